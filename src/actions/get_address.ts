@@ -1,0 +1,47 @@
+/**
+ * get_address (PROTOCOL.md 3.3): the first free contiguous block of SIZE addresses, leased in the
+ * same step that finds it. Only IPv4-bearing ranges: oned accepts nothing else as an answer.
+ */
+import { FAMILIES } from '../address/family.ts';
+import { formatMac } from '../address/mac.ts';
+import { replaceRange } from '../book/book.ts';
+import { IpamError } from '../errors.ts';
+import { firstFreeBlock } from '../intervals/free-block.ts';
+import { insertDisjoint } from '../intervals/sorted.ts';
+import { formatVector } from '../oned/template.ts';
+import * as field from '../engine/ar-fields.ts';
+import { allowedIndices, describeRange, locateRange, rangeIdShown, spanText } from '../engine/locate.ts';
+import { takenIndices } from '../engine/taken-indices.ts';
+import type { Action } from './action.ts';
+
+export const getAddress: Action = (book, { ar, address }, { config, requestId, now }) => {
+  const type = field.arType(ar);
+  if (type && !field.hasIPv4(type)) {
+    throw new IpamError('unsupported', `Cannot pick an address in range type ${type}: oned only accepts an IPv4 answer from get_address; give the NIC an explicit ${type === 'IP6_STATIC' ? 'IP6' : 'MAC'} instead`);
+  }
+  const count = field.size(address, 'ADDRESS');
+  if (count === undefined) throw new IpamError('bad-request', 'Cannot pick an address: ADDRESS has no SIZE');
+  const range = locateRange(book, ar);
+  if (!range) throw new IpamError('not-found', `Cannot pick an address in range ${rangeIdShown(ar)}: it is not in the lease book (check \`nebula-ipam status\`, or \`nebula-ipam reconcile\`)`);
+
+  const first = firstFreeBlock(takenIndices(range, config), allowedIndices(range, ar), count);
+  if (first === undefined) {
+    throw new IpamError('exhausted', `Cannot lease ${count} address${count === 1n ? '' : 'es'} in range ${describeRange(range)}: no free block of ${count} left`);
+  }
+  const arMac = field.mac(ar, 'MAC') ?? range.mac;
+  const lease = {
+    first,
+    last: first + count - 1n,
+    holder: 'opennebula' as const,
+    at: now,
+    ...(arMac === undefined ? {} : { mac: arMac + first }),
+    ...(requestId === undefined ? {} : { requestId }),
+  };
+  const next = replaceRange(book, { ...range, ...(arMac === undefined ? {} : { mac: arMac }), leases: insertDisjoint(range.leases, lease) });
+  const ip = FAMILIES.ipv4.format(range.ip! + first);
+  return {
+    book: next,
+    reply: formatVector('ADDRESS', [['IP', ip], ['SIZE', String(count)]]),
+    audit: { range: range.id, addresses: spanText(range, lease), ...(lease.mac === undefined ? {} : { mac: formatMac(lease.mac) }) },
+  };
+};

@@ -1,0 +1,15 @@
+/** The five driver actions, by the name oned runs them under. */
+import type { Action, ActionName } from './action.ts';
+import { allocateAddress } from './allocate_address.ts';
+import { freeAddress } from './free_address.ts';
+import { getAddress } from './get_address.ts';
+import { registerAddressRange } from './register_address_range.ts';
+import { unregisterAddressRange } from './unregister_address_range.ts';
+
+export const ACTIONS: Readonly<Record<ActionName, Action>> = {
+  register_address_range: registerAddressRange,
+  unregister_address_range: unregisterAddressRange,
+  allocate_address: allocateAddress,
+  get_address: getAddress,
+  free_address: freeAddress,
+};

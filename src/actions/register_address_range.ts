@@ -1,0 +1,236 @@
+/**
+ * register_address_range (PROTOCOL.md 3.2): validate an explicit range, or carve one from a pool,
+ * record it, and reply the whole AR that replaces the user's.
+ */
+import { FAMILIES, type Family } from '../address/family.ts';
+import { IPV4_MAX } from '../address/ipv4.ts';
+import { IPV6_MAX } from '../address/ipv6.ts';
+import { formatMac } from '../address/mac.ts';
+import { enclosingPrefix, ipv4Netmask, prefixInterval, type Prefix } from '../address/prefix.ts';
+import type { ArType, Book, RangeRecord } from '../book/book.ts';
+import { footprints } from '../book/footprint.ts';
+import type { Config, Pool } from '../config/config.ts';
+import { IpamError, shown } from '../errors.ts';
+import { covers, overlaps, type Interval } from '../intervals/interval.ts';
+import { firstFreeBlock } from '../intervals/free-block.ts';
+import type { Attributes } from '../oned/request.ts';
+import { formatVector } from '../oned/template.ts';
+import * as field from '../engine/ar-fields.ts';
+import { carve, gatewayOf, reservedIn } from '../engine/carve.ts';
+import { describeRange, spanText } from '../engine/locate.ts';
+import { checkInsidePool, choosePool, takenSpace } from '../engine/pool-space.ts';
+import type { Action } from './action.ts';
+
+/** A /64: what SLAAC needs, and what an IP6 or IP4_6 range is delegated from an IPv6 pool. */
+const SLAAC_SIZE = 1n << 64n;
+
+/** What one family's side of a new range came to. */
+interface Side {
+  readonly first: bigint;
+  readonly pool?: Pool;
+  /** The subnet the range sits in, for NETWORK_ADDRESS, NETWORK_MASK, PREFIX_LENGTH, GATEWAY. */
+  readonly subnet?: Prefix;
+  readonly block?: Interval;
+  /** Static IPv6 only: the PREFIX_LENGTH oned needs. */
+  readonly prefixLength?: number;
+}
+
+export const registerAddressRange: Action = (book, { ar }, { config, requestId, now }) => {
+  const type = field.arType(ar) ?? inferType(ar, config);
+  let size = field.size(ar);
+  const set = new Map<string, string>();
+
+  let side4: Side | undefined;
+  if (field.hasIPv4(type)) {
+    const sized = ipv4Side(book, config, ar, size);
+    size = sized.size;
+    side4 = sized;
+    set.set('IP', FAMILIES.ipv4.format(sized.first));
+  }
+
+  let side6: Side | undefined;
+  if (field.isStatic6(type)) {
+    const sized = static6Side(book, config, ar, size);
+    size = sized.size;
+    side6 = sized;
+    set.set('IP6', FAMILIES.ipv6.format(sized.first));
+    set.set('PREFIX_LENGTH', String(sized.prefixLength));
+  } else if (field.isSlaac(type)) {
+    side6 = slaacSide(book, config, ar);
+    if (side6) set.set('GLOBAL_PREFIX', FAMILIES.ipv6.format(side6.first));
+  }
+
+  if (size === undefined) throw bad(`SIZE is missing, and a ${type} range has nothing to take it from`);
+  set.set('SIZE', String(size));
+  if (field.text(ar, 'TYPE') === undefined) set.set('TYPE', type);
+
+  const id = `r${book.nextRangeId}`;
+  const mac = field.mac(ar, 'MAC');
+  const range: RangeRecord = {
+    id,
+    type,
+    size,
+    ...(side4 ? { ip: side4.first } : {}),
+    ...(side6?.prefixLength !== undefined ? { ip6: side6.first, prefixLength: side6.prefixLength } : {}),
+    ...(side6 && field.isSlaac(type) ? { globalPrefix: side6.first } : {}),
+    ...(mac === undefined ? {} : { mac }),
+    ...(side4?.pool ? { pool: side4.pool.name } : {}),
+    ...(side6?.pool ? { pool6: side6.pool.name } : {}),
+    ...(side4?.block ? { block: side4.block } : {}),
+    ...(side6?.block ? { block6: side6.block } : {}),
+    createdAt: now,
+    ...(requestId === undefined ? {} : { requestId }),
+    leases: [],
+  };
+  if (mac !== undefined && mac + size - 1n > (1n << 48n) - 1n) throw bad(`MAC ${formatMac(mac)} + SIZE ${size} runs past ff:ff:ff:ff:ff:ff`);
+
+  const reply = replyAttributes(ar, set, side4, side6, id);
+  const next: Book = { ...book, nextRangeId: book.nextRangeId + 1, ranges: [...book.ranges, range] };
+  return { book: next, reply: formatVector('AR', reply), audit: { range: id, addresses: spanText(range, { first: 0n, last: size - 1n }) } };
+};
+
+/** oned requires TYPE; an AR written as `AR=[SIZE=21]` gets it from what it does have. */
+function inferType(ar: Attributes, config: Config): ArType {
+  const has = (name: string) => field.text(ar, name) !== undefined;
+  if (has('IP')) return has('IP6') ? 'IP4_6_STATIC' : 'IP4';
+  if (has('IP6')) return 'IP6_STATIC';
+  if (has('GLOBAL_PREFIX') || has('ULA_PREFIX')) return 'IP6';
+  if (has('IPAM_POOL') || config.pools.some((p) => p.family === 'ipv4' && p.isDefault)) return has('IPAM_POOL6') ? 'IP4_6' : 'IP4';
+  if (has('IPAM_POOL6') || config.pools.some((p) => p.family === 'ipv6' && p.isDefault)) return 'IP6';
+  throw bad(`the AR has no TYPE, no IP and no pool to carve from (name one with IPAM_POOL, or mark a pool "default" in ${config.source})`);
+}
+
+function ipv4Side(book: Book, config: Config, ar: Attributes, size: bigint | undefined): Side & { size: bigint } {
+  const ip = field.ipv4(ar, 'IP');
+  const named = field.text(ar, 'IPAM_POOL');
+  if (ip !== undefined) {
+    if (size === undefined) throw bad(`SIZE is missing for IP ${FAMILIES.ipv4.format(ip)}`);
+    const span = { first: ip, last: ip + size - 1n };
+    if (span.last > IPV4_MAX) throw bad(`IP ${FAMILIES.ipv4.format(ip)} + SIZE ${size} runs past 255.255.255.255`);
+    return { ...explicitSide(book, config, 'ipv4', span, named, 'IPAM_POOL'), size };
+  }
+  const pool = choosePool(config, 'ipv4', named, undefined, 'IPAM_POOL');
+  if (!pool) throw bad(`the AR has no IP and no IPv4 pool to carve from (name one with IPAM_POOL, or mark one "default" in ${config.source})`);
+  return carvedSide(book, config, pool, size);
+}
+
+function static6Side(book: Book, config: Config, ar: Attributes, size: bigint | undefined): Side & { size: bigint } {
+  const ip6 = field.ipv6(ar, 'IP6');
+  const named = field.text(ar, 'IPAM_POOL6');
+  if (ip6 !== undefined) {
+    if (size === undefined) throw bad(`SIZE is missing for IP6 ${FAMILIES.ipv6.format(ip6)}`);
+    const span = { first: ip6, last: ip6 + size - 1n };
+    if (span.last > IPV6_MAX) throw bad(`IP6 ${FAMILIES.ipv6.format(ip6)} + SIZE ${size} runs past the end of the IPv6 space`);
+    const side = explicitSide(book, config, 'ipv6', span, named, 'IPAM_POOL6');
+    const prefixLength = field.prefixLength(ar) ?? side.subnet?.length;
+    if (prefixLength === undefined) throw bad(`PREFIX_LENGTH is missing for IP6 ${FAMILIES.ipv6.format(ip6)}`);
+    return { ...side, prefixLength, size };
+  }
+  const pool = choosePool(config, 'ipv6', named, undefined, 'IPAM_POOL6');
+  if (!pool) throw bad(`the AR has no IP6 and no IPv6 pool to carve from (name one with IPAM_POOL6, or mark one "default" in ${config.source})`);
+  if (size === undefined && pool.subnetPrefix !== undefined && pool.subnetPrefix < 97) {
+    throw bad(`SIZE is missing, and a /${pool.subnetPrefix} from pool ${shown(pool.name)} holds more addresses than an AR can`);
+  }
+  const carved = carvedSide(book, config, pool, size);
+  return { ...carved, prefixLength: carved.subnet!.length };
+}
+
+/** IP6 and IP4_6 ranges without GLOBAL_PREFIX are delegated a /64 from an IPv6 pool, if there is one. */
+function slaacSide(book: Book, config: Config, ar: Attributes): Side | undefined {
+  const given = field.slaacPrefix(ar, 'GLOBAL_PREFIX');
+  field.slaacPrefix(ar, 'ULA_PREFIX');
+  const named = field.text(ar, 'IPAM_POOL6');
+  if (given !== undefined) {
+    const span = { first: given, last: given + SLAAC_SIZE - 1n };
+    const side = explicitSide(book, config, 'ipv6', span, named, 'IPAM_POOL6');
+    return side.pool ? { first: given, pool: side.pool, block: span } : undefined;
+  }
+  const pool = choosePool(config, 'ipv6', named, undefined, 'IPAM_POOL6');
+  if (!pool) return undefined;
+  if (pool.subnetPrefix !== undefined && pool.subnetPrefix !== 64) {
+    throw bad(`pool ${shown(pool.name)} carves /${pool.subnetPrefix} subnets, but SLAAC (TYPE IP6, IP4_6) needs a /64`);
+  }
+  const base = firstFreeBlock(takenSpace(book, config, 'ipv6'), prefixInterval(pool.network), SLAAC_SIZE, SLAAC_SIZE);
+  if (base === undefined) throw exhausted(pool, 'a /64');
+  return { first: base, pool, subnet: { family: 'ipv6', base, length: 64 }, block: { first: base, last: base + SLAAC_SIZE - 1n } };
+}
+
+function carvedSide(book: Book, config: Config, pool: Pool, size: bigint | undefined): Side & { size: bigint } {
+  if (size === undefined && pool.subnetPrefix === undefined) {
+    throw bad(`SIZE is missing, and pool ${shown(pool.name)} has no subnetPrefix to size the range by`);
+  }
+  const carved = carve(pool, takenSpace(book, config, pool.family), size);
+  if (!carved) throw exhausted(pool, size === undefined ? `a /${pool.subnetPrefix}` : `room for ${size} addresses`);
+  return { first: carved.first, size: carved.size, pool, subnet: carved.subnet, block: prefixInterval(carved.subnet) };
+}
+
+/**
+ * An explicit range: inside its pool (when it has one) and clear of the pool's excludes and of
+ * its subnet's network, broadcast, gateway and DNS addresses; clear of every other range.
+ */
+function explicitSide(book: Book, config: Config, family: Family, span: Interval, named: string | undefined, attribute: string): Side {
+  const { format } = FAMILIES[family];
+  const shownSpan = `${format(span.first)}-${format(span.last)}`;
+  for (const { range, space } of footprints(book, family)) {
+    if (overlaps(space, span)) throw new IpamError('conflict', `Cannot register ${shownSpan}: it overlaps range ${describeRange(range)}`);
+  }
+  const pool = choosePool(config, family, named, span, attribute);
+  if (!pool) return { first: span.first };
+  checkInsidePool(pool, span);
+  const subnet = subnetAround(pool, span);
+  for (const address of reservedIn(pool, subnet)) {
+    if (address >= span.first && address <= span.last) {
+      throw new IpamError('conflict', `Cannot register ${shownSpan}: it includes ${format(address)}, the network, broadcast, gateway or DNS address of ${format(subnet.base)}/${subnet.length} in pool ${shown(pool.name)}`);
+    }
+  }
+  return { first: span.first, pool, subnet, block: span };
+}
+
+/** The subnet an explicit range lives in: its pool's subnet of `subnetPrefix` if it fits one, else the pool. */
+function subnetAround(pool: Pool, span: Interval): Prefix {
+  if (pool.subnetPrefix !== undefined) {
+    const subnet = enclosingPrefix(pool.family, { first: span.first, last: span.first });
+    const bits = FAMILIES[pool.family].bits;
+    const blockSize = 1n << BigInt(bits - pool.subnetPrefix);
+    const candidate: Prefix = { family: pool.family, base: subnet.base & ~(blockSize - 1n), length: pool.subnetPrefix };
+    if (covers(prefixInterval(candidate), span)) return candidate;
+  }
+  return pool.network;
+}
+
+/** The user's AR with the driver's changes, then what the pools add where the user gave nothing. */
+function replyAttributes(ar: Attributes, set: Map<string, string>, side4: Side | undefined, side6: Side | undefined, id: string): [string, string][] {
+  const reply = new Map<string, string>(ar);
+  for (const [key, value] of set) reply.set(key, value);
+  const add = (key: string, value: string | undefined) => {
+    if (value !== undefined && (reply.get(key) ?? '') === '') reply.set(key, value);
+  };
+  const pools = [side4?.pool, side6?.pool].filter((p): p is Pool => p !== undefined);
+  if (side4?.pool && side4.subnet) {
+    add('NETWORK_ADDRESS', FAMILIES.ipv4.format(side4.subnet.base));
+    add('NETWORK_MASK', ipv4Netmask(side4.subnet.length));
+    const gateway = gatewayOf(side4.pool, side4.subnet);
+    add('GATEWAY', gateway === undefined ? undefined : FAMILIES.ipv4.format(gateway));
+  }
+  if (side6?.pool && side6.subnet) {
+    const gateway = gatewayOf(side6.pool, side6.subnet);
+    add('GATEWAY6', gateway === undefined ? undefined : FAMILIES.ipv6.format(gateway));
+  }
+  const dns = [...new Set(pools.flatMap((p) => p.dns))];
+  add('DNS', dns.length ? dns.join(' ') : undefined);
+  add('GUEST_MTU', pools.find((p) => p.mtu !== undefined)?.mtu?.toString());
+  add('SEARCH_DOMAIN', pools.find((p) => p.searchDomain !== undefined)?.searchDomain);
+  add('IPAM_POOL', side4?.pool?.name);
+  add('IPAM_POOL6', side6?.pool?.name);
+  reply.set(field.RANGE_ID_ATTRIBUTE, id);
+  return [...reply];
+}
+
+function bad(why: string): IpamError {
+  return new IpamError('bad-request', `Cannot register the range: ${why}`);
+}
+
+function exhausted(pool: Pool, what: string): IpamError {
+  const { format } = FAMILIES[pool.family];
+  return new IpamError('exhausted', `Cannot carve ${what} from pool ${shown(pool.name)} (${format(pool.network.base)}/${pool.network.length}): no free space left`);
+}

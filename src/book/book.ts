@@ -1,0 +1,73 @@
+/**
+ * The lease book: everything nebula-ipam knows, as one in-memory value. The engine decides over
+ * it; the store reads and writes it. Addresses and indices are bigint here; `codec.ts` turns
+ * them into JSON text.
+ */
+import type { Interval } from '../intervals/interval.ts';
+
+export const AR_TYPES = ['IP4', 'IP4_6', 'IP4_6_STATIC', 'IP6', 'IP6_STATIC', 'ETHER'] as const;
+export type ArType = (typeof AR_TYPES)[number];
+
+/** Who holds a lease: oned (through the driver actions) or an operator (through the CLI). */
+export type Holder = 'opennebula' | 'operator';
+
+/** A block of consecutive indices of one range, held by one party. */
+export interface Lease extends Interval {
+  readonly holder: Holder;
+  /** Free text naming the host or purpose; operators must give one. */
+  readonly owner?: string;
+  readonly note?: string;
+  /** The MAC oned sent with the lease (its first address). */
+  readonly mac?: bigint;
+  /** oned's request id, for matching oned.log lines; it restarts with oned. */
+  readonly requestId?: string;
+  /** ISO time the lease was taken. */
+  readonly at: string;
+}
+
+/** One address range (an OpenNebula AR, or an operator's block). Index i is IP + i, MAC + i, IP6 + i. */
+export interface RangeRecord {
+  readonly id: string;
+  readonly type: ArType;
+  readonly size: bigint;
+  readonly ip?: bigint;
+  readonly ip6?: bigint;
+  readonly prefixLength?: number;
+  readonly mac?: bigint;
+  readonly globalPrefix?: bigint;
+  readonly pool?: string;
+  readonly pool6?: string;
+  /** The IPv4 space this range takes from its pool: the carved subnet, or the range itself. */
+  readonly block?: Interval;
+  /** The IPv6 space taken from its pool: a delegated /64, a carved subnet, or the static range. */
+  readonly block6?: Interval;
+  /** True for ranges made with `range add`, which oned does not know about. */
+  readonly unmanaged?: boolean;
+  readonly createdAt: string;
+  readonly requestId?: string;
+  /** Sorted by `first`, disjoint, inside `0..size-1`. */
+  readonly leases: readonly Lease[];
+}
+
+export interface Book {
+  readonly schema: 1;
+  /** Bumped by every write; tells a reader which version of the book it saw. */
+  readonly generation: number;
+  /** Range ids are never reused, so an old id in oned cannot point at a new range. */
+  readonly nextRangeId: number;
+  readonly ranges: readonly RangeRecord[];
+}
+
+export const EMPTY_BOOK: Book = { schema: 1, generation: 0, nextRangeId: 1, ranges: [] };
+
+export function findRange(book: Book, id: string): RangeRecord | undefined {
+  return book.ranges.find((range) => range.id === id);
+}
+
+export function replaceRange(book: Book, range: RangeRecord): Book {
+  return { ...book, ranges: book.ranges.map((r) => (r.id === range.id ? range : r)) };
+}
+
+export function removeRange(book: Book, id: string): Book {
+  return { ...book, ranges: book.ranges.filter((r) => r.id !== id) };
+}

@@ -1,0 +1,35 @@
+/** The operator's configuration: where the book lives and which pools ranges are carved from. */
+import type { Family } from '../address/family.ts';
+import type { Prefix } from '../address/prefix.ts';
+
+export type GatewayRule = 'first' | 'last' | 'none';
+
+export interface Pool {
+  readonly name: string;
+  readonly family: Family;
+  readonly network: Prefix;
+  /** Prefix length of the subnets carved; undefined means "smallest that holds SIZE". */
+  readonly subnetPrefix?: number;
+  readonly gateway: GatewayRule;
+  readonly dns: readonly string[];
+  readonly mtu?: number;
+  readonly searchDomain?: string;
+  readonly exclude: readonly Prefix[];
+  readonly isDefault: boolean;
+}
+
+export interface Config {
+  /** Where the configuration came from, for messages: a path, or "(no config file)". */
+  readonly source: string;
+  readonly store?: string;
+  readonly lockTimeoutMs: number;
+  readonly pools: readonly Pool[];
+}
+
+export const DEFAULT_LOCK_TIMEOUT_MS = 20_000;
+
+export const NO_CONFIG: Config = { source: '(no config file)', lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS, pools: [] };
+
+export function poolNamed(config: Config, name: string): Pool | undefined {
+  return config.pools.find((pool) => pool.name === name);
+}

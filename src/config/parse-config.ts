@@ -1,0 +1,153 @@
+/**
+ * Turns the text of a config file into a validated `Config`, or one error naming the file, the
+ * key and the value. Pure: the file is read in `load-config.ts`.
+ */
+import { familyOf } from '../address/family.ts';
+import { parsePrefix, prefixInterval, type Prefix } from '../address/prefix.ts';
+import { covers, overlaps } from '../intervals/interval.ts';
+import { IpamError, shown } from '../errors.ts';
+import { DEFAULT_LOCK_TIMEOUT_MS, type Config, type GatewayRule, type Pool } from './config.ts';
+
+const TOP_KEYS = new Set(['store', 'lockTimeoutMs', 'pools']);
+const POOL_KEYS = new Set([
+  'name', 'network', 'subnetPrefix', 'gateway', 'dns', 'mtu', 'searchDomain', 'exclude', 'default',
+]);
+const POOL_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+// Values end up inside oned's template text; keep them to what survives it unchanged.
+const SAFE_TEXT = /^[^\u0000-\u001f\u007f"\\]{1,253}$/;
+/** Below oned's own 90 s request timeout, with room for the action itself. */
+const MAX_LOCK_TIMEOUT_MS = 60_000;
+
+export function parseConfig(text: string, source: string): Config {
+  const fail = (key: string, why: string): never => {
+    throw new IpamError('config', `Cannot load config ${source}: ${key} ${why}`);
+  };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    return fail('(file)', `is not valid JSON (${(error as Error).message})`);
+  }
+  if (!isObject(raw)) return fail('(file)', 'must hold a JSON object');
+  for (const key of Object.keys(raw)) if (!TOP_KEYS.has(key)) fail(key, `is not a known key (known: ${[...TOP_KEYS].join(', ')})`);
+
+  let store: string | undefined;
+  if (raw.store !== undefined) {
+    if (typeof raw.store !== 'string' || !raw.store.startsWith('/') || raw.store.includes('\0')) {
+      fail('store', `must be an absolute path, not ${JSON.stringify(raw.store)}`);
+    }
+    store = raw.store as string;
+  }
+
+  let lockTimeoutMs = DEFAULT_LOCK_TIMEOUT_MS;
+  if (raw.lockTimeoutMs !== undefined) {
+    const value = raw.lockTimeoutMs;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_LOCK_TIMEOUT_MS) {
+      fail('lockTimeoutMs', `must be a whole number of milliseconds from 1 to ${MAX_LOCK_TIMEOUT_MS} (oned gives up after 90 s), not ${JSON.stringify(value)}`);
+    }
+    lockTimeoutMs = value as number;
+  }
+
+  const rawPools = raw.pools ?? [];
+  if (!Array.isArray(rawPools)) return fail('pools', 'must be a list');
+  const pools = rawPools.map((entry: unknown, i: number) => parsePool(entry, `pools[${i}]`, fail));
+
+  const seen = new Set<string>();
+  for (const [i, pool] of pools.entries()) {
+    if (seen.has(pool.name)) fail(`pools[${i}].name`, `${shown(pool.name)} is used by two pools`);
+    seen.add(pool.name);
+    for (const other of pools.slice(0, i)) {
+      if (other.family === pool.family && overlaps(prefixInterval(other.network), prefixInterval(pool.network))) {
+        fail(`pools[${i}].network`, `overlaps pool ${shown(other.name)}`);
+      }
+      if (other.family === pool.family && other.isDefault && pool.isDefault) {
+        fail(`pools[${i}].default`, `is set on two ${pool.family} pools (${shown(other.name)} and ${shown(pool.name)})`);
+      }
+    }
+  }
+  return { source, ...(store === undefined ? {} : { store }), lockTimeoutMs, pools };
+}
+
+function parsePool(entry: unknown, at: string, fail: (key: string, why: string) => never): Pool {
+  if (!isObject(entry)) return fail(at, 'must be an object');
+  for (const key of Object.keys(entry)) if (!POOL_KEYS.has(key)) fail(`${at}.${key}`, `is not a known key (known: ${[...POOL_KEYS].join(', ')})`);
+
+  const name = entry.name;
+  if (typeof name !== 'string' || !POOL_NAME.test(name)) {
+    fail(`${at}.name`, `must be 1-64 letters, digits, '_', '.' or '-', not ${JSON.stringify(name)}`);
+  }
+  const network = asPrefix(entry.network, `${at}.network`, fail);
+  // An IPv4 subnet needs room for network, broadcast and at least one host.
+  const longest = network.family === 'ipv4' ? 30 : 127;
+
+  let subnetPrefix: number | undefined;
+  if (entry.subnetPrefix !== undefined) {
+    const value = entry.subnetPrefix;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < network.length || value > longest) {
+      fail(`${at}.subnetPrefix`, `must be a whole number from ${network.length} to ${longest}, not ${JSON.stringify(value)}`);
+    }
+    subnetPrefix = value as number;
+  }
+
+  const gateway = entry.gateway ?? 'first';
+  if (gateway !== 'first' && gateway !== 'last' && gateway !== 'none') {
+    fail(`${at}.gateway`, `must be "first", "last" or "none", not ${JSON.stringify(gateway)}`);
+  }
+
+  const dns = entry.dns ?? [];
+  if (!Array.isArray(dns) || dns.some((d) => typeof d !== 'string' || familyOf(d) === undefined)) {
+    fail(`${at}.dns`, `must be a list of IP addresses, not ${JSON.stringify(dns)}`);
+  }
+
+  let mtu: number | undefined;
+  if (entry.mtu !== undefined) {
+    if (typeof entry.mtu !== 'number' || !Number.isInteger(entry.mtu) || entry.mtu < 68 || entry.mtu > 65535) {
+      fail(`${at}.mtu`, `must be a whole number from 68 to 65535, not ${JSON.stringify(entry.mtu)}`);
+    }
+    mtu = entry.mtu as number;
+  }
+
+  let searchDomain: string | undefined;
+  if (entry.searchDomain !== undefined) {
+    if (typeof entry.searchDomain !== 'string' || !SAFE_TEXT.test(entry.searchDomain)) {
+      fail(`${at}.searchDomain`, `must be text without quotes, backslashes or control characters, not ${JSON.stringify(entry.searchDomain)}`);
+    }
+    searchDomain = entry.searchDomain as string;
+  }
+
+  const rawExclude = entry.exclude ?? [];
+  if (!Array.isArray(rawExclude)) fail(`${at}.exclude`, 'must be a list of prefixes');
+  const exclude = (rawExclude as unknown[]).map((text, i) => {
+    const prefix = asPrefix(text, `${at}.exclude[${i}]`, fail);
+    if (prefix.family !== network.family || !covers(prefixInterval(network), prefixInterval(prefix))) {
+      fail(`${at}.exclude[${i}]`, `${JSON.stringify(text)} is not inside the pool's network`);
+    }
+    return prefix;
+  });
+
+  if (entry.default !== undefined && typeof entry.default !== 'boolean') {
+    fail(`${at}.default`, `must be true or false, not ${JSON.stringify(entry.default)}`);
+  }
+  return {
+    name: name as string,
+    family: network.family,
+    network,
+    ...(subnetPrefix === undefined ? {} : { subnetPrefix }),
+    gateway: gateway as GatewayRule,
+    dns: dns as string[],
+    ...(mtu === undefined ? {} : { mtu }),
+    ...(searchDomain === undefined ? {} : { searchDomain }),
+    exclude,
+    isDefault: entry.default === true,
+  };
+}
+
+function asPrefix(value: unknown, key: string, fail: (key: string, why: string) => never): Prefix {
+  if (typeof value !== 'string') return fail(key, `must be a prefix such as "10.20.0.0/16", not ${JSON.stringify(value)}`);
+  const parsed = parsePrefix(value);
+  return parsed.ok ? parsed.prefix : fail(key, `${JSON.stringify(value)} ${parsed.why}`);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,82 @@
+/**
+ * oned's request: one line of base64 holding `<IPAM_DRIVER_ACTION_DATA><AR>..</AR><ADDRESS>..</ADDRESS>`
+ * (PROTOCOL.md 1 and 2). Decoded strictly; anything else is a bad request, never a guess.
+ */
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { IpamError, shown } from '../errors.ts';
+
+/** Attribute name to trimmed text value, in the order oned sent them. */
+export type Attributes = ReadonlyMap<string, string>;
+
+export interface OnedRequest {
+  readonly ar: Attributes;
+  readonly address: Attributes;
+}
+
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const ATTRIBUTE_NAME = /^[A-Z0-9_]{1,128}$/;
+
+export function decodeRequest(payload: string): OnedRequest {
+  const text = payload.trim();
+  if (text === '') throw bad('the request is empty (oned sends it base64-encoded on standard input)');
+  if (text.length % 4 !== 0 || !BASE64.test(text)) throw bad(`the request is not base64 (starts ${shown(text.slice(0, 24))})`);
+
+  let xml: string;
+  try {
+    xml = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(text, 'base64'));
+  } catch {
+    throw bad('the decoded request is not UTF-8 text');
+  }
+  // A DOCTYPE can define entities (billion laughs, external files); oned never sends one.
+  if (/<!(?!\[CDATA\[)/.test(xml)) throw bad('the request holds a DOCTYPE or other declaration, which oned never sends');
+
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) throw bad(`the decoded request is not well-formed XML (${valid.err.msg.replace(/\s+/g, ' ')})`);
+  let doc: unknown;
+  try {
+    doc = parser().parse(xml, true);
+  } catch (error) {
+    throw bad(`the decoded request is not acceptable XML (${(error as Error).message.replace(/\s+/g, ' ')})`);
+  }
+
+  const root = isRecord(doc) ? doc['IPAM_DRIVER_ACTION_DATA'] : undefined;
+  if (!isRecord(root)) throw bad('the request has no IPAM_DRIVER_ACTION_DATA element');
+  const ar = root['AR'];
+  if (!isRecord(ar) || Object.keys(ar).length === 0) throw bad('the request has no AR, or an empty one');
+  const address = root['ADDRESS'];
+  return { ar: attributes(ar, 'AR'), address: isRecord(address) ? attributes(address, 'ADDRESS') : new Map() };
+}
+
+function attributes(element: Record<string, unknown>, where: string): Attributes {
+  const found = new Map<string, string>();
+  for (const [name, value] of Object.entries(element)) {
+    if (!ATTRIBUTE_NAME.test(name)) throw bad(`${where} has an element named ${shown(name)}; attribute names are upper-case letters, digits and '_'`);
+    if (Array.isArray(value)) throw bad(`${where} has ${name} more than once`);
+    if (typeof value !== 'string') throw bad(`${where} attribute ${name} holds elements instead of a value`);
+    found.set(name, value.trim());
+  }
+  return found;
+}
+
+let cached: XMLParser | undefined;
+function parser(): XMLParser {
+  cached ??= new XMLParser({
+    ignoreAttributes: true,
+    parseTagValue: false,
+    trimValues: true,
+    processEntities: true,
+    htmlEntities: false,
+    textNodeName: '#text',
+  });
+  return cached;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function bad(why: string): IpamError {
+  return new IpamError('bad-request', `Cannot read the request: ${why}`);
+}

@@ -1,0 +1,94 @@
+/** The lease book as one JSON file, guarded by a lock, replaced atomically on every change. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { EMPTY_BOOK, type Book } from '../book/book.ts';
+import { decodeBook, encodeBook } from '../book/codec.ts';
+import { IpamError } from '../errors.ts';
+import { writeAtomically, type WriteStep } from './atomic-write.ts';
+import { acquireLock } from './lock.ts';
+import type { Change, LeaseStore } from './store.ts';
+
+export interface FileStoreOptions {
+  readonly lockTimeoutMs: number;
+  /** For crash tests: called between the steps of a write. */
+  readonly onWriteStep?: (step: WriteStep) => void;
+}
+
+export class FileStore implements LeaseStore {
+  constructor(readonly location: string, private readonly options: FileStoreOptions) {}
+
+  async read(): Promise<Book> {
+    return this.load().book;
+  }
+
+  async update<R>(change: (book: Book) => Change<R>): Promise<R> {
+    this.ensureDirectory();
+    const lock = await acquireLock(this.location, this.options.lockTimeoutMs);
+    try {
+      const { book, identity } = this.load();
+      const { book: next, result } = change(book);
+      if (!next) return result;
+      const content = encodeBook({ ...next, generation: book.generation + 1 });
+      try {
+        writeAtomically(this.location, content, {
+          onStep: (step) => {
+            this.options.onWriteStep?.(step);
+            // Last moment to back out: if the lock was lost or someone wrote meanwhile, our
+            // change was decided on a stale book and must not land.
+            if (step === 'previous-kept') this.checkStillOurs(lock.compromised(), identity);
+          },
+        });
+      } catch (error) {
+        if (error instanceof IpamError) throw error;
+        throw new IpamError('store-io', `Cannot write the lease book ${this.location}: ${(error as Error).message}; the book is unchanged`);
+      }
+      return result;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private load(): { book: Book; identity: string } {
+    let text: string;
+    let identity: string;
+    try {
+      const fd = fs.openSync(this.location, 'r');
+      try {
+        identity = fileIdentity(fs.fstatSync(fd));
+        text = fs.readFileSync(fd, 'utf8');
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { book: EMPTY_BOOK, identity: 'absent' };
+      throw new IpamError('store-io', `Cannot read the lease book ${this.location}: ${(error as Error).message}`);
+    }
+    return { book: decodeBook(text, this.location), identity };
+  }
+
+  private checkStillOurs(compromise: Error | undefined, identity: string): void {
+    let now = 'absent';
+    try {
+      now = fileIdentity(fs.statSync(this.location));
+    } catch {
+      // Gone: differs from what we read unless it was absent then too.
+    }
+    if (compromise || now !== identity) {
+      throw new IpamError('store-locked', `Cannot write the lease book ${this.location}: another process changed it while this one held the lock${compromise ? ` (${compromise.message})` : ''}; nothing was written, try again`);
+    }
+  }
+
+  private ensureDirectory(): void {
+    const dir = path.dirname(this.location);
+    try {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw new IpamError('store-io', `Cannot create the lease book's directory ${dir}: ${(error as Error).message}`);
+    }
+  }
+}
+
+/** Every write renames a new inode into place, so inode, size and mtime together tell a rewrite. */
+function fileIdentity(stat: fs.Stats): string {
+  return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+}
