@@ -1,12 +1,19 @@
 /**
- * The single entry point. oned runs the bundle through five symlinks; the name it was invoked by
- * (the symlink's, not the target's) picks the action. Any other name is the operator CLI.
+ * The program: what the bundle runs once src/boot/start.ts has chosen it. oned runs the bundle
+ * through five symlinks; the name it was invoked by (the symlink's, not the target's) picks the
+ * action. Any other name is the operator CLI.
+ *
+ * build.mjs builds this file twice, as the two halves of the bundle: once for the driver actions
+ * and once for the CLI (NEBULA_IPAM_PART). The half not taken is dropped at build time, so a
+ * driver action never compiles or evaluates the CLI (nor loads `node:tty`, `node:os`,
+ * `node:util`), and oned, which runs actions one at a time for the whole cloud, waits less.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ACTION_NAMES, type ActionName } from './actions/action.ts';
-import { runCli } from './cli/run-cli.ts';
-import { runAction } from './driver/run-action.ts';
+
+/** Which half this build is; start.ts runs the driver half for the five action names only. */
+declare const NEBULA_IPAM_PART: 'driver' | 'cli';
 
 const invokedPath = process.argv[1] ?? '';
 const invokedAs = path.basename(invokedPath);
@@ -16,10 +23,21 @@ const write = (fd: number) => (text: string) => {
 const stdout = write(1);
 const stderr = write(2);
 
-const run = (ACTION_NAMES as readonly string[]).includes(invokedAs)
-  ? runAction(invokedAs as ActionName, { args: process.argv.slice(2), env: process.env, invokedPath, stdout, stderr, now: () => new Date() })
-  : runCli(process.argv.slice(2), { stdout, stderr });
+const run =
+  NEBULA_IPAM_PART === 'driver'
+    ? import('./driver/run-action.ts').then(({ runAction }) => {
+        if (!(ACTION_NAMES as readonly string[]).includes(invokedAs)) throw new Error(`${JSON.stringify(invokedAs)} is not an action`);
+        return runAction(invokedAs as ActionName, { args: process.argv.slice(2), env: process.env, invokedPath, stdout, stderr, now: () => new Date() });
+      })
+    : import('./cli/run-cli.ts').then(({ runCli }) => runCli(process.argv.slice(2), { stdout, stderr }));
 
-run.then((code) => {
-  process.exitCode = code;
-});
+run.then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // Only a failure to start gets here; both runners turn their own errors into exit codes.
+    stderr(`Cannot start nebula-ipam: ${(error as Error)?.message ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

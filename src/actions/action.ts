@@ -8,6 +8,8 @@ export interface ActionContext {
   readonly config: Config;
   /** oned's request id (argv), for the lease records; absent in the 5.x calling form. */
   readonly requestId?: string;
+  /** The driver's name (its directory, i.e. the IPAM_MAD oned ran it under). */
+  readonly driverName?: string;
   /** ISO time, passed in so the decision stays pure. */
   readonly now: string;
 }

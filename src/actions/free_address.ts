@@ -4,8 +4,8 @@
  * holding the lease forever, so anything already free, unknown or out of range is success.
  */
 import { replaceRange } from '../book/book.ts';
-import { cutOut } from '../intervals/sorted.ts';
 import * as field from '../engine/ar-fields.ts';
+import { cutLeases } from '../engine/cut-leases.ts';
 import { indexOfAddress, locateRange, spanText } from '../engine/locate.ts';
 import type { Action } from './action.ts';
 
@@ -16,7 +16,7 @@ export const freeAddress: Action = (book, { ar, address }) => {
   const { index } = indexOfAddress(range, ar, address);
   // Operators' leases are theirs to release; oned never held them.
   const block = { first: index, last: index + count - 1n };
-  const leases = cutOut(range.leases, block, (lease) => lease.holder === 'opennebula');
+  const leases = cutLeases(range.leases, block, (lease) => lease.holder === 'opennebula');
   if (leases === range.leases) return {};
   return { book: replaceRange(book, { ...range, leases }), audit: { range: range.id, addresses: spanText(range, block) } };
 };

@@ -12,13 +12,23 @@ import { formatVector } from '../oned/template.ts';
 import * as field from '../engine/ar-fields.ts';
 import { allowedIndices, describeRange, locateRange, rangeIdShown, spanText } from '../engine/locate.ts';
 import { takenIndices } from '../engine/taken-indices.ts';
+import type { OnedRequest } from '../oned/request.ts';
 import type { Action } from './action.ts';
 
-export const getAddress: Action = (book, { ar, address }, { config, requestId, now }) => {
+/**
+ * Refuses a range whose TYPE oned can never accept an answer for. Needs only the request, so the
+ * driver runs it before taking the store's lock: the answer must not wait behind another holder.
+ */
+export function refuseWithoutIPv4({ ar }: OnedRequest): void {
   const type = field.arType(ar);
   if (type && !field.hasIPv4(type)) {
     throw new IpamError('unsupported', `Cannot pick an address in range type ${type}: oned only accepts an IPv4 answer from get_address; give the NIC an explicit ${type === 'IP6_STATIC' ? 'IP6' : 'MAC'} instead`);
   }
+}
+
+export const getAddress: Action = (book, request, { config, requestId, now }) => {
+  refuseWithoutIPv4(request);
+  const { ar, address } = request;
   const count = field.size(address, 'ADDRESS');
   if (count === undefined) throw new IpamError('bad-request', 'Cannot pick an address: ADDRESS has no SIZE');
   const range = locateRange(book, ar);

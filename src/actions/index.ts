@@ -1,8 +1,9 @@
 /** The five driver actions, by the name oned runs them under. */
 import type { Action, ActionName } from './action.ts';
+import type { OnedRequest } from '../oned/request.ts';
 import { allocateAddress } from './allocate_address.ts';
 import { freeAddress } from './free_address.ts';
-import { getAddress } from './get_address.ts';
+import { getAddress, refuseWithoutIPv4 } from './get_address.ts';
 import { registerAddressRange } from './register_address_range.ts';
 import { unregisterAddressRange } from './unregister_address_range.ts';
 
@@ -12,4 +13,9 @@ export const ACTIONS: Readonly<Record<ActionName, Action>> = {
   allocate_address: allocateAddress,
   get_address: getAddress,
   free_address: freeAddress,
+};
+
+/** Checks that need only the request, run before the store's lock so a refusal never waits for it. */
+export const PRECHECKS: Readonly<Partial<Record<ActionName, (request: OnedRequest) => void>>> = {
+  get_address: refuseWithoutIPv4,
 };

@@ -6,19 +6,19 @@ import { FAMILIES, type Family } from '../address/family.ts';
 import { IPV4_MAX } from '../address/ipv4.ts';
 import { IPV6_MAX } from '../address/ipv6.ts';
 import { formatMac } from '../address/mac.ts';
-import { enclosingPrefix, ipv4Netmask, prefixInterval, type Prefix } from '../address/prefix.ts';
+import { ipv4Netmask, prefixInterval, type Prefix } from '../address/prefix.ts';
 import type { ArType, Book, RangeRecord } from '../book/book.ts';
-import { footprints } from '../book/footprint.ts';
 import type { Config, Pool } from '../config/config.ts';
 import { IpamError, shown } from '../errors.ts';
-import { covers, overlaps, type Interval } from '../intervals/interval.ts';
+import type { Interval } from '../intervals/interval.ts';
 import { firstFreeBlock } from '../intervals/free-block.ts';
 import type { Attributes } from '../oned/request.ts';
 import { formatVector } from '../oned/template.ts';
 import * as field from '../engine/ar-fields.ts';
-import { carve, gatewayOf, reservedIn } from '../engine/carve.ts';
-import { describeRange, spanText } from '../engine/locate.ts';
+import { carve, gatewayOf, subnetCapacity } from '../engine/carve.ts';
+import { spanText } from '../engine/locate.ts';
 import { checkInsidePool, choosePool, takenSpace } from '../engine/pool-space.ts';
+import { checkClearOfRanges, subnetInPool } from '../engine/place-span.ts';
 import type { Action } from './action.ts';
 
 /** A /64: what SLAAC needs, and what an IP6 or IP4_6 range is delegated from an IPv6 pool. */
@@ -35,7 +35,7 @@ interface Side {
   readonly prefixLength?: number;
 }
 
-export const registerAddressRange: Action = (book, { ar }, { config, requestId, now }) => {
+export const registerAddressRange: Action = (book, { ar }, { config, requestId, now, driverName }) => {
   const type = field.arType(ar) ?? inferType(ar, config);
   let size = field.size(ar);
   const set = new Map<string, string>();
@@ -63,6 +63,8 @@ export const registerAddressRange: Action = (book, { ar }, { config, requestId, 
   if (size === undefined) throw bad(`SIZE is missing, and a ${type} range has nothing to take it from`);
   set.set('SIZE', String(size));
   if (field.text(ar, 'TYPE') === undefined) set.set('TYPE', type);
+  // Without IPAM_MAD in the reply oned turns the AR into an internal one and never calls us again.
+  if (field.text(ar, 'IPAM_MAD') === undefined && driverName !== undefined) set.set('IPAM_MAD', driverName);
 
   const id = `r${book.nextRangeId}`;
   const mac = field.mac(ar, 'MAC');
@@ -141,9 +143,14 @@ function slaacSide(book: Book, config: Config, ar: Attributes): Side | undefined
   field.slaacPrefix(ar, 'ULA_PREFIX');
   const named = field.text(ar, 'IPAM_POOL6');
   if (given !== undefined) {
+    // A /64 is a prefix, not a run of addresses: only its place is checked. Only a prefix inside
+    // a pool is recorded; outside the pools, ARs may share a prefix with different MACs.
     const span = { first: given, last: given + SLAAC_SIZE - 1n };
-    const side = explicitSide(book, config, 'ipv6', span, named, 'IPAM_POOL6');
-    return side.pool ? { first: given, pool: side.pool, block: span } : undefined;
+    const pool = choosePool(config, 'ipv6', named, span, 'IPAM_POOL6');
+    if (!pool) return undefined;
+    checkClearOfRanges(book, 'ipv6', span, 'register');
+    checkInsidePool(pool, span);
+    return { first: given, pool, block: span };
   }
   const pool = choosePool(config, 'ipv6', named, undefined, 'IPAM_POOL6');
   if (!pool) return undefined;
@@ -159,43 +166,23 @@ function carvedSide(book: Book, config: Config, pool: Pool, size: bigint | undef
   if (size === undefined && pool.subnetPrefix === undefined) {
     throw bad(`SIZE is missing, and pool ${shown(pool.name)} has no subnetPrefix to size the range by`);
   }
+  const length = pool.subnetPrefix ?? pool.network.length;
+  const capacity = subnetCapacity(pool, length);
+  if (size !== undefined && size > capacity) {
+    // Not "exhausted": no amount of freeing would make room, so say what is wrong with the request.
+    throw bad(`SIZE ${size} does not fit a /${length} of pool ${shown(pool.name)}, which holds at most ${capacity} usable address${capacity === 1n ? '' : 'es'}`);
+  }
   const carved = carve(pool, takenSpace(book, config, pool.family), size);
   if (!carved) throw exhausted(pool, size === undefined ? `a /${pool.subnetPrefix}` : `room for ${size} addresses`);
   return { first: carved.first, size: carved.size, pool, subnet: carved.subnet, block: prefixInterval(carved.subnet) };
 }
 
-/**
- * An explicit range: inside its pool (when it has one) and clear of the pool's excludes and of
- * its subnet's network, broadcast, gateway and DNS addresses; clear of every other range.
- */
+/** An explicit range: clear of every other range and, when it falls in a pool, placed by the pool's rules. */
 function explicitSide(book: Book, config: Config, family: Family, span: Interval, named: string | undefined, attribute: string): Side {
-  const { format } = FAMILIES[family];
-  const shownSpan = `${format(span.first)}-${format(span.last)}`;
-  for (const { range, space } of footprints(book, family)) {
-    if (overlaps(space, span)) throw new IpamError('conflict', `Cannot register ${shownSpan}: it overlaps range ${describeRange(range)}`);
-  }
+  checkClearOfRanges(book, family, span, 'register');
   const pool = choosePool(config, family, named, span, attribute);
   if (!pool) return { first: span.first };
-  checkInsidePool(pool, span);
-  const subnet = subnetAround(pool, span);
-  for (const address of reservedIn(pool, subnet)) {
-    if (address >= span.first && address <= span.last) {
-      throw new IpamError('conflict', `Cannot register ${shownSpan}: it includes ${format(address)}, the network, broadcast, gateway or DNS address of ${format(subnet.base)}/${subnet.length} in pool ${shown(pool.name)}`);
-    }
-  }
-  return { first: span.first, pool, subnet, block: span };
-}
-
-/** The subnet an explicit range lives in: its pool's subnet of `subnetPrefix` if it fits one, else the pool. */
-function subnetAround(pool: Pool, span: Interval): Prefix {
-  if (pool.subnetPrefix !== undefined) {
-    const subnet = enclosingPrefix(pool.family, { first: span.first, last: span.first });
-    const bits = FAMILIES[pool.family].bits;
-    const blockSize = 1n << BigInt(bits - pool.subnetPrefix);
-    const candidate: Prefix = { family: pool.family, base: subnet.base & ~(blockSize - 1n), length: pool.subnetPrefix };
-    if (covers(prefixInterval(candidate), span)) return candidate;
-  }
-  return pool.network;
+  return { first: span.first, pool, subnet: subnetInPool(pool, span, 'register'), block: span };
 }
 
 /** The user's AR with the driver's changes, then what the pools add where the user gave nothing. */

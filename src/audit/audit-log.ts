@@ -29,7 +29,13 @@ export function auditPath(bookPath: string): string {
 
 export function appendAudit(bookPath: string, record: AuditRecord): void {
   try {
-    fs.appendFileSync(auditPath(bookPath), `${JSON.stringify(record)}\n`, { mode: 0o600 });
+    // O_NOFOLLOW: a symlink planted at the log's name must not make us append to its target.
+    const fd = fs.openSync(auditPath(bookPath), fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o600);
+    try {
+      fs.writeSync(fd, `${JSON.stringify(record)}\n`);
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch {
     // Deliberately ignored: see the module comment.
   }

@@ -43,6 +43,8 @@ export interface RangeRecord {
   readonly block6?: Interval;
   /** True for ranges made with `range add`, which oned does not know about. */
   readonly unmanaged?: boolean;
+  /** Unmanaged ranges: whose block it is (`range add --owner`); `lease --count` leaves it to that owner. */
+  readonly owner?: string;
   readonly createdAt: string;
   readonly requestId?: string;
   /** Sorted by `first`, disjoint, inside `0..size-1`. */

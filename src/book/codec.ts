@@ -1,18 +1,72 @@
 /**
  * The book as JSON text. Addresses are written as text a person can read, indices and sizes as
- * numbers (an AR holds at most 2^32 addresses, well inside a double). Decoding checks every
- * field: a book of the wrong shape is refused, never half-used or reset.
+ * numbers (an AR holds at most 2^32 addresses, well inside a double), each range's leases packed
+ * into one short string (`lease-packing.ts`), one range per line (`book-lines.ts`). Decoding
+ * checks every field it hands out: a book of the wrong shape is refused, never half-used or reset.
+ *
+ * The book is rewritten whole on every change, so what an action pays grows with the book. Two
+ * things keep that near the cost of moving its bytes: a range's leases are unpacked (and checked)
+ * only when something reads them, which for a driver action is the one range it acts on; and a
+ * range nobody changed is written back as the very bytes it was read from.
  */
 import { FAMILIES } from '../address/family.ts';
 import { formatMac, parseMac } from '../address/mac.ts';
 import { IpamError } from '../errors.ts';
 import type { Interval } from '../intervals/interval.ts';
 import { AR_TYPES, type ArType, type Book, type Lease, type RangeRecord } from './book.ts';
+import { LEASES_KEY, leasesKeyAt, sliceOf, splitBookLines, textOf, type BookLines, type BookSource, type RangeLine } from './book-lines.ts';
+import { lazyRange, type RangeHeader } from './lazy-range.ts';
+import { packLeases, unpackLeases } from './lease-packing.ts';
 
 type Json = Record<string, unknown>;
 
+/** Where a decoded range's line lies in the source it was read from; dropped with the range. */
+interface Origin {
+  readonly source: BookSource;
+  readonly start: number;
+  readonly end: number;
+}
+const ORIGINS = new WeakMap<RangeRecord, Origin>();
+
 export function encodeBook(book: Book): string {
-  const ranges = book.ranges.map((r) => JSON.stringify(drop({
+  return encodeBookChunks(book).map((chunk) => (typeof chunk === 'string' ? chunk : chunk.toString('utf8'))).join('');
+}
+
+/**
+ * The book's text in pieces, to be written one after the other: a range decoded from a source and
+ * not replaced since is its original bytes (neighbours in the source as one slice, no copy).
+ */
+export function encodeBookChunks(book: Book): (string | Buffer)[] {
+  const head = `{"schema":1,"generation":${book.generation},"nextRangeId":${book.nextRangeId},"ranges":[`;
+  // One range per line: a person can read and diff the file; the head stays small.
+  if (book.ranges.length === 0) return [`${head}]}\n`];
+  const chunks: (string | Buffer)[] = [`${head}\n`];
+  let run: { source: BookSource; start: number; end: number } | undefined;
+  const flush = () => {
+    if (run) chunks.push(sliceOf(run.source, run.start, run.end));
+    run = undefined;
+  };
+  book.ranges.forEach((range, i) => {
+    const origin = ORIGINS.get(range);
+    // The next line of the same source: the ",\n" between them is in the slice already.
+    if (origin && run && origin.source === run.source && origin.start === run.end + 2) {
+      run.end = origin.end;
+      return;
+    }
+    flush();
+    if (i > 0) chunks.push(',\n');
+    if (origin) run = { ...origin };
+    else chunks.push(encodeRange(range));
+  });
+  flush();
+  chunks.push('\n]}\n');
+  return chunks;
+}
+
+function encodeRange(r: RangeRecord): string {
+  // `id` first and `leases` last: book-lines.ts reads the id, and the header as everything
+  // before `leases`. JSON.stringify leaves out the fields that are undefined.
+  return JSON.stringify({
     id: r.id,
     type: r.type,
     size: Number(r.size),
@@ -26,66 +80,131 @@ export function encodeBook(book: Book): string {
     block: r.block && [FAMILIES.ipv4.format(r.block.first), FAMILIES.ipv4.format(r.block.last)],
     block6: r.block6 && [FAMILIES.ipv6.format(r.block6.first), FAMILIES.ipv6.format(r.block6.last)],
     unmanaged: r.unmanaged,
+    owner: r.owner,
     createdAt: r.createdAt,
     requestId: r.requestId,
-    leases: r.leases.map((l) => drop({
-      from: Number(l.first),
-      to: Number(l.last),
-      holder: l.holder,
-      owner: l.owner,
-      note: l.note,
-      mac: l.mac === undefined ? undefined : formatMac(l.mac),
-      requestId: l.requestId,
-      at: l.at,
-    })),
-  })));
-  // One range per line: a person can read and diff the file; the head stays small.
-  return `{"schema":1,"generation":${book.generation},"nextRangeId":${book.nextRangeId},"ranges":[${ranges.length ? `\n${ranges.join(',\n')}\n` : ''}]}\n`;
+    leases: packLeases(r.leases, r.mac),
+  });
 }
 
-export function decodeBook(text: string, location: string): Book {
+/** The book in `source` (the file's bytes, or its text); leases may be packed or JSON objects. */
+export function decodeBook(source: BookSource, location: string): Book {
+  const r = new Reader(location);
+  const lines = splitBookLines(source);
+  const book = lines ? decodeLines(r, source, lines) : decodeWhole(r, textOf(source, 0, source.length), location);
+  // Two ranges under one id, or an id the counter would hand out again, would let an action on
+  // one range free another's leases.
+  const ids = new Set<string>();
+  for (const [i, range] of book.ranges.entries()) {
+    if (ids.has(range.id)) throw r.fail(`ranges[${i}].id`, range.id);
+    ids.add(range.id);
+    const counted = /^r([1-9][0-9]*)$/.exec(range.id);
+    if (counted && Number(counted[1]) >= book.nextRangeId) throw r.fail('nextRangeId', book.nextRangeId);
+  }
+  return book;
+}
+
+/** Any JSON of the book's shape, e.g. one reformatted by hand: everything decoded at once. */
+function decodeWhole(r: Reader, text: string, location: string): Book {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
     throw corrupt(location, `it is not valid JSON (${(error as Error).message})`);
   }
-  const r = new Reader(location);
   const doc = r.object(raw, '(top)');
   if (doc.schema !== 1) throw corrupt(location, `schema is ${JSON.stringify(doc.schema)}; this nebula-ipam reads schema 1`);
-  return {
-    schema: 1,
-    generation: r.count(doc.generation, 'generation'),
-    nextRangeId: r.count(doc.nextRangeId, 'nextRangeId'),
-    ranges: r.list(doc.ranges, 'ranges').map((entry, i) => decodeRange(r, entry, `ranges[${i}]`)),
-  };
+  const nextRangeId = r.count(doc.nextRangeId, 'nextRangeId');
+  const ranges = r.list(doc.ranges, 'ranges').map((entry, i) => {
+    const at = `ranges[${i}]`;
+    const header = decodeRangeHeader(r, entry, at);
+    return { ...header, leases: decodeLeases(r, (entry as Json).leases, at, header.size, header.mac) };
+  });
+  return { schema: 1, generation: r.count(doc.generation, 'generation'), nextRangeId, ranges };
 }
 
-function decodeRange(r: Reader, raw: unknown, at: string): RangeRecord {
+/**
+ * The layout encodeBook writes: ids read now (every one is checked by decodeBook), each range's
+ * header decoded and checked when the range is first used, its leases when they are first read.
+ */
+function decodeLines(r: Reader, source: BookSource, lines: BookLines): Book {
+  const ranges = lines.ranges.map((line, i) => {
+    const at = `ranges[${i}]`;
+    const range = lazyRange(line.id, () => decodeLineHeader(r, source, line, at), (header) => decodeLineLeases(r, source, line, at, header));
+    ORIGINS.set(range, { source, start: line.start, end: line.end });
+    return range;
+  });
+  return { schema: 1, generation: lines.generation, nextRangeId: lines.nextRangeId, ranges };
+}
+
+function decodeLineHeader(r: Reader, source: BookSource, line: RangeLine, at: string): RangeHeader {
+  const key = leasesKeyAt(source, line);
+  let raw: unknown;
+  try {
+    if (key < 0) throw new Error('no leases');
+    raw = JSON.parse(`${textOf(source, line.start, key)}}`);
+  } catch {
+    throw r.fail(at, textOf(source, line.start, line.end));
+  }
+  const header = decodeRangeHeader(r, raw, at);
+  // JSON lets a key repeat (the last one counts): the id read from the line must be the one decoded.
+  if (line.id !== undefined && header.id !== line.id) throw r.fail(`${at}.id`, header.id);
+  return header;
+}
+
+function decodeLineLeases(r: Reader, source: BookSource, line: RangeLine, at: string, header: RangeHeader): readonly Lease[] {
+  const text = textOf(source, leasesKeyAt(source, line) + LEASES_KEY.length, line.end - 1);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw r.fail(`${at}.leases`, text);
+  }
+  return decodeLeases(r, value, at, header.size, header.mac);
+}
+
+/** An AR holds at most 2^32 addresses (OpenNebula keeps SIZE in 32 bits plus one). */
+const MAX_RANGE_SIZE = 1n << 32n;
+
+function decodeRangeHeader(r: Reader, raw: unknown, at: string): RangeHeader {
   const o = r.object(raw, at);
   const type = AR_TYPES.find((t) => t === o.type);
   if (!type) throw r.fail(`${at}.type`, o.type);
   const size = BigInt(r.count(o.size, `${at}.size`));
-  const leases = r.list(o.leases, `${at}.leases`).map((entry, i) => decodeLease(r, entry, `${at}.leases[${i}]`, size));
-  for (let i = 1; i < leases.length; i++) if (leases[i]!.first <= leases[i - 1]!.last) throw r.fail(`${at}.leases[${i}].from`, Number(leases[i]!.first));
+  if (size < 1n || size > MAX_RANGE_SIZE) throw r.fail(`${at}.size`, o.size);
+  const ip = r.optional(o.ip, `${at}.ip`, FAMILIES.ipv4.parse);
+  if (ip !== undefined && ip + size - 1n > FAMILIES.ipv4.max) throw r.fail(`${at}.size`, o.size);
+  const ip6 = r.optional(o.ip6, `${at}.ip6`, FAMILIES.ipv6.parse);
+  if (ip6 !== undefined && ip6 + size - 1n > FAMILIES.ipv6.max) throw r.fail(`${at}.size`, o.size);
+  const prefixLength = o.prefixLength === undefined ? undefined : r.count(o.prefixLength, `${at}.prefixLength`);
+  if (prefixLength !== undefined && prefixLength > 128) throw r.fail(`${at}.prefixLength`, prefixLength);
+  if (o.unmanaged !== undefined && typeof o.unmanaged !== 'boolean') throw r.fail(`${at}.unmanaged`, o.unmanaged);
   return drop({
     id: r.text(o.id, `${at}.id`),
     type: type as ArType,
     size,
-    ip: r.optional(o.ip, `${at}.ip`, FAMILIES.ipv4.parse),
-    ip6: r.optional(o.ip6, `${at}.ip6`, FAMILIES.ipv6.parse),
-    prefixLength: o.prefixLength === undefined ? undefined : r.count(o.prefixLength, `${at}.prefixLength`),
+    ip,
+    ip6,
+    prefixLength,
     mac: r.optional(o.mac, `${at}.mac`, parseMac),
     globalPrefix: r.optional(o.globalPrefix, `${at}.globalPrefix`, FAMILIES.ipv6.parse),
     pool: o.pool === undefined ? undefined : r.text(o.pool, `${at}.pool`),
     pool6: o.pool6 === undefined ? undefined : r.text(o.pool6, `${at}.pool6`),
     block: o.block === undefined ? undefined : r.interval(o.block, `${at}.block`, FAMILIES.ipv4.parse),
     block6: o.block6 === undefined ? undefined : r.interval(o.block6, `${at}.block6`, FAMILIES.ipv6.parse),
-    unmanaged: o.unmanaged === undefined ? undefined : o.unmanaged === true,
+    unmanaged: o.unmanaged as boolean | undefined,
+    owner: o.owner === undefined ? undefined : r.text(o.owner, `${at}.owner`),
     createdAt: r.text(o.createdAt, `${at}.createdAt`),
     requestId: o.requestId === undefined ? undefined : r.text(o.requestId, `${at}.requestId`),
-    leases,
-  }) as RangeRecord;
+  }) as RangeHeader;
+}
+
+/** A range's leases: the packed string this codec writes, or a list of lease objects (earlier books, hand-written ones). */
+function decodeLeases(r: Reader, value: unknown, at: string, size: bigint, mac: bigint | undefined): readonly Lease[] {
+  if (typeof value === 'string') return unpackLeases(value, size, mac, (path, bad) => r.fail(`${at}.${path}`, bad));
+  const leases = r.list(value, `${at}.leases`).map((entry, i) => decodeLease(r, entry, `${at}.leases[${i}]`, size));
+  for (let i = 1; i < leases.length; i++) if (leases[i]!.first <= leases[i - 1]!.last) throw r.fail(`${at}.leases[${i}].from`, Number(leases[i]!.first));
+  return leases;
 }
 
 function decodeLease(r: Reader, raw: unknown, at: string, size: bigint): Lease {
@@ -150,8 +269,12 @@ export function corrupt(location: string, why: string): IpamError {
   );
 }
 
-/** Leaves out undefined fields, so optional properties stay absent rather than undefined. */
+/**
+ * A copy without the fields that are undefined, so optional properties stay absent rather than
+ * undefined (a copy, not `delete`, which would make V8 keep the object in slow dictionary mode).
+ */
 function drop<T extends object>(value: T): T {
-  for (const key of Object.keys(value) as (keyof T)[]) if (value[key] === undefined) delete value[key];
-  return value;
+  const kept = {} as T;
+  for (const key in value) if (value[key] !== undefined) kept[key] = value[key];
+  return kept;
 }

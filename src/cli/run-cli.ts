@@ -1,34 +1,145 @@
-/** The operator CLI: `nebula-ipam <command>`. Until the commands land, usage and version. */
-import { EXIT_CODES } from '../exit-codes.ts';
+/**
+ * The operator CLI: `nebula-ipam [global options] <command> [options]`. Global options may stand
+ * anywhere on the line; they are taken out here and the rest goes to the command, which parses
+ * its own options strictly. Every failure is one stderr line and an exit code from the table.
+ */
+import * as fs from 'node:fs';
+import { isatty } from 'node:tty';
+import { parseArgs } from 'node:util';
 import { ACTION_NAMES } from '../actions/action.ts';
+import { DEFAULT_DRIVER_NAME, CONFIG_DIR, STORE_DIR } from '../config/paths.ts';
+import { EXIT_CODES } from '../exit-codes.ts';
+import { IpamError } from '../errors.ts';
+import { COMMANDS, commandNamed } from './commands/index.ts';
+import { createContext, currentUser, type CliIo, type GlobalOptions } from './context.ts';
+import { failureOf } from './failure.ts';
 
-export const VERSION = '0.1.0';
+declare const NEBULA_IPAM_VERSION: string | undefined;
+/** Set by build.mjs from package.json; running from source (tests) says so. */
+export const VERSION = typeof NEBULA_IPAM_VERSION === 'string' ? NEBULA_IPAM_VERSION : '0.0.0-source';
 
-export const USAGE = `Usage: nebula-ipam <command> [options]
+const GLOBAL_OPTIONS = {
+  config: { type: 'string' },
+  store: { type: 'string' },
+  driver: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+
+const DRIVER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
+
+export function usage(): string {
+  const width = Math.max(7, ...COMMANDS.map((c) => c.name.length));
+  const lines = [...COMMANDS, { name: 'help', summary: 'this text, or `help <command>` for one command' }, { name: 'version', summary: 'print the version' }]
+    .map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return `Usage: nebula-ipam [global options] <command> [options]
 
 nebula-ipam is an IPAM driver for OpenNebula. Installed as the five action scripts
-(${ACTION_NAMES.join(', ')}) in /var/lib/one/remotes/ipam/<name>/,
-it serves oned. Under its own name it is this operator command.
+(${ACTION_NAMES.join(', ')})
+in /var/lib/one/remotes/ipam/<name>/, it serves oned. Under its own name it is this
+operator command, working on the same lease book under the same lock.
 
 Commands:
-  help          this text
-  version       print the version
+${lines.join('\n')}
 
-Environment:
-  NEBULA_IPAM_CONFIG   config file (default /etc/one/nebula-ipam/<name>.json)
-  NEBULA_IPAM_STORE    lease book (default /var/lib/one/nebula-ipam/<name>/leases.json)
+Global options (anywhere on the line):
+  --config FILE   config file (default: $NEBULA_IPAM_CONFIG, else ${CONFIG_DIR}/<driver>.json)
+  --store FILE    lease book (default: $NEBULA_IPAM_STORE, else the config's "store",
+                  else ${STORE_DIR}/<driver>/leases.json)
+  --driver NAME   the driver name (IPAM_MAD) that keys the default paths (default ${DEFAULT_DRIVER_NAME})
+  --json          print one JSON document instead of text (commands that print data)
+  -h, --help      help for nebula-ipam, or for the command given
+
+Exit codes: 0 ok; 1 internal error or findings; 2 usage; 3 bad request; 4 config;
+5 conflict or not found; 6 lease book locked; 7 lease book corrupt; 8 lease book I/O;
+255 no free address.
+
+Run \`nebula-ipam <command> --help\` for a command's options.
 `;
+}
 
-export async function runCli(args: readonly string[], io: { stdout: (t: string) => void; stderr: (t: string) => void }): Promise<number> {
-  const [command] = args;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    (command === undefined ? io.stderr : io.stdout)(USAGE);
-    return command === undefined ? EXIT_CODES.usage : EXIT_CODES.ok;
+export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
+  try {
+    const { globals, rest, help, version } = splitGlobalOptions(args);
+    const [name, ...commandArgs] = rest;
+    if (version || name === 'version') {
+      io.stdout(`nebula-ipam ${VERSION}\n`);
+      return EXIT_CODES.ok;
+    }
+    if (name === undefined || name === 'help') {
+      const topic = name === 'help' ? commandArgs[0] : undefined;
+      if (topic !== undefined) {
+        const command = commandNamed(topic);
+        if (!command) throw new IpamError('usage', `Cannot show help for ${JSON.stringify(topic)}: not a nebula-ipam command (see nebula-ipam help)`);
+        io.stdout(command.usage);
+        return EXIT_CODES.ok;
+      }
+      // Bare `nebula-ipam` is a usage error: a script that forgot its command must not pass.
+      (name === undefined && !help ? io.stderr : io.stdout)(usage());
+      return name === undefined && !help ? EXIT_CODES.usage : EXIT_CODES.ok;
+    }
+    if (name.startsWith('-')) throw new IpamError('usage', `Cannot run nebula-ipam: unknown option ${JSON.stringify(name)} (see nebula-ipam help)`);
+    const command = commandNamed(name);
+    if (!command) throw new IpamError('usage', `Cannot run ${JSON.stringify(name)}: not a nebula-ipam command (see nebula-ipam help)`);
+    if (help) {
+      io.stdout(command.usage);
+      return EXIT_CODES.ok;
+    }
+    const env = io.env ?? process.env;
+    const context = createContext(globals, {
+      stdout: io.stdout,
+      stderr: io.stderr,
+      env,
+      stdoutIsTty: io.stdoutIsTty ?? isatty(1),
+      now: io.now ?? (() => new Date()),
+      selfPath: io.selfPath ?? selfPath(),
+    }, currentUser(env));
+    return await command.run(commandArgs, context);
+  } catch (error) {
+    const failure = failureOf(error);
+    io.stderr(`${failure.line}\n`);
+    return failure.code;
   }
-  if (command === 'version' || command === '--version') {
-    io.stdout(`nebula-ipam ${VERSION}\n`);
-    return EXIT_CODES.ok;
+}
+
+/**
+ * Takes the global options out of `args` wherever they stand, leaving the command and its own
+ * arguments in order. Unknown options are left for the command to judge.
+ */
+export function splitGlobalOptions(args: readonly string[]): { globals: GlobalOptions; rest: string[]; help: boolean; version: boolean } {
+  const { tokens } = parseArgs({ args: [...args], options: GLOBAL_OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  const taken = new Set<number>();
+  const values: Record<string, string | boolean> = {};
+  for (const token of tokens) {
+    if (token.kind !== 'option' || !(token.name in GLOBAL_OPTIONS)) continue;
+    const spec = GLOBAL_OPTIONS[token.name as keyof typeof GLOBAL_OPTIONS];
+    taken.add(token.index);
+    if (spec.type === 'string') {
+      if (token.value === undefined) throw new IpamError('usage', `Cannot run nebula-ipam: ${token.rawName} needs a value`);
+      if (!token.inlineValue) taken.add(token.index + 1);
+      values[token.name] = token.value;
+    } else {
+      if (token.value !== undefined) throw new IpamError('usage', `Cannot run nebula-ipam: ${token.rawName} takes no value`);
+      values[token.name] = true;
+    }
   }
-  io.stderr(`Cannot run ${JSON.stringify(command)}: not a nebula-ipam command (see nebula-ipam help)\n`);
-  return EXIT_CODES.usage;
+  const driver = typeof values.driver === 'string' ? values.driver : DEFAULT_DRIVER_NAME;
+  if (!DRIVER_NAME.test(driver)) throw new IpamError('usage', `Cannot use --driver ${JSON.stringify(driver)}: a driver name is 1-64 letters, digits, '_', '.' or '-'`);
+  const globals: GlobalOptions = {
+    driver,
+    json: values.json === true,
+    ...(typeof values.config === 'string' ? { config: values.config } : {}),
+    ...(typeof values.store === 'string' ? { store: values.store } : {}),
+  };
+  return { globals, rest: args.filter((_, i) => !taken.has(i)), help: values.help === true, version: values.version === true };
+}
+
+function selfPath(): string {
+  const invoked = process.argv[1] ?? '';
+  try {
+    return fs.realpathSync(invoked);
+  } catch {
+    return invoked;
+  }
 }

@@ -2,7 +2,7 @@
  * A driver action as a process: read the request, load config, run the pure action inside one
  * store update, print the reply. Every failure becomes one line on stderr and an exit code.
  */
-import { ACTIONS } from '../actions/index.ts';
+import { ACTIONS, PRECHECKS } from '../actions/index.ts';
 import type { ActionName } from '../actions/action.ts';
 import { configPath, driverNameOf, storePath, type Env } from '../config/paths.ts';
 import { loadConfig } from '../config/load-config.ts';
@@ -12,6 +12,7 @@ import { EXIT_CODES } from '../exit-codes.ts';
 import { decodeRequest } from '../oned/request.ts';
 import { FileStore } from '../store/file-store.ts';
 import { readRawRequest } from './read-request.ts';
+import { writeStepHook } from './test-hooks.ts';
 
 export interface ProcessIo {
   readonly args: readonly string[];
@@ -29,14 +30,16 @@ export async function runAction(name: ActionName, io: ProcessIo): Promise<number
   let bookPath: string | undefined;
   let actor = 'oned:-';
   try {
-    const raw = readRawRequest(io.args);
+    const raw = await readRawRequest(io.args);
     const request = decodeRequest(raw.payload);
+    PRECHECKS[name]?.(request);
     const driverName = driverNameOf(io.invokedPath);
     const { file, explicit } = configPath(driverName, io.env);
     const config = loadConfig(file, explicit);
     bookPath = storePath(config, driverName, io.env);
-    const store = new FileStore(bookPath, { lockTimeoutMs: config.lockTimeoutMs });
-    const context = { config, now: io.now().toISOString(), ...(raw.requestId === undefined ? {} : { requestId: raw.requestId }) };
+    const onWriteStep = writeStepHook(io.env);
+    const store = new FileStore(bookPath, { lockTimeoutMs: config.lockTimeoutMs, ...(onWriteStep ? { onWriteStep } : {}) });
+    const context = { config, driverName, now: io.now().toISOString(), ...(raw.requestId === undefined ? {} : { requestId: raw.requestId }) };
     actor = `oned:${raw.requestId ?? '-'}`;
     const decision = await store.update((book) => {
       const decided = ACTIONS[name](book, request, context);

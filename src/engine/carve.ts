@@ -8,6 +8,7 @@ import { prefixInterval, prefixSize, type Prefix } from '../address/prefix.ts';
 import type { Pool } from '../config/config.ts';
 import { firstFreeBlock } from '../intervals/free-block.ts';
 import type { Interval } from '../intervals/interval.ts';
+import { union } from '../intervals/sorted.ts';
 import { MAX_SIZE } from './ar-fields.ts';
 
 export interface Carved {
@@ -26,18 +27,40 @@ export function gatewayOf(pool: Pool, subnet: Prefix): bigint | undefined {
   return pool.family === 'ipv4' ? last - 1n : last;
 }
 
-/** Addresses of a subnet that are never part of a range, sorted. */
-export function reservedIn(pool: Pool, subnet: Prefix): bigint[] {
+export type ReservedRole = 'network address' | 'broadcast address' | 'gateway' | 'DNS server';
+
+/** Addresses of a subnet that are never part of a range, sorted, each with why. */
+export function reservedIn(pool: Pool, subnet: Prefix): { address: bigint; role: ReservedRole }[] {
   const span = prefixInterval(subnet);
-  const reserved = [span.first];
-  if (pool.family === 'ipv4') reserved.push(span.last);
+  const reserved: { address: bigint; role: ReservedRole }[] = [{ address: span.first, role: 'network address' }];
+  if (pool.family === 'ipv4') reserved.push({ address: span.last, role: 'broadcast address' });
   const gateway = gatewayOf(pool, subnet);
-  if (gateway !== undefined) reserved.push(gateway);
+  if (gateway !== undefined) reserved.push({ address: gateway, role: 'gateway' });
   for (const server of pool.dns) {
     const value = FAMILIES[pool.family].parse(server);
-    if (value !== undefined && value >= span.first && value <= span.last) reserved.push(value);
+    if (value !== undefined && value >= span.first && value <= span.last) reserved.push({ address: value, role: 'DNS server' });
   }
-  return [...new Set(reserved)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return reserved.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+}
+
+function holdsDnsServer(pool: Pool, subnet: Prefix): boolean {
+  return reservedIn(pool, subnet).some(({ role }) => role === 'DNS server');
+}
+
+/**
+ * The most addresses a range can have in a subnet of `length` bits from `pool` (one without a
+ * DNS server in it): what tells "SIZE can never fit" apart from "the pool is full".
+ */
+export function subnetCapacity(pool: Pool, length: number): bigint {
+  const subnet: Prefix = { family: pool.family, base: 0n, length };
+  const span = prefixInterval(subnet);
+  let longest = 0n;
+  let from = span.first;
+  for (const { address } of [...reservedIn({ ...pool, dns: [] }, subnet), { address: span.last + 1n }]) {
+    if (address - from > longest) longest = address - from;
+    if (address + 1n > from) from = address + 1n;
+  }
+  return longest;
 }
 
 /**
@@ -46,7 +69,7 @@ export function reservedIn(pool: Pool, subnet: Prefix): bigint[] {
  */
 export function usableRun(pool: Pool, subnet: Prefix, size: bigint | undefined): { first: bigint; size: bigint } | undefined {
   const span = prefixInterval(subnet);
-  const taken = reservedIn(pool, subnet).map((a) => ({ first: a, last: a }));
+  const taken = union(reservedIn(pool, subnet).map(({ address }) => ({ first: address, last: address })));
   if (size !== undefined) {
     const first = firstFreeBlock(taken, span, size);
     return first === undefined ? undefined : { first, size };
@@ -82,7 +105,10 @@ export function carve(pool: Pool, taken: readonly Interval[], size: bigint | und
         const gateway = gatewayOf(pool, subnet);
         return { subnet, ...(gateway === undefined ? {} : { gateway }), ...run };
       }
-      // Only DNS servers inside this subnet can make it too small; try the next one.
+      // Every subnet of this length has the same network, broadcast and gateway addresses; only a
+      // DNS server inside one can make it hold less. When this one has none, no other subnet of
+      // this length can do better, and walking them all would cost what the pool is big.
+      if (!holdsDnsServer(pool, subnet)) break;
       within = { first: base + prefixSize(subnet), last: poolSpan.last };
     }
   }

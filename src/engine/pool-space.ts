@@ -38,15 +38,15 @@ export function choosePool(config: Config, family: Family, named: string | undef
 }
 
 /** Refuses an explicit range that sticks out of its pool or touches its excluded prefixes. */
-export function checkInsidePool(pool: Pool, span: Interval): void {
+export function checkInsidePool(pool: Pool, span: Interval, verb = 'register'): void {
   const { format } = FAMILIES[pool.family];
-  const shownSpan = `${format(span.first)}-${format(span.last)}`;
+  const shownSpan = span.first === span.last ? format(span.first) : `${format(span.first)}-${format(span.last)}`;
   if (!covers(prefixInterval(pool.network), span)) {
-    throw new IpamError('conflict', `Cannot register ${shownSpan}: it runs outside pool ${shown(pool.name)} (${format(pool.network.base)}/${pool.network.length})`);
+    throw new IpamError('conflict', `Cannot ${verb} ${shownSpan}: it runs outside pool ${shown(pool.name)} (${format(pool.network.base)}/${pool.network.length})`);
   }
   for (const ex of pool.exclude) {
     if (overlaps(prefixInterval(ex), span)) {
-      throw new IpamError('conflict', `Cannot register ${shownSpan}: it touches ${format(ex.base)}/${ex.length}, excluded from pool ${shown(pool.name)}`);
+      throw new IpamError('conflict', `Cannot ${verb} ${shownSpan}: it touches ${format(ex.base)}/${ex.length}, excluded from pool ${shown(pool.name)}`);
     }
   }
 }

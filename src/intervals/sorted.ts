@@ -48,10 +48,16 @@ export function union(intervals: readonly Interval[]): Interval[] {
 
 /**
  * Removes `span` from every member it touches, keeping each member's other fields on the
- * pieces that remain (a lease freed in its middle becomes two leases). Members for which
- * `only` is false are kept whole. Returns the same list when nothing was cut.
+ * pieces that remain (a lease freed in its middle becomes two leases); `piece` builds a
+ * remaining piece from its member, for fields that depend on where a member starts. Members for
+ * which `only` is false are kept whole. Returns the same list when nothing was cut.
  */
-export function cutOut<T extends Interval>(list: readonly T[], span: Interval, only: (member: T) => boolean = () => true): T[] {
+export function cutOut<T extends Interval>(
+  list: readonly T[],
+  span: Interval,
+  only: (member: T) => boolean = () => true,
+  piece: (member: T, part: Interval) => T = (member, part) => ({ ...member, ...part }),
+): T[] {
   const start = firstEndingAtOrAfter(list, span.first);
   const pieces: T[] = [];
   let changed = false;
@@ -63,8 +69,8 @@ export function cutOut<T extends Interval>(list: readonly T[], span: Interval, o
       continue;
     }
     changed = true;
-    if (member.first < span.first) pieces.push({ ...member, last: span.first - 1n });
-    if (member.last > span.last) pieces.push({ ...member, first: span.last + 1n });
+    if (member.first < span.first) pieces.push(piece(member, { first: member.first, last: span.first - 1n }));
+    if (member.last > span.last) pieces.push(piece(member, { first: span.last + 1n, last: member.last }));
   }
   return changed ? [...list.slice(0, start), ...pieces, ...list.slice(end)] : (list as T[]);
 }

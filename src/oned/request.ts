@@ -31,6 +31,9 @@ export function decodeRequest(payload: string): OnedRequest {
   }
   // A DOCTYPE can define entities (billion laughs, external files); oned never sends one.
   if (/<!(?!\[CDATA\[)/.test(xml)) throw bad('the request holds a DOCTYPE or other declaration, which oned never sends');
+  // oned writes values in CDATA or as plain text, never as `&#..;`; the parser would keep some
+  // references as literal text and silently drop others (`&#1;`), so a value would not be what was sent.
+  if (/&#/.test(xml.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, ''))) throw bad('the request holds a character reference (&#...;), which oned never writes');
 
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw bad(`the decoded request is not well-formed XML (${valid.err.msg.replace(/\s+/g, ' ')})`);

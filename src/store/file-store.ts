@@ -2,9 +2,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EMPTY_BOOK, type Book } from '../book/book.ts';
-import { decodeBook, encodeBook } from '../book/codec.ts';
+import { decodeBook, encodeBookChunks } from '../book/codec.ts';
 import { IpamError } from '../errors.ts';
-import { writeAtomically, type WriteStep } from './atomic-write.ts';
+import { landedBefore, sweepLeftovers, writeAtomically, type WriteStep } from './atomic-write.ts';
 import { acquireLock } from './lock.ts';
 import type { Change, LeaseStore } from './store.ts';
 
@@ -25,10 +25,12 @@ export class FileStore implements LeaseStore {
     this.ensureDirectory();
     const lock = await acquireLock(this.location, this.options.lockTimeoutMs);
     try {
+      sweepLeftovers(this.location);
       const { book, identity } = this.load();
       const { book: next, result } = change(book);
       if (!next) return result;
-      const content = encodeBook({ ...next, generation: book.generation + 1 });
+      // Pieces: the ranges the change left alone go back as the bytes they were read from.
+      const content = encodeBookChunks({ ...next, generation: book.generation + 1 });
       try {
         writeAtomically(this.location, content, {
           onStep: (step) => {
@@ -40,7 +42,10 @@ export class FileStore implements LeaseStore {
         });
       } catch (error) {
         if (error instanceof IpamError) throw error;
-        throw new IpamError('store-io', `Cannot write the lease book ${this.location}: ${(error as Error).message}; the book is unchanged`);
+        const outcome = landedBefore(error)
+          ? 'the change is in the book but may not survive a power cut, so it is reported as failed'
+          : 'the book is unchanged';
+        throw new IpamError('store-io', `Cannot write the lease book ${this.location}: ${(error as Error).message}; ${outcome}`);
       }
       return result;
     } finally {
@@ -49,13 +54,14 @@ export class FileStore implements LeaseStore {
   }
 
   private load(): { book: Book; identity: string } {
-    let text: string;
+    let bytes: Buffer;
     let identity: string;
     try {
       const fd = fs.openSync(this.location, 'r');
       try {
         identity = fileIdentity(fs.fstatSync(fd));
-        text = fs.readFileSync(fd, 'utf8');
+        // Bytes, not text: the codec decodes only the parts an action reads.
+        bytes = fs.readFileSync(fd);
       } finally {
         fs.closeSync(fd);
       }
@@ -63,7 +69,7 @@ export class FileStore implements LeaseStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { book: EMPTY_BOOK, identity: 'absent' };
       throw new IpamError('store-io', `Cannot read the lease book ${this.location}: ${(error as Error).message}`);
     }
-    return { book: decodeBook(text, this.location), identity };
+    return { book: decodeBook(bytes, this.location), identity };
   }
 
   private checkStillOurs(compromise: Error | undefined, identity: string): void {

@@ -1,0 +1,109 @@
+/**
+ * Lease books for the scenarios, written with the project's own codec (bundled on the fly from
+ * src/book/codec.ts), so the benchmark always reads and writes the format the driver uses.
+ * Contents are deterministic (seeded), shaped like a cloud that has run for a while: leases taken
+ * round-robin over the ranges by increasing request ids and times.
+ */
+import { build } from 'esbuild';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const START = Date.UTC(2025, 0, 1);
+
+/** The codec's `encodeBook`, compiled from the sources. */
+export async function loadCodec(root) {
+  const out = await build({ entryPoints: [join(root, 'src/book/codec.ts')], bundle: true, platform: 'node', format: 'esm', write: false, logLevel: 'warning' });
+  const dir = mkdtempSync(join(tmpdir(), 'nebula-ipam-codec-'));
+  const file = join(dir, 'codec.mjs');
+  writeFileSync(file, out.outputFiles[0].text);
+  try {
+    return await import(pathToFileURL(file).href);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A small deterministic PRNG (mulberry32), so every run benchmarks the same books. */
+function random(seed) {
+  let a = seed >>> 0;
+  return (below) => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) % below);
+  };
+}
+
+const macOf = (ip) => 0x020000000000n + ip;
+
+export function book(ranges, nextRangeId = ranges.length + 1) {
+  return { schema: 1, generation: 1, nextRangeId, ranges };
+}
+
+/** An IP4 range without a pool. */
+export function ip4Range(n, ip, size, extra = {}) {
+  return { id: `r${n}`, type: 'IP4', size: BigInt(size), ip, mac: macOf(ip), createdAt: new Date(START).toISOString(), requestId: String(n), leases: [], ...extra };
+}
+
+/**
+ * `total` leases over ranges of 256 addresses (10.x.y.0) holding `perRange` leases each, at
+ * indices 0..perRange-1, one address per lease; returns the book and the ranges.
+ */
+export function leasedBook(total, perRange) {
+  const count = Math.max(1, Math.ceil(total / perRange));
+  const ranges = Array.from({ length: count }, (_, i) => ip4Range(i + 1, 0x0a000000n + BigInt(i) * 256n, 256, { leases: [] }));
+  const next = random(total);
+  let requestId = 1000;
+  let time = START;
+  let left = total;
+  for (let index = 0; left > 0; index++) {
+    for (const range of ranges) {
+      if (left === 0) break;
+      if (range.leases.length >= perRange) continue;
+      requestId += 1 + next(4);
+      time += 200 + next(3000);
+      range.leases.push({ first: BigInt(index), last: BigInt(index), holder: 'opennebula', mac: range.mac + BigInt(index), requestId: String(requestId), at: new Date(time).toISOString() });
+      left--;
+    }
+  }
+  return book(ranges);
+}
+
+/**
+ * A /8 pool carved into /24s until one /24 is left: /16-sized ranges cover 10.0.0.0-10.253.255.255,
+ * /24 ranges cover the last two /16s but for 10.255.255.0/24.
+ */
+export function nearlyFullPoolBook(pool) {
+  const ranges = [];
+  const add = (first, last) => {
+    const n = ranges.length + 1;
+    ranges.push(ip4Range(n, first + 1n, Number(last - first - 1n), { pool, block: { first, last } }));
+  };
+  for (let b = 0n; b < 254n; b++) add(0x0a000000n + (b << 16n), 0x0a000000n + (b << 16n) + 0xffffn);
+  for (let c = 0n; c < 511n; c++) add(0x0afe0000n + (c << 8n), 0x0afe0000n + (c << 8n) + 0xffn);
+  return book(ranges);
+}
+
+/** `count` SLAAC ranges, each delegated a /64 from the /48 pool at `base`. */
+export function delegatedPoolBook(pool, base, count) {
+  const ranges = Array.from({ length: count }, (_, i) => {
+    const prefix = base + (BigInt(i) << 64n);
+    return { id: `r${i + 1}`, type: 'IP6', size: 256n, mac: 0x02aa00000000n + BigInt(i) * 256n, globalPrefix: prefix, pool6: pool, block6: { first: prefix, last: prefix + (1n << 64n) - 1n }, createdAt: new Date(START).toISOString(), leases: [] };
+  });
+  return book(ranges);
+}
+
+/** One huge range with `leases` leased addresses at its start: a /8 IPv4 range, or a static IPv6 range of 2^32 in a /64. */
+export function hugeRangeBook(kind, leases) {
+  const time = (i) => new Date(START + i * 1000).toISOString();
+  if (kind === 'ip4') {
+    const range = ip4Range(1, 0x0b000000n, 1 << 24);
+    return book([{ ...range, leases: Array.from({ length: leases }, (_, i) => ({ first: BigInt(i), last: BigInt(i), holder: 'opennebula', mac: range.mac + BigInt(i), requestId: String(i), at: time(i) })) }]);
+  }
+  const ip6 = 0x20010db8020000000000000000000000n;
+  const mac = 0x02bb00000000n;
+  return book([{ id: 'r1', type: 'IP6_STATIC', size: 1n << 32n, ip6, prefixLength: 64, mac, createdAt: time(0), leases: Array.from({ length: leases }, (_, i) => ({ first: BigInt(i), last: BigInt(i), holder: 'opennebula', mac: mac + BigInt(i), requestId: String(i), at: time(i) })) }]);
+}

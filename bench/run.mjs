@@ -1,0 +1,320 @@
+/**
+ * `npm run bench`: the built bundle run as oned runs it (a separate process per action, exec'd
+ * through its symlink, base64 request on stdin), each timed sample preceded by a bare `node -e 0`
+ * in the same run, so that only side-by-side ratios are reported on a noisy machine.
+ *
+ * Sizes are configurable for quick runs:
+ *   BENCH_REPS (15)  BENCH_BIG_REPS (5, for books of 1 000 000 leases and more)
+ *   BENCH_SIZES (1000,10000,100000,1000000)  BENCH_PER_RANGE (250 leases per range)
+ *   BENCH_STREAM (1000 actions)  BENCH_CONCURRENT (8)  BENCH_ROUNDS (5 rounds of concurrent commands)
+ *   BENCH_ONLY (regexp on scenario names)  BENCH_LABEL (tag stored in the JSON)
+ *   BENCH_BUNDLE (another build to measure, e.g. an older one)  BENCH_BUDGET_S (900)
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { book, delegatedPoolBook, hugeRangeBook, ip4Range, leasedBook, loadCodec, nearlyFullPoolBook } from './books.mjs';
+import { canMeasureRss, childEnv, median, quantile, runTimed, runWithRss } from './measure.mjs';
+import { addressRequest, formatIPv4, formatIPv6, formatMac, getRequest, parseIPv4, registerRequest, replyValue, storedAr, unregisterRequest } from './requests.mjs';
+import { makeFrontEnd, scenarioDir, SIX48_BASE } from './setup.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const BUNDLE = process.env.BENCH_BUNDLE ?? join(ROOT, 'dist', 'nebula-ipam.cjs');
+const int = (name, fallback) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number`);
+  return value;
+};
+const REPS = int('BENCH_REPS', 15);
+const BIG_REPS = int('BENCH_BIG_REPS', 5);
+const SIZES = (process.env.BENCH_SIZES ?? '1000,10000,100000,1000000').split(',').filter(Boolean).map(Number);
+const PER_RANGE = int('BENCH_PER_RANGE', 250);
+const STREAM = int('BENCH_STREAM', 1000);
+const CONCURRENT = int('BENCH_CONCURRENT', 8);
+const ROUNDS = int('BENCH_ROUNDS', 5);
+const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
+/** The whole run is bounded: past this, remaining scenarios are skipped and reported as such. */
+const BUDGET_MS = int('BENCH_BUDGET_S', 900) * 1000;
+
+const codec = await loadCodec(ROOT);
+const frontEnd = makeFrontEnd(BUNDLE);
+const started = Date.now();
+const rows = [];
+const skipped = [];
+let requestId = 0;
+
+/** One scenario's samples: each action timing is paired with the bare-Node timing taken just before it. */
+function scenario(name, note = '') {
+  const row = { name, note, samples: [], baseline: [], rssKiB: undefined };
+  rows.push(row);
+  return row;
+}
+
+function envFor(book) {
+  return childEnv({ NEBULA_IPAM_CONFIG: frontEnd.config, NEBULA_IPAM_STORE: book });
+}
+
+function baseline() {
+  return runTimed('node', ['-e', '0'], { env: childEnv() }).ms;
+}
+
+/** Runs one action; `row` (optional) records it with a baseline; a failure stops the benchmark. */
+function act(row, action, input, bookFile, { measureRss = false } = {}) {
+  const options = { input, env: envFor(bookFile), cwd: dirname(bookFile) };
+  const args = [String(requestId++)];
+  const before = row ? baseline() : undefined;
+  const result = measureRss ? runWithRss(frontEnd.links[action], args, options, dirname(bookFile)) : runTimed(frontEnd.links[action], args, options);
+  if (result.status !== 0) throw new Error(`${action} failed (exit ${result.status}) in ${row?.name ?? 'setup'}: ${result.stderr.trim()}`);
+  if (row && measureRss) row.rssKiB = Math.max(row.rssKiB ?? 0, result.rssKiB ?? 0);
+  else if (row) {
+    row.baseline.push(before);
+    row.samples.push(result.ms);
+  }
+  return result.stdout;
+}
+
+function writeBook(name, value) {
+  const file = join(scenarioDir(frontEnd, name), 'leases.json');
+  writeFileSync(file, codec.encodeBook(value));
+  return file;
+}
+
+/** Runs `pair` (which samples one or more rows) `reps` times after one untimed warm-up, then once more under GNU time. */
+function repeat(name, reps, pair) {
+  if (ONLY && !ONLY.test(name)) return;
+  if (Date.now() - started > BUDGET_MS) {
+    skipped.push(name);
+    return;
+  }
+  process.stderr.write(`  ${name} ...\n`);
+  pair({ warmup: true });
+  for (let i = 0; i < reps; i++) pair({});
+  pair({ rss: true });
+}
+
+/** `act` for a sampled step: no row in warm-up, RSS only in the GNU time pass. */
+function step(row, mode, action, input, file) {
+  return act(mode.warmup ? undefined : row, action, input, file, { measureRss: mode.rss === true });
+}
+
+process.on('exit', () => rmSync(frontEnd.root, { recursive: true, force: true }));
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
+
+// --- Each action on an (almost) empty store -------------------------------------------------
+{
+  const file = writeBook('empty-register', book([]));
+  const reg = scenario('register_address_range, empty store', 'carves a /24 from a /16 pool');
+  const unreg = scenario('unregister_address_range, empty store', 'the only range');
+  repeat('empty store: register + unregister', REPS, (mode) => {
+    const reply = step(reg, mode, 'register_address_range', registerRequest({ TYPE: 'IP4', IPAM_POOL: 'small' }), file);
+    const id = replyValue(reply, 'NEBULA_IPAM_RANGE');
+    const ip = parseIPv4(replyValue(reply, 'IP'));
+    step(unreg, mode, 'unregister_address_range', unregisterRequest(storedAr({ id, type: 'IP4', ip, mac: 0x020000000000n + ip, size: Number(replyValue(reply, 'SIZE')) })), file);
+  });
+}
+{
+  const range = ip4Range(1, parseIPv4('10.0.0.0'), 256);
+  const file = writeBook('empty-leases', book([range]));
+  const ar = storedAr({ ...range, size: 256 });
+  const get = scenario('get_address, empty store', 'one range, no leases');
+  const free = scenario('free_address, empty store', 'frees what get/allocate took');
+  const alloc = scenario('allocate_address, empty store', 'by IP');
+  repeat('empty store: get/allocate/free', REPS, (mode) => {
+    const ip = parseIPv4(replyValue(step(get, mode, 'get_address', getRequest(ar), file), 'IP'));
+    step(free, mode, 'free_address', addressRequest(ar, { mac: formatMac(range.mac + ip - range.ip), ip: formatIPv4(ip) }), file);
+    const chosen = range.ip + 7n;
+    step(alloc, mode, 'allocate_address', addressRequest(ar, { mac: formatMac(range.mac + 7n), ip: formatIPv4(chosen) }), file);
+    step(free, mode, 'free_address', addressRequest(ar, { mac: formatMac(range.mac + 7n), ip: formatIPv4(chosen) }), file);
+  });
+}
+
+// --- get/free with books of growing size --------------------------------------------------------
+for (const total of SIZES) {
+  const value = leasedBook(total, PER_RANGE);
+  const ranges = value.ranges;
+  const file = writeBook(`leases-${total}`, value);
+  const target = ranges[ranges.length >> 1];
+  const ar = storedAr({ ...target, size: 256 });
+  const label = `${total.toLocaleString('en')} leases in ${ranges.length.toLocaleString('en')} ranges`;
+  const get = scenario(`get_address, ${label}`);
+  const free = scenario(`free_address, ${label}`);
+  repeat(`get/free, ${label}`, total >= 1_000_000 ? BIG_REPS : REPS, (mode) => {
+    const ip = parseIPv4(replyValue(step(get, mode, 'get_address', getRequest(ar), file), 'IP'));
+    step(free, mode, 'free_address', addressRequest(ar, { mac: formatMac(target.mac + ip - target.ip), ip: formatIPv4(ip) }), file);
+  });
+}
+
+// --- Carving from pools ----------------------------------------------------------------------------
+{
+  const file = writeBook('carve-8', nearlyFullPoolBook('big8'));
+  const reg = scenario('register_address_range, nearly full /8 pool', '765 ranges; the last free /24 is carved');
+  repeat('carve from a nearly full /8', REPS, (mode) => {
+    const reply = step(reg, mode, 'register_address_range', registerRequest({ TYPE: 'IP4', IPAM_POOL: 'big8' }), file);
+    const ip = parseIPv4(replyValue(reply, 'IP'));
+    act(undefined, 'unregister_address_range', unregisterRequest(storedAr({ id: replyValue(reply, 'NEBULA_IPAM_RANGE'), type: 'IP4', ip, mac: 0x020000000000n + ip, size: Number(replyValue(reply, 'SIZE')) })), file);
+  });
+}
+{
+  const file = writeBook('carve-48', delegatedPoolBook('six48', SIX48_BASE, 1000));
+  const reg = scenario('register_address_range, /48 IPv6 pool', 'SLAAC /64 delegated; 1 000 /64s already out');
+  repeat('carve from a /48', REPS, (mode) => {
+    const reply = step(reg, mode, 'register_address_range', registerRequest({ TYPE: 'IP6', IPAM_POOL6: 'six48', SIZE: '256', MAC: '02:cc:00:00:00:00' }), file);
+    act(undefined, 'unregister_address_range', unregisterRequest({ ...storedAr({ id: replyValue(reply, 'NEBULA_IPAM_RANGE'), type: 'IP6', mac: 0x02cc00000000n, size: 256 }), GLOBAL_PREFIX: replyValue(reply, 'GLOBAL_PREFIX') }), file);
+  });
+}
+
+// --- Huge ranges: time must not depend on the size of the range ---------------------------------
+{
+  const value = hugeRangeBook('ip4', 1000);
+  const range = value.ranges[0];
+  const file = writeBook('huge-ip4', value);
+  const ar = storedAr({ ...range, size: 1 << 24 });
+  const get = scenario('get_address, /8 IPv4 range (16M addresses)', '1 000 leases');
+  repeat('get/free on a /8 range', REPS, (mode) => {
+    const ip = parseIPv4(replyValue(step(get, mode, 'get_address', getRequest(ar), file), 'IP'));
+    act(undefined, 'free_address', addressRequest(ar, { mac: formatMac(range.mac + ip - range.ip), ip: formatIPv4(ip) }), file);
+  });
+}
+{
+  const value = hugeRangeBook('ip6', 1000);
+  const range = value.ranges[0];
+  const file = writeBook('huge-ip6', value);
+  const ar = storedAr({ ...range, size: 2 ** 32 });
+  const index = 3_000_000_000n;
+  const address = { mac: formatMac(range.mac + index), ip6: formatIPv6(range.ip6 + index) };
+  const alloc = scenario('allocate_address by IP6, static range in a /64 (2^32)', 'oned takes only IPv4 from get_address, so the IPv6 lease is allocate by IP6');
+  repeat('allocate/free on a static /64', REPS, (mode) => {
+    step(alloc, mode, 'allocate_address', addressRequest(ar, address), file);
+    act(undefined, 'free_address', addressRequest(ar, address), file);
+  });
+}
+
+// --- oned's real pattern: a serial stream ---------------------------------------------------------
+const streamRow = runStream();
+// --- Operators: concurrent commands on one book ------------------------------------------------
+const concurrentRow = await runConcurrent();
+
+report();
+
+function runStream() {
+  const name = `serial stream of ${STREAM} actions (get/free alternating over 40 ranges, 10 000 leases)`;
+  if ((ONLY && !ONLY.test('stream')) || Date.now() - started > BUDGET_MS) {
+    if (!ONLY || ONLY.test('stream')) skipped.push(name);
+    return undefined;
+  }
+  process.stderr.write('  serial stream ...\n');
+  const value = leasedBook(10_000, PER_RANGE);
+  const file = writeBook('stream', value);
+  const row = { name, actions: 0, seconds: 0, baseline: [] };
+  const start = process.hrtime.bigint();
+  let pending;
+  for (let i = 0; i < STREAM; i++) {
+    const range = value.ranges[(i >> 1) % value.ranges.length];
+    const ar = storedAr({ ...range, size: 256 });
+    if (i % 2 === 0) pending = { range, ip: parseIPv4(replyValue(act(undefined, 'get_address', getRequest(ar), file), 'IP')) };
+    else act(undefined, 'free_address', addressRequest(ar, { mac: formatMac(range.mac + pending.ip - range.ip), ip: formatIPv4(pending.ip) }), file);
+    row.actions++;
+  }
+  row.seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  // Bare Node measured right after, for the same comparison as every other row.
+  for (let i = 0; i < Math.min(50, STREAM); i++) row.baseline.push(baseline());
+  return row;
+}
+
+async function runConcurrent() {
+  const name = `${CONCURRENT} concurrent get_address on one book (10 000 leases)`;
+  if ((ONLY && !ONLY.test('concurrent')) || Date.now() - started > BUDGET_MS) {
+    if (!ONLY || ONLY.test('concurrent')) skipped.push(name);
+    return undefined;
+  }
+  process.stderr.write('  concurrent ...\n');
+  const leased = leasedBook(10_000, PER_RANGE);
+  // A range of its own with room for every process, beside the 10 000 leases.
+  const range = ip4Range(leased.ranges.length + 1, parseIPv4('10.200.0.0'), 256);
+  const value = book([...leased.ranges, range]);
+  const file = writeBook('concurrent', value);
+  const ar = storedAr({ ...range, size: 256 });
+  const row = { name, note: 'operator commands (lease/status) are not built yet: concurrent driver actions on one range stand in for them', makespan: [], latency: [], baseline: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    row.baseline.push(baseline());
+    const start = performance.now();
+    const results = await Promise.all(Array.from({ length: CONCURRENT }, () => spawnAsync(frontEnd.links.get_address, [String(requestId++)], getRequest(ar), envFor(file))));
+    row.makespan.push(performance.now() - start);
+    const ips = new Set();
+    for (const r of results) {
+      if (r.status !== 0) throw new Error(`concurrent get_address failed: ${r.stderr}`);
+      row.latency.push(r.ms);
+      ips.add(replyValue(r.stdout, 'IP'));
+    }
+    // The lock must have serialised them: every process got its own address.
+    if (ips.size !== CONCURRENT) throw new Error(`concurrent get_address handed out ${ips.size} distinct addresses to ${CONCURRENT} processes`);
+    for (const ip of ips) act(undefined, 'free_address', addressRequest(ar, { mac: formatMac(range.mac + parseIPv4(ip) - range.ip), ip }), file);
+  }
+  return row;
+}
+
+function spawnAsync(file, args, input, env) {
+  return new Promise((resolvePromise, reject) => {
+    const start = performance.now();
+    const child = spawn(file, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolvePromise({ status, stdout, stderr, ms: performance.now() - start });
+    });
+    child.stdin.end(input);
+  });
+}
+
+function report() {
+  const fmt = (v, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : '-');
+  const table = [];
+  for (const row of rows) {
+    if (row.samples.length === 0) continue;
+    const base = median(row.baseline);
+    table.push({ scenario: row.name, n: row.samples.length, medianMs: median(row.samples), p95Ms: quantile(row.samples, 0.95), baselineMs: base, ratio: median(row.samples) / base, peakRssMiB: row.rssKiB === undefined ? undefined : row.rssKiB / 1024, note: row.note });
+  }
+  const lines = [
+    '| scenario | n | median ms | p95 ms | bare node ms | ratio | peak RSS MiB |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...table.map((t) => `| ${t.scenario} | ${t.n} | ${fmt(t.medianMs)} | ${fmt(t.p95Ms)} | ${fmt(t.baselineMs)} | ${fmt(t.ratio, 2)}x | ${fmt(t.peakRssMiB)} |`),
+  ];
+  let stream;
+  if (streamRow) {
+    const base = median(streamRow.baseline);
+    const perAction = (streamRow.seconds * 1000) / streamRow.actions;
+    stream = { scenario: streamRow.name, actions: streamRow.actions, seconds: streamRow.seconds, actionsPerSecond: streamRow.actions / streamRow.seconds, msPerAction: perAction, baselineMs: base, ratio: perAction / base };
+    lines.push('', `${stream.scenario}: ${fmt(stream.actionsPerSecond)} actions/s (${fmt(perAction)} ms each; bare node ${fmt(base)} ms = ${fmt(1000 / base)}/s; ratio ${fmt(stream.ratio, 2)}x)`);
+  }
+  let concurrent;
+  if (concurrentRow) {
+    const base = median(concurrentRow.baseline);
+    concurrent = { scenario: concurrentRow.name, note: concurrentRow.note, rounds: concurrentRow.makespan.length, makespanMedianMs: median(concurrentRow.makespan), latencyMedianMs: median(concurrentRow.latency), latencyP95Ms: quantile(concurrentRow.latency, 0.95), baselineMs: base };
+    lines.push('', `${concurrent.scenario}: all ${CONCURRENT} got distinct addresses in every round; ${ROUNDS} rounds, all done in ${fmt(concurrent.makespanMedianMs)} ms (median), each command ${fmt(concurrent.latencyMedianMs)} ms median / ${fmt(concurrent.latencyP95Ms)} ms p95 (bare node ${fmt(base)} ms). ${concurrent.note}.`);
+  }
+  const machine = { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), kernel: os.release(), node: process.version };
+  lines.push(
+    '',
+    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, Node ${machine.node}.`,
+    'Each sample execs the action symlink (shebang `#!/usr/bin/env node`, as oned does) right after a bare `node -e 0`; ratio = median / median of those paired bare runs.',
+    'NODE_EXTRA_CA_CERTS is removed from every child\'s environment (it costs each Node start ~40 ms here, which a production front-end does not pay).',
+    canMeasureRss ? 'Peak RSS: the child\'s ru_maxrss from GNU time (`/usr/bin/time -f %M`), in a separate untimed run.' : 'Peak RSS: not measured (/usr/bin/time is missing).',
+  );
+  if (skipped.length) lines.push(`Skipped (over the ${BUDGET_MS / 1000} s budget): ${skipped.join('; ')}.`);
+  const text = lines.join('\n');
+  process.stdout.write(`${text}\n`);
+  const resultsDir = join(ROOT, 'bench', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const doc = { label: process.env.BENCH_LABEL, bundle: BUNDLE, date: new Date().toISOString(), machine, settings: { REPS, BIG_REPS, SIZES, PER_RANGE, STREAM, CONCURRENT, ROUNDS }, rows: table, stream, concurrent, skipped, raw: rows, markdown: text };
+  const json = `${JSON.stringify(doc, null, 2)}\n`;
+  writeFileSync(join(resultsDir, 'latest.json'), json);
+  writeFileSync(join(resultsDir, `bench-${doc.date.replace(/[:.]/g, '-')}.json`), json);
+  process.stderr.write(`results: bench/results/latest.json\n`);
+}

@@ -1,0 +1,65 @@
+/**
+ * Reading the audit log back (`nebula-ipam log`): a line is a record when it parses as one;
+ * filters by time and by address. Pure; the file is read by the command.
+ */
+import { FAMILIES } from '../address/family.ts';
+import { parseMac } from '../address/mac.ts';
+import type { AuditRecord } from './audit-log.ts';
+
+export interface AuditFilter {
+  /** Only records at or after this time. */
+  readonly since?: Date;
+  /** Only records whose addresses include this address (IPv4, IPv6 or MAC, as bigint of its space). */
+  readonly address?: { readonly space: 'ipv4' | 'ipv6' | 'mac'; readonly value: bigint };
+}
+
+/** The record on one line, or undefined for a line that is not one (a torn write, an edit). */
+export function parseAuditLine(line: string): AuditRecord | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const record = value as Record<string, unknown>;
+  if (typeof record.time !== 'string' || typeof record.actor !== 'string' || typeof record.action !== 'string' || typeof record.result !== 'string') return undefined;
+  return record as unknown as AuditRecord;
+}
+
+export function matchesAudit(record: AuditRecord, filter: AuditFilter): boolean {
+  if (filter.since) {
+    const at = Date.parse(record.time);
+    if (Number.isNaN(at) || at < filter.since.getTime()) return false;
+  }
+  if (filter.address) {
+    const span = record.addresses === undefined ? undefined : parseSpan(record.addresses, filter.address.space);
+    if (!span || filter.address.value < span.first || filter.address.value > span.last) return false;
+  }
+  return true;
+}
+
+/**
+ * `--since`: an ISO date or time (`2025-06-01`, `2025-06-01T12:00:00Z`), or a duration back
+ * from now: `90s`, `30m`, `12h`, `7d`.
+ */
+export function parseSince(text: string, now: Date): Date | undefined {
+  const relative = /^([0-9]{1,9})([smhd])$/.exec(text);
+  if (relative) {
+    const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[relative[2] as 's' | 'm' | 'h' | 'd'];
+    return new Date(now.getTime() - Number(relative[1]) * unit);
+  }
+  if (!/^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.]+(Z|[+-][0-9]{2}:?[0-9]{2})?)?$/.test(text)) return undefined;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : new Date(at);
+}
+
+/** `a` or `a-b` in the address space asked about; undefined when it is another space. */
+function parseSpan(text: string, space: 'ipv4' | 'ipv6' | 'mac'): { first: bigint; last: bigint } | undefined {
+  const parse = space === 'mac' ? parseMac : FAMILIES[space].parse;
+  const [a, b, extra] = text.split('-');
+  if (a === undefined || extra !== undefined) return undefined;
+  const first = parse(a);
+  const last = b === undefined ? first : parse(b);
+  return first === undefined || last === undefined ? undefined : { first, last };
+}

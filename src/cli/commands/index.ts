@@ -1,0 +1,40 @@
+/**
+ * The CLI's commands by name, in the order `nebula-ipam help` lists them. One module per command;
+ * adding a command is one import and one entry here.
+ */
+import type { Command } from '../command.ts';
+import { exportCommand } from './export.ts';
+import { importCommand } from './import.ts';
+import { installCommand } from './install.ts';
+import { leaseCommand } from './lease.ts';
+import { leasesCommand } from './leases.ts';
+import { logCommand } from './log.ts';
+import { rangeCommand } from './range.ts';
+import { reconcileCommand } from './reconcile.ts';
+import { releaseCommand } from './release.ts';
+import { restoreCommand } from './restore.ts';
+import { showCommand } from './show.ts';
+import { statusCommand } from './status.ts';
+import { uninstallCommand } from './uninstall.ts';
+import { verifyCommand } from './verify.ts';
+
+export const COMMANDS: readonly Command[] = [
+  installCommand,
+  uninstallCommand,
+  statusCommand,
+  showCommand,
+  leasesCommand,
+  leaseCommand,
+  releaseCommand,
+  rangeCommand,
+  verifyCommand,
+  reconcileCommand,
+  exportCommand,
+  importCommand,
+  restoreCommand,
+  logCommand,
+];
+
+export function commandNamed(name: string): Command | undefined {
+  return COMMANDS.find((command) => command.name === name);
+}

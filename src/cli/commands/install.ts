@@ -1,0 +1,133 @@
+/** `nebula-ipam install DIR`: the five action links oned runs, and the oned.conf line that enables them. */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { configPath, storePath } from '../../config/paths.ts';
+import { NO_CONFIG } from '../../config/config.ts';
+import { IpamError } from '../../errors.ts';
+import { EXIT_CODES } from '../../exit-codes.ts';
+import { checkDriverName, COPY_NAME, onedConfLine, planInstall, type Entry } from '../../install/driver-dir.ts';
+import { inspectEntry, isNebulaIpamBundle } from '../../install/inspect.ts';
+import { ACTION_NAMES } from '../../actions/action.ts';
+import { parseCommandArgs, type Command } from '../command.ts';
+import { renderJson } from '../render/json.ts';
+import { renderTable } from '../render/table.ts';
+
+export const installCommand: Command = {
+  name: 'install',
+  summary: 'link the five driver actions into a remotes directory',
+  usage: `Usage: nebula-ipam install DIR [--copy] [--json]
+
+Creates in DIR (made if missing), usually /var/lib/one/remotes/ipam/<name>, the five
+action scripts oned runs: ${ACTION_NAMES.join(', ')},
+as symlinks to this program. The directory's name is the driver name (IPAM_MAD); it also
+picks the default config /etc/one/nebula-ipam/<name>.json and lease book
+/var/lib/one/nebula-ipam/<name>/leases.json.
+
+  --copy   first copy this program into DIR as ${COPY_NAME} and link to that copy,
+           so DIR holds everything (and \`onehost sync\` or a backup of remotes carries it)
+
+Safe to run again: links already right are kept, links to another nebula-ipam are
+re-pointed, and anything else (another driver's scripts) is refused before anything
+changes. Prints the line to add to /etc/one/oned.conf and what to do next.
+
+Exit codes: 0 installed; 2 bad name ("internal" is refused); 5 a foreign file is in the way;
+8 cannot write DIR.
+`,
+  async run(args, context) {
+    const { values, positionals } = parseCommandArgs('install', args, { copy: { type: 'boolean' } }, { min: 1, max: 1, names: 'the directory to install into' });
+    const dir = path.resolve(positionals[0]!);
+    const name = path.basename(dir);
+    checkDriverName(name);
+    const self = context.selfPath;
+    const copy = path.join(dir, COPY_NAME);
+    const target = values.copy ? COPY_NAME : self;
+    const onDisk = (what: string, error: unknown) => new IpamError('store-io', `Cannot install into ${dir}: ${what}: ${(error as Error).message}`);
+
+    try {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+    } catch (error) {
+      throw onDisk('cannot create it', error);
+    }
+    const entries = new Map<string, Entry>(ACTION_NAMES.map((action) => [action, inspectEntry(path.join(dir, action))]));
+    const plan = planInstall(entries, target);
+    const foreign = plan.filter((p) => p.step === 'foreign').map((p) => p.name);
+    const copyEntry = inspectEntry(copy);
+    if (values.copy && copyEntry.kind !== 'missing' && !(copyEntry.kind === 'file' && copyEntry.ours)) foreign.push(COPY_NAME);
+    if (foreign.length) {
+      throw new IpamError('conflict', `Cannot install into ${dir}: ${foreign.join(', ')} ${foreign.length === 1 ? 'is' : 'are'} not nebula-ipam's (another driver's files?); nothing was changed. Move ${foreign.length === 1 ? 'it' : 'them'} away or pick another directory`);
+    }
+
+    let copied: 'created' | 'replaced' | 'kept' | undefined;
+    try {
+      if (values.copy && path.resolve(self) !== copy) {
+        const content = fs.readFileSync(self);
+        if (!isNebulaIpamBundle(self)) throw new IpamError('internal', `Cannot install: ${self} is not the nebula-ipam bundle (run install from dist/nebula-ipam.cjs)`);
+        if (copyEntry.kind === 'missing' || !fs.readFileSync(copy).equals(content)) {
+          replaceFile(copy, content);
+          copied = copyEntry.kind === 'missing' ? 'created' : 'replaced';
+        } else {
+          copied = 'kept';
+        }
+      }
+      for (const { name: action, step } of plan) {
+        if (step === 'create' || step === 'replace') replaceLink(path.join(dir, action), target);
+      }
+    } catch (error) {
+      if (error instanceof IpamError) throw error;
+      throw onDisk('writing failed', error);
+    }
+
+    const config = configPath(name, {}).file;
+    const book = storePath(NO_CONFIG, name, {});
+    const line = onedConfLine(name);
+    if (context.json) {
+      context.stdout(renderJson({ dir, name, target, ...(copied ? { copy: { path: copy, state: copied } } : {}), links: plan.map((p) => ({ name: p.name, state: stateText(p.step) })), onedConf: line, config, book }));
+      return EXIT_CODES.ok;
+    }
+    const rows = plan.map((p) => [p.name, stateText(p.step), target]);
+    if (copied) rows.unshift([COPY_NAME, copied, `copy of ${self}`]);
+    context.stdout(`Installed nebula-ipam as IPAM driver "${name}" in ${dir}:
+${renderTable([{ header: 'FILE' }, { header: 'STATE' }, { header: 'POINTS TO' }], rows)}
+Next steps:
+  1. In /etc/one/oned.conf, enable the driver (no space after the comma; keep any other
+     names already in the -i list):
+       ${line}
+  2. Describe the pools in ${config}
+     (optional: without it only explicit ranges work). The lease book will be
+     ${book}, readable by oneadmin only.
+  3. Restart oned (systemctl restart opennebula).
+  4. Use it: IPAM_MAD = "${name}" in an AR, or on the virtual network for all its ARs.
+  5. With HA, install on every front-end and keep the lease book on storage they share.
+`);
+    return EXIT_CODES.ok;
+  },
+};
+
+function stateText(step: string): string {
+  return step === 'create' ? 'created' : step === 'replace' ? 'replaced' : step === 'keep' ? 'kept' : step;
+}
+
+/** A symlink swapped in by rename, so oned never finds the action missing. */
+function replaceLink(file: string, target: string): void {
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  fs.symlinkSync(target, temp);
+  try {
+    fs.renameSync(temp, file);
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+function replaceFile(file: string, content: Buffer): void {
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  fs.writeFileSync(temp, content, { mode: 0o755, flag: 'wx' });
+  try {
+    fs.chmodSync(temp, 0o755);
+    fs.renameSync(temp, file);
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
+}

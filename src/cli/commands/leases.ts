@@ -1,0 +1,45 @@
+/** `nebula-ipam leases`: the lease list, optionally of one range, owner or holder. */
+import { findRange } from '../../book/book.ts';
+import { IpamError, shown } from '../../errors.ts';
+import { EXIT_CODES } from '../../exit-codes.ts';
+import { parseCommandArgs, usageError, type Command } from '../command.ts';
+import { renderJson } from '../render/json.ts';
+import { LEASE_COLUMNS, leaseCells, leaseRow } from '../render/lease-row.ts';
+import { renderTable } from '../render/table.ts';
+
+export const leasesCommand: Command = {
+  name: 'leases',
+  summary: 'list leases, by range, owner or holder',
+  usage: `Usage: nebula-ipam leases [--range RANGE] [--owner TEXT] [--holder opennebula|operator] [--json]
+
+Lists leases (a block of consecutive addresses held by one party), in book order.
+
+  --range RANGE    only this range (an id from status, e.g. r3)
+  --owner TEXT     only operator leases of this owner (exact match)
+  --holder WHO     only OpenNebula's leases, or only operators'
+  --json           { leases: [{ range, addresses, count, holder, owner, note, mac, requestId, since }] }
+
+Exit codes: 0 (also when nothing matches); 2 bad option; 5 unknown range.
+`,
+  async run(args, context) {
+    const { values } = parseCommandArgs('leases', args, {
+      range: { type: 'string' },
+      owner: { type: 'string' },
+      holder: { type: 'string' },
+    }, { min: 0, max: 0, names: '' });
+    if (values.holder !== undefined && values.holder !== 'opennebula' && values.holder !== 'operator') {
+      throw usageError('leases', `--holder must be opennebula or operator, not ${JSON.stringify(values.holder)}`);
+    }
+    const book = await context.store().read();
+    if (values.range !== undefined && !findRange(book, values.range)) {
+      throw new IpamError('not-found', `Cannot list the leases of range ${shown(values.range)}: there is no such range (see nebula-ipam status)`);
+    }
+    const rows = book.ranges
+      .filter((range) => values.range === undefined || range.id === values.range)
+      .flatMap((range) => range.leases.map((lease) => leaseRow(range, lease)))
+      .filter((row) => (values.owner === undefined || row.owner === values.owner) && (values.holder === undefined || row.holder === values.holder));
+    if (context.json) context.stdout(renderJson({ leases: rows }));
+    else context.stdout(rows.length ? renderTable(LEASE_COLUMNS, rows.map(leaseCells)) : 'No leases match.\n');
+    return EXIT_CODES.ok;
+  },
+};

@@ -1,0 +1,86 @@
+/** `nebula-ipam range add|remove`: blocks of a pool for hosts OpenNebula does not manage. */
+import { EXIT_CODES } from '../../exit-codes.ts';
+import { addRange } from '../../operator/add-range.ts';
+import { operatorText } from '../../operator/operator-text.ts';
+import { removeRange } from '../../operator/remove-range.ts';
+import { applyChange } from '../apply-change.ts';
+import { parseCommandArgs, usageError, type Command } from '../command.ts';
+import type { CliContext } from '../context.ts';
+import { countOption } from '../options.ts';
+import { renderJson } from '../render/json.ts';
+
+export const rangeCommand: Command = {
+  name: 'range',
+  summary: 'add or remove a range for hosts OpenNebula does not manage',
+  usage: `Usage: nebula-ipam range add --pool POOL --size N [--ip IP] [--owner TEXT] [--json]
+       nebula-ipam range remove RANGE [--force] [--json]
+
+range add: registers an operator range, one oned does not know (it never reaches an AR),
+placed by the rules register_address_range uses:
+  --pool POOL    the pool (a name from the config)
+  --size N       how many addresses
+  --ip IP        the first address; without it the range is carved from the pool's free
+                 space (the first free subnet of the pool's subnetPrefix, or the smallest
+                 that holds N). With it, the range must lie inside the pool, clear of other
+                 ranges, excluded prefixes and its subnet's network, broadcast, gateway and
+                 DNS addresses
+  --owner TEXT   whose block it is: \`lease --count\` takes from it only for this owner
+                 (without an owner, any operator lease may use it)
+
+range remove: removes an operator range and gives its space back to the pool.
+  RANGE          the range id (see status), e.g. r7
+  --force        remove it even though it still has leases (they go with it)
+OpenNebula's ranges are refused: remove those with \`onevnet rmar\`.
+
+Exit codes: 0 done; 2 bad option; 3 size can never fit the pool's subnets; 5 unknown pool
+or range, overlap, leases left, OpenNebula's range; 255 the pool has no room.
+`,
+  async run(args, context) {
+    const [sub, ...rest] = args;
+    if (sub === 'add') return add(rest, context);
+    if (sub === 'remove') return remove(rest, context);
+    throw usageError('range', sub === undefined ? 'missing add or remove' : `unknown subcommand ${JSON.stringify(sub)} (add or remove)`);
+  },
+};
+
+async function add(args: readonly string[], context: CliContext): Promise<number> {
+  const { values } = parseCommandArgs('range', args, {
+    pool: { type: 'string' },
+    size: { type: 'string' },
+    ip: { type: 'string' },
+    owner: { type: 'string' },
+  }, { min: 0, max: 0, names: '' });
+  if (values.pool === undefined) throw usageError('range', 'range add needs --pool');
+  if (values.size === undefined) throw usageError('range', 'range add needs --size');
+  const request = {
+    pool: values.pool,
+    size: countOption('range', 'size', values.size),
+    ...(values.ip === undefined ? {} : { ip: values.ip }),
+    ...(values.owner === undefined ? {} : { owner: operatorText(values.owner, 'owner') }),
+  };
+  const result = await applyChange(context, 'range add', (book, config, now) => addRange(book, config, request, now));
+  if (context.json) {
+    context.stdout(renderJson(result));
+    return EXIT_CODES.ok;
+  }
+  const lines = [
+    `Added range ${result.range}: ${result.addresses} (${result.size} address${result.size === 1n ? '' : 'es'}, pool ${result.pool}${result.owner === undefined ? '' : `, owner ${JSON.stringify(result.owner)}`})`,
+    ...(result.network ? [`  network  ${result.network}${result.netmask ? ` (netmask ${result.netmask})` : ''}`] : []),
+    ...(result.gateway ? [`  gateway  ${result.gateway}`] : []),
+    ...(result.dns.length ? [`  dns      ${result.dns.join(' ')}`] : []),
+  ];
+  context.stdout(`${lines.join('\n')}\n`);
+  return EXIT_CODES.ok;
+}
+
+async function remove(args: readonly string[], context: CliContext): Promise<number> {
+  const { values, positionals } = parseCommandArgs('range', args, { force: { type: 'boolean' } }, { min: 1, max: 1, names: 'the range id' });
+  const request = { id: positionals[0]!, force: values.force === true };
+  const result = await applyChange(context, 'range remove', (book) => removeRange(book, request));
+  if (context.json) {
+    context.stdout(renderJson(result));
+    return EXIT_CODES.ok;
+  }
+  context.stdout(`Removed range ${result.range} (${result.addresses})${result.leases ? ` with ${result.leases} lease${result.leases === 1 ? '' : 's'}` : ''}\n`);
+  return EXIT_CODES.ok;
+}

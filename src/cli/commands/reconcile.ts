@@ -1,0 +1,165 @@
+/**
+ * `nebula-ipam reconcile --from FILE [--apply]`: OpenNebula's books (`onevnet list -x` or
+ * `onevnet show -x`) against the lease book, both ways. A dry run reads the book without the
+ * lock; `--apply` decides again on the locked book and writes once.
+ */
+import { appendAudit } from '../../audit/audit-log.ts';
+import type { Book } from '../../book/book.ts';
+import { DEFAULT_DRIVER_NAME } from '../../config/paths.ts';
+import { shown } from '../../errors.ts';
+import { describeReconcileFinding, describeReconcileNote } from '../../reconcile/describe-reconcile.ts';
+import { findDifferences, type ReconcilePlan } from '../../reconcile/find-differences.ts';
+import { loadOnevnetText } from '../../reconcile/load-onevnet-text.ts';
+import { readOnevnetXml } from '../../reconcile/read-onevnet.ts';
+import { selectionText } from '../../reconcile/select-ars.ts';
+import { reconcileExitCode } from '../../reconcile/reconcile-finding.ts';
+import { applyFixes, type AppliedChange } from '../../reconcile/reconcile-fix.ts';
+import type { CliContext } from '../context.ts';
+import { parseCommandArgs, usageError, type Command } from '../command.ts';
+import { renderJson } from '../render/json.ts';
+import { renderTable } from '../render/table.ts';
+
+export const reconcileCommand: Command = {
+  name: 'reconcile',
+  summary: 'compare with OpenNebula (onevnet list -x / show -x); --apply adopts its leases',
+  usage: `Usage: nebula-ipam reconcile --from FILE [--apply] [--as-of TIME] [--driver NAME] [--json]
+
+Compares what OpenNebula says (the XML of \`onevnet list -x\` or \`onevnet show -x <id>\`,
+run as oneadmin) with the lease book, both ways:
+  - addresses leased in OpenNebula but free in the book, and held in the book for
+    OpenNebula but not leased there (VM -1 is a hold, VNET a reservation, VROUTER a router)
+  - ARs of this driver the book has no range for, and OpenNebula ranges of the book that
+    no AR stands for (only with \`onevnet list -x\`: one VNET cannot tell)
+  - ranges whose TYPE, IP, IP6, SIZE or MAC differ; two ARs naming one range
+  - addresses leased in OpenNebula and to an operator in the book
+Operator leases and operator ranges are never findings of their own and never changed.
+
+Dry run by default: nothing is written. With --apply the book adopts what OpenNebula says
+about its own leases and ranges, in one locked write: missing leases are added, stale ones
+dropped, missing ranges added with their leases and range ids (this rebuilds a lost book),
+ranges OpenNebula no longer has removed. Each change is one audit line. What --apply cannot
+settle (a clash with an operator lease, a changed range) is listed with the reason.
+
+Anything in the book newer than the document is not judged: oned may have leased it since.
+
+  --from FILE    the XML; \`-\` reads standard input (onevnet list -x | nebula-ipam reconcile --from -)
+  --apply        change the book (default: only report)
+  --as-of TIME   when the document was printed (ISO 8601; default: FILE's modification time,
+                 or now for standard input)
+  --driver NAME  compare the ARs whose IPAM_MAD is NAME (default: ARs carrying
+                 NEBULA_IPAM_RANGE or with IPAM_MAD ${DEFAULT_DRIVER_NAME})
+  --json         one JSON document: { document, book, applied, findings[], notes[], changes[] }
+
+Exit codes: 0 both agree (or, with --apply, everything found was settled); 1 differences
+remain (listed); 3 the XML is malformed or not onevnet's (nothing changed); 5 FILE not found;
+6/7/8 the book is locked, corrupt or unreadable.
+`,
+  async run(args, context) {
+    const { values } = parseCommandArgs('reconcile', args, {
+      from: { type: 'string' },
+      apply: { type: 'boolean' },
+      'as-of': { type: 'string' },
+    }, { min: 0, max: 0, names: '' });
+    if (values.from === undefined) throw usageError('reconcile', '--from FILE is required (the XML of onevnet list -x or onevnet show -x)');
+    let asOf: string | undefined;
+    if (values['as-of'] !== undefined) {
+      const time = Date.parse(values['as-of']);
+      if (Number.isNaN(time)) throw usageError('reconcile', `--as-of ${shown(values['as-of'])} is not a time (use ISO 8601, e.g. 2025-01-31T12:00:00Z)`);
+      asOf = new Date(time).toISOString();
+    }
+    const source = values.from === '-' ? '(standard input)' : values.from;
+    const { text, printedAt } = loadOnevnetText(values.from, context.now());
+    const doc = readOnevnetXml(text, source);
+
+    const config = context.config();
+    const options = {
+      config,
+      driver: { name: context.driver, explicit: context.driver !== DEFAULT_DRIVER_NAME },
+      documentTime: asOf ?? printedAt,
+      now: context.now().toISOString(),
+    };
+    const apply = values.apply === true;
+    const outcome = apply ? await applyPlan(context, (book) => findDifferences(book, doc, options)) : await dryRun(context, (book) => findDifferences(book, doc, options));
+    const code = reconcileExitCode(outcome.plan.findings, apply);
+
+    if (context.json) {
+      context.stdout(renderJson({
+        document: { file: source, root: outcome.plan.scope.document, asOf: options.documentTime, selection: selectionText(options.driver), vnets: outcome.plan.scope.vnets, ars: outcome.plan.scope.ars, leases: outcome.plan.scope.leases },
+        book: context.bookPath(),
+        generation: outcome.generation,
+        applied: apply,
+        findings: outcome.plan.findings,
+        notes: outcome.plan.notes,
+        changes: outcome.changes,
+      }));
+      return code;
+    }
+    context.stdout(renderReport(source, options.documentTime, selectionText(options.driver), context, outcome, apply));
+    return code;
+  },
+};
+
+interface Outcome {
+  readonly plan: ReconcilePlan;
+  readonly changes: readonly AppliedChange[];
+  /** The book's generation as compared, and after the write when there was one. */
+  readonly generation: { readonly compared: number; readonly written?: number };
+}
+
+async function dryRun(context: CliContext, decide: (book: Book) => ReconcilePlan): Promise<Outcome> {
+  const book = await context.store().read();
+  return { plan: decide(book), changes: [], generation: { compared: book.generation } };
+}
+
+/** Decides on the locked book (it may have moved since a dry run) and writes once. */
+async function applyPlan(context: CliContext, decide: (book: Book) => ReconcilePlan): Promise<Outcome> {
+  const bookPath = context.bookPath();
+  const time = context.now().toISOString();
+  try {
+    const outcome = await context.store().update((book): { book?: Book; result: Outcome } => {
+      const plan = decide(book);
+      if (plan.fixes.length === 0) return { result: { plan, changes: [], generation: { compared: book.generation } } };
+      const applied = applyFixes(book, plan.fixes);
+      return { book: applied.book, result: { plan, changes: applied.changes, generation: { compared: book.generation, written: book.generation + 1 } } };
+    });
+    for (const { action, ...facts } of outcome.changes) appendAudit(bookPath, { time, actor: context.actor, action, ...facts, result: 'ok' });
+    return outcome;
+  } catch (error) {
+    appendAudit(bookPath, { time, actor: context.actor, action: 'reconcile', result: 'error', error: (error as Error).message });
+    throw error;
+  }
+}
+
+function renderReport(source: string, asOf: string, selection: string, context: CliContext, outcome: Outcome, applied: boolean): string {
+  const { plan, changes, generation } = outcome;
+  const { scope } = plan;
+  const command = scope.document === 'VNET' ? 'onevnet show -x' : 'onevnet list -x';
+  let out = `Compared ${source} (${command}, as of ${asOf}: ${count(scope.vnets, 'VNET')}, ${count(scope.ars, 'AR')} with ${selection}, ${count(scope.leases, 'lease')})\n`;
+  out += `with the lease book ${context.bookPath()} (generation ${generation.compared}).\n\n`;
+  if (plan.findings.length === 0) {
+    out += 'OpenNebula and the lease book agree.\n';
+  } else {
+    out += renderTable(
+      [{ header: 'PROBLEM' }, { header: 'RANGE' }, { header: 'AR' }, { header: 'ADDRESSES' }, { header: 'DETAIL' }, { header: applied ? 'DONE' : 'WITH --apply' }],
+      plan.findings.map((f) => describeReconcileFinding(f, applied)).map((r) => [r.problem, r.range, r.ar, r.addresses, r.detail, r.action]),
+    );
+  }
+  if (plan.notes.length > 0) out += `\nNot compared:\n${plan.notes.map((n) => `  ${describeReconcileNote(n)}\n`).join('')}`;
+  const settled = plan.findings.filter((f) => f.adoptable).length;
+  const open = plan.findings.length - settled;
+  if (plan.findings.length > 0) {
+    out += '\n';
+    if (!applied) {
+      out += `${count(plan.findings.length, 'difference')}: ${settled} would be settled by --apply, ${open} need${open === 1 ? 's' : ''} the operator. Dry run: nothing was changed.\n`;
+    } else if (generation.written !== undefined) {
+      out += `Applied ${count(changes.length, 'change')} (generation ${generation.compared} -> ${generation.written}); ${open} difference${open === 1 ? '' : 's'} left for the operator.\n`;
+    } else {
+      out += `Nothing to apply; ${open} difference${open === 1 ? '' : 's'} left for the operator.\n`;
+    }
+  }
+  return out;
+}
+
+function count(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

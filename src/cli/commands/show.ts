@@ -1,0 +1,131 @@
+/** `nebula-ipam show`: one range with its leases, or who holds one address. */
+import { formatPrefix, ipv4Netmask } from '../../address/prefix.ts';
+import { FAMILIES } from '../../address/family.ts';
+import { findRange, type Book, type RangeRecord } from '../../book/book.ts';
+import type { Config } from '../../config/config.ts';
+import { gatewayOf } from '../../engine/carve.ts';
+import { IpamError, shown } from '../../errors.ts';
+import { EXIT_CODES } from '../../exit-codes.ts';
+import { holderPhrase } from '../../operator/holder-phrase.ts';
+import { locateAddress, parseAddress, type Address, type Whereabouts } from '../../operator/locate-address.ts';
+import { rangeSubnet } from '../../operator/range-subnet.ts';
+import { parseCommandArgs, type Command } from '../command.ts';
+import type { CliContext } from '../context.ts';
+import { utilisationBar } from '../render/bar.ts';
+import { formatCount } from '../render/count.ts';
+import { renderJson } from '../render/json.ts';
+import { LEASE_COLUMNS, leaseCells, leaseRow } from '../render/lease-row.ts';
+import { rangeRow } from '../render/range-row.ts';
+import { renderTable } from '../render/table.ts';
+
+export const showCommand: Command = {
+  name: 'show',
+  summary: 'one range with its leases, or who holds an address',
+  usage: `Usage: nebula-ipam show (RANGE | ADDRESS) [--json]
+
+  RANGE     a range id (see status), e.g. r3: its addresses, subnet, gateway, DNS,
+            utilisation and every lease in it
+  ADDRESS   an IPv4 or IPv6 address or a MAC: who holds it (OpenNebula, with oned's request
+            id, or an operator's lease with its owner), or that it is free, or what it is
+            (a subnet's network, broadcast, gateway or DNS address, excluded, free pool space)
+
+Exit codes: 0 shown; 2 bad argument; 5 no such range, or an address in no range and no pool.
+`,
+  async run(args, context) {
+    const { positionals } = parseCommandArgs('show', args, {}, { min: 1, max: 1, names: 'a range id or an address' });
+    const what = positionals[0]!;
+    const book = await context.store().read();
+    const config = context.config();
+    const range = findRange(book, what);
+    if (range) return showRange(range, config, context);
+    if (/^r[0-9]+$/.test(what)) throw new IpamError('not-found', `Cannot show range ${shown(what)}: there is no such range (see nebula-ipam status)`);
+    return showAddress(book, config, parseAddress(what), context);
+  },
+};
+
+function showRange(range: RangeRecord, config: Config, context: CliContext): number {
+  const row = rangeRow(range, config);
+  const family = range.ip !== undefined ? 'ipv4' : 'ipv6';
+  const placed = rangeSubnet(range, config, family);
+  const gateway = placed && gatewayOf(placed.pool, placed.subnet);
+  const settings = {
+    ...(placed && family === 'ipv4' ? { netmask: ipv4Netmask(placed.subnet.length) } : {}),
+    ...(gateway === undefined ? {} : { gateway: FAMILIES[family].format(gateway) }),
+    dns: placed?.pool.dns ?? [],
+  };
+  const leases = range.leases.map((lease) => leaseRow(range, lease));
+  if (context.json) {
+    context.stdout(renderJson({ range: { ...row, ...settings, createdAt: range.createdAt, ...(range.requestId === undefined ? {} : { requestId: range.requestId }) }, leases }));
+    return EXIT_CODES.ok;
+  }
+  const by = range.unmanaged ? `operator range${range.owner === undefined ? '' : ` of ${JSON.stringify(range.owner)}`}` : `OpenNebula's${range.requestId === undefined ? '' : `, registered by request ${range.requestId}`}`;
+  const lines = [
+    `Range ${range.id} (${by}, created ${range.createdAt})`,
+    `  type       ${range.type}`,
+    `  pool       ${row.pool ?? '-'}`,
+    `  network    ${row.network ?? '-'}${settings.netmask ? ` (netmask ${settings.netmask})` : ''}`,
+    ...(settings.gateway ? [`  gateway    ${settings.gateway}`] : []),
+    ...(settings.dns.length ? [`  dns        ${settings.dns.join(' ')}`] : []),
+    `  addresses  ${row.first} - ${row.last} (${formatCount(row.size)})`,
+    `  used       ${formatCount(row.used)} (OpenNebula ${formatCount(row.byOpenNebula)}, operators ${formatCount(row.byOperators)})`,
+    `  free       ${formatCount(row.free)}  ${utilisationBar(row.used, row.size, context.color)}`,
+    '',
+  ];
+  context.stdout(`${lines.join('\n')}\n${leases.length ? renderTable(LEASE_COLUMNS, leases.map(leaseCells)) : 'No leases.\n'}`);
+  return EXIT_CODES.ok;
+}
+
+function showAddress(book: Book, config: Config, address: Address, context: CliContext): number {
+  const where = locateAddress(book, config, address);
+  if (where.kind === 'nowhere') {
+    throw new IpamError('not-found', `Cannot show ${address.text}: it is in no range and no pool of ${config.source}`);
+  }
+  if (context.json) {
+    context.stdout(renderJson({ address: address.text, ...whereaboutsJson(where) }));
+    return EXIT_CODES.ok;
+  }
+  context.stdout(`${address.text} ${whereaboutsText(where)}\n`);
+  return EXIT_CODES.ok;
+}
+
+function rangeNote(range: RangeRecord): string {
+  return `range ${range.id}${range.pool ?? range.pool6 ? `, pool ${range.pool ?? range.pool6}` : ''}`;
+}
+
+function whereaboutsText(where: Exclude<Whereabouts, { kind: 'nowhere' }>): string {
+  switch (where.kind) {
+    case 'leased': {
+      const row = leaseRow(where.range, where.lease);
+      const block = row.count > 1n ? ` as part of ${row.addresses}` : '';
+      const extra = [row.mac && `MAC ${row.mac}`, row.note && `note ${JSON.stringify(row.note)}`].filter(Boolean).join(', ');
+      return `is leased to ${holderPhrase(where.lease)}${block} since ${row.since} (${rangeNote(where.range)}${extra ? `; ${extra}` : ''})`;
+    }
+    case 'free':
+      return where.excluded ? `is free but excluded by its pool (${rangeNote(where.range)})` : `is free (${rangeNote(where.range)})`;
+    case 'reserved':
+      return `is the ${where.role} of ${formatPrefix(where.subnet)} (pool ${where.pool.name}${where.range ? `, range ${where.range.id}` : ''}); it is never leased`;
+    case 'carved':
+      return `lies in the subnet carved for range ${where.range.id} but outside its addresses; it is not leased`;
+    case 'excluded':
+      return `is excluded from pool ${where.pool.name} (${formatPrefix(where.prefix)}); it is never leased`;
+    case 'pool-free':
+      return `is free space of pool ${where.pool.name}, in no range yet (lease it with nebula-ipam lease --pool ${where.pool.name} --ip ...)`;
+  }
+}
+
+function whereaboutsJson(where: Exclude<Whereabouts, { kind: 'nowhere' }>): Record<string, unknown> {
+  switch (where.kind) {
+    case 'leased':
+      return { status: 'leased', range: where.range.id, lease: leaseRow(where.range, where.lease) };
+    case 'free':
+      return { status: where.excluded ? 'excluded' : 'free', range: where.range.id };
+    case 'reserved':
+      return { status: 'reserved', role: where.role, subnet: formatPrefix(where.subnet), pool: where.pool.name, ...(where.range ? { range: where.range.id } : {}) };
+    case 'carved':
+      return { status: 'carved', range: where.range.id };
+    case 'excluded':
+      return { status: 'excluded', pool: where.pool.name, prefix: formatPrefix(where.prefix) };
+    case 'pool-free':
+      return { status: 'pool-free', pool: where.pool.name, subnet: formatPrefix(where.subnet) };
+  }
+}

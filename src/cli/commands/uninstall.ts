@@ -1,0 +1,45 @@
+/** `nebula-ipam uninstall DIR`: removes the action links install made, and nothing else. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ACTION_NAMES } from '../../actions/action.ts';
+import { IpamError } from '../../errors.ts';
+import { EXIT_CODES } from '../../exit-codes.ts';
+import { COPY_NAME, planUninstall, type Entry } from '../../install/driver-dir.ts';
+import { inspectEntry } from '../../install/inspect.ts';
+import { parseCommandArgs, type Command } from '../command.ts';
+import { renderJson } from '../render/json.ts';
+import { renderTable } from '../render/table.ts';
+
+export const uninstallCommand: Command = {
+  name: 'uninstall',
+  summary: 'remove the driver actions that install made',
+  usage: `Usage: nebula-ipam uninstall DIR [--json]
+
+Removes from DIR the action links (and the ${COPY_NAME} copy) that lead to nebula-ipam.
+Anything else in DIR is left alone and listed. Safe to run again. The lease book, the
+config and the audit log are kept; remove the name from oned.conf's -i list and restart oned.
+
+Exit codes: 0 done (also when nothing was there); 8 cannot change DIR.
+`,
+  async run(args, context) {
+    const { positionals } = parseCommandArgs('uninstall', args, {}, { min: 1, max: 1, names: 'the directory to uninstall from' });
+    const dir = path.resolve(positionals[0]!);
+    const entries = new Map<string, Entry>(ACTION_NAMES.map((action) => [action, inspectEntry(path.join(dir, action))]));
+    const plan = planUninstall(entries);
+    const copy = inspectEntry(path.join(dir, COPY_NAME));
+    if (copy.kind === 'file' && copy.ours) plan.push({ name: COPY_NAME, step: 'remove' });
+    try {
+      for (const { name, step } of plan) if (step === 'remove') fs.rmSync(path.join(dir, name));
+    } catch (error) {
+      throw new IpamError('store-io', `Cannot uninstall from ${dir}: ${(error as Error).message}`);
+    }
+    const state = (step: string) => (step === 'remove' ? 'removed' : step === 'foreign' ? 'left (not nebula-ipam\'s)' : 'absent');
+    if (context.json) {
+      context.stdout(renderJson({ dir, files: plan.map((p) => ({ name: p.name, state: state(p.step) })) }));
+      return EXIT_CODES.ok;
+    }
+    context.stdout(`Uninstalled nebula-ipam from ${dir}:\n${renderTable([{ header: 'FILE' }, { header: 'STATE' }], plan.map((p) => [p.name, state(p.step)]))}`
+      + `Remove "${path.basename(dir)}" from the -i list of IPAM_MAD in /etc/one/oned.conf and restart oned.\nThe lease book, config and audit log were kept.\n`);
+    return EXIT_CODES.ok;
+  },
+};

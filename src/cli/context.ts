@@ -1,0 +1,95 @@
+/**
+ * What every CLI command works with: the configuration and lease book selected by the global
+ * options, where output goes, the clock, and who is acting (for the audit log). Config and store
+ * are loaded on first use, so `install` or `--help` work without a readable config.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Config } from '../config/config.ts';
+import { loadConfig } from '../config/load-config.ts';
+import { configPath, storePath, type Env } from '../config/paths.ts';
+import { FileStore } from '../store/file-store.ts';
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Defaults to `process.env`. */
+  readonly env?: Env;
+  /** Whether stdout is a terminal (colour is only used there). Defaults to `isatty(1)`. */
+  readonly stdoutIsTty?: boolean;
+  readonly now?: () => Date;
+  /** The resolved path of this program, which `install` links to. Defaults to argv[1]'s real path. */
+  readonly selfPath?: string;
+}
+
+export interface GlobalOptions {
+  readonly config?: string;
+  readonly store?: string;
+  readonly driver: string;
+  readonly json: boolean;
+}
+
+export interface CliContext {
+  readonly driver: string;
+  readonly json: boolean;
+  /** ANSI colour in human output: only on a terminal, never with NO_COLOR or TERM=dumb. */
+  readonly color: boolean;
+  /** `cli:<user>`, the audit log's actor for changes made here. */
+  readonly actor: string;
+  readonly env: Env;
+  readonly selfPath: string;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  now(): Date;
+  config(): Config;
+  /** The lease book's path. */
+  bookPath(): string;
+  store(): FileStore;
+}
+
+export function createContext(options: GlobalOptions, io: Required<CliIo>, user: string): CliContext {
+  let config: Config | undefined;
+  let bookPath: string | undefined;
+  let store: FileStore | undefined;
+  const context: CliContext = {
+    driver: options.driver,
+    json: options.json,
+    color: useColor(io.env, io.stdoutIsTty),
+    actor: `cli:${user}`,
+    env: io.env,
+    selfPath: io.selfPath,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    now: io.now,
+    config() {
+      if (!config) {
+        const { file, explicit } = configPath(options.driver, io.env, options.config);
+        config = loadConfig(file, explicit);
+      }
+      return config;
+    },
+    bookPath() {
+      bookPath ??= options.store !== undefined ? path.resolve(options.store) : storePath(context.config(), options.driver, io.env);
+      return bookPath;
+    },
+    store() {
+      store ??= new FileStore(context.bookPath(), { lockTimeoutMs: context.config().lockTimeoutMs });
+      return store;
+    },
+  };
+  return context;
+}
+
+/** https://no-color.org: any non-empty NO_COLOR turns colour off. */
+export function useColor(env: Env, isTty: boolean): boolean {
+  return isTty && (env.NO_COLOR ?? '') === '' && env.TERM !== 'dumb';
+}
+
+/** The operator's login name, for the audit log; `$USER` when the system cannot say. */
+export function currentUser(env: Env): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return env.USER || env.LOGNAME || 'unknown';
+  }
+}

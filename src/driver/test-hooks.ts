@@ -1,0 +1,39 @@
+/**
+ * TEST HOOKS, for the torture suite (test/torture) only; never set them on a front-end.
+ *
+ *   NEBULA_IPAM_TEST_CRASH_AT=<step>  SIGKILL this process at that step of a book write, as a
+ *                                     power cut or `kill -9` would stop it there.
+ *   NEBULA_IPAM_TEST_FAIL_AT=<step>   make that step fail with ENOSPC, as a full disk would.
+ *
+ * <step> is one of the write steps of `store/atomic-write.ts`: temp-written, temp-synced,
+ * previous-kept, renamed, directory-synced. They live in the environment because the suite drives
+ * the built bundle as separate processes, exactly as oned runs it; an unknown step is refused
+ * loudly so a misspelt hook cannot make a crash test pass without crashing anything.
+ */
+import type { Env } from '../config/paths.ts';
+import { IpamError, shown } from '../errors.ts';
+import { WRITE_STEPS, type WriteStep } from '../store/atomic-write.ts';
+
+export const CRASH_AT = 'NEBULA_IPAM_TEST_CRASH_AT';
+export const FAIL_AT = 'NEBULA_IPAM_TEST_FAIL_AT';
+
+/** The hook to pass as the FileStore's `onWriteStep`, or undefined when no test hook is set. */
+export function writeStepHook(env: Env): ((step: WriteStep) => void) | undefined {
+  const crashAt = stepNamed(env, CRASH_AT);
+  const failAt = stepNamed(env, FAIL_AT);
+  if (crashAt === undefined && failAt === undefined) return undefined;
+  return (step) => {
+    if (step === crashAt) process.kill(process.pid, 'SIGKILL');
+    if (step === failAt) {
+      throw Object.assign(new Error(`ENOSPC: no space left on device (injected by ${FAIL_AT}=${step})`), { code: 'ENOSPC' });
+    }
+  };
+}
+
+function stepNamed(env: Env, name: string): WriteStep | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
+  const step = WRITE_STEPS.find((s) => s === value);
+  if (!step) throw new IpamError('config', `Cannot use the test hook ${name}=${shown(value)}: the write steps are ${WRITE_STEPS.join(', ')}`);
+  return step;
+}

@@ -1,0 +1,58 @@
+/**
+ * The text of an `onevnet -x` document: a file (`-` for standard input), capped in size, UTF-8
+ * or refused, with the time it was printed (the file's modification time, or now for a pipe).
+ */
+import * as fs from 'node:fs';
+import { IpamError, shown } from '../errors.ts';
+
+/** `onevnet list -x` of a large cloud is tens of MB; far more is not oned's output. */
+const MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
+
+export function loadOnevnetText(from: string, now: Date): { text: string; printedAt: string } {
+  if (from === '-') return { text: readCapped(0, '(standard input)'), printedAt: now.toISOString() };
+  let fd: number;
+  try {
+    fd = fs.openSync(from, 'r');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new IpamError(code === 'ENOENT' ? 'not-found' : 'bad-request', `Cannot read --from ${shown(from)}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}; nothing was changed`);
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) throw new IpamError('usage', `Cannot read --from ${shown(from)}: it is not a file`);
+    if (stat.size > MAX_DOCUMENT_BYTES) throw tooBig(from);
+    return { text: readCapped(fd, from), printedAt: stat.mtime.toISOString() };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function readCapped(fd: number, source: string): string {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const chunk = Buffer.allocUnsafe(1024 * 1024);
+  for (;;) {
+    let n: number;
+    try {
+      n = fs.readSync(fd, chunk, 0, chunk.length, null);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') continue;
+      if (code === 'EOF') break;
+      throw new IpamError('bad-request', `Cannot read ${source}: ${(error as Error).message}; nothing was changed`);
+    }
+    if (n === 0) break;
+    total += n;
+    if (total > MAX_DOCUMENT_BYTES) throw tooBig(source);
+    chunks.push(Buffer.from(chunk.subarray(0, n)));
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new IpamError('bad-request', `Cannot read ${source}: it is not UTF-8 text; nothing was changed`);
+  }
+}
+
+function tooBig(source: string): IpamError {
+  return new IpamError('bad-request', `Cannot read ${source}: it is larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB, more than onevnet prints; nothing was changed`);
+}

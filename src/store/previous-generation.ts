@@ -1,0 +1,84 @@
+/**
+ * Bringing back `<book>.prev`, the generation every write keeps beside the book. It works when
+ * the book itself no longer decodes (that is when it is needed most), so it reads raw text and
+ * does not go through `FileStore.update`. The write is a normal atomic write under the lock,
+ * so the book it replaces becomes the new `.prev`: restoring twice swaps back.
+ */
+import * as fs from 'node:fs';
+import { EMPTY_BOOK, type Book } from '../book/book.ts';
+import { decodeBook, encodeBook } from '../book/codec.ts';
+import { IpamError } from '../errors.ts';
+import { landedBefore, writeAtomically } from './atomic-write.ts';
+import { acquireLock } from './lock.ts';
+
+export interface Generations {
+  /** The book's text as read, or undefined when there is no book file. */
+  readonly currentText?: string;
+  /** The book, or why it does not decode. */
+  readonly current: { readonly book: Book } | { readonly error: string };
+  readonly previous: Book;
+}
+
+export function previousPath(location: string): string {
+  return `${location}.prev`;
+}
+
+export function readGenerations(location: string): Generations {
+  const currentText = readText(location);
+  const previousText = readText(previousPath(location));
+  if (previousText === undefined) {
+    throw new IpamError('not-found', `Cannot restore ${location}: there is no previous generation (${previousPath(location)}); one is kept from the second write on`);
+  }
+  let current: Generations['current'];
+  try {
+    current = { book: currentText === undefined ? EMPTY_BOOK : decodeBook(currentText, location) };
+  } catch (error) {
+    current = { error: (error as Error).message };
+  }
+  let previous: Book;
+  try {
+    previous = decodeBook(previousText, previousPath(location));
+  } catch (error) {
+    throw new IpamError('store-corrupt', `Cannot restore ${location}: the previous generation does not decode either (${(error as Error).message.split('. It was left untouched')[0]})`);
+  }
+  return { ...(currentText === undefined ? {} : { currentText }), current, previous };
+}
+
+/**
+ * Writes the previous generation back as the newest one (its generation number above both, so
+ * the counter never goes back), provided the book is still what the operator was shown.
+ */
+export async function restorePrevious(location: string, lockTimeoutMs: number, shown: Generations): Promise<Book> {
+  const lock = await acquireLock(location, lockTimeoutMs);
+  try {
+    const now = readGenerations(location);
+    if (now.currentText !== shown.currentText || encodeBook(now.previous) !== encodeBook(shown.previous)) {
+      throw new IpamError('store-locked', `Cannot restore ${location}: it changed since it was read (another process wrote it); nothing was restored, run the command again`);
+    }
+    const currentGeneration = 'book' in now.current ? now.current.book.generation : 0;
+    const restored: Book = { ...now.previous, generation: Math.max(currentGeneration, now.previous.generation) + 1 };
+    try {
+      writeAtomically(location, encodeBook(restored), {
+        onStep: (step) => {
+          if (step === 'previous-kept' && lock.compromised()) throw new IpamError('store-locked', `Cannot restore ${location}: the lock was lost; nothing was restored, run the command again`);
+        },
+      });
+    } catch (error) {
+      if (error instanceof IpamError) throw error;
+      const outcome = landedBefore(error) ? 'the previous generation is back but may not survive a power cut' : 'the book is unchanged';
+      throw new IpamError('store-io', `Cannot write the lease book ${location}: ${(error as Error).message}; ${outcome}`);
+    }
+    return restored;
+  } finally {
+    await lock.release();
+  }
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new IpamError('store-io', `Cannot read ${file}: ${(error as Error).message}`);
+  }
+}

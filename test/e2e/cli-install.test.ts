@@ -1,0 +1,85 @@
+/** `nebula-ipam install` / `uninstall` into a temporary remotes tree, then oned's view of the result. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { expectReply } from '../support/driver-assert.ts';
+import { ACTIONS, BUNDLE, childEnv, registerXml, encodeRequest } from '../support/driver-harness.ts';
+import { createCliSandbox, expectCliFailure, expectOk, type CliSandbox } from '../support/cli-harness.ts';
+
+describe('nebula-ipam install / uninstall', () => {
+  let s: CliSandbox;
+  let remotes: string;
+  before(() => {
+    s = createCliSandbox({ config: { pools: [{ name: 'p', network: '10.30.0.0/16', subnetPrefix: 24, default: true }] } });
+    remotes = path.join(s.dir, 'one', 'remotes', 'ipam');
+  });
+  after(() => s.cleanup());
+
+  /** What oned does: run <remotes>/<name>/<action> with the request on stdin. */
+  function onedRuns(dir: string, action: string, xml: string) {
+    const child = spawnSync(path.join(dir, action), ['0'], { input: encodeRequest(xml), encoding: 'utf8', env: childEnv('default', { NEBULA_IPAM_STORE: s.bookPath, NEBULA_IPAM_CONFIG: s.configPath }) });
+    return { code: child.status ?? 1, stdout: child.stdout, stderr: child.stderr };
+  }
+
+  it('links the five actions to the bundle and prints the exact oned.conf line', () => {
+    const dir = path.join(remotes, 'bm-ipam');
+    const out = expectOk(s.cli(['install', dir]));
+    assert.ok(out.includes('IPAM_MAD = [ EXECUTABLE = "one_ipam", ARGUMENTS = "-t 1 -i dummy,bm-ipam" ]\n'));
+    assert.match(out, /\/etc\/one\/nebula-ipam\/bm-ipam\.json/);
+    for (const action of ACTIONS) assert.equal(fs.realpathSync(path.join(dir, action)), fs.realpathSync(BUNDLE));
+    // oned can use it at once.
+    const reply = expectReply(onedRuns(dir, 'register_address_range', registerXml({ IPAM_MAD: 'bm-ipam', SIZE: '5' })), 'AR');
+    assert.equal(reply.get('IP'), '10.30.0.2');
+  });
+
+  it('is idempotent: a second run keeps everything', () => {
+    const dir = path.join(remotes, 'bm-ipam');
+    const states = s.json<{ links: { name: string; state: string }[] }>(['install', dir]).links.map((l) => l.state);
+    assert.deepEqual(states, ['kept', 'kept', 'kept', 'kept', 'kept']);
+  });
+
+  it('with --copy, puts the bundle in the directory and links to it by a relative name', () => {
+    const dir = path.join(remotes, 'copied');
+    expectOk(s.cli(['install', dir, '--copy']));
+    const copy = path.join(dir, 'nebula-ipam.cjs');
+    assert.deepEqual(fs.readFileSync(copy), fs.readFileSync(BUNDLE));
+    assert.equal(fs.statSync(copy).mode & 0o777, 0o755);
+    for (const action of ACTIONS) assert.equal(fs.readlinkSync(path.join(dir, action)), 'nebula-ipam.cjs');
+    // The copy still works when the directory moves (as a backup restore would).
+    const moved = path.join(remotes, 'moved');
+    fs.renameSync(dir, moved);
+    expectReply(onedRuns(moved, 'register_address_range', registerXml({ IPAM_MAD: 'moved', SIZE: '5' })), 'AR');
+    assert.deepEqual(s.json<{ links: { state: string }[] }>(['install', moved, '--copy']).links.map((l) => l.state), ['kept', 'kept', 'kept', 'kept', 'kept']);
+  });
+
+  it("refuses to clobber another driver's files, changing nothing", () => {
+    const dir = path.join(remotes, 'dummy');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'get_address'), '#!/bin/sh\necho ADDRESS = [ IP = "1.2.3.4" ]\n', { mode: 0o755 });
+    expectCliFailure(s.cli(['install', dir]), 5, ['get_address', "not nebula-ipam's"]);
+    assert.deepEqual(fs.readdirSync(dir), ['get_address']);
+    // uninstall leaves it too.
+    const files = s.json<{ files: { name: string; state: string }[] }>(['uninstall', dir]).files;
+    assert.equal(files.find((f) => f.name === 'get_address')?.state, "left (not nebula-ipam's)");
+    assert.ok(fs.existsSync(path.join(dir, 'get_address')));
+  });
+
+  it('refuses the name "internal" and names oned would misread', () => {
+    expectCliFailure(s.cli(['install', path.join(remotes, 'internal')]), 2, ['"internal"']);
+    expectCliFailure(s.cli(['install', path.join(remotes, 'a,b')]), 2, ['"a,b"']);
+    assert.equal(fs.existsSync(path.join(remotes, 'internal')), false);
+    expectCliFailure(s.cli(['install']), 2, ['directory']);
+  });
+
+  it('uninstall removes only its own links (and copy), and is idempotent', () => {
+    const dir = path.join(remotes, 'bm-ipam');
+    fs.writeFileSync(path.join(dir, 'README'), 'mine\n');
+    expectOk(s.cli(['uninstall', dir]));
+    assert.deepEqual(fs.readdirSync(dir), ['README']);
+    expectOk(s.cli(['uninstall', path.join(remotes, 'moved')]));
+    assert.deepEqual(fs.readdirSync(path.join(remotes, 'moved')), []);
+    assert.deepEqual(s.json<{ files: { state: string }[] }>(['uninstall', dir]).files.map((f) => f.state), ['absent', 'absent', 'absent', 'absent', 'absent']);
+  });
+});

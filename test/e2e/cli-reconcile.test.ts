@@ -1,0 +1,265 @@
+/**
+ * `nebula-ipam reconcile` run the way an operator runs it: the bundle through a symlink named
+ * nebula-ipam, against a book built by the driver actions exactly as oned drives them, with
+ * `onevnet list -x` / `show -x` documents saved to a file.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { expectFailure, expectQuietSuccess, expectReply } from '../support/driver-assert.ts';
+import { attributeElements, cdata, createSandbox, OnedAr, registerXml, type DriverSandbox, type RunResult } from '../support/driver-harness.ts';
+import { ISSUE2_POOLS } from '../support/sample-config.ts';
+import type { Book } from '../../src/book/book.ts';
+import { decodeBook } from '../../src/book/codec.ts';
+
+const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'onevnet');
+
+/** The book as the product reads it (its file format is the codec's business, not this test's). */
+function readBook(sandbox: DriverSandbox): Book {
+  return decodeBook(sandbox.bookBytes()!, sandbox.bookPath);
+}
+
+const leaseSpans = (book: Book, id: string) => book.ranges.find((r) => r.id === id)!.leases.map((l) => [Number(l.first), Number(l.last), l.holder]);
+
+function cli(sandbox: DriverSandbox, ...args: string[]): RunResult {
+  return sandbox.runRaw('nebula-ipam', { args });
+}
+
+/** Saves a document as `onevnet ... -x > FILE` would, printed now (after everything the book holds). */
+function saveDocument(sandbox: DriverSandbox, name: string, xml: string): string {
+  const file = path.join(sandbox.dir, name);
+  fs.writeFileSync(file, xml);
+  const printed = new Date(Date.now() + 1000);
+  fs.utimesSync(file, printed, printed);
+  return file;
+}
+
+function register(sandbox: DriverSandbox, attrs: Record<string, string>, arId = 0): OnedAr {
+  return new OnedAr(expectReply(sandbox.run('register_address_range', registerXml(attrs)), 'AR'), { arId });
+}
+
+function getAddress(sandbox: DriverSandbox, ar: OnedAr): string {
+  const ip = expectReply(sandbox.run('get_address', ar.getXml(1)), 'ADDRESS').get('IP')!;
+  ar.noteLeased(ar.indexOf(ip));
+  return ip;
+}
+
+/** The book of list-several-vnets.xml's story, made by the driver actions and one operator lease. */
+function buildDisagreeingBook(sandbox: DriverSandbox): void {
+  const r1 = register(sandbox, { IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '20' });
+  assert.equal(r1.attrs.NEBULA_IPAM_RANGE, 'r1');
+  assert.equal(r1.attrs.IP, '10.20.0.3', 'the fixture was written for this carving');
+  const r2 = register(sandbox, { TYPE: 'IP4', IP: '192.168.50.10', SIZE: '10', IPAM_MAD: 'mydrv' }, 1);
+  register(sandbox, { TYPE: 'IP6_STATIC', IP6: '2001:db8:100::10', PREFIX_LENGTH: '64', SIZE: '16', IPAM_MAD: 'mydrv' });
+  const r4 = register(sandbox, { IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '252' });
+  assert.equal(r4.attrs.NEBULA_IPAM_RANGE, 'r4');
+  assert.deepEqual([getAddress(sandbox, r1), getAddress(sandbox, r1)], ['10.20.0.3', '10.20.0.4']);
+  expectQuietSuccess(sandbox.run('allocate_address', r1.allocateXml(2n)));
+  assert.equal(getAddress(sandbox, r2), '192.168.50.10');
+  getAddress(sandbox, r4);
+  const leased = cli(sandbox, 'lease', '--pool', 'private', '--ip', '10.20.0.7', '--owner', 'bmc-7');
+  assert.equal(leased.code, 0, leased.stderr);
+}
+
+interface JsonReport {
+  applied: boolean;
+  generation: { compared: number; written?: number };
+  findings: { kind: string; range: string; addresses?: string; field?: string; adoptable: boolean; why?: string }[];
+  notes: { kind: string }[];
+  changes: { action: string; range: string; addresses: string }[];
+}
+
+const summary = (report: JsonReport) => report.findings.map((f) => `${f.kind} ${f.range} ${f.addresses ?? f.field ?? ''}`.trim()).sort();
+
+test('a hand-made onevnet list -x that disagrees with the driver\'s book: reconcile tells the truth both ways, and changes nothing', () => {
+  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
+  try {
+    buildDisagreeingBook(sandbox);
+    const file = saveDocument(sandbox, 'vnets.xml', fs.readFileSync(path.join(FIXTURES, 'list-several-vnets.xml'), 'utf8'));
+    const before = sandbox.bookBytes();
+
+    const json = cli(sandbox, 'reconcile', '--from', file, '--json');
+    assert.equal(json.code, 1, json.stderr);
+    const report = JSON.parse(json.stdout) as JsonReport;
+    assert.deepEqual(summary(report), [
+      'lease-held-by-operator r1 10.20.0.7',
+      'lease-missing-in-book r1 10.20.0.10-10.20.0.11',
+      'lease-missing-in-opennebula r1 10.20.0.5',
+      'range-differs r2 SIZE',
+      'range-missing-in-book r9 10.20.2.3-10.20.2.7',
+      'range-missing-in-opennebula r4 10.20.1.2-10.20.1.253',
+    ]);
+    assert.equal(report.applied, false);
+
+    const text = cli(sandbox, 'reconcile', '--from', file);
+    assert.equal(text.code, 1);
+    assert.equal(text.stderr, '');
+    const row = (problem: string) => text.stdout.split('\n').find((line) => line.startsWith(problem)) ?? '';
+    assert.match(row('leased in OpenNebula only'), /r1\s+VNET 3 AR 0\s+10\.20\.0\.10-10\.20\.0\.11\s+reservation VNET 7; free in the book\s+adds the lease/);
+    assert.match(row('held in the book only'), /r1\s+-\s+10\.20\.0\.5\s+OpenNebula lease since .*drops the lease/);
+    assert.match(row('leased to both'), /10\.20\.0\.7\s+hold in OpenNebula; operator lease "bmc-7" in the book\s+left: operator leases are never changed/);
+    assert.match(row('range in the book only'), /r4 .*10\.20\.1\.2-10\.20\.1\.253.*removes the range/);
+    assert.match(text.stdout, /2 ARs of other drivers skipped \(this driver.s: NEBULA_IPAM_RANGE or IPAM_MAD nebula-ipam\)/);
+    assert.match(text.stdout, /Dry run: nothing was changed\.\n$/);
+    assert.deepEqual(sandbox.bookBytes(), before, 'a dry run leaves the book byte for byte');
+  } finally {
+    sandbox.cleanup();
+  }
+});
+
+test('--apply adopts OpenNebula\'s side in one write, keeps the operator lease, logs each change; verify then passes', () => {
+  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
+  try {
+    buildDisagreeingBook(sandbox);
+    const file = saveDocument(sandbox, 'vnets.xml', fs.readFileSync(path.join(FIXTURES, 'list-several-vnets.xml'), 'utf8'));
+    const generation = readBook(sandbox).generation;
+
+    const applied = cli(sandbox, 'reconcile', '--from', file, '--apply');
+    assert.equal(applied.code, 1, 'two differences are left for the operator');
+    assert.match(applied.stdout, new RegExp(`Applied 6 changes \\(generation ${generation} -> ${generation + 1}\\); 2 differences left for the operator\\.`));
+    const book = readBook(sandbox);
+    assert.equal(book.generation, generation + 1, 'one write');
+    assert.deepEqual(book.ranges.map((r) => r.id), ['r1', 'r2', 'r3', 'r9']);
+    assert.deepEqual(leaseSpans(book, 'r1'), [[0, 0, 'opennebula'], [1, 1, 'opennebula'], [4, 4, 'operator'], [7, 8, 'opennebula']]);
+    assert.equal(book.nextRangeId, 10);
+
+    const audit = fs.readFileSync(`${sandbox.bookPath}.audit.jsonl`, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { action: string; addresses?: string; actor: string });
+    const reconciled = audit.filter((a) => a.action.startsWith('reconcile'));
+    assert.deepEqual(reconciled.map((a) => `${a.action} ${a.addresses}`), [
+      'reconcile-remove-range 10.20.1.2-10.20.1.253',
+      'reconcile-drop-lease 10.20.0.5',
+      'reconcile-add-lease 10.20.0.10-10.20.0.11',
+      'reconcile-add-range 10.20.2.3-10.20.2.7',
+      'reconcile-add-lease 10.20.2.3',
+      'reconcile-add-lease 10.20.2.4',
+    ]);
+    assert.ok(reconciled.every((a) => a.actor.startsWith('cli:')));
+
+    const verify = cli(sandbox, 'verify');
+    assert.equal(verify.code, 0, verify.stdout);
+    const again = JSON.parse(cli(sandbox, 'reconcile', '--from', file, '--json').stdout) as JsonReport;
+    assert.deepEqual(summary(again), ['lease-held-by-operator r1 10.20.0.7', 'range-differs r2 SIZE']);
+    assert.ok(again.findings.every((f) => !f.adoptable && f.why));
+  } finally {
+    sandbox.cleanup();
+  }
+});
+
+/** `onevnet list -x` as oned would print it for the given ARs, holders by index. */
+function onevnetList(vnets: { id: number; name: string; ars: { ar: OnedAr; holders: Map<bigint, string> }[] }[]): string {
+  const lease = (ar: OnedAr, index: bigint, holder: string) => {
+    const address = ar.address(index);
+    const [kind, id] = holder.split(' ');
+    return `<LEASE>${address.IP ? `<IP>${cdata(address.IP)}</IP>` : ''}${address.IP6 ? `<IP6>${cdata(address.IP6)}</IP6>` : ''}<MAC>${cdata(address.MAC)}</MAC><${kind}>${cdata(id!)}</${kind}></LEASE>`;
+  };
+  const arXml = ({ ar, holders }: { ar: OnedAr; holders: Map<bigint, string> }) =>
+    `<AR>${attributeElements(ar.attrs)}${ar.computedElements()}<USED_LEASES>${holders.size}</USED_LEASES><LEASES>${[...holders].map(([i, h]) => lease(ar, i, h)).join('')}</LEASES></AR>`;
+  return `<VNET_POOL>${vnets.map((v) => `<VNET><ID>${v.id}</ID><NAME>${v.name}</NAME><PARENT_NETWORK_ID/><AR_POOL>${v.ars.map(arXml).join('')}</AR_POOL></VNET>`).join('')}</VNET_POOL>`;
+}
+
+test('a deleted book is rebuilt from onevnet list -x with --apply, and oned carries on with it', () => {
+  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
+  try {
+    const web = register(sandbox, { IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '20' });
+    const db = register(sandbox, { TYPE: 'IP4', IP: '192.168.50.10', SIZE: '10', IPAM_MAD: 'mydrv' }, 1);
+    const webHolders = new Map<bigint, string>();
+    for (let vm = 0; vm < 3; vm++) webHolders.set(web.indexOf(getAddress(sandbox, web)), `VM ${vm}`);
+    expectQuietSuccess(sandbox.run('allocate_address', web.allocateXml(9n)));
+    webHolders.set(9n, 'VM -1');
+    const dbHolders = new Map([[db.indexOf(getAddress(sandbox, db)), 'VNET 12']]);
+    const original = readBook(sandbox);
+
+    const file = saveDocument(sandbox, 'vnets.xml', onevnetList([{ id: 0, name: 'web', ars: [{ ar: web, holders: webHolders }, { ar: db, holders: dbHolders }] }]));
+    fs.rmSync(sandbox.bookPath);
+    fs.rmSync(`${sandbox.bookPath}.prev`, { force: true });
+
+    const dry = cli(sandbox, 'reconcile', '--from', file);
+    assert.equal(dry.code, 1);
+    assert.equal(sandbox.bookBytes(), undefined, 'the dry run did not create a book');
+    const rebuilt = cli(sandbox, 'reconcile', '--from', file, '--apply');
+    assert.equal(rebuilt.code, 0, rebuilt.stdout + rebuilt.stderr);
+    assert.match(rebuilt.stdout, /range in OpenNebula only\s+r1 .*range added/);
+
+    const book = readBook(sandbox);
+    assert.deepEqual(book.ranges.map((r) => [r.id, r.ip, r.size, leaseSpans(book, r.id)]), original.ranges.map((r) => [r.id, r.ip, r.size, leaseSpans(original, r.id)]));
+    assert.equal(book.nextRangeId, original.nextRangeId);
+    assert.equal(cli(sandbox, 'verify').code, 0);
+    assert.equal(cli(sandbox, 'reconcile', '--from', file).code, 0, 'the rebuilt book agrees with OpenNebula');
+
+    // oned's next actions find their ranges by the ids the ARs carry, and never get a leased address.
+    assert.equal(getAddress(sandbox, web), '10.20.0.6');
+    expectQuietSuccess(sandbox.run('free_address', web.freeXml(0n)));
+    const nextRange = register(sandbox, { IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '20' });
+    assert.equal(nextRange.attrs.NEBULA_IPAM_RANGE, 'r3', 'no id is handed out twice');
+    assert.equal(nextRange.attrs.IP, '10.20.1.2', 'the rebuilt range keeps its subnet: the next one is carved after it');
+  } finally {
+    sandbox.cleanup();
+  }
+});
+
+test('malformed XML: one clear line, exit 3, the book byte-identical, with or without --apply', () => {
+  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
+  try {
+    buildDisagreeingBook(sandbox);
+    const before = sandbox.bookBytes();
+    const malformed = saveDocument(sandbox, 'broken.xml', fs.readFileSync(path.join(FIXTURES, 'malformed.xml'), 'utf8'));
+    for (const extra of [[], ['--apply']]) {
+      expectFailure(cli(sandbox, 'reconcile', '--from', malformed, ...extra), 3, ['broken.xml', 'not well-formed XML', 'nothing was changed']);
+      assert.deepEqual(sandbox.bookBytes(), before);
+    }
+    const doctype = saveDocument(sandbox, 'doctype.xml', '<!DOCTYPE VNET_POOL [<!ENTITY x SYSTEM "file:///etc/passwd">]><VNET_POOL>&x;</VNET_POOL>');
+    expectFailure(cli(sandbox, 'reconcile', '--from', doctype, '--apply'), 3, ['DOCTYPE']);
+    const wrong = saveDocument(sandbox, 'vms.xml', '<VM_POOL><VM><ID>1</ID></VM></VM_POOL>');
+    expectFailure(cli(sandbox, 'reconcile', '--from', wrong, '--apply'), 3, ['VM_POOL', 'onevnet list -x']);
+    expectFailure(cli(sandbox, 'reconcile', '--from', path.join(sandbox.dir, 'missing.xml')), 5, ['missing.xml', 'no such file']);
+    expectFailure(cli(sandbox, 'reconcile'), 2, ['--from']);
+    assert.deepEqual(sandbox.bookBytes(), before);
+  } finally {
+    sandbox.cleanup();
+  }
+});
+
+test('leases taken after the document was printed are not judged stale, and onevnet show -x of one VNET removes no range', () => {
+  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
+  try {
+    const ar = register(sandbox, { IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '20' });
+    register(sandbox, { TYPE: 'IP4', IP: '192.168.50.10', SIZE: '10', IPAM_MAD: 'mydrv' }, 1);
+    const holders = new Map([[ar.indexOf(getAddress(sandbox, ar)), 'VM 1']]);
+    const printed = new Date();
+    const show = onevnetList([{ id: 4, name: 'web', ars: [{ ar, holders }] }]).replace(/^<VNET_POOL>|<\/VNET_POOL>$/g, '');
+    const file = path.join(sandbox.dir, 'show.xml');
+    fs.writeFileSync(file, show);
+    getAddress(sandbox, ar); // oned leased 10.20.0.4 after onevnet printed
+    fs.utimesSync(file, printed, printed);
+
+    const result = cli(sandbox, 'reconcile', '--from', file, '--apply');
+    assert.equal(result.code, 0, result.stdout);
+    assert.match(result.stdout, /OpenNebula and the lease book agree/);
+    assert.match(result.stdout, /1 OpenNebula lease in the book is newer than the document/);
+    assert.match(result.stdout, /the document is one VNET \(onevnet show -x 4\)/);
+    assert.deepEqual(readBook(sandbox).ranges.map((r) => [r.id, r.leases.length]), [['r1', 2], ['r2', 0]]);
+
+    // The same document dated after the lease: now the lease is judged (and would be dropped).
+    const dated = cli(sandbox, 'reconcile', '--from', file, '--as-of', new Date(Date.now() + 60_000).toISOString(), '--json');
+    assert.equal(dated.code, 1);
+    assert.deepEqual(summary(JSON.parse(dated.stdout) as JsonReport), ['lease-missing-in-opennebula r1 10.20.0.4']);
+    expectFailure(cli(sandbox, 'reconcile', '--from', file, '--as-of', 'yesterday'), 2, ['--as-of']);
+  } finally {
+    sandbox.cleanup();
+  }
+});
+
+test('--from - reads the document from standard input', () => {
+  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
+  try {
+    const result = sandbox.runRaw('nebula-ipam', { args: ['reconcile', '--from', '-', '--json'], stdin: fs.readFileSync(path.join(FIXTURES, 'show-ip4-with-leases.xml')) });
+    assert.equal(result.code, 1, result.stderr);
+    const report = JSON.parse(result.stdout) as JsonReport & { document: { file: string; root: string } };
+    assert.deepEqual(report.document.file, '(standard input)');
+    assert.deepEqual(summary(report), ['range-missing-in-book r1 10.20.0.3-10.20.0.22']);
+  } finally {
+    sandbox.cleanup();
+  }
+});

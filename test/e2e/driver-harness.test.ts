@@ -1,0 +1,80 @@
+/**
+ * The harness itself: its builders must write what oned writes (the fixtures hold PROTOCOL.md's
+ * samples byte for byte), and its reply checker must refuse what oned refuses, or every other
+ * driver test proves less than it claims.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { OnedAr, REPO_ROOT, encodeRequest, formatIpv6, parseIpv6, parseTemplateReply, registerXml, slaacAddress } from '../support/driver-harness.ts';
+
+const fixture = (name: string) => fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'oned', name), 'utf8');
+
+const SAMPLE_AR = { GATEWAY: '10.0.0.1', IP: '10.0.0.10', IPAM_MAD: 'mydrv', NETWORK_MASK: '255.255.255.0', SIZE: '10', TYPE: 'IP4' };
+const SAMPLE_AR6 = { GLOBAL_PREFIX: '2001:db8::', IP: '10.0.0.10', IPAM_MAD: 'mydrv', SIZE: '10', TYPE: 'IP4_6' };
+
+test('register requests are built exactly as the PROTOCOL.md samples', () => {
+  assert.equal(registerXml({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', IPAM_MAD: 'mydrv', GATEWAY: '10.0.0.1' }), fixture('register-ip4-gateway.xml'));
+  assert.equal(registerXml({ SIZE: '21', IPAM_MAD: 'mydrv' }), fixture('register-minimal.xml'));
+  assert.equal(registerXml({ TYPE: 'IP4_6', IP: '10.0.0.10', SIZE: '10', IPAM_MAD: 'mydrv', GLOBAL_PREFIX: '2001:db8::' }), fixture('register-ip4_6-global.xml'));
+});
+
+test('requests on a stored AR carry its attributes, computed elements and USED_LEASES as oned sends them', () => {
+  const ar = new OnedAr(SAMPLE_AR);
+  assert.equal(ar.getXml(1), fixture('get-address-ip4.xml'));
+  ar.noteLeased(0n);
+  assert.equal(ar.allocateXml(5n), fixture('allocate-ip4.xml'));
+  ar.noteLeased(5n);
+  ar.noteLeased(1n, 2);
+  assert.equal(ar.freeXml(2n), fixture('free-ip4.xml'));
+  ar.noteFreed(2n);
+  assert.equal(ar.unregisterXml('rmar'), fixture('unregister-rmar-ip4.xml'));
+  assert.equal(ar.unregisterXml('delete'), fixture('unregister-delete-ip4.xml'));
+
+  const ar6 = new OnedAr(SAMPLE_AR6);
+  assert.equal(ar6.getXml(1), fixture('get-address-ip4_6.xml'));
+  ar6.noteLeased(0n, 3);
+  assert.equal(ar6.freeXml(2n), fixture('free-ip4_6.xml'));
+});
+
+test('stdin is plain base64 with padding and no newline', () => {
+  const encoded = encodeRequest(fixture('register-minimal.xml'));
+  assert.match(encoded, /^[A-Za-z0-9+/]+={0,2}$/);
+  assert.equal(Buffer.from(encoded, 'base64').toString('utf8'), fixture('register-minimal.xml'));
+});
+
+test('IPv6 helpers agree with the PROTOCOL.md SLAAC sample', () => {
+  assert.equal(slaacAddress('2001:db8::', 0x02000a00000cn), '2001:db8::aff:fe00:c');
+  assert.equal(formatIpv6(parseIpv6('2001:0db8:0000:0000:0001:0000:0000:0001')), '2001:db8::1:0:0:1');
+  assert.equal(formatIpv6(parseIpv6('::')), '::');
+  assert.equal(formatIpv6(parseIpv6('fe80::1:2:3:4:5:6')), 'fe80:0:1:2:3:4:5:6');
+});
+
+test('the reply checker accepts oned\'s grammar and returns the values unescaped', () => {
+  const reply = parseTemplateReply('AR = [\n  IP = "10.0.0.10",\n  X_NOTE = "say \\"hi\\" & <b>",\n  size = "10"\n]\n', 'AR');
+  assert.equal(reply.attrs.get('X_NOTE'), 'say "hi" & <b>');
+  assert.equal(reply.attrs.get('SIZE'), '10');
+  assert.deepEqual(parseTemplateReply('ADDRESS=[IP="10.0.0.1",SIZE="1"]').pairs, [['IP', '10.0.0.1'], ['SIZE', '1']]);
+});
+
+test('the reply checker refuses everything oned would reject or misread', () => {
+  const refused: Record<string, string> = {
+    'trailing comma': 'AR = [ IP = "1.2.3.4", ]',
+    'duplicate key': 'AR = [ IP = "1.2.3.4", ip = "1.2.3.5" ]',
+    'NAME = [ split': 'AR =\n[ IP = "1.2.3.4" ]',
+    'unquoted value': 'AR = [ IP = 1.2.3.4 ]',
+    'stray text before': 'debug\nAR = [ IP = "1.2.3.4" ]',
+    'stray text after': 'AR = [ IP = "1.2.3.4" ]\nok',
+    'xml': '<AR><IP>1.2.3.4</IP></AR>',
+    'empty vector': 'AR = [ ]',
+    'newline in a value': 'AR = [ X = "a\nb" ]',
+    ']]> in a value': 'AR = [ X = "a]]>b" ]',
+    'unclosed value': 'AR = [ X = "a\\" ]',
+    'empty output': '',
+  };
+  for (const [why, text] of Object.entries(refused)) {
+    assert.throws(() => parseTemplateReply(text), /violates oned's template grammar/, why);
+  }
+  assert.throws(() => parseTemplateReply('ADDRESS = [ IP = "1.2.3.4" ]', 'AR'), /not AR/);
+});

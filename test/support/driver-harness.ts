@@ -1,0 +1,499 @@
+/**
+ * Running the built bundle exactly as oned does, for black-box tests.
+ *
+ *   const sandbox = createSandbox({ config: { pools: [...] } });   // temp remotes tree + config + book
+ *   const r = sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', SIZE: '21' }));
+ *   const reply = parseTemplateReply(r.stdout, 'AR');             // strict oned grammar
+ *   const ar = new OnedAr(reply.attrs);                            // oned's stored AR, for later actions
+ *   sandbox.run('get_address', ar.getXml(1));
+ *   sandbox.cleanup();
+ *
+ * - `createSandbox`: `<tmp>/remotes/ipam/<driver>/<action>` symlinks to `dist/nebula-ipam.cjs`,
+ *   a config file (`NEBULA_IPAM_CONFIG`) and a book path (`NEBULA_IPAM_STORE`) inside `<tmp>`.
+ * - `sandbox.run` / `runRaw`: execute the symlink itself (its `#!/usr/bin/env node` picks the
+ *   first `node` on PATH, so the chosen runtime goes first), argv = request id, stdin = exact bytes.
+ * - The XML builders and `OnedAr` write requests byte for byte as oned does (PROTOCOL.md 2).
+ * - `parseTemplateReply` checks a reply against oned's template grammar (PROTOCOL.md 3.1).
+ * - `childEnv` and `nodeBinary` let a caller spawn the bundle its own way (e.g. concurrently).
+ *
+ * Deliberately independent of `src/`: address arithmetic is redone here, so a product bug is not
+ * shared by the test that should catch it.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BUNDLE = path.join(REPO_ROOT, 'dist', 'nebula-ipam.cjs');
+
+export const ACTIONS = [
+  'register_address_range',
+  'unregister_address_range',
+  'allocate_address',
+  'get_address',
+  'free_address',
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+// ---------------------------------------------------------------------------------------------
+// Runtimes and processes
+
+/** 'default' is the node running the tests (20 here); 18 and 22 come from test/runtimes. */
+export type NodeVersion = 'default' | '18' | '22';
+
+export function nodeBinary(version: NodeVersion): string {
+  if (version === 'default') return process.execPath;
+  const binary = path.join(REPO_ROOT, 'test', 'runtimes', 'node_modules', `node${version}`, 'bin', 'node');
+  if (!fs.existsSync(binary)) throw new Error(`Node ${version} is not installed at ${binary} (run npm ci, whose postinstall installs test/runtimes)`);
+  return binary;
+}
+
+/**
+ * The environment of a child: ours minus what a real front-end lacks or what would leak into the
+ * child (NODE_EXTRA_CA_CERTS costs ~40 ms per start; node --test and NODE_OPTIONS hooks), with
+ * the chosen node first on PATH and `extra` on top (a value of undefined removes the variable).
+ */
+export function childEnv(version: NodeVersion, extra: Readonly<Record<string, string | undefined>> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of Object.keys(env)) {
+    if (name === 'NODE_EXTRA_CA_CERTS' || name === 'NODE_OPTIONS' || name.startsWith('NODE_TEST') || name.startsWith('NEBULA_IPAM_')) delete env[name];
+  }
+  env.PATH = `${path.dirname(nodeBinary(version))}${path.delimiter}${process.env.PATH ?? ''}`;
+  for (const [name, value] of Object.entries(extra)) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  return env;
+}
+
+export interface RunResult {
+  /** Exit status; a signal death is reported as 128 + signal number, as a shell would. */
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RawRun {
+  /** argv after the program name; oned passes exactly one: the request id. */
+  readonly args?: readonly string[];
+  /** Exact stdin bytes; empty by default. */
+  readonly stdin?: string | Buffer;
+  readonly node?: NodeVersion;
+  /** Extra environment variables for this run (undefined removes one). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface RunOptions {
+  /** oned's request id, argv[1]; default "0". */
+  readonly requestId?: string;
+  readonly node?: NodeVersion;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface SandboxOptions {
+  /** The driver name: the directory the action links live in, the AR's IPAM_MAD. Default "mydrv". */
+  readonly driver?: string;
+  /**
+   * The config: an object (written as JSON), a string (written as is, e.g. a broken file), or
+   * 'none' (NEBULA_IPAM_CONFIG unset: the driver looks at its default path). Default `{}`.
+   */
+  readonly config?: object | string;
+  /** Node used when a run does not say; default 'default'. */
+  readonly node?: NodeVersion;
+}
+
+export interface DriverSandbox {
+  readonly dir: string;
+  readonly driver: string;
+  /** `<dir>/remotes/ipam/<driver>`, holding the five symlinks. */
+  readonly driverDir: string;
+  readonly configPath: string | undefined;
+  readonly bookPath: string;
+  /** One action as oned runs it: argv = request id, stdin = base64 of `xml`, no newline. */
+  run(action: Action, xml: string, options?: RunOptions): RunResult;
+  /** Anything else: other argv, other stdin bytes, a name that is not an action. */
+  runRaw(name: string, raw?: RawRun): RunResult;
+  /** The book's exact bytes, or undefined when it does not exist yet. */
+  bookBytes(): Buffer | undefined;
+  /** The book as JSON, or undefined when it does not exist yet. */
+  book(): BookJson | undefined;
+  cleanup(): void;
+}
+
+/** The parts of the book file the tests read (the file is the product's documented format). */
+export interface BookJson {
+  readonly schema: number;
+  readonly generation: number;
+  readonly nextRangeId: number;
+  readonly ranges: readonly { id: string; type: string; size: number; ip?: string; leases: readonly { from: number; to: number; holder: string }[] }[];
+}
+
+const RUN_TIMEOUT_MS = 30_000;
+
+export function createSandbox(options: SandboxOptions = {}): DriverSandbox {
+  if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run node build.mjs first`);
+  const driver = options.driver ?? 'mydrv';
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-ipam-e2e-'));
+  const driverDir = path.join(dir, 'remotes', 'ipam', driver);
+  fs.mkdirSync(driverDir, { recursive: true });
+  for (const action of ACTIONS) fs.symlinkSync(BUNDLE, path.join(driverDir, action));
+
+  const config = options.config ?? {};
+  let configPath: string | undefined;
+  if (config !== 'none') {
+    configPath = path.join(dir, 'etc', `${driver}.json`);
+    fs.mkdirSync(path.dirname(configPath));
+    fs.writeFileSync(configPath, typeof config === 'string' ? config : JSON.stringify(config, null, 2));
+  }
+  const bookPath = path.join(dir, 'store', 'leases.json');
+  const defaultNode = options.node ?? 'default';
+
+  const runRaw = (name: string, raw: RawRun = {}): RunResult => {
+    const program = path.join(driverDir, name);
+    if (!fs.existsSync(program)) fs.symlinkSync(BUNDLE, program);
+    const env = childEnv(raw.node ?? defaultNode, {
+      NEBULA_IPAM_STORE: bookPath,
+      ...(configPath === undefined ? {} : { NEBULA_IPAM_CONFIG: configPath }),
+      ...raw.env,
+    });
+    const child = spawnSync(program, [...(raw.args ?? [])], {
+      cwd: dir,
+      env,
+      input: raw.stdin ?? '',
+      encoding: 'utf8',
+      timeout: RUN_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    if (child.error) throw child.error;
+    const code = child.status ?? 128 + (os.constants.signals[child.signal as keyof typeof os.constants.signals] ?? 0);
+    return { code, stdout: child.stdout, stderr: child.stderr };
+  };
+
+  return {
+    dir,
+    driver,
+    driverDir,
+    configPath,
+    bookPath,
+    run: (action, xml, opts = {}) =>
+      runRaw(action, { args: [opts.requestId ?? '0'], stdin: encodeRequest(xml), ...(opts.node ? { node: opts.node } : {}), ...(opts.env ? { env: opts.env } : {}) }),
+    runRaw,
+    bookBytes: () => (fs.existsSync(bookPath) ? fs.readFileSync(bookPath) : undefined),
+    book: () => (fs.existsSync(bookPath) ? (JSON.parse(fs.readFileSync(bookPath, 'utf8')) as BookJson) : undefined),
+    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** stdin as oned writes it: standard base64 with padding, no trailing newline. */
+export function encodeRequest(xml: string): string {
+  return Buffer.from(xml, 'utf8').toString('base64');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests, byte for byte as oned builds them (PROTOCOL.md 2)
+
+export type Attrs = Readonly<Record<string, string>>;
+
+export const PLACEHOLDER_ADDRESS = '<ADDRESS><MAC/><IP/><IP6_GLOBAL/><IP6_ULA/><IP6/><SIZE/></ADDRESS>';
+
+/** A value in CDATA; `]]>` cannot live inside one section, so it is split across two, as libxml does. */
+export function cdata(value: string): string {
+  return `<![CDATA[${value.replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
+}
+
+/** Attributes as oned writes them: upper-case names in byte-wise order, CDATA values. */
+export function attributeElements(attrs: Attrs): string {
+  return Object.keys(attrs)
+    .sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))))
+    .map((name) => `<${name}>${cdata(attrs[name]!)}</${name}>`)
+    .join('');
+}
+
+export function requestXml(arInner: string, address: string): string {
+  return `<IPAM_DRIVER_ACTION_DATA><AR>${arInner}</AR>${address}</IPAM_DRIVER_ACTION_DATA>`;
+}
+
+/** register_address_range: the AR exactly as the user wrote it (plus IPAM_MAD), and the placeholder. */
+export function registerXml(ar: Attrs): string {
+  return requestXml(attributeElements(ar), PLACEHOLDER_ADDRESS);
+}
+
+/** The fields of an ADDRESS for allocate and free, in oned's order; MAC always, SIZE last. */
+export interface AddressFields {
+  readonly MAC: string;
+  readonly IP?: string;
+  readonly IP6_ULA?: string;
+  readonly IP6_GLOBAL?: string;
+  readonly IP6?: string;
+  readonly SIZE: number | bigint;
+}
+
+export function addressXml(fields: AddressFields): string {
+  const parts = (['MAC', 'IP', 'IP6_ULA', 'IP6_GLOBAL', 'IP6'] as const)
+    .filter((name) => fields[name] !== undefined)
+    .map((name) => `<${name}>${escapeText(fields[name]!)}</${name}>`);
+  return `<ADDRESS>${parts.join('')}<SIZE>${fields.SIZE}</SIZE></ADDRESS>`;
+}
+
+function escapeText(value: string): string {
+  return value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+export interface StoredArOptions {
+  /** oned's AR_ID; default 0. */
+  readonly arId?: number;
+  /** Add 7.2+ SHARED and 7.4 NEXT_INDEX, as the PROTOCOL sample does; default true. */
+  readonly modern?: boolean;
+}
+
+/**
+ * One AR as oned keeps it after a successful register: the reply's attributes plus AR_ID, MAC
+ * (derived as oned does when the reply has none) and, on 7.x, SHARED and NEXT_INDEX. It counts
+ * USED_LEASES as oned would once the test tells it what oned accepted.
+ */
+export class OnedAr {
+  readonly attrs: Readonly<Record<string, string>>;
+  readonly type: string;
+  readonly size: bigint;
+  readonly leased = new Set<bigint>();
+  private readonly firstMac: bigint;
+
+  constructor(replyAttrs: ReadonlyMap<string, string> | Attrs, options: StoredArOptions = {}) {
+    const reply = replyAttrs instanceof Map ? Object.fromEntries(replyAttrs) : { ...(replyAttrs as Attrs) };
+    const type = reply.TYPE;
+    const size = reply.SIZE;
+    if (type === undefined || size === undefined) throw new Error(`OnedAr: the reply has no TYPE or SIZE: ${JSON.stringify(reply)}`);
+    this.type = type;
+    this.size = BigInt(size);
+    const stored: Record<string, string> = { ...reply, AR_ID: String(options.arId ?? 0) };
+    if (stored.MAC === undefined) {
+      // oned: MAC_PREFIX (02:00) + the four IPv4 octets; IPv6-only and ETHER ranges get random bytes.
+      const ip = stored.IP === undefined ? 0xc0ffee42n : BigInt(ipv4ToNumber(stored.IP));
+      stored.MAC = formatMac((0x0200n << 32n) | ip);
+    }
+    if (options.modern ?? true) {
+      stored.SHARED = 'NO';
+      stored.NEXT_INDEX = '0';
+    }
+    this.attrs = stored;
+    this.firstMac = parseMac(stored.MAC!);
+  }
+
+  get hasIPv4(): boolean {
+    return this.type === 'IP4' || this.type === 'IP4_6' || this.type === 'IP4_6_STATIC';
+  }
+
+  /** The AR element's content with computed elements and USED_LEASES (get, allocate, free, rmar). */
+  storedInner(): string {
+    return `${attributeElements(this.attrs)}${this.computedElements()}<USED_LEASES>${this.leased.size}</USED_LEASES>`;
+  }
+
+  /** oned's computed elements, in oned's order (PROTOCOL.md 2.1). */
+  computedElements(): string {
+    const last = this.size - 1n;
+    const element = (name: string, value: string) => `<${name}>${cdata(value)}</${name}>`;
+    let out = element('MAC_END', formatMac(this.firstMac + last));
+    if (this.hasIPv4) out += element('IP_END', numberToIpv4(ipv4ToNumber(this.attrs.IP!) + Number(last)));
+    if (this.type === 'IP6' || this.type === 'IP4_6') {
+      for (const [prefixName, name] of [['ULA_PREFIX', 'IP6_ULA'], ['GLOBAL_PREFIX', 'IP6_GLOBAL']] as const) {
+        const prefix = this.attrs[prefixName];
+        if (prefix === undefined) continue;
+        out += element(name, slaacAddress(prefix, this.firstMac)) + element(`${name}_END`, slaacAddress(prefix, this.firstMac + last));
+      }
+    }
+    if (this.type === 'IP6_STATIC' || this.type === 'IP4_6_STATIC') out += element('IP6_END', formatIpv6(parseIpv6(this.attrs.IP6!) + last));
+    return out;
+  }
+
+  /** The address of index `i`, as oned names it in ADDRESS for allocate and free. */
+  address(index: bigint, size: number | bigint = 1): AddressFields {
+    const mac = this.firstMac + index;
+    const fields: { -readonly [K in keyof AddressFields]: AddressFields[K] } = { MAC: formatMac(mac), SIZE: size };
+    if (this.hasIPv4) fields.IP = numberToIpv4(ipv4ToNumber(this.attrs.IP!) + Number(index));
+    if (this.type === 'IP6' || this.type === 'IP4_6') {
+      if (this.attrs.ULA_PREFIX !== undefined) fields.IP6_ULA = slaacAddress(this.attrs.ULA_PREFIX, mac);
+      if (this.attrs.GLOBAL_PREFIX !== undefined) fields.IP6_GLOBAL = slaacAddress(this.attrs.GLOBAL_PREFIX, mac);
+    }
+    if (this.type === 'IP6_STATIC' || this.type === 'IP4_6_STATIC') fields.IP6 = formatIpv6(parseIpv6(this.attrs.IP6!) + index);
+    return fields;
+  }
+
+  /** The index of an IPv4 address of this AR. */
+  indexOf(ip: string): bigint {
+    return BigInt(ipv4ToNumber(ip) - ipv4ToNumber(this.attrs.IP!));
+  }
+
+  getXml(size: number | bigint = 1): string {
+    return requestXml(this.storedInner(), `<ADDRESS><SIZE>${size}</SIZE></ADDRESS>`);
+  }
+
+  allocateXml(index: bigint, size: number | bigint = 1): string {
+    return requestXml(this.storedInner(), addressXml(this.address(index, size)));
+  }
+
+  /** oned frees one address per call, always with SIZE 1. */
+  freeXml(index: bigint): string {
+    return requestXml(this.storedInner(), addressXml(this.address(index, 1)));
+  }
+
+  /**
+   * `rmar`: the stored AR with computed elements and USED_LEASES; `delete`: without them, with
+   * ALLOCATED (oned's own lease map, often empty).
+   */
+  unregisterXml(shape: 'rmar' | 'delete', allocated = ''): string {
+    if (shape === 'rmar') return requestXml(this.storedInner(), PLACEHOLDER_ADDRESS);
+    return requestXml(attributeElements({ ...this.attrs, ALLOCATED: allocated }), PLACEHOLDER_ADDRESS);
+  }
+
+  /** Tell the model that oned accepted a lease of `size` addresses from `index`. */
+  noteLeased(index: bigint, size: number | bigint = 1): void {
+    for (let i = 0n; i < BigInt(size); i++) this.leased.add(index + i);
+  }
+
+  noteFreed(index: bigint): void {
+    this.leased.delete(index);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// oned's template reply grammar (PROTOCOL.md 3.1), strictly
+
+export interface TemplateVector {
+  readonly name: string;
+  /** Keys upper-cased as oned does, in reply order. */
+  readonly pairs: readonly (readonly [string, string])[];
+  readonly attrs: ReadonlyMap<string, string>;
+}
+
+/**
+ * Parses stdout as oned would and throws on anything oned would reject or silently misread:
+ * XML instead of text, `NAME = [` split over lines, unquoted values, control characters or `]]>`
+ * in a value, a trailing comma, a duplicate key, an empty vector, anything after `]`.
+ */
+export function parseTemplateReply(text: string, expectedName?: 'AR' | 'ADDRESS'): TemplateVector {
+  const fail = (why: string, at: number): never => {
+    throw new Error(`reply violates oned's template grammar: ${why} at offset ${at} in ${JSON.stringify(text)}`);
+  };
+  if (text.startsWith('<')) fail('it starts with "<" (oned would parse it as XML)', 0);
+  const head = /^([A-Za-z0-9_]+)[ \t]*=[ \t]*\[/.exec(text);
+  if (!head) return fail('it does not start with `NAME = [` on one line', 0);
+  const name = head[1]!.toUpperCase();
+  if (expectedName !== undefined && name !== expectedName) fail(`the vector is ${name}, not ${expectedName}`, 0);
+
+  let at = head[0].length;
+  const skip = (chars: RegExp) => {
+    while (at < text.length && chars.test(text[at]!)) at++;
+  };
+  const pairs: [string, string][] = [];
+  const seen = new Set<string>();
+  for (;;) {
+    skip(/[ \t\r\n]/);
+    const key = /^[A-Za-z0-9_]+/.exec(text.slice(at));
+    if (!key) fail(pairs.length === 0 ? 'an empty vector or a missing key' : 'a trailing comma or a missing key', at);
+    const upper = key![0].toUpperCase();
+    if (seen.has(upper)) fail(`duplicate key ${upper} (oned keeps the first silently)`, at);
+    seen.add(upper);
+    at += key![0].length;
+    skip(/[ \t]/);
+    if (text[at] !== '=') fail(`no "=" after ${upper} on its line`, at);
+    at++;
+    skip(/[ \t]/);
+    if (text[at] !== '"') fail(`the value of ${upper} is not quoted`, at);
+    at++;
+    let value = '';
+    for (;;) {
+      if (at >= text.length) fail(`the value of ${upper} is not closed`, at);
+      const c = text[at]!;
+      if (c === '\\' && text[at + 1] === '"') {
+        value += '"';
+        at += 2;
+      } else if (c === '"') {
+        at++;
+        break;
+      } else if (/[\u0000-\u001f\u007f]/.test(c)) {
+        fail(`the value of ${upper} holds a control character`, at);
+      } else {
+        value += c;
+        at++;
+      }
+    }
+    if (value.includes(']]>')) fail(`the value of ${upper} holds "]]>", which breaks oned's XML`, at);
+    pairs.push([upper, value]);
+    skip(/[ \t\r\n]/);
+    if (text[at] === ',') {
+      at++;
+      continue;
+    }
+    if (text[at] === ']') {
+      at++;
+      break;
+    }
+    fail('expected "," or "]"', at);
+  }
+  if (!/^\s*$/.test(text.slice(at))) fail('text after the closing "]"', at);
+  return { name, pairs, attrs: new Map(pairs) };
+}
+
+/** A line oned would file as a log line instead of the error message (PROTOCOL.md 1). */
+export const ONED_LOG_LINE = /^(ERROR|INFO|WARN|DEBUG):\s+(\d+)?\s*(.*)$/;
+
+// ---------------------------------------------------------------------------------------------
+// Address arithmetic, redone independently of src/
+
+export function ipv4ToNumber(ip: string): number {
+  const parts = ip.split('.');
+  if (parts.length !== 4 || parts.some((p) => !/^(0|[1-9][0-9]{0,2})$/.test(p) || Number(p) > 255)) throw new Error(`not a dotted quad: ${ip}`);
+  return parts.reduce((n, p) => n * 256 + Number(p), 0);
+}
+
+export function numberToIpv4(n: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
+}
+
+export function parseMac(mac: string): bigint {
+  if (!/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(mac)) throw new Error(`not a MAC: ${mac}`);
+  return BigInt(`0x${mac.replaceAll(':', '')}`);
+}
+
+export function formatMac(value: bigint): string {
+  return value.toString(16).padStart(12, '0').match(/../g)!.join(':');
+}
+
+export function parseIpv6(text: string): bigint {
+  const [left, right] = text.includes('::') ? text.split('::') : [text, undefined];
+  const l = left ? left.split(':') : [];
+  const r = right ? right.split(':') : [];
+  const groups = right === undefined ? l : [...l, ...Array<string>(8 - l.length - r.length).fill('0'), ...r];
+  if (groups.length !== 8 || groups.some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) throw new Error(`not an IPv6 address: ${text}`);
+  return groups.reduce((n, g) => (n << 16n) | BigInt(`0x${g}`), 0n);
+}
+
+/** RFC 5952: lower case, no leading zeros, the longest run (2+) of zero groups as `::`. */
+export function formatIpv6(value: bigint): string {
+  const groups = Array.from({ length: 8 }, (_, i) => Number((value >> BigInt(112 - 16 * i)) & 0xffffn));
+  let best = { start: -1, length: 0 };
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > best.length && j - i >= 2) best = { start: i, length: j - i };
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (best.start < 0) return hex.join(':');
+  return `${hex.slice(0, best.start).join(':')}::${hex.slice(best.start + best.length).join(':')}`;
+}
+
+/** A SLAAC address: the /64 prefix plus the modified EUI-64 of the MAC. */
+export function slaacAddress(prefix: string, mac: bigint): string {
+  const upper = mac >> 24n;
+  const lower = mac & 0xffffffn;
+  const eui = (((upper ^ 0x020000n) << 40n) | (0xfffen << 24n) | lower);
+  return formatIpv6((parseIpv6(prefix) & ~((1n << 64n) - 1n)) | eui);
+}

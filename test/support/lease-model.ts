@@ -1,0 +1,175 @@
+/**
+ * A deliberately naive reference model of the engine, for `test/unit/engine-model.test.ts`.
+ * It shares no logic with `src/`: it reads the parsed pools as plain data and redoes, as simply
+ * as it can, what each action must do. Leases are a map of leased index -> holder (never a list
+ * of every address of a range: a range may hold 2^32 of them).
+ *
+ * Extension point for operator lease/release (issue 4): leases already carry a holder, and
+ * `free` only takes back 'opennebula' ones; an operator op adds/removes 'operator' entries here
+ * and gets a handler next to the others in the test's HANDLERS table.
+ */
+import type { Family } from '../../src/address/family.ts';
+import type { Holder } from '../../src/book/book.ts';
+import type { Config, Pool } from '../../src/config/config.ts';
+import type { ErrorKind } from '../../src/errors.ts';
+import type { OnedAr } from './driver-harness.ts';
+
+export interface Span {
+  readonly first: bigint;
+  readonly last: bigint;
+}
+
+export const MAX: Readonly<Record<Family, bigint>> = { ipv4: (1n << 32n) - 1n, ipv6: (1n << 128n) - 1n };
+const BITS: Readonly<Record<Family, bigint>> = { ipv4: 32n, ipv6: 128n };
+
+export interface ModelRange {
+  readonly id: string;
+  /** The AR oned sends back; replaced when `onevnet updatear` changes SIZE. */
+  ar: OnedAr;
+  readonly type: string;
+  readonly size: bigint;
+  /** First IPv4 address (IPv4-bearing types) and first static IPv6 address. */
+  readonly ip?: bigint;
+  readonly ip6?: bigint;
+  /** Space no other range may take, per family: the carved subnet or the range itself. */
+  readonly footprint: Partial<Record<Family, Span>>;
+  /** SIZE as oned now sends it. */
+  sentSize: bigint;
+  readonly leases: Map<bigint, Holder>;
+}
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; kind: ErrorKind };
+const fail = (kind: ErrorKind): { ok: false; kind: ErrorKind } => ({ ok: false, kind });
+
+const overlapsSpan = (a: Span, b: Span) => a.first <= b.last && b.first <= a.last;
+const coversSpan = (outer: Span, inner: Span) => outer.first <= inner.first && inner.last <= outer.last;
+
+export function prefixSpan(family: Family, base: bigint, length: number): Span {
+  return { first: base, last: base + (1n << (BITS[family] - BigInt(length))) - 1n };
+}
+
+export function poolSpan(pool: Pool): Span {
+  return prefixSpan(pool.family, pool.network.base, pool.network.length);
+}
+
+/** Network, broadcast (IPv4), gateway and DNS addresses of a subnet. */
+export function reservedOf(pool: Pool, subnet: Span, withDns = true): bigint[] {
+  const found = [subnet.first];
+  if (pool.family === 'ipv4') found.push(subnet.last);
+  if (pool.gateway === 'first') found.push(subnet.first + 1n);
+  if (pool.gateway === 'last') found.push(pool.family === 'ipv4' ? subnet.last - 1n : subnet.last);
+  if (withDns) {
+    for (const text of pool.dns) {
+      const value = pool.family === 'ipv4' ? dottedToBig(text) : undefined;
+      if (value !== undefined && value >= subnet.first && value <= subnet.last) found.push(value);
+    }
+  }
+  return [...new Set(found)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function dottedToBig(text: string): bigint | undefined {
+  const parts = text.split('.');
+  return parts.length === 4 ? parts.reduce((n, p) => n * 256n + BigInt(p), 0n) : undefined;
+}
+
+/** The gaps between reserved addresses of a subnet, in order. */
+function gaps(subnet: Span, reserved: readonly bigint[]): Span[] {
+  const found: Span[] = [];
+  let from = subnet.first;
+  for (const r of [...reserved, subnet.last + 1n]) {
+    if (r > from) found.push({ first: from, last: r - 1n });
+    if (r + 1n > from) from = r + 1n;
+  }
+  return found;
+}
+
+export class LeaseModel {
+  readonly ranges: ModelRange[] = [];
+  /** Ids of ranges that were unregistered: oned may still send them. */
+  readonly gone: ModelRange[] = [];
+  private nextId = 1;
+
+  constructor(readonly config: Config) {}
+
+  private takenBy(family: Family, span: Span): boolean {
+    return this.ranges.some((r) => r.footprint[family] !== undefined && overlapsSpan(r.footprint[family]!, span));
+  }
+
+  private excluded(pool: Pool, span: Span): boolean {
+    return pool.exclude.some((ex) => overlapsSpan(prefixSpan(pool.family, ex.base, ex.length), span));
+  }
+
+  /**
+   * An explicit side: inside the family, clear of other ranges, and if in a pool, inside one of
+   * its subnets (when it has subnetPrefix) and clear of that subnet's special addresses.
+   */
+  explicitSide(family: Family, span: Span): ErrorKind | undefined {
+    if (span.last > MAX[family]) return 'bad-request';
+    if (this.takenBy(family, span)) return 'conflict';
+    const pool = this.config.pools.find((p) => p.family === family && overlapsSpan(poolSpan(p), span));
+    if (!pool) return undefined;
+    if (!coversSpan(poolSpan(pool), span) || this.excluded(pool, span)) return 'conflict';
+    let subnet = poolSpan(pool);
+    if (pool.subnetPrefix !== undefined) {
+      const blockSize = 1n << (BITS[family] - BigInt(pool.subnetPrefix));
+      const candidate = { first: (span.first / blockSize) * blockSize, last: (span.first / blockSize) * blockSize + blockSize - 1n };
+      if (!coversSpan(candidate, span)) return 'conflict';
+      subnet = candidate;
+    }
+    return reservedOf(pool, subnet).some((a) => a >= span.first && a <= span.last) ? 'conflict' : undefined;
+  }
+
+  /**
+   * The next subnet a pool would carve for SIZE: the first aligned one clear of every range and
+   * exclude with a gap of SIZE (or, without SIZE, its first gap whole). Walks subnets one by one.
+   */
+  carve(pool: Pool, size: bigint | undefined): Outcome<{ first: bigint; size: bigint; subnet: Span }> {
+    const length = pool.subnetPrefix;
+    if (length === undefined) throw new Error('the model carves only from pools with subnetPrefix');
+    const blockSize = 1n << (BITS[pool.family] - BigInt(length));
+    const cleanCapacity = gaps({ first: 0n, last: blockSize - 1n }, reservedOf(pool, { first: 0n, last: blockSize - 1n }, false))
+      .reduce((m, g) => (g.last - g.first + 1n > m ? g.last - g.first + 1n : m), 0n);
+    if (size !== undefined && size > cleanCapacity) return fail('bad-request');
+    const whole = poolSpan(pool);
+    for (let base = whole.first; base + blockSize - 1n <= whole.last; base += blockSize) {
+      const subnet = { first: base, last: base + blockSize - 1n };
+      if (this.takenBy(pool.family, subnet) || this.excluded(pool, subnet)) continue;
+      for (const gap of gaps(subnet, reservedOf(pool, subnet))) {
+        const length = gap.last - gap.first + 1n;
+        if (size === undefined) return { ok: true, value: { first: gap.first, size: length, subnet } };
+        if (length >= size) return { ok: true, value: { first: gap.first, size, subnet } };
+      }
+    }
+    return fail('exhausted');
+  }
+
+  add(range: Omit<ModelRange, 'id' | 'leases' | 'sentSize'>): ModelRange {
+    const added: ModelRange = { ...range, id: `r${this.nextId++}`, sentSize: range.size, leases: new Map() };
+    this.ranges.push(added);
+    return added;
+  }
+
+  /** Unregistered: oned may still send its AR, which must then find nothing. */
+  remove(range: ModelRange): void {
+    this.ranges.splice(this.ranges.indexOf(range), 1);
+    this.gone.push(range);
+  }
+
+  /** Indices oned's AR still allows: SIZE as sent, never past the registered range. */
+  static allowed(range: ModelRange): bigint {
+    return range.sentSize < range.size ? range.sentSize : range.size;
+  }
+
+  /** The lowest start of `count` free indices: 0, or just after a leased one. */
+  static firstFree(range: ModelRange, count: bigint): bigint | undefined {
+    const limit = LeaseModel.allowed(range);
+    const starts = [0n, ...[...range.leases.keys()].map((i) => i + 1n)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const s of starts) {
+      if (s + count > limit) continue;
+      let free = true;
+      for (const leased of range.leases.keys()) if (leased >= s && leased < s + count) free = false;
+      if (free) return s;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,322 @@
+/**
+ * Model check of the engine (issue 4, item 1): random sequences of register / get / allocate /
+ * free / unregister / updatear, sent as oned sends them to the real actions, against the naive
+ * `LeaseModel`. After every step both agree on every range and every leased address, and the
+ * book keeps its invariants. IPv4 and static IPv6, explicit and carved ranges, ranges at both
+ * ends of each space, SIZE 1 and 2^32.
+ *
+ * FC_NUM_RUNS raises the number of sequences (default 100, ~5 s); FC_SEED replays one.
+ * To add operator lease/release: add an Op variant, its arbitrary to OP, its handler to HANDLERS.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import type { Family } from '../../src/address/family.ts';
+import { formatIPv4 } from '../../src/address/ipv4.ts';
+import { formatIPv6, parseIPv6 } from '../../src/address/ipv6.ts';
+import { prefixInterval } from '../../src/address/prefix.ts';
+import { decodeBook, encodeBook } from '../../src/book/codec.ts';
+import { footprints } from '../../src/book/footprint.ts';
+import { NO_CONFIG, poolNamed, type Config } from '../../src/config/config.ts';
+import { IpamError } from '../../src/errors.ts';
+import { covers, overlaps } from '../../src/intervals/interval.ts';
+import { OnedAr } from '../support/driver-harness.ts';
+import { InProcessOned } from '../support/in-process-oned.ts';
+import { LeaseModel, MAX, type ModelRange, type Outcome, type Span } from '../support/lease-model.ts';
+import { configWith, ISSUE2_CONFIG } from '../support/sample-config.ts';
+
+const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 100);
+const SEED = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
+const MAD = { IPAM_MAD: 'mydrv' };
+const TWO_32 = 1n << 32n;
+
+/** Pools small enough that a sequence meets their excludes and runs them dry. */
+const TIGHT_CONFIG = configWith([
+  { name: 'private', network: '10.20.0.0/22', subnetPrefix: 24, gateway: 'last', dns: ['10.20.0.2'], exclude: ['10.20.2.0/24'], default: true },
+  { name: 'public6', network: '2001:db8:100::/62', subnetPrefix: 64, gateway: 'last', exclude: ['2001:db8:100:1::/64'] },
+]);
+
+type Op =
+  | { kind: 'registerExplicit'; type: 'IP4' | 'IP6_STATIC' | 'IP4_6_STATIC'; ip: bigint; ip6: bigint; size: bigint }
+  | { kind: 'registerCarved4'; size: bigint | undefined }
+  | { kind: 'registerCarved6'; size: bigint }
+  | { kind: 'get'; pick: number; count: bigint }
+  | { kind: 'allocate'; pick: number; at: Offset; count: bigint }
+  | { kind: 'free'; pick: number; at: Offset }
+  | { kind: 'unregister'; pick: number; shape: 'rmar' | 'delete'; gone: boolean }
+  | { kind: 'updatear'; pick: number; size: bigint };
+
+/** Where in a range an address is taken from: an edge, just outside, near a lease, or anywhere. */
+type Offset = { near: 'first' | 'last' | 'before' | 'after' | 'lease' | 'afterLease' | 'random'; r: bigint };
+
+// ------------------------------------------------------------------------------------------
+// Arbitraries
+
+const ipv4Start = fc.oneof(
+  fc.constantFrom(0n, MAX.ipv4, MAX.ipv4 - 255n, MAX.ipv4 - 9n, 0x0a000000n, 0x0a000010n, 0x0a140000n, 0x0a14070an, 0x0a1400fen, 0x0a13fffan),
+  fc.bigInt({ min: 0n, max: MAX.ipv4 }),
+);
+const ipv6Start = fc.oneof(
+  fc.constantFrom(0n, MAX.ipv6, MAX.ipv6 - 9n, MAX.ipv6 - TWO_32 + 1n, parseIPv6('2001:db8::')!, parseIPv6('2001:db8::10')!, parseIPv6('2001:db8:100:5::10')!, parseIPv6('2001:db8:100::2')!),
+  fc.bigInt({ min: 0n, max: MAX.ipv6 }),
+);
+const rangeSize = fc.oneof(
+  { weight: 4, arbitrary: fc.bigInt({ min: 1n, max: 12n }) },
+  { weight: 2, arbitrary: fc.constantFrom(1n, 2n, 256n, TWO_32, TWO_32 - 1n, 65536n) },
+  { weight: 1, arbitrary: fc.bigInt({ min: 1n, max: TWO_32 }) },
+);
+const offset: fc.Arbitrary<Offset> = fc.record({
+  near: fc.constantFrom('first', 'last', 'before', 'after', 'lease', 'lease', 'afterLease', 'random'),
+  r: fc.bigInt({ min: 0n, max: TWO_32 }),
+});
+const pick = fc.nat({ max: 50 });
+const count = fc.oneof({ weight: 5, arbitrary: fc.constant(1n) }, { weight: 2, arbitrary: fc.bigInt({ min: 2n, max: 5n }) });
+
+const REGISTER: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('registerExplicit' as const), type: fc.constantFrom('IP4' as const, 'IP6_STATIC' as const, 'IP4_6_STATIC' as const), ip: ipv4Start, ip6: ipv6Start, size: rangeSize }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('registerCarved4' as const), size: fc.option(fc.oneof(fc.bigInt({ min: 1n, max: 20n }), fc.constantFrom(252n, 253n, 254n)), { nil: undefined }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('registerCarved6' as const), size: fc.oneof(fc.bigInt({ min: 1n, max: 20n }), fc.constant(TWO_32)) }) },
+);
+
+const OP: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 5, arbitrary: REGISTER },
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('get' as const), pick, count }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('allocate' as const), pick, at: offset, count }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('free' as const), pick, at: offset }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('unregister' as const), pick, shape: fc.constantFrom('rmar' as const, 'delete' as const), gone: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('updatear' as const), pick, size: fc.bigInt({ min: 1n, max: 12n }) }) },
+);
+
+// ------------------------------------------------------------------------------------------
+// Running one op on both sides
+
+interface World {
+  readonly oned: InProcessOned;
+  readonly model: LeaseModel;
+}
+
+/** Runs the engine side; returns its value or the IpamError kind (anything else is a bug). */
+function engine<T>(run: () => T): Outcome<T> {
+  try {
+    return { ok: true, value: run() };
+  } catch (error) {
+    if (error instanceof IpamError) return { ok: false, kind: error.kind };
+    throw error;
+  }
+}
+
+function expectSame<T>(got: Outcome<T>, expected: Outcome<unknown>, what: string): asserts got is { ok: true; value: T } {
+  if (expected.ok) assert.ok(got.ok, `${what}: the model expected success, the engine failed with ${got.ok ? '' : got.kind}`);
+  else assert.deepEqual(got.ok ? 'success' : got.kind, expected.kind, `${what}: the engine and the model disagree`);
+}
+
+function chosen(world: World, n: number): ModelRange | undefined {
+  return world.model.ranges.length === 0 ? undefined : world.model.ranges[n % world.model.ranges.length];
+}
+
+/** The index an Offset names in a range, or undefined when that address does not exist in the family. */
+function indexAt(range: ModelRange, at: Offset): bigint | undefined {
+  const leased = [...range.leases.keys()];
+  const some = leased.length ? leased[Number(at.r % BigInt(leased.length))]! : 0n;
+  const index = {
+    first: 0n, last: range.size - 1n, before: -1n, after: range.size,
+    lease: some, afterLease: some + 1n, random: at.r % range.size,
+  }[at.near];
+  const fits = (start: bigint | undefined, family: Family) => start === undefined || (start + index >= 0n && start + index <= MAX[family]);
+  return fits(range.ip, 'ipv4') && fits(range.ip6, 'ipv6') ? index : undefined;
+}
+
+const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>) => void } = {
+  registerExplicit(world, op) {
+    const { oned, model } = world;
+    const span4: Span | undefined = op.type === 'IP6_STATIC' ? undefined : { first: op.ip, last: op.ip + op.size - 1n };
+    const span6: Span | undefined = op.type === 'IP4' ? undefined : { first: op.ip6, last: op.ip6 + op.size - 1n };
+    // The IPv4 side is checked first, then the IPv6 side.
+    const why = (span4 && model.explicitSide('ipv4', span4)) ?? (span6 && model.explicitSide('ipv6', span6));
+    const attrs: Record<string, string> = { ...MAD, TYPE: op.type, SIZE: String(op.size) };
+    if (span4) attrs.IP = formatIPv4(op.ip);
+    if (span6) Object.assign(attrs, { IP6: formatIPv6(op.ip6), PREFIX_LENGTH: '64' });
+    const got = engine(() => oned.register(attrs));
+    expectSame(got, why ? { ok: false, kind: why } : { ok: true, value: null }, `register ${JSON.stringify(attrs)}`);
+    if (!got.ok) return;
+    assert.equal(got.value.reply.attrs.get('SIZE'), String(op.size));
+    model.add({
+      ar: got.value.ar, type: op.type, size: op.size,
+      ...(span4 ? { ip: op.ip } : {}), ...(span6 ? { ip6: op.ip6 } : {}),
+      footprint: { ...(span4 ? { ipv4: span4 } : {}), ...(span6 ? { ipv6: span6 } : {}) },
+    });
+  },
+
+  registerCarved4(world, op) {
+    const { oned, model } = world;
+    const pool = model.config.pools.find((p) => p.family === 'ipv4' && p.isDefault);
+    const expected = pool ? model.carve(pool, op.size) : { ok: false as const, kind: 'bad-request' as const };
+    const got = engine(() => oned.register({ ...MAD, ...(op.size === undefined ? {} : { SIZE: String(op.size) }) }));
+    expectSame(got, expected, `carve IPv4 SIZE ${op.size}`);
+    if (!got.ok || !expected.ok) return;
+    const { first, size, subnet } = expected.value;
+    assert.deepEqual([got.value.reply.attrs.get('IP'), got.value.reply.attrs.get('SIZE'), got.value.reply.attrs.get('NETWORK_ADDRESS')],
+      [formatIPv4(first), String(size), formatIPv4(subnet.first)], 'the first free subnet, the first usable address');
+    model.add({ ar: got.value.ar, type: 'IP4', size, ip: first, footprint: { ipv4: subnet } });
+  },
+
+  registerCarved6(world, op) {
+    const { oned, model } = world;
+    const pool = poolNamed(model.config, 'public6');
+    const expected = pool ? model.carve(pool, op.size) : { ok: false as const, kind: 'bad-request' as const };
+    const got = engine(() => oned.register({ ...MAD, TYPE: 'IP6_STATIC', IPAM_POOL6: 'public6', SIZE: String(op.size) }));
+    expectSame(got, expected, `carve IPv6 SIZE ${op.size}`);
+    if (!got.ok || !expected.ok) return;
+    const { first, size, subnet } = expected.value;
+    assert.deepEqual([got.value.reply.attrs.get('IP6'), got.value.reply.attrs.get('PREFIX_LENGTH')], [formatIPv6(first), '64']);
+    model.add({ ar: got.value.ar, type: 'IP6_STATIC', size, ip6: first, footprint: { ipv6: subnet } });
+  },
+
+  get(world, op) {
+    const range = chosen(world, op.pick);
+    if (!range) return;
+    const start = range.ip === undefined ? undefined : LeaseModel.firstFree(range, op.count);
+    const expected: Outcome<bigint> = range.ip === undefined ? { ok: false, kind: 'unsupported' }
+      : start === undefined ? { ok: false, kind: 'exhausted' } : { ok: true, value: start };
+    const got = engine(() => world.oned.get(range.ar, op.count));
+    expectSame(got, expected, `get ${op.count} from ${range.id}`);
+    if (!got.ok || !expected.ok) return;
+    assert.equal(got.value.ip, formatIPv4(range.ip! + expected.value), `get ${op.count} from ${range.id}: the first free contiguous block`);
+    for (let i = 0n; i < op.count; i++) range.leases.set(expected.value + i, 'opennebula');
+  },
+
+  allocate(world, op) {
+    const range = chosen(world, op.pick);
+    const index = range && indexAt(range, op.at);
+    if (!range || index === undefined) return;
+    let free = index >= 0n && index + op.count <= LeaseModel.allowed(range);
+    for (let i = 0n; free && i < op.count; i++) if (range.leases.has(index + i)) free = false;
+    const got = engine(() => world.oned.allocate(range.ar, index, op.count));
+    expectSame(got, free ? { ok: true, value: null } : { ok: false, kind: 'conflict' }, `allocate ${index}+${op.count} in ${range.id}`);
+    if (got.ok) for (let i = 0n; i < op.count; i++) range.leases.set(index + i, 'opennebula');
+  },
+
+  free(world, op) {
+    const range = chosen(world, op.pick);
+    const index = range && indexAt(range, op.at);
+    if (!range || index === undefined) return;
+    const wasLeased = range.leases.get(index) === 'opennebula';
+    const got = engine(() => world.oned.free(range.ar, index));
+    expectSame(got, { ok: true, value: null }, `free ${index} in ${range.id}`);
+    assert.equal(got.value.book !== undefined, wasLeased, 'free writes exactly when it frees something');
+    if (wasLeased) range.leases.delete(index);
+  },
+
+  unregister(world, op) {
+    const { model } = world;
+    const pool = op.gone && model.gone.length ? model.gone : model.ranges;
+    const range = pool.length ? pool[op.pick % pool.length] : undefined;
+    if (!range) return;
+    const got = engine(() => world.oned.unregister(range.ar, op.shape));
+    expectSame(got, { ok: true, value: null }, `unregister ${range.id}`);
+    assert.equal(got.value.book !== undefined, pool === model.ranges, 'unregister writes exactly when the range exists');
+    if (pool === model.ranges) model.remove(range);
+  },
+
+  updatear(world, op) {
+    const range = chosen(world, op.pick);
+    if (!range) return;
+    range.ar = new OnedAr({ ...range.ar.attrs, SIZE: String(op.size) });
+    range.sentSize = op.size;
+  },
+};
+
+// ------------------------------------------------------------------------------------------
+// What must hold after every step
+
+function checkAgreement(world: World): void {
+  const { oned, model } = world;
+  const book = oned.book;
+  assert.deepEqual(book.ranges.map((r) => r.id).sort(), model.ranges.map((r) => r.id).sort(), 'the same ranges');
+  for (const expected of model.ranges) {
+    const range = book.ranges.find((r) => r.id === expected.id)!;
+    assert.deepEqual([range.type, range.size, range.ip, range.ip6], [expected.type, expected.size, expected.ip, expected.ip6], `range ${range.id}`);
+    let previous = -1n;
+    const leased = new Map<bigint, string>();
+    for (const lease of range.leases) {
+      assert.ok(lease.first > previous, `${range.id}: leases sorted and never overlapping`);
+      assert.ok(lease.first >= 0n && lease.last < range.size, `${range.id}: every lease inside its range`);
+      assert.ok(lease.last - lease.first < 10_000n, `${range.id}: no lease this big was ever asked for`);
+      for (let i = lease.first; i <= lease.last; i++) leased.set(i, lease.holder);
+      previous = lease.last;
+    }
+    assert.deepEqual([...leased].sort((a, b) => (a[0] < b[0] ? -1 : 1)), [...expected.leases].sort((a, b) => (a[0] < b[0] ? -1 : 1)), `${range.id}: the same leased addresses`);
+  }
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    const spaces = footprints(book, family);
+    for (let i = 0; i < spaces.length; i++) {
+      for (let j = i + 1; j < spaces.length; j++) {
+        assert.ok(!overlaps(spaces[i]!.space, spaces[j]!.space), `${family}: ${spaces[i]!.range.id} and ${spaces[j]!.range.id} never overlap`);
+      }
+    }
+    for (const { range, space } of spaces) {
+      const poolName = family === 'ipv4' ? range.pool : range.pool6;
+      const pool = poolName === undefined ? undefined : poolNamed(oned.config, poolName);
+      if (poolName !== undefined) assert.ok(pool, `${range.id}: its pool ${poolName} exists`);
+      if (!pool) continue;
+      assert.ok(covers(prefixInterval(pool.network), space), `${range.id}: inside pool ${pool.name}`);
+      for (const ex of pool.exclude) assert.ok(!overlaps(prefixInterval(ex), space), `${range.id}: clear of the excludes of ${pool.name}`);
+    }
+  }
+}
+
+function runSequence(config: Config, ops: readonly Op[]): void {
+  const world: World = { oned: new InProcessOned(config), model: new LeaseModel(config) };
+  for (const op of ops) {
+    (HANDLERS[op.kind] as (w: World, o: Op) => void)(world, op);
+    checkAgreement(world);
+  }
+  assert.deepEqual(decodeBook(encodeBook(world.oned.book), 'model'), world.oned.book, 'the book survives the codec');
+}
+
+test('the engine agrees with the naive model on random sequences of oned actions', () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom(NO_CONFIG, ISSUE2_CONFIG, TIGHT_CONFIG),
+      // A registration first, so that most sequences have a range to work on.
+      fc.tuple(REGISTER, fc.array(OP, { minLength: 10, maxLength: 40, size: 'max' })).map(([first, rest]) => [first, ...rest]),
+      runSequence,
+    ),
+    { numRuns: NUM_RUNS, ...(SEED === undefined ? {} : { seed: SEED }) },
+  );
+});
+
+test('fixed sequences at the edges: both ends of both spaces, SIZE 1 and 2^32, carving to exhaustion and reuse', () => {
+  // Fixed sequences that the random ones may reach only rarely, so they run on every commit.
+  runSequence(NO_CONFIG, [
+    { kind: 'registerExplicit', type: 'IP4', ip: 0n, ip6: 0n, size: TWO_32 },
+    { kind: 'registerExplicit', type: 'IP4', ip: MAX.ipv4, ip6: 0n, size: 1n },
+    { kind: 'registerExplicit', type: 'IP6_STATIC', ip: 0n, ip6: MAX.ipv6, size: 1n },
+    { kind: 'registerExplicit', type: 'IP6_STATIC', ip: 0n, ip6: MAX.ipv6 - TWO_32, size: TWO_32 },
+    { kind: 'registerExplicit', type: 'IP6_STATIC', ip: 0n, ip6: MAX.ipv6 - 5n, size: 7n },
+    { kind: 'get', pick: 0, count: 3n },
+    { kind: 'allocate', pick: 0, at: { near: 'last', r: 0n }, count: 1n },
+    { kind: 'allocate', pick: 1, at: { near: 'first', r: 0n }, count: 1n },
+    { kind: 'allocate', pick: 1, at: { near: 'last', r: 0n }, count: 1n },
+    { kind: 'free', pick: 0, at: { near: 'first', r: 0n } },
+    { kind: 'get', pick: 0, count: 1n },
+    { kind: 'updatear', pick: 0, size: 4n },
+    { kind: 'get', pick: 0, count: 1n },
+    { kind: 'get', pick: 0, count: 1n },
+    { kind: 'unregister', pick: 0, shape: 'rmar', gone: false },
+    { kind: 'registerExplicit', type: 'IP4', ip: MAX.ipv4 - 9n, ip6: 0n, size: 10n },
+    { kind: 'unregister', pick: 0, shape: 'delete', gone: true },
+  ]);
+  runSequence(ISSUE2_CONFIG, [
+    { kind: 'registerCarved4', size: undefined },
+    { kind: 'registerCarved4', size: 253n },
+    { kind: 'registerCarved4', size: 254n },
+    { kind: 'registerExplicit', type: 'IP4', ip: 0x0a14070an, ip6: 0n, size: 10n },
+    { kind: 'registerCarved4', size: 1n },
+    { kind: 'registerCarved6', size: TWO_32 },
+    { kind: 'registerExplicit', type: 'IP6_STATIC', ip: 0n, ip6: parseIPv6('2001:db8:100:5::10')!, size: 10n },
+    { kind: 'registerCarved6', size: 3n },
+    { kind: 'unregister', pick: 0, shape: 'rmar', gone: false },
+    { kind: 'registerCarved4', size: 5n },
+  ]);
+});
