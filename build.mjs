@@ -1,12 +1,14 @@
 // Bundles the program and its runtime packages into one CommonJS file that runs on Node 18+.
 //
 // Layout: a shebang, a small start-up part (src/boot/start.ts), then two block comments holding
-// the program built twice from src/main.ts: the driver half (the five actions) and the CLI half.
+// the program built twice from src/main.ts: the driver half (the five actions) and the CLI half
+// (compressed).
 // start.ts reads the half it needs, compiles it with V8's code cache and runs it; see start.ts
 // for why, docs/performance.md for what it buys.
 import { createHash } from 'node:crypto';
 import { build } from 'esbuild';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
 const outfile = 'dist/nebula-ipam.cjs';
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
@@ -26,21 +28,46 @@ const common = {
   logLevel: 'warning',
   write: false,
 };
-const text = async (options) => (await build({ ...common, ...options })).outputFiles[0].text;
+/**
+ * `import * as fs from 'node:fs'` in CommonJS output becomes a fresh copy of the module's ~100
+ * properties in every module that says it (esbuild's __toESM), each time one is first loaded:
+ * one shared namespace per built-in instead.
+ */
+const sharedBuiltins = {
+  name: 'shared-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^node:(fs|path|os)$/ }, (args) => ({ path: args.path.slice('node:'.length), namespace: 'shared-builtin' }));
+    b.onLoad({ filter: /.*/, namespace: 'shared-builtin' }, (args) => ({ contents: `export * from ${JSON.stringify(args.path)};`, loader: 'js' }));
+  },
+};
+/**
+ * proper-lockfile's dependencies, as a one-shot process needs them: graceful-fs patches and
+ * clones all of fs (and reads its stream getters, loading Node's stream modules) to retry EMFILE,
+ * which a process holding a handful of files never meets, so proper-lockfile gets plain fs;
+ * signal-exit loads node:assert for one argument check, so it gets that check alone.
+ */
+const leanDependencies = {
+  name: 'lean-dependencies',
+  setup(b) {
+    b.onResolve({ filter: /^graceful-fs$/ }, () => ({ path: 'fs', external: true }));
+    b.onResolve({ filter: /^assert$/ }, (args) => (/[\\/]signal-exit[\\/]/.test(args.importer) ? { path: new URL('./build/signal-exit-assert.cjs', import.meta.url).pathname } : undefined));
+  },
+};
+const text = async (options) => (await build({ ...common, plugins: [sharedBuiltins, leanDependencies], ...options })).outputFiles[0].text;
 
 /** One half: the wrapper Node puts around a CommonJS module, which start.ts calls with its own five values. */
 async function half(part) {
   const program = await text({ entryPoints: ['src/main.ts'], define: { NEBULA_IPAM_VERSION: JSON.stringify(version), NEBULA_IPAM_PART: JSON.stringify(part) } });
-  let wrapped = `(function (exports, require, module, __filename, __dirname) {${program}\n})`;
+  let wrapped = `${WRAPPER_START}${program}${WRAPPER_END}`;
   // Unminified, esbuild keeps some comments, where it leaves non-ASCII text as it is.
   if (!common.minify) wrapped = wrapped.replace(/[^\x00-\x7f]/g, '?');
   if (!/^[\x00-\x7f]*$/.test(wrapped)) throw new Error(`build: the ${part} half is not ASCII`);
   return wrapped;
 }
-const halves = { driver: await half('driver'), cli: await half('cli') };
-
 const helper = await text({ entryPoints: ['src/boot/program-comment.ts'], format: 'esm', minify: false });
-const { hideInComment, programFrom } = await import(`data:text/javascript,${encodeURIComponent(helper)}`);
+const { hideInComment, programFrom, WRAPPER_START, WRAPPER_END } = await import(`data:text/javascript,${encodeURIComponent(helper)}`);
+
+const halves = { driver: await half('driver'), cli: await half('cli') };
 
 // Offsets are only known once the file is laid out: a placeholder of fixed width goes in first.
 const PLACEHOLDER = Array(6).fill('0'.repeat(10)).join(':');
@@ -51,20 +78,25 @@ const start = await text({
     NEBULA_IPAM_LAYOUT: JSON.stringify(PLACEHOLDER),
   },
 });
+// Node reads the whole file on every start: the CLI half, which actions never run, goes in
+// compressed (base64 of raw deflate, which holds no "*/"), a third of its size.
+const stored = { driver: hideInComment(halves.driver), cli: `/*${deflateRawSync(halves.cli, { level: 9 }).toString('base64')}*/` };
 let bundle = `#!/usr/bin/env node\n${start}`;
 const layout = [];
-for (const wrapped of [halves.driver, halves.cli]) {
+for (const part of [stored.driver, stored.cli]) {
   bundle += '\n';
   const at = bundle.length;
-  bundle += hideInComment(wrapped);
+  bundle += part;
   // The body lies between "/*" and "*/".
   layout.push(at + 2, bundle.length - 2, bundle.slice(0, at).split('\n').length - 1);
 }
 bundle += '\n';
 if (bundle.split(PLACEHOLDER).length !== 2) throw new Error('build: the layout placeholder is not in the start-up part exactly once');
 bundle = bundle.replace(PLACEHOLDER, layout.map((n) => String(n).padStart(10, '0')).join(':'));
-for (const [i, wrapped] of [halves.driver, halves.cli].entries()) {
-  if (programFrom(bundle.slice(layout[i * 3], layout[i * 3 + 1])) !== wrapped) throw new Error('build: a half does not read back from its comment');
-}
-writeFileSync(outfile, bundle);
-chmodSync(outfile, 0o755);
+if (programFrom(bundle.slice(layout[0], layout[1])) !== halves.driver) throw new Error('build: the driver half does not read back from its comment');
+if (inflateRawSync(Buffer.from(bundle.slice(layout[3], layout[4]), 'base64')).toString('latin1') !== halves.cli) throw new Error('build: the CLI half does not read back from its comment');
+// Renamed into place: a process starting meanwhile reads the old file or the new one, whole.
+const temp = `${outfile}.${process.pid}.tmp`;
+writeFileSync(temp, bundle, { mode: 0o755 });
+chmodSync(temp, 0o755);
+renameSync(temp, outfile);

@@ -12,9 +12,9 @@ import { pathToFileURL } from 'node:url';
 
 const START = Date.UTC(2025, 0, 1);
 
-/** The codec's `encodeBook`, compiled from the sources. */
-export async function loadCodec(root) {
-  const out = await build({ entryPoints: [join(root, 'src/book/codec.ts')], bundle: true, platform: 'node', format: 'esm', write: false, logLevel: 'warning' });
+/** The codec's `encodeBook`, compiled from the sources under `root` (packages from `modules`). */
+export async function loadCodec(root, modules = join(root, 'node_modules')) {
+  const out = await build({ entryPoints: [join(root, 'src/book/codec.ts')], bundle: true, platform: 'node', format: 'esm', write: false, logLevel: 'warning', nodePaths: [modules] });
   const dir = mkdtempSync(join(tmpdir(), 'nebula-ipam-codec-'));
   const file = join(dir, 'codec.mjs');
   writeFileSync(file, out.outputFiles[0].text);
@@ -96,14 +96,18 @@ export function delegatedPoolBook(pool, base, count) {
   return book(ranges);
 }
 
-/** One huge range with `leases` leased addresses at its start: a /8 IPv4 range, or a static IPv6 range of 2^32 in a /64. */
-export function hugeRangeBook(kind, leases) {
+/**
+ * One range of `size` addresses with `leases` leased addresses at its start: IPv4 (at 11.0.0.0),
+ * or static IPv6 (in a /64) for `kind` 'ip6'.
+ */
+export function hugeRangeBook(kind, leases, size) {
   const time = (i) => new Date(START + i * 1000).toISOString();
+  const leased = (mac) => Array.from({ length: leases }, (_, i) => ({ first: BigInt(i), last: BigInt(i), holder: 'opennebula', mac: mac + BigInt(i), requestId: String(i), at: time(i) }));
   if (kind === 'ip4') {
-    const range = ip4Range(1, 0x0b000000n, 1 << 24);
-    return book([{ ...range, leases: Array.from({ length: leases }, (_, i) => ({ first: BigInt(i), last: BigInt(i), holder: 'opennebula', mac: range.mac + BigInt(i), requestId: String(i), at: time(i) })) }]);
+    const range = ip4Range(1, 0x0b000000n, size);
+    return book([{ ...range, leases: leased(range.mac) }]);
   }
   const ip6 = 0x20010db8020000000000000000000000n;
   const mac = 0x02bb00000000n;
-  return book([{ id: 'r1', type: 'IP6_STATIC', size: 1n << 32n, ip6, prefixLength: 64, mac, createdAt: time(0), leases: Array.from({ length: leases }, (_, i) => ({ first: BigInt(i), last: BigInt(i), holder: 'opennebula', mac: mac + BigInt(i), requestId: String(i), at: time(i) })) }]);
+  return book([{ id: 'r1', type: 'IP6_STATIC', size: BigInt(size), ip6, prefixLength: 64, mac, createdAt: time(0), leases: leased(mac) }]);
 }

@@ -5,7 +5,7 @@
  * so the timed runs are not slowed by the wrapper.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const GNU_TIME = '/usr/bin/time';
@@ -19,13 +19,22 @@ export function childEnv(extra = {}) {
   return env;
 }
 
-/** Runs `file args` with `input` on stdin; returns wall ms, exit status and output. */
-export function runTimed(file, args, { input, env, cwd }) {
-  const start = process.hrtime.bigint();
-  const child = spawnSync(file, args, { input: input ?? '', env, cwd, timeout: CHILD_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (child.error) throw child.error;
-  return { ms, status: child.status, stdout: child.stdout.toString(), stderr: child.stderr.toString() };
+/**
+ * Runs `file args` with `input` on stdin; returns wall ms, exit status and output. With `stdinFd`
+ * (a function making a pipe that holds the input, see stdin-pipe.mjs) stdin is that pipe, as
+ * oned gives it; it is prepared before the clock starts.
+ */
+export function runTimed(file, args, { input, env, cwd, stdinFd }) {
+  const fd = stdinFd?.(input);
+  try {
+    const start = process.hrtime.bigint();
+    const child = spawnSync(file, args, { ...(fd === undefined ? { input: input ?? '' } : { stdio: [fd, 'pipe', 'pipe'] }), env, cwd, timeout: CHILD_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 });
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (child.error) throw child.error;
+    return { ms, status: child.status, stdout: child.stdout.toString(), stderr: child.stderr.toString() };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 export const canMeasureRss = existsSync(GNU_TIME);

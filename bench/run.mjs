@@ -8,15 +8,17 @@
  *   BENCH_SIZES (1000,10000,100000,1000000)  BENCH_PER_RANGE (250 leases per range)
  *   BENCH_STREAM (1000 actions)  BENCH_CONCURRENT (8)  BENCH_ROUNDS (5 rounds of concurrent commands)
  *   BENCH_ONLY (regexp on scenario names)  BENCH_LABEL (tag stored in the JSON)
- *   BENCH_BUNDLE (another build to measure, e.g. an older one)  BENCH_BUDGET_S (900)
+ *   BENCH_BUNDLE (another build to measure, e.g. an older one; with BENCH_CODEC_ROOT, a checkout
+ *   of that build's sources, to write books in its format)  BENCH_BUDGET_S (900)
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { book, delegatedPoolBook, hugeRangeBook, ip4Range, leasedBook, loadCodec, nearlyFullPoolBook } from './books.mjs';
 import { canMeasureRss, childEnv, median, quantile, runTimed, runWithRss } from './measure.mjs';
+import { canUsePipes, pipeSlot } from './stdin-pipe.mjs';
 import { addressRequest, formatIPv4, formatIPv6, formatMac, getRequest, parseIPv4, registerRequest, replyValue, storedAr, unregisterRequest } from './requests.mjs';
 import { makeFrontEnd, scenarioDir, SIX48_BASE } from './setup.mjs';
 
@@ -38,8 +40,11 @@ const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undef
 /** The whole run is bounded: past this, remaining scenarios are skipped and reported as such. */
 const BUDGET_MS = int('BENCH_BUDGET_S', 900) * 1000;
 
-const codec = await loadCodec(ROOT);
+// An older build reads only its own book format: BENCH_CODEC_ROOT names a checkout of its sources.
+const codec = await loadCodec(process.env.BENCH_CODEC_ROOT ?? ROOT, join(ROOT, 'node_modules'));
 const frontEnd = makeFrontEnd(BUNDLE);
+/** stdin as oned gives it (a pipe); one slot for the serial runs, one per concurrent child. */
+const stdinFd = canUsePipes ? pipeSlot(frontEnd.root, 'serial') : undefined;
 const started = Date.now();
 const rows = [];
 const skipped = [];
@@ -53,23 +58,28 @@ function scenario(name, note = '') {
 }
 
 function envFor(book) {
-  return childEnv({ NEBULA_IPAM_CONFIG: frontEnd.config, NEBULA_IPAM_STORE: book });
+  // A code cache of the bench's own (each scenario's warm-up writes it), as a front-end has one.
+  return childEnv({ NEBULA_IPAM_CONFIG: frontEnd.config, NEBULA_IPAM_STORE: book, NEBULA_IPAM_CODE_CACHE: join(frontEnd.root, 'code-cache') });
 }
 
 function baseline() {
-  return runTimed('node', ['-e', '0'], { env: childEnv() }).ms;
+  return runTimed('node', ['-e', '0'], { env: childEnv(), stdinFd }).ms;
 }
 
+/** At least this many bare-Node runs back each row's ratio, however few samples the row has. */
+const MIN_BASELINES = 15;
+
 /** Runs one action; `row` (optional) records it with a baseline; a failure stops the benchmark. */
-function act(row, action, input, bookFile, { measureRss = false } = {}) {
-  const options = { input, env: envFor(bookFile), cwd: dirname(bookFile) };
+function act(row, action, input, bookFile, { measureRss = false, reps = REPS } = {}) {
+  const options = { input, env: envFor(bookFile), cwd: dirname(bookFile), stdinFd };
   const args = [String(requestId++)];
-  const before = row ? baseline() : undefined;
+  const timed = row && !measureRss;
+  const before = timed ? Array.from({ length: Math.ceil(MIN_BASELINES / reps) }, baseline) : [];
   const result = measureRss ? runWithRss(frontEnd.links[action], args, options, dirname(bookFile)) : runTimed(frontEnd.links[action], args, options);
   if (result.status !== 0) throw new Error(`${action} failed (exit ${result.status}) in ${row?.name ?? 'setup'}: ${result.stderr.trim()}`);
   if (row && measureRss) row.rssKiB = Math.max(row.rssKiB ?? 0, result.rssKiB ?? 0);
   else if (row) {
-    row.baseline.push(before);
+    row.baseline.push(...before);
     row.samples.push(result.ms);
   }
   return result.stdout;
@@ -90,13 +100,13 @@ function repeat(name, reps, pair) {
   }
   process.stderr.write(`  ${name} ...\n`);
   pair({ warmup: true });
-  for (let i = 0; i < reps; i++) pair({});
+  for (let i = 0; i < reps; i++) pair({ reps });
   pair({ rss: true });
 }
 
 /** `act` for a sampled step: no row in warm-up, RSS only in the GNU time pass. */
 function step(row, mode, action, input, file) {
-  return act(mode.warmup ? undefined : row, action, input, file, { measureRss: mode.rss === true });
+  return act(mode.warmup ? undefined : row, action, input, file, { measureRss: mode.rss === true, reps: mode.reps });
 }
 
 process.on('exit', () => rmSync(frontEnd.root, { recursive: true, force: true }));
@@ -165,29 +175,38 @@ for (const total of SIZES) {
   });
 }
 
-// --- Huge ranges: time must not depend on the size of the range ---------------------------------
-{
-  const value = hugeRangeBook('ip4', 1000);
+// --- Range and pool size: time must not depend on them (same leases, same book, other sizes) ---
+for (const [label, size] of [['/22 IPv4 range (1 024 addresses)', 1024], ['/8 IPv4 range (16M addresses)', 1 << 24]]) {
+  const value = hugeRangeBook('ip4', 1000, size);
   const range = value.ranges[0];
-  const file = writeBook('huge-ip4', value);
-  const ar = storedAr({ ...range, size: 1 << 24 });
-  const get = scenario('get_address, /8 IPv4 range (16M addresses)', '1 000 leases');
-  repeat('get/free on a /8 range', REPS, (mode) => {
+  const file = writeBook(`range-ip4-${size}`, value);
+  const ar = storedAr({ ...range, size });
+  const get = scenario(`get_address, ${label}`, '1 000 leases');
+  repeat(`get/free on a ${label}`, REPS, (mode) => {
     const ip = parseIPv4(replyValue(step(get, mode, 'get_address', getRequest(ar), file), 'IP'));
     act(undefined, 'free_address', addressRequest(ar, { mac: formatMac(range.mac + ip - range.ip), ip: formatIPv4(ip) }), file);
   });
 }
-{
-  const value = hugeRangeBook('ip6', 1000);
+for (const [label, size] of [['static IPv6 range of 65 536', 2 ** 16], ['static IPv6 range of 2^32 in a /64', 2 ** 32]]) {
+  const value = hugeRangeBook('ip6', 1000, size);
   const range = value.ranges[0];
-  const file = writeBook('huge-ip6', value);
-  const ar = storedAr({ ...range, size: 2 ** 32 });
-  const index = 3_000_000_000n;
+  const file = writeBook(`range-ip6-${size}`, value);
+  const ar = storedAr({ ...range, size });
+  const index = BigInt(Math.floor(size * 0.7));
   const address = { mac: formatMac(range.mac + index), ip6: formatIPv6(range.ip6 + index) };
-  const alloc = scenario('allocate_address by IP6, static range in a /64 (2^32)', 'oned takes only IPv4 from get_address, so the IPv6 lease is allocate by IP6');
-  repeat('allocate/free on a static /64', REPS, (mode) => {
+  const alloc = scenario(`allocate_address by IP6, ${label}`, '1 000 leases; oned takes only IPv4 from get_address, so an IPv6 lease is allocate by IP6');
+  repeat(`allocate/free on a ${label}`, REPS, (mode) => {
     step(alloc, mode, 'allocate_address', addressRequest(ar, address), file);
     act(undefined, 'free_address', addressRequest(ar, address), file);
+  });
+}
+{
+  const file = writeBook('carve-empty-8', book([]));
+  const reg = scenario('register_address_range, empty /8 pool', 'carves a /24; compare "empty store" (a /16 pool)');
+  repeat('carve from an empty /8', REPS, (mode) => {
+    const reply = step(reg, mode, 'register_address_range', registerRequest({ TYPE: 'IP4', IPAM_POOL: 'big8' }), file);
+    const ip = parseIPv4(replyValue(reply, 'IP'));
+    act(undefined, 'unregister_address_range', unregisterRequest(storedAr({ id: replyValue(reply, 'NEBULA_IPAM_RANGE'), type: 'IP4', ip, mac: 0x020000000000n + ip, size: Number(replyValue(reply, 'SIZE')) })), file);
   });
 }
 
@@ -223,42 +242,54 @@ function runStream() {
   return row;
 }
 
+/**
+ * Operators at work while oned is: CONCURRENT `nebula-ipam` commands at once on one book, half
+ * `lease` (writers: they queue on the book's lock) and half `status` (readers). Every lease must
+ * get its own address; all are released afterwards, untimed.
+ */
 async function runConcurrent() {
-  const name = `${CONCURRENT} concurrent get_address on one book (10 000 leases)`;
+  const name = `${CONCURRENT} concurrent operator commands on one book (10 000 leases): ${Math.ceil(CONCURRENT / 2)} lease, ${Math.floor(CONCURRENT / 2)} status`;
   if ((ONLY && !ONLY.test('concurrent')) || Date.now() - started > BUDGET_MS) {
     if (!ONLY || ONLY.test('concurrent')) skipped.push(name);
     return undefined;
   }
   process.stderr.write('  concurrent ...\n');
-  const leased = leasedBook(10_000, PER_RANGE);
-  // A range of its own with room for every process, beside the 10 000 leases.
-  const range = ip4Range(leased.ranges.length + 1, parseIPv4('10.200.0.0'), 256);
-  const value = book([...leased.ranges, range]);
-  const file = writeBook('concurrent', value);
-  const ar = storedAr({ ...range, size: 256 });
-  const row = { name, note: 'operator commands (lease/status) are not built yet: concurrent driver actions on one range stand in for them', makespan: [], latency: [], baseline: [] };
-  for (let round = 0; round < ROUNDS; round++) {
-    row.baseline.push(baseline());
+  const file = writeBook('concurrent', leasedBook(10_000, PER_RANGE));
+  const row = { name, makespan: [], lease: [], status: [], baseline: [] };
+  const slots = Array.from({ length: CONCURRENT }, (_, i) => (canUsePipes ? pipeSlot(frontEnd.root, `concurrent-${i}`) : undefined));
+  const cli = (args, slot) => spawnAsync(frontEnd.links['nebula-ipam'], args, '', envFor(file), slot);
+  for (let round = -1; round < ROUNDS; round++) {
+    const owners = Array.from({ length: CONCURRENT }, (_, i) => `bench-${round}-${i}`);
+    const commands = owners.map((owner, i) => (i % 2 === 0 ? ['lease', '--pool', 'small', '--owner', owner, '--json'] : ['status', '--json']));
+    if (round >= 0) row.baseline.push(baseline());
     const start = performance.now();
-    const results = await Promise.all(Array.from({ length: CONCURRENT }, () => spawnAsync(frontEnd.links.get_address, [String(requestId++)], getRequest(ar), envFor(file))));
-    row.makespan.push(performance.now() - start);
-    const ips = new Set();
-    for (const r of results) {
-      if (r.status !== 0) throw new Error(`concurrent get_address failed: ${r.stderr}`);
-      row.latency.push(r.ms);
-      ips.add(replyValue(r.stdout, 'IP'));
+    const results = await Promise.all(commands.map((args, i) => cli(args, slots[i])));
+    const makespan = performance.now() - start;
+    const leased = new Set();
+    results.forEach((r, i) => {
+      if (r.status !== 0) throw new Error(`nebula-ipam ${commands[i].join(' ')} failed (exit ${r.status}): ${r.stderr}`);
+      if (commands[i][0] === 'lease') leased.add(JSON.parse(r.stdout).addresses);
+      if (round >= 0) row[commands[i][0]].push(r.ms);
+    });
+    // The lock must have serialised the writers: every lease got its own address.
+    const leases = commands.filter((c) => c[0] === 'lease').length;
+    if (leased.size !== leases) throw new Error(`${leases} concurrent leases got ${leased.size} distinct addresses`);
+    if (round >= 0) row.makespan.push(makespan);
+    for (const [i, owner] of owners.entries()) {
+      if (commands[i][0] !== 'lease') continue;
+      const released = await cli(['release', '--owner', owner], slots[i]);
+      if (released.status !== 0) throw new Error(`nebula-ipam release --owner ${owner} failed: ${released.stderr}`);
     }
-    // The lock must have serialised them: every process got its own address.
-    if (ips.size !== CONCURRENT) throw new Error(`concurrent get_address handed out ${ips.size} distinct addresses to ${CONCURRENT} processes`);
-    for (const ip of ips) act(undefined, 'free_address', addressRequest(ar, { mac: formatMac(range.mac + parseIPv4(ip) - range.ip), ip }), file);
   }
   return row;
 }
 
-function spawnAsync(file, args, input, env) {
+function spawnAsync(file, args, input, env, slot) {
   return new Promise((resolvePromise, reject) => {
+    const fd = slot?.(input);
     const start = performance.now();
-    const child = spawn(file, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { env, stdio: [fd ?? 'pipe', 'pipe', 'pipe'] });
+    if (fd !== undefined) closeSync(fd);
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
@@ -269,7 +300,7 @@ function spawnAsync(file, args, input, env) {
       clearTimeout(timer);
       resolvePromise({ status, stdout, stderr, ms: performance.now() - start });
     });
-    child.stdin.end(input);
+    if (fd === undefined) child.stdin.end(input);
   });
 }
 
@@ -296,15 +327,17 @@ function report() {
   let concurrent;
   if (concurrentRow) {
     const base = median(concurrentRow.baseline);
-    concurrent = { scenario: concurrentRow.name, note: concurrentRow.note, rounds: concurrentRow.makespan.length, makespanMedianMs: median(concurrentRow.makespan), latencyMedianMs: median(concurrentRow.latency), latencyP95Ms: quantile(concurrentRow.latency, 0.95), baselineMs: base };
-    lines.push('', `${concurrent.scenario}: all ${CONCURRENT} got distinct addresses in every round; ${ROUNDS} rounds, all done in ${fmt(concurrent.makespanMedianMs)} ms (median), each command ${fmt(concurrent.latencyMedianMs)} ms median / ${fmt(concurrent.latencyP95Ms)} ms p95 (bare node ${fmt(base)} ms). ${concurrent.note}.`);
+    concurrent = { scenario: concurrentRow.name, rounds: concurrentRow.makespan.length, makespanMedianMs: median(concurrentRow.makespan), leaseMedianMs: median(concurrentRow.lease), leaseP95Ms: quantile(concurrentRow.lease, 0.95), statusMedianMs: median(concurrentRow.status), statusP95Ms: quantile(concurrentRow.status, 0.95), baselineMs: base };
+    lines.push('', `${concurrent.scenario}: every lease got its own address in every round; ${concurrent.rounds} rounds, all ${CONCURRENT} done in ${fmt(concurrent.makespanMedianMs)} ms (median); lease ${fmt(concurrent.leaseMedianMs)} ms median / ${fmt(concurrent.leaseP95Ms)} p95, status ${fmt(concurrent.statusMedianMs)} / ${fmt(concurrent.statusP95Ms)} (bare node ${fmt(base)} ms; 2 cores).`);
   }
   const machine = { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), kernel: os.release(), node: process.version };
   lines.push(
     '',
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, Node ${machine.node}.`,
-    'Each sample execs the action symlink (shebang `#!/usr/bin/env node`, as oned does) right after a bare `node -e 0`; ratio = median / median of those paired bare runs.',
+    'Each sample execs the action symlink (shebang `#!/usr/bin/env node`, as oned does) right after a bare `node -e 0` (several for rows of few samples, at least 15 a row); ratio = median / median of those paired bare runs.',
+    'The bundle\'s V8 code cache (src/boot/start.ts) is in a directory of the run\'s own, written by each scenario\'s untimed warm-up run.',
     'NODE_EXTRA_CA_CERTS is removed from every child\'s environment (it costs each Node start ~40 ms here, which a production front-end does not pay).',
+    canUsePipes ? 'stdin is a pipe holding the request, its writer closed, as oned (Ruby popen3) gives it.' : 'stdin: Node\'s socket pair (mkfifo is missing), which the driver reads more slowly than the pipe oned gives it.',
     canMeasureRss ? 'Peak RSS: the child\'s ru_maxrss from GNU time (`/usr/bin/time -f %M`), in a separate untimed run.' : 'Peak RSS: not measured (/usr/bin/time is missing).',
   );
   if (skipped.length) lines.push(`Skipped (over the ${BUDGET_MS / 1000} s budget): ${skipped.join('; ')}.`);

@@ -20,13 +20,20 @@ export type BookSource = string | Buffer;
 export interface RangeLine {
   readonly start: number;
   readonly end: number;
-  readonly id?: string;
+  readonly id: string | undefined;
 }
 
+/** Range i's line is [starts[i], ends[i]), id ids[i]: flat arrays, not an object per range. */
 export interface BookLines {
   readonly generation: number;
   readonly nextRangeId: number;
-  readonly ranges: readonly RangeLine[];
+  readonly starts: readonly number[];
+  readonly ends: readonly number[];
+  readonly ids: readonly (string | undefined)[];
+}
+
+export function lineOf(lines: BookLines, index: number): RangeLine {
+  return { start: lines.starts[index]!, end: lines.ends[index]!, id: lines.ids[index] };
 }
 
 export const LEASES_KEY = ',"leases":';
@@ -55,7 +62,9 @@ export function splitBookLines(source: BookSource): BookLines | undefined {
   const nextRangeId = Number(head[2]);
   if (!Number.isSafeInteger(generation) || !Number.isSafeInteger(nextRangeId)) return undefined;
 
-  const ranges: RangeLine[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const ids: (string | undefined)[] = [];
   let start = headEnd + 1;
   for (;;) {
     const newline = indexOfCode(source, NEWLINE, start);
@@ -64,13 +73,14 @@ export function splitBookLines(source: BookSource): BookLines | undefined {
     const more = codeAt(source, newline - 1) === COMMA;
     const end = more ? newline - 1 : newline;
     if (codeAt(source, start) !== OPEN_BRACE || codeAt(source, end - 1) !== CLOSE_BRACE) return undefined;
-    const id = plainId(source, start, end);
-    ranges.push(id === undefined ? { start, end } : { start, end, id });
+    starts.push(start);
+    ends.push(end);
+    ids.push(plainId(source, start, end));
     start = newline + 1;
     if (!more) break;
   }
   if (source.length !== start + TAIL.length || textOf(source, start, source.length) !== TAIL) return undefined;
-  return { generation, nextRangeId, ranges };
+  return { generation, nextRangeId, starts, ends, ids };
 }
 
 /** Where `,"leases":` is in a range's line, or -1: the header is everything before it. */

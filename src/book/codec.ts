@@ -14,19 +14,17 @@ import { formatMac, parseMac } from '../address/mac.ts';
 import { IpamError } from '../errors.ts';
 import type { Interval } from '../intervals/interval.ts';
 import { AR_TYPES, type ArType, type Book, type Lease, type RangeRecord } from './book.ts';
-import { LEASES_KEY, leasesKeyAt, sliceOf, splitBookLines, textOf, type BookLines, type BookSource, type RangeLine } from './book-lines.ts';
-import { lazyRange, type RangeHeader } from './lazy-range.ts';
+import { LEASES_KEY, leasesKeyAt, lineOf, sliceOf, splitBookLines, textOf, type BookLines, type BookSource, type RangeLine } from './book-lines.ts';
+import { lazyOrigin, lazyRange, type LazyBook, type RangeHeader } from './lazy-range.ts';
 import { packLeases, unpackLeases } from './lease-packing.ts';
 
 type Json = Record<string, unknown>;
 
-/** Where a decoded range's line lies in the source it was read from; dropped with the range. */
-interface Origin {
+/** The decoders of a book read from `source`; lazyOrigin leads from its ranges back here. */
+interface SourceBook extends LazyBook {
   readonly source: BookSource;
-  readonly start: number;
-  readonly end: number;
+  readonly lines: BookLines;
 }
-const ORIGINS = new WeakMap<RangeRecord, Origin>();
 
 export function encodeBook(book: Book): string {
   return encodeBookChunks(book).map((chunk) => (typeof chunk === 'string' ? chunk : chunk.toString('utf8'))).join('');
@@ -47,7 +45,8 @@ export function encodeBookChunks(book: Book): (string | Buffer)[] {
     run = undefined;
   };
   book.ranges.forEach((range, i) => {
-    const origin = ORIGINS.get(range);
+    const lazy = lazyOrigin<SourceBook>(range);
+    const origin = lazy && { source: lazy.book.source, start: lazy.book.lines.starts[lazy.index]!, end: lazy.book.lines.ends[lazy.index]! };
     // The next line of the same source: the ",\n" between them is in the slice already.
     if (origin && run && origin.source === run.source && origin.start === run.end + 2) {
       run.end = origin.end;
@@ -87,22 +86,43 @@ function encodeRange(r: RangeRecord): string {
   });
 }
 
-/** The book in `source` (the file's bytes, or its text); leases may be packed or JSON objects. */
+/**
+ * The book in `source` (the file's bytes, or its text), every field checked now: for whatever
+ * reads the whole book, or takes one from outside (import, restore, the operator's views).
+ */
 export function decodeBook(source: BookSource, location: string): Book {
+  const book = decodeBookLazily(source, location);
+  for (const range of book.ranges) {
+    void range.type;
+    void range.leases;
+  }
+  return book;
+}
+
+/**
+ * The book in `source` for a change to it (FileStore.update): the ids of all ranges checked now,
+ * the rest of a range when something first reads it, and throwing then (so a change that reads a
+ * broken range fails before anything is written); ranges nobody read go back byte for byte.
+ */
+export function decodeBookLazily(source: BookSource, location: string): Book {
   const r = new Reader(location);
   const lines = splitBookLines(source);
   const book = lines ? decodeLines(r, source, lines) : decodeWhole(r, textOf(source, 0, source.length), location);
   // Two ranges under one id, or an id the counter would hand out again, would let an action on
   // one range free another's leases.
-  const ids = new Set<string>();
-  for (const [i, range] of book.ranges.entries()) {
-    if (ids.has(range.id)) throw r.fail(`ranges[${i}].id`, range.id);
-    ids.add(range.id);
-    const counted = /^r([1-9][0-9]*)$/.exec(range.id);
-    if (counted && Number(counted[1]) >= book.nextRangeId) throw r.fail('nextRangeId', book.nextRangeId);
+  const seen = new Set<string>();
+  for (let i = 0; i < book.ranges.length; i++) {
+    // The ids the splitter read, without a trip through each range's Proxy.
+    const id = lines?.ids[i] ?? book.ranges[i]!.id;
+    if (seen.has(id)) throw r.fail(`ranges[${i}].id`, id);
+    seen.add(id);
+    if (COUNTED_ID.test(id) && Number(id.slice(1)) >= book.nextRangeId) throw r.fail('nextRangeId', book.nextRangeId);
   }
   return book;
 }
+
+/** The ids register hands out: r1, r2, ... */
+const COUNTED_ID = /^r[1-9][0-9]*$/;
 
 /** Any JSON of the book's shape, e.g. one reformatted by hand: everything decoded at once. */
 function decodeWhole(r: Reader, text: string, location: string): Book {
@@ -128,12 +148,13 @@ function decodeWhole(r: Reader, text: string, location: string): Book {
  * header decoded and checked when the range is first used, its leases when they are first read.
  */
 function decodeLines(r: Reader, source: BookSource, lines: BookLines): Book {
-  const ranges = lines.ranges.map((line, i) => {
-    const at = `ranges[${i}]`;
-    const range = lazyRange(line.id, () => decodeLineHeader(r, source, line, at), (header) => decodeLineLeases(r, source, line, at, header));
-    ORIGINS.set(range, { source, start: line.start, end: line.end });
-    return range;
-  });
+  const book: SourceBook = {
+    source,
+    lines,
+    decodeHeader: (index) => decodeLineHeader(r, source, lineOf(lines, index), `ranges[${index}]`),
+    decodeLeases: (index, header) => decodeLineLeases(r, source, lineOf(lines, index), `ranges[${index}]`, header),
+  };
+  const ranges = lines.ids.map((id, index) => lazyRange(book, index, id));
   return { schema: 1, generation: lines.generation, nextRangeId: lines.nextRangeId, ranges };
 }
 

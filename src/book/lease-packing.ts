@@ -134,17 +134,18 @@ export function unpackLeases(packed: string, size: bigint, rangeMac: bigint | un
 
     const owner = optionalText(ownerField, `${at}.owner`, fail);
     const note = optionalText(noteField, `${at}.note`, fail);
-    // Same property order as a lease decoded from JSON objects, and absent fields stay absent.
-    leases[i] = {
-      first: BigInt(first),
-      last: BigInt(last),
-      holder,
-      ...(owner === undefined ? {} : { owner }),
-      ...(note === undefined ? {} : { note }),
-      ...(mac === undefined ? {} : { mac: BigInt(mac) }),
-      ...(requestId === undefined ? {} : { requestId }),
-      at: time,
-    };
+    // Absent fields stay absent. The usual lease (oned's: MAC and request id, no owner or note)
+    // is one literal: spreading optional parts would make four objects per lease.
+    if (owner === undefined && note === undefined && mac !== undefined && requestId !== undefined) {
+      leases[i] = { first: BigInt(first), last: BigInt(last), holder, mac: BigInt(mac), requestId, at: time };
+    } else {
+      const lease: { -readonly [K in keyof Lease]: Lease[K] } = { first: BigInt(first), last: BigInt(last), holder, at: time };
+      if (owner !== undefined) lease.owner = owner;
+      if (note !== undefined) lease.note = note;
+      if (mac !== undefined) lease.mac = BigInt(mac);
+      if (requestId !== undefined) lease.requestId = requestId;
+      leases[i] = lease;
+    }
   }
   return leases;
 }

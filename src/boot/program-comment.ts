@@ -4,6 +4,10 @@
  * early; reading takes one backslash off again. Exact for any text.
  */
 
+/** How build.mjs wraps each half: Node's CommonJS wrapper, which start.ts calls itself. */
+export const WRAPPER_START = '(function (exports, require, module, __filename, __dirname) {';
+export const WRAPPER_END = '\n})';
+
 export function hideInComment(program: string): string {
   return `/*${program.replace(/\*(\\*)\//g, '*\\$1/')}*/`;
 }

@@ -1,8 +1,8 @@
 /**
  * The first code the bundle runs. The rest of the file is two comments, each holding one half of
- * the program (src/main.ts built for the driver actions, and for the CLI): this part reads the
- * half it needs, compiles it with V8's code cache, and runs it. Node's own compile of the file
- * skips the comments almost for free.
+ * the program (src/main.ts built for the driver actions, and for the CLI, deflated): this part
+ * reads the half it needs, compiles it with V8's code cache, and runs it. Node's own compile of
+ * the file skips the comments almost for free.
  *
  * oned runs actions one at a time for the whole cloud, one process each, so start-up caps how
  * fast it hands out leases. Compiling the program from source costs more per start than
@@ -17,14 +17,20 @@
  * unexpected (no such directory, a foreign owner, a read or write error, a cache V8 rejects)
  * means compiling from source as usual, never a failure.
  *
+ * Node read this part of the file before the half is read here. A file replaced in between (an
+ * upgrade copied over it while oned runs an action) would pair this part's build hash and
+ * offsets with other text of the same length, which V8 would accept for the old cache and run
+ * (seen: SIGSEGV). So the cache is used only while the file's ctime, which no one can set back,
+ * is older than this process; and a half that is not framed exactly as built is refused.
+ *
  *   NEBULA_IPAM_CODE_CACHE=off    never read or write a cache
  *   NEBULA_IPAM_CODE_CACHE=<dir>  keep it there instead of $TMPDIR/nebula-ipam-code-cache-<uid>
  */
-import { closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeSync, type Stats } from 'node:fs';
 import { basename } from 'node:path';
 import { Script } from 'node:vm';
 import { ACTION_NAMES } from '../actions/action.ts';
-import { programFrom } from './program-comment.ts';
+import { programFrom, WRAPPER_END, WRAPPER_START } from './program-comment.ts';
 
 /** A hash of both halves, set by build.mjs. */
 declare const NEBULA_IPAM_BUILD: string;
@@ -38,32 +44,60 @@ const invokedAs = basename(process.argv[1] ?? '');
 const role = (ACTION_NAMES as readonly string[]).includes(invokedAs) ? invokedAs : 'cli';
 const [start, end, line] = NEBULA_IPAM_LAYOUT.split(':').map(Number).slice(role === 'cli' ? 3 : 0) as [number, number, number];
 
-const dir = cacheDirectory(process.env);
+const { text: stored, changedMs } = readPart(__filename, start, end);
+// Margin for filesystems whose timestamps are coarser than the process's clock.
+const unchanged = changedMs < Date.now() - process.uptime() * 1000 - 2000;
+const dir = unchanged ? cacheDirectory(process.env) : undefined;
 const file = dir && `${dir}/${NEBULA_IPAM_BUILD}-${role}-${process.version}-${process.arch}.cache`;
 const cachedData = file ? readTrusted(dir, file) : undefined;
 
-const script = new Script(programFrom(readPart(__filename, start, end)), { filename: __filename, lineOffset: line, ...(cachedData ? { cachedData } : {}) });
+const source = decodeHalf(stored);
+if (!source.startsWith(WRAPPER_START) || !source.endsWith(WRAPPER_END)) {
+  process.stderr.write(`Cannot start nebula-ipam: ${__filename} changed while it was starting (an upgrade in progress?); run it again\n`);
+  process.exit(1);
+}
+const script = new Script(source, { filename: __filename, lineOffset: line, ...(cachedData ? { cachedData } : {}) });
 if (file && (!cachedData || script.cachedDataRejected)) {
-  // After the run, so the cache also holds the functions this role compiled lazily.
-  process.once('exit', () => writeTrusted(dir, file, () => script.createCachedData()));
+  // After the run, so the cache also holds the functions this role compiled lazily; and only
+  // after a success, whose path is the one worth caching (a refusal compiles far less).
+  process.once('exit', (code) => {
+    if (code === 0) writeTrusted(dir, file, () => script.createCachedData());
+  });
 }
 // This file only ever runs as the bundle's CommonJS wrapper, which provides these five.
 script.runInThisContext()(exports, require, module, __filename, __dirname);
 
-/** Bytes [from, to) of the file as text: the halves are ASCII (build.mjs checks), so latin1 is exact. */
-function readPart(path: string, from: number, to: number): string {
+/** The half's program text, or '' when the stored text does not decode (other text at those offsets). */
+function decodeHalf(text: string): string {
+  if (role !== 'cli') return programFrom(text);
+  try {
+    // The CLI half is deflated (build.mjs): zlib is loaded for the CLI only.
+    return (require('node:zlib') as typeof import('node:zlib')).inflateRawSync(Buffer.from(text, 'base64')).toString('latin1');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Bytes [from, to) of the file as text (the halves are ASCII, build.mjs checks, so latin1 is
+ * exact), and when the file last changed.
+ */
+function readPart(path: string, from: number, to: number): { text: string; changedMs: number } {
   const bytes = Buffer.allocUnsafe(to - from);
   const fd = openSync(path, 'r');
   try {
-    for (let got = 0; got < bytes.length; ) {
+    const changedMs = fstatSync(fd).ctimeMs;
+    let got = 0;
+    while (got < bytes.length) {
       const n = readSync(fd, bytes, got, bytes.length - got, from + got);
-      if (n === 0) throw new Error(`${path} is shorter than it was built`);
+      if (n === 0) break;
       got += n;
     }
+    // A file cut short is caught by the framing check with everything else.
+    return { text: bytes.toString('latin1', 0, got), changedMs };
   } finally {
     closeSync(fd);
   }
-  return bytes.toString('latin1');
 }
 
 function cacheDirectory(env: NodeJS.ProcessEnv): string | undefined {
@@ -95,6 +129,22 @@ function readTrusted(directory: string, path: string): Buffer | undefined {
   }
 }
 
+/**
+ * Each build leaves a cache per role and Node version. Those of other builds go once they are
+ * older than this: an upgraded front-end sheds the old ones at its first new cache, and where
+ * several builds run side by side (tests, a rollout) each keeps its own while in use.
+ */
+const OTHER_BUILDS_KEPT_MS = 10 * 60 * 1000;
+
+function pruneOtherBuilds(directory: string): void {
+  const oldest = Date.now() - OTHER_BUILDS_KEPT_MS;
+  for (const name of readdirSync(directory)) {
+    if (!name.endsWith('.cache') || name.startsWith(`${NEBULA_IPAM_BUILD}-`)) continue;
+    const path = `${directory}/${name}`;
+    if (lstatSync(path).mtimeMs < oldest) rmSync(path, { force: true });
+  }
+}
+
 /** Whole or not at all: a temp file (exclusive, owner-only), fsync, rename. */
 function writeTrusted(directory: string, path: string, data: () => Buffer): void {
   const temp = `${path}.${process.pid}.tmp`;
@@ -115,6 +165,7 @@ function writeTrusted(directory: string, path: string, data: () => Buffer): void
       closeSync(fd);
     }
     renameSync(temp, path);
+    pruneOtherBuilds(directory);
   } catch {
     try {
       rmSync(temp, { force: true });

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EMPTY_BOOK, type Book } from '../book/book.ts';
-import { decodeBook, encodeBookChunks } from '../book/codec.ts';
+import { decodeBook, decodeBookLazily, encodeBookChunks } from '../book/codec.ts';
 import { IpamError } from '../errors.ts';
 import { landedBefore, sweepLeftovers, writeAtomically, type WriteStep } from './atomic-write.ts';
 import { acquireLock } from './lock.ts';
@@ -17,8 +17,9 @@ export interface FileStoreOptions {
 export class FileStore implements LeaseStore {
   constructor(readonly location: string, private readonly options: FileStoreOptions) {}
 
+  /** Every field checked: readers show the whole book. */
   async read(): Promise<Book> {
-    return this.load().book;
+    return this.load(decodeBook).book;
   }
 
   async update<R>(change: (book: Book) => Change<R>): Promise<R> {
@@ -26,7 +27,8 @@ export class FileStore implements LeaseStore {
     const lock = await acquireLock(this.location, this.options.lockTimeoutMs);
     try {
       sweepLeftovers(this.location);
-      const { book, identity } = this.load();
+      // Decoded as used: an action reads one range of thousands (codec.ts).
+      const { book, identity } = this.load(decodeBookLazily);
       const { book: next, result } = change(book);
       if (!next) return result;
       // Pieces: the ranges the change left alone go back as the bytes they were read from.
@@ -53,14 +55,14 @@ export class FileStore implements LeaseStore {
     }
   }
 
-  private load(): { book: Book; identity: string } {
+  private load(decode: (bytes: Buffer, location: string) => Book): { book: Book; identity: string } {
     let bytes: Buffer;
     let identity: string;
     try {
       const fd = fs.openSync(this.location, 'r');
       try {
         identity = fileIdentity(fs.fstatSync(fd));
-        // Bytes, not text: the codec decodes only the parts an action reads.
+        // Bytes, not text: a big book is never made into one string.
         bytes = fs.readFileSync(fd);
       } finally {
         fs.closeSync(fd);
@@ -69,7 +71,7 @@ export class FileStore implements LeaseStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { book: EMPTY_BOOK, identity: 'absent' };
       throw new IpamError('store-io', `Cannot read the lease book ${this.location}: ${(error as Error).message}`);
     }
-    return { book: decodeBook(bytes, this.location), identity };
+    return { book: decode(bytes, this.location), identity };
   }
 
   private checkStillOurs(compromise: Error | undefined, identity: string): void {

@@ -25,7 +25,7 @@ export interface LockOwner {
   readonly started?: string;
 }
 
-const OWNER_FILE = 'owner';
+export const OWNER_FILE = 'owner';
 
 export function newOwner(): LockOwner {
   const here = machine();

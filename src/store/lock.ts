@@ -1,29 +1,28 @@
 /**
- * The store's lock: a directory `<book>.lock` (mkdir is atomic, also on NFS) holding an owner
- * record (`lock-owner.ts`), taken with a bounded wait.
+ * The store's lock: proper-lockfile's lock directory `<book>.lock`, taken with a bounded wait,
+ * holding an owner record (`lock-owner.ts`) written right after it is taken.
  *
- * A holder that died leaves the directory behind. It is taken over
- * - at once when its owner record shows a process of this machine that no longer exists
- *   (a SIGKILLed action, an operator command that crashed): the next action waits only its
- *   retry pause, a few ms;
- * - never while the record shows a process of this machine that is still alive;
- * - otherwise (a holder on another front-end sharing the book, a record never written) once the
- *   directory's mtime, which a live holder refreshes every REFRESH_MS, is older than STALE_MS.
- *
- * Taking over is done by one waiter at a time, under a second directory `<book>.lock.takeover`,
- * and re-checks staleness there: two waiters that both saw a dead holder cannot both remove the
- * lock, and a waiter can never remove a lock that was taken over and re-taken meanwhile. Release
- * removes the lock only while the record still carries this holder's token, so a holder that was
- * taken over cannot remove its successor's lock. The commit step asks `compromised()`, which
- * reads the record again, so a lost lock is seen at the last moment, not on a timer.
- *
- * proper-lockfile was used before; it removes a stale lock with rmdir + mkdir unguarded (two
- * waiters can both take it), its release and exit handler remove whatever lock is there, and it
- * knows staleness by age only (every SIGKILLed holder stalled the next action for 5 s).
+ * proper-lockfile makes the directory (mkdir is atomic, also on NFS), keeps its mtime fresh while
+ * we hold it, and reports a lock lost on a timer. On its own it has three weaknesses: it knows a
+ * dead holder only by age (every SIGKILLed action stalled the next one for STALE_MS), it removes a
+ * stale lock with an unguarded rmdir (two waiters can both take it), and its release and exit
+ * handler rmdir whatever lock is there. The owner record answers all three:
+ * - a waiter reads it and takes over at once a lock whose holder was a process of this machine
+ *   that no longer exists; one whose holder cannot be checked (another front-end, no record)
+ *   only once the lock has not been refreshed for STALE_MS; one seen alive never;
+ * - proper-lockfile's own removals are plain rmdir, which fails on a directory holding a record
+ *   (ENOTEMPTY): every removal of a recorded lock goes through `takeOverIfDead`, one waiter at a
+ *   time under `<book>.lock.takeover`, re-checking there;
+ * - release removes the record only while it carries this holder's token, and never calls
+ *   proper-lockfile's release once the lock is not ours, so a successor's lock stays.
+ * The commit step asks `compromised()`, which reads the record again: a lost lock is seen at
+ * the last moment, not only on a timer.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import lockfile from 'proper-lockfile';
 import { IpamError } from '../errors.ts';
-import { describeOwner, holderState, newOwner, readOwner, writeOwner, type LockOwner } from './lock-owner.ts';
+import { describeOwner, holderState, newOwner, OWNER_FILE, readOwner, writeOwner, type LockOwner } from './lock-owner.ts';
 
 /** Age after which a lock whose holder cannot be checked directly is taken over. */
 export const STALE_MS = 5_000;
@@ -48,8 +47,8 @@ export async function acquireLock(file: string, timeoutMs: number): Promise<Held
   const owner = newOwner();
   let pause = 1;
   for (;;) {
-    const made = tryCreate(dir, owner, file);
-    if (made) return held(dir, owner, made);
+    const made = await tryLock(file, dir, owner);
+    if (made) return made;
     const tookOver = takeOverIfDead(dir, file);
     if (Date.now() + (tookOver ? 0 : pause) > deadline) {
       const holder = readOwner(dir);
@@ -63,64 +62,73 @@ export async function acquireLock(file: string, timeoutMs: number): Promise<Held
 
 /** The lock directory we made: its inode tells it from a successor's when no record could be written. */
 interface Made {
-  readonly ino: number;
+  readonly ino: number | undefined;
   /** False on a full disk: the directory (no data blocks) could be made, the record not. */
   readonly recorded: boolean;
 }
 
-function tryCreate(dir: string, owner: LockOwner, file: string): Made | undefined {
-  let ino: number;
+/** proper-lockfile with owner-only lock directories. */
+// fs as the prototype, not spread: spreading reads fs's lazy getters (promises, streams), which
+// loads Node's stream modules into every action (~5 ms).
+const LOCK_FS = Object.create(fs, {
+  mkdir: { value: (dir: string, done: (error: NodeJS.ErrnoException | null) => void) => fs.mkdir(dir, { mode: 0o700 }, done) },
+}) as typeof fs;
+
+async function tryLock(file: string, dir: string, owner: LockOwner): Promise<HeldLock | undefined> {
+  let lost: Error | undefined;
+  let unlock: () => Promise<void>;
   try {
-    fs.mkdirSync(dir, { mode: 0o700 });
-    ino = fs.statSync(dir).ino;
+    unlock = await lockfile.lock(file, {
+      realpath: false,
+      lockfilePath: dir,
+      stale: STALE_MS,
+      update: REFRESH_MS,
+      retries: 0,
+      fs: LOCK_FS,
+      // The default throws from a timer and kills the process mid-write; record it instead.
+      onCompromised: (error: Error) => {
+        lost = error;
+      },
+    });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+    const code = (error as NodeJS.ErrnoException).code;
+    // ELOCKED: held. ENOTEMPTY: proper-lockfile found it stale but it holds a record, which only
+    // takeOverIfDead may remove. EEXIST/ENOTDIR: something else stands at the lock's name.
+    if (code === 'ELOCKED' || code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR') return undefined;
     throw new IpamError('store-io', `Cannot lock the lease book ${file}: ${(error as Error).message}`);
   }
+  let recorded = true;
   try {
     writeOwner(dir, owner);
-    return { ino, recorded: true };
   } catch {
     // Without a record the lock still excludes others; a dead holder is then known by age alone.
     // Reading the book (and refusing to write it, if the disk is full) still works.
-    return { ino, recorded: false };
+    recorded = false;
   }
+  return held(dir, owner, { ino: attemptIno(dir), recorded }, unlock, () => lost);
 }
 
-function held(dir: string, owner: LockOwner, made: Made): HeldLock {
+function held(dir: string, owner: LockOwner, made: Made, unlock: () => Promise<void>, lost: () => Error | undefined): HeldLock {
   let released = false;
   const compromised = (): Error | undefined => {
+    const timer = lost();
+    if (timer) return timer;
     if (!made.recorded) {
-      const ino = attemptIno(dir);
-      return ino === made.ino ? undefined : new Error('the lock was removed or taken over');
+      return attemptIno(dir) === made.ino ? undefined : new Error('the lock was removed or taken over');
     }
     const now = readOwner(dir);
     if (now?.token === owner.token) return undefined;
     return new Error(now ? `the lock was taken over by process ${now.pid} on ${now.host}` : 'the lock was removed');
   };
-  // A live holder keeps its lock young, so that waiters elsewhere do not take it for dead.
-  const refresh = setInterval(() => {
-    if (released || compromised()) return;
-    const now = new Date();
-    try {
-      fs.utimesSync(dir, now, now);
-    } catch {
-      // Seen by compromised() at commit time if the lock is gone.
-    }
-  }, REFRESH_MS);
-  refresh.unref();
   return {
     compromised,
     release: async () => {
       if (released) return;
       released = true;
-      clearInterval(refresh);
+      // Not ours any more: proper-lockfile's release would remove the successor's lock.
       if (compromised()) return;
-      try {
-        fs.rmSync(dir, { recursive: true, force: true });
-      } catch {
-        // A lock left behind without a record goes stale after STALE_MS; nothing else to do.
-      }
+      fs.rmSync(path.join(dir, OWNER_FILE), { force: true });
+      await unlock().catch(() => undefined);
     },
   };
 }

@@ -182,15 +182,18 @@ for (const step of WRITE_STEPS) {
   }));
 }
 
-test('a lock held by a live process: the waiter gives up with exit 6 "locked" at its deadline', withBook((sandbox, ar) => {
+test('a lock held by a live process, however old: the waiter gives up with exit 6 "locked" at its deadline, naming the holder', withBook((sandbox, ar) => {
   const lock = `${sandbox.bookPath}.lock`;
   fs.mkdirSync(lock);
-  // This test process is alive, on this machine: its lock must be respected.
+  // This test process is alive, on this machine: its lock must be respected even when it has not
+  // been refreshed for a long time (a holder stuck in I/O must not get a second writer beside it).
   fs.writeFileSync(`${lock}/owner`, JSON.stringify(newOwner()));
+  const old = new Date(Date.now() - 60_000);
+  fs.utimesSync(lock, old, old);
   const config = path.join(sandbox.dir, 'etc', 'impatient.json');
   fs.writeFileSync(config, JSON.stringify({ lockTimeoutMs: 300 }));
   const started = Date.now();
-  expectFailure(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_CONFIG: config } }), 6, ['locked', '300 ms']);
+  expectFailure(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_CONFIG: config } }), 6, ['locked', `process ${process.pid}`, '300 ms']);
   assert.ok(Date.now() - started < 300 + 5_000, 'it gave up near its deadline');
   assert.ok(fs.existsSync(lock), 'a live holder\'s lock is never removed');
 }));

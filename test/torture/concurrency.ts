@@ -13,8 +13,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createSandbox, ipv4ToNumber, numberToIpv4, OnedAr, parseTemplateReply, registerXml } from '../support/driver-harness.ts';
+import { ipv4ToNumber, numberToIpv4, OnedAr, parseTemplateReply, registerXml } from '../support/driver-harness.ts';
 import { readBookView } from './book-view.ts';
+import { tortureSandbox } from './sandbox.ts';
 import { ClaimLedger } from './claims.ts';
 import { Random } from './random.ts';
 import { spawnAction, spawnCli, type ActionRun, type Program } from './spawn-action.ts';
@@ -25,7 +26,6 @@ export interface ConcurrencyOptions {
   /** Probability that a process is SIGKILLed at a random moment of its life. */
   readonly killChance: number;
   readonly seed: number;
-  readonly log?: (line: string) => void;
 }
 
 export interface ConcurrencyReport {
@@ -70,7 +70,7 @@ interface Worker {
 export async function tortureConcurrency(options: ConcurrencyOptions): Promise<ConcurrencyReport> {
   const started = performance.now();
   const rng = new Random(options.seed);
-  const sandbox = createSandbox({ driver: DRIVER, config: CONFIG });
+  const sandbox = tortureSandbox({ driver: DRIVER, config: CONFIG });
   const impatient = path.join(sandbox.dir, 'etc', 'impatient.json');
   fs.writeFileSync(impatient, JSON.stringify({ ...CONFIG, lockTimeoutMs: IMPATIENT_MS }));
   const problems: string[] = [];

@@ -6,7 +6,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createSandbox, OnedAr, ONED_LOG_LINE, parseTemplateReply, REPO_ROOT, registerXml, type Action, type DriverSandbox } from '../support/driver-harness.ts';
+import { OnedAr, ONED_LOG_LINE, parseTemplateReply, REPO_ROOT, registerXml, type Action, type DriverSandbox } from '../support/driver-harness.ts';
+import { tortureSandbox } from './sandbox.ts';
 import { spawnAction } from './spawn-action.ts';
 
 export const CORPUS_DIR = path.join(REPO_ROOT, 'test', 'corpus');
@@ -109,7 +110,7 @@ export function configFile(name: string): string {
  * IP6_STATIC 2001:db8:200::10+16, made by the driver itself so it always has today's format.
  */
 export function buildSeedBook(): Buffer {
-  const sandbox = createSandbox({ driver: DRIVER, config: fs.readFileSync(configFile('seed'), 'utf8') });
+  const sandbox = tortureSandbox({ driver: DRIVER, config: fs.readFileSync(configFile('seed'), 'utf8') });
   try {
     const must = (action: Action, xml: string) => {
       const run = sandbox.run(action, xml);
@@ -127,7 +128,7 @@ export function buildSeedBook(): Buffer {
 
 /** Runs one case; returns what is wrong with how the driver refused it (empty: all good). */
 export async function runCase(seed: Buffer, c: CorpusCase): Promise<string[]> {
-  const sandbox = createSandbox({ driver: DRIVER, config: c.config.kind === 'inline' ? c.config.text : fs.readFileSync(configFile('seed'), 'utf8') });
+  const sandbox = tortureSandbox({ driver: DRIVER, config: c.config.kind === 'inline' ? c.config.text : fs.readFileSync(configFile('seed'), 'utf8') });
   try {
     fs.mkdirSync(path.dirname(sandbox.bookPath), { mode: 0o700 });
     fs.writeFileSync(sandbox.bookPath, seed, { mode: 0o600 });

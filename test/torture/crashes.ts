@@ -11,12 +11,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createSandbox, ipv4ToNumber, numberToIpv4, OnedAr, parseTemplateReply, registerXml, type Action, type DriverSandbox } from '../support/driver-harness.ts';
+import { ipv4ToNumber, numberToIpv4, OnedAr, parseTemplateReply, registerXml, type Action, type DriverSandbox } from '../support/driver-harness.ts';
 import { WRITE_STEPS, type WriteStep } from '../../src/store/atomic-write.ts';
 import { decodeBook } from '../../src/book/codec.ts';
 import { readBookView, type BookView } from './book-view.ts';
 import { describeDiff, diffViews, isUnchanged, type ViewDiff } from './book-diff.ts';
 import { Random } from './random.ts';
+import { tortureSandbox } from './sandbox.ts';
 import { spawnAction, type ActionRun } from './spawn-action.ts';
 
 export interface CrashOptions {
@@ -24,7 +25,6 @@ export interface CrashOptions {
   /** Each lane runs until it has killed this many processes. */
   readonly killsPerLane: number;
   readonly seed: number;
-  readonly log?: (line: string) => void;
 }
 
 export interface CrashReport {
@@ -88,7 +88,7 @@ export async function tortureCrashes(options: CrashOptions): Promise<CrashReport
 
   async function runLane(lane: number): Promise<void> {
     const rng = new Random(options.seed * 1000 + lane);
-    const sandbox = createSandbox({ driver: DRIVER, config: CONFIG });
+    const sandbox = tortureSandbox({ driver: DRIVER, config: CONFIG });
     const ars = new Map<string, OnedAr>();
     let request = 1;
     try {

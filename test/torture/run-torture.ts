@@ -14,6 +14,7 @@ import { tortureConcurrency, type ConcurrencyReport } from './concurrency.ts';
 import { buildSeedBook, inParallel, loadCorpus, runCase } from './corpus.ts';
 import { tortureCrashes } from './crashes.ts';
 import { figuresTable, type Figures } from './figures.ts';
+import { pinBundle } from './sandbox.ts';
 import { measureStaleLocks } from './stale-lock.ts';
 
 const { values } = parseArgs({
@@ -30,6 +31,8 @@ const SIZES = values.quick
 const seed = values.seed === undefined ? Math.floor(Math.random() * 1e9) : Number(values.seed);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const started = performance.now();
+// A rebuild of dist/ while this runs must not mix two driver versions on one book.
+const pinned = pinBundle();
 
 log(`torture: seed ${seed} (replay with --seed ${seed}), bundle dist/nebula-ipam.cjs`);
 log(`concurrency: ${SIZES.processes} processes, ${SIZES.operations} operations on one book...`);
@@ -81,6 +84,7 @@ process.stdout.write(figuresTable(figures));
 fs.writeFileSync(values.json!, `${JSON.stringify(figures, null, 2)}\n`);
 log(`figures written to ${path.relative(process.cwd(), values.json!)}`);
 for (const p of figures.problems) log(`PROBLEM: ${p}`);
+pinned.cleanup();
 process.exitCode = figures.problems.length === 0 ? 0 : 1;
 
 function summary(r: ConcurrencyReport): string {

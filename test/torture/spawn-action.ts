@@ -5,7 +5,8 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { BUNDLE, childEnv, encodeRequest, type Action, type DriverSandbox } from '../support/driver-harness.ts';
+import { childEnv, encodeRequest, type Action, type DriverSandbox } from '../support/driver-harness.ts';
+import { bundlePath } from './sandbox.ts';
 
 /** A driver action, or the operator CLI. */
 export type Program = Action | 'nebula-ipam';
@@ -47,7 +48,7 @@ export function spawnAction(sandbox: DriverSandbox, action: Program, xml: string
   });
   const start = performance.now();
   // The CLI is the bundle under any other name; run it by its own path.
-  const program = action === 'nebula-ipam' ? BUNDLE : path.join(sandbox.driverDir, action);
+  const program = action === 'nebula-ipam' ? bundlePath() : path.join(sandbox.driverDir, action);
   const child = spawn(program, [...(options.args ?? [options.requestId])], { env, cwd: sandbox.dir, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

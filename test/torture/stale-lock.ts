@@ -5,7 +5,8 @@
  * to the next action's exit, process start-up included.
  */
 import * as fs from 'node:fs';
-import { createSandbox, OnedAr, parseTemplateReply, registerXml } from '../support/driver-harness.ts';
+import { OnedAr, parseTemplateReply, registerXml } from '../support/driver-harness.ts';
+import { tortureSandbox } from './sandbox.ts';
 import { spawnAction } from './spawn-action.ts';
 
 export interface StaleLockReport {
@@ -17,7 +18,7 @@ export interface StaleLockReport {
 }
 
 export async function measureStaleLocks(): Promise<StaleLockReport> {
-  const sandbox = createSandbox({ driver: 'nebula-ipam', config: {} });
+  const sandbox = tortureSandbox({ driver: 'nebula-ipam', config: {} });
   const problems: string[] = [];
   try {
     const ar = new OnedAr(parseTemplateReply(sandbox.run('register_address_range', registerXml({ TYPE: 'IP4', IP: '10.3.0.0', SIZE: '64', IPAM_MAD: 'nebula-ipam' })).stdout, 'AR').attrs);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Book, RangeRecord } from '../../src/book/book.ts';
 import { replaceRange } from '../../src/book/book.ts';
-import { decodeBook, encodeBook, encodeBookChunks } from '../../src/book/codec.ts';
+import { decodeBook, decodeBookLazily, encodeBook, encodeBookChunks } from '../../src/book/codec.ts';
 import { expectIpamError } from '../support/expect-ipam-error.ts';
 
 const WHERE = '/books/leases.json';
@@ -20,54 +20,54 @@ test('a book read from the bytes of a file is the book that was written', () => 
 
 test('ranges nobody changed are written back as the bytes they were read from, neighbours as one slice', () => {
   const source = Buffer.from(encodeBook(BOOK));
-  const read = decodeBook(source, WHERE);
+  const read = decodeBookLazily(source, WHERE);
   const changed = replaceRange(read, { ...read.ranges[2]!, leases: [] });
   const chunks = encodeBookChunks({ ...changed, generation: 8 });
   const slices = chunks.filter((c): c is Buffer => Buffer.isBuffer(c));
   assert.equal(slices.length, 2, 'r1+r2 as one slice, r4 as another');
   assert.ok(slices.every((s) => s.buffer === source.buffer), 'slices of the source, not copies');
-  assert.deepEqual(decodeBook(encodeBook(changed), WHERE), replaceRange(BOOK, range(3)));
+  assert.deepEqual(decodeBookLazily(encodeBook(changed), WHERE), replaceRange(BOOK, range(3)));
 });
 
 test('a line written by an earlier version (leases as objects) stays as it is until its range changes', () => {
   const text = encodeBook(BOOK).replace('"leases":""}', '"leases":[{"from":9,"to":9,"holder":"operator","owner":"lab","at":"2024-01-01T00:00:00.000Z"}]}');
-  const read = decodeBook(text, WHERE);
+  const read = decodeBookLazily(text, WHERE);
   assert.equal(read.ranges[1]!.leases[0]!.owner, 'lab');
   assert.ok(encodeBook(read).includes('"holder":"operator"'), 'untouched: byte for byte');
   const rewritten = encodeBook(replaceRange(read, { ...read.ranges[1]! }));
   assert.ok(!rewritten.includes('"holder"'), 'changed: packed like every other range');
-  assert.deepEqual(decodeBook(rewritten, WHERE), decodeBook(text, WHERE));
+  assert.deepEqual(decodeBookLazily(rewritten, WHERE), decodeBookLazily(text, WHERE));
 });
 
 test('leases are checked when read: a corrupt range fails the action that reads it, and only that one', () => {
   const text = encodeBook(BOOK).replace(/"leases":"([^"]*)"\},\n\{"id":"r4"/, '"leases":"0,,zz!"},\n{"id":"r4"');
-  const read = decodeBook(Buffer.from(text), WHERE);
+  const read = decodeBookLazily(Buffer.from(text), WHERE);
   assert.deepEqual(read.ranges[0]!.leases, BOOK.ranges[0]!.leases);
   expectIpamError(() => read.ranges[2]!.leases, 'store-corrupt', [WHERE, 'ranges[2].leases[0].from', `${WHERE}.prev`]);
   // Acting on another range keeps the broken line exactly as it was, for an operator to repair.
   assert.ok(encodeBook(replaceRange(read, range(1))).includes('"leases":"0,,zz!"}'));
   const notJson = encodeBook(BOOK).replace('"leases":""}', '"leases":"unterminated}');
-  expectIpamError(() => decodeBook(notJson, WHERE).ranges[1]!.leases, 'store-corrupt', ['ranges[1].leases']);
+  expectIpamError(() => decodeBookLazily(notJson, WHERE).ranges[1]!.leases, 'store-corrupt', ['ranges[1].leases']);
 });
 
 test('ids are checked at once; a header when its range is first used, and only then', () => {
-  expectIpamError(() => decodeBook(encodeBook(BOOK).replace('"id":"r4"', '"id":"r2"'), WHERE), 'store-corrupt', ['ranges[3].id']);
-  expectIpamError(() => decodeBook(encodeBook(BOOK).replace('"nextRangeId":5', '"nextRangeId":4'), WHERE), 'store-corrupt', ['nextRangeId']);
-  const broken = decodeBook(Buffer.from(encodeBook(BOOK).replace('"ip":"10.0.3.0"', '"ip":"10.0.3"')), WHERE);
+  expectIpamError(() => decodeBookLazily(encodeBook(BOOK).replace('"id":"r4"', '"id":"r2"'), WHERE), 'store-corrupt', ['ranges[3].id']);
+  expectIpamError(() => decodeBookLazily(encodeBook(BOOK).replace('"nextRangeId":5', '"nextRangeId":4'), WHERE), 'store-corrupt', ['nextRangeId']);
+  const broken = decodeBookLazily(Buffer.from(encodeBook(BOOK).replace('"ip":"10.0.3.0"', '"ip":"10.0.3"')), WHERE);
   assert.equal(broken.ranges[2]!.id, 'r3');
   assert.deepEqual(broken.ranges[1], BOOK.ranges[1]);
   expectIpamError(() => broken.ranges[2]!.ip, 'store-corrupt', ['ranges[2].ip', `${WHERE}.prev`]);
   expectIpamError(() => ({ ...broken.ranges[2]! }), 'store-corrupt', ['ranges[2].ip']);
   assert.ok(encodeBook(replaceRange(broken, range(1))).includes('"ip":"10.0.3"'), 'carried as it was');
   // A repeated key: JSON keeps the last, so the id the line starts with must be the one decoded.
-  const twice = decodeBook(encodeBook(BOOK).replace('"id":"r3","type"', '"id":"r3","id":"r9","type"'), WHERE);
+  const twice = decodeBookLazily(encodeBook(BOOK).replace('"id":"r3","type"', '"id":"r3","id":"r9","type"'), WHERE);
   expectIpamError(() => twice.ranges[2]!.type, 'store-corrupt', ['ranges[2].id', 'r9']);
-  const notJson = decodeBook(encodeBook(BOOK).replace('"type":"IP4","size":256,"ip":"10.0.2.0"', '"type":IP4'), WHERE);
+  const notJson = decodeBookLazily(encodeBook(BOOK).replace('"type":"IP4","size":256,"ip":"10.0.2.0"', '"type":IP4'), WHERE);
   expectIpamError(() => notJson.ranges[1]!.size, 'store-corrupt', ['ranges[1]']);
 });
 
 test('a decoded range reads like a plain record: keys, spread, equality, immutability', () => {
-  const read = decodeBook(Buffer.from(encodeBook(BOOK)), WHERE);
+  const read = decodeBookLazily(Buffer.from(encodeBook(BOOK)), WHERE);
   const r3 = read.ranges[2]!;
   assert.deepEqual(Object.keys(r3), Object.keys(BOOK.ranges[2]!));
   assert.ok('mac' in r3 && !('pool' in r3));
@@ -84,4 +84,10 @@ test('a book in another layout is read whole; a truncated one is refused', () =>
   for (const cut of [text.length - 2, text.length - 4, text.indexOf('{"id":"r3"') + 20, text.indexOf('\n') + 1]) {
     expectIpamError(() => decodeBook(Buffer.from(text.slice(0, cut)), WHERE), 'store-corrupt', [WHERE]);
   }
+});
+
+test('decodeBook checks everything at once, for readers and for books taken from outside', () => {
+  const text = encodeBook(BOOK);
+  expectIpamError(() => decodeBook(Buffer.from(text.replace('"ip":"10.0.3.0"', '"ip":"10.0.3"')), WHERE), 'store-corrupt', ['ranges[2].ip']);
+  expectIpamError(() => decodeBook(text.replace(/"leases":"([^"]*)"\},\n\{"id":"r4"/, '"leases":"0,,zz!"},\n{"id":"r4"'), WHERE), 'store-corrupt', ['ranges[2].leases[0].from']);
 });
