@@ -2,8 +2,8 @@
  * oned's request: one line of base64 holding `<IPAM_DRIVER_ACTION_DATA><AR>..</AR><ADDRESS>..</ADDRESS>`
  * (PROTOCOL.md 1 and 2). Decoded strictly; anything else is a bad request, never a guess.
  */
-import { XMLValidator } from 'fast-xml-parser';
 import { IpamError, shown } from '../errors.ts';
+import { outsideCdata, plainXmlProblem } from './plain-xml.ts';
 import { xmlElements } from './xml-elements.ts';
 
 /** Attribute name to trimmed text value, in the order oned sent them. */
@@ -30,17 +30,14 @@ export function decodeRequest(payload: string): OnedRequest {
   } catch {
     throw bad('the decoded request is not UTF-8 text');
   }
-  // A DOCTYPE can define entities (billion laughs, external files); oned never sends one.
-  if (/<!(?!\[CDATA\[)/.test(xml)) throw bad('the request holds a DOCTYPE or other declaration, which oned never sends');
-  // oned writes values in CDATA or as plain text, never as `&#..;`; the parser would keep some
-  // references as literal text and silently drop others (`&#1;`), so a value would not be what was sent.
-  if (/&#/.test(xml.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, ''))) throw bad('the request holds a character reference (&#...;), which oned never writes');
-
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) throw bad(`the decoded request is not well-formed XML (${valid.err.msg.replace(/\s+/g, ' ')})`);
+  const problem = plainXmlProblem(xml);
+  if (problem) throw bad(problem);
+  // oned writes values in CDATA or as plain text, never as `&#..;`; a reader would have to
+  // guess what a reference to a control character means, so a value would not be what was sent.
+  if (/&#/.test(outsideCdata(xml))) throw bad('it holds a character reference (&#...;), which oned never writes');
   let doc: unknown;
   try {
-    // fast-xml-parser's validator above; its XMLParser's result, for much less: xml-elements.ts.
+    // Validated by fast-xml-parser above (plain-xml.ts); what its XMLParser would give, for much less.
     doc = xmlElements(xml);
   } catch (error) {
     throw bad(`the decoded request is not acceptable XML (${(error as Error).message.replace(/\s+/g, ' ')})`);

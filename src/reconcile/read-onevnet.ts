@@ -4,7 +4,8 @@
  * document that is not shaped like oned's is refused with the first thing that is wrong, never
  * half-used. Pure: the file is read by the command.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser } from 'fast-xml-parser';
+import { plainXmlProblem } from '../oned/plain-xml.ts';
 import { IpamError, shown } from '../errors.ts';
 import type { ArView, LeaseOwner, LeaseView, OnevnetDocument, VnetView } from './onevnet-document.ts';
 
@@ -17,10 +18,8 @@ export function readOnevnetXml(xml: string, source: string): OnevnetDocument {
   const fail = (why: string): never => {
     throw new IpamError('bad-request', `Cannot read ${source}: ${why}; nothing was changed`);
   };
-  // Declarations are looked for outside CDATA sections, where a value may hold any text.
-  if (/<!(?!--)/.test(xml.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, ''))) fail('it holds a DOCTYPE or other declaration, which onevnet never prints');
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) fail(`it is not well-formed XML (line ${valid.err.line}: ${valid.err.msg.replace(/\s+/g, ' ')})`);
+  const problem = plainXmlProblem(xml);
+  if (problem) fail(problem);
   let doc: unknown;
   try {
     doc = parser().parse(xml);

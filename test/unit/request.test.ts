@@ -59,6 +59,12 @@ test('the payload may end with a newline, and an XML declaration is tolerated', 
   assert.equal(decode(`<?xml version="1.0" encoding="UTF-8"?>${GET}`).ar.get('IP'), '10.0.0.10');
 });
 
+test('a value may hold "<!" inside its CDATA: only declarations outside CDATA are refused', () => {
+  const request = decode(wrap('<DESCRIPTION><![CDATA[see <!-- notes --> and <!DOCTYPE html>]]></DESCRIPTION><IPAM_MAD><![CDATA[mydrv]]></IPAM_MAD>'));
+  assert.equal(request.ar.get('DESCRIPTION'), 'see <!-- notes --> and <!DOCTYPE html>');
+  refused(b64(`<!-- a comment -->${wrap('<IPAM_MAD><![CDATA[mydrv]]></IPAM_MAD>')}`));
+});
+
 test('DOCTYPE and entity declarations are refused before any parsing', () => {
   const bomb = '<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>';
   refused(b64(`${bomb}${wrap('<X>&b;</X>')}`), ['DOCTYPE']);
