@@ -7,7 +7,8 @@
 // for why, docs/performance.md for what it buys.
 import { createHash } from 'node:crypto';
 import { build } from 'esbuild';
-import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
 const outfile = 'dist/nebula-ipam.cjs';
@@ -96,6 +97,7 @@ bundle = bundle.replace(PLACEHOLDER, layout.map((n) => String(n).padStart(10, '0
 if (programFrom(bundle.slice(layout[0], layout[1])) !== halves.driver) throw new Error('build: the driver half does not read back from its comment');
 if (inflateRawSync(Buffer.from(bundle.slice(layout[3], layout[4]), 'base64')).toString('latin1') !== halves.cli) throw new Error('build: the CLI half does not read back from its comment');
 // Renamed into place: a process starting meanwhile reads the old file or the new one, whole.
+mkdirSync(dirname(outfile), { recursive: true });
 const temp = `${outfile}.${process.pid}.tmp`;
 writeFileSync(temp, bundle, { mode: 0o755 });
 chmodSync(temp, 0o755);
