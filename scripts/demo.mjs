@@ -34,6 +34,7 @@ function setUp() {
   if (!fs.existsSync(BUNDLE)) throw new DemoFailure(`${BUNDLE} is missing; run \`node build.mjs\` (npm start does)`);
   fs.mkdirSync(driverDir, { recursive: true });
   for (const action of ACTIONS) fs.symlinkSync(BUNDLE, path.join(driverDir, action));
+  fs.symlinkSync(BUNDLE, path.join(dir, 'nebula-ipam'));
   fs.writeFileSync(configFile, JSON.stringify({ pools: [POOL] }, null, 2));
 }
 
@@ -104,17 +105,19 @@ function show(action, shortRequest, result) {
   if (vector) console.log(`      ${out.split('\n').join('\n      ')}`);
 }
 
-/** The book's ranges and leases in a line each. */
+/**
+ * The book as an operator sees it: the same bundle under its own name is the operator CLI
+ * (`nebula-ipam leases`), so the demo never depends on the book's file format.
+ */
+function operator(...args) {
+  const child = spawnSync(path.join(dir, 'nebula-ipam'), args, { cwd: dir, env, encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
+  if (child.status !== 0) throw new DemoFailure(`nebula-ipam ${args.join(' ')} exited ${child.status}: ${child.stderr.trim()}`);
+  return child.stdout;
+}
+
 function showBook() {
-  const book = JSON.parse(fs.readFileSync(bookFile, 'utf8'));
-  console.log(`   ${dim('book:')} generation ${book.generation}, ${book.ranges.length} range(s)`);
-  for (const range of book.ranges) {
-    const leases = range.leases.map((l) => {
-      const from = numberToIp(ipToNumber(range.ip) + l.from);
-      return l.to === l.from ? from : `${from}-${numberToIp(ipToNumber(range.ip) + l.to)}`;
-    });
-    console.log(`   ${dim('book:')} ${range.id} ${range.type} ${range.ip}+${range.size} leased: ${leases.join(', ') || 'none'}`);
-  }
+  console.log(`   ${dim('$ nebula-ipam leases')}`);
+  console.log(`   ${operator('leases').trimEnd().split('\n').join('\n   ')}`);
 }
 
 // --- the life-cycle ----------------------------------------------------------------------------
@@ -194,11 +197,12 @@ function main() {
   show('unregister_address_range', arShown, r);
   expect(r.code === 0 && r.stdout === '', 'unregister failed');
 
-  const book = JSON.parse(fs.readFileSync(bookFile, 'utf8'));
+  const status = JSON.parse(operator('status', '--json'));
   const mode = (fs.statSync(bookFile).mode & 0o777).toString(8);
-  console.log(`\n${bold('The lease book at the end')} ${dim(`(mode ${mode})`)}`);
-  console.log(`   ${fs.readFileSync(bookFile, 'utf8').trimEnd()}`);
-  expect(Array.isArray(book.ranges) && book.ranges.length === 0, 'the book still holds ranges');
+  console.log(`\n${bold('The lease book at the end')} ${dim(`(mode ${mode}, generation ${status.generation})`)}`);
+  console.log(`   ${dim('$ nebula-ipam status')}`);
+  console.log(`   ${operator('status').trimEnd().split('\n').join('\n   ')}`);
+  expect(status.ranges.length === 0, 'the book still holds ranges');
   expect(mode === '600', `the book is mode ${mode}, not 600`);
   console.log(`\n${bold('OK')}: ${calls} requests, ${given.size} distinct addresses handed out, none to two holders at once; the book is empty again.`);
 }
