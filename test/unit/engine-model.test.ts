@@ -1,12 +1,13 @@
 /**
  * Model check of the engine (issue 4, item 1): random sequences of register / get / allocate /
- * free / unregister / updatear, sent as oned sends them to the real actions, against the naive
+ * free / unregister / updatear, sent as oned sends them to the real actions, and of the
+ * operator's `lease --ip` / `release --ip` (the CLI's pure operations), against the naive
  * `LeaseModel`. After every step both agree on every range and every leased address, and the
  * book keeps its invariants. IPv4 and static IPv6, explicit and carved ranges, ranges at both
  * ends of each space, SIZE 1 and 2^32.
  *
  * FC_NUM_RUNS raises the number of sequences (default 100, ~5 s); FC_SEED replays one.
- * To add operator lease/release: add an Op variant, its arbitrary to OP, its handler to HANDLERS.
+ * To add an operation: add an Op variant, its arbitrary to OP, its handler to HANDLERS.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -19,11 +20,13 @@ import { decodeBook, encodeBook } from '../../src/book/codec.ts';
 import { footprints } from '../../src/book/footprint.ts';
 import { NO_CONFIG, poolNamed, type Config } from '../../src/config/config.ts';
 import { IpamError } from '../../src/errors.ts';
+import { leaseAddresses } from '../../src/operator/lease-addresses.ts';
+import { releaseLeases } from '../../src/operator/release-leases.ts';
 import { covers, overlaps } from '../../src/intervals/interval.ts';
 import { OnedAr } from '../support/driver-harness.ts';
 import { InProcessOned } from '../support/in-process-oned.ts';
 import { LeaseModel, MAX, type ModelRange, type Outcome, type Span } from '../support/lease-model.ts';
-import { configWith, ISSUE2_CONFIG } from '../support/sample-config.ts';
+import { configWith, ISSUE2_CONFIG, NOW } from '../support/sample-config.ts';
 
 const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 100);
 const SEED = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
@@ -44,7 +47,9 @@ type Op =
   | { kind: 'allocate'; pick: number; at: Offset; count: bigint }
   | { kind: 'free'; pick: number; at: Offset }
   | { kind: 'unregister'; pick: number; shape: 'rmar' | 'delete'; gone: boolean }
-  | { kind: 'updatear'; pick: number; size: bigint };
+  | { kind: 'updatear'; pick: number; size: bigint }
+  | { kind: 'operatorLease'; pick: number; at: Offset }
+  | { kind: 'operatorRelease'; pick: number; at: Offset };
 
 /** Where in a range an address is taken from: an edge, just outside, near a lease, or anywhere. */
 type Offset = { near: 'first' | 'last' | 'before' | 'after' | 'lease' | 'afterLease' | 'random'; r: bigint };
@@ -85,6 +90,8 @@ const OP: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('free' as const), pick, at: offset }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('unregister' as const), pick, shape: fc.constantFrom('rmar' as const, 'delete' as const), gone: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('updatear' as const), pick, size: fc.bigInt({ min: 1n, max: 12n }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('operatorLease' as const), pick, at: offset }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('operatorRelease' as const), pick, at: offset }) },
 );
 
 // ------------------------------------------------------------------------------------------
@@ -224,7 +231,47 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
     range.ar = new OnedAr({ ...range.ar.attrs, SIZE: String(op.size) });
     range.sentSize = op.size;
   },
+
+  // An operator leases an address of an OpenNebula range of a pool (`nebula-ipam lease --pool P
+  // --ip IP`): taken when free, refused when anyone holds it. oned's get then skips it, its
+  // allocate refuses it and its free leaves it alone: the handlers above already model that.
+  operatorLease(world, op) {
+    const target = operatorTarget(world, op);
+    if (!target) return;
+    const { range, index, ip, pool } = target;
+    const free = !range.leases.has(index);
+    const got = engine(() => leaseAddresses(world.oned.book, world.oned.config, { pool, ip, owner: 'bm-host' }, NOW));
+    expectSame(got, free ? { ok: true, value: null } : { ok: false, kind: 'conflict' }, `operator lease ${ip} in ${range.id}`);
+    if (!got.ok) return;
+    assert.equal(got.value.result.range, range.id, `operator lease ${ip}: inside the range that holds the address`);
+    world.oned.book = { ...got.value.book!, generation: world.oned.book.generation + 1 };
+    range.leases.set(index, 'operator');
+  },
+
+  // `nebula-ipam release --ip IP` frees an operator's lease; OpenNebula's needs --force.
+  operatorRelease(world, op) {
+    const target = operatorTarget(world, op);
+    if (!target) return;
+    const { range, index, ip } = target;
+    const holder = range.leases.get(index);
+    const expected: Outcome<null> = holder === 'operator' ? { ok: true, value: null } : { ok: false, kind: holder === undefined ? 'not-found' : 'conflict' };
+    const got = engine(() => releaseLeases(world.oned.book, world.oned.config, { ip }));
+    expectSame(got, expected, `operator release ${ip} in ${range.id}`);
+    if (!got.ok) return;
+    world.oned.book = { ...got.value.book!, generation: world.oned.book.generation + 1 };
+    range.leases.delete(index);
+  },
 };
+
+/** An IPv4 address inside a pool-managed range, as an operator would name it. */
+function operatorTarget(world: World, op: { pick: number; at: Offset }): { range: ModelRange; index: bigint; ip: string; pool: string } | undefined {
+  const range = chosen(world, op.pick);
+  const pool = range?.ar.attrs.IPAM_POOL;
+  if (!range || range.ip === undefined || pool === undefined) return undefined;
+  const index = indexAt(range, op.at);
+  if (index === undefined || index < 0n || index >= range.size) return undefined;
+  return { range, index, ip: formatIPv4(range.ip + index), pool };
+}
 
 // ------------------------------------------------------------------------------------------
 // What must hold after every step
