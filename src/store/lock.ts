@@ -50,12 +50,14 @@ export async function acquireLock(file: string, timeoutMs: number): Promise<Held
     const made = await tryLock(file, dir, owner);
     if (made) return made;
     const tookOver = takeOverIfDead(dir, file);
-    if (Date.now() + (tookOver ? 0 : pause) > deadline) {
+    // The whole wait, not less: a last attempt is made at the deadline itself.
+    const left = deadline - Date.now();
+    if (left <= 0) {
       const holder = readOwner(dir);
       throw new IpamError('store-locked', `Cannot use the lease book ${file}: it stayed locked by ${holder ? describeOwner(holder) : 'another process'} for ${timeoutMs} ms (lock: ${dir}; a dead holder on this machine is taken over at once, one elsewhere after ${STALE_MS} ms)`);
     }
     if (tookOver) continue;
-    await new Promise((resolve) => setTimeout(resolve, pause));
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
     pause = Math.min(pause * 2, MAX_PAUSE_MS);
   }
 }
@@ -74,6 +76,7 @@ const LOCK_FS = Object.create(fs, {
   mkdir: { value: (dir: string, done: (error: NodeJS.ErrnoException | null) => void) => fs.mkdir(dir, { mode: 0o700 }, done) },
 }) as typeof fs;
 
+/** One attempt; the waiting is acquireLock's. */
 async function tryLock(file: string, dir: string, owner: LockOwner): Promise<HeldLock | undefined> {
   let lost: Error | undefined;
   let unlock: () => Promise<void>;
@@ -128,6 +131,7 @@ function held(dir: string, owner: LockOwner, made: Made, unlock: () => Promise<v
       // Not ours any more: proper-lockfile's release would remove the successor's lock.
       if (compromised()) return;
       fs.rmSync(path.join(dir, OWNER_FILE), { force: true });
+      // Rejected when already gone, or when proper-lockfile saw it lost: not ours to remove then.
       await unlock().catch(() => undefined);
     },
   };
