@@ -1,4 +1,5 @@
 /** The two IP families, with what differs between them in one place. */
+import type { Interval } from '../intervals/interval.ts';
 import { formatIPv4, IPV4_BITS, parseIPv4 } from './ipv4.ts';
 import { formatIPv6, IPV6_BITS, parseIPv6 } from './ipv6.ts';
 
@@ -20,4 +21,10 @@ export function familyOf(text: string): Family | undefined {
   if (parseIPv4(text) !== undefined) return 'ipv4';
   if (parseIPv6(text) !== undefined) return 'ipv6';
   return undefined;
+}
+
+/** `10.0.0.5`, or `10.0.0.5-10.0.0.9` for more than one address. */
+export function formatSpan(family: Family, span: Interval): string {
+  const { format } = FAMILIES[family];
+  return span.first === span.last ? format(span.first) : `${format(span.first)}-${format(span.last)}`;
 }

@@ -2,7 +2,7 @@
  * Explicit space about to become a range (an AR with its own IP, `range add --ip`, `lease --ip`):
  * the checks every way of placing one shares, so they cannot drift apart.
  */
-import { FAMILIES, type Family } from '../address/family.ts';
+import { FAMILIES, formatSpan, type Family } from '../address/family.ts';
 import { formatPrefix, type Prefix } from '../address/prefix.ts';
 import type { Book } from '../book/book.ts';
 import { footprints } from '../book/footprint.ts';
@@ -14,17 +14,11 @@ import { describeRange } from './locate.ts';
 import { checkInsidePool } from './pool-space.ts';
 import { subnetAround } from './subnet-around.ts';
 
-/** `10.0.0.5` or `10.0.0.5-10.0.0.9`. */
-export function spanShown(family: Family, span: Interval): string {
-  const { format } = FAMILIES[family];
-  return span.first === span.last ? format(span.first) : `${format(span.first)}-${format(span.last)}`;
-}
-
 /** Refuses space that overlaps any range of its family, naming the range. */
 export function checkClearOfRanges(book: Book, family: Family, span: Interval, verb: string): void {
   for (const { range, space } of footprints(book, family)) {
     if (overlaps(space, span)) {
-      throw new IpamError('conflict', `Cannot ${verb} ${spanShown(family, span)}: it overlaps range ${describeRange(range)}${range.unmanaged ? ' (an operator range)' : " (OpenNebula's)"}`);
+      throw new IpamError('conflict', `Cannot ${verb} ${formatSpan(family, span)}: it overlaps range ${describeRange(range)}${range.unmanaged ? ' (an operator range)' : " (OpenNebula's)"}`);
     }
   }
 }
@@ -38,11 +32,11 @@ export function subnetInPool(pool: Pool, span: Interval, verb: string): Prefix {
   checkInsidePool(pool, span, verb);
   const subnet = subnetAround(pool, span);
   if (pool.subnetPrefix !== undefined && subnet.length !== pool.subnetPrefix) {
-    throw new IpamError('conflict', `Cannot ${verb} ${spanShown(pool.family, span)}: it crosses from one /${pool.subnetPrefix} subnet of pool ${shown(pool.name)} into the next; a range lies inside one subnet`);
+    throw new IpamError('conflict', `Cannot ${verb} ${formatSpan(pool.family, span)}: it crosses from one /${pool.subnetPrefix} subnet of pool ${shown(pool.name)} into the next; a range lies inside one subnet`);
   }
   for (const { address, role } of reservedIn(pool, subnet)) {
     if (address >= span.first && address <= span.last) {
-      throw new IpamError('conflict', `Cannot ${verb} ${spanShown(pool.family, span)}: it includes ${FAMILIES[pool.family].format(address)}, the ${role} of ${formatPrefix(subnet)} in pool ${shown(pool.name)}`);
+      throw new IpamError('conflict', `Cannot ${verb} ${formatSpan(pool.family, span)}: it includes ${FAMILIES[pool.family].format(address)}, the ${role} of ${formatPrefix(subnet)} in pool ${shown(pool.name)}`);
     }
   }
   return subnet;

@@ -1,6 +1,6 @@
 /** What of a pool is still free, and which pool a range belongs to. */
 import type { Family } from '../address/family.ts';
-import { FAMILIES } from '../address/family.ts';
+import { FAMILIES, formatSpan } from '../address/family.ts';
 import { prefixInterval } from '../address/prefix.ts';
 import type { Book } from '../book/book.ts';
 import { footprints } from '../book/footprint.ts';
@@ -40,7 +40,7 @@ export function choosePool(config: Config, family: Family, named: string | undef
 /** Refuses an explicit range that sticks out of its pool or touches its excluded prefixes. */
 export function checkInsidePool(pool: Pool, span: Interval, verb = 'register'): void {
   const { format } = FAMILIES[pool.family];
-  const shownSpan = span.first === span.last ? format(span.first) : `${format(span.first)}-${format(span.last)}`;
+  const shownSpan = formatSpan(pool.family, span);
   if (!covers(prefixInterval(pool.network), span)) {
     throw new IpamError('conflict', `Cannot ${verb} ${shownSpan}: it runs outside pool ${shown(pool.name)} (${format(pool.network.base)}/${pool.network.length})`);
   }
