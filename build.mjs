@@ -11,7 +11,10 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'n
 import { dirname } from 'node:path';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
-const outfile = 'dist/nebula-ipam.cjs';
+// `--test-hooks`: the bundle the crash tests and the torture suite run, with the test hooks of
+// src/driver/test-hooks.ts compiled in; the production bundle has them compiled out.
+const testHooks = process.argv.includes('--test-hooks');
+const outfile = testHooks ? 'dist/test/nebula-ipam.cjs' : 'dist/nebula-ipam.cjs';
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
 const common = {
@@ -58,7 +61,8 @@ const text = async (options) => (await build({ ...common, plugins: [sharedBuilti
 
 /** One half: the wrapper Node puts around a CommonJS module, which start.ts calls with its own five values. */
 async function half(part) {
-  const program = await text({ entryPoints: ['src/main.ts'], define: { NEBULA_IPAM_VERSION: JSON.stringify(version), NEBULA_IPAM_PART: JSON.stringify(part) } });
+  const program = await text({ entryPoints: ['src/main.ts'], define: { NEBULA_IPAM_VERSION: JSON.stringify(version), NEBULA_IPAM_PART: JSON.stringify(part), NEBULA_IPAM_TEST_HOOKS: String(testHooks) } });
+  if (!testHooks && program.includes('NEBULA_IPAM_TEST_')) throw new Error(`build: the ${part} half of the production bundle still holds a test hook`);
   let wrapped = `${WRAPPER_START}${program}${WRAPPER_END}`;
   // Unminified, esbuild keeps some comments, where it leaves non-ASCII text as it is.
   if (!common.minify) wrapped = wrapped.replace(/[^\x00-\x7f]/g, '?');

@@ -9,16 +9,32 @@
  * previous-kept, renamed, directory-synced. They live in the environment because the suite drives
  * the built bundle as separate processes, exactly as oned runs it; an unknown step is refused
  * loudly so a misspelt hook cannot make a crash test pass without crashing anything.
+ *
+ * None of this is in the production bundle: build.mjs defines NEBULA_IPAM_TEST_HOOKS as false
+ * there, so every hook below is dead code esbuild drops (test/e2e/production-bundle.test.ts
+ * checks that no `NEBULA_IPAM_TEST_` string is left). `node build.mjs --test-hooks` builds the
+ * bundle the crash tests and the torture suite run, dist/test/nebula-ipam.cjs, with them in.
+ * Every hook is gated the same way: `NEBULA_IPAM_TEST_HOOKS ? hook(...) : undefined`.
  */
 import type { Env } from '../config/paths.ts';
 import { IpamError, shown } from '../errors.ts';
 import { WRITE_STEPS, type WriteStep } from '../store/atomic-write.ts';
 
+/** Set by build.mjs: true only in the test bundle. */
+declare const NEBULA_IPAM_TEST_HOOKS: boolean;
+
 export const CRASH_AT = 'NEBULA_IPAM_TEST_CRASH_AT';
 export const FAIL_AT = 'NEBULA_IPAM_TEST_FAIL_AT';
 
-/** The hook to pass as the FileStore's `onWriteStep`, or undefined when no test hook is set. */
+/**
+ * The hook to pass as the FileStore's `onWriteStep`, or undefined when no test hook is set (and
+ * always in the production bundle).
+ */
 export function writeStepHook(env: Env): ((step: WriteStep) => void) | undefined {
+  return NEBULA_IPAM_TEST_HOOKS ? stepHookFrom(env) : undefined;
+}
+
+function stepHookFrom(env: Env): ((step: WriteStep) => void) | undefined {
   const crashAt = stepNamed(env, CRASH_AT);
   const failAt = stepNamed(env, FAIL_AT);
   if (crashAt === undefined && failAt === undefined) return undefined;

@@ -83,15 +83,7 @@ describe('nebula-ipam status, show, leases', () => {
     expectCliFailure(s.cli(['leases', '--holder', 'vm']), 2, ['"vm"']);
   });
 
-  it('runs the same under Node 18 and Node 22', () => {
-    for (const node of ['18', '22'] as const) {
-      const status = s.json<StatusJson>(['status'], { node });
-      assert.equal(status.totals.used, 7, `node ${node}`);
-    }
-    const lease = s.json<{ addresses: string }>(['lease', '--pool', 'private', '--owner', 'n18'], { node: '18' });
-    assert.equal(lease.addresses, '10.20.1.4');
-    expectOk(s.cli(['release', '--owner', 'n18'], { node: '22' }));
-  });
+  // The CLI under Node 18, 22 and 24: test/runtimes/runtimes.test.ts (`npm run test:runtimes`).
 
   it('takes --config and --store over the environment, and --driver keys the default paths', () => {
     const other = path.join(s.dir, 'other', 'leases.json');

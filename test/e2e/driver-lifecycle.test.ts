@@ -1,14 +1,14 @@
 /**
- * Whole life-cycles as oned drives them: under Node 18, the default Node and Node 22 (front-ends
- * keep their distribution's Node), and issue 2's "new user" scenario: a range carved from a pool,
+ * Whole life-cycles as oned drives them: under the default Node (`npm run test:runtimes` runs the
+ * short one under Node 18, 22 and 24, which front-ends keep), and issue 2's "new user" scenario: a range carved from a pool,
  * leased to exhaustion, freed address by address and unregistered leaves the book as it started,
  * and no address is ever given out twice.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
+import { shortLifeCycle } from '../support/short-life-cycle.ts';
 import { expectFailure, expectQuietSuccess, expectReply } from '../support/driver-assert.ts';
-import { OnedAr, childEnv, createSandbox, ipv4ToNumber, numberToIpv4, registerXml, type DriverSandbox, type NodeVersion } from '../support/driver-harness.ts';
+import { OnedAr, createSandbox, ipv4ToNumber, numberToIpv4, registerXml, type DriverSandbox, type NodeVersion } from '../support/driver-harness.ts';
 
 const CONFIG = {
   pools: [
@@ -25,34 +25,8 @@ function getAddress(sandbox: DriverSandbox, ar: OnedAr, size: number, node?: Nod
   return ip;
 }
 
-for (const node of ['18', 'default', '22'] as const) {
-  test(`a short life-cycle under Node ${node === 'default' ? process.versions.node : node}`, () => {
-    const picked = spawnSync('/usr/bin/env', ['node', '--version'], { env: childEnv(node), encoding: 'utf8' });
-    assert.equal(picked.stdout.trim().split('.')[0], node === 'default' ? process.version.split('.')[0] : `v${node}`, 'the shebang picks the chosen node');
-
-    const sandbox = createSandbox({ config: CONFIG, node });
-    try {
-      const reply = expectReply(sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', SIZE: '8', TYPE: 'IP4_6' })), 'AR');
-      assert.equal(reply.get('GLOBAL_PREFIX'), '2001:db8:30::');
-      const ar = new OnedAr(reply);
-      const first = getAddress(sandbox, ar, 1);
-      assert.equal(first, reply.get('IP'));
-      const block = getAddress(sandbox, ar, 4);
-      assert.equal(ipv4ToNumber(block), ipv4ToNumber(first) + 1);
-      expectQuietSuccess(sandbox.run('allocate_address', ar.allocateXml(6n)));
-      ar.noteLeased(6n);
-      expectFailure(sandbox.run('allocate_address', ar.allocateXml(2n)), 5, [numberToIpv4(ipv4ToNumber(first) + 2)]);
-      for (const index of [...ar.leased]) {
-        expectQuietSuccess(sandbox.run('free_address', ar.freeXml(index)));
-        ar.noteFreed(index);
-      }
-      expectQuietSuccess(sandbox.run('unregister_address_range', ar.unregisterXml('rmar')));
-      assert.deepEqual(sandbox.book()?.ranges, []);
-    } finally {
-      sandbox.cleanup();
-    }
-  });
-}
+// The same life-cycle under Node 18, 22 and 24: `npm run test:runtimes` (test/runtimes/).
+test(`a short life-cycle under Node ${process.versions.node}`, () => shortLifeCycle('default'));
 
 test('new user: carve, lease to exhaustion, free one by one, unregister: the book is as it started, nothing given twice', () => {
   const sandbox = createSandbox({ config: CONFIG });

@@ -27,6 +27,8 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BUNDLE = path.join(REPO_ROOT, 'dist', 'nebula-ipam.cjs');
+/** The same program with the test hooks (src/driver/test-hooks.ts) in: `node build.mjs --test-hooks`. */
+export const TEST_BUNDLE = path.join(REPO_ROOT, 'dist', 'test', 'nebula-ipam.cjs');
 
 export const ACTIONS = [
   'register_address_range',
@@ -40,13 +42,16 @@ export type Action = (typeof ACTIONS)[number];
 // ---------------------------------------------------------------------------------------------
 // Runtimes and processes
 
-/** 'default' is the node running the tests (20 here); 18 and 22 come from test/runtimes. */
-export type NodeVersion = 'default' | '18' | '22';
+/**
+ * 'default' is the node running the tests (20 here); a major version ('18', '22', '24') is a Node
+ * of test/runtimes, which `npm run test:runtimes` installs (npm ci does not).
+ */
+export type NodeVersion = 'default' | `${number}`;
 
 export function nodeBinary(version: NodeVersion): string {
   if (version === 'default') return process.execPath;
   const binary = path.join(REPO_ROOT, 'test', 'runtimes', 'node_modules', `node${version}`, 'bin', 'node');
-  if (!fs.existsSync(binary)) throw new Error(`Node ${version} is not installed at ${binary} (run npm ci, whose postinstall installs test/runtimes)`);
+  if (!fs.existsSync(binary)) throw new Error(`Node ${version} is not installed at ${binary} (npm run test:runtimes installs it)`);
   return binary;
 }
 
@@ -102,6 +107,8 @@ export interface SandboxOptions {
   readonly config?: object | string;
   /** Node used when a run does not say; default 'default'. */
   readonly node?: NodeVersion;
+  /** The bundle the links point at; default BUNDLE (TEST_BUNDLE for tests that set a test hook). */
+  readonly bundle?: string;
 }
 
 export interface DriverSandbox {
@@ -133,12 +140,13 @@ export interface BookJson {
 const RUN_TIMEOUT_MS = 30_000;
 
 export function createSandbox(options: SandboxOptions = {}): DriverSandbox {
-  if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run node build.mjs first`);
+  const bundle = options.bundle ?? BUNDLE;
+  if (!fs.existsSync(bundle)) throw new Error(`${bundle} is missing: run node build.mjs${bundle === TEST_BUNDLE ? ' --test-hooks' : ''} first`);
   const driver = options.driver ?? 'mydrv';
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-ipam-e2e-'));
   const driverDir = path.join(dir, 'remotes', 'ipam', driver);
   fs.mkdirSync(driverDir, { recursive: true });
-  for (const action of ACTIONS) fs.symlinkSync(BUNDLE, path.join(driverDir, action));
+  for (const action of ACTIONS) fs.symlinkSync(bundle, path.join(driverDir, action));
 
   const config = options.config ?? {};
   let configPath: string | undefined;
@@ -152,7 +160,7 @@ export function createSandbox(options: SandboxOptions = {}): DriverSandbox {
 
   const runRaw = (name: string, raw: RawRun = {}): RunResult => {
     const program = path.join(driverDir, name);
-    if (!fs.existsSync(program)) fs.symlinkSync(BUNDLE, program);
+    if (!fs.existsSync(program)) fs.symlinkSync(bundle, program);
     const env = childEnv(raw.node ?? defaultNode, {
       NEBULA_IPAM_STORE: bookPath,
       ...(configPath === undefined ? {} : { NEBULA_IPAM_CONFIG: configPath }),
