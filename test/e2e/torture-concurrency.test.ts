@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tortureConcurrency, type ConcurrencyReport } from '../torture/concurrency.ts';
+import { SEED } from '../support/seed.ts';
 
-const SEED = Number(process.env.TORTURE_SEED ?? Date.now() % 1_000_000);
 
 function assertGuarantees(report: ConcurrencyReport): void {
   const context = `seed ${SEED}: ${JSON.stringify(report, null, 1)}`;

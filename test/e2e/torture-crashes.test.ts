@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { STALE_MS } from '../../src/store/lock.ts';
 import { tortureCrashes } from '../torture/crashes.ts';
+import { SEED } from '../support/seed.ts';
 
-const SEED = Number(process.env.TORTURE_SEED ?? Date.now() % 1_000_000);
 
 test('3 books, 8 kills each: never torn, never lost, dead holders recovered from at once', async () => {
   const report = await tortureCrashes({ lanes: 3, killsPerLane: 8, seed: SEED });

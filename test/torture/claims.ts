@@ -87,6 +87,11 @@ export class ClaimLedger {
     return held;
   }
 
+  /** Addresses someone was certainly told they hold that the final book does not lease: lost leases. */
+  lostFrom(leased: { has(address: number): boolean }): number[] {
+    return [...this.certain().keys()].filter((address) => !leased.has(address));
+  }
+
   isUncertain(address: number): boolean {
     return (this.claims.get(address) ?? []).some((c) => c.uncertain);
   }

@@ -308,10 +308,10 @@ export async function tortureConcurrency(options: ConcurrencyOptions): Promise<C
       }
       for (const [address, holders] of addresses.certain()) {
         if (holders > 1) problem(`DUPLICATE at the end: ${address} held by ${holders} workers`);
-        if (!leased.has(address)) {
-          lost++;
-          problem(`LOST: acknowledged lease of ${address} is not in the final book`);
-        }
+      }
+      for (const address of addresses.lostFrom(leased)) {
+        lost++;
+        problem(`LOST: acknowledged lease of ${address} is not in the final book`);
       }
       let extra = 0;
       for (const address of leased.keys()) {

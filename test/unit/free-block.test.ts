@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { firstFreeBlock } from '../../src/intervals/free-block.ts';
 import type { Interval } from '../../src/intervals/interval.ts';
 import { union } from '../../src/intervals/sorted.ts';
+import '../support/seed.ts';
 
 const iv = (first: bigint | number, last: bigint | number): Interval => ({ first: BigInt(first), last: BigInt(last) });
 const IPV4_END = (1n << 32n) - 1n;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { formatIPv4, IPV4_MAX, parseIPv4 } from '../../src/address/ipv4.ts';
+import '../support/seed.ts';
 
 test('a dotted quad is read as the number a person means', () => {
   assert.equal(parseIPv4('10.0.0.1'), 0x0a000001n);

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
 import { plainGroups } from '../../src/address/ipv6.ts';
+import '../support/seed.ts';
 
 /** ipaddr.js's reading, which parseIPv6 used alone before the fast path. */
 function byIpaddr(text: string): bigint | undefined {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { formatIPv6, IPV6_MAX, parseIPv6 } from '../../src/address/ipv6.ts';
+import '../support/seed.ts';
 
 test('IPv6 text is read as a 128-bit number, edges included', () => {
   assert.equal(parseIPv6('::'), 0n);

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import type { Lease } from '../../src/book/book.ts';
 import { packLeases, unpackLeases } from '../../src/book/lease-packing.ts';
+import '../support/seed.ts';
 
 const fail = (path: string, value: unknown) => new Error(`${path}=${JSON.stringify(value)}`);
 const MAC = 0x020000000a00n;

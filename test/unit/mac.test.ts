@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { formatMac, MAC_MAX, parseMac } from '../../src/address/mac.ts';
+import '../support/seed.ts';
 
 test('a MAC in OpenNebula\'s form is read as a 48-bit number', () => {
   assert.equal(parseMac('02:00:0a:00:00:0a'), 0x02000a00000an);

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import type { Interval } from '../../src/intervals/interval.ts';
 import { cutOut, firstEndingAtOrAfter, insertDisjoint, overlapping, union } from '../../src/intervals/sorted.ts';
+import '../support/seed.ts';
 
 const iv = (first: number, last: number): Interval => ({ first: BigInt(first), last: BigInt(last) });
 

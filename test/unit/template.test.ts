@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { formatVector, templateUnsafe } from '../../src/oned/template.ts';
 import { parseTemplateReply } from '../support/driver-harness.ts';
 import { expectIpamError } from '../support/expect-ipam-error.ts';
+import '../support/seed.ts';
 
 test('a vector is NAME = [ on one line, quoted values, no trailing comma', () => {
   const text = formatVector('ADDRESS', [['IP', '10.0.0.12'], ['SIZE', '1']]);

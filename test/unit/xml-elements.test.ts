@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { xmlElements } from '../../src/oned/xml-elements.ts';
 import { REPO_ROOT } from '../support/driver-harness.ts';
+import '../support/seed.ts';
 
 /** What decodeRequest used to parse with: xmlElements must read every valid document the same way. */
 const reference = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true, processEntities: true, htmlEntities: false, textNodeName: '#text' });
