@@ -14,9 +14,17 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 // `--test-hooks`: the bundle the crash tests and the torture suite run, with the test hooks of
 // src/driver/test-hooks.ts compiled in; the production bundle has them compiled out.
 const testHooks = process.argv.includes('--test-hooks');
-const outfile = testHooks ? 'dist/test/nebula-ipam.cjs' : 'dist/nebula-ipam.cjs';
+/**
+ * `--variant=single|plain-cli` (with `--out=FILE`): builds without one start-up device, for
+ * scripts/startup-devices.ts to measure what it buys. single: one program for every role (no
+ * split halves); plain-cli: the CLI half stored as text, not deflated.
+ */
+const variant = process.argv.find((a) => a.startsWith('--variant='))?.slice('--variant='.length);
+if (variant !== undefined && variant !== 'single' && variant !== 'plain-cli') throw new Error(`build: unknown --variant=${variant}`);
+const outfile = process.argv.find((a) => a.startsWith('--out='))?.slice('--out='.length) ?? (testHooks ? 'dist/test/nebula-ipam.cjs' : 'dist/nebula-ipam.cjs');
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
+/** @type {import('esbuild').BuildOptions} */
 const common = {
   bundle: true,
   platform: 'node',
@@ -57,11 +65,18 @@ const leanDependencies = {
     b.onResolve({ filter: /^assert$/ }, (args) => (/[\\/]signal-exit[\\/]/.test(args.importer) ? { path: new URL('./build/signal-exit-assert.cjs', import.meta.url).pathname } : undefined));
   },
 };
-const text = async (options) => (await build({ ...common, plugins: [sharedBuiltins, leanDependencies], ...options })).outputFiles[0].text;
+/** @param {import('esbuild').BuildOptions} options @returns {Promise<string>} */
+const text = async (options) => {
+  const out = (await build({ ...common, plugins: [sharedBuiltins, leanDependencies], ...options })).outputFiles?.[0];
+  if (!out) throw new Error('build: esbuild wrote no output');
+  return out.text;
+};
 
 /** One half: the wrapper Node puts around a CommonJS module, which start.ts calls with its own five values. */
 async function half(part) {
-  const program = await text({ entryPoints: ['src/main.ts'], define: { NEBULA_IPAM_VERSION: JSON.stringify(version), NEBULA_IPAM_PART: JSON.stringify(part), NEBULA_IPAM_TEST_HOOKS: String(testHooks) } });
+  // The single variant decides at run time (start.ts sets globalThis.NEBULA_IPAM_PART).
+  const partDefine = part === 'single' ? 'globalThis.NEBULA_IPAM_PART' : JSON.stringify(part);
+  const program = await text({ entryPoints: ['src/main.ts'], define: { NEBULA_IPAM_VERSION: JSON.stringify(version), NEBULA_IPAM_PART: partDefine, NEBULA_IPAM_TEST_HOOKS: String(testHooks) } });
   if (!testHooks && program.includes('NEBULA_IPAM_TEST_')) throw new Error(`build: the ${part} half of the production bundle still holds a test hook`);
   let wrapped = `${WRAPPER_START}${program}${WRAPPER_END}`;
   // Unminified, esbuild keeps some comments, where it leaves non-ASCII text as it is.
@@ -72,7 +87,8 @@ async function half(part) {
 const helper = await text({ entryPoints: ['src/boot/program-comment.ts'], format: 'esm', minify: false });
 const { hideInComment, programFrom, WRAPPER_START, WRAPPER_END } = await import(`data:text/javascript,${encodeURIComponent(helper)}`);
 
-const halves = { driver: await half('driver'), cli: await half('cli') };
+const halves = variant === 'single' ? { driver: await half('single'), cli: '' } : { driver: await half('driver'), cli: await half('cli') };
+const cliDeflated = variant === undefined;
 
 // Offsets are only known once the file is laid out: a placeholder of fixed width goes in first.
 const PLACEHOLDER = Array(6).fill('0'.repeat(10)).join(':');
@@ -81,11 +97,12 @@ const start = await text({
   define: {
     NEBULA_IPAM_BUILD: JSON.stringify(createHash('sha256').update(halves.driver).update(halves.cli).digest('hex').slice(0, 16)),
     NEBULA_IPAM_LAYOUT: JSON.stringify(PLACEHOLDER),
+    NEBULA_IPAM_CLI_DEFLATED: String(cliDeflated),
   },
 });
 // Node reads the whole file on every start: the CLI half, which actions never run, goes in
 // compressed (base64 of raw deflate, which holds no "*/"), a third of its size.
-const stored = { driver: hideInComment(halves.driver), cli: `/*${deflateRawSync(halves.cli, { level: 9 }).toString('base64')}*/` };
+const stored = { driver: hideInComment(halves.driver), cli: cliDeflated ? `/*${deflateRawSync(halves.cli, { level: 9 }).toString('base64')}*/` : hideInComment(halves.cli) };
 let bundle = `#!/usr/bin/env node\n${start}`;
 const layout = [];
 for (const part of [stored.driver, stored.cli]) {
@@ -96,10 +113,12 @@ for (const part of [stored.driver, stored.cli]) {
   layout.push(at + 2, bundle.length - 2, bundle.slice(0, at).split('\n').length - 1);
 }
 bundle += '\n';
+// One program for both roles: the CLI reads the driver's comment too.
+if (variant === 'single') layout.splice(3, 3, layout[0], layout[1], layout[2]);
 if (bundle.split(PLACEHOLDER).length !== 2) throw new Error('build: the layout placeholder is not in the start-up part exactly once');
 bundle = bundle.replace(PLACEHOLDER, layout.map((n) => String(n).padStart(10, '0')).join(':'));
 if (programFrom(bundle.slice(layout[0], layout[1])) !== halves.driver) throw new Error('build: the driver half does not read back from its comment');
-if (inflateRawSync(Buffer.from(bundle.slice(layout[3], layout[4]), 'base64')).toString('latin1') !== halves.cli) throw new Error('build: the CLI half does not read back from its comment');
+if (cliDeflated && inflateRawSync(Buffer.from(bundle.slice(layout[3], layout[4]), 'base64')).toString('latin1') !== halves.cli) throw new Error('build: the CLI half does not read back from its comment');
 // Renamed into place: a process starting meanwhile reads the old file or the new one, whole.
 mkdirSync(dirname(outfile), { recursive: true });
 const temp = `${outfile}.${process.pid}.tmp`;

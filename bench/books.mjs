@@ -39,11 +39,24 @@ function random(seed) {
 
 const macOf = (ip) => 0x020000000000n + ip;
 
+/**
+ * @template {BenchRange} R
+ * @param {R[]} ranges
+ * @returns {{ schema: number, generation: number, nextRangeId: number, ranges: R[] }}
+ */
 export function book(ranges, nextRangeId = ranges.length + 1) {
   return { schema: 1, generation: 1, nextRangeId, ranges };
 }
 
-/** An IP4 range without a pool. */
+/**
+ * A range as the codec takes it (src/book/model.ts); the benchmark fills what it needs.
+ * @typedef {{ id: string, type: string, size: bigint, ip?: bigint, ip6?: bigint, prefixLength?: number, mac: bigint, createdAt: string, requestId?: string, leases: object[], pool?: string, block?: object }} BenchRange
+ */
+
+/**
+ * An IP4 range without a pool.
+ * @returns {BenchRange & { ip: bigint }}
+ */
 export function ip4Range(n, ip, size, extra = {}) {
   return { id: `r${n}`, type: 'IP4', size: BigInt(size), ip, mac: macOf(ip), createdAt: new Date(START).toISOString(), requestId: String(n), leases: [], ...extra };
 }
@@ -77,7 +90,9 @@ export function leasedBook(total, perRange) {
  * /24 ranges cover the last two /16s but for 10.255.255.0/24.
  */
 export function nearlyFullPoolBook(pool) {
+  /** @type {BenchRange[]} */
   const ranges = [];
+  /** @param {bigint} first @param {bigint} last */
   const add = (first, last) => {
     const n = ranges.length + 1;
     ranges.push(ip4Range(n, first + 1n, Number(last - first - 1n), { pool, block: { first, last } }));
@@ -100,6 +115,7 @@ export function delegatedPoolBook(pool, base, count) {
  * One range of `size` addresses with `leases` leased addresses at its start: IPv4 (at 11.0.0.0),
  * or static IPv6 (in a /64) for `kind` 'ip6'.
  */
+/** @returns {{ schema: number, generation: number, nextRangeId: number, ranges: any[] }} an IPv4 or an IPv6 range, by `kind` */
 export function hugeRangeBook(kind, leases, size) {
   const time = (i) => new Date(START + i * 1000).toISOString();
   const leased = (mac) => Array.from({ length: leases }, (_, i) => ({ first: BigInt(i), last: BigInt(i), holder: 'opennebula', mac: mac + BigInt(i), requestId: String(i), at: time(i) }));

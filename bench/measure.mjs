@@ -13,7 +13,9 @@ const GNU_TIME = '/usr/bin/time';
 const CHILD_TIMEOUT_MS = 120_000;
 
 /** The environment every child gets: the parent's, minus NODE_EXTRA_CA_CERTS (see README of bench). */
+/** @param {Record<string, string>} [extra] @returns {NodeJS.ProcessEnv} */
 export function childEnv(extra = {}) {
+  /** @type {NodeJS.ProcessEnv} */
   const env = { ...process.env, ...extra };
   delete env.NODE_EXTRA_CA_CERTS;
   return env;
@@ -23,6 +25,11 @@ export function childEnv(extra = {}) {
  * Runs `file args` with `input` on stdin; returns wall ms, exit status and output. With `stdinFd`
  * (a function making a pipe that holds the input, see stdin-pipe.mjs) stdin is that pipe, as
  * oned gives it; it is prepared before the clock starts.
+ */
+/**
+ * @param {string} file
+ * @param {readonly string[]} args
+ * @param {{ input?: string, env?: NodeJS.ProcessEnv, cwd?: string, stdinFd?: (input?: string) => number }} options
  */
 export function runTimed(file, args, { input, env, cwd, stdinFd }) {
   const fd = stdinFd?.(input);
@@ -49,11 +56,13 @@ export function runWithRss(file, args, options, scratchDir) {
   return { ...result, rssKiB };
 }
 
+/** @param {readonly number[]} values @returns {number} */
 export function median(values) {
   return quantile(values, 0.5);
 }
 
 /** Nearest-rank quantile: with few samples it is an observed value, never an interpolation. */
+/** @param {readonly number[]} values @param {number} q @returns {number} */
 export function quantile(values, q) {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);

@@ -30,21 +30,30 @@ export function getRequest(storedAr, size = 1) {
   return payload(arXml(storedAr), `<ADDRESS><SIZE>${size}</SIZE></ADDRESS>`);
 }
 
-/** allocate_address and free_address: the full address (MAC, IP or IP6), SIZE n. */
+/**
+ * allocate_address and free_address: the full address (MAC, IP or IP6), SIZE n.
+ * @param {Record<string, string>} storedAr
+ * @param {{ mac: string, ip?: string, ip6?: string }} address
+ */
 export function addressRequest(storedAr, { mac, ip, ip6 }, size = 1) {
   const parts = [`<MAC>${mac}</MAC>`, ip ? `<IP>${ip}</IP>` : '', ip6 ? `<IP6>${ip6}</IP6>` : '', `<SIZE>${size}</SIZE>`];
   return payload(arXml(storedAr), `<ADDRESS>${parts.join('')}</ADDRESS>`);
 }
 
-/** The AR oned stores for a registered range and sends back on every later action. */
+/**
+ * The AR oned stores for a registered range and sends back on every later action.
+ * @param {{ id?: string | undefined, type: string, ip?: bigint, ip6?: bigint, prefixLength?: number, mac: bigint, size: number | bigint, arId?: number }} range
+ * @returns {Record<string, string>}
+ */
 export function storedAr({ id, type, ip, ip6, prefixLength, mac, size, arId = 0 }) {
-  const ar = { AR_ID: String(arId), IPAM_MAD: DRIVER_NAME, MAC: formatMac(mac), NEBULA_IPAM_RANGE: id, NEXT_INDEX: '0', SHARED: 'NO', SIZE: String(size), TYPE: type };
+  const ar = /** @type {Record<string, string>} */ ({ AR_ID: String(arId), IPAM_MAD: DRIVER_NAME, MAC: formatMac(mac), NEBULA_IPAM_RANGE: id, NEXT_INDEX: '0', SHARED: 'NO', SIZE: String(size), TYPE: type });
   if (ip !== undefined) ar.IP = formatIPv4(ip);
   if (ip6 !== undefined) Object.assign(ar, { IP6: formatIPv6(ip6), PREFIX_LENGTH: String(prefixLength) });
   return ar;
 }
 
 /** The `NAME = "value"` pairs of a template reply. */
+/** @param {string} reply @param {string} key @returns {string | undefined} */
 export function replyValue(reply, key) {
   return new RegExp(`\\b${key} = "([^"]*)"`).exec(reply)?.[1];
 }

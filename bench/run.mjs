@@ -46,12 +46,16 @@ const frontEnd = makeFrontEnd(BUNDLE);
 /** stdin as oned gives it (a pipe); one slot for the serial runs, one per concurrent child. */
 const stdinFd = canUsePipes ? pipeSlot(frontEnd.root, 'serial') : undefined;
 const started = Date.now();
+/** @typedef {{ name: string, note: string, samples: number[], baseline: number[], rssKiB: number | undefined }} Row */
+/** @type {Row[]} */
 const rows = [];
+/** @type {string[]} */
 const skipped = [];
 let requestId = 0;
 
 /** One scenario's samples: each action timing is paired with the bare-Node timing taken just before it. */
 function scenario(name, note = '') {
+  /** @type {Row} */
   const row = { name, note, samples: [], baseline: [], rssKiB: undefined };
   rows.push(row);
   return row;
@@ -176,7 +180,7 @@ for (const total of SIZES) {
 }
 
 // --- Range and pool size: time must not depend on them (same leases, same book, other sizes) ---
-for (const [label, size] of [['/22 IPv4 range (1 024 addresses)', 1024], ['/8 IPv4 range (16M addresses)', 1 << 24]]) {
+for (const [label, size] of /** @type {[string, number][]} */ ([['/22 IPv4 range (1 024 addresses)', 1024], ['/8 IPv4 range (16M addresses)', 1 << 24]])) {
   const value = hugeRangeBook('ip4', 1000, size);
   const range = value.ranges[0];
   const file = writeBook(`range-ip4-${size}`, value);
@@ -187,7 +191,7 @@ for (const [label, size] of [['/22 IPv4 range (1 024 addresses)', 1024], ['/8 IP
     act(undefined, 'free_address', addressRequest(ar, { mac: formatMac(range.mac + ip - range.ip), ip: formatIPv4(ip) }), file);
   });
 }
-for (const [label, size] of [['static IPv6 range of 65 536', 2 ** 16], ['static IPv6 range of 2^32 in a /64', 2 ** 32]]) {
+for (const [label, size] of /** @type {[string, number][]} */ ([['static IPv6 range of 65 536', 2 ** 16], ['static IPv6 range of 2^32 in a /64', 2 ** 32]])) {
   const value = hugeRangeBook('ip6', 1000, size);
   const range = value.ranges[0];
   const file = writeBook(`range-ip6-${size}`, value);
@@ -226,6 +230,7 @@ function runStream() {
   process.stderr.write('  serial stream ...\n');
   const value = leasedBook(10_000, PER_RANGE);
   const file = writeBook('stream', value);
+  /** @type {{ name: string, actions: number, seconds: number, baseline: number[] }} */
   const row = { name, actions: 0, seconds: 0, baseline: [] };
   const start = process.hrtime.bigint();
   let pending;
@@ -255,6 +260,7 @@ async function runConcurrent() {
   }
   process.stderr.write('  concurrent ...\n');
   const file = writeBook('concurrent', leasedBook(10_000, PER_RANGE));
+  /** @type {{ name: string, makespan: number[], lease: number[], status: number[], baseline: number[] }} */
   const row = { name, makespan: [], lease: [], status: [], baseline: [] };
   const slots = Array.from({ length: CONCURRENT }, (_, i) => (canUsePipes ? pipeSlot(frontEnd.root, `concurrent-${i}`) : undefined));
   const cli = (args, slot) => spawnAsync(frontEnd.links['nebula-ipam'], args, '', envFor(file), slot);

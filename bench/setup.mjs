@@ -17,6 +17,10 @@ export const POOLS = [
 ];
 export const SIX48_BASE = 0x20010db8010000000000000000000000n;
 
+/**
+ * @param {string} bundle
+ * @returns {{ root: string, links: Record<'register_address_range' | 'unregister_address_range' | 'allocate_address' | 'get_address' | 'free_address' | 'nebula-ipam', string>, config: string }}
+ */
 export function makeFrontEnd(bundle) {
   const root = mkdtempSync(join(tmpdir(), 'nebula-ipam-bench-'));
   const dir = join(root, 'remotes', 'ipam', DRIVER_NAME);
@@ -24,7 +28,7 @@ export function makeFrontEnd(bundle) {
   // A copy, as an operator installs it: a rebuild during the run cannot change what is measured.
   const installed = join(root, 'nebula-ipam.cjs');
   copyFileSync(resolve(bundle), installed);
-  const links = {};
+  const links = /** @type {Record<string, string>} */ ({});
   for (const name of [...ACTIONS, 'nebula-ipam']) {
     links[name] = join(dir, name);
     symlinkSync(installed, links[name]);

@@ -20,9 +20,14 @@ const dim = (t) => (tty ? `\x1b[2m${t}\x1b[0m` : t);
 const bold = (t) => (tty ? `\x1b[1m${t}\x1b[0m` : t);
 
 class DemoFailure extends Error {}
-const expect = (ok, what) => {
+/**
+ * @param {unknown} ok
+ * @param {string} what
+ * @returns {asserts ok}
+ */
+function expect(ok, what) {
   if (!ok) throw new DemoFailure(what);
-};
+}
 
 // --- the sandbox: config, book, symlinks -------------------------------------------------------
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-ipam-demo-'));
@@ -40,6 +45,7 @@ function setUp() {
 
 // A real front-end has no NODE_EXTRA_CA_CERTS (it costs ~40 ms per start); the shebang
 // `#!/usr/bin/env node` finds the node running this script first on PATH.
+/** @type {NodeJS.ProcessEnv} */
 const env = { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`, NEBULA_IPAM_CONFIG: configFile, NEBULA_IPAM_STORE: bookFile };
 delete env.NODE_EXTRA_CA_CERTS;
 delete env.NODE_OPTIONS;
@@ -212,7 +218,7 @@ try {
   main();
 } catch (error) {
   status = 1;
-  console.error(`\ndemo FAILED: ${error instanceof DemoFailure ? error.message : error?.stack ?? error}`);
+  console.error(`\ndemo FAILED: ${error instanceof DemoFailure ? error.message : /** @type {Error} */ (error)?.stack ?? error}`);
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -39,9 +39,13 @@ declare const NEBULA_IPAM_BUILD: string;
  * `driverStart:driverEnd:driverLine:cliStart:cliEnd:cliLine` (byte offsets; 0-based line).
  */
 declare const NEBULA_IPAM_LAYOUT: string;
+/** Whether the CLI half is stored deflated (false only in a build variant made for measuring). */
+declare const NEBULA_IPAM_CLI_DEFLATED: boolean;
 
 const invokedAs = basename(process.argv[1] ?? '');
 const role = (ACTION_NAMES as readonly string[]).includes(invokedAs) ? invokedAs : 'cli';
+// Read by the one-program build variant only (build.mjs --variant=single).
+(globalThis as { NEBULA_IPAM_PART?: string }).NEBULA_IPAM_PART = role === 'cli' ? 'cli' : 'driver';
 const [start, end, line] = NEBULA_IPAM_LAYOUT.split(':').map(Number).slice(role === 'cli' ? 3 : 0) as [number, number, number];
 
 const { text: stored, changedMs } = readPart(__filename, start, end);
@@ -56,6 +60,19 @@ if (!source.startsWith(WRAPPER_START) || !source.endsWith(WRAPPER_END)) {
   process.stderr.write(`Cannot start nebula-ipam: ${__filename} changed while it was starting (an upgrade in progress?); run it again\n`);
   process.exit(1);
 }
+if (process.env.NEBULA_IPAM_CODE_CACHE_KIND === 'node' && dir) {
+  const nodeModule = require('node:module') as typeof import('node:module') & { Module: new (id: string, parent: unknown) => { filename: string; paths: string[]; _compile(code: string, filename: string): unknown } };
+  nodeModule.enableCompileCache?.(`${dir}/node`);
+  const child = new nodeModule.Module(__filename, module);
+  child.filename = __filename;
+  child.paths = module.paths;
+  child._compile(source.slice(WRAPPER_START.length, -WRAPPER_END.length), __filename);
+} else {
+// V8 checks a code cache only for its length and flags unless told to checksum it: a cache with
+// one flipped byte would otherwise be run as found (seen: wrong results, V8 fatal errors). With
+// this flag V8 writes a checksum into each cache it makes and rejects one that does not match
+// (cachedDataRejected), which means compiling from source as usual.
+if (file) (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--verify-snapshot-checksum');
 const script = new Script(source, { filename: __filename, lineOffset: line, ...(cachedData ? { cachedData } : {}) });
 if (file && (!cachedData || script.cachedDataRejected)) {
   // After the run, so the cache also holds the functions this role compiled lazily; and only
@@ -66,10 +83,11 @@ if (file && (!cachedData || script.cachedDataRejected)) {
 }
 // This file only ever runs as the bundle's CommonJS wrapper, which provides these five.
 script.runInThisContext()(exports, require, module, __filename, __dirname);
+}
 
 /** The half's program text, or '' when the stored text does not decode (other text at those offsets). */
 function decodeHalf(text: string): string {
-  if (role !== 'cli') return programFrom(text);
+  if (role !== 'cli' || !NEBULA_IPAM_CLI_DEFLATED) return programFrom(text);
   try {
     // The CLI half is deflated (build.mjs): zlib is loaded for the CLI only.
     return (require('node:zlib') as typeof import('node:zlib')).inflateRawSync(Buffer.from(text, 'base64')).toString('latin1');
