@@ -27,13 +27,13 @@ export function readGenerations(location: string): Generations {
   try {
     current = { book: currentText === undefined ? EMPTY_BOOK : decodeBook(currentText, location) };
   } catch (error) {
-    current = { error: (error as Error).message };
+    current = { error: reasonOf(error) };
   }
   let previous: Book;
   try {
     previous = decodeBook(previousText, previousPath(location));
   } catch (error) {
-    throw new IpamError('store-corrupt', `Cannot restore ${location}: the previous generation does not decode either (${(error as Error).message.split('. It was left untouched')[0]})`);
+    throw new IpamError('store-corrupt', `Cannot restore ${location}: the previous generation ${previousPath(location)} does not decode either (${reasonOf(error)})`);
   }
   // Both texts as read: the book is "still as shown" when neither changed.
   return { current, previous, token: JSON.stringify([currentText ?? null, previousText]) };
@@ -68,6 +68,12 @@ export async function restorePrevious(location: string, lockTimeoutMs: number, s
   } finally {
     await lock.release();
   }
+}
+
+/** What is wrong with a book that does not decode, without the codec's advice to restore. */
+function reasonOf(error: unknown): string {
+  if (error instanceof IpamError && error.facts.reason !== undefined) return error.facts.reason;
+  throw error;
 }
 
 function readText(file: string): string | undefined {
