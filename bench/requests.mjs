@@ -1,5 +1,5 @@
 /**
- * oned's requests as oned sends them (PROTOCOL.md 2): one line of base64, no trailing newline,
+ * oned's requests as oned sends them (docs/oned-contract.md 2): one line of base64, no trailing newline,
  * of `<IPAM_DRIVER_ACTION_DATA><AR>..</AR><ADDRESS>..</ADDRESS>`, AR values in CDATA.
  */
 

@@ -62,7 +62,7 @@ function runAction(action, xml) {
   return { id, code: child.status ?? 128, stdout: child.stdout, stderr: child.stderr, ms };
 }
 
-// --- oned's XML, as oned writes it (PROTOCOL.md 2) ---------------------------------------------
+// --- oned's XML, as oned writes it (docs/oned-contract.md 2) ---------------------------------------------
 const cdata = (v) => `<![CDATA[${v}]]>`;
 const elements = (attrs) => Object.keys(attrs).sort().map((k) => `<${k}>${cdata(attrs[k])}</${k}>`).join('');
 const PLACEHOLDER = '<ADDRESS><MAC/><IP/><IP6_GLOBAL/><IP6_ULA/><IP6/><SIZE/></ADDRESS>';

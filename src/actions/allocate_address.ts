@@ -1,4 +1,4 @@
-/** allocate_address (PROTOCOL.md 3.4): lease the exact block oned names, if it is in the range and free. */
+/** allocate_address (docs/oned-contract.md 3.4): lease the exact block oned names, if it is in the range and free. */
 import { replaceRange } from '../book/book.ts';
 import { IpamError } from '../errors.ts';
 import { covers } from '../intervals/interval.ts';

@@ -1,5 +1,5 @@
 /**
- * free_address (PROTOCOL.md 3.4): idempotent. oned frees a block one address at a time, and
+ * free_address (docs/oned-contract.md 3.4): idempotent. oned frees a block one address at a time, and
  * calls this for addresses it never leased (`onevnet release`); a failure here would leave oned
  * holding the lease forever, so anything already free, unknown or out of range is success.
  */

@@ -1,5 +1,5 @@
 /**
- * get_address (PROTOCOL.md 3.3): the first free contiguous block of SIZE addresses, leased in the
+ * get_address (docs/oned-contract.md 3.3): the first free contiguous block of SIZE addresses, leased in the
  * same step that finds it. Only IPv4-bearing ranges: oned accepts nothing else as an answer.
  */
 import { FAMILIES } from '../address/family.ts';

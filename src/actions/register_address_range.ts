@@ -1,5 +1,5 @@
 /**
- * register_address_range (PROTOCOL.md 3.2): validate an explicit range, or carve one from a pool,
+ * register_address_range (docs/oned-contract.md 3.2): validate an explicit range, or carve one from a pool,
  * record it, and reply the whole AR that replaces the user's.
  */
 import { FAMILIES, type Family } from '../address/family.ts';

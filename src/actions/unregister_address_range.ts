@@ -1,5 +1,5 @@
 /**
- * unregister_address_range (PROTOCOL.md 3.4): drop the range with every lease in it, which gives
+ * unregister_address_range (docs/oned-contract.md 3.4): drop the range with every lease in it, which gives
  * its space back to its pool (pool usage is derived from the ranges). Unknown range: success.
  */
 import { removeRange } from '../book/book.ts';

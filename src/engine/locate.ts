@@ -44,7 +44,7 @@ export function allowedIndices(range: RangeRecord, ar: Attributes): Interval {
 
 /**
  * The index in `range` of the address oned names in ADDRESS, by the field that identifies an
- * address for the range's TYPE (PROTOCOL.md 4): IP, static IP6, or MAC.
+ * address for the range's TYPE (docs/oned-contract.md 4): IP, static IP6, or MAC.
  */
 export function indexOfAddress(range: RangeRecord, ar: Attributes, address: Attributes): { index: bigint; shown: string } {
   if (hasIPv4(range.type)) {

@@ -1,6 +1,6 @@
 /**
  * oned's request: one line of base64 holding `<IPAM_DRIVER_ACTION_DATA><AR>..</AR><ADDRESS>..</ADDRESS>`
- * (PROTOCOL.md 1 and 2). Decoded strictly; anything else is a bad request, never a guess.
+ * (docs/oned-contract.md 1 and 2). Decoded strictly; anything else is a bad request, never a guess.
  */
 import { IpamError, shown } from '../errors.ts';
 import { outsideCdata, plainXmlProblem } from './plain-xml.ts';

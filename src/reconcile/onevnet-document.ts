@@ -1,6 +1,6 @@
 /**
  * What `onevnet show -x` (one VNET) and `onevnet list -x` (a VNET_POOL) print, reduced to what
- * reconciling needs (PROTOCOL.md 6): each VNET's ARs with their attributes and, when printed,
+ * reconciling needs (docs/oned-contract.md 6): each VNET's ARs with their attributes and, when printed,
  * their leases.
  */
 import type { Attributes } from '../oned/request.ts';

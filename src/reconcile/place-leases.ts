@@ -1,6 +1,6 @@
 /**
  * OpenNebula's LEASE elements as indices of a range, found by the field that identifies an
- * address for the range's TYPE (PROTOCOL.md 4: IP, static IP6, or MAC), and runs of consecutive
+ * address for the range's TYPE (docs/oned-contract.md 4: IP, static IP6, or MAC), and runs of consecutive
  * indices with one holder, which is how a block lease or a reservation is shown.
  */
 import { parseIPv4 } from '../address/ipv4.ts';

@@ -2,7 +2,7 @@
  * Which ARs of an `onevnet` document are this driver's. With `--driver NAME` given: those whose
  * IPAM_MAD is NAME. Without: those that carry the range id our register reply adds, or whose
  * IPAM_MAD is the default driver name. ARs of a reservation are left out: their addresses are
- * leases of the parent AR, listed there with VNET = the reservation (PROTOCOL.md 6).
+ * leases of the parent AR, listed there with VNET = the reservation (docs/oned-contract.md 6).
  */
 import { RANGE_ID_ATTRIBUTE, text } from '../engine/ar-fields.ts';
 import type { ArView, OnevnetDocument } from './onevnet-document.ts';

@@ -1,5 +1,5 @@
 /**
- * The harness itself: its builders must write what oned writes (the fixtures hold PROTOCOL.md's
+ * The harness itself: its builders must write what oned writes (the fixtures hold docs/oned-contract.md's
  * samples byte for byte), and its reply checker must refuse what oned refuses, or every other
  * driver test proves less than it claims.
  */
@@ -14,7 +14,7 @@ const fixture = (name: string) => fs.readFileSync(path.join(REPO_ROOT, 'test', '
 const SAMPLE_AR = { GATEWAY: '10.0.0.1', IP: '10.0.0.10', IPAM_MAD: 'mydrv', NETWORK_MASK: '255.255.255.0', SIZE: '10', TYPE: 'IP4' };
 const SAMPLE_AR6 = { GLOBAL_PREFIX: '2001:db8::', IP: '10.0.0.10', IPAM_MAD: 'mydrv', SIZE: '10', TYPE: 'IP4_6' };
 
-test('register requests are built exactly as the PROTOCOL.md samples', () => {
+test('register requests are built exactly as the docs/oned-contract.md samples', () => {
   assert.equal(registerXml({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', IPAM_MAD: 'mydrv', GATEWAY: '10.0.0.1' }), fixture('register-ip4-gateway.xml'));
   assert.equal(registerXml({ SIZE: '21', IPAM_MAD: 'mydrv' }), fixture('register-minimal.xml'));
   assert.equal(registerXml({ TYPE: 'IP4_6', IP: '10.0.0.10', SIZE: '10', IPAM_MAD: 'mydrv', GLOBAL_PREFIX: '2001:db8::' }), fixture('register-ip4_6-global.xml'));
@@ -44,7 +44,7 @@ test('stdin is plain base64 with padding and no newline', () => {
   assert.equal(Buffer.from(encoded, 'base64').toString('utf8'), fixture('register-minimal.xml'));
 });
 
-test('IPv6 helpers agree with the PROTOCOL.md SLAAC sample', () => {
+test('IPv6 helpers agree with the docs/oned-contract.md SLAAC sample', () => {
   assert.equal(slaacAddress('2001:db8::', 0x02000a00000cn), '2001:db8::aff:fe00:c');
   assert.equal(formatIpv6(parseIpv6('2001:0db8:0000:0000:0001:0000:0000:0001')), '2001:db8::1:0:0:1');
   assert.equal(formatIpv6(parseIpv6('::')), '::');

@@ -1,5 +1,5 @@
 /**
- * Every rule of PROTOCOL.md that oned can observe from outside the process, checked on the built
+ * Every rule of docs/oned-contract.md that oned can observe from outside the process, checked on the built
  * bundle run through its symlinks: replies, exit codes, stderr, the book file on disk.
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * The exact requests of PROTOCOL.md 2.3 (test/fixtures/oned), sent to the built bundle through
+ * The exact requests of docs/oned-contract.md 2.3 (test/fixtures/oned), sent to the built bundle through
  * its symlinks as oned sends them, and the OpenNebula 5.2-5.8 calling form.
  */
 import assert from 'node:assert/strict';

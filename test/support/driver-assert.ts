@@ -1,5 +1,5 @@
 /**
- * What every driver run must look like from oned's side (PROTOCOL.md 1 and 3), as assertions:
+ * What every driver run must look like from oned's side (docs/oned-contract.md 1 and 3), as assertions:
  * a success prints one valid vector (or nothing) and no stderr; a failure exits non-zero with one
  * line on stderr that oned will show as the error message, and nothing on stdout.
  */

@@ -12,8 +12,8 @@
  *   a config file (`NEBULA_IPAM_CONFIG`) and a book path (`NEBULA_IPAM_STORE`) inside `<tmp>`.
  * - `sandbox.run` / `runRaw`: execute the symlink itself (its `#!/usr/bin/env node` picks the
  *   first `node` on PATH, so the chosen runtime goes first), argv = request id, stdin = exact bytes.
- * - The XML builders and `OnedAr` write requests byte for byte as oned does (PROTOCOL.md 2).
- * - `parseTemplateReply` checks a reply against oned's template grammar (PROTOCOL.md 3.1).
+ * - The XML builders and `OnedAr` write requests byte for byte as oned does (docs/oned-contract.md 2).
+ * - `parseTemplateReply` checks a reply against oned's template grammar (docs/oned-contract.md 3.1).
  * - `childEnv` and `nodeBinary` let a caller spawn the bundle its own way (e.g. concurrently).
  *
  * Deliberately independent of `src/`: address arithmetic is redone here, so a product bug is not
@@ -201,7 +201,7 @@ export function encodeRequest(xml: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Requests, byte for byte as oned builds them (PROTOCOL.md 2)
+// Requests, byte for byte as oned builds them (docs/oned-contract.md 2)
 
 export type Attrs = Readonly<Record<string, string>>;
 
@@ -253,7 +253,7 @@ function escapeText(value: string): string {
 export interface StoredArOptions {
   /** oned's AR_ID; default 0. */
   readonly arId?: number;
-  /** Add 7.2+ SHARED and 7.4 NEXT_INDEX, as the PROTOCOL sample does; default true. */
+  /** Add 7.2+ SHARED and 7.4 NEXT_INDEX, as the docs/oned-contract.md sample does; default true. */
   readonly modern?: boolean;
 }
 
@@ -299,7 +299,7 @@ export class OnedAr {
     return `${attributeElements(this.attrs)}${this.computedElements()}<USED_LEASES>${this.leased.size}</USED_LEASES>`;
   }
 
-  /** oned's computed elements, in oned's order (PROTOCOL.md 2.1). */
+  /** oned's computed elements, in oned's order (docs/oned-contract.md 2.1). */
   computedElements(): string {
     const last = this.size - 1n;
     const element = (name: string, value: string) => `<${name}>${cdata(value)}</${name}>`;
@@ -367,7 +367,7 @@ export class OnedAr {
 }
 
 // ---------------------------------------------------------------------------------------------
-// oned's template reply grammar (PROTOCOL.md 3.1), strictly
+// oned's template reply grammar (docs/oned-contract.md 3.1), strictly
 
 export interface TemplateVector {
   readonly name: string;
@@ -445,7 +445,7 @@ export function parseTemplateReply(text: string, expectedName?: 'AR' | 'ADDRESS'
   return { name, pairs, attrs: new Map(pairs) };
 }
 
-/** A line oned would file as a log line instead of the error message (PROTOCOL.md 1). */
+/** A line oned would file as a log line instead of the error message (docs/oned-contract.md 1). */
 export const ONED_LOG_LINE = /^(ERROR|INFO|WARN|DEBUG):\s+(\d+)?\s*(.*)$/;
 
 // ---------------------------------------------------------------------------------------------

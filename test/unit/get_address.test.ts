@@ -10,7 +10,7 @@ import { InProcessOned, leasedIndices } from '../support/in-process-oned.ts';
 import { configWith, ISSUE2_CONFIG, NOW } from '../support/sample-config.ts';
 
 const MAD = { IPAM_MAD: 'mydrv' };
-/** The AR of PROTOCOL.md 2.3, registered. */
+/** The AR of docs/oned-contract.md 2.3, registered. */
 function sampleRange() {
   const oned = new InProcessOned();
   const { ar } = oned.register({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', IPAM_MAD: 'mydrv', GATEWAY: '10.0.0.1' });

@@ -15,7 +15,7 @@ const replyOf = (config: Config, ar: Record<string, string>) => Object.fromEntri
 const refused = (config: Config, ar: Record<string, string>, kind: Parameters<typeof expectIpamError>[1], mentions: string[]) =>
   expectIpamError(() => reg(config, ar), kind, mentions);
 
-test('the first sample of PROTOCOL.md 2.3: an explicit IP4 range is recorded and echoed whole', () => {
+test('the first sample of docs/oned-contract.md 2.3: an explicit IP4 range is recorded and echoed whole', () => {
   for (const config of [NO_CONFIG, ISSUE2_CONFIG]) {
     const oned = new InProcessOned(config);
     const { reply, range } = oned.register({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', IPAM_MAD: 'mydrv', GATEWAY: '10.0.0.1' });

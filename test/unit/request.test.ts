@@ -13,13 +13,13 @@ const wrap = (arInner: string, address = '<ADDRESS><SIZE>1</SIZE></ADDRESS>') =>
 const fixture = (name: string) => fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'oned', `${name}.xml`), 'utf8');
 const asObject = (request: OnedRequest) => ({ ar: Object.fromEntries(request.ar), address: Object.fromEntries(request.address) });
 
-// PROTOCOL.md 2.3, verbatim.
+// docs/oned-contract.md 2.3, verbatim.
 const REGISTER = '<IPAM_DRIVER_ACTION_DATA><AR><GATEWAY><![CDATA[10.0.0.1]]></GATEWAY><IP><![CDATA[10.0.0.10]]></IP><IPAM_MAD><![CDATA[mydrv]]></IPAM_MAD><SIZE><![CDATA[10]]></SIZE><TYPE><![CDATA[IP4]]></TYPE></AR><ADDRESS><MAC/><IP/><IP6_GLOBAL/><IP6_ULA/><IP6/><SIZE/></ADDRESS></IPAM_DRIVER_ACTION_DATA>';
 const MINIMAL = '<IPAM_DRIVER_ACTION_DATA><AR><IPAM_MAD><![CDATA[mydrv]]></IPAM_MAD><SIZE><![CDATA[21]]></SIZE></AR><ADDRESS><MAC/><IP/><IP6_GLOBAL/><IP6_ULA/><IP6/><SIZE/></ADDRESS></IPAM_DRIVER_ACTION_DATA>';
 const GET = '<IPAM_DRIVER_ACTION_DATA><AR><AR_ID><![CDATA[0]]></AR_ID><GATEWAY><![CDATA[10.0.0.1]]></GATEWAY><IP><![CDATA[10.0.0.10]]></IP><IPAM_MAD><![CDATA[mydrv]]></IPAM_MAD><MAC><![CDATA[02:00:0a:00:00:0a]]></MAC><NETWORK_MASK><![CDATA[255.255.255.0]]></NETWORK_MASK><NEXT_INDEX><![CDATA[0]]></NEXT_INDEX><SHARED><![CDATA[NO]]></SHARED><SIZE><![CDATA[10]]></SIZE><TYPE><![CDATA[IP4]]></TYPE><MAC_END><![CDATA[02:00:0a:00:00:13]]></MAC_END><IP_END><![CDATA[10.0.0.19]]></IP_END><USED_LEASES>0</USED_LEASES></AR><ADDRESS><SIZE>1</SIZE></ADDRESS></IPAM_DRIVER_ACTION_DATA>';
 const PLACEHOLDER = { MAC: '', IP: '', IP6_GLOBAL: '', IP6_ULA: '', IP6: '', SIZE: '' };
 
-test('the register samples of PROTOCOL.md 2.3 decode to their attributes, placeholder fields empty', () => {
+test('the register samples of docs/oned-contract.md 2.3 decode to their attributes, placeholder fields empty', () => {
   assert.deepEqual(asObject(decode(REGISTER)), { ar: { GATEWAY: '10.0.0.1', IP: '10.0.0.10', IPAM_MAD: 'mydrv', SIZE: '10', TYPE: 'IP4' }, address: PLACEHOLDER });
   assert.deepEqual(asObject(decode(MINIMAL)), { ar: { IPAM_MAD: 'mydrv', SIZE: '21' }, address: PLACEHOLDER });
   assert.deepEqual([...decode(REGISTER).ar.keys()], ['GATEWAY', 'IP', 'IPAM_MAD', 'SIZE', 'TYPE'], 'in the order oned sent them');
