@@ -10,6 +10,10 @@
  *   BENCH_ONLY (regexp on scenario names)  BENCH_LABEL (tag stored in the JSON)
  *   BENCH_BUNDLE (another build to measure, e.g. an older one; with BENCH_CODEC_ROOT, a checkout
  *   of that build's sources, to write books in its format)  BENCH_BUDGET_S (900)
+ *   BENCH_NO_RESULTS (leave bench/results.json and the documents as they are)
+ *
+ * A whole run (no BENCH_ONLY, no BENCH_BUNDLE, nothing skipped) writes bench/results.json, which
+ * is committed, and rewrites the results table of README.md and docs/performance.md from it.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +25,7 @@ import { canMeasureRss, childEnv, median, quantile, runTimed, runWithRss } from 
 import { canUsePipes, pipeSlot } from './stdin-pipe.mjs';
 import { addressRequest, formatIPv4, formatIPv6, formatMac, getRequest, parseIPv4, registerRequest, replyValue, storedAr, unregisterRequest } from './requests.mjs';
 import { makeFrontEnd, scenarioDir, SIX48_BASE } from './setup.mjs';
+import { RESULTS, writeDocuments } from './results-table.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUNDLE = process.env.BENCH_BUNDLE ?? join(ROOT, 'dist', 'nebula-ipam.cjs');
@@ -353,7 +358,18 @@ function report() {
   mkdirSync(resultsDir, { recursive: true });
   const doc = { label: process.env.BENCH_LABEL, bundle: BUNDLE, date: new Date().toISOString(), machine, settings: { REPS, BIG_REPS, SIZES, PER_RANGE, STREAM, CONCURRENT, ROUNDS }, rows: table, stream, concurrent, skipped, raw: rows, markdown: text };
   const json = `${JSON.stringify(doc, null, 2)}\n`;
-  writeFileSync(join(resultsDir, 'latest.json'), json);
+  // Every run, kept locally (git-ignored).
   writeFileSync(join(resultsDir, `bench-${doc.date.replace(/[:.]/g, '-')}.json`), json);
-  process.stderr.write(`results: bench/results/latest.json\n`);
+  // A run of the whole benchmark on the project's own bundle is what the documents show: it goes
+  // to the committed bench/results.json, and README.md and docs/performance.md take their table
+  // from it (bench/results-table.mjs; test/unit/bench-results.test.ts checks they agree).
+  const whole = !ONLY && !process.env.BENCH_BUNDLE && skipped.length === 0 && !process.env.BENCH_NO_RESULTS;
+  if (whole) {
+    const { raw: _raw, markdown: _markdown, bundle: _bundle, ...kept } = doc;
+    writeFileSync(RESULTS, `${JSON.stringify(kept, null, 2)}\n`);
+    writeDocuments();
+    process.stderr.write('results: bench/results.json; README.md and docs/performance.md updated from it\n');
+  } else {
+    process.stderr.write(`results: bench/results/bench-${doc.date.replace(/[:.]/g, '-')}.json (a partial run or another bundle: bench/results.json unchanged)\n`);
+  }
 }

@@ -26,6 +26,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { book, ip4Range, loadCodec } from '../bench/books.mjs';
@@ -34,7 +35,7 @@ import { addressRequest, formatIPv4, formatMac, getRequest, parseIPv4, replyValu
 import { makeFrontEnd } from '../bench/setup.mjs';
 import { canUsePipes, pipeSlot } from '../bench/stdin-pipe.mjs';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, json: { type: 'string' } } });
 const ROUNDS = Number(values.rounds);
 if (!canUsePipes) throw new Error('startup-devices needs mkfifo: stdin must be a pipe, as oned gives it');

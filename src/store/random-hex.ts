@@ -20,8 +20,10 @@ export function randomHex(bytes: number): string {
       fs.closeSync(fd);
     }
   } catch (error) {
-    if (!globalThis.crypto?.getRandomValues) throw error;
-    globalThis.crypto.getRandomValues(buffer);
+    // Node 18 has no global crypto unless started with --experimental-global-webcrypto.
+    const webCrypto = (globalThis as { crypto?: { getRandomValues(bytes: Uint8Array): unknown } }).crypto;
+    if (!webCrypto?.getRandomValues) throw error;
+    webCrypto.getRandomValues(buffer);
   }
   return buffer.toString('hex');
 }
