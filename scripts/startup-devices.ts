@@ -74,6 +74,8 @@ for (const name of fs.existsSync(runtimes) ? fs.readdirSync(runtimes).sort() : [
   const version = spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim();
   if (version.split('.')[0] !== process.version.split('.')[0]) nodes.push({ label: version, bin });
 }
+// DEVICES_NODES: a regexp on versions (e.g. "^v2[02]"), for a closer look at a few.
+if (process.env.DEVICES_NODES) nodes.splice(0, nodes.length, ...nodes.filter((n) => new RegExp(process.env.DEVICES_NODES!).test(n.label)));
 
 const codec = await loadCodec(ROOT, path.join(ROOT, 'node_modules'));
 const range = ip4Range(1, parseIPv4('10.0.0.0'), 256);
@@ -114,7 +116,9 @@ const rows: Row[] = [];
 
 for (const node of nodes) {
   const major = Number(node.label.slice(1).split('.')[0]);
-  const variants = VARIANTS.filter((v) => (v.minMajor ?? 0) <= major);
+  // DEVICES_ONLY: a regexp on variant names, for a closer look at a few.
+  const only = process.env.DEVICES_ONLY ? new RegExp(process.env.DEVICES_ONLY) : undefined;
+  const variants = VARIANTS.filter((v) => (v.minMajor ?? 0) <= major && (!only || only.test(v.name)));
   // One front-end per variant: its own copy of the bundle, book and code cache.
   const setups = variants.map((variant) => {
     const frontEnd = makeFrontEnd(variant.bundle);
@@ -161,6 +165,7 @@ for (const node of nodes) {
 }
 
 // --- Devices beside the bundle: small cold programs ------------------------------------------------
+// DEVICES_SIDE=off: the bundle variants only.
 const REQUEST_XML = Buffer.from(getRequest(ar), 'base64').toString('utf8');
 const IPV6 = Array.from({ length: 1000 }, (_, i) => `2001:db8:${(0x100 + (i >> 8)).toString(16)}:${(i & 0xff).toString(16)}::`);
 const PROGRAMS: Record<string, string> = {
@@ -177,7 +182,7 @@ for (const [name, source] of Object.entries(PROGRAMS)) {
   programFiles[name] = file;
 }
 const sideRows: { node: string; program: string; ms: number; bareMs: number; overBareMs: number; cpuMs: number; bareCpuMs: number; cpuOverBareMs: number }[] = [];
-for (const node of nodes) {
+for (const node of process.env.DEVICES_SIDE === 'off' ? [] : nodes) {
   const env = childEnv();
   const samples = Object.fromEntries(Object.keys(programFiles).map((k) => [k, { ms: [] as number[], bare: [] as number[], cpu: [] as number[], bareCpu: [] as number[] }]));
   for (let round = 0; round < ROUNDS; round++) {

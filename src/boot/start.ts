@@ -30,6 +30,7 @@ import { closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openS
 import { basename } from 'node:path';
 import { Script } from 'node:vm';
 import { ACTION_NAMES } from '../actions/action.ts';
+import { cacheCheckFor, seal, unseal } from './cache-check.ts';
 import { programFrom, WRAPPER_END, WRAPPER_START } from './program-comment.ts';
 
 /** A hash of both halves, set by build.mjs. */
@@ -51,38 +52,51 @@ const [start, end, line] = NEBULA_IPAM_LAYOUT.split(':').map(Number).slice(role 
 const { text: stored, changedMs } = readPart(__filename, start, end);
 // Margin for filesystems whose timestamps are coarser than the process's clock.
 const unchanged = changedMs < Date.now() - process.uptime() * 1000 - 2000;
-const dir = unchanged ? cacheDirectory(process.env) : undefined;
+const nodeModule = require('node:module') as NodeModule;
+// NEBULA_IPAM_CODE_CACHE_KIND=node: Node's own compile cache (Node >= 22.1), which Node checks
+// itself, instead of this file's; docs/performance.md compares the two.
+const nodeCache = process.env.NEBULA_IPAM_CODE_CACHE_KIND === 'node' && typeof nodeModule.enableCompileCache === 'function';
+const check = nodeCache ? undefined : cacheCheckFor(process.versions.node);
+const dir = unchanged && check ? cacheDirectory(process.env) : undefined;
 const file = dir && `${dir}/${NEBULA_IPAM_BUILD}-${role}-${process.version}-${process.arch}.cache`;
-const cachedData = file ? readTrusted(dir, file) : undefined;
+const crc32 = check === 'crc32' ? (require('node:zlib') as { crc32: (bytes: Buffer) => number }).crc32 : undefined;
+const stamped = file ? readTrusted(dir, file) : undefined;
+const cachedData = stamped && crc32 ? unseal(stamped, crc32) : stamped;
 
 const source = decodeHalf(stored);
 if (!source.startsWith(WRAPPER_START) || !source.endsWith(WRAPPER_END)) {
   process.stderr.write(`Cannot start nebula-ipam: ${__filename} changed while it was starting (an upgrade in progress?); run it again\n`);
   process.exit(1);
 }
-if (process.env.NEBULA_IPAM_CODE_CACHE_KIND === 'node' && dir) {
-  const nodeModule = require('node:module') as typeof import('node:module') & { Module: new (id: string, parent: unknown) => { filename: string; paths: string[]; _compile(code: string, filename: string): unknown } };
-  nodeModule.enableCompileCache?.(`${dir}/node`);
-  const child = new nodeModule.Module(__filename, module);
-  child.filename = __filename;
-  child.paths = module.paths;
-  child._compile(source.slice(WRAPPER_START.length, -WRAPPER_END.length), __filename);
+if (nodeCache) {
+  const dirForNode = unchanged ? cacheDirectory(process.env) : undefined;
+  if (dirForNode) nodeModule.enableCompileCache?.(`${dirForNode}/node`);
+  const program = new nodeModule.Module(__filename, module);
+  program.filename = __filename;
+  program.paths = module.paths;
+  program._compile(source.slice(WRAPPER_START.length, -WRAPPER_END.length), __filename);
 } else {
-// V8 checks a code cache only for its length and flags unless told to checksum it: a cache with
-// one flipped byte would otherwise be run as found (seen: wrong results, V8 fatal errors). With
-// this flag V8 writes a checksum into each cache it makes and rejects one that does not match
-// (cachedDataRejected), which means compiling from source as usual.
-if (file) (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--verify-snapshot-checksum');
-const script = new Script(source, { filename: __filename, lineOffset: line, ...(cachedData ? { cachedData } : {}) });
-if (file && (!cachedData || script.cachedDataRejected)) {
-  // After the run, so the cache also holds the functions this role compiled lazily; and only
-  // after a success, whose path is the one worth caching (a refusal compiles far less).
-  process.once('exit', (code) => {
-    if (code === 0) writeTrusted(dir, file, () => script.createCachedData());
-  });
+  runWithOwnCache();
 }
-// This file only ever runs as the bundle's CommonJS wrapper, which provides these five.
-script.runInThisContext()(exports, require, module, __filename, __dirname);
+
+/** Compiles the half with this file's code cache, runs it, and keeps the cache for next time. */
+function runWithOwnCache(): void {
+  const script = new Script(source, { filename: __filename, lineOffset: line, ...(cachedData ? { cachedData } : {}) });
+  if (file && (!cachedData || script.cachedDataRejected)) {
+    // After the run, so the cache also holds the functions this role compiled lazily; and only
+    // after a success, whose path is the one worth caching (a refusal compiles far less).
+    process.once('exit', (code) => {
+      if (code === 0) writeTrusted(dir, file, () => (crc32 ? seal(script.createCachedData(), crc32) : script.createCachedData()));
+    });
+  }
+  // This file only ever runs as the bundle's CommonJS wrapper, which provides these five.
+  script.runInThisContext()(exports, require, module, __filename, __dirname);
+}
+
+/** What start.ts uses of node:module, typed here: @types/node 18 lacks enableCompileCache. */
+interface NodeModule {
+  enableCompileCache?: (directory: string) => unknown;
+  Module: new (id: string, parent: unknown) => { filename: string; paths: string[]; _compile(code: string, filename: string): unknown };
 }
 
 /** The half's program text, or '' when the stored text does not decode (other text at those offsets). */

@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import { createCliSandbox, expectOk } from '../support/cli-harness.ts';
 import { expectReply } from '../support/driver-assert.ts';
 import { REPO_ROOT, type NodeVersion } from '../support/driver-harness.ts';
+import { damagedCacheIsRejected } from '../support/damaged-cache.ts';
 import { shortLifeCycle } from '../support/short-life-cycle.ts';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'test', 'runtimes', 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
@@ -23,6 +24,8 @@ test('test/runtimes lists Node 18 (the oldest supported) and newer lines', () =>
 
 for (const node of versions) {
   test(`a short life-cycle under Node ${node}`, () => shortLifeCycle(node));
+
+  test(`a code cache with one flipped byte is rejected under Node ${node}: the action answers right`, () => damagedCacheIsRejected(node));
 
   test(`the operator CLI under Node ${node}: status, lease, release on a book oned wrote`, () => {
     const s = createCliSandbox({ config: { pools: [{ name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, default: true }] }, node });
