@@ -1,11 +1,12 @@
 /** The code cache's seal (src/boot/cache-check.ts): any damaged byte, a short file or no seal is refused. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { crc32 as zlibCrc32 } from 'node:zlib';
+import * as zlib from 'node:zlib';
 import { cacheCheckFor, seal, unseal } from '../../src/boot/cache-check.ts';
 
-// zlib.crc32 is Node >= 20.15 / 22.2; the tests run on such a Node.
-const crc32 = (zlibCrc32 as ((bytes: Buffer) => number) | undefined) ?? (() => 0);
+// zlib.crc32 is Node >= 20.15 / 22.2 (and not in @types/node 18).
+const zlibCrc32 = (zlib as { crc32?: (bytes: Buffer) => number }).crc32;
+const crc32 = zlibCrc32 ?? (() => 0);
 
 test('which Node checks a cache how', () => {
   assert.equal(cacheCheckFor('18.20.8'), 'v8');
