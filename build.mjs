@@ -1,8 +1,8 @@
 // Bundles the program and its runtime packages into one CommonJS file that runs on Node 18+.
 //
 // Layout: a shebang, a small start-up part (src/boot/start.ts), then two block comments holding
-// the program built twice from src/main.ts: the driver half (the five actions) and the CLI half
-// (compressed).
+// the program built twice from src/main.ts: the driver half (the five actions) and the CLI half.
+// (The CLI half was once stored deflated; it bought less than it cost, docs/performance.md.)
 // start.ts reads the half it needs, compiles it with V8's code cache and runs it; see start.ts
 // for why, docs/performance.md for what it buys.
 import { createHash } from 'node:crypto';
@@ -15,12 +15,12 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 // src/driver/test-hooks.ts compiled in; the production bundle has them compiled out.
 const testHooks = process.argv.includes('--test-hooks');
 /**
- * `--variant=single|plain-cli` (with `--out=FILE`): builds without one start-up device, for
- * scripts/startup-devices.ts to measure what it buys. single: one program for every role (no
- * split halves); plain-cli: the CLI half stored as text, not deflated.
+ * `--variant=single|deflated-cli` (with `--out=FILE`): builds with one start-up device taken away
+ * or put back, for scripts/startup-devices.ts to measure what it buys. single: one program for
+ * every role (no split halves); deflated-cli: the CLI half stored deflated, as it once was.
  */
 const variant = process.argv.find((a) => a.startsWith('--variant='))?.slice('--variant='.length);
-if (variant !== undefined && variant !== 'single' && variant !== 'plain-cli') throw new Error(`build: unknown --variant=${variant}`);
+if (variant !== undefined && variant !== 'single' && variant !== 'deflated-cli') throw new Error(`build: unknown --variant=${variant}`);
 const outfile = process.argv.find((a) => a.startsWith('--out='))?.slice('--out='.length) ?? (testHooks ? 'dist/test/nebula-ipam.cjs' : 'dist/nebula-ipam.cjs');
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
@@ -88,7 +88,7 @@ const helper = await text({ entryPoints: ['src/boot/program-comment.ts'], format
 const { hideInComment, programFrom, WRAPPER_START, WRAPPER_END } = await import(`data:text/javascript,${encodeURIComponent(helper)}`);
 
 const halves = variant === 'single' ? { driver: await half('single'), cli: '' } : { driver: await half('driver'), cli: await half('cli') };
-const cliDeflated = variant === undefined;
+const cliDeflated = variant === 'deflated-cli';
 
 // Offsets are only known once the file is laid out: a placeholder of fixed width goes in first.
 const PLACEHOLDER = Array(6).fill('0'.repeat(10)).join(':');
@@ -100,8 +100,7 @@ const start = await text({
     NEBULA_IPAM_CLI_DEFLATED: String(cliDeflated),
   },
 });
-// Node reads the whole file on every start: the CLI half, which actions never run, goes in
-// compressed (base64 of raw deflate, which holds no "*/"), a third of its size.
+// deflated-cli: base64 of raw deflate, which holds no "*/", a third of the CLI half's size.
 const stored = { driver: hideInComment(halves.driver), cli: cliDeflated ? `/*${deflateRawSync(halves.cli, { level: 9 }).toString('base64')}*/` : hideInComment(halves.cli) };
 let bundle = `#!/usr/bin/env node\n${start}`;
 const layout = [];

@@ -1,21 +1,23 @@
 /**
  * The first code the bundle runs. The rest of the file is two comments, each holding one half of
- * the program (src/main.ts built for the driver actions, and for the CLI, deflated): this part
+ * the program (src/main.ts built for the driver actions, and for the CLI): this part
  * reads the half it needs, compiles it with V8's code cache, and runs it. Node's own compile of
  * the file skips the comments almost for free.
  *
  * oned runs actions one at a time for the whole cloud, one process each, so start-up caps how
  * fast it hands out leases. Compiling the program from source costs more per start than
  * anything an action then does with a small book; from the cache it costs a fraction of that.
- * Node 22 has this built in (module.enableCompileCache); Node 18 and 20, which front-ends run,
- * do not.
+ * Node's own compile cache (module.enableCompileCache, Node >= 22.1) caches only what is
+ * compiled before the program runs, which for this bundle is almost nothing:
+ * docs/performance.md measures both (NEBULA_IPAM_CODE_CACHE_KIND=node tries Node's).
  *
  * The cache is bytecode that V8 runs as it finds it, so it is read only from a directory and a
  * file that belong to this user and that nobody else may write, and its name carries a hash of
  * the program (V8 itself only checks the source's length), the Node version and the role (each
- * action, or the CLI, compiles different functions). It is an optimisation only: anything
- * unexpected (no such directory, a foreign owner, a read or write error, a cache V8 rejects)
- * means compiling from source as usual, never a failure.
+ * action, or the CLI, compiles different functions). A damaged file is never run: how it is
+ * told from a good one depends on the Node version (cache-check.ts). It is an optimisation only:
+ * anything unexpected (no such directory, a foreign owner, a read or write error, a damaged
+ * file, a cache V8 rejects) means compiling from source as usual, never a failure.
  *
  * Node read this part of the file before the half is read here. A file replaced in between (an
  * upgrade copied over it while oned runs an action) would pair this part's build hash and
@@ -40,7 +42,7 @@ declare const NEBULA_IPAM_BUILD: string;
  * `driverStart:driverEnd:driverLine:cliStart:cliEnd:cliLine` (byte offsets; 0-based line).
  */
 declare const NEBULA_IPAM_LAYOUT: string;
-/** Whether the CLI half is stored deflated (false only in a build variant made for measuring). */
+/** Whether the CLI half is stored deflated (only in a build variant made for measuring). */
 declare const NEBULA_IPAM_CLI_DEFLATED: boolean;
 
 const invokedAs = basename(process.argv[1] ?? '');
@@ -103,7 +105,7 @@ interface NodeModule {
 function decodeHalf(text: string): string {
   if (role !== 'cli' || !NEBULA_IPAM_CLI_DEFLATED) return programFrom(text);
   try {
-    // The CLI half is deflated (build.mjs): zlib is loaded for the CLI only.
+    // The deflated-cli variant of build.mjs: zlib is loaded for the CLI only.
     return (require('node:zlib') as typeof import('node:zlib')).inflateRawSync(Buffer.from(text, 'base64')).toString('latin1');
   } catch {
     return '';

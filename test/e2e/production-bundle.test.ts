@@ -1,7 +1,7 @@
 /**
  * What the production bundle (dist/nebula-ipam.cjs) must not carry, checked on all of its program
- * text: the file as it is and every half stored compressed in it (build.mjs deflates the CLI
- * half, so a plain-text search of the file sees only the driver). No way to spawn a process, and
+ * text: the file as it is and every half stored compressed in it (the CLI half was once stored
+ * deflated, where a plain-text search of the file saw only the driver). No way to spawn a process, and
  * no test hook (issue 10 items 1 and 2).
  */
 import assert from 'node:assert/strict';
