@@ -34,7 +34,7 @@ const started = performance.now();
 // A rebuild of dist/ while this runs must not mix two driver versions on one book.
 const pinned = pinBundle();
 
-log(`torture: seed ${seed} (replay with --seed ${seed}), bundle dist/nebula-ipam.cjs`);
+log(`torture: seed ${seed} (replay with --seed ${seed}), test bundle dist/test/nebula-ipam.cjs (the production one with its test hooks)`);
 log(`concurrency: ${SIZES.processes} processes, ${SIZES.operations} operations on one book...`);
 const calm = await tortureConcurrency({ processes: SIZES.processes, operations: SIZES.operations, killChance: 0, seed });
 log(summary(calm));
