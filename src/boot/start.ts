@@ -14,8 +14,8 @@
  * The cache is bytecode that V8 runs as it finds it, so it is read only from a directory and a
  * file that belong to this user and that nobody else may write, and its name carries a hash of
  * the program (V8 itself only checks the source's length), the Node version and the role (each
- * action, or the CLI, compiles different functions). A damaged file is never run: how it is
- * told from a good one depends on the Node version (cache-check.ts). It is an optimisation only:
+ * action, or the CLI, compiles different functions). A damaged file is never run: the file holds
+ * the data twice and is used only when both copies agree (cache-check.ts). It is an optimisation only:
  * anything unexpected (no such directory, a foreign owner, a read or write error, a damaged
  * file, a cache V8 rejects) means compiling from source as usual, never a failure.
  *
@@ -32,7 +32,7 @@ import { closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openS
 import { basename } from 'node:path';
 import { Script } from 'node:vm';
 import { ACTION_NAMES } from '../actions/action.ts';
-import { cacheCheckFor, seal, unseal } from './cache-check.ts';
+import { seal, unseal } from './cache-check.ts';
 import { programFrom, WRAPPER_END, WRAPPER_START } from './program-comment.ts';
 
 /** A hash of both halves, set by build.mjs. */
@@ -58,12 +58,11 @@ const nodeModule = require('node:module') as NodeModule;
 // NEBULA_IPAM_CODE_CACHE_KIND=node: Node's own compile cache (Node >= 22.1), which Node checks
 // itself, instead of this file's; docs/performance.md compares the two.
 const nodeCache = process.env.NEBULA_IPAM_CODE_CACHE_KIND === 'node' && typeof nodeModule.enableCompileCache === 'function';
-const check = nodeCache ? undefined : cacheCheckFor(process.versions.node);
-const dir = unchanged && check ? cacheDirectory(process.env) : undefined;
+const dir = unchanged && !nodeCache ? cacheDirectory(process.env) : undefined;
 const file = dir && `${dir}/${NEBULA_IPAM_BUILD}-${role}-${process.version}-${process.arch}.cache`;
-const crc32 = check === 'crc32' ? (require('node:zlib') as { crc32: (bytes: Buffer) => number }).crc32 : undefined;
-const stamped = file ? readTrusted(dir, file) : undefined;
-const cachedData = stamped && crc32 ? unseal(stamped, crc32) : stamped;
+const sealed = file ? readTrusted(dir, file) : undefined;
+// A damaged file is never given to V8 (cache-check.ts).
+const cachedData = sealed && unseal(sealed);
 
 const source = decodeHalf(stored);
 if (!source.startsWith(WRAPPER_START) || !source.endsWith(WRAPPER_END)) {
@@ -88,7 +87,7 @@ function runWithOwnCache(): void {
     // After the run, so the cache also holds the functions this role compiled lazily; and only
     // after a success, whose path is the one worth caching (a refusal compiles far less).
     process.once('exit', (code) => {
-      if (code === 0) writeTrusted(dir, file, () => (crc32 ? seal(script.createCachedData(), crc32) : script.createCachedData()));
+      if (code === 0) writeTrusted(dir, file, () => seal(script.createCachedData()));
     });
   }
   // This file only ever runs as the bundle's CommonJS wrapper, which provides these five.
