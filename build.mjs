@@ -117,7 +117,8 @@ if (variant === 'single') layout.splice(3, 3, layout[0], layout[1], layout[2]);
 if (bundle.split(PLACEHOLDER).length !== 2) throw new Error('build: the layout placeholder is not in the start-up part exactly once');
 bundle = bundle.replace(PLACEHOLDER, layout.map((n) => String(n).padStart(10, '0')).join(':'));
 if (programFrom(bundle.slice(layout[0], layout[1])) !== halves.driver) throw new Error('build: the driver half does not read back from its comment');
-if (cliDeflated && inflateRawSync(Buffer.from(bundle.slice(layout[3], layout[4]), 'base64')).toString('latin1') !== halves.cli) throw new Error('build: the CLI half does not read back from its comment');
+const cliBack = cliDeflated ? inflateRawSync(Buffer.from(bundle.slice(layout[3], layout[4]), 'base64')).toString('latin1') : programFrom(bundle.slice(layout[3], layout[4]));
+if (variant !== 'single' && cliBack !== halves.cli) throw new Error('build: the CLI half does not read back from its comment');
 // Renamed into place: a process starting meanwhile reads the old file or the new one, whole.
 mkdirSync(dirname(outfile), { recursive: true });
 const temp = `${outfile}.${process.pid}.tmp`;
