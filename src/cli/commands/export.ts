@@ -2,6 +2,7 @@
 import type { Book } from '../../book/book.ts';
 import { encodeBook } from '../../book/codec.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
+import { requireBook } from '../require-book.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { leaseRow } from '../render/lease-row.ts';
 import { rangeRow } from '../render/range-row.ts';
@@ -25,6 +26,7 @@ Reads a consistent snapshot without taking the lock, so oned is never held up.
     const format = values.format ?? 'json';
     if (format !== 'json' && format !== 'csv') throw usageError('export', `--format must be json or csv, not ${JSON.stringify(format)}`);
     if (format === 'csv' && context.json) throw usageError('export', '--json and --format csv contradict each other');
+    requireBook(context);
     const book = await context.store().read();
     context.stdout(format === 'json' ? encodeBook(book) : leasesCsv(book, context.config()));
     return EXIT_CODES.ok;

@@ -2,6 +2,7 @@
 import { findRange } from '../../book/book.ts';
 import { IpamError, shown } from '../../errors.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
+import { requireBook } from '../require-book.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
 import { LEASE_COLUMNS, leaseCells, leaseRow } from '../render/lease-row.ts';
@@ -30,6 +31,7 @@ Exit codes: 0 (also when nothing matches); 2 bad option; 5 unknown range.
     if (values.holder !== undefined && values.holder !== 'opennebula' && values.holder !== 'operator') {
       throw usageError('leases', `--holder must be opennebula or operator, not ${JSON.stringify(values.holder)}`);
     }
+    requireBook(context);
     const book = await context.store().read();
     if (values.range !== undefined && !findRange(book, values.range)) {
       throw new IpamError('not-found', `Cannot list the leases of range ${shown(values.range)}: there is no such range (see nebula-ipam status)`);

@@ -9,6 +9,7 @@ import { EXIT_CODES } from '../../exit-codes.ts';
 import { holderPhrase } from '../../operator/holder-phrase.ts';
 import { locateAddress, parseAddress, type Address, type Whereabouts } from '../../operator/locate-address.ts';
 import { rangeSubnet } from '../../operator/range-subnet.ts';
+import { requireBook } from '../require-book.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { utilisationBar } from '../render/bar.ts';
@@ -34,6 +35,7 @@ Exit codes: 0 shown; 2 bad argument; 5 no such range, or an address in no range 
   async run(args, context) {
     const { positionals } = parseCommandArgs('show', args, {}, { min: 1, max: 1, names: 'a range id or an address' });
     const what = positionals[0]!;
+    requireBook(context);
     const book = await context.store().read();
     const config = context.config();
     const range = findRange(book, what);

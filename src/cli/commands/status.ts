@@ -2,6 +2,7 @@
 import { formatPrefix } from '../../address/prefix.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { poolUsage } from '../../operator/usage.ts';
+import { requireBook } from '../require-book.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 import { utilisationBar } from '../render/bar.ts';
 import { formatCount } from '../render/count.ts';
@@ -27,6 +28,7 @@ made with \`range add\` or \`lease\` for hosts OpenNebula does not manage.
   async run(args, context) {
     parseCommandArgs('status', args, {}, { min: 0, max: 0, names: '' });
     const config = context.config();
+    requireBook(context);
     const book = await context.store().read();
     const pools = poolUsage(book, config);
     const ranges = book.ranges.map((r) => rangeRow(r, config));

@@ -19,7 +19,8 @@ Removes from DIR the action links (and the ${COPY_NAME} copy) that lead to nebul
 Anything else in DIR is left alone and listed. Safe to run again. The lease book, the
 config and the audit log are kept; remove the name from oned.conf's -i list and restart oned.
 
-Exit codes: 0 done (also when nothing was there); 8 cannot change DIR.
+Exit codes: 0 removed; 2 bad option; 5 nebula-ipam is not installed in DIR (nothing of it
+there); 8 cannot change DIR.
 `,
   async run(args, context) {
     const { positionals } = parseCommandArgs('uninstall', args, {}, { min: 1, max: 1, names: 'the directory to uninstall from' });
@@ -28,6 +29,10 @@ Exit codes: 0 done (also when nothing was there); 8 cannot change DIR.
     const plan = planUninstall(entries);
     const copy = inspectEntry(path.join(dir, COPY_NAME));
     if (copy.kind === 'file' && copy.ours) plan.push({ name: COPY_NAME, step: 'remove' });
+    if (!plan.some((p) => p.step === 'remove')) {
+      const what = fs.existsSync(dir) ? 'no action links or copy of nebula-ipam are there' : 'there is no such directory';
+      throw new IpamError('not-found', `Cannot uninstall from ${dir}: nebula-ipam is not installed here (${what}); nothing was changed`);
+    }
     try {
       for (const { name, step } of plan) if (step === 'remove') fs.rmSync(path.join(dir, name));
     } catch (error) {

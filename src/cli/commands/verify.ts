@@ -4,6 +4,7 @@ import { IpamError } from '../../errors.ts';
 import { describeVerifyFinding } from '../../verify/describe-verify-finding.ts';
 import { verifyBook } from '../../verify/verify-book.ts';
 import { verifyExitCode, type VerifyFinding } from '../../verify/verify-finding.ts';
+import { requireBook } from '../require-book.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
 import { renderTable } from '../render/table.ts';
@@ -31,6 +32,7 @@ decoder's message is the one finding); 4 bad config; 8 the book cannot be read.
   async run(args, context) {
     parseCommandArgs('verify', args, {}, { min: 0, max: 0, names: '' });
     const config = context.config();
+    requireBook(context);
     let book: Book | undefined;
     let findings: VerifyFinding[];
     try {
