@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import { IpamError, shown } from '../errors.ts';
+import { noSuchFile } from '../no-such-file.ts';
 
 /** `onevnet list -x` of a large cloud is tens of MB; far more is not oned's output. */
 const MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
@@ -14,8 +15,8 @@ export function loadOnevnetText(from: string, now: Date): { text: string; printe
   try {
     fd = fs.openSync(from, 'r');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new IpamError(code === 'ENOENT' ? 'not-found' : 'bad-request', `Cannot read --from ${shown(from)}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}; nothing was changed`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw noSuchFile('--from', from);
+    throw new IpamError('bad-request', `Cannot read --from ${shown(from)}: ${(error as Error).message}; nothing was changed`);
   }
   try {
     const stat = fs.fstatSync(fd);

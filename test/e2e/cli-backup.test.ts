@@ -48,7 +48,7 @@ describe('export, import, restore, log', () => {
     fs.writeFileSync(bad, '{"schema":1,"generation":1,"nextRangeId":2,"ranges":[{"id":"r1","type":"IP5"}]}');
     const bytes = other.bookBytes();
     expectCliFailure(other.cli(['import', bad]), 3, [bad, 'ranges[0].type']);
-    expectCliFailure(other.cli(['import', path.join(s.dir, 'missing.json')]), 8, ['missing.json']);
+    expectCliFailure(other.cli(['import', path.join(s.dir, 'missing.json')]), 5, ['missing.json', 'no such file']);
     assert.deepEqual(other.bookBytes(), bytes);
   });
 

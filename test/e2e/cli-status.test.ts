@@ -95,23 +95,25 @@ describe('nebula-ipam status, show, leases', () => {
 
   it('takes --config and --store over the environment, and --driver keys the default paths', () => {
     const other = path.join(s.dir, 'other', 'leases.json');
+    // A book that is not there is said so, naming the setting that chose the path.
+    expectCliFailure(s.cli(['status', '--store', other]), 5, [`no lease book at ${other}`, 'is --store right?']);
+    fs.mkdirSync(path.dirname(other), { recursive: true });
+    fs.copyFileSync(s.bookPath, other);
     const viaFlag = s.json<{ book: string; ranges: unknown[] }>(['status', '--store', other]);
     assert.equal(viaFlag.book, other);
-    assert.equal(viaFlag.ranges.length, 0);
     const configFile = path.join(s.dir, 'other.json');
     fs.writeFileSync(configFile, JSON.stringify({ pools: [{ name: 'lab', network: '192.168.0.0/24' }] }));
     assert.deepEqual(s.json<StatusJson>(['--config', configFile, 'status']).pools.map((p) => p.name), ['lab']);
-    const defaults = s.json<{ book: string; config: string }>(['status', '--driver', 'mydrv'], { env: { NEBULA_IPAM_STORE: undefined, NEBULA_IPAM_CONFIG: undefined } });
-    assert.equal(defaults.book, '/var/lib/one/nebula-ipam/mydrv/leases.json');
-    assert.equal(defaults.config, '(no config file)');
+    const defaults = s.cli(['status', '--driver', 'mydrv'], { env: { NEBULA_IPAM_STORE: undefined, NEBULA_IPAM_CONFIG: undefined } });
+    expectCliFailure(defaults, 5, ['no lease book at /var/lib/one/nebula-ipam/mydrv/leases.json', 'is --driver right?']);
   });
 
-  it('fails on a bad config with exit 4 naming the file and key, and a locked-out store never changes', () => {
+  it('fails on a bad config with exit 4 naming the file and key (a missing one: 5, as every missing file), and a locked-out store never changes', () => {
     const broken = path.join(s.dir, 'broken.json');
     fs.writeFileSync(broken, JSON.stringify({ pools: [{ name: 'x', network: '10.0.0.1/8' }] }));
     const bytes = s.bookBytes();
     expectCliFailure(s.cli(['lease', '--pool', 'x', '--owner', 'y', '--config', broken]), 4, [broken, 'pools[0].network']);
-    expectCliFailure(s.cli(['status', '--config', path.join(s.dir, 'absent.json')]), 4, ['absent.json']);
+    expectCliFailure(s.cli(['status', '--config', path.join(s.dir, 'absent.json')]), 5, ['absent.json', 'no such file']);
     assert.deepEqual(s.bookBytes(), bytes);
   });
 });

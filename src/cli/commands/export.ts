@@ -1,4 +1,5 @@
 /** `nebula-ipam export`: the lease book as JSON (which `import` reads) or CSV (one row per lease). */
+import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
 import type { Book } from '../../book/book.ts';
 import { encodeBook } from '../../book/codec.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
@@ -20,7 +21,8 @@ export const exportCommand: Command = {
                   holder,owner,note,mac,request_id,since
 
 Reads a consistent snapshot without taking the lock, so oned is never held up.
-`,
+
+${exitCodeHelp([[0, 'written'], [2, 'bad option'], ...READS_BOOK])}`,
   async run(args, context) {
     const { values } = parseCommandArgs('export', args, { format: { type: 'string' } }, { min: 0, max: 0, names: '' });
     const format = values.format ?? 'json';

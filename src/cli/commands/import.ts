@@ -1,7 +1,9 @@
 /** `nebula-ipam import FILE`: adds the ranges of an exported lease book to this one. */
 import * as fs from 'node:fs';
+import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import { decodeBook } from '../../book/codec.ts';
 import { IpamError } from '../../errors.ts';
+import { noSuchFile } from '../../no-such-file.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { importBook } from '../../operator/import-book.ts';
 import { applyChange } from '../apply-change.ts';
@@ -19,8 +21,7 @@ one locked step. Nothing is imported when any of it would overlap what is here: 
 whose space touches a range of this book, or an OpenNebula range whose id this book already
 uses (oned names its ranges by that id). Operator ranges whose id is taken get a new id.
 
-Exit codes: 0 imported; 3 FILE is not a valid lease book; 5 overlap; 8 FILE unreadable.
-`,
+${exitCodeHelp([[0, 'imported'], [2, 'bad option'], [3, 'FILE is not a valid lease book'], [5, 'overlap, or no such FILE'], [6, 'the lease book stayed locked (another command or oned holds it)'], [8, 'FILE cannot be read'], ...WRITES_BOOK])}`,
   async run(args, context) {
     const { positionals } = parseCommandArgs('import', args, {}, { min: 1, max: 1, names: 'the file to import' });
     const file = positionals[0]!;
@@ -28,6 +29,7 @@ Exit codes: 0 imported; 3 FILE is not a valid lease book; 5 overlap; 8 FILE unre
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw noSuchFile('the file to import', file);
       throw new IpamError('store-io', `Cannot import ${file}: ${(error as Error).message}`);
     }
     let incoming;

@@ -1,4 +1,5 @@
 /** `nebula-ipam install DIR`: the five action links oned runs, and the oned.conf line that enables them. */
+import { exitCodeHelp } from '../exit-code-help.ts';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -37,9 +38,7 @@ Safe to run again: links already right are kept, links to another nebula-ipam ar
 re-pointed, and anything else (another driver's scripts) is refused before anything
 changes. Prints the line to add to /etc/one/oned.conf and what to do next.
 
-Exit codes: 0 installed; 1 this program is not the nebula-ipam bundle; 2 bad name ("internal"
-is refused) or bad option; 5 a foreign file is in the way; 8 cannot write DIR or BINDIR.
-`,
+${exitCodeHelp([[0, 'installed'], [1, 'this program is not the nebula-ipam bundle'], [2, 'bad option, or a bad driver name ("internal" is refused)'], [5, 'a file that is not nebula-ipam\'s is in the way'], [8, 'cannot write DIR or BINDIR']])}`,
   async run(args, context) {
     const { values, positionals } = parseCommandArgs('install', args, { copy: { type: 'boolean' }, link: { type: 'boolean' }, bin: { type: 'string' } }, { min: 1, max: 1, names: 'the directory to install into' });
     if (values.copy && values.link) throw usageError('install', 'give --copy or --link, not both');

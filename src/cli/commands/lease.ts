@@ -1,4 +1,5 @@
 /** `nebula-ipam lease`: addresses for a host OpenNebula does not manage. */
+import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { leaseAddresses } from '../../operator/lease-addresses.ts';
 import { operatorText } from '../../operator/operator-text.ts';
@@ -31,9 +32,7 @@ frees it and get_address never hands it out; only \`nebula-ipam release\` gives 
   --json         print the result as JSON
 
 Prints the addresses with the network, netmask, gateway and DNS the host needs.
-Exit codes: 0 leased; 2 bad option; 5 unknown pool, address outside the pool, or address
-taken; 255 the pool has no room.
-`,
+${exitCodeHelp([[0, 'leased'], [2, 'bad option'], [5, 'unknown pool, address outside the pool, or address taken'], [6, 'the lease book stayed locked (another command or oned holds it)'], [255, 'the pool has no room'], ...WRITES_BOOK])}`,
   async run(args, context) {
     const { values } = parseCommandArgs('lease', args, {
       pool: { type: 'string' },

@@ -1,4 +1,5 @@
 /** `nebula-ipam leases`: the lease list, optionally of one range, owner or holder. */
+import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
 import { findRange } from '../../book/book.ts';
 import { IpamError, shown } from '../../errors.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
@@ -20,8 +21,7 @@ Lists leases (a block of consecutive addresses held by one party), in book order
   --holder WHO     only OpenNebula's leases, or only operators'
   --json           { leases: [{ range, addresses, count, holder, owner, note, mac, requestId, since }] }
 
-Exit codes: 0 (also when nothing matches); 2 bad option; 5 unknown range.
-`,
+${exitCodeHelp([[0, 'listed (also when nothing matches)'], [2, 'bad option'], [5, 'unknown range'], ...READS_BOOK])}`,
   async run(args, context) {
     const { values } = parseCommandArgs('leases', args, {
       range: { type: 'string' },

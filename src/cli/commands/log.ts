@@ -1,4 +1,5 @@
 /** `nebula-ipam log`: the audit log of every change to the lease book, by oned and by operators. */
+import { exitCodeHelp } from '../exit-code-help.ts';
 import * as fs from 'node:fs';
 import * as readline from 'node:readline';
 import { auditPath, type AuditRecord } from '../../audit/audit-log.ts';
@@ -26,8 +27,7 @@ range, addresses, MAC, owner, and result (ok, or error with the message).
   --last N         only the N most recent of the records that match
   --json           { log, records: [...], skipped } (skipped: lines that are not records)
 
-Exit codes: 0 (also when nothing matches or there is no log yet); 2 bad option.
-`,
+${exitCodeHelp([[0, 'listed (also when nothing matches or there is no log yet)'], [2, 'bad option'], [4, 'the config is missing (when named), unreadable or invalid'], [8, 'the audit log cannot be read']])}`,
   async run(args, context) {
     const { values } = parseCommandArgs('log', args, { since: { type: 'string' }, ip: { type: 'string' }, last: { type: 'string' } }, { min: 0, max: 0, names: '' });
     let since: Date | undefined;

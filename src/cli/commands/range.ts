@@ -1,4 +1,5 @@
 /** `nebula-ipam range add|remove`: blocks of a pool for hosts OpenNebula does not manage. */
+import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { addRange } from '../../operator/add-range.ts';
 import { operatorText } from '../../operator/operator-text.ts';
@@ -32,9 +33,7 @@ range remove: removes an operator range and gives its space back to the pool.
   --force        remove it even though it still has leases (they go with it)
 OpenNebula's ranges are refused: remove those with \`onevnet rmar\`.
 
-Exit codes: 0 done; 2 bad option; 3 size can never fit the pool's subnets; 5 unknown pool
-or range, overlap, leases left, OpenNebula's range; 255 the pool has no room.
-`,
+${exitCodeHelp([[0, 'done'], [2, 'bad option'], [3, 'the size can never fit the pool\'s subnets'], [5, 'unknown pool or range, overlap, leases left, OpenNebula\'s range'], [6, 'the lease book stayed locked (another command or oned holds it)'], [255, 'the pool has no room'], ...WRITES_BOOK])}`,
   async run(args, context) {
     const [sub, ...rest] = args;
     if (sub === 'add') return add(rest, context);

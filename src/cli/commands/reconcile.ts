@@ -14,6 +14,7 @@ import { readOnevnetXml } from '../../reconcile/read-onevnet.ts';
 import { selectionText } from '../../reconcile/select-ars.ts';
 import { reconcileExitCode } from '../../reconcile/reconcile-finding.ts';
 import { applyFixes, type AppliedChange } from '../../reconcile/reconcile-fix.ts';
+import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import type { CliContext } from '../context.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
@@ -50,10 +51,7 @@ Anything in the book newer than the document is not judged: oned may have leased
                  NEBULA_IPAM_RANGE or with IPAM_MAD ${DEFAULT_DRIVER_NAME})
   --json         one JSON document: { document, book, applied, findings[], notes[], changes[] }
 
-Exit codes: 0 both agree (or, with --apply, everything found was settled); 1 differences
-remain (listed); 3 the XML is malformed or not onevnet's (nothing changed); 5 FILE not found;
-6/7/8 the book is locked, corrupt or unreadable.
-`,
+${exitCodeHelp([[0, 'both agree (or, with --apply, everything found was settled)'], [1, 'differences remain (listed)'], [2, 'bad option'], [3, 'the XML is malformed or not onevnet\'s (nothing changed)'], [5, 'no such --from file'], [6, 'the lease book stayed locked (another command or oned holds it)'], ...WRITES_BOOK])}`,
   async run(args, context) {
     const { values } = parseCommandArgs('reconcile', args, {
       from: { type: 'string' },

@@ -1,4 +1,5 @@
 /** `nebula-ipam release`: gives operator leases back. */
+import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { operatorText } from '../../operator/operator-text.ts';
 import { releaseLeases } from '../../operator/release-leases.ts';
@@ -24,9 +25,7 @@ Gives leases back to their range. The range itself stays (remove an operator ran
                  if a VM still uses it, the address will be handed out twice
   --json         print what was released as JSON
 
-Exit codes: 0 released; 2 bad option; 5 nothing leased there / no such owner, or the lease
-is OpenNebula's and --force was not given.
-`,
+${exitCodeHelp([[0, 'released'], [2, 'bad option'], [5, 'nothing leased there / no such owner, or the lease is OpenNebula\'s and --force was not given'], [6, 'the lease book stayed locked (another command or oned holds it)'], ...WRITES_BOOK])}`,
   async run(args, context) {
     const { values } = parseCommandArgs('release', args, {
       ip: { type: 'string' },

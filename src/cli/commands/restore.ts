@@ -1,5 +1,6 @@
 /** `nebula-ipam restore`: brings back the previous generation of the lease book, after showing what changes. */
 import { appendAudit } from '../../audit/audit-log.ts';
+import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { diffBooks } from '../../operator/book-diff.ts';
 import { previousPath, readGenerations, restorePrevious } from '../../store/previous-generation.ts';
@@ -24,9 +25,7 @@ check with \`nebula-ipam reconcile\` afterwards.
   --yes    apply; without it nothing is written
   --json   { book, previous, current: { generation } | { error }, changes: [...], applied }
 
-Exit codes: 0 shown or restored; 5 no previous generation; 6 locked or changed meanwhile;
-7 the previous generation does not decode either.
-`,
+${exitCodeHelp([[0, 'shown or restored'], [2, 'bad option'], [5, 'no previous generation'], [6, 'the lease book stayed locked, or changed meanwhile'], [7, 'the previous generation does not decode either'], ...WRITES_BOOK])}`,
   async run(args, context) {
     const { values } = parseCommandArgs('restore', args, { yes: { type: 'boolean' } }, { min: 0, max: 0, names: '' });
     const location = context.bookPath();

@@ -1,4 +1,5 @@
 /** `nebula-ipam show`: one range with its leases, or who holds one address. */
+import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
 import { formatPrefix, ipv4Netmask } from '../../address/prefix.ts';
 import { FAMILIES } from '../../address/family.ts';
 import { findRange, type Book, type RangeRecord } from '../../book/book.ts';
@@ -30,8 +31,7 @@ export const showCommand: Command = {
             id, or an operator's lease with its owner), or that it is free, or what it is
             (a subnet's network, broadcast, gateway or DNS address, excluded, free pool space)
 
-Exit codes: 0 shown; 2 bad argument; 5 no such range, or an address in no range and no pool.
-`,
+${exitCodeHelp([[0, 'shown'], [2, 'bad argument'], [5, 'no such range, or an address in no range and no pool'], ...READS_BOOK])}`,
   async run(args, context) {
     const { positionals } = parseCommandArgs('show', args, {}, { min: 1, max: 1, names: 'a range id or an address' });
     const what = positionals[0]!;

@@ -1,4 +1,5 @@
 /** `nebula-ipam status`: every pool and range, how full it is, and totals. */
+import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
 import { formatPrefix } from '../../address/prefix.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { poolUsage } from '../../operator/usage.ts';
@@ -24,7 +25,8 @@ made with \`range add\` or \`lease\` for hosts OpenNebula does not manage.
 
   --json   one JSON document: { book, generation, config, pools[], ranges[], totals }
            (counts beyond 2^53, i.e. IPv6 pools, are decimal strings)
-`,
+
+${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
   async run(args, context) {
     parseCommandArgs('status', args, {}, { min: 0, max: 0, names: '' });
     const config = context.config();

@@ -1,4 +1,5 @@
 /** `nebula-ipam uninstall DIR`: removes the action links install made, and nothing else. */
+import { exitCodeHelp } from '../exit-code-help.ts';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ACTION_NAMES } from '../../actions/action.ts';
@@ -19,9 +20,7 @@ Removes from DIR the action links (and the ${COPY_NAME} copy) that lead to nebul
 Anything else in DIR is left alone and listed. Safe to run again. The lease book, the
 config and the audit log are kept; remove the name from oned.conf's -i list and restart oned.
 
-Exit codes: 0 removed; 2 bad option; 5 nebula-ipam is not installed in DIR (nothing of it
-there); 8 cannot change DIR.
-`,
+${exitCodeHelp([[0, 'removed'], [2, 'bad option'], [5, 'nebula-ipam is not installed in DIR'], [8, 'cannot change DIR']])}`,
   async run(args, context) {
     const { positionals } = parseCommandArgs('uninstall', args, {}, { min: 1, max: 1, names: 'the directory to uninstall from' });
     const dir = path.resolve(positionals[0]!);

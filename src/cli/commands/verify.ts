@@ -1,10 +1,10 @@
 /** `nebula-ipam verify`: the lease book's invariants, checked against the config, as findings. */
+import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import type { Book } from '../../book/book.ts';
 import { IpamError } from '../../errors.ts';
 import { describeVerifyFinding } from '../../verify/describe-verify-finding.ts';
 import { verifyBook } from '../../verify/verify-book.ts';
 import { verifyExitCode, type VerifyFinding } from '../../verify/verify-finding.ts';
-import { requireBook } from '../require-book.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
 import { renderTable } from '../render/table.ts';
@@ -26,13 +26,10 @@ Reads the lease book (without locking it or changing it) and checks what the dri
   --json   one JSON document: { book, generation, config, ok, findings[] }; each finding has a
            "kind" and the values involved
 
-Exit codes: 0 no problem; 1 problems found (listed); 7 the book does not even decode (the
-decoder's message is the one finding); 4 bad config; 8 the book cannot be read.
-`,
+${exitCodeHelp([[0, 'no problem'], [1, 'problems found (listed)'], [2, 'bad option'], [7, 'the book does not even decode (the decoder\'s message is the one finding)'], ...WRITES_BOOK])}`,
   async run(args, context) {
     parseCommandArgs('verify', args, {}, { min: 0, max: 0, names: '' });
     const config = context.config();
-    requireBook(context);
     let book: Book | undefined;
     let findings: VerifyFinding[];
     try {
