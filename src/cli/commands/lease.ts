@@ -3,6 +3,7 @@ import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { leaseAddresses } from '../../operator/lease-addresses.ts';
 import { operatorText } from '../../operator/operator-text.ts';
+import { checkPoolName } from '../known-names.ts';
 import { applyChange } from '../apply-change.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { countOption } from '../options.ts';
@@ -44,6 +45,7 @@ ${exitCodeHelp([[0, 'leased'], [2, 'bad option'], [5, 'unknown pool, address out
     if (values.pool === undefined) throw usageError('lease', '--pool is required');
     if (values.owner === undefined) throw usageError('lease', '--owner is required (who holds the addresses)');
     if (values.count !== undefined && values.ip !== undefined) throw usageError('lease', 'give --count or --ip, not both');
+    checkPoolName('lease from', values.pool, context.config());
     const request = {
       pool: values.pool,
       owner: operatorText(values.owner, 'owner'),

@@ -4,6 +4,7 @@ import { EXIT_CODES } from '../../exit-codes.ts';
 import { addRange } from '../../operator/add-range.ts';
 import { operatorText } from '../../operator/operator-text.ts';
 import { removeRange } from '../../operator/remove-range.ts';
+import { checkPoolName } from '../known-names.ts';
 import { applyChange } from '../apply-change.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import type { CliContext } from '../context.ts';
@@ -51,6 +52,7 @@ async function add(args: readonly string[], context: CliContext): Promise<number
   }, { min: 0, max: 0, names: '' });
   if (values.pool === undefined) throw usageError('range', 'range add needs --pool');
   if (values.size === undefined) throw usageError('range', 'range add needs --size');
+  checkPoolName('add a range to', values.pool, context.config());
   const request = {
     pool: values.pool,
     size: countOption('range', 'size', values.size),

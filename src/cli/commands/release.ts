@@ -3,6 +3,7 @@ import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { operatorText } from '../../operator/operator-text.ts';
 import { releaseLeases } from '../../operator/release-leases.ts';
+import { withOwnerHint } from '../known-names.ts';
 import { applyChange } from '../apply-change.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 import { oneOf } from '../options.ts';
@@ -35,7 +36,12 @@ ${exitCodeHelp([[0, 'released'], [2, 'bad option'], [5, 'nothing leased there / 
     oneOf('release', { ip: values.ip, owner: values.owner });
     const force = values.force === true;
     const request = values.ip !== undefined ? { ip: values.ip, force } : { owner: operatorText(values.owner!, 'owner'), force };
-    const { released } = await applyChange(context, 'release', (book, config) => releaseLeases(book, config, request), 'ip' in request ? { addresses: request.ip } : { owner: request.owner });
+    let released;
+    try {
+      ({ released } = await applyChange(context, 'release', (book, config) => releaseLeases(book, config, request), 'ip' in request ? { addresses: request.ip } : { owner: request.owner }));
+    } catch (error) {
+      throw 'owner' in request ? withOwnerHint(error, request.owner, await context.store().read()) : error;
+    }
     if (context.json) {
       context.stdout(renderJson({ released }));
       return EXIT_CODES.ok;

@@ -1,0 +1,222 @@
+/**
+ * The CLI as a new operator meets it (issue 11): it finds the driver's books by itself or says
+ * it cannot, installs so that OpenNebula's own sync carries a working driver, goes on the PATH,
+ * and speaks in one voice when given something wrong.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { expectReply } from '../support/driver-assert.ts';
+import { ACTIONS, BUNDLE, childEnv, encodeRequest, registerXml, REPO_ROOT, OnedAr } from '../support/driver-harness.ts';
+import { createCliSandbox, expectCliFailure, expectOk, type CliSandbox } from '../support/cli-harness.ts';
+
+const CONFIG = { pools: [{ name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, default: true }, { name: 'public6', network: '2001:db8:100::/48', subnetPrefix: 64 }] };
+
+/** What oned does: run <dir>/<action> with the request on stdin, the book and config named in the environment. */
+function onedRuns(dir: string, action: string, xml: string, env: Readonly<Record<string, string>>) {
+  const child = spawnSync(path.join(dir, action), ['0'], { input: encodeRequest(xml), encoding: 'utf8', env: childEnv('default', env), timeout: 30_000 });
+  return { code: child.status ?? 1, stdout: child.stdout, stderr: child.stderr };
+}
+
+/** A program on disk run by its path, as a shell would. */
+function runProgram(file: string, args: readonly string[], env: Readonly<Record<string, string | undefined>> = {}) {
+  const child = spawnSync(file, [...args], { encoding: 'utf8', env: childEnv('default', env), timeout: 30_000 });
+  return { code: child.status ?? 1, stdout: child.stdout, stderr: child.stderr };
+}
+
+describe('nebula-ipam finds the right books, or says it cannot (issue 11 item 1)', () => {
+  let s: CliSandbox;
+  let one: string;
+  let remotes: string;
+  let book: string;
+  let config: string;
+  before(() => {
+    s = createCliSandbox({ config: CONFIG });
+    one = path.join(s.dir, 'one-location');
+    remotes = path.join(one, 'var', 'remotes', 'ipam');
+    book = path.join(s.dir, 'nebula-book', 'leases.json');
+    config = path.join(s.dir, 'nebula.json');
+    fs.writeFileSync(config, JSON.stringify({ ...CONFIG, store: book }));
+  });
+  after(() => s.cleanup());
+
+  /** The CLI as an operator runs it on a front-end: no NEBULA_IPAM_* variables, OpenNebula at ONE_LOCATION. */
+  const operator = (args: readonly string[], extra: Readonly<Record<string, string>> = {}) => s.cli(args, { env: { NEBULA_IPAM_STORE: undefined, NEBULA_IPAM_CONFIG: undefined, ONE_LOCATION: one, ...extra } });
+
+  it('install names the exact CLI invocation for the driver', () => {
+    const out = expectOk(s.cli(['install', path.join(remotes, 'nebula')]));
+    assert.match(out, /nebula-ipam --driver nebula status/);
+  });
+
+  it('with one driver installed and no --driver, uses it and says which; a missing book is said so', () => {
+    // The default book of "nebula" is not there: not an empty cloud, a clear word.
+    const missing = operator(['status']);
+    expectCliFailure({ ...missing, stderr: missing.stderr.split('\n').slice(1).join('\n') }, 5, ['no lease book at /var/lib/one/nebula-ipam/nebula/leases.json', 'is --driver right?', 'driver "nebula"']);
+    assert.match(missing.stderr, /^Using driver "nebula", the one installed in .*one-location\/var\/remotes\/ipam/);
+    // With its book in place (the config names it), the same plain command reads it.
+    onedRuns(path.join(remotes, 'nebula'), 'register_address_range', registerXml({ IPAM_MAD: 'nebula', SIZE: '8' }), { NEBULA_IPAM_CONFIG: config });
+    const status = operator(['status', '--config', config]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stderr, /^Using driver "nebula"/);
+    assert.ok(status.stdout.startsWith(`Lease book ${book} `), status.stdout);
+    assert.match(status.stdout, /10\.20\.0\.2/);
+    // --json prints no word on stderr.
+    const json = operator(['--json', 'status', '--config', config]);
+    assert.equal(json.stderr, '');
+    assert.equal(JSON.parse(json.stdout).book, book);
+  });
+
+  it('with several installed, asks for --driver naming them; --driver picks one', () => {
+    expectOk(s.cli(['install', path.join(remotes, 'lab')]));
+    // Another driver's directory is not counted.
+    fs.mkdirSync(path.join(remotes, 'dummy'), { recursive: true });
+    fs.writeFileSync(path.join(remotes, 'dummy', 'get_address'), '#!/bin/sh\n', { mode: 0o755 });
+    expectCliFailure(operator(['status']), 2, ['"lab", "nebula"', '--driver']);
+    const picked = operator(['--driver', 'nebula', 'status', '--config', config]);
+    assert.equal(picked.code, 0, picked.stderr);
+    assert.equal(picked.stderr, '', 'a driver given is not announced');
+  });
+
+  it('with none installed, keeps the default driver name', () => {
+    expectCliFailure(operator(['status'], { ONE_LOCATION: path.join(s.dir, 'nothing-here') }), 5, ['no lease book at /var/lib/one/nebula-ipam/nebula-ipam/leases.json', 'is --driver right?']);
+  });
+});
+
+describe('nebula-ipam on the PATH, and --version (issue 11 item 2)', () => {
+  let s: CliSandbox;
+  before(() => {
+    s = createCliSandbox({ config: CONFIG });
+  });
+  after(() => s.cleanup());
+
+  it('--version and version --json', () => {
+    const version = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version as string;
+    assert.equal(expectOk(s.cli(['--version'])), `nebula-ipam ${version}\n`);
+    assert.equal(expectOk(s.cli(['version'])), `nebula-ipam ${version}\n`);
+    const json = s.json<{ name: string; version: string; node: string }>(['version']);
+    assert.equal(json.version, version);
+    assert.match(json.node, /^\d+\.\d+\.\d+$/);
+  });
+
+  it('install --bin links a working nebula-ipam into a bin directory, and refuses a foreign one', () => {
+    const bin = path.join(s.dir, 'usr-local-bin');
+    const dir = path.join(s.dir, 'one', 'remotes', 'ipam', 'nebula');
+    const out = s.json<{ bin: { path: string; state: string } }>(['install', dir, '--bin', bin]);
+    assert.deepEqual(out.bin, { path: path.join(bin, 'nebula-ipam'), state: 'created' });
+    const viaPath = runProgram(path.join(bin, 'nebula-ipam'), ['--version']);
+    assert.equal(viaPath.code, 0, viaPath.stderr);
+    assert.match(viaPath.stdout, /^nebula-ipam \d/);
+    // It runs the copy the actions run.
+    assert.equal(fs.realpathSync(path.join(bin, 'nebula-ipam')), path.join(dir, 'nebula-ipam.cjs'));
+    const other = path.join(s.dir, 'other-bin');
+    fs.mkdirSync(other);
+    fs.writeFileSync(path.join(other, 'nebula-ipam'), '#!/bin/sh\necho mine\n', { mode: 0o755 });
+    expectCliFailure(s.cli(['install', path.join(s.dir, 'one', 'remotes', 'ipam', 'second'), '--bin', other]), 5, [path.join(other, 'nebula-ipam')]);
+    assert.equal(fs.existsSync(path.join(s.dir, 'one', 'remotes', 'ipam', 'second', 'get_address')), false, 'nothing was changed');
+  });
+
+  it('npm pack gives a package whose global install puts a working nebula-ipam on the PATH', () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-ipam-pack-'));
+    try {
+      const npm = (args: readonly string[], cwd: string) => spawnSync('npm', [...args], { cwd, encoding: 'utf8', env: childEnv('default', { npm_config_cache: path.join(work, 'cache') }), timeout: 120_000 });
+      // --ignore-scripts: the bundle under test is the one already built.
+      const packed = npm(['pack', '--ignore-scripts', '--pack-destination', work, '--silent'], REPO_ROOT);
+      assert.equal(packed.status, 0, packed.stderr);
+      const tarball = path.join(work, packed.stdout.trim().split('\n').pop()!);
+      const installed = npm(['install', '-g', '--prefix', path.join(work, 'global'), '--offline', '--no-audit', '--no-fund', tarball], work);
+      assert.equal(installed.status, 0, installed.stderr);
+      const program = path.join(work, 'global', 'bin', 'nebula-ipam');
+      const version = runProgram(program, ['version', '--json']);
+      assert.equal(version.code, 0, version.stderr);
+      assert.equal(JSON.parse(version.stdout).name, 'nebula-ipam');
+      // The packaged program is the bundle, whole.
+      assert.deepEqual(fs.readFileSync(fs.realpathSync(program)), fs.readFileSync(BUNDLE));
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the default install travels with onehost sync (issue 11 item 10)', () => {
+  let s: CliSandbox;
+  before(() => {
+    s = createCliSandbox({ config: CONFIG });
+  });
+  after(() => s.cleanup());
+
+  it('is one file in the driver directory with relative links; a copy of remotes elsewhere runs every action', () => {
+    const remotes = path.join(s.dir, 'front-end-1', 'remotes');
+    const dir = path.join(remotes, 'ipam', 'nebula');
+    expectOk(s.cli(['install', dir]));
+    assert.deepEqual(fs.readdirSync(dir).sort(), [...ACTIONS, 'nebula-ipam.cjs'].sort());
+    for (const action of ACTIONS) assert.equal(fs.readlinkSync(path.join(dir, action)), 'nebula-ipam.cjs');
+    // What onehost sync / onezone serversync (rsync -a) do: copy the tree, links as links.
+    const copied = path.join(s.dir, 'front-end-2', 'remotes');
+    fs.mkdirSync(path.dirname(copied), { recursive: true });
+    const cp = spawnSync('cp', ['-a', remotes, copied], { encoding: 'utf8' });
+    assert.equal(cp.status, 0, cp.stderr);
+    fs.rmSync(path.join(s.dir, 'front-end-1'), { recursive: true });
+    const there = path.join(copied, 'ipam', 'nebula');
+    const env = { NEBULA_IPAM_STORE: path.join(s.dir, 'shared', 'leases.json'), NEBULA_IPAM_CONFIG: s.configPath! };
+    const ar = new OnedAr(expectReply(onedRuns(there, 'register_address_range', registerXml({ IPAM_MAD: 'nebula', SIZE: '4' }), env), 'AR'));
+    const got = expectReply(onedRuns(there, 'get_address', ar.getXml(1), env), 'ADDRESS');
+    assert.equal(got.get('IP'), ar.attrs.IP);
+    const ran = [['allocate_address', ar.allocateXml(2n)], ['free_address', ar.freeXml(2n)], ['free_address', ar.freeXml(0n)], ['unregister_address_range', ar.unregisterXml('rmar')]] as const;
+    for (const [action, xml] of ran) {
+      const result = onedRuns(there, action, xml, env);
+      assert.equal(result.code, 0, `${action}: ${result.stderr}`);
+    }
+  });
+
+  it('--link keeps the absolute layout, which dangles in such a copy', () => {
+    const remotes = path.join(s.dir, 'linked', 'remotes');
+    const dir = path.join(remotes, 'ipam', 'nebula');
+    expectOk(s.cli(['install', dir, '--link']));
+    for (const action of ACTIONS) assert.ok(path.isAbsolute(fs.readlinkSync(path.join(dir, action))));
+    assert.deepEqual(fs.readdirSync(dir).sort(), [...ACTIONS].sort());
+  });
+});
+
+describe('errors in the project voice (issue 11 item 4)', () => {
+  let s: CliSandbox;
+  before(() => {
+    s = createCliSandbox({ config: CONFIG });
+    s.register({ SIZE: '20' }, '1');
+    expectOk(s.cli(['lease', '--pool', 'private', '--owner', 'bm-01']));
+  });
+  after(() => s.cleanup());
+
+  it('a mistyped command, option, pool or owner: one "Cannot" line with the nearest name', () => {
+    const bytes = s.bookBytes();
+    assert.match(expectCliFailure(s.cli(['stauts']), 2, ['"stauts"']), /^Cannot .*did you mean "status"\?/);
+    expectCliFailure(s.cli(['help', 'leasse']), 2, ['did you mean "lease"?']);
+    expectCliFailure(s.cli(['leases', '--ownr', 'x']), 2, ['unknown option "--ownr"', 'did you mean --owner?']);
+    expectCliFailure(s.cli(['--jsno', 'status']), 2, ['did you mean --json?']);
+    expectCliFailure(s.cli(['lease', '--pool', 'privte', '--owner', 'x']), 5, ['"privte"', 'did you mean "private"?']);
+    expectCliFailure(s.cli(['range', 'add', '--pool', 'public', '--size', '4']), 5, ['did you mean "public6"?']);
+    expectCliFailure(s.cli(['release', '--owner', 'bm-1']), 5, ['"bm-1"', 'did you mean "bm-01"?']);
+    assert.deepEqual(s.bookBytes(), bytes, 'nothing was changed');
+  });
+
+  it("node's option-parser words never leak out", () => {
+    for (const args of [['lease', '--pool'], ['status', '--bogus'], ['log', '--last'], ['leases', '--range'], ['range', 'remove', 'r1', '--force=yes']]) {
+      const line = expectCliFailure(s.cli(args), 2, []);
+      assert.match(line, /^Cannot run [a-z]+: /);
+      assert.doesNotMatch(line, /ERR_PARSE_ARGS|Option '|To specify an option argument/);
+    }
+    expectCliFailure(s.cli(['lease', '--pool', '--owner', 'x']), 2, ['--pool needs a value']);
+  });
+
+  it('a missing file: the same exit code and wording for import, reconcile --from and --config', () => {
+    const gone = path.join(s.dir, 'gone.file');
+    const lines = [
+      expectCliFailure(s.cli(['import', gone]), 5, [gone, 'there is no such file']),
+      expectCliFailure(s.cli(['reconcile', '--from', gone]), 5, [gone, 'there is no such file']),
+      expectCliFailure(s.cli(['--config', gone, 'status']), 5, [gone, 'there is no such file']),
+    ];
+    for (const line of lines) assert.match(line, new RegExp(`^Cannot read .*${JSON.stringify(gone).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: there is no such file; nothing was changed$`));
+  });
+});
