@@ -16,6 +16,7 @@ import { reconcileExitCode } from '../../reconcile/reconcile-finding.ts';
 import { applyFixes, type AppliedChange } from '../../reconcile/reconcile-fix.ts';
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import type { CliContext } from '../context.ts';
+import { noticeLockWait } from '../lock-notice.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
 import { renderTable } from '../render/table.ts';
@@ -114,12 +115,13 @@ async function applyPlan(context: CliContext, decide: (book: Book) => ReconcileP
   const bookPath = context.bookPath();
   const time = context.now().toISOString();
   try {
+    const waited = noticeLockWait(bookPath, context.stderr, context.config().lockTimeoutMs);
     const outcome = await context.store().update((book): { book?: Book; result: Outcome } => {
       const plan = decide(book);
       if (plan.fixes.length === 0) return { result: { plan, changes: [], generation: { compared: book.generation } } };
       const applied = applyFixes(book, plan.fixes);
       return { book: applied.book, result: { plan, changes: applied.changes, generation: { compared: book.generation, written: book.generation + 1 } } };
-    });
+    }).finally(waited);
     for (const { action, ...facts } of outcome.changes) appendAudit(bookPath, { time, actor: context.actor, action, ...facts, result: 'ok' });
     return outcome;
   } catch (error) {

@@ -4,6 +4,7 @@ import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { diffBooks } from '../../operator/book-diff.ts';
 import { previousPath, readGenerations, restorePrevious } from '../../store/previous-generation.ts';
+import { noticeLockWait } from '../lock-notice.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
 import { renderTable } from '../render/table.ts';
@@ -36,7 +37,8 @@ ${exitCodeHelp([[0, 'shown or restored'], [2, 'bad option'], [5, 'no previous ge
     if (values.yes) {
       const now = context.now().toISOString();
       try {
-        restored = await restorePrevious(location, context.config().lockTimeoutMs, generations);
+        const waited = noticeLockWait(location, context.stderr, context.config().lockTimeoutMs);
+        restored = await restorePrevious(location, context.config().lockTimeoutMs, generations).finally(waited);
         appendAudit(location, { time: now, actor: context.actor, action: 'restore', result: 'ok' });
       } catch (error) {
         appendAudit(location, { time: now, actor: context.actor, action: 'restore', result: 'error', error: (error as Error).message });
