@@ -31,6 +31,8 @@ export interface GlobalOptions {
   readonly json: boolean;
   /** Tables at full width whatever the terminal's. */
   readonly wide?: boolean;
+  /** The width tables must fit (the terminal's), or undefined for no limit. */
+  readonly width?: number;
 }
 
 export interface CliContext {

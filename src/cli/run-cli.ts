@@ -16,6 +16,7 @@ import { createContext, currentUser, type CliIo, type GlobalOptions } from './co
 import { didYouMean } from './did-you-mean.ts';
 import { failureOf } from './failure.ts';
 import { pickDriver } from './pick-driver.ts';
+import { tableWidth } from './render/terminal-width.ts';
 
 /** Commands that never touch a book, so need no driver picked. */
 const BOOKLESS = new Set(['install', 'uninstall', 'completion']);
@@ -56,6 +57,9 @@ Global options (anywhere on the line):
                   else ${STORE_DIR}/<driver>/leases.json)
   --driver NAME   the driver name (IPAM_MAD) that keys the default paths (default ${DEFAULT_DRIVER_NAME})
   --json          print one JSON document instead of text (commands that print data)
+  --wide          tables at full width (on a terminal they are fitted to its width,
+                  long text cut with an ellipsis; piped output is never cut)
+  --version       print the version (\`nebula-ipam version --json\` for a document)
   -h, --help      help for nebula-ipam, or for the command given
 
 Exit codes: 0 ok; 1 internal error or findings; 2 usage; 3 bad request; 4 config;
@@ -95,13 +99,15 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       return EXIT_CODES.ok;
     }
     const env = io.env ?? process.env;
-    const options = BOOKLESS.has(command.name) ? globals : withDriver(globals, env);
+    const stdoutIsTty = io.stdoutIsTty ?? isatty(1);
+    const width = tableWidth({ wide: globals.wide === true, stdoutIsTty, ttyColumns: process.stdout.columns, env });
+    const options = { ...(BOOKLESS.has(command.name) ? globals : withDriver(globals, env)), ...(width === undefined ? {} : { width }) };
     if (options.driverFoundIn !== undefined && !options.json) io.stderr(`Using driver "${options.driver}", the one installed in ${options.driverFoundIn} (--driver picks another)\n`);
     const context = createContext(options, {
       stdout: io.stdout,
       stderr: io.stderr,
       env,
-      stdoutIsTty: io.stdoutIsTty ?? isatty(1),
+      stdoutIsTty,
       now: io.now ?? (() => new Date()),
       selfPath: io.selfPath ?? selfPath(),
     }, currentUser(env));

@@ -48,7 +48,11 @@ describe('nebula-ipam status, show, leases', () => {
     const out = expectOk(s.cli(['status']));
     assert.ok(!out.includes('\u001b['), 'no colour codes in a pipe');
     assert.match(out, /^POOL +NETWORK +SIZE +EXCLUDED +CARVED +FREE +RANGES +UTILISATION$/m);
-    assert.match(out, /^private +10\.20\.0\.0\/16 +65536 +256 +512 +64768 +2 +\[#\.{19}\] +1%$/m);
+    // A little use is "<1%", not a rounded-up "1%".
+    assert.match(out, /^private +10\.20\.0\.0\/16 +65536 +256 +512 +64768 +2 +\[#\.{19}\] +<1%$/m);
+    // IPv4 and IPv6 apart, each column in one notation.
+    assert.match(out, /^IPv4 pools\n/m);
+    assert.match(out, /^public6 +2001:db8:100::\/48 +1\.21e24 +0 +0 +1\.21e24 +0 +\[\.{20}\] +0%$/m);
     assert.match(out, /^r1 +OpenNebula +private +10\.20\.0\.0\/24 +IP4 +10\.20\.0\.3 +20 +5 +15 +\[#####\.{15}\] +25%$/m);
     const lines = out.split('\n').filter((l) => l.startsWith('r1 ') || l.startsWith('r2 ') || l.startsWith('RANGE'));
     assert.equal(new Set(lines.map((l) => l.indexOf('IP4') === -1 ? l.indexOf('TYPE') : l.indexOf('IP4'))).size, 1, 'columns line up');

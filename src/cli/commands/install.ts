@@ -100,7 +100,7 @@ ${exitCodeHelp([[0, 'installed'], [1, 'this program is not the nebula-ipam bundl
     if (copied) rows.unshift([COPY_NAME, copied, `copy of ${self}`]);
     if (bin) rows.push([bin.path, bin.state, runs]);
     context.stdout(`Installed nebula-ipam as IPAM driver "${name}" in ${dir}:
-${renderTable([{ header: 'FILE' }, { header: 'STATE' }, { header: 'POINTS TO' }], rows)}
+${renderTable([{ header: 'FILE' }, { header: 'STATE' }, { header: 'POINTS TO' }], rows, context.options.width)}
 Next steps:
   1. In /etc/one/oned.conf, enable the driver (no space after the comma; keep any other
      names already in the -i list):

@@ -41,7 +41,7 @@ ${exitCodeHelp([[0, 'listed (also when nothing matches)'], [2, 'bad option'], [5
       .flatMap((range) => range.leases.map((lease) => leaseRow(range, lease)))
       .filter((row) => (values.owner === undefined || row.owner === values.owner) && (values.holder === undefined || row.holder === values.holder));
     if (context.json) context.stdout(renderJson({ leases: rows }));
-    else context.stdout(rows.length ? renderTable(LEASE_COLUMNS, rows.map(leaseCells)) : 'No leases match.\n');
+    else context.stdout(rows.length ? renderTable(LEASE_COLUMNS, rows.map(leaseCells), context.options.width) : 'No leases match.\n');
     return EXIT_CODES.ok;
   },
 };

@@ -54,8 +54,8 @@ ${exitCodeHelp([[0, 'listed (also when nothing matches or there is no log yet)']
       return EXIT_CODES.ok;
     }
     context.stdout(renderTable(
-      [{ header: 'TIME' }, { header: 'ACTOR' }, { header: 'ACTION' }, { header: 'RANGE' }, { header: 'ADDRESSES' }, { header: 'RESULT' }, { header: 'DETAIL' }],
-      records.map((r) => [r.time, r.actor, r.action, r.range ?? '-', r.addresses ?? '-', r.result, detail(r)]),
+      [{ header: 'TIME' }, { header: 'ACTOR' }, { header: 'ACTION' }, { header: 'RANGE' }, { header: 'ADDRESSES' }, { header: 'RESULT' }, { header: 'DETAIL', shrink: true }],
+      records.map((r) => [r.time, r.actor, r.action, r.range ?? '-', r.addresses ?? '-', r.result, detail(r)]), context.options.width
     ));
     return EXIT_CODES.ok;
   },

@@ -140,8 +140,8 @@ function renderReport(source: string, asOf: string, selection: string, context: 
     out += 'OpenNebula and the lease book agree.\n';
   } else {
     out += renderTable(
-      [{ header: 'PROBLEM' }, { header: 'RANGE' }, { header: 'AR' }, { header: 'ADDRESSES' }, { header: 'DETAIL' }, { header: applied ? 'DONE' : 'WITH --apply' }],
-      plan.findings.map((f) => describeReconcileFinding(f, applied)).map((r) => [r.problem, r.range, r.ar, r.addresses, r.detail, r.action]),
+      [{ header: 'PROBLEM' }, { header: 'RANGE' }, { header: 'AR' }, { header: 'ADDRESSES' }, { header: 'DETAIL', shrink: true }, { header: applied ? 'DONE' : 'WITH --apply' }],
+      plan.findings.map((f) => describeReconcileFinding(f, applied)).map((r) => [r.problem, r.range, r.ar, r.addresses, r.detail, r.action]), context.options.width
     );
   }
   if (plan.notes.length > 0) out += `\nNot compared:\n${plan.notes.map((n) => `  ${describeReconcileNote(n)}\n`).join('')}`;

@@ -48,7 +48,7 @@ ${exitCodeHelp([[0, 'released'], [2, 'bad option'], [5, 'nothing leased there / 
     }
     context.stdout(`Released ${released.length} lease${released.length === 1 ? '' : 's'}:\n${renderTable(
       [{ header: 'RANGE' }, { header: 'ADDRESSES' }, { header: 'HOLDER' }, { header: 'OWNER' }],
-      released.map((r) => [r.range, r.addresses, r.holder === 'opennebula' ? 'OpenNebula' : 'operator', r.owner ?? '-']),
+      released.map((r) => [r.range, r.addresses, r.holder === 'opennebula' ? 'OpenNebula' : 'operator', r.owner ?? '-']), context.options.width
     )}`);
     return EXIT_CODES.ok;
   },

@@ -62,7 +62,7 @@ ${exitCodeHelp([[0, 'shown or restored'], [2, 'bad option'], [5, 'no previous ge
     const body = !('book' in current)
       ? `Restoring brings back its ${previous.ranges.length} range${previous.ranges.length === 1 ? '' : 's'}.\n`
       : changes.length
-        ? `Restoring it would change:\n${renderTable([{ header: 'CHANGE' }, { header: 'RANGE' }, { header: 'WHAT' }], changes.map((c) => [c.change, c.range, c.what]))}`
+        ? `Restoring it would change:\n${renderTable([{ header: 'CHANGE' }, { header: 'RANGE' }, { header: 'WHAT', shrink: true }], changes.map((c) => [c.change, c.range, c.what]), context.options.width)}`
         : 'Restoring it would change no range or lease.\n';
     const tail = restored ? `Restored: the book is now generation ${restored.generation} (the replaced book is kept as ${previousPath(location)}).\n` : 'Nothing was changed; run again with --yes to restore.\n';
     context.stdout(`${head}\n${body}${tail}`);

@@ -73,7 +73,7 @@ function showRange(range: RangeRecord, config: Config, context: CliContext): num
     `  free       ${formatCount(row.free)}  ${utilisationBar(row.used, row.size, context.color)}`,
     '',
   ];
-  context.stdout(`${lines.join('\n')}\n${leases.length ? renderTable(LEASE_COLUMNS, leases.map(leaseCells)) : 'No leases.\n'}`);
+  context.stdout(`${lines.join('\n')}\n${leases.length ? renderTable(LEASE_COLUMNS, leases.map(leaseCells), context.options.width) : 'No leases.\n'}`);
   return EXIT_CODES.ok;
 }
 

@@ -42,7 +42,7 @@ ${exitCodeHelp([[0, 'removed'], [2, 'bad option'], [5, 'nebula-ipam is not insta
       context.stdout(renderJson({ dir, files: plan.map((p) => ({ name: p.name, state: state(p.step) })) }));
       return EXIT_CODES.ok;
     }
-    context.stdout(`Uninstalled nebula-ipam from ${dir}:\n${renderTable([{ header: 'FILE' }, { header: 'STATE' }], plan.map((p) => [p.name, state(p.step)]))}`
+    context.stdout(`Uninstalled nebula-ipam from ${dir}:\n${renderTable([{ header: 'FILE' }, { header: 'STATE' }], plan.map((p) => [p.name, state(p.step)]), context.options.width)}`
       + `Remove "${path.basename(dir)}" from the -i list of IPAM_MAD in /etc/one/oned.conf and restart oned.\nThe lease book, config and audit log were kept.\n`);
     return EXIT_CODES.ok;
   },

@@ -58,8 +58,8 @@ ${exitCodeHelp([[0, 'no problem'], [1, 'problems found (listed)'], [2, 'bad opti
       out += 'OK: every invariant holds.\n';
     } else {
       out += renderTable(
-        [{ header: 'PROBLEM' }, { header: 'RANGE' }, { header: 'DETAIL' }],
-        findings.map(describeVerifyFinding).map((row) => [row.problem, row.range, row.detail]),
+        [{ header: 'PROBLEM' }, { header: 'RANGE' }, { header: 'DETAIL', shrink: true }],
+        findings.map(describeVerifyFinding).map((row) => [row.problem, row.range, row.detail]), context.options.width
       );
       out += `\n${findings.length} problem${findings.length === 1 ? '' : 's'} found.\n`;
     }

@@ -32,7 +32,7 @@ export function leaseRow(range: RangeRecord, lease: Lease): LeaseRow {
 
 export const LEASE_COLUMNS: readonly Column[] = [
   { header: 'RANGE' }, { header: 'ADDRESSES' }, { header: 'COUNT', align: 'right' }, { header: 'HOLDER' },
-  { header: 'OWNER' }, { header: 'MAC' }, { header: 'SINCE' }, { header: 'NOTE' },
+  { header: 'OWNER', shrink: true }, { header: 'MAC' }, { header: 'SINCE' }, { header: 'NOTE', shrink: true },
 ];
 
 export function leaseCells(row: LeaseRow): string[] {
