@@ -11,10 +11,13 @@ import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
 import { renderTable } from '../render/table.ts';
 
+/** Enough to see what just happened; a busy cloud's log has hundreds of thousands of records. */
+const DEFAULT_LIMIT = 50;
+
 export const logCommand: Command = {
   name: 'log',
   summary: 'the audit log: who changed what, when',
-  usage: `Usage: nebula-ipam log [--since T] [--ip ADDRESS] [--last N] [--json]
+  usage: `Usage: nebula-ipam log [--since T] [--ip ADDRESS] [--limit N | --all] [--json]
 
 Reads <book>.audit.jsonl, where every change to the lease book appends one JSON line:
 time, actor (oned:<request id> for driver actions, cli:<user> for these commands), action,
@@ -24,28 +27,34 @@ range, addresses, MAC, owner, and result (ok, or error with the message).
                    2025-06-01T12:00:00Z) or a duration back from now (90s, 30m, 12h, 7d)
   --ip ADDRESS     only records touching this address (IPv4, IPv6 or MAC), including
                    registering and unregistering the range that holds it
-  --last N         only the N most recent of the records that match
-  --json           { log, records: [...], skipped } (skipped: lines that are not records)
+  --limit N        only the N most recent of the records that match (default ${DEFAULT_LIMIT};
+                   --last N is the same)
+  --all            every record that matches
+  --json           { log, records: [...], skipped, matched } (skipped: lines that are not
+                   records; matched: how many matched before --limit)
 
 ${exitCodeHelp([[0, 'listed (also when nothing matches or there is no log yet)'], [2, 'bad option'], [4, 'the config is missing (when named), unreadable or invalid'], [8, 'the audit log cannot be read']])}`,
   async run(args, context) {
-    const { values } = parseCommandArgs('log', args, { since: { type: 'string' }, ip: { type: 'string' }, last: { type: 'string' } }, { min: 0, max: 0, names: '' });
+    const { values } = parseCommandArgs('log', args, { since: { type: 'string' }, ip: { type: 'string' }, last: { type: 'string' }, limit: { type: 'string' }, all: { type: 'boolean' } }, { min: 0, max: 0, names: '' });
+    if (values.last !== undefined && values.limit !== undefined) throw usageError('log', 'give --limit or --last, not both');
+    const limitText = values.limit ?? values.last;
+    if (limitText !== undefined && values.all) throw usageError('log', `give --${values.limit !== undefined ? 'limit' : 'last'} or --all, not both`);
     let since: Date | undefined;
     if (values.since !== undefined) {
       since = parseSince(values.since, context.now());
       if (!since) throw usageError('log', `--since must be an ISO date or time, or a duration like 30m, 12h, 7d, not ${JSON.stringify(values.since)}`);
     }
-    let last: number | undefined;
-    if (values.last !== undefined) {
-      if (!/^[1-9][0-9]{0,8}$/.test(values.last)) throw usageError('log', `--last must be a whole number from 1, not ${JSON.stringify(values.last)}`);
-      last = Number(values.last);
+    let last: number | undefined = values.all ? undefined : DEFAULT_LIMIT;
+    if (limitText !== undefined) {
+      if (!/^[1-9][0-9]{0,8}$/.test(limitText)) throw usageError('log', `--${values.limit !== undefined ? 'limit' : 'last'} must be a whole number from 1, not ${JSON.stringify(limitText)}`);
+      last = Number(limitText);
     }
     const address = values.ip === undefined ? undefined : parseAddress(values.ip);
     const filter: AuditFilter = { ...(since ? { since } : {}), ...(address ? { address } : {}) };
     const file = auditPath(context.bookPath());
-    const { records, skipped } = await readMatching(file, filter, last);
+    const { records, skipped, matched } = await readMatching(file, filter, last);
     if (context.json) {
-      context.stdout(renderJson({ log: file, records, skipped }));
+      context.stdout(renderJson({ log: file, records, skipped, matched }));
       return EXIT_CODES.ok;
     }
     if (skipped) context.stderr(`Skipped ${skipped} line${skipped === 1 ? '' : 's'} of ${file} that ${skipped === 1 ? 'is' : 'are'} not audit records\n`);
@@ -53,6 +62,7 @@ ${exitCodeHelp([[0, 'listed (also when nothing matches or there is no log yet)']
       context.stdout(fs.existsSync(file) ? 'No audit records match.\n' : `No audit log yet (${file}).\n`);
       return EXIT_CODES.ok;
     }
+    if (matched > records.length) context.stderr(`Showing the last ${records.length} of ${matched} records (--all, --limit N or --since T for more)\n`);
     context.stdout(renderTable(
       [{ header: 'TIME' }, { header: 'ACTOR' }, { header: 'ACTION' }, { header: 'RANGE' }, { header: 'ADDRESSES' }, { header: 'RESULT' }, { header: 'DETAIL', shrink: true }],
       records.map((r) => [r.time, r.actor, r.action, r.range ?? '-', r.addresses ?? '-', r.result, detail(r)]), context.options.width
@@ -66,15 +76,16 @@ function detail(record: AuditRecord): string {
 }
 
 /** Streams the log (it only grows), keeping only what matches, and at most `last` of that. */
-async function readMatching(file: string, filter: AuditFilter, last: number | undefined): Promise<{ records: AuditRecord[]; skipped: number }> {
+async function readMatching(file: string, filter: AuditFilter, last: number | undefined): Promise<{ records: AuditRecord[]; skipped: number; matched: number }> {
   const records: AuditRecord[] = [];
   let skipped = 0;
+  let matched = 0;
   let stream: fs.ReadStream;
   try {
     fs.accessSync(file, fs.constants.R_OK);
     stream = fs.createReadStream(file, { encoding: 'utf8' });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records, skipped };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records, skipped, matched };
     throw new IpamError('store-io', `Cannot read the audit log ${file}: ${(error as Error).message}`);
   }
   const lines = readline.createInterface({ input: stream, crlfDelay: Infinity });
@@ -86,8 +97,9 @@ async function readMatching(file: string, filter: AuditFilter, last: number | un
       continue;
     }
     if (!matchesAudit(record, filter)) continue;
+    matched++;
     records.push(record);
     if (last !== undefined && records.length > last) records.shift();
   }
-  return { records, skipped };
+  return { records, skipped, matched };
 }

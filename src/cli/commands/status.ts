@@ -6,7 +6,7 @@ import { EXIT_CODES } from '../../exit-codes.ts';
 import { poolUsage } from '../../operator/usage.ts';
 import { requireBook } from '../require-book.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
-import { utilisationBar } from '../render/bar.ts';
+import { barWidthFor, utilisationBar } from '../render/bar.ts';
 import { formatCounts } from '../render/count.ts';
 import { familyRows, familyTotals, type FamilyRangeRow, type FamilyTotals } from '../render/family-rows.ts';
 import { renderJson } from '../render/json.ts';
@@ -66,15 +66,15 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
       return EXIT_CODES.ok;
     }
     const width = context.options.width;
-    let out = `Lease book ${context.bookPath()} (generation ${book.generation}); config ${config.source}\n`;
+    let out = `Lease book ${context.bookPath()} (generation ${book.generation})\nConfig ${config.source}\n`;
     if (!pools.length) out += '\nNo pools configured: ranges are registered only with explicit addresses.\n';
     for (const family of FAMILY_NAMES) {
       const these = pools.filter((p) => p.pool.family === family);
       if (!these.length) continue;
       const [size, excluded, carved, free] = [formatCounts(these.map((p) => p.size)), formatCounts(these.map((p) => p.excluded)), formatCounts(these.map((p) => p.carved)), formatCounts(these.map((p) => p.free))];
       out += `\n${LABEL[family]} pools\n${renderTable(
-        [{ header: 'POOL', shrink: true }, { header: 'NETWORK' }, { header: 'SIZE', align: 'right' }, { header: 'EXCLUDED', align: 'right' }, { header: 'CARVED', align: 'right' }, { header: 'FREE', align: 'right' }, { header: 'RANGES', align: 'right' }, { header: 'UTILISATION' }],
-        these.map((p, i) => [p.pool.name, formatPrefix(p.pool.network), size[i]!, excluded[i]!, carved[i]!, free[i]!, String(p.ranges), utilisationBar(p.carved, p.size - p.excluded, context.color)]),
+        [{ header: 'POOL' }, { header: 'NETWORK' }, { header: 'SIZE', align: 'right' }, { header: 'EXCLUDED', align: 'right' }, { header: 'CARVED', align: 'right' }, { header: 'FREE', align: 'right' }, { header: 'RANGES', align: 'right' }, { header: 'UTILISATION' }],
+        these.map((p, i) => [p.pool.name, formatPrefix(p.pool.network), size[i]!, excluded[i]!, carved[i]!, free[i]!, String(p.ranges), utilisationBar(p.carved, p.size - p.excluded, context.color, barWidthFor(context.options.width))]),
         width,
       )}`;
     }
@@ -84,10 +84,10 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
       if (!rows.length) continue;
       const [size, used, free] = [formatCounts([...rows.map((r) => r.size), sum.size]), formatCounts([...rows.map((r) => r.used), sum.used]), formatCounts([...rows.map((r) => r.free), sum.free])];
       out += `\n${LABEL[family]} ranges\n${renderTable(
-        [{ header: 'RANGE' }, { header: 'BY', shrink: true }, { header: 'POOL', shrink: true }, { header: 'NETWORK' }, { header: 'TYPE' }, { header: 'FIRST' }, { header: 'SIZE', align: 'right' }, { header: 'USED', align: 'right' }, { header: 'FREE', align: 'right' }, { header: 'UTILISATION' }],
+        [{ header: 'RANGE' }, { header: 'BY', shrink: true }, { header: 'POOL', shrink: true }, { header: 'NETWORK' }, { header: 'TYPE', shrink: true }, { header: 'FIRST' }, { header: 'SIZE', align: 'right' }, { header: 'USED', align: 'right' }, { header: 'FREE', align: 'right' }, { header: 'UTILISATION' }],
         [
-          ...rows.map((r, i) => [r.id, r.managedBy === 'operator' ? `operator${r.owner === undefined ? '' : `:${r.owner}`}` : 'OpenNebula', r.pool ?? '-', r.network ?? '-', r.type, r.first, size[i]!, used[i]!, free[i]!, utilisationBar(r.used, r.size, context.color)]),
-          ['total', '', '', '', '', '', size[rows.length]!, used[rows.length]!, free[rows.length]!, utilisationBar(sum.used, sum.size, context.color)],
+          ...rows.map((r, i) => [r.id, r.managedBy === 'operator' ? `operator${r.owner === undefined ? '' : `:${r.owner}`}` : 'OpenNebula', r.pool ?? '-', r.network ?? '-', r.type, r.first, size[i]!, used[i]!, free[i]!, utilisationBar(r.used, r.size, context.color, barWidthFor(context.options.width))]),
+          ['total', '', '', '', '', '', size[rows.length]!, used[rows.length]!, free[rows.length]!, utilisationBar(sum.used, sum.size, context.color, barWidthFor(context.options.width))],
         ],
         width,
       )}`;

@@ -37,5 +37,5 @@ export const LEASE_COLUMNS: readonly Column[] = [
 
 export function leaseCells(row: LeaseRow): string[] {
   const holder = row.holder === 'opennebula' ? `OpenNebula${row.requestId === undefined ? '' : ` (req ${row.requestId})`}` : 'operator';
-  return [row.range, row.addresses, String(row.count), holder, row.owner ?? '-', row.mac ?? '-', row.since, row.note ?? ''];
+  return [row.range, row.addresses, String(row.count), holder, row.owner ?? '-', row.mac ?? '-', row.since.replace(/\.\d+Z$/, 'Z'), row.note ?? ''];
 }
