@@ -21,7 +21,7 @@ export function editDistance(a: string, b: string): number {
  * word (at least 1, at most 3 edits), or the typed word is a prefix of exactly one candidate.
  */
 export function nearest(word: string, candidates: readonly string[]): string | undefined {
-  if (word === '') return undefined;
+  if (word === '' || candidates.includes(word)) return undefined;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {

@@ -26,5 +26,5 @@ export function ownersIn(book: Book): string[] {
 export function withOwnerHint(error: unknown, owner: string, book: Book): unknown {
   if (!(error instanceof IpamError) || error.kind !== 'not-found') return error;
   const hint = didYouMean(owner, ownersIn(book));
-  return hint ? new IpamError(error.kind, `${error.message}${hint}`) : error;
+  return hint ? new IpamError(error.kind, `${error.message}${hint}`, error.facts) : error;
 }

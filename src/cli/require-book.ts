@@ -3,13 +3,13 @@
  * in the wrong place (a driver installed as `nebula`, the CLI reading the `nebula-ipam` book):
  * an absent book is a failure naming the path and the setting that chose it.
  */
-import * as fs from 'node:fs';
 import { IpamError } from '../errors.ts';
 import type { CliContext } from './context.ts';
 
-export function requireBook(context: CliContext): void {
-  const location = context.bookPath();
-  if (fs.existsSync(location)) return;
+export async function requireBook(context: CliContext): Promise<void> {
+  const store = context.store();
+  if (await store.exists()) return;
+  const location = store.description.location;
   throw new IpamError('not-found', `Cannot read the lease book: no lease book at ${location}; ${whichSetting(context)} (oned writes the book when it registers its first range)`);
 }
 

@@ -28,7 +28,7 @@ ${exitCodeHelp([[0, 'written'], [2, 'bad option'], ...READS_BOOK])}`,
     const format = values.format ?? 'json';
     if (format !== 'json' && format !== 'csv') throw usageError('export', `--format must be json or csv, not ${JSON.stringify(format)}`);
     if (format === 'csv' && context.json) throw usageError('export', '--json and --format csv contradict each other');
-    requireBook(context);
+    await requireBook(context);
     const book = await context.store().read();
     context.stdout(format === 'json' ? encodeBook(book) : leasesCsv(book, context.config()));
     return EXIT_CODES.ok;

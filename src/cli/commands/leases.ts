@@ -31,7 +31,7 @@ ${exitCodeHelp([[0, 'listed (also when nothing matches)'], [2, 'bad option'], [5
     if (values.holder !== undefined && values.holder !== 'opennebula' && values.holder !== 'operator') {
       throw usageError('leases', `--holder must be opennebula or operator, not ${JSON.stringify(values.holder)}`);
     }
-    requireBook(context);
+    await requireBook(context);
     const book = await context.store().read();
     if (values.range !== undefined && !findRange(book, values.range)) {
       throw new IpamError('not-found', `Cannot list the leases of range ${shown(values.range)}: there is no such range (see nebula-ipam status)`);

@@ -1,10 +1,7 @@
 /** `nebula-ipam log`: the audit log of every change to the lease book, by oned and by operators. */
 import { exitCodeHelp } from '../exit-code-help.ts';
-import * as fs from 'node:fs';
-import * as readline from 'node:readline';
-import { auditPath, type AuditRecord } from '../../audit/audit-log.ts';
-import { matchesAudit, parseAuditLine, parseSince, type AuditFilter } from '../../audit/audit-query.ts';
-import { IpamError } from '../../errors.ts';
+import { matchesAudit, parseSince, type AuditFilter } from '../../audit/audit-query.ts';
+import type { AuditRecord } from '../../audit/audit-record.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { parseAddress } from '../../operator/locate-address.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
@@ -19,7 +16,7 @@ export const logCommand: Command = {
   summary: 'the audit log: who changed what, when',
   usage: `Usage: nebula-ipam log [--since T] [--ip ADDRESS] [--limit N | --all] [--json]
 
-Reads <book>.audit.jsonl, where every change to the lease book appends one JSON line:
+Reads the audit log (<book>.audit.jsonl beside a file book), where every change to the lease book appends one JSON line:
 time, actor (oned:<request id> for driver actions, cli:<user> for these commands), action,
 range, addresses, MAC, owner, and result (ok, or error with the message).
 
@@ -51,15 +48,18 @@ ${exitCodeHelp([[0, 'listed (also when nothing matches or there is no log yet)']
     }
     const address = values.ip === undefined ? undefined : parseAddress(values.ip);
     const filter: AuditFilter = { ...(since ? { since } : {}), ...(address ? { address } : {}) };
-    const file = auditPath(context.bookPath());
-    const { records, skipped, matched } = await readMatching(file, filter, last);
+    const store = context.store();
+    // Read whole, then cut: how many matched is worth saying when only the last few are shown.
+    const { location, records: all, skipped } = await store.readAudit((record) => matchesAudit(record, filter));
+    const matched = all.length;
+    const records = last === undefined ? all : all.slice(-last);
     if (context.json) {
-      context.stdout(renderJson({ log: file, records, skipped, matched }));
+      context.stdout(renderJson({ log: location, records, skipped, matched }));
       return EXIT_CODES.ok;
     }
-    if (skipped) context.stderr(`Skipped ${skipped} line${skipped === 1 ? '' : 's'} of ${file} that ${skipped === 1 ? 'is' : 'are'} not audit records\n`);
+    if (skipped) context.stderr(`Skipped ${skipped} line${skipped === 1 ? '' : 's'} of ${location} that ${skipped === 1 ? 'is' : 'are'} not audit records\n`);
     if (!records.length) {
-      context.stdout(fs.existsSync(file) ? 'No audit records match.\n' : `No audit log yet (${file}).\n`);
+      context.stdout(await store.exists() ? 'No audit records match.\n' : `No audit log yet (${location}).\n`);
       return EXIT_CODES.ok;
     }
     if (matched > records.length) context.stderr(`Showing the last ${records.length} of ${matched} records (--all, --limit N or --since T for more)\n`);
@@ -72,34 +72,5 @@ ${exitCodeHelp([[0, 'listed (also when nothing matches or there is no log yet)']
 };
 
 function detail(record: AuditRecord): string {
-  return [record.owner && `owner ${JSON.stringify(record.owner)}`, record.mac && `MAC ${record.mac}`, record.error].filter(Boolean).join('; ');
-}
-
-/** Streams the log (it only grows), keeping only what matches, and at most `last` of that. */
-async function readMatching(file: string, filter: AuditFilter, last: number | undefined): Promise<{ records: AuditRecord[]; skipped: number; matched: number }> {
-  const records: AuditRecord[] = [];
-  let skipped = 0;
-  let matched = 0;
-  let stream: fs.ReadStream;
-  try {
-    fs.accessSync(file, fs.constants.R_OK);
-    stream = fs.createReadStream(file, { encoding: 'utf8' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records, skipped, matched };
-    throw new IpamError('store-io', `Cannot read the audit log ${file}: ${(error as Error).message}`);
-  }
-  const lines = readline.createInterface({ input: stream, crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (line.trim() === '') continue;
-    const record = parseAuditLine(line);
-    if (!record) {
-      skipped++;
-      continue;
-    }
-    if (!matchesAudit(record, filter)) continue;
-    matched++;
-    records.push(record);
-    if (last !== undefined && records.length > last) records.shift();
-  }
-  return { records, skipped, matched };
+  return [record.owner && `owner ${JSON.stringify(record.owner)}`, record.mac && `MAC ${record.mac}`, record.detail, record.error].filter(Boolean).join('; ');
 }

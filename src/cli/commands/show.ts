@@ -37,7 +37,7 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad argument'], [5, 'no such range, or an add
   async run(args, context) {
     const { positionals } = parseCommandArgs('show', args, {}, { min: 1, max: 1, names: 'a range id or an address' });
     const what = positionals[0]!;
-    requireBook(context);
+    await requireBook(context);
     const book = await context.store().read();
     const config = context.config();
     const range = findRange(book, what);

@@ -38,7 +38,7 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
   async run(args, context) {
     parseCommandArgs('status', args, {}, { min: 0, max: 0, names: '' });
     const config = context.config();
-    requireBook(context);
+    await requireBook(context);
     const book = await context.store().read();
     const pools = poolUsage(book, config);
     const ranges = book.ranges.map((r) => rangeRow(r, config));
@@ -54,7 +54,7 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
     })) as Record<Family, { ranges: FamilyRangeRow[]; totals: FamilyTotals }>;
     if (context.json) {
       context.stdout(renderJson({
-        book: context.bookPath(),
+        book: context.store().description.location,
         driver: context.driver,
         generation: book.generation,
         config: config.source,
@@ -66,7 +66,7 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
       return EXIT_CODES.ok;
     }
     const width = context.options.width;
-    let out = `Lease book ${context.bookPath()} (generation ${book.generation})\nConfig ${config.source}\n`;
+    let out = `Lease book ${context.store().description.location} (generation ${book.generation})\nConfig ${config.source}\n`;
     if (!pools.length) out += '\nNo pools configured: ranges are registered only with explicit addresses.\n';
     for (const family of FAMILY_NAMES) {
       const these = pools.filter((p) => p.pool.family === family);
