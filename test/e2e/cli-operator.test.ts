@@ -4,7 +4,7 @@
  * and speaks in one voice when given something wrong.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -218,5 +218,76 @@ describe('errors in the project voice (issue 11 item 4)', () => {
       expectCliFailure(s.cli(['--config', gone, 'status']), 5, [gone, 'there is no such file']),
     ];
     for (const line of lines) assert.match(line, new RegExp(`^Cannot read .*${JSON.stringify(gone).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: there is no such file; nothing was changed$`));
+  });
+});
+
+describe('each --help lists every exit code the command returns (issue 11 item 4)', () => {
+  let s: CliSandbox;
+  before(() => {
+    s = createCliSandbox({ config: { ...CONFIG, lockTimeoutMs: 300 } });
+  });
+  after(() => s.cleanup());
+
+  it('the codes produced by a tour of right and wrong uses are all listed', () => {
+    const gone = path.join(s.dir, 'gone.json');
+    const bad = path.join(s.dir, 'bad.json');
+    fs.writeFileSync(bad, '{"schema":1}');
+    const badConfig = path.join(s.dir, 'bad-config.json');
+    fs.writeFileSync(badConfig, JSON.stringify({ pools: [{ name: 'x', network: '10.0.0.1/8' }] }));
+    const tour: string[][] = [
+      // No book yet.
+      ['status'], ['show', 'r1'], ['leases'], ['export'], ['verify'], ['log'], ['restore'],
+      ['reconcile', '--from', gone],
+    ];
+    const produced = new Map<string, Set<number>>();
+    const note = (args: readonly string[]) => {
+      const result = s.cli(args);
+      const command = args.find((a) => !a.startsWith('-') && a !== badConfig)!;
+      if (!produced.has(command)) produced.set(command, new Set());
+      produced.get(command)!.add(result.code);
+    };
+    for (const args of tour) note(args);
+    s.register({ SIZE: '4' }, '1');
+    const full: string[][] = [
+      ['status'], ['status', '--bogus'], ['status', '--config', badConfig], ['status', '--config', gone],
+      ['show', 'r1'], ['show', 'r9'], ['show', 'nonsense'], ['show', '192.0.2.1'],
+      ['leases'], ['leases', '--range', 'r9'], ['leases', '--holder', 'vm'],
+      ['lease', '--pool', 'private', '--owner', 'a'], ['lease', '--pool', 'nope', '--owner', 'a'], ['lease', '--pool', 'private'], ['lease', '--pool', 'private', '--owner', 'a', '--ip', '10.20.0.3'],
+      ['lease', '--pool', 'private', '--owner', 'a', '--config', badConfig],
+      ['release', '--owner', 'a'], ['release', '--owner', 'a'], ['release', '--ip', '10.20.0.2'], ['release'],
+      ['range', 'add', '--pool', 'private', '--size', '4'], ['range', 'add', '--pool', 'private', '--size', '999999'], ['range', 'remove', 'r1'], ['range', 'remove', 'r9'], ['range'],
+      ['verify'], ['verify', '--x'],
+      ['export'], ['export', '--format', 'xml'],
+      ['import', gone], ['import', bad], ['import'],
+      ['restore'], ['restore', '--bogus'],
+      ['log'], ['log', '--since', 'yesterday'],
+      ['reconcile', '--from', gone], ['reconcile', '--from', bad],
+      ['install', path.join(s.dir, 'r', 'internal')], ['install', path.join(s.dir, 'r', 'x')], ['install'],
+      ['uninstall', path.join(s.dir, 'r', 'x')], ['uninstall', path.join(s.dir, 'r', 'x')], ['uninstall'],
+    ];
+    for (const args of full) note(args);
+    // A held lock, for the commands that write.
+    const holder = spawn('sleep', ['20'], { stdio: 'ignore' });
+    try {
+      fs.mkdirSync(`${s.bookPath}.lock`);
+      fs.writeFileSync(path.join(`${s.bookPath}.lock`, 'owner'), JSON.stringify({ token: 'aaaabbbbccccddddeeeeffff', pid: holder.pid, host: os.hostname() }));
+      for (const args of [['lease', '--pool', 'private', '--owner', 'b'], ['release', '--owner', 'b'], ['range', 'add', '--pool', 'private', '--size', '2'], ['import', path.join(s.dir, 'gone.json')]]) note(args);
+    } finally {
+      holder.kill();
+      fs.rmSync(`${s.bookPath}.lock`, { recursive: true, force: true });
+    }
+    // A corrupt book.
+    fs.writeFileSync(s.bookPath, '{ not json');
+    for (const args of [['status'], ['show', 'r1'], ['leases'], ['export'], ['verify'], ['lease', '--pool', 'private', '--owner', 'c']]) note(args);
+
+    const missing: string[] = [];
+    for (const [command, codes] of produced) {
+      const help = expectOk(s.cli([command, '--help']));
+      const listed = new Set([...help.slice(help.indexOf('Exit codes:')).matchAll(/^ {2}(\d+) +/gm)].map((m) => Number(m[1])));
+      assert.ok(listed.size > 0, `${command} --help lists its exit codes`);
+      for (const code of codes) if (!listed.has(code)) missing.push(`${command} returned ${code}, not in its --help (${[...listed].join(', ')})`);
+    }
+    assert.deepEqual(missing, []);
+    assert.ok(produced.size >= 14, `every command was run: ${[...produced.keys()].join(' ')}`);
   });
 });
