@@ -29,7 +29,7 @@ export function describeReconcileFinding(f: ReconcileFinding, applied: boolean):
     case 'range-missing-in-opennebula':
       return { problem: 'range in the book only', range: f.range, ar: '-', addresses: f.addresses, detail: `${f.type}, SIZE ${f.size}, ${plural(f.leases, 'lease')}; no AR in OpenNebula`, action: action('removes the range', 'range removed') };
     case 'range-differs':
-      return { problem: `${f.field} differs`, range: f.range, ar: f.ar, addresses: '-', detail: `book ${f.book}, OpenNebula ${f.opennebula}`, action: action('', '') };
+      return { problem: `${f.field} differs`, range: f.range, ar: f.ar, addresses: '-', detail: `book ${f.book}, OpenNebula ${f.opennebula}`, action: action(`resizes the range to ${f.opennebula}`, `range resized to ${f.opennebula}`) };
     case 'range-claimed-twice':
       return { problem: 'range named by two ARs', range: f.range, ar: f.ars.join(', '), addresses: '-', detail: 'both carry this range id', action: action('', '') };
   }

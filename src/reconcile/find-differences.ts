@@ -19,6 +19,7 @@ import { cutOut, overlapping, union } from '../intervals/sorted.ts';
 import { readArFields, type ArFields } from './ar-view-fields.ts';
 import type { ArView, OnevnetDocument } from './onevnet-document.ts';
 import { arText } from './onevnet-document.ts';
+import { judgeResize } from './adopt-resize.ts';
 import { placeLeases, runsOf, type PlacedLease } from './place-leases.ts';
 import { OccupiedSpace } from './occupied-space.ts';
 import { narrowed, rebuildRange } from './rebuild-range.ts';
@@ -73,7 +74,7 @@ export function findDifferences(book: Book, doc: OnevnetDocument, given: Reconci
       continue;
     }
     const { ar, fields } = entries[0]!;
-    compareRange(range, ar, fields, options, findings, notes, fixes);
+    compareRange(book, range, ar, fields, options, findings, notes, fixes);
   }
 
   addMissingRanges(book, unmatched, read, options, findings, notes, fixes);
@@ -114,7 +115,7 @@ function matchRange(book: Book, fields: ArFields): RangeRecord | undefined {
 }
 
 /** A range both sides have: its definition, then its leases when the definition allows comparing them. */
-function compareRange(range: RangeRecord, ar: ArView, fields: ArFields, options: ReconcileOptions, findings: ReconcileFinding[], notes: ReconcileNote[], fixes: ReconcileFix[]): void {
+function compareRange(book: Book, range: RangeRecord, ar: ArView, fields: ArFields, options: ReconcileOptions, findings: ReconcileFinding[], notes: ReconcileNote[], fixes: ReconcileFix[]): void {
   const where = { range: range.id, ar: arText(ar) };
   const differs: ('TYPE' | 'IP' | 'IP6' | 'SIZE' | 'MAC')[] = [];
   const differ = (field: 'TYPE' | 'IP' | 'IP6' | 'SIZE' | 'MAC', book: string, opennebula: string) => {
@@ -124,7 +125,16 @@ function compareRange(range: RangeRecord, ar: ArView, fields: ArFields, options:
   if (fields.type !== undefined && fields.type !== range.type) differ('TYPE', range.type, fields.type);
   if (fields.ip !== undefined && fields.ip !== range.ip) differ('IP', range.ip === undefined ? '-' : FAMILIES.ipv4.format(range.ip), FAMILIES.ipv4.format(fields.ip));
   if (fields.ip6 !== undefined && range.ip6 !== undefined && fields.ip6 !== range.ip6) differ('IP6', FAMILIES.ipv6.format(range.ip6), FAMILIES.ipv6.format(fields.ip6));
-  if (fields.size !== undefined && fields.size !== range.size) differ('SIZE', String(range.size), String(fields.size));
+  // `onevnet updatear` resizes: adopted when safe (adopt-resize.ts); leases then compare against the new size.
+  let resized = range;
+  if (fields.size !== undefined && fields.size !== range.size) {
+    const judged = judgeResize(book, options.config, range, fields.size);
+    findings.push({ kind: 'range-differs', ...where, field: 'SIZE', book: String(range.size), opennebula: String(fields.size), ...judged });
+    if (judged.adoptable) {
+      fixes.push({ kind: 'resize-range', range: range.id, size: fields.size });
+      resized = { ...range, size: fields.size };
+    }
+  }
   if (fields.mac !== undefined && range.mac !== undefined && fields.mac !== range.mac) differ('MAC', formatMac(range.mac), formatMac(fields.mac));
 
   // Addresses are indices from the range's first address: if that differs, nothing lines up.
@@ -143,7 +153,7 @@ function compareRange(range: RangeRecord, ar: ArView, fields: ArFields, options:
     return;
   }
   const placed = placeLeases(ar, { type: range.type, ...optional(range.ip, 'ip'), ...optional(range.ip6, 'ip6'), ...optional(range.mac ?? fields.mac, 'mac') });
-  compareLeases(range, ar, placed, options, findings, notes, fixes);
+  compareLeases(resized, ar, placed, options, findings, notes, fixes);
 }
 
 function compareLeases(range: RangeRecord, ar: ArView, placed: readonly PlacedLease[], options: ReconcileOptions, findings: ReconcileFinding[], notes: ReconcileNote[], fixes: ReconcileFix[]): void {

@@ -73,7 +73,8 @@ test('both ways: leases and ranges each side lacks, with what holds them, and wh
   assert.ok(clash.kind === 'lease-held-by-operator' && clash.holder === 'hold' && clash.operator === 'bmc-7');
   assert.match(clash.why!, /operator leases are never changed/);
   const resized = byKind.get('range-differs')!;
-  assert.ok(resized.kind === 'range-differs' && resized.book === '10' && resized.opennebula === '12' && !resized.adoptable);
+  // An updatear resize into space nobody has is adopted (issue 11 item 6).
+  assert.ok(resized.kind === 'range-differs' && resized.book === '10' && resized.opennebula === '12' && resized.adoptable);
   assert.deepEqual(plan.scope, { document: 'VNET_POOL', vnets: 5, ars: 4, leases: 8 });
   assert.equal(reconcileExitCode(plan.findings, false), 1);
 });
@@ -107,6 +108,7 @@ test('--apply adopts OpenNebula\'s leases and ranges, leaves operator leases, an
   assert.deepEqual(changes.map((c) => `${c.action} ${c.range} ${c.addresses}`), [
     'reconcile-remove-range r4 10.20.1.3-10.20.1.254',
     'reconcile-drop-lease r1 10.20.0.5',
+    'reconcile-resize-range r2 192.168.50.10-192.168.50.21',
     'reconcile-add-lease r1 10.20.0.10-10.20.0.11',
     'reconcile-add-range r9 10.20.2.3-10.20.2.7',
     'reconcile-add-lease r9 10.20.2.3',
@@ -114,7 +116,8 @@ test('--apply adopts OpenNebula\'s leases and ranges, leaves operator leases, an
   ]);
 
   const again = findDifferences(after, fixture('list-several-vnets.xml'), options);
-  assert.deepEqual(kinds(again.findings), ['lease-held-by-operator r1 10.20.0.7', 'range-differs r2 SIZE']);
+  assert.deepEqual(kinds(again.findings), ['lease-held-by-operator r1 10.20.0.7']);
+  assert.equal(findRange(after, 'r2')!.size, 12n, 'the resize was adopted');
   assert.ok(again.findings.every((f) => !f.adoptable));
   assert.deepEqual(again.fixes, []);
   assert.deepEqual(again.notes.map((n) => n.kind).sort(), ['leases-not-listed', 'other-ars-skipped', 'reservation-skipped'], 'what was adopted is dated by the document, so it is judged again');
@@ -209,12 +212,39 @@ test('ETHER and IP6 leases are placed by MAC', () => {
   assert.deepEqual(kinds(plan.findings), ['lease-missing-in-book r1 02:00:00:00:01:03']);
 });
 
-test('a lease of a resized AR beyond the book\'s range is reported, not adopted', () => {
+test('a resized AR: its lease in the grown part is adopted with the resize, when the growth is free space', () => {
   const doc = readOnevnetXml('<VNET><ID>4</ID><AR_POOL><AR><AR_ID>0</AR_ID><IP>192.168.50.10</IP><IPAM_MAD>mydrv</IPAM_MAD><NEBULA_IPAM_RANGE>r2</NEBULA_IPAM_RANGE><SIZE>12</SIZE><TYPE>IP4</TYPE><LEASES><LEASE><IP>192.168.50.10</IP><VM>20</VM></LEASE><LEASE><IP>192.168.50.21</IP><VM>21</VM></LEASE></LEASES></AR></AR_POOL></VNET>', 'x');
   const plan = findDifferences(disagreeingBook(), doc, options);
-  const outside = plan.findings.find((f) => f.kind === 'lease-outside-book-range')!;
-  assert.ok(outside.kind === 'lease-outside-book-range' && outside.addresses === '192.168.50.21' && !outside.adoptable);
-  assert.ok(!plan.fixes.some((f) => f.kind === 'add-lease'));
+  assert.deepEqual(plan.findings.filter((f) => f.range === 'r2').map((f) => `${f.kind} ${f.adoptable}`), ['range-differs true', 'lease-missing-in-book true']);
+  const { book: after, changes } = applyFixes(disagreeingBook(), plan.fixes.filter((f) => f.range === 'r2'));
+  assert.deepEqual(changes.map((c) => c.action), ['reconcile-resize-range', 'reconcile-add-lease']);
+  assert.equal(changes[0]!.detail, 'SIZE 10 -> 12');
+  const r2 = findRange(after, 'r2')!;
+  assert.deepEqual([r2.size, r2.leases.map((l) => spanText(r2, l))], [12n, ['192.168.50.10', '192.168.50.21']]);
+});
+
+test('a resize that is not safe is explained and its lease beyond the book\'s range reported, not adopted', () => {
+  const doc = (size: number) => readOnevnetXml(`<VNET><ID>4</ID><AR_POOL><AR><AR_ID>0</AR_ID><IP>192.168.50.10</IP><IPAM_MAD>mydrv</IPAM_MAD><NEBULA_IPAM_RANGE>r2</NEBULA_IPAM_RANGE><SIZE>${size}</SIZE><TYPE>IP4</TYPE><LEASES><LEASE><IP>192.168.50.10</IP><VM>20</VM></LEASE></LEASES></AR></AR_POOL></VNET>`, 'x');
+  // Growth onto another range's addresses.
+  const crowded = book([
+    { id: 'r2', type: 'IP4', size: 10, ip: '192.168.50.10', createdAt: BEFORE, leases: [on(0, 0), on(8, 8)] },
+    { id: 'r6', type: 'IP4', size: 4, ip: '192.168.50.21', unmanaged: true, createdAt: BEFORE, leases: [] },
+  ], 7);
+  const grown = findDifferences(crowded, doc(12), options).findings.find((f) => f.kind === 'range-differs')!;
+  assert.equal(grown.adoptable, false);
+  assert.match(grown.why!, /192\.168\.50\.20-192\.168\.50\.21 overlaps range r6/);
+  // Shrinking past a lease the book holds (oned no longer lists it: dropping it is another finding).
+  const shrunk = findDifferences(crowded, doc(5), options);
+  const why = shrunk.findings.find((f) => f.kind === 'range-differs')!;
+  assert.equal(why.adoptable, false);
+  assert.match(why.why!, /1 lease lie past the new end/);
+  assert.ok(!shrunk.fixes.some((f) => f.kind === 'resize-range'));
+  // Growth past the subnet of a carved range, or onto its broadcast address.
+  const carved = book([{ id: 'r1', type: 'IP4', size: 250, ip: '10.20.0.3', pool: 'private', block: ['10.20.0.0', '10.20.0.255'], createdAt: BEFORE, leases: [] }]);
+  const carvedDoc = (size: number) => readOnevnetXml(`<VNET><ID>4</ID><AR_POOL><AR><AR_ID>0</AR_ID><IP>10.20.0.3</IP><IPAM_MAD>mydrv</IPAM_MAD><NEBULA_IPAM_RANGE>r1</NEBULA_IPAM_RANGE><SIZE>${size}</SIZE><TYPE>IP4</TYPE><LEASES/></AR></AR_POOL></VNET>`, 'x');
+  assert.match(findDifferences(carved, carvedDoc(253), options).findings[0]!.why!, /broadcast address 10\.20\.0\.255/);
+  assert.match(findDifferences(carved, carvedDoc(300), options).findings[0]!.why!, /leaves the range's subnet/);
+  assert.equal(findDifferences(carved, carvedDoc(252), options).findings[0]!.adoptable, true);
 });
 
 test('an AR whose values oned could never have stored is a bad document, naming the AR', () => {
