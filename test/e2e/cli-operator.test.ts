@@ -291,3 +291,43 @@ describe('each --help lists every exit code the command returns (issue 11 item 4
     assert.ok(produced.size >= 14, `every command was run: ${[...produced.keys()].join(' ')}`);
   });
 });
+
+describe('restore says everything it brings back; import --dry-run (issue 11 item 6)', () => {
+  let s: CliSandbox;
+  before(() => {
+    s = createCliSandbox({ config: CONFIG });
+    s.register({ SIZE: '8' }, '1');
+    expectOk(s.cli(['lease', '--pool', 'private', '--count', '2', '--owner', 'bm-01']));
+  });
+  after(() => s.cleanup());
+
+  it('a range removed since the previous generation comes back with its leases, listed; the audit record says what changed', () => {
+    expectOk(s.cli(['range', 'remove', 'r2', '--force']));
+    const preview = expectOk(s.cli(['restore']));
+    assert.match(preview, /^Restoring it would change \(1 range added, 1 lease added\):$/m);
+    assert.match(preview, /^range-added +r2 /m);
+    assert.match(preview, /^lease-added +r2 +10\.20\.1\.2-10\.20\.1\.3 /m);
+    expectOk(s.cli(['restore', '--yes']));
+    const record = s.json<{ records: { action: string; detail?: string }[] }>(['log', '--limit', '1']).records[0]!;
+    assert.equal(record.action, 'restore');
+    assert.match(record.detail ?? '', /^generation \d+ brought back: 1 range added, 1 lease added$/);
+  });
+
+  it('import --dry-run says what it would import and changes nothing; a refusal is the same as without it', () => {
+    const exported = path.join(s.dir, 'export.json');
+    fs.writeFileSync(exported, expectOk(s.cli(['export'])));
+    const other = createCliSandbox({ config: CONFIG });
+    try {
+      const dry = expectOk(other.cli(['import', exported, '--dry-run']));
+      assert.match(dry, /^Would import 2 ranges with 1 lease from .*export\.json\nDry run: nothing was changed\.\n$/);
+      assert.equal(other.bookBytes(), undefined, 'no book was written');
+      assert.equal(other.json<{ dryRun: boolean; ranges: number }>(['import', exported, '--dry-run']).ranges, 2);
+      expectOk(other.cli(['import', exported]));
+      const again = other.bookBytes();
+      expectCliFailure(other.cli(['import', exported, '--dry-run']), 5, ['nothing was imported']);
+      assert.deepEqual(other.bookBytes(), again);
+    } finally {
+      other.cleanup();
+    }
+  });
+});

@@ -1,7 +1,7 @@
 /** `nebula-ipam restore`: brings back the previous generation of the lease book, after showing what changes. */
 import { restoredBook } from '../../book/restored-book.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
-import { diffBooks } from '../../operator/book-diff.ts';
+import { restoreChanges, summariseChanges } from '../../operator/restore-listing.ts';
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import { noticeLockWait } from '../lock-notice.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
@@ -33,10 +33,10 @@ ${exitCodeHelp([[0, 'shown or restored'], [2, 'bad option'], [5, 'no previous ge
     const location = store.description.location;
     const generations = await store.generations();
     const { current, previous } = generations;
-    const changes = 'book' in current ? diffBooks(current.book, previous) : [];
+    const changes = restoreChanges('book' in current ? current.book : undefined, previous);
     let restored;
     if (values.yes) {
-      const subject = { time: context.now().toISOString(), actor: context.actor, action: 'restore' };
+      const subject = { time: context.now().toISOString(), actor: context.actor, action: 'restore', detail: `generation ${previous.generation} brought back: ${summariseChanges(changes)}` };
       const book = restoredBook('book' in current ? current.book : undefined, previous);
       try {
         const waited = noticeLockWait(store.description.location, context.stderr, context.config().lockTimeoutMs);
@@ -60,10 +60,8 @@ ${exitCodeHelp([[0, 'shown or restored'], [2, 'bad option'], [5, 'no previous ge
     const head = 'book' in current
       ? `The book ${location} is at generation ${current.book.generation}; the previous generation is ${previous.generation}.`
       : `The book ${location} does not decode (${current.error});\nthe previous generation is ${previous.generation}.`;
-    const body = !('book' in current)
-      ? `Restoring brings back its ${previous.ranges.length} range${previous.ranges.length === 1 ? '' : 's'}.\n`
-      : changes.length
-        ? `Restoring it would change:\n${renderTable([{ header: 'CHANGE' }, { header: 'RANGE' }, { header: 'WHAT', shrink: true }], changes.map((c) => [c.change, c.range, c.what]), context.options.width)}`
+    const body = changes.length
+        ? `${restored ? 'Restoring changed' : 'Restoring it would change'} (${summariseChanges(changes)}):\n${renderTable([{ header: 'CHANGE' }, { header: 'RANGE' }, { header: 'WHAT', shrink: true }], changes.map((c) => [c.change, c.range, c.what]), context.options.width)}`
         : 'Restoring it would change no range or lease.\n';
     const tail = restored ? `Restored: the book is now generation ${restored.generation} (the replaced book is now the previous generation).\n` : 'Nothing was changed; run again with --yes to restore.\n';
     context.stdout(`${head}\n${body}${tail}`);
