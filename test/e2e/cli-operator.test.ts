@@ -331,3 +331,68 @@ describe('restore says everything it brings back; import --dry-run (issue 11 ite
     }
   });
 });
+
+describe('metrics for Prometheus, the same numbers as status --json (issue 11 item 8)', () => {
+  let s: CliSandbox;
+  before(() => {
+    s = createCliSandbox({ config: CONFIG });
+    const ar = s.register({ SIZE: '20' }, '1');
+    expectReply(s.run('get_address', ar.getXml(3), { requestId: '2' }), 'ADDRESS');
+    s.register({ TYPE: 'IP4_6', IPAM_POOL: 'private', IPAM_POOL6: 'public6', SIZE: '8' }, '3');
+    expectOk(s.cli(['lease', '--pool', 'private', '--count', '2', '--owner', 'bm-01']));
+  });
+  after(() => s.cleanup());
+
+  /** `name{labels} value` lines as { name, labels, value }; every other line is a # HELP or # TYPE. */
+  function parseExposition(text: string) {
+    const samples: { name: string; labels: Record<string, string>; value: number }[] = [];
+    for (const line of text.trimEnd().split('\n')) {
+      if (line.startsWith('# HELP ') || line.startsWith('# TYPE ')) continue;
+      const m = /^([a-z_]+)\{(.*)\} (\S+)$/.exec(line);
+      assert.ok(m, `a sample line: ${line}`);
+      const labels = Object.fromEntries([...m[2]!.matchAll(/([a-z_]+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1]!, l[2]!]));
+      samples.push({ name: m[1]!, labels, value: Number(m[3]) });
+    }
+    return samples;
+  }
+
+  it('prints pool and range utilisation, per holder, and the generation, matching status --json', () => {
+    const samples = parseExposition(expectOk(s.cli(['metrics'])));
+    const status = s.json<{ generation: number; pools: { name: string; size: number | string; carved: number | string; free: number | string }[]; families: Record<string, { ranges: { id: string; size: number; used: number; byOpenNebula: number; byOperators: number; free: number }[] }> }>(['status']);
+    const one = (name: string, labels: Record<string, string>) => {
+      const found = samples.filter((x) => x.name === name && Object.entries(labels).every(([k, v]) => x.labels[k] === v));
+      assert.equal(found.length, 1, `${name} ${JSON.stringify(labels)}`);
+      return found[0]!.value;
+    };
+    assert.equal(one('nebula_ipam_book_generation', {}), status.generation);
+    for (const pool of status.pools) {
+      assert.equal(one('nebula_ipam_pool_size_addresses', { pool: pool.name }), Number(pool.size));
+      assert.equal(one('nebula_ipam_pool_carved_addresses', { pool: pool.name }), Number(pool.carved));
+      assert.equal(one('nebula_ipam_pool_free_addresses', { pool: pool.name }), Number(pool.free));
+    }
+    for (const family of ['ipv4', 'ipv6']) {
+      for (const range of status.families[family]!.ranges) {
+        const labels = { range: range.id, family };
+        assert.equal(one('nebula_ipam_range_size_addresses', labels), range.size);
+        assert.equal(one('nebula_ipam_range_free_addresses', labels), range.free);
+        assert.equal(one('nebula_ipam_range_used_addresses', { ...labels, holder: 'opennebula' }), range.byOpenNebula);
+        assert.equal(one('nebula_ipam_range_used_addresses', { ...labels, holder: 'operator' }), range.byOperators);
+      }
+    }
+    assert.equal(one('nebula_ipam_range_used_addresses', { range: 'r1', holder: 'opennebula' }), 3);
+    assert.equal(one('nebula_ipam_range_used_addresses', { range: 'r3', holder: 'operator' }), 2);
+    assert.equal(one('nebula_ipam_range_size_addresses', { range: 'r2', family: 'ipv6', pool: 'public6' }), 8);
+    assert.equal(one('nebula_ipam_pool_size_addresses', { pool: 'public6' }), 2 ** 80);
+    assert.equal(one('nebula_ipam_range_utilisation_ratio', { range: 'r1' }), 0.15);
+  });
+
+  it('--output writes the file whole for the textfile collector; an unwritable place is one line, exit 8', () => {
+    const dir = path.join(s.dir, 'textfile');
+    fs.mkdirSync(dir);
+    const file = path.join(dir, 'nebula-ipam.prom');
+    assert.equal(expectOk(s.cli(['metrics', '--output', file])), '');
+    assert.equal(fs.readFileSync(file, 'utf8'), expectOk(s.cli(['metrics'])));
+    assert.deepEqual(fs.readdirSync(dir), ['nebula-ipam.prom'], 'no temporary file left');
+    expectCliFailure(s.cli(['metrics', '--output', path.join(s.dir, 'no', 'such', 'dir', 'x.prom')]), 8, ['x.prom']);
+  });
+});

@@ -9,6 +9,7 @@ import { installCommand } from './install.ts';
 import { leaseCommand } from './lease.ts';
 import { leasesCommand } from './leases.ts';
 import { logCommand } from './log.ts';
+import { metricsCommand } from './metrics.ts';
 import { rangeCommand } from './range.ts';
 import { reconcileCommand } from './reconcile.ts';
 import { releaseCommand } from './release.ts';
@@ -33,6 +34,7 @@ export const COMMANDS: readonly Command[] = [
   importCommand,
   restoreCommand,
   logCommand,
+  metricsCommand,
 ];
 
 export function commandNamed(name: string): Command | undefined {
