@@ -396,3 +396,37 @@ describe('metrics for Prometheus, the same numbers as status --json (issue 11 it
     expectCliFailure(s.cli(['metrics', '--output', path.join(s.dir, 'no', 'such', 'dir', 'x.prom')]), 8, ['x.prom']);
   });
 });
+
+describe('shell completion (issue 11 item 9)', () => {
+  let s: CliSandbox;
+  before(() => {
+    s = createCliSandbox({ config: CONFIG });
+  });
+  after(() => s.cleanup());
+
+  /** What bash offers for the words typed so far (the last one being completed). */
+  function complete(words: readonly string[]): string[] {
+    const script = expectOk(s.cli(['completion', 'bash']));
+    const file = path.join(s.dir, 'completion.bash');
+    fs.writeFileSync(file, script);
+    const line = ['nebula-ipam', ...words].map((w) => `'${w}'`).join(' ');
+    const probe = `source '${file}'; COMP_WORDS=(${line}); COMP_CWORD=${words.length}; _nebula_ipam; printf '%s\\n' "\${COMPREPLY[@]}"`;
+    const child = spawnSync('bash', ['-c', probe], { encoding: 'utf8', cwd: s.dir, env: childEnv('default', { PATH: `${s.driverDir}:${process.env.PATH}`, NEBULA_IPAM_CONFIG: s.configPath!, NEBULA_IPAM_STORE: s.bookPath }) });
+    assert.equal(child.status, 0, child.stderr);
+    return child.stdout.split('\n').filter(Boolean).sort();
+  }
+
+  it('completes commands, each command\'s options, and pool names from the config', () => {
+    assert.deepEqual(complete(['st']), ['status']);
+    assert.ok(complete(['']).includes('metrics'));
+    assert.deepEqual(complete(['lease', '--o']), ['--owner']);
+    assert.deepEqual(complete(['log', '--l']), ['--last', '--limit']);
+    assert.deepEqual(complete(['lease', '--pool', '']), ['private', 'public6']);
+    assert.deepEqual(complete(['--driver', 'x', 'range', '--pool', 'pu']), ['public6']);
+    assert.deepEqual(complete(['range', '']).filter((w) => !w.startsWith('-')), ['add', 'list', 'remove']);
+  });
+
+  it('refuses a shell it does not know', () => {
+    expectCliFailure(s.cli(['completion', 'zsh']), 2, ['"zsh"', 'bash']);
+  });
+});

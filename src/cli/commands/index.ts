@@ -3,6 +3,7 @@
  * adding a command is one import and one entry here.
  */
 import type { Command } from '../command.ts';
+import { completeCommands, completionCommand } from './completion.ts';
 import { exportCommand } from './export.ts';
 import { importCommand } from './import.ts';
 import { installCommand } from './install.ts';
@@ -35,7 +36,9 @@ export const COMMANDS: readonly Command[] = [
   restoreCommand,
   logCommand,
   metricsCommand,
+  completionCommand,
 ];
+completeCommands(COMMANDS);
 
 export function commandNamed(name: string): Command | undefined {
   return COMMANDS.find((command) => command.name === name);
