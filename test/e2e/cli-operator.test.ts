@@ -430,3 +430,28 @@ describe('shell completion (issue 11 item 9)', () => {
     expectCliFailure(s.cli(['completion', 'zsh']), 2, ['"zsh"', 'bash']);
   });
 });
+
+describe('what a host needs (issue 11 item 7)', () => {
+  let s: CliSandbox;
+  before(() => {
+    s = createCliSandbox({ config: { pools: [{ name: 'lab', network: '10.40.0.0/16', subnetPrefix: 24, dns: ['10.40.0.53'], mtu: 9000, searchDomain: 'lab.example.org' }] } });
+  });
+  after(() => s.cleanup());
+
+  it('lease and range add print the MTU and search domain of the pool, in text and JSON', () => {
+    const out = expectOk(s.cli(['lease', '--pool', 'lab', '--owner', 'host-1']));
+    assert.match(out, /^ {2}mtu +9000$/m);
+    assert.match(out, /^ {2}search +lab\.example\.org$/m);
+    const json = s.json<{ mtu: number; searchDomain: string }>(['lease', '--pool', 'lab', '--owner', 'host-2']);
+    assert.deepEqual([json.mtu, json.searchDomain], [9000, 'lab.example.org']);
+    assert.match(expectOk(s.cli(['range', 'add', '--pool', 'lab', '--size', '4'])), /^ {2}mtu +9000$/m);
+  });
+
+  it('range list lists the ranges, and only one pool\'s with --pool', () => {
+    const out = expectOk(s.cli(['range', 'list']));
+    assert.match(out, /^RANGE +BY +POOL +TYPE +ADDRESSES +SIZE +USED +FREE$/m);
+    assert.equal(out.trimEnd().split('\n').length, 3, 'a header and two ranges');
+    assert.equal(s.json<{ ranges: unknown[] }>(['range', 'list', '--pool', 'lab']).ranges.length, 2);
+    expectCliFailure(s.cli(['range', 'list', '--pool', 'lb']), 5, ['did you mean "lab"?']);
+  });
+});

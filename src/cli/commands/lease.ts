@@ -4,6 +4,7 @@ import { EXIT_CODES } from '../../exit-codes.ts';
 import { leaseAddresses } from '../../operator/lease-addresses.ts';
 import { operatorText } from '../../operator/operator-text.ts';
 import { checkPoolName } from '../known-names.ts';
+import { hostSettingLines, hostSettings } from '../render/host-settings.ts';
 import { applyChange } from '../apply-change.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { countOption } from '../options.ts';
@@ -32,7 +33,8 @@ frees it and get_address never hands it out; only \`nebula-ipam release\` gives 
   --note TEXT    free text kept with the lease
   --json         print the result as JSON
 
-Prints the addresses with the network, netmask, gateway and DNS the host needs.
+Prints the addresses with the network, netmask, gateway, DNS, MTU and search domain the
+host needs (the last two when the pool's config has mtu and searchDomain).
 ${exitCodeHelp([[0, 'leased'], [2, 'bad option'], [5, 'unknown pool, address outside the pool, or address taken'], [6, 'the lease book stayed locked (another command or oned holds it)'], [255, 'the pool has no room'], ...WRITES_BOOK])}`,
   async run(args, context) {
     const { values } = parseCommandArgs('lease', args, {
@@ -57,8 +59,9 @@ ${exitCodeHelp([[0, 'leased'], [2, 'bad option'], [5, 'unknown pool, address out
       ...(request.ip === undefined ? {} : { addresses: request.ip }),
       owner: request.owner,
     });
+    const settings = hostSettings(context.config(), result.pool);
     if (context.json) {
-      context.stdout(renderJson(result));
+      context.stdout(renderJson({ ...result, ...settings }));
       return EXIT_CODES.ok;
     }
     const lines = [
@@ -66,6 +69,7 @@ ${exitCodeHelp([[0, 'leased'], [2, 'bad option'], [5, 'unknown pool, address out
       ...(result.network ? [`  network  ${result.network}${result.netmask ? ` (netmask ${result.netmask})` : ''}`] : []),
       ...(result.gateway ? [`  gateway  ${result.gateway}`] : []),
       ...(result.dns.length ? [`  dns      ${result.dns.join(' ')}`] : []),
+      ...hostSettingLines(settings),
     ];
     context.stdout(`${lines.join('\n')}\n`);
     return EXIT_CODES.ok;

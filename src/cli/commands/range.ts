@@ -10,6 +10,7 @@ import { didYouMean } from '../did-you-mean.ts';
 import { rangeRow } from '../render/range-row.ts';
 import { renderTable } from '../render/table.ts';
 import { formatCount } from '../render/count.ts';
+import { hostSettingLines, hostSettings } from '../render/host-settings.ts';
 import { applyChange } from '../apply-change.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import type { CliContext } from '../context.ts';
@@ -93,8 +94,9 @@ async function add(args: readonly string[], context: CliContext): Promise<number
     ...(values.owner === undefined ? {} : { owner: operatorText(values.owner, 'owner') }),
   };
   const result = await applyChange(context, 'range add', (book, config, now) => addRange(book, config, request, now));
+  const settings = hostSettings(context.config(), result.pool);
   if (context.json) {
-    context.stdout(renderJson(result));
+    context.stdout(renderJson({ ...result, ...settings }));
     return EXIT_CODES.ok;
   }
   const lines = [
@@ -102,6 +104,7 @@ async function add(args: readonly string[], context: CliContext): Promise<number
     ...(result.network ? [`  network  ${result.network}${result.netmask ? ` (netmask ${result.netmask})` : ''}`] : []),
     ...(result.gateway ? [`  gateway  ${result.gateway}`] : []),
     ...(result.dns.length ? [`  dns      ${result.dns.join(' ')}`] : []),
+    ...hostSettingLines(settings),
   ];
   context.stdout(`${lines.join('\n')}\n`);
   return EXIT_CODES.ok;
