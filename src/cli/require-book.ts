@@ -5,10 +5,14 @@
  */
 import { IpamError } from '../errors.ts';
 import type { CliContext } from './context.ts';
+import { announceLongRead } from './long-read.ts';
 
 export async function requireBook(context: CliContext): Promise<void> {
   const store = context.store();
-  if (await store.exists()) return;
+  if (await store.exists()) {
+    announceLongRead(store.description.location, 'the lease book', context.stderr);
+    return;
+  }
   const location = store.description.location;
   throw new IpamError('not-found', `Cannot read the lease book: no lease book at ${location}; ${whichSetting(context)} (oned writes the book when it registers its first range)`);
 }

@@ -137,3 +137,23 @@ describe('output fits the terminal (issue 11 item 5)', () => {
     expectCliFailure(s.cli(['log', '--limit', '7', '--all']), 2, ['--all']);
   });
 });
+
+describe('a long read says what it reads, on a terminal only (issue 11 item 3)', () => {
+  let s: CliSandbox;
+  before(() => {
+    s = createCliSandbox({ config: CONFIG });
+  });
+  after(() => s.cleanup());
+
+  it('import of a large file names it and its size first; a pipe gets only the failure', () => {
+    const big = path.join(s.dir, 'big.json');
+    fs.writeFileSync(big, `{"schema":1,"pad":"${'x'.repeat(5 * 1024 * 1024)}"}`);
+    const run = runInPty(s.program, ['import', big], { env: { NEBULA_IPAM_STORE: s.bookPath, NEBULA_IPAM_CONFIG: s.configPath! } });
+    assert.equal(run.code, 3, run.output);
+    const lines = run.output.trimEnd().split('\n');
+    assert.equal(lines.length, 2, run.output);
+    assert.equal(lines[0], `Reading the file to import ${big} (5.0 MiB)...`);
+    assert.match(lines[1]!, /^Cannot import /);
+    expectCliFailure(s.cli(['import', big]), 3, [big]);
+  });
+});

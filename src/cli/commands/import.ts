@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import { decodeBook } from '../../book/codec.ts';
 import { IpamError } from '../../errors.ts';
+import { announceLongRead } from '../long-read.ts';
 import { noSuchFile } from '../../no-such-file.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { importBook } from '../../operator/import-book.ts';
@@ -29,6 +30,7 @@ ${exitCodeHelp([[0, 'imported'], [2, 'bad option'], [3, 'FILE is not a valid lea
     const { values, positionals } = parseCommandArgs('import', args, { 'dry-run': { type: 'boolean' } }, { min: 1, max: 1, names: 'the file to import' });
     const dryRun = values['dry-run'] === true;
     const file = positionals[0]!;
+    announceLongRead(file, 'the file to import', context.stderr);
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');

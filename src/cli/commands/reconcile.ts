@@ -17,6 +17,7 @@ import { applyFixes, type AppliedChange } from '../../reconcile/reconcile-fix.ts
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import type { CliContext } from '../context.ts';
 import { noticeLockWait } from '../lock-notice.ts';
+import { announceLongRead } from '../long-read.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
 import { renderTable } from '../render/table.ts';
@@ -67,6 +68,7 @@ ${exitCodeHelp([[0, 'both agree (or, with --apply, everything found was settled)
       asOf = new Date(time).toISOString();
     }
     const source = values.from === '-' ? '(standard input)' : values.from;
+    if (values.from !== '-') announceLongRead(values.from, '--from', context.stderr);
     const { text, printedAt } = loadOnevnetText(values.from, context.now());
     const doc = readOnevnetXml(text, source);
 
