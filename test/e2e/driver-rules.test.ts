@@ -281,7 +281,8 @@ test('bad input fails with one line and the right code, and leaves the book byte
       ['get without SIZE', () => sandbox.run('get_address', requestXml(arOnly, '<ADDRESS/>')), 3, ['SIZE']],
       ['get in an unknown range', () => sandbox.run('get_address', stranger.getXml(1)), 5, ['r999']],
       ['get more than the range holds', () => sandbox.run('get_address', ar.getXml(10)), 255, []],
-      ['bad config', () => sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_CONFIG: path.join(sandbox.dir, 'missing.json') } }), 4, ['missing.json']],
+      // A named config that is not there is exit 5, as every missing file (issue 11 item 4).
+      ['missing config', () => sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_CONFIG: path.join(sandbox.dir, 'missing.json') } }), 5, ['missing.json', 'no such file']],
     ];
     for (const [why, run, code, mentions] of cases) {
       try {
