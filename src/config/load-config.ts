@@ -13,5 +13,20 @@ export function loadConfig(file: string, explicit: boolean): Config {
     if (code === 'ENOENT' && !explicit) return NO_CONFIG;
     throw new IpamError('config', `Cannot load config ${file}: ${(error as Error).message}`);
   }
-  return parseConfig(text, file);
+  const config = parseConfig(text, file);
+  if (config.backend?.type === 'etcd' && config.backend.password !== undefined) refuseOpenSecret(file);
+  return config;
+}
+
+/** A password in a file others can read is a password others have. */
+function refuseOpenSecret(file: string): void {
+  let mode: number;
+  try {
+    mode = fs.statSync(file).mode;
+  } catch (error) {
+    throw new IpamError('config', `Cannot load config ${file}: ${(error as Error).message}`);
+  }
+  if ((mode & 0o044) !== 0) {
+    throw new IpamError('config', `Cannot load config ${file}: it holds backend.password but its mode is ${(mode & 0o777).toString(8).padStart(4, '0')}, readable by group or others; chmod 600 it (owner oneadmin)`);
+  }
 }

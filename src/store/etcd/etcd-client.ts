@@ -234,6 +234,8 @@ export class EtcdClient {
       );
       const timer = setTimeout(() => fail(`no answer within ${timeoutMs} ms`), timeoutMs);
       request.on('error', (error) => fail((error as NodeJS.ErrnoException).code ?? error.message));
+      // An idle keep-alive socket must not keep a one-shot process alive; the timer holds it while a call is out.
+      request.on('socket', (socket) => socket.unref());
       request.on('finish', () => {
         sent = true;
         if (isWrite && onTxnSent) onTxnSent();

@@ -104,7 +104,9 @@ export class EtcdStore implements LeaseStore {
     const answer = await this.client.range({ key: this.layout.auditPrefix, rangeEnd: prefixEnd(this.layout.auditPrefix), sort: { target: 'CREATE', order: 'ASCEND' } });
     const records: AuditRecord[] = [];
     let skipped = 0;
-    for (const kv of answer.kvs) {
+    // etcd orders by create revision; the records of one transaction share one, so the key decides.
+    const kvs = [...answer.kvs].sort((a, b) => Number(BigInt(a.createRevision) - BigInt(b.createRevision)) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    for (const kv of kvs) {
       try {
         const record = JSON.parse(kv.value.toString('utf8')) as AuditRecord;
         if (typeof record !== 'object' || record === null || typeof record.action !== 'string') throw new Error('not a record');
@@ -198,7 +200,8 @@ export class EtcdStore implements LeaseStore {
   }
 
   private auditKey(number: number, index: number): string {
-    return `${this.layout.auditPrefix}${this.token}.${number}.${index}`;
+    // Padded so the records of one transaction (one create revision) sort by key in their order.
+    return `${this.layout.auditPrefix}${this.token}.${String(number).padStart(6, '0')}.${String(index).padStart(4, '0')}`;
   }
 
   /** Sends a write; when its answer is lost, finds out what happened (module comment). */
