@@ -1,6 +1,7 @@
 /**
- * The LeaseStore contract, held by the in-memory fake and the file store alike, so that code
- * tested against the fake behaves the same against the disk: a change's result comes back, a
+ * The LeaseStore contract, held by the in-memory fake, the file store and the etcd store (on a
+ * real 3-member cluster) alike, so that code tested against the fake behaves the same against
+ * the disk and etcd: a change's result comes back, a
  * change that returns no book writes nothing, every write bumps the generation by one, audit
  * records go with the change that made them, and the previous generation comes back whole.
  */
@@ -8,13 +9,25 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import type { AuditRecord } from '../../src/audit/audit-record.ts';
 import type { Book } from '../../src/book/book.ts';
 import { IpamError } from '../../src/errors.ts';
+import { EtcdClient } from '../../src/store/etcd/etcd-client.ts';
+import { EtcdStore } from '../../src/store/etcd/etcd-store.ts';
 import { FileStore } from '../../src/store/file-store.ts';
 import { MemoryStore } from '../../src/store/memory-store.ts';
 import type { LeaseStore } from '../../src/store/store.ts';
+import { startEtcdCluster, type EtcdCluster } from '../support/etcd-cluster.ts';
+
+let cluster: EtcdCluster;
+before(async () => {
+  cluster = await startEtcdCluster();
+});
+after(async () => {
+  await cluster?.stop();
+});
+let prefixes = 0;
 
 const withRange = (book: Book): Book => ({
   ...book,
@@ -27,6 +40,10 @@ const stores: [string, () => { store: LeaseStore; done: () => void }][] = [
   ['FileStore', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-store-'));
     return { store: new FileStore(path.join(dir, 'book', 'leases.json'), { lockTimeoutMs: 1_000 }), done: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  }],
+  ['EtcdStore', () => {
+    const client = new EtcdClient({ endpoints: cluster.endpoints, timeoutMs: 2_000 });
+    return { store: new EtcdStore({ client, prefix: `/nebula-ipam/contract-${++prefixes}`, lockTimeoutMs: 5_000 }), done: () => client.close() };
   }],
 ];
 

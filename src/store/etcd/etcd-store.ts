@@ -26,7 +26,7 @@ import type { AuditRecord } from '../../audit/audit-record.ts';
 import type { Book } from '../../book/book.ts';
 import { IpamError } from '../../errors.ts';
 import { randomHex } from '../random-hex.ts';
-import type { AuditLog, Change, Generations, LeaseStore, StoreDescription } from './next-store.ts';
+import type { AuditLog, Change, Generations, LeaseStore, StoreDescription } from '../store.ts';
 import { AnswerLost, prefixEnd, type Compare, type EtcdClient, type Op } from './etcd-client.ts';
 import { bookOf, bookSpan, layoutOf, metaValue, rangeKey, rangeValue, snapshotOf, type Layout, type Snapshot } from './etcd-layout.ts';
 
@@ -152,8 +152,9 @@ export class EtcdStore implements LeaseStore {
     const written = { ...book, generation };
     const write: Write = {
       compare: [{ key: this.layout.meta, modRevision: meta.kv.modRevision }],
+      // etcd refuses a transaction that names one key twice: delete only the keys not put again.
       ops: [
-        { delete: this.layout.rangePrefix, rangeEnd: prefixEnd(this.layout.rangePrefix) },
+        ...[...snapshot.ranges.keys()].filter((key) => !book.ranges.some((range) => rangeKey(this.layout, range.id) === key)).map((key) => ({ delete: key })),
         ...book.ranges.map((range) => ({ put: rangeKey(this.layout, range.id), value: rangeValue(range) })),
         { put: this.layout.meta, value: metaValue(book, generation, `${this.token}.${number}`) },
         { put: this.auditKey(number, 0), value: JSON.stringify(audit) },
