@@ -178,7 +178,7 @@ export class EtcdClient {
   private async post(endpoint: string, path: string, body: unknown, isWrite: boolean): Promise<unknown> {
     const url = new URL(path, endpoint);
     const secure = url.protocol === 'https:';
-    const transport = (secure ? await import('node:https') : await import('node:http')) as unknown as typeof http;
+    const transport = secure ? await loadHttps() : await loadHttp();
     const payload = Buffer.from(JSON.stringify(body), 'utf8');
     const { timeoutMs, tls, onTxnSent } = this.options;
     return new Promise((resolve, reject) => {
@@ -258,6 +258,19 @@ interface RangeJson {
   header?: { revision?: string };
   kvs?: { key?: string; value?: string; mod_revision?: string; create_revision?: string; version?: string }[];
   count?: string;
+}
+
+/**
+ * Built-ins loaded on first use, so the file backend's actions never load them. The bundle runs
+ * each half in a CommonJS wrapper compiled through vm (boot/start.ts), where `import()` has no
+ * loader and fails; the tests run the source as ESM, where `require` does not exist.
+ */
+async function loadHttp(): Promise<typeof http> {
+  return typeof require === 'function' ? (require('node:http') as typeof http) : ((await import('node:http')) as unknown as typeof http);
+}
+
+async function loadHttps(): Promise<typeof http> {
+  return (typeof require === 'function' ? require('node:https') : await import('node:https')) as unknown as typeof http;
 }
 
 function b64(text: string): string {
