@@ -37,6 +37,8 @@ export interface EtcdStoreOptions {
   readonly lockTimeoutMs: number;
   /** For the audit record a write without one of its own carries (store.ts: the clock is here). */
   readonly now?: () => Date;
+  /** Test hook (test-hooks.ts): told after each update how many conflicts it met. */
+  readonly onUpdated?: (retries: number) => void;
 }
 
 /** A planned write: what it compares and does, and the key that proves it landed. */
@@ -83,7 +85,10 @@ export class EtcdStore implements LeaseStore {
       const { book: next, result, audit } = change(book);
       if (!next) return result;
       const write = this.plan(snapshot, book, next, audit);
-      if ((await this.commit(write, deadline)) === 'landed') return result;
+      if ((await this.commit(write, deadline)) === 'landed') {
+        this.options.onUpdated?.(attempt);
+        return result;
+      }
       this.retries++;
       if (Date.now() >= deadline) {
         throw new IpamError('store-locked', `Cannot update the lease book ${this.location}: other writers changed it ${attempt + 1} times in a row within ${this.options.lockTimeoutMs} ms (lockTimeoutMs); nothing was written, try again`);
@@ -237,10 +242,14 @@ export class EtcdStore implements LeaseStore {
   }
 }
 
-/** Jittered exponential backoff (5 ms doubling to 200 ms), never past the deadline. */
+/**
+ * "Full jitter" exponential backoff: a random wait up to 2 ms doubling to 50 ms, never past the
+ * deadline. A conflict means someone else's write landed, so the book moves on; short random
+ * waits spread the losers out without idling (longer caps cost 16-way throughput here).
+ */
 function backoff(attempt: number, deadline: number): Promise<void> {
-  const ceiling = Math.min(200, 5 * 2 ** Math.min(attempt, 6));
-  const wait = Math.min(Math.max(0, deadline - Date.now()), ceiling / 2 + Math.random() * (ceiling / 2));
+  const ceiling = Math.min(50, 2 * 2 ** Math.min(attempt, 5));
+  const wait = Math.min(Math.max(0, deadline - Date.now()), Math.random() * ceiling);
   return new Promise((resolve) => setTimeout(resolve, wait));
 }
 

@@ -9,7 +9,7 @@ import type { Env } from '../../config/paths.ts';
 import { IpamError } from '../../errors.ts';
 import { EtcdClient, type EtcdTls } from './etcd-client.ts';
 import { EtcdStore } from './etcd-store.ts';
-import { txnSentHook } from './test-hooks.ts';
+import { retriesHook, txnSentHook } from './test-hooks.ts';
 
 export function openEtcdStore(backend: EtcdBackendConfig, driverName: string, lockTimeoutMs: number, env: Env): EtcdStore {
   const onTxnSent = txnSentHook(env);
@@ -20,7 +20,8 @@ export function openEtcdStore(backend: EtcdBackendConfig, driverName: string, lo
     ...(backend.user === undefined ? {} : { user: backend.user, password: backend.password ?? '' }),
     ...(onTxnSent ? { onTxnSent } : {}),
   });
-  return new EtcdStore({ client, prefix: backend.prefix ?? `/nebula-ipam/${driverName}`, lockTimeoutMs });
+  const onUpdated = retriesHook(env);
+  return new EtcdStore({ client, prefix: backend.prefix ?? `/nebula-ipam/${driverName}`, lockTimeoutMs, ...(onUpdated ? { onUpdated } : {}) });
 }
 
 function readTls(tls: NonNullable<EtcdBackendConfig['tls']>): EtcdTls {
