@@ -66,7 +66,7 @@ test('the driver life-cycle on etcd: register, get, allocate, free, unregister; 
   }
 });
 
-test('operator commands on etcd: lease, release, show, leases, verify, log; export to a file book and back is exact', () => {
+test('operator commands on etcd: lease, release, restore, show, leases, verify, log; export to a file book and back is exact', () => {
   const s = etcdSandbox();
   try {
     const ar = s.register({ SIZE: '32' }, '20');
@@ -76,6 +76,10 @@ test('operator commands on etcd: lease, release, show, leases, verify, log; expo
     assert.match(expectOk(s.cli(['leases'])), /bm-01/);
     assert.match(expectOk(s.cli(['verify'])), /./);
     expectOk(s.cli(['release', '--ip', leased.addresses.split('-')[0]!]));
+    assert.match(expectOk(s.cli(['show', leased.addresses.split('-')[0]!])), /is free/);
+    // restore: the generation before the release, from etcd's history, written as a new one.
+    assert.match(expectOk(s.cli(['restore', '--yes'])), /Restored: the book is now generation 5/);
+    assert.match(expectOk(s.cli(['show', leased.addresses.split('-')[0]!])), /is leased to "bm-01"/);
     const log = expectOk(s.cli(['log']));
     assert.match(log, /register_address_range/);
     assert.match(log, /get_address/);
@@ -141,18 +145,18 @@ test('16 drivers and operator commands on one range at once: every lease acknowl
         runs.push(await spawnCli(s, ['status']));
       }
     })();
-    await Promise.all([...Array.from({ length: 16 }, (_, w) => driverLoop(s, ar, w, 6, runs)), operator]);
+    await Promise.all([...Array.from({ length: 16 }, (_, w) => driverLoop(s, ar, w, 4, runs)), operator]);
     const elapsed = performance.now() - started;
     const failed = runs.filter((r) => r.code !== 0);
     assert.deepEqual(failed.map((r) => r.stderr), [], 'every action and command succeeded');
     const ips = leasedIps(runs);
-    assert.equal(ips.length, 96);
+    assert.equal(ips.length, 64);
     assert.equal(new Set(ips).size, ips.length, 'no address given out twice');
     const book = bookIps(s);
     for (const ip of ips) assert.ok(book.has(ip), `acknowledged ${ip} is in the book`);
-    assert.equal(book.size, 96 + 4, "the book holds exactly the drivers' and the operator's leases");
+    assert.equal(book.size, 64 + 4, "the book holds exactly the drivers' and the operator's leases");
     const latencies = runs.filter((r) => r.action === 'get_address').map((r) => r.end - r.start);
-    console.log(`# etcd: 16-way contention, 96 get_address + 8 commands in ${(elapsed / 1000).toFixed(1)} s; get_address p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms`);
+    console.log(`# etcd: 16-way contention, 64 get_address + 8 commands in ${(elapsed / 1000).toFixed(1)} s; get_address p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms`);
   } finally {
     s.cleanup();
   }
@@ -171,7 +175,7 @@ test('the etcd leader SIGKILLed mid-run: no duplicates, no acknowledged lease lo
       killedAt = performance.now();
       await cluster.kill(killed, 'SIGKILL');
     })();
-    await Promise.all([...Array.from({ length: 8 }, (_, w) => driverLoop(s, ar, w, 8, runs)), killer]);
+    await Promise.all([...Array.from({ length: 8 }, (_, w) => driverLoop(s, ar, w, 6, runs)), killer]);
     const failures = runs.filter((r) => r.code !== 0);
     for (const f of failures) assert.match(f.stderr, /^Cannot [^\n]*etcd[^\n]*\n$/, 'a failure is one line about etcd');
     const ips = leasedIps(runs);

@@ -87,6 +87,8 @@ export class EtcdClient {
   private agents = new Map<string, http.Agent>();
   /** The endpoint that answered last: a process keeps talking to it. */
   private preferred = 0;
+  /** Every endpoint failed on the last call: whoever only records (the audit log) need not wait again. */
+  unreachable = false;
 
   constructor(private readonly options: EtcdClientOptions) {}
 
@@ -157,6 +159,7 @@ export class EtcdClient {
         if (this.options.user !== undefined && this.token === undefined) await this.authenticate(endpoint);
         const answer = await this.post(endpoint, path, body, isWrite);
         this.preferred = index;
+        this.unreachable = false;
         return answer;
       } catch (error) {
         if (error instanceof EndpointDown) {
@@ -166,6 +169,7 @@ export class EtcdClient {
         throw error;
       }
     }
+    this.unreachable = true;
     throw new IpamError('store-io', `Cannot reach etcd: no endpoint answered (${failures.join('; ')}); nothing was written`);
   }
 

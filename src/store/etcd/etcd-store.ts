@@ -98,6 +98,8 @@ export class EtcdStore implements LeaseStore {
   }
 
   async audit(record: AuditRecord): Promise<void> {
+    // After an action failed because etcd is unreachable, its failure record would only double the wait.
+    if (this.client.unreachable) return;
     try {
       await this.client.txn([], [{ put: this.auditKey(this.writes++, 0), value: JSON.stringify(record) }]);
     } catch {
