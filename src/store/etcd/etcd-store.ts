@@ -11,11 +11,11 @@
  *
  * A transaction whose answer was lost (the member died, the call timed out after the request
  * left) is never guessed at. Every write carries at least one audit key named by this process's
- * random token and the write's number; its existence proves the write landed, whatever was
- * written after it. When it is absent and meta still has the revision we compared, the same
- * transaction is sent again: both copies compare the same revision, so at most one can land.
- * When it is absent and meta moved, ours can never land any more (its compare fails) and the
- * change runs again on the new book. If etcd stays unreachable until the deadline, the action
+ * random token and the write's number: its receipt. Meta is read first. Still at the revision we
+ * compared: nothing landed yet, and the same transaction is sent again (both copies compare the
+ * same revision, so at most one can land). Moved: the receipt decides, since ours, had it
+ * landed before that read, left its receipt, and otherwise can never land any more (its compare
+ * fails), so the change runs again on the new book. If etcd stays unreachable until the deadline, the action
  * fails saying the outcome is unknown; the book is consistent either way.
  *
  * The previous generation (restore) is etcd's own MVCC history: the book as of the revision
@@ -223,12 +223,14 @@ export class EtcdStore implements LeaseStore {
     }
     for (let attempt = 0; ; attempt++) {
       try {
-        const receipt = await this.client.range({ key: write.receipt, countOnly: true });
-        if (receipt.count > 0) return 'landed';
+        // Meta first, then the receipt: the other order could miss ours landing between the two reads.
         const meta = await this.client.range({ key: this.layout.meta });
-        const now = meta.kvs[0]?.modRevision;
-        // Meta moved and our receipt is not there: our compare can never hold again.
-        if (now !== write.metaRevision) return 'conflict';
+        if (meta.kvs[0]?.modRevision !== write.metaRevision) {
+          // Meta moved. Had ours landed before, its receipt is there (receipts are never
+          // rewritten); if not, our compare can never hold again.
+          const receipt = await this.client.range({ key: write.receipt, countOnly: true });
+          return receipt.count > 0 ? 'landed' : 'conflict';
+        }
         // Nothing landed yet (ours may still be in flight): the same write again; at most one of the two can land.
         const again = await this.client.txn(write.compare, write.ops);
         if (again.succeeded) return 'landed';
