@@ -7,7 +7,7 @@
  * etcd must be installed (`.ci/run` installs Debian's etcd-server); without it the tests that
  * need it fail with a message saying so, never skip.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -44,12 +44,16 @@ process.on('exit', () => {
 });
 
 export function etcdBinary(): string {
-  const found = spawnSync('sh', ['-c', 'command -v etcd'], { encoding: 'utf8' });
-  const binary = found.stdout.trim();
-  if (found.status !== 0 || !binary) {
-    throw new Error('etcd is not installed: the etcd backend tests need a real etcd (Debian: apt-get install etcd-server; .ci/run installs it)');
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const binary = path.join(dir || '.', 'etcd');
+    try {
+      fs.accessSync(binary, fs.constants.X_OK);
+      return binary;
+    } catch {
+      // Not in this directory.
+    }
   }
-  return binary;
+  throw new Error(`etcd is not installed (not on PATH ${process.env.PATH}): the etcd backend tests need a real etcd; install Debian's etcd-server (apt-get install etcd-server), as .ci/run does`);
 }
 
 export async function startEtcdCluster(size = 3): Promise<EtcdCluster> {
