@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Book, Lease, RangeRecord } from '../../src/book/book.ts';
 import { IpamError } from '../../src/errors.ts';
-import { AnswerLost, EtcdClient, type Compare, type Op, type TxnResult } from '../../src/store/etcd/etcd-client.ts';
+import { AnswerLost, EtcdClient, type Compare, type Op, type RangeRequest, type RangeResult, type TxnResult } from '../../src/store/etcd/etcd-client.ts';
 import { EtcdStore } from '../../src/store/etcd/etcd-store.ts';
 import { startEtcdCluster, type EtcdCluster } from '../support/etcd-cluster.ts';
 
@@ -59,6 +59,41 @@ test('a write whose answer was lost before it landed is sent again and lands onc
   const result = await store.update((book) => ({ book: addRange(book), result: 'added' }));
   const book = await store.read();
   assert.deepEqual([result, book.generation, book.ranges.map((r) => r.id)], ['added', 1, ['r1']]);
+});
+
+/** A client whose first transaction's answer is lost and which lands it late: right after the next read answers. */
+class LateClient extends EtcdClient {
+  private held: [readonly Compare[], readonly Op[]] | undefined;
+  private first = true;
+  constructor() {
+    super({ endpoints: cluster.endpoints, timeoutMs: 2_000 });
+  }
+  override async txn(compare: readonly Compare[], success: readonly Op[]): Promise<TxnResult> {
+    if (this.first) {
+      this.first = false;
+      this.held = [compare, success];
+      throw new AnswerLost('answer lost, the write still in flight (test)');
+    }
+    return super.txn(compare, success);
+  }
+  override async range(request: RangeRequest): Promise<RangeResult> {
+    const answer = await super.range(request);
+    const held = this.held;
+    this.held = undefined;
+    if (held) await super.txn(...held);
+    return answer;
+  }
+}
+
+test('a lost write that lands while its outcome is being looked up is recognised, not applied again', async () => {
+  const store = storeWith(new LateClient());
+  let runs = 0;
+  await store.update((book) => {
+    runs++;
+    return { book: addRange(book), result: undefined };
+  });
+  const book = await store.read();
+  assert.deepEqual([runs, book.generation, book.ranges.map((r) => r.id)], [1, 1, ['r1']]);
 });
 
 test('concurrent writers in one process: every change lands exactly once', async () => {
