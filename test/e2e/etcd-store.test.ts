@@ -9,7 +9,7 @@ import type { Book, Lease, RangeRecord } from '../../src/book/book.ts';
 import { IpamError } from '../../src/errors.ts';
 import { AnswerLost, EtcdClient, type Compare, type Op, type RangeRequest, type RangeResult, type TxnResult } from '../../src/store/etcd/etcd-client.ts';
 import { EtcdStore } from '../../src/store/etcd/etcd-store.ts';
-import { startEtcdCluster, type EtcdCluster } from '../support/etcd-cluster.ts';
+import { post, startEtcdCluster, type EtcdCluster } from '../support/etcd-cluster.ts';
 
 let cluster: EtcdCluster;
 before(async () => {
@@ -137,4 +137,20 @@ test('a layout that does not add up is refused by name, and nothing is written',
     return true;
   });
   assert.equal((await client.range({ key: `${prefix}/meta` })).kvs[0]?.version, '1', 'meta untouched');
+});
+
+test('restore after etcd compacted the previous generation away says so', async () => {
+  const client = plainClient();
+  const store = storeWith(client);
+  await store.update((book) => ({ book: addRange(book), result: undefined }));
+  await store.update((book) => ({ book: addRange(book), result: undefined }));
+  assert.deepEqual((await store.generations()).previous.ranges.map((r) => r.id), ['r1']);
+  const { revision } = await client.range({ key: 'any' });
+  await post(cluster.endpoints[0]!, '/v3/kv/compaction', { revision, physical: true });
+  await assert.rejects(store.generations(), (error) => {
+    assert.ok(error instanceof IpamError && error.kind === 'not-found', String(error));
+    assert.match(error.message, /no longer in etcd's history/);
+    return true;
+  });
+  assert.equal((await store.read()).ranges.length, 2, 'the book itself is untouched');
 });

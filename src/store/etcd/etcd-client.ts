@@ -191,6 +191,8 @@ export class EtcdClient {
       const fail = (why: string) => {
         if (settled) return;
         settled = true;
+        // A pending timer would hold a failed one-shot process open for up to timeoutMs.
+        clearTimeout(timer);
         request.destroy();
         // A write that left may be in the log already: only a read can tell.
         reject(isWrite && sent ? new AnswerLost(`${endpoint}: ${why}`) : new EndpointDown(why));
@@ -231,7 +233,8 @@ export class EtcdClient {
             if (code === 14 || code === 4 || response.statusCode === 503) return fail(`etcd says ${message}`);
             if (code === 16 || /invalid auth token|token/i.test(message)) this.token = undefined;
             settled = true;
-            const kind = code === 7 || code === 16 ? 'config' : 'store-io';
+            // 7/16: permission, login; 11 (out of range): a revision etcd has compacted away.
+            const kind = code === 7 || code === 16 ? 'config' : code === 11 ? 'not-found' : 'store-io';
             reject(new IpamError(kind, `Cannot use etcd at ${endpoint}: ${path} was refused with ${message}${isWrite ? '; nothing was written' : ''}`));
           });
         },

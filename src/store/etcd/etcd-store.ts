@@ -142,7 +142,7 @@ export class EtcdStore implements LeaseStore {
     try {
       previous = bookOf(this.layout, await this.snapshot(before), `${this.location} (revision ${before})`, false);
     } catch (error) {
-      if (error instanceof IpamError && error.kind !== 'store-io') throw error;
+      if (!(error instanceof IpamError && error.kind === 'not-found')) throw error;
       throw new IpamError('not-found', `Cannot restore ${this.location}: the previous generation (revision ${before}) is no longer in etcd's history (${(error as Error).message})`);
     }
     return { current, previous, token: meta.kv.modRevision };
