@@ -1,22 +1,22 @@
 /**
  * A minimal etcd v3 client over the JSON gateway (`POST /v3/kv/range`, `/v3/kv/txn`,
- * `/v3/auth/authenticate`), on `node:http`: the `etcd3` package reads .proto files at run time
- * (which breaks the one-file bundle) and costs ~8x a bare Node start; global `fetch` loads undici
- * (~6x). `node:https` is loaded only when an endpoint is https, since loading TLS alone costs
- * more than a whole plain action.
+ * `/v3/auth/authenticate`), one plain HTTP/1.1 exchange per call (http-exchange.ts, on
+ * `node:net`, or `node:tls` for https endpoints): the `etcd3` package reads .proto files at run
+ * time (which breaks the one-file bundle) and costs ~8x a bare Node start; global `fetch` loads
+ * undici (~6x); `node:http` costs 5-15 ms of loading per action.
  *
  * The gateway speaks protobuf-as-JSON: keys and values are base64, int64 fields are strings, and
- * fields at their zero value are left out (a `count` of 0 is absent). Node decodes chunked
- * responses (the gateway sends big values that way) before we see the body.
+ * fields at their zero value are left out (a `count` of 0 is absent).
  *
- * Failover: endpoints are tried in the configured order (the local member first). A call that
- * cannot connect, or that the member answers with "unavailable" (no leader, no quorum), moves
- * to the next endpoint. Every HTTP call has its own timeout (`timeoutMs`). A transaction whose
- * request left but whose answer did not come back is NOT retried here: it may have landed, and
- * only the caller knows how to find out (`AnswerLost`, see etcd-store.ts).
+ * Failover: endpoints are tried in the configured order (the local member first), starting from
+ * the one that answered last. A call that cannot connect, or that the member answers with
+ * "unavailable" (no leader, no quorum), moves to the next endpoint. Every HTTP call has its own
+ * timeout (`timeoutMs`). A transaction whose request left but whose answer did not come back is
+ * NOT retried here: it may have landed, and only the caller knows how to find out (`AnswerLost`,
+ * see etcd-store.ts).
  */
-import type * as http from 'node:http';
 import { IpamError } from '../../errors.ts';
+import { ExchangeFailed, postOnce, type Answer } from './http-exchange.ts';
 
 export interface EtcdTls {
   /** PEM text of the CA, client certificate and key (read by the config loader). */
@@ -84,7 +84,6 @@ class EndpointDown extends Error {}
 
 export class EtcdClient {
   private token: string | undefined;
-  private agents = new Map<string, http.Agent>();
   /** The endpoint that answered last: a process keeps talking to it. */
   private preferred = 0;
   /** Every endpoint failed on the last call: whoever only records (the audit log) need not wait again. */
@@ -139,11 +138,8 @@ export class EtcdClient {
     return { succeeded: answer.succeeded === true, revision: answer.header?.revision ?? '0' };
   }
 
-  /** Lets the process exit without waiting for idle keep-alive sockets. */
-  close(): void {
-    for (const agent of this.agents.values()) agent.destroy();
-    this.agents.clear();
-  }
+  /** Nothing to release: every call has its own connection (http-exchange.ts). */
+  close(): void {}
 
   /**
    * One gateway call, failing over across endpoints. `isWrite`: once the request may have
@@ -180,84 +176,40 @@ export class EtcdClient {
   }
 
   private async post(endpoint: string, path: string, body: unknown, isWrite: boolean): Promise<unknown> {
-    const url = new URL(path, endpoint);
-    const secure = url.protocol === 'https:';
-    const transport = secure ? await loadHttps() : await loadHttp();
-    const payload = Buffer.from(JSON.stringify(body), 'utf8');
     const { timeoutMs, tls, onTxnSent } = this.options;
-    return new Promise((resolve, reject) => {
-      let sent = false;
-      let settled = false;
-      const fail = (why: string) => {
-        if (settled) return;
-        settled = true;
-        // A pending timer would hold a failed one-shot process open for up to timeoutMs.
-        clearTimeout(timer);
-        request.destroy();
-        // A write that left may be in the log already: only a read can tell.
-        reject(isWrite && sent ? new AnswerLost(`${endpoint}: ${why}`) : new EndpointDown(why));
-      };
-      const request = transport.request(
-        url,
-        {
-          method: 'POST',
-          agent: this.agent(endpoint, transport),
-          headers: {
-            'content-type': 'application/json',
-            'content-length': payload.length,
-            ...(this.token === undefined || path.startsWith('/v3/auth/') ? {} : { authorization: this.token }),
-          },
-          ...(secure && tls ? { ca: tls.ca, cert: tls.cert, key: tls.key } : {}),
-        },
-        (response) => {
-          const parts: Buffer[] = [];
-          response.on('data', (part: Buffer) => parts.push(part));
-          response.on('error', (error) => fail(error.message));
-          response.on('end', () => {
-            if (settled) return;
-            clearTimeout(timer);
-            const text = Buffer.concat(parts).toString('utf8');
-            let json: Record<string, unknown>;
-            try {
-              json = JSON.parse(text) as Record<string, unknown>;
-            } catch {
-              return fail(`HTTP ${response.statusCode} with a body that is not JSON: ${JSON.stringify(text.slice(0, 80))}`);
-            }
-            if (response.statusCode === 200) {
-              settled = true;
-              return resolve(json);
-            }
-            const message = String(json.message ?? json.error ?? text).slice(0, 200);
-            const code = Number(json.code);
-            // gRPC codes: 14 unavailable (no leader, stopping), 4 deadline exceeded (no quorum).
-            if (code === 14 || code === 4 || response.statusCode === 503) return fail(`etcd says ${message}`);
-            if (code === 16 || /invalid auth token|token/i.test(message)) this.token = undefined;
-            settled = true;
-            // 7/16: permission, login; 11 (out of range): a revision etcd has compacted away.
-            const kind = code === 7 || code === 16 ? 'config' : code === 11 ? 'not-found' : 'store-io';
-            reject(new IpamError(kind, `Cannot use etcd at ${endpoint}: ${path} was refused with ${message}${isWrite ? '; nothing was written' : ''}`));
-          });
-        },
-      );
-      const timer = setTimeout(() => fail(`no answer within ${timeoutMs} ms`), timeoutMs);
-      request.on('error', (error) => fail((error as NodeJS.ErrnoException).code ?? error.message));
-      // An idle keep-alive socket must not keep a one-shot process alive; the timer holds it while a call is out.
-      request.on('socket', (socket) => socket.unref());
-      request.on('finish', () => {
-        sent = true;
-        if (isWrite && onTxnSent) onTxnSent();
+    let answer: Answer;
+    try {
+      answer = await postOnce({
+        url: new URL(path, endpoint),
+        headers: this.token === undefined || path.startsWith('/v3/auth/') ? {} : { Authorization: this.token },
+        body: Buffer.from(JSON.stringify(body), 'utf8'),
+        timeoutMs,
+        ...(tls ? { tls } : {}),
+        ...(isWrite && onTxnSent ? { onSent: onTxnSent } : {}),
       });
-      request.end(payload);
-    });
-  }
-
-  private agent(endpoint: string, transport: typeof http): http.Agent {
-    let agent = this.agents.get(endpoint);
-    if (!agent) {
-      agent = new transport.Agent({ keepAlive: true, maxSockets: 1 });
-      this.agents.set(endpoint, agent);
+    } catch (error) {
+      if (!(error instanceof ExchangeFailed)) throw error;
+      // A write that left may be in the log already: only a read can tell.
+      throw isWrite && error.sent ? new AnswerLost(`${endpoint}: ${error.message}`) : new EndpointDown(error.message);
     }
-    return agent;
+    const text = answer.body.toString('utf8');
+    let json: Record<string, unknown>;
+    try {
+      json = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      const why = `HTTP ${answer.status} with a body that is not JSON: ${JSON.stringify(text.slice(0, 80))}`;
+      throw isWrite ? new AnswerLost(`${endpoint}: ${why}`) : new EndpointDown(why);
+    }
+    if (answer.status === 200) return json;
+    const message = String(json.message ?? json.error ?? text).slice(0, 200);
+    const code = Number(json.code);
+    // gRPC codes: 14 unavailable (no leader, stopping), 4 deadline exceeded (no quorum). Either
+    // may come after the member took the write into its log: a write's outcome is then unknown.
+    if (code === 14 || code === 4 || answer.status === 503) throw isWrite ? new AnswerLost(`${endpoint}: etcd says ${message}`) : new EndpointDown(`etcd says ${message}`);
+    if (code === 16) this.token = undefined;
+    // 7/16: permission, login; 11 (out of range): a revision etcd has compacted away.
+    const kind = code === 7 || code === 16 ? 'config' : code === 11 ? 'not-found' : 'store-io';
+    throw new IpamError(kind, `Cannot use etcd at ${endpoint}: ${path} was refused with ${message}${isWrite ? '; nothing was written' : ''}`);
   }
 }
 
@@ -265,19 +217,6 @@ interface RangeJson {
   header?: { revision?: string };
   kvs?: { key?: string; value?: string; mod_revision?: string; create_revision?: string; version?: string }[];
   count?: string;
-}
-
-/**
- * Built-ins loaded on first use, so the file backend's actions never load them. The bundle runs
- * each half in a CommonJS wrapper compiled through vm (boot/start.ts), where `import()` has no
- * loader and fails; the tests run the source as ESM, where `require` does not exist.
- */
-async function loadHttp(): Promise<typeof http> {
-  return typeof require === 'function' ? (require('node:http') as typeof http) : ((await import('node:http')) as unknown as typeof http);
-}
-
-async function loadHttps(): Promise<typeof http> {
-  return (typeof require === 'function' ? require('node:https') : await import('node:https')) as unknown as typeof http;
 }
 
 function b64(text: string): string {
