@@ -207,8 +207,9 @@ export class EtcdClient {
     // may come after the member took the write into its log: a write's outcome is then unknown.
     if (code === 14 || code === 4 || answer.status === 503) throw isWrite ? new AnswerLost(`${endpoint}: etcd says ${message}`) : new EndpointDown(`etcd says ${message}`);
     if (code === 16) this.token = undefined;
-    // 7/16: permission, login; 11 (out of range): a revision etcd has compacted away.
-    const kind = code === 7 || code === 16 ? 'config' : code === 11 ? 'not-found' : 'store-io';
+    // A refused login, 7/16 (permission, token): the config's user, password or grants; 11 (out
+    // of range): a revision etcd has compacted away.
+    const kind = path.startsWith('/v3/auth/') || code === 7 || code === 16 ? 'config' : code === 11 ? 'not-found' : 'store-io';
     throw new IpamError(kind, `Cannot use etcd at ${endpoint}: ${path} was refused with ${message}${isWrite ? '; nothing was written' : ''}`);
   }
 }
