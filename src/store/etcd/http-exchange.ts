@@ -56,9 +56,13 @@ export async function postOnce(exchange: Exchange): Promise<Answer> {
     const timer = setTimeout(() => finish(new ExchangeFailed(`no answer within ${timeoutMs} ms`, sent)), timeoutMs);
     socket.setNoDelay(true);
     socket.on('error', (error: NodeJS.ErrnoException) => finish(new ExchangeFailed(error.code ?? error.message, sent)));
+    let received = 0;
     socket.on('data', (part: Buffer) => {
       parts.push(part);
-      const answer = parseAnswer(Buffer.concat(parts), false);
+      received += part.length;
+      // A big answer comes in many pieces: join and parse only when it may be complete.
+      if (!mayBeComplete(parts, received)) return;
+      const answer = parseAnswer(Buffer.concat(parts, received), false);
       if (answer) finish(undefined, answer);
     });
     socket.on('end', () => {
@@ -73,6 +77,22 @@ export async function postOnce(exchange: Exchange): Promise<Answer> {
   });
 }
 
+/**
+ * Cheap test before a full parse: the head has not been seen yet (then only the first pieces are
+ * joined), or the last piece ends a chunked body, or the Content-Length could be reached.
+ */
+function mayBeComplete(parts: readonly Buffer[], received: number): boolean {
+  const first = parts[0]!;
+  const headEnd = first.indexOf(HEAD_END);
+  if (headEnd < 0) return true;
+  const head = first.toString('latin1', 0, headEnd);
+  const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+  if (length) return received >= headEnd + HEAD_END.length + Number(length[1]);
+  const last = parts[parts.length - 1]!;
+  return parts.length === 1 || last.subarray(-7).includes(CHUNKED_END);
+}
+
+const CHUNKED_END = Buffer.from('0\r\n\r\n');
 const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
 
