@@ -1,9 +1,10 @@
 /**
- * Bringing back `<book>.prev`, the generation every write keeps beside the book (beside the real
- * file when the book's path is a symlink). It works when the book itself no longer decodes or is
- * too big to be one (that is when it is needed most), so it reads raw text and does not go
- * through `FileStore.update`. The write is a normal atomic write under the lock, so the book it
- * replaces becomes the new `.prev`: restoring twice swaps back.
+ * The file book's history: `<book>.prev`, the generation every write keeps beside the book
+ * (beside the real file when the book's path is a symlink), and bringing it back. It works when
+ * the book itself no longer decodes or is too big to be one (that is when it is needed most), so
+ * it reads raw text and does not go through `FileStore.update`. The write is a normal atomic
+ * write under the lock, so the book it replaces becomes the new `.prev`: restoring twice swaps
+ * back.
  */
 import { EMPTY_BOOK, type Book } from '../book/book.ts';
 import { decodeBook, encodeBook } from '../book/codec.ts';
@@ -12,14 +13,7 @@ import { landedBefore, writeAtomically } from './atomic-write.ts';
 import { realBookPath } from './book-path.ts';
 import { acquireLock } from './lock.ts';
 import { readBook } from './read-book.ts';
-
-export interface Generations {
-  /** The book's text as read, or undefined when there is no book file. */
-  readonly currentText?: string;
-  /** The book, or why it does not decode. */
-  readonly current: { readonly book: Book } | { readonly error: string };
-  readonly previous: Book;
-}
+import type { Generations } from './store.ts';
 
 export function previousPath(location: string): string {
   return `${realBookPath(location)}.prev`;
@@ -52,23 +46,25 @@ export function readGenerations(location: string): Generations {
   } catch (error) {
     throw new IpamError('store-corrupt', `Cannot restore ${location}: the previous generation does not decode either (${(error as Error).message.split('. It was left untouched')[0]})`);
   }
-  return { ...(currentText === undefined ? {} : { currentText }), current, previous };
+  // Both texts as read (or why the book was too big to read): "still as shown" when neither changed.
+  return { current, previous, token: JSON.stringify([currentText ?? tooBig ?? null, previousText]) };
 }
 
 /**
- * Writes the previous generation back as the newest one (its generation number above both, so
- * the counter never goes back), provided the book is still what the operator was shown.
+ * Writes `book` (made from the previous generation) as the newest one, its generation number
+ * above both so the counter never goes back, provided the book is still what the operator was
+ * shown.
  */
-export async function restorePrevious(location: string, lockTimeoutMs: number, shown: Generations): Promise<Book> {
+export async function restorePrevious(location: string, lockTimeoutMs: number, shown: Generations, book: Book): Promise<Book> {
   const file = realBookPath(location);
   const lock = await acquireLock(file, lockTimeoutMs);
   try {
     const now = readGenerations(location);
-    if (now.currentText !== shown.currentText || encodeBook(now.previous) !== encodeBook(shown.previous)) {
+    if (now.token !== shown.token) {
       throw new IpamError('store-locked', `Cannot restore ${location}: it changed since it was read (another process wrote it); nothing was restored, run the command again`);
     }
     const currentGeneration = 'book' in now.current ? now.current.book.generation : 0;
-    const restored: Book = { ...now.previous, generation: Math.max(currentGeneration, now.previous.generation) + 1 };
+    const restored: Book = { ...book, generation: Math.max(currentGeneration, now.previous.generation) + 1 };
     try {
       writeAtomically(file, encodeBook(restored), {
         onStep: (step) => {
