@@ -77,6 +77,13 @@ test('a FIFO at the audit log: actions neither block nor lose their change (the 
   expectFailure(failed, 5, ['10.0.0.12']);
 }));
 
+test('a FIFO at the audit log: `nebula-ipam log` refuses it at once in one line naming it', withBook(async (sandbox) => {
+  const log = `${sandbox.bookPath}.audit.jsonl`;
+  mkfifo(log);
+  const run = prompt(await spawnCli(sandbox, ['log'], { killAfterMs: KILL_AFTER_MS }));
+  expectFailure(run, 8, [log, 'not a regular file']);
+}));
+
 test('a FIFO at .prev: actions replace it like any stale .prev, and `restore` refuses it at once in one line', withBook(async (sandbox, ar) => {
   const prev = `${sandbox.bookPath}.prev`;
   mkfifo(prev);
