@@ -35,7 +35,8 @@ function resolve(location: string): string {
     const link = readLink(at);
     if (link !== undefined) {
       const target = path.resolve(path.dirname(at), link);
-      throw new IpamError('store-io', `Cannot use the lease book ${location}: ${at} is a symlink to ${target}, which does not exist; create the book there (or mount its share) or fix the symlink. A symlink to nothing is not followed`);
+      const reason = `${at} is a symlink to ${target}, which does not exist`;
+      throw new IpamError('store-io', `Cannot use the lease book ${location}: ${reason}; create the book there (or mount its share) or fix the symlink. A symlink to nothing is not followed`, { subject: location, reason });
     }
     const up = path.dirname(at);
     if (up === at) return path.join(at, ...rest);

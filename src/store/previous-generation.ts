@@ -21,13 +21,13 @@ export function previousPath(location: string): string {
 
 export function readGenerations(location: string): Generations {
   let currentText: string | undefined;
-  let tooBig: string | undefined;
+  let tooBig: IpamError | undefined;
   try {
     currentText = readText(realBookPath(location), 'the lease book');
   } catch (error) {
     // Too big to be a book: restoring is the way out. Anything else (unreadable, a FIFO) is not.
     if (!(error instanceof IpamError) || error.kind !== 'store-corrupt') throw error;
-    tooBig = error.message;
+    tooBig = error;
   }
   const previousText = readText(previousPath(location), 'the previous generation');
   if (previousText === undefined) {
@@ -35,19 +35,19 @@ export function readGenerations(location: string): Generations {
   }
   let current: Generations['current'];
   try {
-    if (tooBig !== undefined) throw new Error(tooBig);
+    if (tooBig !== undefined) throw tooBig;
     current = { book: currentText === undefined ? EMPTY_BOOK : decodeBook(currentText, location) };
   } catch (error) {
-    current = { error: (error as Error).message };
+    current = { error: reasonOf(error) };
   }
   let previous: Book;
   try {
     previous = decodeBook(previousText, previousPath(location));
   } catch (error) {
-    throw new IpamError('store-corrupt', `Cannot restore ${location}: the previous generation does not decode either (${(error as Error).message.split('. It was left untouched')[0]})`);
+    throw new IpamError('store-corrupt', `Cannot restore ${location}: the previous generation ${previousPath(location)} does not decode either (${reasonOf(error)})`);
   }
   // Both texts as read (or why the book was too big to read): "still as shown" when neither changed.
-  return { current, previous, token: JSON.stringify([currentText ?? tooBig ?? null, previousText]) };
+  return { current, previous, token: JSON.stringify([currentText ?? tooBig?.message ?? null, previousText]) };
 }
 
 /**
@@ -80,6 +80,12 @@ export async function restorePrevious(location: string, lockTimeoutMs: number, s
   } finally {
     await lock.release();
   }
+}
+
+/** What is wrong with a book that does not decode, without the codec's advice to restore. */
+function reasonOf(error: unknown): string {
+  if (error instanceof IpamError && error.facts.reason !== undefined) return error.facts.reason;
+  throw error;
 }
 
 function readText(file: string, what: string): string | undefined {

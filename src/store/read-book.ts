@@ -16,7 +16,7 @@ export function readBook(file: string, what: string): { bytes: Buffer; stat: fs.
   try {
     return readRegular(file, what, MAX_BOOK_BYTES, (size) => {
       const why = `it is ${mebibytes(size)}, more than the ${mebibytes(MAX_BOOK_BYTES)} a lease book can be (a million leases take about 11 MiB)`;
-      return what === 'the lease book' ? corrupt(file, why) : new IpamError('store-corrupt', `Cannot read ${what} ${file}: ${why}`);
+      return what === 'the lease book' ? corrupt(file, why) : new IpamError('store-corrupt', `Cannot read ${what} ${file}: ${why}`, { subject: file, reason: why });
     });
   } catch (error) {
     if (error instanceof IpamError) throw error;

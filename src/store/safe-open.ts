@@ -67,7 +67,8 @@ export function mebibytes(bytes: number): string {
 }
 
 function notRegular(file: string, what: string, kind: string): IpamError {
-  return new IpamError('store-io', `Cannot open ${what} ${file}: it is ${kind}, not a regular file; nothing was changed, move it away`);
+  const reason = `it is ${kind}, not a regular file`;
+  return new IpamError('store-io', `Cannot open ${what} ${file}: ${reason}; nothing was changed, move it away`, { subject: file, reason });
 }
 
 function kindOf(stat: fs.Stats): string {
