@@ -27,7 +27,7 @@ function resolve(location: string): string {
   const rest: string[] = [];
   for (let at = path.resolve(location); ; ) {
     try {
-      return path.join(fs.realpathSync(at), ...rest);
+      return path.join(fs.realpathSync.native(at), ...rest);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT') throw new IpamError('store-io', `Cannot use the lease book ${location}: ${(error as Error).message}`);
