@@ -6,6 +6,10 @@
  * is resolved once per process, so the lock and the write cannot land in two places when the
  * symlink changes meanwhile. A symlink to nothing is refused: following it would create a book
  * wherever it points (a share not mounted yet), replacing it would split the book in two.
+ *
+ * Root follows another user's symlink only into that user's own directories: otherwise whoever
+ * can write the book's directory (oneadmin) could plant a symlink that makes a root-run command
+ * create its lock, temp files and audit log in /etc.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -18,9 +22,39 @@ export function realBookPath(location: string): string {
   let real = resolved.get(location);
   if (real === undefined) {
     real = resolve(location);
+    if (real !== path.resolve(location) && process.geteuid?.() === 0) checkFollowedAsRoot(location, real);
     resolved.set(location, real);
   }
   return real;
+}
+
+function checkFollowedAsRoot(location: string, real: string): void {
+  const dirOwner = nearestOwner(path.dirname(real));
+  let at = path.parse(path.resolve(location)).root;
+  for (const part of path.resolve(location).split(path.sep).filter(Boolean)) {
+    at = path.join(at, part);
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(at);
+    } catch {
+      return;
+    }
+    if (stat.isSymbolicLink() && stat.uid !== 0 && stat.uid !== dirOwner) {
+      const reason = `${at} is a symlink made by uid ${stat.uid} that leads to ${real}, in a directory of uid ${dirOwner}`;
+      throw new IpamError('store-io', `Cannot use the lease book ${location} as root: ${reason}; root follows a user's symlink only into that user's own directories. Run the command as uid ${stat.uid}, or name ${real} itself as the store`, { subject: location, reason });
+    }
+  }
+}
+
+/** The owner of `dir`, or of its nearest existing ancestor. */
+function nearestOwner(dir: string): number {
+  for (let at = dir; ; at = path.dirname(at)) {
+    try {
+      return fs.statSync(at).uid;
+    } catch {
+      if (path.dirname(at) === at) return 0;
+    }
+  }
 }
 
 function resolve(location: string): string {

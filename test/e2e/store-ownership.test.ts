@@ -120,6 +120,19 @@ describe('the CLI and the driver run as root keep the book usable by its owner',
     assert.equal(run.code, 0, run.stderr);
   });
 
+  it('root does not follow a symlink the owner planted out of the owner\'s directories: refused in one line, nothing written there', () => {
+    const rootDir = fs.mkdtempSync(path.join(sandbox.dir, 'root-only-'));
+    fs.copyFileSync(sandbox.bookPath, path.join(rootDir, 'leases.json'));
+    const link = path.join(storeDir, 'planted.json');
+    fs.symlinkSync(path.join(rootDir, 'leases.json'), link);
+    fs.lchownSync(link, user.uid, user.gid);
+    const before = fs.readdirSync(rootDir);
+    const run = sandbox.runRaw('nebula-ipam', { args: ['lease', '--pool', 'private', '--owner', 'bm-04'], env: { NEBULA_IPAM_STORE: link } });
+    expectFailure(run, 8, ['as root', link, `uid ${user.uid}`]);
+    assert.deepEqual(fs.readdirSync(rootDir), before, 'nothing created beside the target');
+    fs.rmSync(link);
+  });
+
   it('a lock root left that the owner cannot remove (an older version\'s) is reported in one line, never a stack trace', () => {
     const lock = `${sandbox.bookPath}.lock`;
     fs.mkdirSync(lock, { mode: 0o700 });

@@ -91,3 +91,21 @@ test('root gives new files the book\'s owner, or its nearest existing directory\
   fs.chownSync(book, 0, 0);
   assert.equal(storeOwner(book), undefined, 'a root-owned book: nothing to give');
 }));
+
+test('root follows a user\'s symlink only into that user\'s own directories', { skip: process.geteuid?.() !== 0 ? 'the rule is root\'s' : false }, withDir((dir) => {
+  fs.mkdirSync(path.join(dir, 'etc'));
+  fs.writeFileSync(path.join(dir, 'etc', 'passwd'), 'root:x:0:0::/root:/bin/sh\n');
+  fs.mkdirSync(path.join(dir, 'users'));
+  fs.mkdirSync(path.join(dir, 'shared'));
+  fs.writeFileSync(path.join(dir, 'shared', 'leases.json'), '{}');
+  fs.chownSync(path.join(dir, 'users'), 4242, 4242);
+  fs.chownSync(path.join(dir, 'shared'), 4242, 4242);
+  const hostile = path.join(dir, 'users', 'leases.json');
+  fs.symlinkSync(path.join(dir, 'etc', 'passwd'), hostile);
+  fs.lchownSync(hostile, 4242, 4242);
+  expectIpamError(() => realBookPath(hostile), 'store-io', ['as root', hostile, 'uid 4242', path.join(dir, 'etc', 'passwd')]);
+  const friendly = path.join(dir, 'users', 'shared.json');
+  fs.symlinkSync(path.join(dir, 'shared', 'leases.json'), friendly);
+  fs.lchownSync(friendly, 4242, 4242);
+  assert.equal(realBookPath(friendly), path.join(dir, 'shared', 'leases.json'));
+}));
