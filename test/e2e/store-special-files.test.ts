@@ -132,3 +132,11 @@ test('a book bigger than any real one (a sparse 600 MiB file) is refused with ex
   const restore = prompt(await spawnCli(sandbox, ['restore'], { killAfterMs: KILL_AFTER_MS }));
   assert.equal(restore.code, 0, `restore still shows the previous generation: ${restore.stderr}`);
 }));
+
+test('a FIFO at the config file: the action refuses it at once in one line naming it (exit 4), the book unchanged', withBook(async (sandbox, ar) => {
+  const before = sandbox.bookBytes();
+  mkfifo(sandbox.configPath!);
+  const run = prompt(await spawnAction(sandbox, 'get_address', ar.getXml(1), { requestId: '6', killAfterMs: KILL_AFTER_MS }));
+  expectFailure(run, 4, [sandbox.configPath!, 'not a regular file']);
+  assert.deepEqual(sandbox.bookBytes(), before);
+}));
