@@ -9,6 +9,7 @@ import { configPath, driverNameOf, type Env } from '../config/paths.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { IpamError } from '../errors.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
+import { failureOf } from '../failure.ts';
 import { decodeRequest } from '../oned/request.ts';
 import { openStore } from '../store/open-store.ts';
 import { readRawRequest } from './read-request.ts';
@@ -44,13 +45,8 @@ export async function runAction(name: ActionName, io: ProcessIo): Promise<number
     if (decision.reply) io.stdout(decision.reply);
     return EXIT_CODES.ok;
   } catch (error) {
-    return reportFailure(error, io.stderr);
+    const { code, line } = failureOf(error, 'the action');
+    io.stderr(`${line}\n`);
+    return code;
   }
-}
-
-/** One line, never starting with ERROR:/INFO: (oned would file it as a log line, not the message). */
-export function reportFailure(error: unknown, stderr: (text: string) => void): number {
-  const known = error instanceof IpamError ? error : new IpamError('internal', `Cannot complete the action: unexpected ${(error as Error)?.stack?.split('\n', 2).join(' ') ?? String(error)}`);
-  stderr(`${known.message.replace(/[\r\n]+/g, ' ')}\n`);
-  return EXIT_CODES[known.kind];
 }

@@ -58,7 +58,7 @@ Exit codes: 0 shown or restored; 5 no previous generation; 6 locked or changed m
     }
     const head = 'book' in current
       ? `The book ${location} is at generation ${current.book.generation}; the previous generation is ${previous.generation}.`
-      : `The book ${location} does not decode (${current.error.split('. It was left untouched')[0]});\nthe previous generation is ${previous.generation}.`;
+      : `The book ${location} does not decode (${current.error});\nthe previous generation is ${previous.generation}.`;
     const body = !('book' in current)
       ? `Restoring brings back its ${previous.ranges.length} range${previous.ranges.length === 1 ? '' : 's'}.\n`
       : changes.length
