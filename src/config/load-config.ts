@@ -14,10 +14,12 @@ const MAX_CONFIG_BYTES = 1 << 20;
 
 export function loadConfig(file: string, explicit: boolean): Config {
   let text: string;
+  let mode: number;
   try {
     const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     try {
       const stat = fs.fstatSync(fd);
+      mode = stat.mode;
       if (!stat.isFile()) throw new IpamError('config', `Cannot load config ${file}: it is not a regular file`, { subject: file, reason: 'it is not a regular file' });
       if (stat.size > MAX_CONFIG_BYTES) throw new IpamError('config', `Cannot load config ${file}: it holds ${stat.size} bytes, more than a config's ${MAX_CONFIG_BYTES}`, { subject: file });
       text = fs.readFileSync(fd, 'utf8');
@@ -31,18 +33,12 @@ export function loadConfig(file: string, explicit: boolean): Config {
     throw new IpamError('config', `Cannot load config ${file}: ${(error as Error).message}`);
   }
   const config = parseConfig(text, file);
-  if (config.backend?.type === 'etcd' && config.backend.password !== undefined) refuseOpenSecret(file);
+  if (config.backend?.type === 'etcd' && config.backend.password !== undefined) refuseOpenSecret(file, mode);
   return config;
 }
 
-/** A password in a file others can read is a password others have. */
-function refuseOpenSecret(file: string): void {
-  let mode: number;
-  try {
-    mode = fs.statSync(file).mode;
-  } catch (error) {
-    throw new IpamError('config', `Cannot load config ${file}: ${(error as Error).message}`);
-  }
+/** A password in a file others can read is a password others have (mode: of the file just read). */
+function refuseOpenSecret(file: string, mode: number): void {
   if ((mode & 0o044) !== 0) {
     throw new IpamError('config', `Cannot load config ${file}: it holds backend.password but its mode is ${(mode & 0o777).toString(8).padStart(4, '0')}, readable by group or others; chmod 600 it (owner oneadmin)`);
   }
