@@ -11,8 +11,6 @@
  * Pure; TLS files are read when the store is opened, and a config holding a password must not
  * be readable by group or others (load-config.ts checks the file's mode).
  */
-import { shown } from '../errors.ts';
-
 export interface EtcdBackendConfig {
   readonly type: 'etcd';
   /** Tried in this order: the local member first. */
@@ -92,9 +90,4 @@ export function parseBackend(raw: unknown, fail: (key: string, why: string) => n
     ...(tls ? { tls } : {}),
     ...(o.user === undefined ? {} : { user: o.user as string, password: o.password as string }),
   };
-}
-
-/** For messages: the endpoints, shown. */
-export function describeEndpoints(config: EtcdBackendConfig): string {
-  return config.endpoints.map(shown).join(', ');
 }
