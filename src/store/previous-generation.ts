@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import { EMPTY_BOOK, type Book } from '../book/book.ts';
 import { decodeBook, encodeBook } from '../book/codec.ts';
+import { restoredBook } from '../book/restored-book.ts';
 import { IpamError } from '../errors.ts';
 import { landedBefore, writeAtomically } from './atomic-write.ts';
 import { acquireLock } from './lock.ts';
@@ -56,7 +57,9 @@ export async function restorePrevious(location: string, lockTimeoutMs: number, s
       throw new IpamError('store-locked', `Cannot restore ${location}: it changed since it was read (another process wrote it); nothing was restored, run the command again`);
     }
     const currentGeneration = 'book' in now.current ? now.current.book.generation : 0;
-    const restored: Book = { ...now.previous, generation: Math.max(currentGeneration, now.previous.generation) + 1 };
+    const current = 'book' in now.current ? now.current.book : undefined;
+    // The range-id counter never goes back (restored-book.ts); nor does the generation.
+    const restored: Book = { ...restoredBook(current, now.previous, current ? undefined : now.currentText), generation: Math.max(currentGeneration, now.previous.generation) + 1 };
     try {
       writeAtomically(location, encodeBook(restored), {
         onStep: (step) => {
