@@ -263,3 +263,45 @@ test('--from - reads the document from standard input', () => {
     sandbox.cleanup();
   }
 });
+
+test('two drivers sharing one book: reconcile --driver alpha --apply judges only alpha\'s ranges and leaves beta\'s (issue 8 item 7)', () => {
+  const alpha = createSandbox({ driver: 'alpha', config: { pools: ISSUE2_POOLS } });
+  const beta = createSandbox({ driver: 'beta', config: { pools: ISSUE2_POOLS } });
+  try {
+    // beta's actions run from its own driver directory, on alpha's book (one shared store).
+    const shared = { env: { NEBULA_IPAM_STORE: alpha.bookPath } };
+    const registerAs = (sandbox: DriverSandbox, attrs: Record<string, string>, arId: number) =>
+      new OnedAr(expectReply(sandbox.run('register_address_range', registerXml(attrs), shared), 'AR'), { arId });
+    const web = registerAs(alpha, { IPAM_MAD: 'alpha', IPAM_POOL: 'private', SIZE: '20' }, 0);
+    const gone = registerAs(alpha, { IPAM_MAD: 'alpha', IPAM_POOL: 'private', SIZE: '20' }, 1);
+    const b1 = registerAs(beta, { IPAM_MAD: 'beta', IPAM_POOL: 'private', SIZE: '20' }, 0);
+    const b2 = registerAs(beta, { IPAM_MAD: 'beta', TYPE: 'IP4', IP: '192.168.50.10', SIZE: '10' }, 1);
+    expectReply(beta.run('get_address', b1.getXml(1), shared), 'ADDRESS');
+    b1.noteLeased(0n);
+    assert.deepEqual([web, gone, b1, b2].map((ar) => ar.attrs.NEBULA_IPAM_RANGE), ['r1', 'r2', 'r3', 'r4']);
+
+    // oned's complete list: alpha's r2 is gone from OpenNebula (refused, or its VNET deleted
+    // without unregister); beta's two ARs are there.
+    const holders = (ar: OnedAr) => new Map([...ar.leased].map((i) => [i, 'VM 1']));
+    const file = saveDocument(alpha, 'vnets.xml', onevnetList([
+      { id: 0, name: 'alpha-net', ars: [{ ar: web, holders: holders(web) }] },
+      { id: 1, name: 'beta-net', ars: [{ ar: b1, holders: holders(b1) }, { ar: b2, holders: holders(b2) }] },
+    ]));
+    const asOf = new Date(Date.now() + 1000).toISOString();
+    const applied = cli(alpha, 'reconcile', '--driver', 'alpha', '--from', file, '--as-of', asOf, '--apply', '--json');
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    const report = JSON.parse(applied.stdout) as JsonReport;
+    assert.deepEqual(summary(report), ['range-missing-in-opennebula r2 10.20.1.2-10.20.1.21']);
+    assert.ok(report.notes.some((n) => n.kind === 'other-drivers-ranges'), JSON.stringify(report.notes));
+    const book = readBook(alpha);
+    assert.deepEqual(book.ranges.map((r) => [r.id, r.driver]), [['r1', 'alpha'], ['r3', 'beta'], ['r4', 'beta']]);
+    assert.deepEqual(leaseSpans(book, 'r3'), [[0, 0, 'opennebula']]);
+
+    // beta's own reconcile of the same document agrees with the book now.
+    const fromBeta = cli(alpha, 'reconcile', '--driver', 'beta', '--from', file, '--as-of', asOf);
+    assert.equal(fromBeta.code, 0, fromBeta.stdout);
+  } finally {
+    alpha.cleanup();
+    beta.cleanup();
+  }
+});
