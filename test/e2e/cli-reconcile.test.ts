@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { expectFailure, expectQuietSuccess, expectReply } from '../support/driver-assert.ts';
-import { attributeElements, cdata, createSandbox, OnedAr, registerXml, type DriverSandbox, type RunResult } from '../support/driver-harness.ts';
+import { spawnSync } from 'node:child_process';
+import { attributeElements, cdata, childEnv, createSandbox, encodeRequest, OnedAr, registerXml, type DriverSandbox, type RunResult } from '../support/driver-harness.ts';
 import { ISSUE2_POOLS } from '../support/sample-config.ts';
 import type { Book } from '../../src/book/book.ts';
 import { decodeBook } from '../../src/book/codec.ts';
@@ -35,6 +36,9 @@ function saveDocument(sandbox: DriverSandbox, name: string, xml: string): string
   fs.utimesSync(file, printed, printed);
   return file;
 }
+
+/** `--apply` on a saved file, as of a time after everything the book holds so far. */
+const APPLY = () => ['--apply', '--as-of', new Date(Date.now() + 1000).toISOString()];
 
 function register(sandbox: DriverSandbox, attrs: Record<string, string>, arId = 0): OnedAr {
   return new OnedAr(expectReply(sandbox.run('register_address_range', registerXml(attrs)), 'AR'), { arId });
@@ -116,7 +120,7 @@ test('--apply adopts OpenNebula\'s side in one write, keeps the operator lease, 
     const file = saveDocument(sandbox, 'vnets.xml', fs.readFileSync(path.join(FIXTURES, 'list-several-vnets.xml'), 'utf8'));
     const generation = readBook(sandbox).generation;
 
-    const applied = cli(sandbox, 'reconcile', '--from', file, '--apply');
+    const applied = cli(sandbox, 'reconcile', '--from', file, ...APPLY());
     assert.equal(applied.code, 1, 'two differences are left for the operator');
     assert.match(applied.stdout, new RegExp(`Applied 6 changes \\(generation ${generation} -> ${generation + 1}\\); 2 differences left for the operator\\.`));
     const book = readBook(sandbox);
@@ -178,7 +182,7 @@ test('a deleted book is rebuilt from onevnet list -x with --apply, and oned carr
     const dry = cli(sandbox, 'reconcile', '--from', file);
     assert.equal(dry.code, 1);
     assert.equal(sandbox.bookBytes(), undefined, 'the dry run did not create a book');
-    const rebuilt = cli(sandbox, 'reconcile', '--from', file, '--apply');
+    const rebuilt = cli(sandbox, 'reconcile', '--from', file, ...APPLY());
     assert.equal(rebuilt.code, 0, rebuilt.stdout + rebuilt.stderr);
     assert.match(rebuilt.stdout, /range in OpenNebula only\s+r1 .*range added/);
 
@@ -205,14 +209,14 @@ test('malformed XML: one clear line, exit 3, the book byte-identical, with or wi
     buildDisagreeingBook(sandbox);
     const before = sandbox.bookBytes();
     const malformed = saveDocument(sandbox, 'broken.xml', fs.readFileSync(path.join(FIXTURES, 'malformed.xml'), 'utf8'));
-    for (const extra of [[], ['--apply']]) {
+    for (const extra of [[], APPLY()]) {
       expectFailure(cli(sandbox, 'reconcile', '--from', malformed, ...extra), 3, ['broken.xml', 'not well-formed XML', 'nothing was changed']);
       assert.deepEqual(sandbox.bookBytes(), before);
     }
     const doctype = saveDocument(sandbox, 'doctype.xml', '<!DOCTYPE VNET_POOL [<!ENTITY x SYSTEM "file:///etc/passwd">]><VNET_POOL>&x;</VNET_POOL>');
-    expectFailure(cli(sandbox, 'reconcile', '--from', doctype, '--apply'), 3, ['DOCTYPE']);
+    expectFailure(cli(sandbox, 'reconcile', '--from', doctype, ...APPLY()), 3, ['DOCTYPE']);
     const wrong = saveDocument(sandbox, 'vms.xml', '<VM_POOL><VM><ID>1</ID></VM></VM_POOL>');
-    expectFailure(cli(sandbox, 'reconcile', '--from', wrong, '--apply'), 3, ['VM_POOL', 'onevnet list -x']);
+    expectFailure(cli(sandbox, 'reconcile', '--from', wrong, ...APPLY()), 3, ['VM_POOL', 'onevnet list -x']);
     expectFailure(cli(sandbox, 'reconcile', '--from', path.join(sandbox.dir, 'missing.xml')), 5, ['missing.xml', 'no such file']);
     expectFailure(cli(sandbox, 'reconcile'), 2, ['--from']);
     assert.deepEqual(sandbox.bookBytes(), before);
@@ -234,7 +238,7 @@ test('leases taken after the document was printed are not judged stale, and onev
     getAddress(sandbox, ar); // oned leased 10.20.0.4 after onevnet printed
     fs.utimesSync(file, printed, printed);
 
-    const result = cli(sandbox, 'reconcile', '--from', file, '--apply');
+    const result = cli(sandbox, 'reconcile', '--from', file, '--apply', '--as-of', printed.toISOString());
     assert.equal(result.code, 0, result.stdout);
     assert.match(result.stdout, /OpenNebula and the lease book agree/);
     assert.match(result.stdout, /1 OpenNebula lease in the book is newer than the document/);
@@ -303,5 +307,92 @@ test('two drivers sharing one book: reconcile --driver alpha --apply judges only
   } finally {
     alpha.cleanup();
     beta.cleanup();
+  }
+});
+
+/**
+ * The race of issue 8 item 10: oned takes its snapshot, then leases an address (the document
+ * lacks it), then `onevnet` finishes writing. Returns the AR, the address leased in between, and
+ * the document (holding only the first lease).
+ */
+function snapshotThenLease(sandbox: DriverSandbox) {
+  const ar = register(sandbox, { IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '20' });
+  const holders = new Map([[ar.indexOf(getAddress(sandbox, ar)), 'VM 1']]);
+  const xml = onevnetList([{ id: 0, name: 'web', ars: [{ ar, holders }] }]);
+  return { ar, xml };
+}
+
+/** A stand-in `onevnet` on PATH: takes a lease through the driver (oned, meanwhile), then prints `xml`. */
+function fakeOnevnet(sandbox: DriverSandbox, ar: OnedAr, xml: string, pause = '0'): string {
+  const bin = path.join(sandbox.dir, 'bin');
+  fs.mkdirSync(bin, { recursive: true });
+  fs.writeFileSync(path.join(sandbox.dir, 'get.b64'), encodeRequest(ar.getXml(1)));
+  fs.writeFileSync(path.join(sandbox.dir, 'doc.xml'), xml);
+  const script = `#!/bin/sh\nsleep ${pause}\n"${sandbox.driverDir}/get_address" 9 < "${sandbox.dir}/get.b64" > /dev/null || exit 9\ncat "${sandbox.dir}/doc.xml"\n`;
+  fs.writeFileSync(path.join(bin, 'onevnet'), script, { mode: 0o755 });
+  return bin;
+}
+
+const withPath = (bin: string) => ({ PATH: `${bin}${path.delimiter}${childEnv('default').PATH}` });
+
+test('--apply on a saved file never takes its modification time as "as of": --as-of is required, and a lease younger than it is kept', () => {
+  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
+  try {
+    const { ar, xml } = snapshotThenLease(sandbox);
+    const snapshot = new Date(Date.now() - 1).toISOString();
+    getAddress(sandbox, ar); // oned leased 10.20.0.4 after its snapshot...
+    const file = path.join(sandbox.dir, 'vnets.xml');
+    fs.writeFileSync(file, xml); // ...and onevnet list -x > vnets.xml finished after that
+    const before = sandbox.bookBytes();
+
+    expectFailure(cli(sandbox, 'reconcile', '--from', file, '--apply'), 2, ['--as-of', 'vnets.xml']);
+    assert.deepEqual(sandbox.bookBytes(), before, 'nothing changed');
+
+    const applied = cli(sandbox, 'reconcile', '--from', file, '--apply', '--as-of', snapshot, '--json');
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    assert.deepEqual(leaseSpans(readBook(sandbox), 'r1'), [[0, 0, 'opennebula'], [1, 1, 'opennebula']], 'the lease made after the snapshot stays');
+    // A dry run still reads the file's time (it changes nothing): it would judge the young lease.
+    assert.equal(cli(sandbox, 'reconcile', '--from', file).code, 1);
+  } finally {
+    sandbox.cleanup();
+  }
+});
+
+test('--onevnet runs onevnet list -x itself, stamped before it starts: a lease oned makes meanwhile is never dropped', () => {
+  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
+  try {
+    const { ar, xml } = snapshotThenLease(sandbox);
+    const bin = fakeOnevnet(sandbox, ar, xml);
+    const applied = sandbox.runRaw('nebula-ipam', { args: ['reconcile', '--onevnet', '--apply', '--json'], env: withPath(bin) });
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    const report = JSON.parse(applied.stdout) as JsonReport & { document: { file: string } };
+    assert.equal(report.document.file, '(onevnet list -x)');
+    assert.ok(report.notes.some((n) => n.kind === 'leases-newer-than-document'), JSON.stringify(report.notes));
+    assert.deepEqual(leaseSpans(readBook(sandbox), 'r1'), [[0, 0, 'opennebula'], [1, 1, 'opennebula']]);
+
+    expectFailure(sandbox.runRaw('nebula-ipam', { args: ['reconcile', '--onevnet'], env: { PATH: path.dirname(process.execPath) } }), 5, ['onevnet list -x', 'PATH']);
+    fs.writeFileSync(path.join(bin, 'onevnet'), '#!/bin/sh\necho "[VirtualNetworkPoolInfo] User couldn\'t be authenticated" >&2\nexit 255\n');
+    expectFailure(sandbox.runRaw('nebula-ipam', { args: ['reconcile', '--onevnet', '--apply'], env: withPath(bin) }), 3, ['onevnet list -x', '255', 'authenticated']);
+    expectFailure(cli(sandbox, 'reconcile', '--onevnet', '--from', '-'), 2, ['--onevnet']);
+  } finally {
+    sandbox.cleanup();
+  }
+});
+
+test('onevnet list -x | reconcile --from - --apply: stamped before reading, a lease oned makes while onevnet runs is kept', () => {
+  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
+  try {
+    const { ar, xml } = snapshotThenLease(sandbox);
+    const bin = fakeOnevnet(sandbox, ar, xml, '1');
+    cli(sandbox, 'status'); // makes the nebula-ipam link
+    const piped = spawnSync('sh', ['-c', `onevnet | "${sandbox.driverDir}/nebula-ipam" --json reconcile --from - --apply`], {
+      env: childEnv('default', { NEBULA_IPAM_STORE: sandbox.bookPath, NEBULA_IPAM_CONFIG: sandbox.configPath, ...withPath(bin) }),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.equal(piped.status, 0, piped.stdout + piped.stderr);
+    assert.deepEqual(leaseSpans(readBook(sandbox), 'r1'), [[0, 0, 'opennebula'], [1, 1, 'opennebula']]);
+  } finally {
+    sandbox.cleanup();
   }
 });
