@@ -396,3 +396,26 @@ test('onevnet list -x | reconcile --from - --apply: stamped before reading, a le
     sandbox.cleanup();
   }
 });
+
+test('a free oned did not honour (onevnet release of a VM\'s address): reconcile reports the address held in OpenNebula and free in the book, --apply adopts it (issue 8 item 13)', () => {
+  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
+  try {
+    const ar = register(sandbox, { IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '20' });
+    const ip = getAddress(sandbox, ar);
+    // onevnet release calls free_address, which succeeds; oned 7.4 keeps VM 1's lease.
+    expectQuietSuccess(sandbox.run('free_address', ar.freeXml(ar.indexOf(ip))));
+    const show = onevnetList([{ id: 4, name: 'web', ars: [{ ar, holders: new Map([[ar.indexOf(ip), 'VM 1']]) }] }]).replace(/^<VNET_POOL>|<\/VNET_POOL>$/g, '');
+    const file = saveDocument(sandbox, 'show.xml', show);
+
+    const dry = cli(sandbox, 'reconcile', '--from', file, '--json');
+    assert.equal(dry.code, 1);
+    assert.deepEqual(summary(JSON.parse(dry.stdout) as JsonReport), [`lease-missing-in-book r1 ${ip}`]);
+    const applied = cli(sandbox, 'reconcile', '--from', file, ...APPLY());
+    assert.equal(applied.code, 0, applied.stdout);
+    assert.match(applied.stdout, /leased in OpenNebula only\s+r1\s+VNET 4 AR 0\s+10\.20\.0\.3\s+VM 1; free in the book\s+lease added/);
+    assert.deepEqual(leaseSpans(readBook(sandbox), 'r1'), [[0, 0, 'opennebula']]);
+    assert.notEqual(getAddress(sandbox, ar), ip, 'the adopted address is not handed out again');
+  } finally {
+    sandbox.cleanup();
+  }
+});
