@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import { IpamError, shown } from '../errors.ts';
 
 /** `onevnet list -x` of a large cloud is tens of MB; far more is not oned's output. */
-export const MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
+const MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
 
 /** `modifiedAt` is undefined for standard input. */
 export function loadOnevnetText(from: string): { text: string; modifiedAt?: string } {
@@ -51,7 +51,7 @@ function readCapped(fd: number, source: string): string {
   return decodeDocument(Buffer.concat(chunks), source);
 }
 
-export function decodeDocument(bytes: Buffer, source: string): string {
+function decodeDocument(bytes: Buffer, source: string): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {

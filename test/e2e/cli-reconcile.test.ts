@@ -322,7 +322,7 @@ function snapshotThenLease(sandbox: DriverSandbox) {
   return { ar, xml };
 }
 
-/** A stand-in `onevnet` on PATH: takes a lease through the driver (oned, meanwhile), then prints `xml`. */
+/** A stand-in `onevnet` on PATH (run by the test's shell): takes a lease through the driver (oned, meanwhile), then prints `xml`. */
 function fakeOnevnet(sandbox: DriverSandbox, ar: OnedAr, xml: string, pause = '0'): string {
   const bin = path.join(sandbox.dir, 'bin');
   fs.mkdirSync(bin, { recursive: true });
@@ -353,27 +353,6 @@ test('--apply on a saved file never takes its modification time as "as of": --as
     assert.deepEqual(leaseSpans(readBook(sandbox), 'r1'), [[0, 0, 'opennebula'], [1, 1, 'opennebula']], 'the lease made after the snapshot stays');
     // A dry run still reads the file's time (it changes nothing): it would judge the young lease.
     assert.equal(cli(sandbox, 'reconcile', '--from', file).code, 1);
-  } finally {
-    sandbox.cleanup();
-  }
-});
-
-test('--onevnet runs onevnet list -x itself, stamped before it starts: a lease oned makes meanwhile is never dropped', () => {
-  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
-  try {
-    const { ar, xml } = snapshotThenLease(sandbox);
-    const bin = fakeOnevnet(sandbox, ar, xml);
-    const applied = sandbox.runRaw('nebula-ipam', { args: ['reconcile', '--onevnet', '--apply', '--json'], env: withPath(bin) });
-    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
-    const report = JSON.parse(applied.stdout) as JsonReport & { document: { file: string } };
-    assert.equal(report.document.file, '(onevnet list -x)');
-    assert.ok(report.notes.some((n) => n.kind === 'leases-newer-than-document'), JSON.stringify(report.notes));
-    assert.deepEqual(leaseSpans(readBook(sandbox), 'r1'), [[0, 0, 'opennebula'], [1, 1, 'opennebula']]);
-
-    expectFailure(sandbox.runRaw('nebula-ipam', { args: ['reconcile', '--onevnet'], env: { PATH: path.dirname(process.execPath) } }), 5, ['onevnet list -x', 'PATH']);
-    fs.writeFileSync(path.join(bin, 'onevnet'), '#!/bin/sh\necho "[VirtualNetworkPoolInfo] User couldn\'t be authenticated" >&2\nexit 255\n');
-    expectFailure(sandbox.runRaw('nebula-ipam', { args: ['reconcile', '--onevnet', '--apply'], env: withPath(bin) }), 3, ['onevnet list -x', '255', 'authenticated']);
-    expectFailure(cli(sandbox, 'reconcile', '--onevnet', '--from', '-'), 2, ['--onevnet']);
   } finally {
     sandbox.cleanup();
   }

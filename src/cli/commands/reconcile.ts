@@ -1,6 +1,6 @@
 /**
- * `nebula-ipam reconcile --from FILE|--onevnet [--apply]`: OpenNebula's books (`onevnet list -x`
- * or `onevnet show -x`) against the lease book, both ways. A dry run reads the book without the
+ * `nebula-ipam reconcile --from FILE [--apply]`: OpenNebula's books (`onevnet list -x` or
+ * `onevnet show -x`) against the lease book, both ways. A dry run reads the book without the
  * lock; `--apply` decides again on the locked book and writes once. `--apply` judges the book as
  * of a time surely before oned's snapshot, never as of a file's modification time.
  */
@@ -12,7 +12,6 @@ import { describeReconcileFinding, describeReconcileNote } from '../../reconcile
 import { findDifferences, type ReconcilePlan } from '../../reconcile/find-differences.ts';
 import { loadOnevnetText } from '../../reconcile/load-onevnet-text.ts';
 import { readOnevnetXml } from '../../reconcile/read-onevnet.ts';
-import { ONEVNET_COMMAND, runOnevnet } from '../../reconcile/run-onevnet.ts';
 import { selectionText } from '../../reconcile/select-ars.ts';
 import { reconcileExitCode } from '../../reconcile/reconcile-finding.ts';
 import { applyFixes, type AppliedChange } from '../../reconcile/reconcile-fix.ts';
@@ -24,7 +23,7 @@ import { renderTable } from '../render/table.ts';
 export const reconcileCommand: Command = {
   name: 'reconcile',
   summary: 'compare with OpenNebula (onevnet list -x / show -x); --apply adopts its leases',
-  usage: `Usage: nebula-ipam reconcile (--from FILE | --onevnet) [--apply] [--as-of TIME] [--driver NAME] [--json]
+  usage: `Usage: nebula-ipam reconcile --from FILE [--apply] [--as-of TIME] [--driver NAME] [--json]
 
 Compares what OpenNebula says (the XML of \`onevnet list -x\` or \`onevnet show -x <id>\`,
 run as oneadmin) with the lease book, both ways:
@@ -43,8 +42,8 @@ ranges OpenNebula no longer has removed. Each change is one audit line. What --a
 settle (a clash with an operator lease, a changed range) is listed with the reason.
 
 Anything in the book newer than the document ("as of") is not judged: oned may have leased it
-after its snapshot. So "as of" must be no later than the snapshot: --onevnet and --from -
-use the time reconcile started (before onevnet printed anything); a saved FILE needs
+after its snapshot. So "as of" must be no later than the snapshot: --from - uses the time
+reconcile started, before it read anything (pipe onevnet straight in); a saved FILE needs
 --as-of with --apply, since its modification time is when onevnet finished writing.
 
 With --driver NAME on a book several drivers share, only the ranges NAME registered are
@@ -52,33 +51,31 @@ judged (and ranges with no recorded driver that no other driver's AR stands for)
 other drivers' ARs still count as taken space.
 
   --from FILE    the XML; \`-\` reads standard input (onevnet list -x | nebula-ipam reconcile --from -)
-  --onevnet      run \`onevnet list -x\` (as this user) and read its output
   --apply        change the book (default: only report)
   --as-of TIME   a time surely before oned printed the document (ISO 8601); required with
                  --apply and a FILE (default: FILE's modification time for a dry run, the
-                 start of reconcile for --onevnet and standard input)
+                 start of reconcile for standard input)
   --driver NAME  compare the ARs whose IPAM_MAD is NAME (default: ARs carrying
                  NEBULA_IPAM_RANGE or with IPAM_MAD ${DEFAULT_DRIVER_NAME})
   --json         one JSON document: { document, book, applied, findings[], notes[], changes[] }
 
 Exit codes: 0 both agree (or, with --apply, everything found was settled); 1 differences
 remain (listed); 2 bad options (--apply on a FILE without --as-of); 3 the XML is malformed or
-not onevnet's, or onevnet failed (nothing changed); 5 FILE (or onevnet) not found;
+not onevnet's (nothing changed); 5 FILE not found;
 6/7/8 the book is locked, corrupt or unreadable.
 `,
   async run(args, context) {
-    // Stamped before anything is read: no later than oned's snapshot when onevnet runs now
-    // (--onevnet) or writes straight into this process (--from -).
+    // Stamped before anything is read: no later than oned's snapshot when onevnet writes
+    // straight into this process (onevnet list -x | nebula-ipam reconcile --from -). The bundle
+    // never runs onevnet itself: it spawns no process at all (docs/guarantees.md).
     const started = context.now().toISOString();
     const { values } = parseCommandArgs('reconcile', args, {
       from: { type: 'string' },
-      onevnet: { type: 'boolean' },
       apply: { type: 'boolean' },
       'as-of': { type: 'string' },
     }, { min: 0, max: 0, names: '' });
     const from = values.from;
-    if (values.onevnet && from !== undefined) throw usageError('reconcile', '--from and --onevnet exclude each other (--onevnet runs onevnet list -x itself)');
-    if (!values.onevnet && from === undefined) throw usageError('reconcile', '--from FILE (the XML of onevnet list -x or onevnet show -x) or --onevnet is required');
+    if (from === undefined) throw usageError('reconcile', '--from FILE is required (the XML of onevnet list -x or onevnet show -x)');
     let asOf: string | undefined;
     if (values['as-of'] !== undefined) {
       const time = Date.parse(values['as-of']);
@@ -86,17 +83,14 @@ not onevnet's, or onevnet failed (nothing changed); 5 FILE (or onevnet) not foun
       asOf = new Date(time).toISOString();
     }
     const apply = values.apply === true;
-    const isFile = from !== undefined && from !== '-';
+    const isFile = from !== '-';
     if (apply && isFile && asOf === undefined) {
       // The file's modification time is when onevnet finished writing: a lease oned made after
       // its snapshot but before then is missing from the file and would be dropped as stale.
-      throw usageError('reconcile', `--apply with --from ${shown(from)} needs --as-of TIME, a time surely before onevnet printed it (e.g. when you started it); or let reconcile run it with --onevnet`);
+      throw usageError('reconcile', `--apply with --from ${shown(from)} needs --as-of TIME, a time surely before onevnet printed it (e.g. when you started it), or pipe it in with --from -`);
     }
-    const source = from === undefined ? `(${ONEVNET_COMMAND})` : from === '-' ? '(standard input)' : from;
-    let text: string;
-    let modifiedAt: string | undefined;
-    if (from === undefined) text = runOnevnet(context.env);
-    else ({ text, modifiedAt } = loadOnevnetText(from));
+    const source = from === '-' ? '(standard input)' : from;
+    const { text, modifiedAt } = loadOnevnetText(from);
     const doc = readOnevnetXml(text, source);
 
     const config = context.config();
