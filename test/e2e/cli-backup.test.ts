@@ -155,3 +155,23 @@ describe('restore never hands a range id out twice (issue 8 item 3)', () => {
     }
   });
 });
+
+describe('import never takes the range-id counter back (issue 8 item 3)', () => {
+  it('an older export brings its range back, and the next register still gets a new id', () => {
+    const s = createCliSandbox({ config: CONFIG });
+    try {
+      const first = s.register({ SIZE: '10' }, '1');
+      const file = path.join(s.dir, 'old-export.json');
+      fs.writeFileSync(file, expectOk(s.cli(['export']))); // nextRangeId 2
+      const second = s.register({ SIZE: '10' }, '2');
+      assert.equal(second.attrs.NEBULA_IPAM_RANGE, 'r2');
+      s.run('unregister_address_range', first.unregisterXml('delete'), { requestId: '3' });
+      assert.match(expectOk(s.cli(['import', file])), /^Imported 1 range/);
+      const third = s.register({ SIZE: '10' }, '4');
+      assert.equal(third.attrs.NEBULA_IPAM_RANGE, 'r3', 'r2 is still handed out: the old export\'s counter does not win');
+      assert.deepEqual(s.json<{ ranges: { id: string }[] }>(['status']).ranges.map((r) => r.id).sort(), ['r1', 'r2', 'r3']);
+    } finally {
+      s.cleanup();
+    }
+  });
+});
