@@ -29,6 +29,18 @@ export function loadOnevnetText(from: string): { text: string; modifiedAt?: stri
   }
 }
 
+/**
+ * Whether standard input is a saved file (`--from - < FILE`) rather than a pipe: then, as for
+ * `--from FILE`, the start of reconcile is no time before oned's snapshot.
+ */
+export function standardInputIsFile(): boolean {
+  try {
+    return fs.fstatSync(0).isFile();
+  } catch {
+    return false;
+  }
+}
+
 function readCapped(fd: number, source: string): string {
   const chunks: Buffer[] = [];
   let total = 0;

@@ -346,6 +346,19 @@ test('--apply on a saved file never takes its modification time as "as of": --as
     const before = sandbox.bookBytes();
 
     expectFailure(cli(sandbox, 'reconcile', '--from', file, '--apply'), 2, ['--as-of', 'vnets.xml']);
+    // The same file on standard input (`--from - < vnets.xml`): now is no better a time.
+    const fd = fs.openSync(file, 'r');
+    try {
+      const redirected = spawnSync(path.join(sandbox.driverDir, 'nebula-ipam'), ['reconcile', '--from', '-', '--apply'], {
+        env: childEnv('default', { NEBULA_IPAM_STORE: sandbox.bookPath, NEBULA_IPAM_CONFIG: sandbox.configPath }),
+        stdio: [fd, 'pipe', 'pipe'],
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expectFailure({ code: redirected.status ?? -1, stdout: redirected.stdout, stderr: redirected.stderr }, 2, ['--as-of', 'saved file']);
+    } finally {
+      fs.closeSync(fd);
+    }
     assert.deepEqual(sandbox.bookBytes(), before, 'nothing changed');
 
     const applied = cli(sandbox, 'reconcile', '--from', file, '--apply', '--as-of', snapshot, '--json');

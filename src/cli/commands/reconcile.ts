@@ -10,7 +10,7 @@ import { DEFAULT_DRIVER_NAME } from '../../config/paths.ts';
 import { shown } from '../../errors.ts';
 import { describeReconcileFinding, describeReconcileNote } from '../../reconcile/describe-reconcile.ts';
 import { findDifferences, type ReconcilePlan } from '../../reconcile/find-differences.ts';
-import { loadOnevnetText } from '../../reconcile/load-onevnet-text.ts';
+import { loadOnevnetText, standardInputIsFile } from '../../reconcile/load-onevnet-text.ts';
 import { readOnevnetXml } from '../../reconcile/read-onevnet.ts';
 import { selectionText } from '../../reconcile/select-ars.ts';
 import { reconcileExitCode } from '../../reconcile/reconcile-finding.ts';
@@ -44,7 +44,8 @@ settle (a clash with an operator lease, a changed range) is listed with the reas
 Anything in the book newer than the document ("as of") is not judged: oned may have leased it
 after its snapshot. So "as of" must be no later than the snapshot: --from - uses the time
 reconcile started, before it read anything (pipe onevnet straight in); a saved FILE needs
---as-of with --apply, since its modification time is when onevnet finished writing.
+--as-of with --apply, since its modification time is when onevnet finished writing
+(so does a saved file redirected to standard input).
 
 With --driver NAME on a book several drivers share, only the ranges NAME registered are
 judged (and ranges with no recorded driver that no other driver's AR stands for); the
@@ -84,10 +85,12 @@ not onevnet's (nothing changed); 5 FILE not found;
     }
     const apply = values.apply === true;
     const isFile = from !== '-';
-    if (apply && isFile && asOf === undefined) {
+    if (apply && asOf === undefined && (isFile || standardInputIsFile())) {
       // The file's modification time is when onevnet finished writing: a lease oned made after
       // its snapshot but before then is missing from the file and would be dropped as stale.
-      throw usageError('reconcile', `--apply with --from ${shown(from)} needs --as-of TIME, a time surely before onevnet printed it (e.g. when you started it), or pipe it in with --from -`);
+      // Nor is now, for a saved file on standard input.
+      const what = isFile ? `--from ${shown(from)}` : '--from - reading a saved file';
+      throw usageError('reconcile', `--apply with ${what} needs --as-of TIME, a time surely before onevnet printed it (e.g. when you started it), or pipe onevnet list -x straight in with --from -`);
     }
     const source = from === '-' ? '(standard input)' : from;
     const { text, modifiedAt } = loadOnevnetText(from);
