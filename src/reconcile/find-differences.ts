@@ -250,9 +250,12 @@ function addMissingRanges(book: Book, unmatched: readonly { ar: ArView; fields: 
     if (number !== undefined) nextId = Math.max(nextId, Number(number) + 1);
   }
   const occupied = new OccupiedSpace(book.ranges);
-  // Another driver's AR the book has no range for still holds its addresses in OpenNebula: a
-  // rebuilt range of ours must not take them.
+  // An AR of another driver that shares this book (the book records ranges of it) holds its
+  // addresses in this book's space even when its range is lost from the book: a rebuilt range
+  // of ours must not take them. Drivers with books of their own may reuse the same networks.
+  const sharing = new Set(book.ranges.flatMap((r) => (r.driver === undefined ? [] : [r.driver])));
   for (const { ar, fields } of others) {
+    if (!sharing.has(text(ar.attributes, 'IPAM_MAD') ?? '')) continue;
     const rebuilt = rebuildRange(fields, `${arText(ar)} of driver ${text(ar.attributes, 'IPAM_MAD') ?? '?'}`, options.config, [], options.now);
     if (rebuilt.ok && !occupied.blocker(narrowed(rebuilt.range))) occupied.add(narrowed(rebuilt.range));
   }

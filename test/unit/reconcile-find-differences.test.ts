@@ -273,15 +273,18 @@ test('an AR of this driver naming another driver\'s range is a finding; that ran
   assert.deepEqual(plan.fixes, []);
 });
 
-test('another driver\'s AR holds its space: a rebuilt range of ours does not overlap it', () => {
-  const doc = listOf([[0, 'alpha', 'r1', '10.7.0.1', 10, []], [1, 'beta', 'r1', '10.7.0.5', 10, []]]);
-  const plan = findDifferences(book([], 1), doc, alpha);
-  const [finding] = plan.findings;
-  assert.ok(finding && finding.kind === 'range-missing-in-book' && !finding.adoptable, JSON.stringify(plan.findings));
+test('an AR of another driver sharing the book holds its space: a rebuilt range of ours does not overlap it', () => {
+  // beta shares the book (r3 is beta's); its r2 was lost from the book, its AR is still there.
+  const shared = book([ip4('r3', '10.9.0.1', { driver: 'beta' })], 4);
+  const doc = listOf([[0, 'alpha', 'r1', '10.7.0.1', 10, []], [1, 'beta', 'r2', '10.7.0.5', 10, []], [1, 'beta', 'r3', '10.9.0.1', 10, []]]);
+  const [finding] = findDifferences(shared, doc, alpha).findings;
+  assert.ok(finding && finding.kind === 'range-missing-in-book' && finding.range === 'r1' && !finding.adoptable, JSON.stringify(finding));
   assert.match(finding.why!, /VNET 1 AR 1 of driver beta/);
-  const rebuilt = findDifferences(book([], 1), listOf([[0, 'alpha', 'r1', '10.7.0.1', 10, []]]), alpha);
-  const added = rebuilt.fixes.find((f) => f.kind === 'add-range');
-  assert.equal(added?.kind === 'add-range' && added.range.driver, 'alpha', 'a rebuilt range records the driver its AR names');
+
+  // gamma has a book of its own (nothing of it here): the same network there is no clash.
+  const apart = findDifferences(shared, listOf([[0, 'alpha', 'r1', '10.7.0.1', 10, []], [1, 'gamma', 'r1', '10.7.0.5', 10, []]]), alpha);
+  const added = apart.fixes.find((f) => f.kind === 'add-range');
+  assert.equal(added?.kind === 'add-range' && added.range.driver, 'alpha', 'adopted, recording the driver its AR names');
 });
 
 test('a range of the book OpenNebula lacks is not removed while an OpenNebula lease in it is newer than the document', () => {
