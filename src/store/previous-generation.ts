@@ -66,7 +66,7 @@ export async function restorePrevious(location: string, lockTimeoutMs: number, s
     }
     const currentGeneration = 'book' in now.current ? now.current.book.generation : 0;
     // A book that no longer decodes still names the range ids it handed out: never again (restored-book.ts).
-    const unreadable = 'book' in now.current ? undefined : readText(location);
+    const unreadable = 'book' in now.current ? undefined : salvagedText(location);
     const nextRangeId = Math.max(book.nextRangeId, unreadable === undefined ? 0 : rangeIdFloor(unreadable));
     const restored: Book = { ...book, nextRangeId, generation: Math.max(currentGeneration, now.previous.generation) + 1 };
     try {
@@ -90,6 +90,15 @@ export async function restorePrevious(location: string, lockTimeoutMs: number, s
 function reasonOf(error: unknown): string {
   if (error instanceof IpamError && error.facts.reason !== undefined) return error.facts.reason;
   throw error;
+}
+
+/** The text of a book that does not decode, when it can be read at all (not when too big). */
+function salvagedText(location: string): string | undefined {
+  try {
+    return readText(realBookPath(location), 'the lease book');
+  } catch {
+    return undefined;
+  }
 }
 
 function readText(file: string, what: string): string | undefined {
