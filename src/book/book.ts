@@ -45,6 +45,12 @@ export interface RangeRecord {
   readonly unmanaged?: boolean;
   /** Unmanaged ranges: whose block it is (`range add --owner`); `lease --count` leaves it to that owner. */
   readonly owner?: string;
+  /**
+   * The driver (IPAM_MAD) whose register made the range, when several drivers share one book:
+   * `reconcile --driver NAME` judges only NAME's ranges. Absent on ranges of books written before
+   * it was recorded, on operator ranges, and where nobody knows (a rebuilt AR without IPAM_MAD).
+   */
+  readonly driver?: string;
   readonly createdAt: string;
   readonly requestId?: string;
   /** Sorted by `first`, disjoint, inside `0..size-1`. */

@@ -80,6 +80,7 @@ function encodeRange(r: RangeRecord): string {
     block6: r.block6 && [FAMILIES.ipv6.format(r.block6.first), FAMILIES.ipv6.format(r.block6.last)],
     unmanaged: r.unmanaged,
     owner: r.owner,
+    driver: r.driver,
     createdAt: r.createdAt,
     requestId: r.requestId,
     leases: packLeases(r.leases, r.mac),
@@ -215,6 +216,8 @@ function decodeRangeHeader(r: Reader, raw: unknown, at: string): RangeHeader {
     block6: o.block6 === undefined ? undefined : r.interval(o.block6, `${at}.block6`, FAMILIES.ipv6.parse),
     unmanaged: o.unmanaged as boolean | undefined,
     owner: o.owner === undefined ? undefined : r.text(o.owner, `${at}.owner`),
+    // Books written before the driver was recorded have none: unknown, not an error.
+    driver: o.driver === undefined ? undefined : r.text(o.driver, `${at}.driver`),
     createdAt: r.text(o.createdAt, `${at}.createdAt`),
     requestId: o.requestId === undefined ? undefined : r.text(o.requestId, `${at}.requestId`),
   }) as RangeHeader;

@@ -8,6 +8,7 @@
  */
 import { EMPTY_BOOK, type Book } from '../book/book.ts';
 import { decodeBook, encodeBook } from '../book/codec.ts';
+import { rangeIdFloor } from '../book/restored-book.ts';
 import { IpamError } from '../errors.ts';
 import { landedBefore, writeAtomically } from './atomic-write.ts';
 import { realBookPath } from './book-path.ts';
@@ -64,7 +65,10 @@ export async function restorePrevious(location: string, lockTimeoutMs: number, s
       throw new IpamError('store-locked', `Cannot restore ${location}: it changed since it was read (another process wrote it); nothing was restored, run the command again`);
     }
     const currentGeneration = 'book' in now.current ? now.current.book.generation : 0;
-    const restored: Book = { ...book, generation: Math.max(currentGeneration, now.previous.generation) + 1 };
+    // A book that no longer decodes still names the range ids it handed out: never again (restored-book.ts).
+    const unreadable = 'book' in now.current ? undefined : salvagedText(location);
+    const nextRangeId = Math.max(book.nextRangeId, unreadable === undefined ? 0 : rangeIdFloor(unreadable));
+    const restored: Book = { ...book, nextRangeId, generation: Math.max(currentGeneration, now.previous.generation) + 1 };
     try {
       writeAtomically(file, encodeBook(restored), {
         onStep: (step) => {
@@ -86,6 +90,15 @@ export async function restorePrevious(location: string, lockTimeoutMs: number, s
 function reasonOf(error: unknown): string {
   if (error instanceof IpamError && error.facts.reason !== undefined) return error.facts.reason;
   throw error;
+}
+
+/** The text of a book that does not decode, when it can be read at all (not when too big). */
+function salvagedText(location: string): string | undefined {
+  try {
+    return readText(realBookPath(location), 'the lease book');
+  } catch {
+    return undefined;
+  }
 }
 
 function readText(file: string, what: string): string | undefined {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { expectReply } from '../support/driver-assert.ts';
+import { expectFailure, expectReply } from '../support/driver-assert.ts';
 import { createCliSandbox, expectCliFailure, expectOk, type CliSandbox } from '../support/cli-harness.ts';
 
 const CONFIG = { pools: [{ name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, dns: ['10.20.0.2'], default: true }] };
@@ -102,5 +102,76 @@ describe('export, import, restore, log', () => {
     expectCliFailure(s.cli(['log', '--since', 'yesterday']), 2, ['yesterday']);
     fs.appendFileSync(`${s.bookPath}.audit.jsonl`, 'not json\n');
     assert.equal(s.json<{ skipped: number }>(['log']).skipped, 1);
+  });
+});
+
+describe('restore never hands a range id out twice (issue 8 item 3)', () => {
+  /** Two networks registered, the second one's book write undone by restore; a third network registered. */
+  function restoreAfterSecondRegister(s: CliSandbox, spoil?: (bookPath: string) => void) {
+    const first = s.register({ SIZE: '10' }, '1');
+    const old = s.register({ SIZE: '10' }, '2');
+    assert.equal(old.attrs.NEBULA_IPAM_RANGE, 'r2');
+    assert.equal(old.attrs.IP, '10.20.1.2');
+    spoil?.(s.bookPath);
+    expectOk(s.cli(['restore', '--yes']));
+    const fresh = s.register({ SIZE: '10' }, '3');
+    return { first, old, fresh };
+  }
+
+  it('the next register after restore --yes gets a new id, and the old AR\'s actions never touch the new range', () => {
+    const s = createCliSandbox({ config: CONFIG });
+    try {
+      const { old, fresh } = restoreAfterSecondRegister(s);
+      assert.equal(fresh.attrs.NEBULA_IPAM_RANGE, 'r3', 'r2 was handed out before the restore: never again');
+      const leased = expectReply(s.run('get_address', fresh.getXml(1), { requestId: '4' }), 'ADDRESS').get('IP');
+      assert.equal(leased, fresh.attrs.IP);
+      fresh.noteLeased(0n);
+
+      // The old network's AR still says r2: it names no range now, so it cannot lease from r3.
+      expectFailure(s.run('get_address', old.getXml(1), { requestId: '5' }), 5, ['r2', 'not in the lease book']);
+      expectFailure(s.run('allocate_address', old.allocateXml(1n), { requestId: '6' }), 5, ['r2']);
+      // Deleting the old network unregisters r2: the new range and its lease stay.
+      s.run('unregister_address_range', old.unregisterXml('delete'), { requestId: '7' });
+      const book = s.json<{ ranges: { id: string; used: number }[] }>(['status']);
+      assert.deepEqual(book.ranges.map((r) => r.id).sort(), ['r1', 'r3']);
+      const leases = s.json<{ leases: { range: string; addresses: string }[] }>(['leases']).leases;
+      assert.ok(leases.some((l) => l.range === 'r3' && l.addresses.startsWith(leased!)), JSON.stringify(leases));
+    } finally {
+      s.cleanup();
+    }
+  });
+
+  it('restoring over a book that no longer decodes still keeps the ids its text names', () => {
+    const s = createCliSandbox({ config: CONFIG });
+    try {
+      // The newest write was torn after the second range's line began: the counter is in the text.
+      const { fresh } = restoreAfterSecondRegister(s, (bookPath) => {
+        const text = fs.readFileSync(bookPath, 'utf8');
+        fs.writeFileSync(bookPath, text.slice(0, text.indexOf('"id":"r2"') + 12));
+      });
+      assert.equal(fresh.attrs.NEBULA_IPAM_RANGE, 'r3');
+    } finally {
+      s.cleanup();
+    }
+  });
+});
+
+describe('import never takes the range-id counter back (issue 8 item 3)', () => {
+  it('an older export brings its range back, and the next register still gets a new id', () => {
+    const s = createCliSandbox({ config: CONFIG });
+    try {
+      const first = s.register({ SIZE: '10' }, '1');
+      const file = path.join(s.dir, 'old-export.json');
+      fs.writeFileSync(file, expectOk(s.cli(['export']))); // nextRangeId 2
+      const second = s.register({ SIZE: '10' }, '2');
+      assert.equal(second.attrs.NEBULA_IPAM_RANGE, 'r2');
+      s.run('unregister_address_range', first.unregisterXml('delete'), { requestId: '3' });
+      assert.match(expectOk(s.cli(['import', file])), /^Imported 1 range/);
+      const third = s.register({ SIZE: '10' }, '4');
+      assert.equal(third.attrs.NEBULA_IPAM_RANGE, 'r3', 'r2 is still handed out: the old export\'s counter does not win');
+      assert.deepEqual(s.json<{ ranges: { id: string }[] }>(['status']).ranges.map((r) => r.id).sort(), ['r1', 'r2', 'r3']);
+    } finally {
+      s.cleanup();
+    }
   });
 });

@@ -155,6 +155,28 @@ export class LeaseModel {
     this.gone.push(range);
   }
 
+  /** The ranges and leases as they are now, to come back by `restore`. */
+  snapshot(): ModelRange[] {
+    return this.ranges.map((r) => ({ ...r, leases: new Map(r.leases) }));
+  }
+
+  /**
+   * `restore --yes`: the ranges and leases of an earlier snapshot come back; the id counter does
+   * not (it never goes back). Ranges made since are gone, though oned keeps their ARs; ranges
+   * that come back keep what oned's AR is now (updatear is not undone by the book).
+   */
+  restore(previous: readonly ModelRange[]): void {
+    const back = previous.map((old) => {
+      const now = this.ranges.find((r) => r.id === old.id) ?? this.gone.find((r) => r.id === old.id);
+      return { ...old, leases: new Map(old.leases), ...(now ? { ar: now.ar, sentSize: now.sentSize } : {}) };
+    });
+    const ids = new Set(back.map((r) => r.id));
+    const lost = this.ranges.filter((r) => !ids.has(r.id));
+    const stillGone = this.gone.filter((r) => !ids.has(r.id));
+    this.ranges.splice(0, this.ranges.length, ...back);
+    this.gone.splice(0, this.gone.length, ...stillGone, ...lost);
+  }
+
   /** Indices oned's AR still allows: SIZE as sent, never past the registered range. */
   static allowed(range: ModelRange): bigint {
     return range.sentSize < range.size ? range.sentSize : range.size;

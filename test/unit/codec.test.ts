@@ -98,3 +98,14 @@ test('an IPv4 range may end exactly at 255.255.255.255', () => {
   })();
   assert.equal(book.ranges[0]!.ip, parseIPv4('255.255.255.0'));
 });
+
+test('the driver that registered a range is kept; a book without it (written before) still decodes', () => {
+  const line = (extra: string) => `{"schema":1,"generation":1,"nextRangeId":2,"ranges":[\n{"id":"r1","type":"IP4","size":4,"ip":"10.0.0.1",${extra}"createdAt":"2026-01-01T00:00:00.000Z","leases":""}\n]}\n`;
+  const old = decodeBook(line(''), WHERE);
+  assert.equal(old.ranges[0]!.driver, undefined);
+  assert.equal(encodeBook({ ...old, ranges: old.ranges.map((r) => ({ ...r })) }), line(''), 'no driver field is invented');
+  const withDriver = decodeBook(line('"driver":"alpha",'), WHERE);
+  assert.equal(withDriver.ranges[0]!.driver, 'alpha');
+  assert.equal(encodeBook({ ...withDriver, ranges: withDriver.ranges.map((r) => ({ ...r })) }), line('"driver":"alpha",'));
+  expectIpamError(() => decodeBook(line('"driver":7,'), WHERE), 'store-corrupt', ['ranges[0].driver']);
+});

@@ -1,7 +1,8 @@
 /**
  * Model check of the engine (issue 4, item 1): random sequences of register / get / allocate /
- * free / unregister / updatear, sent as oned sends them to the real actions, and of the
- * operator's `lease --ip` / `release --ip` (the CLI's pure operations), against the naive
+ * free / unregister / updatear, sent as oned sends them to the real actions, of the
+ * operator's `lease --ip` / `release --ip` (the CLI's pure operations), and of `restore --yes`
+ * (the previous generation back, with `restoredBook`'s range-id counter), against the naive
  * `LeaseModel`. After every step both agree on every range and every leased address, and the
  * book keeps its invariants. IPv4 and static IPv6, explicit and carved ranges, ranges at both
  * ends of each space, SIZE 1 and 2^32.
@@ -16,7 +17,9 @@ import type { Family } from '../../src/address/family.ts';
 import { formatIPv4 } from '../../src/address/ipv4.ts';
 import { formatIPv6, parseIPv6 } from '../../src/address/ipv6.ts';
 import { prefixInterval } from '../../src/address/prefix.ts';
+import type { Book } from '../../src/book/book.ts';
 import { decodeBook, encodeBook } from '../../src/book/codec.ts';
+import { restoredBook } from '../../src/book/restored-book.ts';
 import { footprints } from '../../src/book/footprint.ts';
 import { NO_CONFIG, poolNamed, type Config } from '../../src/config/config.ts';
 import { IpamError } from '../../src/errors.ts';
@@ -49,7 +52,8 @@ type Op =
   | { kind: 'unregister'; pick: number; shape: 'rmar' | 'delete'; gone: boolean }
   | { kind: 'updatear'; pick: number; size: bigint }
   | { kind: 'operatorLease'; pick: number; at: Offset }
-  | { kind: 'operatorRelease'; pick: number; at: Offset };
+  | { kind: 'operatorRelease'; pick: number; at: Offset }
+  | { kind: 'restore' };
 
 /** Where in a range an address is taken from: an edge, just outside, near a lease, or anywhere. */
 type Offset = { near: 'first' | 'last' | 'before' | 'after' | 'lease' | 'afterLease' | 'random'; r: bigint };
@@ -92,6 +96,7 @@ const OP: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('updatear' as const), pick, size: fc.bigInt({ min: 1n, max: 12n }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('operatorLease' as const), pick, at: offset }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('operatorRelease' as const), pick, at: offset }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'restore' as const }) },
 );
 
 // ------------------------------------------------------------------------------------------
@@ -100,6 +105,8 @@ const OP: fc.Arbitrary<Op> = fc.oneof(
 interface World {
   readonly oned: InProcessOned;
   readonly model: LeaseModel;
+  /** The generation before the last write (`<book>.prev`) and the model's view of it. */
+  previous?: { readonly book: Book; readonly ranges: ModelRange[] };
 }
 
 /** Runs the engine side; returns its value or the IpamError kind (anything else is a bug). */
@@ -261,7 +268,27 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
     world.oned.book = { ...got.value.book!, generation: world.oned.book.generation + 1 };
     range.leases.delete(index);
   },
+
+  restore(world) {
+    restore(world);
+  },
 };
+
+/**
+ * `restore --yes` brings back the generation before the last write, its range-id counter kept
+ * from going back (`restoredBook`, as the store's restore writes it). The ARs of ranges
+ * registered since stay in oned: the model sends them as gone ranges, which must find nothing,
+ * and every later register must get an id never handed out before.
+ */
+function restore(world: World): void {
+  const { previous } = world;
+  if (!previous) return;
+  const current = world.oned.book;
+  world.oned.book = { ...restoredBook(current, previous.book), generation: Math.max(current.generation, previous.book.generation) + 1 };
+  const ranges = world.model.snapshot();
+  world.model.restore(previous.ranges);
+  world.previous = { book: current, ranges };
+}
 
 /** An IPv4 address inside a pool-managed range, as an operator would name it. */
 function operatorTarget(world: World, op: { pick: number; at: Offset }): { range: ModelRange; index: bigint; ip: string; pool: string } | undefined {
@@ -315,7 +342,11 @@ function checkAgreement(world: World): void {
 function runSequence(config: Config, ops: readonly Op[]): void {
   const world: World = { oned: new InProcessOned(config), model: new LeaseModel(config) };
   for (const op of ops) {
+    const before = world.oned.book;
+    const ranges = op.kind === 'restore' ? [] : world.model.snapshot();
     (HANDLERS[op.kind] as (w: World, o: Op) => void)(world, op);
+    // Every write keeps the book it replaces as the previous generation (restore sets its own).
+    if (op.kind !== 'restore' && world.oned.book !== before) world.previous = { book: before, ranges };
     checkAgreement(world);
   }
   assert.deepEqual(decodeBook(encodeBook(world.oned.book), 'model'), world.oned.book, 'the book survives the codec');
@@ -365,5 +396,20 @@ test('fixed sequences at the edges: both ends of both spaces, SIZE 1 and 2^32, c
     { kind: 'registerCarved6', size: 3n },
     { kind: 'unregister', pick: 0, shape: 'rmar', gone: false },
     { kind: 'registerCarved4', size: 5n },
+  ]);
+  // Issue 8 item 3: a register undone by restore; the next register gets a new id (same
+  // subnet), and the old AR's get, free and unregister find nothing.
+  runSequence(ISSUE2_CONFIG, [
+    { kind: 'registerCarved4', size: 10n },
+    { kind: 'get', pick: 0, count: 1n },
+    { kind: 'registerCarved4', size: 10n },
+    { kind: 'restore' },
+    { kind: 'registerCarved4', size: 10n },
+    { kind: 'get', pick: 1, count: 1n },
+    { kind: 'unregister', pick: 0, shape: 'delete', gone: true },
+    { kind: 'unregister', pick: 1, shape: 'delete', gone: true },
+    { kind: 'restore' },
+    { kind: 'restore' },
+    { kind: 'registerCarved4', size: 10n },
   ]);
 });
