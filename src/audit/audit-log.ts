@@ -12,6 +12,8 @@ export interface AuditFacts {
   readonly addresses?: string;
   readonly mac?: string;
   readonly owner?: string;
+  /** What else happened, in words (e.g. an operator lease kept when its range went away). */
+  readonly detail?: string;
 }
 
 export interface AuditRecord extends AuditFacts {

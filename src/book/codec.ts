@@ -80,6 +80,7 @@ function encodeRange(r: RangeRecord): string {
     block6: r.block6 && [FAMILIES.ipv6.format(r.block6.first), FAMILIES.ipv6.format(r.block6.last)],
     unmanaged: r.unmanaged,
     owner: r.owner,
+    next: r.nextIndex ? Number(r.nextIndex) : undefined,
     createdAt: r.createdAt,
     requestId: r.requestId,
     leases: packLeases(r.leases, r.mac),
@@ -200,6 +201,9 @@ function decodeRangeHeader(r: Reader, raw: unknown, at: string): RangeHeader {
   const prefixLength = o.prefixLength === undefined ? undefined : r.count(o.prefixLength, `${at}.prefixLength`);
   if (prefixLength !== undefined && prefixLength > 128) throw r.fail(`${at}.prefixLength`, prefixLength);
   if (o.unmanaged !== undefined && typeof o.unmanaged !== 'boolean') throw r.fail(`${at}.unmanaged`, o.unmanaged);
+  // The round-robin cursor; books written before it existed have none and start at 0.
+  const next = o.next === undefined ? undefined : BigInt(r.count(o.next, `${at}.next`));
+  if (next !== undefined && next > size) throw r.fail(`${at}.next`, o.next);
   return drop({
     id: r.text(o.id, `${at}.id`),
     type: type as ArType,
@@ -215,6 +219,7 @@ function decodeRangeHeader(r: Reader, raw: unknown, at: string): RangeHeader {
     block6: o.block6 === undefined ? undefined : r.interval(o.block6, `${at}.block6`, FAMILIES.ipv6.parse),
     unmanaged: o.unmanaged as boolean | undefined,
     owner: o.owner === undefined ? undefined : r.text(o.owner, `${at}.owner`),
+    nextIndex: next === 0n ? undefined : next,
     createdAt: r.text(o.createdAt, `${at}.createdAt`),
     requestId: o.requestId === undefined ? undefined : r.text(o.requestId, `${at}.requestId`),
   }) as RangeHeader;

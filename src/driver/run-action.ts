@@ -48,6 +48,7 @@ export async function runAction(name: ActionName, io: ProcessIo): Promise<number
     if (NEEDS_REPLY.has(name) && !decision.reply) throw new IpamError('internal', `Cannot ${name}: the action produced no reply`);
     if (decision.reply) io.stdout(decision.reply);
     if (decision.book) appendAudit(bookPath, { time: context.now, actor, action: name, ...decision.audit, result: 'ok' });
+    if (decision.book) for (const facts of decision.alsoAudit ?? []) appendAudit(bookPath, { time: context.now, actor, action: name, ...facts, result: 'ok' });
     return EXIT_CODES.ok;
   } catch (error) {
     const code = reportFailure(error, io.stderr);
