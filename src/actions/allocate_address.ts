@@ -20,8 +20,9 @@ export const allocateAddress: Action = (book, { ar, address }, { config, request
   }
   const clash = overlapping(takenIndices(range, config), block)[0];
   if (clash) {
-    const lease = range.leases.find((l) => l.first <= clash.last && clash.first <= l.last);
-    const blocked = blockedIndices(range, config).find((b) => b.first <= clash.last && clash.first <= b.last);
+    // The clash may be leases and reserved addresses merged: name what lies in the block itself.
+    const lease = overlapping(range.leases, block)[0];
+    const blocked = blockedIndices(range, config).find((b) => b.first <= block.last && block.first <= b.last);
     const by = lease ? `leased to ${holderText(lease)} since ${lease.at}` : (blocked?.why ?? 'kept out by its pool');
     throw new IpamError('conflict', `Cannot allocate ${shown} (SIZE ${count}) in range ${range.id}: it is ${by}`);
   }

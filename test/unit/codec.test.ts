@@ -79,6 +79,19 @@ test('leases outside their range or overlapping each other are refused', () => {
   }), 'store-corrupt', ['ranges[1].leases[1].from']);
 });
 
+test('the round-robin cursor: written as "next", absent in older books (0), at most the range size', () => {
+  const withCursor: Book = { ...FULL, ranges: FULL.ranges.map((r) => (r.id === 'r3' ? { ...r, nextIndex: 7n } : r)) };
+  const text = encodeBook(withCursor);
+  assert.match(text, /"next":7,/);
+  assert.deepEqual(decodeBook(text, WHERE), withCursor);
+  assert.doesNotMatch(encodeBook(FULL), /"next"/, 'no cursor, no field: books stay as they were');
+  assert.equal(decodeBook(encodeBook(FULL), WHERE).ranges[1]!.nextIndex, undefined);
+  expectIpamError(decodeChanged((d) => { d.ranges[1].next = 11; }), 'store-corrupt', ['ranges[1].next', '11']);
+  expectIpamError(decodeChanged((d) => { d.ranges[1].next = -1; }), 'store-corrupt', ['ranges[1].next']);
+  expectIpamError(decodeChanged((d) => { d.ranges[1].next = '3'; }), 'store-corrupt', ['ranges[1].next']);
+  assert.equal(decodeBook(JSON.stringify({ ...JSON.parse(encodeBook(FULL)), ranges: [{ ...JSON.parse(encodeBook(FULL)).ranges[1], next: 10 }] }), WHERE).ranges[0]!.nextIndex, 10n, 'the size itself: wraps on use');
+});
+
 test('ranges that no action could have written are refused', () => {
   expectIpamError(decodeChanged((d) => { d.ranges[1].size = 0; }), 'store-corrupt', ['ranges[1].size']);
   expectIpamError(decodeChanged((d) => { d.ranges[0].size = 2 ** 32 + 1; }), 'store-corrupt', ['ranges[0].size']);
