@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { parseIPv4 } from '../../src/address/ipv4.ts';
 import { parseIPv6 } from '../../src/address/ipv6.ts';
 import { EMPTY_BOOK, type Book } from '../../src/book/book.ts';
-import { decodeBook, encodeBook } from '../../src/book/codec.ts';
+import { decodeBook, decodeBookLazily, encodeBook, quickFootprint } from '../../src/book/codec.ts';
+import { footprint } from '../../src/book/footprint.ts';
 import { expectIpamError } from '../support/expect-ipam-error.ts';
 
 const WHERE = '/var/lib/one/nebula-ipam/mydrv/leases.json';
@@ -110,4 +111,30 @@ test('an IPv4 range may end exactly at 255.255.255.255', () => {
     d.ranges[0].leases = [];
   })();
   assert.equal(book.ranges[0]!.ip, parseIPv4('255.255.255.0'));
+});
+
+test('quickFootprint reads a footprint from the line as the full decoder would, and falls back on anything unusual', () => {
+  const book: Book = {
+    ...FULL,
+    nextRangeId: 9,
+    ranges: [
+      ...FULL.ranges,
+      { id: 'r4', type: 'IP4', size: 10n, ip: 0x0a00000an, createdAt: 't', leases: [] },
+      { id: 'r5', type: 'IP6_STATIC', size: 3n, ip6: parseIPv6('2001:db8::10')!, prefixLength: 64, createdAt: 't', leases: [] },
+      { id: 'r6', type: 'ETHER', size: 3n, mac: 0x020000000001n, owner: '"ip":"9.9.9.9" "block":["1.1.1.1","2.2.2.2"]', createdAt: 't', leases: [] },
+    ],
+  };
+  const text = encodeBook(book);
+  const full = decodeBook(text, WHERE);
+  const lazy = decodeBookLazily(Buffer.from(text), WHERE);
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    for (let i = 0; i < full.ranges.length; i++) {
+      assert.deepEqual(quickFootprint(lazy.ranges[i]!, family), footprint(full.ranges[i]!, family), `${full.ranges[i]!.id} ${family}`);
+    }
+  }
+  // A key written twice (JSON: the last counts) goes to the full decoder.
+  const twice = decodeBookLazily(text.replace('"ip":"10.0.0.10"', '"ip":"10.0.0.99","ip":"10.0.0.10"'), WHERE);
+  assert.deepEqual(quickFootprint(twice.ranges[3]!, 'ipv4'), { first: 0x0a00000an, last: 0x0a000013n });
+  // A broken address is refused as the decoder refuses it.
+  expectIpamError(() => quickFootprint(decodeBookLazily(text.replace('"ip":"10.0.0.10"', '"ip":"10.0.0.300"'), WHERE).ranges[3]!, 'ipv4'), 'store-corrupt', ['ranges[3].ip']);
 });
