@@ -51,6 +51,13 @@ export interface RangeRecord {
    * it was recorded, on operator ranges, and where nobody knows (a rebuilt AR without IPAM_MAD).
    */
   readonly driver?: string;
+  /**
+   * Where the next picked block starts looking (oned 7.4 keeps a NEXT_INDEX the same way): one
+   * past the last block get_address or `lease --count` picked. Absent means 0. A freed address
+   * is thus picked again only once the cursor has gone round the range: `onevnet release` frees
+   * an address that a VM may still be using.
+   */
+  readonly nextIndex?: bigint;
   readonly createdAt: string;
   readonly requestId?: string;
   /** Sorted by `first`, disjoint, inside `0..size-1`. */
