@@ -8,7 +8,7 @@
  */
 import { EMPTY_BOOK, type Book } from '../book/book.ts';
 import { decodeBook, encodeBook } from '../book/codec.ts';
-import { rangeIdFloor } from '../book/restored-book.ts';
+import { rangeIdFloor } from '../book/range-id-floor.ts';
 import { IpamError } from '../errors.ts';
 import { landedBefore, writeAtomically } from './atomic-write.ts';
 import { realBookPath } from './book-path.ts';

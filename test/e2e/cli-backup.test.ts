@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { expectFailure, expectReply } from '../support/driver-assert.ts';
+import { expectReply } from '../support/driver-assert.ts';
 import { createCliSandbox, expectCliFailure, expectOk, type CliSandbox } from '../support/cli-harness.ts';
 
 const CONFIG = { pools: [{ name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, dns: ['10.20.0.2'], default: true }] };
@@ -118,24 +118,45 @@ describe('restore never hands a range id out twice (issue 8 item 3)', () => {
     return { first, old, fresh };
   }
 
-  it('the next register after restore --yes gets a new id, and the old AR\'s actions never touch the new range', () => {
+  it('restore --yes keeps the range oned registered since; the next register gets a new id and other addresses', () => {
     const s = createCliSandbox({ config: CONFIG });
     try {
       const { old, fresh } = restoreAfterSecondRegister(s);
       assert.equal(fresh.attrs.NEBULA_IPAM_RANGE, 'r3', 'r2 was handed out before the restore: never again');
+      assert.notEqual(fresh.attrs.IP, old.attrs.IP, 'r2 is still oned\'s network: its subnet is not carved again');
       const leased = expectReply(s.run('get_address', fresh.getXml(1), { requestId: '4' }), 'ADDRESS').get('IP');
       assert.equal(leased, fresh.attrs.IP);
       fresh.noteLeased(0n);
 
-      // The old network's AR still says r2: it names no range now, so it cannot lease from r3.
-      expectFailure(s.run('get_address', old.getXml(1), { requestId: '5' }), 5, ['r2', 'not in the lease book']);
-      expectFailure(s.run('allocate_address', old.allocateXml(1n), { requestId: '6' }), 5, ['r2']);
-      // Deleting the old network unregisters r2: the new range and its lease stay.
+      // The old network's AR still says r2, which is still its own range.
+      const oldLease = expectReply(s.run('get_address', old.getXml(1), { requestId: '5' }), 'ADDRESS').get('IP');
+      assert.equal(oldLease, old.attrs.IP);
+      // Deleting the old network unregisters r2 alone: the new range and its lease stay.
+      s.run('free_address', old.freeXml(0n), { requestId: '6' });
       s.run('unregister_address_range', old.unregisterXml('delete'), { requestId: '7' });
       const book = s.json<{ ranges: { id: string; used: number }[] }>(['status']);
       assert.deepEqual(book.ranges.map((r) => r.id).sort(), ['r1', 'r3']);
       const leases = s.json<{ leases: { range: string; addresses: string }[] }>(['leases']).leases;
       assert.ok(leases.some((l) => l.range === 'r3' && l.addresses.startsWith(leased!)), JSON.stringify(leases));
+    } finally {
+      s.cleanup();
+    }
+  });
+
+  it('restore --yes never drops what oned leased since: the next get_address hands out another address', () => {
+    const s = createCliSandbox({ config: CONFIG });
+    try {
+      const net = s.register({ SIZE: '10' }, '1');
+      expectOk(s.cli(['lease', '--pool', 'private', '--owner', 'bmc-7']));
+      const vm = expectReply(s.run('get_address', net.getXml(1), { requestId: '2' }), 'ADDRESS').get('IP');
+      net.noteLeased(0n);
+      const preview = s.json<{ changes: { change: string }[] }>(['restore']);
+      assert.ok(!preview.changes.some((c) => c.change === 'lease-removed' && JSON.stringify(c).includes(vm!)), JSON.stringify(preview.changes));
+      expectOk(s.cli(['restore', '--yes']));
+      const leases = s.json<{ leases: { range: string; addresses: string; holder: string }[] }>(['leases']).leases;
+      assert.ok(leases.some((l) => l.addresses.startsWith(vm!)), `the VM's ${vm} is still leased: ${JSON.stringify(leases)}`);
+      const next = expectReply(s.run('get_address', net.getXml(1), { requestId: '3' }), 'ADDRESS').get('IP');
+      assert.notEqual(next, vm);
     } finally {
       s.cleanup();
     }

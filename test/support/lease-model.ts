@@ -241,18 +241,23 @@ export class LeaseModel {
 
   /**
    * `restore --yes`: the ranges and leases of an earlier snapshot come back; the id counter does
-   * not (it never goes back). Ranges made since are gone, though oned keeps their ARs; ranges
-   * that come back keep what oned's AR is now (updatear is not undone by the book).
+   * not (it never goes back), and neither does what oned holds: its ranges made since stay, and
+   * its leases taken since stay where the snapshot has the address free. Ranges that come back
+   * keep what oned's AR is now (updatear is not undone by the book), and the cursor as it is now.
    */
   restore(previous: readonly ModelRange[]): void {
     const back = previous.map((old) => {
-      const now = this.ranges.find((r) => r.id === old.id) ?? this.gone.find((r) => r.id === old.id);
-      return { ...old, leases: new Map(old.leases), ...(now ? { ar: now.ar, sentSize: now.sentSize } : {}) };
+      const now = this.ranges.find((r) => r.id === old.id);
+      const leases = new Map(old.leases);
+      if (now) for (const [index, holder] of now.leases) if (holder === 'opennebula' && !leases.has(index)) leases.set(index, holder);
+      const gone = now ?? this.gone.find((r) => r.id === old.id);
+      return { ...old, leases, ...(gone ? { ar: gone.ar, sentSize: gone.sentSize } : {}), ...(now ? { next: now.next } : {}) };
     });
     const ids = new Set(back.map((r) => r.id));
-    const lost = this.ranges.filter((r) => !ids.has(r.id));
+    const kept = this.ranges.filter((r) => !ids.has(r.id) && !r.unmanaged);
+    const lost = this.ranges.filter((r) => !ids.has(r.id) && r.unmanaged);
     const stillGone = this.gone.filter((r) => !ids.has(r.id));
-    this.ranges.splice(0, this.ranges.length, ...back);
+    this.ranges.splice(0, this.ranges.length, ...back, ...kept);
     this.gone.splice(0, this.gone.length, ...stillGone, ...lost);
   }
 

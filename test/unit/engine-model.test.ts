@@ -19,7 +19,7 @@ import { formatIPv6, parseIPv6 } from '../../src/address/ipv6.ts';
 import { prefixInterval } from '../../src/address/prefix.ts';
 import type { Book } from '../../src/book/book.ts';
 import { decodeBook, encodeBook } from '../../src/book/codec.ts';
-import { restoredBook } from '../../src/book/restored-book.ts';
+import { restoredBook } from '../../src/operator/restored-book.ts';
 import { footprints } from '../../src/book/footprint.ts';
 import { NO_CONFIG, poolNamed, type Config } from '../../src/config/config.ts';
 import { IpamError } from '../../src/errors.ts';

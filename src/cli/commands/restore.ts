@@ -1,5 +1,5 @@
 /** `nebula-ipam restore`: brings back the previous generation of the lease book, after showing what changes. */
-import { restoredBook } from '../../book/restored-book.ts';
+import { restoredBook } from '../../operator/restored-book.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { diffBooks } from '../../operator/book-diff.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
@@ -18,8 +18,9 @@ generation. The book it replaces becomes the previous generation, so running
 \`restore --yes\` again undoes the restore. Range ids never go back: ids handed out since
 stay used. It works when the book itself no longer decodes (exit code 7 from every command).
 
-Leases oned handed out after the previous generation are lost from the book by a restore;
-check with \`nebula-ipam reconcile\` afterwards.
+What OpenNebula holds is never undone, since oned undoes nothing: ranges oned registered
+and leases it took since the previous generation are kept. Addresses oned freed since come
+back as leased; \`nebula-ipam reconcile\` returns them.
 
   --yes    apply; without it nothing is written
   --json   { book, previous, current: { generation } | { error }, changes: [...], applied }
@@ -33,11 +34,11 @@ Exit codes: 0 shown or restored; 5 no previous generation; 6 locked or changed m
     const location = store.description.location;
     const generations = await store.generations();
     const { current, previous } = generations;
-    const changes = 'book' in current ? diffBooks(current.book, previous) : [];
+    const book = restoredBook('book' in current ? current.book : undefined, previous);
+    const changes = 'book' in current ? diffBooks(current.book, book) : [];
     let restored;
     if (values.yes) {
       const subject = { time: context.now().toISOString(), actor: context.actor, action: 'restore' };
-      const book = restoredBook('book' in current ? current.book : undefined, previous);
       try {
         restored = await store.restore(generations, book, { ...subject, result: 'ok' });
       } catch (error) {
