@@ -21,6 +21,8 @@ export interface Decision {
   readonly reply?: string;
   /** What the audit log records about this change. */
   readonly audit?: AuditFacts;
+  /** Further audit records of the same change, one per thing it also did (written after `audit`). */
+  readonly alsoAudit?: readonly AuditFacts[];
 }
 
 export type Action = (book: Book, request: OnedRequest, context: ActionContext) => Decision;

@@ -6,7 +6,7 @@ import { insertDisjoint, overlapping } from '../intervals/sorted.ts';
 import * as field from '../engine/ar-fields.ts';
 import { allowedIndices, describeRange, holderText, indexOfAddress, locateRange, rangeIdShown, spanText } from '../engine/locate.ts';
 import { formatMac } from '../address/mac.ts';
-import { takenIndices } from '../engine/taken-indices.ts';
+import { blockedIndices, takenIndices } from '../engine/taken-indices.ts';
 import type { Action } from './action.ts';
 
 export const allocateAddress: Action = (book, { ar, address }, { config, requestId, now }) => {
@@ -20,8 +20,10 @@ export const allocateAddress: Action = (book, { ar, address }, { config, request
   }
   const clash = overlapping(takenIndices(range, config), block)[0];
   if (clash) {
-    const lease = range.leases.find((l) => l.first <= clash.last && clash.first <= l.last);
-    const by = lease ? `leased to ${holderText(lease)} since ${lease.at}` : 'excluded by its pool';
+    // The clash may be leases and reserved addresses merged: name what lies in the block itself.
+    const lease = overlapping(range.leases, block)[0];
+    const blocked = blockedIndices(range, config).find((b) => b.first <= block.last && block.first <= b.last);
+    const by = lease ? `leased to ${holderText(lease)} since ${lease.at}` : (blocked?.why ?? 'kept out by its pool');
     throw new IpamError('conflict', `Cannot allocate ${shown} (SIZE ${count}) in range ${range.id}: it is ${by}`);
   }
   const arMac = field.mac(ar, 'MAC');

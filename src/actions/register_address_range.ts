@@ -80,6 +80,8 @@ export const registerAddressRange: Action = (book, { ar }, { config, requestId, 
     ...(side6?.pool ? { pool6: side6.pool.name } : {}),
     ...(side4?.block ? { block: side4.block } : {}),
     ...(side6?.block ? { block6: side6.block } : {}),
+    // Which driver's range it is, when several share one book (reconcile --driver judges by it).
+    ...(driverName === undefined ? {} : { driver: driverName }),
     createdAt: now,
     ...(requestId === undefined ? {} : { requestId }),
     leases: [],

@@ -169,7 +169,9 @@ test('onevnet show -x holds one VNET: ranges it does not list are not called mis
 test('a document without any AR of the driver does not get every range removed', () => {
   const plan = findDifferences(disagreeingBook(), fixture('list-several-vnets.xml'), { ...options, driver: { name: 'typo', explicit: true } });
   const missing = plan.findings.filter((f) => f.kind === 'range-missing-in-opennebula');
-  assert.deepEqual(missing.map((f) => f.range), ['r1', 'r2', 'r3', 'r4']);
+  // r1-r3 (no driver recorded) stand for ARs of driver mydrv: they are mydrv's, not judged here.
+  assert.deepEqual(missing.map((f) => f.range), ['r4']);
+  assert.ok(plan.notes.some((n) => n.kind === 'other-drivers-ranges' && n.count === 3));
   assert.ok(missing.every((f) => !f.adoptable && /no AR of driver typo.*--driver/.test(f.why!)));
   assert.deepEqual(plan.fixes, []);
 });
@@ -258,4 +260,68 @@ test('the exit code: 0 when both agree, 1 with findings; after --apply 1 only fo
   const fixable: ReconcileFinding = { kind: 'lease-missing-in-opennebula', range: 'r1', addresses: '10.0.0.1', count: 1, since: BEFORE, adoptable: true };
   assert.equal(reconcileExitCode([fixable], false), 1);
   assert.equal(reconcileExitCode([fixable], true), 0);
+});
+
+/** A `onevnet list -x` of IP4 ARs: [vnet, IPAM_MAD, range id, IP, SIZE, leased IPs]. */
+function listOf(ars: [number, string, string | undefined, string, number, string[]][]): ReturnType<typeof readOnevnetXml> {
+  const vnets = new Map<number, string[]>();
+  ars.forEach(([vnet, mad, id, ip, size, leased], i) => {
+    const leases = leased.map((l) => `<LEASE><IP>${l}</IP><VM>1</VM></LEASE>`).join('');
+    const ar = `<AR><AR_ID>${i}</AR_ID><IP>${ip}</IP><IPAM_MAD>${mad}</IPAM_MAD>${id ? `<NEBULA_IPAM_RANGE>${id}</NEBULA_IPAM_RANGE>` : ''}<SIZE>${size}</SIZE><TYPE>IP4</TYPE><LEASES>${leases}</LEASES></AR>`;
+    vnets.set(vnet, [...(vnets.get(vnet) ?? []), ar]);
+  });
+  return readOnevnetXml(`<VNET_POOL>${[...vnets].map(([id, a]) => `<VNET><ID>${id}</ID><AR_POOL>${a.join('')}</AR_POOL></VNET>`).join('')}</VNET_POOL>`, 'x');
+}
+
+const ip4 = (id: string, ip: string, extra: object = {}) => ({ id, type: 'IP4', size: 10, ip, createdAt: BEFORE, leases: [], ...extra });
+const alpha = { ...options, driver: { name: 'alpha', explicit: true } };
+
+test('--driver alpha on a shared book: beta\'s ranges are not judged, with or without their ARs; a range no AR of any driver stands for is', () => {
+  const shared = book([
+    ip4('r1', '10.1.0.1', { driver: 'alpha' }),
+    ip4('r2', '10.2.0.1', { driver: 'alpha' }), // refused by oned after register: no AR anywhere
+    ip4('r3', '10.3.0.1', { driver: 'beta' }),
+    ip4('r4', '10.4.0.1', { driver: 'beta' }), // beta's leak: beta's reconcile will say so
+    ip4('r5', '10.5.0.1'), // no driver recorded (an older book); beta's AR carries r5
+    ip4('r6', '10.6.0.1'), // no driver recorded, no AR of any driver
+  ], 7);
+  const doc = listOf([[0, 'alpha', 'r1', '10.1.0.1', 10, []], [1, 'beta', 'r3', '10.3.0.1', 10, ['10.3.0.1']], [1, 'beta', 'r5', '10.5.0.1', 10, []]]);
+  const plan = findDifferences(shared, doc, alpha);
+  assert.deepEqual(kinds(plan.findings), ['range-missing-in-opennebula r2 10.2.0.1-10.2.0.10', 'range-missing-in-opennebula r6 10.6.0.1-10.6.0.10']);
+  assert.deepEqual(plan.fixes.map((f) => f.kind === 'remove-range' && f.range), ['r2', 'r6']);
+  assert.ok(plan.notes.some((n) => n.kind === 'other-drivers-ranges' && n.count === 3 && n.drivers.join() === 'beta'));
+
+  // Without --driver every nebula-ipam AR is selected: beta's leak is found too.
+  const all = findDifferences(shared, doc, options);
+  assert.deepEqual(all.fixes.flatMap((f) => (f.kind === 'remove-range' ? [f.range] : [])).sort(), ['r2', 'r4', 'r6']);
+});
+
+test('an AR of this driver naming another driver\'s range is a finding; that range\'s leases are not touched', () => {
+  const shared = book([ip4('r3', '10.3.0.1', { driver: 'beta', leases: [on(0, 0)] })], 4);
+  const plan = findDifferences(shared, listOf([[0, 'alpha', 'r3', '10.3.0.1', 10, []]]), alpha);
+  assert.deepEqual(kinds(plan.findings), ['range-differs r3 IPAM_MAD']);
+  assert.deepEqual(plan.fixes, []);
+});
+
+test('an AR of another driver sharing the book holds its space: a rebuilt range of ours does not overlap it', () => {
+  // beta shares the book (r3 is beta's); its r2 was lost from the book, its AR is still there.
+  const shared = book([ip4('r3', '10.9.0.1', { driver: 'beta' })], 4);
+  const doc = listOf([[0, 'alpha', 'r1', '10.7.0.1', 10, []], [1, 'beta', 'r2', '10.7.0.5', 10, []], [1, 'beta', 'r3', '10.9.0.1', 10, []]]);
+  const [finding] = findDifferences(shared, doc, alpha).findings;
+  assert.ok(finding && finding.kind === 'range-missing-in-book' && finding.range === 'r1' && !finding.adoptable, JSON.stringify(finding));
+  assert.match(finding.why!, /VNET 1 AR 1 of driver beta/);
+
+  // gamma has a book of its own (nothing of it here): the same network there is no clash.
+  const apart = findDifferences(shared, listOf([[0, 'alpha', 'r1', '10.7.0.1', 10, []], [1, 'gamma', 'r1', '10.7.0.5', 10, []]]), alpha);
+  const added = apart.fixes.find((f) => f.kind === 'add-range');
+  assert.equal(added?.kind === 'add-range' && added.range.driver, 'alpha', 'adopted, recording the driver its AR names');
+});
+
+test('a range of the book OpenNebula lacks is not removed while an OpenNebula lease in it is newer than the document', () => {
+  const fresh = book([ip4('r1', '10.1.0.1', { driver: 'alpha' }), ip4('r2', '10.2.0.1', { driver: 'alpha', leases: [on(0, 0, AFTER)] })], 3);
+  const plan = findDifferences(fresh, listOf([[0, 'alpha', 'r1', '10.1.0.1', 10, []]]), alpha);
+  const [finding] = plan.findings;
+  assert.ok(finding && finding.kind === 'range-missing-in-opennebula' && !finding.adoptable);
+  assert.match(finding.why!, /newer than the document/);
+  assert.deepEqual(plan.fixes, []);
 });

@@ -1,5 +1,5 @@
 /** `nebula-ipam restore`: brings back the previous generation of the lease book, after showing what changes. */
-import { restoredBook } from '../../book/restored-book.ts';
+import { restoredBook } from '../../operator/restored-book.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { restoreChanges, summariseChanges } from '../../operator/restore-listing.ts';
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
@@ -20,8 +20,9 @@ generation. The book it replaces becomes the previous generation, so running
 \`restore --yes\` again undoes the restore. Range ids never go back: ids handed out since
 stay used. It works when the book itself no longer decodes (exit code 7 from every command).
 
-Leases oned handed out after the previous generation are lost from the book by a restore;
-check with \`nebula-ipam reconcile\` afterwards.
+What OpenNebula holds is never undone, since oned undoes nothing: ranges oned registered
+and leases it took since the previous generation are kept. Addresses oned freed since come
+back as leased; \`nebula-ipam reconcile\` returns them.
 
   --yes    apply; without it nothing is written
   --json   { book, previous, current: { generation } | { error }, changes: [...], applied }
@@ -33,11 +34,11 @@ ${exitCodeHelp([[0, 'shown or restored'], [2, 'bad option'], [5, 'no previous ge
     const location = store.description.location;
     const generations = await store.generations();
     const { current, previous } = generations;
-    const changes = restoreChanges('book' in current ? current.book : undefined, previous);
+    const book = restoredBook('book' in current ? current.book : undefined, previous);
+    const changes = restoreChanges('book' in current ? current.book : undefined, book);
     let restored;
     if (values.yes) {
       const subject = { time: context.now().toISOString(), actor: context.actor, action: 'restore', detail: `generation ${previous.generation} brought back: ${summariseChanges(changes)}` };
-      const book = restoredBook('book' in current ? current.book : undefined, previous);
       try {
         const waited = noticeLockWait(store.description.location, context.stderr, context.config().lockTimeoutMs);
         restored = await store.restore(generations, book, { ...subject, result: 'ok' }).finally(waited);
