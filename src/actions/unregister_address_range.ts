@@ -1,13 +1,19 @@
 /**
  * unregister_address_range (PROTOCOL.md 3.4): drop the range with every lease in it, which gives
  * its space back to its pool (pool usage is derived from the ranges). Unknown range: success.
+ * An AR that is not the range its id names (an id edited with `onevnet updatear`) drops nothing:
+ * oned needs a success to remove its AR, and the other network's range must stay.
  */
 import { removeRange } from '../book/book.ts';
 import { locateRange, spanText } from '../engine/locate.ts';
 import type { Action } from './action.ts';
 
 export const unregisterAddressRange: Action = (book, { ar }) => {
-  const range = locateRange(book, ar);
-  if (!range) return {};
+  const located = locateRange(book, ar);
+  if (located.kind === 'absent') return {};
+  const { range } = located;
+  if (located.kind === 'mismatch') {
+    return { audit: { range: range.id, detail: `kept the range: the AR is not the range registered under that id (${located.why})` } };
+  }
   return { book: removeRange(book, range.id), audit: { range: range.id, addresses: spanText(range, { first: 0n, last: range.size - 1n }) } };
 };

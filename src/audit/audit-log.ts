@@ -12,6 +12,8 @@ export interface AuditFacts {
   readonly addresses?: string;
   readonly mac?: string;
   readonly owner?: string;
+  /** Why an action changed nothing although it succeeded (result 'unchanged'), in words. */
+  readonly detail?: string;
 }
 
 export interface AuditRecord extends AuditFacts {

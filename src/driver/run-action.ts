@@ -47,7 +47,8 @@ export async function runAction(name: ActionName, io: ProcessIo): Promise<number
     });
     if (NEEDS_REPLY.has(name) && !decision.reply) throw new IpamError('internal', `Cannot ${name}: the action produced no reply`);
     if (decision.reply) io.stdout(decision.reply);
-    if (decision.book) appendAudit(bookPath, { time: context.now, actor, action: name, ...decision.audit, result: 'ok' });
+    // A success that changed nothing on purpose (audit facts, no book) is logged as 'unchanged'.
+    if (decision.book || decision.audit) appendAudit(bookPath, { time: context.now, actor, action: name, ...decision.audit, result: decision.book ? 'ok' : 'unchanged' });
     return EXIT_CODES.ok;
   } catch (error) {
     const code = reportFailure(error, io.stderr);

@@ -17,7 +17,8 @@ export const logCommand: Command = {
 
 Reads <book>.audit.jsonl, where every change to the lease book appends one JSON line:
 time, actor (oned:<request id> for driver actions, cli:<user> for these commands), action,
-range, addresses, MAC, owner, and result (ok, or error with the message).
+range, addresses, MAC, owner, and result (ok; unchanged, with the reason, when a driver
+action succeeded without changing anything on purpose; or error with the message).
 
   --since T        only records from T on: an ISO date or time (2025-06-01,
                    2025-06-01T12:00:00Z) or a duration back from now (90s, 30m, 12h, 7d)
@@ -62,7 +63,7 @@ Exit codes: 0 (also when nothing matches or there is no log yet); 2 bad option.
 };
 
 function detail(record: AuditRecord): string {
-  return [record.owner && `owner ${JSON.stringify(record.owner)}`, record.mac && `MAC ${record.mac}`, record.error].filter(Boolean).join('; ');
+  return [record.owner && `owner ${JSON.stringify(record.owner)}`, record.mac && `MAC ${record.mac}`, record.detail, record.error].filter(Boolean).join('; ');
 }
 
 /** Streams the log (it only grows), keeping only what matches, and at most `last` of that. */
