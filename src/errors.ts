@@ -15,12 +15,25 @@ export type ErrorKind =
   | 'store-io'
   | 'internal';
 
+/**
+ * What a caller may need to say the failure in its own words, so that no code parses a message:
+ * the thing that was read (an attribute, a file) and what is wrong with it.
+ */
+export interface ErrorFacts {
+  /** The attribute, key or file the failure is about. */
+  readonly subject?: string;
+  /** What is wrong, without the "Cannot X:" head and without advice. */
+  readonly reason?: string;
+}
+
 export class IpamError extends Error {
   readonly kind: ErrorKind;
-  constructor(kind: ErrorKind, message: string) {
+  readonly facts: ErrorFacts;
+  constructor(kind: ErrorKind, message: string, facts: ErrorFacts = {}) {
     super(message);
     this.name = 'IpamError';
     this.kind = kind;
+    this.facts = facts;
   }
 }
 

@@ -1,5 +1,5 @@
 /** The shape every driver action has: a pure decision over the book and oned's request. */
-import type { AuditFacts } from '../audit/audit-log.ts';
+import type { AuditFacts } from '../audit/audit-record.ts';
 import type { Book } from '../book/book.ts';
 import type { Config } from '../config/config.ts';
 import type { OnedRequest } from '../oned/request.ts';

@@ -1,29 +1,15 @@
 /**
- * The audit log: one JSON line per attempted change to the book, appended beside it
- * (`<book>.audit.jsonl`). Writing it can never fail or delay an action by more than one append:
+ * The file book's audit log: one JSON line per attempted change to the book, appended beside
+ * it (`<book>.audit.jsonl`). Writing it can never fail or delay an action by more than one append:
  * any error is swallowed, since a lost log line is better than a lost lease.
  */
 import * as fs from 'node:fs';
+import * as readline from 'node:readline';
+import { IpamError } from '../errors.ts';
+import type { AuditLog } from '../store/store.ts';
+import { parseAuditLine } from './audit-query.ts';
+import type { AuditRecord } from './audit-record.ts';
 
-/** What an action says it did, in the domain's words; the runner adds time, actor and result. */
-export interface AuditFacts {
-  readonly range?: string;
-  /** One address, or `first-last` for a block. */
-  readonly addresses?: string;
-  readonly mac?: string;
-  readonly owner?: string;
-  /** Why an action changed nothing although it succeeded (result 'unchanged'), in words. */
-  readonly detail?: string;
-}
-
-export interface AuditRecord extends AuditFacts {
-  readonly time: string;
-  /** `oned:<request id>` for driver actions, `cli:<user>` for operator commands. */
-  readonly actor: string;
-  readonly action: string;
-  readonly result: 'ok' | 'unchanged' | 'error';
-  readonly error?: string;
-}
 
 export function auditPath(bookPath: string): string {
   return `${bookPath}.audit.jsonl`;
@@ -41,4 +27,31 @@ export function appendAudit(bookPath: string, record: AuditRecord): void {
   } catch {
     // Deliberately ignored: see the module comment.
   }
+}
+
+/** Streams the log (it only grows), keeping only what `keep` accepts, and at most `last` of that. */
+export async function readAuditFile(file: string, keep: (record: AuditRecord) => boolean, last?: number): Promise<AuditLog> {
+  const records: AuditRecord[] = [];
+  let skipped = 0;
+  let stream: fs.ReadStream;
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+    stream = fs.createReadStream(file, { encoding: 'utf8' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { location: file, records, skipped };
+    throw new IpamError('store-io', `Cannot read the audit log ${file}: ${(error as Error).message}`);
+  }
+  const lines = readline.createInterface({ input: stream, crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    const record = parseAuditLine(line);
+    if (!record) {
+      skipped++;
+      continue;
+    }
+    if (!keep(record)) continue;
+    records.push(record);
+    if (last !== undefined && records.length > last) records.shift();
+  }
+  return { location: file, records, skipped };
 }

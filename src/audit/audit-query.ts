@@ -4,7 +4,7 @@
  */
 import { FAMILIES } from '../address/family.ts';
 import { parseMac } from '../address/mac.ts';
-import type { AuditRecord } from './audit-log.ts';
+import type { AuditRecord } from './audit-record.ts';
 
 export interface AuditFilter {
   /** Only records at or after this time. */

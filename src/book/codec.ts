@@ -289,6 +289,7 @@ export function corrupt(location: string, why: string): IpamError {
   return new IpamError(
     'store-corrupt',
     `Cannot read the lease book ${location}: ${why}. It was left untouched; inspect it, or bring back the previous generation with \`nebula-ipam restore\` (or copy ${location}.prev over it)`,
+    { subject: location, reason: why },
   );
 }
 

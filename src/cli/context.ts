@@ -7,8 +7,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Config } from '../config/config.ts';
 import { loadConfig } from '../config/load-config.ts';
-import { configPath, storePath, type Env } from '../config/paths.ts';
-import { FileStore } from '../store/file-store.ts';
+import { configPath, type Env } from '../config/paths.ts';
+import { openStore } from '../store/open-store.ts';
+import type { LeaseStore } from '../store/store.ts';
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -42,15 +43,13 @@ export interface CliContext {
   stderr(text: string): void;
   now(): Date;
   config(): Config;
-  /** The lease book's path. */
-  bookPath(): string;
-  store(): FileStore;
+  /** The lease book, wherever the config keeps it; `store().description` says where. */
+  store(): LeaseStore;
 }
 
 export function createContext(options: GlobalOptions, io: Required<CliIo>, user: string): CliContext {
   let config: Config | undefined;
-  let bookPath: string | undefined;
-  let store: FileStore | undefined;
+  let store: LeaseStore | undefined;
   const context: CliContext = {
     driver: options.driver,
     json: options.json,
@@ -68,12 +67,8 @@ export function createContext(options: GlobalOptions, io: Required<CliIo>, user:
       }
       return config;
     },
-    bookPath() {
-      bookPath ??= options.store !== undefined ? path.resolve(options.store) : storePath(context.config(), options.driver, io.env);
-      return bookPath;
-    },
     store() {
-      store ??= new FileStore(context.bookPath(), { lockTimeoutMs: context.config().lockTimeoutMs });
+      store ??= openStore(context.config(), { driverName: options.driver, env: io.env, ...(options.store === undefined ? {} : { path: path.resolve(options.store) }) });
       return store;
     },
   };

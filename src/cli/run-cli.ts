@@ -12,7 +12,7 @@ import { EXIT_CODES } from '../exit-codes.ts';
 import { IpamError } from '../errors.ts';
 import { COMMANDS, commandNamed } from './commands/index.ts';
 import { createContext, currentUser, type CliIo, type GlobalOptions } from './context.ts';
-import { failureOf } from './failure.ts';
+import { failureOf } from '../failure.ts';
 
 declare const NEBULA_IPAM_VERSION: string | undefined;
 /** Set by build.mjs from package.json; running from source (tests) says so. */

@@ -21,7 +21,7 @@ function parsed<T>(attrs: Attributes, name: string, parse: (t: string) => T | un
   const value = text(attrs, name);
   if (value === undefined) return undefined;
   const result = parse(value);
-  if (result === undefined) throw new IpamError('bad-request', `Cannot read ${where} ${name}: ${shown(value)} is not ${what}`);
+  if (result === undefined) throw new IpamError('bad-request', `Cannot read ${where} ${name}: ${shown(value)} is not ${what}`, { subject: name, reason: `${shown(value)} is not ${what}` });
   return result;
 }
 

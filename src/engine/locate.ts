@@ -102,6 +102,8 @@ export function allowedIndices(range: RangeRecord, ar: Attributes): Interval {
   return { first: 0n, last: limit - 1n };
 }
 
+const LOW_WORD = 1n << 32n;
+
 /** Where oned's ADDRESS falls in a range: its index (possibly outside the range), or nowhere near it. */
 export interface AddressIndex {
   /** Undefined when the MAC is not of the range's MAC space at all (other first two bytes). */
@@ -115,7 +117,8 @@ export interface AddressIndex {
  * IPv4-bearing types, by MAC − AR.MAC on all others. The IPv6 fields of ADDRESS are never read:
  * oned streams the status code of `ip6_to_s()` there, the literal `0`, not the address.
  * oned counts MACs in their last four bytes (`mac[0] + index`, same first two bytes), so a MAC
- * with other first two bytes is in no range of this AR's.
+ * with other first two bytes is in no range of this AR's, and one below AR.MAC is an index past
+ * 2^32 - SIZE: outside the range.
  */
 export function indexOfAddress(range: RangeRecord, ar: Attributes, address: Attributes): AddressIndex {
   // oned writes ADDRESS/IP only when the AR's IP is not 0 (addr_to_xml): a range starting at
@@ -127,7 +130,9 @@ export function indexOfAddress(range: RangeRecord, ar: Attributes, address: Attr
   const addressMac = need(mac(address, 'MAC', 'ADDRESS'), 'MAC', range);
   const first = mac(ar, 'MAC') ?? range.mac;
   if (first === undefined) throw new IpamError('bad-request', `Cannot place MAC ${formatMac(addressMac)} in range ${range.id}: the AR has no MAC`);
-  const index = addressMac >> 32n === first >> 32n ? addressMac - first : undefined;
+  // oned's MAC of index i is the AR's with i added to its last four bytes, modulo 2^32
+  // (`mac[0] + index`): a range whose MAC oned chose at random may wrap there.
+  const index = addressMac >> 32n === first >> 32n ? (addressMac - first + LOW_WORD) % LOW_WORD : undefined;
   const ip6 = range.ip6 !== undefined && index !== undefined && index >= 0n && index < range.size ? ` (${FAMILIES.ipv6.format(range.ip6 + index)})` : '';
   return { index, shown: `${formatMac(addressMac)}${ip6}` };
 }

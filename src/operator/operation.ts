@@ -3,7 +3,7 @@
  * that says what the new book is (or nothing changes), what the command reports, and what the
  * audit log records, one line per span of addresses touched.
  */
-import type { AuditFacts } from '../audit/audit-log.ts';
+import type { AuditFacts } from '../audit/audit-record.ts';
 import type { Book } from '../book/book.ts';
 
 export interface Outcome<R> {

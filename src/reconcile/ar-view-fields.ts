@@ -55,8 +55,9 @@ export function readArFields(ar: ArView): ArFields {
     return found;
   } catch (error) {
     if (!(error instanceof IpamError)) throw error;
-    // "Cannot read AR IP: ..." from the driver's readers becomes "... VNET 3 AR 0: its IP ...".
-    const why = error.message.replace(/^Cannot read AR ([A-Z0-9_]+): /, 'its $1 ');
+    // The driver's readers name the attribute: "... VNET 3 AR 0: its IP "x" is not ...".
+    const { subject, reason } = error.facts;
+    const why = subject !== undefined && reason !== undefined ? `its ${subject} ${reason}` : error.message;
     throw new IpamError('bad-request', `Cannot reconcile ${arText(ar)}: ${why}; nothing was changed`);
   }
 }

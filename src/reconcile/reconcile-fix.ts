@@ -4,7 +4,7 @@
  * are never the subject of one.
  */
 import { formatMac } from '../address/mac.ts';
-import type { AuditFacts } from '../audit/audit-log.ts';
+import type { AuditFacts } from '../audit/audit-record.ts';
 import { findRange, removeRange, replaceRange, type Book, type Lease, type RangeRecord } from '../book/book.ts';
 import { spanText } from '../engine/locate.ts';
 import { IpamError } from '../errors.ts';

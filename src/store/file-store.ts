@@ -1,12 +1,18 @@
-/** The lease book as one JSON file, guarded by a lock, replaced atomically on every change. */
+/**
+ * The lease book as one JSON file, guarded by a lock, replaced atomically on every change. Its
+ * audit log is a JSON-lines file beside it, its history the `.prev` generation beside it.
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { appendAudit, auditPath, readAuditFile } from '../audit/audit-log.ts';
+import type { AuditRecord } from '../audit/audit-record.ts';
 import { EMPTY_BOOK, type Book } from '../book/book.ts';
 import { decodeBook, decodeBookLazily, encodeBookChunks } from '../book/codec.ts';
 import { IpamError } from '../errors.ts';
 import { landedBefore, sweepLeftovers, writeAtomically, type WriteStep } from './atomic-write.ts';
 import { acquireLock } from './lock.ts';
-import type { Change, LeaseStore } from './store.ts';
+import { readGenerations, restorePrevious } from './previous-generation.ts';
+import type { AuditLog, Change, Generations, LeaseStore, StoreDescription } from './store.ts';
 
 export interface FileStoreOptions {
   readonly lockTimeoutMs: number;
@@ -15,7 +21,14 @@ export interface FileStoreOptions {
 }
 
 export class FileStore implements LeaseStore {
-  constructor(readonly location: string, private readonly options: FileStoreOptions) {}
+  readonly description: StoreDescription;
+  constructor(private readonly location: string, private readonly options: FileStoreOptions) {
+    this.description = { backend: 'file', location };
+  }
+
+  async exists(): Promise<boolean> {
+    return fs.existsSync(this.location);
+  }
 
   /** Every field checked: readers show the whole book. */
   async read(): Promise<Book> {
@@ -29,7 +42,7 @@ export class FileStore implements LeaseStore {
       sweepLeftovers(this.location);
       // Decoded as used: an action reads one range of thousands (codec.ts).
       const { book, identity } = this.load(decodeBookLazily);
-      const { book: next, result } = change(book);
+      const { book: next, result, audit = [] } = change(book);
       if (!next) return result;
       // Pieces: the ranges the change left alone go back as the bytes they were read from.
       const content = encodeBookChunks({ ...next, generation: book.generation + 1 });
@@ -49,10 +62,29 @@ export class FileStore implements LeaseStore {
           : 'the book is unchanged';
         throw new IpamError('store-io', `Cannot write the lease book ${this.location}: ${(error as Error).message}; ${outcome}`);
       }
+      for (const record of audit) appendAudit(this.location, record);
       return result;
     } finally {
       await lock.release();
     }
+  }
+
+  async audit(record: AuditRecord): Promise<void> {
+    appendAudit(this.location, record);
+  }
+
+  readAudit(keep: (record: AuditRecord) => boolean, last?: number): Promise<AuditLog> {
+    return readAuditFile(auditPath(this.location), keep, last);
+  }
+
+  async generations(): Promise<Generations> {
+    return readGenerations(this.location);
+  }
+
+  async restore(shown: Generations, book: Book, audit: AuditRecord): Promise<Book> {
+    const restored = await restorePrevious(this.location, this.options.lockTimeoutMs, shown, book);
+    appendAudit(this.location, audit);
+    return restored;
   }
 
   private load(decode: (bytes: Buffer, location: string) => Book): { book: Book; identity: string } {

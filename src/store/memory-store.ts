@@ -1,18 +1,57 @@
 /** A LeaseStore in memory: the fake the engine's tests run against. */
+import type { AuditRecord } from '../audit/audit-record.ts';
 import { EMPTY_BOOK, type Book } from '../book/book.ts';
-import type { Change, LeaseStore } from './store.ts';
+import { IpamError } from '../errors.ts';
+import type { AuditLog, Change, Generations, LeaseStore, StoreDescription } from './store.ts';
 
 export class MemoryStore implements LeaseStore {
-  readonly location = '(memory)';
+  readonly description: StoreDescription = { backend: 'memory', location: '(memory)' };
+  private previous: Book | undefined;
+  private written = false;
+  private readonly log: AuditRecord[] = [];
+
   constructor(private book: Book = EMPTY_BOOK) {}
 
   async read(): Promise<Book> {
     return this.book;
   }
 
+  async exists(): Promise<boolean> {
+    return this.written || this.book !== EMPTY_BOOK;
+  }
+
   async update<R>(change: (book: Book) => Change<R>): Promise<R> {
-    const { book, result } = change(this.book);
-    if (book) this.book = { ...book, generation: this.book.generation + 1 };
+    const { book, result, audit = [] } = change(this.book);
+    if (book) this.write(book, this.book.generation + 1);
+    if (book) this.log.push(...audit);
     return result;
+  }
+
+  async audit(record: AuditRecord): Promise<void> {
+    this.log.push(record);
+  }
+
+  async readAudit(keep: (record: AuditRecord) => boolean, last?: number): Promise<AuditLog> {
+    const records = this.log.filter(keep);
+    return { location: this.description.location, records: last === undefined ? records : records.slice(-last), skipped: 0 };
+  }
+
+  async generations(): Promise<Generations> {
+    if (!this.previous) throw new IpamError('not-found', 'Cannot restore (memory): there is no previous generation');
+    return { current: { book: this.book }, previous: this.previous, token: String(this.book.generation) };
+  }
+
+  async restore(shown: Generations, book: Book, audit: AuditRecord): Promise<Book> {
+    if (shown.token !== String(this.book.generation)) throw new IpamError('store-locked', 'Cannot restore (memory): it changed since it was read; nothing was restored');
+    this.write(book, Math.max(this.book.generation, shown.previous.generation) + 1);
+    this.log.push(audit);
+    return this.book;
+  }
+
+  /** Like the file book, whose first write has nothing to keep beside it. */
+  private write(book: Book, generation: number): void {
+    if (this.written) this.previous = this.book;
+    this.book = { ...book, generation };
+    this.written = true;
   }
 }

@@ -1,8 +1,9 @@
 /**
- * Bringing back `<book>.prev`, the generation every write keeps beside the book. It works when
- * the book itself no longer decodes (that is when it is needed most), so it reads raw text and
- * does not go through `FileStore.update`. The write is a normal atomic write under the lock,
- * so the book it replaces becomes the new `.prev`: restoring twice swaps back.
+ * The file book's history: `<book>.prev`, the generation every write keeps beside the book, and
+ * bringing it back. It works when the book itself no longer decodes (that is when it is needed
+ * most), so it reads raw text and does not go through `FileStore.update`. The write is a normal
+ * atomic write under the lock, so the book it replaces becomes the new `.prev`: restoring twice
+ * swaps back.
  */
 import * as fs from 'node:fs';
 import { EMPTY_BOOK, type Book } from '../book/book.ts';
@@ -10,14 +11,7 @@ import { decodeBook, encodeBook } from '../book/codec.ts';
 import { IpamError } from '../errors.ts';
 import { landedBefore, writeAtomically } from './atomic-write.ts';
 import { acquireLock } from './lock.ts';
-
-export interface Generations {
-  /** The book's text as read, or undefined when there is no book file. */
-  readonly currentText?: string;
-  /** The book, or why it does not decode. */
-  readonly current: { readonly book: Book } | { readonly error: string };
-  readonly previous: Book;
-}
+import type { Generations } from './store.ts';
 
 export function previousPath(location: string): string {
   return `${location}.prev`;
@@ -33,30 +27,32 @@ export function readGenerations(location: string): Generations {
   try {
     current = { book: currentText === undefined ? EMPTY_BOOK : decodeBook(currentText, location) };
   } catch (error) {
-    current = { error: (error as Error).message };
+    current = { error: reasonOf(error) };
   }
   let previous: Book;
   try {
     previous = decodeBook(previousText, previousPath(location));
   } catch (error) {
-    throw new IpamError('store-corrupt', `Cannot restore ${location}: the previous generation does not decode either (${(error as Error).message.split('. It was left untouched')[0]})`);
+    throw new IpamError('store-corrupt', `Cannot restore ${location}: the previous generation ${previousPath(location)} does not decode either (${reasonOf(error)})`);
   }
-  return { ...(currentText === undefined ? {} : { currentText }), current, previous };
+  // Both texts as read: the book is "still as shown" when neither changed.
+  return { current, previous, token: JSON.stringify([currentText ?? null, previousText]) };
 }
 
 /**
- * Writes the previous generation back as the newest one (its generation number above both, so
- * the counter never goes back), provided the book is still what the operator was shown.
+ * Writes `book` (made from the previous generation) as the newest one, its generation number
+ * above both so the counter never goes back, provided the book is still what the operator was
+ * shown.
  */
-export async function restorePrevious(location: string, lockTimeoutMs: number, shown: Generations): Promise<Book> {
+export async function restorePrevious(location: string, lockTimeoutMs: number, shown: Generations, book: Book): Promise<Book> {
   const lock = await acquireLock(location, lockTimeoutMs);
   try {
     const now = readGenerations(location);
-    if (now.currentText !== shown.currentText || encodeBook(now.previous) !== encodeBook(shown.previous)) {
+    if (now.token !== shown.token) {
       throw new IpamError('store-locked', `Cannot restore ${location}: it changed since it was read (another process wrote it); nothing was restored, run the command again`);
     }
     const currentGeneration = 'book' in now.current ? now.current.book.generation : 0;
-    const restored: Book = { ...now.previous, generation: Math.max(currentGeneration, now.previous.generation) + 1 };
+    const restored: Book = { ...book, generation: Math.max(currentGeneration, now.previous.generation) + 1 };
     try {
       writeAtomically(location, encodeBook(restored), {
         onStep: (step) => {
@@ -72,6 +68,12 @@ export async function restorePrevious(location: string, lockTimeoutMs: number, s
   } finally {
     await lock.release();
   }
+}
+
+/** What is wrong with a book that does not decode, without the codec's advice to restore. */
+function reasonOf(error: unknown): string {
+  if (error instanceof IpamError && error.facts.reason !== undefined) return error.facts.reason;
+  throw error;
 }
 
 function readText(file: string): string | undefined {

@@ -1,21 +1,73 @@
 /**
- * The one boundary between the pure engine and the place the book lives. `update` runs a pure
- * change against the current book with nobody else in between (a lock today, a compare-and-swap
- * on a generation in a distributed backend), so "find a free address" and "take it" are one step.
+ * The one boundary between the pure engine and the place the book lives. Actions and commands
+ * see only `LeaseStore`; `open-store.ts` picks the backend from the config (a JSON file under a
+ * lock by default, etcd v3 for HA front-ends).
+ *
+ * `update` runs a pure change against the current book with nobody else in between: under the
+ * file lock, or as a compare-and-swap on revisions in etcd. "Find a free address" and "take it"
+ * are therefore one step. A change is a pure function of the book it is given: it may run more
+ * than once (a compare-and-swap backend runs it again after a conflict), so it reads no clock,
+ * does no I/O and keeps no state between runs; the caller takes the time once, before.
  */
+import type { AuditRecord } from '../audit/audit-record.ts';
 import type { Book } from '../book/book.ts';
 
 export interface Change<R> {
   /** The new book, or undefined to leave the stored one as it is. */
   readonly book?: Book;
   readonly result: R;
+  /**
+   * What the change did, for the audit log; stored with the change itself (etcd: in the same
+   * transaction), and only when `book` is set.
+   */
+  readonly audit?: readonly AuditRecord[];
+}
+
+export type Backend = 'file' | 'etcd' | 'memory';
+
+export interface StoreDescription {
+  readonly backend: Backend;
+  /** Where the book lives, for messages: a path, or etcd's endpoints and key prefix. */
+  readonly location: string;
+}
+
+/** The newest generation and the one before it, as `restore` shows them. */
+export interface Generations {
+  /** The book, or why it does not decode (then it is needed most). */
+  readonly current: { readonly book: Book } | { readonly error: string };
+  readonly previous: Book;
+  /** Opaque to callers: what `restore` checks to know the book is still as shown. */
+  readonly token: string;
+}
+
+export interface AuditLog {
+  /** Where the log is, for messages. */
+  readonly location: string;
+  readonly records: readonly AuditRecord[];
+  /** Entries that are not audit records (a torn line, a hand edit). */
+  readonly skipped: number;
 }
 
 export interface LeaseStore {
-  /** Where the book lives, for messages. */
-  readonly location: string;
-  /** A consistent snapshot; may be stale by the time it is used. */
+  readonly description: StoreDescription;
+  /** A consistent snapshot; may be stale by the time it is used. Every field checked. */
   read(): Promise<Book>;
-  /** Runs `change` on the current book and stores its result; the generation is bumped here. */
+  /** Whether a book was ever written here: an absent book reads as the empty one. */
+  exists(): Promise<boolean>;
+  /** Runs `change` on the current book and stores its book and audit records; bumps the generation. */
   update<R>(change: (book: Book) => Change<R>): Promise<R>;
+  /**
+   * Records what changed no book: a refusal or a failure. Never throws and never delays an
+   * action by more than one write: a lost log line is better than a lost lease.
+   */
+  audit(record: AuditRecord): Promise<void>;
+  /** The audit records `keep` accepts, oldest first, at most the `last` newest of them. */
+  readAudit(keep: (record: AuditRecord) => boolean, last?: number): Promise<AuditLog>;
+  /** For `restore`: throws not-found when there is no previous generation. */
+  generations(): Promise<Generations>;
+  /**
+   * Writes `book` (made from `shown.previous`) as the newest generation, provided the store is
+   * still as `shown`; records `audit` with it. Returns the book as written.
+   */
+  restore(shown: Generations, book: Book, audit: AuditRecord): Promise<Book>;
 }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { parseSince, matchesAudit, parseAuditLine } from '../../src/audit/audit-query.ts';
 import { runCli, splitGlobalOptions } from '../../src/cli/run-cli.ts';
 import { useColor } from '../../src/cli/context.ts';
-import { failureOf } from '../../src/cli/failure.ts';
+import { failureOf } from '../../src/failure.ts';
 import { COMMANDS } from '../../src/cli/commands/index.ts';
 import { IpamError } from '../../src/errors.ts';
 import { planInstall, planUninstall, onedConfLine, checkDriverName, type Entry } from '../../src/install/driver-dir.ts';

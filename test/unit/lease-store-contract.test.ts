@@ -1,14 +1,17 @@
 /**
  * The LeaseStore contract, held by the in-memory fake and the file store alike, so that code
  * tested against the fake behaves the same against the disk: a change's result comes back, a
- * change that returns no book writes nothing, every write bumps the generation by one.
+ * change that returns no book writes nothing, every write bumps the generation by one, audit
+ * records go with the change that made them, and the previous generation comes back whole.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import type { AuditRecord } from '../../src/audit/audit-record.ts';
 import type { Book } from '../../src/book/book.ts';
+import { IpamError } from '../../src/errors.ts';
 import { FileStore } from '../../src/store/file-store.ts';
 import { MemoryStore } from '../../src/store/memory-store.ts';
 import type { LeaseStore } from '../../src/store/store.ts';
@@ -42,6 +45,51 @@ for (const [name, make] of stores) {
       await store.update((book) => ({ book: withRange(book), result: undefined }));
       const twice = await store.read();
       assert.deepEqual([twice.generation, twice.ranges.map((r) => r.id)], [2, ['r1', 'r2']]);
+    } finally {
+      done();
+    }
+  });
+}
+
+const record = (action: string, result: AuditRecord['result'] = 'ok'): AuditRecord => ({ time: '2026-11-29T10:00:00.000Z', actor: 'cli:test', action, result });
+
+for (const [name, make] of stores) {
+  test(`${name}: audit records go with their change, failures on their own, and read back in order`, async () => {
+    const { store, done } = make();
+    try {
+      assert.equal(await store.exists(), false, 'nothing written yet');
+      await store.update((book) => ({ book: withRange(book), result: undefined, audit: [record('first')] }));
+      assert.equal(await store.exists(), true);
+      await store.update(() => ({ result: undefined, audit: [record('ignored')] }));
+      await store.audit(record('refused', 'error'));
+      await store.update((book) => ({ book: withRange(book), result: undefined, audit: [record('second'), record('third')] }));
+      const all = await store.readAudit(() => true);
+      assert.deepEqual(all.records.map((r) => r.action), ['first', 'refused', 'second', 'third'], 'a change without a book records nothing');
+      const last = await store.readAudit((r) => r.result === 'ok', 2);
+      assert.deepEqual(last.records.map((r) => r.action), ['second', 'third']);
+    } finally {
+      done();
+    }
+  });
+
+  test(`${name}: restore brings the previous generation back as a new one, only if nothing moved`, async () => {
+    const { store, done } = make();
+    try {
+      await store.update((book) => ({ book: withRange(book), result: undefined }));
+      await assert.rejects(store.generations(), (error) => error instanceof IpamError && error.kind === 'not-found', 'one write keeps no previous generation');
+      await store.update((book) => ({ book: withRange(book), result: undefined }));
+      const shown = await store.generations();
+      assert.deepEqual(shown.previous.ranges.map((r) => r.id), ['r1']);
+      assert.ok('book' in shown.current && shown.current.book.generation === 2);
+
+      await store.update((book) => ({ book: withRange(book), result: undefined }));
+      await assert.rejects(store.restore(shown, shown.previous, record('restore')), (error) => error instanceof IpamError && error.kind === 'store-locked', 'a write since it was shown');
+
+      const again = await store.generations();
+      const restored = await store.restore(again, { ...again.previous, nextRangeId: 99 }, record('restore'));
+      const book = await store.read();
+      assert.deepEqual([restored.generation, book.generation, book.ranges.map((r) => r.id), book.nextRangeId], [4, 4, ['r1', 'r2'], 99]);
+      assert.deepEqual((await store.readAudit((r) => r.action === 'restore')).records.length, 1);
     } finally {
       done();
     }

@@ -45,7 +45,9 @@ test('the MAC is pinned once and never replaced', () => {
 test('an address is its IP on IPv4 types, MAC - AR.MAC elsewhere; the IPv6 fields (always 0) are never read', () => {
   const ar = at({ TYPE: 'IP6_STATIC', MAC: '02:00:0e:50:4c:f0' });
   assert.deepEqual(indexOfAddress(static6, ar, at({ MAC: '02:00:0e:50:4c:fb', IP6: '0', SIZE: '1' })), { index: 11n, shown: '02:00:0e:50:4c:fb (2001:db8:200::1b)' });
-  assert.equal(indexOfAddress(static6, ar, at({ MAC: '02:00:0e:50:4c:ef', IP6: '0' })).index, -1n, 'below AR.MAC');
+  assert.equal(indexOfAddress(static6, ar, at({ MAC: '02:00:0e:50:4c:ef', IP6: '0' })).index, (1n << 32n) - 1n, 'below AR.MAC: past the range');
+  const wrapped = at({ TYPE: 'ETHER', MAC: '02:00:ff:ff:ff:fe' });
+  assert.equal(indexOfAddress(ether, wrapped, at({ MAC: '02:00:00:00:00:01' })).index, 3n, 'oned wraps a random MAC in its last four bytes');
   assert.equal(indexOfAddress(static6, ar, at({ MAC: '02:01:0e:50:4c:f1', IP6: '0' })).index, undefined, 'other first two bytes: no index at all');
   assert.equal(indexOfAddress(ip4, at({ TYPE: 'IP4' }), at({ MAC: '02:00:00:00:00:00', IP: '10.0.0.15', IP6_GLOBAL: '0' })).index, 5n);
   const zero: RangeRecord = { ...ip4, ip: 0n };

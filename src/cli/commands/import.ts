@@ -34,10 +34,9 @@ Exit codes: 0 imported; 3 FILE is not a valid lease book; 5 overlap; 8 FILE unre
     try {
       incoming = decodeBook(text, file);
     } catch (error) {
-      const message = (error as Error).message;
+      if (!(error instanceof IpamError) || error.facts.reason === undefined) throw error;
       // The codec speaks of the lease book; here the bad file is the one being imported.
-      const why = message.slice(message.indexOf(': ') + 2).split('. It was left untouched')[0];
-      throw new IpamError('bad-request', `Cannot import ${file}: ${why}; nothing was imported`);
+      throw new IpamError('bad-request', `Cannot import ${file}: ${error.facts.reason}; nothing was imported`, { subject: file, reason: error.facts.reason });
     }
     const result = await applyChange(context, 'import', (book) => importBook(book, incoming, file));
     if (context.json) {

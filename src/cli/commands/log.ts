@@ -1,9 +1,6 @@
 /** `nebula-ipam log`: the audit log of every change to the lease book, by oned and by operators. */
-import * as fs from 'node:fs';
-import * as readline from 'node:readline';
-import { auditPath, type AuditRecord } from '../../audit/audit-log.ts';
-import { matchesAudit, parseAuditLine, parseSince, type AuditFilter } from '../../audit/audit-query.ts';
-import { IpamError } from '../../errors.ts';
+import { matchesAudit, parseSince, type AuditFilter } from '../../audit/audit-query.ts';
+import type { AuditRecord } from '../../audit/audit-record.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { parseAddress } from '../../operator/locate-address.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
@@ -15,7 +12,7 @@ export const logCommand: Command = {
   summary: 'the audit log: who changed what, when',
   usage: `Usage: nebula-ipam log [--since T] [--ip ADDRESS] [--last N] [--json]
 
-Reads <book>.audit.jsonl, where every change to the lease book appends one JSON line:
+Reads the audit log (<book>.audit.jsonl beside a file book), where every change to the lease book appends one JSON line:
 time, actor (oned:<request id> for driver actions, cli:<user> for these commands), action,
 range, addresses, MAC, owner, and result (ok; unchanged, with the reason, when a driver
 action succeeded without changing anything on purpose; or error with the message).
@@ -43,15 +40,15 @@ Exit codes: 0 (also when nothing matches or there is no log yet); 2 bad option.
     }
     const address = values.ip === undefined ? undefined : parseAddress(values.ip);
     const filter: AuditFilter = { ...(since ? { since } : {}), ...(address ? { address } : {}) };
-    const file = auditPath(context.bookPath());
-    const { records, skipped } = await readMatching(file, filter, last);
+    const store = context.store();
+    const { location, records, skipped } = await store.readAudit((record) => matchesAudit(record, filter), last);
     if (context.json) {
-      context.stdout(renderJson({ log: file, records, skipped }));
+      context.stdout(renderJson({ log: location, records, skipped }));
       return EXIT_CODES.ok;
     }
-    if (skipped) context.stderr(`Skipped ${skipped} line${skipped === 1 ? '' : 's'} of ${file} that ${skipped === 1 ? 'is' : 'are'} not audit records\n`);
+    if (skipped) context.stderr(`Skipped ${skipped} line${skipped === 1 ? '' : 's'} of ${location} that ${skipped === 1 ? 'is' : 'are'} not audit records\n`);
     if (!records.length) {
-      context.stdout(fs.existsSync(file) ? 'No audit records match.\n' : `No audit log yet (${file}).\n`);
+      context.stdout(await store.exists() ? 'No audit records match.\n' : `No audit log yet (${location}).\n`);
       return EXIT_CODES.ok;
     }
     context.stdout(renderTable(
@@ -64,31 +61,4 @@ Exit codes: 0 (also when nothing matches or there is no log yet); 2 bad option.
 
 function detail(record: AuditRecord): string {
   return [record.owner && `owner ${JSON.stringify(record.owner)}`, record.mac && `MAC ${record.mac}`, record.detail, record.error].filter(Boolean).join('; ');
-}
-
-/** Streams the log (it only grows), keeping only what matches, and at most `last` of that. */
-async function readMatching(file: string, filter: AuditFilter, last: number | undefined): Promise<{ records: AuditRecord[]; skipped: number }> {
-  const records: AuditRecord[] = [];
-  let skipped = 0;
-  let stream: fs.ReadStream;
-  try {
-    fs.accessSync(file, fs.constants.R_OK);
-    stream = fs.createReadStream(file, { encoding: 'utf8' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records, skipped };
-    throw new IpamError('store-io', `Cannot read the audit log ${file}: ${(error as Error).message}`);
-  }
-  const lines = readline.createInterface({ input: stream, crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (line.trim() === '') continue;
-    const record = parseAuditLine(line);
-    if (!record) {
-      skipped++;
-      continue;
-    }
-    if (!matchesAudit(record, filter)) continue;
-    records.push(record);
-    if (last !== undefined && records.length > last) records.shift();
-  }
-  return { records, skipped };
 }

@@ -3,7 +3,7 @@
  * `onevnet show -x`) against the lease book, both ways. A dry run reads the book without the
  * lock; `--apply` decides again on the locked book and writes once.
  */
-import { appendAudit } from '../../audit/audit-log.ts';
+import { auditedUpdate, type AuditedDecision } from '../../audit/audited-update.ts';
 import type { Book } from '../../book/book.ts';
 import { DEFAULT_DRIVER_NAME } from '../../config/paths.ts';
 import { shown } from '../../errors.ts';
@@ -85,7 +85,7 @@ remain (listed); 3 the XML is malformed or not onevnet's (nothing changed); 5 FI
     if (context.json) {
       context.stdout(renderJson({
         document: { file: source, root: outcome.plan.scope.document, asOf: options.documentTime, selection: selectionText(options.driver), vnets: outcome.plan.scope.vnets, ars: outcome.plan.scope.ars, leases: outcome.plan.scope.leases },
-        book: context.bookPath(),
+        book: context.store().description.location,
         generation: outcome.generation,
         applied: apply,
         findings: outcome.plan.findings,
@@ -113,21 +113,13 @@ async function dryRun(context: CliContext, decide: (book: Book) => ReconcilePlan
 
 /** Decides on the locked book (it may have moved since a dry run) and writes once. */
 async function applyPlan(context: CliContext, decide: (book: Book) => ReconcilePlan): Promise<Outcome> {
-  const bookPath = context.bookPath();
-  const time = context.now().toISOString();
-  try {
-    const outcome = await context.store().update((book): { book?: Book; result: Outcome } => {
-      const plan = decide(book);
-      if (plan.fixes.length === 0) return { result: { plan, changes: [], generation: { compared: book.generation } } };
-      const applied = applyFixes(book, plan.fixes);
-      return { book: applied.book, result: { plan, changes: applied.changes, generation: { compared: book.generation, written: book.generation + 1 } } };
-    });
-    for (const { action, ...facts } of outcome.changes) appendAudit(bookPath, { time, actor: context.actor, action, ...facts, result: 'ok' });
-    return outcome;
-  } catch (error) {
-    appendAudit(bookPath, { time, actor: context.actor, action: 'reconcile', result: 'error', error: (error as Error).message });
-    throw error;
-  }
+  const subject = { time: context.now().toISOString(), actor: context.actor, action: 'reconcile' };
+  return auditedUpdate(context.store(), subject, (book): AuditedDecision<Outcome> => {
+    const plan = decide(book);
+    if (plan.fixes.length === 0) return { result: { plan, changes: [], generation: { compared: book.generation } } };
+    const applied = applyFixes(book, plan.fixes);
+    return { book: applied.book, result: { plan, changes: applied.changes, generation: { compared: book.generation, written: book.generation + 1 } }, audit: applied.changes };
+  });
 }
 
 function renderReport(source: string, asOf: string, selection: string, context: CliContext, outcome: Outcome, applied: boolean): string {
@@ -135,7 +127,7 @@ function renderReport(source: string, asOf: string, selection: string, context: 
   const { scope } = plan;
   const command = scope.document === 'VNET' ? 'onevnet show -x' : 'onevnet list -x';
   let out = `Compared ${source} (${command}, as of ${asOf}: ${count(scope.vnets, 'VNET')}, ${count(scope.ars, 'AR')} with ${selection}, ${count(scope.leases, 'lease')})\n`;
-  out += `with the lease book ${context.bookPath()} (generation ${generation.compared}).\n\n`;
+  out += `with the lease book ${context.store().description.location} (generation ${generation.compared}).\n\n`;
   if (plan.findings.length === 0) {
     out += 'OpenNebula and the lease book agree.\n';
   } else {

@@ -1,8 +1,7 @@
 /** `nebula-ipam restore`: brings back the previous generation of the lease book, after showing what changes. */
-import { appendAudit } from '../../audit/audit-log.ts';
+import { restoredBook } from '../../book/restored-book.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { diffBooks } from '../../operator/book-diff.ts';
-import { previousPath, readGenerations, restorePrevious } from '../../store/previous-generation.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
 import { renderTable } from '../render/table.ts';
@@ -12,11 +11,12 @@ export const restoreCommand: Command = {
   summary: 'bring back the previous generation of the lease book (--yes to apply)',
   usage: `Usage: nebula-ipam restore [--yes] [--json]
 
-Every write keeps the book it replaces as <book>.prev. restore shows what would change
-if that previous generation came back (ranges and leases added or removed), and with
---yes writes it back, under the lock, as a new generation. The book it replaces becomes
-the new <book>.prev, so running \`restore --yes\` again undoes the restore.
-It works when the book itself no longer decodes (exit code 7 from every command).
+Every write keeps the book it replaces as the previous generation (<book>.prev beside a
+file book). restore shows what would change if that previous generation came back (ranges
+and leases added or removed), and with --yes writes it back, under the lock, as a new
+generation. The book it replaces becomes the previous generation, so running
+\`restore --yes\` again undoes the restore. Range ids never go back: ids handed out since
+stay used. It works when the book itself no longer decodes (exit code 7 from every command).
 
 Leases oned handed out after the previous generation are lost from the book by a restore;
 check with \`nebula-ipam reconcile\` afterwards.
@@ -29,18 +29,19 @@ Exit codes: 0 shown or restored; 5 no previous generation; 6 locked or changed m
 `,
   async run(args, context) {
     const { values } = parseCommandArgs('restore', args, { yes: { type: 'boolean' } }, { min: 0, max: 0, names: '' });
-    const location = context.bookPath();
-    const generations = readGenerations(location);
+    const store = context.store();
+    const location = store.description.location;
+    const generations = await store.generations();
     const { current, previous } = generations;
     const changes = 'book' in current ? diffBooks(current.book, previous) : [];
     let restored;
     if (values.yes) {
-      const now = context.now().toISOString();
+      const subject = { time: context.now().toISOString(), actor: context.actor, action: 'restore' };
+      const book = restoredBook('book' in current ? current.book : undefined, previous);
       try {
-        restored = await restorePrevious(location, context.config().lockTimeoutMs, generations);
-        appendAudit(location, { time: now, actor: context.actor, action: 'restore', result: 'ok' });
+        restored = await store.restore(generations, book, { ...subject, result: 'ok' });
       } catch (error) {
-        appendAudit(location, { time: now, actor: context.actor, action: 'restore', result: 'error', error: (error as Error).message });
+        await store.audit({ ...subject, result: 'error', error: (error as Error).message });
         throw error;
       }
     }
@@ -56,14 +57,14 @@ Exit codes: 0 shown or restored; 5 no previous generation; 6 locked or changed m
       return EXIT_CODES.ok;
     }
     const head = 'book' in current
-      ? `The book ${location} is at generation ${current.book.generation}; ${previousPath(location)} holds generation ${previous.generation}.`
-      : `The book ${location} does not decode (${current.error.split('. It was left untouched')[0]});\n${previousPath(location)} holds generation ${previous.generation}.`;
+      ? `The book ${location} is at generation ${current.book.generation}; the previous generation is ${previous.generation}.`
+      : `The book ${location} does not decode (${current.error});\nthe previous generation is ${previous.generation}.`;
     const body = !('book' in current)
       ? `Restoring brings back its ${previous.ranges.length} range${previous.ranges.length === 1 ? '' : 's'}.\n`
       : changes.length
         ? `Restoring it would change:\n${renderTable([{ header: 'CHANGE' }, { header: 'RANGE' }, { header: 'WHAT' }], changes.map((c) => [c.change, c.range, c.what]))}`
         : 'Restoring it would change no range or lease.\n';
-    const tail = restored ? `Restored: the book is now generation ${restored.generation} (the replaced book is kept as ${previousPath(location)}).\n` : 'Nothing was changed; run again with --yes to restore.\n';
+    const tail = restored ? `Restored: the book is now generation ${restored.generation} (the replaced book is now the previous generation).\n` : 'Nothing was changed; run again with --yes to restore.\n';
     context.stdout(`${head}\n${body}${tail}`);
     return EXIT_CODES.ok;
   },

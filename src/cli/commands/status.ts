@@ -38,7 +38,7 @@ made with \`range add\` or \`lease\` for hosts OpenNebula does not manage.
     };
     if (context.json) {
       context.stdout(renderJson({
-        book: context.bookPath(),
+        book: context.store().description.location,
         generation: book.generation,
         config: config.source,
         pools: pools.map((p) => ({ name: p.pool.name, family: p.pool.family, network: formatPrefix(p.pool.network), size: p.size, excluded: p.excluded, carved: p.carved, free: p.free, ranges: p.ranges })),
@@ -47,7 +47,7 @@ made with \`range add\` or \`lease\` for hosts OpenNebula does not manage.
       }));
       return EXIT_CODES.ok;
     }
-    let out = `Lease book ${context.bookPath()} (generation ${book.generation}); config ${config.source}\n\n`;
+    let out = `Lease book ${context.store().description.location} (generation ${book.generation}); config ${config.source}\n\n`;
     if (pools.length) {
       out += renderTable(
         [{ header: 'POOL' }, { header: 'NETWORK' }, { header: 'SIZE', align: 'right' }, { header: 'EXCLUDED', align: 'right' }, { header: 'CARVED', align: 'right' }, { header: 'FREE', align: 'right' }, { header: 'RANGES', align: 'right' }, { header: 'UTILISATION' }],

@@ -43,7 +43,7 @@ decoder's message is the one finding); 4 bad config; 8 the book cannot be read.
     const code = verifyExitCode(findings);
     if (context.json) {
       context.stdout(renderJson({
-        book: context.bookPath(),
+        book: context.store().description.location,
         generation: book?.generation ?? null,
         config: config.source,
         ok: findings.length === 0,
@@ -53,8 +53,8 @@ decoder's message is the one finding); 4 bad config; 8 the book cannot be read.
     }
     const leases = book ? book.ranges.reduce((n, r) => n + r.leases.length, 0) : 0;
     let out = book
-      ? `Lease book ${context.bookPath()} (generation ${book.generation}, ${book.ranges.length} range${book.ranges.length === 1 ? '' : 's'}, ${leases} lease${leases === 1 ? '' : 's'}); config ${config.source}\n\n`
-      : `Lease book ${context.bookPath()}; config ${config.source}\n\n`;
+      ? `Lease book ${context.store().description.location} (generation ${book.generation}, ${book.ranges.length} range${book.ranges.length === 1 ? '' : 's'}, ${leases} lease${leases === 1 ? '' : 's'}); config ${config.source}\n\n`
+      : `Lease book ${context.store().description.location}; config ${config.source}\n\n`;
     if (findings.length === 0) {
       out += 'OK: every invariant holds.\n';
     } else {

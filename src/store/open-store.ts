@@ -1,0 +1,22 @@
+/**
+ * The one place a backend is chosen: actions and commands get a `LeaseStore` from here and
+ * never name a backend. The file book is the default.
+ */
+import type { Config } from '../config/config.ts';
+import { storePath, type Env } from '../config/paths.ts';
+import { writeStepHook } from '../driver/test-hooks.ts';
+import { FileStore } from './file-store.ts';
+import type { LeaseStore } from './store.ts';
+
+export interface StoreChoice {
+  readonly driverName: string;
+  readonly env: Env;
+  /** An explicit file book (the CLI's `--store`), over the config and the environment. */
+  readonly path?: string;
+}
+
+export function openStore(config: Config, choice: StoreChoice): LeaseStore {
+  const location = choice.path ?? storePath(config, choice.driverName, choice.env);
+  const onWriteStep = writeStepHook(choice.env);
+  return new FileStore(location, { lockTimeoutMs: config.lockTimeoutMs, ...(onWriteStep ? { onWriteStep } : {}) });
+}
