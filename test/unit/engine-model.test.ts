@@ -130,6 +130,10 @@ function indexAt(range: ModelRange, at: Offset): bigint | undefined {
     lease: some, afterLease: some + 1n, random: at.r % range.size,
   }[at.near];
   const fits = (start: bigint | undefined, family: Family) => start === undefined || (start + index >= 0n && start + index <= MAX[family]);
+  // Without IPv4 oned names an address by its MAC, counted modulo 2^32: an index outside the
+  // range that wraps onto one inside it is the same ADDRESS, which oned never sends.
+  const wrapped = ((index % TWO_32) + TWO_32) % TWO_32;
+  if (range.ip === undefined && (index < 0n || index >= range.size) && wrapped < range.size) return undefined;
   return fits(range.ip, 'ipv4') && fits(range.ip6, 'ipv6') ? index : undefined;
 }
 
