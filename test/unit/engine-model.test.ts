@@ -1,6 +1,7 @@
 /**
  * Model check of the engine (issue 4, item 1): random sequences of register / get / allocate /
- * free / unregister / updatear, sent as oned sends them to the real actions, and of the
+ * free / unregister / updatear (SIZE, and NEBULA_IPAM_RANGE edited to another range's id, issue
+ * 8 item 4), sent as oned sends them to the real actions, and of the
  * operator's `lease --ip` / `release --ip` (the CLI's pure operations), against the naive
  * `LeaseModel`. After every step both agree on every range and every leased address, and the
  * book keeps its invariants. IPv4 and static IPv6, explicit and carved ranges, ranges at both
@@ -48,6 +49,7 @@ type Op =
   | { kind: 'free'; pick: number; at: Offset }
   | { kind: 'unregister'; pick: number; shape: 'rmar' | 'delete'; gone: boolean }
   | { kind: 'updatear'; pick: number; size: bigint }
+  | { kind: 'editId'; pick: number; to: number; how: 'other' | 'unknown' | 'restore' }
   | { kind: 'operatorLease'; pick: number; at: Offset }
   | { kind: 'operatorRelease'; pick: number; at: Offset };
 
@@ -90,6 +92,7 @@ const OP: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('free' as const), pick, at: offset }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('unregister' as const), pick, shape: fc.constantFrom('rmar' as const, 'delete' as const), gone: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('updatear' as const), pick, size: fc.bigInt({ min: 1n, max: 12n }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('editId' as const), pick, to: pick, how: fc.constantFrom('other' as const, 'other' as const, 'unknown' as const, 'restore' as const) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('operatorLease' as const), pick, at: offset }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('operatorRelease' as const), pick, at: offset }) },
 );
@@ -119,6 +122,25 @@ function expectSame<T>(got: Outcome<T>, expected: Outcome<unknown>, what: string
 
 function chosen(world: World, n: number): ModelRange | undefined {
   return world.model.ranges.length === 0 ? undefined : world.model.ranges[n % world.model.ranges.length];
+}
+
+/**
+ * What the range's AR, as oned now sends it, stands for in the book: `onevnet updatear` may have
+ * set its NEBULA_IPAM_RANGE to any id. The id's range is acted on only when its protected facts
+ * (TYPE, IP, IP6; the MAC follows from them here) are the AR's; else nothing is.
+ */
+type Resolved = { kind: 'found'; target: ModelRange } | { kind: 'absent' } | { kind: 'mismatch' };
+
+function resolve(world: World, range: ModelRange): Resolved {
+  const target = world.model.ranges.find((r) => r.id === range.ar.attrs.NEBULA_IPAM_RANGE);
+  if (!target) return { kind: 'absent' };
+  const same = target.type === range.type && target.ip === range.ip && target.ip6 === range.ip6;
+  return same ? { kind: 'found', target } : { kind: 'mismatch' };
+}
+
+/** get and allocate through an AR that does not stand for its range: the error kind. */
+function refusedAs(resolved: Resolved): 'not-found' | 'conflict' | undefined {
+  return resolved.kind === 'absent' ? 'not-found' : resolved.kind === 'mismatch' ? 'conflict' : undefined;
 }
 
 /** The index an Offset names in a range, or undefined when that address does not exist in the family. */
@@ -190,8 +212,10 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
   get(world, op) {
     const range = chosen(world, op.pick);
     if (!range) return;
-    const start = range.ip === undefined ? undefined : LeaseModel.firstFree(range, op.count);
+    const refused = refusedAs(resolve(world, range));
+    const start = range.ip === undefined || refused ? undefined : LeaseModel.firstFree(range, op.count);
     const expected: Outcome<bigint> = range.ip === undefined ? { ok: false, kind: 'unsupported' }
+      : refused ? { ok: false, kind: refused }
       : start === undefined ? { ok: false, kind: 'exhausted' } : { ok: true, value: start };
     const got = engine(() => world.oned.get(range.ar, op.count));
     expectSame(got, expected, `get ${op.count} from ${range.id}`);
@@ -204,10 +228,11 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
     const range = chosen(world, op.pick);
     const index = range && indexAt(range, op.at);
     if (!range || index === undefined) return;
+    const refused = refusedAs(resolve(world, range));
     let free = index >= 0n && index + op.count <= LeaseModel.allowed(range);
     for (let i = 0n; free && i < op.count; i++) if (range.leases.has(index + i)) free = false;
     const got = engine(() => world.oned.allocate(range.ar, index, op.count));
-    expectSame(got, free ? { ok: true, value: null } : { ok: false, kind: 'conflict' }, `allocate ${index}+${op.count} in ${range.id}`);
+    expectSame(got, refused ? { ok: false, kind: refused } : free ? { ok: true, value: null } : { ok: false, kind: 'conflict' }, `allocate ${index}+${op.count} in ${range.id}`);
     if (got.ok) for (let i = 0n; i < op.count; i++) range.leases.set(index + i, 'opennebula');
   },
 
@@ -215,7 +240,8 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
     const range = chosen(world, op.pick);
     const index = range && indexAt(range, op.at);
     if (!range || index === undefined) return;
-    const wasLeased = range.leases.get(index) === 'opennebula';
+    // An AR that does not stand for its range frees nothing (and says so in the audit log).
+    const wasLeased = resolve(world, range).kind === 'found' && range.leases.get(index) === 'opennebula';
     const got = engine(() => world.oned.free(range.ar, index));
     expectSame(got, { ok: true, value: null }, `free ${index} in ${range.id}`);
     assert.equal(got.value.book !== undefined, wasLeased, 'free writes exactly when it frees something');
@@ -227,10 +253,14 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
     const pool = op.gone && model.gone.length ? model.gone : model.ranges;
     const range = pool.length ? pool[op.pick % pool.length] : undefined;
     if (!range) return;
+    // A gone range's AR may now carry a live range's id: that range is dropped only if the AR's
+    // facts are its own (the same addresses registered again); otherwise nothing is.
+    const resolved = resolve(world, range);
     const got = engine(() => world.oned.unregister(range.ar, op.shape));
     expectSame(got, { ok: true, value: null }, `unregister ${range.id}`);
-    assert.equal(got.value.book !== undefined, pool === model.ranges, 'unregister writes exactly when the range exists');
-    if (pool === model.ranges) model.remove(range);
+    assert.equal(got.value.book !== undefined, resolved.kind === 'found', 'unregister writes exactly when the AR stands for a range');
+    assert.equal(got.value.audit !== undefined && got.value.book === undefined, resolved.kind === 'mismatch', 'a mismatch is audited as unchanged');
+    if (resolved.kind === 'found') model.remove(resolved.target);
   },
 
   updatear(world, op) {
@@ -238,6 +268,16 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
     if (!range) return;
     range.ar = new OnedAr({ ...range.ar.attrs, SIZE: String(op.size) });
     range.sentSize = op.size;
+  },
+
+  // `onevnet updatear` rewrites the AR's NEBULA_IPAM_RANGE: to another range's id (live or
+  // unregistered), to one never handed out, or back to its own.
+  editId(world, op) {
+    const range = chosen(world, op.pick);
+    if (!range) return;
+    const others = [...world.model.ranges, ...world.model.gone];
+    const id = op.how === 'restore' ? range.id : op.how === 'unknown' ? 'r999999' : others[op.to % others.length]!.id;
+    range.ar = new OnedAr({ ...range.ar.attrs, NEBULA_IPAM_RANGE: id });
   },
 
   // An operator leases an address of an OpenNebula range of a pool (`nebula-ipam lease --pool P
