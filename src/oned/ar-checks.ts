@@ -20,7 +20,10 @@
  * The driver also refuses what oned accepts but then addresses differently from the book:
  * - oned counts a range's MACs, and its static IPv6 addresses, in the last 32 bits only
  *   (`mac[0] + index`, `ip6[0] + index`), so a range whose last four bytes would carry over
- *   wraps inside oned: the addresses VMs get would not be the ones the book holds;
+ *   wraps inside oned: for static IPv6 the addresses VMs get would not be the ones the book
+ *   holds (it counts in 128 bits); for a MAC oned's own checks (`is_valid_mac`, `free_addr`)
+ *   would refuse the wrapped ones. A MAC oned picks itself (IP6, ETHER without MAC) cannot be
+ *   checked here; engine/locate.ts counts MACs modulo 2^32 as oned does, so it works there;
  * - without IPAM_MAD oned makes the AR internal and never calls the driver again.
  *
  * Not judged: 7.4's MAC_GLOBAL_SPACE (oned.conf). With it, oned derives the MAC of a non-IP
