@@ -34,7 +34,9 @@ export interface RangeRecord {
   readonly ip6?: bigint;
   readonly prefixLength?: number;
   readonly mac?: bigint;
+  /** IP6 and IP4_6: the /64s the range was registered with (GLOBAL_PREFIX, ULA_PREFIX), which pin it. */
   readonly globalPrefix?: bigint;
+  readonly ulaPrefix?: bigint;
   readonly pool?: string;
   readonly pool6?: string;
   /** The IPv4 space this range takes from its pool: the carved subnet, or the range itself. */

@@ -158,8 +158,10 @@ test('--apply adopts OpenNebula\'s side in one write, keeps the operator lease, 
 function onevnetList(vnets: { id: number; name: string; ars: { ar: OnedAr; holders: Map<bigint, string> }[] }[]): string {
   const lease = (ar: OnedAr, index: bigint, holder: string) => {
     const address = ar.address(index);
+    // A LEASE carries the real static IPv6 address (set_ip6_static); ADDRESS carries only 0.
+    const ip6 = ar.type === 'IP6_STATIC' || ar.type === 'IP4_6_STATIC' ? ar.ip6Of(index) : undefined;
     const [kind, id] = holder.split(' ');
-    return `<LEASE>${address.IP ? `<IP>${cdata(address.IP)}</IP>` : ''}${address.IP6 ? `<IP6>${cdata(address.IP6)}</IP6>` : ''}<MAC>${cdata(address.MAC)}</MAC><${kind}>${cdata(id!)}</${kind}></LEASE>`;
+    return `<LEASE>${address.IP ? `<IP>${cdata(address.IP)}</IP>` : ''}${ip6 ? `<IP6>${cdata(ip6)}</IP6>` : ''}<MAC>${cdata(address.MAC)}</MAC><${kind}>${cdata(id!)}</${kind}></LEASE>`;
   };
   const arXml = ({ ar, holders }: { ar: OnedAr; holders: Map<bigint, string> }) =>
     `<AR>${attributeElements(ar.attrs)}${ar.computedElements()}<USED_LEASES>${holders.size}</USED_LEASES><LEASES>${[...holders].map(([i, h]) => lease(ar, i, h)).join('')}</LEASES></AR>`;

@@ -1,8 +1,9 @@
 /**
  * Model check of the engine (issue 4, item 1): random sequences of register / get / allocate /
- * free / unregister / updatear, sent as oned sends them to the real actions, of the
- * operator's `lease --ip` / `release --ip` (the CLI's pure operations), and of `restore --yes`
- * (the previous generation back, with `restoredBook`'s range-id counter), against the naive
+ * free / unregister / updatear (SIZE, and NEBULA_IPAM_RANGE edited to another range's id, issue
+ * 8 item 4), sent as oned sends them to the real actions, of the operator's `lease --ip` /
+ * `release --ip` (the CLI's pure operations), of pool edits, and of `restore --yes` (the previous
+ * generation back, as `restoredBook` makes it), against the naive
  * `LeaseModel`. After every step both agree on every range and every leased address, and the
  * book keeps its invariants. IPv4 and static IPv6, explicit and carved ranges, ranges at both
  * ends of each space, SIZE 1 and 2^32.
@@ -52,6 +53,7 @@ type Op =
   | { kind: 'free'; pick: number; at: Offset }
   | { kind: 'unregister'; pick: number; shape: 'rmar' | 'delete'; gone: boolean }
   | { kind: 'updatear'; pick: number; size: bigint }
+  | { kind: 'editId'; pick: number; to: number; how: 'other' | 'unknown' | 'restore' }
   | { kind: 'operatorLease'; pick: number; at: Offset }
   | { kind: 'operatorRelease'; pick: number; at: Offset }
   | { kind: 'restore' }
@@ -96,6 +98,7 @@ const OP: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('free' as const), pick, at: offset }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('unregister' as const), pick, shape: fc.constantFrom('rmar' as const, 'delete' as const), gone: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('updatear' as const), pick, size: fc.bigInt({ min: 1n, max: 12n }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('editId' as const), pick, to: pick, how: fc.constantFrom('other' as const, 'other' as const, 'unknown' as const, 'restore' as const) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('operatorLease' as const), pick, at: offset }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('operatorRelease' as const), pick, at: offset }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'restore' as const }) },
@@ -138,6 +141,25 @@ function chosenAny(world: World, n: number): ModelRange | undefined {
   return world.model.ranges.length === 0 ? undefined : world.model.ranges[n % world.model.ranges.length];
 }
 
+/**
+ * What the range's AR, as oned now sends it, stands for in the book: `onevnet updatear` may have
+ * set its NEBULA_IPAM_RANGE to any id. The id's range is acted on only when its protected facts
+ * (TYPE, IP, IP6; the MAC follows from them here) are the AR's; else nothing is.
+ */
+type Resolved = { kind: 'found'; target: ModelRange } | { kind: 'absent' } | { kind: 'mismatch' };
+
+function resolve(world: World, range: ModelRange): Resolved {
+  const target = world.model.ranges.find((r) => r.id === range.ar.attrs.NEBULA_IPAM_RANGE);
+  if (!target) return { kind: 'absent' };
+  const same = target.type === range.type && target.ip === range.ip && target.ip6 === range.ip6;
+  return same ? { kind: 'found', target } : { kind: 'mismatch' };
+}
+
+/** get and allocate through an AR that does not stand for its range: the error kind. */
+function refusedAs(resolved: Resolved): 'not-found' | 'conflict' | undefined {
+  return resolved.kind === 'absent' ? 'not-found' : resolved.kind === 'mismatch' ? 'conflict' : undefined;
+}
+
 /** The index an Offset names in a range, or undefined when that address does not exist in the family. */
 function indexAt(range: ModelRange, at: Offset): bigint | undefined {
   const leased = [...range.leases.keys()];
@@ -147,6 +169,10 @@ function indexAt(range: ModelRange, at: Offset): bigint | undefined {
     lease: some, afterLease: some + 1n, random: at.r % range.size,
   }[at.near];
   const fits = (start: bigint | undefined, family: Family) => start === undefined || (start + index >= 0n && start + index <= MAX[family]);
+  // Without IPv4 oned names an address by its MAC, counted modulo 2^32: an index outside the
+  // range that wraps onto one inside it is the same ADDRESS, which oned never sends.
+  const wrapped = ((index % TWO_32) + TWO_32) % TWO_32;
+  if (range.ip === undefined && (index < 0n || index >= range.size) && wrapped < range.size) return undefined;
   return fits(range.ip, 'ipv4') && fits(range.ip6, 'ipv6') ? index : undefined;
 }
 
@@ -156,7 +182,9 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
     const span4: Span | undefined = op.type === 'IP6_STATIC' ? undefined : { first: op.ip, last: op.ip + op.size - 1n };
     const span6: Span | undefined = op.type === 'IP4' ? undefined : { first: op.ip6, last: op.ip6 + op.size - 1n };
     // The IPv4 side is checked first, then the IPv6 side.
-    const why = (span4 && model.explicitSide('ipv4', span4)) ?? (span6 && model.explicitSide('ipv6', span6));
+    // oned counts static IPv6 addresses in their last 32 bits: a range that carries out of them is refused last.
+    const wraps = span6 !== undefined && (op.ip6 % TWO_32) + op.size > TWO_32;
+    const why = (span4 && model.explicitSide('ipv4', span4)) ?? (span6 && model.explicitSide('ipv6', span6)) ?? (wraps ? 'bad-request' : undefined);
     const attrs: Record<string, string> = { ...MAD, TYPE: op.type, SIZE: String(op.size) };
     if (span4) attrs.IP = formatIPv4(op.ip);
     if (span6) Object.assign(attrs, { IP6: formatIPv6(op.ip6), PREFIX_LENGTH: '64' });
@@ -190,7 +218,9 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
   registerCarved6(world, op) {
     const { oned, model } = world;
     const pool = poolNamed(model.config, 'public6');
-    const expected = pool ? model.carve(pool, op.size) : { ok: false as const, kind: 'bad-request' as const };
+    const carved = pool ? model.carve(pool, op.size) : { ok: false as const, kind: 'bad-request' as const };
+    const wraps = carved.ok && (carved.value.first % TWO_32) + carved.value.size > TWO_32;
+    const expected = wraps ? { ok: false as const, kind: 'bad-request' as const } : carved;
     const got = engine(() => oned.register({ ...MAD, TYPE: 'IP6_STATIC', IPAM_POOL6: 'public6', SIZE: String(op.size) }));
     expectSame(got, expected, `carve IPv6 SIZE ${op.size}`);
     if (!got.ok || !expected.ok) return;
@@ -202,8 +232,10 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
   get(world, op) {
     const range = chosen(world, op.pick);
     if (!range) return;
-    const start = range.ip === undefined ? undefined : world.model.nextFree(range, op.count);
+    const refused = refusedAs(resolve(world, range));
+    const start = range.ip === undefined || refused ? undefined : world.model.nextFree(range, op.count);
     const expected: Outcome<bigint> = range.ip === undefined ? { ok: false, kind: 'unsupported' }
+      : refused ? { ok: false, kind: refused }
       : start === undefined ? { ok: false, kind: 'exhausted' } : { ok: true, value: start };
     const got = engine(() => world.oned.get(range.ar, op.count));
     expectSame(got, expected, `get ${op.count} from ${range.id}`);
@@ -217,10 +249,11 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
     const range = chosen(world, op.pick);
     const index = range && indexAt(range, op.at);
     if (!range || index === undefined) return;
+    const refused = refusedAs(resolve(world, range));
     let free = index >= 0n && index + op.count <= LeaseModel.allowed(range);
     for (let i = 0n; free && i < op.count; i++) if (world.model.unavailable(range, index + i)) free = false;
     const got = engine(() => world.oned.allocate(range.ar, index, op.count));
-    expectSame(got, free ? { ok: true, value: null } : { ok: false, kind: 'conflict' }, `allocate ${index}+${op.count} in ${range.id}`);
+    expectSame(got, refused ? { ok: false, kind: refused } : free ? { ok: true, value: null } : { ok: false, kind: 'conflict' }, `allocate ${index}+${op.count} in ${range.id}`);
     if (got.ok) for (let i = 0n; i < op.count; i++) range.leases.set(index + i, 'opennebula');
   },
 
@@ -228,7 +261,8 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
     const range = chosen(world, op.pick);
     const index = range && indexAt(range, op.at);
     if (!range || index === undefined) return;
-    const wasLeased = range.leases.get(index) === 'opennebula';
+    // An AR that does not stand for its range frees nothing (and says so in the audit log).
+    const wasLeased = resolve(world, range).kind === 'found' && range.leases.get(index) === 'opennebula';
     const got = engine(() => world.oned.free(range.ar, index));
     expectSame(got, { ok: true, value: null }, `free ${index} in ${range.id}`);
     assert.equal(got.value.book !== undefined, wasLeased, 'free writes exactly when it frees something');
@@ -241,13 +275,17 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
     const pool = op.gone && model.gone.length ? model.gone : live;
     const range = pool.length ? pool[op.pick % pool.length] : undefined;
     if (!range) return;
+    // A gone range's AR may now carry a live range's id: that range is dropped only if the AR's
+    // facts are its own (the same addresses registered again); otherwise nothing is.
+    const resolved = resolve(world, range);
     const got = engine(() => world.oned.unregister(range.ar, op.shape));
     expectSame(got, { ok: true, value: null }, `unregister ${range.id}`);
-    assert.equal(got.value.book !== undefined, pool === live, 'unregister writes exactly when the range exists');
-    if (pool !== live) return;
-    const kept = [...range.leases.values()].filter((h) => h === 'operator').length;
+    assert.equal(got.value.book !== undefined, resolved.kind === 'found', 'unregister writes exactly when the AR stands for a range');
+    assert.equal(got.value.audit !== undefined && got.value.book === undefined, resolved.kind === 'mismatch', 'a mismatch is audited as unchanged');
+    if (resolved.kind !== 'found') return;
+    const kept = [...resolved.target.leases.values()].filter((h) => h === 'operator').length;
     assert.equal(got.value.alsoAudit?.length ?? 0, kept, 'one audit record per operator lease kept');
-    model.remove(range);
+    model.remove(resolved.target);
   },
 
   updatear(world, op) {
@@ -255,6 +293,16 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
     if (!range) return;
     range.ar = new OnedAr({ ...range.ar.attrs, SIZE: String(op.size) });
     range.sentSize = op.size;
+  },
+
+  // `onevnet updatear` rewrites the AR's NEBULA_IPAM_RANGE: to another range's id (live or
+  // unregistered), to one never handed out, or back to its own.
+  editId(world, op) {
+    const range = chosen(world, op.pick);
+    if (!range) return;
+    const others = [...world.model.ranges, ...world.model.gone];
+    const id = op.how === 'restore' ? range.id : op.how === 'unknown' ? 'r999999' : others[op.to % others.length]!.id;
+    range.ar = new OnedAr({ ...range.ar.attrs, NEBULA_IPAM_RANGE: id });
   },
 
   // An operator leases an address of an OpenNebula range of a pool (`nebula-ipam lease --pool P
@@ -415,7 +463,8 @@ test('fixed sequences at the edges: both ends of both spaces, SIZE 1 and 2^32, c
     { kind: 'registerExplicit', type: 'IP4', ip: 0n, ip6: 0n, size: TWO_32 },
     { kind: 'registerExplicit', type: 'IP4', ip: MAX.ipv4, ip6: 0n, size: 1n },
     { kind: 'registerExplicit', type: 'IP6_STATIC', ip: 0n, ip6: MAX.ipv6, size: 1n },
-    { kind: 'registerExplicit', type: 'IP6_STATIC', ip: 0n, ip6: MAX.ipv6 - TWO_32, size: TWO_32 },
+    { kind: 'registerExplicit', type: 'IP6_STATIC', ip: 0n, ip6: MAX.ipv6 - TWO_32 + 1n, size: TWO_32 },
+    { kind: 'registerExplicit', type: 'IP6_STATIC', ip: 0n, ip6: MAX.ipv6 - 2n * TWO_32, size: 2n },
     { kind: 'registerExplicit', type: 'IP6_STATIC', ip: 0n, ip6: MAX.ipv6 - 5n, size: 7n },
     { kind: 'get', pick: 0, count: 3n },
     { kind: 'allocate', pick: 0, at: { near: 'last', r: 0n }, count: 1n },

@@ -95,9 +95,13 @@ test('the carved space goes back to the pool: carve, unregister, the same subnet
   assert.deepEqual([again.reply.attrs.get('IP'), again.reply.attrs.get('NETWORK_ADDRESS')], ['10.20.0.3', '10.20.0.0']);
 });
 
-test('an AR whose addresses do not match the range its id names is refused, not acted on', () => {
+test('an AR whose addresses do not match the range its id names drops nothing, succeeds, and says why', () => {
   const oned = new InProcessOned();
   const { ar } = oned.register({ ...MAD, TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10' });
-  expectIpamError(() => oned.unregister(new OnedAr({ ...ar.attrs, IP: '10.9.9.9' })), 'conflict', ['r1', '10.9.9.9']);
-  assert.equal(oned.book.ranges.length, 1);
+  const before = oned.book;
+  const decision = oned.unregister(new OnedAr({ ...ar.attrs, IP: '10.9.9.9' }));
+  assert.equal(decision.book, undefined, 'nothing is written');
+  assert.equal(oned.book, before);
+  assert.equal(decision.audit?.range, 'r1');
+  assert.match(decision.audit?.detail ?? '', /kept the range.*IP is 10\.9\.9\.9, the range's is 10\.0\.0\.10/);
 });

@@ -18,7 +18,8 @@ export const logCommand: Command = {
 
 Reads the audit log (<book>.audit.jsonl beside a file book), where every change to the lease book appends one JSON line:
 time, actor (oned:<request id> for driver actions, cli:<user> for these commands), action,
-range, addresses, MAC, owner, and result (ok, or error with the message).
+range, addresses, MAC, owner, and result (ok; unchanged, with the reason, when a driver
+action succeeded without changing anything on purpose; or error with the message).
 
   --since T        only records from T on: an ISO date or time (2025-06-01,
                    2025-06-01T12:00:00Z) or a duration back from now (90s, 30m, 12h, 7d)
