@@ -13,7 +13,7 @@ const GNU_TIME = '/usr/bin/time';
 const CHILD_TIMEOUT_MS = 120_000;
 
 /** The environment every child gets: the parent's, minus NODE_EXTRA_CA_CERTS (see README of bench). */
-/** @param {Record<string, string>} [extra] @returns {NodeJS.ProcessEnv} */
+/** @param {Record<string, string | undefined>} [extra] @returns {NodeJS.ProcessEnv} */
 export function childEnv(extra = {}) {
   /** @type {NodeJS.ProcessEnv} */
   const env = { ...process.env, ...extra };

@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { book, delegatedPoolBook, hugeRangeBook, ip4Range, leasedBook, loadCodec, nearlyFullPoolBook } from './books.mjs';
 import { canMeasureRss, childEnv, median, quantile, runTimed, runWithRss } from './measure.mjs';
 import { canUsePipes, pipeSlot } from './stdin-pipe.mjs';
-import { addressRequest, formatIPv4, formatIPv6, formatMac, getRequest, parseIPv4, registerRequest, replyValue, storedAr, unregisterRequest } from './requests.mjs';
+import { addressRequest, formatIPv4, formatMac, getRequest, parseIPv4, registerRequest, replyValue, storedAr, unregisterRequest } from './requests.mjs';
 import { makeFrontEnd, scenarioDir, SIX48_BASE } from './setup.mjs';
 import { RESULTS, writeDocuments } from './results-table.mjs';
 
@@ -202,8 +202,9 @@ for (const [label, size] of /** @type {[string, number][]} */ ([['static IPv6 ra
   const file = writeBook(`range-ip6-${size}`, value);
   const ar = storedAr({ ...range, size });
   const index = BigInt(Math.floor(size * 0.7));
-  const address = { mac: formatMac(range.mac + index), ip6: formatIPv6(range.ip6 + index) };
-  const alloc = scenario(`allocate_address by IP6, ${label}`, '1 000 leases; oned takes only IPv4 from get_address, so an IPv6 lease is allocate by IP6');
+  // oned names the address by its MAC; the IP6 field it sends is the literal 0 (docs/oned-contract.md 2.1).
+  const address = { mac: formatMac(range.mac + index), ip6: '0' };
+  const alloc = scenario(`allocate_address by MAC, ${label}`, '1 000 leases; oned takes only IPv4 from get_address, so an IPv6 lease is allocate with an explicit IP6, sent as its MAC');
   repeat(`allocate/free on a ${label}`, REPS, (mode) => {
     step(alloc, mode, 'allocate_address', addressRequest(ar, address), file);
     act(undefined, 'free_address', addressRequest(ar, address), file);

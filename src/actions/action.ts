@@ -19,8 +19,13 @@ export interface Decision {
   readonly book?: Book;
   /** What goes to stdout: a template vector, or nothing. */
   readonly reply?: string;
-  /** What the audit log records about this change. */
+  /**
+   * What the audit log records about this change; with no book, what it records about a success
+   * that deliberately changed nothing (result 'unchanged', the reason in `detail`).
+   */
   readonly audit?: AuditFacts;
+  /** Further audit records of the same change, one per thing it also did (written after `audit`). */
+  readonly alsoAudit?: readonly AuditFacts[];
 }
 
 export type Action = (book: Book, request: OnedRequest, context: ActionContext) => Decision;

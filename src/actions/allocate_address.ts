@@ -4,27 +4,30 @@ import { IpamError } from '../errors.ts';
 import { covers } from '../intervals/interval.ts';
 import { insertDisjoint, overlapping } from '../intervals/sorted.ts';
 import * as field from '../engine/ar-fields.ts';
-import { allowedIndices, describeRange, holderText, indexOfAddress, locateRange, rangeIdShown, spanText } from '../engine/locate.ts';
+import { allowedIndices, describeRange, holderText, indexOfAddress, locateRange, mismatchError, rangeIdShown, spanText, withPinnedMac } from '../engine/locate.ts';
 import { formatMac } from '../address/mac.ts';
-import { takenIndices } from '../engine/taken-indices.ts';
+import { blockedIndices, takenIndices } from '../engine/taken-indices.ts';
 import type { Action } from './action.ts';
 
 export const allocateAddress: Action = (book, { ar, address }, { config, requestId, now }) => {
-  const range = locateRange(book, ar);
-  if (!range) throw new IpamError('not-found', `Cannot allocate in range ${rangeIdShown(ar)}: it is not in the lease book (check \`nebula-ipam status\`, or \`nebula-ipam reconcile\`)`);
+  const located = locateRange(book, ar);
+  if (located.kind === 'absent') throw new IpamError('not-found', `Cannot allocate in range ${rangeIdShown(ar)}: it is not in the lease book (check \`nebula-ipam status\`, or \`nebula-ipam reconcile\`)`);
+  if (located.kind === 'mismatch') throw mismatchError('allocate', located);
+  const range = withPinnedMac(located.range, ar);
   const count = field.size(address, 'ADDRESS') ?? 1n;
   const { index, shown } = indexOfAddress(range, ar, address);
-  const block = { first: index, last: index + count - 1n };
-  if (!covers(allowedIndices(range, ar), block)) {
+  const block = index === undefined ? undefined : { first: index, last: index + count - 1n };
+  if (!block || !covers(allowedIndices(range, ar), block)) {
     throw new IpamError('conflict', `Cannot allocate ${shown} (SIZE ${count}): it is outside range ${describeRange(range)}`);
   }
   const clash = overlapping(takenIndices(range, config), block)[0];
   if (clash) {
-    const lease = range.leases.find((l) => l.first <= clash.last && clash.first <= l.last);
-    const by = lease ? `leased to ${holderText(lease)} since ${lease.at}` : 'excluded by its pool';
+    // The clash may be leases and reserved addresses merged: name what lies in the block itself.
+    const lease = overlapping(range.leases, block)[0];
+    const blocked = blockedIndices(range, config).find((b) => b.first <= block.last && block.first <= b.last);
+    const by = lease ? `leased to ${holderText(lease)} since ${lease.at}` : (blocked?.why ?? 'kept out by its pool');
     throw new IpamError('conflict', `Cannot allocate ${shown} (SIZE ${count}) in range ${range.id}: it is ${by}`);
   }
-  const arMac = field.mac(ar, 'MAC');
   const addressMac = field.mac(address, 'MAC', 'ADDRESS');
   const lease = {
     ...block,
@@ -33,6 +36,6 @@ export const allocateAddress: Action = (book, { ar, address }, { config, request
     ...(addressMac === undefined ? {} : { mac: addressMac }),
     ...(requestId === undefined ? {} : { requestId }),
   };
-  const next = replaceRange(book, { ...range, ...(range.mac === undefined && arMac !== undefined ? { mac: arMac } : {}), leases: insertDisjoint(range.leases, lease) });
+  const next = replaceRange(book, { ...range, leases: insertDisjoint(range.leases, lease) });
   return { book: next, audit: { range: range.id, addresses: spanText(range, block), ...(addressMac === undefined ? {} : { mac: formatMac(addressMac) }) } };
 };

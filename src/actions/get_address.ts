@@ -1,16 +1,18 @@
 /**
- * get_address (docs/oned-contract.md 3.3): the first free contiguous block of SIZE addresses, leased in the
- * same step that finds it. Only IPv4-bearing ranges: oned accepts nothing else as an answer.
+ * get_address (docs/oned-contract.md 3.3): the next free contiguous block of SIZE addresses after the
+ * range's cursor (round-robin, wrapping around), leased in the same step that finds it. Only
+ * IPv4-bearing ranges: oned accepts nothing else as an answer.
  */
 import { FAMILIES } from '../address/family.ts';
 import { formatMac } from '../address/mac.ts';
 import { replaceRange } from '../book/book.ts';
 import { IpamError } from '../errors.ts';
-import { firstFreeBlock } from '../intervals/free-block.ts';
+import { nextFreeBlock } from '../intervals/free-block.ts';
 import { insertDisjoint } from '../intervals/sorted.ts';
 import { formatVector } from '../oned/template.ts';
 import * as field from '../engine/ar-fields.ts';
-import { allowedIndices, describeRange, locateRange, rangeIdShown, spanText } from '../engine/locate.ts';
+import { allowedIndices, describeRange, locateRange, mismatchError, rangeIdShown, spanText, withPinnedMac } from '../engine/locate.ts';
+import { refuseOverlapping } from '../engine/overlap.ts';
 import { takenIndices } from '../engine/taken-indices.ts';
 import type { OnedRequest } from '../oned/request.ts';
 import type { Action } from './action.ts';
@@ -31,14 +33,18 @@ export const getAddress: Action = (book, request, { config, requestId, now }) =>
   const { ar, address } = request;
   const count = field.size(address, 'ADDRESS');
   if (count === undefined) throw new IpamError('bad-request', 'Cannot pick an address: ADDRESS has no SIZE');
-  const range = locateRange(book, ar);
-  if (!range) throw new IpamError('not-found', `Cannot pick an address in range ${rangeIdShown(ar)}: it is not in the lease book (check \`nebula-ipam status\`, or \`nebula-ipam reconcile\`)`);
+  const located = locateRange(book, ar);
+  if (located.kind === 'absent') throw new IpamError('not-found', `Cannot pick an address in range ${rangeIdShown(ar)}: it is not in the lease book (check \`nebula-ipam status\`, or \`nebula-ipam reconcile\`)`);
+  if (located.kind === 'mismatch') throw mismatchError('pick an address', located);
+  const range = withPinnedMac(located.range, ar);
 
-  const first = firstFreeBlock(takenIndices(range, config), allowedIndices(range, ar), count);
+  refuseOverlapping(book, range, 'pick an address');
+  // Round-robin from the range's cursor: `onevnet release` frees addresses a VM may still use.
+  const first = nextFreeBlock(takenIndices(range, config), allowedIndices(range, ar), count, range.nextIndex ?? 0n);
   if (first === undefined) {
     throw new IpamError('exhausted', `Cannot lease ${count} address${count === 1n ? '' : 'es'} in range ${describeRange(range)}: no free block of ${count} left`);
   }
-  const arMac = field.mac(ar, 'MAC') ?? range.mac;
+  const arMac = range.mac;
   const lease = {
     first,
     last: first + count - 1n,
@@ -47,7 +53,7 @@ export const getAddress: Action = (book, request, { config, requestId, now }) =>
     ...(arMac === undefined ? {} : { mac: arMac + first }),
     ...(requestId === undefined ? {} : { requestId }),
   };
-  const next = replaceRange(book, { ...range, ...(arMac === undefined ? {} : { mac: arMac }), leases: insertDisjoint(range.leases, lease) });
+  const next = replaceRange(book, { ...range, nextIndex: lease.last + 1n, leases: insertDisjoint(range.leases, lease) });
   const ip = FAMILIES.ipv4.format(range.ip! + first);
   return {
     book: next,

@@ -1,6 +1,7 @@
 /** The five driver actions, by the name oned runs them under. */
 import type { Action, ActionName } from './action.ts';
 import type { OnedRequest } from '../oned/request.ts';
+import { refuseSharedAr } from '../oned/ar-checks.ts';
 import { allocateAddress } from './allocate_address.ts';
 import { freeAddress } from './free_address.ts';
 import { getAddress, refuseWithoutIPv4 } from './get_address.ts';
@@ -18,4 +19,5 @@ export const ACTIONS: Readonly<Record<ActionName, Action>> = {
 /** Checks that need only the request, run before the store's lock so a refusal never waits for it. */
 export const PRECHECKS: Readonly<Partial<Record<ActionName, (request: OnedRequest) => void>>> = {
   get_address: refuseWithoutIPv4,
+  register_address_range: ({ ar }) => refuseSharedAr(ar),
 };

@@ -5,13 +5,13 @@
 import { FAMILIES, type Family } from '../address/family.ts';
 import { IPV4_MAX } from '../address/ipv4.ts';
 import { IPV6_MAX } from '../address/ipv6.ts';
-import { formatMac } from '../address/mac.ts';
 import { ipv4Netmask, prefixInterval, type Prefix } from '../address/prefix.ts';
 import type { ArType, Book, RangeRecord } from '../book/book.ts';
 import type { Config, Pool } from '../config/config.ts';
 import { IpamError, shown } from '../errors.ts';
 import type { Interval } from '../intervals/interval.ts';
 import { firstFreeBlock } from '../intervals/free-block.ts';
+import { checkArReply } from '../oned/ar-checks.ts';
 import type { Attributes } from '../oned/request.ts';
 import { formatVector } from '../oned/template.ts';
 import * as field from '../engine/ar-fields.ts';
@@ -67,7 +67,11 @@ export const registerAddressRange: Action = (book, { ar }, { config, requestId, 
   if (field.text(ar, 'IPAM_MAD') === undefined && driverName !== undefined) set.set('IPAM_MAD', driverName);
 
   const id = `r${book.nextRangeId}`;
+  const reply = replyAttributes(ar, set, side4, side6, id);
+  // Refused here, before anything is recorded: oned would refuse it after the reply, and leak it.
+  checkArReply(new Map(reply));
   const mac = field.mac(ar, 'MAC');
+  const ulaPrefix = field.isSlaac(type) ? field.slaacPrefix(ar, 'ULA_PREFIX') : undefined;
   const range: RangeRecord = {
     id,
     type,
@@ -75,18 +79,18 @@ export const registerAddressRange: Action = (book, { ar }, { config, requestId, 
     ...(side4 ? { ip: side4.first } : {}),
     ...(side6?.prefixLength !== undefined ? { ip6: side6.first, prefixLength: side6.prefixLength } : {}),
     ...(side6 && field.isSlaac(type) ? { globalPrefix: side6.first } : {}),
+    ...(ulaPrefix === undefined ? {} : { ulaPrefix }),
     ...(mac === undefined ? {} : { mac }),
     ...(side4?.pool ? { pool: side4.pool.name } : {}),
     ...(side6?.pool ? { pool6: side6.pool.name } : {}),
     ...(side4?.block ? { block: side4.block } : {}),
     ...(side6?.block ? { block6: side6.block } : {}),
+    // Which driver's range it is, when several share one book (reconcile --driver judges by it).
+    ...(driverName === undefined ? {} : { driver: driverName }),
     createdAt: now,
     ...(requestId === undefined ? {} : { requestId }),
     leases: [],
   };
-  if (mac !== undefined && mac + size - 1n > (1n << 48n) - 1n) throw bad(`MAC ${formatMac(mac)} + SIZE ${size} runs past ff:ff:ff:ff:ff:ff`);
-
-  const reply = replyAttributes(ar, set, side4, side6, id);
   const next: Book = { ...book, nextRangeId: book.nextRangeId + 1, ranges: [...book.ranges, range] };
   return { book: next, reply: formatVector('AR', reply), audit: { range: id, addresses: spanText(range, { first: 0n, last: size - 1n }) } };
 };
@@ -137,7 +141,10 @@ function static6Side(book: Book, config: Config, ar: Attributes, size: bigint | 
   return { ...carved, prefixLength: carved.subnet!.length };
 }
 
-/** IP6 and IP4_6 ranges without GLOBAL_PREFIX are delegated a /64 from an IPv6 pool, if there is one. */
+/**
+ * IP6 and IP4_6 ranges without GLOBAL_PREFIX are delegated a /64 from an IPv6 pool, if there is
+ * one. A side without a pool (a prefix outside every pool) has no block: it takes no space.
+ */
 function slaacSide(book: Book, config: Config, ar: Attributes): Side | undefined {
   const given = field.slaacPrefix(ar, 'GLOBAL_PREFIX');
   field.slaacPrefix(ar, 'ULA_PREFIX');
@@ -147,7 +154,8 @@ function slaacSide(book: Book, config: Config, ar: Attributes): Side | undefined
     // a pool is recorded; outside the pools, ARs may share a prefix with different MACs.
     const span = { first: given, last: given + SLAAC_SIZE - 1n };
     const pool = choosePool(config, 'ipv6', named, span, 'IPAM_POOL6');
-    if (!pool) return undefined;
+    // Outside the pools the prefix takes no space, but it still pins the range (engine/locate.ts).
+    if (!pool) return { first: given };
     checkClearOfRanges(book, 'ipv6', span, 'register');
     checkInsidePool(pool, span);
     return { first: given, pool, block: span };

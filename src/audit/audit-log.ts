@@ -1,25 +1,32 @@
 /**
  * The file book's audit log: one JSON line per attempted change to the book, appended beside
- * it (`<book>.audit.jsonl`). Writing it can never fail or delay an action by more than one append:
- * any error is swallowed, since a lost log line is better than a lost lease.
+ * it (`<book>.audit.jsonl`, beside the real file when the book's path is a symlink). Writing it
+ * can never fail or delay an action by more than one append: any error is swallowed, since a lost
+ * log line is better than a lost lease. So a log that is not a regular file (a FIFO would block
+ * the append for ever) is skipped, and one root creates is given to the book's owner.
  */
 import * as fs from 'node:fs';
 import * as readline from 'node:readline';
 import { IpamError } from '../errors.ts';
+import { realBookPath } from '../store/book-path.ts';
+import { giveFd, storeOwner } from '../store/ownership.ts';
+import { openRegular } from '../store/safe-open.ts';
 import type { AuditLog } from '../store/store.ts';
 import { parseAuditLine } from './audit-query.ts';
 import type { AuditRecord } from './audit-record.ts';
 
 
 export function auditPath(bookPath: string): string {
-  return `${bookPath}.audit.jsonl`;
+  return `${realBookPath(bookPath)}.audit.jsonl`;
 }
 
 export function appendAudit(bookPath: string, record: AuditRecord): void {
   try {
     // O_NOFOLLOW: a symlink planted at the log's name must not make us append to its target.
-    const fd = fs.openSync(auditPath(bookPath), fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o600);
+    const { fd, stat } = openRegular(auditPath(bookPath), fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 'the audit log');
     try {
+      const owner = storeOwner(realBookPath(bookPath));
+      if (owner && (stat.uid !== owner.uid || stat.gid !== owner.gid)) giveFd(fd, owner);
       fs.writeSync(fd, `${JSON.stringify(record)}\n`);
     } finally {
       fs.closeSync(fd);
@@ -35,10 +42,12 @@ export async function readAuditFile(file: string, keep: (record: AuditRecord) =>
   let skipped = 0;
   let stream: fs.ReadStream;
   try {
-    fs.accessSync(file, fs.constants.R_OK);
-    stream = fs.createReadStream(file, { encoding: 'utf8' });
+    // Opened here, not by the stream: a FIFO at the log's name is refused instead of read for ever.
+    const { fd } = openRegular(file, fs.constants.O_RDONLY, 'the audit log');
+    stream = fs.createReadStream('', { fd, encoding: 'utf8' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { location: file, records, skipped };
+    if (error instanceof IpamError) throw error;
     throw new IpamError('store-io', `Cannot read the audit log ${file}: ${(error as Error).message}`);
   }
   const lines = readline.createInterface({ input: stream, crlfDelay: Infinity });

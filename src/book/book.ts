@@ -34,7 +34,9 @@ export interface RangeRecord {
   readonly ip6?: bigint;
   readonly prefixLength?: number;
   readonly mac?: bigint;
+  /** IP6 and IP4_6: the /64s the range was registered with (GLOBAL_PREFIX, ULA_PREFIX), which pin it. */
   readonly globalPrefix?: bigint;
+  readonly ulaPrefix?: bigint;
   readonly pool?: string;
   readonly pool6?: string;
   /** The IPv4 space this range takes from its pool: the carved subnet, or the range itself. */
@@ -45,6 +47,19 @@ export interface RangeRecord {
   readonly unmanaged?: boolean;
   /** Unmanaged ranges: whose block it is (`range add --owner`); `lease --count` leaves it to that owner. */
   readonly owner?: string;
+  /**
+   * The driver (IPAM_MAD) whose register made the range, when several drivers share one book:
+   * `reconcile --driver NAME` judges only NAME's ranges. Absent on ranges of books written before
+   * it was recorded, on operator ranges, and where nobody knows (a rebuilt AR without IPAM_MAD).
+   */
+  readonly driver?: string;
+  /**
+   * Where the next picked block starts looking (oned 7.4 keeps a NEXT_INDEX the same way): one
+   * past the last block get_address or `lease --count` picked. Absent means 0. A freed address
+   * is thus picked again only once the cursor has gone round the range: `onevnet release` frees
+   * an address that a VM may still be using.
+   */
+  readonly nextIndex?: bigint;
   readonly createdAt: string;
   readonly requestId?: string;
   /** Sorted by `first`, disjoint, inside `0..size-1`. */

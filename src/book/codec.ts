@@ -9,11 +9,12 @@
  * only when something reads them, which for a driver action is the one range it acts on; and a
  * range nobody changed is written back as the very bytes it was read from.
  */
-import { FAMILIES } from '../address/family.ts';
+import { FAMILIES, type Family } from '../address/family.ts';
 import { formatMac, parseMac } from '../address/mac.ts';
 import { IpamError } from '../errors.ts';
 import type { Interval } from '../intervals/interval.ts';
 import { AR_TYPES, type ArType, type Book, type Lease, type RangeRecord } from './book.ts';
+import { footprint } from './footprint.ts';
 import { LEASES_KEY, leasesKeyAt, lineOf, sliceOf, splitBookLines, textOf, type BookLines, type BookSource, type RangeLine } from './book-lines.ts';
 import { lazyOrigin, lazyRange, type LazyBook, type RangeHeader } from './lazy-range.ts';
 import { packLeases, unpackLeases } from './lease-packing.ts';
@@ -74,12 +75,15 @@ function encodeRange(r: RangeRecord): string {
     prefixLength: r.prefixLength,
     mac: r.mac === undefined ? undefined : formatMac(r.mac),
     globalPrefix: r.globalPrefix === undefined ? undefined : FAMILIES.ipv6.format(r.globalPrefix),
+    ulaPrefix: r.ulaPrefix === undefined ? undefined : FAMILIES.ipv6.format(r.ulaPrefix),
     pool: r.pool,
     pool6: r.pool6,
     block: r.block && [FAMILIES.ipv4.format(r.block.first), FAMILIES.ipv4.format(r.block.last)],
     block6: r.block6 && [FAMILIES.ipv6.format(r.block6.first), FAMILIES.ipv6.format(r.block6.last)],
     unmanaged: r.unmanaged,
     owner: r.owner,
+    driver: r.driver,
+    next: r.nextIndex ? Number(r.nextIndex) : undefined,
     createdAt: r.createdAt,
     requestId: r.requestId,
     leases: packLeases(r.leases, r.mac),
@@ -119,6 +123,67 @@ export function decodeBookLazily(source: BookSource, location: string): Book {
     if (COUNTED_ID.test(id) && Number(id.slice(1)) >= book.nextRangeId) throw r.fail('nextRangeId', book.nextRangeId);
   }
   return book;
+}
+
+/**
+ * A range's footprint in one family (`footprint.ts`), read from the bytes of its line while the
+ * range is still undecoded: checking every other range for an overlap (get_address does) would
+ * otherwise decode every header, most of what a driver action on a big book costs. A range read
+ * any other way, or a line with a missing, repeated or unreadable field, goes through the full
+ * decoder (which refuses a broken line as it always does).
+ */
+export function quickFootprint(range: RangeRecord, family: Family): Interval | undefined {
+  const lazy = lazyOrigin<SourceBook>(range);
+  const header = lazy && headerText(lazy.book, lazy.index);
+  const quick = header === undefined ? undefined : scanFootprint(header, family);
+  return quick === undefined ? footprint(range, family) : (quick ?? undefined);
+}
+
+/** The header of a range's line: everything before its leases. */
+function headerText(book: SourceBook, index: number): string | undefined {
+  const line = lineOf(book.lines, index);
+  const key = leasesKeyAt(book.source, line);
+  return key < 0 ? undefined : textOf(book.source, line.start, key);
+}
+
+const KEYS = {
+  ipv4: { block: '"block":["', start: '"ip":"' },
+  ipv6: { block: '"block6":["', start: '"ip6":"' },
+} as const;
+
+/** The footprint, `null` when the range has none in the family, undefined when the text is not plain. */
+function scanFootprint(header: string, family: Family): Interval | null | undefined {
+  const { parse } = FAMILIES[family];
+  const keys = KEYS[family];
+  const block = valueAt(header, keys.block, '"]');
+  if (block === REPEATED) return undefined;
+  if (block !== undefined) {
+    const [from, to, ...rest] = block.value.split('","');
+    const first = from === undefined ? undefined : parse(from);
+    const last = to === undefined ? undefined : parse(to);
+    return first === undefined || last === undefined || last < first || rest.length > 0 ? undefined : { first, last };
+  }
+  const start = valueAt(header, keys.start, '"');
+  if (start === REPEATED) return undefined;
+  if (start === undefined) return header.indexOf(keys.block.slice(0, -2)) >= 0 ? undefined : null;
+  const size = valueAt(header, '"size":', ',');
+  const first = parse(start.value);
+  if (first === undefined || size === undefined || size === REPEATED || !/^[1-9][0-9]{0,9}$/.test(size.value)) return undefined;
+  return { first, last: first + BigInt(size.value) - 1n };
+}
+
+const REPEATED = Symbol('repeated');
+
+/** The text after `key` up to `stop`, once in the header; REPEATED when the key is there twice. */
+function valueAt(header: string, key: string, stop: string): { value: string } | typeof REPEATED | undefined {
+  const at = header.indexOf(key);
+  if (at < 0) return undefined;
+  if (header.indexOf(key, at + 1) >= 0) return REPEATED;
+  const from = at + key.length;
+  const to = header.indexOf(stop, from);
+  // An address (or a pair of them) is short; anything longer is not what the encoder writes.
+  if (to < 0 || to - from > 100) return undefined;
+  return { value: header.slice(from, to) };
 }
 
 /** The ids register hands out: r1, r2, ... */
@@ -200,6 +265,9 @@ function decodeRangeHeader(r: Reader, raw: unknown, at: string): RangeHeader {
   const prefixLength = o.prefixLength === undefined ? undefined : r.count(o.prefixLength, `${at}.prefixLength`);
   if (prefixLength !== undefined && prefixLength > 128) throw r.fail(`${at}.prefixLength`, prefixLength);
   if (o.unmanaged !== undefined && typeof o.unmanaged !== 'boolean') throw r.fail(`${at}.unmanaged`, o.unmanaged);
+  // The round-robin cursor; books written before it existed have none and start at 0.
+  const next = o.next === undefined ? undefined : BigInt(r.count(o.next, `${at}.next`));
+  if (next !== undefined && next > size) throw r.fail(`${at}.next`, o.next);
   return drop({
     id: r.text(o.id, `${at}.id`),
     type: type as ArType,
@@ -209,12 +277,16 @@ function decodeRangeHeader(r: Reader, raw: unknown, at: string): RangeHeader {
     prefixLength,
     mac: r.optional(o.mac, `${at}.mac`, parseMac),
     globalPrefix: r.optional(o.globalPrefix, `${at}.globalPrefix`, FAMILIES.ipv6.parse),
+    ulaPrefix: r.optional(o.ulaPrefix, `${at}.ulaPrefix`, FAMILIES.ipv6.parse),
     pool: o.pool === undefined ? undefined : r.text(o.pool, `${at}.pool`),
     pool6: o.pool6 === undefined ? undefined : r.text(o.pool6, `${at}.pool6`),
     block: o.block === undefined ? undefined : r.interval(o.block, `${at}.block`, FAMILIES.ipv4.parse),
     block6: o.block6 === undefined ? undefined : r.interval(o.block6, `${at}.block6`, FAMILIES.ipv6.parse),
     unmanaged: o.unmanaged as boolean | undefined,
     owner: o.owner === undefined ? undefined : r.text(o.owner, `${at}.owner`),
+    // Books written before the driver was recorded have none: unknown, not an error.
+    driver: o.driver === undefined ? undefined : r.text(o.driver, `${at}.driver`),
+    nextIndex: next === 0n ? undefined : next,
     createdAt: r.text(o.createdAt, `${at}.createdAt`),
     requestId: o.requestId === undefined ? undefined : r.text(o.requestId, `${at}.requestId`),
   }) as RangeHeader;

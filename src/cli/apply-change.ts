@@ -8,10 +8,12 @@ import type { Book } from '../book/book.ts';
 import type { Config } from '../config/config.ts';
 import type { Outcome } from '../operator/operation.ts';
 import type { CliContext } from './context.ts';
+import { noticeLockWait } from './lock-notice.ts';
 
 /** `attempt`: what the command was asked to touch, recorded when it fails (so `log --ip` finds refusals too). */
 export async function applyChange<R>(context: CliContext, action: string, decide: (book: Book, config: Config, now: string) => Outcome<R>, attempt: AuditFacts = {}): Promise<R> {
   const config = context.config();
   const now = context.now().toISOString();
-  return auditedUpdate(context.store(), { time: now, actor: context.actor, action }, (book) => decide(book, config, now), attempt);
+  const waited = noticeLockWait(context.store().description.location, context.stderr, config.lockTimeoutMs);
+  return auditedUpdate(context.store(), { time: now, actor: context.actor, action }, (book) => decide(book, config, now), attempt).finally(waited);
 }

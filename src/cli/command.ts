@@ -5,8 +5,12 @@
  * `run-cli.ts` turns them into one stderr line and the table's exit code.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { IpamError } from '../errors.ts';
+import { IpamError, shown } from '../errors.ts';
 import type { CliContext } from './context.ts';
+import { didYouMean } from './did-you-mean.ts';
+
+/** The global options (run-cli.ts), offered too when a command's option is mistyped. */
+export const GLOBAL_OPTION_NAMES = ['--config', '--store', '--driver', '--json', '--help', '--wide', '--version'];
 
 export interface Command {
   readonly name: string;
@@ -23,16 +27,36 @@ type Options = NonNullable<ParseArgsConfig['options']>;
  * a usage error naming the command, not a silent default.
  */
 export function parseCommandArgs<O extends Options>(command: string, args: readonly string[], options: O, positionals: { min: number; max: number; names: string }) {
+  checkOptions(command, args, options);
   let parsed;
   try {
     parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw usageError(command, (error as Error).message.split('\n', 1)[0] ?? 'bad arguments');
+  } catch {
+    // checkOptions has judged every option; what is left is a shape parseArgs alone refuses.
+    throw usageError(command, `cannot read the arguments ${shown(args.join(' '))}`);
   }
   const count = parsed.positionals.length;
   if (count < positionals.min) throw usageError(command, `missing ${positionals.names}`);
   if (count > positionals.max) throw usageError(command, `unexpected argument ${JSON.stringify(parsed.positionals[positionals.max])}`);
   return parsed;
+}
+
+/**
+ * Every option judged in our own words (node's parser speaks its own): unknown ones with the
+ * nearest known name, a value missing or given where none is taken.
+ */
+function checkOptions(command: string, args: readonly string[], options: Options): void {
+  const { tokens } = parseArgs({ args: [...args], options, allowPositionals: true, strict: false, tokens: true });
+  const known = Object.keys(options).map((name) => `--${name}`);
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const spec = options[token.name];
+    if (spec === undefined) {
+      throw usageError(command, `unknown option ${shown(token.rawName)}${didYouMean(token.rawName, [...known, ...GLOBAL_OPTION_NAMES], (s) => s)}`);
+    }
+    if (spec.type === 'string' && (token.value === undefined || (!token.inlineValue && token.value.startsWith('--')))) throw usageError(command, `${token.rawName} needs a value`);
+    if (spec.type === 'boolean' && token.value !== undefined) throw usageError(command, `${token.rawName} takes no value (got ${shown(token.value)})`);
+  }
 }
 
 export function usageError(command: string, why: string): IpamError {

@@ -27,10 +27,18 @@ export interface GlobalOptions {
   readonly config?: string;
   readonly store?: string;
   readonly driver: string;
+  /** Set when `--driver` was not given and the driver was found installed in this remotes directory. */
+  readonly driverFoundIn?: string;
   readonly json: boolean;
+  /** Tables at full width whatever the terminal's. */
+  readonly wide?: boolean;
+  /** The width tables must fit (the terminal's), or undefined for no limit. */
+  readonly width?: number;
 }
 
 export interface CliContext {
+  /** The global options as given (which of them were explicit shapes the messages). */
+  readonly options: GlobalOptions;
   readonly driver: string;
   readonly json: boolean;
   /** ANSI colour in human output: only on a terminal, never with NO_COLOR or TERM=dumb. */
@@ -51,6 +59,7 @@ export function createContext(options: GlobalOptions, io: Required<CliIo>, user:
   let config: Config | undefined;
   let store: LeaseStore | undefined;
   const context: CliContext = {
+    options,
     driver: options.driver,
     json: options.json,
     color: useColor(io.env, io.stdoutIsTty),

@@ -10,9 +10,16 @@ import { ACTION_NAMES } from '../actions/action.ts';
 import { DEFAULT_DRIVER_NAME, CONFIG_DIR, STORE_DIR } from '../config/paths.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
 import { IpamError } from '../errors.ts';
+import { findInstalledDrivers, remotesIpamDir } from '../install/find-drivers.ts';
 import { COMMANDS, commandNamed } from './commands/index.ts';
 import { createContext, currentUser, type CliIo, type GlobalOptions } from './context.ts';
+import { didYouMean } from './did-you-mean.ts';
 import { failureOf } from '../failure.ts';
+import { pickDriver } from './pick-driver.ts';
+import { tableWidth } from './render/terminal-width.ts';
+
+/** Commands that never touch a book, so need no driver picked. */
+const BOOKLESS = new Set(['install', 'uninstall', 'completion']);
 
 declare const NEBULA_IPAM_VERSION: string | undefined;
 /** Set by build.mjs from package.json; running from source (tests) says so. */
@@ -23,6 +30,7 @@ const GLOBAL_OPTIONS = {
   store: { type: 'string' },
   driver: { type: 'string' },
   json: { type: 'boolean' },
+  wide: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -49,6 +57,9 @@ Global options (anywhere on the line):
                   else ${STORE_DIR}/<driver>/leases.json)
   --driver NAME   the driver name (IPAM_MAD) that keys the default paths (default ${DEFAULT_DRIVER_NAME})
   --json          print one JSON document instead of text (commands that print data)
+  --wide          tables at full width (on a terminal they are fitted to its width,
+                  long text cut with an ellipsis; piped output is never cut)
+  --version       print the version (\`nebula-ipam version --json\` for a document)
   -h, --help      help for nebula-ipam, or for the command given
 
 Exit codes: 0 ok; 1 internal error or findings; 2 usage; 3 bad request; 4 config;
@@ -64,14 +75,15 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     const { globals, rest, help, version } = splitGlobalOptions(args);
     const [name, ...commandArgs] = rest;
     if (version || name === 'version') {
-      io.stdout(`nebula-ipam ${VERSION}\n`);
+      if (name === 'version' && commandArgs.length) throw new IpamError('usage', `Cannot run version: unexpected argument ${JSON.stringify(commandArgs[0])} (see nebula-ipam help)`);
+      io.stdout(globals.json ? `${JSON.stringify({ name: 'nebula-ipam', version: VERSION, node: process.versions.node })}\n` : `nebula-ipam ${VERSION}\n`);
       return EXIT_CODES.ok;
     }
     if (name === undefined || name === 'help') {
       const topic = name === 'help' ? commandArgs[0] : undefined;
       if (topic !== undefined) {
         const command = commandNamed(topic);
-        if (!command) throw new IpamError('usage', `Cannot show help for ${JSON.stringify(topic)}: not a nebula-ipam command (see nebula-ipam help)`);
+        if (!command) throw new IpamError('usage', `Cannot show help for ${JSON.stringify(topic)}: not a nebula-ipam command${didYouMean(topic, COMMAND_NAMES)} (see nebula-ipam help)`);
         io.stdout(command.usage);
         return EXIT_CODES.ok;
       }
@@ -79,19 +91,23 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       (name === undefined && !help ? io.stderr : io.stdout)(usage());
       return name === undefined && !help ? EXIT_CODES.usage : EXIT_CODES.ok;
     }
-    if (name.startsWith('-')) throw new IpamError('usage', `Cannot run nebula-ipam: unknown option ${JSON.stringify(name)} (see nebula-ipam help)`);
+    if (name.startsWith('-')) throw new IpamError('usage', `Cannot run nebula-ipam: unknown option ${JSON.stringify(name)}${didYouMean(name, Object.keys(GLOBAL_OPTIONS).map((o) => `--${o}`), (o) => o)} (see nebula-ipam help)`);
     const command = commandNamed(name);
-    if (!command) throw new IpamError('usage', `Cannot run ${JSON.stringify(name)}: not a nebula-ipam command (see nebula-ipam help)`);
+    if (!command) throw new IpamError('usage', `Cannot run ${JSON.stringify(name)}: not a nebula-ipam command${didYouMean(name, COMMAND_NAMES)} (see nebula-ipam help)`);
     if (help) {
       io.stdout(command.usage);
       return EXIT_CODES.ok;
     }
     const env = io.env ?? process.env;
-    const context = createContext(globals, {
+    const stdoutIsTty = io.stdoutIsTty ?? isatty(1);
+    const width = tableWidth({ wide: globals.wide === true, stdoutIsTty, ttyColumns: process.stdout.columns, env });
+    const options = { ...(BOOKLESS.has(command.name) ? globals : withDriver(globals, env)), ...(width === undefined ? {} : { width }) };
+    if (options.driverFoundIn !== undefined && !options.json) io.stderr(`Using driver "${options.driver}", the one installed in ${options.driverFoundIn} (--driver picks another)\n`);
+    const context = createContext(options, {
       stdout: io.stdout,
       stderr: io.stderr,
       env,
-      stdoutIsTty: io.stdoutIsTty ?? isatty(1),
+      stdoutIsTty,
       now: io.now ?? (() => new Date()),
       selfPath: io.selfPath ?? selfPath(),
     }, currentUser(env));
@@ -103,11 +119,26 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   }
 }
 
+const COMMAND_NAMES = [...COMMANDS.map((c) => c.name), 'help', 'version'];
+
+/**
+ * Without --driver, the driver installed on this front-end, when there is exactly one; none at
+ * all, or books named outright (store and config both given), keep the default.
+ */
+function withDriver(globals: GlobalOptions & { driverGiven?: boolean }, env: Readonly<Record<string, string | undefined>>): GlobalOptions {
+  if (globals.driverGiven) return globals;
+  const explicit = (flag: string | undefined, variable: string | undefined) => flag !== undefined || (variable !== undefined && variable !== '');
+  if (explicit(globals.store, env.NEBULA_IPAM_STORE) && explicit(globals.config, env.NEBULA_IPAM_CONFIG)) return globals;
+  const remotes = remotesIpamDir(env);
+  const choice = pickDriver(undefined, findInstalledDrivers(remotes), remotes);
+  return choice.how === 'found' ? { ...globals, driver: choice.name, driverFoundIn: choice.remotes } : globals;
+}
+
 /**
  * Takes the global options out of `args` wherever they stand, leaving the command and its own
  * arguments in order. Unknown options are left for the command to judge.
  */
-export function splitGlobalOptions(args: readonly string[]): { globals: GlobalOptions; rest: string[]; help: boolean; version: boolean } {
+export function splitGlobalOptions(args: readonly string[]): { globals: GlobalOptions & { driverGiven: boolean }; rest: string[]; help: boolean; version: boolean } {
   const { tokens } = parseArgs({ args: [...args], options: GLOBAL_OPTIONS, strict: false, allowPositionals: true, tokens: true });
   const taken = new Set<number>();
   const values: Record<string, string | boolean> = {};
@@ -126,9 +157,11 @@ export function splitGlobalOptions(args: readonly string[]): { globals: GlobalOp
   }
   const driver = typeof values.driver === 'string' ? values.driver : DEFAULT_DRIVER_NAME;
   if (!DRIVER_NAME.test(driver)) throw new IpamError('usage', `Cannot use --driver ${JSON.stringify(driver)}: a driver name is 1-64 letters, digits, '_', '.' or '-'`);
-  const globals: GlobalOptions = {
+  const globals: GlobalOptions & { driverGiven: boolean } = {
     driver,
+    driverGiven: typeof values.driver === 'string',
     json: values.json === true,
+    ...(values.wide === true ? { wide: true } : {}),
     ...(typeof values.config === 'string' ? { config: values.config } : {}),
     ...(typeof values.store === 'string' ? { store: values.store } : {}),
   };

@@ -1,6 +1,7 @@
 /** The operator's configuration: where the book lives and which pools ranges are carved from. */
 import type { Family } from '../address/family.ts';
 import type { Prefix } from '../address/prefix.ts';
+import type { BackendConfig } from './parse-backend.ts';
 
 export type GatewayRule = 'first' | 'last' | 'none';
 
@@ -22,6 +23,8 @@ export interface Config {
   /** Where the configuration came from, for messages: a path, or "(no config file)". */
   readonly source: string;
   readonly store?: string;
+  /** Where the book lives; absent means the file backend (parse-backend.ts). */
+  readonly backend?: BackendConfig;
   readonly lockTimeoutMs: number;
   readonly pools: readonly Pool[];
 }

@@ -6,9 +6,10 @@ import { familyOf } from '../address/family.ts';
 import { parsePrefix, prefixInterval, type Prefix } from '../address/prefix.ts';
 import { covers, overlaps } from '../intervals/interval.ts';
 import { IpamError, shown } from '../errors.ts';
+import { parseBackend, type BackendConfig } from './parse-backend.ts';
 import { DEFAULT_LOCK_TIMEOUT_MS, type Config, type GatewayRule, type Pool } from './config.ts';
 
-const TOP_KEYS = new Set(['store', 'lockTimeoutMs', 'pools']);
+const TOP_KEYS = new Set(['store', 'backend', 'lockTimeoutMs', 'pools']);
 const POOL_KEYS = new Set([
   'name', 'network', 'subnetPrefix', 'gateway', 'dns', 'mtu', 'searchDomain', 'exclude', 'default',
 ]);
@@ -39,6 +40,9 @@ export function parseConfig(text: string, source: string): Config {
     store = raw.store as string;
   }
 
+  const backend: BackendConfig | undefined = raw.backend === undefined ? undefined : parseBackend(raw.backend, fail);
+  if (backend?.type === 'etcd' && store !== undefined) fail('store', 'is a file path, but backend.type is "etcd"; remove one of them');
+
   let lockTimeoutMs = DEFAULT_LOCK_TIMEOUT_MS;
   if (raw.lockTimeoutMs !== undefined) {
     const value = raw.lockTimeoutMs;
@@ -65,7 +69,7 @@ export function parseConfig(text: string, source: string): Config {
       }
     }
   }
-  return { source, ...(store === undefined ? {} : { store }), lockTimeoutMs, pools };
+  return { source, ...(store === undefined ? {} : { store }), ...(backend === undefined ? {} : { backend }), lockTimeoutMs, pools };
 }
 
 function parsePool(entry: unknown, at: string, fail: (key: string, why: string) => never): Pool {

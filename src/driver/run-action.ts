@@ -39,7 +39,7 @@ export async function runAction(name: ActionName, io: ProcessIo): Promise<number
     const subject = { time: context.now, actor: `oned:${raw.requestId ?? '-'}`, action: name };
     const decision = await auditedUpdate(store, subject, (book) => {
       const decided = ACTIONS[name](book, request, context);
-      return { ...(decided.book ? { book: decided.book } : {}), result: decided, ...(decided.audit ? { audit: [decided.audit] } : {}) };
+      return { ...(decided.book ? { book: decided.book } : {}), result: decided, ...(decided.audit ? { audit: [decided.audit, ...(decided.alsoAudit ?? [])] } : {}) };
     });
     if (NEEDS_REPLY.has(name) && !decision.reply) throw new IpamError('internal', `Cannot ${name}: the action produced no reply`);
     if (decision.reply) io.stdout(decision.reply);

@@ -29,7 +29,7 @@ export function gatewayOf(pool: Pool, subnet: Prefix): bigint | undefined {
 
 export type ReservedRole = 'network address' | 'broadcast address' | 'gateway' | 'DNS server';
 
-/** Addresses of a subnet that are never part of a range, sorted, each with why. */
+/** Addresses of a subnet that are never part of a range, sorted, each once with why (its first role). */
 export function reservedIn(pool: Pool, subnet: Prefix): { address: bigint; role: ReservedRole }[] {
   const span = prefixInterval(subnet);
   const reserved: { address: bigint; role: ReservedRole }[] = [{ address: span.first, role: 'network address' }];
@@ -40,7 +40,9 @@ export function reservedIn(pool: Pool, subnet: Prefix): { address: bigint; role:
     const value = FAMILIES[pool.family].parse(server);
     if (value !== undefined && value >= span.first && value <= span.last) reserved.push({ address: value, role: 'DNS server' });
   }
-  return reserved.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  // A DNS server listed twice, or on the gateway: one address, one reason (the sort is stable).
+  reserved.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  return reserved.filter((r, i) => i === 0 || reserved[i - 1]!.address !== r.address);
 }
 
 function holdsDnsServer(pool: Pool, subnet: Prefix): boolean {

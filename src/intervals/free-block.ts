@@ -1,4 +1,4 @@
-/** Finding room: the first place a block of a given size fits between taken intervals. */
+/** Finding room: the first place a block of a given size fits between taken intervals, or the next one from a cursor. */
 import type { Interval } from './interval.ts';
 import { firstEndingAtOrAfter } from './sorted.ts';
 
@@ -25,4 +25,17 @@ export function firstFreeBlock(
     if (!blocker || blocker.first > end) return start;
     cursor = blocker.last + 1n;
   }
+}
+
+/**
+ * Round-robin: the first free block of `size` that starts at or after `from`, else (wrapping
+ * around) the first one in `within`. A cursor left where the last block ended thus moves on
+ * through never-used space before it comes back to anything freed behind it.
+ */
+export function nextFreeBlock(taken: readonly Interval[], within: Interval, size: bigint, from: bigint): bigint | undefined {
+  if (from > within.first && from <= within.last) {
+    const ahead = firstFreeBlock(taken, { first: from, last: within.last }, size);
+    if (ahead !== undefined) return ahead;
+  }
+  return firstFreeBlock(taken, within, size);
 }

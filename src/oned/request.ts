@@ -20,7 +20,8 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const ATTRIBUTE_NAME = /^[A-Z0-9_]{1,128}$/;
 
 export function decodeRequest(payload: string): OnedRequest {
-  const text = payload.trim();
+  // oned sends one line; a request piped in by hand through `base64` comes wrapped at 76 columns.
+  const text = payload.trim().replace(/\r?\n/g, '');
   if (text === '') throw bad('the request is empty (oned sends it base64-encoded on standard input)');
   if (text.length % 4 !== 0 || !BASE64.test(text)) throw bad(`the request is not base64 (starts ${shown(text.slice(0, 24))})`);
 

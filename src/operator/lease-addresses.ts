@@ -1,8 +1,9 @@
 /**
  * `lease`: addresses for a host OpenNebula does not manage, from the same pools and books as
- * oned's. With a count, the first free block in the pool's unmanaged ranges (one with no owner,
- * or owned by the same owner), else a new unmanaged range carved for it; with an address, that
- * address wherever it is free in the pool.
+ * oned's. With a count, the next free block (round-robin from each range's cursor, as
+ * get_address) in the pool's unmanaged ranges (one with no owner, or owned by the same owner),
+ * else a new unmanaged range carved for it; with an address, that address wherever it is free
+ * in the pool.
  */
 import { FAMILIES } from '../address/family.ts';
 import { formatPrefix, ipv4Netmask, prefixInterval, type Prefix } from '../address/prefix.ts';
@@ -10,10 +11,11 @@ import { replaceRange, type Book, type Lease, type RangeRecord } from '../book/b
 import { poolNamed, type Config, type Pool } from '../config/config.ts';
 import { gatewayOf } from '../engine/carve.ts';
 import { addressText, spanText } from '../engine/locate.ts';
+import { refuseOverlapping } from '../engine/overlap.ts';
 import { holderPhrase } from './holder-phrase.ts';
 import { takenIndices } from '../engine/taken-indices.ts';
 import { IpamError, shown } from '../errors.ts';
-import { firstFreeBlock } from '../intervals/free-block.ts';
+import { nextFreeBlock } from '../intervals/free-block.ts';
 import { covers, type Interval } from '../intervals/interval.ts';
 import { insertDisjoint } from '../intervals/sorted.ts';
 import { locateAddress, parseAddress } from './locate-address.ts';
@@ -83,11 +85,15 @@ function inBlock(book: Book, config: Config, pool: Pool, count: bigint, owner: s
   // The owner's own blocks first, then blocks nobody owns; another owner's block is theirs.
   const candidates = [...book.ranges.filter((r) => mine(r) && r.owner === owner), ...book.ranges.filter((r) => mine(r) && r.owner === undefined)];
   for (const range of candidates) {
-    const first = firstFreeBlock(takenIndices(range, config), { first: 0n, last: range.size - 1n }, count);
-    if (first !== undefined) return { book, range, indices: { first, last: first + count - 1n }, newRange: false };
+    // Round-robin from the range's cursor, as get_address: a released address is the last reused.
+    const first = nextFreeBlock(takenIndices(range, config), { first: 0n, last: range.size - 1n }, count, range.nextIndex ?? 0n);
+    if (first === undefined) continue;
+    refuseOverlapping(book, range, 'lease');
+    const indices = { first, last: first + count - 1n };
+    return { book, range: { ...range, nextIndex: indices.last + 1n }, indices, newRange: false };
   }
   const made = carveUnmanaged(book, config, pool, count, now, { wholeRun: true });
-  return { book: made.book, range: made.range, indices: { first: 0n, last: count - 1n }, newRange: true };
+  return { book: made.book, range: { ...made.range, nextIndex: count }, indices: { first: 0n, last: count - 1n }, newRange: true };
 }
 
 function atAddress(book: Book, config: Config, pool: Pool, text: string, now: string): Spot {
@@ -106,6 +112,7 @@ function atAddress(book: Book, config: Config, pool: Pool, text: string, now: st
       throw new IpamError('conflict', `${cannot}: it is leased to ${holderPhrase(where.lease)} since ${where.lease.at} (range ${where.range.id})`);
     case 'free':
       if (where.excluded) throw new IpamError('conflict', `${cannot}: pool ${shown(pool.name)} excludes it`);
+      refuseOverlapping(book, where.range, `lease ${address.text}`);
       return { book, range: where.range, indices: { first: where.index, last: where.index }, newRange: false };
     case 'reserved':
       throw new IpamError('conflict', `${cannot}: it is the ${where.role} of ${formatPrefix(where.subnet)} in pool ${shown(where.pool.name)}`);

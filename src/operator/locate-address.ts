@@ -54,6 +54,10 @@ export function locateAddress(book: Book, config: Config, address: Address): Whe
     if (index === undefined) continue;
     const lease = overlapping(range.leases, { first: index, last: index })[0];
     if (lease) return { kind: 'leased', range, index, lease };
+    // A DNS server or gateway the pool gained after the range was carved is reserved, not free.
+    const placed = address.space === 'mac' ? undefined : rangeSubnet(range, config, address.space);
+    const role = placed && roleOf(placed.pool, placed.subnet, address.value);
+    if (placed && role) return { kind: 'reserved', pool: placed.pool, subnet: placed.subnet, role, range };
     const excluded = overlapping(takenIndices(range, config), { first: index, last: index }).length > 0;
     return { kind: 'free', range, index, excluded };
   }

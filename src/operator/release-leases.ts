@@ -33,7 +33,8 @@ function releaseAddress(book: Book, config: Config, text: string, force: boolean
   const address = parseAddress(text);
   const where = locateAddress(book, config, address);
   if (where.kind !== 'leased') {
-    const why = where.kind === 'free' ? `it is not leased (free in range ${where.range.id})` : 'it is in no range of the lease book';
+    const inRange = where.kind === 'free' || where.kind === 'reserved' ? where.range : undefined;
+    const why = inRange ? `it is not leased (free in range ${inRange.id})` : 'it is in no range of the lease book';
     throw new IpamError('not-found', `Cannot release ${address.text}: ${why}`);
   }
   if (where.lease.holder === 'opennebula' && !force) {

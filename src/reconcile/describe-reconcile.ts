@@ -29,7 +29,7 @@ export function describeReconcileFinding(f: ReconcileFinding, applied: boolean):
     case 'range-missing-in-opennebula':
       return { problem: 'range in the book only', range: f.range, ar: '-', addresses: f.addresses, detail: `${f.type}, SIZE ${f.size}, ${plural(f.leases, 'lease')}; no AR in OpenNebula`, action: action('removes the range', 'range removed') };
     case 'range-differs':
-      return { problem: `${f.field} differs`, range: f.range, ar: f.ar, addresses: '-', detail: `book ${f.book}, OpenNebula ${f.opennebula}`, action: action('', '') };
+      return { problem: `${f.field} differs`, range: f.range, ar: f.ar, addresses: '-', detail: `book ${f.book}, OpenNebula ${f.opennebula}`, action: action(`resizes the range to ${f.opennebula}`, `range resized to ${f.opennebula}`) };
     case 'range-claimed-twice':
       return { problem: 'range named by two ARs', range: f.range, ar: f.ars.join(', '), addresses: '-', detail: 'both carry this range id', action: action('', '') };
   }
@@ -49,6 +49,8 @@ export function describeReconcileNote(n: ReconcileNote): string {
       return `the document is one VNET (onevnet show -x ${n.vnet}): ranges of other VNETs cannot be told missing; use onevnet list -x for that`;
     case 'leases-newer-than-document':
       return `${n.range}: ${plural(n.count, 'OpenNebula lease')} in the book ${n.count === 1 ? 'is' : 'are'} newer than the document and ${n.count === 1 ? 'was' : 'were'} not judged`;
+    case 'other-drivers-ranges':
+      return `${plural(n.count, 'range')} of other drivers${n.drivers.length ? ` (${n.drivers.join(', ')})` : ''} in the book not judged: reconcile --driver ${n.driver} judges only the ranges driver ${n.driver} registered`;
     case 'range-newer-than-document':
       return `${n.range}: registered at ${n.since}, after the document was written; not judged`;
   }

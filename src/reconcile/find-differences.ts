@@ -12,13 +12,14 @@ import { formatMac } from '../address/mac.ts';
 import type { Book, Lease, RangeRecord } from '../book/book.ts';
 import { findRange } from '../book/book.ts';
 import type { Config } from '../config/config.ts';
-import { hasIPv4, isStatic6 } from '../engine/ar-fields.ts';
+import { hasIPv4, isStatic6, text } from '../engine/ar-fields.ts';
 import { describeRange, spanText } from '../engine/locate.ts';
 import type { Interval } from '../intervals/interval.ts';
 import { cutOut, overlapping, union } from '../intervals/sorted.ts';
 import { readArFields, type ArFields } from './ar-view-fields.ts';
 import type { ArView, OnevnetDocument } from './onevnet-document.ts';
 import { arText } from './onevnet-document.ts';
+import { judgeResize } from './adopt-resize.ts';
 import { placeLeases, runsOf, type PlacedLease } from './place-leases.ts';
 import { OccupiedSpace } from './occupied-space.ts';
 import { narrowed, rebuildRange } from './rebuild-range.ts';
@@ -52,8 +53,17 @@ export function findDifferences(book: Book, doc: OnevnetDocument, given: Reconci
   const options = { ...given, now: given.documentTime < given.now ? given.documentTime : given.now };
   const findings: ReconcileFinding[] = [];
   const fixes: ReconcileFix[] = [];
-  const { selected, notes } = selectArs(doc, options.driver);
+  const { selected, others, notes } = selectArs(doc, options.driver);
   const read = selected.map((ar) => ({ ar, fields: readArFields(ar) }));
+  // Other drivers' ARs are never judged, but they say which space is taken and which range of a
+  // shared book is theirs; one that does not read is simply not used.
+  const otherRead = others.flatMap((ar) => {
+    try {
+      return [{ ar, fields: readArFields(ar) }];
+    } catch {
+      return [];
+    }
+  });
   let leasesSeen = 0;
   for (const { ar } of read) leasesSeen += ar.leases?.length ?? 0;
 
@@ -73,24 +83,44 @@ export function findDifferences(book: Book, doc: OnevnetDocument, given: Reconci
       continue;
     }
     const { ar, fields } = entries[0]!;
-    compareRange(range, ar, fields, options, findings, notes, fixes);
+    if (ofOtherDriver(range, options.driver)) {
+      // An AR of this driver naming another driver's range (an edited NEBULA_IPAM_RANGE?): the
+      // range is not ours to judge, and its leases are not ours to change.
+      findings.push({ kind: 'range-differs', range: id, ar: arText(ar), field: 'IPAM_MAD', book: range.driver!, opennebula: options.driver.name, adoptable: false, why: `the range is driver ${range.driver}'s; reconcile judges only driver ${options.driver.name}'s` });
+      notes.push({ kind: 'leases-not-compared', range: id, ar: arText(ar), why: `the range was registered by driver ${range.driver}` });
+      continue;
+    }
+    compareRange(book, range, ar, fields, options, findings, notes, fixes);
   }
 
-  addMissingRanges(book, unmatched, read, options, findings, notes, fixes);
+  addMissingRanges(book, unmatched, read, otherRead, options, findings, notes, fixes);
 
   if (doc.root === 'VNET') {
     notes.push({ kind: 'single-vnet', vnet: doc.vnets[0]?.id ?? '?' });
   } else {
+    const otherDrivers = new Set<string>();
+    let otherRanges = 0;
     for (const range of book.ranges) {
       if (range.unmanaged || claims.has(range.id)) continue;
+      // With --driver NAME, a shared book's other ranges are other drivers' business: recorded so,
+      // or (recorded by no driver: books from before it was recorded) standing for another
+      // driver's AR. A range no AR of any driver stands for is in no driver's OpenNebula at all.
+      if (ofOtherDriver(range, options.driver) || (options.driver.explicit && range.driver === undefined && otherRead.some((o) => standsFor(o.fields, range)))) {
+        otherRanges++;
+        if (range.driver !== undefined) otherDrivers.add(range.driver);
+        continue;
+      }
       if (range.createdAt > options.documentTime) {
         notes.push({ kind: 'range-newer-than-document', range: range.id, since: range.createdAt });
         continue;
       }
       const operatorLeases = range.leases.filter((l) => l.holder === 'operator').length;
+      const newerLeases = range.leases.filter((l) => l.holder === 'opennebula' && l.at > options.documentTime).length;
       const why = selected.length === 0
         ? `the document has no AR of driver ${options.driver.name} at all; check --driver before removing every range on its word`
-        : operatorLeases > 0 ? `it holds ${operatorLeases} operator lease${operatorLeases === 1 ? '' : 's'}; release them first` : undefined;
+        : operatorLeases > 0 ? `it holds ${operatorLeases} operator lease${operatorLeases === 1 ? '' : 's'}; release them first`
+        : newerLeases > 0 ? `${newerLeases} of its OpenNebula leases ${newerLeases === 1 ? 'is' : 'are'} newer than the document; compare with a newer one`
+        : undefined;
       findings.push({
         kind: 'range-missing-in-opennebula',
         range: range.id,
@@ -102,8 +132,20 @@ export function findDifferences(book: Book, doc: OnevnetDocument, given: Reconci
       });
       if (why === undefined) fixes.push({ kind: 'remove-range', range: range.id });
     }
+    if (otherRanges > 0) notes.push({ kind: 'other-drivers-ranges', count: otherRanges, drivers: [...otherDrivers].sort(), driver: options.driver.name });
   }
   return { findings, notes, fixes, scope: { document: doc.root, vnets: doc.vnets.length, ars: selected.length, leases: leasesSeen } };
+}
+
+/** With --driver NAME: a range another driver registered (by its record). */
+function ofOtherDriver(range: RangeRecord, driver: DriverChoice): boolean {
+  return driver.explicit && range.driver !== undefined && range.driver !== driver.name;
+}
+
+/** Whether an AR (of another driver) may stand for the range: the same id, or no id and the same first address. */
+function standsFor(fields: ArFields, range: RangeRecord): boolean {
+  if (fields.id !== undefined) return fields.id === range.id;
+  return (fields.ip !== undefined && fields.ip === range.ip) || (fields.ip6 !== undefined && fields.ip6 === range.ip6);
 }
 
 function matchRange(book: Book, fields: ArFields): RangeRecord | undefined {
@@ -114,7 +156,7 @@ function matchRange(book: Book, fields: ArFields): RangeRecord | undefined {
 }
 
 /** A range both sides have: its definition, then its leases when the definition allows comparing them. */
-function compareRange(range: RangeRecord, ar: ArView, fields: ArFields, options: ReconcileOptions, findings: ReconcileFinding[], notes: ReconcileNote[], fixes: ReconcileFix[]): void {
+function compareRange(book: Book, range: RangeRecord, ar: ArView, fields: ArFields, options: ReconcileOptions, findings: ReconcileFinding[], notes: ReconcileNote[], fixes: ReconcileFix[]): void {
   const where = { range: range.id, ar: arText(ar) };
   const differs: ('TYPE' | 'IP' | 'IP6' | 'SIZE' | 'MAC')[] = [];
   const differ = (field: 'TYPE' | 'IP' | 'IP6' | 'SIZE' | 'MAC', book: string, opennebula: string) => {
@@ -124,7 +166,16 @@ function compareRange(range: RangeRecord, ar: ArView, fields: ArFields, options:
   if (fields.type !== undefined && fields.type !== range.type) differ('TYPE', range.type, fields.type);
   if (fields.ip !== undefined && fields.ip !== range.ip) differ('IP', range.ip === undefined ? '-' : FAMILIES.ipv4.format(range.ip), FAMILIES.ipv4.format(fields.ip));
   if (fields.ip6 !== undefined && range.ip6 !== undefined && fields.ip6 !== range.ip6) differ('IP6', FAMILIES.ipv6.format(range.ip6), FAMILIES.ipv6.format(fields.ip6));
-  if (fields.size !== undefined && fields.size !== range.size) differ('SIZE', String(range.size), String(fields.size));
+  // `onevnet updatear` resizes: adopted when safe (adopt-resize.ts); leases then compare against the new size.
+  let resized = range;
+  if (fields.size !== undefined && fields.size !== range.size) {
+    const judged = judgeResize(book, options.config, range, fields.size);
+    findings.push({ kind: 'range-differs', ...where, field: 'SIZE', book: String(range.size), opennebula: String(fields.size), ...judged });
+    if (judged.adoptable) {
+      fixes.push({ kind: 'resize-range', range: range.id, size: fields.size });
+      resized = { ...range, size: fields.size };
+    }
+  }
   if (fields.mac !== undefined && range.mac !== undefined && fields.mac !== range.mac) differ('MAC', formatMac(range.mac), formatMac(fields.mac));
 
   // Addresses are indices from the range's first address: if that differs, nothing lines up.
@@ -143,7 +194,7 @@ function compareRange(range: RangeRecord, ar: ArView, fields: ArFields, options:
     return;
   }
   const placed = placeLeases(ar, { type: range.type, ...optional(range.ip, 'ip'), ...optional(range.ip6, 'ip6'), ...optional(range.mac ?? fields.mac, 'mac') });
-  compareLeases(range, ar, placed, options, findings, notes, fixes);
+  compareLeases(resized, ar, placed, options, findings, notes, fixes);
 }
 
 function compareLeases(range: RangeRecord, ar: ArView, placed: readonly PlacedLease[], options: ReconcileOptions, findings: ReconcileFinding[], notes: ReconcileNote[], fixes: ReconcileFix[]): void {
@@ -201,7 +252,7 @@ function compareLeases(range: RangeRecord, ar: ArView, placed: readonly PlacedLe
 }
 
 /** ARs the book has no range for: rebuilt with their leases, unless they would overlap a range. */
-function addMissingRanges(book: Book, unmatched: readonly { ar: ArView; fields: ArFields }[], all: readonly { fields: ArFields }[], options: ReconcileOptions, findings: ReconcileFinding[], notes: ReconcileNote[], fixes: ReconcileFix[]): void {
+function addMissingRanges(book: Book, unmatched: readonly { ar: ArView; fields: ArFields }[], all: readonly { fields: ArFields }[], others: readonly { ar: ArView; fields: ArFields }[], options: ReconcileOptions, findings: ReconcileFinding[], notes: ReconcileNote[], fixes: ReconcileFix[]): void {
   // New ids never reuse one the book handed out or one an AR of the document carries.
   let nextId = book.nextRangeId;
   for (const { fields } of all) {
@@ -209,6 +260,15 @@ function addMissingRanges(book: Book, unmatched: readonly { ar: ArView; fields: 
     if (number !== undefined) nextId = Math.max(nextId, Number(number) + 1);
   }
   const occupied = new OccupiedSpace(book.ranges);
+  // An AR of another driver that shares this book (the book records ranges of it) holds its
+  // addresses in this book's space even when its range is lost from the book: a rebuilt range
+  // of ours must not take them. Drivers with books of their own may reuse the same networks.
+  const sharing = new Set(book.ranges.flatMap((r) => (r.driver === undefined ? [] : [r.driver])));
+  for (const { ar, fields } of others) {
+    if (!sharing.has(text(ar.attributes, 'IPAM_MAD') ?? '')) continue;
+    const rebuilt = rebuildRange(fields, `${arText(ar)} of driver ${text(ar.attributes, 'IPAM_MAD') ?? '?'}`, options.config, [], options.now);
+    if (rebuilt.ok && !occupied.blocker(narrowed(rebuilt.range))) occupied.add(narrowed(rebuilt.range));
+  }
   for (const { ar, fields } of unmatched) {
     const id = fields.id ?? `r${nextId++}`;
     const where = { range: id, ar: arText(ar) };
@@ -230,7 +290,9 @@ function addMissingRanges(book: Book, unmatched: readonly { ar: ArView; fields: 
       findings.push({ kind: 'range-missing-in-book', ...where, ...shape, addresses, adoptable: false, why: `${outside.length} of its leases lie outside its own SIZE` });
       continue;
     }
-    let range: RangeRecord = { ...rebuilt.range, leases };
+    // The driver the AR names is the one that registered it (register replies IPAM_MAD).
+    const mad = text(ar.attributes, 'IPAM_MAD');
+    let range: RangeRecord = { ...rebuilt.range, ...(mad === undefined ? {} : { driver: mad }), leases };
     if (occupied.blocker(range) && !occupied.blocker(narrowed(range))) range = narrowed(range);
     const blocker = occupied.blocker(range);
     if (blocker) {

@@ -1,29 +1,44 @@
 /**
  * The text of an `onevnet -x` document: a file (`-` for standard input), capped in size, UTF-8
- * or refused, with the time it was printed (the file's modification time, or now for a pipe).
+ * or refused, with the file's modification time. That time is when `onevnet` finished writing,
+ * not when oned took its snapshot: `--apply` never uses it as the document's time.
  */
 import * as fs from 'node:fs';
 import { IpamError, shown } from '../errors.ts';
+import { noSuchFile } from '../no-such-file.ts';
 
 /** `onevnet list -x` of a large cloud is tens of MB; far more is not oned's output. */
 const MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
 
-export function loadOnevnetText(from: string, now: Date): { text: string; printedAt: string } {
-  if (from === '-') return { text: readCapped(0, '(standard input)'), printedAt: now.toISOString() };
+/** `modifiedAt` is undefined for standard input. */
+export function loadOnevnetText(from: string): { text: string; modifiedAt?: string } {
+  if (from === '-') return { text: readCapped(0, '(standard input)') };
   let fd: number;
   try {
     fd = fs.openSync(from, 'r');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new IpamError(code === 'ENOENT' ? 'not-found' : 'bad-request', `Cannot read --from ${shown(from)}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}; nothing was changed`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw noSuchFile('--from', from);
+    throw new IpamError('bad-request', `Cannot read --from ${shown(from)}: ${(error as Error).message}; nothing was changed`);
   }
   try {
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) throw new IpamError('usage', `Cannot read --from ${shown(from)}: it is not a file`);
     if (stat.size > MAX_DOCUMENT_BYTES) throw tooBig(from);
-    return { text: readCapped(fd, from), printedAt: stat.mtime.toISOString() };
+    return { text: readCapped(fd, from), modifiedAt: stat.mtime.toISOString() };
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/**
+ * Whether standard input is a saved file (`--from - < FILE`) rather than a pipe: then, as for
+ * `--from FILE`, the start of reconcile is no time before oned's snapshot.
+ */
+export function standardInputIsFile(): boolean {
+  try {
+    return fs.fstatSync(0).isFile();
+  } catch {
+    return false;
   }
 }
 
@@ -46,8 +61,12 @@ function readCapped(fd: number, source: string): string {
     if (total > MAX_DOCUMENT_BYTES) throw tooBig(source);
     chunks.push(Buffer.from(chunk.subarray(0, n)));
   }
+  return decodeDocument(Buffer.concat(chunks), source);
+}
+
+function decodeDocument(bytes: Buffer, source: string): string {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     throw new IpamError('bad-request', `Cannot read ${source}: it is not UTF-8 text; nothing was changed`);
   }

@@ -34,7 +34,7 @@ export type ReconcileFinding = Resolution &
     /** A range the book keeps for OpenNebula that no AR of this driver stands for. */
     | { readonly kind: 'range-missing-in-opennebula'; readonly range: string; readonly type: string; readonly addresses: string; readonly size: number; readonly leases: number }
     /** The AR and the range it names disagree on a field. */
-    | (Where & { readonly kind: 'range-differs'; readonly field: 'TYPE' | 'IP' | 'IP6' | 'SIZE' | 'MAC'; readonly book: string; readonly opennebula: string })
+    | (Where & { readonly kind: 'range-differs'; readonly field: 'TYPE' | 'IP' | 'IP6' | 'SIZE' | 'MAC' | 'IPAM_MAD'; readonly book: string; readonly opennebula: string })
     /** Two ARs name the same range. */
     | { readonly kind: 'range-claimed-twice'; readonly range: string; readonly ars: readonly string[] }
   );
@@ -50,6 +50,8 @@ export type ReconcileNote =
   /** OpenNebula leases in the book taken after the document was printed: oned may hold them now. */
   | { readonly kind: 'leases-newer-than-document'; readonly range: string; readonly count: number }
   | { readonly kind: 'range-newer-than-document'; readonly range: string; readonly since: string }
+  /** With --driver NAME on a shared book: ranges of other drivers (recorded so, or standing for their ARs), not judged. */
+  | { readonly kind: 'other-drivers-ranges'; readonly count: number; readonly drivers: readonly string[]; readonly driver: string }
   /** A `onevnet show -x` document holds one VNET: ranges of other VNETs cannot be told missing. */
   | { readonly kind: 'single-vnet'; readonly vnet: string };
 

@@ -16,14 +16,17 @@ export type ReconcileFix =
   | { readonly kind: 'add-lease'; readonly range: string; readonly lease: Lease }
   | { readonly kind: 'drop-lease'; readonly range: string; readonly span: Interval }
   | { readonly kind: 'add-range'; readonly range: RangeRecord }
-  | { readonly kind: 'remove-range'; readonly range: string };
+  | { readonly kind: 'remove-range'; readonly range: string }
+  /** `onevnet updatear` changed the AR's SIZE; adopt-resize.ts judged it safe. */
+  | { readonly kind: 'resize-range'; readonly range: string; readonly size: bigint };
 
 export interface AppliedChange extends AuditFacts {
   /** The audit log's action name. */
-  readonly action: 'reconcile-add-lease' | 'reconcile-drop-lease' | 'reconcile-add-range' | 'reconcile-remove-range';
+  readonly action: 'reconcile-add-lease' | 'reconcile-drop-lease' | 'reconcile-add-range' | 'reconcile-remove-range' | 'reconcile-resize-range';
 }
 
-const ORDER: Readonly<Record<ReconcileFix['kind'], number>> = { 'remove-range': 0, 'drop-lease': 1, 'add-lease': 2, 'add-range': 3 };
+// A resize comes before the leases adopted into the addresses it adds.
+const ORDER: Readonly<Record<ReconcileFix['kind'], number>> = { 'remove-range': 0, 'drop-lease': 1, 'resize-range': 2, 'add-lease': 3, 'add-range': 4 };
 const RANGE_NUMBER = /^r([1-9][0-9]*)$/;
 
 export function applyFixes(book: Book, fixes: readonly ReconcileFix[]): { book: Book; changes: AppliedChange[] } {
@@ -41,6 +44,13 @@ export function applyFixes(book: Book, fixes: readonly ReconcileFix[]): { book: 
         const range = mustFind(next, fix.range);
         next = replaceRange(next, { ...range, leases: cutLeases(range.leases, fix.span, (lease) => lease.holder === 'opennebula') });
         changes.push({ action: 'reconcile-drop-lease', range: range.id, addresses: spanText(range, fix.span) });
+        break;
+      }
+      case 'resize-range': {
+        const range = mustFind(next, fix.range);
+        if (range.leases.some((lease) => lease.last >= fix.size)) throw new IpamError('internal', `Cannot resize range ${range.id} to ${fix.size}: a lease lies past the new end`);
+        next = replaceRange(next, { ...range, size: fix.size });
+        changes.push({ action: 'reconcile-resize-range', range: range.id, addresses: spanText(range, { first: 0n, last: fix.size - 1n }), detail: `SIZE ${range.size} -> ${fix.size}` });
         break;
       }
       case 'add-lease': {

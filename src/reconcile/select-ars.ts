@@ -15,21 +15,31 @@ export interface DriverChoice {
   readonly explicit: boolean;
 }
 
-export function selectArs(doc: OnevnetDocument, driver: DriverChoice): { selected: ArView[]; notes: ReconcileNote[] } {
+export interface Selection {
+  readonly selected: ArView[];
+  /** ARs of other drivers (not reservations): they are no finding, but their space is taken. */
+  readonly others: ArView[];
+  readonly notes: ReconcileNote[];
+}
+
+export function selectArs(doc: OnevnetDocument, driver: DriverChoice): Selection {
   const selected: ArView[] = [];
+  const others: ArView[] = [];
   const notes: ReconcileNote[] = [];
-  let others = 0;
+  let count = 0;
   for (const vnet of doc.vnets) {
     for (const ar of vnet.ars) {
       const mad = text(ar.attributes, 'IPAM_MAD');
       const ours = driver.explicit ? mad === driver.name : mad === driver.name || text(ar.attributes, RANGE_ID_ATTRIBUTE) !== undefined;
-      if (!ours) others++;
-      else if (vnet.parentNetworkId !== undefined) notes.push({ kind: 'reservation-skipped', ar: arText(ar), parent: vnet.parentNetworkId });
+      if (!ours) {
+        count++;
+        if (vnet.parentNetworkId === undefined) others.push(ar);
+      } else if (vnet.parentNetworkId !== undefined) notes.push({ kind: 'reservation-skipped', ar: arText(ar), parent: vnet.parentNetworkId });
       else selected.push(ar);
     }
   }
-  if (others > 0) notes.push({ kind: 'other-ars-skipped', count: others, selection: selectionText(driver) });
-  return { selected, notes };
+  if (count > 0) notes.push({ kind: 'other-ars-skipped', count, selection: selectionText(driver) });
+  return { selected, others, notes };
 }
 
 /** How ARs are chosen, in words: `IPAM_MAD mydrv`, or `NEBULA_IPAM_RANGE or IPAM_MAD nebula-ipam`. */

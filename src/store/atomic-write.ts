@@ -1,10 +1,12 @@
 /**
  * Replacing a file so that a crash at any moment leaves either the old or the new content, and
- * a returned write survives power loss: temp file beside it (exclusive create, owner-only),
- * fsync, keep the old file as `.prev`, rename over, fsync the directory.
+ * a returned write survives power loss: temp file beside it (exclusive create, owner-only, and
+ * given the file's owner when root writes it), fsync, keep the old file as `.prev`, rename over,
+ * fsync the directory.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { giveFd, storeOwner } from './ownership.ts';
 import { randomHex } from './random-hex.ts';
 
 /** The steps of a write, in order, named so crash tests can stop a writer between them. */
@@ -26,9 +28,12 @@ export function writeAtomically(file: string, content: Content, options: WriteOp
   const temp = path.join(dir, `.${base}.${process.pid}.${randomHex(6)}.tmp`);
   const step = options.onStep ?? (() => undefined);
   let renamed = false;
+  // Looked up before the temp file exists: the book's owner, or its directory's for a new book.
+  const owner = storeOwner(file);
   try {
     const fd = fs.openSync(temp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
     try {
+      giveFd(fd, owner);
       for (const piece of typeof content === 'string' ? [content] : content) writeAll(fd, typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece);
       step('temp-written');
       fs.fsyncSync(fd);

@@ -1,6 +1,8 @@
 /**
  * The lease book as one JSON file, guarded by a lock, replaced atomically on every change. Its
- * audit log is a JSON-lines file beside it, its history the `.prev` generation beside it.
+ * audit log is a JSON-lines file beside it, its history the `.prev` generation beside it. All of
+ * it happens at the book's real path (`book-path.ts`), so store paths that are symlinks to one
+ * file share one book, one lock, one `.prev` and one audit log.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,8 +12,11 @@ import { EMPTY_BOOK, type Book } from '../book/book.ts';
 import { decodeBook, decodeBookLazily, encodeBookChunks } from '../book/codec.ts';
 import { IpamError } from '../errors.ts';
 import { landedBefore, sweepLeftovers, writeAtomically, type WriteStep } from './atomic-write.ts';
+import { realBookPath } from './book-path.ts';
 import { acquireLock } from './lock.ts';
+import { givePath, storeOwner } from './ownership.ts';
 import { readGenerations, restorePrevious } from './previous-generation.ts';
+import { readBook } from './read-book.ts';
 import type { AuditLog, Change, Generations, LeaseStore, StoreDescription } from './store.ts';
 
 export interface FileStoreOptions {
@@ -30,16 +35,22 @@ export class FileStore implements LeaseStore {
     return fs.existsSync(this.location);
   }
 
+  /** Where the book's bytes really are: resolved on first use, then fixed for this process. */
+  private get file(): string {
+    return realBookPath(this.location);
+  }
+
   /** Every field checked: readers show the whole book. */
   async read(): Promise<Book> {
     return this.load(decodeBook).book;
   }
 
   async update<R>(change: (book: Book) => Change<R>): Promise<R> {
-    this.ensureDirectory();
-    const lock = await acquireLock(this.location, this.options.lockTimeoutMs);
+    const file = this.file;
+    this.ensureDirectory(file);
+    const lock = await acquireLock(file, this.options.lockTimeoutMs);
     try {
-      sweepLeftovers(this.location);
+      sweepLeftovers(file);
       // Decoded as used: an action reads one range of thousands (codec.ts).
       const { book, identity } = this.load(decodeBookLazily);
       const { book: next, result, audit = [] } = change(book);
@@ -47,12 +58,12 @@ export class FileStore implements LeaseStore {
       // Pieces: the ranges the change left alone go back as the bytes they were read from.
       const content = encodeBookChunks({ ...next, generation: book.generation + 1 });
       try {
-        writeAtomically(this.location, content, {
+        writeAtomically(file, content, {
           onStep: (step) => {
             this.options.onWriteStep?.(step);
             // Last moment to back out: if the lock was lost or someone wrote meanwhile, our
             // change was decided on a stale book and must not land.
-            if (step === 'previous-kept') this.checkStillOurs(lock.compromised(), identity);
+            if (step === 'previous-kept') this.checkStillOurs(file, lock.compromised(), identity);
           },
         });
       } catch (error) {
@@ -60,7 +71,7 @@ export class FileStore implements LeaseStore {
         const outcome = landedBefore(error)
           ? 'the change is in the book but may not survive a power cut, so it is reported as failed'
           : 'the book is unchanged';
-        throw new IpamError('store-io', `Cannot write the lease book ${this.location}: ${(error as Error).message}; ${outcome}`);
+        throw new IpamError('store-io', `Cannot write the lease book ${file}: ${(error as Error).message}; ${outcome}`);
       }
       for (const record of audit) appendAudit(this.location, record);
       return result;
@@ -88,40 +99,34 @@ export class FileStore implements LeaseStore {
   }
 
   private load(decode: (bytes: Buffer, location: string) => Book): { book: Book; identity: string } {
-    let bytes: Buffer;
-    let identity: string;
-    try {
-      const fd = fs.openSync(this.location, 'r');
-      try {
-        identity = fileIdentity(fs.fstatSync(fd));
-        // Bytes, not text: a big book is never made into one string.
-        bytes = fs.readFileSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { book: EMPTY_BOOK, identity: 'absent' };
-      throw new IpamError('store-io', `Cannot read the lease book ${this.location}: ${(error as Error).message}`);
-    }
-    return { book: decode(bytes, this.location), identity };
+    const file = this.file;
+    // Bytes, not text: a big book is never made into one string.
+    const read = readBook(file, 'the lease book');
+    if (!read) return { book: EMPTY_BOOK, identity: 'absent' };
+    return { book: decode(read.bytes, file), identity: fileIdentity(read.stat) };
   }
 
-  private checkStillOurs(compromise: Error | undefined, identity: string): void {
+  private checkStillOurs(file: string, compromise: Error | undefined, identity: string): void {
     let now = 'absent';
     try {
-      now = fileIdentity(fs.statSync(this.location));
+      now = fileIdentity(fs.statSync(file));
     } catch {
       // Gone: differs from what we read unless it was absent then too.
     }
     if (compromise || now !== identity) {
-      throw new IpamError('store-locked', `Cannot write the lease book ${this.location}: another process changed it while this one held the lock${compromise ? ` (${compromise.message})` : ''}; nothing was written, try again`);
+      throw new IpamError('store-locked', `Cannot write the lease book ${file}: another process changed it while this one held the lock${compromise ? ` (${compromise.message})` : ''}; nothing was written, try again`);
     }
   }
 
-  private ensureDirectory(): void {
-    const dir = path.dirname(this.location);
+  /** Made if missing, owner-only, and (made by root) given to the owner of the directory above. */
+  private ensureDirectory(file: string): void {
+    const dir = path.dirname(file);
     try {
-      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const owner = storeOwner(dir);
+      const first = fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      if (first !== undefined && owner) {
+        for (let at = dir; at.length >= first.length; at = path.dirname(at)) givePath(at, owner);
+      }
     } catch (error) {
       throw new IpamError('store-io', `Cannot create the lease book's directory ${dir}: ${(error as Error).message}`);
     }

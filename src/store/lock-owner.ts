@@ -6,12 +6,16 @@
  * holder check, right before it commits, that the lock is still its own.
  *
  * A record that cannot be trusted (another host, another pid namespace, after a reboot, half
- * written, absent) never declares a holder dead: the caller falls back to the lock's age.
+ * written, absent, unreadable) never declares a holder dead: the caller falls back to the lock's
+ * age. One that is not a regular file (a FIFO would block the reader for ever) is refused.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { IpamError } from '../errors.ts';
+import { giveFd, type FileOwner } from './ownership.ts';
 import { randomHex } from './random-hex.ts';
+import { readRegular } from './safe-open.ts';
 
 export interface LockOwner {
   readonly token: string;
@@ -39,11 +43,23 @@ export function newOwner(): LockOwner {
   };
 }
 
-/** Written inside the lock directory, atomically (a reader never sees half a record), owner-only. */
-export function writeOwner(lockDir: string, owner: LockOwner): void {
+/** A real record is ~250 bytes; a bigger file is not one, and is not read. */
+const MAX_RECORD_BYTES = 64 * 1024;
+
+/**
+ * Written inside the lock directory, atomically (a reader never sees half a record), owner-only,
+ * and given to `fileOwner` (the book's owner, when root writes it).
+ */
+export function writeOwner(lockDir: string, owner: LockOwner, fileOwner?: FileOwner): void {
   const temp = path.join(lockDir, `${OWNER_FILE}.${randomHex(6)}.tmp`);
   try {
-    fs.writeFileSync(temp, JSON.stringify(owner), { mode: 0o600, flag: 'wx' });
+    const fd = fs.openSync(temp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+    try {
+      giveFd(fd, fileOwner);
+      fs.writeFileSync(fd, JSON.stringify(owner));
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(temp, path.join(lockDir, OWNER_FILE));
   } catch (error) {
     fs.rmSync(temp, { force: true });
@@ -51,10 +67,21 @@ export function writeOwner(lockDir: string, owner: LockOwner): void {
   }
 }
 
-/** The record, or undefined when there is none or it cannot be read as one. */
+/**
+ * The record, or undefined when there is none or it cannot be read as one. Throws (store-io) when
+ * something other than a regular file stands at its name.
+ */
 export function readOwner(lockDir: string): LockOwner | undefined {
+  let bytes: Buffer | undefined;
   try {
-    const raw: unknown = JSON.parse(fs.readFileSync(path.join(lockDir, OWNER_FILE), 'utf8'));
+    bytes = readRegular(path.join(lockDir, OWNER_FILE), "the lock's owner record", MAX_RECORD_BYTES, () => new Error('too big'))?.bytes;
+  } catch (error) {
+    if (error instanceof IpamError) throw error;
+    return undefined;
+  }
+  if (bytes === undefined) return undefined;
+  try {
+    const raw: unknown = JSON.parse(bytes.toString('utf8'));
     if (typeof raw !== 'object' || raw === null) return undefined;
     const o = raw as Record<string, unknown>;
     if (typeof o.token !== 'string' || typeof o.host !== 'string' || typeof o.pid !== 'number' || !Number.isSafeInteger(o.pid) || o.pid <= 0) return undefined;

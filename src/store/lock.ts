@@ -17,12 +17,20 @@
  *   proper-lockfile's release once the lock is not ours, so a successor's lock stays.
  * The commit step asks `compromised()`, which reads the record again: a lost lock is seen at
  * the last moment, not only on a timer.
+ *
+ * Two more cases the lock's age alone gets wrong or cannot reach: a lock dated in the future (the
+ * clock was stepped back after its last refresh, or its holder's clock runs ahead) has no age, so
+ * it counts as stale once a waiter has watched it stay unchanged for STALE_MS; and a lock made by
+ * root is given to the book's owner (`ownership.ts`), so oned's user can read its record and
+ * remove it. One it still cannot remove (left by an older version run as root) is reported in
+ * one line that says how to remove it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { IpamError } from '../errors.ts';
 import { describeOwner, holderState, newOwner, OWNER_FILE, readOwner, writeOwner, type LockOwner } from './lock-owner.ts';
+import { givePath, storeOwner, type FileOwner } from './ownership.ts';
 
 /** Age after which a lock whose holder cannot be checked directly is taken over. */
 export const STALE_MS = 5_000;
@@ -30,6 +38,11 @@ export const STALE_MS = 5_000;
 export const REFRESH_MS = 1_000;
 /** The longest pause between two attempts while waiting. */
 const MAX_PAUSE_MS = 25;
+/**
+ * How far in the future a lock's mtime may be and still count as a time: proper-lockfile itself
+ * dates a new lock up to 1 s ahead (it rounds up to probe the mtime's precision).
+ */
+const FUTURE_MARGIN_MS = 2_000;
 
 export interface HeldLock {
   /** Why the lock is no longer ours (taken over, removed), checked now; undefined while it is ours. */
@@ -45,11 +58,12 @@ export async function acquireLock(file: string, timeoutMs: number): Promise<Held
   const dir = lockPath(file);
   const deadline = Date.now() + timeoutMs;
   const owner = newOwner();
+  const fileOwner = storeOwner(file);
   let pause = 1;
   for (;;) {
-    const made = await tryLock(file, dir, owner);
+    const made = await tryLock(file, dir, owner, fileOwner);
     if (made) return made;
-    const tookOver = takeOverIfDead(dir, file);
+    const tookOver = takeOverIfDead(dir, file, fileOwner);
     // The whole wait, not less: a last attempt is made at the deadline itself.
     const left = deadline - Date.now();
     if (left <= 0) {
@@ -77,7 +91,7 @@ const LOCK_FS = Object.create(fs, {
 }) as typeof fs;
 
 /** One attempt; the waiting is acquireLock's. */
-async function tryLock(file: string, dir: string, owner: LockOwner): Promise<HeldLock | undefined> {
+async function tryLock(file: string, dir: string, owner: LockOwner, fileOwner: FileOwner | undefined): Promise<HeldLock | undefined> {
   let lost: Error | undefined;
   let unlock: () => Promise<void>;
   try {
@@ -102,7 +116,8 @@ async function tryLock(file: string, dir: string, owner: LockOwner): Promise<Hel
   }
   let recorded = true;
   try {
-    writeOwner(dir, owner);
+    givePath(dir, fileOwner);
+    writeOwner(dir, owner, fileOwner);
   } catch {
     // Without a record the lock still excludes others; a dead holder is then known by age alone.
     // Reading the book (and refusing to write it, if the disk is full) still works.
@@ -119,7 +134,13 @@ function held(dir: string, owner: LockOwner, made: Made, unlock: () => Promise<v
     if (!made.recorded) {
       return attemptIno(dir) === made.ino ? undefined : new Error('the lock was removed or taken over');
     }
-    const now = readOwner(dir);
+    let now: LockOwner | undefined;
+    try {
+      now = readOwner(dir);
+    } catch (error) {
+      // Something else stands at the record's name: not ours any more.
+      return error as Error;
+    }
     if (now?.token === owner.token) return undefined;
     return new Error(now ? `the lock was taken over by process ${now.pid} on ${now.host}` : 'the lock was removed');
   };
@@ -146,7 +167,7 @@ function attemptIno(dir: string): number | undefined {
 }
 
 /** True when the lock was dead and has been removed, so creating it can be tried again now. */
-function takeOverIfDead(dir: string, file: string): boolean {
+function takeOverIfDead(dir: string, file: string, fileOwner: FileOwner | undefined): boolean {
   if (!isDead(dir)) return false;
   const guard = `${dir}.takeover`;
   try {
@@ -155,16 +176,47 @@ function takeOverIfDead(dir: string, file: string): boolean {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new IpamError('store-io', `Cannot lock the lease book ${file}: ${(error as Error).message}`);
     // Another waiter is taking over right now (it holds the guard for microseconds), or died
     // doing so; in that case the guard itself goes stale.
-    if (olderThan(guard, STALE_MS)) fs.rmSync(guard, { recursive: true, force: true });
+    if (notRefreshedFor(guard, STALE_MS)) remove(guard, file);
     return false;
   }
   try {
+    givePath(guard, fileOwner);
     if (!isDead(dir)) return false;
-    fs.rmSync(dir, { recursive: true, force: true });
+    remove(dir, file);
     return true;
   } finally {
-    fs.rmSync(guard, { recursive: true, force: true });
+    remove(guard, file);
   }
+}
+
+/**
+ * Removes a dead lock (or guard). An empty directory goes with rmdir, whoever made it (only the
+ * book's directory must be writable); one holding a record this user cannot remove is reported.
+ */
+function remove(dir: string, file: string): void {
+  try {
+    fs.rmdirSync(dir);
+    return;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOTDIR') throw cannotRemove(dir, file, error as Error);
+  }
+  try {
+    fs.rmSync(dir, { recursive: true, force: true });
+  } catch (error) {
+    throw cannotRemove(dir, file, error as Error);
+  }
+}
+
+function cannotRemove(dir: string, file: string, error: Error): IpamError {
+  let whose = '';
+  try {
+    whose = ` (it belongs to uid ${fs.lstatSync(dir).uid}, this process runs as uid ${process.geteuid?.()})`;
+  } catch {
+    // Only for the message.
+  }
+  return new IpamError('store-locked', `Cannot take over the lock ${dir} of the lease book ${file}: its holder is gone but it cannot be removed${whose}: ${error.message}; remove it as its owner or root: rm -r ${dir}`);
 }
 
 /**
@@ -177,13 +229,34 @@ function isDead(dir: string): boolean {
   const state = owner ? holderState(owner) : 'unknown';
   if (state === 'alive') return false;
   if (state === 'dead') return fs.existsSync(dir);
-  return olderThan(dir, STALE_MS);
+  return notRefreshedFor(dir, STALE_MS);
 }
 
-function olderThan(dir: string, ms: number): boolean {
+/** Locks dated in the future, as first seen by this process: their mtime then, and when (monotonic). */
+const watched = new Map<string, { readonly mtimeMs: number; readonly ino: number; readonly since: number }>();
+
+/**
+ * True when nobody has touched `dir` for `ms`: by its mtime, or, when that lies in the future and
+ * so tells no age, by this process having seen it stay unchanged for `ms` of its own monotonic
+ * time (a live holder touches its lock every REFRESH_MS, whatever its clock says).
+ */
+function notRefreshedFor(dir: string, ms: number): boolean {
+  let stat: fs.Stats;
   try {
-    return fs.statSync(dir).mtimeMs < Date.now() - ms;
+    stat = fs.statSync(dir);
   } catch {
     return false;
   }
+  const now = Date.now();
+  if (stat.mtimeMs <= now + FUTURE_MARGIN_MS) {
+    watched.delete(dir);
+    return stat.mtimeMs < now - ms;
+  }
+  const seen = watched.get(dir);
+  const at = performance.now();
+  if (!seen || seen.mtimeMs !== stat.mtimeMs || seen.ino !== stat.ino) {
+    watched.set(dir, { mtimeMs: stat.mtimeMs, ino: stat.ino, since: at });
+    return false;
+  }
+  return at - seen.since >= ms;
 }

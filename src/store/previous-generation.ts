@@ -1,30 +1,42 @@
 /**
- * The file book's history: `<book>.prev`, the generation every write keeps beside the book, and
- * bringing it back. It works when the book itself no longer decodes (that is when it is needed
- * most), so it reads raw text and does not go through `FileStore.update`. The write is a normal
- * atomic write under the lock, so the book it replaces becomes the new `.prev`: restoring twice
- * swaps back.
+ * The file book's history: `<book>.prev`, the generation every write keeps beside the book
+ * (beside the real file when the book's path is a symlink), and bringing it back. It works when
+ * the book itself no longer decodes or is too big to be one (that is when it is needed most), so
+ * it reads raw text and does not go through `FileStore.update`. The write is a normal atomic
+ * write under the lock, so the book it replaces becomes the new `.prev`: restoring twice swaps
+ * back.
  */
-import * as fs from 'node:fs';
 import { EMPTY_BOOK, type Book } from '../book/book.ts';
 import { decodeBook, encodeBook } from '../book/codec.ts';
+import { rangeIdFloor } from '../book/range-id-floor.ts';
 import { IpamError } from '../errors.ts';
 import { landedBefore, writeAtomically } from './atomic-write.ts';
+import { realBookPath } from './book-path.ts';
 import { acquireLock } from './lock.ts';
+import { readBook } from './read-book.ts';
 import type { Generations } from './store.ts';
 
 export function previousPath(location: string): string {
-  return `${location}.prev`;
+  return `${realBookPath(location)}.prev`;
 }
 
 export function readGenerations(location: string): Generations {
-  const currentText = readText(location);
-  const previousText = readText(previousPath(location));
+  let currentText: string | undefined;
+  let tooBig: IpamError | undefined;
+  try {
+    currentText = readText(realBookPath(location), 'the lease book');
+  } catch (error) {
+    // Too big to be a book: restoring is the way out. Anything else (unreadable, a FIFO) is not.
+    if (!(error instanceof IpamError) || error.kind !== 'store-corrupt') throw error;
+    tooBig = error;
+  }
+  const previousText = readText(previousPath(location), 'the previous generation');
   if (previousText === undefined) {
     throw new IpamError('not-found', `Cannot restore ${location}: there is no previous generation (${previousPath(location)}); one is kept from the second write on`);
   }
   let current: Generations['current'];
   try {
+    if (tooBig !== undefined) throw tooBig;
     current = { book: currentText === undefined ? EMPTY_BOOK : decodeBook(currentText, location) };
   } catch (error) {
     current = { error: reasonOf(error) };
@@ -35,8 +47,8 @@ export function readGenerations(location: string): Generations {
   } catch (error) {
     throw new IpamError('store-corrupt', `Cannot restore ${location}: the previous generation ${previousPath(location)} does not decode either (${reasonOf(error)})`);
   }
-  // Both texts as read: the book is "still as shown" when neither changed.
-  return { current, previous, token: JSON.stringify([currentText ?? null, previousText]) };
+  // Both texts as read (or why the book was too big to read): "still as shown" when neither changed.
+  return { current, previous, token: JSON.stringify([currentText ?? tooBig?.message ?? null, previousText]) };
 }
 
 /**
@@ -45,16 +57,20 @@ export function readGenerations(location: string): Generations {
  * shown.
  */
 export async function restorePrevious(location: string, lockTimeoutMs: number, shown: Generations, book: Book): Promise<Book> {
-  const lock = await acquireLock(location, lockTimeoutMs);
+  const file = realBookPath(location);
+  const lock = await acquireLock(file, lockTimeoutMs);
   try {
     const now = readGenerations(location);
     if (now.token !== shown.token) {
       throw new IpamError('store-locked', `Cannot restore ${location}: it changed since it was read (another process wrote it); nothing was restored, run the command again`);
     }
     const currentGeneration = 'book' in now.current ? now.current.book.generation : 0;
-    const restored: Book = { ...book, generation: Math.max(currentGeneration, now.previous.generation) + 1 };
+    // A book that no longer decodes still names the range ids it handed out: never again (restored-book.ts).
+    const unreadable = 'book' in now.current ? undefined : salvagedText(location);
+    const nextRangeId = Math.max(book.nextRangeId, unreadable === undefined ? 0 : rangeIdFloor(unreadable));
+    const restored: Book = { ...book, nextRangeId, generation: Math.max(currentGeneration, now.previous.generation) + 1 };
     try {
-      writeAtomically(location, encodeBook(restored), {
+      writeAtomically(file, encodeBook(restored), {
         onStep: (step) => {
           if (step === 'previous-kept' && lock.compromised()) throw new IpamError('store-locked', `Cannot restore ${location}: the lock was lost; nothing was restored, run the command again`);
         },
@@ -76,11 +92,15 @@ function reasonOf(error: unknown): string {
   throw error;
 }
 
-function readText(file: string): string | undefined {
+/** The text of a book that does not decode, when it can be read at all (not when too big). */
+function salvagedText(location: string): string | undefined {
   try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new IpamError('store-io', `Cannot read ${file}: ${(error as Error).message}`);
+    return readText(realBookPath(location), 'the lease book');
+  } catch {
+    return undefined;
   }
+}
+
+function readText(file: string, what: string): string | undefined {
+  return readBook(file, what)?.bytes.toString('utf8');
 }

@@ -45,5 +45,7 @@ export function describeVerifyFinding(f: VerifyFinding): FindingRow {
       return { problem: 'range on excluded space', range: f.range, detail: `${f.space} touches ${f.exclude}, excluded from pool "${f.pool}"` };
     case 'lease-on-excluded':
       return { problem: 'lease on excluded address', range: f.range, detail: `${f.addresses} (${f.holder}) is in ${f.exclude}, excluded from pool "${f.pool}"` };
+    case 'lease-on-reserved':
+      return { problem: 'lease on reserved address', range: f.range, detail: `${f.address} (${f.holder}) is the ${f.role} of ${f.subnet} in pool "${f.pool}"` };
   }
 }

@@ -6,12 +6,15 @@
 import { FAMILIES, type Family } from '../address/family.ts';
 import { formatMac, MAC_MAX } from '../address/mac.ts';
 import { formatPrefix, prefixInterval } from '../address/prefix.ts';
-import type { Book, RangeRecord } from '../book/book.ts';
+import type { Book, Lease, RangeRecord } from '../book/book.ts';
 import { footprint, span4, span6 } from '../book/footprint.ts';
 import { poolNamed, type Config } from '../config/config.ts';
 import { hasIPv4, isStatic6, MAX_SIZE } from '../engine/ar-fields.ts';
+import { reservedIn } from '../engine/carve.ts';
 import { spanText } from '../engine/locate.ts';
+import { rangeSubnet } from '../engine/range-subnet.ts';
 import { covers, overlaps, type Interval } from '../intervals/interval.ts';
+import { overlapping } from '../intervals/sorted.ts';
 import type { VerifyFinding } from './verify-finding.ts';
 
 const RANGE_ID = /^r([1-9][0-9]*)$/;
@@ -137,9 +140,36 @@ function checkPool(range: RangeRecord, family: Family, config: Config): VerifyFi
         pool: name,
         exclude: formatPrefix(exclude),
         addresses: from === to ? format(start + from) : `${format(start + from)}-${format(start + to)}`,
-        holder: lease.holder === 'operator' ? `operator (${lease.owner ?? '?'})` : 'opennebula',
+        holder: holderOf(lease),
       });
     }
+  }
+  if (span) found.push(...checkReserved(range, family, span, config));
+  return found;
+}
+
+function holderOf(lease: Lease): string {
+  return lease.holder === 'operator' ? `operator (${lease.owner ?? '?'})` : 'opennebula';
+}
+
+/** Leases on the network, broadcast, gateway or DNS address of the range's subnet under today's pool. */
+function checkReserved(range: RangeRecord, family: Family, span: Interval, config: Config): VerifyFinding[] {
+  const placed = rangeSubnet(range, config, family);
+  if (!placed) return [];
+  const found: VerifyFinding[] = [];
+  for (const { address, role } of reservedIn(placed.pool, placed.subnet)) {
+    if (address < span.first || address > span.last) continue;
+    const lease = overlapping(range.leases, { first: address - span.first, last: address - span.first })[0];
+    if (!lease) continue;
+    found.push({
+      kind: 'lease-on-reserved',
+      range: range.id,
+      pool: placed.pool.name,
+      subnet: formatPrefix(placed.subnet),
+      role,
+      address: FAMILIES[family].format(address),
+      holder: holderOf(lease),
+    });
   }
   return found;
 }

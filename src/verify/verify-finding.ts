@@ -29,7 +29,12 @@ export type VerifyFinding =
   /** An OpenNebula range inside a pool's network that does not record being taken from it. */
   | { readonly kind: 'range-in-pool-unrecorded'; readonly range: string; readonly family: Family; readonly pool: string; readonly space: string }
   | { readonly kind: 'range-on-excluded'; readonly range: string; readonly family: Family; readonly pool: string; readonly exclude: string; readonly space: string }
-  | { readonly kind: 'lease-on-excluded'; readonly range: string; readonly pool: string; readonly exclude: string; readonly addresses: string; readonly holder: string };
+  | { readonly kind: 'lease-on-excluded'; readonly range: string; readonly pool: string; readonly exclude: string; readonly addresses: string; readonly holder: string }
+  /**
+   * A lease on what the range's subnet now reserves: a DNS server or gateway added to the pool
+   * (or a network or broadcast address moved by a new subnetPrefix) after the lease was made.
+   */
+  | { readonly kind: 'lease-on-reserved'; readonly range: string; readonly pool: string; readonly subnet: string; readonly role: string; readonly address: string; readonly holder: string };
 
 export type VerifyFindingKind = VerifyFinding['kind'];
 

@@ -48,7 +48,7 @@ describe('export, import, restore, log', () => {
     fs.writeFileSync(bad, '{"schema":1,"generation":1,"nextRangeId":2,"ranges":[{"id":"r1","type":"IP5"}]}');
     const bytes = other.bookBytes();
     expectCliFailure(other.cli(['import', bad]), 3, [bad, 'ranges[0].type']);
-    expectCliFailure(other.cli(['import', path.join(s.dir, 'missing.json')]), 8, ['missing.json']);
+    expectCliFailure(other.cli(['import', path.join(s.dir, 'missing.json')]), 5, ['missing.json', 'no such file']);
     assert.deepEqual(other.bookBytes(), bytes);
   });
 
@@ -102,5 +102,97 @@ describe('export, import, restore, log', () => {
     expectCliFailure(s.cli(['log', '--since', 'yesterday']), 2, ['yesterday']);
     fs.appendFileSync(`${s.bookPath}.audit.jsonl`, 'not json\n');
     assert.equal(s.json<{ skipped: number }>(['log']).skipped, 1);
+  });
+});
+
+describe('restore never hands a range id out twice (issue 8 item 3)', () => {
+  /** Two networks registered, the second one's book write undone by restore; a third network registered. */
+  function restoreAfterSecondRegister(s: CliSandbox, spoil?: (bookPath: string) => void) {
+    const first = s.register({ SIZE: '10' }, '1');
+    const old = s.register({ SIZE: '10' }, '2');
+    assert.equal(old.attrs.NEBULA_IPAM_RANGE, 'r2');
+    assert.equal(old.attrs.IP, '10.20.1.2');
+    spoil?.(s.bookPath);
+    expectOk(s.cli(['restore', '--yes']));
+    const fresh = s.register({ SIZE: '10' }, '3');
+    return { first, old, fresh };
+  }
+
+  it('restore --yes keeps the range oned registered since; the next register gets a new id and other addresses', () => {
+    const s = createCliSandbox({ config: CONFIG });
+    try {
+      const { old, fresh } = restoreAfterSecondRegister(s);
+      assert.equal(fresh.attrs.NEBULA_IPAM_RANGE, 'r3', 'r2 was handed out before the restore: never again');
+      assert.notEqual(fresh.attrs.IP, old.attrs.IP, 'r2 is still oned\'s network: its subnet is not carved again');
+      const leased = expectReply(s.run('get_address', fresh.getXml(1), { requestId: '4' }), 'ADDRESS').get('IP');
+      assert.equal(leased, fresh.attrs.IP);
+      fresh.noteLeased(0n);
+
+      // The old network's AR still says r2, which is still its own range.
+      const oldLease = expectReply(s.run('get_address', old.getXml(1), { requestId: '5' }), 'ADDRESS').get('IP');
+      assert.equal(oldLease, old.attrs.IP);
+      // Deleting the old network unregisters r2 alone: the new range and its lease stay.
+      s.run('free_address', old.freeXml(0n), { requestId: '6' });
+      s.run('unregister_address_range', old.unregisterXml('delete'), { requestId: '7' });
+      const book = s.json<{ ranges: { id: string; used: number }[] }>(['status']);
+      assert.deepEqual(book.ranges.map((r) => r.id).sort(), ['r1', 'r3']);
+      const leases = s.json<{ leases: { range: string; addresses: string }[] }>(['leases']).leases;
+      assert.ok(leases.some((l) => l.range === 'r3' && l.addresses.startsWith(leased!)), JSON.stringify(leases));
+    } finally {
+      s.cleanup();
+    }
+  });
+
+  it('restore --yes never drops what oned leased since: the next get_address hands out another address', () => {
+    const s = createCliSandbox({ config: CONFIG });
+    try {
+      const net = s.register({ SIZE: '10' }, '1');
+      expectOk(s.cli(['lease', '--pool', 'private', '--owner', 'bmc-7']));
+      const vm = expectReply(s.run('get_address', net.getXml(1), { requestId: '2' }), 'ADDRESS').get('IP');
+      net.noteLeased(0n);
+      const preview = s.json<{ changes: { change: string }[] }>(['restore']);
+      assert.ok(!preview.changes.some((c) => c.change === 'lease-removed' && JSON.stringify(c).includes(vm!)), JSON.stringify(preview.changes));
+      expectOk(s.cli(['restore', '--yes']));
+      const leases = s.json<{ leases: { range: string; addresses: string; holder: string }[] }>(['leases']).leases;
+      assert.ok(leases.some((l) => l.addresses.startsWith(vm!)), `the VM's ${vm} is still leased: ${JSON.stringify(leases)}`);
+      const next = expectReply(s.run('get_address', net.getXml(1), { requestId: '3' }), 'ADDRESS').get('IP');
+      assert.notEqual(next, vm);
+    } finally {
+      s.cleanup();
+    }
+  });
+
+  it('restoring over a book that no longer decodes still keeps the ids its text names', () => {
+    const s = createCliSandbox({ config: CONFIG });
+    try {
+      // The newest write was torn after the second range's line began: the counter is in the text.
+      const { fresh } = restoreAfterSecondRegister(s, (bookPath) => {
+        const text = fs.readFileSync(bookPath, 'utf8');
+        fs.writeFileSync(bookPath, text.slice(0, text.indexOf('"id":"r2"') + 12));
+      });
+      assert.equal(fresh.attrs.NEBULA_IPAM_RANGE, 'r3');
+    } finally {
+      s.cleanup();
+    }
+  });
+});
+
+describe('import never takes the range-id counter back (issue 8 item 3)', () => {
+  it('an older export brings its range back, and the next register still gets a new id', () => {
+    const s = createCliSandbox({ config: CONFIG });
+    try {
+      const first = s.register({ SIZE: '10' }, '1');
+      const file = path.join(s.dir, 'old-export.json');
+      fs.writeFileSync(file, expectOk(s.cli(['export']))); // nextRangeId 2
+      const second = s.register({ SIZE: '10' }, '2');
+      assert.equal(second.attrs.NEBULA_IPAM_RANGE, 'r2');
+      s.run('unregister_address_range', first.unregisterXml('delete'), { requestId: '3' });
+      assert.match(expectOk(s.cli(['import', file])), /^Imported 1 range/);
+      const third = s.register({ SIZE: '10' }, '4');
+      assert.equal(third.attrs.NEBULA_IPAM_RANGE, 'r3', 'r2 is still handed out: the old export\'s counter does not win');
+      assert.deepEqual(s.json<{ ranges: { id: string }[] }>(['status']).ranges.map((r) => r.id).sort(), ['r1', 'r2', 'r3']);
+    } finally {
+      s.cleanup();
+    }
   });
 });

@@ -23,9 +23,9 @@ describe('nebula-ipam install / uninstall', () => {
     return { code: child.status ?? 1, stdout: child.stdout, stderr: child.stderr };
   }
 
-  it('links the five actions to the bundle and prints the exact oned.conf line', () => {
+  it('with --link, links the five actions to the bundle and prints the exact oned.conf line', () => {
     const dir = path.join(remotes, 'bm-ipam');
-    const out = expectOk(s.cli(['install', dir]));
+    const out = expectOk(s.cli(['install', dir, '--link']));
     assert.ok(out.includes('IPAM_MAD = [ EXECUTABLE = "one_ipam", ARGUMENTS = "-t 1 -i dummy,bm-ipam" ]\n'));
     assert.match(out, /\/etc\/one\/nebula-ipam\/bm-ipam\.json/);
     for (const action of ACTIONS) assert.equal(fs.realpathSync(path.join(dir, action)), fs.realpathSync(BUNDLE));
@@ -36,7 +36,7 @@ describe('nebula-ipam install / uninstall', () => {
 
   it('is idempotent: a second run keeps everything', () => {
     const dir = path.join(remotes, 'bm-ipam');
-    const states = s.json<{ links: { name: string; state: string }[] }>(['install', dir]).links.map((l) => l.state);
+    const states = s.json<{ links: { name: string; state: string }[] }>(['install', dir, '--link']).links.map((l) => l.state);
     assert.deepEqual(states, ['kept', 'kept', 'kept', 'kept', 'kept']);
   });
 
@@ -60,9 +60,9 @@ describe('nebula-ipam install / uninstall', () => {
     fs.writeFileSync(path.join(dir, 'get_address'), '#!/bin/sh\necho ADDRESS = [ IP = "1.2.3.4" ]\n', { mode: 0o755 });
     expectCliFailure(s.cli(['install', dir]), 5, ['get_address', "not nebula-ipam's"]);
     assert.deepEqual(fs.readdirSync(dir), ['get_address']);
-    // uninstall leaves it too.
-    const files = s.json<{ files: { name: string; state: string }[] }>(['uninstall', dir]).files;
-    assert.equal(files.find((f) => f.name === 'get_address')?.state, "left (not nebula-ipam's)");
+    // uninstall leaves it too, and says nebula-ipam is not installed there.
+    const refused = expectCliFailure(s.cli(['uninstall', dir]), 5, [dir, 'not installed here']);
+    assert.doesNotMatch(refused, /oned\.conf/);
     assert.ok(fs.existsSync(path.join(dir, 'get_address')));
   });
 
@@ -73,13 +73,16 @@ describe('nebula-ipam install / uninstall', () => {
     expectCliFailure(s.cli(['install']), 2, ['directory']);
   });
 
-  it('uninstall removes only its own links (and copy), and is idempotent', () => {
+  it('uninstall removes only its own links (and copy); again, it says "not installed here"', () => {
     const dir = path.join(remotes, 'bm-ipam');
     fs.writeFileSync(path.join(dir, 'README'), 'mine\n');
     expectOk(s.cli(['uninstall', dir]));
     assert.deepEqual(fs.readdirSync(dir), ['README']);
     expectOk(s.cli(['uninstall', path.join(remotes, 'moved')]));
     assert.deepEqual(fs.readdirSync(path.join(remotes, 'moved')), []);
-    assert.deepEqual(s.json<{ files: { state: string }[] }>(['uninstall', dir]).files.map((f) => f.state), ['absent', 'absent', 'absent', 'absent', 'absent']);
+    const again = s.cli(['uninstall', dir]);
+    expectCliFailure(again, 5, ['not installed here', dir]);
+    assert.doesNotMatch(again.stderr, /oned\.conf/);
+    expectCliFailure(s.cli(['uninstall', path.join(remotes, 'never-there')]), 5, ['not installed here', 'no such directory']);
   });
 });

@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { expectFailure, expectQuietSuccess, expectReply } from '../support/driver-assert.ts';
-import { attributeElements, cdata, createSandbox, OnedAr, registerXml, type DriverSandbox, type RunResult } from '../support/driver-harness.ts';
+import { spawnSync } from 'node:child_process';
+import { attributeElements, cdata, childEnv, createSandbox, encodeRequest, OnedAr, registerXml, type DriverSandbox, type RunResult } from '../support/driver-harness.ts';
 import { ISSUE2_POOLS } from '../support/sample-config.ts';
 import type { Book } from '../../src/book/book.ts';
 import { decodeBook } from '../../src/book/codec.ts';
@@ -35,6 +36,9 @@ function saveDocument(sandbox: DriverSandbox, name: string, xml: string): string
   fs.utimesSync(file, printed, printed);
   return file;
 }
+
+/** `--apply` on a saved file, as of a time after everything the book holds so far. */
+const APPLY = () => ['--apply', '--as-of', new Date(Date.now() + 1000).toISOString()];
 
 function register(sandbox: DriverSandbox, attrs: Record<string, string>, arId = 0): OnedAr {
   return new OnedAr(expectReply(sandbox.run('register_address_range', registerXml(attrs)), 'AR'), { arId });
@@ -116,9 +120,11 @@ test('--apply adopts OpenNebula\'s side in one write, keeps the operator lease, 
     const file = saveDocument(sandbox, 'vnets.xml', fs.readFileSync(path.join(FIXTURES, 'list-several-vnets.xml'), 'utf8'));
     const generation = readBook(sandbox).generation;
 
-    const applied = cli(sandbox, 'reconcile', '--from', file, '--apply');
-    assert.equal(applied.code, 1, 'two differences are left for the operator');
-    assert.match(applied.stdout, new RegExp(`Applied 6 changes \\(generation ${generation} -> ${generation + 1}\\); 2 differences left for the operator\\.`));
+    const applied = cli(sandbox, 'reconcile', '--from', file, ...APPLY());
+    assert.equal(applied.code, 1, 'one difference is left for the operator');
+    // The updatear resize of r2 (10 -> 12, into free space) is adopted too (issue 11 item 6).
+    assert.match(applied.stdout, new RegExp(`Applied 7 changes \\(generation ${generation} -> ${generation + 1}\\); 1 difference left for the operator\\.`));
+    assert.match(applied.stdout, /^SIZE differs +r2 .*book 10, OpenNebula 12 +range resized to 12$/m);
     const book = readBook(sandbox);
     assert.equal(book.generation, generation + 1, 'one write');
     assert.deepEqual(book.ranges.map((r) => r.id), ['r1', 'r2', 'r3', 'r9']);
@@ -130,6 +136,7 @@ test('--apply adopts OpenNebula\'s side in one write, keeps the operator lease, 
     assert.deepEqual(reconciled.map((a) => `${a.action} ${a.addresses}`), [
       'reconcile-remove-range 10.20.1.2-10.20.1.253',
       'reconcile-drop-lease 10.20.0.5',
+      'reconcile-resize-range 192.168.50.10-192.168.50.21',
       'reconcile-add-lease 10.20.0.10-10.20.0.11',
       'reconcile-add-range 10.20.2.3-10.20.2.7',
       'reconcile-add-lease 10.20.2.3',
@@ -140,7 +147,7 @@ test('--apply adopts OpenNebula\'s side in one write, keeps the operator lease, 
     const verify = cli(sandbox, 'verify');
     assert.equal(verify.code, 0, verify.stdout);
     const again = JSON.parse(cli(sandbox, 'reconcile', '--from', file, '--json').stdout) as JsonReport;
-    assert.deepEqual(summary(again), ['lease-held-by-operator r1 10.20.0.7', 'range-differs r2 SIZE']);
+    assert.deepEqual(summary(again), ['lease-held-by-operator r1 10.20.0.7']);
     assert.ok(again.findings.every((f) => !f.adoptable && f.why));
   } finally {
     sandbox.cleanup();
@@ -151,8 +158,10 @@ test('--apply adopts OpenNebula\'s side in one write, keeps the operator lease, 
 function onevnetList(vnets: { id: number; name: string; ars: { ar: OnedAr; holders: Map<bigint, string> }[] }[]): string {
   const lease = (ar: OnedAr, index: bigint, holder: string) => {
     const address = ar.address(index);
+    // A LEASE carries the real static IPv6 address (set_ip6_static); ADDRESS carries only 0.
+    const ip6 = ar.type === 'IP6_STATIC' || ar.type === 'IP4_6_STATIC' ? ar.ip6Of(index) : undefined;
     const [kind, id] = holder.split(' ');
-    return `<LEASE>${address.IP ? `<IP>${cdata(address.IP)}</IP>` : ''}${address.IP6 ? `<IP6>${cdata(address.IP6)}</IP6>` : ''}<MAC>${cdata(address.MAC)}</MAC><${kind}>${cdata(id!)}</${kind}></LEASE>`;
+    return `<LEASE>${address.IP ? `<IP>${cdata(address.IP)}</IP>` : ''}${ip6 ? `<IP6>${cdata(ip6)}</IP6>` : ''}<MAC>${cdata(address.MAC)}</MAC><${kind}>${cdata(id!)}</${kind}></LEASE>`;
   };
   const arXml = ({ ar, holders }: { ar: OnedAr; holders: Map<bigint, string> }) =>
     `<AR>${attributeElements(ar.attrs)}${ar.computedElements()}<USED_LEASES>${holders.size}</USED_LEASES><LEASES>${[...holders].map(([i, h]) => lease(ar, i, h)).join('')}</LEASES></AR>`;
@@ -178,7 +187,7 @@ test('a deleted book is rebuilt from onevnet list -x with --apply, and oned carr
     const dry = cli(sandbox, 'reconcile', '--from', file);
     assert.equal(dry.code, 1);
     assert.equal(sandbox.bookBytes(), undefined, 'the dry run did not create a book');
-    const rebuilt = cli(sandbox, 'reconcile', '--from', file, '--apply');
+    const rebuilt = cli(sandbox, 'reconcile', '--from', file, ...APPLY());
     assert.equal(rebuilt.code, 0, rebuilt.stdout + rebuilt.stderr);
     assert.match(rebuilt.stdout, /range in OpenNebula only\s+r1 .*range added/);
 
@@ -205,14 +214,14 @@ test('malformed XML: one clear line, exit 3, the book byte-identical, with or wi
     buildDisagreeingBook(sandbox);
     const before = sandbox.bookBytes();
     const malformed = saveDocument(sandbox, 'broken.xml', fs.readFileSync(path.join(FIXTURES, 'malformed.xml'), 'utf8'));
-    for (const extra of [[], ['--apply']]) {
+    for (const extra of [[], APPLY()]) {
       expectFailure(cli(sandbox, 'reconcile', '--from', malformed, ...extra), 3, ['broken.xml', 'not well-formed XML', 'nothing was changed']);
       assert.deepEqual(sandbox.bookBytes(), before);
     }
     const doctype = saveDocument(sandbox, 'doctype.xml', '<!DOCTYPE VNET_POOL [<!ENTITY x SYSTEM "file:///etc/passwd">]><VNET_POOL>&x;</VNET_POOL>');
-    expectFailure(cli(sandbox, 'reconcile', '--from', doctype, '--apply'), 3, ['DOCTYPE']);
+    expectFailure(cli(sandbox, 'reconcile', '--from', doctype, ...APPLY()), 3, ['DOCTYPE']);
     const wrong = saveDocument(sandbox, 'vms.xml', '<VM_POOL><VM><ID>1</ID></VM></VM_POOL>');
-    expectFailure(cli(sandbox, 'reconcile', '--from', wrong, '--apply'), 3, ['VM_POOL', 'onevnet list -x']);
+    expectFailure(cli(sandbox, 'reconcile', '--from', wrong, ...APPLY()), 3, ['VM_POOL', 'onevnet list -x']);
     expectFailure(cli(sandbox, 'reconcile', '--from', path.join(sandbox.dir, 'missing.xml')), 5, ['missing.xml', 'no such file']);
     expectFailure(cli(sandbox, 'reconcile'), 2, ['--from']);
     assert.deepEqual(sandbox.bookBytes(), before);
@@ -234,7 +243,7 @@ test('leases taken after the document was printed are not judged stale, and onev
     getAddress(sandbox, ar); // oned leased 10.20.0.4 after onevnet printed
     fs.utimesSync(file, printed, printed);
 
-    const result = cli(sandbox, 'reconcile', '--from', file, '--apply');
+    const result = cli(sandbox, 'reconcile', '--from', file, '--apply', '--as-of', printed.toISOString());
     assert.equal(result.code, 0, result.stdout);
     assert.match(result.stdout, /OpenNebula and the lease book agree/);
     assert.match(result.stdout, /1 OpenNebula lease in the book is newer than the document/);
@@ -259,6 +268,150 @@ test('--from - reads the document from standard input', () => {
     const report = JSON.parse(result.stdout) as JsonReport & { document: { file: string; root: string } };
     assert.deepEqual(report.document.file, '(standard input)');
     assert.deepEqual(summary(report), ['range-missing-in-book r1 10.20.0.3-10.20.0.22']);
+  } finally {
+    sandbox.cleanup();
+  }
+});
+
+test('two drivers sharing one book: reconcile --driver alpha --apply judges only alpha\'s ranges and leaves beta\'s (issue 8 item 7)', () => {
+  const alpha = createSandbox({ driver: 'alpha', config: { pools: ISSUE2_POOLS } });
+  const beta = createSandbox({ driver: 'beta', config: { pools: ISSUE2_POOLS } });
+  try {
+    // beta's actions run from its own driver directory, on alpha's book (one shared store).
+    const shared = { env: { NEBULA_IPAM_STORE: alpha.bookPath } };
+    const registerAs = (sandbox: DriverSandbox, attrs: Record<string, string>, arId: number) =>
+      new OnedAr(expectReply(sandbox.run('register_address_range', registerXml(attrs), shared), 'AR'), { arId });
+    const web = registerAs(alpha, { IPAM_MAD: 'alpha', IPAM_POOL: 'private', SIZE: '20' }, 0);
+    const gone = registerAs(alpha, { IPAM_MAD: 'alpha', IPAM_POOL: 'private', SIZE: '20' }, 1);
+    const b1 = registerAs(beta, { IPAM_MAD: 'beta', IPAM_POOL: 'private', SIZE: '20' }, 0);
+    const b2 = registerAs(beta, { IPAM_MAD: 'beta', TYPE: 'IP4', IP: '192.168.50.10', SIZE: '10' }, 1);
+    expectReply(beta.run('get_address', b1.getXml(1), shared), 'ADDRESS');
+    b1.noteLeased(0n);
+    assert.deepEqual([web, gone, b1, b2].map((ar) => ar.attrs.NEBULA_IPAM_RANGE), ['r1', 'r2', 'r3', 'r4']);
+
+    // oned's complete list: alpha's r2 is gone from OpenNebula (refused, or its VNET deleted
+    // without unregister); beta's two ARs are there.
+    const holders = (ar: OnedAr) => new Map([...ar.leased].map((i) => [i, 'VM 1']));
+    const file = saveDocument(alpha, 'vnets.xml', onevnetList([
+      { id: 0, name: 'alpha-net', ars: [{ ar: web, holders: holders(web) }] },
+      { id: 1, name: 'beta-net', ars: [{ ar: b1, holders: holders(b1) }, { ar: b2, holders: holders(b2) }] },
+    ]));
+    const asOf = new Date(Date.now() + 1000).toISOString();
+    const applied = cli(alpha, 'reconcile', '--driver', 'alpha', '--from', file, '--as-of', asOf, '--apply', '--json');
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    const report = JSON.parse(applied.stdout) as JsonReport;
+    assert.deepEqual(summary(report), ['range-missing-in-opennebula r2 10.20.1.2-10.20.1.21']);
+    assert.ok(report.notes.some((n) => n.kind === 'other-drivers-ranges'), JSON.stringify(report.notes));
+    const book = readBook(alpha);
+    assert.deepEqual(book.ranges.map((r) => [r.id, r.driver]), [['r1', 'alpha'], ['r3', 'beta'], ['r4', 'beta']]);
+    assert.deepEqual(leaseSpans(book, 'r3'), [[0, 0, 'opennebula']]);
+
+    // beta's own reconcile of the same document agrees with the book now.
+    const fromBeta = cli(alpha, 'reconcile', '--driver', 'beta', '--from', file, '--as-of', asOf);
+    assert.equal(fromBeta.code, 0, fromBeta.stdout);
+  } finally {
+    alpha.cleanup();
+    beta.cleanup();
+  }
+});
+
+/**
+ * The race of issue 8 item 10: oned takes its snapshot, then leases an address (the document
+ * lacks it), then `onevnet` finishes writing. Returns the AR, the address leased in between, and
+ * the document (holding only the first lease).
+ */
+function snapshotThenLease(sandbox: DriverSandbox) {
+  const ar = register(sandbox, { IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '20' });
+  const holders = new Map([[ar.indexOf(getAddress(sandbox, ar)), 'VM 1']]);
+  const xml = onevnetList([{ id: 0, name: 'web', ars: [{ ar, holders }] }]);
+  return { ar, xml };
+}
+
+/** A stand-in `onevnet` on PATH (run by the test's shell): takes a lease through the driver (oned, meanwhile), then prints `xml`. */
+function fakeOnevnet(sandbox: DriverSandbox, ar: OnedAr, xml: string, pause = '0'): string {
+  const bin = path.join(sandbox.dir, 'bin');
+  fs.mkdirSync(bin, { recursive: true });
+  fs.writeFileSync(path.join(sandbox.dir, 'get.b64'), encodeRequest(ar.getXml(1)));
+  fs.writeFileSync(path.join(sandbox.dir, 'doc.xml'), xml);
+  const script = `#!/bin/sh\nsleep ${pause}\n"${sandbox.driverDir}/get_address" 9 < "${sandbox.dir}/get.b64" > /dev/null || exit 9\ncat "${sandbox.dir}/doc.xml"\n`;
+  fs.writeFileSync(path.join(bin, 'onevnet'), script, { mode: 0o755 });
+  return bin;
+}
+
+const withPath = (bin: string) => ({ PATH: `${bin}${path.delimiter}${childEnv('default').PATH}` });
+
+test('--apply on a saved file never takes its modification time as "as of": --as-of is required, and a lease younger than it is kept', () => {
+  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
+  try {
+    const { ar, xml } = snapshotThenLease(sandbox);
+    const snapshot = new Date(Date.now() - 1).toISOString();
+    getAddress(sandbox, ar); // oned leased 10.20.0.4 after its snapshot...
+    const file = path.join(sandbox.dir, 'vnets.xml');
+    fs.writeFileSync(file, xml); // ...and onevnet list -x > vnets.xml finished after that
+    const before = sandbox.bookBytes();
+
+    expectFailure(cli(sandbox, 'reconcile', '--from', file, '--apply'), 2, ['--as-of', 'vnets.xml']);
+    // The same file on standard input (`--from - < vnets.xml`): now is no better a time.
+    const fd = fs.openSync(file, 'r');
+    try {
+      const redirected = spawnSync(path.join(sandbox.driverDir, 'nebula-ipam'), ['reconcile', '--from', '-', '--apply'], {
+        env: childEnv('default', { NEBULA_IPAM_STORE: sandbox.bookPath, NEBULA_IPAM_CONFIG: sandbox.configPath }),
+        stdio: [fd, 'pipe', 'pipe'],
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expectFailure({ code: redirected.status ?? -1, stdout: redirected.stdout, stderr: redirected.stderr }, 2, ['--as-of', 'saved file']);
+    } finally {
+      fs.closeSync(fd);
+    }
+    assert.deepEqual(sandbox.bookBytes(), before, 'nothing changed');
+
+    const applied = cli(sandbox, 'reconcile', '--from', file, '--apply', '--as-of', snapshot, '--json');
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    assert.deepEqual(leaseSpans(readBook(sandbox), 'r1'), [[0, 0, 'opennebula'], [1, 1, 'opennebula']], 'the lease made after the snapshot stays');
+    // A dry run still reads the file's time (it changes nothing): it would judge the young lease.
+    assert.equal(cli(sandbox, 'reconcile', '--from', file).code, 1);
+  } finally {
+    sandbox.cleanup();
+  }
+});
+
+test('onevnet list -x | reconcile --from - --apply: stamped before reading, a lease oned makes while onevnet runs is kept', () => {
+  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
+  try {
+    const { ar, xml } = snapshotThenLease(sandbox);
+    const bin = fakeOnevnet(sandbox, ar, xml, '1');
+    cli(sandbox, 'status'); // makes the nebula-ipam link
+    const piped = spawnSync('sh', ['-c', `onevnet | "${sandbox.driverDir}/nebula-ipam" --json reconcile --from - --apply`], {
+      env: childEnv('default', { NEBULA_IPAM_STORE: sandbox.bookPath, NEBULA_IPAM_CONFIG: sandbox.configPath, ...withPath(bin) }),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.equal(piped.status, 0, piped.stdout + piped.stderr);
+    assert.deepEqual(leaseSpans(readBook(sandbox), 'r1'), [[0, 0, 'opennebula'], [1, 1, 'opennebula']]);
+  } finally {
+    sandbox.cleanup();
+  }
+});
+
+test('a free oned did not honour (onevnet release of a VM\'s address): reconcile reports the address held in OpenNebula and free in the book, --apply adopts it (issue 8 item 13)', () => {
+  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
+  try {
+    const ar = register(sandbox, { IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '20' });
+    const ip = getAddress(sandbox, ar);
+    // onevnet release calls free_address, which succeeds; oned 7.4 keeps VM 1's lease.
+    expectQuietSuccess(sandbox.run('free_address', ar.freeXml(ar.indexOf(ip))));
+    const show = onevnetList([{ id: 4, name: 'web', ars: [{ ar, holders: new Map([[ar.indexOf(ip), 'VM 1']]) }] }]).replace(/^<VNET_POOL>|<\/VNET_POOL>$/g, '');
+    const file = saveDocument(sandbox, 'show.xml', show);
+
+    const dry = cli(sandbox, 'reconcile', '--from', file, '--json');
+    assert.equal(dry.code, 1);
+    assert.deepEqual(summary(JSON.parse(dry.stdout) as JsonReport), [`lease-missing-in-book r1 ${ip}`]);
+    const applied = cli(sandbox, 'reconcile', '--from', file, ...APPLY());
+    assert.equal(applied.code, 0, applied.stdout);
+    assert.match(applied.stdout, /leased in OpenNebula only\s+r1\s+VNET 4 AR 0\s+10\.20\.0\.3\s+VM 1; free in the book\s+lease added/);
+    assert.deepEqual(leaseSpans(readBook(sandbox), 'r1'), [[0, 0, 'opennebula']]);
+    assert.notEqual(getAddress(sandbox, ar), ip, 'the adopted address is not handed out again');
   } finally {
     sandbox.cleanup();
   }

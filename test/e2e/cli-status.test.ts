@@ -48,7 +48,11 @@ describe('nebula-ipam status, show, leases', () => {
     const out = expectOk(s.cli(['status']));
     assert.ok(!out.includes('\u001b['), 'no colour codes in a pipe');
     assert.match(out, /^POOL +NETWORK +SIZE +EXCLUDED +CARVED +FREE +RANGES +UTILISATION$/m);
-    assert.match(out, /^private +10\.20\.0\.0\/16 +65536 +256 +512 +64768 +2 +\[#\.{19}\] +1%$/m);
+    // A little use is "<1%", not a rounded-up "1%".
+    assert.match(out, /^private +10\.20\.0\.0\/16 +65536 +256 +512 +64768 +2 +\[#\.{19}\] +<1%$/m);
+    // IPv4 and IPv6 apart, each column in one notation.
+    assert.match(out, /^IPv4 pools\n/m);
+    assert.match(out, /^public6 +2001:db8:100::\/48 +1\.21e24 +0 +0 +1\.21e24 +0 +\[\.{20}\] +0%$/m);
     assert.match(out, /^r1 +OpenNebula +private +10\.20\.0\.0\/24 +IP4 +10\.20\.0\.3 +20 +5 +15 +\[#####\.{15}\] +25%$/m);
     const lines = out.split('\n').filter((l) => l.startsWith('r1 ') || l.startsWith('r2 ') || l.startsWith('RANGE'));
     assert.equal(new Set(lines.map((l) => l.indexOf('IP4') === -1 ? l.indexOf('TYPE') : l.indexOf('IP4'))).size, 1, 'columns line up');
@@ -87,23 +91,25 @@ describe('nebula-ipam status, show, leases', () => {
 
   it('takes --config and --store over the environment, and --driver keys the default paths', () => {
     const other = path.join(s.dir, 'other', 'leases.json');
+    // A book that is not there is said so, naming the setting that chose the path.
+    expectCliFailure(s.cli(['status', '--store', other]), 5, [`no lease book at ${other}`, 'is --store right?']);
+    fs.mkdirSync(path.dirname(other), { recursive: true });
+    fs.copyFileSync(s.bookPath, other);
     const viaFlag = s.json<{ book: string; ranges: unknown[] }>(['status', '--store', other]);
     assert.equal(viaFlag.book, other);
-    assert.equal(viaFlag.ranges.length, 0);
     const configFile = path.join(s.dir, 'other.json');
     fs.writeFileSync(configFile, JSON.stringify({ pools: [{ name: 'lab', network: '192.168.0.0/24' }] }));
     assert.deepEqual(s.json<StatusJson>(['--config', configFile, 'status']).pools.map((p) => p.name), ['lab']);
-    const defaults = s.json<{ book: string; config: string }>(['status', '--driver', 'mydrv'], { env: { NEBULA_IPAM_STORE: undefined, NEBULA_IPAM_CONFIG: undefined } });
-    assert.equal(defaults.book, '/var/lib/one/nebula-ipam/mydrv/leases.json');
-    assert.equal(defaults.config, '(no config file)');
+    const defaults = s.cli(['status', '--driver', 'mydrv'], { env: { NEBULA_IPAM_STORE: undefined, NEBULA_IPAM_CONFIG: undefined } });
+    expectCliFailure(defaults, 5, ['no lease book at /var/lib/one/nebula-ipam/mydrv/leases.json', 'is --driver right?']);
   });
 
-  it('fails on a bad config with exit 4 naming the file and key, and a locked-out store never changes', () => {
+  it('fails on a bad config with exit 4 naming the file and key (a missing one: 5, as every missing file), and a locked-out store never changes', () => {
     const broken = path.join(s.dir, 'broken.json');
     fs.writeFileSync(broken, JSON.stringify({ pools: [{ name: 'x', network: '10.0.0.1/8' }] }));
     const bytes = s.bookBytes();
     expectCliFailure(s.cli(['lease', '--pool', 'x', '--owner', 'y', '--config', broken]), 4, [broken, 'pools[0].network']);
-    expectCliFailure(s.cli(['status', '--config', path.join(s.dir, 'absent.json')]), 4, ['absent.json']);
+    expectCliFailure(s.cli(['status', '--config', path.join(s.dir, 'absent.json')]), 5, ['absent.json', 'no such file']);
     assert.deepEqual(s.bookBytes(), bytes);
   });
 });

@@ -36,6 +36,12 @@ test('requests on a stored AR carry its attributes, computed elements and USED_L
   assert.equal(ar6.getXml(1), fixture('get-address-ip4_6.xml'));
   ar6.noteLeased(0n, 3);
   assert.equal(ar6.freeXml(2n), fixture('free-ip4_6.xml'));
+
+  const static6 = new OnedAr({ IP6: '2001:db8:200::10', IPAM_MAD: 'mydrv', NEBULA_IPAM_RANGE: 'r1', PREFIX_LENGTH: '64', SIZE: '16', TYPE: 'IP6_STATIC', MAC: '02:00:0e:50:4c:f0' });
+  assert.equal(static6.allocateXml(11n), fixture('allocate-ip6_static.xml'));
+  static6.noteLeased(11n);
+  assert.equal(static6.freeXml(11n), fixture('free-ip6_static.xml'));
+  assert.ok(fixture('free-ip6_static.xml').endsWith('<ADDRESS><MAC>02:00:0e:50:4c:fb</MAC><IP6>0</IP6><SIZE>1</SIZE></ADDRESS></IPAM_DRIVER_ACTION_DATA>'), 'the docs/oned-contract.md 2.3 sample');
 });
 
 test('stdin is plain base64 with padding and no newline', () => {

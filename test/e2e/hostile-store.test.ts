@@ -215,3 +215,17 @@ test('a lock from another machine is respected while fresh and taken over once S
   expectReply(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_CONFIG: config } }), 'ADDRESS');
   assert.ok(!fs.existsSync(lock));
 }));
+
+test('a lock dated in the future (the clock was stepped back) from a holder that cannot be checked is taken over once unchanged for STALE_MS', withBook((sandbox, ar) => {
+  const lock = `${sandbox.bookPath}.lock`;
+  fs.mkdirSync(lock);
+  fs.writeFileSync(`${lock}/owner`, JSON.stringify({ token: 't', pid: 1, host: 'another-front-end', boot: 'b', pidns: 'p' }));
+  const future = new Date(Date.now() + 3_600_000);
+  fs.utimesSync(lock, future, future);
+  const config = path.join(sandbox.dir, 'etc', 'patient.json');
+  fs.writeFileSync(config, JSON.stringify({ lockTimeoutMs: STALE_MS + 5_000 }));
+  const started = Date.now();
+  expectReply(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_CONFIG: config } }), 'ADDRESS');
+  assert.ok(Date.now() - started >= STALE_MS, 'it watched the lock for STALE_MS before taking it');
+  assert.ok(!fs.existsSync(lock));
+}));

@@ -5,8 +5,10 @@
  * oned would send them) and CLI commands on one book.
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { expectReply } from './driver-assert.ts';
-import { createSandbox, OnedAr, registerXml, type DriverSandbox, type NodeVersion, type RunResult, type SandboxOptions } from './driver-harness.ts';
+import { BUNDLE, createSandbox, OnedAr, registerXml, type DriverSandbox, type NodeVersion, type RunResult, type SandboxOptions } from './driver-harness.ts';
 
 export interface CliRun {
   readonly node?: NodeVersion;
@@ -14,6 +16,8 @@ export interface CliRun {
 }
 
 export interface CliSandbox extends DriverSandbox {
+  /** The `nebula-ipam` link in the driver directory, to run by hand (e.g. on a pseudo-terminal). */
+  readonly program: string;
   /** `nebula-ipam <args>` with the sandbox's NEBULA_IPAM_CONFIG and NEBULA_IPAM_STORE. */
   cli(args: readonly string[], run?: CliRun): RunResult;
   /** `nebula-ipam --json <args>`, expecting exit 0 and one JSON document. */
@@ -24,9 +28,12 @@ export interface CliSandbox extends DriverSandbox {
 
 export function createCliSandbox(options: SandboxOptions = {}): CliSandbox {
   const sandbox = createSandbox(options);
+  const program = path.join(sandbox.driverDir, 'nebula-ipam');
+  if (!fs.existsSync(program)) fs.symlinkSync(BUNDLE, program);
   const cli = (args: readonly string[], run: CliRun = {}) => sandbox.runRaw('nebula-ipam', { args, ...(run.node ? { node: run.node } : {}), ...(run.env ? { env: run.env } : {}) });
   return {
     ...sandbox,
+    program,
     cli,
     json<T>(args: readonly string[], run: CliRun = {}): T {
       const result = cli(['--json', ...args], run);

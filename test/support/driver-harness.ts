@@ -316,17 +316,29 @@ export class OnedAr {
     return out;
   }
 
-  /** The address of index `i`, as oned names it in ADDRESS for allocate and free. */
+  /**
+   * The address of index `i`, as oned names it in ADDRESS for allocate and free
+   * (`AddressRange::addr_to_xml`): MAC, IP where the AR has IPv4, and in every IPv6 field the
+   * literal `0`, the status code of `ip6_to_s()` that oned streams instead of the address.
+   * MACs count in their last four bytes, as oned's `mac[0] + index` does.
+   */
   address(index: bigint, size: number | bigint = 1): AddressFields {
-    const mac = this.firstMac + index;
+    const mac = (this.firstMac & ~0xffffffffn) | ((this.firstMac + index) & 0xffffffffn);
     const fields: { -readonly [K in keyof AddressFields]: AddressFields[K] } = { MAC: formatMac(mac), SIZE: size };
     if (this.hasIPv4) fields.IP = numberToIpv4(ipv4ToNumber(this.attrs.IP!) + Number(index));
     if (this.type === 'IP6' || this.type === 'IP4_6') {
-      if (this.attrs.ULA_PREFIX !== undefined) fields.IP6_ULA = slaacAddress(this.attrs.ULA_PREFIX, mac);
-      if (this.attrs.GLOBAL_PREFIX !== undefined) fields.IP6_GLOBAL = slaacAddress(this.attrs.GLOBAL_PREFIX, mac);
+      if (this.attrs.ULA_PREFIX !== undefined) fields.IP6_ULA = '0';
+      if (this.attrs.GLOBAL_PREFIX !== undefined) fields.IP6_GLOBAL = '0';
     }
-    if (this.type === 'IP6_STATIC' || this.type === 'IP4_6_STATIC') fields.IP6 = formatIpv6(parseIpv6(this.attrs.IP6!) + index);
+    if (this.type === 'IP6_STATIC' || this.type === 'IP4_6_STATIC') fields.IP6 = '0';
     return fields;
+  }
+
+  /** The IPv6 address of index `i` that oned gives the VM (never sent to the driver): static, or SLAAC global. */
+  ip6Of(index: bigint): string | undefined {
+    if (this.type === 'IP6_STATIC' || this.type === 'IP4_6_STATIC') return formatIpv6(parseIpv6(this.attrs.IP6!) + index);
+    if (this.attrs.GLOBAL_PREFIX !== undefined) return slaacAddress(this.attrs.GLOBAL_PREFIX, this.firstMac + index);
+    return undefined;
   }
 
   /** The index of an IPv4 address of this AR. */

@@ -7,6 +7,11 @@
  * Extension point for operator lease/release (issue 4): leases already carry a holder, and
  * `free` only takes back 'opennebula' ones; an operator op adds/removes 'operator' entries here
  * and gets a handler next to the others in the test's HANDLERS table.
+ *
+ * Issue 8: the config may change between steps (a DNS server or another gateway rule added to a
+ * pool), and the addresses a range's subnet then reserves are never leased; get_address goes
+ * round-robin from a per-range cursor; unregister keeps each operator lease as an unmanaged
+ * range of its one address.
  */
 import type { Family } from '../../src/address/family.ts';
 import type { Holder } from '../../src/book/book.ts';
@@ -36,6 +41,17 @@ export interface ModelRange {
   /** SIZE as oned now sends it. */
   sentSize: bigint;
   readonly leases: Map<bigint, Holder>;
+  /** The pool of each side, and the subnet when carved (else the pool subnet around the range, today). */
+  readonly sides: Partial<Record<Family, Side>>;
+  /** Where get_address looks first: one past the last block it picked. */
+  next: bigint;
+  /** An operator lease kept by unregister: oned never sends its AR. */
+  readonly unmanaged?: boolean;
+}
+
+export interface Side {
+  readonly pool: string;
+  readonly subnet?: Span;
 }
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; kind: ErrorKind };
@@ -83,13 +99,49 @@ function gaps(subnet: Span, reserved: readonly bigint[]): Span[] {
   return found;
 }
 
+/** The subnet of `subnetPrefix` bits holding the whole span, else the pool's network. */
+function around(pool: Pool, span: Span): Span {
+  if (pool.subnetPrefix !== undefined) {
+    const blockSize = 1n << (BITS[pool.family] - BigInt(pool.subnetPrefix));
+    const base = (span.first / blockSize) * blockSize;
+    if (span.last <= base + blockSize - 1n) return { first: base, last: base + blockSize - 1n };
+  }
+  return poolSpan(pool);
+}
+
 export class LeaseModel {
   readonly ranges: ModelRange[] = [];
   /** Ids of ranges that were unregistered: oned may still send them. */
   readonly gone: ModelRange[] = [];
   private nextId = 1;
+  /** A deliberately wrong model (the first free block, as before issue 8), to show the check can fail. */
+  mutantFirstFree = false;
 
-  constructor(readonly config: Config) {}
+  /** Replaced when a step edits the pools. */
+  constructor(public config: Config) {}
+
+  /**
+   * Indices of a range its pools now reserve: the network, broadcast, gateway and DNS
+   * addresses of its subnet under today's config. (Excludes never change in the sequences, and
+   * every range was placed clear of them.)
+   */
+  blocked(range: ModelRange): Set<bigint> {
+    const found = new Set<bigint>();
+    for (const family of ['ipv4', 'ipv6'] as const) {
+      const side = range.sides[family];
+      const start = family === 'ipv4' ? range.ip : range.ip6;
+      const pool = side && this.config.pools.find((p) => p.name === side.pool);
+      if (!side || !pool || start === undefined) continue;
+      const subnet = side.subnet ?? around(pool, { first: start, last: start + range.size - 1n });
+      for (const address of reservedOf(pool, subnet)) if (address >= start && address < start + range.size) found.add(address - start);
+    }
+    return found;
+  }
+
+  /** Leased or reserved: not to be handed out. */
+  unavailable(range: ModelRange, index: bigint): boolean {
+    return range.leases.has(index) || this.blocked(range).has(index);
+  }
 
   private takenBy(family: Family, span: Span): boolean {
     return this.ranges.some((r) => r.footprint[family] !== undefined && overlapsSpan(r.footprint[family]!, span));
@@ -106,7 +158,7 @@ export class LeaseModel {
   explicitSide(family: Family, span: Span): ErrorKind | undefined {
     if (span.last > MAX[family]) return 'bad-request';
     if (this.takenBy(family, span)) return 'conflict';
-    const pool = this.config.pools.find((p) => p.family === family && overlapsSpan(poolSpan(p), span));
+    const pool = this.poolAt(family, span);
     if (!pool) return undefined;
     if (!coversSpan(poolSpan(pool), span) || this.excluded(pool, span)) return 'conflict';
     let subnet = poolSpan(pool);
@@ -117,6 +169,11 @@ export class LeaseModel {
       subnet = candidate;
     }
     return reservedOf(pool, subnet).some((a) => a >= span.first && a <= span.last) ? 'conflict' : undefined;
+  }
+
+  /** The pool an explicit span falls into. */
+  poolAt(family: Family, span: Span): Pool | undefined {
+    return this.config.pools.find((p) => p.family === family && overlapsSpan(poolSpan(p), span));
   }
 
   /**
@@ -143,16 +200,65 @@ export class LeaseModel {
     return fail('exhausted');
   }
 
-  add(range: Omit<ModelRange, 'id' | 'leases' | 'sentSize'>): ModelRange {
-    const added: ModelRange = { ...range, id: `r${this.nextId++}`, sentSize: range.size, leases: new Map() };
+  add(range: Omit<ModelRange, 'id' | 'leases' | 'sentSize' | 'next'>): ModelRange {
+    const added: ModelRange = { ...range, id: `r${this.nextId++}`, sentSize: range.size, leases: new Map(), next: 0n };
     this.ranges.push(added);
     return added;
   }
 
-  /** Unregistered: oned may still send its AR, which must then find nothing. */
+  /**
+   * Unregistered: oned may still send its AR, which must then find nothing. Each operator
+   * lease (one address each in these sequences) stays, as an unmanaged range of that address.
+   */
   remove(range: ModelRange): void {
     this.ranges.splice(this.ranges.indexOf(range), 1);
     this.gone.push(range);
+    const kept = [...range.leases].filter(([, holder]) => holder === 'operator').map(([index]) => index).sort((a, b) => (a < b ? -1 : 1));
+    for (const index of kept) {
+      const ip = range.ip === undefined ? undefined : range.ip + index;
+      const ip6 = range.ip6 === undefined ? undefined : range.ip6 + index;
+      const sides: Partial<Record<Family, Side>> = {};
+      if (range.sides.ipv4 && ip !== undefined) sides.ipv4 = { pool: range.sides.ipv4.pool };
+      if (range.sides.ipv6 && ip6 !== undefined) sides.ipv6 = { pool: range.sides.ipv6.pool };
+      const added = this.add({
+        ar: range.ar,
+        type: ip !== undefined ? (ip6 !== undefined ? 'IP4_6_STATIC' : 'IP4') : 'IP6_STATIC',
+        size: 1n,
+        ...(ip === undefined ? {} : { ip }),
+        ...(ip6 === undefined ? {} : { ip6 }),
+        footprint: { ...(ip === undefined ? {} : { ipv4: { first: ip, last: ip } }), ...(ip6 === undefined ? {} : { ipv6: { first: ip6, last: ip6 } }) },
+        sides,
+        unmanaged: true,
+      });
+      added.leases.set(0n, 'operator');
+    }
+  }
+
+  /** The ranges and leases as they are now, to come back by `restore`. */
+  snapshot(): ModelRange[] {
+    return this.ranges.map((r) => ({ ...r, leases: new Map(r.leases) }));
+  }
+
+  /**
+   * `restore --yes`: the ranges and leases of an earlier snapshot come back; the id counter does
+   * not (it never goes back), and neither does what oned holds: its ranges made since stay, and
+   * its leases taken since stay where the snapshot has the address free. Ranges that come back
+   * keep what oned's AR is now (updatear is not undone by the book), and the cursor as it is now.
+   */
+  restore(previous: readonly ModelRange[]): void {
+    const back = previous.map((old) => {
+      const now = this.ranges.find((r) => r.id === old.id);
+      const leases = new Map(old.leases);
+      if (now) for (const [index, holder] of now.leases) if (holder === 'opennebula' && !leases.has(index)) leases.set(index, holder);
+      const gone = now ?? this.gone.find((r) => r.id === old.id);
+      return { ...old, leases, ...(gone ? { ar: gone.ar, sentSize: gone.sentSize } : {}), ...(now ? { next: now.next } : {}) };
+    });
+    const ids = new Set(back.map((r) => r.id));
+    const kept = this.ranges.filter((r) => !ids.has(r.id) && !r.unmanaged);
+    const lost = this.ranges.filter((r) => !ids.has(r.id) && r.unmanaged);
+    const stillGone = this.gone.filter((r) => !ids.has(r.id));
+    this.ranges.splice(0, this.ranges.length, ...back, ...kept);
+    this.gone.splice(0, this.gone.length, ...stillGone, ...lost);
   }
 
   /** Indices oned's AR still allows: SIZE as sent, never past the registered range. */
@@ -160,15 +266,20 @@ export class LeaseModel {
     return range.sentSize < range.size ? range.sentSize : range.size;
   }
 
-  /** The lowest start of `count` free indices: 0, or just after a leased one. */
-  static firstFree(range: ModelRange, count: bigint): bigint | undefined {
+  /**
+   * Round-robin: the start of `count` free indices that comes first going round from the cursor
+   * (wrapping to 0 at the end of what oned's AR allows). A block starts at the cursor, at 0, or
+   * just after an unavailable index; each candidate is tried by looking at every taken index.
+   */
+  nextFree(range: ModelRange, count: bigint): bigint | undefined {
     const limit = LeaseModel.allowed(range);
-    const starts = [0n, ...[...range.leases.keys()].map((i) => i + 1n)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const cursor = this.mutantFirstFree || range.next >= limit ? 0n : range.next;
+    const taken = [...range.leases.keys(), ...this.blocked(range)];
+    const distance = (s: bigint) => (s >= cursor ? s - cursor : s + limit);
+    const starts = [cursor, 0n, ...taken.map((i) => i + 1n)].sort((a, b) => (distance(a) < distance(b) ? -1 : distance(a) > distance(b) ? 1 : 0));
     for (const s of starts) {
       if (s + count > limit) continue;
-      let free = true;
-      for (const leased of range.leases.keys()) if (leased >= s && leased < s + count) free = false;
-      if (free) return s;
+      if (!taken.some((t) => t >= s && t < s + count)) return s;
     }
     return undefined;
   }

@@ -3,6 +3,7 @@
  * parser and the real driver actions, so the tests see the shapes the product makes.
  */
 import { ACTIONS } from '../../src/actions/index.ts';
+import { formatIPv6 } from '../../src/address/ipv6.ts';
 import { EMPTY_BOOK, findRange, type Book, type RangeRecord } from '../../src/book/book.ts';
 import type { Config } from '../../src/config/config.ts';
 import { parseConfig } from '../../src/config/parse-config.ts';
@@ -40,7 +41,9 @@ export function onedLeases(book: Book, config: Config, rangeId: string, size = 1
   const ip = [24n, 16n, 8n, 0n].map((s) => String((range.ip! >> s) & 0xffn)).join('.');
   // oned's MAC for an AR without one: 02:00 followed by the four IPv4 octets.
   const mac = `02:00:${[24n, 16n, 8n, 0n].map((s) => ((range.ip! >> s) & 0xffn).toString(16).padStart(2, '0')).join(':')}`;
-  const decided = ACTIONS.get_address(book, request({ NEBULA_IPAM_RANGE: range.id, TYPE: range.type, IP: ip, MAC: mac, SIZE: String(range.size) }, `<ADDRESS><SIZE>${size}</SIZE></ADDRESS>`), { config, now: NOW, requestId: '2' });
+  // oned sends back every attribute the register reply had, the SLAAC prefixes among them.
+  const prefixes = range.globalPrefix === undefined ? {} : { GLOBAL_PREFIX: formatIPv6(range.globalPrefix) };
+  const decided = ACTIONS.get_address(book, request({ NEBULA_IPAM_RANGE: range.id, TYPE: range.type, IP: ip, MAC: mac, SIZE: String(range.size), ...prefixes }, `<ADDRESS><SIZE>${size}</SIZE></ADDRESS>`), { config, now: NOW, requestId: '2' });
   return { book: decided.book!, ip: /IP = "([^"]+)"/.exec(decided.reply!)![1]! };
 }
 

@@ -40,7 +40,7 @@ test('addresses outside the range are refused, below and above', () => {
   expectIpamError(() => oned.allocate(shrunk, 5n), 'conflict', ['10.0.0.15', 'outside'], );
 });
 
-test('the address is found by MAC on IP6 and ETHER ranges, by IP6 on IP6_STATIC, by IP where there is IPv4', () => {
+test('the address is found by MAC on IP6, IP6_STATIC and ETHER ranges (oned sends IP6 as 0), by IP where there is IPv4', () => {
   const oned = new InProcessOned();
   const slaac = oned.register({ ...MAD, TYPE: 'IP6', GLOBAL_PREFIX: '2001:db8::', SIZE: '10', MAC: '02:00:00:00:01:00' });
   oned.allocate(slaac.ar, 4n);

@@ -53,6 +53,14 @@ test('reserved addresses say what they are', () => {
   ]);
 });
 
+test('an address with two roles (a DNS server listed twice, or on the gateway) is reserved once, by its first role', () => {
+  const subnet = { family: 'ipv4' as const, base: v4('10.20.0.0'), length: 24 };
+  const pool = { ...PRIVATE, dns: ['10.20.0.1', '10.20.0.7', '10.20.0.7'] };
+  assert.deepEqual(reservedIn(pool, subnet).map(({ address, role }) => [formatIPv4(address), role]), [
+    ['10.20.0.0', 'network address'], ['10.20.0.1', 'gateway'], ['10.20.0.7', 'DNS server'], ['10.20.0.255', 'broadcast address'],
+  ]);
+});
+
 test('without subnetPrefix, the smallest subnet whose usable run holds SIZE', () => {
   const pool = pool4({});
   assert.equal(shown(carve(pool, [], 1n)).subnet, '10.20.0.0/30');

@@ -17,7 +17,9 @@ describe('global options', () => {
   it('are taken out wherever they stand, leaving the command line in order', () => {
     const split = splitGlobalOptions(['--json', 'lease', '--pool', 'p', '--store=/tmp/b.json', '--owner', 'x', '--config', 'c.json', '--driver', 'd1']);
     assert.deepEqual(split.rest, ['lease', '--pool', 'p', '--owner', 'x']);
-    assert.deepEqual(split.globals, { driver: 'd1', json: true, config: 'c.json', store: '/tmp/b.json' });
+    assert.deepEqual(split.globals, { driver: 'd1', driverGiven: true, json: true, config: 'c.json', store: '/tmp/b.json' });
+    assert.equal(splitGlobalOptions(['status', '--wide']).globals.wide, true);
+    assert.equal(splitGlobalOptions(['status']).globals.driverGiven, false);
   });
 
   it('refuse a missing value and a bad driver name as usage errors', () => {
@@ -85,7 +87,9 @@ describe('renderers', () => {
 
   it('draw a bar that shows any use, and counts people can read', () => {
     assert.equal(utilisationBar(0n, 10n, false), '[....................]   0%');
-    assert.equal(utilisationBar(1n, 1000n, false), '[#...................]   1%');
+    assert.equal(utilisationBar(1n, 1000n, false), '[#...................]  <1%');
+    assert.equal(utilisationBar(10n, 1000n, false), '[#...................]   1%');
+    assert.equal(utilisationBar(1n, 1000n, false, 0), ' <1%');
     assert.equal(utilisationBar(10n, 10n, false), '[####################] 100%');
     assert.equal(formatCount(65536n), '65536');
     assert.equal(formatCount(1n << 80n), '2^80');

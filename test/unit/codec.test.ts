@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { parseIPv4 } from '../../src/address/ipv4.ts';
 import { parseIPv6 } from '../../src/address/ipv6.ts';
 import { EMPTY_BOOK, type Book } from '../../src/book/book.ts';
-import { decodeBook, encodeBook } from '../../src/book/codec.ts';
+import { decodeBook, decodeBookLazily, encodeBook, quickFootprint } from '../../src/book/codec.ts';
+import { footprint } from '../../src/book/footprint.ts';
 import { expectIpamError } from '../support/expect-ipam-error.ts';
 
 const WHERE = '/var/lib/one/nebula-ipam/mydrv/leases.json';
@@ -79,6 +80,19 @@ test('leases outside their range or overlapping each other are refused', () => {
   }), 'store-corrupt', ['ranges[1].leases[1].from']);
 });
 
+test('the round-robin cursor: written as "next", absent in older books (0), at most the range size', () => {
+  const withCursor: Book = { ...FULL, ranges: FULL.ranges.map((r) => (r.id === 'r3' ? { ...r, nextIndex: 7n } : r)) };
+  const text = encodeBook(withCursor);
+  assert.match(text, /"next":7,/);
+  assert.deepEqual(decodeBook(text, WHERE), withCursor);
+  assert.doesNotMatch(encodeBook(FULL), /"next"/, 'no cursor, no field: books stay as they were');
+  assert.equal(decodeBook(encodeBook(FULL), WHERE).ranges[1]!.nextIndex, undefined);
+  expectIpamError(decodeChanged((d) => { d.ranges[1].next = 11; }), 'store-corrupt', ['ranges[1].next', '11']);
+  expectIpamError(decodeChanged((d) => { d.ranges[1].next = -1; }), 'store-corrupt', ['ranges[1].next']);
+  expectIpamError(decodeChanged((d) => { d.ranges[1].next = '3'; }), 'store-corrupt', ['ranges[1].next']);
+  assert.equal(decodeBook(JSON.stringify({ ...JSON.parse(encodeBook(FULL)), ranges: [{ ...JSON.parse(encodeBook(FULL)).ranges[1], next: 10 }] }), WHERE).ranges[0]!.nextIndex, 10n, 'the size itself: wraps on use');
+});
+
 test('ranges that no action could have written are refused', () => {
   expectIpamError(decodeChanged((d) => { d.ranges[1].size = 0; }), 'store-corrupt', ['ranges[1].size']);
   expectIpamError(decodeChanged((d) => { d.ranges[0].size = 2 ** 32 + 1; }), 'store-corrupt', ['ranges[0].size']);
@@ -97,4 +111,41 @@ test('an IPv4 range may end exactly at 255.255.255.255', () => {
     d.ranges[0].leases = [];
   })();
   assert.equal(book.ranges[0]!.ip, parseIPv4('255.255.255.0'));
+});
+
+test('the driver that registered a range is kept; a book without it (written before) still decodes', () => {
+  const line = (extra: string) => `{"schema":1,"generation":1,"nextRangeId":2,"ranges":[\n{"id":"r1","type":"IP4","size":4,"ip":"10.0.0.1",${extra}"createdAt":"2026-01-01T00:00:00.000Z","leases":""}\n]}\n`;
+  const old = decodeBook(line(''), WHERE);
+  assert.equal(old.ranges[0]!.driver, undefined);
+  assert.equal(encodeBook({ ...old, ranges: old.ranges.map((r) => ({ ...r })) }), line(''), 'no driver field is invented');
+  const withDriver = decodeBook(line('"driver":"alpha",'), WHERE);
+  assert.equal(withDriver.ranges[0]!.driver, 'alpha');
+  assert.equal(encodeBook({ ...withDriver, ranges: withDriver.ranges.map((r) => ({ ...r })) }), line('"driver":"alpha",'));
+  expectIpamError(() => decodeBook(line('"driver":7,'), WHERE), 'store-corrupt', ['ranges[0].driver']);
+});
+
+test('quickFootprint reads a footprint from the line as the full decoder would, and falls back on anything unusual', () => {
+  const book: Book = {
+    ...FULL,
+    nextRangeId: 9,
+    ranges: [
+      ...FULL.ranges,
+      { id: 'r4', type: 'IP4', size: 10n, ip: 0x0a00000an, createdAt: 't', leases: [] },
+      { id: 'r5', type: 'IP6_STATIC', size: 3n, ip6: parseIPv6('2001:db8::10')!, prefixLength: 64, createdAt: 't', leases: [] },
+      { id: 'r6', type: 'ETHER', size: 3n, mac: 0x020000000001n, owner: '"ip":"9.9.9.9" "block":["1.1.1.1","2.2.2.2"]', createdAt: 't', leases: [] },
+    ],
+  };
+  const text = encodeBook(book);
+  const full = decodeBook(text, WHERE);
+  const lazy = decodeBookLazily(Buffer.from(text), WHERE);
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    for (let i = 0; i < full.ranges.length; i++) {
+      assert.deepEqual(quickFootprint(lazy.ranges[i]!, family), footprint(full.ranges[i]!, family), `${full.ranges[i]!.id} ${family}`);
+    }
+  }
+  // A key written twice (JSON: the last counts) goes to the full decoder.
+  const twice = decodeBookLazily(text.replace('"ip":"10.0.0.10"', '"ip":"10.0.0.99","ip":"10.0.0.10"'), WHERE);
+  assert.deepEqual(quickFootprint(twice.ranges[3]!, 'ipv4'), { first: 0x0a00000an, last: 0x0a000013n });
+  // A broken address is refused as the decoder refuses it.
+  expectIpamError(() => quickFootprint(decodeBookLazily(text.replace('"ip":"10.0.0.10"', '"ip":"10.0.0.300"'), WHERE).ranges[3]!, 'ipv4'), 'store-corrupt', ['ranges[3].ip']);
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { firstFreeBlock } from '../../src/intervals/free-block.ts';
+import { firstFreeBlock, nextFreeBlock } from '../../src/intervals/free-block.ts';
 import type { Interval } from '../../src/intervals/interval.ts';
 import { union } from '../../src/intervals/sorted.ts';
 import '../support/seed.ts';
@@ -69,5 +69,33 @@ test('agrees with a naive scan on a small universe', () => {
       },
     ),
     { numRuns: 500 },
+  );
+});
+
+test('round-robin: the first block at or after the cursor, else wrapping to the first block of within', () => {
+  const taken = [iv(0, 2), iv(5, 5), iv(9, 12)];
+  assert.equal(nextFreeBlock(taken, iv(0, 20), 1n, 0n), 3n, 'cursor 0 is the first free block');
+  assert.equal(nextFreeBlock(taken, iv(0, 20), 1n, 4n), 4n);
+  assert.equal(nextFreeBlock(taken, iv(0, 20), 1n, 5n), 6n, 'a taken cursor moves on');
+  assert.equal(nextFreeBlock(taken, iv(0, 20), 3n, 7n), 13n, 'a block straddling a taken one is skipped');
+  assert.equal(nextFreeBlock(taken, iv(0, 20), 9n, 14n), undefined, 'no 9 free anywhere');
+  assert.equal(nextFreeBlock(taken, iv(0, 20), 3n, 19n), 6n, 'does not fit after the cursor: wraps');
+  assert.equal(nextFreeBlock(taken, iv(0, 20), 1n, 21n), 3n, 'a cursor past within wraps');
+  assert.equal(nextFreeBlock([iv(3, 20)], iv(0, 20), 2n, 4n), 0n, 'wraps to what lies before the cursor');
+  assert.equal(nextFreeBlock([], iv(0, 3), 4n, 2n), 0n, 'a block as big as within, cursor anywhere');
+});
+
+test('round-robin agrees with a brute force over small random cases', () => {
+  fc.assert(
+    fc.property(fc.array(fc.boolean(), { minLength: 1, maxLength: 24 }), fc.nat({ max: 30 }), fc.integer({ min: 1, max: 5 }), (busy, cursor, size) => {
+      const taken = union(busy.flatMap((b, i) => (b ? [iv(i, i)] : [])));
+      const limit = busy.length;
+      const fits = (s: number) => s + size <= limit && busy.slice(s, s + size).every((b) => !b);
+      const start = cursor < limit ? cursor : 0;
+      const starts = [...Array(limit).keys()];
+      const found = starts.find((s) => s >= start && fits(s)) ?? starts.find(fits);
+      const expected = found === undefined ? undefined : BigInt(found);
+      assert.equal(nextFreeBlock(taken, iv(0, limit - 1), BigInt(size), BigInt(cursor)), expected);
+    }),
   );
 });

@@ -52,7 +52,7 @@ test('operator leases are untouched by oned\'s frees', () => {
   assert.deepEqual(leasedIndices(oned.rangeOf(ar)), [4n, 5n, 6n]);
 });
 
-test('free finds the address by MAC on ETHER, by IP6 on IP6_STATIC, by IP on IP4_6', () => {
+test('free finds the address by MAC on ETHER and IP6_STATIC (oned sends IP6 as 0), by IP on IP4_6', () => {
   const oned = new InProcessOned();
   const ether = oned.register({ ...MAD, TYPE: 'ETHER', SIZE: '10', MAC: '02:00:00:00:01:00' });
   oned.allocate(ether.ar, 3n, 2);

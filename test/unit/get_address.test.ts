@@ -40,13 +40,72 @@ test('the lease records the MAC of its first address, the request id and the tim
   assert.deepEqual({ ...block, mac: formatMac(block!.mac!) }, { first: 1n, last: 3n, holder: 'opennebula', at: NOW, mac: '02:00:0a:00:00:0b', requestId: '2' });
 });
 
-test('a block of SIZE n is the first free contiguous block, with the size echoed', () => {
+test('a block of SIZE n is the next free contiguous block after the cursor, with the size echoed', () => {
   const { oned, ar } = sampleRange();
   oned.get(ar);
   oned.allocate(ar, 2n); // 10.0.0.12 held: the holes are 10.0.0.11 and 10.0.0.13+
   const block = oned.get(ar, 4);
   assert.deepEqual(block.reply.pairs, [['IP', '10.0.0.13'], ['SIZE', '4']]);
-  assert.equal(oned.get(ar).ip, '10.0.0.11', 'the hole is still used by a single address');
+  assert.deepEqual([oned.get(ar).ip, oned.get(ar).ip, oned.get(ar).ip], ['10.0.0.17', '10.0.0.18', '10.0.0.19']);
+  assert.equal(oned.get(ar).ip, '10.0.0.11', 'the hole behind the cursor comes once the cursor wraps');
+});
+
+test('a freed address is not handed straight back: the cursor goes round the range first (onevnet release)', () => {
+  const { oned, ar } = sampleRange();
+  assert.equal(oned.get(ar).ip, '10.0.0.10');
+  oned.free(ar, 0n);
+  assert.equal(oned.get(ar).ip, '10.0.0.11', 'never-used addresses first');
+  for (let i = 2; i < 10; i++) oned.get(ar);
+  // Now freed in this order: .15, .12, .17; the cursor is past the end, so it wraps to 0.
+  for (const index of [5n, 2n, 7n]) oned.free(ar, index);
+  assert.deepEqual([oned.get(ar).ip, oned.get(ar).ip, oned.get(ar).ip], ['10.0.0.10', '10.0.0.12', '10.0.0.15'], 'round-robin order from the cursor');
+  assert.equal(oned.get(ar).ip, '10.0.0.17');
+  expectIpamError(() => oned.get(ar), 'exhausted');
+});
+
+test('blocks wrap round too: a block that does not fit after the cursor is taken from the start', () => {
+  const { oned, ar } = sampleRange();
+  oned.get(ar, 7); // 10.0.0.10-16, cursor at 7
+  oned.free(ar, 1n);
+  oned.free(ar, 2n);
+  assert.equal(oned.get(ar, 2).ip, '10.0.0.17', 'fits after the cursor');
+  assert.equal(oned.get(ar, 2).ip, '10.0.0.11', 'does not fit after it: wraps to the first free block');
+  assert.equal(oned.rangeOf(ar).nextIndex, 3n);
+});
+
+test('the cursor is kept per range and survives a SIZE shrunk under it', () => {
+  const { oned, ar } = sampleRange();
+  const other = oned.register({ ...MAD, TYPE: 'IP4', IP: '10.0.1.10', SIZE: '10' }).ar;
+  oned.get(ar, 5);
+  assert.equal(oned.get(other).ip, '10.0.1.10', 'another range starts at its own 0');
+  oned.free(ar, 0n);
+  const shrunk = new OnedAr({ ...ar.attrs, SIZE: '5' });
+  assert.equal(oned.get(shrunk).ip, '10.0.0.10', 'cursor past the SIZE oned now sends: wraps');
+});
+
+test('a DNS server or gateway added to the pool after the carve is never handed out', () => {
+  const pool = { name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, gateway: 'first', dns: ['10.20.0.2'], exclude: ['10.20.255.0/24'], default: true };
+  const oned = new InProcessOned(configWith([pool]));
+  const { ar } = oned.register({ ...MAD, SIZE: '10' }); // 10.20.0.3-12
+  oned.config = configWith([{ ...pool, dns: ['10.20.0.2', '10.20.0.3', '10.20.0.5'] }]);
+  assert.deepEqual([oned.get(ar).ip, oned.get(ar).ip], ['10.20.0.4', '10.20.0.6']);
+  expectIpamError(() => oned.allocate(ar, 2n), 'conflict', ['10.20.0.5', 'the DNS server of 10.20.0.0/24', '"private"']);
+  // A gateway rule that now puts the gateway inside an explicit range (it had none).
+  const explicit = new InProcessOned(configWith([{ ...pool, gateway: 'none' }]));
+  const first = explicit.register({ ...MAD, TYPE: 'IP4', IP: '10.20.7.1', SIZE: '5' }).ar;
+  explicit.config = configWith([{ ...pool, gateway: 'first' }]);
+  assert.equal(explicit.get(first).ip, '10.20.7.2');
+  expectIpamError(() => explicit.allocate(first, 0n), 'conflict', ['10.20.7.1', 'the gateway of 10.20.7.0/24']);
+});
+
+test('a range that overlaps another range of a hand-edited book is refused, naming both', () => {
+  const { oned, ar } = sampleRange();
+  const other = oned.register({ ...MAD, TYPE: 'IP4', IP: '10.0.1.10', SIZE: '10' }).ar;
+  oned.book = { ...oned.book, ranges: oned.book.ranges.map((r) => (r.id === 'r2' ? { ...r, ip: 0x0a000012n } : r)) };
+  const before = oned.book;
+  expectIpamError(() => oned.get(ar), 'conflict', ['r1 IP4 10.0.0.10+10', 'r2 IP4 10.0.0.18+10']);
+  expectIpamError(() => oned.get(new OnedAr({ ...other.attrs, IP: '10.0.0.18' })), 'conflict', ['r2 IP4 10.0.0.18+10', 'r1']);
+  assert.equal(oned.book, before);
 });
 
 test('no room: kind exhausted (exit 255), naming the range, and the book unchanged', () => {

@@ -1,6 +1,7 @@
 /**
- * The LeaseStore contract, held by the in-memory fake and the file store alike, so that code
- * tested against the fake behaves the same against the disk: a change's result comes back, a
+ * The LeaseStore contract, held by the in-memory fake, the file store and the etcd store (on a
+ * real 3-member cluster) alike, so that code tested against the fake behaves the same against
+ * the disk and etcd: a change's result comes back, a
  * change that returns no book writes nothing, every write bumps the generation by one, audit
  * records go with the change that made them, and the previous generation comes back whole.
  */
@@ -8,13 +9,23 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import type { AuditRecord } from '../../src/audit/audit-record.ts';
 import type { Book } from '../../src/book/book.ts';
 import { IpamError } from '../../src/errors.ts';
+import { EtcdClient } from '../../src/store/etcd/etcd-client.ts';
+import { EtcdStore } from '../../src/store/etcd/etcd-store.ts';
 import { FileStore } from '../../src/store/file-store.ts';
 import { MemoryStore } from '../../src/store/memory-store.ts';
 import type { LeaseStore } from '../../src/store/store.ts';
+import { startEtcdCluster, type EtcdCluster } from '../support/etcd-cluster.ts';
+
+// Started when the first etcd test needs it: without etcd those fail (never skip), the others still run.
+let cluster: Promise<EtcdCluster> | undefined;
+after(async () => {
+  await (await cluster?.catch(() => undefined))?.stop();
+});
+let prefixes = 0;
 
 const withRange = (book: Book): Book => ({
   ...book,
@@ -22,17 +33,22 @@ const withRange = (book: Book): Book => ({
   ranges: [...book.ranges, { id: `r${book.nextRangeId}`, type: 'IP4', size: 10n, ip: 0x0a00000an, createdAt: '2026-11-28T00:00:00.000Z', leases: [] }],
 });
 
-const stores: [string, () => { store: LeaseStore; done: () => void }][] = [
+const stores: [string, () => Promise<{ store: LeaseStore; done: () => void }> | { store: LeaseStore; done: () => void }][] = [
   ['MemoryStore', () => ({ store: new MemoryStore(), done: () => undefined })],
   ['FileStore', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-store-'));
     return { store: new FileStore(path.join(dir, 'book', 'leases.json'), { lockTimeoutMs: 1_000 }), done: () => fs.rmSync(dir, { recursive: true, force: true }) };
   }],
+  ['EtcdStore', async () => {
+    cluster ??= startEtcdCluster();
+    const client = new EtcdClient({ endpoints: (await cluster).endpoints, timeoutMs: 2_000 });
+    return { store: new EtcdStore({ client, prefix: `/nebula-ipam/contract-${++prefixes}`, lockTimeoutMs: 5_000 }), done: () => client.close() };
+  }],
 ];
 
 for (const [name, make] of stores) {
   test(`${name}: results come back, no book means no write, each write is one generation`, async () => {
-    const { store, done } = make();
+    const { store, done } = await make();
     try {
       assert.equal((await store.read()).generation, 0, 'a new store is the empty book');
       assert.equal(await store.update((book) => ({ book: withRange(book), result: 'added' })), 'added');
@@ -55,7 +71,7 @@ const record = (action: string, result: AuditRecord['result'] = 'ok'): AuditReco
 
 for (const [name, make] of stores) {
   test(`${name}: audit records go with their change, failures on their own, and read back in order`, async () => {
-    const { store, done } = make();
+    const { store, done } = await make();
     try {
       assert.equal(await store.exists(), false, 'nothing written yet');
       await store.update((book) => ({ book: withRange(book), result: undefined, audit: [record('first')] }));
@@ -73,7 +89,7 @@ for (const [name, make] of stores) {
   });
 
   test(`${name}: restore brings the previous generation back as a new one, only if nothing moved`, async () => {
-    const { store, done } = make();
+    const { store, done } = await make();
     try {
       await store.update((book) => ({ book: withRange(book), result: undefined }));
       await assert.rejects(store.generations(), (error) => error instanceof IpamError && error.kind === 'not-found', 'one write keeps no previous generation');

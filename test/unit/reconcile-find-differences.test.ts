@@ -73,7 +73,8 @@ test('both ways: leases and ranges each side lacks, with what holds them, and wh
   assert.ok(clash.kind === 'lease-held-by-operator' && clash.holder === 'hold' && clash.operator === 'bmc-7');
   assert.match(clash.why!, /operator leases are never changed/);
   const resized = byKind.get('range-differs')!;
-  assert.ok(resized.kind === 'range-differs' && resized.book === '10' && resized.opennebula === '12' && !resized.adoptable);
+  // An updatear resize into space nobody has is adopted (issue 11 item 6).
+  assert.ok(resized.kind === 'range-differs' && resized.book === '10' && resized.opennebula === '12' && resized.adoptable);
   assert.deepEqual(plan.scope, { document: 'VNET_POOL', vnets: 5, ars: 4, leases: 8 });
   assert.equal(reconcileExitCode(plan.findings, false), 1);
 });
@@ -107,6 +108,7 @@ test('--apply adopts OpenNebula\'s leases and ranges, leaves operator leases, an
   assert.deepEqual(changes.map((c) => `${c.action} ${c.range} ${c.addresses}`), [
     'reconcile-remove-range r4 10.20.1.3-10.20.1.254',
     'reconcile-drop-lease r1 10.20.0.5',
+    'reconcile-resize-range r2 192.168.50.10-192.168.50.21',
     'reconcile-add-lease r1 10.20.0.10-10.20.0.11',
     'reconcile-add-range r9 10.20.2.3-10.20.2.7',
     'reconcile-add-lease r9 10.20.2.3',
@@ -114,7 +116,8 @@ test('--apply adopts OpenNebula\'s leases and ranges, leaves operator leases, an
   ]);
 
   const again = findDifferences(after, fixture('list-several-vnets.xml'), options);
-  assert.deepEqual(kinds(again.findings), ['lease-held-by-operator r1 10.20.0.7', 'range-differs r2 SIZE']);
+  assert.deepEqual(kinds(again.findings), ['lease-held-by-operator r1 10.20.0.7']);
+  assert.equal(findRange(after, 'r2')!.size, 12n, 'the resize was adopted');
   assert.ok(again.findings.every((f) => !f.adoptable));
   assert.deepEqual(again.fixes, []);
   assert.deepEqual(again.notes.map((n) => n.kind).sort(), ['leases-not-listed', 'other-ars-skipped', 'reservation-skipped'], 'what was adopted is dated by the document, so it is judged again');
@@ -166,7 +169,9 @@ test('onevnet show -x holds one VNET: ranges it does not list are not called mis
 test('a document without any AR of the driver does not get every range removed', () => {
   const plan = findDifferences(disagreeingBook(), fixture('list-several-vnets.xml'), { ...options, driver: { name: 'typo', explicit: true } });
   const missing = plan.findings.filter((f) => f.kind === 'range-missing-in-opennebula');
-  assert.deepEqual(missing.map((f) => f.range), ['r1', 'r2', 'r3', 'r4']);
+  // r1-r3 (no driver recorded) stand for ARs of driver mydrv: they are mydrv's, not judged here.
+  assert.deepEqual(missing.map((f) => f.range), ['r4']);
+  assert.ok(plan.notes.some((n) => n.kind === 'other-drivers-ranges' && n.count === 3));
   assert.ok(missing.every((f) => !f.adoptable && /no AR of driver typo.*--driver/.test(f.why!)));
   assert.deepEqual(plan.fixes, []);
 });
@@ -209,12 +214,39 @@ test('ETHER and IP6 leases are placed by MAC', () => {
   assert.deepEqual(kinds(plan.findings), ['lease-missing-in-book r1 02:00:00:00:01:03']);
 });
 
-test('a lease of a resized AR beyond the book\'s range is reported, not adopted', () => {
+test('a resized AR: its lease in the grown part is adopted with the resize, when the growth is free space', () => {
   const doc = readOnevnetXml('<VNET><ID>4</ID><AR_POOL><AR><AR_ID>0</AR_ID><IP>192.168.50.10</IP><IPAM_MAD>mydrv</IPAM_MAD><NEBULA_IPAM_RANGE>r2</NEBULA_IPAM_RANGE><SIZE>12</SIZE><TYPE>IP4</TYPE><LEASES><LEASE><IP>192.168.50.10</IP><VM>20</VM></LEASE><LEASE><IP>192.168.50.21</IP><VM>21</VM></LEASE></LEASES></AR></AR_POOL></VNET>', 'x');
   const plan = findDifferences(disagreeingBook(), doc, options);
-  const outside = plan.findings.find((f) => f.kind === 'lease-outside-book-range')!;
-  assert.ok(outside.kind === 'lease-outside-book-range' && outside.addresses === '192.168.50.21' && !outside.adoptable);
-  assert.ok(!plan.fixes.some((f) => f.kind === 'add-lease'));
+  assert.deepEqual(plan.findings.filter((f) => f.range === 'r2').map((f) => `${f.kind} ${f.adoptable}`), ['range-differs true', 'lease-missing-in-book true']);
+  const { book: after, changes } = applyFixes(disagreeingBook(), plan.fixes.filter((f) => f.range === 'r2'));
+  assert.deepEqual(changes.map((c) => c.action), ['reconcile-resize-range', 'reconcile-add-lease']);
+  assert.equal(changes[0]!.detail, 'SIZE 10 -> 12');
+  const r2 = findRange(after, 'r2')!;
+  assert.deepEqual([r2.size, r2.leases.map((l) => spanText(r2, l))], [12n, ['192.168.50.10', '192.168.50.21']]);
+});
+
+test('a resize that is not safe is explained and its lease beyond the book\'s range reported, not adopted', () => {
+  const doc = (size: number) => readOnevnetXml(`<VNET><ID>4</ID><AR_POOL><AR><AR_ID>0</AR_ID><IP>192.168.50.10</IP><IPAM_MAD>mydrv</IPAM_MAD><NEBULA_IPAM_RANGE>r2</NEBULA_IPAM_RANGE><SIZE>${size}</SIZE><TYPE>IP4</TYPE><LEASES><LEASE><IP>192.168.50.10</IP><VM>20</VM></LEASE></LEASES></AR></AR_POOL></VNET>`, 'x');
+  // Growth onto another range's addresses.
+  const crowded = book([
+    { id: 'r2', type: 'IP4', size: 10, ip: '192.168.50.10', createdAt: BEFORE, leases: [on(0, 0), on(8, 8)] },
+    { id: 'r6', type: 'IP4', size: 4, ip: '192.168.50.21', unmanaged: true, createdAt: BEFORE, leases: [] },
+  ], 7);
+  const grown = findDifferences(crowded, doc(12), options).findings.find((f) => f.kind === 'range-differs')!;
+  assert.equal(grown.adoptable, false);
+  assert.match(grown.why!, /192\.168\.50\.20-192\.168\.50\.21 overlaps range r6/);
+  // Shrinking past a lease the book holds (oned no longer lists it: dropping it is another finding).
+  const shrunk = findDifferences(crowded, doc(5), options);
+  const why = shrunk.findings.find((f) => f.kind === 'range-differs')!;
+  assert.equal(why.adoptable, false);
+  assert.match(why.why!, /1 lease lie past the new end/);
+  assert.ok(!shrunk.fixes.some((f) => f.kind === 'resize-range'));
+  // Growth past the subnet of a carved range, or onto its broadcast address.
+  const carved = book([{ id: 'r1', type: 'IP4', size: 250, ip: '10.20.0.3', pool: 'private', block: ['10.20.0.0', '10.20.0.255'], createdAt: BEFORE, leases: [] }]);
+  const carvedDoc = (size: number) => readOnevnetXml(`<VNET><ID>4</ID><AR_POOL><AR><AR_ID>0</AR_ID><IP>10.20.0.3</IP><IPAM_MAD>mydrv</IPAM_MAD><NEBULA_IPAM_RANGE>r1</NEBULA_IPAM_RANGE><SIZE>${size}</SIZE><TYPE>IP4</TYPE><LEASES/></AR></AR_POOL></VNET>`, 'x');
+  assert.match(findDifferences(carved, carvedDoc(253), options).findings[0]!.why!, /broadcast address 10\.20\.0\.255/);
+  assert.match(findDifferences(carved, carvedDoc(300), options).findings[0]!.why!, /leaves the range's subnet/);
+  assert.equal(findDifferences(carved, carvedDoc(252), options).findings[0]!.adoptable, true);
 });
 
 test('an AR whose values oned could never have stored is a bad document, naming the AR', () => {
@@ -228,4 +260,68 @@ test('the exit code: 0 when both agree, 1 with findings; after --apply 1 only fo
   const fixable: ReconcileFinding = { kind: 'lease-missing-in-opennebula', range: 'r1', addresses: '10.0.0.1', count: 1, since: BEFORE, adoptable: true };
   assert.equal(reconcileExitCode([fixable], false), 1);
   assert.equal(reconcileExitCode([fixable], true), 0);
+});
+
+/** A `onevnet list -x` of IP4 ARs: [vnet, IPAM_MAD, range id, IP, SIZE, leased IPs]. */
+function listOf(ars: [number, string, string | undefined, string, number, string[]][]): ReturnType<typeof readOnevnetXml> {
+  const vnets = new Map<number, string[]>();
+  ars.forEach(([vnet, mad, id, ip, size, leased], i) => {
+    const leases = leased.map((l) => `<LEASE><IP>${l}</IP><VM>1</VM></LEASE>`).join('');
+    const ar = `<AR><AR_ID>${i}</AR_ID><IP>${ip}</IP><IPAM_MAD>${mad}</IPAM_MAD>${id ? `<NEBULA_IPAM_RANGE>${id}</NEBULA_IPAM_RANGE>` : ''}<SIZE>${size}</SIZE><TYPE>IP4</TYPE><LEASES>${leases}</LEASES></AR>`;
+    vnets.set(vnet, [...(vnets.get(vnet) ?? []), ar]);
+  });
+  return readOnevnetXml(`<VNET_POOL>${[...vnets].map(([id, a]) => `<VNET><ID>${id}</ID><AR_POOL>${a.join('')}</AR_POOL></VNET>`).join('')}</VNET_POOL>`, 'x');
+}
+
+const ip4 = (id: string, ip: string, extra: object = {}) => ({ id, type: 'IP4', size: 10, ip, createdAt: BEFORE, leases: [], ...extra });
+const alpha = { ...options, driver: { name: 'alpha', explicit: true } };
+
+test('--driver alpha on a shared book: beta\'s ranges are not judged, with or without their ARs; a range no AR of any driver stands for is', () => {
+  const shared = book([
+    ip4('r1', '10.1.0.1', { driver: 'alpha' }),
+    ip4('r2', '10.2.0.1', { driver: 'alpha' }), // refused by oned after register: no AR anywhere
+    ip4('r3', '10.3.0.1', { driver: 'beta' }),
+    ip4('r4', '10.4.0.1', { driver: 'beta' }), // beta's leak: beta's reconcile will say so
+    ip4('r5', '10.5.0.1'), // no driver recorded (an older book); beta's AR carries r5
+    ip4('r6', '10.6.0.1'), // no driver recorded, no AR of any driver
+  ], 7);
+  const doc = listOf([[0, 'alpha', 'r1', '10.1.0.1', 10, []], [1, 'beta', 'r3', '10.3.0.1', 10, ['10.3.0.1']], [1, 'beta', 'r5', '10.5.0.1', 10, []]]);
+  const plan = findDifferences(shared, doc, alpha);
+  assert.deepEqual(kinds(plan.findings), ['range-missing-in-opennebula r2 10.2.0.1-10.2.0.10', 'range-missing-in-opennebula r6 10.6.0.1-10.6.0.10']);
+  assert.deepEqual(plan.fixes.map((f) => f.kind === 'remove-range' && f.range), ['r2', 'r6']);
+  assert.ok(plan.notes.some((n) => n.kind === 'other-drivers-ranges' && n.count === 3 && n.drivers.join() === 'beta'));
+
+  // Without --driver every nebula-ipam AR is selected: beta's leak is found too.
+  const all = findDifferences(shared, doc, options);
+  assert.deepEqual(all.fixes.flatMap((f) => (f.kind === 'remove-range' ? [f.range] : [])).sort(), ['r2', 'r4', 'r6']);
+});
+
+test('an AR of this driver naming another driver\'s range is a finding; that range\'s leases are not touched', () => {
+  const shared = book([ip4('r3', '10.3.0.1', { driver: 'beta', leases: [on(0, 0)] })], 4);
+  const plan = findDifferences(shared, listOf([[0, 'alpha', 'r3', '10.3.0.1', 10, []]]), alpha);
+  assert.deepEqual(kinds(plan.findings), ['range-differs r3 IPAM_MAD']);
+  assert.deepEqual(plan.fixes, []);
+});
+
+test('an AR of another driver sharing the book holds its space: a rebuilt range of ours does not overlap it', () => {
+  // beta shares the book (r3 is beta's); its r2 was lost from the book, its AR is still there.
+  const shared = book([ip4('r3', '10.9.0.1', { driver: 'beta' })], 4);
+  const doc = listOf([[0, 'alpha', 'r1', '10.7.0.1', 10, []], [1, 'beta', 'r2', '10.7.0.5', 10, []], [1, 'beta', 'r3', '10.9.0.1', 10, []]]);
+  const [finding] = findDifferences(shared, doc, alpha).findings;
+  assert.ok(finding && finding.kind === 'range-missing-in-book' && finding.range === 'r1' && !finding.adoptable, JSON.stringify(finding));
+  assert.match(finding.why!, /VNET 1 AR 1 of driver beta/);
+
+  // gamma has a book of its own (nothing of it here): the same network there is no clash.
+  const apart = findDifferences(shared, listOf([[0, 'alpha', 'r1', '10.7.0.1', 10, []], [1, 'gamma', 'r1', '10.7.0.5', 10, []]]), alpha);
+  const added = apart.fixes.find((f) => f.kind === 'add-range');
+  assert.equal(added?.kind === 'add-range' && added.range.driver, 'alpha', 'adopted, recording the driver its AR names');
+});
+
+test('a range of the book OpenNebula lacks is not removed while an OpenNebula lease in it is newer than the document', () => {
+  const fresh = book([ip4('r1', '10.1.0.1', { driver: 'alpha' }), ip4('r2', '10.2.0.1', { driver: 'alpha', leases: [on(0, 0, AFTER)] })], 3);
+  const plan = findDifferences(fresh, listOf([[0, 'alpha', 'r1', '10.1.0.1', 10, []]]), alpha);
+  const [finding] = plan.findings;
+  assert.ok(finding && finding.kind === 'range-missing-in-opennebula' && !finding.adoptable);
+  assert.match(finding.why!, /newer than the document/);
+  assert.deepEqual(plan.fixes, []);
 });

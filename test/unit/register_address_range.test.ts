@@ -214,8 +214,10 @@ test('IP6_STATIC without IP6 is carved a subnet: IP6 and PREFIX_LENGTH', () => {
   assert.equal(a.range.ip6, parseIPv6('2001:db8:100::2'));
   const b = oned.register({ ...MAD, TYPE: 'IP4_6_STATIC', IPAM_POOL6: 'public6', SIZE: '100' });
   assert.deepEqual([b.reply.attrs.get('IP6'), b.reply.attrs.get('IP'), b.reply.attrs.get('PREFIX_LENGTH')], ['2001:db8:100:1::2', '10.20.0.3', '64']);
-  const c = oned.register({ ...MAD, TYPE: 'IP6_STATIC', IPAM_POOL6: 'public6', SIZE: '4294967296' });
-  assert.equal(c.range.size, 1n << 32n, 'a /64 holds the largest AR');
+  // oned counts static IPv6 addresses in their last 32 bits: 2^32 of them from ::2 would wrap.
+  expectIpamError(() => oned.register({ ...MAD, TYPE: 'IP6_STATIC', IPAM_POOL6: 'public6', SIZE: '4294967296' }), 'bad-request', ['2001:db8:100:2::2', '4294967296', 'last 32 bits']);
+  const c = oned.register({ ...MAD, TYPE: 'IP6_STATIC', IPAM_POOL6: 'public6', SIZE: '4294967294' });
+  assert.equal(c.range.size, (1n << 32n) - 2n, 'a /64 holds the largest AR that does not wrap');
   refused(ISSUE2_CONFIG, { TYPE: 'IP6_STATIC', IPAM_POOL6: 'public6' }, 'bad-request', ['SIZE is missing', '/64']);
 });
 
@@ -225,9 +227,12 @@ test('pool names must exist and be of the right family', () => {
   refused(ISSUE2_CONFIG, { TYPE: 'IP6_STATIC', SIZE: '1', IPAM_POOL6: 'private' }, 'bad-request', ['"private"']);
 });
 
-test('a MAC range running past ff:ff:ff:ff:ff:ff is refused', () => {
+test('a MAC range carrying past its last four bytes is refused: oned counts MACs there and would wrap', () => {
   refused(NO_CONFIG, { TYPE: 'ETHER', MAC: 'ff:ff:ff:ff:ff:f0', SIZE: '17' }, 'bad-request', ['ff:ff:ff:ff:ff:f0', '17']);
   assert.equal(replyOf(NO_CONFIG, { TYPE: 'ETHER', MAC: 'ff:ff:ff:ff:ff:f0', SIZE: '16' }).MAC, 'ff:ff:ff:ff:ff:f0');
+  refused(NO_CONFIG, { TYPE: 'ETHER', MAC: '02:00:ff:ff:ff:f0', SIZE: '17' }, 'bad-request', ['02:00:ff:ff:ff:f0', '17', 'wrap to 02:00:00:00:00:00']);
+  refused(NO_CONFIG, { TYPE: 'IP4', IP: '10.0.0.10', MAC: '02:00:ff:ff:ff:ff', SIZE: '2' }, 'bad-request', ['02:00:ff:ff:ff:ff']);
+  assert.equal(replyOf(NO_CONFIG, { TYPE: 'ETHER', MAC: '02:00:ff:ff:ff:f0', SIZE: '16' }).MAC, '02:00:ff:ff:ff:f0');
 });
 
 test('the book after registrations at every edge still encodes and decodes', () => {

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { acquireLock, lockPath } from '../../src/store/lock.ts';
+import { acquireLock, lockPath, STALE_MS } from '../../src/store/lock.ts';
 import { newOwner } from '../../src/store/lock-owner.ts';
 import { expectIpamError } from '../support/expect-ipam-error.ts';
 
@@ -73,5 +73,36 @@ test('a lock directory without a record is taken over only once STALE_MS old', w
   const old = new Date(Date.now() - 60_000);
   fs.utimesSync(lockPath(book), old, old);
   const lock = await acquireLock(book, 100);
+  await lock.release();
+}));
+
+test('a lock dated in the future (the clock stepped back) whose holder cannot be checked is taken over once it has not changed for STALE_MS', withBookPath(async (book) => {
+  fs.mkdirSync(lockPath(book));
+  fs.writeFileSync(path.join(lockPath(book), 'owner'), JSON.stringify({ token: 't', pid: 1, host: 'another-front-end', boot: 'b', pidns: 'p' }));
+  const future = new Date(Date.now() + 3_600_000);
+  fs.utimesSync(lockPath(book), future, future);
+  const started = Date.now();
+  const lock = await acquireLock(book, STALE_MS + 3_000);
+  const took = Date.now() - started;
+  assert.ok(took >= STALE_MS - 100 && took < STALE_MS + 3_000, `took ${took} ms`);
+  await lock.release();
+}));
+
+test('a lock dated in the future whose holder is seen alive is never taken over', withBookPath(async (book) => {
+  fs.mkdirSync(lockPath(book));
+  fs.writeFileSync(path.join(lockPath(book), 'owner'), JSON.stringify(newOwner()));
+  const future = new Date(Date.now() + 3_600_000);
+  fs.utimesSync(lockPath(book), future, future);
+  await assert.rejects(acquireLock(book, 300), /stayed locked/);
+}));
+
+test('a lock dated in the future left by a dead holder of this machine is taken over at once', withBookPath(async (book) => {
+  fs.mkdirSync(lockPath(book));
+  fs.writeFileSync(path.join(lockPath(book), 'owner'), JSON.stringify(deadOwner()));
+  const future = new Date(Date.now() + 3_600_000);
+  fs.utimesSync(lockPath(book), future, future);
+  const started = Date.now();
+  const lock = await acquireLock(book, 2_000);
+  assert.ok(Date.now() - started < 500, `took ${Date.now() - started} ms`);
   await lock.release();
 }));

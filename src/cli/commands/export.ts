@@ -1,7 +1,9 @@
 /** `nebula-ipam export`: the lease book as JSON (which `import` reads) or CSV (one row per lease). */
+import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
 import type { Book } from '../../book/book.ts';
 import { encodeBook } from '../../book/codec.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
+import { requireBook } from '../require-book.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { leaseRow } from '../render/lease-row.ts';
 import { rangeRow } from '../render/range-row.ts';
@@ -19,12 +21,14 @@ export const exportCommand: Command = {
                   holder,owner,note,mac,request_id,since
 
 Reads a consistent snapshot without taking the lock, so oned is never held up.
-`,
+
+${exitCodeHelp([[0, 'written'], [2, 'bad option'], ...READS_BOOK])}`,
   async run(args, context) {
     const { values } = parseCommandArgs('export', args, { format: { type: 'string' } }, { min: 0, max: 0, names: '' });
     const format = values.format ?? 'json';
     if (format !== 'json' && format !== 'csv') throw usageError('export', `--format must be json or csv, not ${JSON.stringify(format)}`);
     if (format === 'csv' && context.json) throw usageError('export', '--json and --format csv contradict each other');
+    await requireBook(context);
     const book = await context.store().read();
     context.stdout(format === 'json' ? encodeBook(book) : leasesCsv(book, context.config()));
     return EXIT_CODES.ok;

@@ -1,7 +1,10 @@
 /** `nebula-ipam import FILE`: adds the ranges of an exported lease book to this one. */
 import * as fs from 'node:fs';
+import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import { decodeBook } from '../../book/codec.ts';
 import { IpamError } from '../../errors.ts';
+import { announceLongRead } from '../long-read.ts';
+import { noSuchFile } from '../../no-such-file.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { importBook } from '../../operator/import-book.ts';
 import { applyChange } from '../apply-change.ts';
@@ -11,7 +14,7 @@ import { renderJson } from '../render/json.ts';
 export const importCommand: Command = {
   name: 'import',
   summary: 'add the ranges and leases of an exported lease book',
-  usage: `Usage: nebula-ipam import FILE [--json]
+  usage: `Usage: nebula-ipam import FILE [--dry-run] [--json]
 
 Reads FILE (written by \`nebula-ipam export\`, or a copy of a lease book), checks it as
 strictly as the lease book itself, and adds its ranges with their leases to this book in
@@ -19,15 +22,20 @@ one locked step. Nothing is imported when any of it would overlap what is here: 
 whose space touches a range of this book, or an OpenNebula range whose id this book already
 uses (oned names its ranges by that id). Operator ranges whose id is taken get a new id.
 
-Exit codes: 0 imported; 3 FILE is not a valid lease book; 5 overlap; 8 FILE unreadable.
-`,
+  --dry-run   check FILE against the book as it is now and say what would be imported
+              (and refused), writing nothing
+
+${exitCodeHelp([[0, 'imported'], [2, 'bad option'], [3, 'FILE is not a valid lease book'], [5, 'overlap, or no such FILE'], [6, 'the lease book stayed locked (another command or oned holds it)'], [8, 'FILE cannot be read'], ...WRITES_BOOK])}`,
   async run(args, context) {
-    const { positionals } = parseCommandArgs('import', args, {}, { min: 1, max: 1, names: 'the file to import' });
+    const { values, positionals } = parseCommandArgs('import', args, { 'dry-run': { type: 'boolean' } }, { min: 1, max: 1, names: 'the file to import' });
+    const dryRun = values['dry-run'] === true;
     const file = positionals[0]!;
+    announceLongRead(file, 'the file to import', context.stderr);
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw noSuchFile('the file to import', file);
       throw new IpamError('store-io', `Cannot import ${file}: ${(error as Error).message}`);
     }
     let incoming;
@@ -38,13 +46,17 @@ Exit codes: 0 imported; 3 FILE is not a valid lease book; 5 overlap; 8 FILE unre
       // The codec speaks of the lease book; here the bad file is the one being imported.
       throw new IpamError('bad-request', `Cannot import ${file}: ${error.facts.reason}; nothing was imported`, { subject: file, reason: error.facts.reason });
     }
-    const result = await applyChange(context, 'import', (book) => importBook(book, incoming, file));
+    // A dry run decides on a snapshot, unlocked: the same pure step, its book thrown away.
+    const result = dryRun
+      ? importBook(await context.store().read(), incoming, file).result
+      : await applyChange(context, 'import', (book) => importBook(book, incoming, file));
     if (context.json) {
-      context.stdout(renderJson({ file, ...result }));
+      context.stdout(renderJson({ file, dryRun, ...result }));
       return EXIT_CODES.ok;
     }
-    const renumbered = result.renumbered.map(([from, to]) => `\n  operator range ${from} is now ${to}`).join('');
-    context.stdout(`Imported ${result.ranges} range${result.ranges === 1 ? '' : 's'} with ${result.leases} lease${result.leases === 1 ? '' : 's'} from ${file}${renumbered}\n`);
+    const renumbered = result.renumbered.map(([from, to]) => `\n  operator range ${from} ${dryRun ? 'would become' : 'is now'} ${to}`).join('');
+    const what = `${result.ranges} range${result.ranges === 1 ? '' : 's'} with ${result.leases} lease${result.leases === 1 ? '' : 's'} from ${file}${renumbered}`;
+    context.stdout(dryRun ? `Would import ${what}\nDry run: nothing was changed.\n` : `Imported ${what}\n`);
     return EXIT_CODES.ok;
   },
 };

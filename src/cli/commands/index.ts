@@ -3,12 +3,14 @@
  * adding a command is one import and one entry here.
  */
 import type { Command } from '../command.ts';
+import { completeCommands, completionCommand } from './completion.ts';
 import { exportCommand } from './export.ts';
 import { importCommand } from './import.ts';
 import { installCommand } from './install.ts';
 import { leaseCommand } from './lease.ts';
 import { leasesCommand } from './leases.ts';
 import { logCommand } from './log.ts';
+import { metricsCommand } from './metrics.ts';
 import { rangeCommand } from './range.ts';
 import { reconcileCommand } from './reconcile.ts';
 import { releaseCommand } from './release.ts';
@@ -33,7 +35,10 @@ export const COMMANDS: readonly Command[] = [
   importCommand,
   restoreCommand,
   logCommand,
+  metricsCommand,
+  completionCommand,
 ];
+completeCommands(COMMANDS);
 
 export function commandNamed(name: string): Command | undefined {
   return COMMANDS.find((command) => command.name === name);

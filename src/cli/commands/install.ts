@@ -1,4 +1,5 @@
 /** `nebula-ipam install DIR`: the five action links oned runs, and the oned.conf line that enables them. */
+import { exitCodeHelp } from '../exit-code-help.ts';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,39 +10,45 @@ import { EXIT_CODES } from '../../exit-codes.ts';
 import { checkDriverName, COPY_NAME, onedConfLine, planInstall, type Entry } from '../../install/driver-dir.ts';
 import { inspectEntry, isNebulaIpamBundle } from '../../install/inspect.ts';
 import { ACTION_NAMES } from '../../actions/action.ts';
-import { parseCommandArgs, type Command } from '../command.ts';
+import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
 import { renderTable } from '../render/table.ts';
 
 export const installCommand: Command = {
   name: 'install',
   summary: 'link the five driver actions into a remotes directory',
-  usage: `Usage: nebula-ipam install DIR [--copy] [--json]
+  usage: `Usage: nebula-ipam install DIR [--link] [--bin BINDIR] [--json]
 
 Creates in DIR (made if missing), usually /var/lib/one/remotes/ipam/<name>, the five
-action scripts oned runs: ${ACTION_NAMES.join(', ')},
-as symlinks to this program. The directory's name is the driver name (IPAM_MAD); it also
-picks the default config /etc/one/nebula-ipam/<name>.json and lease book
-/var/lib/one/nebula-ipam/<name>/leases.json.
+action scripts oned runs: ${ACTION_NAMES.join(', ')}.
+The directory's name is the driver name (IPAM_MAD); it also picks the default config
+/etc/one/nebula-ipam/<name>.json and lease book /var/lib/one/nebula-ipam/<name>/leases.json.
 
-  --copy   first copy this program into DIR as ${COPY_NAME} and link to that copy,
-           so DIR holds everything (and \`onehost sync\` or a backup of remotes carries it)
+By default this program is copied into DIR as ${COPY_NAME} and the actions are relative
+links to that copy, so DIR holds everything: \`onehost sync\`, the HA \`onezone serversync\`
+and backups of /var/lib/one/remotes carry a working driver to every front-end.
+
+  --link         instead link the actions to this program where it is (absolute links;
+                 they dangle on a front-end that received only a copy of remotes)
+  --copy         the default layout (accepted for older scripts)
+  --bin BINDIR   also link BINDIR/nebula-ipam (e.g. /usr/local/bin) to the program the
+                 actions run, so the operator command is on the PATH
 
 Safe to run again: links already right are kept, links to another nebula-ipam are
 re-pointed, and anything else (another driver's scripts) is refused before anything
 changes. Prints the line to add to /etc/one/oned.conf and what to do next.
 
-Exit codes: 0 installed; 2 bad name ("internal" is refused); 5 a foreign file is in the way;
-8 cannot write DIR.
-`,
+${exitCodeHelp([[0, 'installed'], [1, 'this program is not the nebula-ipam bundle'], [2, 'bad option, or a bad driver name ("internal" is refused)'], [5, 'a file that is not nebula-ipam\'s is in the way'], [8, 'cannot write DIR or BINDIR']])}`,
   async run(args, context) {
-    const { values, positionals } = parseCommandArgs('install', args, { copy: { type: 'boolean' } }, { min: 1, max: 1, names: 'the directory to install into' });
+    const { values, positionals } = parseCommandArgs('install', args, { copy: { type: 'boolean' }, link: { type: 'boolean' }, bin: { type: 'string' } }, { min: 1, max: 1, names: 'the directory to install into' });
+    if (values.copy && values.link) throw usageError('install', 'give --copy or --link, not both');
+    const copying = !values.link;
     const dir = path.resolve(positionals[0]!);
     const name = path.basename(dir);
     checkDriverName(name);
     const self = context.selfPath;
     const copy = path.join(dir, COPY_NAME);
-    const target = values.copy ? COPY_NAME : self;
+    const target = copying ? COPY_NAME : self;
     const onDisk = (what: string, error: unknown) => new IpamError('store-io', `Cannot install into ${dir}: ${what}: ${(error as Error).message}`);
 
     try {
@@ -53,14 +60,17 @@ Exit codes: 0 installed; 2 bad name ("internal" is refused); 5 a foreign file is
     const plan = planInstall(entries, target);
     const foreign = plan.filter((p) => p.step === 'foreign').map((p) => p.name);
     const copyEntry = inspectEntry(copy);
-    if (values.copy && copyEntry.kind !== 'missing' && !(copyEntry.kind === 'file' && copyEntry.ours)) foreign.push(COPY_NAME);
+    if (copying && copyEntry.kind !== 'missing' && !(copyEntry.kind === 'file' && copyEntry.ours)) foreign.push(COPY_NAME);
     if (foreign.length) {
       throw new IpamError('conflict', `Cannot install into ${dir}: ${foreign.join(', ')} ${foreign.length === 1 ? 'is' : 'are'} not nebula-ipam's (another driver's files?); nothing was changed. Move ${foreign.length === 1 ? 'it' : 'them'} away or pick another directory`);
     }
 
+    const runs = copying ? copy : self;
+    const binPlan = values.bin === undefined ? undefined : planBinLink(path.resolve(values.bin), runs);
+
     let copied: 'created' | 'replaced' | 'kept' | undefined;
     try {
-      if (values.copy && path.resolve(self) !== copy) {
+      if (copying && path.resolve(self) !== copy) {
         const content = fs.readFileSync(self);
         if (!isNebulaIpamBundle(self)) throw new IpamError('internal', `Cannot install: ${self} is not the nebula-ipam bundle (run install from dist/nebula-ipam.cjs)`);
         if (copyEntry.kind === 'missing' || !fs.readFileSync(copy).equals(content)) {
@@ -77,18 +87,20 @@ Exit codes: 0 installed; 2 bad name ("internal" is refused); 5 a foreign file is
       if (error instanceof IpamError) throw error;
       throw onDisk('writing failed', error);
     }
+    const bin = binPlan && linkOnPath(binPlan, runs);
 
     const config = configPath(name, {}).file;
     const book = storePath(NO_CONFIG, name, {});
     const line = onedConfLine(name);
     if (context.json) {
-      context.stdout(renderJson({ dir, name, target, ...(copied ? { copy: { path: copy, state: copied } } : {}), links: plan.map((p) => ({ name: p.name, state: stateText(p.step) })), onedConf: line, config, book }));
+      context.stdout(renderJson({ dir, name, target, ...(copied ? { copy: { path: copy, state: copied } } : {}), ...(bin ? { bin } : {}), cli: cliInvocation(name), links: plan.map((p) => ({ name: p.name, state: stateText(p.step) })), onedConf: line, config, book }));
       return EXIT_CODES.ok;
     }
     const rows = plan.map((p) => [p.name, stateText(p.step), target]);
     if (copied) rows.unshift([COPY_NAME, copied, `copy of ${self}`]);
+    if (bin) rows.push([bin.path, bin.state, runs]);
     context.stdout(`Installed nebula-ipam as IPAM driver "${name}" in ${dir}:
-${renderTable([{ header: 'FILE' }, { header: 'STATE' }, { header: 'POINTS TO' }], rows)}
+${renderTable([{ header: 'FILE' }, { header: 'STATE' }, { header: 'POINTS TO' }], rows, context.options.width)}
 Next steps:
   1. In /etc/one/oned.conf, enable the driver (no space after the comma; keep any other
      names already in the -i list):
@@ -99,10 +111,44 @@ Next steps:
   3. Restart oned (systemctl restart opennebula).
   4. Use it: IPAM_MAD = "${name}" in an AR, or on the virtual network for all its ARs.
   5. With HA, install on every front-end and keep the lease book on storage they share.
+  6. Look at it from the command line (${bin ? bin.path : 'nebula-ipam on the PATH: --bin /usr/local/bin'}):
+       ${cliInvocation(name)}
 `);
     return EXIT_CODES.ok;
   },
 };
+
+/** The exact command that reads this driver's books. */
+function cliInvocation(name: string): string {
+  return `nebula-ipam --driver ${name} status`;
+}
+
+interface BinLink {
+  readonly path: string;
+  readonly state: 'created' | 'replaced' | 'kept';
+}
+
+/** BINDIR/nebula-ipam: judged before anything changes; only a missing file or a nebula-ipam link or copy is replaced. */
+function planBinLink(binDir: string, runs: string): BinLink {
+  const file = path.join(binDir, 'nebula-ipam');
+  const entry = inspectEntry(file);
+  if (entry.kind === 'link' && entry.target === runs) return { path: file, state: 'kept' };
+  if (entry.kind !== 'missing' && !((entry.kind === 'link' || entry.kind === 'file') && entry.ours)) {
+    throw new IpamError('conflict', `Cannot link ${file}: it is not nebula-ipam's; nothing was changed. Move it away or pick another --bin`);
+  }
+  return { path: file, state: entry.kind === 'missing' ? 'created' : 'replaced' };
+}
+
+function linkOnPath(plan: BinLink, runs: string): BinLink {
+  if (plan.state === 'kept') return plan;
+  try {
+    fs.mkdirSync(path.dirname(plan.path), { recursive: true });
+    replaceLink(plan.path, runs);
+  } catch (error) {
+    throw new IpamError('store-io', `Cannot link ${plan.path}: ${(error as Error).message}; the driver was installed, the command was not linked`);
+  }
+  return plan;
+}
 
 function stateText(step: string): string {
   return step === 'create' ? 'created' : step === 'replace' ? 'replaced' : step === 'keep' ? 'kept' : step;

@@ -1,7 +1,10 @@
 /** `nebula-ipam lease`: addresses for a host OpenNebula does not manage. */
+import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { leaseAddresses } from '../../operator/lease-addresses.ts';
 import { operatorText } from '../../operator/operator-text.ts';
+import { checkPoolName } from '../known-names.ts';
+import { hostSettingLines, hostSettings } from '../render/host-settings.ts';
 import { applyChange } from '../apply-change.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { countOption } from '../options.ts';
@@ -30,10 +33,9 @@ frees it and get_address never hands it out; only \`nebula-ipam release\` gives 
   --note TEXT    free text kept with the lease
   --json         print the result as JSON
 
-Prints the addresses with the network, netmask, gateway and DNS the host needs.
-Exit codes: 0 leased; 2 bad option; 5 unknown pool, address outside the pool, or address
-taken; 255 the pool has no room.
-`,
+Prints the addresses with the network, netmask, gateway, DNS, MTU and search domain the
+host needs (the last two when the pool's config has mtu and searchDomain).
+${exitCodeHelp([[0, 'leased'], [2, 'bad option'], [5, 'unknown pool, address outside the pool, or address taken'], [6, 'the lease book stayed locked (another command or oned holds it)'], [255, 'the pool has no room'], ...WRITES_BOOK])}`,
   async run(args, context) {
     const { values } = parseCommandArgs('lease', args, {
       pool: { type: 'string' },
@@ -45,6 +47,7 @@ taken; 255 the pool has no room.
     if (values.pool === undefined) throw usageError('lease', '--pool is required');
     if (values.owner === undefined) throw usageError('lease', '--owner is required (who holds the addresses)');
     if (values.count !== undefined && values.ip !== undefined) throw usageError('lease', 'give --count or --ip, not both');
+    checkPoolName('lease from', values.pool, context.config());
     const request = {
       pool: values.pool,
       owner: operatorText(values.owner, 'owner'),
@@ -56,8 +59,9 @@ taken; 255 the pool has no room.
       ...(request.ip === undefined ? {} : { addresses: request.ip }),
       owner: request.owner,
     });
+    const settings = hostSettings(context.config(), result.pool);
     if (context.json) {
-      context.stdout(renderJson(result));
+      context.stdout(renderJson({ ...result, ...settings }));
       return EXIT_CODES.ok;
     }
     const lines = [
@@ -65,6 +69,7 @@ taken; 255 the pool has no room.
       ...(result.network ? [`  network  ${result.network}${result.netmask ? ` (netmask ${result.netmask})` : ''}`] : []),
       ...(result.gateway ? [`  gateway  ${result.gateway}`] : []),
       ...(result.dns.length ? [`  dns      ${result.dns.join(' ')}`] : []),
+      ...hostSettingLines(settings),
     ];
     context.stdout(`${lines.join('\n')}\n`);
     return EXIT_CODES.ok;

@@ -1,7 +1,9 @@
 /** `nebula-ipam leases`: the lease list, optionally of one range, owner or holder. */
+import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
 import { findRange } from '../../book/book.ts';
 import { IpamError, shown } from '../../errors.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
+import { requireBook } from '../require-book.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
 import { LEASE_COLUMNS, leaseCells, leaseRow } from '../render/lease-row.ts';
@@ -19,8 +21,7 @@ Lists leases (a block of consecutive addresses held by one party), in book order
   --holder WHO     only OpenNebula's leases, or only operators'
   --json           { leases: [{ range, addresses, count, holder, owner, note, mac, requestId, since }] }
 
-Exit codes: 0 (also when nothing matches); 2 bad option; 5 unknown range.
-`,
+${exitCodeHelp([[0, 'listed (also when nothing matches)'], [2, 'bad option'], [5, 'unknown range'], ...READS_BOOK])}`,
   async run(args, context) {
     const { values } = parseCommandArgs('leases', args, {
       range: { type: 'string' },
@@ -30,6 +31,7 @@ Exit codes: 0 (also when nothing matches); 2 bad option; 5 unknown range.
     if (values.holder !== undefined && values.holder !== 'opennebula' && values.holder !== 'operator') {
       throw usageError('leases', `--holder must be opennebula or operator, not ${JSON.stringify(values.holder)}`);
     }
+    await requireBook(context);
     const book = await context.store().read();
     if (values.range !== undefined && !findRange(book, values.range)) {
       throw new IpamError('not-found', `Cannot list the leases of range ${shown(values.range)}: there is no such range (see nebula-ipam status)`);
@@ -39,7 +41,7 @@ Exit codes: 0 (also when nothing matches); 2 bad option; 5 unknown range.
       .flatMap((range) => range.leases.map((lease) => leaseRow(range, lease)))
       .filter((row) => (values.owner === undefined || row.owner === values.owner) && (values.holder === undefined || row.holder === values.holder));
     if (context.json) context.stdout(renderJson({ leases: rows }));
-    else context.stdout(rows.length ? renderTable(LEASE_COLUMNS, rows.map(leaseCells)) : 'No leases match.\n');
+    else context.stdout(rows.length ? renderTable(LEASE_COLUMNS, rows.map(leaseCells), context.options.width) : 'No leases match.\n');
     return EXIT_CODES.ok;
   },
 };

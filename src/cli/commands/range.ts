@@ -1,8 +1,16 @@
 /** `nebula-ipam range add|remove`: blocks of a pool for hosts OpenNebula does not manage. */
+import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { addRange } from '../../operator/add-range.ts';
 import { operatorText } from '../../operator/operator-text.ts';
 import { removeRange } from '../../operator/remove-range.ts';
+import { checkPoolName } from '../known-names.ts';
+import { requireBook } from '../require-book.ts';
+import { didYouMean } from '../did-you-mean.ts';
+import { rangeRow } from '../render/range-row.ts';
+import { renderTable } from '../render/table.ts';
+import { formatCount } from '../render/count.ts';
+import { hostSettingLines, hostSettings } from '../render/host-settings.ts';
 import { applyChange } from '../apply-change.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import type { CliContext } from '../context.ts';
@@ -11,9 +19,13 @@ import { renderJson } from '../render/json.ts';
 
 export const rangeCommand: Command = {
   name: 'range',
-  summary: 'add or remove a range for hosts OpenNebula does not manage',
-  usage: `Usage: nebula-ipam range add --pool POOL --size N [--ip IP] [--owner TEXT] [--json]
+  summary: 'list ranges; add or remove one for hosts OpenNebula does not manage',
+  usage: `Usage: nebula-ipam range list [--pool POOL] [--json]
+       nebula-ipam range add --pool POOL --size N [--ip IP] [--owner TEXT] [--json]
        nebula-ipam range remove RANGE [--force] [--json]
+
+range list: every range, OpenNebula's and operators', one line each (id, who, pool, type,
+addresses, size, used, free); --pool keeps one pool's (IPv4 or IPv6 side).
 
 range add: registers an operator range, one oned does not know (it never reaches an AR),
 placed by the rules register_address_range uses:
@@ -32,16 +44,38 @@ range remove: removes an operator range and gives its space back to the pool.
   --force        remove it even though it still has leases (they go with it)
 OpenNebula's ranges are refused: remove those with \`onevnet rmar\`.
 
-Exit codes: 0 done; 2 bad option; 3 size can never fit the pool's subnets; 5 unknown pool
-or range, overlap, leases left, OpenNebula's range; 255 the pool has no room.
-`,
+${exitCodeHelp([[0, 'done'], [2, 'bad option'], [3, 'the size can never fit the pool\'s subnets'], [5, 'unknown pool or range, overlap, leases left, OpenNebula\'s range, or (list) no lease book there'], [6, 'the lease book stayed locked (another command or oned holds it)'], [255, 'the pool has no room'], ...WRITES_BOOK])}`,
   async run(args, context) {
     const [sub, ...rest] = args;
+    if (sub === 'list') return list(rest, context);
     if (sub === 'add') return add(rest, context);
     if (sub === 'remove') return remove(rest, context);
-    throw usageError('range', sub === undefined ? 'missing add or remove' : `unknown subcommand ${JSON.stringify(sub)} (add or remove)`);
+    throw usageError('range', sub === undefined ? 'missing list, add or remove' : `unknown subcommand ${JSON.stringify(sub)} (list, add or remove)${didYouMean(sub, ['list', 'add', 'remove'])}`);
   },
 };
+
+async function list(args: readonly string[], context: CliContext): Promise<number> {
+  const { values } = parseCommandArgs('range', args, { pool: { type: 'string' } }, { min: 0, max: 0, names: '' });
+  const config = context.config();
+  if (values.pool !== undefined) checkPoolName('list the ranges of', values.pool, config);
+  await requireBook(context);
+  const book = await context.store().read();
+  const rows = book.ranges.map((r) => rangeRow(r, config)).filter((r) => values.pool === undefined || r.pool === values.pool || book.ranges.find((b) => b.id === r.id)?.pool6 === values.pool);
+  if (context.json) {
+    context.stdout(renderJson({ ranges: rows }));
+    return EXIT_CODES.ok;
+  }
+  if (!rows.length) {
+    context.stdout(values.pool === undefined ? 'No ranges yet.\n' : `No ranges in pool ${values.pool}.\n`);
+    return EXIT_CODES.ok;
+  }
+  context.stdout(renderTable(
+    [{ header: 'RANGE' }, { header: 'BY', shrink: true }, { header: 'POOL', shrink: true }, { header: 'TYPE' }, { header: 'ADDRESSES' }, { header: 'SIZE', align: 'right' }, { header: 'USED', align: 'right' }, { header: 'FREE', align: 'right' }],
+    rows.map((r) => [r.id, r.managedBy === 'operator' ? `operator${r.owner === undefined ? '' : `:${r.owner}`}` : 'OpenNebula', r.pool ?? '-', r.type, r.first === r.last ? r.first : `${r.first}-${r.last}`, formatCount(r.size), formatCount(r.used), formatCount(r.free)]),
+    context.options.width,
+  ));
+  return EXIT_CODES.ok;
+}
 
 async function add(args: readonly string[], context: CliContext): Promise<number> {
   const { values } = parseCommandArgs('range', args, {
@@ -52,6 +86,7 @@ async function add(args: readonly string[], context: CliContext): Promise<number
   }, { min: 0, max: 0, names: '' });
   if (values.pool === undefined) throw usageError('range', 'range add needs --pool');
   if (values.size === undefined) throw usageError('range', 'range add needs --size');
+  checkPoolName('add a range to', values.pool, context.config());
   const request = {
     pool: values.pool,
     size: countOption('range', 'size', values.size),
@@ -59,8 +94,9 @@ async function add(args: readonly string[], context: CliContext): Promise<number
     ...(values.owner === undefined ? {} : { owner: operatorText(values.owner, 'owner') }),
   };
   const result = await applyChange(context, 'range add', (book, config, now) => addRange(book, config, request, now));
+  const settings = hostSettings(context.config(), result.pool);
   if (context.json) {
-    context.stdout(renderJson(result));
+    context.stdout(renderJson({ ...result, ...settings }));
     return EXIT_CODES.ok;
   }
   const lines = [
@@ -68,6 +104,7 @@ async function add(args: readonly string[], context: CliContext): Promise<number
     ...(result.network ? [`  network  ${result.network}${result.netmask ? ` (netmask ${result.netmask})` : ''}`] : []),
     ...(result.gateway ? [`  gateway  ${result.gateway}`] : []),
     ...(result.dns.length ? [`  dns      ${result.dns.join(' ')}`] : []),
+    ...hostSettingLines(settings),
   ];
   context.stdout(`${lines.join('\n')}\n`);
   return EXIT_CODES.ok;

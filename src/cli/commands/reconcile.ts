@@ -1,7 +1,8 @@
 /**
  * `nebula-ipam reconcile --from FILE [--apply]`: OpenNebula's books (`onevnet list -x` or
  * `onevnet show -x`) against the lease book, both ways. A dry run reads the book without the
- * lock; `--apply` decides again on the locked book and writes once.
+ * lock; `--apply` decides again on the locked book and writes once. `--apply` judges the book as
+ * of a time surely before oned's snapshot, never as of a file's modification time.
  */
 import { auditedUpdate, type AuditedDecision } from '../../audit/audited-update.ts';
 import type { Book } from '../../book/book.ts';
@@ -9,12 +10,15 @@ import { DEFAULT_DRIVER_NAME } from '../../config/paths.ts';
 import { shown } from '../../errors.ts';
 import { describeReconcileFinding, describeReconcileNote } from '../../reconcile/describe-reconcile.ts';
 import { findDifferences, type ReconcilePlan } from '../../reconcile/find-differences.ts';
-import { loadOnevnetText } from '../../reconcile/load-onevnet-text.ts';
+import { loadOnevnetText, standardInputIsFile } from '../../reconcile/load-onevnet-text.ts';
 import { readOnevnetXml } from '../../reconcile/read-onevnet.ts';
 import { selectionText } from '../../reconcile/select-ars.ts';
 import { reconcileExitCode } from '../../reconcile/reconcile-finding.ts';
 import { applyFixes, type AppliedChange } from '../../reconcile/reconcile-fix.ts';
+import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import type { CliContext } from '../context.ts';
+import { noticeLockWait } from '../lock-notice.ts';
+import { announceLongRead } from '../long-read.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
 import { renderTable } from '../render/table.ts';
@@ -40,45 +44,65 @@ dropped, missing ranges added with their leases and range ids (this rebuilds a l
 ranges OpenNebula no longer has removed. Each change is one audit line. What --apply cannot
 settle (a clash with an operator lease, a changed range) is listed with the reason.
 
-Anything in the book newer than the document is not judged: oned may have leased it since.
+Anything in the book newer than the document ("as of") is not judged: oned may have leased it
+after its snapshot. So "as of" must be no later than the snapshot: --from - uses the time
+reconcile started, before it read anything (pipe onevnet straight in); a saved FILE needs
+--as-of with --apply, since its modification time is when onevnet finished writing
+(so does a saved file redirected to standard input).
+
+With --driver NAME on a book several drivers share, only the ranges NAME registered are
+judged (and ranges with no recorded driver that no other driver's AR stands for); the
+other drivers' ARs still count as taken space.
 
   --from FILE    the XML; \`-\` reads standard input (onevnet list -x | nebula-ipam reconcile --from -)
   --apply        change the book (default: only report)
-  --as-of TIME   when the document was printed (ISO 8601; default: FILE's modification time,
-                 or now for standard input)
+  --as-of TIME   a time surely before oned printed the document (ISO 8601); required with
+                 --apply and a FILE (default: FILE's modification time for a dry run, the
+                 start of reconcile for standard input)
   --driver NAME  compare the ARs whose IPAM_MAD is NAME (default: ARs carrying
                  NEBULA_IPAM_RANGE or with IPAM_MAD ${DEFAULT_DRIVER_NAME})
   --json         one JSON document: { document, book, applied, findings[], notes[], changes[] }
 
-Exit codes: 0 both agree (or, with --apply, everything found was settled); 1 differences
-remain (listed); 3 the XML is malformed or not onevnet's (nothing changed); 5 FILE not found;
-6/7/8 the book is locked, corrupt or unreadable.
-`,
+${exitCodeHelp([[0, 'both agree (or, with --apply, everything found was settled)'], [1, 'differences remain (listed)'], [2, 'bad option (also --apply on a FILE without --as-of)'], [3, 'the XML is malformed or not onevnet\'s (nothing changed)'], [5, 'no such --from file'], [6, 'the lease book stayed locked (another command or oned holds it)'], ...WRITES_BOOK])}`,
   async run(args, context) {
+    // Stamped before anything is read: no later than oned's snapshot when onevnet writes
+    // straight into this process (onevnet list -x | nebula-ipam reconcile --from -). The bundle
+    // never runs onevnet itself: it spawns no process at all (docs/guarantees.md).
+    const started = context.now().toISOString();
     const { values } = parseCommandArgs('reconcile', args, {
       from: { type: 'string' },
       apply: { type: 'boolean' },
       'as-of': { type: 'string' },
     }, { min: 0, max: 0, names: '' });
-    if (values.from === undefined) throw usageError('reconcile', '--from FILE is required (the XML of onevnet list -x or onevnet show -x)');
+    const from = values.from;
+    if (from === undefined) throw usageError('reconcile', '--from FILE is required (the XML of onevnet list -x or onevnet show -x)');
     let asOf: string | undefined;
     if (values['as-of'] !== undefined) {
       const time = Date.parse(values['as-of']);
       if (Number.isNaN(time)) throw usageError('reconcile', `--as-of ${shown(values['as-of'])} is not a time (use ISO 8601, e.g. 2025-01-31T12:00:00Z)`);
       asOf = new Date(time).toISOString();
     }
-    const source = values.from === '-' ? '(standard input)' : values.from;
-    const { text, printedAt } = loadOnevnetText(values.from, context.now());
+    const apply = values.apply === true;
+    const isFile = from !== '-';
+    if (apply && asOf === undefined && (isFile || standardInputIsFile())) {
+      // The file's modification time is when onevnet finished writing: a lease oned made after
+      // its snapshot but before then is missing from the file and would be dropped as stale.
+      // Nor is now, for a saved file on standard input.
+      const what = isFile ? `--from ${shown(from)}` : '--from - reading a saved file';
+      throw usageError('reconcile', `--apply with ${what} needs --as-of TIME, a time surely before onevnet printed it (e.g. when you started it), or pipe onevnet list -x straight in with --from -`);
+    }
+    const source = from === '-' ? '(standard input)' : from;
+    if (isFile) announceLongRead(from, '--from', context.stderr);
+    const { text, modifiedAt } = loadOnevnetText(from);
     const doc = readOnevnetXml(text, source);
 
     const config = context.config();
     const options = {
       config,
       driver: { name: context.driver, explicit: context.driver !== DEFAULT_DRIVER_NAME },
-      documentTime: asOf ?? printedAt,
+      documentTime: asOf ?? (isFile ? modifiedAt! : started),
       now: context.now().toISOString(),
     };
-    const apply = values.apply === true;
     const outcome = apply ? await applyPlan(context, (book) => findDifferences(book, doc, options)) : await dryRun(context, (book) => findDifferences(book, doc, options));
     const code = reconcileExitCode(outcome.plan.findings, apply);
 
@@ -114,12 +138,13 @@ async function dryRun(context: CliContext, decide: (book: Book) => ReconcilePlan
 /** Decides on the locked book (it may have moved since a dry run) and writes once. */
 async function applyPlan(context: CliContext, decide: (book: Book) => ReconcilePlan): Promise<Outcome> {
   const subject = { time: context.now().toISOString(), actor: context.actor, action: 'reconcile' };
+  const waited = noticeLockWait(context.store().description.location, context.stderr, context.config().lockTimeoutMs);
   return auditedUpdate(context.store(), subject, (book): AuditedDecision<Outcome> => {
     const plan = decide(book);
     if (plan.fixes.length === 0) return { result: { plan, changes: [], generation: { compared: book.generation } } };
     const applied = applyFixes(book, plan.fixes);
     return { book: applied.book, result: { plan, changes: applied.changes, generation: { compared: book.generation, written: book.generation + 1 } }, audit: applied.changes };
-  });
+  }).finally(waited);
 }
 
 function renderReport(source: string, asOf: string, selection: string, context: CliContext, outcome: Outcome, applied: boolean): string {
@@ -132,8 +157,8 @@ function renderReport(source: string, asOf: string, selection: string, context: 
     out += 'OpenNebula and the lease book agree.\n';
   } else {
     out += renderTable(
-      [{ header: 'PROBLEM' }, { header: 'RANGE' }, { header: 'AR' }, { header: 'ADDRESSES' }, { header: 'DETAIL' }, { header: applied ? 'DONE' : 'WITH --apply' }],
-      plan.findings.map((f) => describeReconcileFinding(f, applied)).map((r) => [r.problem, r.range, r.ar, r.addresses, r.detail, r.action]),
+      [{ header: 'PROBLEM' }, { header: 'RANGE' }, { header: 'AR' }, { header: 'ADDRESSES' }, { header: 'DETAIL', shrink: true }, { header: applied ? 'DONE' : 'WITH --apply' }],
+      plan.findings.map((f) => describeReconcileFinding(f, applied)).map((r) => [r.problem, r.range, r.ar, r.addresses, r.detail, r.action]), context.options.width
     );
   }
   if (plan.notes.length > 0) out += `\nNot compared:\n${plan.notes.map((n) => `  ${describeReconcileNote(n)}\n`).join('')}`;

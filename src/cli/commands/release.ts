@@ -1,7 +1,9 @@
 /** `nebula-ipam release`: gives operator leases back. */
+import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { operatorText } from '../../operator/operator-text.ts';
 import { releaseLeases } from '../../operator/release-leases.ts';
+import { withOwnerHint } from '../known-names.ts';
 import { applyChange } from '../apply-change.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 import { oneOf } from '../options.ts';
@@ -24,9 +26,7 @@ Gives leases back to their range. The range itself stays (remove an operator ran
                  if a VM still uses it, the address will be handed out twice
   --json         print what was released as JSON
 
-Exit codes: 0 released; 2 bad option; 5 nothing leased there / no such owner, or the lease
-is OpenNebula's and --force was not given.
-`,
+${exitCodeHelp([[0, 'released'], [2, 'bad option'], [5, 'nothing leased there / no such owner, or the lease is OpenNebula\'s and --force was not given'], [6, 'the lease book stayed locked (another command or oned holds it)'], ...WRITES_BOOK])}`,
   async run(args, context) {
     const { values } = parseCommandArgs('release', args, {
       ip: { type: 'string' },
@@ -36,14 +36,19 @@ is OpenNebula's and --force was not given.
     oneOf('release', { ip: values.ip, owner: values.owner });
     const force = values.force === true;
     const request = values.ip !== undefined ? { ip: values.ip, force } : { owner: operatorText(values.owner!, 'owner'), force };
-    const { released } = await applyChange(context, 'release', (book, config) => releaseLeases(book, config, request), 'ip' in request ? { addresses: request.ip } : { owner: request.owner });
+    let released;
+    try {
+      ({ released } = await applyChange(context, 'release', (book, config) => releaseLeases(book, config, request), 'ip' in request ? { addresses: request.ip } : { owner: request.owner }));
+    } catch (error) {
+      throw 'owner' in request ? withOwnerHint(error, request.owner, await context.store().read()) : error;
+    }
     if (context.json) {
       context.stdout(renderJson({ released }));
       return EXIT_CODES.ok;
     }
     context.stdout(`Released ${released.length} lease${released.length === 1 ? '' : 's'}:\n${renderTable(
       [{ header: 'RANGE' }, { header: 'ADDRESSES' }, { header: 'HOLDER' }, { header: 'OWNER' }],
-      released.map((r) => [r.range, r.addresses, r.holder === 'opennebula' ? 'OpenNebula' : 'operator', r.owner ?? '-']),
+      released.map((r) => [r.range, r.addresses, r.holder === 'opennebula' ? 'OpenNebula' : 'operator', r.owner ?? '-']), context.options.width
     )}`);
     return EXIT_CODES.ok;
   },

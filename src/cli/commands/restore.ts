@@ -1,7 +1,9 @@
 /** `nebula-ipam restore`: brings back the previous generation of the lease book, after showing what changes. */
-import { restoredBook } from '../../book/restored-book.ts';
+import { restoredBook } from '../../operator/restored-book.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
-import { diffBooks } from '../../operator/book-diff.ts';
+import { restoreChanges, summariseChanges } from '../../operator/restore-listing.ts';
+import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
+import { noticeLockWait } from '../lock-notice.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
 import { renderTable } from '../render/table.ts';
@@ -18,28 +20,28 @@ generation. The book it replaces becomes the previous generation, so running
 \`restore --yes\` again undoes the restore. Range ids never go back: ids handed out since
 stay used. It works when the book itself no longer decodes (exit code 7 from every command).
 
-Leases oned handed out after the previous generation are lost from the book by a restore;
-check with \`nebula-ipam reconcile\` afterwards.
+What OpenNebula holds is never undone, since oned undoes nothing: ranges oned registered
+and leases it took since the previous generation are kept. Addresses oned freed since come
+back as leased; \`nebula-ipam reconcile\` returns them.
 
   --yes    apply; without it nothing is written
   --json   { book, previous, current: { generation } | { error }, changes: [...], applied }
 
-Exit codes: 0 shown or restored; 5 no previous generation; 6 locked or changed meanwhile;
-7 the previous generation does not decode either.
-`,
+${exitCodeHelp([[0, 'shown or restored'], [2, 'bad option'], [5, 'no previous generation'], [6, 'the lease book stayed locked, or changed meanwhile'], [7, 'the previous generation does not decode either'], ...WRITES_BOOK])}`,
   async run(args, context) {
     const { values } = parseCommandArgs('restore', args, { yes: { type: 'boolean' } }, { min: 0, max: 0, names: '' });
     const store = context.store();
     const location = store.description.location;
     const generations = await store.generations();
     const { current, previous } = generations;
-    const changes = 'book' in current ? diffBooks(current.book, previous) : [];
+    const book = restoredBook('book' in current ? current.book : undefined, previous);
+    const changes = restoreChanges('book' in current ? current.book : undefined, book);
     let restored;
     if (values.yes) {
-      const subject = { time: context.now().toISOString(), actor: context.actor, action: 'restore' };
-      const book = restoredBook('book' in current ? current.book : undefined, previous);
+      const subject = { time: context.now().toISOString(), actor: context.actor, action: 'restore', detail: `generation ${previous.generation} brought back: ${summariseChanges(changes)}` };
       try {
-        restored = await store.restore(generations, book, { ...subject, result: 'ok' });
+        const waited = noticeLockWait(store.description.location, context.stderr, context.config().lockTimeoutMs);
+        restored = await store.restore(generations, book, { ...subject, result: 'ok' }).finally(waited);
       } catch (error) {
         await store.audit({ ...subject, result: 'error', error: (error as Error).message });
         throw error;
@@ -59,10 +61,8 @@ Exit codes: 0 shown or restored; 5 no previous generation; 6 locked or changed m
     const head = 'book' in current
       ? `The book ${location} is at generation ${current.book.generation}; the previous generation is ${previous.generation}.`
       : `The book ${location} does not decode (${current.error});\nthe previous generation is ${previous.generation}.`;
-    const body = !('book' in current)
-      ? `Restoring brings back its ${previous.ranges.length} range${previous.ranges.length === 1 ? '' : 's'}.\n`
-      : changes.length
-        ? `Restoring it would change:\n${renderTable([{ header: 'CHANGE' }, { header: 'RANGE' }, { header: 'WHAT' }], changes.map((c) => [c.change, c.range, c.what]))}`
+    const body = changes.length
+        ? `${restored ? 'Restoring changed' : 'Restoring it would change'} (${summariseChanges(changes)}):\n${renderTable([{ header: 'CHANGE' }, { header: 'RANGE' }, { header: 'WHAT', shrink: true }], changes.map((c) => [c.change, c.range, c.what]), context.options.width)}`
         : 'Restoring it would change no range or lease.\n';
     const tail = restored ? `Restored: the book is now generation ${restored.generation} (the replaced book is now the previous generation).\n` : 'Nothing was changed; run again with --yes to restore.\n';
     context.stdout(`${head}\n${body}${tail}`);

@@ -1,7 +1,9 @@
 /** `nebula-ipam show`: one range with its leases, or who holds one address. */
+import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
 import { formatPrefix, ipv4Netmask } from '../../address/prefix.ts';
 import { FAMILIES } from '../../address/family.ts';
-import { findRange, type Book, type RangeRecord } from '../../book/book.ts';
+import { EMPTY_BOOK, findRange, type Book, type RangeRecord } from '../../book/book.ts';
+import { familyRows, hasFamily } from '../render/family-rows.ts';
 import type { Config } from '../../config/config.ts';
 import { gatewayOf } from '../../engine/carve.ts';
 import { IpamError, shown } from '../../errors.ts';
@@ -9,9 +11,10 @@ import { EXIT_CODES } from '../../exit-codes.ts';
 import { holderPhrase } from '../../operator/holder-phrase.ts';
 import { locateAddress, parseAddress, type Address, type Whereabouts } from '../../operator/locate-address.ts';
 import { rangeSubnet } from '../../operator/range-subnet.ts';
+import { requireBook } from '../require-book.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 import type { CliContext } from '../context.ts';
-import { utilisationBar } from '../render/bar.ts';
+import { barWidthFor, utilisationBar } from '../render/bar.ts';
 import { formatCount } from '../render/count.ts';
 import { renderJson } from '../render/json.ts';
 import { LEASE_COLUMNS, leaseCells, leaseRow } from '../render/lease-row.ts';
@@ -24,16 +27,17 @@ export const showCommand: Command = {
   usage: `Usage: nebula-ipam show (RANGE | ADDRESS) [--json]
 
   RANGE     a range id (see status), e.g. r3: its addresses, subnet, gateway, DNS,
-            utilisation and every lease in it
+            utilisation and every lease in it; for an IP4_6 range also its IPv6 pool,
+            /64 and IPv6 gateway (GATEWAY6)
   ADDRESS   an IPv4 or IPv6 address or a MAC: who holds it (OpenNebula, with oned's request
             id, or an operator's lease with its owner), or that it is free, or what it is
             (a subnet's network, broadcast, gateway or DNS address, excluded, free pool space)
 
-Exit codes: 0 shown; 2 bad argument; 5 no such range, or an address in no range and no pool.
-`,
+${exitCodeHelp([[0, 'shown'], [2, 'bad argument'], [5, 'no such range, or an address in no range and no pool'], ...READS_BOOK])}`,
   async run(args, context) {
     const { positionals } = parseCommandArgs('show', args, {}, { min: 1, max: 1, names: 'a range id or an address' });
     const what = positionals[0]!;
+    await requireBook(context);
     const book = await context.store().read();
     const config = context.config();
     const range = findRange(book, what);
@@ -54,8 +58,9 @@ function showRange(range: RangeRecord, config: Config, context: CliContext): num
     dns: placed?.pool.dns ?? [],
   };
   const leases = range.leases.map((lease) => leaseRow(range, lease));
+  const v6 = family === 'ipv4' && hasFamily(range, 'ipv6') ? ipv6Side(range, config) : undefined;
   if (context.json) {
-    context.stdout(renderJson({ range: { ...row, ...settings, createdAt: range.createdAt, ...(range.requestId === undefined ? {} : { requestId: range.requestId }) }, leases }));
+    context.stdout(renderJson({ range: { ...row, ...settings, ...(v6 ? { ipv6: v6 } : {}), createdAt: range.createdAt, ...(range.requestId === undefined ? {} : { requestId: range.requestId }) }, leases }));
     return EXIT_CODES.ok;
   }
   const by = range.unmanaged ? `operator range${range.owner === undefined ? '' : ` of ${JSON.stringify(range.owner)}`}` : `OpenNebula's${range.requestId === undefined ? '' : `, registered by request ${range.requestId}`}`;
@@ -66,13 +71,33 @@ function showRange(range: RangeRecord, config: Config, context: CliContext): num
     `  network    ${row.network ?? '-'}${settings.netmask ? ` (netmask ${settings.netmask})` : ''}`,
     ...(settings.gateway ? [`  gateway    ${settings.gateway}`] : []),
     ...(settings.dns.length ? [`  dns        ${settings.dns.join(' ')}`] : []),
+    ...(v6
+      ? [
+        `  pool6      ${v6.pool ?? '-'}`,
+        `  network6   ${v6.network ?? '-'}${v6.first === 'SLAAC' ? ' (SLAAC: each address from its MAC)' : ''}`,
+        ...(v6.gateway ? [`  gateway6   ${v6.gateway}`] : []),
+      ]
+      : []),
     `  addresses  ${row.first} - ${row.last} (${formatCount(row.size)})`,
     `  used       ${formatCount(row.used)} (OpenNebula ${formatCount(row.byOpenNebula)}, operators ${formatCount(row.byOperators)})`,
-    `  free       ${formatCount(row.free)}  ${utilisationBar(row.used, row.size, context.color)}`,
+    `  free       ${formatCount(row.free)}  ${utilisationBar(row.used, row.size, context.color, barWidthFor(context.options.width))}`,
     '',
   ];
-  context.stdout(`${lines.join('\n')}\n${leases.length ? renderTable(LEASE_COLUMNS, leases.map(leaseCells)) : 'No leases.\n'}`);
+  context.stdout(`${lines.join('\n')}\n${leases.length ? renderTable(LEASE_COLUMNS, leases.map(leaseCells), context.options.width) : 'No leases.\n'}`);
   return EXIT_CODES.ok;
+}
+
+/** The IPv6 side of an IP4_6 range: its /64, IPv6 pool and the gateway that pool gives (GATEWAY6). */
+function ipv6Side(range: RangeRecord, config: Config): { pool?: string; network?: string; gateway?: string; first: string } {
+  const [row] = familyRows({ ...EMPTY_BOOK, ranges: [range] }, config, 'ipv6');
+  const placed = rangeSubnet(range, config, 'ipv6');
+  const gateway = placed && gatewayOf(placed.pool, placed.subnet);
+  return {
+    ...(row?.pool === undefined ? {} : { pool: row.pool }),
+    ...(row?.network === undefined ? {} : { network: row.network }),
+    ...(gateway === undefined ? {} : { gateway: FAMILIES.ipv6.format(gateway) }),
+    first: row?.first ?? 'SLAAC',
+  };
 }
 
 function showAddress(book: Book, config: Config, address: Address, context: CliContext): number {

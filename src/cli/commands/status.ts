@@ -1,13 +1,20 @@
 /** `nebula-ipam status`: every pool and range, how full it is, and totals. */
+import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
+import type { Family } from '../../address/family.ts';
 import { formatPrefix } from '../../address/prefix.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { poolUsage } from '../../operator/usage.ts';
+import { requireBook } from '../require-book.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
-import { utilisationBar } from '../render/bar.ts';
-import { formatCount } from '../render/count.ts';
+import { barWidthFor, utilisationBar } from '../render/bar.ts';
+import { formatCounts } from '../render/count.ts';
+import { familyRows, familyTotals, type FamilyRangeRow, type FamilyTotals } from '../render/family-rows.ts';
 import { renderJson } from '../render/json.ts';
 import { rangeRow } from '../render/range-row.ts';
 import { renderTable } from '../render/table.ts';
+
+const FAMILY_NAMES: readonly Family[] = ['ipv4', 'ipv6'];
+const LABEL: Record<Family, string> = { ipv4: 'IPv4', ipv6: 'IPv6' };
 
 export const statusCommand: Command = {
   name: 'status',
@@ -16,17 +23,22 @@ export const statusCommand: Command = {
 
 Shows the lease book: each pool of the config (size, excluded, carved into ranges, free)
 and each range (who manages it, pool, network, type, first address, size, used, free),
-with a utilisation bar, then totals.
+with a utilisation bar, then totals; IPv4 and IPv6 apart (an IP4_6 range is listed in
+both, with its IPv4 subnet and with its IPv6 /64). Tables fit the terminal (see --wide).
 
 A range "managed by OpenNebula" was registered by oned (an AR); "operator" ranges were
 made with \`range add\` or \`lease\` for hosts OpenNebula does not manage.
 
-  --json   one JSON document: { book, generation, config, pools[], ranges[], totals }
-           (counts beyond 2^53, i.e. IPv6 pools, are decimal strings)
-`,
+  --json   one JSON document: { book, driver, generation, config, pools[], ranges[], totals,
+           families: { ipv4, ipv6: { ranges[], totals } } }, the numbers \`metrics\` exports
+           (counts beyond 2^53, i.e. IPv6 pools, are decimal strings; \`totals\` adds
+           both families' addresses, \`families\` keeps them apart)
+
+${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
   async run(args, context) {
     parseCommandArgs('status', args, {}, { min: 0, max: 0, names: '' });
     const config = context.config();
+    await requireBook(context);
     const book = await context.store().read();
     const pools = poolUsage(book, config);
     const ranges = book.ranges.map((r) => rangeRow(r, config));
@@ -36,37 +48,49 @@ made with \`range add\` or \`lease\` for hosts OpenNebula does not manage.
       used: ranges.reduce((n, r) => n + r.used, 0n),
       free: ranges.reduce((n, r) => n + r.free, 0n),
     };
+    const byFamily = Object.fromEntries(FAMILY_NAMES.map((family) => {
+      const rows = familyRows(book, config, family);
+      return [family, { ranges: rows, totals: familyTotals(rows) }];
+    })) as Record<Family, { ranges: FamilyRangeRow[]; totals: FamilyTotals }>;
     if (context.json) {
       context.stdout(renderJson({
         book: context.store().description.location,
+        driver: context.driver,
         generation: book.generation,
         config: config.source,
         pools: pools.map((p) => ({ name: p.pool.name, family: p.pool.family, network: formatPrefix(p.pool.network), size: p.size, excluded: p.excluded, carved: p.carved, free: p.free, ranges: p.ranges })),
         ranges,
         totals,
+        families: byFamily,
       }));
       return EXIT_CODES.ok;
     }
-    let out = `Lease book ${context.store().description.location} (generation ${book.generation}); config ${config.source}\n\n`;
-    if (pools.length) {
-      out += renderTable(
+    const width = context.options.width;
+    let out = `Lease book ${context.store().description.location} (generation ${book.generation})\nConfig ${config.source}\n`;
+    if (!pools.length) out += '\nNo pools configured: ranges are registered only with explicit addresses.\n';
+    for (const family of FAMILY_NAMES) {
+      const these = pools.filter((p) => p.pool.family === family);
+      if (!these.length) continue;
+      const [size, excluded, carved, free] = [formatCounts(these.map((p) => p.size)), formatCounts(these.map((p) => p.excluded)), formatCounts(these.map((p) => p.carved)), formatCounts(these.map((p) => p.free))];
+      out += `\n${LABEL[family]} pools\n${renderTable(
         [{ header: 'POOL' }, { header: 'NETWORK' }, { header: 'SIZE', align: 'right' }, { header: 'EXCLUDED', align: 'right' }, { header: 'CARVED', align: 'right' }, { header: 'FREE', align: 'right' }, { header: 'RANGES', align: 'right' }, { header: 'UTILISATION' }],
-        pools.map((p) => [p.pool.name, formatPrefix(p.pool.network), formatCount(p.size), formatCount(p.excluded), formatCount(p.carved), formatCount(p.free), String(p.ranges), utilisationBar(p.carved, p.size - p.excluded, context.color)]),
-      );
-    } else {
-      out += 'No pools configured: ranges are registered only with explicit addresses.\n';
+        these.map((p, i) => [p.pool.name, formatPrefix(p.pool.network), size[i]!, excluded[i]!, carved[i]!, free[i]!, String(p.ranges), utilisationBar(p.carved, p.size - p.excluded, context.color, barWidthFor(context.options.width))]),
+        width,
+      )}`;
     }
-    out += '\n';
-    if (ranges.length) {
-      out += renderTable(
-        [{ header: 'RANGE' }, { header: 'BY' }, { header: 'POOL' }, { header: 'NETWORK' }, { header: 'TYPE' }, { header: 'FIRST' }, { header: 'SIZE', align: 'right' }, { header: 'USED', align: 'right' }, { header: 'FREE', align: 'right' }, { header: 'UTILISATION' }],
+    if (!ranges.length) out += '\nNo ranges yet.\n';
+    for (const family of FAMILY_NAMES) {
+      const { ranges: rows, totals: sum } = byFamily[family];
+      if (!rows.length) continue;
+      const [size, used, free] = [formatCounts([...rows.map((r) => r.size), sum.size]), formatCounts([...rows.map((r) => r.used), sum.used]), formatCounts([...rows.map((r) => r.free), sum.free])];
+      out += `\n${LABEL[family]} ranges\n${renderTable(
+        [{ header: 'RANGE' }, { header: 'BY', shrink: true }, { header: 'POOL', shrink: true }, { header: 'NETWORK' }, { header: 'TYPE', shrink: true }, { header: 'FIRST' }, { header: 'SIZE', align: 'right' }, { header: 'USED', align: 'right' }, { header: 'FREE', align: 'right' }, { header: 'UTILISATION' }],
         [
-          ...ranges.map((r) => [r.id, r.managedBy === 'operator' ? `operator${r.owner === undefined ? '' : `:${r.owner}`}` : 'OpenNebula', r.pool ?? '-', r.network ?? '-', r.type, r.first, formatCount(r.size), formatCount(r.used), formatCount(r.free), utilisationBar(r.used, r.size, context.color)]),
-          ['total', '', '', '', '', '', formatCount(totals.size), formatCount(totals.used), formatCount(totals.free), utilisationBar(totals.used, totals.size, context.color)],
+          ...rows.map((r, i) => [r.id, r.managedBy === 'operator' ? `operator${r.owner === undefined ? '' : `:${r.owner}`}` : 'OpenNebula', r.pool ?? '-', r.network ?? '-', r.type, r.first, size[i]!, used[i]!, free[i]!, utilisationBar(r.used, r.size, context.color, barWidthFor(context.options.width))]),
+          ['total', '', '', '', '', '', size[rows.length]!, used[rows.length]!, free[rows.length]!, utilisationBar(sum.used, sum.size, context.color, barWidthFor(context.options.width))],
         ],
-      );
-    } else {
-      out += 'No ranges yet.\n';
+        width,
+      )}`;
     }
     context.stdout(out);
     return EXIT_CODES.ok;

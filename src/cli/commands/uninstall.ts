@@ -1,4 +1,5 @@
 /** `nebula-ipam uninstall DIR`: removes the action links install made, and nothing else. */
+import { exitCodeHelp } from '../exit-code-help.ts';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ACTION_NAMES } from '../../actions/action.ts';
@@ -19,8 +20,7 @@ Removes from DIR the action links (and the ${COPY_NAME} copy) that lead to nebul
 Anything else in DIR is left alone and listed. Safe to run again. The lease book, the
 config and the audit log are kept; remove the name from oned.conf's -i list and restart oned.
 
-Exit codes: 0 done (also when nothing was there); 8 cannot change DIR.
-`,
+${exitCodeHelp([[0, 'removed'], [2, 'bad option'], [5, 'nebula-ipam is not installed in DIR'], [8, 'cannot change DIR']])}`,
   async run(args, context) {
     const { positionals } = parseCommandArgs('uninstall', args, {}, { min: 1, max: 1, names: 'the directory to uninstall from' });
     const dir = path.resolve(positionals[0]!);
@@ -28,6 +28,10 @@ Exit codes: 0 done (also when nothing was there); 8 cannot change DIR.
     const plan = planUninstall(entries);
     const copy = inspectEntry(path.join(dir, COPY_NAME));
     if (copy.kind === 'file' && copy.ours) plan.push({ name: COPY_NAME, step: 'remove' });
+    if (!plan.some((p) => p.step === 'remove')) {
+      const what = fs.existsSync(dir) ? 'no action links or copy of nebula-ipam are there' : 'there is no such directory';
+      throw new IpamError('not-found', `Cannot uninstall from ${dir}: nebula-ipam is not installed here (${what}); nothing was changed`);
+    }
     try {
       for (const { name, step } of plan) if (step === 'remove') fs.rmSync(path.join(dir, name));
     } catch (error) {
@@ -38,7 +42,7 @@ Exit codes: 0 done (also when nothing was there); 8 cannot change DIR.
       context.stdout(renderJson({ dir, files: plan.map((p) => ({ name: p.name, state: state(p.step) })) }));
       return EXIT_CODES.ok;
     }
-    context.stdout(`Uninstalled nebula-ipam from ${dir}:\n${renderTable([{ header: 'FILE' }, { header: 'STATE' }], plan.map((p) => [p.name, state(p.step)]))}`
+    context.stdout(`Uninstalled nebula-ipam from ${dir}:\n${renderTable([{ header: 'FILE' }, { header: 'STATE' }], plan.map((p) => [p.name, state(p.step)]), context.options.width)}`
       + `Remove "${path.basename(dir)}" from the -i list of IPAM_MAD in /etc/one/oned.conf and restart oned.\nThe lease book, config and audit log were kept.\n`);
     return EXIT_CODES.ok;
   },

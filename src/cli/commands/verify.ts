@@ -1,4 +1,5 @@
 /** `nebula-ipam verify`: the lease book's invariants, checked against the config, as findings. */
+import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import type { Book } from '../../book/book.ts';
 import { IpamError } from '../../errors.ts';
 import { describeVerifyFinding } from '../../verify/describe-verify-finding.ts';
@@ -25,9 +26,7 @@ Reads the lease book (without locking it or changing it) and checks what the dri
   --json   one JSON document: { book, generation, config, ok, findings[] }; each finding has a
            "kind" and the values involved
 
-Exit codes: 0 no problem; 1 problems found (listed); 7 the book does not even decode (the
-decoder's message is the one finding); 4 bad config; 8 the book cannot be read.
-`,
+${exitCodeHelp([[0, 'no problem'], [1, 'problems found (listed)'], [2, 'bad option'], [7, 'the book does not even decode (the decoder\'s message is the one finding)'], ...WRITES_BOOK])}`,
   async run(args, context) {
     parseCommandArgs('verify', args, {}, { min: 0, max: 0, names: '' });
     const config = context.config();
@@ -59,8 +58,8 @@ decoder's message is the one finding); 4 bad config; 8 the book cannot be read.
       out += 'OK: every invariant holds.\n';
     } else {
       out += renderTable(
-        [{ header: 'PROBLEM' }, { header: 'RANGE' }, { header: 'DETAIL' }],
-        findings.map(describeVerifyFinding).map((row) => [row.problem, row.range, row.detail]),
+        [{ header: 'PROBLEM' }, { header: 'RANGE' }, { header: 'DETAIL', shrink: true }],
+        findings.map(describeVerifyFinding).map((row) => [row.problem, row.range, row.detail]), context.options.width
       );
       out += `\n${findings.length} problem${findings.length === 1 ? '' : 's'} found.\n`;
     }

@@ -32,10 +32,10 @@ export function leaseRow(range: RangeRecord, lease: Lease): LeaseRow {
 
 export const LEASE_COLUMNS: readonly Column[] = [
   { header: 'RANGE' }, { header: 'ADDRESSES' }, { header: 'COUNT', align: 'right' }, { header: 'HOLDER' },
-  { header: 'OWNER' }, { header: 'MAC' }, { header: 'SINCE' }, { header: 'NOTE' },
+  { header: 'OWNER', shrink: true }, { header: 'MAC' }, { header: 'SINCE' }, { header: 'NOTE', shrink: true },
 ];
 
 export function leaseCells(row: LeaseRow): string[] {
   const holder = row.holder === 'opennebula' ? `OpenNebula${row.requestId === undefined ? '' : ` (req ${row.requestId})`}` : 'operator';
-  return [row.range, row.addresses, String(row.count), holder, row.owner ?? '-', row.mac ?? '-', row.since, row.note ?? ''];
+  return [row.range, row.addresses, String(row.count), holder, row.owner ?? '-', row.mac ?? '-', row.since.replace(/\.\d+Z$/, 'Z'), row.note ?? ''];
 }

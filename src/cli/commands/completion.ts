@@ -1,0 +1,36 @@
+/** `nebula-ipam completion bash`: shell completion made from the command table. */
+import { EXIT_CODES } from '../../exit-codes.ts';
+import { GLOBAL_OPTION_NAMES, parseCommandArgs, usageError, type Command } from '../command.ts';
+import { bashCompletion } from '../completion-script.ts';
+import { exitCodeHelp } from '../exit-code-help.ts';
+
+/** Set by index.ts, which holds the table this command describes (a direct import would be a cycle). */
+let table: readonly Command[] = [];
+export function completeCommands(commands: readonly Command[]): void {
+  table = commands;
+}
+
+export const completionCommand: Command = {
+  name: 'completion',
+  summary: 'shell completion script (bash)',
+  usage: `Usage: nebula-ipam completion bash
+       nebula-ipam completion pools
+
+completion bash prints a bash completion script: commands, their options, and pool names
+after --pool (asked of \`nebula-ipam completion pools\` as you type, so they follow the
+config). Install it with
+  nebula-ipam completion bash > /etc/bash_completion.d/nebula-ipam
+or add \`source <(nebula-ipam completion bash)\` to ~/.bashrc.
+
+completion pools prints the config's pool names, one a line.
+
+${exitCodeHelp([[0, 'printed'], [2, 'bad argument'], [4, '(pools) the config is missing (when named), unreadable or invalid']])}`,
+  async run(args, context) {
+    const { positionals } = parseCommandArgs('completion', args, {}, { min: 1, max: 1, names: 'the shell (bash), or pools' });
+    const what = positionals[0]!;
+    if (what === 'bash') context.stdout(bashCompletion(table, GLOBAL_OPTION_NAMES));
+    else if (what === 'pools') context.stdout(context.config().pools.map((p) => `${p.name}\n`).join(''));
+    else throw usageError('completion', `${JSON.stringify(what)} is not a supported shell (bash), nor pools`);
+    return EXIT_CODES.ok;
+  },
+};

@@ -1,0 +1,71 @@
+/**
+ * The lease book's numbers in Prometheus' text exposition format (version 0.0.4), for
+ * node_exporter's textfile collector: pool and range utilisation per family, leases per holder,
+ * and the book's generation. Pure: the command gathers, this renders. The same numbers are in
+ * `status --json`.
+ */
+import { formatPrefix } from '../address/prefix.ts';
+import type { PoolUsage } from '../operator/usage.ts';
+import type { FamilyRangeRow } from '../cli/render/family-rows.ts';
+
+export interface MetricsInput {
+  readonly driver: string;
+  readonly generation: number;
+  readonly pools: readonly PoolUsage[];
+  /** Per family: an IP4_6 range appears once for IPv4 and once for IPv6. */
+  readonly ranges: readonly FamilyRangeRow[];
+}
+
+type Labels = Readonly<Record<string, string>>;
+
+interface Family {
+  readonly name: string;
+  readonly help: string;
+  readonly samples: { labels: Labels; value: bigint | number }[];
+}
+
+export function metricsText(input: MetricsInput): string {
+  const base = { driver: input.driver };
+  const poolLabels = (p: PoolUsage): Labels => ({ ...base, pool: p.pool.name, family: p.pool.family, network: formatPrefix(p.pool.network) });
+  const rangeLabels = (r: FamilyRangeRow): Labels => ({ ...base, range: r.id, family: r.family, pool: r.pool ?? '', type: r.type, managed_by: r.managedBy, network: r.network ?? '' });
+  const families: Family[] = [
+    { name: 'nebula_ipam_book_generation', help: 'Generation of the lease book (bumped by every change).', samples: [{ labels: base, value: input.generation }] },
+    { name: 'nebula_ipam_pool_size_addresses', help: 'Addresses in the pool\'s network.', samples: input.pools.map((p) => ({ labels: poolLabels(p), value: p.size })) },
+    { name: 'nebula_ipam_pool_excluded_addresses', help: 'Addresses of the pool excluded by the config.', samples: input.pools.map((p) => ({ labels: poolLabels(p), value: p.excluded })) },
+    { name: 'nebula_ipam_pool_carved_addresses', help: 'Addresses of the pool taken by ranges.', samples: input.pools.map((p) => ({ labels: poolLabels(p), value: p.carved })) },
+    { name: 'nebula_ipam_pool_free_addresses', help: 'Addresses of the pool neither excluded nor carved.', samples: input.pools.map((p) => ({ labels: poolLabels(p), value: p.free })) },
+    { name: 'nebula_ipam_pool_utilisation_ratio', help: 'Carved share of the pool\'s usable (not excluded) addresses, 0 to 1.', samples: input.pools.map((p) => ({ labels: poolLabels(p), value: ratio(p.carved, p.size - p.excluded) })) },
+    { name: 'nebula_ipam_pool_ranges', help: 'Ranges in the pool.', samples: input.pools.map((p) => ({ labels: poolLabels(p), value: p.ranges })) },
+    { name: 'nebula_ipam_range_size_addresses', help: 'Addresses in the range.', samples: input.ranges.map((r) => ({ labels: rangeLabels(r), value: r.size })) },
+    {
+      name: 'nebula_ipam_range_used_addresses',
+      help: 'Leased addresses of the range, by holder (opennebula or operator).',
+      samples: input.ranges.flatMap((r) => [
+        { labels: { ...rangeLabels(r), holder: 'opennebula' }, value: r.byOpenNebula },
+        { labels: { ...rangeLabels(r), holder: 'operator' }, value: r.byOperators },
+      ]),
+    },
+    { name: 'nebula_ipam_range_free_addresses', help: 'Addresses of the range that can still be leased.', samples: input.ranges.map((r) => ({ labels: rangeLabels(r), value: r.free })) },
+    { name: 'nebula_ipam_range_utilisation_ratio', help: 'Leased share of the range, 0 to 1.', samples: input.ranges.map((r) => ({ labels: rangeLabels(r), value: ratio(r.used, r.size) })) },
+  ];
+  return families.map((f) => [
+    `# HELP ${f.name} ${f.help}`,
+    `# TYPE ${f.name} gauge`,
+    ...f.samples.map((s) => `${f.name}{${labelText(s.labels)}} ${valueText(s.value)}`),
+  ].join('\n')).join('\n') + '\n';
+}
+
+function ratio(part: bigint, whole: bigint): number {
+  return whole <= 0n ? 0 : Number((part * 1_000_000n) / whole) / 1_000_000;
+}
+
+/** Exposition escaping: backslash, double quote and line feed. */
+function labelText(labels: Labels): string {
+  return Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`).join(',');
+}
+
+/** Integers exactly; counts past 2^53 (IPv6) as the float Prometheus stores anyway. */
+function valueText(value: bigint | number): string {
+  if (typeof value === 'number') return String(value);
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? value.toString() : Number(value).toExponential();
+}
