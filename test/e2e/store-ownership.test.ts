@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { expectFailure, expectReply } from '../support/driver-assert.ts';
-import { childEnv, createSandbox, encodeRequest, OnedAr, registerXml, type DriverSandbox, type RunResult } from '../support/driver-harness.ts';
+import { childEnv, createSandbox, encodeRequest, OnedAr, registerXml, TEST_BUNDLE, type DriverSandbox, type RunResult } from '../support/driver-harness.ts';
 import { STALE_MS } from '../../src/store/lock.ts';
 import { newOwner } from '../../src/store/lock-owner.ts';
 
@@ -77,7 +77,8 @@ describe('the CLI and the driver run as root keep the book usable by its owner',
 
   before(() => {
     user = ensureUser();
-    sandbox = createSandbox({ config: CONFIG });
+    // The test bundle: one test kills a root writer through a test hook.
+    sandbox = createSandbox({ config: CONFIG, bundle: TEST_BUNDLE });
     storeDir = path.dirname(sandbox.bookPath);
     fs.mkdirSync(storeDir, { mode: 0o700 });
     chownTree(sandbox.dir, user);
