@@ -5,7 +5,7 @@
 import { FAMILIES, type Family } from '../address/family.ts';
 import { IPV4_MAX } from '../address/ipv4.ts';
 import { IPV6_MAX } from '../address/ipv6.ts';
-import { ipv4Netmask, prefixInterval, type Prefix } from '../address/prefix.ts';
+import { formatPrefix, ipv4Netmask, prefixInterval, type Prefix } from '../address/prefix.ts';
 import type { ArType, Book, RangeRecord } from '../book/book.ts';
 import type { Config, Pool } from '../config/config.ts';
 import { IpamError, shown } from '../errors.ts';
@@ -155,7 +155,7 @@ function slaacSide(book: Book, config: Config, ar: Attributes): Side | undefined
     const span = { first: given, last: given + SLAAC_SIZE - 1n };
     const pool = choosePool(config, 'ipv6', named, span, 'IPAM_POOL6');
     // Outside the pools the prefix takes no space, but it still pins the range (engine/locate.ts).
-    if (!pool) return { first: given };
+    if (!pool) return outsidePools(config, 'ipv6', given, 'GLOBAL_PREFIX');
     checkClearOfRanges(book, 'ipv6', span, 'register');
     checkInsidePool(pool, span);
     return { first: given, pool, block: span };
@@ -189,8 +189,17 @@ function carvedSide(book: Book, config: Config, pool: Pool, size: bigint | undef
 function explicitSide(book: Book, config: Config, family: Family, span: Interval, named: string | undefined, attribute: string): Side {
   checkClearOfRanges(book, family, span, 'register');
   const pool = choosePool(config, family, named, span, attribute);
-  if (!pool) return { first: span.first };
+  if (!pool) return outsidePools(config, family, span.first, family === 'ipv4' ? 'IP' : 'IP6');
   return { first: span.first, pool, subnet: subnetInPool(pool, span, 'register'), block: span };
+}
+
+/** A side in no pool: recorded as given, unless the config wants every address in a pool. */
+function outsidePools(config: Config, family: Family, first: bigint, attribute: string): Side {
+  if (config.refuseOutsidePools) {
+    const pools = config.pools.filter((p) => p.family === family).map((p) => `${p.name} ${formatPrefix(p.network)}`).join(', ') || 'none';
+    throw bad(`${attribute} ${FAMILIES[family].format(first)} lies in no ${family} pool of ${config.source}, which sets refuseOutsidePools (pools: ${pools})`);
+  }
+  return { first };
 }
 
 /** The user's AR with the driver's changes, then what the pools add where the user gave nothing. */

@@ -26,6 +26,11 @@ export interface Config {
   /** Where the book lives; absent means the file backend (parse-backend.ts). */
   readonly backend?: BackendConfig;
   readonly lockTimeoutMs: number;
+  /**
+   * Sites that want every address managed: register refuses an explicit range (or IPv6 prefix)
+   * that lies in no pool, instead of recording it outside the pools.
+   */
+  readonly refuseOutsidePools?: boolean;
   readonly pools: readonly Pool[];
 }
 

@@ -9,7 +9,7 @@ import { IpamError, shown } from '../errors.ts';
 import { parseBackend, type BackendConfig } from './parse-backend.ts';
 import { DEFAULT_LOCK_TIMEOUT_MS, type Config, type GatewayRule, type Pool } from './config.ts';
 
-const TOP_KEYS = new Set(['store', 'backend', 'lockTimeoutMs', 'pools']);
+const TOP_KEYS = new Set(['store', 'backend', 'lockTimeoutMs', 'refuseOutsidePools', 'pools']);
 const POOL_KEYS = new Set([
   'name', 'network', 'subnetPrefix', 'gateway', 'dns', 'mtu', 'searchDomain', 'exclude', 'default',
 ]);
@@ -69,7 +69,11 @@ export function parseConfig(text: string, source: string): Config {
       }
     }
   }
-  return { source, ...(store === undefined ? {} : { store }), ...(backend === undefined ? {} : { backend }), lockTimeoutMs, pools };
+  if (raw.refuseOutsidePools !== undefined && typeof raw.refuseOutsidePools !== 'boolean') {
+    fail('refuseOutsidePools', `must be true or false, not ${JSON.stringify(raw.refuseOutsidePools)}`);
+  }
+  const refuseOutsidePools = raw.refuseOutsidePools === true;
+  return { source, ...(store === undefined ? {} : { store }), ...(backend === undefined ? {} : { backend }), lockTimeoutMs, ...(refuseOutsidePools ? { refuseOutsidePools } : {}), pools };
 }
 
 function parsePool(entry: unknown, at: string, fail: (key: string, why: string) => never): Pool {

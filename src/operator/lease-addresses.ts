@@ -21,7 +21,7 @@ import { insertDisjoint } from '../intervals/sorted.ts';
 import { locateAddress, parseAddress } from './locate-address.ts';
 import { carveUnmanaged, placeUnmanaged } from './new-range.ts';
 import type { Outcome } from './operation.ts';
-import { rangeSubnet } from './range-subnet.ts';
+import { rangeSubnet } from '../engine/range-subnet.ts';
 
 export interface LeaseRequest {
   readonly pool: string;

@@ -15,7 +15,7 @@ import { takenIndices } from '../engine/taken-indices.ts';
 import { IpamError, shown } from '../errors.ts';
 import { covers } from '../intervals/interval.ts';
 import { overlapping } from '../intervals/sorted.ts';
-import { rangeSubnet } from './range-subnet.ts';
+import { rangeSubnet } from '../engine/range-subnet.ts';
 
 export type AddressSpace = Family | 'mac';
 

@@ -12,7 +12,7 @@ import type { Book, RangeRecord } from '../book/book.ts';
 import { footprints } from '../book/footprint.ts';
 import { poolNamed, type Config } from '../config/config.ts';
 import { reservedIn } from '../engine/carve.ts';
-import { rangeSubnet } from '../operator/range-subnet.ts';
+import { rangeSubnet } from '../engine/range-subnet.ts';
 import { covers, overlaps, type Interval } from '../intervals/interval.ts';
 
 export type ResizeJudgement =

@@ -48,3 +48,21 @@ test('MACs and static IPv6 addresses that oned would count past their last 32 bi
     refusedAtRegister(sandbox, { ...MAD, TYPE: 'IP6', SIZE: '4', ULA_PREFIX: 'fd00::1' }, ['ULA_PREFIX', 'fd00::1']);
   });
 });
+
+test('refuseOutsidePools: an explicit range or prefix in no pool is refused in one line; inside a pool it is placed as before', () => {
+  const sandbox = createSandbox({ config: { ...CONFIG, refuseOutsidePools: true } });
+  try {
+    refusedAtRegister(sandbox, { ...MAD, TYPE: 'IP4', IP: '192.168.7.10', SIZE: '10' }, ['IP 192.168.7.10', 'no ipv4 pool', 'refuseOutsidePools', 'private 10.20.0.0/16']);
+    refusedAtRegister(sandbox, { ...MAD, TYPE: 'IP6_STATIC', IP6: '2001:db8:9::10', PREFIX_LENGTH: '64', SIZE: '4' }, ['IP6 2001:db8:9::10', 'public6']);
+    refusedAtRegister(sandbox, { ...MAD, TYPE: 'IP6', GLOBAL_PREFIX: '2001:db8:9::', SIZE: '4' }, ['GLOBAL_PREFIX 2001:db8:9::']);
+    const inside = expectReply(sandbox.run('register_address_range', registerXml({ ...MAD, TYPE: 'IP4', IP: '10.20.3.10', SIZE: '10' })), 'AR');
+    assert.equal(inside.get('IPAM_POOL'), 'private');
+  } finally {
+    sandbox.cleanup();
+  }
+  // Without the option, a range outside the pools is recorded as given (as before).
+  withSandbox((sandbox) => {
+    const outside = expectReply(sandbox.run('register_address_range', registerXml({ ...MAD, TYPE: 'IP4', IP: '192.168.7.10', SIZE: '10' })), 'AR');
+    assert.equal(outside.get('IP'), '192.168.7.10');
+  });
+});

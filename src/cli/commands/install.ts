@@ -110,7 +110,7 @@ Next steps:
      ${book}, readable by oneadmin only.
   3. Restart oned (systemctl restart opennebula).
   4. Use it: IPAM_MAD = "${name}" in an AR, or on the virtual network for all its ARs.
-  5. With HA, install on every front-end and keep the lease book on storage they share.
+  5. With HA, install on every front-end and keep the books in etcd (README: High availability).
   6. Look at it from the command line (${bin ? bin.path : 'nebula-ipam on the PATH: --bin /usr/local/bin'}):
        ${cliInvocation(name)}
 `);

@@ -10,7 +10,7 @@ import { IpamError, shown } from '../../errors.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { holderPhrase } from '../../operator/holder-phrase.ts';
 import { locateAddress, parseAddress, type Address, type Whereabouts } from '../../operator/locate-address.ts';
-import { rangeSubnet } from '../../operator/range-subnet.ts';
+import { rangeSubnet } from '../../engine/range-subnet.ts';
 import { requireBook } from '../require-book.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 import type { CliContext } from '../context.ts';

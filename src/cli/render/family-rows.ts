@@ -7,7 +7,7 @@ import { FAMILIES, type Family } from '../../address/family.ts';
 import { formatPrefix } from '../../address/prefix.ts';
 import type { Book, RangeRecord } from '../../book/book.ts';
 import type { Config } from '../../config/config.ts';
-import { rangeSubnet } from '../../operator/range-subnet.ts';
+import { rangeSubnet } from '../../engine/range-subnet.ts';
 import { poolOf, rangeUsage, type RangeUsage } from '../../operator/usage.ts';
 
 export interface FamilyRangeRow extends RangeUsage {

@@ -4,7 +4,7 @@ import { FAMILIES } from '../../address/family.ts';
 import type { RangeRecord } from '../../book/book.ts';
 import type { Config } from '../../config/config.ts';
 import { addressText } from '../../engine/locate.ts';
-import { rangeSubnet } from '../../operator/range-subnet.ts';
+import { rangeSubnet } from '../../engine/range-subnet.ts';
 import { poolOf, rangeUsage, type RangeUsage } from '../../operator/usage.ts';
 
 export interface RangeRow extends RangeUsage {
