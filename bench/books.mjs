@@ -33,7 +33,7 @@ function random(seed) {
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) % below);
+    return ((t ^ (t >>> 14)) >>> 0) % below;
   };
 }
 
@@ -106,7 +106,17 @@ export function nearlyFullPoolBook(pool) {
 export function delegatedPoolBook(pool, base, count) {
   const ranges = Array.from({ length: count }, (_, i) => {
     const prefix = base + (BigInt(i) << 64n);
-    return { id: `r${i + 1}`, type: 'IP6', size: 256n, mac: 0x02aa00000000n + BigInt(i) * 256n, globalPrefix: prefix, pool6: pool, block6: { first: prefix, last: prefix + (1n << 64n) - 1n }, createdAt: new Date(START).toISOString(), leases: [] };
+    return {
+      id: `r${i + 1}`,
+      type: 'IP6',
+      size: 256n,
+      mac: 0x02aa00000000n + BigInt(i) * 256n,
+      globalPrefix: prefix,
+      pool6: pool,
+      block6: { first: prefix, last: prefix + (1n << 64n) - 1n },
+      createdAt: new Date(START).toISOString(),
+      leases: [],
+    };
   });
   return book(ranges);
 }

@@ -51,8 +51,15 @@ const cleanup = async () => {
 try {
   // r1: 256 addresses, no leases; r2: 16 384 addresses, 10 000 leases; r3: 256, for contention.
   const big = ip4Range(2, 0x0b000000n, 16_384);
-  let time = Date.UTC(2026, 0, 1);
-  big.leases = Array.from({ length: 10_000 }, (_, i) => ({ first: BigInt(i), last: BigInt(i), holder: 'opennebula', mac: big.mac + BigInt(i), requestId: String(5000 + 3 * i), at: new Date((time += 1_700)).toISOString() }));
+  const start = Date.UTC(2026, 0, 1);
+  big.leases = Array.from({ length: 10_000 }, (_, i) => ({
+    first: BigInt(i),
+    last: BigInt(i),
+    holder: 'opennebula',
+    mac: big.mac + BigInt(i),
+    requestId: String(5000 + 3 * i),
+    at: new Date(start + 1_700 * (i + 1)).toISOString(),
+  }));
   const ranges = [ip4Range(1, 0x0a000000n, 256), big, ip4Range(3, 0x0c000000n, 256)];
   const client = new EtcdClient({ endpoints: cluster.endpoints, timeoutMs: 5_000 });
   await new EtcdStore({ client, prefix: '/nebula-ipam/bench', lockTimeoutMs: 30_000 }).update((b) => ({ book: { .../** @type {any} */ (book(ranges)), generation: b.generation }, result: undefined }));
@@ -68,7 +75,11 @@ try {
   const fileEnv = childEnv({ NEBULA_IPAM_CONFIG: fileConfig, NEBULA_IPAM_STORE: fileBook, NEBULA_IPAM_CODE_CACHE: join(frontEnd.root, 'code-cache') });
 
   const rows = [];
-  for (const [label, range, backend] of /** @type {[string, (typeof ranges)[number], string][]} */ ([['range without leases', ranges[0], 'etcd'], ['range of 10 000 leases', ranges[1], 'etcd'], ['range of 10 000 leases', ranges[1], 'file']])) {
+  for (const [label, range, backend] of /** @type {[string, (typeof ranges)[number], string][]} */ ([
+    ['range without leases', ranges[0], 'etcd'],
+    ['range of 10 000 leases', ranges[1], 'etcd'],
+    ['range of 10 000 leases', ranges[1], 'file'],
+  ])) {
     const ar = storedAr({ ...range, size: Number(range.size) });
     /** @type {{ name: string, samples: number[], baseline: number[] }} */
     const get = { name: `${backend} get_address, ${label}`, samples: [], baseline: [] };
@@ -113,11 +124,28 @@ try {
   const base = median(Array.from({ length: 15 }, bare));
 
   const fmt = (v, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : '-');
-  const table = rows.map((r) => ({ scenario: r.name, n: r.samples.length, medianMs: median(r.samples), p95Ms: quantile(r.samples, 0.95), baselineMs: median(r.baseline), ratio: median(r.samples) / median(r.baseline) }));
+  const table = rows.map((r) => ({
+    scenario: r.name,
+    n: r.samples.length,
+    medianMs: median(r.samples),
+    p95Ms: quantile(r.samples, 0.95),
+    baselineMs: median(r.baseline),
+    ratio: median(r.samples) / median(r.baseline),
+  }));
   const contention = {
     scenario: `${WAY} get_address processes at once on one range, ${ROUNDS} rounds`,
-    p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), makespanMedianMs: median(makespans), baselineMs: base,
-    retries: { total: retries.reduce((a, b) => a + b, 0), mean: retries.reduce((a, b) => a + b, 0) / retries.length, p50: quantile(retries, 0.5), p99: quantile(retries, 0.99), max: Math.max(...retries), ofLastRoundActions: retries.length },
+    p50Ms: quantile(latencies, 0.5),
+    p99Ms: quantile(latencies, 0.99),
+    makespanMedianMs: median(makespans),
+    baselineMs: base,
+    retries: {
+      total: retries.reduce((a, b) => a + b, 0),
+      mean: retries.reduce((a, b) => a + b, 0) / retries.length,
+      p50: quantile(retries, 0.5),
+      p99: quantile(retries, 0.99),
+      max: Math.max(...retries),
+      ofLastRoundActions: retries.length,
+    },
   };
   const lines = [
     '| scenario (3-member etcd on 127.0.0.1) | n | median ms | p95 ms | bare node ms | ratio |',

@@ -14,7 +14,9 @@ function payload(arXml, addressXml) {
 function arXml(attributes, computed = {}, usedLeases) {
   const cdata = (name, value) => `<${name}><![CDATA[${value}]]></${name}>`;
   const names = Object.keys(attributes).sort();
-  const tail = Object.entries(computed).map(([k, v]) => cdata(k, v)).join('');
+  const tail = Object.entries(computed)
+    .map(([k, v]) => cdata(k, v))
+    .join('');
   return names.map((n) => cdata(n, attributes[n])).join('') + tail + (usedLeases === undefined ? '' : `<USED_LEASES>${usedLeases}</USED_LEASES>`);
 }
 
@@ -46,7 +48,16 @@ export function addressRequest(storedAr, { mac, ip, ip6 }, size = 1) {
  * @returns {Record<string, string>}
  */
 export function storedAr({ id, type, ip, ip6, prefixLength, mac, size, arId = 0 }) {
-  const ar = /** @type {Record<string, string>} */ ({ AR_ID: String(arId), IPAM_MAD: DRIVER_NAME, MAC: formatMac(mac), NEBULA_IPAM_RANGE: id, NEXT_INDEX: '0', SHARED: 'NO', SIZE: String(size), TYPE: type });
+  const ar = /** @type {Record<string, string>} */ ({
+    AR_ID: String(arId),
+    IPAM_MAD: DRIVER_NAME,
+    MAC: formatMac(mac),
+    NEBULA_IPAM_RANGE: id,
+    NEXT_INDEX: '0',
+    SHARED: 'NO',
+    SIZE: String(size),
+    TYPE: type,
+  });
   if (ip !== undefined) ar.IP = formatIPv4(ip);
   if (ip6 !== undefined) Object.assign(ar, { IP6: formatIPv6(ip6), PREFIX_LENGTH: String(prefixLength) });
   return ar;
@@ -74,5 +85,8 @@ export function formatIPv6(n) {
 }
 
 export function formatMac(n) {
-  return BigInt(n).toString(16).padStart(12, '0').replace(/(..)(?!$)/g, '$1:');
+  return BigInt(n)
+    .toString(16)
+    .padStart(12, '0')
+    .replace(/(..)(?!$)/g, '$1:');
 }

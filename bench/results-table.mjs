@@ -43,8 +43,14 @@ export function resultsMarkdown(results) {
   const s = results.stream;
   const c = results.concurrent;
   if (s || c) lines.push('');
-  if (s) lines.push(`- Serial stream, oned's pattern: ${fmt(s.actionsPerSecond)} actions/s (${fmt(s.msPerAction)} ms each; bare node ${fmt(s.baselineMs)} ms = ${fmt(1000 / s.baselineMs)}/s; ratio ${fmt(s.ratio, 2)}x)`);
-  if (c) lines.push(`- ${c.scenario}: every lease got its own address in every round; ${c.rounds} rounds, all done in ${fmt(c.makespanMedianMs)} ms (median); lease ${fmt(c.leaseMedianMs)} ms median / ${fmt(c.leaseP95Ms)} p95, status ${fmt(c.statusMedianMs)} / ${fmt(c.statusP95Ms)} (bare node ${fmt(c.baselineMs)} ms)`);
+  if (s)
+    lines.push(
+      `- Serial stream, oned's pattern: ${fmt(s.actionsPerSecond)} actions/s (${fmt(s.msPerAction)} ms each; bare node ${fmt(s.baselineMs)} ms = ${fmt(1000 / s.baselineMs)}/s; ratio ${fmt(s.ratio, 2)}x)`,
+    );
+  if (c)
+    lines.push(
+      `- ${c.scenario}: every lease got its own address in every round; ${c.rounds} rounds, all done in ${fmt(c.makespanMedianMs)} ms (median); lease ${fmt(c.leaseMedianMs)} ms median / ${fmt(c.leaseP95Ms)} p95, status ${fmt(c.statusMedianMs)} / ${fmt(c.statusP95Ms)} (bare node ${fmt(c.baselineMs)} ms)`,
+    );
   if (results.skipped?.length) lines.push('', `Skipped (over the time budget): ${results.skipped.join('; ')}.`);
   return lines.join('\n');
 }

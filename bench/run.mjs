@@ -172,7 +172,12 @@ for (const total of SIZES) {
   repeat('carve from a nearly full /8', REPS, (mode) => {
     const reply = step(reg, mode, 'register_address_range', registerRequest({ TYPE: 'IP4', IPAM_POOL: 'big8' }), file);
     const ip = parseIPv4(replyValue(reply, 'IP'));
-    act(undefined, 'unregister_address_range', unregisterRequest(storedAr({ id: replyValue(reply, 'NEBULA_IPAM_RANGE'), type: 'IP4', ip, mac: 0x020000000000n + ip, size: Number(replyValue(reply, 'SIZE')) })), file);
+    act(
+      undefined,
+      'unregister_address_range',
+      unregisterRequest(storedAr({ id: replyValue(reply, 'NEBULA_IPAM_RANGE'), type: 'IP4', ip, mac: 0x020000000000n + ip, size: Number(replyValue(reply, 'SIZE')) })),
+      file,
+    );
   });
 }
 {
@@ -180,12 +185,20 @@ for (const total of SIZES) {
   const reg = scenario('register_address_range, /48 IPv6 pool', 'SLAAC /64 delegated; 1 000 /64s already out');
   repeat('carve from a /48', REPS, (mode) => {
     const reply = step(reg, mode, 'register_address_range', registerRequest({ TYPE: 'IP6', IPAM_POOL6: 'six48', SIZE: '256', MAC: '02:cc:00:00:00:00' }), file);
-    act(undefined, 'unregister_address_range', unregisterRequest({ ...storedAr({ id: replyValue(reply, 'NEBULA_IPAM_RANGE'), type: 'IP6', mac: 0x02cc00000000n, size: 256 }), GLOBAL_PREFIX: replyValue(reply, 'GLOBAL_PREFIX') }), file);
+    act(
+      undefined,
+      'unregister_address_range',
+      unregisterRequest({ ...storedAr({ id: replyValue(reply, 'NEBULA_IPAM_RANGE'), type: 'IP6', mac: 0x02cc00000000n, size: 256 }), GLOBAL_PREFIX: replyValue(reply, 'GLOBAL_PREFIX') }),
+      file,
+    );
   });
 }
 
 // --- Range and pool size: time must not depend on them (same leases, same book, other sizes) ---
-for (const [label, size] of /** @type {[string, number][]} */ ([['/22 IPv4 range (1 024 addresses)', 1024], ['/8 IPv4 range (16M addresses)', 1 << 24]])) {
+for (const [label, size] of /** @type {[string, number][]} */ ([
+  ['/22 IPv4 range (1 024 addresses)', 1024],
+  ['/8 IPv4 range (16M addresses)', 1 << 24],
+])) {
   const value = hugeRangeBook('ip4', 1000, size);
   const range = value.ranges[0];
   const file = writeBook(`range-ip4-${size}`, value);
@@ -196,7 +209,10 @@ for (const [label, size] of /** @type {[string, number][]} */ ([['/22 IPv4 range
     act(undefined, 'free_address', addressRequest(ar, { mac: formatMac(range.mac + ip - range.ip), ip: formatIPv4(ip) }), file);
   });
 }
-for (const [label, size] of /** @type {[string, number][]} */ ([['static IPv6 range of 65 536', 2 ** 16], ['static IPv6 range of 2^32 in a /64', 2 ** 32]])) {
+for (const [label, size] of /** @type {[string, number][]} */ ([
+  ['static IPv6 range of 65 536', 2 ** 16],
+  ['static IPv6 range of 2^32 in a /64', 2 ** 32],
+])) {
   const value = hugeRangeBook('ip6', 1000, size);
   const range = value.ranges[0];
   const file = writeBook(`range-ip6-${size}`, value);
@@ -216,7 +232,12 @@ for (const [label, size] of /** @type {[string, number][]} */ ([['static IPv6 ra
   repeat('carve from an empty /8', REPS, (mode) => {
     const reply = step(reg, mode, 'register_address_range', registerRequest({ TYPE: 'IP4', IPAM_POOL: 'big8' }), file);
     const ip = parseIPv4(replyValue(reply, 'IP'));
-    act(undefined, 'unregister_address_range', unregisterRequest(storedAr({ id: replyValue(reply, 'NEBULA_IPAM_RANGE'), type: 'IP4', ip, mac: 0x020000000000n + ip, size: Number(replyValue(reply, 'SIZE')) })), file);
+    act(
+      undefined,
+      'unregister_address_range',
+      unregisterRequest(storedAr({ id: replyValue(reply, 'NEBULA_IPAM_RANGE'), type: 'IP4', ip, mac: 0x020000000000n + ip, size: Number(replyValue(reply, 'SIZE')) })),
+      file,
+    );
   });
 }
 
@@ -322,7 +343,16 @@ function report() {
   for (const row of rows) {
     if (row.samples.length === 0) continue;
     const base = median(row.baseline);
-    table.push({ scenario: row.name, n: row.samples.length, medianMs: median(row.samples), p95Ms: quantile(row.samples, 0.95), baselineMs: base, ratio: median(row.samples) / base, peakRssMiB: row.rssKiB === undefined ? undefined : row.rssKiB / 1024, note: row.note });
+    table.push({
+      scenario: row.name,
+      n: row.samples.length,
+      medianMs: median(row.samples),
+      p95Ms: quantile(row.samples, 0.95),
+      baselineMs: base,
+      ratio: median(row.samples) / base,
+      peakRssMiB: row.rssKiB === undefined ? undefined : row.rssKiB / 1024,
+      note: row.note,
+    });
   }
   const lines = [
     '| scenario | n | median ms | p95 ms | bare node ms | ratio | peak RSS MiB |',
@@ -333,31 +363,65 @@ function report() {
   if (streamRow) {
     const base = median(streamRow.baseline);
     const perAction = (streamRow.seconds * 1000) / streamRow.actions;
-    stream = { scenario: streamRow.name, actions: streamRow.actions, seconds: streamRow.seconds, actionsPerSecond: streamRow.actions / streamRow.seconds, msPerAction: perAction, baselineMs: base, ratio: perAction / base };
+    stream = {
+      scenario: streamRow.name,
+      actions: streamRow.actions,
+      seconds: streamRow.seconds,
+      actionsPerSecond: streamRow.actions / streamRow.seconds,
+      msPerAction: perAction,
+      baselineMs: base,
+      ratio: perAction / base,
+    };
     lines.push('', `${stream.scenario}: ${fmt(stream.actionsPerSecond)} actions/s (${fmt(perAction)} ms each; bare node ${fmt(base)} ms = ${fmt(1000 / base)}/s; ratio ${fmt(stream.ratio, 2)}x)`);
   }
   let concurrent;
   if (concurrentRow) {
     const base = median(concurrentRow.baseline);
-    concurrent = { scenario: concurrentRow.name, rounds: concurrentRow.makespan.length, makespanMedianMs: median(concurrentRow.makespan), leaseMedianMs: median(concurrentRow.lease), leaseP95Ms: quantile(concurrentRow.lease, 0.95), statusMedianMs: median(concurrentRow.status), statusP95Ms: quantile(concurrentRow.status, 0.95), baselineMs: base };
-    lines.push('', `${concurrent.scenario}: every lease got its own address in every round; ${concurrent.rounds} rounds, all ${CONCURRENT} done in ${fmt(concurrent.makespanMedianMs)} ms (median); lease ${fmt(concurrent.leaseMedianMs)} ms median / ${fmt(concurrent.leaseP95Ms)} p95, status ${fmt(concurrent.statusMedianMs)} / ${fmt(concurrent.statusP95Ms)} (bare node ${fmt(base)} ms; 2 cores).`);
+    concurrent = {
+      scenario: concurrentRow.name,
+      rounds: concurrentRow.makespan.length,
+      makespanMedianMs: median(concurrentRow.makespan),
+      leaseMedianMs: median(concurrentRow.lease),
+      leaseP95Ms: quantile(concurrentRow.lease, 0.95),
+      statusMedianMs: median(concurrentRow.status),
+      statusP95Ms: quantile(concurrentRow.status, 0.95),
+      baselineMs: base,
+    };
+    lines.push(
+      '',
+      `${concurrent.scenario}: every lease got its own address in every round; ${concurrent.rounds} rounds, all ${CONCURRENT} done in ${fmt(concurrent.makespanMedianMs)} ms (median); lease ${fmt(concurrent.leaseMedianMs)} ms median / ${fmt(concurrent.leaseP95Ms)} p95, status ${fmt(concurrent.statusMedianMs)} / ${fmt(concurrent.statusP95Ms)} (bare node ${fmt(base)} ms; 2 cores).`,
+    );
   }
   const machine = { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), kernel: os.release(), node: process.version };
   lines.push(
     '',
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, Node ${machine.node}.`,
     'Each sample execs the action symlink (shebang `#!/usr/bin/env node`, as oned does) right after a bare `node -e 0` (several for rows of few samples, at least 15 a row); ratio = median / median of those paired bare runs.',
-    'The bundle\'s V8 code cache (src/boot/start.ts) is in a directory of the run\'s own, written by each scenario\'s untimed warm-up run.',
-    'NODE_EXTRA_CA_CERTS is removed from every child\'s environment (it costs each Node start ~40 ms here, which a production front-end does not pay).',
-    canUsePipes ? 'stdin is a pipe holding the request, its writer closed, as oned (Ruby popen3) gives it.' : 'stdin: Node\'s socket pair (mkfifo is missing), which the driver reads more slowly than the pipe oned gives it.',
-    canMeasureRss ? 'Peak RSS: the child\'s ru_maxrss from GNU time (`/usr/bin/time -f %M`), in a separate untimed run.' : 'Peak RSS: not measured (/usr/bin/time is missing).',
+    "The bundle's V8 code cache (src/boot/start.ts) is in a directory of the run's own, written by each scenario's untimed warm-up run.",
+    "NODE_EXTRA_CA_CERTS is removed from every child's environment (it costs each Node start ~40 ms here, which a production front-end does not pay).",
+    canUsePipes
+      ? 'stdin is a pipe holding the request, its writer closed, as oned (Ruby popen3) gives it.'
+      : "stdin: Node's socket pair (mkfifo is missing), which the driver reads more slowly than the pipe oned gives it.",
+    canMeasureRss ? "Peak RSS: the child's ru_maxrss from GNU time (`/usr/bin/time -f %M`), in a separate untimed run." : 'Peak RSS: not measured (/usr/bin/time is missing).',
   );
   if (skipped.length) lines.push(`Skipped (over the ${BUDGET_MS / 1000} s budget): ${skipped.join('; ')}.`);
   const text = lines.join('\n');
   process.stdout.write(`${text}\n`);
   const resultsDir = join(ROOT, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
-  const doc = { label: process.env.BENCH_LABEL, bundle: BUNDLE, date: new Date().toISOString(), machine, settings: { REPS, BIG_REPS, SIZES, PER_RANGE, STREAM, CONCURRENT, ROUNDS }, rows: table, stream, concurrent, skipped, raw: rows, markdown: text };
+  const doc = {
+    label: process.env.BENCH_LABEL,
+    bundle: BUNDLE,
+    date: new Date().toISOString(),
+    machine,
+    settings: { REPS, BIG_REPS, SIZES, PER_RANGE, STREAM, CONCURRENT, ROUNDS },
+    rows: table,
+    stream,
+    concurrent,
+    skipped,
+    raw: rows,
+    markdown: text,
+  };
   const json = `${JSON.stringify(doc, null, 2)}\n`;
   // Every run, kept locally (git-ignored).
   writeFileSync(join(resultsDir, `bench-${doc.date.replace(/[:.]/g, '-')}.json`), json);

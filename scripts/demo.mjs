@@ -55,7 +55,12 @@ function runAction(action, xml) {
   const id = String(requestId++);
   const started = process.hrtime.bigint();
   const child = spawnSync(path.join(driverDir, action), [id], {
-    cwd: dir, env, input: Buffer.from(xml).toString('base64'), encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL',
+    cwd: dir,
+    env,
+    input: Buffer.from(xml).toString('base64'),
+    encoding: 'utf8',
+    timeout: 30_000,
+    killSignal: 'SIGKILL',
   });
   if (child.error) throw new DemoFailure(`could not run ${action}: ${child.error.message}`);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
@@ -64,7 +69,11 @@ function runAction(action, xml) {
 
 // --- oned's XML, as oned writes it (docs/oned-contract.md 2) ---------------------------------------------
 const cdata = (v) => `<![CDATA[${v}]]>`;
-const elements = (attrs) => Object.keys(attrs).sort().map((k) => `<${k}>${cdata(attrs[k])}</${k}>`).join('');
+const elements = (attrs) =>
+  Object.keys(attrs)
+    .sort()
+    .map((k) => `<${k}>${cdata(attrs[k])}</${k}>`)
+    .join('');
 const PLACEHOLDER = '<ADDRESS><MAC/><IP/><IP6_GLOBAL/><IP6_ULA/><IP6/><SIZE/></ADDRESS>';
 const request = (ar, address) => `<IPAM_DRIVER_ACTION_DATA><AR>${ar}</AR>${address}</IPAM_DRIVER_ACTION_DATA>`;
 
@@ -218,7 +227,7 @@ try {
   main();
 } catch (error) {
   status = 1;
-  console.error(`\ndemo FAILED: ${error instanceof DemoFailure ? error.message : /** @type {Error} */ (error)?.stack ?? error}`);
+  console.error(`\ndemo FAILED: ${error instanceof DemoFailure ? error.message : /** @type {Error} */ (error?.stack ?? error)}`);
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
 }

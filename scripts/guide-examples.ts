@@ -16,12 +16,19 @@ const ROOT = '/tmp/guide';
 fs.rmSync(ROOT, { recursive: true, force: true });
 fs.mkdirSync(path.join(ROOT, 'etc'), { recursive: true });
 const config = path.join(ROOT, 'etc', 'nebula.json');
-fs.writeFileSync(config, JSON.stringify({
-  pools: [
-    { name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, gateway: 'first', dns: ['10.20.0.2'], exclude: ['10.20.255.0/24'], default: true },
-    { name: 'public6', network: '2001:db8:100::/48', subnetPrefix: 64 },
-  ],
-}, null, 2));
+fs.writeFileSync(
+  config,
+  JSON.stringify(
+    {
+      pools: [
+        { name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, gateway: 'first', dns: ['10.20.0.2'], exclude: ['10.20.255.0/24'], default: true },
+        { name: 'public6', network: '2001:db8:100::/48', subnetPrefix: 64 },
+      ],
+    },
+    null,
+    2,
+  ),
+);
 const bin = path.join(ROOT, 'bin');
 fs.mkdirSync(bin);
 fs.copyFileSync(BUNDLE, path.join(bin, 'nebula-ipam'));

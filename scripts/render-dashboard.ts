@@ -18,16 +18,26 @@ import { expectReply } from '../test/support/driver-assert.ts';
 import { createCliSandbox } from '../test/support/cli-harness.ts';
 import { REPO_ROOT, type OnedAr } from '../test/support/driver-harness.ts';
 
-interface Sample { readonly name: string; readonly labels: Readonly<Record<string, string>>; readonly value: number }
-interface Scrape { readonly hour: number; readonly samples: readonly Sample[] }
+interface Sample {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+interface Scrape {
+  readonly hour: number;
+  readonly samples: readonly Sample[];
+}
 
 function parse(text: string): Sample[] {
-  return text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).map((line) => {
-    const m = /^([a-z_]+)\{(.*)\} (\S+)$/.exec(line);
-    if (!m) throw new Error(`not a sample: ${line}`);
-    const labels = Object.fromEntries([...m[2]!.matchAll(/([a-z_]+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1]!, l[2]!]));
-    return { name: m[1]!, labels, value: Number(m[3]) };
-  });
+  return text
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((line) => {
+      const m = /^([a-z_]+)\{(.*)\} (\S+)$/.exec(line);
+      if (!m) throw new Error(`not a sample: ${line}`);
+      const labels = Object.fromEntries([...m[2]!.matchAll(/([a-z_]+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1]!, l[2]!]));
+      return { name: m[1]!, labels, value: Number(m[3]) };
+    });
 }
 
 /** A day of a small cloud, scraped hourly. */
@@ -90,8 +100,12 @@ function panel(x: number, y: number, w: number, h: number, title: string, body: 
 }
 
 function lines(series: { name: string; points: number[] }[], w: number, h: number, opts: { max: number; percent?: boolean; stacked?: boolean; thresholds?: number[] }): string {
-  const left = 48, top = 36, right = 12, bottom = 44;
-  const pw = w - left - right, ph = h - top - bottom;
+  const left = 48,
+    top = 36,
+    right = 12,
+    bottom = 44;
+  const pw = w - left - right,
+    ph = h - top - bottom;
   const n = series[0]?.points.length ?? 0;
   const xAt = (i: number) => left + (n <= 1 ? 0 : (i / (n - 1)) * pw);
   const yAt = (v: number) => top + ph - (v / opts.max) * ph;
@@ -108,9 +122,14 @@ function lines(series: { name: string; points: number[] }[], w: number, h: numbe
     const tops = s.points.map((v, i) => (opts.stacked ? base[i] + v : v));
     const path = tops.map((v, i) => `${i ? 'L' : 'M'}${xAt(i).toFixed(1)},${yAt(v).toFixed(1)}`).join(' ');
     if (opts.stacked) {
-      const under = base.map((v, i) => `L${xAt(i).toFixed(1)},${yAt(v).toFixed(1)}`).reverse().join(' ');
+      const under = base
+        .map((v, i) => `L${xAt(i).toFixed(1)},${yAt(v).toFixed(1)}`)
+        .reverse()
+        .join(' ');
       out += `<path d="${path} ${under} Z" fill="${color}" fill-opacity="0.35"/>`;
-      tops.forEach((v, i) => { base[i] = v; });
+      tops.forEach((v, i) => {
+        base[i] = v;
+      });
     }
     out += `<path d="${path}" fill="none" stroke="${color}" stroke-width="2"/>`;
     out += `<rect x="${left + k * 170}" y="${h - 18}" width="12" height="4" fill="${color}"/><text x="${left + k * 170 + 18}" y="${h - 12}" fill="#ccccdc" font-size="12">${esc(s.name)}</text>`;
@@ -119,25 +138,31 @@ function lines(series: { name: string; points: number[] }[], w: number, h: numbe
 }
 
 function bars(items: { name: string; value: number }[], w: number, max: number): string {
-  const left = 150, top = 40, rowH = 30;
-  return items.map((item, k) => {
-    const width = Math.max(2, ((w - left - 70) * item.value) / max);
-    const color = item.value < 5 ? '#f2495c' : item.value < 20 ? '#ff9830' : '#73bf69';
-    const y = top + k * rowH;
-    return `<text x="12" y="${y + 15}" fill="#ccccdc" font-size="12">${esc(item.name)}</text><rect x="${left}" y="${y}" width="${w - left - 70}" height="20" fill="#22252b"/><rect x="${left}" y="${y}" width="${width}" height="20" fill="${color}"/><text x="${w - 12}" y="${y + 15}" fill="${color}" font-size="14" text-anchor="end" font-weight="500">${item.value}</text>`;
-  }).join('');
+  const left = 150,
+    top = 40,
+    rowH = 30;
+  return items
+    .map((item, k) => {
+      const width = Math.max(2, ((w - left - 70) * item.value) / max);
+      const color = item.value < 5 ? '#f2495c' : item.value < 20 ? '#ff9830' : '#73bf69';
+      const y = top + k * rowH;
+      return `<text x="12" y="${y + 15}" fill="#ccccdc" font-size="12">${esc(item.name)}</text><rect x="${left}" y="${y}" width="${w - left - 70}" height="20" fill="#22252b"/><rect x="${left}" y="${y}" width="${width}" height="20" fill="${color}"/><text x="${w - 12}" y="${y + 15}" fill="${color}" font-size="14" text-anchor="end" font-weight="500">${item.value}</text>`;
+    })
+    .join('');
 }
 
 function page(scrapes: Scrape[]): string {
   const last = scrapes[scrapes.length - 1]!;
   const pools = [...new Set(last.samples.filter((x) => x.name === 'nebula_ipam_pool_utilisation_ratio' && x.labels.family === 'ipv4').map((x) => `${x.labels.pool} (${x.labels.network})`))];
-  const value = (scrape: Scrape, name: string, match: (l: Readonly<Record<string, string>>) => boolean) => scrape.samples.filter((x) => x.name === name && match(x.labels)).reduce((n, x) => n + x.value, 0);
+  const value = (scrape: Scrape, name: string, match: (l: Readonly<Record<string, string>>) => boolean) =>
+    scrape.samples.filter((x) => x.name === name && match(x.labels)).reduce((n, x) => n + x.value, 0);
   const utilisation = pools.map((p) => ({ name: p, points: scrapes.map((sc) => value(sc, 'nebula_ipam_pool_utilisation_ratio', (l) => `${l.pool} (${l.network})` === p)) }));
   const holders = ['opennebula', 'operator'].map((h) => ({ name: h, points: scrapes.map((sc) => value(sc, 'nebula_ipam_range_used_addresses', (l) => l.holder === h && l.family === 'ipv4')) }));
   const free = last.samples.filter((x) => x.name === 'nebula_ipam_range_free_addresses' && x.labels.family === 'ipv4').map((x) => ({ name: `${x.labels.range} ${x.labels.network}`, value: x.value }));
   const generation = value(last, 'nebula_ipam_book_generation', () => true);
   const maxHeld = Math.max(...holders[0]!.points.map((v, i) => v + holders[1]!.points[i]!));
-  const W = 1400, H = 760;
+  const W = 1400,
+    H = 760;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="Inter, Helvetica, Arial, sans-serif">
 <rect width="${W}" height="${H}" fill="#111217"/>
 <text x="16" y="30" fill="#ccccdc" font-size="18" font-weight="500">nebula-ipam</text>
@@ -161,7 +186,11 @@ if (process.argv.includes('--html-only')) {
 } else {
   const browser = ['chromium', 'chromium-browser', 'google-chrome'].find((b) => spawnSync('sh', ['-c', `command -v ${b}`]).status === 0);
   if (!browser) throw new Error('no chromium on the PATH (apt-get install chromium), or use --html-only');
-  const shot = spawnSync(browser, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--hide-scrollbars', '--window-size=1400,760', `--screenshot=${png}`, `file://${htmlFile}`], { encoding: 'utf8', timeout: 120_000 });
+  const shot = spawnSync(
+    browser,
+    ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--hide-scrollbars', '--window-size=1400,760', `--screenshot=${png}`, `file://${htmlFile}`],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
   if (shot.status !== 0 || !fs.existsSync(png)) throw new Error(`chromium failed: ${shot.stderr}`);
   fs.rmSync(work, { recursive: true, force: true });
   console.log(`wrote ${png}`);

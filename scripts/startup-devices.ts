@@ -127,7 +127,13 @@ for (const node of nodes) {
     // The copy was just made; the code cache is used only for a file older than the process.
     const old = new Date(Date.now() - 60_000);
     fs.utimesSync(path.join(frontEnd.root, 'nebula-ipam.cjs'), old, old);
-    const env = childEnv({ PATH: `${path.dirname(node.bin)}:${process.env.PATH}`, NEBULA_IPAM_CONFIG: frontEnd.config, NEBULA_IPAM_STORE: bookFile, NEBULA_IPAM_CODE_CACHE: path.join(frontEnd.root, 'code-cache'), ...variant.env });
+    const env = childEnv({
+      PATH: `${path.dirname(node.bin)}:${process.env.PATH}`,
+      NEBULA_IPAM_CONFIG: frontEnd.config,
+      NEBULA_IPAM_STORE: bookFile,
+      NEBULA_IPAM_CODE_CACHE: path.join(frontEnd.root, 'code-cache'),
+      ...variant.env,
+    });
     return { variant, frontEnd, env, stdin: pipeSlot(frontEnd.root, 'stdin'), samples: [] as number[], bare: [] as number[], cpu: [] as number[], bareCpu: [] as number[] };
   });
   // ctime granularity: the copies must be older than the processes that use their caches.
@@ -159,7 +165,18 @@ for (const node of nodes) {
     const bareMs = median(s.bare);
     const cpuMs = median(s.cpu);
     const bareCpuMs = median(s.bareCpu);
-    rows.push({ node: node.label, variant: s.variant.name, actionMs, bareMs, ratio: actionMs / bareMs, overBareMs: actionMs - bareMs, cpuMs, bareCpuMs, cpuRatio: cpuMs / bareCpuMs, cpuOverBareMs: cpuMs - bareCpuMs });
+    rows.push({
+      node: node.label,
+      variant: s.variant.name,
+      actionMs,
+      bareMs,
+      ratio: actionMs / bareMs,
+      overBareMs: actionMs - bareMs,
+      cpuMs,
+      bareCpuMs,
+      cpuRatio: cpuMs / bareCpuMs,
+      cpuOverBareMs: cpuMs - bareCpuMs,
+    });
     fs.rmSync(s.frontEnd.root, { recursive: true, force: true });
   }
 }
@@ -176,7 +193,16 @@ const PROGRAMS: Record<string, string> = {
 };
 const programFiles: Record<string, string> = {};
 for (const [name, source] of Object.entries(PROGRAMS)) {
-  const out = await build({ stdin: { contents: source, resolveDir: ROOT, loader: 'ts' }, bundle: true, platform: 'node', format: 'cjs', target: 'node18', minify: true, write: false, logLevel: 'warning' });
+  const out = await build({
+    stdin: { contents: source, resolveDir: ROOT, loader: 'ts' },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+    minify: true,
+    write: false,
+    logLevel: 'warning',
+  });
   const file = path.join(work, `${name.replace(/\W+/g, '-')}.cjs`);
   fs.writeFileSync(file, out.outputFiles[0]!.text);
   programFiles[name] = file;
@@ -198,13 +224,23 @@ for (const node of process.env.DEVICES_SIDE === 'off' ? [] : nodes) {
     }
   }
   for (const [name, s] of Object.entries(samples)) {
-    sideRows.push({ node: node.label, program: name, ms: median(s.ms), bareMs: median(s.bare), overBareMs: median(s.ms) - median(s.bare), cpuMs: median(s.cpu), bareCpuMs: median(s.bareCpu), cpuOverBareMs: median(s.cpu) - median(s.bareCpu) });
+    sideRows.push({
+      node: node.label,
+      program: name,
+      ms: median(s.ms),
+      bareMs: median(s.bare),
+      overBareMs: median(s.ms) - median(s.bare),
+      cpuMs: median(s.cpu),
+      bareCpuMs: median(s.bareCpu),
+      cpuOverBareMs: median(s.cpu) - median(s.bareCpu),
+    });
   }
 }
 
 const fmt = (v: number, d = 1) => v.toFixed(d);
 const lines = ['| Node | variant | CPU ms | bare CPU ms | CPU ratio | CPU over bare | wall ms | bare wall ms | wall ratio |', '|---|---|---:|---:|---:|---:|---:|---:|---:|'];
-for (const r of rows) lines.push(`| ${r.node} | ${r.variant} | ${fmt(r.cpuMs)} | ${fmt(r.bareCpuMs)} | ${fmt(r.cpuRatio, 2)}x | ${fmt(r.cpuOverBareMs)} | ${fmt(r.actionMs)} | ${fmt(r.bareMs)} | ${fmt(r.ratio, 2)}x |`);
+for (const r of rows)
+  lines.push(`| ${r.node} | ${r.variant} | ${fmt(r.cpuMs)} | ${fmt(r.bareCpuMs)} | ${fmt(r.cpuRatio, 2)}x | ${fmt(r.cpuOverBareMs)} | ${fmt(r.actionMs)} | ${fmt(r.bareMs)} | ${fmt(r.ratio, 2)}x |`);
 lines.push('', '| Node | program (cold, no code cache) | CPU ms | bare CPU ms | CPU over bare | wall over bare |', '|---|---|---:|---:|---:|---:|');
 for (const r of sideRows) lines.push(`| ${r.node} | ${r.program} | ${fmt(r.cpuMs)} | ${fmt(r.bareCpuMs)} | ${fmt(r.cpuOverBareMs)} | ${fmt(r.overBareMs)} |`);
 lines.push('', `${ROUNDS} rounds; machine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores, Linux ${os.release()}; ${new Date().toISOString()}`);

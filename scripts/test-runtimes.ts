@@ -46,6 +46,9 @@ if (!wanted.every(([name, spec]) => installed(name, spec))) {
 
 const env = { ...process.env };
 delete env.NODE_EXTRA_CA_CERTS;
-const tests = fs.readdirSync(RUNTIMES).filter((name) => name.endsWith('.test.ts')).map((name) => path.join('test', 'runtimes', name));
+const tests = fs
+  .readdirSync(RUNTIMES)
+  .filter((name) => name.endsWith('.test.ts'))
+  .map((name) => path.join('test', 'runtimes', name));
 const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', ...tests], { cwd: ROOT, env, stdio: 'inherit' });
 process.exit(run.status ?? 1);

@@ -11,7 +11,8 @@ import type { Action } from './action.ts';
 
 export const allocateAddress: Action = (book, { ar, address }, { config, requestId, now }) => {
   const located = locateRange(book, ar);
-  if (located.kind === 'absent') throw new IpamError('not-found', `Cannot allocate in range ${rangeIdShown(ar)}: it is not in the lease book (check \`nebula-ipam status\`, or \`nebula-ipam reconcile\`)`);
+  if (located.kind === 'absent')
+    throw new IpamError('not-found', `Cannot allocate in range ${rangeIdShown(ar)}: it is not in the lease book (check \`nebula-ipam status\`, or \`nebula-ipam reconcile\`)`);
   if (located.kind === 'mismatch') throw mismatchError('allocate', located);
   const range = withPinnedMac(located.range, ar);
   const count = field.size(address, 'ADDRESS') ?? 1n;

@@ -24,7 +24,10 @@ import type { Action } from './action.ts';
 export function refuseWithoutIPv4({ ar }: OnedRequest): void {
   const type = field.arType(ar);
   if (type && !field.hasIPv4(type)) {
-    throw new IpamError('unsupported', `Cannot pick an address in range type ${type}: oned only accepts an IPv4 answer from get_address; give the NIC an explicit ${type === 'IP6_STATIC' ? 'IP6' : 'MAC'} instead`);
+    throw new IpamError(
+      'unsupported',
+      `Cannot pick an address in range type ${type}: oned only accepts an IPv4 answer from get_address; give the NIC an explicit ${type === 'IP6_STATIC' ? 'IP6' : 'MAC'} instead`,
+    );
   }
 }
 
@@ -34,7 +37,8 @@ export const getAddress: Action = (book, request, { config, requestId, now }) =>
   const count = field.size(address, 'ADDRESS');
   if (count === undefined) throw new IpamError('bad-request', 'Cannot pick an address: ADDRESS has no SIZE');
   const located = locateRange(book, ar);
-  if (located.kind === 'absent') throw new IpamError('not-found', `Cannot pick an address in range ${rangeIdShown(ar)}: it is not in the lease book (check \`nebula-ipam status\`, or \`nebula-ipam reconcile\`)`);
+  if (located.kind === 'absent')
+    throw new IpamError('not-found', `Cannot pick an address in range ${rangeIdShown(ar)}: it is not in the lease book (check \`nebula-ipam status\`, or \`nebula-ipam reconcile\`)`);
   if (located.kind === 'mismatch') throw mismatchError('pick an address', located);
   const range = withPinnedMac(located.range, ar);
 
@@ -57,7 +61,10 @@ export const getAddress: Action = (book, request, { config, requestId, now }) =>
   const ip = FAMILIES.ipv4.format(range.ip! + first);
   return {
     book: next,
-    reply: formatVector('ADDRESS', [['IP', ip], ['SIZE', String(count)]]),
+    reply: formatVector('ADDRESS', [
+      ['IP', ip],
+      ['SIZE', String(count)],
+    ]),
     audit: { range: range.id, addresses: spanText(range, lease), ...(lease.mac === undefined ? {} : { mac: formatMac(lease.mac) }) },
   };
 };

@@ -196,7 +196,11 @@ function explicitSide(book: Book, config: Config, family: Family, span: Interval
 /** A side in no pool: recorded as given, unless the config wants every address in a pool. */
 function outsidePools(config: Config, family: Family, first: bigint, attribute: string): Side {
   if (config.refuseOutsidePools) {
-    const pools = config.pools.filter((p) => p.family === family).map((p) => `${p.name} ${formatPrefix(p.network)}`).join(', ') || 'none';
+    const pools =
+      config.pools
+        .filter((p) => p.family === family)
+        .map((p) => `${p.name} ${formatPrefix(p.network)}`)
+        .join(', ') || 'none';
     throw bad(`${attribute} ${FAMILIES[family].format(first)} lies in no ${family} pool of ${config.source}, which sets refuseOutsidePools (pools: ${pools})`);
   }
   return { first };

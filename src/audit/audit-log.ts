@@ -15,7 +15,6 @@ import type { AuditLog } from '../store/store.ts';
 import { parseAuditLine } from './audit-query.ts';
 import type { AuditRecord } from './audit-record.ts';
 
-
 export function auditPath(bookPath: string): string {
   return `${realBookPath(bookPath)}.audit.jsonl`;
 }

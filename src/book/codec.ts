@@ -28,7 +28,9 @@ interface SourceBook extends LazyBook {
 }
 
 export function encodeBook(book: Book): string {
-  return encodeBookChunks(book).map((chunk) => (typeof chunk === 'string' ? chunk : chunk.toString('utf8'))).join('');
+  return encodeBookChunks(book)
+    .map((chunk) => (typeof chunk === 'string' ? chunk : chunk.toString('utf8')))
+    .join('');
 }
 
 /**

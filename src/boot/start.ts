@@ -49,7 +49,9 @@ const invokedAs = basename(process.argv[1] ?? '');
 const role = (ACTION_NAMES as readonly string[]).includes(invokedAs) ? invokedAs : 'cli';
 // Read by the one-program build variant only (build.mjs --variant=single).
 (globalThis as { NEBULA_IPAM_PART?: string }).NEBULA_IPAM_PART = role === 'cli' ? 'cli' : 'driver';
-const [start, end, line] = NEBULA_IPAM_LAYOUT.split(':').map(Number).slice(role === 'cli' ? 3 : 0) as [number, number, number];
+const [start, end, line] = NEBULA_IPAM_LAYOUT.split(':')
+  .map(Number)
+  .slice(role === 'cli' ? 3 : 0) as [number, number, number];
 
 const { text: stored, changedMs } = readPart(__filename, start, end);
 // Margin for filesystems whose timestamps are coarser than the process's clock.

@@ -11,5 +11,11 @@ export function countOption(command: string, option: string, value: string): big
 /** Exactly one of the options must be given. */
 export function oneOf(command: string, values: Readonly<Record<string, unknown>>): void {
   const given = Object.keys(values).filter((k) => values[k] !== undefined);
-  if (given.length !== 1) throw usageError(command, `give exactly one of ${Object.keys(values).map((k) => `--${k}`).join(', ')}${given.length ? ` (got ${given.map((k) => `--${k}`).join(' and ')})` : ''}`);
+  if (given.length !== 1)
+    throw usageError(
+      command,
+      `give exactly one of ${Object.keys(values)
+        .map((k) => `--${k}`)
+        .join(', ')}${given.length ? ` (got ${given.map((k) => `--${k}`).join(' and ')})` : ''}`,
+    );
 }

@@ -14,7 +14,10 @@ export function pickDriver(given: string | undefined, installed: readonly string
   if (given !== undefined) return { how: 'given', name: given };
   if (installed.length === 1) return { how: 'found', name: installed[0]!, remotes };
   if (installed.length > 1) {
-    throw new IpamError('usage', `Cannot pick the lease book: nebula-ipam is installed as ${installed.map((n) => JSON.stringify(n)).join(', ')} in ${remotes}; say which with --driver (e.g. nebula-ipam --driver ${installed[0]} status)`);
+    throw new IpamError(
+      'usage',
+      `Cannot pick the lease book: nebula-ipam is installed as ${installed.map((n) => JSON.stringify(n)).join(', ')} in ${remotes}; say which with --driver (e.g. nebula-ipam --driver ${installed[0]} status)`,
+    );
   }
   return { how: 'default', name: DEFAULT_DRIVER_NAME };
 }

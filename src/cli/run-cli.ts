@@ -39,8 +39,9 @@ const DRIVER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 
 export function usage(): string {
   const width = Math.max(7, ...COMMANDS.map((c) => c.name.length));
-  const lines = [...COMMANDS, { name: 'help', summary: 'this text, or `help <command>` for one command' }, { name: 'version', summary: 'print the version' }]
-    .map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  const lines = [...COMMANDS, { name: 'help', summary: 'this text, or `help <command>` for one command' }, { name: 'version', summary: 'print the version' }].map(
+    (c) => `  ${c.name.padEnd(width)}  ${c.summary}`,
+  );
   return `Usage: nebula-ipam [global options] <command> [options]
 
 nebula-ipam is an IPAM driver for OpenNebula. Installed as the five action scripts
@@ -91,7 +92,15 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       (name === undefined && !help ? io.stderr : io.stdout)(usage());
       return name === undefined && !help ? EXIT_CODES.usage : EXIT_CODES.ok;
     }
-    if (name.startsWith('-')) throw new IpamError('usage', `Cannot run nebula-ipam: unknown option ${JSON.stringify(name)}${didYouMean(name, Object.keys(GLOBAL_OPTIONS).map((o) => `--${o}`), (o) => o)} (see nebula-ipam help)`);
+    if (name.startsWith('-'))
+      throw new IpamError(
+        'usage',
+        `Cannot run nebula-ipam: unknown option ${JSON.stringify(name)}${didYouMean(
+          name,
+          Object.keys(GLOBAL_OPTIONS).map((o) => `--${o}`),
+          (o) => o,
+        )} (see nebula-ipam help)`,
+      );
     const command = commandNamed(name);
     if (!command) throw new IpamError('usage', `Cannot run ${JSON.stringify(name)}: not a nebula-ipam command${didYouMean(name, COMMAND_NAMES)} (see nebula-ipam help)`);
     if (help) {
@@ -103,14 +112,18 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     const width = tableWidth({ wide: globals.wide === true, stdoutIsTty, ttyColumns: process.stdout.columns, env });
     const options = { ...(BOOKLESS.has(command.name) ? globals : withDriver(globals, env)), ...(width === undefined ? {} : { width }) };
     if (options.driverFoundIn !== undefined && !options.json) io.stderr(`Using driver "${options.driver}", the one installed in ${options.driverFoundIn} (--driver picks another)\n`);
-    const context = createContext(options, {
-      stdout: io.stdout,
-      stderr: io.stderr,
-      env,
-      stdoutIsTty,
-      now: io.now ?? (() => new Date()),
-      selfPath: io.selfPath ?? selfPath(),
-    }, currentUser(env));
+    const context = createContext(
+      options,
+      {
+        stdout: io.stdout,
+        stderr: io.stderr,
+        env,
+        stdoutIsTty,
+        now: io.now ?? (() => new Date()),
+        selfPath: io.selfPath ?? selfPath(),
+      },
+      currentUser(env),
+    );
     return await command.run(commandArgs, context);
   } catch (error) {
     const failure = failureOf(error);

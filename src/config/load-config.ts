@@ -42,6 +42,9 @@ export function loadConfig(file: string, explicit: boolean): Config {
 /** A password in a file others can read is a password others have (mode: of the file just read). */
 function refuseOpenSecret(file: string, mode: number): void {
   if ((mode & 0o044) !== 0) {
-    throw new IpamError('config', `Cannot load config ${file}: it holds backend.password but its mode is ${(mode & 0o777).toString(8).padStart(4, '0')}, readable by group or others; chmod 600 it (owner oneadmin)`);
+    throw new IpamError(
+      'config',
+      `Cannot load config ${file}: it holds backend.password but its mode is ${(mode & 0o777).toString(8).padStart(4, '0')}, readable by group or others; chmod 600 it (owner oneadmin)`,
+    );
   }
 }

@@ -45,7 +45,8 @@ export function parseBackend(raw: unknown, fail: (key: string, why: string) => n
   for (const key of Object.keys(o)) if (!KEYS.has(key)) fail(`backend.${key}`, `is not a known key (known: ${[...KEYS].join(', ')})`);
 
   const endpoints = o.endpoints;
-  if (!Array.isArray(endpoints) || endpoints.length === 0 || endpoints.length > 9) fail('backend.endpoints', `must be a list of 1 to 9 URLs such as "http://127.0.0.1:2379", not ${JSON.stringify(endpoints)}`);
+  if (!Array.isArray(endpoints) || endpoints.length === 0 || endpoints.length > 9)
+    fail('backend.endpoints', `must be a list of 1 to 9 URLs such as "http://127.0.0.1:2379", not ${JSON.stringify(endpoints)}`);
   (endpoints as unknown[]).forEach((e, i) => {
     let url: URL | undefined;
     try {

@@ -10,9 +10,7 @@ import { parseBackend, type BackendConfig } from './parse-backend.ts';
 import { DEFAULT_LOCK_TIMEOUT_MS, type Config, type GatewayRule, type Pool } from './config.ts';
 
 const TOP_KEYS = new Set(['store', 'backend', 'lockTimeoutMs', 'refuseOutsidePools', 'pools']);
-const POOL_KEYS = new Set([
-  'name', 'network', 'subnetPrefix', 'gateway', 'dns', 'mtu', 'searchDomain', 'exclude', 'default',
-]);
+const POOL_KEYS = new Set(['name', 'network', 'subnetPrefix', 'gateway', 'dns', 'mtu', 'searchDomain', 'exclude', 'default']);
 const POOL_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 // Values end up inside oned's template text; keep them to what survives it unchanged.
 const SAFE_TEXT = /^[^\u0000-\u001f\u007f"\\]{1,253}$/;

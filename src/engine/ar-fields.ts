@@ -42,13 +42,7 @@ export function mac(attrs: Attributes, name: string, where = 'AR'): bigint | und
 }
 
 export function size(attrs: Attributes, where = 'AR', max = MAX_SIZE): bigint | undefined {
-  return parsed(
-    attrs,
-    'SIZE',
-    (t) => (/^[1-9][0-9]{0,11}$/.test(t) && BigInt(t) <= max ? BigInt(t) : undefined),
-    `a whole number from 1 to ${max}`,
-    where,
-  );
+  return parsed(attrs, 'SIZE', (t) => (/^[1-9][0-9]{0,11}$/.test(t) && BigInt(t) <= max ? BigInt(t) : undefined), `a whole number from 1 to ${max}`, where);
 }
 
 export function prefixLength(attrs: Attributes, where = 'AR'): number | undefined {
@@ -57,10 +51,16 @@ export function prefixLength(attrs: Attributes, where = 'AR'): number | undefine
 
 /** GLOBAL_PREFIX / ULA_PREFIX: the /64 that SLAAC addresses live in, written as an address. */
 export function slaacPrefix(attrs: Attributes, name: string): bigint | undefined {
-  return parsed(attrs, name, (t) => {
-    const value = parseIPv6(t);
-    return value !== undefined && (value & ((1n << 64n) - 1n)) === 0n ? value : undefined;
-  }, 'an IPv6 /64 prefix such as "2001:db8::"', 'AR');
+  return parsed(
+    attrs,
+    name,
+    (t) => {
+      const value = parseIPv6(t);
+      return value !== undefined && (value & ((1n << 64n) - 1n)) === 0n ? value : undefined;
+    },
+    'an IPv6 /64 prefix such as "2001:db8::"',
+    'AR',
+  );
 }
 
 export function hasIPv4(type: ArType): boolean {

@@ -50,7 +50,12 @@ function keptRange(range: RangeRecord, lease: Lease, id: string, now: string): R
     ...(ip === undefined ? {} : { ip, block: { first: ip, last: ip + size - 1n }, ...(range.pool === undefined ? {} : { pool: range.pool }) }),
     ...(ip6 === undefined
       ? {}
-      : { ip6, block6: { first: ip6, last: ip6 + size - 1n }, ...(range.prefixLength === undefined ? {} : { prefixLength: range.prefixLength }), ...(range.pool6 === undefined ? {} : { pool6: range.pool6 }) }),
+      : {
+          ip6,
+          block6: { first: ip6, last: ip6 + size - 1n },
+          ...(range.prefixLength === undefined ? {} : { prefixLength: range.prefixLength }),
+          ...(range.pool6 === undefined ? {} : { pool6: range.pool6 }),
+        }),
     ...(range.mac === undefined ? {} : { mac: range.mac + lease.first }),
     unmanaged: true,
     ...(lease.owner === undefined ? {} : { owner: lease.owner }),

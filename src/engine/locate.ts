@@ -72,7 +72,10 @@ export function mismatchOf(range: RangeRecord, ar: Attributes): string | undefin
     return `its MAC is ${formatMac(arMac)}, the range's is ${formatMac(range.mac)}`;
   }
   if (isSlaac(range.type)) {
-    for (const [name, recorded] of [['GLOBAL_PREFIX', range.globalPrefix], ['ULA_PREFIX', range.ulaPrefix]] as const) {
+    for (const [name, recorded] of [
+      ['GLOBAL_PREFIX', range.globalPrefix],
+      ['ULA_PREFIX', range.ulaPrefix],
+    ] as const) {
       if (recorded === undefined) continue;
       const sent = slaacPrefix(ar, name);
       if (sent !== recorded) return `its ${name} is ${sent === undefined ? 'missing' : FAMILIES.ipv6.format(sent)}, the range's is ${FAMILIES.ipv6.format(recorded)}`;

@@ -32,11 +32,17 @@ export function subnetInPool(pool: Pool, span: Interval, verb: string): Prefix {
   checkInsidePool(pool, span, verb);
   const subnet = subnetAround(pool, span);
   if (pool.subnetPrefix !== undefined && subnet.length !== pool.subnetPrefix) {
-    throw new IpamError('conflict', `Cannot ${verb} ${formatSpan(pool.family, span)}: it crosses from one /${pool.subnetPrefix} subnet of pool ${shown(pool.name)} into the next; a range lies inside one subnet`);
+    throw new IpamError(
+      'conflict',
+      `Cannot ${verb} ${formatSpan(pool.family, span)}: it crosses from one /${pool.subnetPrefix} subnet of pool ${shown(pool.name)} into the next; a range lies inside one subnet`,
+    );
   }
   for (const { address, role } of reservedIn(pool, subnet)) {
     if (address >= span.first && address <= span.last) {
-      throw new IpamError('conflict', `Cannot ${verb} ${formatSpan(pool.family, span)}: it includes ${FAMILIES[pool.family].format(address)}, the ${role} of ${formatPrefix(subnet)} in pool ${shown(pool.name)}`);
+      throw new IpamError(
+        'conflict',
+        `Cannot ${verb} ${formatSpan(pool.family, span)}: it includes ${FAMILIES[pool.family].format(address)}, the ${role} of ${formatPrefix(subnet)} in pool ${shown(pool.name)}`,
+      );
     }
   }
   return subnet;

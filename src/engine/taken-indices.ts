@@ -21,7 +21,10 @@ export interface Blocked extends Interval {
   readonly role?: ReservedRole;
 }
 
-const SIDES = [['ipv4', 'pool', 'ip'], ['ipv6', 'pool6', 'ip6']] as const;
+const SIDES = [
+  ['ipv4', 'pool', 'ip'],
+  ['ipv6', 'pool6', 'ip6'],
+] as const;
 
 export function blockedIndices(range: RangeRecord, config: Config): Blocked[] {
   const blocked: Blocked[] = [];

@@ -7,12 +7,7 @@ import { firstEndingAtOrAfter } from './sorted.ts';
  * `taken` (sorted, disjoint), and `s` is a multiple of `align`. Cost grows with the number of
  * taken intervals passed over, never with the size of `within`.
  */
-export function firstFreeBlock(
-  taken: readonly Interval[],
-  within: Interval,
-  size: bigint,
-  align = 1n,
-): bigint | undefined {
+export function firstFreeBlock(taken: readonly Interval[], within: Interval, size: bigint, align = 1n): bigint | undefined {
   if (size < 1n) return undefined;
   let cursor = within.first;
   let next = firstEndingAtOrAfter(taken, cursor);

@@ -30,11 +30,15 @@ export function metricsText(input: MetricsInput): string {
   const rangeLabels = (r: FamilyRangeRow): Labels => ({ ...base, range: r.id, family: r.family, pool: r.pool ?? '', type: r.type, managed_by: r.managedBy, network: r.network ?? '' });
   const families: Family[] = [
     { name: 'nebula_ipam_book_generation', help: 'Generation of the lease book (bumped by every change).', samples: [{ labels: base, value: input.generation }] },
-    { name: 'nebula_ipam_pool_size_addresses', help: 'Addresses in the pool\'s network.', samples: input.pools.map((p) => ({ labels: poolLabels(p), value: p.size })) },
+    { name: 'nebula_ipam_pool_size_addresses', help: "Addresses in the pool's network.", samples: input.pools.map((p) => ({ labels: poolLabels(p), value: p.size })) },
     { name: 'nebula_ipam_pool_excluded_addresses', help: 'Addresses of the pool excluded by the config.', samples: input.pools.map((p) => ({ labels: poolLabels(p), value: p.excluded })) },
     { name: 'nebula_ipam_pool_carved_addresses', help: 'Addresses of the pool taken by ranges.', samples: input.pools.map((p) => ({ labels: poolLabels(p), value: p.carved })) },
     { name: 'nebula_ipam_pool_free_addresses', help: 'Addresses of the pool neither excluded nor carved.', samples: input.pools.map((p) => ({ labels: poolLabels(p), value: p.free })) },
-    { name: 'nebula_ipam_pool_utilisation_ratio', help: 'Carved share of the pool\'s usable (not excluded) addresses, 0 to 1.', samples: input.pools.map((p) => ({ labels: poolLabels(p), value: ratio(p.carved, p.size - p.excluded) })) },
+    {
+      name: 'nebula_ipam_pool_utilisation_ratio',
+      help: "Carved share of the pool's usable (not excluded) addresses, 0 to 1.",
+      samples: input.pools.map((p) => ({ labels: poolLabels(p), value: ratio(p.carved, p.size - p.excluded) })),
+    },
     { name: 'nebula_ipam_pool_ranges', help: 'Ranges in the pool.', samples: input.pools.map((p) => ({ labels: poolLabels(p), value: p.ranges })) },
     { name: 'nebula_ipam_range_size_addresses', help: 'Addresses in the range.', samples: input.ranges.map((r) => ({ labels: rangeLabels(r), value: r.size })) },
     {
@@ -48,11 +52,7 @@ export function metricsText(input: MetricsInput): string {
     { name: 'nebula_ipam_range_free_addresses', help: 'Addresses of the range that can still be leased.', samples: input.ranges.map((r) => ({ labels: rangeLabels(r), value: r.free })) },
     { name: 'nebula_ipam_range_utilisation_ratio', help: 'Leased share of the range, 0 to 1.', samples: input.ranges.map((r) => ({ labels: rangeLabels(r), value: ratio(r.used, r.size) })) },
   ];
-  return families.map((f) => [
-    `# HELP ${f.name} ${f.help}`,
-    `# TYPE ${f.name} gauge`,
-    ...f.samples.map((s) => `${f.name}{${labelText(s.labels)}} ${valueText(s.value)}`),
-  ].join('\n')).join('\n') + '\n';
+  return `${families.map((f) => [`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} gauge`, ...f.samples.map((s) => `${f.name}{${labelText(s.labels)}} ${valueText(s.value)}`)].join('\n')).join('\n')}\n`;
 }
 
 function ratio(part: bigint, whole: bigint): number {
@@ -61,7 +61,9 @@ function ratio(part: bigint, whole: bigint): number {
 
 /** Exposition escaping: backslash, double quote and line feed. */
 function labelText(labels: Labels): string {
-  return Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`).join(',');
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
+    .join(',');
 }
 
 /** Integers exactly; counts past 2^53 (IPv6) as the float Prometheus stores anyway. */

@@ -47,7 +47,9 @@ const LOW_WORD = 1n << 32n;
 export function refuseSharedAr(ar: Attributes): void {
   const shared = field.text(ar, 'SHARED');
   if (shared !== undefined && shared.toUpperCase() === 'YES') {
-    throw bad(`SHARED is ${shown(shared)}; OpenNebula 7.2 and later refuse a shared AR with an external IPAM ("Shared ARs cannot use an external IPAM") after the driver has answered, and never tell the driver; remove SHARED=YES`);
+    throw bad(
+      `SHARED is ${shown(shared)}; OpenNebula 7.2 and later refuse a shared AR with an external IPAM ("Shared ARs cannot use an external IPAM") after the driver has answered, and never tell the driver; remove SHARED=YES`,
+    );
   }
 }
 
@@ -74,12 +76,16 @@ export function checkArReply(reply: Attributes): void {
     if (ip6 === undefined) throw bad(`a ${type} range needs IP6, and the reply has none`);
     if (field.prefixLength(reply) === undefined) throw bad(`a ${type} range needs PREFIX_LENGTH, and the reply has none`);
     if ((ip6 % LOW_WORD) + size > LOW_WORD) {
-      throw bad(`IP6 ${FAMILIES.ipv6.format(ip6)} + SIZE ${size} carries past its last 32 bits, where oned counts the addresses of a range (it would wrap to ${FAMILIES.ipv6.format(ip6 - (ip6 % LOW_WORD))}); start the range lower`);
+      throw bad(
+        `IP6 ${FAMILIES.ipv6.format(ip6)} + SIZE ${size} carries past its last 32 bits, where oned counts the addresses of a range (it would wrap to ${FAMILIES.ipv6.format(ip6 - (ip6 % LOW_WORD))}); start the range lower`,
+      );
     }
   }
   const mac = field.mac(reply, 'MAC');
   if (mac !== undefined && (mac % LOW_WORD) + size > LOW_WORD) {
-    throw bad(`MAC ${formatMac(mac)} + SIZE ${size} carries past its last four bytes, where oned counts the MACs of a range (it would wrap to ${formatMac(mac - (mac % LOW_WORD))}); choose a lower MAC`);
+    throw bad(
+      `MAC ${formatMac(mac)} + SIZE ${size} carries past its last four bytes, where oned counts the MACs of a range (it would wrap to ${formatMac(mac - (mac % LOW_WORD))}); choose a lower MAC`,
+    );
   }
 }
 

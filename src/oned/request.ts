@@ -44,11 +44,11 @@ export function decodeRequest(payload: string): OnedRequest {
     throw bad(`the decoded request is not acceptable XML (${(error as Error).message.replace(/\s+/g, ' ')})`);
   }
 
-  const root = isRecord(doc) ? doc['IPAM_DRIVER_ACTION_DATA'] : undefined;
+  const root = isRecord(doc) ? doc.IPAM_DRIVER_ACTION_DATA : undefined;
   if (!isRecord(root)) throw bad('the request has no IPAM_DRIVER_ACTION_DATA element');
-  const ar = root['AR'];
+  const ar = root.AR;
   if (!isRecord(ar) || Object.keys(ar).length === 0) throw bad('the request has no AR, or an empty one');
-  const address = root['ADDRESS'];
+  const address = root.ADDRESS;
   return { ar: attributes(ar, 'AR'), address: isRecord(address) ? attributes(address, 'ADDRESS') : new Map() };
 }
 

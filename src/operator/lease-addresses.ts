@@ -67,7 +67,15 @@ export function leaseAddresses(book: Book, config: Config, request: LeaseRequest
   const addresses = spanText(range, placed.indices);
   return {
     book: replaceRange(placed.book, range),
-    result: { range: range.id, pool: pool.name, addresses, first: addressText(range, placed.indices.first), count: placed.indices.last - placed.indices.first + 1n, newRange: placed.newRange, ...hostSettings(range, config, pool) },
+    result: {
+      range: range.id,
+      pool: pool.name,
+      addresses,
+      first: addressText(range, placed.indices.first),
+      count: placed.indices.last - placed.indices.first + 1n,
+      newRange: placed.newRange,
+      ...hostSettings(range, config, pool),
+    },
     audit: [{ range: range.id, addresses, owner: request.owner }],
   };
 }

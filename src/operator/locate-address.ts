@@ -82,8 +82,7 @@ export function locateAddress(book: Book, config: Config, address: Address): Whe
 
 /** The index of the address in the range, by the field the range's addresses are counted in. */
 function indexIn(range: RangeRecord, address: Address): bigint | undefined {
-  const inSpan = (start: bigint | undefined): bigint | undefined =>
-    start !== undefined && address.value >= start && address.value < start + range.size ? address.value - start : undefined;
+  const inSpan = (start: bigint | undefined): bigint | undefined => (start !== undefined && address.value >= start && address.value < start + range.size ? address.value - start : undefined);
   if (address.space === 'ipv4') return inSpan(span4(range)?.first);
   if (address.space === 'mac') return inSpan(range.mac);
   const fixed = inSpan(span6(range)?.first);

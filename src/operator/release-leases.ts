@@ -13,9 +13,7 @@ import { cutLeases } from '../engine/cut-leases.ts';
 import { locateAddress, parseAddress } from './locate-address.ts';
 import type { Outcome } from './operation.ts';
 
-export type ReleaseRequest =
-  | { readonly ip: string; readonly force?: boolean }
-  | { readonly owner: string; readonly force?: boolean };
+export type ReleaseRequest = { readonly ip: string; readonly force?: boolean } | { readonly owner: string; readonly force?: boolean };
 
 export interface Released {
   readonly range: string;
@@ -38,7 +36,10 @@ function releaseAddress(book: Book, config: Config, text: string, force: boolean
     throw new IpamError('not-found', `Cannot release ${address.text}: ${why}`);
   }
   if (where.lease.holder === 'opennebula' && !force) {
-    throw new IpamError('conflict', `Cannot release ${address.text}: it is leased to ${holderPhrase(where.lease)} since ${where.lease.at}; OpenNebula frees its own leases (onevnet release, VM termination). Use --force only if OpenNebula no longer uses it`);
+    throw new IpamError(
+      'conflict',
+      `Cannot release ${address.text}: it is leased to ${holderPhrase(where.lease)} since ${where.lease.at}; OpenNebula frees its own leases (onevnet release, VM termination). Use --force only if OpenNebula no longer uses it`,
+    );
   }
   const span = { first: where.index, last: where.index };
   return cut(book, [[where.range, [{ span, lease: where.lease }]]]);

@@ -28,7 +28,10 @@ export function removeRange(book: Book, request: RemoveRangeRequest): Outcome<Re
     throw new IpamError('conflict', `Cannot remove range ${describeRange(range)}: it is OpenNebula's; remove its AR with onevnet rmar, which tells the driver`);
   }
   if (range.leases.length && !request.force) {
-    throw new IpamError('conflict', `Cannot remove range ${range.id}: it still has ${range.leases.length} lease${range.leases.length === 1 ? '' : 's'} (see nebula-ipam show ${range.id}); release them first, or use --force`);
+    throw new IpamError(
+      'conflict',
+      `Cannot remove range ${range.id}: it still has ${range.leases.length} lease${range.leases.length === 1 ? '' : 's'} (see nebula-ipam show ${range.id}); release them first, or use --force`,
+    );
   }
   const addresses = spanText(range, { first: 0n, last: range.size - 1n });
   return {

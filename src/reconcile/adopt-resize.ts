@@ -15,9 +15,7 @@ import { reservedIn } from '../engine/carve.ts';
 import { rangeSubnet } from '../engine/range-subnet.ts';
 import { covers, overlaps, type Interval } from '../intervals/interval.ts';
 
-export type ResizeJudgement =
-  | { readonly adoptable: true }
-  | { readonly adoptable: false; readonly why: string };
+export type ResizeJudgement = { readonly adoptable: true } | { readonly adoptable: false; readonly why: string };
 
 export function judgeResize(book: Book, config: Config, range: RangeRecord, size: bigint): ResizeJudgement {
   if (size === range.size) return { adoptable: true };

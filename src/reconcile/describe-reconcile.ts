@@ -19,17 +19,45 @@ export function describeReconcileFinding(f: ReconcileFinding, applied: boolean):
     case 'lease-missing-in-book':
       return { problem: 'leased in OpenNebula only', range: f.range, ar: f.ar, addresses: f.addresses, detail: `${f.holder}; free in the book`, action: action('adds the lease', 'lease added') };
     case 'lease-missing-in-opennebula':
-      return { problem: 'held in the book only', range: f.range, ar: '-', addresses: f.addresses, detail: `OpenNebula lease since ${f.since}; not leased in OpenNebula`, action: action('drops the lease', 'lease dropped') };
+      return {
+        problem: 'held in the book only',
+        range: f.range,
+        ar: '-',
+        addresses: f.addresses,
+        detail: `OpenNebula lease since ${f.since}; not leased in OpenNebula`,
+        action: action('drops the lease', 'lease dropped'),
+      };
     case 'lease-held-by-operator':
       return { problem: 'leased to both', range: f.range, ar: f.ar, addresses: f.addresses, detail: `${f.holder} in OpenNebula; operator lease "${f.operator}" in the book`, action: action('', '') };
     case 'lease-outside-book-range':
       return { problem: 'leased outside the range', range: f.range, ar: f.ar, addresses: f.addresses, detail: `${f.holder}; beyond the book's range`, action: action('', '') };
     case 'range-missing-in-book':
-      return { problem: 'range in OpenNebula only', range: f.range, ar: f.ar, addresses: f.addresses, detail: `${f.type}, SIZE ${f.size}, ${plural(f.leases, 'lease')}`, action: action('adds the range and its leases', 'range added') };
+      return {
+        problem: 'range in OpenNebula only',
+        range: f.range,
+        ar: f.ar,
+        addresses: f.addresses,
+        detail: `${f.type}, SIZE ${f.size}, ${plural(f.leases, 'lease')}`,
+        action: action('adds the range and its leases', 'range added'),
+      };
     case 'range-missing-in-opennebula':
-      return { problem: 'range in the book only', range: f.range, ar: '-', addresses: f.addresses, detail: `${f.type}, SIZE ${f.size}, ${plural(f.leases, 'lease')}; no AR in OpenNebula`, action: action('removes the range', 'range removed') };
+      return {
+        problem: 'range in the book only',
+        range: f.range,
+        ar: '-',
+        addresses: f.addresses,
+        detail: `${f.type}, SIZE ${f.size}, ${plural(f.leases, 'lease')}; no AR in OpenNebula`,
+        action: action('removes the range', 'range removed'),
+      };
     case 'range-differs':
-      return { problem: `${f.field} differs`, range: f.range, ar: f.ar, addresses: '-', detail: `book ${f.book}, OpenNebula ${f.opennebula}`, action: action(`resizes the range to ${f.opennebula}`, `range resized to ${f.opennebula}`) };
+      return {
+        problem: `${f.field} differs`,
+        range: f.range,
+        ar: f.ar,
+        addresses: '-',
+        detail: `book ${f.book}, OpenNebula ${f.opennebula}`,
+        action: action(`resizes the range to ${f.opennebula}`, `range resized to ${f.opennebula}`),
+      };
     case 'range-claimed-twice':
       return { problem: 'range named by two ARs', range: f.range, ar: f.ars.join(', '), addresses: '-', detail: 'both carry this range id', action: action('', '') };
   }

@@ -79,14 +79,29 @@ export function findDifferences(book: Book, doc: OnevnetDocument, given: Reconci
   for (const [id, entries] of claims) {
     const range = findRange(book, id)!;
     if (entries.length > 1) {
-      findings.push({ kind: 'range-claimed-twice', range: id, ars: entries.map((e) => arText(e.ar)), adoptable: false, why: 'OpenNebula cannot have two ARs for one range; remove one with onevnet rmar' });
+      findings.push({
+        kind: 'range-claimed-twice',
+        range: id,
+        ars: entries.map((e) => arText(e.ar)),
+        adoptable: false,
+        why: 'OpenNebula cannot have two ARs for one range; remove one with onevnet rmar',
+      });
       continue;
     }
     const { ar, fields } = entries[0]!;
     if (ofOtherDriver(range, options.driver)) {
       // An AR of this driver naming another driver's range (an edited NEBULA_IPAM_RANGE?): the
       // range is not ours to judge, and its leases are not ours to change.
-      findings.push({ kind: 'range-differs', range: id, ar: arText(ar), field: 'IPAM_MAD', book: range.driver!, opennebula: options.driver.name, adoptable: false, why: `the range is driver ${range.driver}'s; reconcile judges only driver ${options.driver.name}'s` });
+      findings.push({
+        kind: 'range-differs',
+        range: id,
+        ar: arText(ar),
+        field: 'IPAM_MAD',
+        book: range.driver!,
+        opennebula: options.driver.name,
+        adoptable: false,
+        why: `the range is driver ${range.driver}'s; reconcile judges only driver ${options.driver.name}'s`,
+      });
       notes.push({ kind: 'leases-not-compared', range: id, ar: arText(ar), why: `the range was registered by driver ${range.driver}` });
       continue;
     }
@@ -116,11 +131,14 @@ export function findDifferences(book: Book, doc: OnevnetDocument, given: Reconci
       }
       const operatorLeases = range.leases.filter((l) => l.holder === 'operator').length;
       const newerLeases = range.leases.filter((l) => l.holder === 'opennebula' && l.at > options.documentTime).length;
-      const why = selected.length === 0
-        ? `the document has no AR of driver ${options.driver.name} at all; check --driver before removing every range on its word`
-        : operatorLeases > 0 ? `it holds ${operatorLeases} operator lease${operatorLeases === 1 ? '' : 's'}; release them first`
-        : newerLeases > 0 ? `${newerLeases} of its OpenNebula leases ${newerLeases === 1 ? 'is' : 'are'} newer than the document; compare with a newer one`
-        : undefined;
+      const why =
+        selected.length === 0
+          ? `the document has no AR of driver ${options.driver.name} at all; check --driver before removing every range on its word`
+          : operatorLeases > 0
+            ? `it holds ${operatorLeases} operator lease${operatorLeases === 1 ? '' : 's'}; release them first`
+            : newerLeases > 0
+              ? `${newerLeases} of its OpenNebula leases ${newerLeases === 1 ? 'is' : 'are'} newer than the document; compare with a newer one`
+              : undefined;
       findings.push({
         kind: 'range-missing-in-opennebula',
         range: range.id,
@@ -215,8 +233,13 @@ function compareLeases(range: RangeRecord, ar: ArView, placed: readonly PlacedLe
   for (const run of runsOf(outside, (l) => l.holder)) {
     const first = run.members[0]!;
     findings.push({
-      kind: 'lease-outside-book-range', ...where, addresses: outsideText(range, run), count: run.members.length, holder: first.holder,
-      adoptable: false, why: `the book's range has ${range.size} addresses; ${NOT_RANGES}`,
+      kind: 'lease-outside-book-range',
+      ...where,
+      addresses: outsideText(range, run),
+      count: run.members.length,
+      holder: first.holder,
+      adoptable: false,
+      why: `the book's range has ${range.size} addresses; ${NOT_RANGES}`,
     });
   }
   for (const run of runsOf(missing, (l) => l.holder)) {
@@ -227,8 +250,14 @@ function compareLeases(range: RangeRecord, ar: ArView, placed: readonly PlacedLe
   for (const run of runsOf(onOperator, (l) => `${l.holder}\u0000${l.operator}`)) {
     const first = run.members[0]!;
     findings.push({
-      kind: 'lease-held-by-operator', ...where, addresses: spanText(range, run), count: run.members.length, holder: first.holder, operator: first.operator,
-      adoptable: false, why: 'operator leases are never changed by reconcile; one side must give the address up',
+      kind: 'lease-held-by-operator',
+      ...where,
+      addresses: spanText(range, run),
+      count: run.members.length,
+      holder: first.holder,
+      operator: first.operator,
+      adoptable: false,
+      why: 'operator leases are never changed by reconcile; one side must give the address up',
     });
   }
 
@@ -252,7 +281,16 @@ function compareLeases(range: RangeRecord, ar: ArView, placed: readonly PlacedLe
 }
 
 /** ARs the book has no range for: rebuilt with their leases, unless they would overlap a range. */
-function addMissingRanges(book: Book, unmatched: readonly { ar: ArView; fields: ArFields }[], all: readonly { fields: ArFields }[], others: readonly { ar: ArView; fields: ArFields }[], options: ReconcileOptions, findings: ReconcileFinding[], notes: ReconcileNote[], fixes: ReconcileFix[]): void {
+function addMissingRanges(
+  book: Book,
+  unmatched: readonly { ar: ArView; fields: ArFields }[],
+  all: readonly { fields: ArFields }[],
+  others: readonly { ar: ArView; fields: ArFields }[],
+  options: ReconcileOptions,
+  findings: ReconcileFinding[],
+  notes: ReconcileNote[],
+  fixes: ReconcileFix[],
+): void {
   // New ids never reuse one the book handed out or one an AR of the document carries.
   let nextId = book.nextRangeId;
   for (const { fields } of all) {

@@ -20,8 +20,8 @@ interface Resolution {
 }
 
 export type ReconcileFinding = Resolution &
+  /** Leased in OpenNebula, free in the book: a second holder could be given it. */
   (
-    /** Leased in OpenNebula, free in the book: a second holder could be given it. */
     | (Where & { readonly kind: 'lease-missing-in-book'; readonly addresses: string; readonly count: number; readonly holder: string })
     /** Held in the book for OpenNebula, not leased there: the address is lost until freed. */
     | { readonly kind: 'lease-missing-in-opennebula'; readonly range: string; readonly addresses: string; readonly count: number; readonly since: string }

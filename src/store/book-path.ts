@@ -41,7 +41,11 @@ function checkFollowedAsRoot(location: string, real: string): void {
     }
     if (stat.isSymbolicLink() && stat.uid !== 0 && stat.uid !== dirOwner) {
       const reason = `${at} is a symlink made by uid ${stat.uid} that leads to ${real}, in a directory of uid ${dirOwner}`;
-      throw new IpamError('store-io', `Cannot use the lease book ${location} as root: ${reason}; root follows a user's symlink only into that user's own directories. Run the command as uid ${stat.uid}, or name ${real} itself as the store`, { subject: location, reason });
+      throw new IpamError(
+        'store-io',
+        `Cannot use the lease book ${location} as root: ${reason}; root follows a user's symlink only into that user's own directories. Run the command as uid ${stat.uid}, or name ${real} itself as the store`,
+        { subject: location, reason },
+      );
     }
   }
 }
@@ -70,7 +74,10 @@ function resolve(location: string): string {
     if (link !== undefined) {
       const target = path.resolve(path.dirname(at), link);
       const reason = `${at} is a symlink to ${target}, which does not exist`;
-      throw new IpamError('store-io', `Cannot use the lease book ${location}: ${reason}; create the book there (or mount its share) or fix the symlink. A symlink to nothing is not followed`, { subject: location, reason });
+      throw new IpamError('store-io', `Cannot use the lease book ${location}: ${reason}; create the book there (or mount its share) or fix the symlink. A symlink to nothing is not followed`, {
+        subject: location,
+        reason,
+      });
     }
     const up = path.dirname(at);
     if (up === at) return path.join(at, ...rest);

@@ -27,7 +27,10 @@ export interface FileStoreOptions {
 
 export class FileStore implements LeaseStore {
   readonly description: StoreDescription;
-  constructor(private readonly location: string, private readonly options: FileStoreOptions) {
+  constructor(
+    private readonly location: string,
+    private readonly options: FileStoreOptions,
+  ) {
     this.description = { backend: 'file', location };
   }
 
@@ -68,9 +71,7 @@ export class FileStore implements LeaseStore {
         });
       } catch (error) {
         if (error instanceof IpamError) throw error;
-        const outcome = landedBefore(error)
-          ? 'the change is in the book but may not survive a power cut, so it is reported as failed'
-          : 'the book is unchanged';
+        const outcome = landedBefore(error) ? 'the change is in the book but may not survive a power cut, so it is reported as failed' : 'the book is unchanged';
         throw new IpamError('store-io', `Cannot write the lease book ${file}: ${(error as Error).message}; ${outcome}`);
       }
       for (const record of audit) appendAudit(this.location, record);
@@ -114,7 +115,10 @@ export class FileStore implements LeaseStore {
       // Gone: differs from what we read unless it was absent then too.
     }
     if (compromise || now !== identity) {
-      throw new IpamError('store-locked', `Cannot write the lease book ${file}: another process changed it while this one held the lock${compromise ? ` (${compromise.message})` : ''}; nothing was written, try again`);
+      throw new IpamError(
+        'store-locked',
+        `Cannot write the lease book ${file}: another process changed it while this one held the lock${compromise ? ` (${compromise.message})` : ''}; nothing was written, try again`,
+      );
     }
   }
 

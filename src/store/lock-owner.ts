@@ -126,8 +126,14 @@ export function describeOwner(owner: LockOwner): string {
 let cachedMachine: { boot?: string; pidns?: string } | undefined;
 function machine(): { boot?: string; pidns?: string } {
   cachedMachine ??= {
-    ...optional('boot', attempt(() => fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim())),
-    ...optional('pidns', attempt(() => fs.readlinkSync('/proc/self/ns/pid'))),
+    ...optional(
+      'boot',
+      attempt(() => fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()),
+    ),
+    ...optional(
+      'pidns',
+      attempt(() => fs.readlinkSync('/proc/self/ns/pid')),
+    ),
   };
   return cachedMachine;
 }

@@ -68,7 +68,10 @@ export async function acquireLock(file: string, timeoutMs: number): Promise<Held
     const left = deadline - Date.now();
     if (left <= 0) {
       const holder = readOwner(dir);
-      throw new IpamError('store-locked', `Cannot use the lease book ${file}: it stayed locked by ${holder ? describeOwner(holder) : 'another process'} for ${timeoutMs} ms (lock: ${dir}; a dead holder on this machine is taken over at once, one elsewhere after ${STALE_MS} ms)`);
+      throw new IpamError(
+        'store-locked',
+        `Cannot use the lease book ${file}: it stayed locked by ${holder ? describeOwner(holder) : 'another process'} for ${timeoutMs} ms (lock: ${dir}; a dead holder on this machine is taken over at once, one elsewhere after ${STALE_MS} ms)`,
+      );
     }
     if (tookOver) continue;
     await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
@@ -216,7 +219,10 @@ function cannotRemove(dir: string, file: string, error: Error): IpamError {
   } catch {
     // Only for the message.
   }
-  return new IpamError('store-locked', `Cannot take over the lock ${dir} of the lease book ${file}: its holder is gone but it cannot be removed${whose}: ${error.message}; remove it as its owner or root: rm -r ${dir}`);
+  return new IpamError(
+    'store-locked',
+    `Cannot take over the lock ${dir} of the lease book ${file}: its holder is gone but it cannot be removed${whose}: ${error.message}; remove it as its owner or root: rm -r ${dir}`,
+  );
 }
 
 /**

@@ -62,8 +62,10 @@ function checkShape(range: RangeRecord): VerifyFinding[] {
   if (isStatic6(range.type) && range.ip6 === undefined) found.push({ kind: 'range-missing-address', range: range.id, type: range.type, missing: 'ip6' });
   if (isStatic6(range.type) && range.prefixLength === undefined) found.push({ kind: 'range-missing-address', range: range.id, type: range.type, missing: 'prefixLength' });
   const size = Number(range.size);
-  if (range.ip !== undefined && range.ip + range.size - 1n > FAMILIES.ipv4.max) found.push({ kind: 'range-past-address-end', range: range.id, space: 'ipv4', first: FAMILIES.ipv4.format(range.ip), size });
-  if (range.ip6 !== undefined && range.ip6 + range.size - 1n > FAMILIES.ipv6.max) found.push({ kind: 'range-past-address-end', range: range.id, space: 'ipv6', first: FAMILIES.ipv6.format(range.ip6), size });
+  if (range.ip !== undefined && range.ip + range.size - 1n > FAMILIES.ipv4.max)
+    found.push({ kind: 'range-past-address-end', range: range.id, space: 'ipv4', first: FAMILIES.ipv4.format(range.ip), size });
+  if (range.ip6 !== undefined && range.ip6 + range.size - 1n > FAMILIES.ipv6.max)
+    found.push({ kind: 'range-past-address-end', range: range.id, space: 'ipv6', first: FAMILIES.ipv6.format(range.ip6), size });
   if (range.mac !== undefined && range.mac + range.size - 1n > MAC_MAX) found.push({ kind: 'range-past-address-end', range: range.id, space: 'mac', first: formatMac(range.mac), size });
   return found;
 }

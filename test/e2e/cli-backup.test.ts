@@ -62,7 +62,10 @@ describe('export, import, restore, log', () => {
     assert.deepEqual(s.bookBytes(), released);
     const applied = s.json<{ applied: boolean; generation: number; changes: { change: string }[] }>(['restore', '--yes']);
     assert.equal(applied.applied, true);
-    assert.deepEqual(applied.changes.map((c) => c.change), ['lease-added']);
+    assert.deepEqual(
+      applied.changes.map((c) => c.change),
+      ['lease-added'],
+    );
     const restored = JSON.parse(s.bookBytes()!.toString());
     assert.deepEqual(restored.ranges, JSON.parse(before.toString()).ranges);
     assert.equal(restored.generation, JSON.parse(released.toString()).generation + 1);
@@ -93,7 +96,10 @@ describe('export, import, restore, log', () => {
 
   it('log lists changes by oned and by operators, filtered by address and time', () => {
     const records = s.json<{ records: { actor: string; action: string; addresses?: string }[] }>(['log', '--ip', '10.20.0.4']).records;
-    assert.deepEqual(records.map((r) => `${r.actor} ${r.action} ${r.addresses}`), ['oned:3 register_address_range 10.20.0.3-10.20.0.12', 'oned:4 get_address 10.20.0.3-10.20.0.4']);
+    assert.deepEqual(
+      records.map((r) => `${r.actor} ${r.action} ${r.addresses}`),
+      ['oned:3 register_address_range 10.20.0.3-10.20.0.12', 'oned:4 get_address 10.20.0.3-10.20.0.4'],
+    );
     const table = expectOk(s.cli(['log', '--last', '3']));
     assert.match(table, /^TIME +ACTOR +ACTION/);
     assert.equal(table.trim().split('\n').length, 4);
@@ -123,7 +129,7 @@ describe('restore never hands a range id out twice (issue 8 item 3)', () => {
     try {
       const { old, fresh } = restoreAfterSecondRegister(s);
       assert.equal(fresh.attrs.NEBULA_IPAM_RANGE, 'r3', 'r2 was handed out before the restore: never again');
-      assert.notEqual(fresh.attrs.IP, old.attrs.IP, 'r2 is still oned\'s network: its subnet is not carved again');
+      assert.notEqual(fresh.attrs.IP, old.attrs.IP, "r2 is still oned's network: its subnet is not carved again");
       const leased = expectReply(s.run('get_address', fresh.getXml(1), { requestId: '4' }), 'ADDRESS').get('IP');
       assert.equal(leased, fresh.attrs.IP);
       fresh.noteLeased(0n);
@@ -137,7 +143,10 @@ describe('restore never hands a range id out twice (issue 8 item 3)', () => {
       const book = s.json<{ ranges: { id: string; used: number }[] }>(['status']);
       assert.deepEqual(book.ranges.map((r) => r.id).sort(), ['r1', 'r3']);
       const leases = s.json<{ leases: { range: string; addresses: string }[] }>(['leases']).leases;
-      assert.ok(leases.some((l) => l.range === 'r3' && l.addresses.startsWith(leased!)), JSON.stringify(leases));
+      assert.ok(
+        leases.some((l) => l.range === 'r3' && l.addresses.startsWith(leased!)),
+        JSON.stringify(leases),
+      );
     } finally {
       s.cleanup();
     }
@@ -154,7 +163,10 @@ describe('restore never hands a range id out twice (issue 8 item 3)', () => {
       assert.ok(!preview.changes.some((c) => c.change === 'lease-removed' && JSON.stringify(c).includes(vm!)), JSON.stringify(preview.changes));
       expectOk(s.cli(['restore', '--yes']));
       const leases = s.json<{ leases: { range: string; addresses: string; holder: string }[] }>(['leases']).leases;
-      assert.ok(leases.some((l) => l.addresses.startsWith(vm!)), `the VM's ${vm} is still leased: ${JSON.stringify(leases)}`);
+      assert.ok(
+        leases.some((l) => l.addresses.startsWith(vm!)),
+        `the VM's ${vm} is still leased: ${JSON.stringify(leases)}`,
+      );
       const next = expectReply(s.run('get_address', net.getXml(1), { requestId: '3' }), 'ADDRESS').get('IP');
       assert.notEqual(next, vm);
     } finally {
@@ -189,8 +201,14 @@ describe('import never takes the range-id counter back (issue 8 item 3)', () => 
       s.run('unregister_address_range', first.unregisterXml('delete'), { requestId: '3' });
       assert.match(expectOk(s.cli(['import', file])), /^Imported 1 range/);
       const third = s.register({ SIZE: '10' }, '4');
-      assert.equal(third.attrs.NEBULA_IPAM_RANGE, 'r3', 'r2 is still handed out: the old export\'s counter does not win');
-      assert.deepEqual(s.json<{ ranges: { id: string }[] }>(['status']).ranges.map((r) => r.id).sort(), ['r1', 'r2', 'r3']);
+      assert.equal(third.attrs.NEBULA_IPAM_RANGE, 'r3', "r2 is still handed out: the old export's counter does not win");
+      assert.deepEqual(
+        s
+          .json<{ ranges: { id: string }[] }>(['status'])
+          .ranges.map((r) => r.id)
+          .sort(),
+        ['r1', 'r2', 'r3'],
+      );
     } finally {
       s.cleanup();
     }

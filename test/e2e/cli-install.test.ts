@@ -19,7 +19,11 @@ describe('nebula-ipam install / uninstall', () => {
 
   /** What oned does: run <remotes>/<name>/<action> with the request on stdin. */
   function onedRuns(dir: string, action: string, xml: string) {
-    const child = spawnSync(path.join(dir, action), ['0'], { input: encodeRequest(xml), encoding: 'utf8', env: childEnv('default', { NEBULA_IPAM_STORE: s.bookPath, NEBULA_IPAM_CONFIG: s.configPath }) });
+    const child = spawnSync(path.join(dir, action), ['0'], {
+      input: encodeRequest(xml),
+      encoding: 'utf8',
+      env: childEnv('default', { NEBULA_IPAM_STORE: s.bookPath, NEBULA_IPAM_CONFIG: s.configPath }),
+    });
     return { code: child.status ?? 1, stdout: child.stdout, stderr: child.stderr };
   }
 
@@ -51,7 +55,10 @@ describe('nebula-ipam install / uninstall', () => {
     const moved = path.join(remotes, 'moved');
     fs.renameSync(dir, moved);
     expectReply(onedRuns(moved, 'register_address_range', registerXml({ IPAM_MAD: 'moved', SIZE: '5' })), 'AR');
-    assert.deepEqual(s.json<{ links: { state: string }[] }>(['install', moved, '--copy']).links.map((l) => l.state), ['kept', 'kept', 'kept', 'kept', 'kept']);
+    assert.deepEqual(
+      s.json<{ links: { state: string }[] }>(['install', moved, '--copy']).links.map((l) => l.state),
+      ['kept', 'kept', 'kept', 'kept', 'kept'],
+    );
   });
 
   it("refuses to clobber another driver's files, changing nothing", () => {

@@ -15,7 +15,14 @@ const CONFIG = {
   ],
 };
 
-interface LeaseJson { range: string; addresses: string; newRange: boolean; gateway?: string; netmask?: string; dns: string[] }
+interface LeaseJson {
+  range: string;
+  addresses: string;
+  newRange: boolean;
+  gateway?: string;
+  netmask?: string;
+  dns: string[];
+}
 
 describe('nebula-ipam lease and release, beside oned', () => {
   let s: CliSandbox;
@@ -74,10 +81,16 @@ describe('nebula-ipam lease and release, beside oned', () => {
   it('releases by address and by owner, and never frees what oned holds', () => {
     expectOk(s.cli(['lease', '--pool', 'private', '--ip', '10.20.1.10', '--owner', 'bm-02']));
     const released = s.json<{ released: { range: string; addresses: string }[] }>(['release', '--owner', 'bm-02']);
-    assert.deepEqual(released.released.map((r) => r.addresses), ['10.20.1.2-10.20.1.4', '10.20.1.10']);
+    assert.deepEqual(
+      released.released.map((r) => r.addresses),
+      ['10.20.1.2-10.20.1.4', '10.20.1.10'],
+    );
     expectOk(s.cli(['release', '--ip', '10.20.0.3']));
     const leases = s.json<{ leases: { addresses: string; holder: string; owner?: string }[] }>(['leases']);
-    assert.deepEqual(leases.leases.map((l) => `${l.addresses} ${l.holder} ${l.owner ?? ''}`.trim()), ['10.20.0.4 opennebula', '10.20.1.5 operator bm-03']);
+    assert.deepEqual(
+      leases.leases.map((l) => `${l.addresses} ${l.holder} ${l.owner ?? ''}`.trim()),
+      ['10.20.0.4 opennebula', '10.20.1.5 operator bm-03'],
+    );
   });
 
   it('releases an OpenNebula lease with --force, and then oned can hand it out again', () => {
@@ -109,7 +122,11 @@ describe('nebula-ipam lease and release, beside oned', () => {
   });
 
   it('records every change in the audit log with the operator as actor', () => {
-    const lines = fs.readFileSync(`${s.bookPath}.audit.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+    const lines = fs
+      .readFileSync(`${s.bookPath}.audit.jsonl`, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, string>);
     const leases = lines.filter((l) => l.action === 'lease' && l.result === 'ok');
     assert.ok(leases.length >= 5);
     for (const line of leases) assert.match(line.actor!, /^cli:./);

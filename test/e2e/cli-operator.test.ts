@@ -13,7 +13,12 @@ import { expectReply } from '../support/driver-assert.ts';
 import { ACTIONS, BUNDLE, childEnv, encodeRequest, registerXml, REPO_ROOT, OnedAr } from '../support/driver-harness.ts';
 import { createCliSandbox, expectCliFailure, expectOk, type CliSandbox } from '../support/cli-harness.ts';
 
-const CONFIG = { pools: [{ name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, default: true }, { name: 'public6', network: '2001:db8:100::/48', subnetPrefix: 64 }] };
+const CONFIG = {
+  pools: [
+    { name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, default: true },
+    { name: 'public6', network: '2001:db8:100::/48', subnetPrefix: 64 },
+  ],
+};
 
 /** What oned does: run <dir>/<action> with the request on stdin, the book and config named in the environment. */
 function onedRuns(dir: string, action: string, xml: string, env: Readonly<Record<string, string>>) {
@@ -44,7 +49,8 @@ describe('nebula-ipam finds the right books, or says it cannot (issue 11 item 1)
   after(() => s.cleanup());
 
   /** The CLI as an operator runs it on a front-end: no NEBULA_IPAM_* variables, OpenNebula at ONE_LOCATION. */
-  const operator = (args: readonly string[], extra: Readonly<Record<string, string>> = {}) => s.cli(args, { env: { NEBULA_IPAM_STORE: undefined, NEBULA_IPAM_CONFIG: undefined, ONE_LOCATION: one, ...extra } });
+  const operator = (args: readonly string[], extra: Readonly<Record<string, string>> = {}) =>
+    s.cli(args, { env: { NEBULA_IPAM_STORE: undefined, NEBULA_IPAM_CONFIG: undefined, ONE_LOCATION: one, ...extra } });
 
   it('install names the exact CLI invocation for the driver', () => {
     const out = expectOk(s.cli(['install', path.join(remotes, 'nebula')]));
@@ -54,7 +60,11 @@ describe('nebula-ipam finds the right books, or says it cannot (issue 11 item 1)
   it('with one driver installed and no --driver, uses it and says which; a missing book is said so', () => {
     // The default book of "nebula" is not there: not an empty cloud, a clear word.
     const missing = operator(['status']);
-    expectCliFailure({ ...missing, stderr: missing.stderr.split('\n').slice(1).join('\n') }, 5, ['no lease book at /var/lib/one/nebula-ipam/nebula/leases.json', 'is --driver right?', 'driver "nebula"']);
+    expectCliFailure({ ...missing, stderr: missing.stderr.split('\n').slice(1).join('\n') }, 5, [
+      'no lease book at /var/lib/one/nebula-ipam/nebula/leases.json',
+      'is --driver right?',
+      'driver "nebula"',
+    ]);
     assert.match(missing.stderr, /^Using driver "nebula", the one installed in .*one-location\/var\/remotes\/ipam/);
     // With its book in place (the config names it), the same plain command reads it.
     onedRuns(path.join(remotes, 'nebula'), 'register_address_range', registerXml({ IPAM_MAD: 'nebula', SIZE: '8' }), { NEBULA_IPAM_CONFIG: config });
@@ -121,7 +131,8 @@ describe('nebula-ipam on the PATH, and --version (issue 11 item 2)', () => {
   it('npm pack gives a package whose global install puts a working nebula-ipam on the PATH', () => {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-ipam-pack-'));
     try {
-      const npm = (args: readonly string[], cwd: string) => spawnSync('npm', [...args], { cwd, encoding: 'utf8', env: childEnv('default', { npm_config_cache: path.join(work, 'cache') }), timeout: 120_000 });
+      const npm = (args: readonly string[], cwd: string) =>
+        spawnSync('npm', [...args], { cwd, encoding: 'utf8', env: childEnv('default', { npm_config_cache: path.join(work, 'cache') }), timeout: 120_000 });
       // --ignore-scripts: the bundle under test is the one already built.
       const packed = npm(['pack', '--ignore-scripts', '--pack-destination', work, '--silent'], REPO_ROOT);
       assert.equal(packed.status, 0, packed.stderr);
@@ -164,7 +175,12 @@ describe('the default install travels with onehost sync (issue 11 item 10)', () 
     const ar = new OnedAr(expectReply(onedRuns(there, 'register_address_range', registerXml({ IPAM_MAD: 'nebula', SIZE: '4' }), env), 'AR'));
     const got = expectReply(onedRuns(there, 'get_address', ar.getXml(1), env), 'ADDRESS');
     assert.equal(got.get('IP'), ar.attrs.IP);
-    const ran = [['allocate_address', ar.allocateXml(2n)], ['free_address', ar.freeXml(2n)], ['free_address', ar.freeXml(0n)], ['unregister_address_range', ar.unregisterXml('rmar')]] as const;
+    const ran = [
+      ['allocate_address', ar.allocateXml(2n)],
+      ['free_address', ar.freeXml(2n)],
+      ['free_address', ar.freeXml(0n)],
+      ['unregister_address_range', ar.unregisterXml('rmar')],
+    ] as const;
     for (const [action, xml] of ran) {
       const result = onedRuns(there, action, xml, env);
       assert.equal(result.code, 0, `${action}: ${result.stderr}`);
@@ -202,7 +218,13 @@ describe('errors in the project voice (issue 11 item 4)', () => {
   });
 
   it("node's option-parser words never leak out", () => {
-    for (const args of [['lease', '--pool'], ['status', '--bogus'], ['log', '--last'], ['leases', '--range'], ['range', 'remove', 'r1', '--force=yes']]) {
+    for (const args of [
+      ['lease', '--pool'],
+      ['status', '--bogus'],
+      ['log', '--last'],
+      ['leases', '--range'],
+      ['range', 'remove', 'r1', '--force=yes'],
+    ]) {
       const line = expectCliFailure(s.cli(args), 2, []);
       assert.match(line, /^Cannot run [a-z]+: /);
       assert.doesNotMatch(line, /ERR_PARSE_ARGS|Option '|To specify an option argument/);
@@ -236,7 +258,13 @@ describe('each --help lists every exit code the command returns (issue 11 item 4
     fs.writeFileSync(badConfig, JSON.stringify({ pools: [{ name: 'x', network: '10.0.0.1/8' }] }));
     const tour: string[][] = [
       // No book yet.
-      ['status'], ['show', 'r1'], ['leases'], ['export'], ['verify'], ['log'], ['restore'],
+      ['status'],
+      ['show', 'r1'],
+      ['leases'],
+      ['export'],
+      ['verify'],
+      ['log'],
+      ['restore'],
       ['reconcile', '--from', gone],
     ];
     const produced = new Map<string, Set<number>>();
@@ -249,21 +277,50 @@ describe('each --help lists every exit code the command returns (issue 11 item 4
     for (const args of tour) note(args);
     s.register({ SIZE: '4' }, '1');
     const full: string[][] = [
-      ['status'], ['status', '--bogus'], ['status', '--config', badConfig], ['status', '--config', gone],
-      ['show', 'r1'], ['show', 'r9'], ['show', 'nonsense'], ['show', '192.0.2.1'],
-      ['leases'], ['leases', '--range', 'r9'], ['leases', '--holder', 'vm'],
-      ['lease', '--pool', 'private', '--owner', 'a'], ['lease', '--pool', 'nope', '--owner', 'a'], ['lease', '--pool', 'private'], ['lease', '--pool', 'private', '--owner', 'a', '--ip', '10.20.0.3'],
+      ['status'],
+      ['status', '--bogus'],
+      ['status', '--config', badConfig],
+      ['status', '--config', gone],
+      ['show', 'r1'],
+      ['show', 'r9'],
+      ['show', 'nonsense'],
+      ['show', '192.0.2.1'],
+      ['leases'],
+      ['leases', '--range', 'r9'],
+      ['leases', '--holder', 'vm'],
+      ['lease', '--pool', 'private', '--owner', 'a'],
+      ['lease', '--pool', 'nope', '--owner', 'a'],
+      ['lease', '--pool', 'private'],
+      ['lease', '--pool', 'private', '--owner', 'a', '--ip', '10.20.0.3'],
       ['lease', '--pool', 'private', '--owner', 'a', '--config', badConfig],
-      ['release', '--owner', 'a'], ['release', '--owner', 'a'], ['release', '--ip', '10.20.0.2'], ['release'],
-      ['range', 'add', '--pool', 'private', '--size', '4'], ['range', 'add', '--pool', 'private', '--size', '999999'], ['range', 'remove', 'r1'], ['range', 'remove', 'r9'], ['range'],
-      ['verify'], ['verify', '--x'],
-      ['export'], ['export', '--format', 'xml'],
-      ['import', gone], ['import', bad], ['import'],
-      ['restore'], ['restore', '--bogus'],
-      ['log'], ['log', '--since', 'yesterday'],
-      ['reconcile', '--from', gone], ['reconcile', '--from', bad],
-      ['install', path.join(s.dir, 'r', 'internal')], ['install', path.join(s.dir, 'r', 'x')], ['install'],
-      ['uninstall', path.join(s.dir, 'r', 'x')], ['uninstall', path.join(s.dir, 'r', 'x')], ['uninstall'],
+      ['release', '--owner', 'a'],
+      ['release', '--owner', 'a'],
+      ['release', '--ip', '10.20.0.2'],
+      ['release'],
+      ['range', 'add', '--pool', 'private', '--size', '4'],
+      ['range', 'add', '--pool', 'private', '--size', '999999'],
+      ['range', 'remove', 'r1'],
+      ['range', 'remove', 'r9'],
+      ['range'],
+      ['verify'],
+      ['verify', '--x'],
+      ['export'],
+      ['export', '--format', 'xml'],
+      ['import', gone],
+      ['import', bad],
+      ['import'],
+      ['restore'],
+      ['restore', '--bogus'],
+      ['log'],
+      ['log', '--since', 'yesterday'],
+      ['reconcile', '--from', gone],
+      ['reconcile', '--from', bad],
+      ['install', path.join(s.dir, 'r', 'internal')],
+      ['install', path.join(s.dir, 'r', 'x')],
+      ['install'],
+      ['uninstall', path.join(s.dir, 'r', 'x')],
+      ['uninstall', path.join(s.dir, 'r', 'x')],
+      ['uninstall'],
     ];
     for (const args of full) note(args);
     // A held lock, for the commands that write.
@@ -271,7 +328,13 @@ describe('each --help lists every exit code the command returns (issue 11 item 4
     try {
       fs.mkdirSync(`${s.bookPath}.lock`);
       fs.writeFileSync(path.join(`${s.bookPath}.lock`, 'owner'), JSON.stringify({ token: 'aaaabbbbccccddddeeeeffff', pid: holder.pid, host: os.hostname() }));
-      for (const args of [['lease', '--pool', 'private', '--owner', 'b'], ['release', '--owner', 'b'], ['range', 'add', '--pool', 'private', '--size', '2'], ['import', path.join(s.dir, 'gone.json')]]) note(args);
+      for (const args of [
+        ['lease', '--pool', 'private', '--owner', 'b'],
+        ['release', '--owner', 'b'],
+        ['range', 'add', '--pool', 'private', '--size', '2'],
+        ['import', path.join(s.dir, 'gone.json')],
+      ])
+        note(args);
     } finally {
       holder.kill();
       fs.rmSync(`${s.bookPath}.lock`, { recursive: true, force: true });
@@ -358,7 +421,11 @@ describe('metrics for Prometheus, the same numbers as status --json (issue 11 it
 
   it('prints pool and range utilisation, per holder, and the generation, matching status --json', () => {
     const samples = parseExposition(expectOk(s.cli(['metrics'])));
-    const status = s.json<{ generation: number; pools: { name: string; size: number | string; carved: number | string; free: number | string }[]; families: Record<string, { ranges: { id: string; size: number; used: number; byOpenNebula: number; byOperators: number; free: number }[] }> }>(['status']);
+    const status = s.json<{
+      generation: number;
+      pools: { name: string; size: number | string; carved: number | string; free: number | string }[];
+      families: Record<string, { ranges: { id: string; size: number; used: number; byOpenNebula: number; byOperators: number; free: number }[] }>;
+    }>(['status']);
     const one = (name: string, labels: Record<string, string>) => {
       const found = samples.filter((x) => x.name === name && Object.entries(labels).every(([k, v]) => x.labels[k] === v));
       assert.equal(found.length, 1, `${name} ${JSON.stringify(labels)}`);
@@ -411,19 +478,26 @@ describe('shell completion (issue 11 item 9)', () => {
     fs.writeFileSync(file, script);
     const line = ['nebula-ipam', ...words].map((w) => `'${w}'`).join(' ');
     const probe = `source '${file}'; COMP_WORDS=(${line}); COMP_CWORD=${words.length}; _nebula_ipam; printf '%s\\n' "\${COMPREPLY[@]}"`;
-    const child = spawnSync('bash', ['-c', probe], { encoding: 'utf8', cwd: s.dir, env: childEnv('default', { PATH: `${s.driverDir}:${process.env.PATH}`, NEBULA_IPAM_CONFIG: s.configPath!, NEBULA_IPAM_STORE: s.bookPath }) });
+    const child = spawnSync('bash', ['-c', probe], {
+      encoding: 'utf8',
+      cwd: s.dir,
+      env: childEnv('default', { PATH: `${s.driverDir}:${process.env.PATH}`, NEBULA_IPAM_CONFIG: s.configPath!, NEBULA_IPAM_STORE: s.bookPath }),
+    });
     assert.equal(child.status, 0, child.stderr);
     return child.stdout.split('\n').filter(Boolean).sort();
   }
 
-  it('completes commands, each command\'s options, and pool names from the config', () => {
+  it("completes commands, each command's options, and pool names from the config", () => {
     assert.deepEqual(complete(['st']), ['status']);
     assert.ok(complete(['']).includes('metrics'));
     assert.deepEqual(complete(['lease', '--o']), ['--owner']);
     assert.deepEqual(complete(['log', '--l']), ['--last', '--limit']);
     assert.deepEqual(complete(['lease', '--pool', '']), ['private', 'public6']);
     assert.deepEqual(complete(['--driver', 'x', 'range', '--pool', 'pu']), ['public6']);
-    assert.deepEqual(complete(['range', '']).filter((w) => !w.startsWith('-')), ['add', 'list', 'remove']);
+    assert.deepEqual(
+      complete(['range', '']).filter((w) => !w.startsWith('-')),
+      ['add', 'list', 'remove'],
+    );
   });
 
   it('refuses a shell it does not know', () => {
@@ -447,7 +521,7 @@ describe('what a host needs (issue 11 item 7)', () => {
     assert.match(expectOk(s.cli(['range', 'add', '--pool', 'lab', '--size', '4'])), /^ {2}mtu +9000$/m);
   });
 
-  it('range list lists the ranges, and only one pool\'s with --pool', () => {
+  it("range list lists the ranges, and only one pool's with --pool", () => {
     const out = expectOk(s.cli(['range', 'list']));
     assert.match(out, /^RANGE +BY +POOL +TYPE +ADDRESSES +SIZE +USED +FREE$/m);
     assert.equal(out.trimEnd().split('\n').length, 3, 'a header and two ranges');

@@ -77,7 +77,7 @@ interface JsonReport {
 
 const summary = (report: JsonReport) => report.findings.map((f) => `${f.kind} ${f.range} ${f.addresses ?? f.field ?? ''}`.trim()).sort();
 
-test('a hand-made onevnet list -x that disagrees with the driver\'s book: reconcile tells the truth both ways, and changes nothing', () => {
+test("a hand-made onevnet list -x that disagrees with the driver's book: reconcile tells the truth both ways, and changes nothing", () => {
   const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
   try {
     buildDisagreeingBook(sandbox);
@@ -113,7 +113,7 @@ test('a hand-made onevnet list -x that disagrees with the driver\'s book: reconc
   }
 });
 
-test('--apply adopts OpenNebula\'s side in one write, keeps the operator lease, logs each change; verify then passes', () => {
+test("--apply adopts OpenNebula's side in one write, keeps the operator lease, logs each change; verify then passes", () => {
   const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
   try {
     buildDisagreeingBook(sandbox);
@@ -127,21 +127,36 @@ test('--apply adopts OpenNebula\'s side in one write, keeps the operator lease, 
     assert.match(applied.stdout, /^SIZE differs +r2 .*book 10, OpenNebula 12 +range resized to 12$/m);
     const book = readBook(sandbox);
     assert.equal(book.generation, generation + 1, 'one write');
-    assert.deepEqual(book.ranges.map((r) => r.id), ['r1', 'r2', 'r3', 'r9']);
-    assert.deepEqual(leaseSpans(book, 'r1'), [[0, 0, 'opennebula'], [1, 1, 'opennebula'], [4, 4, 'operator'], [7, 8, 'opennebula']]);
+    assert.deepEqual(
+      book.ranges.map((r) => r.id),
+      ['r1', 'r2', 'r3', 'r9'],
+    );
+    assert.deepEqual(leaseSpans(book, 'r1'), [
+      [0, 0, 'opennebula'],
+      [1, 1, 'opennebula'],
+      [4, 4, 'operator'],
+      [7, 8, 'opennebula'],
+    ]);
     assert.equal(book.nextRangeId, 10);
 
-    const audit = fs.readFileSync(`${sandbox.bookPath}.audit.jsonl`, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { action: string; addresses?: string; actor: string });
+    const audit = fs
+      .readFileSync(`${sandbox.bookPath}.audit.jsonl`, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { action: string; addresses?: string; actor: string });
     const reconciled = audit.filter((a) => a.action.startsWith('reconcile'));
-    assert.deepEqual(reconciled.map((a) => `${a.action} ${a.addresses}`), [
-      'reconcile-remove-range 10.20.1.2-10.20.1.253',
-      'reconcile-drop-lease 10.20.0.5',
-      'reconcile-resize-range 192.168.50.10-192.168.50.21',
-      'reconcile-add-lease 10.20.0.10-10.20.0.11',
-      'reconcile-add-range 10.20.2.3-10.20.2.7',
-      'reconcile-add-lease 10.20.2.3',
-      'reconcile-add-lease 10.20.2.4',
-    ]);
+    assert.deepEqual(
+      reconciled.map((a) => `${a.action} ${a.addresses}`),
+      [
+        'reconcile-remove-range 10.20.1.2-10.20.1.253',
+        'reconcile-drop-lease 10.20.0.5',
+        'reconcile-resize-range 192.168.50.10-192.168.50.21',
+        'reconcile-add-lease 10.20.0.10-10.20.0.11',
+        'reconcile-add-range 10.20.2.3-10.20.2.7',
+        'reconcile-add-lease 10.20.2.3',
+        'reconcile-add-lease 10.20.2.4',
+      ],
+    );
     assert.ok(reconciled.every((a) => a.actor.startsWith('cli:')));
 
     const verify = cli(sandbox, 'verify');
@@ -180,7 +195,20 @@ test('a deleted book is rebuilt from onevnet list -x with --apply, and oned carr
     const dbHolders = new Map([[db.indexOf(getAddress(sandbox, db)), 'VNET 12']]);
     const original = readBook(sandbox);
 
-    const file = saveDocument(sandbox, 'vnets.xml', onevnetList([{ id: 0, name: 'web', ars: [{ ar: web, holders: webHolders }, { ar: db, holders: dbHolders }] }]));
+    const file = saveDocument(
+      sandbox,
+      'vnets.xml',
+      onevnetList([
+        {
+          id: 0,
+          name: 'web',
+          ars: [
+            { ar: web, holders: webHolders },
+            { ar: db, holders: dbHolders },
+          ],
+        },
+      ]),
+    );
     fs.rmSync(sandbox.bookPath);
     fs.rmSync(`${sandbox.bookPath}.prev`, { force: true });
 
@@ -192,7 +220,10 @@ test('a deleted book is rebuilt from onevnet list -x with --apply, and oned carr
     assert.match(rebuilt.stdout, /range in OpenNebula only\s+r1 .*range added/);
 
     const book = readBook(sandbox);
-    assert.deepEqual(book.ranges.map((r) => [r.id, r.ip, r.size, leaseSpans(book, r.id)]), original.ranges.map((r) => [r.id, r.ip, r.size, leaseSpans(original, r.id)]));
+    assert.deepEqual(
+      book.ranges.map((r) => [r.id, r.ip, r.size, leaseSpans(book, r.id)]),
+      original.ranges.map((r) => [r.id, r.ip, r.size, leaseSpans(original, r.id)]),
+    );
     assert.equal(book.nextRangeId, original.nextRangeId);
     assert.equal(cli(sandbox, 'verify').code, 0);
     assert.equal(cli(sandbox, 'reconcile', '--from', file).code, 0, 'the rebuilt book agrees with OpenNebula');
@@ -248,7 +279,13 @@ test('leases taken after the document was printed are not judged stale, and onev
     assert.match(result.stdout, /OpenNebula and the lease book agree/);
     assert.match(result.stdout, /1 OpenNebula lease in the book is newer than the document/);
     assert.match(result.stdout, /the document is one VNET \(onevnet show -x 4\)/);
-    assert.deepEqual(readBook(sandbox).ranges.map((r) => [r.id, r.leases.length]), [['r1', 2], ['r2', 0]]);
+    assert.deepEqual(
+      readBook(sandbox).ranges.map((r) => [r.id, r.leases.length]),
+      [
+        ['r1', 2],
+        ['r2', 0],
+      ],
+    );
 
     // The same document dated after the lease: now the lease is judged (and would be dropped).
     const dated = cli(sandbox, 'reconcile', '--from', file, '--as-of', new Date(Date.now() + 60_000).toISOString(), '--json');
@@ -273,7 +310,7 @@ test('--from - reads the document from standard input', () => {
   }
 });
 
-test('two drivers sharing one book: reconcile --driver alpha --apply judges only alpha\'s ranges and leaves beta\'s (issue 8 item 7)', () => {
+test("two drivers sharing one book: reconcile --driver alpha --apply judges only alpha's ranges and leaves beta's (issue 8 item 7)", () => {
   const alpha = createSandbox({ driver: 'alpha', config: { pools: ISSUE2_POOLS } });
   const beta = createSandbox({ driver: 'beta', config: { pools: ISSUE2_POOLS } });
   try {
@@ -287,23 +324,47 @@ test('two drivers sharing one book: reconcile --driver alpha --apply judges only
     const b2 = registerAs(beta, { IPAM_MAD: 'beta', TYPE: 'IP4', IP: '192.168.50.10', SIZE: '10' }, 1);
     expectReply(beta.run('get_address', b1.getXml(1), shared), 'ADDRESS');
     b1.noteLeased(0n);
-    assert.deepEqual([web, gone, b1, b2].map((ar) => ar.attrs.NEBULA_IPAM_RANGE), ['r1', 'r2', 'r3', 'r4']);
+    assert.deepEqual(
+      [web, gone, b1, b2].map((ar) => ar.attrs.NEBULA_IPAM_RANGE),
+      ['r1', 'r2', 'r3', 'r4'],
+    );
 
     // oned's complete list: alpha's r2 is gone from OpenNebula (refused, or its VNET deleted
     // without unregister); beta's two ARs are there.
     const holders = (ar: OnedAr) => new Map([...ar.leased].map((i) => [i, 'VM 1']));
-    const file = saveDocument(alpha, 'vnets.xml', onevnetList([
-      { id: 0, name: 'alpha-net', ars: [{ ar: web, holders: holders(web) }] },
-      { id: 1, name: 'beta-net', ars: [{ ar: b1, holders: holders(b1) }, { ar: b2, holders: holders(b2) }] },
-    ]));
+    const file = saveDocument(
+      alpha,
+      'vnets.xml',
+      onevnetList([
+        { id: 0, name: 'alpha-net', ars: [{ ar: web, holders: holders(web) }] },
+        {
+          id: 1,
+          name: 'beta-net',
+          ars: [
+            { ar: b1, holders: holders(b1) },
+            { ar: b2, holders: holders(b2) },
+          ],
+        },
+      ]),
+    );
     const asOf = new Date(Date.now() + 1000).toISOString();
     const applied = cli(alpha, 'reconcile', '--driver', 'alpha', '--from', file, '--as-of', asOf, '--apply', '--json');
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
     const report = JSON.parse(applied.stdout) as JsonReport;
     assert.deepEqual(summary(report), ['range-missing-in-opennebula r2 10.20.1.2-10.20.1.21']);
-    assert.ok(report.notes.some((n) => n.kind === 'other-drivers-ranges'), JSON.stringify(report.notes));
+    assert.ok(
+      report.notes.some((n) => n.kind === 'other-drivers-ranges'),
+      JSON.stringify(report.notes),
+    );
     const book = readBook(alpha);
-    assert.deepEqual(book.ranges.map((r) => [r.id, r.driver]), [['r1', 'alpha'], ['r3', 'beta'], ['r4', 'beta']]);
+    assert.deepEqual(
+      book.ranges.map((r) => [r.id, r.driver]),
+      [
+        ['r1', 'alpha'],
+        ['r3', 'beta'],
+        ['r4', 'beta'],
+      ],
+    );
     assert.deepEqual(leaseSpans(book, 'r3'), [[0, 0, 'opennebula']]);
 
     // beta's own reconcile of the same document agrees with the book now.
@@ -368,7 +429,14 @@ test('--apply on a saved file never takes its modification time as "as of": --as
 
     const applied = cli(sandbox, 'reconcile', '--from', file, '--apply', '--as-of', snapshot, '--json');
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
-    assert.deepEqual(leaseSpans(readBook(sandbox), 'r1'), [[0, 0, 'opennebula'], [1, 1, 'opennebula']], 'the lease made after the snapshot stays');
+    assert.deepEqual(
+      leaseSpans(readBook(sandbox), 'r1'),
+      [
+        [0, 0, 'opennebula'],
+        [1, 1, 'opennebula'],
+      ],
+      'the lease made after the snapshot stays',
+    );
     // A dry run still reads the file's time (it changes nothing): it would judge the young lease.
     assert.equal(cli(sandbox, 'reconcile', '--from', file).code, 1);
   } finally {
@@ -388,13 +456,16 @@ test('onevnet list -x | reconcile --from - --apply: stamped before reading, a le
       timeout: 30_000,
     });
     assert.equal(piped.status, 0, piped.stdout + piped.stderr);
-    assert.deepEqual(leaseSpans(readBook(sandbox), 'r1'), [[0, 0, 'opennebula'], [1, 1, 'opennebula']]);
+    assert.deepEqual(leaseSpans(readBook(sandbox), 'r1'), [
+      [0, 0, 'opennebula'],
+      [1, 1, 'opennebula'],
+    ]);
   } finally {
     sandbox.cleanup();
   }
 });
 
-test('a free oned did not honour (onevnet release of a VM\'s address): reconcile reports the address held in OpenNebula and free in the book, --apply adopts it (issue 8 item 13)', () => {
+test("a free oned did not honour (onevnet release of a VM's address): reconcile reports the address held in OpenNebula and free in the book, --apply adopts it (issue 8 item 13)", () => {
   const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
   try {
     const ar = register(sandbox, { IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '20' });

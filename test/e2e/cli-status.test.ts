@@ -37,10 +37,13 @@ describe('nebula-ipam status, show, leases', () => {
     const [priv, six] = status.pools;
     assert.deepEqual(priv, { name: 'private', family: 'ipv4', network: '10.20.0.0/16', size: 65536, excluded: 256, carved: 512, free: 64768, ranges: 2 } as unknown);
     assert.equal(six!.size, '1208925819614629174706176');
-    assert.deepEqual(status.ranges.map((r) => [r.id, r.managedBy, r.pool, r.network, r.type, r.first, r.size, r.used, r.free]), [
-      ['r1', 'opennebula', 'private', '10.20.0.0/24', 'IP4', '10.20.0.3', 20, 5, 15],
-      ['r2', 'operator', 'private', '10.20.1.0/24', 'IP4', '10.20.1.2', 253, 2, 251],
-    ]);
+    assert.deepEqual(
+      status.ranges.map((r) => [r.id, r.managedBy, r.pool, r.network, r.type, r.first, r.size, r.used, r.free]),
+      [
+        ['r1', 'opennebula', 'private', '10.20.0.0/24', 'IP4', '10.20.0.3', 20, 5, 15],
+        ['r2', 'operator', 'private', '10.20.1.0/24', 'IP4', '10.20.1.2', 253, 2, 251],
+      ],
+    );
     assert.deepEqual(status.totals, { ranges: 2, size: 273, used: 7, free: 266 });
   });
 
@@ -55,7 +58,7 @@ describe('nebula-ipam status, show, leases', () => {
     assert.match(out, /^public6 +2001:db8:100::\/48 +1\.21e24 +0 +0 +1\.21e24 +0 +\[\.{20}\] +0%$/m);
     assert.match(out, /^r1 +OpenNebula +private +10\.20\.0\.0\/24 +IP4 +10\.20\.0\.3 +20 +5 +15 +\[#####\.{15}\] +25%$/m);
     const lines = out.split('\n').filter((l) => l.startsWith('r1 ') || l.startsWith('r2 ') || l.startsWith('RANGE'));
-    assert.equal(new Set(lines.map((l) => l.indexOf('IP4') === -1 ? l.indexOf('TYPE') : l.indexOf('IP4'))).size, 1, 'columns line up');
+    assert.equal(new Set(lines.map((l) => (l.indexOf('IP4') === -1 ? l.indexOf('TYPE') : l.indexOf('IP4')))).size, 1, 'columns line up');
   });
 
   it('show RANGE lists the range, its subnet and its leases', () => {
@@ -81,7 +84,10 @@ describe('nebula-ipam status, show, leases', () => {
   it('leases filters by range, owner and holder', () => {
     assert.equal(s.json<{ leases: unknown[] }>(['leases']).leases.length, 3);
     assert.equal(s.json<{ leases: unknown[] }>(['leases', '--range', 'r1']).leases.length, 2);
-    assert.deepEqual(s.json<{ leases: { addresses: string }[] }>(['leases', '--owner', 'bm-01']).leases.map((l) => l.addresses), ['10.20.1.2-10.20.1.3']);
+    assert.deepEqual(
+      s.json<{ leases: { addresses: string }[] }>(['leases', '--owner', 'bm-01']).leases.map((l) => l.addresses),
+      ['10.20.1.2-10.20.1.3'],
+    );
     assert.equal(s.json<{ leases: unknown[] }>(['leases', '--holder', 'opennebula']).leases.length, 2);
     expectCliFailure(s.cli(['leases', '--range', 'r7']), 5, ['"r7"']);
     expectCliFailure(s.cli(['leases', '--holder', 'vm']), 2, ['"vm"']);
@@ -99,7 +105,10 @@ describe('nebula-ipam status, show, leases', () => {
     assert.equal(viaFlag.book, other);
     const configFile = path.join(s.dir, 'other.json');
     fs.writeFileSync(configFile, JSON.stringify({ pools: [{ name: 'lab', network: '192.168.0.0/24' }] }));
-    assert.deepEqual(s.json<StatusJson>(['--config', configFile, 'status']).pools.map((p) => p.name), ['lab']);
+    assert.deepEqual(
+      s.json<StatusJson>(['--config', configFile, 'status']).pools.map((p) => p.name),
+      ['lab'],
+    );
     const defaults = s.cli(['status', '--driver', 'mydrv'], { env: { NEBULA_IPAM_STORE: undefined, NEBULA_IPAM_CONFIG: undefined } });
     expectCliFailure(defaults, 5, ['no lease book at /var/lib/one/nebula-ipam/mydrv/leases.json', 'is --driver right?']);
   });

@@ -50,7 +50,10 @@ test('the config changed under the book: a dropped pool and a new exclude are li
     const excluded = cli(sandbox, 'verify');
     assert.equal(excluded.code, 1);
     const lines = excluded.stdout.split('\n');
-    assert.ok(lines.some((l) => /^lease on excluded address\s+r1\s+10\.20\.0\.4 \(opennebula\) is in 10\.20\.0\.4\/30, excluded from pool "private"$/.test(l)), excluded.stdout);
+    assert.ok(
+      lines.some((l) => /^lease on excluded address\s+r1\s+10\.20\.0\.4 \(opennebula\) is in 10\.20\.0\.4\/30, excluded from pool "private"$/.test(l)),
+      excluded.stdout,
+    );
     assert.ok(lines.some((l) => /^lease on excluded address\s+r1\s+10\.20\.0\.5 /.test(l)));
     assert.ok(lines.some((l) => /^range on excluded space\s+r1\s+10\.20\.0\.0-10\.20\.0\.255 touches 10\.20\.0\.4\/30/.test(l)));
     assert.match(excluded.stdout, /\n3 problems found\.\n$/);
@@ -60,15 +63,13 @@ test('the config changed under the book: a dropped pool and a new exclude are li
     assert.equal(json.code, 1);
     const report = JSON.parse(json.stdout) as { ok: boolean; findings: { kind: string; range?: string; pool?: string }[] };
     assert.equal(report.ok, false);
-    assert.deepEqual(report.findings, [
-      { kind: 'range-pool-unknown', range: 'r1', family: 'ipv4', pool: 'private', config: sandbox.configPath },
-    ]);
+    assert.deepEqual(report.findings, [{ kind: 'range-pool-unknown', range: 'r1', family: 'ipv4', pool: 'private', config: sandbox.configPath }]);
   } finally {
     sandbox.cleanup();
   }
 });
 
-test('a book that does not decode is one finding with the decoder\'s message, exit 7, and stays as it is', () => {
+test("a book that does not decode is one finding with the decoder's message, exit 7, and stays as it is", () => {
   const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
   try {
     buildBook(sandbox);
@@ -87,7 +88,7 @@ test('a book that does not decode is one finding with the decoder\'s message, ex
   }
 });
 
-test('verify takes no arguments and fails on a bad config with the config\'s exit code', () => {
+test("verify takes no arguments and fails on a bad config with the config's exit code", () => {
   const sandbox = createSandbox({ config: '{"pools": [{"name": "x"}]}' });
   try {
     expectFailure(cli(sandbox, 'verify', 'extra'), 2, ['verify']);

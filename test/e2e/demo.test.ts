@@ -7,7 +7,10 @@ import { childEnv, REPO_ROOT } from '../support/driver-harness.ts';
 
 test('the npm start demonstration runs the whole life-cycle and ends with an empty book', () => {
   const demo = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'demo.mjs')], {
-    cwd: REPO_ROOT, env: childEnv('default'), encoding: 'utf8', timeout: 120_000,
+    cwd: REPO_ROOT,
+    env: childEnv('default'),
+    encoding: 'utf8',
+    timeout: 120_000,
   });
   assert.equal(demo.status, 0, demo.stdout + demo.stderr);
   assert.match(demo.stdout, /get_address \d+ <- .* -> exit 0 .*ADDRESS = \[ IP = "10\.10\.0\.5", SIZE = "4" \]/, 'the reservation got a contiguous block');

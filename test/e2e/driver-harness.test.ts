@@ -57,11 +57,14 @@ test('IPv6 helpers agree with the docs/oned-contract.md SLAAC sample', () => {
   assert.equal(formatIpv6(parseIpv6('fe80::1:2:3:4:5:6')), 'fe80:0:1:2:3:4:5:6');
 });
 
-test('the reply checker accepts oned\'s grammar and returns the values unescaped', () => {
+test("the reply checker accepts oned's grammar and returns the values unescaped", () => {
   const reply = parseTemplateReply('AR = [\n  IP = "10.0.0.10",\n  X_NOTE = "say \\"hi\\" & <b>",\n  size = "10"\n]\n', 'AR');
   assert.equal(reply.attrs.get('X_NOTE'), 'say "hi" & <b>');
   assert.equal(reply.attrs.get('SIZE'), '10');
-  assert.deepEqual(parseTemplateReply('ADDRESS=[IP="10.0.0.1",SIZE="1"]').pairs, [['IP', '10.0.0.1'], ['SIZE', '1']]);
+  assert.deepEqual(parseTemplateReply('ADDRESS=[IP="10.0.0.1",SIZE="1"]').pairs, [
+    ['IP', '10.0.0.1'],
+    ['SIZE', '1'],
+  ]);
 });
 
 test('the reply checker refuses everything oned would reject or misread', () => {
@@ -72,7 +75,7 @@ test('the reply checker refuses everything oned would reject or misread', () => 
     'unquoted value': 'AR = [ IP = 1.2.3.4 ]',
     'stray text before': 'debug\nAR = [ IP = "1.2.3.4" ]',
     'stray text after': 'AR = [ IP = "1.2.3.4" ]\nok',
-    'xml': '<AR><IP>1.2.3.4</IP></AR>',
+    xml: '<AR><IP>1.2.3.4</IP></AR>',
     'empty vector': 'AR = [ ]',
     'newline in a value': 'AR = [ X = "a\nb" ]',
     ']]> in a value': 'AR = [ X = "a]]>b" ]',

@@ -48,9 +48,11 @@ for (const type of ['ETHER', 'IP6', 'IP4'] as const) {
   test(`${type}: an AR whose range id was edited to another network's touches nothing of that network`, () => {
     withSandbox((sandbox) => {
       const attrs = (n: number): Attrs =>
-        type === 'IP4' ? { ...MAD, TYPE: 'IP4', IP: `10.0.${n}.10`, SIZE: '16' }
-        : type === 'IP6' ? { ...MAD, TYPE: 'IP6', GLOBAL_PREFIX: `2001:db8:${n}::`, SIZE: '16' }
-        : { ...MAD, TYPE: 'ETHER', SIZE: '16' };
+        type === 'IP4'
+          ? { ...MAD, TYPE: 'IP4', IP: `10.0.${n}.10`, SIZE: '16' }
+          : type === 'IP6'
+            ? { ...MAD, TYPE: 'IP6', GLOBAL_PREFIX: `2001:db8:${n}::`, SIZE: '16' }
+            : { ...MAD, TYPE: 'ETHER', SIZE: '16' };
       const a = register(sandbox, attrs(1), '02:00:5e:00:01:00', 0);
       const b = register(sandbox, attrs(2), '02:00:5e:00:02:00', 0);
       const idB = b.attrs.NEBULA_IPAM_RANGE!;
@@ -71,7 +73,7 @@ for (const type of ['ETHER', 'IP6', 'IP4'] as const) {
         assert.deepEqual([audit.action, audit.result, audit.range], ['unregister_address_range', 'unchanged', idB]);
         assert.match(audit.detail ?? '', /kept the range/);
       }
-      assert.deepEqual(bookState(sandbox), state, 'the other network\'s range and leases are intact');
+      assert.deepEqual(bookState(sandbox), state, "the other network's range and leases are intact");
       assert.deepEqual(sandbox.bookBytes(), before, 'nothing was written');
 
       // Its own AR still works, and so does the other network's.

@@ -9,7 +9,12 @@ import { expectFailure, expectReply } from '../support/driver-assert.ts';
 import { createSandbox, registerXml, type Attrs, type DriverSandbox } from '../support/driver-harness.ts';
 
 const MAD = { IPAM_MAD: 'mydrv' };
-const CONFIG = { pools: [{ name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, default: true }, { name: 'public6', network: '2001:db8:100::/48', subnetPrefix: 64 }] };
+const CONFIG = {
+  pools: [
+    { name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, default: true },
+    { name: 'public6', network: '2001:db8:100::/48', subnetPrefix: 64 },
+  ],
+};
 
 function withSandbox(body: (sandbox: DriverSandbox) => void): void {
   const sandbox = createSandbox({ config: CONFIG });

@@ -61,7 +61,7 @@ test('register echoes custom attributes exactly, escaping quotes, and trims valu
   });
 });
 
-test('the user\'s own network settings win over the pool\'s, the pool fills in the rest', () => {
+test("the user's own network settings win over the pool's, the pool fills in the rest", () => {
   withSandbox({ config: POOLS }, (sandbox) => {
     const reply = expectReply(sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', SIZE: '5', DNS: '9.9.9.9', GUEST_MTU: '9000', X_ID: 'abc' })), 'AR');
     assert.equal(reply.get('DNS'), '9.9.9.9');
@@ -90,14 +90,14 @@ test('IPAM_MAD is in every register reply: explicit, carved IPv4, carved IPv6, s
   });
 });
 
-test('an AR that arrives without IPAM_MAD gets the driver\'s own name back, so oned keeps calling the driver', () => {
+test("an AR that arrives without IPAM_MAD gets the driver's own name back, so oned keeps calling the driver", () => {
   withSandbox({ driver: 'nebula-ipam-test' }, (sandbox) => {
     const reply = expectReply(sandbox.run('register_address_range', registerXml({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10' })), 'AR');
     assert.equal(reply.get('IPAM_MAD'), 'nebula-ipam-test');
   });
 });
 
-test('an AR copied with another range\'s id (onevnet addar from `onevnet show`) gets its own id, once', () => {
+test("an AR copied with another range's id (onevnet addar from `onevnet show`) gets its own id, once", () => {
   withSandbox({}, (sandbox) => {
     const original = register(sandbox, IP4);
     const copy = expectReply(sandbox.run('register_address_range', registerXml({ ...IP4, IP: '10.0.1.10', NEBULA_IPAM_RANGE: original.attrs.NEBULA_IPAM_RANGE! })), 'AR');

@@ -21,10 +21,17 @@ function withSandbox(options: SandboxOptions, body: (sandbox: ReturnType<typeof 
 }
 
 const POOL_CONFIG = {
-  pools: [{
-    name: 'private', network: '10.20.0.0/16', gateway: 'first', dns: ['10.20.0.2'], mtu: 1500,
-    searchDomain: 'cloud.example.com', default: true,
-  }],
+  pools: [
+    {
+      name: 'private',
+      network: '10.20.0.0/16',
+      gateway: 'first',
+      dns: ['10.20.0.2'],
+      mtu: 1500,
+      searchDomain: 'cloud.example.com',
+      default: true,
+    },
+  ],
 };
 
 test('register AR=[TYPE=IP4, IP=10.0.0.10, SIZE=10, GATEWAY=10.0.0.1]: the reply keeps every attribute and adds the range id', () => {
@@ -42,7 +49,13 @@ test('get_address, allocate 10.0.0.15 and free 10.0.0.12 exactly as sampled', ()
     expectReply(sandbox.run('register_address_range', fixture('register-ip4-gateway.xml')), 'AR');
     const get = () => expectReply(sandbox.run('get_address', fixture('get-address-ip4.xml'), { requestId: '7' }), 'ADDRESS');
 
-    assert.deepEqual([...get()], [['IP', '10.0.0.10'], ['SIZE', '1']]);
+    assert.deepEqual(
+      [...get()],
+      [
+        ['IP', '10.0.0.10'],
+        ['SIZE', '1'],
+      ],
+    );
     expectQuietSuccess(sandbox.run('allocate_address', fixture('allocate-ip4.xml')));
     expectFailure(sandbox.run('allocate_address', fixture('allocate-ip4.xml')), 5, ['10.0.0.15']);
 

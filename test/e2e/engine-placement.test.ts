@@ -32,7 +32,11 @@ function writeConfig(s: CliSandbox, config: object): void {
 }
 
 function auditLines(s: CliSandbox): Record<string, string>[] {
-  return fs.readFileSync(`${s.bookPath}.audit.jsonl`, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, string>);
+  return fs
+    .readFileSync(`${s.bookPath}.audit.jsonl`, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, string>);
 }
 
 describe('pool edits hold for ranges carved before them (issue 8 item 5)', () => {
@@ -58,10 +62,13 @@ describe('pool edits hold for ranges carved before them (issue 8 item 5)', () =>
       assert.doesNotMatch(verify.stdout, /10\.20\.0\.4 /, 'a free reserved address is no finding');
       const json = s.cli(['--json', 'verify']);
       const findings = (JSON.parse(json.stdout) as { findings: { kind: string; address?: string; role?: string }[] }).findings;
-      assert.deepEqual(findings.map((f) => [f.kind, f.address, f.role]), [
-        ['lease-on-reserved', '10.20.0.3', 'DNS server'],
-        ['lease-on-reserved', '10.20.0.7', 'DNS server'],
-      ]);
+      assert.deepEqual(
+        findings.map((f) => [f.kind, f.address, f.role]),
+        [
+          ['lease-on-reserved', '10.20.0.3', 'DNS server'],
+          ['lease-on-reserved', '10.20.0.7', 'DNS server'],
+        ],
+      );
     });
   });
 
@@ -85,16 +92,29 @@ describe('onevnet rmar never drops an operator lease (issue 8 item 6)', () => {
       expectQuietSuccess(s.run('unregister_address_range', ar.unregisterXml('rmar'), { requestId: '3' }));
       assert.match(expectOk(s.cli(['show', '10.20.0.8'])), /^10\.20\.0\.8 is leased to "bm-01" \(operator lease\)/);
       const ranges = s.book()!.ranges;
-      assert.deepEqual(ranges.map((r) => [r.id, r.ip, r.size]), [['r2', '10.20.0.8', 1]]);
+      assert.deepEqual(
+        ranges.map((r) => [r.id, r.ip, r.size]),
+        [['r2', '10.20.0.8', 1]],
+      );
       const kept = auditLines(s).filter((l) => l.action === 'unregister_address_range');
-      assert.deepEqual(kept.map((l) => [l.actor, l.range, l.addresses, l.owner, l.result]), [
-        ['oned:3', 'r1', '10.20.0.3-10.20.0.12', undefined, 'ok'],
-        ['oned:3', 'r2', '10.20.0.8', 'bm-01', 'ok'],
-      ]);
+      assert.deepEqual(
+        kept.map((l) => [l.actor, l.range, l.addresses, l.owner, l.result]),
+        [
+          ['oned:3', 'r1', '10.20.0.3-10.20.0.12', undefined, 'ok'],
+          ['oned:3', 'r2', '10.20.0.8', 'bm-01', 'ok'],
+        ],
+      );
       assert.match(kept[1]!.detail ?? '', /kept as unmanaged range r2 when range r1 was unregistered/);
       // The next network's range is carved elsewhere, and no explicit range can take the address.
       assert.equal(s.register({ SIZE: '10' }, '4').attrs.IP, '10.20.1.2');
-      expectFailure(s.run('register_address_range', `<IPAM_DRIVER_ACTION_DATA><AR><IP><![CDATA[10.20.0.6]]></IP><IPAM_MAD><![CDATA[${s.driver}]]></IPAM_MAD><SIZE><![CDATA[5]]></SIZE><TYPE><![CDATA[IP4]]></TYPE></AR><ADDRESS><MAC/><IP/><IP6_GLOBAL/><IP6_ULA/><IP6/><SIZE/></ADDRESS></IPAM_DRIVER_ACTION_DATA>`), 5, ['10.20.0.6', 'r2']);
+      expectFailure(
+        s.run(
+          'register_address_range',
+          `<IPAM_DRIVER_ACTION_DATA><AR><IP><![CDATA[10.20.0.6]]></IP><IPAM_MAD><![CDATA[${s.driver}]]></IPAM_MAD><SIZE><![CDATA[5]]></SIZE><TYPE><![CDATA[IP4]]></TYPE></AR><ADDRESS><MAC/><IP/><IP6_GLOBAL/><IP6_ULA/><IP6/><SIZE/></ADDRESS></IPAM_DRIVER_ACTION_DATA>`,
+        ),
+        5,
+        ['10.20.0.6', 'r2'],
+      );
       expectCliFailure(s.cli(['lease', '--pool', 'private', '--ip', '10.20.0.8', '--owner', 'bm-02']), 5, ['10.20.0.8', '"bm-01"']);
       expectOk(s.cli(['verify']));
     });

@@ -34,11 +34,22 @@ let drivers = 0;
 function etcdSandbox(extra: object = {}): CliSandbox {
   const driver = `drv${++drivers}`;
   // The test bundle: one test kills a writer through a test hook (NEBULA_IPAM_TEST_ETCD_*).
-  return createCliSandbox({ driver, bundle: TEST_BUNDLE, config: { backend: { type: 'etcd', endpoints: cluster.endpoints, prefix: `/nebula-ipam/e2e-${driver}`, timeoutMs: 1_000 }, lockTimeoutMs: 20_000, pools: POOLS, ...extra } });
+  return createCliSandbox({
+    driver,
+    bundle: TEST_BUNDLE,
+    config: { backend: { type: 'etcd', endpoints: cluster.endpoints, prefix: `/nebula-ipam/e2e-${driver}`, timeoutMs: 1_000 }, lockTimeoutMs: 20_000, pools: POOLS, ...extra },
+  });
 }
 
-interface StatusJson { generation: number; ranges: { id: string; used: number }[] }
-interface ExportJson { generation: number; nextRangeId: number; ranges: { id: string; leases: string }[] }
+interface StatusJson {
+  generation: number;
+  ranges: { id: string; used: number }[];
+}
+interface ExportJson {
+  generation: number;
+  nextRangeId: number;
+  ranges: { id: string; leases: string }[];
+}
 
 test('the driver life-cycle on etcd: register, get, allocate, free, unregister; no file book is made', () => {
   const s = etcdSandbox();
@@ -52,7 +63,10 @@ test('the driver life-cycle on etcd: register, get, allocate, free, unregister; 
     expectQuietSuccess(s.run('allocate_address', ar.allocateXml(9n), { requestId: '13' }));
     ar.noteLeased(9n);
     expectFailure(s.run('allocate_address', ar.allocateXml(3n), { requestId: '14' }), 5, [numberToIpv4(ipv4ToNumber(first) + 3)]);
-    assert.deepEqual(s.json<StatusJson>(['status']).ranges.map((r) => [r.id, r.used]), [['r1', 6]]);
+    assert.deepEqual(
+      s.json<StatusJson>(['status']).ranges.map((r) => [r.id, r.used]),
+      [['r1', 6]],
+    );
     for (const index of [...ar.leased]) {
       expectQuietSuccess(s.run('free_address', ar.freeXml(index)));
       ar.noteFreed(index);
@@ -120,7 +134,9 @@ function leasedIps(runs: readonly ActionRun[]): string[] {
 /** Every leased IPv4 address of the book (all ranges), read through the CLI's CSV export. */
 function bookIps(s: CliSandbox): Set<string> {
   const ips = new Set<string>();
-  for (const line of expectOk(s.cli(['export', '--format', 'csv'])).split('\n').slice(1)) {
+  for (const line of expectOk(s.cli(['export', '--format', 'csv']))
+    .split('\n')
+    .slice(1)) {
     const fields = line.split(',');
     if (!fields[6]) continue;
     const [from, to = from] = fields[6].split('-');
@@ -149,7 +165,11 @@ test('16 drivers and operator commands on one range at once: every lease acknowl
     await Promise.all([...Array.from({ length: 16 }, (_, w) => driverLoop(s, ar, w, 4, runs)), operator]);
     const elapsed = performance.now() - started;
     const failed = runs.filter((r) => r.code !== 0);
-    assert.deepEqual(failed.map((r) => r.stderr), [], 'every action and command succeeded');
+    assert.deepEqual(
+      failed.map((r) => r.stderr),
+      [],
+      'every action and command succeeded',
+    );
     const ips = leasedIps(runs);
     assert.equal(ips.length, 64);
     assert.equal(new Set(ips).size, ips.length, 'no address given out twice');
@@ -157,7 +177,9 @@ test('16 drivers and operator commands on one range at once: every lease acknowl
     for (const ip of ips) assert.ok(book.has(ip), `acknowledged ${ip} is in the book`);
     assert.equal(book.size, 64 + 4, "the book holds exactly the drivers' and the operator's leases");
     const latencies = runs.filter((r) => r.action === 'get_address').map((r) => r.end - r.start);
-    console.log(`# etcd: 16-way contention, 64 get_address + 8 commands in ${(elapsed / 1000).toFixed(1)} s; get_address p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms`);
+    console.log(
+      `# etcd: 16-way contention, 64 get_address + 8 commands in ${(elapsed / 1000).toFixed(1)} s; get_address p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms`,
+    );
   } finally {
     s.cleanup();
   }

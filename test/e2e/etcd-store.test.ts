@@ -23,14 +23,28 @@ let prefixes = 0;
 const storeWith = (client: EtcdClient, lockTimeoutMs = 5_000) => new EtcdStore({ client, prefix: `/nebula-ipam/store-test-${++prefixes}`, lockTimeoutMs });
 const plainClient = () => new EtcdClient({ endpoints: cluster.endpoints, timeoutMs: 2_000 });
 
-const range = (id: string, leases: readonly Lease[] = [], size = 65_536n): RangeRecord => ({ id, type: 'IP4', size, ip: 0x0a000000n, mac: 0x02000a000000n, createdAt: '2026-11-29T00:00:00.000Z', leases });
+const range = (id: string, leases: readonly Lease[] = [], size = 65_536n): RangeRecord => ({
+  id,
+  type: 'IP4',
+  size,
+  ip: 0x0a000000n,
+  mac: 0x02000a000000n,
+  createdAt: '2026-11-29T00:00:00.000Z',
+  leases,
+});
 const addRange = (book: Book): Book => ({ ...book, nextRangeId: book.nextRangeId + 1, ranges: [...book.ranges, range(`r${book.nextRangeId}`)] });
 const lease = (i: number, at = '2026-11-29T10:00:00.000Z'): Lease => ({ first: BigInt(i), last: BigInt(i), holder: 'opennebula', mac: 0x02000a000000n + BigInt(i), requestId: String(1000 + i), at });
-const withLease = (book: Book, i: number): Book => ({ ...book, ranges: book.ranges.map((r, k) => (k === 0 ? { ...r, leases: [...r.leases, lease(i)].sort((a, b) => Number(a.first - b.first)) } : r)) });
+const withLease = (book: Book, i: number): Book => ({
+  ...book,
+  ranges: book.ranges.map((r, k) => (k === 0 ? { ...r, leases: [...r.leases, lease(i)].sort((a, b) => Number(a.first - b.first)) } : r)),
+});
 
 /** A client that loses the answer of its next `count` transactions, after (or before) sending them. */
 class LosingClient extends EtcdClient {
-  constructor(private count: number, private readonly landFirst: boolean) {
+  constructor(
+    private count: number,
+    private readonly landFirst: boolean,
+  ) {
     super({ endpoints: cluster.endpoints, timeoutMs: 2_000 });
   }
   override async txn(compare: readonly Compare[], success: readonly Op[]): Promise<TxnResult> {
@@ -102,7 +116,10 @@ test('concurrent writers in one process: every change lands exactly once', async
   await stores[0]!.update((book) => ({ book: addRange(book), result: undefined }));
   await Promise.all(stores.flatMap((store, s) => [0, 1, 2].map((k) => store.update((book) => ({ book: withLease(book, s * 3 + k), result: undefined })))));
   const book = await stores[0]!.read();
-  assert.deepEqual(book.ranges[0]!.leases.map((l) => Number(l.first)).sort((a, b) => a - b), Array.from({ length: 24 }, (_, i) => i));
+  assert.deepEqual(
+    book.ranges[0]!.leases.map((l) => Number(l.first)).sort((a, b) => a - b),
+    Array.from({ length: 24 }, (_, i) => i),
+  );
   assert.equal(book.generation, 25, 'one generation per write');
 });
 
@@ -131,11 +148,14 @@ test('a layout that does not add up is refused by name, and nothing is written',
   await store.update((book) => ({ book: addRange(book), result: undefined }));
   const prefix = `/nebula-ipam/store-test-${prefixes}`;
   await client.txn([], [{ delete: `${prefix}/range/r1` }]);
-  await assert.rejects(store.update((book) => ({ book: addRange(book), result: undefined })), (error) => {
-    assert.ok(error instanceof IpamError && error.kind === 'store-corrupt', String(error));
-    assert.match(error.message, /lists range "r1" but \/nebula-ipam\/store-test-\d+\/range\/r1 does not exist/);
-    return true;
-  });
+  await assert.rejects(
+    store.update((book) => ({ book: addRange(book), result: undefined })),
+    (error) => {
+      assert.ok(error instanceof IpamError && error.kind === 'store-corrupt', String(error));
+      assert.match(error.message, /lists range "r1" but \/nebula-ipam\/store-test-\d+\/range\/r1 does not exist/);
+      return true;
+    },
+  );
   assert.equal((await client.range({ key: `${prefix}/meta` })).kvs[0]?.version, '1', 'meta untouched');
 });
 
@@ -144,7 +164,10 @@ test('restore after etcd compacted the previous generation away says so', async 
   const store = storeWith(client);
   await store.update((book) => ({ book: addRange(book), result: undefined }));
   await store.update((book) => ({ book: addRange(book), result: undefined }));
-  assert.deepEqual((await store.generations()).previous.ranges.map((r) => r.id), ['r1']);
+  assert.deepEqual(
+    (await store.generations()).previous.ranges.map((r) => r.id),
+    ['r1'],
+  );
   const { revision } = await client.range({ key: 'any' });
   await post(cluster.endpoints[0]!, '/v3/kv/compaction', { revision, physical: true });
   await assert.rejects(store.generations(), (error) => {

@@ -62,70 +62,91 @@ const BROKEN_BOOKS: readonly [string, string | Buffer][] = [
   ['JSON of the wrong shape (a list)', '[]'],
   ['JSON of the wrong shape (no ranges)', '{"schema":1,"generation":3,"nextRangeId":2}'],
   ['JSON of another schema', '{"schema":2,"generation":3,"nextRangeId":2,"ranges":[]}'],
-  ['a lease outside its range', '{"schema":1,"generation":3,"nextRangeId":2,"ranges":[{"id":"r1","type":"IP4","size":10,"ip":"10.0.0.10","createdAt":"x","leases":[{"from":12,"to":12,"holder":"opennebula","at":"x"}]}]}'],
+  [
+    'a lease outside its range',
+    '{"schema":1,"generation":3,"nextRangeId":2,"ranges":[{"id":"r1","type":"IP4","size":10,"ip":"10.0.0.10","createdAt":"x","leases":[{"from":12,"to":12,"holder":"opennebula","at":"x"}]}]}',
+  ],
 ];
 
 for (const [what, content] of BROKEN_BOOKS) {
-  test(`a book replaced by ${what} is refused by every action (exit 7), left untouched, and \`cp <book>.prev <book>\` brings it back`, withBook((sandbox, ar) => {
-    const previous = bytes(`${sandbox.bookPath}.prev`)!;
-    fs.writeFileSync(sandbox.bookPath, content);
-    const broken = bytes(sandbox.bookPath)!;
-    for (const run of everyAction(sandbox, ar)) {
-      expectFailure(run, 7, ['Cannot read the lease book', 'restore', '.prev']);
-      assert.deepEqual(bytes(sandbox.bookPath), broken, 'the broken book is not overwritten');
-      assert.deepEqual(bytes(`${sandbox.bookPath}.prev`), previous, 'the previous generation is not overwritten');
-    }
-    assert.deepEqual(strayFiles(sandbox), [], 'no lock or temp file left');
-    fs.copyFileSync(`${sandbox.bookPath}.prev`, sandbox.bookPath);
-    expectReply(sandbox.run('get_address', ar.getXml(1)), 'ADDRESS');
-  }));
+  test(
+    `a book replaced by ${what} is refused by every action (exit 7), left untouched, and \`cp <book>.prev <book>\` brings it back`,
+    withBook((sandbox, ar) => {
+      const previous = bytes(`${sandbox.bookPath}.prev`)!;
+      fs.writeFileSync(sandbox.bookPath, content);
+      const broken = bytes(sandbox.bookPath)!;
+      for (const run of everyAction(sandbox, ar)) {
+        expectFailure(run, 7, ['Cannot read the lease book', 'restore', '.prev']);
+        assert.deepEqual(bytes(sandbox.bookPath), broken, 'the broken book is not overwritten');
+        assert.deepEqual(bytes(`${sandbox.bookPath}.prev`), previous, 'the previous generation is not overwritten');
+      }
+      assert.deepEqual(strayFiles(sandbox), [], 'no lock or temp file left');
+      fs.copyFileSync(`${sandbox.bookPath}.prev`, sandbox.bookPath);
+      expectReply(sandbox.run('get_address', ar.getXml(1)), 'ADDRESS');
+    }),
+  );
 }
 
-test('`nebula-ipam restore --yes` brings back the previous generation of a book replaced by garbage', withBook(async (sandbox, ar) => {
-  fs.writeFileSync(sandbox.bookPath, 'not a book');
-  expectFailure(sandbox.run('get_address', ar.getXml(1)), 7);
-  const restore = await spawnCli(sandbox, ['restore', '--yes']);
-  assert.equal(restore.code, 0, restore.stderr);
-  const reply = expectReply(sandbox.run('get_address', ar.getXml(1)), 'ADDRESS');
-  assert.notEqual(reply.get('IP'), '10.0.0.12', 'the restored book still has its lease');
-}));
+test(
+  '`nebula-ipam restore --yes` brings back the previous generation of a book replaced by garbage',
+  withBook(async (sandbox, ar) => {
+    fs.writeFileSync(sandbox.bookPath, 'not a book');
+    expectFailure(sandbox.run('get_address', ar.getXml(1)), 7);
+    const restore = await spawnCli(sandbox, ['restore', '--yes']);
+    assert.equal(restore.code, 0, restore.stderr);
+    const reply = expectReply(sandbox.run('get_address', ar.getXml(1)), 'ADDRESS');
+    assert.notEqual(reply.get('IP'), '10.0.0.12', 'the restored book still has its lease');
+  }),
+);
 
-test('a deleted .prev: writes go on and keep a new one; with a broken book as well nothing is overwritten and restore says there is none', withBook(async (sandbox, ar) => {
-  fs.rmSync(`${sandbox.bookPath}.prev`);
-  expectReply(sandbox.run('get_address', ar.getXml(1)), 'ADDRESS');
-  assert.ok(fs.existsSync(`${sandbox.bookPath}.prev`), 'the next write keeps a previous generation again');
+test(
+  'a deleted .prev: writes go on and keep a new one; with a broken book as well nothing is overwritten and restore says there is none',
+  withBook(async (sandbox, ar) => {
+    fs.rmSync(`${sandbox.bookPath}.prev`);
+    expectReply(sandbox.run('get_address', ar.getXml(1)), 'ADDRESS');
+    assert.ok(fs.existsSync(`${sandbox.bookPath}.prev`), 'the next write keeps a previous generation again');
 
-  fs.rmSync(`${sandbox.bookPath}.prev`);
-  fs.writeFileSync(sandbox.bookPath, '{');
-  expectFailure(sandbox.run('get_address', ar.getXml(1)), 7, ['Cannot read the lease book']);
-  assert.equal(bytes(sandbox.bookPath)!.toString(), '{');
-  assert.ok(!fs.existsSync(`${sandbox.bookPath}.prev`), 'a broken book never becomes the previous generation');
-  const restore = await spawnCli(sandbox, ['restore', '--yes']);
-  expectFailure({ code: restore.code ?? -1, stdout: restore.stdout, stderr: restore.stderr }, 5, ['no previous generation']);
-}));
+    fs.rmSync(`${sandbox.bookPath}.prev`);
+    fs.writeFileSync(sandbox.bookPath, '{');
+    expectFailure(sandbox.run('get_address', ar.getXml(1)), 7, ['Cannot read the lease book']);
+    assert.equal(bytes(sandbox.bookPath)!.toString(), '{');
+    assert.ok(!fs.existsSync(`${sandbox.bookPath}.prev`), 'a broken book never becomes the previous generation');
+    const restore = await spawnCli(sandbox, ['restore', '--yes']);
+    expectFailure({ code: restore.code ?? -1, stdout: restore.stdout, stderr: restore.stderr }, 5, ['no previous generation']);
+  }),
+);
 
 for (const step of ['temp-written', 'temp-synced', 'previous-kept'] as const) {
-  test(`a full disk at ${step} (injected ENOSPC): exit 8 saying so, the book unchanged, no temp file left, the next action works`, withBook((sandbox, ar) => {
-    const before = bytes(sandbox.bookPath);
-    const line = expectFailure(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_TEST_FAIL_AT: step } }), 8, ['ENOSPC', 'the book is unchanged']);
-    assert.ok(line.includes(sandbox.bookPath), line);
-    assert.deepEqual(bytes(sandbox.bookPath), before);
-    assert.deepEqual(strayFiles(sandbox), []);
-    expectReply(sandbox.run('get_address', ar.getXml(1)), 'ADDRESS');
-  }));
+  test(
+    `a full disk at ${step} (injected ENOSPC): exit 8 saying so, the book unchanged, no temp file left, the next action works`,
+    withBook((sandbox, ar) => {
+      const before = bytes(sandbox.bookPath);
+      const line = expectFailure(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_TEST_FAIL_AT: step } }), 8, ['ENOSPC', 'the book is unchanged']);
+      assert.ok(line.includes(sandbox.bookPath), line);
+      assert.deepEqual(bytes(sandbox.bookPath), before);
+      assert.deepEqual(strayFiles(sandbox), []);
+      expectReply(sandbox.run('get_address', ar.getXml(1)), 'ADDRESS');
+    }),
+  );
 }
 
 for (const step of ['renamed', 'directory-synced'] as const) {
-  test(`a write failing after the rename (${step}) is reported as failed and says the change is in the book`, withBook((sandbox, ar) => {
-    const before = describeView(readBookView(sandbox.bookPath));
-    expectFailure(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_TEST_FAIL_AT: step } }), 8, ['the change is in the book']);
-    assert.notEqual(describeView(readBookView(sandbox.bookPath)), before, 'the lease landed: a leak oned will not use, never a duplicate');
-  }));
+  test(
+    `a write failing after the rename (${step}) is reported as failed and says the change is in the book`,
+    withBook((sandbox, ar) => {
+      const before = describeView(readBookView(sandbox.bookPath));
+      expectFailure(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_TEST_FAIL_AT: step } }), 8, ['the change is in the book']);
+      assert.notEqual(describeView(readBookView(sandbox.bookPath)), before, 'the lease landed: a leak oned will not use, never a duplicate');
+    }),
+  );
 }
 
-test('a misspelt test hook is refused instead of silently crashing nothing', withBook((sandbox, ar) => {
-  expectFailure(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_TEST_CRASH_AT: 'temp-writen' } }), 4, ['NEBULA_IPAM_TEST_CRASH_AT', 'temp-written']);
-}));
+test(
+  'a misspelt test hook is refused instead of silently crashing nothing',
+  withBook((sandbox, ar) => {
+    expectFailure(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_TEST_CRASH_AT: 'temp-writen' } }), 4, ['NEBULA_IPAM_TEST_CRASH_AT', 'temp-written']);
+  }),
+);
 
 test('a real full disk (a tiny tmpfs): writes fail with exit 8 and change nothing, reads still work, and freeing space is all it takes', async (t) => {
   const sandbox = createSandbox({ config: {} });
@@ -145,87 +166,105 @@ test('a real full disk (a tiny tmpfs): writes fail with exit 8 and change nothin
     expectQuietSuccess(sandbox.run('free_address', ar.freeXml(7n)));
     fs.rmSync(path.join(path.dirname(sandbox.bookPath), 'filler'));
     expectReply(sandbox.run('get_address', ar.getXml(1)), 'ADDRESS');
-    assert.deepEqual(strayFiles(sandbox).filter((n) => n !== 'filler'), []);
+    assert.deepEqual(
+      strayFiles(sandbox).filter((n) => n !== 'filler'),
+      [],
+    );
   } finally {
     disk.unmount();
     sandbox.cleanup();
   }
 });
 
-test('a read-only book directory: exit 8 naming the book and the reason, nothing changed', withBook((sandbox, ar, t) => {
-  const dir = path.dirname(sandbox.bookPath);
-  const before = bytes(sandbox.bookPath);
-  const readOnly = makeReadOnly(dir);
-  if ('skip' in readOnly) {
-    // Reported as a skip with its reason, never as a pass: nothing was checked.
-    t.skip(readOnly.skip);
-    return;
-  }
-  try {
-    expectFailure(sandbox.run('get_address', ar.getXml(1)), 8, ['Cannot lock the lease book', sandbox.bookPath]);
-    assert.deepEqual(bytes(sandbox.bookPath), before);
-  } finally {
-    readOnly.undo();
-  }
-  expectReply(sandbox.run('get_address', ar.getXml(1)), 'ADDRESS');
-}));
+test(
+  'a read-only book directory: exit 8 naming the book and the reason, nothing changed',
+  withBook((sandbox, ar, t) => {
+    const dir = path.dirname(sandbox.bookPath);
+    const before = bytes(sandbox.bookPath);
+    const readOnly = makeReadOnly(dir);
+    if ('skip' in readOnly) {
+      // Reported as a skip with its reason, never as a pass: nothing was checked.
+      t.skip(readOnly.skip);
+      return;
+    }
+    try {
+      expectFailure(sandbox.run('get_address', ar.getXml(1)), 8, ['Cannot lock the lease book', sandbox.bookPath]);
+      assert.deepEqual(bytes(sandbox.bookPath), before);
+    } finally {
+      readOnly.undo();
+    }
+    expectReply(sandbox.run('get_address', ar.getXml(1)), 'ADDRESS');
+  }),
+);
 
 for (const step of WRITE_STEPS) {
-  test(`a writer killed at ${step}: the book loads, is the state ${step === 'renamed' || step === 'directory-synced' ? 'after' : 'before'} the action, and the next action gets the lock at once`, withBook(async (sandbox, ar) => {
-    const before = describeView(readBookView(sandbox.bookPath));
-    const killed = await spawnAction(sandbox, 'allocate_address', ar.allocateXml(7n), { requestId: '9', env: { NEBULA_IPAM_TEST_CRASH_AT: step } });
-    assert.equal(killed.signal, 'SIGKILL');
-    assert.ok(fs.existsSync(`${sandbox.bookPath}.lock`), 'the dead writer left its lock');
-    const after = describeView(readBookView(sandbox.bookPath));
-    const landed = after.includes('[2,7]');
-    assert.equal(landed, step === 'renamed' || step === 'directory-synced', after);
-    if (!landed) assert.equal(after, before);
-    const next = await spawnAction(sandbox, 'get_address', ar.getXml(1), { requestId: '10' });
-    assert.equal(next.code, 0, next.stderr);
-    assert.ok(next.end - next.start < STALE_MS, `took ${Math.round(next.end - next.start)} ms: the dead holder was not recognised`);
-    assert.deepEqual(strayFiles(sandbox), [], 'the dead writer\'s temp files are swept');
-  }));
+  test(
+    `a writer killed at ${step}: the book loads, is the state ${step === 'renamed' || step === 'directory-synced' ? 'after' : 'before'} the action, and the next action gets the lock at once`,
+    withBook(async (sandbox, ar) => {
+      const before = describeView(readBookView(sandbox.bookPath));
+      const killed = await spawnAction(sandbox, 'allocate_address', ar.allocateXml(7n), { requestId: '9', env: { NEBULA_IPAM_TEST_CRASH_AT: step } });
+      assert.equal(killed.signal, 'SIGKILL');
+      assert.ok(fs.existsSync(`${sandbox.bookPath}.lock`), 'the dead writer left its lock');
+      const after = describeView(readBookView(sandbox.bookPath));
+      const landed = after.includes('[2,7]');
+      assert.equal(landed, step === 'renamed' || step === 'directory-synced', after);
+      if (!landed) assert.equal(after, before);
+      const next = await spawnAction(sandbox, 'get_address', ar.getXml(1), { requestId: '10' });
+      assert.equal(next.code, 0, next.stderr);
+      assert.ok(next.end - next.start < STALE_MS, `took ${Math.round(next.end - next.start)} ms: the dead holder was not recognised`);
+      assert.deepEqual(strayFiles(sandbox), [], "the dead writer's temp files are swept");
+    }),
+  );
 }
 
-test('a lock held by a live process, however old: the waiter gives up with exit 6 "locked" at its deadline, naming the holder', withBook((sandbox, ar) => {
-  const lock = `${sandbox.bookPath}.lock`;
-  fs.mkdirSync(lock);
-  // This test process is alive, on this machine: its lock must be respected even when it has not
-  // been refreshed for a long time (a holder stuck in I/O must not get a second writer beside it).
-  fs.writeFileSync(`${lock}/owner`, JSON.stringify(newOwner()));
-  const old = new Date(Date.now() - 60_000);
-  fs.utimesSync(lock, old, old);
-  const config = path.join(sandbox.dir, 'etc', 'impatient.json');
-  fs.writeFileSync(config, JSON.stringify({ lockTimeoutMs: 300 }));
-  const started = Date.now();
-  expectFailure(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_CONFIG: config } }), 6, ['locked', `process ${process.pid}`, '300 ms']);
-  assert.ok(Date.now() - started < 300 + 5_000, 'it gave up near its deadline');
-  assert.ok(fs.existsSync(lock), 'a live holder\'s lock is never removed');
-}));
+test(
+  'a lock held by a live process, however old: the waiter gives up with exit 6 "locked" at its deadline, naming the holder',
+  withBook((sandbox, ar) => {
+    const lock = `${sandbox.bookPath}.lock`;
+    fs.mkdirSync(lock);
+    // This test process is alive, on this machine: its lock must be respected even when it has not
+    // been refreshed for a long time (a holder stuck in I/O must not get a second writer beside it).
+    fs.writeFileSync(`${lock}/owner`, JSON.stringify(newOwner()));
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(lock, old, old);
+    const config = path.join(sandbox.dir, 'etc', 'impatient.json');
+    fs.writeFileSync(config, JSON.stringify({ lockTimeoutMs: 300 }));
+    const started = Date.now();
+    expectFailure(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_CONFIG: config } }), 6, ['locked', `process ${process.pid}`, '300 ms']);
+    assert.ok(Date.now() - started < 300 + 5_000, 'it gave up near its deadline');
+    assert.ok(fs.existsSync(lock), "a live holder's lock is never removed");
+  }),
+);
 
-test('a lock from another machine is respected while fresh and taken over once STALE_MS old', withBook((sandbox, ar) => {
-  const lock = `${sandbox.bookPath}.lock`;
-  fs.mkdirSync(lock);
-  fs.writeFileSync(`${lock}/owner`, JSON.stringify({ token: 't', pid: 1, host: 'another-front-end', boot: 'b', pidns: 'p' }));
-  const config = path.join(sandbox.dir, 'etc', 'impatient.json');
-  fs.writeFileSync(config, JSON.stringify({ lockTimeoutMs: 500 }));
-  expectFailure(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_CONFIG: config } }), 6, ['locked']);
-  const old = new Date(Date.now() - STALE_MS - 1_000);
-  fs.utimesSync(lock, old, old);
-  expectReply(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_CONFIG: config } }), 'ADDRESS');
-  assert.ok(!fs.existsSync(lock));
-}));
+test(
+  'a lock from another machine is respected while fresh and taken over once STALE_MS old',
+  withBook((sandbox, ar) => {
+    const lock = `${sandbox.bookPath}.lock`;
+    fs.mkdirSync(lock);
+    fs.writeFileSync(`${lock}/owner`, JSON.stringify({ token: 't', pid: 1, host: 'another-front-end', boot: 'b', pidns: 'p' }));
+    const config = path.join(sandbox.dir, 'etc', 'impatient.json');
+    fs.writeFileSync(config, JSON.stringify({ lockTimeoutMs: 500 }));
+    expectFailure(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_CONFIG: config } }), 6, ['locked']);
+    const old = new Date(Date.now() - STALE_MS - 1_000);
+    fs.utimesSync(lock, old, old);
+    expectReply(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_CONFIG: config } }), 'ADDRESS');
+    assert.ok(!fs.existsSync(lock));
+  }),
+);
 
-test('a lock dated in the future (the clock was stepped back) from a holder that cannot be checked is taken over once unchanged for STALE_MS', withBook((sandbox, ar) => {
-  const lock = `${sandbox.bookPath}.lock`;
-  fs.mkdirSync(lock);
-  fs.writeFileSync(`${lock}/owner`, JSON.stringify({ token: 't', pid: 1, host: 'another-front-end', boot: 'b', pidns: 'p' }));
-  const future = new Date(Date.now() + 3_600_000);
-  fs.utimesSync(lock, future, future);
-  const config = path.join(sandbox.dir, 'etc', 'patient.json');
-  fs.writeFileSync(config, JSON.stringify({ lockTimeoutMs: STALE_MS + 5_000 }));
-  const started = Date.now();
-  expectReply(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_CONFIG: config } }), 'ADDRESS');
-  assert.ok(Date.now() - started >= STALE_MS, 'it watched the lock for STALE_MS before taking it');
-  assert.ok(!fs.existsSync(lock));
-}));
+test(
+  'a lock dated in the future (the clock was stepped back) from a holder that cannot be checked is taken over once unchanged for STALE_MS',
+  withBook((sandbox, ar) => {
+    const lock = `${sandbox.bookPath}.lock`;
+    fs.mkdirSync(lock);
+    fs.writeFileSync(`${lock}/owner`, JSON.stringify({ token: 't', pid: 1, host: 'another-front-end', boot: 'b', pidns: 'p' }));
+    const future = new Date(Date.now() + 3_600_000);
+    fs.utimesSync(lock, future, future);
+    const config = path.join(sandbox.dir, 'etc', 'patient.json');
+    fs.writeFileSync(config, JSON.stringify({ lockTimeoutMs: STALE_MS + 5_000 }));
+    const started = Date.now();
+    expectReply(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_CONFIG: config } }), 'ADDRESS');
+    assert.ok(Date.now() - started >= STALE_MS, 'it watched the lock for STALE_MS before taking it');
+    assert.ok(!fs.existsSync(lock));
+  }),
+);

@@ -25,7 +25,10 @@ async function runOnPipe(action: string, request: string, close: boolean): Promi
   fs.writeSync(writer, request);
   if (close) fs.closeSync(writer);
   const started = Date.now();
-  const child = spawn(path.join(sandbox.driverDir, action), ['7'], { stdio: [reader, 'pipe', 'pipe'], env: childEnv('default', { NEBULA_IPAM_STORE: sandbox.bookPath, NEBULA_IPAM_CONFIG: sandbox.configPath }) });
+  const child = spawn(path.join(sandbox.driverDir, action), ['7'], {
+    stdio: [reader, 'pipe', 'pipe'],
+    env: childEnv('default', { NEBULA_IPAM_STORE: sandbox.bookPath, NEBULA_IPAM_CONFIG: sandbox.configPath }),
+  });
   fs.closeSync(reader);
   let stdout = '';
   let stderr = '';

@@ -21,7 +21,11 @@ const AR = { SIZE: '10', IPAM_MAD: 'mydrv' };
 const isRoot = process.getuid?.() === 0;
 const hasRunuser = spawnSync('runuser', ['--help']).status === 0;
 
-interface User { readonly uid: number; readonly gid: number; readonly created: boolean }
+interface User {
+  readonly uid: number;
+  readonly gid: number;
+  readonly created: boolean;
+}
 
 function ensureUser(): User {
   let created = false;
@@ -91,7 +95,7 @@ describe('the CLI and the driver run as root keep the book usable by its owner',
     if (user?.created) spawnSync('userdel', [USER]);
   });
 
-  it('after `nebula-ipam lease` as root every file is still the owner\'s, and oned\'s next action works', () => {
+  it("after `nebula-ipam lease` as root every file is still the owner's, and oned's next action works", () => {
     const lease = sandbox.runRaw('nebula-ipam', { args: ['lease', '--pool', 'private', '--owner', 'bm-01'] });
     assert.equal(lease.code, 0, lease.stderr);
     assert.deepEqual(notOwnedBy(storeDir, user), []);
@@ -99,7 +103,7 @@ describe('the CLI and the driver run as root keep the book usable by its owner',
     expectReply(userAction('get_address', ar.getXml(1)), 'ADDRESS');
   });
 
-  it('a root process killed while holding the lock: its lock, record and temp file are the owner\'s, and the owner\'s next action takes it over at once', () => {
+  it("a root process killed while holding the lock: its lock, record and temp file are the owner's, and the owner's next action takes it over at once", () => {
     const killed = sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_TEST_CRASH_AT: 'temp-synced' } });
     assert.equal(killed.code, 128 + 9, `killed by its hook: ${killed.stderr}`);
     assert.ok(fs.existsSync(`${sandbox.bookPath}.lock/owner`), 'root died holding the lock');
@@ -121,7 +125,7 @@ describe('the CLI and the driver run as root keep the book usable by its owner',
     assert.equal(run.code, 0, run.stderr);
   });
 
-  it('root does not follow a symlink the owner planted out of the owner\'s directories: refused in one line, nothing written there', () => {
+  it("root does not follow a symlink the owner planted out of the owner's directories: refused in one line, nothing written there", () => {
     const rootDir = fs.mkdtempSync(path.join(sandbox.dir, 'root-only-'));
     fs.copyFileSync(sandbox.bookPath, path.join(rootDir, 'leases.json'));
     const link = path.join(storeDir, 'planted.json');
@@ -134,7 +138,7 @@ describe('the CLI and the driver run as root keep the book usable by its owner',
     fs.rmSync(link);
   });
 
-  it('a lock root left that the owner cannot remove (an older version\'s) is reported in one line, never a stack trace', () => {
+  it("a lock root left that the owner cannot remove (an older version's) is reported in one line, never a stack trace", () => {
     const lock = `${sandbox.bookPath}.lock`;
     fs.mkdirSync(lock, { mode: 0o700 });
     fs.writeFileSync(path.join(lock, 'owner'), JSON.stringify({ ...newOwner(), pid: 2 ** 22 + 1, started: '1' }), { mode: 0o600 });
@@ -142,7 +146,7 @@ describe('the CLI and the driver run as root keep the book usable by its owner',
     fs.utimesSync(lock, old, old);
     const before = fs.readFileSync(sandbox.bookPath);
     const line = expectFailure(userAction('get_address', ar.getXml(1)), 6, [lock, 'rm -r']);
-    assert.doesNotMatch(line, /unexpected|    at /);
+    assert.doesNotMatch(line, /unexpected| {4}at /);
     assert.deepEqual(fs.readFileSync(sandbox.bookPath), before);
     fs.rmSync(lock, { recursive: true });
     expectReply(userAction('get_address', ar.getXml(1)), 'ADDRESS');

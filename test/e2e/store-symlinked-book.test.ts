@@ -36,46 +36,55 @@ function withSharedBook(body: (s: { sandbox: DriverSandbox; shared: string; link
 
 const via = (link: string) => ({ env: { NEBULA_IPAM_STORE: link } });
 
-test('two store paths symlinked to one book never hand out one address twice, and stay symlinks', withSharedBook(({ sandbox, shared, links, ar }) => {
-  const given: string[] = [];
-  for (let i = 0; i < 3; i++) {
-    for (const link of links) given.push(expectReply(sandbox.run('get_address', ar.getXml(1), via(link)), 'ADDRESS').get('IP')!);
-  }
-  assert.equal(new Set(given).size, given.length, `addresses handed out: ${given.join(', ')}`);
-  for (const link of links) {
-    assert.ok(fs.lstatSync(link).isSymbolicLink(), `${link} is still a symlink`);
-    assert.deepEqual(fs.readdirSync(path.dirname(link)), ['leases.json'], 'nothing written beside the symlink (no .prev, lock, audit log or temp file)');
-  }
-  const book = JSON.parse(fs.readFileSync(shared, 'utf8')) as { ranges: { leases: string }[] };
-  assert.ok(book.ranges[0]!.leases.length > 0, 'the shared file holds the leases');
-  const beside = fs.readdirSync(path.dirname(shared)).sort();
-  assert.deepEqual(beside, ['leases.json', 'leases.json.audit.jsonl', 'leases.json.prev'], '.prev and the audit log are kept beside the real book');
-  assert.equal(fs.readFileSync(`${shared}.audit.jsonl`, 'utf8').trim().split('\n').length, 7, 'one audit line per change, all in one log');
-}));
+test(
+  'two store paths symlinked to one book never hand out one address twice, and stay symlinks',
+  withSharedBook(({ sandbox, shared, links, ar }) => {
+    const given: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      for (const link of links) given.push(expectReply(sandbox.run('get_address', ar.getXml(1), via(link)), 'ADDRESS').get('IP')!);
+    }
+    assert.equal(new Set(given).size, given.length, `addresses handed out: ${given.join(', ')}`);
+    for (const link of links) {
+      assert.ok(fs.lstatSync(link).isSymbolicLink(), `${link} is still a symlink`);
+      assert.deepEqual(fs.readdirSync(path.dirname(link)), ['leases.json'], 'nothing written beside the symlink (no .prev, lock, audit log or temp file)');
+    }
+    const book = JSON.parse(fs.readFileSync(shared, 'utf8')) as { ranges: { leases: string }[] };
+    assert.ok(book.ranges[0]!.leases.length > 0, 'the shared file holds the leases');
+    const beside = fs.readdirSync(path.dirname(shared)).sort();
+    assert.deepEqual(beside, ['leases.json', 'leases.json.audit.jsonl', 'leases.json.prev'], '.prev and the audit log are kept beside the real book');
+    assert.equal(fs.readFileSync(`${shared}.audit.jsonl`, 'utf8').trim().split('\n').length, 7, 'one audit line per change, all in one log');
+  }),
+);
 
-test('two store paths symlinked to one book share one lock', withSharedBook(({ sandbox, shared, links, ar }) => {
-  // The book's own lock, held by a live process (this test): both symlinks must wait for it.
-  const lock = `${shared}.lock`;
-  fs.mkdirSync(lock, { mode: 0o700 });
-  fs.writeFileSync(path.join(lock, 'owner'), JSON.stringify(newOwner()));
-  const config = path.join(sandbox.dir, 'etc', 'impatient.json');
-  fs.writeFileSync(config, JSON.stringify({ lockTimeoutMs: 200 }));
-  const before = fs.readFileSync(shared);
-  for (const link of links) {
-    expectFailure(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_STORE: link, NEBULA_IPAM_CONFIG: config } }), 6, ['locked', lock]);
-  }
-  assert.deepEqual(fs.readFileSync(shared), before, 'nobody wrote beside the lock');
-  fs.rmSync(lock, { recursive: true });
-  expectReply(sandbox.run('get_address', ar.getXml(1), via(links[0]!)), 'ADDRESS');
-}));
+test(
+  'two store paths symlinked to one book share one lock',
+  withSharedBook(({ sandbox, shared, links, ar }) => {
+    // The book's own lock, held by a live process (this test): both symlinks must wait for it.
+    const lock = `${shared}.lock`;
+    fs.mkdirSync(lock, { mode: 0o700 });
+    fs.writeFileSync(path.join(lock, 'owner'), JSON.stringify(newOwner()));
+    const config = path.join(sandbox.dir, 'etc', 'impatient.json');
+    fs.writeFileSync(config, JSON.stringify({ lockTimeoutMs: 200 }));
+    const before = fs.readFileSync(shared);
+    for (const link of links) {
+      expectFailure(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_STORE: link, NEBULA_IPAM_CONFIG: config } }), 6, ['locked', lock]);
+    }
+    assert.deepEqual(fs.readFileSync(shared), before, 'nobody wrote beside the lock');
+    fs.rmSync(lock, { recursive: true });
+    expectReply(sandbox.run('get_address', ar.getXml(1), via(links[0]!)), 'ADDRESS');
+  }),
+);
 
-test('a symlink in the store path\'s directory is followed the same way', withSharedBook(({ sandbox, shared, ar }) => {
-  const linkedDir = path.join(sandbox.dir, 'front-end-3');
-  fs.symlinkSync(path.dirname(shared), linkedDir);
-  const first = expectReply(sandbox.run('get_address', ar.getXml(1), via(path.join(linkedDir, 'leases.json'))), 'ADDRESS').get('IP');
-  const second = expectReply(sandbox.run('get_address', ar.getXml(1), via(shared)), 'ADDRESS').get('IP');
-  assert.notEqual(first, second);
-}));
+test(
+  "a symlink in the store path's directory is followed the same way",
+  withSharedBook(({ sandbox, shared, ar }) => {
+    const linkedDir = path.join(sandbox.dir, 'front-end-3');
+    fs.symlinkSync(path.dirname(shared), linkedDir);
+    const first = expectReply(sandbox.run('get_address', ar.getXml(1), via(path.join(linkedDir, 'leases.json'))), 'ADDRESS').get('IP');
+    const second = expectReply(sandbox.run('get_address', ar.getXml(1), via(shared)), 'ADDRESS').get('IP');
+    assert.notEqual(first, second);
+  }),
+);
 
 test('a store path that is a symlink to nothing is refused in one line naming both, and nothing is created', () => {
   const sandbox = createSandbox({ config: {} });

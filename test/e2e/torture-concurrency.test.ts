@@ -8,7 +8,6 @@ import { test } from 'node:test';
 import { tortureConcurrency, type ConcurrencyReport } from '../torture/concurrency.ts';
 import { SEED } from '../support/seed.ts';
 
-
 function assertGuarantees(report: ConcurrencyReport): void {
   const context = `seed ${SEED}: ${JSON.stringify(report, null, 1)}`;
   assert.deepEqual(report.problems, [], context);

@@ -10,7 +10,6 @@ import { STALE_MS } from '../../src/store/lock.ts';
 import { tortureCrashes } from '../torture/crashes.ts';
 import { SEED } from '../support/seed.ts';
 
-
 test('3 books, 8 kills each: never torn, never lost, dead holders recovered from at once', async () => {
   const report = await tortureCrashes({ lanes: 3, killsPerLane: 8, seed: SEED });
   const context = `seed ${SEED}: ${JSON.stringify(report, null, 1)}`;

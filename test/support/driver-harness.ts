@@ -30,13 +30,7 @@ export const BUNDLE = path.join(REPO_ROOT, 'dist', 'nebula-ipam.cjs');
 /** The same program with the test hooks (src/driver/test-hooks.ts) in: `node build.mjs --test-hooks`. */
 export const TEST_BUNDLE = path.join(REPO_ROOT, 'dist', 'test', 'nebula-ipam.cjs');
 
-export const ACTIONS = [
-  'register_address_range',
-  'unregister_address_range',
-  'allocate_address',
-  'get_address',
-  'free_address',
-] as const;
+export const ACTIONS = ['register_address_range', 'unregister_address_range', 'allocate_address', 'get_address', 'free_address'] as const;
 export type Action = (typeof ACTIONS)[number];
 
 // ---------------------------------------------------------------------------------------------
@@ -186,8 +180,7 @@ export function createSandbox(options: SandboxOptions = {}): DriverSandbox {
     driverDir,
     configPath,
     bookPath,
-    run: (action, xml, opts = {}) =>
-      runRaw(action, { args: [opts.requestId ?? '0'], stdin: encodeRequest(xml), ...(opts.node ? { node: opts.node } : {}), ...(opts.env ? { env: opts.env } : {}) }),
+    run: (action, xml, opts = {}) => runRaw(action, { args: [opts.requestId ?? '0'], stdin: encodeRequest(xml), ...(opts.node ? { node: opts.node } : {}), ...(opts.env ? { env: opts.env } : {}) }),
     runRaw,
     bookBytes: () => (fs.existsSync(bookPath) ? fs.readFileSync(bookPath) : undefined),
     book: () => (fs.existsSync(bookPath) ? (JSON.parse(fs.readFileSync(bookPath, 'utf8')) as BookJson) : undefined),
@@ -215,7 +208,7 @@ export function cdata(value: string): string {
 /** Attributes as oned writes them: upper-case names in byte-wise order, CDATA values. */
 export function attributeElements(attrs: Attrs): string {
   return Object.keys(attrs)
-    .sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))))
+    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
     .map((name) => `<${name}>${cdata(attrs[name]!)}</${name}>`)
     .join('');
 }
@@ -240,9 +233,7 @@ export interface AddressFields {
 }
 
 export function addressXml(fields: AddressFields): string {
-  const parts = (['MAC', 'IP', 'IP6_ULA', 'IP6_GLOBAL', 'IP6'] as const)
-    .filter((name) => fields[name] !== undefined)
-    .map((name) => `<${name}>${escapeText(fields[name]!)}</${name}>`);
+  const parts = (['MAC', 'IP', 'IP6_ULA', 'IP6_GLOBAL', 'IP6'] as const).filter((name) => fields[name] !== undefined).map((name) => `<${name}>${escapeText(fields[name]!)}</${name}>`);
   return `<ADDRESS>${parts.join('')}<SIZE>${fields.SIZE}</SIZE></ADDRESS>`;
 }
 
@@ -306,7 +297,10 @@ export class OnedAr {
     let out = element('MAC_END', formatMac(this.firstMac + last));
     if (this.hasIPv4) out += element('IP_END', numberToIpv4(ipv4ToNumber(this.attrs.IP!) + Number(last)));
     if (this.type === 'IP6' || this.type === 'IP4_6') {
-      for (const [prefixName, name] of [['ULA_PREFIX', 'IP6_ULA'], ['GLOBAL_PREFIX', 'IP6_GLOBAL']] as const) {
+      for (const [prefixName, name] of [
+        ['ULA_PREFIX', 'IP6_ULA'],
+        ['GLOBAL_PREFIX', 'IP6_GLOBAL'],
+      ] as const) {
         const prefix = this.attrs[prefixName];
         if (prefix === undefined) continue;
         out += element(name, slaacAddress(prefix, this.firstMac)) + element(`${name}_END`, slaacAddress(prefix, this.firstMac + last));
@@ -514,6 +508,6 @@ export function formatIpv6(value: bigint): string {
 export function slaacAddress(prefix: string, mac: bigint): string {
   const upper = mac >> 24n;
   const lower = mac & 0xffffffn;
-  const eui = (((upper ^ 0x020000n) << 40n) | (0xfffen << 24n) | lower);
+  const eui = ((upper ^ 0x020000n) << 40n) | (0xfffen << 24n) | lower;
   return formatIpv6((parseIpv6(prefix) & ~((1n << 64n) - 1n)) | eui);
 }

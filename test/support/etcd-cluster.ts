@@ -40,7 +40,13 @@ export interface EtcdCluster {
 
 const living = new Set<ChildProcess>();
 process.on('exit', () => {
-  for (const child of living) if (child.pid) try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
+  for (const child of living)
+    if (child.pid)
+      try {
+        process.kill(child.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
 });
 
 export function etcdBinary(): string {
@@ -71,23 +77,48 @@ export async function startEtcdCluster(size = 3): Promise<EtcdCluster> {
   const initialCluster = members.map((m) => `${m.name}=${m.peerUrl}`).join(',');
 
   const launch = (member: EtcdMember) => {
-    const child = spawn(binary, [
-      '--name', member.name, '--data-dir', member.dataDir,
-      '--listen-client-urls', member.clientUrl, '--advertise-client-urls', member.clientUrl,
-      '--listen-peer-urls', member.peerUrl, '--initial-advertise-peer-urls', member.peerUrl,
-      '--initial-cluster', initialCluster, '--initial-cluster-state', 'new', '--initial-cluster-token', path.basename(dir),
-      '--heartbeat-interval', '50', '--election-timeout', '500',
-      '--logger', 'zap', '--log-outputs', member.logFile,
-    ], { stdio: 'ignore', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+    const child = spawn(
+      binary,
+      [
+        '--name',
+        member.name,
+        '--data-dir',
+        member.dataDir,
+        '--listen-client-urls',
+        member.clientUrl,
+        '--advertise-client-urls',
+        member.clientUrl,
+        '--listen-peer-urls',
+        member.peerUrl,
+        '--initial-advertise-peer-urls',
+        member.peerUrl,
+        '--initial-cluster',
+        initialCluster,
+        '--initial-cluster-state',
+        'new',
+        '--initial-cluster-token',
+        path.basename(dir),
+        '--heartbeat-interval',
+        '50',
+        '--election-timeout',
+        '500',
+        '--logger',
+        'zap',
+        '--log-outputs',
+        member.logFile,
+      ],
+      { stdio: 'ignore', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } },
+    );
     living.add(child);
     child.on('exit', () => living.delete(child));
     member.process = child;
   };
 
-  const waitGone = (child: ChildProcess) => new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-  });
+  const waitGone = (child: ChildProcess) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+    });
 
   const cluster: EtcdCluster = {
     dir,
@@ -98,7 +129,7 @@ export async function startEtcdCluster(size = 3): Promise<EtcdCluster> {
       while (Date.now() < deadline) {
         for (const [i, m] of members.entries()) {
           if (!m.process) continue;
-          const status = await post(m.clientUrl, '/v3/maintenance/status', {}).catch(() => undefined) as { leader?: string; header?: { member_id?: string } } | undefined;
+          const status = (await post(m.clientUrl, '/v3/maintenance/status', {}).catch(() => undefined)) as { leader?: string; header?: { member_id?: string } } | undefined;
           if (status?.leader && status.leader !== '0' && status.leader === status.header?.member_id) return i;
         }
         await sleep(50);
@@ -141,7 +172,10 @@ async function waitHealthy(member: EtcdMember, dir: string): Promise<void> {
     if (!member.process || member.process.exitCode !== null) {
       throw new Error(`etcd member ${member.name} exited at start; its log: ${member.logFile} (${tail(member.logFile)})`);
     }
-    const ok = await post(member.clientUrl, '/v3/kv/range', { key: Buffer.from('health').toString('base64') }).then(() => true, () => false);
+    const ok = await post(member.clientUrl, '/v3/kv/range', { key: Buffer.from('health').toString('base64') }).then(
+      () => true,
+      () => false,
+    );
     if (ok) return;
     await sleep(50);
   }

@@ -184,8 +184,10 @@ export class LeaseModel {
     const length = pool.subnetPrefix;
     if (length === undefined) throw new Error('the model carves only from pools with subnetPrefix');
     const blockSize = 1n << (BITS[pool.family] - BigInt(length));
-    const cleanCapacity = gaps({ first: 0n, last: blockSize - 1n }, reservedOf(pool, { first: 0n, last: blockSize - 1n }, false))
-      .reduce((m, g) => (g.last - g.first + 1n > m ? g.last - g.first + 1n : m), 0n);
+    const cleanCapacity = gaps({ first: 0n, last: blockSize - 1n }, reservedOf(pool, { first: 0n, last: blockSize - 1n }, false)).reduce(
+      (m, g) => (g.last - g.first + 1n > m ? g.last - g.first + 1n : m),
+      0n,
+    );
     if (size !== undefined && size > cleanCapacity) return fail('bad-request');
     const whole = poolSpan(pool);
     for (let base = whole.first; base + blockSize - 1n <= whole.last; base += blockSize) {
@@ -213,7 +215,10 @@ export class LeaseModel {
   remove(range: ModelRange): void {
     this.ranges.splice(this.ranges.indexOf(range), 1);
     this.gone.push(range);
-    const kept = [...range.leases].filter(([, holder]) => holder === 'operator').map(([index]) => index).sort((a, b) => (a < b ? -1 : 1));
+    const kept = [...range.leases]
+      .filter(([, holder]) => holder === 'operator')
+      .map(([index]) => index)
+      .sort((a, b) => (a < b ? -1 : 1));
     for (const index of kept) {
       const ip = range.ip === undefined ? undefined : range.ip + index;
       const ip6 = range.ip6 === undefined ? undefined : range.ip6 + index;

@@ -24,7 +24,10 @@ export function testConfig(pools: readonly object[] = POOLS): Config {
 const PLACEHOLDER = '<ADDRESS><MAC/><IP/><IP6_GLOBAL/><IP6_ULA/><IP6/><SIZE/></ADDRESS>';
 
 function request(ar: Readonly<Record<string, string>>, address = PLACEHOLDER) {
-  const inner = Object.keys(ar).sort().map((k) => `<${k}><![CDATA[${ar[k]}]]></${k}>`).join('');
+  const inner = Object.keys(ar)
+    .sort()
+    .map((k) => `<${k}><![CDATA[${ar[k]}]]></${k}>`)
+    .join('');
   return decodeRequest(Buffer.from(`<IPAM_DRIVER_ACTION_DATA><AR>${inner}</AR>${address}</IPAM_DRIVER_ACTION_DATA>`).toString('base64'));
 }
 
@@ -43,7 +46,11 @@ export function onedLeases(book: Book, config: Config, rangeId: string, size = 1
   const mac = `02:00:${[24n, 16n, 8n, 0n].map((s) => ((range.ip! >> s) & 0xffn).toString(16).padStart(2, '0')).join(':')}`;
   // oned sends back every attribute the register reply had, the SLAAC prefixes among them.
   const prefixes = range.globalPrefix === undefined ? {} : { GLOBAL_PREFIX: formatIPv6(range.globalPrefix) };
-  const decided = ACTIONS.get_address(book, request({ NEBULA_IPAM_RANGE: range.id, TYPE: range.type, IP: ip, MAC: mac, SIZE: String(range.size), ...prefixes }, `<ADDRESS><SIZE>${size}</SIZE></ADDRESS>`), { config, now: NOW, requestId: '2' });
+  const decided = ACTIONS.get_address(
+    book,
+    request({ NEBULA_IPAM_RANGE: range.id, TYPE: range.type, IP: ip, MAC: mac, SIZE: String(range.size), ...prefixes }, `<ADDRESS><SIZE>${size}</SIZE></ADDRESS>`),
+    { config, now: NOW, requestId: '2' },
+  );
   return { book: decided.book!, ip: /IP = "([^"]+)"/.exec(decided.reply!)![1]! };
 }
 
@@ -51,7 +58,11 @@ export function onedLeases(book: Book, config: Config, rangeId: string, size = 1
 export function onedFrees(book: Book, config: Config, rangeId: string, ip: string): Book {
   const range = findRange(book, rangeId)!;
   const first = [24n, 16n, 8n, 0n].map((s) => String((range.ip! >> s) & 0xffn)).join('.');
-  const decided = ACTIONS.free_address(book, request({ NEBULA_IPAM_RANGE: range.id, TYPE: range.type, IP: first, SIZE: String(range.size) }, `<ADDRESS><MAC>02:00:00:00:00:01</MAC><IP>${ip}</IP><SIZE>1</SIZE></ADDRESS>`), { config, now: NOW });
+  const decided = ACTIONS.free_address(
+    book,
+    request({ NEBULA_IPAM_RANGE: range.id, TYPE: range.type, IP: first, SIZE: String(range.size) }, `<ADDRESS><MAC>02:00:00:00:00:01</MAC><IP>${ip}</IP><SIZE>1</SIZE></ADDRESS>`),
+    { config, now: NOW },
+  );
   return decided.book ?? book;
 }
 

@@ -4,8 +4,15 @@ import { parseConfig } from '../../src/config/parse-config.ts';
 
 export const ISSUE2_POOLS = [
   {
-    name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, gateway: 'first', dns: ['10.20.0.2'], mtu: 1500,
-    searchDomain: 'cloud.example.com', exclude: ['10.20.255.0/24'], default: true,
+    name: 'private',
+    network: '10.20.0.0/16',
+    subnetPrefix: 24,
+    gateway: 'first',
+    dns: ['10.20.0.2'],
+    mtu: 1500,
+    searchDomain: 'cloud.example.com',
+    exclude: ['10.20.255.0/24'],
+    default: true,
   },
   { name: 'public6', network: '2001:db8:100::/48', subnetPrefix: 64 },
 ];

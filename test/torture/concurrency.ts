@@ -181,9 +181,8 @@ export async function tortureConcurrency(options: ConcurrencyOptions): Promise<C
       const address = rng.pick([...worker.holdings.keys()]);
       const holding = worker.holdings.get(address)!;
       addresses.releasing(worker.name, [address], performance.now());
-      const run = 'operator' in holding
-        ? await exec(worker, 'nebula-ipam', '', ['release', '--ip', holding.operator, '--json'])
-        : await exec(worker, 'free_address', holding.ar.freeXml(holding.index));
+      const run =
+        'operator' in holding ? await exec(worker, 'nebula-ipam', '', ['release', '--ip', holding.operator, '--json']) : await exec(worker, 'free_address', holding.ar.freeXml(holding.index));
       if (run.killedByUs) addresses.unsure(worker.name, [address]);
       else if (run.code === 0) addresses.released(worker.name, [address]);
       else addresses.kept(worker.name, [address]);
@@ -265,17 +264,18 @@ export async function tortureConcurrency(options: ConcurrencyOptions): Promise<C
           else await verify(worker);
           continue;
         }
-        const op = worker.holdings.size >= HOLD_CAP
-          ? 'free'
-          : rng.weighted({
-            get: 30,
-            allocate: 12,
-            free: worker.holdings.size ? 30 : 0,
-            register: own ? 0 : 4,
-            unregister: own ? 3 : 0,
-            getOwn: own ? 10 : 0,
-            allocateOwn: own ? 5 : 0,
-          });
+        const op =
+          worker.holdings.size >= HOLD_CAP
+            ? 'free'
+            : rng.weighted({
+                get: 30,
+                allocate: 12,
+                free: worker.holdings.size ? 30 : 0,
+                register: own ? 0 : 4,
+                unregister: own ? 3 : 0,
+                getOwn: own ? 10 : 0,
+                allocateOwn: own ? 5 : 0,
+              });
         if (op === 'get') await getIn(worker, rng.pick(shared).ar);
         else if (op === 'allocate') await allocateIn(worker, rng.pick(shared).ar);
         else if (op === 'free') await free(worker);

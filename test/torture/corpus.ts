@@ -66,25 +66,37 @@ export function parseCase(name: string, text: string): CorpusCase {
     fields.set(field[1]!, field[2]!);
   }
   if (at >= lines.length) fail('no "---" line before the body');
-  const body = expandMacros(lines.slice(at + 1).join('\n').replace(/\n$/, ''));
+  const body = expandMacros(
+    lines
+      .slice(at + 1)
+      .join('\n')
+      .replace(/\n$/, ''),
+  );
   const action = (fields.get('action') ?? fail('no action')) as Action;
   const exit = Number(fields.get('exit') ?? fail('no exit'));
   if (!Number.isInteger(exit) || exit <= 0) fail('exit must be a non-zero code');
 
   const encoding = fields.get('stdin') ?? 'xml';
   const stdin =
-    encoding === 'xml' || encoding === 'b64' ? Buffer.from(Buffer.from(body, 'utf8').toString('base64'))
-    : encoding === 'b64hex' ? Buffer.from(Buffer.from(body, 'hex').toString('base64'))
-    : encoding === 'raw' ? Buffer.from(body, 'utf8')
-    : encoding === 'hex' ? Buffer.from(body, 'hex')
-    : fail(`unknown stdin encoding ${encoding}`);
+    encoding === 'xml' || encoding === 'b64'
+      ? Buffer.from(Buffer.from(body, 'utf8').toString('base64'))
+      : encoding === 'b64hex'
+        ? Buffer.from(Buffer.from(body, 'hex').toString('base64'))
+        : encoding === 'raw'
+          ? Buffer.from(body, 'utf8')
+          : encoding === 'hex'
+            ? Buffer.from(body, 'hex')
+            : fail(`unknown stdin encoding ${encoding}`);
 
   const configField = fields.get('config');
   const config: CaseConfig =
-    configField === undefined ? { kind: 'seed' }
-    : configField === 'inline' ? { kind: 'inline', text: inlineConfig ?? fail('config: inline without a ---config block') }
-    : configField === 'directory' || configField === 'missing' ? { kind: configField }
-    : { kind: 'named', name: configField };
+    configField === undefined
+      ? { kind: 'seed' }
+      : configField === 'inline'
+        ? { kind: 'inline', text: inlineConfig ?? fail('config: inline without a ---config block') }
+        : configField === 'directory' || configField === 'missing'
+          ? { kind: configField }
+          : { kind: 'named', name: configField };
 
   const env: Record<string, string> = {};
   const envField = fields.get('env');
@@ -134,10 +146,7 @@ export async function runCase(seed: Buffer, c: CorpusCase): Promise<string[]> {
     fs.writeFileSync(sandbox.bookPath, seed, { mode: 0o600 });
     const before = listTree(sandbox.dir);
     const configEnv =
-      c.config.kind === 'named' ? configFile(c.config.name)
-      : c.config.kind === 'directory' ? sandbox.dir
-      : c.config.kind === 'missing' ? path.join(sandbox.dir, 'etc', 'absent.json')
-      : undefined;
+      c.config.kind === 'named' ? configFile(c.config.name) : c.config.kind === 'directory' ? sandbox.dir : c.config.kind === 'missing' ? path.join(sandbox.dir, 'etc', 'absent.json') : undefined;
     const run = await spawnAction(sandbox, c.action, '', {
       requestId: '1',
       args: c.args,

@@ -25,9 +25,7 @@ const { values } = parseArgs({
   },
 });
 
-const SIZES = values.quick
-  ? { processes: 6, operations: 150, killOperations: 80, lanes: 3, killsPerLane: 8 }
-  : { processes: 16, operations: 1500, killOperations: 600, lanes: 8, killsPerLane: 30 };
+const SIZES = values.quick ? { processes: 6, operations: 150, killOperations: 80, lanes: 3, killsPerLane: 8 } : { processes: 16, operations: 1500, killOperations: 600, lanes: 8, killsPerLane: 30 };
 const seed = values.seed === undefined ? Math.floor(Math.random() * 1e9) : Number(values.seed);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const started = performance.now();
@@ -43,7 +41,9 @@ const violent = await tortureConcurrency({ processes: SIZES.processes, operation
 log(summary(violent));
 log(`crashes: ${SIZES.lanes} books, ${SIZES.killsPerLane} kills each, inside and around the write path...`);
 const crashes = await tortureCrashes({ lanes: SIZES.lanes, killsPerLane: SIZES.killsPerLane, seed });
-log(`  ${crashes.operations} actions, ${crashes.kills} kills (${crashes.hookKills} at write steps, ${crashes.timerKills} at random moments), ${crashes.deadHolders} dead lock holders, ${crashes.problems.length} problems, ${crashes.elapsedMs} ms`);
+log(
+  `  ${crashes.operations} actions, ${crashes.kills} kills (${crashes.hookKills} at write steps, ${crashes.timerKills} at random moments), ${crashes.deadHolders} dead lock holders, ${crashes.problems.length} problems, ${crashes.elapsedMs} ms`,
+);
 log('hostile inputs...');
 const corpus = loadCorpus();
 const seedBook = buildSeedBook();

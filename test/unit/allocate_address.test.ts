@@ -37,7 +37,7 @@ test('addresses outside the range are refused, below and above', () => {
   expectIpamError(() => oned.allocate(ar, -1n), 'conflict', ['10.0.0.9', 'outside']);
   expectIpamError(() => oned.allocate(ar, 10n), 'conflict', ['10.0.0.20', 'outside']);
   const shrunk = new OnedAr({ ...ar.attrs, SIZE: '5' });
-  expectIpamError(() => oned.allocate(shrunk, 5n), 'conflict', ['10.0.0.15', 'outside'], );
+  expectIpamError(() => oned.allocate(shrunk, 5n), 'conflict', ['10.0.0.15', 'outside']);
 });
 
 test('the address is found by MAC on IP6, IP6_STATIC and ETHER ranges (oned sends IP6 as 0), by IP where there is IPv4', () => {
@@ -73,7 +73,7 @@ test('an address the pool excludes is refused as excluded', () => {
   oned.allocate(ar, 5n);
 });
 
-test('an address an operator holds is refused, naming the operator\'s owner', () => {
+test("an address an operator holds is refused, naming the operator's owner", () => {
   const { oned, ar } = sampleRange();
   const range = oned.rangeOf(ar);
   const book: Book = { ...oned.book, ranges: [{ ...range, leases: [{ first: 2n, last: 3n, holder: 'operator', owner: 'core-router', at: 'then' }] }] };

@@ -34,7 +34,18 @@ test('TYPE, SIZE and IPAM_MAD are required; TYPE must be one oned knows', () => 
   refused({ TYPE: 'IP5', IP: '10.0.0.10', SIZE: '10' }, ['TYPE', '"IP5"']);
   refused({ TYPE: 'IP4', IP: '10.0.0.10' }, ['SIZE']);
   refused({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '0' }, ['SIZE', '"0"']);
-  expectIpamError(() => checkArReply(new Map([['TYPE', 'IP4'], ['IP', '10.0.0.10'], ['SIZE', '1']])), 'bad-request', ['IPAM_MAD']);
+  expectIpamError(
+    () =>
+      checkArReply(
+        new Map([
+          ['TYPE', 'IP4'],
+          ['IP', '10.0.0.10'],
+          ['SIZE', '1'],
+        ]),
+      ),
+    'bad-request',
+    ['IPAM_MAD'],
+  );
 });
 
 test('IPv4 types need a dotted-quad IP inside the IPv4 space', () => {
@@ -49,7 +60,7 @@ test('SLAAC prefixes must be IPv6 /64 prefixes', () => {
   ok({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', GLOBAL_PREFIX: 'ignored' });
 });
 
-test('static IPv6 types need IP6 and PREFIX_LENGTH, and must not carry past IP6\'s last 32 bits', () => {
+test("static IPv6 types need IP6 and PREFIX_LENGTH, and must not carry past IP6's last 32 bits", () => {
   refused({ TYPE: 'IP6_STATIC', PREFIX_LENGTH: '64', SIZE: '10' }, ['IP6']);
   refused({ TYPE: 'IP6_STATIC', IP6: '2001:db8::', SIZE: '10' }, ['PREFIX_LENGTH']);
   refused({ TYPE: 'IP6_STATIC', IP6: '2001:db8::', PREFIX_LENGTH: '129', SIZE: '10' }, ['PREFIX_LENGTH', '"129"']);

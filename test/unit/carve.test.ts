@@ -25,8 +25,7 @@ function shown(c: Carved | undefined, format = formatIPv4) {
 
 test('the first free aligned /24 of the pool, past the network, gateway and DNS addresses', () => {
   assert.deepEqual(shown(carve(PRIVATE, [], 10n)), { subnet: '10.20.0.0/24', first: '10.20.0.3', size: 10n, gateway: '10.20.0.1' });
-  assert.deepEqual(shown(carve(PRIVATE, [], undefined)), { subnet: '10.20.0.0/24', first: '10.20.0.3', size: 252n, gateway: '10.20.0.1' },
-    'no SIZE: the whole run up to the broadcast');
+  assert.deepEqual(shown(carve(PRIVATE, [], undefined)), { subnet: '10.20.0.0/24', first: '10.20.0.3', size: 252n, gateway: '10.20.0.1' }, 'no SIZE: the whole run up to the broadcast');
   assert.deepEqual(shown(carve(PRIVATE, [span4('10.20.0.0/24')], undefined)), { subnet: '10.20.1.0/24', first: '10.20.1.2', size: 253n, gateway: '10.20.1.1' });
   // A range taking only part of a /24 still makes the whole /24 unavailable.
   assert.equal(shown(carve(PRIVATE, [span4('10.20.0.0/24'), { first: v4('10.20.1.200'), last: v4('10.20.1.200') }], 5n)).subnet, '10.20.2.0/24');
@@ -48,17 +47,29 @@ test('the gateway rule decides where the range starts and how long it can be', (
 
 test('reserved addresses say what they are', () => {
   const subnet = { family: 'ipv4' as const, base: v4('10.20.0.0'), length: 24 };
-  assert.deepEqual(reservedIn(PRIVATE, subnet).map(({ address, role }) => [formatIPv4(address), role]), [
-    ['10.20.0.0', 'network address'], ['10.20.0.1', 'gateway'], ['10.20.0.2', 'DNS server'], ['10.20.0.255', 'broadcast address'],
-  ]);
+  assert.deepEqual(
+    reservedIn(PRIVATE, subnet).map(({ address, role }) => [formatIPv4(address), role]),
+    [
+      ['10.20.0.0', 'network address'],
+      ['10.20.0.1', 'gateway'],
+      ['10.20.0.2', 'DNS server'],
+      ['10.20.0.255', 'broadcast address'],
+    ],
+  );
 });
 
 test('an address with two roles (a DNS server listed twice, or on the gateway) is reserved once, by its first role', () => {
   const subnet = { family: 'ipv4' as const, base: v4('10.20.0.0'), length: 24 };
   const pool = { ...PRIVATE, dns: ['10.20.0.1', '10.20.0.7', '10.20.0.7'] };
-  assert.deepEqual(reservedIn(pool, subnet).map(({ address, role }) => [formatIPv4(address), role]), [
-    ['10.20.0.0', 'network address'], ['10.20.0.1', 'gateway'], ['10.20.0.7', 'DNS server'], ['10.20.0.255', 'broadcast address'],
-  ]);
+  assert.deepEqual(
+    reservedIn(pool, subnet).map(({ address, role }) => [formatIPv4(address), role]),
+    [
+      ['10.20.0.0', 'network address'],
+      ['10.20.0.1', 'gateway'],
+      ['10.20.0.7', 'DNS server'],
+      ['10.20.0.255', 'broadcast address'],
+    ],
+  );
 });
 
 test('without subnetPrefix, the smallest subnet whose usable run holds SIZE', () => {

@@ -23,8 +23,14 @@ describe('global options', () => {
   });
 
   it('refuse a missing value and a bad driver name as usage errors', () => {
-    assert.throws(() => splitGlobalOptions(['status', '--store']), (e: unknown) => e instanceof IpamError && e.kind === 'usage' && /--store needs a value/.test(e.message));
-    assert.throws(() => splitGlobalOptions(['--driver', 'a,b', 'status']), (e: unknown) => e instanceof IpamError && e.kind === 'usage');
+    assert.throws(
+      () => splitGlobalOptions(['status', '--store']),
+      (e: unknown) => e instanceof IpamError && e.kind === 'usage' && /--store needs a value/.test(e.message),
+    );
+    assert.throws(
+      () => splitGlobalOptions(['--driver', 'a,b', 'status']),
+      (e: unknown) => e instanceof IpamError && e.kind === 'usage',
+    );
   });
 });
 
@@ -81,7 +87,13 @@ describe('colour', () => {
 
 describe('renderers', () => {
   it('align columns ignoring colour codes', () => {
-    const text = renderTable([{ header: 'A' }, { header: 'N', align: 'right' }], [['x', '\u001b[31m5\u001b[0m'], ['long', '100']]);
+    const text = renderTable(
+      [{ header: 'A' }, { header: 'N', align: 'right' }],
+      [
+        ['x', '\u001b[31m5\u001b[0m'],
+        ['long', '100'],
+      ],
+    );
     assert.equal(text.replace(/\u001b\[[0-9;]*m/g, ''), 'A       N\nx       5\nlong  100\n');
   });
 
@@ -105,8 +117,14 @@ describe('install plan', () => {
       ['get_address', link('/usr/bin/nebula-ipam', true)],
       ['free_address', { kind: 'file', ours: false }],
     ]);
-    assert.deepEqual(planInstall(entries, '/usr/bin/nebula-ipam').map((p) => p.step), ['replace', 'create', 'create', 'keep', 'foreign']);
-    assert.deepEqual(planUninstall(entries).map((p) => p.step), ['remove', 'absent', 'absent', 'remove', 'foreign']);
+    assert.deepEqual(
+      planInstall(entries, '/usr/bin/nebula-ipam').map((p) => p.step),
+      ['replace', 'create', 'create', 'keep', 'foreign'],
+    );
+    assert.deepEqual(
+      planUninstall(entries).map((p) => p.step),
+      ['remove', 'absent', 'absent', 'remove', 'foreign'],
+    );
     assert.equal(ACTION_NAMES.length, 5);
   });
 
@@ -125,7 +143,7 @@ describe('audit queries', () => {
     assert.equal(parseSince('yesterday', now), undefined);
   });
 
-  it('match an address inside a record\'s span, and skip lines that are not records', () => {
+  it("match an address inside a record's span, and skip lines that are not records", () => {
     const record = parseAuditLine('{"time":"2025-06-01T10:00:00Z","actor":"oned:3","action":"register_address_range","range":"r1","addresses":"10.0.0.10-10.0.0.19","result":"ok"}')!;
     assert.equal(matchesAudit(record, { address: { space: 'ipv4', value: 0x0a00000fn } }), true);
     assert.equal(matchesAudit(record, { address: { space: 'ipv4', value: 0x0a000014n } }), false);

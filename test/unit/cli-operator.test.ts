@@ -28,7 +28,10 @@ describe('pick the driver', () => {
     assert.deepEqual(pickDriver('a', ['b', 'c'], '/r'), { how: 'given', name: 'a' });
     assert.deepEqual(pickDriver(undefined, ['nebula'], '/r'), { how: 'found', name: 'nebula', remotes: '/r' });
     assert.deepEqual(pickDriver(undefined, [], '/r'), { how: 'default', name: 'nebula-ipam' });
-    assert.throws(() => pickDriver(undefined, ['lab', 'nebula'], '/r'), (e: unknown) => e instanceof IpamError && e.kind === 'usage' && /"lab", "nebula"/.test(e.message));
+    assert.throws(
+      () => pickDriver(undefined, ['lab', 'nebula'], '/r'),
+      (e: unknown) => e instanceof IpamError && e.kind === 'usage' && /"lab", "nebula"/.test(e.message),
+    );
   });
 });
 
@@ -37,7 +40,10 @@ describe('tables that fit', () => {
   const rows = [['r1', '10.0.0.1', '5', 'a long note that goes on and on']];
   it('cut free text first, with an ellipsis, and never a number', () => {
     const text = renderTable(columns, rows, 30);
-    assert.ok(text.split('\n').every((l) => l.length <= 30), text);
+    assert.ok(
+      text.split('\n').every((l) => l.length <= 30),
+      text,
+    );
     assert.match(text, /a long[^\n]*\u2026\n/);
     assert.match(text, /10\.0\.0\.1/);
     assert.equal(renderTable(columns, rows), renderTable(columns, rows, 500), 'no limit, or room enough: whole');
@@ -66,6 +72,13 @@ describe('counts and exit codes', () => {
     assert.deepEqual(formatCounts([0n, 1n << 64n]), ['0', '1.84e19']);
   });
   it('lists each code once, in order', () => {
-    assert.equal(exitCodeHelp([[5, 'b'], [0, 'ok'], [5, 'c']]), 'Exit codes:\n  0    ok\n  5    b; c\n');
+    assert.equal(
+      exitCodeHelp([
+        [5, 'b'],
+        [0, 'ok'],
+        [5, 'c'],
+      ]),
+      'Exit codes:\n  0    ok\n  5    b; c\n',
+    );
   });
 });

@@ -11,7 +11,14 @@ function range(n: number, leases: RangeRecord['leases'] = []): RangeRecord {
   const ip = 0x0a000000n + BigInt(n) * 256n;
   return { id: `r${n}`, type: 'IP4', size: 256n, ip, mac: 0x020000000000n + ip, createdAt: '2025-01-01T00:00:00.000Z', leases };
 }
-const lease = (i: number) => ({ first: BigInt(i), last: BigInt(i), holder: 'opennebula' as const, mac: 0x020000000000n + 0x0a000100n + BigInt(i), requestId: String(100 + i), at: `2025-01-01T00:00:0${i}.000Z` });
+const lease = (i: number) => ({
+  first: BigInt(i),
+  last: BigInt(i),
+  holder: 'opennebula' as const,
+  mac: 0x020000000000n + 0x0a000100n + BigInt(i),
+  requestId: String(100 + i),
+  at: `2025-01-01T00:00:0${i}.000Z`,
+});
 const BOOK: Book = { schema: 1, generation: 7, nextRangeId: 5, ranges: [range(1, [lease(0), lease(1)]), range(2), range(3, [lease(4)]), range(4)] };
 
 test('a book read from the bytes of a file is the book that was written', () => {
@@ -25,7 +32,10 @@ test('ranges nobody changed are written back as the bytes they were read from, n
   const chunks = encodeBookChunks({ ...changed, generation: 8 });
   const slices = chunks.filter((c): c is Buffer => Buffer.isBuffer(c));
   assert.equal(slices.length, 2, 'r1+r2 as one slice, r4 as another');
-  assert.ok(slices.every((s) => s.buffer === source.buffer), 'slices of the source, not copies');
+  assert.ok(
+    slices.every((s) => s.buffer === source.buffer),
+    'slices of the source, not copies',
+  );
   assert.deepEqual(decodeBookLazily(encodeBook(changed), WHERE), replaceRange(BOOK, range(3)));
 });
 

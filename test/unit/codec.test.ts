@@ -15,20 +15,43 @@ const FULL: Book = {
   nextRangeId: 4,
   ranges: [
     {
-      id: 'r1', type: 'IP4', size: 1n << 32n, ip: 0n, mac: 0x020000000000n, createdAt: '2024-01-01T00:00:00.000Z', requestId: '3',
+      id: 'r1',
+      type: 'IP4',
+      size: 1n << 32n,
+      ip: 0n,
+      mac: 0x020000000000n,
+      createdAt: '2024-01-01T00:00:00.000Z',
+      requestId: '3',
       leases: [
         { first: 0n, last: 0n, holder: 'opennebula', mac: 0x020000000000n, requestId: '4', at: '2024-01-01T00:00:01.000Z' },
         { first: (1n << 32n) - 2n, last: (1n << 32n) - 1n, holder: 'operator', owner: 'router "a"', note: 'spare\nline', at: '2024-01-02T00:00:00.000Z' },
       ],
     },
     {
-      id: 'r3', type: 'IP4_6_STATIC', size: 10n, ip: 0x0a140003n, ip6: (1n << 128n) - 10n, prefixLength: 120, pool: 'private', pool6: 'public6',
-      block: { first: 0x0a140000n, last: 0x0a1400ffn }, block6: { first: (1n << 128n) - 256n, last: (1n << 128n) - 1n },
-      unmanaged: true, createdAt: '2024-01-03T00:00:00.000Z', leases: [],
+      id: 'r3',
+      type: 'IP4_6_STATIC',
+      size: 10n,
+      ip: 0x0a140003n,
+      ip6: (1n << 128n) - 10n,
+      prefixLength: 120,
+      pool: 'private',
+      pool6: 'public6',
+      block: { first: 0x0a140000n, last: 0x0a1400ffn },
+      block6: { first: (1n << 128n) - 256n, last: (1n << 128n) - 1n },
+      unmanaged: true,
+      createdAt: '2024-01-03T00:00:00.000Z',
+      leases: [],
     },
     {
-      id: 'r2', type: 'IP6', size: 5n, mac: 0x0200c0ffee42n, globalPrefix: parseIPv6('2001:db8:100::')!, pool6: 'public6',
-      block6: { first: parseIPv6('2001:db8:100::')!, last: parseIPv6('2001:db8:100::ffff:ffff:ffff:ffff')! }, createdAt: '2024-01-04T00:00:00.000Z', leases: [],
+      id: 'r2',
+      type: 'IP6',
+      size: 5n,
+      mac: 0x0200c0ffee42n,
+      globalPrefix: parseIPv6('2001:db8:100::')!,
+      pool6: 'public6',
+      block6: { first: parseIPv6('2001:db8:100::')!, last: parseIPv6('2001:db8:100::ffff:ffff:ffff:ffff')! },
+      createdAt: '2024-01-04T00:00:00.000Z',
+      leases: [],
     },
   ],
 };
@@ -49,6 +72,7 @@ test('the text is readable: one range per line, addresses as text', () => {
 });
 
 /** The FULL book as JSON, with one change applied, decoded. */
+// biome-ignore lint/suspicious/noExplicitAny: the test edits the raw JSON document in any way it likes
 function decodeChanged(change: (doc: any) => void): () => Book {
   const doc = JSON.parse(encodeBook(FULL));
   change(doc);
@@ -60,24 +84,97 @@ test('a book that is not what nebula-ipam wrote is refused, naming the file, the
   assert.ok(message.includes(`${WHERE}.prev`), 'says how to recover');
   expectIpamError(() => decodeBook('', WHERE), 'store-corrupt', [WHERE]);
   expectIpamError(() => decodeBook('[]', WHERE), 'store-corrupt', ['(top)']);
-  expectIpamError(decodeChanged((d) => { d.schema = 2; }), 'store-corrupt', ['schema is 2']);
-  expectIpamError(decodeChanged((d) => { d.generation = -1; }), 'store-corrupt', ['generation']);
-  expectIpamError(decodeChanged((d) => { d.ranges = {}; }), 'store-corrupt', ['ranges']);
-  expectIpamError(decodeChanged((d) => { d.ranges[0].type = 'IP5'; }), 'store-corrupt', ['ranges[0].type', 'IP5']);
-  expectIpamError(decodeChanged((d) => { d.ranges[0].ip = '010.0.0.1'; }), 'store-corrupt', ['ranges[0].ip', '010.0.0.1']);
-  expectIpamError(decodeChanged((d) => { d.ranges[0].mac = '02:00'; }), 'store-corrupt', ['ranges[0].mac']);
+  expectIpamError(
+    decodeChanged((d) => {
+      d.schema = 2;
+    }),
+    'store-corrupt',
+    ['schema is 2'],
+  );
+  expectIpamError(
+    decodeChanged((d) => {
+      d.generation = -1;
+    }),
+    'store-corrupt',
+    ['generation'],
+  );
+  expectIpamError(
+    decodeChanged((d) => {
+      d.ranges = {};
+    }),
+    'store-corrupt',
+    ['ranges'],
+  );
+  expectIpamError(
+    decodeChanged((d) => {
+      d.ranges[0].type = 'IP5';
+    }),
+    'store-corrupt',
+    ['ranges[0].type', 'IP5'],
+  );
+  expectIpamError(
+    decodeChanged((d) => {
+      d.ranges[0].ip = '010.0.0.1';
+    }),
+    'store-corrupt',
+    ['ranges[0].ip', '010.0.0.1'],
+  );
+  expectIpamError(
+    decodeChanged((d) => {
+      d.ranges[0].mac = '02:00';
+    }),
+    'store-corrupt',
+    ['ranges[0].mac'],
+  );
   // Leases as JSON objects (books written before leases were packed); packed ones: lease-packing.test.ts.
-  expectIpamError(decodeChanged((d) => { d.ranges[0].leases = [{ from: 0, to: 0, holder: 'me', at: 't' }]; }), 'store-corrupt', ['ranges[0].leases[0].holder', 'me']);
-  expectIpamError(decodeChanged((d) => { d.ranges[0].leases = [{ from: 0, to: 0, holder: 'opennebula', at: 5 }]; }), 'store-corrupt', ['ranges[0].leases[0].at']);
-  expectIpamError(decodeChanged((d) => { d.ranges[1].block = ['10.20.0.255', '10.20.0.0']; }), 'store-corrupt', ['ranges[1].block']);
+  expectIpamError(
+    decodeChanged((d) => {
+      d.ranges[0].leases = [{ from: 0, to: 0, holder: 'me', at: 't' }];
+    }),
+    'store-corrupt',
+    ['ranges[0].leases[0].holder', 'me'],
+  );
+  expectIpamError(
+    decodeChanged((d) => {
+      d.ranges[0].leases = [{ from: 0, to: 0, holder: 'opennebula', at: 5 }];
+    }),
+    'store-corrupt',
+    ['ranges[0].leases[0].at'],
+  );
+  expectIpamError(
+    decodeChanged((d) => {
+      d.ranges[1].block = ['10.20.0.255', '10.20.0.0'];
+    }),
+    'store-corrupt',
+    ['ranges[1].block'],
+  );
 });
 
 test('leases outside their range or overlapping each other are refused', () => {
-  expectIpamError(decodeChanged((d) => { d.ranges[1].leases = [{ from: 0, to: 10, holder: 'opennebula', at: 't' }]; }), 'store-corrupt', ['ranges[1].leases[0].to', '10']);
-  expectIpamError(decodeChanged((d) => { d.ranges[1].leases = [{ from: 3, to: 2, holder: 'opennebula', at: 't' }]; }), 'store-corrupt', ['ranges[1].leases[0].to']);
-  expectIpamError(decodeChanged((d) => {
-    d.ranges[1].leases = [{ from: 0, to: 4, holder: 'opennebula', at: 't' }, { from: 4, to: 5, holder: 'operator', at: 't' }];
-  }), 'store-corrupt', ['ranges[1].leases[1].from']);
+  expectIpamError(
+    decodeChanged((d) => {
+      d.ranges[1].leases = [{ from: 0, to: 10, holder: 'opennebula', at: 't' }];
+    }),
+    'store-corrupt',
+    ['ranges[1].leases[0].to', '10'],
+  );
+  expectIpamError(
+    decodeChanged((d) => {
+      d.ranges[1].leases = [{ from: 3, to: 2, holder: 'opennebula', at: 't' }];
+    }),
+    'store-corrupt',
+    ['ranges[1].leases[0].to'],
+  );
+  expectIpamError(
+    decodeChanged((d) => {
+      d.ranges[1].leases = [
+        { from: 0, to: 4, holder: 'opennebula', at: 't' },
+        { from: 4, to: 5, holder: 'operator', at: 't' },
+      ];
+    }),
+    'store-corrupt',
+    ['ranges[1].leases[1].from'],
+  );
 });
 
 test('the round-robin cursor: written as "next", absent in older books (0), at most the range size', () => {
@@ -87,21 +184,85 @@ test('the round-robin cursor: written as "next", absent in older books (0), at m
   assert.deepEqual(decodeBook(text, WHERE), withCursor);
   assert.doesNotMatch(encodeBook(FULL), /"next"/, 'no cursor, no field: books stay as they were');
   assert.equal(decodeBook(encodeBook(FULL), WHERE).ranges[1]!.nextIndex, undefined);
-  expectIpamError(decodeChanged((d) => { d.ranges[1].next = 11; }), 'store-corrupt', ['ranges[1].next', '11']);
-  expectIpamError(decodeChanged((d) => { d.ranges[1].next = -1; }), 'store-corrupt', ['ranges[1].next']);
-  expectIpamError(decodeChanged((d) => { d.ranges[1].next = '3'; }), 'store-corrupt', ['ranges[1].next']);
-  assert.equal(decodeBook(JSON.stringify({ ...JSON.parse(encodeBook(FULL)), ranges: [{ ...JSON.parse(encodeBook(FULL)).ranges[1], next: 10 }] }), WHERE).ranges[0]!.nextIndex, 10n, 'the size itself: wraps on use');
+  expectIpamError(
+    decodeChanged((d) => {
+      d.ranges[1].next = 11;
+    }),
+    'store-corrupt',
+    ['ranges[1].next', '11'],
+  );
+  expectIpamError(
+    decodeChanged((d) => {
+      d.ranges[1].next = -1;
+    }),
+    'store-corrupt',
+    ['ranges[1].next'],
+  );
+  expectIpamError(
+    decodeChanged((d) => {
+      d.ranges[1].next = '3';
+    }),
+    'store-corrupt',
+    ['ranges[1].next'],
+  );
+  assert.equal(
+    decodeBook(JSON.stringify({ ...JSON.parse(encodeBook(FULL)), ranges: [{ ...JSON.parse(encodeBook(FULL)).ranges[1], next: 10 }] }), WHERE).ranges[0]!.nextIndex,
+    10n,
+    'the size itself: wraps on use',
+  );
 });
 
 test('ranges that no action could have written are refused', () => {
-  expectIpamError(decodeChanged((d) => { d.ranges[1].size = 0; }), 'store-corrupt', ['ranges[1].size']);
-  expectIpamError(decodeChanged((d) => { d.ranges[0].size = 2 ** 32 + 1; }), 'store-corrupt', ['ranges[0].size']);
-  expectIpamError(decodeChanged((d) => { d.ranges[0].ip = '0.0.0.1'; }), 'store-corrupt', ['ranges[0].size'], );
-  expectIpamError(decodeChanged((d) => { d.ranges[1].prefixLength = 129; }), 'store-corrupt', ['ranges[1].prefixLength']);
-  expectIpamError(decodeChanged((d) => { d.ranges[1].unmanaged = 'yes'; }), 'store-corrupt', ['ranges[1].unmanaged']);
-  expectIpamError(decodeChanged((d) => { d.ranges[2].id = 'r1'; }), 'store-corrupt', ['ranges[2].id', 'r1']);
+  expectIpamError(
+    decodeChanged((d) => {
+      d.ranges[1].size = 0;
+    }),
+    'store-corrupt',
+    ['ranges[1].size'],
+  );
+  expectIpamError(
+    decodeChanged((d) => {
+      d.ranges[0].size = 2 ** 32 + 1;
+    }),
+    'store-corrupt',
+    ['ranges[0].size'],
+  );
+  expectIpamError(
+    decodeChanged((d) => {
+      d.ranges[0].ip = '0.0.0.1';
+    }),
+    'store-corrupt',
+    ['ranges[0].size'],
+  );
+  expectIpamError(
+    decodeChanged((d) => {
+      d.ranges[1].prefixLength = 129;
+    }),
+    'store-corrupt',
+    ['ranges[1].prefixLength'],
+  );
+  expectIpamError(
+    decodeChanged((d) => {
+      d.ranges[1].unmanaged = 'yes';
+    }),
+    'store-corrupt',
+    ['ranges[1].unmanaged'],
+  );
+  expectIpamError(
+    decodeChanged((d) => {
+      d.ranges[2].id = 'r1';
+    }),
+    'store-corrupt',
+    ['ranges[2].id', 'r1'],
+  );
   // The counter must stay ahead of every id it handed out, or the next register reuses one.
-  expectIpamError(decodeChanged((d) => { d.nextRangeId = 3; }), 'store-corrupt', ['nextRangeId', '3']);
+  expectIpamError(
+    decodeChanged((d) => {
+      d.nextRangeId = 3;
+    }),
+    'store-corrupt',
+    ['nextRangeId', '3'],
+  );
 });
 
 test('an IPv4 range may end exactly at 255.255.255.255', () => {
@@ -114,7 +275,8 @@ test('an IPv4 range may end exactly at 255.255.255.255', () => {
 });
 
 test('the driver that registered a range is kept; a book without it (written before) still decodes', () => {
-  const line = (extra: string) => `{"schema":1,"generation":1,"nextRangeId":2,"ranges":[\n{"id":"r1","type":"IP4","size":4,"ip":"10.0.0.1",${extra}"createdAt":"2026-01-01T00:00:00.000Z","leases":""}\n]}\n`;
+  const line = (extra: string) =>
+    `{"schema":1,"generation":1,"nextRangeId":2,"ranges":[\n{"id":"r1","type":"IP4","size":4,"ip":"10.0.0.1",${extra}"createdAt":"2026-01-01T00:00:00.000Z","leases":""}\n]}\n`;
   const old = decodeBook(line(''), WHERE);
   assert.equal(old.ranges[0]!.driver, undefined);
   assert.equal(encodeBook({ ...old, ranges: old.ranges.map((r) => ({ ...r })) }), line(''), 'no driver field is invented');

@@ -22,7 +22,10 @@ const SECTIONS = new Set([...CONTRACT.matchAll(/^#{2,3} (\d+(?:\.\d+)?)\.? /gm)]
 
 test('nothing cites the contract outside the repository', () => {
   const outside = FILES.filter((file) => file !== path.join(REPO_ROOT, 'test', 'unit', 'contract-citations.test.ts') && /PROTOCOL\.md/.test(fs.readFileSync(file, 'utf8')));
-  assert.deepEqual(outside.map((f) => path.relative(REPO_ROOT, f)), []);
+  assert.deepEqual(
+    outside.map((f) => path.relative(REPO_ROOT, f)),
+    [],
+  );
 });
 
 test('every section of docs/oned-contract.md that is cited exists', () => {

@@ -86,8 +86,20 @@ const pick = fc.nat({ max: 50 });
 const count = fc.oneof({ weight: 5, arbitrary: fc.constant(1n) }, { weight: 2, arbitrary: fc.bigInt({ min: 2n, max: 5n }) });
 
 const REGISTER: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('registerExplicit' as const), type: fc.constantFrom('IP4' as const, 'IP6_STATIC' as const, 'IP4_6_STATIC' as const), ip: ipv4Start, ip6: ipv6Start, size: rangeSize }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('registerCarved4' as const), size: fc.option(fc.oneof(fc.bigInt({ min: 1n, max: 20n }), fc.constantFrom(252n, 253n, 254n)), { nil: undefined }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('registerExplicit' as const),
+      type: fc.constantFrom('IP4' as const, 'IP6_STATIC' as const, 'IP4_6_STATIC' as const),
+      ip: ipv4Start,
+      ip6: ipv6Start,
+      size: rangeSize,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('registerCarved4' as const), size: fc.option(fc.oneof(fc.bigInt({ min: 1n, max: 20n }), fc.constantFrom(252n, 253n, 254n)), { nil: undefined }) }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('registerCarved6' as const), size: fc.oneof(fc.bigInt({ min: 1n, max: 20n }), fc.constant(TWO_32)) }) },
 );
 
@@ -165,8 +177,13 @@ function indexAt(range: ModelRange, at: Offset): bigint | undefined {
   const leased = [...range.leases.keys()];
   const some = leased.length ? leased[Number(at.r % BigInt(leased.length))]! : 0n;
   const index = {
-    first: 0n, last: range.size - 1n, before: -1n, after: range.size,
-    lease: some, afterLease: some + 1n, random: at.r % range.size,
+    first: 0n,
+    last: range.size - 1n,
+    before: -1n,
+    after: range.size,
+    lease: some,
+    afterLease: some + 1n,
+    random: at.r % range.size,
   }[at.near];
   const fits = (start: bigint | undefined, family: Family) => start === undefined || (start + index >= 0n && start + index <= MAX[family]);
   // Without IPv4 oned names an address by its MAC, counted modulo 2^32: an index outside the
@@ -195,8 +212,11 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
     const pool4 = span4 && model.poolAt('ipv4', span4);
     const pool6 = span6 && model.poolAt('ipv6', span6);
     model.add({
-      ar: got.value.ar, type: op.type, size: op.size,
-      ...(span4 ? { ip: op.ip } : {}), ...(span6 ? { ip6: op.ip6 } : {}),
+      ar: got.value.ar,
+      type: op.type,
+      size: op.size,
+      ...(span4 ? { ip: op.ip } : {}),
+      ...(span6 ? { ip6: op.ip6 } : {}),
       footprint: { ...(span4 ? { ipv4: span4 } : {}), ...(span6 ? { ipv6: span6 } : {}) },
       sides: { ...(pool4 ? { ipv4: { pool: pool4.name } } : {}), ...(pool6 ? { ipv6: { pool: pool6.name } } : {}) },
     });
@@ -210,8 +230,11 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
     expectSame(got, expected, `carve IPv4 SIZE ${op.size}`);
     if (!got.ok || !expected.ok) return;
     const { first, size, subnet } = expected.value;
-    assert.deepEqual([got.value.reply.attrs.get('IP'), got.value.reply.attrs.get('SIZE'), got.value.reply.attrs.get('NETWORK_ADDRESS')],
-      [formatIPv4(first), String(size), formatIPv4(subnet.first)], 'the first free subnet, the first usable address');
+    assert.deepEqual(
+      [got.value.reply.attrs.get('IP'), got.value.reply.attrs.get('SIZE'), got.value.reply.attrs.get('NETWORK_ADDRESS')],
+      [formatIPv4(first), String(size), formatIPv4(subnet.first)],
+      'the first free subnet, the first usable address',
+    );
     model.add({ ar: got.value.ar, type: 'IP4', size, ip: first, footprint: { ipv4: subnet }, sides: { ipv4: { pool: pool!.name, subnet } } });
   },
 
@@ -234,9 +257,8 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
     if (!range) return;
     const refused = refusedAs(resolve(world, range));
     const start = range.ip === undefined || refused ? undefined : world.model.nextFree(range, op.count);
-    const expected: Outcome<bigint> = range.ip === undefined ? { ok: false, kind: 'unsupported' }
-      : refused ? { ok: false, kind: refused }
-      : start === undefined ? { ok: false, kind: 'exhausted' } : { ok: true, value: start };
+    const expected: Outcome<bigint> =
+      range.ip === undefined ? { ok: false, kind: 'unsupported' } : refused ? { ok: false, kind: refused } : start === undefined ? { ok: false, kind: 'exhausted' } : { ok: true, value: start };
     const got = engine(() => world.oned.get(range.ar, op.count));
     expectSame(got, expected, `get ${op.count} from ${range.id}`);
     if (!got.ok || !expected.ok) return;
@@ -392,7 +414,11 @@ function checkAgreement(world: World): void {
   assert.deepEqual(book.ranges.map((r) => r.id).sort(), model.ranges.map((r) => r.id).sort(), 'the same ranges');
   for (const expected of model.ranges) {
     const range = book.ranges.find((r) => r.id === expected.id)!;
-    assert.deepEqual([range.type, range.size, range.ip, range.ip6, range.unmanaged === true], [expected.type, expected.size, expected.ip, expected.ip6, expected.unmanaged === true], `range ${range.id}`);
+    assert.deepEqual(
+      [range.type, range.size, range.ip, range.ip6, range.unmanaged === true],
+      [expected.type, expected.size, expected.ip, expected.ip6, expected.unmanaged === true],
+      `range ${range.id}`,
+    );
     let previous = -1n;
     const leased = new Map<bigint, string>();
     for (const lease of range.leases) {
@@ -402,7 +428,11 @@ function checkAgreement(world: World): void {
       for (let i = lease.first; i <= lease.last; i++) leased.set(i, lease.holder);
       previous = lease.last;
     }
-    assert.deepEqual([...leased].sort((a, b) => (a[0] < b[0] ? -1 : 1)), [...expected.leases].sort((a, b) => (a[0] < b[0] ? -1 : 1)), `${range.id}: the same leased addresses`);
+    assert.deepEqual(
+      [...leased].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+      [...expected.leases].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+      `${range.id}: the same leased addresses`,
+    );
   }
   for (const family of ['ipv4', 'ipv6'] as const) {
     const spaces = footprints(book, family);
@@ -559,18 +589,33 @@ test('fixed sequences of issue 8: pool edits, rotation, rmar with an operator le
   });
   // The sequence does reach what it is about: a finding once .3 became a DNS server, gone once freed.
   assert.deepEqual(seen, [
-    '0: 0 finding(s), ', '1: 0 finding(s), 0-0', '2: 0 finding(s), 0-0 1-1', '3: 0 finding(s), 0-0 1-1 4-4',
-    '4: 1 finding(s), 0-0 1-1 4-4', '5: 1 finding(s), 0-0 1-1 4-4', '6: 1 finding(s), 0-0 1-1 3-3 4-4',
-    '7: 0 finding(s), 1-1 3-3 4-4', '8: 0 finding(s), 1-1 3-3 4-4', '9: 0 finding(s), 1-1 3-3 4-4', '10: 0 finding(s), 1-1 3-3 4-4',
+    '0: 0 finding(s), ',
+    '1: 0 finding(s), 0-0',
+    '2: 0 finding(s), 0-0 1-1',
+    '3: 0 finding(s), 0-0 1-1 4-4',
+    '4: 1 finding(s), 0-0 1-1 4-4',
+    '5: 1 finding(s), 0-0 1-1 4-4',
+    '6: 1 finding(s), 0-0 1-1 3-3 4-4',
+    '7: 0 finding(s), 1-1 3-3 4-4',
+    '8: 0 finding(s), 1-1 3-3 4-4',
+    '9: 0 finding(s), 1-1 3-3 4-4',
+    '10: 0 finding(s), 1-1 3-3 4-4',
   ]);
   const kept = world.oned.book.ranges.find((r) => r.unmanaged);
   assert.deepEqual([kept?.id, kept?.ip, kept?.size, kept?.leases[0]?.owner], ['r2', 0x0a140007n, 1n, 'bm-host']);
-  assert.deepEqual(world.oned.book.ranges.filter((r) => !r.unmanaged).map((r) => formatIPv4(r.ip!)), ['10.20.1.1', '10.20.3.1'], 'later carves go round the kept lease');
+  assert.deepEqual(
+    world.oned.book.ranges.filter((r) => !r.unmanaged).map((r) => formatIPv4(r.ip!)),
+    ['10.20.1.1', '10.20.3.1'],
+    'later carves go round the kept lease',
+  );
   runSequence(NO_CONFIG, ROTATION_SEQUENCE);
 });
 
 test('the model check can fail: a model that expects the first free block (the old rule) is caught', () => {
-  assert.throws(() => runSequence(NO_CONFIG, ROTATION_SEQUENCE, true), (error: Error) => error.name === 'AssertionError' && /cursor/.test(error.message));
+  assert.throws(
+    () => runSequence(NO_CONFIG, ROTATION_SEQUENCE, true),
+    (error: Error) => error.name === 'AssertionError' && /cursor/.test(error.message),
+  );
   // And on random sequences too.
   assert.throws(() =>
     fc.assert(

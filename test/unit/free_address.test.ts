@@ -36,7 +36,14 @@ test('a block leased in one call is freed one address at a time, each free takin
   oned.get(ar, 4);
   oned.free(ar, 1n);
   const pieces = oned.rangeOf(ar).leases.map((l) => [l.first, l.last, formatMac(l.mac!)]);
-  assert.deepEqual(pieces, [[0n, 0n, '02:00:0a:00:00:0a'], [2n, 3n, '02:00:0a:00:00:0c']], 'each piece names the MAC of its own first address');
+  assert.deepEqual(
+    pieces,
+    [
+      [0n, 0n, '02:00:0a:00:00:0a'],
+      [2n, 3n, '02:00:0a:00:00:0c'],
+    ],
+    'each piece names the MAC of its own first address',
+  );
   oned.free(ar, 0n);
   oned.free(ar, 3n);
   assert.deepEqual(leasedIndices(oned.rangeOf(ar)), [2n]);
@@ -44,7 +51,7 @@ test('a block leased in one call is freed one address at a time, each free takin
   assert.deepEqual(oned.rangeOf(ar).leases, []);
 });
 
-test('operator leases are untouched by oned\'s frees', () => {
+test("operator leases are untouched by oned's frees", () => {
   const { oned, ar } = sampleRange();
   const range = oned.rangeOf(ar);
   oned.book = { ...oned.book, ranges: [{ ...range, leases: [{ first: 4n, last: 6n, holder: 'operator', owner: 'lb', at: 'then' }] }] };

@@ -20,7 +20,10 @@ function sampleRange() {
 test('the get_address sample: the first free address, replied as ADDRESS = [ IP, SIZE ]', () => {
   const { oned, ar } = sampleRange();
   const first = oned.get(ar);
-  assert.deepEqual(first.reply.pairs, [['IP', '10.0.0.10'], ['SIZE', '1']]);
+  assert.deepEqual(first.reply.pairs, [
+    ['IP', '10.0.0.10'],
+    ['SIZE', '1'],
+  ]);
   assert.deepEqual([oned.get(ar).ip, oned.get(ar).ip], ['10.0.0.11', '10.0.0.12']);
   assert.deepEqual(leasedIndices(oned.rangeOf(ar)), [0n, 1n, 2n]);
 });
@@ -45,7 +48,10 @@ test('a block of SIZE n is the next free contiguous block after the cursor, with
   oned.get(ar);
   oned.allocate(ar, 2n); // 10.0.0.12 held: the holes are 10.0.0.11 and 10.0.0.13+
   const block = oned.get(ar, 4);
-  assert.deepEqual(block.reply.pairs, [['IP', '10.0.0.13'], ['SIZE', '4']]);
+  assert.deepEqual(block.reply.pairs, [
+    ['IP', '10.0.0.13'],
+    ['SIZE', '4'],
+  ]);
   assert.deepEqual([oned.get(ar).ip, oned.get(ar).ip, oned.get(ar).ip], ['10.0.0.17', '10.0.0.18', '10.0.0.19']);
   assert.equal(oned.get(ar).ip, '10.0.0.11', 'the hole behind the cursor comes once the cursor wraps');
 });

@@ -25,7 +25,12 @@ test('leases survive packing and unpacking unchanged, odd texts and edges includ
 
 test('a lease oned took costs about a dozen bytes', () => {
   const leases: Lease[] = Array.from({ length: 100 }, (_, i) => ({
-    first: BigInt(i), last: BigInt(i), holder: 'opennebula', mac: MAC + BigInt(i), requestId: String(5000 + i * 37), at: new Date(Date.UTC(2025, 0, 1) + i * 86_400).toISOString(),
+    first: BigInt(i),
+    last: BigInt(i),
+    holder: 'opennebula',
+    mac: MAC + BigInt(i),
+    requestId: String(5000 + i * 37),
+    at: new Date(Date.UTC(2025, 0, 1) + i * 86_400).toISOString(),
   }));
   const packed = packLeases(leases, MAC);
   assert.ok(packed.length / leases.length < 12, `${packed.length / leases.length} bytes a lease`);
@@ -41,22 +46,33 @@ test('any sorted, disjoint list of leases round-trips', () => {
     note: fc.option(fc.string(), { nil: undefined }),
     mac: fc.option(fc.bigInt(0n, (1n << 48n) - 1n), { nil: undefined }),
     requestId: fc.option(fc.oneof(fc.nat().map(String), fc.string()), { nil: undefined }),
-    at: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.string()),
+    at: fc.oneof(
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      fc.string(),
+    ),
   });
-  fc.assert(fc.property(fc.array(lease, { maxLength: 20 }), fc.option(fc.bigInt(0n, 1n << 40n), { nil: undefined }), (raw, rangeMac) => {
-    let next = 0n;
-    const leases: Lease[] = raw.map((l) => {
-      const first = next + BigInt(l.gap);
-      const last = first + BigInt(l.extra);
-      next = last + 1n;
-      return {
-        first, last, holder: l.operator ? 'operator' : 'opennebula',
-        ...(l.owner === undefined ? {} : { owner: l.owner }), ...(l.note === undefined ? {} : { note: l.note }),
-        ...(l.mac === undefined ? {} : { mac: l.mac }), ...(l.requestId === undefined ? {} : { requestId: l.requestId }), at: l.at,
-      };
-    });
-    assert.deepEqual(unpackLeases(packLeases(leases, rangeMac), 1n << 32n, rangeMac, fail), leases);
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(fc.array(lease, { maxLength: 20 }), fc.option(fc.bigInt(0n, 1n << 40n), { nil: undefined }), (raw, rangeMac) => {
+      let next = 0n;
+      const leases: Lease[] = raw.map((l) => {
+        const first = next + BigInt(l.gap);
+        const last = first + BigInt(l.extra);
+        next = last + 1n;
+        return {
+          first,
+          last,
+          holder: l.operator ? 'operator' : 'opennebula',
+          ...(l.owner === undefined ? {} : { owner: l.owner }),
+          ...(l.note === undefined ? {} : { note: l.note }),
+          ...(l.mac === undefined ? {} : { mac: l.mac }),
+          ...(l.requestId === undefined ? {} : { requestId: l.requestId }),
+          at: l.at,
+        };
+      });
+      assert.deepEqual(unpackLeases(packLeases(leases, rangeMac), 1n << 32n, rangeMac, fail), leases);
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test('a list out of order is refused when packing, so it can never be written', () => {
@@ -64,7 +80,12 @@ test('a list out of order is refused when packing, so it can never be written', 
 });
 
 test('a packed string that breaks the grammar is refused, naming the lease and field', () => {
-  const refused = (packed: string, size: bigint, path: string) => assert.throws(() => unpackLeases(packed, size, MAC, fail), (e: Error) => e.message.startsWith(`${path}=`), packed);
+  const refused = (packed: string, size: bigint, path: string) =>
+    assert.throws(
+      () => unpackLeases(packed, size, MAC, fail),
+      (e: Error) => e.message.startsWith(`${path}=`),
+      packed,
+    );
   refused('0,,,,,,,,', 10n, 'leases[0]');
   refused('0;', 10n, 'leases[1].at');
   refused('zz!', 10n, 'leases[0].at');

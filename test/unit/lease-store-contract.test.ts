@@ -35,15 +35,21 @@ const withRange = (book: Book): Book => ({
 
 const stores: [string, () => Promise<{ store: LeaseStore; done: () => void }> | { store: LeaseStore; done: () => void }][] = [
   ['MemoryStore', () => ({ store: new MemoryStore(), done: () => undefined })],
-  ['FileStore', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-store-'));
-    return { store: new FileStore(path.join(dir, 'book', 'leases.json'), { lockTimeoutMs: 1_000 }), done: () => fs.rmSync(dir, { recursive: true, force: true }) };
-  }],
-  ['EtcdStore', async () => {
-    cluster ??= startEtcdCluster();
-    const client = new EtcdClient({ endpoints: (await cluster).endpoints, timeoutMs: 2_000 });
-    return { store: new EtcdStore({ client, prefix: `/nebula-ipam/contract-${++prefixes}`, lockTimeoutMs: 5_000 }), done: () => client.close() };
-  }],
+  [
+    'FileStore',
+    () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-store-'));
+      return { store: new FileStore(path.join(dir, 'book', 'leases.json'), { lockTimeoutMs: 1_000 }), done: () => fs.rmSync(dir, { recursive: true, force: true }) };
+    },
+  ],
+  [
+    'EtcdStore',
+    async () => {
+      cluster ??= startEtcdCluster();
+      const client = new EtcdClient({ endpoints: (await cluster).endpoints, timeoutMs: 2_000 });
+      return { store: new EtcdStore({ client, prefix: `/nebula-ipam/contract-${++prefixes}`, lockTimeoutMs: 5_000 }), done: () => client.close() };
+    },
+  ],
 ];
 
 for (const [name, make] of stores) {
@@ -80,9 +86,16 @@ for (const [name, make] of stores) {
       await store.audit(record('refused', 'error'));
       await store.update((book) => ({ book: withRange(book), result: undefined, audit: [record('second'), record('third')] }));
       const all = await store.readAudit(() => true);
-      assert.deepEqual(all.records.map((r) => r.action), ['first', 'refused', 'second', 'third'], 'a change without a book records nothing');
+      assert.deepEqual(
+        all.records.map((r) => r.action),
+        ['first', 'refused', 'second', 'third'],
+        'a change without a book records nothing',
+      );
       const last = await store.readAudit((r) => r.result === 'ok', 2);
-      assert.deepEqual(last.records.map((r) => r.action), ['second', 'third']);
+      assert.deepEqual(
+        last.records.map((r) => r.action),
+        ['second', 'third'],
+      );
     } finally {
       done();
     }
@@ -95,7 +108,10 @@ for (const [name, make] of stores) {
       await assert.rejects(store.generations(), (error) => error instanceof IpamError && error.kind === 'not-found', 'one write keeps no previous generation');
       await store.update((book) => ({ book: withRange(book), result: undefined }));
       const shown = await store.generations();
-      assert.deepEqual(shown.previous.ranges.map((r) => r.id), ['r1']);
+      assert.deepEqual(
+        shown.previous.ranges.map((r) => r.id),
+        ['r1'],
+      );
       assert.ok('book' in shown.current && shown.current.book.generation === 2);
 
       await store.update((book) => ({ book: withRange(book), result: undefined }));

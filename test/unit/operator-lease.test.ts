@@ -24,7 +24,10 @@ describe('lease --count', () => {
     assert.equal(range.unmanaged, true);
     // 10.20.0.3 .. 10.20.0.254: after network, gateway and DNS, before broadcast.
     assert.equal(range.size, 252n);
-    assert.deepEqual(range.leases.map((l) => [l.first, l.last, l.holder, l.owner]), [[0n, 2n, 'operator', 'bm-01']]);
+    assert.deepEqual(
+      range.leases.map((l) => [l.first, l.last, l.holder, l.owner]),
+      [[0n, 2n, 'operator', 'bm-01']],
+    );
   });
 
   it('fills an existing operator range before carving another', () => {
@@ -81,7 +84,10 @@ describe('lease --ip', () => {
     const { result, book: after } = leaseAddresses(book, config, { pool: 'private', ip: '10.20.0.7', owner: 'bm' }, NOW);
     assert.equal(result.range, range.id);
     assert.equal(result.newRange, false);
-    assert.deepEqual(findRange(after!, range.id)!.leases.map((l) => [l.first, l.holder]), [[4n, 'operator']]);
+    assert.deepEqual(
+      findRange(after!, range.id)!.leases.map((l) => [l.first, l.holder]),
+      [[4n, 'operator']],
+    );
   });
 
   it('makes a one-address operator range in free pool space, inside the subnet it would be carved in', () => {
@@ -114,7 +120,14 @@ describe('lease --ip', () => {
 
   it('refuses network, gateway, broadcast, DNS and excluded addresses', () => {
     const { book } = registered(emptyBook(), config, { SIZE: '10' });
-    for (const [ip, role] of [['10.20.0.0', 'network address'], ['10.20.0.1', 'gateway'], ['10.20.0.255', 'broadcast address'], ['10.20.0.2', 'DNS server'], ['10.20.5.1', 'gateway'], ['10.20.5.255', 'broadcast address']] as const) {
+    for (const [ip, role] of [
+      ['10.20.0.0', 'network address'],
+      ['10.20.0.1', 'gateway'],
+      ['10.20.0.255', 'broadcast address'],
+      ['10.20.0.2', 'DNS server'],
+      ['10.20.5.1', 'gateway'],
+      ['10.20.5.255', 'broadcast address'],
+    ] as const) {
       fails(() => leaseAddresses(book, config, { pool: 'private', ip, owner: 'x' }, NOW), 'conflict', new RegExp(`${ip.replaceAll('.', '\\.')}: it is the ${role}`));
     }
     fails(() => leaseAddresses(book, config, { pool: 'private', ip: '10.20.255.7', owner: 'x' }, NOW), 'conflict', /excludes 10\.20\.255\.0\/24/);

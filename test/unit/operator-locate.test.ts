@@ -30,7 +30,7 @@ describe('locateAddress', () => {
     assert.equal(where(book, '02:00:0a:14:00:03'), 'leased');
   });
 
-  it("finds a SLAAC address of an IP4_6 range by the MAC inside it", () => {
+  it('finds a SLAAC address of an IP4_6 range by the MAC inside it', () => {
     let { book, range } = registered(emptyBook(), config, { TYPE: 'IP4_6', SIZE: '10', GLOBAL_PREFIX: '2001:db8:100:5::' });
     book = onedLeases(book, config, range.id).book;
     // index 0: MAC 02:00:0a:14:00:03 -> interface id 0000:0aff:fe14:0003 (U/L bit flipped).
@@ -46,7 +46,7 @@ describe('locateAddress', () => {
     assert.equal(parseAddress(' 2001:DB8::1 ').text, '2001:db8::1');
   });
 
-  it("an operator lease shows as leased to its owner", () => {
+  it('an operator lease shows as leased to its owner', () => {
     const { book } = leaseAddresses(emptyBook(), config, { pool: 'private', ip: '10.20.4.4', owner: 'bm' }, NOW);
     const found = locateAddress(book!, config, parseAddress('10.20.4.4'));
     assert.equal(found.kind === 'leased' && found.lease.owner, 'bm');

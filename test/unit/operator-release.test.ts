@@ -26,7 +26,13 @@ describe('release', () => {
   it('by owner frees every operator lease of that owner, in every range, and nothing else', () => {
     const { book } = withLeases();
     const { book: after, result, audit } = releaseLeases(book, config, { owner: 'web' });
-    assert.deepEqual(result.released.map((r) => [r.range, r.addresses]), [['r1', '10.20.0.8'], ['r2', '10.20.1.2-10.20.1.5']]);
+    assert.deepEqual(
+      result.released.map((r) => [r.range, r.addresses]),
+      [
+        ['r1', '10.20.0.8'],
+        ['r2', '10.20.1.2-10.20.1.5'],
+      ],
+    );
     assert.equal(audit!.length, 2);
     const leases = after!.ranges.flatMap((r) => r.leases.map((l) => l.owner ?? l.holder));
     assert.deepEqual(leases, ['opennebula', 'db']);
@@ -35,7 +41,14 @@ describe('release', () => {
   it('by address frees just that address of a block', () => {
     const { book } = withLeases();
     const { book: after } = releaseLeases(book, config, { ip: '10.20.1.3' });
-    assert.deepEqual(findRange(after!, 'r2')!.leases.map((l) => [l.first, l.last, l.owner]), [[0n, 0n, 'web'], [2n, 3n, 'web'], [4n, 4n, 'db']]);
+    assert.deepEqual(
+      findRange(after!, 'r2')!.leases.map((l) => [l.first, l.last, l.owner]),
+      [
+        [0n, 0n, 'web'],
+        [2n, 3n, 'web'],
+        [4n, 4n, 'db'],
+      ],
+    );
   });
 
   it("refuses OpenNebula's lease unless forced", () => {
@@ -43,7 +56,10 @@ describe('release', () => {
     fails(() => releaseLeases(book, config, { ip: onedIp }), 'conflict', /leased to OpenNebula \(request 2\).*--force/);
     const { book: after, result } = releaseLeases(book, config, { ip: onedIp, force: true });
     assert.equal(result.released[0]!.holder, 'opennebula');
-    assert.equal(findRange(after!, 'r1')!.leases.some((l) => l.holder === 'opennebula'), false);
+    assert.equal(
+      findRange(after!, 'r1')!.leases.some((l) => l.holder === 'opennebula'),
+      false,
+    );
   });
 
   it('says when there is nothing to release', () => {

@@ -16,8 +16,13 @@ test('an etcd backend is read with its defaults and every key', () => {
   assert.deepEqual(parse(etcd()).backend, { type: 'etcd', endpoints: ['http://127.0.0.1:2379', 'https://10.0.0.2:2379'], timeoutMs: 2000 });
   const full = parse(etcd({ prefix: '/nebula-ipam/zone1', timeoutMs: 500, tls: { ca: '/etc/one/ca.pem', cert: '/etc/one/c.pem', key: '/etc/one/k.pem' }, user: 'one', password: 's3cret' }));
   assert.deepEqual(full.backend, {
-    type: 'etcd', endpoints: ['http://127.0.0.1:2379', 'https://10.0.0.2:2379'], prefix: '/nebula-ipam/zone1', timeoutMs: 500,
-    tls: { ca: '/etc/one/ca.pem', cert: '/etc/one/c.pem', key: '/etc/one/k.pem' }, user: 'one', password: 's3cret',
+    type: 'etcd',
+    endpoints: ['http://127.0.0.1:2379', 'https://10.0.0.2:2379'],
+    prefix: '/nebula-ipam/zone1',
+    timeoutMs: 500,
+    tls: { ca: '/etc/one/ca.pem', cert: '/etc/one/c.pem', key: '/etc/one/k.pem' },
+    user: 'one',
+    password: 's3cret',
   });
   assert.deepEqual(parse({ backend: { type: 'file' } }).backend, { type: 'file' });
 });

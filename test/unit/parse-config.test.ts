@@ -17,9 +17,16 @@ test('the example of issue 2 is read with every key', () => {
   assert.equal(config.lockTimeoutMs, 20000);
   const [priv, pub] = config.pools;
   assert.deepEqual(priv, {
-    name: 'private', family: 'ipv4', network: { family: 'ipv4', base: parseIPv4('10.20.0.0'), length: 16 },
-    subnetPrefix: 24, gateway: 'first', dns: ['10.20.0.2'], mtu: 1500, searchDomain: 'cloud.example.com',
-    exclude: [{ family: 'ipv4', base: parseIPv4('10.20.255.0'), length: 24 }], isDefault: true,
+    name: 'private',
+    family: 'ipv4',
+    network: { family: 'ipv4', base: parseIPv4('10.20.0.0'), length: 16 },
+    subnetPrefix: 24,
+    gateway: 'first',
+    dns: ['10.20.0.2'],
+    mtu: 1500,
+    searchDomain: 'cloud.example.com',
+    exclude: [{ family: 'ipv4', base: parseIPv4('10.20.255.0'), length: 24 }],
+    isDefault: true,
   });
   assert.equal(pub!.family, 'ipv6');
   assert.equal(pub!.subnetPrefix, 64);

@@ -17,9 +17,12 @@ import { verifyBook } from '../../src/verify/verify-book.ts';
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'onevnet');
 const fixture = (name: string) => readOnevnetXml(fs.readFileSync(path.join(FIXTURES, name), 'utf8'), name);
 
-const config = parseConfig(JSON.stringify({
-  pools: [{ name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, gateway: 'first', dns: ['10.20.0.2'], default: true }],
-}), 'test.json');
+const config = parseConfig(
+  JSON.stringify({
+    pools: [{ name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, gateway: 'first', dns: ['10.20.0.2'], default: true }],
+  }),
+  'test.json',
+);
 
 const BEFORE = '2025-01-01T00:00:00.000Z';
 const DOCUMENT = '2025-01-02T00:00:00.000Z';
@@ -67,7 +70,15 @@ test('both ways: leases and ranges each side lacks, with what holds them, and wh
     'range-missing-in-opennebula r4 10.20.1.3-10.20.1.254',
   ]);
   const byKind = new Map(plan.findings.map((f) => [f.kind, f]));
-  assert.deepEqual(byKind.get('lease-missing-in-book'), { kind: 'lease-missing-in-book', range: 'r1', ar: 'VNET 3 AR 0', addresses: '10.20.0.10-10.20.0.11', count: 2, holder: 'reservation VNET 7', adoptable: true });
+  assert.deepEqual(byKind.get('lease-missing-in-book'), {
+    kind: 'lease-missing-in-book',
+    range: 'r1',
+    ar: 'VNET 3 AR 0',
+    addresses: '10.20.0.10-10.20.0.11',
+    count: 2,
+    holder: 'reservation VNET 7',
+    adoptable: true,
+  });
   const clash = byKind.get('lease-held-by-operator')!;
   assert.equal(clash.adoptable, false);
   assert.ok(clash.kind === 'lease-held-by-operator' && clash.holder === 'hold' && clash.operator === 'bmc-7');
@@ -79,41 +90,59 @@ test('both ways: leases and ranges each side lacks, with what holds them, and wh
   assert.equal(reconcileExitCode(plan.findings, false), 1);
 });
 
-test('what was not compared is said: unlisted leases, reservations, other drivers\' ARs', () => {
+test("what was not compared is said: unlisted leases, reservations, other drivers' ARs", () => {
   const plan = findDifferences(disagreeingBook(), fixture('list-several-vnets.xml'), options);
   assert.deepEqual(plan.notes.map((n) => n.kind).sort(), ['leases-not-listed', 'other-ars-skipped', 'reservation-skipped']);
-  assert.deepEqual(plan.notes.find((n) => n.kind === 'leases-not-listed'), { kind: 'leases-not-listed', range: 'r3', ar: 'VNET 5 AR 0' });
-  assert.deepEqual(plan.notes.find((n) => n.kind === 'reservation-skipped'), { kind: 'reservation-skipped', ar: 'VNET 7 AR 0', parent: '3' });
+  assert.deepEqual(
+    plan.notes.find((n) => n.kind === 'leases-not-listed'),
+    { kind: 'leases-not-listed', range: 'r3', ar: 'VNET 5 AR 0' },
+  );
+  assert.deepEqual(
+    plan.notes.find((n) => n.kind === 'reservation-skipped'),
+    { kind: 'reservation-skipped', ar: 'VNET 7 AR 0', parent: '3' },
+  );
   assert.ok(plan.notes.some((n) => n.kind === 'other-ars-skipped' && n.count === 2));
 });
 
-test('--apply adopts OpenNebula\'s leases and ranges, leaves operator leases, and a second pass finds only what it cannot fix', () => {
+test("--apply adopts OpenNebula's leases and ranges, leaves operator leases, and a second pass finds only what it cannot fix", () => {
   const before = disagreeingBook();
   const plan = findDifferences(before, fixture('list-several-vnets.xml'), options);
   const { book: after, changes } = applyFixes(before, plan.fixes);
 
   const r1 = findRange(after, 'r1')!;
-  assert.deepEqual(r1.leases.map((l) => [spanText(r1, l), l.holder, l.owner ?? '']), [
-    ['10.20.0.3-10.20.0.4', 'opennebula', ''],
-    ['10.20.0.7', 'operator', 'bmc-7'],
-    ['10.20.0.10-10.20.0.11', 'opennebula', 'reservation VNET 7'],
-  ]);
+  assert.deepEqual(
+    r1.leases.map((l) => [spanText(r1, l), l.holder, l.owner ?? '']),
+    [
+      ['10.20.0.3-10.20.0.4', 'opennebula', ''],
+      ['10.20.0.7', 'operator', 'bmc-7'],
+      ['10.20.0.10-10.20.0.11', 'opennebula', 'reservation VNET 7'],
+    ],
+  );
   assert.equal(findRange(after, 'r4'), undefined, 'the range OpenNebula no longer has is gone');
   assert.deepEqual(findRange(after, 'r5'), findRange(before, 'r5'), 'the unmanaged range is untouched');
   const r9 = findRange(after, 'r9')!;
   assert.equal(r9.pool, 'private');
-  assert.deepEqual([FAMILIES.ipv4.format(r9.block!.first), FAMILIES.ipv4.format(r9.block!.last)], ['10.20.2.0', '10.20.2.255'], 'the carved subnet is the rebuilt range\'s space');
-  assert.deepEqual(r9.leases.map((l) => [spanText(r9, l), l.owner]), [['10.20.2.3', 'VM 30'], ['10.20.2.4', 'VROUTER 2']]);
+  assert.deepEqual([FAMILIES.ipv4.format(r9.block!.first), FAMILIES.ipv4.format(r9.block!.last)], ['10.20.2.0', '10.20.2.255'], "the carved subnet is the rebuilt range's space");
+  assert.deepEqual(
+    r9.leases.map((l) => [spanText(r9, l), l.owner]),
+    [
+      ['10.20.2.3', 'VM 30'],
+      ['10.20.2.4', 'VROUTER 2'],
+    ],
+  );
   assert.equal(after.nextRangeId, 10, 'ids above the rebuilt r9 are never handed out again');
-  assert.deepEqual(changes.map((c) => `${c.action} ${c.range} ${c.addresses}`), [
-    'reconcile-remove-range r4 10.20.1.3-10.20.1.254',
-    'reconcile-drop-lease r1 10.20.0.5',
-    'reconcile-resize-range r2 192.168.50.10-192.168.50.21',
-    'reconcile-add-lease r1 10.20.0.10-10.20.0.11',
-    'reconcile-add-range r9 10.20.2.3-10.20.2.7',
-    'reconcile-add-lease r9 10.20.2.3',
-    'reconcile-add-lease r9 10.20.2.4',
-  ]);
+  assert.deepEqual(
+    changes.map((c) => `${c.action} ${c.range} ${c.addresses}`),
+    [
+      'reconcile-remove-range r4 10.20.1.3-10.20.1.254',
+      'reconcile-drop-lease r1 10.20.0.5',
+      'reconcile-resize-range r2 192.168.50.10-192.168.50.21',
+      'reconcile-add-lease r1 10.20.0.10-10.20.0.11',
+      'reconcile-add-range r9 10.20.2.3-10.20.2.7',
+      'reconcile-add-lease r9 10.20.2.3',
+      'reconcile-add-lease r9 10.20.2.4',
+    ],
+  );
 
   const again = findDifferences(after, fixture('list-several-vnets.xml'), options);
   assert.deepEqual(kinds(again.findings), ['lease-held-by-operator r1 10.20.0.7']);
@@ -137,22 +166,34 @@ test('a lost book is rebuilt from onevnet list -x: same ids, same leases, a clea
   ]);
   const { book: rebuilt } = applyFixes(empty, plan.fixes);
   const r1 = findRange(rebuilt, 'r1')!;
-  assert.deepEqual(r1.leases.map((l) => [spanText(r1, l), l.owner]), [
-    ['10.20.0.3', 'VM 12'], ['10.20.0.4', 'VM 13'], ['10.20.0.7', 'hold'], ['10.20.0.10-10.20.0.11', 'reservation VNET 7'],
-  ]);
-  assert.equal(findRange(rebuilt, 'r2')!.size, 12n, 'a rebuilt range takes OpenNebula\'s SIZE');
+  assert.deepEqual(
+    r1.leases.map((l) => [spanText(r1, l), l.owner]),
+    [
+      ['10.20.0.3', 'VM 12'],
+      ['10.20.0.4', 'VM 13'],
+      ['10.20.0.7', 'hold'],
+      ['10.20.0.10-10.20.0.11', 'reservation VNET 7'],
+    ],
+  );
+  assert.equal(findRange(rebuilt, 'r2')!.size, 12n, "a rebuilt range takes OpenNebula's SIZE");
   assert.equal(rebuilt.nextRangeId, 10);
   assert.deepEqual(verifyBook(rebuilt, config), []);
   assert.deepEqual(findDifferences(rebuilt, fixture('list-several-vnets.xml'), options).findings, []);
 });
 
 test('nothing in the book newer than the document is judged: oned may have leased it since', () => {
-  const fresh = book([
-    { id: 'r1', type: 'IP4', size: 20, ip: '10.20.0.3', pool: 'private', block: ['10.20.0.0', '10.20.0.255'], createdAt: BEFORE, leases: [on(0, 1), on(5, 5, AFTER), on(6, 6)] },
-    { id: 'r6', type: 'IP4', size: 4, ip: '10.30.0.1', createdAt: AFTER, leases: [] },
-  ], 7);
+  const fresh = book(
+    [
+      { id: 'r1', type: 'IP4', size: 20, ip: '10.20.0.3', pool: 'private', block: ['10.20.0.0', '10.20.0.255'], createdAt: BEFORE, leases: [on(0, 1), on(5, 5, AFTER), on(6, 6)] },
+      { id: 'r6', type: 'IP4', size: 4, ip: '10.30.0.1', createdAt: AFTER, leases: [] },
+    ],
+    7,
+  );
   const plan = findDifferences(fresh, fixture('show-ip4-with-leases.xml'), { ...options, documentTime: DOCUMENT });
-  assert.deepEqual(kinds(plan.findings).filter((k) => k.startsWith('lease-missing-in-opennebula')), ['lease-missing-in-opennebula r1 10.20.0.9']);
+  assert.deepEqual(
+    kinds(plan.findings).filter((k) => k.startsWith('lease-missing-in-opennebula')),
+    ['lease-missing-in-opennebula r1 10.20.0.9'],
+  );
   assert.ok(plan.notes.some((n) => n.kind === 'leases-newer-than-document' && n.range === 'r1' && n.count === 1));
 
   const listed = findDifferences(fresh, readOnevnetXml('<VNET_POOL/>', 'x'), options);
@@ -170,7 +211,10 @@ test('a document without any AR of the driver does not get every range removed',
   const plan = findDifferences(disagreeingBook(), fixture('list-several-vnets.xml'), { ...options, driver: { name: 'typo', explicit: true } });
   const missing = plan.findings.filter((f) => f.kind === 'range-missing-in-opennebula');
   // r1-r3 (no driver recorded) stand for ARs of driver mydrv: they are mydrv's, not judged here.
-  assert.deepEqual(missing.map((f) => f.range), ['r4']);
+  assert.deepEqual(
+    missing.map((f) => f.range),
+    ['r4'],
+  );
   assert.ok(plan.notes.some((n) => n.kind === 'other-drivers-ranges' && n.count === 3));
   assert.ok(missing.every((f) => !f.adoptable && /no AR of driver typo.*--driver/.test(f.why!)));
   assert.deepEqual(plan.fixes, []);
@@ -178,7 +222,10 @@ test('a document without any AR of the driver does not get every range removed',
 
 test('--driver NAME selects ARs by IPAM_MAD alone', () => {
   const plan = findDifferences(book([], 1), fixture('list-several-vnets.xml'), { ...options, driver: { name: 'dummy', explicit: true } });
-  assert.deepEqual(plan.findings.map((f) => `${f.kind} ${f.range} ${'ar' in f ? f.ar : ''}`), ['range-missing-in-book r1 VNET 8 AR 0']);
+  assert.deepEqual(
+    plan.findings.map((f) => `${f.kind} ${f.range} ${'ar' in f ? f.ar : ''}`),
+    ['range-missing-in-book r1 VNET 8 AR 0'],
+  );
 });
 
 test('a range OpenNebula lacks that holds operator leases stays, and says why', () => {
@@ -209,29 +256,51 @@ test('two ARs naming one range are a finding, and neither is used to change the 
 
 test('ETHER and IP6 leases are placed by MAC', () => {
   const ether = book([{ id: 'r1', type: 'ETHER', size: 8, mac: '02:00:00:00:01:00', createdAt: BEFORE, leases: [on(1, 1)] }], 2);
-  const doc = readOnevnetXml('<VNET><ID>4</ID><AR_POOL><AR><AR_ID>0</AR_ID><IPAM_MAD>mydrv</IPAM_MAD><MAC>02:00:00:00:01:00</MAC><NEBULA_IPAM_RANGE>r1</NEBULA_IPAM_RANGE><SIZE>8</SIZE><TYPE>ETHER</TYPE><LEASES><LEASE><MAC>02:00:00:00:01:01</MAC><VM>1</VM></LEASE><LEASE><MAC>02:00:00:00:01:03</MAC><VM>2</VM></LEASE></LEASES></AR></AR_POOL></VNET>', 'x');
+  const doc = readOnevnetXml(
+    '<VNET><ID>4</ID><AR_POOL><AR><AR_ID>0</AR_ID><IPAM_MAD>mydrv</IPAM_MAD><MAC>02:00:00:00:01:00</MAC><NEBULA_IPAM_RANGE>r1</NEBULA_IPAM_RANGE><SIZE>8</SIZE><TYPE>ETHER</TYPE><LEASES><LEASE><MAC>02:00:00:00:01:01</MAC><VM>1</VM></LEASE><LEASE><MAC>02:00:00:00:01:03</MAC><VM>2</VM></LEASE></LEASES></AR></AR_POOL></VNET>',
+    'x',
+  );
   const plan = findDifferences(ether, doc, options);
   assert.deepEqual(kinds(plan.findings), ['lease-missing-in-book r1 02:00:00:00:01:03']);
 });
 
 test('a resized AR: its lease in the grown part is adopted with the resize, when the growth is free space', () => {
-  const doc = readOnevnetXml('<VNET><ID>4</ID><AR_POOL><AR><AR_ID>0</AR_ID><IP>192.168.50.10</IP><IPAM_MAD>mydrv</IPAM_MAD><NEBULA_IPAM_RANGE>r2</NEBULA_IPAM_RANGE><SIZE>12</SIZE><TYPE>IP4</TYPE><LEASES><LEASE><IP>192.168.50.10</IP><VM>20</VM></LEASE><LEASE><IP>192.168.50.21</IP><VM>21</VM></LEASE></LEASES></AR></AR_POOL></VNET>', 'x');
+  const doc = readOnevnetXml(
+    '<VNET><ID>4</ID><AR_POOL><AR><AR_ID>0</AR_ID><IP>192.168.50.10</IP><IPAM_MAD>mydrv</IPAM_MAD><NEBULA_IPAM_RANGE>r2</NEBULA_IPAM_RANGE><SIZE>12</SIZE><TYPE>IP4</TYPE><LEASES><LEASE><IP>192.168.50.10</IP><VM>20</VM></LEASE><LEASE><IP>192.168.50.21</IP><VM>21</VM></LEASE></LEASES></AR></AR_POOL></VNET>',
+    'x',
+  );
   const plan = findDifferences(disagreeingBook(), doc, options);
-  assert.deepEqual(plan.findings.filter((f) => f.range === 'r2').map((f) => `${f.kind} ${f.adoptable}`), ['range-differs true', 'lease-missing-in-book true']);
-  const { book: after, changes } = applyFixes(disagreeingBook(), plan.fixes.filter((f) => f.range === 'r2'));
-  assert.deepEqual(changes.map((c) => c.action), ['reconcile-resize-range', 'reconcile-add-lease']);
+  assert.deepEqual(
+    plan.findings.filter((f) => f.range === 'r2').map((f) => `${f.kind} ${f.adoptable}`),
+    ['range-differs true', 'lease-missing-in-book true'],
+  );
+  const { book: after, changes } = applyFixes(
+    disagreeingBook(),
+    plan.fixes.filter((f) => f.range === 'r2'),
+  );
+  assert.deepEqual(
+    changes.map((c) => c.action),
+    ['reconcile-resize-range', 'reconcile-add-lease'],
+  );
   assert.equal(changes[0]!.detail, 'SIZE 10 -> 12');
   const r2 = findRange(after, 'r2')!;
   assert.deepEqual([r2.size, r2.leases.map((l) => spanText(r2, l))], [12n, ['192.168.50.10', '192.168.50.21']]);
 });
 
-test('a resize that is not safe is explained and its lease beyond the book\'s range reported, not adopted', () => {
-  const doc = (size: number) => readOnevnetXml(`<VNET><ID>4</ID><AR_POOL><AR><AR_ID>0</AR_ID><IP>192.168.50.10</IP><IPAM_MAD>mydrv</IPAM_MAD><NEBULA_IPAM_RANGE>r2</NEBULA_IPAM_RANGE><SIZE>${size}</SIZE><TYPE>IP4</TYPE><LEASES><LEASE><IP>192.168.50.10</IP><VM>20</VM></LEASE></LEASES></AR></AR_POOL></VNET>`, 'x');
+test("a resize that is not safe is explained and its lease beyond the book's range reported, not adopted", () => {
+  const doc = (size: number) =>
+    readOnevnetXml(
+      `<VNET><ID>4</ID><AR_POOL><AR><AR_ID>0</AR_ID><IP>192.168.50.10</IP><IPAM_MAD>mydrv</IPAM_MAD><NEBULA_IPAM_RANGE>r2</NEBULA_IPAM_RANGE><SIZE>${size}</SIZE><TYPE>IP4</TYPE><LEASES><LEASE><IP>192.168.50.10</IP><VM>20</VM></LEASE></LEASES></AR></AR_POOL></VNET>`,
+      'x',
+    );
   // Growth onto another range's addresses.
-  const crowded = book([
-    { id: 'r2', type: 'IP4', size: 10, ip: '192.168.50.10', createdAt: BEFORE, leases: [on(0, 0), on(8, 8)] },
-    { id: 'r6', type: 'IP4', size: 4, ip: '192.168.50.21', unmanaged: true, createdAt: BEFORE, leases: [] },
-  ], 7);
+  const crowded = book(
+    [
+      { id: 'r2', type: 'IP4', size: 10, ip: '192.168.50.10', createdAt: BEFORE, leases: [on(0, 0), on(8, 8)] },
+      { id: 'r6', type: 'IP4', size: 4, ip: '192.168.50.21', unmanaged: true, createdAt: BEFORE, leases: [] },
+    ],
+    7,
+  );
   const grown = findDifferences(crowded, doc(12), options).findings.find((f) => f.kind === 'range-differs')!;
   assert.equal(grown.adoptable, false);
   assert.match(grown.why!, /192\.168\.50\.20-192\.168\.50\.21 overlaps range r6/);
@@ -243,7 +312,11 @@ test('a resize that is not safe is explained and its lease beyond the book\'s ra
   assert.ok(!shrunk.fixes.some((f) => f.kind === 'resize-range'));
   // Growth past the subnet of a carved range, or onto its broadcast address.
   const carved = book([{ id: 'r1', type: 'IP4', size: 250, ip: '10.20.0.3', pool: 'private', block: ['10.20.0.0', '10.20.0.255'], createdAt: BEFORE, leases: [] }]);
-  const carvedDoc = (size: number) => readOnevnetXml(`<VNET><ID>4</ID><AR_POOL><AR><AR_ID>0</AR_ID><IP>10.20.0.3</IP><IPAM_MAD>mydrv</IPAM_MAD><NEBULA_IPAM_RANGE>r1</NEBULA_IPAM_RANGE><SIZE>${size}</SIZE><TYPE>IP4</TYPE><LEASES/></AR></AR_POOL></VNET>`, 'x');
+  const carvedDoc = (size: number) =>
+    readOnevnetXml(
+      `<VNET><ID>4</ID><AR_POOL><AR><AR_ID>0</AR_ID><IP>10.20.0.3</IP><IPAM_MAD>mydrv</IPAM_MAD><NEBULA_IPAM_RANGE>r1</NEBULA_IPAM_RANGE><SIZE>${size}</SIZE><TYPE>IP4</TYPE><LEASES/></AR></AR_POOL></VNET>`,
+      'x',
+    );
   assert.match(findDifferences(carved, carvedDoc(253), options).findings[0]!.why!, /broadcast address 10\.20\.0\.255/);
   assert.match(findDifferences(carved, carvedDoc(300), options).findings[0]!.why!, /leaves the range's subnet/);
   assert.equal(findDifferences(carved, carvedDoc(252), options).findings[0]!.adoptable, true);
@@ -251,7 +324,10 @@ test('a resize that is not safe is explained and its lease beyond the book\'s ra
 
 test('an AR whose values oned could never have stored is a bad document, naming the AR', () => {
   const doc = readOnevnetXml('<VNET><ID>4</ID><AR_POOL><AR><AR_ID>2</AR_ID><IP>10.0.0.256</IP><IPAM_MAD>mydrv</IPAM_MAD><SIZE>2</SIZE><TYPE>IP4</TYPE></AR></AR_POOL></VNET>', 'x');
-  assert.throws(() => findDifferences(book([], 1), doc, { ...options, driver: { name: 'mydrv', explicit: true } }), (error: Error & { kind?: string }) => error.kind === 'bad-request' && /^Cannot reconcile VNET 4 AR 2: its IP "10\.0\.0\.256" is not an IPv4 address/.test(error.message));
+  assert.throws(
+    () => findDifferences(book([], 1), doc, { ...options, driver: { name: 'mydrv', explicit: true } }),
+    (error: Error & { kind?: string }) => error.kind === 'bad-request' && /^Cannot reconcile VNET 4 AR 2: its IP "10\.0\.0\.256" is not an IPv4 address/.test(error.message),
+  );
 });
 
 test('the exit code: 0 when both agree, 1 with findings; after --apply 1 only for what remains', () => {
@@ -276,19 +352,29 @@ function listOf(ars: [number, string, string | undefined, string, number, string
 const ip4 = (id: string, ip: string, extra: object = {}) => ({ id, type: 'IP4', size: 10, ip, createdAt: BEFORE, leases: [], ...extra });
 const alpha = { ...options, driver: { name: 'alpha', explicit: true } };
 
-test('--driver alpha on a shared book: beta\'s ranges are not judged, with or without their ARs; a range no AR of any driver stands for is', () => {
-  const shared = book([
-    ip4('r1', '10.1.0.1', { driver: 'alpha' }),
-    ip4('r2', '10.2.0.1', { driver: 'alpha' }), // refused by oned after register: no AR anywhere
-    ip4('r3', '10.3.0.1', { driver: 'beta' }),
-    ip4('r4', '10.4.0.1', { driver: 'beta' }), // beta's leak: beta's reconcile will say so
-    ip4('r5', '10.5.0.1'), // no driver recorded (an older book); beta's AR carries r5
-    ip4('r6', '10.6.0.1'), // no driver recorded, no AR of any driver
-  ], 7);
-  const doc = listOf([[0, 'alpha', 'r1', '10.1.0.1', 10, []], [1, 'beta', 'r3', '10.3.0.1', 10, ['10.3.0.1']], [1, 'beta', 'r5', '10.5.0.1', 10, []]]);
+test("--driver alpha on a shared book: beta's ranges are not judged, with or without their ARs; a range no AR of any driver stands for is", () => {
+  const shared = book(
+    [
+      ip4('r1', '10.1.0.1', { driver: 'alpha' }),
+      ip4('r2', '10.2.0.1', { driver: 'alpha' }), // refused by oned after register: no AR anywhere
+      ip4('r3', '10.3.0.1', { driver: 'beta' }),
+      ip4('r4', '10.4.0.1', { driver: 'beta' }), // beta's leak: beta's reconcile will say so
+      ip4('r5', '10.5.0.1'), // no driver recorded (an older book); beta's AR carries r5
+      ip4('r6', '10.6.0.1'), // no driver recorded, no AR of any driver
+    ],
+    7,
+  );
+  const doc = listOf([
+    [0, 'alpha', 'r1', '10.1.0.1', 10, []],
+    [1, 'beta', 'r3', '10.3.0.1', 10, ['10.3.0.1']],
+    [1, 'beta', 'r5', '10.5.0.1', 10, []],
+  ]);
   const plan = findDifferences(shared, doc, alpha);
   assert.deepEqual(kinds(plan.findings), ['range-missing-in-opennebula r2 10.2.0.1-10.2.0.10', 'range-missing-in-opennebula r6 10.6.0.1-10.6.0.10']);
-  assert.deepEqual(plan.fixes.map((f) => f.kind === 'remove-range' && f.range), ['r2', 'r6']);
+  assert.deepEqual(
+    plan.fixes.map((f) => f.kind === 'remove-range' && f.range),
+    ['r2', 'r6'],
+  );
   assert.ok(plan.notes.some((n) => n.kind === 'other-drivers-ranges' && n.count === 3 && n.drivers.join() === 'beta'));
 
   // Without --driver every nebula-ipam AR is selected: beta's leak is found too.
@@ -296,7 +382,7 @@ test('--driver alpha on a shared book: beta\'s ranges are not judged, with or wi
   assert.deepEqual(all.fixes.flatMap((f) => (f.kind === 'remove-range' ? [f.range] : [])).sort(), ['r2', 'r4', 'r6']);
 });
 
-test('an AR of this driver naming another driver\'s range is a finding; that range\'s leases are not touched', () => {
+test("an AR of this driver naming another driver's range is a finding; that range's leases are not touched", () => {
   const shared = book([ip4('r3', '10.3.0.1', { driver: 'beta', leases: [on(0, 0)] })], 4);
   const plan = findDifferences(shared, listOf([[0, 'alpha', 'r3', '10.3.0.1', 10, []]]), alpha);
   assert.deepEqual(kinds(plan.findings), ['range-differs r3 IPAM_MAD']);
@@ -306,13 +392,24 @@ test('an AR of this driver naming another driver\'s range is a finding; that ran
 test('an AR of another driver sharing the book holds its space: a rebuilt range of ours does not overlap it', () => {
   // beta shares the book (r3 is beta's); its r2 was lost from the book, its AR is still there.
   const shared = book([ip4('r3', '10.9.0.1', { driver: 'beta' })], 4);
-  const doc = listOf([[0, 'alpha', 'r1', '10.7.0.1', 10, []], [1, 'beta', 'r2', '10.7.0.5', 10, []], [1, 'beta', 'r3', '10.9.0.1', 10, []]]);
+  const doc = listOf([
+    [0, 'alpha', 'r1', '10.7.0.1', 10, []],
+    [1, 'beta', 'r2', '10.7.0.5', 10, []],
+    [1, 'beta', 'r3', '10.9.0.1', 10, []],
+  ]);
   const [finding] = findDifferences(shared, doc, alpha).findings;
   assert.ok(finding && finding.kind === 'range-missing-in-book' && finding.range === 'r1' && !finding.adoptable, JSON.stringify(finding));
   assert.match(finding.why!, /VNET 1 AR 1 of driver beta/);
 
   // gamma has a book of its own (nothing of it here): the same network there is no clash.
-  const apart = findDifferences(shared, listOf([[0, 'alpha', 'r1', '10.7.0.1', 10, []], [1, 'gamma', 'r1', '10.7.0.5', 10, []]]), alpha);
+  const apart = findDifferences(
+    shared,
+    listOf([
+      [0, 'alpha', 'r1', '10.7.0.1', 10, []],
+      [1, 'gamma', 'r1', '10.7.0.5', 10, []],
+    ]),
+    alpha,
+  );
   const added = apart.fixes.find((f) => f.kind === 'add-range');
   assert.equal(added?.kind === 'add-range' && added.range.driver, 'alpha', 'adopted, recording the driver its AR names');
 });

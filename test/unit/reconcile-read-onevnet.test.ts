@@ -33,19 +33,31 @@ test('onevnet show -x: one VNET, its AR attributes with CDATA unwrapped, every l
   assert.equal(ar.attributes.get('IP'), '10.20.0.3');
   assert.equal(ar.attributes.get('NEBULA_IPAM_RANGE'), 'r1');
   assert.equal(ar.attributes.get('USED_LEASES'), '5');
-  assert.deepEqual(ar.leases!.map((l) => [l.ip, ownerText(l.owner)]), [
-    ['10.20.0.3', 'VM 12'],
-    ['10.20.0.4', 'VM 13'],
-    ['10.20.0.7', 'hold'],
-    ['10.20.0.10', 'reservation VNET 7'],
-    ['10.20.0.11', 'reservation VNET 7'],
-  ]);
+  assert.deepEqual(
+    ar.leases!.map((l) => [l.ip, ownerText(l.owner)]),
+    [
+      ['10.20.0.3', 'VM 12'],
+      ['10.20.0.4', 'VM 13'],
+      ['10.20.0.7', 'hold'],
+      ['10.20.0.10', 'reservation VNET 7'],
+      ['10.20.0.11', 'reservation VNET 7'],
+    ],
+  );
 });
 
 test('onevnet list -x: every VNET, reservations marked, LEASES absent told apart from LEASES empty', () => {
   const doc = readOnevnetXml(fixture('list-several-vnets.xml'), 'list.xml');
   assert.equal(doc.root, 'VNET_POOL');
-  assert.deepEqual(doc.vnets.map((v) => [v.id, v.ars.length]), [['3', 2], ['5', 1], ['7', 1], ['8', 2], ['11', 1]]);
+  assert.deepEqual(
+    doc.vnets.map((v) => [v.id, v.ars.length]),
+    [
+      ['3', 2],
+      ['5', 1],
+      ['7', 1],
+      ['8', 2],
+      ['11', 1],
+    ],
+  );
   assert.equal(doc.vnets[2]!.parentNetworkId, '3');
   assert.equal(doc.vnets[1]!.ars[0]!.leases, undefined, 'no LEASES element: not listed');
   assert.deepEqual(doc.vnets[2]!.ars[0]!.leases, [], '<LEASES/>: listed, none');
@@ -53,7 +65,10 @@ test('onevnet list -x: every VNET, reservations marked, LEASES absent told apart
 });
 
 test('a pool of one VNET with one AR and one lease still reads them as lists', () => {
-  const doc = readOnevnetXml('<VNET_POOL><VNET><ID>1</ID><AR_POOL><AR><AR_ID>0</AR_ID><IP>10.0.0.1</IP><LEASES><LEASE><IP>10.0.0.1</IP><VM>4</VM></LEASE></LEASES></AR></AR_POOL></VNET></VNET_POOL>', 'one.xml');
+  const doc = readOnevnetXml(
+    '<VNET_POOL><VNET><ID>1</ID><AR_POOL><AR><AR_ID>0</AR_ID><IP>10.0.0.1</IP><LEASES><LEASE><IP>10.0.0.1</IP><VM>4</VM></LEASE></LEASES></AR></AR_POOL></VNET></VNET_POOL>',
+    'one.xml',
+  );
   assert.equal(doc.vnets.length, 1);
   assert.equal(doc.vnets[0]!.ars.length, 1);
   assert.equal(doc.vnets[0]!.ars[0]!.leases!.length, 1);

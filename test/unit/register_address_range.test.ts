@@ -12,16 +12,24 @@ import { configWith, ISSUE2_CONFIG } from '../support/sample-config.ts';
 const MAD = { IPAM_MAD: 'mydrv' };
 const reg = (config: Config, ar: Record<string, string>) => new InProcessOned(config).register({ ...MAD, ...ar });
 const replyOf = (config: Config, ar: Record<string, string>) => Object.fromEntries(reg(config, ar).reply.attrs);
-const refused = (config: Config, ar: Record<string, string>, kind: Parameters<typeof expectIpamError>[1], mentions: string[]) =>
-  expectIpamError(() => reg(config, ar), kind, mentions);
+const refused = (config: Config, ar: Record<string, string>, kind: Parameters<typeof expectIpamError>[1], mentions: string[]) => expectIpamError(() => reg(config, ar), kind, mentions);
 
 test('the first sample of docs/oned-contract.md 2.3: an explicit IP4 range is recorded and echoed whole', () => {
   for (const config of [NO_CONFIG, ISSUE2_CONFIG]) {
     const oned = new InProcessOned(config);
     const { reply, range } = oned.register({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', IPAM_MAD: 'mydrv', GATEWAY: '10.0.0.1' });
-    assert.deepEqual(Object.fromEntries(reply.attrs), {
-      GATEWAY: '10.0.0.1', IP: '10.0.0.10', IPAM_MAD: 'mydrv', SIZE: '10', TYPE: 'IP4', NEBULA_IPAM_RANGE: 'r1',
-    }, 'outside every pool: nothing added but the range id');
+    assert.deepEqual(
+      Object.fromEntries(reply.attrs),
+      {
+        GATEWAY: '10.0.0.1',
+        IP: '10.0.0.10',
+        IPAM_MAD: 'mydrv',
+        SIZE: '10',
+        TYPE: 'IP4',
+        NEBULA_IPAM_RANGE: 'r1',
+      },
+      'outside every pool: nothing added but the range id',
+    );
     assert.equal(range.ip, parseIPv4('10.0.0.10'));
     assert.equal(range.size, 10n);
     assert.equal(range.pool, undefined);
@@ -30,11 +38,20 @@ test('the first sample of docs/oned-contract.md 2.3: an explicit IP4 range is re
   }
 });
 
-test('the minimal sample AR=[SIZE=21] is carved from the default pool, with the pool\'s settings', () => {
+test("the minimal sample AR=[SIZE=21] is carved from the default pool, with the pool's settings", () => {
   assert.deepEqual(replyOf(ISSUE2_CONFIG, { SIZE: '21' }), {
-    IPAM_MAD: 'mydrv', SIZE: '21', IP: '10.20.0.3', TYPE: 'IP4',
-    NETWORK_ADDRESS: '10.20.0.0', NETWORK_MASK: '255.255.255.0', GATEWAY: '10.20.0.1', DNS: '10.20.0.2',
-    GUEST_MTU: '1500', SEARCH_DOMAIN: 'cloud.example.com', IPAM_POOL: 'private', NEBULA_IPAM_RANGE: 'r1',
+    IPAM_MAD: 'mydrv',
+    SIZE: '21',
+    IP: '10.20.0.3',
+    TYPE: 'IP4',
+    NETWORK_ADDRESS: '10.20.0.0',
+    NETWORK_MASK: '255.255.255.0',
+    GATEWAY: '10.20.0.1',
+    DNS: '10.20.0.2',
+    GUEST_MTU: '1500',
+    SEARCH_DOMAIN: 'cloud.example.com',
+    IPAM_POOL: 'private',
+    NEBULA_IPAM_RANGE: 'r1',
   });
   const { range } = reg(ISSUE2_CONFIG, { SIZE: '21' });
   assert.equal(range.pool, 'private');
@@ -55,9 +72,14 @@ test('with nothing to carve from, a missing TYPE/IP/SIZE is a clear bad request'
   refused(configWith([{ name: 'p', network: '10.20.0.0/16', default: true }]), {}, 'bad-request', ['SIZE is missing', 'subnetPrefix']);
 });
 
-test('every input attribute is echoed; the user\'s values win over the pool\'s', () => {
+test("every input attribute is echoed; the user's values win over the pool's", () => {
   const reply = replyOf(ISSUE2_CONFIG, {
-    SIZE: '10', SECURITY_GROUPS: '0,100', X_OWNER: 'team "blue" <ops>', GATEWAY: '10.20.0.254', DNS: '1.1.1.1 8.8.8.8', GUEST_MTU: '9000',
+    SIZE: '10',
+    SECURITY_GROUPS: '0,100',
+    X_OWNER: 'team "blue" <ops>',
+    GATEWAY: '10.20.0.254',
+    DNS: '1.1.1.1 8.8.8.8',
+    GUEST_MTU: '9000',
   });
   assert.equal(reply.SECURITY_GROUPS, '0,100');
   assert.equal(reply.X_OWNER, 'team "blue" <ops>');
@@ -120,7 +142,7 @@ test('an overlapping range is refused, naming the range it overlaps', () => {
   expectIpamError(() => oned.register({ ...MAD, TYPE: 'IP6_STATIC', IP6: '2001:db8::63', PREFIX_LENGTH: '64', SIZE: '1' }), 'conflict', ['r3']);
 });
 
-test('an explicit range inside a pool must avoid the subnet\'s special addresses and the excludes', () => {
+test("an explicit range inside a pool must avoid the subnet's special addresses and the excludes", () => {
   const reply = replyOf(ISSUE2_CONFIG, { TYPE: 'IP4', IP: '10.20.5.10', SIZE: '10' });
   assert.equal(reply.NETWORK_ADDRESS, '10.20.5.0');
   assert.equal(reply.GATEWAY, '10.20.5.1');
@@ -138,7 +160,10 @@ test('an explicit range inside a pool must avoid the subnet\'s special addresses
 test('carving takes the first free /24, and unregister gives it back', () => {
   const oned = new InProcessOned(ISSUE2_CONFIG);
   const nets = [0, 1, 2].map(() => oned.register({ ...MAD, SIZE: '10' }));
-  assert.deepEqual(nets.map((n) => n.reply.attrs.get('NETWORK_ADDRESS')), ['10.20.0.0', '10.20.1.0', '10.20.2.0']);
+  assert.deepEqual(
+    nets.map((n) => n.reply.attrs.get('NETWORK_ADDRESS')),
+    ['10.20.0.0', '10.20.1.0', '10.20.2.0'],
+  );
   oned.unregister(nets[1]!.ar);
   const again = oned.register({ ...MAD, SIZE: '10' });
   assert.equal(again.reply.attrs.get('NETWORK_ADDRESS'), '10.20.1.0');

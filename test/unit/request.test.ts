@@ -14,9 +14,12 @@ const fixture = (name: string) => fs.readFileSync(path.join(REPO_ROOT, 'test', '
 const asObject = (request: OnedRequest) => ({ ar: Object.fromEntries(request.ar), address: Object.fromEntries(request.address) });
 
 // docs/oned-contract.md 2.3, verbatim.
-const REGISTER = '<IPAM_DRIVER_ACTION_DATA><AR><GATEWAY><![CDATA[10.0.0.1]]></GATEWAY><IP><![CDATA[10.0.0.10]]></IP><IPAM_MAD><![CDATA[mydrv]]></IPAM_MAD><SIZE><![CDATA[10]]></SIZE><TYPE><![CDATA[IP4]]></TYPE></AR><ADDRESS><MAC/><IP/><IP6_GLOBAL/><IP6_ULA/><IP6/><SIZE/></ADDRESS></IPAM_DRIVER_ACTION_DATA>';
-const MINIMAL = '<IPAM_DRIVER_ACTION_DATA><AR><IPAM_MAD><![CDATA[mydrv]]></IPAM_MAD><SIZE><![CDATA[21]]></SIZE></AR><ADDRESS><MAC/><IP/><IP6_GLOBAL/><IP6_ULA/><IP6/><SIZE/></ADDRESS></IPAM_DRIVER_ACTION_DATA>';
-const GET = '<IPAM_DRIVER_ACTION_DATA><AR><AR_ID><![CDATA[0]]></AR_ID><GATEWAY><![CDATA[10.0.0.1]]></GATEWAY><IP><![CDATA[10.0.0.10]]></IP><IPAM_MAD><![CDATA[mydrv]]></IPAM_MAD><MAC><![CDATA[02:00:0a:00:00:0a]]></MAC><NETWORK_MASK><![CDATA[255.255.255.0]]></NETWORK_MASK><NEXT_INDEX><![CDATA[0]]></NEXT_INDEX><SHARED><![CDATA[NO]]></SHARED><SIZE><![CDATA[10]]></SIZE><TYPE><![CDATA[IP4]]></TYPE><MAC_END><![CDATA[02:00:0a:00:00:13]]></MAC_END><IP_END><![CDATA[10.0.0.19]]></IP_END><USED_LEASES>0</USED_LEASES></AR><ADDRESS><SIZE>1</SIZE></ADDRESS></IPAM_DRIVER_ACTION_DATA>';
+const REGISTER =
+  '<IPAM_DRIVER_ACTION_DATA><AR><GATEWAY><![CDATA[10.0.0.1]]></GATEWAY><IP><![CDATA[10.0.0.10]]></IP><IPAM_MAD><![CDATA[mydrv]]></IPAM_MAD><SIZE><![CDATA[10]]></SIZE><TYPE><![CDATA[IP4]]></TYPE></AR><ADDRESS><MAC/><IP/><IP6_GLOBAL/><IP6_ULA/><IP6/><SIZE/></ADDRESS></IPAM_DRIVER_ACTION_DATA>';
+const MINIMAL =
+  '<IPAM_DRIVER_ACTION_DATA><AR><IPAM_MAD><![CDATA[mydrv]]></IPAM_MAD><SIZE><![CDATA[21]]></SIZE></AR><ADDRESS><MAC/><IP/><IP6_GLOBAL/><IP6_ULA/><IP6/><SIZE/></ADDRESS></IPAM_DRIVER_ACTION_DATA>';
+const GET =
+  '<IPAM_DRIVER_ACTION_DATA><AR><AR_ID><![CDATA[0]]></AR_ID><GATEWAY><![CDATA[10.0.0.1]]></GATEWAY><IP><![CDATA[10.0.0.10]]></IP><IPAM_MAD><![CDATA[mydrv]]></IPAM_MAD><MAC><![CDATA[02:00:0a:00:00:0a]]></MAC><NETWORK_MASK><![CDATA[255.255.255.0]]></NETWORK_MASK><NEXT_INDEX><![CDATA[0]]></NEXT_INDEX><SHARED><![CDATA[NO]]></SHARED><SIZE><![CDATA[10]]></SIZE><TYPE><![CDATA[IP4]]></TYPE><MAC_END><![CDATA[02:00:0a:00:00:13]]></MAC_END><IP_END><![CDATA[10.0.0.19]]></IP_END><USED_LEASES>0</USED_LEASES></AR><ADDRESS><SIZE>1</SIZE></ADDRESS></IPAM_DRIVER_ACTION_DATA>';
 const PLACEHOLDER = { MAC: '', IP: '', IP6_GLOBAL: '', IP6_ULA: '', IP6: '', SIZE: '' };
 
 test('the register samples of docs/oned-contract.md 2.3 decode to their attributes, placeholder fields empty', () => {
@@ -38,7 +41,7 @@ test('allocate, free and IP4_6 requests of the same AR carry the address fields'
   assert.deepEqual(Object.fromEntries(decode(fixture('allocate-ip4')).address), { MAC: '02:00:0a:00:00:0f', IP: '10.0.0.15', SIZE: '1' });
   assert.deepEqual(Object.fromEntries(decode(fixture('free-ip4')).address), { MAC: '02:00:0a:00:00:0c', IP: '10.0.0.12', SIZE: '1' });
   const dual = decode(fixture('free-ip4_6'));
-  assert.equal(dual.address.get('IP6_GLOBAL'), '0', 'oned streams ip6_to_s()\'s status code, not the address');
+  assert.equal(dual.address.get('IP6_GLOBAL'), '0', "oned streams ip6_to_s()'s status code, not the address");
   assert.equal(dual.ar.get('GLOBAL_PREFIX'), '2001:db8::');
   assert.equal(decode(fixture('unregister-delete-ip4')).ar.get('ALLOCATED'), '', 'an empty CDATA is an empty value');
 });

@@ -17,7 +17,7 @@ test('the counter of the replaced book wins when it is ahead, the previous one w
   assert.equal(restoredBook(undefined, book(3, ['r1', 'r2'])).nextRangeId, 3);
 });
 
-test('ranges, leases and everything else are the previous generation\'s, but for what oned holds', () => {
+test("ranges, leases and everything else are the previous generation's, but for what oned holds", () => {
   const previous = book(3, ['r1', 'r2']);
   const unmanaged = { ...book(7, ['r6']), ranges: book(7, ['r6']).ranges.map((r) => ({ ...r, unmanaged: true })) };
   const restored = restoredBook(unmanaged, previous);
@@ -26,7 +26,7 @@ test('ranges, leases and everything else are the previous generation\'s, but for
   assert.equal(restoredBook(book(1, []), previous), previous, 'nothing to raise or keep: the very same book');
 });
 
-test('oned\'s ranges registered since and its leases taken since are kept; operator leases are undone', () => {
+test("oned's ranges registered since and its leases taken since are kept; operator leases are undone", () => {
   const at = '2026-01-02T00:00:00.000Z';
   const plain = book(3, ['r1', 'r2']);
   const previous: Book = { ...plain, ranges: [{ ...plain.ranges[0]!, leases: [{ first: 0n, last: 0n, holder: 'operator', owner: 'bmc', at }] }, plain.ranges[1]!] };
@@ -35,14 +35,30 @@ test('oned\'s ranges registered since and its leases taken since are kept; opera
     nextRangeId: 4,
     ranges: [
       // r1: the operator lease was released, oned took 0-2 (0 overlaps the restored operator lease) and 3.
-      { ...previous.ranges[0]!, nextIndex: 3n, leases: [{ first: 0n, last: 2n, holder: 'opennebula', at }, { first: 3n, last: 3n, holder: 'operator', owner: 'x', at }] },
+      {
+        ...previous.ranges[0]!,
+        nextIndex: 3n,
+        leases: [
+          { first: 0n, last: 2n, holder: 'opennebula', at },
+          { first: 3n, last: 3n, holder: 'operator', owner: 'x', at },
+        ],
+      },
       previous.ranges[1]!,
       { ...previous.ranges[1]!, id: 'r3', ip: 0x0a000010n, leases: [{ first: 1n, last: 1n, holder: 'opennebula', at }] },
     ],
   };
   const restored = restoredBook(current, previous);
-  assert.deepEqual(restored.ranges.map((r) => r.id), ['r1', 'r2', 'r3']);
-  assert.deepEqual(restored.ranges[0]!.leases.map((l) => [l.first, l.last, l.holder]), [[0n, 0n, 'operator'], [1n, 2n, 'opennebula']]);
+  assert.deepEqual(
+    restored.ranges.map((r) => r.id),
+    ['r1', 'r2', 'r3'],
+  );
+  assert.deepEqual(
+    restored.ranges[0]!.leases.map((l) => [l.first, l.last, l.holder]),
+    [
+      [0n, 0n, 'operator'],
+      [1n, 2n, 'opennebula'],
+    ],
+  );
   assert.equal(restored.ranges[0]!.nextIndex, 3n, 'the cursor does not go back either');
   assert.equal(restored.ranges[2], current.ranges[2]);
   assert.equal(restored.nextRangeId, 4);

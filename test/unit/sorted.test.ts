@@ -49,7 +49,10 @@ test('union merges overlapping and touching intervals', () => {
       const merged = union(list);
       assertSortedDisjoint(merged);
       for (let i = 1; i < merged.length; i++) assert.ok(merged[i - 1]!.last + 1n < merged[i]!.first, 'touching members are merged');
-      assert.deepEqual(points(merged), [...new Set(points(list))].sort((a, b) => a - b));
+      assert.deepEqual(
+        points(merged),
+        [...new Set(points(list))].sort((a, b) => a - b),
+      );
     }),
     { numRuns: 300 },
   );
@@ -72,7 +75,10 @@ test('cutOut leaves alone the members the filter spares', () => {
   ];
   const cut = cutOut(leases, iv(0, 3), (l) => l.holder === 'opennebula');
   assert.deepEqual(cut, [leases[0]]);
-  assert.equal(cutOut(leases, iv(0, 1), (l) => l.holder === 'opennebula'), leases);
+  assert.equal(
+    cutOut(leases, iv(0, 1), (l) => l.holder === 'opennebula'),
+    leases,
+  );
 });
 
 test('cutOut removes exactly the span from a sorted disjoint list', () => {

@@ -45,7 +45,7 @@ test('a planted lost lease: an acknowledged address missing from the final book 
   assert.deepEqual(ledger.lostFrom(new Set([10, 12, 20])), [11]);
 });
 
-test('a release that failed cleanly keeps the lease owed; a killed release makes it the book\'s call', () => {
+test("a release that failed cleanly keeps the lease owed; a killed release makes it the book's call", () => {
   const ledger = new ClaimLedger();
   ledger.grant('w0', [10, 11], at(0, 5));
   ledger.releasing('w0', [10, 11], 6);

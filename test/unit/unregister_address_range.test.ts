@@ -47,10 +47,13 @@ test('operator leases survive rmar and delete: each becomes an unmanaged range o
       shape,
     );
     assert.equal(oned.book.nextRangeId, 4, 'the kept ranges take ids from the counter');
-    assert.deepEqual(decision.alsoAudit?.map((a) => [a.range, a.addresses, a.owner, a.detail]), [
-      ['r2', '10.20.0.8', 'bm-01', 'operator lease kept as unmanaged range r2 when range r1 was unregistered'],
-      ['r3', '10.20.0.10-10.20.0.11', 'bm-02', 'operator lease kept as unmanaged range r3 when range r1 was unregistered'],
-    ]);
+    assert.deepEqual(
+      decision.alsoAudit?.map((a) => [a.range, a.addresses, a.owner, a.detail]),
+      [
+        ['r2', '10.20.0.8', 'bm-01', 'operator lease kept as unmanaged range r2 when range r1 was unregistered'],
+        ['r3', '10.20.0.10-10.20.0.11', 'bm-02', 'operator lease kept as unmanaged range r3 when range r1 was unregistered'],
+      ],
+    );
     // No later carve takes them: the /24 they sit in is not carved again, an explicit range over them is refused.
     const next = oned.register({ ...MAD, SIZE: '10' });
     assert.equal(next.reply.attrs.get('NETWORK_ADDRESS'), '10.20.1.0');

@@ -10,8 +10,13 @@ import { configWith, ISSUE2_CONFIG, ISSUE2_POOLS, NOW } from '../support/sample-
 
 const ip = (text: string) => parseIPv4(text)!;
 const ip6 = (text: string) => parseIPv6(text)!;
-const lease = (first: number, last: number, holder: Lease['holder'] = 'opennebula', owner?: string): Lease =>
-  ({ first: BigInt(first), last: BigInt(last), holder, at: NOW, ...(owner === undefined ? {} : { owner }) });
+const lease = (first: number, last: number, holder: Lease['holder'] = 'opennebula', owner?: string): Lease => ({
+  first: BigInt(first),
+  last: BigInt(last),
+  holder,
+  at: NOW,
+  ...(owner === undefined ? {} : { owner }),
+});
 
 function range(id: string, fields: Partial<RangeRecord> & Pick<RangeRecord, 'type' | 'size'>): RangeRecord {
   return { id, createdAt: NOW, leases: [], ...fields };
@@ -37,13 +42,16 @@ test('a book made by the driver actions (carved, explicit, leased, freed) keeps 
 });
 
 test('overlapping ranges are found per family, naming both', () => {
-  const found = verifyBook(book([
-    range('r1', { type: 'IP4', size: 10n, ip: ip('192.168.1.10') }),
-    range('r2', { type: 'IP4', size: 10n, ip: ip('192.168.1.15') }),
-    range('r3', { type: 'IP6_STATIC', size: 16n, ip6: ip6('2001:db8::10'), prefixLength: 64 }),
-    range('r4', { type: 'IP6_STATIC', size: 16n, ip6: ip6('2001:db8::1f'), prefixLength: 64 }),
-    range('r5', { type: 'IP4', size: 10n, ip: ip('192.168.1.20') }),
-  ]), configWith([]));
+  const found = verifyBook(
+    book([
+      range('r1', { type: 'IP4', size: 10n, ip: ip('192.168.1.10') }),
+      range('r2', { type: 'IP4', size: 10n, ip: ip('192.168.1.15') }),
+      range('r3', { type: 'IP6_STATIC', size: 16n, ip6: ip6('2001:db8::10'), prefixLength: 64 }),
+      range('r4', { type: 'IP6_STATIC', size: 16n, ip6: ip6('2001:db8::1f'), prefixLength: 64 }),
+      range('r5', { type: 'IP4', size: 10n, ip: ip('192.168.1.20') }),
+    ]),
+    configWith([]),
+  );
   assert.deepEqual(found, [
     { kind: 'ranges-overlap', family: 'ipv4', range: 'r2', other: 'r1', space: '192.168.1.15-192.168.1.19' },
     { kind: 'ranges-overlap', family: 'ipv4', range: 'r5', other: 'r2', space: '192.168.1.20-192.168.1.24' },
@@ -51,36 +59,56 @@ test('overlapping ranges are found per family, naming both', () => {
   ]);
 });
 
-test('a carved subnet counts as the range\'s space: another range inside it overlaps', () => {
-  const found = verifyBook(book([
-    range('r1', { type: 'IP4', size: 20n, ip: ip('10.20.0.3'), pool: 'private', block: { first: ip('10.20.0.0'), last: ip('10.20.0.255') } }),
-    range('r2', { type: 'IP4', size: 4n, ip: ip('10.20.0.100'), pool: 'private' }),
-  ]), ISSUE2_CONFIG);
+test("a carved subnet counts as the range's space: another range inside it overlaps", () => {
+  const found = verifyBook(
+    book([
+      range('r1', { type: 'IP4', size: 20n, ip: ip('10.20.0.3'), pool: 'private', block: { first: ip('10.20.0.0'), last: ip('10.20.0.255') } }),
+      range('r2', { type: 'IP4', size: 4n, ip: ip('10.20.0.100'), pool: 'private' }),
+    ]),
+    ISSUE2_CONFIG,
+  );
   assert.deepEqual(kinds(found), ['ranges-overlap r2']);
 });
 
 test('ranges against pools: outside the named pool, a pool the config dropped, the wrong family, unrecorded', () => {
-  const found = verifyBook(book([
-    range('r1', { type: 'IP4', size: 10n, ip: ip('10.21.0.10'), pool: 'private' }),
-    range('r2', { type: 'IP4', size: 10n, ip: ip('172.16.0.10'), pool: 'gone' }),
-    range('r3', { type: 'IP4', size: 10n, ip: ip('172.17.0.10'), pool: 'public6' }),
-    range('r4', { type: 'IP4', size: 10n, ip: ip('10.20.7.10') }),
-    range('r5', { type: 'IP4', size: 10n, ip: ip('10.20.8.10'), unmanaged: true }),
-    range('r6', { type: 'IP4', size: 10n, ip: ip('198.51.100.10') }),
-  ]), ISSUE2_CONFIG);
-  assert.deepEqual(found, [
-    { kind: 'range-outside-pool', range: 'r1', family: 'ipv4', pool: 'private', network: '10.20.0.0/16', space: '10.21.0.10-10.21.0.19' },
-    { kind: 'range-pool-unknown', range: 'r2', family: 'ipv4', pool: 'gone', config: '/etc/one/nebula-ipam/mydrv.json' },
-    { kind: 'range-pool-wrong-family', range: 'r3', family: 'ipv4', pool: 'public6' },
-    { kind: 'range-in-pool-unrecorded', range: 'r4', family: 'ipv4', pool: 'private', space: '10.20.7.10-10.20.7.19' },
-  ], 'the unmanaged range r5 and r6 outside every pool are fine');
+  const found = verifyBook(
+    book([
+      range('r1', { type: 'IP4', size: 10n, ip: ip('10.21.0.10'), pool: 'private' }),
+      range('r2', { type: 'IP4', size: 10n, ip: ip('172.16.0.10'), pool: 'gone' }),
+      range('r3', { type: 'IP4', size: 10n, ip: ip('172.17.0.10'), pool: 'public6' }),
+      range('r4', { type: 'IP4', size: 10n, ip: ip('10.20.7.10') }),
+      range('r5', { type: 'IP4', size: 10n, ip: ip('10.20.8.10'), unmanaged: true }),
+      range('r6', { type: 'IP4', size: 10n, ip: ip('198.51.100.10') }),
+    ]),
+    ISSUE2_CONFIG,
+  );
+  assert.deepEqual(
+    found,
+    [
+      { kind: 'range-outside-pool', range: 'r1', family: 'ipv4', pool: 'private', network: '10.20.0.0/16', space: '10.21.0.10-10.21.0.19' },
+      { kind: 'range-pool-unknown', range: 'r2', family: 'ipv4', pool: 'gone', config: '/etc/one/nebula-ipam/mydrv.json' },
+      { kind: 'range-pool-wrong-family', range: 'r3', family: 'ipv4', pool: 'public6' },
+      { kind: 'range-in-pool-unrecorded', range: 'r4', family: 'ipv4', pool: 'private', space: '10.20.7.10-10.20.7.19' },
+    ],
+    'the unmanaged range r5 and r6 outside every pool are fine',
+  );
 });
 
 test('an exclude added to the config later: the range touching it and each lease on it are found', () => {
   const later = configWith([{ ...ISSUE2_POOLS[0]!, exclude: ['10.20.255.0/24', '10.20.0.8/29'] }]);
-  const found = verifyBook(book([
-    range('r1', { type: 'IP4', size: 20n, ip: ip('10.20.0.3'), pool: 'private', block: { first: ip('10.20.0.0'), last: ip('10.20.0.255') }, leases: [lease(0, 5), lease(10, 10, 'operator', 'bmc-3'), lease(15, 16)] }),
-  ]), later);
+  const found = verifyBook(
+    book([
+      range('r1', {
+        type: 'IP4',
+        size: 20n,
+        ip: ip('10.20.0.3'),
+        pool: 'private',
+        block: { first: ip('10.20.0.0'), last: ip('10.20.0.255') },
+        leases: [lease(0, 5), lease(10, 10, 'operator', 'bmc-3'), lease(15, 16)],
+      }),
+    ]),
+    later,
+  );
   assert.deepEqual(found, [
     { kind: 'range-on-excluded', range: 'r1', family: 'ipv4', pool: 'private', exclude: '10.20.0.8/29', space: '10.20.0.0-10.20.0.255' },
     { kind: 'lease-on-excluded', range: 'r1', pool: 'private', exclude: '10.20.0.8/29', addresses: '10.20.0.8', holder: 'opennebula' },
@@ -89,9 +117,7 @@ test('an exclude added to the config later: the range touching it and each lease
 });
 
 test('leases out of order, overlapping, or outside their range', () => {
-  const found = verifyBook(book([
-    range('r1', { type: 'IP4', size: 10n, ip: ip('192.168.1.0'), leases: [lease(4, 5), lease(2, 2), lease(5, 6), lease(9, 10)] }),
-  ]), configWith([]));
+  const found = verifyBook(book([range('r1', { type: 'IP4', size: 10n, ip: ip('192.168.1.0'), leases: [lease(4, 5), lease(2, 2), lease(5, 6), lease(9, 10)] })]), configWith([]));
   assert.deepEqual(found, [
     { kind: 'leases-out-of-order', range: 'r1', addresses: '192.168.1.2', previous: '192.168.1.4-192.168.1.5' },
     { kind: 'leases-overlap', range: 'r1', addresses: '192.168.1.5-192.168.1.6', other: '192.168.1.4-192.168.1.5' },
@@ -100,21 +126,26 @@ test('leases out of order, overlapping, or outside their range', () => {
 });
 
 test('the header and ids: schema, generation, duplicate ids, an id the counter would hand out again', () => {
-  const found = verifyBook(book([
-    range('r1', { type: 'IP4', size: 1n, ip: ip('192.168.1.1') }),
-    range('r1', { type: 'IP4', size: 1n, ip: ip('192.168.1.2') }),
-    range('r12', { type: 'IP4', size: 1n, ip: ip('192.168.1.3') }),
-  ], { generation: -1, nextRangeId: 12 }), configWith([]));
+  const found = verifyBook(
+    book(
+      [range('r1', { type: 'IP4', size: 1n, ip: ip('192.168.1.1') }), range('r1', { type: 'IP4', size: 1n, ip: ip('192.168.1.2') }), range('r12', { type: 'IP4', size: 1n, ip: ip('192.168.1.3') })],
+      { generation: -1, nextRangeId: 12 },
+    ),
+    configWith([]),
+  );
   assert.deepEqual(kinds(found), ['bad-header', 'duplicate-range-id r1', 'range-id-not-below-next r12']);
 });
 
 test('ranges of impossible shape: no size, no address for their type, past the end of the space', () => {
-  const found = verifyBook(book([
-    range('r1', { type: 'IP4', size: 0n, ip: ip('192.168.1.1') }),
-    range('r2', { type: 'IP4', size: 4n }),
-    range('r3', { type: 'IP6_STATIC', size: 4n, ip6: ip6('2001:db8::') }),
-    range('r4', { type: 'IP4', size: 4n, ip: ip('255.255.255.254') }),
-  ]), configWith([]));
+  const found = verifyBook(
+    book([
+      range('r1', { type: 'IP4', size: 0n, ip: ip('192.168.1.1') }),
+      range('r2', { type: 'IP4', size: 4n }),
+      range('r3', { type: 'IP6_STATIC', size: 4n, ip6: ip6('2001:db8::') }),
+      range('r4', { type: 'IP4', size: 4n, ip: ip('255.255.255.254') }),
+    ]),
+    configWith([]),
+  );
   assert.deepEqual(found, [
     { kind: 'bad-range-size', range: 'r1', size: '0' },
     { kind: 'range-missing-address', range: 'r2', type: 'IP4', missing: 'ip' },

@@ -24,12 +24,22 @@ or add \`source <(nebula-ipam completion bash)\` to ~/.bashrc.
 
 completion pools prints the config's pool names, one a line.
 
-${exitCodeHelp([[0, 'printed'], [2, 'bad argument'], [4, '(pools) the config is missing (when named), unreadable or invalid']])}`,
+${exitCodeHelp([
+  [0, 'printed'],
+  [2, 'bad argument'],
+  [4, '(pools) the config is missing (when named), unreadable or invalid'],
+])}`,
   async run(args, context) {
     const { positionals } = parseCommandArgs('completion', args, {}, { min: 1, max: 1, names: 'the shell (bash), or pools' });
     const what = positionals[0]!;
     if (what === 'bash') context.stdout(bashCompletion(table, GLOBAL_OPTION_NAMES));
-    else if (what === 'pools') context.stdout(context.config().pools.map((p) => `${p.name}\n`).join(''));
+    else if (what === 'pools')
+      context.stdout(
+        context
+          .config()
+          .pools.map((p) => `${p.name}\n`)
+          .join(''),
+      );
     else throw usageError('completion', `${JSON.stringify(what)} is not a supported shell (bash), nor pools`);
     return EXIT_CODES.ok;
   },

@@ -43,7 +43,11 @@ export function leasesCsv(book: Book, config: Config): string {
     const r = rangeRow(range, config);
     for (const lease of range.leases) {
       const l = leaseRow(range, lease);
-      lines.push([r.id, r.pool ?? '', r.type, r.managedBy, r.first, r.last, l.addresses, String(l.count), l.holder, l.owner ?? '', l.note ?? '', l.mac ?? '', l.requestId ?? '', l.since].map(csvField).join(','));
+      lines.push(
+        [r.id, r.pool ?? '', r.type, r.managedBy, r.first, r.last, l.addresses, String(l.count), l.holder, l.owner ?? '', l.note ?? '', l.mac ?? '', l.requestId ?? '', l.since]
+          .map(csvField)
+          .join(','),
+      );
     }
   }
   return `${lines.join('\r\n')}\r\n`;

@@ -47,9 +47,7 @@ ${exitCodeHelp([[0, 'imported'], [2, 'bad option'], [3, 'FILE is not a valid lea
       throw new IpamError('bad-request', `Cannot import ${file}: ${error.facts.reason}; nothing was imported`, { subject: file, reason: error.facts.reason });
     }
     // A dry run decides on a snapshot, unlocked: the same pure step, its book thrown away.
-    const result = dryRun
-      ? importBook(await context.store().read(), incoming, file).result
-      : await applyChange(context, 'import', (book) => importBook(book, incoming, file));
+    const result = dryRun ? importBook(await context.store().read(), incoming, file).result : await applyChange(context, 'import', (book) => importBook(book, incoming, file));
     if (context.json) {
       context.stdout(renderJson({ file, dryRun, ...result }));
       return EXIT_CODES.ok;

@@ -38,9 +38,20 @@ Safe to run again: links already right are kept, links to another nebula-ipam ar
 re-pointed, and anything else (another driver's scripts) is refused before anything
 changes. Prints the line to add to /etc/one/oned.conf and what to do next.
 
-${exitCodeHelp([[0, 'installed'], [1, 'this program is not the nebula-ipam bundle'], [2, 'bad option, or a bad driver name ("internal" is refused)'], [5, 'a file that is not nebula-ipam\'s is in the way'], [8, 'cannot write DIR or BINDIR']])}`,
+${exitCodeHelp([
+  [0, 'installed'],
+  [1, 'this program is not the nebula-ipam bundle'],
+  [2, 'bad option, or a bad driver name ("internal" is refused)'],
+  [5, "a file that is not nebula-ipam's is in the way"],
+  [8, 'cannot write DIR or BINDIR'],
+])}`,
   async run(args, context) {
-    const { values, positionals } = parseCommandArgs('install', args, { copy: { type: 'boolean' }, link: { type: 'boolean' }, bin: { type: 'string' } }, { min: 1, max: 1, names: 'the directory to install into' });
+    const { values, positionals } = parseCommandArgs(
+      'install',
+      args,
+      { copy: { type: 'boolean' }, link: { type: 'boolean' }, bin: { type: 'string' } },
+      { min: 1, max: 1, names: 'the directory to install into' },
+    );
     if (values.copy && values.link) throw usageError('install', 'give --copy or --link, not both');
     const copying = !values.link;
     const dir = path.resolve(positionals[0]!);
@@ -62,7 +73,10 @@ ${exitCodeHelp([[0, 'installed'], [1, 'this program is not the nebula-ipam bundl
     const copyEntry = inspectEntry(copy);
     if (copying && copyEntry.kind !== 'missing' && !(copyEntry.kind === 'file' && copyEntry.ours)) foreign.push(COPY_NAME);
     if (foreign.length) {
-      throw new IpamError('conflict', `Cannot install into ${dir}: ${foreign.join(', ')} ${foreign.length === 1 ? 'is' : 'are'} not nebula-ipam's (another driver's files?); nothing was changed. Move ${foreign.length === 1 ? 'it' : 'them'} away or pick another directory`);
+      throw new IpamError(
+        'conflict',
+        `Cannot install into ${dir}: ${foreign.join(', ')} ${foreign.length === 1 ? 'is' : 'are'} not nebula-ipam's (another driver's files?); nothing was changed. Move ${foreign.length === 1 ? 'it' : 'them'} away or pick another directory`,
+      );
     }
 
     const runs = copying ? copy : self;
@@ -93,7 +107,20 @@ ${exitCodeHelp([[0, 'installed'], [1, 'this program is not the nebula-ipam bundl
     const book = storePath(NO_CONFIG, name, {});
     const line = onedConfLine(name);
     if (context.json) {
-      context.stdout(renderJson({ dir, name, target, ...(copied ? { copy: { path: copy, state: copied } } : {}), ...(bin ? { bin } : {}), cli: cliInvocation(name), links: plan.map((p) => ({ name: p.name, state: stateText(p.step) })), onedConf: line, config, book }));
+      context.stdout(
+        renderJson({
+          dir,
+          name,
+          target,
+          ...(copied ? { copy: { path: copy, state: copied } } : {}),
+          ...(bin ? { bin } : {}),
+          cli: cliInvocation(name),
+          links: plan.map((p) => ({ name: p.name, state: stateText(p.step) })),
+          onedConf: line,
+          config,
+          book,
+        }),
+      );
       return EXIT_CODES.ok;
     }
     const rows = plan.map((p) => [p.name, stateText(p.step), target]);

@@ -37,13 +37,18 @@ Prints the addresses with the network, netmask, gateway, DNS, MTU and search dom
 host needs (the last two when the pool's config has mtu and searchDomain).
 ${exitCodeHelp([[0, 'leased'], [2, 'bad option'], [5, 'unknown pool, address outside the pool, or address taken'], [6, 'the lease book stayed locked (another command or oned holds it)'], [255, 'the pool has no room'], ...WRITES_BOOK])}`,
   async run(args, context) {
-    const { values } = parseCommandArgs('lease', args, {
-      pool: { type: 'string' },
-      count: { type: 'string' },
-      ip: { type: 'string' },
-      owner: { type: 'string' },
-      note: { type: 'string' },
-    }, { min: 0, max: 0, names: '' });
+    const { values } = parseCommandArgs(
+      'lease',
+      args,
+      {
+        pool: { type: 'string' },
+        count: { type: 'string' },
+        ip: { type: 'string' },
+        owner: { type: 'string' },
+        note: { type: 'string' },
+      },
+      { min: 0, max: 0, names: '' },
+    );
     if (values.pool === undefined) throw usageError('lease', '--pool is required');
     if (values.owner === undefined) throw usageError('lease', '--owner is required (who holds the addresses)');
     if (values.count !== undefined && values.ip !== undefined) throw usageError('lease', 'give --count or --ip, not both');

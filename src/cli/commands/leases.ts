@@ -23,11 +23,16 @@ Lists leases (a block of consecutive addresses held by one party), in book order
 
 ${exitCodeHelp([[0, 'listed (also when nothing matches)'], [2, 'bad option'], [5, 'unknown range'], ...READS_BOOK])}`,
   async run(args, context) {
-    const { values } = parseCommandArgs('leases', args, {
-      range: { type: 'string' },
-      owner: { type: 'string' },
-      holder: { type: 'string' },
-    }, { min: 0, max: 0, names: '' });
+    const { values } = parseCommandArgs(
+      'leases',
+      args,
+      {
+        range: { type: 'string' },
+        owner: { type: 'string' },
+        holder: { type: 'string' },
+      },
+      { min: 0, max: 0, names: '' },
+    );
     if (values.holder !== undefined && values.holder !== 'opennebula' && values.holder !== 'operator') {
       throw usageError('leases', `--holder must be opennebula or operator, not ${JSON.stringify(values.holder)}`);
     }

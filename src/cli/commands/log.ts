@@ -31,9 +31,19 @@ action succeeded without changing anything on purpose; or error with the message
   --json           { log, records: [...], skipped, matched } (skipped: lines that are not
                    records; matched: how many matched before --limit)
 
-${exitCodeHelp([[0, 'listed (also when nothing matches or there is no log yet)'], [2, 'bad option'], [4, 'the config is missing (when named), unreadable or invalid'], [8, 'the audit log cannot be read']])}`,
+${exitCodeHelp([
+  [0, 'listed (also when nothing matches or there is no log yet)'],
+  [2, 'bad option'],
+  [4, 'the config is missing (when named), unreadable or invalid'],
+  [8, 'the audit log cannot be read'],
+])}`,
   async run(args, context) {
-    const { values } = parseCommandArgs('log', args, { since: { type: 'string' }, ip: { type: 'string' }, last: { type: 'string' }, limit: { type: 'string' }, all: { type: 'boolean' } }, { min: 0, max: 0, names: '' });
+    const { values } = parseCommandArgs(
+      'log',
+      args,
+      { since: { type: 'string' }, ip: { type: 'string' }, last: { type: 'string' }, limit: { type: 'string' }, all: { type: 'boolean' } },
+      { min: 0, max: 0, names: '' },
+    );
     if (values.last !== undefined && values.limit !== undefined) throw usageError('log', 'give --limit or --last, not both');
     const limitText = values.limit ?? values.last;
     if (limitText !== undefined && values.all) throw usageError('log', `give --${values.limit !== undefined ? 'limit' : 'last'} or --all, not both`);
@@ -60,14 +70,17 @@ ${exitCodeHelp([[0, 'listed (also when nothing matches or there is no log yet)']
     }
     if (skipped) context.stderr(`Skipped ${skipped} line${skipped === 1 ? '' : 's'} of ${location} that ${skipped === 1 ? 'is' : 'are'} not audit records\n`);
     if (!records.length) {
-      context.stdout(await store.exists() ? 'No audit records match.\n' : `No audit log yet (${location}).\n`);
+      context.stdout((await store.exists()) ? 'No audit records match.\n' : `No audit log yet (${location}).\n`);
       return EXIT_CODES.ok;
     }
     if (matched > records.length) context.stderr(`Showing the last ${records.length} of ${matched} records (--all, --limit N or --since T for more)\n`);
-    context.stdout(renderTable(
-      [{ header: 'TIME' }, { header: 'ACTOR' }, { header: 'ACTION' }, { header: 'RANGE' }, { header: 'ADDRESSES' }, { header: 'RESULT' }, { header: 'DETAIL', shrink: true }],
-      records.map((r) => [r.time, r.actor, r.action, r.range ?? '-', r.addresses ?? '-', r.result, detail(r)]), context.options.width
-    ));
+    context.stdout(
+      renderTable(
+        [{ header: 'TIME' }, { header: 'ACTOR' }, { header: 'ACTION' }, { header: 'RANGE' }, { header: 'ADDRESSES' }, { header: 'RESULT' }, { header: 'DETAIL', shrink: true }],
+        records.map((r) => [r.time, r.actor, r.action, r.range ?? '-', r.addresses ?? '-', r.result, detail(r)]),
+        context.options.width,
+      ),
+    );
     return EXIT_CODES.ok;
   },
 };

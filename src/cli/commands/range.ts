@@ -44,7 +44,7 @@ range remove: removes an operator range and gives its space back to the pool.
   --force        remove it even though it still has leases (they go with it)
 OpenNebula's ranges are refused: remove those with \`onevnet rmar\`.
 
-${exitCodeHelp([[0, 'done'], [2, 'bad option'], [3, 'the size can never fit the pool\'s subnets'], [5, 'unknown pool or range, overlap, leases left, OpenNebula\'s range, or (list) no lease book there'], [6, 'the lease book stayed locked (another command or oned holds it)'], [255, 'the pool has no room'], ...WRITES_BOOK])}`,
+${exitCodeHelp([[0, 'done'], [2, 'bad option'], [3, "the size can never fit the pool's subnets"], [5, "unknown pool or range, overlap, leases left, OpenNebula's range, or (list) no lease book there"], [6, 'the lease book stayed locked (another command or oned holds it)'], [255, 'the pool has no room'], ...WRITES_BOOK])}`,
   async run(args, context) {
     const [sub, ...rest] = args;
     if (sub === 'list') return list(rest, context);
@@ -69,21 +69,46 @@ async function list(args: readonly string[], context: CliContext): Promise<numbe
     context.stdout(values.pool === undefined ? 'No ranges yet.\n' : `No ranges in pool ${values.pool}.\n`);
     return EXIT_CODES.ok;
   }
-  context.stdout(renderTable(
-    [{ header: 'RANGE' }, { header: 'BY', shrink: true }, { header: 'POOL', shrink: true }, { header: 'TYPE' }, { header: 'ADDRESSES' }, { header: 'SIZE', align: 'right' }, { header: 'USED', align: 'right' }, { header: 'FREE', align: 'right' }],
-    rows.map((r) => [r.id, r.managedBy === 'operator' ? `operator${r.owner === undefined ? '' : `:${r.owner}`}` : 'OpenNebula', r.pool ?? '-', r.type, r.first === r.last ? r.first : `${r.first}-${r.last}`, formatCount(r.size), formatCount(r.used), formatCount(r.free)]),
-    context.options.width,
-  ));
+  context.stdout(
+    renderTable(
+      [
+        { header: 'RANGE' },
+        { header: 'BY', shrink: true },
+        { header: 'POOL', shrink: true },
+        { header: 'TYPE' },
+        { header: 'ADDRESSES' },
+        { header: 'SIZE', align: 'right' },
+        { header: 'USED', align: 'right' },
+        { header: 'FREE', align: 'right' },
+      ],
+      rows.map((r) => [
+        r.id,
+        r.managedBy === 'operator' ? `operator${r.owner === undefined ? '' : `:${r.owner}`}` : 'OpenNebula',
+        r.pool ?? '-',
+        r.type,
+        r.first === r.last ? r.first : `${r.first}-${r.last}`,
+        formatCount(r.size),
+        formatCount(r.used),
+        formatCount(r.free),
+      ]),
+      context.options.width,
+    ),
+  );
   return EXIT_CODES.ok;
 }
 
 async function add(args: readonly string[], context: CliContext): Promise<number> {
-  const { values } = parseCommandArgs('range', args, {
-    pool: { type: 'string' },
-    size: { type: 'string' },
-    ip: { type: 'string' },
-    owner: { type: 'string' },
-  }, { min: 0, max: 0, names: '' });
+  const { values } = parseCommandArgs(
+    'range',
+    args,
+    {
+      pool: { type: 'string' },
+      size: { type: 'string' },
+      ip: { type: 'string' },
+      owner: { type: 'string' },
+    },
+    { min: 0, max: 0, names: '' },
+  );
   if (values.pool === undefined) throw usageError('range', 'range add needs --pool');
   if (values.size === undefined) throw usageError('range', 'range add needs --size');
   checkPoolName('add a range to', values.pool, context.config());

@@ -63,17 +63,22 @@ other drivers' ARs still count as taken space.
                  NEBULA_IPAM_RANGE or with IPAM_MAD ${DEFAULT_DRIVER_NAME})
   --json         one JSON document: { document, book, applied, findings[], notes[], changes[] }
 
-${exitCodeHelp([[0, 'both agree (or, with --apply, everything found was settled)'], [1, 'differences remain (listed)'], [2, 'bad option (also --apply on a FILE without --as-of)'], [3, 'the XML is malformed or not onevnet\'s (nothing changed)'], [5, 'no such --from file'], [6, 'the lease book stayed locked (another command or oned holds it)'], ...WRITES_BOOK])}`,
+${exitCodeHelp([[0, 'both agree (or, with --apply, everything found was settled)'], [1, 'differences remain (listed)'], [2, 'bad option (also --apply on a FILE without --as-of)'], [3, "the XML is malformed or not onevnet's (nothing changed)"], [5, 'no such --from file'], [6, 'the lease book stayed locked (another command or oned holds it)'], ...WRITES_BOOK])}`,
   async run(args, context) {
     // Stamped before anything is read: no later than oned's snapshot when onevnet writes
     // straight into this process (onevnet list -x | nebula-ipam reconcile --from -). The bundle
     // never runs onevnet itself: it spawns no process at all (docs/guarantees.md).
     const started = context.now().toISOString();
-    const { values } = parseCommandArgs('reconcile', args, {
-      from: { type: 'string' },
-      apply: { type: 'boolean' },
-      'as-of': { type: 'string' },
-    }, { min: 0, max: 0, names: '' });
+    const { values } = parseCommandArgs(
+      'reconcile',
+      args,
+      {
+        from: { type: 'string' },
+        apply: { type: 'boolean' },
+        'as-of': { type: 'string' },
+      },
+      { min: 0, max: 0, names: '' },
+    );
     const from = values.from;
     if (from === undefined) throw usageError('reconcile', '--from FILE is required (the XML of onevnet list -x or onevnet show -x)');
     let asOf: string | undefined;
@@ -107,15 +112,25 @@ ${exitCodeHelp([[0, 'both agree (or, with --apply, everything found was settled)
     const code = reconcileExitCode(outcome.plan.findings, apply);
 
     if (context.json) {
-      context.stdout(renderJson({
-        document: { file: source, root: outcome.plan.scope.document, asOf: options.documentTime, selection: selectionText(options.driver), vnets: outcome.plan.scope.vnets, ars: outcome.plan.scope.ars, leases: outcome.plan.scope.leases },
-        book: context.store().description.location,
-        generation: outcome.generation,
-        applied: apply,
-        findings: outcome.plan.findings,
-        notes: outcome.plan.notes,
-        changes: outcome.changes,
-      }));
+      context.stdout(
+        renderJson({
+          document: {
+            file: source,
+            root: outcome.plan.scope.document,
+            asOf: options.documentTime,
+            selection: selectionText(options.driver),
+            vnets: outcome.plan.scope.vnets,
+            ars: outcome.plan.scope.ars,
+            leases: outcome.plan.scope.leases,
+          },
+          book: context.store().description.location,
+          generation: outcome.generation,
+          applied: apply,
+          findings: outcome.plan.findings,
+          notes: outcome.plan.notes,
+          changes: outcome.changes,
+        }),
+      );
       return code;
     }
     context.stdout(renderReport(source, options.documentTime, selectionText(options.driver), context, outcome, apply));
@@ -158,7 +173,8 @@ function renderReport(source: string, asOf: string, selection: string, context: 
   } else {
     out += renderTable(
       [{ header: 'PROBLEM' }, { header: 'RANGE' }, { header: 'AR' }, { header: 'ADDRESSES' }, { header: 'DETAIL', shrink: true }, { header: applied ? 'DONE' : 'WITH --apply' }],
-      plan.findings.map((f) => describeReconcileFinding(f, applied)).map((r) => [r.problem, r.range, r.ar, r.addresses, r.detail, r.action]), context.options.width
+      plan.findings.map((f) => describeReconcileFinding(f, applied)).map((r) => [r.problem, r.range, r.ar, r.addresses, r.detail, r.action]),
+      context.options.width,
     );
   }
   if (plan.notes.length > 0) out += `\nNot compared:\n${plan.notes.map((n) => `  ${describeReconcileNote(n)}\n`).join('')}`;

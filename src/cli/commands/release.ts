@@ -26,13 +26,18 @@ Gives leases back to their range. The range itself stays (remove an operator ran
                  if a VM still uses it, the address will be handed out twice
   --json         print what was released as JSON
 
-${exitCodeHelp([[0, 'released'], [2, 'bad option'], [5, 'nothing leased there / no such owner, or the lease is OpenNebula\'s and --force was not given'], [6, 'the lease book stayed locked (another command or oned holds it)'], ...WRITES_BOOK])}`,
+${exitCodeHelp([[0, 'released'], [2, 'bad option'], [5, "nothing leased there / no such owner, or the lease is OpenNebula's and --force was not given"], [6, 'the lease book stayed locked (another command or oned holds it)'], ...WRITES_BOOK])}`,
   async run(args, context) {
-    const { values } = parseCommandArgs('release', args, {
-      ip: { type: 'string' },
-      owner: { type: 'string' },
-      force: { type: 'boolean' },
-    }, { min: 0, max: 0, names: '' });
+    const { values } = parseCommandArgs(
+      'release',
+      args,
+      {
+        ip: { type: 'string' },
+        owner: { type: 'string' },
+        force: { type: 'boolean' },
+      },
+      { min: 0, max: 0, names: '' },
+    );
     oneOf('release', { ip: values.ip, owner: values.owner });
     const force = values.force === true;
     const request = values.ip !== undefined ? { ip: values.ip, force } : { owner: operatorText(values.owner!, 'owner'), force };
@@ -46,10 +51,13 @@ ${exitCodeHelp([[0, 'released'], [2, 'bad option'], [5, 'nothing leased there / 
       context.stdout(renderJson({ released }));
       return EXIT_CODES.ok;
     }
-    context.stdout(`Released ${released.length} lease${released.length === 1 ? '' : 's'}:\n${renderTable(
-      [{ header: 'RANGE' }, { header: 'ADDRESSES' }, { header: 'HOLDER' }, { header: 'OWNER' }],
-      released.map((r) => [r.range, r.addresses, r.holder === 'opennebula' ? 'OpenNebula' : 'operator', r.owner ?? '-']), context.options.width
-    )}`);
+    context.stdout(
+      `Released ${released.length} lease${released.length === 1 ? '' : 's'}:\n${renderTable(
+        [{ header: 'RANGE' }, { header: 'ADDRESSES' }, { header: 'HOLDER' }, { header: 'OWNER' }],
+        released.map((r) => [r.range, r.addresses, r.holder === 'opennebula' ? 'OpenNebula' : 'operator', r.owner ?? '-']),
+        context.options.width,
+      )}`,
+    );
     return EXIT_CODES.ok;
   },
 };

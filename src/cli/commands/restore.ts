@@ -48,23 +48,32 @@ ${exitCodeHelp([[0, 'shown or restored'], [2, 'bad option'], [5, 'no previous ge
       }
     }
     if (context.json) {
-      context.stdout(renderJson({
-        book: location,
-        previous: { generation: previous.generation },
-        current: 'book' in current ? { generation: current.book.generation } : { error: current.error },
-        changes,
-        applied: restored !== undefined,
-        ...(restored ? { generation: restored.generation } : {}),
-      }));
+      context.stdout(
+        renderJson({
+          book: location,
+          previous: { generation: previous.generation },
+          current: 'book' in current ? { generation: current.book.generation } : { error: current.error },
+          changes,
+          applied: restored !== undefined,
+          ...(restored ? { generation: restored.generation } : {}),
+        }),
+      );
       return EXIT_CODES.ok;
     }
-    const head = 'book' in current
-      ? `The book ${location} is at generation ${current.book.generation}; the previous generation is ${previous.generation}.`
-      : `The book ${location} does not decode (${current.error});\nthe previous generation is ${previous.generation}.`;
+    const head =
+      'book' in current
+        ? `The book ${location} is at generation ${current.book.generation}; the previous generation is ${previous.generation}.`
+        : `The book ${location} does not decode (${current.error});\nthe previous generation is ${previous.generation}.`;
     const body = changes.length
-        ? `${restored ? 'Restoring changed' : 'Restoring it would change'} (${summariseChanges(changes)}):\n${renderTable([{ header: 'CHANGE' }, { header: 'RANGE' }, { header: 'WHAT', shrink: true }], changes.map((c) => [c.change, c.range, c.what]), context.options.width)}`
-        : 'Restoring it would change no range or lease.\n';
-    const tail = restored ? `Restored: the book is now generation ${restored.generation} (the replaced book is now the previous generation).\n` : 'Nothing was changed; run again with --yes to restore.\n';
+      ? `${restored ? 'Restoring changed' : 'Restoring it would change'} (${summariseChanges(changes)}):\n${renderTable(
+          [{ header: 'CHANGE' }, { header: 'RANGE' }, { header: 'WHAT', shrink: true }],
+          changes.map((c) => [c.change, c.range, c.what]),
+          context.options.width,
+        )}`
+      : 'Restoring it would change no range or lease.\n';
+    const tail = restored
+      ? `Restored: the book is now generation ${restored.generation} (the replaced book is now the previous generation).\n`
+      : 'Nothing was changed; run again with --yes to restore.\n';
     context.stdout(`${head}\n${body}${tail}`);
     return EXIT_CODES.ok;
   },

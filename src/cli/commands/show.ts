@@ -60,10 +60,14 @@ function showRange(range: RangeRecord, config: Config, context: CliContext): num
   const leases = range.leases.map((lease) => leaseRow(range, lease));
   const v6 = family === 'ipv4' && hasFamily(range, 'ipv6') ? ipv6Side(range, config) : undefined;
   if (context.json) {
-    context.stdout(renderJson({ range: { ...row, ...settings, ...(v6 ? { ipv6: v6 } : {}), createdAt: range.createdAt, ...(range.requestId === undefined ? {} : { requestId: range.requestId }) }, leases }));
+    context.stdout(
+      renderJson({ range: { ...row, ...settings, ...(v6 ? { ipv6: v6 } : {}), createdAt: range.createdAt, ...(range.requestId === undefined ? {} : { requestId: range.requestId }) }, leases }),
+    );
     return EXIT_CODES.ok;
   }
-  const by = range.unmanaged ? `operator range${range.owner === undefined ? '' : ` of ${JSON.stringify(range.owner)}`}` : `OpenNebula's${range.requestId === undefined ? '' : `, registered by request ${range.requestId}`}`;
+  const by = range.unmanaged
+    ? `operator range${range.owner === undefined ? '' : ` of ${JSON.stringify(range.owner)}`}`
+    : `OpenNebula's${range.requestId === undefined ? '' : `, registered by request ${range.requestId}`}`;
   const lines = [
     `Range ${range.id} (${by}, created ${range.createdAt})`,
     `  type       ${range.type}`,
@@ -73,10 +77,10 @@ function showRange(range: RangeRecord, config: Config, context: CliContext): num
     ...(settings.dns.length ? [`  dns        ${settings.dns.join(' ')}`] : []),
     ...(v6
       ? [
-        `  pool6      ${v6.pool ?? '-'}`,
-        `  network6   ${v6.network ?? '-'}${v6.first === 'SLAAC' ? ' (SLAAC: each address from its MAC)' : ''}`,
-        ...(v6.gateway ? [`  gateway6   ${v6.gateway}`] : []),
-      ]
+          `  pool6      ${v6.pool ?? '-'}`,
+          `  network6   ${v6.network ?? '-'}${v6.first === 'SLAAC' ? ' (SLAAC: each address from its MAC)' : ''}`,
+          ...(v6.gateway ? [`  gateway6   ${v6.gateway}`] : []),
+        ]
       : []),
     `  addresses  ${row.first} - ${row.last} (${formatCount(row.size)})`,
     `  used       ${formatCount(row.used)} (OpenNebula ${formatCount(row.byOpenNebula)}, operators ${formatCount(row.byOperators)})`,
@@ -114,7 +118,7 @@ function showAddress(book: Book, config: Config, address: Address, context: CliC
 }
 
 function rangeNote(range: RangeRecord): string {
-  return `range ${range.id}${range.pool ?? range.pool6 ? `, pool ${range.pool ?? range.pool6}` : ''}`;
+  return `range ${range.id}${(range.pool ?? range.pool6) ? `, pool ${range.pool ?? range.pool6}` : ''}`;
 }
 
 function whereaboutsText(where: Exclude<Whereabouts, { kind: 'nowhere' }>): string {

@@ -48,21 +48,34 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
       used: ranges.reduce((n, r) => n + r.used, 0n),
       free: ranges.reduce((n, r) => n + r.free, 0n),
     };
-    const byFamily = Object.fromEntries(FAMILY_NAMES.map((family) => {
-      const rows = familyRows(book, config, family);
-      return [family, { ranges: rows, totals: familyTotals(rows) }];
-    })) as Record<Family, { ranges: FamilyRangeRow[]; totals: FamilyTotals }>;
+    const byFamily = Object.fromEntries(
+      FAMILY_NAMES.map((family) => {
+        const rows = familyRows(book, config, family);
+        return [family, { ranges: rows, totals: familyTotals(rows) }];
+      }),
+    ) as Record<Family, { ranges: FamilyRangeRow[]; totals: FamilyTotals }>;
     if (context.json) {
-      context.stdout(renderJson({
-        book: context.store().description.location,
-        driver: context.driver,
-        generation: book.generation,
-        config: config.source,
-        pools: pools.map((p) => ({ name: p.pool.name, family: p.pool.family, network: formatPrefix(p.pool.network), size: p.size, excluded: p.excluded, carved: p.carved, free: p.free, ranges: p.ranges })),
-        ranges,
-        totals,
-        families: byFamily,
-      }));
+      context.stdout(
+        renderJson({
+          book: context.store().description.location,
+          driver: context.driver,
+          generation: book.generation,
+          config: config.source,
+          pools: pools.map((p) => ({
+            name: p.pool.name,
+            family: p.pool.family,
+            network: formatPrefix(p.pool.network),
+            size: p.size,
+            excluded: p.excluded,
+            carved: p.carved,
+            free: p.free,
+            ranges: p.ranges,
+          })),
+          ranges,
+          totals,
+          families: byFamily,
+        }),
+      );
       return EXIT_CODES.ok;
     }
     const width = context.options.width;
@@ -71,10 +84,33 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
     for (const family of FAMILY_NAMES) {
       const these = pools.filter((p) => p.pool.family === family);
       if (!these.length) continue;
-      const [size, excluded, carved, free] = [formatCounts(these.map((p) => p.size)), formatCounts(these.map((p) => p.excluded)), formatCounts(these.map((p) => p.carved)), formatCounts(these.map((p) => p.free))];
+      const [size, excluded, carved, free] = [
+        formatCounts(these.map((p) => p.size)),
+        formatCounts(these.map((p) => p.excluded)),
+        formatCounts(these.map((p) => p.carved)),
+        formatCounts(these.map((p) => p.free)),
+      ];
       out += `\n${LABEL[family]} pools\n${renderTable(
-        [{ header: 'POOL' }, { header: 'NETWORK' }, { header: 'SIZE', align: 'right' }, { header: 'EXCLUDED', align: 'right' }, { header: 'CARVED', align: 'right' }, { header: 'FREE', align: 'right' }, { header: 'RANGES', align: 'right' }, { header: 'UTILISATION' }],
-        these.map((p, i) => [p.pool.name, formatPrefix(p.pool.network), size[i]!, excluded[i]!, carved[i]!, free[i]!, String(p.ranges), utilisationBar(p.carved, p.size - p.excluded, context.color, barWidthFor(context.options.width))]),
+        [
+          { header: 'POOL' },
+          { header: 'NETWORK' },
+          { header: 'SIZE', align: 'right' },
+          { header: 'EXCLUDED', align: 'right' },
+          { header: 'CARVED', align: 'right' },
+          { header: 'FREE', align: 'right' },
+          { header: 'RANGES', align: 'right' },
+          { header: 'UTILISATION' },
+        ],
+        these.map((p, i) => [
+          p.pool.name,
+          formatPrefix(p.pool.network),
+          size[i]!,
+          excluded[i]!,
+          carved[i]!,
+          free[i]!,
+          String(p.ranges),
+          utilisationBar(p.carved, p.size - p.excluded, context.color, barWidthFor(context.options.width)),
+        ]),
         width,
       )}`;
     }
@@ -84,9 +120,31 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
       if (!rows.length) continue;
       const [size, used, free] = [formatCounts([...rows.map((r) => r.size), sum.size]), formatCounts([...rows.map((r) => r.used), sum.used]), formatCounts([...rows.map((r) => r.free), sum.free])];
       out += `\n${LABEL[family]} ranges\n${renderTable(
-        [{ header: 'RANGE' }, { header: 'BY', shrink: true }, { header: 'POOL', shrink: true }, { header: 'NETWORK' }, { header: 'TYPE', shrink: true }, { header: 'FIRST' }, { header: 'SIZE', align: 'right' }, { header: 'USED', align: 'right' }, { header: 'FREE', align: 'right' }, { header: 'UTILISATION' }],
         [
-          ...rows.map((r, i) => [r.id, r.managedBy === 'operator' ? `operator${r.owner === undefined ? '' : `:${r.owner}`}` : 'OpenNebula', r.pool ?? '-', r.network ?? '-', r.type, r.first, size[i]!, used[i]!, free[i]!, utilisationBar(r.used, r.size, context.color, barWidthFor(context.options.width))]),
+          { header: 'RANGE' },
+          { header: 'BY', shrink: true },
+          { header: 'POOL', shrink: true },
+          { header: 'NETWORK' },
+          { header: 'TYPE', shrink: true },
+          { header: 'FIRST' },
+          { header: 'SIZE', align: 'right' },
+          { header: 'USED', align: 'right' },
+          { header: 'FREE', align: 'right' },
+          { header: 'UTILISATION' },
+        ],
+        [
+          ...rows.map((r, i) => [
+            r.id,
+            r.managedBy === 'operator' ? `operator${r.owner === undefined ? '' : `:${r.owner}`}` : 'OpenNebula',
+            r.pool ?? '-',
+            r.network ?? '-',
+            r.type,
+            r.first,
+            size[i]!,
+            used[i]!,
+            free[i]!,
+            utilisationBar(r.used, r.size, context.color, barWidthFor(context.options.width)),
+          ]),
           ['total', '', '', '', '', '', size[rows.length]!, used[rows.length]!, free[rows.length]!, utilisationBar(sum.used, sum.size, context.color, barWidthFor(context.options.width))],
         ],
         width,

@@ -20,7 +20,12 @@ Removes from DIR the action links (and the ${COPY_NAME} copy) that lead to nebul
 Anything else in DIR is left alone and listed. Safe to run again. The lease book, the
 config and the audit log are kept; remove the name from oned.conf's -i list and restart oned.
 
-${exitCodeHelp([[0, 'removed'], [2, 'bad option'], [5, 'nebula-ipam is not installed in DIR'], [8, 'cannot change DIR']])}`,
+${exitCodeHelp([
+  [0, 'removed'],
+  [2, 'bad option'],
+  [5, 'nebula-ipam is not installed in DIR'],
+  [8, 'cannot change DIR'],
+])}`,
   async run(args, context) {
     const { positionals } = parseCommandArgs('uninstall', args, {}, { min: 1, max: 1, names: 'the directory to uninstall from' });
     const dir = path.resolve(positionals[0]!);
@@ -37,13 +42,18 @@ ${exitCodeHelp([[0, 'removed'], [2, 'bad option'], [5, 'nebula-ipam is not insta
     } catch (error) {
       throw new IpamError('store-io', `Cannot uninstall from ${dir}: ${(error as Error).message}`);
     }
-    const state = (step: string) => (step === 'remove' ? 'removed' : step === 'foreign' ? 'left (not nebula-ipam\'s)' : 'absent');
+    const state = (step: string) => (step === 'remove' ? 'removed' : step === 'foreign' ? "left (not nebula-ipam's)" : 'absent');
     if (context.json) {
       context.stdout(renderJson({ dir, files: plan.map((p) => ({ name: p.name, state: state(p.step) })) }));
       return EXIT_CODES.ok;
     }
-    context.stdout(`Uninstalled nebula-ipam from ${dir}:\n${renderTable([{ header: 'FILE' }, { header: 'STATE' }], plan.map((p) => [p.name, state(p.step)]), context.options.width)}`
-      + `Remove "${path.basename(dir)}" from the -i list of IPAM_MAD in /etc/one/oned.conf and restart oned.\nThe lease book, config and audit log were kept.\n`);
+    context.stdout(
+      `Uninstalled nebula-ipam from ${dir}:\n${renderTable(
+        [{ header: 'FILE' }, { header: 'STATE' }],
+        plan.map((p) => [p.name, state(p.step)]),
+        context.options.width,
+      )}` + `Remove "${path.basename(dir)}" from the -i list of IPAM_MAD in /etc/one/oned.conf and restart oned.\nThe lease book, config and audit log were kept.\n`,
+    );
     return EXIT_CODES.ok;
   },
 };

@@ -11,7 +11,7 @@ import { renderTable } from '../render/table.ts';
 
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: 'check the lease book\'s invariants; exit 1 with the list of problems',
+  summary: "check the lease book's invariants; exit 1 with the list of problems",
   usage: `Usage: nebula-ipam verify [--json]
 
 Reads the lease book (without locking it or changing it) and checks what the driver relies on:
@@ -26,7 +26,7 @@ Reads the lease book (without locking it or changing it) and checks what the dri
   --json   one JSON document: { book, generation, config, ok, findings[] }; each finding has a
            "kind" and the values involved
 
-${exitCodeHelp([[0, 'no problem'], [1, 'problems found (listed)'], [2, 'bad option'], [7, 'the book does not even decode (the decoder\'s message is the one finding)'], ...WRITES_BOOK])}`,
+${exitCodeHelp([[0, 'no problem'], [1, 'problems found (listed)'], [2, 'bad option'], [7, "the book does not even decode (the decoder's message is the one finding)"], ...WRITES_BOOK])}`,
   async run(args, context) {
     parseCommandArgs('verify', args, {}, { min: 0, max: 0, names: '' });
     const config = context.config();
@@ -41,13 +41,15 @@ ${exitCodeHelp([[0, 'no problem'], [1, 'problems found (listed)'], [2, 'bad opti
     }
     const code = verifyExitCode(findings);
     if (context.json) {
-      context.stdout(renderJson({
-        book: context.store().description.location,
-        generation: book?.generation ?? null,
-        config: config.source,
-        ok: findings.length === 0,
-        findings,
-      }));
+      context.stdout(
+        renderJson({
+          book: context.store().description.location,
+          generation: book?.generation ?? null,
+          config: config.source,
+          ok: findings.length === 0,
+          findings,
+        }),
+      );
       return code;
     }
     const leases = book ? book.ranges.reduce((n, r) => n + r.leases.length, 0) : 0;
@@ -59,7 +61,8 @@ ${exitCodeHelp([[0, 'no problem'], [1, 'problems found (listed)'], [2, 'bad opti
     } else {
       out += renderTable(
         [{ header: 'PROBLEM' }, { header: 'RANGE' }, { header: 'DETAIL', shrink: true }],
-        findings.map(describeVerifyFinding).map((row) => [row.problem, row.range, row.detail]), context.options.width
+        findings.map(describeVerifyFinding).map((row) => [row.problem, row.range, row.detail]),
+        context.options.width,
       );
       out += `\n${findings.length} problem${findings.length === 1 ? '' : 's'} found.\n`;
     }

@@ -34,27 +34,25 @@ export function hasFamily(range: RangeRecord, family: Family): boolean {
 }
 
 export function familyRows(book: Book, config: Config, family: Family): FamilyRangeRow[] {
-  return book.ranges.filter((range) => hasFamily(range, family)).map((range) => {
-    const placed = rangeSubnet(range, config, family);
-    const network = placed
-      ? formatPrefix(placed.subnet)
-      : family === 'ipv6' && range.globalPrefix !== undefined
-        ? `${FAMILIES.ipv6.format(range.globalPrefix)}/64`
-        : undefined;
-    const pool = poolOf(range, config, family)?.name ?? (family === 'ipv4' ? range.pool : range.pool6);
-    const first = family === 'ipv4' ? FAMILIES.ipv4.format(range.ip!) : range.ip6 !== undefined ? FAMILIES.ipv6.format(range.ip6) : 'SLAAC';
-    return {
-      id: range.id,
-      family,
-      managedBy: range.unmanaged ? 'operator' : 'opennebula',
-      ...(range.owner === undefined ? {} : { owner: range.owner }),
-      type: range.type,
-      ...(pool === undefined ? {} : { pool }),
-      ...(network === undefined ? {} : { network }),
-      first,
-      ...rangeUsage(range, config),
-    };
-  });
+  return book.ranges
+    .filter((range) => hasFamily(range, family))
+    .map((range) => {
+      const placed = rangeSubnet(range, config, family);
+      const network = placed ? formatPrefix(placed.subnet) : family === 'ipv6' && range.globalPrefix !== undefined ? `${FAMILIES.ipv6.format(range.globalPrefix)}/64` : undefined;
+      const pool = poolOf(range, config, family)?.name ?? (family === 'ipv4' ? range.pool : range.pool6);
+      const first = family === 'ipv4' ? FAMILIES.ipv4.format(range.ip!) : range.ip6 !== undefined ? FAMILIES.ipv6.format(range.ip6) : 'SLAAC';
+      return {
+        id: range.id,
+        family,
+        managedBy: range.unmanaged ? 'operator' : 'opennebula',
+        ...(range.owner === undefined ? {} : { owner: range.owner }),
+        type: range.type,
+        ...(pool === undefined ? {} : { pool }),
+        ...(network === undefined ? {} : { network }),
+        first,
+        ...rangeUsage(range, config),
+      };
+    });
 }
 
 export function familyTotals(rows: readonly FamilyRangeRow[]): FamilyTotals {

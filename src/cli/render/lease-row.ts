@@ -31,8 +31,14 @@ export function leaseRow(range: RangeRecord, lease: Lease): LeaseRow {
 }
 
 export const LEASE_COLUMNS: readonly Column[] = [
-  { header: 'RANGE' }, { header: 'ADDRESSES' }, { header: 'COUNT', align: 'right' }, { header: 'HOLDER' },
-  { header: 'OWNER', shrink: true }, { header: 'MAC' }, { header: 'SINCE' }, { header: 'NOTE', shrink: true },
+  { header: 'RANGE' },
+  { header: 'ADDRESSES' },
+  { header: 'COUNT', align: 'right' },
+  { header: 'HOLDER' },
+  { header: 'OWNER', shrink: true },
+  { header: 'MAC' },
+  { header: 'SINCE' },
+  { header: 'NOTE', shrink: true },
 ];
 
 export function leaseCells(row: LeaseRow): string[] {

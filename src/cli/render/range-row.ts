@@ -22,11 +22,7 @@ export interface RangeRow extends RangeUsage {
 export function rangeRow(range: RangeRecord, config: Config): RangeRow {
   const family = range.ip !== undefined ? 'ipv4' : 'ipv6';
   const placed = rangeSubnet(range, config, family);
-  const network = placed
-    ? formatPrefix(placed.subnet)
-    : range.globalPrefix !== undefined
-      ? `${FAMILIES.ipv6.format(range.globalPrefix)}/64`
-      : undefined;
+  const network = placed ? formatPrefix(placed.subnet) : range.globalPrefix !== undefined ? `${FAMILIES.ipv6.format(range.globalPrefix)}/64` : undefined;
   const pool = poolOf(range, config, family) ?? (family === 'ipv4' ? poolOf(range, config, 'ipv6') : undefined);
   return {
     id: range.id,

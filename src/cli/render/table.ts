@@ -64,5 +64,5 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
       })
       .join(' '.repeat(GAP))
       .trimEnd();
-  return [line(columns.map((c) => c.header)), ...rows.map(line)].join('\n') + '\n';
+  return `${[line(columns.map((c) => c.header)), ...rows.map(line)].join('\n')}\n`;
 }

@@ -67,9 +67,7 @@ export type Compare =
   /** The key does not exist (create_revision 0). */
   | { readonly key: string; readonly absent: true };
 
-export type Op =
-  | { readonly put: string; readonly value: string | Buffer }
-  | { readonly delete: string; readonly rangeEnd?: string };
+export type Op = { readonly put: string; readonly value: string | Buffer } | { readonly delete: string; readonly rangeEnd?: string };
 
 export interface TxnResult {
   readonly succeeded: boolean;
@@ -124,9 +122,7 @@ export class EtcdClient {
   async txn(compare: readonly Compare[], success: readonly Op[]): Promise<TxnResult> {
     const body = {
       compare: compare.map((c) =>
-        'absent' in c
-          ? { key: b64(c.key), target: 'CREATE', result: 'EQUAL', create_revision: '0' }
-          : { key: b64(c.key), target: 'MOD', result: 'EQUAL', mod_revision: c.modRevision },
+        'absent' in c ? { key: b64(c.key), target: 'CREATE', result: 'EQUAL', create_revision: '0' } : { key: b64(c.key), target: 'MOD', result: 'EQUAL', mod_revision: c.modRevision },
       ),
       success: success.map((op) =>
         'put' in op

@@ -29,7 +29,10 @@ import { prefixEnd } from './etcd-client.ts';
 import { IpamError } from '../../errors.ts';
 
 function corrupt(location: string, why: string): IpamError {
-  return new IpamError('store-corrupt', `Cannot read the lease book ${location}: ${why}. It was left untouched; inspect it with etcdctl, or bring back the previous generation with \`nebula-ipam restore\``);
+  return new IpamError(
+    'store-corrupt',
+    `Cannot read the lease book ${location}: ${why}. It was left untouched; inspect it with etcdctl, or bring back the previous generation with \`nebula-ipam restore\``,
+  );
 }
 
 export interface Layout {

@@ -91,7 +91,10 @@ export class EtcdStore implements LeaseStore {
       }
       this.retries++;
       if (Date.now() >= deadline) {
-        throw new IpamError('store-locked', `Cannot update the lease book ${this.location}: other writers changed it ${attempt + 1} times in a row within ${this.options.lockTimeoutMs} ms (lockTimeoutMs); nothing was written, try again`);
+        throw new IpamError(
+          'store-locked',
+          `Cannot update the lease book ${this.location}: other writers changed it ${attempt + 1} times in a row within ${this.options.lockTimeoutMs} ms (lockTimeoutMs); nothing was written, try again`,
+        );
       }
       await backoff(attempt, deadline);
     }
@@ -239,7 +242,10 @@ export class EtcdStore implements LeaseStore {
         lost = error instanceof AnswerLost ? error : new AnswerLost(error.message);
       }
       if (Date.now() >= deadline) {
-        throw new IpamError('store-io', `Cannot tell whether the change reached the lease book ${this.location}: the answer was lost (${lost.message}) and etcd did not answer again within lockTimeoutMs; the book is consistent either way, a lease taken may be held without oned knowing (\`nebula-ipam reconcile\` finds it)`);
+        throw new IpamError(
+          'store-io',
+          `Cannot tell whether the change reached the lease book ${this.location}: the answer was lost (${lost.message}) and etcd did not answer again within lockTimeoutMs; the book is consistent either way, a lease taken may be held without oned knowing (\`nebula-ipam reconcile\` finds it)`,
+        );
       }
       await backoff(attempt, deadline);
     }
@@ -256,4 +262,3 @@ function backoff(attempt: number, deadline: number): Promise<void> {
   const wait = Math.min(Math.max(0, deadline - Date.now()), Math.random() * ceiling);
   return new Promise((resolve) => setTimeout(resolve, wait));
 }
-

@@ -26,7 +26,10 @@ export interface Answer {
 
 /** Why an exchange failed, and whether the request had left by then. */
 export class ExchangeFailed extends Error {
-  constructor(message: string, readonly sent: boolean) {
+  constructor(
+    message: string,
+    readonly sent: boolean,
+  ) {
     super(message);
   }
 }
@@ -36,9 +39,7 @@ export async function postOnce(exchange: Exchange): Promise<Answer> {
   const secure = url.protocol === 'https:';
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = Number(url.port || (secure ? 443 : 80));
-  const socket: net.Socket = secure
-    ? (await loadTls()).connect({ host, port, ...(isIpLiteral(host) ? {} : { servername: host }), ...exchange.tls })
-    : (await loadNet()).connect({ host, port });
+  const socket: net.Socket = secure ? (await loadTls()).connect({ host, port, ...(isIpLiteral(host) ? {} : { servername: host }), ...exchange.tls }) : (await loadNet()).connect({ host, port });
   const head = [`POST ${url.pathname} HTTP/1.1`, `Host: ${url.host}`, 'Content-Type: application/json', `Content-Length: ${body.length}`, 'Connection: close'];
   for (const [name, value] of Object.entries(exchange.headers)) head.push(`${name}: ${value}`);
   return new Promise((resolve, reject) => {
