@@ -3,7 +3,12 @@ import type { Family } from '../address/family.ts';
 import type { Prefix } from '../address/prefix.ts';
 import type { BackendConfig } from './parse-backend.ts';
 
-export type GatewayRule = 'first' | 'last' | 'none';
+/**
+ * Where a subnet's gateway is: network + 1, broadcast - 1 (IPv4) or the last address (IPv6),
+ * none, or one explicit address (a router already on the pool's network), which is then the
+ * gateway of the subnet that holds it and of no other.
+ */
+export type GatewayRule = 'first' | 'last' | 'none' | bigint;
 
 export interface Pool {
   readonly name: string;

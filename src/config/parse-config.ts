@@ -2,8 +2,8 @@
  * Turns the text of a config file into a validated `Config`, or one error naming the file, the
  * key and the value. Pure: the file is read in `load-config.ts`.
  */
-import { familyOf } from '../address/family.ts';
-import { parsePrefix, prefixInterval, type Prefix } from '../address/prefix.ts';
+import { FAMILIES, familyOf } from '../address/family.ts';
+import { formatPrefix, parsePrefix, prefixInterval, type Prefix } from '../address/prefix.ts';
 import { covers, overlaps } from '../intervals/interval.ts';
 import { IpamError, shown } from '../errors.ts';
 import { parseBackend, type BackendConfig } from './parse-backend.ts';
@@ -95,10 +95,7 @@ function parsePool(entry: unknown, at: string, fail: (key: string, why: string) 
     subnetPrefix = value as number;
   }
 
-  const gateway = entry.gateway ?? 'first';
-  if (gateway !== 'first' && gateway !== 'last' && gateway !== 'none') {
-    fail(`${at}.gateway`, `must be "first", "last" or "none", not ${JSON.stringify(gateway)}`);
-  }
+  const gateway = parseGateway(entry.gateway ?? 'first', network, `${at}.gateway`, fail);
 
   const dns = entry.dns ?? [];
   if (!Array.isArray(dns) || dns.some((d) => typeof d !== 'string' || familyOf(d) === undefined)) {
@@ -139,13 +136,25 @@ function parsePool(entry: unknown, at: string, fail: (key: string, why: string) 
     family: network.family,
     network,
     ...(subnetPrefix === undefined ? {} : { subnetPrefix }),
-    gateway: gateway as GatewayRule,
+    gateway,
     dns: dns as string[],
     ...(mtu === undefined ? {} : { mtu }),
     ...(searchDomain === undefined ? {} : { searchDomain }),
     exclude,
     isDefault: entry.default === true,
   };
+}
+
+/** A rule, or an address of the pool's network that is neither its network nor (IPv4) its broadcast address. */
+function parseGateway(value: unknown, network: Prefix, key: string, fail: (key: string, why: string) => never): GatewayRule {
+  if (value === 'first' || value === 'last' || value === 'none') return value;
+  const address = typeof value === 'string' ? FAMILIES[network.family].parse(value) : undefined;
+  if (address === undefined) return fail(key, `must be "first", "last", "none" or an ${network.family} address of the pool, not ${JSON.stringify(value)}`);
+  const span = prefixInterval(network);
+  if (address <= span.first || address > span.last || (network.family === 'ipv4' && address === span.last)) {
+    return fail(key, `${JSON.stringify(value)} is not a host address of the pool's network ${formatPrefix(network)}`);
+  }
+  return address;
 }
 
 function asPrefix(value: unknown, key: string, fail: (key: string, why: string) => never): Prefix {

@@ -22,6 +22,7 @@ export interface Carved {
 /** The gateway address of a subnet under the pool's rule. */
 export function gatewayOf(pool: Pool, subnet: Prefix): bigint | undefined {
   const { first, last } = prefixInterval(subnet);
+  if (typeof pool.gateway === 'bigint') return pool.gateway > first && pool.gateway <= last ? pool.gateway : undefined;
   if (pool.gateway === 'none') return undefined;
   if (pool.gateway === 'first') return first + 1n;
   return pool.family === 'ipv4' ? last - 1n : last;

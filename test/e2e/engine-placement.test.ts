@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { expectFailure, expectQuietSuccess, expectReply } from '../support/driver-assert.ts';
 import { createCliSandbox, expectCliFailure, expectOk, type CliSandbox } from '../support/cli-harness.ts';
-import type { OnedAr } from '../support/driver-harness.ts';
+import { createSandbox, registerXml, type OnedAr } from '../support/driver-harness.ts';
 
 const PRIVATE = { name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, gateway: 'first', dns: ['10.20.0.2'], exclude: ['10.20.255.0/24'], default: true };
 
@@ -176,4 +176,19 @@ describe('ranges that overlap in a hand-edited book (issue 8 item 14)', () => {
       assert.deepEqual(s.bookBytes(), bytes);
     });
   });
+});
+
+it('a pool gateway given as an address is the GATEWAY of the subnet that holds it, never in a range there, and no other subnet gets it', () => {
+  const sandbox = createSandbox({ config: { pools: [{ name: 'lan', network: '10.30.0.0/27', subnetPrefix: 28, gateway: '10.30.0.9', default: true }] } });
+  try {
+    const before = sandbox.bookBytes();
+    expectFailure(sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', TYPE: 'IP4', IP: '10.30.0.8', SIZE: '3' })), 5, ['10.30.0.9', 'gateway']);
+    assert.deepEqual(sandbox.bookBytes(), before, 'nothing recorded');
+    const first = expectReply(sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', SIZE: '6' })), 'AR');
+    assert.deepEqual([first.get('IP'), first.get('GATEWAY')], ['10.30.0.1', '10.30.0.9']);
+    const second = expectReply(sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', SIZE: '6' })), 'AR');
+    assert.deepEqual([second.get('NETWORK_ADDRESS'), second.get('GATEWAY')], ['10.30.0.16', undefined], 'the other subnet has no gateway of its own');
+  } finally {
+    sandbox.cleanup();
+  }
 });

@@ -72,6 +72,7 @@ export function poolSpan(pool: Pool): Span {
 export function reservedOf(pool: Pool, subnet: Span, withDns = true): bigint[] {
   const found = [subnet.first];
   if (pool.family === 'ipv4') found.push(subnet.last);
+  if (typeof pool.gateway === 'bigint' && pool.gateway > subnet.first && pool.gateway <= subnet.last) found.push(pool.gateway);
   if (pool.gateway === 'first') found.push(subnet.first + 1n);
   if (pool.gateway === 'last') found.push(pool.family === 'ipv4' ? subnet.last - 1n : subnet.last);
   if (withDns) {

@@ -371,7 +371,7 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
     const pools = world.model.config.pools.map((pool) => {
       if (pool.name !== name) return pool;
       if (op.what === 'dns') return { ...pool, dns: [...pool.dns, formatIPv4(range.ip! + index)] };
-      return { ...pool, gateway: ({ first: 'last', last: 'none', none: 'first' } as const)[pool.gateway] };
+      return { ...pool, gateway: typeof pool.gateway === 'bigint' ? 'first' : ({ first: 'last', last: 'none', none: 'first' } as const)[pool.gateway] };
     });
     const config: Config = { ...world.model.config, pools };
     world.model.config = config;

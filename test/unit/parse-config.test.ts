@@ -63,6 +63,9 @@ test('each bad pool key is named with its pool index and the value', () => {
   refused({ pools: [pool({ subnetPrefix: 31 })] }, ['pools[0].subnetPrefix', '31']);
   refused({ pools: [{ name: 'v6', network: '2001:db8::/48', subnetPrefix: 128 }] }, ['pools[0].subnetPrefix', '48 to 127']);
   refused({ pools: [pool({ gateway: 'middle' })] }, ['pools[0].gateway', 'middle']);
+  refused({ pools: [pool({ gateway: '10.21.0.1' })] }, ['pools[0].gateway', '10.21.0.1', '10.20.0.0/16']);
+  refused({ pools: [pool({ gateway: '10.20.255.255' })] }, ['pools[0].gateway', 'not a host address']);
+  refused({ pools: [pool({ gateway: '2001:db8::1' })] }, ['pools[0].gateway', 'ipv4 address']);
   refused({ pools: [pool({ dns: ['10.20.0.256'] })] }, ['pools[0].dns', '10.20.0.256']);
   refused({ pools: [pool({ dns: '10.20.0.2' })] }, ['pools[0].dns']);
   refused({ pools: [pool({ mtu: 67 })] }, ['pools[0].mtu', '67']);
@@ -79,4 +82,9 @@ test('pools that collide with each other are refused', () => {
   refused({ pools: [pool({ default: true }), { name: 'q', network: '10.30.0.0/16', default: true }] }, ['pools[1].default', '"p"', '"q"']);
   // One default per family is fine.
   assert.equal(parse({ pools: [pool({ default: true }), { name: 'q', network: '2001:db8::/48', default: true }] }).pools.length, 2);
+});
+
+test('a pool gateway may be an explicit address of its network', () => {
+  const config = parseConfig(JSON.stringify({ pools: [pool({ gateway: '10.20.0.200' })] }), 'x.json');
+  assert.equal(config.pools[0]!.gateway, 0x0a1400c8n);
 });
