@@ -227,7 +227,7 @@ try {
   main();
 } catch (error) {
   status = 1;
-  console.error(`\ndemo FAILED: ${error instanceof DemoFailure ? error.message : /** @type {Error} */ (error?.stack ?? error)}`);
+  console.error(`\ndemo FAILED: ${error instanceof DemoFailure ? error.message : error instanceof Error ? error.stack : String(error)}`);
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
 }
