@@ -22,7 +22,8 @@
  * still says what it handed out (`rangeIdFloor`).
  */
 import { cutLeases } from '../engine/cut-leases.ts';
-import { byFirst } from '../intervals/interval.ts';
+import { footprint } from '../book/footprint.ts';
+import { byFirst, overlaps } from '../intervals/interval.ts';
 import { overlapping } from '../intervals/sorted.ts';
 import type { Book, Lease, RangeRecord } from '../book/book.ts';
 import { rangeIdFloor } from '../book/range-id-floor.ts';
@@ -34,7 +35,14 @@ export function restoredBook(current: Book | undefined, previous: Book, unreadab
   return nextRangeId === previous.nextRangeId && ranges === previous.ranges ? previous : { ...previous, nextRangeId, ranges };
 }
 
-/** The previous ranges with oned's leases of the current book added back, then oned's ranges registered since. */
+/**
+ * The previous ranges with oned's leases of the current book added back, then oned's ranges
+ * registered since: those whose id the previous generation's counter had not yet handed out (a
+ * range the previous generation merely lacks may be one oned unregistered, which stays gone).
+ * A range registered since that overlaps a previous one is left out: only a write that removed
+ * and added ranges at once (reconcile, import) makes one, and two ranges on one address would
+ * only be refused by every action; `reconcile` settles it with oned's view.
+ */
 function keepOpenNebula(current: Book, previous: Book): readonly RangeRecord[] {
   const now = new Map(current.ranges.map((range) => [range.id, range]));
   let changed = false;
@@ -45,10 +53,28 @@ function keepOpenNebula(current: Book, previous: Book): readonly RangeRecord[] {
     if (kept !== old) changed = true;
     return kept;
   });
-  const known = new Set(previous.ranges.map((range) => range.id));
-  const registered = current.ranges.filter((range) => !known.has(range.id) && !range.unmanaged);
+  const registered = current.ranges.filter((range) => !range.unmanaged && rangeNumber(range.id) >= previous.nextRangeId && !overlapsAny(range, previous.ranges));
   if (registered.length > 0) changed = true;
   return changed ? [...ranges, ...registered] : previous.ranges;
+}
+
+/** `r12` -> 12; any other id -> 0, never "since". */
+function rangeNumber(id: string): number {
+  const match = /^r([1-9][0-9]{0,14})$/.exec(id);
+  return match ? Number(match[1]) : 0;
+}
+
+function overlapsAny(range: RangeRecord, others: readonly RangeRecord[]): boolean {
+  return (['ipv4', 'ipv6'] as const).some((family) => {
+    const space = footprint(range, family);
+    return (
+      space !== undefined &&
+      others.some((other) => {
+        const taken = footprint(other, family);
+        return taken !== undefined && overlaps(space, taken);
+      })
+    );
+  });
 }
 
 /** `old` with every address oned holds in `now` and `old` has free leased to it again, and `now`'s cursor. */

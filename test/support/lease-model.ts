@@ -247,11 +247,12 @@ export class LeaseModel {
 
   /**
    * `restore --yes`: the ranges and leases of an earlier snapshot come back; the id counter does
-   * not (it never goes back), and neither does what oned holds: its ranges made since stay, and
+   * not (it never goes back), and neither does what oned holds: its ranges registered since (ids
+   * above the snapshot's counter, clear of the ranges that come back) stay, and
    * its leases taken since stay where the snapshot has the address free. Ranges that come back
    * keep what oned's AR is now (updatear is not undone by the book), and the cursor as it is now.
    */
-  restore(previous: readonly ModelRange[]): void {
+  restore(previous: readonly ModelRange[], previousNextRangeId: number): void {
     const back = previous.map((old) => {
       const now = this.ranges.find((r) => r.id === old.id);
       const leases = new Map(old.leases);
@@ -260,8 +261,11 @@ export class LeaseModel {
       return { ...old, leases, ...(gone ? { ar: gone.ar, sentSize: gone.sentSize } : {}), ...(now ? { next: now.next } : {}) };
     });
     const ids = new Set(back.map((r) => r.id));
-    const kept = this.ranges.filter((r) => !ids.has(r.id) && !r.unmanaged);
-    const lost = this.ranges.filter((r) => !ids.has(r.id) && r.unmanaged);
+    // Registered since: an id the previous counter had not handed out, clear of every range that comes back.
+    const since = (r: ModelRange) => !r.unmanaged && Number(r.id.slice(1)) >= previousNextRangeId;
+    const clear = (r: ModelRange) => back.every((b) => (['ipv4', 'ipv6'] as const).every((f) => !r.footprint[f] || !b.footprint[f] || !overlapsSpan(r.footprint[f], b.footprint[f])));
+    const kept = this.ranges.filter((r) => !ids.has(r.id) && since(r) && clear(r));
+    const lost = this.ranges.filter((r) => !ids.has(r.id) && !kept.includes(r));
     const stillGone = this.gone.filter((r) => !ids.has(r.id));
     this.ranges.splice(0, this.ranges.length, ...back, ...kept);
     this.gone.splice(0, this.gone.length, ...stillGone, ...lost);

@@ -391,7 +391,7 @@ function restore(world: World): void {
   const current = world.oned.book;
   world.oned.book = { ...restoredBook(current, previous.book), generation: Math.max(current.generation, previous.book.generation) + 1 };
   const ranges = world.model.snapshot();
-  world.model.restore(previous.ranges);
+  world.model.restore(previous.ranges, previous.book.nextRangeId);
   world.previous = { book: current, ranges };
 }
 

@@ -70,3 +70,27 @@ test('a replaced book that no longer decodes: its text still raises the counter'
   assert.equal(rangeIdFloor('{"id":"x5","nextRangeId":"7"}'), 0, 'only counted ids and a numeric counter count');
   assert.equal(rangeIdFloor('\u0000\u0001garbage'), 0);
 });
+
+test('a range the previous generation lacks but whose id it had handed out stays gone; one overlapping a restored range is left out', () => {
+  const at = '2026-01-02T00:00:00.000Z';
+  const base = book(4, ['r1']);
+  // The previous generation: r2 was unregistered by oned (its id was handed out: counter 4).
+  const previous: Book = { ...base, ranges: [{ ...base.ranges[0]!, ip: 0x0a000100n }] };
+  const current: Book = {
+    ...EMPTY_BOOK,
+    nextRangeId: 6,
+    ranges: [
+      previous.ranges[0]!,
+      // r2 came back by an earlier restore: not registered since.
+      { id: 'r2', type: 'IP4', size: 4n, ip: 0x0a000000n, createdAt: at, leases: [] },
+      // r4: registered since, but on r1's addresses (a reconcile that removed and added at once).
+      { id: 'r4', type: 'IP4', size: 4n, ip: 0x0a000101n, createdAt: at, leases: [] },
+      // r5: registered since, clear of everything: kept.
+      { id: 'r5', type: 'IP4', size: 4n, ip: 0x0a000200n, createdAt: at, leases: [] },
+    ],
+  };
+  assert.deepEqual(
+    restoredBook(current, previous).ranges.map((r) => r.id),
+    ['r1', 'r5'],
+  );
+});
