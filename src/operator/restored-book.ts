@@ -26,11 +26,13 @@ import { footprint } from '../book/footprint.ts';
 import { byFirst, overlaps } from '../intervals/interval.ts';
 import { overlapping } from '../intervals/sorted.ts';
 import type { Book, Lease, RangeRecord } from '../book/book.ts';
-import { rangeIdFloor } from '../book/range-id-floor.ts';
 
-export function restoredBook(current: Book | undefined, previous: Book, unreadableText?: string): Book {
-  const floor = unreadableText === undefined ? 0 : rangeIdFloor(unreadableText);
-  const nextRangeId = Math.max(previous.nextRangeId, current?.nextRangeId ?? 0, floor);
+/**
+ * `current` is undefined when the replaced book does not decode; the file store then raises the
+ * counter from its text itself (`rangeIdFloor`), since only it reads that text under the lock.
+ */
+export function restoredBook(current: Book | undefined, previous: Book): Book {
+  const nextRangeId = Math.max(previous.nextRangeId, current?.nextRangeId ?? 0);
   const ranges = current ? keepOpenNebula(current, previous) : previous.ranges;
   return nextRangeId === previous.nextRangeId && ranges === previous.ranges ? previous : { ...previous, nextRangeId, ranges };
 }
