@@ -8,23 +8,23 @@
 import * as fs from 'node:fs';
 import * as readline from 'node:readline';
 import { IpamError } from '../errors.ts';
-import { realBookPath } from '../store/book-path.ts';
 import { giveFd, storeOwner } from '../store/ownership.ts';
 import { openRegular } from '../store/safe-open.ts';
 import type { AuditLog } from '../store/store.ts';
 import { parseAuditLine } from './audit-query.ts';
 import type { AuditRecord } from './audit-record.ts';
 
-export function auditPath(bookPath: string): string {
-  return `${realBookPath(bookPath)}.audit.jsonl`;
+/** `book`: the book's real path (`store/book-path.ts`); the log lives beside the real file. */
+export function auditPath(book: string): string {
+  return `${book}.audit.jsonl`;
 }
 
-export function appendAudit(bookPath: string, record: AuditRecord): void {
+export function appendAudit(book: string, record: AuditRecord): void {
   try {
     // O_NOFOLLOW: a symlink planted at the log's name must not make us append to its target.
-    const { fd, stat } = openRegular(auditPath(bookPath), fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 'the audit log');
+    const { fd, stat } = openRegular(auditPath(book), fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 'the audit log');
     try {
-      const owner = storeOwner(realBookPath(bookPath));
+      const owner = storeOwner(book);
       if (owner && (stat.uid !== owner.uid || stat.gid !== owner.gid)) giveFd(fd, owner);
       fs.writeSync(fd, `${JSON.stringify(record)}\n`);
     } finally {

@@ -74,7 +74,7 @@ export class FileStore implements LeaseStore {
         const outcome = landedBefore(error) ? 'the change is in the book but may not survive a power cut, so it is reported as failed' : 'the book is unchanged';
         throw new IpamError('store-io', `Cannot write the lease book ${file}: ${(error as Error).message}; ${outcome}`);
       }
-      for (const record of audit) appendAudit(this.location, record);
+      for (const record of audit) appendAudit(file, record);
       return result;
     } finally {
       await lock.release();
@@ -82,20 +82,24 @@ export class FileStore implements LeaseStore {
   }
 
   async audit(record: AuditRecord): Promise<void> {
-    appendAudit(this.location, record);
+    try {
+      appendAudit(this.file, record);
+    } catch {
+      // A book path that does not resolve (a dangling symlink): the failure is already reported.
+    }
   }
 
   readAudit(keep: (record: AuditRecord) => boolean, last?: number): Promise<AuditLog> {
-    return readAuditFile(auditPath(this.location), keep, last);
+    return readAuditFile(auditPath(this.file), keep, last);
   }
 
   async generations(): Promise<Generations> {
-    return readGenerations(this.location);
+    return readGenerations(this.file);
   }
 
   async restore(shown: Generations, book: Book, audit: AuditRecord): Promise<Book> {
-    const restored = await restorePrevious(this.location, this.options.lockTimeoutMs, shown, book);
-    appendAudit(this.location, audit);
+    const restored = await restorePrevious(this.file, this.options.lockTimeoutMs, shown, book);
+    appendAudit(this.file, audit);
     return restored;
   }
 

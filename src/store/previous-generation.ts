@@ -11,20 +11,20 @@ import { decodeBook, encodeBook } from '../book/codec.ts';
 import { rangeIdFloor } from '../book/range-id-floor.ts';
 import { IpamError } from '../errors.ts';
 import { landedBefore, writeAtomically } from './atomic-write.ts';
-import { realBookPath } from './book-path.ts';
 import { acquireLock } from './lock.ts';
 import { readBook } from './read-book.ts';
 import type { Generations } from './store.ts';
 
+/** `location`, here and below: the book's real path (book-path.ts), which FileStore resolves once. */
 export function previousPath(location: string): string {
-  return `${realBookPath(location)}.prev`;
+  return `${location}.prev`;
 }
 
 export function readGenerations(location: string): Generations {
   let currentText: string | undefined;
   let tooBig: IpamError | undefined;
   try {
-    currentText = readText(realBookPath(location), 'the lease book');
+    currentText = readText(location, 'the lease book');
   } catch (error) {
     // Too big to be a book: restoring is the way out. Anything else (unreadable, a FIFO) is not.
     if (!(error instanceof IpamError) || error.kind !== 'store-corrupt') throw error;
@@ -57,8 +57,7 @@ export function readGenerations(location: string): Generations {
  * shown.
  */
 export async function restorePrevious(location: string, lockTimeoutMs: number, shown: Generations, book: Book): Promise<Book> {
-  const file = realBookPath(location);
-  const lock = await acquireLock(file, lockTimeoutMs);
+  const lock = await acquireLock(location, lockTimeoutMs);
   try {
     const now = readGenerations(location);
     if (now.token !== shown.token) {
@@ -70,7 +69,7 @@ export async function restorePrevious(location: string, lockTimeoutMs: number, s
     const nextRangeId = Math.max(book.nextRangeId, unreadable === undefined ? 0 : rangeIdFloor(unreadable));
     const restored: Book = { ...book, nextRangeId, generation: Math.max(currentGeneration, now.previous.generation) + 1 };
     try {
-      writeAtomically(file, encodeBook(restored), {
+      writeAtomically(location, encodeBook(restored), {
         onStep: (step) => {
           if (step === 'previous-kept' && lock.compromised()) throw new IpamError('store-locked', `Cannot restore ${location}: the lock was lost; nothing was restored, run the command again`);
         },
@@ -95,7 +94,7 @@ function reasonOf(error: unknown): string {
 /** The text of a book that does not decode, when it can be read at all (not when too big). */
 function salvagedText(location: string): string | undefined {
   try {
-    return readText(realBookPath(location), 'the lease book');
+    return readText(location, 'the lease book');
   } catch {
     return undefined;
   }
