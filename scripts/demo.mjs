@@ -46,7 +46,14 @@ function setUp() {
 // A real front-end has no NODE_EXTRA_CA_CERTS (it costs ~40 ms per start); the shebang
 // `#!/usr/bin/env node` finds the node running this script first on PATH.
 /** @type {NodeJS.ProcessEnv} */
-const env = { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`, NEBULA_IPAM_CONFIG: configFile, NEBULA_IPAM_STORE: bookFile };
+// ONE_LOCATION inside the sandbox: no default path of the machine's OpenNebula is ever looked at.
+const env = {
+  ...process.env,
+  PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`,
+  NEBULA_IPAM_CONFIG: configFile,
+  NEBULA_IPAM_STORE: bookFile,
+  ONE_LOCATION: path.join(dir, 'one'),
+};
 delete env.NODE_EXTRA_CA_CERTS;
 delete env.NODE_OPTIONS;
 
@@ -143,6 +150,10 @@ function main() {
   console.log(`   request  argv[2] = request id, stdin = base64 of the XML oned writes, no newline`);
   console.log(`   pool     "${POOL.name}" ${POOL.network}, carves /${POOL.subnetPrefix} subnets, gateway first, DNS ${POOL.dns.join(' ')}`);
   console.log(`   book     ${bookFile} (temporary)`);
+
+  section('Create the empty lease book on purpose, as install does (no action ever makes one)');
+  console.log(`   ${dim('$ nebula-ipam init')}`);
+  console.log(`   ${operator('init').trimEnd()}`);
 
   section('Create a network from the pool: onevnet create with AR = [ SIZE = 16 ], no TYPE, no IP');
   let r = runAction('register_address_range', request(elements({ IPAM_MAD: DRIVER, SIZE: '16' }), PLACEHOLDER));

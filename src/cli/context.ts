@@ -4,10 +4,12 @@
  * are loaded on first use, so `install` or `--help` work without a readable config.
  */
 import * as os from 'node:os';
-import * as path from 'node:path';
 import type { Config } from '../config/config.ts';
+import type { Ipamrc } from '../config/ipamrc.ts';
 import { loadConfig } from '../config/load-config.ts';
-import { configPath, type Env } from '../config/paths.ts';
+import { defaultPaths, type Env } from '../config/paths.ts';
+import { readIpamrc } from '../config/read-ipamrc.ts';
+import { type BookChoice, type BookSources, chooseBook, chooseConfig } from '../config/resolve-book.ts';
 import { openStore } from '../store/open-store.ts';
 import type { LeaseStore } from '../store/store.ts';
 
@@ -34,6 +36,8 @@ export interface GlobalOptions {
   readonly wide?: boolean;
   /** The width tables must fit (the terminal's), or undefined for no limit. */
   readonly width?: number;
+  /** oned's ipamrc, when it was read already (picking the driver reads it). */
+  readonly ipamrc?: () => Ipamrc;
 }
 
 export interface CliContext {
@@ -50,13 +54,21 @@ export interface CliContext {
   stdout(text: string): void;
   stderr(text: string): void;
   now(): Date;
+  /** What config and book are found from (resolve-book.ts), as the driver's actions find them. */
+  sources(): BookSources;
   config(): Config;
+  /** Where the book is and which setting chose it. */
+  book(): BookChoice;
   /** The lease book, wherever the config keeps it; `store().description` says where. */
   store(): LeaseStore;
+  /** The same context for another driver name (install: the directory's). */
+  forDriver(name: string): CliContext;
 }
 
 export function createContext(options: GlobalOptions, io: Required<CliIo>, user: string): CliContext {
+  let sources: BookSources | undefined;
   let config: Config | undefined;
+  let book: BookChoice | undefined;
   let store: LeaseStore | undefined;
   const context: CliContext = {
     options,
@@ -69,16 +81,35 @@ export function createContext(options: GlobalOptions, io: Required<CliIo>, user:
     stdout: io.stdout,
     stderr: io.stderr,
     now: io.now,
+    sources() {
+      sources ??= {
+        driverName: options.driver,
+        env: io.env,
+        ipamrc: options.ipamrc?.() ?? readIpamrc(defaultPaths(io.env).ipamrc),
+        cwd: process.cwd(),
+        flags: { ...(options.config === undefined ? {} : { config: options.config }), ...(options.store === undefined ? {} : { store: options.store }) },
+        ...(options.driverFoundIn === undefined ? {} : { driverFound: `picked as the one installed in ${options.driverFoundIn} (--driver picks another)` }),
+      };
+      return sources;
+    },
     config() {
       if (!config) {
-        const { file, explicit } = configPath(options.driver, io.env, options.config);
-        config = loadConfig(file, explicit);
+        const { file, explicit, setting } = chooseConfig(context.sources());
+        config = loadConfig(file, explicit, setting);
       }
       return config;
     },
+    book() {
+      book ??= chooseBook(context.config(), context.sources());
+      return book;
+    },
     store() {
-      store ??= openStore(context.config(), { driverName: options.driver, env: io.env, ...(options.store === undefined ? {} : { path: path.resolve(options.store) }) });
+      store ??= openStore(context.config(), context.book(), options.driver, io.env);
       return store;
+    },
+    forDriver(name) {
+      const { driverFoundIn: _found, ...rest } = options;
+      return createContext({ ...rest, driver: name }, io, user);
     },
   };
   return context;

@@ -6,8 +6,8 @@ export type ExitCodeLine = readonly [code: number, meaning: string];
 
 /** What every command that reads the book can also meet. */
 export const READS_BOOK: readonly ExitCodeLine[] = [
-  [4, 'the config is missing (when named), unreadable or invalid'],
-  [5, 'no lease book at the path used (is --driver right?)'],
+  [4, 'the config is unreadable or invalid'],
+  [5, 'no config file, or no lease book at the place used (is --driver right? `nebula-ipam init` makes one)'],
   [7, 'the lease book is corrupt'],
   [8, 'the lease book cannot be read'],
 ];
@@ -19,5 +19,5 @@ export function exitCodeHelp(lines: readonly ExitCodeLine[]): string {
   return `Exit codes:\n${sorted.map(([code, meanings]) => `  ${String(code).padEnd(4)} ${meanings.join('; ')}`).join('\n')}\n`;
 }
 
-/** What a command that changes the book can meet (it writes the book when there is none yet). */
-export const WRITES_BOOK: readonly ExitCodeLine[] = READS_BOOK.filter(([code]) => code !== 5);
+/** What a command that changes the book can meet: the same, since it never makes a missing book. */
+export const WRITES_BOOK: readonly ExitCodeLine[] = READS_BOOK;

@@ -7,10 +7,12 @@ import * as fs from 'node:fs';
 import { isatty } from 'node:tty';
 import { parseArgs } from 'node:util';
 import { ACTION_NAMES } from '../actions/action.ts';
-import { DEFAULT_DRIVER_NAME, CONFIG_DIR, STORE_DIR } from '../config/paths.ts';
+import type { Ipamrc } from '../config/ipamrc.ts';
+import { DEFAULT_DRIVER_NAME, defaultPaths, type Env } from '../config/paths.ts';
+import { readIpamrc } from '../config/read-ipamrc.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
 import { IpamError } from '../errors.ts';
-import { findInstalledDrivers, remotesIpamDir } from '../install/find-drivers.ts';
+import { findInstalledDrivers } from '../install/find-drivers.ts';
 import { COMMANDS, commandNamed } from './commands/index.ts';
 import { createContext, currentUser, type CliIo, type GlobalOptions } from './context.ts';
 import { didYouMean } from './did-you-mean.ts';
@@ -53,9 +55,12 @@ Commands:
 ${lines.join('\n')}
 
 Global options (anywhere on the line):
-  --config FILE   config file (default: $NEBULA_IPAM_CONFIG, else ${CONFIG_DIR}/<driver>.json)
-  --store FILE    lease book (default: $NEBULA_IPAM_STORE, else the config's "store",
-                  else ${STORE_DIR}/<driver>/leases.json)
+  --config FILE   config file (default: $NEBULA_IPAM_CONFIG, else NEBULA_IPAM_CONFIG in
+                  /etc/one/ipam/ipamrc, else /etc/one/nebula-ipam/<driver>.json)
+  --store FILE    lease book (default: $NEBULA_IPAM_STORE, else NEBULA_IPAM_STORE in ipamrc,
+                  else the config's "store" or "backend",
+                  else /var/lib/one/nebula-ipam/<driver>/leases.json)
+                  With ONE_LOCATION set, the defaults are under $ONE_LOCATION/etc and /var.
   --driver NAME   the driver name (IPAM_MAD) that keys the default paths (default ${DEFAULT_DRIVER_NAME})
   --json          print one JSON document instead of text (commands that print data)
   --wide          tables at full width (on a terminal they are fitted to its width,
@@ -110,7 +115,12 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     const env = io.env ?? process.env;
     const stdoutIsTty = io.stdoutIsTty ?? isatty(1);
     const width = tableWidth({ wide: globals.wide === true, stdoutIsTty, ttyColumns: process.stdout.columns, env });
-    const options = { ...(BOOKLESS.has(command.name) ? globals : withDriver(globals, env)), ...(width === undefined ? {} : { width }) };
+    let ipamrc: Ipamrc | undefined;
+    const readRc = () => {
+      ipamrc ??= readIpamrc(defaultPaths(env).ipamrc);
+      return ipamrc;
+    };
+    const options = { ...(BOOKLESS.has(command.name) ? globals : withDriver(globals, env, readRc)), ...(width === undefined ? {} : { width }), ipamrc: readRc };
     if (options.driverFoundIn !== undefined && !options.json) io.stderr(`Using driver "${options.driver}", the one installed in ${options.driverFoundIn} (--driver picks another)\n`);
     const context = createContext(
       options,
@@ -138,11 +148,12 @@ const COMMAND_NAMES = [...COMMANDS.map((c) => c.name), 'help', 'version'];
  * Without --driver, the driver installed on this front-end, when there is exactly one; none at
  * all, or books named outright (store and config both given), keep the default.
  */
-function withDriver(globals: GlobalOptions & { driverGiven?: boolean }, env: Readonly<Record<string, string | undefined>>): GlobalOptions {
+function withDriver(globals: GlobalOptions & { driverGiven?: boolean }, env: Env, ipamrc: () => Ipamrc): GlobalOptions {
   if (globals.driverGiven) return globals;
-  const explicit = (flag: string | undefined, variable: string | undefined) => flag !== undefined || (variable !== undefined && variable !== '');
-  if (explicit(globals.store, env.NEBULA_IPAM_STORE) && explicit(globals.config, env.NEBULA_IPAM_CONFIG)) return globals;
-  const remotes = remotesIpamDir(env);
+  const set = (value: string | undefined) => value !== undefined && value !== '';
+  const explicit = (flag: string | undefined, variable: string) => flag !== undefined || set(env[variable]) || set(ipamrc().vars[variable]);
+  if (explicit(globals.store, 'NEBULA_IPAM_STORE') && explicit(globals.config, 'NEBULA_IPAM_CONFIG')) return globals;
+  const remotes = defaultPaths(env).remotesIpam;
   const choice = pickDriver(undefined, findInstalledDrivers(remotes), remotes);
   return choice.how === 'found' ? { ...globals, driver: choice.name, driverFoundIn: choice.remotes } : globals;
 }

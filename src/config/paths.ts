@@ -1,19 +1,47 @@
 /**
  * Where things are by default, keyed on the driver name (the IPAM_MAD, i.e. the name of the
- * directory the action links live in). The book is kept outside /var/lib/one/remotes, which
+ * directory the action links live in). The book is kept outside the remotes tree, which
  * `onehost sync` copies to every hypervisor.
+ *
+ * OpenNebula installed system-wide keeps its config in /etc/one, its state in /var/lib/one and
+ * its drivers in /var/lib/one/remotes. A self-contained install (`install.sh -d DIR`) sets
+ * ONE_LOCATION=DIR for oned and everything it runs, and then keeps them in DIR/etc, DIR/var and
+ * DIR/var/remotes: every default follows it, so one front-end can hold both and tests can point
+ * every default into a temp dir (`defaultPaths` is the only place the real paths are named).
  */
 import * as path from 'node:path';
-import { IpamError, shown } from '../errors.ts';
-import type { Config } from './config.ts';
 
 export const DEFAULT_DRIVER_NAME = 'nebula-ipam';
-export const CONFIG_DIR = '/etc/one/nebula-ipam';
-export const STORE_DIR = '/var/lib/one/nebula-ipam';
 
 const DRIVER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 
 export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface DefaultPaths {
+  /** Where `<driver>.json` configs live. */
+  readonly configDir: string;
+  /** Where `<driver>/leases.json` books live: the store root. */
+  readonly storeDir: string;
+  /** oned's `VAR=value` file for the IPAM drivers. */
+  readonly ipamrc: string;
+  /** oned's IPAM driver directories, one per IPAM_MAD. */
+  readonly remotesIpam: string;
+}
+
+/** The defaults for this environment: OpenNebula's system paths, or under $ONE_LOCATION. */
+export function defaultPaths(env: Env): DefaultPaths {
+  const location = env.ONE_LOCATION;
+  if (location !== undefined && location !== '') {
+    const root = path.resolve(location);
+    return {
+      configDir: path.join(root, 'etc', 'nebula-ipam'),
+      storeDir: path.join(root, 'var', 'nebula-ipam'),
+      ipamrc: path.join(root, 'etc', 'ipam', 'ipamrc'),
+      remotesIpam: path.join(root, 'var', 'remotes', 'ipam'),
+    };
+  }
+  return { configDir: '/etc/one/nebula-ipam', storeDir: '/var/lib/one/nebula-ipam', ipamrc: '/etc/one/ipam/ipamrc', remotesIpam: '/var/lib/one/remotes/ipam' };
+}
 
 /** The driver name from the path an action was invoked by: its directory's name. */
 export function driverNameOf(invokedPath: string): string {
@@ -21,18 +49,10 @@ export function driverNameOf(invokedPath: string): string {
   return DRIVER_NAME.test(name) ? name : DEFAULT_DRIVER_NAME;
 }
 
-/** The config file to read, and whether someone asked for it by name (then it must exist). */
-export function configPath(driverName: string, env: Env, flag?: string): { file: string; explicit: boolean } {
-  const given = flag ?? env.NEBULA_IPAM_CONFIG;
-  if (given !== undefined && given !== '') return { file: path.resolve(given), explicit: true };
-  return { file: path.join(CONFIG_DIR, `${driverName}.json`), explicit: false };
+export function defaultConfigFile(defaults: DefaultPaths, driverName: string): string {
+  return path.join(defaults.configDir, `${driverName}.json`);
 }
 
-export function storePath(config: Config, driverName: string, env: Env): string {
-  const fromEnv = env.NEBULA_IPAM_STORE;
-  if (fromEnv !== undefined && fromEnv !== '') {
-    if (!path.isAbsolute(fromEnv)) throw new IpamError('config', `Cannot use NEBULA_IPAM_STORE ${shown(fromEnv)}: it must be an absolute path`);
-    return fromEnv;
-  }
-  return config.store ?? path.join(STORE_DIR, driverName, 'leases.json');
+export function defaultBookFile(defaults: DefaultPaths, driverName: string): string {
+  return path.join(defaults.storeDir, driverName, 'leases.json');
 }

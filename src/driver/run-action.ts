@@ -5,8 +5,10 @@
 import { ACTIONS, PRECHECKS } from '../actions/index.ts';
 import type { ActionName } from '../actions/action.ts';
 import { auditedUpdate } from '../audit/audited-update.ts';
-import { configPath, driverNameOf, type Env } from '../config/paths.ts';
+import { bookSources } from '../config/book-sources.ts';
 import { loadConfig } from '../config/load-config.ts';
+import { driverNameOf, type Env } from '../config/paths.ts';
+import { chooseBook, chooseConfig } from '../config/resolve-book.ts';
 import { IpamError } from '../errors.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
 import { failureOf } from '../failure.ts';
@@ -32,9 +34,10 @@ export async function runAction(name: ActionName, io: ProcessIo): Promise<number
     const request = decodeRequest(raw.payload);
     PRECHECKS[name]?.(request);
     const driverName = driverNameOf(io.invokedPath);
-    const { file, explicit } = configPath(driverName, io.env);
-    const config = loadConfig(file, explicit);
-    const store = openStore(config, { driverName, env: io.env });
+    const sources = bookSources(driverName, io.env);
+    const { file, explicit, setting } = chooseConfig(sources);
+    const config = loadConfig(file, explicit, setting);
+    const store = openStore(config, chooseBook(config, sources), driverName, io.env);
     const context = { config, driverName, now: io.now().toISOString(), ...(raw.requestId === undefined ? {} : { requestId: raw.requestId }) };
     const subject = { time: context.now, actor: `oned:${raw.requestId ?? '-'}`, action: name };
     const decision = await auditedUpdate(store, subject, (book) => {

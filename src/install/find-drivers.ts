@@ -1,19 +1,13 @@
 /**
  * Which IPAM drivers of this front-end run nebula-ipam: the directories of oned's remotes tree
  * (`/var/lib/one/remotes/ipam/*`, or `$ONE_LOCATION/var/remotes/ipam/*` for a self-contained
- * OpenNebula) whose action links lead to a nebula-ipam bundle. The CLI uses it to pick the
+ * OpenNebula: `defaultPaths`) whose action links lead to a nebula-ipam bundle. The CLI uses it to pick the
  * driver, and so the books, when `--driver` is not given.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ACTION_NAMES } from '../actions/action.ts';
-import type { Env } from '../config/paths.ts';
 import { isNebulaIpamBundle } from './inspect.ts';
-
-export function remotesIpamDir(env: Env): string {
-  const location = env.ONE_LOCATION;
-  return location !== undefined && location !== '' ? path.join(location, 'var', 'remotes', 'ipam') : '/var/lib/one/remotes/ipam';
-}
 
 /** Driver names (directory names) in `remotes`, sorted; none when it cannot be read. */
 export function findInstalledDrivers(remotes: string): string[] {

@@ -16,11 +16,14 @@ import { realBookPath } from './book-path.ts';
 import { acquireLock } from './lock.ts';
 import { givePath, storeOwner } from './ownership.ts';
 import { readGenerations, restorePrevious } from './previous-generation.ts';
+import { missingBook } from './missing-book.ts';
 import { readBook } from './read-book.ts';
 import type { AuditLog, Change, Generations, LeaseStore, StoreDescription } from './store.ts';
 
 export interface FileStoreOptions {
   readonly lockTimeoutMs: number;
+  /** What chose this path (store.ts StoreDescription.origin). */
+  readonly origin?: string;
   /** For crash tests: called between the steps of a write. */
   readonly onWriteStep?: (step: WriteStep) => void;
 }
@@ -31,11 +34,30 @@ export class FileStore implements LeaseStore {
     private readonly location: string,
     private readonly options: FileStoreOptions,
   ) {
-    this.description = { backend: 'file', location };
+    this.description = { backend: 'file', location, ...(options.origin === undefined ? {} : { origin: options.origin }) };
   }
 
   async exists(): Promise<boolean> {
     return fs.existsSync(this.location);
+  }
+
+  async create(audit: AuditRecord): Promise<boolean> {
+    const file = this.file;
+    this.ensureDirectory(file);
+    const lock = await acquireLock(file, this.options.lockTimeoutMs);
+    try {
+      sweepLeftovers(file);
+      if (readBook(file, 'the lease book')) return false;
+      try {
+        writeAtomically(file, encodeBookChunks(EMPTY_BOOK));
+      } catch (error) {
+        throw new IpamError('store-io', `Cannot create the lease book ${file}: ${(error as Error).message}`);
+      }
+      appendAudit(file, audit);
+      return true;
+    } finally {
+      await lock.release();
+    }
   }
 
   /** Where the book's bytes really are: resolved on first use, then fixed for this process. */
@@ -50,7 +72,8 @@ export class FileStore implements LeaseStore {
 
   async update<R>(change: (book: Book) => Change<R>): Promise<R> {
     const file = this.file;
-    this.ensureDirectory(file);
+    // Before the lock, which would make the book's directory: a missing book is refused untouched.
+    if (!fs.existsSync(file)) throw missingBook(this.description);
     const lock = await acquireLock(file, this.options.lockTimeoutMs);
     try {
       sweepLeftovers(file);
@@ -107,7 +130,7 @@ export class FileStore implements LeaseStore {
     const file = this.file;
     // Bytes, not text: a big book is never made into one string.
     const read = readBook(file, 'the lease book');
-    if (!read) return { book: EMPTY_BOOK, identity: 'absent' };
+    if (!read) throw missingBook(this.description);
     return { book: decode(read.bytes, file), identity: fileIdentity(read.stat) };
   }
 

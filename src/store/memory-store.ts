@@ -2,6 +2,7 @@
 import type { AuditRecord } from '../audit/audit-record.ts';
 import { EMPTY_BOOK, type Book } from '../book/book.ts';
 import { IpamError } from '../errors.ts';
+import { missingBook } from './missing-book.ts';
 import type { AuditLog, Change, Generations, LeaseStore, StoreDescription } from './store.ts';
 
 export class MemoryStore implements LeaseStore {
@@ -9,18 +10,34 @@ export class MemoryStore implements LeaseStore {
   private previous: Book | undefined;
   private written = false;
   private readonly log: AuditRecord[] = [];
+  private book: Book;
+  private made: boolean;
 
-  constructor(private book: Book = EMPTY_BOOK) {}
+  /** Without a book: a missing one, which only `create` makes, as the real stores. */
+  constructor(book?: Book) {
+    this.book = book ?? EMPTY_BOOK;
+    this.made = book !== undefined;
+  }
 
   async read(): Promise<Book> {
+    if (!this.made) throw missingBook(this.description);
     return this.book;
   }
 
   async exists(): Promise<boolean> {
-    return this.written || this.book !== EMPTY_BOOK;
+    return this.made;
+  }
+
+  async create(audit: AuditRecord): Promise<boolean> {
+    if (this.made) return false;
+    this.made = true;
+    this.written = true;
+    this.log.push(audit);
+    return true;
   }
 
   async update<R>(change: (book: Book) => Change<R>): Promise<R> {
+    if (!this.made) throw missingBook(this.description);
     const { book, result, audit = [] } = change(this.book);
     if (book) this.write(book, this.book.generation + 1);
     if (book) this.log.push(...audit);
@@ -48,7 +65,7 @@ export class MemoryStore implements LeaseStore {
     return this.book;
   }
 
-  /** Like the file book, whose first write has nothing to keep beside it. */
+  /** Like the file book, whose first write into a book given (not created) has nothing to keep beside it. */
   private write(book: Book, generation: number): void {
     if (this.written) this.previous = this.book;
     this.book = { ...book, generation };

@@ -1,26 +1,25 @@
 /**
  * The one place a backend is chosen: actions and commands get a `LeaseStore` from here and
- * never name a backend. The file book is the default; `"backend": {"type": "etcd", ...}` in the
- * config puts it in etcd (store/etcd/), unless the CLI's `--store` names a file book explicitly
- * (how a book moves between backends: `--store FILE export`, then `import` into etcd).
+ * never name a backend. Which book, and where, is decided by `config/resolve-book.ts`, the same
+ * way for the driver and the CLI: a file book by default, etcd when the config's backend says so
+ * (unless the CLI's `--store` names a file book: how a book moves between backends).
  */
 import type { Config } from '../config/config.ts';
-import { storePath, type Env } from '../config/paths.ts';
+import type { Env } from '../config/paths.ts';
+import type { BookChoice } from '../config/resolve-book.ts';
 import { writeStepHook } from '../driver/test-hooks.ts';
 import { openEtcdStore } from './etcd/open-etcd-store.ts';
 import { FileStore } from './file-store.ts';
 import type { LeaseStore } from './store.ts';
 
-export interface StoreChoice {
-  readonly driverName: string;
-  readonly env: Env;
-  /** An explicit file book (the CLI's `--store`), over the config and the environment. */
-  readonly path?: string;
+export function openStore(config: Config, choice: BookChoice, driverName: string, env: Env): LeaseStore {
+  const origin = originOf(config, choice);
+  if (choice.backend === 'etcd') return openEtcdStore({ ...choice.etcd, prefix: choice.prefix }, driverName, config.lockTimeoutMs, env, origin);
+  const onWriteStep = writeStepHook(env);
+  return new FileStore(choice.file, { lockTimeoutMs: config.lockTimeoutMs, origin, ...(onWriteStep ? { onWriteStep } : {}) });
 }
 
-export function openStore(config: Config, choice: StoreChoice): LeaseStore {
-  if (config.backend?.type === 'etcd' && choice.path === undefined) return openEtcdStore(config.backend, choice.driverName, config.lockTimeoutMs, choice.env);
-  const location = choice.path ?? storePath(config, choice.driverName, choice.env);
-  const onWriteStep = writeStepHook(choice.env);
-  return new FileStore(location, { lockTimeoutMs: config.lockTimeoutMs, ...(onWriteStep ? { onWriteStep } : {}) });
+/** "chosen by NEBULA_IPAM_STORE; config /etc/one/nebula-ipam/nebula.json": for messages. */
+export function originOf(config: Config, choice: BookChoice): string {
+  return `chosen by ${choice.setting}; config ${config.source}`;
 }

@@ -29,6 +29,8 @@ export interface StoreDescription {
   readonly backend: Backend;
   /** Where the book lives, for messages: a path, or etcd's endpoints and key prefix. */
   readonly location: string;
+  /** What chose that place and the config it came from, for messages (resolve-book.ts). */
+  readonly origin?: string;
 }
 
 /** The newest generation and the one before it, as `restore` shows them. */
@@ -50,11 +52,19 @@ export interface AuditLog {
 
 export interface LeaseStore {
   readonly description: StoreDescription;
-  /** A consistent snapshot; may be stale by the time it is used. Every field checked. */
+  /** A consistent snapshot; may be stale by the time it is used. Every field checked. Refuses a missing book. */
   read(): Promise<Book>;
-  /** Whether a book was ever written here: an absent book reads as the empty one. */
+  /** Whether the book is there (`create` made it). */
   exists(): Promise<boolean>;
-  /** Runs `change` on the current book and stores its book and audit records; bumps the generation. */
+  /**
+   * Makes the empty book (generation 0), with `audit` as its first record, unless one is there:
+   * the only way a book comes to be (missing-book.ts). True when it made it.
+   */
+  create(audit: AuditRecord): Promise<boolean>;
+  /**
+   * Runs `change` on the current book and stores its book and audit records; bumps the
+   * generation. Refuses a missing book, changing nothing.
+   */
   update<R>(change: (book: Book) => Change<R>): Promise<R>;
   /**
    * Records what changed no book: a refusal or a failure. Never throws and never delays an

@@ -29,9 +29,19 @@ describe('nebula-ipam install / uninstall', () => {
 
   it('with --link, links the five actions to the bundle and prints the exact oned.conf line', () => {
     const dir = path.join(remotes, 'bm-ipam');
-    const out = expectOk(s.cli(['install', dir, '--link']));
+    // First run on a front-end: no NEBULA_IPAM_* anywhere, nothing at the defaults (ONE_LOCATION).
+    const fresh = { NEBULA_IPAM_STORE: undefined, NEBULA_IPAM_CONFIG: undefined };
+    const out = expectOk(s.cli(['install', dir, '--link'], { env: fresh }));
     assert.ok(out.includes('IPAM_MAD = [ EXECUTABLE = "one_ipam", ARGUMENTS = "-t 1 -i dummy,bm-ipam" ]\n'));
-    assert.match(out, /\/etc\/one\/nebula-ipam\/bm-ipam\.json/);
+    const starter = path.join(s.oneLocation, 'etc', 'nebula-ipam', 'bm-ipam.json');
+    const book = path.join(s.oneLocation, 'var', 'nebula-ipam', 'bm-ipam', 'leases.json');
+    assert.ok(out.includes(`Describe the pools in ${starter}\n     (written now as a starter with no pools`), out);
+    assert.ok(out.includes(`The lease book is ${book}\n     (created now, empty`), out);
+    assert.deepEqual(JSON.parse(fs.readFileSync(starter, 'utf8')), { pools: [] });
+    assert.equal(fs.statSync(starter).mode & 0o777, 0o644, 'oneadmin reads the config root wrote');
+    assert.equal(JSON.parse(fs.readFileSync(book, 'utf8')).generation, 0);
+    const again = s.json<{ configState: string; bookState: string }>(['install', dir, '--link'], { env: fresh });
+    assert.deepEqual([again.configState, again.bookState], ['kept', 'kept']);
     for (const action of ACTIONS) assert.equal(fs.realpathSync(path.join(dir, action)), fs.realpathSync(BUNDLE));
     // oned can use it at once.
     const reply = expectReply(onedRuns(dir, 'register_address_range', registerXml({ IPAM_MAD: 'bm-ipam', SIZE: '5' })), 'AR');

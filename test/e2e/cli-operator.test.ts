@@ -58,15 +58,25 @@ describe('nebula-ipam finds the right books, or says it cannot (issue 11 item 1)
   });
 
   it('with one driver installed and no --driver, uses it and says which; a missing book is said so', () => {
-    // The default book of "nebula" is not there: not an empty cloud, a clear word.
+    // The default config of "nebula" is not there: not an empty cloud, a clear word.
+    const noConfig = operator(['status']);
+    expectCliFailure({ ...noConfig, stderr: noConfig.stderr.split('\n').slice(1).join('\n') }, 5, [
+      `Cannot load config ${path.join(one, 'etc', 'nebula-ipam', 'nebula.json')}: there is no such file`,
+      'the default for driver "nebula", picked as the one installed in',
+      'nebula-ipam install',
+    ]);
+    assert.match(noConfig.stderr, /^Using driver "nebula", the one installed in .*one-location\/var\/remotes\/ipam/);
+    // With a config there, its default book is not: said so, with what chose that place.
+    fs.mkdirSync(path.join(one, 'etc', 'nebula-ipam'), { recursive: true });
+    fs.writeFileSync(path.join(one, 'etc', 'nebula-ipam', 'nebula.json'), JSON.stringify(CONFIG));
     const missing = operator(['status']);
     expectCliFailure({ ...missing, stderr: missing.stderr.split('\n').slice(1).join('\n') }, 5, [
-      'no lease book at /var/lib/one/nebula-ipam/nebula/leases.json',
-      'is --driver right?',
-      'driver "nebula"',
+      `Cannot use the lease book ${path.join(one, 'var', 'nebula-ipam', 'nebula', 'leases.json')}: there is no lease book there`,
+      'the default for driver "nebula", picked as the one installed in',
+      'nebula-ipam init',
     ]);
-    assert.match(missing.stderr, /^Using driver "nebula", the one installed in .*one-location\/var\/remotes\/ipam/);
-    // With its book in place (the config names it), the same plain command reads it.
+    // With its book in place (the config names it, init makes it), the same plain command reads it.
+    expectOk(operator(['init', '--config', config]));
     onedRuns(path.join(remotes, 'nebula'), 'register_address_range', registerXml({ IPAM_MAD: 'nebula', SIZE: '8' }), { NEBULA_IPAM_CONFIG: config });
     const status = operator(['status', '--config', config]);
     assert.equal(status.code, 0, status.stderr);
@@ -91,7 +101,8 @@ describe('nebula-ipam finds the right books, or says it cannot (issue 11 item 1)
   });
 
   it('with none installed, keeps the default driver name', () => {
-    expectCliFailure(operator(['status'], { ONE_LOCATION: path.join(s.dir, 'nothing-here') }), 5, ['no lease book at /var/lib/one/nebula-ipam/nebula-ipam/leases.json', 'is --driver right?']);
+    const nothing = path.join(s.dir, 'nothing-here');
+    expectCliFailure(operator(['status'], { ONE_LOCATION: nothing }), 5, [`Cannot load config ${path.join(nothing, 'etc', 'nebula-ipam', 'nebula-ipam.json')}`, 'the default for driver "nebula-ipam")']);
   });
 });
 
@@ -172,6 +183,7 @@ describe('the default install travels with onehost sync (issue 11 item 10)', () 
     fs.rmSync(path.join(s.dir, 'front-end-1'), { recursive: true });
     const there = path.join(copied, 'ipam', 'nebula');
     const env = { NEBULA_IPAM_STORE: path.join(s.dir, 'shared', 'leases.json'), NEBULA_IPAM_CONFIG: s.configPath! };
+    expectOk(s.cli(['init'], { env }));
     const ar = new OnedAr(expectReply(onedRuns(there, 'register_address_range', registerXml({ IPAM_MAD: 'nebula', SIZE: '4' }), env), 'AR'));
     const got = expectReply(onedRuns(there, 'get_address', ar.getXml(1), env), 'ADDRESS');
     assert.equal(got.get('IP'), ar.attrs.IP);
@@ -381,9 +393,10 @@ describe('restore says everything it brings back; import --dry-run (issue 11 ite
     fs.writeFileSync(exported, expectOk(s.cli(['export'])));
     const other = createCliSandbox({ config: CONFIG });
     try {
+      const empty = other.bookBytes();
       const dry = expectOk(other.cli(['import', exported, '--dry-run']));
       assert.match(dry, /^Would import 2 ranges with 1 lease from .*export\.json\nDry run: nothing was changed\.\n$/);
-      assert.equal(other.bookBytes(), undefined, 'no book was written');
+      assert.deepEqual(other.bookBytes(), empty, 'the book was not written');
       assert.equal(other.json<{ dryRun: boolean; ranges: number }>(['import', exported, '--dry-run']).ranges, 2);
       expectOk(other.cli(['import', exported]));
       const again = other.bookBytes();

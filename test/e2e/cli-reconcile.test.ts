@@ -212,9 +212,14 @@ test('a deleted book is rebuilt from onevnet list -x with --apply, and oned carr
     fs.rmSync(sandbox.bookPath);
     fs.rmSync(`${sandbox.bookPath}.prev`, { force: true });
 
+    // No book: refused, never a new one made in passing; the operator makes it on purpose.
+    expectFailure(cli(sandbox, 'reconcile', '--from', file, ...APPLY()), 5, [sandbox.bookPath, 'nebula-ipam init']);
+    assert.equal(sandbox.bookBytes(), undefined, 'reconcile did not create a book');
+    sandbox.init();
+    const empty = sandbox.bookBytes();
     const dry = cli(sandbox, 'reconcile', '--from', file);
     assert.equal(dry.code, 1);
-    assert.equal(sandbox.bookBytes(), undefined, 'the dry run did not create a book');
+    assert.deepEqual(sandbox.bookBytes(), empty, 'the dry run did not write');
     const rebuilt = cli(sandbox, 'reconcile', '--from', file, ...APPLY());
     assert.equal(rebuilt.code, 0, rebuilt.stdout + rebuilt.stderr);
     assert.match(rebuilt.stdout, /range in OpenNebula only\s+r1 .*range added/);

@@ -98,7 +98,7 @@ describe('nebula-ipam status, show, leases', () => {
   it('takes --config and --store over the environment, and --driver keys the default paths', () => {
     const other = path.join(s.dir, 'other', 'leases.json');
     // A book that is not there is said so, naming the setting that chose the path.
-    expectCliFailure(s.cli(['status', '--store', other]), 5, [`no lease book at ${other}`, 'is --store right?']);
+    expectCliFailure(s.cli(['status', '--store', other]), 5, [`Cannot use the lease book ${other}: there is no lease book there (chosen by --store; config ${s.configPath}`]);
     fs.mkdirSync(path.dirname(other), { recursive: true });
     fs.copyFileSync(s.bookPath, other);
     const viaFlag = s.json<{ book: string; ranges: unknown[] }>(['status', '--store', other]);
@@ -109,8 +109,13 @@ describe('nebula-ipam status, show, leases', () => {
       s.json<StatusJson>(['--config', configFile, 'status']).pools.map((p) => p.name),
       ['lab'],
     );
+    // The defaults follow ONE_LOCATION (the sandbox's: never the host's /etc/one).
+    const defaultConfig = path.join(s.oneLocation, 'etc', 'nebula-ipam', 'mydrv.json');
+    fs.mkdirSync(path.dirname(defaultConfig), { recursive: true });
+    fs.copyFileSync(s.configPath!, defaultConfig);
     const defaults = s.cli(['status', '--driver', 'mydrv'], { env: { NEBULA_IPAM_STORE: undefined, NEBULA_IPAM_CONFIG: undefined } });
-    expectCliFailure(defaults, 5, ['no lease book at /var/lib/one/nebula-ipam/mydrv/leases.json', 'is --driver right?']);
+    expectCliFailure(defaults, 5, [`Cannot use the lease book ${path.join(s.oneLocation, 'var', 'nebula-ipam', 'mydrv', 'leases.json')}`, 'the default for driver "mydrv"', `config ${defaultConfig}`]);
+    fs.rmSync(defaultConfig);
   });
 
   it('fails on a bad config with exit 4 naming the file and key (a missing one: 5, as every missing file), and a locked-out store never changes', () => {

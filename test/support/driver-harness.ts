@@ -9,7 +9,12 @@
  *   sandbox.cleanup();
  *
  * - `createSandbox`: `<tmp>/remotes/ipam/<driver>/<action>` symlinks to `dist/nebula-ipam.cjs`,
- *   a config file (`NEBULA_IPAM_CONFIG`) and a book path (`NEBULA_IPAM_STORE`) inside `<tmp>`.
+ *   a config file (`NEBULA_IPAM_CONFIG`) and a book path (`NEBULA_IPAM_STORE`; not for an etcd
+ *   config) inside `<tmp>`, and the empty book made on purpose, as an operator makes it:
+ *   `nebula-ipam init` (`sandbox.init()`; `book: 'none'` leaves it to the test). No action makes
+ *   a book, so without it every action fails.
+ * - Nothing reaches the host's OpenNebula: every child gets ONE_LOCATION inside a temp dir
+ *   (`<tmp>/one` for a sandbox), so the defaults (config, book, ipamrc, remotes) are there.
  * - `sandbox.run` / `runRaw`: execute the symlink itself (its `#!/usr/bin/env node` picks the
  *   first `node` on PATH, so the chosen runtime goes first), argv = request id, stdin = exact bytes.
  * - The XML builders and `OnedAr` write requests byte for byte as oned does (docs/oned-contract.md 2).
@@ -60,11 +65,29 @@ export function childEnv(version: NodeVersion, extra: Readonly<Record<string, st
     if (name === 'NODE_EXTRA_CA_CERTS' || name === 'NODE_OPTIONS' || name.startsWith('NODE_TEST') || name.startsWith('NEBULA_IPAM_')) delete env[name];
   }
   env.PATH = `${path.dirname(nodeBinary(version))}${path.delimiter}${process.env.PATH ?? ''}`;
+  // Never the host's /etc/one or /var/lib/one, nor the ONE_LOCATION of the shell running the tests.
+  env.ONE_LOCATION = harnessOneLocation();
   for (const [name, value] of Object.entries(extra)) {
     if (value === undefined) delete env[name];
     else env[name] = value;
   }
   return env;
+}
+
+let oneLocation: string | undefined;
+
+/**
+ * A self-contained OpenNebula location of this test process, empty: children that do not name
+ * their own find no config, no book, no ipamrc and no installed driver there, as on a fresh
+ * front-end, and never the machine's. Removed when the process exits.
+ */
+export function harnessOneLocation(): string {
+  if (oneLocation === undefined) {
+    const made = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-ipam-one-'));
+    oneLocation = made;
+    process.on('exit', () => fs.rmSync(made, { recursive: true, force: true }));
+  }
+  return oneLocation;
 }
 
 export interface RunResult {
@@ -103,6 +126,11 @@ export interface SandboxOptions {
   readonly node?: NodeVersion;
   /** The bundle the links point at; default BUNDLE (TEST_BUNDLE for tests that set a test hook). */
   readonly bundle?: string;
+  /**
+   * 'init' (the default, unless config is 'none' or a string: a broken config cannot make one): the sandbox runs `nebula-ipam init` once, as an
+   * operator does before oned registers anything. 'none': no book; the test makes it (or not).
+   */
+  readonly book?: 'init' | 'none';
 }
 
 export interface DriverSandbox {
@@ -112,6 +140,10 @@ export interface DriverSandbox {
   readonly driverDir: string;
   readonly configPath: string | undefined;
   readonly bookPath: string;
+  /** This sandbox's ONE_LOCATION (`<dir>/one`): where the defaults point. */
+  readonly oneLocation: string;
+  /** `nebula-ipam init` with the sandbox's settings: makes the empty book on purpose (exit 0 or throws). */
+  init(env?: Readonly<Record<string, string | undefined>>): RunResult;
   /** One action as oned runs it: argv = request id, stdin = base64 of `xml`, no newline. */
   run(action: Action, xml: string, options?: RunOptions): RunResult;
   /** Anything else: other argv, other stdin bytes, a name that is not an action. */
@@ -150,16 +182,28 @@ export function createSandbox(options: SandboxOptions = {}): DriverSandbox {
     fs.writeFileSync(configPath, typeof config === 'string' ? config : JSON.stringify(config, null, 2));
   }
   const bookPath = path.join(dir, 'store', 'leases.json');
+  const oneLocation = path.join(dir, 'one');
   const defaultNode = options.node ?? 'default';
+  // An etcd config keeps the book in etcd; NEBULA_IPAM_STORE would contradict it (resolve-book.ts).
+  const inEtcd = typeof config === 'object' && (config as { backend?: { type?: string } }).backend?.type === 'etcd';
+  const sandboxEnv = (node: NodeVersion, extra: Readonly<Record<string, string | undefined>> = {}) =>
+    childEnv(node, {
+      ONE_LOCATION: oneLocation,
+      ...(inEtcd ? {} : { NEBULA_IPAM_STORE: bookPath }),
+      ...(configPath === undefined ? {} : { NEBULA_IPAM_CONFIG: configPath }),
+      ...extra,
+    });
+
+  const spawnResult = (child: ReturnType<typeof spawnSync>): RunResult => {
+    if (child.error) throw child.error;
+    const code = child.status ?? 128 + (os.constants.signals[child.signal as keyof typeof os.constants.signals] ?? 0);
+    return { code, stdout: String(child.stdout), stderr: String(child.stderr) };
+  };
 
   const runRaw = (name: string, raw: RawRun = {}): RunResult => {
     const program = path.join(driverDir, name);
     if (!fs.existsSync(program)) fs.symlinkSync(bundle, program);
-    const env = childEnv(raw.node ?? defaultNode, {
-      NEBULA_IPAM_STORE: bookPath,
-      ...(configPath === undefined ? {} : { NEBULA_IPAM_CONFIG: configPath }),
-      ...raw.env,
-    });
+    const env = sandboxEnv(raw.node ?? defaultNode, raw.env);
     const child = spawnSync(program, [...(raw.args ?? [])], {
       cwd: dir,
       env,
@@ -169,10 +213,17 @@ export function createSandbox(options: SandboxOptions = {}): DriverSandbox {
       killSignal: 'SIGKILL',
       maxBuffer: 16 * 1024 * 1024,
     });
-    if (child.error) throw child.error;
-    const code = child.status ?? 128 + (os.constants.signals[child.signal as keyof typeof os.constants.signals] ?? 0);
-    return { code, stdout: child.stdout, stderr: child.stderr };
+    return spawnResult(child);
   };
+
+  // The bundle under its own file name is the CLI (src/main.ts); no link is added to driverDir.
+  const init = (env: Readonly<Record<string, string | undefined>> = {}): RunResult => {
+    const child = spawnSync(nodeBinary(defaultNode), [bundle, '--driver', driver, 'init'], { cwd: dir, env: sandboxEnv(defaultNode, env), encoding: 'utf8', timeout: RUN_TIMEOUT_MS, killSignal: 'SIGKILL' });
+    const result = spawnResult(child);
+    if (result.code !== 0) throw new Error(`nebula-ipam init exited ${result.code}: ${result.stderr}`);
+    return result;
+  };
+  if ((options.book ?? (typeof config === 'string' ? 'none' : 'init')) === 'init') init();
 
   return {
     dir,
@@ -180,6 +231,8 @@ export function createSandbox(options: SandboxOptions = {}): DriverSandbox {
     driverDir,
     configPath,
     bookPath,
+    oneLocation,
+    init,
     run: (action, xml, opts = {}) => runRaw(action, { args: [opts.requestId ?? '0'], stdin: encodeRequest(xml), ...(opts.node ? { node: opts.node } : {}), ...(opts.env ? { env: opts.env } : {}) }),
     runRaw,
     bookBytes: () => (fs.existsSync(bookPath) ? fs.readFileSync(bookPath) : undefined),

@@ -52,10 +52,40 @@ const stores: [string, () => Promise<{ store: LeaseStore; done: () => void }> | 
   ],
 ];
 
+const record = (action: string, result: AuditRecord['result'] = 'ok'): AuditRecord => ({ time: '2026-11-29T10:00:00.000Z', actor: 'cli:test', action, result });
+
 for (const [name, make] of stores) {
+  test(`${name}: a missing book is refused by read and update and made only by create, once`, async () => {
+    const { store, done } = await make();
+    const missing = (error: unknown) => error instanceof IpamError && error.kind === 'not-found' && error.message.includes('nebula-ipam init');
+    try {
+      assert.equal(await store.exists(), false);
+      await assert.rejects(store.read(), missing, 'read refuses a missing book');
+      let ran = false;
+      await assert.rejects(
+        store.update((book) => {
+          ran = true;
+          return { book: withRange(book), result: undefined };
+        }),
+        missing,
+        'update refuses a missing book',
+      );
+      assert.equal(ran, false, 'the change never ran');
+      assert.equal(await store.exists(), false, 'a refused update made no book');
+      assert.equal(await store.create(record('init')), true);
+      assert.equal(await store.create(record('init again')), false, 'a second create keeps the book');
+      const made = await store.read();
+      assert.deepEqual([made.generation, made.ranges.length, made.nextRangeId], [0, 0, 1], 'the empty book, generation 0');
+      await assert.rejects(store.generations(), (error) => error instanceof IpamError && error.kind === 'not-found', 'nothing before the created book');
+    } finally {
+      done();
+    }
+  });
+
   test(`${name}: results come back, no book means no write, each write is one generation`, async () => {
     const { store, done } = await make();
     try {
+      await store.create(record('init'));
       assert.equal((await store.read()).generation, 0, 'a new store is the empty book');
       assert.equal(await store.update((book) => ({ book: withRange(book), result: 'added' })), 'added');
       const once = await store.read();
@@ -73,22 +103,21 @@ for (const [name, make] of stores) {
   });
 }
 
-const record = (action: string, result: AuditRecord['result'] = 'ok'): AuditRecord => ({ time: '2026-11-29T10:00:00.000Z', actor: 'cli:test', action, result });
-
 for (const [name, make] of stores) {
   test(`${name}: audit records go with their change, failures on their own, and read back in order`, async () => {
     const { store, done } = await make();
     try {
       assert.equal(await store.exists(), false, 'nothing written yet');
-      await store.update((book) => ({ book: withRange(book), result: undefined, audit: [record('first')] }));
+      await store.create(record('init'));
       assert.equal(await store.exists(), true);
+      await store.update((book) => ({ book: withRange(book), result: undefined, audit: [record('first')] }));
       await store.update(() => ({ result: undefined, audit: [record('ignored')] }));
       await store.audit(record('refused', 'error'));
       await store.update((book) => ({ book: withRange(book), result: undefined, audit: [record('second'), record('third')] }));
       const all = await store.readAudit(() => true);
       assert.deepEqual(
         all.records.map((r) => r.action),
-        ['first', 'refused', 'second', 'third'],
+        ['init', 'first', 'refused', 'second', 'third'],
         'a change without a book records nothing',
       );
       const last = await store.readAudit((r) => r.result === 'ok', 2);
@@ -104,8 +133,9 @@ for (const [name, make] of stores) {
   test(`${name}: restore brings the previous generation back as a new one, only if nothing moved`, async () => {
     const { store, done } = await make();
     try {
+      await store.create(record('init'));
       await store.update((book) => ({ book: withRange(book), result: undefined }));
-      await assert.rejects(store.generations(), (error) => error instanceof IpamError && error.kind === 'not-found', 'one write keeps no previous generation');
+      assert.deepEqual((await store.generations()).previous.ranges, [], 'after the first write, the previous generation is the created book');
       await store.update((book) => ({ book: withRange(book), result: undefined }));
       const shown = await store.generations();
       assert.deepEqual(

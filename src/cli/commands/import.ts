@@ -9,6 +9,7 @@ import { EXIT_CODES } from '../../exit-codes.ts';
 import { importBook } from '../../operator/import-book.ts';
 import { applyChange } from '../apply-change.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
+import { requireBook } from '../require-book.ts';
 import { renderJson } from '../render/json.ts';
 
 export const importCommand: Command = {
@@ -30,6 +31,8 @@ ${exitCodeHelp([[0, 'imported'], [2, 'bad option'], [3, 'FILE is not a valid lea
     const { values, positionals } = parseCommandArgs('import', args, { 'dry-run': { type: 'boolean' } }, { min: 1, max: 1, names: 'the file to import' });
     const dryRun = values['dry-run'] === true;
     const file = positionals[0]!;
+    // Into the book that is there: a missing one is refused before FILE is even read.
+    await requireBook(context);
     announceLongRead(file, 'the file to import', context.stderr);
     let text: string;
     try {

@@ -6,6 +6,7 @@ import type { Command } from '../command.ts';
 import { completeCommands, completionCommand } from './completion.ts';
 import { exportCommand } from './export.ts';
 import { importCommand } from './import.ts';
+import { initCommand } from './init.ts';
 import { installCommand } from './install.ts';
 import { leaseCommand } from './lease.ts';
 import { leasesCommand } from './leases.ts';
@@ -23,6 +24,7 @@ import { verifyCommand } from './verify.ts';
 export const COMMANDS: readonly Command[] = [
   installCommand,
   uninstallCommand,
+  initCommand,
   statusCommand,
   showCommand,
   leasesCommand,

@@ -3,8 +3,8 @@ import { exitCodeHelp } from '../exit-code-help.ts';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { configPath, storePath } from '../../config/paths.ts';
-import { NO_CONFIG } from '../../config/config.ts';
+import { chooseConfig } from '../../config/resolve-book.ts';
+import { writeStarterConfig } from '../../config/starter-config.ts';
 import { IpamError } from '../../errors.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { checkDriverName, COPY_NAME, onedConfLine, planInstall, type Entry } from '../../install/driver-dir.ts';
@@ -13,6 +13,7 @@ import { ACTION_NAMES } from '../../actions/action.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
 import { renderTable } from '../render/table.ts';
+import { createBook } from './init.ts';
 
 export const installCommand: Command = {
   name: 'install',
@@ -22,7 +23,13 @@ export const installCommand: Command = {
 Creates in DIR (made if missing), usually /var/lib/one/remotes/ipam/<name>, the five
 action scripts oned runs: ${ACTION_NAMES.join(', ')}.
 The directory's name is the driver name (IPAM_MAD); it also picks the default config
-/etc/one/nebula-ipam/<name>.json and lease book /var/lib/one/nebula-ipam/<name>/leases.json.
+/etc/one/nebula-ipam/<name>.json and lease book /var/lib/one/nebula-ipam/<name>/leases.json
+(under $ONE_LOCATION/etc and $ONE_LOCATION/var when ONE_LOCATION is set).
+
+First run: with no config where the driver will look (NEBULA_IPAM_CONFIG, ipamrc, else the
+default), install writes a starter one there (no pools: only explicit ranges work until you
+add some). Then it creates the empty lease book where that config keeps it, as
+\`nebula-ipam init\` does; an existing config or book is kept as it is.
 
 By default this program is copied into DIR as ${COPY_NAME} and the actions are relative
 links to that copy, so DIR holds everything: \`onehost sync\`, the HA \`onezone serversync\`
@@ -42,8 +49,10 @@ ${exitCodeHelp([
   [0, 'installed'],
   [1, 'this program is not the nebula-ipam bundle'],
   [2, 'bad option, or a bad driver name ("internal" is refused)'],
+  [4, 'the config there is unreadable or invalid'],
   [5, "a file that is not nebula-ipam's is in the way"],
-  [8, 'cannot write DIR or BINDIR'],
+  [7, 'a damaged lease book is there (left as it is)'],
+  [8, 'cannot write DIR, BINDIR, the starter config or the lease book'],
 ])}`,
   async run(args, context) {
     const { values, positionals } = parseCommandArgs(
@@ -103,8 +112,15 @@ ${exitCodeHelp([
     }
     const bin = binPlan && linkOnPath(binPlan, runs);
 
-    const config = configPath(name, {}).file;
-    const book = storePath(NO_CONFIG, name, {});
+    const driver = context.forDriver(name);
+    const config = chooseConfig(driver.sources()).file;
+    const configState = writeStarterConfig(config) ? 'written' : 'kept';
+    const made = await createBook(driver).catch((error: unknown) => {
+      if (!(error instanceof IpamError)) throw error;
+      throw new IpamError(error.kind, `${error.message}; the driver's links are installed in ${dir}, run \`nebula-ipam --driver ${name} init\` once that is fixed`, error.facts);
+    });
+    const book = made.location;
+    const bookState = made.created ? 'created' : 'kept';
     const line = onedConfLine(name);
     if (context.json) {
       context.stdout(
@@ -118,7 +134,9 @@ ${exitCodeHelp([
           links: plan.map((p) => ({ name: p.name, state: stateText(p.step) })),
           onedConf: line,
           config,
+          configState,
           book,
+          bookState,
         }),
       );
       return EXIT_CODES.ok;
@@ -133,8 +151,9 @@ Next steps:
      names already in the -i list):
        ${line}
   2. Describe the pools in ${config}
-     (optional: without it only explicit ranges work). The lease book will be
-     ${book}, readable by oneadmin only.
+     (${configState === 'written' ? 'written now as a starter with no pools' : 'kept as it was'}; without pools only explicit ranges work).
+     The lease book is ${book}
+     (${bookState === 'created' ? 'created now, empty' : 'kept as it was'}; readable by oneadmin only).
   3. Restart oned (systemctl restart opennebula).
   4. Use it: IPAM_MAD = "${name}" in an AR, or on the virtual network for all its ARs.
   5. With HA, install on every front-end and keep the books in etcd (README: High availability).

@@ -5,6 +5,7 @@ import type { AuditRecord } from '../../audit/audit-record.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { parseAddress } from '../../operator/locate-address.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
+import { requireBook } from '../require-book.ts';
 import { renderJson } from '../render/json.ts';
 import { renderTable } from '../render/table.ts';
 
@@ -59,6 +60,7 @@ ${exitCodeHelp([
     }
     const address = values.ip === undefined ? undefined : parseAddress(values.ip);
     const filter: AuditFilter = { ...(since ? { since } : {}), ...(address ? { address } : {}) };
+    await requireBook(context);
     const store = context.store();
     // Read whole, then cut: how many matched is worth saying when only the last few are shown.
     const { location, records: all, skipped } = await store.readAudit((record) => matchesAudit(record, filter));
@@ -70,7 +72,7 @@ ${exitCodeHelp([
     }
     if (skipped) context.stderr(`Skipped ${skipped} line${skipped === 1 ? '' : 's'} of ${location} that ${skipped === 1 ? 'is' : 'are'} not audit records\n`);
     if (!records.length) {
-      context.stdout((await store.exists()) ? 'No audit records match.\n' : `No audit log yet (${location}).\n`);
+      context.stdout('No audit records match.\n');
       return EXIT_CODES.ok;
     }
     if (matched > records.length) context.stderr(`Showing the last ${records.length} of ${matched} records (--all, --limit N or --since T for more)\n`);

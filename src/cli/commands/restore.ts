@@ -5,6 +5,7 @@ import { restoreChanges, summariseChanges } from '../../operator/restore-listing
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import { noticeLockWait } from '../lock-notice.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
+import { requireBook } from '../require-book.ts';
 import { renderJson } from '../render/json.ts';
 import { renderTable } from '../render/table.ts';
 
@@ -30,6 +31,7 @@ back as leased; \`nebula-ipam reconcile\` returns them.
 ${exitCodeHelp([[0, 'shown or restored'], [2, 'bad option'], [5, 'no previous generation'], [6, 'the lease book stayed locked, or changed meanwhile'], [7, 'the previous generation does not decode either'], ...WRITES_BOOK])}`,
   async run(args, context) {
     const { values } = parseCommandArgs('restore', args, { yes: { type: 'boolean' } }, { min: 0, max: 0, names: '' });
+    await requireBook(context);
     const store = context.store();
     const location = store.description.location;
     const generations = await store.generations();

@@ -23,8 +23,9 @@
  * operator sets --auto-compaction-retention); then restore says so.
  */
 import type { AuditRecord } from '../../audit/audit-record.ts';
-import type { Book } from '../../book/book.ts';
+import { EMPTY_BOOK, type Book } from '../../book/book.ts';
 import { IpamError } from '../../errors.ts';
+import { missingBook } from '../missing-book.ts';
 import { randomHex } from '../random-hex.ts';
 import type { AuditLog, Change, Generations, LeaseStore, StoreDescription } from '../store.ts';
 import { AnswerLost, prefixEnd, type Compare, type EtcdClient, type Op } from './etcd-client.ts';
@@ -35,6 +36,8 @@ export interface EtcdStoreOptions {
   readonly prefix: string;
   /** The whole budget of one update, conflicts and failover included (well under oned's 90 s). */
   readonly lockTimeoutMs: number;
+  /** What chose this prefix (store.ts StoreDescription.origin). */
+  readonly origin?: string;
   /** For the audit record a write without one of its own carries (store.ts: the clock is here). */
   readonly now?: () => Date;
   /** Test hook (test-hooks.ts): told after each update how many conflicts it met. */
@@ -61,7 +64,7 @@ export class EtcdStore implements LeaseStore {
   constructor(private readonly options: EtcdStoreOptions) {
     this.client = options.client;
     this.layout = layoutOf(options.prefix);
-    this.description = { backend: 'etcd', location: `etcd ${options.client.where} ${options.prefix}` };
+    this.description = { backend: 'etcd', location: `etcd ${options.client.where} ${options.prefix}`, ...(options.origin === undefined ? {} : { origin: options.origin }) };
   }
 
   private get location(): string {
@@ -69,7 +72,31 @@ export class EtcdStore implements LeaseStore {
   }
 
   async read(): Promise<Book> {
-    return bookOf(this.layout, await this.snapshot(), this.location, false);
+    const snapshot = await this.snapshot();
+    if (!snapshot.meta && snapshot.ranges.size === 0) throw missingBook(this.description);
+    return bookOf(this.layout, snapshot, this.location, false);
+  }
+
+  async create(audit: AuditRecord): Promise<boolean> {
+    const deadline = Date.now() + this.options.lockTimeoutMs;
+    const snapshot = await this.snapshot();
+    // Range keys without meta: a damaged book, which bookOf names; never overwritten by a new one.
+    if (snapshot.meta || snapshot.ranges.size > 0) {
+      bookOf(this.layout, snapshot, this.location, false);
+      return false;
+    }
+    const number = this.writes++;
+    const write: Write = {
+      compare: [{ key: this.layout.meta, absent: true }],
+      ops: [
+        { put: this.layout.meta, value: metaValue(EMPTY_BOOK, EMPTY_BOOK.generation, `${this.token}.${number}`) },
+        { put: this.auditKey(number, 0), value: JSON.stringify(audit) },
+      ],
+      receipt: this.auditKey(number, 0),
+      metaRevision: undefined,
+    };
+    // A conflict: another front-end made it meanwhile; there is one book either way.
+    return (await this.commit(write, deadline)) === 'landed';
   }
 
   async exists(): Promise<boolean> {
@@ -81,6 +108,7 @@ export class EtcdStore implements LeaseStore {
     const deadline = Date.now() + this.options.lockTimeoutMs;
     for (let attempt = 0; ; attempt++) {
       const snapshot = await this.snapshot();
+      if (!snapshot.meta && snapshot.ranges.size === 0) throw missingBook(this.description);
       const book = bookOf(this.layout, snapshot, this.location, true);
       const { book: next, result, audit } = change(book);
       if (!next) return result;

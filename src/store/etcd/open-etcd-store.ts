@@ -11,7 +11,8 @@ import { EtcdClient, type EtcdTls } from './etcd-client.ts';
 import { EtcdStore } from './etcd-store.ts';
 import { retriesHook, txnSentHook } from './test-hooks.ts';
 
-export function openEtcdStore(backend: EtcdBackendConfig, driverName: string, lockTimeoutMs: number, env: Env): EtcdStore {
+/** `origin`: what chose this book, for the message when it is missing (store.ts). */
+export function openEtcdStore(backend: EtcdBackendConfig, driverName: string, lockTimeoutMs: number, env: Env, origin?: string): EtcdStore {
   const onTxnSent = txnSentHook(env);
   const client = new EtcdClient({
     endpoints: backend.endpoints,
@@ -21,7 +22,7 @@ export function openEtcdStore(backend: EtcdBackendConfig, driverName: string, lo
     ...(onTxnSent ? { onTxnSent } : {}),
   });
   const onUpdated = retriesHook(env);
-  return new EtcdStore({ client, prefix: backend.prefix ?? `/nebula-ipam/${driverName}`, lockTimeoutMs, ...(onUpdated ? { onUpdated } : {}) });
+  return new EtcdStore({ client, prefix: backend.prefix ?? `/nebula-ipam/${driverName}`, lockTimeoutMs, ...(origin === undefined ? {} : { origin }), ...(onUpdated ? { onUpdated } : {}) });
 }
 
 function readTls(tls: NonNullable<EtcdBackendConfig['tls']>): EtcdTls {
