@@ -7,8 +7,8 @@ import * as os from 'node:os';
 import type { Config } from '../config/config.ts';
 import type { Ipamrc } from '../config/ipamrc.ts';
 import { loadConfig } from '../config/load-config.ts';
-import { defaultPaths, type Env } from '../config/paths.ts';
-import { readIpamrc } from '../config/read-ipamrc.ts';
+import { ipamrcOf } from '../config/book-sources.ts';
+import type { Env } from '../config/paths.ts';
 import { type BookChoice, type BookSources, chooseBook, chooseConfig } from '../config/resolve-book.ts';
 import { openStore } from '../store/open-store.ts';
 import type { LeaseStore } from '../store/store.ts';
@@ -85,7 +85,7 @@ export function createContext(options: GlobalOptions, io: Required<CliIo>, user:
       sources ??= {
         driverName: options.driver,
         env: io.env,
-        ipamrc: options.ipamrc?.() ?? readIpamrc(defaultPaths(io.env).ipamrc),
+        ipamrc: options.ipamrc ?? ipamrcOf(io.env),
         cwd: process.cwd(),
         flags: { ...(options.config === undefined ? {} : { config: options.config }), ...(options.store === undefined ? {} : { store: options.store }) },
         ...(options.driverFoundIn === undefined ? {} : { driverFound: `picked as the one installed in ${options.driverFoundIn} (--driver picks another)` }),

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { ACTION_NAMES } from '../actions/action.ts';
 import type { Ipamrc } from '../config/ipamrc.ts';
 import { DEFAULT_DRIVER_NAME, defaultPaths, type Env } from '../config/paths.ts';
-import { readIpamrc } from '../config/read-ipamrc.ts';
+import { ipamrcOf } from '../config/book-sources.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
 import { IpamError } from '../errors.ts';
 import { findInstalledDrivers } from '../install/find-drivers.ts';
@@ -115,11 +115,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     const env = io.env ?? process.env;
     const stdoutIsTty = io.stdoutIsTty ?? isatty(1);
     const width = tableWidth({ wide: globals.wide === true, stdoutIsTty, ttyColumns: process.stdout.columns, env });
-    let ipamrc: Ipamrc | undefined;
-    const readRc = () => {
-      ipamrc ??= readIpamrc(defaultPaths(env).ipamrc);
-      return ipamrc;
-    };
+    const readRc = ipamrcOf(env);
     const options = { ...(BOOKLESS.has(command.name) ? globals : withDriver(globals, env, readRc)), ...(width === undefined ? {} : { width }), ipamrc: readRc };
     if (options.driverFoundIn !== undefined && !options.json) io.stderr(`Using driver "${options.driver}", the one installed in ${options.driverFoundIn} (--driver picks another)\n`);
     const context = createContext(

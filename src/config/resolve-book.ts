@@ -23,7 +23,8 @@ import { defaultBookFile, defaultConfigFile, defaultPaths, type DefaultPaths, ty
 export interface BookSources {
   readonly driverName: string;
   readonly env: Env;
-  readonly ipamrc: Ipamrc;
+  /** Read when first needed: settings given on the command line or in the environment never wait on it. */
+  readonly ipamrc: () => Ipamrc;
   /** What relative command-line paths are resolved against. */
   readonly cwd: string;
   /** The CLI's --config and --store; the actions have none. */
@@ -87,7 +88,8 @@ function defaultSetting(sources: BookSources, what = 'the default'): string {
 function variable(sources: BookSources, name: string): { value: string; setting: string } | undefined {
   const fromEnv = sources.env[name];
   if (fromEnv !== undefined && fromEnv !== '') return { value: fromEnv, setting: name };
-  const fromRc = sources.ipamrc.vars[name];
-  if (fromRc !== undefined && fromRc !== '') return { value: fromRc, setting: `${name} in ${sources.ipamrc.file}` };
+  const rc = sources.ipamrc();
+  const fromRc = rc.vars[name];
+  if (fromRc !== undefined && fromRc !== '') return { value: fromRc, setting: `${name} in ${rc.file}` };
   return undefined;
 }

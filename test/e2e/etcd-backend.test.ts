@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { createCliSandbox, expectOk, type CliSandbox } from '../support/cli-harness.ts';
+import { createCliSandbox, expectCliFailure, expectOk, type CliSandbox } from '../support/cli-harness.ts';
 import { expectFailure, expectQuietSuccess, expectReply } from '../support/driver-assert.ts';
 import { OnedAr, TEST_BUNDLE, ipv4ToNumber, numberToIpv4, registerXml } from '../support/driver-harness.ts';
 import { startEtcdCluster, type EtcdCluster } from '../support/etcd-cluster.ts';
@@ -31,12 +31,13 @@ let drivers = 0;
  * A sandbox whose config puts the book in etcd under a prefix of its own (the default prefix
  * follows the driver name, which the CLI only knows from --driver); the file book path stays unused.
  */
-function etcdSandbox(extra: object = {}): CliSandbox {
+function etcdSandbox(extra: object = {}, book: 'init' | 'none' = 'init'): CliSandbox {
   const driver = `drv${++drivers}`;
   // The test bundle: one test kills a writer through a test hook (NEBULA_IPAM_TEST_ETCD_*).
   return createCliSandbox({
     driver,
     bundle: TEST_BUNDLE,
+    book,
     config: { backend: { type: 'etcd', endpoints: cluster.endpoints, prefix: `/nebula-ipam/e2e-${driver}`, timeoutMs: 1_000 }, lockTimeoutMs: 20_000, pools: POOLS, ...extra },
   });
 }
@@ -81,6 +82,25 @@ test('the driver life-cycle on etcd: register, get, allocate, free, unregister; 
   }
 });
 
+test('a prefix with no book is refused by every action and command, naming it; init makes the book there (issue 15 item 1)', () => {
+  const s = etcdSandbox({}, 'none');
+  try {
+    const prefix = `/nebula-ipam/e2e-${s.driver}`;
+    const line = expectFailure(s.run('register_address_range', registerXml({ IPAM_MAD: s.driver, SIZE: '16' })), 5, [prefix, 'there is no lease book there', `backend.prefix in ${s.configPath}`, 'nebula-ipam init']);
+    assert.ok(line.includes(cluster.endpoints[0]!), line);
+    expectCliFailure(s.cli(['lease', '--pool', 'lab', '--owner', 'bm-01']), 5, [prefix, 'there is no lease book there']);
+    expectCliFailure(s.cli(['status']), 5, [prefix]);
+    expectCliFailure(s.cli(['verify']), 5, [prefix]);
+    assert.equal(s.json<{ created: boolean }>(['init']).created, true);
+    assert.equal(s.json<{ created: boolean }>(['init']).created, false, 'a second init keeps it');
+    assert.equal(s.json<StatusJson>(['status']).generation, 0);
+    expectReply(s.run('register_address_range', registerXml({ IPAM_MAD: s.driver, SIZE: '16' })), 'AR');
+    assert.equal(s.bookBytes(), undefined, 'no file book was made');
+  } finally {
+    s.cleanup();
+  }
+});
+
 test('operator commands on etcd: lease, release, restore, show, leases, verify, log; export to a file book and back is exact', () => {
   const s = etcdSandbox();
   try {
@@ -104,6 +124,7 @@ test('operator commands on etcd: lease, release, restore, show, leases, verify, 
     const file = path.join(s.dir, 'exported.json');
     fs.writeFileSync(file, exported);
     const fileBook = path.join(s.dir, 'file', 'leases.json');
+    expectOk(s.cli(['--store', fileBook, 'init']));
     expectOk(s.cli(['--store', fileBook, 'import', file]));
     const fromFile = expectOk(s.cli(['--store', fileBook, 'export']));
     const back = etcdSandbox();

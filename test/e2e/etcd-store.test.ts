@@ -20,8 +20,19 @@ after(async () => {
 });
 
 let prefixes = 0;
-const storeWith = (client: EtcdClient, lockTimeoutMs = 5_000) => new EtcdStore({ client, prefix: `/nebula-ipam/store-test-${++prefixes}`, lockTimeoutMs });
 const plainClient = () => new EtcdClient({ endpoints: cluster.endpoints, timeoutMs: 2_000 });
+const INIT = { time: '2026-11-29T09:00:00.000Z', actor: 'cli:test', action: 'init', result: 'ok' } as const;
+/** The empty book made on purpose under `prefix` (by a client of its own: a test client's tricks are for the writes under test). */
+async function created(prefix: string): Promise<string> {
+  const client = plainClient();
+  try {
+    await new EtcdStore({ client, prefix, lockTimeoutMs: 5_000 }).create(INIT);
+  } finally {
+    client.close();
+  }
+  return prefix;
+}
+const storeWith = async (client: EtcdClient, lockTimeoutMs = 5_000) => new EtcdStore({ client, prefix: await created(`/nebula-ipam/store-test-${++prefixes}`), lockTimeoutMs });
 
 const range = (id: string, leases: readonly Lease[] = [], size = 65_536n): RangeRecord => ({
   id,
@@ -58,7 +69,7 @@ class LosingClient extends EtcdClient {
 }
 
 test('a write whose answer was lost after it landed is recognised, not applied again', async () => {
-  const store = storeWith(new LosingClient(1, true));
+  const store = await storeWith(new LosingClient(1, true));
   let runs = 0;
   const result = await store.update((book) => {
     runs++;
@@ -69,7 +80,7 @@ test('a write whose answer was lost after it landed is recognised, not applied a
 });
 
 test('a write whose answer was lost before it landed is sent again and lands once', async () => {
-  const store = storeWith(new LosingClient(2, false));
+  const store = await storeWith(new LosingClient(2, false));
   const result = await store.update((book) => ({ book: addRange(book), result: 'added' }));
   const book = await store.read();
   assert.deepEqual([result, book.generation, book.ranges.map((r) => r.id)], ['added', 1, ['r1']]);
@@ -100,7 +111,7 @@ class LateClient extends EtcdClient {
 }
 
 test('a lost write that lands while its outcome is being looked up is recognised, not applied again', async () => {
-  const store = storeWith(new LateClient());
+  const store = await storeWith(new LateClient());
   let runs = 0;
   await store.update((book) => {
     runs++;
@@ -111,7 +122,7 @@ test('a lost write that lands while its outcome is being looked up is recognised
 });
 
 test('concurrent writers in one process: every change lands exactly once', async () => {
-  const prefix = `/nebula-ipam/store-test-${++prefixes}`;
+  const prefix = await created(`/nebula-ipam/store-test-${++prefixes}`);
   const stores = Array.from({ length: 8 }, () => new EtcdStore({ client: plainClient(), prefix, lockTimeoutMs: 20_000 }));
   await stores[0]!.update((book) => ({ book: addRange(book), result: undefined }));
   await Promise.all(stores.flatMap((store, s) => [0, 1, 2].map((k) => store.update((book) => ({ book: withLease(book, s * 3 + k), result: undefined })))));
@@ -124,7 +135,7 @@ test('concurrent writers in one process: every change lands exactly once', async
 });
 
 test('a range of 100 000 leases is stored in one key and changed by one more lease', async () => {
-  const store = storeWith(plainClient(), 20_000);
+  const store = await storeWith(plainClient(), 20_000);
   const many = Array.from({ length: 100_000 }, (_, i) => lease(i, new Date(Date.UTC(2026, 10, 1) + i * 1_000).toISOString()));
   await store.update((book) => ({ book: { ...book, nextRangeId: 2, ranges: [range('r1', many, 131_072n)] }, result: undefined }));
   const started = Date.now();
@@ -144,7 +155,7 @@ test('a range of 100 000 leases is stored in one key and changed by one more lea
 
 test('a layout that does not add up is refused by name, and nothing is written', async () => {
   const client = plainClient();
-  const store = storeWith(client);
+  const store = await storeWith(client);
   await store.update((book) => ({ book: addRange(book), result: undefined }));
   const prefix = `/nebula-ipam/store-test-${prefixes}`;
   await client.txn([], [{ delete: `${prefix}/range/r1` }]);
@@ -156,12 +167,12 @@ test('a layout that does not add up is refused by name, and nothing is written',
       return true;
     },
   );
-  assert.equal((await client.range({ key: `${prefix}/meta` })).kvs[0]?.version, '1', 'meta untouched');
+  assert.equal((await client.range({ key: `${prefix}/meta` })).kvs[0]?.version, '2', 'meta untouched since the one write (create was the first)');
 });
 
 test('restore after etcd compacted the previous generation away says so', async () => {
   const client = plainClient();
-  const store = storeWith(client);
+  const store = await storeWith(client);
   await store.update((book) => ({ book: addRange(book), result: undefined }));
   await store.update((book) => ({ book: addRange(book), result: undefined }));
   assert.deepEqual(

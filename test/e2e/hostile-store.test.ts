@@ -149,7 +149,7 @@ test(
 );
 
 test('a real full disk (a tiny tmpfs): writes fail with exit 8 and change nothing, reads still work, and freeing space is all it takes', async (t) => {
-  const sandbox = createSandbox({ config: {} });
+  const sandbox = createSandbox({ config: {}, book: 'none' });
   const disk = mountTinyDisk(path.dirname(sandbox.bookPath), 64);
   if ('skip' in disk) {
     sandbox.cleanup();
@@ -157,6 +157,7 @@ test('a real full disk (a tiny tmpfs): writes fail with exit 8 and change nothin
     return;
   }
   try {
+    sandbox.init();
     const ar = new OnedAr(expectReply(sandbox.run('register_address_range', registerXml(AR)), 'AR'));
     expectReply(sandbox.run('get_address', ar.getXml(1)), 'ADDRESS');
     fillDisk(path.dirname(sandbox.bookPath), 0);

@@ -82,12 +82,16 @@ describe('the CLI and the driver run as root keep the book usable by its owner',
   before(() => {
     user = ensureUser();
     // The test bundle: one test kills a root writer through a test hook.
-    sandbox = createSandbox({ config: CONFIG, bundle: TEST_BUNDLE });
+    sandbox = createSandbox({ config: CONFIG, bundle: TEST_BUNDLE, book: 'none' });
     storeDir = path.dirname(sandbox.bookPath);
     fs.mkdirSync(storeDir, { mode: 0o700 });
+    fs.symlinkSync(TEST_BUNDLE, path.join(sandbox.driverDir, 'nebula-ipam'));
     chownTree(sandbox.dir, user);
     // mkdtemp made the sandbox 0700: let the user in.
     fs.chmodSync(sandbox.dir, 0o755);
+    // The owner makes its book, as install run by oneadmin would.
+    const init = asUser('nebula-ipam', ['init']);
+    assert.equal(init.code, 0, init.stderr);
     ar = new OnedAr(expectReply(userAction('register_address_range', registerXml(AR)), 'AR'));
   });
   after(() => {
@@ -118,6 +122,9 @@ describe('the CLI and the driver run as root keep the book usable by its owner',
     const fresh = path.join(sandbox.dir, 'fresh', 'books', 'leases.json');
     fs.mkdirSync(path.dirname(path.dirname(fresh)), { mode: 0o700 });
     fs.chownSync(path.dirname(path.dirname(fresh)), user.uid, user.gid);
+    // Root makes it (install and init run as root on a front-end), then writes to it.
+    const init = sandbox.runRaw('nebula-ipam', { args: ['init'], env: { NEBULA_IPAM_STORE: fresh } });
+    assert.equal(init.code, 0, init.stderr);
     const lease = sandbox.runRaw('nebula-ipam', { args: ['lease', '--pool', 'private', '--owner', 'bm-02'], env: { NEBULA_IPAM_STORE: fresh } });
     assert.equal(lease.code, 0, lease.stderr);
     assert.deepEqual(notOwnedBy(path.dirname(path.dirname(fresh)), user), []);

@@ -16,9 +16,10 @@ const AR = { TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', IPAM_MAD: 'mydrv' };
 /** A shared book with one range, and two store paths (front-ends) that are symlinks to it. */
 function withSharedBook(body: (s: { sandbox: DriverSandbox; shared: string; links: string[]; ar: OnedAr }) => void): () => void {
   return () => {
-    const sandbox = createSandbox({ config: {} });
+    const sandbox = createSandbox({ config: {}, book: 'none' });
     try {
       const shared = path.join(sandbox.dir, 'shared', 'leases.json');
+      sandbox.init({ NEBULA_IPAM_STORE: shared });
       const ar = new OnedAr(expectReply(sandbox.run('register_address_range', registerXml(AR), { env: { NEBULA_IPAM_STORE: shared } }), 'AR'));
       const links = ['front-end-1', 'front-end-2'].map((name) => {
         const link = path.join(sandbox.dir, name, 'leases.json');
@@ -52,7 +53,7 @@ test(
     assert.ok(book.ranges[0]!.leases.length > 0, 'the shared file holds the leases');
     const beside = fs.readdirSync(path.dirname(shared)).sort();
     assert.deepEqual(beside, ['leases.json', 'leases.json.audit.jsonl', 'leases.json.prev'], '.prev and the audit log are kept beside the real book');
-    assert.equal(fs.readFileSync(`${shared}.audit.jsonl`, 'utf8').trim().split('\n').length, 7, 'one audit line per change, all in one log');
+    assert.equal(fs.readFileSync(`${shared}.audit.jsonl`, 'utf8').trim().split('\n').length, 8, 'one audit line per change (init, register, 6 leases), all in one log');
   }),
 );
 
@@ -87,7 +88,7 @@ test(
 );
 
 test('a store path that is a symlink to nothing is refused in one line naming both, and nothing is created', () => {
-  const sandbox = createSandbox({ config: {} });
+  const sandbox = createSandbox({ config: {}, book: 'none' });
   try {
     const link = sandbox.bookPath;
     const target = path.join(sandbox.dir, 'not-mounted', 'leases.json');

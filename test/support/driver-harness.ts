@@ -84,6 +84,8 @@ let oneLocation: string | undefined;
 export function harnessOneLocation(): string {
   if (oneLocation === undefined) {
     const made = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-ipam-one-'));
+    // Others may look in too (tests that run the driver as another user): it is empty.
+    fs.chmodSync(made, 0o755);
     oneLocation = made;
     process.on('exit', () => fs.rmSync(made, { recursive: true, force: true }));
   }
@@ -142,6 +144,8 @@ export interface DriverSandbox {
   readonly bookPath: string;
   /** This sandbox's ONE_LOCATION (`<dir>/one`): where the defaults point. */
   readonly oneLocation: string;
+  /** The environment of the sandbox's children (ONE_LOCATION, NEBULA_IPAM_CONFIG, NEBULA_IPAM_STORE unless in etcd) plus `extra`. */
+  env(extra?: Readonly<Record<string, string | undefined>>, node?: NodeVersion): NodeJS.ProcessEnv;
   /** `nebula-ipam init` with the sandbox's settings: makes the empty book on purpose (exit 0 or throws). */
   init(env?: Readonly<Record<string, string | undefined>>): RunResult;
   /** One action as oned runs it: argv = request id, stdin = base64 of `xml`, no newline. */
@@ -232,6 +236,7 @@ export function createSandbox(options: SandboxOptions = {}): DriverSandbox {
     configPath,
     bookPath,
     oneLocation,
+    env: (extra = {}, node = defaultNode) => sandboxEnv(node, extra),
     init,
     run: (action, xml, opts = {}) => runRaw(action, { args: [opts.requestId ?? '0'], stdin: encodeRequest(xml), ...(opts.node ? { node: opts.node } : {}), ...(opts.env ? { env: opts.env } : {}) }),
     runRaw,

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { childEnv, encodeRequest, type Action, type DriverSandbox } from '../support/driver-harness.ts';
+import { encodeRequest, type Action, type DriverSandbox } from '../support/driver-harness.ts';
 import { bundlePath } from './sandbox.ts';
 
 /** A driver action, or the operator CLI. */
@@ -41,11 +41,7 @@ export interface SpawnOptions {
 const HARD_LIMIT_MS = 90_000;
 
 export function spawnAction(sandbox: DriverSandbox, action: Program, xml: string, options: SpawnOptions): Promise<ActionRun> {
-  const env = childEnv('default', {
-    NEBULA_IPAM_STORE: sandbox.bookPath,
-    ...(sandbox.configPath === undefined ? {} : { NEBULA_IPAM_CONFIG: sandbox.configPath }),
-    ...options.env,
-  });
+  const env = sandbox.env(options.env);
   const start = performance.now();
   // The CLI is the bundle under any other name; run it by its own path.
   const program = action === 'nebula-ipam' ? bundlePath() : path.join(sandbox.driverDir, action);
