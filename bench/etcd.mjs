@@ -62,7 +62,10 @@ try {
   }));
   const ranges = [ip4Range(1, 0x0a000000n, 256), big, ip4Range(3, 0x0c000000n, 256)];
   const client = new EtcdClient({ endpoints: cluster.endpoints, timeoutMs: 5_000 });
-  await new EtcdStore({ client, prefix: '/nebula-ipam/bench', lockTimeoutMs: 30_000 }).update((b) => ({ book: { .../** @type {any} */ (book(ranges)), generation: b.generation }, result: undefined }));
+  const store = new EtcdStore({ client, prefix: '/nebula-ipam/bench', lockTimeoutMs: 30_000 });
+  // A book is made on purpose (as `nebula-ipam init` does), then filled.
+  await store.create({ time: new Date().toISOString(), actor: 'bench', action: 'init', result: 'ok' });
+  await store.update((b) => ({ book: { .../** @type {any} */ (book(ranges)), generation: b.generation }, result: undefined }));
   client.close();
 
   // The same books as a file, for reference: what the 10 000 leases cost without etcd.

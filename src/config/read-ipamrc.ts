@@ -21,7 +21,12 @@ export function readIpamrc(file: string): Ipamrc {
   }
   let read: ReturnType<typeof readRegular>;
   try {
-    read = readRegular(real, 'ipamrc', MAX_IPAMRC_BYTES, (size) => new IpamError('config', `Cannot read ${file}: it holds ${size} bytes, more than an ipamrc's ${MAX_IPAMRC_BYTES}`, { subject: file }));
+    read = readRegular(
+      real,
+      'ipamrc',
+      MAX_IPAMRC_BYTES,
+      (size) => new IpamError('config', `Cannot read ${file}: it holds ${size} bytes, more than an ipamrc's ${MAX_IPAMRC_BYTES}`, { subject: file }),
+    );
   } catch (error) {
     if (error instanceof IpamError) throw error;
     throw unreadable(file, error);

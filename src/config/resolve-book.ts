@@ -74,7 +74,12 @@ export function chooseBook(config: Config, sources: BookSources): BookChoice {
   }
   if (config.backend?.type === 'etcd') {
     const prefix = config.backend.prefix ?? `/nebula-ipam/${sources.driverName}`;
-    return { backend: 'etcd', etcd: config.backend, prefix, setting: config.backend.prefix === undefined ? `backend in ${config.source}, ${defaultSetting(sources, 'the default prefix')}` : `backend.prefix in ${config.source}` };
+    return {
+      backend: 'etcd',
+      etcd: config.backend,
+      prefix,
+      setting: config.backend.prefix === undefined ? `backend in ${config.source}, ${defaultSetting(sources, 'the default prefix')}` : `backend.prefix in ${config.source}`,
+    };
   }
   if (config.store !== undefined) return { backend: 'file', file: config.store, setting: `"store" in ${config.source}` };
   return { backend: 'file', file: defaultBookFile(defaultsOf(sources), sources.driverName), setting: defaultSetting(sources) };

@@ -102,7 +102,10 @@ describe('nebula-ipam finds the right books, or says it cannot (issue 11 item 1)
 
   it('with none installed, keeps the default driver name', () => {
     const nothing = path.join(s.dir, 'nothing-here');
-    expectCliFailure(operator(['status'], { ONE_LOCATION: nothing }), 5, [`Cannot load config ${path.join(nothing, 'etc', 'nebula-ipam', 'nebula-ipam.json')}`, 'the default for driver "nebula-ipam")']);
+    expectCliFailure(operator(['status'], { ONE_LOCATION: nothing }), 5, [
+      `Cannot load config ${path.join(nothing, 'etc', 'nebula-ipam', 'nebula-ipam.json')}`,
+      'the default for driver "nebula-ipam")',
+    ]);
   });
 });
 

@@ -5,9 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { OnedAr, REPO_ROOT, encodeRequest, formatIpv6, parseIpv6, parseTemplateReply, registerXml, slaacAddress } from '../support/driver-harness.ts';
+import { createCliSandbox } from '../support/cli-harness.ts';
+import { OnedAr, REPO_ROOT, childEnv, encodeRequest, formatIpv6, parseIpv6, parseTemplateReply, registerXml, slaacAddress } from '../support/driver-harness.ts';
 
 const fixture = (name: string) => fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'oned', name), 'utf8');
 
@@ -86,4 +88,34 @@ test('the reply checker refuses everything oned would reject or misread', () => 
     assert.throws(() => parseTemplateReply(text), /violates oned's template grammar/, why);
   }
   assert.throws(() => parseTemplateReply('ADDRESS = [ IP = "1.2.3.4" ]', 'AR'), /not AR/);
+});
+
+test("no child the harness starts reaches the host's /etc/one, /var/lib/one or ONE_LOCATION (issue 15 item 9)", () => {
+  const saved = process.env.ONE_LOCATION;
+  process.env.ONE_LOCATION = '/var/lib/one-of-the-host';
+  try {
+    const env = childEnv('default');
+    const location = env.ONE_LOCATION ?? '';
+    assert.ok(location.startsWith(os.tmpdir()), `ONE_LOCATION ${location}`);
+    assert.deepEqual(fs.readdirSync(location), [], 'an empty OpenNebula: no config, book, ipamrc or driver');
+  } finally {
+    if (saved === undefined) delete process.env.ONE_LOCATION;
+    else process.env.ONE_LOCATION = saved;
+  }
+  const s = createCliSandbox({ config: 'none' });
+  try {
+    assert.equal(s.env().ONE_LOCATION, s.oneLocation);
+    // With every NEBULA_IPAM_* setting gone, the action and the CLI fall back to the defaults:
+    // they look under the sandbox's ONE_LOCATION, and say so.
+    const bare = { NEBULA_IPAM_STORE: undefined, NEBULA_IPAM_CONFIG: undefined };
+    const action = s.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', SIZE: '4' }), { env: bare });
+    const cli = s.cli(['status'], { env: bare });
+    for (const run of [action, cli]) {
+      assert.equal(run.code, 5, run.stderr);
+      assert.ok(run.stderr.includes(path.join(s.oneLocation, 'etc', 'nebula-ipam')), run.stderr);
+      assert.doesNotMatch(run.stderr, /\/etc\/one|\/var\/lib\/one/);
+    }
+  } finally {
+    s.cleanup();
+  }
 });

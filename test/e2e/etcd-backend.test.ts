@@ -86,7 +86,12 @@ test('a prefix with no book is refused by every action and command, naming it; i
   const s = etcdSandbox({}, 'none');
   try {
     const prefix = `/nebula-ipam/e2e-${s.driver}`;
-    const line = expectFailure(s.run('register_address_range', registerXml({ IPAM_MAD: s.driver, SIZE: '16' })), 5, [prefix, 'there is no lease book there', `backend.prefix in ${s.configPath}`, 'nebula-ipam init']);
+    const line = expectFailure(s.run('register_address_range', registerXml({ IPAM_MAD: s.driver, SIZE: '16' })), 5, [
+      prefix,
+      'there is no lease book there',
+      `backend.prefix in ${s.configPath}`,
+      'nebula-ipam init',
+    ]);
     assert.ok(line.includes(cluster.endpoints[0]!), line);
     expectCliFailure(s.cli(['lease', '--pool', 'lab', '--owner', 'bm-01']), 5, [prefix, 'there is no lease book there']);
     expectCliFailure(s.cli(['status']), 5, [prefix]);

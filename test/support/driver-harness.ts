@@ -222,7 +222,13 @@ export function createSandbox(options: SandboxOptions = {}): DriverSandbox {
 
   // The bundle under its own file name is the CLI (src/main.ts); no link is added to driverDir.
   const init = (env: Readonly<Record<string, string | undefined>> = {}): RunResult => {
-    const child = spawnSync(nodeBinary(defaultNode), [bundle, '--driver', driver, 'init'], { cwd: dir, env: sandboxEnv(defaultNode, env), encoding: 'utf8', timeout: RUN_TIMEOUT_MS, killSignal: 'SIGKILL' });
+    const child = spawnSync(nodeBinary(defaultNode), [bundle, '--driver', driver, 'init'], {
+      cwd: dir,
+      env: sandboxEnv(defaultNode, env),
+      encoding: 'utf8',
+      timeout: RUN_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
+    });
     const result = spawnResult(child);
     if (result.code !== 0) throw new Error(`nebula-ipam init exited ${result.code}: ${result.stderr}`);
     return result;

@@ -12,6 +12,7 @@ import { utilisationBar } from '../../src/cli/render/bar.ts';
 import { renderTable } from '../../src/cli/render/table.ts';
 import { formatCount } from '../../src/cli/render/count.ts';
 import { renderJson } from '../../src/cli/render/json.ts';
+import { harnessOneLocation } from '../support/driver-harness.ts';
 
 describe('global options', () => {
   it('are taken out wherever they stand, leaving the command line in order', () => {
@@ -38,7 +39,8 @@ describe('runCli', () => {
   async function run(args: string[]) {
     let out = '';
     let err = '';
-    const code = await runCli(args, { stdout: (t) => (out += t), stderr: (t) => (err += t), env: {}, stdoutIsTty: false });
+    // ONE_LOCATION: the driver lookup and every default stay out of the host's /etc/one and /var/lib/one.
+    const code = await runCli(args, { stdout: (t) => (out += t), stderr: (t) => (err += t), env: { ONE_LOCATION: harnessOneLocation() }, stdoutIsTty: false });
     return { code, out, err };
   }
 
