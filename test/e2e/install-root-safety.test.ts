@@ -14,18 +14,9 @@ import { after, before, describe, it } from 'node:test';
 import { BUNDLE, childEnv } from '../support/driver-harness.ts';
 import { expectCliFailure, expectOk } from '../support/cli-harness.ts';
 import { bundleAs, runProgram, writeBundle } from '../support/install-fixtures.ts';
-import { ensureTestUser, hasRunuser, isRoot, type TestUser } from '../support/test-user.ts';
+import { chownTree, ensureTestUser, hasRunuser, isRoot, type TestUser } from '../support/test-user.ts';
 
 const VERSION = JSON.parse(fs.readFileSync(path.join(path.dirname(BUNDLE), '..', 'package.json'), 'utf8')).version as string;
-
-function chownTree(dir: string, user: TestUser): void {
-  fs.lchownSync(dir, user.uid, user.gid);
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) chownTree(full, user);
-    else fs.lchownSync(full, user.uid, user.gid);
-  }
-}
 
 describe('install --bin as root: root runs only root-owned code', { skip: !isRoot || !hasRunuser ? 'needs root and runuser to act as two users' : false }, () => {
   let user: TestUser;

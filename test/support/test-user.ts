@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 export const TEST_USER = 'nebipamtest';
 export const isRoot = process.getuid?.() === 0;
@@ -24,4 +26,14 @@ export function ensureTestUser(): TestUser {
   }
   const id = (flag: string) => Number(spawnSync('id', [flag, TEST_USER], { encoding: 'utf8' }).stdout.trim());
   return { name: TEST_USER, uid: id('-u'), gid: id('-g') };
+}
+
+/** Gives `dir` and everything under it to `user` (symlinks themselves, not what they lead to). */
+export function chownTree(dir: string, user: TestUser): void {
+  fs.lchownSync(dir, user.uid, user.gid);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) chownTree(full, user);
+    else fs.lchownSync(full, user.uid, user.gid);
+  }
 }
