@@ -15,11 +15,17 @@ const READ_LIMIT = 16 * 1024 * 1024;
  */
 export function isNebulaIpamBundle(file: string): boolean {
   try {
-    const text = readRegularFile(file, { what: 'the program', kind: 'internal', maxBytes: READ_LIMIT })?.bytes.toString('latin1');
-    return text !== undefined && text.startsWith('#!') && text.includes(BUNDLE_MARK);
+    const read = readRegularFile(file, { what: 'the program', kind: 'internal', maxBytes: READ_LIMIT });
+    return read !== undefined && isBundleText(read.bytes);
   } catch {
     return false;
   }
+}
+
+/** Whether these bytes are a nebula-ipam bundle's. */
+export function isBundleText(bytes: Buffer): boolean {
+  const text = bytes.toString('latin1');
+  return text.startsWith('#!') && text.includes(BUNDLE_MARK);
 }
 
 export function inspectEntry(file: string): Entry {
