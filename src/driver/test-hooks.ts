@@ -4,6 +4,11 @@
  *   NEBULA_IPAM_TEST_CRASH_AT=<step>  SIGKILL this process at that step of a book write, as a
  *                                     power cut or `kill -9` would stop it there.
  *   NEBULA_IPAM_TEST_FAIL_AT=<step>   make that step fail with ENOSPC, as a full disk would.
+ *   NEBULA_IPAM_TEST_PAUSE_AT=<point>:<file>
+ *                                     at that point of a file-book update (book-found, lock-taken:
+ *                                     `store/file-store.ts`), create <file> and wait until the test
+ *                                     removes it (at most 30 s): a race window held open, so a
+ *                                     test can swap the book's directory exactly there.
  *
  * <step> is one of the write steps of `store/atomic-write.ts`: temp-written, temp-synced,
  * previous-kept, renamed, directory-synced. They live in the environment because the suite drives
@@ -18,13 +23,18 @@
  */
 import type { Env } from '../config/paths.ts';
 import { IpamError, shown } from '../errors.ts';
+import * as fs from 'node:fs';
 import { WRITE_STEPS, type WriteStep } from '../store/atomic-write.ts';
+import type { StorePause } from '../store/file-store.ts';
 
 /** Set by build.mjs: true only in the test bundle. */
 declare const NEBULA_IPAM_TEST_HOOKS: boolean;
 
 export const CRASH_AT = 'NEBULA_IPAM_TEST_CRASH_AT';
 export const FAIL_AT = 'NEBULA_IPAM_TEST_FAIL_AT';
+export const PAUSE_AT = 'NEBULA_IPAM_TEST_PAUSE_AT';
+const PAUSE_POINTS: readonly StorePause[] = ['book-found', 'lock-taken'];
+const PAUSE_LIMIT_MS = 30_000;
 
 /**
  * The hook to pass as the FileStore's `onWriteStep`, or undefined when no test hook is set (and
@@ -52,4 +62,24 @@ function stepNamed(env: Env, name: string): WriteStep | undefined {
   const step = WRITE_STEPS.find((s) => s === value);
   if (!step) throw new IpamError('config', `Cannot use the test hook ${name}=${shown(value)}: the write steps are ${WRITE_STEPS.join(', ')}`);
   return step;
+}
+
+/** The hook to pass as the FileStore's `onPause`, or undefined (always in the production bundle). */
+export function pauseHook(env: Env): ((point: StorePause) => void) | undefined {
+  return NEBULA_IPAM_TEST_HOOKS ? pauseHookFrom(env) : undefined;
+}
+
+function pauseHookFrom(env: Env): ((point: StorePause) => void) | undefined {
+  const value = env[PAUSE_AT];
+  if (value === undefined || value === '') return undefined;
+  const split = value.indexOf(':');
+  const at = PAUSE_POINTS.find((p) => p === value.slice(0, split));
+  const file = value.slice(split + 1);
+  if (split < 0 || !at || file === '') throw new IpamError('config', `Cannot use the test hook ${PAUSE_AT}=${shown(value)}: it is <point>:<file>, the points ${PAUSE_POINTS.join(', ')}`);
+  return (point) => {
+    if (point !== at) return;
+    fs.writeFileSync(file, `${process.pid}\n`);
+    const nap = new Int32Array(new SharedArrayBuffer(4));
+    for (const end = Date.now() + PAUSE_LIMIT_MS; fs.existsSync(file) && Date.now() < end; ) Atomics.wait(nap, 0, 0, 5);
+  };
 }

@@ -30,7 +30,7 @@ import * as path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { IpamError } from '../errors.ts';
 import { describeOwner, holderState, newOwner, OWNER_FILE, readOwner, writeOwner, type LockOwner } from './lock-owner.ts';
-import { givePath, storeOwner, type FileOwner } from './ownership.ts';
+import { giveDirectory, storeOwner } from './ownership.ts';
 
 /** Age after which a lock whose holder cannot be checked directly is taken over. */
 export const STALE_MS = 5_000;
@@ -54,16 +54,23 @@ export function lockPath(file: string): string {
   return `${file}.lock`;
 }
 
-export async function acquireLock(file: string, timeoutMs: number): Promise<HeldLock> {
+export interface LockChecks {
+  /**
+   * Runs right after the lock is taken, before anything is put in it; a throw releases the lock
+   * and is thrown from acquireLock (the book's directory was swapped while this process waited).
+   */
+  readonly whenTaken?: () => void;
+}
+
+export async function acquireLock(file: string, timeoutMs: number, checks: LockChecks = {}): Promise<HeldLock> {
   const dir = lockPath(file);
   const deadline = Date.now() + timeoutMs;
   const owner = newOwner();
-  const fileOwner = storeOwner(file);
   let pause = 1;
   for (;;) {
-    const made = await tryLock(file, dir, owner, fileOwner);
+    const made = await tryLock(file, dir, owner, checks);
     if (made) return made;
-    const tookOver = takeOverIfDead(dir, file, fileOwner);
+    const tookOver = takeOverIfDead(dir, file);
     // The whole wait, not less: a last attempt is made at the deadline itself.
     const left = deadline - Date.now();
     if (left <= 0) {
@@ -94,7 +101,7 @@ const LOCK_FS = Object.create(fs, {
 }) as typeof fs;
 
 /** One attempt; the waiting is acquireLock's. */
-async function tryLock(file: string, dir: string, owner: LockOwner, fileOwner: FileOwner | undefined): Promise<HeldLock | undefined> {
+async function tryLock(file: string, dir: string, owner: LockOwner, checks: LockChecks): Promise<HeldLock | undefined> {
   let lost: Error | undefined;
   let unlock: () => Promise<void>;
   try {
@@ -117,11 +124,29 @@ async function tryLock(file: string, dir: string, owner: LockOwner, fileOwner: F
     if (code === 'ELOCKED' || code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR') return undefined;
     throw new IpamError('store-io', `Cannot lock the lease book ${file}: ${(error as Error).message}`);
   }
+  try {
+    checks.whenTaken?.();
+  } catch (error) {
+    await unlock().catch(() => undefined);
+    throw error;
+  }
   let recorded = true;
   try {
-    givePath(dir, fileOwner);
+    // Read now, holding the lock: whose the book is as this holder will write it.
+    const fileOwner = storeOwner(file);
+    giveDirectory(dir, fileOwner);
     writeOwner(dir, owner, fileOwner);
-  } catch {
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // Not a directory any more (ENOTDIR, or ELOOP for a symlink): someone who can write the
+    // book's directory put a file at the lock's name the moment it was made. Not a lock.
+    if (code === 'ENOTDIR' || code === 'ELOOP') {
+      await unlock().catch(() => undefined);
+      throw new IpamError(
+        'store-locked',
+        `Cannot lock the lease book ${file}: something other than a directory took the place of its lock ${dir} as it was taken; nothing was written, look at it and remove it`,
+      );
+    }
     // Without a record the lock still excludes others; a dead holder is then known by age alone.
     // Reading the book (and refusing to write it, if the disk is full) still works.
     recorded = false;
@@ -170,7 +195,7 @@ function attemptIno(dir: string): number | undefined {
 }
 
 /** True when the lock was dead and has been removed, so creating it can be tried again now. */
-function takeOverIfDead(dir: string, file: string, fileOwner: FileOwner | undefined): boolean {
+function takeOverIfDead(dir: string, file: string): boolean {
   if (!isDead(dir)) return false;
   const guard = `${dir}.takeover`;
   try {
@@ -183,7 +208,7 @@ function takeOverIfDead(dir: string, file: string, fileOwner: FileOwner | undefi
     return false;
   }
   try {
-    givePath(guard, fileOwner);
+    giveDirectory(guard, storeOwner(file));
     if (!isDead(dir)) return false;
     remove(dir, file);
     return true;
