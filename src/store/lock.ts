@@ -29,7 +29,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { IpamError } from '../errors.ts';
-import { describeOwner, holderState, newOwner, OWNER_FILE, readOwner, writeOwner, type LockOwner } from './lock-owner.ts';
+import { describeOwner, holderState, isRecordName, newOwner, OWNER_FILE, readOwner, writeOwner, type LockOwner } from './lock-owner.ts';
 import { giveDirectory, storeOwner } from './ownership.ts';
 
 /** Age after which a lock whose holder cannot be checked directly is taken over. */
@@ -220,6 +220,10 @@ function takeOverIfDead(dir: string, file: string): boolean {
 /**
  * Removes a dead lock (or guard). An empty directory goes with rmdir, whoever made it (only the
  * book's directory must be writable); one holding a record this user cannot remove is reported.
+ * Never recursively: the lock is in oneadmin's directory, and a recursive removal walks names
+ * that can be swapped for a symlink between its look and its unlink, so root's takeover of a
+ * lock planted with a subdirectory could delete files anywhere. Only what a lock holds (its
+ * record, a record's temp file) is removed; anything else is reported with the `rm -r` to run.
  */
 function remove(dir: string, file: string): void {
   try {
@@ -231,8 +235,16 @@ function remove(dir: string, file: string): void {
     if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOTDIR') throw cannotRemove(dir, file, error as Error);
   }
   try {
-    fs.rmSync(dir, { recursive: true, force: true });
+    // Not a directory (a symlink, a file): unlink removes that name, never what it leads to.
+    if (!fs.lstatSync(dir).isDirectory()) {
+      fs.unlinkSync(dir);
+      return;
+    }
+    // unlink(2) never follows a symlink and fails on a directory: one level, by these names only.
+    for (const name of fs.readdirSync(dir)) if (isRecordName(name)) fs.unlinkSync(path.join(dir, name));
+    fs.rmdirSync(dir);
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw cannotRemove(dir, file, error as Error);
   }
 }

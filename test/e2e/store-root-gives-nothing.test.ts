@@ -13,9 +13,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { expectFailure, expectReply } from '../support/driver-assert.ts';
-import { childEnv, createSandbox, encodeRequest, OnedAr, registerXml, TEST_BUNDLE, type DriverSandbox, type RunResult } from '../support/driver-harness.ts';
+import { ACTIONS, BUNDLE, childEnv, createSandbox, encodeRequest, OnedAr, registerXml, TEST_BUNDLE, type DriverSandbox, type RunResult } from '../support/driver-harness.ts';
+import { expectOk } from '../support/cli-harness.ts';
+import { bundleAs, runProgram, writeBundle } from '../support/install-fixtures.ts';
 import { chownTree, ensureTestUser, hasRunuser, isRoot, TEST_USER, type TestUser } from '../support/test-user.ts';
 import { spawnCli, type ActionRun } from '../torture/spawn-action.ts';
+import { newOwner } from '../../src/store/lock-owner.ts';
 
 const CONFIG = { pools: [{ name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, default: true }] };
 const SECRET = 'root:$6$not-a-real-hash:19000:0:99999:7:::\n';
@@ -163,5 +166,43 @@ describe('root gives the book owner nothing of its own', { skip: !isRoot || !has
       fs.rmSync(lock, { force: true });
     }
     expectReply(userAction('get_address', ar.getXml(1)), 'ADDRESS');
+  });
+
+  it('a dead lock the user planted holding a directory: root does not remove it recursively, and says so in one line', () => {
+    const lock = `${sandbox.bookPath}.lock`;
+    // A record of a process that is gone, and a tree a recursive removal would walk: between its
+    // look at a name and its unlink, the user could swap a directory there for a symlink to /etc.
+    asUser(`mkdir -p ${lock}/tree && echo x > ${lock}/tree/file && touch -d '1 minute ago' ${lock}`);
+    fs.writeFileSync(path.join(lock, 'owner'), JSON.stringify({ ...newOwner(), pid: 2 ** 22 + 1, started: '1' }));
+    fs.chownSync(path.join(lock, 'owner'), user.uid, user.gid);
+    const book = fs.readFileSync(sandbox.bookPath);
+    try {
+      const run = sandbox.runRaw('nebula-ipam', { args: ['lease', '--pool', 'private', '--owner', 'bm-09'] });
+      expectFailure(run, 6, [lock, 'rm -r']);
+      assert.ok(fs.existsSync(path.join(lock, 'tree', 'file')), 'the tree in it is left alone');
+      assert.deepEqual(fs.readFileSync(sandbox.bookPath), book, 'the book unchanged');
+    } finally {
+      fs.rmSync(lock, { recursive: true, force: true });
+    }
+  });
+
+  it('install --remove-old as root leaves an old bundle in a directory the user can write, and says why', () => {
+    // Removed by name there, the bundle's directory could be a symlink to /etc by the time root
+    // removes it (the links that led to it are what install judged, long before).
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-ipam-old-bundle-'));
+    try {
+      fs.chmodSync(root, 0o755);
+      const lib = path.join(root, 'users-lib');
+      const old = writeBundle(path.join(lib, 'nebula-ipam.cjs'), bundleAs(undefined));
+      chownTree(lib, user);
+      const dir = path.join(root, 'remotes', 'ipam', 'nebula');
+      fs.mkdirSync(dir, { recursive: true });
+      for (const action of ACTIONS) fs.symlinkSync(old, path.join(dir, action));
+      const out = expectOk(runProgram(BUNDLE, ['install', dir, '--remove-old']));
+      assert.ok(fs.existsSync(old), 'not removed');
+      assert.ok(out.includes(`Old bundle ${old} (0.1.0 or older)`) && out.includes(`${lib} can be written by uid ${user.uid} (${TEST_USER})`), out);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });
