@@ -2,7 +2,8 @@
 import type { AuditRecord } from '../audit/audit-record.ts';
 import { EMPTY_BOOK, type Book } from '../book/book.ts';
 import { IpamError } from '../errors.ts';
-import type { AuditLog, Change, Generations, LeaseStore, StoreDescription } from './store.ts';
+import { stopIfAborted } from './stop-before-commit.ts';
+import type { AuditLog, Change, Generations, LeaseStore, StoreDescription, UpdateOptions } from './store.ts';
 
 export class MemoryStore implements LeaseStore {
   readonly description: StoreDescription = { backend: 'memory', location: '(memory)' };
@@ -20,8 +21,11 @@ export class MemoryStore implements LeaseStore {
     return this.written || this.book !== EMPTY_BOOK;
   }
 
-  async update<R>(change: (book: Book) => Change<R>): Promise<R> {
+  async update<R>(change: (book: Book) => Change<R>, options: UpdateOptions = {}): Promise<R> {
+    stopIfAborted(options.signal, this.description.location, 'before the change ran');
     const { book, result, audit = [] } = change(this.book);
+    // Nothing can happen between the change and the write in memory but the change itself.
+    stopIfAborted(options.signal, this.description.location, 'while the change was decided');
     if (book) this.write(book, this.book.generation + 1);
     if (book) this.log.push(...audit);
     return result;
