@@ -73,7 +73,7 @@ export class FileStore implements LeaseStore {
       stopIfAborted(signal, file, 'while the change was decided');
       if (!next) return result;
       // Pieces: the ranges the change left alone go back as the bytes they were read from.
-      const content = encodeBookChunks({ ...next, generation: book.generation + 1 });
+      const content = encodeBookChunks({ ...next, generation: book.generation + 1 }, file);
       try {
         const prepared = prepareWrite(file, content, {
           onStep: (step) => {

@@ -27,8 +27,10 @@ import type { Book } from '../../book/book.ts';
 import { IpamError } from '../../errors.ts';
 import { randomHex } from '../random-hex.ts';
 import { letSignalsIn, stopIfAborted } from '../stop-before-commit.ts';
+import type { StoreCopy, StoreHealth } from '../store-health.ts';
 import type { AuditLog, Change, Generations, LeaseStore, StoreDescription, UpdateOptions } from '../store.ts';
 import { AnswerLost, prefixEnd, type Compare, type EtcdClient, type Op } from './etcd-client.ts';
+import { etcdHealth, oneCopy } from './etcd-health.ts';
 import { bookOf, bookSpan, layoutOf, metaValue, rangeKey, rangeValue, snapshotOf, type Layout, type Snapshot } from './etcd-layout.ts';
 
 export interface EtcdStoreOptions {
@@ -182,6 +184,16 @@ export class EtcdStore implements LeaseStore {
     };
     if ((await this.commit(write, Date.now() + this.options.lockTimeoutMs)) === 'landed') return written;
     throw new IpamError('store-locked', `Cannot restore ${this.location}: the book changed since it was shown; nothing was written, run restore again`);
+  }
+
+  /** `status`: each member's health (etcd-health.ts). */
+  health(): Promise<StoreHealth> {
+    return etcdHealth(this.client);
+  }
+
+  /** `--serializable`: one member's own copy, when quorum is lost (etcd-health.ts). */
+  oneCopy(): Promise<StoreCopy> {
+    return oneCopy(this.options, (options) => new EtcdStore(options));
   }
 
   /** The book's keys at one revision (the newest, or `revision` for history). */
