@@ -182,6 +182,8 @@ describe('a signal during a write: nothing written before the commit, finished a
     const session = startInPty(s.program, LEASE, { env: env('changed') });
     await appears(path.join(holds, 'changed.held'), 'lease on a terminal');
     session.type('\x03');
+    // The terminal echoes ^C as it sends SIGINT: only then may the change end.
+    await session.shown('^C');
     fs.writeFileSync(path.join(holds, 'changed.go'), '');
     const run = await session.done;
     assert.equal(run.code, 130, run.output);
