@@ -26,8 +26,9 @@ import type { AuditRecord } from '../../audit/audit-record.ts';
 import type { Book } from '../../book/book.ts';
 import { IpamError } from '../../errors.ts';
 import { randomHex } from '../random-hex.ts';
+import { letSignalsIn, stopIfAborted } from '../stop-before-commit.ts';
 import type { StoreCopy, StoreHealth } from '../store-health.ts';
-import type { AuditLog, Change, Generations, LeaseStore, StoreDescription } from '../store.ts';
+import type { AuditLog, Change, Generations, LeaseStore, StoreDescription, UpdateOptions } from '../store.ts';
 import { AnswerLost, prefixEnd, type Compare, type EtcdClient, type Op } from './etcd-client.ts';
 import { etcdHealth, oneCopy } from './etcd-health.ts';
 import { bookOf, bookSpan, layoutOf, metaValue, rangeKey, rangeValue, snapshotOf, type Layout, type Snapshot } from './etcd-layout.ts';
@@ -79,14 +80,21 @@ export class EtcdStore implements LeaseStore {
     return answer.count > 0;
   }
 
-  async update<R>(change: (book: Book) => Change<R>): Promise<R> {
+  async update<R>(change: (book: Book) => Change<R>, options: UpdateOptions = {}): Promise<R> {
     const deadline = Date.now() + this.options.lockTimeoutMs;
     for (let attempt = 0; ; attempt++) {
+      // Stop point (issue 15 item 3): before reading, which after a conflict is after the backoff.
+      stopIfAborted(options.signal, this.location, attempt === 0 ? 'before it began' : 'while retrying after a conflict');
       const snapshot = await this.snapshot();
       const book = bookOf(this.layout, snapshot, this.location, true);
       const { book: next, result, audit } = change(book);
+      // Stop point (issue 15 item 3): the last before the commit point (sending the transaction;
+      // planning it is synchronous). letSignalsIn lets through a signal that came during the change.
+      await letSignalsIn(options.signal);
+      stopIfAborted(options.signal, this.location, 'before the commit');
       if (!next) return result;
       const write = this.plan(snapshot, book, next, audit);
+      // Past here a signal is ignored: commit() finds out what landed whatever happens.
       if ((await this.commit(write, deadline)) === 'landed') {
         this.options.onUpdated?.(attempt);
         return result;
