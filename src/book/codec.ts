@@ -68,7 +68,16 @@ export function encodeBookChunks(book: Book): (string | Buffer)[] {
 function encodeRange(r: RangeRecord): string {
   // `id` first and `leases` last: book-lines.ts reads the id, and the header as everything
   // before `leases`. JSON.stringify leaves out the fields that are undefined.
-  return JSON.stringify({
+  return JSON.stringify({ ...headerFields(r), leases: packLeases(r.leases, r.mac) });
+}
+
+/** A range without its leases, as JSON text: how the etcd store keeps a range's header apart from its leases. */
+export function encodeRangeHeader(r: RangeRecord): string {
+  return JSON.stringify(headerFields(r));
+}
+
+function headerFields(r: RangeRecord): Json {
+  return {
     id: r.id,
     type: r.type,
     size: Number(r.size),
@@ -88,8 +97,7 @@ function encodeRange(r: RangeRecord): string {
     next: r.nextIndex ? Number(r.nextIndex) : undefined,
     createdAt: r.createdAt,
     requestId: r.requestId,
-    leases: packLeases(r.leases, r.mac),
-  });
+  };
 }
 
 /**
@@ -249,6 +257,16 @@ function decodeLineLeases(r: Reader, source: BookSource, line: RangeLine, at: st
     throw r.fail(`${at}.leases`, text);
   }
   return decodeLeases(r, value, at, header.size, header.mac);
+}
+
+/** A range's header decoded from JSON (encodeRangeHeader's, parsed), every field checked; `at` names it in errors. */
+export function decodeHeaderValue(raw: unknown, at: string, location: string): RangeHeader {
+  return decodeRangeHeader(new Reader(location), raw, at);
+}
+
+/** Leases packed by `packLeases` for a range of `header`'s size and MAC, every field checked. */
+export function decodePackedLeases(packed: string, at: string, location: string, header: RangeHeader): readonly Lease[] {
+  return decodeLeases(new Reader(location), packed, at, header.size, header.mac);
 }
 
 /** An AR holds at most 2^32 addresses (OpenNebula keeps SIZE in 32 bits plus one). */

@@ -147,19 +147,20 @@ test('a layout that does not add up is refused by name, and nothing is written',
   const store = storeWith(client);
   await store.update((book) => ({ book: addRange(book), result: undefined }));
   const prefix = `/nebula-ipam/store-test-${prefixes}`;
-  await client.txn([], [{ delete: `${prefix}/range/r1` }]);
+  const [header] = (await client.range({ key: `${prefix}/range/r1@`, rangeEnd: `${prefix}/range/r1A`, keysOnly: true })).kvs;
+  await client.txn([], [{ delete: header!.key }]);
   await assert.rejects(
     store.update((book) => ({ book: addRange(book), result: undefined })),
     (error) => {
       assert.ok(error instanceof IpamError && error.kind === 'store-corrupt', String(error));
-      assert.match(error.message, /lists range "r1" but \/nebula-ipam\/store-test-\d+\/range\/r1 does not exist/);
+      assert.match(error.message, /the head lists \/nebula-ipam\/store-test-\d+\/range\/r1@[0-9a-z.]+, which does not exist/);
       return true;
     },
   );
   assert.equal((await client.range({ key: `${prefix}/meta` })).kvs[0]?.version, '1', 'meta untouched');
 });
 
-test('restore after etcd compacted the previous generation away says so', async () => {
+test('restore needs no history: after etcd compacted everything, the previous generation comes back', async () => {
   const client = plainClient();
   const store = storeWith(client);
   await store.update((book) => ({ book: addRange(book), result: undefined }));
@@ -170,10 +171,15 @@ test('restore after etcd compacted the previous generation away says so', async 
   );
   const { revision } = await client.range({ key: 'any' });
   await post(cluster.endpoints[0]!, '/v3/kv/compaction', { revision, physical: true });
-  await assert.rejects(store.generations(), (error) => {
-    assert.ok(error instanceof IpamError && error.kind === 'not-found', String(error));
-    assert.match(error.message, /no longer in etcd's history/);
-    return true;
-  });
-  assert.equal((await store.read()).ranges.length, 2, 'the book itself is untouched');
+  const shown = await store.generations();
+  assert.deepEqual(
+    shown.previous.ranges.map((r) => r.id),
+    ['r1'],
+  );
+  const restored = await store.restore(shown, shown.previous, { time: '2026-12-01T00:00:00.000Z', actor: 'test', action: 'restore', result: 'ok' });
+  assert.deepEqual([restored.generation, restored.nextRangeId], [3, 3], 'a new generation; the counter stays above r2');
+  assert.deepEqual(
+    (await store.read()).ranges.map((r) => r.id),
+    ['r1'],
+  );
 });

@@ -11,6 +11,7 @@ import { formatCounts } from '../render/count.ts';
 import { familyRows, familyTotals, type FamilyRangeRow, type FamilyTotals } from '../render/family-rows.ts';
 import { renderJson } from '../render/json.ts';
 import { rangeRow } from '../render/range-row.ts';
+import { spaceLine } from '../render/space.ts';
 import { renderTable } from '../render/table.ts';
 
 const FAMILY_NAMES: readonly Family[] = ['ipv4', 'ipv6'];
@@ -32,7 +33,8 @@ made with \`range add\` or \`lease\` for hosts OpenNebula does not manage.
   --json   one JSON document: { book, driver, generation, config, pools[], ranges[], totals,
            families: { ipv4, ipv6: { ranges[], totals } } }, the numbers \`metrics\` exports
            (counts beyond 2^53, i.e. IPv6 pools, are decimal strings; \`totals\` adds
-           both families' addresses, \`families\` keeps them apart)
+           both families' addresses, \`families\` keeps them apart; on etcd, \`storage\`:
+           { usedBytes, inUseBytes, quotaBytes } of etcd's database)
 
 ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
   async run(args, context) {
@@ -40,6 +42,8 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
     const config = context.config();
     await requireBook(context);
     const book = await context.store().read();
+    // etcd: its database against the quota past which it refuses every write.
+    const space = await context.store().space?.();
     const pools = poolUsage(book, config);
     const ranges = book.ranges.map((r) => rangeRow(r, config));
     const totals = {
@@ -74,12 +78,13 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
           ranges,
           totals,
           families: byFamily,
+          ...(space ? { storage: space } : {}),
         }),
       );
       return EXIT_CODES.ok;
     }
     const width = context.options.width;
-    let out = `Lease book ${context.store().description.location} (generation ${book.generation})\nConfig ${config.source}\n`;
+    let out = `Lease book ${context.store().description.location} (generation ${book.generation})\nConfig ${config.source}\n${space ? spaceLine(space) : ''}`;
     if (!pools.length) out += '\nNo pools configured: ranges are registered only with explicit addresses.\n';
     for (const family of FAMILY_NAMES) {
       const these = pools.filter((p) => p.pool.family === family);
