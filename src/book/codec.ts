@@ -27,6 +27,12 @@ interface SourceBook extends LazyBook {
   readonly lines: BookLines;
 }
 
+/** The source book and index of a range decoded from a text by this codec (not by another decoder, e.g. etcd's). */
+function sourceOrigin(range: RangeRecord): { book: SourceBook; index: number } | undefined {
+  const lazy = lazyOrigin<SourceBook>(range);
+  return lazy && 'lines' in lazy.book ? lazy : undefined;
+}
+
 export function encodeBook(book: Book): string {
   return encodeBookChunks(book)
     .map((chunk) => (typeof chunk === 'string' ? chunk : chunk.toString('utf8')))
@@ -48,7 +54,7 @@ export function encodeBookChunks(book: Book): (string | Buffer)[] {
     run = undefined;
   };
   book.ranges.forEach((range, i) => {
-    const lazy = lazyOrigin<SourceBook>(range);
+    const lazy = sourceOrigin(range);
     const origin = lazy && { source: lazy.book.source, start: lazy.book.lines.starts[lazy.index]!, end: lazy.book.lines.ends[lazy.index]! };
     // The next line of the same source: the ",\n" between them is in the slice already.
     if (origin && run && origin.source === run.source && origin.start === run.end + 2) {
@@ -143,7 +149,7 @@ export function decodeBookLazily(source: BookSource, location: string): Book {
  * decoder (which refuses a broken line as it always does).
  */
 export function quickFootprint(range: RangeRecord, family: Family): Interval | undefined {
-  const lazy = lazyOrigin<SourceBook>(range);
+  const lazy = sourceOrigin(range);
   const header = lazy && headerText(lazy.book, lazy.index);
   const quick = header === undefined ? undefined : scanFootprint(header, family);
   return quick === undefined ? footprint(range, family) : (quick ?? undefined);
