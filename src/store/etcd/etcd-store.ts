@@ -75,7 +75,7 @@ export const ETCD_DEFAULT_MAX_REQUEST_BYTES = 1_572_864;
 const TXN_BYTES = 1_400_000;
 /** Every COMPACT_EVERY-th generation compacts etcd's history to the last RETAINED_REVISIONS revisions. */
 export const COMPACT_EVERY = 10;
-export const RETAINED_REVISIONS = 100;
+export const RETAINED_REVISIONS = 10;
 
 /** A planned write: its new values, its commit point and receipt, and what it no longer needs. */
 interface Plan {
