@@ -15,6 +15,8 @@ import { EtcdClient } from '../../src/store/etcd/etcd-client.ts';
 import { EtcdStore } from '../../src/store/etcd/etcd-store.ts';
 import { createCliSandbox, expectOk, type CliSandbox } from '../support/cli-harness.ts';
 import { expectQuietSuccess } from '../support/driver-assert.ts';
+import { OnedAr } from '../support/driver-harness.ts';
+import { onevnetList } from '../support/onevnet-list.ts';
 import { startEtcdCluster, type EtcdCluster } from '../support/etcd-cluster.ts';
 
 let cluster: EtcdCluster;
@@ -120,6 +122,46 @@ test('unregister_address_range of a range holding 200 operator leases keeps each
       after.ranges.every((r) => r.id !== 'r1' && r.used === 1),
       'r1 is gone',
     );
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('reconcile --apply rebuilds 100 ARs from onevnet list -x into an empty etcd book', async () => {
+  const s = etcdSandbox();
+  try {
+    const first = s.register({ TYPE: 'IP4', IP: '10.50.1.0', SIZE: '100' }, '1');
+    // oned's ARs as register made them: the first one's reply, moved to its own /24 and id.
+    const ars = Array.from({ length: 100 }, (_, i) =>
+      i === 0 ? first : new OnedAr({ ...first.attrs, IP: `10.50.${i + 1}.0`, MAC: `02:00:0a:32:${(i + 1).toString(16).padStart(2, '0')}:00`, NEBULA_IPAM_RANGE: `r${i + 1}` }, { arId: i }),
+    );
+    const file = path.join(s.dir, 'vnets.xml');
+    fs.writeFileSync(
+      file,
+      onevnetList([
+        {
+          id: 0,
+          name: 'big',
+          ars: ars.map((ar) => ({
+            ar,
+            holders: new Map([
+              [3n, 'VM 7'],
+              [4n, 'VM 8'],
+            ]),
+          })),
+        },
+      ]),
+    );
+    const printed = new Date(Date.now() + 1000);
+    fs.utimesSync(file, printed, printed);
+    // The book emptied behind oned's back: every AR is "in OpenNebula only".
+    const store = new EtcdStore({ client: new EtcdClient({ endpoints: cluster.endpoints, timeoutMs: 5_000 }), prefix: s.prefix, lockTimeoutMs: 20_000 });
+    await store.update((book) => ({ book: { ...book, ranges: [] }, result: undefined }));
+    const rebuilt = s.cli(['reconcile', '--from', file, '--apply', '--as-of', new Date(Date.now() + 1000).toISOString()]);
+    assert.equal(rebuilt.code, 0, rebuilt.stdout + rebuilt.stderr);
+    const status = s.json<StatusJson>(['status']);
+    assert.equal(status.ranges.length, 100);
+    assert.ok(status.ranges.every((r) => r.used === 2));
   } finally {
     s.cleanup();
   }

@@ -142,9 +142,15 @@ export class EtcdClient {
     await this.call('/v3/kv/compaction', { revision, physical: false }, false);
   }
 
+  /** The answering member's database size, on disk and in use (`/v3/maintenance/status`). */
+  async dbSize(): Promise<{ readonly bytes: number; readonly inUseBytes?: number }> {
+    const answer = (await this.call('/v3/maintenance/status', {}, false)) as { dbSize?: string; dbSizeInUse?: string };
+    return { bytes: Number(answer.dbSize ?? 0), ...(answer.dbSizeInUse === undefined ? {} : { inUseBytes: Number(answer.dbSizeInUse) }) };
+  }
+
   /**
    * A member's own Prometheus text (`/metrics`, which etcd serves without authentication):
-   * its db size and quota. The first endpoint that answers; undefined when none does.
+   * its quota, which no API call tells. The first endpoint that answers; undefined when none does.
    */
   async metricsText(): Promise<string | undefined> {
     const { endpoints, timeoutMs, tls } = this.options;

@@ -221,16 +221,9 @@ export class EtcdStore implements LeaseStore {
   }
 
   async space(): Promise<StoreSpace | undefined> {
-    const text = await this.client.metricsText();
-    const gauge = (name: string) => {
-      const m = new RegExp(`^${name} ([0-9.e+]+)$`, 'm').exec(text ?? '');
-      return m ? Number(m[1]) : undefined;
-    };
-    const usedBytes = gauge('etcd_mvcc_db_total_size_in_bytes');
-    if (usedBytes === undefined) return undefined;
-    const inUseBytes = gauge('etcd_mvcc_db_total_size_in_use_in_bytes');
-    const quotaBytes = gauge('etcd_server_quota_backend_bytes');
-    return { usedBytes, ...(inUseBytes === undefined ? {} : { inUseBytes }), ...(quotaBytes === undefined ? {} : { quotaBytes }) };
+    const size = await this.client.dbSize();
+    const quota = /^etcd_server_quota_backend_bytes ([0-9.e+]+)$/m.exec((await this.client.metricsText()) ?? '');
+    return { usedBytes: size.bytes, ...(size.inUseBytes === undefined ? {} : { inUseBytes: size.inUseBytes }), ...(quota ? { quotaBytes: Number(quota[1]) } : {}) };
   }
 
   /** The book's keys at one revision (the newest, or `revision` for history); refuses an overlapping book's keys. */
