@@ -14,6 +14,7 @@ import { formatMac, parseMac } from '../address/mac.ts';
 import { IpamError } from '../errors.ts';
 import type { Interval } from '../intervals/interval.ts';
 import { AR_TYPES, type ArType, type Book, type Lease, type RangeRecord } from './book.ts';
+import { BOOK_FORMAT, checkWritable, KNOWN_BOOK_KEYS, readFormat } from './book-format.ts';
 import { footprint } from './footprint.ts';
 import { LEASES_KEY, leasesKeyAt, lineOf, sliceOf, splitBookLines, textOf, type BookLines, type BookSource, type RangeLine } from './book-lines.ts';
 import { lazyOrigin, lazyRange, type LazyBook, type RangeHeader } from './lazy-range.ts';
@@ -33,8 +34,8 @@ function sourceOrigin(range: RangeRecord): { book: SourceBook; index: number } |
   return lazy && 'lines' in lazy.book ? lazy : undefined;
 }
 
-export function encodeBook(book: Book): string {
-  return encodeBookChunks(book)
+export function encodeBook(book: Book, location = 'the lease book'): string {
+  return encodeBookChunks(book, location)
     .map((chunk) => (typeof chunk === 'string' ? chunk : chunk.toString('utf8')))
     .join('');
 }
@@ -43,8 +44,10 @@ export function encodeBook(book: Book): string {
  * The book's text in pieces, to be written one after the other: a range decoded from a source and
  * not replaced since is its original bytes (neighbours in the source as one slice, no copy).
  */
-export function encodeBookChunks(book: Book): (string | Buffer)[] {
-  const head = `{"schema":1,"generation":${book.generation},"nextRangeId":${book.nextRangeId},"ranges":[`;
+export function encodeBookChunks(book: Book, location = 'the lease book'): (string | Buffer)[] {
+  // A newer release's book is never rewritten: what it holds beyond this release's fields may matter.
+  checkWritable(book, location);
+  const head = `{"schema":1,"format":${BOOK_FORMAT},"generation":${book.generation},"nextRangeId":${book.nextRangeId},${membersOf(book.unknownFields)}"ranges":[`;
   // One range per line: a person can read and diff the file; the head stays small.
   if (book.ranges.length === 0) return [`${head}]}\n`];
   const chunks: (string | Buffer)[] = [`${head}\n`];
@@ -71,9 +74,21 @@ export function encodeBookChunks(book: Book): (string | Buffer)[] {
   return chunks;
 }
 
+/** `"a":1,"b":2,`: fields kept from a newer release, in the order they were read. */
+function membersOf(fields: Readonly<Record<string, unknown>> | undefined): string {
+  if (fields === undefined) return '';
+  let text = '';
+  for (const key of Object.keys(fields)) {
+    const value = JSON.stringify(fields[key]);
+    if (value !== undefined && !KNOWN_BOOK_KEYS.has(key)) text += `${JSON.stringify(key)}:${value},`;
+  }
+  return text;
+}
+
 function encodeRange(r: RangeRecord): string {
   // `id` first and `leases` last: book-lines.ts reads the id, and the header as everything
-  // before `leases`. JSON.stringify leaves out the fields that are undefined.
+  // before `leases`; a newer release's fields go just before `leases`. JSON.stringify leaves
+  // out the fields that are undefined.
   return JSON.stringify({ ...headerFields(r), leases: packLeases(r.leases, r.mac) });
 }
 
@@ -103,6 +118,7 @@ function headerFields(r: RangeRecord): Json {
     next: r.nextIndex ? Number(r.nextIndex) : undefined,
     createdAt: r.createdAt,
     requestId: r.requestId,
+    ...withoutKnown(r.unknownFields),
   };
 }
 
@@ -215,13 +231,43 @@ function decodeWhole(r: Reader, text: string, location: string): Book {
   }
   const doc = r.object(raw, '(top)');
   if (doc.schema !== 1) throw corrupt(location, `schema is ${JSON.stringify(doc.schema)}; this nebula-ipam reads schema 1`);
+  const format = readFormat(doc.format);
+  if (format === undefined) throw r.fail('format', doc.format);
   const nextRangeId = r.count(doc.nextRangeId, 'nextRangeId');
   const ranges = r.list(doc.ranges, 'ranges').map((entry, i) => {
     const at = `ranges[${i}]`;
     const header = decodeRangeHeader(r, entry, at);
     return { ...header, leases: decodeLeases(r, (entry as Json).leases, at, header.size, header.mac) };
   });
-  return { schema: 1, generation: r.count(doc.generation, 'generation'), nextRangeId, ranges };
+  return bookOf(format, unknownOf(doc, KNOWN_BOOK_KEYS), r.count(doc.generation, 'generation'), nextRangeId, ranges);
+}
+
+function bookOf(format: number, unknownFields: Json | undefined, generation: number, nextRangeId: number, ranges: readonly RangeRecord[]): Book {
+  return {
+    schema: 1,
+    generation,
+    nextRangeId,
+    ranges,
+    ...(format > BOOK_FORMAT ? { newerFormat: format } : {}),
+    ...(unknownFields ? { unknownFields } : {}),
+  };
+}
+
+/** The members of `o` not in `known`, or undefined when there are none. */
+function unknownOf(o: Json, known: ReadonlySet<string>): Json | undefined {
+  let unknown: Json | undefined;
+  for (const key of Object.keys(o)) {
+    if (known.has(key)) continue;
+    unknown ??= {};
+    // defineProperty: a key "__proto__" stays a field, as JSON.parse made it.
+    Object.defineProperty(unknown, key, { value: o[key], enumerable: true, writable: true, configurable: true });
+  }
+  return unknown;
+}
+
+/** `fields` without the keys this release writes itself (a record made in code might carry them). */
+function withoutKnown(fields: Readonly<Json> | undefined): Json | undefined {
+  return fields && unknownOf(fields, KNOWN_RANGE_KEYS);
 }
 
 /**
@@ -236,7 +282,7 @@ function decodeLines(r: Reader, source: BookSource, lines: BookLines): Book {
     decodeLeases: (index, header) => decodeLineLeases(r, source, lineOf(lines, index), `ranges[${index}]`, header),
   };
   const ranges = lines.ids.map((id, index) => lazyRange(book, index, id));
-  return { schema: 1, generation: lines.generation, nextRangeId: lines.nextRangeId, ranges };
+  return bookOf(lines.format ?? 1, lines.unknownFields, lines.generation, lines.nextRangeId, ranges);
 }
 
 function decodeLineHeader(r: Reader, source: BookSource, line: RangeLine, at: string): RangeHeader {
@@ -264,6 +310,30 @@ function decodeLineLeases(r: Reader, source: BookSource, line: RangeLine, at: st
   }
   return decodeLeases(r, value, at, header.size, header.mac);
 }
+
+/** The range fields this release knows; any other is a newer release's, kept in `unknownFields`. */
+const KNOWN_RANGE_KEYS: ReadonlySet<string> = new Set([
+  'id',
+  'type',
+  'size',
+  'ip',
+  'ip6',
+  'prefixLength',
+  'mac',
+  'globalPrefix',
+  'ulaPrefix',
+  'pool',
+  'pool6',
+  'block',
+  'block6',
+  'unmanaged',
+  'owner',
+  'driver',
+  'next',
+  'createdAt',
+  'requestId',
+  'leases',
+]);
 
 /** A range's header decoded from JSON (encodeRangeHeader's, parsed), every field checked; `at` names it in errors. */
 export function decodeHeaderValue(raw: unknown, at: string, location: string): RangeHeader {
@@ -315,6 +385,7 @@ function decodeRangeHeader(r: Reader, raw: unknown, at: string): RangeHeader {
     nextIndex: next === 0n ? undefined : next,
     createdAt: r.text(o.createdAt, `${at}.createdAt`),
     requestId: o.requestId === undefined ? undefined : r.text(o.requestId, `${at}.requestId`),
+    unknownFields: unknownOf(o, KNOWN_RANGE_KEYS),
   }) as RangeHeader;
 }
 

@@ -9,6 +9,7 @@ import { IpamError } from '../errors.ts';
 import { noSuchFile } from '../no-such-file.ts';
 import { NO_CONFIG, type Config } from './config.ts';
 import { parseConfig } from './parse-config.ts';
+import { refuseOpenConfigSecrets } from './secret-modes.ts';
 
 /** Far above any real config; a bigger file is not one. */
 const MAX_CONFIG_BYTES = 1 << 20;
@@ -35,16 +36,6 @@ export function loadConfig(file: string, explicit: boolean): Config {
     throw new IpamError('config', `Cannot load config ${file}: ${(error as Error).message}`);
   }
   const config = parseConfig(text, file);
-  if (config.backend?.type === 'etcd' && config.backend.password !== undefined) refuseOpenSecret(file, mode);
+  refuseOpenConfigSecrets(file, mode, config);
   return config;
-}
-
-/** A password in a file others can read is a password others have (mode: of the file just read). */
-function refuseOpenSecret(file: string, mode: number): void {
-  if ((mode & 0o044) !== 0) {
-    throw new IpamError(
-      'config',
-      `Cannot load config ${file}: it holds backend.password but its mode is ${(mode & 0o777).toString(8).padStart(4, '0')}, readable by group or others; chmod 600 it (owner oneadmin)`,
-    );
-  }
 }

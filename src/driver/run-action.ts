@@ -9,10 +9,12 @@ import { configPath, driverNameOf, type Env } from '../config/paths.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { IpamError } from '../errors.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
-import { failureOf } from '../failure.ts';
+import type { Config } from '../config/config.ts';
+import { readsErrorMarkers } from '../config/oned-version.ts';
+import { failureOf, stderrText } from '../failure.ts';
 import { decodeRequest } from '../oned/request.ts';
 import { openStore } from '../store/open-store.ts';
-import { readRawRequest } from './read-request.ts';
+import { isRequestInArgv, readRawRequest } from './read-request.ts';
 
 export interface ProcessIo {
   readonly args: readonly string[];
@@ -27,13 +29,14 @@ export interface ProcessIo {
 const NEEDS_REPLY: ReadonlySet<ActionName> = new Set(['register_address_range', 'get_address']);
 
 export async function runAction(name: ActionName, io: ProcessIo): Promise<number> {
+  let config: Config | undefined;
   try {
     const raw = await readRawRequest(io.args);
     const request = decodeRequest(raw.payload);
-    PRECHECKS[name]?.(request);
     const driverName = driverNameOf(io.invokedPath);
     const { file, explicit } = configPath(driverName, io.env);
-    const config = loadConfig(file, explicit);
+    config = loadConfig(file, explicit);
+    PRECHECKS[name]?.(request, config);
     const store = openStore(config, { driverName, env: io.env });
     const context = { config, driverName, now: io.now().toISOString(), ...(raw.requestId === undefined ? {} : { requestId: raw.requestId }) };
     const subject = { time: context.now, actor: `oned:${raw.requestId ?? '-'}`, action: name };
@@ -45,8 +48,9 @@ export async function runAction(name: ActionName, io: ProcessIo): Promise<number
     if (decision.reply) io.stdout(decision.reply);
     return EXIT_CODES.ok;
   } catch (error) {
-    const { code, line } = failureOf(error, 'the action');
-    io.stderr(`${line}\n`);
-    return code;
+    const failure = failureOf(error, 'the action');
+    // OpenNebula 5 shows only a message between markers: known from its calling form, or the config.
+    io.stderr(stderrText(failure, isRequestInArgv(io.args) || readsErrorMarkers(config?.onedVersion)));
+    return failure.code;
   }
 }

@@ -59,7 +59,7 @@ export class FileStore implements LeaseStore {
       const { book: next, result, audit = [] } = change(book);
       if (!next) return result;
       // Pieces: the ranges the change left alone go back as the bytes they were read from.
-      const content = encodeBookChunks({ ...next, generation: book.generation + 1 });
+      const content = encodeBookChunks({ ...next, generation: book.generation + 1 }, file);
       try {
         writeAtomically(file, content, {
           onStep: (step) => {

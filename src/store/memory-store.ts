@@ -1,6 +1,7 @@
 /** A LeaseStore in memory: the fake the engine's tests run against. */
 import type { AuditRecord } from '../audit/audit-record.ts';
 import { EMPTY_BOOK, type Book } from '../book/book.ts';
+import { checkWritable } from '../book/book-format.ts';
 import { IpamError } from '../errors.ts';
 import type { AuditLog, Change, Generations, LeaseStore, StoreDescription } from './store.ts';
 
@@ -22,6 +23,8 @@ export class MemoryStore implements LeaseStore {
 
   async update<R>(change: (book: Book) => Change<R>): Promise<R> {
     const { book, result, audit = [] } = change(this.book);
+    // As the file and etcd books, which refuse in the codec.
+    if (book) checkWritable(book, this.description.location);
     if (book) this.write(book, this.book.generation + 1);
     if (book) this.log.push(...audit);
     return result;
@@ -43,6 +46,8 @@ export class MemoryStore implements LeaseStore {
 
   async restore(shown: Generations, book: Book, audit: AuditRecord): Promise<Book> {
     if (shown.token !== String(this.book.generation)) throw new IpamError('store-locked', 'Cannot restore (memory): it changed since it was read; nothing was restored');
+    checkWritable(this.book, this.description.location);
+    checkWritable(book, this.description.location);
     this.write(book, Math.max(this.book.generation, shown.previous.generation) + 1);
     this.log.push(audit);
     return this.book;

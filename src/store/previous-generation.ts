@@ -7,6 +7,7 @@
  * back.
  */
 import { EMPTY_BOOK, type Book } from '../book/book.ts';
+import { checkWritable } from '../book/book-format.ts';
 import { decodeBook, encodeBook } from '../book/codec.ts';
 import { rangeIdFloor } from '../book/range-id-floor.ts';
 import { IpamError } from '../errors.ts';
@@ -63,13 +64,15 @@ export async function restorePrevious(location: string, lockTimeoutMs: number, s
     if (now.token !== shown.token) {
       throw new IpamError('store-locked', `Cannot restore ${location}: it changed since it was read (another process wrote it); nothing was restored, run the command again`);
     }
+    // A book a newer release wrote is not overwritten by this one, not even with an older generation.
+    if ('book' in now.current) checkWritable(now.current.book, location);
     const currentGeneration = 'book' in now.current ? now.current.book.generation : 0;
     // A book that no longer decodes still names the range ids it handed out: never again (restored-book.ts).
     const unreadable = 'book' in now.current ? undefined : salvagedText(location);
     const nextRangeId = Math.max(book.nextRangeId, unreadable === undefined ? 0 : rangeIdFloor(unreadable));
     const restored: Book = { ...book, nextRangeId, generation: Math.max(currentGeneration, now.previous.generation) + 1 };
     try {
-      writeAtomically(location, encodeBook(restored), {
+      writeAtomically(location, encodeBook(restored, location), {
         onStep: (step) => {
           if (step === 'previous-kept' && lock.compromised()) throw new IpamError('store-locked', `Cannot restore ${location}: the lock was lost; nothing was restored, run the command again`);
         },

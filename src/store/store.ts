@@ -11,6 +11,7 @@
  */
 import type { AuditRecord } from '../audit/audit-record.ts';
 import type { Book } from '../book/book.ts';
+import type { StoreCopy, StoreHealth } from './store-health.ts';
 
 export interface Change<R> {
   /** The new book, or undefined to leave the stored one as it is. */
@@ -82,4 +83,8 @@ export interface LeaseStore {
   restore(shown: Generations, book: Book, audit: AuditRecord): Promise<Book>;
   /** How full the storage is, where it has a limit of its own (etcd); undefined when it cannot tell. */
   space?(): Promise<StoreSpace | undefined>;
+  /** The backend's own health (etcd: each member), when it has more to say than the book. */
+  health?(): Promise<StoreHealth>;
+  /** One replica's own copy, readable when the whole is not (etcd without quorum). */
+  oneCopy?(): Promise<StoreCopy>;
 }

@@ -127,3 +127,39 @@ for (const [name, make] of stores) {
     }
   });
 }
+
+/** A range as the codec hands it out from a book a newer release wrote: with fields this release does not know. */
+const withNewerRange = (book: Book): Book => ({
+  ...withRange(book),
+  ranges: [...book.ranges, { ...withRange(book).ranges.at(-1)!, unknownFields: { vlan: { id: 42 } } }],
+  unknownFields: { site: 'east' },
+});
+
+for (const [name, make] of stores) {
+  test(`${name}: fields a newer release wrote survive this release's changes; a newer format's book is never written`, async (t) => {
+    const { store, done } = await make();
+    try {
+      await store.update((book) => ({ book: withNewerRange(book), result: undefined }));
+      // A change to the very range that holds them (a lease taken), as an action makes it.
+      await store.update((book) => ({ book: { ...book, ranges: book.ranges.map((r) => ({ ...r, leases: [{ first: 1n, last: 1n, holder: 'opennebula', at: 'x' }] })) }, result: undefined }));
+      const kept = await store.read();
+      assert.deepEqual(kept.ranges[0]!.unknownFields, { vlan: { id: 42 } }, "the range's unknown fields");
+      assert.equal(kept.ranges[0]!.leases.length, 1);
+      if (name === 'EtcdStore') {
+        // etcd keeps the book's head in its own meta key (store/etcd/etcd-layout.ts), which the
+        // etcd layout rewrite (issue 16 items 5-7) is changing: it does not carry these yet.
+        t.skip('etcd meta does not carry the book format and top-level unknown fields yet (etcd-layout.ts, being rewritten by issue 16 items 5-7)');
+        return;
+      }
+      assert.deepEqual(kept.unknownFields, { site: 'east' }, "the book's unknown fields");
+      const before = await store.read();
+      await assert.rejects(
+        store.update((book) => ({ book: { ...withRange(book), newerFormat: 99 }, result: undefined })),
+        (error: unknown) => error instanceof IpamError && error.kind === 'store-corrupt' && /format 99/.test(error.message),
+      );
+      assert.equal((await store.read()).generation, before.generation, 'nothing was written');
+    } finally {
+      done();
+    }
+  });
+}

@@ -2,7 +2,7 @@
  * How a lease book lies in etcd, under one key prefix P (default `/nebula-ipam/<driver>`):
  *
  *   P/meta                    {"schema":2,"generation":G,"book":"<v>","previous":"<v>","writer":"<token>.<seq>"}
- *   P/meta@<v>                a generation's head: {"generation":G,"nextRangeId":N,"ranges":[["r1","<v>"],...]}
+ *   P/meta@<v>                a generation's head: {"format":F,"generation":G,"nextRangeId":N,"ranges":[["r1","<v>"],...]}
  *   P/range/<id>@<v>          a range without its leases: {"window":W,"chunks":[[k,"<v>"],...],"range":{...}}
  *   P/range/<id>#<k>@<v>      the leases whose first index is in [k*W, (k+1)*W), packed (lease-packing.ts)
  *   P/audit/<token>.<seq>.0000   the audit records of one write (one record, or a list of them)
@@ -31,6 +31,7 @@
  * revision.
  */
 import { EMPTY_BOOK, type Book, type Lease, type RangeRecord } from '../../book/book.ts';
+import { BOOK_FORMAT, readFormat } from '../../book/book-format.ts';
 import { decodeBook, decodeBookLazily, decodeHeaderValue, decodePackedLeases } from '../../book/codec.ts';
 import { lazyRange, type LazyBook, type RangeHeader } from '../../book/lazy-range.ts';
 import { IpamError } from '../../errors.ts';
@@ -105,6 +106,10 @@ export type Pointer =
 
 /** One generation: its counter and its ranges, each a version (or, schema 1, the range's one key). */
 export interface Head {
+  /** The book format of the release that wrote it (book-format.ts). */
+  readonly format: number;
+  /** Top-level fields a newer release wrote, kept as read. */
+  readonly unknownFields?: Readonly<Record<string, unknown>>;
   readonly generation: number;
   readonly nextRangeId: number;
   readonly ranges: readonly { readonly id: string; readonly version?: string }[];
@@ -170,7 +175,22 @@ function parseHead(raw: Record<string, unknown>, text: string, key: string | und
     if (Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string' && version(entry[1])) return { id: entry[0], version: entry[1] };
     throw new Error(`ranges holds ${JSON.stringify(entry)?.slice(0, 60)}`);
   });
-  return { generation: raw.generation, nextRangeId: raw.nextRangeId, ranges, text, ...(key === undefined ? {} : { key }) };
+  const format = readFormat(raw.format);
+  if (format === undefined) throw new Error(`format is ${JSON.stringify(raw.format)}`);
+  let unknownFields: Record<string, unknown> | undefined;
+  for (const name of Object.keys(raw))
+    if (!HEAD_KEYS.has(name)) Object.defineProperty((unknownFields ??= {}), name, { value: raw[name], enumerable: true, writable: true, configurable: true });
+  return { format, generation: raw.generation, nextRangeId: raw.nextRangeId, ranges, text, ...(key === undefined ? {} : { key }), ...(unknownFields ? { unknownFields } : {}) };
+}
+
+/** A head's own fields (schema 1's meta adds `schema` and `writer`); any other is a newer release's. */
+const HEAD_KEYS: ReadonlySet<string> = new Set(['schema', 'writer', 'format', 'generation', 'nextRangeId', 'ranges']);
+
+/** A head's value: the fields of the book's own head (book-format.ts), then its ranges. */
+export function headValue(book: Book, ranges: readonly (readonly [string, string])[] | readonly string[]): string {
+  const unknown: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(book.unknownFields ?? {})) if (!HEAD_KEYS.has(name)) Object.defineProperty(unknown, name, { value, enumerable: true, writable: true, configurable: true });
+  return JSON.stringify({ format: BOOK_FORMAT, generation: book.generation, nextRangeId: book.nextRangeId, ...unknown, ranges });
 }
 
 /** The head the pointer names (`book`, or `previous`); undefined when there is none (an empty prefix, or no previous yet). */
@@ -242,7 +262,14 @@ export function bookOf(layout: Layout, snapshot: Snapshot, head: Head | undefine
     });
     return range;
   });
-  const book: Book = { schema: 1, generation: head.generation, nextRangeId: head.nextRangeId, ranges };
+  const book: Book = {
+    schema: 1,
+    generation: head.generation,
+    nextRangeId: head.nextRangeId,
+    ranges,
+    ...(head.format > BOOK_FORMAT ? { newerFormat: head.format } : {}),
+    ...(head.unknownFields ? { unknownFields: head.unknownFields } : {}),
+  };
   checkIds(book, location);
   if (!lazily)
     for (const range of ranges) {

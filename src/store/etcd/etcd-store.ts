@@ -29,18 +29,22 @@
  */
 import type { AuditRecord } from '../../audit/audit-record.ts';
 import type { Book, Lease, RangeRecord } from '../../book/book.ts';
+import { checkWritable } from '../../book/book-format.ts';
 import { encodeRangeHeader } from '../../book/codec.ts';
 import { packLeases } from '../../book/lease-packing.ts';
 import { IpamError } from '../../errors.ts';
 import { randomHex } from '../random-hex.ts';
+import type { StoreCopy, StoreHealth } from '../store-health.ts';
 import type { AuditLog, Change, Generations, LeaseStore, StoreDescription, StoreSpace } from '../store.ts';
 import { AnswerLost, prefixEnd, type Compare, type EtcdClient, type Op } from './etcd-client.ts';
+import { etcdHealth, oneCopy } from './etcd-health.ts';
 import {
   bookOf,
   bookSpan,
   chunkKey,
   headKey,
   headOf,
+  headValue,
   keysOf,
   kindOf,
   layoutOf,
@@ -220,10 +224,23 @@ export class EtcdStore implements LeaseStore {
     throw changed;
   }
 
+  /** The largest member's database (the quota holds per member) against etcd's quota, which only its /metrics tells. */
   async space(): Promise<StoreSpace | undefined> {
-    const size = await this.client.dbSize();
+    const sizes = (await this.client.statuses()).flatMap((m) => ('status' in m && m.status.dbSize !== undefined ? [m.status] : []));
+    if (sizes.length === 0) return undefined;
+    const largest = sizes.reduce((a, b) => (Number(b.dbSize) > Number(a.dbSize) ? b : a));
     const quota = /^etcd_server_quota_backend_bytes ([0-9.e+]+)$/m.exec((await this.client.metricsText()) ?? '');
-    return { usedBytes: size.bytes, ...(size.inUseBytes === undefined ? {} : { inUseBytes: size.inUseBytes }), ...(quota ? { quotaBytes: Number(quota[1]) } : {}) };
+    return { usedBytes: Number(largest.dbSize), ...(largest.dbSizeInUse === undefined ? {} : { inUseBytes: Number(largest.dbSizeInUse) }), ...(quota ? { quotaBytes: Number(quota[1]) } : {}) };
+  }
+
+  /** `status`: each member's health (etcd-health.ts). */
+  health(): Promise<StoreHealth> {
+    return etcdHealth(this.client);
+  }
+
+  /** `--serializable`: one member's own copy, when quorum is lost (etcd-health.ts). */
+  oneCopy(): Promise<StoreCopy> {
+    return oneCopy(this.options, (options) => new EtcdStore(options));
   }
 
   /** The book's keys at one revision (the newest, or `revision` for history); refuses an overlapping book's keys. */
@@ -252,6 +269,8 @@ export class EtcdStore implements LeaseStore {
    * needs. Without a `base` that decodes, nothing is deleted.
    */
   private plan(snapshot: Snapshot, base: { book: Book; head: Head | undefined } | undefined, next: Book, records: readonly AuditRecord[]): Plan {
+    // A newer release's book is never rewritten (book-format.ts).
+    checkWritable(next, this.location);
     const number = this.writes++;
     const version = versionOf(next.generation, `${this.token}${number.toString(36)}`);
     const staged: Op[] = [];
@@ -273,7 +292,7 @@ export class EtcdStore implements LeaseStore {
     });
     const headName = headKey(this.layout, version);
     live.add(headName);
-    staged.push({ put: headName, value: JSON.stringify({ generation: next.generation, nextRangeId: next.nextRangeId, ranges: entries }) });
+    staged.push({ put: headName, value: headValue(next, entries) });
     const previous = this.previousVersion(snapshot, base, staged, number);
     const pointer = JSON.stringify({ schema: 2, generation: next.generation, book: version, ...(previous ? { previous } : {}), writer: `${this.token}.${number}` });
     const receipt = this.auditKey(number);
@@ -335,7 +354,7 @@ export class EtcdStore implements LeaseStore {
     if (pointer.schema === 2) return pointer.book;
     const head = base?.head ?? pointer.head;
     const version = versionOf(head.generation, `${this.token}${number.toString(36)}p`);
-    staged.push({ put: headKey(this.layout, version), value: JSON.stringify({ generation: head.generation, nextRangeId: head.nextRangeId, ranges: head.ranges.map((r) => r.id) }) });
+    staged.push({ put: headKey(this.layout, version), value: JSON.stringify({ format: head.format, generation: head.generation, nextRangeId: head.nextRangeId, ranges: head.ranges.map((r) => r.id) }) });
     return version;
   }
 

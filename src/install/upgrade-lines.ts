@@ -1,0 +1,27 @@
+/** What an install says about what it replaced and what it left behind: one line each. */
+import { versionText } from './bundle-version.ts';
+import type { OldBundle } from './old-bundles.ts';
+
+export interface Replacement {
+  readonly path: string;
+  readonly from: string | undefined;
+  readonly to: string | undefined;
+}
+
+export function replacementLine(r: Replacement): string {
+  if (r.from === r.to && r.from !== undefined) return `Replaced ${r.path}: the same release (${r.from}), another build`;
+  return `Replaced nebula-ipam ${versionText(r.from)} with ${versionText(r.to)}: ${r.path}`;
+}
+
+export function oldBundleLine(b: OldBundle): string {
+  const what = `Old bundle ${b.path} (${versionText(b.version)})`;
+  if (b.state === 'kept') return `${what} is no longer used by this driver, but ${b.usedBy} still leads to it: kept`;
+  if (b.state === 'removed') return `${what} was used by these links before: removed (--remove-old)`;
+  if (b.path.split('/').includes('node_modules')) return `${what} was used by these links before and is npm's: \`npm uninstall -g nebula-ipam\` removes it`;
+  return `${what} was used by these links before and no longer is: remove it, or run install again with --remove-old`;
+}
+
+/** The installed copy ran this install: it cannot be newer than itself. */
+export function runningCopyWarning(copy: string, version: string | undefined): string {
+  return `Kept ${copy} (${versionText(version)}): it is the program running this install, so there is nothing newer to put in its place; to upgrade, run install from the new release's bundle, or name it with --from FILE`;
+}
