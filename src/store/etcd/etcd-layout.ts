@@ -178,8 +178,7 @@ function parseHead(raw: Record<string, unknown>, text: string, key: string | und
   const format = readFormat(raw.format);
   if (format === undefined) throw new Error(`format is ${JSON.stringify(raw.format)}`);
   let unknownFields: Record<string, unknown> | undefined;
-  for (const name of Object.keys(raw))
-    if (!HEAD_KEYS.has(name)) Object.defineProperty((unknownFields ??= {}), name, { value: raw[name], enumerable: true, writable: true, configurable: true });
+  for (const name of Object.keys(raw)) if (!HEAD_KEYS.has(name)) Object.defineProperty((unknownFields ??= {}), name, { value: raw[name], enumerable: true, writable: true, configurable: true });
   return { format, generation: raw.generation, nextRangeId: raw.nextRangeId, ranges, text, ...(key === undefined ? {} : { key }), ...(unknownFields ? { unknownFields } : {}) };
 }
 

@@ -354,7 +354,10 @@ export class EtcdStore implements LeaseStore {
     if (pointer.schema === 2) return pointer.book;
     const head = base?.head ?? pointer.head;
     const version = versionOf(head.generation, `${this.token}${number.toString(36)}p`);
-    staged.push({ put: headKey(this.layout, version), value: JSON.stringify({ format: head.format, generation: head.generation, nextRangeId: head.nextRangeId, ranges: head.ranges.map((r) => r.id) }) });
+    staged.push({
+      put: headKey(this.layout, version),
+      value: JSON.stringify({ format: head.format, generation: head.generation, nextRangeId: head.nextRangeId, ranges: head.ranges.map((r) => r.id) }),
+    });
     return version;
   }
 
