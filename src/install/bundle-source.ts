@@ -2,9 +2,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { IpamError } from '../errors.ts';
-import { readRegular } from '../store/safe-open.ts';
+import { FileTooBig, readRegularFile, type FileRead } from '../regular-file.ts';
 import { bundleVersion } from './bundle-version.ts';
-import { isNebulaIpamBundle } from './inspect.ts';
+import { isBundleText } from './inspect.ts';
 
 export interface Bundle {
   readonly path: string;
@@ -23,14 +23,15 @@ export function readBundle(file: string, named: boolean): Bundle {
       named ? `Cannot install from ${file}: it is not a nebula-ipam bundle; nothing was changed` : `Cannot install: ${file} is not the nebula-ipam bundle (run install from dist/nebula-ipam.cjs)`,
       { subject: file },
     );
-  let read: ReturnType<typeof readRegular>;
+  let read: FileRead | undefined;
   try {
-    read = readRegular(file, 'the bundle', BUNDLE_LIMIT, notBundle);
+    read = readRegularFile(file, { what: 'the bundle', kind: 'store-io', follow: false, maxBytes: BUNDLE_LIMIT });
   } catch (error) {
-    if (error instanceof IpamError) throw error;
-    throw new IpamError('store-io', `Cannot install from ${file}: ${(error as Error).message}; nothing was changed`, { subject: file });
+    if (error instanceof FileTooBig) throw notBundle();
+    throw error;
   }
-  if (!read || !isNebulaIpamBundle(file)) throw notBundle();
+  // The bytes read are the ones judged: a second read by name could be another file.
+  if (!read || !isBundleText(read.bytes)) throw notBundle();
   return { path: file, bytes: read.bytes, version: bundleVersion(read.bytes) };
 }
 
@@ -54,10 +55,10 @@ export function realOrSelf(file: string): string {
 
 /** The bytes of an installed copy (in a directory someone else may own): read from a checked descriptor, never blocking. */
 export function readInstalled(file: string): Buffer | undefined {
-  return readRegular(
-    file,
-    'the installed copy',
-    BUNDLE_LIMIT,
-    (bytes) => new IpamError('conflict', `Cannot replace ${file}: it is ${bytes} bytes, too big to be a nebula-ipam bundle; nothing was changed`),
-  )?.bytes;
+  try {
+    return readRegularFile(file, { what: 'the installed copy', kind: 'store-io', follow: false, maxBytes: BUNDLE_LIMIT })?.bytes;
+  } catch (error) {
+    if (!(error instanceof FileTooBig)) throw error;
+    throw new IpamError('conflict', `Cannot replace ${file}: it is ${error.bytes} bytes, too big to be a nebula-ipam bundle; nothing was changed`);
+  }
 }

@@ -4,7 +4,7 @@
  * writes the release on the bundle's second line; bundles before 0.2.0 carry none.
  */
 import * as fs from 'node:fs';
-import { openRegular } from '../store/safe-open.ts';
+import { openRegularFile } from '../regular-file.ts';
 
 const HEAD_BYTES = 200;
 const VERSION_LINE = /^#![^\n]*\n\/\/ nebula-ipam ([0-9A-Za-z.+-]{1,40})\n/;
@@ -22,7 +22,7 @@ export function versionText(version: string | undefined): string {
 /** The release of the bundle at `file`, from its first bytes (read without blocking or following a symlink); undefined when unknown. */
 export function versionOfFile(file: string): string | undefined {
   try {
-    const { fd } = openRegular(file, fs.constants.O_RDONLY, 'a nebula-ipam bundle');
+    const { fd } = openRegularFile(file, fs.constants.O_RDONLY, { what: 'a nebula-ipam bundle', kind: 'internal', follow: false });
     try {
       const head = Buffer.alloc(HEAD_BYTES);
       const n = fs.readSync(fd, head, 0, HEAD_BYTES, 0);

@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readRegular } from '../store/safe-open.ts';
+import { readRegularFile } from '../regular-file.ts';
 
 export interface ForeignWriter {
   /** The file or directory someone else may write. */
@@ -55,7 +55,7 @@ export function foreignWriter(file: string, trusted: readonly number[]): Foreign
 function account(kind: 'uid' | 'group', id: number): string {
   let text = '';
   try {
-    text = readRegular(kind === 'uid' ? '/etc/passwd' : '/etc/group', 'the account list', 8 * 1024 * 1024, () => new Error('too big'))?.bytes.toString('utf8') ?? '';
+    text = readRegularFile(kind === 'uid' ? '/etc/passwd' : '/etc/group', { what: 'the account list', kind: 'internal', maxBytes: 8 * 1024 * 1024 })?.bytes.toString('utf8') ?? '';
   } catch {
     // Without names, the number alone.
   }
