@@ -11,6 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ACTION_NAMES, type ActionName } from './actions/action.ts';
+import { installInterruptGuard } from './interrupts/interrupt-guard.ts';
 
 /** Which half this build is; start.ts runs the driver half for the five action names only. */
 declare const NEBULA_IPAM_PART: 'driver' | 'cli';
@@ -36,18 +37,20 @@ const write = (fd: number) => (text: string) => {
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 const stdout = write(1);
 const stderr = write(2);
+// First, so a signal from the very start is honest too (interrupt-guard.ts).
+const interrupts = installInterruptGuard({ stderr, exit: (code) => process.exit(code) });
 
 const run =
   NEBULA_IPAM_PART === 'driver'
     ? import('./driver/run-action.ts').then(({ runAction }) => {
         if (!(ACTION_NAMES as readonly string[]).includes(invokedAs)) throw new Error(`${JSON.stringify(invokedAs)} is not an action`);
-        return runAction(invokedAs as ActionName, { args: process.argv.slice(2), env: process.env, invokedPath, stdout, stderr, now: () => new Date() });
+        return runAction(invokedAs as ActionName, { args: process.argv.slice(2), env: process.env, invokedPath, stdout, stderr, now: () => new Date(), interrupts });
       })
-    : import('./cli/run-cli.ts').then(({ runCli }) => runCli(process.argv.slice(2), { stdout, stderr }));
+    : import('./cli/run-cli.ts').then(({ runCli }) => runCli(process.argv.slice(2), { stdout, stderr, interrupts }));
 
 run.then(
   (code) => {
-    process.exitCode = code;
+    process.exitCode = interrupts.finish(code);
   },
   (error: unknown) => {
     // Only a failure to start gets here; both runners turn their own errors into exit codes.

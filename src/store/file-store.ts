@@ -11,19 +11,26 @@ import type { AuditRecord } from '../audit/audit-record.ts';
 import { EMPTY_BOOK, type Book } from '../book/book.ts';
 import { decodeBook, decodeBookLazily, encodeBookChunks } from '../book/codec.ts';
 import { IpamError } from '../errors.ts';
-import { landedBefore, sweepLeftovers, writeAtomically, type WriteStep } from './atomic-write.ts';
+import { landedBefore, prepareWrite, sweepLeftovers, type WriteStep } from './atomic-write.ts';
 import { realBookPath } from './book-path.ts';
 import { acquireLock } from './lock.ts';
 import { givePath, storeOwner } from './ownership.ts';
 import { readGenerations, restorePrevious } from './previous-generation.ts';
 import { readBook } from './read-book.ts';
-import type { AuditLog, Change, Generations, LeaseStore, StoreDescription } from './store.ts';
+import { letSignalsIn, stopIfAborted } from './stop-before-commit.ts';
+import type { AuditLog, Change, Generations, LeaseStore, StoreDescription, UpdateOptions } from './store.ts';
 
 export interface FileStoreOptions {
   readonly lockTimeoutMs: number;
   /** For crash tests: called between the steps of a write. */
   readonly onWriteStep?: (step: WriteStep) => void;
+  /** For interrupt tests: called when the lock is found held, and once the change has run. */
+  readonly onStage?: (stage: StoreStage) => void;
 }
+
+/** The moments of an update outside the write itself, named for the interrupt tests' hooks. */
+export const STORE_STAGES = ['lock-wait', 'changed'] as const;
+export type StoreStage = (typeof STORE_STAGES)[number];
 
 export class FileStore implements LeaseStore {
   readonly description: StoreDescription;
@@ -48,20 +55,27 @@ export class FileStore implements LeaseStore {
     return this.load(decodeBook).book;
   }
 
-  async update<R>(change: (book: Book) => Change<R>): Promise<R> {
+  async update<R>(change: (book: Book) => Change<R>, options: UpdateOptions = {}): Promise<R> {
+    const { signal } = options;
     const file = this.file;
+    stopIfAborted(signal, file, 'before it began');
     this.ensureDirectory(file);
-    const lock = await acquireLock(file, this.options.lockTimeoutMs);
+    const lock = await acquireLock(file, this.options.lockTimeoutMs, { signal, onWait: () => this.options.onStage?.('lock-wait') });
     try {
       sweepLeftovers(file);
       // Decoded as used: an action reads one range of thousands (codec.ts).
       const { book, identity } = this.load(decodeBookLazily);
+      await letSignalsIn(signal);
+      stopIfAborted(signal, file, 'before the change ran');
       const { book: next, result, audit = [] } = change(book);
+      this.options.onStage?.('changed');
+      await letSignalsIn(signal);
+      stopIfAborted(signal, file, 'while the change was decided');
       if (!next) return result;
       // Pieces: the ranges the change left alone go back as the bytes they were read from.
       const content = encodeBookChunks({ ...next, generation: book.generation + 1 }, file);
       try {
-        writeAtomically(file, content, {
+        const prepared = prepareWrite(file, content, {
           onStep: (step) => {
             this.options.onWriteStep?.(step);
             // Last moment to back out: if the lock was lost or someone wrote meanwhile, our
@@ -69,6 +83,11 @@ export class FileStore implements LeaseStore {
             if (step === 'previous-kept') this.checkStillOurs(file, lock.compromised(), identity);
           },
         });
+        // The commit point is the rename: from here on a signal waits until the write is done.
+        await letSignalsIn(signal);
+        if (signal?.aborted) prepared.discard();
+        stopIfAborted(signal, file, 'before the commit');
+        prepared.commit();
       } catch (error) {
         if (error instanceof IpamError) throw error;
         const outcome = landedBefore(error) ? 'the change is in the book but may not survive a power cut, so it is reported as failed' : 'the book is unchanged';

@@ -31,6 +31,7 @@ import lockfile from 'proper-lockfile';
 import { IpamError } from '../errors.ts';
 import { describeOwner, holderState, newOwner, OWNER_FILE, readOwner, writeOwner, type LockOwner } from './lock-owner.ts';
 import { givePath, storeOwner, type FileOwner } from './ownership.ts';
+import { pause as sleep, stopIfAborted } from './stop-before-commit.ts';
 
 /** Age after which a lock whose holder cannot be checked directly is taken over. */
 export const STALE_MS = 5_000;
@@ -54,15 +55,24 @@ export function lockPath(file: string): string {
   return `${file}.lock`;
 }
 
-export async function acquireLock(file: string, timeoutMs: number): Promise<HeldLock> {
+export interface LockWait {
+  /** Stops the wait (stop-before-commit.ts): nothing is held then. */
+  readonly signal?: AbortSignal | undefined;
+  /** Called once, when the lock is first found held by someone else. */
+  readonly onWait?: () => void;
+}
+
+export async function acquireLock(file: string, timeoutMs: number, wait: LockWait = {}): Promise<HeldLock> {
   const dir = lockPath(file);
   const deadline = Date.now() + timeoutMs;
   const owner = newOwner();
   const fileOwner = storeOwner(file);
   let pause = 1;
-  for (;;) {
+  for (let round = 0; ; round++) {
+    stopIfAborted(wait.signal, file, 'while waiting for its lock');
     const made = await tryLock(file, dir, owner, fileOwner);
     if (made) return made;
+    if (round === 0) wait.onWait?.();
     const tookOver = takeOverIfDead(dir, file, fileOwner);
     // The whole wait, not less: a last attempt is made at the deadline itself.
     const left = deadline - Date.now();
@@ -74,7 +84,7 @@ export async function acquireLock(file: string, timeoutMs: number): Promise<Held
       );
     }
     if (tookOver) continue;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
+    await sleep(Math.min(pause, left), wait.signal);
     pause = Math.min(pause * 2, MAX_PAUSE_MS);
   }
 }

@@ -24,6 +24,19 @@ export interface Change<R> {
   readonly audit?: readonly AuditRecord[];
 }
 
+/** How a caller steers one `update`. */
+export interface UpdateOptions {
+  /**
+   * Stops the update while nothing is written yet: checked while waiting (for the lock, after a
+   * conflict), before the change runs, after it and right before the commit point (file: the
+   * rename; etcd: sending the transaction), where it throws an `interrupted` or `terminated`
+   * error (`abortReasonSignal` reads which from the reason). Past the commit point it is ignored:
+   * the write finishes and `update` returns as usual, so a caller that finds the signal aborted
+   * afterwards knows the change landed.
+   */
+  readonly signal?: AbortSignal;
+}
+
 export type Backend = 'file' | 'etcd' | 'memory';
 
 export interface StoreDescription {
@@ -66,7 +79,7 @@ export interface LeaseStore {
   /** Whether a book was ever written here: an absent book reads as the empty one. */
   exists(): Promise<boolean>;
   /** Runs `change` on the current book and stores its book and audit records; bumps the generation. */
-  update<R>(change: (book: Book) => Change<R>): Promise<R>;
+  update<R>(change: (book: Book) => Change<R>, options?: UpdateOptions): Promise<R>;
   /**
    * Records what changed no book: a refusal or a failure. Never throws and never delays an
    * action by more than one write: a lost log line is better than a lost lease.

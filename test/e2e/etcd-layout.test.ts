@@ -230,3 +230,22 @@ test('a schema 1 book is read as it is, rewritten in steps by its next write, an
   );
   assert.equal((await store.read()).ranges.length, 201);
 });
+
+test('a signal during a staged write stops it right before its commit point: nothing changes', async () => {
+  const controller = new AbortController();
+  class AbortingClient extends EtcdClient {
+    override async txn(compare: readonly Compare[], success: readonly Op[]): Promise<TxnResult> {
+      // The first staging transaction of the big write: SIGTERM arrives while it is in flight.
+      if (success.length > 100) controller.abort('SIGTERM');
+      return super.txn(compare, success);
+    }
+  }
+  const store = new EtcdStore({ client: new AbortingClient({ endpoints: cluster.endpoints, timeoutMs: 5_000 }), prefix: nextPrefix(), lockTimeoutMs: 10_000 });
+  await store.update((book) => ({ book: withRanges(book, 1, 1), result: undefined }));
+  await assert.rejects(
+    store.update((book) => ({ book: withRanges(book, 2, 300), result: undefined }), { signal: controller.signal }),
+    (error) => error instanceof IpamError && error.kind === 'terminated' && /before the commit; nothing was written/.test(error.message),
+  );
+  const book = await store.read();
+  assert.deepEqual([book.generation, book.ranges.map((r) => r.id)], [1, ['r1']]);
+});

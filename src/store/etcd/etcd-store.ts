@@ -34,8 +34,9 @@ import { encodeRangeHeader } from '../../book/codec.ts';
 import { packLeases } from '../../book/lease-packing.ts';
 import { IpamError } from '../../errors.ts';
 import { randomHex } from '../random-hex.ts';
+import { letSignalsIn, stopIfAborted } from '../stop-before-commit.ts';
 import type { StoreCopy, StoreHealth } from '../store-health.ts';
-import type { AuditLog, Change, Generations, LeaseStore, StoreDescription, StoreSpace } from '../store.ts';
+import type { AuditLog, Change, Generations, LeaseStore, StoreDescription, StoreSpace, UpdateOptions } from '../store.ts';
 import { AnswerLost, prefixEnd, type Compare, type EtcdClient, type Op } from './etcd-client.ts';
 import { etcdHealth, oneCopy } from './etcd-health.ts';
 import {
@@ -125,17 +126,24 @@ export class EtcdStore implements LeaseStore {
     return answer.count > 0;
   }
 
-  async update<R>(change: (book: Book) => Change<R>): Promise<R> {
+  async update<R>(change: (book: Book) => Change<R>, options: UpdateOptions = {}): Promise<R> {
     const deadline = Date.now() + this.options.lockTimeoutMs;
     for (let attempt = 0; ; attempt++) {
+      // Stop point (issue 15 item 3): before reading, which after a conflict is after the backoff.
+      stopIfAborted(options.signal, this.location, attempt === 0 ? 'before it began' : 'while retrying after a conflict');
       const snapshot = await this.snapshot();
       const head = headOf(this.layout, snapshot, 'book', this.location);
       const book = bookOf(this.layout, snapshot, head, this.location, true, this.stored);
       const { book: next, result, audit } = change(book);
+      // Stop point (issue 15 item 3): before anything is sent. letSignalsIn lets through a signal
+      // that came during the change; a staged write checks once more right before its commit point.
+      await letSignalsIn(options.signal);
+      stopIfAborted(options.signal, this.location, 'before the commit');
       if (!next) return result;
       const records = audit && audit.length > 0 ? audit : [this.receiptRecord(book.generation + 1)];
       const plan = this.plan(snapshot, { book, head }, { ...next, generation: book.generation + 1 }, records);
-      if ((await this.write(plan, deadline)) === 'landed') {
+      // Past the commit point a signal is ignored: commit() finds out what landed whatever happens.
+      if ((await this.write(plan, deadline, options.signal)) === 'landed') {
         this.options.onUpdated?.(attempt);
         await this.compactHistory(plan.generation, snapshot.revision);
         return result;
@@ -387,12 +395,16 @@ export class EtcdStore implements LeaseStore {
   }
 
   /** Writes a plan: in one transaction when it fits, else staged values first and the pointer last. */
-  private async write(plan: Plan, deadline: number): Promise<'landed' | 'conflict'> {
+  private async write(plan: Plan, deadline: number, signal?: AbortSignal): Promise<'landed' | 'conflict'> {
     const whole = [...plan.staged, ...plan.commit];
     let commit: Op[];
     if (fits(whole)) commit = whole;
     else {
       for (const batch of batches(plan.staged)) if ((await this.stage(plan, batch, deadline)) === 'conflict') return 'conflict';
+      // Stop point (issue 15 item 3): the last, right before the commit point. What was staged is
+      // read by nobody; the next writers delete it.
+      await letSignalsIn(signal);
+      stopIfAborted(signal, this.location, 'before the commit');
       commit = [...plan.commit];
     }
     const deletes = [...plan.deletes];
