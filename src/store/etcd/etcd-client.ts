@@ -1,9 +1,9 @@
 /**
  * A minimal etcd v3 client over the JSON gateway (`POST /v3/kv/range`, `/v3/kv/txn`,
- * `/v3/auth/authenticate`, `/v3/maintenance/status`), one plain HTTP/1.1 exchange per call (http-exchange.ts, on
- * `node:net`, or `node:tls` for https endpoints): the `etcd3` package reads .proto files at run
- * time (which breaks the one-file bundle) and costs ~8x a bare Node start; global `fetch` loads
- * undici (~6x); `node:http` costs 5-15 ms of loading per action.
+ * `/v3/auth/authenticate`, `/v3/maintenance/status`), one plain HTTP/1.1 exchange per call
+ * (http-exchange.ts, on `node:net`, or `node:tls` for https endpoints): the `etcd3` package
+ * reads .proto files at run time (which breaks the one-file bundle) and costs ~8x a bare Node
+ * start; global `fetch` loads undici (~6x); `node:http` costs 5-15 ms of loading per action.
  *
  * The gateway speaks protobuf-as-JSON: keys and values are base64, int64 fields are strings, and
  * fields at their zero value are left out (a `count` of 0 is absent).
@@ -130,14 +130,6 @@ export class EtcdClient {
 
   get where(): string {
     return this.options.endpoints.join(',');
-  }
-
-  get endpoints(): readonly string[] {
-    return this.options.endpoints;
-  }
-
-  get timeoutMs(): number {
-    return this.options.timeoutMs;
   }
 
   /** A client that reads `endpoint`'s own copy (serializable) and never writes. */
