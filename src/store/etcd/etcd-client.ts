@@ -195,6 +195,33 @@ export class EtcdClient {
     return { succeeded: answer.succeeded === true, revision: answer.header!.revision! };
   }
 
+  /**
+   * Drops etcd's history before `revision` (the whole cluster's, as etcd compacts). Not
+   * physical: etcd answers at once and frees the space in the background.
+   */
+  async compact(revision: string): Promise<void> {
+    await this.call('/v3/kv/compaction', { revision, physical: false }, false);
+  }
+
+  /**
+   * A member's own Prometheus text (`/metrics`, which etcd serves without authentication):
+   * its quota, which no API call tells. The first endpoint that answers; undefined when none does.
+   */
+  async metricsText(): Promise<string | undefined> {
+    const { endpoints, timeoutMs, tls } = this.options;
+    for (let attempt = 0; attempt < endpoints.length; attempt++) {
+      const endpoint = endpoints[(this.preferred + attempt) % endpoints.length]!;
+      try {
+        const url = new URL('/metrics', endpoint);
+        const answer = await postOnce({ url, headers: {}, body: Buffer.alloc(0), timeoutMs, ...(tls && url.protocol === 'https:' ? { tls: tls() } : {}) });
+        if (answer.status === 200) return answer.body.toString('utf8');
+      } catch (error) {
+        if (!(error instanceof ExchangeFailed)) throw error;
+      }
+    }
+    return undefined;
+  }
+
   /** Nothing to release: every call has its own connection (http-exchange.ts). */
   close(): void {}
 
