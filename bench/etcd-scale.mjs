@@ -14,7 +14,7 @@
  *            would), and etcd's db size (in use, and on disk) every 250 writes.
  *
  * BENCH_SCALE_PHASES (limits,history). Prints one JSON line per figure and writes
- * bench/results/etcd-scale-latest.json. NODE_EXTRA_CA_CERTS is removed from every child's env.
+ * bench/results/etcd-scale-<phases>-latest.json. NODE_EXTRA_CA_CERTS is removed from every child's env.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -49,7 +49,7 @@ function frontEnd() {
   const prefix = `/nebula-ipam/scale-${++prefixes}`;
   for (const name of ['nebula-ipam', 'register_address_range', 'unregister_address_range']) symlinkSync(BUNDLE, join(dir, name));
   const config = join(dir, 'config.json');
-  writeFileSync(config, JSON.stringify({ backend: { type: 'etcd', endpoints: cluster.endpoints, prefix, timeoutMs: 30_000 }, lockTimeoutMs: 600_000, pools: [] }));
+  writeFileSync(config, JSON.stringify({ backend: { type: 'etcd', endpoints: cluster.endpoints, prefix, timeoutMs: 30_000 }, lockTimeoutMs: 60_000, pools: [] }));
   const env = { PATH: process.env.PATH, NEBULA_IPAM_CONFIG: config };
   const run = (name, args, input = '') => {
     const started = process.hrtime.bigint();
@@ -186,6 +186,6 @@ try {
   if (PHASES.includes('history')) await history();
 } finally {
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench', 'results', 'etcd-scale-latest.json'), `${JSON.stringify({ node: process.version, when: new Date().toISOString(), results }, null, 2)}\n`);
+  writeFileSync(join(ROOT, 'bench', 'results', `etcd-scale-${PHASES.join('-')}-latest.json`), `${JSON.stringify({ node: process.version, when: new Date().toISOString(), results }, null, 2)}\n`);
   await cluster.stop();
 }
