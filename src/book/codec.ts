@@ -14,7 +14,7 @@ import { formatMac, parseMac } from '../address/mac.ts';
 import { IpamError } from '../errors.ts';
 import type { Interval } from '../intervals/interval.ts';
 import { AR_TYPES, type ArType, type Book, type Lease, type RangeRecord } from './book.ts';
-import { BOOK_FORMAT, checkWritable, KNOWN_BOOK_KEYS, readFormat } from './book-format.ts';
+import { BOOK_FORMAT, checkWritable, KNOWN_BOOK_KEYS, readFormat, unknownFieldsOf } from './book-format.ts';
 import { footprint } from './footprint.ts';
 import { LEASES_KEY, leasesKeyAt, lineOf, sliceOf, splitBookLines, textOf, type BookLines, type BookSource, type RangeLine } from './book-lines.ts';
 import { lazyOrigin, lazyRange, type LazyBook, type RangeHeader } from './lazy-range.ts';
@@ -239,7 +239,7 @@ function decodeWhole(r: Reader, text: string, location: string): Book {
     const header = decodeRangeHeader(r, entry, at);
     return { ...header, leases: decodeLeases(r, (entry as Json).leases, at, header.size, header.mac) };
   });
-  return bookOf(format, unknownOf(doc, KNOWN_BOOK_KEYS), r.count(doc.generation, 'generation'), nextRangeId, ranges);
+  return bookOf(format, unknownFieldsOf(doc, KNOWN_BOOK_KEYS), r.count(doc.generation, 'generation'), nextRangeId, ranges);
 }
 
 function bookOf(format: number, unknownFields: Json | undefined, generation: number, nextRangeId: number, ranges: readonly RangeRecord[]): Book {
@@ -253,21 +253,9 @@ function bookOf(format: number, unknownFields: Json | undefined, generation: num
   };
 }
 
-/** The members of `o` not in `known`, or undefined when there are none. */
-function unknownOf(o: Json, known: ReadonlySet<string>): Json | undefined {
-  let unknown: Json | undefined;
-  for (const key of Object.keys(o)) {
-    if (known.has(key)) continue;
-    unknown ??= {};
-    // defineProperty: a key "__proto__" stays a field, as JSON.parse made it.
-    Object.defineProperty(unknown, key, { value: o[key], enumerable: true, writable: true, configurable: true });
-  }
-  return unknown;
-}
-
 /** `fields` without the keys this release writes itself (a record made in code might carry them). */
 function withoutKnown(fields: Readonly<Json> | undefined): Json | undefined {
-  return fields && unknownOf(fields, KNOWN_RANGE_KEYS);
+  return fields && unknownFieldsOf(fields, KNOWN_RANGE_KEYS);
 }
 
 /**
@@ -385,7 +373,7 @@ function decodeRangeHeader(r: Reader, raw: unknown, at: string): RangeHeader {
     nextIndex: next === 0n ? undefined : next,
     createdAt: r.text(o.createdAt, `${at}.createdAt`),
     requestId: o.requestId === undefined ? undefined : r.text(o.requestId, `${at}.requestId`),
-    unknownFields: unknownOf(o, KNOWN_RANGE_KEYS),
+    unknownFields: unknownFieldsOf(o, KNOWN_RANGE_KEYS),
   }) as RangeHeader;
 }
 

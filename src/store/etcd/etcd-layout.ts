@@ -31,7 +31,7 @@
  * revision.
  */
 import { EMPTY_BOOK, type Book, type Lease, type RangeRecord } from '../../book/book.ts';
-import { BOOK_FORMAT, readFormat } from '../../book/book-format.ts';
+import { BOOK_FORMAT, readFormat, unknownFieldsOf } from '../../book/book-format.ts';
 import { decodeBook, decodeBookLazily, decodeHeaderValue, decodePackedLeases } from '../../book/codec.ts';
 import { lazyRange, type LazyBook, type RangeHeader } from '../../book/lazy-range.ts';
 import { IpamError } from '../../errors.ts';
@@ -177,8 +177,7 @@ function parseHead(raw: Record<string, unknown>, text: string, key: string | und
   });
   const format = readFormat(raw.format);
   if (format === undefined) throw new Error(`format is ${JSON.stringify(raw.format)}`);
-  let unknownFields: Record<string, unknown> | undefined;
-  for (const name of Object.keys(raw)) if (!HEAD_KEYS.has(name)) Object.defineProperty((unknownFields ??= {}), name, { value: raw[name], enumerable: true, writable: true, configurable: true });
+  const unknownFields = unknownFieldsOf(raw, HEAD_KEYS);
   return { format, generation: raw.generation, nextRangeId: raw.nextRangeId, ranges, text, ...(key === undefined ? {} : { key }), ...(unknownFields ? { unknownFields } : {}) };
 }
 
@@ -187,8 +186,7 @@ const HEAD_KEYS: ReadonlySet<string> = new Set(['schema', 'writer', 'format', 'g
 
 /** A head's value: the fields of the book's own head (book-format.ts), then its ranges. */
 export function headValue(book: Book, ranges: readonly (readonly [string, string])[] | readonly string[]): string {
-  const unknown: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(book.unknownFields ?? {})) if (!HEAD_KEYS.has(name)) Object.defineProperty(unknown, name, { value, enumerable: true, writable: true, configurable: true });
+  const unknown = unknownFieldsOf(book.unknownFields ?? {}, HEAD_KEYS);
   return JSON.stringify({ format: BOOK_FORMAT, generation: book.generation, nextRangeId: book.nextRangeId, ...unknown, ranges });
 }
 
