@@ -281,7 +281,7 @@ function rangeValue(snapshot: Snapshot, key: string, location: string): RangeVal
   if (!kv) throw corrupt(location, `the head lists ${key}, which does not exist`);
   let raw: Record<string, unknown>;
   try {
-    raw = JSON.parse(kv.value.toString('utf8')) as Record<string, unknown>;
+    raw = parsedValue(kv) as Record<string, unknown>;
   } catch (error) {
     throw corrupt(location, `${key} does not decode (${(error as Error).message})`);
   }
@@ -292,6 +292,13 @@ function rangeValue(snapshot: Snapshot, key: string, location: string): RangeVal
     Array.isArray(chunks) && chunks.every((c: unknown, i) => Array.isArray(c) && c.length === 2 && count(c[0]) && version(c[1]) && (i === 0 || (c[0] as number) > (chunks[i - 1] as [number])[0]));
   if (!valid) throw corrupt(location, `${key}: chunks is ${JSON.stringify(chunks)?.slice(0, 60)}`);
   return { window, chunks: chunks as [number, string][], range: raw.range };
+}
+
+/** A value's JSON, parsed once per read: a range's value is needed for the book and for the keys it holds. */
+const parsed = new WeakMap<KeyValue, unknown>();
+function parsedValue(kv: KeyValue): unknown {
+  if (!parsed.has(kv)) parsed.set(kv, JSON.parse(kv.value.toString('utf8')));
+  return parsed.get(kv);
 }
 
 /** The keys a head holds the book in: the head itself and every range value it names. */
@@ -306,7 +313,8 @@ export function keysOf(layout: Layout, snapshot: Snapshot, head: Head): Set<stri
     const key = rangeKey(layout, entry.id, entry.version);
     keys.add(key);
     try {
-      const raw = JSON.parse(snapshot.keys.get(key)?.value.toString('utf8') ?? '{}') as { chunks?: unknown };
+      const kv = snapshot.keys.get(key);
+      const raw = (kv ? parsedValue(kv) : {}) as { chunks?: unknown };
       if (Array.isArray(raw.chunks)) for (const c of raw.chunks as unknown[]) if (Array.isArray(c) && count(c[0]) && version(c[1])) keys.add(chunkKey(layout, entry.id, c[0], c[1]));
     } catch {
       // A value that does not decode names no chunks; the book's read says what is wrong with it.
