@@ -13,25 +13,30 @@ import type { AuditRecord } from '../audit/audit-record.ts';
 import { EMPTY_BOOK, type Book } from '../book/book.ts';
 import { decodeBook, decodeBookLazily, encodeBookChunks } from '../book/codec.ts';
 import { IpamError } from '../errors.ts';
-import { landedBefore, sweepLeftovers, writeAtomically, type WriteStep } from './atomic-write.ts';
+import { landedBefore, prepareWrite, sweepLeftovers, type WriteStep } from './atomic-write.ts';
 import { realBookPath } from './book-path.ts';
 import { acquireLock } from './lock.ts';
 import { checkDirectory, directoryOf, stillThere, type DirectoryIdentity } from './book-directory.ts';
 import { giveDirectory, storeOwner } from './ownership.ts';
 import { readGenerations, restorePrevious } from './previous-generation.ts';
 import { readBook } from './read-book.ts';
-import type { AuditLog, Change, Generations, LeaseStore, StoreDescription } from './store.ts';
+import { letSignalsIn, stopIfAborted } from './stop-before-commit.ts';
+import type { AuditLog, Change, Generations, LeaseStore, StoreDescription, UpdateOptions } from './store.ts';
 
 export interface FileStoreOptions {
   readonly lockTimeoutMs: number;
   /** For crash tests: called between the steps of a write. */
   readonly onWriteStep?: (step: WriteStep) => void;
-  /** For race tests (test bundle only): called where a swap of the book's directory must be caught. */
-  readonly onPause?: (point: StorePause) => void;
+  /**
+   * For interrupt and race tests: called when the book's directory is recorded (`book-found`),
+   * when the lock is found held, right after it is taken, and once the change has run.
+   */
+  readonly onStage?: (stage: StoreStage) => void;
 }
 
-/** `book-found`: the book's directory is recorded, the lock not yet taken; `lock-taken`: just after. */
-export type StorePause = 'book-found' | 'lock-taken';
+/** The moments of an update outside the write itself, named for the test bundle's hooks. */
+export const STORE_STAGES = ['book-found', 'lock-wait', 'lock-taken', 'changed'] as const;
+export type StoreStage = (typeof STORE_STAGES)[number];
 
 export class FileStore implements LeaseStore {
   readonly description: StoreDescription;
@@ -58,28 +63,37 @@ export class FileStore implements LeaseStore {
     return this.load(decodeBook).book;
   }
 
-  async update<R>(change: (book: Book) => Change<R>): Promise<R> {
+  async update<R>(change: (book: Book) => Change<R>, options: UpdateOptions = {}): Promise<R> {
+    const { signal } = options;
     const file = this.file;
+    stopIfAborted(signal, file, 'before it began');
     this.ensureDirectory(file);
     const directory = this.foundDirectory(file);
-    this.options.onPause?.('book-found');
+    this.options.onStage?.('book-found');
     const lock = await acquireLock(file, this.options.lockTimeoutMs, {
+      signal,
+      onWait: () => this.options.onStage?.('lock-wait'),
       whenTaken: () => {
         checkDirectory(directory, file);
-        this.options.onPause?.('lock-taken');
+        this.options.onStage?.('lock-taken');
       },
     });
     try {
       sweepLeftovers(file);
       // Decoded as used: an action reads one range of thousands (codec.ts).
       const { book, identity } = this.load(decodeBookLazily);
+      await letSignalsIn(signal);
+      stopIfAborted(signal, file, 'before the change ran');
       const { book: next, result, audit = [] } = change(book);
+      this.options.onStage?.('changed');
+      await letSignalsIn(signal);
+      stopIfAborted(signal, file, 'while the change was decided');
       if (!next) return result;
       // Pieces: the ranges the change left alone go back as the bytes they were read from.
       const content = encodeBookChunks({ ...next, generation: book.generation + 1 }, file);
       checkDirectory(directory, file);
       try {
-        writeAtomically(file, content, {
+        const prepared = prepareWrite(file, content, {
           onStep: (step) => {
             this.options.onWriteStep?.(step);
             // Last moment to back out: if the lock was lost or someone wrote meanwhile, our
@@ -90,6 +104,11 @@ export class FileStore implements LeaseStore {
             }
           },
         });
+        // The commit point is the rename: from here on a signal waits until the write is done.
+        await letSignalsIn(signal);
+        if (signal?.aborted) prepared.discard();
+        stopIfAborted(signal, file, 'before the commit');
+        prepared.commit();
       } catch (error) {
         if (error instanceof IpamError) throw error;
         const outcome = landedBefore(error) ? 'the change is in the book but may not survive a power cut, so it is reported as failed' : 'the book is unchanged';

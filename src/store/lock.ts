@@ -31,6 +31,7 @@ import lockfile from 'proper-lockfile';
 import { IpamError } from '../errors.ts';
 import { describeOwner, holderState, isRecordName, newOwner, OWNER_FILE, readOwner, writeOwner, type LockOwner } from './lock-owner.ts';
 import { giveDirectory, storeOwner } from './ownership.ts';
+import { pause as sleep, stopIfAborted } from './stop-before-commit.ts';
 
 /** Age after which a lock whose holder cannot be checked directly is taken over. */
 export const STALE_MS = 5_000;
@@ -54,7 +55,11 @@ export function lockPath(file: string): string {
   return `${file}.lock`;
 }
 
-export interface LockChecks {
+export interface LockWait {
+  /** Stops the wait (stop-before-commit.ts): nothing is held then. */
+  readonly signal?: AbortSignal | undefined;
+  /** Called once, when the lock is first found held by someone else. */
+  readonly onWait?: () => void;
   /**
    * Runs right after the lock is taken, before anything is put in it; a throw releases the lock
    * and is thrown from acquireLock (the book's directory was swapped while this process waited).
@@ -62,14 +67,16 @@ export interface LockChecks {
   readonly whenTaken?: () => void;
 }
 
-export async function acquireLock(file: string, timeoutMs: number, checks: LockChecks = {}): Promise<HeldLock> {
+export async function acquireLock(file: string, timeoutMs: number, wait: LockWait = {}): Promise<HeldLock> {
   const dir = lockPath(file);
   const deadline = Date.now() + timeoutMs;
   const owner = newOwner();
   let pause = 1;
-  for (;;) {
-    const made = await tryLock(file, dir, owner, checks);
+  for (let round = 0; ; round++) {
+    stopIfAborted(wait.signal, file, 'while waiting for its lock');
+    const made = await tryLock(file, dir, owner, wait);
     if (made) return made;
+    if (round === 0) wait.onWait?.();
     const tookOver = takeOverIfDead(dir, file);
     // The whole wait, not less: a last attempt is made at the deadline itself.
     const left = deadline - Date.now();
@@ -81,7 +88,7 @@ export async function acquireLock(file: string, timeoutMs: number, checks: LockC
       );
     }
     if (tookOver) continue;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
+    await sleep(Math.min(pause, left), wait.signal);
     pause = Math.min(pause * 2, MAX_PAUSE_MS);
   }
 }
@@ -101,7 +108,7 @@ const LOCK_FS = Object.create(fs, {
 }) as typeof fs;
 
 /** One attempt; the waiting is acquireLock's. */
-async function tryLock(file: string, dir: string, owner: LockOwner, checks: LockChecks): Promise<HeldLock | undefined> {
+async function tryLock(file: string, dir: string, owner: LockOwner, checks: LockWait): Promise<HeldLock | undefined> {
   let lost: Error | undefined;
   let unlock: () => Promise<void>;
   try {

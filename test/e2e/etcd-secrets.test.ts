@@ -128,15 +128,15 @@ test('a FIFO, a directory or an oversized file at a TLS path of an https endpoin
     const big = path.join(s.dir, 'big.pem');
     fs.writeFileSync(big, Buffer.alloc(2 * 1024 * 1024, 0x41));
     for (const [file, why] of [
-      [fifo, /a FIFO, not a regular file/],
-      [s.dir, /a directory, not a regular file/],
-      [big, /more than a PEM file's/],
+      [fifo, /: it is a FIFO \(named pipe\), not a regular file/],
+      [s.dir, /: it is a directory, not a regular file/],
+      [big, /: it holds 2 MiB, more than the 1 MiB backend\.tls\.ca can be/],
     ] as const) {
       const config = JSON.parse(fs.readFileSync(s.configPath!, 'utf8')) as { backend: Record<string, unknown> };
       config.backend.tls = { ca: file };
       fs.writeFileSync(s.configPath!, JSON.stringify(config));
       const run = await spawnCli(s, ['status'], { killAfterMs: HANG_MS });
-      expectRefused(run, 4, new RegExp(`^Cannot read backend\\.tls\\.ca ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: it (is|holds) `));
+      expectRefused(run, 4, new RegExp(`^Cannot (open|read) backend\\.tls\\.ca ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: it (is|holds) `));
       assert.match(run.stderr, why);
     }
   } finally {

@@ -4,7 +4,7 @@
  * (`runuser`), except the hard links: whether a user may hard-link a file of root's depends on
  * `fs.protected_hardlinks` (0 in many containers), so root makes the link in the test, in the
  * same filesystem, exactly as the user could where it is 0. The races are held open with the
- * test bundle's NEBULA_IPAM_TEST_PAUSE_AT hook, at the point a swap has to be caught.
+ * test bundle's NEBULA_IPAM_TEST_HOLD_AT hook, at the point a swap has to be caught.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -60,22 +60,22 @@ describe('root gives the book owner nothing of its own', { skip: !isRoot || !has
 
   /** Root's `nebula-ipam lease`, paused at `point` until `during` (run while it waits) is done. */
   const rootLeasePausedAt = async (point: string, during: () => void): Promise<RunResult> => {
-    const sentinel = path.join(os.tmpdir(), `nebula-ipam-pause-${process.pid}-${point}`);
-    fs.rmSync(sentinel, { force: true });
+    const holdDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-ipam-hold-'));
     const running = spawnCli(sandbox, ['lease', '--pool', 'private', '--owner', `paused-${point}`], {
       killAfterMs: KILL_AFTER_MS,
-      env: { NEBULA_IPAM_TEST_PAUSE_AT: `${point}:${sentinel}` },
+      env: { NEBULA_IPAM_TEST_HOLD_AT: point, NEBULA_IPAM_TEST_HOLD_DIR: holdDir },
     });
     try {
-      for (const end = Date.now() + REACH_PAUSE_MS; !fs.existsSync(sentinel); ) {
+      for (const end = Date.now() + REACH_PAUSE_MS; !fs.existsSync(path.join(holdDir, `${point}.held`)); ) {
         assert.ok(Date.now() < end, `root never reached ${point}`);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       during();
     } finally {
-      fs.rmSync(sentinel, { force: true });
+      fs.writeFileSync(path.join(holdDir, `${point}.go`), '');
     }
     const run: ActionRun = await running;
+    fs.rmSync(holdDir, { recursive: true, force: true });
     assert.ok(!run.killedByUs, `still running after ${KILL_AFTER_MS} ms: ${run.stderr}`);
     return { code: run.code ?? -1, stdout: run.stdout, stderr: run.stderr };
   };
