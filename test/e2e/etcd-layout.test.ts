@@ -4,7 +4,9 @@
  * transaction is written in steps within etcd's default limits and lands whole or not at all;
  * what an interrupted write leaves is cleaned by the next writer, what a write in flight stages
  * is not; books whose prefixes nest refuse to read each other's keys; restore never sends the
- * range-id counter back; a schema 1 book is read and rewritten in this layout.
+ * range-id counter back; a schema 1 book is read and rewritten in this layout; a signal stops a
+ * staged write right before its commit point; a value over --max-request-bytes is refused with
+ * the size to raise it to.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
