@@ -4,7 +4,9 @@
  * transaction is written in steps within etcd's default limits and lands whole or not at all;
  * what an interrupted write leaves is cleaned by the next writer, what a write in flight stages
  * is not; books whose prefixes nest refuse to read each other's keys; restore never sends the
- * range-id counter back; a schema 1 book is read and rewritten in this layout.
+ * range-id counter back; a schema 1 book is read and rewritten in this layout; a signal stops a
+ * staged write right before its commit point; a value over --max-request-bytes is refused with
+ * the size to raise it to.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -248,4 +250,23 @@ test('a signal during a staged write stops it right before its commit point: not
   );
   const book = await store.read();
   assert.deepEqual([book.generation, book.ranges.map((r) => r.id)], [1, ['r1']]);
+});
+
+test('a single value over --max-request-bytes is refused with the size to raise it to; the book is unchanged', async () => {
+  const store = new EtcdStore({ client: plainClient(), prefix: nextPrefix(), lockTimeoutMs: 10_000 });
+  await store.update((book) => ({ book: withRanges(book, 1, 1), result: undefined }));
+  // 4 096 operator leases in one window, each with a 400-character note: one value of ~1.7 MB.
+  const note = 'n'.repeat(400);
+  const heavy = Array.from({ length: 4_096 }, (_, i) => ({ ...lease(i, 'operator'), note }));
+  await assert.rejects(
+    store.update((book) => ({ book: { ...book, ranges: [{ ...range(1, heavy, 4_096n) }] }, result: undefined })),
+    (error) => {
+      assert.ok(error instanceof IpamError && error.kind === 'store-io', String(error));
+      assert.match(error.message, /--max-request-bytes \(1\.5 MiB\)/);
+      assert.match(error.message, /raise --max-request-bytes to \d+ \(\d+ MiB\) on every member; the book is unchanged/);
+      return true;
+    },
+  );
+  const book = await store.read();
+  assert.deepEqual([book.generation, book.ranges[0]!.leases.length], [1, 0]);
 });

@@ -51,9 +51,9 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
     const config = context.config();
     const { store, copy } = await bookSource('status', context, values.serializable === true);
     await requireBook(context, store);
-    const [book, health] = await Promise.all([store.read(), context.store().health?.()]);
-    // etcd: its database against the quota past which it refuses every write.
-    const space = copy ? undefined : await context.store().space?.();
+    // All at once: each of the etcd calls waits up to timeoutMs for a member that does not answer.
+    // space: etcd's database against the quota past which it refuses every write.
+    const [book, health, space] = await Promise.all([store.read(), context.store().health?.(), copy ? undefined : context.store().space?.()]);
     const pools = poolUsage(book, config);
     const ranges = book.ranges.map((r) => rangeRow(r, config));
     const totals = {
