@@ -1,5 +1,6 @@
 /** The five driver actions, by the name oned runs them under. */
 import type { Action, ActionName } from './action.ts';
+import type { Config } from '../config/config.ts';
 import type { OnedRequest } from '../oned/request.ts';
 import { refuseSharedAr } from '../oned/ar-checks.ts';
 import { allocateAddress } from './allocate_address.ts';
@@ -16,8 +17,8 @@ export const ACTIONS: Readonly<Record<ActionName, Action>> = {
   free_address: freeAddress,
 };
 
-/** Checks that need only the request, run before the store's lock so a refusal never waits for it. */
-export const PRECHECKS: Readonly<Partial<Record<ActionName, (request: OnedRequest) => void>>> = {
+/** Checks that need only the request and the config, run before the store's lock so a refusal never waits for it. */
+export const PRECHECKS: Readonly<Partial<Record<ActionName, (request: OnedRequest, config: Config) => void>>> = {
   get_address: refuseWithoutIPv4,
-  register_address_range: ({ ar }) => refuseSharedAr(ar),
+  register_address_range: ({ ar }, config) => refuseSharedAr(ar, config.onedVersion),
 };

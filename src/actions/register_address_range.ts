@@ -69,7 +69,7 @@ export const registerAddressRange: Action = (book, { ar }, { config, requestId, 
   const id = `r${book.nextRangeId}`;
   const reply = replyAttributes(ar, set, side4, side6, id);
   // Refused here, before anything is recorded: oned would refuse it after the reply, and leak it.
-  checkArReply(new Map(reply));
+  checkArReply(new Map(reply), config.onedVersion);
   const mac = field.mac(ar, 'MAC');
   const ulaPrefix = field.isSlaac(type) ? field.slaacPrefix(ar, 'ULA_PREFIX') : undefined;
   const range: RangeRecord = {
@@ -124,7 +124,7 @@ function static6Side(book: Book, config: Config, ar: Attributes, size: bigint | 
   const ip6 = field.ipv6(ar, 'IP6');
   const named = field.text(ar, 'IPAM_POOL6');
   if (ip6 !== undefined) {
-    if (size === undefined) throw bad(`SIZE is missing for IP6 ${FAMILIES.ipv6.format(ip6)}`);
+    size ??= onedStaticSize(ip6, field.prefixLength(ar));
     const span = { first: ip6, last: ip6 + size - 1n };
     if (span.last > IPV6_MAX) throw bad(`IP6 ${FAMILIES.ipv6.format(ip6)} + SIZE ${size} runs past the end of the IPv6 space`);
     const side = explicitSide(book, config, 'ipv6', span, named, 'IPAM_POOL6');
@@ -139,6 +139,25 @@ function static6Side(book: Book, config: Config, ar: Attributes, size: bigint | 
   }
   const carved = carvedSide(book, config, pool, size);
   return { ...carved, prefixLength: carved.subnet!.length };
+}
+
+/**
+ * The SIZE oned gives an IP6_STATIC or IP4_6_STATIC AR that has none: the rest of the
+ * PREFIX_LENGTH subnet from IP6 on, counted in the low 64 bits (`AddressRange::init_ipv6_static`;
+ * a /64 or shorter counts to 2^64 - 1). oned derives it after the reply, from the reply, so the
+ * reply carries the same number and the book records the range oned will hold.
+ */
+function onedStaticSize(ip6: bigint, prefixLength: number | undefined): bigint {
+  const shownIp6 = FAMILIES.ipv6.format(ip6);
+  if (prefixLength === undefined) throw bad(`SIZE is missing for IP6 ${shownIp6}, and so is PREFIX_LENGTH, from which oned would derive it`);
+  const low = ip6 & ((1n << 64n) - 1n);
+  const whole = prefixLength <= 64 ? (1n << 64n) - 1n : 1n << BigInt(128 - prefixLength);
+  const mask = prefixLength <= 64 ? whole : whole - 1n;
+  const size = whole - (low & mask);
+  if (size > field.MAX_SIZE) {
+    throw bad(`SIZE is missing for IP6 ${shownIp6}: oned would make it ${size} (the rest of the /${prefixLength}), more than the ${field.MAX_SIZE} addresses an AR can index; give SIZE`);
+  }
+  return size;
 }
 
 /**

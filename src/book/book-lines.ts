@@ -1,18 +1,20 @@
 /**
  * The layout `encodeBook` writes, found again without parsing the whole file:
  *
- *   {"schema":1,"generation":G,"nextRangeId":N,"ranges":[
+ *   {"schema":1,"format":F,"generation":G,"nextRangeId":N,...unknown fields...,"ranges":[
  *   {"id":"r1",...header...,"leases":...},
  *   ...
  *   {"id":"r9",...header...,"leases":...}
  *   ]}
  *
- * One range per line, `id` always its first key and `leases` its last. Splitting finds the lines
+ * (`format` is absent in books of format 1; the unknown fields are those a newer release wrote,
+ * book-format.ts.) One range per line, `id` always its first key and `leases` its last. Splitting finds the lines
  * and reads each id, nothing more: a driver action then decodes the one range it acts on, and
  * writes every other line back byte for byte. Works on the file's bytes as read (a Buffer), so a
  * big book is never turned into one big string. Anything else (a book reformatted by hand, a
  * truncated one) returns undefined and is left to the full JSON parser and its precise errors.
  */
+import { KNOWN_BOOK_KEYS } from './book-format.ts';
 
 export type BookSource = string | Buffer;
 
@@ -25,6 +27,10 @@ export interface RangeLine {
 
 /** Range i's line is [starts[i], ends[i]), id ids[i]: flat arrays, not an object per range. */
 export interface BookLines {
+  /** The `format` key; undefined when the head has none (format 1). */
+  readonly format: number | undefined;
+  /** The head's other keys, as JSON.parse read them; undefined when there are none. */
+  readonly unknownFields: Readonly<Record<string, unknown>> | undefined;
   readonly generation: number;
   readonly nextRangeId: number;
   readonly starts: readonly number[];
@@ -39,7 +45,9 @@ export function lineOf(lines: BookLines, index: number): RangeLine {
 export const LEASES_KEY = ',"leases":';
 const LEASES_KEY_BYTES = Buffer.from(LEASES_KEY);
 const ID_KEY = '{"id":"';
-const HEAD = /^\{"schema":1,"generation":(0|[1-9][0-9]{0,15}),"nextRangeId":(0|[1-9][0-9]{0,15}),"ranges":\[$/;
+const HEAD = /^\{"schema":1,(?:"format":([1-9][0-9]{0,8}),)?"generation":(0|[1-9][0-9]{0,15}),"nextRangeId":(0|[1-9][0-9]{0,15}),(.*)"ranges":\[$/;
+/** A head with unknown fields may be long; a longer one is left to the full parser. */
+const HEAD_MAX = 64 * 1024;
 const TAIL = ']}\n';
 const NEWLINE = 10;
 const QUOTE = 34;
@@ -55,12 +63,15 @@ const PLAIN_ID_MAX = 64;
 
 export function splitBookLines(source: BookSource): BookLines | undefined {
   const headEnd = indexOfCode(source, NEWLINE, 0);
-  if (headEnd < 0 || headEnd > 120) return undefined;
+  if (headEnd < 0 || headEnd > HEAD_MAX) return undefined;
   const head = HEAD.exec(textOf(source, 0, headEnd));
   if (!head) return undefined;
-  const generation = Number(head[1]);
-  const nextRangeId = Number(head[2]);
+  const format = head[1] === undefined ? undefined : Number(head[1]);
+  const generation = Number(head[2]);
+  const nextRangeId = Number(head[3]);
   if (!Number.isSafeInteger(generation) || !Number.isSafeInteger(nextRangeId)) return undefined;
+  const unknownFields = head[4] ? headFields(head[4]) : undefined;
+  if (unknownFields === null) return undefined;
 
   const starts: number[] = [];
   const ends: number[] = [];
@@ -80,7 +91,20 @@ export function splitBookLines(source: BookSource): BookLines | undefined {
     if (!more) break;
   }
   if (source.length !== start + TAIL.length || textOf(source, start, source.length) !== TAIL) return undefined;
-  return { generation, nextRangeId, starts, ends, ids };
+  return { format, unknownFields, generation, nextRangeId, starts, ends, ids };
+}
+
+/** `"a":1,"b":[2],` as an object; null when it is not plain members or names a known key. */
+function headFields(text: string): Record<string, unknown> | null {
+  if (!text.endsWith(',')) return null;
+  let fields: unknown;
+  try {
+    fields = JSON.parse(`{${text.slice(0, -1)}}`);
+  } catch {
+    return null;
+  }
+  const object = fields as Record<string, unknown>;
+  return Object.keys(object).some((key) => KNOWN_BOOK_KEYS.has(key)) ? null : object;
 }
 
 /** Where `,"leases":` is in a range's line, or -1: the header is everything before it. */

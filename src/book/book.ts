@@ -62,6 +62,11 @@ export interface RangeRecord {
   readonly nextIndex?: bigint;
   readonly createdAt: string;
   readonly requestId?: string;
+  /**
+   * Fields a newer release wrote on this range that this one does not know (book-format.ts):
+   * kept as they were read and written back, so that a range this release changes loses nothing.
+   */
+  readonly unknownFields?: Readonly<Record<string, unknown>>;
   /** Sorted by `first`, disjoint, inside `0..size-1`. */
   readonly leases: readonly Lease[];
 }
@@ -73,6 +78,13 @@ export interface Book {
   /** Range ids are never reused, so an old id in oned cannot point at a new range. */
   readonly nextRangeId: number;
   readonly ranges: readonly RangeRecord[];
+  /**
+   * Set only when a newer release wrote the book: its format number (book-format.ts). Such a
+   * book is read, never rewritten; absent for books of this release's format or older.
+   */
+  readonly newerFormat?: number;
+  /** Top-level fields a newer release wrote that this one does not know, written back as read. */
+  readonly unknownFields?: Readonly<Record<string, unknown>>;
 }
 
 export const EMPTY_BOOK: Book = { schema: 1, generation: 0, nextRangeId: 1, ranges: [] };

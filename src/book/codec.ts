@@ -14,6 +14,7 @@ import { formatMac, parseMac } from '../address/mac.ts';
 import { IpamError } from '../errors.ts';
 import type { Interval } from '../intervals/interval.ts';
 import { AR_TYPES, type ArType, type Book, type Lease, type RangeRecord } from './book.ts';
+import { BOOK_FORMAT, checkWritable, KNOWN_BOOK_KEYS, readFormat, unknownFieldsOf } from './book-format.ts';
 import { footprint } from './footprint.ts';
 import { LEASES_KEY, leasesKeyAt, lineOf, sliceOf, splitBookLines, textOf, type BookLines, type BookSource, type RangeLine } from './book-lines.ts';
 import { lazyOrigin, lazyRange, type LazyBook, type RangeHeader } from './lazy-range.ts';
@@ -27,8 +28,14 @@ interface SourceBook extends LazyBook {
   readonly lines: BookLines;
 }
 
-export function encodeBook(book: Book): string {
-  return encodeBookChunks(book)
+/** The source book and index of a range decoded from a text by this codec (not by another decoder, e.g. etcd's). */
+function sourceOrigin(range: RangeRecord): { book: SourceBook; index: number } | undefined {
+  const lazy = lazyOrigin<SourceBook>(range);
+  return lazy && 'lines' in lazy.book ? lazy : undefined;
+}
+
+export function encodeBook(book: Book, location = 'the lease book'): string {
+  return encodeBookChunks(book, location)
     .map((chunk) => (typeof chunk === 'string' ? chunk : chunk.toString('utf8')))
     .join('');
 }
@@ -37,8 +44,10 @@ export function encodeBook(book: Book): string {
  * The book's text in pieces, to be written one after the other: a range decoded from a source and
  * not replaced since is its original bytes (neighbours in the source as one slice, no copy).
  */
-export function encodeBookChunks(book: Book): (string | Buffer)[] {
-  const head = `{"schema":1,"generation":${book.generation},"nextRangeId":${book.nextRangeId},"ranges":[`;
+export function encodeBookChunks(book: Book, location = 'the lease book'): (string | Buffer)[] {
+  // A newer release's book is never rewritten: what it holds beyond this release's fields may matter.
+  checkWritable(book, location);
+  const head = `{"schema":1,"format":${BOOK_FORMAT},"generation":${book.generation},"nextRangeId":${book.nextRangeId},${membersOf(book.unknownFields)}"ranges":[`;
   // One range per line: a person can read and diff the file; the head stays small.
   if (book.ranges.length === 0) return [`${head}]}\n`];
   const chunks: (string | Buffer)[] = [`${head}\n`];
@@ -48,7 +57,7 @@ export function encodeBookChunks(book: Book): (string | Buffer)[] {
     run = undefined;
   };
   book.ranges.forEach((range, i) => {
-    const lazy = lazyOrigin<SourceBook>(range);
+    const lazy = sourceOrigin(range);
     const origin = lazy && { source: lazy.book.source, start: lazy.book.lines.starts[lazy.index]!, end: lazy.book.lines.ends[lazy.index]! };
     // The next line of the same source: the ",\n" between them is in the slice already.
     if (origin && run && origin.source === run.source && origin.start === run.end + 2) {
@@ -65,10 +74,31 @@ export function encodeBookChunks(book: Book): (string | Buffer)[] {
   return chunks;
 }
 
+/** `"a":1,"b":2,`: fields kept from a newer release, in the order they were read. */
+function membersOf(fields: Readonly<Record<string, unknown>> | undefined): string {
+  if (fields === undefined) return '';
+  let text = '';
+  for (const key of Object.keys(fields)) {
+    const value = JSON.stringify(fields[key]);
+    if (value !== undefined && !KNOWN_BOOK_KEYS.has(key)) text += `${JSON.stringify(key)}:${value},`;
+  }
+  return text;
+}
+
 function encodeRange(r: RangeRecord): string {
   // `id` first and `leases` last: book-lines.ts reads the id, and the header as everything
-  // before `leases`. JSON.stringify leaves out the fields that are undefined.
-  return JSON.stringify({
+  // before `leases`; a newer release's fields go just before `leases`. JSON.stringify leaves
+  // out the fields that are undefined.
+  return JSON.stringify({ ...headerFields(r), leases: packLeases(r.leases, r.mac) });
+}
+
+/** A range without its leases, as JSON text: how the etcd store keeps a range's header apart from its leases. */
+export function encodeRangeHeader(r: RangeRecord): string {
+  return JSON.stringify(headerFields(r));
+}
+
+function headerFields(r: RangeRecord): Json {
+  return {
     id: r.id,
     type: r.type,
     size: Number(r.size),
@@ -88,8 +118,8 @@ function encodeRange(r: RangeRecord): string {
     next: r.nextIndex ? Number(r.nextIndex) : undefined,
     createdAt: r.createdAt,
     requestId: r.requestId,
-    leases: packLeases(r.leases, r.mac),
-  });
+    ...withoutKnown(r.unknownFields),
+  };
 }
 
 /**
@@ -135,7 +165,7 @@ export function decodeBookLazily(source: BookSource, location: string): Book {
  * decoder (which refuses a broken line as it always does).
  */
 export function quickFootprint(range: RangeRecord, family: Family): Interval | undefined {
-  const lazy = lazyOrigin<SourceBook>(range);
+  const lazy = sourceOrigin(range);
   const header = lazy && headerText(lazy.book, lazy.index);
   const quick = header === undefined ? undefined : scanFootprint(header, family);
   return quick === undefined ? footprint(range, family) : (quick ?? undefined);
@@ -201,13 +231,31 @@ function decodeWhole(r: Reader, text: string, location: string): Book {
   }
   const doc = r.object(raw, '(top)');
   if (doc.schema !== 1) throw corrupt(location, `schema is ${JSON.stringify(doc.schema)}; this nebula-ipam reads schema 1`);
+  const format = readFormat(doc.format);
+  if (format === undefined) throw r.fail('format', doc.format);
   const nextRangeId = r.count(doc.nextRangeId, 'nextRangeId');
   const ranges = r.list(doc.ranges, 'ranges').map((entry, i) => {
     const at = `ranges[${i}]`;
     const header = decodeRangeHeader(r, entry, at);
     return { ...header, leases: decodeLeases(r, (entry as Json).leases, at, header.size, header.mac) };
   });
-  return { schema: 1, generation: r.count(doc.generation, 'generation'), nextRangeId, ranges };
+  return bookOf(format, unknownFieldsOf(doc, KNOWN_BOOK_KEYS), r.count(doc.generation, 'generation'), nextRangeId, ranges);
+}
+
+function bookOf(format: number, unknownFields: Json | undefined, generation: number, nextRangeId: number, ranges: readonly RangeRecord[]): Book {
+  return {
+    schema: 1,
+    generation,
+    nextRangeId,
+    ranges,
+    ...(format > BOOK_FORMAT ? { newerFormat: format } : {}),
+    ...(unknownFields ? { unknownFields } : {}),
+  };
+}
+
+/** `fields` without the keys this release writes itself (a record made in code might carry them). */
+function withoutKnown(fields: Readonly<Json> | undefined): Json | undefined {
+  return fields && unknownFieldsOf(fields, KNOWN_RANGE_KEYS);
 }
 
 /**
@@ -222,7 +270,7 @@ function decodeLines(r: Reader, source: BookSource, lines: BookLines): Book {
     decodeLeases: (index, header) => decodeLineLeases(r, source, lineOf(lines, index), `ranges[${index}]`, header),
   };
   const ranges = lines.ids.map((id, index) => lazyRange(book, index, id));
-  return { schema: 1, generation: lines.generation, nextRangeId: lines.nextRangeId, ranges };
+  return bookOf(lines.format ?? 1, lines.unknownFields, lines.generation, lines.nextRangeId, ranges);
 }
 
 function decodeLineHeader(r: Reader, source: BookSource, line: RangeLine, at: string): RangeHeader {
@@ -249,6 +297,40 @@ function decodeLineLeases(r: Reader, source: BookSource, line: RangeLine, at: st
     throw r.fail(`${at}.leases`, text);
   }
   return decodeLeases(r, value, at, header.size, header.mac);
+}
+
+/** The range fields this release knows; any other is a newer release's, kept in `unknownFields`. */
+const KNOWN_RANGE_KEYS: ReadonlySet<string> = new Set([
+  'id',
+  'type',
+  'size',
+  'ip',
+  'ip6',
+  'prefixLength',
+  'mac',
+  'globalPrefix',
+  'ulaPrefix',
+  'pool',
+  'pool6',
+  'block',
+  'block6',
+  'unmanaged',
+  'owner',
+  'driver',
+  'next',
+  'createdAt',
+  'requestId',
+  'leases',
+]);
+
+/** A range's header decoded from JSON (encodeRangeHeader's, parsed), every field checked; `at` names it in errors. */
+export function decodeHeaderValue(raw: unknown, at: string, location: string): RangeHeader {
+  return decodeRangeHeader(new Reader(location), raw, at);
+}
+
+/** Leases packed by `packLeases` for a range of `header`'s size and MAC, every field checked. */
+export function decodePackedLeases(packed: string, at: string, location: string, header: RangeHeader): readonly Lease[] {
+  return decodeLeases(new Reader(location), packed, at, header.size, header.mac);
 }
 
 /** An AR holds at most 2^32 addresses (OpenNebula keeps SIZE in 32 bits plus one). */
@@ -291,6 +373,7 @@ function decodeRangeHeader(r: Reader, raw: unknown, at: string): RangeHeader {
     nextIndex: next === 0n ? undefined : next,
     createdAt: r.text(o.createdAt, `${at}.createdAt`),
     requestId: o.requestId === undefined ? undefined : r.text(o.requestId, `${at}.requestId`),
+    unknownFields: unknownFieldsOf(o, KNOWN_RANGE_KEYS),
   }) as RangeHeader;
 }
 

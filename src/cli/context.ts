@@ -11,6 +11,7 @@ import { ipamrcOf } from '../config/book-sources.ts';
 import type { Env } from '../config/paths.ts';
 import { type BookChoice, type BookSources, chooseBook, chooseConfig } from '../config/resolve-book.ts';
 import { openStore } from '../store/open-store.ts';
+import type { InterruptGuard } from '../interrupts/interrupt-guard.ts';
 import type { LeaseStore } from '../store/store.ts';
 
 export interface CliIo {
@@ -23,6 +24,8 @@ export interface CliIo {
   readonly now?: () => Date;
   /** The resolved path of this program, which `install` links to. Defaults to argv[1]'s real path. */
   readonly selfPath?: string;
+  /** What every write runs through (main.ts installs the process's); none in-process. */
+  readonly interrupts?: InterruptGuard;
 }
 
 export interface GlobalOptions {
@@ -51,6 +54,8 @@ export interface CliContext {
   readonly actor: string;
   readonly env: Env;
   readonly selfPath: string;
+  /** Every write to the book runs through it, so SIGINT and SIGTERM are honest (interrupt-guard.ts). */
+  readonly interrupts: InterruptGuard;
   stdout(text: string): void;
   stderr(text: string): void;
   now(): Date;
@@ -78,6 +83,7 @@ export function createContext(options: GlobalOptions, io: Required<CliIo>, user:
     actor: `cli:${user}`,
     env: io.env,
     selfPath: io.selfPath,
+    interrupts: io.interrupts,
     stdout: io.stdout,
     stderr: io.stderr,
     now: io.now,

@@ -6,11 +6,12 @@
  * anything else (reading an import file, asking etcd twice) before it fails.
  */
 import { missingBook } from '../store/missing-book.ts';
+import type { LeaseStore } from '../store/store.ts';
 import type { CliContext } from './context.ts';
 import { announceLongRead } from './long-read.ts';
 
-export async function requireBook(context: CliContext): Promise<void> {
-  const store = context.store();
+/** `store`: the one the command reads (status --serializable: one member's copy). */
+export async function requireBook(context: CliContext, store: LeaseStore = context.store()): Promise<void> {
   if (!(await store.exists())) throw missingBook(store.description);
   if (store.description.backend === 'file') announceLongRead(store.description.location, 'the lease book', context.stderr);
 }

@@ -1,6 +1,7 @@
 /** The operator's configuration: where the book lives and which pools ranges are carved from. */
 import type { Family } from '../address/family.ts';
 import type { Prefix } from '../address/prefix.ts';
+import type { OnedVersion } from './oned-version.ts';
 import type { BackendConfig } from './parse-backend.ts';
 
 /**
@@ -36,12 +37,22 @@ export interface Config {
    * that lies in no pool, instead of recording it outside the pools.
    */
   readonly refuseOutsidePools?: boolean;
+  /** The OpenNebula release the driver answers (`onedVersion`); absent: 7.2 or later is assumed. */
+  readonly onedVersion?: OnedVersion;
+  /**
+   * How much earlier than a document's time reconcile stops judging the book
+   * (`reconcileMarginSeconds`): front-ends of an HA cloud stamp leases with their own clocks.
+   */
+  readonly reconcileMarginMs: number;
   readonly pools: readonly Pool[];
 }
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 20_000;
 
-export const NO_CONFIG: Config = { source: '(no config file)', lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS, pools: [] };
+/** Five minutes: far more than NTP-synchronised front-ends drift, far less than a reconcile's age. */
+export const DEFAULT_RECONCILE_MARGIN_MS = 300_000;
+
+export const NO_CONFIG: Config = { source: '(no config file)', lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS, reconcileMarginMs: DEFAULT_RECONCILE_MARGIN_MS, pools: [] };
 
 export function poolNamed(config: Config, name: string): Pool | undefined {
   return config.pools.find((pool) => pool.name === name);

@@ -7,15 +7,18 @@ import { formatPrefix, parsePrefix, prefixInterval, type Prefix } from '../addre
 import { covers, overlaps } from '../intervals/interval.ts';
 import { IpamError, shown } from '../errors.ts';
 import { parseBackend, type BackendConfig } from './parse-backend.ts';
-import { DEFAULT_LOCK_TIMEOUT_MS, type Config, type GatewayRule, type Pool } from './config.ts';
+import { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_RECONCILE_MARGIN_MS, type Config, type GatewayRule, type Pool } from './config.ts';
+import { parseOnedVersion, type OnedVersion } from './oned-version.ts';
 
-const TOP_KEYS = new Set(['store', 'backend', 'lockTimeoutMs', 'refuseOutsidePools', 'pools']);
+const TOP_KEYS = new Set(['store', 'backend', 'lockTimeoutMs', 'refuseOutsidePools', 'onedVersion', 'reconcileMarginSeconds', 'pools']);
 const POOL_KEYS = new Set(['name', 'network', 'subnetPrefix', 'gateway', 'dns', 'mtu', 'searchDomain', 'exclude', 'default']);
 const POOL_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 // Values end up inside oned's template text; keep them to what survives it unchanged.
 const SAFE_TEXT = /^[^\u0000-\u001f\u007f"\\]{1,253}$/;
 /** Below oned's own 90 s request timeout, with room for the action itself. */
 const MAX_LOCK_TIMEOUT_MS = 60_000;
+/** A day: a margin beyond that means the clocks are not synchronised at all. */
+const MAX_RECONCILE_MARGIN_SECONDS = 86_400;
 
 export function parseConfig(text: string, source: string): Config {
   const fail = (key: string, why: string): never => {
@@ -71,7 +74,31 @@ export function parseConfig(text: string, source: string): Config {
     fail('refuseOutsidePools', `must be true or false, not ${JSON.stringify(raw.refuseOutsidePools)}`);
   }
   const refuseOutsidePools = raw.refuseOutsidePools === true;
-  return { source, ...(store === undefined ? {} : { store }), ...(backend === undefined ? {} : { backend }), lockTimeoutMs, ...(refuseOutsidePools ? { refuseOutsidePools } : {}), pools };
+
+  let onedVersion: OnedVersion | undefined;
+  if (raw.onedVersion !== undefined) {
+    onedVersion = typeof raw.onedVersion === 'string' ? parseOnedVersion(raw.onedVersion) : undefined;
+    if (!onedVersion) fail('onedVersion', `must be OpenNebula's release as "MAJOR.MINOR" from "5.2" on (e.g. "6.6", "7.0", "7.4"), not ${JSON.stringify(raw.onedVersion)}`);
+  }
+
+  let reconcileMarginMs = DEFAULT_RECONCILE_MARGIN_MS;
+  if (raw.reconcileMarginSeconds !== undefined) {
+    const value = raw.reconcileMarginSeconds;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_RECONCILE_MARGIN_SECONDS) {
+      fail('reconcileMarginSeconds', `must be a whole number of seconds from 0 to ${MAX_RECONCILE_MARGIN_SECONDS}, not ${JSON.stringify(value)}`);
+    }
+    reconcileMarginMs = (value as number) * 1000;
+  }
+  return {
+    source,
+    ...(store === undefined ? {} : { store }),
+    ...(backend === undefined ? {} : { backend }),
+    lockTimeoutMs,
+    ...(refuseOutsidePools ? { refuseOutsidePools } : {}),
+    ...(onedVersion === undefined ? {} : { onedVersion }),
+    reconcileMarginMs,
+    pools,
+  };
 }
 
 function parsePool(entry: unknown, at: string, fail: (key: string, why: string) => never): Pool {

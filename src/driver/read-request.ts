@@ -16,10 +16,16 @@ export interface RawRequest {
 
 export const READ_TIMEOUT_MS = 10_000;
 
+/** OpenNebula 5.2-5.8 pass the request itself as the only argument, where later releases pass an id. */
+export function isRequestInArgv(args: readonly string[]): boolean {
+  const first = args[0];
+  return first !== undefined && !/^[0-9]{1,20}$/.test(first);
+}
+
 /** Standard input, or `input` when given (tests). */
 export async function readRawRequest(args: readonly string[], input?: NodeJS.ReadableStream, timeoutMs = READ_TIMEOUT_MS): Promise<RawRequest> {
   const first = args[0];
-  if (first !== undefined && !/^[0-9]{1,20}$/.test(first)) {
+  if (first !== undefined && isRequestInArgv(args)) {
     if (first.length > MAX_REQUEST_BYTES) throw tooBig();
     return { payload: first };
   }

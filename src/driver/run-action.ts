@@ -5,16 +5,20 @@
 import { ACTIONS, PRECHECKS } from '../actions/index.ts';
 import type { ActionName } from '../actions/action.ts';
 import { auditedUpdate } from '../audit/audited-update.ts';
+import type { Book } from '../book/book.ts';
 import { bookSources } from '../config/book-sources.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { driverNameOf, type Env } from '../config/paths.ts';
 import { chooseBook, chooseConfig } from '../config/resolve-book.ts';
 import { IpamError } from '../errors.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
-import { failureOf } from '../failure.ts';
+import type { Config } from '../config/config.ts';
+import { readsErrorMarkers } from '../config/oned-version.ts';
+import { failureOf, stderrText } from '../failure.ts';
+import { NO_GUARD, type InterruptGuard } from '../interrupts/interrupt-guard.ts';
 import { decodeRequest } from '../oned/request.ts';
 import { openStore } from '../store/open-store.ts';
-import { readRawRequest } from './read-request.ts';
+import { isRequestInArgv, readRawRequest } from './read-request.ts';
 
 export interface ProcessIo {
   readonly args: readonly string[];
@@ -23,33 +27,38 @@ export interface ProcessIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly now: () => Date;
+  /** What the action's write runs through (main.ts installs the process's); none in-process. */
+  readonly interrupts?: InterruptGuard;
 }
 
 /** Actions whose success oned reads a vector from; an empty success would crash oned <= 6.6. */
 const NEEDS_REPLY: ReadonlySet<ActionName> = new Set(['register_address_range', 'get_address']);
 
 export async function runAction(name: ActionName, io: ProcessIo): Promise<number> {
+  let config: Config | undefined;
   try {
     const raw = await readRawRequest(io.args);
     const request = decodeRequest(raw.payload);
-    PRECHECKS[name]?.(request);
     const driverName = driverNameOf(io.invokedPath);
     const sources = bookSources(driverName, io.env);
     const { file, explicit, setting } = chooseConfig(sources);
-    const config = loadConfig(file, explicit, setting);
+    config = loadConfig(file, explicit, setting);
+    PRECHECKS[name]?.(request, config);
     const store = openStore(config, chooseBook(config, sources), driverName, io.env);
     const context = { config, driverName, now: io.now().toISOString(), ...(raw.requestId === undefined ? {} : { requestId: raw.requestId }) };
     const subject = { time: context.now, actor: `oned:${raw.requestId ?? '-'}`, action: name };
-    const decision = await auditedUpdate(store, subject, (book) => {
+    const decide = (book: Book) => {
       const decided = ACTIONS[name](book, request, context);
       return { ...(decided.book ? { book: decided.book } : {}), result: decided, ...(decided.audit ? { audit: [decided.audit, ...(decided.alsoAudit ?? [])] } : {}) };
-    });
+    };
+    const decision = await (io.interrupts ?? NO_GUARD).write(store.description.location, (options) => auditedUpdate(store, subject, decide, {}, options));
     if (NEEDS_REPLY.has(name) && !decision.reply) throw new IpamError('internal', `Cannot ${name}: the action produced no reply`);
     if (decision.reply) io.stdout(decision.reply);
     return EXIT_CODES.ok;
   } catch (error) {
-    const { code, line } = failureOf(error, 'the action');
-    io.stderr(`${line}\n`);
-    return code;
+    const failure = failureOf(error, 'the action');
+    // OpenNebula 5 shows only a message between markers: known from its calling form, or the config.
+    io.stderr(stderrText(failure, isRequestInArgv(io.args) || readsErrorMarkers(config?.onedVersion)));
+    return failure.code;
   }
 }

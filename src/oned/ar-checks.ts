@@ -35,6 +35,7 @@ import { formatMac } from '../address/mac.ts';
 import { FAMILIES } from '../address/family.ts';
 import { IpamError, shown } from '../errors.ts';
 import * as field from '../engine/ar-fields.ts';
+import { formatOnedVersion, refusesSharedAr, type OnedVersion } from '../config/oned-version.ts';
 import type { Attributes } from './request.ts';
 
 /** oned adds an index to the last 32 bits of a MAC, and of a static IPv6 address. */
@@ -42,20 +43,22 @@ const LOW_WORD = 1n << 32n;
 
 /**
  * Refusals that need only oned's request, run before the store's lock: an AR that oned will
- * refuse whatever the driver answers (SHARED=YES on 7.2+) fails at once.
+ * refuse whatever the driver answers (SHARED=YES on 7.2+) fails at once. 6.6 to 7.0 keep SHARED
+ * as a plain attribute, so there (config `onedVersion`) it is echoed like any other.
  */
-export function refuseSharedAr(ar: Attributes): void {
+export function refuseSharedAr(ar: Attributes, version: OnedVersion | undefined): void {
   const shared = field.text(ar, 'SHARED');
-  if (shared !== undefined && shared.toUpperCase() === 'YES') {
+  if (shared !== undefined && shared.toUpperCase() === 'YES' && refusesSharedAr(version)) {
+    const release = version === undefined ? 'onedVersion is not set, so 7.2 or later is assumed' : `onedVersion is ${formatOnedVersion(version)}`;
     throw bad(
-      `SHARED is ${shown(shared)}; OpenNebula 7.2 and later refuse a shared AR with an external IPAM ("Shared ARs cannot use an external IPAM") after the driver has answered, and never tell the driver; remove SHARED=YES`,
+      `SHARED is ${shown(shared)}; OpenNebula 7.2 and later refuse a shared AR with an external IPAM ("Shared ARs cannot use an external IPAM") after the driver has answered, and never tell the driver (${release}); remove SHARED=YES, or set onedVersion if oned is 7.0 or older`,
     );
   }
 }
 
-/** Throws, naming the value, if oned would refuse `reply` (the whole AR the driver answers). */
-export function checkArReply(reply: Attributes): void {
-  refuseSharedAr(reply);
+/** Throws, naming the value, if oned (of release `version`) would refuse `reply` (the whole AR the driver answers). */
+export function checkArReply(reply: Attributes, version: OnedVersion | undefined): void {
+  refuseSharedAr(reply, version);
   const type = field.arType(reply);
   if (type === undefined) throw bad('the reply has no TYPE, which oned requires');
   const size = field.size(reply);

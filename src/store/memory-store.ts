@@ -1,9 +1,11 @@
 /** A LeaseStore in memory: the fake the engine's tests run against. */
 import type { AuditRecord } from '../audit/audit-record.ts';
 import { EMPTY_BOOK, type Book } from '../book/book.ts';
+import { checkWritable } from '../book/book-format.ts';
 import { IpamError } from '../errors.ts';
 import { missingBook } from './missing-book.ts';
-import type { AuditLog, Change, Generations, LeaseStore, StoreDescription } from './store.ts';
+import { stopIfAborted } from './stop-before-commit.ts';
+import type { AuditLog, Change, Generations, LeaseStore, StoreDescription, UpdateOptions } from './store.ts';
 
 export class MemoryStore implements LeaseStore {
   readonly description: StoreDescription = { backend: 'memory', location: '(memory)' };
@@ -36,9 +38,14 @@ export class MemoryStore implements LeaseStore {
     return true;
   }
 
-  async update<R>(change: (book: Book) => Change<R>): Promise<R> {
+  async update<R>(change: (book: Book) => Change<R>, options: UpdateOptions = {}): Promise<R> {
     if (!this.made) throw missingBook(this.description);
+    stopIfAborted(options.signal, this.description.location, 'before the change ran');
     const { book, result, audit = [] } = change(this.book);
+    // As the file and etcd books, which refuse in the codec.
+    if (book) checkWritable(book, this.description.location);
+    // Nothing can happen between the change and the write in memory but the change itself.
+    stopIfAborted(options.signal, this.description.location, 'while the change was decided');
     if (book) this.write(book, this.book.generation + 1);
     if (book) this.log.push(...audit);
     return result;
@@ -60,6 +67,8 @@ export class MemoryStore implements LeaseStore {
 
   async restore(shown: Generations, book: Book, audit: AuditRecord): Promise<Book> {
     if (shown.token !== String(this.book.generation)) throw new IpamError('store-locked', 'Cannot restore (memory): it changed since it was read; nothing was restored');
+    checkWritable(this.book, this.description.location);
+    checkWritable(book, this.description.location);
     this.write(book, Math.max(this.book.generation, shown.previous.generation) + 1);
     this.log.push(audit);
     return this.book;

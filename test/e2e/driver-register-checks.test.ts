@@ -44,6 +44,36 @@ test('SHARED=YES (refused by oned 7.2+ after the reply) is refused first, explic
   });
 });
 
+test('SHARED=YES is accepted and echoed where oned keeps it as a plain attribute (onedVersion 6.6 to 7.0); 7.2+ still refuses it', () => {
+  for (const onedVersion of ['6.6', '7.0']) {
+    const sandbox = createSandbox({ config: { ...CONFIG, onedVersion } });
+    try {
+      const reply = expectReply(sandbox.run('register_address_range', registerXml({ ...MAD, TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', SHARED: 'YES' })), 'AR');
+      assert.equal(reply.get('SHARED'), 'YES', onedVersion);
+      assert.equal(sandbox.book()!.ranges.length, 1);
+    } finally {
+      sandbox.cleanup();
+    }
+  }
+  const sandbox = createSandbox({ config: { ...CONFIG, onedVersion: '7.2' } });
+  try {
+    refusedAtRegister(sandbox, { ...MAD, TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', SHARED: 'YES' }, ['SHARED', 'onedVersion is 7.2']);
+  } finally {
+    sandbox.cleanup();
+  }
+});
+
+test('onedVersion must be a release such as "7.0": anything else fails every action with one line naming it (exit 4)', () => {
+  for (const onedVersion of ['7', 'seven', '4.14', 7.0]) {
+    const sandbox = createSandbox({ config: { ...CONFIG, onedVersion } });
+    try {
+      expectFailure(sandbox.run('register_address_range', registerXml({ ...MAD, SIZE: '5' })), 4, ['onedVersion', JSON.stringify(onedVersion)]);
+    } finally {
+      sandbox.cleanup();
+    }
+  }
+});
+
 test('MACs and static IPv6 addresses that oned would count past their last 32 bits are refused first', () => {
   withSandbox((sandbox) => {
     expectReply(sandbox.run('register_address_range', registerXml({ ...MAD, SIZE: '5' })), 'AR');

@@ -518,6 +518,31 @@ export function parseTemplateReply(text: string, expectedName?: 'AR' | 'ADDRESS'
 /** A line oned would file as a log line instead of the error message (docs/oned-contract.md 1). */
 export const ONED_LOG_LINE = /^(ERROR|INFO|WARN|DEBUG):\s+(\d+)?\s*(.*)$/;
 
+/** The three ways OpenNebula's Ruby side has turned a failed action's stderr into the message oned shows. */
+export type MessageReader = '5.x' | '6.6-6.10' | '7.0+';
+
+/**
+ * The message oned shows for a failure with this stderr, redone from OpenNebula's Ruby
+ * (docs/oned-contract.md 1): 5.x `GenericCommand#get_error_message` (only what is between the
+ * markers, "-" without them); 6.6-6.10 the same method rewritten (all of stderr, newlines as
+ * spaces); 7.0+ `DriverExecHelper#get_info_from_execution` (each line stripped, log lines
+ * dropped, the rest glued with no separator).
+ */
+export function onedShownMessage(stderr: string, reader: MessageReader): string {
+  const orDash = (text: string) => (text === '' ? '-' : text);
+  if (reader === '5.x') {
+    const found = /^ERROR MESSAGE --8<------\n([\s\S]*?)ERROR MESSAGE ------>8--$/m.exec(stderr);
+    return found ? found[1]!.trim() : '-';
+  }
+  if (reader === '6.6-6.10') return orDash(stderr.replaceAll('\n', ' ').trim());
+  const kept = stderr
+    .split(/(?<=\n)/)
+    .map((line) => line.trim())
+    .filter((line) => !ONED_LOG_LINE.test(line))
+    .join('');
+  return orDash(kept.replaceAll('\n', ' ').trim());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Address arithmetic, redone independently of src/
 

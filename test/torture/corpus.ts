@@ -155,7 +155,11 @@ export async function runCase(seed: Buffer, c: CorpusCase): Promise<string[]> {
       env: { ...(configEnv === undefined ? {} : { NEBULA_IPAM_CONFIG: configEnv }), ...c.env },
     });
     const problems: string[] = [];
-    const lines = run.stderr.split('\n');
+    // OpenNebula 5 (the request in argv) reads the message between markers: the one line is inside them.
+    const legacy = c.args[0] !== undefined && !/^[0-9]{1,20}$/.test(c.args[0]);
+    const marked = /^ERROR MESSAGE --8<------\n([^\n]*\n)ERROR MESSAGE ------>8--\n$/.exec(run.stderr);
+    if (legacy && !marked) problems.push(`stderr is not one line between OpenNebula 5's markers: ${JSON.stringify(run.stderr.slice(0, 300))}`);
+    const lines = (legacy && marked ? marked[1]! : run.stderr).split('\n');
     if (run.code !== c.exit) problems.push(`exit ${run.signal ?? run.code}, expected ${c.exit}`);
     if (run.stdout !== '') problems.push(`stdout is not empty: ${JSON.stringify(run.stdout.slice(0, 200))}`);
     if (lines.length !== 2 || lines[1] !== '' || lines[0]!.trim() === '') problems.push(`stderr is not exactly one line: ${JSON.stringify(run.stderr.slice(0, 300))}`);

@@ -4,12 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { parseOnedVersion } from '../../src/config/oned-version.ts';
 import { checkArReply, refuseSharedAr } from '../../src/oned/ar-checks.ts';
 import { expectIpamError } from '../support/expect-ipam-error.ts';
 
 const reply = (attrs: Record<string, string>) => new Map(Object.entries({ IPAM_MAD: 'mydrv', ...attrs }));
-const ok = (attrs: Record<string, string>) => assert.doesNotThrow(() => checkArReply(reply(attrs)), JSON.stringify(attrs));
-const refused = (attrs: Record<string, string>, mentions: string[]) => expectIpamError(() => checkArReply(reply(attrs)), 'bad-request', mentions);
+const ok = (attrs: Record<string, string>) => assert.doesNotThrow(() => checkArReply(reply(attrs), undefined), JSON.stringify(attrs));
+const refused = (attrs: Record<string, string>, mentions: string[]) => expectIpamError(() => checkArReply(reply(attrs), undefined), 'bad-request', mentions);
 
 test('what oned accepts passes, on every type', () => {
   ok({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10' });
@@ -25,8 +26,15 @@ test('what oned accepts passes, on every type', () => {
 
 test('SHARED=YES is refused, in any case (7.2+: "Shared ARs cannot use an external IPAM")', () => {
   refused({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', SHARED: 'YES' }, ['SHARED', '"YES"']);
-  expectIpamError(() => refuseSharedAr(new Map([['SHARED', 'yes']])), 'bad-request', ['"yes"', 'Shared ARs cannot use an external IPAM']);
-  assert.doesNotThrow(() => refuseSharedAr(new Map([['SHARED', 'NO']])));
+  expectIpamError(() => refuseSharedAr(new Map([['SHARED', 'yes']]), undefined), 'bad-request', ['"yes"', 'Shared ARs cannot use an external IPAM', 'onedVersion is not set']);
+  expectIpamError(() => refuseSharedAr(new Map([['SHARED', 'YES']]), parseOnedVersion('7.2')), 'bad-request', ['onedVersion is 7.2']);
+  assert.doesNotThrow(() => refuseSharedAr(new Map([['SHARED', 'NO']]), undefined));
+});
+
+test('SHARED=YES passes where oned keeps it as a plain attribute (onedVersion 5.x to 7.0)', () => {
+  for (const version of ['5.8', '6.6', '6.10', '7.0']) {
+    assert.doesNotThrow(() => checkArReply(reply({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', SHARED: 'YES' }), parseOnedVersion(version)), version);
+  }
 });
 
 test('TYPE, SIZE and IPAM_MAD are required; TYPE must be one oned knows', () => {
@@ -42,6 +50,7 @@ test('TYPE, SIZE and IPAM_MAD are required; TYPE must be one oned knows', () => 
           ['IP', '10.0.0.10'],
           ['SIZE', '1'],
         ]),
+        undefined,
       ),
     'bad-request',
     ['IPAM_MAD'],

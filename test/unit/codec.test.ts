@@ -68,7 +68,7 @@ test('the text is readable: one range per line, addresses as text', () => {
   assert.ok(text.includes('"block":["10.20.0.0","10.20.0.255"]'));
   assert.ok(text.includes('"globalPrefix":"2001:db8:100::"'));
   assert.ok(text.endsWith('\n'));
-  assert.equal(encodeBook(EMPTY_BOOK), '{"schema":1,"generation":0,"nextRangeId":1,"ranges":[]}\n');
+  assert.equal(encodeBook(EMPTY_BOOK), '{"schema":1,"format":2,"generation":0,"nextRangeId":1,"ranges":[]}\n');
 });
 
 /** The FULL book as JSON, with one change applied, decoded. */
@@ -276,7 +276,7 @@ test('an IPv4 range may end exactly at 255.255.255.255', () => {
 
 test('the driver that registered a range is kept; a book without it (written before) still decodes', () => {
   const line = (extra: string) =>
-    `{"schema":1,"generation":1,"nextRangeId":2,"ranges":[\n{"id":"r1","type":"IP4","size":4,"ip":"10.0.0.1",${extra}"createdAt":"2026-01-01T00:00:00.000Z","leases":""}\n]}\n`;
+    `{"schema":1,"format":2,"generation":1,"nextRangeId":2,"ranges":[\n{"id":"r1","type":"IP4","size":4,"ip":"10.0.0.1",${extra}"createdAt":"2026-01-01T00:00:00.000Z","leases":""}\n]}\n`;
   const old = decodeBook(line(''), WHERE);
   assert.equal(old.ranges[0]!.driver, undefined);
   assert.equal(encodeBook({ ...old, ranges: old.ranges.map((r) => ({ ...r })) }), line(''), 'no driver field is invented');

@@ -157,3 +157,92 @@ for (const [name, make] of stores) {
     }
   });
 }
+
+/** A range as the codec hands it out from a book a newer release wrote: with fields this release does not know. */
+const withNewerRange = (book: Book): Book => ({
+  ...withRange(book),
+  ranges: [...book.ranges, { ...withRange(book).ranges.at(-1)!, unknownFields: { vlan: { id: 42 } } }],
+  unknownFields: { site: 'east' },
+});
+
+for (const [name, make] of stores) {
+  test(`${name}: fields a newer release wrote survive this release's changes; a newer format's book is never written`, async () => {
+    const { store, done } = await make();
+    try {
+      await store.update((book) => ({ book: withNewerRange(book), result: undefined }));
+      // A change to the very range that holds them (a lease taken), as an action makes it.
+      await store.update((book) => ({ book: { ...book, ranges: book.ranges.map((r) => ({ ...r, leases: [{ first: 1n, last: 1n, holder: 'opennebula', at: 'x' }] })) }, result: undefined }));
+      const kept = await store.read();
+      assert.deepEqual(kept.ranges[0]!.unknownFields, { vlan: { id: 42 } }, "the range's unknown fields");
+      assert.equal(kept.ranges[0]!.leases.length, 1);
+      assert.deepEqual(kept.unknownFields, { site: 'east' }, "the book's unknown fields");
+      const before = await store.read();
+      await assert.rejects(
+        store.update((book) => ({ book: { ...withRange(book), newerFormat: 99 }, result: undefined })),
+        (error: unknown) => error instanceof IpamError && error.kind === 'store-corrupt' && /format 99/.test(error.message),
+      );
+      assert.equal((await store.read()).generation, before.generation, 'nothing was written');
+    } finally {
+      done();
+    }
+  });
+}
+
+const stoppedBy = (kind: 'interrupted' | 'terminated') => (error: unknown) => error instanceof IpamError && error.kind === kind;
+
+for (const [name, make] of stores) {
+  test(`${name}: an aborted signal stops the update before its commit point, with nothing written (issue 15 item 3)`, async () => {
+    const { store, done } = await make();
+    try {
+      await store.update((book) => ({ book: withRange(book), result: undefined }));
+      const before = await store.read();
+      let ran = false;
+      const change = (book: Book) => {
+        ran = true;
+        return { book: withRange(book), result: undefined, audit: [record('stopped')] };
+      };
+      await assert.rejects(store.update(change, { signal: AbortSignal.abort('SIGINT') }), stoppedBy('interrupted'), 'aborted before it began');
+      assert.equal(ran, false, 'the change never ran');
+      // A signal that comes while the change runs (a long one) is seen before the commit.
+      const during = new AbortController();
+      const abortingChange = (book: Book) => {
+        during.abort('SIGTERM');
+        return change(book);
+      };
+      await assert.rejects(store.update(abortingChange, { signal: during.signal }), stoppedBy('terminated'), 'aborted during the change');
+      const after = await store.read();
+      assert.deepEqual([after.generation, after.ranges.map((r) => r.id)], [before.generation, before.ranges.map((r) => r.id)]);
+      assert.deepEqual((await store.readAudit((r) => r.action === 'stopped')).records, []);
+    } finally {
+      done();
+    }
+  });
+}
+
+test('FileStore and EtcdStore: past the commit point (the rename, the transaction sent) a signal is ignored and the write lands', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-store-'));
+  cluster ??= startEtcdCluster();
+  const controllers: AbortController[] = [];
+  const abortNow = () => controllers.at(-1)?.abort('SIGINT');
+  const client = new EtcdClient({ endpoints: (await cluster).endpoints, timeoutMs: 2_000, onTxnSent: abortNow });
+  const committing: [string, LeaseStore][] = [
+    ['FileStore', new FileStore(path.join(dir, 'leases.json'), { lockTimeoutMs: 1_000, onWriteStep: (step) => step === 'previous-kept' && abortNow() })],
+    ['EtcdStore', new EtcdStore({ client, prefix: `/nebula-ipam/contract-${++prefixes}`, lockTimeoutMs: 5_000 })],
+  ];
+  try {
+    for (const [name, store] of committing) {
+      const controller = new AbortController();
+      controllers.push(controller);
+      assert.equal(await store.update((book) => ({ book: withRange(book), result: 'landed' }), { signal: controller.signal }), 'landed', name);
+      assert.equal(controller.signal.aborted, true, `${name}: the signal came during the commit`);
+      assert.deepEqual(
+        (await store.read()).ranges.map((r) => r.id),
+        ['r1'],
+        name,
+      );
+    }
+  } finally {
+    client.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

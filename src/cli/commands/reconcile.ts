@@ -153,13 +153,15 @@ async function dryRun(context: CliContext, decide: (book: Book) => ReconcilePlan
 /** Decides on the locked book (it may have moved since a dry run) and writes once. */
 async function applyPlan(context: CliContext, decide: (book: Book) => ReconcilePlan): Promise<Outcome> {
   const subject = { time: context.now().toISOString(), actor: context.actor, action: 'reconcile' };
-  const waited = noticeLockWait(context.store().description.location, context.stderr, context.config().lockTimeoutMs);
-  return auditedUpdate(context.store(), subject, (book): AuditedDecision<Outcome> => {
+  const where = context.store().description.location;
+  const waited = noticeLockWait(where, context.stderr, context.config().lockTimeoutMs);
+  const change = (book: Book): AuditedDecision<Outcome> => {
     const plan = decide(book);
     if (plan.fixes.length === 0) return { result: { plan, changes: [], generation: { compared: book.generation } } };
     const applied = applyFixes(book, plan.fixes);
     return { book: applied.book, result: { plan, changes: applied.changes, generation: { compared: book.generation, written: book.generation + 1 } }, audit: applied.changes };
-  }).finally(waited);
+  };
+  return context.interrupts.write(where, (options) => auditedUpdate(context.store(), subject, change, {}, options)).finally(waited);
 }
 
 function renderReport(source: string, asOf: string, selection: string, context: CliContext, outcome: Outcome, applied: boolean): string {
