@@ -77,6 +77,8 @@ $('nebula-ipam leases --ownr bm-web-01');
 $('nebula-ipam export --format csv');
 $('nebula-ipam export > /tmp/guide/export.json', false);
 $('nebula-ipam --store /tmp/guide/other.json import /tmp/guide/export.json --dry-run');
+$('nebula-ipam --store /tmp/guide/other.json init');
+$('nebula-ipam --store /tmp/guide/other.json import /tmp/guide/export.json --dry-run');
 $('nebula-ipam --driver nebula metrics | grep -E "^# (HELP|TYPE) nebula_ipam_pool_utilisation|^nebula_ipam_pool_utilisation|nebula_ipam_range_used_addresses.*range=\\"r1\\""');
 $('nebula-ipam version --json');
 $('nebula-ipam release --ip 10.20.0.4');
