@@ -54,6 +54,13 @@ const stores: [string, () => Promise<{ store: LeaseStore; done: () => void }> | 
 
 const record = (action: string, result: AuditRecord['result'] = 'ok'): AuditRecord => ({ time: '2026-11-29T10:00:00.000Z', actor: 'cli:test', action, result });
 
+/** A store whose empty book was made on purpose, as init makes it (a missing book is refused). */
+async function made(make: (typeof stores)[number][1]): Promise<{ store: LeaseStore; done: () => void }> {
+  const made = await make();
+  await made.store.create(record('init'));
+  return made;
+}
+
 for (const [name, make] of stores) {
   test(`${name}: a missing book is refused by read and update and made only by create, once`, async () => {
     const { store, done } = await make();
@@ -83,7 +90,7 @@ for (const [name, make] of stores) {
   });
 
   test(`${name}: results come back, no book means no write, each write is one generation`, async () => {
-    const { store, done } = await make();
+    const { store, done } = await made(make);
     try {
       await store.create(record('init'));
       assert.equal((await store.read()).generation, 0, 'a new store is the empty book');
@@ -131,7 +138,7 @@ for (const [name, make] of stores) {
   });
 
   test(`${name}: restore brings the previous generation back as a new one, only if nothing moved`, async () => {
-    const { store, done } = await make();
+    const { store, done } = await made(make);
     try {
       await store.create(record('init'));
       await store.update((book) => ({ book: withRange(book), result: undefined }));
@@ -167,7 +174,7 @@ const withNewerRange = (book: Book): Book => ({
 
 for (const [name, make] of stores) {
   test(`${name}: fields a newer release wrote survive this release's changes; a newer format's book is never written`, async () => {
-    const { store, done } = await make();
+    const { store, done } = await made(make);
     try {
       await store.update((book) => ({ book: withNewerRange(book), result: undefined }));
       // A change to the very range that holds them (a lease taken), as an action makes it.
@@ -192,7 +199,7 @@ const stoppedBy = (kind: 'interrupted' | 'terminated') => (error: unknown) => er
 
 for (const [name, make] of stores) {
   test(`${name}: an aborted signal stops the update before its commit point, with nothing written (issue 15 item 3)`, async () => {
-    const { store, done } = await make();
+    const { store, done } = await made(make);
     try {
       await store.update((book) => ({ book: withRange(book), result: undefined }));
       const before = await store.read();
@@ -230,6 +237,7 @@ test('FileStore and EtcdStore: past the commit point (the rename, the transactio
     ['EtcdStore', new EtcdStore({ client, prefix: `/nebula-ipam/contract-${++prefixes}`, lockTimeoutMs: 5_000 })],
   ];
   try {
+    for (const [, store] of committing) await store.create(record('init'));
     for (const [name, store] of committing) {
       const controller = new AbortController();
       controllers.push(controller);
