@@ -18,9 +18,23 @@ declare const NEBULA_IPAM_PART: 'driver' | 'cli';
 
 const invokedPath = process.argv[1] ?? '';
 const invokedAs = path.basename(invokedPath);
+/**
+ * All of `text`: one writeSync may take only part of it (a pipe's buffer, 64 KiB here), and a
+ * pipe left non-blocking by its reader answers EAGAIN until the reader drains it. A big
+ * `status --json` was cut off after the first part.
+ */
 const write = (fd: number) => (text: string) => {
-  fs.writeSync(fd, text);
+  const bytes = Buffer.from(text, 'utf8');
+  for (let at = 0; at < bytes.length; ) {
+    try {
+      at += fs.writeSync(fd, bytes, at);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      Atomics.wait(PAUSE, 0, 0, 1);
+    }
+  }
 };
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 const stdout = write(1);
 const stderr = write(2);
 // First, so a signal from the very start is honest too (interrupt-guard.ts).

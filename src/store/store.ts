@@ -64,6 +64,16 @@ export interface AuditLog {
   readonly skipped: number;
 }
 
+/** What the book's storage holds against its limit (etcd: the database and its quota), for status and metrics. */
+export interface StoreSpace {
+  /** The database's size on disk, in bytes. */
+  readonly usedBytes: number;
+  /** The part of it in use (the rest is free pages etcd reuses, given back by a defrag). */
+  readonly inUseBytes?: number;
+  /** The size at which the storage refuses every write (etcd's --quota-backend-bytes). */
+  readonly quotaBytes?: number;
+}
+
 export interface LeaseStore {
   readonly description: StoreDescription;
   /** A consistent snapshot; may be stale by the time it is used. Every field checked. */
@@ -86,6 +96,8 @@ export interface LeaseStore {
    * still as `shown`; records `audit` with it. Returns the book as written.
    */
   restore(shown: Generations, book: Book, audit: AuditRecord): Promise<Book>;
+  /** How full the storage is, where it has a limit of its own (etcd); undefined when it cannot tell. */
+  space?(): Promise<StoreSpace | undefined>;
   /** The backend's own health (etcd: each member), when it has more to say than the book. */
   health?(): Promise<StoreHealth>;
   /** One replica's own copy, readable when the whole is not (etcd without quorum). */

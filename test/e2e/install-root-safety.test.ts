@@ -44,7 +44,8 @@ describe('install --bin as root: root runs only root-owned code', { skip: !isRoo
     const home = path.join(root, 'attack', 'home');
     const source = writeBundle(path.join(home, 'nebula-ipam.cjs'), fs.readFileSync(BUNDLE));
     chownTree(home, user);
-    expectOk(runProgram(source, ['install', f.dir, '--bin', f.bin]));
+    const out = expectOk(runProgram(source, ['install', f.dir, '--bin', f.bin]));
+    assert.ok(out.includes(`Warning: root ran this install from ${source}, and ${source} can be written by uid ${user.uid}`), out);
     chownTree(path.join(root, 'attack', 'remotes'), user);
 
     const program = fs.realpathSync(path.join(f.bin, 'nebula-ipam'));

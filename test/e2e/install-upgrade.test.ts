@@ -6,11 +6,12 @@
  * --link layout stayed, unnamed, to rewrite books with the old release.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { ACTIONS, BUNDLE } from '../support/driver-harness.ts';
+import { ACTIONS, BUNDLE, childEnv } from '../support/driver-harness.ts';
 import { expectOk } from '../support/cli-harness.ts';
 import { bundleAs, runProgram, writeBundle } from '../support/install-fixtures.ts';
 
@@ -99,4 +100,35 @@ test('--from a file that is not a bundle is refused in one line, nothing changed
   assert.equal(result.code, 5, result.stderr);
   assert.match(result.stderr, /^Cannot install from [^\n]*bogus\.cjs: it is not a nebula-ipam bundle; nothing was changed\n$/);
   assert.equal(fs.existsSync(f.dir), false);
+});
+
+test("the README's upgrade, as an operator runs it: npm install -g of each release, then install --bin; the second replaces the first everywhere", () => {
+  const f = frontEnd();
+  const prefix = path.join(f.root, 'global');
+  const npm = (args: readonly string[], cwd: string) =>
+    spawnSync('npm', [...args], { cwd, encoding: 'utf8', env: childEnv('default', { npm_config_cache: path.join(f.root, 'npm-cache') }), timeout: 120_000 });
+  /** A package of release `version` (the built bundle carrying that release line), packed as `npm pack` does. */
+  const pack = (version: string) => {
+    const dir = path.join(f.root, `package-${version}`);
+    writeBundle(path.join(dir, 'dist', 'nebula-ipam.cjs'), bundleAs(version));
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'nebula-ipam', version, bin: { 'nebula-ipam': 'dist/nebula-ipam.cjs' }, files: ['dist/nebula-ipam.cjs'] }));
+    const packed = npm(['pack', '--ignore-scripts', '--pack-destination', f.root, '--silent'], dir);
+    assert.equal(packed.status, 0, packed.stderr);
+    return path.join(f.root, packed.stdout.trim().split('\n').pop()!);
+  };
+  const onPath = path.join(prefix, 'bin', 'nebula-ipam');
+  const copy = path.join(f.dir, 'nebula-ipam.cjs');
+  const upgrade = (version: string) => {
+    const installed = npm(['install', '-g', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', pack(version)], f.root);
+    assert.equal(installed.status, 0, installed.stderr);
+    return expectOk(runProgram(onPath, ['install', f.dir, '--bin', path.join(prefix, 'bin')]));
+  };
+
+  upgrade('0.2.0');
+  assert.ok(fs.readFileSync(copy).includes('// nebula-ipam 0.2.0\n'));
+  const second = upgrade('0.2.1');
+  assert.ok(second.includes(`Replaced nebula-ipam 0.2.0 with 0.2.1: ${copy}`), second);
+  assert.ok(fs.readFileSync(copy).includes('// nebula-ipam 0.2.1\n'), 'the actions run the new release');
+  assert.ok(fs.readFileSync(fs.realpathSync(onPath)).includes('// nebula-ipam 0.2.1\n'), 'so does the command on the PATH');
+  assert.ok(!fs.realpathSync(onPath).startsWith(`${f.dir}${path.sep}`), 'which is not the copy in the driver directory');
 });

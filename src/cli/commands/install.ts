@@ -13,7 +13,7 @@ import { planBin, type BinPlan } from '../../install/bin-link.ts';
 import { readBundle, readInstalled, realOrSelf, sameFile, type Bundle } from '../../install/bundle-source.ts';
 import { bundleVersion, versionOfFile, versionText } from '../../install/bundle-version.ts';
 import { bundleBehind, bundlesBehindActions, leftBehind, settleOldBundles } from '../../install/old-bundles.ts';
-import { oldBundleLine, replacementLine, runningCopyWarning, type Replacement } from '../../install/upgrade-lines.ts';
+import { oldBundleLine, replacementLine, runningCopyWarning, untrustedRunWarning, type Replacement } from '../../install/upgrade-lines.ts';
 import { makeDirectory, writeProgram } from '../../install/write-program.ts';
 import { ACTION_NAMES } from '../../actions/action.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
@@ -133,13 +133,19 @@ ${exitCodeHelp([
       bundle.version,
       values['remove-old'] === true,
     );
-    const warnings = [...(running ? [runningCopyWarning(copy, bundle.version)] : []), ...(context.json ? [] : replaced.map(replacementLine)), ...(context.json ? [] : oldBundles.map(oldBundleLine))];
+    const warnings = [
+      ...untrustedRunWarning(self),
+      ...(running ? [runningCopyWarning(copy, bundle.version)] : []),
+      ...(context.json ? [] : replaced.map(replacementLine)),
+      ...(context.json ? [] : oldBundles.map(oldBundleLine)),
+    ];
 
     const config = configPath(name, {}).file;
     const book = storePath(NO_CONFIG, name, {});
     const line = onedConfLine(name);
     if (context.json) {
-      if (running) context.stderr(`${runningCopyWarning(copy, bundle.version)}\n`);
+      // The JSON carries what changed; what needs a person's attention goes to stderr as well.
+      for (const warning of [...untrustedRunWarning(self), ...(running ? [runningCopyWarning(copy, bundle.version)] : [])]) context.stderr(`${warning}\n`);
       context.stdout(
         renderJson({
           dir,

@@ -14,6 +14,7 @@ import { familyRows, familyTotals, type FamilyRangeRow, type FamilyTotals } from
 import { renderJson } from '../render/json.ts';
 import { memberTable } from '../render/member-table.ts';
 import { rangeRow } from '../render/range-row.ts';
+import { spaceLine } from '../render/space.ts';
 import { renderTable } from '../render/table.ts';
 import { accessWarning } from '../../verify/access-finding.ts';
 import { bookAccess } from '../book-access.ts';
@@ -41,7 +42,8 @@ made with \`range add\` or \`lease\` for hosts OpenNebula does not manage.
            families: { ipv4, ipv6: { ranges[], totals } } }, the numbers \`metrics\` exports
            (counts beyond 2^53, i.e. IPv6 pools, are decimal strings; \`totals\` adds
            both families' addresses, \`families\` keeps them apart); on etcd also
-           etcd: { members[], copy? }
+           etcd: { members[], copy? } and storage: { usedBytes, inUseBytes, quotaBytes }
+           (the largest member's database against etcd's quota)
   --serializable   etcd only: read one member's own copy, even with quorum lost (the
            disaster copy), and say whose it is and how old it may be
 
@@ -53,7 +55,9 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
     await requireBook(context, store);
     // What oned would fail on is no "fine" (issue 15 item 5): said on stderr, so --json stays one document.
     for (const finding of bookAccess(context).findings) context.stderr(`${accessWarning(finding)}\n`);
-    const [book, health] = await Promise.all([store.read(), context.store().health?.()]);
+    // All at once: each of the etcd calls waits up to timeoutMs for a member that does not answer.
+    // space: etcd's database against the quota past which it refuses every write.
+    const [book, health, space] = await Promise.all([store.read(), context.store().health?.(), copy ? undefined : context.store().space?.()]);
     const pools = poolUsage(book, config);
     const ranges = book.ranges.map((r) => rangeRow(r, config));
     const totals = {
@@ -89,12 +93,13 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
           totals,
           families: byFamily,
           ...(health ? { etcd: { members: health.members, ...(copy ? { copy: copyJson(copy) } : {}) } } : {}),
+          ...(space ? { storage: space } : {}),
         }),
       );
       return EXIT_CODES.ok;
     }
     const width = context.options.width;
-    let out = `Lease book ${context.store().description.location} (generation ${book.generation})\n${copy ? `${copy.age}\n` : ''}Config ${config.source}\n`;
+    let out = `Lease book ${context.store().description.location} (generation ${book.generation})\n${copy ? `${copy.age}\n` : ''}Config ${config.source}\n${space ? spaceLine(space) : ''}`;
     if (health) out += `\netcd members\n${memberTable(health.members, width)}`;
     if (!pools.length) out += '\nNo pools configured: ranges are registered only with explicit addresses.\n';
     for (const family of FAMILY_NAMES) {

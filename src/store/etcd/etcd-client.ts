@@ -1,9 +1,9 @@
 /**
  * A minimal etcd v3 client over the JSON gateway (`POST /v3/kv/range`, `/v3/kv/txn`,
- * `/v3/auth/authenticate`, `/v3/maintenance/status`), one plain HTTP/1.1 exchange per call (http-exchange.ts, on
- * `node:net`, or `node:tls` for https endpoints): the `etcd3` package reads .proto files at run
- * time (which breaks the one-file bundle) and costs ~8x a bare Node start; global `fetch` loads
- * undici (~6x); `node:http` costs 5-15 ms of loading per action.
+ * `/v3/auth/authenticate`, `/v3/maintenance/status`), one plain HTTP/1.1 exchange per call
+ * (http-exchange.ts, on `node:net`, or `node:tls` for https endpoints): the `etcd3` package
+ * reads .proto files at run time (which breaks the one-file bundle) and costs ~8x a bare Node
+ * start; global `fetch` loads undici (~6x); `node:http` costs 5-15 ms of loading per action.
  *
  * The gateway speaks protobuf-as-JSON: keys and values are base64, int64 fields are strings, and
  * fields at their zero value are left out (a `count` of 0 is absent).
@@ -132,14 +132,6 @@ export class EtcdClient {
     return this.options.endpoints.join(',');
   }
 
-  get endpoints(): readonly string[] {
-    return this.options.endpoints;
-  }
-
-  get timeoutMs(): number {
-    return this.options.timeoutMs;
-  }
-
   /** A client that reads `endpoint`'s own copy (serializable) and never writes. */
   oneMember(endpoint: string): EtcdClient {
     return new EtcdClient({ ...this.options, endpoints: [endpoint], serializable: true });
@@ -201,6 +193,33 @@ export class EtcdClient {
     const answer = (await this.call('/v3/kv/txn', body, true)) as { header?: { revision?: string }; succeeded?: boolean };
     // `succeeded` is left out when false (a zero value); the header is always there (isEtcdAnswer).
     return { succeeded: answer.succeeded === true, revision: answer.header!.revision! };
+  }
+
+  /**
+   * Drops etcd's history before `revision` (the whole cluster's, as etcd compacts). Not
+   * physical: etcd answers at once and frees the space in the background.
+   */
+  async compact(revision: string): Promise<void> {
+    await this.call('/v3/kv/compaction', { revision, physical: false }, false);
+  }
+
+  /**
+   * A member's own Prometheus text (`/metrics`, which etcd serves without authentication):
+   * its quota, which no API call tells. The first endpoint that answers; undefined when none does.
+   */
+  async metricsText(): Promise<string | undefined> {
+    const { endpoints, timeoutMs, tls } = this.options;
+    for (let attempt = 0; attempt < endpoints.length; attempt++) {
+      const endpoint = endpoints[(this.preferred + attempt) % endpoints.length]!;
+      try {
+        const url = new URL('/metrics', endpoint);
+        const answer = await postOnce({ url, headers: {}, body: Buffer.alloc(0), timeoutMs, ...(tls && url.protocol === 'https:' ? { tls: tls() } : {}) });
+        if (answer.status === 200) return answer.body.toString('utf8');
+      } catch (error) {
+        if (!(error instanceof ExchangeFailed)) throw error;
+      }
+    }
+    return undefined;
   }
 
   /** Nothing to release: every call has its own connection (http-exchange.ts). */
