@@ -121,6 +121,28 @@ describe('root gives the book owner nothing of its own', { skip: !isRoot || !has
     }
   });
 
+  it("the book replaced by a hard link to a root file: root refuses it in one line and quotes none of it, in its message or the owner's audit log", () => {
+    const saved = `${sandbox.bookPath}.saved`;
+    fs.renameSync(sandbox.bookPath, saved);
+    fs.linkSync(victim, sandbox.bookPath);
+    try {
+      const run = sandbox.runRaw('nebula-ipam', { args: ['lease', '--pool', 'private', '--owner', 'bm-05'] });
+      const log = `${sandbox.bookPath}.audit.jsonl`;
+      const logged = fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '';
+      for (const [where, text] of [
+        ['stderr', run.stderr],
+        ['audit log', logged],
+      ] as const) {
+        assert.ok(!text.includes(SECRET.slice(0, 8)), `${where} quotes the root file: ${text}`);
+      }
+      expectFailure(run, 8, [sandbox.bookPath, 'hard links']);
+      victimUntouched();
+    } finally {
+      fs.rmSync(sandbox.bookPath);
+      fs.renameSync(saved, sandbox.bookPath);
+    }
+  });
+
   it("the book's directory swapped for a symlink to root's directory while root waits for the lock: refused in one line, nothing written there", async () => {
     const before = fs.readdirSync(rootDir);
     let run: RunResult;
