@@ -22,6 +22,9 @@ import { readGenerations, restorePrevious } from './previous-generation.ts';
 import { readBook } from './read-book.ts';
 import { letSignalsIn, stopIfAborted } from './stop-before-commit.ts';
 import type { AuditLog, Change, Generations, LeaseStore, StoreDescription, UpdateOptions } from './store.ts';
+import { ioReason } from '../access/denied.ts';
+import type { Account } from '../access/accounts.ts';
+import { checkFileAccess, type AccessCheck } from './access-check.ts';
 
 export interface FileStoreOptions {
   readonly lockTimeoutMs: number;
@@ -112,13 +115,17 @@ export class FileStore implements LeaseStore {
       } catch (error) {
         if (error instanceof IpamError) throw error;
         const outcome = landedBefore(error) ? 'the change is in the book but may not survive a power cut, so it is reported as failed' : 'the book is unchanged';
-        throw new IpamError('store-io', `Cannot write the lease book ${file}: ${(error as Error).message}; ${outcome}`);
+        throw new IpamError('store-io', `Cannot write the lease book ${file}: ${ioReason(error, file)}; ${outcome}`);
       }
       for (const record of audit) appendAudit(file, record, () => checkDirectory(directory, file));
       return result;
     } finally {
       await lock.release();
     }
+  }
+
+  checkAccess(user: Account): AccessCheck {
+    return checkFileAccess(this.file, user);
   }
 
   async audit(record: AuditRecord): Promise<void> {
@@ -202,7 +209,7 @@ export class FileStore implements LeaseStore {
         giveDirectory(at, owner);
       }
     } catch (error) {
-      throw new IpamError('store-io', `Cannot create the lease book's directory ${dir}: ${(error as Error).message}`);
+      throw new IpamError('store-io', `Cannot create the lease book's directory ${dir}: ${ioReason(error, dir)}`);
     }
   }
 }
