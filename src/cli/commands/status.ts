@@ -16,6 +16,8 @@ import { memberTable } from '../render/member-table.ts';
 import { rangeRow } from '../render/range-row.ts';
 import { spaceLine } from '../render/space.ts';
 import { renderTable } from '../render/table.ts';
+import { accessWarning } from '../../verify/access-finding.ts';
+import { bookAccess } from '../book-access.ts';
 
 const FAMILY_NAMES: readonly Family[] = ['ipv4', 'ipv6'];
 const LABEL: Record<ViewFamily, string> = { ipv4: 'IPv4', ipv6: 'IPv6', ether: 'ETHER (MAC only)' };
@@ -53,6 +55,8 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
     const config = context.config();
     const { store, copy } = await bookSource('status', context, values.serializable === true);
     await requireBook(context, store);
+    // What oned would fail on is no "fine" (issue 15 item 5): said on stderr, so --json stays one document.
+    for (const finding of bookAccess(context).findings) context.stderr(`${accessWarning(finding)}\n`);
     // All at once: each of the etcd calls waits up to timeoutMs for a member that does not answer.
     // space: etcd's database against the quota past which it refuses every write.
     const [book, health, space] = await Promise.all([store.read(), context.store().health?.(), copy ? undefined : context.store().space?.()]);
