@@ -26,8 +26,18 @@ export function auditPath(book: string): string {
   return `${book}.audit.jsonl`;
 }
 
-export function appendAudit(book: string, record: AuditRecord): void {
+/**
+ * `checkDirectory` throws when the book's directory is no longer the one the book was found in
+ * (`store/book-directory.ts`): then nothing is appended there, and that is said.
+ */
+export function appendAudit(book: string, record: AuditRecord, checkDirectory?: () => void): void {
   const log = auditPath(book);
+  try {
+    checkDirectory?.();
+  } catch (error) {
+    warn(`Cannot append to the audit log ${log}: ${(error as IpamError).facts.reason ?? (error as Error).message}; this change is not logged`);
+    return;
+  }
   try {
     const { fd, created } = openLog(log);
     try {

@@ -10,7 +10,9 @@
  *                                     change or a slow disk would, until <dir>/<stage>.go
  *                                     exists, for at most a minute. The test signals the process
  *                                     in between. <stage> is lock-wait, changed (the change has
- *                                     run), or a write step.
+ *                                     run), or a write step; or book-found (the book's directory is
+ *                                     recorded) or lock-taken (just after), where the root tests
+ *                                     swap that directory in between.
  *
  * <step> is one of the write steps of `store/atomic-write.ts`: temp-written, temp-synced,
  * previous-kept, renamed, directory-synced. They live in the environment because the suite drives

@@ -5,10 +5,9 @@
  * so, else a copy under BINDIR/../lib/nebula-ipam/ (/usr/local/lib/nebula-ipam/ for
  * /usr/local/bin). Everything is judged before anything changes.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { IpamError } from '../errors.ts';
-import { realOrSelf } from './bundle-source.ts';
+import { readInstalled, realOrSelf } from './bundle-source.ts';
 import { inspectEntry } from './inspect.ts';
 import { foreignWriter, trustedUids, type ForeignWriter } from './trusted-path.ts';
 
@@ -59,12 +58,15 @@ export function inside(file: string, dir: string): boolean {
 }
 
 function copyState(file: string, bytes: Buffer): 'created' | 'replaced' | 'kept' {
-  let now: Buffer;
+  let now: Buffer | undefined;
   try {
-    now = fs.readFileSync(file);
+    // Read as every file is (regular-file.ts): whatever stands there is never waited on.
+    now = readInstalled(file);
   } catch {
-    return 'created';
+    // Not a regular file, or too big to be a bundle: it is replaced.
+    return 'replaced';
   }
+  if (now === undefined) return 'created';
   return now.equals(bytes) ? 'kept' : 'replaced';
 }
 

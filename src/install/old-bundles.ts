@@ -10,12 +10,15 @@ import * as path from 'node:path';
 import { ACTION_NAMES } from '../actions/action.ts';
 import { isOlderRelease, versionOfFile } from './bundle-version.ts';
 import { isNebulaIpamBundle } from './inspect.ts';
+import { foreignWriter, trustedUids, type ForeignWriter } from './trusted-path.ts';
 
 export interface OldBundle {
   readonly path: string;
   readonly version: string | undefined;
   /** Another driver directory whose links still lead to it: then it is kept. */
   readonly usedBy?: string;
+  /** Why `--remove-old` left it: someone else can write a directory it is in. */
+  readonly writer?: ForeignWriter;
   readonly state: 'unused' | 'removed' | 'kept';
 }
 
@@ -62,6 +65,10 @@ export function settleOldBundles(files: readonly string[], driverDir: string, in
     const usedBy = siblings.find((dir) => bundlesBehindActions(dir).includes(file));
     if (usedBy) return { path: file, version, usedBy, state: 'kept' };
     if (!remove || file.split(path.sep).includes('node_modules')) return { path: file, version, state: 'unused' };
+    // Removed by name: whoever can write a directory on its path could have made that name lead
+    // to any file since it was judged a bundle (a directory swapped for a symlink to /etc).
+    const writer = foreignWriter(path.dirname(file), trustedUids());
+    if (writer) return { path: file, version, state: 'unused', writer };
     fs.rmSync(file, { force: true });
     return { path: file, version, state: 'removed' };
   });

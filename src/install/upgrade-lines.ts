@@ -18,6 +18,8 @@ export function oldBundleLine(b: OldBundle): string {
   const what = `Old bundle ${b.path} (${versionText(b.version)})`;
   if (b.state === 'kept') return `${what} is no longer used by this driver, but ${b.usedBy} still leads to it: kept`;
   if (b.state === 'removed') return `${what} was used by these links before: removed (--remove-old)`;
+  if (b.writer)
+    return `${what} was used by these links before and no longer is, but ${b.writer.path} can be written by ${b.writer.who}, so it is not removed (a name there may lead elsewhere by the time it is removed): remove it as that user`;
   if (b.path.split('/').includes('node_modules')) return `${what} was used by these links before and is npm's: \`npm uninstall -g nebula-ipam\` removes it`;
   return `${what} was used by these links before and no longer is: remove it, or run install again with --remove-old`;
 }

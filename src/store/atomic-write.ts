@@ -129,8 +129,9 @@ function keepPrevious(file: string, dir: string, base: string): void {
   fs.rmSync(link, { force: true });
 }
 
+/** O_DIRECTORY | O_NONBLOCK: a FIFO swapped in at the directory's name is refused, not waited on. */
 function syncDirectory(dir: string): void {
-  const fd = fs.openSync(dir, 'r');
+  const fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NONBLOCK);
   try {
     fs.fsyncSync(fd);
   } finally {

@@ -30,6 +30,11 @@ export interface LockOwner {
 
 export const OWNER_FILE = 'owner';
 
+/** The names a lock directory may hold: the record, and the temp file of a holder killed writing it. */
+export function isRecordName(name: string): boolean {
+  return name === OWNER_FILE || /^owner\.[0-9a-f]{12}\.tmp$/.test(name);
+}
+
 export function newOwner(): LockOwner {
   const here = machine();
   return {

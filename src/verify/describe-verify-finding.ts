@@ -1,4 +1,5 @@
 /** A verify finding in words, as the row of a table: what is wrong, which range, the values. */
+import { describeAccessFinding } from './access-finding.ts';
 import type { VerifyFinding } from './verify-finding.ts';
 
 export interface FindingRow {
@@ -9,6 +10,8 @@ export interface FindingRow {
 
 export function describeVerifyFinding(f: VerifyFinding): FindingRow {
   switch (f.kind) {
+    case 'book-access':
+      return describeAccessFinding(f);
     case 'book-unreadable':
       return { problem: 'book unreadable', range: '-', detail: f.message };
     case 'bad-header':
@@ -24,7 +27,7 @@ export function describeVerifyFinding(f: VerifyFinding): FindingRow {
     case 'range-past-address-end':
       return { problem: 'range past address end', range: f.range, detail: `${f.first} + ${f.size} runs past the end of the ${f.space === 'mac' ? 'MAC' : f.space} space` };
     case 'lease-outside-range':
-      return { problem: 'lease outside range', range: f.range, detail: `indices ${f.from}-${f.to}, the range has ${f.size} addresses` };
+      return { problem: 'lease outside range', range: f.range, detail: `indices ${f.from}-${f.to}, the range has ${f.size} address${String(f.size) === '1' ? '' : 'es'}` };
     case 'leases-out-of-order':
       return { problem: 'leases out of order', range: f.range, detail: `${f.addresses} comes after ${f.previous}` };
     case 'leases-overlap':

@@ -124,7 +124,12 @@ test("--apply adopts OpenNebula's side in one write, keeps the operator lease, l
     const applied = cli(sandbox, 'reconcile', '--from', file, ...APPLY());
     assert.equal(applied.code, 1, 'one difference is left for the operator');
     // The updatear resize of r2 (10 -> 12, into free space) is adopted too (issue 11 item 6).
-    assert.match(applied.stdout, new RegExp(`Applied 7 changes \\(generation ${generation} -> ${generation + 1}\\); 1 difference left for the operator\\.`));
+    assert.match(
+      applied.stdout,
+      new RegExp(
+        `Applied 7 changes: 1 range added, 1 range removed, 4 leased addresses adopted, 1 leased address dropped \\(generation ${generation} -> ${generation + 1}\\); 1 difference left for the operator\\.`,
+      ),
+    );
     assert.match(applied.stdout, /^SIZE differs +r2 .*book 10, OpenNebula 12 +range resized to 12$/m);
     const book = readBook(sandbox);
     assert.equal(book.generation, generation + 1, 'one write');

@@ -5,6 +5,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { configPath, storePath } from '../../config/paths.ts';
 import { NO_CONFIG } from '../../config/config.ts';
+import { loadConfig } from '../../config/load-config.ts';
+import { nextSteps } from '../../doctor/next-steps.ts';
+import { onedConfFindings } from '../../doctor/oned-conf-checks.ts';
+import { onedConfFile, readOnedConf } from '../../doctor/oned-conf-file.ts';
 import { IpamError } from '../../errors.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { checkDriverName, COPY_NAME, onedConfLine, planInstall, type Entry } from '../../install/driver-dir.ts';
@@ -141,8 +145,22 @@ ${exitCodeHelp([
     ];
 
     const config = configPath(name, {}).file;
-    const book = storePath(NO_CONFIG, name, {});
+    const { book, configExists } = bookOf(config, name);
     const line = onedConfLine(name);
+    const onedConf = onedConfFile(context.env);
+    const oned = readOnedConf(onedConf);
+    const onedFindings = 'conf' in oned ? onedConfFindings(onedConf, oned.conf, name) : undefined;
+    const steps = {
+      name,
+      onedConf,
+      ...(onedFindings ? { onedFindings } : {}),
+      enableLine: line,
+      config,
+      configExists,
+      book,
+      command: binPlan ? binPlan.link : 'nebula-ipam on the PATH: --bin /usr/local/bin',
+      invocation: cliInvocation(name),
+    };
     if (context.json) {
       // The JSON carries what changed; what needs a person's attention goes to stderr as well.
       for (const warning of [...untrustedRunWarning(self), ...(running ? [runningCopyWarning(copy, bundle.version)] : [])]) context.stderr(`${warning}\n`);
@@ -159,6 +177,7 @@ ${exitCodeHelp([
           cli: cliInvocation(name),
           links: plan.map((p) => ({ name: p.name, state: stateText(p.step) })),
           onedConf: line,
+          onedConfFindings: onedFindings ?? null,
           config,
           book,
         }),
@@ -171,22 +190,20 @@ ${exitCodeHelp([
     if (binPlan) rows.push([binPlan.link, binPlan.state, binPlan.program]);
     context.stdout(`Installed nebula-ipam ${versionText(bundle.version)} as IPAM driver "${name}" in ${dir}:
 ${renderTable([{ header: 'FILE' }, { header: 'STATE' }, { header: 'POINTS TO' }], rows, context.options.width)}
-${warnings.map((w) => `${w}\n`).join('')}${warnings.length ? '\n' : ''}Next steps:
-  1. In /etc/one/oned.conf, enable the driver (no space after the comma; keep any other
-     names already in the -i list):
-       ${line}
-  2. Describe the pools in ${config}
-     (optional: without it only explicit ranges work). The lease book will be
-     ${book}, readable by oneadmin only.
-  3. Restart oned (systemctl restart opennebula).
-  4. Use it: IPAM_MAD = "${name}" in an AR, or on the virtual network for all its ARs.
-  5. With HA, install on every front-end and keep the books in etcd (README: High availability).
-  6. Look at it from the command line (${binPlan ? binPlan.link : 'nebula-ipam on the PATH: --bin /usr/local/bin'}):
-       ${cliInvocation(name)}
-`);
+${warnings.map((w) => `${w}\n`).join('')}${warnings.length ? '\n' : ''}${nextSteps(steps)}`);
     return EXIT_CODES.ok;
   },
 };
+
+/** The book the config in place picks (the default when there is none, or it does not load). */
+function bookOf(config: string, name: string): { book: string; configExists: boolean } {
+  try {
+    const loaded = loadConfig(config, false);
+    return { book: storePath(loaded, name, {}), configExists: loaded !== NO_CONFIG };
+  } catch {
+    return { book: storePath(NO_CONFIG, name, {}), configExists: true };
+  }
+}
 
 /** The exact command that reads this driver's books. */
 function cliInvocation(name: string): string {

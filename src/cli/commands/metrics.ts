@@ -8,7 +8,7 @@ import { metricsText } from '../../metrics/exposition.ts';
 import { poolUsage } from '../../operator/usage.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
-import { familyRows } from '../render/family-rows.ts';
+import { familyRows, VIEW_FAMILIES } from '../render/family-rows.ts';
 import { requireBook } from '../require-book.ts';
 
 export const metricsCommand: Command = {
@@ -40,7 +40,7 @@ ${exitCodeHelp([[0, 'printed or written'], [2, 'bad option'], [8, 'FILE cannot b
       driver: context.driver,
       generation: book.generation,
       pools: poolUsage(book, config),
-      ranges: [...familyRows(book, config, 'ipv4'), ...familyRows(book, config, 'ipv6')],
+      ranges: VIEW_FAMILIES.flatMap((family) => familyRows(book, config, family)),
     });
     if (values.output === undefined) {
       context.stdout(text);
