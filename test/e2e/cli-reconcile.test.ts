@@ -126,7 +126,9 @@ test("--apply adopts OpenNebula's side in one write, keeps the operator lease, l
     // The updatear resize of r2 (10 -> 12, into free space) is adopted too (issue 11 item 6).
     assert.match(
       applied.stdout,
-      new RegExp(`Applied 7 changes: 1 range added, 1 range removed, 4 leased addresses adopted, 1 leased address dropped \\(generation ${generation} -> ${generation + 1}\\); 1 difference left for the operator\\.`),
+      new RegExp(
+        `Applied 7 changes: 1 range added, 1 range removed, 4 leased addresses adopted, 1 leased address dropped \\(generation ${generation} -> ${generation + 1}\\); 1 difference left for the operator\\.`,
+      ),
     );
     assert.match(applied.stdout, /^SIZE differs +r2 .*book 10, OpenNebula 12 +range resized to 12$/m);
     const book = readBook(sandbox);
