@@ -211,7 +211,7 @@ function carvedSide(book: Book, config: Config, pool: Pool, size: bigint | undef
     throw bad(`SIZE ${size} does not fit a /${length} of pool ${shown(pool.name)}, which holds at most ${capacity} usable address${capacity === 1n ? '' : 'es'}`);
   }
   const carved = carve(pool, takenSpace(book, config, pool.family), size);
-  if (!carved) throw exhausted(pool, size === undefined ? `a /${pool.subnetPrefix}` : `room for ${size} addresses`);
+  if (!carved) throw exhausted(pool, size === undefined ? `a /${pool.subnetPrefix}` : `room for ${size} address${size === 1n ? '' : 'es'}`);
   return { first: carved.first, size: carved.size, pool, subnet: carved.subnet, block: prefixInterval(carved.subnet) };
 }
 

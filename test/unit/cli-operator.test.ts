@@ -1,7 +1,7 @@
 /** The pure parts of the operator CLI of issue 11: suggestions, driver choice, fitting tables, counts. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { didYouMean, editDistance, nearest } from '../../src/cli/did-you-mean.ts';
+import { didYouMean, editDistance, nearest } from '../../src/did-you-mean.ts';
 import { exitCodeHelp } from '../../src/cli/exit-code-help.ts';
 import { pickDriver } from '../../src/cli/pick-driver.ts';
 import { formatCounts } from '../../src/cli/render/count.ts';
