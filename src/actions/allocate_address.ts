@@ -6,7 +6,7 @@ import { insertDisjoint, overlapping } from '../intervals/sorted.ts';
 import * as field from '../engine/ar-fields.ts';
 import { allowedIndices, describeRange, holderText, indexOfAddress, locateRange, mismatchError, rangeIdShown, spanText, withPinnedMac } from '../engine/locate.ts';
 import { formatMac } from '../address/mac.ts';
-import { releaseHeldBack, settleWithOned } from '../engine/oned-count.ts';
+import { followBook, releaseHeldBack, settleWithOned } from '../engine/oned-count.ts';
 import { blockedIndices, takenIndices } from '../engine/taken-indices.ts';
 import type { Action } from './action.ts';
 
@@ -40,7 +40,7 @@ export const allocateAddress: Action = (book, { ar, address }, { config, request
     ...(requestId === undefined ? {} : { requestId }),
   };
   // oned asks only for what is free in its own books: nothing of the block is a VM's any more.
-  const next = replaceRange(book, releaseHeldBack({ ...range, leases: insertDisjoint(range.leases, lease) }, block));
+  const next = replaceRange(book, followBook(releaseHeldBack({ ...range, leases: insertDisjoint(range.leases, lease) }, block)));
   return {
     book: next,
     audit: { range: range.id, addresses: spanText(range, block), ...(addressMac === undefined ? {} : { mac: formatMac(addressMac) }) },

@@ -11,7 +11,7 @@ import { replaceRange } from '../book/book.ts';
 import * as field from '../engine/ar-fields.ts';
 import { cutLeases } from '../engine/cut-leases.ts';
 import { indexOfAddress, locateByFacts, locateRange, spanText, withPinnedMac } from '../engine/locate.ts';
-import { holdBack, settleWithOned } from '../engine/oned-count.ts';
+import { followBook, holdBack, settleWithOned } from '../engine/oned-count.ts';
 import type { Interval } from '../intervals/interval.ts';
 import { overlapping } from '../intervals/sorted.ts';
 import type { Action } from './action.ts';
@@ -19,16 +19,22 @@ import type { Action } from './action.ts';
 export const freeAddress: Action = (book, { ar, address }, { now }) => {
   const located = locateRange(book, ar);
   const found = located.kind === 'found' ? located.range : locateByFacts(book, ar);
-  if (!found) {
-    if (located.kind !== 'mismatch') return {};
-    return { audit: { range: located.range.id, detail: `freed nothing: the AR is not the range registered under that id (${located.why})` } };
-  }
+  const mismatch =
+    located.kind === 'mismatch'
+      ? {
+          audit: {
+            range: located.range.id,
+            detail: `freed nothing: the AR is not the range registered under that id (${located.why})${found ? `; its addresses are range ${found.id}'s, where that address is not oned's` : ''}`,
+          },
+        }
+      : {};
+  if (!found) return mismatch;
   const settled = settleWithOned(withPinnedMac(found, ar), ar, now);
   const range = settled.range;
   const alsoAudit = settled.dropped ? { alsoAudit: [settled.dropped] } : {};
   const count = field.size(address, 'ADDRESS') ?? 1n;
   const { index } = indexOfAddress(range, ar, address);
-  const unchanged = range === found ? {} : { book: replaceRange(book, range), ...alsoAudit };
+  const unchanged = { ...mismatch, ...(settled.changed ? { book: replaceRange(book, range), ...alsoAudit } : {}) };
   if (index === undefined) return unchanged;
   // Operators' leases are theirs to release; oned never held them.
   const block = { first: index, last: index + count - 1n };
@@ -42,5 +48,5 @@ export const freeAddress: Action = (book, { ar, address }, { now }) => {
     located.kind === 'found'
       ? {}
       : { detail: `found by its addresses: the AR's ${field.RANGE_ID_ATTRIBUTE} names ${located.kind === 'mismatch' ? `range ${located.range.id}, which it is not` : 'no range'}` };
-  return { book: replaceRange(book, holdBack({ ...range, leases }, freed)), audit: { range: range.id, addresses: spanText(range, block), ...by }, ...alsoAudit };
+  return { book: replaceRange(book, followBook(holdBack({ ...range, leases }, freed))), audit: { range: range.id, addresses: spanText(range, block), ...by }, ...alsoAudit };
 };

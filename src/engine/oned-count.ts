@@ -42,8 +42,10 @@ export function heldForOned(range: RangeRecord): bigint {
 }
 
 export interface Settled {
-  /** The range as the request's count leaves it; the same object when nothing changed. */
+  /** The range as the request's count leaves it, the count recorded. */
   readonly range: RangeRecord;
+  /** False when the book need not be written for the count alone (it is as recorded, or no record yet and the counts agree). */
+  readonly changed: boolean;
   /** An audit record for a block oned did not take, dropped from the book. */
   readonly dropped?: AuditFacts;
 }
@@ -55,7 +57,7 @@ export interface Settled {
  */
 export function settleWithOned(range: RangeRecord, ar: Attributes, now: string): Settled {
   const used = usedLeases(ar);
-  if (used === undefined) return { range };
+  if (used === undefined) return { range, changed: false };
   const before = range.oned;
   let leases = range.leases;
   let heldBack = before?.heldBack ?? [];
@@ -76,10 +78,27 @@ export function settleWithOned(range: RangeRecord, ar: Attributes, now: string):
   }
   const held = heldOf(leases);
   if (used === held) heldBack = [];
-  const since = before && before.used === used && before.held === held ? before.since : now;
+  // `since`: when the counts last began to agree, or to differ.
+  const since = before && before.used - before.held === used - held ? before.since : now;
   const count: OnedCount = { used, held, since, heldBack };
-  if (!dropped && before && !offered && sameCount(before, count)) return { range };
-  return { range: { ...range, leases, oned: count }, ...(dropped ? { dropped } : {}) };
+  // Nothing to write when the counts are as recorded, or (no record yet) simply agree.
+  const unchanged = !dropped && (before ? !offered && sameCount(before, count) : used === held);
+  return { range: { ...range, leases, oned: count }, changed: !unchanged, ...(dropped ? { dropped } : {}) };
+}
+
+/**
+ * The count recorded as it will be after the action's own change: oned counts what it is
+ * answered (a get's block, an allocate's) and drops what it frees, as the book does, so the
+ * difference between the two stays what the request showed. The next request that shows the
+ * same counts then changes nothing (an idempotent free writes nothing).
+ */
+export function followBook(range: RangeRecord): RangeRecord {
+  const count = range.oned;
+  if (!count) return range;
+  const held = heldOf(range.leases);
+  // Never below 0, whatever a request claimed: oned's count cannot be.
+  const used = count.used + held - count.held;
+  return held === count.held ? range : { ...range, oned: { ...count, used: used < 0n ? 0n : used, held } };
 }
 
 /** Freed addresses may be a VM's still (`onevnet release`): held back until the counts agree. */
@@ -99,7 +118,7 @@ export function releaseHeldBack(range: RangeRecord, block: Interval): RangeRecor
 export function noteOffered(range: RangeRecord, block: Interval, ar: Attributes): RangeRecord {
   if (!range.oned) return range;
   const used = usedLeases(ar);
-  return used === undefined ? range : { ...range, oned: { ...range.oned, offered: { first: block.first, last: block.last, used } } };
+  return used === undefined ? range : followBook({ ...range, oned: { ...range.oned, offered: { first: block.first, last: block.last, used } } });
 }
 
 /** The addresses held back, for the indices get_address must not pick. */

@@ -194,6 +194,12 @@ export class LeaseModel {
     delete range.offered;
   }
 
+  /** After the request's own change of `delta` leases for oned: oned's count follows the book's. */
+  static follow(range: ModelRange, delta: bigint): void {
+    // oned's count is never below 0.
+    if (range.counts) range.counts = { used: range.counts.used + delta < 0n ? 0n : range.counts.used + delta, held: range.counts.held + delta };
+  }
+
   /** The range as the request sees it once its count settled. */
   static settled(range: ModelRange, settle: Settle): ModelRange {
     return { ...range, leases: settle.leases, heldBack: settle.heldBack };

@@ -29,7 +29,7 @@ const DOCUMENT = '2025-01-02T00:00:00.000Z';
 const AFTER = '2025-01-03T00:00:00.000Z';
 const NOW = '2025-01-04T00:00:00.000Z';
 
-const options: ReconcileOptions = { config, driver: { name: 'nebula-ipam', explicit: false }, documentTime: DOCUMENT, now: NOW };
+const options: ReconcileOptions = { config, driver: { name: 'nebula-ipam', explicit: false }, documentTime: DOCUMENT, marginMs: 0, now: NOW };
 
 const on = (from: number, to: number, at = BEFORE) => ({ from, to, holder: 'opennebula', at });
 const operator = (from: number, to: number, owner: string) => ({ from, to, holder: 'operator', owner, at: BEFORE });
