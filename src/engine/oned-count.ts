@@ -36,11 +36,6 @@ export function usedLeases(ar: Attributes): bigint | undefined {
   return value !== undefined && /^[0-9]{1,12}$/.test(value) ? BigInt(value) : undefined;
 }
 
-/** The addresses the book holds for oned in the range. */
-export function heldForOned(range: RangeRecord): bigint {
-  return heldOf(range.leases);
-}
-
 export interface Settled {
   /** The range as the request's count leaves it, the count recorded. */
   readonly range: RangeRecord;

@@ -201,6 +201,15 @@ test('nothing in the book newer than the document is judged: oned may have lease
   assert.ok(!listed.findings.some((f) => f.range === 'r6'));
 });
 
+test('a lease stamped just before the document by a clock behind (HA front-ends) is not judged within the margin', () => {
+  // 2 s before the document's time: one second after it by a clock 3 s ahead.
+  const skewed = new Date(Date.parse(DOCUMENT) - 2000).toISOString();
+  const fresh = book([{ id: 'r1', type: 'IP4', size: 20, ip: '10.20.0.3', pool: 'private', block: ['10.20.0.0', '10.20.0.255'], createdAt: BEFORE, leases: [on(0, 1), on(9, 9, skewed)] }]);
+  const stale = (marginMs: number) => kinds(findDifferences(fresh, fixture('show-ip4-with-leases.xml'), { ...options, marginMs }).findings).filter((k) => k.startsWith('lease-missing-in-opennebula'));
+  assert.deepEqual(stale(0), ['lease-missing-in-opennebula r1 10.20.0.12']);
+  assert.deepEqual(stale(300_000), [], 'newer than the document less the margin: left alone');
+});
+
 test('onevnet show -x holds one VNET: ranges it does not list are not called missing', () => {
   const plan = findDifferences(disagreeingBook(), fixture('show-ip4-with-leases.xml'), options);
   assert.ok(!plan.findings.some((f) => f.kind === 'range-missing-in-opennebula'));
