@@ -58,7 +58,9 @@ export function settleWithOned(range: RangeRecord, ar: Attributes, now: string):
   let heldBack = before?.heldBack ?? [];
   let dropped: AuditFacts | undefined;
   const offered = before?.offered;
-  if (offered && used === offered.used) {
+  // Only when the block is all that stands between the two counts: oned's count is what it was
+  // when the block was offered, and the book's is exactly that plus the block.
+  if (offered && used === offered.used && used + offered.last - offered.first + 1n === heldOf(leases)) {
     // oned's count did not grow by the block it was offered: it refused it, or never saw the answer.
     const cut = cutLeases(leases, offered, (lease) => lease.holder === 'opennebula');
     if (cut !== leases) {
@@ -72,13 +74,16 @@ export function settleWithOned(range: RangeRecord, ar: Attributes, now: string):
     }
   }
   const held = heldOf(leases);
-  if (used === held) heldBack = [];
-  // `since`: when the counts last began to agree, or to differ.
-  const since = before && before.used - before.held === used - held ? before.since : now;
+  // oned holding no more than the book: nothing the book has free can be oned's.
+  if (used <= held) heldBack = [];
+  const excess = (count: { used: bigint; held: bigint } | undefined) => (count && count.used > count.held ? count.used - count.held : 0n);
+  // `since`: when oned's excess over the book last changed.
+  const since = before && excess(before) === excess({ used, held }) ? before.since : now;
   const count: OnedCount = { used, held, since, heldBack };
-  // Nothing to write when the counts are as recorded, or (no record yet) simply agree.
-  const unchanged = !dropped && (before ? !offered && sameCount(before, count) : used === held);
-  return { range: { ...range, leases, oned: count }, changed: !unchanged, ...(dropped ? { dropped } : {}) };
+  // Nothing to write for the count alone when what it means is as recorded: the same excess
+  // (none, or the same values), the same held-back addresses, no offer to settle.
+  const same = before ? !offered && excess(before) === excess(count) && (excess(count) === 0n || sameCount(before, count)) && sameHeldBack(before, count) : excess(count) === 0n;
+  return { range: { ...range, leases, oned: count }, changed: dropped !== undefined || !same, ...(dropped ? { dropped } : {}) };
 }
 
 /**
@@ -135,6 +140,9 @@ function heldOf(leases: readonly Lease[]): bigint {
 }
 
 function sameCount(a: OnedCount, b: OnedCount): boolean {
-  if (a.used !== b.used || a.held !== b.held || a.since !== b.since || a.heldBack.length !== b.heldBack.length) return false;
-  return a.heldBack.every((span, i) => span.first === b.heldBack[i]!.first && span.last === b.heldBack[i]!.last);
+  return a.used === b.used && a.held === b.held && a.since === b.since;
+}
+
+function sameHeldBack(a: OnedCount, b: OnedCount): boolean {
+  return a.heldBack.length === b.heldBack.length && a.heldBack.every((span, i) => span.first === b.heldBack[i]!.first && span.last === b.heldBack[i]!.last);
 }

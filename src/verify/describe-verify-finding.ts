@@ -47,12 +47,9 @@ export function describeVerifyFinding(f: VerifyFinding): FindingRow {
       return { problem: 'lease on excluded address', range: f.range, detail: `${f.addresses} (${f.holder}) is in ${f.exclude}, excluded from pool "${f.pool}"` };
     case 'oned-count-differs':
       return {
-        problem: f.oned > f.book ? 'oned holds more than the book' : 'book holds more than oned',
+        problem: 'oned holds more than the book',
         range: f.range,
-        detail:
-          `oned counted ${f.oned} lease${f.oned === 1 ? '' : 's'} (USED_LEASES), the book ${f.book}, since ${f.since}` +
-          (f.oned > f.book ? `: an address freed here is still a VM's (onevnet release?); ${f.heldBack} held back from get_address` : ": a lease here is not oned's") +
-          '; nebula-ipam reconcile settles it',
+        detail: `oned counted ${f.oned} lease${f.oned === 1 ? '' : 's'} (USED_LEASES), the book ${f.book}, since ${f.since}: an address freed here is still a VM's (onevnet release?); ${f.heldBack} held back from get_address; nebula-ipam reconcile settles it`,
       };
     case 'lease-on-reserved':
       return { problem: 'lease on reserved address', range: f.range, detail: `${f.address} (${f.holder}) is the ${f.role} of ${f.subnet} in pool "${f.pool}"` };

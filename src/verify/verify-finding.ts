@@ -36,9 +36,9 @@ export type VerifyFinding =
    */
   | { readonly kind: 'lease-on-reserved'; readonly range: string; readonly pool: string; readonly subnet: string; readonly role: string; readonly address: string; readonly holder: string }
   /**
-   * oned's count of the range's leases (USED_LEASES of the last request recorded) is not the
-   * book's: more means an address the book has free is still some VM's (`onevnet release`),
-   * fewer a lease the book holds that oned does not. `heldBack`: addresses get_address does not offer.
+   * oned's count of the range's leases (USED_LEASES of the last request recorded) is above the
+   * book's: an address the book has free is still some VM's (`onevnet release`). `heldBack`:
+   * addresses get_address does not offer meanwhile.
    */
   | { readonly kind: 'oned-count-differs'; readonly range: string; readonly oned: number; readonly book: number; readonly since: string; readonly heldBack: number };
 

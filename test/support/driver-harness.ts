@@ -246,6 +246,12 @@ export interface StoredArOptions {
   readonly arId?: number;
   /** Add 7.2+ SHARED and 7.4 NEXT_INDEX, as the docs/oned-contract.md sample does; default true. */
   readonly modern?: boolean;
+  /**
+   * Send USED_LEASES (default true). oned runs one action at a time, so its count is exact; the
+   * torture tests run many callers on one AR at once, where no count could be oned's: they send
+   * none, and the driver keeps to its own book (engine/oned-count.ts reads nothing).
+   */
+  readonly sendsCount?: boolean;
 }
 
 /**
@@ -262,8 +268,10 @@ export class OnedAr {
   private bulk: { first: bigint; last: bigint }[] = [];
   private bulkFreed = new Set<bigint>();
   private readonly firstMac: bigint;
+  private readonly sendsCount: boolean;
 
   constructor(replyAttrs: ReadonlyMap<string, string> | Attrs, options: StoredArOptions = {}) {
+    this.sendsCount = options.sendsCount ?? true;
     const reply = replyAttrs instanceof Map ? Object.fromEntries(replyAttrs) : { ...(replyAttrs as Attrs) };
     const type = reply.TYPE;
     const size = reply.SIZE;
@@ -300,7 +308,7 @@ export class OnedAr {
    * so the copy counts the same USED_LEASES.
    */
   edited(changes: Attrs): OnedAr {
-    const copy = new OnedAr({ ...this.attrs, ...changes }, { arId: Number(this.attrs.AR_ID ?? 0), modern: false });
+    const copy = new OnedAr({ ...this.attrs, ...changes }, { arId: Number(this.attrs.AR_ID ?? 0), modern: false, sendsCount: this.sendsCount });
     for (const index of this.leased) copy.leased.add(index);
     copy.bulk = [...this.bulk];
     copy.bulkFreed = new Set(this.bulkFreed);
@@ -309,7 +317,7 @@ export class OnedAr {
 
   /** The AR element's content with computed elements and USED_LEASES (get, allocate, free, rmar). */
   storedInner(): string {
-    return `${attributeElements(this.attrs)}${this.computedElements()}<USED_LEASES>${this.usedLeases}</USED_LEASES>`;
+    return `${attributeElements(this.attrs)}${this.computedElements()}${this.sendsCount ? `<USED_LEASES>${this.usedLeases}</USED_LEASES>` : ''}`;
   }
 
   /** oned's computed elements, in oned's order (docs/oned-contract.md 2.1). */

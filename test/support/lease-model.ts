@@ -170,7 +170,9 @@ export class LeaseModel {
     const leases = new Map(range.leases);
     const heldBack = new Set(range.heldBack);
     const offer = range.offered;
-    if (offer && used === offer.used) {
+    let before = 0n;
+    for (const holder of leases.values()) if (holder === 'opennebula') before++;
+    if (offer && used === offer.used && used + offer.count === before) {
       // oned's count did not grow: it refused the offer. Dropped, and held back (it may hold it).
       let dropped = false;
       for (let i = offer.first; i < offer.first + offer.count; i++) {
@@ -182,7 +184,7 @@ export class LeaseModel {
     }
     let held = 0n;
     for (const holder of leases.values()) if (holder === 'opennebula') held++;
-    if (used === held) heldBack.clear();
+    if (used <= held) heldBack.clear();
     return { counts: { used, held }, heldBack, leases };
   }
 

@@ -37,6 +37,6 @@ export function rangeRow(range: RangeRecord, config: Config): RangeRow {
     first: addressText(range, 0n),
     last: addressText(range, range.size - 1n),
     ...rangeUsage(range, config),
-    ...(range.oned && range.oned.used !== range.oned.held ? { onedCount: { oned: range.oned.used, book: range.oned.held, since: range.oned.since, heldBack: heldBackCount(range) } } : {}),
+    ...(range.oned && range.oned.used > range.oned.held ? { onedCount: { oned: range.oned.used, book: range.oned.held, since: range.oned.since, heldBack: heldBackCount(range) } } : {}),
   };
 }
