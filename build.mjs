@@ -102,7 +102,9 @@ const start = await text({
 });
 // deflated-cli: base64 of raw deflate, which holds no "*/", a third of the CLI half's size.
 const stored = { driver: hideInComment(halves.driver), cli: cliDeflated ? `/*${deflateRawSync(halves.cli, { level: 9 }).toString('base64')}*/` : hideInComment(halves.cli) };
-let bundle = `#!/usr/bin/env node\n${start}`;
+// The second line names the release: `install` reads it from an installed copy (without running
+// it) to say which version replaces which (src/install/bundle-version.ts reads this exact form).
+let bundle = `#!/usr/bin/env node\n// nebula-ipam ${version}\n${start}`;
 const layout = [];
 for (const part of [stored.driver, stored.cli]) {
   bundle += '\n';

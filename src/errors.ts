@@ -2,7 +2,20 @@
  * The failures an operator or oned can meet. Each carries the kind that decides its exit code
  * (`exit-codes.ts`) and a message of the form "Cannot X: what is wrong, with the value".
  */
-export type ErrorKind = 'usage' | 'bad-request' | 'unsupported' | 'config' | 'conflict' | 'not-found' | 'exhausted' | 'store-locked' | 'store-corrupt' | 'store-io' | 'internal';
+export type ErrorKind =
+  | 'usage'
+  | 'bad-request'
+  | 'unsupported'
+  | 'config'
+  | 'conflict'
+  | 'not-found'
+  | 'exhausted'
+  | 'store-locked'
+  | 'store-corrupt'
+  | 'store-io'
+  | 'interrupted'
+  | 'terminated'
+  | 'internal';
 
 /**
  * What a caller may need to say the failure in its own words, so that no code parses a message:

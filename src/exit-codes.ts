@@ -14,6 +14,10 @@ export const EXIT_CODES: Readonly<Record<ErrorKind | 'ok' | 'findings', number>>
   'store-locked': 6,
   'store-corrupt': 7,
   'store-io': 8,
+  // A write stopped by SIGINT or SIGTERM before anything was written: what a shell reports for
+  // a process those signals ended (128 + 2, 128 + 15), so a script's check keeps working.
+  interrupted: 130,
+  terminated: 143,
   // oned's documentation asks for -1 when get_address has no room; the shell sees 255.
   exhausted: 255,
 };

@@ -3,13 +3,20 @@
  * it (`<book>.audit.jsonl`, beside the real file when the book's path is a symlink). Writing it
  * can never fail or delay an action by more than one append: any error is swallowed, since a lost
  * log line is better than a lost lease. So a log that is not a regular file (a FIFO would block
- * the append for ever) is skipped, and one root creates is given to the book's owner.
+ * the append for ever) is skipped.
+ *
+ * Root appends to a log in a directory oneadmin can write, so oneadmin chooses what is at its
+ * name. Only a log this very append created (O_EXCL) is given to the book's owner: giving away
+ * whatever is there would give oneadmin any file it can hard-link to (`/etc/shadow`, where
+ * `fs.protected_hardlinks` is 0). And a log with more than one name is not appended to at all,
+ * whoever runs: its other name may be any file of the user running this. That skip is said in
+ * one WARN line (oned logs it and the action goes on).
  */
 import * as fs from 'node:fs';
 import * as readline from 'node:readline';
 import { IpamError } from '../errors.ts';
+import { openRegularFile } from '../regular-file.ts';
 import { giveFd, storeOwner } from '../store/ownership.ts';
-import { openRegular } from '../store/safe-open.ts';
 import type { AuditLog } from '../store/store.ts';
 import { parseAuditLine } from './audit-query.ts';
 import type { AuditRecord } from './audit-record.ts';
@@ -19,19 +26,55 @@ export function auditPath(book: string): string {
   return `${book}.audit.jsonl`;
 }
 
-export function appendAudit(book: string, record: AuditRecord): void {
+/**
+ * `checkDirectory` throws when the book's directory is no longer the one the book was found in
+ * (`store/book-directory.ts`): then nothing is appended there, and that is said.
+ */
+export function appendAudit(book: string, record: AuditRecord, checkDirectory?: () => void): void {
+  const log = auditPath(book);
   try {
-    // O_NOFOLLOW: a symlink planted at the log's name must not make us append to its target.
-    const { fd, stat } = openRegular(auditPath(book), fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 'the audit log');
+    checkDirectory?.();
+  } catch (error) {
+    warn(`Cannot append to the audit log ${log}: ${(error as IpamError).facts.reason ?? (error as Error).message}; this change is not logged`);
+    return;
+  }
+  try {
+    const { fd, created } = openLog(log);
     try {
-      const owner = storeOwner(book);
-      if (owner && (stat.uid !== owner.uid || stat.gid !== owner.gid)) giveFd(fd, owner);
+      const { nlink } = fs.fstatSync(fd);
+      if (nlink !== 1) {
+        warn(`Cannot append to the audit log ${log}: it has ${nlink} names (hard links), and another name may be any file; this change is not logged. Move it away: mv ${log} ${log}.linked`);
+        return;
+      }
+      // Read now, after the lock, from the book as it is: the owner of the book this change is in.
+      if (created) giveFd(fd, storeOwner(book));
       fs.writeSync(fd, `${JSON.stringify(record)}\n`);
     } finally {
       fs.closeSync(fd);
     }
   } catch {
     // Deliberately ignored: see the module comment.
+  }
+}
+
+/** The log opened for appending, and whether this open created it (then, and only then, it may be given away). */
+function openLog(log: string): { fd: number; created: boolean } {
+  const { O_WRONLY, O_APPEND, O_CREAT, O_EXCL } = fs.constants;
+  const rules = { what: 'the audit log', kind: 'store-io', follow: false } as const;
+  try {
+    return { fd: openRegularFile(log, O_WRONLY | O_APPEND | O_CREAT | O_EXCL, rules).fd, created: true };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  return { fd: openRegularFile(log, O_WRONLY | O_APPEND, rules).fd, created: false };
+}
+
+/** One line for oned's log (7.0+ files `WARN:` lines there) or the operator's terminal; never fails. */
+function warn(line: string): void {
+  try {
+    fs.writeSync(2, `WARN: ${line}\n`);
+  } catch {
+    // stderr closed: nowhere left to say it.
   }
 }
 
@@ -42,7 +85,7 @@ export async function readAuditFile(file: string, keep: (record: AuditRecord) =>
   let stream: fs.ReadStream;
   try {
     // Opened here, not by the stream: a FIFO at the log's name is refused instead of read for ever.
-    const { fd } = openRegular(file, fs.constants.O_RDONLY, 'the audit log');
+    const { fd } = openRegularFile(file, fs.constants.O_RDONLY, { what: 'the audit log', kind: 'store-io', follow: false });
     stream = fs.createReadStream('', { fd, encoding: 'utf8' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { location: file, records, skipped };

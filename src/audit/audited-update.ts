@@ -4,7 +4,7 @@
  * touched) are stored with the change, and a failure is recorded on its own.
  */
 import type { Book } from '../book/book.ts';
-import type { LeaseStore } from '../store/store.ts';
+import type { LeaseStore, UpdateOptions } from '../store/store.ts';
 import type { AuditFacts, AuditRecord } from './audit-record.ts';
 
 /** What the caller knows before deciding: who acts, when, and under which action name. */
@@ -25,8 +25,11 @@ export interface AuditedDecision<R> {
   readonly audit?: readonly (AuditFacts & { readonly action?: string })[];
 }
 
-/** `attempt`: what was asked for, recorded with a failure (so `log --ip` finds refusals too). */
-export async function auditedUpdate<R>(store: LeaseStore, subject: AuditSubject, decide: (book: Book) => AuditedDecision<R>, attempt: AuditFacts = {}): Promise<R> {
+/**
+ * `attempt`: what was asked for, recorded with a failure (so `log --ip` finds refusals too);
+ * `options`: the store's (store.ts).
+ */
+export async function auditedUpdate<R>(store: LeaseStore, subject: AuditSubject, decide: (book: Book) => AuditedDecision<R>, attempt: AuditFacts = {}, options: UpdateOptions = {}): Promise<R> {
   let unchanged: AuditRecord[] = [];
   let result: R;
   try {
@@ -39,7 +42,7 @@ export async function auditedUpdate<R>(store: LeaseStore, subject: AuditSubject,
       }
       unchanged = (decided.audit ?? []).map((facts): AuditRecord => ({ ...subject, ...facts, result: 'unchanged' }));
       return { result: decided.result };
-    });
+    }, options);
   } catch (error) {
     await store.audit({ ...subject, ...attempt, result: 'error', error: (error as Error).message });
     throw error;

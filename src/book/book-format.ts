@@ -32,3 +32,15 @@ export function readFormat(value: unknown): number | undefined {
   if (value === undefined) return 1;
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1 ? value : undefined;
 }
+
+/** The members of `o` whose keys are not in `known`, or undefined when there are none. */
+export function unknownFieldsOf(o: Readonly<Record<string, unknown>>, known: ReadonlySet<string>): Record<string, unknown> | undefined {
+  let unknown: Record<string, unknown> | undefined;
+  for (const key of Object.keys(o)) {
+    if (known.has(key)) continue;
+    unknown ??= {};
+    // defineProperty: a key "__proto__" stays a field, as JSON.parse made it.
+    Object.defineProperty(unknown, key, { value: o[key], enumerable: true, writable: true, configurable: true });
+  }
+  return unknown;
+}

@@ -14,7 +14,7 @@ import { formatMac, parseMac } from '../address/mac.ts';
 import { IpamError } from '../errors.ts';
 import type { Interval } from '../intervals/interval.ts';
 import { AR_TYPES, type ArType, type Book, type Lease, type OnedCount, type RangeRecord } from './book.ts';
-import { BOOK_FORMAT, checkWritable, KNOWN_BOOK_KEYS, readFormat } from './book-format.ts';
+import { BOOK_FORMAT, checkWritable, KNOWN_BOOK_KEYS, readFormat, unknownFieldsOf } from './book-format.ts';
 import { footprint } from './footprint.ts';
 import { LEASES_KEY, leasesKeyAt, lineOf, sliceOf, splitBookLines, textOf, type BookLines, type BookSource, type RangeLine } from './book-lines.ts';
 import { lazyOrigin, lazyRange, type LazyBook, type RangeHeader } from './lazy-range.ts';
@@ -26,6 +26,12 @@ type Json = Record<string, unknown>;
 interface SourceBook extends LazyBook {
   readonly source: BookSource;
   readonly lines: BookLines;
+}
+
+/** The source book and index of a range decoded from a text by this codec (not by another decoder, e.g. etcd's). */
+function sourceOrigin(range: RangeRecord): { book: SourceBook; index: number } | undefined {
+  const lazy = lazyOrigin<SourceBook>(range);
+  return lazy && 'lines' in lazy.book ? lazy : undefined;
 }
 
 export function encodeBook(book: Book, location = 'the lease book'): string {
@@ -51,7 +57,7 @@ export function encodeBookChunks(book: Book, location = 'the lease book'): (stri
     run = undefined;
   };
   book.ranges.forEach((range, i) => {
-    const lazy = lazyOrigin<SourceBook>(range);
+    const lazy = sourceOrigin(range);
     const origin = lazy && { source: lazy.book.source, start: lazy.book.lines.starts[lazy.index]!, end: lazy.book.lines.ends[lazy.index]! };
     // The next line of the same source: the ",\n" between them is in the slice already.
     if (origin && run && origin.source === run.source && origin.start === run.end + 2) {
@@ -83,7 +89,16 @@ function encodeRange(r: RangeRecord): string {
   // `id` first and `leases` last: book-lines.ts reads the id, and the header as everything
   // before `leases`; a newer release's fields go just before `leases`. JSON.stringify leaves
   // out the fields that are undefined.
-  return JSON.stringify({
+  return JSON.stringify({ ...headerFields(r), leases: packLeases(r.leases, r.mac) });
+}
+
+/** A range without its leases, as JSON text: how the etcd store keeps a range's header apart from its leases. */
+export function encodeRangeHeader(r: RangeRecord): string {
+  return JSON.stringify(headerFields(r));
+}
+
+function headerFields(r: RangeRecord): Json {
+  return {
     id: r.id,
     type: r.type,
     size: Number(r.size),
@@ -105,8 +120,7 @@ function encodeRange(r: RangeRecord): string {
     createdAt: r.createdAt,
     requestId: r.requestId,
     ...withoutKnown(r.unknownFields),
-    leases: packLeases(r.leases, r.mac),
-  });
+  };
 }
 
 /**
@@ -152,7 +166,7 @@ export function decodeBookLazily(source: BookSource, location: string): Book {
  * decoder (which refuses a broken line as it always does).
  */
 export function quickFootprint(range: RangeRecord, family: Family): Interval | undefined {
-  const lazy = lazyOrigin<SourceBook>(range);
+  const lazy = sourceOrigin(range);
   const header = lazy && headerText(lazy.book, lazy.index);
   const quick = header === undefined ? undefined : scanFootprint(header, family);
   return quick === undefined ? footprint(range, family) : (quick ?? undefined);
@@ -226,7 +240,7 @@ function decodeWhole(r: Reader, text: string, location: string): Book {
     const header = decodeRangeHeader(r, entry, at);
     return { ...header, leases: decodeLeases(r, (entry as Json).leases, at, header.size, header.mac) };
   });
-  return bookOf(format, unknownOf(doc, KNOWN_BOOK_KEYS), r.count(doc.generation, 'generation'), nextRangeId, ranges);
+  return bookOf(format, unknownFieldsOf(doc, KNOWN_BOOK_KEYS), r.count(doc.generation, 'generation'), nextRangeId, ranges);
 }
 
 function bookOf(format: number, unknownFields: Json | undefined, generation: number, nextRangeId: number, ranges: readonly RangeRecord[]): Book {
@@ -240,21 +254,9 @@ function bookOf(format: number, unknownFields: Json | undefined, generation: num
   };
 }
 
-/** The members of `o` not in `known`, or undefined when there are none. */
-function unknownOf(o: Json, known: ReadonlySet<string>): Json | undefined {
-  let unknown: Json | undefined;
-  for (const key of Object.keys(o)) {
-    if (known.has(key)) continue;
-    unknown ??= {};
-    // defineProperty: a key "__proto__" stays a field, as JSON.parse made it.
-    Object.defineProperty(unknown, key, { value: o[key], enumerable: true, writable: true, configurable: true });
-  }
-  return unknown;
-}
-
 /** `fields` without the keys this release writes itself (a record made in code might carry them). */
 function withoutKnown(fields: Readonly<Json> | undefined): Json | undefined {
-  return fields && unknownOf(fields, KNOWN_RANGE_KEYS);
+  return fields && unknownFieldsOf(fields, KNOWN_RANGE_KEYS);
 }
 
 /**
@@ -323,6 +325,16 @@ const KNOWN_RANGE_KEYS: ReadonlySet<string> = new Set([
   'leases',
 ]);
 
+/** A range's header decoded from JSON (encodeRangeHeader's, parsed), every field checked; `at` names it in errors. */
+export function decodeHeaderValue(raw: unknown, at: string, location: string): RangeHeader {
+  return decodeRangeHeader(new Reader(location), raw, at);
+}
+
+/** Leases packed by `packLeases` for a range of `header`'s size and MAC, every field checked. */
+export function decodePackedLeases(packed: string, at: string, location: string, header: RangeHeader): readonly Lease[] {
+  return decodeLeases(new Reader(location), packed, at, header.size, header.mac);
+}
+
 /** An AR holds at most 2^32 addresses (OpenNebula keeps SIZE in 32 bits plus one). */
 const MAX_RANGE_SIZE = 1n << 32n;
 
@@ -365,7 +377,7 @@ function decodeRangeHeader(r: Reader, raw: unknown, at: string): RangeHeader {
     oned: o.oned === undefined ? undefined : decodeOnedCount(r, o.oned, `${at}.oned`, size),
     createdAt: r.text(o.createdAt, `${at}.createdAt`),
     requestId: o.requestId === undefined ? undefined : r.text(o.requestId, `${at}.requestId`),
-    unknownFields: unknownOf(o, KNOWN_RANGE_KEYS),
+    unknownFields: unknownFieldsOf(o, KNOWN_RANGE_KEYS),
   }) as RangeHeader;
 }
 

@@ -14,6 +14,9 @@ import { noticeLockWait } from './lock-notice.ts';
 export async function applyChange<R>(context: CliContext, action: string, decide: (book: Book, config: Config, now: string) => Outcome<R>, attempt: AuditFacts = {}): Promise<R> {
   const config = context.config();
   const now = context.now().toISOString();
-  const waited = noticeLockWait(context.store().description.location, context.stderr, config.lockTimeoutMs);
-  return auditedUpdate(context.store(), { time: now, actor: context.actor, action }, (book) => decide(book, config, now), attempt).finally(waited);
+  const where = context.store().description.location;
+  const waited = noticeLockWait(where, context.stderr, config.lockTimeoutMs);
+  return context.interrupts
+    .write(where, (options) => auditedUpdate(context.store(), { time: now, actor: context.actor, action }, (book) => decide(book, config, now), attempt, options))
+    .finally(waited);
 }

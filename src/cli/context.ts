@@ -9,6 +9,7 @@ import type { Config } from '../config/config.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { configPath, type Env } from '../config/paths.ts';
 import { openStore } from '../store/open-store.ts';
+import type { InterruptGuard } from '../interrupts/interrupt-guard.ts';
 import type { LeaseStore } from '../store/store.ts';
 
 export interface CliIo {
@@ -21,6 +22,8 @@ export interface CliIo {
   readonly now?: () => Date;
   /** The resolved path of this program, which `install` links to. Defaults to argv[1]'s real path. */
   readonly selfPath?: string;
+  /** What every write runs through (main.ts installs the process's); none in-process. */
+  readonly interrupts?: InterruptGuard;
 }
 
 export interface GlobalOptions {
@@ -47,6 +50,8 @@ export interface CliContext {
   readonly actor: string;
   readonly env: Env;
   readonly selfPath: string;
+  /** Every write to the book runs through it, so SIGINT and SIGTERM are honest (interrupt-guard.ts). */
+  readonly interrupts: InterruptGuard;
   stdout(text: string): void;
   stderr(text: string): void;
   now(): Date;
@@ -66,6 +71,7 @@ export function createContext(options: GlobalOptions, io: Required<CliIo>, user:
     actor: `cli:${user}`,
     env: io.env,
     selfPath: io.selfPath,
+    interrupts: io.interrupts,
     stdout: io.stdout,
     stderr: io.stderr,
     now: io.now,

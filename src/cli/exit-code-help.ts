@@ -10,6 +10,8 @@ export const READS_BOOK: readonly ExitCodeLine[] = [
   [5, 'no lease book at the path used (is --driver right?)'],
   [7, 'the lease book is corrupt'],
   [8, 'the lease book cannot be read'],
+  [130, 'SIGINT (Ctrl-C): stopped with nothing written, or, once a write had begun to commit, after finishing and reporting it'],
+  [143, 'SIGTERM: the same as 130'],
 ];
 
 export function exitCodeHelp(lines: readonly ExitCodeLine[]): string {

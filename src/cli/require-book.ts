@@ -4,11 +4,11 @@
  * an absent book is a failure naming the path and the setting that chose it.
  */
 import { IpamError } from '../errors.ts';
+import type { LeaseStore } from '../store/store.ts';
 import type { CliContext } from './context.ts';
 import { announceLongRead } from './long-read.ts';
 
-export async function requireBook(context: CliContext): Promise<void> {
-  const store = context.store();
+export async function requireBook(context: CliContext, store: LeaseStore = context.store()): Promise<void> {
   if (await store.exists()) {
     announceLongRead(store.description.location, 'the lease book', context.stderr);
     return;

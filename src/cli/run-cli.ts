@@ -15,6 +15,7 @@ import { COMMANDS, commandNamed } from './commands/index.ts';
 import { createContext, currentUser, type CliIo, type GlobalOptions } from './context.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { failureOf } from '../failure.ts';
+import { NO_GUARD } from '../interrupts/interrupt-guard.ts';
 import { pickDriver } from './pick-driver.ts';
 import { tableWidth } from './render/terminal-width.ts';
 
@@ -65,7 +66,8 @@ Global options (anywhere on the line):
 
 Exit codes: 0 ok; 1 internal error or findings; 2 usage; 3 bad request; 4 config;
 5 conflict or not found; 6 lease book locked; 7 lease book corrupt; 8 lease book I/O;
-255 no free address.
+255 no free address; 130/143 SIGINT/SIGTERM (nothing written, or a write already
+committing finished and reported first).
 
 Run \`nebula-ipam <command> --help\` for a command's options.
 `;
@@ -121,6 +123,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
         stdoutIsTty,
         now: io.now ?? (() => new Date()),
         selfPath: io.selfPath ?? selfPath(),
+        interrupts: io.interrupts ?? NO_GUARD,
       },
       currentUser(env),
     );

@@ -8,8 +8,8 @@
  *                "tls": { "ca": "/path", "cert": "/path", "key": "/path" },
  *                "user": "nebula", "password": "..." }
  *
- * Pure; TLS files are read when the store is opened, and a config holding a password must not
- * be readable by group or others (load-config.ts checks the file's mode).
+ * Pure; TLS files are read on the first https connection (store/etcd/tls-files.ts), and a
+ * config holding a password or naming a key must be its owner's alone (secret-modes.ts).
  */
 export interface EtcdBackendConfig {
   readonly type: 'etcd';

@@ -5,6 +5,7 @@
 import { ACTIONS, PRECHECKS } from '../actions/index.ts';
 import type { ActionName } from '../actions/action.ts';
 import { auditedUpdate } from '../audit/audited-update.ts';
+import type { Book } from '../book/book.ts';
 import { configPath, driverNameOf, type Env } from '../config/paths.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { IpamError } from '../errors.ts';
@@ -12,6 +13,7 @@ import { EXIT_CODES } from '../exit-codes.ts';
 import type { Config } from '../config/config.ts';
 import { readsErrorMarkers } from '../config/oned-version.ts';
 import { failureOf, stderrText } from '../failure.ts';
+import { NO_GUARD, type InterruptGuard } from '../interrupts/interrupt-guard.ts';
 import { decodeRequest } from '../oned/request.ts';
 import { openStore } from '../store/open-store.ts';
 import { isRequestInArgv, readRawRequest } from './read-request.ts';
@@ -23,6 +25,8 @@ export interface ProcessIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly now: () => Date;
+  /** What the action's write runs through (main.ts installs the process's); none in-process. */
+  readonly interrupts?: InterruptGuard;
 }
 
 /** Actions whose success oned reads a vector from; an empty success would crash oned <= 6.6. */
@@ -40,10 +44,11 @@ export async function runAction(name: ActionName, io: ProcessIo): Promise<number
     const store = openStore(config, { driverName, env: io.env });
     const context = { config, driverName, now: io.now().toISOString(), ...(raw.requestId === undefined ? {} : { requestId: raw.requestId }) };
     const subject = { time: context.now, actor: `oned:${raw.requestId ?? '-'}`, action: name };
-    const decision = await auditedUpdate(store, subject, (book) => {
+    const decide = (book: Book) => {
       const decided = ACTIONS[name](book, request, context);
       return { ...(decided.book ? { book: decided.book } : {}), result: decided, ...(decided.audit ? { audit: [decided.audit, ...(decided.alsoAudit ?? [])] } : {}) };
-    });
+    };
+    const decision = await (io.interrupts ?? NO_GUARD).write(store.description.location, (options) => auditedUpdate(store, subject, decide, {}, options));
     if (NEEDS_REPLY.has(name) && !decision.reply) throw new IpamError('internal', `Cannot ${name}: the action produced no reply`);
     if (decision.reply) io.stdout(decision.reply);
     return EXIT_CODES.ok;

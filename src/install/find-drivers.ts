@@ -30,7 +30,8 @@ function runsNebulaIpam(dir: string): boolean {
   return ACTION_NAMES.some((action) => {
     const file = path.join(dir, action);
     try {
-      return fs.lstatSync(file).isSymbolicLink() && isNebulaIpamBundle(fs.realpathSync(file));
+      // Read through the link itself, not its resolved name: one look, one descriptor.
+      return fs.lstatSync(file).isSymbolicLink() && isNebulaIpamBundle(file);
     } catch {
       return false;
     }

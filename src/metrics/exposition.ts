@@ -7,6 +7,7 @@
 import { formatPrefix } from '../address/prefix.ts';
 import type { PoolUsage } from '../operator/usage.ts';
 import type { FamilyRangeRow } from '../cli/render/family-rows.ts';
+import type { StoreSpace } from '../store/store.ts';
 
 export interface MetricsInput {
   readonly driver: string;
@@ -14,6 +15,8 @@ export interface MetricsInput {
   readonly pools: readonly PoolUsage[];
   /** Per family: an IP4_6 range appears once for IPv4 and once for IPv6. */
   readonly ranges: readonly FamilyRangeRow[];
+  /** etcd: its database against the quota. */
+  readonly space?: StoreSpace;
 }
 
 type Labels = Readonly<Record<string, string>>;
@@ -51,8 +54,19 @@ export function metricsText(input: MetricsInput): string {
     },
     { name: 'nebula_ipam_range_free_addresses', help: 'Addresses of the range that can still be leased.', samples: input.ranges.map((r) => ({ labels: rangeLabels(r), value: r.free })) },
     { name: 'nebula_ipam_range_utilisation_ratio', help: 'Leased share of the range, 0 to 1.', samples: input.ranges.map((r) => ({ labels: rangeLabels(r), value: ratio(r.used, r.size) })) },
+    ...spaceFamilies(base, input.space),
   ];
   return `${families.map((f) => [`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} gauge`, ...f.samples.map((s) => `${f.name}{${labelText(s.labels)}} ${valueText(s.value)}`)].join('\n')).join('\n')}\n`;
+}
+
+function spaceFamilies(base: Labels, space: StoreSpace | undefined): Family[] {
+  if (!space) return [];
+  const family = (name: string, help: string, value: number | undefined): Family[] => (value === undefined ? [] : [{ name, help, samples: [{ labels: base, value }] }]);
+  return [
+    ...family('nebula_ipam_store_used_bytes', "Size of etcd's database on disk.", space.usedBytes),
+    ...family('nebula_ipam_store_in_use_bytes', "Part of etcd's database in use (the rest is reused, or given back by a defrag).", space.inUseBytes),
+    ...family('nebula_ipam_store_quota_bytes', "etcd's --quota-backend-bytes: past it etcd refuses every write.", space.quotaBytes),
+  ];
 }
 
 function ratio(part: bigint, whole: bigint): number {

@@ -4,8 +4,9 @@
  * not when oned took its snapshot: `--apply` never uses it as the document's time.
  */
 import * as fs from 'node:fs';
-import { IpamError, shown } from '../errors.ts';
+import { IpamError } from '../errors.ts';
 import { noSuchFile } from '../no-such-file.ts';
+import { FileTooBig, readRegularFile, type FileRead } from '../regular-file.ts';
 
 /** `onevnet list -x` of a large cloud is tens of MB; far more is not oned's output. */
 const MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
@@ -13,21 +14,16 @@ const MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
 /** `modifiedAt` is undefined for standard input. */
 export function loadOnevnetText(from: string): { text: string; modifiedAt?: string } {
   if (from === '-') return { text: readCapped(0, '(standard input)') };
-  let fd: number;
+  let read: FileRead | undefined;
   try {
-    fd = fs.openSync(from, 'r');
+    // A FIFO given as --from is refused, not waited on: `--from -` is the way to pipe.
+    read = readRegularFile(from, { what: '--from', kind: 'bad-request', maxBytes: MAX_DOCUMENT_BYTES });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw noSuchFile('--from', from);
-    throw new IpamError('bad-request', `Cannot read --from ${shown(from)}: ${(error as Error).message}; nothing was changed`);
+    if (error instanceof FileTooBig) throw tooBig(from);
+    throw error;
   }
-  try {
-    const stat = fs.fstatSync(fd);
-    if (!stat.isFile()) throw new IpamError('usage', `Cannot read --from ${shown(from)}: it is not a file`);
-    if (stat.size > MAX_DOCUMENT_BYTES) throw tooBig(from);
-    return { text: readCapped(fd, from), modifiedAt: stat.mtime.toISOString() };
-  } finally {
-    fs.closeSync(fd);
-  }
+  if (read === undefined) throw noSuchFile('--from', from);
+  return { text: decodeDocument(read.bytes, from), modifiedAt: read.stat.mtime.toISOString() };
 }
 
 /**

@@ -22,12 +22,26 @@ export interface WriteOptions {
 export type Content = string | readonly (string | Uint8Array)[];
 
 export function writeAtomically(file: string, content: Content, options: WriteOptions = {}): void {
+  prepareWrite(file, content, options).commit();
+}
+
+/**
+ * A write whose new content is written and synced beside the file but not yet in place: `commit`
+ * puts it there (from `.prev` on, the steps past the last moment to back out), `discard` drops
+ * it. Apart so a caller can wait for something between the two (a signal, stop-before-commit.ts).
+ */
+export interface PreparedWrite {
+  commit(): void;
+  discard(): void;
+}
+
+/** Writes the temp file and syncs it; on failure nothing is left beside `file`. */
+export function prepareWrite(file: string, content: Content, options: WriteOptions = {}): PreparedWrite {
   const dir = path.dirname(file);
   const base = path.basename(file);
   // Unpredictable name, exclusive create: nobody can plant a symlink for us to write through.
   const temp = path.join(dir, `.${base}.${process.pid}.${randomHex(6)}.tmp`);
   const step = options.onStep ?? (() => undefined);
-  let renamed = false;
   // Looked up before the temp file exists: the book's owner, or its directory's for a new book.
   const owner = storeOwner(file);
   try {
@@ -41,20 +55,32 @@ export function writeAtomically(file: string, content: Content, options: WriteOp
     } finally {
       fs.closeSync(fd);
     }
-    keepPrevious(file, dir, base);
-    step('previous-kept');
-    fs.renameSync(temp, file);
-    renamed = true;
-    step('renamed');
-    syncDirectory(dir);
-    step('directory-synced');
   } catch (error) {
-    // Past the rename the new content is what readers see; only its durability is in doubt.
-    if (renamed && error instanceof Error) throw Object.assign(error, { landed: true });
+    fs.rmSync(temp, { force: true });
     throw error;
-  } finally {
-    if (!renamed) fs.rmSync(temp, { force: true });
   }
+  const discard = () => fs.rmSync(temp, { force: true });
+  return {
+    discard,
+    commit: () => {
+      let renamed = false;
+      try {
+        keepPrevious(file, dir, base);
+        step('previous-kept');
+        fs.renameSync(temp, file);
+        renamed = true;
+        step('renamed');
+        syncDirectory(dir);
+        step('directory-synced');
+      } catch (error) {
+        // Past the rename the new content is what readers see; only its durability is in doubt.
+        if (renamed && error instanceof Error) throw Object.assign(error, { landed: true });
+        throw error;
+      } finally {
+        if (!renamed) discard();
+      }
+    },
+  };
 }
 
 /** True for an error thrown after the new content replaced the file (e.g. the directory fsync failed). */
@@ -103,8 +129,9 @@ function keepPrevious(file: string, dir: string, base: string): void {
   fs.rmSync(link, { force: true });
 }
 
+/** O_DIRECTORY | O_NONBLOCK: a FIFO swapped in at the directory's name is refused, not waited on. */
 function syncDirectory(dir: string): void {
-  const fd = fs.openSync(dir, 'r');
+  const fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NONBLOCK);
   try {
     fs.fsyncSync(fd);
   } finally {

@@ -2,7 +2,9 @@
  * The lease book as one JSON file, guarded by a lock, replaced atomically on every change. Its
  * audit log is a JSON-lines file beside it, its history the `.prev` generation beside it. All of
  * it happens at the book's real path (`book-path.ts`), so store paths that are symlinks to one
- * file share one book, one lock, one `.prev` and one audit log.
+ * file share one book, one lock, one `.prev` and one audit log. The directory that real path is
+ * in is checked to be the same one after the lock is taken and before every write
+ * (`book-directory.ts`).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,22 +13,38 @@ import type { AuditRecord } from '../audit/audit-record.ts';
 import { EMPTY_BOOK, type Book } from '../book/book.ts';
 import { decodeBook, decodeBookLazily, encodeBookChunks } from '../book/codec.ts';
 import { IpamError } from '../errors.ts';
-import { landedBefore, sweepLeftovers, writeAtomically, type WriteStep } from './atomic-write.ts';
+import { landedBefore, prepareWrite, sweepLeftovers, type WriteStep } from './atomic-write.ts';
 import { realBookPath } from './book-path.ts';
 import { acquireLock } from './lock.ts';
-import { givePath, storeOwner } from './ownership.ts';
+import { checkDirectory, directoryOf, stillThere, type DirectoryIdentity } from './book-directory.ts';
+import { giveDirectory, storeOwner } from './ownership.ts';
 import { readGenerations, restorePrevious } from './previous-generation.ts';
 import { readBook } from './read-book.ts';
-import type { AuditLog, Change, Generations, LeaseStore, StoreDescription } from './store.ts';
+import { letSignalsIn, stopIfAborted } from './stop-before-commit.ts';
+import type { AuditLog, Change, Generations, LeaseStore, StoreDescription, UpdateOptions } from './store.ts';
+import { ioReason } from '../access/denied.ts';
+import type { Account } from '../access/accounts.ts';
+import { checkFileAccess, type AccessCheck } from './access-check.ts';
 
 export interface FileStoreOptions {
   readonly lockTimeoutMs: number;
   /** For crash tests: called between the steps of a write. */
   readonly onWriteStep?: (step: WriteStep) => void;
+  /**
+   * For interrupt and race tests: called when the book's directory is recorded (`book-found`),
+   * when the lock is found held, right after it is taken, and once the change has run.
+   */
+  readonly onStage?: (stage: StoreStage) => void;
 }
+
+/** The moments of an update outside the write itself, named for the test bundle's hooks. */
+export const STORE_STAGES = ['book-found', 'lock-wait', 'lock-taken', 'changed'] as const;
+export type StoreStage = (typeof STORE_STAGES)[number];
 
 export class FileStore implements LeaseStore {
   readonly description: StoreDescription;
+  /** The book's directory as found, once it exists; every write checks it is still that one. */
+  private directory: DirectoryIdentity | undefined;
   constructor(
     private readonly location: string,
     private readonly options: FileStoreOptions,
@@ -48,40 +66,71 @@ export class FileStore implements LeaseStore {
     return this.load(decodeBook).book;
   }
 
-  async update<R>(change: (book: Book) => Change<R>): Promise<R> {
+  async update<R>(change: (book: Book) => Change<R>, options: UpdateOptions = {}): Promise<R> {
+    const { signal } = options;
     const file = this.file;
+    stopIfAborted(signal, file, 'before it began');
     this.ensureDirectory(file);
-    const lock = await acquireLock(file, this.options.lockTimeoutMs);
+    const directory = this.foundDirectory(file);
+    this.options.onStage?.('book-found');
+    const lock = await acquireLock(file, this.options.lockTimeoutMs, {
+      signal,
+      onWait: () => this.options.onStage?.('lock-wait'),
+      whenTaken: () => {
+        checkDirectory(directory, file);
+        this.options.onStage?.('lock-taken');
+      },
+    });
     try {
       sweepLeftovers(file);
       // Decoded as used: an action reads one range of thousands (codec.ts).
       const { book, identity } = this.load(decodeBookLazily);
+      await letSignalsIn(signal);
+      stopIfAborted(signal, file, 'before the change ran');
       const { book: next, result, audit = [] } = change(book);
+      this.options.onStage?.('changed');
+      await letSignalsIn(signal);
+      stopIfAborted(signal, file, 'while the change was decided');
       if (!next) return result;
       // Pieces: the ranges the change left alone go back as the bytes they were read from.
       const content = encodeBookChunks({ ...next, generation: book.generation + 1 }, file);
+      checkDirectory(directory, file);
       try {
-        writeAtomically(file, content, {
+        const prepared = prepareWrite(file, content, {
           onStep: (step) => {
             this.options.onWriteStep?.(step);
             // Last moment to back out: if the lock was lost or someone wrote meanwhile, our
             // change was decided on a stale book and must not land.
-            if (step === 'previous-kept') this.checkStillOurs(file, lock.compromised(), identity);
+            if (step === 'previous-kept') {
+              this.checkStillOurs(file, lock.compromised(), identity);
+              checkDirectory(directory, file);
+            }
           },
         });
+        // The commit point is the rename: from here on a signal waits until the write is done.
+        await letSignalsIn(signal);
+        if (signal?.aborted) prepared.discard();
+        stopIfAborted(signal, file, 'before the commit');
+        prepared.commit();
       } catch (error) {
         if (error instanceof IpamError) throw error;
         const outcome = landedBefore(error) ? 'the change is in the book but may not survive a power cut, so it is reported as failed' : 'the book is unchanged';
-        throw new IpamError('store-io', `Cannot write the lease book ${file}: ${(error as Error).message}; ${outcome}`);
+        throw new IpamError('store-io', `Cannot write the lease book ${file}: ${ioReason(error, file)}; ${outcome}`);
       }
-      for (const record of audit) appendAudit(file, record);
+      for (const record of audit) appendAudit(file, record, () => checkDirectory(directory, file));
       return result;
     } finally {
       await lock.release();
     }
   }
 
+  checkAccess(user: Account): AccessCheck {
+    return checkFileAccess(this.file, user);
+  }
+
   async audit(record: AuditRecord): Promise<void> {
+    // A refusal because the directory was swapped says so itself: no second line for its record.
+    if (this.directory && !stillThere(this.directory)) return;
     try {
       appendAudit(this.file, record);
     } catch {
@@ -98,8 +147,11 @@ export class FileStore implements LeaseStore {
   }
 
   async restore(shown: Generations, book: Book, audit: AuditRecord): Promise<Book> {
-    const restored = await restorePrevious(this.file, this.options.lockTimeoutMs, shown, book);
-    appendAudit(this.file, audit);
+    const file = this.file;
+    const directory = this.foundDirectory(file);
+    const check = () => checkDirectory(directory, file);
+    const restored = await restorePrevious(file, this.options.lockTimeoutMs, shown, book, check);
+    appendAudit(file, audit, check);
     return restored;
   }
 
@@ -126,17 +178,38 @@ export class FileStore implements LeaseStore {
     }
   }
 
-  /** Made if missing, owner-only, and (made by root) given to the owner of the directory above. */
+  /** The book's directory as first seen by this process (it exists: ensureDirectory ran). */
+  private foundDirectory(file: string): DirectoryIdentity {
+    try {
+      this.directory ??= directoryOf(file);
+    } catch (error) {
+      throw new IpamError('store-io', `Cannot use the lease book ${file}: ${(error as Error).message}`);
+    }
+    return this.directory;
+  }
+
+  /**
+   * Made if missing, owner-only, and (made by root) given to the owner of the directory above:
+   * each level this process made, through a descriptor (`ownership.ts`).
+   */
   private ensureDirectory(file: string): void {
     const dir = path.dirname(file);
     try {
       const owner = storeOwner(dir);
-      const first = fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-      if (first !== undefined && owner) {
-        for (let at = dir; at.length >= first.length; at = path.dirname(at)) givePath(at, owner);
+      const missing: string[] = [];
+      for (let at = dir; !fs.existsSync(at) && path.dirname(at) !== at; at = path.dirname(at)) missing.unshift(at);
+      for (const at of missing) {
+        try {
+          fs.mkdirSync(at, { mode: 0o700 });
+        } catch (error) {
+          // Made by someone else meanwhile: theirs, not ours to give.
+          if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+          throw error;
+        }
+        giveDirectory(at, owner);
       }
     } catch (error) {
-      throw new IpamError('store-io', `Cannot create the lease book's directory ${dir}: ${(error as Error).message}`);
+      throw new IpamError('store-io', `Cannot create the lease book's directory ${dir}: ${ioReason(error, dir)}`);
     }
   }
 }

@@ -12,10 +12,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { IpamError } from '../errors.ts';
 import { giveFd, type FileOwner } from './ownership.ts';
 import { randomHex } from './random-hex.ts';
-import { readRegular } from './safe-open.ts';
+import { NotRegularFile, readRegularFile } from '../regular-file.ts';
 
 export interface LockOwner {
   readonly token: string;
@@ -30,6 +29,11 @@ export interface LockOwner {
 }
 
 export const OWNER_FILE = 'owner';
+
+/** The names a lock directory may hold: the record, and the temp file of a holder killed writing it. */
+export function isRecordName(name: string): boolean {
+  return name === OWNER_FILE || /^owner\.[0-9a-f]{12}\.tmp$/.test(name);
+}
 
 export function newOwner(): LockOwner {
   const here = machine();
@@ -74,9 +78,10 @@ export function writeOwner(lockDir: string, owner: LockOwner, fileOwner?: FileOw
 export function readOwner(lockDir: string): LockOwner | undefined {
   let bytes: Buffer | undefined;
   try {
-    bytes = readRegular(path.join(lockDir, OWNER_FILE), "the lock's owner record", MAX_RECORD_BYTES, () => new Error('too big'))?.bytes;
+    bytes = readRegularFile(path.join(lockDir, OWNER_FILE), { what: "the lock's owner record", kind: 'store-io', follow: false, maxBytes: MAX_RECORD_BYTES })?.bytes;
   } catch (error) {
-    if (error instanceof IpamError) throw error;
+    // Unreadable or too big: no record to trust. A FIFO or such at its name is refused.
+    if (error instanceof NotRegularFile) throw error;
     return undefined;
   }
   if (bytes === undefined) return undefined;

@@ -29,8 +29,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { IpamError } from '../errors.ts';
-import { describeOwner, holderState, newOwner, OWNER_FILE, readOwner, writeOwner, type LockOwner } from './lock-owner.ts';
-import { givePath, storeOwner, type FileOwner } from './ownership.ts';
+import { describeOwner, holderState, isRecordName, newOwner, OWNER_FILE, readOwner, writeOwner, type LockOwner } from './lock-owner.ts';
+import { giveDirectory, storeOwner } from './ownership.ts';
+import { pause as sleep, stopIfAborted } from './stop-before-commit.ts';
+import { ioReason } from '../access/denied.ts';
 
 /** Age after which a lock whose holder cannot be checked directly is taken over. */
 export const STALE_MS = 5_000;
@@ -54,16 +56,29 @@ export function lockPath(file: string): string {
   return `${file}.lock`;
 }
 
-export async function acquireLock(file: string, timeoutMs: number): Promise<HeldLock> {
+export interface LockWait {
+  /** Stops the wait (stop-before-commit.ts): nothing is held then. */
+  readonly signal?: AbortSignal | undefined;
+  /** Called once, when the lock is first found held by someone else. */
+  readonly onWait?: () => void;
+  /**
+   * Runs right after the lock is taken, before anything is put in it; a throw releases the lock
+   * and is thrown from acquireLock (the book's directory was swapped while this process waited).
+   */
+  readonly whenTaken?: () => void;
+}
+
+export async function acquireLock(file: string, timeoutMs: number, wait: LockWait = {}): Promise<HeldLock> {
   const dir = lockPath(file);
   const deadline = Date.now() + timeoutMs;
   const owner = newOwner();
-  const fileOwner = storeOwner(file);
   let pause = 1;
-  for (;;) {
-    const made = await tryLock(file, dir, owner, fileOwner);
+  for (let round = 0; ; round++) {
+    stopIfAborted(wait.signal, file, 'while waiting for its lock');
+    const made = await tryLock(file, dir, owner, wait);
     if (made) return made;
-    const tookOver = takeOverIfDead(dir, file, fileOwner);
+    if (round === 0) wait.onWait?.();
+    const tookOver = takeOverIfDead(dir, file);
     // The whole wait, not less: a last attempt is made at the deadline itself.
     const left = deadline - Date.now();
     if (left <= 0) {
@@ -74,7 +89,7 @@ export async function acquireLock(file: string, timeoutMs: number): Promise<Held
       );
     }
     if (tookOver) continue;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
+    await sleep(Math.min(pause, left), wait.signal);
     pause = Math.min(pause * 2, MAX_PAUSE_MS);
   }
 }
@@ -94,7 +109,7 @@ const LOCK_FS = Object.create(fs, {
 }) as typeof fs;
 
 /** One attempt; the waiting is acquireLock's. */
-async function tryLock(file: string, dir: string, owner: LockOwner, fileOwner: FileOwner | undefined): Promise<HeldLock | undefined> {
+async function tryLock(file: string, dir: string, owner: LockOwner, checks: LockWait): Promise<HeldLock | undefined> {
   let lost: Error | undefined;
   let unlock: () => Promise<void>;
   try {
@@ -115,13 +130,31 @@ async function tryLock(file: string, dir: string, owner: LockOwner, fileOwner: F
     // ELOCKED: held. ENOTEMPTY: proper-lockfile found it stale but it holds a record, which only
     // takeOverIfDead may remove. EEXIST/ENOTDIR: something else stands at the lock's name.
     if (code === 'ELOCKED' || code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR') return undefined;
-    throw new IpamError('store-io', `Cannot lock the lease book ${file}: ${(error as Error).message}`);
+    throw new IpamError('store-io', `Cannot lock the lease book ${file}: ${ioReason(error, file)}`);
+  }
+  try {
+    checks.whenTaken?.();
+  } catch (error) {
+    await unlock().catch(() => undefined);
+    throw error;
   }
   let recorded = true;
   try {
-    givePath(dir, fileOwner);
+    // Read now, holding the lock: whose the book is as this holder will write it.
+    const fileOwner = storeOwner(file);
+    giveDirectory(dir, fileOwner);
     writeOwner(dir, owner, fileOwner);
-  } catch {
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // Not a directory any more (ENOTDIR, or ELOOP for a symlink): someone who can write the
+    // book's directory put a file at the lock's name the moment it was made. Not a lock.
+    if (code === 'ENOTDIR' || code === 'ELOOP') {
+      await unlock().catch(() => undefined);
+      throw new IpamError(
+        'store-locked',
+        `Cannot lock the lease book ${file}: something other than a directory took the place of its lock ${dir} as it was taken; nothing was written, look at it and remove it`,
+      );
+    }
     // Without a record the lock still excludes others; a dead holder is then known by age alone.
     // Reading the book (and refusing to write it, if the disk is full) still works.
     recorded = false;
@@ -170,20 +203,20 @@ function attemptIno(dir: string): number | undefined {
 }
 
 /** True when the lock was dead and has been removed, so creating it can be tried again now. */
-function takeOverIfDead(dir: string, file: string, fileOwner: FileOwner | undefined): boolean {
+function takeOverIfDead(dir: string, file: string): boolean {
   if (!isDead(dir)) return false;
   const guard = `${dir}.takeover`;
   try {
     fs.mkdirSync(guard, { mode: 0o700 });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new IpamError('store-io', `Cannot lock the lease book ${file}: ${(error as Error).message}`);
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new IpamError('store-io', `Cannot lock the lease book ${file}: ${ioReason(error, file)}`);
     // Another waiter is taking over right now (it holds the guard for microseconds), or died
     // doing so; in that case the guard itself goes stale.
     if (notRefreshedFor(guard, STALE_MS)) remove(guard, file);
     return false;
   }
   try {
-    givePath(guard, fileOwner);
+    giveDirectory(guard, storeOwner(file));
     if (!isDead(dir)) return false;
     remove(dir, file);
     return true;
@@ -195,6 +228,10 @@ function takeOverIfDead(dir: string, file: string, fileOwner: FileOwner | undefi
 /**
  * Removes a dead lock (or guard). An empty directory goes with rmdir, whoever made it (only the
  * book's directory must be writable); one holding a record this user cannot remove is reported.
+ * Never recursively: the lock is in oneadmin's directory, and a recursive removal walks names
+ * that can be swapped for a symlink between its look and its unlink, so root's takeover of a
+ * lock planted with a subdirectory could delete files anywhere. Only what a lock holds (its
+ * record, a record's temp file) is removed; anything else is reported with the `rm -r` to run.
  */
 function remove(dir: string, file: string): void {
   try {
@@ -206,8 +243,16 @@ function remove(dir: string, file: string): void {
     if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOTDIR') throw cannotRemove(dir, file, error as Error);
   }
   try {
-    fs.rmSync(dir, { recursive: true, force: true });
+    // Not a directory (a symlink, a file): unlink removes that name, never what it leads to.
+    if (!fs.lstatSync(dir).isDirectory()) {
+      fs.unlinkSync(dir);
+      return;
+    }
+    // unlink(2) never follows a symlink and fails on a directory: one level, by these names only.
+    for (const name of fs.readdirSync(dir)) if (isRecordName(name)) fs.unlinkSync(path.join(dir, name));
+    fs.rmdirSync(dir);
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw cannotRemove(dir, file, error as Error);
   }
 }

@@ -3,7 +3,8 @@ import type { AuditRecord } from '../audit/audit-record.ts';
 import { EMPTY_BOOK, type Book } from '../book/book.ts';
 import { checkWritable } from '../book/book-format.ts';
 import { IpamError } from '../errors.ts';
-import type { AuditLog, Change, Generations, LeaseStore, StoreDescription } from './store.ts';
+import { stopIfAborted } from './stop-before-commit.ts';
+import type { AuditLog, Change, Generations, LeaseStore, StoreDescription, UpdateOptions } from './store.ts';
 
 export class MemoryStore implements LeaseStore {
   readonly description: StoreDescription = { backend: 'memory', location: '(memory)' };
@@ -21,10 +22,13 @@ export class MemoryStore implements LeaseStore {
     return this.written || this.book !== EMPTY_BOOK;
   }
 
-  async update<R>(change: (book: Book) => Change<R>): Promise<R> {
+  async update<R>(change: (book: Book) => Change<R>, options: UpdateOptions = {}): Promise<R> {
+    stopIfAborted(options.signal, this.description.location, 'before the change ran');
     const { book, result, audit = [] } = change(this.book);
     // As the file and etcd books, which refuse in the codec.
     if (book) checkWritable(book, this.description.location);
+    // Nothing can happen between the change and the write in memory but the change itself.
+    stopIfAborted(options.signal, this.description.location, 'while the change was decided');
     if (book) this.write(book, this.book.generation + 1);
     if (book) this.log.push(...audit);
     return result;

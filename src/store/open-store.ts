@@ -6,7 +6,7 @@
  */
 import type { Config } from '../config/config.ts';
 import { storePath, type Env } from '../config/paths.ts';
-import { writeStepHook } from '../driver/test-hooks.ts';
+import { stageHook, writeStepHook } from '../driver/test-hooks.ts';
 import { openEtcdStore } from './etcd/open-etcd-store.ts';
 import { FileStore } from './file-store.ts';
 import type { LeaseStore } from './store.ts';
@@ -22,5 +22,6 @@ export function openStore(config: Config, choice: StoreChoice): LeaseStore {
   if (config.backend?.type === 'etcd' && choice.path === undefined) return openEtcdStore(config.backend, choice.driverName, config.lockTimeoutMs, choice.env);
   const location = choice.path ?? storePath(config, choice.driverName, choice.env);
   const onWriteStep = writeStepHook(choice.env);
-  return new FileStore(location, { lockTimeoutMs: config.lockTimeoutMs, ...(onWriteStep ? { onWriteStep } : {}) });
+  const onStage = stageHook(choice.env);
+  return new FileStore(location, { lockTimeoutMs: config.lockTimeoutMs, ...(onWriteStep ? { onWriteStep } : {}), ...(onStage ? { onStage } : {}) });
 }

@@ -6,6 +6,12 @@
  * store is given, right after it is created, the owner and group of the book (of the nearest
  * existing directory above it while there is no book yet). Other users cannot give files away;
  * for them this is a no-op.
+ *
+ * Root gives away only what it has just made, and through a descriptor, never by name: the
+ * directory it all happens in is oneadmin's, so oneadmin chooses what stands at a name between
+ * root making it and root chowning it. A chown by name there would give oneadmin a hard link to
+ * any file of that filesystem (`/etc/shadow`, where `fs.protected_hardlinks` is 0). A directory
+ * is opened O_DIRECTORY, so no file can take its place (and directories cannot be hard-linked).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -20,7 +26,8 @@ export function storeOwner(realBook: string): FileOwner | undefined {
   if (process.geteuid?.() !== 0) return undefined;
   for (let at = realBook; ; ) {
     try {
-      const { uid, gid } = fs.statSync(at);
+      // lstat: a symlink planted at the book's name tells its planter, not its target's owner.
+      const { uid, gid } = fs.lstatSync(at);
       return uid === 0 && gid === 0 ? undefined : { uid, gid };
     } catch {
       const up = path.dirname(at);
@@ -35,7 +42,16 @@ export function giveFd(fd: number, owner: FileOwner | undefined): void {
   if (owner) fs.fchownSync(fd, owner.uid, owner.gid);
 }
 
-/** Gives the file or directory itself (never a symlink's target) to `owner`. */
-export function givePath(file: string, owner: FileOwner | undefined): void {
-  if (owner) fs.lchownSync(file, owner.uid, owner.gid);
+/**
+ * Gives the directory just made at `dir` to `owner` (a no-op without one), through a descriptor
+ * of it: whatever is at that name by then that is not a directory is not given (ENOTDIR).
+ */
+export function giveDirectory(dir: string, owner: FileOwner | undefined): void {
+  if (!owner) return;
+  const fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW);
+  try {
+    fs.fchownSync(fd, owner.uid, owner.gid);
+  } finally {
+    fs.closeSync(fd);
+  }
 }

@@ -15,6 +15,7 @@ import { landedBefore, writeAtomically } from './atomic-write.ts';
 import { acquireLock } from './lock.ts';
 import { readBook } from './read-book.ts';
 import type { Generations } from './store.ts';
+import { ioReason } from '../access/denied.ts';
 
 /** `location`, here and below: the book's real path (book-path.ts), which FileStore resolves once. */
 export function previousPath(location: string): string {
@@ -55,10 +56,11 @@ export function readGenerations(location: string): Generations {
 /**
  * Writes `book` (made from the previous generation) as the newest one, its generation number
  * above both so the counter never goes back, provided the book is still what the operator was
- * shown.
+ * shown. `checkDirectory` throws when the book's directory is no longer the one the book was
+ * found in (`book-directory.ts`): run once the lock is taken and before the write.
  */
-export async function restorePrevious(location: string, lockTimeoutMs: number, shown: Generations, book: Book): Promise<Book> {
-  const lock = await acquireLock(location, lockTimeoutMs);
+export async function restorePrevious(location: string, lockTimeoutMs: number, shown: Generations, book: Book, checkDirectory: () => void): Promise<Book> {
+  const lock = await acquireLock(location, lockTimeoutMs, { whenTaken: checkDirectory });
   try {
     const now = readGenerations(location);
     if (now.token !== shown.token) {
@@ -71,16 +73,19 @@ export async function restorePrevious(location: string, lockTimeoutMs: number, s
     const unreadable = 'book' in now.current ? undefined : salvagedText(location);
     const nextRangeId = Math.max(book.nextRangeId, unreadable === undefined ? 0 : rangeIdFloor(unreadable));
     const restored: Book = { ...book, nextRangeId, generation: Math.max(currentGeneration, now.previous.generation) + 1 };
+    checkDirectory();
     try {
       writeAtomically(location, encodeBook(restored, location), {
         onStep: (step) => {
-          if (step === 'previous-kept' && lock.compromised()) throw new IpamError('store-locked', `Cannot restore ${location}: the lock was lost; nothing was restored, run the command again`);
+          if (step !== 'previous-kept') return;
+          if (lock.compromised()) throw new IpamError('store-locked', `Cannot restore ${location}: the lock was lost; nothing was restored, run the command again`);
+          checkDirectory();
         },
       });
     } catch (error) {
       if (error instanceof IpamError) throw error;
       const outcome = landedBefore(error) ? 'the previous generation is back but may not survive a power cut' : 'the book is unchanged';
-      throw new IpamError('store-io', `Cannot write the lease book ${location}: ${(error as Error).message}; ${outcome}`);
+      throw new IpamError('store-io', `Cannot write the lease book ${location}: ${ioReason(error, location)}; ${outcome}`);
     }
     return restored;
   } finally {

@@ -11,6 +11,9 @@
  */
 import type { AuditRecord } from '../audit/audit-record.ts';
 import type { Book } from '../book/book.ts';
+import type { Account } from '../access/accounts.ts';
+import type { AccessCheck } from './access-check.ts';
+import type { StoreCopy, StoreHealth } from './store-health.ts';
 
 export interface Change<R> {
   /** The new book, or undefined to leave the stored one as it is. */
@@ -21,6 +24,19 @@ export interface Change<R> {
    * transaction), and only when `book` is set.
    */
   readonly audit?: readonly AuditRecord[];
+}
+
+/** How a caller steers one `update`. */
+export interface UpdateOptions {
+  /**
+   * Stops the update while nothing is written yet: checked while waiting (for the lock, after a
+   * conflict), before the change runs, after it and right before the commit point (file: the
+   * rename; etcd: sending the transaction), where it throws an `interrupted` or `terminated`
+   * error (`abortReasonSignal` reads which from the reason). Past the commit point it is ignored:
+   * the write finishes and `update` returns as usual, so a caller that finds the signal aborted
+   * afterwards knows the change landed.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export type Backend = 'file' | 'etcd' | 'memory';
@@ -48,6 +64,16 @@ export interface AuditLog {
   readonly skipped: number;
 }
 
+/** What the book's storage holds against its limit (etcd: the database and its quota), for status and metrics. */
+export interface StoreSpace {
+  /** The database's size on disk, in bytes. */
+  readonly usedBytes: number;
+  /** The part of it in use (the rest is free pages etcd reuses, given back by a defrag). */
+  readonly inUseBytes?: number;
+  /** The size at which the storage refuses every write (etcd's --quota-backend-bytes). */
+  readonly quotaBytes?: number;
+}
+
 export interface LeaseStore {
   readonly description: StoreDescription;
   /** A consistent snapshot; may be stale by the time it is used. Every field checked. */
@@ -55,7 +81,7 @@ export interface LeaseStore {
   /** Whether a book was ever written here: an absent book reads as the empty one. */
   exists(): Promise<boolean>;
   /** Runs `change` on the current book and stores its book and audit records; bumps the generation. */
-  update<R>(change: (book: Book) => Change<R>): Promise<R>;
+  update<R>(change: (book: Book) => Change<R>, options?: UpdateOptions): Promise<R>;
   /**
    * Records what changed no book: a refusal or a failure. Never throws and never delays an
    * action by more than one write: a lost log line is better than a lost lease.
@@ -70,4 +96,16 @@ export interface LeaseStore {
    * still as `shown`; records `audit` with it. Returns the book as written.
    */
   restore(shown: Generations, book: Book, audit: AuditRecord): Promise<Book>;
+  /** How full the storage is, where it has a limit of its own (etcd); undefined when it cannot tell. */
+  space?(): Promise<StoreSpace | undefined>;
+  /** The backend's own health (etcd: each member), when it has more to say than the book. */
+  health?(): Promise<StoreHealth>;
+  /** One replica's own copy, readable when the whole is not (etcd without quorum). */
+  oneCopy?(): Promise<StoreCopy>;
+  /**
+   * What this backend keeps on this machine's disk (the file book: itself, its directory, lock
+   * and audit log), opened as `user` would open them (access-check.ts); absent for backends
+   * that keep nothing here.
+   */
+  checkAccess?(user: Account): AccessCheck;
 }

@@ -1,4 +1,5 @@
 /** A verify finding in words, as the row of a table: what is wrong, which range, the values. */
+import { describeAccessFinding } from './access-finding.ts';
 import type { VerifyFinding } from './verify-finding.ts';
 
 export interface FindingRow {
@@ -9,6 +10,8 @@ export interface FindingRow {
 
 export function describeVerifyFinding(f: VerifyFinding): FindingRow {
   switch (f.kind) {
+    case 'book-access':
+      return describeAccessFinding(f);
     case 'book-unreadable':
       return { problem: 'book unreadable', range: '-', detail: f.message };
     case 'bad-header':

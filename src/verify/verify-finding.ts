@@ -5,8 +5,11 @@
  */
 import type { Family } from '../address/family.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
+import type { AccessFinding } from './access-finding.ts';
 
 export type VerifyFinding =
+  /** oned's user cannot use a file of the book (access-finding.ts). */
+  | AccessFinding
   /** The book file does not decode; nothing else could be checked. */
   | { readonly kind: 'book-unreadable'; readonly message: string }
   | { readonly kind: 'bad-header'; readonly field: 'schema' | 'generation' | 'nextRangeId'; readonly value: string }

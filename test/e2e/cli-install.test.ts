@@ -92,4 +92,41 @@ describe('nebula-ipam install / uninstall', () => {
     assert.doesNotMatch(again.stderr, /oned\.conf/);
     expectCliFailure(s.cli(['uninstall', path.join(remotes, 'never-there')]), 5, ['not installed here', 'no such directory']);
   });
+  it('uninstall removes a --bin command that leads into DIR (as 0.1 made it), so it does not dangle; one leading elsewhere is kept', () => {
+    const dir = path.join(remotes, 'old-layout');
+    expectOk(s.cli(['install', dir]));
+    const binDir = path.join(s.dir, 'old-bin');
+    fs.mkdirSync(binDir);
+    // 0.1's `install --bin`: the command led to the copy in the driver directory.
+    fs.symlinkSync(path.join(dir, 'nebula-ipam.cjs'), path.join(binDir, 'nebula-ipam'));
+    const keptDir = path.join(s.dir, 'other-bin');
+    fs.mkdirSync(keptDir);
+    fs.symlinkSync(BUNDLE, path.join(keptDir, 'nebula-ipam'));
+    const out = expectOk(s.cli(['uninstall', dir, '--bin', binDir], { env: { PATH: `${keptDir}${path.delimiter}${process.env.PATH}` } }));
+    assert.match(out, new RegExp(`${path.join(binDir, 'nebula-ipam').replace(/[/.]/g, '\\$&')}\\s+removed`));
+    assert.equal(fs.existsSync(path.join(binDir, 'nebula-ipam')) || isLink(path.join(binDir, 'nebula-ipam')), false, 'no dangling command left');
+    assert.equal(fs.readlinkSync(path.join(keptDir, 'nebula-ipam')), BUNDLE, 'the command leading elsewhere is kept');
+    // Found on the PATH too, without --bin.
+    expectOk(s.cli(['install', dir]));
+    fs.symlinkSync(path.join(dir, 'nebula-ipam.cjs'), path.join(binDir, 'nebula-ipam'));
+    expectOk(s.cli(['uninstall', dir], { env: { PATH: `${binDir}${path.delimiter}${process.env.PATH}` } }));
+    assert.equal(isLink(path.join(binDir, 'nebula-ipam')), false);
+  });
+
+  it('a refused install (a foreign file at the --bin path) has not created DIR', () => {
+    const binDir = path.join(s.dir, 'foreign-bin');
+    fs.mkdirSync(binDir);
+    fs.writeFileSync(path.join(binDir, 'nebula-ipam'), '#!/bin/sh\necho mine\n', { mode: 0o755 });
+    const dir = path.join(remotes, 'refused');
+    expectCliFailure(s.cli(['install', dir, '--bin', binDir]), 5, [path.join(binDir, 'nebula-ipam'), 'nothing was changed']);
+    assert.equal(fs.existsSync(dir), false, 'DIR was not created');
+  });
 });
+
+function isLink(file: string): boolean {
+  try {
+    return fs.lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}

@@ -114,13 +114,16 @@ describe('nebula-ipam on the PATH, and --version (issue 11 item 2)', () => {
   it('install --bin links a working nebula-ipam into a bin directory, and refuses a foreign one', () => {
     const bin = path.join(s.dir, 'usr-local-bin');
     const dir = path.join(s.dir, 'one', 'remotes', 'ipam', 'nebula');
-    const out = s.json<{ bin: { path: string; state: string } }>(['install', dir, '--bin', bin]);
-    assert.deepEqual(out.bin, { path: path.join(bin, 'nebula-ipam'), state: 'created' });
+    const out = s.json<{ bin: { path: string; state: string; program: string } }>(['install', dir, '--bin', bin]);
+    assert.deepEqual([out.bin.path, out.bin.state], [path.join(bin, 'nebula-ipam'), 'created']);
     const viaPath = runProgram(path.join(bin, 'nebula-ipam'), ['--version']);
     assert.equal(viaPath.code, 0, viaPath.stderr);
     assert.match(viaPath.stdout, /^nebula-ipam \d/);
-    // It runs the copy the actions run.
-    assert.equal(fs.realpathSync(path.join(bin, 'nebula-ipam')), path.join(dir, 'nebula-ipam.cjs'));
+    // Never the copy the actions run: the driver directory is oneadmin's (issue 16 item 1).
+    const program = fs.realpathSync(path.join(bin, 'nebula-ipam'));
+    assert.equal(program, out.bin.program);
+    assert.ok(!program.startsWith(`${dir}${path.sep}`), program);
+    assert.deepEqual(fs.readFileSync(program), fs.readFileSync(BUNDLE));
     const other = path.join(s.dir, 'other-bin');
     fs.mkdirSync(other);
     fs.writeFileSync(path.join(other, 'nebula-ipam'), '#!/bin/sh\necho mine\n', { mode: 0o755 });

@@ -10,7 +10,8 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { expectFailure, expectQuietSuccess, expectReply } from '../support/driver-assert.ts';
 import { spawnSync } from 'node:child_process';
-import { attributeElements, cdata, childEnv, createSandbox, encodeRequest, OnedAr, registerXml, type DriverSandbox, type RunResult } from '../support/driver-harness.ts';
+import { childEnv, createSandbox, encodeRequest, OnedAr, registerXml, type DriverSandbox, type RunResult } from '../support/driver-harness.ts';
+import { onevnetList } from '../support/onevnet-list.ts';
 import { ISSUE2_POOLS } from '../support/sample-config.ts';
 import type { Book } from '../../src/book/book.ts';
 import { decodeBook } from '../../src/book/codec.ts';
@@ -123,7 +124,12 @@ test("--apply adopts OpenNebula's side in one write, keeps the operator lease, l
     const applied = cli(sandbox, 'reconcile', '--from', file, ...APPLY());
     assert.equal(applied.code, 1, 'one difference is left for the operator');
     // The updatear resize of r2 (10 -> 12, into free space) is adopted too (issue 11 item 6).
-    assert.match(applied.stdout, new RegExp(`Applied 7 changes \\(generation ${generation} -> ${generation + 1}\\); 1 difference left for the operator\\.`));
+    assert.match(
+      applied.stdout,
+      new RegExp(
+        `Applied 7 changes: 1 range added, 1 range removed, 4 leased addresses adopted, 1 leased address dropped \\(generation ${generation} -> ${generation + 1}\\); 1 difference left for the operator\\.`,
+      ),
+    );
     assert.match(applied.stdout, /^SIZE differs +r2 .*book 10, OpenNebula 12 +range resized to 12$/m);
     const book = readBook(sandbox);
     assert.equal(book.generation, generation + 1, 'one write');
@@ -168,20 +174,6 @@ test("--apply adopts OpenNebula's side in one write, keeps the operator lease, l
     sandbox.cleanup();
   }
 });
-
-/** `onevnet list -x` as oned would print it for the given ARs, holders by index. */
-function onevnetList(vnets: { id: number; name: string; ars: { ar: OnedAr; holders: Map<bigint, string> }[] }[]): string {
-  const lease = (ar: OnedAr, index: bigint, holder: string) => {
-    const address = ar.address(index);
-    // A LEASE carries the real static IPv6 address (set_ip6_static); ADDRESS carries only 0.
-    const ip6 = ar.type === 'IP6_STATIC' || ar.type === 'IP4_6_STATIC' ? ar.ip6Of(index) : undefined;
-    const [kind, id] = holder.split(' ');
-    return `<LEASE>${address.IP ? `<IP>${cdata(address.IP)}</IP>` : ''}${ip6 ? `<IP6>${cdata(ip6)}</IP6>` : ''}<MAC>${cdata(address.MAC)}</MAC><${kind}>${cdata(id!)}</${kind}></LEASE>`;
-  };
-  const arXml = ({ ar, holders }: { ar: OnedAr; holders: Map<bigint, string> }) =>
-    `<AR>${attributeElements(ar.attrs)}${ar.computedElements()}<USED_LEASES>${holders.size}</USED_LEASES><LEASES>${[...holders].map(([i, h]) => lease(ar, i, h)).join('')}</LEASES></AR>`;
-  return `<VNET_POOL>${vnets.map((v) => `<VNET><ID>${v.id}</ID><NAME>${v.name}</NAME><PARENT_NETWORK_ID/><AR_POOL>${v.ars.map(arXml).join('')}</AR_POOL></VNET>`).join('')}</VNET_POOL>`;
-}
 
 test('a deleted book is rebuilt from onevnet list -x with --apply, and oned carries on with it', () => {
   const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: 0 } });

@@ -92,7 +92,7 @@ test('operator commands on etcd: lease, release, restore, show, leases, verify, 
     assert.match(expectOk(s.cli(['verify'])), /./);
     expectOk(s.cli(['release', '--ip', leased.addresses.split('-')[0]!]));
     assert.match(expectOk(s.cli(['show', leased.addresses.split('-')[0]!])), /is free/);
-    // restore: the generation before the release, from etcd's history, written as a new one.
+    // restore: the generation before the release, from its own keys (meta's previous), written as a new one.
     assert.match(expectOk(s.cli(['restore', '--yes'])), /Restored: the book is now generation 5/);
     assert.match(expectOk(s.cli(['show', leased.addresses.split('-')[0]!])), /is leased to "bm-01"/);
     const log = expectOk(s.cli(['log']));

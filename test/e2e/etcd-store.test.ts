@@ -1,7 +1,7 @@
 /**
  * The etcd store's own promises, on a real 3-member cluster: a write whose answer is lost is
  * found again (never applied twice, never dropped), a range of 100 000 leases is stored and
- * changed, other keys of the prefix are left alone, and a broken layout is refused by name.
+ * changed, restore needs no history, and a broken layout is refused by name.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -123,7 +123,7 @@ test('concurrent writers in one process: every change lands exactly once', async
   assert.equal(book.generation, 25, 'one generation per write');
 });
 
-test('a range of 100 000 leases is stored in one key and changed by one more lease', async () => {
+test('a range of 100 000 leases is stored and changed by one more lease', async () => {
   const store = storeWith(plainClient(), 20_000);
   const many = Array.from({ length: 100_000 }, (_, i) => lease(i, new Date(Date.UTC(2026, 10, 1) + i * 1_000).toISOString()));
   await store.update((book) => ({ book: { ...book, nextRangeId: 2, ranges: [range('r1', many, 131_072n)] }, result: undefined }));
@@ -147,19 +147,20 @@ test('a layout that does not add up is refused by name, and nothing is written',
   const store = storeWith(client);
   await store.update((book) => ({ book: addRange(book), result: undefined }));
   const prefix = `/nebula-ipam/store-test-${prefixes}`;
-  await client.txn([], [{ delete: `${prefix}/range/r1` }]);
+  const [header] = (await client.range({ key: `${prefix}/range/r1@`, rangeEnd: `${prefix}/range/r1A`, keysOnly: true })).kvs;
+  await client.txn([], [{ delete: header!.key }]);
   await assert.rejects(
     store.update((book) => ({ book: addRange(book), result: undefined })),
     (error) => {
       assert.ok(error instanceof IpamError && error.kind === 'store-corrupt', String(error));
-      assert.match(error.message, /lists range "r1" but \/nebula-ipam\/store-test-\d+\/range\/r1 does not exist/);
+      assert.match(error.message, /the head lists \/nebula-ipam\/store-test-\d+\/range\/r1@[0-9a-z.]+, which does not exist/);
       return true;
     },
   );
   assert.equal((await client.range({ key: `${prefix}/meta` })).kvs[0]?.version, '1', 'meta untouched');
 });
 
-test('restore after etcd compacted the previous generation away says so', async () => {
+test('restore needs no history: after etcd compacted everything, the previous generation comes back', async () => {
   const client = plainClient();
   const store = storeWith(client);
   await store.update((book) => ({ book: addRange(book), result: undefined }));
@@ -170,10 +171,15 @@ test('restore after etcd compacted the previous generation away says so', async 
   );
   const { revision } = await client.range({ key: 'any' });
   await post(cluster.endpoints[0]!, '/v3/kv/compaction', { revision, physical: true });
-  await assert.rejects(store.generations(), (error) => {
-    assert.ok(error instanceof IpamError && error.kind === 'not-found', String(error));
-    assert.match(error.message, /no longer in etcd's history/);
-    return true;
-  });
-  assert.equal((await store.read()).ranges.length, 2, 'the book itself is untouched');
+  const shown = await store.generations();
+  assert.deepEqual(
+    shown.previous.ranges.map((r) => r.id),
+    ['r1'],
+  );
+  const restored = await store.restore(shown, shown.previous, { time: '2026-12-01T00:00:00.000Z', actor: 'test', action: 'restore', result: 'ok' });
+  assert.deepEqual([restored.generation, restored.nextRangeId], [3, 3], 'a new generation; the counter stays above r2');
+  assert.deepEqual(
+    (await store.read()).ranges.map((r) => r.id),
+    ['r1'],
+  );
 });

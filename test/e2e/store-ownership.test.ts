@@ -2,8 +2,8 @@
  * The CLI run as root never locks oned out (issue 8 item 9), with real users: what root writes
  * (book, .prev, temp file, audit log, lock directory, owner record) keeps the book's owner and
  * group, and a lock root left behind is taken over by the book's owner or reported in one line.
- * Needs root (to switch users with runuser); it creates the user `nebipamtest` if missing and
- * removes it again only if it created it.
+ * Needs root (to switch users with runuser); it creates the user `nebipamtest` if missing
+ * (test/support/test-user.ts).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -14,41 +14,13 @@ import { expectFailure, expectReply } from '../support/driver-assert.ts';
 import { childEnv, createSandbox, encodeRequest, OnedAr, registerXml, TEST_BUNDLE, type DriverSandbox, type RunResult } from '../support/driver-harness.ts';
 import { STALE_MS } from '../../src/store/lock.ts';
 import { newOwner } from '../../src/store/lock-owner.ts';
+import { chownTree, ensureTestUser, hasRunuser, isRoot, type TestUser } from '../support/test-user.ts';
 
-const USER = 'nebipamtest';
 const CONFIG = { pools: [{ name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, default: true }] };
 const AR = { SIZE: '10', IPAM_MAD: 'mydrv' };
-const isRoot = process.getuid?.() === 0;
-const hasRunuser = spawnSync('runuser', ['--help']).status === 0;
-
-interface User {
-  readonly uid: number;
-  readonly gid: number;
-  readonly created: boolean;
-}
-
-function ensureUser(): User {
-  let created = false;
-  if (spawnSync('id', ['-u', USER]).status !== 0) {
-    const made = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', USER], { encoding: 'utf8' });
-    assert.equal(made.status, 0, `useradd ${USER}: ${made.stderr}`);
-    created = true;
-  }
-  const id = (flag: string) => Number(spawnSync('id', [flag, USER], { encoding: 'utf8' }).stdout.trim());
-  return { uid: id('-u'), gid: id('-g'), created };
-}
-
-function chownTree(dir: string, user: User): void {
-  fs.lchownSync(dir, user.uid, user.gid);
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) chownTree(full, user);
-    else fs.lchownSync(full, user.uid, user.gid);
-  }
-}
 
 /** Every file and directory under `dir` whose owner or group is not the user's. */
-function notOwnedBy(dir: string, user: User): string[] {
+function notOwnedBy(dir: string, user: TestUser): string[] {
   const wrong: string[] = [];
   const walk = (at: string) => {
     const stat = fs.lstatSync(at);
@@ -60,14 +32,14 @@ function notOwnedBy(dir: string, user: User): string[] {
 }
 
 describe('the CLI and the driver run as root keep the book usable by its owner', { skip: !isRoot || !hasRunuser ? 'needs root and runuser to act as two users' : false }, () => {
-  let user: User;
+  let user: TestUser;
   let sandbox: DriverSandbox;
   let ar: OnedAr;
   let storeDir: string;
 
-  /** A driver action or the CLI as `USER`, exactly as oned (running as that user) would start it. */
+  /** A driver action or the CLI as the test user, exactly as oned (running as that user) would start it. */
   const asUser = (program: string, args: readonly string[], stdin = '', env: Record<string, string> = {}): RunResult => {
-    const run = spawnSync('runuser', ['-u', USER, '--', path.join(sandbox.driverDir, program), ...args], {
+    const run = spawnSync('runuser', ['-u', user.name, '--', path.join(sandbox.driverDir, program), ...args], {
       cwd: sandbox.dir,
       env: childEnv('default', { NEBULA_IPAM_STORE: sandbox.bookPath, NEBULA_IPAM_CONFIG: sandbox.configPath, ...env }),
       input: stdin,
@@ -80,7 +52,7 @@ describe('the CLI and the driver run as root keep the book usable by its owner',
   const userAction = (action: string, xml: string, env: Record<string, string> = {}) => asUser(action, ['1'], encodeRequest(xml), env);
 
   before(() => {
-    user = ensureUser();
+    user = ensureTestUser();
     // The test bundle: one test kills a root writer through a test hook.
     sandbox = createSandbox({ config: CONFIG, bundle: TEST_BUNDLE });
     storeDir = path.dirname(sandbox.bookPath);
@@ -92,7 +64,6 @@ describe('the CLI and the driver run as root keep the book usable by its owner',
   });
   after(() => {
     sandbox?.cleanup();
-    if (user?.created) spawnSync('userdel', [USER]);
   });
 
   it("after `nebula-ipam lease` as root every file is still the owner's, and oned's next action works", () => {

@@ -62,7 +62,12 @@ export function etcdBinary(): string {
   throw new Error(`etcd is not installed (not on PATH ${process.env.PATH}): the etcd backend tests need a real etcd; install Debian's etcd-server (apt-get install etcd-server), as .ci/run does`);
 }
 
-export async function startEtcdCluster(size = 3): Promise<EtcdCluster> {
+export interface EtcdClusterOptions {
+  /** `--quota-backend-bytes` of every member (etcd's default: 2 GiB). */
+  readonly quotaBytes?: number;
+}
+
+export async function startEtcdCluster(size = 3, options: EtcdClusterOptions = {}): Promise<EtcdCluster> {
   const binary = etcdBinary();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-etcd-'));
   const base = await freePortBlock(size * 2);
@@ -106,6 +111,7 @@ export async function startEtcdCluster(size = 3): Promise<EtcdCluster> {
         'zap',
         '--log-outputs',
         member.logFile,
+        ...(options.quotaBytes === undefined ? [] : ['--quota-backend-bytes', String(options.quotaBytes)]),
       ],
       { stdio: 'ignore', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } },
     );

@@ -24,3 +24,11 @@ test('without length or chunks, the body runs to the close; a bad status line is
   assert.equal(parseAnswer(bytes('HTTP/1.1 200 OK\r\n\r\n{}'), true)!.body.toString(), '{}');
   assert.throws(() => parseAnswer(bytes('SSH-2.0-OpenSSH\r\n\r\n'), true), /not an HTTP answer/);
 });
+
+test('interim 1xx heads before the answer are skipped, however many; the answer is the final one', () => {
+  const final = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}';
+  assert.equal(parseAnswer(bytes('HTTP/1.1 100 Continue\r\n\r\n'), false), undefined, 'an interim head alone is no answer');
+  assert.equal(parseAnswer(bytes('HTTP/1.1 100 Continue\r\n\r\n'), true), undefined, 'nor at the close');
+  const answer = parseAnswer(bytes(`HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n${final}`), false)!;
+  assert.deepEqual([answer.status, answer.body.toString()], [200, '{}']);
+});

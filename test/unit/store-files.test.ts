@@ -11,8 +11,10 @@ import { test } from 'node:test';
 import { realBookPath } from '../../src/store/book-path.ts';
 import { storeOwner } from '../../src/store/ownership.ts';
 import { MAX_BOOK_BYTES, readBook } from '../../src/store/read-book.ts';
-import { openRegular } from '../../src/store/safe-open.ts';
+import { openRegularFile } from '../../src/regular-file.ts';
 import { expectIpamError } from '../support/expect-ipam-error.ts';
+
+const RULES = { what: 'the test file', kind: 'store-io', follow: false } as const;
 
 function withDir(body: (dir: string) => void): () => void {
   return () => {
@@ -76,13 +78,13 @@ test(
     const fifo = path.join(dir, 'fifo');
     assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
     for (const flags of [fs.constants.O_RDONLY, fs.constants.O_WRONLY | fs.constants.O_APPEND]) {
-      expectIpamError(() => openRegular(fifo, flags, 'the test file'), 'store-io', [fifo, 'not a regular file']);
+      expectIpamError(() => openRegularFile(fifo, flags, RULES), 'store-io', [fifo, 'not a regular file']);
     }
-    expectIpamError(() => openRegular(dir, fs.constants.O_RDONLY, 'the test file'), 'store-io', ['a directory']);
+    expectIpamError(() => openRegularFile(dir, fs.constants.O_RDONLY, RULES), 'store-io', ['a directory']);
     fs.writeFileSync(path.join(dir, 'file'), 'x');
     fs.symlinkSync(path.join(dir, 'file'), path.join(dir, 'link'));
-    expectIpamError(() => openRegular(path.join(dir, 'link'), fs.constants.O_RDONLY, 'the test file'), 'store-io', ['a symlink']);
-    const { fd, stat } = openRegular(path.join(dir, 'file'), fs.constants.O_RDONLY, 'the test file');
+    expectIpamError(() => openRegularFile(path.join(dir, 'link'), fs.constants.O_RDONLY, RULES), 'store-io', ['a symlink']);
+    const { fd, stat } = openRegularFile(path.join(dir, 'file'), fs.constants.O_RDONLY, RULES);
     fs.closeSync(fd);
     assert.equal(stat.size, 1);
   }),

@@ -3,6 +3,7 @@ import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
 import type { Book } from '../../book/book.ts';
 import { encodeBook } from '../../book/codec.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
+import { bookSource } from '../book-source.ts';
 import { requireBook } from '../require-book.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { leaseRow } from '../render/lease-row.ts';
@@ -12,7 +13,7 @@ import type { Config } from '../../config/config.ts';
 export const exportCommand: Command = {
   name: 'export',
   summary: 'print the lease book as JSON (for import) or CSV',
-  usage: `Usage: nebula-ipam export [--format json|csv] > FILE
+  usage: `Usage: nebula-ipam export [--format json|csv] [--serializable] > FILE
 
   --format json   (default; also --json) the whole lease book in its own file format:
                   a backup that \`nebula-ipam import\` reads
@@ -20,16 +21,21 @@ export const exportCommand: Command = {
                   range,pool,type,managed_by,range_first,range_last,addresses,count,
                   holder,owner,note,mac,request_id,since
 
+  --serializable  etcd only: read one member's own copy, even with quorum lost (the
+                  disaster copy); a line on stderr says whose copy and how old it may be
+
 Reads a consistent snapshot without taking the lock, so oned is never held up.
 
 ${exitCodeHelp([[0, 'written'], [2, 'bad option'], ...READS_BOOK])}`,
   async run(args, context) {
-    const { values } = parseCommandArgs('export', args, { format: { type: 'string' } }, { min: 0, max: 0, names: '' });
+    const { values } = parseCommandArgs('export', args, { format: { type: 'string' }, serializable: { type: 'boolean' } }, { min: 0, max: 0, names: '' });
     const format = values.format ?? 'json';
     if (format !== 'json' && format !== 'csv') throw usageError('export', `--format must be json or csv, not ${JSON.stringify(format)}`);
     if (format === 'csv' && context.json) throw usageError('export', '--json and --format csv contradict each other');
-    await requireBook(context);
-    const book = await context.store().read();
+    const { store, copy } = await bookSource('export', context, values.serializable === true);
+    await requireBook(context, store);
+    const book = await store.read();
+    if (copy) context.stderr(`${copy.age}\n`);
     context.stdout(format === 'json' ? encodeBook(book) : leasesCsv(book, context.config()));
     return EXIT_CODES.ok;
   },

@@ -1,10 +1,11 @@
 /** `nebula-ipam import FILE`: adds the ranges of an exported lease book to this one. */
-import * as fs from 'node:fs';
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import { decodeBook } from '../../book/codec.ts';
 import { IpamError } from '../../errors.ts';
 import { announceLongRead } from '../long-read.ts';
 import { noSuchFile } from '../../no-such-file.ts';
+import { readRegularFile } from '../../regular-file.ts';
+import { MAX_BOOK_BYTES } from '../../store/read-book.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { importBook } from '../../operator/import-book.ts';
 import { applyChange } from '../apply-change.ts';
@@ -31,13 +32,10 @@ ${exitCodeHelp([[0, 'imported'], [2, 'bad option'], [3, 'FILE is not a valid lea
     const dryRun = values['dry-run'] === true;
     const file = positionals[0]!;
     announceLongRead(file, 'the file to import', context.stderr);
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw noSuchFile('the file to import', file);
-      throw new IpamError('store-io', `Cannot import ${file}: ${(error as Error).message}`);
-    }
+    // As big as a book may be; a FIFO or a device is refused at once, not waited on.
+    const read = readRegularFile(file, { what: 'the file to import', kind: 'store-io', maxBytes: MAX_BOOK_BYTES });
+    if (read === undefined) throw noSuchFile('the file to import', file);
+    const text = read.bytes.toString('utf8');
     let incoming;
     try {
       incoming = decodeBook(text, file);

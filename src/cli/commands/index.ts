@@ -4,6 +4,7 @@
  */
 import type { Command } from '../command.ts';
 import { completeCommands, completionCommand } from './completion.ts';
+import { doctorCommand } from './doctor.ts';
 import { exportCommand } from './export.ts';
 import { importCommand } from './import.ts';
 import { installCommand } from './install.ts';
@@ -30,6 +31,7 @@ export const COMMANDS: readonly Command[] = [
   releaseCommand,
   rangeCommand,
   verifyCommand,
+  doctorCommand,
   reconcileCommand,
   exportCommand,
   importCommand,

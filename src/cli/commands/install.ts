@@ -5,10 +5,20 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { configPath, storePath } from '../../config/paths.ts';
 import { NO_CONFIG } from '../../config/config.ts';
+import { loadConfig } from '../../config/load-config.ts';
+import { nextSteps } from '../../doctor/next-steps.ts';
+import { onedConfFindings } from '../../doctor/oned-conf-checks.ts';
+import { onedConfFile, readOnedConf } from '../../doctor/oned-conf-file.ts';
 import { IpamError } from '../../errors.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { checkDriverName, COPY_NAME, onedConfLine, planInstall, type Entry } from '../../install/driver-dir.ts';
-import { inspectEntry, isNebulaIpamBundle } from '../../install/inspect.ts';
+import { inspectEntry } from '../../install/inspect.ts';
+import { planBin, type BinPlan } from '../../install/bin-link.ts';
+import { readBundle, readInstalled, realOrSelf, sameFile, type Bundle } from '../../install/bundle-source.ts';
+import { bundleVersion, versionOfFile, versionText } from '../../install/bundle-version.ts';
+import { bundleBehind, bundlesBehindActions, leftBehind, settleOldBundles } from '../../install/old-bundles.ts';
+import { oldBundleLine, replacementLine, runningCopyWarning, untrustedRunWarning, type Replacement } from '../../install/upgrade-lines.ts';
+import { makeDirectory, writeProgram } from '../../install/write-program.ts';
 import { ACTION_NAMES } from '../../actions/action.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
@@ -17,7 +27,7 @@ import { renderTable } from '../render/table.ts';
 export const installCommand: Command = {
   name: 'install',
   summary: 'link the five driver actions into a remotes directory',
-  usage: `Usage: nebula-ipam install DIR [--link] [--bin BINDIR] [--json]
+  usage: `Usage: nebula-ipam install DIR [--link] [--bin BINDIR] [--from FILE] [--remove-old] [--json]
 
 Creates in DIR (made if missing), usually /var/lib/one/remotes/ipam/<name>, the five
 action scripts oned runs: ${ACTION_NAMES.join(', ')}.
@@ -31,25 +41,33 @@ and backups of /var/lib/one/remotes carry a working driver to every front-end.
   --link         instead link the actions to this program where it is (absolute links;
                  they dangle on a front-end that received only a copy of remotes)
   --copy         the default layout (accepted for older scripts)
-  --bin BINDIR   also link BINDIR/nebula-ipam (e.g. /usr/local/bin) to the program the
-                 actions run, so the operator command is on the PATH
+  --bin BINDIR   also link BINDIR/nebula-ipam (e.g. /usr/local/bin), the command root runs,
+                 to a program only root can change: this program when root owns it and
+                 nobody else can write it or a directory above it, else a root-owned copy in
+                 BINDIR/../lib/nebula-ipam/ (never the copy in DIR, which oneadmin owns).
+                 Refused when someone else could write BINDIR or that copy's directories
+  --from FILE    install the bundle FILE instead of this program (to upgrade from the
+                 installed copy itself, which has nothing newer to put in its own place)
+  --remove-old   remove the older bundles the links led to before (named otherwise)
 
 Safe to run again: links already right are kept, links to another nebula-ipam are
 re-pointed, and anything else (another driver's scripts) is refused before anything
-changes. Prints the line to add to /etc/one/oned.conf and what to do next.
+changes. Over an older install it says which release replaces which, and names the
+bundles the links no longer lead to. Prints the line to add to /etc/one/oned.conf
+and what to do next.
 
 ${exitCodeHelp([
   [0, 'installed'],
   [1, 'this program is not the nebula-ipam bundle'],
   [2, 'bad option, or a bad driver name ("internal" is refused)'],
-  [5, "a file that is not nebula-ipam's is in the way"],
+  [5, "a file that is not nebula-ipam's is in the way; --from FILE is not a bundle; someone else could change what --bin leads to"],
   [8, 'cannot write DIR or BINDIR'],
 ])}`,
   async run(args, context) {
     const { values, positionals } = parseCommandArgs(
       'install',
       args,
-      { copy: { type: 'boolean' }, link: { type: 'boolean' }, bin: { type: 'string' } },
+      { copy: { type: 'boolean' }, link: { type: 'boolean' }, bin: { type: 'string' }, from: { type: 'string' }, 'remove-old': { type: 'boolean' } },
       { min: 1, max: 1, names: 'the directory to install into' },
     );
     if (values.copy && values.link) throw usageError('install', 'give --copy or --link, not both');
@@ -58,15 +76,12 @@ ${exitCodeHelp([
     const name = path.basename(dir);
     checkDriverName(name);
     const self = context.selfPath;
+    const source = values.from === undefined ? self : path.resolve(values.from);
     const copy = path.join(dir, COPY_NAME);
-    const target = copying ? COPY_NAME : self;
+    const target = copying ? COPY_NAME : source;
     const onDisk = (what: string, error: unknown) => new IpamError('store-io', `Cannot install into ${dir}: ${what}: ${(error as Error).message}`);
 
-    try {
-      fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
-    } catch (error) {
-      throw onDisk('cannot create it', error);
-    }
+    const bundle = readBundle(source, values.from !== undefined);
     const entries = new Map<string, Entry>(ACTION_NAMES.map((action) => [action, inspectEntry(path.join(dir, action))]));
     const plan = planInstall(entries, target);
     const foreign = plan.filter((p) => p.step === 'foreign').map((p) => p.name);
@@ -79,17 +94,28 @@ ${exitCodeHelp([
       );
     }
 
-    const runs = copying ? copy : self;
-    const binPlan = values.bin === undefined ? undefined : planBinLink(path.resolve(values.bin), runs);
+    // The installed copy running this very install has nothing newer to put in its own place.
+    const running = copying && values.from === undefined && copyEntry.kind === 'file' && sameFile(self, copy);
+    const binPlan = values.bin === undefined ? undefined : planBin(path.resolve(values.bin), source, bundle.bytes, dir);
+    const before = [...bundlesBehindActions(dir), ...(binPlan ? [bundleBehind(binPlan.link)] : [])].filter((b): b is string => b !== undefined);
+    // Everything judged: from here on, changes.
+    try {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+    } catch (error) {
+      throw onDisk('cannot create it', error);
+    }
 
+    const replaced: Replacement[] = [];
     let copied: 'created' | 'replaced' | 'kept' | undefined;
     try {
-      if (copying && path.resolve(self) !== copy) {
-        const content = fs.readFileSync(self);
-        if (!isNebulaIpamBundle(self)) throw new IpamError('internal', `Cannot install: ${self} is not the nebula-ipam bundle (run install from dist/nebula-ipam.cjs)`);
-        if (copyEntry.kind === 'missing' || !fs.readFileSync(copy).equals(content)) {
-          replaceFile(copy, content);
-          copied = copyEntry.kind === 'missing' ? 'created' : 'replaced';
+      if (copying && running) {
+        copied = 'kept';
+      } else if (copying) {
+        const was = copyEntry.kind === 'missing' ? undefined : readInstalled(copy);
+        if (was === undefined || !was.equals(bundle.bytes)) {
+          writeProgram(copy, bundle.bytes, 0o755);
+          copied = was === undefined ? 'created' : 'replaced';
+          if (was) replaced.push({ path: copy, from: bundleVersion(was), to: bundle.version });
         } else {
           copied = 'kept';
         }
@@ -101,22 +127,57 @@ ${exitCodeHelp([
       if (error instanceof IpamError) throw error;
       throw onDisk('writing failed', error);
     }
-    const bin = binPlan && linkOnPath(binPlan, runs);
+    if (binPlan) replaced.push(...linkOnPath(binPlan, bundle));
+    const oldBundles = settleOldBundles(
+      leftBehind(
+        before,
+        [copy, source, ...(binPlan ? [binPlan.program] : [])].map((f) => realOrSelf(f)),
+      ),
+      dir,
+      bundle.version,
+      values['remove-old'] === true,
+    );
+    const warnings = [
+      ...untrustedRunWarning(self),
+      ...(running ? [runningCopyWarning(copy, bundle.version)] : []),
+      ...(context.json ? [] : replaced.map(replacementLine)),
+      ...(context.json ? [] : oldBundles.map(oldBundleLine)),
+    ];
 
     const config = configPath(name, {}).file;
-    const book = storePath(NO_CONFIG, name, {});
+    const { book, configExists } = bookOf(config, name);
     const line = onedConfLine(name);
+    const onedConf = onedConfFile(context.env);
+    const oned = readOnedConf(onedConf);
+    const onedFindings = 'conf' in oned ? onedConfFindings(onedConf, oned.conf, name) : undefined;
+    const steps = {
+      name,
+      onedConf,
+      ...(onedFindings ? { onedFindings } : {}),
+      enableLine: line,
+      config,
+      configExists,
+      book,
+      command: binPlan ? binPlan.link : 'nebula-ipam on the PATH: --bin /usr/local/bin',
+      invocation: cliInvocation(name),
+    };
     if (context.json) {
+      // The JSON carries what changed; what needs a person's attention goes to stderr as well.
+      for (const warning of [...untrustedRunWarning(self), ...(running ? [runningCopyWarning(copy, bundle.version)] : [])]) context.stderr(`${warning}\n`);
       context.stdout(
         renderJson({
           dir,
           name,
+          version: bundle.version ?? null,
           target,
           ...(copied ? { copy: { path: copy, state: copied } } : {}),
-          ...(bin ? { bin } : {}),
+          ...(binPlan ? { bin: { path: binPlan.link, state: binPlan.state, program: binPlan.program } } : {}),
+          replaced: replaced.map((r) => ({ path: r.path, from: r.from ?? null, to: r.to ?? null })),
+          oldBundles: oldBundles.map((b) => ({ path: b.path, version: b.version ?? null, state: b.state, ...(b.usedBy ? { usedBy: b.usedBy } : {}) })),
           cli: cliInvocation(name),
           links: plan.map((p) => ({ name: p.name, state: stateText(p.step) })),
           onedConf: line,
+          onedConfFindings: onedFindings ?? null,
           config,
           book,
         }),
@@ -124,57 +185,50 @@ ${exitCodeHelp([
       return EXIT_CODES.ok;
     }
     const rows = plan.map((p) => [p.name, stateText(p.step), target]);
-    if (copied) rows.unshift([COPY_NAME, copied, `copy of ${self}`]);
-    if (bin) rows.push([bin.path, bin.state, runs]);
-    context.stdout(`Installed nebula-ipam as IPAM driver "${name}" in ${dir}:
+    if (copied) rows.unshift([COPY_NAME, copied, running ? 'the program running this install' : `copy of ${source}`]);
+    if (binPlan?.copy) rows.push([binPlan.program, binPlan.copy.state, `copy of ${source}`]);
+    if (binPlan) rows.push([binPlan.link, binPlan.state, binPlan.program]);
+    context.stdout(`Installed nebula-ipam ${versionText(bundle.version)} as IPAM driver "${name}" in ${dir}:
 ${renderTable([{ header: 'FILE' }, { header: 'STATE' }, { header: 'POINTS TO' }], rows, context.options.width)}
-Next steps:
-  1. In /etc/one/oned.conf, enable the driver (no space after the comma; keep any other
-     names already in the -i list):
-       ${line}
-  2. Describe the pools in ${config}
-     (optional: without it only explicit ranges work). The lease book will be
-     ${book}, readable by oneadmin only.
-  3. Restart oned (systemctl restart opennebula).
-  4. Use it: IPAM_MAD = "${name}" in an AR, or on the virtual network for all its ARs.
-  5. With HA, install on every front-end and keep the books in etcd (README: High availability).
-  6. Look at it from the command line (${bin ? bin.path : 'nebula-ipam on the PATH: --bin /usr/local/bin'}):
-       ${cliInvocation(name)}
-`);
+${warnings.map((w) => `${w}\n`).join('')}${warnings.length ? '\n' : ''}${nextSteps(steps)}`);
     return EXIT_CODES.ok;
   },
 };
+
+/** The book the config in place picks (the default when there is none, or it does not load). */
+function bookOf(config: string, name: string): { book: string; configExists: boolean } {
+  try {
+    const loaded = loadConfig(config, false);
+    return { book: storePath(loaded, name, {}), configExists: loaded !== NO_CONFIG };
+  } catch {
+    return { book: storePath(NO_CONFIG, name, {}), configExists: true };
+  }
+}
 
 /** The exact command that reads this driver's books. */
 function cliInvocation(name: string): string {
   return `nebula-ipam --driver ${name} status`;
 }
 
-interface BinLink {
-  readonly path: string;
-  readonly state: 'created' | 'replaced' | 'kept';
-}
-
-/** BINDIR/nebula-ipam: judged before anything changes; only a missing file or a nebula-ipam link or copy is replaced. */
-function planBinLink(binDir: string, runs: string): BinLink {
-  const file = path.join(binDir, 'nebula-ipam');
-  const entry = inspectEntry(file);
-  if (entry.kind === 'link' && entry.target === runs) return { path: file, state: 'kept' };
-  if (entry.kind !== 'missing' && !((entry.kind === 'link' || entry.kind === 'file') && entry.ours)) {
-    throw new IpamError('conflict', `Cannot link ${file}: it is not nebula-ipam's; nothing was changed. Move it away or pick another --bin`);
-  }
-  return { path: file, state: entry.kind === 'missing' ? 'created' : 'replaced' };
-}
-
-function linkOnPath(plan: BinLink, runs: string): BinLink {
-  if (plan.state === 'kept') return plan;
+/** Carries out the --bin plan: the copy under lib/ first, then the link; returns what it replaced. */
+function linkOnPath(plan: BinPlan, bundle: Bundle): Replacement[] {
+  const replaced: Replacement[] = [];
   try {
-    fs.mkdirSync(path.dirname(plan.path), { recursive: true });
-    replaceLink(plan.path, runs);
+    if (plan.copy && plan.copy.state !== 'kept') {
+      const from = plan.copy.state === 'replaced' ? versionOfFile(plan.program) : undefined;
+      makeDirectory(plan.copy.dir, 0o755);
+      // Root's copy is root's, whoever owned the bundle it came from.
+      writeProgram(plan.program, bundle.bytes, 0o755, process.geteuid?.() === 0 ? { uid: 0, gid: 0 } : undefined);
+      if (plan.copy.state === 'replaced') replaced.push({ path: plan.program, from, to: bundle.version });
+    }
+    if (plan.state !== 'kept') {
+      fs.mkdirSync(path.dirname(plan.link), { recursive: true });
+      replaceLink(plan.link, plan.program);
+    }
   } catch (error) {
-    throw new IpamError('store-io', `Cannot link ${plan.path}: ${(error as Error).message}; the driver was installed, the command was not linked`);
+    throw new IpamError('store-io', `Cannot link ${plan.link}: ${(error as Error).message}; the driver was installed, the command was not linked`);
   }
-  return plan;
+  return replaced;
 }
 
 function stateText(step: string): string {
@@ -186,18 +240,6 @@ function replaceLink(file: string, target: string): void {
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   fs.symlinkSync(target, temp);
   try {
-    fs.renameSync(temp, file);
-  } catch (error) {
-    fs.rmSync(temp, { force: true });
-    throw error;
-  }
-}
-
-function replaceFile(file: string, content: Buffer): void {
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  fs.writeFileSync(temp, content, { mode: 0o755, flag: 'wx' });
-  try {
-    fs.chmodSync(temp, 0o755);
     fs.renameSync(temp, file);
   } catch (error) {
     fs.rmSync(temp, { force: true });

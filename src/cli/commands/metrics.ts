@@ -19,7 +19,8 @@ export const metricsCommand: Command = {
 Prints the lease book's numbers in Prometheus' text exposition format: per pool its size,
 excluded, carved and free addresses, utilisation ratio and ranges; per range (IPv4 and
 IPv6 sides apart) its size, free addresses, utilisation ratio and used addresses per
-holder (opennebula, operator); and the book's generation. Labels: driver, pool, family,
+holder (opennebula, operator); the book's generation; on etcd, its database's size,
+in use and quota (nebula_ipam_store_*_bytes). Labels: driver, pool, family,
 network, range, type, managed_by, holder. \`status --json\` carries the same numbers.
 
   --output FILE   write FILE atomically instead (for node_exporter's textfile collector,
@@ -33,7 +34,9 @@ ${exitCodeHelp([[0, 'printed or written'], [2, 'bad option'], [8, 'FILE cannot b
     const config = context.config();
     await requireBook(context);
     const book = await context.store().read();
+    const space = await context.store().space?.();
     const text = metricsText({
+      ...(space ? { space } : {}),
       driver: context.driver,
       generation: book.generation,
       pools: poolUsage(book, config),

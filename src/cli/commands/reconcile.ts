@@ -8,13 +8,14 @@ import { auditedUpdate, type AuditedDecision } from '../../audit/audited-update.
 import type { Book } from '../../book/book.ts';
 import { DEFAULT_DRIVER_NAME } from '../../config/paths.ts';
 import { shown } from '../../errors.ts';
-import { describeReconcileFinding, describeReconcileNote } from '../../reconcile/describe-reconcile.ts';
+import { describeReconcileFinding, describeReconcileNote, leased } from '../../reconcile/describe-reconcile.ts';
 import { findDifferences, type ReconcilePlan } from '../../reconcile/find-differences.ts';
 import { loadOnevnetText, standardInputIsFile } from '../../reconcile/load-onevnet-text.ts';
 import { readOnevnetXml } from '../../reconcile/read-onevnet.ts';
 import { selectionText } from '../../reconcile/select-ars.ts';
 import { reconcileExitCode } from '../../reconcile/reconcile-finding.ts';
-import { applyFixes, type AppliedChange } from '../../reconcile/reconcile-fix.ts';
+import { applyFixes, type AppliedChange, type ReconcileFix } from '../../reconcile/reconcile-fix.ts';
+import { EXIT_CODES } from '../../exit-codes.ts';
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import type { CliContext } from '../context.ts';
 import { noticeLockWait } from '../lock-notice.ts';
@@ -65,7 +66,7 @@ other drivers' ARs still count as taken space.
                  NEBULA_IPAM_RANGE or with IPAM_MAD ${DEFAULT_DRIVER_NAME})
   --json         one JSON document: { document, book, applied, findings[], notes[], changes[] }
 
-${exitCodeHelp([[0, 'both agree (or, with --apply, everything found was settled)'], [1, 'differences remain (listed)'], [2, 'bad option (also --apply without --as-of)'], [3, "the XML is malformed or not onevnet's (nothing changed)"], [5, 'no such --from file'], [6, 'the lease book stayed locked (another command or oned holds it)'], ...WRITES_BOOK])}`,
+${exitCodeHelp([[0, 'both agree (or, with --apply, everything found was settled)'], [1, 'differences remain (listed), or nothing was compared (no AR of this driver in the document: the line says why)'], [2, 'bad option (also --apply without --as-of)'], [3, "the XML is malformed or not onevnet's (nothing changed)"], [5, 'no such --from file'], [6, 'the lease book stayed locked (another command or oned holds it)'], ...WRITES_BOOK])}`,
   async run(args, context) {
     // Stamped before anything is read: no later than oned's snapshot when onevnet writes
     // straight into this process (onevnet list -x | nebula-ipam reconcile --from -). The bundle
@@ -116,7 +117,8 @@ ${exitCodeHelp([[0, 'both agree (or, with --apply, everything found was settled)
       now: context.now().toISOString(),
     };
     const outcome = apply ? await applyPlan(context, (book) => findDifferences(book, doc, options)) : await dryRun(context, (book) => findDifferences(book, doc, options));
-    const code = reconcileExitCode(outcome.plan.findings, apply);
+    // "Agree" is said only of something compared: nothing compared is no all-clear.
+    const code = outcome.plan.nothingCompared === undefined ? reconcileExitCode(outcome.plan.findings, apply) : EXIT_CODES.findings;
     // Say where "as of" came from, and where judging stopped: a dry run may have guessed it.
     const judgedUntil = new Date(Date.parse(options.documentTime) - options.marginMs).toISOString();
     const dated = asOf !== undefined ? '--as-of' : isFile ? "the file's modification time" : 'the start of reconcile';
@@ -137,6 +139,8 @@ ${exitCodeHelp([[0, 'both agree (or, with --apply, everything found was settled)
           book: context.store().description.location,
           generation: outcome.generation,
           applied: apply,
+          compared: outcome.plan.nothingCompared === undefined,
+          ...(outcome.plan.nothingCompared === undefined ? {} : { nothingCompared: outcome.plan.nothingCompared }),
           findings: outcome.plan.findings,
           notes: outcome.plan.notes,
           changes: outcome.changes,
@@ -165,22 +169,26 @@ async function dryRun(context: CliContext, decide: (book: Book) => ReconcilePlan
 /** Decides on the locked book (it may have moved since a dry run) and writes once. */
 async function applyPlan(context: CliContext, decide: (book: Book) => ReconcilePlan): Promise<Outcome> {
   const subject = { time: context.now().toISOString(), actor: context.actor, action: 'reconcile' };
-  const waited = noticeLockWait(context.store().description.location, context.stderr, context.config().lockTimeoutMs);
-  return auditedUpdate(context.store(), subject, (book): AuditedDecision<Outcome> => {
+  const where = context.store().description.location;
+  const waited = noticeLockWait(where, context.stderr, context.config().lockTimeoutMs);
+  const change = (book: Book): AuditedDecision<Outcome> => {
     const plan = decide(book);
     if (plan.fixes.length === 0) return { result: { plan, changes: [], generation: { compared: book.generation } } };
     const applied = applyFixes(book, plan.fixes);
     return { book: applied.book, result: { plan, changes: applied.changes, generation: { compared: book.generation, written: book.generation + 1 } }, audit: applied.changes };
-  }).finally(waited);
+  };
+  return context.interrupts.write(where, (options) => auditedUpdate(context.store(), subject, change, {}, options)).finally(waited);
 }
 
 function renderReport(source: string, asOf: string, selection: string, context: CliContext, outcome: Outcome, applied: boolean): string {
   const { plan, changes, generation } = outcome;
   const { scope } = plan;
   const command = scope.document === 'VNET' ? 'onevnet show -x' : 'onevnet list -x';
-  let out = `Compared ${source} (${command}, as of ${asOf}: ${count(scope.vnets, 'VNET')}, ${count(scope.ars, 'AR')} with ${selection}, ${count(scope.leases, 'lease')})\n`;
+  let out = `Compared ${source} (${command}, as of ${asOf}: ${count(scope.vnets, 'VNET')}, ${count(scope.ars, 'AR')} with ${selection}, ${leased(scope.leases)})\n`;
   out += `with the lease book ${context.store().description.location} (generation ${generation.compared}).\n\n`;
-  if (plan.findings.length === 0) {
+  if (plan.nothingCompared !== undefined) {
+    out += `Nothing was compared: ${plan.nothingCompared}.\n`;
+  } else if (plan.findings.length === 0) {
     out += 'OpenNebula and the lease book agree.\n';
   } else {
     out += renderTable(
@@ -197,12 +205,36 @@ function renderReport(source: string, asOf: string, selection: string, context: 
     if (!applied) {
       out += `${count(plan.findings.length, 'difference')}: ${settled} would be settled by --apply, ${open} need${open === 1 ? 's' : ''} the operator. Dry run: nothing was changed.\n`;
     } else if (generation.written !== undefined) {
-      out += `Applied ${count(changes.length, 'change')} (generation ${generation.compared} -> ${generation.written}); ${open} difference${open === 1 ? '' : 's'} left for the operator.\n`;
+      out += `Applied ${count(changes.length, 'change')}${adopted(plan.fixes)} (generation ${generation.compared} -> ${generation.written}); ${open} difference${open === 1 ? '' : 's'} left for the operator.\n`;
     } else {
       out += `Nothing to apply; ${open} difference${open === 1 ? '' : 's'} left for the operator.\n`;
     }
   }
   return out;
+}
+
+/** What the fixes add up to, leases by address as everywhere else: `: 1 range added, 5 leased addresses adopted`. */
+function adopted(fixes: readonly ReconcileFix[]): string {
+  const size = (span: { first: bigint; last: bigint }) => Number(span.last - span.first + 1n);
+  let ranges = 0;
+  let removed = 0;
+  let added = 0;
+  let dropped = 0;
+  for (const fix of fixes) {
+    if (fix.kind === 'add-range') {
+      ranges++;
+      for (const lease of fix.range.leases) added += size(lease);
+    } else if (fix.kind === 'remove-range') removed++;
+    else if (fix.kind === 'add-lease') added += size(fix.lease);
+    else if (fix.kind === 'drop-lease') dropped += size(fix.span);
+  }
+  const parts = [
+    ...(ranges > 0 ? [`${count(ranges, 'range')} added`] : []),
+    ...(removed > 0 ? [`${count(removed, 'range')} removed`] : []),
+    ...(added > 0 ? [`${leased(added)} adopted`] : []),
+    ...(dropped > 0 ? [`${leased(dropped)} dropped`] : []),
+  ];
+  return parts.length === 0 ? '' : `: ${parts.join(', ')}`;
 }
 
 function count(n: number, word: string): string {

@@ -4,14 +4,20 @@ import type { Family } from '../../address/family.ts';
 import { formatPrefix } from '../../address/prefix.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { poolUsage } from '../../operator/usage.ts';
+import type { StoreCopy } from '../../store/store-health.ts';
+import { bookSource } from '../book-source.ts';
 import { requireBook } from '../require-book.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 import { barWidthFor, utilisationBar } from '../render/bar.ts';
 import { formatCounts } from '../render/count.ts';
 import { familyRows, familyTotals, type FamilyRangeRow, type FamilyTotals } from '../render/family-rows.ts';
 import { renderJson } from '../render/json.ts';
+import { memberTable } from '../render/member-table.ts';
 import { rangeRow } from '../render/range-row.ts';
+import { spaceLine } from '../render/space.ts';
 import { renderTable } from '../render/table.ts';
+import { accessWarning } from '../../verify/access-finding.ts';
+import { bookAccess } from '../book-access.ts';
 
 const FAMILY_NAMES: readonly Family[] = ['ipv4', 'ipv6'];
 const LABEL: Record<Family, string> = { ipv4: 'IPv4', ipv6: 'IPv6' };
@@ -19,12 +25,15 @@ const LABEL: Record<Family, string> = { ipv4: 'IPv4', ipv6: 'IPv6' };
 export const statusCommand: Command = {
   name: 'status',
   summary: 'pools and ranges: size, carved, used, free',
-  usage: `Usage: nebula-ipam status [--json]
+  usage: `Usage: nebula-ipam status [--json] [--serializable]
 
 Shows the lease book: each pool of the config (size, excluded, carved into ranges, free)
 and each range (who manages it, pool, network, type, first address, size, used, free),
 with a utilisation bar, then totals; IPv4 and IPv6 apart (an IP4_6 range is listed in
 both, with its IPv4 subnet and with its IPv6 /64). Tables fit the terminal (see --wide).
+
+ On etcd, each endpoint's member first: its id, health (ok, no quorum,
+alarm, down), leader, revision, raft index and db size.
 
 A range "managed by OpenNebula" was registered by oned (an AR); "operator" ranges were
 made with \`range add\` or \`lease\` for hosts OpenNebula does not manage.
@@ -32,14 +41,23 @@ made with \`range add\` or \`lease\` for hosts OpenNebula does not manage.
   --json   one JSON document: { book, driver, generation, config, pools[], ranges[], totals,
            families: { ipv4, ipv6: { ranges[], totals } } }, the numbers \`metrics\` exports
            (counts beyond 2^53, i.e. IPv6 pools, are decimal strings; \`totals\` adds
-           both families' addresses, \`families\` keeps them apart)
+           both families' addresses, \`families\` keeps them apart); on etcd also
+           etcd: { members[], copy? } and storage: { usedBytes, inUseBytes, quotaBytes }
+           (the largest member's database against etcd's quota)
+  --serializable   etcd only: read one member's own copy, even with quorum lost (the
+           disaster copy), and say whose it is and how old it may be
 
 ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
   async run(args, context) {
-    parseCommandArgs('status', args, {}, { min: 0, max: 0, names: '' });
+    const { values } = parseCommandArgs('status', args, { serializable: { type: 'boolean' } }, { min: 0, max: 0, names: '' });
     const config = context.config();
-    await requireBook(context);
-    const book = await context.store().read();
+    const { store, copy } = await bookSource('status', context, values.serializable === true);
+    await requireBook(context, store);
+    // What oned would fail on is no "fine" (issue 15 item 5): said on stderr, so --json stays one document.
+    for (const finding of bookAccess(context).findings) context.stderr(`${accessWarning(finding)}\n`);
+    // All at once: each of the etcd calls waits up to timeoutMs for a member that does not answer.
+    // space: etcd's database against the quota past which it refuses every write.
+    const [book, health, space] = await Promise.all([store.read(), context.store().health?.(), copy ? undefined : context.store().space?.()]);
     const pools = poolUsage(book, config);
     const ranges = book.ranges.map((r) => rangeRow(r, config));
     const totals = {
@@ -74,12 +92,15 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
           ranges,
           totals,
           families: byFamily,
+          ...(health ? { etcd: { members: health.members, ...(copy ? { copy: copyJson(copy) } : {}) } } : {}),
+          ...(space ? { storage: space } : {}),
         }),
       );
       return EXIT_CODES.ok;
     }
     const width = context.options.width;
-    let out = `Lease book ${context.store().description.location} (generation ${book.generation})\nConfig ${config.source}\n`;
+    let out = `Lease book ${context.store().description.location} (generation ${book.generation})\n${copy ? `${copy.age}\n` : ''}Config ${config.source}\n${space ? spaceLine(space) : ''}`;
+    if (health) out += `\netcd members\n${memberTable(health.members, width)}`;
     if (!pools.length) out += '\nNo pools configured: ranges are registered only with explicit addresses.\n';
     for (const family of FAMILY_NAMES) {
       const these = pools.filter((p) => p.pool.family === family);
@@ -160,3 +181,9 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
     return EXIT_CODES.ok;
   },
 };
+
+/** `--json`: the copy without its store. */
+function copyJson(copy: StoreCopy): Omit<StoreCopy, 'store'> {
+  const { store: _store, ...rest } = copy;
+  return rest;
+}

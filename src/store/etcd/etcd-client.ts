@@ -1,9 +1,9 @@
 /**
  * A minimal etcd v3 client over the JSON gateway (`POST /v3/kv/range`, `/v3/kv/txn`,
- * `/v3/auth/authenticate`), one plain HTTP/1.1 exchange per call (http-exchange.ts, on
- * `node:net`, or `node:tls` for https endpoints): the `etcd3` package reads .proto files at run
- * time (which breaks the one-file bundle) and costs ~8x a bare Node start; global `fetch` loads
- * undici (~6x); `node:http` costs 5-15 ms of loading per action.
+ * `/v3/auth/authenticate`, `/v3/maintenance/status`), one plain HTTP/1.1 exchange per call
+ * (http-exchange.ts, on `node:net`, or `node:tls` for https endpoints): the `etcd3` package
+ * reads .proto files at run time (which breaks the one-file bundle) and costs ~8x a bare Node
+ * start; global `fetch` loads undici (~6x); `node:http` costs 5-15 ms of loading per action.
  *
  * The gateway speaks protobuf-as-JSON: keys and values are base64, int64 fields are strings, and
  * fields at their zero value are left out (a `count` of 0 is absent).
@@ -14,12 +14,23 @@
  * timeout (`timeoutMs`). A transaction whose request left but whose answer did not come back is
  * NOT retried here: it may have landed, and only the caller knows how to find out (`AnswerLost`,
  * see etcd-store.ts).
+ *
+ * An answer is taken for what it is: a 200 whose body lacks what every etcd answer has (the
+ * header's revision) did not come from etcd (a proxy, a load balancer's default page): for a
+ * read it is a failed endpoint, for a transaction an unknown outcome (AnswerLost), never "the
+ * compare failed". A refusal maps to an exit code by etcd's own error description
+ * (etcd-errors.ts): auth on and no user in the config is the config's fault (exit 4).
+ *
+ * When no endpoint answers, each member is asked for its status (one call each, in parallel,
+ * within the timeout) so that the failure says what is wrong: members up without a leader are
+ * "no quorum", not "no answer within 2000 ms".
  */
 import { IpamError } from '../../errors.ts';
+import { refusalOf } from './etcd-errors.ts';
 import { ExchangeFailed, postOnce, type Answer } from './http-exchange.ts';
 
 export interface EtcdTls {
-  /** PEM text of the CA, client certificate and key (read by the config loader). */
+  /** PEM text of the CA, client certificate and key (tls-files.ts). */
   readonly ca?: string;
   readonly cert?: string;
   readonly key?: string;
@@ -28,7 +39,16 @@ export interface EtcdTls {
 export interface EtcdClientOptions {
   readonly endpoints: readonly string[];
   readonly timeoutMs: number;
-  readonly tls?: EtcdTls;
+  /**
+   * The TLS files, called on the first https connection only (an http-only cluster never reads
+   * them); it reads them once and gives the same answer after.
+   */
+  readonly tls?: () => EtcdTls;
+  /**
+   * Reads are serializable: the member's own copy, answered without asking the leader (quorum
+   * lost), possibly behind. Such a client never writes.
+   */
+  readonly serializable?: boolean;
   readonly user?: string;
   readonly password?: string;
   /** Test hook: called when a transaction's request has been handed to the kernel. */
@@ -80,6 +100,25 @@ export class AnswerLost extends Error {}
 /** A failure of one endpoint worth trying the next for. */
 class EndpointDown extends Error {}
 
+/** `/v3/maintenance/status` of one member, as etcd sends it (int64 fields as strings). */
+export interface MemberStatusJson {
+  header?: { cluster_id?: string; member_id?: string; revision?: string; raft_term?: string };
+  version?: string;
+  dbSize?: string;
+  dbSizeInUse?: string;
+  /** Absent (0) while the member knows no leader. */
+  leader?: string;
+  raftIndex?: string;
+  raftTerm?: string;
+  raftAppliedIndex?: string;
+  /** Alarms and troubles: "etcdserver: no leader", "NOSPACE". */
+  errors?: string[];
+  isLearner?: boolean;
+}
+
+/** One member's status, or why it gave none. */
+export type MemberStatus = { readonly endpoint: string; readonly status: MemberStatusJson } | { readonly endpoint: string; readonly error: string };
+
 export class EtcdClient {
   private token: string | undefined;
   /** The endpoint that answered last: a process keeps talking to it. */
@@ -93,12 +132,32 @@ export class EtcdClient {
     return this.options.endpoints.join(',');
   }
 
+  /** A client that reads `endpoint`'s own copy (serializable) and never writes. */
+  oneMember(endpoint: string): EtcdClient {
+    return new EtcdClient({ ...this.options, endpoints: [endpoint], serializable: true });
+  }
+
+  /** Every endpoint's status, asked at once, each within the timeout; never throws. */
+  async statuses(): Promise<MemberStatus[]> {
+    return Promise.all(
+      this.options.endpoints.map(async (endpoint) => {
+        try {
+          const status = (await this.post(endpoint, '/v3/maintenance/status', {}, false)) as MemberStatusJson;
+          return { endpoint, status };
+        } catch (error) {
+          return { endpoint, error: (error as Error).message };
+        }
+      }),
+    );
+  }
+
   async range(request: RangeRequest): Promise<RangeResult> {
     const body: Record<string, unknown> = { key: b64(request.key) };
     if (request.rangeEnd !== undefined) body.range_end = b64(request.rangeEnd);
     if (request.revision !== undefined) body.revision = request.revision;
     if (request.limit !== undefined) body.limit = String(request.limit);
     if (request.countOnly) body.count_only = true;
+    if (this.options.serializable) body.serializable = true;
     if (request.keysOnly) body.keys_only = true;
     if (request.sort) {
       body.sort_target = request.sort.target;
@@ -106,7 +165,7 @@ export class EtcdClient {
     }
     const answer = (await this.call('/v3/kv/range', body, false)) as RangeJson;
     return {
-      revision: answer.header?.revision ?? '0',
+      revision: answer.header!.revision!,
       kvs: (answer.kvs ?? []).map((kv) => ({
         key: Buffer.from(kv.key ?? '', 'base64').toString('utf8'),
         value: Buffer.from(kv.value ?? '', 'base64'),
@@ -120,6 +179,7 @@ export class EtcdClient {
 
   /** Compares all hold: do `success`; else nothing. Throws AnswerLost when the outcome is unknown. */
   async txn(compare: readonly Compare[], success: readonly Op[]): Promise<TxnResult> {
+    if (this.options.serializable) throw new IpamError('internal', `Cannot write to etcd at ${this.where}: this client reads one member's copy only`);
     const body = {
       compare: compare.map((c) =>
         'absent' in c ? { key: b64(c.key), target: 'CREATE', result: 'EQUAL', create_revision: '0' } : { key: b64(c.key), target: 'MOD', result: 'EQUAL', mod_revision: c.modRevision },
@@ -131,7 +191,35 @@ export class EtcdClient {
       ),
     };
     const answer = (await this.call('/v3/kv/txn', body, true)) as { header?: { revision?: string }; succeeded?: boolean };
-    return { succeeded: answer.succeeded === true, revision: answer.header?.revision ?? '0' };
+    // `succeeded` is left out when false (a zero value); the header is always there (isEtcdAnswer).
+    return { succeeded: answer.succeeded === true, revision: answer.header!.revision! };
+  }
+
+  /**
+   * Drops etcd's history before `revision` (the whole cluster's, as etcd compacts). Not
+   * physical: etcd answers at once and frees the space in the background.
+   */
+  async compact(revision: string): Promise<void> {
+    await this.call('/v3/kv/compaction', { revision, physical: false }, false);
+  }
+
+  /**
+   * A member's own Prometheus text (`/metrics`, which etcd serves without authentication):
+   * its quota, which no API call tells. The first endpoint that answers; undefined when none does.
+   */
+  async metricsText(): Promise<string | undefined> {
+    const { endpoints, timeoutMs, tls } = this.options;
+    for (let attempt = 0; attempt < endpoints.length; attempt++) {
+      const endpoint = endpoints[(this.preferred + attempt) % endpoints.length]!;
+      try {
+        const url = new URL('/metrics', endpoint);
+        const answer = await postOnce({ url, headers: {}, body: Buffer.alloc(0), timeoutMs, ...(tls && url.protocol === 'https:' ? { tls: tls() } : {}) });
+        if (answer.status === 200) return answer.body.toString('utf8');
+      } catch (error) {
+        if (!(error instanceof ExchangeFailed)) throw error;
+      }
+    }
+    return undefined;
   }
 
   /** Nothing to release: every call has its own connection (http-exchange.ts). */
@@ -162,7 +250,17 @@ export class EtcdClient {
       }
     }
     this.unreachable = true;
-    throw new IpamError('store-io', `Cannot reach etcd: no endpoint answered (${failures.join('; ')}); nothing was written`);
+    throw new IpamError('store-io', `Cannot reach etcd: ${await this.whyUnreachable(failures)}; nothing was written`);
+  }
+
+  /**
+   * Why no endpoint answered: members that are up and know no leader mean lost quorum, and the
+   * operator's next step differs (bring members back; read one copy with --serializable).
+   */
+  private async whyUnreachable(failures: readonly string[]): Promise<string> {
+    const leaderless = (await this.statuses()).filter((s) => 'status' in s && !hasLeader(s.status)).map((s) => s.endpoint);
+    if (leaderless.length === 0) return `no endpoint answered (${failures.join('; ')})`;
+    return `no quorum: ${leaderless.join(', ')} ${leaderless.length === 1 ? 'is' : 'are'} up but without a leader and ${this.options.endpoints.length - leaderless.length} of ${this.options.endpoints.length} endpoints do not answer (tried: ${failures.join('; ')}); bring members back, or read one member's copy with \`nebula-ipam status --serializable\` or \`export --serializable\``;
   }
 
   private async authenticate(endpoint: string): Promise<void> {
@@ -173,14 +271,15 @@ export class EtcdClient {
 
   private async post(endpoint: string, path: string, body: unknown, isWrite: boolean): Promise<unknown> {
     const { timeoutMs, tls, onTxnSent } = this.options;
+    const url = new URL(path, endpoint);
     let answer: Answer;
     try {
       answer = await postOnce({
-        url: new URL(path, endpoint),
+        url,
         headers: this.token === undefined || path.startsWith('/v3/auth/') ? {} : { Authorization: this.token },
         body: Buffer.from(JSON.stringify(body), 'utf8'),
         timeoutMs,
-        ...(tls ? { tls } : {}),
+        ...(tls && url.protocol === 'https:' ? { tls: tls() } : {}),
         ...(isWrite && onTxnSent ? { onSent: onTxnSent } : {}),
       });
     } catch (error) {
@@ -196,17 +295,19 @@ export class EtcdClient {
       const why = `HTTP ${answer.status} with a body that is not JSON: ${JSON.stringify(text.slice(0, 80))}`;
       throw isWrite ? new AnswerLost(`${endpoint}: ${why}`) : new EndpointDown(why);
     }
-    if (answer.status === 200) return json;
+    if (answer.status === 200) {
+      if (isEtcdAnswer(json)) return json;
+      const why = `HTTP 200 with a body that is not an etcd answer (no header revision): ${JSON.stringify(text.slice(0, 80))}`;
+      throw isWrite ? new AnswerLost(`${endpoint}: ${why}`) : new EndpointDown(why);
+    }
     const message = String(json.message ?? json.error ?? text).slice(0, 200);
     const code = Number(json.code);
     // gRPC codes: 14 unavailable (no leader, stopping), 4 deadline exceeded (no quorum). Either
     // may come after the member took the write into its log: a write's outcome is then unknown.
     if (code === 14 || code === 4 || answer.status === 503) throw isWrite ? new AnswerLost(`${endpoint}: etcd says ${message}`) : new EndpointDown(`etcd says ${message}`);
     if (code === 16) this.token = undefined;
-    // A refused login, 7/16 (permission, token): the config's user, password or grants; 11 (out
-    // of range): a revision etcd has compacted away.
-    const kind = path.startsWith('/v3/auth/') || code === 7 || code === 16 ? 'config' : code === 11 ? 'not-found' : 'store-io';
-    throw new IpamError(kind, `Cannot use etcd at ${endpoint}: ${path} was refused with ${message}${isWrite ? '; nothing was written' : ''}`);
+    const { kind, advice } = refusalOf(code, message, path);
+    throw new IpamError(kind, `Cannot use etcd at ${endpoint}: ${path} was refused with ${message}${advice ? ` (${advice})` : ''}${isWrite ? '; nothing was written' : ''}`);
   }
 }
 
@@ -214,6 +315,21 @@ interface RangeJson {
   header?: { revision?: string };
   kvs?: { key?: string; value?: string; mod_revision?: string; create_revision?: string; version?: string }[];
   count?: string;
+}
+
+/**
+ * Every etcd answer has a header with the store's revision (digits); a txn's `succeeded`, when
+ * there, is a boolean. Anything else came from something else.
+ */
+function isEtcdAnswer(json: unknown): boolean {
+  if (typeof json !== 'object' || json === null) return false;
+  const { header, succeeded } = json as { header?: { revision?: unknown }; succeeded?: unknown };
+  return typeof header?.revision === 'string' && /^\d+$/.test(header.revision) && (succeeded === undefined || typeof succeeded === 'boolean');
+}
+
+/** A member knows its leader (etcd leaves `leader` out, as 0, while it has none). */
+export function hasLeader(status: MemberStatusJson): boolean {
+  return status.leader !== undefined && status.leader !== '0';
 }
 
 function b64(text: string): string {

@@ -1,37 +1,48 @@
 /**
  * How a lease book lies in etcd, under one key prefix P (default `/nebula-ipam/<driver>`):
  *
- *   P/meta             {"schema":1,"generation":G,"nextRangeId":N,"ranges":["r1","r2",...],"writer":"<token>.<seq>"}
- *   P/range/<id>       one range: exactly the line the file book holds for it (codec.ts), leases
- *                      packed (lease-packing.ts); the id is URI-encoded in the key
- *   P/audit/<token>.<seq>.<i>   one audit record as JSON, written in the transaction of its change
+ *   P/meta                    {"schema":2,"generation":G,"book":"<v>","previous":"<v>","writer":"<token>.<seq>"}
+ *   P/meta@<v>                a generation's head: {"format":F,"generation":G,"nextRangeId":N,"ranges":[["r1","<v>"],...]}
+ *   P/range/<id>@<v>          a range without its leases: {"window":W,"chunks":[[k,"<v>"],...],"range":{...}}
+ *   P/range/<id>#<k>@<v>      the leases whose first index is in [k*W, (k+1)*W), packed (lease-packing.ts)
+ *   P/audit/<token>.<seq>.0000   the audit records of one write (one record, or a list of them)
  *
- * `meta` is the book's head and its order of ranges (etcd sorts keys, `r10` before `r2`; the
- * book keeps the order ranges were made in). Every write rewrites meta with generation + 1 and
- * compares meta's mod_revision with the one it read: meta is the book's compare-and-swap fence,
- * which gives the same guarantee as the file store's lock (one writer at a time, each deciding
- * on the newest book) and the same generation counter, without locks or TTLs. A write puts only
- * the ranges the change replaced, so its size is that of the ranges it touched, not the book's.
+ * Values are never changed in place: a write puts new values under new version names
+ * `<v>` = `<generation, base 36>.<writer tag>` (keys nobody reads yet), then `P/meta`, the one
+ * commit point, which names the head of the new generation and keeps the one before as
+ * `previous` (what `restore` brings back; it stays in etcd however far history is compacted).
+ * `P/meta`'s mod_revision is the compare-and-swap fence of every write. A lease change puts the
+ * one window of leases it changed (~6 bytes a lease, at most 4096 leases for ranges up to 2^20
+ * addresses) and its range's header, not the whole range: a range of 100 000 leases is 32
+ * values of ~24 KB, not one of 0.6 MB.
  *
- * Size: etcd refuses a request over --max-request-bytes (1.5 MiB by default) whole, not per
- * value, so splitting a range over several keys written in one transaction would not lift the
- * limit; a range's line is therefore one value. A range line costs ~6 bytes per oned lease
- * (100 000 leases: ~0.6 MB) and ~40 with operator owners and notes; a range whose line exceeds
- * the limit is refused by etcd with "request is too large" and nothing is written (raise
- * --max-request-bytes on every member to go further).
+ * A key is a value of this book when the current or the previous head names it; any other
+ * versioned key is garbage of an interrupted write (or staging of a write in flight: those
+ * carry a generation above the current one and are left alone); the next writer deletes the
+ * rest. Range ids are URI-encoded in keys, so a key of ours never holds a further `/`, `@` or
+ * `#`: a key under the prefix that is not of this grammar belongs to another book whose prefix
+ * overlaps this one (`/nebula` and `/nebula/range`), and the book refuses to be used.
  *
- * Reading the book is one range request [P/meta, P/range0): meta and all ranges at one revision.
+ * Schema 1 (before chunked ranges): `P/meta` {"schema":1,...,"ranges":["r1",...]} and
+ * `P/range/<id>` holding the range's whole line of the file book. It is read as it is and
+ * rewritten in this layout by its next write, which keeps it as the previous generation.
+ *
+ * Reading the book is one range request [P/meta, P/range0): every head and range value at one
+ * revision.
  */
-import { EMPTY_BOOK, type Book, type RangeRecord } from '../../book/book.ts';
-import { decodeBook, decodeBookLazily, encodeBookChunks } from '../../book/codec.ts';
+import { EMPTY_BOOK, type Book, type Lease, type RangeRecord } from '../../book/book.ts';
+import { BOOK_FORMAT, readFormat, unknownFieldsOf } from '../../book/book-format.ts';
+import { decodeBook, decodeBookLazily, decodeHeaderValue, decodePackedLeases } from '../../book/codec.ts';
+import { lazyRange, type LazyBook, type RangeHeader } from '../../book/lazy-range.ts';
+import { IpamError } from '../../errors.ts';
 import type { KeyValue } from './etcd-client.ts';
 import { prefixEnd } from './etcd-client.ts';
-import { IpamError } from '../../errors.ts';
 
-function corrupt(location: string, why: string): IpamError {
+export function corrupt(location: string, why: string): IpamError {
   return new IpamError(
     'store-corrupt',
     `Cannot read the lease book ${location}: ${why}. It was left untouched; inspect it with etcdctl, or bring back the previous generation with \`nebula-ipam restore\``,
+    { subject: location, reason: why },
   );
 }
 
@@ -46,100 +57,380 @@ export function layoutOf(prefix: string): Layout {
   return { prefix, meta: `${prefix}/meta`, rangePrefix: `${prefix}/range/`, auditPrefix: `${prefix}/audit/` };
 }
 
-export function rangeKey(layout: Layout, id: string): string {
-  return `${layout.rangePrefix}${encodeURIComponent(id)}`;
-}
-
-/** The one request that reads the book: meta and every range key. */
+/** The one request that reads the book: the pointer, every head and every range value. */
 export function bookSpan(layout: Layout): { key: string; rangeEnd: string } {
   return { key: layout.meta, rangeEnd: prefixEnd(layout.rangePrefix) };
 }
 
-export interface Meta {
-  readonly schema: 1;
+export function versionOf(generation: number, tag: string): string {
+  return `${generation.toString(36)}.${tag}`;
+}
+
+export const headKey = (layout: Layout, version: string): string => `${layout.meta}@${version}`;
+export const rangeKey = (layout: Layout, id: string, version: string): string => `${layout.rangePrefix}${encodeURIComponent(id)}@${version}`;
+export const chunkKey = (layout: Layout, id: string, chunk: number, version: string): string => `${layout.rangePrefix}${encodeURIComponent(id)}#${chunk}@${version}`;
+export const legacyKey = (layout: Layout, id: string): string => `${layout.rangePrefix}${encodeURIComponent(id)}`;
+
+const VERSION = '([0-9a-z]{1,11})\\.([0-9a-z]{1,24})';
+const HEAD_NAME = new RegExp(`^${VERSION}$`);
+const RANGE_NAME = new RegExp(`^([^/@#]+)(?:#(0|[1-9][0-9]{0,9}))?@${VERSION}$`);
+const LEGACY_NAME = /^[^/@#]+$/;
+
+/** What a key of the book's span is; `generation` is the one its version was written for. */
+export type KeyKind = { readonly kind: 'versioned'; readonly generation: number } | { readonly kind: 'legacy' } | { readonly kind: 'foreign' };
+
+export function kindOf(layout: Layout, key: string): KeyKind {
+  if (key.startsWith(`${layout.meta}@`)) {
+    const m = HEAD_NAME.exec(key.slice(layout.meta.length + 1));
+    return m ? { kind: 'versioned', generation: parseInt(m[1]!, 36) } : { kind: 'foreign' };
+  }
+  if (!key.startsWith(layout.rangePrefix)) return { kind: 'foreign' };
+  const name = key.slice(layout.rangePrefix.length);
+  const m = RANGE_NAME.exec(name);
+  if (m && decodes(m[1]!)) return { kind: 'versioned', generation: parseInt(m[3]!, 36) };
+  return LEGACY_NAME.test(name) && decodes(name) ? { kind: 'legacy' } : { kind: 'foreign' };
+}
+
+function decodes(encoded: string): boolean {
+  try {
+    return encodeURIComponent(decodeURIComponent(encoded)) === encoded;
+  } catch {
+    return false;
+  }
+}
+
+/** `P/meta`: which head is the book and which the previous generation. Schema 1 is its own head. */
+export type Pointer =
+  | { readonly schema: 2; readonly generation: number; readonly book: string; readonly previous?: string; readonly writer: string }
+  | { readonly schema: 1; readonly head: Head; readonly writer: string };
+
+/** One generation: its counter and its ranges, each a version (or, schema 1, the range's one key). */
+export interface Head {
+  /** The book format of the release that wrote it (book-format.ts). */
+  readonly format: number;
+  /** Top-level fields a newer release wrote, kept as read. */
+  readonly unknownFields?: Readonly<Record<string, unknown>>;
   readonly generation: number;
   readonly nextRangeId: number;
-  readonly ranges: readonly string[];
-  /** The process token and write number of the last write: how a lost answer is recognised. */
-  readonly writer: string;
+  readonly ranges: readonly { readonly id: string; readonly version?: string }[];
+  /** The key the head is stored under; none for a schema 1 book's own meta. */
+  readonly key?: string;
+  /** The text it was decoded from, for the range-id floor. */
+  readonly text: string;
+}
+
+/** A range's header value, decoded as far as the layout needs. */
+interface RangeValue {
+  readonly window: number;
+  readonly chunks: readonly (readonly [number, string])[];
+  readonly range: unknown;
 }
 
 /** The book's keys as read at one revision. */
 export interface Snapshot {
   readonly revision: string;
   /** Undefined when no book was ever written under the prefix. */
-  readonly meta?: { readonly kv: KeyValue; readonly value?: Meta; readonly error?: string };
-  readonly ranges: ReadonlyMap<string, KeyValue>;
+  readonly pointer?: { readonly kv: KeyValue; readonly value?: Pointer; readonly error?: string };
+  /** Every other key of the span: heads and range values (and whatever else lies there). */
+  readonly keys: ReadonlyMap<string, KeyValue>;
 }
 
 export function snapshotOf(layout: Layout, revision: string, kvs: readonly KeyValue[]): Snapshot {
-  let meta: Snapshot['meta'];
-  const ranges = new Map<string, KeyValue>();
+  let pointer: Snapshot['pointer'];
+  const keys = new Map<string, KeyValue>();
   for (const kv of kvs) {
-    if (kv.key === layout.meta) {
+    if (kv.key !== layout.meta) keys.set(kv.key, kv);
+    else {
       try {
-        meta = { kv, value: parseMeta(kv.value.toString('utf8')) };
+        pointer = { kv, value: parsePointer(kv.value.toString('utf8')) };
       } catch (error) {
-        meta = { kv, error: (error as Error).message };
+        pointer = { kv, error: (error as Error).message };
       }
-    } else if (kv.key.startsWith(layout.rangePrefix)) {
-      ranges.set(kv.key, kv);
     }
   }
-  return { revision, ...(meta ? { meta } : {}), ranges };
+  return { revision, ...(pointer ? { pointer } : {}), keys };
 }
 
-function parseMeta(text: string): Meta {
+const count = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const version = (v: unknown): v is string => typeof v === 'string' && HEAD_NAME.test(v);
+
+function parsePointer(text: string): Pointer {
   const raw = JSON.parse(text) as Record<string, unknown>;
-  const count = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-  if (raw.schema !== 1) throw new Error(`schema is ${JSON.stringify(raw.schema)}; this nebula-ipam reads schema 1`);
+  if (raw.schema === 1) return { schema: 1, head: parseHead(raw, text, undefined), writer: String(raw.writer ?? '') };
+  if (raw.schema !== 2) throw new Error(`schema is ${JSON.stringify(raw.schema)}; this nebula-ipam reads schemas 1 and 2`);
+  if (!count(raw.generation)) throw new Error(`generation is ${JSON.stringify(raw.generation)}`);
+  if (!version(raw.book)) throw new Error(`book is ${JSON.stringify(raw.book)}`);
+  if (raw.previous !== undefined && !version(raw.previous)) throw new Error(`previous is ${JSON.stringify(raw.previous)}`);
+  return { schema: 2, generation: raw.generation, book: raw.book, ...(raw.previous === undefined ? {} : { previous: raw.previous as string }), writer: String(raw.writer ?? '') };
+}
+
+function parseHead(raw: Record<string, unknown>, text: string, key: string | undefined): Head {
   if (!count(raw.generation)) throw new Error(`generation is ${JSON.stringify(raw.generation)}`);
   if (!count(raw.nextRangeId)) throw new Error(`nextRangeId is ${JSON.stringify(raw.nextRangeId)}`);
-  if (!Array.isArray(raw.ranges) || raw.ranges.some((id) => typeof id !== 'string')) throw new Error(`ranges is ${JSON.stringify(raw.ranges)?.slice(0, 60)}`);
-  return { schema: 1, generation: raw.generation as number, nextRangeId: raw.nextRangeId as number, ranges: raw.ranges as string[], writer: String(raw.writer ?? '') };
+  const list = raw.ranges;
+  if (!Array.isArray(list)) throw new Error(`ranges is ${JSON.stringify(list)?.slice(0, 60)}`);
+  const ranges = list.map((entry: unknown) => {
+    // Schema 1 lists ids; schema 2 [id, version].
+    if (typeof entry === 'string') return { id: entry };
+    if (Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string' && version(entry[1])) return { id: entry[0], version: entry[1] };
+    throw new Error(`ranges holds ${JSON.stringify(entry)?.slice(0, 60)}`);
+  });
+  const format = readFormat(raw.format);
+  if (format === undefined) throw new Error(`format is ${JSON.stringify(raw.format)}`);
+  const unknownFields = unknownFieldsOf(raw, HEAD_KEYS);
+  return { format, generation: raw.generation, nextRangeId: raw.nextRangeId, ranges, text, ...(key === undefined ? {} : { key }), ...(unknownFields ? { unknownFields } : {}) };
+}
+
+/** A head's own fields (schema 1's meta adds `schema` and `writer`); any other is a newer release's. */
+const HEAD_KEYS: ReadonlySet<string> = new Set(['schema', 'writer', 'format', 'generation', 'nextRangeId', 'ranges']);
+
+/** A head's value: the fields of the book's own head (book-format.ts), then its ranges. */
+export function headValue(book: Book, ranges: readonly (readonly [string, string])[] | readonly string[]): string {
+  const unknown = unknownFieldsOf(book.unknownFields ?? {}, HEAD_KEYS);
+  return JSON.stringify({ format: BOOK_FORMAT, generation: book.generation, nextRangeId: book.nextRangeId, ...unknown, ranges });
+}
+
+/** The head the pointer names (`book`, or `previous`); undefined when there is none (an empty prefix, or no previous yet). */
+export function headOf(layout: Layout, snapshot: Snapshot, which: 'book' | 'previous', location: string): Head | undefined {
+  const { pointer } = snapshot;
+  if (!pointer) return undefined;
+  if (!pointer.value) throw corrupt(location, `${layout.meta} does not decode (${pointer.error})`);
+  const p = pointer.value;
+  if (p.schema === 1) return which === 'book' ? p.head : undefined;
+  const wanted = which === 'book' ? p.book : p.previous;
+  if (wanted === undefined) return undefined;
+  const key = headKey(layout, wanted);
+  const kv = snapshot.keys.get(key);
+  if (!kv) throw corrupt(location, `${layout.meta} names ${key}, which does not exist`);
+  const text = kv.value.toString('utf8');
+  try {
+    return parseHead(JSON.parse(text) as Record<string, unknown>, text, key);
+  } catch (error) {
+    throw corrupt(location, `${key} does not decode (${(error as Error).message})`);
+  }
+}
+
+/** How a range of this book is stored: what a write compares a changed range with to put only what changed. */
+export interface StoredRange {
+  readonly id: string;
+  readonly version: string;
+  readonly window: number;
+  readonly chunks: ReadonlyMap<number, string>;
+  /** The header as JSON text (the value's `range`, as it would be encoded again). */
+  readonly header: string;
+}
+
+/** The ranges' stored forms, by record: a record the change handed back is written back as the same keys. */
+export type StoredForms = WeakMap<RangeRecord, StoredRange>;
+
+/**
+ * The book of `head`. `lazily`: for a change (a range decoded as it is used, codec.ts); otherwise
+ * every field checked. `stored` learns how each range is stored.
+ */
+export function bookOf(layout: Layout, snapshot: Snapshot, head: Head | undefined, location: string, lazily: boolean, stored: StoredForms): Book {
+  // No book yet: versioned keys are a first write's, interrupted or in flight (refuseForeignKeys took any other).
+  if (!head) return EMPTY_BOOK;
+  if (head.ranges.every((r) => r.version === undefined) && head.ranges.length > 0) return legacyBook(layout, snapshot, head, location, lazily);
+  const parts: RangeParts[] = [];
+  const seen = new Set<string>();
+  for (const [index, entry] of head.ranges.entries()) {
+    if (entry.version === undefined) throw corrupt(location, `${head.key ?? layout.meta} mixes ranges of both schemas (${entry.id})`);
+    if (seen.has(entry.id)) throw corrupt(location, `${head.key ?? layout.meta} lists range ${JSON.stringify(entry.id)} twice`);
+    seen.add(entry.id);
+    const key = rangeKey(layout, entry.id, entry.version);
+    const value = rangeValue(snapshot, key, location);
+    const chunks = value.chunks.map(([k, v]) => {
+      const at = chunkKey(layout, entry.id, k, v);
+      const kv = snapshot.keys.get(at);
+      if (!kv) throw corrupt(location, `${key} names ${at}, which does not exist`);
+      return { index: k, key: at, packed: kv.value.toString('utf8') };
+    });
+    parts.push({ id: entry.id, key, value, chunks, index });
+  }
+  const lazy = new ChunkedBook(parts, location);
+  const ranges = parts.map((part, i) => {
+    const range = lazyRange(lazy, i, part.id);
+    stored.set(range, {
+      id: part.id,
+      version: head.ranges[i]!.version!,
+      window: part.value.window,
+      chunks: new Map(part.value.chunks),
+      header: JSON.stringify(part.value.range),
+    });
+    return range;
+  });
+  const book: Book = {
+    schema: 1,
+    generation: head.generation,
+    nextRangeId: head.nextRangeId,
+    ranges,
+    ...(head.format > BOOK_FORMAT ? { newerFormat: head.format } : {}),
+    ...(head.unknownFields ? { unknownFields: head.unknownFields } : {}),
+  };
+  checkIds(book, location);
+  if (!lazily)
+    for (const range of ranges) {
+      void range.type;
+      void range.leases;
+    }
+  return book;
+}
+
+function rangeValue(snapshot: Snapshot, key: string, location: string): RangeValue {
+  const kv = snapshot.keys.get(key);
+  if (!kv) throw corrupt(location, `the head lists ${key}, which does not exist`);
+  let raw: Record<string, unknown>;
+  try {
+    raw = parsedValue(kv) as Record<string, unknown>;
+  } catch (error) {
+    throw corrupt(location, `${key} does not decode (${(error as Error).message})`);
+  }
+  const window = raw.window;
+  const chunks = raw.chunks;
+  if (!count(window) || window < 1) throw corrupt(location, `${key}: window is ${JSON.stringify(window)}`);
+  const valid =
+    Array.isArray(chunks) && chunks.every((c: unknown, i) => Array.isArray(c) && c.length === 2 && count(c[0]) && version(c[1]) && (i === 0 || (c[0] as number) > (chunks[i - 1] as [number])[0]));
+  if (!valid) throw corrupt(location, `${key}: chunks is ${JSON.stringify(chunks)?.slice(0, 60)}`);
+  return { window, chunks: chunks as [number, string][], range: raw.range };
+}
+
+/** A value's JSON, parsed once per read: a range's value is needed for the book and for the keys it holds. */
+const parsed = new WeakMap<KeyValue, unknown>();
+function parsedValue(kv: KeyValue): unknown {
+  if (!parsed.has(kv)) parsed.set(kv, JSON.parse(kv.value.toString('utf8')));
+  return parsed.get(kv);
+}
+
+/** The keys a head holds the book in: the head itself and every range value it names. */
+export function keysOf(layout: Layout, snapshot: Snapshot, head: Head): Set<string> {
+  const keys = new Set<string>();
+  if (head.key) keys.add(head.key);
+  for (const entry of head.ranges) {
+    if (entry.version === undefined) {
+      keys.add(legacyKey(layout, entry.id));
+      continue;
+    }
+    const key = rangeKey(layout, entry.id, entry.version);
+    keys.add(key);
+    try {
+      const kv = snapshot.keys.get(key);
+      const raw = (kv ? parsedValue(kv) : {}) as { chunks?: unknown };
+      if (Array.isArray(raw.chunks)) for (const c of raw.chunks as unknown[]) if (Array.isArray(c) && count(c[0]) && version(c[1])) keys.add(chunkKey(layout, entry.id, c[0], c[1]));
+    } catch {
+      // A value that does not decode names no chunks; the book's read says what is wrong with it.
+    }
+  }
+  return keys;
 }
 
 /**
- * The book in a snapshot. `lazily`: for a change (ranges decoded as used, codec.ts); otherwise
- * every field checked. The ranges' lines are joined into the file book's layout and decoded by
- * the file book's own codec, so both backends read and check a range the same way.
+ * Refuses a span holding a key of no book of this layout at this prefix: another book's prefix
+ * overlaps this one, and using either would read (and clean up) the other's keys. `listed`:
+ * the schema 1 keys the heads name (a bare `P/range/meta` is another book's pointer).
  */
-export function bookOf(layout: Layout, snapshot: Snapshot, location: string, lazily: boolean): Book {
-  const { meta } = snapshot;
-  if (!meta) {
-    if (snapshot.ranges.size > 0) throw corrupt(location, `${[...snapshot.ranges.keys()][0]} exists but ${layout.meta} does not`);
-    return EMPTY_BOOK;
+export function refuseForeignKeys(layout: Layout, snapshot: Snapshot, listed: ReadonlySet<string>, location: string): void {
+  for (const key of snapshot.keys.keys()) {
+    const kind = kindOf(layout, key).kind;
+    if (kind === 'versioned' || (kind === 'legacy' && listed.has(key))) continue;
+    throw new IpamError(
+      'config',
+      `Cannot use the lease book ${location}: ${key} is under its prefix but is not one of its keys; another book's prefix overlaps this one (one inside the other, like /nebula and /nebula/range): give each book a backend.prefix that is not inside another's; nothing was written`,
+      { subject: key },
+    );
   }
-  if (!meta.value) throw corrupt(location, `${layout.meta} does not decode (${meta.error})`);
-  const { generation, nextRangeId, ranges } = meta.value;
-  const parts: Buffer[] = [Buffer.from(`{"schema":1,"generation":${generation},"nextRangeId":${nextRangeId},"ranges":[${ranges.length ? '\n' : ''}`)];
-  const listed = new Set<string>();
-  ranges.forEach((id, i) => {
-    const key = rangeKey(layout, id);
-    const kv = snapshot.ranges.get(key);
-    if (!kv) throw corrupt(location, `${layout.meta} lists range ${JSON.stringify(id)} but ${key} does not exist`);
-    listed.add(key);
-    if (i > 0) parts.push(SEPARATOR);
+}
+
+/** The lowest counter above every range id the stored keys and heads mention, decodable or not. */
+export function rangeIdFloorOf(layout: Layout, snapshot: Snapshot): number {
+  let floor = 0;
+  const raise = (n: number) => {
+    if (Number.isSafeInteger(n)) floor = Math.max(floor, n);
+  };
+  const texts = [snapshot.pointer?.kv.value.toString('utf8') ?? ''];
+  for (const [key, kv] of snapshot.keys) {
+    if (key.startsWith(`${layout.meta}@`)) texts.push(kv.value.toString('utf8'));
+    const id = /^r([1-9][0-9]{0,14})(?:[@#]|$)/.exec(key.slice(layout.rangePrefix.length));
+    if (key.startsWith(layout.rangePrefix) && id) raise(Number(id[1]) + 1);
+  }
+  for (const text of texts) {
+    for (const m of text.matchAll(/"nextRangeId"\s*:\s*([0-9]{1,15})/g)) raise(Number(m[1]));
+    for (const m of text.matchAll(/"r([1-9][0-9]{0,14})"/g)) raise(Number(m[1]) + 1);
+  }
+  return floor;
+}
+
+interface RangeParts {
+  readonly id: string;
+  readonly key: string;
+  readonly value: RangeValue;
+  readonly chunks: readonly { readonly index: number; readonly key: string; readonly packed: string }[];
+  readonly index: number;
+}
+
+/** The decoders of a chunked book's ranges (lazy-range.ts): a header from its value, leases from its chunks. */
+class ChunkedBook implements LazyBook {
+  constructor(
+    private readonly parts: readonly RangeParts[],
+    private readonly location: string,
+  ) {}
+
+  decodeHeader(index: number): RangeHeader {
+    const part = this.parts[index]!;
+    const header = decodeHeaderValue(part.value.range, part.key, this.location);
+    if (header.id !== part.id) throw corrupt(this.location, `${part.key} holds range ${JSON.stringify(header.id)}`);
+    return header;
+  }
+
+  decodeLeases(index: number, header: RangeHeader): readonly Lease[] {
+    const { window, chunks } = { window: this.parts[index]!.value.window, chunks: this.parts[index]!.chunks };
+    if (chunks.length === 1) return this.chunk(chunks[0]!, window, header, -1n);
+    const leases: Lease[] = [];
+    let last = -1n;
+    for (const chunk of chunks) {
+      const these = this.chunk(chunk, window, header, last);
+      for (const lease of these) leases.push(lease);
+      if (these.length) last = these[these.length - 1]!.last;
+    }
+    return leases;
+  }
+
+  /** One chunk's leases, each starting in the chunk's window and after `after`. */
+  private chunk(chunk: RangeParts['chunks'][number], window: number, header: RangeHeader, after: bigint): readonly Lease[] {
+    const leases = decodePackedLeases(chunk.packed, chunk.key, this.location, header);
+    const from = BigInt(chunk.index) * BigInt(window);
+    const to = from + BigInt(window);
+    const stray = leases.find((lease) => lease.first < from || lease.first >= to || lease.first <= after);
+    if (stray || leases.length === 0) throw corrupt(this.location, `${chunk.key} holds ${stray ? `a lease at ${stray.first}, outside its window ${from}-${to - 1n}` : 'no lease'}`);
+    return leases;
+  }
+}
+
+/** The checks decodeBookLazily makes on ids (codec.ts), for a book not read from one text. */
+function checkIds(book: Book, location: string): void {
+  for (const range of book.ranges) {
+    const m = /^r([1-9][0-9]*)$/.exec(range.id);
+    if (m && Number(m[1]) >= book.nextRangeId) throw corrupt(location, `range ${range.id} is at or above nextRangeId ${book.nextRangeId}`);
+  }
+}
+
+/** A schema 1 book: its ranges' lines joined into the file book's layout and decoded by its codec. */
+function legacyBook(layout: Layout, snapshot: Snapshot, head: Head, location: string, lazily: boolean): Book {
+  const parts: Buffer[] = [Buffer.from(`{"schema":1,"generation":${head.generation},"nextRangeId":${head.nextRangeId},"ranges":[\n`)];
+  head.ranges.forEach(({ id }, i) => {
+    const key = legacyKey(layout, id);
+    const kv = snapshot.keys.get(key);
+    if (!kv) throw corrupt(location, `${head.key ?? layout.meta} lists range ${JSON.stringify(id)} but ${key} does not exist`);
+    if (i > 0) parts.push(Buffer.from(',\n'));
     parts.push(kv.value);
   });
-  for (const key of snapshot.ranges.keys()) if (!listed.has(key)) throw corrupt(location, `${key} exists but ${layout.meta} does not list it`);
-  parts.push(ranges.length ? TAIL : EMPTY_TAIL);
+  parts.push(Buffer.from('\n]}\n'));
   const source = Buffer.concat(parts);
   return lazily ? decodeBookLazily(source, location) : decodeBook(source, location);
 }
 
-const SEPARATOR = Buffer.from(',\n');
-const TAIL = Buffer.from('\n]}\n');
-const EMPTY_TAIL = Buffer.from(']}\n');
-
-/** A range's value: its line in the file book (the original bytes when it was read and not replaced). */
-export function rangeValue(range: RangeRecord): string | Buffer {
-  const chunks = encodeBookChunks({ schema: 1, generation: 0, nextRangeId: 0, ranges: [range] });
-  // [head, the range's line, tail]: see encodeBookChunks.
-  return chunks[1]!;
-}
-
-export function metaValue(book: Book, generation: number, writer: string): string {
-  const meta: Meta = { schema: 1, generation, nextRangeId: book.nextRangeId, ranges: book.ranges.map((r) => r.id), writer };
-  return JSON.stringify(meta);
+/** Addresses per chunk of leases: 4096, doubled until a range has at most 256 chunks. */
+export function windowFor(size: bigint): number {
+  let window = 4096;
+  while (BigInt(window) * 256n < size) window *= 2;
+  return window;
 }

@@ -2,33 +2,65 @@
  * The lease book in etcd v3 (layout: etcd-layout.ts), for HA front-ends, federated zones and
  * other systems that must share one set of books.
  *
- * update = one read of the book at one revision + one transaction that compares meta's
- * mod_revision with the one read (the fence: any other write since bumped it) and puts meta,
- * the ranges the change replaced, deletes the ranges it removed, and puts its audit records.
- * A conflict re-reads and runs the change again (a change is pure, store.ts), after a jittered
- * backoff, until lockTimeoutMs; no locks and no TTLs, so a writer killed at any point leaves
- * nothing to clean up.
+ * update = one read of the book at one revision, then its write: the new values under new
+ * version names, the head of the new generation, and `P/meta` naming it, in one transaction
+ * that compares meta's mod_revision with the one read (the fence: any other write since bumped
+ * it). A write that does not fit one transaction within etcd's default limits (128 operations,
+ * 1.5 MiB) stages its new values first, in transactions of their own that the same compare
+ * guards (keys nobody reads yet: a writer killed meanwhile leaves garbage, never a torn book),
+ * and then commits with `P/meta` alone; what it no longer needs is deleted in the commit or
+ * after it, and the next writer deletes what a killed one left. A conflict re-reads and runs
+ * the change again (a change is pure, store.ts), after a jittered backoff, until
+ * lockTimeoutMs; no locks and no TTLs.
  *
  * A transaction whose answer was lost (the member died, the call timed out after the request
- * left) is never guessed at. Every write carries at least one audit key named by this process's
- * random token and the write's number: its receipt. Meta is read first. Still at the revision we
+ * left) is never guessed at. Every write carries one audit key named by this process's random
+ * token and the write's number: its receipt. Meta is read first. Still at the revision we
  * compared: nothing landed yet, and the same transaction is sent again (both copies compare the
  * same revision, so at most one can land). Moved: the receipt decides, since ours, had it
  * landed before that read, left its receipt, and otherwise can never land any more (its compare
  * fails), so the change runs again on the new book. If etcd stays unreachable until the deadline, the action
  * fails saying the outcome is unknown; the book is consistent either way.
  *
- * The previous generation (restore) is etcd's own MVCC history: the book as of the revision
- * before meta's last write. It is there until etcd compacts that revision (off unless the
- * operator sets --auto-compaction-retention); then restore says so.
+ * The previous generation (restore) is the head `P/meta` names as `previous`, kept with its
+ * values until the next write. etcd's MVCC history is therefore not needed, and every
+ * COMPACT_EVERY-th write compacts it to the last RETAINED_REVISIONS revisions, so that a book
+ * written for years stays at the size of its data, well inside etcd's quota.
  */
 import type { AuditRecord } from '../../audit/audit-record.ts';
-import type { Book } from '../../book/book.ts';
+import type { Book, Lease, RangeRecord } from '../../book/book.ts';
+import { checkWritable } from '../../book/book-format.ts';
+import { encodeRangeHeader } from '../../book/codec.ts';
+import { packLeases } from '../../book/lease-packing.ts';
 import { IpamError } from '../../errors.ts';
 import { randomHex } from '../random-hex.ts';
-import type { AuditLog, Change, Generations, LeaseStore, StoreDescription } from '../store.ts';
+import { letSignalsIn, stopIfAborted } from '../stop-before-commit.ts';
+import type { StoreCopy, StoreHealth } from '../store-health.ts';
+import type { AuditLog, Change, Generations, LeaseStore, StoreDescription, StoreSpace, UpdateOptions } from '../store.ts';
 import { AnswerLost, prefixEnd, type Compare, type EtcdClient, type Op } from './etcd-client.ts';
-import { bookOf, bookSpan, layoutOf, metaValue, rangeKey, rangeValue, snapshotOf, type Layout, type Snapshot } from './etcd-layout.ts';
+import { etcdHealth, oneCopy } from './etcd-health.ts';
+import {
+  bookOf,
+  bookSpan,
+  chunkKey,
+  headKey,
+  headOf,
+  headValue,
+  keysOf,
+  kindOf,
+  layoutOf,
+  rangeIdFloorOf,
+  rangeKey,
+  refuseForeignKeys,
+  snapshotOf,
+  versionOf,
+  windowFor,
+  type Head,
+  type Layout,
+  type Snapshot,
+  type StoredForms,
+  type StoredRange,
+} from './etcd-layout.ts';
 
 export interface EtcdStoreOptions {
   readonly client: EtcdClient;
@@ -41,20 +73,36 @@ export interface EtcdStoreOptions {
   readonly onUpdated?: (retries: number) => void;
 }
 
-/** A planned write: what it compares and does, and the key that proves it landed. */
-interface Write {
+/** etcd's defaults: --max-txn-ops 128, --max-request-bytes 1.5 MiB (a transaction's encoded size). */
+export const ETCD_DEFAULT_MAX_TXN_OPS = 128;
+export const ETCD_DEFAULT_MAX_REQUEST_BYTES = 1_572_864;
+/** What one transaction of ours may carry: the limit less room for the request's own framing. */
+const TXN_BYTES = 1_400_000;
+/** Every COMPACT_EVERY-th generation compacts etcd's history to the last RETAINED_REVISIONS revisions. */
+export const COMPACT_EVERY = 10;
+export const RETAINED_REVISIONS = 10;
+
+/** A planned write: its new values, its commit point and receipt, and what it no longer needs. */
+interface Plan {
   readonly compare: readonly Compare[];
-  readonly ops: readonly Op[];
+  /** New values under new names: written before the commit point, or with it when all fits. */
+  readonly staged: readonly Op[];
+  /** `P/meta` and the audit key (the receipt): the commit point. */
+  readonly commit: readonly Op[];
+  /** Keys neither the new generation nor the one before it needs. */
+  readonly deletes: readonly Op[];
   readonly receipt: string;
   readonly metaRevision: string | undefined;
+  readonly generation: number;
 }
 
 export class EtcdStore implements LeaseStore {
   readonly description: StoreDescription;
   private readonly layout: Layout;
   private readonly client: EtcdClient;
-  private readonly token = randomHex(6);
+  private readonly token = randomHex(4);
   private writes = 0;
+  private readonly stored: StoredForms = new WeakMap();
   /** Conflicts met by this store's updates, for the contention figures. */
   retries = 0;
 
@@ -69,7 +117,8 @@ export class EtcdStore implements LeaseStore {
   }
 
   async read(): Promise<Book> {
-    return bookOf(this.layout, await this.snapshot(), this.location, false);
+    const snapshot = await this.snapshot();
+    return bookOf(this.layout, snapshot, headOf(this.layout, snapshot, 'book', this.location), this.location, false, this.stored);
   }
 
   async exists(): Promise<boolean> {
@@ -77,16 +126,26 @@ export class EtcdStore implements LeaseStore {
     return answer.count > 0;
   }
 
-  async update<R>(change: (book: Book) => Change<R>): Promise<R> {
+  async update<R>(change: (book: Book) => Change<R>, options: UpdateOptions = {}): Promise<R> {
     const deadline = Date.now() + this.options.lockTimeoutMs;
     for (let attempt = 0; ; attempt++) {
+      // Stop point (issue 15 item 3): before reading, which after a conflict is after the backoff.
+      stopIfAborted(options.signal, this.location, attempt === 0 ? 'before it began' : 'while retrying after a conflict');
       const snapshot = await this.snapshot();
-      const book = bookOf(this.layout, snapshot, this.location, true);
+      const head = headOf(this.layout, snapshot, 'book', this.location);
+      const book = bookOf(this.layout, snapshot, head, this.location, true, this.stored);
       const { book: next, result, audit } = change(book);
+      // Stop point (issue 15 item 3): before anything is sent. letSignalsIn lets through a signal
+      // that came during the change; a staged write checks once more right before its commit point.
+      await letSignalsIn(options.signal);
+      stopIfAborted(options.signal, this.location, 'before the commit');
       if (!next) return result;
-      const write = this.plan(snapshot, book, next, audit);
-      if ((await this.commit(write, deadline)) === 'landed') {
+      const records = audit && audit.length > 0 ? audit : [this.receiptRecord(book.generation + 1)];
+      const plan = this.plan(snapshot, { book, head }, { ...next, generation: book.generation + 1 }, records);
+      // Past the commit point a signal is ignored: commit() finds out what landed whatever happens.
+      if ((await this.write(plan, deadline, options.signal)) === 'landed') {
         this.options.onUpdated?.(attempt);
+        await this.compactHistory(plan.generation, snapshot.revision);
         return result;
       }
       this.retries++;
@@ -104,7 +163,7 @@ export class EtcdStore implements LeaseStore {
     // After an action failed because etcd is unreachable, its failure record would only double the wait.
     if (this.client.unreachable) return;
     try {
-      await this.client.txn([], [{ put: this.auditKey(this.writes++, 0), value: JSON.stringify(record) }]);
+      await this.client.txn([], [{ put: this.auditKey(this.writes++), value: JSON.stringify(record) }]);
     } catch {
       // A lost log line is better than a lost lease (store.ts).
     }
@@ -117,12 +176,17 @@ export class EtcdStore implements LeaseStore {
     // etcd orders by create revision; the records of one transaction share one, so the key decides.
     const kvs = [...answer.kvs].sort((a, b) => Number(BigInt(a.createRevision) - BigInt(b.createRevision)) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     for (const kv of kvs) {
+      let value: unknown;
       try {
-        const record = JSON.parse(kv.value.toString('utf8')) as AuditRecord;
-        if (typeof record !== 'object' || record === null || typeof record.action !== 'string') throw new Error('not a record');
-        if (keep(record)) records.push(record);
+        value = JSON.parse(kv.value.toString('utf8'));
       } catch {
         skipped++;
+        continue;
+      }
+      // One key holds one record, or (since one key per write) the list of a write's records.
+      for (const record of Array.isArray(value) ? value : [value]) {
+        if (typeof record !== 'object' || record === null || typeof (record as AuditRecord).action !== 'string') skipped++;
+        else if (keep(record as AuditRecord)) records.push(record as AuditRecord);
       }
     }
     return { location: `${this.location} ${this.layout.auditPrefix}`, records: last === undefined ? records : records.slice(-last), skipped };
@@ -130,79 +194,260 @@ export class EtcdStore implements LeaseStore {
 
   async generations(): Promise<Generations> {
     const snapshot = await this.snapshot();
-    const meta = snapshot.meta;
-    if (!meta || meta.kv.version === '1') {
-      throw new IpamError('not-found', `Cannot restore ${this.location}: there is no previous generation; one is kept from the second write on`);
-    }
+    const pointer = snapshot.pointer;
+    const none = new IpamError('not-found', `Cannot restore ${this.location}: there is no previous generation; one is kept from the second write on`);
+    if (!pointer) throw none;
+    if (pointer.value?.schema === 1) return this.legacyGenerations(snapshot);
+    const previousHead = headOf(this.layout, snapshot, 'previous', this.location);
+    if (!previousHead) throw none;
     let current: Generations['current'];
     try {
-      current = { book: bookOf(this.layout, snapshot, this.location, false) };
+      current = { book: bookOf(this.layout, snapshot, headOf(this.layout, snapshot, 'book', this.location), this.location, false, this.stored) };
     } catch (error) {
-      current = { error: (error as Error).message };
+      if (!(error instanceof IpamError && error.kind === 'store-corrupt')) throw error;
+      current = { error: error.facts.reason ?? error.message };
     }
-    const before = String(BigInt(meta.kv.modRevision) - 1n);
-    let previous: Book;
-    try {
-      previous = bookOf(this.layout, await this.snapshot(before), `${this.location} (revision ${before})`, false);
-    } catch (error) {
-      if (!(error instanceof IpamError && error.kind === 'not-found')) throw error;
-      throw new IpamError('not-found', `Cannot restore ${this.location}: the previous generation (revision ${before}) is no longer in etcd's history (${(error as Error).message})`);
-    }
-    return { current, previous, token: meta.kv.modRevision };
+    const previous = bookOf(this.layout, snapshot, previousHead, `${this.location} (previous generation ${previousHead.key})`, false, this.stored);
+    return { current, previous, token: pointer.kv.modRevision };
   }
 
   async restore(shown: Generations, book: Book, audit: AuditRecord): Promise<Book> {
     const snapshot = await this.snapshot();
-    const meta = snapshot.meta;
-    if (!meta || meta.kv.modRevision !== shown.token) {
-      throw new IpamError('store-locked', `Cannot restore ${this.location}: the book changed since it was shown; nothing was written, run restore again`);
+    const pointer = snapshot.pointer;
+    const changed = new IpamError('store-locked', `Cannot restore ${this.location}: the book changed since it was shown; nothing was written, run restore again`);
+    if (!pointer || pointer.kv.modRevision !== shown.token) throw changed;
+    let base: { book: Book; head: Head | undefined } | undefined;
+    try {
+      const head = headOf(this.layout, snapshot, 'book', this.location);
+      base = { book: bookOf(this.layout, snapshot, head, this.location, true, this.stored), head };
+    } catch (error) {
+      if (!(error instanceof IpamError && error.kind === 'store-corrupt')) throw error;
     }
-    const generation = Math.max(meta.value?.generation ?? 0, book.generation) + 1;
-    const number = this.writes++;
-    const written = { ...book, generation };
-    const write: Write = {
-      compare: [{ key: this.layout.meta, modRevision: meta.kv.modRevision }],
-      // etcd refuses a transaction that names one key twice: delete only the keys not put again.
-      ops: [
-        ...[...snapshot.ranges.keys()].filter((key) => !book.ranges.some((range) => rangeKey(this.layout, range.id) === key)).map((key) => ({ delete: key })),
-        ...book.ranges.map((range) => ({ put: rangeKey(this.layout, range.id), value: rangeValue(range) })),
-        { put: this.layout.meta, value: metaValue(book, generation, `${this.token}.${number}`) },
-        { put: this.auditKey(number, 0), value: JSON.stringify(audit) },
-      ],
-      receipt: this.auditKey(number, 0),
-      metaRevision: meta.kv.modRevision,
-    };
-    if ((await this.commit(write, Date.now() + this.options.lockTimeoutMs)) === 'landed') return written;
-    throw new IpamError('store-locked', `Cannot restore ${this.location}: the book changed since it was shown; nothing was written, run restore again`);
+    const generation = Math.max(pointer.value?.schema === 2 ? pointer.value.generation : 0, base?.book.generation ?? 0, book.generation) + 1;
+    // Never a range id handed out before, whatever of the book still decodes (restored-book.ts).
+    const nextRangeId = Math.max(book.nextRangeId, base?.book.nextRangeId ?? 0, rangeIdFloorOf(this.layout, snapshot));
+    const written: Book = { ...book, generation, nextRangeId };
+    const plan = this.plan(snapshot, base, written, [audit]);
+    if ((await this.write(plan, Date.now() + this.options.lockTimeoutMs)) === 'landed') return written;
+    throw changed;
   }
 
-  /** The book's keys at one revision (the newest, or `revision` for history). */
+  /** The largest member's database (the quota holds per member) against etcd's quota, which only its /metrics tells. */
+  async space(): Promise<StoreSpace | undefined> {
+    const sizes = (await this.client.statuses()).flatMap((m) => ('status' in m && m.status.dbSize !== undefined ? [m.status] : []));
+    if (sizes.length === 0) return undefined;
+    const largest = sizes.reduce((a, b) => (Number(b.dbSize) > Number(a.dbSize) ? b : a));
+    const quota = /^etcd_server_quota_backend_bytes ([0-9.e+]+)$/m.exec((await this.client.metricsText()) ?? '');
+    return { usedBytes: Number(largest.dbSize), ...(largest.dbSizeInUse === undefined ? {} : { inUseBytes: Number(largest.dbSizeInUse) }), ...(quota ? { quotaBytes: Number(quota[1]) } : {}) };
+  }
+
+  /** `status`: each member's health (etcd-health.ts). */
+  health(): Promise<StoreHealth> {
+    return etcdHealth(this.client);
+  }
+
+  /** `--serializable`: one member's own copy, when quorum is lost (etcd-health.ts). */
+  oneCopy(): Promise<StoreCopy> {
+    return oneCopy(this.options, (options) => new EtcdStore(options));
+  }
+
+  /** The book's keys at one revision (the newest, or `revision` for history); refuses an overlapping book's keys. */
   private async snapshot(revision?: string): Promise<Snapshot> {
     const answer = await this.client.range({ ...bookSpan(this.layout), ...(revision === undefined ? {} : { revision }) });
-    return snapshotOf(this.layout, answer.revision, answer.kvs);
+    const snapshot = snapshotOf(this.layout, answer.revision, answer.kvs);
+    if (!snapshot.pointer || snapshot.pointer.value) {
+      const listed = new Set<string>();
+      for (const which of ['book', 'previous'] as const) {
+        try {
+          const head = headOf(this.layout, snapshot, which, this.location);
+          if (head) for (const key of keysOf(this.layout, snapshot, head)) listed.add(key);
+        } catch {
+          // A head that does not decode lists nothing; reading the book says what is wrong.
+        }
+      }
+      refuseForeignKeys(this.layout, snapshot, listed, this.location);
+    }
+    return snapshot;
   }
 
-  private plan(snapshot: Snapshot, book: Book, next: Book, audit: readonly AuditRecord[] | undefined): Write {
+  /**
+   * The write that makes `next` the book: the values of the ranges it replaced (only the chunks
+   * of leases that changed), its head, the pointer, the audit key; and the deletion of every
+   * key neither `next` nor the book it replaces (`base`, which becomes the previous generation)
+   * needs. Without a `base` that decodes, nothing is deleted.
+   */
+  private plan(snapshot: Snapshot, base: { book: Book; head: Head | undefined } | undefined, next: Book, records: readonly AuditRecord[]): Plan {
+    // A newer release's book is never rewritten (book-format.ts).
+    checkWritable(next, this.location);
     const number = this.writes++;
-    const ops: Op[] = [];
-    // A range the change did not replace is the very object it was given: not rewritten.
-    const kept = new Set(book.ranges);
-    const nextIds = new Set<string>();
-    for (const range of next.ranges) {
-      nextIds.add(range.id);
-      if (!kept.has(range)) ops.push({ put: rangeKey(this.layout, range.id), value: rangeValue(range) });
+    const version = versionOf(next.generation, `${this.token}${number.toString(36)}`);
+    const staged: Op[] = [];
+    const live = new Set<string>();
+    const baseById = new Map<string, { range: RangeRecord; stored: StoredRange }>();
+    for (const range of base?.book.ranges ?? []) {
+      const stored = this.stored.get(range);
+      if (stored) baseById.set(stored.id, { range, stored });
     }
-    for (const range of book.ranges) if (!nextIds.has(range.id)) ops.push({ delete: rangeKey(this.layout, range.id) });
-    ops.push({ put: this.layout.meta, value: metaValue(next, book.generation + 1, `${this.token}.${number}`) });
-    const records = audit && audit.length > 0 ? audit : [this.receiptRecord(book.generation + 1)];
-    records.forEach((record, i) => ops.push({ put: this.auditKey(number, i), value: JSON.stringify(record) }));
-    const metaRevision = snapshot.meta?.kv.modRevision;
+    const entries = next.ranges.map((range) => {
+      const kept = this.stored.get(range);
+      const key = kept && rangeKey(this.layout, kept.id, kept.version);
+      if (kept && key && kept.id === range.id && snapshot.keys.has(key)) {
+        for (const chunk of kept.chunks) live.add(chunkKey(this.layout, kept.id, chunk[0], chunk[1]));
+        live.add(key);
+        return [range.id, kept.version] as const;
+      }
+      return [range.id, this.putRange(range, baseById.get(range.id), version, staged, live)] as const;
+    });
+    const headName = headKey(this.layout, version);
+    live.add(headName);
+    staged.push({ put: headName, value: headValue(next, entries) });
+    const previous = this.previousVersion(snapshot, base, staged, number);
+    const pointer = JSON.stringify({ schema: 2, generation: next.generation, book: version, ...(previous ? { previous } : {}), writer: `${this.token}.${number}` });
+    const receipt = this.auditKey(number);
+    const metaRevision = snapshot.pointer?.kv.modRevision;
     return {
       compare: [metaRevision === undefined ? { key: this.layout.meta, absent: true } : { key: this.layout.meta, modRevision: metaRevision }],
-      ops,
-      receipt: this.auditKey(number, 0),
+      staged,
+      commit: [
+        { put: this.layout.meta, value: pointer },
+        { put: receipt, value: JSON.stringify(records.length === 1 ? records[0] : records) },
+      ],
+      deletes: base ? this.garbage(snapshot, base.head, live) : [],
+      receipt,
       metaRevision,
+      generation: next.generation,
     };
+  }
+
+  /** Puts what changed of `range` against how its id is stored now; returns the version naming it. */
+  private putRange(range: RangeRecord, base: { range: RangeRecord; stored: StoredRange } | undefined, version: string, staged: Op[], live: Set<string>): string {
+    const window = windowFor(range.size);
+    const header = encodeRangeHeader(range);
+    const groups = groupByWindow(range.leases, window);
+    let before: Map<number, Lease[]> | undefined;
+    try {
+      if (base && base.stored.window === window) before = groupByWindow(base.range.leases, window);
+    } catch {
+      // The stored range does not decode: every chunk is written anew.
+    }
+    let same = base !== undefined && before !== undefined && header === base.stored.header && groups.size === base.stored.chunks.size;
+    const chunks: [number, string][] = [];
+    for (const [index, leases] of [...groups].sort((a, b) => a[0] - b[0])) {
+      const old = base?.stored.chunks.get(index);
+      const kept = old !== undefined && sameLeases(before?.get(index), leases) ? old : undefined;
+      if (kept === undefined) {
+        same = false;
+        staged.push({ put: chunkKey(this.layout, range.id, index, version), value: packLeases(leases, range.mac) });
+      }
+      chunks.push([index, kept ?? version]);
+      live.add(chunkKey(this.layout, range.id, index, kept ?? version));
+    }
+    if (same && base) {
+      live.add(rangeKey(this.layout, range.id, base.stored.version));
+      return base.stored.version;
+    }
+    const key = rangeKey(this.layout, range.id, version);
+    live.add(key);
+    staged.push({ put: key, value: `{"window":${window},"chunks":${JSON.stringify(chunks)},"range":${header}}` });
+    return version;
+  }
+
+  /**
+   * The head the new pointer names as previous: the book being replaced. A schema 1 book's head
+   * is its pointer, which the write replaces: it is kept as a head of its own.
+   */
+  private previousVersion(snapshot: Snapshot, base: { head: Head | undefined } | undefined, staged: Op[], number: number): string | undefined {
+    const pointer = snapshot.pointer?.value;
+    if (!pointer) return undefined;
+    if (pointer.schema === 2) return pointer.book;
+    const head = base?.head ?? pointer.head;
+    const version = versionOf(head.generation, `${this.token}${number.toString(36)}p`);
+    staged.push({
+      put: headKey(this.layout, version),
+      value: JSON.stringify({ format: head.format, generation: head.generation, nextRangeId: head.nextRangeId, ranges: head.ranges.map((r) => r.id) }),
+    });
+    return version;
+  }
+
+  /**
+   * Keys no generation from now on needs: not `live` (the new generation and the one it
+   * replaces), and either a version written for a generation no later than the current one (an
+   * older generation's, or an interrupted write's; a write in flight stages the next one) or a
+   * schema 1 range key the previous generation listed. Nothing else is ever deleted.
+   */
+  private garbage(snapshot: Snapshot, current: Head | undefined, live: Set<string>): Op[] {
+    const generation = current?.generation ?? 0;
+    for (const key of current ? keysOf(this.layout, snapshot, current) : []) live.add(key);
+    let listed = new Set<string>();
+    try {
+      const previous = headOf(this.layout, snapshot, 'previous', this.location);
+      if (previous) listed = keysOf(this.layout, snapshot, previous);
+    } catch {
+      // A previous head that does not decode lists nothing to delete.
+    }
+    const deletes: Op[] = [];
+    for (const key of snapshot.keys.keys()) {
+      if (live.has(key)) continue;
+      const kind = kindOf(this.layout, key);
+      if ((kind.kind === 'versioned' && kind.generation <= generation) || (kind.kind === 'legacy' && listed.has(key))) deletes.push({ delete: key });
+    }
+    return deletes;
+  }
+
+  /** Writes a plan: in one transaction when it fits, else staged values first and the pointer last. */
+  private async write(plan: Plan, deadline: number, signal?: AbortSignal): Promise<'landed' | 'conflict'> {
+    const whole = [...plan.staged, ...plan.commit];
+    let commit: Op[];
+    if (fits(whole)) commit = whole;
+    else {
+      for (const batch of batches(plan.staged)) if ((await this.stage(plan, batch, deadline)) === 'conflict') return 'conflict';
+      // Stop point (issue 15 item 3): the last, right before the commit point. What was staged is
+      // read by nobody; the next writers delete it.
+      await letSignalsIn(signal);
+      stopIfAborted(signal, this.location, 'before the commit');
+      commit = [...plan.commit];
+    }
+    const deletes = [...plan.deletes];
+    while (deletes.length > 0 && fits([...commit, deletes[0]!])) commit.push(deletes.shift()!);
+    const outcome = await this.commit({ ...plan, commit }, deadline);
+    // Past the commit point: what is left to delete is garbage the next writer also finds.
+    if (outcome === 'landed')
+      for (const batch of batches(deletes)) {
+        try {
+          await this.client.txn([], batch);
+        } catch {
+          break;
+        }
+      }
+    return outcome;
+  }
+
+  /** One batch of new values, under the fence; idempotent (the same keys and values), so a lost answer is sent again. */
+  private async stage(plan: Plan, batch: readonly Op[], deadline: number): Promise<'staged' | 'conflict'> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await this.send(plan.compare, batch)).succeeded ? 'staged' : 'conflict';
+      } catch (error) {
+        if (!(error instanceof AnswerLost) || Date.now() >= deadline) throw error instanceof AnswerLost ? this.unknownOutcome(error) : error;
+      }
+      await backoff(attempt, deadline);
+    }
+  }
+
+  /** A transaction; one that etcd refuses and that is over its default limits is explained as such. */
+  private async send(compare: readonly Compare[], ops: readonly Op[]) {
+    try {
+      return await this.client.txn(compare, ops);
+    } catch (error) {
+      const bytes = sizeOf(ops);
+      if (!(error instanceof IpamError) || error.kind !== 'store-io' || bytes <= TXN_BYTES) throw error;
+      const mib = Math.ceil((bytes * 1.1) / 1024 / 1024);
+      throw new IpamError(
+        'store-io',
+        `Cannot write the lease book ${this.location}: one value of this change needs a transaction of ${bytes} bytes, more than etcd's default --max-request-bytes (1.5 MiB) allows, and etcd refused it (${error.message}); raise --max-request-bytes to ${mib * 1024 * 1024} (${mib} MiB) on every member; the book is unchanged`,
+        { subject: String(bytes) },
+      );
+    }
   }
 
   /** A write whose change gave no audit record still leaves one: it is the write's receipt. */
@@ -210,16 +455,57 @@ export class EtcdStore implements LeaseStore {
     return { time: (this.options.now?.() ?? new Date()).toISOString(), actor: 'nebula-ipam', action: 'write', result: 'ok', detail: `generation ${generation}` };
   }
 
-  private auditKey(number: number, index: number): string {
-    // Padded so the records of one transaction (one create revision) sort by key in their order.
-    return `${this.layout.auditPrefix}${this.token}.${String(number).padStart(6, '0')}.${String(index).padStart(4, '0')}`;
+  private auditKey(number: number): string {
+    // Padded so the keys of one process sort in the order it wrote them.
+    return `${this.layout.auditPrefix}${this.token}.${String(number).padStart(6, '0')}.0000`;
   }
 
-  /** Sends a write; when its answer is lost, finds out what happened (module comment). */
-  private async commit(write: Write, deadline: number): Promise<'landed' | 'conflict'> {
+  /** History is not needed by anything here (restore has keys of its own): kept short, so etcd's quota holds the data, not its past. */
+  private async compactHistory(generation: number, revision: string): Promise<void> {
+    const before = BigInt(revision) - BigInt(RETAINED_REVISIONS);
+    if (generation % COMPACT_EVERY !== 0 || before <= 0n) return;
+    try {
+      await this.client.compact(String(before));
+    } catch {
+      // Compacted already (by another writer, or etcd's own --auto-compaction), or etcd busy: the next one does it.
+    }
+  }
+
+  /** A schema 1 book's previous generation: etcd's history, as that layout kept it. */
+  private async legacyGenerations(snapshot: Snapshot): Promise<Generations> {
+    const pointer = snapshot.pointer!;
+    if (pointer.kv.version === '1') throw new IpamError('not-found', `Cannot restore ${this.location}: there is no previous generation; one is kept from the second write on`);
+    let current: Generations['current'];
+    try {
+      current = { book: bookOf(this.layout, snapshot, headOf(this.layout, snapshot, 'book', this.location), this.location, false, this.stored) };
+    } catch (error) {
+      current = { error: (error as Error).message };
+    }
+    const before = String(BigInt(pointer.kv.modRevision) - 1n);
+    const location = `${this.location} (revision ${before})`;
+    let previous: Book;
+    try {
+      const old = await this.snapshot(before);
+      previous = bookOf(this.layout, old, headOf(this.layout, old, 'book', location), location, false, this.stored);
+    } catch (error) {
+      if (!(error instanceof IpamError && error.kind === 'not-found')) throw error;
+      throw new IpamError('not-found', `Cannot restore ${this.location}: the previous generation (revision ${before}) is no longer in etcd's history (${(error as Error).message})`);
+    }
+    return { current, previous, token: pointer.kv.modRevision };
+  }
+
+  private unknownOutcome(lost: AnswerLost): IpamError {
+    return new IpamError(
+      'store-io',
+      `Cannot tell whether the change reached the lease book ${this.location}: the answer was lost (${lost.message}) and etcd did not answer again within lockTimeoutMs; the book is consistent either way, a lease taken may be held without oned knowing (\`nebula-ipam reconcile\` finds it)`,
+    );
+  }
+
+  /** Sends the commit point; when its answer is lost, finds out what happened (module comment). */
+  private async commit(write: { compare: readonly Compare[]; commit: readonly Op[]; receipt: string; metaRevision: string | undefined }, deadline: number): Promise<'landed' | 'conflict'> {
     let lost: AnswerLost | undefined;
     try {
-      return (await this.client.txn(write.compare, write.ops)).succeeded ? 'landed' : 'conflict';
+      return (await this.send(write.compare, write.commit)).succeeded ? 'landed' : 'conflict';
     } catch (error) {
       if (!(error instanceof AnswerLost)) throw error;
       lost = error;
@@ -235,21 +521,66 @@ export class EtcdStore implements LeaseStore {
           return receipt.count > 0 ? 'landed' : 'conflict';
         }
         // Nothing landed yet (ours may still be in flight): the same write again; at most one of the two can land.
-        const again = await this.client.txn(write.compare, write.ops);
+        const again = await this.client.txn(write.compare, write.commit);
         if (again.succeeded) return 'landed';
       } catch (error) {
         if (!(error instanceof AnswerLost) && !(error instanceof IpamError && error.kind === 'store-io')) throw error;
         lost = error instanceof AnswerLost ? error : new AnswerLost(error.message);
       }
-      if (Date.now() >= deadline) {
-        throw new IpamError(
-          'store-io',
-          `Cannot tell whether the change reached the lease book ${this.location}: the answer was lost (${lost.message}) and etcd did not answer again within lockTimeoutMs; the book is consistent either way, a lease taken may be held without oned knowing (\`nebula-ipam reconcile\` finds it)`,
-        );
-      }
+      if (Date.now() >= deadline) throw this.unknownOutcome(lost);
       await backoff(attempt, deadline);
     }
   }
+}
+
+/** What an operation weighs in a transaction: its key and value, and a little framing. */
+function sizeOf(ops: readonly Op[]): number {
+  let bytes = 0;
+  for (const op of ops) bytes += 'put' in op ? Buffer.byteLength(op.put) + (typeof op.value === 'string' ? Buffer.byteLength(op.value) : op.value.length) + 16 : Buffer.byteLength(op.delete) + 16;
+  return bytes;
+}
+
+function fits(ops: readonly Op[]): boolean {
+  return ops.length <= ETCD_DEFAULT_MAX_TXN_OPS && sizeOf(ops) <= TXN_BYTES;
+}
+
+/** Operations in transactions within etcd's default limits, in order; one too big alone goes alone. */
+function batches(ops: readonly Op[]): Op[][] {
+  const out: Op[][] = [];
+  let batch: Op[] = [];
+  let bytes = 0;
+  for (const op of ops) {
+    const size = sizeOf([op]);
+    if (batch.length > 0 && (batch.length >= ETCD_DEFAULT_MAX_TXN_OPS || bytes + size > TXN_BYTES)) {
+      out.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(op);
+    bytes += size;
+  }
+  if (batch.length > 0) out.push(batch);
+  return out;
+}
+
+/** Leases by the window of their first index. */
+function groupByWindow(leases: readonly Lease[], window: number): Map<number, Lease[]> {
+  const groups = new Map<number, Lease[]>();
+  const w = BigInt(window);
+  for (const lease of leases) {
+    const index = Number(lease.first / w);
+    const group = groups.get(index);
+    if (group) group.push(lease);
+    else groups.set(index, [lease]);
+  }
+  return groups;
+}
+
+/** The same lease records, in the same order: a window nobody changed. */
+function sameLeases(a: readonly Lease[] | undefined, b: readonly Lease[]): boolean {
+  if (!a || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

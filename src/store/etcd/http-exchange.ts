@@ -87,6 +87,8 @@ function mayBeComplete(parts: readonly Buffer[], received: number): boolean {
   const headEnd = first.indexOf(HEAD_END);
   if (headEnd < 0) return true;
   const head = first.toString('latin1', 0, headEnd);
+  // An interim 1xx head comes before the answer's own: only the full parse skips it.
+  if (INTERIM.test(head)) return true;
   const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
   if (length) return received >= headEnd + HEAD_END.length + Number(length[1]);
   const last = parts[parts.length - 1]!;
@@ -94,16 +96,30 @@ function mayBeComplete(parts: readonly Buffer[], received: number): boolean {
 }
 
 const CHUNKED_END = Buffer.from('0\r\n\r\n');
+const INTERIM = /^HTTP\/1\.[01] 1\d\d/;
 const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
 
-/** The answer in `bytes`, or undefined while it is incomplete (`closed`: no more bytes will come). */
+/**
+ * The answer in `bytes`, or undefined while it is incomplete (`closed`: no more bytes will come).
+ * Interim answers (`100 Continue`, `102 Processing`, `103 Early Hints`: 1xx, which have no body)
+ * may come first, as many as the server likes (RFC 9110 15.2): they are skipped, never taken for
+ * the answer.
+ */
 export function parseAnswer(bytes: Buffer, closed: boolean): Answer | undefined {
-  const headEnd = bytes.indexOf(HEAD_END);
-  if (headEnd < 0) return undefined;
-  const lines = bytes.toString('latin1', 0, headEnd).split('\r\n');
-  const status = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '');
-  if (!status) throw new ExchangeFailed(`not an HTTP answer: ${JSON.stringify(lines[0]?.slice(0, 40))}`, true);
+  let from = 0;
+  let headEnd: number;
+  let lines: string[];
+  let status: RegExpExecArray | null;
+  for (;;) {
+    headEnd = bytes.indexOf(HEAD_END, from);
+    if (headEnd < 0) return undefined;
+    lines = bytes.toString('latin1', from, headEnd).split('\r\n');
+    status = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '');
+    if (!status) throw new ExchangeFailed(`not an HTTP answer: ${JSON.stringify(lines[0]?.slice(0, 40))}`, true);
+    if (!status[1]!.startsWith('1')) break;
+    from = headEnd + HEAD_END.length;
+  }
   const headers = new Map<string, string>();
   for (const line of lines.slice(1)) {
     const colon = line.indexOf(':');

@@ -1,0 +1,33 @@
+/**
+ * Files that hold or name secrets are the owner's alone. A config holding the etcd password, or
+ * naming a TLS key, that group or others can read gives the secret away; one they can write lets
+ * them point the backend at their own endpoint and receive the password at the next action. So
+ * such a config, and the key file itself, are refused when `mode & 0o066` (group or others may
+ * read or write), with the chmod that fixes it. The mode is the one of the descriptor the file
+ * was read from, never a second look by name.
+ */
+import { IpamError } from '../errors.ts';
+import type { Config } from './config.ts';
+
+/** Group or others may read or write. */
+const OPEN_TO_OTHERS = 0o066;
+
+/** Throws when `config` (read from `file`, of `mode`) holds a secret others can reach. */
+export function refuseOpenConfigSecrets(file: string, mode: number, config: Config): void {
+  const backend = config.backend;
+  if (backend?.type !== 'etcd') return;
+  const secret = backend.password !== undefined ? 'backend.password' : backend.tls?.key !== undefined ? 'backend.tls.key' : undefined;
+  if (secret !== undefined && (mode & OPEN_TO_OTHERS) !== 0) throw openSecret('Cannot load config', file, `it holds ${secret}`, mode);
+}
+
+/** Throws when the secret file `file` (of `mode`, `what` names it) is open to group or others. */
+export function refuseOpenSecret(file: string, what: string, mode: number): void {
+  if ((mode & OPEN_TO_OTHERS) !== 0) throw openSecret(`Cannot read ${what}`, file, 'it is a private key', mode);
+}
+
+function openSecret(head: string, file: string, holds: string, mode: number): IpamError {
+  const octal = (mode & 0o7777).toString(8).padStart(4, '0');
+  const can = [(mode & 0o044) !== 0 ? 'read' : '', (mode & 0o022) !== 0 ? 'write' : ''].filter(Boolean).join(' and ');
+  const reason = `${holds} but its mode is ${octal}, so group or others can ${can} it`;
+  return new IpamError('config', `${head} ${file}: ${reason}; nothing was changed, run: chmod 600 ${file}`, { subject: file, reason });
+}
