@@ -9,7 +9,8 @@ import { configPath, type Env } from '../config/paths.ts';
 import { remotesIpamDir } from '../install/find-drivers.ts';
 import { versionOfFile } from '../install/bundle-version.ts';
 import type { LeaseStore } from '../store/store.ts';
-import { driverUserOf } from './driver-user.ts';
+import { driverUser } from '../cli/driver-user.ts';
+import { withGroups } from './driver-user.ts';
 import type { Finding } from './finding.ts';
 import { onedConfFindings } from './oned-conf-checks.ts';
 import { readOnedConf } from './oned-conf-file.ts';
@@ -28,7 +29,8 @@ export interface DoctorInput {
 export async function diagnose(input: DoctorInput): Promise<Finding[]> {
   const remotes = remotesIpamDir(input.env);
   const dir = path.join(remotes, input.driver);
-  const user = driverUserOf(remotes);
+  const account = driverUser(input.env, input.driver);
+  const user = account ? withGroups(account) : undefined;
   const findings: Finding[] = [];
 
   const oned = readOnedConf(input.onedConf);
@@ -56,7 +58,15 @@ export async function diagnose(input: DoctorInput): Promise<Finding[]> {
     return findings;
   }
   const file = store.description.backend === 'file' ? store.description.location : undefined;
-  findings.push(...(await bookFindings(store, file, user)));
+  if (file !== undefined && account === undefined) {
+    findings.push({
+      check: 'book.access',
+      level: 'warn',
+      subject: dir,
+      message: "cannot tell whom oned runs as (the driver directory is root's and there is no oneadmin), so its access to the book was not checked",
+    });
+  }
+  findings.push(...(await bookFindings(store, file, account)));
   findings.push(...(await etcdFindings(store)));
   return findings;
 }

@@ -1,10 +1,10 @@
 /**
- * The user oned runs the actions as (oneadmin), and whether the mode bits let it at a file.
- * oned's user owns its remotes tree, so the owner of the IPAM remotes directory is taken as that
- * user: no name is guessed, and a self-contained OpenNebula under another account is judged
- * right. Root passes every read and write check, as the kernel lets it.
+ * Whether the mode bits let oned's user at a file that is not the book's (the config, the
+ * bundle): the book's files are probed as that user (store/access-check.ts). Root passes every
+ * read and write check, as the kernel lets it.
  */
-import * as fs from 'node:fs';
+import type * as fs from 'node:fs';
+import type { Account } from '../access/accounts.ts';
 import { readRegularFile } from '../regular-file.ts';
 
 export interface DriverUser {
@@ -14,20 +14,11 @@ export interface DriverUser {
   readonly name: string;
 }
 
-export function driverUserOf(remotesIpam: string): DriverUser | undefined {
-  let uid: number;
-  try {
-    uid = fs.statSync(remotesIpam).uid;
-  } catch {
-    return undefined;
-  }
-  const passwd = accounts('/etc/passwd').find((f) => f[2] === String(uid));
-  const login = passwd?.[0];
-  const gids = new Set<number>(passwd?.[3] !== undefined ? [Number(passwd[3])] : []);
-  for (const group of accounts('/etc/group')) {
-    if (login !== undefined && (group[3] ?? '').split(',').includes(login)) gids.add(Number(group[2]));
-  }
-  return { uid, gids: [...gids], name: login ? `${login} (uid ${uid})` : `uid ${uid}` };
+/** `user` (cli/driver-user.ts picks it) with its groups, for judging a file by its mode. */
+export function withGroups(user: Account): DriverUser {
+  const gids = new Set<number>([user.gid]);
+  for (const group of accounts('/etc/group')) if ((group[3] ?? '').split(',').includes(user.name)) gids.add(Number(group[2]));
+  return { uid: user.uid, gids: [...gids], name: `${user.name} (uid ${user.uid})` };
 }
 
 /** Whether `user` may `want` (r, w, x bits as 4, 2, 1) the file of `stat`, by its mode bits. */

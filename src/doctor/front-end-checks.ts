@@ -12,6 +12,8 @@ import { inspectEntry } from '../install/inspect.ts';
 import { versionOfFile, versionText } from '../install/bundle-version.ts';
 import { BOOK_FORMAT } from '../book/book-format.ts';
 import type { LeaseStore } from '../store/store.ts';
+import type { Account } from '../access/accounts.ts';
+import { checkFileAccess } from '../store/access-check.ts';
 import { mayAccess, type DriverUser } from './driver-user.ts';
 import { fail, ok, warn, type Finding } from './finding.ts';
 
@@ -101,7 +103,7 @@ export function configFindings(file: string, loaded: { config: Config } | { erro
 }
 
 /** The file book: there, decodes, of a format this release writes, and oned's user can use it. */
-export async function bookFindings(store: LeaseStore, file: string | undefined, user: DriverUser | undefined): Promise<Finding[]> {
+export async function bookFindings(store: LeaseStore, file: string | undefined, user: Account | undefined): Promise<Finding[]> {
   const where = store.description.location;
   const findings: Finding[] = [];
   if (file !== undefined && !fs.existsSync(file))
@@ -122,19 +124,11 @@ export async function bookFindings(store: LeaseStore, file: string | undefined, 
     findings.push(fail('book', where, (error as Error).message, 'see README: The lease book'));
   }
   if (file !== undefined && user) {
-    for (const [target, want, what] of [
-      [file, 6, 'read and write'],
-      [path.dirname(file), 3, 'write in (for its lock, .prev and renames)'],
-    ] as const) {
-      let stat: fs.Stats;
-      try {
-        stat = fs.statSync(target);
-      } catch {
-        continue;
-      }
-      if (!mayAccess(user, stat, want)) findings.push(fail('book.access', target, `${user.name} cannot ${what} it: oned's actions fail`, `chown ${user.uid} ${target}`));
-    }
-    if (!findings.some((f) => f.check === 'book.access')) findings.push(ok('book.access', path.dirname(file), `${user.name} can read and write the book and its directory`));
+    // Opened as oned's user would open them (verify's probe), not judged from the modes.
+    const access = checkFileAccess(fs.realpathSync(file), user);
+    if (!access.checked) findings.push(warn('book.access', file, `cannot tell whether ${access.user} can use it: run doctor as root or as that user`));
+    for (const p of access.problems) findings.push(fail('book.access', p.path, `${p.user} cannot ${p.needs} ${p.what} (${p.reason}; ${p.owner}): oned's actions fail`, p.fix));
+    if (access.checked && access.problems.length === 0) findings.push(ok('book.access', path.dirname(file), `${access.user} can read and write the book, its directory, lock and audit log`));
   }
   return findings;
 }

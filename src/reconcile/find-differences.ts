@@ -264,7 +264,7 @@ function compareLeases(range: RangeRecord, ar: ArView, placed: readonly PlacedLe
       count: run.members.length,
       holder: first.holder,
       adoptable: false,
-      why: `the book's range has ${range.size} addresses; ${NOT_RANGES}`,
+      why: `the book's range has ${range.size} address${range.size === 1n ? '' : 'es'}; ${NOT_RANGES}`,
     });
   }
   for (const run of runsOf(missing, (l) => l.holder)) {

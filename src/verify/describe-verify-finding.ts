@@ -27,7 +27,7 @@ export function describeVerifyFinding(f: VerifyFinding): FindingRow {
     case 'range-past-address-end':
       return { problem: 'range past address end', range: f.range, detail: `${f.first} + ${f.size} runs past the end of the ${f.space === 'mac' ? 'MAC' : f.space} space` };
     case 'lease-outside-range':
-      return { problem: 'lease outside range', range: f.range, detail: `indices ${f.from}-${f.to}, the range has ${f.size} addresses` };
+      return { problem: 'lease outside range', range: f.range, detail: `indices ${f.from}-${f.to}, the range has ${f.size} address${String(f.size) === '1' ? '' : 'es'}` };
     case 'leases-out-of-order':
       return { problem: 'leases out of order', range: f.range, detail: `${f.addresses} comes after ${f.previous}` };
     case 'leases-overlap':

@@ -11,6 +11,7 @@ import { installCommand } from './install.ts';
 import { leaseCommand } from './lease.ts';
 import { leasesCommand } from './leases.ts';
 import { logCommand } from './log.ts';
+import { manCommand } from './man.ts';
 import { metricsCommand } from './metrics.ts';
 import { rangeCommand } from './range.ts';
 import { reconcileCommand } from './reconcile.ts';
@@ -39,6 +40,7 @@ export const COMMANDS: readonly Command[] = [
   logCommand,
   metricsCommand,
   completionCommand,
+  manCommand,
 ];
 completeCommands(COMMANDS);
 
