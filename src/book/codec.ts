@@ -127,8 +127,8 @@ function headerFields(r: RangeRecord): Json {
  * The book in `source` (the file's bytes, or its text), every field checked now: for whatever
  * reads the whole book, or takes one from outside (import, restore, the operator's views).
  */
-export function decodeBook(source: BookSource, location: string): Book {
-  const book = decodeBookLazily(source, location);
+export function decodeBook(source: BookSource, location: string, advice: string = RESTORE_ADVICE): Book {
+  const book = decodeBookLazily(source, location, advice);
   for (const range of book.ranges) {
     void range.type;
     void range.leases;
@@ -141,10 +141,10 @@ export function decodeBook(source: BookSource, location: string): Book {
  * the rest of a range when something first reads it, and throwing then (so a change that reads a
  * broken range fails before anything is written); ranges nobody read go back byte for byte.
  */
-export function decodeBookLazily(source: BookSource, location: string): Book {
-  const r = new Reader(location);
+export function decodeBookLazily(source: BookSource, location: string, advice: string = RESTORE_ADVICE): Book {
+  const r = new Reader(location, advice);
   const lines = splitBookLines(source);
-  const book = lines ? decodeLines(r, source, lines) : decodeWhole(r, textOf(source, 0, source.length), location);
+  const book = lines ? decodeLines(r, source, lines) : decodeWhole(r, textOf(source, 0, source.length));
   // Two ranges under one id, or an id the counter would hand out again, would let an action on
   // one range free another's leases.
   const seen = new Set<string>();
@@ -223,15 +223,15 @@ function valueAt(header: string, key: string, stop: string): { value: string } |
 const COUNTED_ID = /^r[1-9][0-9]*$/;
 
 /** Any JSON of the book's shape, e.g. one reformatted by hand: everything decoded at once. */
-function decodeWhole(r: Reader, text: string, location: string): Book {
+function decodeWhole(r: Reader, text: string): Book {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw corrupt(location, `it is not valid JSON (${(error as Error).message})`);
+    throw r.corrupt(`it is not valid JSON (${(error as Error).message})`);
   }
   const doc = r.object(raw, '(top)');
-  if (doc.schema !== 1) throw corrupt(location, `schema is ${JSON.stringify(doc.schema)}; this nebula-ipam reads schema 1`);
+  if (doc.schema !== 1) throw r.corrupt(`schema is ${JSON.stringify(doc.schema)}; this nebula-ipam reads schema 1`);
   const format = readFormat(doc.format);
   if (format === undefined) throw r.fail('format', doc.format);
   const nextRangeId = r.count(doc.nextRangeId, 'nextRangeId');
@@ -453,9 +453,15 @@ function decodeLease(r: Reader, raw: unknown, at: string, size: bigint): Lease {
 
 /** Field readers that fail with the path of the bad field and its value. */
 class Reader {
-  constructor(private readonly location: string) {}
+  constructor(
+    private readonly location: string,
+    private readonly advice: string = RESTORE_ADVICE,
+  ) {}
+  corrupt(why: string): IpamError {
+    return corrupt(this.location, why, this.advice);
+  }
   fail(path: string, value: unknown): IpamError {
-    return corrupt(this.location, `${path} is ${JSON.stringify(value)?.slice(0, 60)}, which is not valid there`);
+    return this.corrupt(`${path} is ${JSON.stringify(value)?.slice(0, 60)}, which is not valid there`);
   }
   object(value: unknown, path: string): Json {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw this.fail(path, value);
@@ -488,12 +494,15 @@ class Reader {
   }
 }
 
-export function corrupt(location: string, why: string): IpamError {
-  return new IpamError(
-    'store-corrupt',
-    `Cannot read the lease book ${location}: ${why}. It was left untouched; inspect it, or bring back the previous generation with \`nebula-ipam restore\` (or copy ${location}.prev over it)`,
-    { subject: location, reason: why },
-  );
+/**
+ * What to do about a damaged book is the backend's to say (where its previous generation is);
+ * this is what holds for every backend. Never "copy the .prev file over it": that brings back
+ * an older range-id counter, and ids would be handed out twice; `restore` keeps the counter.
+ */
+export const RESTORE_ADVICE = 'inspect it, or bring back the previous generation with `nebula-ipam restore`';
+
+export function corrupt(location: string, why: string, advice: string = RESTORE_ADVICE): IpamError {
+  return new IpamError('store-corrupt', `Cannot read the lease book ${location}: ${why}. It was left untouched; ${advice}`, { subject: location, reason: why });
 }
 
 /**
