@@ -155,12 +155,12 @@ export class FileStore implements LeaseStore {
     return restored;
   }
 
-  private load(decode: (bytes: Buffer, location: string) => Book): { book: Book; identity: string } {
+  private load(decode: (bytes: Buffer, location: string, advice: string) => Book): { book: Book; identity: string } {
     const file = this.file;
     // Bytes, not text: a big book is never made into one string.
     const read = readBook(file, 'the lease book');
     if (!read) return { book: EMPTY_BOOK, identity: 'absent' };
-    return { book: decode(read.bytes, file), identity: fileIdentity(read.stat) };
+    return { book: decode(read.bytes, file, fileAdvice(file)), identity: fileIdentity(read.stat) };
   }
 
   private checkStillOurs(file: string, compromise: Error | undefined, identity: string): void {
@@ -217,4 +217,9 @@ export class FileStore implements LeaseStore {
 /** Every write renames a new inode into place, so inode, size and mtime together tell a rewrite. */
 function fileIdentity(stat: fs.Stats): string {
   return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+}
+
+/** A damaged file book: its previous generation is the `.prev` beside it, brought back by `restore` (which keeps the range-id counter). */
+function fileAdvice(file: string): string {
+  return `inspect it, or bring back the previous generation (${file}.prev) with \`nebula-ipam restore\`, never by copying that file over it (the range-id counter would go back)`;
 }

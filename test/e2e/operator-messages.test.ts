@@ -51,3 +51,23 @@ test('a full pool refuses one more address in the singular: "room for 1 address"
     sandbox.cleanup();
   }
 });
+
+test('a damaged file book: the advice is restore (its .prev named), never "copy leases.json.prev over it"', () => {
+  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
+  try {
+    const first = sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '4' }));
+    assert.equal(first.code, 0, first.stderr);
+    fs.writeFileSync(sandbox.bookPath, '{"schema":1,');
+    const result = sandbox.runRaw('nebula-ipam', { args: ['status'] });
+    assert.equal(result.code, 7, result.stderr);
+    const lines = result.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('Using driver'));
+    assert.equal(lines.length, 1, result.stderr);
+    assert.ok(lines[0]!.includes(`bring back the previous generation (${sandbox.bookPath}.prev) with \`nebula-ipam restore\``), lines[0]);
+    assert.doesNotMatch(lines[0]!, /copy \S+ over it/);
+  } finally {
+    sandbox.cleanup();
+  }
+});
