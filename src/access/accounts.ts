@@ -43,3 +43,10 @@ export function accountOf(uid: number, gid: number): Account {
   const fields = entries('/etc/passwd').find((f) => f[2] === String(uid));
   return { name: fields?.[0] ?? String(uid), uid, gid: fields ? Number(fields[3]) : gid };
 }
+
+/** `user`'s primary group and every group /etc/group lists it in. */
+export function memberGids(user: Account): number[] {
+  const gids = new Set<number>([user.gid]);
+  for (const group of entries('/etc/group')) if ((group[3] ?? '').split(',').includes(user.name)) gids.add(Number(group[2]));
+  return [...gids];
+}

@@ -13,7 +13,7 @@ import { FAMILIES, type Family } from '../address/family.ts';
 import { formatMac, parseMac } from '../address/mac.ts';
 import { IpamError } from '../errors.ts';
 import type { Interval } from '../intervals/interval.ts';
-import { AR_TYPES, type ArType, type Book, type Lease, type RangeRecord } from './book.ts';
+import { AR_TYPES, type ArType, type Book, type Lease, type OnedCount, type RangeRecord } from './book.ts';
 import { BOOK_FORMAT, checkWritable, KNOWN_BOOK_KEYS, readFormat, unknownFieldsOf } from './book-format.ts';
 import { footprint } from './footprint.ts';
 import { LEASES_KEY, leasesKeyAt, lineOf, sliceOf, splitBookLines, textOf, type BookLines, type BookSource, type RangeLine } from './book-lines.ts';
@@ -116,6 +116,7 @@ function headerFields(r: RangeRecord): Json {
     owner: r.owner,
     driver: r.driver,
     next: r.nextIndex ? Number(r.nextIndex) : undefined,
+    oned: r.oned && encodeOnedCount(r.oned),
     createdAt: r.createdAt,
     requestId: r.requestId,
     ...withoutKnown(r.unknownFields),
@@ -318,6 +319,7 @@ const KNOWN_RANGE_KEYS: ReadonlySet<string> = new Set([
   'owner',
   'driver',
   'next',
+  'oned',
   'createdAt',
   'requestId',
   'leases',
@@ -371,10 +373,56 @@ function decodeRangeHeader(r: Reader, raw: unknown, at: string): RangeHeader {
     // Books written before the driver was recorded have none: unknown, not an error.
     driver: o.driver === undefined ? undefined : r.text(o.driver, `${at}.driver`),
     nextIndex: next === 0n ? undefined : next,
+    // Books written before the driver read USED_LEASES have none: nothing seen yet.
+    oned: o.oned === undefined ? undefined : decodeOnedCount(r, o.oned, `${at}.oned`, size),
     createdAt: r.text(o.createdAt, `${at}.createdAt`),
     requestId: o.requestId === undefined ? undefined : r.text(o.requestId, `${at}.requestId`),
     unknownFields: unknownFieldsOf(o, KNOWN_RANGE_KEYS),
   }) as RangeHeader;
+}
+
+/** `{"used":3,"held":2,"since":"...","heldBack":[[1,1]],"offered":[4,4,3]}`; heldBack and offered only when there are some. */
+function encodeOnedCount(count: OnedCount): Json {
+  return {
+    used: Number(count.used),
+    held: Number(count.held),
+    since: count.since,
+    heldBack: count.heldBack.length ? count.heldBack.map((span) => [Number(span.first), Number(span.last)]) : undefined,
+    offered: count.offered && [Number(count.offered.first), Number(count.offered.last), Number(count.offered.used)],
+  };
+}
+
+function decodeOnedCount(r: Reader, raw: unknown, at: string, size: bigint): OnedCount {
+  const o = r.object(raw, at);
+  const index = (value: unknown, path: string) => {
+    const n = BigInt(r.count(value, path));
+    if (n >= size) throw r.fail(path, value);
+    return n;
+  };
+  const heldBack =
+    o.heldBack === undefined
+      ? []
+      : r.list(o.heldBack, `${at}.heldBack`).map((pair, i) => {
+          const path = `${at}.heldBack[${i}]`;
+          const [first, last, ...rest] = r.list(pair, path);
+          const span = { first: index(first, `${path}[0]`), last: index(last, `${path}[1]`) };
+          if (span.last < span.first || rest.length > 0) throw r.fail(path, pair);
+          return span;
+        });
+  for (let i = 1; i < heldBack.length; i++) if (heldBack[i]!.first <= heldBack[i - 1]!.last + 1n) throw r.fail(`${at}.heldBack[${i}]`, Number(heldBack[i]!.first));
+  let offered: OnedCount['offered'];
+  if (o.offered !== undefined) {
+    const [first, last, used, ...rest] = r.list(o.offered, `${at}.offered`);
+    offered = { first: index(first, `${at}.offered[0]`), last: index(last, `${at}.offered[1]`), used: BigInt(r.count(used, `${at}.offered[2]`)) };
+    if (offered.last < offered.first || rest.length > 0) throw r.fail(`${at}.offered`, o.offered);
+  }
+  return {
+    used: BigInt(r.count(o.used, `${at}.used`)),
+    held: BigInt(r.count(o.held, `${at}.held`)),
+    since: r.text(o.since, `${at}.since`),
+    heldBack,
+    ...(offered ? { offered } : {}),
+  };
 }
 
 /** A range's leases: the packed string this codec writes, or a list of lease objects (earlier books, hand-written ones). */

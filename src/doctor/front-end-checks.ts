@@ -12,7 +12,7 @@ import { inspectEntry } from '../install/inspect.ts';
 import { versionOfFile, versionText } from '../install/bundle-version.ts';
 import { BOOK_FORMAT } from '../book/book-format.ts';
 import type { LeaseStore } from '../store/store.ts';
-import type { Account } from '../access/accounts.ts';
+import { account, type Account } from '../access/accounts.ts';
 import { checkFileAccess } from '../store/access-check.ts';
 import { mayAccess, type DriverUser } from './driver-user.ts';
 import { fail, ok, warn, type Finding } from './finding.ts';
@@ -51,7 +51,7 @@ export function linkFindings(dir: string, user: DriverUser | undefined, selfVers
       ),
     );
   else if (user && !mayAccess(user, fs.statSync(bundle), 5)) findings.push(fail('actions.bundle', bundle, `${user.name} cannot read and run it`, `chmod a+rx ${bundle}`));
-  else findings.push(ok('actions.bundle', bundle, `nebula-ipam ${versionText(version)}, owned by uid ${owner}, writable by no one else`));
+  else findings.push(ok('actions.bundle', bundle, `nebula-ipam ${versionText(version)}, owned by ${account('uid', owner)}, writable by no one else`));
   if (selfVersion !== version)
     findings.push(
       warn(

@@ -30,8 +30,13 @@ import { selectArs, selectionText, type DriverChoice } from './select-ars.ts';
 export interface ReconcileOptions {
   readonly config: Config;
   readonly driver: DriverChoice;
-  /** When the document was printed (ISO); book entries after it are not judged. */
+  /** When the document was printed (ISO); book entries after it, less `marginMs`, are not judged. */
   readonly documentTime: string;
+  /**
+   * How much earlier than `documentTime` judging stops (config `reconcileMarginSeconds`): a
+   * lease's time is the clock of the front-end that ran the action, the document's another's.
+   */
+  readonly marginMs: number;
   /** ISO time now; what `--apply` adds is dated by the document (no later than now). */
   readonly now: string;
 }
@@ -55,7 +60,10 @@ const NOT_RANGES = 'reconcile adopts leases and missing ranges, not changed rang
 export function findDifferences(book: Book, doc: OnevnetDocument, given: ReconcileOptions): ReconcilePlan {
   // Adopted leases and ranges existed when the document was printed: dated so, a later document
   // judges them like any other (dated now, they would look newer than it and be skipped).
-  const options = { ...given, now: given.documentTime < given.now ? given.documentTime : given.now };
+  // From here on `documentTime` is the last moment judged: HA front-ends stamp leases with their
+  // own clocks, so a lease one second after the document by one clock may be before it by the other's.
+  const judgedUntil = new Date(Date.parse(given.documentTime) - given.marginMs).toISOString();
+  const options = { ...given, documentTime: judgedUntil, now: given.documentTime < given.now ? given.documentTime : given.now };
   const findings: ReconcileFinding[] = [];
   const fixes: ReconcileFix[] = [];
   const { selected, others, notes } = selectArs(doc, options.driver);

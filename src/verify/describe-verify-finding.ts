@@ -48,6 +48,12 @@ export function describeVerifyFinding(f: VerifyFinding): FindingRow {
       return { problem: 'range on excluded space', range: f.range, detail: `${f.space} touches ${f.exclude}, excluded from pool "${f.pool}"` };
     case 'lease-on-excluded':
       return { problem: 'lease on excluded address', range: f.range, detail: `${f.addresses} (${f.holder}) is in ${f.exclude}, excluded from pool "${f.pool}"` };
+    case 'oned-count-differs':
+      return {
+        problem: 'oned holds more than the book',
+        range: f.range,
+        detail: `oned counted ${f.oned} lease${f.oned === 1 ? '' : 's'} (USED_LEASES), the book ${f.book}, since ${f.since}: an address freed here is still a VM's (onevnet release?); ${f.heldBack} held back from get_address; nebula-ipam reconcile settles it`,
+      };
     case 'lease-on-reserved':
       return { problem: 'lease on reserved address', range: f.range, detail: `${f.address} (${f.holder}) is the ${f.role} of ${f.subnet} in pool "${f.pool}"` };
   }

@@ -37,7 +37,13 @@ export type VerifyFinding =
    * A lease on what the range's subnet now reserves: a DNS server or gateway added to the pool
    * (or a network or broadcast address moved by a new subnetPrefix) after the lease was made.
    */
-  | { readonly kind: 'lease-on-reserved'; readonly range: string; readonly pool: string; readonly subnet: string; readonly role: string; readonly address: string; readonly holder: string };
+  | { readonly kind: 'lease-on-reserved'; readonly range: string; readonly pool: string; readonly subnet: string; readonly role: string; readonly address: string; readonly holder: string }
+  /**
+   * oned's count of the range's leases (USED_LEASES of the last request recorded) is above the
+   * book's: an address the book has free is still some VM's (`onevnet release`). `heldBack`:
+   * addresses get_address does not offer meanwhile.
+   */
+  | { readonly kind: 'oned-count-differs'; readonly range: string; readonly oned: number; readonly book: number; readonly since: string; readonly heldBack: number };
 
 export type VerifyFindingKind = VerifyFinding['kind'];
 

@@ -173,6 +173,12 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
         width,
       )}`;
     }
+    // oned's count (USED_LEASES) against the book's: more means a freed address is still a VM's.
+    const differing = ranges.filter((r) => r.onedCount !== undefined);
+    if (differing.length) out += '\n';
+    for (const { id, onedCount: c } of differing) {
+      out += `Range ${id}: oned counted ${c!.oned} leases at its last request, the book ${c!.book} (since ${c!.since}); ${c!.heldBack} address${c!.heldBack === 1n ? '' : 'es'} held back from get_address. Run nebula-ipam reconcile.\n`;
+    }
     context.stdout(out);
     return EXIT_CODES.ok;
   },
