@@ -7,7 +7,7 @@
 // for why, docs/performance.md for what it buys.
 import { createHash } from 'node:crypto';
 import { build } from 'esbuild';
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
@@ -72,11 +72,25 @@ const text = async (options) => {
   return out.text;
 };
 
+// packaging/ (systemd units, logrotate, zsh completion) rides inside the bundle: the one file an
+// air-gapped front-end receives installs them too (`install --system-files`).
+const packagingDir = new URL('./packaging/', import.meta.url);
+const packaging = JSON.stringify(
+  Object.fromEntries(
+    readdirSync(packagingDir)
+      .sort()
+      .map((name) => [name, readFileSync(new URL(name, packagingDir), 'utf8')]),
+  ),
+);
+
 /** One half: the wrapper Node puts around a CommonJS module, which start.ts calls with its own five values. */
 async function half(part) {
   // The single variant decides at run time (start.ts sets globalThis.NEBULA_IPAM_PART).
   const partDefine = part === 'single' ? 'globalThis.NEBULA_IPAM_PART' : JSON.stringify(part);
-  const program = await text({ entryPoints: ['src/main.ts'], define: { NEBULA_IPAM_VERSION: JSON.stringify(version), NEBULA_IPAM_PART: partDefine, NEBULA_IPAM_TEST_HOOKS: String(testHooks) } });
+  const program = await text({
+    entryPoints: ['src/main.ts'],
+    define: { NEBULA_IPAM_VERSION: JSON.stringify(version), NEBULA_IPAM_PART: partDefine, NEBULA_IPAM_TEST_HOOKS: String(testHooks), NEBULA_IPAM_PACKAGING: packaging },
+  });
   if (!testHooks && program.includes('NEBULA_IPAM_TEST_')) throw new Error(`build: the ${part} half of the production bundle still holds a test hook`);
   let wrapped = `${WRAPPER_START}${program}${WRAPPER_END}`;
   // Unminified, esbuild keeps some comments, where it leaves non-ASCII text as it is.

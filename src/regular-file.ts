@@ -16,6 +16,7 @@
  */
 import * as fs from 'node:fs';
 import { IpamError, type ErrorKind } from './errors.ts';
+import { ioReason } from './access/denied.ts';
 
 const { O_NONBLOCK, O_NOFOLLOW, O_NOCTTY, O_RDONLY } = fs.constants;
 
@@ -71,7 +72,7 @@ export function readRegularFile(file: string, rules: ReadRules): FileRead | unde
     return { bytes: readCapped(fd, file, stat.size, rules), stat };
   } catch (error) {
     if (error instanceof IpamError) throw error;
-    throw new IpamError(rules.kind, `Cannot read ${rules.what} ${file}: ${(error as Error).message}`, { subject: file, reason: (error as Error).message });
+    throw new IpamError(rules.kind, `Cannot read ${rules.what} ${file}: ${ioReason(error, file)}`, { subject: file, reason: (error as Error).message });
   } finally {
     fs.closeSync(fd);
   }
@@ -96,7 +97,7 @@ export function openRegularFile(file: string, flags: number, rules: FileRules, m
     // ELOOP: the name became a symlink. ENXIO: a FIFO nobody reads, or a socket, opened for writing.
     if (code === 'ELOOP') throw notRegular(file, rules, 'a symlink');
     if (code === 'ENXIO') throw notRegular(file, rules, 'a FIFO or a socket');
-    throw new IpamError(rules.kind, `Cannot open ${rules.what} ${file}: ${(error as Error).message}`, { subject: file, reason: (error as Error).message });
+    throw new IpamError(rules.kind, `Cannot open ${rules.what} ${file}: ${ioReason(error, file)}`, { subject: file, reason: (error as Error).message });
   }
   let stat: fs.Stats;
   try {

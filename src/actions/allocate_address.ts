@@ -6,6 +6,7 @@ import { insertDisjoint, overlapping } from '../intervals/sorted.ts';
 import * as field from '../engine/ar-fields.ts';
 import { allowedIndices, describeRange, holderText, indexOfAddress, locateRange, mismatchError, rangeIdShown, spanText, withPinnedMac } from '../engine/locate.ts';
 import { formatMac } from '../address/mac.ts';
+import { followBook, releaseHeldBack, settleWithOned } from '../engine/oned-count.ts';
 import { blockedIndices, takenIndices } from '../engine/taken-indices.ts';
 import type { Action } from './action.ts';
 
@@ -14,7 +15,8 @@ export const allocateAddress: Action = (book, { ar, address }, { config, request
   if (located.kind === 'absent')
     throw new IpamError('not-found', `Cannot allocate in range ${rangeIdShown(ar)}: it is not in the lease book (check \`nebula-ipam status\`, or \`nebula-ipam reconcile\`)`);
   if (located.kind === 'mismatch') throw mismatchError('allocate', located);
-  const range = withPinnedMac(located.range, ar);
+  const settled = settleWithOned(withPinnedMac(located.range, ar), ar, now);
+  const range = settled.range;
   const count = field.size(address, 'ADDRESS') ?? 1n;
   const { index, shown } = indexOfAddress(range, ar, address);
   const block = index === undefined ? undefined : { first: index, last: index + count - 1n };
@@ -37,6 +39,11 @@ export const allocateAddress: Action = (book, { ar, address }, { config, request
     ...(addressMac === undefined ? {} : { mac: addressMac }),
     ...(requestId === undefined ? {} : { requestId }),
   };
-  const next = replaceRange(book, { ...range, leases: insertDisjoint(range.leases, lease) });
-  return { book: next, audit: { range: range.id, addresses: spanText(range, block), ...(addressMac === undefined ? {} : { mac: formatMac(addressMac) }) } };
+  // oned asks only for what is free in its own books: nothing of the block is a VM's any more.
+  const next = replaceRange(book, followBook(releaseHeldBack({ ...range, leases: insertDisjoint(range.leases, lease) }, block)));
+  return {
+    book: next,
+    audit: { range: range.id, addresses: spanText(range, block), ...(addressMac === undefined ? {} : { mac: formatMac(addressMac) }) },
+    ...(settled.dropped ? { alsoAudit: [settled.dropped] } : {}),
+  };
 };

@@ -8,10 +8,11 @@ import { formatMac } from '../address/mac.ts';
 import { replaceRange } from '../book/book.ts';
 import { IpamError } from '../errors.ts';
 import { nextFreeBlock } from '../intervals/free-block.ts';
-import { insertDisjoint } from '../intervals/sorted.ts';
+import { insertDisjoint, union } from '../intervals/sorted.ts';
 import { formatVector } from '../oned/template.ts';
 import * as field from '../engine/ar-fields.ts';
 import { allowedIndices, describeRange, locateRange, mismatchError, rangeIdShown, spanText, withPinnedMac } from '../engine/locate.ts';
+import { heldBackCount, heldBackOf, noteOffered, settleWithOned } from '../engine/oned-count.ts';
 import { refuseOverlapping } from '../engine/overlap.ts';
 import { takenIndices } from '../engine/taken-indices.ts';
 import type { OnedRequest } from '../oned/request.ts';
@@ -40,13 +41,22 @@ export const getAddress: Action = (book, request, { config, requestId, now }) =>
   if (located.kind === 'absent')
     throw new IpamError('not-found', `Cannot pick an address in range ${rangeIdShown(ar)}: it is not in the lease book (check \`nebula-ipam status\`, or \`nebula-ipam reconcile\`)`);
   if (located.kind === 'mismatch') throw mismatchError('pick an address', located);
-  const range = withPinnedMac(located.range, ar);
+  const settled = settleWithOned(withPinnedMac(located.range, ar), ar, now);
+  const range = settled.range;
 
   refuseOverlapping(book, range, 'pick an address');
-  // Round-robin from the range's cursor: `onevnet release` frees addresses a VM may still use.
-  const first = nextFreeBlock(takenIndices(range, config), allowedIndices(range, ar), count, range.nextIndex ?? 0n);
+  // Round-robin from the range's cursor: `onevnet release` frees addresses a VM may still use;
+  // never one freed since oned's count and the book's last agreed (engine/oned-count.ts).
+  const heldBack = heldBackOf(range);
+  const taken = heldBack.length === 0 ? takenIndices(range, config) : union([...takenIndices(range, config), ...heldBack]);
+  const first = nextFreeBlock(taken, allowedIndices(range, ar), count, range.nextIndex ?? 0n);
   if (first === undefined) {
-    throw new IpamError('exhausted', `Cannot lease ${count} address${count === 1n ? '' : 'es'} in range ${describeRange(range)}: no free block of ${count} left`);
+    const held = heldBackCount(range);
+    const why =
+      held === 0n
+        ? ''
+        : ` (${held} address${held === 1n ? ' is' : 'es are'} held back: freed since oned's count of the range's leases (USED_LEASES ${range.oned!.used}) and the book's (${range.oned!.held}) last agreed, so one may still be a VM's after onevnet release; \`nebula-ipam reconcile\` settles it)`;
+    throw new IpamError('exhausted', `Cannot lease ${count} address${count === 1n ? '' : 'es'} in range ${describeRange(range)}: no free block of ${count} left${why}`);
   }
   const arMac = range.mac;
   const lease = {
@@ -57,7 +67,7 @@ export const getAddress: Action = (book, request, { config, requestId, now }) =>
     ...(arMac === undefined ? {} : { mac: arMac + first }),
     ...(requestId === undefined ? {} : { requestId }),
   };
-  const next = replaceRange(book, { ...range, nextIndex: lease.last + 1n, leases: insertDisjoint(range.leases, lease) });
+  const next = replaceRange(book, noteOffered({ ...range, nextIndex: lease.last + 1n, leases: insertDisjoint(range.leases, lease) }, lease, ar));
   const ip = FAMILIES.ipv4.format(range.ip! + first);
   return {
     book: next,
@@ -66,5 +76,6 @@ export const getAddress: Action = (book, request, { config, requestId, now }) =>
       ['SIZE', String(count)],
     ]),
     audit: { range: range.id, addresses: spanText(range, lease), ...(lease.mac === undefined ? {} : { mac: formatMac(lease.mac) }) },
+    ...(settled.dropped ? { alsoAudit: [settled.dropped] } : {}),
   };
 };

@@ -166,7 +166,7 @@ function onedStaticSize(ip6: bigint, prefixLength: number | undefined): bigint {
  */
 function slaacSide(book: Book, config: Config, ar: Attributes): Side | undefined {
   const given = field.slaacPrefix(ar, 'GLOBAL_PREFIX');
-  field.slaacPrefix(ar, 'ULA_PREFIX');
+  const ula = field.slaacPrefix(ar, 'ULA_PREFIX');
   const named = field.text(ar, 'IPAM_POOL6');
   if (given !== undefined) {
     // A /64 is a prefix, not a run of addresses: only its place is checked. Only a prefix inside
@@ -180,7 +180,18 @@ function slaacSide(book: Book, config: Config, ar: Attributes): Side | undefined
     return { first: given, pool, block: span };
   }
   const pool = choosePool(config, 'ipv6', named, undefined, 'IPAM_POOL6');
-  if (!pool) return undefined;
+  if (!pool) {
+    // oned takes a SLAAC AR with no prefix (its VMs get link-local addresses only). With no IPv6
+    // pool configured that is what the operator chose; beside IPv6 pools it is a forgotten
+    // IPAM_POOL6, and a range registered that way would hand out no routable address, silently.
+    const pools6 = config.pools.filter((p) => p.family === 'ipv6').map((p) => p.name);
+    if (ula === undefined && pools6.length) {
+      throw bad(
+        `TYPE ${field.text(ar, 'TYPE') ?? 'IP6'} has no GLOBAL_PREFIX and no IPv6 pool to delegate a /64 from (name one with IPAM_POOL6: ${pools6.join(', ')}; or mark one "default" in ${config.source})`,
+      );
+    }
+    return undefined;
+  }
   if (pool.subnetPrefix !== undefined && pool.subnetPrefix !== 64) {
     throw bad(`pool ${shown(pool.name)} carves /${pool.subnetPrefix} subnets, but SLAAC (TYPE IP6, IP4_6) needs a /64`);
   }
@@ -200,7 +211,7 @@ function carvedSide(book: Book, config: Config, pool: Pool, size: bigint | undef
     throw bad(`SIZE ${size} does not fit a /${length} of pool ${shown(pool.name)}, which holds at most ${capacity} usable address${capacity === 1n ? '' : 'es'}`);
   }
   const carved = carve(pool, takenSpace(book, config, pool.family), size);
-  if (!carved) throw exhausted(pool, size === undefined ? `a /${pool.subnetPrefix}` : `room for ${size} addresses`);
+  if (!carved) throw exhausted(pool, size === undefined ? `a /${pool.subnetPrefix}` : `room for ${size} address${size === 1n ? '' : 'es'}`);
   return { first: carved.first, size: carved.size, pool, subnet: carved.subnet, block: prefixInterval(carved.subnet) };
 }
 

@@ -60,6 +60,8 @@ export interface RangeRecord {
    * an address that a VM may still be using.
    */
   readonly nextIndex?: bigint;
+  /** What oned's own count of the range's leases (USED_LEASES) told the driver: `engine/oned-count.ts`. */
+  readonly oned?: OnedCount;
   readonly createdAt: string;
   readonly requestId?: string;
   /**
@@ -69,6 +71,27 @@ export interface RangeRecord {
   readonly unknownFields?: Readonly<Record<string, unknown>>;
   /** Sorted by `first`, disjoint, inside `0..size-1`. */
   readonly leases: readonly Lease[];
+}
+
+/**
+ * oned's count of a range's leases against the book's, as the last request on the range carried
+ * it (docs/oned-contract.md 3.4). oned holding more than the book means an address the book
+ * thinks free is still some VM's (`onevnet release` frees one oned keeps).
+ */
+export interface OnedCount {
+  /** USED_LEASES of the last request, before that request's own change. */
+  readonly used: bigint;
+  /** The addresses the book held for oned in the range at that moment. */
+  readonly held: bigint;
+  /** When this pair of counts was first seen. */
+  readonly since: string;
+  /**
+   * Indices freed since the two counts last agreed (sorted, disjoint): any may still be held by
+   * oned, so get_address never offers them. Emptied when the counts agree again.
+   */
+  readonly heldBack: readonly Interval[];
+  /** The block the last get_address offered and the USED_LEASES it was offered at, until the next request tells whether oned took it. */
+  readonly offered?: Interval & { readonly used: bigint };
 }
 
 export interface Book {

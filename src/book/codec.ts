@@ -13,7 +13,7 @@ import { FAMILIES, type Family } from '../address/family.ts';
 import { formatMac, parseMac } from '../address/mac.ts';
 import { IpamError } from '../errors.ts';
 import type { Interval } from '../intervals/interval.ts';
-import { AR_TYPES, type ArType, type Book, type Lease, type RangeRecord } from './book.ts';
+import { AR_TYPES, type ArType, type Book, type Lease, type OnedCount, type RangeRecord } from './book.ts';
 import { BOOK_FORMAT, checkWritable, KNOWN_BOOK_KEYS, readFormat, unknownFieldsOf } from './book-format.ts';
 import { footprint } from './footprint.ts';
 import { LEASES_KEY, leasesKeyAt, lineOf, sliceOf, splitBookLines, textOf, type BookLines, type BookSource, type RangeLine } from './book-lines.ts';
@@ -116,6 +116,7 @@ function headerFields(r: RangeRecord): Json {
     owner: r.owner,
     driver: r.driver,
     next: r.nextIndex ? Number(r.nextIndex) : undefined,
+    oned: r.oned && encodeOnedCount(r.oned),
     createdAt: r.createdAt,
     requestId: r.requestId,
     ...withoutKnown(r.unknownFields),
@@ -126,8 +127,8 @@ function headerFields(r: RangeRecord): Json {
  * The book in `source` (the file's bytes, or its text), every field checked now: for whatever
  * reads the whole book, or takes one from outside (import, restore, the operator's views).
  */
-export function decodeBook(source: BookSource, location: string): Book {
-  const book = decodeBookLazily(source, location);
+export function decodeBook(source: BookSource, location: string, advice: string = RESTORE_ADVICE): Book {
+  const book = decodeBookLazily(source, location, advice);
   for (const range of book.ranges) {
     void range.type;
     void range.leases;
@@ -140,10 +141,10 @@ export function decodeBook(source: BookSource, location: string): Book {
  * the rest of a range when something first reads it, and throwing then (so a change that reads a
  * broken range fails before anything is written); ranges nobody read go back byte for byte.
  */
-export function decodeBookLazily(source: BookSource, location: string): Book {
-  const r = new Reader(location);
+export function decodeBookLazily(source: BookSource, location: string, advice: string = RESTORE_ADVICE): Book {
+  const r = new Reader(location, advice);
   const lines = splitBookLines(source);
-  const book = lines ? decodeLines(r, source, lines) : decodeWhole(r, textOf(source, 0, source.length), location);
+  const book = lines ? decodeLines(r, source, lines) : decodeWhole(r, textOf(source, 0, source.length));
   // Two ranges under one id, or an id the counter would hand out again, would let an action on
   // one range free another's leases.
   const seen = new Set<string>();
@@ -222,15 +223,15 @@ function valueAt(header: string, key: string, stop: string): { value: string } |
 const COUNTED_ID = /^r[1-9][0-9]*$/;
 
 /** Any JSON of the book's shape, e.g. one reformatted by hand: everything decoded at once. */
-function decodeWhole(r: Reader, text: string, location: string): Book {
+function decodeWhole(r: Reader, text: string): Book {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw corrupt(location, `it is not valid JSON (${(error as Error).message})`);
+    throw r.corrupt(`it is not valid JSON (${(error as Error).message})`);
   }
   const doc = r.object(raw, '(top)');
-  if (doc.schema !== 1) throw corrupt(location, `schema is ${JSON.stringify(doc.schema)}; this nebula-ipam reads schema 1`);
+  if (doc.schema !== 1) throw r.corrupt(`schema is ${JSON.stringify(doc.schema)}; this nebula-ipam reads schema 1`);
   const format = readFormat(doc.format);
   if (format === undefined) throw r.fail('format', doc.format);
   const nextRangeId = r.count(doc.nextRangeId, 'nextRangeId');
@@ -318,6 +319,7 @@ const KNOWN_RANGE_KEYS: ReadonlySet<string> = new Set([
   'owner',
   'driver',
   'next',
+  'oned',
   'createdAt',
   'requestId',
   'leases',
@@ -371,10 +373,56 @@ function decodeRangeHeader(r: Reader, raw: unknown, at: string): RangeHeader {
     // Books written before the driver was recorded have none: unknown, not an error.
     driver: o.driver === undefined ? undefined : r.text(o.driver, `${at}.driver`),
     nextIndex: next === 0n ? undefined : next,
+    // Books written before the driver read USED_LEASES have none: nothing seen yet.
+    oned: o.oned === undefined ? undefined : decodeOnedCount(r, o.oned, `${at}.oned`, size),
     createdAt: r.text(o.createdAt, `${at}.createdAt`),
     requestId: o.requestId === undefined ? undefined : r.text(o.requestId, `${at}.requestId`),
     unknownFields: unknownFieldsOf(o, KNOWN_RANGE_KEYS),
   }) as RangeHeader;
+}
+
+/** `{"used":3,"held":2,"since":"...","heldBack":[[1,1]],"offered":[4,4,3]}`; heldBack and offered only when there are some. */
+function encodeOnedCount(count: OnedCount): Json {
+  return {
+    used: Number(count.used),
+    held: Number(count.held),
+    since: count.since,
+    heldBack: count.heldBack.length ? count.heldBack.map((span) => [Number(span.first), Number(span.last)]) : undefined,
+    offered: count.offered && [Number(count.offered.first), Number(count.offered.last), Number(count.offered.used)],
+  };
+}
+
+function decodeOnedCount(r: Reader, raw: unknown, at: string, size: bigint): OnedCount {
+  const o = r.object(raw, at);
+  const index = (value: unknown, path: string) => {
+    const n = BigInt(r.count(value, path));
+    if (n >= size) throw r.fail(path, value);
+    return n;
+  };
+  const heldBack =
+    o.heldBack === undefined
+      ? []
+      : r.list(o.heldBack, `${at}.heldBack`).map((pair, i) => {
+          const path = `${at}.heldBack[${i}]`;
+          const [first, last, ...rest] = r.list(pair, path);
+          const span = { first: index(first, `${path}[0]`), last: index(last, `${path}[1]`) };
+          if (span.last < span.first || rest.length > 0) throw r.fail(path, pair);
+          return span;
+        });
+  for (let i = 1; i < heldBack.length; i++) if (heldBack[i]!.first <= heldBack[i - 1]!.last + 1n) throw r.fail(`${at}.heldBack[${i}]`, Number(heldBack[i]!.first));
+  let offered: OnedCount['offered'];
+  if (o.offered !== undefined) {
+    const [first, last, used, ...rest] = r.list(o.offered, `${at}.offered`);
+    offered = { first: index(first, `${at}.offered[0]`), last: index(last, `${at}.offered[1]`), used: BigInt(r.count(used, `${at}.offered[2]`)) };
+    if (offered.last < offered.first || rest.length > 0) throw r.fail(`${at}.offered`, o.offered);
+  }
+  return {
+    used: BigInt(r.count(o.used, `${at}.used`)),
+    held: BigInt(r.count(o.held, `${at}.held`)),
+    since: r.text(o.since, `${at}.since`),
+    heldBack,
+    ...(offered ? { offered } : {}),
+  };
 }
 
 /** A range's leases: the packed string this codec writes, or a list of lease objects (earlier books, hand-written ones). */
@@ -405,9 +453,15 @@ function decodeLease(r: Reader, raw: unknown, at: string, size: bigint): Lease {
 
 /** Field readers that fail with the path of the bad field and its value. */
 class Reader {
-  constructor(private readonly location: string) {}
+  constructor(
+    private readonly location: string,
+    private readonly advice: string = RESTORE_ADVICE,
+  ) {}
+  corrupt(why: string): IpamError {
+    return corrupt(this.location, why, this.advice);
+  }
   fail(path: string, value: unknown): IpamError {
-    return corrupt(this.location, `${path} is ${JSON.stringify(value)?.slice(0, 60)}, which is not valid there`);
+    return this.corrupt(`${path} is ${JSON.stringify(value)?.slice(0, 60)}, which is not valid there`);
   }
   object(value: unknown, path: string): Json {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw this.fail(path, value);
@@ -440,12 +494,15 @@ class Reader {
   }
 }
 
-export function corrupt(location: string, why: string): IpamError {
-  return new IpamError(
-    'store-corrupt',
-    `Cannot read the lease book ${location}: ${why}. It was left untouched; inspect it, or bring back the previous generation with \`nebula-ipam restore\` (or copy ${location}.prev over it)`,
-    { subject: location, reason: why },
-  );
+/**
+ * What to do about a damaged book is the backend's to say (where its previous generation is);
+ * this is what holds for every backend. Never "copy the .prev file over it": that brings back
+ * an older range-id counter, and ids would be handed out twice; `restore` keeps the counter.
+ */
+export const RESTORE_ADVICE = 'inspect it, or bring back the previous generation with `nebula-ipam restore`';
+
+export function corrupt(location: string, why: string, advice: string = RESTORE_ADVICE): IpamError {
+  return new IpamError('store-corrupt', `Cannot read the lease book ${location}: ${why}. It was left untouched; ${advice}`, { subject: location, reason: why });
 }
 
 /**

@@ -7,7 +7,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { IpamError, shown } from '../errors.ts';
 import type { CliContext } from './context.ts';
-import { didYouMean } from './did-you-mean.ts';
+import { didYouMean } from '../did-you-mean.ts';
 
 /** The global options (run-cli.ts), offered too when a command's option is mistyped. */
 export const GLOBAL_OPTION_NAMES = ['--config', '--store', '--driver', '--json', '--help', '--wide', '--version'];

@@ -5,7 +5,7 @@
 import type { Book } from '../book/book.ts';
 import type { Config } from '../config/config.ts';
 import { IpamError, shown } from '../errors.ts';
-import { didYouMean } from './did-you-mean.ts';
+import { didYouMean } from '../did-you-mean.ts';
 
 /** `doing`: e.g. "lease from", "add a range to". */
 export function checkPoolName(doing: string, pool: string, config: Config): void {

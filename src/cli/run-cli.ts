@@ -14,8 +14,9 @@ import { EXIT_CODES } from '../exit-codes.ts';
 import { IpamError } from '../errors.ts';
 import { findInstalledDrivers } from '../install/find-drivers.ts';
 import { COMMANDS, commandNamed } from './commands/index.ts';
+import { registerCommandTable } from './command-table.ts';
 import { createContext, currentUser, type CliIo, type GlobalOptions } from './context.ts';
-import { didYouMean } from './did-you-mean.ts';
+import { didYouMean } from '../did-you-mean.ts';
 import { failureOf } from '../failure.ts';
 import { NO_GUARD } from '../interrupts/interrupt-guard.ts';
 import { pickDriver } from './pick-driver.ts';
@@ -199,3 +200,11 @@ function selfPath(): string {
     return invoked;
   }
 }
+
+registerCommandTable({
+  commands: COMMANDS,
+  get help() {
+    return usage();
+  },
+  version: VERSION,
+});

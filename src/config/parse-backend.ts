@@ -11,6 +11,8 @@
  * Pure; TLS files are read on the first https connection (store/etcd/tls-files.ts), and a
  * config holding a password or naming a key must be its owner's alone (secret-modes.ts).
  */
+import { unknownKey } from './unknown-key.ts';
+
 export interface EtcdBackendConfig {
   readonly type: 'etcd';
   /** Tried in this order: the local member first. */
@@ -42,7 +44,7 @@ export function parseBackend(raw: unknown, fail: (key: string, why: string) => n
     return { type: 'file' };
   }
   if (o.type !== 'etcd') return fail('backend.type', `must be "file" or "etcd", not ${JSON.stringify(o.type)}`);
-  for (const key of Object.keys(o)) if (!KEYS.has(key)) fail(`backend.${key}`, `is not a known key (known: ${[...KEYS].join(', ')})`);
+  for (const key of Object.keys(o)) if (!KEYS.has(key)) fail(`backend.${key}`, unknownKey(key, KEYS));
 
   const endpoints = o.endpoints;
   if (!Array.isArray(endpoints) || endpoints.length === 0 || endpoints.length > 9)
@@ -73,7 +75,7 @@ export function parseBackend(raw: unknown, fail: (key: string, why: string) => n
   if (o.tls !== undefined) {
     if (typeof o.tls !== 'object' || o.tls === null || Array.isArray(o.tls)) return fail('backend.tls', 'must be an object with "ca", "cert" and "key" paths');
     const t = o.tls as Record<string, unknown>;
-    for (const key of Object.keys(t)) if (!(TLS_KEYS as readonly string[]).includes(key)) fail(`backend.tls.${key}`, 'is not a known key (known: ca, cert, key)');
+    for (const key of Object.keys(t)) if (!(TLS_KEYS as readonly string[]).includes(key)) fail(`backend.tls.${key}`, unknownKey(key, TLS_KEYS));
     for (const key of TLS_KEYS) {
       if (t[key] !== undefined && (typeof t[key] !== 'string' || !(t[key] as string).startsWith('/'))) fail(`backend.tls.${key}`, `must be an absolute path, not ${JSON.stringify(t[key])}`);
     }

@@ -9,6 +9,8 @@ import { IpamError, shown } from '../errors.ts';
 import { parseBackend, type BackendConfig } from './parse-backend.ts';
 import { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_RECONCILE_MARGIN_MS, type Config, type GatewayRule, type Pool } from './config.ts';
 import { parseOnedVersion, type OnedVersion } from './oned-version.ts';
+import { unknownKey } from './unknown-key.ts';
+import { jsonErrorPlace } from './json-error-place.ts';
 
 const TOP_KEYS = new Set(['store', 'backend', 'lockTimeoutMs', 'refuseOutsidePools', 'onedVersion', 'reconcileMarginSeconds', 'pools']);
 const POOL_KEYS = new Set(['name', 'network', 'subnetPrefix', 'gateway', 'dns', 'mtu', 'searchDomain', 'exclude', 'default']);
@@ -28,10 +30,12 @@ export function parseConfig(text: string, source: string): Config {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    return fail('(file)', `is not valid JSON (${(error as Error).message})`);
+    const place = jsonErrorPlace(text);
+    // The engine's own words only when the walk finds nothing (it agrees with JSON.parse).
+    return fail('(file)', place ? `is not valid JSON at line ${place.line}, column ${place.column}: expected ${place.expected}` : `is not valid JSON (${(error as Error).message})`);
   }
   if (!isObject(raw)) return fail('(file)', 'must hold a JSON object');
-  for (const key of Object.keys(raw)) if (!TOP_KEYS.has(key)) fail(key, `is not a known key (known: ${[...TOP_KEYS].join(', ')})`);
+  for (const key of Object.keys(raw)) if (!TOP_KEYS.has(key)) fail(key, unknownKey(key, TOP_KEYS));
 
   let store: string | undefined;
   if (raw.store !== undefined) {
@@ -103,7 +107,7 @@ export function parseConfig(text: string, source: string): Config {
 
 function parsePool(entry: unknown, at: string, fail: (key: string, why: string) => never): Pool {
   if (!isObject(entry)) return fail(at, 'must be an object');
-  for (const key of Object.keys(entry)) if (!POOL_KEYS.has(key)) fail(`${at}.${key}`, `is not a known key (known: ${[...POOL_KEYS].join(', ')})`);
+  for (const key of Object.keys(entry)) if (!POOL_KEYS.has(key)) fail(`${at}.${key}`, unknownKey(key, POOL_KEYS));
 
   const name = entry.name;
   if (typeof name !== 'string' || !POOL_NAME.test(name)) {

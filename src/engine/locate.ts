@@ -43,6 +43,22 @@ export function locateRange(book: Book, ar: Attributes): Located {
 }
 
 /**
+ * The one range whose protected facts are the AR's (its IP, static IP6 or recorded MAC, and
+ * everything `mismatchOf` checks), whatever id the AR carries; undefined when none or several.
+ * For free_address: an AR whose id was edited (`onevnet updatear`) still frees oned's lease in
+ * the range it really is, rather than leave it behind for ever.
+ */
+export function locateByFacts(book: Book, ar: Attributes): RangeRecord | undefined {
+  const ip = ipv4(ar, 'IP');
+  const ip6 = ipv6(ar, 'IP6');
+  const arMac = mac(ar, 'MAC');
+  const pinned = (r: RangeRecord) =>
+    (r.ip !== undefined && r.ip === ip) || (r.ip6 !== undefined && isStatic6(r.type) && r.ip6 === ip6) || (r.ip === undefined && r.ip6 === undefined && r.mac !== undefined && r.mac === arMac);
+  const found = book.ranges.filter((r) => !r.unmanaged && pinned(r) && mismatchOf(r, ar) === undefined);
+  return found.length === 1 ? found[0] : undefined;
+}
+
+/**
  * Why the AR is not the range, or undefined when every fact that pins the range agrees: what
  * oned protects (TYPE, IP on IPv4 types, IP6 on static IPv6 types, MAC) and the SLAAC prefixes
  * the range was registered with. A prefix is editable in oned, but an AR that carries another

@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readRegularFile } from '../regular-file.ts';
+import { account } from '../access/accounts.ts';
 
 export interface ForeignWriter {
   /** The file or directory someone else may write. */
@@ -49,19 +49,4 @@ export function foreignWriter(file: string, trusted: readonly number[]): Foreign
     if (up === at) return undefined;
     at = up;
   }
-}
-
-/** "uid 9869 (oneadmin)": the name from /etc/passwd or /etc/group when it is there. */
-function account(kind: 'uid' | 'group', id: number): string {
-  let text = '';
-  try {
-    text = readRegularFile(kind === 'uid' ? '/etc/passwd' : '/etc/group', { what: 'the account list', kind: 'internal', maxBytes: 8 * 1024 * 1024 })?.bytes.toString('utf8') ?? '';
-  } catch {
-    // Without names, the number alone.
-  }
-  const name = text
-    .split('\n')
-    .find((line) => line.split(':')[2] === String(id))
-    ?.split(':')[0];
-  return `${kind} ${id}${name ? ` (${name})` : ''}`;
 }

@@ -17,7 +17,11 @@ export interface MetricsInput {
   readonly ranges: readonly FamilyRangeRow[];
   /** etcd: its database against the quota. */
   readonly space?: StoreSpace;
+  /** Unix seconds of this run, written as the last success. */
+  readonly now: number;
 }
+
+export const LAST_SUCCESS = 'nebula_ipam_last_success_timestamp_seconds';
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -56,6 +60,22 @@ export function metricsText(input: MetricsInput): string {
     { name: 'nebula_ipam_range_utilisation_ratio', help: 'Leased share of the range, 0 to 1.', samples: input.ranges.map((r) => ({ labels: rangeLabels(r), value: ratio(r.used, r.size) })) },
     ...spaceFamilies(base, input.space),
   ];
+  return `${upText(input.driver, true, input.now)}${render(families)}`;
+}
+
+/**
+ * `nebula_ipam_up` (1: these numbers are of this run; 0: the last run failed) and the time of
+ * the last success, which an alert on staleness compares with `time()`.
+ */
+export function upText(driver: string, up: boolean, lastSuccess: number | undefined): string {
+  const base = { driver };
+  return render([
+    { name: 'nebula_ipam_up', help: 'Whether the last metrics run read the lease book (1) or failed (0).', samples: [{ labels: base, value: up ? 1 : 0 }] },
+    ...(lastSuccess === undefined ? [] : [{ name: LAST_SUCCESS, help: 'Unix time of the last metrics run that read the lease book.', samples: [{ labels: base, value: lastSuccess }] }]),
+  ]);
+}
+
+function render(families: readonly Family[]): string {
   return `${families.map((f) => [`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} gauge`, ...f.samples.map((s) => `${f.name}{${labelText(s.labels)}} ${valueText(s.value)}`)].join('\n')).join('\n')}\n`;
 }
 

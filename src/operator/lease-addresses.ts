@@ -3,7 +3,7 @@
  * oned's. With a count, the next free block (round-robin from each range's cursor, as
  * get_address) in the pool's unmanaged ranges (one with no owner, or owned by the same owner),
  * else a new unmanaged range carved for it; with an address, that address wherever it is free
- * in the pool.
+ * in the pool (in free pool space, growing the operator range next to it).
  */
 import { FAMILIES } from '../address/family.ts';
 import { formatPrefix, ipv4Netmask, prefixInterval, type Prefix } from '../address/prefix.ts';
@@ -22,6 +22,8 @@ import { locateAddress, parseAddress } from './locate-address.ts';
 import { carveUnmanaged, placeUnmanaged } from './new-range.ts';
 import type { Outcome } from './operation.ts';
 import { rangeSubnet } from '../engine/range-subnet.ts';
+import { MAX_SIZE } from '../engine/ar-fields.ts';
+import { subnetAround } from '../engine/subnet-around.ts';
 
 export interface LeaseRequest {
   readonly pool: string;
@@ -55,7 +57,7 @@ export function leaseAddresses(book: Book, config: Config, request: LeaseRequest
     throw new IpamError('not-found', `Cannot lease from pool ${shown(request.pool)}: it is not a pool of ${config.source} (pools: ${known})`);
   }
   if (request.ip !== undefined && request.count !== undefined) throw new IpamError('usage', 'Cannot lease: give --count or --ip, not both');
-  const placed = request.ip !== undefined ? atAddress(book, config, pool, request.ip, now) : inBlock(book, config, pool, request.count ?? 1n, request.owner, now);
+  const placed = request.ip !== undefined ? atAddress(book, config, pool, request.ip, request.owner, now) : inBlock(book, config, pool, request.count ?? 1n, request.owner, now);
   const lease: Lease = {
     ...placed.indices,
     holder: 'operator',
@@ -104,7 +106,7 @@ function inBlock(book: Book, config: Config, pool: Pool, count: bigint, owner: s
   return { book: made.book, range: { ...made.range, nextIndex: count }, indices: { first: 0n, last: count - 1n }, newRange: true };
 }
 
-function atAddress(book: Book, config: Config, pool: Pool, text: string, now: string): Spot {
+function atAddress(book: Book, config: Config, pool: Pool, text: string, owner: string, now: string): Spot {
   const address = parseAddress(text);
   if (address.space !== pool.family) {
     throw new IpamError('usage', `Cannot lease ${shown(text)} from pool ${shown(pool.name)}: it is not an ${pool.family} address`);
@@ -129,12 +131,55 @@ function atAddress(book: Book, config: Config, pool: Pool, text: string, now: st
     case 'excluded':
       throw new IpamError('conflict', `${cannot}: pool ${shown(where.pool.name)} excludes ${formatPrefix(where.prefix)}`);
     case 'pool-free': {
+      const grown = grownNeighbour(book, config, pool, address.value, owner);
+      if (grown) return { book, range: grown.range, indices: { first: grown.index, last: grown.index }, newRange: false };
       const made = placeUnmanaged(book, pool, address.value, 1n, now);
       return { book: made.book, range: made.range, indices: { first: 0n, last: 0n }, newRange: true };
     }
     case 'nowhere':
       throw new IpamError('not-found', `${cannot}: it is in no range and no pool`);
   }
+}
+
+/**
+ * An operator range of the pool that ends just below `address` or starts just above it, in the
+ * same subnet, nobody's or the same owner's: grown by that one address, so a row of hosts
+ * leased one by one is one range, not one range each. Only ranges that take exactly their own
+ * addresses (placed, not carved) grow; the address is known to be free pool space.
+ */
+function grownNeighbour(book: Book, config: Config, pool: Pool, address: bigint, owner: string): { range: RangeRecord; index: bigint } | undefined {
+  const subnet = subnetAround(pool, { first: address, last: address });
+  for (const range of book.ranges) {
+    if (!range.unmanaged || (range.owner !== undefined && range.owner !== owner) || range.size >= MAX_SIZE) continue;
+    const start = pool.family === 'ipv4' ? range.ip : range.ip6;
+    const block = pool.family === 'ipv4' ? range.block : range.block6;
+    if ((pool.family === 'ipv4' ? range.pool : range.pool6) !== pool.name || start === undefined || !block) continue;
+    const last = start + range.size - 1n;
+    if (block.first !== start || block.last !== last) continue;
+    const placed = rangeSubnet(range, config, pool.family);
+    if (!placed || placed.subnet.base !== subnet.base || placed.subnet.length !== subnet.length) continue;
+    if (address === last + 1n) {
+      const grown = { ...range, size: range.size + 1n, ...blockOf(pool, { first: start, last: address }) };
+      return { range: grown, index: range.size };
+    }
+    if (address === start - 1n) {
+      // Index i is start + i: every lease and the cursor move up by one with the new start.
+      const grown: RangeRecord = {
+        ...range,
+        size: range.size + 1n,
+        ...(pool.family === 'ipv4' ? { ip: address } : { ip6: address }),
+        ...blockOf(pool, { first: address, last }),
+        ...(range.nextIndex === undefined ? {} : { nextIndex: range.nextIndex + 1n }),
+        leases: range.leases.map((lease) => ({ ...lease, first: lease.first + 1n, last: lease.last + 1n })),
+      };
+      return { range: grown, index: 0n };
+    }
+  }
+  return undefined;
+}
+
+function blockOf(pool: Pool, span: Interval): Pick<RangeRecord, 'block' | 'block6'> {
+  return pool.family === 'ipv4' ? { block: span } : { block6: span };
 }
 
 /** Network, mask, gateway and DNS from the range's subnet and pool, where they are known. */

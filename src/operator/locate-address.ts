@@ -93,6 +93,19 @@ function indexIn(range: RangeRecord, address: Address): bigint | undefined {
   return mac !== undefined && mac >= range.mac && mac < range.mac + range.size ? mac - range.mac : undefined;
 }
 
+/**
+ * The IPv6 address of index `index`: the static IP6 plus the index, or SLAAC's /64 plus the
+ * EUI-64 of the index's MAC; undefined while either the prefix or the MAC is unknown.
+ */
+export function ipv6At(range: RangeRecord, index: bigint): bigint | undefined {
+  const fixed = span6(range)?.first;
+  if (fixed !== undefined) return fixed + index;
+  if (range.globalPrefix === undefined || range.mac === undefined) return undefined;
+  const mac = range.mac + index;
+  const iid = (((mac >> 24n) ^ 0x020000n) << 40n) | (0xfffen << 24n) | (mac & 0xffffffn);
+  return ((range.globalPrefix >> 64n) << 64n) | iid;
+}
+
 /** The MAC an EUI-64 interface id was made from (ff:fe in the middle, universal/local bit flipped). */
 function macOfEui64(iid: bigint): bigint | undefined {
   if (((iid >> 24n) & 0xffffn) !== 0xfffen) return undefined;

@@ -47,7 +47,7 @@ export function placeUnmanaged(book: Book, pool: Pool, first: bigint, size: bigi
   checkSize(size);
   const { format, max } = FAMILIES[pool.family];
   const span: Interval = { first, last: first + size - 1n };
-  if (span.last > max) throw new IpamError('bad-request', `Cannot place ${format(first)} + ${size} addresses: it runs past the end of the ${pool.family} space`);
+  if (span.last > max) throw new IpamError('bad-request', `Cannot place ${format(first)} + ${size} address${size === 1n ? '' : 'es'}: it runs past the end of the ${pool.family} space`);
   checkClearOfRanges(book, pool.family, span, 'place');
   const subnet = subnetInPool(pool, span, 'place');
   return withRange(book, pool, subnet, span, span, now, owner);

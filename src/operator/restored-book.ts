@@ -79,7 +79,10 @@ function overlapsAny(range: RangeRecord, others: readonly RangeRecord[]): boolea
   });
 }
 
-/** `old` with every address oned holds in `now` and `old` has free leased to it again, and `now`'s cursor. */
+/**
+ * `old` with every address oned holds in `now` and `old` has free leased to it again, and `now`'s
+ * cursor and oned count (what oned told the driver is not undone by the book).
+ */
 function withLeasesOf(old: RangeRecord, now: RangeRecord): RangeRecord {
   const added: Lease[] = [];
   for (const lease of now.leases) {
@@ -89,7 +92,12 @@ function withLeasesOf(old: RangeRecord, now: RangeRecord): RangeRecord {
     for (const taken of overlapping(old.leases, lease)) pieces = cutLeases(pieces, taken);
     added.push(...pieces);
   }
-  if (added.length === 0 && now.nextIndex === old.nextIndex) return old;
-  const { nextIndex: _previousCursor, ...rest } = old;
-  return { ...rest, ...(now.nextIndex === undefined ? {} : { nextIndex: now.nextIndex }), leases: [...old.leases, ...added].sort(byFirst) };
+  if (added.length === 0 && now.nextIndex === old.nextIndex && now.oned === old.oned) return old;
+  const { nextIndex: _previousCursor, oned: _previousCount, ...rest } = old;
+  return {
+    ...rest,
+    ...(now.nextIndex === undefined ? {} : { nextIndex: now.nextIndex }),
+    ...(now.oned === undefined ? {} : { oned: now.oned }),
+    leases: [...old.leases, ...added].sort(byFirst),
+  };
 }

@@ -12,6 +12,8 @@ export interface ReconcileRow {
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+/** Leases are counted by address everywhere reconcile counts them (a 2-address reservation is 2). */
+export const leased = (n: number) => `${n} leased address${n === 1 ? '' : 'es'}`;
 
 export function describeReconcileFinding(f: ReconcileFinding, applied: boolean): ReconcileRow {
   const action = (would: string, did: string) => (f.adoptable ? (applied ? did : would) : `left: ${f.why ?? 'not for reconcile to fix'}`);
@@ -37,7 +39,7 @@ export function describeReconcileFinding(f: ReconcileFinding, applied: boolean):
         range: f.range,
         ar: f.ar,
         addresses: f.addresses,
-        detail: `${f.type}, SIZE ${f.size}, ${plural(f.leases, 'lease')}`,
+        detail: `${f.type}, SIZE ${f.size}, ${leased(f.leases)}`,
         action: action('adds the range and its leases', 'range added'),
       };
     case 'range-missing-in-opennebula':
@@ -46,7 +48,7 @@ export function describeReconcileFinding(f: ReconcileFinding, applied: boolean):
         range: f.range,
         ar: '-',
         addresses: f.addresses,
-        detail: `${f.type}, SIZE ${f.size}, ${plural(f.leases, 'lease')}; no AR in OpenNebula`,
+        detail: `${f.type}, SIZE ${f.size}, ${leased(f.leases)}; no AR in OpenNebula`,
         action: action('removes the range', 'range removed'),
       };
     case 'range-differs':

@@ -25,13 +25,18 @@ import { OccupiedSpace } from './occupied-space.ts';
 import { narrowed, rebuildRange } from './rebuild-range.ts';
 import type { ReconcileFinding, ReconcileNote } from './reconcile-finding.ts';
 import type { ReconcileFix } from './reconcile-fix.ts';
-import { selectArs, type DriverChoice } from './select-ars.ts';
+import { selectArs, selectionText, type DriverChoice } from './select-ars.ts';
 
 export interface ReconcileOptions {
   readonly config: Config;
   readonly driver: DriverChoice;
-  /** When the document was printed (ISO); book entries after it are not judged. */
+  /** When the document was printed (ISO); book entries after it, less `marginMs`, are not judged. */
   readonly documentTime: string;
+  /**
+   * How much earlier than `documentTime` judging stops (config `reconcileMarginSeconds`): a
+   * lease's time is the clock of the front-end that ran the action, the document's another's.
+   */
+  readonly marginMs: number;
   /** ISO time now; what `--apply` adds is dated by the document (no later than now). */
   readonly now: string;
 }
@@ -40,8 +45,13 @@ export interface ReconcilePlan {
   readonly findings: readonly ReconcileFinding[];
   readonly notes: readonly ReconcileNote[];
   readonly fixes: readonly ReconcileFix[];
-  /** How much was compared: the document's VNETs, this driver's ARs, their leases. */
+  /** How much was compared: the document's VNETs, this driver's ARs, their leased addresses. */
   readonly scope: { readonly document: 'VNET' | 'VNET_POOL'; readonly vnets: number; readonly ars: number; readonly leases: number };
+  /**
+   * Why nothing at all was compared (no AR of this driver in the document and no range of the
+   * book judged): then "agree" would be a claim nobody checked. Absent when something was.
+   */
+  readonly nothingCompared?: string;
 }
 
 const RANGE_NUMBER = /^r([1-9][0-9]*)$/;
@@ -50,7 +60,10 @@ const NOT_RANGES = 'reconcile adopts leases and missing ranges, not changed rang
 export function findDifferences(book: Book, doc: OnevnetDocument, given: ReconcileOptions): ReconcilePlan {
   // Adopted leases and ranges existed when the document was printed: dated so, a later document
   // judges them like any other (dated now, they would look newer than it and be skipped).
-  const options = { ...given, now: given.documentTime < given.now ? given.documentTime : given.now };
+  // From here on `documentTime` is the last moment judged: HA front-ends stamp leases with their
+  // own clocks, so a lease one second after the document by one clock may be before it by the other's.
+  const judgedUntil = new Date(Date.parse(given.documentTime) - given.marginMs).toISOString();
+  const options = { ...given, documentTime: judgedUntil, now: given.documentTime < given.now ? given.documentTime : given.now };
   const findings: ReconcileFinding[] = [];
   const fixes: ReconcileFix[] = [];
   const { selected, others, notes } = selectArs(doc, options.driver);
@@ -65,7 +78,7 @@ export function findDifferences(book: Book, doc: OnevnetDocument, given: Reconci
     }
   });
   let leasesSeen = 0;
-  for (const { ar } of read) leasesSeen += ar.leases?.length ?? 0;
+  for (const { ar } of read) leasesSeen += leasedInOpenNebula(ar);
 
   // Which book range each AR stands for: by the id register gave it, else by its first address.
   const claims = new Map<string, { ar: ArView; fields: ArFields }[]>();
@@ -145,14 +158,26 @@ export function findDifferences(book: Book, doc: OnevnetDocument, given: Reconci
         type: range.type,
         addresses: spanText(range, { first: 0n, last: range.size - 1n }),
         size: Number(range.size),
-        leases: range.leases.length,
+        leases: leasedAddresses(range.leases),
         ...(why === undefined ? { adoptable: true } : { adoptable: false, why }),
       });
       if (why === undefined) fixes.push({ kind: 'remove-range', range: range.id });
     }
     if (otherRanges > 0) notes.push({ kind: 'other-drivers-ranges', count: otherRanges, drivers: [...otherDrivers].sort(), driver: options.driver.name });
   }
-  return { findings, notes, fixes, scope: { document: doc.root, vnets: doc.vnets.length, ars: selected.length, leases: leasesSeen } };
+  const scope = { document: doc.root, vnets: doc.vnets.length, ars: selected.length, leases: leasesSeen };
+  if (selected.length > 0 || findings.length > 0) return { findings, notes, fixes, scope };
+  return { findings, notes, fixes, scope, nothingCompared: nothingComparedWhy(others, options.driver) };
+}
+
+/** In words: which ARs the document has instead, and how to pick them. */
+function nothingComparedWhy(others: readonly ArView[], driver: DriverChoice): string {
+  const mads = [...new Set(others.map((ar) => text(ar.attributes, 'IPAM_MAD') ?? '(none)'))].sort();
+  const has = `the document has no AR with ${selectionText(driver)}`;
+  if (mads.length === 0) return `${has} (it has no AR at all), and the book no range of it to judge`;
+  const named = mads.filter((m) => m !== '(none)');
+  const hint = named.length > 0 ? `; to compare those, add --driver ${named[0]}` : '';
+  return `${has}; its ${others.length === 1 ? 'AR has' : `${others.length} ARs have`} IPAM_MAD ${mads.join(', ')}${hint}`;
 }
 
 /** With --driver NAME: a range another driver registered (by its record). */
@@ -239,7 +264,7 @@ function compareLeases(range: RangeRecord, ar: ArView, placed: readonly PlacedLe
       count: run.members.length,
       holder: first.holder,
       adoptable: false,
-      why: `the book's range has ${range.size} addresses; ${NOT_RANGES}`,
+      why: `the book's range has ${range.size} address${range.size === 1n ? '' : 'es'}; ${NOT_RANGES}`,
     });
   }
   for (const run of runsOf(missing, (l) => l.holder)) {
@@ -314,7 +339,7 @@ function addMissingRanges(
     const shape = {
       type: fields.type ?? '?',
       size: fields.size === undefined ? 0 : Number(fields.size),
-      leases: ar.leases?.length ?? 0,
+      leases: leasedInOpenNebula(ar),
     };
     if (!rebuilt.ok) {
       findings.push({ kind: 'range-missing-in-book', ...where, ...shape, addresses: '?', adoptable: false, why: `it cannot be rebuilt: ${rebuilt.why}` });
@@ -342,6 +367,19 @@ function addMissingRanges(
     fixes.push({ kind: 'add-range', range });
     if (!ar.leases) notes.push({ kind: 'leases-not-listed', ...where });
   }
+}
+
+/**
+ * Leases counted one way everywhere reconcile counts them: by address, as OpenNebula's LEASE
+ * elements and USED_LEASES do. The book keeps a block (a reservation, SIZE > 1) as one lease.
+ */
+function leasedAddresses(leases: readonly Lease[]): number {
+  return leases.reduce((sum, lease) => sum + Number(lease.last - lease.first + 1n), 0);
+}
+
+/** An AR's leased addresses: its LEASE elements, one per address (a repeated address once). */
+function leasedInOpenNebula(ar: ArView): number {
+  return new Set((ar.leases ?? []).map((l) => l.ip ?? l.ip6 ?? l.mac)).size;
 }
 
 /** OpenNebula's lease as the book keeps one: its holder as owner text, its MAC when shown. */

@@ -23,6 +23,9 @@ import { missingBook } from './missing-book.ts';
 import { readBook } from './read-book.ts';
 import { letSignalsIn, stopIfAborted } from './stop-before-commit.ts';
 import type { AuditLog, Change, Generations, LeaseStore, StoreDescription, UpdateOptions } from './store.ts';
+import { ioReason } from '../access/denied.ts';
+import type { Account } from '../access/accounts.ts';
+import { checkFileAccess, type AccessCheck } from './access-check.ts';
 
 export interface FileStoreOptions {
   readonly lockTimeoutMs: number;
@@ -142,13 +145,17 @@ export class FileStore implements LeaseStore {
       } catch (error) {
         if (error instanceof IpamError) throw error;
         const outcome = landedBefore(error) ? 'the change is in the book but may not survive a power cut, so it is reported as failed' : 'the book is unchanged';
-        throw new IpamError('store-io', `Cannot write the lease book ${file}: ${(error as Error).message}; ${outcome}`);
+        throw new IpamError('store-io', `Cannot write the lease book ${file}: ${ioReason(error, file)}; ${outcome}`);
       }
       for (const record of audit) appendAudit(file, record, () => checkDirectory(directory, file));
       return result;
     } finally {
       await lock.release();
     }
+  }
+
+  checkAccess(user: Account): AccessCheck {
+    return checkFileAccess(this.file, user);
   }
 
   async audit(record: AuditRecord): Promise<void> {
@@ -178,12 +185,12 @@ export class FileStore implements LeaseStore {
     return restored;
   }
 
-  private load(decode: (bytes: Buffer, location: string) => Book): { book: Book; identity: string } {
+  private load(decode: (bytes: Buffer, location: string, advice: string) => Book): { book: Book; identity: string } {
     const file = this.file;
     // Bytes, not text: a big book is never made into one string.
     const read = readBook(file, 'the lease book');
     if (!read) throw missingBook(this.description);
-    return { book: decode(read.bytes, file), identity: fileIdentity(read.stat) };
+    return { book: decode(read.bytes, file, fileAdvice(file)), identity: fileIdentity(read.stat) };
   }
 
   private checkStillOurs(file: string, compromise: Error | undefined, identity: string): void {
@@ -232,7 +239,7 @@ export class FileStore implements LeaseStore {
         giveDirectory(at, owner);
       }
     } catch (error) {
-      throw new IpamError('store-io', `Cannot create the lease book's directory ${dir}: ${(error as Error).message}`);
+      throw new IpamError('store-io', `Cannot create the lease book's directory ${dir}: ${ioReason(error, dir)}`);
     }
   }
 }
@@ -240,4 +247,9 @@ export class FileStore implements LeaseStore {
 /** Every write renames a new inode into place, so inode, size and mtime together tell a rewrite. */
 function fileIdentity(stat: fs.Stats): string {
   return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+}
+
+/** A damaged file book: its previous generation is the `.prev` beside it, brought back by `restore` (which keeps the range-id counter). */
+function fileAdvice(file: string): string {
+  return `inspect it, or bring back the previous generation (${file}.prev) with \`nebula-ipam restore\`, never by copying that file over it (the range-id counter would go back)`;
 }

@@ -32,6 +32,7 @@ import { IpamError } from '../errors.ts';
 import { describeOwner, holderState, isRecordName, newOwner, OWNER_FILE, readOwner, writeOwner, type LockOwner } from './lock-owner.ts';
 import { giveDirectory, storeOwner } from './ownership.ts';
 import { pause as sleep, stopIfAborted } from './stop-before-commit.ts';
+import { ioReason } from '../access/denied.ts';
 
 /** Age after which a lock whose holder cannot be checked directly is taken over. */
 export const STALE_MS = 5_000;
@@ -129,7 +130,7 @@ async function tryLock(file: string, dir: string, owner: LockOwner, checks: Lock
     // ELOCKED: held. ENOTEMPTY: proper-lockfile found it stale but it holds a record, which only
     // takeOverIfDead may remove. EEXIST/ENOTDIR: something else stands at the lock's name.
     if (code === 'ELOCKED' || code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR') return undefined;
-    throw new IpamError('store-io', `Cannot lock the lease book ${file}: ${(error as Error).message}`);
+    throw new IpamError('store-io', `Cannot lock the lease book ${file}: ${ioReason(error, file)}`);
   }
   try {
     checks.whenTaken?.();
@@ -208,7 +209,7 @@ function takeOverIfDead(dir: string, file: string): boolean {
   try {
     fs.mkdirSync(guard, { mode: 0o700 });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new IpamError('store-io', `Cannot lock the lease book ${file}: ${(error as Error).message}`);
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new IpamError('store-io', `Cannot lock the lease book ${file}: ${ioReason(error, file)}`);
     // Another waiter is taking over right now (it holds the guard for microseconds), or died
     // doing so; in that case the guard itself goes stale.
     if (notRefreshedFor(guard, STALE_MS)) remove(guard, file);

@@ -15,6 +15,7 @@ import { landedBefore, writeAtomically } from './atomic-write.ts';
 import { acquireLock } from './lock.ts';
 import { readBook } from './read-book.ts';
 import type { Generations } from './store.ts';
+import { ioReason } from '../access/denied.ts';
 
 /** `location`, here and below: the book's real path (book-path.ts), which FileStore resolves once. */
 export function previousPath(location: string): string {
@@ -84,7 +85,7 @@ export async function restorePrevious(location: string, lockTimeoutMs: number, s
     } catch (error) {
       if (error instanceof IpamError) throw error;
       const outcome = landedBefore(error) ? 'the previous generation is back but may not survive a power cut' : 'the book is unchanged';
-      throw new IpamError('store-io', `Cannot write the lease book ${location}: ${(error as Error).message}; ${outcome}`);
+      throw new IpamError('store-io', `Cannot write the lease book ${location}: ${ioReason(error, location)}; ${outcome}`);
     }
     return restored;
   } finally {

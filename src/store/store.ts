@@ -11,6 +11,8 @@
  */
 import type { AuditRecord } from '../audit/audit-record.ts';
 import type { Book } from '../book/book.ts';
+import type { Account } from '../access/accounts.ts';
+import type { AccessCheck } from './access-check.ts';
 import type { StoreCopy, StoreHealth } from './store-health.ts';
 
 export interface Change<R> {
@@ -110,4 +112,10 @@ export interface LeaseStore {
   health?(): Promise<StoreHealth>;
   /** One replica's own copy, readable when the whole is not (etcd without quorum). */
   oneCopy?(): Promise<StoreCopy>;
+  /**
+   * What this backend keeps on this machine's disk (the file book: itself, its directory, lock
+   * and audit log), opened as `user` would open them (access-check.ts); absent for backends
+   * that keep nothing here.
+   */
+  checkAccess?(user: Account): AccessCheck;
 }

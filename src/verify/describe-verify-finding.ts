@@ -1,4 +1,5 @@
 /** A verify finding in words, as the row of a table: what is wrong, which range, the values. */
+import { describeAccessFinding } from './access-finding.ts';
 import type { VerifyFinding } from './verify-finding.ts';
 
 export interface FindingRow {
@@ -9,6 +10,8 @@ export interface FindingRow {
 
 export function describeVerifyFinding(f: VerifyFinding): FindingRow {
   switch (f.kind) {
+    case 'book-access':
+      return describeAccessFinding(f);
     case 'book-unreadable':
       return { problem: 'book unreadable', range: '-', detail: f.message };
     case 'bad-header':
@@ -24,7 +27,7 @@ export function describeVerifyFinding(f: VerifyFinding): FindingRow {
     case 'range-past-address-end':
       return { problem: 'range past address end', range: f.range, detail: `${f.first} + ${f.size} runs past the end of the ${f.space === 'mac' ? 'MAC' : f.space} space` };
     case 'lease-outside-range':
-      return { problem: 'lease outside range', range: f.range, detail: `indices ${f.from}-${f.to}, the range has ${f.size} addresses` };
+      return { problem: 'lease outside range', range: f.range, detail: `indices ${f.from}-${f.to}, the range has ${f.size} address${String(f.size) === '1' ? '' : 'es'}` };
     case 'leases-out-of-order':
       return { problem: 'leases out of order', range: f.range, detail: `${f.addresses} comes after ${f.previous}` };
     case 'leases-overlap':
@@ -45,6 +48,12 @@ export function describeVerifyFinding(f: VerifyFinding): FindingRow {
       return { problem: 'range on excluded space', range: f.range, detail: `${f.space} touches ${f.exclude}, excluded from pool "${f.pool}"` };
     case 'lease-on-excluded':
       return { problem: 'lease on excluded address', range: f.range, detail: `${f.addresses} (${f.holder}) is in ${f.exclude}, excluded from pool "${f.pool}"` };
+    case 'oned-count-differs':
+      return {
+        problem: 'oned holds more than the book',
+        range: f.range,
+        detail: `oned counted ${f.oned} lease${f.oned === 1 ? '' : 's'} (USED_LEASES), the book ${f.book}, since ${f.since}: an address freed here is still a VM's (onevnet release?); ${f.heldBack} held back from get_address; nebula-ipam reconcile settles it`,
+      };
     case 'lease-on-reserved':
       return { problem: 'lease on reserved address', range: f.range, detail: `${f.address} (${f.holder}) is the ${f.role} of ${f.subnet} in pool "${f.pool}"` };
   }

@@ -12,6 +12,7 @@ import { poolNamed, type Config } from '../config/config.ts';
 import { hasIPv4, isStatic6, MAX_SIZE } from '../engine/ar-fields.ts';
 import { reservedIn } from '../engine/carve.ts';
 import { spanText } from '../engine/locate.ts';
+import { heldBackCount } from '../engine/oned-count.ts';
 import { rangeSubnet } from '../engine/range-subnet.ts';
 import { covers, overlaps, type Interval } from '../intervals/interval.ts';
 import { overlapping } from '../intervals/sorted.ts';
@@ -29,10 +30,19 @@ export function verifyBook(book: Book, config: Config): VerifyFinding[] {
     // Address arithmetic on a range of impossible size or without its addresses means nothing.
     if (shape.length > 0) continue;
     findings.push(...checkLeases(range));
+    findings.push(...checkOnedCount(range));
     for (const family of ['ipv4', 'ipv6'] as const) findings.push(...checkPool(range, family, config));
   }
   for (const family of ['ipv4', 'ipv6'] as const) findings.push(...checkOverlaps(book, family));
   return findings;
+}
+
+/** What the last recorded request of oned said it holds, against what the book held then (engine/oned-count.ts). */
+function checkOnedCount(range: RangeRecord): VerifyFinding[] {
+  const count = range.oned;
+  // Only oned holding more is a problem: an address the book has free is some VM's.
+  if (!count || count.used <= count.held) return [];
+  return [{ kind: 'oned-count-differs', range: range.id, oned: Number(count.used), book: Number(count.held), since: count.since, heldBack: Number(heldBackCount(range)) }];
 }
 
 function checkHeader(book: Book): VerifyFinding[] {

@@ -5,8 +5,11 @@
  */
 import type { Family } from '../address/family.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
+import type { AccessFinding } from './access-finding.ts';
 
 export type VerifyFinding =
+  /** oned's user cannot use a file of the book (access-finding.ts). */
+  | AccessFinding
   /** The book file does not decode; nothing else could be checked. */
   | { readonly kind: 'book-unreadable'; readonly message: string }
   | { readonly kind: 'bad-header'; readonly field: 'schema' | 'generation' | 'nextRangeId'; readonly value: string }
@@ -34,7 +37,13 @@ export type VerifyFinding =
    * A lease on what the range's subnet now reserves: a DNS server or gateway added to the pool
    * (or a network or broadcast address moved by a new subnetPrefix) after the lease was made.
    */
-  | { readonly kind: 'lease-on-reserved'; readonly range: string; readonly pool: string; readonly subnet: string; readonly role: string; readonly address: string; readonly holder: string };
+  | { readonly kind: 'lease-on-reserved'; readonly range: string; readonly pool: string; readonly subnet: string; readonly role: string; readonly address: string; readonly holder: string }
+  /**
+   * oned's count of the range's leases (USED_LEASES of the last request recorded) is above the
+   * book's: an address the book has free is still some VM's (`onevnet release`). `heldBack`:
+   * addresses get_address does not offer meanwhile.
+   */
+  | { readonly kind: 'oned-count-differs'; readonly range: string; readonly oned: number; readonly book: number; readonly since: string; readonly heldBack: number };
 
 export type VerifyFindingKind = VerifyFinding['kind'];
 

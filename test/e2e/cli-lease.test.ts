@@ -135,3 +135,33 @@ describe('nebula-ipam lease and release, beside oned', () => {
     assert.match(failed?.error ?? '', /^Cannot lease/);
   });
 });
+
+describe('lease --ip in free pool space grows the operator range next to it (issue 19 Why 11, build item 4)', () => {
+  let s: CliSandbox;
+  before(() => {
+    s = createCliSandbox({ config: CONFIG });
+  });
+  after(() => s.cleanup());
+
+  it('consecutive hosts share one range, grown at either end; another subnet or owner gets its own', () => {
+    const first = s.json<LeaseJson>(['lease', '--pool', 'private', '--ip', '10.20.7.10', '--owner', 'bm-01']);
+    assert.deepEqual([first.range, first.newRange], ['r1', true]);
+    const next = s.json<LeaseJson>(['lease', '--pool', 'private', '--ip', '10.20.7.11', '--owner', 'bm-02']);
+    assert.deepEqual([next.range, next.newRange, next.addresses], ['r1', false, '10.20.7.11']);
+    const below = s.json<LeaseJson>(['lease', '--pool', 'private', '--ip', '10.20.7.9', '--owner', 'bm-03']);
+    assert.deepEqual([below.range, below.newRange, below.addresses], ['r1', false, '10.20.7.9']);
+    // Each host still holds its own address after the range grew below them.
+    const leases = expectOk(s.cli(['leases', '--range', 'r1']));
+    assert.match(leases, /^r1 +10\.20\.7\.9 +1 +operator +bm-03 /m);
+    assert.match(leases, /^r1 +10\.20\.7\.10 +1 +operator +bm-01 /m);
+    assert.match(leases, /^r1 +10\.20\.7\.11 +1 +operator +bm-02 /m);
+    assert.match(expectOk(s.cli(['show', 'r1'])), /^ {2}addresses +10\.20\.7\.9 - 10\.20\.7\.11 \(3\)$/m);
+    // Not adjacent, or across a subnet boundary: a range of its own.
+    assert.equal(s.json<LeaseJson>(['lease', '--pool', 'private', '--ip', '10.20.7.20', '--owner', 'bm-04']).range, 'r2');
+    assert.equal(s.json<LeaseJson>(['lease', '--pool', 'private', '--ip', '10.20.8.2', '--owner', 'bm-05']).range, 'r3');
+    // A range given to another owner (range add --owner) is theirs: not grown for someone else.
+    expectOk(s.cli(['range', 'add', '--pool', 'private', '--ip', '10.20.9.10', '--size', '2', '--owner', 'rack7']));
+    assert.equal(s.json<LeaseJson>(['lease', '--pool', 'private', '--ip', '10.20.9.12', '--owner', 'bm-06']).range, 'r5');
+    assert.equal(s.json<LeaseJson>(['lease', '--pool', 'private', '--ip', '10.20.9.13', '--owner', 'rack7']).range, 'r5');
+  });
+});

@@ -79,7 +79,7 @@ interface JsonReport {
 const summary = (report: JsonReport) => report.findings.map((f) => `${f.kind} ${f.range} ${f.addresses ?? f.field ?? ''}`.trim()).sort();
 
 test("a hand-made onevnet list -x that disagrees with the driver's book: reconcile tells the truth both ways, and changes nothing", () => {
-  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
+  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: 0 } });
   try {
     buildDisagreeingBook(sandbox);
     const file = saveDocument(sandbox, 'vnets.xml', fs.readFileSync(path.join(FIXTURES, 'list-several-vnets.xml'), 'utf8'));
@@ -115,7 +115,7 @@ test("a hand-made onevnet list -x that disagrees with the driver's book: reconci
 });
 
 test("--apply adopts OpenNebula's side in one write, keeps the operator lease, logs each change; verify then passes", () => {
-  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
+  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: 0 } });
   try {
     buildDisagreeingBook(sandbox);
     const file = saveDocument(sandbox, 'vnets.xml', fs.readFileSync(path.join(FIXTURES, 'list-several-vnets.xml'), 'utf8'));
@@ -124,7 +124,12 @@ test("--apply adopts OpenNebula's side in one write, keeps the operator lease, l
     const applied = cli(sandbox, 'reconcile', '--from', file, ...APPLY());
     assert.equal(applied.code, 1, 'one difference is left for the operator');
     // The updatear resize of r2 (10 -> 12, into free space) is adopted too (issue 11 item 6).
-    assert.match(applied.stdout, new RegExp(`Applied 7 changes \\(generation ${generation} -> ${generation + 1}\\); 1 difference left for the operator\\.`));
+    assert.match(
+      applied.stdout,
+      new RegExp(
+        `Applied 7 changes: 1 range added, 1 range removed, 4 leased addresses adopted, 1 leased address dropped \\(generation ${generation} -> ${generation + 1}\\); 1 difference left for the operator\\.`,
+      ),
+    );
     assert.match(applied.stdout, /^SIZE differs +r2 .*book 10, OpenNebula 12 +range resized to 12$/m);
     const book = readBook(sandbox);
     assert.equal(book.generation, generation + 1, 'one write');
@@ -171,7 +176,7 @@ test("--apply adopts OpenNebula's side in one write, keeps the operator lease, l
 });
 
 test('a deleted book is rebuilt from onevnet list -x with --apply, and oned carries on with it', () => {
-  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
+  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: 0 } });
   try {
     const web = register(sandbox, { IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '20' });
     const db = register(sandbox, { TYPE: 'IP4', IP: '192.168.50.10', SIZE: '10', IPAM_MAD: 'mydrv' }, 1);
@@ -232,7 +237,7 @@ test('a deleted book is rebuilt from onevnet list -x with --apply, and oned carr
 });
 
 test('malformed XML: one clear line, exit 3, the book byte-identical, with or without --apply', () => {
-  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
+  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: 0 } });
   try {
     buildDisagreeingBook(sandbox);
     const before = sandbox.bookBytes();
@@ -254,7 +259,7 @@ test('malformed XML: one clear line, exit 3, the book byte-identical, with or wi
 });
 
 test('leases taken after the document was printed are not judged stale, and onevnet show -x of one VNET removes no range', () => {
-  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
+  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: 0 } });
   try {
     const ar = register(sandbox, { IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '20' });
     register(sandbox, { TYPE: 'IP4', IP: '192.168.50.10', SIZE: '10', IPAM_MAD: 'mydrv' }, 1);
@@ -290,7 +295,7 @@ test('leases taken after the document was printed are not judged stale, and onev
 });
 
 test('--from - reads the document from standard input', () => {
-  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
+  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: 0 } });
   try {
     const result = sandbox.runRaw('nebula-ipam', { args: ['reconcile', '--from', '-', '--json'], stdin: fs.readFileSync(path.join(FIXTURES, 'show-ip4-with-leases.xml')) });
     assert.equal(result.code, 1, result.stderr);
@@ -303,8 +308,8 @@ test('--from - reads the document from standard input', () => {
 });
 
 test("two drivers sharing one book: reconcile --driver alpha --apply judges only alpha's ranges and leaves beta's (issue 8 item 7)", () => {
-  const alpha = createSandbox({ driver: 'alpha', config: { pools: ISSUE2_POOLS } });
-  const beta = createSandbox({ driver: 'beta', config: { pools: ISSUE2_POOLS } });
+  const alpha = createSandbox({ driver: 'alpha', config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: 0 } });
+  const beta = createSandbox({ driver: 'beta', config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: 0 } });
   try {
     // beta's actions run from its own driver directory, on alpha's book (one shared store).
     const shared = { env: { NEBULA_IPAM_STORE: alpha.bookPath } };
@@ -394,7 +399,7 @@ function fakeOnevnet(sandbox: DriverSandbox, ar: OnedAr, xml: string, pause = '0
 const withPath = (bin: string) => ({ PATH: `${bin}${path.delimiter}${childEnv('default').PATH}` });
 
 test('--apply on a saved file never takes its modification time as "as of": --as-of is required, and a lease younger than it is kept', () => {
-  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
+  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: 0 } });
   try {
     const { ar, xml } = snapshotThenLease(sandbox);
     const snapshot = new Date(Date.now() - 1).toISOString();
@@ -437,12 +442,13 @@ test('--apply on a saved file never takes its modification time as "as of": --as
 });
 
 test('onevnet list -x | reconcile --from - --apply: stamped before reading, a lease oned makes while onevnet runs is kept', () => {
-  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
+  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: 0 } });
   try {
     const { ar, xml } = snapshotThenLease(sandbox);
     const bin = fakeOnevnet(sandbox, ar, xml, '1');
     cli(sandbox, 'status'); // makes the nebula-ipam link
-    const piped = spawnSync('sh', ['-c', `onevnet | "${sandbox.driverDir}/nebula-ipam" --json reconcile --from - --apply`], {
+    // --as-of is evaluated as the pipeline starts, before onevnet asks oned for its snapshot.
+    const piped = spawnSync('sh', ['-c', `onevnet | "${sandbox.driverDir}/nebula-ipam" --json reconcile --from - --apply --as-of "$(date -u +%FT%TZ)"`], {
       env: childEnv('default', { NEBULA_IPAM_STORE: sandbox.bookPath, NEBULA_IPAM_CONFIG: sandbox.configPath, ...withPath(bin) }),
       encoding: 'utf8',
       timeout: 30_000,
@@ -458,7 +464,7 @@ test('onevnet list -x | reconcile --from - --apply: stamped before reading, a le
 });
 
 test("a free oned did not honour (onevnet release of a VM's address): reconcile reports the address held in OpenNebula and free in the book, --apply adopts it (issue 8 item 13)", () => {
-  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
+  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: 0 } });
   try {
     const ar = register(sandbox, { IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '20' });
     const ip = getAddress(sandbox, ar);
@@ -477,5 +483,72 @@ test("a free oned did not honour (onevnet release of a VM's address): reconcile 
     assert.notEqual(getAddress(sandbox, ar), ip, 'the adopted address is not handed out again');
   } finally {
     sandbox.cleanup();
+  }
+});
+
+test('cat vnets.xml | reconcile --from - --apply: a pipe cannot tell a saved file from onevnet, so --apply needs --as-of (issue 15 item 7)', () => {
+  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: 0 } });
+  try {
+    const { ar, xml } = snapshotThenLease(sandbox);
+    getAddress(sandbox, ar); // oned leased 10.20.0.4 after the saved document was printed
+    const file = path.join(sandbox.dir, 'vnets.xml');
+    fs.writeFileSync(file, xml);
+    cli(sandbox, 'status'); // makes the nebula-ipam link
+    const before = sandbox.bookBytes();
+    const piped = spawnSync('sh', ['-c', `cat "${file}" | "${sandbox.driverDir}/nebula-ipam" reconcile --from - --apply`], {
+      env: childEnv('default', { NEBULA_IPAM_STORE: sandbox.bookPath, NEBULA_IPAM_CONFIG: sandbox.configPath }),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expectFailure({ code: piped.status ?? -1, stdout: piped.stdout, stderr: piped.stderr }, 2, ['--apply', '--as-of', 'a pipe cannot tell onevnet from a saved file']);
+    assert.deepEqual(sandbox.bookBytes(), before, 'nothing changed: the lease made after the document stays');
+    // A dry run says which time it took.
+    const dry = spawnSync('sh', ['-c', `cat "${file}" | "${sandbox.driverDir}/nebula-ipam" reconcile --from -`], {
+      env: childEnv('default', { NEBULA_IPAM_STORE: sandbox.bookPath, NEBULA_IPAM_CONFIG: sandbox.configPath }),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.match(dry.stdout, /as of [0-9T:.Z-]+ \(the start of reconcile; the book judged up to [0-9T:.Z-]+, reconcileMarginSeconds 0\)/);
+  } finally {
+    sandbox.cleanup();
+  }
+});
+
+test('HA front-ends 3 s apart: a lease made one second after the document, stamped by a clock behind, is not judged (reconcileMarginSeconds, default 300) (issue 15 item 7)', () => {
+  for (const margin of [undefined, 0]) {
+    const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, ...(margin === undefined ? {} : { reconcileMarginSeconds: margin }) } });
+    try {
+      const ar = register(sandbox, { IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '20' });
+      // onevnet list -x on front-end B printed the AR with nothing leased; one second later (real
+      // time) front-end A, whose clock is 3 s behind B's, ran get_address: stamped 2 s before B's "as of".
+      const xml = onevnetList([{ id: 0, name: 'web', ars: [{ ar, holders: new Map() }] }]);
+      const ip = getAddress(sandbox, ar);
+      const asOf = new Date(Date.now() + 2000).toISOString();
+      const file = path.join(sandbox.dir, 'vnets.xml');
+      fs.writeFileSync(file, xml);
+      const applied = cli(sandbox, 'reconcile', '--from', file, '--apply', '--as-of', asOf, '--json');
+      const spans = leaseSpans(readBook(sandbox), 'r1');
+      if (margin === undefined) {
+        assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+        assert.deepEqual(spans, [[0, 0, 'opennebula']], `${ip} stays leased: it may be newer than the document`);
+        assert.equal((JSON.parse(applied.stdout) as { document: { judgedUntil: string } }).document.judgedUntil, new Date(Date.parse(asOf) - 300_000).toISOString());
+      } else {
+        // Without a margin the skew decides: the lease is judged stale and freed (what the margin prevents).
+        assert.deepEqual(spans, [], 'with reconcileMarginSeconds 0 the lease is dropped');
+      }
+    } finally {
+      sandbox.cleanup();
+    }
+  }
+});
+
+test('reconcileMarginSeconds must be a whole number of seconds from 0 to 86400: anything else is refused in one line naming it (exit 4)', () => {
+  for (const value of [-1, 1.5, '300', 86_401]) {
+    const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: value } });
+    try {
+      expectFailure(cli(sandbox, 'reconcile', '--from', path.join(FIXTURES, 'show-ip4-with-leases.xml')), 4, ['reconcileMarginSeconds', JSON.stringify(value)]);
+    } finally {
+      sandbox.cleanup();
+    }
   }
 });

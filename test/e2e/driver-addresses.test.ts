@@ -62,12 +62,15 @@ test('allocate and free on every type, with the IPv6 fields oned sends as 0', ()
       const xml = ar.allocateXml(5n, 2);
       assert.doesNotMatch(xml.slice(xml.indexOf('<ADDRESS>')), /<IP6(_GLOBAL|_ULA)?>(?!0<)/, `${type}: every IPv6 field of ADDRESS is 0`);
       expectQuietSuccess(sandbox.run('allocate_address', xml));
+      ar.noteLeased(5n, 2);
       assert.deepEqual(leased(sandbox, id), [5, 6], type);
       expectFailure(sandbox.run('allocate_address', ar.allocateXml(6n)), 5, [ar.address(6n).IP ?? ar.address(6n).MAC]);
       expectQuietSuccess(sandbox.run('free_address', ar.freeXml(5n)));
+      ar.noteFreed(5n);
       assert.deepEqual(leased(sandbox, id), [6], `${type}: the free took the address it names, only`);
       expectQuietSuccess(sandbox.run('free_address', ar.freeXml(5n)));
       expectQuietSuccess(sandbox.run('free_address', ar.freeXml(6n)));
+      ar.noteFreed(6n);
       assert.deepEqual(leased(sandbox, id), [], type);
     }
   });
@@ -82,7 +85,9 @@ test('a MAC outside the AR, or below AR.MAC, is refused by allocate in one line 
     ];
     for (const ar of ranges) {
       expectQuietSuccess(sandbox.run('allocate_address', ar.allocateXml(0n)));
+      ar.noteLeased(0n);
       expectQuietSuccess(sandbox.run('allocate_address', ar.allocateXml(15n)));
+      ar.noteLeased(15n);
       const before = sandbox.bookBytes();
       const at = (mac: string) => requestXml(ar.storedInner(), addressXml({ ...ar.address(0n), MAC: mac }));
       const first = BigInt(`0x${ar.attrs.MAC!.replaceAll(':', '')}`);

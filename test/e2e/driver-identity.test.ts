@@ -29,8 +29,9 @@ function register(sandbox: DriverSandbox, ar: Attrs, mac: string, arId: number):
 }
 
 /** The AR as oned sends it after `onevnet updatear` set its NEBULA_IPAM_RANGE to `id`. */
+/** The AR after `onevnet updatear` set its NEBULA_IPAM_RANGE: oned keeps its leases (and its count). */
 function edited(ar: OnedAr, id: string): OnedAr {
-  return new OnedAr({ ...ar.attrs, NEBULA_IPAM_RANGE: id });
+  return ar.edited({ NEBULA_IPAM_RANGE: id });
 }
 
 /** Range id -> its leased indices, as the product reads the book. */
@@ -57,7 +58,9 @@ for (const type of ['ETHER', 'IP6', 'IP4'] as const) {
       const b = register(sandbox, attrs(2), '02:00:5e:00:02:00', 0);
       const idB = b.attrs.NEBULA_IPAM_RANGE!;
       expectQuietSuccess(sandbox.run('allocate_address', a.allocateXml(1n)));
+      a.noteLeased(1n);
       expectQuietSuccess(sandbox.run('allocate_address', b.allocateXml(3n, 2)));
+      b.noteLeased(3n, 2);
       const before = sandbox.bookBytes();
       const state = bookState(sandbox);
 

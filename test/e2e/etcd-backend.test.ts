@@ -179,7 +179,8 @@ function percentile(values: readonly number[], p: number): number {
 test('16 drivers and operator commands on one range at once: every lease acknowledged, none given twice, none lost', async () => {
   const s = etcdSandbox();
   try {
-    const ar = s.register({ SIZE: '250' });
+    // Many callers on one AR at once, as oned never runs them: no count could be oned's, so none is sent.
+    const ar = new OnedAr(s.register({ SIZE: '250' }).attrs, { modern: false, sendsCount: false });
     const runs: ActionRun[] = [];
     const started = performance.now();
     const operator = (async () => {
@@ -215,7 +216,8 @@ test('the etcd leader SIGKILLed mid-run: no duplicates, no acknowledged lease lo
   const s = etcdSandbox();
   let killed: number | undefined;
   try {
-    const ar = s.register({ SIZE: '250' });
+    // Many callers on one AR at once, as oned never runs them: no count could be oned's, so none is sent.
+    const ar = new OnedAr(s.register({ SIZE: '250' }).attrs, { modern: false, sendsCount: false });
     const runs: ActionRun[] = [];
     let killedAt = 0;
     const killer = (async () => {
@@ -253,7 +255,8 @@ test('a driver SIGKILLed between sending its transaction and reading the answer:
     expectOk(s.cli(['verify']));
     const next = expectReply(s.run('get_address', ar.getXml(1), { requestId: '78' }), 'ADDRESS').get('IP')!;
     const book = bookIps(s);
-    assert.equal(book.size, before + landed + 1, 'the next lease is one more, not a second copy of the first');
+    // oned never got the killed action's answer: its USED_LEASES did not grow, so a landed lease is dropped (engine/oned-count.ts).
+    assert.equal(book.size, before + 1, 'the next lease is the only new one: never a second copy, and no orphan of the killed get left');
     assert.ok(book.has(next));
     console.log(`# etcd: driver killed after sending: the lease ${landed ? 'landed (held under request 77, for reconcile)' : 'did not land'}; the next get_address got ${next}`);
   } finally {

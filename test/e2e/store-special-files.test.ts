@@ -127,15 +127,17 @@ test(
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.stdin.end(encodeRequest(ar.getXml(1)));
-    const ended = new Promise<{ signal: NodeJS.Signals | null; at: number }>((resolve) => child.on('close', (_code, signal) => resolve({ signal, at: performance.now() })));
+    const ended = new Promise<{ code: number | null; at: number }>((resolve) => child.on('close', (code) => resolve({ code, at: performance.now() })));
     const hang = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
     try {
       // Long enough for Node to start and the action to reach its wait (lockTimeoutMs is 20 s).
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       const sent = performance.now();
       child.kill('SIGTERM');
-      const { signal, at } = await ended;
-      assert.equal(signal, 'SIGTERM', `ended by SIGTERM, not by our SIGKILL after ${KILL_AFTER_MS} ms; stderr: ${stderr}`);
+      const { code, at } = await ended;
+      // 143: stopped by SIGTERM with nothing written, and saying so (issue 15 item 3).
+      assert.equal(code, 143, `ended by SIGTERM, not by our SIGKILL after ${KILL_AFTER_MS} ms; stderr: ${stderr}`);
+      assert.match(stderr, /^[^\n]*interrupted by SIGTERM while waiting for its lock; nothing was written\n$/);
       assert.ok(at - sent < 2_000, `ended ${Math.round(at - sent)} ms after SIGTERM`);
     } finally {
       clearTimeout(hang);

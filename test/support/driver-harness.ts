@@ -310,6 +310,12 @@ export interface StoredArOptions {
   readonly arId?: number;
   /** Add 7.2+ SHARED and 7.4 NEXT_INDEX, as the docs/oned-contract.md sample does; default true. */
   readonly modern?: boolean;
+  /**
+   * Send USED_LEASES (default true). oned runs one action at a time, so its count is exact; the
+   * torture tests run many callers on one AR at once, where no count could be oned's: they send
+   * none, and the driver keeps to its own book (engine/oned-count.ts reads nothing).
+   */
+  readonly sendsCount?: boolean;
 }
 
 /**
@@ -322,9 +328,14 @@ export class OnedAr {
   readonly type: string;
   readonly size: bigint;
   readonly leased = new Set<bigint>();
+  /** Blocks too big to list one address at a time (2^31 addresses in the edge tests), and the addresses freed in them. */
+  private bulk: { first: bigint; last: bigint }[] = [];
+  private bulkFreed = new Set<bigint>();
   private readonly firstMac: bigint;
+  private readonly sendsCount: boolean;
 
   constructor(replyAttrs: ReadonlyMap<string, string> | Attrs, options: StoredArOptions = {}) {
+    this.sendsCount = options.sendsCount ?? true;
     const reply = replyAttrs instanceof Map ? Object.fromEntries(replyAttrs) : { ...(replyAttrs as Attrs) };
     const type = reply.TYPE;
     const size = reply.SIZE;
@@ -349,9 +360,28 @@ export class OnedAr {
     return this.type === 'IP4' || this.type === 'IP4_6' || this.type === 'IP4_6_STATIC';
   }
 
+  /** oned's USED_LEASES: every address it holds in the AR (`get_used_addr`, the size of its lease map). */
+  get usedLeases(): bigint {
+    let count = BigInt(this.leased.size) - BigInt(this.bulkFreed.size);
+    for (const block of this.bulk) count += block.last - block.first + 1n;
+    return count;
+  }
+
+  /**
+   * The same AR after `onevnet updatear` (or any edit of its attributes): oned keeps its leases,
+   * so the copy counts the same USED_LEASES.
+   */
+  edited(changes: Attrs): OnedAr {
+    const copy = new OnedAr({ ...this.attrs, ...changes }, { arId: Number(this.attrs.AR_ID ?? 0), modern: false, sendsCount: this.sendsCount });
+    for (const index of this.leased) copy.leased.add(index);
+    copy.bulk = [...this.bulk];
+    copy.bulkFreed = new Set(this.bulkFreed);
+    return copy;
+  }
+
   /** The AR element's content with computed elements and USED_LEASES (get, allocate, free, rmar). */
   storedInner(): string {
-    return `${attributeElements(this.attrs)}${this.computedElements()}<USED_LEASES>${this.leased.size}</USED_LEASES>`;
+    return `${attributeElements(this.attrs)}${this.computedElements()}${this.sendsCount ? `<USED_LEASES>${this.usedLeases}</USED_LEASES>` : ''}`;
   }
 
   /** oned's computed elements, in oned's order (docs/oned-contract.md 2.1). */
@@ -428,11 +458,17 @@ export class OnedAr {
 
   /** Tell the model that oned accepted a lease of `size` addresses from `index`. */
   noteLeased(index: bigint, size: number | bigint = 1): void {
+    if (BigInt(size) > 4096n) {
+      this.bulk.push({ first: index, last: index + BigInt(size) - 1n });
+      return;
+    }
     for (let i = 0n; i < BigInt(size); i++) this.leased.add(index + i);
   }
 
+  /** oned dropped its lease of `index` (a free it took as final). */
   noteFreed(index: bigint): void {
-    this.leased.delete(index);
+    if (this.leased.delete(index)) return;
+    if (this.bulk.some((b) => b.first <= index && index <= b.last)) this.bulkFreed.add(index);
   }
 }
 

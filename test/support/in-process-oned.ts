@@ -82,12 +82,9 @@ export class InProcessOned {
   }
 }
 
-/**
- * OnedAr counts USED_LEASES one address at a time; the driver never reads it, so huge blocks
- * (2^31 addresses in the edge tests) are left out of the count rather than enumerated.
- */
+/** What oned records once it accepted a lease: USED_LEASES grows by the block (huge blocks counted whole). */
 function noteLeased(ar: OnedAr, index: bigint, size: number | bigint): void {
-  if (BigInt(size) <= 4096n) ar.noteLeased(index, size);
+  ar.noteLeased(index, size);
 }
 
 /** Every leased index of a range, expanded (only for ranges with few leased addresses). */

@@ -47,6 +47,22 @@ export interface ModelRange {
   next: bigint;
   /** An operator lease kept by unregister: oned never sends its AR. */
   readonly unmanaged?: boolean;
+  /**
+   * oned's count (USED_LEASES) and the book's at the last request that changed the book, and the
+   * indices freed since the two last agreed, which get_address must not hand out (issue 15 item 6).
+   */
+  counts?: { used: bigint; held: bigint };
+  heldBack: Set<bigint>;
+  /** The block the last get_address offered, and oned's count then: not grown since means oned refused it. */
+  offered?: { first: bigint; count: bigint; used: bigint };
+}
+
+/** What a request's USED_LEASES makes of a range, committed only when the request succeeds. */
+export interface Settle {
+  readonly counts: { used: bigint; held: bigint };
+  readonly heldBack: Set<bigint>;
+  /** The leases with a refused offer dropped. */
+  readonly leases: Map<bigint, Holder>;
 }
 
 export interface Side {
@@ -117,6 +133,8 @@ export class LeaseModel {
   private nextId = 1;
   /** A deliberately wrong model (the first free block, as before issue 8), to show the check can fail. */
   mutantFirstFree = false;
+  /** Another wrong model: freed addresses handed out again whatever oned's count says (before issue 15 item 6). */
+  mutantHeldBack = false;
 
   /** Replaced when a step edits the pools. */
   constructor(public config: Config) {}
@@ -142,6 +160,51 @@ export class LeaseModel {
   /** Leased or reserved: not to be handed out. */
   unavailable(range: ModelRange, index: bigint): boolean {
     return range.leases.has(index) || this.blocked(range).has(index);
+  }
+
+  /**
+   * The request says oned holds `used` addresses of the range: when the book holds as many for
+   * oned, nothing freed earlier can still be oned's, and nothing is held back any more.
+   */
+  static settle(range: ModelRange, used: bigint): Settle {
+    const leases = new Map(range.leases);
+    const heldBack = new Set(range.heldBack);
+    const offer = range.offered;
+    let before = 0n;
+    for (const holder of leases.values()) if (holder === 'opennebula') before++;
+    if (offer && used === offer.used && used + offer.count === before) {
+      // oned's count did not grow: it refused the offer. Dropped, and held back (it may hold it).
+      let dropped = false;
+      for (let i = offer.first; i < offer.first + offer.count; i++) {
+        if (leases.get(i) !== 'opennebula') continue;
+        leases.delete(i);
+        dropped = true;
+      }
+      if (dropped) for (let i = offer.first; i < offer.first + offer.count; i++) heldBack.add(i);
+    }
+    let held = 0n;
+    for (const holder of leases.values()) if (holder === 'opennebula') held++;
+    if (used <= held) heldBack.clear();
+    return { counts: { used, held }, heldBack, leases };
+  }
+
+  static commit(range: ModelRange, settle: Settle): void {
+    range.counts = settle.counts;
+    range.heldBack = settle.heldBack;
+    range.leases.clear();
+    for (const [index, holder] of settle.leases) range.leases.set(index, holder);
+    delete range.offered;
+  }
+
+  /** After the request's own change of `delta` leases for oned: oned's count follows the book's. */
+  static follow(range: ModelRange, delta: bigint): void {
+    // oned's count is never below 0.
+    if (range.counts) range.counts = { used: range.counts.used + delta < 0n ? 0n : range.counts.used + delta, held: range.counts.held + delta };
+  }
+
+  /** The range as the request sees it once its count settled. */
+  static settled(range: ModelRange, settle: Settle): ModelRange {
+    return { ...range, leases: settle.leases, heldBack: settle.heldBack };
   }
 
   private takenBy(family: Family, span: Span): boolean {
@@ -203,8 +266,8 @@ export class LeaseModel {
     return fail('exhausted');
   }
 
-  add(range: Omit<ModelRange, 'id' | 'leases' | 'sentSize' | 'next'>): ModelRange {
-    const added: ModelRange = { ...range, id: `r${this.nextId++}`, sentSize: range.size, leases: new Map(), next: 0n };
+  add(range: Omit<ModelRange, 'id' | 'leases' | 'sentSize' | 'next' | 'heldBack'>): ModelRange {
+    const added: ModelRange = { ...range, id: `r${this.nextId++}`, sentSize: range.size, leases: new Map(), next: 0n, heldBack: new Set() };
     this.ranges.push(added);
     return added;
   }
@@ -242,7 +305,7 @@ export class LeaseModel {
 
   /** The ranges and leases as they are now, to come back by `restore`. */
   snapshot(): ModelRange[] {
-    return this.ranges.map((r) => ({ ...r, leases: new Map(r.leases) }));
+    return this.ranges.map((r) => ({ ...r, leases: new Map(r.leases), heldBack: new Set(r.heldBack), ...(r.offered ? { offered: { ...r.offered } } : {}) }));
   }
 
   /**
@@ -258,7 +321,10 @@ export class LeaseModel {
       const leases = new Map(old.leases);
       if (now) for (const [index, holder] of now.leases) if (holder === 'opennebula' && !leases.has(index)) leases.set(index, holder);
       const gone = now ?? this.gone.find((r) => r.id === old.id);
-      return { ...old, leases, ...(gone ? { ar: gone.ar, sentSize: gone.sentSize } : {}), ...(now ? { next: now.next } : {}) };
+      // What oned told about its count is not undone either.
+      const counted = now ? { next: now.next, heldBack: new Set(now.heldBack), ...(now.counts ? { counts: now.counts } : {}), ...(now.offered ? { offered: now.offered } : {}) } : {};
+      const { counts: _oldCounts, offered: _oldOffer, ...kept } = old;
+      return { ...(now ? kept : old), leases, ...(gone ? { ar: gone.ar, sentSize: gone.sentSize } : {}), ...counted };
     });
     const ids = new Set(back.map((r) => r.id));
     // Registered since: an id the previous counter had not handed out, clear of every range that comes back.
@@ -284,7 +350,7 @@ export class LeaseModel {
   nextFree(range: ModelRange, count: bigint): bigint | undefined {
     const limit = LeaseModel.allowed(range);
     const cursor = this.mutantFirstFree || range.next >= limit ? 0n : range.next;
-    const taken = [...range.leases.keys(), ...this.blocked(range)];
+    const taken = [...range.leases.keys(), ...this.blocked(range), ...(this.mutantHeldBack ? [] : range.heldBack)];
     const distance = (s: bigint) => (s >= cursor ? s - cursor : s + limit);
     const starts = [cursor, 0n, ...taken.map((i) => i + 1n)].sort((a, b) => (distance(a) < distance(b) ? -1 : distance(a) > distance(b) ? 1 : 0));
     for (const s of starts) {

@@ -99,7 +99,7 @@ export async function tortureConcurrency(options: ConcurrencyOptions): Promise<C
     const shared = [0, 1, 2].map((k) => {
       const r = sandbox.run('register_address_range', registerXml({ TYPE: 'IP4', IP: `10.0.${k + 1}.0`, SIZE: '24', IPAM_MAD: DRIVER }));
       if (r.code !== 0) throw new Error(`setup: register failed: ${r.stderr}`);
-      const ar = new OnedAr(parseTemplateReply(r.stdout, 'AR').attrs, { arId: k });
+      const ar = new OnedAr(parseTemplateReply(r.stdout, 'AR').attrs, { arId: k, sendsCount: false });
       return { ar, first: ipv4ToNumber(ar.attrs.IP!), size: Number(ar.size) };
     });
 
@@ -217,7 +217,7 @@ export async function tortureConcurrency(options: ConcurrencyOptions): Promise<C
       const run = await exec(worker, 'register_address_range', registerXml({ TYPE: 'IP4', SIZE: '8', IPAM_MAD: DRIVER }));
       if (run.killedByUs) killedRegisters++;
       else if (run.code === 0) {
-        const ar = new OnedAr(parseTemplateReply(run.stdout, 'AR').attrs, { arId: 100 + Number(worker.name.slice(1)) });
+        const ar = new OnedAr(parseTemplateReply(run.stdout, 'AR').attrs, { arId: 100 + Number(worker.name.slice(1)), sendsCount: false });
         const first = ipv4ToNumber(ar.attrs.IP!);
         const size = Number(ar.size);
         const span = Array.from({ length: size }, (_, i) => first + i);

@@ -1,7 +1,7 @@
 /** The pure parts of the operator CLI of issue 11: suggestions, driver choice, fitting tables, counts. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { didYouMean, editDistance, nearest } from '../../src/cli/did-you-mean.ts';
+import { didYouMean, editDistance, nearest } from '../../src/did-you-mean.ts';
 import { exitCodeHelp } from '../../src/cli/exit-code-help.ts';
 import { pickDriver } from '../../src/cli/pick-driver.ts';
 import { formatCounts } from '../../src/cli/render/count.ts';
@@ -66,9 +66,10 @@ describe('tables that fit', () => {
 });
 
 describe('counts and exit codes', () => {
-  it('one notation per column', () => {
+  it('plain integers up to 2^53, the exponent form above, cell by cell', () => {
     assert.deepEqual(formatCounts([3n, 65536n]), ['3', '65536']);
-    assert.deepEqual(formatCounts([3n, 1n << 64n]), ['3.00e0', '1.84e19']);
+    assert.deepEqual(formatCounts([3n, 1n << 64n]), ['3', '1.84e19']);
+    assert.deepEqual(formatCounts([20n, 2_000_000_000n, 1n << 53n]), ['20', '2000000000', '9007199254740992']);
     assert.deepEqual(formatCounts([0n, 1n << 64n]), ['0', '1.84e19']);
   });
   it('lists each code once, in order', () => {

@@ -81,7 +81,7 @@ function decodeChanged(change: (doc: any) => void): () => Book {
 
 test('a book that is not what nebula-ipam wrote is refused, naming the file, the field and the way back', () => {
   const message = expectIpamError(() => decodeBook('{"schema":1,', WHERE), 'store-corrupt', [WHERE, 'not valid JSON']);
-  assert.ok(message.includes(`${WHERE}.prev`), 'says how to recover');
+  assert.ok(message.includes('`nebula-ipam restore`') && !message.includes('copy'), 'says how to recover: restore (the backend names where its previous generation is), never a copy over the book');
   expectIpamError(() => decodeBook('', WHERE), 'store-corrupt', [WHERE]);
   expectIpamError(() => decodeBook('[]', WHERE), 'store-corrupt', ['(top)']);
   expectIpamError(

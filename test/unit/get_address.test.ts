@@ -85,7 +85,7 @@ test('the cursor is kept per range and survives a SIZE shrunk under it', () => {
   oned.get(ar, 5);
   assert.equal(oned.get(other).ip, '10.0.1.10', 'another range starts at its own 0');
   oned.free(ar, 0n);
-  const shrunk = new OnedAr({ ...ar.attrs, SIZE: '5' });
+  const shrunk = ar.edited({ SIZE: '5' });
   assert.equal(oned.get(shrunk).ip, '10.0.0.10', 'cursor past the SIZE oned now sends: wraps');
 });
 

@@ -29,7 +29,7 @@ const DOCUMENT = '2025-01-02T00:00:00.000Z';
 const AFTER = '2025-01-03T00:00:00.000Z';
 const NOW = '2025-01-04T00:00:00.000Z';
 
-const options: ReconcileOptions = { config, driver: { name: 'nebula-ipam', explicit: false }, documentTime: DOCUMENT, now: NOW };
+const options: ReconcileOptions = { config, driver: { name: 'nebula-ipam', explicit: false }, documentTime: DOCUMENT, marginMs: 0, now: NOW };
 
 const on = (from: number, to: number, at = BEFORE) => ({ from, to, holder: 'opennebula', at });
 const operator = (from: number, to: number, owner: string) => ({ from, to, holder: 'operator', owner, at: BEFORE });
@@ -199,6 +199,15 @@ test('nothing in the book newer than the document is judged: oned may have lease
   const listed = findDifferences(fresh, readOnevnetXml('<VNET_POOL/>', 'x'), options);
   assert.ok(listed.notes.some((n) => n.kind === 'range-newer-than-document' && n.range === 'r6'));
   assert.ok(!listed.findings.some((f) => f.range === 'r6'));
+});
+
+test('a lease stamped just before the document by a clock behind (HA front-ends) is not judged within the margin', () => {
+  // 2 s before the document's time: one second after it by a clock 3 s ahead.
+  const skewed = new Date(Date.parse(DOCUMENT) - 2000).toISOString();
+  const fresh = book([{ id: 'r1', type: 'IP4', size: 20, ip: '10.20.0.3', pool: 'private', block: ['10.20.0.0', '10.20.0.255'], createdAt: BEFORE, leases: [on(0, 1), on(9, 9, skewed)] }]);
+  const stale = (marginMs: number) => kinds(findDifferences(fresh, fixture('show-ip4-with-leases.xml'), { ...options, marginMs }).findings).filter((k) => k.startsWith('lease-missing-in-opennebula'));
+  assert.deepEqual(stale(0), ['lease-missing-in-opennebula r1 10.20.0.12']);
+  assert.deepEqual(stale(300_000), [], 'newer than the document less the margin: left alone');
 });
 
 test('onevnet show -x holds one VNET: ranges it does not list are not called missing', () => {

@@ -217,8 +217,9 @@ test('IP6 and IP4_6 ranges without GLOBAL_PREFIX are delegated consecutive /64s'
   assert.deepEqual([b.reply.attrs.get('GLOBAL_PREFIX'), b.reply.attrs.get('IP')], ['2001:db8:100:1::', '10.20.0.3']);
   oned.unregister(a.ar);
   assert.equal(oned.register({ ...MAD, TYPE: 'IP6', IPAM_POOL6: 'public6', SIZE: '1' }).reply.attrs.get('GLOBAL_PREFIX'), '2001:db8:100::');
-  // No IPv6 pool named and none default: a plain SLAAC range of MACs, nothing delegated.
-  assert.equal(oned.register({ ...MAD, TYPE: 'IP6', SIZE: '10' }).reply.attrs.get('GLOBAL_PREFIX'), undefined);
+  // No IPv6 pool named and none default, beside IPv6 pools: a forgotten IPAM_POOL6, refused
+  // (a link-local-only range is registered only where no IPv6 pool is configured: cli-views).
+  assert.throws(() => oned.register({ ...MAD, TYPE: 'IP6', SIZE: '10' }), /no GLOBAL_PREFIX and no IPv6 pool to delegate a \/64 from \(name one with IPAM_POOL6: public6/);
 });
 
 test('a GLOBAL_PREFIX given inside a pool is accepted, recorded and never delegated again', () => {

@@ -4,6 +4,7 @@
  */
 import type { Command } from '../command.ts';
 import { completeCommands, completionCommand } from './completion.ts';
+import { doctorCommand } from './doctor.ts';
 import { exportCommand } from './export.ts';
 import { importCommand } from './import.ts';
 import { initCommand } from './init.ts';
@@ -11,6 +12,7 @@ import { installCommand } from './install.ts';
 import { leaseCommand } from './lease.ts';
 import { leasesCommand } from './leases.ts';
 import { logCommand } from './log.ts';
+import { manCommand } from './man.ts';
 import { metricsCommand } from './metrics.ts';
 import { rangeCommand } from './range.ts';
 import { reconcileCommand } from './reconcile.ts';
@@ -32,6 +34,7 @@ export const COMMANDS: readonly Command[] = [
   releaseCommand,
   rangeCommand,
   verifyCommand,
+  doctorCommand,
   reconcileCommand,
   exportCommand,
   importCommand,
@@ -39,6 +42,7 @@ export const COMMANDS: readonly Command[] = [
   logCommand,
   metricsCommand,
   completionCommand,
+  manCommand,
 ];
 completeCommands(COMMANDS);
 

@@ -5,6 +5,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chooseConfig } from '../../config/resolve-book.ts';
 import { writeStarterConfig } from '../../config/starter-config.ts';
+import { nextSteps } from '../../doctor/next-steps.ts';
+import { onedConfFindings } from '../../doctor/oned-conf-checks.ts';
+import { onedConfFile, readOnedConf } from '../../doctor/oned-conf-file.ts';
 import { IpamError } from '../../errors.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { checkDriverName, COPY_NAME, onedConfLine, planInstall, type Entry } from '../../install/driver-dir.ts';
@@ -15,6 +18,7 @@ import { bundleVersion, versionOfFile, versionText } from '../../install/bundle-
 import { bundleBehind, bundlesBehindActions, leftBehind, settleOldBundles } from '../../install/old-bundles.ts';
 import { oldBundleLine, replacementLine, runningCopyWarning, untrustedRunWarning, type Replacement } from '../../install/upgrade-lines.ts';
 import { makeDirectory, writeProgram } from '../../install/write-program.ts';
+import { systemFiles } from '../../install/system-files.ts';
 import { ACTION_NAMES } from '../../actions/action.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
@@ -24,7 +28,8 @@ import { createBook } from './init.ts';
 export const installCommand: Command = {
   name: 'install',
   summary: 'link the five driver actions into a remotes directory',
-  usage: `Usage: nebula-ipam install DIR [--link] [--bin BINDIR] [--from FILE] [--remove-old] [--json]
+  usage: `Usage: nebula-ipam install DIR [--link] [--bin BINDIR] [--from FILE] [--remove-old]
+                           [--system-files [--system-root DIR]] [--json]
 
 Creates in DIR (made if missing), usually /var/lib/one/remotes/ipam/<name>, the five
 action scripts oned runs: ${ACTION_NAMES.join(', ')}.
@@ -52,6 +57,14 @@ and backups of /var/lib/one/remotes carry a working driver to every front-end.
   --from FILE    install the bundle FILE instead of this program (to upgrade from the
                  installed copy itself, which has nothing newer to put in its own place)
   --remove-old   remove the older bundles the links led to before (named otherwise)
+  --system-files also put in place, under / (or --system-root DIR, a staging tree): the
+                 metrics service and timer (etc/systemd/system/nebula-ipam-metrics@.service
+                 and .timer, run with the --bin command), the audit log's logrotate file
+                 (etc/logrotate.d/nebula-ipam), bash and zsh completion
+                 (usr/share/bash-completion/completions/nebula-ipam,
+                 usr/share/zsh/vendor-completions/_nebula-ipam) and the man page
+                 (usr/share/man/man1/nebula-ipam.1). Off unless asked: a driver install
+                 writes nothing outside DIR and BINDIR on its own
 
 Safe to run again: links already right are kept, links to another nebula-ipam are
 re-pointed, and anything else (another driver's scripts) is refused before anything
@@ -72,10 +85,19 @@ ${exitCodeHelp([
     const { values, positionals } = parseCommandArgs(
       'install',
       args,
-      { copy: { type: 'boolean' }, link: { type: 'boolean' }, bin: { type: 'string' }, from: { type: 'string' }, 'remove-old': { type: 'boolean' } },
+      {
+        copy: { type: 'boolean' },
+        link: { type: 'boolean' },
+        bin: { type: 'string' },
+        from: { type: 'string' },
+        'remove-old': { type: 'boolean' },
+        'system-files': { type: 'boolean' },
+        'system-root': { type: 'string' },
+      },
       { min: 1, max: 1, names: 'the directory to install into' },
     );
     if (values.copy && values.link) throw usageError('install', 'give --copy or --link, not both');
+    if (values['system-root'] !== undefined && !values['system-files']) throw usageError('install', '--system-root is where --system-files go; give --system-files too');
     const copying = !values.link;
     const dir = path.resolve(positionals[0]!);
     const name = path.basename(dir);
@@ -133,6 +155,7 @@ ${exitCodeHelp([
       throw onDisk('writing failed', error);
     }
     if (binPlan) replaced.push(...linkOnPath(binPlan, bundle));
+    const placed = values['system-files'] ? placeSystemFiles(path.resolve(values['system-root'] ?? '/'), binPlan?.link ?? '/usr/local/bin/nebula-ipam') : [];
     const oldBundles = settleOldBundles(
       leftBehind(
         before,
@@ -159,6 +182,21 @@ ${exitCodeHelp([
     const book = made.location;
     const bookState = made.created ? 'created' : 'kept';
     const line = onedConfLine(name);
+    const onedConf = onedConfFile(context.env);
+    const oned = readOnedConf(onedConf);
+    const onedFindings = 'conf' in oned ? onedConfFindings(onedConf, oned.conf, name) : undefined;
+    const steps = {
+      name,
+      onedConf,
+      ...(onedFindings ? { onedFindings } : {}),
+      enableLine: line,
+      config,
+      configWritten: configState === 'written',
+      book,
+      bookCreated: bookState === 'created',
+      command: binPlan ? binPlan.link : 'nebula-ipam on the PATH: --bin /usr/local/bin',
+      invocation: cliInvocation(name),
+    };
     if (context.json) {
       // The JSON carries what changed; what needs a person's attention goes to stderr as well.
       for (const warning of [...untrustedRunWarning(self), ...(running ? [runningCopyWarning(copy, bundle.version)] : [])]) context.stderr(`${warning}\n`);
@@ -174,7 +212,9 @@ ${exitCodeHelp([
           oldBundles: oldBundles.map((b) => ({ path: b.path, version: b.version ?? null, state: b.state, ...(b.usedBy ? { usedBy: b.usedBy } : {}) })),
           cli: cliInvocation(name),
           links: plan.map((p) => ({ name: p.name, state: stateText(p.step) })),
+          systemFiles: placed,
           onedConf: line,
+          onedConfFindings: onedFindings ?? null,
           config,
           configState,
           book,
@@ -187,26 +227,36 @@ ${exitCodeHelp([
     if (copied) rows.unshift([COPY_NAME, copied, running ? 'the program running this install' : `copy of ${source}`]);
     if (binPlan?.copy) rows.push([binPlan.program, binPlan.copy.state, `copy of ${source}`]);
     if (binPlan) rows.push([binPlan.link, binPlan.state, binPlan.program]);
+    for (const file of placed) rows.push([file.path, file.state, 'system file']);
     context.stdout(`Installed nebula-ipam ${versionText(bundle.version)} as IPAM driver "${name}" in ${dir}:
 ${renderTable([{ header: 'FILE' }, { header: 'STATE' }, { header: 'POINTS TO' }], rows, context.options.width)}
-${warnings.map((w) => `${w}\n`).join('')}${warnings.length ? '\n' : ''}Next steps:
-  1. In /etc/one/oned.conf, enable the driver (no space after the comma; keep any other
-     names already in the -i list):
-       ${line}
-  2. Describe the pools in ${config}
-     (${configState === 'written' ? 'written now as a starter with no pools' : 'kept as it was'}; without pools only explicit ranges work).
-     The lease book is ${book}
-     (${bookState === 'created' ? 'created now, empty' : 'kept as it was'}; readable by oneadmin only).
-  3. Restart oned (systemctl restart opennebula).
-  4. Use it: IPAM_MAD = "${name}" in an AR, or on the virtual network for all its ARs.
-  5. With HA, install on every front-end and keep the books in etcd (README: High availability).
-  6. Look at it from the command line (${binPlan ? binPlan.link : 'nebula-ipam on the PATH: --bin /usr/local/bin'}):
-       ${cliInvocation(name)}
-`);
+${warnings.map((w) => `${w}\n`).join('')}${warnings.length ? '\n' : ''}${nextSteps(steps)}`);
     return EXIT_CODES.ok;
   },
 };
 
+/** Writes each system file that differs (a temp file renamed over it, mode 0644); says which changed. */
+function placeSystemFiles(root: string, command: string): { path: string; state: 'created' | 'replaced' | 'kept' }[] {
+  return systemFiles(root, command).map((file) => {
+    const bytes = Buffer.from(file.content, 'utf8');
+    let was: Buffer | undefined;
+    try {
+      was = fs.readFileSync(file.path);
+    } catch {
+      was = undefined;
+    }
+    if (was?.equals(bytes)) return { path: file.path, state: 'kept' };
+    try {
+      makeDirectory(path.dirname(file.path), 0o755);
+      writeProgram(file.path, bytes, 0o644);
+    } catch (error) {
+      throw new IpamError('store-io', `Cannot write ${file.path}: ${(error as Error).message}; the driver was installed, this and the later system files were not`);
+    }
+    return { path: file.path, state: was === undefined ? 'created' : 'replaced' };
+  });
+}
+
+/** The book the config in place picks (the default when there is none, or it does not load). */
 /** The exact command that reads this driver's books. */
 function cliInvocation(name: string): string {
   return `nebula-ipam --driver ${name} status`;

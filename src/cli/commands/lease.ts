@@ -27,8 +27,10 @@ frees it and get_address never hands it out; only \`nebula-ipam release\` gives 
                  the lease is its first N addresses
   --ip IP        exactly this address, wherever it is free in POOL: in a range of
                  OpenNebula's (oned then never hands it out), in an operator range, or in
-                 the pool's free space (a new operator range of that one address). Never a
-                 leased, excluded, network, broadcast, gateway or DNS address
+                 the pool's free space: the operator range just below or above it in the
+                 same subnet (nobody's, or OWNER's) grows by it, else a new operator range
+                 of that one address. Never a leased, excluded, network, broadcast,
+                 gateway or DNS address
   --owner TEXT   who holds it, e.g. the host name (required; \`release --owner\` matches it)
   --note TEXT    free text kept with the lease
   --json         print the result as JSON

@@ -1,14 +1,12 @@
 /** `nebula-ipam metrics`: the book's utilisation for Prometheus (node_exporter's textfile collector). */
-import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { IpamError } from '../../errors.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { metricsText } from '../../metrics/exposition.ts';
+import { markMetricsFileDown, writeMetricsFile } from '../../metrics/metrics-file.ts';
 import { poolUsage } from '../../operator/usage.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
-import { familyRows } from '../render/family-rows.ts';
+import { familyRows, VIEW_FAMILIES } from '../render/family-rows.ts';
 import { requireBook } from '../require-book.ts';
 
 export const metricsCommand: Command = {
@@ -24,38 +22,43 @@ in use and quota (nebula_ipam_store_*_bytes). Labels: driver, pool, family,
 network, range, type, managed_by, holder. \`status --json\` carries the same numbers.
 
   --output FILE   write FILE atomically instead (for node_exporter's textfile collector,
-                  e.g. /var/lib/prometheus/node-exporter/nebula-ipam.prom)
+                  e.g. /var/lib/prometheus/node-exporter/nebula-ipam.prom); when the book
+                  cannot be read, FILE keeps only nebula_ipam_up 0 and the last success
+                  time; when FILE cannot be written, it is removed
+
+nebula_ipam_up is 1 and nebula_ipam_last_success_timestamp_seconds the time of this run;
+alert when time() minus it grows past a few runs.
 
 Reads a snapshot without the lock, so oned is never held up.
 
 ${exitCodeHelp([[0, 'printed or written'], [2, 'bad option'], [8, 'FILE cannot be written'], ...READS_BOOK])}`,
   async run(args, context) {
     const { values } = parseCommandArgs('metrics', args, { output: { type: 'string' } }, { min: 0, max: 0, names: '' });
-    const config = context.config();
-    await requireBook(context);
-    const book = await context.store().read();
-    const space = await context.store().space?.();
-    const text = metricsText({
-      ...(space ? { space } : {}),
-      driver: context.driver,
-      generation: book.generation,
-      pools: poolUsage(book, config),
-      ranges: [...familyRows(book, config, 'ipv4'), ...familyRows(book, config, 'ipv6')],
-    });
-    if (values.output === undefined) {
+    const file = values.output === undefined ? undefined : path.resolve(values.output);
+    let text: string;
+    try {
+      const config = context.config();
+      await requireBook(context);
+      const book = await context.store().read();
+      const space = await context.store().space?.();
+      text = metricsText({
+        ...(space ? { space } : {}),
+        driver: context.driver,
+        generation: book.generation,
+        pools: poolUsage(book, config),
+        ranges: VIEW_FAMILIES.flatMap((family) => familyRows(book, config, family)),
+        now: Math.floor(Date.now() / 1000),
+      });
+    } catch (error) {
+      // The old numbers must not be served as current: the file says down, then the error is told.
+      if (file !== undefined) markMetricsFileDown(file, context.driver);
+      throw error;
+    }
+    if (file === undefined) {
       context.stdout(text);
       return EXIT_CODES.ok;
     }
-    const file = path.resolve(values.output);
-    // The collector may read at any moment: it sees the old file or the new one, whole.
-    const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
-    try {
-      fs.writeFileSync(temp, text, { mode: 0o644, flag: 'wx' });
-      fs.renameSync(temp, file);
-    } catch (error) {
-      fs.rmSync(temp, { force: true });
-      throw new IpamError('store-io', `Cannot write the metrics to ${file}: ${(error as Error).message}`, { subject: file, reason: (error as Error).message });
-    }
+    writeMetricsFile(file, text);
     return EXIT_CODES.ok;
   },
 };

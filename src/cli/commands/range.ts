@@ -6,7 +6,7 @@ import { operatorText } from '../../operator/operator-text.ts';
 import { removeRange } from '../../operator/remove-range.ts';
 import { checkPoolName } from '../known-names.ts';
 import { requireBook } from '../require-book.ts';
-import { didYouMean } from '../did-you-mean.ts';
+import { didYouMean } from '../../did-you-mean.ts';
 import { rangeRow } from '../render/range-row.ts';
 import { renderTable } from '../render/table.ts';
 import { formatCount } from '../render/count.ts';

@@ -8,13 +8,14 @@ import { auditedUpdate, type AuditedDecision } from '../../audit/audited-update.
 import type { Book } from '../../book/book.ts';
 import { DEFAULT_DRIVER_NAME } from '../../config/paths.ts';
 import { shown } from '../../errors.ts';
-import { describeReconcileFinding, describeReconcileNote } from '../../reconcile/describe-reconcile.ts';
+import { describeReconcileFinding, describeReconcileNote, leased } from '../../reconcile/describe-reconcile.ts';
 import { findDifferences, type ReconcilePlan } from '../../reconcile/find-differences.ts';
 import { loadOnevnetText, standardInputIsFile } from '../../reconcile/load-onevnet-text.ts';
 import { readOnevnetXml } from '../../reconcile/read-onevnet.ts';
 import { selectionText } from '../../reconcile/select-ars.ts';
 import { reconcileExitCode } from '../../reconcile/reconcile-finding.ts';
-import { applyFixes, type AppliedChange } from '../../reconcile/reconcile-fix.ts';
+import { applyFixes, type AppliedChange, type ReconcileFix } from '../../reconcile/reconcile-fix.ts';
+import { EXIT_CODES } from '../../exit-codes.ts';
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import type { CliContext } from '../context.ts';
 import { noticeLockWait } from '../lock-notice.ts';
@@ -44,11 +45,13 @@ dropped, missing ranges added with their leases and range ids (this rebuilds a l
 ranges OpenNebula no longer has removed. Each change is one audit line. What --apply cannot
 settle (a clash with an operator lease, a changed range) is listed with the reason.
 
-Anything in the book newer than the document ("as of") is not judged: oned may have leased it
-after its snapshot. So "as of" must be no later than the snapshot: --from - uses the time
-reconcile started, before it read anything (pipe onevnet straight in); a saved FILE needs
---as-of with --apply, since its modification time is when onevnet finished writing
-(so does a saved file redirected to standard input).
+Anything in the book newer than the document ("as of", less reconcileMarginSeconds of the
+config, 300 by default) is not judged: oned may have leased it after its snapshot, and HA
+front-ends stamp leases with their own clocks. So "as of" must be no later than the snapshot,
+and --apply needs --as-of whatever the source: a FILE's modification time is when onevnet
+finished writing, and a pipe cannot tell onevnet from a saved file (cat vnets.xml | ...).
+A dry run without --as-of uses FILE's modification time, or for --from - the time
+reconcile started, and says which.
 
 With --driver NAME on a book several drivers share, only the ranges NAME registered are
 judged (and ranges with no recorded driver that no other driver's AR stands for); the
@@ -57,13 +60,13 @@ other drivers' ARs still count as taken space.
   --from FILE    the XML; \`-\` reads standard input (onevnet list -x | nebula-ipam reconcile --from -)
   --apply        change the book (default: only report)
   --as-of TIME   a time surely before oned printed the document (ISO 8601); required with
-                 --apply and a FILE (default: FILE's modification time for a dry run, the
-                 start of reconcile for standard input)
+                 --apply (default for a dry run: FILE's modification time, the start of
+                 reconcile for standard input)
   --driver NAME  compare the ARs whose IPAM_MAD is NAME (default: ARs carrying
                  NEBULA_IPAM_RANGE or with IPAM_MAD ${DEFAULT_DRIVER_NAME})
   --json         one JSON document: { document, book, applied, findings[], notes[], changes[] }
 
-${exitCodeHelp([[0, 'both agree (or, with --apply, everything found was settled)'], [1, 'differences remain (listed)'], [2, 'bad option (also --apply on a FILE without --as-of)'], [3, "the XML is malformed or not onevnet's (nothing changed)"], [5, 'no such --from file'], [6, 'the lease book stayed locked (another command or oned holds it)'], ...WRITES_BOOK])}`,
+${exitCodeHelp([[0, 'both agree (or, with --apply, everything found was settled)'], [1, 'differences remain (listed), or nothing was compared (no AR of this driver in the document: the line says why)'], [2, 'bad option (also --apply without --as-of)'], [3, "the XML is malformed or not onevnet's (nothing changed)"], [5, 'no such --from file'], [6, 'the lease book stayed locked (another command or oned holds it)'], ...WRITES_BOOK])}`,
   async run(args, context) {
     // Stamped before anything is read: no later than oned's snapshot when onevnet writes
     // straight into this process (onevnet list -x | nebula-ipam reconcile --from -). The bundle
@@ -89,12 +92,16 @@ ${exitCodeHelp([[0, 'both agree (or, with --apply, everything found was settled)
     }
     const apply = values.apply === true;
     const isFile = from !== '-';
-    if (apply && asOf === undefined && (isFile || standardInputIsFile())) {
-      // The file's modification time is when onevnet finished writing: a lease oned made after
-      // its snapshot but before then is missing from the file and would be dropped as stale.
-      // Nor is now, for a saved file on standard input.
-      const what = isFile ? `--from ${shown(from)}` : '--from - reading a saved file';
-      throw usageError('reconcile', `--apply with ${what} needs --as-of TIME, a time surely before onevnet printed it (e.g. when you started it), or pipe onevnet list -x straight in with --from -`);
+    if (apply && asOf === undefined) {
+      // No time the driver can see is the snapshot's: a file's modification time is when onevnet
+      // finished writing (a lease oned made in between is missing from it, and would be dropped
+      // as stale), and the start of reconcile is just as late for a saved file piped in
+      // (`cat vnets.xml | ...`), which a pipe cannot tell from onevnet itself.
+      const what = isFile ? `--from ${shown(from)}` : standardInputIsFile() ? '--from - reading a saved file' : '--from - (a pipe cannot tell onevnet from a saved file)';
+      throw usageError(
+        'reconcile',
+        `--apply with ${what} needs --as-of TIME, a time surely before onevnet printed the document: when you started it, or for a pipe --as-of "$(date -u +%FT%TZ)" on the same command line`,
+      );
     }
     const source = from === '-' ? '(standard input)' : from;
     if (isFile) announceLongRead(from, '--from', context.stderr);
@@ -106,10 +113,15 @@ ${exitCodeHelp([[0, 'both agree (or, with --apply, everything found was settled)
       config,
       driver: { name: context.driver, explicit: context.driver !== DEFAULT_DRIVER_NAME },
       documentTime: asOf ?? (isFile ? modifiedAt! : started),
+      marginMs: config.reconcileMarginMs,
       now: context.now().toISOString(),
     };
     const outcome = apply ? await applyPlan(context, (book) => findDifferences(book, doc, options)) : await dryRun(context, (book) => findDifferences(book, doc, options));
-    const code = reconcileExitCode(outcome.plan.findings, apply);
+    // "Agree" is said only of something compared: nothing compared is no all-clear.
+    const code = outcome.plan.nothingCompared === undefined ? reconcileExitCode(outcome.plan.findings, apply) : EXIT_CODES.findings;
+    // Say where "as of" came from, and where judging stopped: a dry run may have guessed it.
+    const judgedUntil = new Date(Date.parse(options.documentTime) - options.marginMs).toISOString();
+    const dated = asOf !== undefined ? '--as-of' : isFile ? "the file's modification time" : 'the start of reconcile';
 
     if (context.json) {
       context.stdout(
@@ -118,6 +130,7 @@ ${exitCodeHelp([[0, 'both agree (or, with --apply, everything found was settled)
             file: source,
             root: outcome.plan.scope.document,
             asOf: options.documentTime,
+            judgedUntil,
             selection: selectionText(options.driver),
             vnets: outcome.plan.scope.vnets,
             ars: outcome.plan.scope.ars,
@@ -126,6 +139,8 @@ ${exitCodeHelp([[0, 'both agree (or, with --apply, everything found was settled)
           book: context.store().description.location,
           generation: outcome.generation,
           applied: apply,
+          compared: outcome.plan.nothingCompared === undefined,
+          ...(outcome.plan.nothingCompared === undefined ? {} : { nothingCompared: outcome.plan.nothingCompared }),
           findings: outcome.plan.findings,
           notes: outcome.plan.notes,
           changes: outcome.changes,
@@ -133,7 +148,8 @@ ${exitCodeHelp([[0, 'both agree (or, with --apply, everything found was settled)
       );
       return code;
     }
-    context.stdout(renderReport(source, options.documentTime, selectionText(options.driver), context, outcome, apply));
+    const asOfText = `${options.documentTime} (${dated}; the book judged up to ${judgedUntil}, reconcileMarginSeconds ${options.marginMs / 1000})`;
+    context.stdout(renderReport(source, asOfText, selectionText(options.driver), context, outcome, apply));
     return code;
   },
 };
@@ -168,9 +184,11 @@ function renderReport(source: string, asOf: string, selection: string, context: 
   const { plan, changes, generation } = outcome;
   const { scope } = plan;
   const command = scope.document === 'VNET' ? 'onevnet show -x' : 'onevnet list -x';
-  let out = `Compared ${source} (${command}, as of ${asOf}: ${count(scope.vnets, 'VNET')}, ${count(scope.ars, 'AR')} with ${selection}, ${count(scope.leases, 'lease')})\n`;
+  let out = `Compared ${source} (${command}, as of ${asOf}: ${count(scope.vnets, 'VNET')}, ${count(scope.ars, 'AR')} with ${selection}, ${leased(scope.leases)})\n`;
   out += `with the lease book ${context.store().description.location} (generation ${generation.compared}).\n\n`;
-  if (plan.findings.length === 0) {
+  if (plan.nothingCompared !== undefined) {
+    out += `Nothing was compared: ${plan.nothingCompared}.\n`;
+  } else if (plan.findings.length === 0) {
     out += 'OpenNebula and the lease book agree.\n';
   } else {
     out += renderTable(
@@ -187,12 +205,36 @@ function renderReport(source: string, asOf: string, selection: string, context: 
     if (!applied) {
       out += `${count(plan.findings.length, 'difference')}: ${settled} would be settled by --apply, ${open} need${open === 1 ? 's' : ''} the operator. Dry run: nothing was changed.\n`;
     } else if (generation.written !== undefined) {
-      out += `Applied ${count(changes.length, 'change')} (generation ${generation.compared} -> ${generation.written}); ${open} difference${open === 1 ? '' : 's'} left for the operator.\n`;
+      out += `Applied ${count(changes.length, 'change')}${adopted(plan.fixes)} (generation ${generation.compared} -> ${generation.written}); ${open} difference${open === 1 ? '' : 's'} left for the operator.\n`;
     } else {
       out += `Nothing to apply; ${open} difference${open === 1 ? '' : 's'} left for the operator.\n`;
     }
   }
   return out;
+}
+
+/** What the fixes add up to, leases by address as everywhere else: `: 1 range added, 5 leased addresses adopted`. */
+function adopted(fixes: readonly ReconcileFix[]): string {
+  const size = (span: { first: bigint; last: bigint }) => Number(span.last - span.first + 1n);
+  let ranges = 0;
+  let removed = 0;
+  let added = 0;
+  let dropped = 0;
+  for (const fix of fixes) {
+    if (fix.kind === 'add-range') {
+      ranges++;
+      for (const lease of fix.range.leases) added += size(lease);
+    } else if (fix.kind === 'remove-range') removed++;
+    else if (fix.kind === 'add-lease') added += size(fix.lease);
+    else if (fix.kind === 'drop-lease') dropped += size(fix.span);
+  }
+  const parts = [
+    ...(ranges > 0 ? [`${count(ranges, 'range')} added`] : []),
+    ...(removed > 0 ? [`${count(removed, 'range')} removed`] : []),
+    ...(added > 0 ? [`${leased(added)} adopted`] : []),
+    ...(dropped > 0 ? [`${leased(dropped)} dropped`] : []),
+  ];
+  return parts.length === 0 ? '' : `: ${parts.join(', ')}`;
 }
 
 function count(n: number, word: string): string {

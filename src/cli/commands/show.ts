@@ -9,7 +9,7 @@ import { gatewayOf } from '../../engine/carve.ts';
 import { IpamError, shown } from '../../errors.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { holderPhrase } from '../../operator/holder-phrase.ts';
-import { locateAddress, parseAddress, type Address, type Whereabouts } from '../../operator/locate-address.ts';
+import { ipv6At, locateAddress, parseAddress, type Address, type Whereabouts } from '../../operator/locate-address.ts';
 import { rangeSubnet } from '../../engine/range-subnet.ts';
 import { requireBook } from '../require-book.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
@@ -82,13 +82,21 @@ function showRange(range: RangeRecord, config: Config, context: CliContext): num
           ...(v6.gateway ? [`  gateway6   ${v6.gateway}`] : []),
         ]
       : []),
-    `  addresses  ${row.first} - ${row.last} (${formatCount(row.size)})`,
+    `  addresses  ${addressesText(range, row.first, row.last, row.size)}`,
     `  used       ${formatCount(row.used)} (OpenNebula ${formatCount(row.byOpenNebula)}, operators ${formatCount(row.byOperators)})`,
     `  free       ${formatCount(row.free)}  ${utilisationBar(row.used, row.size, context.color, barWidthFor(context.options.width))}`,
     '',
   ];
   context.stdout(`${lines.join('\n')}\n${leases.length ? renderTable(LEASE_COLUMNS, leases.map(leaseCells), context.options.width) : 'No leases.\n'}`);
   return EXIT_CODES.ok;
+}
+
+/** `first - last (n)`; a range with no IP and no MAC yet (oned derives the MAC) says just that. */
+function addressesText(range: RangeRecord, first: string, last: string, size: bigint): string {
+  if (range.ip === undefined && range.ip6 === undefined && range.mac === undefined) {
+    return `${formatCount(size)} MAC${size === 1n ? '' : 's'} that oned picks (indices 0-${size - 1n})`;
+  }
+  return `${first} - ${last} (${formatCount(size)})`;
 }
 
 /** The IPv6 side of an IP4_6 range: its /64, IPv6 pool and the gateway that pool gives (GATEWAY6). */
@@ -110,27 +118,42 @@ function showAddress(book: Book, config: Config, address: Address, context: CliC
     throw new IpamError('not-found', `Cannot show ${address.text}: it is in no range and no pool of ${config.source}`);
   }
   if (context.json) {
-    context.stdout(renderJson({ address: address.text, ...whereaboutsJson(where) }));
+    const sides = where.kind === 'leased' || where.kind === 'free' ? sidesOf(where.range, address, where.index) : {};
+    context.stdout(renderJson({ address: address.text, ...whereaboutsJson(where), ...sides }));
     return EXIT_CODES.ok;
   }
-  context.stdout(`${address.text} ${whereaboutsText(where)}\n`);
+  context.stdout(`${address.text} ${whereaboutsText(where, address)}\n`);
   return EXIT_CODES.ok;
 }
 
-function rangeNote(range: RangeRecord): string {
-  return `range ${range.id}${(range.pool ?? range.pool6) ? `, pool ${range.pool ?? range.pool6}` : ''}`;
+/** The pool of the address's own family, and its partner address of the other family, if any. */
+function sidesOf(range: RangeRecord, address: Address, index: bigint): { pool?: string; ipv4?: string; ipv6?: string } {
+  const pool = address.space === 'ipv6' ? range.pool6 : (range.pool ?? range.pool6);
+  const six = address.space === 'ipv6' || range.ip === undefined ? undefined : ipv6At(range, index);
+  return {
+    ...(pool === undefined ? {} : { pool }),
+    ...(address.space !== 'ipv4' && range.ip !== undefined ? { ipv4: FAMILIES.ipv4.format(range.ip + index) } : {}),
+    ...(six === undefined ? {} : { ipv6: FAMILIES.ipv6.format(six) }),
+  };
 }
 
-function whereaboutsText(where: Exclude<Whereabouts, { kind: 'nowhere' }>): string {
+function rangeNote(range: RangeRecord, address: Address, index: bigint): string {
+  const sides = sidesOf(range, address, index);
+  const partner = sides.ipv4 ? `; IPv4 partner ${sides.ipv4}` : sides.ipv6 ? `; IPv6 partner ${sides.ipv6}` : '';
+  return `range ${range.id}${sides.pool ? `, pool ${sides.pool}` : ''}${partner}`;
+}
+
+function whereaboutsText(where: Exclude<Whereabouts, { kind: 'nowhere' }>, address: Address): string {
   switch (where.kind) {
     case 'leased': {
       const row = leaseRow(where.range, where.lease);
-      const block = row.count > 1n ? ` as part of ${row.addresses}` : '';
+      // A block is named in the address's own family: IPv6 addresses of a SLAAC block are not consecutive.
+      const block = row.count > 1n && address.space !== 'ipv6' ? ` as part of ${row.addresses}` : '';
       const extra = [row.mac && `MAC ${row.mac}`, row.note && `note ${JSON.stringify(row.note)}`].filter(Boolean).join(', ');
-      return `is leased to ${holderPhrase(where.lease)}${block} since ${row.since} (${rangeNote(where.range)}${extra ? `; ${extra}` : ''})`;
+      return `is leased to ${holderPhrase(where.lease)}${block} since ${row.since} (${rangeNote(where.range, address, where.index)}${extra ? `; ${extra}` : ''})`;
     }
     case 'free':
-      return where.excluded ? `is free but excluded by its pool (${rangeNote(where.range)})` : `is free (${rangeNote(where.range)})`;
+      return where.excluded ? `is free but excluded by its pool (${rangeNote(where.range, address, where.index)})` : `is free (${rangeNote(where.range, address, where.index)})`;
     case 'reserved':
       return `is the ${where.role} of ${formatPrefix(where.subnet)} (pool ${where.pool.name}${where.range ? `, range ${where.range.id}` : ''}); it is never leased`;
     case 'carved':

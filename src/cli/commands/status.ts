@@ -10,15 +10,17 @@ import { requireBook } from '../require-book.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 import { barWidthFor, utilisationBar } from '../render/bar.ts';
 import { formatCounts } from '../render/count.ts';
-import { familyRows, familyTotals, type FamilyRangeRow, type FamilyTotals } from '../render/family-rows.ts';
+import { familyRows, familyTotals, VIEW_FAMILIES, type FamilyRangeRow, type FamilyTotals, type ViewFamily } from '../render/family-rows.ts';
 import { renderJson } from '../render/json.ts';
 import { memberTable } from '../render/member-table.ts';
 import { rangeRow } from '../render/range-row.ts';
 import { spaceLine } from '../render/space.ts';
 import { renderTable } from '../render/table.ts';
+import { accessWarning } from '../../verify/access-finding.ts';
+import { bookAccess } from '../book-access.ts';
 
 const FAMILY_NAMES: readonly Family[] = ['ipv4', 'ipv6'];
-const LABEL: Record<Family, string> = { ipv4: 'IPv4', ipv6: 'IPv6' };
+const LABEL: Record<ViewFamily, string> = { ipv4: 'IPv4', ipv6: 'IPv6', ether: 'ETHER (MAC only)' };
 
 export const statusCommand: Command = {
   name: 'status',
@@ -28,7 +30,9 @@ export const statusCommand: Command = {
 Shows the lease book: each pool of the config (size, excluded, carved into ranges, free)
 and each range (who manages it, pool, network, type, first address, size, used, free),
 with a utilisation bar, then totals; IPv4 and IPv6 apart (an IP4_6 range is listed in
-both, with its IPv4 subnet and with its IPv6 /64). Tables fit the terminal (see --wide).
+both, with its IPv4 subnet and with its IPv6 /64; an IP6 range with no prefix is
+"link-local only"; ETHER ranges, MACs only, have their own table). Tables fit the
+terminal (see --wide).
 
  On etcd, each endpoint's member first: its id, health (ok, no quorum,
 alarm, down), leader, revision, raft index and db size.
@@ -37,7 +41,7 @@ A range "managed by OpenNebula" was registered by oned (an AR); "operator" range
 made with \`range add\` or \`lease\` for hosts OpenNebula does not manage.
 
   --json   one JSON document: { book, driver, generation, config, pools[], ranges[], totals,
-           families: { ipv4, ipv6: { ranges[], totals } } }, the numbers \`metrics\` exports
+           families: { ipv4, ipv6, ether: { ranges[], totals } } }, the numbers \`metrics\` exports
            (counts beyond 2^53, i.e. IPv6 pools, are decimal strings; \`totals\` adds
            both families' addresses, \`families\` keeps them apart); on etcd also
            etcd: { members[], copy? } and storage: { usedBytes, inUseBytes, quotaBytes }
@@ -51,6 +55,8 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
     const config = context.config();
     const { store, copy } = await bookSource('status', context, values.serializable === true);
     await requireBook(context, store);
+    // What oned would fail on is no "fine" (issue 15 item 5): said on stderr, so --json stays one document.
+    for (const finding of bookAccess(context).findings) context.stderr(`${accessWarning(finding)}\n`);
     // All at once: each of the etcd calls waits up to timeoutMs for a member that does not answer.
     // space: etcd's database against the quota past which it refuses every write.
     const [book, health, space] = await Promise.all([store.read(), context.store().health?.(), copy ? undefined : context.store().space?.()]);
@@ -63,11 +69,11 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
       free: ranges.reduce((n, r) => n + r.free, 0n),
     };
     const byFamily = Object.fromEntries(
-      FAMILY_NAMES.map((family) => {
+      VIEW_FAMILIES.map((family) => {
         const rows = familyRows(book, config, family);
         return [family, { ranges: rows, totals: familyTotals(rows) }];
       }),
-    ) as Record<Family, { ranges: FamilyRangeRow[]; totals: FamilyTotals }>;
+    ) as Record<ViewFamily, { ranges: FamilyRangeRow[]; totals: FamilyTotals }>;
     if (context.json) {
       context.stdout(
         renderJson({
@@ -132,7 +138,7 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
       )}`;
     }
     if (!ranges.length) out += '\nNo ranges yet.\n';
-    for (const family of FAMILY_NAMES) {
+    for (const family of VIEW_FAMILIES) {
       const { ranges: rows, totals: sum } = byFamily[family];
       if (!rows.length) continue;
       const [size, used, free] = [formatCounts([...rows.map((r) => r.size), sum.size]), formatCounts([...rows.map((r) => r.used), sum.used]), formatCounts([...rows.map((r) => r.free), sum.free])];
@@ -154,7 +160,7 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
             r.id,
             r.managedBy === 'operator' ? `operator${r.owner === undefined ? '' : `:${r.owner}`}` : 'OpenNebula',
             r.pool ?? '-',
-            r.network ?? '-',
+            r.network ?? (r.family === 'ipv6' && r.first === 'SLAAC' ? 'link-local only' : '-'),
             r.type,
             r.first,
             size[i]!,
@@ -166,6 +172,12 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
         ],
         width,
       )}`;
+    }
+    // oned's count (USED_LEASES) against the book's: more means a freed address is still a VM's.
+    const differing = ranges.filter((r) => r.onedCount !== undefined);
+    if (differing.length) out += '\n';
+    for (const { id, onedCount: c } of differing) {
+      out += `Range ${id}: oned counted ${c!.oned} leases at its last request, the book ${c!.book} (since ${c!.since}); ${c!.heldBack} address${c!.heldBack === 1n ? '' : 'es'} held back from get_address. Run nebula-ipam reconcile.\n`;
     }
     context.stdout(out);
     return EXIT_CODES.ok;

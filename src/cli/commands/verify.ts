@@ -5,6 +5,7 @@ import { IpamError } from '../../errors.ts';
 import { describeVerifyFinding } from '../../verify/describe-verify-finding.ts';
 import { verifyBook } from '../../verify/verify-book.ts';
 import { verifyExitCode, type VerifyFinding } from '../../verify/verify-finding.ts';
+import { bookAccess, checkedUser, uncheckedNote } from '../book-access.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
 import { renderTable } from '../render/table.ts';
@@ -12,7 +13,7 @@ import { renderTable } from '../render/table.ts';
 export const verifyCommand: Command = {
   name: 'verify',
   summary: "check the lease book's invariants; exit 1 with the list of problems",
-  usage: `Usage: nebula-ipam verify [--json]
+  usage: `Usage: nebula-ipam verify [--as USER] [--json]
 
 Reads the lease book (without locking it or changing it) and checks what the driver relies on:
   - schema and generation sane; range ids unique and below nextRangeId
@@ -22,22 +23,32 @@ Reads the lease book (without locking it or changing it) and checks what the dri
   - every range inside the pool it names (and that pool still in the config), clear of the
     pool's excluded prefixes; an OpenNebula range naming no pool lies outside every pool
   - no lease on an excluded address
+and, for a file book, what oned will meet: the book, its directory, lock and audit log opened
+as the driver's user would open them (the owner of the driver's directory in oned's remotes
+tree, else oneadmin); each one that user cannot read or write (a root-owned book, a directory
+it cannot write, a read-only mount) is a finding with the command that fixes it. Only root (or
+that user) can check: run as anyone else, verify says it did not.
+
+  --as USER  check access as USER instead
 
   --json   one JSON document: { book, generation, config, ok, findings[] }; each finding has a
            "kind" and the values involved
 
 ${exitCodeHelp([[0, 'no problem'], [1, 'problems found (listed)'], [2, 'bad option'], [7, "the book does not even decode (the decoder's message is the one finding)"], ...WRITES_BOOK])}`,
   async run(args, context) {
-    parseCommandArgs('verify', args, {}, { min: 0, max: 0, names: '' });
+    const { values } = parseCommandArgs('verify', args, { as: { type: 'string' } }, { min: 0, max: 0, names: '' });
     const config = context.config();
+    // First: a book this process cannot read is then explained by what oned's user meets too.
+    const access = bookAccess(context, values.as);
     let book: Book | undefined;
     let findings: VerifyFinding[];
     try {
       book = await context.store().read();
-      findings = verifyBook(book, config);
+      findings = [...access.findings, ...verifyBook(book, config)];
     } catch (error) {
-      if (!(error instanceof IpamError) || error.kind !== 'store-corrupt') throw error;
-      findings = [{ kind: 'book-unreadable', message: error.message }];
+      if (error instanceof IpamError && error.kind === 'store-io' && access.findings.length > 0) findings = [...access.findings];
+      else if (error instanceof IpamError && error.kind === 'store-corrupt') findings = [...access.findings, { kind: 'book-unreadable', message: error.message }];
+      else throw error;
     }
     const code = verifyExitCode(findings);
     if (context.json) {
@@ -47,6 +58,7 @@ ${exitCodeHelp([[0, 'no problem'], [1, 'problems found (listed)'], [2, 'bad opti
           generation: book?.generation ?? null,
           config: config.source,
           ok: findings.length === 0,
+          ...(access.check ? { access: { user: access.check.user, checked: access.check.checked, asDriverUser: access.asDriver } } : {}),
           findings,
         }),
       );
@@ -56,8 +68,10 @@ ${exitCodeHelp([[0, 'no problem'], [1, 'problems found (listed)'], [2, 'bad opti
     let out = book
       ? `Lease book ${context.store().description.location} (generation ${book.generation}, ${book.ranges.length} range${book.ranges.length === 1 ? '' : 's'}, ${leases} lease${leases === 1 ? '' : 's'}); config ${config.source}\n\n`
       : `Lease book ${context.store().description.location}; config ${config.source}\n\n`;
+    const unchecked = uncheckedNote(access);
+    if (unchecked) out += `${unchecked}\n\n`;
     if (findings.length === 0) {
-      out += 'OK: every invariant holds.\n';
+      out += access.check?.checked ? `OK: every invariant holds, and ${checkedUser(access)} can use the lease book.\n` : 'OK: every invariant holds.\n';
     } else {
       out += renderTable(
         [{ header: 'PROBLEM' }, { header: 'RANGE' }, { header: 'DETAIL', shrink: true }],

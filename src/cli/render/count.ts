@@ -1,22 +1,22 @@
 /**
- * Address counts for people: exact up to a billion, then `2^80` or `1.2e+24` (IPv6 pools are
- * vast). A table column uses one notation for all its cells (`formatCounts`).
+ * Address counts for people: plain integers up to 2^53 (where a JSON number is still exact),
+ * then `2^80` or `1.2e24` (IPv6 pools are vast). Each cell on its own: a SIZE 20 range stays
+ * `20` in a column beside a /64.
  */
 
-const EXACT_LIMIT = 1_000_000_000n;
+const EXACT_LIMIT = 1n << 53n;
 
 export function formatCount(value: bigint): string {
-  if (value < EXACT_LIMIT) return String(value);
+  if (value <= EXACT_LIMIT) return String(value);
   if ((value & (value - 1n)) === 0n) return `2^${value.toString(2).length - 1}`;
   return scientific(value);
 }
 
-/** One column's counts in one notation: all exact when all are small, else all as `1.84e19`. */
+/** One column's counts: plain up to 2^53, `1.84e19` above (so right-aligned digits still compare). */
 export function formatCounts(values: readonly bigint[]): string[] {
-  if (values.every((v) => v < EXACT_LIMIT)) return values.map(String);
-  return values.map(scientific);
+  return values.map((v) => (v <= EXACT_LIMIT ? String(v) : scientific(v)));
 }
 
 function scientific(value: bigint): string {
-  return value === 0n ? '0' : Number(value).toExponential(2).replace('e+', 'e');
+  return Number(value).toExponential(2).replace('e+', 'e');
 }

@@ -4,6 +4,7 @@ import { FAMILIES } from '../../address/family.ts';
 import type { RangeRecord } from '../../book/book.ts';
 import type { Config } from '../../config/config.ts';
 import { addressText } from '../../engine/locate.ts';
+import { heldBackCount } from '../../engine/oned-count.ts';
 import { rangeSubnet } from '../../engine/range-subnet.ts';
 import { poolOf, rangeUsage, type RangeUsage } from '../../operator/usage.ts';
 
@@ -17,6 +18,8 @@ export interface RangeRow extends RangeUsage {
   readonly network?: string;
   readonly first: string;
   readonly last: string;
+  /** When oned's count of the range's leases (USED_LEASES) differs from the book's (engine/oned-count.ts). */
+  readonly onedCount?: { readonly oned: bigint; readonly book: bigint; readonly since: string; readonly heldBack: bigint };
 }
 
 export function rangeRow(range: RangeRecord, config: Config): RangeRow {
@@ -34,5 +37,6 @@ export function rangeRow(range: RangeRecord, config: Config): RangeRow {
     first: addressText(range, 0n),
     last: addressText(range, range.size - 1n),
     ...rangeUsage(range, config),
+    ...(range.oned && range.oned.used > range.oned.held ? { onedCount: { oned: range.oned.used, book: range.oned.held, since: range.oned.since, heldBack: heldBackCount(range) } } : {}),
   };
 }

@@ -31,7 +31,8 @@ export function nearest(word: string, candidates: readonly string[]): string | u
       bestDistance = distance;
     }
   }
-  if (best !== undefined && bestDistance > 0 && bestDistance <= Math.min(3, Math.max(1, Math.floor(Math.max(word.length, best.length) / 3)))) return best;
+  // Distance 0 here is a difference of case only (the exact word was ruled out above): a typo too.
+  if (best !== undefined && bestDistance <= Math.min(3, Math.max(1, Math.floor(Math.max(word.length, best.length) / 3)))) return best;
   const prefixed = candidates.filter((c) => c.startsWith(word));
   return prefixed.length === 1 ? prefixed[0] : undefined;
 }
