@@ -6,9 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { accountNamed, accountOf, type Account } from '../access/accounts.ts';
-import type { Env } from '../config/paths.ts';
+import { defaultPaths, type Env } from '../config/paths.ts';
 import { IpamError, shown } from '../errors.ts';
-import { remotesIpamDir } from '../install/find-drivers.ts';
 
 /** Undefined when there is neither a driver directory owned by a user nor oneadmin. */
 export function driverUser(env: Env, driver: string, named?: string): Account | undefined {
@@ -18,7 +17,7 @@ export function driverUser(env: Env, driver: string, named?: string): Account | 
     return user;
   }
   try {
-    const { uid, gid } = fs.statSync(path.join(remotesIpamDir(env), driver));
+    const { uid, gid } = fs.statSync(path.join(defaultPaths(env).remotesIpam, driver));
     if (uid !== 0) return accountOf(uid, gid);
   } catch {
     // No driver directory here (a CLI-only host, or not installed yet).

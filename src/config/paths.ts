@@ -26,6 +26,8 @@ export interface DefaultPaths {
   readonly ipamrc: string;
   /** oned's IPAM driver directories, one per IPAM_MAD. */
   readonly remotesIpam: string;
+  /** oned's own configuration (read by doctor and install, never written). */
+  readonly onedConf: string;
 }
 
 /** The defaults for this environment: OpenNebula's system paths, or under $ONE_LOCATION. */
@@ -38,9 +40,10 @@ export function defaultPaths(env: Env): DefaultPaths {
       storeDir: path.join(root, 'var', 'nebula-ipam'),
       ipamrc: path.join(root, 'etc', 'ipam', 'ipamrc'),
       remotesIpam: path.join(root, 'var', 'remotes', 'ipam'),
+      onedConf: path.join(root, 'etc', 'oned.conf'),
     };
   }
-  return { configDir: '/etc/one/nebula-ipam', storeDir: '/var/lib/one/nebula-ipam', ipamrc: '/etc/one/ipam/ipamrc', remotesIpam: '/var/lib/one/remotes/ipam' };
+  return { configDir: '/etc/one/nebula-ipam', storeDir: '/var/lib/one/nebula-ipam', ipamrc: '/etc/one/ipam/ipamrc', remotesIpam: '/var/lib/one/remotes/ipam', onedConf: '/etc/one/oned.conf' };
 }
 
 /** The driver name from the path an action was invoked by: its directory's name. */

@@ -5,8 +5,7 @@
  */
 import * as path from 'node:path';
 import type { Config } from '../config/config.ts';
-import { configPath, type Env } from '../config/paths.ts';
-import { remotesIpamDir } from '../install/find-drivers.ts';
+import { defaultPaths, type Env } from '../config/paths.ts';
 import { versionOfFile } from '../install/bundle-version.ts';
 import type { LeaseStore } from '../store/store.ts';
 import { driverUser } from '../cli/driver-user.ts';
@@ -20,14 +19,15 @@ export interface DoctorInput {
   readonly driver: string;
   readonly env: Env;
   readonly onedConf: string;
-  readonly configFlag?: string;
+  /** The config file the driver's sources choose (resolve-book.ts). */
+  readonly configFile: string;
   readonly selfPath: string;
   readonly config: () => Config;
   readonly store: () => LeaseStore;
 }
 
 export async function diagnose(input: DoctorInput): Promise<Finding[]> {
-  const remotes = remotesIpamDir(input.env);
+  const remotes = defaultPaths(input.env).remotesIpam;
   const dir = path.join(remotes, input.driver);
   const account = driverUser(input.env, input.driver);
   const user = account ? withGroups(account) : undefined;
@@ -40,7 +40,7 @@ export async function diagnose(input: DoctorInput): Promise<Finding[]> {
   findings.push(...links.findings);
   findings.push(...pathFindings(input.env.PATH ?? '', links.bundle === undefined ? undefined : versionOfFile(links.bundle), links.bundle !== undefined));
 
-  const configFile = configPath(input.driver, input.env, input.configFlag).file;
+  const configFile = input.configFile;
   let loaded: { config: Config } | { error: Error };
   try {
     loaded = { config: input.config() };

@@ -1,7 +1,8 @@
 /** `nebula-ipam doctor`: the whole front-end checked, each check ok / warn / fail with its fix. */
 import * as path from 'node:path';
-import { DEFAULT_DRIVER_NAME, type Env } from '../../config/paths.ts';
-import { findInstalledDrivers, remotesIpamDir } from '../../install/find-drivers.ts';
+import { DEFAULT_DRIVER_NAME, defaultPaths, type Env } from '../../config/paths.ts';
+import { chooseConfig } from '../../config/resolve-book.ts';
+import { findInstalledDrivers } from '../../install/find-drivers.ts';
 import { diagnose } from '../../doctor/diagnose.ts';
 import { doctorExitCode, type Finding } from '../../doctor/finding.ts';
 import { onedConfFile } from '../../doctor/oned-conf-file.ts';
@@ -39,14 +40,16 @@ ${exitCodeHelp([
     const { values } = parseCommandArgs('doctor', args, { 'oned-conf': { type: 'string' } }, { min: 0, max: 0, names: '' });
     const onedConf = values['oned-conf'] === undefined ? onedConfFile(context.env) : path.resolve(values['oned-conf']);
     const driver = doctorDriver(context.driver, context.env);
+    // The driver doctor picked may not be the context's default one: its config and book, not those.
+    const forDriver = driver === context.driver ? context : context.forDriver(driver);
     const findings = await diagnose({
       driver,
       env: context.env,
       onedConf,
-      ...(context.options.config === undefined ? {} : { configFlag: context.options.config }),
+      configFile: chooseConfig(forDriver.sources()).file,
       selfPath: context.selfPath,
-      config: () => context.config(),
-      store: () => context.store(),
+      config: () => forDriver.config(),
+      store: () => forDriver.store(),
     });
     const code = doctorExitCode(findings);
     if (context.json) {
@@ -76,6 +79,6 @@ export function renderFindings(driver: string, findings: readonly Finding[]): st
  */
 function doctorDriver(driver: string, env: Env): string {
   if (driver !== DEFAULT_DRIVER_NAME) return driver;
-  const installed = findInstalledDrivers(remotesIpamDir(env));
+  const installed = findInstalledDrivers(defaultPaths(env).remotesIpam);
   return installed.length === 1 ? installed[0]! : driver;
 }
