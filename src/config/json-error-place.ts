@@ -87,11 +87,26 @@ export function jsonErrorPlace(text: string): JsonErrorPlace | undefined {
         else fail('"," or "]" after a value');
       }
     }
-    if (c === '"') return string();
-    if (c === 't') return literal('true');
-    if (c === 'f') return literal('false');
-    if (c === 'n') return literal('null');
-    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return number();
+    if (c === '"') {
+      string();
+      return;
+    }
+    if (c === 't') {
+      literal('true');
+      return;
+    }
+    if (c === 'f') {
+      literal('false');
+      return;
+    }
+    if (c === 'n') {
+      literal('null');
+      return;
+    }
+    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) {
+      number();
+      return;
+    }
     fail(i >= text.length ? 'a value (the text ends here)' : 'a value');
   };
   try {

@@ -73,6 +73,12 @@ describe('nebula-ipam doctor', () => {
     config = path.join(one, 'etc', 'nebula-ipam', 'nebula.json');
     book = path.join(one, 'var', 'nebula-ipam', 'nebula', 'leases.json');
     fs.writeFileSync(config, JSON.stringify({ store: book, pools: [{ name: 'p', network: '10.40.0.0/16', subnetPrefix: 24, default: true }] }), { mode: 0o644 });
+    // oned's user owns its state directory (/var/lib/one), so the directories install makes for the book are its.
+    fs.mkdirSync(path.join(one, 'var'), { recursive: true });
+    if (isRoot) {
+      const user = ensureTestUser();
+      fs.chownSync(path.join(one, 'var'), user.uid, user.gid);
+    }
     const install = spawnSync(process.execPath, [BUNDLE, 'install', dir, '--bin', bin], { env: env(), encoding: 'utf8' });
     assert.equal(install.status, 0, install.stderr);
     fs.mkdirSync(path.dirname(book), { recursive: true });

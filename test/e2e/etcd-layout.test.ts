@@ -71,12 +71,19 @@ class RecordingClient extends EtcdClient {
   }
 }
 
+/** A book made on purpose, as \`init\` makes it. */
+async function madeStore(options: ConstructorParameters<typeof EtcdStore>[0]): Promise<EtcdStore> {
+  const store = new EtcdStore(options);
+  await store.create(AUDIT);
+  return store;
+}
+
 const plainClient = () => new EtcdClient({ endpoints: cluster.endpoints, timeoutMs: 5_000 });
 const keysUnder = async (client: EtcdClient, prefix: string) => (await client.range({ key: `${prefix}/`, rangeEnd: prefixEnd(`${prefix}/`), keysOnly: true })).kvs.map((kv) => kv.key);
 
 test('a lease change in a range of 100 000 leases puts one window of leases, not the range', async () => {
   const client = new RecordingClient();
-  const store = new EtcdStore({ client, prefix: nextPrefix(), lockTimeoutMs: 20_000 });
+  const store = await madeStore({ client, prefix: nextPrefix(), lockTimeoutMs: 20_000 });
   const many = Array.from({ length: 100_000 }, (_, i) => lease(i));
   await store.update((book) => ({ book: { ...book, nextRangeId: 2, ranges: [range(1, many, 131_072n)] }, result: undefined }));
   const before = client.sent.length;
@@ -93,7 +100,7 @@ test('a lease change in a range of 100 000 leases puts one window of leases, not
 
 test("a change of 1 000 ranges is written in steps within etcd's default limits, and so is taking them all away", async () => {
   const client = new RecordingClient();
-  const store = new EtcdStore({ client, prefix: nextPrefix(), lockTimeoutMs: 30_000 });
+  const store = await madeStore({ client, prefix: nextPrefix(), lockTimeoutMs: 30_000 });
   await store.update((book) => ({ book: withRanges(book, 1, 1_000, (n) => Array.from({ length: 20 }, (_, i) => lease(i * 3 + (n % 3), n % 2 ? 'operator' : 'opennebula'))), result: undefined }));
   const book = await store.read();
   assert.equal(book.ranges.length, 1_000);
@@ -110,7 +117,7 @@ test("a change of 1 000 ranges is written in steps within etcd's default limits,
 test('a staged write stopped before its commit point changes nothing; the next writer deletes what it left, not what a write in flight staged', async () => {
   const client = new RecordingClient();
   const prefix = nextPrefix();
-  const store = new EtcdStore({ client, prefix, lockTimeoutMs: 10_000 });
+  const store = await madeStore({ client, prefix, lockTimeoutMs: 10_000 });
   await store.update((book) => ({ book: withRanges(book, 1, 2), result: undefined }));
   client.failCommit = true;
   const sentBefore = client.sent.length;
@@ -149,8 +156,8 @@ test('a staged write stopped before its commit point changes nothing; the next w
 
 test('books whose prefixes nest refuse to use each other: neither reads nor deletes the other one', async () => {
   const base = nextPrefix();
-  const outer = new EtcdStore({ client: plainClient(), prefix: base, lockTimeoutMs: 5_000 });
-  const inner = new EtcdStore({ client: plainClient(), prefix: `${base}/range`, lockTimeoutMs: 5_000 });
+  const outer = await madeStore({ client: plainClient(), prefix: base, lockTimeoutMs: 5_000 });
+  const inner = await madeStore({ client: plainClient(), prefix: `${base}/range`, lockTimeoutMs: 5_000 });
   await inner.update((book) => ({ book: withRanges(book, 1, 3), result: undefined }));
   await inner.update((book) => ({ book: withRanges(book, 4, 1), result: undefined }));
   const innerKeys = await keysUnder(plainClient(), `${base}/range`);
@@ -174,20 +181,17 @@ test('books whose prefixes nest refuse to use each other: neither reads nor dele
 
   // The other way round: an outer book with ranges, then a book under its range keys.
   const base2 = nextPrefix();
-  const outer2 = new EtcdStore({ client: plainClient(), prefix: base2, lockTimeoutMs: 5_000 });
+  const outer2 = await madeStore({ client: plainClient(), prefix: base2, lockTimeoutMs: 5_000 });
   await outer2.update((book) => ({ book: withRanges(book, 1, 2), result: undefined }));
   const inner2 = new EtcdStore({ client: plainClient(), prefix: `${base2}/range`, lockTimeoutMs: 5_000 });
-  await assert.rejects(
-    inner2.update((book) => ({ book: withRanges(book, 1, 1), result: undefined })),
-    (error) => error instanceof IpamError && error.kind === 'config' && error.message.includes(`${base2}/range/r1@`),
-  );
+  await assert.rejects(inner2.create(AUDIT), (error) => error instanceof IpamError && error.kind === 'config' && error.message.includes(`${base2}/range/r1@`));
   assert.equal((await outer2.read()).ranges.length, 2);
 });
 
 test('restore keeps the range-id counter above every id ever handed out, also when the book does not decode', async () => {
   const client = plainClient();
   const prefix = nextPrefix();
-  const store = new EtcdStore({ client, prefix, lockTimeoutMs: 5_000 });
+  const store = await madeStore({ client, prefix, lockTimeoutMs: 5_000 });
   for (let n = 1; n <= 3; n++) await store.update((book) => ({ book: withRanges(book, n, 1), result: undefined }));
   // r3's value no longer decodes: the book is broken, the previous generation (r1, r2; counter 3) is not.
   const [r3] = (await client.range({ key: `${prefix}/range/r3@`, rangeEnd: `${prefix}/range/r3A`, keysOnly: true })).kvs;
@@ -216,7 +220,7 @@ test('a schema 1 book is read as it is, rewritten in steps by its next write, an
       old.slice(i, i + 100).map((r) => ({ put: `${prefix}/range/${r.id}`, value: line(r) })),
     );
   await client.txn([], [{ put: `${prefix}/meta`, value: JSON.stringify({ schema: 1, generation: 7, nextRangeId: 201, ranges: old.map((r) => r.id), writer: 'x.1' }) }]);
-  const store = new EtcdStore({ client, prefix, lockTimeoutMs: 10_000 });
+  const store = await madeStore({ client, prefix, lockTimeoutMs: 10_000 });
   assert.deepEqual((await store.read()).ranges[0]!.leases, [lease(5)]);
   await store.update((book) => ({ book: { ...book, ranges: book.ranges.map((r, i) => (i === 0 ? { ...r, leases: [...r.leases, lease(6)] } : r)) }, result: undefined }));
   const shown = await store.generations();
@@ -242,7 +246,7 @@ test('a signal during a staged write stops it right before its commit point: not
       return super.txn(compare, success);
     }
   }
-  const store = new EtcdStore({ client: new AbortingClient({ endpoints: cluster.endpoints, timeoutMs: 5_000 }), prefix: nextPrefix(), lockTimeoutMs: 10_000 });
+  const store = await madeStore({ client: new AbortingClient({ endpoints: cluster.endpoints, timeoutMs: 5_000 }), prefix: nextPrefix(), lockTimeoutMs: 10_000 });
   await store.update((book) => ({ book: withRanges(book, 1, 1), result: undefined }));
   await assert.rejects(
     store.update((book) => ({ book: withRanges(book, 2, 300), result: undefined }), { signal: controller.signal }),
@@ -253,7 +257,7 @@ test('a signal during a staged write stops it right before its commit point: not
 });
 
 test('a single value over --max-request-bytes is refused with the size to raise it to; the book is unchanged', async () => {
-  const store = new EtcdStore({ client: plainClient(), prefix: nextPrefix(), lockTimeoutMs: 10_000 });
+  const store = await madeStore({ client: plainClient(), prefix: nextPrefix(), lockTimeoutMs: 10_000 });
   await store.update((book) => ({ book: withRanges(book, 1, 1), result: undefined }));
   // 4 096 operator leases in one window, each with a 400-character note: one value of ~1.7 MB.
   const note = 'n'.repeat(400);

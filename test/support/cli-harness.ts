@@ -30,9 +30,8 @@ export function createCliSandbox(options: SandboxOptions = {}): CliSandbox {
   const sandbox = createSandbox(options);
   const program = path.join(sandbox.driverDir, 'nebula-ipam');
   if (!fs.existsSync(program)) fs.symlinkSync(BUNDLE, program);
-  // An empty ONE_LOCATION unless a test gives one: the CLI never reads the host's oned.conf or remotes.
-  const oneLocation = path.join(sandbox.dir, 'no-opennebula');
-  const cli = (args: readonly string[], run: CliRun = {}) => sandbox.runRaw('nebula-ipam', { args, ...(run.node ? { node: run.node } : {}), env: { ONE_LOCATION: oneLocation, ...run.env } });
+  // The sandbox's own ONE_LOCATION unless a test gives one: the CLI never reads the host's oned.conf or remotes.
+  const cli = (args: readonly string[], run: CliRun = {}) => sandbox.runRaw('nebula-ipam', { args, ...(run.node ? { node: run.node } : {}), env: { ONE_LOCATION: sandbox.oneLocation, ...run.env } });
   return {
     ...sandbox,
     program,
