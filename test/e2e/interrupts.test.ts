@@ -227,7 +227,8 @@ describe('a signal while no write has begun ends the command at once, saying not
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as net.AddressInfo).port;
-    const s = createCliSandbox({ config: { backend: { type: 'etcd', endpoints: [`http://127.0.0.1:${port}`], timeoutMs: 30_000 }, pools: CONFIG.pools } });
+    // No book is made first: making one would wait on this very member.
+    const s = createCliSandbox({ config: { backend: { type: 'etcd', endpoints: [`http://127.0.0.1:${port}`], timeoutMs: 30_000 }, pools: CONFIG.pools }, book: 'none' });
     try {
       const child = spawn(s.program, ['status'], { cwd: s.dir, env: childEnv('default', { NEBULA_IPAM_CONFIG: s.configPath! }), stdio: ['ignore', 'pipe', 'pipe'] });
       const done = collect(child);

@@ -38,6 +38,8 @@ test('a lost book with a 2-address reservation: the dry run and the rebuild coun
     const file = saveDocument(sandbox, onevnetList([{ id: 0, name: 'web', ars: [{ ar: web, holders }] }]));
     fs.rmSync(sandbox.bookPath);
     fs.rmSync(`${sandbox.bookPath}.prev`, { force: true });
+    // A lost book is made again on purpose, empty, before reconcile rebuilds it.
+    assert.equal(cli(sandbox, 'init').code, 0);
 
     const dry = cli(sandbox, 'reconcile', '--from', file);
     assert.equal(dry.code, 1, dry.stderr);
@@ -95,6 +97,7 @@ test('no AR of the picked driver in the document: reconcile says nothing was com
 
     const empty = saveDocument(sandbox, '<VNET_POOL></VNET_POOL>');
     fs.rmSync(sandbox.bookPath);
+    assert.equal(cli(sandbox, 'init').code, 0);
     const none = cli(sandbox, 'reconcile', '--from', empty);
     assert.equal(none.code, 1, none.stdout + none.stderr);
     assert.match(none.stdout, /^Nothing was compared: the document has no AR with .*\(it has no AR at all\)/m);

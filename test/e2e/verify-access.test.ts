@@ -67,7 +67,7 @@ describe("verify opens the book as oned's user would (issue 15 item 5)", { skip:
     group = spawnSync('id', ['-gn', user.name], { encoding: 'utf8' }).stdout.trim();
     sandbox = createSandbox({ config: CONFIG });
     storeDir = path.dirname(sandbox.bookPath);
-    fs.mkdirSync(storeDir, { mode: 0o700 });
+    fs.chmodSync(storeDir, 0o700); // made by the sandbox's init
     // oned's remotes tree, as a self-contained install keeps it: its driver directory is the user's.
     oneLocation = path.join(sandbox.dir, 'one');
     fs.mkdirSync(path.join(oneLocation, 'var', 'remotes', 'ipam', sandbox.driver), { recursive: true });
