@@ -11,6 +11,14 @@ export interface AuditFilter {
   readonly since?: Date;
   /** Only records whose addresses include this address (IPv4, IPv6 or MAC, as bigint of its space). */
   readonly address?: { readonly space: 'ipv4' | 'ipv6' | 'mac'; readonly value: bigint };
+  /** The range id, exactly (`r4`). */
+  readonly range?: string;
+  /** The owner, exactly. */
+  readonly owner?: string;
+  /** `cli:alice` exactly, or a kind (`oned`, `cli`): every actor of it. */
+  readonly actor?: string;
+  /** The action, exactly (`lease`, `get_address`, `reconcile-add-lease`). */
+  readonly action?: string;
 }
 
 /** The record on one line, or undefined for a line that is not one (a torn write, an edit). */
@@ -32,6 +40,10 @@ export function matchesAudit(record: AuditRecord, filter: AuditFilter): boolean 
     const at = Date.parse(record.time);
     if (Number.isNaN(at) || at < filter.since.getTime()) return false;
   }
+  if (filter.range !== undefined && record.range !== filter.range) return false;
+  if (filter.owner !== undefined && record.owner !== filter.owner) return false;
+  if (filter.action !== undefined && record.action !== filter.action) return false;
+  if (filter.actor !== undefined && record.actor !== filter.actor && !(!filter.actor.includes(':') && record.actor.startsWith(`${filter.actor}:`))) return false;
   if (filter.address) {
     const span = record.addresses === undefined ? undefined : parseSpan(record.addresses, filter.address.space);
     if (!span || filter.address.value < span.first || filter.address.value > span.last) return false;

@@ -19,6 +19,10 @@ export interface AuditRecord extends AuditFacts {
   /** `oned:<request id>` for driver actions, `cli:<user>` for operator commands. */
   readonly actor: string;
   readonly action: string;
+  /** The host that wrote the record (audit-origin.ts); absent in records of older releases. */
+  readonly host?: string;
+  /** `SUDO_USER` of a command run through sudo. */
+  readonly sudoUser?: string;
   readonly result: 'ok' | 'unchanged' | 'error';
   readonly error?: string;
 }

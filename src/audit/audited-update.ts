@@ -6,6 +6,7 @@
 import type { Book } from '../book/book.ts';
 import type { LeaseStore, UpdateOptions } from '../store/store.ts';
 import type { AuditFacts, AuditRecord } from './audit-record.ts';
+import { auditOrigin } from './audit-origin.ts';
 
 /** What the caller knows before deciding: who acts, when, and under which action name. */
 export interface AuditSubject {
@@ -32,19 +33,20 @@ export interface AuditedDecision<R> {
 export async function auditedUpdate<R>(store: LeaseStore, subject: AuditSubject, decide: (book: Book) => AuditedDecision<R>, attempt: AuditFacts = {}, options: UpdateOptions = {}): Promise<R> {
   let unchanged: AuditRecord[] = [];
   let result: R;
+  const origin = auditOrigin();
   try {
     result = await store.update((book) => {
       const decided = decide(book);
       if (decided.book) {
-        const audit = (decided.audit ?? [{}]).map((facts): AuditRecord => ({ ...subject, ...facts, result: 'ok' }));
+        const audit = (decided.audit ?? [{}]).map((facts): AuditRecord => ({ ...subject, ...origin, ...facts, result: 'ok' }));
         unchanged = [];
         return { book: decided.book, result: decided.result, audit };
       }
-      unchanged = (decided.audit ?? []).map((facts): AuditRecord => ({ ...subject, ...facts, result: 'unchanged' }));
+      unchanged = (decided.audit ?? []).map((facts): AuditRecord => ({ ...subject, ...origin, ...facts, result: 'unchanged' }));
       return { result: decided.result };
     }, options);
   } catch (error) {
-    await store.audit({ ...subject, ...attempt, result: 'error', error: (error as Error).message });
+    await store.audit({ ...subject, ...origin, ...attempt, result: 'error', error: (error as Error).message });
     throw error;
   }
   for (const record of unchanged) await store.audit(record);

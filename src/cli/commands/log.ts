@@ -3,6 +3,7 @@ import { exitCodeHelp } from '../exit-code-help.ts';
 import { matchesAudit, parseSince, type AuditFilter } from '../../audit/audit-query.ts';
 import type { AuditRecord } from '../../audit/audit-record.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
+import { didYouMean } from '../../did-you-mean.ts';
 import { parseAddress } from '../../operator/locate-address.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
@@ -14,17 +15,23 @@ const DEFAULT_LIMIT = 50;
 export const logCommand: Command = {
   name: 'log',
   summary: 'the audit log: who changed what, when',
-  usage: `Usage: nebula-ipam log [--since T] [--ip ADDRESS] [--limit N | --all] [--json]
+  usage: `Usage: nebula-ipam log [--since T] [--ip ADDRESS] [--range ID] [--owner TEXT] [--actor WHO] [--action NAME] [--limit N | --all] [--json]
 
 Reads the audit log (<book>.audit.jsonl beside a file book), where every change to the lease book appends one JSON line:
 time, actor (oned:<request id> for driver actions, cli:<user> for these commands), action,
-range, addresses, MAC, owner, and result (ok; unchanged, with the reason, when a driver
+range, addresses, MAC, owner, host (the front-end that wrote it), sudoUser (SUDO_USER of a
+command run through sudo), and result (ok; unchanged, with the reason, when a driver
 action succeeded without changing anything on purpose; or error with the message).
+Filters combine (every one given must match).
 
   --since T        only records from T on: an ISO date or time (2025-06-01,
                    2025-06-01T12:00:00Z) or a duration back from now (90s, 30m, 12h, 7d)
   --ip ADDRESS     only records touching this address (IPv4, IPv6 or MAC), including
                    registering and unregistering the range that holds it
+  --range ID       only records of this range (r4)
+  --owner TEXT     only records of this owner
+  --actor WHO      only this actor (cli:alice, oned:36), or every actor of a kind (oned, cli)
+  --action NAME    only this action (lease, release, get_address, reconcile-add-lease, ...)
   --limit N        only the N most recent of the records that match (default ${DEFAULT_LIMIT};
                    --last N is the same)
   --all            every record that matches
@@ -41,7 +48,17 @@ ${exitCodeHelp([
     const { values } = parseCommandArgs(
       'log',
       args,
-      { since: { type: 'string' }, ip: { type: 'string' }, last: { type: 'string' }, limit: { type: 'string' }, all: { type: 'boolean' } },
+      {
+        since: { type: 'string' },
+        ip: { type: 'string' },
+        range: { type: 'string' },
+        owner: { type: 'string' },
+        actor: { type: 'string' },
+        action: { type: 'string' },
+        last: { type: 'string' },
+        limit: { type: 'string' },
+        all: { type: 'boolean' },
+      },
       { min: 0, max: 0, names: '' },
     );
     if (values.last !== undefined && values.limit !== undefined) throw usageError('log', 'give --limit or --last, not both');
@@ -58,10 +75,24 @@ ${exitCodeHelp([
       last = Number(limitText);
     }
     const address = values.ip === undefined ? undefined : parseAddress(values.ip);
-    const filter: AuditFilter = { ...(since ? { since } : {}), ...(address ? { address } : {}) };
+    const exact = { range: values.range, owner: values.owner, actor: values.actor, action: values.action };
+    const filter: AuditFilter = { ...(since ? { since } : {}), ...(address ? { address } : {}), ...Object.fromEntries(Object.entries(exact).filter(([, v]) => v !== undefined)) };
     const store = context.store();
     // Read whole, then cut: how many matched is worth saying when only the last few are shown.
-    const { location, records: all, skipped } = await store.readAudit((record) => matchesAudit(record, filter));
+    // The actions the log holds are noted on the way, for a did-you-mean on --action.
+    const actions = new Set<string>();
+    const {
+      location,
+      records: all,
+      skipped,
+    } = await store.readAudit((record) => {
+      actions.add(record.action);
+      return matchesAudit(record, filter);
+    });
+    if (values.action !== undefined && !actions.has(values.action)) {
+      const near = didYouMean(values.action, [...actions]);
+      if (near !== '') throw usageError('log', `no record has --action ${JSON.stringify(values.action)}${near}`);
+    }
     const matched = all.length;
     const records = last === undefined ? all : all.slice(-last);
     if (context.json) {

@@ -1,4 +1,5 @@
 /** `nebula-ipam restore`: brings back the previous generation of the lease book, after showing what changes. */
+import { auditOrigin } from '../../audit/audit-origin.ts';
 import { restoredBook } from '../../operator/restored-book.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { restoreChanges, summariseChanges } from '../../operator/restore-listing.ts';
@@ -38,7 +39,13 @@ ${exitCodeHelp([[0, 'shown or restored'], [2, 'bad option'], [5, 'no previous ge
     const changes = restoreChanges('book' in current ? current.book : undefined, book);
     let restored;
     if (values.yes) {
-      const subject = { time: context.now().toISOString(), actor: context.actor, action: 'restore', detail: `generation ${previous.generation} brought back: ${summariseChanges(changes)}` };
+      const subject = {
+        time: context.now().toISOString(),
+        actor: context.actor,
+        action: 'restore',
+        ...auditOrigin(context.env),
+        detail: `generation ${previous.generation} brought back: ${summariseChanges(changes)}`,
+      };
       try {
         const waited = noticeLockWait(store.description.location, context.stderr, context.config().lockTimeoutMs);
         // Restore takes no signal: one that comes meanwhile lets it finish, then says so.
