@@ -1,8 +1,9 @@
 /**
  * The bash completion script, made from the command table: command names, each command's
  * options (read from its --help, the one place they are all listed), the global options, and
- * pool names asked of `nebula-ipam completion pools` when --pool is being completed (so they
- * follow the config as it is then). Pure.
+ * pool names and range ids asked of `nebula-ipam completion pools|ranges` when --pool, --range
+ * or show's argument is being completed (so they follow the config and book as they are then,
+ * with the line's own --driver/--config/--store), holders after --holder. Pure.
  */
 export interface CompletionCommand {
   readonly name: string;
@@ -27,19 +28,25 @@ export function bashCompletion(commands: readonly CompletionCommand[], globals: 
 # Install: nebula-ipam completion bash > /etc/bash_completion.d/nebula-ipam
 _nebula_ipam() {
   local cur prev cmd opts i
+  local -a line=()
   cur="\${COMP_WORDS[COMP_CWORD]}"
   prev="\${COMP_WORDS[COMP_CWORD-1]}"
   cmd=""
   for ((i = 1; i < COMP_CWORD; i++)); do
     case "\${COMP_WORDS[i]}" in
-      --config|--store|--driver) ((i++)) ;;
+      # The line's own driver, config and book are the ones asked for pools and ranges.
+      --config|--store|--driver) line+=("\${COMP_WORDS[i]}" "\${COMP_WORDS[i+1]}"); ((i++)) ;;
       -*) ;;
       *) cmd="\${COMP_WORDS[i]}"; break ;;
     esac
   done
   case "$prev" in
     --pool)
-      COMPREPLY=($(compgen -W "$(nebula-ipam completion pools 2>/dev/null)" -- "$cur")); return ;;
+      COMPREPLY=($(compgen -W "$(nebula-ipam "\${line[@]}" completion pools 2>/dev/null)" -- "$cur")); return ;;
+    --range)
+      COMPREPLY=($(compgen -W "$(nebula-ipam "\${line[@]}" completion ranges 2>/dev/null)" -- "$cur")); return ;;
+    --holder)
+      COMPREPLY=($(compgen -W "opennebula operator" -- "$cur")); return ;;
     --config|--store|--from|--output|--bin)
       COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
@@ -52,7 +59,8 @@ ${cases}
     *) opts="" ;;
   esac
   if [[ "$cmd" == range && "$prev" == range ]]; then opts="list add remove $opts"; fi
-  if [[ "$cmd" == completion && "$prev" == completion ]]; then opts="bash pools"; fi
+  if [[ "$cmd" == completion && "$prev" == completion ]]; then opts="bash pools ranges"; fi
+  if [[ "$cmd" == show && "$prev" == show ]]; then opts="$(nebula-ipam "\${line[@]}" completion ranges 2>/dev/null) $opts"; fi
   COMPREPLY=($(compgen -W "$opts ${quote(globals)}" -- "$cur"))
   [[ \${#COMPREPLY[@]} -eq 0 && "$cur" != -* ]] && COMPREPLY=($(compgen -f -- "$cur"))
   return 0

@@ -521,6 +521,20 @@ describe('shell completion (issue 11 item 9)', () => {
     );
   });
 
+  it("completes range ids after show and --range, holders after --holder, with the line's --config (issue 19 Why 2)", () => {
+    s.register({ SIZE: '4' }, '1');
+    assert.deepEqual(
+      complete(['show', '']).filter((w) => /^r\d/.test(w)),
+      ['r1'],
+    );
+    assert.deepEqual(complete(['leases', '--range', '']), ['r1']);
+    assert.deepEqual(complete(['leases', '--holder', '']), ['opennebula', 'operator']);
+    // The config named on the line is the one asked, not the environment's.
+    const other = path.join(s.dir, 'other.json');
+    fs.writeFileSync(other, JSON.stringify({ pools: [{ name: 'elsewhere', network: '10.99.0.0/16', subnetPrefix: 24 }] }));
+    assert.deepEqual(complete(['--config', other, 'lease', '--pool', '']), ['elsewhere']);
+  });
+
   it('refuses a shell it does not know', () => {
     expectCliFailure(s.cli(['completion', 'zsh']), 2, ['"zsh"', 'bash']);
   });

@@ -15,14 +15,17 @@ export const completionCommand: Command = {
   summary: 'shell completion script (bash)',
   usage: `Usage: nebula-ipam completion bash
        nebula-ipam completion pools
+       nebula-ipam completion ranges
 
-completion bash prints a bash completion script: commands, their options, and pool names
-after --pool (asked of \`nebula-ipam completion pools\` as you type, so they follow the
-config). Install it with
+completion bash prints a bash completion script: commands, their options, pool names
+after --pool and range ids after --range and show (asked of \`nebula-ipam completion
+pools|ranges\` as you type, with the line's --driver/--config/--store, so they follow the
+config and book), opennebula/operator after --holder. Install it with
   nebula-ipam completion bash > /etc/bash_completion.d/nebula-ipam
 or add \`source <(nebula-ipam completion bash)\` to ~/.bashrc.
 
-completion pools prints the config's pool names, one a line.
+completion pools prints the config's pool names, one a line; completion ranges the book's
+range ids.
 
 ${exitCodeHelp([
   [0, 'printed'],
@@ -30,7 +33,7 @@ ${exitCodeHelp([
   [4, '(pools) the config is missing (when named), unreadable or invalid'],
 ])}`,
   async run(args, context) {
-    const { positionals } = parseCommandArgs('completion', args, {}, { min: 1, max: 1, names: 'the shell (bash), or pools' });
+    const { positionals } = parseCommandArgs('completion', args, {}, { min: 1, max: 1, names: 'the shell (bash), pools or ranges' });
     const what = positionals[0]!;
     if (what === 'bash') context.stdout(bashCompletion(table, GLOBAL_OPTION_NAMES));
     else if (what === 'pools')
@@ -40,7 +43,10 @@ ${exitCodeHelp([
           .pools.map((p) => `${p.name}\n`)
           .join(''),
       );
-    else throw usageError('completion', `${JSON.stringify(what)} is not a supported shell (bash), nor pools`);
+    else if (what === 'ranges') {
+      const book = await context.store().read();
+      context.stdout(book.ranges.map((r) => `${r.id}\n`).join(''));
+    } else throw usageError('completion', `${JSON.stringify(what)} is not a supported shell (bash), nor pools or ranges`);
     return EXIT_CODES.ok;
   },
 };
