@@ -17,6 +17,12 @@ export interface Command {
   readonly summary: string;
   /** The whole `--help` text, ending in a newline. */
   readonly usage: string;
+  /**
+   * False when the command's output names the lease book itself (status, verify, ...) or is read
+   * by a program (metrics from cron, completion while typing): then the runner does not add its
+   * one "Lease book ..." line (issue 15 item 2). Default: the runner names the book once.
+   */
+  readonly namesBookOnStderr?: false;
   run(args: readonly string[], context: CliContext): Promise<number>;
 }
 

@@ -66,6 +66,8 @@ export interface CliContext {
   book(): BookChoice;
   /** The lease book, wherever the config keeps it; `store().description` says where. */
   store(): LeaseStore;
+  /** Where the book this command opened is, with the setting that chose it; undefined if it opened none. */
+  bookUsed(): { location: string; setting: string } | undefined;
   /** The same context for another driver name (install: the directory's). */
   forDriver(name: string): CliContext;
 }
@@ -112,6 +114,9 @@ export function createContext(options: GlobalOptions, io: Required<CliIo>, user:
     store() {
       store ??= openStore(context.config(), context.book(), options.driver, io.env);
       return store;
+    },
+    bookUsed() {
+      return store && book ? { location: store.description.location, setting: book.setting } : undefined;
     },
     forDriver(name) {
       const { driverFoundIn: _found, ...rest } = options;

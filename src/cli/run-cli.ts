@@ -134,7 +134,11 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       },
       currentUser(env),
     );
-    return await command.run(commandArgs, context);
+    const code = await command.run(commandArgs, context);
+    // One line naming the book the command used, so a person never wonders which book that was.
+    const used = context.bookUsed();
+    if (used && !context.json && command.namesBookOnStderr !== false) io.stderr(`Lease book ${used.location} (${used.setting})\n`);
+    return code;
   } catch (error) {
     const failure = failureOf(error);
     io.stderr(`${failure.line}\n`);

@@ -12,6 +12,12 @@ export function describeVerifyFinding(f: VerifyFinding): FindingRow {
   switch (f.kind) {
     case 'book-access':
       return describeAccessFinding(f);
+    case 'stray-book':
+      return {
+        problem: 'another lease book',
+        range: '-',
+        detail: `${f.path} is a lease book too, not the one in use (${f.book}); if oned never used it, remove it; to see what it holds: nebula-ipam --store ${f.path} leases`,
+      };
     case 'book-unreadable':
       return { problem: 'book unreadable', range: '-', detail: f.message };
     case 'bad-header':

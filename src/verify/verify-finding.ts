@@ -12,6 +12,8 @@ export type VerifyFinding =
   | AccessFinding
   /** The book file does not decode; nothing else could be checked. */
   | { readonly kind: 'book-unreadable'; readonly message: string }
+  /** Another lease book beside the one in use (store/stray-books.ts): it would hand out the same addresses. */
+  | { readonly kind: 'stray-book'; readonly path: string; readonly book: string }
   | { readonly kind: 'bad-header'; readonly field: 'schema' | 'generation' | 'nextRangeId'; readonly value: string }
   | { readonly kind: 'duplicate-range-id'; readonly range: string; readonly count: number }
   /** Ids are handed out from nextRangeId; an id at or above it would be handed out again. */

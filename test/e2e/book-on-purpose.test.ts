@@ -145,6 +145,41 @@ test('--store and NEBULA_IPAM_STORE typos refuse instead of making a book (issue
   }
 });
 
+test('verify names the other lease books beside the one in use: a --store typo, one left at the default place (issue 15 item 1)', () => {
+  const f = frontEnd();
+  try {
+    const real = path.join(f.s.dir, 'books', 'leases.json');
+    fs.mkdirSync(path.dirname(f.config), { recursive: true });
+    fs.writeFileSync(f.config, JSON.stringify({ store: real, pools: POOLS }));
+    expectOk(f.operator(['install', f.driverDir]));
+    const verify = () => f.operator(['--driver', 'nebula', '--json', 'verify']);
+    const strays = () => (JSON.parse(verify().stdout) as { findings: { kind: string; path?: string }[] }).findings.filter((x) => x.kind === 'stray-book').map((x) => x.path);
+    assert.equal(verify().code, 0, 'only the real book: OK');
+
+    // A typo beside the real book, made on purpose by init (only init makes one now), and a book
+    // at the default place, as 0.1.0 made one while the config was missing.
+    const typo = path.join(path.dirname(real), 'lease.json');
+    expectOk(f.operator(['--driver', 'nebula', '--store', typo, 'init']));
+    const atDefault = path.join(f.storeRoot, 'nebula', 'leases.json');
+    fs.mkdirSync(path.dirname(atDefault), { recursive: true });
+    fs.copyFileSync(real, atDefault);
+    // Not books: the config's JSON and a FIFO named like one never count (nor block).
+    fs.writeFileSync(path.join(path.dirname(real), 'notes.json'), '{"pools": []}');
+    spawnSync('mkfifo', [path.join(path.dirname(real), 'pipe.json')]);
+
+    assert.deepEqual(strays(), [typo, atDefault].sort());
+    const human = f.operator(['--driver', 'nebula', 'verify']);
+    assert.equal(human.code, 1, human.stdout + human.stderr);
+    assert.match(human.stdout, /another lease book/);
+    assert.ok(human.stdout.replace(/\s+/g, ' ').includes(`nebula-ipam --store ${typo} leases`), human.stdout);
+    fs.rmSync(typo);
+    fs.rmSync(atDefault);
+    assert.equal(verify().code, 0, 'once they are gone: OK');
+  } finally {
+    f.s.cleanup();
+  }
+});
+
 test("ipamrc's NEBULA_IPAM_STORE and NEBULA_IPAM_CONFIG are seen by the CLI as oned's actions get them (issue 15 Why 2)", () => {
   const f = frontEnd();
   try {
@@ -182,5 +217,27 @@ test("ipamrc's NEBULA_IPAM_STORE and NEBULA_IPAM_CONFIG are seen by the CLI as o
     expectCliFailure(f.operator(['status']), 4, [ipamrc, 'line 1', 'NEBULA_IPAM_STORE']);
   } finally {
     f.s.cleanup();
+  }
+});
+
+test('a command names the book it used once, on stderr; --json and commands that name it themselves add no line (issue 15 item 2)', () => {
+  const s = createCliSandbox({ config: { pools: POOLS } });
+  try {
+    const bookLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('Lease book '));
+    const lease = s.cli(['lease', '--pool', 'private', '--owner', 'bm-01']);
+    assert.equal(lease.code, 0, lease.stderr);
+    assert.deepEqual(bookLines(lease.stderr), [`Lease book ${s.bookPath} (NEBULA_IPAM_STORE)`]);
+    assert.doesNotMatch(lease.stdout, /Lease book/, 'stdout stays the lease report');
+    for (const args of [['leases'], ['show', '10.20.0.2'], ['log'], ['release', '--ip', '10.20.0.2']]) {
+      const run = s.cli(args);
+      assert.equal(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
+      assert.equal(bookLines(run.stderr).length, 1, `${args.join(' ')} names the book once: ${run.stderr}`);
+    }
+    assert.deepEqual(bookLines(s.cli(['--json', 'leases']).stderr), [], '--json adds nothing');
+    const status = s.cli(['status']);
+    assert.deepEqual(bookLines(status.stderr), [], 'status names the book in its own output');
+    assert.match(status.stdout, new RegExp(`Lease book ${s.bookPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  } finally {
+    s.cleanup();
   }
 });

@@ -13,6 +13,7 @@ export function completeCommands(commands: readonly Command[]): void {
 export const completionCommand: Command = {
   name: 'completion',
   summary: 'shell completion script (bash)',
+  namesBookOnStderr: false,
   usage: `Usage: nebula-ipam completion bash
        nebula-ipam completion pools
        nebula-ipam completion ranges

@@ -13,6 +13,7 @@ import { renderJson } from '../render/json.ts';
 export const doctorCommand: Command = {
   name: 'doctor',
   summary: 'check the whole front-end: oned.conf, links, bundle, PATH, config, book, etcd',
+  namesBookOnStderr: false,
   usage: `Usage: nebula-ipam doctor [--oned-conf FILE] [--json]
 
 Checks, for the driver (--driver, or the one installed), without changing anything:

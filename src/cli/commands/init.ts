@@ -13,6 +13,7 @@ import { renderJson } from '../render/json.ts';
 export const initCommand: Command = {
   name: 'init',
   summary: 'create the empty lease book where the driver looks for it',
+  namesBookOnStderr: false,
   usage: `Usage: nebula-ipam init [--json]
 
 Creates the empty lease book (generation 0) where the driver's actions will look for it: the

@@ -28,6 +28,7 @@ import { createBook } from './init.ts';
 export const installCommand: Command = {
   name: 'install',
   summary: 'link the five driver actions into a remotes directory',
+  namesBookOnStderr: false,
   usage: `Usage: nebula-ipam install DIR [--link] [--bin BINDIR] [--from FILE] [--remove-old]
                            [--system-files [--system-root DIR]] [--json]
 

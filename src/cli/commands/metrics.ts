@@ -12,6 +12,7 @@ import { requireBook } from '../require-book.ts';
 export const metricsCommand: Command = {
   name: 'metrics',
   summary: 'pool and range utilisation in Prometheus text format',
+  namesBookOnStderr: false,
   usage: `Usage: nebula-ipam metrics [--output FILE]
 
 Prints the lease book's numbers in Prometheus' text exposition format: per pool its size,

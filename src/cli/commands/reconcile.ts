@@ -27,6 +27,7 @@ import { renderTable } from '../render/table.ts';
 export const reconcileCommand: Command = {
   name: 'reconcile',
   summary: 'compare with OpenNebula (onevnet list -x / show -x); --apply adopts its leases',
+  namesBookOnStderr: false,
   usage: `Usage: nebula-ipam reconcile --from FILE [--apply] [--as-of TIME] [--driver NAME] [--json]
 
 Compares what OpenNebula says (the XML of \`onevnet list -x\` or \`onevnet show -x <id>\`,

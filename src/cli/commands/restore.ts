@@ -13,6 +13,7 @@ import { renderTable } from '../render/table.ts';
 export const restoreCommand: Command = {
   name: 'restore',
   summary: 'bring back the previous generation of the lease book (--yes to apply)',
+  namesBookOnStderr: false,
   usage: `Usage: nebula-ipam restore [--yes] [--json]
 
 Every write keeps the book it replaces as the previous generation (<book>.prev beside a

@@ -25,6 +25,7 @@ const LABEL: Record<ViewFamily, string> = { ipv4: 'IPv4', ipv6: 'IPv6', ether: '
 export const statusCommand: Command = {
   name: 'status',
   summary: 'pools and ranges: size, carved, used, free',
+  namesBookOnStderr: false,
   usage: `Usage: nebula-ipam status [--json] [--serializable]
 
 Shows the lease book: each pool of the config (size, excluded, carved into ranges, free)

@@ -1,7 +1,9 @@
 /** `nebula-ipam verify`: the lease book's invariants, checked against the config, as findings. */
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import type { Book } from '../../book/book.ts';
+import { defaultBookFile, defaultPaths } from '../../config/paths.ts';
 import { IpamError } from '../../errors.ts';
+import { findStrayBooks } from '../../store/stray-books.ts';
 import { describeVerifyFinding } from '../../verify/describe-verify-finding.ts';
 import { verifyBook } from '../../verify/verify-book.ts';
 import { verifyExitCode, type VerifyFinding } from '../../verify/verify-finding.ts';
@@ -13,6 +15,7 @@ import { renderTable } from '../render/table.ts';
 export const verifyCommand: Command = {
   name: 'verify',
   summary: "check the lease book's invariants; exit 1 with the list of problems",
+  namesBookOnStderr: false,
   usage: `Usage: nebula-ipam verify [--as USER] [--json]
 
 Reads the lease book (without locking it or changing it) and checks what the driver relies on:
@@ -23,7 +26,8 @@ Reads the lease book (without locking it or changing it) and checks what the dri
   - every range inside the pool it names (and that pool still in the config), clear of the
     pool's excluded prefixes; an OpenNebula range naming no pool lies outside every pool
   - no lease on an excluded address
-and, for a file book, what oned will meet: the book, its directory, lock and audit log opened
+and, for a file book, other lease books beside it (in its directory or at the default place:
+a mistyped --store, or one made while the config was missing) and what oned will meet: the book, its directory, lock and audit log opened
 as the driver's user would open them (the owner of the driver's directory in oned's remotes
 tree, else oneadmin); each one that user cannot read or write (a root-owned book, a directory
 it cannot write, a read-only mount) is a finding with the command that fixes it. Only root (or
@@ -44,7 +48,7 @@ ${exitCodeHelp([[0, 'no problem'], [1, 'problems found (listed)'], [2, 'bad opti
     let findings: VerifyFinding[];
     try {
       book = await context.store().read();
-      findings = [...access.findings, ...verifyBook(book, config)];
+      findings = [...access.findings, ...strayBooks(context), ...verifyBook(book, config)];
     } catch (error) {
       if (error instanceof IpamError && error.kind === 'store-io' && access.findings.length > 0) findings = [...access.findings];
       else if (error instanceof IpamError && error.kind === 'store-corrupt') findings = [...access.findings, { kind: 'book-unreadable', message: error.message }];
@@ -84,3 +88,10 @@ ${exitCodeHelp([[0, 'no problem'], [1, 'problems found (listed)'], [2, 'bad opti
     return code;
   },
 };
+
+/** Other books a file book's neighbours hold (none for etcd, whose prefixes are refused when they nest). */
+function strayBooks(context: Parameters<Command['run']>[1]): VerifyFinding[] {
+  const { backend, location } = context.store().description;
+  if (backend !== 'file') return [];
+  return findStrayBooks(location, defaultBookFile(defaultPaths(context.env), context.driver)).map((path) => ({ kind: 'stray-book', path, book: location }));
+}
