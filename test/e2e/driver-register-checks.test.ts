@@ -46,7 +46,7 @@ test('SHARED=YES (refused by oned 7.2+ after the reply) is refused first, explic
 
 test('SHARED=YES is accepted and echoed where oned keeps it as a plain attribute (onedVersion 6.6 to 7.0); 7.2+ still refuses it', () => {
   for (const onedVersion of ['6.6', '7.0']) {
-    const sandbox = createSandbox({ config: { ...CONFIG, onedVersion }, book: 'none' });
+    const sandbox = createSandbox({ config: { ...CONFIG, onedVersion } });
     try {
       const reply = expectReply(sandbox.run('register_address_range', registerXml({ ...MAD, TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', SHARED: 'YES' })), 'AR');
       assert.equal(reply.get('SHARED'), 'YES', onedVersion);
