@@ -29,12 +29,16 @@ after(async () => {
 const POOLS = [{ name: 'lab', network: '10.41.0.0/16', subnetPrefix: 24, gateway: 'first', default: true }];
 let drivers = 0;
 
-function sandbox(endpoints: readonly string[], extra: object = {}): CliSandbox {
+/** A CLI sandbox on a book made by init, run as a child this process does not block on (the gateway answers from here). */
+async function sandbox(endpoints: readonly string[], extra: object = {}): Promise<CliSandbox> {
   const driver = `ans${++drivers}`;
-  return createCliSandbox({
+  const s = createCliSandbox({
     driver,
     config: { backend: { type: 'etcd', endpoints, prefix: `/nebula-ipam/answers-${driver}`, timeoutMs: 1_000, ...extra }, lockTimeoutMs: 5_000, pools: POOLS },
+    book: 'none',
   });
+  ok(await spawnCli(s, ['init']));
+  return s;
 }
 
 function ok(run: ActionRun): string {
@@ -56,7 +60,7 @@ async function leaseRows(s: CliSandbox): Promise<string[]> {
 }
 
 test('interim 1xx answers (102, 100 Continue) before each answer are skipped: actions and commands work', async () => {
-  const s = sandbox([gateway.url]);
+  const s = await sandbox([gateway.url]);
   gateway.mode = 'interim';
   try {
     const ar = await register(s, '16');
@@ -74,7 +78,7 @@ test('interim 1xx answers (102, 100 Continue) before each answer are skipped: ac
 });
 
 test("a 200 without a txn answer's fields is an unknown outcome, settled by the receipt: one get_address takes one address", async () => {
-  const s = sandbox([gateway.url]);
+  const s = await sandbox([gateway.url]);
   try {
     const ar = await register(s, '50');
     gateway.mode = 'empty-txn';
@@ -92,7 +96,7 @@ test("a 200 without a txn answer's fields is an unknown outcome, settled by the 
 });
 
 test("a 200 `{}` to a read is not etcd's answer: the next endpoint is asked, not an empty book shown", async () => {
-  const direct = sandbox(cluster.endpoints);
+  const direct = await sandbox(cluster.endpoints);
   const empty = await startFakeGateway(cluster.endpoints[0], 'empty-range');
   try {
     await register(direct, '16');
@@ -118,7 +122,7 @@ test("a 200 `{}` to a read is not etcd's answer: the next endpoint is asked, not
 });
 
 test('authentication on in etcd and no user in the config: the config exit code (4) with one line saying so', async () => {
-  const s = sandbox(cluster.endpoints);
+  const s = await sandbox(cluster.endpoints);
   try {
     const ar = await register(s, '16');
     const endpoint = cluster.endpoints[0]!;
