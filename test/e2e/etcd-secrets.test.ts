@@ -74,13 +74,22 @@ function makePki(): typeof pki {
 const POOLS = [{ name: 'lab', network: '10.42.0.0/16', subnetPrefix: 24, gateway: 'first', default: true }];
 let drivers = 0;
 
-function sandbox(backend: object): CliSandbox {
+/**
+ * A CLI sandbox on etcd, its config 0600. Its book is made by an init run as a child this process
+ * does not block on (a fake gateway may answer from here); `book: 'none'` where nothing answers.
+ */
+async function sandbox(backend: object, book: 'init' | 'none' = 'init'): Promise<CliSandbox> {
   const driver = `sec${++drivers}`;
   const s = createCliSandbox({
     driver,
     config: { backend: { type: 'etcd', prefix: `/nebula-ipam/secrets-${driver}`, timeoutMs: 1_000, ...backend }, lockTimeoutMs: 5_000, pools: POOLS },
+    book: 'none',
   });
   fs.chmodSync(s.configPath!, 0o600);
+  if (book === 'init') {
+    const init = await spawnCli(s, ['init'], { killAfterMs: HANG_MS });
+    assert.equal(init.code, 0, `init: ${init.stderr}`);
+  }
   return s;
 }
 
@@ -102,7 +111,7 @@ function expectRefused(run: ActionRun, code: number, line: RegExp): void {
 }
 
 test('a FIFO at backend.tls.ca with http-only endpoints: never opened, every action and command works', async () => {
-  const s = sandbox({ endpoints: cluster.endpoints, tls: { ca: '/nonexistent-placeholder' } });
+  const s = await sandbox({ endpoints: cluster.endpoints, tls: { ca: '/nonexistent-placeholder' } });
   try {
     const fifo = path.join(s.dir, 'ca.pem');
     execFileSync('mkfifo', [fifo]);
@@ -121,7 +130,7 @@ test('a FIFO at backend.tls.ca with http-only endpoints: never opened, every act
 });
 
 test('a FIFO, a directory or an oversized file at a TLS path of an https endpoint: refused at once with one line, exit 4', async () => {
-  const s = sandbox({ endpoints: ['https://127.0.0.1:9'] });
+  const s = await sandbox({ endpoints: ['https://127.0.0.1:9'] }, 'none');
   try {
     const fifo = path.join(s.dir, 'ca.fifo');
     execFileSync('mkfifo', [fifo]);
@@ -149,7 +158,7 @@ test('https with a client certificate: the files are read and used; a key group 
   const key = path.join(pki.dir, 'client-copy.key');
   fs.copyFileSync(pki.clientKey, key);
   fs.chmodSync(key, 0o600);
-  const s = sandbox({ endpoints: [tlsGateway.url], tls: { ca: pki.ca, cert: pki.clientCert, key } });
+  const s = await sandbox({ endpoints: [tlsGateway.url], tls: { ca: pki.ca, cert: pki.clientCert, key } });
   try {
     const ar = await register(s);
     const got = await spawnAction(s, 'get_address', ar.getXml(1), { requestId: '3', killAfterMs: HANG_MS });
@@ -172,7 +181,7 @@ test('https with a client certificate: the files are read and used; a key group 
 
 test('a config holding backend.password that group or others can write (0622) is refused before anything is sent; 0600 is fine', async () => {
   const recorder = await startFakeGateway(undefined);
-  const s = sandbox({ endpoints: [recorder.url], user: 'nebula', password: 'secret-of-nebula' });
+  const s = await sandbox({ endpoints: [recorder.url], user: 'nebula', password: 'secret-of-nebula' }, 'none');
   try {
     for (const mode of [0o622, 0o602, 0o640, 0o604]) {
       fs.chmodSync(s.configPath!, mode);
@@ -203,7 +212,7 @@ test('a config holding backend.password that group or others can write (0622) is
 });
 
 test('a config naming backend.tls.key that group or others can read or write is refused, with the chmod', async () => {
-  const s = sandbox({ endpoints: cluster.endpoints, tls: { cert: '/etc/nebula-ipam/client.pem', key: '/etc/nebula-ipam/client.key' } });
+  const s = await sandbox({ endpoints: cluster.endpoints, tls: { cert: '/etc/nebula-ipam/client.pem', key: '/etc/nebula-ipam/client.key' } });
   try {
     for (const mode of [0o644, 0o660, 0o606]) {
       fs.chmodSync(s.configPath!, mode);
