@@ -41,7 +41,12 @@ export async function startFakeGateway(target: string | undefined, mode: Gateway
     url: '',
     mode,
     received,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    // Connections a killed or failed child left open would keep close() waiting, and the test file with it.
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
   const handler = (request: http.IncomingMessage, response: http.ServerResponse) => {
     const parts: Buffer[] = [];
