@@ -112,6 +112,8 @@ export class FileStore implements LeaseStore {
       },
     });
     try {
+      // Still the directory found, before anything in it is read or swept: a swapped one is refused as such.
+      checkDirectory(directory, file);
       sweepLeftovers(file);
       // Decoded as used: an action reads one range of thousands (codec.ts).
       const { book, identity } = this.load(decodeBookLazily);
