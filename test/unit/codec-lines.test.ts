@@ -53,7 +53,7 @@ test('leases are checked when read: a corrupt range fails the action that reads 
   const text = encodeBook(BOOK).replace(/"leases":"([^"]*)"\},\n\{"id":"r4"/, '"leases":"0,,zz!"},\n{"id":"r4"');
   const read = decodeBookLazily(Buffer.from(text), WHERE);
   assert.deepEqual(read.ranges[0]!.leases, BOOK.ranges[0]!.leases);
-  expectIpamError(() => read.ranges[2]!.leases, 'store-corrupt', [WHERE, 'ranges[2].leases[0].from', `${WHERE}.prev`]);
+  expectIpamError(() => read.ranges[2]!.leases, 'store-corrupt', [WHERE, 'ranges[2].leases[0].from', 'nebula-ipam restore']);
   // Acting on another range keeps the broken line exactly as it was, for an operator to repair.
   assert.ok(encodeBook(replaceRange(read, range(1))).includes('"leases":"0,,zz!"}'));
   const notJson = encodeBook(BOOK).replace('"leases":""}', '"leases":"unterminated}');
@@ -66,7 +66,7 @@ test('ids are checked at once; a header when its range is first used, and only t
   const broken = decodeBookLazily(Buffer.from(encodeBook(BOOK).replace('"ip":"10.0.3.0"', '"ip":"10.0.3"')), WHERE);
   assert.equal(broken.ranges[2]!.id, 'r3');
   assert.deepEqual(broken.ranges[1], BOOK.ranges[1]);
-  expectIpamError(() => broken.ranges[2]!.ip, 'store-corrupt', ['ranges[2].ip', `${WHERE}.prev`]);
+  expectIpamError(() => broken.ranges[2]!.ip, 'store-corrupt', ['ranges[2].ip', 'nebula-ipam restore']);
   expectIpamError(() => ({ ...broken.ranges[2]! }), 'store-corrupt', ['ranges[2].ip']);
   assert.ok(encodeBook(replaceRange(broken, range(1))).includes('"ip":"10.0.3"'), 'carried as it was');
   // A repeated key: JSON keeps the last, so the id the line starts with must be the one decoded.

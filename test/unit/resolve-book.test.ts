@@ -26,8 +26,15 @@ test('the defaults follow ONE_LOCATION, every one of them; without it they are O
     storeDir: '/opt/one/var/nebula-ipam',
     ipamrc: '/opt/one/etc/ipam/ipamrc',
     remotesIpam: '/opt/one/var/remotes/ipam',
+    onedConf: '/opt/one/etc/oned.conf',
   });
-  assert.deepEqual(defaultPaths({}), { configDir: '/etc/one/nebula-ipam', storeDir: '/var/lib/one/nebula-ipam', ipamrc: '/etc/one/ipam/ipamrc', remotesIpam: '/var/lib/one/remotes/ipam' });
+  assert.deepEqual(defaultPaths({}), {
+    configDir: '/etc/one/nebula-ipam',
+    storeDir: '/var/lib/one/nebula-ipam',
+    ipamrc: '/etc/one/ipam/ipamrc',
+    remotesIpam: '/var/lib/one/remotes/ipam',
+    onedConf: '/etc/one/oned.conf',
+  });
   assert.deepEqual(defaultPaths({ ONE_LOCATION: '' }), defaultPaths({}), 'empty is unset');
   assert.equal(chooseConfig(sources()).file, '/opt/one/etc/nebula-ipam/nebula.json');
   assert.deepEqual(chooseBook(bareConfig, sources()), { backend: 'file', file: '/opt/one/var/nebula-ipam/nebula/leases.json', setting: 'the default for driver "nebula"' });
