@@ -12,11 +12,11 @@
 import { IpamError } from '../../errors.ts';
 import type { LeaseStore } from '../store.ts';
 import type { MemberHealth, StoreCopy, StoreHealth } from '../store-health.ts';
-import { hasLeader, type EtcdClient, type MemberStatus } from './etcd-client.ts';
+import { hasLeader, type MemberStatus } from './etcd-client.ts';
 import type { EtcdStoreOptions } from './etcd-store.ts';
 
-export async function etcdHealth(client: EtcdClient): Promise<StoreHealth> {
-  return { members: (await client.statuses()).map(memberHealth) };
+export function etcdHealth(statuses: readonly MemberStatus[]): StoreHealth {
+  return { members: statuses.map(memberHealth) };
 }
 
 export async function oneCopy(options: EtcdStoreOptions, makeStore: (options: EtcdStoreOptions) => LeaseStore): Promise<StoreCopy> {

@@ -38,7 +38,7 @@ import { randomHex } from '../random-hex.ts';
 import { letSignalsIn, stopIfAborted } from '../stop-before-commit.ts';
 import type { StoreCopy, StoreHealth } from '../store-health.ts';
 import type { AuditLog, Change, Generations, LeaseStore, StoreDescription, StoreSpace, UpdateOptions } from '../store.ts';
-import { AnswerLost, prefixEnd, type Compare, type EtcdClient, type Op } from './etcd-client.ts';
+import { AnswerLost, prefixEnd, type Compare, type EtcdClient, type MemberStatus, type Op } from './etcd-client.ts';
 import { etcdHealth, oneCopy } from './etcd-health.ts';
 import {
   bookOf,
@@ -105,6 +105,7 @@ export class EtcdStore implements LeaseStore {
   private readonly client: EtcdClient;
   private readonly token = randomHex(4);
   private writes = 0;
+  private statuses: Promise<MemberStatus[]> | undefined;
   private readonly stored: StoredForms = new WeakMap();
   /** Conflicts met by this store's updates, for the contention figures. */
   retries = 0;
@@ -251,7 +252,7 @@ export class EtcdStore implements LeaseStore {
 
   /** The largest member's database (the quota holds per member) against etcd's quota, which only its /metrics tells. */
   async space(): Promise<StoreSpace | undefined> {
-    const sizes = (await this.client.statuses()).flatMap((m) => ('status' in m && m.status.dbSize !== undefined ? [m.status] : []));
+    const sizes = (await this.memberStatuses()).flatMap((m) => ('status' in m && m.status.dbSize !== undefined ? [m.status] : []));
     if (sizes.length === 0) return undefined;
     const largest = sizes.reduce((a, b) => (Number(b.dbSize) > Number(a.dbSize) ? b : a));
     const quota = /^etcd_server_quota_backend_bytes ([0-9.e+]+)$/m.exec((await this.client.metricsText()) ?? '');
@@ -259,8 +260,17 @@ export class EtcdStore implements LeaseStore {
   }
 
   /** `status`: each member's health (etcd-health.ts). */
-  health(): Promise<StoreHealth> {
-    return etcdHealth(this.client);
+  async health(): Promise<StoreHealth> {
+    return etcdHealth(await this.memberStatuses());
+  }
+
+  /**
+   * Each member's status, asked once per store: `status` shows health and space side by side, and
+   * both come from the same answers (each call may wait timeoutMs for a silent member).
+   */
+  private memberStatuses(): Promise<MemberStatus[]> {
+    this.statuses ??= this.client.statuses();
+    return this.statuses;
   }
 
   /** `--serializable`: one member's own copy, when quorum is lost (etcd-health.ts). */
