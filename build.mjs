@@ -12,7 +12,7 @@ import { dirname } from 'node:path';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
 // `--test-hooks`: the bundle the crash tests and the torture suite run, with the test hooks of
-// src/driver/test-hooks.ts compiled in; the production bundle has them compiled out.
+// src/store/file/test-hooks.ts compiled in; the production bundle has them compiled out.
 const testHooks = process.argv.includes('--test-hooks');
 /**
  * `--variant=single|deflated-cli` (with `--out=FILE`): builds with one start-up device taken away

@@ -1,6 +1,6 @@
 /**
  * Lease books for the scenarios, written with the project's own codec (bundled on the fly from
- * src/book/codec.ts), so the benchmark always reads and writes the format the driver uses.
+ * src/store/encoding/codec.ts), so the benchmark always reads and writes the format the driver uses.
  * Contents are deterministic (seeded), shaped like a cloud that has run for a while: leases taken
  * round-robin over the ranges by increasing request ids and times.
  */
@@ -14,7 +14,7 @@ const START = Date.UTC(2025, 0, 1);
 
 /** The codec's `encodeBook`, compiled from the sources under `root` (packages from `modules`). */
 export async function loadCodec(root, modules = join(root, 'node_modules')) {
-  const out = await build({ entryPoints: [join(root, 'src/book/codec.ts')], bundle: true, platform: 'node', format: 'esm', write: false, logLevel: 'warning', nodePaths: [modules] });
+  const out = await build({ entryPoints: [join(root, 'src/store/encoding/codec.ts')], bundle: true, platform: 'node', format: 'esm', write: false, logLevel: 'warning', nodePaths: [modules] });
   const dir = mkdtempSync(join(tmpdir(), 'nebula-ipam-codec-'));
   const file = join(dir, 'codec.mjs');
   writeFileSync(file, out.outputFiles[0].text);
@@ -49,7 +49,7 @@ export function book(ranges, nextRangeId = ranges.length + 1) {
 }
 
 /**
- * A range as the codec takes it (src/book/model.ts); the benchmark fills what it needs.
+ * A range as the codec takes it (src/core/book/model.ts); the benchmark fills what it needs.
  * @typedef {{ id: string, type: string, size: bigint, ip?: bigint, ip6?: bigint, prefixLength?: number, mac: bigint, createdAt: string, requestId?: string, leases: object[], pool?: string, block?: object }} BenchRange
  */
 

@@ -21,7 +21,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodeBook } from '../src/book/codec.ts';
+import { encodeBook } from '../src/store/encoding/codec.ts';
 import { EtcdClient } from '../src/store/etcd/etcd-client.ts';
 import { EtcdStore } from '../src/store/etcd/etcd-store.ts';
 import { expectReply } from '../test/support/driver-assert.ts';

@@ -4,7 +4,7 @@
  * both documents hold between `<!-- bench-results -->` and `<!-- /bench-results -->`.
  *
  *   node bench/results-table.mjs --write   rewrite both blocks from bench/results.json
- *   node bench/results-table.mjs --check   exit 1 if either block differs (test/unit/bench-results.test.ts)
+ *   node bench/results-table.mjs --check   exit 1 if either block differs (test/unit/project/bench-results.test.ts)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -427,7 +427,7 @@ function report() {
   writeFileSync(join(resultsDir, `bench-${doc.date.replace(/[:.]/g, '-')}.json`), json);
   // A run of the whole benchmark on the project's own bundle is what the documents show: it goes
   // to the committed bench/results.json, and README.md and docs/performance.md take their table
-  // from it (bench/results-table.mjs; test/unit/bench-results.test.ts checks they agree).
+  // from it (bench/results-table.mjs; test/unit/project/bench-results.test.ts checks they agree).
   const whole = !ONLY && !process.env.BENCH_BUNDLE && skipped.length === 0 && !process.env.BENCH_NO_RESULTS;
   if (whole) {
     const { raw: _raw, markdown: _markdown, bundle: _bundle, ...kept } = doc;

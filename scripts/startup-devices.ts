@@ -188,7 +188,7 @@ const IPV6 = Array.from({ length: 1000 }, (_, i) => `2001:db8:${(0x100 + (i >> 8
 const PROGRAMS: Record<string, string> = {
   'XML: validator + the project reader': `import { decodeRequest } from './src/oned/request.ts'; decodeRequest(${JSON.stringify(Buffer.from(REQUEST_XML).toString('base64'))});`,
   'XML: validator + XMLParser': `import { XMLParser, XMLValidator } from 'fast-xml-parser'; const x = ${JSON.stringify(REQUEST_XML)}; if (XMLValidator.validate(x) !== true) throw 1; new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true, processEntities: true, htmlEntities: false, textNodeName: '#text' }).parse(x);`,
-  'IPv6: 1 000 addresses, fast path': `import { parseIPv6 } from './src/address/ipv6.ts'; for (const t of ${JSON.stringify(IPV6)}) if (parseIPv6(t) === undefined) throw 1;`,
+  'IPv6: 1 000 addresses, fast path': `import { parseIPv6 } from './src/core/address/ipv6.ts'; for (const t of ${JSON.stringify(IPV6)}) if (parseIPv6(t) === undefined) throw 1;`,
   'IPv6: 1 000 addresses, ipaddr.js': `import ipaddr from 'ipaddr.js'; for (const t of ${JSON.stringify(IPV6)}) { let v = 0n; for (const p of ipaddr.IPv6.parse(t).parts) v = (v << 16n) | BigInt(p); }`,
 };
 const programFiles: Record<string, string> = {};

@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ACTION_NAMES, type ActionName } from './actions/action.ts';
+import { ACTION_NAMES, type ActionName } from './core/actions/action.ts';
 import { installInterruptGuard } from './interrupts/interrupt-guard.ts';
 
 /** Which half this build is; start.ts runs the driver half for the five action names only. */

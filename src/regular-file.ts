@@ -15,7 +15,7 @@
  *   byte is read, and one that grows past it while read is refused too.
  */
 import * as fs from 'node:fs';
-import { IpamError, type ErrorKind } from './errors.ts';
+import { IpamError, type ErrorKind } from './core/errors.ts';
 import { ioReason } from './access/denied.ts';
 
 const { O_NONBLOCK, O_NOFOLLOW, O_NOCTTY, O_RDONLY } = fs.constants;

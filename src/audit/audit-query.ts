@@ -2,8 +2,8 @@
  * Reading the audit log back (`nebula-ipam log`): a line is a record when it parses as one;
  * filters by time and by address. Pure; the file is read by the command.
  */
-import { FAMILIES } from '../address/family.ts';
-import { parseMac } from '../address/mac.ts';
+import { FAMILIES } from '../core/address/family.ts';
+import { parseMac } from '../core/address/mac.ts';
 import type { AuditRecord } from './audit-record.ts';
 
 export interface AuditFilter {

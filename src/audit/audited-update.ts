@@ -3,7 +3,7 @@
  * book: the pure decision runs inside one store update, its audit records (one per span
  * touched) are stored with the change, and a failure is recorded on its own.
  */
-import type { Book } from '../book/book.ts';
+import type { Book } from '../core/book/book.ts';
 import type { LeaseStore, UpdateOptions } from '../store/store.ts';
 import type { AuditFacts, AuditRecord } from './audit-record.ts';
 import { auditOrigin } from './audit-origin.ts';

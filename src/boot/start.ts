@@ -31,7 +31,7 @@
 import { closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeSync, type Stats } from 'node:fs';
 import { basename } from 'node:path';
 import { Script } from 'node:vm';
-import { ACTION_NAMES } from '../actions/action.ts';
+import { ACTION_NAMES } from '../core/actions/action.ts';
 import { seal, unseal } from './cache-check.ts';
 import { programFrom, WRAPPER_END, WRAPPER_START } from './program-comment.ts';
 

@@ -4,9 +4,9 @@
  */
 import { auditedUpdate } from '../audit/audited-update.ts';
 import type { AuditFacts } from '../audit/audit-record.ts';
-import type { Book } from '../book/book.ts';
+import type { Book } from '../core/book/book.ts';
 import type { Config } from '../config/config.ts';
-import type { Outcome } from '../operator/operation.ts';
+import type { Outcome } from '../core/operator/operation.ts';
 import type { CliContext } from './context.ts';
 import { noticeLockWait } from './lock-notice.ts';
 

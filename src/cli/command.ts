@@ -1,13 +1,13 @@
 /**
  * What a CLI command is: a name, a one-line summary for `nebula-ipam help`, its full `--help`
  * text, and `run`, which gets the arguments after the command name (global options already
- * taken out) and returns an exit code from `exit-codes.ts`. Failures are thrown as `IpamError`;
+ * taken out) and returns an exit code from `core/exit-codes.ts`. Failures are thrown as `IpamError`;
  * `run-cli.ts` turns them into one stderr line and the table's exit code.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { IpamError, shown } from '../errors.ts';
+import { IpamError, shown } from '../core/errors.ts';
 import type { CliContext } from './context.ts';
-import { didYouMean } from '../did-you-mean.ts';
+import { didYouMean } from '../core/did-you-mean.ts';
 
 /** The global options (run-cli.ts), offered too when a command's option is mistyped. */
 export const GLOBAL_OPTION_NAMES = ['--config', '--store', '--driver', '--json', '--help', '--wide', '--version'];

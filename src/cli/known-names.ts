@@ -2,10 +2,10 @@
  * Names the operator types that the config or the book defines (pools, owners): a typo is
  * refused before anything is locked, with the nearest real name.
  */
-import type { Book } from '../book/book.ts';
+import type { Book } from '../core/book/book.ts';
 import type { Config } from '../config/config.ts';
-import { IpamError, shown } from '../errors.ts';
-import { didYouMean } from '../did-you-mean.ts';
+import { IpamError, shown } from '../core/errors.ts';
+import { didYouMean } from '../core/did-you-mean.ts';
 
 /** `doing`: e.g. "lease from", "add a range to". */
 export function checkPoolName(doing: string, pool: string, config: Config): void {

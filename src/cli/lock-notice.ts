@@ -6,8 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isatty } from 'node:tty';
-import { lockPath } from '../store/lock.ts';
-import { describeOwner, OWNER_FILE, readOwner } from '../store/lock-owner.ts';
+import { lockPath } from '../store/file/lock.ts';
+import { describeOwner, OWNER_FILE, readOwner } from '../store/file/lock-owner.ts';
 
 export const LOCK_NOTICE_AFTER_MS = 1_000;
 

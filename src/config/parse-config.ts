@@ -2,10 +2,10 @@
  * Turns the text of a config file into a validated `Config`, or one error naming the file, the
  * key and the value. Pure: the file is read in `load-config.ts`.
  */
-import { FAMILIES, familyOf } from '../address/family.ts';
-import { formatPrefix, parsePrefix, prefixInterval, type Prefix } from '../address/prefix.ts';
-import { covers, overlaps } from '../intervals/interval.ts';
-import { IpamError, shown } from '../errors.ts';
+import { FAMILIES, familyOf } from '../core/address/family.ts';
+import { formatPrefix, parsePrefix, prefixInterval, type Prefix } from '../core/address/prefix.ts';
+import { covers, overlaps } from '../core/intervals/interval.ts';
+import { IpamError, shown } from '../core/errors.ts';
 import { parseBackend, type BackendConfig } from './parse-backend.ts';
 import { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_RECONCILE_MARGIN_MS, type Config, type GatewayRule, type Pool } from './config.ts';
 import { parseOnedVersion, type OnedVersion } from './oned-version.ts';

@@ -14,7 +14,7 @@
  * Pure: the caller reads ipamrc and loads the config.
  */
 import * as path from 'node:path';
-import { IpamError, shown } from '../errors.ts';
+import { IpamError, shown } from '../core/errors.ts';
 import type { Config } from './config.ts';
 import type { Ipamrc } from './ipamrc.ts';
 import type { EtcdBackendConfig } from './parse-backend.ts';

@@ -6,7 +6,7 @@
  * read or write), with the chmod that fixes it. The mode is the one of the descriptor the file
  * was read from, never a second look by name.
  */
-import { IpamError } from '../errors.ts';
+import { IpamError } from '../core/errors.ts';
 import type { Config } from './config.ts';
 
 /** Group or others may read or write. */

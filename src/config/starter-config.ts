@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { IpamError } from '../errors.ts';
+import { IpamError } from '../core/errors.ts';
 
 export const STARTER_CONFIG = `${JSON.stringify({ pools: [] }, null, 2)}\n`;
 

@@ -1,6 +1,6 @@
 /**
  * Whether the mode bits let oned's user at a file that is not the book's (the config, the
- * bundle): the book's files are probed as that user (store/access-check.ts). Root passes every
+ * bundle): the book's files are probed as that user (store/file/access-check.ts). Root passes every
  * read and write check, as the kernel lets it.
  */
 import type * as fs from 'node:fs';

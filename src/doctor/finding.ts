@@ -3,7 +3,7 @@
  * looked at (a file, a link, an endpoint), what it saw, and the fix when there is one. Findings
  * are data: the table, the JSON and install's next steps are all made from them.
  */
-import { EXIT_CODES } from '../exit-codes.ts';
+import { EXIT_CODES } from '../core/exit-codes.ts';
 
 export type FindingLevel = 'ok' | 'warn' | 'fail';
 

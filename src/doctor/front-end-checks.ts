@@ -5,15 +5,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ACTION_NAMES } from '../actions/action.ts';
+import { ACTION_NAMES } from '../core/actions/action.ts';
 import type { Config } from '../config/config.ts';
 import { foreignWriter } from '../install/trusted-path.ts';
 import { inspectEntry } from '../install/inspect.ts';
 import { versionOfFile, versionText } from '../install/bundle-version.ts';
-import { BOOK_FORMAT } from '../book/book-format.ts';
+import { BOOK_FORMAT } from '../store/encoding/book-format.ts';
 import type { LeaseStore } from '../store/store.ts';
 import { account, type Account } from '../access/accounts.ts';
-import { checkFileAccess } from '../store/access-check.ts';
+import { checkFileAccess } from '../store/file/access-check.ts';
 import { mayAccess, type DriverUser } from './driver-user.ts';
 import { fail, ok, warn, type Finding } from './finding.ts';
 

@@ -6,7 +6,7 @@
  * action of the cloud (one_ipam runs them one at a time).
  */
 import * as fs from 'node:fs';
-import { IpamError } from '../errors.ts';
+import { IpamError } from '../core/errors.ts';
 import { MAX_REQUEST_BYTES } from '../oned/request.ts';
 
 export interface RawRequest {

@@ -2,19 +2,19 @@
  * A driver action as a process: read the request, load config, run the pure action inside one
  * store update, print the reply. Every failure becomes one line on stderr and an exit code.
  */
-import { ACTIONS, PRECHECKS } from '../actions/index.ts';
-import type { ActionName } from '../actions/action.ts';
+import { ACTIONS, PRECHECKS } from '../core/actions/index.ts';
+import type { ActionName } from '../core/actions/action.ts';
 import { auditedUpdate } from '../audit/audited-update.ts';
-import type { Book } from '../book/book.ts';
+import type { Book } from '../core/book/book.ts';
 import { bookSources } from '../config/book-sources.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { driverNameOf, type Env } from '../config/paths.ts';
 import { chooseBook, chooseConfig } from '../config/resolve-book.ts';
-import { IpamError } from '../errors.ts';
-import { EXIT_CODES } from '../exit-codes.ts';
+import { IpamError } from '../core/errors.ts';
+import { EXIT_CODES } from '../core/exit-codes.ts';
 import type { Config } from '../config/config.ts';
 import { readsErrorMarkers } from '../config/oned-version.ts';
-import { failureOf, stderrText } from '../failure.ts';
+import { failureOf, stderrText } from '../core/failure.ts';
 import { NO_GUARD, type InterruptGuard } from '../interrupts/interrupt-guard.ts';
 import { decodeRequest } from '../oned/request.ts';
 import { openStore } from '../store/open-store.ts';

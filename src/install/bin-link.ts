@@ -6,7 +6,7 @@
  * /usr/local/bin). Everything is judged before anything changes.
  */
 import * as path from 'node:path';
-import { IpamError } from '../errors.ts';
+import { IpamError } from '../core/errors.ts';
 import { readInstalled, realOrSelf } from './bundle-source.ts';
 import { inspectEntry } from './inspect.ts';
 import { foreignWriter, trustedUids, type ForeignWriter } from './trusted-path.ts';

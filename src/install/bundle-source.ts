@@ -1,7 +1,7 @@
 /** The bundle an install puts in place: the program running it, or the one `--from` names. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { IpamError } from '../errors.ts';
+import { IpamError } from '../core/errors.ts';
 import { FileTooBig, readRegularFile, type FileRead } from '../regular-file.ts';
 import { bundleVersion } from './bundle-version.ts';
 import { isBundleText } from './inspect.ts';

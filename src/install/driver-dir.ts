@@ -3,8 +3,8 @@
  * what to create, keep or replace, and what is someone else's and must not be touched.
  * `inspect.ts` observes the directory; the commands carry the plan out.
  */
-import { ACTION_NAMES } from '../actions/action.ts';
-import { IpamError, shown } from '../errors.ts';
+import { ACTION_NAMES } from '../core/actions/action.ts';
+import { IpamError, shown } from '../core/errors.ts';
 
 /** What is at a path of the driver directory. */
 export type Entry =

@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ACTION_NAMES } from '../actions/action.ts';
+import { ACTION_NAMES } from '../core/actions/action.ts';
 import { isOlderRelease, versionOfFile } from './bundle-version.ts';
 import { isNebulaIpamBundle } from './inspect.ts';
 import { foreignWriter, trustedUids, type ForeignWriter } from './trusted-path.ts';

@@ -12,8 +12,8 @@
  * exit handler (signal-exit) re-raises the signal after the write it did not stop, leaving the
  * lock directory behind; with a listener of ours present it does neither.
  */
-import { IpamError } from '../errors.ts';
-import { failureOf } from '../failure.ts';
+import { IpamError } from '../core/errors.ts';
+import { failureOf } from '../core/failure.ts';
 import type { UpdateOptions } from '../store/store.ts';
 
 export type Interruption = 'SIGINT' | 'SIGTERM';

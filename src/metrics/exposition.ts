@@ -4,8 +4,8 @@
  * and the book's generation. Pure: the command gathers, this renders. The same numbers are in
  * `status --json`.
  */
-import { formatPrefix } from '../address/prefix.ts';
-import type { PoolUsage } from '../operator/usage.ts';
+import { formatPrefix } from '../core/address/prefix.ts';
+import type { PoolUsage } from '../core/operator/usage.ts';
 import type { FamilyRangeRow } from '../cli/render/family-rows.ts';
 import type { StoreSpace } from '../store/store.ts';
 

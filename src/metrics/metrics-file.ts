@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { IpamError } from '../errors.ts';
+import { IpamError } from '../core/errors.ts';
 import { LAST_SUCCESS, upText } from './exposition.ts';
 
 export function writeMetricsFile(file: string, text: string): void {

@@ -23,7 +23,7 @@
  *   wraps inside oned: for static IPv6 the addresses VMs get would not be the ones the book
  *   holds (it counts in 128 bits); for a MAC oned's own checks (`is_valid_mac`, `free_addr`)
  *   would refuse the wrapped ones. A MAC oned picks itself (IP6, ETHER without MAC) cannot be
- *   checked here; engine/locate.ts counts MACs modulo 2^32 as oned does, so it works there;
+ *   checked here; core/engine/locate.ts counts MACs modulo 2^32 as oned does, so it works there;
  * - without IPAM_MAD oned makes the AR internal and never calls the driver again.
  *
  * Not judged: 7.4's MAC_GLOBAL_SPACE (oned.conf). With it, oned derives the MAC of a non-IP
@@ -31,10 +31,10 @@
  * request says nothing about that setting nor about other networks' MACs, so nothing here can
  * know it. Operators using it give such ranges an explicit MAC or keep SIZE within 2^20.
  */
-import { formatMac } from '../address/mac.ts';
-import { FAMILIES } from '../address/family.ts';
-import { IpamError, shown } from '../errors.ts';
-import * as field from '../engine/ar-fields.ts';
+import { formatMac } from '../core/address/mac.ts';
+import { FAMILIES } from '../core/address/family.ts';
+import { IpamError, shown } from '../core/errors.ts';
+import * as field from './ar-fields.ts';
 import { formatOnedVersion, refusesSharedAr, type OnedVersion } from '../config/oned-version.ts';
 import type { Attributes } from './request.ts';
 

@@ -2,7 +2,7 @@
  * oned's request: one line of base64 holding `<IPAM_DRIVER_ACTION_DATA><AR>..</AR><ADDRESS>..</ADDRESS>`
  * (docs/oned-contract.md 1 and 2). Decoded strictly; anything else is a bad request, never a guess.
  */
-import { IpamError, shown } from '../errors.ts';
+import { IpamError, shown } from '../core/errors.ts';
 import { outsideCdata, plainXmlProblem } from './plain-xml.ts';
 import { xmlElements } from './xml-elements.ts';
 

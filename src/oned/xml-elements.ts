@@ -4,7 +4,7 @@
  * holding elements is an object of them (a name met twice holds an array), text beside elements
  * is kept under `#text`, attributes, the declaration and processing instructions are left out.
  * That is what fast-xml-parser's XMLParser gives for decodeRequest's options
- * (test/unit/xml-elements.test.ts compares the two), for a fraction of the cost: its parser and
+ * (test/unit/oned/xml-elements.test.ts compares the two), for a fraction of the cost: its parser and
  * the modules it loads (entity tables, sanitisers, path matchers) made up a fifth of every driver
  * action's time, and oned runs actions one at a time for the whole cloud.
  *

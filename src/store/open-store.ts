@@ -7,9 +7,9 @@
 import type { Config } from '../config/config.ts';
 import type { Env } from '../config/paths.ts';
 import type { BookChoice } from '../config/resolve-book.ts';
-import { stageHook, writeStepHook } from '../driver/test-hooks.ts';
+import { stageHook, writeStepHook } from './file/test-hooks.ts';
 import { openEtcdStore } from './etcd/open-etcd-store.ts';
-import { FileStore } from './file-store.ts';
+import { FileStore } from './file/file-store.ts';
 import type { LeaseStore } from './store.ts';
 
 export function openStore(config: Config, choice: BookChoice, driverName: string, env: Env): LeaseStore {

@@ -5,7 +5,7 @@
  * `letSignalsIn`: Node runs a signal's handlers only between turns of the event loop, so a
  * signal that arrived during that work is not yet seen as an abort until one turn has passed.
  */
-import { IpamError } from '../errors.ts';
+import { IpamError } from '../core/errors.ts';
 
 /** The signal an abort's reason names (the CLI and the driver abort with the signal's name). */
 export function abortReasonSignal(signal: AbortSignal): 'SIGINT' | 'SIGTERM' | undefined {

@@ -2,7 +2,7 @@
  * A code cache damaged on disk never breaks an action (issue 8 item 12): one flipped byte at
  * eleven places of the get_address cache, and each time get_address still answers with an
  * address of the range, free_address takes it back, and the damaged file is replaced. Run under the Node running the tests
- * (test/e2e/boot-loader.test.ts) and under each Node of test/runtimes.
+ * (test/e2e/install/boot-loader.test.ts) and under each Node of test/runtimes.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';

@@ -32,7 +32,7 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BUNDLE = path.join(REPO_ROOT, 'dist', 'nebula-ipam.cjs');
-/** The same program with the test hooks (src/driver/test-hooks.ts) in: `node build.mjs --test-hooks`. */
+/** The same program with the test hooks (src/store/file/test-hooks.ts) in: `node build.mjs --test-hooks`. */
 export const TEST_BUNDLE = path.join(REPO_ROOT, 'dist', 'test', 'nebula-ipam.cjs');
 
 export const ACTIONS = ['register_address_range', 'unregister_address_range', 'allocate_address', 'get_address', 'free_address'] as const;
@@ -313,7 +313,7 @@ export interface StoredArOptions {
   /**
    * Send USED_LEASES (default true). oned runs one action at a time, so its count is exact; the
    * torture tests run many callers on one AR at once, where no count could be oned's: they send
-   * none, and the driver keeps to its own book (engine/oned-count.ts reads nothing).
+   * none, and the driver keeps to its own book (core/engine/oned-count.ts reads nothing).
    */
   readonly sendsCount?: boolean;
 }

@@ -1,7 +1,7 @@
 /** Asserting on a failure the way an operator meets it: its kind (the exit code) and the values it names. */
 import assert from 'node:assert/strict';
-import type { ErrorKind } from '../../src/errors.ts';
-import { IpamError } from '../../src/errors.ts';
+import type { ErrorKind } from '../../src/core/errors.ts';
+import { IpamError } from '../../src/core/errors.ts';
 
 /** Runs `fn`, expects an IpamError of `kind` whose message names every one of `mentions`; returns the message. */
 export function expectIpamError(fn: () => unknown, kind: ErrorKind, mentions: readonly string[] = []): string {

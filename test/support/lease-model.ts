@@ -1,5 +1,5 @@
 /**
- * A deliberately naive reference model of the engine, for `test/unit/engine-model.test.ts`.
+ * A deliberately naive reference model of the engine, for `test/unit/core/engine/engine-model.test.ts`.
  * It shares no logic with `src/`: it reads the parsed pools as plain data and redoes, as simply
  * as it can, what each action must do. Leases are a map of leased index -> holder (never a list
  * of every address of a range: a range may hold 2^32 of them).
@@ -13,10 +13,10 @@
  * round-robin from a per-range cursor; unregister keeps each operator lease as an unmanaged
  * range of its one address.
  */
-import type { Family } from '../../src/address/family.ts';
-import type { Holder } from '../../src/book/book.ts';
+import type { Family } from '../../src/core/address/family.ts';
+import type { Holder } from '../../src/core/book/book.ts';
 import type { Config, Pool } from '../../src/config/config.ts';
-import type { ErrorKind } from '../../src/errors.ts';
+import type { ErrorKind } from '../../src/core/errors.ts';
 import type { OnedAr } from './driver-harness.ts';
 
 export interface Span {

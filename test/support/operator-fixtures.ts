@@ -2,9 +2,9 @@
  * Books and configs for the operator functions' unit tests, built through the real config
  * parser and the real driver actions, so the tests see the shapes the product makes.
  */
-import { ACTIONS } from '../../src/actions/index.ts';
-import { formatIPv6 } from '../../src/address/ipv6.ts';
-import { EMPTY_BOOK, findRange, type Book, type RangeRecord } from '../../src/book/book.ts';
+import { ACTIONS } from '../../src/core/actions/index.ts';
+import { formatIPv6 } from '../../src/core/address/ipv6.ts';
+import { EMPTY_BOOK, findRange, type Book, type RangeRecord } from '../../src/core/book/book.ts';
 import type { Config } from '../../src/config/config.ts';
 import { parseConfig } from '../../src/config/parse-config.ts';
 import { decodeRequest } from '../../src/oned/request.ts';

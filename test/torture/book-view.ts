@@ -4,8 +4,8 @@
  * leased addresses per range that tests can diff against what the driver acknowledged.
  */
 import * as fs from 'node:fs';
-import { decodeBook } from '../../src/book/codec.ts';
-import type { Book } from '../../src/book/book.ts';
+import { decodeBook } from '../../src/store/encoding/codec.ts';
+import type { Book } from '../../src/core/book/book.ts';
 
 export interface RangeView {
   readonly id: string;

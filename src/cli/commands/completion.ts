@@ -1,5 +1,5 @@
 /** `nebula-ipam completion bash`: shell completion made from the command table. */
-import { EXIT_CODES } from '../../exit-codes.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { GLOBAL_OPTION_NAMES, parseCommandArgs, usageError, type Command } from '../command.ts';
 import { bashCompletion } from '../completion-script.ts';
 import { exitCodeHelp } from '../exit-code-help.ts';

@@ -1,8 +1,8 @@
 /** `nebula-ipam export`: the lease book as JSON (which `import` reads) or CSV (one row per lease). */
 import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
-import type { Book } from '../../book/book.ts';
-import { encodeBook } from '../../book/codec.ts';
-import { EXIT_CODES } from '../../exit-codes.ts';
+import type { Book } from '../../core/book/book.ts';
+import { encodeBook } from '../../store/encoding/codec.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { bookSource } from '../book-source.ts';
 import { requireBook } from '../require-book.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';

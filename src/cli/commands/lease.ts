@@ -1,8 +1,8 @@
 /** `nebula-ipam lease`: addresses for a host OpenNebula does not manage. */
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
-import { EXIT_CODES } from '../../exit-codes.ts';
-import { leaseAddresses } from '../../operator/lease-addresses.ts';
-import { operatorText } from '../../operator/operator-text.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
+import { leaseAddresses } from '../../core/operator/lease-addresses.ts';
+import { operatorText } from '../../core/operator/operator-text.ts';
 import { checkPoolName } from '../known-names.ts';
 import { hostSettingLines, hostSettings } from '../render/host-settings.ts';
 import { applyChange } from '../apply-change.ts';

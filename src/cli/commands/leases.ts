@@ -1,8 +1,8 @@
 /** `nebula-ipam leases`: the lease list, optionally of one range, owner or holder. */
 import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
-import { findRange } from '../../book/book.ts';
-import { IpamError, shown } from '../../errors.ts';
-import { EXIT_CODES } from '../../exit-codes.ts';
+import { findRange } from '../../core/book/book.ts';
+import { IpamError, shown } from '../../core/errors.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { requireBook } from '../require-book.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';

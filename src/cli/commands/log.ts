@@ -2,9 +2,9 @@
 import { exitCodeHelp } from '../exit-code-help.ts';
 import { matchesAudit, parseSince, type AuditFilter } from '../../audit/audit-query.ts';
 import type { AuditRecord } from '../../audit/audit-record.ts';
-import { EXIT_CODES } from '../../exit-codes.ts';
-import { didYouMean } from '../../did-you-mean.ts';
-import { parseAddress } from '../../operator/locate-address.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
+import { didYouMean } from '../../core/did-you-mean.ts';
+import { parseAddress } from '../../core/operator/locate-address.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { requireBook } from '../require-book.ts';
 import { renderJson } from '../render/json.ts';

@@ -1,12 +1,12 @@
 /** `nebula-ipam range add|remove`: blocks of a pool for hosts OpenNebula does not manage. */
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
-import { EXIT_CODES } from '../../exit-codes.ts';
-import { addRange } from '../../operator/add-range.ts';
-import { operatorText } from '../../operator/operator-text.ts';
-import { removeRange } from '../../operator/remove-range.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
+import { addRange } from '../../core/operator/add-range.ts';
+import { operatorText } from '../../core/operator/operator-text.ts';
+import { removeRange } from '../../core/operator/remove-range.ts';
 import { checkPoolName } from '../known-names.ts';
 import { requireBook } from '../require-book.ts';
-import { didYouMean } from '../../did-you-mean.ts';
+import { didYouMean } from '../../core/did-you-mean.ts';
 import { rangeRow } from '../render/range-row.ts';
 import { renderTable } from '../render/table.ts';
 import { formatCount } from '../render/count.ts';

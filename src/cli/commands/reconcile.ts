@@ -5,17 +5,17 @@
  * of a time surely before oned's snapshot, never as of a file's modification time.
  */
 import { auditedUpdate, type AuditedDecision } from '../../audit/audited-update.ts';
-import type { Book } from '../../book/book.ts';
+import type { Book } from '../../core/book/book.ts';
 import { DEFAULT_DRIVER_NAME } from '../../config/paths.ts';
-import { shown } from '../../errors.ts';
-import { describeReconcileFinding, describeReconcileNote, leased } from '../../reconcile/describe-reconcile.ts';
-import { findDifferences, type ReconcilePlan } from '../../reconcile/find-differences.ts';
-import { loadOnevnetText, standardInputIsFile } from '../../reconcile/load-onevnet-text.ts';
-import { readOnevnetXml } from '../../reconcile/read-onevnet.ts';
-import { selectionText } from '../../reconcile/select-ars.ts';
-import { reconcileExitCode } from '../../reconcile/reconcile-finding.ts';
-import { applyFixes, type AppliedChange, type ReconcileFix } from '../../reconcile/reconcile-fix.ts';
-import { EXIT_CODES } from '../../exit-codes.ts';
+import { shown } from '../../core/errors.ts';
+import { describeReconcileFinding, describeReconcileNote, leased } from '../../core/reconcile/describe-reconcile.ts';
+import { findDifferences, type ReconcilePlan } from '../../core/reconcile/find-differences.ts';
+import { loadOnevnetText, standardInputIsFile } from '../load-onevnet-text.ts';
+import { readOnevnetXml } from '../../core/reconcile/read-onevnet.ts';
+import { selectionText } from '../../core/reconcile/select-ars.ts';
+import { reconcileExitCode } from '../../core/reconcile/reconcile-finding.ts';
+import { applyFixes, type AppliedChange, type ReconcileFix } from '../../core/reconcile/reconcile-fix.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import type { CliContext } from '../context.ts';
 import { noticeLockWait } from '../lock-notice.ts';

@@ -1,8 +1,8 @@
 /** `nebula-ipam release`: gives operator leases back. */
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
-import { EXIT_CODES } from '../../exit-codes.ts';
-import { operatorText } from '../../operator/operator-text.ts';
-import { releaseLeases } from '../../operator/release-leases.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
+import { operatorText } from '../../core/operator/operator-text.ts';
+import { releaseLeases } from '../../core/operator/release-leases.ts';
 import { withOwnerHint } from '../known-names.ts';
 import { applyChange } from '../apply-change.ts';
 import { parseCommandArgs, type Command } from '../command.ts';

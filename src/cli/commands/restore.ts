@@ -1,8 +1,8 @@
 /** `nebula-ipam restore`: brings back the previous generation of the lease book, after showing what changes. */
 import { auditOrigin } from '../../audit/audit-origin.ts';
-import { restoredBook } from '../../operator/restored-book.ts';
-import { EXIT_CODES } from '../../exit-codes.ts';
-import { restoreChanges, summariseChanges } from '../../operator/restore-listing.ts';
+import { restoredBook } from '../../core/operator/restored-book.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
+import { restoreChanges, summariseChanges } from '../../core/operator/restore-listing.ts';
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import { noticeLockWait } from '../lock-notice.ts';
 import { parseCommandArgs, type Command } from '../command.ts';

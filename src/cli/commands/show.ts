@@ -1,16 +1,16 @@
 /** `nebula-ipam show`: one range with its leases, or who holds one address. */
 import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
-import { formatPrefix, ipv4Netmask } from '../../address/prefix.ts';
-import { FAMILIES } from '../../address/family.ts';
-import { EMPTY_BOOK, findRange, type Book, type RangeRecord } from '../../book/book.ts';
+import { formatPrefix, ipv4Netmask } from '../../core/address/prefix.ts';
+import { FAMILIES } from '../../core/address/family.ts';
+import { EMPTY_BOOK, findRange, type Book, type RangeRecord } from '../../core/book/book.ts';
 import { familyRows, hasFamily } from '../render/family-rows.ts';
 import type { Config } from '../../config/config.ts';
-import { gatewayOf } from '../../engine/carve.ts';
-import { IpamError, shown } from '../../errors.ts';
-import { EXIT_CODES } from '../../exit-codes.ts';
-import { holderPhrase } from '../../operator/holder-phrase.ts';
-import { ipv6At, locateAddress, parseAddress, type Address, type Whereabouts } from '../../operator/locate-address.ts';
-import { rangeSubnet } from '../../engine/range-subnet.ts';
+import { gatewayOf } from '../../core/engine/carve.ts';
+import { IpamError, shown } from '../../core/errors.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
+import { holderPhrase } from '../../core/operator/holder-phrase.ts';
+import { ipv6At, locateAddress, parseAddress, type Address, type Whereabouts } from '../../core/operator/locate-address.ts';
+import { rangeSubnet } from '../../core/engine/range-subnet.ts';
 import { requireBook } from '../require-book.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 import type { CliContext } from '../context.ts';

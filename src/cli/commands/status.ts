@@ -1,9 +1,9 @@
 /** `nebula-ipam status`: every pool and range, how full it is, and totals. */
 import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
-import type { Family } from '../../address/family.ts';
-import { formatPrefix } from '../../address/prefix.ts';
-import { EXIT_CODES } from '../../exit-codes.ts';
-import { poolUsage } from '../../operator/usage.ts';
+import type { Family } from '../../core/address/family.ts';
+import { formatPrefix } from '../../core/address/prefix.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
+import { poolUsage } from '../../core/operator/usage.ts';
 import type { StoreCopy } from '../../store/store-health.ts';
 import { bookSource } from '../book-source.ts';
 import { requireBook } from '../require-book.ts';
@@ -16,7 +16,7 @@ import { memberTable } from '../render/member-table.ts';
 import { rangeRow } from '../render/range-row.ts';
 import { spaceLine } from '../render/space.ts';
 import { renderTable } from '../render/table.ts';
-import { accessWarning } from '../../verify/access-finding.ts';
+import { accessWarning } from '../../core/verify/access-finding.ts';
 import { bookAccess } from '../book-access.ts';
 
 const FAMILY_NAMES: readonly Family[] = ['ipv4', 'ipv6'];

@@ -2,9 +2,9 @@
 import { exitCodeHelp } from '../exit-code-help.ts';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ACTION_NAMES } from '../../actions/action.ts';
-import { IpamError } from '../../errors.ts';
-import { EXIT_CODES } from '../../exit-codes.ts';
+import { ACTION_NAMES } from '../../core/actions/action.ts';
+import { IpamError } from '../../core/errors.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { COPY_NAME, planUninstall, type Entry } from '../../install/driver-dir.ts';
 import { inspectEntry } from '../../install/inspect.ts';
 import { binLinksInto } from '../../install/bin-links-into.ts';

@@ -1,12 +1,12 @@
 /** `nebula-ipam verify`: the lease book's invariants, checked against the config, as findings. */
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
-import type { Book } from '../../book/book.ts';
+import type { Book } from '../../core/book/book.ts';
 import { defaultBookFile, defaultPaths } from '../../config/paths.ts';
-import { IpamError } from '../../errors.ts';
-import { findStrayBooks } from '../../store/stray-books.ts';
-import { describeVerifyFinding } from '../../verify/describe-verify-finding.ts';
-import { verifyBook } from '../../verify/verify-book.ts';
-import { verifyExitCode, type VerifyFinding } from '../../verify/verify-finding.ts';
+import { IpamError } from '../../core/errors.ts';
+import { findStrayBooks } from '../../store/file/stray-books.ts';
+import { describeVerifyFinding } from '../../core/verify/describe-verify-finding.ts';
+import { verifyBook } from '../../core/verify/verify-book.ts';
+import { verifyExitCode, type VerifyFinding } from '../../core/verify/verify-finding.ts';
 import { bookAccess, checkedUser, uncheckedNote } from '../book-access.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';

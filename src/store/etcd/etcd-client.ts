@@ -25,7 +25,7 @@
  * within the timeout) so that the failure says what is wrong: members up without a leader are
  * "no quorum", not "no answer within 2000 ms".
  */
-import { IpamError } from '../../errors.ts';
+import { IpamError } from '../../core/errors.ts';
 import { refusalOf } from './etcd-errors.ts';
 import { ExchangeFailed, postOnce, type Answer } from './http-exchange.ts';
 

@@ -5,7 +5,7 @@
  * request" (the request is). etcd's own client tells them apart by these very descriptions
  * (clientv3's rpctypes.ErrorDesc), which are part of etcd's API; so does this table.
  */
-import type { ErrorKind } from '../../errors.ts';
+import type { ErrorKind } from '../../core/errors.ts';
 
 /** etcd's descriptions of refusals that the config's user, password or grants explain. */
 const AUTH_REFUSALS = new Map<string, string>([

@@ -9,7 +9,7 @@
  * member reports, and that writes acknowledged after it lost its leader may be missing. The
  * member with the highest raft index is read: the most up to date of those that answer.
  */
-import { IpamError } from '../../errors.ts';
+import { IpamError } from '../../core/errors.ts';
 import type { LeaseStore } from '../store.ts';
 import type { MemberHealth, StoreCopy, StoreHealth } from '../store-health.ts';
 import { hasLeader, type MemberStatus } from './etcd-client.ts';

@@ -30,11 +30,11 @@
  * Reading the book is one range request [P/meta, P/range0): every head and range value at one
  * revision.
  */
-import { EMPTY_BOOK, type Book, type Lease, type RangeRecord } from '../../book/book.ts';
-import { BOOK_FORMAT, readFormat, unknownFieldsOf } from '../../book/book-format.ts';
-import { decodeBook, decodeBookLazily, decodeHeaderValue, decodePackedLeases } from '../../book/codec.ts';
-import { lazyRange, type LazyBook, type RangeHeader } from '../../book/lazy-range.ts';
-import { IpamError } from '../../errors.ts';
+import { EMPTY_BOOK, type Book, type Lease, type RangeRecord } from '../../core/book/book.ts';
+import { BOOK_FORMAT, readFormat, unknownFieldsOf } from '../encoding/book-format.ts';
+import { decodeBook, decodeBookLazily, decodeHeaderValue, decodePackedLeases } from '../encoding/codec.ts';
+import { lazyRange, type LazyBook, type RangeHeader } from '../encoding/lazy-range.ts';
+import { IpamError } from '../../core/errors.ts';
 import type { KeyValue } from './etcd-client.ts';
 import { prefixEnd } from './etcd-client.ts';
 

@@ -28,13 +28,13 @@
  * written for years stays at the size of its data, well inside etcd's quota.
  */
 import type { AuditRecord } from '../../audit/audit-record.ts';
-import { EMPTY_BOOK, type Book, type Lease, type RangeRecord } from '../../book/book.ts';
-import { checkWritable } from '../../book/book-format.ts';
-import { encodeRangeHeader } from '../../book/codec.ts';
-import { packLeases } from '../../book/lease-packing.ts';
-import { IpamError } from '../../errors.ts';
+import { EMPTY_BOOK, type Book, type Lease, type RangeRecord } from '../../core/book/book.ts';
+import { checkWritable } from '../encoding/book-format.ts';
+import { encodeRangeHeader } from '../encoding/codec.ts';
+import { packLeases } from '../encoding/lease-packing.ts';
+import { IpamError } from '../../core/errors.ts';
 import { missingBook } from '../missing-book.ts';
-import { randomHex } from '../random-hex.ts';
+import { randomHex } from '../file/random-hex.ts';
 import { letSignalsIn, stopIfAborted } from '../stop-before-commit.ts';
 import type { StoreCopy, StoreHealth } from '../store-health.ts';
 import type { AuditLog, Change, Generations, LeaseStore, StoreDescription, StoreSpace, UpdateOptions } from '../store.ts';

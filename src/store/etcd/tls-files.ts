@@ -9,7 +9,7 @@
  */
 import type { EtcdBackendConfig } from '../../config/parse-backend.ts';
 import { refuseOpenSecret } from '../../config/secret-modes.ts';
-import { IpamError } from '../../errors.ts';
+import { IpamError } from '../../core/errors.ts';
 import { readRegularFile } from '../../regular-file.ts';
 import type { EtcdTls } from './etcd-client.ts';
 
