@@ -43,8 +43,17 @@ const interrupts = installInterruptGuard({ stderr, exit: (code) => process.exit(
 const run =
   NEBULA_IPAM_PART === 'driver'
     ? import('./driver/run-action.ts').then(({ runAction }) => {
-        if (!(ACTION_NAMES as readonly string[]).includes(invokedAs)) throw new Error(`${JSON.stringify(invokedAs)} is not an action`);
-        return runAction(invokedAs as ActionName, { args: process.argv.slice(2), env: process.env, invokedPath, stdout, stderr, now: () => new Date(), interrupts });
+        if (!(ACTION_NAMES as readonly string[]).includes(invokedAs))
+          throw new Error(`${JSON.stringify(invokedAs)} is not an action`);
+        return runAction(invokedAs as ActionName, {
+          args: process.argv.slice(2),
+          env: process.env,
+          invokedPath,
+          stdout,
+          stderr,
+          now: () => new Date(),
+          interrupts,
+        });
       })
     : import('./cli/run-cli.ts').then(({ runCli }) => runCli(process.argv.slice(2), { stdout, stderr, interrupts }));
 

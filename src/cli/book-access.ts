@@ -20,7 +20,11 @@ export function bookAccess(context: CliContext, asUser?: string): BookAccess {
   if (!store.checkAccess) return { findings: [], asDriver: false };
   const user = driverUser(context.env, context.driver, asUser);
   const check = store.checkAccess(user ?? runningUser());
-  return { check, asDriver: user !== undefined, findings: check.problems.map((problem) => ({ kind: 'book-access', ...problem })) };
+  return {
+    check,
+    asDriver: user !== undefined,
+    findings: check.problems.map((problem) => ({ kind: 'book-access', ...problem })),
+  };
 }
 
 /** "oned's user uid 9869 (oneadmin)", or "uid 0 (root), the user running verify" when none is known. */
@@ -30,5 +34,7 @@ export function checkedUser(access: BookAccess): string {
 
 /** The line saying the check could not be made, or undefined when it was. */
 export function uncheckedNote(access: BookAccess): string | undefined {
-  return access.check && !access.check.checked ? `Not checked whether oned's user ${access.check.user} can use the lease book: run verify as root or as that user.` : undefined;
+  return access.check && !access.check.checked
+    ? `Not checked whether oned's user ${access.check.user} can use the lease book: run verify as root or as that user.`
+    : undefined;
 }

@@ -12,13 +12,17 @@ export function checkPoolName(doing: string, pool: string, config: Config): void
   const names = config.pools.map((p) => p.name);
   if (names.includes(pool)) return;
   const known = names.length ? names.join(', ') : 'none';
-  throw new IpamError('not-found', `Cannot ${doing} pool ${shown(pool)}: it is not a pool of ${config.source}${didYouMean(pool, names)} (pools: ${known})`);
+  throw new IpamError(
+    'not-found',
+    `Cannot ${doing} pool ${shown(pool)}: it is not a pool of ${config.source}${didYouMean(pool, names)} (pools: ${known})`,
+  );
 }
 
 /** Every operator lease owner in the book, once each. */
 export function ownersIn(book: Book): string[] {
   const owners = new Set<string>();
-  for (const range of book.ranges) for (const lease of range.leases) if (lease.owner !== undefined) owners.add(lease.owner);
+  for (const range of book.ranges)
+    for (const lease of range.leases) if (lease.owner !== undefined) owners.add(lease.owner);
   return [...owners];
 }
 

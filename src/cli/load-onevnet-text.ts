@@ -69,5 +69,8 @@ function decodeDocument(bytes: Buffer, source: string): string {
 }
 
 function tooBig(source: string): IpamError {
-  return new IpamError('bad-request', `Cannot read ${source}: it is larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB, more than onevnet prints; nothing was changed`);
+  return new IpamError(
+    'bad-request',
+    `Cannot read ${source}: it is larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB, more than onevnet prints; nothing was changed`,
+  );
 }

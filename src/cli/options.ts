@@ -4,7 +4,8 @@ import { usageError } from './command.ts';
 
 /** A whole number from 1 to 2^32 (the most addresses a range holds). */
 export function countOption(command: string, option: string, value: string): bigint {
-  if (!/^[1-9][0-9]{0,9}$/.test(value) || BigInt(value) > MAX_SIZE) throw usageError(command, `--${option} must be a whole number from 1 to ${MAX_SIZE}, not ${JSON.stringify(value)}`);
+  if (!/^[1-9][0-9]{0,9}$/.test(value) || BigInt(value) > MAX_SIZE)
+    throw usageError(command, `--${option} must be a whole number from 1 to ${MAX_SIZE}, not ${JSON.stringify(value)}`);
   return BigInt(value);
 }
 

@@ -32,13 +32,21 @@ export function nearest(word: string, candidates: readonly string[]): string | u
     }
   }
   // Distance 0 here is a difference of case only (the exact word was ruled out above): a typo too.
-  if (best !== undefined && bestDistance <= Math.min(3, Math.max(1, Math.floor(Math.max(word.length, best.length) / 3)))) return best;
+  if (
+    best !== undefined &&
+    bestDistance <= Math.min(3, Math.max(1, Math.floor(Math.max(word.length, best.length) / 3)))
+  )
+    return best;
   const prefixed = candidates.filter((c) => c.startsWith(word));
   return prefixed.length === 1 ? prefixed[0] : undefined;
 }
 
 /** `; did you mean "x"?` for an error line, or nothing. */
-export function didYouMean(word: string, candidates: readonly string[], quote: (s: string) => string = (s) => JSON.stringify(s)): string {
+export function didYouMean(
+  word: string,
+  candidates: readonly string[],
+  quote: (s: string) => string = (s) => JSON.stringify(s),
+): string {
   const match = nearest(word, candidates);
   return match === undefined ? '' : `; did you mean ${quote(match)}?`;
 }

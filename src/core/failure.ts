@@ -21,7 +21,13 @@ export interface Failure {
 
 /** `what`: what failed, for an unexpected error ("the action", "the command"). */
 export function failureOf(error: unknown, what = 'the command'): Failure {
-  const known = error instanceof IpamError ? error : new IpamError('internal', `Cannot complete ${what}: unexpected ${(error as Error)?.stack?.split('\n', 2).join(' ') ?? String(error)}`);
+  const known =
+    error instanceof IpamError
+      ? error
+      : new IpamError(
+          'internal',
+          `Cannot complete ${what}: unexpected ${(error as Error)?.stack?.split('\n', 2).join(' ') ?? String(error)}`,
+        );
   return { code: EXIT_CODES[known.kind], line: known.message.replace(/[\r\n]+/g, ' ') };
 }
 

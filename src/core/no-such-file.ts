@@ -6,5 +6,8 @@ import { IpamError, shown } from './errors.ts';
 
 /** `role`: how the operator named it, e.g. "--from", "--config", "the file to import". */
 export function noSuchFile(role: string, file: string): IpamError {
-  return new IpamError('not-found', `Cannot read ${role} ${shown(file)}: there is no such file; nothing was changed`, { subject: file, reason: 'there is no such file' });
+  return new IpamError('not-found', `Cannot read ${role} ${shown(file)}: there is no such file; nothing was changed`, {
+    subject: file,
+    reason: 'there is no such file',
+  });
 }

@@ -19,9 +19,26 @@ export interface Finding {
   readonly fix?: string;
 }
 
-export const ok = (check: string, subject: string, message: string): Finding => ({ check, level: 'ok', subject, message });
-export const warn = (check: string, subject: string, message: string, fix?: string): Finding => ({ check, level: 'warn', subject, message, ...(fix ? { fix } : {}) });
-export const fail = (check: string, subject: string, message: string, fix?: string): Finding => ({ check, level: 'fail', subject, message, ...(fix ? { fix } : {}) });
+export const ok = (check: string, subject: string, message: string): Finding => ({
+  check,
+  level: 'ok',
+  subject,
+  message,
+});
+export const warn = (check: string, subject: string, message: string, fix?: string): Finding => ({
+  check,
+  level: 'warn',
+  subject,
+  message,
+  ...(fix ? { fix } : {}),
+});
+export const fail = (check: string, subject: string, message: string, fix?: string): Finding => ({
+  check,
+  level: 'fail',
+  subject,
+  message,
+  ...(fix ? { fix } : {}),
+});
 
 /** 0 when nothing failed (warnings are advice), 1 (findings) when something did. */
 export function doctorExitCode(findings: readonly Finding[]): number {

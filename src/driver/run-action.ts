@@ -45,14 +45,26 @@ export async function runAction(name: ActionName, io: ProcessIo): Promise<number
     config = loadConfig(file, explicit, setting);
     PRECHECKS[name]?.(request, config);
     const store = openStore(config, chooseBook(config, sources), driverName, io.env);
-    const context = { config, driverName, now: io.now().toISOString(), ...(raw.requestId === undefined ? {} : { requestId: raw.requestId }) };
+    const context = {
+      config,
+      driverName,
+      now: io.now().toISOString(),
+      ...(raw.requestId === undefined ? {} : { requestId: raw.requestId }),
+    };
     const subject = { time: context.now, actor: `oned:${raw.requestId ?? '-'}`, action: name };
     const decide = (book: Book) => {
       const decided = ACTIONS[name](book, request, context);
-      return { ...(decided.book ? { book: decided.book } : {}), result: decided, ...(decided.audit ? { audit: [decided.audit, ...(decided.alsoAudit ?? [])] } : {}) };
+      return {
+        ...(decided.book ? { book: decided.book } : {}),
+        result: decided,
+        ...(decided.audit ? { audit: [decided.audit, ...(decided.alsoAudit ?? [])] } : {}),
+      };
     };
-    const decision = await (io.interrupts ?? NO_GUARD).write(store.description.location, (options) => auditedUpdate(store, subject, decide, {}, options));
-    if (NEEDS_REPLY.has(name) && !decision.reply) throw new IpamError('internal', `Cannot ${name}: the action produced no reply`);
+    const decision = await (io.interrupts ?? NO_GUARD).write(store.description.location, (options) =>
+      auditedUpdate(store, subject, decide, {}, options),
+    );
+    if (NEEDS_REPLY.has(name) && !decision.reply)
+      throw new IpamError('internal', `Cannot ${name}: the action produced no reply`);
     if (decision.reply) io.stdout(decision.reply);
     return EXIT_CODES.ok;
   } catch (error) {

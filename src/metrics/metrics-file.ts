@@ -19,7 +19,10 @@ export function writeMetricsFile(file: string, text: string): void {
     fs.rmSync(temp, { force: true });
     // Whatever is there now would be served as current: better no file than a stale one.
     fs.rmSync(file, { force: true });
-    throw new IpamError('store-io', `Cannot write the metrics to ${file}: ${(error as Error).message}`, { subject: file, reason: (error as Error).message });
+    throw new IpamError('store-io', `Cannot write the metrics to ${file}: ${(error as Error).message}`, {
+      subject: file,
+      reason: (error as Error).message,
+    });
   }
 }
 

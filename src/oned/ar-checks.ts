@@ -49,7 +49,10 @@ const LOW_WORD = 1n << 32n;
 export function refuseSharedAr(ar: Attributes, version: OnedVersion | undefined): void {
   const shared = field.text(ar, 'SHARED');
   if (shared !== undefined && shared.toUpperCase() === 'YES' && refusesSharedAr(version)) {
-    const release = version === undefined ? 'onedVersion is not set, so 7.2 or later is assumed' : `onedVersion is ${formatOnedVersion(version)}`;
+    const release =
+      version === undefined
+        ? 'onedVersion is not set, so 7.2 or later is assumed'
+        : `onedVersion is ${formatOnedVersion(version)}`;
     throw bad(
       `SHARED is ${shown(shared)}; OpenNebula 7.2 and later refuse a shared AR with an external IPAM ("Shared ARs cannot use an external IPAM") after the driver has answered, and never tell the driver (${release}); remove SHARED=YES, or set onedVersion if oned is 7.0 or older`,
     );
@@ -63,7 +66,8 @@ export function checkArReply(reply: Attributes, version: OnedVersion | undefined
   if (type === undefined) throw bad('the reply has no TYPE, which oned requires');
   const size = field.size(reply);
   if (size === undefined) throw bad('the reply has no SIZE, which oned requires');
-  if (field.text(reply, 'IPAM_MAD') === undefined) throw bad('the reply has no IPAM_MAD: oned would make the AR internal and never call the driver for it again');
+  if (field.text(reply, 'IPAM_MAD') === undefined)
+    throw bad('the reply has no IPAM_MAD: oned would make the AR internal and never call the driver for it again');
 
   if (field.hasIPv4(type)) {
     const ip = field.ipv4(reply, 'IP');
@@ -77,7 +81,8 @@ export function checkArReply(reply: Attributes, version: OnedVersion | undefined
   if (field.isStatic6(type)) {
     const ip6 = field.ipv6(reply, 'IP6');
     if (ip6 === undefined) throw bad(`a ${type} range needs IP6, and the reply has none`);
-    if (field.prefixLength(reply) === undefined) throw bad(`a ${type} range needs PREFIX_LENGTH, and the reply has none`);
+    if (field.prefixLength(reply) === undefined)
+      throw bad(`a ${type} range needs PREFIX_LENGTH, and the reply has none`);
     if ((ip6 % LOW_WORD) + size > LOW_WORD) {
       throw bad(
         `IP6 ${FAMILIES.ipv6.format(ip6)} + SIZE ${size} carries past its last 32 bits, where oned counts the addresses of a range (it would wrap to ${FAMILIES.ipv6.format(ip6 - (ip6 % LOW_WORD))}); start the range lower`,

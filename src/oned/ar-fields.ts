@@ -17,16 +17,32 @@ export function text(attrs: Attributes, name: string): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-function parsed<T>(attrs: Attributes, name: string, parse: (t: string) => T | undefined, what: string, where: string): T | undefined {
+function parsed<T>(
+  attrs: Attributes,
+  name: string,
+  parse: (t: string) => T | undefined,
+  what: string,
+  where: string,
+): T | undefined {
   const value = text(attrs, name);
   if (value === undefined) return undefined;
   const result = parse(value);
-  if (result === undefined) throw new IpamError('bad-request', `Cannot read ${where} ${name}: ${shown(value)} is not ${what}`, { subject: name, reason: `${shown(value)} is not ${what}` });
+  if (result === undefined)
+    throw new IpamError('bad-request', `Cannot read ${where} ${name}: ${shown(value)} is not ${what}`, {
+      subject: name,
+      reason: `${shown(value)} is not ${what}`,
+    });
   return result;
 }
 
 export function arType(attrs: Attributes, where = 'AR'): ArType | undefined {
-  return parsed(attrs, 'TYPE', (t) => AR_TYPES.find((type) => type === t.toUpperCase()), `one of ${AR_TYPES.join(', ')}`, where);
+  return parsed(
+    attrs,
+    'TYPE',
+    (t) => AR_TYPES.find((type) => type === t.toUpperCase()),
+    `one of ${AR_TYPES.join(', ')}`,
+    where,
+  );
 }
 
 export function ipv4(attrs: Attributes, name: string, where = 'AR'): bigint | undefined {
@@ -42,11 +58,23 @@ export function mac(attrs: Attributes, name: string, where = 'AR'): bigint | und
 }
 
 export function size(attrs: Attributes, where = 'AR', max = MAX_SIZE): bigint | undefined {
-  return parsed(attrs, 'SIZE', (t) => (/^[1-9][0-9]{0,11}$/.test(t) && BigInt(t) <= max ? BigInt(t) : undefined), `a whole number from 1 to ${max}`, where);
+  return parsed(
+    attrs,
+    'SIZE',
+    (t) => (/^[1-9][0-9]{0,11}$/.test(t) && BigInt(t) <= max ? BigInt(t) : undefined),
+    `a whole number from 1 to ${max}`,
+    where,
+  );
 }
 
 export function prefixLength(attrs: Attributes, where = 'AR'): number | undefined {
-  return parsed(attrs, 'PREFIX_LENGTH', (t) => (/^([1-9]?[0-9]|1[01][0-9]|12[0-8])$/.test(t) ? Number(t) : undefined), 'a prefix length from 0 to 128', where);
+  return parsed(
+    attrs,
+    'PREFIX_LENGTH',
+    (t) => (/^([1-9]?[0-9]|1[01][0-9]|12[0-8])$/.test(t) ? Number(t) : undefined),
+    'a prefix length from 0 to 128',
+    where,
+  );
 }
 
 /** GLOBAL_PREFIX / ULA_PREFIX: the /64 that SLAAC addresses live in, written as an address. */

@@ -25,7 +25,8 @@ export function formatVector(name: 'AR' | 'ADDRESS', pairs: Pairs): string {
     }
     seen.add(key.toUpperCase());
     const unsafe = templateUnsafe(value);
-    if (unsafe) throw new IpamError('bad-request', `Cannot write the ${name} reply: ${key} value ${shown(value)} ${unsafe}`);
+    if (unsafe)
+      throw new IpamError('bad-request', `Cannot write the ${name} reply: ${key} value ${shown(value)} ${unsafe}`);
     return `  ${key} = "${value.replaceAll('"', '\\"')}"`;
   });
   return `${name} = [\n${lines.join(',\n')}\n]\n`;

@@ -101,7 +101,10 @@ function decodeText(text: string): string {
   if (!text.includes('&')) return text;
   return text.replace(/&([^;&\s]*);?/g, (reference, name: string) => {
     const value = reference.endsWith(';') ? ENTITIES[name] : undefined;
-    if (value === undefined) throw new Error(`it holds the reference ${JSON.stringify(reference.slice(0, 12))}; oned writes only &lt; &gt; &amp; &quot; &apos;`);
+    if (value === undefined)
+      throw new Error(
+        `it holds the reference ${JSON.stringify(reference.slice(0, 12))}; oned writes only &lt; &gt; &amp; &quot; &apos;`,
+      );
     return value;
   });
 }

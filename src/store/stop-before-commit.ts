@@ -21,7 +21,11 @@ export function stopIfAborted(signal: AbortSignal | undefined, where: string, wh
   if (!signal?.aborted) return;
   const by = abortReasonSignal(signal);
   const reason = `interrupted by ${by ?? 'the caller'} ${when}`;
-  throw new IpamError(by === 'SIGTERM' ? 'terminated' : 'interrupted', `Cannot update the lease book ${where}: ${reason}; nothing was written`, { subject: where, reason });
+  throw new IpamError(
+    by === 'SIGTERM' ? 'terminated' : 'interrupted',
+    `Cannot update the lease book ${where}: ${reason}; nothing was written`,
+    { subject: where, reason },
+  );
 }
 
 /** One turn of the event loop, so that a signal delivered meanwhile has aborted `signal`. */

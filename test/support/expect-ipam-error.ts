@@ -11,9 +11,13 @@ export function expectIpamError(fn: () => unknown, kind: ErrorKind, mentions: re
   } catch (error) {
     caught = error;
   }
-  assert.ok(caught instanceof IpamError, `expected an IpamError of kind ${kind}, got ${caught === undefined ? 'success' : String(caught)}`);
+  assert.ok(
+    caught instanceof IpamError,
+    `expected an IpamError of kind ${kind}, got ${caught === undefined ? 'success' : String(caught)}`,
+  );
   assert.equal(caught.kind, kind, `kind of: ${caught.message}`);
   assert.doesNotMatch(caught.message, /[\r\n]/, 'one line');
-  for (const text of mentions) assert.ok(caught.message.includes(text), `the message names ${JSON.stringify(text)}: ${caught.message}`);
+  for (const text of mentions)
+    assert.ok(caught.message.includes(text), `the message names ${JSON.stringify(text)}: ${caught.message}`);
   return caught.message;
 }

@@ -10,7 +10,14 @@ import { EMPTY_BOOK, findRange, type Book, type RangeRecord } from '../../src/co
 import { NO_CONFIG, type Config } from '../../src/config/config.ts';
 import { RANGE_ID_ATTRIBUTE } from '../../src/oned/ar-fields.ts';
 import { decodeRequest } from '../../src/oned/request.ts';
-import { encodeRequest, OnedAr, parseTemplateReply, registerXml, type Attrs, type TemplateVector } from './driver-harness.ts';
+import {
+  encodeRequest,
+  OnedAr,
+  parseTemplateReply,
+  registerXml,
+  type Attrs,
+  type TemplateVector,
+} from './driver-harness.ts';
 import { NOW } from './sample-config.ts';
 
 export interface Registered {
@@ -34,7 +41,11 @@ export class InProcessOned {
   /** Runs one action on raw request XML; a decision with a book replaces the current one. */
   run(action: ActionName, xml: string): Decision {
     const request = decodeRequest(encodeRequest(xml));
-    const decision = ACTIONS[action](this.book, request, { config: this.config, requestId: String(this.requestId++), now: NOW });
+    const decision = ACTIONS[action](this.book, request, {
+      config: this.config,
+      requestId: String(this.requestId++),
+      now: NOW,
+    });
     if (decision.book) this.book = { ...decision.book, generation: this.book.generation + 1 };
     return decision;
   }

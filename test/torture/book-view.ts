@@ -39,8 +39,14 @@ export function viewOf(book: Book): BookView {
   const ranges = new Map<string, RangeView>();
   for (const range of book.ranges) {
     const leased = new Map<number, 'opennebula' | 'operator'>();
-    for (const lease of range.leases) for (let i = lease.first; i <= lease.last; i++) leased.set(Number(i), lease.holder);
-    ranges.set(range.id, { id: range.id, ...(range.ip === undefined ? {} : { ip: Number(range.ip) }), size: Number(range.size), leased });
+    for (const lease of range.leases)
+      for (let i = lease.first; i <= lease.last; i++) leased.set(Number(i), lease.holder);
+    ranges.set(range.id, {
+      id: range.id,
+      ...(range.ip === undefined ? {} : { ip: Number(range.ip) }),
+      size: Number(range.size),
+      leased,
+    });
   }
   return { generation: book.generation, ranges };
 }

@@ -42,7 +42,10 @@ test(
     assert.equal(readRegularFile(file, RULES)?.bytes.toString(), 'sixteen bytes ok');
     assert.equal(readRegularFile(path.join(dir, 'link'), RULES)?.stat.size, 16);
     assert.equal(readRegularFile(path.join(dir, 'missing'), RULES), undefined);
-    const refused = thrown(() => readRegularFile(path.join(dir, 'link'), { ...RULES, follow: false }), 'config', [path.join(dir, 'link'), 'a symlink']);
+    const refused = thrown(() => readRegularFile(path.join(dir, 'link'), { ...RULES, follow: false }), 'config', [
+      path.join(dir, 'link'),
+      'a symlink',
+    ]);
     assert.ok(refused instanceof NotRegularFile);
   }),
 );

@@ -41,7 +41,11 @@ ${exitCodeHelp([
       context.stdout(renderJson({ book: location, config: context.config().source, created }));
       return EXIT_CODES.ok;
     }
-    context.stdout(created ? `Created the empty lease book ${location} (${origin}).\n` : `Kept the lease book ${location}: it is already there (${origin}).\n`);
+    context.stdout(
+      created
+        ? `Created the empty lease book ${location} (${origin}).\n`
+        : `Kept the lease book ${location}: it is already there (${origin}).\n`,
+    );
     return EXIT_CODES.ok;
   },
 };

@@ -40,10 +40,16 @@ ${exitCodeHelp([[0, 'released'], [2, 'bad option'], [5, "nothing leased there / 
     );
     oneOf('release', { ip: values.ip, owner: values.owner });
     const force = values.force === true;
-    const request = values.ip !== undefined ? { ip: values.ip, force } : { owner: operatorText(values.owner!, 'owner'), force };
+    const request =
+      values.ip !== undefined ? { ip: values.ip, force } : { owner: operatorText(values.owner!, 'owner'), force };
     let released;
     try {
-      ({ released } = await applyChange(context, 'release', (book, config) => releaseLeases(book, config, request), 'ip' in request ? { addresses: request.ip } : { owner: request.owner }));
+      ({ released } = await applyChange(
+        context,
+        'release',
+        (book, config) => releaseLeases(book, config, request),
+        'ip' in request ? { addresses: request.ip } : { owner: request.owner },
+      ));
     } catch (error) {
       throw 'owner' in request ? withOwnerHint(error, request.owner, await context.store().read()) : error;
     }
@@ -54,7 +60,12 @@ ${exitCodeHelp([[0, 'released'], [2, 'bad option'], [5, "nothing leased there / 
     context.stdout(
       `Released ${released.length} lease${released.length === 1 ? '' : 's'}:\n${renderTable(
         [{ header: 'RANGE' }, { header: 'ADDRESSES' }, { header: 'HOLDER' }, { header: 'OWNER' }],
-        released.map((r) => [r.range, r.addresses, r.holder === 'opennebula' ? 'OpenNebula' : 'operator', r.owner ?? '-']),
+        released.map((r) => [
+          r.range,
+          r.addresses,
+          r.holder === 'opennebula' ? 'OpenNebula' : 'operator',
+          r.owner ?? '-',
+        ]),
         context.options.width,
       )}`,
     );

@@ -52,7 +52,9 @@ ${exitCodeHelp([[0, 'shown or restored'], [2, 'bad option'], [5, 'no previous ge
       try {
         const waited = noticeLockWait(store.description.location, context.stderr, context.config().lockTimeoutMs);
         // Restore takes no signal: one that comes meanwhile lets it finish, then says so.
-        restored = await context.interrupts.write(location, () => store.restore(generations, book, { ...subject, result: 'ok' })).finally(waited);
+        restored = await context.interrupts
+          .write(location, () => store.restore(generations, book, { ...subject, result: 'ok' }))
+          .finally(waited);
       } catch (error) {
         await store.audit({ ...subject, result: 'error', error: (error as Error).message });
         throw error;

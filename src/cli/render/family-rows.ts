@@ -43,7 +43,12 @@ export function hasFamily(range: RangeRecord, family: ViewFamily): boolean {
   if (family === 'ether') return range.type === 'ETHER';
   if (family === 'ipv4') return range.ip !== undefined;
   // An IP6 range without a prefix still has IPv6 addresses: link-local ones, from its MACs.
-  return range.ip6 !== undefined || range.globalPrefix !== undefined || range.block6 !== undefined || (range.type !== 'IP4' && range.type !== 'ETHER');
+  return (
+    range.ip6 !== undefined ||
+    range.globalPrefix !== undefined ||
+    range.block6 !== undefined ||
+    (range.type !== 'IP4' && range.type !== 'ETHER')
+  );
 }
 
 export function familyRows(book: Book, config: Config, family: ViewFamily): FamilyRangeRow[] {
@@ -52,7 +57,11 @@ export function familyRows(book: Book, config: Config, family: ViewFamily): Fami
     .map((range) => {
       const ip = family === 'ether' ? undefined : family;
       const placed = ip && rangeSubnet(range, config, ip);
-      const network = placed ? formatPrefix(placed.subnet) : family === 'ipv6' && range.globalPrefix !== undefined ? `${FAMILIES.ipv6.format(range.globalPrefix)}/64` : undefined;
+      const network = placed
+        ? formatPrefix(placed.subnet)
+        : family === 'ipv6' && range.globalPrefix !== undefined
+          ? `${FAMILIES.ipv6.format(range.globalPrefix)}/64`
+          : undefined;
       const pool = ip && (poolOf(range, config, ip)?.name ?? (ip === 'ipv4' ? range.pool : range.pool6));
       const first = firstText(range, family);
       return {

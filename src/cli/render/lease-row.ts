@@ -42,6 +42,18 @@ export const LEASE_COLUMNS: readonly Column[] = [
 ];
 
 export function leaseCells(row: LeaseRow): string[] {
-  const holder = row.holder === 'opennebula' ? `OpenNebula${row.requestId === undefined ? '' : ` (req ${row.requestId})`}` : 'operator';
-  return [row.range, row.addresses, String(row.count), holder, row.owner ?? '-', row.mac ?? '-', row.since.replace(/\.\d+Z$/, 'Z'), row.note ?? ''];
+  const holder =
+    row.holder === 'opennebula'
+      ? `OpenNebula${row.requestId === undefined ? '' : ` (req ${row.requestId})`}`
+      : 'operator';
+  return [
+    row.range,
+    row.addresses,
+    String(row.count),
+    holder,
+    row.owner ?? '-',
+    row.mac ?? '-',
+    row.since.replace(/\.\d+Z$/, 'Z'),
+    row.note ?? '',
+  ];
 }

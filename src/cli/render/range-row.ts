@@ -19,13 +19,22 @@ export interface RangeRow extends RangeUsage {
   readonly first: string;
   readonly last: string;
   /** When oned's count of the range's leases (USED_LEASES) differs from the book's (core/engine/oned-count.ts). */
-  readonly onedCount?: { readonly oned: bigint; readonly book: bigint; readonly since: string; readonly heldBack: bigint };
+  readonly onedCount?: {
+    readonly oned: bigint;
+    readonly book: bigint;
+    readonly since: string;
+    readonly heldBack: bigint;
+  };
 }
 
 export function rangeRow(range: RangeRecord, config: Config): RangeRow {
   const family = range.ip !== undefined ? 'ipv4' : 'ipv6';
   const placed = rangeSubnet(range, config, family);
-  const network = placed ? formatPrefix(placed.subnet) : range.globalPrefix !== undefined ? `${FAMILIES.ipv6.format(range.globalPrefix)}/64` : undefined;
+  const network = placed
+    ? formatPrefix(placed.subnet)
+    : range.globalPrefix !== undefined
+      ? `${FAMILIES.ipv6.format(range.globalPrefix)}/64`
+      : undefined;
   const pool = poolOf(range, config, family) ?? (family === 'ipv4' ? poolOf(range, config, 'ipv6') : undefined);
   return {
     id: range.id,
@@ -37,6 +46,15 @@ export function rangeRow(range: RangeRecord, config: Config): RangeRow {
     first: addressText(range, 0n),
     last: addressText(range, range.size - 1n),
     ...rangeUsage(range, config),
-    ...(range.oned && range.oned.used > range.oned.held ? { onedCount: { oned: range.oned.used, book: range.oned.held, since: range.oned.since, heldBack: heldBackCount(range) } } : {}),
+    ...(range.oned && range.oned.used > range.oned.held
+      ? {
+          onedCount: {
+            oned: range.oned.used,
+            book: range.oned.held,
+            since: range.oned.since,
+            heldBack: heldBackCount(range),
+          },
+        }
+      : {}),
   };
 }

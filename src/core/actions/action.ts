@@ -30,5 +30,11 @@ export interface Decision {
 
 export type Action = (book: Book, request: OnedRequest, context: ActionContext) => Decision;
 
-export const ACTION_NAMES = ['register_address_range', 'unregister_address_range', 'allocate_address', 'get_address', 'free_address'] as const;
+export const ACTION_NAMES = [
+  'register_address_range',
+  'unregister_address_range',
+  'allocate_address',
+  'get_address',
+  'free_address',
+] as const;
 export type ActionName = (typeof ACTION_NAMES)[number];

@@ -4,7 +4,17 @@ import { IpamError } from '../errors.ts';
 import { covers } from '../intervals/interval.ts';
 import { insertDisjoint, overlapping } from '../intervals/sorted.ts';
 import * as field from '../../oned/ar-fields.ts';
-import { allowedIndices, describeRange, holderText, indexOfAddress, locateRange, mismatchError, rangeIdShown, spanText, withPinnedMac } from '../engine/locate.ts';
+import {
+  allowedIndices,
+  describeRange,
+  holderText,
+  indexOfAddress,
+  locateRange,
+  mismatchError,
+  rangeIdShown,
+  spanText,
+  withPinnedMac,
+} from '../engine/locate.ts';
 import { formatMac } from '../address/mac.ts';
 import { followBook, releaseHeldBack, settleWithOned } from '../engine/oned-count.ts';
 import { blockedIndices, takenIndices } from '../engine/taken-indices.ts';
@@ -13,7 +23,10 @@ import type { Action } from './action.ts';
 export const allocateAddress: Action = (book, { ar, address }, { config, requestId, now }) => {
   const located = locateRange(book, ar);
   if (located.kind === 'absent')
-    throw new IpamError('not-found', `Cannot allocate in range ${rangeIdShown(ar)}: it is not in the lease book (check \`nebula-ipam status\`, or \`nebula-ipam reconcile\`)`);
+    throw new IpamError(
+      'not-found',
+      `Cannot allocate in range ${rangeIdShown(ar)}: it is not in the lease book (check \`nebula-ipam status\`, or \`nebula-ipam reconcile\`)`,
+    );
   if (located.kind === 'mismatch') throw mismatchError('allocate', located);
   const settled = settleWithOned(withPinnedMac(located.range, ar), ar, now);
   const range = settled.range;
@@ -21,7 +34,10 @@ export const allocateAddress: Action = (book, { ar, address }, { config, request
   const { index, shown } = indexOfAddress(range, ar, address);
   const block = index === undefined ? undefined : { first: index, last: index + count - 1n };
   if (!block || !covers(allowedIndices(range, ar), block)) {
-    throw new IpamError('conflict', `Cannot allocate ${shown} (SIZE ${count}): it is outside range ${describeRange(range)}`);
+    throw new IpamError(
+      'conflict',
+      `Cannot allocate ${shown} (SIZE ${count}): it is outside range ${describeRange(range)}`,
+    );
   }
   const clash = overlapping(takenIndices(range, config), block)[0];
   if (clash) {
@@ -40,10 +56,17 @@ export const allocateAddress: Action = (book, { ar, address }, { config, request
     ...(requestId === undefined ? {} : { requestId }),
   };
   // oned asks only for what is free in its own books: nothing of the block is a VM's any more.
-  const next = replaceRange(book, followBook(releaseHeldBack({ ...range, leases: insertDisjoint(range.leases, lease) }, block)));
+  const next = replaceRange(
+    book,
+    followBook(releaseHeldBack({ ...range, leases: insertDisjoint(range.leases, lease) }, block)),
+  );
   return {
     book: next,
-    audit: { range: range.id, addresses: spanText(range, block), ...(addressMac === undefined ? {} : { mac: formatMac(addressMac) }) },
+    audit: {
+      range: range.id,
+      addresses: spanText(range, block),
+      ...(addressMac === undefined ? {} : { mac: formatMac(addressMac) }),
+    },
     ...(settled.dropped ? { alsoAudit: [settled.dropped] } : {}),
   };
 };

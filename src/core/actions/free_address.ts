@@ -43,10 +43,19 @@ export const freeAddress: Action = (book, { ar, address }, { now }) => {
   if (leases === range.leases) return unchanged;
   const freed: Interval[] = overlapping(range.leases, block)
     .filter(ofOned)
-    .map((lease) => ({ first: lease.first > block.first ? lease.first : block.first, last: lease.last < block.last ? lease.last : block.last }));
+    .map((lease) => ({
+      first: lease.first > block.first ? lease.first : block.first,
+      last: lease.last < block.last ? lease.last : block.last,
+    }));
   const by =
     located.kind === 'found'
       ? {}
-      : { detail: `found by its addresses: the AR's ${field.RANGE_ID_ATTRIBUTE} names ${located.kind === 'mismatch' ? `range ${located.range.id}, which it is not` : 'no range'}` };
-  return { book: replaceRange(book, followBook(holdBack({ ...range, leases }, freed))), audit: { range: range.id, addresses: spanText(range, block), ...by }, ...alsoAudit };
+      : {
+          detail: `found by its addresses: the AR's ${field.RANGE_ID_ATTRIBUTE} names ${located.kind === 'mismatch' ? `range ${located.range.id}, which it is not` : 'no range'}`,
+        };
+  return {
+    book: replaceRange(book, followBook(holdBack({ ...range, leases }, freed))),
+    audit: { range: range.id, addresses: spanText(range, block), ...by },
+    ...alsoAudit,
+  };
 };

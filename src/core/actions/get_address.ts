@@ -11,7 +11,15 @@ import { nextFreeBlock } from '../intervals/free-block.ts';
 import { insertDisjoint, union } from '../intervals/sorted.ts';
 import { formatVector } from '../../oned/template.ts';
 import * as field from '../../oned/ar-fields.ts';
-import { allowedIndices, describeRange, locateRange, mismatchError, rangeIdShown, spanText, withPinnedMac } from '../engine/locate.ts';
+import {
+  allowedIndices,
+  describeRange,
+  locateRange,
+  mismatchError,
+  rangeIdShown,
+  spanText,
+  withPinnedMac,
+} from '../engine/locate.ts';
 import { heldBackCount, heldBackOf, noteOffered, settleWithOned } from '../engine/oned-count.ts';
 import { refuseOverlapping } from '../engine/overlap.ts';
 import { takenIndices } from '../engine/taken-indices.ts';
@@ -39,7 +47,10 @@ export const getAddress: Action = (book, request, { config, requestId, now }) =>
   if (count === undefined) throw new IpamError('bad-request', 'Cannot pick an address: ADDRESS has no SIZE');
   const located = locateRange(book, ar);
   if (located.kind === 'absent')
-    throw new IpamError('not-found', `Cannot pick an address in range ${rangeIdShown(ar)}: it is not in the lease book (check \`nebula-ipam status\`, or \`nebula-ipam reconcile\`)`);
+    throw new IpamError(
+      'not-found',
+      `Cannot pick an address in range ${rangeIdShown(ar)}: it is not in the lease book (check \`nebula-ipam status\`, or \`nebula-ipam reconcile\`)`,
+    );
   if (located.kind === 'mismatch') throw mismatchError('pick an address', located);
   const settled = settleWithOned(withPinnedMac(located.range, ar), ar, now);
   const range = settled.range;
@@ -48,7 +59,8 @@ export const getAddress: Action = (book, request, { config, requestId, now }) =>
   // Round-robin from the range's cursor: `onevnet release` frees addresses a VM may still use;
   // never one freed since oned's count and the book's last agreed (core/engine/oned-count.ts).
   const heldBack = heldBackOf(range);
-  const taken = heldBack.length === 0 ? takenIndices(range, config) : union([...takenIndices(range, config), ...heldBack]);
+  const taken =
+    heldBack.length === 0 ? takenIndices(range, config) : union([...takenIndices(range, config), ...heldBack]);
   const first = nextFreeBlock(taken, allowedIndices(range, ar), count, range.nextIndex ?? 0n);
   if (first === undefined) {
     const held = heldBackCount(range);
@@ -56,7 +68,10 @@ export const getAddress: Action = (book, request, { config, requestId, now }) =>
       held === 0n
         ? ''
         : ` (${held} address${held === 1n ? ' is' : 'es are'} held back: freed since oned's count of the range's leases (USED_LEASES ${range.oned!.used}) and the book's (${range.oned!.held}) last agreed, so one may still be a VM's after onevnet release; \`nebula-ipam reconcile\` settles it)`;
-    throw new IpamError('exhausted', `Cannot lease ${count} address${count === 1n ? '' : 'es'} in range ${describeRange(range)}: no free block of ${count} left${why}`);
+    throw new IpamError(
+      'exhausted',
+      `Cannot lease ${count} address${count === 1n ? '' : 'es'} in range ${describeRange(range)}: no free block of ${count} left${why}`,
+    );
   }
   const arMac = range.mac;
   const lease = {
@@ -67,7 +82,10 @@ export const getAddress: Action = (book, request, { config, requestId, now }) =>
     ...(arMac === undefined ? {} : { mac: arMac + first }),
     ...(requestId === undefined ? {} : { requestId }),
   };
-  const next = replaceRange(book, noteOffered({ ...range, nextIndex: lease.last + 1n, leases: insertDisjoint(range.leases, lease) }, lease, ar));
+  const next = replaceRange(
+    book,
+    noteOffered({ ...range, nextIndex: lease.last + 1n, leases: insertDisjoint(range.leases, lease) }, lease, ar),
+  );
   const ip = FAMILIES.ipv4.format(range.ip! + first);
   return {
     book: next,
@@ -75,7 +93,11 @@ export const getAddress: Action = (book, request, { config, requestId, now }) =>
       ['IP', ip],
       ['SIZE', String(count)],
     ]),
-    audit: { range: range.id, addresses: spanText(range, lease), ...(lease.mac === undefined ? {} : { mac: formatMac(lease.mac) }) },
+    audit: {
+      range: range.id,
+      addresses: spanText(range, lease),
+      ...(lease.mac === undefined ? {} : { mac: formatMac(lease.mac) }),
+    },
     ...(settled.dropped ? { alsoAudit: [settled.dropped] } : {}),
   };
 };

@@ -92,7 +92,11 @@ export const registerAddressRange: Action = (book, { ar }, { config, requestId, 
     leases: [],
   };
   const next: Book = { ...book, nextRangeId: book.nextRangeId + 1, ranges: [...book.ranges, range] };
-  return { book: next, reply: formatVector('AR', reply), audit: { range: id, addresses: spanText(range, { first: 0n, last: size - 1n }) } };
+  return {
+    book: next,
+    reply: formatVector('AR', reply),
+    audit: { range: id, addresses: spanText(range, { first: 0n, last: size - 1n }) },
+  };
 };
 
 /** oned requires TYPE; an AR written as `AR=[SIZE=21]` gets it from what it does have. */
@@ -101,9 +105,12 @@ function inferType(ar: Attributes, config: Config): ArType {
   if (has('IP')) return has('IP6') ? 'IP4_6_STATIC' : 'IP4';
   if (has('IP6')) return 'IP6_STATIC';
   if (has('GLOBAL_PREFIX') || has('ULA_PREFIX')) return 'IP6';
-  if (has('IPAM_POOL') || config.pools.some((p) => p.family === 'ipv4' && p.isDefault)) return has('IPAM_POOL6') ? 'IP4_6' : 'IP4';
+  if (has('IPAM_POOL') || config.pools.some((p) => p.family === 'ipv4' && p.isDefault))
+    return has('IPAM_POOL6') ? 'IP4_6' : 'IP4';
   if (has('IPAM_POOL6') || config.pools.some((p) => p.family === 'ipv6' && p.isDefault)) return 'IP6';
-  throw bad(`the AR has no TYPE, no IP and no pool to carve from (name one with IPAM_POOL, or mark a pool "default" in ${config.source})`);
+  throw bad(
+    `the AR has no TYPE, no IP and no pool to carve from (name one with IPAM_POOL, or mark a pool "default" in ${config.source})`,
+  );
 }
 
 function ipv4Side(book: Book, config: Config, ar: Attributes, size: bigint | undefined): Side & { size: bigint } {
@@ -116,7 +123,10 @@ function ipv4Side(book: Book, config: Config, ar: Attributes, size: bigint | und
     return { ...explicitSide(book, config, 'ipv4', span, named, 'IPAM_POOL'), size };
   }
   const pool = choosePool(config, 'ipv4', named, undefined, 'IPAM_POOL');
-  if (!pool) throw bad(`the AR has no IP and no IPv4 pool to carve from (name one with IPAM_POOL, or mark one "default" in ${config.source})`);
+  if (!pool)
+    throw bad(
+      `the AR has no IP and no IPv4 pool to carve from (name one with IPAM_POOL, or mark one "default" in ${config.source})`,
+    );
   return carvedSide(book, config, pool, size);
 }
 
@@ -126,16 +136,22 @@ function static6Side(book: Book, config: Config, ar: Attributes, size: bigint | 
   if (ip6 !== undefined) {
     size ??= onedStaticSize(ip6, field.prefixLength(ar));
     const span = { first: ip6, last: ip6 + size - 1n };
-    if (span.last > IPV6_MAX) throw bad(`IP6 ${FAMILIES.ipv6.format(ip6)} + SIZE ${size} runs past the end of the IPv6 space`);
+    if (span.last > IPV6_MAX)
+      throw bad(`IP6 ${FAMILIES.ipv6.format(ip6)} + SIZE ${size} runs past the end of the IPv6 space`);
     const side = explicitSide(book, config, 'ipv6', span, named, 'IPAM_POOL6');
     const prefixLength = field.prefixLength(ar) ?? side.subnet?.length;
     if (prefixLength === undefined) throw bad(`PREFIX_LENGTH is missing for IP6 ${FAMILIES.ipv6.format(ip6)}`);
     return { ...side, prefixLength, size };
   }
   const pool = choosePool(config, 'ipv6', named, undefined, 'IPAM_POOL6');
-  if (!pool) throw bad(`the AR has no IP6 and no IPv6 pool to carve from (name one with IPAM_POOL6, or mark one "default" in ${config.source})`);
+  if (!pool)
+    throw bad(
+      `the AR has no IP6 and no IPv6 pool to carve from (name one with IPAM_POOL6, or mark one "default" in ${config.source})`,
+    );
   if (size === undefined && pool.subnetPrefix !== undefined && pool.subnetPrefix < 97) {
-    throw bad(`SIZE is missing, and a /${pool.subnetPrefix} from pool ${shown(pool.name)} holds more addresses than an AR can`);
+    throw bad(
+      `SIZE is missing, and a /${pool.subnetPrefix} from pool ${shown(pool.name)} holds more addresses than an AR can`,
+    );
   }
   const carved = carvedSide(book, config, pool, size);
   return { ...carved, prefixLength: carved.subnet!.length };
@@ -149,13 +165,16 @@ function static6Side(book: Book, config: Config, ar: Attributes, size: bigint | 
  */
 function onedStaticSize(ip6: bigint, prefixLength: number | undefined): bigint {
   const shownIp6 = FAMILIES.ipv6.format(ip6);
-  if (prefixLength === undefined) throw bad(`SIZE is missing for IP6 ${shownIp6}, and so is PREFIX_LENGTH, from which oned would derive it`);
+  if (prefixLength === undefined)
+    throw bad(`SIZE is missing for IP6 ${shownIp6}, and so is PREFIX_LENGTH, from which oned would derive it`);
   const low = ip6 & ((1n << 64n) - 1n);
   const whole = prefixLength <= 64 ? (1n << 64n) - 1n : 1n << BigInt(128 - prefixLength);
   const mask = prefixLength <= 64 ? whole : whole - 1n;
   const size = whole - (low & mask);
   if (size > field.MAX_SIZE) {
-    throw bad(`SIZE is missing for IP6 ${shownIp6}: oned would make it ${size} (the rest of the /${prefixLength}), more than the ${field.MAX_SIZE} addresses an AR can index; give SIZE`);
+    throw bad(
+      `SIZE is missing for IP6 ${shownIp6}: oned would make it ${size} (the rest of the /${prefixLength}), more than the ${field.MAX_SIZE} addresses an AR can index; give SIZE`,
+    );
   }
   return size;
 }
@@ -197,7 +216,12 @@ function slaacSide(book: Book, config: Config, ar: Attributes): Side | undefined
   }
   const base = firstFreeBlock(takenSpace(book, config, 'ipv6'), prefixInterval(pool.network), SLAAC_SIZE, SLAAC_SIZE);
   if (base === undefined) throw exhausted(pool, 'a /64');
-  return { first: base, pool, subnet: { family: 'ipv6', base, length: 64 }, block: { first: base, last: base + SLAAC_SIZE - 1n } };
+  return {
+    first: base,
+    pool,
+    subnet: { family: 'ipv6', base, length: 64 },
+    block: { first: base, last: base + SLAAC_SIZE - 1n },
+  };
 }
 
 function carvedSide(book: Book, config: Config, pool: Pool, size: bigint | undefined): Side & { size: bigint } {
@@ -208,15 +232,28 @@ function carvedSide(book: Book, config: Config, pool: Pool, size: bigint | undef
   const capacity = subnetCapacity(pool, length);
   if (size !== undefined && size > capacity) {
     // Not "exhausted": no amount of freeing would make room, so say what is wrong with the request.
-    throw bad(`SIZE ${size} does not fit a /${length} of pool ${shown(pool.name)}, which holds at most ${capacity} usable address${capacity === 1n ? '' : 'es'}`);
+    throw bad(
+      `SIZE ${size} does not fit a /${length} of pool ${shown(pool.name)}, which holds at most ${capacity} usable address${capacity === 1n ? '' : 'es'}`,
+    );
   }
   const carved = carve(pool, takenSpace(book, config, pool.family), size);
-  if (!carved) throw exhausted(pool, size === undefined ? `a /${pool.subnetPrefix}` : `room for ${size} address${size === 1n ? '' : 'es'}`);
+  if (!carved)
+    throw exhausted(
+      pool,
+      size === undefined ? `a /${pool.subnetPrefix}` : `room for ${size} address${size === 1n ? '' : 'es'}`,
+    );
   return { first: carved.first, size: carved.size, pool, subnet: carved.subnet, block: prefixInterval(carved.subnet) };
 }
 
 /** An explicit range: clear of every other range and, when it falls in a pool, placed by the pool's rules. */
-function explicitSide(book: Book, config: Config, family: Family, span: Interval, named: string | undefined, attribute: string): Side {
+function explicitSide(
+  book: Book,
+  config: Config,
+  family: Family,
+  span: Interval,
+  named: string | undefined,
+  attribute: string,
+): Side {
   checkClearOfRanges(book, family, span, 'register');
   const pool = choosePool(config, family, named, span, attribute);
   if (!pool) return outsidePools(config, family, span.first, family === 'ipv4' ? 'IP' : 'IP6');
@@ -231,13 +268,21 @@ function outsidePools(config: Config, family: Family, first: bigint, attribute: 
         .filter((p) => p.family === family)
         .map((p) => `${p.name} ${formatPrefix(p.network)}`)
         .join(', ') || 'none';
-    throw bad(`${attribute} ${FAMILIES[family].format(first)} lies in no ${family} pool of ${config.source}, which sets refuseOutsidePools (pools: ${pools})`);
+    throw bad(
+      `${attribute} ${FAMILIES[family].format(first)} lies in no ${family} pool of ${config.source}, which sets refuseOutsidePools (pools: ${pools})`,
+    );
   }
   return { first };
 }
 
 /** The user's AR with the driver's changes, then what the pools add where the user gave nothing. */
-function replyAttributes(ar: Attributes, set: Map<string, string>, side4: Side | undefined, side6: Side | undefined, id: string): [string, string][] {
+function replyAttributes(
+  ar: Attributes,
+  set: Map<string, string>,
+  side4: Side | undefined,
+  side6: Side | undefined,
+  id: string,
+): [string, string][] {
   const reply = new Map<string, string>(ar);
   for (const [key, value] of set) reply.set(key, value);
   const add = (key: string, value: string | undefined) => {
@@ -270,5 +315,8 @@ function bad(why: string): IpamError {
 
 function exhausted(pool: Pool, what: string): IpamError {
   const { format } = FAMILIES[pool.family];
-  return new IpamError('exhausted', `Cannot carve ${what} from pool ${shown(pool.name)} (${format(pool.network.base)}/${pool.network.length}): no free space left`);
+  return new IpamError(
+    'exhausted',
+    `Cannot carve ${what} from pool ${shown(pool.name)} (${format(pool.network.base)}/${pool.network.length}): no free space left`,
+  );
 }

@@ -16,7 +16,12 @@ export const unregisterAddressRange: Action = (book, { ar }, { now }) => {
   if (located.kind === 'absent') return {};
   const { range } = located;
   if (located.kind === 'mismatch') {
-    return { audit: { range: range.id, detail: `kept the range: the AR is not the range registered under that id (${located.why})` } };
+    return {
+      audit: {
+        range: range.id,
+        detail: `kept the range: the AR is not the range registered under that id (${located.why})`,
+      },
+    };
   }
   const kept = keepOperatorLeases(removeRange(book, range.id), range, now);
   return {

@@ -39,7 +39,8 @@ export function reservedIn(pool: Pool, subnet: Prefix): { address: bigint; role:
   if (gateway !== undefined) reserved.push({ address: gateway, role: 'gateway' });
   for (const server of pool.dns) {
     const value = FAMILIES[pool.family].parse(server);
-    if (value !== undefined && value >= span.first && value <= span.last) reserved.push({ address: value, role: 'DNS server' });
+    if (value !== undefined && value >= span.first && value <= span.last)
+      reserved.push({ address: value, role: 'DNS server' });
   }
   // A DNS server listed twice, or on the gateway: one address, one reason (the sort is stable).
   reserved.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
@@ -70,7 +71,11 @@ export function subnetCapacity(pool: Pool, length: number): bigint {
  * The first run of usable addresses in `subnet`: of exactly `size` when given, else the whole
  * first run (capped at what an AR can hold).
  */
-export function usableRun(pool: Pool, subnet: Prefix, size: bigint | undefined): { first: bigint; size: bigint } | undefined {
+export function usableRun(
+  pool: Pool,
+  subnet: Prefix,
+  size: bigint | undefined,
+): { first: bigint; size: bigint } | undefined {
   const span = prefixInterval(subnet);
   const taken = union(reservedIn(pool, subnet).map(({ address }) => ({ first: address, last: address })));
   if (size !== undefined) {
@@ -92,7 +97,8 @@ export function carve(pool: Pool, taken: readonly Interval[], size: bigint | und
   const bits = FAMILIES[pool.family].bits;
   const lengths: number[] = [];
   if (pool.subnetPrefix !== undefined) lengths.push(pool.subnetPrefix);
-  else if (size !== undefined) for (let l = pool.family === 'ipv4' ? 30 : 127; l >= pool.network.length; l--) lengths.push(l);
+  else if (size !== undefined)
+    for (let l = pool.family === 'ipv4' ? 30 : 127; l >= pool.network.length; l--) lengths.push(l);
   const poolSpan = prefixInterval(pool.network);
 
   for (const length of lengths) {

@@ -8,7 +8,11 @@ import { cutOut } from '../intervals/sorted.ts';
  * first address, so a piece that now starts later records the MAC of its own first address.
  * Returns the same list when nothing was cut.
  */
-export function cutLeases(leases: readonly Lease[], span: Interval, only: (lease: Lease) => boolean = () => true): Lease[] {
+export function cutLeases(
+  leases: readonly Lease[],
+  span: Interval,
+  only: (lease: Lease) => boolean = () => true,
+): Lease[] {
   return cutOut(leases, span, only, (lease, part) => ({
     ...lease,
     ...part,

@@ -42,12 +42,15 @@ function keptRange(range: RangeRecord, lease: Lease, id: string, now: string): R
   const ip = hasIPv4(range.type) && range.ip !== undefined ? range.ip + lease.first : undefined;
   const ip6 = isStatic6(range.type) && range.ip6 !== undefined ? range.ip6 + lease.first : undefined;
   // SLAAC's /64 is not kept: its addresses follow from the MAC, which the kept range keeps.
-  const type: ArType = ip !== undefined ? (ip6 !== undefined ? 'IP4_6_STATIC' : 'IP4') : ip6 !== undefined ? 'IP6_STATIC' : 'ETHER';
+  const type: ArType =
+    ip !== undefined ? (ip6 !== undefined ? 'IP4_6_STATIC' : 'IP4') : ip6 !== undefined ? 'IP6_STATIC' : 'ETHER';
   return {
     id,
     type,
     size,
-    ...(ip === undefined ? {} : { ip, block: { first: ip, last: ip + size - 1n }, ...(range.pool === undefined ? {} : { pool: range.pool }) }),
+    ...(ip === undefined
+      ? {}
+      : { ip, block: { first: ip, last: ip + size - 1n }, ...(range.pool === undefined ? {} : { pool: range.pool }) }),
     ...(ip6 === undefined
       ? {}
       : {
@@ -60,6 +63,13 @@ function keptRange(range: RangeRecord, lease: Lease, id: string, now: string): R
     unmanaged: true,
     ...(lease.owner === undefined ? {} : { owner: lease.owner }),
     createdAt: now,
-    leases: [{ ...lease, first: 0n, last: size - 1n, ...(lease.mac === undefined && range.mac !== undefined ? { mac: range.mac + lease.first } : {}) }],
+    leases: [
+      {
+        ...lease,
+        first: 0n,
+        last: size - 1n,
+        ...(lease.mac === undefined && range.mac !== undefined ? { mac: range.mac + lease.first } : {}),
+      },
+    ],
   };
 }

@@ -9,7 +9,19 @@ import { findRange } from '../book/book.ts';
 import { IpamError, shown } from '../errors.ts';
 import type { Interval } from '../intervals/interval.ts';
 import type { Attributes } from '../../oned/request.ts';
-import { arType, hasIPv4, ipv4, ipv6, isSlaac, isStatic6, mac, RANGE_ID_ATTRIBUTE, size, slaacPrefix, text } from '../../oned/ar-fields.ts';
+import {
+  arType,
+  hasIPv4,
+  ipv4,
+  ipv6,
+  isSlaac,
+  isStatic6,
+  mac,
+  RANGE_ID_ATTRIBUTE,
+  size,
+  slaacPrefix,
+  text,
+} from '../../oned/ar-fields.ts';
 
 /** What an AR that oned sends back stands for in the book. */
 export type Located =
@@ -53,7 +65,9 @@ export function locateByFacts(book: Book, ar: Attributes): RangeRecord | undefin
   const ip6 = ipv6(ar, 'IP6');
   const arMac = mac(ar, 'MAC');
   const pinned = (r: RangeRecord) =>
-    (r.ip !== undefined && r.ip === ip) || (r.ip6 !== undefined && isStatic6(r.type) && r.ip6 === ip6) || (r.ip === undefined && r.ip6 === undefined && r.mac !== undefined && r.mac === arMac);
+    (r.ip !== undefined && r.ip === ip) ||
+    (r.ip6 !== undefined && isStatic6(r.type) && r.ip6 === ip6) ||
+    (r.ip === undefined && r.ip6 === undefined && r.mac !== undefined && r.mac === arMac);
   const found = book.ranges.filter((r) => !r.unmanaged && pinned(r) && mismatchOf(r, ar) === undefined);
   return found.length === 1 ? found[0] : undefined;
 }
@@ -81,7 +95,8 @@ export function mismatchOf(range: RangeRecord, ar: Attributes): string | undefin
   }
   if (isStatic6(range.type) && range.ip6 !== undefined) {
     const ip6 = ipv6(ar, 'IP6');
-    if (ip6 !== range.ip6) return `its IP6 is ${ip6 === undefined ? 'missing' : FAMILIES.ipv6.format(ip6)}, the range's is ${FAMILIES.ipv6.format(range.ip6)}`;
+    if (ip6 !== range.ip6)
+      return `its IP6 is ${ip6 === undefined ? 'missing' : FAMILIES.ipv6.format(ip6)}, the range's is ${FAMILIES.ipv6.format(range.ip6)}`;
   }
   const arMac = mac(ar, 'MAC');
   if (range.mac !== undefined && arMac !== undefined && arMac !== range.mac) {
@@ -94,7 +109,8 @@ export function mismatchOf(range: RangeRecord, ar: Attributes): string | undefin
     ] as const) {
       if (recorded === undefined) continue;
       const sent = slaacPrefix(ar, name);
-      if (sent !== recorded) return `its ${name} is ${sent === undefined ? 'missing' : FAMILIES.ipv6.format(sent)}, the range's is ${FAMILIES.ipv6.format(recorded)}`;
+      if (sent !== recorded)
+        return `its ${name} is ${sent === undefined ? 'missing' : FAMILIES.ipv6.format(sent)}, the range's is ${FAMILIES.ipv6.format(recorded)}`;
     }
   }
   return undefined;
@@ -148,22 +164,40 @@ export function indexOfAddress(range: RangeRecord, ar: Attributes, address: Attr
   }
   const addressMac = need(mac(address, 'MAC', 'ADDRESS'), 'MAC', range);
   const first = mac(ar, 'MAC') ?? range.mac;
-  if (first === undefined) throw new IpamError('bad-request', `Cannot place MAC ${formatMac(addressMac)} in range ${range.id}: the AR has no MAC`);
+  if (first === undefined)
+    throw new IpamError(
+      'bad-request',
+      `Cannot place MAC ${formatMac(addressMac)} in range ${range.id}: the AR has no MAC`,
+    );
   // oned's MAC of index i is the AR's with i added to its last four bytes, modulo 2^32
   // (`mac[0] + index`): a range whose MAC oned chose at random may wrap there.
   const index = addressMac >> 32n === first >> 32n ? (addressMac - first + LOW_WORD) % LOW_WORD : undefined;
-  const ip6 = range.ip6 !== undefined && index !== undefined && index >= 0n && index < range.size ? ` (${FAMILIES.ipv6.format(range.ip6 + index)})` : '';
+  const ip6 =
+    range.ip6 !== undefined && index !== undefined && index >= 0n && index < range.size
+      ? ` (${FAMILIES.ipv6.format(range.ip6 + index)})`
+      : '';
   return { index, shown: `${formatMac(addressMac)}${ip6}` };
 }
 
 function need<T>(value: T | undefined, field: string, range: RangeRecord): T {
-  if (value === undefined) throw new IpamError('bad-request', `Cannot identify the address: ADDRESS has no ${field}, which a ${range.type} range needs`);
+  if (value === undefined)
+    throw new IpamError(
+      'bad-request',
+      `Cannot identify the address: ADDRESS has no ${field}, which a ${range.type} range needs`,
+    );
   return value;
 }
 
 /** e.g. `r3 IP4 10.0.0.10+10` */
 export function describeRange(range: RangeRecord): string {
-  const start = range.ip !== undefined ? FAMILIES.ipv4.format(range.ip) : range.ip6 !== undefined ? FAMILIES.ipv6.format(range.ip6) : range.mac !== undefined ? formatMac(range.mac) : '?';
+  const start =
+    range.ip !== undefined
+      ? FAMILIES.ipv4.format(range.ip)
+      : range.ip6 !== undefined
+        ? FAMILIES.ipv6.format(range.ip6)
+        : range.mac !== undefined
+          ? formatMac(range.mac)
+          : '?';
   return `${range.id} ${range.type} ${start}+${range.size}`;
 }
 

@@ -76,14 +76,24 @@ export function settleWithOned(range: RangeRecord, ar: Attributes, now: string):
   const held = heldOf(leases);
   // oned holding no more than the book: nothing the book has free can be oned's.
   if (used <= held) heldBack = [];
-  const excess = (count: { used: bigint; held: bigint } | undefined) => (count && count.used > count.held ? count.used - count.held : 0n);
+  const excess = (count: { used: bigint; held: bigint } | undefined) =>
+    count && count.used > count.held ? count.used - count.held : 0n;
   // `since`: when oned's excess over the book last changed.
   const since = before && excess(before) === excess({ used, held }) ? before.since : now;
   const count: OnedCount = { used, held, since, heldBack };
   // Nothing to write for the count alone when what it means is as recorded: the same excess
   // (none, or the same values), the same held-back addresses, no offer to settle.
-  const same = before ? !offered && excess(before) === excess(count) && (excess(count) === 0n || sameCount(before, count)) && sameHeldBack(before, count) : excess(count) === 0n;
-  return { range: { ...range, leases, oned: count }, changed: dropped !== undefined || !same, ...(dropped ? { dropped } : {}) };
+  const same = before
+    ? !offered &&
+      excess(before) === excess(count) &&
+      (excess(count) === 0n || sameCount(before, count)) &&
+      sameHeldBack(before, count)
+    : excess(count) === 0n;
+  return {
+    range: { ...range, leases, oned: count },
+    changed: dropped !== undefined || !same,
+    ...(dropped ? { dropped } : {}),
+  };
 }
 
 /**
@@ -118,7 +128,9 @@ export function releaseHeldBack(range: RangeRecord, block: Interval): RangeRecor
 export function noteOffered(range: RangeRecord, block: Interval, ar: Attributes): RangeRecord {
   if (!range.oned) return range;
   const used = usedLeases(ar);
-  return used === undefined ? range : followBook({ ...range, oned: { ...range.oned, offered: { first: block.first, last: block.last, used } } });
+  return used === undefined
+    ? range
+    : followBook({ ...range, oned: { ...range.oned, offered: { first: block.first, last: block.last, used } } });
 }
 
 /** The addresses held back, for the indices get_address must not pick. */
@@ -144,5 +156,8 @@ function sameCount(a: OnedCount, b: OnedCount): boolean {
 }
 
 function sameHeldBack(a: OnedCount, b: OnedCount): boolean {
-  return a.heldBack.length === b.heldBack.length && a.heldBack.every((span, i) => span.first === b.heldBack[i]!.first && span.last === b.heldBack[i]!.last);
+  return (
+    a.heldBack.length === b.heldBack.length &&
+    a.heldBack.every((span, i) => span.first === b.heldBack[i]!.first && span.last === b.heldBack[i]!.last)
+  );
 }

@@ -18,7 +18,10 @@ import { subnetAround } from './subnet-around.ts';
 export function checkClearOfRanges(book: Book, family: Family, span: Interval, verb: string): void {
   for (const { range, space } of footprints(book, family)) {
     if (overlaps(space, span)) {
-      throw new IpamError('conflict', `Cannot ${verb} ${formatSpan(family, span)}: it overlaps range ${describeRange(range)}${range.unmanaged ? ' (an operator range)' : " (OpenNebula's)"}`);
+      throw new IpamError(
+        'conflict',
+        `Cannot ${verb} ${formatSpan(family, span)}: it overlaps range ${describeRange(range)}${range.unmanaged ? ' (an operator range)' : " (OpenNebula's)"}`,
+      );
     }
   }
 }

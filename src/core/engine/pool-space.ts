@@ -13,7 +13,8 @@ import { union } from '../intervals/sorted.ts';
 /** Everything of one family that no new range may take: other ranges, and every pool's excludes. */
 export function takenSpace(book: Book, config: Config, family: Family): Interval[] {
   const taken: Interval[] = footprints(book, family).map((f) => f.space);
-  for (const pool of config.pools) if (pool.family === family) for (const ex of pool.exclude) taken.push(prefixInterval(ex));
+  for (const pool of config.pools)
+    if (pool.family === family) for (const ex of pool.exclude) taken.push(prefixInterval(ex));
   return union(taken);
 }
 
@@ -21,15 +22,27 @@ export function takenSpace(book: Book, config: Config, family: Family): Interval
  * The pool a range of `family` is taken from: the one the AR names, else the one its explicit
  * addresses fall into, else the family's default. Undefined means an unmanaged range.
  */
-export function choosePool(config: Config, family: Family, named: string | undefined, span: Interval | undefined, attribute: string): Pool | undefined {
+export function choosePool(
+  config: Config,
+  family: Family,
+  named: string | undefined,
+  span: Interval | undefined,
+  attribute: string,
+): Pool | undefined {
   if (named !== undefined) {
     const pool = poolNamed(config, named);
     if (!pool) {
       const known = config.pools.map((p) => p.name).join(', ') || 'none';
-      throw new IpamError('bad-request', `Cannot register the range: ${attribute} ${shown(named)} is not a pool of ${config.source} (pools: ${known})`);
+      throw new IpamError(
+        'bad-request',
+        `Cannot register the range: ${attribute} ${shown(named)} is not a pool of ${config.source} (pools: ${known})`,
+      );
     }
     if (pool.family !== family) {
-      throw new IpamError('bad-request', `Cannot register the range: ${attribute} ${shown(named)} is an ${pool.family} pool, this side of the range is ${family}`);
+      throw new IpamError(
+        'bad-request',
+        `Cannot register the range: ${attribute} ${shown(named)} is an ${pool.family} pool, this side of the range is ${family}`,
+      );
     }
     return pool;
   }
@@ -42,11 +55,17 @@ export function checkInsidePool(pool: Pool, span: Interval, verb = 'register'): 
   const { format } = FAMILIES[pool.family];
   const shownSpan = formatSpan(pool.family, span);
   if (!covers(prefixInterval(pool.network), span)) {
-    throw new IpamError('conflict', `Cannot ${verb} ${shownSpan}: it runs outside pool ${shown(pool.name)} (${format(pool.network.base)}/${pool.network.length})`);
+    throw new IpamError(
+      'conflict',
+      `Cannot ${verb} ${shownSpan}: it runs outside pool ${shown(pool.name)} (${format(pool.network.base)}/${pool.network.length})`,
+    );
   }
   for (const ex of pool.exclude) {
     if (overlaps(prefixInterval(ex), span)) {
-      throw new IpamError('conflict', `Cannot ${verb} ${shownSpan}: it touches ${format(ex.base)}/${ex.length}, excluded from pool ${shown(pool.name)}`);
+      throw new IpamError(
+        'conflict',
+        `Cannot ${verb} ${shownSpan}: it touches ${format(ex.base)}/${ex.length}, excluded from pool ${shown(pool.name)}`,
+      );
     }
   }
 }

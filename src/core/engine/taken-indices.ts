@@ -42,7 +42,12 @@ export function blockedIndices(range: RangeRecord, config: Config): Blocked[] {
     if (!placed) continue;
     for (const { address, role } of reservedIn(placed.pool, placed.subnet)) {
       const part = clip({ first: address, last: address }, start, range.size);
-      if (part) blocked.push({ ...part, role, why: `the ${role} of ${formatPrefix(placed.subnet)} in pool ${shown(pool.name)}` });
+      if (part)
+        blocked.push({
+          ...part,
+          role,
+          why: `the ${role} of ${formatPrefix(placed.subnet)} in pool ${shown(pool.name)}`,
+        });
     }
   }
   return blocked;

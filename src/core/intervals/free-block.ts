@@ -7,7 +7,12 @@ import { firstEndingAtOrAfter } from './sorted.ts';
  * `taken` (sorted, disjoint), and `s` is a multiple of `align`. Cost grows with the number of
  * taken intervals passed over, never with the size of `within`.
  */
-export function firstFreeBlock(taken: readonly Interval[], within: Interval, size: bigint, align = 1n): bigint | undefined {
+export function firstFreeBlock(
+  taken: readonly Interval[],
+  within: Interval,
+  size: bigint,
+  align = 1n,
+): bigint | undefined {
   if (size < 1n) return undefined;
   let cursor = within.first;
   let next = firstEndingAtOrAfter(taken, cursor);
@@ -27,7 +32,12 @@ export function firstFreeBlock(taken: readonly Interval[], within: Interval, siz
  * around) the first one in `within`. A cursor left where the last block ended thus moves on
  * through never-used space before it comes back to anything freed behind it.
  */
-export function nextFreeBlock(taken: readonly Interval[], within: Interval, size: bigint, from: bigint): bigint | undefined {
+export function nextFreeBlock(
+  taken: readonly Interval[],
+  within: Interval,
+  size: bigint,
+  from: bigint,
+): bigint | undefined {
   if (from > within.first && from <= within.last) {
     const ahead = firstFreeBlock(taken, { first: from, last: within.last }, size);
     if (ahead !== undefined) return ahead;

@@ -28,21 +28,42 @@ export function addRange(book: Book, config: Config, request: AddRangeRequest, n
   const pool = poolNamed(config, request.pool);
   if (!pool) {
     const known = config.pools.map((p) => p.name).join(', ') || 'none';
-    throw new IpamError('not-found', `Cannot add a range to pool ${shown(request.pool)}: it is not a pool of ${config.source} (pools: ${known})`);
+    throw new IpamError(
+      'not-found',
+      `Cannot add a range to pool ${shown(request.pool)}: it is not a pool of ${config.source} (pools: ${known})`,
+    );
   }
   let placed;
   if (request.ip !== undefined) {
     const address = parseAddress(request.ip);
-    if (address.space !== pool.family) throw new IpamError('usage', `Cannot add a range at ${shown(request.ip)} to pool ${shown(pool.name)}: it is not an ${pool.family} address`);
+    if (address.space !== pool.family)
+      throw new IpamError(
+        'usage',
+        `Cannot add a range at ${shown(request.ip)} to pool ${shown(pool.name)}: it is not an ${pool.family} address`,
+      );
     placed = placeUnmanaged(book, pool, address.value, request.size, now, request.owner);
   } else {
-    placed = carveUnmanaged(book, config, pool, request.size, now, request.owner === undefined ? {} : { owner: request.owner });
+    placed = carveUnmanaged(
+      book,
+      config,
+      pool,
+      request.size,
+      now,
+      request.owner === undefined ? {} : { owner: request.owner },
+    );
   }
   const { range } = placed;
   const addresses = spanText(range, { first: 0n, last: range.size - 1n });
   return {
     book: placed.book,
-    result: { range: range.id, pool: pool.name, addresses, size: range.size, ...(request.owner === undefined ? {} : { owner: request.owner }), ...hostSettings(range, config, pool) },
+    result: {
+      range: range.id,
+      pool: pool.name,
+      addresses,
+      size: range.size,
+      ...(request.owner === undefined ? {} : { owner: request.owner }),
+      ...hostSettings(range, config, pool),
+    },
     audit: [{ range: range.id, addresses, ...(request.owner === undefined ? {} : { owner: request.owner }) }],
   };
 }

@@ -19,7 +19,8 @@ export function diffBooks(from: Book, to: Book): BookDifference[] {
   const after = new Map(to.ranges.map((r) => [r.id, r]));
   for (const range of from.ranges) {
     const next = after.get(range.id);
-    if (!next || !sameRange(range, next)) changes.push({ change: 'range-removed', range: range.id, what: describeRange(range) });
+    if (!next || !sameRange(range, next))
+      changes.push({ change: 'range-removed', range: range.id, what: describeRange(range) });
   }
   for (const range of to.ranges) {
     const previous = before.get(range.id);
@@ -29,8 +30,12 @@ export function diffBooks(from: Book, to: Book): BookDifference[] {
     }
     const old = new Set(previous.leases.map(leaseKey));
     const now = new Set(range.leases.map(leaseKey));
-    for (const lease of previous.leases) if (!now.has(leaseKey(lease))) changes.push({ change: 'lease-removed', range: range.id, what: leaseText(range, lease) });
-    for (const lease of range.leases) if (!old.has(leaseKey(lease))) changes.push({ change: 'lease-added', range: range.id, what: leaseText(range, lease) });
+    for (const lease of previous.leases)
+      if (!now.has(leaseKey(lease)))
+        changes.push({ change: 'lease-removed', range: range.id, what: leaseText(range, lease) });
+    for (const lease of range.leases)
+      if (!old.has(leaseKey(lease)))
+        changes.push({ change: 'lease-added', range: range.id, what: leaseText(range, lease) });
   }
   return changes;
 }

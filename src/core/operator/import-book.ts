@@ -28,7 +28,10 @@ export function importBook(book: Book, incoming: Book, source: string): Outcome<
     let range = original;
     if (ids.has(range.id)) {
       if (!range.unmanaged) {
-        throw new IpamError('conflict', `Cannot import ${source}: its range ${describeRange(range)} is OpenNebula's and this book already has a range ${range.id}; nothing was imported`);
+        throw new IpamError(
+          'conflict',
+          `Cannot import ${source}: its range ${describeRange(range)} is OpenNebula's and this book already has a range ${range.id}; nothing was imported`,
+        );
       }
       range = { ...range, id: `r${nextRangeId++}` };
       renumbered.push([original.id, range.id]);
@@ -42,7 +45,10 @@ export function importBook(book: Book, incoming: Book, source: string): Outcome<
       });
       if (clash) {
         const here = book.ranges.includes(clash) ? 'range' : `the file's own range`;
-        throw new IpamError('conflict', `Cannot import ${source}: its range ${describeRange(original)} overlaps ${here} ${describeRange(clash)}; nothing was imported`);
+        throw new IpamError(
+          'conflict',
+          `Cannot import ${source}: its range ${describeRange(original)} overlaps ${here} ${describeRange(clash)}; nothing was imported`,
+        );
       }
     }
     ids.add(range.id);

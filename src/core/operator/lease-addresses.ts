@@ -54,10 +54,17 @@ export function leaseAddresses(book: Book, config: Config, request: LeaseRequest
   const pool = poolNamed(config, request.pool);
   if (!pool) {
     const known = config.pools.map((p) => p.name).join(', ') || 'none';
-    throw new IpamError('not-found', `Cannot lease from pool ${shown(request.pool)}: it is not a pool of ${config.source} (pools: ${known})`);
+    throw new IpamError(
+      'not-found',
+      `Cannot lease from pool ${shown(request.pool)}: it is not a pool of ${config.source} (pools: ${known})`,
+    );
   }
-  if (request.ip !== undefined && request.count !== undefined) throw new IpamError('usage', 'Cannot lease: give --count or --ip, not both');
-  const placed = request.ip !== undefined ? atAddress(book, config, pool, request.ip, request.owner, now) : inBlock(book, config, pool, request.count ?? 1n, request.owner, now);
+  if (request.ip !== undefined && request.count !== undefined)
+    throw new IpamError('usage', 'Cannot lease: give --count or --ip, not both');
+  const placed =
+    request.ip !== undefined
+      ? atAddress(book, config, pool, request.ip, request.owner, now)
+      : inBlock(book, config, pool, request.count ?? 1n, request.owner, now);
   const lease: Lease = {
     ...placed.indices,
     holder: 'operator',
@@ -91,48 +98,81 @@ interface Spot {
 
 function inBlock(book: Book, config: Config, pool: Pool, count: bigint, owner: string, now: string): Spot {
   if (count < 1n) throw new IpamError('usage', `Cannot lease ${count} addresses: the count must be at least 1`);
-  const mine = (range: RangeRecord) => range.unmanaged === true && (pool.family === 'ipv4' ? range.pool : range.pool6) === pool.name;
+  const mine = (range: RangeRecord) =>
+    range.unmanaged === true && (pool.family === 'ipv4' ? range.pool : range.pool6) === pool.name;
   // The owner's own blocks first, then blocks nobody owns; another owner's block is theirs.
-  const candidates = [...book.ranges.filter((r) => mine(r) && r.owner === owner), ...book.ranges.filter((r) => mine(r) && r.owner === undefined)];
+  const candidates = [
+    ...book.ranges.filter((r) => mine(r) && r.owner === owner),
+    ...book.ranges.filter((r) => mine(r) && r.owner === undefined),
+  ];
   for (const range of candidates) {
     // Round-robin from the range's cursor, as get_address: a released address is the last reused.
-    const first = nextFreeBlock(takenIndices(range, config), { first: 0n, last: range.size - 1n }, count, range.nextIndex ?? 0n);
+    const first = nextFreeBlock(
+      takenIndices(range, config),
+      { first: 0n, last: range.size - 1n },
+      count,
+      range.nextIndex ?? 0n,
+    );
     if (first === undefined) continue;
     refuseOverlapping(book, range, 'lease');
     const indices = { first, last: first + count - 1n };
     return { book, range: { ...range, nextIndex: indices.last + 1n }, indices, newRange: false };
   }
   const made = carveUnmanaged(book, config, pool, count, now, { wholeRun: true });
-  return { book: made.book, range: { ...made.range, nextIndex: count }, indices: { first: 0n, last: count - 1n }, newRange: true };
+  return {
+    book: made.book,
+    range: { ...made.range, nextIndex: count },
+    indices: { first: 0n, last: count - 1n },
+    newRange: true,
+  };
 }
 
 function atAddress(book: Book, config: Config, pool: Pool, text: string, owner: string, now: string): Spot {
   const address = parseAddress(text);
   if (address.space !== pool.family) {
-    throw new IpamError('usage', `Cannot lease ${shown(text)} from pool ${shown(pool.name)}: it is not an ${pool.family} address`);
+    throw new IpamError(
+      'usage',
+      `Cannot lease ${shown(text)} from pool ${shown(pool.name)}: it is not an ${pool.family} address`,
+    );
   }
   const point = { first: address.value, last: address.value };
   if (!covers(prefixInterval(pool.network), point)) {
-    throw new IpamError('not-found', `Cannot lease ${address.text}: it is not inside pool ${shown(pool.name)} (${formatPrefix(pool.network)})`);
+    throw new IpamError(
+      'not-found',
+      `Cannot lease ${address.text}: it is not inside pool ${shown(pool.name)} (${formatPrefix(pool.network)})`,
+    );
   }
   const where = locateAddress(book, config, address);
   const cannot = `Cannot lease ${address.text}`;
   switch (where.kind) {
     case 'leased':
-      throw new IpamError('conflict', `${cannot}: it is leased to ${holderPhrase(where.lease)} since ${where.lease.at} (range ${where.range.id})`);
+      throw new IpamError(
+        'conflict',
+        `${cannot}: it is leased to ${holderPhrase(where.lease)} since ${where.lease.at} (range ${where.range.id})`,
+      );
     case 'free':
       if (where.excluded) throw new IpamError('conflict', `${cannot}: pool ${shown(pool.name)} excludes it`);
       refuseOverlapping(book, where.range, `lease ${address.text}`);
       return { book, range: where.range, indices: { first: where.index, last: where.index }, newRange: false };
     case 'reserved':
-      throw new IpamError('conflict', `${cannot}: it is the ${where.role} of ${formatPrefix(where.subnet)} in pool ${shown(where.pool.name)}`);
+      throw new IpamError(
+        'conflict',
+        `${cannot}: it is the ${where.role} of ${formatPrefix(where.subnet)} in pool ${shown(where.pool.name)}`,
+      );
     case 'carved':
-      throw new IpamError('conflict', `${cannot}: it lies in the subnet carved for range ${where.range.id}, outside that range's addresses`);
+      throw new IpamError(
+        'conflict',
+        `${cannot}: it lies in the subnet carved for range ${where.range.id}, outside that range's addresses`,
+      );
     case 'excluded':
-      throw new IpamError('conflict', `${cannot}: pool ${shown(where.pool.name)} excludes ${formatPrefix(where.prefix)}`);
+      throw new IpamError(
+        'conflict',
+        `${cannot}: pool ${shown(where.pool.name)} excludes ${formatPrefix(where.prefix)}`,
+      );
     case 'pool-free': {
       const grown = grownNeighbour(book, config, pool, address.value, owner);
-      if (grown) return { book, range: grown.range, indices: { first: grown.index, last: grown.index }, newRange: false };
+      if (grown)
+        return { book, range: grown.range, indices: { first: grown.index, last: grown.index }, newRange: false };
       const made = placeUnmanaged(book, pool, address.value, 1n, now);
       return { book: made.book, range: made.range, indices: { first: 0n, last: 0n }, newRange: true };
     }
@@ -147,7 +187,13 @@ function atAddress(book: Book, config: Config, pool: Pool, text: string, owner: 
  * leased one by one is one range, not one range each. Only ranges that take exactly their own
  * addresses (placed, not carved) grow; the address is known to be free pool space.
  */
-function grownNeighbour(book: Book, config: Config, pool: Pool, address: bigint, owner: string): { range: RangeRecord; index: bigint } | undefined {
+function grownNeighbour(
+  book: Book,
+  config: Config,
+  pool: Pool,
+  address: bigint,
+  owner: string,
+): { range: RangeRecord; index: bigint } | undefined {
   const subnet = subnetAround(pool, { first: address, last: address });
   for (const range of book.ranges) {
     if (!range.unmanaged || (range.owner !== undefined && range.owner !== owner) || range.size >= MAX_SIZE) continue;
@@ -183,7 +229,11 @@ function blockOf(pool: Pool, span: Interval): Pick<RangeRecord, 'block' | 'block
 }
 
 /** Network, mask, gateway and DNS from the range's subnet and pool, where they are known. */
-export function hostSettings(range: RangeRecord, config: Config, pool: Pool): Pick<LeaseResult, 'network' | 'netmask' | 'gateway' | 'dns'> {
+export function hostSettings(
+  range: RangeRecord,
+  config: Config,
+  pool: Pool,
+): Pick<LeaseResult, 'network' | 'netmask' | 'gateway' | 'dns'> {
   const placed = rangeSubnet(range, config, pool.family);
   const subnet: Prefix | undefined = placed?.subnet;
   const gateway = subnet && gatewayOf(pool, subnet);

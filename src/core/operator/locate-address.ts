@@ -30,7 +30,13 @@ export type Whereabouts =
   | { readonly kind: 'leased'; readonly range: RangeRecord; readonly index: bigint; readonly lease: Lease }
   /** In a range and not leased; `excluded` when its pool now excludes it, so it cannot be leased. */
   | { readonly kind: 'free'; readonly range: RangeRecord; readonly index: bigint; readonly excluded: boolean }
-  | { readonly kind: 'reserved'; readonly pool: Pool; readonly subnet: Prefix; readonly role: ReservedRole; readonly range?: RangeRecord }
+  | {
+      readonly kind: 'reserved';
+      readonly pool: Pool;
+      readonly subnet: Prefix;
+      readonly role: ReservedRole;
+      readonly range?: RangeRecord;
+    }
   /** Inside the space carved for a range, but not one of its addresses. */
   | { readonly kind: 'carved'; readonly range: RangeRecord }
   | { readonly kind: 'excluded'; readonly pool: Pool; readonly prefix: Prefix }
@@ -45,7 +51,10 @@ export function parseAddress(text: string): Address {
   }
   const mac = parseMac(trimmed);
   if (mac !== undefined) return { space: 'mac', value: mac, text: formatMac(mac) };
-  throw new IpamError('usage', `Cannot read the address ${shown(text)}: it is not an IPv4 address (dotted quad), an IPv6 address or a MAC (xx:xx:xx:xx:xx:xx)`);
+  throw new IpamError(
+    'usage',
+    `Cannot read the address ${shown(text)}: it is not an IPv4 address (dotted quad), an IPv6 address or a MAC (xx:xx:xx:xx:xx:xx)`,
+  );
 }
 
 export function locateAddress(book: Book, config: Config, address: Address): Whereabouts {
@@ -69,7 +78,9 @@ export function locateAddress(book: Book, config: Config, address: Address): Whe
     if (!space || !covers(space, point)) continue;
     const placed = rangeSubnet(range, config, family);
     const role = placed && roleOf(placed.pool, placed.subnet, address.value);
-    return placed && role ? { kind: 'reserved', pool: placed.pool, subnet: placed.subnet, role, range } : { kind: 'carved', range };
+    return placed && role
+      ? { kind: 'reserved', pool: placed.pool, subnet: placed.subnet, role, range }
+      : { kind: 'carved', range };
   }
   const pool = config.pools.find((p) => p.family === family && covers(prefixInterval(p.network), point));
   if (!pool) return { kind: 'nowhere' };
@@ -82,7 +93,10 @@ export function locateAddress(book: Book, config: Config, address: Address): Whe
 
 /** The index of the address in the range, by the field the range's addresses are counted in. */
 function indexIn(range: RangeRecord, address: Address): bigint | undefined {
-  const inSpan = (start: bigint | undefined): bigint | undefined => (start !== undefined && address.value >= start && address.value < start + range.size ? address.value - start : undefined);
+  const inSpan = (start: bigint | undefined): bigint | undefined =>
+    start !== undefined && address.value >= start && address.value < start + range.size
+      ? address.value - start
+      : undefined;
   if (address.space === 'ipv4') return inSpan(span4(range)?.first);
   if (address.space === 'mac') return inSpan(range.mac);
   const fixed = inSpan(span6(range)?.first);

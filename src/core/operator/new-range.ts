@@ -27,33 +27,73 @@ export interface CarveOptions {
 }
 
 /** A new unmanaged range of `size` addresses in the first free subnet of the pool. */
-export function carveUnmanaged(book: Book, config: Config, pool: Pool, size: bigint, now: string, options: CarveOptions = {}): Placed {
+export function carveUnmanaged(
+  book: Book,
+  config: Config,
+  pool: Pool,
+  size: bigint,
+  now: string,
+  options: CarveOptions = {},
+): Placed {
   checkSize(size);
   const length = pool.subnetPrefix ?? pool.network.length;
   const capacity = subnetCapacity(pool, length);
   if (size > capacity) {
-    throw new IpamError('bad-request', `Cannot carve ${size} addresses from pool ${shown(pool.name)}: a /${length} of it holds at most ${capacity} usable address${capacity === 1n ? '' : 'es'}`);
+    throw new IpamError(
+      'bad-request',
+      `Cannot carve ${size} addresses from pool ${shown(pool.name)}: a /${length} of it holds at most ${capacity} usable address${capacity === 1n ? '' : 'es'}`,
+    );
   }
   const carved = carve(pool, takenSpace(book, config, pool.family), size);
   if (!carved) {
-    throw new IpamError('exhausted', `Cannot carve room for ${size} address${size === 1n ? '' : 'es'} from pool ${shown(pool.name)} (${formatPrefix(pool.network)}): no free space left`);
+    throw new IpamError(
+      'exhausted',
+      `Cannot carve room for ${size} address${size === 1n ? '' : 'es'} from pool ${shown(pool.name)} (${formatPrefix(pool.network)}): no free space left`,
+    );
   }
   const total = options.wholeRun ? runFrom(pool, carved.subnet, carved.first) : carved.size;
-  return withRange(book, pool, carved.subnet, { first: carved.first, last: carved.first + total - 1n }, prefixInterval(carved.subnet), now, options.owner);
+  return withRange(
+    book,
+    pool,
+    carved.subnet,
+    { first: carved.first, last: carved.first + total - 1n },
+    prefixInterval(carved.subnet),
+    now,
+    options.owner,
+  );
 }
 
 /** A new unmanaged range of exactly `first .. first+size-1`, refused where register would refuse it. */
-export function placeUnmanaged(book: Book, pool: Pool, first: bigint, size: bigint, now: string, owner?: string): Placed {
+export function placeUnmanaged(
+  book: Book,
+  pool: Pool,
+  first: bigint,
+  size: bigint,
+  now: string,
+  owner?: string,
+): Placed {
   checkSize(size);
   const { format, max } = FAMILIES[pool.family];
   const span: Interval = { first, last: first + size - 1n };
-  if (span.last > max) throw new IpamError('bad-request', `Cannot place ${format(first)} + ${size} address${size === 1n ? '' : 'es'}: it runs past the end of the ${pool.family} space`);
+  if (span.last > max)
+    throw new IpamError(
+      'bad-request',
+      `Cannot place ${format(first)} + ${size} address${size === 1n ? '' : 'es'}: it runs past the end of the ${pool.family} space`,
+    );
   checkClearOfRanges(book, pool.family, span, 'place');
   const subnet = subnetInPool(pool, span, 'place');
   return withRange(book, pool, subnet, span, span, now, owner);
 }
 
-function withRange(book: Book, pool: Pool, subnet: Prefix, span: Interval, block: Interval, now: string, owner: string | undefined): Placed {
+function withRange(
+  book: Book,
+  pool: Pool,
+  subnet: Prefix,
+  span: Interval,
+  block: Interval,
+  now: string,
+  owner: string | undefined,
+): Placed {
   const size = span.last - span.first + 1n;
   const range: RangeRecord = {
     id: `r${book.nextRangeId}`,
@@ -77,5 +117,6 @@ function runFrom(pool: Pool, subnet: Prefix, first: bigint): bigint {
 }
 
 function checkSize(size: bigint): void {
-  if (size < 1n || size > MAX_SIZE) throw new IpamError('usage', `Cannot use a size of ${size}: it must be from 1 to ${MAX_SIZE}`);
+  if (size < 1n || size > MAX_SIZE)
+    throw new IpamError('usage', `Cannot use a size of ${size}: it must be from 1 to ${MAX_SIZE}`);
 }

@@ -13,7 +13,9 @@ import { cutLeases } from '../engine/cut-leases.ts';
 import { locateAddress, parseAddress } from './locate-address.ts';
 import type { Outcome } from './operation.ts';
 
-export type ReleaseRequest = { readonly ip: string; readonly force?: boolean } | { readonly owner: string; readonly force?: boolean };
+export type ReleaseRequest =
+  | { readonly ip: string; readonly force?: boolean }
+  | { readonly owner: string; readonly force?: boolean };
 
 export interface Released {
   readonly range: string;
@@ -22,12 +24,23 @@ export interface Released {
   readonly owner?: string;
 }
 
-export function releaseLeases(book: Book, config: Config, request: ReleaseRequest): Outcome<{ released: readonly Released[] }> {
-  return 'ip' in request ? releaseAddress(book, config, request.ip, request.force === true) : releaseOwner(book, request.owner);
+export function releaseLeases(
+  book: Book,
+  config: Config,
+  request: ReleaseRequest,
+): Outcome<{ released: readonly Released[] }> {
+  return 'ip' in request
+    ? releaseAddress(book, config, request.ip, request.force === true)
+    : releaseOwner(book, request.owner);
 }
 
 /** One address; of a multi-address lease only that address is freed, as free_address does. */
-function releaseAddress(book: Book, config: Config, text: string, force: boolean): Outcome<{ released: readonly Released[] }> {
+function releaseAddress(
+  book: Book,
+  config: Config,
+  text: string,
+  force: boolean,
+): Outcome<{ released: readonly Released[] }> {
   const address = parseAddress(text);
   const where = locateAddress(book, config, address);
   if (where.kind !== 'leased') {
@@ -49,14 +62,23 @@ function releaseAddress(book: Book, config: Config, text: string, force: boolean
 function releaseOwner(book: Book, owner: string): Outcome<{ released: readonly Released[] }> {
   const found: [RangeRecord, { span: Interval; lease: Lease }[]][] = [];
   for (const range of book.ranges) {
-    const leases = range.leases.filter((l) => l.holder === 'operator' && l.owner === owner).map((lease) => ({ span: lease, lease }));
+    const leases = range.leases
+      .filter((l) => l.holder === 'operator' && l.owner === owner)
+      .map((lease) => ({ span: lease, lease }));
     if (leases.length) found.push([range, leases]);
   }
-  if (!found.length) throw new IpamError('not-found', `Cannot release the leases of owner ${shown(owner)}: there are none (owners match exactly; see nebula-ipam leases)`);
+  if (!found.length)
+    throw new IpamError(
+      'not-found',
+      `Cannot release the leases of owner ${shown(owner)}: there are none (owners match exactly; see nebula-ipam leases)`,
+    );
   return cut(book, found);
 }
 
-function cut(book: Book, found: readonly (readonly [RangeRecord, readonly { span: Interval; lease: Lease }[]])[]): Outcome<{ released: readonly Released[] }> {
+function cut(
+  book: Book,
+  found: readonly (readonly [RangeRecord, readonly { span: Interval; lease: Lease }[]])[],
+): Outcome<{ released: readonly Released[] }> {
   let next = book;
   const released: Released[] = [];
   for (const [range, leases] of found) {
@@ -64,13 +86,22 @@ function cut(book: Book, found: readonly (readonly [RangeRecord, readonly { span
     for (const { span, lease } of leases) {
       // Each span lies inside one lease and leases are disjoint, so the cut touches only it.
       kept = cutLeases(kept, span);
-      released.push({ range: range.id, addresses: spanText(range, span), holder: lease.holder, ...(lease.owner === undefined ? {} : { owner: lease.owner }) });
+      released.push({
+        range: range.id,
+        addresses: spanText(range, span),
+        holder: lease.holder,
+        ...(lease.owner === undefined ? {} : { owner: lease.owner }),
+      });
     }
     next = replaceRange(next, { ...range, leases: kept });
   }
   return {
     book: next,
     result: { released },
-    audit: released.map((r) => ({ range: r.range, addresses: r.addresses, ...(r.owner === undefined ? {} : { owner: r.owner }) })),
+    audit: released.map((r) => ({
+      range: r.range,
+      addresses: r.addresses,
+      ...(r.owner === undefined ? {} : { owner: r.owner }),
+    })),
   };
 }

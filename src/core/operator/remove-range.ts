@@ -23,9 +23,16 @@ export interface RemovedRange {
 
 export function removeRange(book: Book, request: RemoveRangeRequest): Outcome<RemovedRange> {
   const range = findRange(book, request.id);
-  if (!range) throw new IpamError('not-found', `Cannot remove range ${shown(request.id)}: there is no such range (see nebula-ipam status)`);
+  if (!range)
+    throw new IpamError(
+      'not-found',
+      `Cannot remove range ${shown(request.id)}: there is no such range (see nebula-ipam status)`,
+    );
   if (!range.unmanaged) {
-    throw new IpamError('conflict', `Cannot remove range ${describeRange(range)}: it is OpenNebula's; remove its AR with onevnet rmar, which tells the driver`);
+    throw new IpamError(
+      'conflict',
+      `Cannot remove range ${describeRange(range)}: it is OpenNebula's; remove its AR with onevnet rmar, which tells the driver`,
+    );
   }
   if (range.leases.length && !request.force) {
     throw new IpamError(

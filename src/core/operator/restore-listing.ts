@@ -14,7 +14,12 @@ export function restoreChanges(current: Book | undefined, previous: Book): BookD
     changes.push(change);
     if (change.change !== 'range-added') continue;
     const range = previous.ranges.find((r) => r.id === change.range);
-    for (const lease of range?.leases ?? []) changes.push({ change: 'lease-added', range: change.range, what: `${spanText(range!, lease)} ${holderText(lease)}` });
+    for (const lease of range?.leases ?? [])
+      changes.push({
+        change: 'lease-added',
+        range: change.range,
+        what: `${spanText(range!, lease)} ${holderText(lease)}`,
+      });
   }
   return changes;
 }

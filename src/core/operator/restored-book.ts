@@ -34,7 +34,9 @@ import type { Book, Lease, RangeRecord } from '../book/book.ts';
 export function restoredBook(current: Book | undefined, previous: Book): Book {
   const nextRangeId = Math.max(previous.nextRangeId, current?.nextRangeId ?? 0);
   const ranges = current ? keepOpenNebula(current, previous) : previous.ranges;
-  return nextRangeId === previous.nextRangeId && ranges === previous.ranges ? previous : { ...previous, nextRangeId, ranges };
+  return nextRangeId === previous.nextRangeId && ranges === previous.ranges
+    ? previous
+    : { ...previous, nextRangeId, ranges };
 }
 
 /**
@@ -55,7 +57,10 @@ function keepOpenNebula(current: Book, previous: Book): readonly RangeRecord[] {
     if (kept !== old) changed = true;
     return kept;
   });
-  const registered = current.ranges.filter((range) => !range.unmanaged && rangeNumber(range.id) >= previous.nextRangeId && !overlapsAny(range, previous.ranges));
+  const registered = current.ranges.filter(
+    (range) =>
+      !range.unmanaged && rangeNumber(range.id) >= previous.nextRangeId && !overlapsAny(range, previous.ranges),
+  );
   if (registered.length > 0) changed = true;
   return changed ? [...ranges, ...registered] : previous.ranges;
 }

@@ -26,7 +26,13 @@ export function rangeUsage(range: RangeRecord, config: Config): RangeUsage {
     else byOperators += intervalSize(lease);
   }
   const unavailable = takenIndices(range, config).reduce((n, span) => n + intervalSize(span), 0n);
-  return { size: range.size, used: byOpenNebula + byOperators, byOpenNebula, byOperators, free: range.size - unavailable };
+  return {
+    size: range.size,
+    used: byOpenNebula + byOperators,
+    byOpenNebula,
+    byOperators,
+    free: range.size - unavailable,
+  };
 }
 
 export interface PoolUsage {
@@ -63,7 +69,10 @@ export function poolOf(range: RangeRecord, config: Config, family: Family): Pool
 }
 
 function clip(space: Interval, within: Interval): Interval {
-  return { first: space.first > within.first ? space.first : within.first, last: space.last < within.last ? space.last : within.last };
+  return {
+    first: space.first > within.first ? space.first : within.first,
+    last: space.last < within.last ? space.last : within.last,
+  };
 }
 
 function total(intervals: readonly Interval[]): bigint {

@@ -22,7 +22,10 @@ export function judgeResize(book: Book, config: Config, range: RangeRecord, size
   if (size < range.size) {
     const past = range.leases.filter((lease) => lease.last >= size);
     if (past.length === 0) return { adoptable: true };
-    return { adoptable: false, why: `${past.length} lease${past.length === 1 ? '' : 's'} lie past the new end (index ${size}); release ${past.length === 1 ? 'it' : 'them'} first` };
+    return {
+      adoptable: false,
+      why: `${past.length} lease${past.length === 1 ? '' : 's'} lie past the new end (index ${size}); release ${past.length === 1 ? 'it' : 'them'} first`,
+    };
   }
   for (const family of ['ipv4', 'ipv6'] as const) {
     const start = family === 'ipv4' ? range.ip : range.ip6;
@@ -34,7 +37,13 @@ export function judgeResize(book: Book, config: Config, range: RangeRecord, size
   return { adoptable: true };
 }
 
-function growthProblem(book: Book, config: Config, range: RangeRecord, family: Family, grown: Interval): string | undefined {
+function growthProblem(
+  book: Book,
+  config: Config,
+  range: RangeRecord,
+  family: Family,
+  grown: Interval,
+): string | undefined {
   const text = (value: bigint) => FAMILIES[family].format(value);
   const span = `${text(grown.first)}-${text(grown.last)}`;
   const block = family === 'ipv4' ? range.block : range.block6;
@@ -46,7 +55,8 @@ function growthProblem(book: Book, config: Config, range: RangeRecord, family: F
   const excluded = pool?.exclude.find((prefix) => overlaps(prefixInterval(prefix), grown));
   if (excluded) return `${span} overlaps an excluded prefix of pool ${pool!.name}`;
   const placed = rangeSubnet(range, config, family);
-  const reserved = placed && reservedIn(placed.pool, placed.subnet).find((r) => r.address >= grown.first && r.address <= grown.last);
+  const reserved =
+    placed && reservedIn(placed.pool, placed.subnet).find((r) => r.address >= grown.first && r.address <= grown.last);
   if (reserved) return `${span} holds the ${reserved.role} ${text(reserved.address)}`;
   return undefined;
 }

@@ -16,10 +16,18 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 export const leased = (n: number) => `${n} leased address${n === 1 ? '' : 'es'}`;
 
 export function describeReconcileFinding(f: ReconcileFinding, applied: boolean): ReconcileRow {
-  const action = (would: string, did: string) => (f.adoptable ? (applied ? did : would) : `left: ${f.why ?? 'not for reconcile to fix'}`);
+  const action = (would: string, did: string) =>
+    f.adoptable ? (applied ? did : would) : `left: ${f.why ?? 'not for reconcile to fix'}`;
   switch (f.kind) {
     case 'lease-missing-in-book':
-      return { problem: 'leased in OpenNebula only', range: f.range, ar: f.ar, addresses: f.addresses, detail: `${f.holder}; free in the book`, action: action('adds the lease', 'lease added') };
+      return {
+        problem: 'leased in OpenNebula only',
+        range: f.range,
+        ar: f.ar,
+        addresses: f.addresses,
+        detail: `${f.holder}; free in the book`,
+        action: action('adds the lease', 'lease added'),
+      };
     case 'lease-missing-in-opennebula':
       return {
         problem: 'held in the book only',
@@ -30,9 +38,23 @@ export function describeReconcileFinding(f: ReconcileFinding, applied: boolean):
         action: action('drops the lease', 'lease dropped'),
       };
     case 'lease-held-by-operator':
-      return { problem: 'leased to both', range: f.range, ar: f.ar, addresses: f.addresses, detail: `${f.holder} in OpenNebula; operator lease "${f.operator}" in the book`, action: action('', '') };
+      return {
+        problem: 'leased to both',
+        range: f.range,
+        ar: f.ar,
+        addresses: f.addresses,
+        detail: `${f.holder} in OpenNebula; operator lease "${f.operator}" in the book`,
+        action: action('', ''),
+      };
     case 'lease-outside-book-range':
-      return { problem: 'leased outside the range', range: f.range, ar: f.ar, addresses: f.addresses, detail: `${f.holder}; beyond the book's range`, action: action('', '') };
+      return {
+        problem: 'leased outside the range',
+        range: f.range,
+        ar: f.ar,
+        addresses: f.addresses,
+        detail: `${f.holder}; beyond the book's range`,
+        action: action('', ''),
+      };
     case 'range-missing-in-book':
       return {
         problem: 'range in OpenNebula only',
@@ -61,7 +83,14 @@ export function describeReconcileFinding(f: ReconcileFinding, applied: boolean):
         action: action(`resizes the range to ${f.opennebula}`, `range resized to ${f.opennebula}`),
       };
     case 'range-claimed-twice':
-      return { problem: 'range named by two ARs', range: f.range, ar: f.ars.join(', '), addresses: '-', detail: 'both carry this range id', action: action('', '') };
+      return {
+        problem: 'range named by two ARs',
+        range: f.range,
+        ar: f.ars.join(', '),
+        addresses: '-',
+        detail: 'both carry this range id',
+        action: action('', ''),
+      };
   }
 }
 

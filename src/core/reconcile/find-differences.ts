@@ -46,7 +46,12 @@ export interface ReconcilePlan {
   readonly notes: readonly ReconcileNote[];
   readonly fixes: readonly ReconcileFix[];
   /** How much was compared: the document's VNETs, this driver's ARs, their leased addresses. */
-  readonly scope: { readonly document: 'VNET' | 'VNET_POOL'; readonly vnets: number; readonly ars: number; readonly leases: number };
+  readonly scope: {
+    readonly document: 'VNET' | 'VNET_POOL';
+    readonly vnets: number;
+    readonly ars: number;
+    readonly leases: number;
+  };
   /**
    * Why nothing at all was compared (no AR of this driver in the document and no range of the
    * book judged): then "agree" would be a claim nobody checked. Absent when something was.
@@ -63,7 +68,11 @@ export function findDifferences(book: Book, doc: OnevnetDocument, given: Reconci
   // From here on `documentTime` is the last moment judged: HA front-ends stamp leases with their
   // own clocks, so a lease one second after the document by one clock may be before it by the other's.
   const judgedUntil = new Date(Date.parse(given.documentTime) - given.marginMs).toISOString();
-  const options = { ...given, documentTime: judgedUntil, now: given.documentTime < given.now ? given.documentTime : given.now };
+  const options = {
+    ...given,
+    documentTime: judgedUntil,
+    now: given.documentTime < given.now ? given.documentTime : given.now,
+  };
   const findings: ReconcileFinding[] = [];
   const fixes: ReconcileFix[] = [];
   const { selected, others, notes } = selectArs(doc, options.driver);
@@ -115,7 +124,12 @@ export function findDifferences(book: Book, doc: OnevnetDocument, given: Reconci
         adoptable: false,
         why: `the range is driver ${range.driver}'s; reconcile judges only driver ${options.driver.name}'s`,
       });
-      notes.push({ kind: 'leases-not-compared', range: id, ar: arText(ar), why: `the range was registered by driver ${range.driver}` });
+      notes.push({
+        kind: 'leases-not-compared',
+        range: id,
+        ar: arText(ar),
+        why: `the range was registered by driver ${range.driver}`,
+      });
       continue;
     }
     compareRange(book, range, ar, fields, options, findings, notes, fixes);
@@ -133,7 +147,10 @@ export function findDifferences(book: Book, doc: OnevnetDocument, given: Reconci
       // With --driver NAME, a shared book's other ranges are other drivers' business: recorded so,
       // or (recorded by no driver: books from before it was recorded) standing for another
       // driver's AR. A range no AR of any driver stands for is in no driver's OpenNebula at all.
-      if (ofOtherDriver(range, options.driver) || (options.driver.explicit && range.driver === undefined && otherRead.some((o) => standsFor(o.fields, range)))) {
+      if (
+        ofOtherDriver(range, options.driver) ||
+        (options.driver.explicit && range.driver === undefined && otherRead.some((o) => standsFor(o.fields, range)))
+      ) {
         otherRanges++;
         if (range.driver !== undefined) otherDrivers.add(range.driver);
         continue;
@@ -163,7 +180,13 @@ export function findDifferences(book: Book, doc: OnevnetDocument, given: Reconci
       });
       if (why === undefined) fixes.push({ kind: 'remove-range', range: range.id });
     }
-    if (otherRanges > 0) notes.push({ kind: 'other-drivers-ranges', count: otherRanges, drivers: [...otherDrivers].sort(), driver: options.driver.name });
+    if (otherRanges > 0)
+      notes.push({
+        kind: 'other-drivers-ranges',
+        count: otherRanges,
+        drivers: [...otherDrivers].sort(),
+        driver: options.driver.name,
+      });
   }
   const scope = { document: doc.root, vnets: doc.vnets.length, ars: selected.length, leases: leasesSeen };
   if (selected.length > 0 || findings.length > 0) return { findings, notes, fixes, scope };
@@ -199,7 +222,16 @@ function matchRange(book: Book, fields: ArFields): RangeRecord | undefined {
 }
 
 /** A range both sides have: its definition, then its leases when the definition allows comparing them. */
-function compareRange(book: Book, range: RangeRecord, ar: ArView, fields: ArFields, options: ReconcileOptions, findings: ReconcileFinding[], notes: ReconcileNote[], fixes: ReconcileFix[]): void {
+function compareRange(
+  book: Book,
+  range: RangeRecord,
+  ar: ArView,
+  fields: ArFields,
+  options: ReconcileOptions,
+  findings: ReconcileFinding[],
+  notes: ReconcileNote[],
+  fixes: ReconcileFix[],
+): void {
   const where = { range: range.id, ar: arText(ar) };
   const differs: ('TYPE' | 'IP' | 'IP6' | 'SIZE' | 'MAC')[] = [];
   const differ = (field: 'TYPE' | 'IP' | 'IP6' | 'SIZE' | 'MAC', book: string, opennebula: string) => {
@@ -207,19 +239,29 @@ function compareRange(book: Book, range: RangeRecord, ar: ArView, fields: ArFiel
     findings.push({ kind: 'range-differs', ...where, field, book, opennebula, adoptable: false, why: NOT_RANGES });
   };
   if (fields.type !== undefined && fields.type !== range.type) differ('TYPE', range.type, fields.type);
-  if (fields.ip !== undefined && fields.ip !== range.ip) differ('IP', range.ip === undefined ? '-' : FAMILIES.ipv4.format(range.ip), FAMILIES.ipv4.format(fields.ip));
-  if (fields.ip6 !== undefined && range.ip6 !== undefined && fields.ip6 !== range.ip6) differ('IP6', FAMILIES.ipv6.format(range.ip6), FAMILIES.ipv6.format(fields.ip6));
+  if (fields.ip !== undefined && fields.ip !== range.ip)
+    differ('IP', range.ip === undefined ? '-' : FAMILIES.ipv4.format(range.ip), FAMILIES.ipv4.format(fields.ip));
+  if (fields.ip6 !== undefined && range.ip6 !== undefined && fields.ip6 !== range.ip6)
+    differ('IP6', FAMILIES.ipv6.format(range.ip6), FAMILIES.ipv6.format(fields.ip6));
   // `onevnet updatear` resizes: adopted when safe (adopt-resize.ts); leases then compare against the new size.
   let resized = range;
   if (fields.size !== undefined && fields.size !== range.size) {
     const judged = judgeResize(book, options.config, range, fields.size);
-    findings.push({ kind: 'range-differs', ...where, field: 'SIZE', book: String(range.size), opennebula: String(fields.size), ...judged });
+    findings.push({
+      kind: 'range-differs',
+      ...where,
+      field: 'SIZE',
+      book: String(range.size),
+      opennebula: String(fields.size),
+      ...judged,
+    });
     if (judged.adoptable) {
       fixes.push({ kind: 'resize-range', range: range.id, size: fields.size });
       resized = { ...range, size: fields.size };
     }
   }
-  if (fields.mac !== undefined && range.mac !== undefined && fields.mac !== range.mac) differ('MAC', formatMac(range.mac), formatMac(fields.mac));
+  if (fields.mac !== undefined && range.mac !== undefined && fields.mac !== range.mac)
+    differ('MAC', formatMac(range.mac), formatMac(fields.mac));
 
   // Addresses are indices from the range's first address: if that differs, nothing lines up.
   const byMac = !hasIPv4(range.type) && !isStatic6(range.type);
@@ -232,15 +274,36 @@ function compareRange(book: Book, range: RangeRecord, ar: ArView, fields: ArFiel
     notes.push({ kind: 'leases-not-listed', ...where });
     return;
   }
-  if ((hasIPv4(range.type) && range.ip === undefined) || (isStatic6(range.type) && range.ip6 === undefined) || (byMac && (range.mac ?? fields.mac) === undefined)) {
-    notes.push({ kind: 'leases-not-compared', ...where, why: 'the range lacks the address its leases count from (see nebula-ipam verify)' });
+  if (
+    (hasIPv4(range.type) && range.ip === undefined) ||
+    (isStatic6(range.type) && range.ip6 === undefined) ||
+    (byMac && (range.mac ?? fields.mac) === undefined)
+  ) {
+    notes.push({
+      kind: 'leases-not-compared',
+      ...where,
+      why: 'the range lacks the address its leases count from (see nebula-ipam verify)',
+    });
     return;
   }
-  const placed = placeLeases(ar, { type: range.type, ...optional(range.ip, 'ip'), ...optional(range.ip6, 'ip6'), ...optional(range.mac ?? fields.mac, 'mac') });
+  const placed = placeLeases(ar, {
+    type: range.type,
+    ...optional(range.ip, 'ip'),
+    ...optional(range.ip6, 'ip6'),
+    ...optional(range.mac ?? fields.mac, 'mac'),
+  });
   compareLeases(resized, ar, placed, options, findings, notes, fixes);
 }
 
-function compareLeases(range: RangeRecord, ar: ArView, placed: readonly PlacedLease[], options: ReconcileOptions, findings: ReconcileFinding[], notes: ReconcileNote[], fixes: ReconcileFix[]): void {
+function compareLeases(
+  range: RangeRecord,
+  ar: ArView,
+  placed: readonly PlacedLease[],
+  options: ReconcileOptions,
+  findings: ReconcileFinding[],
+  notes: ReconcileNote[],
+  fixes: ReconcileFix[],
+): void {
   const where = { range: range.id, ar: arText(ar) };
   const outside: PlacedLease[] = [];
   const missing: PlacedLease[] = [];
@@ -269,7 +332,14 @@ function compareLeases(range: RangeRecord, ar: ArView, placed: readonly PlacedLe
   }
   for (const run of runsOf(missing, (l) => l.holder)) {
     const first = run.members[0]!;
-    findings.push({ kind: 'lease-missing-in-book', ...where, addresses: spanText(range, run), count: run.members.length, holder: first.holder, adoptable: true });
+    findings.push({
+      kind: 'lease-missing-in-book',
+      ...where,
+      addresses: spanText(range, run),
+      count: run.members.length,
+      holder: first.holder,
+      adoptable: true,
+    });
     fixes.push({ kind: 'add-lease', range: range.id, lease: adoptedLease(range, run, first, options.now) });
   }
   for (const run of runsOf(onOperator, (l) => `${l.holder}\u0000${l.operator}`)) {
@@ -298,7 +368,14 @@ function compareLeases(range: RangeRecord, ar: ArView, placed: readonly PlacedLe
     let pieces: Lease[] = [lease];
     for (const span of overlapping(leasedThere, lease)) pieces = cutOut(pieces, span);
     for (const piece of pieces) {
-      findings.push({ kind: 'lease-missing-in-opennebula', range: range.id, addresses: spanText(range, piece), count: Number(piece.last - piece.first + 1n), since: lease.at, adoptable: true });
+      findings.push({
+        kind: 'lease-missing-in-opennebula',
+        range: range.id,
+        addresses: spanText(range, piece),
+        count: Number(piece.last - piece.first + 1n),
+        since: lease.at,
+        adoptable: true,
+      });
       fixes.push({ kind: 'drop-lease', range: range.id, span: { first: piece.first, last: piece.last } });
     }
   }
@@ -329,7 +406,13 @@ function addMissingRanges(
   const sharing = new Set(book.ranges.flatMap((r) => (r.driver === undefined ? [] : [r.driver])));
   for (const { ar, fields } of others) {
     if (!sharing.has(text(ar.attributes, 'IPAM_MAD') ?? '')) continue;
-    const rebuilt = rebuildRange(fields, `${arText(ar)} of driver ${text(ar.attributes, 'IPAM_MAD') ?? '?'}`, options.config, [], options.now);
+    const rebuilt = rebuildRange(
+      fields,
+      `${arText(ar)} of driver ${text(ar.attributes, 'IPAM_MAD') ?? '?'}`,
+      options.config,
+      [],
+      options.now,
+    );
     if (rebuilt.ok && !occupied.blocker(narrowed(rebuilt.range))) occupied.add(narrowed(rebuilt.range));
   }
   for (const { ar, fields } of unmatched) {
@@ -342,15 +425,31 @@ function addMissingRanges(
       leases: leasedInOpenNebula(ar),
     };
     if (!rebuilt.ok) {
-      findings.push({ kind: 'range-missing-in-book', ...where, ...shape, addresses: '?', adoptable: false, why: `it cannot be rebuilt: ${rebuilt.why}` });
+      findings.push({
+        kind: 'range-missing-in-book',
+        ...where,
+        ...shape,
+        addresses: '?',
+        adoptable: false,
+        why: `it cannot be rebuilt: ${rebuilt.why}`,
+      });
       continue;
     }
     const placed = ar.leases ? placeLeases(ar, rebuilt.range) : [];
     const outside = placed.filter((l) => l.index < 0n || l.index >= rebuilt.range.size);
-    const leases = runsOf(placed, (l) => l.holder).map((run) => adoptedLease(rebuilt.range, run, run.members[0]!, options.now));
+    const leases = runsOf(placed, (l) => l.holder).map((run) =>
+      adoptedLease(rebuilt.range, run, run.members[0]!, options.now),
+    );
     const addresses = spanText(rebuilt.range, { first: 0n, last: rebuilt.range.size - 1n });
     if (outside.length > 0) {
-      findings.push({ kind: 'range-missing-in-book', ...where, ...shape, addresses, adoptable: false, why: `${outside.length} of its leases lie outside its own SIZE` });
+      findings.push({
+        kind: 'range-missing-in-book',
+        ...where,
+        ...shape,
+        addresses,
+        adoptable: false,
+        why: `${outside.length} of its leases lie outside its own SIZE`,
+      });
       continue;
     }
     // The driver the AR names is the one that registered it (register replies IPAM_MAD).
@@ -359,7 +458,14 @@ function addMissingRanges(
     if (occupied.blocker(range) && !occupied.blocker(narrowed(range))) range = narrowed(range);
     const blocker = occupied.blocker(range);
     if (blocker) {
-      findings.push({ kind: 'range-missing-in-book', ...where, ...shape, addresses, adoptable: false, why: `it overlaps range ${describeRange(blocker)} in the book` });
+      findings.push({
+        kind: 'range-missing-in-book',
+        ...where,
+        ...shape,
+        addresses,
+        adoptable: false,
+        why: `it overlaps range ${describeRange(blocker)} in the book`,
+      });
       continue;
     }
     occupied.add(range);
@@ -385,7 +491,14 @@ function leasedInOpenNebula(ar: ArView): number {
 /** OpenNebula's lease as the book keeps one: its holder as owner text, its MAC when shown. */
 function adoptedLease(range: RangeRecord, span: Interval, first: PlacedLease, now: string): Lease {
   const mac = first.mac ?? (range.mac === undefined ? undefined : range.mac + span.first);
-  return { first: span.first, last: span.last, holder: 'opennebula', owner: first.holder, at: now, ...(mac === undefined ? {} : { mac }) };
+  return {
+    first: span.first,
+    last: span.last,
+    holder: 'opennebula',
+    owner: first.holder,
+    at: now,
+    ...(mac === undefined ? {} : { mac }),
+  };
 }
 
 /** Addresses outside the range, written from its first address (indices may be negative). */

@@ -32,20 +32,26 @@ export function placeLeases(ar: ArView, origin: Origin): PlacedLease[] {
   const placed = new Map<bigint, PlacedLease>();
   for (const [n, lease] of (ar.leases ?? []).entries()) {
     const fail = (why: string): never => {
-      throw new IpamError('bad-request', `Cannot reconcile ${arText(ar)}: its LEASE ${n + 1} ${why}; nothing was changed`);
+      throw new IpamError(
+        'bad-request',
+        `Cannot reconcile ${arText(ar)}: its LEASE ${n + 1} ${why}; nothing was changed`,
+      );
     };
     let index: bigint;
     if (hasIPv4(origin.type)) {
-      const ip = lease.ip === undefined ? fail(`has no IP, which a ${origin.type} AR's leases have`) : parseIPv4(lease.ip);
+      const ip =
+        lease.ip === undefined ? fail(`has no IP, which a ${origin.type} AR's leases have`) : parseIPv4(lease.ip);
       if (ip === undefined) return fail(`has IP ${shown(lease.ip!)}, not an IPv4 address`);
       index = ip - origin.ip!;
     } else if (isStatic6(origin.type)) {
-      const ip6 = lease.ip6 === undefined ? fail(`has no IP6, which a ${origin.type} AR's leases have`) : parseIPv6(lease.ip6);
+      const ip6 =
+        lease.ip6 === undefined ? fail(`has no IP6, which a ${origin.type} AR's leases have`) : parseIPv6(lease.ip6);
       if (ip6 === undefined) return fail(`has IP6 ${shown(lease.ip6!)}, not an IPv6 address`);
       index = ip6 - origin.ip6!;
     } else {
       if (origin.mac === undefined) return fail('cannot be placed: the AR has no MAC');
-      const mac = lease.mac === undefined ? fail(`has no MAC, which a ${origin.type} AR's leases have`) : parseMac(lease.mac);
+      const mac =
+        lease.mac === undefined ? fail(`has no MAC, which a ${origin.type} AR's leases have`) : parseMac(lease.mac);
       if (mac === undefined) return fail(`has MAC ${shown(lease.mac!)}, not a MAC address`);
       index = mac - origin.mac;
     }

@@ -12,7 +12,13 @@ import type { ArView, LeaseOwner, LeaseView, OnevnetDocument, VnetView } from '.
 type Element = Record<string, unknown>;
 
 /** Elements that repeat, by their path; everything else may occur once. */
-const LISTS = new Set(['VNET_POOL.VNET', 'VNET_POOL.VNET.AR_POOL.AR', 'VNET.AR_POOL.AR', 'VNET_POOL.VNET.AR_POOL.AR.LEASES.LEASE', 'VNET.AR_POOL.AR.LEASES.LEASE']);
+const LISTS = new Set([
+  'VNET_POOL.VNET',
+  'VNET_POOL.VNET.AR_POOL.AR',
+  'VNET.AR_POOL.AR',
+  'VNET_POOL.VNET.AR_POOL.AR.LEASES.LEASE',
+  'VNET.AR_POOL.AR.LEASES.LEASE',
+]);
 
 export function readOnevnetXml(xml: string, source: string): OnevnetDocument {
   const fail = (why: string): never => {
@@ -30,13 +36,20 @@ export function readOnevnetXml(xml: string, source: string): OnevnetDocument {
   const roots = isElement(doc) ? Object.keys(doc).filter((key) => !key.startsWith('?')) : [];
   const [root] = roots;
   if (roots.length !== 1 || (root !== 'VNET' && root !== 'VNET_POOL')) {
-    return fail(`its root element is ${roots.length === 1 ? shown(root!) : `missing or not single (${roots.join(', ') || 'none'})`}, not VNET (onevnet show -x) or VNET_POOL (onevnet list -x)`);
+    return fail(
+      `its root element is ${roots.length === 1 ? shown(root!) : `missing or not single (${roots.join(', ') || 'none'})`}, not VNET (onevnet show -x) or VNET_POOL (onevnet list -x)`,
+    );
   }
   const top = (doc as Element)[root];
   if (root === 'VNET') return { root, vnets: [readVnet(asElement(top, 'VNET', fail), fail)] };
   if (top === '') return { root, vnets: [] };
   const pool = asElement(top, 'VNET_POOL', fail);
-  const vnets = pool.VNET === undefined ? [] : asList(pool.VNET, 'VNET_POOL.VNET', fail).map((v, i) => readVnet(asElement(v, `VNET_POOL.VNET[${i}]`, fail), fail));
+  const vnets =
+    pool.VNET === undefined
+      ? []
+      : asList(pool.VNET, 'VNET_POOL.VNET', fail).map((v, i) =>
+          readVnet(asElement(v, `VNET_POOL.VNET[${i}]`, fail), fail),
+        );
   return { root, vnets };
 }
 
@@ -45,10 +58,15 @@ function readVnet(vnet: Element, fail: (why: string) => never): VnetView {
   if (!/^[0-9]+$/.test(id)) fail(`VNET ID ${shown(id)} is not a number`);
   const where = `VNET ${id}`;
   const name = vnet.NAME === undefined ? '' : asText(vnet.NAME, `${where} NAME`, fail);
-  const parent = vnet.PARENT_NETWORK_ID === undefined ? '' : asText(vnet.PARENT_NETWORK_ID, `${where} PARENT_NETWORK_ID`, fail);
-  if (vnet.AR_POOL === undefined) fail(`${where} has no AR_POOL (is this the output of onevnet show -x or onevnet list -x?)`);
+  const parent =
+    vnet.PARENT_NETWORK_ID === undefined ? '' : asText(vnet.PARENT_NETWORK_ID, `${where} PARENT_NETWORK_ID`, fail);
+  if (vnet.AR_POOL === undefined)
+    fail(`${where} has no AR_POOL (is this the output of onevnet show -x or onevnet list -x?)`);
   const arPool = vnet.AR_POOL === '' ? {} : asElement(vnet.AR_POOL, `${where} AR_POOL`, fail);
-  const ars = arPool.AR === undefined ? [] : asList(arPool.AR, `${where} AR_POOL`, fail).map((ar) => readAr(asElement(ar, `${where} AR`, fail), id, fail));
+  const ars =
+    arPool.AR === undefined
+      ? []
+      : asList(arPool.AR, `${where} AR_POOL`, fail).map((ar) => readAr(asElement(ar, `${where} AR`, fail), id, fail));
   const seen = new Set<string>();
   for (const ar of ars) {
     if (seen.has(ar.arId)) fail(`${where} has AR ${ar.arId} twice`);
@@ -82,7 +100,9 @@ function readLeases(leases: Element, where: string, fail: (why: string) => never
       const text = asText(value, `${where} LEASE ${i + 1} ${name}`, fail).trim();
       return text === '' ? undefined : text;
     };
-    const view: { -readonly [K in keyof LeaseView]: LeaseView[K] } = { owner: ownerOf(field('VM'), field('VNET'), field('VROUTER')) };
+    const view: { -readonly [K in keyof LeaseView]: LeaseView[K] } = {
+      owner: ownerOf(field('VM'), field('VNET'), field('VROUTER')),
+    };
     const mac = field('MAC');
     const ip = field('IP');
     const ip6 = field('IP6');

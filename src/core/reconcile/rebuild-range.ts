@@ -19,12 +19,19 @@ const SLAAC_SIZE = 1n << 64n;
 
 export type Rebuilt = { readonly ok: true; readonly range: RangeRecord } | { readonly ok: false; readonly why: string };
 
-export function rebuildRange(fields: ArFields, id: string, config: Config, leases: readonly Lease[], now: string): Rebuilt {
+export function rebuildRange(
+  fields: ArFields,
+  id: string,
+  config: Config,
+  leases: readonly Lease[],
+  now: string,
+): Rebuilt {
   const { type, size } = fields;
   if (type === undefined) return { ok: false, why: 'the AR has no TYPE' };
   if (size === undefined) return { ok: false, why: 'the AR has no SIZE' };
   if (hasIPv4(type) && fields.ip === undefined) return { ok: false, why: `the ${type} AR has no IP` };
-  if (isStatic6(type) && (fields.ip6 === undefined || fields.prefixLength === undefined)) return { ok: false, why: `the ${type} AR has no IP6 or PREFIX_LENGTH` };
+  if (isStatic6(type) && (fields.ip6 === undefined || fields.prefixLength === undefined))
+    return { ok: false, why: `the ${type} AR has no IP6 or PREFIX_LENGTH` };
 
   const range: { -readonly [K in keyof RangeRecord]: RangeRecord[K] } = { id, type, size, createdAt: now, leases };
   if (fields.mac !== undefined) range.mac = fields.mac;
@@ -48,7 +55,9 @@ export function rebuildRange(fields: ArFields, id: string, config: Config, lease
     if (pool) {
       const hostBits = (1n << BigInt(128 - fields.prefixLength!)) - 1n;
       range.pool6 = pool.name;
-      range.block6 = subnetBlock(pool, { family: 'ipv6', base: fields.ip6! & ~hostBits, length: fields.prefixLength! }, span) ?? span;
+      range.block6 =
+        subnetBlock(pool, { family: 'ipv6', base: fields.ip6! & ~hostBits, length: fields.prefixLength! }, span) ??
+        span;
     }
   } else if (isSlaac(type) && fields.globalPrefix !== undefined) {
     // As register does: the /64 is recorded only when it was delegated from (or lies in) a pool.
@@ -68,13 +77,15 @@ export function narrowed(range: RangeRecord): RangeRecord {
   const { block: _block, block6: _block6, ...rest } = range;
   const narrow: { -readonly [K in keyof RangeRecord]: RangeRecord[K] } = rest;
   if (range.block && range.ip !== undefined) narrow.block = { first: range.ip, last: range.ip + range.size - 1n };
-  if (range.block6) narrow.block6 = range.ip6 !== undefined ? { first: range.ip6, last: range.ip6 + range.size - 1n } : range.block6;
+  if (range.block6)
+    narrow.block6 = range.ip6 !== undefined ? { first: range.ip6, last: range.ip6 + range.size - 1n } : range.block6;
   return narrow;
 }
 
 /** The pool the AR names when it holds the range, else the one whose network holds it. */
 function poolFor(config: Config, family: Family, named: string | undefined, span: Interval): Pool | undefined {
-  const holds = (pool: Pool | undefined) => pool !== undefined && pool.family === family && covers(prefixInterval(pool.network), span);
+  const holds = (pool: Pool | undefined) =>
+    pool !== undefined && pool.family === family && covers(prefixInterval(pool.network), span);
   const byName = named === undefined ? undefined : poolNamed(config, named);
   if (holds(byName)) return byName;
   return config.pools.find((pool) => holds(pool));

@@ -22,19 +22,59 @@ interface Resolution {
 export type ReconcileFinding = Resolution &
   /** Leased in OpenNebula, free in the book: a second holder could be given it. */
   (
-    | (Where & { readonly kind: 'lease-missing-in-book'; readonly addresses: string; readonly count: number; readonly holder: string })
+    | (Where & {
+        readonly kind: 'lease-missing-in-book';
+        readonly addresses: string;
+        readonly count: number;
+        readonly holder: string;
+      })
     /** Held in the book for OpenNebula, not leased there: the address is lost until freed. */
-    | { readonly kind: 'lease-missing-in-opennebula'; readonly range: string; readonly addresses: string; readonly count: number; readonly since: string }
+    | {
+        readonly kind: 'lease-missing-in-opennebula';
+        readonly range: string;
+        readonly addresses: string;
+        readonly count: number;
+        readonly since: string;
+      }
     /** Leased in OpenNebula and leased in the book to an operator: two holders of one address. */
-    | (Where & { readonly kind: 'lease-held-by-operator'; readonly addresses: string; readonly count: number; readonly holder: string; readonly operator: string })
+    | (Where & {
+        readonly kind: 'lease-held-by-operator';
+        readonly addresses: string;
+        readonly count: number;
+        readonly holder: string;
+        readonly operator: string;
+      })
     /** Leased in OpenNebula at an address the book's range does not have (its SIZE differs). */
-    | (Where & { readonly kind: 'lease-outside-book-range'; readonly addresses: string; readonly count: number; readonly holder: string })
+    | (Where & {
+        readonly kind: 'lease-outside-book-range';
+        readonly addresses: string;
+        readonly count: number;
+        readonly holder: string;
+      })
     /** An AR of this driver that the book has no range for. */
-    | (Where & { readonly kind: 'range-missing-in-book'; readonly type: string; readonly addresses: string; readonly size: number; readonly leases: number })
+    | (Where & {
+        readonly kind: 'range-missing-in-book';
+        readonly type: string;
+        readonly addresses: string;
+        readonly size: number;
+        readonly leases: number;
+      })
     /** A range the book keeps for OpenNebula that no AR of this driver stands for. */
-    | { readonly kind: 'range-missing-in-opennebula'; readonly range: string; readonly type: string; readonly addresses: string; readonly size: number; readonly leases: number }
+    | {
+        readonly kind: 'range-missing-in-opennebula';
+        readonly range: string;
+        readonly type: string;
+        readonly addresses: string;
+        readonly size: number;
+        readonly leases: number;
+      }
     /** The AR and the range it names disagree on a field. */
-    | (Where & { readonly kind: 'range-differs'; readonly field: 'TYPE' | 'IP' | 'IP6' | 'SIZE' | 'MAC' | 'IPAM_MAD'; readonly book: string; readonly opennebula: string })
+    | (Where & {
+        readonly kind: 'range-differs';
+        readonly field: 'TYPE' | 'IP' | 'IP6' | 'SIZE' | 'MAC' | 'IPAM_MAD';
+        readonly book: string;
+        readonly opennebula: string;
+      })
     /** Two ARs name the same range. */
     | { readonly kind: 'range-claimed-twice'; readonly range: string; readonly ars: readonly string[] }
   );
@@ -51,7 +91,12 @@ export type ReconcileNote =
   | { readonly kind: 'leases-newer-than-document'; readonly range: string; readonly count: number }
   | { readonly kind: 'range-newer-than-document'; readonly range: string; readonly since: string }
   /** With --driver NAME on a shared book: ranges of other drivers (recorded so, or standing for their ARs), not judged. */
-  | { readonly kind: 'other-drivers-ranges'; readonly count: number; readonly drivers: readonly string[]; readonly driver: string }
+  | {
+      readonly kind: 'other-drivers-ranges';
+      readonly count: number;
+      readonly drivers: readonly string[];
+      readonly driver: string;
+    }
   /** A `onevnet show -x` document holds one VNET: ranges of other VNETs cannot be told missing. */
   | { readonly kind: 'single-vnet'; readonly vnet: string };
 

@@ -22,11 +22,22 @@ export type ReconcileFix =
 
 export interface AppliedChange extends AuditFacts {
   /** The audit log's action name. */
-  readonly action: 'reconcile-add-lease' | 'reconcile-drop-lease' | 'reconcile-add-range' | 'reconcile-remove-range' | 'reconcile-resize-range';
+  readonly action:
+    | 'reconcile-add-lease'
+    | 'reconcile-drop-lease'
+    | 'reconcile-add-range'
+    | 'reconcile-remove-range'
+    | 'reconcile-resize-range';
 }
 
 // A resize comes before the leases adopted into the addresses it adds.
-const ORDER: Readonly<Record<ReconcileFix['kind'], number>> = { 'remove-range': 0, 'drop-lease': 1, 'resize-range': 2, 'add-lease': 3, 'add-range': 4 };
+const ORDER: Readonly<Record<ReconcileFix['kind'], number>> = {
+  'remove-range': 0,
+  'drop-lease': 1,
+  'resize-range': 2,
+  'add-lease': 3,
+  'add-range': 4,
+};
 const RANGE_NUMBER = /^r([1-9][0-9]*)$/;
 
 export function applyFixes(book: Book, fixes: readonly ReconcileFix[]): { book: Book; changes: AppliedChange[] } {
@@ -37,37 +48,76 @@ export function applyFixes(book: Book, fixes: readonly ReconcileFix[]): { book: 
       case 'remove-range': {
         const range = mustFind(next, fix.range);
         next = removeRange(next, range.id);
-        changes.push({ action: 'reconcile-remove-range', range: range.id, addresses: spanText(range, { first: 0n, last: range.size - 1n }) });
+        changes.push({
+          action: 'reconcile-remove-range',
+          range: range.id,
+          addresses: spanText(range, { first: 0n, last: range.size - 1n }),
+        });
         break;
       }
       case 'drop-lease': {
         const range = mustFind(next, fix.range);
-        next = replaceRange(next, { ...range, leases: cutLeases(range.leases, fix.span, (lease) => lease.holder === 'opennebula') });
+        next = replaceRange(next, {
+          ...range,
+          leases: cutLeases(range.leases, fix.span, (lease) => lease.holder === 'opennebula'),
+        });
         changes.push({ action: 'reconcile-drop-lease', range: range.id, addresses: spanText(range, fix.span) });
         break;
       }
       case 'resize-range': {
         const range = mustFind(next, fix.range);
-        if (range.leases.some((lease) => lease.last >= fix.size)) throw new IpamError('internal', `Cannot resize range ${range.id} to ${fix.size}: a lease lies past the new end`);
+        if (range.leases.some((lease) => lease.last >= fix.size))
+          throw new IpamError(
+            'internal',
+            `Cannot resize range ${range.id} to ${fix.size}: a lease lies past the new end`,
+          );
         next = replaceRange(next, { ...range, size: fix.size });
-        changes.push({ action: 'reconcile-resize-range', range: range.id, addresses: spanText(range, { first: 0n, last: fix.size - 1n }), detail: `SIZE ${range.size} -> ${fix.size}` });
+        changes.push({
+          action: 'reconcile-resize-range',
+          range: range.id,
+          addresses: spanText(range, { first: 0n, last: fix.size - 1n }),
+          detail: `SIZE ${range.size} -> ${fix.size}`,
+        });
         break;
       }
       case 'add-lease': {
         const range = mustFind(next, fix.range);
         // The finder only proposes free addresses; anything else is a bug, and must not land.
-        if (overlapping(range.leases, fix.lease).length > 0) throw new IpamError('internal', `Cannot adopt ${spanText(range, fix.lease)} in range ${range.id}: it is no longer free`);
+        if (overlapping(range.leases, fix.lease).length > 0)
+          throw new IpamError(
+            'internal',
+            `Cannot adopt ${spanText(range, fix.lease)} in range ${range.id}: it is no longer free`,
+          );
         next = replaceRange(next, { ...range, leases: insertDisjoint(range.leases, fix.lease) });
-        changes.push({ action: 'reconcile-add-lease', range: range.id, addresses: spanText(range, fix.lease), ...leaseFacts(fix.lease) });
+        changes.push({
+          action: 'reconcile-add-lease',
+          range: range.id,
+          addresses: spanText(range, fix.lease),
+          ...leaseFacts(fix.lease),
+        });
         break;
       }
       case 'add-range': {
-        if (findRange(next, fix.range.id)) throw new IpamError('internal', `Cannot add range ${fix.range.id}: the book already has a range with that id`);
+        if (findRange(next, fix.range.id))
+          throw new IpamError(
+            'internal',
+            `Cannot add range ${fix.range.id}: the book already has a range with that id`,
+          );
         const number = RANGE_NUMBER.exec(fix.range.id)?.[1];
         const nextRangeId = number === undefined ? next.nextRangeId : Math.max(next.nextRangeId, Number(number) + 1);
         next = { ...next, nextRangeId, ranges: [...next.ranges, fix.range] };
-        changes.push({ action: 'reconcile-add-range', range: fix.range.id, addresses: spanText(fix.range, { first: 0n, last: fix.range.size - 1n }) });
-        for (const lease of fix.range.leases) changes.push({ action: 'reconcile-add-lease', range: fix.range.id, addresses: spanText(fix.range, lease), ...leaseFacts(lease) });
+        changes.push({
+          action: 'reconcile-add-range',
+          range: fix.range.id,
+          addresses: spanText(fix.range, { first: 0n, last: fix.range.size - 1n }),
+        });
+        for (const lease of fix.range.leases)
+          changes.push({
+            action: 'reconcile-add-lease',
+            range: fix.range.id,
+            addresses: spanText(fix.range, lease),
+            ...leaseFacts(lease),
+          });
         break;
       }
     }
@@ -76,7 +126,10 @@ export function applyFixes(book: Book, fixes: readonly ReconcileFix[]): { book: 
 }
 
 function leaseFacts(lease: Lease): AuditFacts {
-  return { ...(lease.mac === undefined ? {} : { mac: formatMac(lease.mac) }), ...(lease.owner === undefined ? {} : { owner: lease.owner }) };
+  return {
+    ...(lease.mac === undefined ? {} : { mac: formatMac(lease.mac) }),
+    ...(lease.owner === undefined ? {} : { owner: lease.owner }),
+  };
 }
 
 function mustFind(book: Book, id: string): RangeRecord {

@@ -30,11 +30,14 @@ export function selectArs(doc: OnevnetDocument, driver: DriverChoice): Selection
   for (const vnet of doc.vnets) {
     for (const ar of vnet.ars) {
       const mad = text(ar.attributes, 'IPAM_MAD');
-      const ours = driver.explicit ? mad === driver.name : mad === driver.name || text(ar.attributes, RANGE_ID_ATTRIBUTE) !== undefined;
+      const ours = driver.explicit
+        ? mad === driver.name
+        : mad === driver.name || text(ar.attributes, RANGE_ID_ATTRIBUTE) !== undefined;
       if (!ours) {
         count++;
         if (vnet.parentNetworkId === undefined) others.push(ar);
-      } else if (vnet.parentNetworkId !== undefined) notes.push({ kind: 'reservation-skipped', ar: arText(ar), parent: vnet.parentNetworkId });
+      } else if (vnet.parentNetworkId !== undefined)
+        notes.push({ kind: 'reservation-skipped', ar: arText(ar), parent: vnet.parentNetworkId });
       else selected.push(ar);
     }
   }

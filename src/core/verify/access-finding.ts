@@ -24,7 +24,11 @@ export interface AccessProblem {
 export type AccessFinding = { readonly kind: 'book-access' } & AccessProblem;
 
 export function describeAccessFinding(f: AccessFinding): FindingRow {
-  return { problem: `oned cannot ${f.needs} ${f.what}`, range: '-', detail: `${f.user} cannot ${f.needs} ${f.path} (${f.reason}; ${f.owner}); fix: ${f.fix}` };
+  return {
+    problem: `oned cannot ${f.needs} ${f.what}`,
+    range: '-',
+    detail: `${f.user} cannot ${f.needs} ${f.path} (${f.reason}; ${f.owner}); fix: ${f.fix}`,
+  };
 }
 
 /** The one line `status` warns with. */

@@ -42,14 +42,25 @@ function checkOnedCount(range: RangeRecord): VerifyFinding[] {
   const count = range.oned;
   // Only oned holding more is a problem: an address the book has free is some VM's.
   if (!count || count.used <= count.held) return [];
-  return [{ kind: 'oned-count-differs', range: range.id, oned: Number(count.used), book: Number(count.held), since: count.since, heldBack: Number(heldBackCount(range)) }];
+  return [
+    {
+      kind: 'oned-count-differs',
+      range: range.id,
+      oned: Number(count.used),
+      book: Number(count.held),
+      since: count.since,
+      heldBack: Number(heldBackCount(range)),
+    },
+  ];
 }
 
 function checkHeader(book: Book): VerifyFinding[] {
   const found: VerifyFinding[] = [];
   if ((book.schema as unknown) !== 1) found.push({ kind: 'bad-header', field: 'schema', value: String(book.schema) });
-  if (!Number.isSafeInteger(book.generation) || book.generation < 0) found.push({ kind: 'bad-header', field: 'generation', value: String(book.generation) });
-  if (!Number.isSafeInteger(book.nextRangeId) || book.nextRangeId < 1) found.push({ kind: 'bad-header', field: 'nextRangeId', value: String(book.nextRangeId) });
+  if (!Number.isSafeInteger(book.generation) || book.generation < 0)
+    found.push({ kind: 'bad-header', field: 'generation', value: String(book.generation) });
+  if (!Number.isSafeInteger(book.nextRangeId) || book.nextRangeId < 1)
+    found.push({ kind: 'bad-header', field: 'nextRangeId', value: String(book.nextRangeId) });
   return found;
 }
 
@@ -60,23 +71,41 @@ function checkIds(book: Book): VerifyFinding[] {
   for (const [range, count] of counts) if (count > 1) found.push({ kind: 'duplicate-range-id', range, count });
   for (const range of counts.keys()) {
     const number = RANGE_ID.exec(range)?.[1];
-    if (number !== undefined && Number(number) >= book.nextRangeId) found.push({ kind: 'range-id-not-below-next', range, nextRangeId: book.nextRangeId });
+    if (number !== undefined && Number(number) >= book.nextRangeId)
+      found.push({ kind: 'range-id-not-below-next', range, nextRangeId: book.nextRangeId });
   }
   return found;
 }
 
 function checkShape(range: RangeRecord): VerifyFinding[] {
   const found: VerifyFinding[] = [];
-  if (range.size < 1n || range.size > MAX_SIZE) return [{ kind: 'bad-range-size', range: range.id, size: String(range.size) }];
-  if (hasIPv4(range.type) && range.ip === undefined) found.push({ kind: 'range-missing-address', range: range.id, type: range.type, missing: 'ip' });
-  if (isStatic6(range.type) && range.ip6 === undefined) found.push({ kind: 'range-missing-address', range: range.id, type: range.type, missing: 'ip6' });
-  if (isStatic6(range.type) && range.prefixLength === undefined) found.push({ kind: 'range-missing-address', range: range.id, type: range.type, missing: 'prefixLength' });
+  if (range.size < 1n || range.size > MAX_SIZE)
+    return [{ kind: 'bad-range-size', range: range.id, size: String(range.size) }];
+  if (hasIPv4(range.type) && range.ip === undefined)
+    found.push({ kind: 'range-missing-address', range: range.id, type: range.type, missing: 'ip' });
+  if (isStatic6(range.type) && range.ip6 === undefined)
+    found.push({ kind: 'range-missing-address', range: range.id, type: range.type, missing: 'ip6' });
+  if (isStatic6(range.type) && range.prefixLength === undefined)
+    found.push({ kind: 'range-missing-address', range: range.id, type: range.type, missing: 'prefixLength' });
   const size = Number(range.size);
   if (range.ip !== undefined && range.ip + range.size - 1n > FAMILIES.ipv4.max)
-    found.push({ kind: 'range-past-address-end', range: range.id, space: 'ipv4', first: FAMILIES.ipv4.format(range.ip), size });
+    found.push({
+      kind: 'range-past-address-end',
+      range: range.id,
+      space: 'ipv4',
+      first: FAMILIES.ipv4.format(range.ip),
+      size,
+    });
   if (range.ip6 !== undefined && range.ip6 + range.size - 1n > FAMILIES.ipv6.max)
-    found.push({ kind: 'range-past-address-end', range: range.id, space: 'ipv6', first: FAMILIES.ipv6.format(range.ip6), size });
-  if (range.mac !== undefined && range.mac + range.size - 1n > MAC_MAX) found.push({ kind: 'range-past-address-end', range: range.id, space: 'mac', first: formatMac(range.mac), size });
+    found.push({
+      kind: 'range-past-address-end',
+      range: range.id,
+      space: 'ipv6',
+      first: FAMILIES.ipv6.format(range.ip6),
+      size,
+    });
+  if (range.mac !== undefined && range.mac + range.size - 1n > MAC_MAX)
+    found.push({ kind: 'range-past-address-end', range: range.id, space: 'mac', first: formatMac(range.mac), size });
   return found;
 }
 
@@ -86,13 +115,29 @@ function checkLeases(range: RangeRecord): VerifyFinding[] {
   let previous: Interval | undefined;
   for (const lease of range.leases) {
     if (lease.first < 0n || lease.last < lease.first || lease.last >= range.size) {
-      found.push({ kind: 'lease-outside-range', range: range.id, from: Number(lease.first), to: Number(lease.last), size: Number(range.size) });
+      found.push({
+        kind: 'lease-outside-range',
+        range: range.id,
+        from: Number(lease.first),
+        to: Number(lease.last),
+        size: Number(range.size),
+      });
       continue;
     }
     if (previous && lease.first < previous.first) {
-      found.push({ kind: 'leases-out-of-order', range: range.id, addresses: spanText(range, lease), previous: spanText(range, previous) });
+      found.push({
+        kind: 'leases-out-of-order',
+        range: range.id,
+        addresses: spanText(range, lease),
+        previous: spanText(range, previous),
+      });
     } else if (previous && lease.first <= previous.last) {
-      found.push({ kind: 'leases-overlap', range: range.id, addresses: spanText(range, lease), other: spanText(range, previous) });
+      found.push({
+        kind: 'leases-overlap',
+        range: range.id,
+        addresses: spanText(range, lease),
+        other: spanText(range, previous),
+      });
     }
     if (!previous || lease.last > previous.last) previous = lease;
   }
@@ -114,7 +159,13 @@ function checkPool(range: RangeRecord, family: Family, config: Config): VerifyFi
   const span = family === 'ipv4' ? span4(range) : span6(range);
   const block = family === 'ipv4' ? range.block : range.block6;
   if (span && block && !covers(block, span)) {
-    found.push({ kind: 'range-outside-block', range: range.id, family, addresses: `${format(span.first)}-${format(span.last)}`, block: `${format(block.first)}-${format(block.last)}` });
+    found.push({
+      kind: 'range-outside-block',
+      range: range.id,
+      family,
+      addresses: `${format(span.first)}-${format(span.last)}`,
+      block: `${format(block.first)}-${format(block.last)}`,
+    });
   }
 
   if (name === undefined) {
@@ -127,15 +178,31 @@ function checkPool(range: RangeRecord, family: Family, config: Config): VerifyFi
     return found;
   }
   const pool = poolNamed(config, name);
-  if (!pool) return [...found, { kind: 'range-pool-unknown', range: range.id, family, pool: name, config: config.source }];
-  if (pool.family !== family) return [...found, { kind: 'range-pool-wrong-family', range: range.id, family, pool: name }];
+  if (!pool)
+    return [...found, { kind: 'range-pool-unknown', range: range.id, family, pool: name, config: config.source }];
+  if (pool.family !== family)
+    return [...found, { kind: 'range-pool-wrong-family', range: range.id, family, pool: name }];
   if (!covers(prefixInterval(pool.network), space)) {
-    found.push({ kind: 'range-outside-pool', range: range.id, family, pool: name, network: formatPrefix(pool.network), space: shownSpace });
+    found.push({
+      kind: 'range-outside-pool',
+      range: range.id,
+      family,
+      pool: name,
+      network: formatPrefix(pool.network),
+      space: shownSpace,
+    });
   }
   for (const exclude of pool.exclude) {
     const excluded = prefixInterval(exclude);
     if (overlaps(excluded, space)) {
-      found.push({ kind: 'range-on-excluded', range: range.id, family, pool: name, exclude: formatPrefix(exclude), space: shownSpace });
+      found.push({
+        kind: 'range-on-excluded',
+        range: range.id,
+        family,
+        pool: name,
+        exclude: formatPrefix(exclude),
+        space: shownSpace,
+      });
     }
     // Leases are index intervals from the range's first address of this family.
     if (!span || !overlaps(excluded, span)) continue;
@@ -200,7 +267,13 @@ function checkOverlaps(book: Book, family: Family): VerifyFinding[] {
   for (const current of spaces) {
     if (reach && current.space.first <= reach.space.last) {
       const last = current.space.last < reach.space.last ? current.space.last : reach.space.last;
-      found.push({ kind: 'ranges-overlap', family, range: current.range.id, other: reach.range.id, space: `${format(current.space.first)}-${format(last)}` });
+      found.push({
+        kind: 'ranges-overlap',
+        family,
+        range: current.range.id,
+        other: reach.range.id,
+        space: `${format(current.space.first)}-${format(last)}`,
+      });
     }
     if (!reach || current.space.last > reach.space.last) reach = current;
   }

@@ -15,7 +15,13 @@ import type { Book } from '../../core/book/book.ts';
 export const BOOK_FORMAT = 2;
 
 /** The book's fields this release knows at the top level; any other is kept in `unknownFields`. */
-export const KNOWN_BOOK_KEYS: ReadonlySet<string> = new Set(['schema', 'format', 'generation', 'nextRangeId', 'ranges']);
+export const KNOWN_BOOK_KEYS: ReadonlySet<string> = new Set([
+  'schema',
+  'format',
+  'generation',
+  'nextRangeId',
+  'ranges',
+]);
 
 /** Throws unless this release may write `book` over the one it was read from. */
 export function checkWritable(book: Book, location: string): void {
@@ -34,7 +40,10 @@ export function readFormat(value: unknown): number | undefined {
 }
 
 /** The members of `o` whose keys are not in `known`, or undefined when there are none. */
-export function unknownFieldsOf(o: Readonly<Record<string, unknown>>, known: ReadonlySet<string>): Record<string, unknown> | undefined {
+export function unknownFieldsOf(
+  o: Readonly<Record<string, unknown>>,
+  known: ReadonlySet<string>,
+): Record<string, unknown> | undefined {
   let unknown: Record<string, unknown> | undefined;
   for (const key of Object.keys(o)) {
     if (known.has(key)) continue;

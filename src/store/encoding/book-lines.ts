@@ -45,7 +45,8 @@ export function lineOf(lines: BookLines, index: number): RangeLine {
 export const LEASES_KEY = ',"leases":';
 const LEASES_KEY_BYTES = Buffer.from(LEASES_KEY);
 const ID_KEY = '{"id":"';
-const HEAD = /^\{"schema":1,(?:"format":([1-9][0-9]{0,8}),)?"generation":(0|[1-9][0-9]{0,15}),"nextRangeId":(0|[1-9][0-9]{0,15}),(.*)"ranges":\[$/;
+const HEAD =
+  /^\{"schema":1,(?:"format":([1-9][0-9]{0,8}),)?"generation":(0|[1-9][0-9]{0,15}),"nextRangeId":(0|[1-9][0-9]{0,15}),(.*)"ranges":\[$/;
 /** A head with unknown fields may be long; a longer one is left to the full parser. */
 const HEAD_MAX = 64 * 1024;
 const TAIL = ']}\n';
@@ -109,7 +110,8 @@ function headFields(text: string): Record<string, unknown> | null {
 
 /** Where `,"leases":` is in a range's line, or -1: the header is everything before it. */
 export function leasesKeyAt(source: BookSource, line: RangeLine): number {
-  const at = typeof source === 'string' ? source.indexOf(LEASES_KEY, line.start) : source.indexOf(LEASES_KEY_BYTES, line.start);
+  const at =
+    typeof source === 'string' ? source.indexOf(LEASES_KEY, line.start) : source.indexOf(LEASES_KEY_BYTES, line.start);
   return at < line.end ? at : -1;
 }
 
@@ -131,9 +133,17 @@ function plainId(source: BookSource, start: number, end: number): string | undef
   if (codeAt(source, from) === LETTER_R) {
     let n = 0;
     let i = from + 1;
-    for (let c = codeAt(source, i)!; c >= DIGIT_0 && c <= DIGIT_9 && i - from <= 15; c = codeAt(source, ++i)!) n = n * 10 + c - DIGIT_0;
+    for (let c = codeAt(source, i)!; c >= DIGIT_0 && c <= DIGIT_9 && i - from <= 15; c = codeAt(source, ++i)!)
+      n = n * 10 + c - DIGIT_0;
     const digits = i - from - 1;
-    if (digits > 0 && digits <= 15 && codeAt(source, from + 1) !== DIGIT_0 && codeAt(source, i) === QUOTE && codeAt(source, i + 1) === COMMA) return `r${n}`;
+    if (
+      digits > 0 &&
+      digits <= 15 &&
+      codeAt(source, from + 1) !== DIGIT_0 &&
+      codeAt(source, i) === QUOTE &&
+      codeAt(source, i + 1) === COMMA
+    )
+      return `r${n}`;
   }
   const quote = indexOfCode(source, QUOTE, from);
   if (quote < 0 || quote >= end || quote - from > PLAIN_ID_MAX || codeAt(source, quote + 1) !== COMMA) return undefined;

@@ -13,10 +13,27 @@ import { FAMILIES, type Family } from '../../core/address/family.ts';
 import { formatMac, parseMac } from '../../core/address/mac.ts';
 import { IpamError } from '../../core/errors.ts';
 import type { Interval } from '../../core/intervals/interval.ts';
-import { AR_TYPES, type ArType, type Book, type Lease, type OnedCount, type RangeRecord } from '../../core/book/book.ts';
+import {
+  AR_TYPES,
+  type ArType,
+  type Book,
+  type Lease,
+  type OnedCount,
+  type RangeRecord,
+} from '../../core/book/book.ts';
 import { BOOK_FORMAT, checkWritable, KNOWN_BOOK_KEYS, readFormat, unknownFieldsOf } from './book-format.ts';
 import { footprint } from '../../core/book/footprint.ts';
-import { LEASES_KEY, leasesKeyAt, lineOf, sliceOf, splitBookLines, textOf, type BookLines, type BookSource, type RangeLine } from './book-lines.ts';
+import {
+  LEASES_KEY,
+  leasesKeyAt,
+  lineOf,
+  sliceOf,
+  splitBookLines,
+  textOf,
+  type BookLines,
+  type BookSource,
+  type RangeLine,
+} from './book-lines.ts';
 import { lazyOrigin, lazyRange, type LazyBook, type RangeHeader } from './lazy-range.ts';
 import { packLeases, unpackLeases } from './lease-packing.ts';
 
@@ -58,7 +75,11 @@ export function encodeBookChunks(book: Book, location = 'the lease book'): (stri
   };
   book.ranges.forEach((range, i) => {
     const lazy = sourceOrigin(range);
-    const origin = lazy && { source: lazy.book.source, start: lazy.book.lines.starts[lazy.index]!, end: lazy.book.lines.ends[lazy.index]! };
+    const origin = lazy && {
+      source: lazy.book.source,
+      start: lazy.book.lines.starts[lazy.index]!,
+      end: lazy.book.lines.ends[lazy.index]!,
+    };
     // The next line of the same source: the ",\n" between them is in the slice already.
     if (origin && run && origin.source === run.source && origin.start === run.end + 2) {
       run.end = origin.end;
@@ -201,7 +222,8 @@ function scanFootprint(header: string, family: Family): Interval | null | undefi
   if (start === undefined) return header.indexOf(keys.block.slice(0, -2)) >= 0 ? undefined : null;
   const size = valueAt(header, '"size":', ',');
   const first = parse(start.value);
-  if (first === undefined || size === undefined || size === REPEATED || !/^[1-9][0-9]{0,9}$/.test(size.value)) return undefined;
+  if (first === undefined || size === undefined || size === REPEATED || !/^[1-9][0-9]{0,9}$/.test(size.value))
+    return undefined;
   return { first, last: first + BigInt(size.value) - 1n };
 }
 
@@ -240,10 +262,22 @@ function decodeWhole(r: Reader, text: string): Book {
     const header = decodeRangeHeader(r, entry, at);
     return { ...header, leases: decodeLeases(r, (entry as Json).leases, at, header.size, header.mac) };
   });
-  return bookOf(format, unknownFieldsOf(doc, KNOWN_BOOK_KEYS), r.count(doc.generation, 'generation'), nextRangeId, ranges);
+  return bookOf(
+    format,
+    unknownFieldsOf(doc, KNOWN_BOOK_KEYS),
+    r.count(doc.generation, 'generation'),
+    nextRangeId,
+    ranges,
+  );
 }
 
-function bookOf(format: number, unknownFields: Json | undefined, generation: number, nextRangeId: number, ranges: readonly RangeRecord[]): Book {
+function bookOf(
+  format: number,
+  unknownFields: Json | undefined,
+  generation: number,
+  nextRangeId: number,
+  ranges: readonly RangeRecord[],
+): Book {
   return {
     schema: 1,
     generation,
@@ -289,7 +323,13 @@ function decodeLineHeader(r: Reader, source: BookSource, line: RangeLine, at: st
   return header;
 }
 
-function decodeLineLeases(r: Reader, source: BookSource, line: RangeLine, at: string, header: RangeHeader): readonly Lease[] {
+function decodeLineLeases(
+  r: Reader,
+  source: BookSource,
+  line: RangeLine,
+  at: string,
+  header: RangeHeader,
+): readonly Lease[] {
   const text = textOf(source, leasesKeyAt(source, line) + LEASES_KEY.length, line.end - 1);
   let value: unknown;
   try {
@@ -331,7 +371,12 @@ export function decodeHeaderValue(raw: unknown, at: string, location: string): R
 }
 
 /** Leases packed by `packLeases` for a range of `header`'s size and MAC, every field checked. */
-export function decodePackedLeases(packed: string, at: string, location: string, header: RangeHeader): readonly Lease[] {
+export function decodePackedLeases(
+  packed: string,
+  at: string,
+  location: string,
+  header: RangeHeader,
+): readonly Lease[] {
   return decodeLeases(new Reader(location), packed, at, header.size, header.mac);
 }
 
@@ -409,11 +454,17 @@ function decodeOnedCount(r: Reader, raw: unknown, at: string, size: bigint): One
           if (span.last < span.first || rest.length > 0) throw r.fail(path, pair);
           return span;
         });
-  for (let i = 1; i < heldBack.length; i++) if (heldBack[i]!.first <= heldBack[i - 1]!.last + 1n) throw r.fail(`${at}.heldBack[${i}]`, Number(heldBack[i]!.first));
+  for (let i = 1; i < heldBack.length; i++)
+    if (heldBack[i]!.first <= heldBack[i - 1]!.last + 1n)
+      throw r.fail(`${at}.heldBack[${i}]`, Number(heldBack[i]!.first));
   let offered: OnedCount['offered'];
   if (o.offered !== undefined) {
     const [first, last, used, ...rest] = r.list(o.offered, `${at}.offered`);
-    offered = { first: index(first, `${at}.offered[0]`), last: index(last, `${at}.offered[1]`), used: BigInt(r.count(used, `${at}.offered[2]`)) };
+    offered = {
+      first: index(first, `${at}.offered[0]`),
+      last: index(last, `${at}.offered[1]`),
+      used: BigInt(r.count(used, `${at}.offered[2]`)),
+    };
     if (offered.last < offered.first || rest.length > 0) throw r.fail(`${at}.offered`, o.offered);
   }
   return {
@@ -429,7 +480,8 @@ function decodeOnedCount(r: Reader, raw: unknown, at: string, size: bigint): One
 function decodeLeases(r: Reader, value: unknown, at: string, size: bigint, mac: bigint | undefined): readonly Lease[] {
   if (typeof value === 'string') return unpackLeases(value, size, mac, (path, bad) => r.fail(`${at}.${path}`, bad));
   const leases = r.list(value, `${at}.leases`).map((entry, i) => decodeLease(r, entry, `${at}.leases[${i}]`, size));
-  for (let i = 1; i < leases.length; i++) if (leases[i]!.first <= leases[i - 1]!.last) throw r.fail(`${at}.leases[${i}].from`, Number(leases[i]!.first));
+  for (let i = 1; i < leases.length; i++)
+    if (leases[i]!.first <= leases[i - 1]!.last) throw r.fail(`${at}.leases[${i}].from`, Number(leases[i]!.first));
   return leases;
 }
 
@@ -502,7 +554,11 @@ class Reader {
 export const RESTORE_ADVICE = 'inspect it, or bring back the previous generation with `nebula-ipam restore`';
 
 export function corrupt(location: string, why: string, advice: string = RESTORE_ADVICE): IpamError {
-  return new IpamError('store-corrupt', `Cannot read the lease book ${location}: ${why}. It was left untouched; ${advice}`, { subject: location, reason: why });
+  return new IpamError(
+    'store-corrupt',
+    `Cannot read the lease book ${location}: ${why}. It was left untouched; ${advice}`,
+    { subject: location, reason: why },
+  );
 }
 
 /**

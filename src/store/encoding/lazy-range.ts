@@ -69,7 +69,8 @@ const HANDLER: ProxyHandler<Target> = {
   },
   has: (target, key) => key !== STATE && Reflect.has(ensure(target), key),
   ownKeys: (target) => Reflect.ownKeys(ensure(target)).filter((key) => key !== STATE),
-  getOwnPropertyDescriptor: (target, key) => (key === STATE ? undefined : Reflect.getOwnPropertyDescriptor(ensure(target), key)),
+  getOwnPropertyDescriptor: (target, key) =>
+    key === STATE ? undefined : Reflect.getOwnPropertyDescriptor(ensure(target), key),
   // Records are immutable: changes make new records.
   set: () => false,
   defineProperty: () => false,

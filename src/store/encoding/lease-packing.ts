@@ -42,7 +42,8 @@ export function packLeases(leases: readonly Lease[], rangeMac: bigint | undefine
     const first = Number(lease.first);
     const last = Number(lease.last);
     // A list that breaks the book's invariant would pack into a string that cannot be read back.
-    if (first <= previousLast || last < first) throw new Error(`Cannot pack leases: ${first}-${last} is out of order after ${previousLast}`);
+    if (first <= previousLast || last < first)
+      throw new Error(`Cannot pack leases: ${first}-${last} is out of order after ${previousLast}`);
     const fields: string[] = [];
 
     const ms = Date.parse(lease.at);
@@ -98,7 +99,16 @@ export function unpackLeases(packed: string, size: bigint, rangeMac: bigint | un
     const at = `leases[${i}]`;
     const fields = tokens[i]!.split(',');
     if (fields.length > 8) throw fail(at, tokens[i]);
-    const [atField = '', idField = '', gapField = '', extraField = '', macField = '', holderField = '', ownerField = '', noteField = ''] = fields;
+    const [
+      atField = '',
+      idField = '',
+      gapField = '',
+      extraField = '',
+      macField = '',
+      holderField = '',
+      ownerField = '',
+      noteField = '',
+    ] = fields;
 
     let time: string;
     if (atField.startsWith('~')) time = unescape(atField, `${at}.at`, fail);
@@ -139,7 +149,12 @@ export function unpackLeases(packed: string, size: bigint, rangeMac: bigint | un
     if (owner === undefined && note === undefined && mac !== undefined && requestId !== undefined) {
       leases[i] = { first: BigInt(first), last: BigInt(last), holder, mac: BigInt(mac), requestId, at: time };
     } else {
-      const lease: { -readonly [K in keyof Lease]: Lease[K] } = { first: BigInt(first), last: BigInt(last), holder, at: time };
+      const lease: { -readonly [K in keyof Lease]: Lease[K] } = {
+        first: BigInt(first),
+        last: BigInt(last),
+        holder,
+        at: time,
+      };
       if (owner !== undefined) lease.owner = owner;
       if (note !== undefined) lease.note = note;
       if (mac !== undefined) lease.mac = BigInt(mac);

@@ -34,7 +34,8 @@ export function txnSentHook(env: Env): (() => void) | undefined {
 function txnSentHookFrom(env: Env): (() => void) | undefined {
   const value = env[KILL_AFTER_SEND];
   if (value === undefined || value === '') return undefined;
-  if (value !== '1') throw new IpamError('config', `Cannot use the test hook ${KILL_AFTER_SEND}=${shown(value)}: the only value is 1`);
+  if (value !== '1')
+    throw new IpamError('config', `Cannot use the test hook ${KILL_AFTER_SEND}=${shown(value)}: the only value is 1`);
   return () => process.kill(process.pid, 'SIGKILL');
 }
 

@@ -59,12 +59,16 @@ function probe(book: string, user: Account, who: string): AccessProblem[] {
   });
   attempt(book, 'the lease book', 'read', () => fs.closeSync(fs.openSync(book, O_RDONLY | O_NOFOLLOW | O_NONBLOCK)));
   const log = auditPath(book);
-  attempt(log, 'the audit log', 'write', () => fs.closeSync(fs.openSync(log, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK)));
+  attempt(log, 'the audit log', 'write', () =>
+    fs.closeSync(fs.openSync(log, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK)),
+  );
   // A lock left behind: its holder is checked from its record, and it is removed by whoever
   // waits next (lock.ts). Nothing is created in it: its holder's release would then fail.
   const lock = lockPath(book);
   attempt(lock, 'the lock', 'read', () => fs.closeSync(fs.openSync(lock, O_RDONLY | O_DIRECTORY | O_NONBLOCK)));
-  attempt(lock, 'the lock', 'read', () => fs.closeSync(fs.openSync(path.join(lock, OWNER_FILE), O_RDONLY | O_NOFOLLOW | O_NONBLOCK)));
+  attempt(lock, 'the lock', 'read', () =>
+    fs.closeSync(fs.openSync(path.join(lock, OWNER_FILE), O_RDONLY | O_NOFOLLOW | O_NONBLOCK)),
+  );
   return problems;
 }
 
@@ -95,17 +99,34 @@ function closedAbove(dir: string): string | undefined {
   return undefined;
 }
 
-function problemFor(file: string, what: string, needs: AccessProblem['needs'], error: { code?: string | undefined }, user: Account, who: string): AccessProblem {
+function problemFor(
+  file: string,
+  what: string,
+  needs: AccessProblem['needs'],
+  error: { code?: string | undefined },
+  user: Account,
+  who: string,
+): AccessProblem {
   let stat: fs.Stats | undefined;
   try {
     stat = fs.lstatSync(file);
   } catch {
     // Described without its owner.
   }
-  const owner = stat ? `${account('uid', stat.uid)}, ${account('group', stat.gid)}, mode ${modeText(stat.mode)}` : 'unknown';
+  const owner = stat
+    ? `${account('uid', stat.uid)}, ${account('group', stat.gid)}, mode ${modeText(stat.mode)}`
+    : 'unknown';
   if (error.code === 'EROFS') {
     const mount = mountPointOf(file);
-    return { path: file, what, user: who, needs, reason: 'read-only file system', owner, fix: `mount ${mount} read-write (mount -o remount,rw ${shell(mount)})` };
+    return {
+      path: file,
+      what,
+      user: who,
+      needs,
+      reason: 'read-only file system',
+      owner,
+      fix: `mount ${mount} read-write (mount -o remount,rw ${shell(mount)})`,
+    };
   }
   const reason = error.code === 'EACCES' || error.code === 'EPERM' ? 'permission denied' : (error.code ?? 'failed');
   return { path: file, what, user: who, needs, reason, owner, fix: fixFor(file, what, stat, user) };
@@ -114,14 +135,17 @@ function problemFor(file: string, what: string, needs: AccessProblem['needs'], e
 function fixFor(file: string, what: string, stat: fs.Stats | undefined, user: Account): string {
   const isDir = stat?.isDirectory() ?? false;
   const owned = `${user.name}:${groupName(user.gid)}`;
-  if (what === 'a directory above the lease book') return `chmod o+x ${shell(file)} (or make ${user.name} a member of its group and chmod g+x ${shell(file)})`;
+  if (what === 'a directory above the lease book')
+    return `chmod o+x ${shell(file)} (or make ${user.name} a member of its group and chmod g+x ${shell(file)})`;
   if (what === 'the lock') return `chown -R ${owned} ${shell(file)}`;
   const bits = isDir ? 'rwx' : 'rw';
   const steps: string[] = [];
   if (!stat || stat.uid !== user.uid) steps.push(`chown ${owned} ${shell(file)}`);
   const ownerBits = (isDir ? 0o700 : 0o600) & (stat?.mode ?? 0);
   if (ownerBits !== (isDir ? 0o700 : 0o600)) steps.push(`chmod u+${bits} ${shell(file)}`);
-  return steps.length > 0 ? steps.join(' && ') : `look at ${shell(file)}'s ACLs and security labels (getfacl, ls -Z): its owner and mode let ${user.name} in`;
+  return steps.length > 0
+    ? steps.join(' && ')
+    : `look at ${shell(file)}'s ACLs and security labels (getfacl, ls -Z): its owner and mode let ${user.name} in`;
 }
 
 /** The mount point holding `file` (the longest of /proc/self/mountinfo's that contains it). */
@@ -129,8 +153,15 @@ function mountPointOf(file: string): string {
   let best = '/';
   try {
     for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-      const point = line.split(' ')[4]?.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)));
-      if (point && (file === point || file.startsWith(point.endsWith('/') ? point : `${point}/`)) && point.length > best.length) best = point;
+      const point = line
+        .split(' ')[4]
+        ?.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)));
+      if (
+        point &&
+        (file === point || file.startsWith(point.endsWith('/') ? point : `${point}/`)) &&
+        point.length > best.length
+      )
+        best = point;
     }
   } catch {
     // Without mountinfo: the root.

@@ -45,10 +45,15 @@ export function prepareWrite(file: string, content: Content, options: WriteOptio
   // Looked up before the temp file exists: the book's owner, or its directory's for a new book.
   const owner = storeOwner(file);
   try {
-    const fd = fs.openSync(temp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+    const fd = fs.openSync(
+      temp,
+      fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
+      0o600,
+    );
     try {
       giveFd(fd, owner);
-      for (const piece of typeof content === 'string' ? [content] : content) writeAll(fd, typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece);
+      for (const piece of typeof content === 'string' ? [content] : content)
+        writeAll(fd, typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece);
       step('temp-written');
       fs.fsyncSync(fd);
       step('temp-synced');

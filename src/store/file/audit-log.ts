@@ -35,7 +35,9 @@ export function appendAudit(book: string, record: AuditRecord, checkDirectory?: 
   try {
     checkDirectory?.();
   } catch (error) {
-    warn(`Cannot append to the audit log ${log}: ${(error as IpamError).facts.reason ?? (error as Error).message}; this change is not logged`);
+    warn(
+      `Cannot append to the audit log ${log}: ${(error as IpamError).facts.reason ?? (error as Error).message}; this change is not logged`,
+    );
     return;
   }
   try {
@@ -43,7 +45,9 @@ export function appendAudit(book: string, record: AuditRecord, checkDirectory?: 
     try {
       const { nlink } = fs.fstatSync(fd);
       if (nlink !== 1) {
-        warn(`Cannot append to the audit log ${log}: it has ${nlink} names (hard links), and another name may be any file; this change is not logged. Move it away: mv ${log} ${log}.linked`);
+        warn(
+          `Cannot append to the audit log ${log}: it has ${nlink} names (hard links), and another name may be any file; this change is not logged. Move it away: mv ${log} ${log}.linked`,
+        );
         return;
       }
       // Read now, after the lock, from the book as it is: the owner of the book this change is in.
@@ -79,13 +83,21 @@ function warn(line: string): void {
 }
 
 /** Streams the log (it only grows), keeping only what `keep` accepts, and at most `last` of that. */
-export async function readAuditFile(file: string, keep: (record: AuditRecord) => boolean, last?: number): Promise<AuditLog> {
+export async function readAuditFile(
+  file: string,
+  keep: (record: AuditRecord) => boolean,
+  last?: number,
+): Promise<AuditLog> {
   const records: AuditRecord[] = [];
   let skipped = 0;
   let stream: fs.ReadStream;
   try {
     // Opened here, not by the stream: a FIFO at the log's name is refused instead of read for ever.
-    const { fd } = openRegularFile(file, fs.constants.O_RDONLY, { what: 'the audit log', kind: 'store-io', follow: false });
+    const { fd } = openRegularFile(file, fs.constants.O_RDONLY, {
+      what: 'the audit log',
+      kind: 'store-io',
+      follow: false,
+    });
     stream = fs.createReadStream('', { fd, encoding: 'utf8' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { location: file, records, skipped };

@@ -68,16 +68,21 @@ function resolve(location: string): string {
       return path.join(fs.realpathSync.native(at), ...rest);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') throw new IpamError('store-io', `Cannot use the lease book ${location}: ${(error as Error).message}`);
+      if (code !== 'ENOENT')
+        throw new IpamError('store-io', `Cannot use the lease book ${location}: ${(error as Error).message}`);
     }
     const link = readLink(at);
     if (link !== undefined) {
       const target = path.resolve(path.dirname(at), link);
       const reason = `${at} is a symlink to ${target}, which does not exist`;
-      throw new IpamError('store-io', `Cannot use the lease book ${location}: ${reason}; create the book there (or mount its share) or fix the symlink. A symlink to nothing is not followed`, {
-        subject: location,
-        reason,
-      });
+      throw new IpamError(
+        'store-io',
+        `Cannot use the lease book ${location}: ${reason}; create the book there (or mount its share) or fix the symlink. A symlink to nothing is not followed`,
+        {
+          subject: location,
+          reason,
+        },
+      );
     }
     const up = path.dirname(at);
     if (up === at) return path.join(at, ...rest);

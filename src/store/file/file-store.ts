@@ -52,7 +52,11 @@ export class FileStore implements LeaseStore {
     private readonly location: string,
     private readonly options: FileStoreOptions,
   ) {
-    this.description = { backend: 'file', location, ...(options.origin === undefined ? {} : { origin: options.origin }) };
+    this.description = {
+      backend: 'file',
+      location,
+      ...(options.origin === undefined ? {} : { origin: options.origin }),
+    };
   }
 
   async exists(): Promise<boolean> {
@@ -63,7 +67,9 @@ export class FileStore implements LeaseStore {
     const file = this.file;
     this.ensureDirectory(file);
     const directory = this.foundDirectory(file);
-    const lock = await acquireLock(file, this.options.lockTimeoutMs, { whenTaken: () => checkDirectory(directory, file) });
+    const lock = await acquireLock(file, this.options.lockTimeoutMs, {
+      whenTaken: () => checkDirectory(directory, file),
+    });
     try {
       sweepLeftovers(file);
       if (readBook(file, 'the lease book')) return false;
@@ -146,7 +152,9 @@ export class FileStore implements LeaseStore {
         prepared.commit();
       } catch (error) {
         if (error instanceof IpamError) throw error;
-        const outcome = landedBefore(error) ? 'the change is in the book but may not survive a power cut, so it is reported as failed' : 'the book is unchanged';
+        const outcome = landedBefore(error)
+          ? 'the change is in the book but may not survive a power cut, so it is reported as failed'
+          : 'the book is unchanged';
         throw new IpamError('store-io', `Cannot write the lease book ${file}: ${ioReason(error, file)}; ${outcome}`);
       }
       for (const record of audit) appendAudit(file, record, () => checkDirectory(directory, file));

@@ -57,7 +57,11 @@ const MAX_RECORD_BYTES = 64 * 1024;
 export function writeOwner(lockDir: string, owner: LockOwner, fileOwner?: FileOwner): void {
   const temp = path.join(lockDir, `${OWNER_FILE}.${randomHex(6)}.tmp`);
   try {
-    const fd = fs.openSync(temp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+    const fd = fs.openSync(
+      temp,
+      fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
+      0o600,
+    );
     try {
       giveFd(fd, fileOwner);
       fs.writeFileSync(fd, JSON.stringify(owner));
@@ -78,7 +82,12 @@ export function writeOwner(lockDir: string, owner: LockOwner, fileOwner?: FileOw
 export function readOwner(lockDir: string): LockOwner | undefined {
   let bytes: Buffer | undefined;
   try {
-    bytes = readRegularFile(path.join(lockDir, OWNER_FILE), { what: "the lock's owner record", kind: 'store-io', follow: false, maxBytes: MAX_RECORD_BYTES })?.bytes;
+    bytes = readRegularFile(path.join(lockDir, OWNER_FILE), {
+      what: "the lock's owner record",
+      kind: 'store-io',
+      follow: false,
+      maxBytes: MAX_RECORD_BYTES,
+    })?.bytes;
   } catch (error) {
     // Unreadable or too big: no record to trust. A FIFO or such at its name is refused.
     if (error instanceof NotRegularFile) throw error;
@@ -89,7 +98,14 @@ export function readOwner(lockDir: string): LockOwner | undefined {
     const raw: unknown = JSON.parse(bytes.toString('utf8'));
     if (typeof raw !== 'object' || raw === null) return undefined;
     const o = raw as Record<string, unknown>;
-    if (typeof o.token !== 'string' || typeof o.host !== 'string' || typeof o.pid !== 'number' || !Number.isSafeInteger(o.pid) || o.pid <= 0) return undefined;
+    if (
+      typeof o.token !== 'string' ||
+      typeof o.host !== 'string' ||
+      typeof o.pid !== 'number' ||
+      !Number.isSafeInteger(o.pid) ||
+      o.pid <= 0
+    )
+      return undefined;
     return {
       token: o.token,
       pid: o.pid,

@@ -29,7 +29,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { IpamError } from '../../core/errors.ts';
-import { describeOwner, holderState, isRecordName, newOwner, OWNER_FILE, readOwner, writeOwner, type LockOwner } from './lock-owner.ts';
+import {
+  describeOwner,
+  holderState,
+  isRecordName,
+  newOwner,
+  OWNER_FILE,
+  readOwner,
+  writeOwner,
+  type LockOwner,
+} from './lock-owner.ts';
 import { giveDirectory, storeOwner } from './ownership.ts';
 import { pause as sleep, stopIfAborted } from '../stop-before-commit.ts';
 import { ioReason } from '../../access/denied.ts';
@@ -105,7 +114,9 @@ interface Made {
 // fs as the prototype, not spread: spreading reads fs's lazy getters (promises, streams), which
 // loads Node's stream modules into every action (~5 ms).
 const LOCK_FS = Object.create(fs, {
-  mkdir: { value: (dir: string, done: (error: NodeJS.ErrnoException | null) => void) => fs.mkdir(dir, { mode: 0o700 }, done) },
+  mkdir: {
+    value: (dir: string, done: (error: NodeJS.ErrnoException | null) => void) => fs.mkdir(dir, { mode: 0o700 }, done),
+  },
 }) as typeof fs;
 
 /** One attempt; the waiting is acquireLock's. */
@@ -162,7 +173,13 @@ async function tryLock(file: string, dir: string, owner: LockOwner, checks: Lock
   return held(dir, owner, { ino: attemptIno(dir), recorded }, unlock, () => lost);
 }
 
-function held(dir: string, owner: LockOwner, made: Made, unlock: () => Promise<void>, lost: () => Error | undefined): HeldLock {
+function held(
+  dir: string,
+  owner: LockOwner,
+  made: Made,
+  unlock: () => Promise<void>,
+  lost: () => Error | undefined,
+): HeldLock {
   let released = false;
   const compromised = (): Error | undefined => {
     const timer = lost();
@@ -209,7 +226,8 @@ function takeOverIfDead(dir: string, file: string): boolean {
   try {
     fs.mkdirSync(guard, { mode: 0o700 });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new IpamError('store-io', `Cannot lock the lease book ${file}: ${ioReason(error, file)}`);
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+      throw new IpamError('store-io', `Cannot lock the lease book ${file}: ${ioReason(error, file)}`);
     // Another waiter is taking over right now (it holds the guard for microseconds), or died
     // doing so; in that case the guard itself goes stale.
     if (notRefreshedFor(guard, STALE_MS)) remove(guard, file);

@@ -34,7 +34,10 @@ export function readGenerations(location: string): Generations {
   }
   const previousText = readText(previousPath(location), 'the previous generation');
   if (previousText === undefined) {
-    throw new IpamError('not-found', `Cannot restore ${location}: there is no previous generation (${previousPath(location)}); one is kept from the second write on`);
+    throw new IpamError(
+      'not-found',
+      `Cannot restore ${location}: there is no previous generation (${previousPath(location)}); one is kept from the second write on`,
+    );
   }
   let current: Generations['current'];
   try {
@@ -47,7 +50,10 @@ export function readGenerations(location: string): Generations {
   try {
     previous = decodeBook(previousText, previousPath(location));
   } catch (error) {
-    throw new IpamError('store-corrupt', `Cannot restore ${location}: the previous generation ${previousPath(location)} does not decode either (${reasonOf(error)})`);
+    throw new IpamError(
+      'store-corrupt',
+      `Cannot restore ${location}: the previous generation ${previousPath(location)} does not decode either (${reasonOf(error)})`,
+    );
   }
   // Both texts as read (or why the book was too big to read): "still as shown" when neither changed.
   return { current, previous, token: JSON.stringify([currentText ?? tooBig?.message ?? null, previousText]) };
@@ -59,12 +65,21 @@ export function readGenerations(location: string): Generations {
  * shown. `checkDirectory` throws when the book's directory is no longer the one the book was
  * found in (`book-directory.ts`): run once the lock is taken and before the write.
  */
-export async function restorePrevious(location: string, lockTimeoutMs: number, shown: Generations, book: Book, checkDirectory: () => void): Promise<Book> {
+export async function restorePrevious(
+  location: string,
+  lockTimeoutMs: number,
+  shown: Generations,
+  book: Book,
+  checkDirectory: () => void,
+): Promise<Book> {
   const lock = await acquireLock(location, lockTimeoutMs, { whenTaken: checkDirectory });
   try {
     const now = readGenerations(location);
     if (now.token !== shown.token) {
-      throw new IpamError('store-locked', `Cannot restore ${location}: it changed since it was read (another process wrote it); nothing was restored, run the command again`);
+      throw new IpamError(
+        'store-locked',
+        `Cannot restore ${location}: it changed since it was read (another process wrote it); nothing was restored, run the command again`,
+      );
     }
     // A book a newer release wrote is not overwritten by this one, not even with an older generation.
     if ('book' in now.current) checkWritable(now.current.book, location);
@@ -72,20 +87,33 @@ export async function restorePrevious(location: string, lockTimeoutMs: number, s
     // A book that no longer decodes still names the range ids it handed out: never again (restored-book.ts).
     const unreadable = 'book' in now.current ? undefined : salvagedText(location);
     const nextRangeId = Math.max(book.nextRangeId, unreadable === undefined ? 0 : rangeIdFloor(unreadable));
-    const restored: Book = { ...book, nextRangeId, generation: Math.max(currentGeneration, now.previous.generation) + 1 };
+    const restored: Book = {
+      ...book,
+      nextRangeId,
+      generation: Math.max(currentGeneration, now.previous.generation) + 1,
+    };
     checkDirectory();
     try {
       writeAtomically(location, encodeBook(restored, location), {
         onStep: (step) => {
           if (step !== 'previous-kept') return;
-          if (lock.compromised()) throw new IpamError('store-locked', `Cannot restore ${location}: the lock was lost; nothing was restored, run the command again`);
+          if (lock.compromised())
+            throw new IpamError(
+              'store-locked',
+              `Cannot restore ${location}: the lock was lost; nothing was restored, run the command again`,
+            );
           checkDirectory();
         },
       });
     } catch (error) {
       if (error instanceof IpamError) throw error;
-      const outcome = landedBefore(error) ? 'the previous generation is back but may not survive a power cut' : 'the book is unchanged';
-      throw new IpamError('store-io', `Cannot write the lease book ${location}: ${ioReason(error, location)}; ${outcome}`);
+      const outcome = landedBefore(error)
+        ? 'the previous generation is back but may not survive a power cut'
+        : 'the book is unchanged';
+      throw new IpamError(
+        'store-io',
+        `Cannot write the lease book ${location}: ${ioReason(error, location)}; ${outcome}`,
+      );
     }
     return restored;
   } finally {

@@ -28,7 +28,9 @@ export function readBook(file: string, what: string): FileRead | undefined {
   } catch (error) {
     if (!(error instanceof FileTooBig)) throw error;
     const why = `it is ${sizeOf(error.bytes)}, more than the ${sizeOf(MAX_BOOK_BYTES)} a lease book can be (a million leases take about 11 MiB)`;
-    throw what === 'the lease book' ? corrupt(file, why) : new IpamError('store-corrupt', `Cannot read ${what} ${file}: ${why}`, { subject: file, reason: why });
+    throw what === 'the lease book'
+      ? corrupt(file, why)
+      : new IpamError('store-corrupt', `Cannot read ${what} ${file}: ${why}`, { subject: file, reason: why });
   }
   if (read) checkNames(file, what, read.stat);
   return read;
@@ -49,5 +51,9 @@ function checkNames(file: string, what: string, stat: fs.Stats): void {
   }
   if (stat.nlink === 2 && twin && twin.dev === stat.dev && twin.ino === stat.ino) return;
   const reason = `it has ${stat.nlink} names (hard links), and another name may be any file`;
-  throw new IpamError('store-io', `Cannot read ${what} ${file}: ${reason}; nothing was read or changed. Look at what it is (ls -li), and move it away`, { subject: file, reason });
+  throw new IpamError(
+    'store-io',
+    `Cannot read ${what} ${file}: ${reason}; nothing was read or changed. Look at what it is (ls -li), and move it away`,
+    { subject: file, reason },
+  );
 }

@@ -42,7 +42,11 @@ function beginsAsBook(file: string): boolean {
   let fd: number;
   try {
     // Never follows a symlink and never blocks: a FIFO or a device here is simply not a book.
-    fd = openRegularFile(file, fs.constants.O_RDONLY, { what: 'a file beside the lease book', kind: 'store-io', follow: false }).fd;
+    fd = openRegularFile(file, fs.constants.O_RDONLY, {
+      what: 'a file beside the lease book',
+      kind: 'store-io',
+      follow: false,
+    }).fd;
   } catch {
     return false;
   }

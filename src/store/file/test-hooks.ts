@@ -62,7 +62,9 @@ function stepHookFrom(env: Env): ((step: WriteStep) => void) | undefined {
     hold?.(step);
     if (step === crashAt) process.kill(process.pid, 'SIGKILL');
     if (step === failAt) {
-      throw Object.assign(new Error(`ENOSPC: no space left on device (injected by ${FAIL_AT}=${step})`), { code: 'ENOSPC' });
+      throw Object.assign(new Error(`ENOSPC: no space left on device (injected by ${FAIL_AT}=${step})`), {
+        code: 'ENOSPC',
+      });
     }
   };
 }
@@ -72,8 +74,13 @@ function holdHookFrom(env: Env): ((stage: string) => void) | undefined {
   if (value === undefined || value === '') return undefined;
   const stages: readonly string[] = [...STORE_STAGES, ...WRITE_STEPS];
   const dir = env[HOLD_DIR];
-  if (!stages.includes(value)) throw new IpamError('config', `Cannot use the test hook ${HOLD_AT}=${shown(value)}: the stages are ${stages.join(', ')}`);
-  if (dir === undefined || dir === '') throw new IpamError('config', `Cannot use the test hook ${HOLD_AT}: ${HOLD_DIR} must name a directory`);
+  if (!stages.includes(value))
+    throw new IpamError(
+      'config',
+      `Cannot use the test hook ${HOLD_AT}=${shown(value)}: the stages are ${stages.join(', ')}`,
+    );
+  if (dir === undefined || dir === '')
+    throw new IpamError('config', `Cannot use the test hook ${HOLD_AT}: ${HOLD_DIR} must name a directory`);
   let held = false;
   return (stage) => {
     if (stage !== value || held) return;
@@ -91,6 +98,10 @@ function stepNamed(env: Env, name: string): WriteStep | undefined {
   const value = env[name];
   if (value === undefined || value === '') return undefined;
   const step = WRITE_STEPS.find((s) => s === value);
-  if (!step) throw new IpamError('config', `Cannot use the test hook ${name}=${shown(value)}: the write steps are ${WRITE_STEPS.join(', ')}`);
+  if (!step)
+    throw new IpamError(
+      'config',
+      `Cannot use the test hook ${name}=${shown(value)}: the write steps are ${WRITE_STEPS.join(', ')}`,
+    );
   return step;
 }

@@ -57,7 +57,11 @@ export class MemoryStore implements LeaseStore {
 
   async readAudit(keep: (record: AuditRecord) => boolean, last?: number): Promise<AuditLog> {
     const records = this.log.filter(keep);
-    return { location: this.description.location, records: last === undefined ? records : records.slice(-last), skipped: 0 };
+    return {
+      location: this.description.location,
+      records: last === undefined ? records : records.slice(-last),
+      skipped: 0,
+    };
   }
 
   async generations(): Promise<Generations> {
@@ -66,7 +70,11 @@ export class MemoryStore implements LeaseStore {
   }
 
   async restore(shown: Generations, book: Book, audit: AuditRecord): Promise<Book> {
-    if (shown.token !== String(this.book.generation)) throw new IpamError('store-locked', 'Cannot restore (memory): it changed since it was read; nothing was restored');
+    if (shown.token !== String(this.book.generation))
+      throw new IpamError(
+        'store-locked',
+        'Cannot restore (memory): it changed since it was read; nothing was restored',
+      );
     checkWritable(this.book, this.description.location);
     checkWritable(book, this.description.location);
     this.write(book, Math.max(this.book.generation, shown.previous.generation) + 1);

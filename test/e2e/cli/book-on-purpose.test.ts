@@ -33,7 +33,8 @@ function frontEnd(): FrontEnd {
   const one = s.oneLocation;
   const driverDir = path.join(one, 'var', 'remotes', 'ipam', 'nebula');
   const bare = { NEBULA_IPAM_STORE: undefined, NEBULA_IPAM_CONFIG: undefined };
-  const operator = (args: readonly string[], env: Readonly<Record<string, string | undefined>> = {}) => s.cli(args, { env: { ...bare, ...env } });
+  const operator = (args: readonly string[], env: Readonly<Record<string, string | undefined>> = {}) =>
+    s.cli(args, { env: { ...bare, ...env } });
   return {
     s,
     driverDir,
@@ -41,7 +42,13 @@ function frontEnd(): FrontEnd {
     storeRoot: path.join(one, 'var', 'nebula-ipam'),
     operator,
     oned(action, xml, env = {}) {
-      const child = spawnSync(path.join(driverDir, action), ['7'], { cwd: one, input: encodeRequest(xml), encoding: 'utf8', env: childEnv('default', { ONE_LOCATION: one, ...env }), timeout: 30_000 });
+      const child = spawnSync(path.join(driverDir, action), ['7'], {
+        cwd: one,
+        input: encodeRequest(xml),
+        encoding: 'utf8',
+        env: childEnv('default', { ONE_LOCATION: one, ...env }),
+        timeout: 30_000,
+      });
       return { code: child.status ?? 1, stdout: child.stdout, stderr: child.stderr };
     },
   };
@@ -50,7 +57,9 @@ function frontEnd(): FrontEnd {
 /** Every file under `dir`, relative, sorted (none when it does not exist). */
 function filesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
+  return (fs.readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => fs.statSync(path.join(dir, f)).isFile())
+    .sort();
 }
 
 const EXPLICIT = { IPAM_MAD: 'nebula', TYPE: 'IP4', IP: '10.20.0.10', SIZE: '10' };
@@ -64,12 +73,17 @@ test('a config moved away makes no second book: every action refuses, naming the
     fs.writeFileSync(f.config, JSON.stringify({ store: real, pools: POOLS }));
     expectOk(f.operator(['install', f.driverDir]));
     const r1 = new OnedAr(expectReply(f.oned('register_address_range', registerXml(EXPLICIT)), 'AR'));
-    for (let i = 0; i < 3; i++) r1.noteLeased(r1.indexOf(expectReply(f.oned('get_address', r1.getXml(1)), 'ADDRESS').get('IP')!));
+    for (let i = 0; i < 3; i++)
+      r1.noteLeased(r1.indexOf(expectReply(f.oned('get_address', r1.getXml(1)), 'ADDRESS').get('IP')!));
     const before = fs.readFileSync(real);
 
     fs.renameSync(f.config, `${f.config}.moved`);
     // The next register (the same explicit range, as a second network would ask) is refused.
-    const line = expectFailure(f.oned('register_address_range', registerXml(EXPLICIT)), 5, [f.config, 'no such file', 'nebula-ipam install']);
+    const line = expectFailure(f.oned('register_address_range', registerXml(EXPLICIT)), 5, [
+      f.config,
+      'no such file',
+      'nebula-ipam install',
+    ]);
     assert.doesNotMatch(line, /^(ERROR|INFO|WARN|DEBUG):/);
     expectFailure(f.oned('get_address', r1.getXml(1)), 5, [f.config]);
     expectFailure(f.oned('unregister_address_range', r1.unregisterXml('rmar')), 5, [f.config]);
@@ -115,9 +129,15 @@ test('--store and NEBULA_IPAM_STORE typos refuse instead of making a book (issue
       `Cannot use the lease book ${typo}: there is no lease book there (chosen by --store; config ${s.configPath})`,
       'nebula-ipam init',
     ]);
-    expectCliFailure(s.cli(['range', 'add', '--pool', 'private', '--size', '4', '--owner', 'bm-02'], { env: { NEBULA_IPAM_STORE: elsewhere } }), 5, [
-      `Cannot use the lease book ${elsewhere}: there is no lease book there (chosen by NEBULA_IPAM_STORE; config ${s.configPath})`,
-    ]);
+    expectCliFailure(
+      s.cli(['range', 'add', '--pool', 'private', '--size', '4', '--owner', 'bm-02'], {
+        env: { NEBULA_IPAM_STORE: elsewhere },
+      }),
+      5,
+      [
+        `Cannot use the lease book ${elsewhere}: there is no lease book there (chosen by NEBULA_IPAM_STORE; config ${s.configPath})`,
+      ],
+    );
     for (const [args, env] of [
       [['--store', typo, 'import', '/dev/null'], {}],
       [['--store', typo, 'release', '--ip', '10.20.0.2'], {}],
@@ -129,14 +149,23 @@ test('--store and NEBULA_IPAM_STORE typos refuse instead of making a book (issue
       expectCliFailure(s.cli(args, { env }), 5, [typo, 'there is no lease book there']);
     }
     // The driver's actions too: a typo in oned's environment registers nothing anywhere.
-    expectFailure(s.run('register_address_range', registerXml({ IPAM_MAD: s.driver, SIZE: '8' }), { env: { NEBULA_IPAM_STORE: elsewhere } }), 5, [elsewhere, 'NEBULA_IPAM_STORE']);
+    expectFailure(
+      s.run('register_address_range', registerXml({ IPAM_MAD: s.driver, SIZE: '8' }), {
+        env: { NEBULA_IPAM_STORE: elsewhere },
+      }),
+      5,
+      [elsewhere, 'NEBULA_IPAM_STORE'],
+    );
     expectFailure(s.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_STORE: elsewhere } }), 5, [elsewhere]);
     assert.equal(fs.existsSync(typo), false);
     assert.equal(fs.existsSync(path.dirname(elsewhere)), false, 'not even its directory was made');
     assert.deepEqual(s.bookBytes(), before, 'the real book is untouched');
 
     // init makes it on purpose, once; then the same command works.
-    assert.match(expectOk(s.cli(['--store', typo, 'init'])), /^Created the empty lease book .*lease\.json \(chosen by --store; config /);
+    assert.match(
+      expectOk(s.cli(['--store', typo, 'init'])),
+      /^Created the empty lease book .*lease\.json \(chosen by --store; config /,
+    );
     assert.match(expectOk(s.cli(['--store', typo, 'init'])), /^Kept the lease book .*: it is already there/);
     assert.deepEqual(s.json<{ created: boolean }>(['--store', typo, 'init']).created, false);
     expectOk(s.cli(['--store', typo, 'lease', '--pool', 'private', '--owner', 'bm-01']));
@@ -153,7 +182,10 @@ test('verify names the other lease books beside the one in use: a --store typo, 
     fs.writeFileSync(f.config, JSON.stringify({ store: real, pools: POOLS }));
     expectOk(f.operator(['install', f.driverDir]));
     const verify = () => f.operator(['--driver', 'nebula', '--json', 'verify']);
-    const strays = () => (JSON.parse(verify().stdout) as { findings: { kind: string; path?: string }[] }).findings.filter((x) => x.kind === 'stray-book').map((x) => x.path);
+    const strays = () =>
+      (JSON.parse(verify().stdout) as { findings: { kind: string; path?: string }[] }).findings
+        .filter((x) => x.kind === 'stray-book')
+        .map((x) => x.path);
     assert.equal(verify().code, 0, 'only the real book: OK');
 
     // A typo beside the real book, made on purpose by init (only init makes one now), and a book
@@ -188,13 +220,18 @@ test("ipamrc's NEBULA_IPAM_STORE and NEBULA_IPAM_CONFIG are seen by the CLI as o
     fs.writeFileSync(config, JSON.stringify({ pools: POOLS }));
     const ipamrc = path.join(f.s.oneLocation, 'etc', 'ipam', 'ipamrc');
     fs.mkdirSync(path.dirname(ipamrc), { recursive: true });
-    fs.writeFileSync(ipamrc, `# oned exports these to the IPAM actions\nONE_MAD_DEBUG=\nNEBULA_IPAM_STORE="${shared}"\nNEBULA_IPAM_CONFIG=${config}\n`);
+    fs.writeFileSync(
+      ipamrc,
+      `# oned exports these to the IPAM actions\nONE_MAD_DEBUG=\nNEBULA_IPAM_STORE="${shared}"\nNEBULA_IPAM_CONFIG=${config}\n`,
+    );
     // What one_ipam does: the file's variables in the actions' environment.
     const onedEnv = { NEBULA_IPAM_STORE: shared, NEBULA_IPAM_CONFIG: config };
     expectOk(f.operator(['install', f.driverDir]));
     assert.ok(fs.existsSync(shared), 'install made the book where ipamrc puts it');
     assert.equal(fs.existsSync(f.config), false, 'and wrote no starter config beside the one ipamrc names');
-    const ar = new OnedAr(expectReply(f.oned('register_address_range', registerXml({ IPAM_MAD: 'nebula', SIZE: '8' }), onedEnv), 'AR'));
+    const ar = new OnedAr(
+      expectReply(f.oned('register_address_range', registerXml({ IPAM_MAD: 'nebula', SIZE: '8' }), onedEnv), 'AR'),
+    );
     const ip = expectReply(f.oned('get_address', ar.getXml(1), onedEnv), 'ADDRESS').get('IP')!;
 
     const status = f.operator(['--json', 'status']);
@@ -206,7 +243,9 @@ test("ipamrc's NEBULA_IPAM_STORE and NEBULA_IPAM_CONFIG are seen by the CLI as o
       [['r1', 1]],
     );
     // The operator's environment still wins over ipamrc, as it does for the actions.
-    expectCliFailure(f.operator(['status'], { NEBULA_IPAM_STORE: path.join(f.s.dir, 'other.json') }), 5, ['chosen by NEBULA_IPAM_STORE;']);
+    expectCliFailure(f.operator(['status'], { NEBULA_IPAM_STORE: path.join(f.s.dir, 'other.json') }), 5, [
+      'chosen by NEBULA_IPAM_STORE;',
+    ]);
     // A missing book named by ipamrc says so.
     fs.renameSync(shared, `${shared}.away`);
     expectCliFailure(f.operator(['leases']), 5, [shared, `chosen by NEBULA_IPAM_STORE in ${ipamrc}`]);

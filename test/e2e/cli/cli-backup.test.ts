@@ -6,7 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import { expectReply } from '../../support/driver-assert.ts';
 import { createCliSandbox, expectCliFailure, expectOk, type CliSandbox } from '../../support/cli-harness.ts';
 
-const CONFIG = { pools: [{ name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, dns: ['10.20.0.2'], default: true }] };
+const CONFIG = {
+  pools: [{ name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, dns: ['10.20.0.2'], default: true }],
+};
 
 describe('export, import, restore, log', () => {
   let s: CliSandbox;
@@ -26,9 +28,18 @@ describe('export, import, restore, log', () => {
   it('exports the book in its own format and as CSV, one row per lease', () => {
     assert.equal(expectOk(s.cli(['export'])), fs.readFileSync(s.bookPath, 'utf8'));
     const csv = expectOk(s.cli(['export', '--format', 'csv'])).split('\r\n');
-    assert.equal(csv[0], 'range,pool,type,managed_by,range_first,range_last,addresses,count,holder,owner,note,mac,request_id,since');
-    assert.match(csv[1]!, /^r1,private,IP4,opennebula,10\.20\.0\.3,10\.20\.0\.12,10\.20\.0\.3-10\.20\.0\.4,2,opennebula,,,02:00:0a:14:00:03,4,/);
-    assert.match(csv[2]!, /^r2,private,IP4,operator,10\.20\.1\.2,10\.20\.1\.254,10\.20\.1\.2-10\.20\.1\.3,2,operator,"web, ""front""","a,b",,,/);
+    assert.equal(
+      csv[0],
+      'range,pool,type,managed_by,range_first,range_last,addresses,count,holder,owner,note,mac,request_id,since',
+    );
+    assert.match(
+      csv[1]!,
+      /^r1,private,IP4,opennebula,10\.20\.0\.3,10\.20\.0\.12,10\.20\.0\.3-10\.20\.0\.4,2,opennebula,,,02:00:0a:14:00:03,4,/,
+    );
+    assert.match(
+      csv[2]!,
+      /^r2,private,IP4,operator,10\.20\.1\.2,10\.20\.1\.254,10\.20\.1\.2-10\.20\.1\.3,2,operator,"web, ""front""","a,b",,,/,
+    );
     assert.equal(csv.length, 4);
     expectCliFailure(s.cli(['export', '--format', 'xml']), 2, ['xml']);
   });
@@ -60,7 +71,10 @@ describe('export, import, restore, log', () => {
     assert.match(preview, /lease-added +r2 +10\.20\.1\.2-10\.20\.1\.3/);
     assert.match(preview, /run again with --yes/);
     assert.deepEqual(s.bookBytes(), released);
-    const applied = s.json<{ applied: boolean; generation: number; changes: { change: string }[] }>(['restore', '--yes']);
+    const applied = s.json<{ applied: boolean; generation: number; changes: { change: string }[] }>([
+      'restore',
+      '--yes',
+    ]);
     assert.equal(applied.applied, true);
     assert.deepEqual(
       applied.changes.map((c) => c.change),
@@ -82,7 +96,11 @@ describe('export, import, restore, log', () => {
     assert.match(expectOk(s.cli(['restore'])), /does not decode/);
     expectOk(s.cli(['restore', '--yes']));
     assert.equal(s.json<{ ranges: unknown[] }>(['status']).ranges.length, good.ranges.length);
-    assert.equal(fs.readFileSync(`${s.bookPath}.prev`, 'utf8'), '{"schema":1,"generation":', 'the broken book is kept for inspection');
+    assert.equal(
+      fs.readFileSync(`${s.bookPath}.prev`, 'utf8'),
+      '{"schema":1,"generation":',
+      'the broken book is kept for inspection',
+    );
   });
 
   it('restore without a previous generation says so', () => {
@@ -95,7 +113,11 @@ describe('export, import, restore, log', () => {
   });
 
   it('log lists changes by oned and by operators, filtered by address and time', () => {
-    const records = s.json<{ records: { actor: string; action: string; addresses?: string }[] }>(['log', '--ip', '10.20.0.4']).records;
+    const records = s.json<{ records: { actor: string; action: string; addresses?: string }[] }>([
+      'log',
+      '--ip',
+      '10.20.0.4',
+    ]).records;
     assert.deepEqual(
       records.map((r) => `${r.actor} ${r.action} ${r.addresses}`),
       ['oned:3 register_address_range 10.20.0.3-10.20.0.12', 'oned:4 get_address 10.20.0.3-10.20.0.4'],
@@ -160,7 +182,10 @@ describe('restore never hands a range id out twice (issue 8 item 3)', () => {
       const vm = expectReply(s.run('get_address', net.getXml(1), { requestId: '2' }), 'ADDRESS').get('IP');
       net.noteLeased(0n);
       const preview = s.json<{ changes: { change: string }[] }>(['restore']);
-      assert.ok(!preview.changes.some((c) => c.change === 'lease-removed' && JSON.stringify(c).includes(vm!)), JSON.stringify(preview.changes));
+      assert.ok(
+        !preview.changes.some((c) => c.change === 'lease-removed' && JSON.stringify(c).includes(vm!)),
+        JSON.stringify(preview.changes),
+      );
       expectOk(s.cli(['restore', '--yes']));
       const leases = s.json<{ leases: { range: string; addresses: string; holder: string }[] }>(['leases']).leases;
       assert.ok(
@@ -201,7 +226,11 @@ describe('import never takes the range-id counter back (issue 8 item 3)', () => 
       s.run('unregister_address_range', first.unregisterXml('delete'), { requestId: '3' });
       assert.match(expectOk(s.cli(['import', file])), /^Imported 1 range/);
       const third = s.register({ SIZE: '10' }, '4');
-      assert.equal(third.attrs.NEBULA_IPAM_RANGE, 'r3', "r2 is still handed out: the old export's counter does not win");
+      assert.equal(
+        third.attrs.NEBULA_IPAM_RANGE,
+        'r3',
+        "r2 is still handed out: the old export's counter does not win",
+      );
       assert.deepEqual(
         s
           .json<{ ranges: { id: string }[] }>(['status'])

@@ -12,7 +12,9 @@ describe('nebula-ipam install / uninstall', () => {
   let s: CliSandbox;
   let remotes: string;
   before(() => {
-    s = createCliSandbox({ config: { pools: [{ name: 'p', network: '10.30.0.0/16', subnetPrefix: 24, default: true }] } });
+    s = createCliSandbox({
+      config: { pools: [{ name: 'p', network: '10.30.0.0/16', subnetPrefix: 24, default: true }] },
+    });
     remotes = path.join(s.dir, 'one', 'remotes', 'ipam');
   });
   after(() => s.cleanup());
@@ -44,13 +46,18 @@ describe('nebula-ipam install / uninstall', () => {
     assert.deepEqual([again.configState, again.bookState], ['kept', 'kept']);
     for (const action of ACTIONS) assert.equal(fs.realpathSync(path.join(dir, action)), fs.realpathSync(BUNDLE));
     // oned can use it at once.
-    const reply = expectReply(onedRuns(dir, 'register_address_range', registerXml({ IPAM_MAD: 'bm-ipam', SIZE: '5' })), 'AR');
+    const reply = expectReply(
+      onedRuns(dir, 'register_address_range', registerXml({ IPAM_MAD: 'bm-ipam', SIZE: '5' })),
+      'AR',
+    );
     assert.equal(reply.get('IP'), '10.30.0.2');
   });
 
   it('is idempotent: a second run keeps everything', () => {
     const dir = path.join(remotes, 'bm-ipam');
-    const states = s.json<{ links: { name: string; state: string }[] }>(['install', dir, '--link']).links.map((l) => l.state);
+    const states = s
+      .json<{ links: { name: string; state: string }[] }>(['install', dir, '--link'])
+      .links.map((l) => l.state);
     assert.deepEqual(states, ['kept', 'kept', 'kept', 'kept', 'kept']);
   });
 
@@ -100,7 +107,10 @@ describe('nebula-ipam install / uninstall', () => {
     const again = s.cli(['uninstall', dir]);
     expectCliFailure(again, 5, ['not installed here', dir]);
     assert.doesNotMatch(again.stderr, /oned\.conf/);
-    expectCliFailure(s.cli(['uninstall', path.join(remotes, 'never-there')]), 5, ['not installed here', 'no such directory']);
+    expectCliFailure(s.cli(['uninstall', path.join(remotes, 'never-there')]), 5, [
+      'not installed here',
+      'no such directory',
+    ]);
   });
   it('uninstall removes a --bin command that leads into DIR (as 0.1 made it), so it does not dangle; one leading elsewhere is kept', () => {
     const dir = path.join(remotes, 'old-layout');
@@ -112,9 +122,15 @@ describe('nebula-ipam install / uninstall', () => {
     const keptDir = path.join(s.dir, 'other-bin');
     fs.mkdirSync(keptDir);
     fs.symlinkSync(BUNDLE, path.join(keptDir, 'nebula-ipam'));
-    const out = expectOk(s.cli(['uninstall', dir, '--bin', binDir], { env: { PATH: `${keptDir}${path.delimiter}${process.env.PATH}` } }));
+    const out = expectOk(
+      s.cli(['uninstall', dir, '--bin', binDir], { env: { PATH: `${keptDir}${path.delimiter}${process.env.PATH}` } }),
+    );
     assert.match(out, new RegExp(`${path.join(binDir, 'nebula-ipam').replace(/[/.]/g, '\\$&')}\\s+removed`));
-    assert.equal(fs.existsSync(path.join(binDir, 'nebula-ipam')) || isLink(path.join(binDir, 'nebula-ipam')), false, 'no dangling command left');
+    assert.equal(
+      fs.existsSync(path.join(binDir, 'nebula-ipam')) || isLink(path.join(binDir, 'nebula-ipam')),
+      false,
+      'no dangling command left',
+    );
     assert.equal(fs.readlinkSync(path.join(keptDir, 'nebula-ipam')), BUNDLE, 'the command leading elsewhere is kept');
     // Found on the PATH too, without --bin.
     expectOk(s.cli(['install', dir]));
@@ -128,7 +144,10 @@ describe('nebula-ipam install / uninstall', () => {
     fs.mkdirSync(binDir);
     fs.writeFileSync(path.join(binDir, 'nebula-ipam'), '#!/bin/sh\necho mine\n', { mode: 0o755 });
     const dir = path.join(remotes, 'refused');
-    expectCliFailure(s.cli(['install', dir, '--bin', binDir]), 5, [path.join(binDir, 'nebula-ipam'), 'nothing was changed']);
+    expectCliFailure(s.cli(['install', dir, '--bin', binDir]), 5, [
+      path.join(binDir, 'nebula-ipam'),
+      'nothing was changed',
+    ]);
     assert.equal(fs.existsSync(dir), false, 'DIR was not created');
   });
 });

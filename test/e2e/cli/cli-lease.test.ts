@@ -10,7 +10,15 @@ import { createCliSandbox, expectCliFailure, expectOk, type CliSandbox } from '.
 
 const CONFIG = {
   pools: [
-    { name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, gateway: 'first', dns: ['10.20.0.2'], exclude: ['10.20.255.0/24'], default: true },
+    {
+      name: 'private',
+      network: '10.20.0.0/16',
+      subnetPrefix: 24,
+      gateway: 'first',
+      dns: ['10.20.0.2'],
+      exclude: ['10.20.255.0/24'],
+      default: true,
+    },
     { name: 'public6', network: '2001:db8:100::/48', subnetPrefix: 64 },
   ],
 };
@@ -35,7 +43,17 @@ describe('nebula-ipam lease and release, beside oned', () => {
     const ar = s.register({ SIZE: '10' }, '7');
     assert.equal(ar.attrs.IP, '10.20.0.3');
     // The operator takes an address inside OpenNebula's range...
-    const mine = s.json<LeaseJson>(['lease', '--pool', 'private', '--ip', '10.20.0.3', '--owner', 'bm-01', '--note', 'rack 4']);
+    const mine = s.json<LeaseJson>([
+      'lease',
+      '--pool',
+      'private',
+      '--ip',
+      '10.20.0.3',
+      '--owner',
+      'bm-01',
+      '--note',
+      'rack 4',
+    ]);
     assert.equal(mine.range, 'r1');
     assert.equal(mine.gateway, '10.20.0.1');
     // ...so oned's next get_address skips it,
@@ -64,13 +82,29 @@ describe('nebula-ipam lease and release, beside oned', () => {
   it('refuses an unknown pool, an address outside every pool, a taken or reserved address, leaving the book byte-identical', () => {
     const bytes = s.bookBytes();
     expectCliFailure(s.cli(['lease', '--pool', 'nope', '--owner', 'x']), 5, ['"nope"', 'private, public6']);
-    expectCliFailure(s.cli(['lease', '--pool', 'private', '--ip', '172.16.0.9', '--owner', 'x']), 5, ['172.16.0.9', '10.20.0.0/16']);
-    expectCliFailure(s.cli(['lease', '--pool', 'private', '--ip', '10.20.0.4', '--owner', 'x']), 5, ['10.20.0.4', 'OpenNebula (request 8)']);
-    expectCliFailure(s.cli(['lease', '--pool', 'private', '--ip', '10.20.1.3', '--owner', 'x']), 5, ['10.20.1.3', '"bm-02"']);
-    expectCliFailure(s.cli(['lease', '--pool', 'private', '--ip', '10.20.1.1', '--owner', 'x']), 5, ['10.20.1.1', 'gateway']);
-    expectCliFailure(s.cli(['lease', '--pool', 'private', '--ip', '10.20.255.9', '--owner', 'x']), 5, ['10.20.255.0/24']);
+    expectCliFailure(s.cli(['lease', '--pool', 'private', '--ip', '172.16.0.9', '--owner', 'x']), 5, [
+      '172.16.0.9',
+      '10.20.0.0/16',
+    ]);
+    expectCliFailure(s.cli(['lease', '--pool', 'private', '--ip', '10.20.0.4', '--owner', 'x']), 5, [
+      '10.20.0.4',
+      'OpenNebula (request 8)',
+    ]);
+    expectCliFailure(s.cli(['lease', '--pool', 'private', '--ip', '10.20.1.3', '--owner', 'x']), 5, [
+      '10.20.1.3',
+      '"bm-02"',
+    ]);
+    expectCliFailure(s.cli(['lease', '--pool', 'private', '--ip', '10.20.1.1', '--owner', 'x']), 5, [
+      '10.20.1.1',
+      'gateway',
+    ]);
+    expectCliFailure(s.cli(['lease', '--pool', 'private', '--ip', '10.20.255.9', '--owner', 'x']), 5, [
+      '10.20.255.0/24',
+    ]);
     expectCliFailure(s.cli(['lease', '--pool', 'private', '--ip', '10.20.0.300', '--owner', 'x']), 2, ['10.20.0.300']);
-    expectCliFailure(s.cli(['lease', '--pool', 'private', '--count', '2', '--ip', '10.20.9.9', '--owner', 'x']), 2, ['--count or --ip']);
+    expectCliFailure(s.cli(['lease', '--pool', 'private', '--count', '2', '--ip', '10.20.9.9', '--owner', 'x']), 2, [
+      '--count or --ip',
+    ]);
     expectCliFailure(s.cli(['lease', '--pool', 'private']), 2, ['--owner']);
     expectCliFailure(s.cli(['release', '--ip', '10.20.0.4']), 5, ['10.20.0.4', 'OpenNebula', '--force']);
     expectCliFailure(s.cli(['release', '--ip', '10.20.0.9']), 5, ['10.20.0.9', 'not leased']);
@@ -101,14 +135,25 @@ describe('nebula-ipam lease and release, beside oned', () => {
   });
 
   it('adds and removes an operator range, refusing OpenNebula ranges and ranges with leases', () => {
-    const added = s.json<{ range: string; addresses: string }>(['range', 'add', '--pool', 'private', '--size', '8', '--owner', 'rack7']);
+    const added = s.json<{ range: string; addresses: string }>([
+      'range',
+      'add',
+      '--pool',
+      'private',
+      '--size',
+      '8',
+      '--owner',
+      'rack7',
+    ]);
     assert.equal(added.addresses, '10.20.4.2-10.20.4.9');
     expectOk(s.cli(['lease', '--pool', 'private', '--owner', 'rack7']));
     const bytes = s.bookBytes();
     expectCliFailure(s.cli(['range', 'remove', added.range]), 5, [added.range, '1 lease', '--force']);
     expectCliFailure(s.cli(['range', 'remove', 'r1']), 5, ['r1', 'onevnet rmar']);
     expectCliFailure(s.cli(['range', 'remove', 'r99']), 5, ['"r99"']);
-    expectCliFailure(s.cli(['range', 'add', '--pool', 'private', '--size', '4', '--ip', '10.20.0.8']), 5, ['overlaps range r1']);
+    expectCliFailure(s.cli(['range', 'add', '--pool', 'private', '--size', '4', '--ip', '10.20.0.8']), 5, [
+      'overlaps range r1',
+    ]);
     expectCliFailure(s.cli(['range', 'add', '--pool', 'private']), 2, ['--size']);
     assert.deepEqual(s.bookBytes(), bytes);
     assert.match(expectOk(s.cli(['range', 'remove', added.range, '--force'])), /Removed range r5 .* with 1 lease/);
@@ -118,7 +163,9 @@ describe('nebula-ipam lease and release, beside oned', () => {
     const v6 = s.json<LeaseJson>(['lease', '--pool', 'public6', '--ip', '2001:db8:100:7::20', '--owner', 'v6host']);
     assert.equal(v6.addresses, '2001:db8:100:7::20');
     assert.match(expectOk(s.cli(['show', '2001:db8:100:7::20'])), /leased to "v6host"/);
-    expectCliFailure(s.cli(['lease', '--pool', 'public6', '--ip', '2001:db8:100:7::', '--owner', 'x']), 5, ['network address']);
+    expectCliFailure(s.cli(['lease', '--pool', 'public6', '--ip', '2001:db8:100:7::', '--owner', 'x']), 5, [
+      'network address',
+    ]);
   });
 
   it('records every change in the audit log with the operator as actor', () => {
@@ -157,11 +204,23 @@ describe('lease --ip in free pool space grows the operator range next to it (iss
     assert.match(leases, /^r1 +10\.20\.7\.11 +1 +operator +bm-02 /m);
     assert.match(expectOk(s.cli(['show', 'r1'])), /^ {2}addresses +10\.20\.7\.9 - 10\.20\.7\.11 \(3\)$/m);
     // Not adjacent, or across a subnet boundary: a range of its own.
-    assert.equal(s.json<LeaseJson>(['lease', '--pool', 'private', '--ip', '10.20.7.20', '--owner', 'bm-04']).range, 'r2');
-    assert.equal(s.json<LeaseJson>(['lease', '--pool', 'private', '--ip', '10.20.8.2', '--owner', 'bm-05']).range, 'r3');
+    assert.equal(
+      s.json<LeaseJson>(['lease', '--pool', 'private', '--ip', '10.20.7.20', '--owner', 'bm-04']).range,
+      'r2',
+    );
+    assert.equal(
+      s.json<LeaseJson>(['lease', '--pool', 'private', '--ip', '10.20.8.2', '--owner', 'bm-05']).range,
+      'r3',
+    );
     // A range given to another owner (range add --owner) is theirs: not grown for someone else.
     expectOk(s.cli(['range', 'add', '--pool', 'private', '--ip', '10.20.9.10', '--size', '2', '--owner', 'rack7']));
-    assert.equal(s.json<LeaseJson>(['lease', '--pool', 'private', '--ip', '10.20.9.12', '--owner', 'bm-06']).range, 'r5');
-    assert.equal(s.json<LeaseJson>(['lease', '--pool', 'private', '--ip', '10.20.9.13', '--owner', 'rack7']).range, 'r5');
+    assert.equal(
+      s.json<LeaseJson>(['lease', '--pool', 'private', '--ip', '10.20.9.12', '--owner', 'bm-06']).range,
+      'r5',
+    );
+    assert.equal(
+      s.json<LeaseJson>(['lease', '--pool', 'private', '--ip', '10.20.9.13', '--owner', 'rack7']).range,
+      'r5',
+    );
   });
 });

@@ -17,7 +17,9 @@ describe('metrics --output', () => {
   let s: CliSandbox;
   let file: string;
   before(() => {
-    s = createCliSandbox({ config: { pools: [{ name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, default: true }] } });
+    s = createCliSandbox({
+      config: { pools: [{ name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, default: true }] },
+    });
     s.register({ SIZE: '20' }, '1');
     fs.mkdirSync(path.join(s.dir, 'collector'));
     file = path.join(s.dir, 'collector', 'nebula-ipam.prom');

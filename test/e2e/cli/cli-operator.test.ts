@@ -10,7 +10,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { expectReply } from '../../support/driver-assert.ts';
-import { ACTIONS, BUNDLE, childEnv, encodeRequest, registerXml, REPO_ROOT, OnedAr } from '../../support/driver-harness.ts';
+import {
+  ACTIONS,
+  BUNDLE,
+  childEnv,
+  encodeRequest,
+  registerXml,
+  REPO_ROOT,
+  OnedAr,
+} from '../../support/driver-harness.ts';
 import { createCliSandbox, expectCliFailure, expectOk, type CliSandbox } from '../../support/cli-harness.ts';
 
 const CONFIG = {
@@ -22,7 +30,12 @@ const CONFIG = {
 
 /** What oned does: run <dir>/<action> with the request on stdin, the book and config named in the environment. */
 function onedRuns(dir: string, action: string, xml: string, env: Readonly<Record<string, string>>) {
-  const child = spawnSync(path.join(dir, action), ['0'], { input: encodeRequest(xml), encoding: 'utf8', env: childEnv('default', env), timeout: 30_000 });
+  const child = spawnSync(path.join(dir, action), ['0'], {
+    input: encodeRequest(xml),
+    encoding: 'utf8',
+    env: childEnv('default', env),
+    timeout: 30_000,
+  });
   return { code: child.status ?? 1, stdout: child.stdout, stderr: child.stderr };
 }
 
@@ -77,7 +90,9 @@ describe('nebula-ipam finds the right books, or says it cannot (issue 11 item 1)
     ]);
     // With its book in place (the config names it, init makes it), the same plain command reads it.
     expectOk(operator(['init', '--config', config]));
-    onedRuns(path.join(remotes, 'nebula'), 'register_address_range', registerXml({ IPAM_MAD: 'nebula', SIZE: '8' }), { NEBULA_IPAM_CONFIG: config });
+    onedRuns(path.join(remotes, 'nebula'), 'register_address_range', registerXml({ IPAM_MAD: 'nebula', SIZE: '8' }), {
+      NEBULA_IPAM_CONFIG: config,
+    });
     const status = operator(['status', '--config', config]);
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stderr, /^Using driver "nebula"/);
@@ -141,20 +156,34 @@ describe('nebula-ipam on the PATH, and --version (issue 11 item 2)', () => {
     const other = path.join(s.dir, 'other-bin');
     fs.mkdirSync(other);
     fs.writeFileSync(path.join(other, 'nebula-ipam'), '#!/bin/sh\necho mine\n', { mode: 0o755 });
-    expectCliFailure(s.cli(['install', path.join(s.dir, 'one', 'remotes', 'ipam', 'second'), '--bin', other]), 5, [path.join(other, 'nebula-ipam')]);
-    assert.equal(fs.existsSync(path.join(s.dir, 'one', 'remotes', 'ipam', 'second', 'get_address')), false, 'nothing was changed');
+    expectCliFailure(s.cli(['install', path.join(s.dir, 'one', 'remotes', 'ipam', 'second'), '--bin', other]), 5, [
+      path.join(other, 'nebula-ipam'),
+    ]);
+    assert.equal(
+      fs.existsSync(path.join(s.dir, 'one', 'remotes', 'ipam', 'second', 'get_address')),
+      false,
+      'nothing was changed',
+    );
   });
 
   it('npm pack gives a package whose global install puts a working nebula-ipam on the PATH', () => {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-ipam-pack-'));
     try {
       const npm = (args: readonly string[], cwd: string) =>
-        spawnSync('npm', [...args], { cwd, encoding: 'utf8', env: childEnv('default', { npm_config_cache: path.join(work, 'cache') }), timeout: 120_000 });
+        spawnSync('npm', [...args], {
+          cwd,
+          encoding: 'utf8',
+          env: childEnv('default', { npm_config_cache: path.join(work, 'cache') }),
+          timeout: 120_000,
+        });
       // --ignore-scripts: the bundle under test is the one already built.
       const packed = npm(['pack', '--ignore-scripts', '--pack-destination', work, '--silent'], REPO_ROOT);
       assert.equal(packed.status, 0, packed.stderr);
       const tarball = path.join(work, packed.stdout.trim().split('\n').pop()!);
-      const installed = npm(['install', '-g', '--prefix', path.join(work, 'global'), '--offline', '--no-audit', '--no-fund', tarball], work);
+      const installed = npm(
+        ['install', '-g', '--prefix', path.join(work, 'global'), '--offline', '--no-audit', '--no-fund', tarball],
+        work,
+      );
       assert.equal(installed.status, 0, installed.stderr);
       const program = path.join(work, 'global', 'bin', 'nebula-ipam');
       const version = runProgram(program, ['version', '--json']);
@@ -190,7 +219,9 @@ describe('the default install travels with onehost sync (issue 11 item 10)', () 
     const there = path.join(copied, 'ipam', 'nebula');
     const env = { NEBULA_IPAM_STORE: path.join(s.dir, 'shared', 'leases.json'), NEBULA_IPAM_CONFIG: s.configPath! };
     expectOk(s.cli(['init'], { env }));
-    const ar = new OnedAr(expectReply(onedRuns(there, 'register_address_range', registerXml({ IPAM_MAD: 'nebula', SIZE: '4' }), env), 'AR'));
+    const ar = new OnedAr(
+      expectReply(onedRuns(there, 'register_address_range', registerXml({ IPAM_MAD: 'nebula', SIZE: '4' }), env), 'AR'),
+    );
     const got = expectReply(onedRuns(there, 'get_address', ar.getXml(1), env), 'ADDRESS');
     assert.equal(got.get('IP'), ar.attrs.IP);
     const ran = [
@@ -257,7 +288,13 @@ describe('errors in the project voice (issue 11 item 4)', () => {
       expectCliFailure(s.cli(['reconcile', '--from', gone]), 5, [gone, 'there is no such file']),
       expectCliFailure(s.cli(['--config', gone, 'status']), 5, [gone, 'there is no such file']),
     ];
-    for (const line of lines) assert.match(line, new RegExp(`^Cannot read .*${JSON.stringify(gone).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: there is no such file; nothing was changed$`));
+    for (const line of lines)
+      assert.match(
+        line,
+        new RegExp(
+          `^Cannot read .*${JSON.stringify(gone).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: there is no such file; nothing was changed$`,
+        ),
+      );
   });
 });
 
@@ -345,7 +382,10 @@ describe('each --help lists every exit code the command returns (issue 11 item 4
     const holder = spawn('sleep', ['20'], { stdio: 'ignore' });
     try {
       fs.mkdirSync(`${s.bookPath}.lock`);
-      fs.writeFileSync(path.join(`${s.bookPath}.lock`, 'owner'), JSON.stringify({ token: 'aaaabbbbccccddddeeeeffff', pid: holder.pid, host: os.hostname() }));
+      fs.writeFileSync(
+        path.join(`${s.bookPath}.lock`, 'owner'),
+        JSON.stringify({ token: 'aaaabbbbccccddddeeeeffff', pid: holder.pid, host: os.hostname() }),
+      );
       for (const args of [
         ['lease', '--pool', 'private', '--owner', 'b'],
         ['release', '--owner', 'b'],
@@ -359,14 +399,26 @@ describe('each --help lists every exit code the command returns (issue 11 item 4
     }
     // A corrupt book.
     fs.writeFileSync(s.bookPath, '{ not json');
-    for (const args of [['status'], ['show', 'r1'], ['leases'], ['export'], ['verify'], ['lease', '--pool', 'private', '--owner', 'c']]) note(args);
+    for (const args of [
+      ['status'],
+      ['show', 'r1'],
+      ['leases'],
+      ['export'],
+      ['verify'],
+      ['lease', '--pool', 'private', '--owner', 'c'],
+    ])
+      note(args);
 
     const missing: string[] = [];
     for (const [command, codes] of produced) {
       const help = expectOk(s.cli([command, '--help']));
-      const listed = new Set([...help.slice(help.indexOf('Exit codes:')).matchAll(/^ {2}(\d+) +/gm)].map((m) => Number(m[1])));
+      const listed = new Set(
+        [...help.slice(help.indexOf('Exit codes:')).matchAll(/^ {2}(\d+) +/gm)].map((m) => Number(m[1])),
+      );
       assert.ok(listed.size > 0, `${command} --help lists its exit codes`);
-      for (const code of codes) if (!listed.has(code)) missing.push(`${command} returned ${code}, not in its --help (${[...listed].join(', ')})`);
+      for (const code of codes)
+        if (!listed.has(code))
+          missing.push(`${command} returned ${code}, not in its --help (${[...listed].join(', ')})`);
     }
     assert.deepEqual(missing, []);
     assert.ok(produced.size >= 14, `every command was run: ${[...produced.keys()].join(' ')}`);
@@ -432,7 +484,9 @@ describe('metrics for Prometheus, the same numbers as status --json (issue 11 it
       if (line.startsWith('# HELP ') || line.startsWith('# TYPE ')) continue;
       const m = /^([a-z_]+)\{(.*)\} (\S+)$/.exec(line);
       assert.ok(m, `a sample line: ${line}`);
-      const labels = Object.fromEntries([...m[2]!.matchAll(/([a-z_]+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1]!, l[2]!]));
+      const labels = Object.fromEntries(
+        [...m[2]!.matchAll(/([a-z_]+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1]!, l[2]!]),
+      );
       samples.push({ name: m[1]!, labels, value: Number(m[3]) });
     }
     return samples;
@@ -443,10 +497,17 @@ describe('metrics for Prometheus, the same numbers as status --json (issue 11 it
     const status = s.json<{
       generation: number;
       pools: { name: string; size: number | string; carved: number | string; free: number | string }[];
-      families: Record<string, { ranges: { id: string; size: number; used: number; byOpenNebula: number; byOperators: number; free: number }[] }>;
+      families: Record<
+        string,
+        {
+          ranges: { id: string; size: number; used: number; byOpenNebula: number; byOperators: number; free: number }[];
+        }
+      >;
     }>(['status']);
     const one = (name: string, labels: Record<string, string>) => {
-      const found = samples.filter((x) => x.name === name && Object.entries(labels).every(([k, v]) => x.labels[k] === v));
+      const found = samples.filter(
+        (x) => x.name === name && Object.entries(labels).every(([k, v]) => x.labels[k] === v),
+      );
       assert.equal(found.length, 1, `${name} ${JSON.stringify(labels)}`);
       return found[0]!.value;
     };
@@ -478,7 +539,8 @@ describe('metrics for Prometheus, the same numbers as status --json (issue 11 it
     const file = path.join(dir, 'nebula-ipam.prom');
     assert.equal(expectOk(s.cli(['metrics', '--output', file])), '');
     // The same text but for the time of the run (nebula_ipam_last_success_timestamp_seconds).
-    const timeless = (text: string) => text.replace(/^(nebula_ipam_last_success_timestamp_seconds\{[^}]*\}) \d+$/m, '$1 T');
+    const timeless = (text: string) =>
+      text.replace(/^(nebula_ipam_last_success_timestamp_seconds\{[^}]*\}) \d+$/m, '$1 T');
     assert.equal(timeless(fs.readFileSync(file, 'utf8')), timeless(expectOk(s.cli(['metrics']))));
     assert.deepEqual(fs.readdirSync(dir), ['nebula-ipam.prom'], 'no temporary file left');
     expectCliFailure(s.cli(['metrics', '--output', path.join(s.dir, 'no', 'such', 'dir', 'x.prom')]), 8, ['x.prom']);
@@ -502,7 +564,11 @@ describe('shell completion (issue 11 item 9)', () => {
     const child = spawnSync('bash', ['-c', probe], {
       encoding: 'utf8',
       cwd: s.dir,
-      env: childEnv('default', { PATH: `${s.driverDir}:${process.env.PATH}`, NEBULA_IPAM_CONFIG: s.configPath!, NEBULA_IPAM_STORE: s.bookPath }),
+      env: childEnv('default', {
+        PATH: `${s.driverDir}:${process.env.PATH}`,
+        NEBULA_IPAM_CONFIG: s.configPath!,
+        NEBULA_IPAM_STORE: s.bookPath,
+      }),
     });
     assert.equal(child.status, 0, child.stderr);
     return child.stdout.split('\n').filter(Boolean).sort();
@@ -531,7 +597,10 @@ describe('shell completion (issue 11 item 9)', () => {
     assert.deepEqual(complete(['leases', '--holder', '']), ['opennebula', 'operator']);
     // The config named on the line is the one asked, not the environment's.
     const other = path.join(s.dir, 'other.json');
-    fs.writeFileSync(other, JSON.stringify({ pools: [{ name: 'elsewhere', network: '10.99.0.0/16', subnetPrefix: 24 }] }));
+    fs.writeFileSync(
+      other,
+      JSON.stringify({ pools: [{ name: 'elsewhere', network: '10.99.0.0/16', subnetPrefix: 24 }] }),
+    );
     assert.deepEqual(complete(['--config', other, 'lease', '--pool', '']), ['elsewhere']);
   });
 
@@ -543,7 +612,20 @@ describe('shell completion (issue 11 item 9)', () => {
 describe('what a host needs (issue 11 item 7)', () => {
   let s: CliSandbox;
   before(() => {
-    s = createCliSandbox({ config: { pools: [{ name: 'lab', network: '10.40.0.0/16', subnetPrefix: 24, dns: ['10.40.0.53'], mtu: 9000, searchDomain: 'lab.example.org' }] } });
+    s = createCliSandbox({
+      config: {
+        pools: [
+          {
+            name: 'lab',
+            network: '10.40.0.0/16',
+            subnetPrefix: 24,
+            dns: ['10.40.0.53'],
+            mtu: 9000,
+            searchDomain: 'lab.example.org',
+          },
+        ],
+      },
+    });
   });
   after(() => s.cleanup());
 

@@ -10,7 +10,15 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { expectFailure, expectQuietSuccess, expectReply } from '../../support/driver-assert.ts';
 import { spawnSync } from 'node:child_process';
-import { childEnv, createSandbox, encodeRequest, OnedAr, registerXml, type DriverSandbox, type RunResult } from '../../support/driver-harness.ts';
+import {
+  childEnv,
+  createSandbox,
+  encodeRequest,
+  OnedAr,
+  registerXml,
+  type DriverSandbox,
+  type RunResult,
+} from '../../support/driver-harness.ts';
 import { onevnetList } from '../../support/onevnet-list.ts';
 import { ISSUE2_POOLS } from '../../support/sample-config.ts';
 import type { Book } from '../../../src/core/book/book.ts';
@@ -23,7 +31,8 @@ function readBook(sandbox: DriverSandbox): Book {
   return decodeBook(sandbox.bookBytes()!, sandbox.bookPath);
 }
 
-const leaseSpans = (book: Book, id: string) => book.ranges.find((r) => r.id === id)!.leases.map((l) => [Number(l.first), Number(l.last), l.holder]);
+const leaseSpans = (book: Book, id: string) =>
+  book.ranges.find((r) => r.id === id)!.leases.map((l) => [Number(l.first), Number(l.last), l.holder]);
 
 function cli(sandbox: DriverSandbox, ...args: string[]): RunResult {
   return sandbox.runRaw('nebula-ipam', { args });
@@ -57,7 +66,13 @@ function buildDisagreeingBook(sandbox: DriverSandbox): void {
   assert.equal(r1.attrs.NEBULA_IPAM_RANGE, 'r1');
   assert.equal(r1.attrs.IP, '10.20.0.3', 'the fixture was written for this carving');
   const r2 = register(sandbox, { TYPE: 'IP4', IP: '192.168.50.10', SIZE: '10', IPAM_MAD: 'mydrv' }, 1);
-  register(sandbox, { TYPE: 'IP6_STATIC', IP6: '2001:db8:100::10', PREFIX_LENGTH: '64', SIZE: '16', IPAM_MAD: 'mydrv' });
+  register(sandbox, {
+    TYPE: 'IP6_STATIC',
+    IP6: '2001:db8:100::10',
+    PREFIX_LENGTH: '64',
+    SIZE: '16',
+    IPAM_MAD: 'mydrv',
+  });
   const r4 = register(sandbox, { IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '252' });
   assert.equal(r4.attrs.NEBULA_IPAM_RANGE, 'r4');
   assert.deepEqual([getAddress(sandbox, r1), getAddress(sandbox, r1)], ['10.20.0.3', '10.20.0.4']);
@@ -76,13 +91,18 @@ interface JsonReport {
   changes: { action: string; range: string; addresses: string }[];
 }
 
-const summary = (report: JsonReport) => report.findings.map((f) => `${f.kind} ${f.range} ${f.addresses ?? f.field ?? ''}`.trim()).sort();
+const summary = (report: JsonReport) =>
+  report.findings.map((f) => `${f.kind} ${f.range} ${f.addresses ?? f.field ?? ''}`.trim()).sort();
 
 test("a hand-made onevnet list -x that disagrees with the driver's book: reconcile tells the truth both ways, and changes nothing", () => {
   const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: 0 } });
   try {
     buildDisagreeingBook(sandbox);
-    const file = saveDocument(sandbox, 'vnets.xml', fs.readFileSync(path.join(FIXTURES, 'list-several-vnets.xml'), 'utf8'));
+    const file = saveDocument(
+      sandbox,
+      'vnets.xml',
+      fs.readFileSync(path.join(FIXTURES, 'list-several-vnets.xml'), 'utf8'),
+    );
     const before = sandbox.bookBytes();
 
     const json = cli(sandbox, 'reconcile', '--from', file, '--json');
@@ -102,11 +122,20 @@ test("a hand-made onevnet list -x that disagrees with the driver's book: reconci
     assert.equal(text.code, 1);
     assert.equal(text.stderr, '');
     const row = (problem: string) => text.stdout.split('\n').find((line) => line.startsWith(problem)) ?? '';
-    assert.match(row('leased in OpenNebula only'), /r1\s+VNET 3 AR 0\s+10\.20\.0\.10-10\.20\.0\.11\s+reservation VNET 7; free in the book\s+adds the lease/);
+    assert.match(
+      row('leased in OpenNebula only'),
+      /r1\s+VNET 3 AR 0\s+10\.20\.0\.10-10\.20\.0\.11\s+reservation VNET 7; free in the book\s+adds the lease/,
+    );
     assert.match(row('held in the book only'), /r1\s+-\s+10\.20\.0\.5\s+OpenNebula lease since .*drops the lease/);
-    assert.match(row('leased to both'), /10\.20\.0\.7\s+hold in OpenNebula; operator lease "bmc-7" in the book\s+left: operator leases are never changed/);
+    assert.match(
+      row('leased to both'),
+      /10\.20\.0\.7\s+hold in OpenNebula; operator lease "bmc-7" in the book\s+left: operator leases are never changed/,
+    );
     assert.match(row('range in the book only'), /r4 .*10\.20\.1\.2-10\.20\.1\.253.*removes the range/);
-    assert.match(text.stdout, /2 ARs of other drivers skipped \(this driver.s: NEBULA_IPAM_RANGE or IPAM_MAD nebula-ipam\)/);
+    assert.match(
+      text.stdout,
+      /2 ARs of other drivers skipped \(this driver.s: NEBULA_IPAM_RANGE or IPAM_MAD nebula-ipam\)/,
+    );
     assert.match(text.stdout, /Dry run: nothing was changed\.\n$/);
     assert.deepEqual(sandbox.bookBytes(), before, 'a dry run leaves the book byte for byte');
   } finally {
@@ -118,7 +147,11 @@ test("--apply adopts OpenNebula's side in one write, keeps the operator lease, l
   const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: 0 } });
   try {
     buildDisagreeingBook(sandbox);
-    const file = saveDocument(sandbox, 'vnets.xml', fs.readFileSync(path.join(FIXTURES, 'list-several-vnets.xml'), 'utf8'));
+    const file = saveDocument(
+      sandbox,
+      'vnets.xml',
+      fs.readFileSync(path.join(FIXTURES, 'list-several-vnets.xml'), 'utf8'),
+    );
     const generation = readBook(sandbox).generation;
 
     const applied = cli(sandbox, 'reconcile', '--from', file, ...APPLY());
@@ -230,7 +263,11 @@ test('a deleted book is rebuilt from onevnet list -x with --apply, and oned carr
     expectQuietSuccess(sandbox.run('free_address', web.freeXml(0n)));
     const nextRange = register(sandbox, { IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '20' });
     assert.equal(nextRange.attrs.NEBULA_IPAM_RANGE, 'r3', 'no id is handed out twice');
-    assert.equal(nextRange.attrs.IP, '10.20.1.2', 'the rebuilt range keeps its subnet: the next one is carved after it');
+    assert.equal(
+      nextRange.attrs.IP,
+      '10.20.1.2',
+      'the rebuilt range keeps its subnet: the next one is carved after it',
+    );
   } finally {
     sandbox.cleanup();
   }
@@ -241,16 +278,31 @@ test('malformed XML: one clear line, exit 3, the book byte-identical, with or wi
   try {
     buildDisagreeingBook(sandbox);
     const before = sandbox.bookBytes();
-    const malformed = saveDocument(sandbox, 'broken.xml', fs.readFileSync(path.join(FIXTURES, 'malformed.xml'), 'utf8'));
+    const malformed = saveDocument(
+      sandbox,
+      'broken.xml',
+      fs.readFileSync(path.join(FIXTURES, 'malformed.xml'), 'utf8'),
+    );
     for (const extra of [[], APPLY()]) {
-      expectFailure(cli(sandbox, 'reconcile', '--from', malformed, ...extra), 3, ['broken.xml', 'not well-formed XML', 'nothing was changed']);
+      expectFailure(cli(sandbox, 'reconcile', '--from', malformed, ...extra), 3, [
+        'broken.xml',
+        'not well-formed XML',
+        'nothing was changed',
+      ]);
       assert.deepEqual(sandbox.bookBytes(), before);
     }
-    const doctype = saveDocument(sandbox, 'doctype.xml', '<!DOCTYPE VNET_POOL [<!ENTITY x SYSTEM "file:///etc/passwd">]><VNET_POOL>&x;</VNET_POOL>');
+    const doctype = saveDocument(
+      sandbox,
+      'doctype.xml',
+      '<!DOCTYPE VNET_POOL [<!ENTITY x SYSTEM "file:///etc/passwd">]><VNET_POOL>&x;</VNET_POOL>',
+    );
     expectFailure(cli(sandbox, 'reconcile', '--from', doctype, ...APPLY()), 3, ['DOCTYPE']);
     const wrong = saveDocument(sandbox, 'vms.xml', '<VM_POOL><VM><ID>1</ID></VM></VM_POOL>');
     expectFailure(cli(sandbox, 'reconcile', '--from', wrong, ...APPLY()), 3, ['VM_POOL', 'onevnet list -x']);
-    expectFailure(cli(sandbox, 'reconcile', '--from', path.join(sandbox.dir, 'missing.xml')), 5, ['missing.xml', 'no such file']);
+    expectFailure(cli(sandbox, 'reconcile', '--from', path.join(sandbox.dir, 'missing.xml')), 5, [
+      'missing.xml',
+      'no such file',
+    ]);
     expectFailure(cli(sandbox, 'reconcile'), 2, ['--from']);
     assert.deepEqual(sandbox.bookBytes(), before);
   } finally {
@@ -265,7 +317,10 @@ test('leases taken after the document was printed are not judged stale, and onev
     register(sandbox, { TYPE: 'IP4', IP: '192.168.50.10', SIZE: '10', IPAM_MAD: 'mydrv' }, 1);
     const holders = new Map([[ar.indexOf(getAddress(sandbox, ar)), 'VM 1']]);
     const printed = new Date();
-    const show = onevnetList([{ id: 4, name: 'web', ars: [{ ar, holders }] }]).replace(/^<VNET_POOL>|<\/VNET_POOL>$/g, '');
+    const show = onevnetList([{ id: 4, name: 'web', ars: [{ ar, holders }] }]).replace(
+      /^<VNET_POOL>|<\/VNET_POOL>$/g,
+      '',
+    );
     const file = path.join(sandbox.dir, 'show.xml');
     fs.writeFileSync(file, show);
     getAddress(sandbox, ar); // oned leased 10.20.0.4 after onevnet printed
@@ -285,7 +340,15 @@ test('leases taken after the document was printed are not judged stale, and onev
     );
 
     // The same document dated after the lease: now the lease is judged (and would be dropped).
-    const dated = cli(sandbox, 'reconcile', '--from', file, '--as-of', new Date(Date.now() + 60_000).toISOString(), '--json');
+    const dated = cli(
+      sandbox,
+      'reconcile',
+      '--from',
+      file,
+      '--as-of',
+      new Date(Date.now() + 60_000).toISOString(),
+      '--json',
+    );
     assert.equal(dated.code, 1);
     assert.deepEqual(summary(JSON.parse(dated.stdout) as JsonReport), ['lease-missing-in-opennebula r1 10.20.0.4']);
     expectFailure(cli(sandbox, 'reconcile', '--from', file, '--as-of', 'yesterday'), 2, ['--as-of']);
@@ -297,7 +360,10 @@ test('leases taken after the document was printed are not judged stale, and onev
 test('--from - reads the document from standard input', () => {
   const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: 0 } });
   try {
-    const result = sandbox.runRaw('nebula-ipam', { args: ['reconcile', '--from', '-', '--json'], stdin: fs.readFileSync(path.join(FIXTURES, 'show-ip4-with-leases.xml')) });
+    const result = sandbox.runRaw('nebula-ipam', {
+      args: ['reconcile', '--from', '-', '--json'],
+      stdin: fs.readFileSync(path.join(FIXTURES, 'show-ip4-with-leases.xml')),
+    });
     assert.equal(result.code, 1, result.stderr);
     const report = JSON.parse(result.stdout) as JsonReport & { document: { file: string; root: string } };
     assert.deepEqual(report.document.file, '(standard input)');
@@ -412,13 +478,20 @@ test('--apply on a saved file never takes its modification time as "as of": --as
     // The same file on standard input (`--from - < vnets.xml`): now is no better a time.
     const fd = fs.openSync(file, 'r');
     try {
-      const redirected = spawnSync(path.join(sandbox.driverDir, 'nebula-ipam'), ['reconcile', '--from', '-', '--apply'], {
-        env: childEnv('default', { NEBULA_IPAM_STORE: sandbox.bookPath, NEBULA_IPAM_CONFIG: sandbox.configPath }),
-        stdio: [fd, 'pipe', 'pipe'],
-        encoding: 'utf8',
-        timeout: 30_000,
-      });
-      expectFailure({ code: redirected.status ?? -1, stdout: redirected.stdout, stderr: redirected.stderr }, 2, ['--as-of', 'saved file']);
+      const redirected = spawnSync(
+        path.join(sandbox.driverDir, 'nebula-ipam'),
+        ['reconcile', '--from', '-', '--apply'],
+        {
+          env: childEnv('default', { NEBULA_IPAM_STORE: sandbox.bookPath, NEBULA_IPAM_CONFIG: sandbox.configPath }),
+          stdio: [fd, 'pipe', 'pipe'],
+          encoding: 'utf8',
+          timeout: 30_000,
+        },
+      );
+      expectFailure({ code: redirected.status ?? -1, stdout: redirected.stdout, stderr: redirected.stderr }, 2, [
+        '--as-of',
+        'saved file',
+      ]);
     } finally {
       fs.closeSync(fd);
     }
@@ -448,11 +521,22 @@ test('onevnet list -x | reconcile --from - --apply: stamped before reading, a le
     const bin = fakeOnevnet(sandbox, ar, xml, '1');
     cli(sandbox, 'status'); // makes the nebula-ipam link
     // --as-of is evaluated as the pipeline starts, before onevnet asks oned for its snapshot.
-    const piped = spawnSync('sh', ['-c', `onevnet | "${sandbox.driverDir}/nebula-ipam" --json reconcile --from - --apply --as-of "$(date -u +%FT%TZ)"`], {
-      env: childEnv('default', { NEBULA_IPAM_STORE: sandbox.bookPath, NEBULA_IPAM_CONFIG: sandbox.configPath, ...withPath(bin) }),
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const piped = spawnSync(
+      'sh',
+      [
+        '-c',
+        `onevnet | "${sandbox.driverDir}/nebula-ipam" --json reconcile --from - --apply --as-of "$(date -u +%FT%TZ)"`,
+      ],
+      {
+        env: childEnv('default', {
+          NEBULA_IPAM_STORE: sandbox.bookPath,
+          NEBULA_IPAM_CONFIG: sandbox.configPath,
+          ...withPath(bin),
+        }),
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
     assert.equal(piped.status, 0, piped.stdout + piped.stderr);
     assert.deepEqual(leaseSpans(readBook(sandbox), 'r1'), [
       [0, 0, 'opennebula'],
@@ -470,7 +554,9 @@ test("a free oned did not honour (onevnet release of a VM's address): reconcile 
     const ip = getAddress(sandbox, ar);
     // onevnet release calls free_address, which succeeds; oned 7.4 keeps VM 1's lease.
     expectQuietSuccess(sandbox.run('free_address', ar.freeXml(ar.indexOf(ip))));
-    const show = onevnetList([{ id: 4, name: 'web', ars: [{ ar, holders: new Map([[ar.indexOf(ip), 'VM 1']]) }] }]).replace(/^<VNET_POOL>|<\/VNET_POOL>$/g, '');
+    const show = onevnetList([
+      { id: 4, name: 'web', ars: [{ ar, holders: new Map([[ar.indexOf(ip), 'VM 1']]) }] },
+    ]).replace(/^<VNET_POOL>|<\/VNET_POOL>$/g, '');
     const file = saveDocument(sandbox, 'show.xml', show);
 
     const dry = cli(sandbox, 'reconcile', '--from', file, '--json');
@@ -478,7 +564,10 @@ test("a free oned did not honour (onevnet release of a VM's address): reconcile 
     assert.deepEqual(summary(JSON.parse(dry.stdout) as JsonReport), [`lease-missing-in-book r1 ${ip}`]);
     const applied = cli(sandbox, 'reconcile', '--from', file, ...APPLY());
     assert.equal(applied.code, 0, applied.stdout);
-    assert.match(applied.stdout, /leased in OpenNebula only\s+r1\s+VNET 4 AR 0\s+10\.20\.0\.3\s+VM 1; free in the book\s+lease added/);
+    assert.match(
+      applied.stdout,
+      /leased in OpenNebula only\s+r1\s+VNET 4 AR 0\s+10\.20\.0\.3\s+VM 1; free in the book\s+lease added/,
+    );
     assert.deepEqual(leaseSpans(readBook(sandbox), 'r1'), [[0, 0, 'opennebula']]);
     assert.notEqual(getAddress(sandbox, ar), ip, 'the adopted address is not handed out again');
   } finally {
@@ -495,12 +584,20 @@ test('cat vnets.xml | reconcile --from - --apply: a pipe cannot tell a saved fil
     fs.writeFileSync(file, xml);
     cli(sandbox, 'status'); // makes the nebula-ipam link
     const before = sandbox.bookBytes();
-    const piped = spawnSync('sh', ['-c', `cat "${file}" | "${sandbox.driverDir}/nebula-ipam" reconcile --from - --apply`], {
-      env: childEnv('default', { NEBULA_IPAM_STORE: sandbox.bookPath, NEBULA_IPAM_CONFIG: sandbox.configPath }),
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    expectFailure({ code: piped.status ?? -1, stdout: piped.stdout, stderr: piped.stderr }, 2, ['--apply', '--as-of', 'a pipe cannot tell onevnet from a saved file']);
+    const piped = spawnSync(
+      'sh',
+      ['-c', `cat "${file}" | "${sandbox.driverDir}/nebula-ipam" reconcile --from - --apply`],
+      {
+        env: childEnv('default', { NEBULA_IPAM_STORE: sandbox.bookPath, NEBULA_IPAM_CONFIG: sandbox.configPath }),
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
+    expectFailure({ code: piped.status ?? -1, stdout: piped.stdout, stderr: piped.stderr }, 2, [
+      '--apply',
+      '--as-of',
+      'a pipe cannot tell onevnet from a saved file',
+    ]);
     assert.deepEqual(sandbox.bookBytes(), before, 'nothing changed: the lease made after the document stays');
     // A dry run says which time it took.
     const dry = spawnSync('sh', ['-c', `cat "${file}" | "${sandbox.driverDir}/nebula-ipam" reconcile --from -`], {
@@ -508,7 +605,10 @@ test('cat vnets.xml | reconcile --from - --apply: a pipe cannot tell a saved fil
       encoding: 'utf8',
       timeout: 30_000,
     });
-    assert.match(dry.stdout, /as of [0-9T:.Z-]+ \(the start of reconcile; the book judged up to [0-9T:.Z-]+, reconcileMarginSeconds 0\)/);
+    assert.match(
+      dry.stdout,
+      /as of [0-9T:.Z-]+ \(the start of reconcile; the book judged up to [0-9T:.Z-]+, reconcileMarginSeconds 0\)/,
+    );
   } finally {
     sandbox.cleanup();
   }
@@ -516,7 +616,9 @@ test('cat vnets.xml | reconcile --from - --apply: a pipe cannot tell a saved fil
 
 test('HA front-ends 3 s apart: a lease made one second after the document, stamped by a clock behind, is not judged (reconcileMarginSeconds, default 300) (issue 15 item 7)', () => {
   for (const margin of [undefined, 0]) {
-    const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, ...(margin === undefined ? {} : { reconcileMarginSeconds: margin }) } });
+    const sandbox = createSandbox({
+      config: { pools: ISSUE2_POOLS, ...(margin === undefined ? {} : { reconcileMarginSeconds: margin }) },
+    });
     try {
       const ar = register(sandbox, { IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '20' });
       // onevnet list -x on front-end B printed the AR with nothing leased; one second later (real
@@ -531,7 +633,10 @@ test('HA front-ends 3 s apart: a lease made one second after the document, stamp
       if (margin === undefined) {
         assert.equal(applied.code, 0, applied.stdout + applied.stderr);
         assert.deepEqual(spans, [[0, 0, 'opennebula']], `${ip} stays leased: it may be newer than the document`);
-        assert.equal((JSON.parse(applied.stdout) as { document: { judgedUntil: string } }).document.judgedUntil, new Date(Date.parse(asOf) - 300_000).toISOString());
+        assert.equal(
+          (JSON.parse(applied.stdout) as { document: { judgedUntil: string } }).document.judgedUntil,
+          new Date(Date.parse(asOf) - 300_000).toISOString(),
+        );
       } else {
         // Without a margin the skew decides: the lease is judged stale and freed (what the margin prevents).
         assert.deepEqual(spans, [], 'with reconcileMarginSeconds 0 the lease is dropped');
@@ -546,7 +651,10 @@ test('reconcileMarginSeconds must be a whole number of seconds from 0 to 86400: 
   for (const value of [-1, 1.5, '300', 86_401]) {
     const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: value }, book: 'none' });
     try {
-      expectFailure(cli(sandbox, 'reconcile', '--from', path.join(FIXTURES, 'show-ip4-with-leases.xml')), 4, ['reconcileMarginSeconds', JSON.stringify(value)]);
+      expectFailure(cli(sandbox, 'reconcile', '--from', path.join(FIXTURES, 'show-ip4-with-leases.xml')), 4, [
+        'reconcileMarginSeconds',
+        JSON.stringify(value),
+      ]);
     } finally {
       sandbox.cleanup();
     }

@@ -33,7 +33,10 @@ describe('a command waiting for the lock says so on a terminal (issue 11 item 3)
     const dir = `${s.bookPath}.lock`;
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir);
-    fs.writeFileSync(path.join(dir, 'owner'), JSON.stringify({ token: 'feedface0000feedface0000', pid: holder.pid, host: os.hostname() }));
+    fs.writeFileSync(
+      path.join(dir, 'owner'),
+      JSON.stringify({ token: 'feedface0000feedface0000', pid: holder.pid, host: os.hostname() }),
+    );
   };
   after(() => {
     holder.kill();
@@ -49,7 +52,12 @@ describe('a command waiting for the lock says so on a terminal (issue 11 item 3)
     assert.equal(run.code, 6, run.output);
     const lines = run.output.trimEnd().split('\n');
     assert.equal(lines.length, 2, run.output);
-    assert.match(lines[0]!, new RegExp(`^Waiting for the lease book's lock, held by process ${holder.pid} on ${os.hostname()} since \\d{4}-\\d\\d-\\d\\dT`));
+    assert.match(
+      lines[0]!,
+      new RegExp(
+        `^Waiting for the lease book's lock, held by process ${holder.pid} on ${os.hostname()} since \\d{4}-\\d\\d-\\d\\dT`,
+      ),
+    );
     assert.match(lines[1]!, /^Cannot use the lease book .* stayed locked/);
     assert.ok(Date.now() - started >= 2500);
   });
@@ -77,7 +85,8 @@ describe('output fits the terminal (issue 11 item 5)', () => {
     s = createCliSandbox({ config: CONFIG });
     s.register({ SIZE: '20' }, '1');
     s.register({ TYPE: 'IP4_6', IPAM_POOL: 'private', IPAM_POOL6: 'public6', SIZE: '8' }, '2');
-    for (let i = 0; i < 3; i++) expectOk(s.cli(['lease', '--pool', 'private', '--owner', `host-${i}`, '--note', longNote]));
+    for (let i = 0; i < 3; i++)
+      expectOk(s.cli(['lease', '--pool', 'private', '--owner', `host-${i}`, '--note', longNote]));
   });
   after(() => s.cleanup());
 
@@ -110,7 +119,9 @@ describe('output fits the terminal (issue 11 item 5)', () => {
     assert.match(ipv4, /^r2 +OpenNebula +private +10\.20\.1\.0\/24 +IP4_6 /m);
     assert.match(ipv6, /^r2 +OpenNebula +public6 +2001:db8:100:[0-9a-f:]*\/64 +IP4_6 +SLAAC +8 /m);
     assert.match(ipv6, /^total +8 +0 +8 /m);
-    const json = s.json<{ families: { ipv4: { totals: { size: number } }; ipv6: { totals: { size: number; ranges: number } } } }>(['status']);
+    const json = s.json<{
+      families: { ipv4: { totals: { size: number } }; ipv6: { totals: { size: number; ranges: number } } };
+    }>(['status']);
     assert.equal(json.families.ipv6.totals.ranges, 1);
     assert.equal(json.families.ipv6.totals.size, 8);
     // r1 (20), r2 (8, IP4_6) and the operator range carved for the leases (a /24's 253).
@@ -148,7 +159,9 @@ describe('a long read says what it reads, on a terminal only (issue 11 item 3)',
   it('import of a large file names it and its size first; a pipe gets only the failure', () => {
     const big = path.join(s.dir, 'big.json');
     fs.writeFileSync(big, `{"schema":1,"pad":"${'x'.repeat(5 * 1024 * 1024)}"}`);
-    const run = runInPty(s.program, ['import', big], { env: { NEBULA_IPAM_STORE: s.bookPath, NEBULA_IPAM_CONFIG: s.configPath! } });
+    const run = runInPty(s.program, ['import', big], {
+      env: { NEBULA_IPAM_STORE: s.bookPath, NEBULA_IPAM_CONFIG: s.configPath! },
+    });
     assert.equal(run.code, 3, run.output);
     const lines = run.output.trimEnd().split('\n');
     assert.equal(lines.length, 2, run.output);

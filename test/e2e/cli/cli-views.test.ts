@@ -35,7 +35,9 @@ describe('status, show and metrics see every range', () => {
     assert.match(out, /^ETHER \(MAC only\) ranges\n/m);
     assert.match(out, /^r1 +OpenNebula +- +- +ETHER +MAC from oned +8 +0 +8 /m);
     assert.match(out, /^r2 +OpenNebula +public6 +2001:db8:100::\/64 +IP6 +SLAAC +16 +0 +16 /m);
-    const json = s.json<{ ranges: { id: string }[]; families: Record<string, { ranges: { id: string }[] }> }>(['status']);
+    const json = s.json<{ ranges: { id: string }[]; families: Record<string, { ranges: { id: string }[] }> }>([
+      'status',
+    ]);
     assert.deepEqual(
       json.ranges.map((r) => r.id),
       ['r1', 'r2', 'r3', 'r4'],
@@ -52,13 +54,16 @@ describe('status, show and metrics see every range', () => {
 
   it('metrics carries a series for every range (Why 1)', () => {
     const out = expectOk(s.cli(['metrics']));
-    for (const id of ['r1', 'r2', 'r3', 'r4']) assert.match(out, new RegExp(`^nebula_ipam_range_size_addresses\\{[^}]*range="${id}"`, 'm'), id);
+    for (const id of ['r1', 'r2', 'r3', 'r4'])
+      assert.match(out, new RegExp(`^nebula_ipam_range_size_addresses\\{[^}]*range="${id}"`, 'm'), id);
     assert.match(out, /^nebula_ipam_range_size_addresses\{[^}]*range="r1",family="ether"[^}]*\} 8$/m);
   });
 
   it('an IP6 AR with no prefix beside IPv6 pools is refused in one line, and nothing is recorded (Why 11)', () => {
     const before = s.bookBytes();
-    const refused = s.run('register_address_range', registerXml({ IPAM_MAD: s.driver, TYPE: 'IP6', SIZE: '16' }), { requestId: '9' });
+    const refused = s.run('register_address_range', registerXml({ IPAM_MAD: s.driver, TYPE: 'IP6', SIZE: '16' }), {
+      requestId: '9',
+    });
     expectFailure(refused, 3, ['GLOBAL_PREFIX', 'IPAM_POOL6', 'public6']);
     assert.deepEqual(s.bookBytes(), before);
   });
@@ -66,7 +71,10 @@ describe('status, show and metrics see every range', () => {
   it('IPv6 columns print plain integers up to 2^53 (Why 11)', () => {
     const out = expectOk(s.cli(['status']));
     assert.match(out, /^r3 +OpenNebula +public6 +2001:db8:100:1::\/64 +IP4_6 +SLAAC +20 +1 +19 /m);
-    assert.match(out, /^r4 +OpenNebula +public6 +2001:db8:100:7::\/64 +IP6_STATIC +2001:db8:100:7::10 +2000000000 +0 +2000000000 /m);
+    assert.match(
+      out,
+      /^r4 +OpenNebula +public6 +2001:db8:100:7::\/64 +IP6_STATIC +2001:db8:100:7::10 +2000000000 +0 +2000000000 /m,
+    );
     assert.ok(!/2\.00e1/.test(out), out);
   });
 
@@ -79,9 +87,15 @@ describe('status, show and metrics see every range', () => {
   it('show of an IPv6 address names its IPv6 pool and its IPv4 partner, and the other way (Why 4)', () => {
     // Index 0 of r3 (oned's lease): 10.20.0.2 and the EUI-64 address of MAC 02:00:0a:14:00:02 under its /64.
     const six = expectOk(s.cli(['show', '2001:db8:100:1::aff:fe14:2']));
-    assert.match(six, /^2001:db8:100:1:0:aff:fe14:2 is leased to OpenNebula \(request 4\) since \S+ \(range r3, pool public6; IPv4 partner 10\.20\.0\.2; MAC 02:00:0a:14:00:02\)$/m);
+    assert.match(
+      six,
+      /^2001:db8:100:1:0:aff:fe14:2 is leased to OpenNebula \(request 4\) since \S+ \(range r3, pool public6; IPv4 partner 10\.20\.0\.2; MAC 02:00:0a:14:00:02\)$/m,
+    );
     const four = expectOk(s.cli(['show', '10.20.0.2']));
-    assert.match(four, /^10\.20\.0\.2 is leased to OpenNebula \(request 4\) since \S+ \(range r3, pool private; IPv6 partner 2001:db8:100:1:0:aff:fe14:2; MAC 02:00:0a:14:00:02\)$/m);
+    assert.match(
+      four,
+      /^10\.20\.0\.2 is leased to OpenNebula \(request 4\) since \S+ \(range r3, pool private; IPv6 partner 2001:db8:100:1:0:aff:fe14:2; MAC 02:00:0a:14:00:02\)$/m,
+    );
     const free6 = expectOk(s.cli(['show', '2001:db8:100:1::aff:fe14:3']));
     assert.match(free6, /^2001:db8:100:1:0:aff:fe14:3 is free \(range r3, pool public6; IPv4 partner 10\.20\.0\.3\)$/m);
   });
@@ -90,13 +104,18 @@ describe('status, show and metrics see every range', () => {
 describe('an IP6 range with no prefix and no IPv6 pool (link-local only, as oned allows)', () => {
   let s: CliSandbox;
   before(() => {
-    s = createCliSandbox({ config: { pools: [{ name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, default: true }] } });
+    s = createCliSandbox({
+      config: { pools: [{ name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, default: true }] },
+    });
     s.register({ TYPE: 'IP6', SIZE: '16', MAC: '02:00:0a:00:00:10' }, '1');
   });
   after(() => s.cleanup());
 
   it('is registered and status says it is link-local only, metrics sees it (Why 1, 11)', () => {
     assert.match(expectOk(s.cli(['status'])), /^r1 +OpenNebula +- +link-local only +IP6 +SLAAC +16 +0 +16 /m);
-    assert.match(expectOk(s.cli(['metrics'])), /^nebula_ipam_range_size_addresses\{[^}]*range="r1",family="ipv6"[^}]*\} 16$/m);
+    assert.match(
+      expectOk(s.cli(['metrics'])),
+      /^nebula_ipam_range_size_addresses\{[^}]*range="r1",family="ipv6"[^}]*\} 16$/m,
+    );
   });
 });

@@ -13,7 +13,18 @@ test('the npm start demonstration runs the whole life-cycle and ends with an emp
     timeout: 120_000,
   });
   assert.equal(demo.status, 0, demo.stdout + demo.stderr);
-  assert.match(demo.stdout, /get_address \d+ <- .* -> exit 0 .*ADDRESS = \[ IP = "10\.10\.0\.5", SIZE = "4" \]/, 'the reservation got a contiguous block');
-  assert.match(demo.stdout, /allocate_address \d+ <- .* -> exit 5 .*stderr: Cannot allocate 10\.10\.0\.2/, 'a taken address is refused');
-  assert.match(demo.stdout, /^OK: \d+ requests, \d+ distinct addresses handed out, none to two holders at once; the book is empty again\.$/m);
+  assert.match(
+    demo.stdout,
+    /get_address \d+ <- .* -> exit 0 .*ADDRESS = \[ IP = "10\.10\.0\.5", SIZE = "4" \]/,
+    'the reservation got a contiguous block',
+  );
+  assert.match(
+    demo.stdout,
+    /allocate_address \d+ <- .* -> exit 5 .*stderr: Cannot allocate 10\.10\.0\.2/,
+    'a taken address is refused',
+  );
+  assert.match(
+    demo.stdout,
+    /^OK: \d+ requests, \d+ distinct addresses handed out, none to two holders at once; the book is empty again\.$/m,
+  );
 });

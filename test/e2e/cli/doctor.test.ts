@@ -40,9 +40,20 @@ describe('nebula-ipam doctor', () => {
   let config: string;
   let book: string;
   const env = (extra: Record<string, string | undefined> = {}) =>
-    childEnv('default', { ONE_LOCATION: one, NEBULA_IPAM_CONFIG: config, NEBULA_IPAM_STORE: book, PATH: `${bin}${path.delimiter}${path.dirname(process.execPath)}:/usr/bin:/bin`, ...extra });
+    childEnv('default', {
+      ONE_LOCATION: one,
+      NEBULA_IPAM_CONFIG: config,
+      NEBULA_IPAM_STORE: book,
+      PATH: `${bin}${path.delimiter}${path.dirname(process.execPath)}:/usr/bin:/bin`,
+      ...extra,
+    });
   const doctor = (args: readonly string[] = [], extra: Record<string, string | undefined> = {}) => {
-    const run = spawnSync(path.join(bin, 'nebula-ipam'), ['doctor', ...args], { env: env(extra), encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
+    const run = spawnSync(path.join(bin, 'nebula-ipam'), ['doctor', ...args], {
+      env: env(extra),
+      encoding: 'utf8',
+      timeout: 60_000,
+      killSignal: 'SIGKILL',
+    });
     return { code: run.status ?? 128, stdout: run.stdout, stderr: run.stderr };
   };
   const findings = (extra: Record<string, string | undefined> = {}) => {
@@ -72,17 +83,28 @@ describe('nebula-ipam doctor', () => {
     dir = path.join(one, 'var', 'remotes', 'ipam', 'nebula');
     config = path.join(one, 'etc', 'nebula-ipam', 'nebula.json');
     book = path.join(one, 'var', 'nebula-ipam', 'nebula', 'leases.json');
-    fs.writeFileSync(config, JSON.stringify({ store: book, pools: [{ name: 'p', network: '10.40.0.0/16', subnetPrefix: 24, default: true }] }), { mode: 0o644 });
+    fs.writeFileSync(
+      config,
+      JSON.stringify({ store: book, pools: [{ name: 'p', network: '10.40.0.0/16', subnetPrefix: 24, default: true }] }),
+      { mode: 0o644 },
+    );
     // oned's user owns its state directory (/var/lib/one), so the directories install makes for the book are its.
     fs.mkdirSync(path.join(one, 'var'), { recursive: true });
     if (isRoot) {
       const user = ensureTestUser();
       fs.chownSync(path.join(one, 'var'), user.uid, user.gid);
     }
-    const install = spawnSync(process.execPath, [BUNDLE, 'install', dir, '--bin', bin], { env: env(), encoding: 'utf8' });
+    const install = spawnSync(process.execPath, [BUNDLE, 'install', dir, '--bin', bin], {
+      env: env(),
+      encoding: 'utf8',
+    });
     assert.equal(install.status, 0, install.stderr);
     fs.mkdirSync(path.dirname(book), { recursive: true });
-    const register = spawnSync(path.join(dir, 'register_address_range'), ['0'], { input: encodeRequest(registerXml({ IPAM_MAD: 'nebula', TYPE: 'IP4', SIZE: '8' })), env: env(), encoding: 'utf8' });
+    const register = spawnSync(path.join(dir, 'register_address_range'), ['0'], {
+      input: encodeRequest(registerXml({ IPAM_MAD: 'nebula', TYPE: 'IP4', SIZE: '8' })),
+      env: env(),
+      encoding: 'utf8',
+    });
     assert.equal(register.status, 0, register.stderr);
     // oned's user owns the driver directory and the book's, as on a front-end.
     if (isRoot) {
@@ -100,7 +122,15 @@ describe('nebula-ipam doctor', () => {
       got.findings.filter((f) => f.level !== 'ok'),
       [],
     );
-    for (const check of ['oned.ipam-mad', 'oned.restricted-attr', 'actions.links', 'actions.bundle', 'path.command', 'config', 'book']) {
+    for (const check of [
+      'oned.ipam-mad',
+      'oned.restricted-attr',
+      'actions.links',
+      'actions.bundle',
+      'path.command',
+      'config',
+      'book',
+    ]) {
       assert.ok(
         got.findings.some((f) => f.check === check),
         `${check} was checked`,
@@ -148,10 +178,17 @@ describe('nebula-ipam doctor', () => {
   });
 
   it('no VNET_RESTRICTED_ATTR for AR/NEBULA_IPAM_RANGE: warn (exit 0), with the line to add', () => {
-    withFile(path.join(one, 'etc', 'oned.conf'), GOOD_ONED_CONF.replace('VNET_RESTRICTED_ATTR = "AR/NEBULA_IPAM_RANGE"', '# VNET_RESTRICTED_ATTR = "AR/NEBULA_IPAM_RANGE"'), () => {
-      const f = onlyProblem('oned.restricted-attr', 'warn');
-      assert.equal(f.fix, 'add: VNET_RESTRICTED_ATTR = "AR/NEBULA_IPAM_RANGE"');
-    });
+    withFile(
+      path.join(one, 'etc', 'oned.conf'),
+      GOOD_ONED_CONF.replace(
+        'VNET_RESTRICTED_ATTR = "AR/NEBULA_IPAM_RANGE"',
+        '# VNET_RESTRICTED_ATTR = "AR/NEBULA_IPAM_RANGE"',
+      ),
+      () => {
+        const f = onlyProblem('oned.restricted-attr', 'warn');
+        assert.equal(f.fix, 'add: VNET_RESTRICTED_ATTR = "AR/NEBULA_IPAM_RANGE"');
+      },
+    );
   });
 
   it('no oned.conf at ONE_LOCATION: FAIL naming where it looked', () => {
@@ -189,7 +226,10 @@ describe('nebula-ipam doctor', () => {
   });
 
   it('no nebula-ipam on the PATH, or another release there: warn', () => {
-    const run = spawnSync(path.join(dir, 'nebula-ipam.cjs'), ['doctor', '--json'], { env: env({ PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin` }), encoding: 'utf8' });
+    const run = spawnSync(path.join(dir, 'nebula-ipam.cjs'), ['doctor', '--json'], {
+      env: env({ PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin` }),
+      encoding: 'utf8',
+    });
     const got = JSON.parse(run.stdout) as { findings: Finding[] };
     assert.deepEqual(
       got.findings.filter((f) => f.level !== 'ok').map((f) => [f.check, f.level]),
@@ -198,7 +238,9 @@ describe('nebula-ipam doctor', () => {
     const other = path.join(one, 'other-bin');
     writeBundle(path.join(other, 'nebula-ipam'), bundleAs('0.1.9'));
     try {
-      const got2 = findings({ PATH: `${other}${path.delimiter}${bin}${path.delimiter}${path.dirname(process.execPath)}:/usr/bin:/bin` });
+      const got2 = findings({
+        PATH: `${other}${path.delimiter}${bin}${path.delimiter}${path.dirname(process.execPath)}:/usr/bin:/bin`,
+      });
       const problem = got2.findings.filter((f) => f.level !== 'ok');
       assert.deepEqual(
         problem.map((f) => [f.check, f.level]),
@@ -215,7 +257,9 @@ describe('nebula-ipam doctor', () => {
       const f = onlyProblem('config', 'fail');
       assert.ok(f.message.includes(config), f.message);
     });
-    const secret = JSON.stringify({ backend: { type: 'etcd', endpoints: ['http://127.0.0.1:1'], password: 'x', user: 'u' } });
+    const secret = JSON.stringify({
+      backend: { type: 'etcd', endpoints: ['http://127.0.0.1:1'], password: 'x', user: 'u' },
+    });
     withFile(
       config,
       secret,
@@ -243,7 +287,10 @@ describe('nebula-ipam doctor', () => {
       // The book root's 0600, in oned's user's directory.
       const got = findings();
       const problems = got.findings.filter((f) => f.level !== 'ok');
-      assert.ok(problems.length > 0 && problems.every((f) => f.check === 'book.access' && f.level === 'fail'), JSON.stringify(got.findings));
+      assert.ok(
+        problems.length > 0 && problems.every((f) => f.check === 'book.access' && f.level === 'fail'),
+        JSON.stringify(got.findings),
+      );
       assert.ok(
         problems.some((f) => f.subject === book && f.message.includes('nebipamtest') && f.fix !== undefined),
         JSON.stringify(problems),
@@ -262,25 +309,39 @@ describe('nebula-ipam doctor', () => {
   });
 
   it('etcd members that do not answer: FAIL per member', () => {
-    withFile(config, JSON.stringify({ backend: { type: 'etcd', endpoints: ['http://127.0.0.1:9'], timeoutMs: 500 } }), () => {
-      const got = findings({ NEBULA_IPAM_STORE: undefined });
-      const members = got.findings.filter((f) => f.check === 'etcd.member');
-      assert.equal(members.length, 1, JSON.stringify(got.findings));
-      assert.equal(members[0]!.level, 'fail');
-      assert.equal(members[0]!.subject, 'http://127.0.0.1:9');
-      assert.equal(got.code, 1);
-    });
+    withFile(
+      config,
+      JSON.stringify({ backend: { type: 'etcd', endpoints: ['http://127.0.0.1:9'], timeoutMs: 500 } }),
+      () => {
+        const got = findings({ NEBULA_IPAM_STORE: undefined });
+        const members = got.findings.filter((f) => f.check === 'etcd.member');
+        assert.equal(members.length, 1, JSON.stringify(got.findings));
+        assert.equal(members[0]!.level, 'fail');
+        assert.equal(members[0]!.subject, 'http://127.0.0.1:9');
+        assert.equal(got.code, 1);
+      },
+    );
   });
   it("install's next steps come from the same checks: nothing oned.conf already has is advised, the book is the config's", () => {
     const again = spawnSync(path.join(bin, 'nebula-ipam'), ['install', dir], { env: env(), encoding: 'utf8' });
     assert.equal(again.status, 0, again.stderr);
     assert.ok(again.stdout.includes(`${path.join(one, 'etc', 'oned.conf')} already enables the driver`), again.stdout);
     assert.doesNotMatch(again.stdout, /enable the driver \(no space|VNET_RESTRICTED_ATTR =|Restart oned/);
-    withFile(path.join(one, 'etc', 'oned.conf'), GOOD_ONED_CONF.replace('dummy,nebula', 'dummy, nebula').replace('VNET_RESTRICTED_ATTR = "AR/NEBULA_IPAM_RANGE"', ''), () => {
-      const broken = spawnSync(path.join(bin, 'nebula-ipam'), ['install', dir], { env: env(), encoding: 'utf8' });
-      assert.match(broken.stdout, /enable the driver: IPAM_MAD ARGUMENTS "-t 1 -i dummy, nebula" has a space after a comma/);
-      assert.match(broken.stdout, /VNET_RESTRICTED_ATTR = "AR\/NEBULA_IPAM_RANGE"/);
-      assert.match(broken.stdout, /Restart oned/);
-    });
+    withFile(
+      path.join(one, 'etc', 'oned.conf'),
+      GOOD_ONED_CONF.replace('dummy,nebula', 'dummy, nebula').replace(
+        'VNET_RESTRICTED_ATTR = "AR/NEBULA_IPAM_RANGE"',
+        '',
+      ),
+      () => {
+        const broken = spawnSync(path.join(bin, 'nebula-ipam'), ['install', dir], { env: env(), encoding: 'utf8' });
+        assert.match(
+          broken.stdout,
+          /enable the driver: IPAM_MAD ARGUMENTS "-t 1 -i dummy, nebula" has a space after a comma/,
+        );
+        assert.match(broken.stdout, /VNET_RESTRICTED_ATTR = "AR\/NEBULA_IPAM_RANGE"/);
+        assert.match(broken.stdout, /Restart oned/);
+      },
+    );
   });
 });

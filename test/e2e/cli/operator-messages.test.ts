@@ -12,12 +12,20 @@ import { ISSUE2_POOLS } from '../../support/sample-config.ts';
 test('a JSON error in the config is named by line and column, one line, exit 4', () => {
   const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
   try {
-    fs.writeFileSync(sandbox.configPath!, '{\n  "lockTimeoutMs": 5000,\n  "pools": [ { "name": "p" "network": "10.0.0.0/8" } ]\n}\n');
+    fs.writeFileSync(
+      sandbox.configPath!,
+      '{\n  "lockTimeoutMs": 5000,\n  "pools": [ { "name": "p" "network": "10.0.0.0/8" } ]\n}\n',
+    );
     const result = sandbox.runRaw('nebula-ipam', { args: ['status'] });
     assert.equal(result.code, 4, result.stderr);
     const lines = result.stderr.trim().split('\n');
     assert.equal(lines.length, 1, result.stderr);
-    assert.match(lines[0]!, new RegExp(`${sandbox.configPath!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*is not valid JSON at line 3, column 28: expected "," or "}"`));
+    assert.match(
+      lines[0]!,
+      new RegExp(
+        `${sandbox.configPath!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*is not valid JSON at line 3, column 28: expected "," or "}"`,
+      ),
+    );
   } finally {
     sandbox.cleanup();
   }
@@ -42,9 +50,15 @@ test('a misspelled config key gets a did-you-mean, at the top and in a pool', ()
 test('a full pool refuses one more address in the singular: "room for 1 address"', () => {
   const sandbox = createSandbox({ config: { pools: [{ name: 'tiny', network: '10.9.0.0/29', subnetPrefix: 29 }] } });
   try {
-    const first = sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', IPAM_POOL: 'tiny', SIZE: '1' }));
+    const first = sandbox.run(
+      'register_address_range',
+      registerXml({ IPAM_MAD: 'mydrv', IPAM_POOL: 'tiny', SIZE: '1' }),
+    );
     assert.equal(first.code, 0, first.stderr);
-    const full = sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', IPAM_POOL: 'tiny', SIZE: '1' }));
+    const full = sandbox.run(
+      'register_address_range',
+      registerXml({ IPAM_MAD: 'mydrv', IPAM_POOL: 'tiny', SIZE: '1' }),
+    );
     assert.notEqual(full.code, 0);
     assert.match(full.stdout + full.stderr, /room for 1 address\b(?!es)/);
   } finally {
@@ -55,7 +69,10 @@ test('a full pool refuses one more address in the singular: "room for 1 address"
 test('a damaged file book: the advice is restore (its .prev named), never "copy leases.json.prev over it"', () => {
   const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
   try {
-    const first = sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '4' }));
+    const first = sandbox.run(
+      'register_address_range',
+      registerXml({ IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '4' }),
+    );
     assert.equal(first.code, 0, first.stderr);
     fs.writeFileSync(sandbox.bookPath, '{"schema":1,');
     const result = sandbox.runRaw('nebula-ipam', { args: ['status'] });
@@ -65,7 +82,10 @@ test('a damaged file book: the advice is restore (its .prev named), never "copy 
       .split('\n')
       .filter((l) => !l.startsWith('Using driver'));
     assert.equal(lines.length, 1, result.stderr);
-    assert.ok(lines[0]!.includes(`bring back the previous generation (${sandbox.bookPath}.prev) with \`nebula-ipam restore\``), lines[0]);
+    assert.ok(
+      lines[0]!.includes(`bring back the previous generation (${sandbox.bookPath}.prev) with \`nebula-ipam restore\``),
+      lines[0],
+    );
     assert.doesNotMatch(lines[0]!, /copy \S+ over it/);
   } finally {
     sandbox.cleanup();

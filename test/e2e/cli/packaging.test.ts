@@ -16,7 +16,13 @@ describe('packaging: install --system-files, man', () => {
   let t: string;
   let bundle: string;
   const run = (args: readonly string[]) => {
-    const r = spawnSync(bundle, args, { cwd: t, env: childEnv('default', { ONE_LOCATION: path.join(t, 'no-opennebula') }), encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
+    const r = spawnSync(bundle, args, {
+      cwd: t,
+      env: childEnv('default', { ONE_LOCATION: path.join(t, 'no-opennebula') }),
+      encoding: 'utf8',
+      timeout: 60_000,
+      killSignal: 'SIGKILL',
+    });
     return { code: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
   };
   const commandNames = () => {
@@ -46,7 +52,11 @@ describe('packaging: install --system-files, man', () => {
       const usage = run([name, '--help']).stdout.split('\n')[0]!;
       assert.ok(man.stdout.includes(usage), `the man page has ${name}'s usage line ${usage}`);
     }
-    const roff = spawnSync('man', ['-l', '-'], { input: man.stdout, encoding: 'utf8', env: { ...childEnv('default'), MANPAGER: 'cat', PAGER: 'cat', MANWIDTH: '100' } });
+    const roff = spawnSync('man', ['-l', '-'], {
+      input: man.stdout,
+      encoding: 'utf8',
+      env: { ...childEnv('default'), MANPAGER: 'cat', PAGER: 'cat', MANWIDTH: '100' },
+    });
     if (roff.status === 0) assert.match(roff.stdout, /NEBULA-IPAM\(1\)/);
   });
 
@@ -71,15 +81,28 @@ describe('packaging: install --system-files, man', () => {
     );
     const read = (f: string) => fs.readFileSync(path.join(root, f), 'utf8');
     for (const f of expected) assert.equal(fs.statSync(path.join(root, f)).mode & 0o777, 0o644, f);
-    assert.match(read(expected[0]!), new RegExp(`^ExecStart=${path.join(bin, 'nebula-ipam').replace(/[.]/g, '\\.')} --driver %i metrics --output `, 'm'));
+    assert.match(
+      read(expected[0]!),
+      new RegExp(
+        `^ExecStart=${path.join(bin, 'nebula-ipam').replace(/[.]/g, '\\.')} --driver %i metrics --output `,
+        'm',
+      ),
+    );
     assert.match(read(expected[1]!), /^\[Timer\]$/m);
     const rotate = read(expected[2]!)
       .split('\n')
       .filter((l) => !l.trimStart().startsWith('#'));
-    assert.ok(!rotate.some((l) => /copytruncate/.test(l)), 'no copytruncate: the log is appended by name, a rename is exact');
+    assert.ok(
+      !rotate.some((l) => /copytruncate/.test(l)),
+      'no copytruncate: the log is appended by name, a rename is exact',
+    );
     assert.ok(rotate.some((l) => l.trim() === 'nocreate'));
     assert.ok(rotate.some((l) => /\.audit\.jsonl \{$/.test(l)));
-    assert.equal(read(expected[3]!), run(['completion', 'bash']).stdout, 'the bash completion is what `completion bash` prints');
+    assert.equal(
+      read(expected[3]!),
+      run(['completion', 'bash']).stdout,
+      'the bash completion is what `completion bash` prints',
+    );
     assert.match(read(expected[4]!), /^#compdef nebula-ipam\n/);
     assert.equal(read(expected[5]!), run(['man']).stdout);
     const again = run(['--json', 'install', dir, '--bin', bin, '--system-files', '--system-root', root]);

@@ -7,7 +7,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { expectQuietSuccess, expectReply } from '../../support/driver-assert.ts';
-import { createSandbox, OnedAr, registerXml, type DriverSandbox, type RunResult } from '../../support/driver-harness.ts';
+import {
+  createSandbox,
+  OnedAr,
+  registerXml,
+  type DriverSandbox,
+  type RunResult,
+} from '../../support/driver-harness.ts';
 import { onevnetList } from '../../support/onevnet-list.ts';
 import { ISSUE2_POOLS } from '../../support/sample-config.ts';
 
@@ -24,7 +30,13 @@ function saveDocument(sandbox: DriverSandbox, xml: string): string {
 test('a lost book with a 2-address reservation: the dry run and the rebuild count the same leased addresses', () => {
   const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
   try {
-    const web = new OnedAr(expectReply(sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '16' })), 'AR'), { arId: 0 });
+    const web = new OnedAr(
+      expectReply(
+        sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '16' })),
+        'AR',
+      ),
+      { arId: 0 },
+    );
     const holders = new Map<bigint, string>();
     for (let vm = 0; vm < 3; vm++) {
       const ip = expectReply(sandbox.run('get_address', web.getXml(1)), 'ADDRESS').get('IP')!;
@@ -64,7 +76,16 @@ test('a lost book with a 2-address reservation: the dry run and the rebuild coun
     assert.match(status.stdout, /OpenNebula and the lease book agree/);
 
     // The other way: the AR is gone from OpenNebula (another AR of the driver is still there).
-    const db = new OnedAr(expectReply(sandbox.run('register_address_range', registerXml({ TYPE: 'IP4', IP: '192.168.50.10', SIZE: '10', IPAM_MAD: 'mydrv' })), 'AR'), { arId: 1 });
+    const db = new OnedAr(
+      expectReply(
+        sandbox.run(
+          'register_address_range',
+          registerXml({ TYPE: 'IP4', IP: '192.168.50.10', SIZE: '10', IPAM_MAD: 'mydrv' }),
+        ),
+        'AR',
+      ),
+      { arId: 1 },
+    );
     const gone = saveDocument(sandbox, onevnetList([{ id: 0, name: 'web', ars: [{ ar: db, holders: new Map() }] }]));
     // As of well after everything in the book: within reconcile's clock margin nothing is judged.
     const stale = cli(sandbox, 'reconcile', '--from', gone, '--as-of', new Date(Date.now() + 3_600_000).toISOString());
@@ -78,14 +99,23 @@ test('a lost book with a 2-address reservation: the dry run and the rebuild coun
 test('no AR of the picked driver in the document: reconcile says nothing was compared and why, exit 1, never "agree"', () => {
   const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
   try {
-    const ar = new OnedAr(expectReply(sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '16' })), 'AR'), { arId: 0 });
+    const ar = new OnedAr(
+      expectReply(
+        sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '16' })),
+        'AR',
+      ),
+      { arId: 0 },
+    );
     const file = saveDocument(sandbox, onevnetList([{ id: 0, name: 'web', ars: [{ ar, holders: new Map() }] }]));
     const before = sandbox.bookBytes();
 
     const wrong = cli(sandbox, 'reconcile', '--from', file, '--driver', 'nebula');
     assert.equal(wrong.code, 1, wrong.stdout + wrong.stderr);
     assert.doesNotMatch(wrong.stdout, /agree/);
-    assert.match(wrong.stdout, /^Nothing was compared: the document has no AR with IPAM_MAD nebula; its AR has IPAM_MAD mydrv; to compare those, add --driver mydrv\.$/m);
+    assert.match(
+      wrong.stdout,
+      /^Nothing was compared: the document has no AR with IPAM_MAD nebula; its AR has IPAM_MAD mydrv; to compare those, add --driver mydrv\.$/m,
+    );
     const json = JSON.parse(cli(sandbox, 'reconcile', '--from', file, '--driver', 'nebula', '--json').stdout);
     assert.equal(json.compared, false);
     const asOf = new Date(Date.now() + 1000).toISOString();

@@ -12,7 +12,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { expectFailure, expectReply } from '../../support/driver-assert.ts';
-import { childEnv, createSandbox, encodeRequest, OnedAr, registerXml, type DriverSandbox, type RunResult } from '../../support/driver-harness.ts';
+import {
+  childEnv,
+  createSandbox,
+  encodeRequest,
+  OnedAr,
+  registerXml,
+  type DriverSandbox,
+  type RunResult,
+} from '../../support/driver-harness.ts';
 import { chownTree, ensureTestUser, hasRunuser, isRoot, type TestUser } from '../../support/test-user.ts';
 
 const CONFIG = { pools: [{ name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, default: true }] };
@@ -28,7 +36,9 @@ interface AccessFindingJson {
   fix: string;
 }
 
-describe("verify opens the book as oned's user would (issue 15 item 5)", { skip: !isRoot || !hasRunuser ? 'needs root and runuser to act as two users' : false }, () => {
+describe("verify opens the book as oned's user would (issue 15 item 5)", {
+  skip: !isRoot || !hasRunuser ? 'needs root and runuser to act as two users' : false,
+}, () => {
   let user: TestUser;
   let group: string;
   let sandbox: DriverSandbox;
@@ -40,7 +50,11 @@ describe("verify opens the book as oned's user would (issue 15 item 5)", { skip:
   const asUser = (program: string, args: readonly string[], stdin = ''): RunResult => {
     const run = spawnSync('runuser', ['-u', user.name, '--', path.join(sandbox.driverDir, program), ...args], {
       cwd: sandbox.dir,
-      env: childEnv('default', { NEBULA_IPAM_STORE: sandbox.bookPath, NEBULA_IPAM_CONFIG: sandbox.configPath, ONE_LOCATION: oneLocation }),
+      env: childEnv('default', {
+        NEBULA_IPAM_STORE: sandbox.bookPath,
+        NEBULA_IPAM_CONFIG: sandbox.configPath,
+        ONE_LOCATION: oneLocation,
+      }),
       input: stdin,
       encoding: 'utf8',
       timeout: 30_000,
@@ -50,10 +64,18 @@ describe("verify opens the book as oned's user would (issue 15 item 5)", { skip:
   };
   const userAction = (action: string, xml: string) => asUser(action, ['1'], encodeRequest(xml));
   /** The CLI as root, on the sandbox's book, the driver's remotes tree at ONE_LOCATION. */
-  const cli = (args: readonly string[]) => sandbox.runRaw('nebula-ipam', { args: ['--driver', sandbox.driver, ...args], env: { ONE_LOCATION: oneLocation } });
+  const cli = (args: readonly string[]) =>
+    sandbox.runRaw('nebula-ipam', { args: ['--driver', sandbox.driver, ...args], env: { ONE_LOCATION: oneLocation } });
   const verifyJson = () => {
     const run = cli(['--json', 'verify']);
-    return { code: run.code, doc: JSON.parse(run.stdout) as { ok: boolean; access?: { user: string; checked: boolean; asDriverUser: boolean }; findings: AccessFindingJson[] } };
+    return {
+      code: run.code,
+      doc: JSON.parse(run.stdout) as {
+        ok: boolean;
+        access?: { user: string; checked: boolean; asDriverUser: boolean };
+        findings: AccessFindingJson[];
+      },
+    };
   };
   const accessFindings = () => verifyJson().doc.findings.filter((f) => f.kind === 'book-access');
   /** Runs a fix verify printed, as root would paste it into a shell. */
@@ -73,7 +95,9 @@ describe("verify opens the book as oned's user would (issue 15 item 5)", { skip:
     fs.mkdirSync(path.join(oneLocation, 'var', 'remotes', 'ipam', sandbox.driver), { recursive: true });
     chownTree(sandbox.dir, user);
     fs.chmodSync(sandbox.dir, 0o755);
-    ar = new OnedAr(expectReply(userAction('register_address_range', registerXml({ SIZE: '10', IPAM_MAD: sandbox.driver })), 'AR'));
+    ar = new OnedAr(
+      expectReply(userAction('register_address_range', registerXml({ SIZE: '10', IPAM_MAD: sandbox.driver })), 'AR'),
+    );
     expectReply(userAction('get_address', ar.getXml(1)), 'ADDRESS');
   });
   after(() => sandbox?.cleanup());
@@ -82,7 +106,10 @@ describe("verify opens the book as oned's user would (issue 15 item 5)", { skip:
     const { code, doc } = verifyJson();
     assert.equal(code, 0, JSON.stringify(doc));
     assert.deepEqual(doc.access, { user: `uid ${user.uid} (${user.name})`, checked: true, asDriverUser: true });
-    assert.match(cli(['verify']).stdout, new RegExp(`oned's user uid ${user.uid} \\(${user.name}\\) can use the lease book`));
+    assert.match(
+      cli(['verify']).stdout,
+      new RegExp(`oned's user uid ${user.uid} \\(${user.name}\\) can use the lease book`),
+    );
   });
 
   it('a book root:root 0600: verify fails with the chown, status warns, the action names both users; the fix works', () => {
@@ -109,14 +136,29 @@ describe("verify opens the book as oned's user would (issue 15 item 5)", { skip:
 
     const status = cli(['status']);
     assert.equal(status.code, 0, status.stderr);
-    assert.match(status.stderr, new RegExp(`^Warning: oned's user uid ${user.uid} \\(${user.name}\\) cannot read the lease book ${sandbox.bookPath} .*chown`, 'm'));
+    assert.match(
+      status.stderr,
+      new RegExp(
+        `^Warning: oned's user uid ${user.uid} \\(${user.name}\\) cannot read the lease book ${sandbox.bookPath} .*chown`,
+        'm',
+      ),
+    );
 
     // What oned meets: exit 8, one line naming who the action runs as and whose the book is.
-    expectFailure(userAction('get_address', ar.getXml(1)), 8, [sandbox.bookPath, `this process runs as uid ${user.uid} (${user.name})`, 'belongs to uid 0 (root)', 'mode 0600']);
+    expectFailure(userAction('get_address', ar.getXml(1)), 8, [
+      sandbox.bookPath,
+      `this process runs as uid ${user.uid} (${user.name})`,
+      'belongs to uid 0 (root)',
+      'mode 0600',
+    ]);
     // verify run as that user finds the same, instead of failing to read.
     const own = asUser('nebula-ipam', ['--driver', sandbox.driver, '--json', 'verify']);
     assert.equal(own.code, 1, own.stderr);
-    assert.ok((JSON.parse(own.stdout) as { findings: AccessFindingJson[] }).findings.some((f) => f.kind === 'book-access' && f.what === 'the lease book'));
+    assert.ok(
+      (JSON.parse(own.stdout) as { findings: AccessFindingJson[] }).findings.some(
+        (f) => f.kind === 'book-access' && f.what === 'the lease book',
+      ),
+    );
 
     applyFix(finding!.fix);
     assert.equal(verifyJson().code, 0);
@@ -131,9 +173,20 @@ describe("verify opens the book as oned's user would (issue 15 item 5)", { skip:
       const findings = accessFindings();
       assert.deepEqual(
         findings.map((f) => [f.what, f.path, f.needs, f.reason, f.fix]),
-        [["the lease book's directory", storeDir, 'write', 'permission denied', `chown ${user.name}:${group} ${storeDir}`]],
+        [
+          [
+            "the lease book's directory",
+            storeDir,
+            'write',
+            'permission denied',
+            `chown ${user.name}:${group} ${storeDir}`,
+          ],
+        ],
       );
-      expectFailure(userAction('get_address', ar.getXml(1)), 8, [`this process runs as uid ${user.uid} (${user.name})`, 'belongs to uid 0 (root)']);
+      expectFailure(userAction('get_address', ar.getXml(1)), 8, [
+        `this process runs as uid ${user.uid} (${user.name})`,
+        'belongs to uid 0 (root)',
+      ]);
       applyFix(findings[0]!.fix);
       assert.equal(verifyJson().code, 0);
     } finally {
@@ -145,7 +198,9 @@ describe("verify opens the book as oned's user would (issue 15 item 5)", { skip:
   it('a read-only mount: verify fails naming the mount and how to make it writable', (t) => {
     const bind = spawnSync('mount', ['--bind', storeDir, storeDir], { encoding: 'utf8' });
     if (bind.status !== 0) {
-      t.skip(`cannot bind-mount here (${bind.stderr.trim() || `mount exited ${bind.status}`}): the read-only case needs mount -o bind,ro`);
+      t.skip(
+        `cannot bind-mount here (${bind.stderr.trim() || `mount exited ${bind.status}`}): the read-only case needs mount -o bind,ro`,
+      );
       return;
     }
     try {

@@ -8,8 +8,14 @@ import { ISSUE2_POOLS } from '../../support/sample-config.ts';
 test('each audit record carries the host that wrote it, and a command run through sudo its SUDO_USER', () => {
   const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
   try {
-    assert.equal(sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '4' })).code, 0);
-    const leased = sandbox.runRaw('nebula-ipam', { args: ['lease', '--pool', 'private', '--owner', 'bmc-1'], env: { SUDO_USER: 'alice' } });
+    assert.equal(
+      sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '4' })).code,
+      0,
+    );
+    const leased = sandbox.runRaw('nebula-ipam', {
+      args: ['lease', '--pool', 'private', '--owner', 'bmc-1'],
+      env: { SUDO_USER: 'alice' },
+    });
     assert.equal(leased.code, 0, leased.stderr);
     const log = sandbox.runRaw('nebula-ipam', { args: ['log', '--json'] });
     assert.equal(log.code, 0, log.stderr);
@@ -28,13 +34,22 @@ test('each audit record carries the host that wrote it, and a command run throug
 test('log --range --owner --actor --action filter the records, and combine', () => {
   const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
   try {
-    assert.equal(sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '4' })).code, 0);
-    assert.equal(sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '4' })).code, 0);
-    for (const owner of ['bmc-1', 'bmc-2']) assert.equal(sandbox.runRaw('nebula-ipam', { args: ['lease', '--pool', 'private', '--owner', owner] }).code, 0);
+    assert.equal(
+      sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '4' })).code,
+      0,
+    );
+    assert.equal(
+      sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '4' })).code,
+      0,
+    );
+    for (const owner of ['bmc-1', 'bmc-2'])
+      assert.equal(sandbox.runRaw('nebula-ipam', { args: ['lease', '--pool', 'private', '--owner', owner] }).code, 0);
     const picked = (...args: string[]) => {
       const r = sandbox.runRaw('nebula-ipam', { args: ['log', '--json', ...args] });
       assert.equal(r.code, 0, r.stderr);
-      return (JSON.parse(r.stdout).records as { action: string; range?: string; owner?: string; actor: string }[]).map((x) => `${x.action} ${x.range ?? '-'} ${x.owner ?? '-'}`);
+      return (JSON.parse(r.stdout).records as { action: string; range?: string; owner?: string; actor: string }[]).map(
+        (x) => `${x.action} ${x.range ?? '-'} ${x.owner ?? '-'}`,
+      );
     };
     // The book's first record is `init`'s, which made it on purpose.
     assert.deepEqual(

@@ -9,7 +9,16 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { decodeBook } from '../../../src/store/encoding/codec.ts';
 import { expectFailure, expectQuietSuccess, expectReply } from '../../support/driver-assert.ts';
-import { OnedAr, REPO_ROOT, addressXml, createSandbox, registerXml, requestXml, type Attrs, type DriverSandbox } from '../../support/driver-harness.ts';
+import {
+  OnedAr,
+  REPO_ROOT,
+  addressXml,
+  createSandbox,
+  registerXml,
+  requestXml,
+  type Attrs,
+  type DriverSandbox,
+} from '../../support/driver-harness.ts';
 
 const fixture = (name: string) => fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'oned', name), 'utf8');
 const MAD = { IPAM_MAD: 'mydrv' };
@@ -33,15 +42,24 @@ function register(sandbox: DriverSandbox, ar: Attrs, mac?: string): OnedAr {
 function leased(sandbox: DriverSandbox, id: string): number[] {
   const range = decodeBook(sandbox.bookBytes()!, sandbox.bookPath).ranges.find((r) => r.id === id);
   assert.ok(range, `range ${id} is in the book`);
-  return range.leases.flatMap((l) => Array.from({ length: Number(l.last - l.first) + 1 }, (_, i) => Number(l.first) + i));
+  return range.leases.flatMap((l) =>
+    Array.from({ length: Number(l.last - l.first) + 1 }, (_, i) => Number(l.first) + i),
+  );
 }
 
 test('the verbatim IP6_STATIC free of docs/oned-contract.md 2.3 (<IP6>0</IP6>) frees the address its MAC names', () => {
   withSandbox((sandbox) => {
-    const ar = register(sandbox, { ...MAD, TYPE: 'IP6_STATIC', IP6: '2001:db8:200::10', PREFIX_LENGTH: '64', SIZE: '16' }, '02:00:0e:50:4c:f0');
+    const ar = register(
+      sandbox,
+      { ...MAD, TYPE: 'IP6_STATIC', IP6: '2001:db8:200::10', PREFIX_LENGTH: '64', SIZE: '16' },
+      '02:00:0e:50:4c:f0',
+    );
     expectQuietSuccess(sandbox.run('allocate_address', fixture('allocate-ip6_static.xml')));
     assert.deepEqual(leased(sandbox, 'r1'), [11]);
-    expectFailure(sandbox.run('allocate_address', fixture('allocate-ip6_static.xml')), 5, ['02:00:0e:50:4c:fb', '2001:db8:200::1b']);
+    expectFailure(sandbox.run('allocate_address', fixture('allocate-ip6_static.xml')), 5, [
+      '02:00:0e:50:4c:fb',
+      '2001:db8:200::1b',
+    ]);
     expectQuietSuccess(sandbox.run('free_address', fixture('free-ip6_static.xml')));
     assert.deepEqual(leased(sandbox, 'r1'), []);
     assert.equal(ar.allocateXml(11n), fixture('allocate-ip6_static.xml'));
@@ -51,16 +69,47 @@ test('the verbatim IP6_STATIC free of docs/oned-contract.md 2.3 (<IP6>0</IP6>) f
 test('allocate and free on every type, with the IPv6 fields oned sends as 0', () => {
   withSandbox((sandbox) => {
     const cases: [string, OnedAr][] = [
-      ['IP6_STATIC', register(sandbox, { ...MAD, TYPE: 'IP6_STATIC', IP6: '2001:db8:2::10', PREFIX_LENGTH: '64', SIZE: '16' }, '02:00:5e:10:00:00')],
-      ['IP6', register(sandbox, { ...MAD, TYPE: 'IP6', GLOBAL_PREFIX: '2001:db8:1::', ULA_PREFIX: 'fd00:1::', SIZE: '16' }, '02:00:5e:20:00:00')],
+      [
+        'IP6_STATIC',
+        register(
+          sandbox,
+          { ...MAD, TYPE: 'IP6_STATIC', IP6: '2001:db8:2::10', PREFIX_LENGTH: '64', SIZE: '16' },
+          '02:00:5e:10:00:00',
+        ),
+      ],
+      [
+        'IP6',
+        register(
+          sandbox,
+          { ...MAD, TYPE: 'IP6', GLOBAL_PREFIX: '2001:db8:1::', ULA_PREFIX: 'fd00:1::', SIZE: '16' },
+          '02:00:5e:20:00:00',
+        ),
+      ],
       ['ETHER', register(sandbox, { ...MAD, TYPE: 'ETHER', SIZE: '16' }, '02:00:5e:30:00:00')],
-      ['IP4_6', register(sandbox, { ...MAD, TYPE: 'IP4_6', IP: '10.0.0.10', GLOBAL_PREFIX: '2001:db8:3::', SIZE: '16' })],
-      ['IP4_6_STATIC', register(sandbox, { ...MAD, TYPE: 'IP4_6_STATIC', IP: '10.0.1.10', IP6: '2001:db8:4::10', PREFIX_LENGTH: '64', SIZE: '16' })],
+      [
+        'IP4_6',
+        register(sandbox, { ...MAD, TYPE: 'IP4_6', IP: '10.0.0.10', GLOBAL_PREFIX: '2001:db8:3::', SIZE: '16' }),
+      ],
+      [
+        'IP4_6_STATIC',
+        register(sandbox, {
+          ...MAD,
+          TYPE: 'IP4_6_STATIC',
+          IP: '10.0.1.10',
+          IP6: '2001:db8:4::10',
+          PREFIX_LENGTH: '64',
+          SIZE: '16',
+        }),
+      ],
     ];
     for (const [type, ar] of cases) {
       const id = ar.attrs.NEBULA_IPAM_RANGE!;
       const xml = ar.allocateXml(5n, 2);
-      assert.doesNotMatch(xml.slice(xml.indexOf('<ADDRESS>')), /<IP6(_GLOBAL|_ULA)?>(?!0<)/, `${type}: every IPv6 field of ADDRESS is 0`);
+      assert.doesNotMatch(
+        xml.slice(xml.indexOf('<ADDRESS>')),
+        /<IP6(_GLOBAL|_ULA)?>(?!0<)/,
+        `${type}: every IPv6 field of ADDRESS is 0`,
+      );
       expectQuietSuccess(sandbox.run('allocate_address', xml));
       ar.noteLeased(5n, 2);
       assert.deepEqual(leased(sandbox, id), [5, 6], type);
@@ -79,7 +128,11 @@ test('allocate and free on every type, with the IPv6 fields oned sends as 0', ()
 test('a MAC outside the AR, or below AR.MAC, is refused by allocate in one line and is a quiet no-op for free', () => {
   withSandbox((sandbox) => {
     const ranges = [
-      register(sandbox, { ...MAD, TYPE: 'IP6_STATIC', IP6: '2001:db8:2::10', PREFIX_LENGTH: '64', SIZE: '16' }, '02:00:5e:10:00:10'),
+      register(
+        sandbox,
+        { ...MAD, TYPE: 'IP6_STATIC', IP6: '2001:db8:2::10', PREFIX_LENGTH: '64', SIZE: '16' },
+        '02:00:5e:10:00:10',
+      ),
       register(sandbox, { ...MAD, TYPE: 'ETHER', SIZE: '16' }, '02:00:5e:30:00:10'),
       register(sandbox, { ...MAD, TYPE: 'IP6', GLOBAL_PREFIX: '2001:db8:1::', SIZE: '16' }, '02:00:5e:20:00:10'),
     ];

@@ -9,17 +9,40 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { createCliSandbox } from '../../support/cli-harness.ts';
-import { OnedAr, REPO_ROOT, childEnv, encodeRequest, formatIpv6, parseIpv6, parseTemplateReply, registerXml, slaacAddress } from '../../support/driver-harness.ts';
+import {
+  OnedAr,
+  REPO_ROOT,
+  childEnv,
+  encodeRequest,
+  formatIpv6,
+  parseIpv6,
+  parseTemplateReply,
+  registerXml,
+  slaacAddress,
+} from '../../support/driver-harness.ts';
 
 const fixture = (name: string) => fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'oned', name), 'utf8');
 
-const SAMPLE_AR = { GATEWAY: '10.0.0.1', IP: '10.0.0.10', IPAM_MAD: 'mydrv', NETWORK_MASK: '255.255.255.0', SIZE: '10', TYPE: 'IP4' };
+const SAMPLE_AR = {
+  GATEWAY: '10.0.0.1',
+  IP: '10.0.0.10',
+  IPAM_MAD: 'mydrv',
+  NETWORK_MASK: '255.255.255.0',
+  SIZE: '10',
+  TYPE: 'IP4',
+};
 const SAMPLE_AR6 = { GLOBAL_PREFIX: '2001:db8::', IP: '10.0.0.10', IPAM_MAD: 'mydrv', SIZE: '10', TYPE: 'IP4_6' };
 
 test('register requests are built exactly as the docs/oned-contract.md samples', () => {
-  assert.equal(registerXml({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', IPAM_MAD: 'mydrv', GATEWAY: '10.0.0.1' }), fixture('register-ip4-gateway.xml'));
+  assert.equal(
+    registerXml({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', IPAM_MAD: 'mydrv', GATEWAY: '10.0.0.1' }),
+    fixture('register-ip4-gateway.xml'),
+  );
   assert.equal(registerXml({ SIZE: '21', IPAM_MAD: 'mydrv' }), fixture('register-minimal.xml'));
-  assert.equal(registerXml({ TYPE: 'IP4_6', IP: '10.0.0.10', SIZE: '10', IPAM_MAD: 'mydrv', GLOBAL_PREFIX: '2001:db8::' }), fixture('register-ip4_6-global.xml'));
+  assert.equal(
+    registerXml({ TYPE: 'IP4_6', IP: '10.0.0.10', SIZE: '10', IPAM_MAD: 'mydrv', GLOBAL_PREFIX: '2001:db8::' }),
+    fixture('register-ip4_6-global.xml'),
+  );
 });
 
 test('requests on a stored AR carry its attributes, computed elements and USED_LEASES as oned sends them', () => {
@@ -39,11 +62,24 @@ test('requests on a stored AR carry its attributes, computed elements and USED_L
   ar6.noteLeased(0n, 3);
   assert.equal(ar6.freeXml(2n), fixture('free-ip4_6.xml'));
 
-  const static6 = new OnedAr({ IP6: '2001:db8:200::10', IPAM_MAD: 'mydrv', NEBULA_IPAM_RANGE: 'r1', PREFIX_LENGTH: '64', SIZE: '16', TYPE: 'IP6_STATIC', MAC: '02:00:0e:50:4c:f0' });
+  const static6 = new OnedAr({
+    IP6: '2001:db8:200::10',
+    IPAM_MAD: 'mydrv',
+    NEBULA_IPAM_RANGE: 'r1',
+    PREFIX_LENGTH: '64',
+    SIZE: '16',
+    TYPE: 'IP6_STATIC',
+    MAC: '02:00:0e:50:4c:f0',
+  });
   assert.equal(static6.allocateXml(11n), fixture('allocate-ip6_static.xml'));
   static6.noteLeased(11n);
   assert.equal(static6.freeXml(11n), fixture('free-ip6_static.xml'));
-  assert.ok(fixture('free-ip6_static.xml').endsWith('<ADDRESS><MAC>02:00:0e:50:4c:fb</MAC><IP6>0</IP6><SIZE>1</SIZE></ADDRESS></IPAM_DRIVER_ACTION_DATA>'), 'the docs/oned-contract.md 2.3 sample');
+  assert.ok(
+    fixture('free-ip6_static.xml').endsWith(
+      '<ADDRESS><MAC>02:00:0e:50:4c:fb</MAC><IP6>0</IP6><SIZE>1</SIZE></ADDRESS></IPAM_DRIVER_ACTION_DATA>',
+    ),
+    'the docs/oned-contract.md 2.3 sample',
+  );
 });
 
 test('stdin is plain base64 with padding and no newline', () => {
@@ -60,7 +96,10 @@ test('IPv6 helpers agree with the docs/oned-contract.md SLAAC sample', () => {
 });
 
 test("the reply checker accepts oned's grammar and returns the values unescaped", () => {
-  const reply = parseTemplateReply('AR = [\n  IP = "10.0.0.10",\n  X_NOTE = "say \\"hi\\" & <b>",\n  size = "10"\n]\n', 'AR');
+  const reply = parseTemplateReply(
+    'AR = [\n  IP = "10.0.0.10",\n  X_NOTE = "say \\"hi\\" & <b>",\n  size = "10"\n]\n',
+    'AR',
+  );
   assert.equal(reply.attrs.get('X_NOTE'), 'say "hi" & <b>');
   assert.equal(reply.attrs.get('SIZE'), '10');
   assert.deepEqual(parseTemplateReply('ADDRESS=[IP="10.0.0.1",SIZE="1"]').pairs, [

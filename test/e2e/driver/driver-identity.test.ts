@@ -14,7 +14,9 @@ import { OnedAr, createSandbox, registerXml, type Attrs, type DriverSandbox } fr
 const MAD = { IPAM_MAD: 'mydrv' };
 
 function withSandbox(body: (sandbox: DriverSandbox) => void): void {
-  const sandbox = createSandbox({ config: { pools: [{ name: 'public6', network: '2001:db8:100::/48', subnetPrefix: 64, default: true }] } });
+  const sandbox = createSandbox({
+    config: { pools: [{ name: 'public6', network: '2001:db8:100::/48', subnetPrefix: 64, default: true }] },
+  });
   try {
     body(sandbox);
   } finally {
@@ -66,10 +68,16 @@ for (const type of ['ETHER', 'IP6', 'IP4'] as const) {
 
       const forged = edited(a, idB);
       expectQuietSuccess(sandbox.run('free_address', forged.freeXml(3n)));
-      assert.deepEqual(lastAudit(sandbox), { ...lastAudit(sandbox), action: 'free_address', result: 'unchanged', range: idB });
+      assert.deepEqual(lastAudit(sandbox), {
+        ...lastAudit(sandbox),
+        action: 'free_address',
+        result: 'unchanged',
+        range: idB,
+      });
       assert.match(lastAudit(sandbox).detail ?? '', /not the range registered under that id/);
       expectFailure(sandbox.run('allocate_address', forged.allocateXml(5n)), 5, [idB, 'updatear']);
-      if (type === 'IP4') expectFailure(sandbox.run('get_address', forged.getXml(1)), 5, [idB, '10.0.1.10', '10.0.2.10']);
+      if (type === 'IP4')
+        expectFailure(sandbox.run('get_address', forged.getXml(1)), 5, [idB, '10.0.1.10', '10.0.2.10']);
       for (const shape of ['rmar', 'delete'] as const) {
         expectQuietSuccess(sandbox.run('unregister_address_range', forged.unregisterXml(shape)));
         const audit = lastAudit(sandbox);
@@ -106,7 +114,10 @@ test('the MAC is pinned by the first action that writes a range, and checked eve
     const a = register(sandbox, { ...MAD, TYPE: 'ETHER', SIZE: '16' }, '02:00:5e:00:01:00', 0);
     expectQuietSuccess(sandbox.run('allocate_address', a.allocateXml(0n)));
     const other = new OnedAr({ ...a.attrs, MAC: '02:00:5e:00:09:00' });
-    expectFailure(sandbox.run('allocate_address', other.allocateXml(1n)), 5, ['02:00:5e:00:09:00', '02:00:5e:00:01:00']);
+    expectFailure(sandbox.run('allocate_address', other.allocateXml(1n)), 5, [
+      '02:00:5e:00:09:00',
+      '02:00:5e:00:01:00',
+    ]);
     expectQuietSuccess(sandbox.run('unregister_address_range', other.unregisterXml('rmar')));
     assert.equal(Object.keys(bookState(sandbox)).length, 1);
   });

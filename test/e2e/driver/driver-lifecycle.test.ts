@@ -8,7 +8,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { shortLifeCycle } from '../../support/short-life-cycle.ts';
 import { expectFailure, expectQuietSuccess, expectReply } from '../../support/driver-assert.ts';
-import { OnedAr, createSandbox, ipv4ToNumber, numberToIpv4, registerXml, type DriverSandbox, type NodeVersion } from '../../support/driver-harness.ts';
+import {
+  OnedAr,
+  createSandbox,
+  ipv4ToNumber,
+  numberToIpv4,
+  registerXml,
+  type DriverSandbox,
+  type NodeVersion,
+} from '../../support/driver-harness.ts';
 
 const CONFIG = {
   pools: [

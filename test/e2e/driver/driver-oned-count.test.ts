@@ -44,16 +44,33 @@ test('onevnet release, then the cursor wraps: the released address is never offe
     assert.equal(get(sandbox, ar), '10.0.0.13');
     // The cursor wraps: only 10.0.0.11 is free in the book, and oned holds it (USED_LEASES 4, the book 3).
     const result = sandbox.run('get_address', ar.getXml(1));
-    expectFailure(result, 255, ['r1', 'no free block of 1 left', '1 address is held back', 'USED_LEASES 4', "the book's (3)", 'onevnet release']);
-    assert.deepEqual(leased(sandbox), ['10.0.0.10', '10.0.0.12', '10.0.0.13'], 'nothing leased that oned never granted');
+    expectFailure(result, 255, [
+      'r1',
+      'no free block of 1 left',
+      '1 address is held back',
+      'USED_LEASES 4',
+      "the book's (3)",
+      'onevnet release',
+    ]);
+    assert.deepEqual(
+      leased(sandbox),
+      ['10.0.0.10', '10.0.0.12', '10.0.0.13'],
+      'nothing leased that oned never granted',
+    );
 
     // As recorded after the get of 10.0.0.13 (it saw USED_LEASES 3, the book 2, and both grew by one).
     const verify = sandbox.cli(['verify']);
     assert.equal(verify.code, 1, verify.stdout + verify.stderr);
-    assert.match(verify.stdout, /oned holds more than the book +r1 +oned counted 4 leases \(USED_LEASES\), the book 3, since [0-9T:.Z-]+: an address freed here is still a VM's/);
+    assert.match(
+      verify.stdout,
+      /oned holds more than the book +r1 +oned counted 4 leases \(USED_LEASES\), the book 3, since [0-9T:.Z-]+: an address freed here is still a VM's/,
+    );
     const status = sandbox.cli(['status']);
     assert.equal(status.code, 0, status.stderr);
-    assert.match(status.stdout, /Range r1: oned counted 4 leases at its last request, the book 3 \(since [^)]+\); 1 address held back from get_address\./);
+    assert.match(
+      status.stdout,
+      /Range r1: oned counted 4 leases at its last request, the book 3 \(since [^)]+\); 1 address held back from get_address\./,
+    );
 
     // The released VM goes: oned frees 10.0.0.11 for real. Its next request shows the counts agree.
     expectQuietSuccess(sandbox.run('free_address', ar.freeXml(1n)));
@@ -88,7 +105,11 @@ test('an answer oned refused is not left in the book: the next request, whose US
     // The next request on the AR (a VM's NIC with an explicit IP) carries USED_LEASES 2, as before the offer.
     expectQuietSuccess(sandbox.run('allocate_address', ar.allocateXml(3n)));
     ar.noteLeased(3n);
-    assert.deepEqual(leased(sandbox), ['10.0.0.10', '10.0.0.11', '10.0.0.13'], 'the refused offer is gone from the book');
+    assert.deepEqual(
+      leased(sandbox),
+      ['10.0.0.10', '10.0.0.11', '10.0.0.13'],
+      'the refused offer is gone from the book',
+    );
     const audit = sandbox.cli(['log', '--ip', '10.0.0.12']);
     assert.match(audit.stdout, /dropped: oned did not take what get_address offered \(USED_LEASES still 2\)/);
   });

@@ -6,7 +6,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { expectReply } from '../../support/driver-assert.ts';
-import { createSandbox, encodeRequest, onedShownMessage, registerXml, type DriverSandbox } from '../../support/driver-harness.ts';
+import {
+  createSandbox,
+  encodeRequest,
+  onedShownMessage,
+  registerXml,
+  type DriverSandbox,
+} from '../../support/driver-harness.ts';
 
 const MAD = { IPAM_MAD: 'mydrv' };
 /** A request the driver refuses whatever the release: a SIZE of 0. */
@@ -57,20 +63,38 @@ test('6.6 and later (request on stdin) get the one line alone, and 6.6-6.10 and 
 test('IP6_STATIC without SIZE: the SIZE oned derives (the rest of the PREFIX_LENGTH subnet) is replied and recorded', () => {
   withSandbox({}, (sandbox) => {
     // /120 from ::10: 256 - 16 addresses, as AddressRange::init_ipv6_static computes.
-    const reply = expectReply(sandbox.run('register_address_range', registerXml({ ...MAD, TYPE: 'IP6_STATIC', IP6: '2001:db8::10', PREFIX_LENGTH: '120' })), 'AR');
+    const reply = expectReply(
+      sandbox.run(
+        'register_address_range',
+        registerXml({ ...MAD, TYPE: 'IP6_STATIC', IP6: '2001:db8::10', PREFIX_LENGTH: '120' }),
+      ),
+      'AR',
+    );
     assert.equal(reply.get('SIZE'), '240');
     assert.equal(sandbox.book()!.ranges[0]!.size, 240);
     // /96 from ::: the whole low 32 bits.
-    const whole = expectReply(sandbox.run('register_address_range', registerXml({ ...MAD, TYPE: 'IP6_STATIC', IP6: '2001:db8:1::', PREFIX_LENGTH: '96' })), 'AR');
+    const whole = expectReply(
+      sandbox.run(
+        'register_address_range',
+        registerXml({ ...MAD, TYPE: 'IP6_STATIC', IP6: '2001:db8:1::', PREFIX_LENGTH: '96' }),
+      ),
+      'AR',
+    );
     assert.equal(whole.get('SIZE'), '4294967296');
   });
 });
 
 test('IP6_STATIC without SIZE on a /64: oned would derive more than an AR can index; refused in one line, nothing recorded', () => {
   withSandbox({}, (sandbox) => {
-    const result = sandbox.run('register_address_range', registerXml({ ...MAD, TYPE: 'IP6_STATIC', IP6: '2001:db8::10', PREFIX_LENGTH: '64' }));
+    const result = sandbox.run(
+      'register_address_range',
+      registerXml({ ...MAD, TYPE: 'IP6_STATIC', IP6: '2001:db8::10', PREFIX_LENGTH: '64' }),
+    );
     assert.equal(result.code, 3);
-    assert.match(result.stderr, /SIZE is missing for IP6 2001:db8::10: oned would make it 18446744073709551599 \(the rest of the \/64\).*give SIZE\n$/);
+    assert.match(
+      result.stderr,
+      /SIZE is missing for IP6 2001:db8::10: oned would make it 18446744073709551599 \(the rest of the \/64\).*give SIZE\n$/,
+    );
     assert.equal(sandbox.book()?.ranges.length ?? 0, 0);
   });
 });

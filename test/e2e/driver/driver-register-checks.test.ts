@@ -35,12 +35,20 @@ function refusedAtRegister(sandbox: DriverSandbox, ar: Attrs, mentions: string[]
 test('SHARED=YES (refused by oned 7.2+ after the reply) is refused first, explicit or carved, and nothing is recorded', () => {
   withSandbox((sandbox) => {
     expectReply(sandbox.run('register_address_range', registerXml({ ...MAD, SIZE: '5' })), 'AR');
-    refusedAtRegister(sandbox, { ...MAD, TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', SHARED: 'YES' }, ['SHARED', '"YES"']);
+    refusedAtRegister(sandbox, { ...MAD, TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', SHARED: 'YES' }, [
+      'SHARED',
+      '"YES"',
+    ]);
     refusedAtRegister(sandbox, { ...MAD, SIZE: '10', SHARED: 'yes' }, ['SHARED', '"yes"']);
     refusedAtRegister(sandbox, { ...MAD, TYPE: 'IP6', IPAM_POOL6: 'public6', SIZE: '10', SHARED: 'YES' }, ['SHARED']);
     assert.equal(sandbox.book()!.ranges.length, 1);
     // The next range gets the next subnet: the refused ones took nothing.
-    assert.equal(expectReply(sandbox.run('register_address_range', registerXml({ ...MAD, SIZE: '5', SHARED: 'NO' })), 'AR').get('NETWORK_ADDRESS'), '10.20.1.0');
+    assert.equal(
+      expectReply(sandbox.run('register_address_range', registerXml({ ...MAD, SIZE: '5', SHARED: 'NO' })), 'AR').get(
+        'NETWORK_ADDRESS',
+      ),
+      '10.20.1.0',
+    );
   });
 });
 
@@ -48,7 +56,13 @@ test('SHARED=YES is accepted and echoed where oned keeps it as a plain attribute
   for (const onedVersion of ['6.6', '7.0']) {
     const sandbox = createSandbox({ config: { ...CONFIG, onedVersion } });
     try {
-      const reply = expectReply(sandbox.run('register_address_range', registerXml({ ...MAD, TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', SHARED: 'YES' })), 'AR');
+      const reply = expectReply(
+        sandbox.run(
+          'register_address_range',
+          registerXml({ ...MAD, TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', SHARED: 'YES' }),
+        ),
+        'AR',
+      );
       assert.equal(reply.get('SHARED'), 'YES', onedVersion);
       assert.equal(sandbox.book()!.ranges.length, 1);
     } finally {
@@ -57,7 +71,10 @@ test('SHARED=YES is accepted and echoed where oned keeps it as a plain attribute
   }
   const sandbox = createSandbox({ config: { ...CONFIG, onedVersion: '7.2' } });
   try {
-    refusedAtRegister(sandbox, { ...MAD, TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', SHARED: 'YES' }, ['SHARED', 'onedVersion is 7.2']);
+    refusedAtRegister(sandbox, { ...MAD, TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', SHARED: 'YES' }, [
+      'SHARED',
+      'onedVersion is 7.2',
+    ]);
   } finally {
     sandbox.cleanup();
   }
@@ -67,7 +84,10 @@ test('onedVersion must be a release such as "7.0": anything else fails every act
   for (const onedVersion of ['7', 'seven', '4.14', 7.0]) {
     const sandbox = createSandbox({ config: { ...CONFIG, onedVersion }, book: 'none' });
     try {
-      expectFailure(sandbox.run('register_address_range', registerXml({ ...MAD, SIZE: '5' })), 4, ['onedVersion', JSON.stringify(onedVersion)]);
+      expectFailure(sandbox.run('register_address_range', registerXml({ ...MAD, SIZE: '5' })), 4, [
+        'onedVersion',
+        JSON.stringify(onedVersion),
+      ]);
     } finally {
       sandbox.cleanup();
     }
@@ -77,9 +97,19 @@ test('onedVersion must be a release such as "7.0": anything else fails every act
 test('MACs and static IPv6 addresses that oned would count past their last 32 bits are refused first', () => {
   withSandbox((sandbox) => {
     expectReply(sandbox.run('register_address_range', registerXml({ ...MAD, SIZE: '5' })), 'AR');
-    refusedAtRegister(sandbox, { ...MAD, TYPE: 'ETHER', MAC: '02:00:ff:ff:ff:f0', SIZE: '17' }, ['02:00:ff:ff:ff:f0', '17']);
-    refusedAtRegister(sandbox, { ...MAD, TYPE: 'IP6_STATIC', IP6: '2001:db8::ffff:fff0', PREFIX_LENGTH: '64', SIZE: '17' }, ['2001:db8::ffff:fff0', '17']);
-    refusedAtRegister(sandbox, { ...MAD, TYPE: 'IP6_STATIC', IPAM_POOL6: 'public6', SIZE: '4294967296' }, ['4294967296', 'last 32 bits']);
+    refusedAtRegister(sandbox, { ...MAD, TYPE: 'ETHER', MAC: '02:00:ff:ff:ff:f0', SIZE: '17' }, [
+      '02:00:ff:ff:ff:f0',
+      '17',
+    ]);
+    refusedAtRegister(
+      sandbox,
+      { ...MAD, TYPE: 'IP6_STATIC', IP6: '2001:db8::ffff:fff0', PREFIX_LENGTH: '64', SIZE: '17' },
+      ['2001:db8::ffff:fff0', '17'],
+    );
+    refusedAtRegister(sandbox, { ...MAD, TYPE: 'IP6_STATIC', IPAM_POOL6: 'public6', SIZE: '4294967296' }, [
+      '4294967296',
+      'last 32 bits',
+    ]);
     refusedAtRegister(sandbox, { ...MAD, TYPE: 'IP6', SIZE: '4', ULA_PREFIX: 'fd00::1' }, ['ULA_PREFIX', 'fd00::1']);
   });
 });
@@ -87,17 +117,33 @@ test('MACs and static IPv6 addresses that oned would count past their last 32 bi
 test('refuseOutsidePools: an explicit range or prefix in no pool is refused in one line; inside a pool it is placed as before', () => {
   const sandbox = createSandbox({ config: { ...CONFIG, refuseOutsidePools: true } });
   try {
-    refusedAtRegister(sandbox, { ...MAD, TYPE: 'IP4', IP: '192.168.7.10', SIZE: '10' }, ['IP 192.168.7.10', 'no ipv4 pool', 'refuseOutsidePools', 'private 10.20.0.0/16']);
-    refusedAtRegister(sandbox, { ...MAD, TYPE: 'IP6_STATIC', IP6: '2001:db8:9::10', PREFIX_LENGTH: '64', SIZE: '4' }, ['IP6 2001:db8:9::10', 'public6']);
-    refusedAtRegister(sandbox, { ...MAD, TYPE: 'IP6', GLOBAL_PREFIX: '2001:db8:9::', SIZE: '4' }, ['GLOBAL_PREFIX 2001:db8:9::']);
-    const inside = expectReply(sandbox.run('register_address_range', registerXml({ ...MAD, TYPE: 'IP4', IP: '10.20.3.10', SIZE: '10' })), 'AR');
+    refusedAtRegister(sandbox, { ...MAD, TYPE: 'IP4', IP: '192.168.7.10', SIZE: '10' }, [
+      'IP 192.168.7.10',
+      'no ipv4 pool',
+      'refuseOutsidePools',
+      'private 10.20.0.0/16',
+    ]);
+    refusedAtRegister(sandbox, { ...MAD, TYPE: 'IP6_STATIC', IP6: '2001:db8:9::10', PREFIX_LENGTH: '64', SIZE: '4' }, [
+      'IP6 2001:db8:9::10',
+      'public6',
+    ]);
+    refusedAtRegister(sandbox, { ...MAD, TYPE: 'IP6', GLOBAL_PREFIX: '2001:db8:9::', SIZE: '4' }, [
+      'GLOBAL_PREFIX 2001:db8:9::',
+    ]);
+    const inside = expectReply(
+      sandbox.run('register_address_range', registerXml({ ...MAD, TYPE: 'IP4', IP: '10.20.3.10', SIZE: '10' })),
+      'AR',
+    );
     assert.equal(inside.get('IPAM_POOL'), 'private');
   } finally {
     sandbox.cleanup();
   }
   // Without the option, a range outside the pools is recorded as given (as before).
   withSandbox((sandbox) => {
-    const outside = expectReply(sandbox.run('register_address_range', registerXml({ ...MAD, TYPE: 'IP4', IP: '192.168.7.10', SIZE: '10' })), 'AR');
+    const outside = expectReply(
+      sandbox.run('register_address_range', registerXml({ ...MAD, TYPE: 'IP4', IP: '192.168.7.10', SIZE: '10' })),
+      'AR',
+    );
     assert.equal(outside.get('IP'), '192.168.7.10');
   });
 });

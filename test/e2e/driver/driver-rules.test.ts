@@ -7,7 +7,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { expectFailure, expectQuietSuccess, expectReply } from '../../support/driver-assert.ts';
-import { OnedAr, createSandbox, encodeRequest, registerXml, requestXml, type Attrs, type DriverSandbox, type SandboxOptions } from '../../support/driver-harness.ts';
+import {
+  OnedAr,
+  createSandbox,
+  encodeRequest,
+  registerXml,
+  requestXml,
+  type Attrs,
+  type DriverSandbox,
+  type SandboxOptions,
+} from '../../support/driver-harness.ts';
 
 function withSandbox(options: SandboxOptions, body: (sandbox: DriverSandbox) => void): void {
   const sandbox = createSandbox(options);
@@ -37,7 +46,15 @@ function lease(sandbox: DriverSandbox, ar: OnedAr, size = 1): string {
 
 const POOLS = {
   pools: [
-    { name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, dns: ['10.20.0.2'], mtu: 1500, searchDomain: 'cloud.example.com', default: true },
+    {
+      name: 'private',
+      network: '10.20.0.0/16',
+      subnetPrefix: 24,
+      dns: ['10.20.0.2'],
+      mtu: 1500,
+      searchDomain: 'cloud.example.com',
+      default: true,
+    },
     { name: 'small', network: '10.99.0.0/28', subnetPrefix: 29 },
     { name: 'public6', network: '2001:db8:100::/48', subnetPrefix: 64, default: true },
   ],
@@ -63,7 +80,13 @@ test('register echoes custom attributes exactly, escaping quotes, and trims valu
 
 test("the user's own network settings win over the pool's, the pool fills in the rest", () => {
   withSandbox({ config: POOLS }, (sandbox) => {
-    const reply = expectReply(sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', SIZE: '5', DNS: '9.9.9.9', GUEST_MTU: '9000', X_ID: 'abc' })), 'AR');
+    const reply = expectReply(
+      sandbox.run(
+        'register_address_range',
+        registerXml({ IPAM_MAD: 'mydrv', SIZE: '5', DNS: '9.9.9.9', GUEST_MTU: '9000', X_ID: 'abc' }),
+      ),
+      'AR',
+    );
     assert.equal(reply.get('DNS'), '9.9.9.9');
     assert.equal(reply.get('GUEST_MTU'), '9000');
     assert.equal(reply.get('X_ID'), 'abc');
@@ -92,7 +115,10 @@ test('IPAM_MAD is in every register reply: explicit, carved IPv4, carved IPv6, s
 
 test("an AR that arrives without IPAM_MAD gets the driver's own name back, so oned keeps calling the driver", () => {
   withSandbox({ driver: 'nebula-ipam-test' }, (sandbox) => {
-    const reply = expectReply(sandbox.run('register_address_range', registerXml({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10' })), 'AR');
+    const reply = expectReply(
+      sandbox.run('register_address_range', registerXml({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10' })),
+      'AR',
+    );
     assert.equal(reply.get('IPAM_MAD'), 'nebula-ipam-test');
   });
 });
@@ -100,7 +126,13 @@ test("an AR that arrives without IPAM_MAD gets the driver's own name back, so on
 test("an AR copied with another range's id (onevnet addar from `onevnet show`) gets its own id, once", () => {
   withSandbox({}, (sandbox) => {
     const original = register(sandbox, IP4);
-    const copy = expectReply(sandbox.run('register_address_range', registerXml({ ...IP4, IP: '10.0.1.10', NEBULA_IPAM_RANGE: original.attrs.NEBULA_IPAM_RANGE! })), 'AR');
+    const copy = expectReply(
+      sandbox.run(
+        'register_address_range',
+        registerXml({ ...IP4, IP: '10.0.1.10', NEBULA_IPAM_RANGE: original.attrs.NEBULA_IPAM_RANGE! }),
+      ),
+      'AR',
+    );
     assert.notEqual(copy.get('NEBULA_IPAM_RANGE'), original.attrs.NEBULA_IPAM_RANGE);
     assert.equal(lease(sandbox, new OnedAr(copy)), '10.0.1.10');
     assert.equal(lease(sandbox, original), '10.0.0.10');
@@ -141,7 +173,13 @@ test('get_address on IP6, IP6_STATIC and ETHER fails at once, saying why; alloca
   withSandbox({ config: { lockTimeoutMs: 10_000 } }, (sandbox) => {
     const ranges = {
       IP6: register(sandbox, { TYPE: 'IP6', GLOBAL_PREFIX: '2001:db8:1::', SIZE: '16', IPAM_MAD: 'mydrv' }),
-      IP6_STATIC: register(sandbox, { TYPE: 'IP6_STATIC', IP6: '2001:db8:2::10', PREFIX_LENGTH: '64', SIZE: '16', IPAM_MAD: 'mydrv' }),
+      IP6_STATIC: register(sandbox, {
+        TYPE: 'IP6_STATIC',
+        IP6: '2001:db8:2::10',
+        PREFIX_LENGTH: '64',
+        SIZE: '16',
+        IPAM_MAD: 'mydrv',
+      }),
       ETHER: register(sandbox, { TYPE: 'ETHER', MAC: '02:00:00:00:01:00', SIZE: '16', IPAM_MAD: 'mydrv' }),
     };
     const bookBefore = sandbox.bookBytes();
@@ -161,7 +199,10 @@ test('get_address on IP6, IP6_STATIC and ETHER fails at once, saying why; alloca
 
     for (const [type, ar] of Object.entries(ranges)) {
       expectQuietSuccess(sandbox.run('allocate_address', ar.allocateXml(3n, 2)));
-      expectFailure(sandbox.run('allocate_address', ar.allocateXml(4n)), 5, [ar.address(4n).MAC, ...(type === 'IP6_STATIC' ? [ar.ip6Of(4n)!] : [])]);
+      expectFailure(sandbox.run('allocate_address', ar.allocateXml(4n)), 5, [
+        ar.address(4n).MAC,
+        ...(type === 'IP6_STATIC' ? [ar.ip6Of(4n)!] : []),
+      ]);
       expectQuietSuccess(sandbox.run('free_address', ar.freeXml(3n)));
       expectQuietSuccess(sandbox.run('free_address', ar.freeXml(4n)));
       expectQuietSuccess(sandbox.run('allocate_address', ar.allocateXml(3n, 2)));
@@ -269,23 +310,70 @@ test('bad input fails with one line and the right code, and leaves the book byte
     const cases: [string, () => ReturnType<DriverSandbox['run']>, number, string[]][] = [
       ['broken base64', () => sandbox.runRaw('get_address', { args: ['1'], stdin: 'not*base64' }), 3, []],
       ['base64 of text', () => sandbox.runRaw('get_address', { args: ['1'], stdin: encodeRequest('hello') }), 3, []],
-      ['truncated XML', () => sandbox.runRaw('get_address', { args: ['1'], stdin: encodeRequest(ar.getXml(1).slice(0, 80)) }), 3, []],
+      [
+        'truncated XML',
+        () => sandbox.runRaw('get_address', { args: ['1'], stdin: encodeRequest(ar.getXml(1).slice(0, 80)) }),
+        3,
+        [],
+      ],
       ['empty stdin', () => sandbox.runRaw('get_address', { args: ['1'] }), 3, []],
       ['DOCTYPE', () => sandbox.run('get_address', `<!DOCTYPE x [<!ENTITY a "b">]>${ar.getXml(1)}`), 3, ['DOCTYPE']],
-      ['overlapping register', () => sandbox.run('register_address_range', registerXml({ ...IP4, IP: '10.0.0.15' })), 5, ['10.0.0.15']],
-      ['SIZE 0', () => sandbox.run('register_address_range', registerXml({ ...IP4, IP: '10.5.0.1', SIZE: '0' })), 3, ['SIZE', '"0"']],
-      ['octal IP', () => sandbox.run('register_address_range', registerXml({ ...IP4, IP: '010.5.0.1' })), 3, ['010.5.0.1']],
+      [
+        'overlapping register',
+        () => sandbox.run('register_address_range', registerXml({ ...IP4, IP: '10.0.0.15' })),
+        5,
+        ['10.0.0.15'],
+      ],
+      [
+        'SIZE 0',
+        () => sandbox.run('register_address_range', registerXml({ ...IP4, IP: '10.5.0.1', SIZE: '0' })),
+        3,
+        ['SIZE', '"0"'],
+      ],
+      [
+        'octal IP',
+        () => sandbox.run('register_address_range', registerXml({ ...IP4, IP: '010.5.0.1' })),
+        3,
+        ['010.5.0.1'],
+      ],
       ['unknown TYPE', () => sandbox.run('register_address_range', registerXml({ ...IP4, TYPE: 'IP5' })), 3, ['IP5']],
-      ['unknown pool', () => sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', SIZE: '4', IPAM_POOL: 'nope' })), 3, ['nope']],
-      ['past 255.255.255.255', () => sandbox.run('register_address_range', registerXml({ ...IP4, IP: '255.255.255.250' })), 3, ['255.255.255.250']],
+      [
+        'unknown pool',
+        () => sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', SIZE: '4', IPAM_POOL: 'nope' })),
+        3,
+        ['nope'],
+      ],
+      [
+        'past 255.255.255.255',
+        () => sandbox.run('register_address_range', registerXml({ ...IP4, IP: '255.255.255.250' })),
+        3,
+        ['255.255.255.250'],
+      ],
       ['allocate a leased address', () => sandbox.run('allocate_address', ar.allocateXml(0n)), 5, ['10.0.0.10']],
       ['allocate outside the range', () => sandbox.run('allocate_address', ar.allocateXml(12n)), 5, ['10.0.0.22']],
-      ['allocate without IP', () => sandbox.run('allocate_address', requestXml(arOnly, '<ADDRESS><MAC>02:00:0a:00:00:0c</MAC><SIZE>1</SIZE></ADDRESS>')), 3, ['IP']],
+      [
+        'allocate without IP',
+        () =>
+          sandbox.run(
+            'allocate_address',
+            requestXml(arOnly, '<ADDRESS><MAC>02:00:0a:00:00:0c</MAC><SIZE>1</SIZE></ADDRESS>'),
+          ),
+        3,
+        ['IP'],
+      ],
       ['get without SIZE', () => sandbox.run('get_address', requestXml(arOnly, '<ADDRESS/>')), 3, ['SIZE']],
       ['get in an unknown range', () => sandbox.run('get_address', stranger.getXml(1)), 5, ['r999']],
       ['get more than the range holds', () => sandbox.run('get_address', ar.getXml(10)), 255, []],
       // A named config that is not there is exit 5, as every missing file (issue 11 item 4).
-      ['missing config', () => sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_CONFIG: path.join(sandbox.dir, 'missing.json') } }), 5, ['missing.json', 'no such file']],
+      [
+        'missing config',
+        () =>
+          sandbox.run('get_address', ar.getXml(1), {
+            env: { NEBULA_IPAM_CONFIG: path.join(sandbox.dir, 'missing.json') },
+          }),
+        5,
+        ['missing.json', 'no such file'],
+      ],
     ];
     for (const [why, run, code, mentions] of cases) {
       try {

@@ -10,7 +10,15 @@ import { expectFailure, expectQuietSuccess, expectReply } from '../../support/dr
 import { createCliSandbox, expectCliFailure, expectOk, type CliSandbox } from '../../support/cli-harness.ts';
 import { createSandbox, registerXml, type OnedAr } from '../../support/driver-harness.ts';
 
-const PRIVATE = { name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, gateway: 'first', dns: ['10.20.0.2'], exclude: ['10.20.255.0/24'], default: true };
+const PRIVATE = {
+  name: 'private',
+  network: '10.20.0.0/16',
+  subnetPrefix: 24,
+  gateway: 'first',
+  dns: ['10.20.0.2'],
+  exclude: ['10.20.255.0/24'],
+  default: true,
+};
 
 function withSandbox(config: object, body: (s: CliSandbox) => void): void {
   const s = createCliSandbox({ config });
@@ -52,7 +60,11 @@ describe('pool edits hold for ranges carved before them (issue 8 item 5)', () =>
       assert.deepEqual(handed, ['10.20.0.5', '10.20.0.6', '10.20.0.8']);
       expectFailure(s.run('get_address', ar.getXml(1)), 255, ['no free block']);
       const bytes = s.bookBytes();
-      expectCliFailure(s.cli(['lease', '--pool', 'private', '--ip', '10.20.0.4', '--owner', 'bm-02']), 5, ['10.20.0.4', 'DNS server', '10.20.0.0/24']);
+      expectCliFailure(s.cli(['lease', '--pool', 'private', '--ip', '10.20.0.4', '--owner', 'bm-02']), 5, [
+        '10.20.0.4',
+        'DNS server',
+        '10.20.0.0/24',
+      ]);
       expectFailure(s.run('allocate_address', ar.allocateXml(1n)), 5, ['10.20.0.4', 'DNS server']);
       assert.deepEqual(s.bookBytes(), bytes, 'refusals change nothing');
       const verify = s.cli(['verify']);
@@ -61,7 +73,8 @@ describe('pool edits hold for ranges carved before them (issue 8 item 5)', () =>
       assert.match(verify.stdout, /10\.20\.0\.7 \(operator \(bm-01\)\) is the DNS server of 10\.20\.0\.0\/24/);
       assert.doesNotMatch(verify.stdout, /10\.20\.0\.4 /, 'a free reserved address is no finding');
       const json = s.cli(['--json', 'verify']);
-      const findings = (JSON.parse(json.stdout) as { findings: { kind: string; address?: string; role?: string }[] }).findings;
+      const findings = (JSON.parse(json.stdout) as { findings: { kind: string; address?: string; role?: string }[] })
+        .findings;
       assert.deepEqual(
         findings.map((f) => [f.kind, f.address, f.role]),
         [
@@ -78,7 +91,10 @@ describe('pool edits hold for ranges carved before them (issue 8 item 5)', () =>
       writeConfig(s, { pools: [{ ...PRIVATE, gateway: 'first' }] });
       assert.deepEqual([get(s, ar), get(s, ar)], ['10.20.7.2', '10.20.7.3']);
       expectFailure(s.run('get_address', ar.getXml(1)), 255, ['no free block']);
-      expectCliFailure(s.cli(['lease', '--pool', 'private', '--ip', '10.20.7.1', '--owner', 'bm']), 5, ['10.20.7.1', 'gateway']);
+      expectCliFailure(s.cli(['lease', '--pool', 'private', '--ip', '10.20.7.1', '--owner', 'bm']), 5, [
+        '10.20.7.1',
+        'gateway',
+      ]);
     });
   });
 });
@@ -115,7 +131,10 @@ describe('onevnet rmar never drops an operator lease (issue 8 item 6)', () => {
         5,
         ['10.20.0.6', 'r2'],
       );
-      expectCliFailure(s.cli(['lease', '--pool', 'private', '--ip', '10.20.0.8', '--owner', 'bm-02']), 5, ['10.20.0.8', '"bm-01"']);
+      expectCliFailure(s.cli(['lease', '--pool', 'private', '--ip', '10.20.0.8', '--owner', 'bm-02']), 5, [
+        '10.20.0.8',
+        '"bm-01"',
+      ]);
       expectOk(s.cli(['verify']));
     });
   });
@@ -133,7 +152,11 @@ describe('a free is not always final: round-robin (issue 8 item 13)', () => {
       expectQuietSuccess(s.run('free_address', ar.freeXml(2n)));
       ar.noteFreed(2n);
       assert.equal(get(s, ar), '10.0.0.14', 'never-used first');
-      assert.deepEqual([get(s, ar), get(s, ar)], ['10.0.0.10', '10.0.0.12'], 'then the freed ones, oldest first by rotation');
+      assert.deepEqual(
+        [get(s, ar), get(s, ar)],
+        ['10.0.0.10', '10.0.0.12'],
+        'then the freed ones, oldest first by rotation',
+      );
       expectFailure(s.run('get_address', ar.getXml(1)), 255, ['no free block']);
     });
   });
@@ -154,11 +177,25 @@ describe('a free is not always final: round-robin (issue 8 item 13)', () => {
 
   it('lease --count follows the same rule', () => {
     withSandbox({ pools: [PRIVATE] }, (s) => {
-      const first = s.json<{ addresses: string }>(['lease', '--pool', 'private', '--count', '1', '--owner', 'bm']).addresses;
+      const first = s.json<{ addresses: string }>([
+        'lease',
+        '--pool',
+        'private',
+        '--count',
+        '1',
+        '--owner',
+        'bm',
+      ]).addresses;
       assert.equal(first, '10.20.0.3');
       expectOk(s.cli(['release', '--ip', first]));
-      assert.equal(s.json<{ addresses: string }>(['lease', '--pool', 'private', '--count', '1', '--owner', 'bm']).addresses, '10.20.0.4');
-      assert.equal(s.json<{ addresses: string }>(['lease', '--pool', 'private', '--count', '2', '--owner', 'bm']).addresses, '10.20.0.5-10.20.0.6');
+      assert.equal(
+        s.json<{ addresses: string }>(['lease', '--pool', 'private', '--count', '1', '--owner', 'bm']).addresses,
+        '10.20.0.4',
+      );
+      assert.equal(
+        s.json<{ addresses: string }>(['lease', '--pool', 'private', '--count', '2', '--owner', 'bm']).addresses,
+        '10.20.0.5-10.20.0.6',
+      );
     });
   });
 });
@@ -182,15 +219,36 @@ describe('ranges that overlap in a hand-edited book (issue 8 item 14)', () => {
 });
 
 it('a pool gateway given as an address is the GATEWAY of the subnet that holds it, never in a range there, and no other subnet gets it', () => {
-  const sandbox = createSandbox({ config: { pools: [{ name: 'lan', network: '10.30.0.0/27', subnetPrefix: 28, gateway: '10.30.0.9', default: true }] } });
+  const sandbox = createSandbox({
+    config: {
+      pools: [{ name: 'lan', network: '10.30.0.0/27', subnetPrefix: 28, gateway: '10.30.0.9', default: true }],
+    },
+  });
   try {
     const before = sandbox.bookBytes();
-    expectFailure(sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', TYPE: 'IP4', IP: '10.30.0.8', SIZE: '3' })), 5, ['10.30.0.9', 'gateway']);
+    expectFailure(
+      sandbox.run(
+        'register_address_range',
+        registerXml({ IPAM_MAD: 'mydrv', TYPE: 'IP4', IP: '10.30.0.8', SIZE: '3' }),
+      ),
+      5,
+      ['10.30.0.9', 'gateway'],
+    );
     assert.deepEqual(sandbox.bookBytes(), before, 'nothing recorded');
-    const first = expectReply(sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', SIZE: '6' })), 'AR');
+    const first = expectReply(
+      sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', SIZE: '6' })),
+      'AR',
+    );
     assert.deepEqual([first.get('IP'), first.get('GATEWAY')], ['10.30.0.1', '10.30.0.9']);
-    const second = expectReply(sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', SIZE: '6' })), 'AR');
-    assert.deepEqual([second.get('NETWORK_ADDRESS'), second.get('GATEWAY')], ['10.30.0.16', undefined], 'the other subnet has no gateway of its own');
+    const second = expectReply(
+      sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', SIZE: '6' })),
+      'AR',
+    );
+    assert.deepEqual(
+      [second.get('NETWORK_ADDRESS'), second.get('GATEWAY')],
+      ['10.30.0.16', undefined],
+      'the other subnet has no gateway of its own',
+    );
   } finally {
     sandbox.cleanup();
   }

@@ -17,7 +17,9 @@ import { buildSeedBook, inParallel, loadCorpus, runCase } from '../../torture/co
  */
 async function neverClosedStdin(): Promise<{ code: number | null; stderr: string; ms: number }> {
   const sandbox = createSandbox({ config: {} });
-  const child = spawn(path.join(sandbox.driverDir, 'get_address'), ['1'], { env: childEnv('default', { NEBULA_IPAM_STORE: sandbox.bookPath, NEBULA_IPAM_CONFIG: sandbox.configPath }) });
+  const child = spawn(path.join(sandbox.driverDir, 'get_address'), ['1'], {
+    env: childEnv('default', { NEBULA_IPAM_STORE: sandbox.bookPath, NEBULA_IPAM_CONFIG: sandbox.configPath }),
+  });
   child.stdin.write('PElQQU1f');
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -45,7 +47,8 @@ test('the corpus holds at least 60 hostile inputs, each with a one-line descript
   assert.ok(corpus.length >= 60, `only ${corpus.length} cases`);
   for (const c of corpus) assert.match(c.description, /^\S.{5,}$/, c.name);
   const covered = new Set(corpus.map((c) => c.name.split('/')[0]));
-  for (const group of ['transport', 'xml', 'register', 'get', 'allocate', 'free', 'config']) assert.ok(covered.has(group), group);
+  for (const group of ['transport', 'xml', 'register', 'get', 'allocate', 'free', 'config'])
+    assert.ok(covered.has(group), group);
 });
 
 corpus.forEach((c, i) => {

@@ -21,7 +21,10 @@ import { expectReply } from '../../support/driver-assert.ts';
 import { childEnv, encodeRequest, TEST_BUNDLE, type OnedAr, type RunResult } from '../../support/driver-harness.ts';
 import { startInPty } from '../../support/pty.ts';
 
-const CONFIG = { lockTimeoutMs: 20_000, pools: [{ name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, default: true }] };
+const CONFIG = {
+  lockTimeoutMs: 20_000,
+  pools: [{ name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, default: true }],
+};
 const LEASE = ['lease', '--pool', 'private', '--owner', 'bm-01'];
 
 interface Started {
@@ -52,7 +55,12 @@ function collect(child: ChildProcess): Started['done'] {
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: code ?? 128 + (os.constants.signals[signal as keyof typeof os.constants.signals] ?? 0), stdout, stderr, output: stdout.replace(/\r\n/g, '\n') });
+      resolve({
+        code: code ?? 128 + (os.constants.signals[signal as keyof typeof os.constants.signals] ?? 0),
+        stdout,
+        stderr,
+        output: stdout.replace(/\r\n/g, '\n'),
+      });
     });
   });
 }
@@ -86,8 +94,18 @@ describe('a signal during a write: nothing written before the commit, finished a
   });
 
   /** Runs `name` (the CLI or an action) with the hold at `stage`; sends `signal` once it is held there. */
-  async function signalledAt(name: string, args: readonly string[], stage: string, signal: NodeJS.Signals, stdin = ''): Promise<RunResult> {
-    const child = spawn(path.join(s.driverDir, name), [...args], { cwd: s.dir, env: childEnv('default', env(stage)), stdio: ['pipe', 'pipe', 'pipe'] });
+  async function signalledAt(
+    name: string,
+    args: readonly string[],
+    stage: string,
+    signal: NodeJS.Signals,
+    stdin = '',
+  ): Promise<RunResult> {
+    const child = spawn(path.join(s.driverDir, name), [...args], {
+      cwd: s.dir,
+      env: childEnv('default', env(stage)),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     child.stdin?.end(stdin);
     const done = collect(child);
     await appears(path.join(holds, `${stage}.held`), `${name} ${args.join(' ')}`);
@@ -100,16 +118,23 @@ describe('a signal during a write: nothing written before the commit, finished a
   const holdLock = () => {
     const dir = `${s.bookPath}.lock`;
     fs.mkdirSync(dir);
-    fs.writeFileSync(path.join(dir, 'owner'), JSON.stringify({ token: 'feedface0000feedface0000', pid: holder.pid, host: os.hostname() }));
+    fs.writeFileSync(
+      path.join(dir, 'owner'),
+      JSON.stringify({ token: 'feedface0000feedface0000', pid: holder.pid, host: os.hostname() }),
+    );
   };
 
   const leases = () => s.json<{ leases: { addresses: string; owner?: string }[] }>(['leases']).leases;
 
   /** What a signal must not leave: a lock (or its takeover guard), a temp file. */
-  const leftovers = () => fs.readdirSync(path.dirname(s.bookPath)).filter((name) => name.endsWith('.lock') || name.endsWith('.takeover') || name.endsWith('.tmp'));
+  const leftovers = () =>
+    fs
+      .readdirSync(path.dirname(s.bookPath))
+      .filter((name) => name.endsWith('.lock') || name.endsWith('.takeover') || name.endsWith('.tmp'));
   const oneLine = (stderr: string, ...mentions: string[]) => {
     assert.match(stderr, /^[^\n]+\n$/, `exactly one stderr line: ${JSON.stringify(stderr)}`);
-    for (const mention of mentions) assert.ok(stderr.includes(mention), `stderr names ${JSON.stringify(mention)}: ${stderr}`);
+    for (const mention of mentions)
+      assert.ok(stderr.includes(mention), `stderr names ${JSON.stringify(mention)}: ${stderr}`);
   };
 
   it('SIGINT while waiting for the lock: exit 130, one line, the book untouched, the holder keeps its lock', async () => {
@@ -120,7 +145,11 @@ describe('a signal during a write: nothing written before the commit, finished a
     assert.equal(run.stdout, '');
     oneLine(run.stderr, 'interrupted by SIGINT while waiting for its lock', 'nothing was written');
     assert.deepEqual(s.bookBytes(), before);
-    assert.equal(JSON.parse(fs.readFileSync(`${s.bookPath}.lock/owner`, 'utf8')).pid, holder.pid, "the holder's lock is still there, as it was");
+    assert.equal(
+      JSON.parse(fs.readFileSync(`${s.bookPath}.lock/owner`, 'utf8')).pid,
+      holder.pid,
+      "the holder's lock is still there, as it was",
+    );
     fs.rmSync(`${s.bookPath}.lock`, { recursive: true });
     assert.deepEqual(leftovers(), []);
   });
@@ -200,7 +229,13 @@ describe('a signal during a write: nothing written before the commit, finished a
     oneLine(stopped.stderr, 'interrupted by SIGTERM', 'nothing was written');
     assert.deepEqual(s.bookBytes(), before);
 
-    const finished = await signalledAt('get_address', ['3'], 'directory-synced', 'SIGTERM', encodeRequest(ar.getXml(1)));
+    const finished = await signalledAt(
+      'get_address',
+      ['3'],
+      'directory-synced',
+      'SIGTERM',
+      encodeRequest(ar.getXml(1)),
+    );
     assert.equal(finished.code, 143, finished.stderr);
     oneLine(finished.stderr, 'Interrupted by SIGTERM once the write', 'it was finished');
     const reply = expectReply({ code: 0, stdout: finished.stdout, stderr: '' }, 'ADDRESS');
@@ -228,16 +263,29 @@ describe('a signal while no write has begun ends the command at once, saying not
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as net.AddressInfo).port;
     // No book is made first: making one would wait on this very member.
-    const s = createCliSandbox({ config: { backend: { type: 'etcd', endpoints: [`http://127.0.0.1:${port}`], timeoutMs: 30_000 }, pools: CONFIG.pools }, book: 'none' });
+    const s = createCliSandbox({
+      config: {
+        backend: { type: 'etcd', endpoints: [`http://127.0.0.1:${port}`], timeoutMs: 30_000 },
+        pools: CONFIG.pools,
+      },
+      book: 'none',
+    });
     try {
-      const child = spawn(s.program, ['status'], { cwd: s.dir, env: childEnv('default', { NEBULA_IPAM_CONFIG: s.configPath! }), stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(s.program, ['status'], {
+        cwd: s.dir,
+        env: childEnv('default', { NEBULA_IPAM_CONFIG: s.configPath! }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       const done = collect(child);
       await connection;
       process.kill(child.pid!, 'SIGINT');
       const run = await done;
       assert.equal(run.code, 130, run.stderr);
       assert.equal(run.stdout, '');
-      assert.match(run.stderr, /^Interrupted by SIGINT before any change to the lease book had begun; nothing was written\n$/);
+      assert.match(
+        run.stderr,
+        /^Interrupted by SIGINT before any change to the lease book had begun; nothing was written\n$/,
+      );
     } finally {
       for (const socket of sockets) socket.destroy();
       server.close();

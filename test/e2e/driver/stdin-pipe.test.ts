@@ -10,12 +10,22 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { READ_TIMEOUT_MS } from '../../../src/driver/read-request.ts';
-import { childEnv, createSandbox, encodeRequest, parseTemplateReply, registerXml } from '../../support/driver-harness.ts';
+import {
+  childEnv,
+  createSandbox,
+  encodeRequest,
+  parseTemplateReply,
+  registerXml,
+} from '../../support/driver-harness.ts';
 
 const hasMkfifo = spawnSync('mkfifo', ['--version']).status === 0;
 
 /** Runs an action with a named pipe as stdin; `close` says whether the writer closes it after the request. */
-async function runOnPipe(action: string, request: string, close: boolean): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+async function runOnPipe(
+  action: string,
+  request: string,
+  close: boolean,
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const sandbox = createSandbox({ config: {} });
   const fifo = path.join(sandbox.driverDir, '..', 'stdin.fifo');
   assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
@@ -43,14 +53,23 @@ async function runOnPipe(action: string, request: string, close: boolean): Promi
 }
 
 test('a request on a pipe is read whole', { skip: !hasMkfifo && 'no mkfifo here' }, async () => {
-  const { code, stdout, stderr } = await runOnPipe('register_address_range', encodeRequest(registerXml({ TYPE: 'IP4', IP: '10.9.0.1', SIZE: '5', IPAM_MAD: 'mydrv' })), true);
+  const { code, stdout, stderr } = await runOnPipe(
+    'register_address_range',
+    encodeRequest(registerXml({ TYPE: 'IP4', IP: '10.9.0.1', SIZE: '5', IPAM_MAD: 'mydrv' })),
+    true,
+  );
   assert.equal(code, 0, stderr);
   assert.equal(parseTemplateReply(stdout, 'AR').attrs.get('IP'), '10.9.0.1');
 });
 
-test('a pipe that is never closed: the driver gives up by itself with one clear line, exit 3', { skip: !hasMkfifo && 'no mkfifo here' }, async () => {
+test('a pipe that is never closed: the driver gives up by itself with one clear line, exit 3', {
+  skip: !hasMkfifo && 'no mkfifo here',
+}, async () => {
   const { code, stderr, ms } = await runOnPipe('get_address', 'PElQQU1f', false);
   assert.equal(code, 3, stderr);
-  assert.match(stderr, /^Cannot read the request: standard input was not closed within [0-9]+ s \(oned writes the request at once and closes it; 8 bytes arrived\)\n$/);
+  assert.match(
+    stderr,
+    /^Cannot read the request: standard input was not closed within [0-9]+ s \(oned writes the request at once and closes it; 8 bytes arrived\)\n$/,
+  );
   assert.ok(ms >= READ_TIMEOUT_MS - 100 && ms < READ_TIMEOUT_MS + 10_000, `took ${ms} ms`);
 });

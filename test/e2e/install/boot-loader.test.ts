@@ -19,7 +19,11 @@ function scratch(): string {
 }
 
 function run(file: string, cache: string) {
-  return spawnSync(file, ['version'], { env: childEnv('default', { NEBULA_IPAM_CODE_CACHE: cache }), encoding: 'utf8', timeout: 20_000 });
+  return spawnSync(file, ['version'], {
+    env: childEnv('default', { NEBULA_IPAM_CODE_CACHE: cache }),
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
 }
 
 test('a half that no longer sits where the start-up part expects it is refused with one line, exit 1', () => {
@@ -70,4 +74,5 @@ test('the code cache is written for a file unchanged since before the process, a
   }
 });
 
-test('a code cache damaged by one flipped byte anywhere is rejected: every action still answers right, and the cache is made again', () => damagedCacheIsRejected('default'));
+test('a code cache damaged by one flipped byte anywhere is rejected: every action still answers right, and the cache is made again', () =>
+  damagedCacheIsRejected('default'));

@@ -16,12 +16,21 @@ import { expectCliFailure, expectOk } from '../../support/cli-harness.ts';
 import { bundleAs, runProgram, writeBundle } from '../../support/install-fixtures.ts';
 import { chownTree, ensureTestUser, hasRunuser, isRoot, type TestUser } from '../../support/test-user.ts';
 
-const VERSION = JSON.parse(fs.readFileSync(path.join(path.dirname(BUNDLE), '..', 'package.json'), 'utf8')).version as string;
+const VERSION = JSON.parse(fs.readFileSync(path.join(path.dirname(BUNDLE), '..', 'package.json'), 'utf8'))
+  .version as string;
 
-describe('install --bin as root: root runs only root-owned code', { skip: !isRoot || !hasRunuser ? 'needs root and runuser to act as two users' : false }, () => {
+describe('install --bin as root: root runs only root-owned code', {
+  skip: !isRoot || !hasRunuser ? 'needs root and runuser to act as two users' : false,
+}, () => {
   let user: TestUser;
   let root: string;
-  const asUser = (args: readonly string[]) => spawnSync('runuser', ['-u', user.name, '--', ...args], { env: childEnv('default'), encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
+  const asUser = (args: readonly string[]) =>
+    spawnSync('runuser', ['-u', user.name, '--', ...args], {
+      env: childEnv('default'),
+      encoding: 'utf8',
+      timeout: 30_000,
+      killSignal: 'SIGKILL',
+    });
 
   before(() => {
     user = ensureTestUser();
@@ -35,7 +44,11 @@ describe('install --bin as root: root runs only root-owned code', { skip: !isRoo
   const frontEnd = (name: string) => {
     const base = path.join(root, name);
     fs.mkdirSync(path.join(base, 'usr', 'bin'), { recursive: true });
-    return { dir: path.join(base, 'remotes', 'ipam', 'nebula'), bin: path.join(base, 'usr', 'bin'), lib: path.join(base, 'usr', 'lib', 'nebula-ipam') };
+    return {
+      dir: path.join(base, 'remotes', 'ipam', 'nebula'),
+      bin: path.join(base, 'usr', 'bin'),
+      lib: path.join(base, 'usr', 'lib', 'nebula-ipam'),
+    };
   };
 
   it('what oneadmin writes into the driver directory (or into a bundle it owns) does not run when root runs nebula-ipam', () => {
@@ -45,7 +58,10 @@ describe('install --bin as root: root runs only root-owned code', { skip: !isRoo
     const source = writeBundle(path.join(home, 'nebula-ipam.cjs'), fs.readFileSync(BUNDLE));
     chownTree(home, user);
     const out = expectOk(runProgram(source, ['install', f.dir, '--bin', f.bin]));
-    assert.ok(out.includes(`Warning: root ran this install from ${source}, and ${source} can be written by uid ${user.uid}`), out);
+    assert.ok(
+      out.includes(`Warning: root ran this install from ${source}, and ${source} can be written by uid ${user.uid}`),
+      out,
+    );
     chownTree(path.join(root, 'attack', 'remotes'), user);
 
     const program = fs.realpathSync(path.join(f.bin, 'nebula-ipam'));
@@ -77,7 +93,11 @@ describe('install --bin as root: root runs only root-owned code', { skip: !isRoo
   it('a --bin someone else can write is refused in one line, before anything changes', () => {
     const f = frontEnd('foreign-bin');
     chownTree(f.bin, user);
-    const refused = expectCliFailure(runProgram(BUNDLE, ['install', f.dir, '--bin', f.bin]), 5, [path.join(f.bin, 'nebula-ipam'), f.bin, `uid ${user.uid}`]);
+    const refused = expectCliFailure(runProgram(BUNDLE, ['install', f.dir, '--bin', f.bin]), 5, [
+      path.join(f.bin, 'nebula-ipam'),
+      f.bin,
+      `uid ${user.uid}`,
+    ]);
     assert.match(refused, /nothing was changed/);
     assert.equal(fs.existsSync(f.dir), false, 'the driver directory was not even made');
     assert.deepEqual(fs.readdirSync(f.bin), []);

@@ -6,7 +6,13 @@ import { useColor } from '../../../src/cli/context.ts';
 import { failureOf } from '../../../src/core/failure.ts';
 import { COMMANDS } from '../../../src/cli/commands/index.ts';
 import { IpamError } from '../../../src/core/errors.ts';
-import { planInstall, planUninstall, onedConfLine, checkDriverName, type Entry } from '../../../src/install/driver-dir.ts';
+import {
+  planInstall,
+  planUninstall,
+  onedConfLine,
+  checkDriverName,
+  type Entry,
+} from '../../../src/install/driver-dir.ts';
 import { ACTION_NAMES } from '../../../src/core/actions/action.ts';
 import { utilisationBar } from '../../../src/cli/render/bar.ts';
 import { renderTable } from '../../../src/cli/render/table.ts';
@@ -16,9 +22,27 @@ import { harnessOneLocation } from '../../support/driver-harness.ts';
 
 describe('global options', () => {
   it('are taken out wherever they stand, leaving the command line in order', () => {
-    const split = splitGlobalOptions(['--json', 'lease', '--pool', 'p', '--store=/tmp/b.json', '--owner', 'x', '--config', 'c.json', '--driver', 'd1']);
+    const split = splitGlobalOptions([
+      '--json',
+      'lease',
+      '--pool',
+      'p',
+      '--store=/tmp/b.json',
+      '--owner',
+      'x',
+      '--config',
+      'c.json',
+      '--driver',
+      'd1',
+    ]);
     assert.deepEqual(split.rest, ['lease', '--pool', 'p', '--owner', 'x']);
-    assert.deepEqual(split.globals, { driver: 'd1', driverGiven: true, json: true, config: 'c.json', store: '/tmp/b.json' });
+    assert.deepEqual(split.globals, {
+      driver: 'd1',
+      driverGiven: true,
+      json: true,
+      config: 'c.json',
+      store: '/tmp/b.json',
+    });
     assert.equal(splitGlobalOptions(['status', '--wide']).globals.wide, true);
     assert.equal(splitGlobalOptions(['status']).globals.driverGiven, false);
   });
@@ -40,7 +64,12 @@ describe('runCli', () => {
     let out = '';
     let err = '';
     // ONE_LOCATION: the driver lookup and every default stay out of the host's /etc/one and /var/lib/one.
-    const code = await runCli(args, { stdout: (t) => (out += t), stderr: (t) => (err += t), env: { ONE_LOCATION: harnessOneLocation() }, stdoutIsTty: false });
+    const code = await runCli(args, {
+      stdout: (t) => (out += t),
+      stderr: (t) => (err += t),
+      env: { ONE_LOCATION: harnessOneLocation() },
+      stdoutIsTty: false,
+    });
     return { code, out, err };
   }
 
@@ -146,7 +175,9 @@ describe('audit queries', () => {
   });
 
   it("match an address inside a record's span, and skip lines that are not records", () => {
-    const record = parseAuditLine('{"time":"2025-06-01T10:00:00Z","actor":"oned:3","action":"register_address_range","range":"r1","addresses":"10.0.0.10-10.0.0.19","result":"ok"}')!;
+    const record = parseAuditLine(
+      '{"time":"2025-06-01T10:00:00Z","actor":"oned:3","action":"register_address_range","range":"r1","addresses":"10.0.0.10-10.0.0.19","result":"ok"}',
+    )!;
     assert.equal(matchesAudit(record, { address: { space: 'ipv4', value: 0x0a00000fn } }), true);
     assert.equal(matchesAudit(record, { address: { space: 'ipv4', value: 0x0a000014n } }), false);
     assert.equal(matchesAudit(record, { since: new Date('2025-06-01T11:00:00Z') }), false);

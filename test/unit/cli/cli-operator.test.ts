@@ -36,7 +36,12 @@ describe('pick the driver', () => {
 });
 
 describe('tables that fit', () => {
-  const columns = [{ header: 'ID' }, { header: 'ADDRESS' }, { header: 'N', align: 'right' as const }, { header: 'NOTE', shrink: true }];
+  const columns = [
+    { header: 'ID' },
+    { header: 'ADDRESS' },
+    { header: 'N', align: 'right' as const },
+    { header: 'NOTE', shrink: true },
+  ];
   const rows = [['r1', '10.0.0.1', '5', 'a long note that goes on and on']];
   it('cut free text first, with an ellipsis, and never a number', () => {
     const text = renderTable(columns, rows, 30);

@@ -10,11 +10,25 @@ import { expectIpamError } from '../../support/expect-ipam-error.ts';
 import { CONFIG_FILE } from '../../support/sample-config.ts';
 
 const parse = (doc: unknown) => parseConfig(JSON.stringify(doc), CONFIG_FILE);
-const etcd = (extra: object = {}) => ({ backend: { type: 'etcd', endpoints: ['http://127.0.0.1:2379', 'https://10.0.0.2:2379'], ...extra } });
+const etcd = (extra: object = {}) => ({
+  backend: { type: 'etcd', endpoints: ['http://127.0.0.1:2379', 'https://10.0.0.2:2379'], ...extra },
+});
 
 test('an etcd backend is read with its defaults and every key', () => {
-  assert.deepEqual(parse(etcd()).backend, { type: 'etcd', endpoints: ['http://127.0.0.1:2379', 'https://10.0.0.2:2379'], timeoutMs: 2000 });
-  const full = parse(etcd({ prefix: '/nebula-ipam/zone1', timeoutMs: 500, tls: { ca: '/etc/one/ca.pem', cert: '/etc/one/c.pem', key: '/etc/one/k.pem' }, user: 'one', password: 's3cret' }));
+  assert.deepEqual(parse(etcd()).backend, {
+    type: 'etcd',
+    endpoints: ['http://127.0.0.1:2379', 'https://10.0.0.2:2379'],
+    timeoutMs: 2000,
+  });
+  const full = parse(
+    etcd({
+      prefix: '/nebula-ipam/zone1',
+      timeoutMs: 500,
+      tls: { ca: '/etc/one/ca.pem', cert: '/etc/one/c.pem', key: '/etc/one/k.pem' },
+      user: 'one',
+      password: 's3cret',
+    }),
+  );
   assert.deepEqual(full.backend, {
     type: 'etcd',
     endpoints: ['http://127.0.0.1:2379', 'https://10.0.0.2:2379'],
@@ -28,7 +42,8 @@ test('an etcd backend is read with its defaults and every key', () => {
 });
 
 test('each bad backend value is named with the file, the key and the value', () => {
-  const refused = (doc: unknown, mentions: string[]) => expectIpamError(() => parse(doc), 'config', [CONFIG_FILE, ...mentions]);
+  const refused = (doc: unknown, mentions: string[]) =>
+    expectIpamError(() => parse(doc), 'config', [CONFIG_FILE, ...mentions]);
   refused({ backend: 'etcd' }, ['backend']);
   refused({ backend: { type: 'consul' } }, ['backend.type', '"consul"']);
   refused({ backend: { type: 'etcd' } }, ['backend.endpoints', 'undefined']);

@@ -7,7 +7,8 @@ import { expectIpamError } from '../../support/expect-ipam-error.ts';
 import { CONFIG_FILE, ISSUE2_POOLS } from '../../support/sample-config.ts';
 
 const parse = (doc: unknown) => parseConfig(JSON.stringify(doc), CONFIG_FILE);
-const refused = (doc: unknown, mentions: string[]) => expectIpamError(() => parse(doc), 'config', [CONFIG_FILE, ...mentions]);
+const refused = (doc: unknown, mentions: string[]) =>
+  expectIpamError(() => parse(doc), 'config', [CONFIG_FILE, ...mentions]);
 const pool = (extra: object) => ({ name: 'p', network: '10.20.0.0/16', ...extra });
 
 test('the example of issue 2 is read with every key', () => {
@@ -61,7 +62,10 @@ test('each bad pool key is named with its pool index and the value', () => {
   refused({ pools: [pool({ network: '010.20.0.0/16' })] }, ['pools[0].network', '010.20.0.0/16']);
   refused({ pools: [pool({ subnetPrefix: 8 })] }, ['pools[0].subnetPrefix', '16 to 30']);
   refused({ pools: [pool({ subnetPrefix: 31 })] }, ['pools[0].subnetPrefix', '31']);
-  refused({ pools: [{ name: 'v6', network: '2001:db8::/48', subnetPrefix: 128 }] }, ['pools[0].subnetPrefix', '48 to 127']);
+  refused({ pools: [{ name: 'v6', network: '2001:db8::/48', subnetPrefix: 128 }] }, [
+    'pools[0].subnetPrefix',
+    '48 to 127',
+  ]);
   refused({ pools: [pool({ gateway: 'middle' })] }, ['pools[0].gateway', 'middle']);
   refused({ pools: [pool({ gateway: '10.21.0.1' })] }, ['pools[0].gateway', '10.21.0.1', '10.20.0.0/16']);
   refused({ pools: [pool({ gateway: '10.20.255.255' })] }, ['pools[0].gateway', 'not a host address']);
@@ -79,9 +83,16 @@ test('each bad pool key is named with its pool index and the value', () => {
 test('pools that collide with each other are refused', () => {
   refused({ pools: [pool({}), { name: 'p', network: '10.30.0.0/16' }] }, ['pools[1].name', '"p"', 'two pools']);
   refused({ pools: [pool({}), { name: 'q', network: '10.20.128.0/17' }] }, ['pools[1].network', 'overlaps pool "p"']);
-  refused({ pools: [pool({ default: true }), { name: 'q', network: '10.30.0.0/16', default: true }] }, ['pools[1].default', '"p"', '"q"']);
+  refused({ pools: [pool({ default: true }), { name: 'q', network: '10.30.0.0/16', default: true }] }, [
+    'pools[1].default',
+    '"p"',
+    '"q"',
+  ]);
   // One default per family is fine.
-  assert.equal(parse({ pools: [pool({ default: true }), { name: 'q', network: '2001:db8::/48', default: true }] }).pools.length, 2);
+  assert.equal(
+    parse({ pools: [pool({ default: true }), { name: 'q', network: '2001:db8::/48', default: true }] }).pools.length,
+    2,
+  );
 });
 
 test('a pool gateway may be an explicit address of its network', () => {

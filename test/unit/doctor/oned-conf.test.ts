@@ -19,20 +19,39 @@ DESCRIPTION = "a \\" quote and a # hash inside"
   });
 
   it('splits -i as the shell does: a space after a comma leaves the driver out', () => {
-    assert.deepEqual(ipamDriverList('-t 1 -i dummy,nebula'), { drivers: ['dummy', 'nebula'], stray: [], list: 'dummy,nebula' });
-    assert.deepEqual(ipamDriverList('-t 1 -i dummy, nebula'), { drivers: ['dummy'], stray: ['nebula'], list: 'dummy,' });
+    assert.deepEqual(ipamDriverList('-t 1 -i dummy,nebula'), {
+      drivers: ['dummy', 'nebula'],
+      stray: [],
+      list: 'dummy,nebula',
+    });
+    assert.deepEqual(ipamDriverList('-t 1 -i dummy, nebula'), {
+      drivers: ['dummy'],
+      stray: ['nebula'],
+      list: 'dummy,',
+    });
     assert.deepEqual(ipamDriverList('-t 1'), { drivers: [], stray: [] });
   });
 
   it('judges one driver: ok, a space after a comma, missing, no block', () => {
-    const judge = (text: string) => onedConfFindings('/o', parseOnedConf(text), 'nebula').map((f) => [f.check, f.level]);
-    assert.deepEqual(judge('IPAM_MAD = [ ARGUMENTS = "-i dummy,nebula" ]\nVNET_RESTRICTED_ATTR = "AR/NEBULA_IPAM_RANGE"'), [
-      ['oned.ipam-mad', 'ok'],
-      ['oned.restricted-attr', 'ok'],
-    ]);
-    const spaced = onedConfFindings('/o', parseOnedConf('IPAM_MAD = [ ARGUMENTS = "-t 1 -i dummy, nebula" ]'), 'nebula')[0]!;
+    const judge = (text: string) =>
+      onedConfFindings('/o', parseOnedConf(text), 'nebula').map((f) => [f.check, f.level]);
+    assert.deepEqual(
+      judge('IPAM_MAD = [ ARGUMENTS = "-i dummy,nebula" ]\nVNET_RESTRICTED_ATTR = "AR/NEBULA_IPAM_RANGE"'),
+      [
+        ['oned.ipam-mad', 'ok'],
+        ['oned.restricted-attr', 'ok'],
+      ],
+    );
+    const spaced = onedConfFindings(
+      '/o',
+      parseOnedConf('IPAM_MAD = [ ARGUMENTS = "-t 1 -i dummy, nebula" ]'),
+      'nebula',
+    )[0]!;
     assert.equal(spaced.level, 'fail');
-    assert.equal(spaced.fix, 'change it to: IPAM_MAD = [ EXECUTABLE = "one_ipam", ARGUMENTS = "-t 1 -i dummy,nebula" ]');
+    assert.equal(
+      spaced.fix,
+      'change it to: IPAM_MAD = [ EXECUTABLE = "one_ipam", ARGUMENTS = "-t 1 -i dummy,nebula" ]',
+    );
     assert.deepEqual(judge(''), [
       ['oned.ipam-mad', 'fail'],
       ['oned.restricted-attr', 'warn'],

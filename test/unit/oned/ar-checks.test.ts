@@ -9,8 +9,10 @@ import { checkArReply, refuseSharedAr } from '../../../src/oned/ar-checks.ts';
 import { expectIpamError } from '../../support/expect-ipam-error.ts';
 
 const reply = (attrs: Record<string, string>) => new Map(Object.entries({ IPAM_MAD: 'mydrv', ...attrs }));
-const ok = (attrs: Record<string, string>) => assert.doesNotThrow(() => checkArReply(reply(attrs), undefined), JSON.stringify(attrs));
-const refused = (attrs: Record<string, string>, mentions: string[]) => expectIpamError(() => checkArReply(reply(attrs), undefined), 'bad-request', mentions);
+const ok = (attrs: Record<string, string>) =>
+  assert.doesNotThrow(() => checkArReply(reply(attrs), undefined), JSON.stringify(attrs));
+const refused = (attrs: Record<string, string>, mentions: string[]) =>
+  expectIpamError(() => checkArReply(reply(attrs), undefined), 'bad-request', mentions);
 
 test('what oned accepts passes, on every type', () => {
   ok({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10' });
@@ -26,14 +28,23 @@ test('what oned accepts passes, on every type', () => {
 
 test('SHARED=YES is refused, in any case (7.2+: "Shared ARs cannot use an external IPAM")', () => {
   refused({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', SHARED: 'YES' }, ['SHARED', '"YES"']);
-  expectIpamError(() => refuseSharedAr(new Map([['SHARED', 'yes']]), undefined), 'bad-request', ['"yes"', 'Shared ARs cannot use an external IPAM', 'onedVersion is not set']);
-  expectIpamError(() => refuseSharedAr(new Map([['SHARED', 'YES']]), parseOnedVersion('7.2')), 'bad-request', ['onedVersion is 7.2']);
+  expectIpamError(() => refuseSharedAr(new Map([['SHARED', 'yes']]), undefined), 'bad-request', [
+    '"yes"',
+    'Shared ARs cannot use an external IPAM',
+    'onedVersion is not set',
+  ]);
+  expectIpamError(() => refuseSharedAr(new Map([['SHARED', 'YES']]), parseOnedVersion('7.2')), 'bad-request', [
+    'onedVersion is 7.2',
+  ]);
   assert.doesNotThrow(() => refuseSharedAr(new Map([['SHARED', 'NO']]), undefined));
 });
 
 test('SHARED=YES passes where oned keeps it as a plain attribute (onedVersion 5.x to 7.0)', () => {
   for (const version of ['5.8', '6.6', '6.10', '7.0']) {
-    assert.doesNotThrow(() => checkArReply(reply({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', SHARED: 'YES' }), parseOnedVersion(version)), version);
+    assert.doesNotThrow(
+      () => checkArReply(reply({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', SHARED: 'YES' }), parseOnedVersion(version)),
+      version,
+    );
   }
 });
 
@@ -74,10 +85,18 @@ test("static IPv6 types need IP6 and PREFIX_LENGTH, and must not carry past IP6'
   refused({ TYPE: 'IP6_STATIC', IP6: '2001:db8::', SIZE: '10' }, ['PREFIX_LENGTH']);
   refused({ TYPE: 'IP6_STATIC', IP6: '2001:db8::', PREFIX_LENGTH: '129', SIZE: '10' }, ['PREFIX_LENGTH', '"129"']);
   refused({ TYPE: 'IP6_STATIC', IP6: 'zz::', PREFIX_LENGTH: '64', SIZE: '10' }, ['IP6', '"zz::"']);
-  refused({ TYPE: 'IP4_6_STATIC', IP: '10.0.0.10', IP6: '2001:db8::ffff:fff0', PREFIX_LENGTH: '64', SIZE: '17' }, ['2001:db8::ffff:fff0', '17', 'wrap to 2001:db8::']);
+  refused({ TYPE: 'IP4_6_STATIC', IP: '10.0.0.10', IP6: '2001:db8::ffff:fff0', PREFIX_LENGTH: '64', SIZE: '17' }, [
+    '2001:db8::ffff:fff0',
+    '17',
+    'wrap to 2001:db8::',
+  ]);
 });
 
 test('MAC must be six hex bytes and must not carry past its last four bytes', () => {
   refused({ TYPE: 'ETHER', MAC: '02:00:00:00:01', SIZE: '1' }, ['MAC', '"02:00:00:00:01"']);
-  refused({ TYPE: 'ETHER', MAC: '02:00:ff:ff:ff:ff', SIZE: '2' }, ['02:00:ff:ff:ff:ff', 'SIZE 2', 'wrap to 02:00:00:00:00:00']);
+  refused({ TYPE: 'ETHER', MAC: '02:00:ff:ff:ff:ff', SIZE: '2' }, [
+    '02:00:ff:ff:ff:ff',
+    'SIZE 2',
+    'wrap to 02:00:00:00:00:00',
+  ]);
 });

@@ -8,10 +8,16 @@ import { expectIpamError } from '../../support/expect-ipam-error.ts';
 
 const b64 = (text: string | Buffer) => Buffer.from(text).toString('base64');
 const decode = (xml: string) => decodeRequest(b64(xml));
-const refused = (payload: string, mentions: string[] = []) => expectIpamError(() => decodeRequest(payload), 'bad-request', ['Cannot read the request', ...mentions]);
-const wrap = (arInner: string, address = '<ADDRESS><SIZE>1</SIZE></ADDRESS>') => `<IPAM_DRIVER_ACTION_DATA><AR>${arInner}</AR>${address}</IPAM_DRIVER_ACTION_DATA>`;
-const fixture = (name: string) => fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'oned', `${name}.xml`), 'utf8');
-const asObject = (request: OnedRequest) => ({ ar: Object.fromEntries(request.ar), address: Object.fromEntries(request.address) });
+const refused = (payload: string, mentions: string[] = []) =>
+  expectIpamError(() => decodeRequest(payload), 'bad-request', ['Cannot read the request', ...mentions]);
+const wrap = (arInner: string, address = '<ADDRESS><SIZE>1</SIZE></ADDRESS>') =>
+  `<IPAM_DRIVER_ACTION_DATA><AR>${arInner}</AR>${address}</IPAM_DRIVER_ACTION_DATA>`;
+const fixture = (name: string) =>
+  fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'oned', `${name}.xml`), 'utf8');
+const asObject = (request: OnedRequest) => ({
+  ar: Object.fromEntries(request.ar),
+  address: Object.fromEntries(request.address),
+});
 
 // docs/oned-contract.md 2.3, verbatim.
 const REGISTER =
@@ -23,9 +29,16 @@ const GET =
 const PLACEHOLDER = { MAC: '', IP: '', IP6_GLOBAL: '', IP6_ULA: '', IP6: '', SIZE: '' };
 
 test('the register samples of docs/oned-contract.md 2.3 decode to their attributes, placeholder fields empty', () => {
-  assert.deepEqual(asObject(decode(REGISTER)), { ar: { GATEWAY: '10.0.0.1', IP: '10.0.0.10', IPAM_MAD: 'mydrv', SIZE: '10', TYPE: 'IP4' }, address: PLACEHOLDER });
+  assert.deepEqual(asObject(decode(REGISTER)), {
+    ar: { GATEWAY: '10.0.0.1', IP: '10.0.0.10', IPAM_MAD: 'mydrv', SIZE: '10', TYPE: 'IP4' },
+    address: PLACEHOLDER,
+  });
   assert.deepEqual(asObject(decode(MINIMAL)), { ar: { IPAM_MAD: 'mydrv', SIZE: '21' }, address: PLACEHOLDER });
-  assert.deepEqual([...decode(REGISTER).ar.keys()], ['GATEWAY', 'IP', 'IPAM_MAD', 'SIZE', 'TYPE'], 'in the order oned sent them');
+  assert.deepEqual(
+    [...decode(REGISTER).ar.keys()],
+    ['GATEWAY', 'IP', 'IPAM_MAD', 'SIZE', 'TYPE'],
+    'in the order oned sent them',
+  );
 });
 
 test('the get_address sample keeps computed elements and the non-CDATA USED_LEASES as text', () => {
@@ -38,8 +51,16 @@ test('the get_address sample keeps computed elements and the non-CDATA USED_LEAS
 });
 
 test('allocate, free and IP4_6 requests of the same AR carry the address fields', () => {
-  assert.deepEqual(Object.fromEntries(decode(fixture('allocate-ip4')).address), { MAC: '02:00:0a:00:00:0f', IP: '10.0.0.15', SIZE: '1' });
-  assert.deepEqual(Object.fromEntries(decode(fixture('free-ip4')).address), { MAC: '02:00:0a:00:00:0c', IP: '10.0.0.12', SIZE: '1' });
+  assert.deepEqual(Object.fromEntries(decode(fixture('allocate-ip4')).address), {
+    MAC: '02:00:0a:00:00:0f',
+    IP: '10.0.0.15',
+    SIZE: '1',
+  });
+  assert.deepEqual(Object.fromEntries(decode(fixture('free-ip4')).address), {
+    MAC: '02:00:0a:00:00:0c',
+    IP: '10.0.0.12',
+    SIZE: '1',
+  });
   const dual = decode(fixture('free-ip4_6'));
   assert.equal(dual.address.get('IP6_GLOBAL'), '0', "oned streams ip6_to_s()'s status code, not the address");
   assert.equal(dual.ar.get('GLOBAL_PREFIX'), '2001:db8::');
@@ -47,7 +68,11 @@ test('allocate, free and IP4_6 requests of the same AR carry the address fields'
 });
 
 test('CDATA values are trimmed and keep <, & and quotes', () => {
-  const { ar } = decode(wrap('<DESCRIPTION><![CDATA[  a <b> & "c" \'d\'  ]]></DESCRIPTION><IP><![CDATA[ 10.0.0.10 ]]></IP><NOTE>x &amp; y</NOTE>'));
+  const { ar } = decode(
+    wrap(
+      '<DESCRIPTION><![CDATA[  a <b> & "c" \'d\'  ]]></DESCRIPTION><IP><![CDATA[ 10.0.0.10 ]]></IP><NOTE>x &amp; y</NOTE>',
+    ),
+  );
   assert.equal(ar.get('DESCRIPTION'), 'a <b> & "c" \'d\'');
   assert.equal(ar.get('IP'), '10.0.0.10');
   assert.equal(ar.get('NOTE'), 'x & y', 'escaped text outside CDATA is unescaped');
@@ -63,7 +88,11 @@ test('the payload may end with a newline, and an XML declaration is tolerated', 
 });
 
 test('a value may hold "<!" inside its CDATA: only declarations outside CDATA are refused', () => {
-  const request = decode(wrap('<DESCRIPTION><![CDATA[see <!-- notes --> and <!DOCTYPE html>]]></DESCRIPTION><IPAM_MAD><![CDATA[mydrv]]></IPAM_MAD>'));
+  const request = decode(
+    wrap(
+      '<DESCRIPTION><![CDATA[see <!-- notes --> and <!DOCTYPE html>]]></DESCRIPTION><IPAM_MAD><![CDATA[mydrv]]></IPAM_MAD>',
+    ),
+  );
   assert.equal(request.ar.get('DESCRIPTION'), 'see <!-- notes --> and <!DOCTYPE html>');
   refused(b64(`<!-- a comment -->${wrap('<IPAM_MAD><![CDATA[mydrv]]></IPAM_MAD>')}`));
 });

@@ -56,9 +56,16 @@ test('a key may appear once (oned would keep the first silently) and must be a t
 test("any safe values round-trip through oned's grammar", () => {
   const safe = fc.string({ maxLength: 30 }).filter((v) => templateUnsafe(v) === undefined);
   fc.assert(
-    fc.property(fc.uniqueArray(fc.tuple(fc.stringMatching(/^[A-Z][A-Z0-9_]{0,10}$/), safe), { minLength: 1, maxLength: 8, selector: ([k]) => k }), (pairs) => {
-      assert.deepEqual(parseTemplateReply(formatVector('AR', pairs), 'AR').pairs, pairs);
-    }),
+    fc.property(
+      fc.uniqueArray(fc.tuple(fc.stringMatching(/^[A-Z][A-Z0-9_]{0,10}$/), safe), {
+        minLength: 1,
+        maxLength: 8,
+        selector: ([k]) => k,
+      }),
+      (pairs) => {
+        assert.deepEqual(parseTemplateReply(formatVector('AR', pairs), 'AR').pairs, pairs);
+      },
+    ),
     { numRuns: 300 },
   );
 });

@@ -16,12 +16,18 @@ function sources(dir: string): string[] {
   });
 }
 
-const FILES = ['src', 'test', 'scripts', 'bench', 'docs'].flatMap((dir) => sources(path.join(REPO_ROOT, dir))).concat(path.join(REPO_ROOT, 'README.md'), path.join(REPO_ROOT, 'build.mjs'));
+const FILES = ['src', 'test', 'scripts', 'bench', 'docs']
+  .flatMap((dir) => sources(path.join(REPO_ROOT, dir)))
+  .concat(path.join(REPO_ROOT, 'README.md'), path.join(REPO_ROOT, 'build.mjs'));
 const CONTRACT = fs.readFileSync(path.join(REPO_ROOT, 'docs', 'oned-contract.md'), 'utf8');
 const SECTIONS = new Set([...CONTRACT.matchAll(/^#{2,3} (\d+(?:\.\d+)?)\.? /gm)].map((m) => m[1]!));
 
 test('nothing cites the contract outside the repository', () => {
-  const outside = FILES.filter((file) => file !== path.join(REPO_ROOT, 'test', 'unit', 'contract-citations.test.ts') && /PROTOCOL\.md/.test(fs.readFileSync(file, 'utf8')));
+  const outside = FILES.filter(
+    (file) =>
+      file !== path.join(REPO_ROOT, 'test', 'unit', 'contract-citations.test.ts') &&
+      /PROTOCOL\.md/.test(fs.readFileSync(file, 'utf8')),
+  );
   assert.deepEqual(
     outside.map((f) => path.relative(REPO_ROOT, f)),
     [],

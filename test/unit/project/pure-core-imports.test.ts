@@ -19,7 +19,11 @@ const BUILTINS = new Set(builtinModules);
 /** Every module specifier a file names: static and dynamic imports, re-exports, require. */
 export function specifiers(source: string): string[] {
   const found: string[] = [];
-  const patterns = [/\b(?:import|export)\s[^'"]*?\bfrom\s*['"]([^'"]+)['"]/g, /\bimport\s*['"]([^'"]+)['"]/g, /\b(?:import|require)\s*\(\s*['"]([^'"]+)['"]\s*\)/g];
+  const patterns = [
+    /\b(?:import|export)\s[^'"]*?\bfrom\s*['"]([^'"]+)['"]/g,
+    /\bimport\s*['"]([^'"]+)['"]/g,
+    /\b(?:import|require)\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
+  ];
   for (const pattern of patterns) for (const match of source.matchAll(pattern)) found.push(match[1]!);
   return found;
 }
@@ -46,7 +50,8 @@ function violations(roots: readonly string[]): string[] {
         problems.push(`${chain} imports ${spec}`);
       } else if (spec.startsWith('.')) {
         const target = path.resolve(path.dirname(file), spec);
-        if (EDGES.some((edge) => target.startsWith(edge))) problems.push(`${chain} imports ${path.relative(REPO_ROOT, target)}`);
+        if (EDGES.some((edge) => target.startsWith(edge)))
+          problems.push(`${chain} imports ${path.relative(REPO_ROOT, target)}`);
         else if (fs.existsSync(target)) queue.push({ file: target, via: [...via, path.relative(REPO_ROOT, file)] });
       }
     }
@@ -75,7 +80,10 @@ test('the check sees every form of import it must refuse', () => {
     "const z = await import('node:zlib');",
     "const c = require('child_process');",
   ].join('\n');
-  assert.deepEqual(specifiers(source).sort(), ['../driver/test-hooks.ts', '../store/store.ts', 'child_process', 'node:fs', 'node:fs', 'node:zlib', 'path'].sort());
+  assert.deepEqual(
+    specifiers(source).sort(),
+    ['../driver/test-hooks.ts', '../store/store.ts', 'child_process', 'node:fs', 'node:fs', 'node:zlib', 'path'].sort(),
+  );
   const dir = fs.mkdtempSync(path.join(REPO_ROOT, 'src', '.pure-check-'));
   try {
     const file = path.join(dir, 'planted.ts');

@@ -18,7 +18,8 @@ test('NEBULA_IPAM_SEED is taken as given; unset, a fresh seed; malformed, refuse
     seedFrom('', () => 7),
     7,
   );
-  for (const bad of ['x', '-1', '1.5', '9999999999']) assert.throws(() => seedFrom(bad, () => 7), /NEBULA_IPAM_SEED must be a whole number/);
+  for (const bad of ['x', '-1', '1.5', '9999999999'])
+    assert.throws(() => seedFrom(bad, () => 7), /NEBULA_IPAM_SEED must be a whole number/);
 });
 
 test('one seed, one run: the values a property sees are the same each time', () => {

@@ -30,16 +30,32 @@ let prefixes = 0;
 const withRange = (book: Book): Book => ({
   ...book,
   nextRangeId: book.nextRangeId + 1,
-  ranges: [...book.ranges, { id: `r${book.nextRangeId}`, type: 'IP4', size: 10n, ip: 0x0a00000an, createdAt: '2026-11-28T00:00:00.000Z', leases: [] }],
+  ranges: [
+    ...book.ranges,
+    {
+      id: `r${book.nextRangeId}`,
+      type: 'IP4',
+      size: 10n,
+      ip: 0x0a00000an,
+      createdAt: '2026-11-28T00:00:00.000Z',
+      leases: [],
+    },
+  ],
 });
 
-const stores: [string, () => Promise<{ store: LeaseStore; done: () => void }> | { store: LeaseStore; done: () => void }][] = [
+const stores: [
+  string,
+  () => Promise<{ store: LeaseStore; done: () => void }> | { store: LeaseStore; done: () => void },
+][] = [
   ['MemoryStore', () => ({ store: new MemoryStore(), done: () => undefined })],
   [
     'FileStore',
     () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-store-'));
-      return { store: new FileStore(path.join(dir, 'book', 'leases.json'), { lockTimeoutMs: 1_000 }), done: () => fs.rmSync(dir, { recursive: true, force: true }) };
+      return {
+        store: new FileStore(path.join(dir, 'book', 'leases.json'), { lockTimeoutMs: 1_000 }),
+        done: () => fs.rmSync(dir, { recursive: true, force: true }),
+      };
     },
   ],
   [
@@ -47,12 +63,20 @@ const stores: [string, () => Promise<{ store: LeaseStore; done: () => void }> | 
     async () => {
       cluster ??= startEtcdCluster();
       const client = new EtcdClient({ endpoints: (await cluster).endpoints, timeoutMs: 2_000 });
-      return { store: new EtcdStore({ client, prefix: `/nebula-ipam/contract-${++prefixes}`, lockTimeoutMs: 5_000 }), done: () => client.close() };
+      return {
+        store: new EtcdStore({ client, prefix: `/nebula-ipam/contract-${++prefixes}`, lockTimeoutMs: 5_000 }),
+        done: () => client.close(),
+      };
     },
   ],
 ];
 
-const record = (action: string, result: AuditRecord['result'] = 'ok'): AuditRecord => ({ time: '2026-11-29T10:00:00.000Z', actor: 'cli:test', action, result });
+const record = (action: string, result: AuditRecord['result'] = 'ok'): AuditRecord => ({
+  time: '2026-11-29T10:00:00.000Z',
+  actor: 'cli:test',
+  action,
+  result,
+});
 
 /** A store whose empty book was made on purpose, as init makes it (a missing book is refused). */
 async function made(make: (typeof stores)[number][1]): Promise<{ store: LeaseStore; done: () => void }> {
@@ -64,7 +88,8 @@ async function made(make: (typeof stores)[number][1]): Promise<{ store: LeaseSto
 for (const [name, make] of stores) {
   test(`${name}: a missing book is refused by read and update and made only by create, once`, async () => {
     const { store, done } = await make();
-    const missing = (error: unknown) => error instanceof IpamError && error.kind === 'not-found' && error.message.includes('nebula-ipam init');
+    const missing = (error: unknown) =>
+      error instanceof IpamError && error.kind === 'not-found' && error.message.includes('nebula-ipam init');
     try {
       assert.equal(await store.exists(), false);
       await assert.rejects(store.read(), missing, 'read refuses a missing book');
@@ -82,8 +107,16 @@ for (const [name, make] of stores) {
       assert.equal(await store.create(record('init')), true);
       assert.equal(await store.create(record('init again')), false, 'a second create keeps the book');
       const made = await store.read();
-      assert.deepEqual([made.generation, made.ranges.length, made.nextRangeId], [0, 0, 1], 'the empty book, generation 0');
-      await assert.rejects(store.generations(), (error) => error instanceof IpamError && error.kind === 'not-found', 'nothing before the created book');
+      assert.deepEqual(
+        [made.generation, made.ranges.length, made.nextRangeId],
+        [0, 0, 1],
+        'the empty book, generation 0',
+      );
+      await assert.rejects(
+        store.generations(),
+        (error) => error instanceof IpamError && error.kind === 'not-found',
+        'nothing before the created book',
+      );
     } finally {
       done();
     }
@@ -98,7 +131,11 @@ for (const [name, make] of stores) {
       const once = await store.read();
       assert.deepEqual([once.generation, once.ranges.map((r) => r.id), once.nextRangeId], [1, ['r1'], 2]);
 
-      assert.equal(await store.update((book) => ({ result: book.ranges.length })), 1, 'the change sees the stored book');
+      assert.equal(
+        await store.update((book) => ({ result: book.ranges.length })),
+        1,
+        'the change sees the stored book',
+      );
       assert.equal((await store.read()).generation, 1, 'a change without a book writes nothing');
 
       await store.update((book) => ({ book: withRange(book), result: undefined }));
@@ -120,7 +157,11 @@ for (const [name, make] of stores) {
       await store.update((book) => ({ book: withRange(book), result: undefined, audit: [record('first')] }));
       await store.update(() => ({ result: undefined, audit: [record('ignored')] }));
       await store.audit(record('refused', 'error'));
-      await store.update((book) => ({ book: withRange(book), result: undefined, audit: [record('second'), record('third')] }));
+      await store.update((book) => ({
+        book: withRange(book),
+        result: undefined,
+        audit: [record('second'), record('third')],
+      }));
       const all = await store.readAudit(() => true);
       assert.deepEqual(
         all.records.map((r) => r.action),
@@ -142,7 +183,11 @@ for (const [name, make] of stores) {
     try {
       await store.create(record('init'));
       await store.update((book) => ({ book: withRange(book), result: undefined }));
-      assert.deepEqual((await store.generations()).previous.ranges, [], 'after the first write, the previous generation is the created book');
+      assert.deepEqual(
+        (await store.generations()).previous.ranges,
+        [],
+        'after the first write, the previous generation is the created book',
+      );
       await store.update((book) => ({ book: withRange(book), result: undefined }));
       const shown = await store.generations();
       assert.deepEqual(
@@ -152,12 +197,19 @@ for (const [name, make] of stores) {
       assert.ok('book' in shown.current && shown.current.book.generation === 2);
 
       await store.update((book) => ({ book: withRange(book), result: undefined }));
-      await assert.rejects(store.restore(shown, shown.previous, record('restore')), (error) => error instanceof IpamError && error.kind === 'store-locked', 'a write since it was shown');
+      await assert.rejects(
+        store.restore(shown, shown.previous, record('restore')),
+        (error) => error instanceof IpamError && error.kind === 'store-locked',
+        'a write since it was shown',
+      );
 
       const again = await store.generations();
       const restored = await store.restore(again, { ...again.previous, nextRangeId: 99 }, record('restore'));
       const book = await store.read();
-      assert.deepEqual([restored.generation, book.generation, book.ranges.map((r) => r.id), book.nextRangeId], [4, 4, ['r1', 'r2'], 99]);
+      assert.deepEqual(
+        [restored.generation, book.generation, book.ranges.map((r) => r.id), book.nextRangeId],
+        [4, 4, ['r1', 'r2'], 99],
+      );
       assert.deepEqual((await store.readAudit((r) => r.action === 'restore')).records.length, 1);
     } finally {
       done();
@@ -178,7 +230,13 @@ for (const [name, make] of stores) {
     try {
       await store.update((book) => ({ book: withNewerRange(book), result: undefined }));
       // A change to the very range that holds them (a lease taken), as an action makes it.
-      await store.update((book) => ({ book: { ...book, ranges: book.ranges.map((r) => ({ ...r, leases: [{ first: 1n, last: 1n, holder: 'opennebula', at: 'x' }] })) }, result: undefined }));
+      await store.update((book) => ({
+        book: {
+          ...book,
+          ranges: book.ranges.map((r) => ({ ...r, leases: [{ first: 1n, last: 1n, holder: 'opennebula', at: 'x' }] })),
+        },
+        result: undefined,
+      }));
       const kept = await store.read();
       assert.deepEqual(kept.ranges[0]!.unknownFields, { vlan: { id: 42 } }, "the range's unknown fields");
       assert.equal(kept.ranges[0]!.leases.length, 1);
@@ -186,7 +244,8 @@ for (const [name, make] of stores) {
       const before = await store.read();
       await assert.rejects(
         store.update((book) => ({ book: { ...withRange(book), newerFormat: 99 }, result: undefined })),
-        (error: unknown) => error instanceof IpamError && error.kind === 'store-corrupt' && /format 99/.test(error.message),
+        (error: unknown) =>
+          error instanceof IpamError && error.kind === 'store-corrupt' && /format 99/.test(error.message),
       );
       assert.equal((await store.read()).generation, before.generation, 'nothing was written');
     } finally {
@@ -195,7 +254,8 @@ for (const [name, make] of stores) {
   });
 }
 
-const stoppedBy = (kind: 'interrupted' | 'terminated') => (error: unknown) => error instanceof IpamError && error.kind === kind;
+const stoppedBy = (kind: 'interrupted' | 'terminated') => (error: unknown) =>
+  error instanceof IpamError && error.kind === kind;
 
 for (const [name, make] of stores) {
   test(`${name}: an aborted signal stops the update before its commit point, with nothing written (issue 15 item 3)`, async () => {
@@ -208,7 +268,11 @@ for (const [name, make] of stores) {
         ran = true;
         return { book: withRange(book), result: undefined, audit: [record('stopped')] };
       };
-      await assert.rejects(store.update(change, { signal: AbortSignal.abort('SIGINT') }), stoppedBy('interrupted'), 'aborted before it began');
+      await assert.rejects(
+        store.update(change, { signal: AbortSignal.abort('SIGINT') }),
+        stoppedBy('interrupted'),
+        'aborted before it began',
+      );
       assert.equal(ran, false, 'the change never ran');
       // A signal that comes while the change runs (a long one) is seen before the commit.
       const during = new AbortController();
@@ -216,9 +280,16 @@ for (const [name, make] of stores) {
         during.abort('SIGTERM');
         return change(book);
       };
-      await assert.rejects(store.update(abortingChange, { signal: during.signal }), stoppedBy('terminated'), 'aborted during the change');
+      await assert.rejects(
+        store.update(abortingChange, { signal: during.signal }),
+        stoppedBy('terminated'),
+        'aborted during the change',
+      );
       const after = await store.read();
-      assert.deepEqual([after.generation, after.ranges.map((r) => r.id)], [before.generation, before.ranges.map((r) => r.id)]);
+      assert.deepEqual(
+        [after.generation, after.ranges.map((r) => r.id)],
+        [before.generation, before.ranges.map((r) => r.id)],
+      );
       assert.deepEqual((await store.readAudit((r) => r.action === 'stopped')).records, []);
     } finally {
       done();
@@ -233,7 +304,13 @@ test('FileStore and EtcdStore: past the commit point (the rename, the transactio
   const abortNow = () => controllers.at(-1)?.abort('SIGINT');
   const client = new EtcdClient({ endpoints: (await cluster).endpoints, timeoutMs: 2_000, onTxnSent: abortNow });
   const committing: [string, LeaseStore][] = [
-    ['FileStore', new FileStore(path.join(dir, 'leases.json'), { lockTimeoutMs: 1_000, onWriteStep: (step) => step === 'previous-kept' && abortNow() })],
+    [
+      'FileStore',
+      new FileStore(path.join(dir, 'leases.json'), {
+        lockTimeoutMs: 1_000,
+        onWriteStep: (step) => step === 'previous-kept' && abortNow(),
+      }),
+    ],
     ['EtcdStore', new EtcdStore({ client, prefix: `/nebula-ipam/contract-${++prefixes}`, lockTimeoutMs: 5_000 })],
   ];
   try {
@@ -241,7 +318,11 @@ test('FileStore and EtcdStore: past the commit point (the rename, the transactio
     for (const [name, store] of committing) {
       const controller = new AbortController();
       controllers.push(controller);
-      assert.equal(await store.update((book) => ({ book: withRange(book), result: 'landed' }), { signal: controller.signal }), 'landed', name);
+      assert.equal(
+        await store.update((book) => ({ book: withRange(book), result: 'landed' }), { signal: controller.signal }),
+        'landed',
+        name,
+      );
       assert.equal(controller.signal.aborted, true, `${name}: the signal came during the commit`);
       assert.deepEqual(
         (await store.read()).ranges.map((r) => r.id),

@@ -34,7 +34,11 @@ async function sandbox(endpoints: readonly string[], extra: object = {}): Promis
   const driver = `ans${++drivers}`;
   const s = createCliSandbox({
     driver,
-    config: { backend: { type: 'etcd', endpoints, prefix: `/nebula-ipam/answers-${driver}`, timeoutMs: 1_000, ...extra }, lockTimeoutMs: 5_000, pools: POOLS },
+    config: {
+      backend: { type: 'etcd', endpoints, prefix: `/nebula-ipam/answers-${driver}`, timeoutMs: 1_000, ...extra },
+      lockTimeoutMs: 5_000,
+      pools: POOLS,
+    },
     book: 'none',
   });
   ok(await spawnCli(s, ['init']));
@@ -47,7 +51,9 @@ function ok(run: ActionRun): string {
 }
 
 async function register(s: CliSandbox, size: string): Promise<OnedAr> {
-  const run = await spawnAction(s, 'register_address_range', registerXml({ IPAM_MAD: s.driver, SIZE: size }), { requestId: '1' });
+  const run = await spawnAction(s, 'register_address_range', registerXml({ IPAM_MAD: s.driver, SIZE: size }), {
+    requestId: '1',
+  });
   return new OnedAr(expectReply({ code: run.code ?? -1, stdout: run.stdout, stderr: run.stderr }, 'AR'));
 }
 
@@ -129,7 +135,10 @@ test('authentication on in etcd and no user in the config: the config exit code 
     await post(endpoint, '/v3/auth/user/add', { name: 'root', password: 'pw-answers' });
     await post(endpoint, '/v3/auth/user/grant', { user: 'root', role: 'root' });
     await post(endpoint, '/v3/auth/enable', {});
-    for (const run of [await spawnAction(s, 'get_address', ar.getXml(1), { requestId: '4' }), await spawnCli(s, ['status'])]) {
+    for (const run of [
+      await spawnAction(s, 'get_address', ar.getXml(1), { requestId: '4' }),
+      await spawnCli(s, ['status']),
+    ]) {
       assert.equal(run.code, 4, `${run.action}: ${run.stderr}`);
       assert.equal(run.stdout, '');
       assert.match(run.stderr, /^Cannot use etcd at [^\n]*user name is empty[^\n]*backend\.user[^\n]*\n$/);

@@ -38,7 +38,12 @@ function etcdSandbox(extra: object = {}, book: 'init' | 'none' = 'init'): CliSan
     driver,
     bundle: TEST_BUNDLE,
     book,
-    config: { backend: { type: 'etcd', endpoints: cluster.endpoints, prefix: `/nebula-ipam/e2e-${driver}`, timeoutMs: 1_000 }, lockTimeoutMs: 20_000, pools: POOLS, ...extra },
+    config: {
+      backend: { type: 'etcd', endpoints: cluster.endpoints, prefix: `/nebula-ipam/e2e-${driver}`, timeoutMs: 1_000 },
+      lockTimeoutMs: 20_000,
+      pools: POOLS,
+      ...extra,
+    },
   });
 }
 
@@ -55,7 +60,9 @@ interface ExportJson {
 test('the driver life-cycle on etcd: register, get, allocate, free, unregister; no file book is made', () => {
   const s = etcdSandbox();
   try {
-    const ar = new OnedAr(expectReply(s.run('register_address_range', registerXml({ IPAM_MAD: s.driver, SIZE: '16' })), 'AR'));
+    const ar = new OnedAr(
+      expectReply(s.run('register_address_range', registerXml({ IPAM_MAD: s.driver, SIZE: '16' })), 'AR'),
+    );
     const first = expectReply(s.run('get_address', ar.getXml(1), { requestId: '11' }), 'ADDRESS').get('IP')!;
     ar.noteLeased(ar.indexOf(first));
     const block = expectReply(s.run('get_address', ar.getXml(4), { requestId: '12' }), 'ADDRESS').get('IP')!;
@@ -63,7 +70,9 @@ test('the driver life-cycle on etcd: register, get, allocate, free, unregister; 
     ar.noteLeased(ar.indexOf(block), 4);
     expectQuietSuccess(s.run('allocate_address', ar.allocateXml(9n), { requestId: '13' }));
     ar.noteLeased(9n);
-    expectFailure(s.run('allocate_address', ar.allocateXml(3n), { requestId: '14' }), 5, [numberToIpv4(ipv4ToNumber(first) + 3)]);
+    expectFailure(s.run('allocate_address', ar.allocateXml(3n), { requestId: '14' }), 5, [
+      numberToIpv4(ipv4ToNumber(first) + 3),
+    ]);
     assert.deepEqual(
       s.json<StatusJson>(['status']).ranges.map((r) => [r.id, r.used]),
       [['r1', 6]],
@@ -75,7 +84,11 @@ test('the driver life-cycle on etcd: register, get, allocate, free, unregister; 
     expectQuietSuccess(s.run('unregister_address_range', ar.unregisterXml('rmar')));
     const status = s.json<StatusJson>(['status']);
     assert.deepEqual(status.ranges, []);
-    assert.equal(status.generation, 11, 'one generation per write: register, 3 leases, 6 frees (one per address), unregister');
+    assert.equal(
+      status.generation,
+      11,
+      'one generation per write: register, 3 leases, 6 frees (one per address), unregister',
+    );
     assert.equal(s.bookBytes(), undefined, 'the book is in etcd, not in a file');
   } finally {
     s.cleanup();
@@ -93,7 +106,10 @@ test('a prefix with no book is refused by every action and command, naming it; i
       'nebula-ipam init',
     ]);
     assert.ok(line.includes(cluster.endpoints[0]!), line);
-    expectCliFailure(s.cli(['lease', '--pool', 'lab', '--owner', 'bm-01']), 5, [prefix, 'there is no lease book there']);
+    expectCliFailure(s.cli(['lease', '--pool', 'lab', '--owner', 'bm-01']), 5, [
+      prefix,
+      'there is no lease book there',
+    ]);
     expectCliFailure(s.cli(['status']), 5, [prefix]);
     expectCliFailure(s.cli(['verify']), 5, [prefix]);
     assert.equal(s.json<{ created: boolean }>(['init']).created, true);
@@ -139,7 +155,11 @@ test('operator commands on etcd: lease, release, restore, show, leases, verify, 
       expectOk(back.cli(['import', fileCopy]));
       const again = JSON.parse(expectOk(back.cli(['export']))) as ExportJson;
       const original = JSON.parse(exported) as ExportJson;
-      assert.deepEqual([again.ranges, again.nextRangeId], [original.ranges, original.nextRangeId], 'the ranges and leases moved exactly');
+      assert.deepEqual(
+        [again.ranges, again.nextRangeId],
+        [original.ranges, original.nextRangeId],
+        'the ranges and leases moved exactly',
+      );
     } finally {
       back.cleanup();
     }
@@ -149,12 +169,22 @@ test('operator commands on etcd: lease, release, restore, show, leases, verify, 
 });
 
 /** Driver processes taking addresses one after the other; every answer kept. */
-async function driverLoop(s: CliSandbox, ar: OnedAr, worker: number, count: number, log: ActionRun[], env: Record<string, string> = {}): Promise<void> {
-  for (let i = 0; i < count; i++) log.push(await spawnAction(s, 'get_address', ar.getXml(1), { requestId: String(1000 * (worker + 1) + i), env }));
+async function driverLoop(
+  s: CliSandbox,
+  ar: OnedAr,
+  worker: number,
+  count: number,
+  log: ActionRun[],
+  env: Record<string, string> = {},
+): Promise<void> {
+  for (let i = 0; i < count; i++)
+    log.push(await spawnAction(s, 'get_address', ar.getXml(1), { requestId: String(1000 * (worker + 1) + i), env }));
 }
 
 function leasedIps(runs: readonly ActionRun[]): string[] {
-  return runs.filter((r) => r.action === 'get_address' && r.code === 0).map((r) => /IP\s*=\s*"([^"]+)"/.exec(r.stdout)![1]!);
+  return runs
+    .filter((r) => r.action === 'get_address' && r.code === 0)
+    .map((r) => /IP\s*=\s*"([^"]+)"/.exec(r.stdout)![1]!);
 }
 
 /** Every leased IPv4 address of the book (all ranges), read through the CLI's CSV export. */
@@ -236,7 +266,9 @@ test('the etcd leader SIGKILLed mid-run: no duplicates, no acknowledged lease lo
     const after = runs.filter((r) => r.code === 0 && r.start > killedAt);
     assert.ok(after.length > 0, 'writes resumed after the leader died');
     const resumed = Math.min(...after.map((r) => r.end)) - killedAt;
-    console.log(`# etcd: leader ${killed} SIGKILLed: ${ips.length} acknowledged, ${failures.length} failed, 0 duplicates, 0 lost; first write acknowledged ${resumed.toFixed(0)} ms after the kill`);
+    console.log(
+      `# etcd: leader ${killed} SIGKILLed: ${ips.length} acknowledged, ${failures.length} failed, 0 duplicates, 0 lost; first write acknowledged ${resumed.toFixed(0)} ms after the kill`,
+    );
   } finally {
     if (killed !== undefined) await cluster.restart(killed);
     s.cleanup();
@@ -248,7 +280,10 @@ test('a driver SIGKILLed between sending its transaction and reading the answer:
   try {
     const ar = s.register({ SIZE: '16' });
     const before = bookIps(s).size;
-    const crashed = s.run('get_address', ar.getXml(1), { requestId: '77', env: { NEBULA_IPAM_TEST_ETCD_KILL_AFTER_SEND: '1' } });
+    const crashed = s.run('get_address', ar.getXml(1), {
+      requestId: '77',
+      env: { NEBULA_IPAM_TEST_ETCD_KILL_AFTER_SEND: '1' },
+    });
     assert.equal(crashed.code, 128 + 9, `killed by the hook: ${crashed.stderr}`);
     const landed = bookIps(s).size - before;
     assert.ok(landed === 0 || landed === 1, `the lease landed whole or not at all (${landed})`);
@@ -256,9 +291,15 @@ test('a driver SIGKILLed between sending its transaction and reading the answer:
     const next = expectReply(s.run('get_address', ar.getXml(1), { requestId: '78' }), 'ADDRESS').get('IP')!;
     const book = bookIps(s);
     // oned never got the killed action's answer: its USED_LEASES did not grow, so a landed lease is dropped (core/engine/oned-count.ts).
-    assert.equal(book.size, before + 1, 'the next lease is the only new one: never a second copy, and no orphan of the killed get left');
+    assert.equal(
+      book.size,
+      before + 1,
+      'the next lease is the only new one: never a second copy, and no orphan of the killed get left',
+    );
     assert.ok(book.has(next));
-    console.log(`# etcd: driver killed after sending: the lease ${landed ? 'landed (held under request 77, for reconcile)' : 'did not land'}; the next get_address got ${next}`);
+    console.log(
+      `# etcd: driver killed after sending: the lease ${landed ? 'landed (held under request 77, for reconcile)' : 'did not land'}; the next get_address got ${next}`,
+    );
   } finally {
     s.cleanup();
   }
@@ -283,10 +324,19 @@ test('quorum lost: actions and commands fail within their bound with one line; t
     for (const run of runs) {
       assert.notEqual(run.code, 0, `${run.action} failed`);
       assert.equal(run.stdout, '');
-      assert.match(run.stderr, /^Cannot reach etcd[^\n]*127\.0\.0\.1[^\n]*\n$/, `one line saying etcd is unreachable, and where: ${run.stderr}`);
-      assert.ok(run.end - run.start < 10_000, `${run.action} gave up within its bound (${(run.end - run.start).toFixed(0)} ms)`);
+      assert.match(
+        run.stderr,
+        /^Cannot reach etcd[^\n]*127\.0\.0\.1[^\n]*\n$/,
+        `one line saying etcd is unreachable, and where: ${run.stderr}`,
+      );
+      assert.ok(
+        run.end - run.start < 10_000,
+        `${run.action} gave up within its bound (${(run.end - run.start).toFixed(0)} ms)`,
+      );
     }
-    console.log(`# etcd: quorum lost: ${runs.map((r) => `${r.action} failed in ${(r.end - r.start).toFixed(0)} ms`).join(', ')}`);
+    console.log(
+      `# etcd: quorum lost: ${runs.map((r) => `${r.action} failed in ${(r.end - r.start).toFixed(0)} ms`).join(', ')}`,
+    );
     for (const i of stopped.splice(0)) await cluster.restart(i);
     await cluster.healthy();
     assert.equal(expectOk(s.cli(['export'])), exported, 'the book is as it was');

@@ -26,7 +26,16 @@ let books = 0;
 function sandbox(): CliSandbox {
   return createCliSandbox({
     driver: 'health',
-    config: { backend: { type: 'etcd', endpoints: cluster.endpoints, prefix: `/nebula-ipam/health-${++books}`, timeoutMs: 1_000 }, lockTimeoutMs: 3_000, pools: POOLS },
+    config: {
+      backend: {
+        type: 'etcd',
+        endpoints: cluster.endpoints,
+        prefix: `/nebula-ipam/health-${++books}`,
+        timeoutMs: 1_000,
+      },
+      lockTimeoutMs: 3_000,
+      pools: POOLS,
+    },
   });
 }
 
@@ -94,11 +103,16 @@ test('quorum lost: "no quorum" said as such; status --serializable and export --
       stopped.push(i);
     }
     // Linearizable reads and writes fail, and say why: the member is up, without a leader.
-    for (const run of [await spawnCli(s, ['status']), await spawnAction(s, 'get_address', ar.getXml(1), { requestId: '32' })]) {
+    for (const run of [
+      await spawnCli(s, ['status']),
+      await spawnAction(s, 'get_address', ar.getXml(1), { requestId: '32' }),
+    ]) {
       assert.equal(run.code, 8, `${run.action}: ${run.stderr}`);
       assert.match(
         run.stderr,
-        new RegExp(`^Cannot reach etcd: no quorum: ${cluster.endpoints[0]} is up but without a leader and 2 of 3 endpoints do not answer \\(tried: [^\\n]*--serializable[^\\n]*\\n$`),
+        new RegExp(
+          `^Cannot reach etcd: no quorum: ${cluster.endpoints[0]} is up but without a leader and 2 of 3 endpoints do not answer \\(tried: [^\\n]*--serializable[^\\n]*\\n$`,
+        ),
       );
     }
     const copy = await spawnCli(s, ['status', '--serializable']);
@@ -124,7 +138,10 @@ test('quorum lost: "no quorum" said as such; status --serializable and export --
     const disaster = await spawnCli(s, ['export', '--serializable']);
     assert.equal(disaster.code, 0, disaster.stderr);
     assert.equal(disaster.stdout, exported, 'the disaster copy is the book as it was');
-    assert.match(disaster.stderr, /^One member's copy: etcd member [^\n]* may be missing here\nLease book etcd [^\n]+\n$/);
+    assert.match(
+      disaster.stderr,
+      /^One member's copy: etcd member [^\n]* may be missing here\nLease book etcd [^\n]+\n$/,
+    );
     for (const i of stopped.splice(0)) await cluster.restart(i);
     await cluster.healthy();
     assert.equal(expectOk(s.cli(['export'])), exported);
@@ -140,7 +157,10 @@ test('--serializable on the file backend is a usage error naming the book', () =
     s.register({ SIZE: '8' });
     const run = s.cli(['status', '--serializable']);
     assert.equal(run.code, 2, run.stderr);
-    assert.match(run.stderr, /--serializable reads one etcd member's copy, and the lease book [^\n]*leases\.json is a file/);
+    assert.match(
+      run.stderr,
+      /--serializable reads one etcd member's copy, and the lease book [^\n]*leases\.json is a file/,
+    );
   } finally {
     s.cleanup();
   }

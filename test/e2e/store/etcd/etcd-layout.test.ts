@@ -13,8 +13,18 @@ import { after, before, test } from 'node:test';
 import type { Book, Lease, RangeRecord } from '../../../../src/core/book/book.ts';
 import { encodeBookChunks } from '../../../../src/store/encoding/codec.ts';
 import { IpamError } from '../../../../src/core/errors.ts';
-import { EtcdClient, prefixEnd, type Compare, type Op, type TxnResult } from '../../../../src/store/etcd/etcd-client.ts';
-import { ETCD_DEFAULT_MAX_REQUEST_BYTES, ETCD_DEFAULT_MAX_TXN_OPS, EtcdStore } from '../../../../src/store/etcd/etcd-store.ts';
+import {
+  EtcdClient,
+  prefixEnd,
+  type Compare,
+  type Op,
+  type TxnResult,
+} from '../../../../src/store/etcd/etcd-client.ts';
+import {
+  ETCD_DEFAULT_MAX_REQUEST_BYTES,
+  ETCD_DEFAULT_MAX_TXN_OPS,
+  EtcdStore,
+} from '../../../../src/store/etcd/etcd-store.ts';
 import { startEtcdCluster, type EtcdCluster } from '../../../support/etcd-cluster.ts';
 
 let cluster: EtcdCluster;
@@ -31,8 +41,22 @@ const AUDIT = { time: '2026-12-01T00:00:00.000Z', actor: 'test', action: 'restor
 
 const lease = (i: number, holder: Lease['holder'] = 'opennebula'): Lease =>
   holder === 'opennebula'
-    ? { first: BigInt(i), last: BigInt(i), holder, mac: 0x02000a000000n + BigInt(i), requestId: String(1000 + i), at: new Date(Date.UTC(2026, 10, 1) + i * 1000).toISOString() }
-    : { first: BigInt(i), last: BigInt(i), holder, owner: `host-${i}`, note: 'rack 12, row 4', at: '2026-11-01T00:00:00.000Z' };
+    ? {
+        first: BigInt(i),
+        last: BigInt(i),
+        holder,
+        mac: 0x02000a000000n + BigInt(i),
+        requestId: String(1000 + i),
+        at: new Date(Date.UTC(2026, 10, 1) + i * 1000).toISOString(),
+      }
+    : {
+        first: BigInt(i),
+        last: BigInt(i),
+        holder,
+        owner: `host-${i}`,
+        note: 'rack 12, row 4',
+        at: '2026-11-01T00:00:00.000Z',
+      };
 
 const range = (n: number, leases: readonly Lease[] = [], size = 256n): RangeRecord => ({
   id: `r${n}`,
@@ -44,7 +68,12 @@ const range = (n: number, leases: readonly Lease[] = [], size = 256n): RangeReco
   leases,
 });
 
-const withRanges = (book: Book, from: number, count: number, leases: (n: number) => readonly Lease[] = () => []): Book => ({
+const withRanges = (
+  book: Book,
+  from: number,
+  count: number,
+  leases: (n: number) => readonly Lease[] = () => [],
+): Book => ({
   ...book,
   nextRangeId: Math.max(book.nextRangeId, from + count),
   ranges: [...book.ranges, ...Array.from({ length: count }, (_, i) => range(from + i, leases(from + i)))],
@@ -54,7 +83,8 @@ interface Sent {
   readonly ops: readonly Op[];
   readonly bytes: number;
 }
-const weight = (ops: readonly Op[]) => ops.reduce((n, op) => n + ('put' in op ? op.put.length + op.value.length : op.delete.length), 0);
+const weight = (ops: readonly Op[]) =>
+  ops.reduce((n, op) => n + ('put' in op ? op.put.length + op.value.length : op.delete.length), 0);
 
 /** Records every transaction it sends; `failCommit`: refuses the one that puts the pointer (the commit point) of a staged write. */
 class RecordingClient extends EtcdClient {
@@ -64,7 +94,9 @@ class RecordingClient extends EtcdClient {
     super({ endpoints: cluster.endpoints, timeoutMs: 5_000 });
   }
   override async txn(compare: readonly Compare[], success: readonly Op[]): Promise<TxnResult> {
-    const commitsAlone = success.some((op) => 'put' in op && op.put.endsWith('/meta')) && !success.some((op) => 'put' in op && op.put.includes('/range/'));
+    const commitsAlone =
+      success.some((op) => 'put' in op && op.put.endsWith('/meta')) &&
+      !success.some((op) => 'put' in op && op.put.includes('/range/'));
     if (this.failCommit && commitsAlone) throw new IpamError('store-io', 'Cannot use etcd: refused (test)');
     this.sent.push({ ops: success, bytes: weight(success) });
     return super.txn(compare, success);
@@ -79,18 +111,29 @@ async function madeStore(options: ConstructorParameters<typeof EtcdStore>[0]): P
 }
 
 const plainClient = () => new EtcdClient({ endpoints: cluster.endpoints, timeoutMs: 5_000 });
-const keysUnder = async (client: EtcdClient, prefix: string) => (await client.range({ key: `${prefix}/`, rangeEnd: prefixEnd(`${prefix}/`), keysOnly: true })).kvs.map((kv) => kv.key);
+const keysUnder = async (client: EtcdClient, prefix: string) =>
+  (await client.range({ key: `${prefix}/`, rangeEnd: prefixEnd(`${prefix}/`), keysOnly: true })).kvs.map(
+    (kv) => kv.key,
+  );
 
 test('a lease change in a range of 100 000 leases puts one window of leases, not the range', async () => {
   const client = new RecordingClient();
   const store = await madeStore({ client, prefix: nextPrefix(), lockTimeoutMs: 20_000 });
   const many = Array.from({ length: 100_000 }, (_, i) => lease(i));
-  await store.update((book) => ({ book: { ...book, nextRangeId: 2, ranges: [range(1, many, 131_072n)] }, result: undefined }));
+  await store.update((book) => ({
+    book: { ...book, nextRangeId: 2, ranges: [range(1, many, 131_072n)] },
+    result: undefined,
+  }));
   const before = client.sent.length;
-  await store.update((book) => ({ book: { ...book, ranges: [{ ...book.ranges[0]!, leases: [...book.ranges[0]!.leases, lease(100_500)] }] }, result: undefined }));
+  await store.update((book) => ({
+    book: { ...book, ranges: [{ ...book.ranges[0]!, leases: [...book.ranges[0]!.leases, lease(100_500)] }] },
+    result: undefined,
+  }));
   const write = client.sent.slice(before);
   assert.equal(write.length, 1, 'one transaction');
-  console.log(`# etcd: one more lease in a range of 100 000 leases puts ${write[0]!.bytes} bytes (the range is ~600 000)`);
+  console.log(
+    `# etcd: one more lease in a range of 100 000 leases puts ${write[0]!.bytes} bytes (the range is ~600 000)`,
+  );
   assert.ok(write[0]!.bytes < 40_000, `${write[0]!.bytes} bytes written`);
   const book = await store.read();
   assert.equal(book.ranges[0]!.leases.length, 100_001);
@@ -101,7 +144,12 @@ test('a lease change in a range of 100 000 leases puts one window of leases, not
 test("a change of 1 000 ranges is written in steps within etcd's default limits, and so is taking them all away", async () => {
   const client = new RecordingClient();
   const store = await madeStore({ client, prefix: nextPrefix(), lockTimeoutMs: 30_000 });
-  await store.update((book) => ({ book: withRanges(book, 1, 1_000, (n) => Array.from({ length: 20 }, (_, i) => lease(i * 3 + (n % 3), n % 2 ? 'operator' : 'opennebula'))), result: undefined }));
+  await store.update((book) => ({
+    book: withRanges(book, 1, 1_000, (n) =>
+      Array.from({ length: 20 }, (_, i) => lease(i * 3 + (n % 3), n % 2 ? 'operator' : 'opennebula')),
+    ),
+    result: undefined,
+  }));
   const book = await store.read();
   assert.equal(book.ranges.length, 1_000);
   assert.deepEqual(book.ranges[999]!.leases[19], lease(57 + (1000 % 3), 'opennebula'));
@@ -184,7 +232,10 @@ test('books whose prefixes nest refuse to use each other: neither reads nor dele
   const outer2 = await madeStore({ client: plainClient(), prefix: base2, lockTimeoutMs: 5_000 });
   await outer2.update((book) => ({ book: withRanges(book, 1, 2), result: undefined }));
   const inner2 = new EtcdStore({ client: plainClient(), prefix: `${base2}/range`, lockTimeoutMs: 5_000 });
-  await assert.rejects(inner2.create(AUDIT), (error) => error instanceof IpamError && error.kind === 'config' && error.message.includes(`${base2}/range/r1@`));
+  await assert.rejects(
+    inner2.create(AUDIT),
+    (error) => error instanceof IpamError && error.kind === 'config' && error.message.includes(`${base2}/range/r1@`),
+  );
   assert.equal((await outer2.read()).ranges.length, 2);
 });
 
@@ -194,7 +245,8 @@ test('restore keeps the range-id counter above every id ever handed out, also wh
   const store = await madeStore({ client, prefix, lockTimeoutMs: 5_000 });
   for (let n = 1; n <= 3; n++) await store.update((book) => ({ book: withRanges(book, n, 1), result: undefined }));
   // r3's value no longer decodes: the book is broken, the previous generation (r1, r2; counter 3) is not.
-  const [r3] = (await client.range({ key: `${prefix}/range/r3@`, rangeEnd: `${prefix}/range/r3A`, keysOnly: true })).kvs;
+  const [r3] = (await client.range({ key: `${prefix}/range/r3@`, rangeEnd: `${prefix}/range/r3A`, keysOnly: true }))
+    .kvs;
   await client.txn([], [{ put: r3!.key, value: 'not json' }]);
   await assert.rejects(store.read(), (error) => error instanceof IpamError && error.kind === 'store-corrupt');
   const shown = await store.generations();
@@ -219,10 +271,27 @@ test('a schema 1 book is read as it is, rewritten in steps by its next write, an
       [],
       old.slice(i, i + 100).map((r) => ({ put: `${prefix}/range/${r.id}`, value: line(r) })),
     );
-  await client.txn([], [{ put: `${prefix}/meta`, value: JSON.stringify({ schema: 1, generation: 7, nextRangeId: 201, ranges: old.map((r) => r.id), writer: 'x.1' }) }]);
+  await client.txn(
+    [],
+    [
+      {
+        put: `${prefix}/meta`,
+        value: JSON.stringify({
+          schema: 1,
+          generation: 7,
+          nextRangeId: 201,
+          ranges: old.map((r) => r.id),
+          writer: 'x.1',
+        }),
+      },
+    ],
+  );
   const store = await madeStore({ client, prefix, lockTimeoutMs: 10_000 });
   assert.deepEqual((await store.read()).ranges[0]!.leases, [lease(5)]);
-  await store.update((book) => ({ book: { ...book, ranges: book.ranges.map((r, i) => (i === 0 ? { ...r, leases: [...r.leases, lease(6)] } : r)) }, result: undefined }));
+  await store.update((book) => ({
+    book: { ...book, ranges: book.ranges.map((r, i) => (i === 0 ? { ...r, leases: [...r.leases, lease(6)] } : r)) },
+    result: undefined,
+  }));
   const shown = await store.generations();
   assert.equal(shown.previous.generation, 7);
   assert.deepEqual(shown.previous.ranges[0]!.leases, [lease(5)]);
@@ -246,11 +315,18 @@ test('a signal during a staged write stops it right before its commit point: not
       return super.txn(compare, success);
     }
   }
-  const store = await madeStore({ client: new AbortingClient({ endpoints: cluster.endpoints, timeoutMs: 5_000 }), prefix: nextPrefix(), lockTimeoutMs: 10_000 });
+  const store = await madeStore({
+    client: new AbortingClient({ endpoints: cluster.endpoints, timeoutMs: 5_000 }),
+    prefix: nextPrefix(),
+    lockTimeoutMs: 10_000,
+  });
   await store.update((book) => ({ book: withRanges(book, 1, 1), result: undefined }));
   await assert.rejects(
     store.update((book) => ({ book: withRanges(book, 2, 300), result: undefined }), { signal: controller.signal }),
-    (error) => error instanceof IpamError && error.kind === 'terminated' && /before the commit; nothing was written/.test(error.message),
+    (error) =>
+      error instanceof IpamError &&
+      error.kind === 'terminated' &&
+      /before the commit; nothing was written/.test(error.message),
   );
   const book = await store.read();
   assert.deepEqual([book.generation, book.ranges.map((r) => r.id)], [1, ['r1']]);
@@ -267,7 +343,10 @@ test('a single value over --max-request-bytes is refused with the size to raise 
     (error) => {
       assert.ok(error instanceof IpamError && error.kind === 'store-io', String(error));
       assert.match(error.message, /--max-request-bytes \(1\.5 MiB\)/);
-      assert.match(error.message, /raise --max-request-bytes to \d+ \(\d+ MiB\) on every member; the book is unchanged/);
+      assert.match(
+        error.message,
+        /raise --max-request-bytes to \d+ \(\d+ MiB\) on every member; the book is unchanged/,
+      );
       return true;
     },
   );

@@ -32,29 +32,66 @@ class CountingClient extends EtcdClient {
   }
 }
 
-const onedLease = (i: number, mac: bigint): Lease => ({ first: BigInt(i), last: BigInt(i), holder: 'opennebula', mac: mac + BigInt(i), requestId: String(i), at: '2026-11-01T00:00:00.000Z' });
+const onedLease = (i: number, mac: bigint): Lease => ({
+  first: BigInt(i),
+  last: BigInt(i),
+  holder: 'opennebula',
+  mac: mac + BigInt(i),
+  requestId: String(i),
+  at: '2026-11-01T00:00:00.000Z',
+});
 /** An operator's lease with a long note: ~360 bytes stored, so the test moves megabytes without decoding millions of leases. */
-const operatorLease = (i: number, at: string): Lease => ({ first: BigInt(i), last: BigInt(i), holder: 'operator', owner: `bm-${i}`, note: `rack ${i} ${'-'.repeat(330)}`, at });
+const operatorLease = (i: number, at: string): Lease => ({
+  first: BigInt(i),
+  last: BigInt(i),
+  holder: 'operator',
+  owner: `bm-${i}`,
+  note: `rack ${i} ${'-'.repeat(330)}`,
+  at,
+});
 /** oned's leases the actions free later. */
 const ONED = new Set([5, 6, 4_100]);
 
 test("more than the quota's worth of changes through a 16 MiB etcd: every action still works", async () => {
   const prefix = '/nebula-ipam/quota';
-  const s = createCliSandbox({ driver: 'quota', config: { backend: { type: 'etcd', endpoints: cluster.endpoints, prefix, timeoutMs: 5_000 }, lockTimeoutMs: 20_000 } });
+  const s = createCliSandbox({
+    driver: 'quota',
+    config: {
+      backend: { type: 'etcd', endpoints: cluster.endpoints, prefix, timeoutMs: 5_000 },
+      lockTimeoutMs: 20_000,
+    },
+  });
   try {
     const ar = s.register({ TYPE: 'IP4', IP: '10.60.0.0', SIZE: '32768' }, '1');
     const client = new CountingClient({ endpoints: cluster.endpoints, timeoutMs: 5_000 });
     const store = new EtcdStore({ client, prefix, lockTimeoutMs: 20_000 });
     const leases = (at: string, touched: number, mac: bigint) =>
-      Array.from({ length: 32_768 }, (_, i) => i).flatMap((i) => (ONED.has(i) ? [onedLease(i, mac)] : i % 8 === 0 ? [operatorLease(i, i === touched ? at : '2026-11-01T00:00:00.000Z')] : []));
-    await store.update((book) => ({ book: { ...book, ranges: [{ ...book.ranges[0]!, leases: leases('', -1, book.ranges[0]!.mac ?? 0n) }] }, result: undefined }));
+      Array.from({ length: 32_768 }, (_, i) => i).flatMap((i) =>
+        ONED.has(i)
+          ? [onedLease(i, mac)]
+          : i % 8 === 0
+            ? [operatorLease(i, i === touched ? at : '2026-11-01T00:00:00.000Z')]
+            : [],
+      );
+    await store.update((book) => ({
+      book: { ...book, ranges: [{ ...book.ranges[0]!, leases: leases('', -1, book.ranges[0]!.mac ?? 0n) }] },
+      result: undefined,
+    }));
     // Each change takes one operator lease anew: it puts that lease's window (512 leases, ~180 KB).
     let writes = 0;
     for (; client.written < QUOTA * 1.1 && writes < 1_000; writes++) {
       const at = new Date(Date.UTC(2026, 11, 1) + writes * 1000).toISOString();
       const touched = (writes * 8) % 32_768;
       await store.update((book) => ({
-        book: { ...book, ranges: [{ ...book.ranges[0]!, leases: book.ranges[0]!.leases.map((l) => (Number(l.first) === touched ? operatorLease(touched, at) : l)) }] },
+        book: {
+          ...book,
+          ranges: [
+            {
+              ...book.ranges[0]!,
+              leases: book.ranges[0]!.leases.map((l) => (Number(l.first) === touched ? operatorLease(touched, at) : l)),
+            },
+          ],
+        },
         result: undefined,
       }));
     }

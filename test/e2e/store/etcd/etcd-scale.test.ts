@@ -33,7 +33,14 @@ let drivers = 0;
 function etcdSandbox(): CliSandbox & { prefix: string } {
   const driver = `scale${++drivers}`;
   const prefix = `/nebula-ipam/scale-${driver}`;
-  const sandbox = createCliSandbox({ driver, config: { backend: { type: 'etcd', endpoints: cluster.endpoints, prefix, timeoutMs: 5_000 }, lockTimeoutMs: 60_000, pools: POOLS } });
+  const sandbox = createCliSandbox({
+    driver,
+    config: {
+      backend: { type: 'etcd', endpoints: cluster.endpoints, prefix, timeoutMs: 5_000 },
+      lockTimeoutMs: 60_000,
+      pools: POOLS,
+    },
+  });
   return { ...sandbox, prefix };
 }
 
@@ -42,8 +49,22 @@ interface StatusJson {
   ranges: { id: string; used: number }[];
 }
 
-const operatorLease = (i: number, note: string): Lease => ({ first: BigInt(i), last: BigInt(i), holder: 'operator', owner: `host-${i}`, note, at: '2026-11-01T00:00:00.000Z' });
-const onedLease = (i: number): Lease => ({ first: BigInt(i), last: BigInt(i), holder: 'opennebula', mac: 0x02000a000000n + BigInt(i), requestId: String(i), at: '2026-11-01T00:00:00.000Z' });
+const operatorLease = (i: number, note: string): Lease => ({
+  first: BigInt(i),
+  last: BigInt(i),
+  holder: 'operator',
+  owner: `host-${i}`,
+  note,
+  at: '2026-11-01T00:00:00.000Z',
+});
+const onedLease = (i: number): Lease => ({
+  first: BigInt(i),
+  last: BigInt(i),
+  holder: 'opennebula',
+  mac: 0x02000a000000n + BigInt(i),
+  requestId: String(i),
+  at: '2026-11-01T00:00:00.000Z',
+});
 
 /** An export of `count` ranges (r2 on: the book has its r1) of `size` addresses from 10.100.0.0 on, each with `leases(n)`. */
 function exportFile(s: CliSandbox, count: number, size: bigint, leases: (n: number) => readonly Lease[]): string {
@@ -68,7 +89,9 @@ test('import of 1 000 ranges, then restore --yes without them and with them agai
   const s = etcdSandbox();
   try {
     s.register({ SIZE: '16' }, '1');
-    const file = exportFile(s, 1_000, 256n, (n) => Array.from({ length: 10 }, (_, i) => (n % 2 ? onedLease(i * 7) : operatorLease(i * 7, 'rack 12'))));
+    const file = exportFile(s, 1_000, 256n, (n) =>
+      Array.from({ length: 10 }, (_, i) => (n % 2 ? onedLease(i * 7) : operatorLease(i * 7, 'rack 12'))),
+    );
     expectOk(s.cli(['import', file]));
     const imported = s.json<StatusJson>(['status']);
     assert.equal(imported.ranges.length, 1_001);
@@ -110,9 +133,19 @@ test('unregister_address_range of a range holding 200 operator leases keeps each
   try {
     const ar = s.register({ SIZE: '250' }, '1');
     // The operator's 200 leases, put in as `lease --range` would (in-process: 200 commands take long).
-    const store = new EtcdStore({ client: new EtcdClient({ endpoints: cluster.endpoints, timeoutMs: 5_000 }), prefix: s.prefix, lockTimeoutMs: 20_000 });
+    const store = new EtcdStore({
+      client: new EtcdClient({ endpoints: cluster.endpoints, timeoutMs: 5_000 }),
+      prefix: s.prefix,
+      lockTimeoutMs: 20_000,
+    });
     await store.update((book) => ({
-      book: { ...book, ranges: book.ranges.map((r) => ({ ...r, leases: Array.from({ length: 200 }, (_, i) => operatorLease(i + 10, 'bmc')) })) },
+      book: {
+        ...book,
+        ranges: book.ranges.map((r) => ({
+          ...r,
+          leases: Array.from({ length: 200 }, (_, i) => operatorLease(i + 10, 'bmc')),
+        })),
+      },
       result: undefined,
     }));
     expectQuietSuccess(s.run('unregister_address_range', ar.unregisterXml('rmar')));
@@ -133,7 +166,17 @@ test('reconcile --apply rebuilds 100 ARs from onevnet list -x into an empty etcd
     const first = s.register({ TYPE: 'IP4', IP: '10.50.1.0', SIZE: '100' }, '1');
     // oned's ARs as register made them: the first one's reply, moved to its own /24 and id.
     const ars = Array.from({ length: 100 }, (_, i) =>
-      i === 0 ? first : new OnedAr({ ...first.attrs, IP: `10.50.${i + 1}.0`, MAC: `02:00:0a:32:${(i + 1).toString(16).padStart(2, '0')}:00`, NEBULA_IPAM_RANGE: `r${i + 1}` }, { arId: i }),
+      i === 0
+        ? first
+        : new OnedAr(
+            {
+              ...first.attrs,
+              IP: `10.50.${i + 1}.0`,
+              MAC: `02:00:0a:32:${(i + 1).toString(16).padStart(2, '0')}:00`,
+              NEBULA_IPAM_RANGE: `r${i + 1}`,
+            },
+            { arId: i },
+          ),
     );
     const file = path.join(s.dir, 'vnets.xml');
     fs.writeFileSync(
@@ -155,9 +198,20 @@ test('reconcile --apply rebuilds 100 ARs from onevnet list -x into an empty etcd
     const printed = new Date(Date.now() + 1000);
     fs.utimesSync(file, printed, printed);
     // The book emptied behind oned's back: every AR is "in OpenNebula only".
-    const store = new EtcdStore({ client: new EtcdClient({ endpoints: cluster.endpoints, timeoutMs: 5_000 }), prefix: s.prefix, lockTimeoutMs: 20_000 });
+    const store = new EtcdStore({
+      client: new EtcdClient({ endpoints: cluster.endpoints, timeoutMs: 5_000 }),
+      prefix: s.prefix,
+      lockTimeoutMs: 20_000,
+    });
     await store.update((book) => ({ book: { ...book, ranges: [] }, result: undefined }));
-    const rebuilt = s.cli(['reconcile', '--from', file, '--apply', '--as-of', new Date(Date.now() + 1000).toISOString()]);
+    const rebuilt = s.cli([
+      'reconcile',
+      '--from',
+      file,
+      '--apply',
+      '--as-of',
+      new Date(Date.now() + 1000).toISOString(),
+    ]);
     assert.equal(rebuilt.code, 0, rebuilt.stdout + rebuilt.stderr);
     const status = s.json<StatusJson>(['status']);
     assert.equal(status.ranges.length, 100);

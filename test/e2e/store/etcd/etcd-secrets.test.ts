@@ -23,7 +23,9 @@ const HANG_MS = 15_000;
 
 let cluster: EtcdCluster;
 /** Throwaway PKI (undefined when openssl is not installed). */
-let pki: { dir: string; ca: string; serverKey: string; serverCert: string; clientKey: string; clientCert: string } | undefined;
+let pki:
+  | { dir: string; ca: string; serverKey: string; serverCert: string; clientKey: string; clientCert: string }
+  | undefined;
 let tlsGateway: FakeGateway | undefined;
 
 before(async () => {
@@ -31,7 +33,11 @@ before(async () => {
   pki = makePki();
   if (pki) {
     const read = (file: string) => fs.readFileSync(file, 'utf8');
-    tlsGateway = await startFakeGateway(cluster.endpoints[0], 'pass', { key: read(pki.serverKey), cert: read(pki.serverCert), ca: read(pki.ca) });
+    tlsGateway = await startFakeGateway(cluster.endpoints[0], 'pass', {
+      key: read(pki.serverKey),
+      cert: read(pki.serverCert),
+      ca: read(pki.ca),
+    });
   }
 });
 after(async () => {
@@ -46,7 +52,19 @@ function makePki(): typeof pki {
   const at = (name: string) => path.join(dir, name);
   const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  ssl('req', '-x509', ...ec, '-keyout', at('ca.key'), '-out', at('ca.pem'), '-subj', '/CN=nebula-ipam test CA', '-days', '2');
+  ssl(
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    at('ca.key'),
+    '-out',
+    at('ca.pem'),
+    '-subj',
+    '/CN=nebula-ipam test CA',
+    '-days',
+    '2',
+  );
   fs.writeFileSync(at('server.ext'), 'subjectAltName=IP:127.0.0.1\n');
   for (const who of ['server', 'client']) {
     ssl('req', ...ec, '-keyout', at(`${who}.key`), '-out', at(`${who}.csr`), '-subj', `/CN=${who}`);
@@ -68,7 +86,14 @@ function makePki(): typeof pki {
     );
     fs.chmodSync(at(`${who}.key`), 0o600);
   }
-  return { dir, ca: at('ca.pem'), serverKey: at('server.key'), serverCert: at('server.pem'), clientKey: at('client.key'), clientCert: at('client.pem') };
+  return {
+    dir,
+    ca: at('ca.pem'),
+    serverKey: at('server.key'),
+    serverCert: at('server.pem'),
+    clientKey: at('client.key'),
+    clientCert: at('client.pem'),
+  };
 }
 
 const POOLS = [{ name: 'lab', network: '10.42.0.0/16', subnetPrefix: 24, gateway: 'first', default: true }];
@@ -82,7 +107,11 @@ async function sandbox(backend: object, book: 'init' | 'none' = 'init'): Promise
   const driver = `sec${++drivers}`;
   const s = createCliSandbox({
     driver,
-    config: { backend: { type: 'etcd', prefix: `/nebula-ipam/secrets-${driver}`, timeoutMs: 1_000, ...backend }, lockTimeoutMs: 5_000, pools: POOLS },
+    config: {
+      backend: { type: 'etcd', prefix: `/nebula-ipam/secrets-${driver}`, timeoutMs: 1_000, ...backend },
+      lockTimeoutMs: 5_000,
+      pools: POOLS,
+    },
     book: 'none',
   });
   fs.chmodSync(s.configPath!, 0o600);
@@ -96,7 +125,10 @@ async function sandbox(backend: object, book: 'init' | 'none' = 'init'): Promise
 const result = (run: ActionRun) => ({ code: run.code ?? -1, stdout: run.stdout, stderr: run.stderr });
 
 async function register(s: CliSandbox): Promise<OnedAr> {
-  const run = await spawnAction(s, 'register_address_range', registerXml({ IPAM_MAD: s.driver, SIZE: '16' }), { requestId: '1', killAfterMs: HANG_MS });
+  const run = await spawnAction(s, 'register_address_range', registerXml({ IPAM_MAD: s.driver, SIZE: '16' }), {
+    requestId: '1',
+    killAfterMs: HANG_MS,
+  });
   assert.equal(run.killedByUs, false, `register_address_range hung: ${run.stderr}`);
   return new OnedAr(expectReply(result(run), 'AR'));
 }
@@ -145,7 +177,13 @@ test('a FIFO, a directory or an oversized file at a TLS path of an https endpoin
       config.backend.tls = { ca: file };
       fs.writeFileSync(s.configPath!, JSON.stringify(config));
       const run = await spawnCli(s, ['status'], { killAfterMs: HANG_MS });
-      expectRefused(run, 4, new RegExp(`^Cannot (open|read) backend\\.tls\\.ca ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: it (is|holds) `));
+      expectRefused(
+        run,
+        4,
+        new RegExp(
+          `^Cannot (open|read) backend\\.tls\\.ca ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: it (is|holds) `,
+        ),
+      );
       assert.match(run.stderr, why);
     }
   } finally {
@@ -187,7 +225,10 @@ test('a config holding backend.password that group or others can write (0622) is
       fs.chmodSync(s.configPath!, mode);
       for (const run of [
         await spawnCli(s, ['status'], { killAfterMs: HANG_MS }),
-        await spawnAction(s, 'register_address_range', registerXml({ IPAM_MAD: s.driver, SIZE: '16' }), { requestId: '5', killAfterMs: HANG_MS }),
+        await spawnAction(s, 'register_address_range', registerXml({ IPAM_MAD: s.driver, SIZE: '16' }), {
+          requestId: '5',
+          killAfterMs: HANG_MS,
+        }),
       ]) {
         expectRefused(
           run,
@@ -212,11 +253,18 @@ test('a config holding backend.password that group or others can write (0622) is
 });
 
 test('a config naming backend.tls.key that group or others can read or write is refused, with the chmod', async () => {
-  const s = await sandbox({ endpoints: cluster.endpoints, tls: { cert: '/etc/nebula-ipam/client.pem', key: '/etc/nebula-ipam/client.key' } });
+  const s = await sandbox({
+    endpoints: cluster.endpoints,
+    tls: { cert: '/etc/nebula-ipam/client.pem', key: '/etc/nebula-ipam/client.key' },
+  });
   try {
     for (const mode of [0o644, 0o660, 0o606]) {
       fs.chmodSync(s.configPath!, mode);
-      expectRefused(await spawnCli(s, ['status'], { killAfterMs: HANG_MS }), 4, /^Cannot load config [^\n]*: it holds backend\.tls\.key but its mode is 0[0-7]{3}, [^\n]*run: chmod 600 /);
+      expectRefused(
+        await spawnCli(s, ['status'], { killAfterMs: HANG_MS }),
+        4,
+        /^Cannot load config [^\n]*: it holds backend\.tls\.key but its mode is 0[0-7]{3}, [^\n]*run: chmod 600 /,
+      );
     }
   } finally {
     s.cleanup();

@@ -7,7 +7,15 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Book, Lease, RangeRecord } from '../../../../src/core/book/book.ts';
 import { IpamError } from '../../../../src/core/errors.ts';
-import { AnswerLost, EtcdClient, type Compare, type Op, type RangeRequest, type RangeResult, type TxnResult } from '../../../../src/store/etcd/etcd-client.ts';
+import {
+  AnswerLost,
+  EtcdClient,
+  type Compare,
+  type Op,
+  type RangeRequest,
+  type RangeResult,
+  type TxnResult,
+} from '../../../../src/store/etcd/etcd-client.ts';
 import { EtcdStore } from '../../../../src/store/etcd/etcd-store.ts';
 import { post, startEtcdCluster, type EtcdCluster } from '../../../support/etcd-cluster.ts';
 
@@ -32,7 +40,8 @@ async function created(prefix: string): Promise<string> {
   }
   return prefix;
 }
-const storeWith = async (client: EtcdClient, lockTimeoutMs = 5_000) => new EtcdStore({ client, prefix: await created(`/nebula-ipam/store-test-${++prefixes}`), lockTimeoutMs });
+const storeWith = async (client: EtcdClient, lockTimeoutMs = 5_000) =>
+  new EtcdStore({ client, prefix: await created(`/nebula-ipam/store-test-${++prefixes}`), lockTimeoutMs });
 
 const range = (id: string, leases: readonly Lease[] = [], size = 65_536n): RangeRecord => ({
   id,
@@ -43,11 +52,24 @@ const range = (id: string, leases: readonly Lease[] = [], size = 65_536n): Range
   createdAt: '2026-11-29T00:00:00.000Z',
   leases,
 });
-const addRange = (book: Book): Book => ({ ...book, nextRangeId: book.nextRangeId + 1, ranges: [...book.ranges, range(`r${book.nextRangeId}`)] });
-const lease = (i: number, at = '2026-11-29T10:00:00.000Z'): Lease => ({ first: BigInt(i), last: BigInt(i), holder: 'opennebula', mac: 0x02000a000000n + BigInt(i), requestId: String(1000 + i), at });
+const addRange = (book: Book): Book => ({
+  ...book,
+  nextRangeId: book.nextRangeId + 1,
+  ranges: [...book.ranges, range(`r${book.nextRangeId}`)],
+});
+const lease = (i: number, at = '2026-11-29T10:00:00.000Z'): Lease => ({
+  first: BigInt(i),
+  last: BigInt(i),
+  holder: 'opennebula',
+  mac: 0x02000a000000n + BigInt(i),
+  requestId: String(1000 + i),
+  at,
+});
 const withLease = (book: Book, i: number): Book => ({
   ...book,
-  ranges: book.ranges.map((r, k) => (k === 0 ? { ...r, leases: [...r.leases, lease(i)].sort((a, b) => Number(a.first - b.first)) } : r)),
+  ranges: book.ranges.map((r, k) =>
+    k === 0 ? { ...r, leases: [...r.leases, lease(i)].sort((a, b) => Number(a.first - b.first)) } : r,
+  ),
 });
 
 /** A client that loses the answer of its next `count` transactions, after (or before) sending them. */
@@ -123,9 +145,16 @@ test('a lost write that lands while its outcome is being looked up is recognised
 
 test('concurrent writers in one process: every change lands exactly once', async () => {
   const prefix = await created(`/nebula-ipam/store-test-${++prefixes}`);
-  const stores = Array.from({ length: 8 }, () => new EtcdStore({ client: plainClient(), prefix, lockTimeoutMs: 20_000 }));
+  const stores = Array.from(
+    { length: 8 },
+    () => new EtcdStore({ client: plainClient(), prefix, lockTimeoutMs: 20_000 }),
+  );
   await stores[0]!.update((book) => ({ book: addRange(book), result: undefined }));
-  await Promise.all(stores.flatMap((store, s) => [0, 1, 2].map((k) => store.update((book) => ({ book: withLease(book, s * 3 + k), result: undefined })))));
+  await Promise.all(
+    stores.flatMap((store, s) =>
+      [0, 1, 2].map((k) => store.update((book) => ({ book: withLease(book, s * 3 + k), result: undefined }))),
+    ),
+  );
   const book = await stores[0]!.read();
   assert.deepEqual(
     book.ranges[0]!.leases.map((l) => Number(l.first)).sort((a, b) => a - b),
@@ -136,8 +165,13 @@ test('concurrent writers in one process: every change lands exactly once', async
 
 test('a range of 100 000 leases is stored and changed by one more lease', async () => {
   const store = await storeWith(plainClient(), 20_000);
-  const many = Array.from({ length: 100_000 }, (_, i) => lease(i, new Date(Date.UTC(2026, 10, 1) + i * 1_000).toISOString()));
-  await store.update((book) => ({ book: { ...book, nextRangeId: 2, ranges: [range('r1', many, 131_072n)] }, result: undefined }));
+  const many = Array.from({ length: 100_000 }, (_, i) =>
+    lease(i, new Date(Date.UTC(2026, 10, 1) + i * 1_000).toISOString()),
+  );
+  await store.update((book) => ({
+    book: { ...book, nextRangeId: 2, ranges: [range('r1', many, 131_072n)] },
+    result: undefined,
+  }));
   const started = Date.now();
   let decided = 0;
   await store.update((book) => {
@@ -158,17 +192,25 @@ test('a layout that does not add up is refused by name, and nothing is written',
   const store = await storeWith(client);
   await store.update((book) => ({ book: addRange(book), result: undefined }));
   const prefix = `/nebula-ipam/store-test-${prefixes}`;
-  const [header] = (await client.range({ key: `${prefix}/range/r1@`, rangeEnd: `${prefix}/range/r1A`, keysOnly: true })).kvs;
+  const [header] = (await client.range({ key: `${prefix}/range/r1@`, rangeEnd: `${prefix}/range/r1A`, keysOnly: true }))
+    .kvs;
   await client.txn([], [{ delete: header!.key }]);
   await assert.rejects(
     store.update((book) => ({ book: addRange(book), result: undefined })),
     (error) => {
       assert.ok(error instanceof IpamError && error.kind === 'store-corrupt', String(error));
-      assert.match(error.message, /the head lists \/nebula-ipam\/store-test-\d+\/range\/r1@[0-9a-z.]+, which does not exist/);
+      assert.match(
+        error.message,
+        /the head lists \/nebula-ipam\/store-test-\d+\/range\/r1@[0-9a-z.]+, which does not exist/,
+      );
       return true;
     },
   );
-  assert.equal((await client.range({ key: `${prefix}/meta` })).kvs[0]?.version, '2', 'meta untouched since the one write (create was the first)');
+  assert.equal(
+    (await client.range({ key: `${prefix}/meta` })).kvs[0]?.version,
+    '2',
+    'meta untouched since the one write (create was the first)',
+  );
 });
 
 test('restore needs no history: after etcd compacted everything, the previous generation comes back', async () => {
@@ -187,7 +229,12 @@ test('restore needs no history: after etcd compacted everything, the previous ge
     shown.previous.ranges.map((r) => r.id),
     ['r1'],
   );
-  const restored = await store.restore(shown, shown.previous, { time: '2026-12-01T00:00:00.000Z', actor: 'test', action: 'restore', result: 'ok' });
+  const restored = await store.restore(shown, shown.previous, {
+    time: '2026-12-01T00:00:00.000Z',
+    actor: 'test',
+    action: 'restore',
+    result: 'ok',
+  });
   assert.deepEqual([restored.generation, restored.nextRangeId], [3, 3], 'a new generation; the counter stays above r2');
   assert.deepEqual(
     (await store.read()).ranges.map((r) => r.id),

@@ -9,7 +9,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { expectFailure, expectReply } from '../../../support/driver-assert.ts';
-import { createSandbox, OnedAr, TEST_BUNDLE, registerXml, type DriverSandbox } from '../../../support/driver-harness.ts';
+import {
+  createSandbox,
+  OnedAr,
+  TEST_BUNDLE,
+  registerXml,
+  type DriverSandbox,
+} from '../../../support/driver-harness.ts';
 import { listTree } from '../../../torture/corpus.ts';
 import { spawnAction, spawnCli } from '../../../torture/spawn-action.ts';
 
@@ -35,13 +41,22 @@ test(
     try {
       const ar = new OnedAr(expectReply(sandbox.run('register_address_range', registerXml(AR)), 'AR'));
       expectReply(sandbox.run('get_address', ar.getXml(1)), 'ADDRESS');
-      const killed = await spawnAction(sandbox, 'get_address', ar.getXml(1), { requestId: '3', env: { NEBULA_IPAM_TEST_CRASH_AT: 'temp-synced' } });
+      const killed = await spawnAction(sandbox, 'get_address', ar.getXml(1), {
+        requestId: '3',
+        env: { NEBULA_IPAM_TEST_CRASH_AT: 'temp-synced' },
+      });
       assert.equal(killed.signal, 'SIGKILL');
       const dir = path.dirname(sandbox.bookPath);
       const temps = fs.readdirSync(dir).filter((n) => n.endsWith('.tmp'));
       assert.equal(temps.length, 1, `one temp file left by the killed writer: ${temps.join(', ')}`);
       assert.equal(mode(dir), 0o700, 'book directory');
-      for (const file of [sandbox.bookPath, `${sandbox.bookPath}.prev`, `${sandbox.bookPath}.audit.jsonl`, path.join(dir, temps[0]!), `${sandbox.bookPath}.lock/owner`]) {
+      for (const file of [
+        sandbox.bookPath,
+        `${sandbox.bookPath}.prev`,
+        `${sandbox.bookPath}.audit.jsonl`,
+        path.join(dir, temps[0]!),
+        `${sandbox.bookPath}.lock/owner`,
+      ]) {
         assert.equal(mode(file), 0o600, file);
       }
       assert.equal(mode(`${sandbox.bookPath}.lock`), 0o700, 'lock directory');
@@ -57,11 +72,17 @@ test(
     const ar = new OnedAr(expectReply(sandbox.run('register_address_range', registerXml(AR)), 'AR'));
     const names: string[] = [];
     for (let i = 0; i < 2; i++) {
-      await spawnAction(sandbox, 'get_address', ar.getXml(1), { requestId: '4', env: { NEBULA_IPAM_TEST_CRASH_AT: 'temp-written' } });
-      names.push(...fs.readdirSync(path.dirname(sandbox.bookPath)).filter((n) => n.endsWith('.tmp') && !names.includes(n)));
+      await spawnAction(sandbox, 'get_address', ar.getXml(1), {
+        requestId: '4',
+        env: { NEBULA_IPAM_TEST_CRASH_AT: 'temp-written' },
+      });
+      names.push(
+        ...fs.readdirSync(path.dirname(sandbox.bookPath)).filter((n) => n.endsWith('.tmp') && !names.includes(n)),
+      );
     }
     assert.equal(names.length, 2);
-    for (const name of names) assert.match(name, /^\.leases\.json\.[0-9]+\.[0-9a-f]{12}\.tmp$/, 'pid plus 48 random bits');
+    for (const name of names)
+      assert.match(name, /^\.leases\.json\.[0-9]+\.[0-9a-f]{12}\.tmp$/, 'pid plus 48 random bits');
     assert.notEqual(names[0]!.split('.').at(-2), names[1]!.split('.').at(-2));
   }),
 );
@@ -86,7 +107,8 @@ test(
     fs.symlinkSync(path.join(victims, 'dir'), `${sandbox.bookPath}.lock`);
 
     expectReply(sandbox.run('get_address', ar.getXml(1)), 'ADDRESS');
-    for (const name of ['prev', 'audit']) assert.equal(fs.readFileSync(path.join(victims, name), 'utf8'), 'precious\n', name);
+    for (const name of ['prev', 'audit'])
+      assert.equal(fs.readFileSync(path.join(victims, name), 'utf8'), 'precious\n', name);
     assert.deepEqual(fs.readdirSync(path.join(victims, 'dir')), ['keep']);
     assert.ok(fs.lstatSync(`${sandbox.bookPath}.prev`).isFile(), '.prev is now a real file');
   }),
@@ -111,7 +133,10 @@ test(
     const before = listTree(sandbox.dir);
     const hostile = '../../../../tmp/nebula-ipam-owned';
     const runs = [
-      sandbox.run('register_address_range', registerXml({ TYPE: 'IP4', SIZE: '4', IPAM_MAD: hostile, IPAM_POOL: hostile })),
+      sandbox.run(
+        'register_address_range',
+        registerXml({ TYPE: 'IP4', SIZE: '4', IPAM_MAD: hostile, IPAM_POOL: hostile }),
+      ),
       sandbox.run('get_address', new OnedAr({ ...ar.attrs, NEBULA_IPAM_RANGE: hostile }).getXml(1)),
       sandbox.run('free_address', new OnedAr({ ...ar.attrs, NEBULA_IPAM_RANGE: hostile }).freeXml(1n)),
       sandbox.run('get_address', ar.getXml(1), { requestId: hostile }),

@@ -9,7 +9,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { expectFailure, expectQuietSuccess, expectReply } from '../../../support/driver-assert.ts';
-import { createSandbox, OnedAr, TEST_BUNDLE, registerXml, type DriverSandbox } from '../../../support/driver-harness.ts';
+import {
+  createSandbox,
+  OnedAr,
+  TEST_BUNDLE,
+  registerXml,
+  type DriverSandbox,
+} from '../../../support/driver-harness.ts';
 import { WRITE_STEPS } from '../../../../src/store/file/atomic-write.ts';
 import { STALE_MS } from '../../../../src/store/file/lock.ts';
 import { newOwner } from '../../../../src/store/file/lock-owner.ts';
@@ -20,7 +26,10 @@ import { spawnAction, spawnCli } from '../../../torture/spawn-action.ts';
 const AR = { TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', IPAM_MAD: 'mydrv' };
 
 /** A sandbox whose book has one range with one lease, and a previous generation. */
-function withBook(body: (sandbox: DriverSandbox, ar: OnedAr, t: TestContext) => void | Promise<void>, config: object = {}): (t: TestContext) => Promise<void> {
+function withBook(
+  body: (sandbox: DriverSandbox, ar: OnedAr, t: TestContext) => void | Promise<void>,
+  config: object = {},
+): (t: TestContext) => Promise<void> {
   return async (t) => {
     // The test bundle: some of these tests kill or fail a writer through the test hooks.
     const sandbox = createSandbox({ config, bundle: TEST_BUNDLE });
@@ -41,7 +50,9 @@ function bytes(file: string): Buffer | undefined {
 /** Files in the book's directory that are not the book, its .prev or its audit log. */
 function strayFiles(sandbox: DriverSandbox): string[] {
   const base = path.basename(sandbox.bookPath);
-  return fs.readdirSync(path.dirname(sandbox.bookPath)).filter((name) => ![base, `${base}.prev`, `${base}.audit.jsonl`].includes(name));
+  return fs
+    .readdirSync(path.dirname(sandbox.bookPath))
+    .filter((name) => ![base, `${base}.prev`, `${base}.audit.jsonl`].includes(name));
 }
 
 /** Every action oned can send, against the AR. */
@@ -112,7 +123,9 @@ test(
     assert.equal(bytes(sandbox.bookPath)!.toString(), '{');
     assert.ok(!fs.existsSync(`${sandbox.bookPath}.prev`), 'a broken book never becomes the previous generation');
     const restore = await spawnCli(sandbox, ['restore', '--yes']);
-    expectFailure({ code: restore.code ?? -1, stdout: restore.stdout, stderr: restore.stderr }, 5, ['no previous generation']);
+    expectFailure({ code: restore.code ?? -1, stdout: restore.stdout, stderr: restore.stderr }, 5, [
+      'no previous generation',
+    ]);
   }),
 );
 
@@ -121,7 +134,11 @@ for (const step of ['temp-written', 'temp-synced', 'previous-kept'] as const) {
     `a full disk at ${step} (injected ENOSPC): exit 8 saying so, the book unchanged, no temp file left, the next action works`,
     withBook((sandbox, ar) => {
       const before = bytes(sandbox.bookPath);
-      const line = expectFailure(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_TEST_FAIL_AT: step } }), 8, ['ENOSPC', 'the book is unchanged']);
+      const line = expectFailure(
+        sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_TEST_FAIL_AT: step } }),
+        8,
+        ['ENOSPC', 'the book is unchanged'],
+      );
       assert.ok(line.includes(sandbox.bookPath), line);
       assert.deepEqual(bytes(sandbox.bookPath), before);
       assert.deepEqual(strayFiles(sandbox), []);
@@ -135,8 +152,14 @@ for (const step of ['renamed', 'directory-synced'] as const) {
     `a write failing after the rename (${step}) is reported as failed and says the change is in the book`,
     withBook((sandbox, ar) => {
       const before = describeView(readBookView(sandbox.bookPath));
-      expectFailure(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_TEST_FAIL_AT: step } }), 8, ['the change is in the book']);
-      assert.notEqual(describeView(readBookView(sandbox.bookPath)), before, 'the lease landed: a leak oned will not use, never a duplicate');
+      expectFailure(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_TEST_FAIL_AT: step } }), 8, [
+        'the change is in the book',
+      ]);
+      assert.notEqual(
+        describeView(readBookView(sandbox.bookPath)),
+        before,
+        'the lease landed: a leak oned will not use, never a duplicate',
+      );
     }),
   );
 }
@@ -144,7 +167,10 @@ for (const step of ['renamed', 'directory-synced'] as const) {
 test(
   'a misspelt test hook is refused instead of silently crashing nothing',
   withBook((sandbox, ar) => {
-    expectFailure(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_TEST_CRASH_AT: 'temp-writen' } }), 4, ['NEBULA_IPAM_TEST_CRASH_AT', 'temp-written']);
+    expectFailure(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_TEST_CRASH_AT: 'temp-writen' } }), 4, [
+      'NEBULA_IPAM_TEST_CRASH_AT',
+      'temp-written',
+    ]);
   }),
 );
 
@@ -205,7 +231,10 @@ for (const step of WRITE_STEPS) {
     `a writer killed at ${step}: the book loads, is the state ${step === 'renamed' || step === 'directory-synced' ? 'after' : 'before'} the action, and the next action gets the lock at once`,
     withBook(async (sandbox, ar) => {
       const before = describeView(readBookView(sandbox.bookPath));
-      const killed = await spawnAction(sandbox, 'allocate_address', ar.allocateXml(7n), { requestId: '9', env: { NEBULA_IPAM_TEST_CRASH_AT: step } });
+      const killed = await spawnAction(sandbox, 'allocate_address', ar.allocateXml(7n), {
+        requestId: '9',
+        env: { NEBULA_IPAM_TEST_CRASH_AT: step },
+      });
       assert.equal(killed.signal, 'SIGKILL');
       assert.ok(fs.existsSync(`${sandbox.bookPath}.lock`), 'the dead writer left its lock');
       const after = describeView(readBookView(sandbox.bookPath));
@@ -214,7 +243,10 @@ for (const step of WRITE_STEPS) {
       if (!landed) assert.equal(after, before);
       const next = await spawnAction(sandbox, 'get_address', ar.getXml(1), { requestId: '10' });
       assert.equal(next.code, 0, next.stderr);
-      assert.ok(next.end - next.start < STALE_MS, `took ${Math.round(next.end - next.start)} ms: the dead holder was not recognised`);
+      assert.ok(
+        next.end - next.start < STALE_MS,
+        `took ${Math.round(next.end - next.start)} ms: the dead holder was not recognised`,
+      );
       assert.deepEqual(strayFiles(sandbox), [], "the dead writer's temp files are swept");
     }),
   );
@@ -233,7 +265,11 @@ test(
     const config = path.join(sandbox.dir, 'etc', 'impatient.json');
     fs.writeFileSync(config, JSON.stringify({ lockTimeoutMs: 300 }));
     const started = Date.now();
-    expectFailure(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_CONFIG: config } }), 6, ['locked', `process ${process.pid}`, '300 ms']);
+    expectFailure(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_CONFIG: config } }), 6, [
+      'locked',
+      `process ${process.pid}`,
+      '300 ms',
+    ]);
     assert.ok(Date.now() - started < 300 + 5_000, 'it gave up near its deadline');
     assert.ok(fs.existsSync(lock), "a live holder's lock is never removed");
   }),
@@ -244,7 +280,10 @@ test(
   withBook((sandbox, ar) => {
     const lock = `${sandbox.bookPath}.lock`;
     fs.mkdirSync(lock);
-    fs.writeFileSync(`${lock}/owner`, JSON.stringify({ token: 't', pid: 1, host: 'another-front-end', boot: 'b', pidns: 'p' }));
+    fs.writeFileSync(
+      `${lock}/owner`,
+      JSON.stringify({ token: 't', pid: 1, host: 'another-front-end', boot: 'b', pidns: 'p' }),
+    );
     const config = path.join(sandbox.dir, 'etc', 'impatient.json');
     fs.writeFileSync(config, JSON.stringify({ lockTimeoutMs: 500 }));
     expectFailure(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_CONFIG: config } }), 6, ['locked']);
@@ -260,7 +299,10 @@ test(
   withBook((sandbox, ar) => {
     const lock = `${sandbox.bookPath}.lock`;
     fs.mkdirSync(lock);
-    fs.writeFileSync(`${lock}/owner`, JSON.stringify({ token: 't', pid: 1, host: 'another-front-end', boot: 'b', pidns: 'p' }));
+    fs.writeFileSync(
+      `${lock}/owner`,
+      JSON.stringify({ token: 't', pid: 1, host: 'another-front-end', boot: 'b', pidns: 'p' }),
+    );
     const future = new Date(Date.now() + 3_600_000);
     fs.utimesSync(lock, future, future);
     const config = path.join(sandbox.dir, 'etc', 'patient.json');

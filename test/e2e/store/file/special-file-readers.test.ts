@@ -10,7 +10,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { expectFailure, expectReply } from '../../../support/driver-assert.ts';
-import { ACTIONS, childEnv, createSandbox, registerXml, type DriverSandbox, type RunResult } from '../../../support/driver-harness.ts';
+import {
+  ACTIONS,
+  childEnv,
+  createSandbox,
+  registerXml,
+  type DriverSandbox,
+  type RunResult,
+} from '../../../support/driver-harness.ts';
 import { spawnCli, type ActionRun } from '../../../torture/spawn-action.ts';
 
 /** A blocked process is killed this late, so the test reports a hang instead of hanging. */
@@ -20,7 +27,13 @@ function withBook(body: (sandbox: DriverSandbox) => Promise<void>): () => Promis
   return async () => {
     const sandbox = createSandbox({ config: {} });
     try {
-      expectReply(sandbox.run('register_address_range', registerXml({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', IPAM_MAD: 'mydrv' })), 'AR');
+      expectReply(
+        sandbox.run(
+          'register_address_range',
+          registerXml({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', IPAM_MAD: 'mydrv' }),
+        ),
+        'AR',
+      );
       await body(sandbox);
     } finally {
       sandbox.cleanup();
@@ -84,14 +97,23 @@ for (const end = Date.now() + Number(ms); Date.now() < end; ) {
   fs.writeFileSync(file, '#!/bin/sh\necho not nebula-ipam\n', { mode: 0o755 });
   mkfifo(fifo);
   fs.copyFileSync(file, target);
-  const child = spawn(process.execPath, ['-e', script, target, file, fifo, String(ms)], { env: childEnv('default'), stdio: 'ignore' });
+  const child = spawn(process.execPath, ['-e', script, target, file, fifo, String(ms)], {
+    env: childEnv('default'),
+    stdio: 'ignore',
+  });
   return { stop: () => child.kill('SIGKILL') };
 }
 
 test('action links whose target flips between a file and a FIFO: `status` (driver discovery) never blocks on them', async () => {
   const sandbox = createSandbox({ config: {} });
   try {
-    expectReply(sandbox.run('register_address_range', registerXml({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', IPAM_MAD: 'mydrv' })), 'AR');
+    expectReply(
+      sandbox.run(
+        'register_address_range',
+        registerXml({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', IPAM_MAD: 'mydrv' }),
+      ),
+      'AR',
+    );
     // The config names the book, so nothing outside the sandbox is read; the drivers are looked
     // for under ONE_LOCATION, where 40 directories of five links each lead to the flipping file.
     const config = path.join(sandbox.dir, 'etc', 'named-book.json');
@@ -106,7 +128,12 @@ test('action links whose target flips between a file and a FIFO: `status` (drive
     const flipping = flipper(target, 6 * KILL_AFTER_MS);
     try {
       for (let attempt = 0; attempt < 3; attempt++) {
-        const run = ended(await spawnCli(sandbox, ['status'], { killAfterMs: KILL_AFTER_MS, env: { NEBULA_IPAM_STORE: undefined, NEBULA_IPAM_CONFIG: config, ONE_LOCATION: one } }));
+        const run = ended(
+          await spawnCli(sandbox, ['status'], {
+            killAfterMs: KILL_AFTER_MS,
+            env: { NEBULA_IPAM_STORE: undefined, NEBULA_IPAM_CONFIG: config, ONE_LOCATION: one },
+          }),
+        );
         assert.equal(run.code, 0, run.stderr);
         assert.ok(run.stdout.includes(sandbox.bookPath), run.stdout);
       }

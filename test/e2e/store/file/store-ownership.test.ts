@@ -11,7 +11,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { expectFailure, expectReply } from '../../../support/driver-assert.ts';
-import { childEnv, createSandbox, encodeRequest, OnedAr, registerXml, TEST_BUNDLE, type DriverSandbox, type RunResult } from '../../../support/driver-harness.ts';
+import {
+  childEnv,
+  createSandbox,
+  encodeRequest,
+  OnedAr,
+  registerXml,
+  TEST_BUNDLE,
+  type DriverSandbox,
+  type RunResult,
+} from '../../../support/driver-harness.ts';
 import { STALE_MS } from '../../../../src/store/file/lock.ts';
 import { newOwner } from '../../../../src/store/file/lock-owner.ts';
 import { chownTree, ensureTestUser, hasRunuser, isRoot, type TestUser } from '../../../support/test-user.ts';
@@ -31,14 +40,21 @@ function notOwnedBy(dir: string, user: TestUser): string[] {
   return wrong;
 }
 
-describe('the CLI and the driver run as root keep the book usable by its owner', { skip: !isRoot || !hasRunuser ? 'needs root and runuser to act as two users' : false }, () => {
+describe('the CLI and the driver run as root keep the book usable by its owner', {
+  skip: !isRoot || !hasRunuser ? 'needs root and runuser to act as two users' : false,
+}, () => {
   let user: TestUser;
   let sandbox: DriverSandbox;
   let ar: OnedAr;
   let storeDir: string;
 
   /** A driver action or the CLI as the test user, exactly as oned (running as that user) would start it. */
-  const asUser = (program: string, args: readonly string[], stdin = '', env: Record<string, string> = {}): RunResult => {
+  const asUser = (
+    program: string,
+    args: readonly string[],
+    stdin = '',
+    env: Record<string, string> = {},
+  ): RunResult => {
     const run = spawnSync('runuser', ['-u', user.name, '--', path.join(sandbox.driverDir, program), ...args], {
       cwd: sandbox.dir,
       env: childEnv('default', { NEBULA_IPAM_STORE: sandbox.bookPath, NEBULA_IPAM_CONFIG: sandbox.configPath, ...env }),
@@ -49,7 +65,8 @@ describe('the CLI and the driver run as root keep the book usable by its owner',
     });
     return { code: run.status ?? 128, stdout: run.stdout, stderr: run.stderr };
   };
-  const userAction = (action: string, xml: string, env: Record<string, string> = {}) => asUser(action, ['1'], encodeRequest(xml), env);
+  const userAction = (action: string, xml: string, env: Record<string, string> = {}) =>
+    asUser(action, ['1'], encodeRequest(xml), env);
 
   before(() => {
     user = ensureTestUser();
@@ -74,7 +91,8 @@ describe('the CLI and the driver run as root keep the book usable by its owner',
     const lease = sandbox.runRaw('nebula-ipam', { args: ['lease', '--pool', 'private', '--owner', 'bm-01'] });
     assert.equal(lease.code, 0, lease.stderr);
     assert.deepEqual(notOwnedBy(storeDir, user), []);
-    for (const file of [sandbox.bookPath, `${sandbox.bookPath}.prev`, `${sandbox.bookPath}.audit.jsonl`]) assert.equal(fs.statSync(file).mode & 0o777, 0o600, file);
+    for (const file of [sandbox.bookPath, `${sandbox.bookPath}.prev`, `${sandbox.bookPath}.audit.jsonl`])
+      assert.equal(fs.statSync(file).mode & 0o777, 0o600, file);
     expectReply(userAction('get_address', ar.getXml(1)), 'ADDRESS');
   });
 
@@ -96,10 +114,15 @@ describe('the CLI and the driver run as root keep the book usable by its owner',
     // Root makes it (install and init run as root on a front-end), then writes to it.
     const init = sandbox.runRaw('nebula-ipam', { args: ['init'], env: { NEBULA_IPAM_STORE: fresh } });
     assert.equal(init.code, 0, init.stderr);
-    const lease = sandbox.runRaw('nebula-ipam', { args: ['lease', '--pool', 'private', '--owner', 'bm-02'], env: { NEBULA_IPAM_STORE: fresh } });
+    const lease = sandbox.runRaw('nebula-ipam', {
+      args: ['lease', '--pool', 'private', '--owner', 'bm-02'],
+      env: { NEBULA_IPAM_STORE: fresh },
+    });
     assert.equal(lease.code, 0, lease.stderr);
     assert.deepEqual(notOwnedBy(path.dirname(path.dirname(fresh)), user), []);
-    const run = asUser('nebula-ipam', ['lease', '--pool', 'private', '--owner', 'bm-03'], '', { NEBULA_IPAM_STORE: fresh });
+    const run = asUser('nebula-ipam', ['lease', '--pool', 'private', '--owner', 'bm-03'], '', {
+      NEBULA_IPAM_STORE: fresh,
+    });
     assert.equal(run.code, 0, run.stderr);
   });
 
@@ -110,7 +133,10 @@ describe('the CLI and the driver run as root keep the book usable by its owner',
     fs.symlinkSync(path.join(rootDir, 'leases.json'), link);
     fs.lchownSync(link, user.uid, user.gid);
     const before = fs.readdirSync(rootDir);
-    const run = sandbox.runRaw('nebula-ipam', { args: ['lease', '--pool', 'private', '--owner', 'bm-04'], env: { NEBULA_IPAM_STORE: link } });
+    const run = sandbox.runRaw('nebula-ipam', {
+      args: ['lease', '--pool', 'private', '--owner', 'bm-04'],
+      env: { NEBULA_IPAM_STORE: link },
+    });
     expectFailure(run, 8, ['as root', link, `uid ${user.uid}`]);
     assert.deepEqual(fs.readdirSync(rootDir), before, 'nothing created beside the target');
     fs.rmSync(link);
@@ -119,7 +145,9 @@ describe('the CLI and the driver run as root keep the book usable by its owner',
   it("a lock root left that the owner cannot remove (an older version's) is reported in one line, never a stack trace", () => {
     const lock = `${sandbox.bookPath}.lock`;
     fs.mkdirSync(lock, { mode: 0o700 });
-    fs.writeFileSync(path.join(lock, 'owner'), JSON.stringify({ ...newOwner(), pid: 2 ** 22 + 1, started: '1' }), { mode: 0o600 });
+    fs.writeFileSync(path.join(lock, 'owner'), JSON.stringify({ ...newOwner(), pid: 2 ** 22 + 1, started: '1' }), {
+      mode: 0o600,
+    });
     const old = new Date(Date.now() - 60_000);
     fs.utimesSync(lock, old, old);
     const before = fs.readFileSync(sandbox.bookPath);

@@ -13,7 +13,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { expectFailure, expectReply } from '../../../support/driver-assert.ts';
-import { ACTIONS, BUNDLE, childEnv, createSandbox, encodeRequest, OnedAr, registerXml, TEST_BUNDLE, type DriverSandbox, type RunResult } from '../../../support/driver-harness.ts';
+import {
+  ACTIONS,
+  BUNDLE,
+  childEnv,
+  createSandbox,
+  encodeRequest,
+  OnedAr,
+  registerXml,
+  TEST_BUNDLE,
+  type DriverSandbox,
+  type RunResult,
+} from '../../../support/driver-harness.ts';
 import { expectOk } from '../../../support/cli-harness.ts';
 import { bundleAs, runProgram, writeBundle } from '../../../support/install-fixtures.ts';
 import { chownTree, ensureTestUser, hasRunuser, isRoot, TEST_USER, type TestUser } from '../../../support/test-user.ts';
@@ -27,7 +38,9 @@ const KILL_AFTER_MS = 40_000;
 /** How long a paused root process may take to reach its pause (Node start-up on a loaded machine). */
 const REACH_PAUSE_MS = 20_000;
 
-describe('root gives the book owner nothing of its own', { skip: !isRoot || !hasRunuser ? 'needs root and runuser to act as two users' : false }, () => {
+describe('root gives the book owner nothing of its own', {
+  skip: !isRoot || !hasRunuser ? 'needs root and runuser to act as two users' : false,
+}, () => {
   let user: TestUser;
   let sandbox: DriverSandbox;
   let ar: OnedAr;
@@ -38,7 +51,10 @@ describe('root gives the book owner nothing of its own', { skip: !isRoot || !has
   let victim: string;
 
   const asUser = (command: string): void => {
-    const run = spawnSync('runuser', ['-u', TEST_USER, '--', 'sh', '-c', command], { encoding: 'utf8', timeout: 10_000 });
+    const run = spawnSync('runuser', ['-u', TEST_USER, '--', 'sh', '-c', command], {
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
     assert.equal(run.status, 0, `as ${TEST_USER}: ${command}: ${run.stderr}`);
   };
   const userAction = (action: string, xml: string): RunResult => {
@@ -95,7 +111,9 @@ describe('root gives the book owner nothing of its own', { skip: !isRoot || !has
     rootDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-ipam-root-only-'));
     victim = path.join(rootDir, 'shadow');
     fs.writeFileSync(victim, SECRET, { mode: 0o600 });
-    ar = new OnedAr(expectReply(userAction('register_address_range', registerXml({ SIZE: '10', IPAM_MAD: 'mydrv' })), 'AR'));
+    ar = new OnedAr(
+      expectReply(userAction('register_address_range', registerXml({ SIZE: '10', IPAM_MAD: 'mydrv' })), 'AR'),
+    );
   });
   after(() => {
     sandbox?.cleanup();
@@ -111,7 +129,10 @@ describe('root gives the book owner nothing of its own', { skip: !isRoot || !has
       assert.equal(lease.code, 0, lease.stderr);
       victimUntouched();
       // The one WARN line, then the line naming the book the command used.
-      assert.match(lease.stderr, /^WARN: Cannot append to the audit log [^\n]+: it has 2 names \(hard links\)[^\n]*\nLease book [^\n]+\n$/);
+      assert.match(
+        lease.stderr,
+        /^WARN: Cannot append to the audit log [^\n]+: it has 2 names \(hard links\)[^\n]*\nLease book [^\n]+\n$/,
+      );
       assert.ok(lease.stderr.includes(log), lease.stderr);
       // The owner's own action skips it the same way, and still works.
       const got = userAction('get_address', ar.getXml(1));
@@ -223,7 +244,11 @@ describe('root gives the book owner nothing of its own', { skip: !isRoot || !has
       for (const action of ACTIONS) fs.symlinkSync(old, path.join(dir, action));
       const out = expectOk(runProgram(BUNDLE, ['install', dir, '--remove-old']));
       assert.ok(fs.existsSync(old), 'not removed');
-      assert.ok(out.includes(`Old bundle ${old} (0.1.0 or older)`) && out.includes(`${lib} can be written by uid ${user.uid} (${TEST_USER})`), out);
+      assert.ok(
+        out.includes(`Old bundle ${old} (0.1.0 or older)`) &&
+          out.includes(`${lib} can be written by uid ${user.uid} (${TEST_USER})`),
+        out,
+      );
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }

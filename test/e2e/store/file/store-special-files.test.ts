@@ -10,7 +10,15 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
 import { expectFailure, expectQuietSuccess, expectReply } from '../../../support/driver-assert.ts';
-import { childEnv, createSandbox, encodeRequest, OnedAr, registerXml, type DriverSandbox, type RunResult } from '../../../support/driver-harness.ts';
+import {
+  childEnv,
+  createSandbox,
+  encodeRequest,
+  OnedAr,
+  registerXml,
+  type DriverSandbox,
+  type RunResult,
+} from '../../../support/driver-harness.ts';
 import { newOwner } from '../../../../src/store/file/lock-owner.ts';
 import { spawnAction, spawnCli, type ActionRun } from '../../../torture/spawn-action.ts';
 
@@ -68,7 +76,9 @@ test(
     fs.mkdirSync(lock, { mode: 0o700 });
     mkfifo(path.join(lock, 'owner'));
     const before = fs.readFileSync(sandbox.bookPath);
-    const run = prompt(await spawnAction(sandbox, 'get_address', ar.getXml(1), { requestId: '5', killAfterMs: KILL_AFTER_MS }));
+    const run = prompt(
+      await spawnAction(sandbox, 'get_address', ar.getXml(1), { requestId: '5', killAfterMs: KILL_AFTER_MS }),
+    );
     expectFailure(run, 8, [path.join(lock, 'owner'), 'not a regular file']);
     assert.deepEqual(fs.readFileSync(sandbox.bookPath), before);
   }),
@@ -78,13 +88,20 @@ test(
   'a FIFO at the audit log: actions neither block nor lose their change (the log line is what is lost)',
   withBook(async (sandbox, ar) => {
     mkfifo(`${sandbox.bookPath}.audit.jsonl`);
-    const run = prompt(await spawnAction(sandbox, 'get_address', ar.getXml(1), { requestId: '5', killAfterMs: KILL_AFTER_MS }));
+    const run = prompt(
+      await spawnAction(sandbox, 'get_address', ar.getXml(1), { requestId: '5', killAfterMs: KILL_AFTER_MS }),
+    );
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stderr, '');
     assert.match(run.stdout, /^ADDRESS = \[/);
     assert.ok(fs.lstatSync(`${sandbox.bookPath}.audit.jsonl`).isFIFO());
     // Index 2 is leased already: a failure, whose audit line is lost the same way.
-    const failed = prompt(await spawnAction(sandbox, 'allocate_address', ar.allocateXml(2n), { requestId: '6', killAfterMs: KILL_AFTER_MS }));
+    const failed = prompt(
+      await spawnAction(sandbox, 'allocate_address', ar.allocateXml(2n), {
+        requestId: '6',
+        killAfterMs: KILL_AFTER_MS,
+      }),
+    );
     expectFailure(failed, 5, ['10.0.0.12']);
   }),
 );
@@ -108,7 +125,9 @@ test(
     const restore = prompt(await spawnCli(sandbox, ['restore', '--yes'], { killAfterMs: KILL_AFTER_MS }));
     expectFailure(restore, 8, [prev, 'not a regular file']);
     assert.deepEqual(fs.readFileSync(sandbox.bookPath), before, 'nothing restored');
-    const run = prompt(await spawnAction(sandbox, 'get_address', ar.getXml(1), { requestId: '5', killAfterMs: KILL_AFTER_MS }));
+    const run = prompt(
+      await spawnAction(sandbox, 'get_address', ar.getXml(1), { requestId: '5', killAfterMs: KILL_AFTER_MS }),
+    );
     assert.equal(run.code, 0, run.stderr);
     assert.ok(fs.lstatSync(prev).isFile(), 'the write kept a real previous generation');
   }),
@@ -127,7 +146,9 @@ test(
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.stdin.end(encodeRequest(ar.getXml(1)));
-    const ended = new Promise<{ code: number | null; at: number }>((resolve) => child.on('close', (code) => resolve({ code, at: performance.now() })));
+    const ended = new Promise<{ code: number | null; at: number }>((resolve) =>
+      child.on('close', (code) => resolve({ code, at: performance.now() })),
+    );
     const hang = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
     try {
       // Long enough for Node to start and the action to reach its wait (lockTimeoutMs is 20 s).
@@ -151,7 +172,9 @@ test(
   withBook(async (sandbox, ar) => {
     const size = 600 * 1024 * 1024;
     fs.truncateSync(sandbox.bookPath, size);
-    const run = prompt(await spawnAction(sandbox, 'get_address', ar.getXml(1), { requestId: '5', killAfterMs: KILL_AFTER_MS }));
+    const run = prompt(
+      await spawnAction(sandbox, 'get_address', ar.getXml(1), { requestId: '5', killAfterMs: KILL_AFTER_MS }),
+    );
     expectFailure(run, 7, [sandbox.bookPath, 'MiB']);
     assert.equal(fs.statSync(sandbox.bookPath).size, size);
     const restore = prompt(await spawnCli(sandbox, ['restore'], { killAfterMs: KILL_AFTER_MS }));
@@ -164,7 +187,9 @@ test(
   withBook(async (sandbox, ar) => {
     const before = sandbox.bookBytes();
     mkfifo(sandbox.configPath!);
-    const run = prompt(await spawnAction(sandbox, 'get_address', ar.getXml(1), { requestId: '6', killAfterMs: KILL_AFTER_MS }));
+    const run = prompt(
+      await spawnAction(sandbox, 'get_address', ar.getXml(1), { requestId: '6', killAfterMs: KILL_AFTER_MS }),
+    );
     expectFailure(run, 4, [sandbox.configPath!, 'not a regular file']);
     assert.deepEqual(sandbox.bookBytes(), before);
   }),

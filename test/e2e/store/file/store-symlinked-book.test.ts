@@ -14,13 +14,20 @@ import { newOwner } from '../../../../src/store/file/lock-owner.ts';
 const AR = { TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', IPAM_MAD: 'mydrv' };
 
 /** A shared book with one range, and two store paths (front-ends) that are symlinks to it. */
-function withSharedBook(body: (s: { sandbox: DriverSandbox; shared: string; links: string[]; ar: OnedAr }) => void): () => void {
+function withSharedBook(
+  body: (s: { sandbox: DriverSandbox; shared: string; links: string[]; ar: OnedAr }) => void,
+): () => void {
   return () => {
     const sandbox = createSandbox({ config: {}, book: 'none' });
     try {
       const shared = path.join(sandbox.dir, 'shared', 'leases.json');
       sandbox.init({ NEBULA_IPAM_STORE: shared });
-      const ar = new OnedAr(expectReply(sandbox.run('register_address_range', registerXml(AR), { env: { NEBULA_IPAM_STORE: shared } }), 'AR'));
+      const ar = new OnedAr(
+        expectReply(
+          sandbox.run('register_address_range', registerXml(AR), { env: { NEBULA_IPAM_STORE: shared } }),
+          'AR',
+        ),
+      );
       const links = ['front-end-1', 'front-end-2'].map((name) => {
         const link = path.join(sandbox.dir, name, 'leases.json');
         fs.mkdirSync(path.dirname(link), { mode: 0o700 });
@@ -52,13 +59,25 @@ test(
     assert.equal(new Set(given).size, given.length, `addresses handed out: ${given.join(', ')}`);
     for (const link of links) {
       assert.ok(fs.lstatSync(link).isSymbolicLink(), `${link} is still a symlink`);
-      assert.deepEqual(fs.readdirSync(path.dirname(link)), ['leases.json'], 'nothing written beside the symlink (no .prev, lock, audit log or temp file)');
+      assert.deepEqual(
+        fs.readdirSync(path.dirname(link)),
+        ['leases.json'],
+        'nothing written beside the symlink (no .prev, lock, audit log or temp file)',
+      );
     }
     const book = JSON.parse(fs.readFileSync(shared, 'utf8')) as { ranges: { leases: string }[] };
     assert.ok(book.ranges[0]!.leases.length > 0, 'the shared file holds the leases');
     const beside = fs.readdirSync(path.dirname(shared)).sort();
-    assert.deepEqual(beside, ['leases.json', 'leases.json.audit.jsonl', 'leases.json.prev'], '.prev and the audit log are kept beside the real book');
-    assert.equal(fs.readFileSync(`${shared}.audit.jsonl`, 'utf8').trim().split('\n').length, 8, 'one audit line per change (init, register, 6 leases), all in one log');
+    assert.deepEqual(
+      beside,
+      ['leases.json', 'leases.json.audit.jsonl', 'leases.json.prev'],
+      '.prev and the audit log are kept beside the real book',
+    );
+    assert.equal(
+      fs.readFileSync(`${shared}.audit.jsonl`, 'utf8').trim().split('\n').length,
+      8,
+      'one audit line per change (init, register, 6 leases), all in one log',
+    );
   }),
 );
 
@@ -73,7 +92,11 @@ test(
     fs.writeFileSync(config, JSON.stringify({ lockTimeoutMs: 200 }));
     const before = fs.readFileSync(shared);
     for (const link of links) {
-      expectFailure(sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_STORE: link, NEBULA_IPAM_CONFIG: config } }), 6, ['locked', lock]);
+      expectFailure(
+        sandbox.run('get_address', ar.getXml(1), { env: { NEBULA_IPAM_STORE: link, NEBULA_IPAM_CONFIG: config } }),
+        6,
+        ['locked', lock],
+      );
     }
     assert.deepEqual(fs.readFileSync(shared), before, 'nobody wrote beside the lock');
     fs.rmSync(lock, { recursive: true });
@@ -86,7 +109,10 @@ test(
   withSharedBook(({ sandbox, shared, ar }) => {
     const linkedDir = path.join(sandbox.dir, 'front-end-3');
     fs.symlinkSync(path.dirname(shared), linkedDir);
-    const first = expectReply(sandbox.run('get_address', ar.getXml(1), via(path.join(linkedDir, 'leases.json'))), 'ADDRESS').get('IP');
+    const first = expectReply(
+      sandbox.run('get_address', ar.getXml(1), via(path.join(linkedDir, 'leases.json'))),
+      'ADDRESS',
+    ).get('IP');
     const second = expectReply(sandbox.run('get_address', ar.getXml(1), via(shared)), 'ADDRESS').get('IP');
     assert.notEqual(first, second);
   }),

@@ -19,7 +19,10 @@ test('the allocate sample: 10.0.0.15 is leased, with its MAC, and cannot be leas
   const decision = oned.allocate(ar, 5n);
   assert.equal(decision.reply, undefined, 'only the exit status counts');
   const [lease] = oned.rangeOf(ar).leases;
-  assert.deepEqual([lease!.first, lease!.last, formatMac(lease!.mac!), lease!.holder], [5n, 5n, '02:00:0a:00:00:0f', 'opennebula']);
+  assert.deepEqual(
+    [lease!.first, lease!.last, formatMac(lease!.mac!), lease!.holder],
+    [5n, 5n, '02:00:0a:00:00:0f', 'opennebula'],
+  );
   expectIpamError(() => oned.allocate(ar, 5n), 'conflict', ['10.0.0.15', 'OpenNebula (request 1)']);
 });
 
@@ -42,7 +45,13 @@ test('addresses outside the range are refused, below and above', () => {
 
 test('the address is found by MAC on IP6, IP6_STATIC and ETHER ranges (oned sends IP6 as 0), by IP where there is IPv4', () => {
   const oned = new InProcessOned();
-  const slaac = oned.register({ ...MAD, TYPE: 'IP6', GLOBAL_PREFIX: '2001:db8::', SIZE: '10', MAC: '02:00:00:00:01:00' });
+  const slaac = oned.register({
+    ...MAD,
+    TYPE: 'IP6',
+    GLOBAL_PREFIX: '2001:db8::',
+    SIZE: '10',
+    MAC: '02:00:00:00:01:00',
+  });
   oned.allocate(slaac.ar, 4n);
   assert.deepEqual(leasedIndices(oned.rangeOf(slaac.ar)), [4n]);
   const ether = oned.register({ ...MAD, TYPE: 'ETHER', SIZE: '10' });
@@ -52,7 +61,14 @@ test('the address is found by MAC on IP6, IP6_STATIC and ETHER ranges (oned send
   oned.allocate(stat.ar, 1n, 2);
   assert.deepEqual(leasedIndices(oned.rangeOf(stat.ar)), [1n, 2n]);
   expectIpamError(() => oned.allocate(stat.ar, 2n), 'conflict', ['2001:db9::101']);
-  const dual = oned.register({ ...MAD, TYPE: 'IP4_6_STATIC', IP: '10.1.0.10', IP6: '2001:dba::', PREFIX_LENGTH: '64', SIZE: '10' });
+  const dual = oned.register({
+    ...MAD,
+    TYPE: 'IP4_6_STATIC',
+    IP: '10.1.0.10',
+    IP6: '2001:dba::',
+    PREFIX_LENGTH: '64',
+    SIZE: '10',
+  });
   oned.allocate(dual.ar, 3n);
   assert.deepEqual(leasedIndices(oned.rangeOf(dual.ar)), [3n]);
 });
@@ -68,7 +84,9 @@ test('an ADDRESS without the field its range type needs is a bad request', () =>
 test('an address the pool excludes is refused as excluded', () => {
   const oned = new InProcessOned(ISSUE2_CONFIG);
   const { ar } = oned.register({ ...MAD, TYPE: 'IP4', IP: '10.20.5.10', SIZE: '10' });
-  oned.config = configWith([{ name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, exclude: ['10.20.5.16/30'], default: true }]);
+  oned.config = configWith([
+    { name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, exclude: ['10.20.5.16/30'], default: true },
+  ]);
   expectIpamError(() => oned.allocate(ar, 7n), 'conflict', ['10.20.5.17', 'excluded']);
   oned.allocate(ar, 5n);
 });
@@ -76,7 +94,10 @@ test('an address the pool excludes is refused as excluded', () => {
 test("an address an operator holds is refused, naming the operator's owner", () => {
   const { oned, ar } = sampleRange();
   const range = oned.rangeOf(ar);
-  const book: Book = { ...oned.book, ranges: [{ ...range, leases: [{ first: 2n, last: 3n, holder: 'operator', owner: 'core-router', at: 'then' }] }] };
+  const book: Book = {
+    ...oned.book,
+    ranges: [{ ...range, leases: [{ first: 2n, last: 3n, holder: 'operator', owner: 'core-router', at: 'then' }] }],
+  };
   oned.book = book;
   expectIpamError(() => oned.allocate(ar, 3n), 'conflict', ['10.0.0.13', 'core-router']);
 });

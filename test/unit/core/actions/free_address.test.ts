@@ -30,7 +30,11 @@ test('freeing what was never leased, outside the range or in an unknown range su
   assert.deepEqual(oned.free(ar, 10n), {});
   assert.deepEqual(oned.free(ar, -3n), {});
   assert.deepEqual(oned.free(new OnedAr({ ...ar.attrs, NEBULA_IPAM_RANGE: 'r9' }), 0n), {});
-  assert.deepEqual(oned.free(new OnedAr({ ...ar.attrs, IP: '10.9.0.10', NEBULA_IPAM_RANGE: 'r9' }), 0n), {}, 'no range has those addresses either');
+  assert.deepEqual(
+    oned.free(new OnedAr({ ...ar.attrs, IP: '10.9.0.10', NEBULA_IPAM_RANGE: 'r9' }), 0n),
+    {},
+    'no range has those addresses either',
+  );
   assert.deepEqual(oned.rangeOf(ar).leases, []);
 });
 
@@ -57,7 +61,10 @@ test('a block leased in one call is freed one address at a time, each free takin
 test("operator leases are untouched by oned's frees", () => {
   const { oned, ar } = sampleRange();
   const range = oned.rangeOf(ar);
-  oned.book = { ...oned.book, ranges: [{ ...range, leases: [{ first: 4n, last: 6n, holder: 'operator', owner: 'lb', at: 'then' }] }] };
+  oned.book = {
+    ...oned.book,
+    ranges: [{ ...range, leases: [{ first: 4n, last: 6n, holder: 'operator', owner: 'lb', at: 'then' }] }],
+  };
   assert.equal(oned.free(ar, 5n).audit, undefined);
   assert.deepEqual(leasedIndices(oned.rangeOf(ar)), [4n, 5n, 6n]);
 });

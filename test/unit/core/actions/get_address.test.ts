@@ -40,7 +40,10 @@ test('the lease records the MAC of its first address, the request id and the tim
   oned.get(ar);
   oned.get(ar, 3);
   const [, block] = oned.rangeOf(ar).leases;
-  assert.deepEqual({ ...block, mac: formatMac(block!.mac!) }, { first: 1n, last: 3n, holder: 'opennebula', at: NOW, mac: '02:00:0a:00:00:0b', requestId: '2' });
+  assert.deepEqual(
+    { ...block, mac: formatMac(block!.mac!) },
+    { first: 1n, last: 3n, holder: 'opennebula', at: NOW, mac: '02:00:0a:00:00:0b', requestId: '2' },
+  );
 });
 
 test('a block of SIZE n is the next free contiguous block after the cursor, with the size echoed', () => {
@@ -64,7 +67,11 @@ test('a freed address is not handed straight back: the cursor goes round the ran
   for (let i = 2; i < 10; i++) oned.get(ar);
   // Now freed in this order: .15, .12, .17; the cursor is past the end, so it wraps to 0.
   for (const index of [5n, 2n, 7n]) oned.free(ar, index);
-  assert.deepEqual([oned.get(ar).ip, oned.get(ar).ip, oned.get(ar).ip], ['10.0.0.10', '10.0.0.12', '10.0.0.15'], 'round-robin order from the cursor');
+  assert.deepEqual(
+    [oned.get(ar).ip, oned.get(ar).ip, oned.get(ar).ip],
+    ['10.0.0.10', '10.0.0.12', '10.0.0.15'],
+    'round-robin order from the cursor',
+  );
   assert.equal(oned.get(ar).ip, '10.0.0.17');
   expectIpamError(() => oned.get(ar), 'exhausted');
 });
@@ -90,12 +97,24 @@ test('the cursor is kept per range and survives a SIZE shrunk under it', () => {
 });
 
 test('a DNS server or gateway added to the pool after the carve is never handed out', () => {
-  const pool = { name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, gateway: 'first', dns: ['10.20.0.2'], exclude: ['10.20.255.0/24'], default: true };
+  const pool = {
+    name: 'private',
+    network: '10.20.0.0/16',
+    subnetPrefix: 24,
+    gateway: 'first',
+    dns: ['10.20.0.2'],
+    exclude: ['10.20.255.0/24'],
+    default: true,
+  };
   const oned = new InProcessOned(configWith([pool]));
   const { ar } = oned.register({ ...MAD, SIZE: '10' }); // 10.20.0.3-12
   oned.config = configWith([{ ...pool, dns: ['10.20.0.2', '10.20.0.3', '10.20.0.5'] }]);
   assert.deepEqual([oned.get(ar).ip, oned.get(ar).ip], ['10.20.0.4', '10.20.0.6']);
-  expectIpamError(() => oned.allocate(ar, 2n), 'conflict', ['10.20.0.5', 'the DNS server of 10.20.0.0/24', '"private"']);
+  expectIpamError(() => oned.allocate(ar, 2n), 'conflict', [
+    '10.20.0.5',
+    'the DNS server of 10.20.0.0/24',
+    '"private"',
+  ]);
   // A gateway rule that now puts the gateway inside an explicit range (it had none).
   const explicit = new InProcessOned(configWith([{ ...pool, gateway: 'none' }]));
   const first = explicit.register({ ...MAD, TYPE: 'IP4', IP: '10.20.7.1', SIZE: '5' }).ar;
@@ -110,7 +129,10 @@ test('a range that overlaps another range of a hand-edited book is refused, nami
   oned.book = { ...oned.book, ranges: oned.book.ranges.map((r) => (r.id === 'r2' ? { ...r, ip: 0x0a000012n } : r)) };
   const before = oned.book;
   expectIpamError(() => oned.get(ar), 'conflict', ['r1 IP4 10.0.0.10+10', 'r2 IP4 10.0.0.18+10']);
-  expectIpamError(() => oned.get(new OnedAr({ ...other.attrs, IP: '10.0.0.18' })), 'conflict', ['r2 IP4 10.0.0.18+10', 'r1']);
+  expectIpamError(() => oned.get(new OnedAr({ ...other.attrs, IP: '10.0.0.18' })), 'conflict', [
+    'r2 IP4 10.0.0.18+10',
+    'r1',
+  ]);
   assert.equal(oned.book, before);
 });
 
@@ -127,7 +149,10 @@ test('no room: kind exhausted (exit 255), naming the range, and the book unchang
 test('a SIZE shrunk by onevnet updatear is respected; a grown one cannot reach past the registered range', () => {
   const { oned, ar } = sampleRange();
   const shrunk = new OnedAr({ ...ar.attrs, SIZE: '3' });
-  assert.deepEqual([oned.get(shrunk).ip, oned.get(shrunk).ip, oned.get(shrunk).ip], ['10.0.0.10', '10.0.0.11', '10.0.0.12']);
+  assert.deepEqual(
+    [oned.get(shrunk).ip, oned.get(shrunk).ip, oned.get(shrunk).ip],
+    ['10.0.0.10', '10.0.0.11', '10.0.0.12'],
+  );
   expectIpamError(() => oned.get(shrunk), 'exhausted');
   const grown = new OnedAr({ ...ar.attrs, SIZE: '20' });
   expectIpamError(() => oned.get(grown, 8), 'exhausted');
@@ -151,7 +176,14 @@ test('IP4_6 and IP4_6_STATIC ranges hand out their IPv4 side', () => {
   const oned = new InProcessOned();
   const dual = oned.register({ ...MAD, TYPE: 'IP4_6', IP: '10.0.0.10', GLOBAL_PREFIX: '2001:db8::', SIZE: '10' });
   assert.equal(oned.get(dual.ar).ip, '10.0.0.10');
-  const stat = oned.register({ ...MAD, TYPE: 'IP4_6_STATIC', IP: '10.0.1.10', IP6: '2001:db9::10', PREFIX_LENGTH: '64', SIZE: '10' });
+  const stat = oned.register({
+    ...MAD,
+    TYPE: 'IP4_6_STATIC',
+    IP: '10.0.1.10',
+    IP6: '2001:db9::10',
+    PREFIX_LENGTH: '64',
+    SIZE: '10',
+  });
   assert.equal(oned.get(stat.ar, 2).ip, '10.0.1.10');
 });
 
@@ -159,13 +191,25 @@ test('unknown range: not-found; missing SIZE: bad request', () => {
   const { oned, ar } = sampleRange();
   const gone = new OnedAr({ ...ar.attrs, NEBULA_IPAM_RANGE: 'r99' });
   expectIpamError(() => oned.get(gone), 'not-found', ['"r99"']);
-  expectIpamError(() => oned.run('get_address', ar.getXml().replace('<ADDRESS><SIZE>1</SIZE></ADDRESS>', '<ADDRESS/>')), 'bad-request', ['SIZE']);
+  expectIpamError(
+    () => oned.run('get_address', ar.getXml().replace('<ADDRESS><SIZE>1</SIZE></ADDRESS>', '<ADDRESS/>')),
+    'bad-request',
+    ['SIZE'],
+  );
 });
 
 test('addresses a pool excludes are never handed out, even when excluded after registration', () => {
   const oned = new InProcessOned(ISSUE2_CONFIG);
   const { ar } = oned.register({ ...MAD, TYPE: 'IP4', IP: '10.20.5.10', SIZE: '10' });
-  oned.config = configWith([{ name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, exclude: ['10.20.5.10/31', '10.20.255.0/24'], default: true }]);
+  oned.config = configWith([
+    {
+      name: 'private',
+      network: '10.20.0.0/16',
+      subnetPrefix: 24,
+      exclude: ['10.20.5.10/31', '10.20.255.0/24'],
+      default: true,
+    },
+  ]);
   assert.equal(oned.get(ar).ip, '10.20.5.12');
   expectIpamError(() => oned.get(ar, 8), 'exhausted');
   assert.equal(oned.get(ar, 7).ip, '10.20.5.13', 'what is left after the excluded pair and one lease');

@@ -14,7 +14,9 @@ function byIpaddr(text: string): bigint | undefined {
 const group = fc.stringMatching(/^[0-9A-Fa-f]{1,5}$/);
 const texts = fc.oneof(
   fc.array(group, { minLength: 0, maxLength: 9 }).map((g) => g.join(':')),
-  fc.tuple(fc.array(group, { maxLength: 8 }), fc.array(group, { maxLength: 8 })).map(([a, b]) => `${a.join(':')}::${b.join(':')}`),
+  fc
+    .tuple(fc.array(group, { maxLength: 8 }), fc.array(group, { maxLength: 8 }))
+    .map(([a, b]) => `${a.join(':')}::${b.join(':')}`),
   fc.stringMatching(/^[0-9A-Fa-f:]{0,45}$/),
   fc.string({ maxLength: 45 }),
 );
@@ -30,7 +32,14 @@ test('what the fast path reads, ipaddr.js reads the same; the rest it leaves to 
 });
 
 test('the forms a book holds take the fast path', () => {
-  for (const text of ['2001:db8:100::', '::', '::1', '2001:db8::aff:fe00:a', 'fe80:0:0:0:1:2:3:4', '2001:db8:100:3e8::']) {
+  for (const text of [
+    '2001:db8:100::',
+    '::',
+    '::1',
+    '2001:db8::aff:fe00:a',
+    'fe80:0:0:0:1:2:3:4',
+    '2001:db8:100:3e8::',
+  ]) {
     assert.notEqual(plainGroups(text), undefined, text);
     assert.equal(plainGroups(text), byIpaddr(text), text);
   }

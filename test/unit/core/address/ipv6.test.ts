@@ -13,7 +13,21 @@ test('IPv6 text is read as a 128-bit number, edges included', () => {
 });
 
 test('IPv4-mapped, zoned and malformed forms are refused', () => {
-  for (const text of ['::ffff:10.0.0.1', '::10.0.0.1', 'fe80::1%eth0', '1::2::3', '12345::', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7', ':::', 'g::1', ' ::1', '::1 ', '10.0.0.1', '']) {
+  for (const text of [
+    '::ffff:10.0.0.1',
+    '::10.0.0.1',
+    'fe80::1%eth0',
+    '1::2::3',
+    '12345::',
+    '1:2:3:4:5:6:7:8:9',
+    '1:2:3:4:5:6:7',
+    ':::',
+    'g::1',
+    ' ::1',
+    '::1 ',
+    '10.0.0.1',
+    '',
+  ]) {
     assert.equal(parseIPv6(text), undefined, JSON.stringify(text));
   }
 });

@@ -11,7 +11,16 @@ test("a MAC in OpenNebula's form is read as a 48-bit number", () => {
 });
 
 test('other spellings and bad digits are refused', () => {
-  for (const text of ['02-00-0a-00-00-0a', '0200.0a00.000a', '2:0:a:0:0:a', '02:00:0a:00:00', '02:00:0a:00:00:0a:ff', '02:00:0a:00:00:0g', '', ' 02:00:0a:00:00:0a']) {
+  for (const text of [
+    '02-00-0a-00-00-0a',
+    '0200.0a00.000a',
+    '2:0:a:0:0:a',
+    '02:00:0a:00:00',
+    '02:00:0a:00:00:0a:ff',
+    '02:00:0a:00:00:0g',
+    '',
+    ' 02:00:0a:00:00:0a',
+  ]) {
     assert.equal(parseMac(text), undefined, JSON.stringify(text));
   }
 });

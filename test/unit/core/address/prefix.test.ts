@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseIPv4 } from '../../../../src/core/address/ipv4.ts';
 import { parseIPv6 } from '../../../../src/core/address/ipv6.ts';
-import { enclosingPrefix, formatPrefix, ipv4Netmask, parsePrefix, prefixInterval, prefixSize, type Prefix } from '../../../../src/core/address/prefix.ts';
+import {
+  enclosingPrefix,
+  formatPrefix,
+  ipv4Netmask,
+  parsePrefix,
+  prefixInterval,
+  prefixSize,
+  type Prefix,
+} from '../../../../src/core/address/prefix.ts';
 
 function ok(text: string): Prefix {
   const parsed = parsePrefix(text);
@@ -27,7 +35,10 @@ test('CIDR prefixes of both families parse, with their size and interval', () =>
   assert.equal(six.family, 'ipv6');
   assert.equal(prefixSize(six), 1n << 80n);
   assert.equal(prefixSize(ok('::/0')), 1n << 128n);
-  assert.deepEqual(prefixInterval(ok('ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128')), { first: (1n << 128n) - 1n, last: (1n << 128n) - 1n });
+  assert.deepEqual(prefixInterval(ok('ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128')), {
+    first: (1n << 128n) - 1n,
+    last: (1n << 128n) - 1n,
+  });
 });
 
 test('host bits are refused with the prefix that was probably meant', () => {

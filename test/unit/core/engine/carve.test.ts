@@ -20,25 +20,62 @@ const span4 = (cidr: string): Interval => {
 /** What an operator reads off a carve: the subnet, the first address, the size, the gateway. */
 function shown(c: Carved | undefined, format = formatIPv4) {
   assert.ok(c, 'carved');
-  return { subnet: formatPrefix(c.subnet), first: format(c.first), size: c.size, gateway: c.gateway === undefined ? undefined : format(c.gateway) };
+  return {
+    subnet: formatPrefix(c.subnet),
+    first: format(c.first),
+    size: c.size,
+    gateway: c.gateway === undefined ? undefined : format(c.gateway),
+  };
 }
 
 test('the first free aligned /24 of the pool, past the network, gateway and DNS addresses', () => {
-  assert.deepEqual(shown(carve(PRIVATE, [], 10n)), { subnet: '10.20.0.0/24', first: '10.20.0.3', size: 10n, gateway: '10.20.0.1' });
-  assert.deepEqual(shown(carve(PRIVATE, [], undefined)), { subnet: '10.20.0.0/24', first: '10.20.0.3', size: 252n, gateway: '10.20.0.1' }, 'no SIZE: the whole run up to the broadcast');
-  assert.deepEqual(shown(carve(PRIVATE, [span4('10.20.0.0/24')], undefined)), { subnet: '10.20.1.0/24', first: '10.20.1.2', size: 253n, gateway: '10.20.1.1' });
+  assert.deepEqual(shown(carve(PRIVATE, [], 10n)), {
+    subnet: '10.20.0.0/24',
+    first: '10.20.0.3',
+    size: 10n,
+    gateway: '10.20.0.1',
+  });
+  assert.deepEqual(
+    shown(carve(PRIVATE, [], undefined)),
+    { subnet: '10.20.0.0/24', first: '10.20.0.3', size: 252n, gateway: '10.20.0.1' },
+    'no SIZE: the whole run up to the broadcast',
+  );
+  assert.deepEqual(shown(carve(PRIVATE, [span4('10.20.0.0/24')], undefined)), {
+    subnet: '10.20.1.0/24',
+    first: '10.20.1.2',
+    size: 253n,
+    gateway: '10.20.1.1',
+  });
   // A range taking only part of a /24 still makes the whole /24 unavailable.
-  assert.equal(shown(carve(PRIVATE, [span4('10.20.0.0/24'), { first: v4('10.20.1.200'), last: v4('10.20.1.200') }], 5n)).subnet, '10.20.2.0/24');
+  assert.equal(
+    shown(carve(PRIVATE, [span4('10.20.0.0/24'), { first: v4('10.20.1.200'), last: v4('10.20.1.200') }], 5n)).subnet,
+    '10.20.2.0/24',
+  );
 });
 
 test('a subnet whose DNS server leaves too little room is passed over for the next one', () => {
-  assert.deepEqual(shown(carve(PRIVATE, [], 253n)), { subnet: '10.20.1.0/24', first: '10.20.1.2', size: 253n, gateway: '10.20.1.1' });
+  assert.deepEqual(shown(carve(PRIVATE, [], 253n)), {
+    subnet: '10.20.1.0/24',
+    first: '10.20.1.2',
+    size: 253n,
+    gateway: '10.20.1.1',
+  });
   assert.equal(carve(PRIVATE, [], 254n), undefined);
 });
 
 test('the gateway rule decides where the range starts and how long it can be', () => {
-  assert.deepEqual(shown(carve(pool4({ subnetPrefix: 24, gateway: 'last' }), [], undefined)), { subnet: '10.20.0.0/24', first: '10.20.0.1', size: 253n, gateway: '10.20.0.254' });
-  assert.deepEqual(shown(carve(pool4({ subnetPrefix: 24, gateway: 'none' }), [], undefined)), { subnet: '10.20.0.0/24', first: '10.20.0.1', size: 254n, gateway: undefined });
+  assert.deepEqual(shown(carve(pool4({ subnetPrefix: 24, gateway: 'last' }), [], undefined)), {
+    subnet: '10.20.0.0/24',
+    first: '10.20.0.1',
+    size: 253n,
+    gateway: '10.20.0.254',
+  });
+  assert.deepEqual(shown(carve(pool4({ subnetPrefix: 24, gateway: 'none' }), [], undefined)), {
+    subnet: '10.20.0.0/24',
+    first: '10.20.0.1',
+    size: 254n,
+    gateway: undefined,
+  });
   const six = { ...PUBLIC6, gateway: 'last' as const };
   const subnet = { family: 'ipv6' as const, base: parseIPv6('2001:db8:100::')!, length: 64 };
   assert.equal(formatIPv6(gatewayOf(six, subnet)!), '2001:db8:100:0:ffff:ffff:ffff:ffff', 'IPv6 has no broadcast');
@@ -77,7 +114,12 @@ test('without subnetPrefix, the smallest subnet whose usable run holds SIZE', ()
   assert.equal(shown(carve(pool, [], 1n)).subnet, '10.20.0.0/30');
   assert.equal(shown(carve(pool, [], 5n)).subnet, '10.20.0.0/29');
   assert.equal(shown(carve(pool, [], 6n)).subnet, '10.20.0.0/28');
-  assert.deepEqual(shown(carve(pool, [span4('10.20.0.0/28')], 13n)), { subnet: '10.20.0.16/28', first: '10.20.0.18', size: 13n, gateway: '10.20.0.17' });
+  assert.deepEqual(shown(carve(pool, [span4('10.20.0.0/28')], 13n)), {
+    subnet: '10.20.0.16/28',
+    first: '10.20.0.18',
+    size: 13n,
+    gateway: '10.20.0.17',
+  });
   assert.equal(shown(carve(pool, [], 14n)).subnet, '10.20.0.0/27');
   assert.equal(carve(pool, [], 65534n), undefined, 'more than the whole /16 can hold');
 });
@@ -88,12 +130,22 @@ test('a /8 pool costs what a /24 costs, even when most candidate subnets are too
   assert.equal(shown(carve(big, [], 14n)).subnet, '10.0.0.0/27');
   const tiny = configWith([{ name: 'tiny', network: '10.0.0.0/8', subnetPrefix: 30 }]).pools[0]!;
   assert.equal(carve(tiny, [], 2n), undefined);
-  assert.deepEqual(shown(carve(tiny, [span4('10.0.0.0/9')], 1n)), { subnet: '10.128.0.0/30', first: '10.128.0.2', size: 1n, gateway: '10.128.0.1' });
+  assert.deepEqual(shown(carve(tiny, [span4('10.0.0.0/9')], 1n)), {
+    subnet: '10.128.0.0/30',
+    first: '10.128.0.2',
+    size: 1n,
+    gateway: '10.128.0.1',
+  });
 });
 
 test('IPv6 subnets from a /48: a /64 with a run of SIZE after the gateway', () => {
   const c = carve(PUBLIC6, [], 100n);
-  assert.deepEqual(shown(c, formatIPv6), { subnet: '2001:db8:100::/64', first: '2001:db8:100::2', size: 100n, gateway: '2001:db8:100::1' });
+  assert.deepEqual(shown(c, formatIPv6), {
+    subnet: '2001:db8:100::/64',
+    first: '2001:db8:100::2',
+    size: 100n,
+    gateway: '2001:db8:100::1',
+  });
   const taken = [prefixInterval(c!.subnet)];
   assert.equal(shown(carve(PUBLIC6, taken, 1n << 32n), formatIPv6).subnet, '2001:db8:100:1::/64');
 });

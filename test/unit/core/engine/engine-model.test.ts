@@ -40,8 +40,22 @@ const TWO_32 = 1n << 32n;
 
 /** Pools small enough that a sequence meets their excludes and runs them dry. */
 const TIGHT_CONFIG = configWith([
-  { name: 'private', network: '10.20.0.0/22', subnetPrefix: 24, gateway: 'last', dns: ['10.20.0.2'], exclude: ['10.20.2.0/24'], default: true },
-  { name: 'public6', network: '2001:db8:100::/62', subnetPrefix: 64, gateway: 'last', exclude: ['2001:db8:100:1::/64'] },
+  {
+    name: 'private',
+    network: '10.20.0.0/22',
+    subnetPrefix: 24,
+    gateway: 'last',
+    dns: ['10.20.0.2'],
+    exclude: ['10.20.2.0/24'],
+    default: true,
+  },
+  {
+    name: 'public6',
+    network: '2001:db8:100::/62',
+    subnetPrefix: 64,
+    gateway: 'last',
+    exclude: ['2001:db8:100:1::/64'],
+  },
 ]);
 
 type Op =
@@ -66,11 +80,31 @@ type Offset = { near: 'first' | 'last' | 'before' | 'after' | 'lease' | 'afterLe
 // Arbitraries
 
 const ipv4Start = fc.oneof(
-  fc.constantFrom(0n, MAX.ipv4, MAX.ipv4 - 255n, MAX.ipv4 - 9n, 0x0a000000n, 0x0a000010n, 0x0a140000n, 0x0a14070an, 0x0a1400fen, 0x0a13fffan),
+  fc.constantFrom(
+    0n,
+    MAX.ipv4,
+    MAX.ipv4 - 255n,
+    MAX.ipv4 - 9n,
+    0x0a000000n,
+    0x0a000010n,
+    0x0a140000n,
+    0x0a14070an,
+    0x0a1400fen,
+    0x0a13fffan,
+  ),
   fc.bigInt({ min: 0n, max: MAX.ipv4 }),
 );
 const ipv6Start = fc.oneof(
-  fc.constantFrom(0n, MAX.ipv6, MAX.ipv6 - 9n, MAX.ipv6 - TWO_32 + 1n, parseIPv6('2001:db8::')!, parseIPv6('2001:db8::10')!, parseIPv6('2001:db8:100:5::10')!, parseIPv6('2001:db8:100::2')!),
+  fc.constantFrom(
+    0n,
+    MAX.ipv6,
+    MAX.ipv6 - 9n,
+    MAX.ipv6 - TWO_32 + 1n,
+    parseIPv6('2001:db8::')!,
+    parseIPv6('2001:db8::10')!,
+    parseIPv6('2001:db8:100:5::10')!,
+    parseIPv6('2001:db8:100::2')!,
+  ),
   fc.bigInt({ min: 0n, max: MAX.ipv6 }),
 );
 const rangeSize = fc.oneof(
@@ -83,7 +117,10 @@ const offset: fc.Arbitrary<Offset> = fc.record({
   r: fc.bigInt({ min: 0n, max: TWO_32 }),
 });
 const pick = fc.nat({ max: 50 });
-const count = fc.oneof({ weight: 5, arbitrary: fc.constant(1n) }, { weight: 2, arbitrary: fc.bigInt({ min: 2n, max: 5n }) });
+const count = fc.oneof(
+  { weight: 5, arbitrary: fc.constant(1n) },
+  { weight: 2, arbitrary: fc.bigInt({ min: 2n, max: 5n }) },
+);
 
 const REGISTER: fc.Arbitrary<Op> = fc.oneof(
   {
@@ -98,9 +135,20 @@ const REGISTER: fc.Arbitrary<Op> = fc.oneof(
   },
   {
     weight: 1,
-    arbitrary: fc.record({ kind: fc.constant('registerCarved4' as const), size: fc.option(fc.oneof(fc.bigInt({ min: 1n, max: 20n }), fc.constantFrom(252n, 253n, 254n)), { nil: undefined }) }),
+    arbitrary: fc.record({
+      kind: fc.constant('registerCarved4' as const),
+      size: fc.option(fc.oneof(fc.bigInt({ min: 1n, max: 20n }), fc.constantFrom(252n, 253n, 254n)), {
+        nil: undefined,
+      }),
+    }),
   },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('registerCarved6' as const), size: fc.oneof(fc.bigInt({ min: 1n, max: 20n }), fc.constant(TWO_32)) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('registerCarved6' as const),
+      size: fc.oneof(fc.bigInt({ min: 1n, max: 20n }), fc.constant(TWO_32)),
+    }),
+  },
 );
 
 const OP: fc.Arbitrary<Op> = fc.oneof(
@@ -109,14 +157,44 @@ const OP: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('get' as const), pick, count, refused: fc.constant(true) }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('allocate' as const), pick, at: offset, count }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('free' as const), pick, at: offset }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('free' as const), pick, at: offset, kept: fc.constant(true) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('unregister' as const), pick, shape: fc.constantFrom('rmar' as const, 'delete' as const), gone: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('updatear' as const), pick, size: fc.bigInt({ min: 1n, max: 12n }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('editId' as const), pick, to: pick, how: fc.constantFrom('other' as const, 'other' as const, 'unknown' as const, 'restore' as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('free' as const), pick, at: offset, kept: fc.constant(true) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('unregister' as const),
+      pick,
+      shape: fc.constantFrom('rmar' as const, 'delete' as const),
+      gone: fc.boolean(),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('updatear' as const), pick, size: fc.bigInt({ min: 1n, max: 12n }) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('editId' as const),
+      pick,
+      to: pick,
+      how: fc.constantFrom('other' as const, 'other' as const, 'unknown' as const, 'restore' as const),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('operatorLease' as const), pick, at: offset }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('operatorRelease' as const), pick, at: offset }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'restore' as const }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('poolEdit' as const), pick, at: offset, what: fc.constantFrom('dns' as const, 'gateway' as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('poolEdit' as const),
+      pick,
+      at: offset,
+      what: fc.constantFrom('dns' as const, 'gateway' as const),
+    }),
+  },
 );
 
 // ------------------------------------------------------------------------------------------
@@ -139,8 +217,13 @@ function engine<T>(run: () => T): Outcome<T> {
   }
 }
 
-function expectSame<T>(got: Outcome<T>, expected: Outcome<unknown>, what: string): asserts got is { ok: true; value: T } {
-  if (expected.ok) assert.ok(got.ok, `${what}: the model expected success, the engine failed with ${got.ok ? '' : got.kind}`);
+function expectSame<T>(
+  got: Outcome<T>,
+  expected: Outcome<unknown>,
+  what: string,
+): asserts got is { ok: true; value: T } {
+  if (expected.ok)
+    assert.ok(got.ok, `${what}: the model expected success, the engine failed with ${got.ok ? '' : got.kind}`);
   else assert.deepEqual(got.ok ? 'success' : got.kind, expected.kind, `${what}: the engine and the model disagree`);
 }
 
@@ -193,7 +276,8 @@ function indexAt(range: ModelRange, at: Offset): bigint | undefined {
     afterLease: some + 1n,
     random: at.r % range.size,
   }[at.near];
-  const fits = (start: bigint | undefined, family: Family) => start === undefined || (start + index >= 0n && start + index <= MAX[family]);
+  const fits = (start: bigint | undefined, family: Family) =>
+    start === undefined || (start + index >= 0n && start + index <= MAX[family]);
   // Without IPv4 oned names an address by its MAC, counted modulo 2^32: an index outside the
   // range that wraps onto one inside it is the same ADDRESS, which oned never sends.
   const wrapped = ((index % TWO_32) + TWO_32) % TWO_32;
@@ -209,7 +293,10 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
     // The IPv4 side is checked first, then the IPv6 side.
     // oned counts static IPv6 addresses in their last 32 bits: a range that carries out of them is refused last.
     const wraps = span6 !== undefined && (op.ip6 % TWO_32) + op.size > TWO_32;
-    const why = (span4 && model.explicitSide('ipv4', span4)) ?? (span6 && model.explicitSide('ipv6', span6)) ?? (wraps ? 'bad-request' : undefined);
+    const why =
+      (span4 && model.explicitSide('ipv4', span4)) ??
+      (span6 && model.explicitSide('ipv6', span6)) ??
+      (wraps ? 'bad-request' : undefined);
     const attrs: Record<string, string> = { ...MAD, TYPE: op.type, SIZE: String(op.size) };
     if (span4) attrs.IP = formatIPv4(op.ip);
     if (span6) Object.assign(attrs, { IP6: formatIPv6(op.ip6), PREFIX_LENGTH: '64' });
@@ -239,11 +326,22 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
     if (!got.ok || !expected.ok) return;
     const { first, size, subnet } = expected.value;
     assert.deepEqual(
-      [got.value.reply.attrs.get('IP'), got.value.reply.attrs.get('SIZE'), got.value.reply.attrs.get('NETWORK_ADDRESS')],
+      [
+        got.value.reply.attrs.get('IP'),
+        got.value.reply.attrs.get('SIZE'),
+        got.value.reply.attrs.get('NETWORK_ADDRESS'),
+      ],
       [formatIPv4(first), String(size), formatIPv4(subnet.first)],
       'the first free subnet, the first usable address',
     );
-    model.add({ ar: got.value.ar, type: 'IP4', size, ip: first, footprint: { ipv4: subnet }, sides: { ipv4: { pool: pool!.name, subnet } } });
+    model.add({
+      ar: got.value.ar,
+      type: 'IP4',
+      size,
+      ip: first,
+      footprint: { ipv4: subnet },
+      sides: { ipv4: { pool: pool!.name, subnet } },
+    });
   },
 
   registerCarved6(world, op) {
@@ -252,12 +350,24 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
     const carved = pool ? model.carve(pool, op.size) : { ok: false as const, kind: 'bad-request' as const };
     const wraps = carved.ok && (carved.value.first % TWO_32) + carved.value.size > TWO_32;
     const expected = wraps ? { ok: false as const, kind: 'bad-request' as const } : carved;
-    const got = engine(() => oned.register({ ...MAD, TYPE: 'IP6_STATIC', IPAM_POOL6: 'public6', SIZE: String(op.size) }));
+    const got = engine(() =>
+      oned.register({ ...MAD, TYPE: 'IP6_STATIC', IPAM_POOL6: 'public6', SIZE: String(op.size) }),
+    );
     expectSame(got, expected, `carve IPv6 SIZE ${op.size}`);
     if (!got.ok || !expected.ok) return;
     const { first, size, subnet } = expected.value;
-    assert.deepEqual([got.value.reply.attrs.get('IP6'), got.value.reply.attrs.get('PREFIX_LENGTH')], [formatIPv6(first), '64']);
-    model.add({ ar: got.value.ar, type: 'IP6_STATIC', size, ip6: first, footprint: { ipv6: subnet }, sides: { ipv6: { pool: pool!.name, subnet } } });
+    assert.deepEqual(
+      [got.value.reply.attrs.get('IP6'), got.value.reply.attrs.get('PREFIX_LENGTH')],
+      [formatIPv6(first), '64'],
+    );
+    model.add({
+      ar: got.value.ar,
+      type: 'IP6_STATIC',
+      size,
+      ip6: first,
+      footprint: { ipv6: subnet },
+      sides: { ipv6: { pool: pool!.name, subnet } },
+    });
   },
 
   get(world, op) {
@@ -265,14 +375,29 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
     if (!range) return;
     const refused = refusedAs(resolve(world, range));
     const settle = LeaseModel.settle(range, range.ar.usedLeases);
-    const start = range.ip === undefined || refused ? undefined : world.model.nextFree(LeaseModel.settled(range, settle), op.count);
+    const start =
+      range.ip === undefined || refused ? undefined : world.model.nextFree(LeaseModel.settled(range, settle), op.count);
     const expected: Outcome<bigint> =
-      range.ip === undefined ? { ok: false, kind: 'unsupported' } : refused ? { ok: false, kind: refused } : start === undefined ? { ok: false, kind: 'exhausted' } : { ok: true, value: start };
+      range.ip === undefined
+        ? { ok: false, kind: 'unsupported' }
+        : refused
+          ? { ok: false, kind: refused }
+          : start === undefined
+            ? { ok: false, kind: 'exhausted' }
+            : { ok: true, value: start };
     // oned takes the answer, or (refusedGet) refuses it: its count does not grow, and it never calls free_address.
-    const got = engine(() => (op.refused ? ipOfReply(world.oned.run('get_address', range.ar.getXml(op.count))) : world.oned.get(range.ar, op.count).ip));
+    const got = engine(() =>
+      op.refused
+        ? ipOfReply(world.oned.run('get_address', range.ar.getXml(op.count)))
+        : world.oned.get(range.ar, op.count).ip,
+    );
     expectSame(got, expected, `get ${op.count} from ${range.id}${op.refused ? ', refused by oned' : ''}`);
     if (!got.ok || !expected.ok) return;
-    assert.equal(got.value, formatIPv4(range.ip! + expected.value), `get ${op.count} from ${range.id}: the next free contiguous block from the cursor, never one held back`);
+    assert.equal(
+      got.value,
+      formatIPv4(range.ip! + expected.value),
+      `get ${op.count} from ${range.id}: the next free contiguous block from the cursor, never one held back`,
+    );
     LeaseModel.commit(range, settle);
     for (let i = 0n; i < op.count; i++) range.leases.set(expected.value + i, 'opennebula');
     LeaseModel.follow(range, op.count);
@@ -287,9 +412,14 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
     const refused = refusedAs(resolve(world, range));
     const settle = LeaseModel.settle(range, range.ar.usedLeases);
     let free = index >= 0n && index + op.count <= LeaseModel.allowed(range);
-    for (let i = 0n; free && i < op.count; i++) if (world.model.unavailable(LeaseModel.settled(range, settle), index + i)) free = false;
+    for (let i = 0n; free && i < op.count; i++)
+      if (world.model.unavailable(LeaseModel.settled(range, settle), index + i)) free = false;
     const got = engine(() => world.oned.allocate(range.ar, index, op.count));
-    expectSame(got, refused ? { ok: false, kind: refused } : free ? { ok: true, value: null } : { ok: false, kind: 'conflict' }, `allocate ${index}+${op.count} in ${range.id}`);
+    expectSame(
+      got,
+      refused ? { ok: false, kind: refused } : free ? { ok: true, value: null } : { ok: false, kind: 'conflict' },
+      `allocate ${index}+${op.count} in ${range.id}`,
+    );
     if (!got.ok) return;
     LeaseModel.commit(range, settle);
     // oned allocates only what is free in its books: nothing of the block is held back any more.
@@ -308,10 +438,17 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
     const settle = LeaseModel.settle(range, range.ar.usedLeases);
     const wasLeased = settle.leases.get(index) === 'opennebula';
     // free: oned drops its lease; release (`onevnet release` of a VM's address): oned keeps it.
-    const got = engine(() => (op.kept ? world.oned.run('free_address', range.ar.freeXml(index)) : world.oned.free(range.ar, index)));
+    const got = engine(() =>
+      op.kept ? world.oned.run('free_address', range.ar.freeXml(index)) : world.oned.free(range.ar, index),
+    );
     expectSame(got, { ok: true, value: null }, `free ${index} in ${range.id}`);
-    if (wasLeased) assert.ok(got.value.book !== undefined && got.value.audit?.addresses !== undefined, 'free writes and audits what it frees');
-    else assert.equal(got.value.audit?.addresses, undefined, 'free audits only what it frees (or that it freed nothing)');
+    if (wasLeased)
+      assert.ok(
+        got.value.book !== undefined && got.value.audit?.addresses !== undefined,
+        'free writes and audits what it frees',
+      );
+    else
+      assert.equal(got.value.audit?.addresses, undefined, 'free audits only what it frees (or that it freed nothing)');
     LeaseModel.commit(range, settle);
     if (wasLeased) {
       range.leases.delete(index);
@@ -332,8 +469,16 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
     const resolved = resolve(world, range);
     const got = engine(() => world.oned.unregister(range.ar, op.shape));
     expectSame(got, { ok: true, value: null }, `unregister ${range.id}`);
-    assert.equal(got.value.book !== undefined, resolved.kind === 'found', 'unregister writes exactly when the AR stands for a range');
-    assert.equal(got.value.audit !== undefined && got.value.book === undefined, resolved.kind === 'mismatch', 'a mismatch is audited as unchanged');
+    assert.equal(
+      got.value.book !== undefined,
+      resolved.kind === 'found',
+      'unregister writes exactly when the AR stands for a range',
+    );
+    assert.equal(
+      got.value.audit !== undefined && got.value.book === undefined,
+      resolved.kind === 'mismatch',
+      'a mismatch is audited as unchanged',
+    );
     if (resolved.kind !== 'found') return;
     const kept = [...resolved.target.leases.values()].filter((h) => h === 'operator').length;
     assert.equal(got.value.alsoAudit?.length ?? 0, kept, 'one audit record per operator lease kept');
@@ -366,7 +511,11 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
     const { range, index, ip, pool } = target;
     const free = !world.model.unavailable(range, index);
     const got = engine(() => leaseAddresses(world.oned.book, world.oned.config, { pool, ip, owner: 'bm-host' }, NOW));
-    expectSame(got, free ? { ok: true, value: null } : { ok: false, kind: 'conflict' }, `operator lease ${ip} in ${range.id}`);
+    expectSame(
+      got,
+      free ? { ok: true, value: null } : { ok: false, kind: 'conflict' },
+      `operator lease ${ip} in ${range.id}`,
+    );
     if (!got.ok) return;
     assert.equal(got.value.result.range, range.id, `operator lease ${ip}: inside the range that holds the address`);
     world.oned.book = { ...got.value.book!, generation: world.oned.book.generation + 1 };
@@ -379,7 +528,10 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
     if (!target) return;
     const { range, index, ip } = target;
     const holder = range.leases.get(index);
-    const expected: Outcome<null> = holder === 'operator' ? { ok: true, value: null } : { ok: false, kind: holder === undefined ? 'not-found' : 'conflict' };
+    const expected: Outcome<null> =
+      holder === 'operator'
+        ? { ok: true, value: null }
+        : { ok: false, kind: holder === undefined ? 'not-found' : 'conflict' };
     const got = engine(() => releaseLeases(world.oned.book, world.oned.config, { ip }));
     expectSame(got, expected, `operator release ${ip} in ${range.id}`);
     if (!got.ok) return;
@@ -401,7 +553,13 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
     const pools = world.model.config.pools.map((pool) => {
       if (pool.name !== name) return pool;
       if (op.what === 'dns') return { ...pool, dns: [...pool.dns, formatIPv4(range.ip! + index)] };
-      return { ...pool, gateway: typeof pool.gateway === 'bigint' ? 'first' : ({ first: 'last', last: 'none', none: 'first' } as const)[pool.gateway] };
+      return {
+        ...pool,
+        gateway:
+          typeof pool.gateway === 'bigint'
+            ? 'first'
+            : ({ first: 'last', last: 'none', none: 'first' } as const)[pool.gateway],
+      };
     });
     const config: Config = { ...world.model.config, pools };
     world.model.config = config;
@@ -419,14 +577,20 @@ function restore(world: World): void {
   const { previous } = world;
   if (!previous) return;
   const current = world.oned.book;
-  world.oned.book = { ...restoredBook(current, previous.book), generation: Math.max(current.generation, previous.book.generation) + 1 };
+  world.oned.book = {
+    ...restoredBook(current, previous.book),
+    generation: Math.max(current.generation, previous.book.generation) + 1,
+  };
   const ranges = world.model.snapshot();
   world.model.restore(previous.ranges, previous.book.nextRangeId);
   world.previous = { book: current, ranges };
 }
 
 /** An IPv4 address inside a pool-managed range, as an operator would name it. */
-function operatorTarget(world: World, op: { pick: number; at: Offset }): { range: ModelRange; index: bigint; ip: string; pool: string } | undefined {
+function operatorTarget(
+  world: World,
+  op: { pick: number; at: Offset },
+): { range: ModelRange; index: bigint; ip: string; pool: string } | undefined {
   const range = chosenAny(world, op.pick);
   const pool = range?.sides.ipv4?.pool;
   if (!range || range.ip === undefined || pool === undefined) return undefined;
@@ -475,7 +639,10 @@ function checkAgreement(world: World): void {
     const spaces = footprints(book, family);
     for (let i = 0; i < spaces.length; i++) {
       for (let j = i + 1; j < spaces.length; j++) {
-        assert.ok(!overlaps(spaces[i]!.space, spaces[j]!.space), `${family}: ${spaces[i]!.range.id} and ${spaces[j]!.range.id} never overlap`);
+        assert.ok(
+          !overlaps(spaces[i]!.space, spaces[j]!.space),
+          `${family}: ${spaces[i]!.range.id} and ${spaces[j]!.range.id} never overlap`,
+        );
       }
     }
     for (const { range, space } of spaces) {
@@ -484,23 +651,43 @@ function checkAgreement(world: World): void {
       if (poolName !== undefined) assert.ok(pool, `${range.id}: its pool ${poolName} exists`);
       if (!pool) continue;
       assert.ok(covers(prefixInterval(pool.network), space), `${range.id}: inside pool ${pool.name}`);
-      for (const ex of pool.exclude) assert.ok(!overlaps(prefixInterval(ex), space), `${range.id}: clear of the excludes of ${pool.name}`);
+      for (const ex of pool.exclude)
+        assert.ok(!overlaps(prefixInterval(ex), space), `${range.id}: clear of the excludes of ${pool.name}`);
     }
   }
   // verify: sound, except for exactly the leases that a pool edit put on a reserved address.
   const expectedFindings: string[] = [];
   for (const range of model.ranges) {
-    for (const index of model.blocked(range)) if (range.leases.has(index)) expectedFindings.push(`lease-on-reserved ${range.id} ${formatIPv4(range.ip! + index)}`);
+    for (const index of model.blocked(range))
+      if (range.leases.has(index))
+        expectedFindings.push(`lease-on-reserved ${range.id} ${formatIPv4(range.ip! + index)}`);
     // And every range whose last recorded request saw oned count other than the book.
-    if (range.counts && range.counts.used > range.counts.held) expectedFindings.push(`oned-count-differs ${range.id} ${range.counts.used} ${range.counts.held} ${range.heldBack.size}`);
+    if (range.counts && range.counts.used > range.counts.held)
+      expectedFindings.push(
+        `oned-count-differs ${range.id} ${range.counts.used} ${range.counts.held} ${range.heldBack.size}`,
+      );
   }
   const findings = verifyBook(book, oned.config).map((f) =>
-    f.kind === 'lease-on-reserved' ? `${f.kind} ${f.range} ${f.address}` : f.kind === 'oned-count-differs' ? `${f.kind} ${f.range} ${f.oned} ${f.book} ${f.heldBack}` : JSON.stringify(f),
+    f.kind === 'lease-on-reserved'
+      ? `${f.kind} ${f.range} ${f.address}`
+      : f.kind === 'oned-count-differs'
+        ? `${f.kind} ${f.range} ${f.oned} ${f.book} ${f.heldBack}`
+        : JSON.stringify(f),
   );
-  assert.deepEqual(findings.sort(), expectedFindings.sort(), 'verify reports exactly the leases on reserved addresses and the counts that differ');
+  assert.deepEqual(
+    findings.sort(),
+    expectedFindings.sort(),
+    'verify reports exactly the leases on reserved addresses and the counts that differ',
+  );
 }
 
-function runSequence(config: Config, ops: readonly Op[], mutantFirstFree = false, afterStep?: (world: World, step: number) => void, mutantHeldBack = false): World {
+function runSequence(
+  config: Config,
+  ops: readonly Op[],
+  mutantFirstFree = false,
+  afterStep?: (world: World, step: number) => void,
+  mutantHeldBack = false,
+): World {
   const world: World = { oned: new InProcessOned(config), model: new LeaseModel(config) };
   world.model.mutantFirstFree = mutantFirstFree;
   world.model.mutantHeldBack = mutantHeldBack;
@@ -522,7 +709,9 @@ test('the engine agrees with the naive model on random sequences of oned actions
     fc.property(
       fc.constantFrom(NO_CONFIG, ISSUE2_CONFIG, TIGHT_CONFIG),
       // A registration first, so that most sequences have a range to work on.
-      fc.tuple(REGISTER, fc.array(OP, { minLength: 10, maxLength: 40, size: 'max' })).map(([first, rest]) => [first, ...rest]),
+      fc
+        .tuple(REGISTER, fc.array(OP, { minLength: 10, maxLength: 40, size: 'max' }))
+        .map(([first, rest]) => [first, ...rest]),
       (config, ops) => void runSequence(config, ops),
     ),
     { numRuns: NUM_RUNS },
@@ -653,7 +842,10 @@ test('fixed sequences of issue 8: pool edits, rotation, rmar with an operator le
   const seen: string[] = [];
   const world = runSequence(TIGHT_CONFIG, ISSUE8_SEQUENCE, false, (w, step) => {
     const r1 = w.oned.book.ranges.find((r) => r.id === 'r1');
-    if (r1) seen.push(`${step}: ${verifyBook(w.oned.book, w.oned.config).length} finding(s), ${r1.leases.map((l) => `${l.first}-${l.last}`).join(' ')}`);
+    if (r1)
+      seen.push(
+        `${step}: ${verifyBook(w.oned.book, w.oned.config).length} finding(s), ${r1.leases.map((l) => `${l.first}-${l.last}`).join(' ')}`,
+      );
   });
   // The sequence does reach what it is about: a finding once .3 became a DNS server, gone once freed.
   assert.deepEqual(seen, [
@@ -692,7 +884,9 @@ test('fixed sequence of issue 15 item 6: release, wrap, refused offer', () => {
 test('the model check can fail: a model that hands freed addresses out whatever oned counts is caught', () => {
   assert.throws(
     () => runSequence(NO_CONFIG, RELEASE_SEQUENCE, false, undefined, true),
-    (error: Error) => error.name === 'AssertionError' && /the model expected success, the engine failed with exhausted/.test(error.message),
+    (error: Error) =>
+      error.name === 'AssertionError' &&
+      /the model expected success, the engine failed with exhausted/.test(error.message),
   );
 });
 
@@ -704,7 +898,10 @@ test('the model check can fail: a model that expects the first free block (the o
   // And on random sequences too.
   assert.throws(() =>
     fc.assert(
-      fc.property(fc.array(OP, { minLength: 10, maxLength: 40, size: 'max' }), (ops) => void runSequence(NO_CONFIG, [ROTATION_SEQUENCE[0]!, ...ops], true)),
+      fc.property(
+        fc.array(OP, { minLength: 10, maxLength: 40, size: 'max' }),
+        (ops) => void runSequence(NO_CONFIG, [ROTATION_SEQUENCE[0]!, ...ops], true),
+      ),
       { numRuns: 200, seed: 1 },
     ),
   );

@@ -87,15 +87,20 @@ test('round-robin: the first block at or after the cursor, else wrapping to the 
 
 test('round-robin agrees with a brute force over small random cases', () => {
   fc.assert(
-    fc.property(fc.array(fc.boolean(), { minLength: 1, maxLength: 24 }), fc.nat({ max: 30 }), fc.integer({ min: 1, max: 5 }), (busy, cursor, size) => {
-      const taken = union(busy.flatMap((b, i) => (b ? [iv(i, i)] : [])));
-      const limit = busy.length;
-      const fits = (s: number) => s + size <= limit && busy.slice(s, s + size).every((b) => !b);
-      const start = cursor < limit ? cursor : 0;
-      const starts = [...Array(limit).keys()];
-      const found = starts.find((s) => s >= start && fits(s)) ?? starts.find(fits);
-      const expected = found === undefined ? undefined : BigInt(found);
-      assert.equal(nextFreeBlock(taken, iv(0, limit - 1), BigInt(size), BigInt(cursor)), expected);
-    }),
+    fc.property(
+      fc.array(fc.boolean(), { minLength: 1, maxLength: 24 }),
+      fc.nat({ max: 30 }),
+      fc.integer({ min: 1, max: 5 }),
+      (busy, cursor, size) => {
+        const taken = union(busy.flatMap((b, i) => (b ? [iv(i, i)] : [])));
+        const limit = busy.length;
+        const fits = (s: number) => s + size <= limit && busy.slice(s, s + size).every((b) => !b);
+        const start = cursor < limit ? cursor : 0;
+        const starts = [...Array(limit).keys()];
+        const found = starts.find((s) => s >= start && fits(s)) ?? starts.find(fits);
+        const expected = found === undefined ? undefined : BigInt(found);
+        assert.equal(nextFreeBlock(taken, iv(0, limit - 1), BigInt(size), BigInt(cursor)), expected);
+      },
+    ),
   );
 });

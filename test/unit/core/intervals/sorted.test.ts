@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import type { Interval } from '../../../../src/core/intervals/interval.ts';
-import { cutOut, firstEndingAtOrAfter, insertDisjoint, overlapping, union } from '../../../../src/core/intervals/sorted.ts';
+import {
+  cutOut,
+  firstEndingAtOrAfter,
+  insertDisjoint,
+  overlapping,
+  union,
+} from '../../../../src/core/intervals/sorted.ts';
 import '../../../support/seed.ts';
 
 const iv = (first: number, last: number): Interval => ({ first: BigInt(first), last: BigInt(last) });
@@ -20,7 +26,9 @@ function assertSortedDisjoint(list: readonly Interval[]): void {
 
 /** Random intervals over a small universe 0..63. */
 const smallIntervals = fc.array(
-  fc.tuple(fc.integer({ min: 0, max: 63 }), fc.integer({ min: 0, max: 8 })).map(([first, len]) => iv(first, Math.min(63, first + len))),
+  fc
+    .tuple(fc.integer({ min: 0, max: 63 }), fc.integer({ min: 0, max: 8 }))
+    .map(([first, len]) => iv(first, Math.min(63, first + len))),
   { maxLength: 12 },
 );
 
@@ -48,7 +56,8 @@ test('union merges overlapping and touching intervals', () => {
     fc.property(smallIntervals, (list) => {
       const merged = union(list);
       assertSortedDisjoint(merged);
-      for (let i = 1; i < merged.length; i++) assert.ok(merged[i - 1]!.last + 1n < merged[i]!.first, 'touching members are merged');
+      for (let i = 1; i < merged.length; i++)
+        assert.ok(merged[i - 1]!.last + 1n < merged[i]!.first, 'touching members are merged');
       assert.deepEqual(
         points(merged),
         [...new Set(points(list))].sort((a, b) => a - b),
@@ -83,14 +92,19 @@ test('cutOut leaves alone the members the filter spares', () => {
 
 test('cutOut removes exactly the span from a sorted disjoint list', () => {
   fc.assert(
-    fc.property(smallIntervals, fc.integer({ min: 0, max: 63 }), fc.integer({ min: 0, max: 10 }), (list, first, len) => {
-      const before = union(list);
-      const span = iv(first, first + len);
-      const after = cutOut(before, span);
-      assertSortedDisjoint(after);
-      const expected = points(before).filter((p) => p < first || p > first + len);
-      assert.deepEqual(points(after), expected);
-    }),
+    fc.property(
+      smallIntervals,
+      fc.integer({ min: 0, max: 63 }),
+      fc.integer({ min: 0, max: 10 }),
+      (list, first, len) => {
+        const before = union(list);
+        const span = iv(first, first + len);
+        const after = cutOut(before, span);
+        assertSortedDisjoint(after);
+        const expected = points(before).filter((p) => p < first || p > first + len);
+        assert.deepEqual(points(after), expected);
+      },
+    ),
     { numRuns: 300 },
   );
 });

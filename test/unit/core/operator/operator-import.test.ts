@@ -34,16 +34,27 @@ describe('import', () => {
     const oned = registered(emptyBook(), config, { SIZE: '4', IP: '10.20.50.10', TYPE: 'IP4' }).book;
     assert.throws(
       () => importBook(here, oned, 'f.json'),
-      (e: unknown) => e instanceof IpamError && e.kind === 'conflict' && /range r1 IP4 10\.20\.50\.10\+4 is OpenNebula's/.test(e.message),
+      (e: unknown) =>
+        e instanceof IpamError &&
+        e.kind === 'conflict' &&
+        /range r1 IP4 10\.20\.50\.10\+4 is OpenNebula's/.test(e.message),
     );
   });
 
   it('refuses overlapping space, importing nothing', () => {
     const here = registered(emptyBook(), config, { SIZE: '10' }).book;
-    const there = addRange({ ...emptyBook(), nextRangeId: 50 }, config, { pool: 'private', size: 4n, ip: '10.20.0.100' }, NOW).book!;
+    const there = addRange(
+      { ...emptyBook(), nextRangeId: 50 },
+      config,
+      { pool: 'private', size: 4n, ip: '10.20.0.100' },
+      NOW,
+    ).book!;
     assert.throws(
       () => importBook(here, there, 'f.json'),
-      (e: unknown) => e instanceof IpamError && e.kind === 'conflict' && /r50 IP4 10\.20\.0\.100\+4 overlaps range r1/.test(e.message),
+      (e: unknown) =>
+        e instanceof IpamError &&
+        e.kind === 'conflict' &&
+        /r50 IP4 10\.20\.0\.100\+4 overlaps range r1/.test(e.message),
     );
   });
 });
@@ -51,7 +62,12 @@ describe('import', () => {
 describe('diffBooks', () => {
   it('lists ranges and leases added and removed', () => {
     const before = registered(emptyBook(), config, { SIZE: '10' }).book;
-    const after = leaseAddresses(onedLeases(before, config, 'r1').book, config, { pool: 'private', count: 1n, owner: 'x' }, NOW).book!;
+    const after = leaseAddresses(
+      onedLeases(before, config, 'r1').book,
+      config,
+      { pool: 'private', count: 1n, owner: 'x' },
+      NOW,
+    ).book!;
     assert.deepEqual(
       diffBooks(before, after).map((d) => `${d.change} ${d.range} ${d.what}`),
       ['lease-added r1 10.20.0.3 OpenNebula (request 2)', 'range-added r2 r2 IP4 10.20.1.2+253'],

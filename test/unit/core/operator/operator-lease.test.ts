@@ -60,14 +60,26 @@ describe('lease --count', () => {
   });
 
   it('refuses an unknown pool and says which pools there are', () => {
-    fails(() => leaseAddresses(emptyBook(), config, { pool: 'nope', owner: 'x' }, NOW), 'not-found', /pool "nope".*private, public6, small/);
+    fails(
+      () => leaseAddresses(emptyBook(), config, { pool: 'nope', owner: 'x' }, NOW),
+      'not-found',
+      /pool "nope".*private, public6, small/,
+    );
   });
 
   it('says when the pool is full (exit 255), with the pool named', () => {
     // A /29 holds one subnet of 5 usable addresses (network, gateway, broadcast taken).
     const { book } = leaseAddresses(emptyBook(), config, { pool: 'small', count: 5n, owner: 'x' }, NOW);
-    fails(() => leaseAddresses(book!, config, { pool: 'small', count: 1n, owner: 'y' }, NOW), 'exhausted', /pool "small"/);
-    fails(() => leaseAddresses(emptyBook(), config, { pool: 'small', count: 6n, owner: 'y' }, NOW), 'bad-request', /at most 5/);
+    fails(
+      () => leaseAddresses(book!, config, { pool: 'small', count: 1n, owner: 'y' }, NOW),
+      'exhausted',
+      /pool "small"/,
+    );
+    fails(
+      () => leaseAddresses(emptyBook(), config, { pool: 'small', count: 6n, owner: 'y' }, NOW),
+      'bad-request',
+      /at most 5/,
+    );
   });
 
   it('leases IPv6 addresses from an IPv6 pool as a static range', () => {
@@ -81,7 +93,12 @@ describe('lease --count', () => {
 describe('lease --ip', () => {
   it("takes a free address of OpenNebula's range", () => {
     const { book, range } = registered(emptyBook(), config, { SIZE: '10' });
-    const { result, book: after } = leaseAddresses(book, config, { pool: 'private', ip: '10.20.0.7', owner: 'bm' }, NOW);
+    const { result, book: after } = leaseAddresses(
+      book,
+      config,
+      { pool: 'private', ip: '10.20.0.7', owner: 'bm' },
+      NOW,
+    );
     assert.equal(result.range, range.id);
     assert.equal(result.newRange, false);
     assert.deepEqual(
@@ -91,7 +108,12 @@ describe('lease --ip', () => {
   });
 
   it('makes a one-address operator range in free pool space, inside the subnet it would be carved in', () => {
-    const { book, result } = leaseAddresses(emptyBook(), config, { pool: 'private', ip: '10.20.9.9', owner: 'bm' }, NOW);
+    const { book, result } = leaseAddresses(
+      emptyBook(),
+      config,
+      { pool: 'private', ip: '10.20.9.9', owner: 'bm' },
+      NOW,
+    );
     assert.equal(result.newRange, true);
     assert.equal(result.network, '10.20.9.0/24');
     assert.equal(result.gateway, '10.20.9.1');
@@ -113,9 +135,17 @@ describe('lease --ip', () => {
   it('refuses a taken address, naming who holds it', () => {
     const { book, range } = registered(emptyBook(), config, { SIZE: '10' });
     const got = onedLeases(book, config, range.id);
-    fails(() => leaseAddresses(got.book, config, { pool: 'private', ip: got.ip, owner: 'bm' }, NOW), 'conflict', /10\.20\.0\.3: it is leased to OpenNebula \(request 2\)/);
+    fails(
+      () => leaseAddresses(got.book, config, { pool: 'private', ip: got.ip, owner: 'bm' }, NOW),
+      'conflict',
+      /10\.20\.0\.3: it is leased to OpenNebula \(request 2\)/,
+    );
     const mine = leaseAddresses(book, config, { pool: 'private', ip: '10.20.0.9', owner: 'first' }, NOW).book!;
-    fails(() => leaseAddresses(mine, config, { pool: 'private', ip: '10.20.0.9', owner: 'second' }, NOW), 'conflict', /"first" \(operator lease\)/);
+    fails(
+      () => leaseAddresses(mine, config, { pool: 'private', ip: '10.20.0.9', owner: 'second' }, NOW),
+      'conflict',
+      /"first" \(operator lease\)/,
+    );
   });
 
   it('refuses network, gateway, broadcast, DNS and excluded addresses', () => {
@@ -128,21 +158,58 @@ describe('lease --ip', () => {
       ['10.20.5.1', 'gateway'],
       ['10.20.5.255', 'broadcast address'],
     ] as const) {
-      fails(() => leaseAddresses(book, config, { pool: 'private', ip, owner: 'x' }, NOW), 'conflict', new RegExp(`${ip.replaceAll('.', '\\.')}: it is the ${role}`));
+      fails(
+        () => leaseAddresses(book, config, { pool: 'private', ip, owner: 'x' }, NOW),
+        'conflict',
+        new RegExp(`${ip.replaceAll('.', '\\.')}: it is the ${role}`),
+      );
     }
-    fails(() => leaseAddresses(book, config, { pool: 'private', ip: '10.20.255.7', owner: 'x' }, NOW), 'conflict', /excludes 10\.20\.255\.0\/24/);
-    fails(() => leaseAddresses(book, config, { pool: 'private', ip: '10.20.0.100', owner: 'x' }, NOW), 'conflict', /carved for range r1/);
+    fails(
+      () => leaseAddresses(book, config, { pool: 'private', ip: '10.20.255.7', owner: 'x' }, NOW),
+      'conflict',
+      /excludes 10\.20\.255\.0\/24/,
+    );
+    fails(
+      () => leaseAddresses(book, config, { pool: 'private', ip: '10.20.0.100', owner: 'x' }, NOW),
+      'conflict',
+      /carved for range r1/,
+    );
   });
 
   it('refuses an address outside the pool, or of the other family', () => {
-    fails(() => leaseAddresses(emptyBook(), config, { pool: 'private', ip: '10.99.0.1', owner: 'x' }, NOW), 'not-found', /10\.99\.0\.1: it is not inside pool "private" \(10\.20\.0\.0\/16\)/);
-    fails(() => leaseAddresses(emptyBook(), config, { pool: 'private', ip: '2001:db8::1', owner: 'x' }, NOW), 'usage', /not an ipv4 address/);
-    fails(() => leaseAddresses(emptyBook(), config, { pool: 'private', ip: '10.20.0.010', owner: 'x' }, NOW), 'usage', /10\.20\.0\.010/);
+    fails(
+      () => leaseAddresses(emptyBook(), config, { pool: 'private', ip: '10.99.0.1', owner: 'x' }, NOW),
+      'not-found',
+      /10\.99\.0\.1: it is not inside pool "private" \(10\.20\.0\.0\/16\)/,
+    );
+    fails(
+      () => leaseAddresses(emptyBook(), config, { pool: 'private', ip: '2001:db8::1', owner: 'x' }, NOW),
+      'usage',
+      /not an ipv4 address/,
+    );
+    fails(
+      () => leaseAddresses(emptyBook(), config, { pool: 'private', ip: '10.20.0.010', owner: 'x' }, NOW),
+      'usage',
+      /10\.20\.0\.010/,
+    );
   });
 
   it('refuses an address an excluded prefix added later covers, inside a range', () => {
     const { book } = registered(emptyBook(), config, { SIZE: '10' });
-    const stricter = testConfig([{ name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, dns: ['10.20.0.2'], exclude: ['10.20.0.8/30'], default: true }]);
-    fails(() => leaseAddresses(book, stricter, { pool: 'private', ip: '10.20.0.9', owner: 'x' }, NOW), 'conflict', /excludes it/);
+    const stricter = testConfig([
+      {
+        name: 'private',
+        network: '10.20.0.0/16',
+        subnetPrefix: 24,
+        dns: ['10.20.0.2'],
+        exclude: ['10.20.0.8/30'],
+        default: true,
+      },
+    ]);
+    fails(
+      () => leaseAddresses(book, stricter, { pool: 'private', ip: '10.20.0.9', owner: 'x' }, NOW),
+      'conflict',
+      /excludes it/,
+    );
   });
 });

@@ -8,7 +8,11 @@ const config = testConfig();
 
 function where(book: Parameters<typeof locateAddress>[0], text: string) {
   const found = locateAddress(book, config, parseAddress(text));
-  return found.kind === 'reserved' ? `reserved ${found.role}` : found.kind === 'free' && found.excluded ? 'free excluded' : found.kind;
+  return found.kind === 'reserved'
+    ? `reserved ${found.role}`
+    : found.kind === 'free' && found.excluded
+      ? 'free excluded'
+      : found.kind;
 }
 
 describe('locateAddress', () => {
@@ -31,7 +35,11 @@ describe('locateAddress', () => {
   });
 
   it('finds a SLAAC address of an IP4_6 range by the MAC inside it', () => {
-    let { book, range } = registered(emptyBook(), config, { TYPE: 'IP4_6', SIZE: '10', GLOBAL_PREFIX: '2001:db8:100:5::' });
+    let { book, range } = registered(emptyBook(), config, {
+      TYPE: 'IP4_6',
+      SIZE: '10',
+      GLOBAL_PREFIX: '2001:db8:100:5::',
+    });
     book = onedLeases(book, config, range.id).book;
     // index 0: MAC 02:00:0a:14:00:03 -> interface id 0000:0aff:fe14:0003 (U/L bit flipped).
     assert.equal(where(book, '2001:db8:100:5:0:aff:fe14:3'), 'leased');

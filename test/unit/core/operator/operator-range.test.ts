@@ -31,11 +31,31 @@ describe('range add', () => {
     const { book } = registered(emptyBook(), config, { SIZE: '10' });
     const { result } = addRange(book, config, { pool: 'private', size: 10n, ip: '10.20.3.10' }, NOW);
     assert.equal(result.addresses, '10.20.3.10-10.20.3.19');
-    fails(() => addRange(book, config, { pool: 'private', size: 10n, ip: '10.20.0.200' }, NOW), 'conflict', /overlaps range r1 .*OpenNebula/);
-    fails(() => addRange(book, config, { pool: 'private', size: 16n, ip: '10.20.3.240' }, NOW), 'conflict', /10\.20\.3\.255, the broadcast address/);
-    fails(() => addRange(book, config, { pool: 'private', size: 3n, ip: '10.20.4.0' }, NOW), 'conflict', /network address/);
-    fails(() => addRange(book, config, { pool: 'private', size: 3n, ip: '10.20.255.3' }, NOW), 'conflict', /10\.20\.255\.0\/24/);
-    fails(() => addRange(book, config, { pool: 'private', size: 3n, ip: '10.21.0.3' }, NOW), 'conflict', /outside pool "private"/);
+    fails(
+      () => addRange(book, config, { pool: 'private', size: 10n, ip: '10.20.0.200' }, NOW),
+      'conflict',
+      /overlaps range r1 .*OpenNebula/,
+    );
+    fails(
+      () => addRange(book, config, { pool: 'private', size: 16n, ip: '10.20.3.240' }, NOW),
+      'conflict',
+      /10\.20\.3\.255, the broadcast address/,
+    );
+    fails(
+      () => addRange(book, config, { pool: 'private', size: 3n, ip: '10.20.4.0' }, NOW),
+      'conflict',
+      /network address/,
+    );
+    fails(
+      () => addRange(book, config, { pool: 'private', size: 3n, ip: '10.20.255.3' }, NOW),
+      'conflict',
+      /10\.20\.255\.0\/24/,
+    );
+    fails(
+      () => addRange(book, config, { pool: 'private', size: 3n, ip: '10.21.0.3' }, NOW),
+      'conflict',
+      /outside pool "private"/,
+    );
     fails(() => addRange(book, config, { pool: 'gone', size: 3n }, NOW), 'not-found', /pool "gone"/);
   });
 });
@@ -53,7 +73,11 @@ describe('range remove', () => {
     book = leaseAddresses(book, config, { pool: 'private', count: 2n, owner: 'x' }, NOW).book!;
     fails(() => removeRange(book, { id: 'r2' }), 'conflict', /r2: it still has 1 lease/);
     assert.equal(removeRange(book, { id: 'r2', force: true }).result.leases, 1);
-    fails(() => removeRange(book, { id: 'r1', force: true }), 'conflict', /OpenNebula's; remove its AR with onevnet rmar/);
+    fails(
+      () => removeRange(book, { id: 'r1', force: true }),
+      'conflict',
+      /OpenNebula's; remove its AR with onevnet rmar/,
+    );
     fails(() => removeRange(book, { id: 'r9' }), 'not-found', /"r9"/);
   });
 });

@@ -64,7 +64,11 @@ describe('release', () => {
 
   it('says when there is nothing to release', () => {
     const { book } = withLeases();
-    fails(() => releaseLeases(book, config, { ip: '10.20.0.9' }), 'not-found', /10\.20\.0\.9: it is not leased \(free in range r1\)/);
+    fails(
+      () => releaseLeases(book, config, { ip: '10.20.0.9' }),
+      'not-found',
+      /10\.20\.0\.9: it is not leased \(free in range r1\)/,
+    );
     fails(() => releaseLeases(book, config, { ip: '10.99.0.1' }), 'not-found', /10\.99\.0\.1: it is in no range/);
     fails(() => releaseLeases(book, config, { owner: 'Web' }), 'not-found', /owner "Web"/);
   });

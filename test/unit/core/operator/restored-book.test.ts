@@ -8,7 +8,14 @@ import { restoredBook } from '../../../../src/core/operator/restored-book.ts';
 const book = (nextRangeId: number, ids: string[]): Book => ({
   ...EMPTY_BOOK,
   nextRangeId,
-  ranges: ids.map((id) => ({ id, type: 'IP4', size: 4n, ip: 0x0a000000n, createdAt: '2026-01-01T00:00:00.000Z', leases: [] })),
+  ranges: ids.map((id) => ({
+    id,
+    type: 'IP4',
+    size: 4n,
+    ip: 0x0a000000n,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    leases: [],
+  })),
 });
 
 test('the counter of the replaced book wins when it is ahead, the previous one when it is', () => {
@@ -29,7 +36,13 @@ test("ranges, leases and everything else are the previous generation's, but for 
 test("oned's ranges registered since and its leases taken since are kept; operator leases are undone", () => {
   const at = '2026-01-02T00:00:00.000Z';
   const plain = book(3, ['r1', 'r2']);
-  const previous: Book = { ...plain, ranges: [{ ...plain.ranges[0]!, leases: [{ first: 0n, last: 0n, holder: 'operator', owner: 'bmc', at }] }, plain.ranges[1]!] };
+  const previous: Book = {
+    ...plain,
+    ranges: [
+      { ...plain.ranges[0]!, leases: [{ first: 0n, last: 0n, holder: 'operator', owner: 'bmc', at }] },
+      plain.ranges[1]!,
+    ],
+  };
   const current: Book = {
     ...EMPTY_BOOK,
     nextRangeId: 4,
@@ -44,7 +57,12 @@ test("oned's ranges registered since and its leases taken since are kept; operat
         ],
       },
       previous.ranges[1]!,
-      { ...previous.ranges[1]!, id: 'r3', ip: 0x0a000010n, leases: [{ first: 1n, last: 1n, holder: 'opennebula', at }] },
+      {
+        ...previous.ranges[1]!,
+        id: 'r3',
+        ip: 0x0a000010n,
+        leases: [{ first: 1n, last: 1n, holder: 'opennebula', at }],
+      },
     ],
   };
   const restored = restoredBook(current, previous);
@@ -66,7 +84,10 @@ test("oned's ranges registered since and its leases taken since are kept; operat
 
 test('a replaced book that no longer decodes: its text still raises the counter', () => {
   assert.equal(rangeIdFloor('{"schema":1,"generation":9,"nextRangeId":6,"ranges":[\n{"id":"r1"'), 6);
-  assert.equal(rangeIdFloor('{"schema":1,"generation":9,"nextRangeId":4,"ranges":[\n{"id":"r1"},\n{"id":"r11","ty'), 12);
+  assert.equal(
+    rangeIdFloor('{"schema":1,"generation":9,"nextRangeId":4,"ranges":[\n{"id":"r1"},\n{"id":"r11","ty'),
+    12,
+  );
   assert.equal(rangeIdFloor('{"id":"x5","nextRangeId":"7"}'), 0, 'only counted ids and a numeric counter count');
   assert.equal(rangeIdFloor('\u0000\u0001garbage'), 0);
 });

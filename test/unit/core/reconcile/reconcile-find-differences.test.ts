@@ -19,7 +19,16 @@ const fixture = (name: string) => readOnevnetXml(fs.readFileSync(path.join(FIXTU
 
 const config = parseConfig(
   JSON.stringify({
-    pools: [{ name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, gateway: 'first', dns: ['10.20.0.2'], default: true }],
+    pools: [
+      {
+        name: 'private',
+        network: '10.20.0.0/16',
+        subnetPrefix: 24,
+        gateway: 'first',
+        dns: ['10.20.0.2'],
+        default: true,
+      },
+    ],
   }),
   'test.json',
 );
@@ -29,7 +38,13 @@ const DOCUMENT = '2025-01-02T00:00:00.000Z';
 const AFTER = '2025-01-03T00:00:00.000Z';
 const NOW = '2025-01-04T00:00:00.000Z';
 
-const options: ReconcileOptions = { config, driver: { name: 'nebula-ipam', explicit: false }, documentTime: DOCUMENT, marginMs: 0, now: NOW };
+const options: ReconcileOptions = {
+  config,
+  driver: { name: 'nebula-ipam', explicit: false },
+  documentTime: DOCUMENT,
+  marginMs: 0,
+  now: NOW,
+};
 
 const on = (from: number, to: number, at = BEFORE) => ({ from, to, holder: 'opennebula', at });
 const operator = (from: number, to: number, owner: string) => ({ from, to, holder: 'operator', owner, at: BEFORE });
@@ -43,20 +58,56 @@ function book(ranges: object[], nextRangeId = 6): Book {
 function disagreeingBook(): Book {
   return book([
     // OpenNebula: .3 VM 12, .4 VM 13, .7 hold, .10-.11 reservation. Book: .3-.4, .5 (stale), .7 operator.
-    { id: 'r1', type: 'IP4', size: 20, ip: '10.20.0.3', pool: 'private', block: ['10.20.0.0', '10.20.0.255'], createdAt: BEFORE, leases: [on(0, 1), on(2, 2), operator(4, 4, 'bmc-7')] },
+    {
+      id: 'r1',
+      type: 'IP4',
+      size: 20,
+      ip: '10.20.0.3',
+      pool: 'private',
+      block: ['10.20.0.0', '10.20.0.255'],
+      createdAt: BEFORE,
+      leases: [on(0, 1), on(2, 2), operator(4, 4, 'bmc-7')],
+    },
     // OpenNebula's AR was resized to 12 with updatear; its one lease agrees.
     { id: 'r2', type: 'IP4', size: 10, ip: '192.168.50.10', createdAt: BEFORE, leases: [on(0, 0)] },
     // Listed without LEASES.
-    { id: 'r3', type: 'IP6_STATIC', size: 16, ip6: '2001:db8:100::10', prefixLength: 64, createdAt: BEFORE, leases: [on(0, 0)] },
+    {
+      id: 'r3',
+      type: 'IP6_STATIC',
+      size: 16,
+      ip6: '2001:db8:100::10',
+      prefixLength: 64,
+      createdAt: BEFORE,
+      leases: [on(0, 0)],
+    },
     // OpenNebula has no AR for it any more.
-    { id: 'r4', type: 'IP4', size: 252, ip: '10.20.1.3', pool: 'private', block: ['10.20.1.0', '10.20.1.255'], createdAt: BEFORE, leases: [on(0, 0)] },
+    {
+      id: 'r4',
+      type: 'IP4',
+      size: 252,
+      ip: '10.20.1.3',
+      pool: 'private',
+      block: ['10.20.1.0', '10.20.1.255'],
+      createdAt: BEFORE,
+      leases: [on(0, 0)],
+    },
     // The operator's own range: never a finding.
-    { id: 'r5', type: 'IP4', size: 8, ip: '10.99.0.0', unmanaged: true, createdAt: BEFORE, leases: [operator(0, 1, 'bmc-1')] },
+    {
+      id: 'r5',
+      type: 'IP4',
+      size: 8,
+      ip: '10.99.0.0',
+      unmanaged: true,
+      createdAt: BEFORE,
+      leases: [operator(0, 1, 'bmc-1')],
+    },
   ]);
 }
 
 function kinds(findings: readonly ReconcileFinding[]) {
-  return findings.map((f) => `${f.kind} ${f.range} ${'addresses' in f ? f.addresses : ''}${'field' in f ? f.field : ''}`.trim()).sort();
+  return findings
+    .map((f) => `${f.kind} ${f.range} ${'addresses' in f ? f.addresses : ''}${'field' in f ? f.field : ''}`.trim())
+    .sort();
 }
 
 test('both ways: leases and ranges each side lacks, with what holds them, and what --apply would do', () => {
@@ -85,14 +136,20 @@ test('both ways: leases and ranges each side lacks, with what holds them, and wh
   assert.match(clash.why!, /operator leases are never changed/);
   const resized = byKind.get('range-differs')!;
   // An updatear resize into space nobody has is adopted (issue 11 item 6).
-  assert.ok(resized.kind === 'range-differs' && resized.book === '10' && resized.opennebula === '12' && resized.adoptable);
+  assert.ok(
+    resized.kind === 'range-differs' && resized.book === '10' && resized.opennebula === '12' && resized.adoptable,
+  );
   assert.deepEqual(plan.scope, { document: 'VNET_POOL', vnets: 5, ars: 4, leases: 8 });
   assert.equal(reconcileExitCode(plan.findings, false), 1);
 });
 
 test("what was not compared is said: unlisted leases, reservations, other drivers' ARs", () => {
   const plan = findDifferences(disagreeingBook(), fixture('list-several-vnets.xml'), options);
-  assert.deepEqual(plan.notes.map((n) => n.kind).sort(), ['leases-not-listed', 'other-ars-skipped', 'reservation-skipped']);
+  assert.deepEqual(plan.notes.map((n) => n.kind).sort(), [
+    'leases-not-listed',
+    'other-ars-skipped',
+    'reservation-skipped',
+  ]);
   assert.deepEqual(
     plan.notes.find((n) => n.kind === 'leases-not-listed'),
     { kind: 'leases-not-listed', range: 'r3', ar: 'VNET 5 AR 0' },
@@ -122,7 +179,11 @@ test("--apply adopts OpenNebula's leases and ranges, leaves operator leases, and
   assert.deepEqual(findRange(after, 'r5'), findRange(before, 'r5'), 'the unmanaged range is untouched');
   const r9 = findRange(after, 'r9')!;
   assert.equal(r9.pool, 'private');
-  assert.deepEqual([FAMILIES.ipv4.format(r9.block!.first), FAMILIES.ipv4.format(r9.block!.last)], ['10.20.2.0', '10.20.2.255'], "the carved subnet is the rebuilt range's space");
+  assert.deepEqual(
+    [FAMILIES.ipv4.format(r9.block!.first), FAMILIES.ipv4.format(r9.block!.last)],
+    ['10.20.2.0', '10.20.2.255'],
+    "the carved subnet is the rebuilt range's space",
+  );
   assert.deepEqual(
     r9.leases.map((l) => [spanText(r9, l), l.owner]),
     [
@@ -149,7 +210,11 @@ test("--apply adopts OpenNebula's leases and ranges, leaves operator leases, and
   assert.equal(findRange(after, 'r2')!.size, 12n, 'the resize was adopted');
   assert.ok(again.findings.every((f) => !f.adoptable));
   assert.deepEqual(again.fixes, []);
-  assert.deepEqual(again.notes.map((n) => n.kind).sort(), ['leases-not-listed', 'other-ars-skipped', 'reservation-skipped'], 'what was adopted is dated by the document, so it is judged again');
+  assert.deepEqual(
+    again.notes.map((n) => n.kind).sort(),
+    ['leases-not-listed', 'other-ars-skipped', 'reservation-skipped'],
+    'what was adopted is dated by the document, so it is judged again',
+  );
   assert.equal(findRange(after, 'r9')!.createdAt, DOCUMENT);
   assert.equal(reconcileExitCode(plan.findings, true), 1, 'unresolved findings remain after --apply');
   assert.deepEqual(verifyBook(after, config), [], 'the adopted book keeps every invariant');
@@ -184,7 +249,16 @@ test('a lost book is rebuilt from onevnet list -x: same ids, same leases, a clea
 test('nothing in the book newer than the document is judged: oned may have leased it since', () => {
   const fresh = book(
     [
-      { id: 'r1', type: 'IP4', size: 20, ip: '10.20.0.3', pool: 'private', block: ['10.20.0.0', '10.20.0.255'], createdAt: BEFORE, leases: [on(0, 1), on(5, 5, AFTER), on(6, 6)] },
+      {
+        id: 'r1',
+        type: 'IP4',
+        size: 20,
+        ip: '10.20.0.3',
+        pool: 'private',
+        block: ['10.20.0.0', '10.20.0.255'],
+        createdAt: BEFORE,
+        leases: [on(0, 1), on(5, 5, AFTER), on(6, 6)],
+      },
       { id: 'r6', type: 'IP4', size: 4, ip: '10.30.0.1', createdAt: AFTER, leases: [] },
     ],
     7,
@@ -204,8 +278,22 @@ test('nothing in the book newer than the document is judged: oned may have lease
 test('a lease stamped just before the document by a clock behind (HA front-ends) is not judged within the margin', () => {
   // 2 s before the document's time: one second after it by a clock 3 s ahead.
   const skewed = new Date(Date.parse(DOCUMENT) - 2000).toISOString();
-  const fresh = book([{ id: 'r1', type: 'IP4', size: 20, ip: '10.20.0.3', pool: 'private', block: ['10.20.0.0', '10.20.0.255'], createdAt: BEFORE, leases: [on(0, 1), on(9, 9, skewed)] }]);
-  const stale = (marginMs: number) => kinds(findDifferences(fresh, fixture('show-ip4-with-leases.xml'), { ...options, marginMs }).findings).filter((k) => k.startsWith('lease-missing-in-opennebula'));
+  const fresh = book([
+    {
+      id: 'r1',
+      type: 'IP4',
+      size: 20,
+      ip: '10.20.0.3',
+      pool: 'private',
+      block: ['10.20.0.0', '10.20.0.255'],
+      createdAt: BEFORE,
+      leases: [on(0, 1), on(9, 9, skewed)],
+    },
+  ]);
+  const stale = (marginMs: number) =>
+    kinds(findDifferences(fresh, fixture('show-ip4-with-leases.xml'), { ...options, marginMs }).findings).filter((k) =>
+      k.startsWith('lease-missing-in-opennebula'),
+    );
   assert.deepEqual(stale(0), ['lease-missing-in-opennebula r1 10.20.0.12']);
   assert.deepEqual(stale(300_000), [], 'newer than the document less the margin: left alone');
 });
@@ -217,7 +305,10 @@ test('onevnet show -x holds one VNET: ranges it does not list are not called mis
 });
 
 test('a document without any AR of the driver does not get every range removed', () => {
-  const plan = findDifferences(disagreeingBook(), fixture('list-several-vnets.xml'), { ...options, driver: { name: 'typo', explicit: true } });
+  const plan = findDifferences(disagreeingBook(), fixture('list-several-vnets.xml'), {
+    ...options,
+    driver: { name: 'typo', explicit: true },
+  });
   const missing = plan.findings.filter((f) => f.kind === 'range-missing-in-opennebula');
   // r1-r3 (no driver recorded) stand for ARs of driver mydrv: they are mydrv's, not judged here.
   assert.deepEqual(
@@ -230,7 +321,10 @@ test('a document without any AR of the driver does not get every range removed',
 });
 
 test('--driver NAME selects ARs by IPAM_MAD alone', () => {
-  const plan = findDifferences(book([], 1), fixture('list-several-vnets.xml'), { ...options, driver: { name: 'dummy', explicit: true } });
+  const plan = findDifferences(book([], 1), fixture('list-several-vnets.xml'), {
+    ...options,
+    driver: { name: 'dummy', explicit: true },
+  });
   assert.deepEqual(
     plan.findings.map((f) => `${f.kind} ${f.range} ${'ar' in f ? f.ar : ''}`),
     ['range-missing-in-book r1 VNET 8 AR 0'],
@@ -238,16 +332,29 @@ test('--driver NAME selects ARs by IPAM_MAD alone', () => {
 });
 
 test('a range OpenNebula lacks that holds operator leases stays, and says why', () => {
-  const withOperator = book([{ id: 'r4', type: 'IP4', size: 10, ip: '10.20.1.3', createdAt: BEFORE, leases: [operator(3, 3, 'pdu')] }], 5);
-  const plan = findDifferences(withOperator, readOnevnetXml('<VNET_POOL><VNET><ID>1</ID><AR_POOL/></VNET></VNET_POOL>', 'x'), options);
+  const withOperator = book(
+    [{ id: 'r4', type: 'IP4', size: 10, ip: '10.20.1.3', createdAt: BEFORE, leases: [operator(3, 3, 'pdu')] }],
+    5,
+  );
+  const plan = findDifferences(
+    withOperator,
+    readOnevnetXml('<VNET_POOL><VNET><ID>1</ID><AR_POOL/></VNET></VNET_POOL>', 'x'),
+    options,
+  );
   const [finding] = plan.findings;
   assert.ok(finding && finding.kind === 'range-missing-in-opennebula' && !finding.adoptable);
   assert.match(finding.why!, /no AR of driver|operator lease/);
 });
 
 test('an AR the book lacks that overlaps a book range is not added over it', () => {
-  const blocking = book([{ id: 'r1', type: 'IP4', size: 10, ip: '10.20.2.5', unmanaged: true, createdAt: BEFORE, leases: [] }], 2);
-  const plan = findDifferences(blocking, fixture('list-several-vnets.xml'), { ...options, driver: { name: 'mydrv', explicit: true } });
+  const blocking = book(
+    [{ id: 'r1', type: 'IP4', size: 10, ip: '10.20.2.5', unmanaged: true, createdAt: BEFORE, leases: [] }],
+    2,
+  );
+  const plan = findDifferences(blocking, fixture('list-several-vnets.xml'), {
+    ...options,
+    driver: { name: 'mydrv', explicit: true },
+  });
   const r9 = plan.findings.find((f) => f.range === 'r9')!;
   assert.equal(r9.adoptable, false);
   assert.match(r9.why!, /overlaps range r1 IP4 10\.20\.2\.5\+10/);
@@ -255,8 +362,12 @@ test('an AR the book lacks that overlaps a book range is not added over it', () 
 });
 
 test('two ARs naming one range are a finding, and neither is used to change the book', () => {
-  const xml = (ar: string) => `<AR><AR_ID>${ar}</AR_ID><IP>10.20.0.3</IP><IPAM_MAD>mydrv</IPAM_MAD><NEBULA_IPAM_RANGE>r1</NEBULA_IPAM_RANGE><SIZE>20</SIZE><TYPE>IP4</TYPE><LEASES/></AR>`;
-  const doc = readOnevnetXml(`<VNET_POOL><VNET><ID>1</ID><AR_POOL>${xml('0')}${xml('1')}</AR_POOL></VNET></VNET_POOL>`, 'x');
+  const xml = (ar: string) =>
+    `<AR><AR_ID>${ar}</AR_ID><IP>10.20.0.3</IP><IPAM_MAD>mydrv</IPAM_MAD><NEBULA_IPAM_RANGE>r1</NEBULA_IPAM_RANGE><SIZE>20</SIZE><TYPE>IP4</TYPE><LEASES/></AR>`;
+  const doc = readOnevnetXml(
+    `<VNET_POOL><VNET><ID>1</ID><AR_POOL>${xml('0')}${xml('1')}</AR_POOL></VNET></VNET_POOL>`,
+    'x',
+  );
   const plan = findDifferences(disagreeingBook(), doc, options);
   const twice = plan.findings.find((f) => f.kind === 'range-claimed-twice');
   assert.deepEqual(twice && twice.kind === 'range-claimed-twice' ? twice.ars : [], ['VNET 1 AR 0', 'VNET 1 AR 1']);
@@ -264,7 +375,10 @@ test('two ARs naming one range are a finding, and neither is used to change the 
 });
 
 test('ETHER and IP6 leases are placed by MAC', () => {
-  const ether = book([{ id: 'r1', type: 'ETHER', size: 8, mac: '02:00:00:00:01:00', createdAt: BEFORE, leases: [on(1, 1)] }], 2);
+  const ether = book(
+    [{ id: 'r1', type: 'ETHER', size: 8, mac: '02:00:00:00:01:00', createdAt: BEFORE, leases: [on(1, 1)] }],
+    2,
+  );
   const doc = readOnevnetXml(
     '<VNET><ID>4</ID><AR_POOL><AR><AR_ID>0</AR_ID><IPAM_MAD>mydrv</IPAM_MAD><MAC>02:00:00:00:01:00</MAC><NEBULA_IPAM_RANGE>r1</NEBULA_IPAM_RANGE><SIZE>8</SIZE><TYPE>ETHER</TYPE><LEASES><LEASE><MAC>02:00:00:00:01:01</MAC><VM>1</VM></LEASE><LEASE><MAC>02:00:00:00:01:03</MAC><VM>2</VM></LEASE></LEASES></AR></AR_POOL></VNET>',
     'x',
@@ -320,7 +434,18 @@ test("a resize that is not safe is explained and its lease beyond the book's ran
   assert.match(why.why!, /1 lease lie past the new end/);
   assert.ok(!shrunk.fixes.some((f) => f.kind === 'resize-range'));
   // Growth past the subnet of a carved range, or onto its broadcast address.
-  const carved = book([{ id: 'r1', type: 'IP4', size: 250, ip: '10.20.0.3', pool: 'private', block: ['10.20.0.0', '10.20.0.255'], createdAt: BEFORE, leases: [] }]);
+  const carved = book([
+    {
+      id: 'r1',
+      type: 'IP4',
+      size: 250,
+      ip: '10.20.0.3',
+      pool: 'private',
+      block: ['10.20.0.0', '10.20.0.255'],
+      createdAt: BEFORE,
+      leases: [],
+    },
+  ]);
   const carvedDoc = (size: number) =>
     readOnevnetXml(
       `<VNET><ID>4</ID><AR_POOL><AR><AR_ID>0</AR_ID><IP>10.20.0.3</IP><IPAM_MAD>mydrv</IPAM_MAD><NEBULA_IPAM_RANGE>r1</NEBULA_IPAM_RANGE><SIZE>${size}</SIZE><TYPE>IP4</TYPE><LEASES/></AR></AR_POOL></VNET>`,
@@ -332,33 +457,58 @@ test("a resize that is not safe is explained and its lease beyond the book's ran
 });
 
 test('an AR whose values oned could never have stored is a bad document, naming the AR', () => {
-  const doc = readOnevnetXml('<VNET><ID>4</ID><AR_POOL><AR><AR_ID>2</AR_ID><IP>10.0.0.256</IP><IPAM_MAD>mydrv</IPAM_MAD><SIZE>2</SIZE><TYPE>IP4</TYPE></AR></AR_POOL></VNET>', 'x');
+  const doc = readOnevnetXml(
+    '<VNET><ID>4</ID><AR_POOL><AR><AR_ID>2</AR_ID><IP>10.0.0.256</IP><IPAM_MAD>mydrv</IPAM_MAD><SIZE>2</SIZE><TYPE>IP4</TYPE></AR></AR_POOL></VNET>',
+    'x',
+  );
   assert.throws(
     () => findDifferences(book([], 1), doc, { ...options, driver: { name: 'mydrv', explicit: true } }),
-    (error: Error & { kind?: string }) => error.kind === 'bad-request' && /^Cannot reconcile VNET 4 AR 2: its IP "10\.0\.0\.256" is not an IPv4 address/.test(error.message),
+    (error: Error & { kind?: string }) =>
+      error.kind === 'bad-request' &&
+      /^Cannot reconcile VNET 4 AR 2: its IP "10\.0\.0\.256" is not an IPv4 address/.test(error.message),
   );
 });
 
 test('the exit code: 0 when both agree, 1 with findings; after --apply 1 only for what remains', () => {
   assert.equal(reconcileExitCode([], false), 0);
   assert.equal(reconcileExitCode([], true), 0);
-  const fixable: ReconcileFinding = { kind: 'lease-missing-in-opennebula', range: 'r1', addresses: '10.0.0.1', count: 1, since: BEFORE, adoptable: true };
+  const fixable: ReconcileFinding = {
+    kind: 'lease-missing-in-opennebula',
+    range: 'r1',
+    addresses: '10.0.0.1',
+    count: 1,
+    since: BEFORE,
+    adoptable: true,
+  };
   assert.equal(reconcileExitCode([fixable], false), 1);
   assert.equal(reconcileExitCode([fixable], true), 0);
 });
 
 /** A `onevnet list -x` of IP4 ARs: [vnet, IPAM_MAD, range id, IP, SIZE, leased IPs]. */
-function listOf(ars: [number, string, string | undefined, string, number, string[]][]): ReturnType<typeof readOnevnetXml> {
+function listOf(
+  ars: [number, string, string | undefined, string, number, string[]][],
+): ReturnType<typeof readOnevnetXml> {
   const vnets = new Map<number, string[]>();
   ars.forEach(([vnet, mad, id, ip, size, leased], i) => {
     const leases = leased.map((l) => `<LEASE><IP>${l}</IP><VM>1</VM></LEASE>`).join('');
     const ar = `<AR><AR_ID>${i}</AR_ID><IP>${ip}</IP><IPAM_MAD>${mad}</IPAM_MAD>${id ? `<NEBULA_IPAM_RANGE>${id}</NEBULA_IPAM_RANGE>` : ''}<SIZE>${size}</SIZE><TYPE>IP4</TYPE><LEASES>${leases}</LEASES></AR>`;
     vnets.set(vnet, [...(vnets.get(vnet) ?? []), ar]);
   });
-  return readOnevnetXml(`<VNET_POOL>${[...vnets].map(([id, a]) => `<VNET><ID>${id}</ID><AR_POOL>${a.join('')}</AR_POOL></VNET>`).join('')}</VNET_POOL>`, 'x');
+  return readOnevnetXml(
+    `<VNET_POOL>${[...vnets].map(([id, a]) => `<VNET><ID>${id}</ID><AR_POOL>${a.join('')}</AR_POOL></VNET>`).join('')}</VNET_POOL>`,
+    'x',
+  );
 }
 
-const ip4 = (id: string, ip: string, extra: object = {}) => ({ id, type: 'IP4', size: 10, ip, createdAt: BEFORE, leases: [], ...extra });
+const ip4 = (id: string, ip: string, extra: object = {}) => ({
+  id,
+  type: 'IP4',
+  size: 10,
+  ip,
+  createdAt: BEFORE,
+  leases: [],
+  ...extra,
+});
 const alpha = { ...options, driver: { name: 'alpha', explicit: true } };
 
 test("--driver alpha on a shared book: beta's ranges are not judged, with or without their ARs; a range no AR of any driver stands for is", () => {
@@ -379,7 +529,10 @@ test("--driver alpha on a shared book: beta's ranges are not judged, with or wit
     [1, 'beta', 'r5', '10.5.0.1', 10, []],
   ]);
   const plan = findDifferences(shared, doc, alpha);
-  assert.deepEqual(kinds(plan.findings), ['range-missing-in-opennebula r2 10.2.0.1-10.2.0.10', 'range-missing-in-opennebula r6 10.6.0.1-10.6.0.10']);
+  assert.deepEqual(kinds(plan.findings), [
+    'range-missing-in-opennebula r2 10.2.0.1-10.2.0.10',
+    'range-missing-in-opennebula r6 10.6.0.1-10.6.0.10',
+  ]);
   assert.deepEqual(
     plan.fixes.map((f) => f.kind === 'remove-range' && f.range),
     ['r2', 'r6'],
@@ -407,7 +560,10 @@ test('an AR of another driver sharing the book holds its space: a rebuilt range 
     [1, 'beta', 'r3', '10.9.0.1', 10, []],
   ]);
   const [finding] = findDifferences(shared, doc, alpha).findings;
-  assert.ok(finding && finding.kind === 'range-missing-in-book' && finding.range === 'r1' && !finding.adoptable, JSON.stringify(finding));
+  assert.ok(
+    finding && finding.kind === 'range-missing-in-book' && finding.range === 'r1' && !finding.adoptable,
+    JSON.stringify(finding),
+  );
   assert.match(finding.why!, /VNET 1 AR 1 of driver beta/);
 
   // gamma has a book of its own (nothing of it here): the same network there is no clash.
@@ -420,11 +576,18 @@ test('an AR of another driver sharing the book holds its space: a rebuilt range 
     alpha,
   );
   const added = apart.fixes.find((f) => f.kind === 'add-range');
-  assert.equal(added?.kind === 'add-range' && added.range.driver, 'alpha', 'adopted, recording the driver its AR names');
+  assert.equal(
+    added?.kind === 'add-range' && added.range.driver,
+    'alpha',
+    'adopted, recording the driver its AR names',
+  );
 });
 
 test('a range of the book OpenNebula lacks is not removed while an OpenNebula lease in it is newer than the document', () => {
-  const fresh = book([ip4('r1', '10.1.0.1', { driver: 'alpha' }), ip4('r2', '10.2.0.1', { driver: 'alpha', leases: [on(0, 0, AFTER)] })], 3);
+  const fresh = book(
+    [ip4('r1', '10.1.0.1', { driver: 'alpha' }), ip4('r2', '10.2.0.1', { driver: 'alpha', leases: [on(0, 0, AFTER)] })],
+    3,
+  );
   const plan = findDifferences(fresh, listOf([[0, 'alpha', 'r1', '10.1.0.1', 10, []]]), alpha);
   const [finding] = plan.findings;
   assert.ok(finding && finding.kind === 'range-missing-in-opennebula' && !finding.adoptable);

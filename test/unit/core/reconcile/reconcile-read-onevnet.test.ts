@@ -75,20 +75,31 @@ test('a pool of one VNET with one AR and one lease still reads them as lists', (
 });
 
 test('an empty VNET_POOL, an XML declaration and comments are fine; values may hold markup in CDATA', () => {
-  assert.deepEqual(readOnevnetXml('<?xml version="1.0"?>\n<!-- printed by onevnet --><VNET_POOL/>', 'empty.xml').vnets, []);
-  const doc = readOnevnetXml('<VNET><ID>1</ID><AR_POOL><AR><AR_ID>0</AR_ID><DESCRIPTION><![CDATA[a <!DOCTYPE> & "b"]]></DESCRIPTION></AR></AR_POOL></VNET>', 'cdata.xml');
+  assert.deepEqual(
+    readOnevnetXml('<?xml version="1.0"?>\n<!-- printed by onevnet --><VNET_POOL/>', 'empty.xml').vnets,
+    [],
+  );
+  const doc = readOnevnetXml(
+    '<VNET><ID>1</ID><AR_POOL><AR><AR_ID>0</AR_ID><DESCRIPTION><![CDATA[a <!DOCTYPE> & "b"]]></DESCRIPTION></AR></AR_POOL></VNET>',
+    'cdata.xml',
+  );
   assert.equal(doc.vnets[0]!.ars[0]!.attributes.get('DESCRIPTION'), 'a <!DOCTYPE> & "b"');
 });
 
 test('malformed XML is refused with one line naming the file and the line, as a bad request', () => {
   const error = refusal(fixture('malformed.xml'));
   assert.equal(error.kind, 'bad-request');
-  assert.match(error.message, /^Cannot read doc\.xml: it is not well-formed XML \(line \d+: .*VNET_POOL.*\); nothing was changed$/);
+  assert.match(
+    error.message,
+    /^Cannot read doc\.xml: it is not well-formed XML \(line \d+: .*VNET_POOL.*\); nothing was changed$/,
+  );
   assert.doesNotMatch(error.message, /\n/);
 });
 
 test('a DOCTYPE, entity definitions included, is refused before anything is expanded', () => {
-  const error = refusal('<!DOCTYPE VNET [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><VNET><ID>&lol2;</ID><AR_POOL/></VNET>');
+  const error = refusal(
+    '<!DOCTYPE VNET [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><VNET><ID>&lol2;</ID><AR_POOL/></VNET>',
+  );
   assert.match(error.message, /DOCTYPE/);
 });
 
@@ -96,8 +107,21 @@ test('documents that are not onevnet output are refused, saying what is wrong', 
   assert.match(refusal('<VM_POOL/>').message, /root element is "VM_POOL", not VNET/);
   assert.match(refusal('<VNET><ID>1</ID></VNET>').message, /VNET 1 has no AR_POOL/);
   assert.match(refusal('<VNET><ID>x</ID><AR_POOL/></VNET>').message, /VNET ID "x" is not a number/);
-  assert.match(refusal('<VNET><ID>1</ID><AR_POOL><AR><IP>10.0.0.1</IP></AR></AR_POOL></VNET>').message, /an AR_ID in VNET 1 is missing/);
-  assert.match(refusal('<VNET><ID>1</ID><AR_POOL><AR><AR_ID>0</AR_ID><IP>10.0.0.1</IP><IP>10.0.0.2</IP></AR></AR_POOL></VNET>').message, /VNET 1 AR 0 has IP more than once/);
-  assert.match(refusal('<VNET><ID>1</ID><AR_POOL><AR><AR_ID>0</AR_ID></AR><AR><AR_ID>0</AR_ID></AR></AR_POOL></VNET>').message, /VNET 1 has AR 0 twice/);
-  assert.match(refusal('<VNET><ID>1</ID><AR_POOL/></VNET><VNET><ID>2</ID><AR_POOL/></VNET>').message, /not well-formed|not single/);
+  assert.match(
+    refusal('<VNET><ID>1</ID><AR_POOL><AR><IP>10.0.0.1</IP></AR></AR_POOL></VNET>').message,
+    /an AR_ID in VNET 1 is missing/,
+  );
+  assert.match(
+    refusal('<VNET><ID>1</ID><AR_POOL><AR><AR_ID>0</AR_ID><IP>10.0.0.1</IP><IP>10.0.0.2</IP></AR></AR_POOL></VNET>')
+      .message,
+    /VNET 1 AR 0 has IP more than once/,
+  );
+  assert.match(
+    refusal('<VNET><ID>1</ID><AR_POOL><AR><AR_ID>0</AR_ID></AR><AR><AR_ID>0</AR_ID></AR></AR_POOL></VNET>').message,
+    /VNET 1 has AR 0 twice/,
+  );
+  assert.match(
+    refusal('<VNET><ID>1</ID><AR_POOL/></VNET><VNET><ID>2</ID><AR_POOL/></VNET>').message,
+    /not well-formed|not single/,
+  );
 });

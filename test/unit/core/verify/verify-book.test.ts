@@ -26,7 +26,8 @@ function book(ranges: RangeRecord[], header: Partial<Book> = {}): Book {
   return { schema: 1, generation: 3, nextRangeId: 10, ranges, ...header };
 }
 
-const kinds = (findings: readonly VerifyFinding[]) => findings.map((f) => `${f.kind}${'range' in f ? ` ${f.range}` : ''}`);
+const kinds = (findings: readonly VerifyFinding[]) =>
+  findings.map((f) => `${f.kind}${'range' in f ? ` ${f.range}` : ''}`);
 
 test('a book made by the driver actions (carved, explicit, leased, freed) keeps every invariant', () => {
   const oned = new InProcessOned(ISSUE2_CONFIG);
@@ -62,7 +63,13 @@ test('overlapping ranges are found per family, naming both', () => {
 test("a carved subnet counts as the range's space: another range inside it overlaps", () => {
   const found = verifyBook(
     book([
-      range('r1', { type: 'IP4', size: 20n, ip: ip('10.20.0.3'), pool: 'private', block: { first: ip('10.20.0.0'), last: ip('10.20.0.255') } }),
+      range('r1', {
+        type: 'IP4',
+        size: 20n,
+        ip: ip('10.20.0.3'),
+        pool: 'private',
+        block: { first: ip('10.20.0.0'), last: ip('10.20.0.255') },
+      }),
       range('r2', { type: 'IP4', size: 4n, ip: ip('10.20.0.100'), pool: 'private' }),
     ]),
     ISSUE2_CONFIG,
@@ -85,10 +92,29 @@ test('ranges against pools: outside the named pool, a pool the config dropped, t
   assert.deepEqual(
     found,
     [
-      { kind: 'range-outside-pool', range: 'r1', family: 'ipv4', pool: 'private', network: '10.20.0.0/16', space: '10.21.0.10-10.21.0.19' },
-      { kind: 'range-pool-unknown', range: 'r2', family: 'ipv4', pool: 'gone', config: '/etc/one/nebula-ipam/mydrv.json' },
+      {
+        kind: 'range-outside-pool',
+        range: 'r1',
+        family: 'ipv4',
+        pool: 'private',
+        network: '10.20.0.0/16',
+        space: '10.21.0.10-10.21.0.19',
+      },
+      {
+        kind: 'range-pool-unknown',
+        range: 'r2',
+        family: 'ipv4',
+        pool: 'gone',
+        config: '/etc/one/nebula-ipam/mydrv.json',
+      },
       { kind: 'range-pool-wrong-family', range: 'r3', family: 'ipv4', pool: 'public6' },
-      { kind: 'range-in-pool-unrecorded', range: 'r4', family: 'ipv4', pool: 'private', space: '10.20.7.10-10.20.7.19' },
+      {
+        kind: 'range-in-pool-unrecorded',
+        range: 'r4',
+        family: 'ipv4',
+        pool: 'private',
+        space: '10.20.7.10-10.20.7.19',
+      },
     ],
     'the unmanaged range r5 and r6 outside every pool are fine',
   );
@@ -110,14 +136,45 @@ test('an exclude added to the config later: the range touching it and each lease
     later,
   );
   assert.deepEqual(found, [
-    { kind: 'range-on-excluded', range: 'r1', family: 'ipv4', pool: 'private', exclude: '10.20.0.8/29', space: '10.20.0.0-10.20.0.255' },
-    { kind: 'lease-on-excluded', range: 'r1', pool: 'private', exclude: '10.20.0.8/29', addresses: '10.20.0.8', holder: 'opennebula' },
-    { kind: 'lease-on-excluded', range: 'r1', pool: 'private', exclude: '10.20.0.8/29', addresses: '10.20.0.13', holder: 'operator (bmc-3)' },
+    {
+      kind: 'range-on-excluded',
+      range: 'r1',
+      family: 'ipv4',
+      pool: 'private',
+      exclude: '10.20.0.8/29',
+      space: '10.20.0.0-10.20.0.255',
+    },
+    {
+      kind: 'lease-on-excluded',
+      range: 'r1',
+      pool: 'private',
+      exclude: '10.20.0.8/29',
+      addresses: '10.20.0.8',
+      holder: 'opennebula',
+    },
+    {
+      kind: 'lease-on-excluded',
+      range: 'r1',
+      pool: 'private',
+      exclude: '10.20.0.8/29',
+      addresses: '10.20.0.13',
+      holder: 'operator (bmc-3)',
+    },
   ]);
 });
 
 test('leases out of order, overlapping, or outside their range', () => {
-  const found = verifyBook(book([range('r1', { type: 'IP4', size: 10n, ip: ip('192.168.1.0'), leases: [lease(4, 5), lease(2, 2), lease(5, 6), lease(9, 10)] })]), configWith([]));
+  const found = verifyBook(
+    book([
+      range('r1', {
+        type: 'IP4',
+        size: 10n,
+        ip: ip('192.168.1.0'),
+        leases: [lease(4, 5), lease(2, 2), lease(5, 6), lease(9, 10)],
+      }),
+    ]),
+    configWith([]),
+  );
   assert.deepEqual(found, [
     { kind: 'leases-out-of-order', range: 'r1', addresses: '192.168.1.2', previous: '192.168.1.4-192.168.1.5' },
     { kind: 'leases-overlap', range: 'r1', addresses: '192.168.1.5-192.168.1.6', other: '192.168.1.4-192.168.1.5' },
@@ -128,7 +185,11 @@ test('leases out of order, overlapping, or outside their range', () => {
 test('the header and ids: schema, generation, duplicate ids, an id the counter would hand out again', () => {
   const found = verifyBook(
     book(
-      [range('r1', { type: 'IP4', size: 1n, ip: ip('192.168.1.1') }), range('r1', { type: 'IP4', size: 1n, ip: ip('192.168.1.2') }), range('r12', { type: 'IP4', size: 1n, ip: ip('192.168.1.3') })],
+      [
+        range('r1', { type: 'IP4', size: 1n, ip: ip('192.168.1.1') }),
+        range('r1', { type: 'IP4', size: 1n, ip: ip('192.168.1.2') }),
+        range('r12', { type: 'IP4', size: 1n, ip: ip('192.168.1.3') }),
+      ],
       { generation: -1, nextRangeId: 12 },
     ),
     configWith([]),
@@ -156,5 +217,8 @@ test('ranges of impossible shape: no size, no address for their type, past the e
 
 test('the exit code comes from the findings: 1 for problems, 7 when the book does not decode', () => {
   assert.equal(verifyExitCode([{ kind: 'bad-range-size', range: 'r1', size: '0' }]), 1);
-  assert.equal(verifyExitCode([{ kind: 'book-unreadable', message: 'Cannot read the lease book /x: it is not valid JSON' }]), 7);
+  assert.equal(
+    verifyExitCode([{ kind: 'book-unreadable', message: 'Cannot read the lease book /x: it is not valid JSON' }]),
+    7,
+  );
 });

@@ -11,7 +11,14 @@ import { decodeBook, decodeBookLazily, encodeBook } from '../../../../src/store/
 import { expectIpamError } from '../../../support/expect-ipam-error.ts';
 
 const WHERE = '/books/leases.json';
-const range = (n: number): RangeRecord => ({ id: `r${n}`, type: 'IP4', size: 16n, ip: 0x0a000000n + BigInt(n) * 16n, createdAt: '2026-01-01T00:00:00.000Z', leases: [] });
+const range = (n: number): RangeRecord => ({
+  id: `r${n}`,
+  type: 'IP4',
+  size: 16n,
+  ip: 0x0a000000n + BigInt(n) * 16n,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  leases: [],
+});
 const BOOK: Book = { schema: 1, generation: 3, nextRangeId: 3, ranges: [range(1), range(2)] };
 const lease = { first: 2n, last: 2n, holder: 'opennebula' as const, at: '2026-01-02T00:00:00.000Z' };
 
@@ -20,17 +27,26 @@ function newerText(format: number): string {
   return encodeBook(BOOK)
     .replace(`"format":${BOOK_FORMAT},`, `"format":${format},`)
     .replace('"nextRangeId":3,', '"nextRangeId":3,"site":{"name":"east"},')
-    .replace('"createdAt":"2026-01-01T00:00:00.000Z","leases":""}\n]', '"createdAt":"2026-01-01T00:00:00.000Z","vlan":{"id":42,"tags":["a"]},"leases":""}\n]');
+    .replace(
+      '"createdAt":"2026-01-01T00:00:00.000Z","leases":""}\n]',
+      '"createdAt":"2026-01-01T00:00:00.000Z","vlan":{"id":42,"tags":["a"]},"leases":""}\n]',
+    );
 }
 
 test('the book records the format that wrote it', () => {
-  assert.ok(encodeBook(BOOK).startsWith(`{"schema":1,"format":${BOOK_FORMAT},"generation":3,"nextRangeId":3,"ranges":[\n`));
+  assert.ok(
+    encodeBook(BOOK).startsWith(`{"schema":1,"format":${BOOK_FORMAT},"generation":3,"nextRangeId":3,"ranges":[\n`),
+  );
   assert.equal(decodeBook(encodeBook(BOOK), WHERE).newerFormat, undefined, "this release's own format is not newer");
 });
 
 test('a book of format 1 (0.1.0 wrote no format) reads, and is written as this format', () => {
   const old = encodeBook(BOOK).replace(`"format":${BOOK_FORMAT},`, '');
-  for (const read of [decodeBook(old, WHERE), decodeBookLazily(Buffer.from(old), WHERE), decodeBook(old.replace(/\n/g, ' '), WHERE)]) {
+  for (const read of [
+    decodeBook(old, WHERE),
+    decodeBookLazily(Buffer.from(old), WHERE),
+    decodeBook(old.replace(/\n/g, ' '), WHERE),
+  ]) {
     assert.deepEqual(read, BOOK);
     assert.ok(encodeBook(read).includes(`"format":${BOOK_FORMAT},`));
   }
@@ -68,11 +84,25 @@ test('a book of a newer format is read, and refused for writing in one line nami
       ['r1', 'r2'],
     );
     const changed = replaceRange(read, { ...read.ranges[0]!, leases: [lease] });
-    expectIpamError(() => encodeBook(changed, WHERE), 'store-corrupt', [WHERE, `format ${BOOK_FORMAT + 1}`, `format ${BOOK_FORMAT}`, 'left untouched', 'upgrade']);
+    expectIpamError(() => encodeBook(changed, WHERE), 'store-corrupt', [
+      WHERE,
+      `format ${BOOK_FORMAT + 1}`,
+      `format ${BOOK_FORMAT}`,
+      'left untouched',
+      'upgrade',
+    ]);
   }
 });
 
 test('a format that is not a format number is refused as any bad field is', () => {
-  expectIpamError(() => decodeBook(encodeBook(BOOK).replace(`"format":${BOOK_FORMAT}`, '"format":"2"'), WHERE), 'store-corrupt', [WHERE, 'format']);
-  expectIpamError(() => decodeBook(encodeBook(BOOK).replace(`"format":${BOOK_FORMAT}`, '"format":0'), WHERE), 'store-corrupt', [WHERE, 'format']);
+  expectIpamError(
+    () => decodeBook(encodeBook(BOOK).replace(`"format":${BOOK_FORMAT}`, '"format":"2"'), WHERE),
+    'store-corrupt',
+    [WHERE, 'format'],
+  );
+  expectIpamError(
+    () => decodeBook(encodeBook(BOOK).replace(`"format":${BOOK_FORMAT}`, '"format":0'), WHERE),
+    'store-corrupt',
+    [WHERE, 'format'],
+  );
 });

@@ -23,8 +23,22 @@ const FULL: Book = {
       createdAt: '2024-01-01T00:00:00.000Z',
       requestId: '3',
       leases: [
-        { first: 0n, last: 0n, holder: 'opennebula', mac: 0x020000000000n, requestId: '4', at: '2024-01-01T00:00:01.000Z' },
-        { first: (1n << 32n) - 2n, last: (1n << 32n) - 1n, holder: 'operator', owner: 'router "a"', note: 'spare\nline', at: '2024-01-02T00:00:00.000Z' },
+        {
+          first: 0n,
+          last: 0n,
+          holder: 'opennebula',
+          mac: 0x020000000000n,
+          requestId: '4',
+          at: '2024-01-01T00:00:01.000Z',
+        },
+        {
+          first: (1n << 32n) - 2n,
+          last: (1n << 32n) - 1n,
+          holder: 'operator',
+          owner: 'router "a"',
+          note: 'spare\nline',
+          at: '2024-01-02T00:00:00.000Z',
+        },
       ],
     },
     {
@@ -81,7 +95,10 @@ function decodeChanged(change: (doc: any) => void): () => Book {
 
 test('a book that is not what nebula-ipam wrote is refused, naming the file, the field and the way back', () => {
   const message = expectIpamError(() => decodeBook('{"schema":1,', WHERE), 'store-corrupt', [WHERE, 'not valid JSON']);
-  assert.ok(message.includes('`nebula-ipam restore`') && !message.includes('copy'), 'says how to recover: restore (the backend names where its previous generation is), never a copy over the book');
+  assert.ok(
+    message.includes('`nebula-ipam restore`') && !message.includes('copy'),
+    'says how to recover: restore (the backend names where its previous generation is), never a copy over the book',
+  );
   expectIpamError(() => decodeBook('', WHERE), 'store-corrupt', [WHERE]);
   expectIpamError(() => decodeBook('[]', WHERE), 'store-corrupt', ['(top)']);
   expectIpamError(
@@ -206,7 +223,13 @@ test('the round-robin cursor: written as "next", absent in older books (0), at m
     ['ranges[1].next'],
   );
   assert.equal(
-    decodeBook(JSON.stringify({ ...JSON.parse(encodeBook(FULL)), ranges: [{ ...JSON.parse(encodeBook(FULL)).ranges[1], next: 10 }] }), WHERE).ranges[0]!.nextIndex,
+    decodeBook(
+      JSON.stringify({
+        ...JSON.parse(encodeBook(FULL)),
+        ranges: [{ ...JSON.parse(encodeBook(FULL)).ranges[1], next: 10 }],
+      }),
+      WHERE,
+    ).ranges[0]!.nextIndex,
     10n,
     'the size itself: wraps on use',
   );
@@ -279,10 +302,17 @@ test('the driver that registered a range is kept; a book without it (written bef
     `{"schema":1,"format":2,"generation":1,"nextRangeId":2,"ranges":[\n{"id":"r1","type":"IP4","size":4,"ip":"10.0.0.1",${extra}"createdAt":"2026-01-01T00:00:00.000Z","leases":""}\n]}\n`;
   const old = decodeBook(line(''), WHERE);
   assert.equal(old.ranges[0]!.driver, undefined);
-  assert.equal(encodeBook({ ...old, ranges: old.ranges.map((r) => ({ ...r })) }), line(''), 'no driver field is invented');
+  assert.equal(
+    encodeBook({ ...old, ranges: old.ranges.map((r) => ({ ...r })) }),
+    line(''),
+    'no driver field is invented',
+  );
   const withDriver = decodeBook(line('"driver":"alpha",'), WHERE);
   assert.equal(withDriver.ranges[0]!.driver, 'alpha');
-  assert.equal(encodeBook({ ...withDriver, ranges: withDriver.ranges.map((r) => ({ ...r })) }), line('"driver":"alpha",'));
+  assert.equal(
+    encodeBook({ ...withDriver, ranges: withDriver.ranges.map((r) => ({ ...r })) }),
+    line('"driver":"alpha",'),
+  );
   expectIpamError(() => decodeBook(line('"driver":7,'), WHERE), 'store-corrupt', ['ranges[0].driver']);
 });
 
@@ -293,8 +323,24 @@ test('quickFootprint reads a footprint from the line as the full decoder would, 
     ranges: [
       ...FULL.ranges,
       { id: 'r4', type: 'IP4', size: 10n, ip: 0x0a00000an, createdAt: 't', leases: [] },
-      { id: 'r5', type: 'IP6_STATIC', size: 3n, ip6: parseIPv6('2001:db8::10')!, prefixLength: 64, createdAt: 't', leases: [] },
-      { id: 'r6', type: 'ETHER', size: 3n, mac: 0x020000000001n, owner: '"ip":"9.9.9.9" "block":["1.1.1.1","2.2.2.2"]', createdAt: 't', leases: [] },
+      {
+        id: 'r5',
+        type: 'IP6_STATIC',
+        size: 3n,
+        ip6: parseIPv6('2001:db8::10')!,
+        prefixLength: 64,
+        createdAt: 't',
+        leases: [],
+      },
+      {
+        id: 'r6',
+        type: 'ETHER',
+        size: 3n,
+        mac: 0x020000000001n,
+        owner: '"ip":"9.9.9.9" "block":["1.1.1.1","2.2.2.2"]',
+        createdAt: 't',
+        leases: [],
+      },
     ],
   };
   const text = encodeBook(book);
@@ -302,12 +348,21 @@ test('quickFootprint reads a footprint from the line as the full decoder would, 
   const lazy = decodeBookLazily(Buffer.from(text), WHERE);
   for (const family of ['ipv4', 'ipv6'] as const) {
     for (let i = 0; i < full.ranges.length; i++) {
-      assert.deepEqual(quickFootprint(lazy.ranges[i]!, family), footprint(full.ranges[i]!, family), `${full.ranges[i]!.id} ${family}`);
+      assert.deepEqual(
+        quickFootprint(lazy.ranges[i]!, family),
+        footprint(full.ranges[i]!, family),
+        `${full.ranges[i]!.id} ${family}`,
+      );
     }
   }
   // A key written twice (JSON: the last counts) goes to the full decoder.
   const twice = decodeBookLazily(text.replace('"ip":"10.0.0.10"', '"ip":"10.0.0.99","ip":"10.0.0.10"'), WHERE);
   assert.deepEqual(quickFootprint(twice.ranges[3]!, 'ipv4'), { first: 0x0a00000an, last: 0x0a000013n });
   // A broken address is refused as the decoder refuses it.
-  expectIpamError(() => quickFootprint(decodeBookLazily(text.replace('"ip":"10.0.0.10"', '"ip":"10.0.0.300"'), WHERE).ranges[3]!, 'ipv4'), 'store-corrupt', ['ranges[3].ip']);
+  expectIpamError(
+    () =>
+      quickFootprint(decodeBookLazily(text.replace('"ip":"10.0.0.10"', '"ip":"10.0.0.300"'), WHERE).ranges[3]!, 'ipv4'),
+    'store-corrupt',
+    ['ranges[3].ip'],
+  );
 });

@@ -12,9 +12,22 @@ const MIXED: Lease[] = [
   { first: 0n, last: 0n, holder: 'opennebula', mac: MAC, requestId: '17', at: '2025-01-01T00:00:00.000Z' },
   { first: 1n, last: 4n, holder: 'opennebula', mac: MAC + 1n, requestId: '3', at: '2024-12-31T23:59:59.999Z' },
   { first: 9n, last: 9n, holder: 'opennebula', mac: 0x0200deadbeefn, requestId: 'req-A;1,%', at: 'yesterday, noon' },
-  { first: 10n, last: 10n, holder: 'operator', owner: 'router "a", 50% ; spare', note: 'line\nbreak ~ ünïcode', at: '2025-01-02T00:00:00.000Z' },
+  {
+    first: 10n,
+    last: 10n,
+    holder: 'operator',
+    owner: 'router "a", 50% ; spare',
+    note: 'line\nbreak ~ ünïcode',
+    at: '2025-01-02T00:00:00.000Z',
+  },
   { first: 11n, last: 11n, holder: 'operator', owner: '', note: '', mac: MAC + 11n, at: '1969-12-31T23:59:59.000Z' },
-  { first: (1n << 32n) - 2n, last: (1n << 32n) - 1n, holder: 'opennebula', requestId: '999999999999999', at: '2025-01-01T00:00:00.000Z' },
+  {
+    first: (1n << 32n) - 2n,
+    last: (1n << 32n) - 1n,
+    holder: 'opennebula',
+    requestId: '999999999999999',
+    at: '2025-01-01T00:00:00.000Z',
+  },
 ];
 
 test('leases survive packing and unpacking unchanged, odd texts and edges included', () => {
@@ -52,25 +65,29 @@ test('any sorted, disjoint list of leases round-trips', () => {
     ),
   });
   fc.assert(
-    fc.property(fc.array(lease, { maxLength: 20 }), fc.option(fc.bigInt(0n, 1n << 40n), { nil: undefined }), (raw, rangeMac) => {
-      let next = 0n;
-      const leases: Lease[] = raw.map((l) => {
-        const first = next + BigInt(l.gap);
-        const last = first + BigInt(l.extra);
-        next = last + 1n;
-        return {
-          first,
-          last,
-          holder: l.operator ? 'operator' : 'opennebula',
-          ...(l.owner === undefined ? {} : { owner: l.owner }),
-          ...(l.note === undefined ? {} : { note: l.note }),
-          ...(l.mac === undefined ? {} : { mac: l.mac }),
-          ...(l.requestId === undefined ? {} : { requestId: l.requestId }),
-          at: l.at,
-        };
-      });
-      assert.deepEqual(unpackLeases(packLeases(leases, rangeMac), 1n << 32n, rangeMac, fail), leases);
-    }),
+    fc.property(
+      fc.array(lease, { maxLength: 20 }),
+      fc.option(fc.bigInt(0n, 1n << 40n), { nil: undefined }),
+      (raw, rangeMac) => {
+        let next = 0n;
+        const leases: Lease[] = raw.map((l) => {
+          const first = next + BigInt(l.gap);
+          const last = first + BigInt(l.extra);
+          next = last + 1n;
+          return {
+            first,
+            last,
+            holder: l.operator ? 'operator' : 'opennebula',
+            ...(l.owner === undefined ? {} : { owner: l.owner }),
+            ...(l.note === undefined ? {} : { note: l.note }),
+            ...(l.mac === undefined ? {} : { mac: l.mac }),
+            ...(l.requestId === undefined ? {} : { requestId: l.requestId }),
+            at: l.at,
+          };
+        });
+        assert.deepEqual(unpackLeases(packLeases(leases, rangeMac), 1n << 32n, rangeMac, fail), leases);
+      },
+    ),
     { numRuns: 300 },
   );
 });

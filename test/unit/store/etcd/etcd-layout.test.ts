@@ -1,7 +1,17 @@
 /** The etcd layout's key grammar, pure: which keys are a book's, for which generation; lease windows; the range-id floor. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chunkKey, headKey, kindOf, layoutOf, rangeIdFloorOf, rangeKey, snapshotOf, versionOf, windowFor } from '../../../../src/store/etcd/etcd-layout.ts';
+import {
+  chunkKey,
+  headKey,
+  kindOf,
+  layoutOf,
+  rangeIdFloorOf,
+  rangeKey,
+  snapshotOf,
+  versionOf,
+  windowFor,
+} from '../../../../src/store/etcd/etcd-layout.ts';
 
 const layout = layoutOf('/nebula');
 
@@ -17,9 +27,19 @@ test('versioned keys carry the generation they were written for; ids are URI-enc
 });
 
 test("another book's keys under the prefix are foreign: a nested book's pointer is only legacy-shaped, listed by nobody", () => {
-  for (const key of ['/nebula/range/range/r1@1.ab', '/nebula/range/audit/x', '/nebula/range/r1/meta', '/nebula/meta@not-a-version', '/nebula/notes'])
+  for (const key of [
+    '/nebula/range/range/r1@1.ab',
+    '/nebula/range/audit/x',
+    '/nebula/range/r1/meta',
+    '/nebula/meta@not-a-version',
+    '/nebula/notes',
+  ])
     assert.deepEqual(kindOf(layout, key), { kind: 'foreign' }, key);
-  assert.deepEqual(kindOf(layout, '/nebula/range/meta'), { kind: 'legacy' }, 'refused unless a head lists it (refuseForeignKeys)');
+  assert.deepEqual(
+    kindOf(layout, '/nebula/range/meta'),
+    { kind: 'legacy' },
+    'refused unless a head lists it (refuseForeignKeys)',
+  );
 });
 
 test('lease windows: 4096 addresses, wider for ranges over 2^20 addresses, never more than 256 of them', () => {
@@ -30,7 +50,13 @@ test('lease windows: 4096 addresses, wider for ranges over 2^20 addresses, never
 });
 
 test('the range-id floor counts every id a key or a head names, decodable or not', () => {
-  const kv = (key: string, value: string) => ({ key, value: Buffer.from(value), modRevision: '1', createRevision: '1', version: '1' });
+  const kv = (key: string, value: string) => ({
+    key,
+    value: Buffer.from(value),
+    modRevision: '1',
+    createRevision: '1',
+    version: '1',
+  });
   const snapshot = snapshotOf(layout, '9', [
     kv('/nebula/meta', 'not json, "nextRangeId":4'),
     kv('/nebula/meta@3.aa', '{"nextRangeId":5,"ranges":[["r2","3.aa"],["r9","3.aa"]]}'),

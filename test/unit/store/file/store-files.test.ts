@@ -44,7 +44,10 @@ test(
     fs.mkdirSync(path.join(dir, 'real'));
     fs.symlinkSync(path.join(dir, 'real'), path.join(dir, 'link'));
     assert.equal(realBookPath(path.join(dir, 'link', 'leases.json')), path.join(dir, 'real', 'leases.json'));
-    assert.equal(realBookPath(path.join(dir, 'link', 'a', 'b', 'leases.json')), path.join(dir, 'real', 'a', 'b', 'leases.json'));
+    assert.equal(
+      realBookPath(path.join(dir, 'link', 'a', 'b', 'leases.json')),
+      path.join(dir, 'real', 'a', 'b', 'leases.json'),
+    );
   }),
 );
 
@@ -52,9 +55,16 @@ test(
   'a book that is a symlink to nothing, or under a directory symlink to nothing, is refused naming the link and its target',
   withDir((dir) => {
     fs.symlinkSync(path.join(dir, 'gone', 'leases.json'), path.join(dir, 'leases.json'));
-    expectIpamError(() => realBookPath(path.join(dir, 'leases.json')), 'store-io', [path.join(dir, 'leases.json'), path.join(dir, 'gone', 'leases.json'), 'does not exist']);
+    expectIpamError(() => realBookPath(path.join(dir, 'leases.json')), 'store-io', [
+      path.join(dir, 'leases.json'),
+      path.join(dir, 'gone', 'leases.json'),
+      'does not exist',
+    ]);
     fs.symlinkSync(path.join(dir, 'unmounted'), path.join(dir, 'share'));
-    expectIpamError(() => realBookPath(path.join(dir, 'share', 'leases.json')), 'store-io', [path.join(dir, 'share'), path.join(dir, 'unmounted')]);
+    expectIpamError(() => realBookPath(path.join(dir, 'share', 'leases.json')), 'store-io', [
+      path.join(dir, 'share'),
+      path.join(dir, 'unmounted'),
+    ]);
   }),
 );
 
@@ -83,7 +93,9 @@ test(
     expectIpamError(() => openRegularFile(dir, fs.constants.O_RDONLY, RULES), 'store-io', ['a directory']);
     fs.writeFileSync(path.join(dir, 'file'), 'x');
     fs.symlinkSync(path.join(dir, 'file'), path.join(dir, 'link'));
-    expectIpamError(() => openRegularFile(path.join(dir, 'link'), fs.constants.O_RDONLY, RULES), 'store-io', ['a symlink']);
+    expectIpamError(() => openRegularFile(path.join(dir, 'link'), fs.constants.O_RDONLY, RULES), 'store-io', [
+      'a symlink',
+    ]);
     const { fd, stat } = openRegularFile(path.join(dir, 'file'), fs.constants.O_RDONLY, RULES);
     fs.closeSync(fd);
     assert.equal(stat.size, 1);
@@ -130,7 +142,12 @@ test(
     const hostile = path.join(dir, 'users', 'leases.json');
     fs.symlinkSync(path.join(dir, 'etc', 'passwd'), hostile);
     fs.lchownSync(hostile, 4242, 4242);
-    expectIpamError(() => realBookPath(hostile), 'store-io', ['as root', hostile, 'uid 4242', path.join(dir, 'etc', 'passwd')]);
+    expectIpamError(() => realBookPath(hostile), 'store-io', [
+      'as root',
+      hostile,
+      'uid 4242',
+      path.join(dir, 'etc', 'passwd'),
+    ]);
     const friendly = path.join(dir, 'users', 'shared.json');
     fs.symlinkSync(path.join(dir, 'shared', 'leases.json'), friendly);
     fs.lchownSync(friendly, 4242, 4242);

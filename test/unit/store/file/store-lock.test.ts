@@ -96,7 +96,10 @@ test(
   'a lock dated in the future (the clock stepped back) whose holder cannot be checked is taken over once it has not changed for STALE_MS',
   withBookPath(async (book) => {
     fs.mkdirSync(lockPath(book));
-    fs.writeFileSync(path.join(lockPath(book), 'owner'), JSON.stringify({ token: 't', pid: 1, host: 'another-front-end', boot: 'b', pidns: 'p' }));
+    fs.writeFileSync(
+      path.join(lockPath(book), 'owner'),
+      JSON.stringify({ token: 't', pid: 1, host: 'another-front-end', boot: 'b', pidns: 'p' }),
+    );
     const future = new Date(Date.now() + 3_600_000);
     fs.utimesSync(lockPath(book), future, future);
     const started = Date.now();
