@@ -18,6 +18,8 @@ import { encodeMessage } from './wire-message.ts';
 
 /** RFC 1035 4.2.1: what a UDP answer may hold without EDNS (we send none). */
 const UDP_LIMIT = 512;
+/** TCP's two length bytes bound a message (RFC 1035 4.2.2); room is kept for the TSIG record. */
+const LARGEST_UPDATE = 65_535 - 512;
 /** Requests in flight on one connection: enough to keep a server busy, few enough for its queue. */
 const WINDOW = 32;
 
@@ -28,7 +30,9 @@ export async function applyUpdates(server: DnsServer, updates: readonly DnsUpdat
   // Every update is encoded before any is sent: one the wire cannot carry changes nothing.
   const messages = updates.map((update) => {
     try {
-      return encodeMessage(updateMessage(0, update));
+      const bytes = encodeMessage(updateMessage(0, update));
+      if (bytes.length > LARGEST_UPDATE) throw new RangeError(`it takes ${bytes.length} bytes, more than one message holds (${LARGEST_UPDATE} before its signature); split it`);
+      return bytes;
     } catch (error) {
       if (error instanceof RangeError) throw unencodable(actionOf(update), server, error.message);
       throw error;

@@ -8,6 +8,7 @@ import { type DnsAction, malformedAnswer, tsigFailure } from './dns-failure.ts';
 import type { DnsServer } from './dns-server.ts';
 import { MalformedMessage } from './malformed.ts';
 import { signMessage, TsigVerifier } from './tsig.ts';
+import { rcodeName } from './wire-header.ts';
 import { type DecodedMessage, decodeMessage } from './wire-message.ts';
 
 export interface SentRequest {
@@ -55,6 +56,8 @@ export function incoming(
       if (error instanceof MalformedMessage) throw malformedAnswer(action, server, error.message);
       throw error;
     }
+    if (!check.ok && check.problem.kind === 'unsigned' && message.header.rcode !== 0)
+      throw tsigFailure(action, server, { kind: 'refused-unsigned', rcode: rcodeName(message.header.rcode) });
     if (!check.ok) throw tsigFailure(action, server, check.problem);
   }
   return message;

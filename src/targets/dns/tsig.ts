@@ -39,6 +39,8 @@ export interface TsigFields {
 export type TsigProblem =
   /** The request was signed, the answer is not. */
   | { readonly kind: 'unsigned' }
+  /** An unsigned refusal (PowerDNS answers a bad signature so): `rcode` is the answer's. */
+  | { readonly kind: 'refused-unsigned'; readonly rcode: string }
   /** The server refused our signature: BADSIG, BADKEY, BADTIME or BADTRUNC (`serverTime` with BADTIME). */
   | { readonly kind: 'refused'; readonly error: string; readonly serverTime?: number }
   | { readonly kind: 'other-key'; readonly name: string; readonly algorithm: string }
