@@ -28,12 +28,16 @@ function zoneFile(zone: string): string {
 
 export async function startBind(): Promise<DnsTestServer> {
   const named = requireBinary(NAMED, 'bind9');
-  requireBinary(TSIG_KEYGEN, 'bind9-utils');
+  requireBinary(TSIG_KEYGEN, 'bind9');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-bind-'));
   const keygen = await run(TSIG_KEYGEN, ['-a', 'hmac-sha256', KEY_NAME]);
   if (keygen.code !== 0) throw new Error(`tsig-keygen failed: ${keygen.stderr}`);
   fs.writeFileSync(path.join(dir, 'nebula.key'), keygen.stdout, { mode: 0o600 });
-  const key = { name: KEY_NAME, algorithm: 'hmac-sha256', secret: tsigSecret(keygen.stdout, 'nebula.key', KEY_NAME, 'hmac-sha256') } as const;
+  const key = {
+    name: KEY_NAME,
+    algorithm: 'hmac-sha256',
+    secret: tsigSecret(keygen.stdout, 'nebula.key', KEY_NAME, 'hmac-sha256'),
+  } as const;
   const port = await freeDnsPort();
   const zones = Object.values(ZONES).map((zone, i) => {
     const file = `zone-${i}.db`;
@@ -71,7 +75,8 @@ export async function startBind(): Promise<DnsTestServer> {
       `BIND in ${dir} did not answer on ${HOST}:${port}`,
       15_000,
       async () => {
-        if (process.child.exitCode !== null) throw new Error(`named exited ${process.child.exitCode} at start: ${process.output().slice(-2000)}`);
+        if (process.child.exitCode !== null)
+          throw new Error(`named exited ${process.child.exitCode} at start: ${process.output().slice(-2000)}`);
         return (await tools.lookup(ZONES.forward, 'SOA').catch(() => [])).length === 1;
       },
       () => `its output: ${process.output().slice(-2000)}`,

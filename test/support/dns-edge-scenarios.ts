@@ -16,7 +16,12 @@ import { type DnsTestServer, ZONES } from './dns-test-server.ts';
 const F = ZONES.forward;
 const a = (name: string, data: string, ttl = 300): DnsRecord => ({ name: `${name}.${F}`, type: 'A', ttl, data });
 const aaaa = (name: string, data: string): DnsRecord => ({ name: `${name}.${F}`, type: 'AAAA', ttl: 300, data });
-const ptr4 = (last: number, target: string): DnsRecord => ({ name: `${last}.${ZONES.classless}`, type: 'PTR', ttl: 300, data: `${target}.${F}` });
+const ptr4 = (last: number, target: string): DnsRecord => ({
+  name: `${last}.${ZONES.classless}`,
+  type: 'PTR',
+  ttl: 300,
+  data: `${target}.${F}`,
+});
 /** 2001:db8::<hex> in the /64 nibble zone. */
 const ptr6 = (hex: string, target: string): DnsRecord => ({
   name: `${hex.padStart(16, '0').split('').reverse().join('.')}.${ZONES.nibble}`,
@@ -31,10 +36,24 @@ const create = (zone: string, ...records: DnsRecord[]): DnsUpdate => ({
   remove: [],
   add: records,
 });
-const replace = (zone: string, from: DnsRecord, to: DnsRecord): DnsUpdate => ({ zone, prerequisites: [{ kind: 'rrset-equals', records: [from] }], remove: [from], add: [to] });
-const drop = (zone: string, ...records: DnsRecord[]): DnsUpdate => ({ zone, prerequisites: records.map((r) => ({ kind: 'rrset-equals', records: [r] })), remove: records, add: [] });
+const replace = (zone: string, from: DnsRecord, to: DnsRecord): DnsUpdate => ({
+  zone,
+  prerequisites: [{ kind: 'rrset-equals', records: [from] }],
+  remove: [from],
+  add: [to],
+});
+const drop = (zone: string, ...records: DnsRecord[]): DnsUpdate => ({
+  zone,
+  prerequisites: records.map((r) => ({ kind: 'rrset-equals', records: [r] })),
+  remove: records,
+  add: [],
+});
 
-async function expectRejection(promise: Promise<unknown>, kind: IpamError['kind'], mentions: readonly string[]): Promise<string> {
+async function expectRejection(
+  promise: Promise<unknown>,
+  kind: IpamError['kind'],
+  mentions: readonly string[],
+): Promise<string> {
   const error = await promise.then(
     () => undefined,
     (caught: unknown) => caught,
@@ -42,7 +61,8 @@ async function expectRejection(promise: Promise<unknown>, kind: IpamError['kind'
   assert.ok(error instanceof IpamError, `expected an IpamError of kind ${kind}, got ${String(error)}`);
   assert.equal(error.kind, kind, error.message);
   assert.doesNotMatch(error.message, /[\r\n]/);
-  for (const text of mentions) assert.ok(error.message.includes(text), `the message names ${JSON.stringify(text)}: ${error.message}`);
+  for (const text of mentions)
+    assert.ok(error.message.includes(text), `the message names ${JSON.stringify(text)}: ${error.message}`);
   return error.message;
 }
 
@@ -62,12 +82,21 @@ export function dnsEdgeScenarios(name: string, start: () => Promise<DnsTestServe
     });
 
     test('forward records (A, AAAA) are added, changed and removed, as dig sees them', async () => {
-      assert.deepEqual(await applyUpdates(dns.server(), [create(F, a('vm-a', '192.0.2.10'), aaaa('vm-a', '2001:db8::10'))]), [{ applied: true }]);
+      assert.deepEqual(
+        await applyUpdates(dns.server(), [create(F, a('vm-a', '192.0.2.10'), aaaa('vm-a', '2001:db8::10'))]),
+        [{ applied: true }],
+      );
       assert.deepEqual(await dns.lookup(`vm-a.${F}`, 'A'), ['192.0.2.10']);
       assert.deepEqual(await dns.lookup(`vm-a.${F}`, 'AAAA'), ['2001:db8::10']);
-      assert.deepEqual(await applyUpdates(dns.server(), [replace(F, a('vm-a', '192.0.2.10'), a('vm-a', '192.0.2.11'))]), [{ applied: true }]);
+      assert.deepEqual(
+        await applyUpdates(dns.server(), [replace(F, a('vm-a', '192.0.2.10'), a('vm-a', '192.0.2.11'))]),
+        [{ applied: true }],
+      );
       assert.deepEqual(await dns.lookup(`vm-a.${F}`, 'A'), ['192.0.2.11']);
-      assert.deepEqual(await applyUpdates(dns.server(), [drop(F, a('vm-a', '192.0.2.11'), aaaa('vm-a', '2001:db8::10'))]), [{ applied: true }]);
+      assert.deepEqual(
+        await applyUpdates(dns.server(), [drop(F, a('vm-a', '192.0.2.11'), aaaa('vm-a', '2001:db8::10'))]),
+        [{ applied: true }],
+      );
       assert.deepEqual(await dns.lookup(`vm-a.${F}`, 'A'), []);
       assert.deepEqual(await dns.lookup(`vm-a.${F}`, 'AAAA'), []);
     });
@@ -78,7 +107,9 @@ export function dnsEdgeScenarios(name: string, start: () => Promise<DnsTestServe
       assert.deepEqual(await dns.lookup(first.name, 'PTR'), [`vm-a.${F}`]);
       const [reverse] = (await dns.dig('+short', '-x', '2001:db8::10')).split('\n');
       assert.equal(reverse, `vm-a.${F}.`, 'dig -x finds it by address');
-      assert.deepEqual(await applyUpdates(dns.server(), [replace(ZONES.nibble, first, ptr6('10', 'vm-b'))]), [{ applied: true }]);
+      assert.deepEqual(await applyUpdates(dns.server(), [replace(ZONES.nibble, first, ptr6('10', 'vm-b'))]), [
+        { applied: true },
+      ]);
       assert.deepEqual(await dns.lookup(first.name, 'PTR'), [`vm-b.${F}`]);
       assert.deepEqual(await applyUpdates(dns.server(), [drop(ZONES.nibble, ptr6('10', 'vm-b'))]), [{ applied: true }]);
       assert.deepEqual(await dns.lookup(first.name, 'PTR'), []);
@@ -86,11 +117,18 @@ export function dnsEdgeScenarios(name: string, start: () => Promise<DnsTestServe
 
     if (options.classless)
       test('reverse records (PTR) in the RFC 2317 classless zone are added, changed and removed', async () => {
-        assert.deepEqual(await applyUpdates(dns.server(), [create(ZONES.classless, ptr4(10, 'vm-a'))]), [{ applied: true }]);
+        assert.deepEqual(await applyUpdates(dns.server(), [create(ZONES.classless, ptr4(10, 'vm-a'))]), [
+          { applied: true },
+        ]);
         assert.deepEqual(await dns.lookup(`10.${ZONES.classless}`, 'PTR'), [`vm-a.${F}`]);
-        assert.deepEqual(await applyUpdates(dns.server(), [replace(ZONES.classless, ptr4(10, 'vm-a'), ptr4(10, 'vm-c'))]), [{ applied: true }]);
+        assert.deepEqual(
+          await applyUpdates(dns.server(), [replace(ZONES.classless, ptr4(10, 'vm-a'), ptr4(10, 'vm-c'))]),
+          [{ applied: true }],
+        );
         assert.deepEqual(await dns.lookup(`10.${ZONES.classless}`, 'PTR'), [`vm-c.${F}`]);
-        assert.deepEqual(await applyUpdates(dns.server(), [drop(ZONES.classless, ptr4(10, 'vm-c'))]), [{ applied: true }]);
+        assert.deepEqual(await applyUpdates(dns.server(), [drop(ZONES.classless, ptr4(10, 'vm-c'))]), [
+          { applied: true },
+        ]);
         assert.deepEqual(await dns.lookup(`10.${ZONES.classless}`, 'PTR'), []);
       });
 
@@ -104,16 +142,24 @@ export function dnsEdgeScenarios(name: string, start: () => Promise<DnsTestServe
 
     test('a delete of data somebody changed is refused: NXRRSET, and their record stays', async () => {
       assert.deepEqual(await applyUpdates(dns.server(), [create(F, a('moved', '192.0.2.40'))]), [{ applied: true }]);
-      const theirs = await dns.nsupdate(F, [`update delete moved.${F} A 192.0.2.40`, `update add moved.${F} 300 A 192.0.2.41`]);
+      const theirs = await dns.nsupdate(F, [
+        `update delete moved.${F} A 192.0.2.40`,
+        `update add moved.${F} 300 A 192.0.2.41`,
+      ]);
       assert.equal(theirs.code, 0, theirs.stderr);
-      assert.deepEqual(await applyUpdates(dns.server(), [drop(F, a('moved', '192.0.2.40'))]), [{ applied: false, rcode: 'NXRRSET' }]);
+      assert.deepEqual(await applyUpdates(dns.server(), [drop(F, a('moved', '192.0.2.40'))]), [
+        { applied: false, rcode: 'NXRRSET' },
+      ]);
       assert.deepEqual(await dns.lookup(`moved.${F}`, 'A'), ['192.0.2.41']);
     });
 
     test('a wrong TSIG secret is one clear config error naming the server and the key, and changes nothing', async () => {
       const wrong = dns.server(2_000, { ...dns.key, secret: Buffer.alloc(32, 9) });
       const where = `127.0.0.1:${dns.port}`;
-      const message = await expectRejection(applyUpdates(wrong, [create(F, a('forged', '192.0.2.50'))]), 'config', [`Cannot update zone ${F} on ${where}`, 'TSIG key "nebula"']);
+      const message = await expectRejection(applyUpdates(wrong, [create(F, a('forged', '192.0.2.50'))]), 'config', [
+        `Cannot update zone ${F} on ${where}`,
+        'TSIG key "nebula"',
+      ]);
       assert.match(message, /secret/);
       assert.deepEqual(await dns.lookup(`forged.${F}`, 'A'), []);
       await expectRejection(readZone(wrong, F), 'config', [`Cannot read zone ${F} on ${where}`, 'TSIG key "nebula"']);
@@ -122,13 +168,20 @@ export function dnsEdgeScenarios(name: string, start: () => Promise<DnsTestServe
     test('readZone returns what dig AXFR shows (A, AAAA, PTR, TXT), with the SOA serial', async () => {
       assert.deepEqual(
         await applyUpdates(dns.server(), [
-          create(F, a('vm-z', '192.0.2.60'), aaaa('vm-z', '2001:db8::60'), { name: `vm-z.${F}`, type: 'TXT', ttl: 300, data: 'heritage=nebula-ipam,owner=test' }),
+          create(F, a('vm-z', '192.0.2.60'), aaaa('vm-z', '2001:db8::60'), {
+            name: `vm-z.${F}`,
+            type: 'TXT',
+            ttl: 300,
+            data: 'heritage=nebula-ipam,owner=test',
+          }),
           create(ZONES.nibble, ptr6('60', 'vm-z')),
         ]),
         [{ applied: true }, { applied: true }],
       );
       for (const zone of [F, ZONES.nibble]) {
-        const ours = (await readZone(dns.server(), zone)).map((r) => [r.name, String(r.ttl), r.type, r.data]).sort((x, y) => x.join(' ').localeCompare(y.join(' ')));
+        const ours = (await readZone(dns.server(), zone))
+          .map((r) => [r.name, String(r.ttl), r.type, r.data])
+          .sort((x, y) => x.join(' ').localeCompare(y.join(' ')));
         const digs = (await dns.axfr(zone)).filter((fields) => ['A', 'AAAA', 'PTR', 'TXT'].includes(fields[2]!));
         assert.deepEqual(ours, digs, zone);
         assert.ok(ours.length > 0);
@@ -141,9 +194,19 @@ export function dnsEdgeScenarios(name: string, start: () => Promise<DnsTestServe
       dns.process.pause();
       t.after(() => dns.process.resume());
       const where = `127.0.0.1:${dns.port}`;
-      await expectRejection(applyUpdates(dns.server(300), [create(F, a('stopped', '192.0.2.70'))]), 'store-io', [`Cannot update zone ${F} on ${where}`, 'no answer within 300 ms']);
-      await expectRejection(applyUpdates(dns.server(300), [create(F, a('stopped', '192.0.2.70')), create(F, a('stopped2', '192.0.2.71'))]), 'store-io', [where, 'no answer within 300 ms']);
-      await expectRejection(readZone(dns.server(300), F), 'store-io', [`Cannot read zone ${F} on ${where}`, 'no answer within 300 ms']);
+      await expectRejection(applyUpdates(dns.server(300), [create(F, a('stopped', '192.0.2.70'))]), 'store-io', [
+        `Cannot update zone ${F} on ${where}`,
+        'no answer within 300 ms',
+      ]);
+      await expectRejection(
+        applyUpdates(dns.server(300), [create(F, a('stopped', '192.0.2.70')), create(F, a('stopped2', '192.0.2.71'))]),
+        'store-io',
+        [where, 'no answer within 300 ms'],
+      );
+      await expectRejection(readZone(dns.server(300), F), 'store-io', [
+        `Cannot read zone ${F} on ${where}`,
+        'no answer within 300 ms',
+      ]);
       dns.process.resume();
       assert.deepEqual(await applyUpdates(dns.server(), [create(F, a('resumed', '192.0.2.72'))]), [{ applied: true }]);
     });
@@ -151,7 +214,11 @@ export function dnsEdgeScenarios(name: string, start: () => Promise<DnsTestServe
     test('150 updates in one batch (A, AAAA and PTR), and one update too big for UDP, are all in place', async () => {
       const updates: DnsUpdate[] = [];
       for (let i = 0; i < 150; i++) {
-        updates.push(i % 3 === 2 ? create(ZONES.nibble, ptr6((0x1000 + i).toString(16), `bulk-${i}`)) : create(F, i % 3 === 0 ? a(`bulk-${i}`, `198.18.0.${i}`) : aaaa(`bulk-${i}`, `2001:db8::1:${i}`)));
+        updates.push(
+          i % 3 === 2
+            ? create(ZONES.nibble, ptr6((0x1000 + i).toString(16), `bulk-${i}`))
+            : create(F, i % 3 === 0 ? a(`bulk-${i}`, `198.18.0.${i}`) : aaaa(`bulk-${i}`, `2001:db8::1:${i}`)),
+        );
       }
       const outcomes = await applyUpdates(dns.server(), updates);
       assert.equal(outcomes.length, updates.length);
@@ -172,7 +239,7 @@ export function dnsEdgeScenarios(name: string, start: () => Promise<DnsTestServe
       assert.deepEqual(await dns.lookup(ptr6((0x1000 + 149).toString(16), '').name, 'PTR'), [`bulk-149.${F}`]);
     });
 
-    test("a zone transfer of 3000 records over many messages (each checked, RFC 8945 5.3.1) reads them all", async () => {
+    test('a zone transfer of 3000 records over many messages (each checked, RFC 8945 5.3.1) reads them all', async () => {
       const zone = ZONES.nibble;
       const chunks = Array.from({ length: 10 }, (_, c) => ({
         zone,

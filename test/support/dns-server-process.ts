@@ -27,7 +27,9 @@ export function requireBinary(file: string, debianPackage: string, mode = fs.con
     fs.accessSync(file, mode);
     return file;
   } catch {
-    throw new Error(`${file} is missing: the DNS tests need Debian's ${debianPackage}; run scripts/test-prerequisites.sh (as root) to install it`);
+    throw new Error(
+      `${file} is missing: the DNS tests need Debian's ${debianPackage}; run scripts/test-prerequisites.sh (as root) to install it`,
+    );
   }
 }
 
@@ -108,16 +110,26 @@ export interface RunResult {
 export function run(binary: string, args: readonly string[], input?: string, timeoutMs = 10_000): Promise<RunResult> {
   const { NODE_EXTRA_CA_CERTS: _drop, ...env } = process.env;
   return new Promise((resolve) => {
-    const child = execFile(binary, args, { env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, stdout, stderr });
-    });
+    const child = execFile(
+      binary,
+      args,
+      { env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ code, stdout, stderr });
+      },
+    );
     child.stdin?.end(input ?? '');
   });
 }
 
 /** Retries `probe` every 50 ms until it is true, for at most `ms`. */
-export async function waitFor(what: string, ms: number, probe: () => Promise<boolean>, explain: () => string): Promise<void> {
+export async function waitFor(
+  what: string,
+  ms: number,
+  probe: () => Promise<boolean>,
+  explain: () => string,
+): Promise<void> {
   const deadline = Date.now() + ms;
   for (let attempt = 0; attempt < 1_000 && Date.now() < deadline; attempt++) {
     if (await probe()) return;

@@ -44,8 +44,19 @@ export function clientTools(port: number, key: TsigKey): Pick<DnsTestServer, 'di
   requireBinary(NSUPDATE, 'bind9-dnsutils');
   const keyArg = `${key.algorithm}:${key.name}:${key.secret.toString('base64')}`;
   const dig = async (...args: string[]) => {
-    const result = await run(DIG, [`@${HOST}`, '-p', String(port), '-y', keyArg, '+time=2', '+tries=1', '+norecurse', ...args]);
-    if (result.code !== 0) throw new Error(`dig ${args.join(' ')} exited ${result.code}: ${result.stdout}${result.stderr}`);
+    const result = await run(DIG, [
+      `@${HOST}`,
+      '-p',
+      String(port),
+      '-y',
+      keyArg,
+      '+time=2',
+      '+tries=1',
+      '+norecurse',
+      ...args,
+    ]);
+    if (result.code !== 0)
+      throw new Error(`dig ${args.join(' ')} exited ${result.code}: ${result.stdout}${result.stderr}`);
     return result.stdout;
   };
   return {
@@ -65,7 +76,15 @@ export function clientTools(port: number, key: TsigKey): Pick<DnsTestServer, 'di
         .filter((line) => line && !line.startsWith(';'))
         .map((line) => line.split(/\s+/))
         .filter((fields) => fields[3] !== 'SOA' && fields[3] !== 'TSIG')
-        .map(([name, ttl, , type, ...data]) => [name!.replace(/\.$/, '').toLowerCase(), ttl!, type!, data.join(' ').replace(/\.$/, '').replace(/^"(.*)"$/, '$1')])
+        .map(([name, ttl, , type, ...data]) => [
+          name!.replace(/\.$/, '').toLowerCase(),
+          ttl!,
+          type!,
+          data
+            .join(' ')
+            .replace(/\.$/, '')
+            .replace(/^"(.*)"$/, '$1'),
+        ])
         .sort((a, b) => a.join(' ').localeCompare(b.join(' ')));
     },
     nsupdate(zone, commands) {

@@ -20,7 +20,9 @@ export const KEY_NAME = 'nebula';
 const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 function seedSql(secret: string): string {
-  const lines = [`INSERT INTO tsigkeys (name, algorithm, secret) VALUES ('${KEY_NAME}', 'hmac-sha256', ${quote(secret)});`];
+  const lines = [
+    `INSERT INTO tsigkeys (name, algorithm, secret) VALUES ('${KEY_NAME}', 'hmac-sha256', ${quote(secret)});`,
+  ];
   Object.values(ZONES).forEach((zone, i) => {
     const id = i + 1;
     const soa = `ns1.${ZONES.forward} hostmaster.${ZONES.forward} 1 3600 600 86400 300`;
@@ -32,7 +34,9 @@ function seedSql(secret: string): string {
       `INSERT INTO domainmetadata (domain_id, kind, content) VALUES (${id}, 'TSIG-ALLOW-AXFR', '${KEY_NAME}');`,
     );
     if (zone === ZONES.forward)
-      lines.push(`INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth) VALUES (${id}, 'ns1.${zone}', 'A', '192.0.2.53', 300, 0, 0, 1);`);
+      lines.push(
+        `INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth) VALUES (${id}, 'ns1.${zone}', 'A', '192.0.2.53', 300, 0, 0, 1);`,
+      );
   });
   return `${lines.join('\n')}\n`;
 }
@@ -45,7 +49,11 @@ export async function startPdns(): Promise<DnsTestServer> {
   const secret = randomBytes(32);
   const key = { name: KEY_NAME, algorithm: 'hmac-sha256', secret } as const;
   const database = path.join(dir, 'pdns.sqlite3');
-  const created = await run(sqlite3, [database], `${fs.readFileSync(SCHEMA, 'utf8')}\n${seedSql(secret.toString('base64'))}`);
+  const created = await run(
+    sqlite3,
+    [database],
+    `${fs.readFileSync(SCHEMA, 'utf8')}\n${seedSql(secret.toString('base64'))}`,
+  );
   if (created.code !== 0) throw new Error(`sqlite3 could not create ${database}: ${created.stderr}`);
   const port = await freeDnsPort();
   fs.writeFileSync(
@@ -87,7 +95,8 @@ export async function startPdns(): Promise<DnsTestServer> {
       `PowerDNS in ${dir} did not answer on ${HOST}:${port}`,
       15_000,
       async () => {
-        if (process.child.exitCode !== null) throw new Error(`pdns_server exited ${process.child.exitCode} at start: ${process.output().slice(-2000)}`);
+        if (process.child.exitCode !== null)
+          throw new Error(`pdns_server exited ${process.child.exitCode} at start: ${process.output().slice(-2000)}`);
         return (await tools.lookup(ZONES.forward, 'SOA').catch(() => [])).length === 1;
       },
       () => `its output: ${process.output().slice(-2000)}`,

@@ -31,7 +31,10 @@ export async function applyUpdates(server: DnsServer, updates: readonly DnsUpdat
   const messages = updates.map((update) => {
     try {
       const bytes = encodeMessage(updateMessage(0, update));
-      if (bytes.length > LARGEST_UPDATE) throw new RangeError(`it takes ${bytes.length} bytes, more than one message holds (${LARGEST_UPDATE} before its signature); split it`);
+      if (bytes.length > LARGEST_UPDATE)
+        throw new RangeError(
+          `it takes ${bytes.length} bytes, more than one message holds (${LARGEST_UPDATE} before its signature); split it`,
+        );
       return bytes;
     } catch (error) {
       if (error instanceof RangeError) throw unencodable(actionOf(update), server, error.message);

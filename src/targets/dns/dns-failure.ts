@@ -32,7 +32,12 @@ export function tsigFailure(action: DnsAction, server: DnsServer, problem: TsigP
       return failure('config', action, server, `the server refused ${key} (${problem.error}); ${advice}`);
     }
     case 'refused-unsigned':
-      return failure('config', action, server, `the server refused ${key} (${problem.rcode}, unsigned); check the key's name, algorithm and secret`);
+      return failure(
+        'config',
+        action,
+        server,
+        `the server refused ${key} (${problem.rcode}, unsigned); check the key's name, algorithm and secret`,
+      );
     case 'unsigned':
       return failure(
         'config',

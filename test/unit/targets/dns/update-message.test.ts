@@ -77,12 +77,23 @@ test('rrset-absent is the type with class NONE; rrset-equals is each record with
 });
 
 test('an update larger than one DNS message is refused before anything is sent', async () => {
-  const add = Array.from({ length: 2000 }, (_, i) => ({ name: `a-very-long-name-for-vm-${i}.cloud.example.com`, type: 'A' as const, ttl: 300, data: '192.0.2.1' }));
+  const add = Array.from({ length: 2000 }, (_, i) => ({
+    name: `a-very-long-name-for-vm-${i}.cloud.example.com`,
+    type: 'A' as const,
+    ttl: 300,
+    data: '192.0.2.1',
+  }));
   // Port 9 on 127.0.0.1: nothing is sent, so nothing needs to listen.
   const server = { host: '127.0.0.1', port: 9, timeoutMs: 100 };
-  await assert.rejects(applyUpdates(server, [{ zone: 'cloud.example.com', prerequisites: [], remove: [], add }]), (error: unknown) => {
-    assert.ok(error instanceof IpamError && error.kind === 'internal', String(error));
-    assert.match(error.message, /^Cannot update zone cloud\.example\.com on 127\.0\.0\.1:9: the update cannot be written as a DNS message: it takes \d+ bytes, more than one message holds/);
-    return true;
-  });
+  await assert.rejects(
+    applyUpdates(server, [{ zone: 'cloud.example.com', prerequisites: [], remove: [], add }]),
+    (error: unknown) => {
+      assert.ok(error instanceof IpamError && error.kind === 'internal', String(error));
+      assert.match(
+        error.message,
+        /^Cannot update zone cloud\.example\.com on 127\.0\.0\.1:9: the update cannot be written as a DNS message: it takes \d+ bytes, more than one message holds/,
+      );
+      return true;
+    },
+  );
 });
