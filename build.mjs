@@ -12,7 +12,7 @@ import { dirname } from 'node:path';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
 // `--test-hooks`: the bundle the crash tests and the torture suite run, with the test hooks of
-// src/driver/test-hooks.ts compiled in; the production bundle has them compiled out.
+// src/store/file/test-hooks.ts compiled in; the production bundle has them compiled out.
 const testHooks = process.argv.includes('--test-hooks');
 /**
  * `--variant=single|deflated-cli` (with `--out=FILE`): builds with one start-up device taken away
@@ -20,8 +20,11 @@ const testHooks = process.argv.includes('--test-hooks');
  * every role (no split halves); deflated-cli: the CLI half stored deflated, as it once was.
  */
 const variant = process.argv.find((a) => a.startsWith('--variant='))?.slice('--variant='.length);
-if (variant !== undefined && variant !== 'single' && variant !== 'deflated-cli') throw new Error(`build: unknown --variant=${variant}`);
-const outfile = process.argv.find((a) => a.startsWith('--out='))?.slice('--out='.length) ?? (testHooks ? 'dist/test/nebula-ipam.cjs' : 'dist/nebula-ipam.cjs');
+if (variant !== undefined && variant !== 'single' && variant !== 'deflated-cli')
+  throw new Error(`build: unknown --variant=${variant}`);
+const outfile =
+  process.argv.find((a) => a.startsWith('--out='))?.slice('--out='.length) ??
+  (testHooks ? 'dist/test/nebula-ipam.cjs' : 'dist/nebula-ipam.cjs');
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
 /** @type {import('esbuild').BuildOptions} */
@@ -48,8 +51,14 @@ const common = {
 const sharedBuiltins = {
   name: 'shared-builtins',
   setup(b) {
-    b.onResolve({ filter: /^node:(fs|path|os)$/ }, (args) => ({ path: args.path.slice('node:'.length), namespace: 'shared-builtin' }));
-    b.onLoad({ filter: /.*/, namespace: 'shared-builtin' }, (args) => ({ contents: `export * from ${JSON.stringify(args.path)};`, loader: 'js' }));
+    b.onResolve({ filter: /^node:(fs|path|os)$/ }, (args) => ({
+      path: args.path.slice('node:'.length),
+      namespace: 'shared-builtin',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'shared-builtin' }, (args) => ({
+      contents: `export * from ${JSON.stringify(args.path)};`,
+      loader: 'js',
+    }));
   },
 };
 /**
@@ -62,7 +71,11 @@ const leanDependencies = {
   name: 'lean-dependencies',
   setup(b) {
     b.onResolve({ filter: /^graceful-fs$/ }, () => ({ path: 'fs', external: true }));
-    b.onResolve({ filter: /^assert$/ }, (args) => (/[\\/]signal-exit[\\/]/.test(args.importer) ? { path: new URL('./build/signal-exit-assert.cjs', import.meta.url).pathname } : undefined));
+    b.onResolve({ filter: /^assert$/ }, (args) =>
+      /[\\/]signal-exit[\\/]/.test(args.importer)
+        ? { path: new URL('./build/signal-exit-assert.cjs', import.meta.url).pathname }
+        : undefined,
+    );
   },
 };
 /** @param {import('esbuild').BuildOptions} options @returns {Promise<string>} */
@@ -89,9 +102,15 @@ async function half(part) {
   const partDefine = part === 'single' ? 'globalThis.NEBULA_IPAM_PART' : JSON.stringify(part);
   const program = await text({
     entryPoints: ['src/main.ts'],
-    define: { NEBULA_IPAM_VERSION: JSON.stringify(version), NEBULA_IPAM_PART: partDefine, NEBULA_IPAM_TEST_HOOKS: String(testHooks), NEBULA_IPAM_PACKAGING: packaging },
+    define: {
+      NEBULA_IPAM_VERSION: JSON.stringify(version),
+      NEBULA_IPAM_PART: partDefine,
+      NEBULA_IPAM_TEST_HOOKS: String(testHooks),
+      NEBULA_IPAM_PACKAGING: packaging,
+    },
   });
-  if (!testHooks && program.includes('NEBULA_IPAM_TEST_')) throw new Error(`build: the ${part} half of the production bundle still holds a test hook`);
+  if (!testHooks && program.includes('NEBULA_IPAM_TEST_'))
+    throw new Error(`build: the ${part} half of the production bundle still holds a test hook`);
   let wrapped = `${WRAPPER_START}${program}${WRAPPER_END}`;
   // Unminified, esbuild keeps some comments, where it leaves non-ASCII text as it is.
   if (!common.minify) wrapped = wrapped.replace(/[^\x00-\x7f]/g, '?');
@@ -99,9 +118,14 @@ async function half(part) {
   return wrapped;
 }
 const helper = await text({ entryPoints: ['src/boot/program-comment.ts'], format: 'esm', minify: false });
-const { hideInComment, programFrom, WRAPPER_START, WRAPPER_END } = await import(`data:text/javascript,${encodeURIComponent(helper)}`);
+const { hideInComment, programFrom, WRAPPER_START, WRAPPER_END } = await import(
+  `data:text/javascript,${encodeURIComponent(helper)}`
+);
 
-const halves = variant === 'single' ? { driver: await half('single'), cli: '' } : { driver: await half('driver'), cli: await half('cli') };
+const halves =
+  variant === 'single'
+    ? { driver: await half('single'), cli: '' }
+    : { driver: await half('driver'), cli: await half('cli') };
 const cliDeflated = variant === 'deflated-cli';
 
 // Offsets are only known once the file is laid out: a placeholder of fixed width goes in first.
@@ -109,13 +133,18 @@ const PLACEHOLDER = Array(6).fill('0'.repeat(10)).join(':');
 const start = await text({
   entryPoints: ['src/boot/start.ts'],
   define: {
-    NEBULA_IPAM_BUILD: JSON.stringify(createHash('sha256').update(halves.driver).update(halves.cli).digest('hex').slice(0, 16)),
+    NEBULA_IPAM_BUILD: JSON.stringify(
+      createHash('sha256').update(halves.driver).update(halves.cli).digest('hex').slice(0, 16),
+    ),
     NEBULA_IPAM_LAYOUT: JSON.stringify(PLACEHOLDER),
     NEBULA_IPAM_CLI_DEFLATED: String(cliDeflated),
   },
 });
 // deflated-cli: base64 of raw deflate, which holds no "*/", a third of the CLI half's size.
-const stored = { driver: hideInComment(halves.driver), cli: cliDeflated ? `/*${deflateRawSync(halves.cli, { level: 9 }).toString('base64')}*/` : hideInComment(halves.cli) };
+const stored = {
+  driver: hideInComment(halves.driver),
+  cli: cliDeflated ? `/*${deflateRawSync(halves.cli, { level: 9 }).toString('base64')}*/` : hideInComment(halves.cli),
+};
 // The second line names the release: `install` reads it from an installed copy (without running
 // it) to say which version replaces which (src/install/bundle-version.ts reads this exact form).
 let bundle = `#!/usr/bin/env node\n// nebula-ipam ${version}\n${start}`;
@@ -130,11 +159,16 @@ for (const part of [stored.driver, stored.cli]) {
 bundle += '\n';
 // One program for both roles: the CLI reads the driver's comment too.
 if (variant === 'single') layout.splice(3, 3, layout[0], layout[1], layout[2]);
-if (bundle.split(PLACEHOLDER).length !== 2) throw new Error('build: the layout placeholder is not in the start-up part exactly once');
+if (bundle.split(PLACEHOLDER).length !== 2)
+  throw new Error('build: the layout placeholder is not in the start-up part exactly once');
 bundle = bundle.replace(PLACEHOLDER, layout.map((n) => String(n).padStart(10, '0')).join(':'));
-if (programFrom(bundle.slice(layout[0], layout[1])) !== halves.driver) throw new Error('build: the driver half does not read back from its comment');
-const cliBack = cliDeflated ? inflateRawSync(Buffer.from(bundle.slice(layout[3], layout[4]), 'base64')).toString('latin1') : programFrom(bundle.slice(layout[3], layout[4]));
-if (variant !== 'single' && cliBack !== halves.cli) throw new Error('build: the CLI half does not read back from its comment');
+if (programFrom(bundle.slice(layout[0], layout[1])) !== halves.driver)
+  throw new Error('build: the driver half does not read back from its comment');
+const cliBack = cliDeflated
+  ? inflateRawSync(Buffer.from(bundle.slice(layout[3], layout[4]), 'base64')).toString('latin1')
+  : programFrom(bundle.slice(layout[3], layout[4]));
+if (variant !== 'single' && cliBack !== halves.cli)
+  throw new Error('build: the CLI half does not read back from its comment');
 // Renamed into place: a process starting meanwhile reads the old file or the new one, whole.
 mkdirSync(dirname(outfile), { recursive: true });
 const temp = `${outfile}.${process.pid}.tmp`;

@@ -12,8 +12,23 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BUNDLE = path.join(ROOT, 'dist', 'nebula-ipam.cjs');
 const DRIVER = 'nebula-ipam';
-const ACTIONS = ['register_address_range', 'unregister_address_range', 'allocate_address', 'get_address', 'free_address'];
-const POOL = { name: 'demo', network: '10.10.0.0/16', subnetPrefix: 24, gateway: 'first', dns: ['10.10.0.53'], mtu: 1500, searchDomain: 'demo.example', default: true };
+const ACTIONS = [
+  'register_address_range',
+  'unregister_address_range',
+  'allocate_address',
+  'get_address',
+  'free_address',
+];
+const POOL = {
+  name: 'demo',
+  network: '10.10.0.0/16',
+  subnetPrefix: 24,
+  gateway: 'first',
+  dns: ['10.10.0.53'],
+  mtu: 1500,
+  searchDomain: 'demo.example',
+  default: true,
+};
 
 const tty = process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 const dim = (t) => (tty ? `\x1b[2m${t}\x1b[0m` : t);
@@ -95,7 +110,8 @@ function storedAr(reply, used) {
   const computed = `<MAC_END>${cdata(macOf(ipToNumber(reply.IP) + last))}</MAC_END><IP_END>${cdata(numberToIp(ipToNumber(reply.IP) + last))}</IP_END>`;
   return `${elements(attrs)}${computed}<USED_LEASES>${used}</USED_LEASES>`;
 }
-const addressOf = (ip, size) => `<ADDRESS><MAC>${macOf(ipToNumber(ip))}</MAC><IP>${ip}</IP><SIZE>${size}</SIZE></ADDRESS>`;
+const addressOf = (ip, size) =>
+  `<ADDRESS><MAC>${macOf(ipToNumber(ip))}</MAC><IP>${ip}</IP><SIZE>${size}</SIZE></ADDRESS>`;
 
 /** `NAME = [ K = "v", ... ]` into an object; undefined if stdout is anything else. */
 function parseReply(text, name) {
@@ -123,7 +139,9 @@ function show(action, shortRequest, result) {
   // The AR vector is printed as oned receives it; everything else fits on the request's line.
   const vector = out.startsWith('AR');
   const answer = vector ? 'stdout:' : out ? out.replace(/\s*\n\s*/g, ' ') : err ? `stderr: ${err}` : '';
-  console.log(`   ${action} ${result.id} ${dim('<-')} ${shortRequest} ${dim('->')} exit ${result.code} ${dim(`(${result.ms.toFixed(0)} ms)`)}${answer ? `  ${answer}` : ''}`);
+  console.log(
+    `   ${action} ${result.id} ${dim('<-')} ${shortRequest} ${dim('->')} exit ${result.code} ${dim(`(${result.ms.toFixed(0)} ms)`)}${answer ? `  ${answer}` : ''}`,
+  );
   if (vector) console.log(`      ${out.split('\n').join('\n      ')}`);
 }
 
@@ -132,8 +150,15 @@ function show(action, shortRequest, result) {
  * (`nebula-ipam leases`), so the demo never depends on the book's file format.
  */
 function operator(...args) {
-  const child = spawnSync(path.join(dir, 'nebula-ipam'), args, { cwd: dir, env, encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
-  if (child.status !== 0) throw new DemoFailure(`nebula-ipam ${args.join(' ')} exited ${child.status}: ${child.stderr.trim()}`);
+  const child = spawnSync(path.join(dir, 'nebula-ipam'), args, {
+    cwd: dir,
+    env,
+    encoding: 'utf8',
+    timeout: 30_000,
+    killSignal: 'SIGKILL',
+  });
+  if (child.status !== 0)
+    throw new DemoFailure(`nebula-ipam ${args.join(' ')} exited ${child.status}: ${child.stderr.trim()}`);
   return child.stdout;
 }
 
@@ -148,7 +173,9 @@ function main() {
   console.log(bold('nebula-ipam demo: the driver run exactly as oned runs it'));
   console.log(`   actions  ${driverDir}/<action> -> dist/nebula-ipam.cjs (five symlinks)`);
   console.log(`   request  argv[2] = request id, stdin = base64 of the XML oned writes, no newline`);
-  console.log(`   pool     "${POOL.name}" ${POOL.network}, carves /${POOL.subnetPrefix} subnets, gateway first, DNS ${POOL.dns.join(' ')}`);
+  console.log(
+    `   pool     "${POOL.name}" ${POOL.network}, carves /${POOL.subnetPrefix} subnets, gateway first, DNS ${POOL.dns.join(' ')}`,
+  );
   console.log(`   book     ${bookFile} (temporary)`);
 
   section('Create the empty lease book on purpose, as install does (no action ever makes one)');
@@ -160,7 +187,10 @@ function main() {
   show('register_address_range', 'AR: IPAM_MAD=nebula-ipam SIZE=16', r);
   const reply = parseReply(r.stdout, 'AR');
   expect(r.code === 0 && reply, 'register did not answer with an AR vector');
-  expect(reply.IPAM_MAD === DRIVER && reply.TYPE === 'IP4' && reply.SIZE === '16' && reply.IP, 'the AR lacks IPAM_MAD, TYPE, SIZE or IP');
+  expect(
+    reply.IPAM_MAD === DRIVER && reply.TYPE === 'IP4' && reply.SIZE === '16' && reply.IP,
+    'the AR lacks IPAM_MAD, TYPE, SIZE or IP',
+  );
   const first = ipToNumber(reply.IP);
   const inRange = (ip) => ipToNumber(ip) >= first && ipToNumber(ip) < first + 16;
   const arShown = `AR ${reply.NEBULA_IPAM_RANGE} ${reply.IP}+16`;
@@ -171,7 +201,10 @@ function main() {
     r = runAction('get_address', request(storedAr(reply, leased.size), `<ADDRESS><SIZE>${size}</SIZE></ADDRESS>`));
     show('get_address', `${arShown}, SIZE=${size}`, r);
     const address = parseReply(r.stdout, 'ADDRESS');
-    expect(r.code === 0 && address?.IP && address.SIZE === String(size), 'get_address did not answer with an ADDRESS vector');
+    expect(
+      r.code === 0 && address?.IP && address.SIZE === String(size),
+      'get_address did not answer with an ADDRESS vector',
+    );
     for (let i = 0; i < size; i++) {
       const ip = numberToIp(ipToNumber(address.IP) + i);
       expect(inRange(ip), `${ip} is outside the range`);
@@ -205,7 +238,10 @@ function main() {
   expect(r.code === 0 && r.stdout === '', 'allocate_address failed');
   leased.add(held);
   r = allocate(vms[0]);
-  expect(r.code !== 0 && r.stdout === '' && r.stderr.split('\n').length === 2, 'a leased address was given out twice, or the failure was not one line');
+  expect(
+    r.code !== 0 && r.stdout === '' && r.stderr.split('\n').length === 2,
+    'a leased address was given out twice, or the failure was not one line',
+  );
   showBook();
 
   section('Free: VM 2 ends; the reservation and the hold go one address per call, as oned does');
@@ -214,7 +250,9 @@ function main() {
   free(held);
   showBook();
 
-  section('A fourth VM gets the next never-used address, not one just freed (onevnet release may free an address a VM still uses)');
+  section(
+    'A fourth VM gets the next never-used address, not one just freed (onevnet release may free an address a VM still uses)',
+  );
   const next = lease(1);
   expect(next === numberToIp(ipToNumber(block) + 4), `VM 4 got ${next}, not the address after the reservation`);
 
@@ -230,7 +268,9 @@ function main() {
   console.log(`   ${operator('status').trimEnd().split('\n').join('\n   ')}`);
   expect(status.ranges.length === 0, 'the book still holds ranges');
   expect(mode === '600', `the book is mode ${mode}, not 600`);
-  console.log(`\n${bold('OK')}: ${calls} requests, ${given.size} distinct addresses handed out, none to two holders at once; the book is empty again.`);
+  console.log(
+    `\n${bold('OK')}: ${calls} requests, ${given.size} distinct addresses handed out, none to two holders at once; the book is empty again.`,
+  );
 }
 
 let status = 0;
@@ -238,7 +278,9 @@ try {
   main();
 } catch (error) {
   status = 1;
-  console.error(`\ndemo FAILED: ${error instanceof DemoFailure ? error.message : error instanceof Error ? error.stack : String(error)}`);
+  console.error(
+    `\ndemo FAILED: ${error instanceof DemoFailure ? error.message : error instanceof Error ? error.stack : String(error)}`,
+  );
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
 }

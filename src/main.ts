@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ACTION_NAMES, type ActionName } from './actions/action.ts';
+import { ACTION_NAMES, type ActionName } from './core/actions/action.ts';
 import { installInterruptGuard } from './interrupts/interrupt-guard.ts';
 
 /** Which half this build is; start.ts runs the driver half for the five action names only. */
@@ -43,8 +43,17 @@ const interrupts = installInterruptGuard({ stderr, exit: (code) => process.exit(
 const run =
   NEBULA_IPAM_PART === 'driver'
     ? import('./driver/run-action.ts').then(({ runAction }) => {
-        if (!(ACTION_NAMES as readonly string[]).includes(invokedAs)) throw new Error(`${JSON.stringify(invokedAs)} is not an action`);
-        return runAction(invokedAs as ActionName, { args: process.argv.slice(2), env: process.env, invokedPath, stdout, stderr, now: () => new Date(), interrupts });
+        if (!(ACTION_NAMES as readonly string[]).includes(invokedAs))
+          throw new Error(`${JSON.stringify(invokedAs)} is not an action`);
+        return runAction(invokedAs as ActionName, {
+          args: process.argv.slice(2),
+          env: process.env,
+          invokedPath,
+          stdout,
+          stderr,
+          now: () => new Date(),
+          interrupts,
+        });
       })
     : import('./cli/run-cli.ts').then(({ runCli }) => runCli(process.argv.slice(2), { stdout, stderr, interrupts }));
 

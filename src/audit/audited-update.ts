@@ -3,7 +3,7 @@
  * book: the pure decision runs inside one store update, its audit records (one per span
  * touched) are stored with the change, and a failure is recorded on its own.
  */
-import type { Book } from '../book/book.ts';
+import type { Book } from '../core/book/book.ts';
 import type { LeaseStore, UpdateOptions } from '../store/store.ts';
 import type { AuditFacts, AuditRecord } from './audit-record.ts';
 import { auditOrigin } from './audit-origin.ts';
@@ -30,7 +30,13 @@ export interface AuditedDecision<R> {
  * `attempt`: what was asked for, recorded with a failure (so `log --ip` finds refusals too);
  * `options`: the store's (store.ts).
  */
-export async function auditedUpdate<R>(store: LeaseStore, subject: AuditSubject, decide: (book: Book) => AuditedDecision<R>, attempt: AuditFacts = {}, options: UpdateOptions = {}): Promise<R> {
+export async function auditedUpdate<R>(
+  store: LeaseStore,
+  subject: AuditSubject,
+  decide: (book: Book) => AuditedDecision<R>,
+  attempt: AuditFacts = {},
+  options: UpdateOptions = {},
+): Promise<R> {
   let unchanged: AuditRecord[] = [];
   let result: R;
   const origin = auditOrigin();
@@ -38,11 +44,15 @@ export async function auditedUpdate<R>(store: LeaseStore, subject: AuditSubject,
     result = await store.update((book) => {
       const decided = decide(book);
       if (decided.book) {
-        const audit = (decided.audit ?? [{}]).map((facts): AuditRecord => ({ ...subject, ...origin, ...facts, result: 'ok' }));
+        const audit = (decided.audit ?? [{}]).map(
+          (facts): AuditRecord => ({ ...subject, ...origin, ...facts, result: 'ok' }),
+        );
         unchanged = [];
         return { book: decided.book, result: decided.result, audit };
       }
-      unchanged = (decided.audit ?? []).map((facts): AuditRecord => ({ ...subject, ...origin, ...facts, result: 'unchanged' }));
+      unchanged = (decided.audit ?? []).map(
+        (facts): AuditRecord => ({ ...subject, ...origin, ...facts, result: 'unchanged' }),
+      );
       return { result: decided.result };
     }, options);
   } catch (error) {

@@ -28,10 +28,25 @@
  *   NEBULA_IPAM_CODE_CACHE=off    never read or write a cache
  *   NEBULA_IPAM_CODE_CACHE=<dir>  keep it there instead of $TMPDIR/nebula-ipam-code-cache-<uid>
  */
-import { closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
 import { basename } from 'node:path';
 import { Script } from 'node:vm';
-import { ACTION_NAMES } from '../actions/action.ts';
+import { ACTION_NAMES } from '../core/actions/action.ts';
 import { seal, unseal } from './cache-check.ts';
 import { programFrom, WRAPPER_END, WRAPPER_START } from './program-comment.ts';
 
@@ -59,7 +74,8 @@ const unchanged = changedMs < Date.now() - process.uptime() * 1000 - 2000;
 const nodeModule = require('node:module') as NodeModule;
 // NEBULA_IPAM_CODE_CACHE_KIND=node: Node's own compile cache (Node >= 22.1), which Node checks
 // itself, instead of this file's; docs/performance.md compares the two.
-const nodeCache = process.env.NEBULA_IPAM_CODE_CACHE_KIND === 'node' && typeof nodeModule.enableCompileCache === 'function';
+const nodeCache =
+  process.env.NEBULA_IPAM_CODE_CACHE_KIND === 'node' && typeof nodeModule.enableCompileCache === 'function';
 const dir = unchanged && !nodeCache ? cacheDirectory(process.env) : undefined;
 const file = dir && `${dir}/${NEBULA_IPAM_BUILD}-${role}-${process.version}-${process.arch}.cache`;
 const sealed = file ? readTrusted(dir, file) : undefined;
@@ -68,7 +84,9 @@ const cachedData = sealed && unseal(sealed);
 
 const source = decodeHalf(stored);
 if (!source.startsWith(WRAPPER_START) || !source.endsWith(WRAPPER_END)) {
-  process.stderr.write(`Cannot start nebula-ipam: ${__filename} changed while it was starting (an upgrade in progress?); run it again\n`);
+  process.stderr.write(
+    `Cannot start nebula-ipam: ${__filename} changed while it was starting (an upgrade in progress?); run it again\n`,
+  );
   process.exit(1);
 }
 if (nodeCache) {
@@ -99,7 +117,10 @@ function runWithOwnCache(): void {
 /** What start.ts uses of node:module, typed here: @types/node 18 lacks enableCompileCache. */
 interface NodeModule {
   enableCompileCache?: (directory: string) => unknown;
-  Module: new (id: string, parent: unknown) => { filename: string; paths: string[]; _compile(code: string, filename: string): unknown };
+  Module: new (
+    id: string,
+    parent: unknown,
+  ) => { filename: string; paths: string[]; _compile(code: string, filename: string): unknown };
 }
 
 /** The half's program text, or '' when the stored text does not decode (other text at those offsets). */
@@ -107,7 +128,9 @@ function decodeHalf(text: string): string {
   if (role !== 'cli' || !NEBULA_IPAM_CLI_DEFLATED) return programFrom(text);
   try {
     // The deflated-cli variant of build.mjs: zlib is loaded for the CLI only.
-    return (require('node:zlib') as typeof import('node:zlib')).inflateRawSync(Buffer.from(text, 'base64')).toString('latin1');
+    return (require('node:zlib') as typeof import('node:zlib'))
+      .inflateRawSync(Buffer.from(text, 'base64'))
+      .toString('latin1');
   } catch {
     return '';
   }

@@ -95,8 +95,13 @@ export function createContext(options: GlobalOptions, io: Required<CliIo>, user:
         env: io.env,
         ipamrc: options.ipamrc ?? ipamrcOf(io.env),
         cwd: process.cwd(),
-        flags: { ...(options.config === undefined ? {} : { config: options.config }), ...(options.store === undefined ? {} : { store: options.store }) },
-        ...(options.driverFoundIn === undefined ? {} : { driverFound: `picked as the one installed in ${options.driverFoundIn} (--driver picks another)` }),
+        flags: {
+          ...(options.config === undefined ? {} : { config: options.config }),
+          ...(options.store === undefined ? {} : { store: options.store }),
+        },
+        ...(options.driverFoundIn === undefined
+          ? {}
+          : { driverFound: `picked as the one installed in ${options.driverFoundIn} (--driver picks another)` }),
       };
       return sources;
     },

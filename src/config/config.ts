@@ -1,6 +1,6 @@
 /** The operator's configuration: where the book lives and which pools ranges are carved from. */
-import type { Family } from '../address/family.ts';
-import type { Prefix } from '../address/prefix.ts';
+import type { Family } from '../core/address/family.ts';
+import type { Prefix } from '../core/address/prefix.ts';
 import type { OnedVersion } from './oned-version.ts';
 import type { BackendConfig } from './parse-backend.ts';
 
@@ -52,7 +52,12 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 20_000;
 /** Five minutes: far more than NTP-synchronised front-ends drift, far less than a reconcile's age. */
 export const DEFAULT_RECONCILE_MARGIN_MS = 300_000;
 
-export const NO_CONFIG: Config = { source: '(no config file)', lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS, reconcileMarginMs: DEFAULT_RECONCILE_MARGIN_MS, pools: [] };
+export const NO_CONFIG: Config = {
+  source: '(no config file)',
+  lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS,
+  reconcileMarginMs: DEFAULT_RECONCILE_MARGIN_MS,
+  pools: [],
+};
 
 export function poolNamed(config: Config, name: string): Pool | undefined {
   return config.pools.find((pool) => pool.name === name);

@@ -10,9 +10,9 @@
  * does no I/O and keeps no state between runs; the caller takes the time once, before.
  */
 import type { AuditRecord } from '../audit/audit-record.ts';
-import type { Book } from '../book/book.ts';
+import type { Book } from '../core/book/book.ts';
 import type { Account } from '../access/accounts.ts';
-import type { AccessCheck } from './access-check.ts';
+import type { AccessCheck } from './file/access-check.ts';
 import type { StoreCopy, StoreHealth } from './store-health.ts';
 
 export interface Change<R> {

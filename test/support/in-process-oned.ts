@@ -4,13 +4,20 @@
  * book carried from one call to the next as the store would carry it. For unit tests of the
  * actions and for the model check; no disk, no child process.
  */
-import type { ActionName, Decision } from '../../src/actions/action.ts';
-import { ACTIONS } from '../../src/actions/index.ts';
-import { EMPTY_BOOK, findRange, type Book, type RangeRecord } from '../../src/book/book.ts';
+import type { ActionName, Decision } from '../../src/core/actions/action.ts';
+import { ACTIONS } from '../../src/core/actions/index.ts';
+import { EMPTY_BOOK, findRange, type Book, type RangeRecord } from '../../src/core/book/book.ts';
 import { NO_CONFIG, type Config } from '../../src/config/config.ts';
-import { RANGE_ID_ATTRIBUTE } from '../../src/engine/ar-fields.ts';
+import { RANGE_ID_ATTRIBUTE } from '../../src/oned/ar-fields.ts';
 import { decodeRequest } from '../../src/oned/request.ts';
-import { encodeRequest, OnedAr, parseTemplateReply, registerXml, type Attrs, type TemplateVector } from './driver-harness.ts';
+import {
+  encodeRequest,
+  OnedAr,
+  parseTemplateReply,
+  registerXml,
+  type Attrs,
+  type TemplateVector,
+} from './driver-harness.ts';
 import { NOW } from './sample-config.ts';
 
 export interface Registered {
@@ -34,7 +41,11 @@ export class InProcessOned {
   /** Runs one action on raw request XML; a decision with a book replaces the current one. */
   run(action: ActionName, xml: string): Decision {
     const request = decodeRequest(encodeRequest(xml));
-    const decision = ACTIONS[action](this.book, request, { config: this.config, requestId: String(this.requestId++), now: NOW });
+    const decision = ACTIONS[action](this.book, request, {
+      config: this.config,
+      requestId: String(this.requestId++),
+      now: NOW,
+    });
     if (decision.book) this.book = { ...decision.book, generation: this.book.generation + 1 };
     return decision;
   }

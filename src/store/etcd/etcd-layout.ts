@@ -30,11 +30,11 @@
  * Reading the book is one range request [P/meta, P/range0): every head and range value at one
  * revision.
  */
-import { EMPTY_BOOK, type Book, type Lease, type RangeRecord } from '../../book/book.ts';
-import { BOOK_FORMAT, readFormat, unknownFieldsOf } from '../../book/book-format.ts';
-import { decodeBook, decodeBookLazily, decodeHeaderValue, decodePackedLeases } from '../../book/codec.ts';
-import { lazyRange, type LazyBook, type RangeHeader } from '../../book/lazy-range.ts';
-import { IpamError } from '../../errors.ts';
+import { EMPTY_BOOK, type Book, type Lease, type RangeRecord } from '../../core/book/book.ts';
+import { BOOK_FORMAT, readFormat, unknownFieldsOf } from '../encoding/book-format.ts';
+import { decodeBook, decodeBookLazily, decodeHeaderValue, decodePackedLeases } from '../encoding/codec.ts';
+import { lazyRange, type LazyBook, type RangeHeader } from '../encoding/lazy-range.ts';
+import { IpamError } from '../../core/errors.ts';
 import type { KeyValue } from './etcd-client.ts';
 import { prefixEnd } from './etcd-client.ts';
 
@@ -67,8 +67,10 @@ export function versionOf(generation: number, tag: string): string {
 }
 
 export const headKey = (layout: Layout, version: string): string => `${layout.meta}@${version}`;
-export const rangeKey = (layout: Layout, id: string, version: string): string => `${layout.rangePrefix}${encodeURIComponent(id)}@${version}`;
-export const chunkKey = (layout: Layout, id: string, chunk: number, version: string): string => `${layout.rangePrefix}${encodeURIComponent(id)}#${chunk}@${version}`;
+export const rangeKey = (layout: Layout, id: string, version: string): string =>
+  `${layout.rangePrefix}${encodeURIComponent(id)}@${version}`;
+export const chunkKey = (layout: Layout, id: string, chunk: number, version: string): string =>
+  `${layout.rangePrefix}${encodeURIComponent(id)}#${chunk}@${version}`;
 export const legacyKey = (layout: Layout, id: string): string => `${layout.rangePrefix}${encodeURIComponent(id)}`;
 
 const VERSION = '([0-9a-z]{1,11})\\.([0-9a-z]{1,24})';
@@ -77,7 +79,10 @@ const RANGE_NAME = new RegExp(`^([^/@#]+)(?:#(0|[1-9][0-9]{0,9}))?@${VERSION}$`)
 const LEGACY_NAME = /^[^/@#]+$/;
 
 /** What a key of the book's span is; `generation` is the one its version was written for. */
-export type KeyKind = { readonly kind: 'versioned'; readonly generation: number } | { readonly kind: 'legacy' } | { readonly kind: 'foreign' };
+export type KeyKind =
+  | { readonly kind: 'versioned'; readonly generation: number }
+  | { readonly kind: 'legacy' }
+  | { readonly kind: 'foreign' };
 
 export function kindOf(layout: Layout, key: string): KeyKind {
   if (key.startsWith(`${layout.meta}@`)) {
@@ -101,7 +106,13 @@ function decodes(encoded: string): boolean {
 
 /** `P/meta`: which head is the book and which the previous generation. Schema 1 is its own head. */
 export type Pointer =
-  | { readonly schema: 2; readonly generation: number; readonly book: string; readonly previous?: string; readonly writer: string }
+  | {
+      readonly schema: 2;
+      readonly generation: number;
+      readonly book: string;
+      readonly previous?: string;
+      readonly writer: string;
+    }
   | { readonly schema: 1; readonly head: Head; readonly writer: string };
 
 /** One generation: its counter and its ranges, each a version (or, schema 1, the range's one key). */
@@ -157,11 +168,19 @@ const version = (v: unknown): v is string => typeof v === 'string' && HEAD_NAME.
 function parsePointer(text: string): Pointer {
   const raw = JSON.parse(text) as Record<string, unknown>;
   if (raw.schema === 1) return { schema: 1, head: parseHead(raw, text, undefined), writer: String(raw.writer ?? '') };
-  if (raw.schema !== 2) throw new Error(`schema is ${JSON.stringify(raw.schema)}; this nebula-ipam reads schemas 1 and 2`);
+  if (raw.schema !== 2)
+    throw new Error(`schema is ${JSON.stringify(raw.schema)}; this nebula-ipam reads schemas 1 and 2`);
   if (!count(raw.generation)) throw new Error(`generation is ${JSON.stringify(raw.generation)}`);
   if (!version(raw.book)) throw new Error(`book is ${JSON.stringify(raw.book)}`);
-  if (raw.previous !== undefined && !version(raw.previous)) throw new Error(`previous is ${JSON.stringify(raw.previous)}`);
-  return { schema: 2, generation: raw.generation, book: raw.book, ...(raw.previous === undefined ? {} : { previous: raw.previous as string }), writer: String(raw.writer ?? '') };
+  if (raw.previous !== undefined && !version(raw.previous))
+    throw new Error(`previous is ${JSON.stringify(raw.previous)}`);
+  return {
+    schema: 2,
+    generation: raw.generation,
+    book: raw.book,
+    ...(raw.previous === undefined ? {} : { previous: raw.previous as string }),
+    writer: String(raw.writer ?? ''),
+  };
 }
 
 function parseHead(raw: Record<string, unknown>, text: string, key: string | undefined): Head {
@@ -172,13 +191,22 @@ function parseHead(raw: Record<string, unknown>, text: string, key: string | und
   const ranges = list.map((entry: unknown) => {
     // Schema 1 lists ids; schema 2 [id, version].
     if (typeof entry === 'string') return { id: entry };
-    if (Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string' && version(entry[1])) return { id: entry[0], version: entry[1] };
+    if (Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string' && version(entry[1]))
+      return { id: entry[0], version: entry[1] };
     throw new Error(`ranges holds ${JSON.stringify(entry)?.slice(0, 60)}`);
   });
   const format = readFormat(raw.format);
   if (format === undefined) throw new Error(`format is ${JSON.stringify(raw.format)}`);
   const unknownFields = unknownFieldsOf(raw, HEAD_KEYS);
-  return { format, generation: raw.generation, nextRangeId: raw.nextRangeId, ranges, text, ...(key === undefined ? {} : { key }), ...(unknownFields ? { unknownFields } : {}) };
+  return {
+    format,
+    generation: raw.generation,
+    nextRangeId: raw.nextRangeId,
+    ranges,
+    text,
+    ...(key === undefined ? {} : { key }),
+    ...(unknownFields ? { unknownFields } : {}),
+  };
 }
 
 /** A head's own fields (schema 1's meta adds `schema` and `writer`); any other is a newer release's. */
@@ -187,11 +215,22 @@ const HEAD_KEYS: ReadonlySet<string> = new Set(['schema', 'writer', 'format', 'g
 /** A head's value: the fields of the book's own head (book-format.ts), then its ranges. */
 export function headValue(book: Book, ranges: readonly (readonly [string, string])[] | readonly string[]): string {
   const unknown = unknownFieldsOf(book.unknownFields ?? {}, HEAD_KEYS);
-  return JSON.stringify({ format: BOOK_FORMAT, generation: book.generation, nextRangeId: book.nextRangeId, ...unknown, ranges });
+  return JSON.stringify({
+    format: BOOK_FORMAT,
+    generation: book.generation,
+    nextRangeId: book.nextRangeId,
+    ...unknown,
+    ranges,
+  });
 }
 
 /** The head the pointer names (`book`, or `previous`); undefined when there is none (an empty prefix, or no previous yet). */
-export function headOf(layout: Layout, snapshot: Snapshot, which: 'book' | 'previous', location: string): Head | undefined {
+export function headOf(
+  layout: Layout,
+  snapshot: Snapshot,
+  which: 'book' | 'previous',
+  location: string,
+): Head | undefined {
   const { pointer } = snapshot;
   if (!pointer) return undefined;
   if (!pointer.value) throw corrupt(location, `${layout.meta} does not decode (${pointer.error})`);
@@ -227,15 +266,25 @@ export type StoredForms = WeakMap<RangeRecord, StoredRange>;
  * The book of `head`. `lazily`: for a change (a range decoded as it is used, codec.ts); otherwise
  * every field checked. `stored` learns how each range is stored.
  */
-export function bookOf(layout: Layout, snapshot: Snapshot, head: Head | undefined, location: string, lazily: boolean, stored: StoredForms): Book {
+export function bookOf(
+  layout: Layout,
+  snapshot: Snapshot,
+  head: Head | undefined,
+  location: string,
+  lazily: boolean,
+  stored: StoredForms,
+): Book {
   // No book yet: versioned keys are a first write's, interrupted or in flight (refuseForeignKeys took any other).
   if (!head) return EMPTY_BOOK;
-  if (head.ranges.every((r) => r.version === undefined) && head.ranges.length > 0) return legacyBook(layout, snapshot, head, location, lazily);
+  if (head.ranges.every((r) => r.version === undefined) && head.ranges.length > 0)
+    return legacyBook(layout, snapshot, head, location, lazily);
   const parts: RangeParts[] = [];
   const seen = new Set<string>();
   for (const [index, entry] of head.ranges.entries()) {
-    if (entry.version === undefined) throw corrupt(location, `${head.key ?? layout.meta} mixes ranges of both schemas (${entry.id})`);
-    if (seen.has(entry.id)) throw corrupt(location, `${head.key ?? layout.meta} lists range ${JSON.stringify(entry.id)} twice`);
+    if (entry.version === undefined)
+      throw corrupt(location, `${head.key ?? layout.meta} mixes ranges of both schemas (${entry.id})`);
+    if (seen.has(entry.id))
+      throw corrupt(location, `${head.key ?? layout.meta} lists range ${JSON.stringify(entry.id)} twice`);
     seen.add(entry.id);
     const key = rangeKey(layout, entry.id, entry.version);
     const value = rangeValue(snapshot, key, location);
@@ -289,7 +338,15 @@ function rangeValue(snapshot: Snapshot, key: string, location: string): RangeVal
   const chunks = raw.chunks;
   if (!count(window) || window < 1) throw corrupt(location, `${key}: window is ${JSON.stringify(window)}`);
   const valid =
-    Array.isArray(chunks) && chunks.every((c: unknown, i) => Array.isArray(c) && c.length === 2 && count(c[0]) && version(c[1]) && (i === 0 || (c[0] as number) > (chunks[i - 1] as [number])[0]));
+    Array.isArray(chunks) &&
+    chunks.every(
+      (c: unknown, i) =>
+        Array.isArray(c) &&
+        c.length === 2 &&
+        count(c[0]) &&
+        version(c[1]) &&
+        (i === 0 || (c[0] as number) > (chunks[i - 1] as [number])[0]),
+    );
   if (!valid) throw corrupt(location, `${key}: chunks is ${JSON.stringify(chunks)?.slice(0, 60)}`);
   return { window, chunks: chunks as [number, string][], range: raw.range };
 }
@@ -315,7 +372,9 @@ export function keysOf(layout: Layout, snapshot: Snapshot, head: Head): Set<stri
     try {
       const kv = snapshot.keys.get(key);
       const raw = (kv ? parsedValue(kv) : {}) as { chunks?: unknown };
-      if (Array.isArray(raw.chunks)) for (const c of raw.chunks as unknown[]) if (Array.isArray(c) && count(c[0]) && version(c[1])) keys.add(chunkKey(layout, entry.id, c[0], c[1]));
+      if (Array.isArray(raw.chunks))
+        for (const c of raw.chunks as unknown[])
+          if (Array.isArray(c) && count(c[0]) && version(c[1])) keys.add(chunkKey(layout, entry.id, c[0], c[1]));
     } catch {
       // A value that does not decode names no chunks; the book's read says what is wrong with it.
     }
@@ -328,7 +387,12 @@ export function keysOf(layout: Layout, snapshot: Snapshot, head: Head): Set<stri
  * overlaps this one, and using either would read (and clean up) the other's keys. `listed`:
  * the schema 1 keys the heads name (a bare `P/range/meta` is another book's pointer).
  */
-export function refuseForeignKeys(layout: Layout, snapshot: Snapshot, listed: ReadonlySet<string>, location: string): void {
+export function refuseForeignKeys(
+  layout: Layout,
+  snapshot: Snapshot,
+  listed: ReadonlySet<string>,
+  location: string,
+): void {
   for (const key of snapshot.keys.keys()) {
     const kind = kindOf(layout, key).kind;
     if (kind === 'versioned' || (kind === 'legacy' && listed.has(key))) continue;
@@ -395,12 +459,21 @@ class ChunkedBook implements LazyBook {
   }
 
   /** One chunk's leases, each starting in the chunk's window and after `after`. */
-  private chunk(chunk: RangeParts['chunks'][number], window: number, header: RangeHeader, after: bigint): readonly Lease[] {
+  private chunk(
+    chunk: RangeParts['chunks'][number],
+    window: number,
+    header: RangeHeader,
+    after: bigint,
+  ): readonly Lease[] {
     const leases = decodePackedLeases(chunk.packed, chunk.key, this.location, header);
     const from = BigInt(chunk.index) * BigInt(window);
     const to = from + BigInt(window);
     const stray = leases.find((lease) => lease.first < from || lease.first >= to || lease.first <= after);
-    if (stray || leases.length === 0) throw corrupt(this.location, `${chunk.key} holds ${stray ? `a lease at ${stray.first}, outside its window ${from}-${to - 1n}` : 'no lease'}`);
+    if (stray || leases.length === 0)
+      throw corrupt(
+        this.location,
+        `${chunk.key} holds ${stray ? `a lease at ${stray.first}, outside its window ${from}-${to - 1n}` : 'no lease'}`,
+      );
     return leases;
   }
 }
@@ -409,17 +482,21 @@ class ChunkedBook implements LazyBook {
 function checkIds(book: Book, location: string): void {
   for (const range of book.ranges) {
     const m = /^r([1-9][0-9]*)$/.exec(range.id);
-    if (m && Number(m[1]) >= book.nextRangeId) throw corrupt(location, `range ${range.id} is at or above nextRangeId ${book.nextRangeId}`);
+    if (m && Number(m[1]) >= book.nextRangeId)
+      throw corrupt(location, `range ${range.id} is at or above nextRangeId ${book.nextRangeId}`);
   }
 }
 
 /** A schema 1 book: its ranges' lines joined into the file book's layout and decoded by its codec. */
 function legacyBook(layout: Layout, snapshot: Snapshot, head: Head, location: string, lazily: boolean): Book {
-  const parts: Buffer[] = [Buffer.from(`{"schema":1,"generation":${head.generation},"nextRangeId":${head.nextRangeId},"ranges":[\n`)];
+  const parts: Buffer[] = [
+    Buffer.from(`{"schema":1,"generation":${head.generation},"nextRangeId":${head.nextRangeId},"ranges":[\n`),
+  ];
   head.ranges.forEach(({ id }, i) => {
     const key = legacyKey(layout, id);
     const kv = snapshot.keys.get(key);
-    if (!kv) throw corrupt(location, `${head.key ?? layout.meta} lists range ${JSON.stringify(id)} but ${key} does not exist`);
+    if (!kv)
+      throw corrupt(location, `${head.key ?? layout.meta} lists range ${JSON.stringify(id)} but ${key} does not exist`);
     if (i > 0) parts.push(Buffer.from(',\n'));
     parts.push(kv.value);
   });
