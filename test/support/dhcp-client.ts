@@ -1,9 +1,10 @@
 /**
- * A DHCPv4 client for the Kea tests, speaking as a relay agent (RFC 2131 giaddr): a DISCOVER, then
- * a REQUEST for what was offered, from a `node:dgram` socket bound to 127.0.0.2. A relayed exchange needs no raw socket, no broadcast and no interface of its own, so
- * it runs on loopback beside everything else. Kea 2.2 answers a relay at giaddr on its client
- * port (`kea-dhcp4 -P`; measured: it ignores the RFC 8357 relay-port sub-option), so the socket
- * binds that port on 127.0.0.2.
+ * A DHCPv4 client for the Kea tests, speaking as a relay agent (RFC 2131 giaddr): a DISCOVER,
+ * then a REQUEST for what was offered, from a `node:dgram` socket bound to 127.0.0.2. A relayed
+ * exchange needs no raw socket, no broadcast and no interface of its own, so it runs on loopback
+ * beside everything else. Kea 2.2 answers a relay at giaddr on its client port (`kea-dhcp4 -P`;
+ * measured: even with the RFC 8357 relay-port sub-option it answered there), so the socket binds
+ * that port on 127.0.0.2.
  *
  * Every packet goes to 127.0.0.0/8 (checked before each send); the addresses in the payload are
  * data. Every wait is bounded: no answer within `timeoutMs` is `undefined`, never a hang.
@@ -50,7 +51,8 @@ export interface RelayedClient {
 const RELAY = '127.0.0.2';
 
 export async function openRelayedClient(server: DhcpServerAddress, timeoutMs = 2_000): Promise<RelayedClient> {
-  if (!isLoopback(server.address)) throw new Error(`refusing to send DHCP to ${server.address}: tests send only to 127.0.0.0/8`);
+  if (!isLoopback(server.address))
+    throw new Error(`refusing to send DHCP to ${server.address}: tests send only to 127.0.0.0/8`);
   const socket = dgram.createSocket('udp4');
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
@@ -213,7 +215,8 @@ function searchList(data: Buffer): string[] {
 
 function ipv4Bytes(text: string): number[] {
   const parts = text.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) throw new Error(`not an IPv4 address: ${text}`);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255))
+    throw new Error(`not an IPv4 address: ${text}`);
   return parts;
 }
 
@@ -223,7 +226,8 @@ function ipv4Text(bytes: Buffer): string {
 
 function macBytes(mac: string): number[] {
   const parts = mac.split(':').map((p) => parseInt(p, 16));
-  if (parts.length !== 6 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) throw new Error(`not a MAC: ${mac}`);
+  if (parts.length !== 6 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255))
+    throw new Error(`not a MAC: ${mac}`);
   return parts;
 }
 

@@ -31,8 +31,15 @@ export const KEA_UNSUPPORTED = 2;
 export const KEA_EMPTY = 3;
 
 /** Sends `command` to `service` behind the agent; the server's answer, whatever its result. */
-export async function sendCommand(agent: ControlAgent, service: KeaService, command: string, args?: unknown): Promise<KeaAnswer> {
-  const body = Buffer.from(JSON.stringify({ command, service: [service], ...(args === undefined ? {} : { arguments: args }) }));
+export async function sendCommand(
+  agent: ControlAgent,
+  service: KeaService,
+  command: string,
+  args?: unknown,
+): Promise<KeaAnswer> {
+  const body = Buffer.from(
+    JSON.stringify({ command, service: [service], ...(args === undefined ? {} : { arguments: args }) }),
+  );
   let text: string;
   try {
     text = await postJson(agent, body);
@@ -46,7 +53,8 @@ export async function sendCommand(agent: ControlAgent, service: KeaService, comm
     throw keaFailure('store-io', agent, service, command, `the answer is not JSON: ${oneLine(text).slice(0, 80)}`);
   }
   const answer = toAnswer(Array.isArray(parsed) ? parsed[0] : parsed);
-  if (!answer) throw keaFailure('store-io', agent, service, command, `the answer has no result: ${oneLine(text).slice(0, 80)}`);
+  if (!answer)
+    throw keaFailure('store-io', agent, service, command, `the answer has no result: ${oneLine(text).slice(0, 80)}`);
   return answer;
 }
 
@@ -55,7 +63,13 @@ export async function sendCommand(agent: ControlAgent, service: KeaService, comm
  * says so); anything else is the one-line failure: command not supported is `unsupported`, any
  * other refusal `refusal` (a read that fails is I/O; a change Kea refuses is a conflict).
  */
-export async function runCommand(agent: ControlAgent, service: KeaService, command: string, args: unknown, options: { readonly emptyIsFine?: boolean; readonly refusal: ErrorKind }): Promise<KeaAnswer> {
+export async function runCommand(
+  agent: ControlAgent,
+  service: KeaService,
+  command: string,
+  args: unknown,
+  options: { readonly emptyIsFine?: boolean; readonly refusal: ErrorKind },
+): Promise<KeaAnswer> {
   const answer = await sendCommand(agent, service, command, args);
   if (answer.result === KEA_SUCCESS || (answer.result === KEA_EMPTY && options.emptyIsFine)) return answer;
   const kind = answer.result === KEA_UNSUPPORTED ? 'unsupported' : options.refusal;
@@ -63,7 +77,13 @@ export async function runCommand(agent: ControlAgent, service: KeaService, comma
 }
 
 /** "Cannot run lease4-add on Kea's control agent at URL (dhcp4): reason", one line. */
-export function keaFailure(kind: ErrorKind, agent: ControlAgent, service: KeaService, command: string, reason: string): IpamError {
+export function keaFailure(
+  kind: ErrorKind,
+  agent: ControlAgent,
+  service: KeaService,
+  command: string,
+  reason: string,
+): IpamError {
   const where = `Kea's control agent at ${agent.url} (${service})`;
   return new IpamError(kind, `Cannot run ${command} on ${where}: ${reason}`, { subject: agent.url, reason });
 }
@@ -95,14 +115,19 @@ async function postJson(agent: ControlAgent, body: Buffer): Promise<string> {
     };
     const request = http.request(
       url,
-      { method: 'POST', agent: false, headers: { 'Content-Type': 'application/json', 'Content-Length': body.length, Connection: 'close' } },
+      {
+        method: 'POST',
+        agent: false,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': body.length, Connection: 'close' },
+      },
       (response) => {
         const parts: Buffer[] = [];
         response.on('data', (part: Buffer) => parts.push(part));
         response.on('error', (error) => finish(error));
         response.on('end', () => {
           const text = Buffer.concat(parts).toString('utf8');
-          if (response.statusCode !== 200) finish(new Error(`HTTP ${response.statusCode}: ${oneLine(text).slice(0, 80)}`));
+          if (response.statusCode !== 200)
+            finish(new Error(`HTTP ${response.statusCode}: ${oneLine(text).slice(0, 80)}`));
           else finish(undefined, text);
         });
       },
@@ -115,5 +140,7 @@ async function postJson(agent: ControlAgent, body: Buffer): Promise<string> {
 
 /** See the header: loaded on first use, as a CommonJS require in the bundle, an import in tests. */
 async function loadHttp(): Promise<typeof httpModule> {
-  return typeof require === 'function' ? (require('node:http') as typeof httpModule) : ((await import('node:http')) as unknown as typeof httpModule);
+  return typeof require === 'function'
+    ? (require('node:http') as typeof httpModule)
+    : ((await import('node:http')) as unknown as typeof httpModule);
 }

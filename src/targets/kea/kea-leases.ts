@@ -40,12 +40,19 @@ export function iaidFromMac(mac: string): number {
 }
 
 /** The arguments of `lease4-add`/`lease4-update` (`lease6-*` for IPv6) for a book's host. */
-export function leaseArguments(host: DhcpHost, subnetId: number, lifetimeSeconds: number, owner: string | undefined): Record<string, unknown> {
+export function leaseArguments(
+  host: DhcpHost,
+  subnetId: number,
+  lifetimeSeconds: number,
+  owner: string | undefined,
+): Record<string, unknown> {
   return {
     'ip-address': host.address,
     'subnet-id': subnetId,
     'valid-lft': lifetimeSeconds,
-    ...(host.family === 'ipv4' ? { 'hw-address': host.mac } : { duid: duidFromMac(host.mac), iaid: iaidFromMac(host.mac), 'hw-address': host.mac, type: 'IA_NA' }),
+    ...(host.family === 'ipv4'
+      ? { 'hw-address': host.mac }
+      : { duid: duidFromMac(host.mac), iaid: iaidFromMac(host.mac), 'hw-address': host.mac, type: 'IA_NA' }),
     ...(host.hostname === undefined ? {} : { hostname: host.hostname }),
     'user-context': mark(owner),
   };
@@ -66,12 +73,20 @@ export function leasesOf(args: unknown): KeaLease[] {
   if (typeof args !== 'object' || args === null) return [];
   const list = (args as { leases?: unknown }).leases;
   const leases = Array.isArray(list) ? list : [args];
-  return leases.filter((lease): lease is KeaLease => typeof lease === 'object' && lease !== null && typeof (lease as KeaLease)['ip-address'] === 'string');
+  return leases.filter(
+    (lease): lease is KeaLease =>
+      typeof lease === 'object' && lease !== null && typeof (lease as KeaLease)['ip-address'] === 'string',
+  );
 }
 
-export function observedLease(family: DhcpHost['family'], lease: KeaLease, owner: string | undefined): ObservedDhcpEntry {
+export function observedLease(
+  family: DhcpHost['family'],
+  lease: KeaLease,
+  owner: string | undefined,
+): ObservedDhcpEntry {
   const mac = lease['hw-address'];
-  const expires = lease.cltt !== undefined && lease['valid-lft'] !== undefined ? lease.cltt + lease['valid-lft'] : undefined;
+  const expires =
+    lease.cltt !== undefined && lease['valid-lft'] !== undefined ? lease.cltt + lease['valid-lft'] : undefined;
   return {
     family,
     ...(mac ? { mac: mac.toLowerCase() } : {}),

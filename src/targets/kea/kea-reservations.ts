@@ -10,7 +10,11 @@ import { isOurs, mark } from './kea-leases.ts';
 import { optionData } from './subnet-options.ts';
 
 /** The arguments of `reservation-add` for a book's host. */
-export function reservationArguments(host: DhcpHost, subnetId: number, owner: string | undefined): Record<string, unknown> {
+export function reservationArguments(
+  host: DhcpHost,
+  subnetId: number,
+  owner: string | undefined,
+): Record<string, unknown> {
   return {
     reservation: {
       'subnet-id': subnetId,
@@ -41,8 +45,17 @@ export function reservationsOf(args: unknown): KeaReservation[] {
 }
 
 /** One entry per reserved address (a DHCPv6 reservation may hold several; one without any is skipped). */
-export function observedReservations(family: DhcpHost['family'], reservation: KeaReservation, owner: string | undefined): ObservedDhcpEntry[] {
-  const addresses = family === 'ipv4' ? (reservation['ip-address'] && reservation['ip-address'] !== '0.0.0.0' ? [reservation['ip-address']] : []) : [...(reservation['ip-addresses'] ?? [])];
+export function observedReservations(
+  family: DhcpHost['family'],
+  reservation: KeaReservation,
+  owner: string | undefined,
+): ObservedDhcpEntry[] {
+  const addresses =
+    family === 'ipv4'
+      ? reservation['ip-address'] && reservation['ip-address'] !== '0.0.0.0'
+        ? [reservation['ip-address']]
+        : []
+      : [...(reservation['ip-addresses'] ?? [])];
   const mac = reservation['hw-address'];
   return addresses.map((address) => ({
     family,

@@ -51,20 +51,29 @@ export function subnetsOfConfig(family: DhcpHost['family'], args: unknown): KeaS
         subnet: formatPrefix(parsed.prefix),
         pools: list(subnet.pools).flatMap((pool) => {
           const text = record(pool).pool;
-          return typeof text === 'string' ? [{ pool: text.replace(/\s+/g, ''), options: optionsOf(record(pool)['option-data']) }] : [];
+          return typeof text === 'string'
+            ? [{ pool: text.replace(/\s+/g, ''), options: optionsOf(record(pool)['option-data']) }]
+            : [];
         }),
         options: overlay(inherited, optionsOf(subnet['option-data'])),
-        ...(typeof subnet['client-class'] === 'string' && subnet['client-class'] ? { clientClass: subnet['client-class'] } : {}),
+        ...(typeof subnet['client-class'] === 'string' && subnet['client-class']
+          ? { clientClass: subnet['client-class'] }
+          : {}),
       });
     }
   };
   take(config[key], global);
-  for (const network of list(config['shared-networks'])) take(record(network)[key], overlay(global, optionsOf(record(network)['option-data'])));
+  for (const network of list(config['shared-networks']))
+    take(record(network)[key], overlay(global, optionsOf(record(network)['option-data'])));
   return found;
 }
 
 /** The subnet whose prefix is `host.subnet` (the pool's network), or undefined. */
-export function subnetFor(subnets: readonly KeaSubnet[], family: DhcpHost['family'], network: string): KeaSubnet | undefined {
+export function subnetFor(
+  subnets: readonly KeaSubnet[],
+  family: DhcpHost['family'],
+  network: string,
+): KeaSubnet | undefined {
   const parsed = parsePrefix(network);
   const wanted = parsed.ok ? formatPrefix(parsed.prefix) : network;
   return subnets.find((subnet) => subnet.family === family && subnet.subnet === wanted);
@@ -77,13 +86,21 @@ function optionsOf(value: unknown): KeaOption[] {
     const code = typeof option.code === 'number' ? option.code : undefined;
     const name = typeof option.name === 'string' ? option.name : undefined;
     if (code === undefined && name === undefined) return [];
-    return [{ ...(code === undefined ? {} : { code }), ...(name === undefined ? {} : { name }), data: typeof option.data === 'string' ? option.data : '', csvFormat: option['csv-format'] !== false }];
+    return [
+      {
+        ...(code === undefined ? {} : { code }),
+        ...(name === undefined ? {} : { name }),
+        data: typeof option.data === 'string' ? option.data : '',
+        csvFormat: option['csv-format'] !== false,
+      },
+    ];
   });
 }
 
 /** `below` with every option `above` also sets replaced (same code, or same name). */
 function overlay(below: readonly KeaOption[], above: readonly KeaOption[]): KeaOption[] {
-  const same = (a: KeaOption, b: KeaOption) => (a.code !== undefined && a.code === b.code) || (a.name !== undefined && a.name === b.name);
+  const same = (a: KeaOption, b: KeaOption) =>
+    (a.code !== undefined && a.code === b.code) || (a.name !== undefined && a.name === b.name);
   return [...below.filter((option) => !above.some((other) => same(option, other))), ...above];
 }
 

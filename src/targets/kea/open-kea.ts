@@ -12,7 +12,15 @@ import { FAMILIES } from '../../core/address/family.ts';
 import { parsePrefix, prefixInterval } from '../../core/address/prefix.ts';
 import { IpamError } from '../../core/errors.ts';
 import type { DhcpHost, ObservedDhcpEntry } from '../../core/sync/target-records.ts';
-import { type ControlAgent, KEA_EMPTY, KEA_SUCCESS, type KeaService, keaFailure, runCommand, sendCommand } from './control-agent.ts';
+import {
+  type ControlAgent,
+  KEA_EMPTY,
+  KEA_SUCCESS,
+  type KeaService,
+  keaFailure,
+  runCommand,
+  sendCommand,
+} from './control-agent.ts';
 import { isOurs, leaseArguments, leasesOf, observedLease } from './kea-leases.ts';
 import { observedReservations, reservationArguments, reservationsOf } from './kea-reservations.ts';
 import { type KeaSubnet, subnetFor, subnetsOfConfig } from './kea-subnets.ts';
@@ -74,10 +82,18 @@ export function openKea(options: KeaOptions): Kea {
 
   /** The subnet for the host's network; the configuration is asked again once before refusing. */
   const subnetOf = async (host: DhcpHost, command: string) => {
-    const found = subnetFor(known ?? (await subnets()), host.family, host.subnet) ?? subnetFor(await subnets(), host.family, host.subnet);
+    const found =
+      subnetFor(known ?? (await subnets()), host.family, host.subnet) ??
+      subnetFor(await subnets(), host.family, host.subnet);
     if (found) return found;
     const has = known!.filter((s) => s.family === host.family).map((s) => s.subnet);
-    throw keaFailure('config', agent, SERVICE[host.family], command, `Kea has no subnet ${host.subnet} for ${host.mac} (${host.address}); it has ${has.length ? has.join(', ') : 'none'}`);
+    throw keaFailure(
+      'config',
+      agent,
+      SERVICE[host.family],
+      command,
+      `Kea has no subnet ${host.subnet} for ${host.mac} (${host.address}); it has ${has.length ? has.join(', ') : 'none'}`,
+    );
   };
 
   /** The subnet holding `address` (reservation commands name one). */
@@ -95,7 +111,10 @@ export function openKea(options: KeaOptions): Kea {
 
   const leases = {
     async read(family: Family): Promise<ObservedDhcpEntry[]> {
-      const answer = await runCommand(agent, SERVICE[family], `lease${DIGIT[family]}-get-all`, undefined, { emptyIsFine: true, refusal: 'store-io' });
+      const answer = await runCommand(agent, SERVICE[family], `lease${DIGIT[family]}-get-all`, undefined, {
+        emptyIsFine: true,
+        refusal: 'store-io',
+      });
       return leasesOf(answer.arguments).map((lease) => observedLease(family, lease, owner));
     },
     async put(host: DhcpHost, lifetimeSeconds: number) {
@@ -104,23 +123,43 @@ export function openKea(options: KeaOptions): Kea {
       const subnet = await subnetOf(host, add);
       const held = await heldLease(host.family, host.address);
       if (held && !isOurs(held['user-context'], owner)) {
-        throw keaFailure('conflict', agent, service, add, `${host.address} is held by a lease nebula-ipam did not make (MAC ${held['hw-address'] ?? 'none'}); left as it is`);
+        throw keaFailure(
+          'conflict',
+          agent,
+          service,
+          add,
+          `${host.address} is held by a lease nebula-ipam did not make (MAC ${held['hw-address'] ?? 'none'}); left as it is`,
+        );
       }
       const command = held ? `lease${DIGIT[host.family]}-update` : add;
-      await runCommand(agent, service, command, leaseArguments(host, subnet.id, lifetimeSeconds, owner), { refusal: 'conflict' });
+      await runCommand(agent, service, command, leaseArguments(host, subnet.id, lifetimeSeconds, owner), {
+        refusal: 'conflict',
+      });
     },
     async remove(entry: ObservedDhcpEntry) {
       const command = `lease${DIGIT[entry.family]}-del`;
       const held = await heldLease(entry.family, entry.address);
       if (!held) return;
       refuseForeign(entry, command, held['user-context'], held['hw-address']);
-      await runCommand(agent, SERVICE[entry.family], command, { 'ip-address': entry.address }, { emptyIsFine: true, refusal: 'conflict' });
+      await runCommand(
+        agent,
+        SERVICE[entry.family],
+        command,
+        { 'ip-address': entry.address },
+        { emptyIsFine: true, refusal: 'conflict' },
+      );
     },
   };
 
   /** The lease Kea holds at `address`, if any. */
   const heldLease = async (family: Family, address: string) => {
-    const answer = await runCommand(agent, SERVICE[family], `lease${DIGIT[family]}-get`, { 'ip-address': address }, { emptyIsFine: true, refusal: 'store-io' });
+    const answer = await runCommand(
+      agent,
+      SERVICE[family],
+      `lease${DIGIT[family]}-get`,
+      { 'ip-address': address },
+      { emptyIsFine: true, refusal: 'store-io' },
+    );
     return answer.result === KEA_SUCCESS ? leasesOf(answer.arguments)[0] : undefined;
   };
 
@@ -128,8 +167,15 @@ export function openKea(options: KeaOptions): Kea {
     async read(family: Family): Promise<ObservedDhcpEntry[]> {
       const found: ObservedDhcpEntry[] = [];
       for (const subnet of (known ?? (await subnets())).filter((s) => s.family === family)) {
-        const answer = await runCommand(agent, SERVICE[family], 'reservation-get-all', { 'subnet-id': subnet.id }, { emptyIsFine: true, refusal: 'store-io' });
-        for (const reservation of reservationsOf(answer.arguments)) found.push(...observedReservations(family, reservation, owner));
+        const answer = await runCommand(
+          agent,
+          SERVICE[family],
+          'reservation-get-all',
+          { 'subnet-id': subnet.id },
+          { emptyIsFine: true, refusal: 'store-io' },
+        );
+        for (const reservation of reservationsOf(answer.arguments))
+          found.push(...observedReservations(family, reservation, owner));
       }
       return found;
     },
@@ -137,11 +183,26 @@ export function openKea(options: KeaOptions): Kea {
       const subnet = await subnetOf(host, 'reservation-add');
       const held = await heldReservation(host.family, subnet.id, host.address);
       if (held && !isOurs(held['user-context'], owner)) {
-        throw keaFailure('conflict', agent, SERVICE[host.family], 'reservation-add', `${host.address} is reserved by a reservation nebula-ipam did not make (MAC ${held['hw-address'] ?? 'none'}); left as it is`);
+        throw keaFailure(
+          'conflict',
+          agent,
+          SERVICE[host.family],
+          'reservation-add',
+          `${host.address} is reserved by a reservation nebula-ipam did not make (MAC ${held['hw-address'] ?? 'none'}); left as it is`,
+        );
       }
       // host_cmds has no update: ours is replaced (its MAC, name or options may have changed).
-      if (held) await runCommand(agent, SERVICE[host.family], 'reservation-del', { 'subnet-id': subnet.id, 'ip-address': host.address }, { emptyIsFine: true, refusal: 'conflict' });
-      await runCommand(agent, SERVICE[host.family], 'reservation-add', reservationArguments(host, subnet.id, owner), { refusal: 'conflict' });
+      if (held)
+        await runCommand(
+          agent,
+          SERVICE[host.family],
+          'reservation-del',
+          { 'subnet-id': subnet.id, 'ip-address': host.address },
+          { emptyIsFine: true, refusal: 'conflict' },
+        );
+      await runCommand(agent, SERVICE[host.family], 'reservation-add', reservationArguments(host, subnet.id, owner), {
+        refusal: 'conflict',
+      });
     },
     async remove(entry: ObservedDhcpEntry) {
       const subnet = await subnetHolding(entry.family, entry.address);
@@ -149,12 +210,24 @@ export function openKea(options: KeaOptions): Kea {
       const held = await heldReservation(entry.family, subnet.id, entry.address);
       if (!held) return;
       refuseForeign(entry, 'reservation-del', held['user-context'], held['hw-address']);
-      await runCommand(agent, SERVICE[entry.family], 'reservation-del', { 'subnet-id': subnet.id, 'ip-address': entry.address }, { emptyIsFine: true, refusal: 'conflict' });
+      await runCommand(
+        agent,
+        SERVICE[entry.family],
+        'reservation-del',
+        { 'subnet-id': subnet.id, 'ip-address': entry.address },
+        { emptyIsFine: true, refusal: 'conflict' },
+      );
     },
   };
 
   const heldReservation = async (family: Family, subnetId: number, address: string) => {
-    const answer = await runCommand(agent, SERVICE[family], 'reservation-get', { 'subnet-id': subnetId, 'ip-address': address }, { emptyIsFine: true, refusal: 'store-io' });
+    const answer = await runCommand(
+      agent,
+      SERVICE[family],
+      'reservation-get',
+      { 'subnet-id': subnetId, 'ip-address': address },
+      { emptyIsFine: true, refusal: 'store-io' },
+    );
     return answer.result === KEA_SUCCESS ? reservationsOf(answer.arguments)[0] : undefined;
   };
 
@@ -162,7 +235,13 @@ export function openKea(options: KeaOptions): Kea {
   const refuseForeign = (entry: ObservedDhcpEntry, command: string, userContext: unknown, mac: string | undefined) => {
     const sameMac = entry.mac === undefined || mac?.toLowerCase() === entry.mac;
     if (entry.ours && isOurs(userContext, owner) && sameMac) return;
-    throw keaFailure('conflict', agent, SERVICE[entry.family], command, `${entry.address} is held by an entry nebula-ipam did not make (MAC ${mac ?? 'none'}); left as it is`);
+    throw keaFailure(
+      'conflict',
+      agent,
+      SERVICE[entry.family],
+      command,
+      `${entry.address} is held by an entry nebula-ipam did not make (MAC ${mac ?? 'none'}); left as it is`,
+    );
   };
 
   const edge = () => kea.mode().then((m) => (m === 'leases' ? leases : reservations));
@@ -184,7 +263,12 @@ export function openKea(options: KeaOptions): Kea {
       return all;
     },
     async put(host, lifetimeSeconds) {
-      if (!families.includes(host.family)) throw new IpamError('config', `Cannot put the DHCP entry of ${host.mac} (${host.address}) on Kea at ${options.url}: it is not configured for ${host.family}`, { subject: options.url });
+      if (!families.includes(host.family))
+        throw new IpamError(
+          'config',
+          `Cannot put the DHCP entry of ${host.mac} (${host.address}) on Kea at ${options.url}: it is not configured for ${host.family}`,
+          { subject: options.url },
+        );
       await (await edge()).put(host, lifetimeSeconds);
     },
     async remove(entry) {
@@ -202,12 +286,27 @@ async function findMode(agent: ControlAgent, families: readonly Family[]): Promi
   for (const family of families) {
     const service = SERVICE[family];
     const answer = await sendCommand(agent, service, 'list-commands');
-    if (answer.result !== KEA_SUCCESS && answer.result !== KEA_EMPTY) throw keaFailure('store-io', agent, service, 'list-commands', `Kea says (result ${answer.result}): ${answer.text}`);
-    const commands = new Set(Array.isArray(answer.arguments) ? answer.arguments.filter((c): c is string => typeof c === 'string') : []);
+    if (answer.result !== KEA_SUCCESS && answer.result !== KEA_EMPTY)
+      throw keaFailure(
+        'store-io',
+        agent,
+        service,
+        'list-commands',
+        `Kea says (result ${answer.result}): ${answer.text}`,
+      );
+    const commands = new Set(
+      Array.isArray(answer.arguments) ? answer.arguments.filter((c): c is string => typeof c === 'string') : [],
+    );
     const leaseCommands = LEASE_COMMANDS.map((c) => `lease${DIGIT[family]}-${c}`);
     const hasReservations = RESERVATION_COMMANDS.every((c) => commands.has(c));
     if (!hasReservations && !leaseCommands.every((c) => commands.has(c))) {
-      throw keaFailure('unsupported', agent, service, 'list-commands', `the server has neither host_cmds (${RESERVATION_COMMANDS.join(', ')}) nor lease_cmds (${leaseCommands.join(', ')}); load libdhcp_lease_cmds.so or libdhcp_host_cmds.so in its hooks-libraries`);
+      throw keaFailure(
+        'unsupported',
+        agent,
+        service,
+        'list-commands',
+        `the server has neither host_cmds (${RESERVATION_COMMANDS.join(', ')}) nor lease_cmds (${leaseCommands.join(', ')}); load libdhcp_lease_cmds.so or libdhcp_host_cmds.so in its hooks-libraries`,
+      );
     }
     reservations &&= hasReservations;
   }

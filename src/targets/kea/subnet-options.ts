@@ -30,7 +30,13 @@ export interface DhcpPool {
 }
 
 /** The options compared: DHCPv6 has no router (RAs give it) and no MTU option. */
-export type OptionName = 'routers' | 'domain-name-servers' | 'interface-mtu' | 'domain-name' | 'domain-search' | 'dns-servers';
+export type OptionName =
+  | 'routers'
+  | 'domain-name-servers'
+  | 'interface-mtu'
+  | 'domain-name'
+  | 'domain-search'
+  | 'dns-servers';
 
 const CODES: Readonly<Record<DhcpHost['family'], Partial<Record<OptionName, number>>>> = {
   ipv4: { routers: 3, 'domain-name-servers': 6, 'domain-name': 15, 'interface-mtu': 26, 'domain-search': 119 },
@@ -40,20 +46,32 @@ const CODES: Readonly<Record<DhcpHost['family'], Partial<Record<OptionName, numb
 export type SubnetFinding =
   | { readonly kind: 'subnet-missing'; readonly subnet: string }
   /** `actual` absent: Kea does not send the option at all. */
-  | { readonly kind: 'option-differs'; readonly subnet: string; readonly option: OptionName; readonly expected: string; readonly actual?: string }
+  | {
+      readonly kind: 'option-differs';
+      readonly subnet: string;
+      readonly option: OptionName;
+      readonly expected: string;
+      readonly actual?: string;
+    }
   /** Addresses of the pool outside every Kea pool of the subnet: Kea does not serve their leases. */
   | { readonly kind: 'range-outside-pools'; readonly subnet: string; readonly first: string; readonly last: string }
   /** Kea serves the subnet only to a client class, which in lease mode our clients are not in. */
   | { readonly kind: 'subnet-class'; readonly subnet: string; readonly clientClass: string };
 
 /** The options the pool's clients should get, by name, as Kea's CSV data. */
-export function optionData(pool: Omit<DhcpPool, 'ranges' | 'subnet'>): { readonly name: OptionName; readonly data: string }[] {
+export function optionData(
+  pool: Omit<DhcpPool, 'ranges' | 'subnet'>,
+): { readonly name: OptionName; readonly data: string }[] {
   const options: { name: OptionName; data: string }[] = [];
   if (pool.family === 'ipv4') {
     if (pool.gateway !== undefined) options.push({ name: 'routers', data: pool.gateway });
     if (pool.dnsServers.length) options.push({ name: 'domain-name-servers', data: pool.dnsServers.join(', ') });
     if (pool.mtu !== undefined) options.push({ name: 'interface-mtu', data: String(pool.mtu) });
-    if (pool.searchDomain !== undefined) options.push({ name: 'domain-name', data: pool.searchDomain }, { name: 'domain-search', data: pool.searchDomain });
+    if (pool.searchDomain !== undefined)
+      options.push(
+        { name: 'domain-name', data: pool.searchDomain },
+        { name: 'domain-search', data: pool.searchDomain },
+      );
   } else {
     if (pool.dnsServers.length) options.push({ name: 'dns-servers', data: pool.dnsServers.join(', ') });
     if (pool.searchDomain !== undefined) options.push({ name: 'domain-search', data: pool.searchDomain });
@@ -65,12 +83,22 @@ export function optionData(pool: Omit<DhcpPool, 'ranges' | 'subnet'>): { readonl
 export function checkSubnet(pool: DhcpPool, subnet: KeaSubnet | undefined): SubnetFinding[] {
   if (!subnet) return [{ kind: 'subnet-missing', subnet: pool.subnet }];
   const findings: SubnetFinding[] = [];
-  if (subnet.clientClass !== undefined) findings.push({ kind: 'subnet-class', subnet: subnet.subnet, clientClass: subnet.clientClass });
-  const expected = new Map(optionData(pool).map((option) => [option.name, canonical(pool.family, option.name, option.data, true)]));
+  if (subnet.clientClass !== undefined)
+    findings.push({ kind: 'subnet-class', subnet: subnet.subnet, clientClass: subnet.clientClass });
+  const expected = new Map(
+    optionData(pool).map((option) => [option.name, canonical(pool.family, option.name, option.data, true)]),
+  );
   for (const name of Object.keys(CODES[pool.family]) as OptionName[]) {
     const want = expected.get(name);
     const have = optionValue(pool.family, name, subnet.options);
-    if (want !== undefined && want !== have) findings.push({ kind: 'option-differs', subnet: subnet.subnet, option: name, expected: want, ...(have === undefined ? {} : { actual: have }) });
+    if (want !== undefined && want !== have)
+      findings.push({
+        kind: 'option-differs',
+        subnet: subnet.subnet,
+        option: name,
+        expected: want,
+        ...(have === undefined ? {} : { actual: have }),
+      });
   }
   const { parse, format } = FAMILIES[pool.family];
   const covered = subnet.pools.flatMap((p) => poolInterval(pool.family, p.pool) ?? []);
@@ -79,7 +107,13 @@ export function checkSubnet(pool: DhcpPool, subnet: KeaSubnet | undefined): Subn
     const last = parse(range.last);
     if (first === undefined || last === undefined) continue;
     const gaps = covered.reduce<Interval[]>((rest, interval) => cutOut(rest, interval), [{ first, last }]);
-    for (const gap of gaps) findings.push({ kind: 'range-outside-pools', subnet: subnet.subnet, first: format(gap.first), last: format(gap.last) });
+    for (const gap of gaps)
+      findings.push({
+        kind: 'range-outside-pools',
+        subnet: subnet.subnet,
+        first: format(gap.first),
+        last: format(gap.last),
+      });
   }
   return findings;
 }
@@ -107,7 +141,10 @@ export type UnknownClientGuard = { readonly macs: readonly string[] } | { readon
  * class (IPv4 only: DHCPv6 clients are known by DUID) for every client outside it. The operator
  * adds what only they know: the interface or relay address the subnet is reached through.
  */
-export function renderKeaSubnets(pools: readonly (DhcpPool & { readonly id: number })[], guard?: UnknownClientGuard): { Dhcp4?: Record<string, unknown>; Dhcp6?: Record<string, unknown> } {
+export function renderKeaSubnets(
+  pools: readonly (DhcpPool & { readonly id: number })[],
+  guard?: UnknownClientGuard,
+): { Dhcp4?: Record<string, unknown>; Dhcp6?: Record<string, unknown> } {
   const rendered: { Dhcp4?: Record<string, unknown>; Dhcp6?: Record<string, unknown> } = {};
   const subnet = (pool: DhcpPool & { readonly id: number }) => ({
     id: pool.id,
@@ -117,7 +154,11 @@ export function renderKeaSubnets(pools: readonly (DhcpPool & { readonly id: numb
   });
   const v4 = pools.filter((pool) => pool.family === 'ipv4');
   const v6 = pools.filter((pool) => pool.family === 'ipv6');
-  if (v4.length) rendered.Dhcp4 = { ...(guard ? { 'client-classes': [{ name: 'DROP', test: dropTest(guard) }] } : {}), subnet4: v4.map(subnet) };
+  if (v4.length)
+    rendered.Dhcp4 = {
+      ...(guard ? { 'client-classes': [{ name: 'DROP', test: dropTest(guard) }] } : {}),
+      subnet4: v4.map(subnet),
+    };
   if (v6.length) rendered.Dhcp6 = { subnet6: v6.map(subnet) };
   return rendered;
 }
@@ -144,7 +185,10 @@ function canonical(family: DhcpHost['family'], name: OptionName, data: string, c
   const { parse, format } = FAMILIES[family];
   const addresses = name === 'routers' || name === 'domain-name-servers' || name === 'dns-servers';
   if (!csv) return canonicalHex(family, name, Buffer.from(data.replace(/^0x|[\s:]/gi, ''), 'hex'));
-  if (addresses) return items(data).map((a) => (parse(a) === undefined ? a : format(parse(a)!))).join(', ');
+  if (addresses)
+    return items(data)
+      .map((a) => (parse(a) === undefined ? a : format(parse(a)!)))
+      .join(', ');
   if (name === 'interface-mtu') return String(Number(data.trim()));
   return items(data).map(domain).join(', ');
 }
@@ -154,7 +198,8 @@ function canonicalHex(family: DhcpHost['family'], name: OptionName, bytes: Buffe
   const width = family === 'ipv4' ? 4 : 16;
   if (name === 'routers' || name === 'domain-name-servers' || name === 'dns-servers') {
     const found: string[] = [];
-    for (let at = 0; at + width <= bytes.length; at += width) found.push(format(BigInt(`0x${bytes.subarray(at, at + width).toString('hex')}`)));
+    for (let at = 0; at + width <= bytes.length; at += width)
+      found.push(format(BigInt(`0x${bytes.subarray(at, at + width).toString('hex')}`)));
     return found.join(', ');
   }
   if (name === 'interface-mtu') return bytes.length === 2 ? String(bytes.readUInt16BE(0)) : bytes.toString('hex');
