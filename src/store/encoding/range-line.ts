@@ -15,11 +15,11 @@ import { formatMac, parseMac } from '../../core/address/mac.ts';
 import { AR_TYPES, type Lease, type OnedCount, type RangeRecord } from '../../core/book/book.ts';
 import { unknownFieldsOf } from './book-format.ts';
 import { leasesKeyAt, LEASES_KEY, textOf, type BookSource, type RangeLine } from './book-lines.ts';
-import { withDeferredLeases } from './deferred-leases.ts';
+import { decodedRange, type Origin, type RangeHeader } from './deferred-leases.ts';
 import type { Json, Reader } from './field-reader.ts';
 import { packLeases, unpackLeases } from './lease-packing.ts';
 
-export type RangeHeader = Omit<RangeRecord, 'leases'>;
+export type { RangeHeader };
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 const { ipv4, ipv6 } = FAMILIES;
@@ -107,21 +107,32 @@ export function decodeRangeLine(r: Reader, source: BookSource, line: RangeLine, 
   const header = decodeRangeHeader(r, raw, at);
   // JSON lets a key repeat (the last one counts): the id read from the line must be the one decoded.
   if (line.id !== undefined && header.id !== line.id) throw r.fail(at, header.id, 'id');
-  const from = key + LEASES_KEY.length;
-  const leases = () => {
-    const text = textOf(source, from, line.end - 1);
+  const origin = new LineOrigin(source, line.start, line.end, key + LEASES_KEY.length, r, at);
+  // No leases (`""`, a range nobody leased from yet) costs nothing to unpack now.
+  return decodedRange(header, origin, line.end - 1 - origin.leasesAt > 2);
+}
+
+/** A range's line in its source: where its leases are unpacked from, and the bytes it is written back as. */
+export class LineOrigin implements Origin {
+  constructor(
+    readonly source: BookSource,
+    readonly start: number,
+    readonly end: number,
+    readonly leasesAt: number,
+    private readonly reader: Reader,
+    private readonly at: string,
+  ) {}
+
+  leasesOf(header: RangeHeader): readonly Lease[] {
+    const text = textOf(this.source, this.leasesAt, this.end - 1);
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch {
-      throw r.fail(at, text, 'leases');
+      throw this.reader.fail(this.at, text, 'leases');
     }
-    return decodeLeases(r, value, at, header);
-  };
-  // No leases (`""`, a range nobody leased from yet) costs nothing to decode now.
-  if (line.end - 1 - from > 2) return withDeferredLeases(header, leases);
-  (header as Writable<RangeRecord>).leases = leases();
-  return header as RangeRecord;
+    return decodeLeases(this.reader, value, this.at, header);
+  }
 }
 
 /** A range's header from its parsed JSON, every field checked. */

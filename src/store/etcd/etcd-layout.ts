@@ -33,7 +33,7 @@
 import { EMPTY_BOOK, type Book, type Lease, type RangeRecord } from '../../core/book/book.ts';
 import { IpamError } from '../../core/errors.ts';
 import { BOOK_FORMAT, readFormat, unknownFieldsOf } from '../encoding/book-format.ts';
-import { withDeferredLeases } from '../encoding/deferred-leases.ts';
+import { decodedRange } from '../encoding/deferred-leases.ts';
 import { Reader } from '../encoding/field-reader.ts';
 import { unpackLeases } from '../encoding/lease-packing.ts';
 import { idAtOrAboveCounter, rangeIdFloor } from '../encoding/range-id-floor.ts';
@@ -303,10 +303,8 @@ export function bookOf(
     const header = decodeRangeHeader(reader, value.range, key);
     if (header.id !== entry.id) throw corrupt(location, `${key} holds range ${JSON.stringify(header.id)}`);
     // A range without leases has no windows: nothing to defer.
-    const range =
-      chunks.length === 0
-        ? { ...header, leases: [] }
-        : withDeferredLeases(header, () => windowLeases(reader, chunks, value.window, header, location));
+    const origin = { leasesOf: () => windowLeases(reader, chunks, value.window, header, location) };
+    const range = decodedRange(header, origin, chunks.length > 0);
     stored.set(range, {
       id: entry.id,
       version: entry.version,
