@@ -30,7 +30,7 @@
 import type { AuditRecord, Change } from '../../core/change.ts';
 import { EMPTY_BOOK, type Book, type Lease, type RangeRecord } from '../../core/book/book.ts';
 import { checkWritable } from '../encoding/book-format.ts';
-import { encodeRangeHeader } from '../encoding/codec.ts';
+import { encodeRangeHeader } from '../encoding/range-line.ts';
 import { packLeases } from '../encoding/lease-packing.ts';
 import { IpamError } from '../../core/errors.ts';
 import { missingBook } from '../missing-book.ts';
