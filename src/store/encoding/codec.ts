@@ -45,13 +45,13 @@ export function encodeBookChunks(book: Book, location = 'the lease book'): (stri
     const found = originOf(range);
     const origin = found instanceof LineOrigin ? found : undefined;
     // The next line of the same source: the ",\n" between them is in the slice already.
-    if (origin && run && origin.source === run.source && origin.start === run.end + 2) {
+    if (origin && run && origin.lines.source === run.source && origin.start === run.end + 2) {
       run.end = origin.end;
       return;
     }
     flush();
     if (i > 0) chunks.push(',\n');
-    if (origin) run = { source: origin.source, start: origin.start, end: origin.end };
+    if (origin) run = { source: origin.lines.source, start: origin.start, end: origin.end };
     else chunks.push(encodeRangeLine(range));
   });
   flush();
@@ -130,11 +130,8 @@ function decodeWhole(r: Reader, text: string): Book {
 
 /** The layout encodeBook writes: each line's header decoded now, its leases when first read. */
 function decodeLines(r: Reader, source: BookSource, lines: BookLines): Book {
-  const ranges = new Array<RangeRecord>(lines.ids.length);
-  for (let i = 0; i < ranges.length; i++) {
-    const line = { start: lines.starts[i]!, end: lines.ends[i]!, id: lines.ids[i] };
-    ranges[i] = decodeRangeLine(r, source, line, `ranges[${i}]`);
-  }
+  const rangeLines = { ...lines, source, reader: r, at: (index: number) => `ranges[${index}]` };
+  const ranges = lines.ids.map((_, index) => decodeRangeLine(rangeLines, index));
   return bookOf(lines.format ?? 1, lines.unknownFields, lines.generation, lines.nextRangeId, ranges);
 }
 

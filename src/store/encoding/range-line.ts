@@ -14,7 +14,7 @@ import { FAMILIES } from '../../core/address/family.ts';
 import { formatMac, parseMac } from '../../core/address/mac.ts';
 import { AR_TYPES, type Lease, type OnedCount, type RangeRecord } from '../../core/book/book.ts';
 import { unknownFieldsOf } from './book-format.ts';
-import { leasesKeyAt, LEASES_KEY, textOf, type BookSource, type RangeLine } from './book-lines.ts';
+import { leasesKeyAt, LEASES_KEY, textOf, type BookSource } from './book-lines.ts';
 import { decodedRange, type Origin, type RangeHeader } from './deferred-leases.ts';
 import type { Json, Reader } from './field-reader.ts';
 import { packLeases, unpackLeases } from './lease-packing.ts';
@@ -91,11 +91,26 @@ function headerFields(r: RangeRecord): Json {
   };
 }
 
+/** Lines of range JSON in one source (the book file's bytes, an etcd value): line i is [starts[i], ends[i]). */
+export interface RangeLines {
+  readonly source: BookSource;
+  readonly reader: Reader;
+  readonly starts: readonly number[];
+  readonly ends: readonly number[];
+  /** The id each line starts with, when plainly written (book-lines.ts). */
+  readonly ids: readonly (string | undefined)[];
+  /** How errors name line i: `ranges[3]`, an etcd key. */
+  at(index: number): string;
+}
+
 /**
- * The range on `line` of `source` (a line encodeRangeLine wrote): its header decoded and checked
- * now, its leases when first read (deferred-leases.ts). `at` names it in errors.
+ * Range `index` of `lines` (a line encodeRangeLine wrote): its header decoded and checked now,
+ * its leases when first read (deferred-leases.ts).
  */
-export function decodeRangeLine(r: Reader, source: BookSource, line: RangeLine, at: string): RangeRecord {
+export function decodeRangeLine(lines: RangeLines, index: number): RangeRecord {
+  const { source, reader: r } = lines;
+  const line = { start: lines.starts[index]!, end: lines.ends[index]!, id: lines.ids[index] };
+  const at = lines.at(index);
   const key = leasesKeyAt(source, line);
   let raw: unknown;
   try {
@@ -107,31 +122,40 @@ export function decodeRangeLine(r: Reader, source: BookSource, line: RangeLine, 
   const header = decodeRangeHeader(r, raw, at);
   // JSON lets a key repeat (the last one counts): the id read from the line must be the one decoded.
   if (line.id !== undefined && header.id !== line.id) throw r.fail(at, header.id, 'id');
-  const origin = new LineOrigin(source, line.start, line.end, key + LEASES_KEY.length, r, at);
   // No leases (`""`, a range nobody leased from yet) costs nothing to unpack now.
-  return decodedRange(header, origin, line.end - 1 - origin.leasesAt > 2);
+  return decodedRange(header, new LineOrigin(lines, index), line.end - 1 - (key + LEASES_KEY.length) > 2);
 }
 
-/** A range's line in its source: where its leases are unpacked from, and the bytes it is written back as. */
+/**
+ * A range's line: where its leases are unpacked from, and the bytes it is written back as. Two
+ * fields: a book of thousands of ranges keeps one per range as long as the book lives.
+ */
 export class LineOrigin implements Origin {
   constructor(
-    readonly source: BookSource,
-    readonly start: number,
-    readonly end: number,
-    readonly leasesAt: number,
-    private readonly reader: Reader,
-    private readonly at: string,
+    readonly lines: RangeLines,
+    readonly index: number,
   ) {}
 
+  get start(): number {
+    return this.lines.starts[this.index]!;
+  }
+
+  get end(): number {
+    return this.lines.ends[this.index]!;
+  }
+
   leasesOf(header: RangeHeader): readonly Lease[] {
-    const text = textOf(this.source, this.leasesAt, this.end - 1);
+    const { source, reader } = this.lines;
+    const at = this.lines.at(this.index);
+    const line = { start: this.start, end: this.end, id: undefined };
+    const text = textOf(source, leasesKeyAt(source, line) + LEASES_KEY.length, line.end - 1);
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch {
-      throw this.reader.fail(this.at, text, 'leases');
+      throw reader.fail(at, text, 'leases');
     }
-    return decodeLeases(this.reader, value, this.at, header);
+    return decodeLeases(reader, value, at, header);
   }
 }
 

@@ -331,7 +331,8 @@ function legacyRange(layout: Layout, snapshot: Snapshot, head: Head, id: string,
   const kv = snapshot.keys.get(key);
   if (!kv)
     throw reader.corrupt(`${head.key ?? layout.meta} lists range ${JSON.stringify(id)} but ${key} does not exist`);
-  return decodeRangeLine(reader, kv.value, { start: 0, end: kv.value.length, id }, key);
+  const line = { source: kv.value, reader, starts: [0], ends: [kv.value.length], ids: [id], at: () => key };
+  return decodeRangeLine(line, 0);
 }
 
 /** A range's leases from its windows, each holding leases that start in it, in order, after the window before. */
