@@ -43,15 +43,19 @@ export function encodeBookChunks(book: Book, location = 'the lease book'): (stri
   };
   book.ranges.forEach((range, i) => {
     const found = originOf(range);
-    const origin = found instanceof LineOrigin ? found : undefined;
+    const origin = found instanceof LineOrigin && {
+      source: found.lines.source,
+      start: found.lines.starts[found.index]!,
+      end: found.lines.ends[found.index]!,
+    };
     // The next line of the same source: the ",\n" between them is in the slice already.
-    if (origin && run && origin.lines.source === run.source && origin.start === run.end + 2) {
+    if (origin && run && origin.source === run.source && origin.start === run.end + 2) {
       run.end = origin.end;
       return;
     }
     flush();
     if (i > 0) chunks.push(',\n');
-    if (origin) run = { source: origin.lines.source, start: origin.start, end: origin.end };
+    if (origin) run = origin;
     else chunks.push(encodeRangeLine(range));
   });
   flush();

@@ -1,21 +1,18 @@
 /**
  * Where a decoded range came from (its origin: a line of the book file, an etcd value), and its
- * leases unpacked from there on first read.
+ * leases unpacked from there on first read: a driver action reads the leases of the one range it
+ * acts on, and unpacking (and checking) every range's would cost a big book more than all the
+ * rest. This is the one place a range is not a plain data object: `leases` is an own, enumerable
+ * accessor until first read, which replaces itself with a data property holding the array (so it
+ * is unpacked at most once) or throws store-corrupt (a broken range fails the action that reads
+ * it, and only that one). Spread, `structuredClone` and `assert.deepEqual` read it (a getter on a
+ * prototype would be skipped by the last two); `console.log` prints `leases: [Getter/Setter]`
+ * until it was read once; assigning `leases` replaces it like any field.
  *
- * A driver action reads the leases of the one range it acts on, and unpacking (and checking) the
- * other ranges' would cost a big book more than everything else the action does. This is the one
- * place a range is not a plain data object: `leases` is an own, enumerable accessor until first
- * read, which then replaces itself with a plain data property holding the array (so it is
- * unpacked at most once). Reading it may throw store-corrupt: a broken range fails the action
- * that reads it, and only that one. What sees the range as a whole reads through the accessor:
- * spread and Object.assign copy the array, `structuredClone` and `assert.deepEqual` read it (a
- * getter on a prototype would be skipped by both), `console.log` prints `leases: [Getter/Setter]`
- * until it was read once. Assigning `leases` replaces the accessor like any field.
- *
- * The origin stays known as long as the record lives (one WeakMap, filled by the decoder): a
- * record nobody replaced is written back as its origin's bytes (codec.ts). Ranges are values and
- * a change makes new records (`{ ...range, leases }`), which have no origin; a record changed in
- * place (its type says readonly) would keep its origin's bytes.
+ * The origin is known as long as the record lives (one WeakMap, filled by the decoder): a record
+ * nobody replaced is written back as its origin's bytes (codec.ts). A change makes new records
+ * (`{ ...range, leases }`), which have none; a record changed in place (its type says readonly)
+ * would keep its origin's bytes.
  */
 import type { Lease, RangeRecord } from '../../core/book/book.ts';
 

@@ -26,27 +26,8 @@ const { ipv4, ipv6 } = FAMILIES;
 
 /** The range fields this release knows; any other is a newer release's, kept in `unknownFields`. */
 const KNOWN_RANGE_KEYS: ReadonlySet<string> = new Set([
-  'id',
-  'type',
-  'size',
-  'ip',
-  'ip6',
-  'prefixLength',
-  'mac',
-  'globalPrefix',
-  'ulaPrefix',
-  'pool',
-  'pool6',
-  'block',
-  'block6',
-  'unmanaged',
-  'owner',
-  'driver',
-  'next',
-  'oned',
-  'createdAt',
-  'requestId',
-  'leases',
+  ...'id type size ip ip6 prefixLength mac globalPrefix ulaPrefix pool pool6 block block6'.split(' '),
+  ...'unmanaged owner driver next oned createdAt requestId leases'.split(' '),
 ]);
 
 /** An AR holds at most 2^32 addresses (OpenNebula keeps SIZE in 32 bits plus one). */
@@ -136,18 +117,10 @@ export class LineOrigin implements Origin {
     readonly index: number,
   ) {}
 
-  get start(): number {
-    return this.lines.starts[this.index]!;
-  }
-
-  get end(): number {
-    return this.lines.ends[this.index]!;
-  }
-
   leasesOf(header: RangeHeader): readonly Lease[] {
     const { source, reader } = this.lines;
     const at = this.lines.at(this.index);
-    const line = { start: this.start, end: this.end, id: undefined };
+    const line = { start: this.lines.starts[this.index]!, end: this.lines.ends[this.index]!, id: undefined };
     const text = textOf(source, leasesKeyAt(source, line) + LEASES_KEY.length, line.end - 1);
     let value: unknown;
     try {

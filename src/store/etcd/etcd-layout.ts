@@ -443,17 +443,13 @@ export function refuseForeignKeys(
 
 /** The lowest counter above every range id the stored keys and heads mention, decodable or not. */
 export function rangeIdFloorOf(layout: Layout, snapshot: Snapshot): number {
-  let floor = 0;
-  const raise = (n: number) => {
-    if (Number.isSafeInteger(n)) floor = Math.max(floor, n);
-  };
   // Heads list ids as plain strings, not under an `"id"` key.
   const ids = /"r([1-9][0-9]{0,14})"/g;
-  raise(rangeIdFloor(snapshot.pointer?.kv.value.toString('utf8') ?? '', ids));
+  let floor = rangeIdFloor(snapshot.pointer?.kv.value.toString('utf8') ?? '', ids);
   for (const [key, kv] of snapshot.keys) {
-    if (key.startsWith(`${layout.meta}@`)) raise(rangeIdFloor(kv.value.toString('utf8'), ids));
+    if (key.startsWith(`${layout.meta}@`)) floor = Math.max(floor, rangeIdFloor(kv.value.toString('utf8'), ids));
     const id = /^r([1-9][0-9]{0,14})(?:[@#]|$)/.exec(key.slice(layout.rangePrefix.length));
-    if (key.startsWith(layout.rangePrefix) && id) raise(Number(id[1]) + 1);
+    if (key.startsWith(layout.rangePrefix) && id) floor = Math.max(floor, Number(id[1]) + 1);
   }
   return floor;
 }
