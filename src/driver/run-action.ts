@@ -27,7 +27,7 @@ export interface ProcessIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly now: () => Date;
-  /** What the action's write runs through (main.ts installs the process's); none in-process. */
+  /** What the action's write runs through (program.ts installs the process's); none in-process. */
   readonly interrupts?: InterruptGuard;
 }
 
