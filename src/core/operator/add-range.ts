@@ -5,7 +5,7 @@ import { spanText } from '../book/range-text.ts';
 import { IpamError, shown } from '../errors.ts';
 import { parseAddress } from './locate-address.ts';
 import { carveUnmanaged, placeUnmanaged } from './new-range.ts';
-import type { Outcome } from './operation.ts';
+import type { Change } from '../change.ts';
 import { hostSettings, type HostSettings } from './lease-addresses.ts';
 
 export interface AddRangeRequest {
@@ -24,7 +24,7 @@ export interface AddedRange extends HostSettings {
   readonly owner?: string;
 }
 
-export function addRange(book: Book, config: Config, request: AddRangeRequest, now: string): Outcome<AddedRange> {
+export function addRange(book: Book, config: Config, request: AddRangeRequest, now: string): Change<AddedRange> {
   const pool = requirePool(config, request.pool, `Cannot add a range to pool ${shown(request.pool)}`);
   let placed;
   if (request.ip !== undefined) {

@@ -20,7 +20,7 @@ import { covers, type Interval } from '../intervals/interval.ts';
 import { insertDisjoint } from '../intervals/sorted.ts';
 import { locateAddress, parseAddress } from './locate-address.ts';
 import { carveUnmanaged, placeUnmanaged } from './new-range.ts';
-import type { Outcome } from './operation.ts';
+import type { Change } from '../change.ts';
 import { rangeSubnet } from '../engine/range-subnet.ts';
 import { MAX_SIZE } from '../../oned/ar-fields.ts';
 import { subnetAround } from '../engine/subnet-around.ts';
@@ -60,7 +60,7 @@ export interface HostSettings {
   readonly searchDomain?: string;
 }
 
-export function leaseAddresses(book: Book, config: Config, request: LeaseRequest, now: string): Outcome<LeaseResult> {
+export function leaseAddresses(book: Book, config: Config, request: LeaseRequest, now: string): Change<LeaseResult> {
   const pool = requirePool(config, request.pool, `Cannot lease from pool ${shown(request.pool)}`);
   if (request.ip !== undefined && request.count !== undefined)
     throw new IpamError('usage', 'Cannot lease: give --count or --ip, not both');
