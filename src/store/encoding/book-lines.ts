@@ -38,10 +38,6 @@ export interface BookLines {
   readonly ids: readonly (string | undefined)[];
 }
 
-export function lineOf(lines: BookLines, index: number): RangeLine {
-  return { start: lines.starts[index]!, end: lines.ends[index]!, id: lines.ids[index] };
-}
-
 export const LEASES_KEY = ',"leases":';
 const LEASES_KEY_BYTES = Buffer.from(LEASES_KEY);
 const ID_KEY = '{"id":"';
