@@ -123,7 +123,9 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 20_000;
 export const DEFAULT_RECONCILE_MARGIN_MS = 300_000;
 
 export const NO_CONFIG: Config = {
-  source: '(no config file)', lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS, reconcileMarginMs: DEFAULT_RECONCILE_MARGIN_MS,
+  source: '(no config file)',
+  lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS,
+  reconcileMarginMs: DEFAULT_RECONCILE_MARGIN_MS,
   pools: [],
   targets: [],
   registryPrefix: DEFAULT_REGISTRY_PREFIX,

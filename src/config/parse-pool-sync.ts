@@ -44,10 +44,16 @@ export function parseDnsNames(raw: unknown, at: string, network: Prefix, targets
       .slice(0, 2)
       .join('", "');
     if (!zone || zone.prefix.family !== network.family) {
-      fail(`${at}.reverseZone`, `must be an ${network.family === 'ipv4' ? 'in-addr.arpa' : 'ip6.arpa'} zone (classless: BASE/LENGTH.c.b.a.in-addr.arpa, RFC 2317), e.g. "${suggestion}", not ${JSON.stringify(text)}`);
+      fail(
+        `${at}.reverseZone`,
+        `must be an ${network.family === 'ipv4' ? 'in-addr.arpa' : 'ip6.arpa'} zone (classless: BASE/LENGTH.c.b.a.in-addr.arpa, RFC 2317), e.g. "${suggestion}", not ${JSON.stringify(text)}`,
+      );
     }
     if (!covers(prefixInterval(zone!.prefix), prefixInterval(network))) {
-      fail(`${at}.reverseZone`, `${JSON.stringify(text)} does not hold the PTR names of the whole network ${formatPrefix(network)}; leave it out to use "${suggestion}"${reverseZoneFor(network).length > 2 ? ', ...' : ''}`);
+      fail(
+        `${at}.reverseZone`,
+        `${JSON.stringify(text)} does not hold the PTR names of the whole network ${formatPrefix(network)}; leave it out to use "${suggestion}"${reverseZoneFor(network).length > 2 ? ', ...' : ''}`,
+      );
     }
     reverseZones = [zone!];
   }

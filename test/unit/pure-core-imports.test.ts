@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { REPO_ROOT } from '../support/driver-harness.ts';
 
 const SRC = path.join(REPO_ROOT, 'src');
-const PURE = ['engine', 'actions', 'book', 'intervals', 'operator', 'verify'];
+const PURE = ['engine', 'actions', 'book', 'intervals', 'operator', 'verify', 'core'];
 const EDGES = ['store', 'driver', 'cli'].map((dir) => path.join(SRC, dir) + path.sep);
 const BUILTINS = new Set(builtinModules);
 
@@ -54,10 +54,20 @@ function violations(roots: readonly string[]): string[] {
   return problems;
 }
 
-test('engine, actions, book, intervals, operator and verify import no Node built-in and no edge, even indirectly', () => {
+test('engine, actions, book, intervals, operator, verify and core import no Node built-in and no edge, even indirectly', () => {
   const roots = PURE.flatMap((dir) => filesUnder(path.join(SRC, dir)));
   assert.ok(roots.length > 20, `only ${roots.length} files found under ${PURE.join(', ')}`);
   assert.deepEqual(violations(roots), []);
+});
+
+test('the sync core (src/core/sync) names no Buffer: its text is strings, its addresses bigint', () => {
+  const files = filesUnder(path.join(SRC, 'core', 'sync'));
+  assert.ok(files.length > 5, `only ${files.length} files under src/core/sync`);
+  const found = files.filter((file) => /\bBuffer\b/.test(fs.readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '')));
+  assert.deepEqual(
+    found.map((file) => path.relative(REPO_ROOT, file)),
+    [],
+  );
 });
 
 test('the check sees every form of import it must refuse', () => {

@@ -66,7 +66,10 @@ export function desiredState(book: Book, config: Config, facts: SyncFacts = {}):
   const zoneOf = (target: string, zone: string, kind: 'forward' | 'reverse') => {
     const key = `${target}\u0000${zone}`;
     let entry = zones.get(key);
-    if (!entry) zones.set(key, (entry = { target, zone, kind, records: [] }));
+    if (!entry) {
+      entry = { target, zone, kind, records: [] };
+      zones.set(key, entry);
+    }
     return entry.records;
   };
   for (const pool of config.pools) {

@@ -93,6 +93,14 @@ export function planZone(want: DesiredZone, records: readonly DnsRecord[], conte
       continue;
     }
 
+    // A reverse name stands for one address: a PTR of somebody else's there (beside a mark of
+    // ours that names another address) would become ours once ours is added. Theirs decides.
+    if (wantedRecords.some((r) => r.type === 'PTR') && at.some((r) => r.type === 'PTR' && !mine.includes(r))) {
+      taken.add(name);
+      result.conflicts.push({ kind: 'name-taken', target: want.target, zone: want.zone, name, otherOwners: others });
+      result.conflicting += wantedRecords.length;
+      continue;
+    }
     const have = new Set([...mine, ...marks].map(keyOf));
     const wantKeys = new Set([...wantedRecords, ...wantedMarks].map(keyOf));
     const remove = [...mine, ...marks].filter((r) => !wantKeys.has(keyOf(r))).sort(compareRecords);

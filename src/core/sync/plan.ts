@@ -22,7 +22,10 @@ export function plan(desired: DesiredState, observed: Observed, now: number): Sy
   const tallyOf = (target: string, kind: 'dns' | 'dhcp') => {
     const key = `${kind}\u0000${target}`;
     let tally = tallies.get(key);
-    if (!tally) tallies.set(key, (tally = { target, kind, desired: 0, inPlace: 0, conflicting: 0, read: true }));
+    if (!tally) {
+      tally = { target, kind, desired: 0, inPlace: 0, conflicting: 0, read: true };
+      tallies.set(key, tally);
+    }
     return tally;
   };
 
