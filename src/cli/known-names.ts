@@ -2,23 +2,27 @@
  * Names the operator types that the config or the book defines (pools, owners): a typo is
  * refused before anything is locked, with the nearest real name.
  */
-import type { Book } from '../book/book.ts';
+import type { Book } from '../core/book/book.ts';
 import type { Config } from '../config/config.ts';
-import { IpamError, shown } from '../errors.ts';
-import { didYouMean } from '../did-you-mean.ts';
+import { IpamError, shown } from '../core/errors.ts';
+import { didYouMean } from '../core/did-you-mean.ts';
 
 /** `doing`: e.g. "lease from", "add a range to". */
 export function checkPoolName(doing: string, pool: string, config: Config): void {
   const names = config.pools.map((p) => p.name);
   if (names.includes(pool)) return;
   const known = names.length ? names.join(', ') : 'none';
-  throw new IpamError('not-found', `Cannot ${doing} pool ${shown(pool)}: it is not a pool of ${config.source}${didYouMean(pool, names)} (pools: ${known})`);
+  throw new IpamError(
+    'not-found',
+    `Cannot ${doing} pool ${shown(pool)}: it is not a pool of ${config.source}${didYouMean(pool, names)} (pools: ${known})`,
+  );
 }
 
 /** Every operator lease owner in the book, once each. */
 export function ownersIn(book: Book): string[] {
   const owners = new Set<string>();
-  for (const range of book.ranges) for (const lease of range.leases) if (lease.owner !== undefined) owners.add(lease.owner);
+  for (const range of book.ranges)
+    for (const lease of range.leases) if (lease.owner !== undefined) owners.add(lease.owner);
   return [...owners];
 }
 

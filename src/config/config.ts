@@ -1,6 +1,6 @@
 /** The operator's configuration: where the book lives and which pools ranges are carved from. */
-import type { Family } from '../address/family.ts';
-import type { Prefix } from '../address/prefix.ts';
+import type { Family } from '../core/address/family.ts';
+import type { Prefix } from '../core/address/prefix.ts';
 import type { OnedVersion } from './oned-version.ts';
 import type { BackendConfig } from './parse-backend.ts';
 import type { NamePattern } from '../core/sync/name-pattern.ts';

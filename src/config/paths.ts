@@ -43,7 +43,13 @@ export function defaultPaths(env: Env): DefaultPaths {
       onedConf: path.join(root, 'etc', 'oned.conf'),
     };
   }
-  return { configDir: '/etc/one/nebula-ipam', storeDir: '/var/lib/one/nebula-ipam', ipamrc: '/etc/one/ipam/ipamrc', remotesIpam: '/var/lib/one/remotes/ipam', onedConf: '/etc/one/oned.conf' };
+  return {
+    configDir: '/etc/one/nebula-ipam',
+    storeDir: '/var/lib/one/nebula-ipam',
+    ipamrc: '/etc/one/ipam/ipamrc',
+    remotesIpam: '/var/lib/one/remotes/ipam',
+    onedConf: '/etc/one/oned.conf',
+  };
 }
 
 /** The driver name from the path an action was invoked by: its directory's name. */

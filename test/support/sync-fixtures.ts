@@ -1,13 +1,19 @@
 /** A small book and config with DNS and DHCP targets, for the pure sync core's tests. */
-import { parseIPv4 } from '../../src/address/ipv4.ts';
-import { parseIPv6 } from '../../src/address/ipv6.ts';
-import { parseMac } from '../../src/address/mac.ts';
-import type { Book, Lease, RangeRecord } from '../../src/book/book.ts';
+import { parseIPv4 } from '../../src/core/address/ipv4.ts';
+import { parseIPv6 } from '../../src/core/address/ipv6.ts';
+import { parseMac } from '../../src/core/address/mac.ts';
+import type { Book, Lease, RangeRecord } from '../../src/core/book/book.ts';
 import type { Config } from '../../src/config/config.ts';
 import { configWith, NOW } from './sample-config.ts';
 
 export const TARGETS = {
-  bind: { type: 'rfc2136', host: '127.0.0.1', port: 5353, tsigKeyName: 'nebula-ipam', tsigSecretFile: '/etc/one/nebula-ipam/tsig.key' },
+  bind: {
+    type: 'rfc2136',
+    host: '127.0.0.1',
+    port: 5353,
+    tsigKeyName: 'nebula-ipam',
+    tsigSecretFile: '/etc/one/nebula-ipam/tsig.key',
+  },
   kea: { type: 'kea', url: 'http://127.0.0.1:8000/' },
 };
 

@@ -3,7 +3,13 @@
  * an UPDATE's prerequisites (section 3.2: value-dependent comparison ignores TTLs) and applies it
  * whole or not at all, and a Kea that takes puts and removals.
  */
-import type { DhcpHost, DnsPrerequisite, DnsRecord, DnsUpdate, ObservedDhcpEntry } from '../../src/core/sync/target-records.ts';
+import type {
+  DhcpHost,
+  DnsPrerequisite,
+  DnsRecord,
+  DnsUpdate,
+  ObservedDhcpEntry,
+} from '../../src/core/sync/target-records.ts';
 
 const same = (a: DnsRecord, b: DnsRecord) => a.name === b.name && a.type === b.type && a.data === b.data;
 
@@ -17,15 +23,27 @@ export function prerequisiteHolds(records: readonly DnsRecord[], p: DnsPrerequis
 }
 
 /** The zone after the update, and whether it applied (false: a prerequisite failed, nothing changed). */
-export function applyUpdate(records: readonly DnsRecord[], update: DnsUpdate): { records: DnsRecord[]; applied: boolean } {
-  if (!update.prerequisites.every((p) => prerequisiteHolds(records, p))) return { records: [...records], applied: false };
+export function applyUpdate(
+  records: readonly DnsRecord[],
+  update: DnsUpdate,
+): { records: DnsRecord[]; applied: boolean } {
+  if (!update.prerequisites.every((p) => prerequisiteHolds(records, p)))
+    return { records: [...records], applied: false };
   let next = records.filter((r) => !update.remove.some((q) => same(r, q)));
   for (const record of update.add) next = [...next.filter((r) => !same(r, record)), record];
   return { records: next, applied: true };
 }
 
-export function applyDhcp(entries: readonly ObservedDhcpEntry[], put: readonly DhcpHost[], remove: readonly ObservedDhcpEntry[], expiresAt: number): ObservedDhcpEntry[] {
+export function applyDhcp(
+  entries: readonly ObservedDhcpEntry[],
+  put: readonly DhcpHost[],
+  remove: readonly ObservedDhcpEntry[],
+  expiresAt: number,
+): ObservedDhcpEntry[] {
   const key = (e: { family: string; address: string }) => `${e.family}/${e.address}`;
   const gone = new Set([...remove, ...put].map(key));
-  return [...entries.filter((e) => !gone.has(key(e))), ...put.map((h): ObservedDhcpEntry => ({ family: h.family, mac: h.mac, address: h.address, ours: true, expiresAt }))];
+  return [
+    ...entries.filter((e) => !gone.has(key(e))),
+    ...put.map((h): ObservedDhcpEntry => ({ family: h.family, mac: h.mac, address: h.address, ours: true, expiresAt })),
+  ];
 }

@@ -1,8 +1,8 @@
 /** `nebula-ipam lease`: addresses for a host OpenNebula does not manage. */
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
-import { EXIT_CODES } from '../../exit-codes.ts';
-import { leaseAddresses } from '../../operator/lease-addresses.ts';
-import { operatorText } from '../../operator/operator-text.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
+import { leaseAddresses } from '../../core/operator/lease-addresses.ts';
+import { operatorText } from '../../core/operator/operator-text.ts';
 import { checkPoolName } from '../known-names.ts';
 import { hostSettingLines, hostSettings } from '../render/host-settings.ts';
 import { applyChange } from '../apply-change.ts';
@@ -53,7 +53,8 @@ ${exitCodeHelp([[0, 'leased'], [2, 'bad option'], [5, 'unknown pool, address out
     );
     if (values.pool === undefined) throw usageError('lease', '--pool is required');
     if (values.owner === undefined) throw usageError('lease', '--owner is required (who holds the addresses)');
-    if (values.count !== undefined && values.ip !== undefined) throw usageError('lease', 'give --count or --ip, not both');
+    if (values.count !== undefined && values.ip !== undefined)
+      throw usageError('lease', 'give --count or --ip, not both');
     checkPoolName('lease from', values.pool, context.config());
     const request = {
       pool: values.pool,
@@ -62,10 +63,15 @@ ${exitCodeHelp([[0, 'leased'], [2, 'bad option'], [5, 'unknown pool, address out
       ...(values.count === undefined ? {} : { count: countOption('lease', 'count', values.count) }),
       ...(values.ip === undefined ? {} : { ip: values.ip }),
     };
-    const result = await applyChange(context, 'lease', (book, config, now) => leaseAddresses(book, config, request, now), {
-      ...(request.ip === undefined ? {} : { addresses: request.ip }),
-      owner: request.owner,
-    });
+    const result = await applyChange(
+      context,
+      'lease',
+      (book, config, now) => leaseAddresses(book, config, request, now),
+      {
+        ...(request.ip === undefined ? {} : { addresses: request.ip }),
+        owner: request.owner,
+      },
+    );
     const settings = hostSettings(context.config(), result.pool);
     if (context.json) {
       context.stdout(renderJson({ ...result, ...settings }));
@@ -73,7 +79,9 @@ ${exitCodeHelp([[0, 'leased'], [2, 'bad option'], [5, 'unknown pool, address out
     }
     const lines = [
       `Leased ${result.addresses} to ${JSON.stringify(request.owner)} (range ${result.range}${result.newRange ? ', new' : ''}, pool ${result.pool})`,
-      ...(result.network ? [`  network  ${result.network}${result.netmask ? ` (netmask ${result.netmask})` : ''}`] : []),
+      ...(result.network
+        ? [`  network  ${result.network}${result.netmask ? ` (netmask ${result.netmask})` : ''}`]
+        : []),
       ...(result.gateway ? [`  gateway  ${result.gateway}`] : []),
       ...(result.dns.length ? [`  dns      ${result.dns.join(' ')}`] : []),
       ...hostSettingLines(settings),

@@ -1,9 +1,9 @@
 /** `nebula-ipam metrics`: the book's utilisation for Prometheus (node_exporter's textfile collector). */
 import * as path from 'node:path';
-import { EXIT_CODES } from '../../exit-codes.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { metricsText } from '../../metrics/exposition.ts';
 import { markMetricsFileDown, writeMetricsFile } from '../../metrics/metrics-file.ts';
-import { poolUsage } from '../../operator/usage.ts';
+import { poolUsage } from '../../core/operator/usage.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
 import { familyRows, VIEW_FAMILIES } from '../render/family-rows.ts';

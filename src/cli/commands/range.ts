@@ -1,12 +1,12 @@
 /** `nebula-ipam range add|remove`: blocks of a pool for hosts OpenNebula does not manage. */
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
-import { EXIT_CODES } from '../../exit-codes.ts';
-import { addRange } from '../../operator/add-range.ts';
-import { operatorText } from '../../operator/operator-text.ts';
-import { removeRange } from '../../operator/remove-range.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
+import { addRange } from '../../core/operator/add-range.ts';
+import { operatorText } from '../../core/operator/operator-text.ts';
+import { removeRange } from '../../core/operator/remove-range.ts';
 import { checkPoolName } from '../known-names.ts';
 import { requireBook } from '../require-book.ts';
-import { didYouMean } from '../../did-you-mean.ts';
+import { didYouMean } from '../../core/did-you-mean.ts';
 import { rangeRow } from '../render/range-row.ts';
 import { renderTable } from '../render/table.ts';
 import { formatCount } from '../render/count.ts';
@@ -50,7 +50,12 @@ ${exitCodeHelp([[0, 'done'], [2, 'bad option'], [3, "the size can never fit the 
     if (sub === 'list') return list(rest, context);
     if (sub === 'add') return add(rest, context);
     if (sub === 'remove') return remove(rest, context);
-    throw usageError('range', sub === undefined ? 'missing list, add or remove' : `unknown subcommand ${JSON.stringify(sub)} (list, add or remove)${didYouMean(sub, ['list', 'add', 'remove'])}`);
+    throw usageError(
+      'range',
+      sub === undefined
+        ? 'missing list, add or remove'
+        : `unknown subcommand ${JSON.stringify(sub)} (list, add or remove)${didYouMean(sub, ['list', 'add', 'remove'])}`,
+    );
   },
 };
 
@@ -60,7 +65,14 @@ async function list(args: readonly string[], context: CliContext): Promise<numbe
   if (values.pool !== undefined) checkPoolName('list the ranges of', values.pool, config);
   await requireBook(context);
   const book = await context.store().read();
-  const rows = book.ranges.map((r) => rangeRow(r, config)).filter((r) => values.pool === undefined || r.pool === values.pool || book.ranges.find((b) => b.id === r.id)?.pool6 === values.pool);
+  const rows = book.ranges
+    .map((r) => rangeRow(r, config))
+    .filter(
+      (r) =>
+        values.pool === undefined ||
+        r.pool === values.pool ||
+        book.ranges.find((b) => b.id === r.id)?.pool6 === values.pool,
+    );
   if (context.json) {
     context.stdout(renderJson({ ranges: rows }));
     return EXIT_CODES.ok;
@@ -136,13 +148,20 @@ async function add(args: readonly string[], context: CliContext): Promise<number
 }
 
 async function remove(args: readonly string[], context: CliContext): Promise<number> {
-  const { values, positionals } = parseCommandArgs('range', args, { force: { type: 'boolean' } }, { min: 1, max: 1, names: 'the range id' });
+  const { values, positionals } = parseCommandArgs(
+    'range',
+    args,
+    { force: { type: 'boolean' } },
+    { min: 1, max: 1, names: 'the range id' },
+  );
   const request = { id: positionals[0]!, force: values.force === true };
   const result = await applyChange(context, 'range remove', (book) => removeRange(book, request));
   if (context.json) {
     context.stdout(renderJson(result));
     return EXIT_CODES.ok;
   }
-  context.stdout(`Removed range ${result.range} (${result.addresses})${result.leases ? ` with ${result.leases} lease${result.leases === 1 ? '' : 's'}` : ''}\n`);
+  context.stdout(
+    `Removed range ${result.range} (${result.addresses})${result.leases ? ` with ${result.leases} lease${result.leases === 1 ? '' : 's'}` : ''}\n`,
+  );
   return EXIT_CODES.ok;
 }

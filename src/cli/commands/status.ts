@@ -1,22 +1,29 @@
 /** `nebula-ipam status`: every pool and range, how full it is, and totals. */
 import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
-import type { Family } from '../../address/family.ts';
-import { formatPrefix } from '../../address/prefix.ts';
-import { EXIT_CODES } from '../../exit-codes.ts';
-import { poolUsage } from '../../operator/usage.ts';
+import type { Family } from '../../core/address/family.ts';
+import { formatPrefix } from '../../core/address/prefix.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
+import { poolUsage } from '../../core/operator/usage.ts';
 import type { StoreCopy } from '../../store/store-health.ts';
 import { bookSource } from '../book-source.ts';
 import { requireBook } from '../require-book.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 import { barWidthFor, utilisationBar } from '../render/bar.ts';
 import { formatCounts } from '../render/count.ts';
-import { familyRows, familyTotals, VIEW_FAMILIES, type FamilyRangeRow, type FamilyTotals, type ViewFamily } from '../render/family-rows.ts';
+import {
+  familyRows,
+  familyTotals,
+  VIEW_FAMILIES,
+  type FamilyRangeRow,
+  type FamilyTotals,
+  type ViewFamily,
+} from '../render/family-rows.ts';
 import { renderJson } from '../render/json.ts';
 import { memberTable } from '../render/member-table.ts';
 import { rangeRow } from '../render/range-row.ts';
 import { spaceLine } from '../render/space.ts';
 import { renderTable } from '../render/table.ts';
-import { accessWarning } from '../../verify/access-finding.ts';
+import { accessWarning } from '../../core/verify/access-finding.ts';
 import { bookAccess } from '../book-access.ts';
 
 const FAMILY_NAMES: readonly Family[] = ['ipv4', 'ipv6'];
@@ -52,7 +59,12 @@ made with \`range add\` or \`lease\` for hosts OpenNebula does not manage.
 
 ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
   async run(args, context) {
-    const { values } = parseCommandArgs('status', args, { serializable: { type: 'boolean' } }, { min: 0, max: 0, names: '' });
+    const { values } = parseCommandArgs(
+      'status',
+      args,
+      { serializable: { type: 'boolean' } },
+      { min: 0, max: 0, names: '' },
+    );
     const config = context.config();
     const { store, copy } = await bookSource('status', context, values.serializable === true);
     await requireBook(context, store);
@@ -60,7 +72,11 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
     for (const finding of bookAccess(context).findings) context.stderr(`${accessWarning(finding)}\n`);
     // All at once: each of the etcd calls waits up to timeoutMs for a member that does not answer.
     // space: etcd's database against the quota past which it refuses every write.
-    const [book, health, space] = await Promise.all([store.read(), context.store().health?.(), copy ? undefined : context.store().space?.()]);
+    const [book, health, space] = await Promise.all([
+      store.read(),
+      context.store().health?.(),
+      copy ? undefined : context.store().space?.(),
+    ]);
     const pools = poolUsage(book, config);
     const ranges = book.ranges.map((r) => rangeRow(r, config));
     const totals = {
@@ -142,7 +158,11 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
     for (const family of VIEW_FAMILIES) {
       const { ranges: rows, totals: sum } = byFamily[family];
       if (!rows.length) continue;
-      const [size, used, free] = [formatCounts([...rows.map((r) => r.size), sum.size]), formatCounts([...rows.map((r) => r.used), sum.used]), formatCounts([...rows.map((r) => r.free), sum.free])];
+      const [size, used, free] = [
+        formatCounts([...rows.map((r) => r.size), sum.size]),
+        formatCounts([...rows.map((r) => r.used), sum.used]),
+        formatCounts([...rows.map((r) => r.free), sum.free]),
+      ];
       out += `\n${LABEL[family]} ranges\n${renderTable(
         [
           { header: 'RANGE' },
@@ -169,7 +189,18 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
             free[i]!,
             utilisationBar(r.used, r.size, context.color, barWidthFor(context.options.width)),
           ]),
-          ['total', '', '', '', '', '', size[rows.length]!, used[rows.length]!, free[rows.length]!, utilisationBar(sum.used, sum.size, context.color, barWidthFor(context.options.width))],
+          [
+            'total',
+            '',
+            '',
+            '',
+            '',
+            '',
+            size[rows.length]!,
+            used[rows.length]!,
+            free[rows.length]!,
+            utilisationBar(sum.used, sum.size, context.color, barWidthFor(context.options.width)),
+          ],
         ],
         width,
       )}`;

@@ -5,13 +5,13 @@
  * ranges (MACs only) are a group of their own, and an IP6 range with no prefix is an IPv6 row
  * all the same (link-local only): every range is seen somewhere.
  */
-import { FAMILIES, type Family } from '../../address/family.ts';
-import { formatMac } from '../../address/mac.ts';
-import { formatPrefix } from '../../address/prefix.ts';
-import type { Book, RangeRecord } from '../../book/book.ts';
+import { FAMILIES, type Family } from '../../core/address/family.ts';
+import { formatMac } from '../../core/address/mac.ts';
+import { formatPrefix } from '../../core/address/prefix.ts';
+import type { Book, RangeRecord } from '../../core/book/book.ts';
 import type { Config } from '../../config/config.ts';
-import { rangeSubnet } from '../../engine/range-subnet.ts';
-import { poolOf, rangeUsage, type RangeUsage } from '../../operator/usage.ts';
+import { rangeSubnet } from '../../core/engine/range-subnet.ts';
+import { poolOf, rangeUsage, type RangeUsage } from '../../core/operator/usage.ts';
 
 /** A view's groups: the two IP families, and ETHER ranges, which have MACs only. */
 export type ViewFamily = Family | 'ether';
@@ -43,7 +43,12 @@ export function hasFamily(range: RangeRecord, family: ViewFamily): boolean {
   if (family === 'ether') return range.type === 'ETHER';
   if (family === 'ipv4') return range.ip !== undefined;
   // An IP6 range without a prefix still has IPv6 addresses: link-local ones, from its MACs.
-  return range.ip6 !== undefined || range.globalPrefix !== undefined || range.block6 !== undefined || (range.type !== 'IP4' && range.type !== 'ETHER');
+  return (
+    range.ip6 !== undefined ||
+    range.globalPrefix !== undefined ||
+    range.block6 !== undefined ||
+    (range.type !== 'IP4' && range.type !== 'ETHER')
+  );
 }
 
 export function familyRows(book: Book, config: Config, family: ViewFamily): FamilyRangeRow[] {
@@ -52,7 +57,11 @@ export function familyRows(book: Book, config: Config, family: ViewFamily): Fami
     .map((range) => {
       const ip = family === 'ether' ? undefined : family;
       const placed = ip && rangeSubnet(range, config, ip);
-      const network = placed ? formatPrefix(placed.subnet) : family === 'ipv6' && range.globalPrefix !== undefined ? `${FAMILIES.ipv6.format(range.globalPrefix)}/64` : undefined;
+      const network = placed
+        ? formatPrefix(placed.subnet)
+        : family === 'ipv6' && range.globalPrefix !== undefined
+          ? `${FAMILIES.ipv6.format(range.globalPrefix)}/64`
+          : undefined;
       const pool = ip && (poolOf(range, config, ip)?.name ?? (ip === 'ipv4' ? range.pool : range.pool6));
       const first = firstText(range, family);
       return {

@@ -19,5 +19,8 @@ export function hostSettings(config: Config, poolName: string | undefined): Host
 }
 
 export function hostSettingLines(settings: HostSettings): string[] {
-  return [...(settings.mtu === undefined ? [] : [`  mtu      ${settings.mtu}`]), ...(settings.searchDomain === undefined ? [] : [`  search   ${settings.searchDomain}`])];
+  return [
+    ...(settings.mtu === undefined ? [] : [`  mtu      ${settings.mtu}`]),
+    ...(settings.searchDomain === undefined ? [] : [`  search   ${settings.searchDomain}`]),
+  ];
 }

@@ -1,7 +1,7 @@
 /** One lease as the CLI shows it, in table rows and JSON alike. */
-import { formatMac } from '../../address/mac.ts';
-import type { Lease, RangeRecord } from '../../book/book.ts';
-import { spanText } from '../../engine/locate.ts';
+import { formatMac } from '../../core/address/mac.ts';
+import type { Lease, RangeRecord } from '../../core/book/book.ts';
+import { spanText } from '../../core/engine/locate.ts';
 import type { Column } from './table.ts';
 
 export interface LeaseRow {
@@ -42,6 +42,18 @@ export const LEASE_COLUMNS: readonly Column[] = [
 ];
 
 export function leaseCells(row: LeaseRow): string[] {
-  const holder = row.holder === 'opennebula' ? `OpenNebula${row.requestId === undefined ? '' : ` (req ${row.requestId})`}` : 'operator';
-  return [row.range, row.addresses, String(row.count), holder, row.owner ?? '-', row.mac ?? '-', row.since.replace(/\.\d+Z$/, 'Z'), row.note ?? ''];
+  const holder =
+    row.holder === 'opennebula'
+      ? `OpenNebula${row.requestId === undefined ? '' : ` (req ${row.requestId})`}`
+      : 'operator';
+  return [
+    row.range,
+    row.addresses,
+    String(row.count),
+    holder,
+    row.owner ?? '-',
+    row.mac ?? '-',
+    row.since.replace(/\.\d+Z$/, 'Z'),
+    row.note ?? '',
+  ];
 }

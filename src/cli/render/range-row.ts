@@ -1,12 +1,12 @@
 /** One range as the CLI shows it, in table rows and JSON alike. */
-import { formatPrefix } from '../../address/prefix.ts';
-import { FAMILIES } from '../../address/family.ts';
-import type { RangeRecord } from '../../book/book.ts';
+import { formatPrefix } from '../../core/address/prefix.ts';
+import { FAMILIES } from '../../core/address/family.ts';
+import type { RangeRecord } from '../../core/book/book.ts';
 import type { Config } from '../../config/config.ts';
-import { addressText } from '../../engine/locate.ts';
-import { heldBackCount } from '../../engine/oned-count.ts';
-import { rangeSubnet } from '../../engine/range-subnet.ts';
-import { poolOf, rangeUsage, type RangeUsage } from '../../operator/usage.ts';
+import { addressText } from '../../core/engine/locate.ts';
+import { heldBackCount } from '../../core/engine/oned-count.ts';
+import { rangeSubnet } from '../../core/engine/range-subnet.ts';
+import { poolOf, rangeUsage, type RangeUsage } from '../../core/operator/usage.ts';
 
 export interface RangeRow extends RangeUsage {
   readonly id: string;
@@ -18,14 +18,23 @@ export interface RangeRow extends RangeUsage {
   readonly network?: string;
   readonly first: string;
   readonly last: string;
-  /** When oned's count of the range's leases (USED_LEASES) differs from the book's (engine/oned-count.ts). */
-  readonly onedCount?: { readonly oned: bigint; readonly book: bigint; readonly since: string; readonly heldBack: bigint };
+  /** When oned's count of the range's leases (USED_LEASES) differs from the book's (core/engine/oned-count.ts). */
+  readonly onedCount?: {
+    readonly oned: bigint;
+    readonly book: bigint;
+    readonly since: string;
+    readonly heldBack: bigint;
+  };
 }
 
 export function rangeRow(range: RangeRecord, config: Config): RangeRow {
   const family = range.ip !== undefined ? 'ipv4' : 'ipv6';
   const placed = rangeSubnet(range, config, family);
-  const network = placed ? formatPrefix(placed.subnet) : range.globalPrefix !== undefined ? `${FAMILIES.ipv6.format(range.globalPrefix)}/64` : undefined;
+  const network = placed
+    ? formatPrefix(placed.subnet)
+    : range.globalPrefix !== undefined
+      ? `${FAMILIES.ipv6.format(range.globalPrefix)}/64`
+      : undefined;
   const pool = poolOf(range, config, family) ?? (family === 'ipv4' ? poolOf(range, config, 'ipv6') : undefined);
   return {
     id: range.id,
@@ -37,6 +46,15 @@ export function rangeRow(range: RangeRecord, config: Config): RangeRow {
     first: addressText(range, 0n),
     last: addressText(range, range.size - 1n),
     ...rangeUsage(range, config),
-    ...(range.oned && range.oned.used > range.oned.held ? { onedCount: { oned: range.oned.used, book: range.oned.held, since: range.oned.since, heldBack: heldBackCount(range) } } : {}),
+    ...(range.oned && range.oned.used > range.oned.held
+      ? {
+          onedCount: {
+            oned: range.oned.used,
+            book: range.oned.held,
+            since: range.oned.since,
+            heldBack: heldBackCount(range),
+          },
+        }
+      : {}),
   };
 }

@@ -40,7 +40,9 @@ export function describeSync(plan: SyncPlan, options: DescribeOptions): string {
       .filter(([k]) => count(k!) > 0)
       .map(([would, did]) => `${options.applied ? did : would} ${plural(count(would!), 'name')}`);
     const failed = outcomes ? outcomes.filter((o) => !o.applied).length : 0;
-    lines.push(`DNS target ${target.target}: ${options.applied ? '' : 'would '}${parts.join(', ')}${failed ? `; ${plural(failed, 'update')} not applied` : ''}`);
+    lines.push(
+      `DNS target ${target.target}: ${options.applied ? '' : 'would '}${parts.join(', ')}${failed ? `; ${plural(failed, 'update')} not applied` : ''}`,
+    );
     list(target.updates.map((u, i) => updateLine(u, kinds[i]!, outcomes?.[i])));
   }
 
@@ -57,13 +59,18 @@ export function describeSync(plan: SyncPlan, options: DescribeOptions): string {
       .map(([n, would, did]) => `${options.applied ? did : would} ${plural(n as number, 'lease')}`);
     lines.push(`DHCP target ${target.target}: ${options.applied ? '' : 'would '}${parts.join(', ')}`);
     list([
-      ...target.put.map((p) => `${p.why === 'new' ? 'add' : p.why === 'changed' ? 'change' : 'renew'}  ${p.host.address} ${p.host.mac}${p.host.hostname ? ` ${p.host.hostname}` : ''}`),
+      ...target.put.map(
+        (p) =>
+          `${p.why === 'new' ? 'add' : p.why === 'changed' ? 'change' : 'renew'}  ${p.host.address} ${p.host.mac}${p.host.hostname ? ` ${p.host.hostname}` : ''}`,
+      ),
       ...target.remove.map((e) => `remove  ${e.address}${e.mac ? ` ${e.mac}` : ''}`),
     ]);
   }
 
   if (plan.conflicts.length) {
-    lines.push(`${plural(plan.conflicts.length, 'conflict')}, left as ${plan.conflicts.length === 1 ? 'it is' : 'they are'}:`);
+    lines.push(
+      `${plural(plan.conflicts.length, 'conflict')}, left as ${plan.conflicts.length === 1 ? 'it is' : 'they are'}:`,
+    );
     list(plan.conflicts.map(conflictLine));
   }
   if (plan.holds.length) {
@@ -72,17 +79,27 @@ export function describeSync(plan: SyncPlan, options: DescribeOptions): string {
   }
   if (plan.unread.length) {
     lines.push(`Not read, so not synced (their records wait for the next pass):`);
-    list(plan.unread.map((u) => (u.zone === undefined ? `DHCP target ${u.target}` : `zone ${u.zone} on DNS target ${u.target}`)));
+    list(
+      plan.unread.map((u) =>
+        u.zone === undefined ? `DHCP target ${u.target}` : `zone ${u.zone} on DNS target ${u.target}`,
+      ),
+    );
   }
   const unnamed = plan.findings.filter((f) => f.kind !== 'too-many-addresses');
   if (unnamed.length) {
     lines.push(`${plural(unnamed.length, 'address', 'addresses')} without a DNS name:`);
     list(unnamed.map(findingLine));
   }
-  for (const f of plan.findings) if (f.kind === 'too-many-addresses') lines.push(`Only the first ${f.limit} leased addresses were synced; the rest wait until the book holds fewer.`);
+  for (const f of plan.findings)
+    if (f.kind === 'too-many-addresses')
+      lines.push(`Only the first ${f.limit} leased addresses were synced; the rest wait until the book holds fewer.`);
 
-  const inPlace = plan.tallies.filter((t) => t.inPlace > 0).map((t) => `${plural(t.inPlace, t.kind === 'dns' ? 'DNS record' : 'DHCP lease')} on ${t.target}`);
-  const nothing = plan.dns.every((d) => d.updates.length === 0) && plan.dhcp.every((d) => d.put.length === 0 && d.remove.length === 0);
+  const inPlace = plan.tallies
+    .filter((t) => t.inPlace > 0)
+    .map((t) => `${plural(t.inPlace, t.kind === 'dns' ? 'DNS record' : 'DHCP lease')} on ${t.target}`);
+  const nothing =
+    plan.dns.every((d) => d.updates.length === 0) &&
+    plan.dhcp.every((d) => d.put.length === 0 && d.remove.length === 0);
   if (nothing) lines.unshift(`Nothing to change${inPlace.length ? `: ${inPlace.join(', ')} in place` : ''}.`);
   else if (inPlace.length) lines.push(`In place: ${inPlace.join(', ')}.`);
   return `${lines.join('\n')}\n`;
@@ -99,9 +116,19 @@ const recordText = (records: readonly DnsRecord[]) =>
     .map((r) => `${r.type} ${r.data}`)
     .join(', ') || 'ownership mark';
 
-function updateLine(update: DnsUpdate, kind: 'add' | 'change' | 'delete', outcome: DnsUpdateOutcome | undefined): string {
-  const name = [...update.add, ...update.remove].find((r) => r.type !== 'TXT')?.name ?? [...update.add, ...update.remove][0]!.name;
-  const what = kind === 'add' ? recordText(update.add) : kind === 'delete' ? recordText(update.remove) : `${recordText(update.remove)} -> ${recordText(update.add)}`;
+function updateLine(
+  update: DnsUpdate,
+  kind: 'add' | 'change' | 'delete',
+  outcome: DnsUpdateOutcome | undefined,
+): string {
+  const name =
+    [...update.add, ...update.remove].find((r) => r.type !== 'TXT')?.name ?? [...update.add, ...update.remove][0]!.name;
+  const what =
+    kind === 'add'
+      ? recordText(update.add)
+      : kind === 'delete'
+        ? recordText(update.remove)
+        : `${recordText(update.remove)} -> ${recordText(update.add)}`;
   const failed =
     outcome && !outcome.applied
       ? ` (not applied: ${outcome.rcode}${outcome.rcode === 'YXDOMAIN' || outcome.rcode === 'YXRRSET' || outcome.rcode === 'NXRRSET' ? ', it changed since it was read; the next pass decides' : ''})`

@@ -31,11 +31,29 @@ export interface DhcpTargetPlan {
 /** Something of somebody else's in the way of the book, which sync reports and never touches. */
 export type SyncConflict =
   /** A name the book wants is held: by records nebula-ipam did not write, or by another book's. */
-  | { readonly kind: 'name-taken'; readonly target: string; readonly zone: string; readonly name: string; readonly otherOwners: readonly string[] }
+  | {
+      readonly kind: 'name-taken';
+      readonly target: string;
+      readonly zone: string;
+      readonly name: string;
+      readonly otherOwners: readonly string[];
+    }
   /** A record sync did not write names an address the book leases. */
-  | { readonly kind: 'record-on-lease'; readonly target: string; readonly zone: string; readonly record: DnsRecord; readonly address: string; readonly range: string }
+  | {
+      readonly kind: 'record-on-lease';
+      readonly target: string;
+      readonly zone: string;
+      readonly record: DnsRecord;
+      readonly address: string;
+      readonly range: string;
+    }
   /** A DHCP entry sync did not make is on an address the book leases. */
-  | { readonly kind: 'dhcp-on-lease'; readonly target: string; readonly entry: ObservedDhcpEntry; readonly range: string };
+  | {
+      readonly kind: 'dhcp-on-lease';
+      readonly target: string;
+      readonly entry: ObservedDhcpEntry;
+      readonly range: string;
+    };
 
 /** An address of a pool seen in use outside the book: the book will hold it, so nothing hands it out. */
 export interface SyncHold {

@@ -11,7 +11,10 @@ const NOW = Date.parse('2026-12-07T16:00:00.000Z');
 const FWD = 'cloud.example.com';
 const REV = '0.77.10.in-addr.arpa';
 const REV6 = '0.0.0.0.7.7.0.0.8.b.d.0.1.0.0.2.ip6.arpa';
-const empty: Observed = { zones: [FWD, REV, REV6].map((zone) => ({ target: 'bind', zone, records: [] })), dhcp: [{ target: 'kea', entries: [] }] };
+const empty: Observed = {
+  zones: [FWD, REV, REV6].map((zone) => ({ target: 'bind', zone, records: [] })),
+  dhcp: [{ target: 'kea', entries: [] }],
+};
 
 test('a dry run of a first pass says what would be added, per target, and the address without a name', () => {
   const text = describeSync(plan(desiredState(syncBook(), syncConfig()), empty, NOW), { applied: false, limit: 2 });
@@ -34,7 +37,15 @@ test('a dry run of a first pass says what would be added, per target, and the ad
 });
 
 test('after applying: past tense, one of each in the singular, a failed update said so, conflicts, holds and what was in place', () => {
-  const one = book([range('r1', { type: 'IP4', size: 4n, ip: ip('10.77.0.10'), pool: 'lan', leases: [lease(0, 0, { holder: 'operator', owner: 'x' })] })]);
+  const one = book([
+    range('r1', {
+      type: 'IP4',
+      size: 4n,
+      ip: ip('10.77.0.10'),
+      pool: 'lan',
+      leases: [lease(0, 0, { holder: 'operator', owner: 'x' })],
+    }),
+  ]);
   const config = syncConfig([{ name: 'lan', network: '10.77.0.0/24', dnsNames: { forwardZone: FWD, server: 'bind' } }]);
   const observed: Observed = {
     zones: [
@@ -44,14 +55,22 @@ test('after applying: past tense, one of each in the singular, a failed update s
         records: [
           { name: `laptop.${FWD}`, type: 'A', ttl: 60, data: '10.77.0.50' },
           { name: `vm-10-77-0-12.${FWD}`, type: 'A', ttl: 300, data: '10.77.0.12' },
-          { name: `_nebula-ipam.vm-10-77-0-12.${FWD}`, type: 'TXT', ttl: 300, data: 'heritage=nebula-ipam,owner=cloud-a,lease=r1/10.77.0.12' },
+          {
+            name: `_nebula-ipam.vm-10-77-0-12.${FWD}`,
+            type: 'TXT',
+            ttl: 300,
+            data: 'heritage=nebula-ipam,owner=cloud-a,lease=r1/10.77.0.12',
+          },
         ],
       },
     ],
     dhcp: [],
   };
   const p: SyncPlan = plan(desiredState(one, config), observed, NOW);
-  const text = describeSync(p, { applied: true, dnsOutcomes: { bind: [{ applied: true }, { applied: false, rcode: 'YXRRSET' }] } });
+  const text = describeSync(p, {
+    applied: true,
+    dnsOutcomes: { bind: [{ applied: true }, { applied: false, rcode: 'YXRRSET' }] },
+  });
   assert.equal(
     text,
     [
@@ -71,8 +90,22 @@ test('nothing to change says what is in place; conflicts are counted in the plur
   const d = desiredState(syncBook(), syncConfig());
   const first = plan(d, empty, NOW);
   const filled: Observed = {
-    zones: empty.zones.map((z) => ({ ...z, records: first.dns[0]!.updates.filter((u) => u.zone === z.zone).flatMap((u) => u.add) })),
-    dhcp: [{ target: 'kea', entries: first.dhcp[0]!.put.map((x) => ({ family: x.host.family, mac: x.host.mac, address: x.host.address, ours: true, expiresAt: NOW / 1000 + 3600 })) }],
+    zones: empty.zones.map((z) => ({
+      ...z,
+      records: first.dns[0]!.updates.filter((u) => u.zone === z.zone).flatMap((u) => u.add),
+    })),
+    dhcp: [
+      {
+        target: 'kea',
+        entries: first.dhcp[0]!.put.map((x) => ({
+          family: x.host.family,
+          mac: x.host.mac,
+          address: x.host.address,
+          ours: true,
+          expiresAt: NOW / 1000 + 3600,
+        })),
+      },
+    ],
   };
   const text = describeSync(plan(d, filled, NOW), { applied: false });
   assert.match(text, /^Nothing to change: 12 DNS records on bind, 6 DHCP leases on kea in place\.\n/);
@@ -91,5 +124,8 @@ test('nothing to change says what is in place; conflicts are counted in the plur
     ],
   };
   const conflicts = describeSync(plan(d, taken, NOW), { applied: false });
-  assert.match(conflicts, /\n2 conflicts, left as they are:\n {2}vm-10-77-0-10\.cloud\.example\.com \(zone cloud\.example\.com on bind\) is held by records nebula-ipam did not write\n/);
+  assert.match(
+    conflicts,
+    /\n2 conflicts, left as they are:\n {2}vm-10-77-0-10\.cloud\.example\.com \(zone cloud\.example\.com on bind\) is held by records nebula-ipam did not write\n/,
+  );
 });

@@ -14,16 +14,27 @@ const TXT = (name: string, rangeId: string, address: string, ttl = 300) => ({
 });
 
 test('every leased address of a named pool gets A (or AAAA), PTR and their ownership TXT records', () => {
-  const desired = desiredState(syncBook(), syncConfig(), { vms: new Map([['2001:db8:77::100', { id: 7, name: 'Web_1' }]]) });
+  const desired = desiredState(syncBook(), syncConfig(), {
+    vms: new Map([['2001:db8:77::100', { id: 7, name: 'Web_1' }]]),
+  });
   assert.deepEqual(
     desired.zones.map((z) => `${z.target} ${z.kind} ${z.zone}`),
-    ['bind reverse 0.0.0.0.7.7.0.0.8.b.d.0.1.0.0.2.ip6.arpa', 'bind reverse 0.77.10.in-addr.arpa', 'bind forward cloud.example.com'],
+    [
+      'bind reverse 0.0.0.0.7.7.0.0.8.b.d.0.1.0.0.2.ip6.arpa',
+      'bind reverse 0.77.10.in-addr.arpa',
+      'bind forward cloud.example.com',
+    ],
     'sorted by target, then zone',
   );
   const forward = zone(desired, 'cloud.example.com');
   assert.deepEqual(
-    forward.filter((r) => r.name === 'vm-10-77-0-10.cloud.example.com' || r.name === '_nebula-ipam.vm-10-77-0-10.cloud.example.com'),
-    [TXT('vm-10-77-0-10.cloud.example.com', 'r1', '10.77.0.10'), { name: 'vm-10-77-0-10.cloud.example.com', type: 'A', ttl: 300, data: '10.77.0.10' }],
+    forward.filter(
+      (r) => r.name === 'vm-10-77-0-10.cloud.example.com' || r.name === '_nebula-ipam.vm-10-77-0-10.cloud.example.com',
+    ),
+    [
+      TXT('vm-10-77-0-10.cloud.example.com', 'r1', '10.77.0.10'),
+      { name: 'vm-10-77-0-10.cloud.example.com', type: 'A', ttl: 300, data: '10.77.0.10' },
+    ],
   );
   // Every address of the operator's two-address block, and the one without a MAC: DNS needs no MAC.
   const names = forward.filter((r) => r.type === 'A' || r.type === 'AAAA').map((r) => `${r.name} ${r.type} ${r.data}`);
@@ -39,7 +50,10 @@ test('every leased address of a named pool gets A (or AAAA), PTR and their owner
   const reverse = zone(desired, '0.77.10.in-addr.arpa');
   assert.deepEqual(
     reverse.filter((r) => r.name.startsWith('10.0.77') || r.name.startsWith('_nebula-ipam.10.0.77')),
-    [{ name: '10.0.77.10.in-addr.arpa', type: 'PTR', ttl: 300, data: 'vm-10-77-0-10.cloud.example.com' }, TXT('10.0.77.10.in-addr.arpa', 'r1', '10.77.0.10')],
+    [
+      { name: '10.0.77.10.in-addr.arpa', type: 'PTR', ttl: 300, data: 'vm-10-77-0-10.cloud.example.com' },
+      TXT('10.0.77.10.in-addr.arpa', 'r1', '10.77.0.10'),
+    ],
   );
   const ptr6 = zone(desired, V6_ZONE).filter((r) => r.type === 'PTR');
   assert.equal(ptr6.length, 1);
@@ -88,7 +102,15 @@ test('DHCP hosts: every leased address with a MAC, with the gateway, DNS, MTU an
 test("the gateway is the carved subnet's, as show computes it", () => {
   const pools = [{ ...SYNC_POOLS[0]!, network: '10.77.0.0/16', subnetPrefix: 26, gateway: 'last' }];
   const carved = book([
-    range('r1', { type: 'IP4', size: 2n, ip: ip('10.77.0.65'), mac: 0x020000000001n, pool: 'lan', block: { first: ip('10.77.0.64'), last: ip('10.77.0.127') }, leases: [lease(0, 0)] }),
+    range('r1', {
+      type: 'IP4',
+      size: 2n,
+      ip: ip('10.77.0.65'),
+      mac: 0x020000000001n,
+      pool: 'lan',
+      block: { first: ip('10.77.0.64'), last: ip('10.77.0.127') },
+      leases: [lease(0, 0)],
+    }),
   ]);
   const [host] = desiredState(carved, syncConfig(pools)).dhcp[0]!.hosts;
   assert.equal(host!.subnet, '10.77.0.64/26');
@@ -97,9 +119,16 @@ test("the gateway is the carved subnet's, as show computes it", () => {
 
 test('an address whose name needs a value nobody knows gets no records, and a finding that says which', () => {
   const desired = desiredState(syncBook(), syncConfig());
-  assert.deepEqual(desired.findings, [{ kind: 'no-name', range: 'r2', address: '2001:db8:77::100', pool: 'lan6', missing: 'vm' }]);
+  assert.deepEqual(desired.findings, [
+    { kind: 'no-name', range: 'r2', address: '2001:db8:77::100', pool: 'lan6', missing: 'vm' },
+  ]);
   assert.equal(zone(desired, V6_ZONE).length, 0, 'no PTR without a name to point at');
-  const byOwner = desiredState(syncBook(), syncConfig([{ ...SYNC_POOLS[0]!, dnsNames: { forwardZone: 'cloud.example.com', name: '{owner}', server: 'bind' } }]));
+  const byOwner = desiredState(
+    syncBook(),
+    syncConfig([
+      { ...SYNC_POOLS[0]!, dnsNames: { forwardZone: 'cloud.example.com', name: '{owner}', server: 'bind' } },
+    ]),
+  );
   assert.deepEqual(
     byOwner.findings.map((f) => (f.kind === 'no-name' ? `${f.address} ${f.missing}` : f.kind)),
     ['10.77.0.10 owner', '10.77.0.11 owner', '10.77.0.100 owner'],
@@ -108,14 +137,29 @@ test('an address whose name needs a value nobody knows gets no records, and a fi
   const a = zone(byOwner, 'cloud.example.com').filter((r) => r.type === 'A');
   assert.deepEqual(
     a.map((r) => `${r.name} ${r.data}`),
-    ['alice-web.cloud.example.com 10.77.0.12', 'alice-web.cloud.example.com 10.77.0.13', 'printer.cloud.example.com 10.77.0.15'],
+    [
+      'alice-web.cloud.example.com 10.77.0.12',
+      'alice-web.cloud.example.com 10.77.0.13',
+      'printer.cloud.example.com 10.77.0.15',
+    ],
   );
 });
 
 test('a value that makes no host name is a finding, not a record', () => {
-  const config = syncConfig([{ ...SYNC_POOLS[0]!, dnsNames: { forwardZone: 'cloud.example.com', name: '{owner}', server: 'bind' } }]);
+  const config = syncConfig([
+    { ...SYNC_POOLS[0]!, dnsNames: { forwardZone: 'cloud.example.com', name: '{owner}', server: 'bind' } },
+  ]);
   const odd = book([
-    range('r1', { type: 'IP4', size: 2n, ip: ip('10.77.0.10'), pool: 'lan', leases: [lease(0, 0, { holder: 'operator', owner: '***' }), lease(1, 1, { holder: 'operator', owner: 'x'.repeat(70) })] }),
+    range('r1', {
+      type: 'IP4',
+      size: 2n,
+      ip: ip('10.77.0.10'),
+      pool: 'lan',
+      leases: [
+        lease(0, 0, { holder: 'operator', owner: '***' }),
+        lease(1, 1, { holder: 'operator', owner: 'x'.repeat(70) }),
+      ],
+    }),
   ]);
   const findings = desiredState(odd, config).findings;
   assert.deepEqual(

@@ -1,7 +1,13 @@
 /** Name patterns: placeholders filled per address; a value not known leaves the address without a name. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addressLabel, fillNamePattern, labelText, parseNamePattern, patternProblem } from '../../../../src/core/sync/name-pattern.ts';
+import {
+  addressLabel,
+  fillNamePattern,
+  labelText,
+  parseNamePattern,
+  patternProblem,
+} from '../../../../src/core/sync/name-pattern.ts';
 
 const pattern = (text: string) => {
   const parsed = parseNamePattern(text);
@@ -24,13 +30,26 @@ test('free text becomes a label: lower case, other characters as one hyphen', ()
 
 test('a pattern is filled, or says which placeholder had no value', () => {
   assert.deepEqual(fillNamePattern(pattern('vm-{ip}'), { ip: '10-0-0-5' }), { ok: true, name: 'vm-10-0-0-5' });
-  assert.deepEqual(fillNamePattern(pattern('{vm}.{owner}'), { vm: 'web1', owner: 'alice' }), { ok: true, name: 'web1.alice' });
+  assert.deepEqual(fillNamePattern(pattern('{vm}.{owner}'), { vm: 'web1', owner: 'alice' }), {
+    ok: true,
+    name: 'web1.alice',
+  });
   assert.deepEqual(fillNamePattern(pattern('{vm}-{range}'), { range: 'r3' }), { ok: false, missing: 'vm' });
   assert.deepEqual(fillNamePattern(pattern('{owner}'), { owner: '' }), { ok: false, missing: 'owner' });
 });
 
 test('patternProblem judges the widest name a pattern can make', () => {
   assert.equal(patternProblem(pattern('vm-{ip}'), 'ipv6', 'cloud.example.com'), undefined);
-  assert.match(patternProblem(pattern(`${'a'.repeat(30)}-{ip}`), 'ipv6', 'cloud.example.com') ?? '', /label of 70 characters/);
-  assert.match(patternProblem(pattern('{ip}'), 'ipv4', `${'z'.repeat(60)}.${'z'.repeat(60)}.${'z'.repeat(60)}.${'z'.repeat(60)}`) ?? '', /more than DNS allows \(253\)/);
+  assert.match(
+    patternProblem(pattern(`${'a'.repeat(30)}-{ip}`), 'ipv6', 'cloud.example.com') ?? '',
+    /label of 70 characters/,
+  );
+  assert.match(
+    patternProblem(
+      pattern('{ip}'),
+      'ipv4',
+      `${'z'.repeat(60)}.${'z'.repeat(60)}.${'z'.repeat(60)}.${'z'.repeat(60)}`,
+    ) ?? '',
+    /more than DNS allows \(253\)/,
+  );
 });

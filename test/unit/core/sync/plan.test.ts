@@ -13,18 +13,30 @@ const NOW_S = NOW / 1000;
 const FWD = 'cloud.example.com';
 const REV = '0.77.10.in-addr.arpa';
 const REV6 = '0.0.0.0.7.7.0.0.8.b.d.0.1.0.0.2.ip6.arpa';
-const desired = (): DesiredState => desiredState(syncBook(), syncConfig(), { vms: new Map([['2001:db8:77::100', { id: 7, name: 'web1' }]]) });
+const desired = (): DesiredState =>
+  desiredState(syncBook(), syncConfig(), { vms: new Map([['2001:db8:77::100', { id: 7, name: 'web1' }]]) });
 
-function observed(zones: Partial<Record<string, DnsRecord[] | null>> = {}, kea: ObservedDhcpEntry[] | null = []): Observed {
+function observed(
+  zones: Partial<Record<string, DnsRecord[] | null>> = {},
+  kea: ObservedDhcpEntry[] | null = [],
+): Observed {
   return {
-    zones: [FWD, REV, REV6].flatMap((zone) => (zones[zone] === null ? [] : [{ target: 'bind', zone, records: zones[zone] ?? [] }])),
+    zones: [FWD, REV, REV6].flatMap((zone) =>
+      zones[zone] === null ? [] : [{ target: 'bind', zone, records: zones[zone] ?? [] }],
+    ),
     dhcp: kea === null ? [] : [{ target: 'kea', entries: kea }],
   };
 }
 const A = (name: string, data: string): DnsRecord => ({ name: `${name}.${FWD}`, type: 'A', ttl: 300, data });
-const mark = (name: string, owner: string, lease: string): DnsRecord => ({ name: `_nebula-ipam.${name}`, type: 'TXT', ttl: 300, data: `heritage=nebula-ipam,owner=${owner},lease=${lease}` });
+const mark = (name: string, owner: string, lease: string): DnsRecord => ({
+  name: `_nebula-ipam.${name}`,
+  type: 'TXT',
+  ttl: 300,
+  data: `heritage=nebula-ipam,owner=${owner},lease=${lease}`,
+});
 const updatesOf = (p: SyncPlan) => p.dns.flatMap((d) => d.updates);
-const updateAt = (p: SyncPlan, name: string) => updatesOf(p).find((u) => [...u.add, ...u.remove].some((r) => r.name === name));
+const updateAt = (p: SyncPlan, name: string) =>
+  updatesOf(p).find((u) => [...u.add, ...u.remove].some((r) => r.name === name));
 
 /** The targets after the plan, as the server models apply it. */
 function applied(d: DesiredState, obs: Observed, p: SyncPlan, expiresAt = NOW_S + 3600): Observed {
@@ -58,7 +70,11 @@ test('a first pass over empty zones adds every name with name-not-in-use and no 
     { kind: 'name-not-in-use', name: `vm-10-77-0-10.${FWD}` },
     { kind: 'rrset-absent', name: `_nebula-ipam.vm-10-77-0-10.${FWD}`, type: 'TXT' },
   ]);
-  assert.deepEqual(u.add, [mark(`vm-10-77-0-10.${FWD}`, 'cloud-a', 'r1/10.77.0.10'), A('vm-10-77-0-10', '10.77.0.10')], 'sorted by name');
+  assert.deepEqual(
+    u.add,
+    [mark(`vm-10-77-0-10.${FWD}`, 'cloud-a', 'r1/10.77.0.10'), A('vm-10-77-0-10', '10.77.0.10')],
+    'sorted by name',
+  );
   assert.deepEqual(u.remove, []);
   assert.equal(updatesOf(first).length, 7 + 7, 'one UPDATE per name: 7 forward names, 6 IPv4 and 1 IPv6 PTR names');
   assert.deepEqual(
@@ -86,14 +102,20 @@ test('a name somebody else holds is a conflict: no update for it, its records un
   const theirs = A('vm-10-77-0-10', '10.77.0.10');
   const p = plan(desired(), observed({ [FWD]: [theirs] }), NOW);
   assert.equal(updateAt(p, theirs.name), undefined);
-  assert.deepEqual(p.conflicts, [{ kind: 'name-taken', target: 'bind', zone: FWD, name: theirs.name, otherOwners: [] }]);
+  assert.deepEqual(p.conflicts, [
+    { kind: 'name-taken', target: 'bind', zone: FWD, name: theirs.name, otherOwners: [] },
+  ]);
   assert.equal(p.tallies[0]!.conflicting, 1);
   assert.equal(p.tallies[0]!.pending, 13);
 });
 
 test("a name another book's marks claim is a conflict naming that owner", () => {
   const name = `vm-10-77-0-10.${FWD}`;
-  const p = plan(desired(), observed({ [FWD]: [A('vm-10-77-0-10', '10.77.0.10'), mark(name, 'cloud-b', 'r9/10.77.0.10')] }), NOW);
+  const p = plan(
+    desired(),
+    observed({ [FWD]: [A('vm-10-77-0-10', '10.77.0.10'), mark(name, 'cloud-b', 'r9/10.77.0.10')] }),
+    NOW,
+  );
   assert.deepEqual(p.conflicts, [{ kind: 'name-taken', target: 'bind', zone: FWD, name, otherOwners: ['cloud-b'] }]);
   assert.equal(updateAt(p, name), undefined);
 });
@@ -140,17 +162,35 @@ test('records of somebody else that use pool addresses: on a lease a conflict, i
   const outside = A('www', '192.0.2.80');
   const ptr: DnsRecord = { name: '60.0.77.10.in-addr.arpa', type: 'PTR', ttl: 60, data: 'old.example.com' };
   const p = plan(desired(), observed({ [FWD]: [onLease, inPool, freeInRange, gateway, outside], [REV]: [ptr] }), NOW);
-  assert.deepEqual(p.conflicts, [{ kind: 'record-on-lease', target: 'bind', zone: FWD, record: onLease, address: '10.77.0.15', range: 'r1' }]);
+  assert.deepEqual(p.conflicts, [
+    { kind: 'record-on-lease', target: 'bind', zone: FWD, record: onLease, address: '10.77.0.15', range: 'r1' },
+  ]);
   assert.deepEqual(
     p.holds,
     [
-      { address: '10.77.0.60', pool: 'lan', reason: 'PTR record 60.0.77.10.in-addr.arpa on DNS target bind', seenAt: '2026-12-07T16:00:00.000Z' },
-      { address: '10.77.0.50', pool: 'lan', reason: `A record laptop.${FWD} on DNS target bind`, seenAt: '2026-12-07T16:00:00.000Z' },
-      { address: '10.77.0.14', pool: 'lan', reason: `A record squatter.${FWD} on DNS target bind`, seenAt: '2026-12-07T16:00:00.000Z' },
+      {
+        address: '10.77.0.60',
+        pool: 'lan',
+        reason: 'PTR record 60.0.77.10.in-addr.arpa on DNS target bind',
+        seenAt: '2026-12-07T16:00:00.000Z',
+      },
+      {
+        address: '10.77.0.50',
+        pool: 'lan',
+        reason: `A record laptop.${FWD} on DNS target bind`,
+        seenAt: '2026-12-07T16:00:00.000Z',
+      },
+      {
+        address: '10.77.0.14',
+        pool: 'lan',
+        reason: `A record squatter.${FWD} on DNS target bind`,
+        seenAt: '2026-12-07T16:00:00.000Z',
+      },
     ],
     'zones in name order (the reverse zone first), records as read',
   );
-  for (const r of [onLease, inPool, freeInRange, gateway, outside, ptr]) assert.ok(!updatesOf(p).some((u) => u.remove.some((x) => x.name === r.name)));
+  for (const r of [onLease, inPool, freeInRange, gateway, outside, ptr])
+    assert.ok(!updatesOf(p).some((u) => u.remove.some((x) => x.name === r.name)));
 });
 
 test('DHCP: ours in place stays, half expired is renewed, another MAC is changed, one the book lost is removed; foreign entries are conflicts or holds, never removed', () => {
@@ -175,7 +215,15 @@ test('DHCP: ours in place stays, half expired is renewed, another MAC is changed
     p.holds.map((h) => `${h.address} ${h.pool} ${h.reason}`),
     ['10.77.0.200 lan DHCP lease of aa:bb:cc:00:00:02 on target kea'],
   );
-  assert.deepEqual(p.tallies[1], { target: 'kea', kind: 'dhcp', desired: 6, inPlace: 1, pending: 4, conflicting: 1, read: true });
+  assert.deepEqual(p.tallies[1], {
+    target: 'kea',
+    kind: 'dhcp',
+    desired: 6,
+    inPlace: 1,
+    pending: 4,
+    conflicting: 1,
+    read: true,
+  });
 });
 
 test('a zone or DHCP target that was not read gets nothing planned and is listed as unread', () => {

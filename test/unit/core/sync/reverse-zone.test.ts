@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { FAMILIES } from '../../../../src/address/family.ts';
-import { parsePrefix, prefixInterval, type Prefix } from '../../../../src/address/prefix.ts';
+import { FAMILIES } from '../../../../src/core/address/family.ts';
+import { parsePrefix, prefixInterval, type Prefix } from '../../../../src/core/address/prefix.ts';
 import { addressOfPtrName, parseReverseZone, ptrName, reverseZoneFor } from '../../../../src/core/sync/reverse-zone.ts';
 
 const prefix = (text: string): Prefix => {
@@ -49,7 +49,12 @@ test('octet zones: the PTR name is the full reverse name', () => {
 
 test('IPv6: nibble zones, rounded to the next nibble the same way', () => {
   assert.deepEqual(names('2001:db8::/32'), ['8.b.d.0.1.0.0.2.ip6.arpa']);
-  assert.deepEqual(names('2001:db8::/34'), ['0.8.b.d.0.1.0.0.2.ip6.arpa', '1.8.b.d.0.1.0.0.2.ip6.arpa', '2.8.b.d.0.1.0.0.2.ip6.arpa', '3.8.b.d.0.1.0.0.2.ip6.arpa']);
+  assert.deepEqual(names('2001:db8::/34'), [
+    '0.8.b.d.0.1.0.0.2.ip6.arpa',
+    '1.8.b.d.0.1.0.0.2.ip6.arpa',
+    '2.8.b.d.0.1.0.0.2.ip6.arpa',
+    '3.8.b.d.0.1.0.0.2.ip6.arpa',
+  ]);
   assert.equal(names('2001:db8:0:1::/64')[0], '1.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa');
   const [zone] = reverseZoneFor(prefix('2001:db8::/32'));
   const ptr = ptrName(v6('2001:db8::5'), zone!);
@@ -61,14 +66,26 @@ test('parseReverseZone reads what reverseZoneFor writes, and refuses other names
   assert.deepEqual(parseReverseZone('0/26.2.0.192.in-addr.arpa')?.prefix, prefix('192.0.2.0/26'));
   assert.deepEqual(parseReverseZone('77.10.in-addr.arpa')?.prefix, prefix('10.77.0.0/16'));
   assert.deepEqual(parseReverseZone('8.b.d.0.1.0.0.2.ip6.arpa')?.prefix, prefix('2001:db8::/32'));
-  for (const bad of ['example.com', '5/26.2.0.192.in-addr.arpa', '0/24.2.0.192.in-addr.arpa', '0-26.2.0.192.in-addr.arpa', 'x.ip6.arpa', '10.in-addr.arpa.com', '300.10.in-addr.arpa']) {
+  for (const bad of [
+    'example.com',
+    '5/26.2.0.192.in-addr.arpa',
+    '0/24.2.0.192.in-addr.arpa',
+    '0-26.2.0.192.in-addr.arpa',
+    'x.ip6.arpa',
+    '10.in-addr.arpa.com',
+    '300.10.in-addr.arpa',
+  ]) {
     assert.equal(parseReverseZone(bad), undefined, bad);
   }
 });
 
 const anyPrefix = fc.oneof(
-  fc.tuple(fc.bigInt({ min: 0n, max: FAMILIES.ipv4.max }), fc.integer({ min: 0, max: 32 })).map(([a, l]): Prefix => align({ family: 'ipv4', base: a, length: l })),
-  fc.tuple(fc.bigInt({ min: 0n, max: FAMILIES.ipv6.max }), fc.integer({ min: 0, max: 128 })).map(([a, l]): Prefix => align({ family: 'ipv6', base: a, length: l })),
+  fc
+    .tuple(fc.bigInt({ min: 0n, max: FAMILIES.ipv4.max }), fc.integer({ min: 0, max: 32 }))
+    .map(([a, l]): Prefix => align({ family: 'ipv4', base: a, length: l })),
+  fc
+    .tuple(fc.bigInt({ min: 0n, max: FAMILIES.ipv6.max }), fc.integer({ min: 0, max: 128 }))
+    .map(([a, l]): Prefix => align({ family: 'ipv6', base: a, length: l })),
 );
 function align(p: Prefix): Prefix {
   const bits = BigInt(FAMILIES[p.family].bits - p.length);
