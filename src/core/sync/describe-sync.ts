@@ -4,6 +4,7 @@
  * conflicts left alone, the addresses to hold, what was not read and the addresses without a
  * name. Long lists stop after `limit` lines each (`--json` has them all).
  */
+import { FAMILIES } from '../address/family.ts';
 import type { DesiredFinding } from './desired-state.ts';
 import type { DhcpPut, SyncConflict, SyncPlan } from './sync-plan.ts';
 import type { DnsRecord, DnsUpdate, DnsUpdateOutcome } from './target-records.ts';
@@ -75,7 +76,7 @@ export function describeSync(plan: SyncPlan, options: DescribeOptions): string {
   }
   if (plan.holds.length) {
     lines.push(`${plural(plan.holds.length, 'address', 'addresses')} of pools in use outside the book, to hold:`);
-    list(plan.holds.map((h) => `${h.address} (pool ${h.pool}): ${h.reason}`));
+    list(plan.holds.map((h) => `${FAMILIES[h.family].format(h.address)} (pool ${h.pool}): ${h.reason}`));
   }
   if (plan.unread.length) {
     lines.push(`Not read, so not synced (their records wait for the next pass):`);

@@ -76,8 +76,10 @@ export function planDhcp(
       plan.conflicts.push({ kind: 'dhcp-on-lease', target: want.target, entry, range: use.range });
     else if (use.kind === 'hold') {
       plan.holds.push({
-        address: canonicalAddress(entry.address),
+        family: at.family,
+        address: at.address,
         pool: use.pool,
+        source: 'dhcp',
         reason: `DHCP lease${entry.mac === undefined ? '' : ` of ${entry.mac}`} on target ${want.target}`,
       });
     }

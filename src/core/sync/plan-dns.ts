@@ -145,9 +145,11 @@ export function planZone(want: DesiredZone, records: readonly DnsRecord[], conte
       });
     } else if (use.kind === 'hold') {
       result.holds.push({
-        address,
+        family: at.family,
+        address: at.address,
         pool: use.pool,
-        reason: `${record.type} record ${record.name} on DNS target ${want.target}`,
+        source: 'dns',
+        reason: `${record.type} record ${record.name} on target ${want.target}`,
       });
     }
   }

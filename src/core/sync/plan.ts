@@ -97,5 +97,10 @@ export function plan(desired: DesiredState, observed: Observed, now: number): Sy
 /** One hold per address: the first reason seen (DNS zones in order, then DHCP targets). */
 function onePerAddress(holds: readonly Omit<SyncHold, 'seenAt'>[]): Omit<SyncHold, 'seenAt'>[] {
   const seen = new Set<string>();
-  return holds.filter((h) => !seen.has(h.address) && seen.add(h.address) !== undefined);
+  return holds.filter((h) => {
+    const key = `${h.family}/${h.address}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

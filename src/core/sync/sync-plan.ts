@@ -1,4 +1,5 @@
 /** The plan between desired and observed state (`plan.ts`), and what targets report it from. */
+import type { SeenInUse } from '../book/holds.ts';
 import type { DesiredFinding } from './desired-state.ts';
 import type { DhcpHost, DnsRecord, DnsUpdate, ObservedDhcpEntry } from './target-records.ts';
 
@@ -55,14 +56,11 @@ export type SyncConflict =
       readonly range: string;
     };
 
-/** An address of a pool seen in use outside the book: the book will hold it, so nothing hands it out. */
-export interface SyncHold {
-  readonly address: string;
-  readonly pool: string;
-  readonly reason: string;
-  /** ISO time of the observation (the `now` given to `plan`). */
-  readonly seenAt: string;
-}
+/**
+ * An address of a pool seen in use outside the book, as `recordHolds` (src/core/book/holds.ts)
+ * takes it: the book holds it, so nothing hands it out. `seenAt` is the `now` given to `plan`.
+ */
+export type SyncHold = SeenInUse;
 
 /** Per target, for `status` and `metrics` (issue 18 item 7): A, AAAA and PTR records, or DHCP hosts. */
 export interface TargetTally {

@@ -78,7 +78,7 @@ test('after applying: past tense, one of each in the singular, a failed update s
       '  add     vm-10-77-0-10.cloud.example.com A 10.77.0.10',
       '  delete  vm-10-77-0-12.cloud.example.com A 10.77.0.12 (not applied: YXRRSET, it changed since it was read; the next pass decides)',
       '1 address of pools in use outside the book, to hold:',
-      '  10.77.0.50 (pool lan): A record laptop.cloud.example.com on DNS target bind',
+      '  10.77.0.50 (pool lan): A record laptop.cloud.example.com on target bind',
       'Not read, so not synced (their records wait for the next pass):',
       '  zone 0.77.10.in-addr.arpa on DNS target bind',
       '',

@@ -1,12 +1,13 @@
 /** The plan: what one sync pass sends each target, against what the targets hold. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { FAMILIES } from '../../../../src/core/address/family.ts';
 import { desiredState, type DesiredState } from '../../../../src/core/sync/desired-state.ts';
 import { plan } from '../../../../src/core/sync/plan.ts';
 import type { Observed, SyncPlan } from '../../../../src/core/sync/sync-plan.ts';
 import type { DnsRecord, ObservedDhcpEntry } from '../../../../src/core/sync/target-records.ts';
 import { applyDhcp, applyUpdate } from '../../../support/sync-server-model.ts';
-import { syncBook, syncConfig } from '../../../support/sync-fixtures.ts';
+import { ip, syncBook, syncConfig } from '../../../support/sync-fixtures.ts';
 
 const NOW = Date.parse('2026-12-07T16:00:00.000Z');
 const NOW_S = NOW / 1000;
@@ -148,8 +149,8 @@ test('a delete: records of ours the book no longer wants go, only while they hol
   assert.deepEqual(u.remove, [ourMark, ours]);
   assert.deepEqual(u.add, []);
   assert.deepEqual(
-    p.holds.map((h) => `${h.address} ${h.pool} ${h.reason}`),
-    [`10.77.0.99 lan A record ${name} on DNS target bind`],
+    p.holds.map((h) => `${FAMILIES[h.family].format(h.address)} ${h.pool} ${h.reason}`),
+    [`10.77.0.99 lan A record ${name} on target bind`],
     'the record beside ours uses a free pool address: a hold',
   );
 });
@@ -169,21 +170,27 @@ test('records of somebody else that use pool addresses: on a lease a conflict, i
     p.holds,
     [
       {
-        address: '10.77.0.60',
+        family: 'ipv4',
+        address: ip('10.77.0.60'),
         pool: 'lan',
-        reason: 'PTR record 60.0.77.10.in-addr.arpa on DNS target bind',
+        source: 'dns',
+        reason: 'PTR record 60.0.77.10.in-addr.arpa on target bind',
         seenAt: '2026-12-07T16:00:00.000Z',
       },
       {
-        address: '10.77.0.50',
+        family: 'ipv4',
+        address: ip('10.77.0.50'),
         pool: 'lan',
-        reason: `A record laptop.${FWD} on DNS target bind`,
+        source: 'dns',
+        reason: `A record laptop.${FWD} on target bind`,
         seenAt: '2026-12-07T16:00:00.000Z',
       },
       {
-        address: '10.77.0.14',
+        family: 'ipv4',
+        address: ip('10.77.0.14'),
         pool: 'lan',
-        reason: `A record squatter.${FWD} on DNS target bind`,
+        source: 'dns',
+        reason: `A record squatter.${FWD} on target bind`,
         seenAt: '2026-12-07T16:00:00.000Z',
       },
     ],
@@ -212,7 +219,7 @@ test('DHCP: ours in place stays, half expired is renewed, another MAC is changed
   assert.deepEqual(kea.remove, [entries[3]]);
   assert.deepEqual(p.conflicts, [{ kind: 'dhcp-on-lease', target: 'kea', entry: entries[4], range: 'r1' }]);
   assert.deepEqual(
-    p.holds.map((h) => `${h.address} ${h.pool} ${h.reason}`),
+    p.holds.map((h) => `${FAMILIES[h.family].format(h.address)} ${h.pool} ${h.reason}`),
     ['10.77.0.200 lan DHCP lease of aa:bb:cc:00:00:02 on target kea'],
   );
   assert.deepEqual(p.tallies[1], {
