@@ -9,7 +9,7 @@ import { isatty } from 'node:tty';
 import { lockPath } from '../store/file/lock.ts';
 import { describeOwner, OWNER_FILE, readOwner } from '../store/file/lock-owner.ts';
 
-export const LOCK_NOTICE_AFTER_MS = 1_000;
+const LOCK_NOTICE_AFTER_MS = 1_000;
 
 /** Starts watching; call the returned function once the store call has returned. */
 export function noticeLockWait(

@@ -29,7 +29,7 @@ export interface EtcdBackendConfig {
 
 export type BackendConfig = { readonly type: 'file' } | EtcdBackendConfig;
 
-export const DEFAULT_ETCD_TIMEOUT_MS = 2_000;
+const DEFAULT_ETCD_TIMEOUT_MS = 2_000;
 const MAX_ETCD_TIMEOUT_MS = 30_000;
 const KEYS = new Set(['type', 'endpoints', 'prefix', 'timeoutMs', 'tls', 'user', 'password']);
 const TLS_KEYS = ['ca', 'cert', 'key'] as const;

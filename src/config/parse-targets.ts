@@ -13,7 +13,7 @@ const TARGET_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const TYPES = ['rfc2136', 'kea'] as const;
 const RFC2136_KEYS = new Set(['type', 'host', 'port', 'tsigKeyName', 'tsigAlgorithm', 'tsigSecretFile', 'timeoutMs']);
 const KEA_KEYS = new Set(['type', 'url', 'timeoutMs']);
-export const DEFAULT_TARGET_TIMEOUT_MS = 2000;
+const DEFAULT_TARGET_TIMEOUT_MS = 2000;
 /** A pass that waits longer than a minute on one server is stuck, not slow. */
 const MAX_TARGET_TIMEOUT_MS = 60_000;
 

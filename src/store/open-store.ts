@@ -27,6 +27,6 @@ export function openStore(config: Config, choice: BookChoice, driverName: string
 }
 
 /** "chosen by NEBULA_IPAM_STORE; config /etc/one/nebula-ipam/nebula.json": for messages. */
-export function originOf(config: Config, choice: BookChoice): string {
+function originOf(config: Config, choice: BookChoice): string {
   return `chosen by ${choice.setting}; config ${config.source}`;
 }

@@ -36,8 +36,3 @@ function nameProblem(name: string, label: RegExp, allowed: string): string | und
   }
   return undefined;
 }
-
-/** True when `name` is `zone` or below it. */
-export function inZone(name: string, zone: string): boolean {
-  return zone === '' || name === zone || name.endsWith(`.${zone}`);
-}

@@ -13,7 +13,7 @@ import type { DnsRecord } from './target-records.ts';
 import { addressOfPtrName } from './reverse-zone.ts';
 import { FAMILIES } from '../address/family.ts';
 
-export const HERITAGE = 'nebula-ipam';
+const HERITAGE = 'nebula-ipam';
 
 /** What one registry TXT record says. */
 export interface OwnerMark {
