@@ -2,7 +2,6 @@
 import type { Family } from '../core/address/family.ts';
 import type { Prefix } from '../core/address/prefix.ts';
 import type { OnedVersion } from './oned-version.ts';
-import type { BackendConfig } from './parse-backend.ts';
 
 /**
  * Where a subnet's gateway is: network + 1, broadcast - 1 (IPv4) or the last address (IPv6),
@@ -25,12 +24,16 @@ export interface Pool {
   readonly isDefault: boolean;
 }
 
-export interface Config {
+/**
+ * `Backend`: what the store made of the `backend` key (store/backend-config.ts: each backend
+ * parses its own part); `LoadedConfig` names it. The core never looks at it.
+ */
+export interface Config<Backend = unknown> {
   /** Where the configuration came from, for messages: a path, or "(no config file)". */
   readonly source: string;
   readonly store?: string;
-  /** Where the book lives; absent means the file backend (parse-backend.ts). */
-  readonly backend?: BackendConfig;
+  /** Where the book lives; absent means the file backend. */
+  readonly backend?: Backend;
   readonly lockTimeoutMs: number;
   /**
    * Sites that want every address managed: register refuses an explicit range (or IPv6 prefix)

@@ -27,18 +27,18 @@
  * COMPACT_EVERY-th write compacts it to the last RETAINED_REVISIONS revisions, so that a book
  * written for years stays at the size of its data, well inside etcd's quota.
  */
-import type { AuditRecord } from '../../audit/audit-record.ts';
 import { EMPTY_BOOK, type Book, type Lease, type RangeRecord } from '../../core/book/book.ts';
 import { checkWritable } from '../encoding/book-format.ts';
 import { encodeRangeHeader } from '../encoding/codec.ts';
 import { packLeases } from '../encoding/lease-packing.ts';
 import { IpamError } from '../../core/errors.ts';
 import { missingBook } from '../missing-book.ts';
-import { randomHex } from '../file/random-hex.ts';
+import { randomHex } from '../../random-hex.ts';
 import { letSignalsIn, stopIfAborted } from '../stop-before-commit.ts';
 import type { StoreCopy, StoreHealth } from '../store-health.ts';
 import type {
   AuditLog,
+  AuditRecord,
   Change,
   Generations,
   LeaseStore,
@@ -192,6 +192,7 @@ export class EtcdStore implements LeaseStore {
       const plan = this.plan(snapshot, { book, head }, { ...next, generation: book.generation + 1 }, records);
       // Past the commit point a signal is ignored: commit() finds out what landed whatever happens.
       if ((await this.write(plan, deadline, options.signal)) === 'landed') {
+        if (attempt > 0) options.onWait?.({ for: 'nothing' });
         this.options.onUpdated?.(attempt);
         await this.compactHistory(plan.generation, snapshot.revision);
         return result;
@@ -203,6 +204,7 @@ export class EtcdStore implements LeaseStore {
           `Cannot update the lease book ${this.location}: other writers changed it ${attempt + 1} times in a row within ${this.options.lockTimeoutMs} ms (lockTimeoutMs); nothing was written, try again`,
         );
       }
+      options.onWait?.({ for: 'conflict', retries: attempt + 1 });
       await backoff(attempt, deadline);
     }
   }

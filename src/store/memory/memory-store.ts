@@ -1,11 +1,18 @@
 /** A LeaseStore in memory: the fake the engine's tests run against. */
-import type { AuditRecord } from '../../audit/audit-record.ts';
 import { EMPTY_BOOK, type Book } from '../../core/book/book.ts';
 import { checkWritable } from '../encoding/book-format.ts';
 import { IpamError } from '../../core/errors.ts';
 import { missingBook } from '../missing-book.ts';
 import { stopIfAborted } from '../stop-before-commit.ts';
-import type { AuditLog, Change, Generations, LeaseStore, StoreDescription, UpdateOptions } from '../store.ts';
+import type {
+  AuditLog,
+  AuditRecord,
+  Change,
+  Generations,
+  LeaseStore,
+  StoreDescription,
+  UpdateOptions,
+} from '../store.ts';
 
 export class MemoryStore implements LeaseStore {
   readonly description: StoreDescription = { backend: 'memory', location: '(memory)' };
