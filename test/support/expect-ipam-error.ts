@@ -21,3 +21,24 @@ export function expectIpamError(fn: () => unknown, kind: ErrorKind, mentions: re
     assert.ok(caught.message.includes(text), `the message names ${JSON.stringify(text)}: ${caught.message}`);
   return caught.message;
 }
+
+/** expectIpamError for a promise: it must reject with an IpamError of `kind` naming every one of `mentions`. */
+export async function expectIpamRejection(
+  promise: Promise<unknown>,
+  kind: ErrorKind,
+  mentions: readonly string[] = [],
+): Promise<string> {
+  let caught: unknown;
+  try {
+    await promise;
+  } catch (error) {
+    caught = error;
+  }
+  return expectIpamError(
+    () => {
+      if (caught !== undefined) throw caught;
+    },
+    kind,
+    mentions,
+  );
+}

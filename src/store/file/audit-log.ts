@@ -17,7 +17,8 @@ import * as readline from 'node:readline';
 import { IpamError } from '../../core/errors.ts';
 import { openRegularFile } from '../../regular-file.ts';
 import { giveFd, storeOwner } from './ownership.ts';
-import type { AuditLog, AuditRecord } from '../store.ts';
+import type { AuditLog } from '../store.ts';
+import type { AuditRecord } from '../../core/change.ts';
 
 /** `book`: the book's real path (`store/file/book-path.ts`); the log lives beside the real file. */
 export function auditPath(book: string): string {

@@ -64,12 +64,7 @@ function violations(roots: readonly string[]): string[] {
 test('src/core imports no Node built-in and no edge, even indirectly', () => {
   const roots = PURE.flatMap((dir) => filesUnder(path.join(SRC, dir)));
   assert.ok(roots.length > 20, `only ${roots.length} files found under ${PURE.join(', ')}`);
-  // The one known leak, the engine reading the file encoding's bytes, goes with issue 17 item 1.
-  const known = ['src/core/engine/overlap.ts imports src/store/encoding/codec.ts'];
-  assert.deepEqual(
-    violations(roots).filter((found) => !known.includes(found)),
-    [],
-  );
+  assert.deepEqual(violations(roots), []);
 });
 
 test('the check sees every form of import it must refuse', () => {
