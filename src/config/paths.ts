@@ -14,7 +14,8 @@ import type { Env } from '../env.ts';
 
 export const DEFAULT_DRIVER_NAME = 'nebula-ipam';
 
-const DRIVER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
+/** A name oned can take as an IPAM_MAD and the paths can be keyed on: 1-64 letters, digits, '_', '.' or '-'. */
+export const DRIVER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 
 export type { Env } from '../env.ts';
 

@@ -6,8 +6,8 @@ import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { bookSource } from '../book-source.ts';
 import { requireBook } from '../require-book.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
-import { leaseRow } from '../render/lease-row.ts';
-import { rangeRow } from '../render/range-row.ts';
+import { leaseRow } from '../../core/view/lease-row.ts';
+import { rangeRow } from '../../core/view/range-row.ts';
 import type { Config } from '../../config/config.ts';
 
 export const exportCommand: Command = {
@@ -64,7 +64,7 @@ const CSV_HEADER = [
   'since',
 ];
 
-export function leasesCsv(book: Book, config: Config): string {
+function leasesCsv(book: Book, config: Config): string {
   const lines = [CSV_HEADER.join(',')];
   for (const range of book.ranges) {
     const r = rangeRow(range, config);

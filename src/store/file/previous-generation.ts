@@ -18,7 +18,7 @@ import type { Generations } from '../store.ts';
 import { ioReason } from '../../access/denied.ts';
 
 /** `location`, here and below: the book's real path (book-path.ts), which FileStore resolves once. */
-export function previousPath(location: string): string {
+function previousPath(location: string): string {
   return `${location}.prev`;
 }
 

@@ -35,10 +35,10 @@ import { STORE_STAGES, type StoreStage } from './file-store.ts';
 /** Set by build.mjs: true only in the test bundle. */
 declare const NEBULA_IPAM_TEST_HOOKS: boolean;
 
-export const CRASH_AT = 'NEBULA_IPAM_TEST_CRASH_AT';
-export const FAIL_AT = 'NEBULA_IPAM_TEST_FAIL_AT';
-export const HOLD_AT = 'NEBULA_IPAM_TEST_HOLD_AT';
-export const HOLD_DIR = 'NEBULA_IPAM_TEST_HOLD_DIR';
+const CRASH_AT = 'NEBULA_IPAM_TEST_CRASH_AT';
+const FAIL_AT = 'NEBULA_IPAM_TEST_FAIL_AT';
+const HOLD_AT = 'NEBULA_IPAM_TEST_HOLD_AT';
+const HOLD_DIR = 'NEBULA_IPAM_TEST_HOLD_DIR';
 
 /**
  * The hook to pass as the FileStore's `onWriteStep`, or undefined when no test hook is set (and
