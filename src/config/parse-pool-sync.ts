@@ -10,7 +10,7 @@ import { parseReverseZone, reverseZoneFor } from '../core/sync/reverse-zone.ts';
 import { didYouMean } from '../core/did-you-mean.ts';
 import { covers } from '../core/intervals/interval.ts';
 import type { PoolDhcp, PoolDnsNames, SyncTarget } from './config.ts';
-import { unknownKey } from './unknown-key.ts';
+import { unknownKey } from '../core/unknown-key.ts';
 
 type Fail = (key: string, why: string) => never;
 
