@@ -4,7 +4,7 @@
  */
 import { FAMILIES } from '../core/address/family.ts';
 import { parseMac } from '../core/address/mac.ts';
-import type { AuditRecord } from './audit-record.ts';
+import type { AuditRecord } from '../core/change.ts';
 
 export interface AuditFilter {
   /** Only records at or after this time. */

@@ -3,10 +3,9 @@
  * store update, with one audit record per span it touched (or one saying it failed).
  */
 import { auditedUpdate } from '../audit/audited-update.ts';
-import type { AuditFacts } from '../audit/audit-record.ts';
+import type { AuditFacts, Change } from '../core/change.ts';
 import type { Book } from '../core/book/book.ts';
 import type { Config } from '../config/config.ts';
-import type { Outcome } from '../core/operator/operation.ts';
 import type { CliContext } from './context.ts';
 import { noticeLockWait } from './lock-notice.ts';
 
@@ -14,7 +13,7 @@ import { noticeLockWait } from './lock-notice.ts';
 export async function applyChange<R>(
   context: CliContext,
   action: string,
-  decide: (book: Book, config: Config, now: string) => Outcome<R>,
+  decide: (book: Book, config: Config, now: string) => Change<R>,
   attempt: AuditFacts = {},
 ): Promise<R> {
   const config = context.config();

@@ -24,7 +24,7 @@ export interface CliIo {
   readonly now?: () => Date;
   /** The resolved path of this program, which `install` links to. Defaults to argv[1]'s real path. */
   readonly selfPath?: string;
-  /** What every write runs through (main.ts installs the process's); none in-process. */
+  /** What every write runs through (program.ts installs the process's); none in-process. */
   readonly interrupts?: InterruptGuard;
 }
 

@@ -27,7 +27,7 @@ export interface ProcessIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly now: () => Date;
-  /** What the action's write runs through (main.ts installs the process's); none in-process. */
+  /** What the action's write runs through (program.ts installs the process's); none in-process. */
   readonly interrupts?: InterruptGuard;
 }
 
@@ -52,20 +52,13 @@ export async function runAction(name: ActionName, io: ProcessIo): Promise<number
       ...(raw.requestId === undefined ? {} : { requestId: raw.requestId }),
     };
     const subject = { time: context.now, actor: `oned:${raw.requestId ?? '-'}`, action: name };
-    const decide = (book: Book) => {
-      const decided = ACTIONS[name](book, request, context);
-      return {
-        ...(decided.book ? { book: decided.book } : {}),
-        result: decided,
-        ...(decided.audit ? { audit: [decided.audit, ...(decided.alsoAudit ?? [])] } : {}),
-      };
-    };
-    const decision = await (io.interrupts ?? NO_GUARD).write(store.description.location, (options) =>
+    const decide = (book: Book) => ACTIONS[name](book, request, context);
+    const reply = await (io.interrupts ?? NO_GUARD).write(store.description.location, (options) =>
       auditedUpdate(store, subject, decide, {}, options),
     );
-    if (NEEDS_REPLY.has(name) && !decision.reply)
+    if (NEEDS_REPLY.has(name) && !reply)
       throw new IpamError('internal', `Cannot ${name}: the action produced no reply`);
-    if (decision.reply) io.stdout(decision.reply);
+    if (reply) io.stdout(reply);
     return EXIT_CODES.ok;
   } catch (error) {
     const failure = failureOf(error, 'the action');

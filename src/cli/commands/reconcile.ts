@@ -4,8 +4,9 @@
  * lock; `--apply` decides again on the locked book and writes once. `--apply` judges the book as
  * of a time surely before oned's snapshot, never as of a file's modification time.
  */
-import { auditedUpdate, type AuditedDecision } from '../../audit/audited-update.ts';
+import { auditedUpdate } from '../../audit/audited-update.ts';
 import type { Book } from '../../core/book/book.ts';
+import type { Change } from '../../core/change.ts';
 import { DEFAULT_DRIVER_NAME } from '../../config/paths.ts';
 import { shown } from '../../core/errors.ts';
 import { describeReconcileFinding, describeReconcileNote, leased } from '../../core/reconcile/describe-reconcile.ts';
@@ -186,7 +187,7 @@ async function applyPlan(context: CliContext, decide: (book: Book) => ReconcileP
   const subject = { time: context.now().toISOString(), actor: context.actor, action: 'reconcile' };
   const where = context.store().description.location;
   const waited = noticeLockWait(where, context.stderr, context.config().lockTimeoutMs);
-  const change = (book: Book): AuditedDecision<Outcome> => {
+  const change = (book: Book): Change<Outcome> => {
     const plan = decide(book);
     if (plan.fixes.length === 0) return { result: { plan, changes: [], generation: { compared: book.generation } } };
     const applied = applyFixes(book, plan.fixes);

@@ -62,11 +62,14 @@ export const allocateAddress: Action = (book, { ar, address }, { config, request
   );
   return {
     book: next,
-    audit: {
-      range: range.id,
-      addresses: spanText(range, block),
-      ...(addressMac === undefined ? {} : { mac: formatMac(addressMac) }),
-    },
-    ...(settled.dropped ? { alsoAudit: [settled.dropped] } : {}),
+    result: undefined,
+    audit: [
+      {
+        range: range.id,
+        addresses: spanText(range, block),
+        ...(addressMac === undefined ? {} : { mac: formatMac(addressMac) }),
+      },
+      ...settled.dropped,
+    ],
   };
 };

@@ -89,15 +89,17 @@ export const getAddress: Action = (book, request, { config, requestId, now }) =>
   const ip = FAMILIES.ipv4.format(range.ip! + first);
   return {
     book: next,
-    reply: formatVector('ADDRESS', [
+    result: formatVector('ADDRESS', [
       ['IP', ip],
       ['SIZE', String(count)],
     ]),
-    audit: {
-      range: range.id,
-      addresses: spanText(range, lease),
-      ...(lease.mac === undefined ? {} : { mac: formatMac(lease.mac) }),
-    },
-    ...(settled.dropped ? { alsoAudit: [settled.dropped] } : {}),
+    audit: [
+      {
+        range: range.id,
+        addresses: spanText(range, lease),
+        ...(lease.mac === undefined ? {} : { mac: formatMac(lease.mac) }),
+      },
+      ...settled.dropped,
+    ],
   };
 };

@@ -94,8 +94,8 @@ export const registerAddressRange: Action = (book, { ar }, { config, requestId, 
   const next: Book = { ...book, nextRangeId: book.nextRangeId + 1, ranges: [...book.ranges, range] };
   return {
     book: next,
-    reply: formatVector('AR', reply),
-    audit: { range: id, addresses: spanText(range, { first: 0n, last: size - 1n }) },
+    result: formatVector('AR', reply),
+    audit: [{ range: id, addresses: spanText(range, { first: 0n, last: size - 1n }) }],
   };
 };
 

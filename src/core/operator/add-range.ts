@@ -5,7 +5,7 @@ import { spanText } from '../engine/locate.ts';
 import { IpamError, shown } from '../errors.ts';
 import { parseAddress } from './locate-address.ts';
 import { carveUnmanaged, placeUnmanaged } from './new-range.ts';
-import type { Outcome } from './operation.ts';
+import type { Change } from '../change.ts';
 import { hostSettings, type LeaseResult } from './lease-addresses.ts';
 
 export interface AddRangeRequest {
@@ -24,7 +24,7 @@ export interface AddedRange extends Pick<LeaseResult, 'network' | 'netmask' | 'g
   readonly owner?: string;
 }
 
-export function addRange(book: Book, config: Config, request: AddRangeRequest, now: string): Outcome<AddedRange> {
+export function addRange(book: Book, config: Config, request: AddRangeRequest, now: string): Change<AddedRange> {
   const pool = poolNamed(config, request.pool);
   if (!pool) {
     const known = config.pools.map((p) => p.name).join(', ') || 'none';

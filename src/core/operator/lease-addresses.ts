@@ -20,7 +20,7 @@ import { covers, type Interval } from '../intervals/interval.ts';
 import { insertDisjoint } from '../intervals/sorted.ts';
 import { locateAddress, parseAddress } from './locate-address.ts';
 import { carveUnmanaged, placeUnmanaged } from './new-range.ts';
-import type { Outcome } from './operation.ts';
+import type { Change } from '../change.ts';
 import { rangeSubnet } from '../engine/range-subnet.ts';
 import { MAX_SIZE } from '../../oned/ar-fields.ts';
 import { subnetAround } from '../engine/subnet-around.ts';
@@ -50,7 +50,7 @@ export interface LeaseResult {
   readonly dns: readonly string[];
 }
 
-export function leaseAddresses(book: Book, config: Config, request: LeaseRequest, now: string): Outcome<LeaseResult> {
+export function leaseAddresses(book: Book, config: Config, request: LeaseRequest, now: string): Change<LeaseResult> {
   const pool = poolNamed(config, request.pool);
   if (!pool) {
     const known = config.pools.map((p) => p.name).join(', ') || 'none';

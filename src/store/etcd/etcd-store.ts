@@ -27,7 +27,7 @@
  * COMPACT_EVERY-th write compacts it to the last RETAINED_REVISIONS revisions, so that a book
  * written for years stays at the size of its data, well inside etcd's quota.
  */
-import type { AuditRecord } from '../../audit/audit-record.ts';
+import type { AuditRecord, Change } from '../../core/change.ts';
 import { EMPTY_BOOK, type Book, type Lease, type RangeRecord } from '../../core/book/book.ts';
 import { checkWritable } from '../encoding/book-format.ts';
 import { encodeRangeHeader } from '../encoding/range-line.ts';
@@ -37,15 +37,7 @@ import { missingBook } from '../missing-book.ts';
 import { randomHex } from '../file/random-hex.ts';
 import { letSignalsIn, stopIfAborted } from '../stop-before-commit.ts';
 import type { StoreCopy, StoreHealth } from '../store-health.ts';
-import type {
-  AuditLog,
-  Change,
-  Generations,
-  LeaseStore,
-  StoreDescription,
-  StoreSpace,
-  UpdateOptions,
-} from '../store.ts';
+import type { AuditLog, Generations, LeaseStore, StoreDescription, StoreSpace, UpdateOptions } from '../store.ts';
 import { AnswerLost, prefixEnd, type Compare, type EtcdClient, type MemberStatus, type Op } from './etcd-client.ts';
 import { etcdHealth, oneCopy } from './etcd-health.ts';
 import {
@@ -169,7 +161,7 @@ export class EtcdStore implements LeaseStore {
     return answer.count > 0;
   }
 
-  async update<R>(change: (book: Book) => Change<R>, options: UpdateOptions = {}): Promise<R> {
+  async update<R>(change: (book: Book) => Change<R, AuditRecord>, options: UpdateOptions = {}): Promise<R> {
     const deadline = Date.now() + this.options.lockTimeoutMs;
     for (let attempt = 0; ; attempt++) {
       // Stop point (issue 15 item 3): before reading, which after a conflict is after the backoff.

@@ -19,7 +19,7 @@ import { openRegularFile } from '../../regular-file.ts';
 import { giveFd, storeOwner } from './ownership.ts';
 import type { AuditLog } from '../store.ts';
 import { parseAuditLine } from '../../audit/audit-query.ts';
-import type { AuditRecord } from '../../audit/audit-record.ts';
+import type { AuditRecord } from '../../core/change.ts';
 
 /** `book`: the book's real path (`store/file/book-path.ts`); the log lives beside the real file. */
 export function auditPath(book: string): string {

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { appendAudit, auditPath, readAuditFile } from './audit-log.ts';
-import type { AuditRecord } from '../../audit/audit-record.ts';
+import type { AuditRecord, Change } from '../../core/change.ts';
 import { EMPTY_BOOK, type Book } from '../../core/book/book.ts';
 import { decodeBook, decodeBookLazily, encodeBookChunks } from '../encoding/codec.ts';
 import { IpamError } from '../../core/errors.ts';
@@ -22,7 +22,7 @@ import { readGenerations, restorePrevious } from './previous-generation.ts';
 import { missingBook } from '../missing-book.ts';
 import { readBook } from './read-book.ts';
 import { letSignalsIn, stopIfAborted } from '../stop-before-commit.ts';
-import type { AuditLog, Change, Generations, LeaseStore, StoreDescription, UpdateOptions } from '../store.ts';
+import type { AuditLog, Generations, LeaseStore, StoreDescription, UpdateOptions } from '../store.ts';
 import { ioReason } from '../../access/denied.ts';
 import type { Account } from '../../access/accounts.ts';
 import { checkFileAccess, type AccessCheck } from './access-check.ts';
@@ -101,7 +101,7 @@ export class FileStore implements LeaseStore {
     return this.load(decodeBook).book;
   }
 
-  async update<R>(change: (book: Book) => Change<R>, options: UpdateOptions = {}): Promise<R> {
+  async update<R>(change: (book: Book) => Change<R, AuditRecord>, options: UpdateOptions = {}): Promise<R> {
     const { signal } = options;
     const file = this.file;
     stopIfAborted(signal, file, 'before it began');

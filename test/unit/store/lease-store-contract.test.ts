@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import type { AuditRecord } from '../../../src/audit/audit-record.ts';
+import type { AuditRecord } from '../../../src/core/change.ts';
 import type { Book } from '../../../src/core/book/book.ts';
 import { IpamError } from '../../../src/core/errors.ts';
 import { EtcdClient } from '../../../src/store/etcd/etcd-client.ts';
