@@ -21,7 +21,7 @@ import { holderPhrase } from './holder-phrase.ts';
 import { operatorTextProblem } from './operator-text.ts';
 import { locateAddress } from './locate-address.ts';
 import { placeUnmanaged } from './new-range.ts';
-import type { Outcome } from './operation.ts';
+import type { Change } from '../change.ts';
 
 /** The columns `export --format csv` writes, in its order. */
 export const LEASE_CSV_COLUMNS = [
@@ -62,7 +62,7 @@ export function importLeases(
   text: string,
   source: string,
   now: string,
-): Outcome<ImportedLeases> {
+): Change<ImportedLeases> {
   const [header, ...rows] = parseCsv(text, source);
   if (!header)
     throw new IpamError(
