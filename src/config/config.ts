@@ -1,8 +1,9 @@
 /** The operator's configuration: where the book lives and which pools ranges are carved from. */
 import type { Family } from '../core/address/family.ts';
 import type { Prefix } from '../core/address/prefix.ts';
+import { didYouMean } from '../core/did-you-mean.ts';
+import { type ErrorKind, IpamError } from '../core/errors.ts';
 import type { OnedVersion } from './oned-version.ts';
-import type { BackendConfig } from './parse-backend.ts';
 
 /**
  * Where a subnet's gateway is: network + 1, broadcast - 1 (IPv4) or the last address (IPv6),
@@ -25,12 +26,16 @@ export interface Pool {
   readonly isDefault: boolean;
 }
 
-export interface Config {
+/**
+ * `Backend`: what the store made of the `backend` key (store/backend-config.ts: each backend
+ * parses its own part); `LoadedConfig` names it. The core never looks at it.
+ */
+export interface Config<Backend = unknown> {
   /** Where the configuration came from, for messages: a path, or "(no config file)". */
   readonly source: string;
   readonly store?: string;
-  /** Where the book lives; absent means the file backend (parse-backend.ts). */
-  readonly backend?: BackendConfig;
+  /** Where the book lives; absent means the file backend. */
+  readonly backend?: Backend;
   readonly lockTimeoutMs: number;
   /**
    * Sites that want every address managed: register refuses an explicit range (or IPv6 prefix)
@@ -61,4 +66,25 @@ export const NO_CONFIG: Config = {
 
 export function poolNamed(config: Config, name: string): Pool | undefined {
   return config.pools.find((pool) => pool.name === name);
+}
+
+/**
+ * The pool named `name`, else the one failure line for a name the config does not define, with
+ * the nearest real name: `cannot` says what failed (`Cannot lease from pool "x"`), `subject`
+ * what is named (`POOL_NAME "x"` where the line does not say it already).
+ */
+export function requirePool(
+  config: Config,
+  name: string,
+  cannot: string,
+  kind: ErrorKind = 'not-found',
+  subject = 'it',
+): Pool {
+  const pool = poolNamed(config, name);
+  if (pool) return pool;
+  const names = config.pools.map((p) => p.name);
+  throw new IpamError(
+    kind,
+    `${cannot}: ${subject} is not a pool of ${config.source}${didYouMean(name, names)} (pools: ${names.join(', ') || 'none'})`,
+  );
 }

@@ -4,16 +4,16 @@
  */
 import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
 import type { Book, RangeRecord } from '../../core/book/book.ts';
-import { encodeBook } from '../../store/encoding/codec.ts';
+import { encodeBook } from '../../store/book-text.ts';
 import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { bookSource } from '../book-source.ts';
 import { requireBook } from '../require-book.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
-import { leaseRow } from '../render/lease-row.ts';
-import { rangeRow } from '../render/range-row.ts';
+import { leaseRow } from '../../core/view/lease-row.ts';
+import { rangeRow } from '../../core/view/range-row.ts';
 import type { Config } from '../../config/config.ts';
-import { addressText } from '../../core/engine/locate.ts';
+import { addressText } from '../../core/book/range-text.ts';
 import { csvLine } from '../../core/operator/csv.ts';
 import { LEASE_CSV_COLUMNS } from '../../core/operator/import-leases.ts';
 
@@ -68,7 +68,7 @@ ${exitCodeHelp([[0, 'written'], [2, 'bad option'], ...READS_BOOK])}`,
 };
 
 /** One object per lease, every key always present, so `jq '.leases[] | .first'` needs no guards. */
-export function leasesJson(book: Book, config: Config): string {
+function leasesJson(book: Book, config: Config): string {
   const leases = book.ranges.flatMap((range) => {
     const r = rangeRow(range, config);
     return range.leases.map((lease) => {
@@ -101,7 +101,7 @@ function familyOf(range: RangeRecord): 'ipv4' | 'ipv6' | 'mac' | 'index' {
   return range.mac !== undefined ? 'mac' : 'index';
 }
 
-export function leasesCsv(book: Book, config: Config): string {
+function leasesCsv(book: Book, config: Config): string {
   const lines = [csvLine(LEASE_CSV_COLUMNS)];
   for (const range of book.ranges) {
     const r = rangeRow(range, config);

@@ -3,12 +3,12 @@
  * `--format csv`) the operator leases of an `export --format csv`.
  */
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
-import { decodeBook } from '../../store/encoding/codec.ts';
+import { decodeBook } from '../../store/book-text.ts';
 import { IpamError } from '../../core/errors.ts';
 import { announceLongRead } from '../long-read.ts';
 import { noSuchFile } from '../../core/no-such-file.ts';
 import { readRegularFile } from '../../regular-file.ts';
-import { MAX_BOOK_BYTES } from '../../store/file/read-book.ts';
+import { MAX_BOOK_BYTES } from '../../store/book-text.ts';
 import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { importBook } from '../../core/operator/import-book.ts';
 import { applyChange } from '../apply-change.ts';
@@ -96,14 +96,9 @@ ${exitCodeHelp([[0, 'imported'], [2, 'bad option'], [3, 'FILE is not a valid lea
 
 /** `import --format csv`: the operator leases of the CSV, in one locked step (or decided on a snapshot). */
 async function importCsv(context: CliContext, file: string, text: string, dryRun: boolean): Promise<number> {
-  const decide = (
-    book: Parameters<typeof importLeases>[0],
-    config = context.config(),
-    now = context.now().toISOString(),
-  ) => importLeases(book, config, text, file, now);
   const result = dryRun
-    ? decide(await context.store().read()).result
-    : await applyChange(context, 'import', (book, config, now) => decide(book, config, now));
+    ? importLeases(await context.store().read(), context.config(), text, file, context.now().toISOString()).result
+    : await applyChange(context, 'import', (book, config, now) => importLeases(book, config, text, file, now));
   if (context.json) {
     context.stdout(renderJson({ file, format: 'csv', dryRun, ...result }));
     return EXIT_CODES.ok;

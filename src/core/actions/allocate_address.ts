@@ -6,15 +6,13 @@ import { insertDisjoint, overlapping } from '../intervals/sorted.ts';
 import * as field from '../../oned/ar-fields.ts';
 import {
   allowedIndices,
-  describeRange,
-  holderText,
   indexOfAddress,
   locateRange,
   mismatchError,
   rangeIdShown,
-  spanText,
   withPinnedMac,
 } from '../engine/locate.ts';
+import { describeRange, holderText, spanText } from '../book/range-text.ts';
 import { formatMac } from '../address/mac.ts';
 import { followBook, releaseHeldBack, settleWithOned } from '../engine/oned-count.ts';
 import { blockedIndices, takenIndices } from '../engine/taken-indices.ts';

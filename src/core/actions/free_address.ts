@@ -10,7 +10,8 @@
 import { replaceRange } from '../book/book.ts';
 import * as field from '../../oned/ar-fields.ts';
 import { cutLeases } from '../engine/cut-leases.ts';
-import { indexOfAddress, locateByFacts, locateRange, spanText, withPinnedMac } from '../engine/locate.ts';
+import { indexOfAddress, locateByFacts, locateRange, withPinnedMac } from '../engine/locate.ts';
+import { spanText } from '../book/range-text.ts';
 import { followBook, holdBack, settleWithOned } from '../engine/oned-count.ts';
 import type { Interval } from '../intervals/interval.ts';
 import { overlapping } from '../intervals/sorted.ts';

@@ -8,7 +8,8 @@
  */
 import { removeRange } from '../book/book.ts';
 import { keepOperatorLeases } from '../engine/keep-operator-leases.ts';
-import { locateRange, spanText } from '../engine/locate.ts';
+import { locateRange } from '../engine/locate.ts';
+import { spanText } from '../book/range-text.ts';
 import type { Action } from './action.ts';
 
 export const unregisterAddressRange: Action = (book, { ar }, { now }) => {

@@ -23,7 +23,7 @@ import { cutOut, union } from '../intervals/sorted.ts';
 import type { Attributes } from '../../oned/request.ts';
 import { text } from '../../oned/ar-fields.ts';
 import { cutLeases } from './cut-leases.ts';
-import { spanText } from './locate.ts';
+import { spanText } from '../book/range-text.ts';
 import type { AuditFacts } from '../change.ts';
 
 /**
@@ -31,7 +31,7 @@ import type { AuditFacts } from '../change.ts';
  * the request has none (a hand-made request, the `onevnet delete` shape). Never a failure: a free
  * must not fail over a field it does not need.
  */
-export function usedLeases(ar: Attributes): bigint | undefined {
+function usedLeases(ar: Attributes): bigint | undefined {
   const value = text(ar, 'USED_LEASES');
   return value !== undefined && /^[0-9]{1,12}$/.test(value) ? BigInt(value) : undefined;
 }

@@ -7,7 +7,7 @@ import type { Book, RangeRecord } from '../book/book.ts';
 import { footprint } from '../book/footprint.ts';
 import { IpamError } from '../errors.ts';
 import { overlaps } from '../intervals/interval.ts';
-import { describeRange } from './locate.ts';
+import { describeRange } from '../book/range-text.ts';
 
 export function refuseOverlapping(book: Book, range: RangeRecord, verb: string): void {
   for (const family of ['ipv4', 'ipv6'] as const) {

@@ -7,7 +7,7 @@
 import type { Family } from '../address/family.ts';
 import type { Book, RangeRecord } from '../book/book.ts';
 import { footprint } from '../book/footprint.ts';
-import { describeRange, spanText } from '../engine/locate.ts';
+import { describeRange, spanText } from '../book/range-text.ts';
 import { IpamError } from '../errors.ts';
 import { overlaps } from '../intervals/interval.ts';
 import type { Change } from '../change.ts';

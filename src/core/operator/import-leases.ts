@@ -10,7 +10,7 @@
 import { FAMILIES, type Family } from '../address/family.ts';
 import { poolNamed, type Config, type Pool } from '../../config/config.ts';
 import { replaceRange, type Book, type Lease, type RangeRecord } from '../book/book.ts';
-import { spanText } from '../engine/locate.ts';
+import { spanText } from '../book/range-text.ts';
 import { checkClearOfRanges, subnetInPool } from '../engine/place-span.ts';
 import { takenIndices } from '../engine/taken-indices.ts';
 import { IpamError, shown } from '../errors.ts';

@@ -5,7 +5,7 @@
  */
 import { replaceRange, type Book, type Lease, type RangeRecord } from '../book/book.ts';
 import type { Config } from '../../config/config.ts';
-import { spanText } from '../engine/locate.ts';
+import { spanText } from '../book/range-text.ts';
 import { holderPhrase } from './holder-phrase.ts';
 import { IpamError, shown } from '../errors.ts';
 import type { Interval } from '../intervals/interval.ts';

@@ -4,7 +4,7 @@
  * handing out addresses nebula-ipam no longer guards.
  */
 import { findRange, removeRange as withoutRange, type Book } from '../book/book.ts';
-import { describeRange, spanText } from '../engine/locate.ts';
+import { describeRange, spanText } from '../book/range-text.ts';
 import { IpamError, shown } from '../errors.ts';
 import type { Change } from '../change.ts';
 

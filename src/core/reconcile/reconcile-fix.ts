@@ -6,7 +6,7 @@
 import { formatMac } from '../address/mac.ts';
 import type { AuditFacts } from '../change.ts';
 import { findRange, removeRange, replaceRange, type Book, type Lease, type RangeRecord } from '../book/book.ts';
-import { spanText } from '../engine/locate.ts';
+import { spanText } from '../book/range-text.ts';
 import { IpamError } from '../errors.ts';
 import type { Interval } from '../intervals/interval.ts';
 import { cutLeases } from '../engine/cut-leases.ts';
