@@ -7,27 +7,17 @@
  * things keep that near the cost of moving its bytes: a range's leases are unpacked (and checked)
  * only when something reads them (deferred-leases.ts), which for a driver action is the one range
  * it acts on; and a range nobody replaced is written back as the very bytes it was read from,
- * found through `LINES`, which the decoder fills.
+ * its origin (deferred-leases.ts: a WeakMap from record to line, which the decoder fills).
  */
 import type { Book, RangeRecord } from '../../core/book/book.ts';
 import { BOOK_FORMAT, checkWritable, KNOWN_BOOK_KEYS, readFormat, unknownFieldsOf } from './book-format.ts';
-import { sliceOf, splitBookLines, textOf, type BookLines, type BookSource, type RangeLine } from './book-lines.ts';
+import { sliceOf, splitBookLines, textOf, type BookLines, type BookSource } from './book-lines.ts';
+import { originOf } from './deferred-leases.ts';
 import { corrupt, RESTORE_ADVICE, Reader } from './field-reader.ts';
 import { idAtOrAboveCounter } from './range-id-floor.ts';
-import { decodeLeases, decodeRangeHeader, decodeRangeLine, encodeRangeLine } from './range-line.ts';
+import { decodeLeases, decodeRangeHeader, decodeRangeLine, encodeRangeLine, LineOrigin } from './range-line.ts';
 
 export { corrupt, RESTORE_ADVICE };
-
-/** Where a range this codec decoded lies in its source: the line it is written back as while nobody replaces it. */
-interface SourceLine extends RangeLine {
-  readonly source: BookSource;
-}
-
-/**
- * Ranges are plain records and changes make new ones, so a record in this map is one nobody
- * replaced since it was read. A range changed in place (its types say readonly) would keep its line.
- */
-const LINES = new WeakMap<RangeRecord, SourceLine>();
 
 export function encodeBook(book: Book, location = 'the lease book'): string {
   return encodeBookChunks(book, location)
@@ -52,7 +42,12 @@ export function encodeBookChunks(book: Book, location = 'the lease book'): (stri
     run = undefined;
   };
   book.ranges.forEach((range, i) => {
-    const origin = LINES.get(range);
+    const found = originOf(range);
+    const origin = found instanceof LineOrigin && {
+      source: found.lines.source,
+      start: found.lines.starts[found.index]!,
+      end: found.lines.ends[found.index]!,
+    };
     // The next line of the same source: the ",\n" between them is in the slice already.
     if (origin && run && origin.source === run.source && origin.start === run.end + 2) {
       run.end = origin.end;
@@ -60,7 +55,7 @@ export function encodeBookChunks(book: Book, location = 'the lease book'): (stri
     }
     flush();
     if (i > 0) chunks.push(',\n');
-    if (origin) run = { source: origin.source, start: origin.start, end: origin.end };
+    if (origin) run = origin;
     else chunks.push(encodeRangeLine(range));
   });
   flush();
@@ -139,13 +134,8 @@ function decodeWhole(r: Reader, text: string): Book {
 
 /** The layout encodeBook writes: each line's header decoded now, its leases when first read. */
 function decodeLines(r: Reader, source: BookSource, lines: BookLines): Book {
-  const ranges = new Array<RangeRecord>(lines.ids.length);
-  for (let i = 0; i < ranges.length; i++) {
-    const line: SourceLine = { source, start: lines.starts[i]!, end: lines.ends[i]!, id: lines.ids[i] };
-    const range = decodeRangeLine(r, source, line, `ranges[${i}]`);
-    LINES.set(range, line);
-    ranges[i] = range;
-  }
+  const rangeLines = { ...lines, source, reader: r, at: (index: number) => `ranges[${index}]` };
+  const ranges = lines.ids.map((_, index) => decodeRangeLine(rangeLines, index));
   return bookOf(lines.format ?? 1, lines.unknownFields, lines.generation, lines.nextRangeId, ranges);
 }
 

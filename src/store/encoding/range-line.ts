@@ -14,39 +14,20 @@ import { FAMILIES } from '../../core/address/family.ts';
 import { formatMac, parseMac } from '../../core/address/mac.ts';
 import { AR_TYPES, type Lease, type OnedCount, type RangeRecord } from '../../core/book/book.ts';
 import { unknownFieldsOf } from './book-format.ts';
-import { leasesKeyAt, LEASES_KEY, textOf, type BookSource, type RangeLine } from './book-lines.ts';
-import { withDeferredLeases } from './deferred-leases.ts';
+import { leasesKeyAt, LEASES_KEY, textOf, type BookSource } from './book-lines.ts';
+import { decodedRange, type Origin, type RangeHeader } from './deferred-leases.ts';
 import type { Json, Reader } from './field-reader.ts';
 import { packLeases, unpackLeases } from './lease-packing.ts';
 
-export type RangeHeader = Omit<RangeRecord, 'leases'>;
+export type { RangeHeader };
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 const { ipv4, ipv6 } = FAMILIES;
 
 /** The range fields this release knows; any other is a newer release's, kept in `unknownFields`. */
 const KNOWN_RANGE_KEYS: ReadonlySet<string> = new Set([
-  'id',
-  'type',
-  'size',
-  'ip',
-  'ip6',
-  'prefixLength',
-  'mac',
-  'globalPrefix',
-  'ulaPrefix',
-  'pool',
-  'pool6',
-  'block',
-  'block6',
-  'unmanaged',
-  'owner',
-  'driver',
-  'next',
-  'oned',
-  'createdAt',
-  'requestId',
-  'leases',
+  ...'id type size ip ip6 prefixLength mac globalPrefix ulaPrefix pool pool6 block block6'.split(' '),
+  ...'unmanaged owner driver next oned createdAt requestId leases'.split(' '),
 ]);
 
 /** An AR holds at most 2^32 addresses (OpenNebula keeps SIZE in 32 bits plus one). */
@@ -91,11 +72,26 @@ function headerFields(r: RangeRecord): Json {
   };
 }
 
+/** Lines of range JSON in one source (the book file's bytes, an etcd value): line i is [starts[i], ends[i]). */
+export interface RangeLines {
+  readonly source: BookSource;
+  readonly reader: Reader;
+  readonly starts: readonly number[];
+  readonly ends: readonly number[];
+  /** The id each line starts with, when plainly written (book-lines.ts). */
+  readonly ids: readonly (string | undefined)[];
+  /** How errors name line i: `ranges[3]`, an etcd key. */
+  at(index: number): string;
+}
+
 /**
- * The range on `line` of `source` (a line encodeRangeLine wrote): its header decoded and checked
- * now, its leases when first read (deferred-leases.ts). `at` names it in errors.
+ * Range `index` of `lines` (a line encodeRangeLine wrote): its header decoded and checked now,
+ * its leases when first read (deferred-leases.ts).
  */
-export function decodeRangeLine(r: Reader, source: BookSource, line: RangeLine, at: string): RangeRecord {
+export function decodeRangeLine(lines: RangeLines, index: number): RangeRecord {
+  const { source, reader: r } = lines;
+  const line = { start: lines.starts[index]!, end: lines.ends[index]!, id: lines.ids[index] };
+  const at = lines.at(index);
   const key = leasesKeyAt(source, line);
   let raw: unknown;
   try {
@@ -107,21 +103,33 @@ export function decodeRangeLine(r: Reader, source: BookSource, line: RangeLine, 
   const header = decodeRangeHeader(r, raw, at);
   // JSON lets a key repeat (the last one counts): the id read from the line must be the one decoded.
   if (line.id !== undefined && header.id !== line.id) throw r.fail(at, header.id, 'id');
-  const from = key + LEASES_KEY.length;
-  const leases = () => {
-    const text = textOf(source, from, line.end - 1);
+  // No leases (`""`, a range nobody leased from yet) costs nothing to unpack now.
+  return decodedRange(header, new LineOrigin(lines, index), line.end - 1 - (key + LEASES_KEY.length) > 2);
+}
+
+/**
+ * A range's line: where its leases are unpacked from, and the bytes it is written back as. Two
+ * fields: a book of thousands of ranges keeps one per range as long as the book lives.
+ */
+export class LineOrigin implements Origin {
+  constructor(
+    readonly lines: RangeLines,
+    readonly index: number,
+  ) {}
+
+  leasesOf(header: RangeHeader): readonly Lease[] {
+    const { source, reader } = this.lines;
+    const at = this.lines.at(this.index);
+    const line = { start: this.lines.starts[this.index]!, end: this.lines.ends[this.index]!, id: undefined };
+    const text = textOf(source, leasesKeyAt(source, line) + LEASES_KEY.length, line.end - 1);
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch {
-      throw r.fail(at, text, 'leases');
+      throw reader.fail(at, text, 'leases');
     }
-    return decodeLeases(r, value, at, header);
-  };
-  // No leases (`""`, a range nobody leased from yet) costs nothing to decode now.
-  if (line.end - 1 - from > 2) return withDeferredLeases(header, leases);
-  (header as Writable<RangeRecord>).leases = leases();
-  return header as RangeRecord;
+    return decodeLeases(reader, value, at, header);
+  }
 }
 
 /** A range's header from its parsed JSON, every field checked. */

@@ -33,7 +33,7 @@
 import { EMPTY_BOOK, type Book, type Lease, type RangeRecord } from '../../core/book/book.ts';
 import { IpamError } from '../../core/errors.ts';
 import { BOOK_FORMAT, readFormat, unknownFieldsOf } from '../encoding/book-format.ts';
-import { withDeferredLeases } from '../encoding/deferred-leases.ts';
+import { decodedRange } from '../encoding/deferred-leases.ts';
 import { Reader } from '../encoding/field-reader.ts';
 import { unpackLeases } from '../encoding/lease-packing.ts';
 import { idAtOrAboveCounter, rangeIdFloor } from '../encoding/range-id-floor.ts';
@@ -115,6 +115,8 @@ export type Pointer =
       readonly book: string;
       readonly previous?: string;
       readonly writer: string;
+      /** The time of the newest audit record the write that made it committed (etcd-store.ts); absent before. */
+      readonly audited?: string;
     }
   | { readonly schema: 1; readonly head: Head; readonly writer: string };
 
@@ -183,6 +185,7 @@ function parsePointer(text: string): Pointer {
     book: raw.book,
     ...(raw.previous === undefined ? {} : { previous: raw.previous as string }),
     writer: String(raw.writer ?? ''),
+    ...(typeof raw.audited === 'string' ? { audited: raw.audited } : {}),
   };
 }
 
@@ -303,10 +306,8 @@ export function bookOf(
     const header = decodeRangeHeader(reader, value.range, key);
     if (header.id !== entry.id) throw corrupt(location, `${key} holds range ${JSON.stringify(header.id)}`);
     // A range without leases has no windows: nothing to defer.
-    const range =
-      chunks.length === 0
-        ? { ...header, leases: [] }
-        : withDeferredLeases(header, () => windowLeases(reader, chunks, value.window, header, location));
+    const origin = { leasesOf: () => windowLeases(reader, chunks, value.window, header, location) };
+    const range = decodedRange(header, origin, chunks.length > 0);
     stored.set(range, {
       id: entry.id,
       version: entry.version,
@@ -333,7 +334,8 @@ function legacyRange(layout: Layout, snapshot: Snapshot, head: Head, id: string,
   const kv = snapshot.keys.get(key);
   if (!kv)
     throw reader.corrupt(`${head.key ?? layout.meta} lists range ${JSON.stringify(id)} but ${key} does not exist`);
-  return decodeRangeLine(reader, kv.value, { start: 0, end: kv.value.length, id }, key);
+  const line = { source: kv.value, reader, starts: [0], ends: [kv.value.length], ids: [id], at: () => key };
+  return decodeRangeLine(line, 0);
 }
 
 /** A range's leases from its windows, each holding leases that start in it, in order, after the window before. */
@@ -444,17 +446,13 @@ export function refuseForeignKeys(
 
 /** The lowest counter above every range id the stored keys and heads mention, decodable or not. */
 export function rangeIdFloorOf(layout: Layout, snapshot: Snapshot): number {
-  let floor = 0;
-  const raise = (n: number) => {
-    if (Number.isSafeInteger(n)) floor = Math.max(floor, n);
-  };
   // Heads list ids as plain strings, not under an `"id"` key.
   const ids = /"r([1-9][0-9]{0,14})"/g;
-  raise(rangeIdFloor(snapshot.pointer?.kv.value.toString('utf8') ?? '', ids));
+  let floor = rangeIdFloor(snapshot.pointer?.kv.value.toString('utf8') ?? '', ids);
   for (const [key, kv] of snapshot.keys) {
-    if (key.startsWith(`${layout.meta}@`)) raise(rangeIdFloor(kv.value.toString('utf8'), ids));
+    if (key.startsWith(`${layout.meta}@`)) floor = Math.max(floor, rangeIdFloor(kv.value.toString('utf8'), ids));
     const id = /^r([1-9][0-9]{0,14})(?:[@#]|$)/.exec(key.slice(layout.rangePrefix.length));
-    if (key.startsWith(layout.rangePrefix) && id) raise(Number(id[1]) + 1);
+    if (key.startsWith(layout.rangePrefix) && id) floor = Math.max(floor, Number(id[1]) + 1);
   }
   return floor;
 }
