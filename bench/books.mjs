@@ -12,8 +12,18 @@ import { pathToFileURL } from 'node:url';
 
 const START = Date.UTC(2025, 0, 1);
 
-/** The codec's `encodeBook`, compiled from the sources under `root` (packages from `modules`). */
+/** The codec (`encodeBook`, `decodeBookLazily`, ...), compiled from the sources under `root` (packages from `modules`). */
 export async function loadCodec(root, modules = join(root, 'node_modules')) {
+  const dir = mkdtempSync(join(tmpdir(), 'nebula-ipam-codec-'));
+  try {
+    return await import(pathToFileURL(await bundleCodec(root, modules, join(dir, 'codec.mjs'))).href);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The codec of the sources under `root` as one ES module at `file`, for a child process to import. */
+export async function bundleCodec(root, modules, file) {
   const out = await build({
     entryPoints: [join(root, 'src/store/encoding/codec.ts')],
     bundle: true,
@@ -23,14 +33,8 @@ export async function loadCodec(root, modules = join(root, 'node_modules')) {
     logLevel: 'warning',
     nodePaths: [modules],
   });
-  const dir = mkdtempSync(join(tmpdir(), 'nebula-ipam-codec-'));
-  const file = join(dir, 'codec.mjs');
   writeFileSync(file, out.outputFiles[0].text);
-  try {
-    return await import(pathToFileURL(file).href);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return file;
 }
 
 /** A small deterministic PRNG (mulberry32), so every run benchmarks the same books. */
@@ -57,7 +61,7 @@ export function book(ranges, nextRangeId = ranges.length + 1) {
 }
 
 /**
- * A range as the codec takes it (src/core/book/model.ts); the benchmark fills what it needs.
+ * A range as the codec takes it (src/core/book/book.ts: plain records); the benchmark fills what it needs.
  * @typedef {{ id: string, type: string, size: bigint, ip?: bigint, ip6?: bigint, prefixLength?: number, mac: bigint, createdAt: string, requestId?: string, leases: object[], pool?: string, block?: object }} BenchRange
  */
 

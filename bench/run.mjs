@@ -511,7 +511,7 @@ function report() {
     '',
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, Node ${machine.node}.`,
     'Each sample execs the action symlink (shebang `#!/usr/bin/env node`, as oned does) right after a bare `node -e 0` (several for rows of few samples, at least 15 a row); ratio = median / median of those paired bare runs.',
-    "The bundle's V8 code cache (src/boot/start.ts) is in a directory of the run's own, written by each scenario's untimed warm-up run.",
+    "The bundle's V8 code cache (src/boot/entry.ts) is in a directory of the run's own, written by each scenario's untimed warm-up run.",
     "NODE_EXTRA_CA_CERTS is removed from every child's environment (it costs each Node start ~40 ms here, which a production front-end does not pay).",
     canUsePipes
       ? 'stdin is a pipe holding the request, its writer closed, as oned (Ruby popen3) gives it.'

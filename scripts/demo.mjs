@@ -1,6 +1,8 @@
 // `npm start`: the driver's main job, shown on a built-in pool and a temporary lease book.
 // It runs dist/nebula-ipam.cjs exactly as oned does: through the five action symlinks in a
-// remotes/ipam/<driver>/ tree, argv[2] = request id, stdin = one line of base64 XML. Each step
+// remotes/ipam/nebula/ tree (IPAM_MAD "nebula", the name the README installs it as), exec'd
+// with argv[0] = the link's path and argv[1] = oned's request id (process.argv[2] in Node, whose
+// process.argv[1] is the script), stdin = one line of base64 XML. Each step
 // prints what oned asked, what the driver answered and the exit code; the demo exits non-zero
 // as soon as a step does not behave as expected.
 import { spawnSync } from 'node:child_process';
@@ -11,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BUNDLE = path.join(ROOT, 'dist', 'nebula-ipam.cjs');
-const DRIVER = 'nebula-ipam';
+// The IPAM_MAD: the driver directory's name, as the README's install (and oned.conf's -i list) has it.
+const DRIVER = 'nebula';
 const ACTIONS = [
   'register_address_range',
   'unregister_address_range',
@@ -47,7 +50,7 @@ function expect(ok, what) {
 // --- the sandbox: config, book, symlinks -------------------------------------------------------
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-ipam-demo-'));
 const driverDir = path.join(dir, 'remotes', 'ipam', DRIVER);
-const configFile = path.join(dir, 'nebula-ipam.json');
+const configFile = path.join(dir, `${DRIVER}.json`);
 const bookFile = path.join(dir, 'book', 'leases.json');
 
 function setUp() {
@@ -167,12 +170,29 @@ function showBook() {
   console.log(`   ${operator('leases').trimEnd().split('\n').join('\n   ')}`);
 }
 
+/**
+ * The request id the driver read from argv[1] is the one the book recorded for each lease
+ * (it is what matches a lease to oned.log's lines): proof the demo passes it where oned does.
+ */
+function showRequestIds(takenBy) {
+  const { leases } = JSON.parse(operator('--json', 'leases', '--holder', 'opennebula'));
+  const recorded = leases.map((l) => `${l.addresses.split('-')[0]}:${l.requestId}`);
+  const sent = [...takenBy].map(([ip, id]) => `${ip}:${id}`);
+  expect(
+    JSON.stringify([...recorded].sort()) === JSON.stringify([...sent].sort()),
+    `the book's request ids ${recorded.join(' ')} are not the argv[1] of the requests ${sent.join(' ')}`,
+  );
+  console.log(`   request ids the book recorded (argv[1] of each get_address/allocate_address): ${sent.join(' ')}`);
+}
+
 // --- the life-cycle ----------------------------------------------------------------------------
 function main() {
   setUp();
   console.log(bold('nebula-ipam demo: the driver run exactly as oned runs it'));
   console.log(`   actions  ${driverDir}/<action> -> dist/nebula-ipam.cjs (five symlinks)`);
-  console.log(`   request  argv[2] = request id, stdin = base64 of the XML oned writes, no newline`);
+  console.log(
+    `   request  argv[1] = oned's request id (argv[0] the link's path), stdin = base64 of the XML oned writes, no newline`,
+  );
   console.log(
     `   pool     "${POOL.name}" ${POOL.network}, carves /${POOL.subnetPrefix} subnets, gateway first, DNS ${POOL.dns.join(' ')}`,
   );
@@ -184,7 +204,7 @@ function main() {
 
   section('Create a network from the pool: onevnet create with AR = [ SIZE = 16 ], no TYPE, no IP');
   let r = runAction('register_address_range', request(elements({ IPAM_MAD: DRIVER, SIZE: '16' }), PLACEHOLDER));
-  show('register_address_range', 'AR: IPAM_MAD=nebula-ipam SIZE=16', r);
+  show('register_address_range', `AR: IPAM_MAD=${DRIVER} SIZE=16`, r);
   const reply = parseReply(r.stdout, 'AR');
   expect(r.code === 0 && reply, 'register did not answer with an AR vector');
   expect(
@@ -197,6 +217,8 @@ function main() {
 
   const leased = new Set();
   const given = new Set();
+  /** First address of each block get_address or allocate_address took -> the request id it was sent with. */
+  const takenBy = new Map();
   const lease = (size) => {
     r = runAction('get_address', request(storedAr(reply, leased.size), `<ADDRESS><SIZE>${size}</SIZE></ADDRESS>`));
     show('get_address', `${arShown}, SIZE=${size}`, r);
@@ -212,6 +234,7 @@ function main() {
       leased.add(ip);
       given.add(ip);
     }
+    takenBy.set(address.IP, r.id);
     return address.IP;
   };
   const allocate = (ip) => {
@@ -237,12 +260,14 @@ function main() {
   r = allocate(held);
   expect(r.code === 0 && r.stdout === '', 'allocate_address failed');
   leased.add(held);
+  takenBy.set(held, r.id);
   r = allocate(vms[0]);
   expect(
     r.code !== 0 && r.stdout === '' && r.stderr.split('\n').length === 2,
     'a leased address was given out twice, or the failure was not one line',
   );
   showBook();
+  showRequestIds(takenBy);
 
   section('Free: VM 2 ends; the reservation and the hold go one address per call, as oned does');
   free(vms[1]);

@@ -15,12 +15,13 @@
  * Nodes: the one running this script and those of test/runtimes that are installed
  * (`npm run test:runtimes` installs them). Takes ~5 minutes with all four and 15 rounds.
  *
- * Devices measured in the bundle: the code cache (home-made vs none vs Node's own compile cache
- * on Node >= 22.1), the split halves (build.mjs --variant=single), the CLI half deflated as it
- * once was (--variant=deflated-cli), the stdin re-open (a socket on stdin instead of a pipe makes the driver
- * fall back to process.stdin). Devices measured beside it, as small cold programs (no code cache
- * for either side): the XML reader next to fast-xml-parser's XMLParser, the IPv6 fast path next
- * to ipaddr.js (1 000 addresses, as reading a book of 1 000 IPv6 ranges does).
+ * Devices measured in the bundle: the code cache (the bundle's vs none), the stdin re-open (a
+ * socket on stdin instead of a pipe makes the driver fall back to process.stdin); an older or
+ * other build beside them with DEVICES_BEFORE (the split parts, the CLI part deflated and Node's
+ * compile cache were measured so, from builds of 408156b: docs/performance.md). Devices measured
+ * beside it, as small cold programs (no code cache for either side): the XML reader next to
+ * fast-xml-parser's XMLParser, the IPv6 fast path next to ipaddr.js (1 000 addresses, as reading
+ * a book of 1 000 IPv6 ranges does).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -75,11 +76,7 @@ function buildBundle(args: string[], out: string): string {
   if (r.status !== 0) throw new Error(`build ${args.join(' ')}: ${r.stderr}`);
   return out;
 }
-const bundles = {
-  asBuilt: buildBundle([], path.join(work, 'as-built.cjs')),
-  single: buildBundle(['--variant=single'], path.join(work, 'single.cjs')),
-  deflatedCli: buildBundle(['--variant=deflated-cli'], path.join(work, 'deflated-cli.cjs')),
-};
+const asBuilt = buildBundle([], path.join(work, 'as-built.cjs'));
 
 const nodes: { label: string; bin: string }[] = [{ label: process.version, bin: process.execPath }];
 const runtimes = path.join(ROOT, 'test', 'runtimes', 'node_modules');
@@ -103,22 +100,16 @@ interface Variant {
   readonly env?: Record<string, string>;
   /** stdin a socket (Node's child_process default) instead of a pipe. */
   readonly socket?: boolean;
-  readonly minMajor?: number;
 }
 const VARIANTS: Variant[] = [
-  { name: 'as built', bundle: bundles.asBuilt },
-  { name: 'no code cache', bundle: bundles.asBuilt, env: { NEBULA_IPAM_CODE_CACHE: 'off' } },
-  {
-    name: "Node's compile cache instead",
-    bundle: bundles.asBuilt,
-    env: { NEBULA_IPAM_CODE_CACHE_KIND: 'node' },
-    minMajor: 22,
-  },
-  { name: 'one program (no split halves)', bundle: bundles.single },
-  { name: 'CLI half deflated', bundle: bundles.deflatedCli },
-  { name: 'process.stdin (no stdin re-open)', bundle: bundles.asBuilt, socket: true },
-  // DEVICES_BEFORE=<bundle>: an older build beside these (the "before" of docs/performance.md).
-  ...(process.env.DEVICES_BEFORE ? [{ name: 'before', bundle: path.resolve(process.env.DEVICES_BEFORE) }] : []),
+  { name: 'as built', bundle: asBuilt },
+  { name: 'no code cache', bundle: asBuilt, env: { NEBULA_IPAM_CODE_CACHE: 'off' } },
+  { name: 'process.stdin (no stdin re-open)', bundle: asBuilt, socket: true },
+  // DEVICES_BEFORE=<bundle>[,<bundle>...]: older or other builds beside these, named by file.
+  ...(process.env.DEVICES_BEFORE?.split(',') ?? []).map((file) => ({
+    name: path.basename(file, '.cjs'),
+    bundle: path.resolve(file),
+  })),
 ];
 
 interface Row {
@@ -136,10 +127,9 @@ interface Row {
 const rows: Row[] = [];
 
 for (const node of nodes) {
-  const major = Number(node.label.slice(1).split('.')[0]);
   // DEVICES_ONLY: a regexp on variant names, for a closer look at a few.
   const only = process.env.DEVICES_ONLY ? new RegExp(process.env.DEVICES_ONLY) : undefined;
-  const variants = VARIANTS.filter((v) => (v.minMajor ?? 0) <= major && (!only || only.test(v.name)));
+  const variants = VARIANTS.filter((v) => !only || only.test(v.name));
   // One front-end per variant: its own copy of the bundle, book and code cache.
   const setups = variants.map((variant) => {
     const frontEnd = makeFrontEnd(variant.bundle);

@@ -8,7 +8,7 @@ import { isatty } from 'node:tty';
 import { parseArgs } from 'node:util';
 import { ACTION_NAMES } from '../core/actions/action.ts';
 import type { Ipamrc } from '../config/ipamrc.ts';
-import { DEFAULT_DRIVER_NAME, defaultPaths, type Env } from '../config/paths.ts';
+import { DEFAULT_DRIVER_NAME, DRIVER_NAME, defaultPaths, type Env } from '../config/paths.ts';
 import { ipamrcOf } from '../config/book-sources.ts';
 import { EXIT_CODES } from '../core/exit-codes.ts';
 import { IpamError } from '../core/errors.ts';
@@ -38,8 +38,6 @@ const GLOBAL_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
-
-const DRIVER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 
 export function usage(): string {
   const width = Math.max(7, ...COMMANDS.map((c) => c.name.length));

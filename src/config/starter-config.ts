@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { IpamError } from '../core/errors.ts';
 
-export const STARTER_CONFIG = `${JSON.stringify({ pools: [] }, null, 2)}\n`;
+const STARTER_CONFIG = `${JSON.stringify({ pools: [] }, null, 2)}\n`;
 
 /** True when it wrote the file, false when one was there. Readable by all (oned runs as oneadmin); it holds no secret. */
 export function writeStarterConfig(file: string): boolean {

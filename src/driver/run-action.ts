@@ -12,7 +12,7 @@ import { driverNameOf, type Env } from '../config/paths.ts';
 import { chooseBook, chooseConfig } from '../config/resolve-book.ts';
 import { IpamError } from '../core/errors.ts';
 import { EXIT_CODES } from '../core/exit-codes.ts';
-import type { Config } from '../config/config.ts';
+import type { LoadedConfig } from '../config/parse-config.ts';
 import { readsErrorMarkers } from '../config/oned-version.ts';
 import { failureOf, stderrText } from '../core/failure.ts';
 import { NO_GUARD, type InterruptGuard } from '../interrupts/interrupt-guard.ts';
@@ -27,7 +27,7 @@ export interface ProcessIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly now: () => Date;
-  /** What the action's write runs through (main.ts installs the process's); none in-process. */
+  /** What the action's write runs through (program.ts installs the process's); none in-process. */
   readonly interrupts?: InterruptGuard;
 }
 
@@ -35,7 +35,7 @@ export interface ProcessIo {
 const NEEDS_REPLY: ReadonlySet<ActionName> = new Set(['register_address_range', 'get_address']);
 
 export async function runAction(name: ActionName, io: ProcessIo): Promise<number> {
-  let config: Config | undefined;
+  let config: LoadedConfig | undefined;
   try {
     const raw = await readRawRequest(io.args);
     const request = decodeRequest(raw.payload);
@@ -52,20 +52,13 @@ export async function runAction(name: ActionName, io: ProcessIo): Promise<number
       ...(raw.requestId === undefined ? {} : { requestId: raw.requestId }),
     };
     const subject = { time: context.now, actor: `oned:${raw.requestId ?? '-'}`, action: name };
-    const decide = (book: Book) => {
-      const decided = ACTIONS[name](book, request, context);
-      return {
-        ...(decided.book ? { book: decided.book } : {}),
-        result: decided,
-        ...(decided.audit ? { audit: [decided.audit, ...(decided.alsoAudit ?? [])] } : {}),
-      };
-    };
-    const decision = await (io.interrupts ?? NO_GUARD).write(store.description.location, (options) =>
+    const decide = (book: Book) => ACTIONS[name](book, request, context);
+    const reply = await (io.interrupts ?? NO_GUARD).write(store.description.location, (options) =>
       auditedUpdate(store, subject, decide, {}, options),
     );
-    if (NEEDS_REPLY.has(name) && !decision.reply)
+    if (NEEDS_REPLY.has(name) && !reply)
       throw new IpamError('internal', `Cannot ${name}: the action produced no reply`);
-    if (decision.reply) io.stdout(decision.reply);
+    if (reply) io.stdout(reply);
     return EXIT_CODES.ok;
   } catch (error) {
     const failure = failureOf(error, 'the action');

@@ -5,6 +5,7 @@
  */
 import { ACTION_NAMES } from '../core/actions/action.ts';
 import { IpamError, shown } from '../core/errors.ts';
+import { DRIVER_NAME } from '../config/paths.ts';
 
 /** What is at a path of the driver directory. */
 export type Entry =
@@ -23,8 +24,6 @@ export interface Planned {
 
 /** The copy `install --copy` puts beside the links, which then point at it by a relative name. */
 export const COPY_NAME = 'nebula-ipam.cjs';
-
-const DRIVER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 
 /** The IPAM_MAD the directory's name makes; oned's `-i` list is comma-separated, `internal` means no IPAM. */
 export function checkDriverName(name: string): void {

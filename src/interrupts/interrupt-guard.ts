@@ -4,7 +4,7 @@
  * or, once a write has passed its commit point, finishes it, reports what landed as usual, and
  * then exits with the signal's code and one line saying the write was finished.
  *
- * The CLI and the driver install this guard once, at process start (main.ts), and run every
+ * The CLI and the driver install this guard once, at process start (program.ts), and run every
  * write through `write`. Outside a write a signal ends the process at once: nothing can be half
  * written then. During a write it aborts the write's signal, and the store decides
  * (stop-before-commit.ts): it stops at its next stop point, releasing its lock, or, past the commit

@@ -6,15 +6,15 @@
  */
 import { formatPrefix } from '../core/address/prefix.ts';
 import type { PoolUsage } from '../core/operator/usage.ts';
-import type { FamilyRangeRow } from '../cli/render/family-rows.ts';
+import type { BookView } from '../core/view/book-view.ts';
+import { VIEW_FAMILIES, type FamilyRangeRow } from '../core/view/family-rows.ts';
 import type { StoreSpace } from '../store/store.ts';
 
 export interface MetricsInput {
   readonly driver: string;
   readonly generation: number;
-  readonly pools: readonly PoolUsage[];
-  /** Per family: an IP4_6 range appears once for IPv4 and once for IPv6. */
-  readonly ranges: readonly FamilyRangeRow[];
+  /** Ranges per view family: an IP4_6 range appears once for IPv4 and once for IPv6. */
+  readonly view: BookView;
   /** etcd: its database against the quota. */
   readonly space?: StoreSpace;
   /** Unix seconds of this run, written as the last success. */
@@ -32,6 +32,8 @@ interface Family {
 }
 
 export function metricsText(input: MetricsInput): string {
+  const { pools } = input.view;
+  const ranges = VIEW_FAMILIES.flatMap((family) => input.view.families[family].ranges);
   const base = { driver: input.driver };
   const poolLabels = (p: PoolUsage): Labels => ({
     ...base,
@@ -57,42 +59,42 @@ export function metricsText(input: MetricsInput): string {
     {
       name: 'nebula_ipam_pool_size_addresses',
       help: "Addresses in the pool's network.",
-      samples: input.pools.map((p) => ({ labels: poolLabels(p), value: p.size })),
+      samples: pools.map((p) => ({ labels: poolLabels(p), value: p.size })),
     },
     {
       name: 'nebula_ipam_pool_excluded_addresses',
       help: 'Addresses of the pool excluded by the config.',
-      samples: input.pools.map((p) => ({ labels: poolLabels(p), value: p.excluded })),
+      samples: pools.map((p) => ({ labels: poolLabels(p), value: p.excluded })),
     },
     {
       name: 'nebula_ipam_pool_carved_addresses',
       help: 'Addresses of the pool taken by ranges.',
-      samples: input.pools.map((p) => ({ labels: poolLabels(p), value: p.carved })),
+      samples: pools.map((p) => ({ labels: poolLabels(p), value: p.carved })),
     },
     {
       name: 'nebula_ipam_pool_free_addresses',
       help: 'Addresses of the pool neither excluded nor carved.',
-      samples: input.pools.map((p) => ({ labels: poolLabels(p), value: p.free })),
+      samples: pools.map((p) => ({ labels: poolLabels(p), value: p.free })),
     },
     {
       name: 'nebula_ipam_pool_utilisation_ratio',
       help: "Carved share of the pool's usable (not excluded) addresses, 0 to 1.",
-      samples: input.pools.map((p) => ({ labels: poolLabels(p), value: ratio(p.carved, p.size - p.excluded) })),
+      samples: pools.map((p) => ({ labels: poolLabels(p), value: ratio(p.carved, p.size - p.excluded) })),
     },
     {
       name: 'nebula_ipam_pool_ranges',
       help: 'Ranges in the pool.',
-      samples: input.pools.map((p) => ({ labels: poolLabels(p), value: p.ranges })),
+      samples: pools.map((p) => ({ labels: poolLabels(p), value: p.ranges })),
     },
     {
       name: 'nebula_ipam_range_size_addresses',
       help: 'Addresses in the range.',
-      samples: input.ranges.map((r) => ({ labels: rangeLabels(r), value: r.size })),
+      samples: ranges.map((r) => ({ labels: rangeLabels(r), value: r.size })),
     },
     {
       name: 'nebula_ipam_range_used_addresses',
       help: 'Leased addresses of the range, by holder (opennebula or operator).',
-      samples: input.ranges.flatMap((r) => [
+      samples: ranges.flatMap((r) => [
         { labels: { ...rangeLabels(r), holder: 'opennebula' }, value: r.byOpenNebula },
         { labels: { ...rangeLabels(r), holder: 'operator' }, value: r.byOperators },
       ]),
@@ -100,12 +102,12 @@ export function metricsText(input: MetricsInput): string {
     {
       name: 'nebula_ipam_range_free_addresses',
       help: 'Addresses of the range that can still be leased.',
-      samples: input.ranges.map((r) => ({ labels: rangeLabels(r), value: r.free })),
+      samples: ranges.map((r) => ({ labels: rangeLabels(r), value: r.free })),
     },
     {
       name: 'nebula_ipam_range_utilisation_ratio',
       help: 'Leased share of the range, 0 to 1.',
-      samples: input.ranges.map((r) => ({ labels: rangeLabels(r), value: ratio(r.used, r.size) })),
+      samples: ranges.map((r) => ({ labels: rangeLabels(r), value: ratio(r.used, r.size) })),
     },
     ...spaceFamilies(base, input.space),
   ];

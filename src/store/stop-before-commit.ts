@@ -8,7 +8,7 @@
 import { IpamError } from '../core/errors.ts';
 
 /** The signal an abort's reason names (the CLI and the driver abort with the signal's name). */
-export function abortReasonSignal(signal: AbortSignal): 'SIGINT' | 'SIGTERM' | undefined {
+function abortReasonSignal(signal: AbortSignal): 'SIGINT' | 'SIGTERM' | undefined {
   const reason: unknown = signal.reason;
   return reason === 'SIGINT' || reason === 'SIGTERM' ? reason : undefined;
 }

@@ -9,22 +9,12 @@
  * than once (a compare-and-swap backend runs it again after a conflict), so it reads no clock,
  * does no I/O and keeps no state between runs; the caller takes the time once, before.
  */
-import type { AuditRecord } from '../audit/audit-record.ts';
+import type { AuditRecord, Change } from '../core/change.ts';
 import type { Book } from '../core/book/book.ts';
 import type { Account } from '../access/accounts.ts';
-import type { AccessCheck } from './file/access-check.ts';
+import type { AccessProblem } from '../core/verify/access-finding.ts';
 import type { StoreCopy, StoreHealth } from './store-health.ts';
-
-export interface Change<R> {
-  /** The new book, or undefined to leave the stored one as it is. */
-  readonly book?: Book;
-  readonly result: R;
-  /**
-   * What the change did, for the audit log; stored with the change itself (etcd: in the same
-   * transaction), and only when `book` is set.
-   */
-  readonly audit?: readonly AuditRecord[];
-}
+import type { StoreWait } from './store-wait.ts';
 
 /** How a caller steers one `update`. */
 export interface UpdateOptions {
@@ -37,6 +27,12 @@ export interface UpdateOptions {
    * afterwards knows the change landed.
    */
   readonly signal?: AbortSignal;
+  /**
+   * Told what the update waits for when it starts waiting, again when that changes (another
+   * holder of the lock, another conflict), and `{ for: 'nothing' }` once the wait is over. A
+   * store that never waits (memory) never calls it.
+   */
+  readonly onWait?: (wait: StoreWait) => void;
 }
 
 export type Backend = 'file' | 'etcd' | 'memory';
@@ -88,10 +84,10 @@ export interface LeaseStore {
    */
   create(audit: AuditRecord): Promise<boolean>;
   /**
-   * Runs `change` on the current book and stores its book and audit records; bumps the
-   * generation. Refuses a missing book, changing nothing.
+   * Runs `change` on the current book and stores its book and audit records (none without a
+   * book); bumps the generation. Refuses a missing book, changing nothing.
    */
-  update<R>(change: (book: Book) => Change<R>, options?: UpdateOptions): Promise<R>;
+  update<R>(change: (book: Book) => Change<R, AuditRecord>, options?: UpdateOptions): Promise<R>;
   /**
    * Records what changed no book: a refusal or a failure. Never throws and never delays an
    * action by more than one write: a lost log line is better than a lost lease.
@@ -105,7 +101,7 @@ export interface LeaseStore {
    * Writes `book` (made from `shown.previous`) as the newest generation, provided the store is
    * still as `shown`; records `audit` with it. Returns the book as written.
    */
-  restore(shown: Generations, book: Book, audit: AuditRecord): Promise<Book>;
+  restore(shown: Generations, book: Book, audit: AuditRecord, options?: Pick<UpdateOptions, 'onWait'>): Promise<Book>;
   /** How full the storage is, where it has a limit of its own (etcd); undefined when it cannot tell. */
   space?(): Promise<StoreSpace | undefined>;
   /** The backend's own health (etcd: each member), when it has more to say than the book. */
@@ -118,4 +114,19 @@ export interface LeaseStore {
    * that keep nothing here.
    */
   checkAccess?(user: Account): AccessCheck;
+  /**
+   * Other lease books near this one that would hand out the same addresses (file: `*.json` books
+   * beside it or beside `defaultBook`), for verify and doctor; absent for backends without any.
+   */
+  strayBooks?(defaultBook: string): string[];
+  /** The stored book's size in bytes, when reading it is a local read worth announcing (long-read.ts). */
+  sizeOnDisk?(): number | undefined;
+}
+
+/** What `checkAccess` found: the user checked for, "uid 9869 (oneadmin)", and what they cannot do. */
+export interface AccessCheck {
+  readonly user: string;
+  /** False when this process could not act as that user (neither root nor that user). */
+  readonly checked: boolean;
+  readonly problems: readonly AccessProblem[];
 }

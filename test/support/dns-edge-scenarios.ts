@@ -163,6 +163,27 @@ export function dnsEdgeScenarios(name: string, start: () => Promise<DnsTestServe
       assert.match(message, /secret/);
       assert.deepEqual(await dns.lookup(`forged.${F}`, 'A'), []);
       await expectRejection(readZone(wrong, F), 'config', [`Cannot read zone ${F} on ${where}`, 'TSIG key "nebula"']);
+      const unknown = dns.server(2_000, { ...dns.key, name: 'stranger' });
+      await expectRejection(applyUpdates(unknown, [create(F, a('forged', '192.0.2.50'))]), 'config', [
+        `Cannot update zone ${F} on ${where}`,
+        'TSIG key "stranger"',
+      ]);
+      assert.deepEqual(await dns.lookup(`forged.${F}`, 'A'), []);
+    });
+
+    test('a zone the server does not serve: the update is not applied, the transfer a config error', async () => {
+      const [outcome] = await applyUpdates(dns.server(), [
+        create('elsewhere.example', { name: 'vm.elsewhere.example', type: 'A', ttl: 300, data: '192.0.2.80' }),
+      ]);
+      assert.equal(outcome?.applied, false);
+      assert.ok(
+        outcome !== undefined && !outcome.applied && ['NOTAUTH', 'NOTZONE', 'REFUSED'].includes(outcome.rcode),
+        JSON.stringify(outcome),
+      );
+      await expectRejection(readZone(dns.server(), 'elsewhere.example'), 'config', [
+        `Cannot read zone elsewhere.example on 127.0.0.1:${dns.port}`,
+        'serves the zone',
+      ]);
     });
 
     test('readZone returns what dig AXFR shows (A, AAAA, PTR, TXT), with the SOA serial', async () => {

@@ -243,7 +243,7 @@ export function createSandbox(options: SandboxOptions = {}): DriverSandbox {
     return spawnResult(child);
   };
 
-  // The bundle under its own file name is the CLI (src/main.ts); no link is added to driverDir.
+  // The bundle under its own file name is the CLI (src/program.ts); no link is added to driverDir.
   const init = (env: Readonly<Record<string, string | undefined>> = {}): RunResult => {
     const child = spawnSync(nodeBinary(defaultNode), [bundle, '--driver', driver, 'init'], {
       cwd: dir,

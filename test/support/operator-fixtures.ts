@@ -72,7 +72,7 @@ export function onedLeases(book: Book, config: Config, rangeId: string, size = 1
     ),
     { config, now: NOW, requestId: '2' },
   );
-  return { book: decided.book!, ip: /IP = "([^"]+)"/.exec(decided.reply!)![1]! };
+  return { book: decided.book!, ip: /IP = "([^"]+)"/.exec(decided.result!)![1]! };
 }
 
 /** oned's free_address of one IPv4 address of a range. */

@@ -70,7 +70,7 @@ ${exitCodeHelp([
 const LABEL = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' } as const;
 
 /** One line per check, the fix indented under it; a count at the end. */
-export function renderFindings(driver: string, findings: readonly Finding[]): string {
+function renderFindings(driver: string, findings: readonly Finding[]): string {
   const width = Math.max(...findings.map((f) => f.check.length));
   const lines = findings.flatMap((f) => [
     `${LABEL[f.level]}  ${f.check.padEnd(width)}  ${f.subject}: ${f.message}`,

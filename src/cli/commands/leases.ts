@@ -6,7 +6,8 @@ import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { requireBook } from '../require-book.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
-import { LEASE_COLUMNS, leaseCells, leaseRow } from '../render/lease-row.ts';
+import { leaseRow } from '../../core/view/lease-row.ts';
+import { LEASE_COLUMNS, leaseCells } from '../render/lease-cells.ts';
 import { renderTable } from '../render/table.ts';
 
 export const leasesCommand: Command = {

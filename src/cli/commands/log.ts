@@ -1,7 +1,7 @@
 /** `nebula-ipam log`: the audit log of every change to the lease book, by oned and by operators. */
 import { exitCodeHelp } from '../exit-code-help.ts';
 import { matchesAudit, parseSince, type AuditFilter } from '../../audit/audit-query.ts';
-import type { AuditRecord } from '../../audit/audit-record.ts';
+import type { AuditRecord } from '../../core/change.ts';
 import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { didYouMean } from '../../core/did-you-mean.ts';
 import { parseAddress } from '../../core/operator/locate-address.ts';

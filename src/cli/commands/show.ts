@@ -1,14 +1,14 @@
 /** `nebula-ipam show`: one range with its leases, or who holds one address. */
 import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
-import { formatPrefix, ipv4Netmask } from '../../core/address/prefix.ts';
+import { formatPrefix } from '../../core/address/prefix.ts';
 import { FAMILIES } from '../../core/address/family.ts';
 import { EMPTY_BOOK, findRange, type Book, type RangeRecord } from '../../core/book/book.ts';
-import { familyRows, hasFamily } from '../render/family-rows.ts';
+import { familyRows, hasFamily } from '../../core/view/family-rows.ts';
 import type { Config } from '../../config/config.ts';
-import { gatewayOf } from '../../core/engine/carve.ts';
 import { IpamError, shown } from '../../core/errors.ts';
 import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { holderPhrase } from '../../core/operator/holder-phrase.ts';
+import { hostSettings } from '../../core/operator/lease-addresses.ts';
 import {
   ipv6At,
   locateAddress,
@@ -23,8 +23,9 @@ import type { CliContext } from '../context.ts';
 import { barWidthFor, utilisationBar } from '../render/bar.ts';
 import { formatCount } from '../render/count.ts';
 import { renderJson } from '../render/json.ts';
-import { LEASE_COLUMNS, leaseCells, leaseRow } from '../render/lease-row.ts';
-import { rangeRow } from '../render/range-row.ts';
+import { leaseRow } from '../../core/view/lease-row.ts';
+import { LEASE_COLUMNS, leaseCells } from '../render/lease-cells.ts';
+import { rangeRow } from '../../core/view/range-row.ts';
 import { renderTable } from '../render/table.ts';
 
 export const showCommand: Command = {
@@ -61,12 +62,7 @@ function showRange(range: RangeRecord, config: Config, context: CliContext): num
   const row = rangeRow(range, config);
   const family = range.ip !== undefined ? 'ipv4' : 'ipv6';
   const placed = rangeSubnet(range, config, family);
-  const gateway = placed && gatewayOf(placed.pool, placed.subnet);
-  const settings = {
-    ...(placed && family === 'ipv4' ? { netmask: ipv4Netmask(placed.subnet.length) } : {}),
-    ...(gateway === undefined ? {} : { gateway: FAMILIES[family].format(gateway) }),
-    dns: placed?.pool.dns ?? [],
-  };
+  const settings = placed ? hostSettings(range, config, placed.pool) : { dns: [] };
   const leases = range.leases.map((lease) => leaseRow(range, lease));
   const v6 = family === 'ipv4' && hasFamily(range, 'ipv6') ? ipv6Side(range, config) : undefined;
   if (context.json) {
@@ -127,11 +123,11 @@ function ipv6Side(
 ): { pool?: string; network?: string; gateway?: string; first: string } {
   const [row] = familyRows({ ...EMPTY_BOOK, ranges: [range] }, config, 'ipv6');
   const placed = rangeSubnet(range, config, 'ipv6');
-  const gateway = placed && gatewayOf(placed.pool, placed.subnet);
+  const gateway = placed && hostSettings(range, config, placed.pool).gateway;
   return {
     ...(row?.pool === undefined ? {} : { pool: row.pool }),
     ...(row?.network === undefined ? {} : { network: row.network }),
-    ...(gateway === undefined ? {} : { gateway: FAMILIES.ipv6.format(gateway) }),
+    ...(gateway === undefined ? {} : { gateway }),
     first: row?.first ?? 'SLAAC',
   };
 }

@@ -1,5 +1,5 @@
-/** The shape every driver action has: a pure decision over the book and oned's request. */
-import type { AuditFacts } from '../../audit/audit-record.ts';
+/** The shape every driver action has: a pure change of the book for oned's request. */
+import type { Change } from '../change.ts';
 import type { Book } from '../book/book.ts';
 import type { Config } from '../../config/config.ts';
 import type { OnedRequest } from '../../oned/request.ts';
@@ -14,21 +14,10 @@ export interface ActionContext {
   readonly now: string;
 }
 
-export interface Decision {
-  /** The new book, or undefined when nothing changes (nothing is written). */
-  readonly book?: Book;
-  /** What goes to stdout: a template vector, or nothing. */
-  readonly reply?: string;
-  /**
-   * What the audit log records about this change; with no book, what it records about a success
-   * that deliberately changed nothing (result 'unchanged', the reason in `detail`).
-   */
-  readonly audit?: AuditFacts;
-  /** Further audit records of the same change, one per thing it also did (written after `audit`). */
-  readonly alsoAudit?: readonly AuditFacts[];
-}
+/** What goes to stdout, as the change's result: a template vector, or nothing. */
+export type Reply = string | undefined;
 
-export type Action = (book: Book, request: OnedRequest, context: ActionContext) => Decision;
+export type Action = (book: Book, request: OnedRequest, context: ActionContext) => Change<Reply>;
 
 export const ACTION_NAMES = [
   'register_address_range',

@@ -6,15 +6,13 @@ import { insertDisjoint, overlapping } from '../intervals/sorted.ts';
 import * as field from '../../oned/ar-fields.ts';
 import {
   allowedIndices,
-  describeRange,
-  holderText,
   indexOfAddress,
   locateRange,
   mismatchError,
   rangeIdShown,
-  spanText,
   withPinnedMac,
 } from '../engine/locate.ts';
+import { describeRange, holderText, spanText } from '../book/range-text.ts';
 import { formatMac } from '../address/mac.ts';
 import { followBook, releaseHeldBack, settleWithOned } from '../engine/oned-count.ts';
 import { blockedIndices, takenIndices } from '../engine/taken-indices.ts';
@@ -62,11 +60,14 @@ export const allocateAddress: Action = (book, { ar, address }, { config, request
   );
   return {
     book: next,
-    audit: {
-      range: range.id,
-      addresses: spanText(range, block),
-      ...(addressMac === undefined ? {} : { mac: formatMac(addressMac) }),
-    },
-    ...(settled.dropped ? { alsoAudit: [settled.dropped] } : {}),
+    result: undefined,
+    audit: [
+      {
+        range: range.id,
+        addresses: spanText(range, block),
+        ...(addressMac === undefined ? {} : { mac: formatMac(addressMac) }),
+      },
+      ...settled.dropped,
+    ],
   };
 };

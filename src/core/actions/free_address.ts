@@ -10,7 +10,8 @@
 import { replaceRange } from '../book/book.ts';
 import * as field from '../../oned/ar-fields.ts';
 import { cutLeases } from '../engine/cut-leases.ts';
-import { indexOfAddress, locateByFacts, locateRange, spanText, withPinnedMac } from '../engine/locate.ts';
+import { indexOfAddress, locateByFacts, locateRange, withPinnedMac } from '../engine/locate.ts';
+import { spanText } from '../book/range-text.ts';
 import { followBook, holdBack, settleWithOned } from '../engine/oned-count.ts';
 import type { Interval } from '../intervals/interval.ts';
 import { overlapping } from '../intervals/sorted.ts';
@@ -21,20 +22,21 @@ export const freeAddress: Action = (book, { ar, address }, { now }) => {
   const found = located.kind === 'found' ? located.range : locateByFacts(book, ar);
   const mismatch =
     located.kind === 'mismatch'
-      ? {
-          audit: {
+      ? [
+          {
             range: located.range.id,
             detail: `freed nothing: the AR is not the range registered under that id (${located.why})${found ? `; its addresses are range ${found.id}'s, where that address is not oned's` : ''}`,
           },
-        }
-      : {};
-  if (!found) return mismatch;
+        ]
+      : [];
+  if (!found) return { result: undefined, audit: mismatch };
   const settled = settleWithOned(withPinnedMac(found, ar), ar, now);
   const range = settled.range;
-  const alsoAudit = settled.dropped ? { alsoAudit: [settled.dropped] } : {};
   const count = field.size(address, 'ADDRESS') ?? 1n;
   const { index } = indexOfAddress(range, ar, address);
-  const unchanged = { ...mismatch, ...(settled.changed ? { book: replaceRange(book, range), ...alsoAudit } : {}) };
+  const unchanged = settled.changed
+    ? { book: replaceRange(book, range), result: undefined, audit: [...mismatch, ...settled.dropped] }
+    : { result: undefined, audit: mismatch };
   if (index === undefined) return unchanged;
   // Operators' leases are theirs to release; oned never held them.
   const block = { first: index, last: index + count - 1n };
@@ -55,7 +57,7 @@ export const freeAddress: Action = (book, { ar, address }, { now }) => {
         };
   return {
     book: replaceRange(book, followBook(holdBack({ ...range, leases }, freed))),
-    audit: { range: range.id, addresses: spanText(range, block), ...by },
-    ...alsoAudit,
+    result: undefined,
+    audit: [{ range: range.id, addresses: spanText(range, block), ...by }, ...settled.dropped],
   };
 };

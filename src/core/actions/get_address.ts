@@ -11,15 +11,8 @@ import { nextFreeBlock } from '../intervals/free-block.ts';
 import { insertDisjoint, union } from '../intervals/sorted.ts';
 import { formatVector } from '../../oned/template.ts';
 import * as field from '../../oned/ar-fields.ts';
-import {
-  allowedIndices,
-  describeRange,
-  locateRange,
-  mismatchError,
-  rangeIdShown,
-  spanText,
-  withPinnedMac,
-} from '../engine/locate.ts';
+import { allowedIndices, locateRange, mismatchError, rangeIdShown, withPinnedMac } from '../engine/locate.ts';
+import { describeRange, spanText } from '../book/range-text.ts';
 import { heldBackCount, heldBackOf, noteOffered, settleWithOned } from '../engine/oned-count.ts';
 import { refuseOverlapping } from '../engine/overlap.ts';
 import { takenIndices } from '../engine/taken-indices.ts';
@@ -89,15 +82,17 @@ export const getAddress: Action = (book, request, { config, requestId, now }) =>
   const ip = FAMILIES.ipv4.format(range.ip! + first);
   return {
     book: next,
-    reply: formatVector('ADDRESS', [
+    result: formatVector('ADDRESS', [
       ['IP', ip],
       ['SIZE', String(count)],
     ]),
-    audit: {
-      range: range.id,
-      addresses: spanText(range, lease),
-      ...(lease.mac === undefined ? {} : { mac: formatMac(lease.mac) }),
-    },
-    ...(settled.dropped ? { alsoAudit: [settled.dropped] } : {}),
+    audit: [
+      {
+        range: range.id,
+        addresses: spanText(range, lease),
+        ...(lease.mac === undefined ? {} : { mac: formatMac(lease.mac) }),
+      },
+      ...settled.dropped,
+    ],
   };
 };

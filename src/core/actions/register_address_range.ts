@@ -16,7 +16,7 @@ import type { Attributes } from '../../oned/request.ts';
 import { formatVector } from '../../oned/template.ts';
 import * as field from '../../oned/ar-fields.ts';
 import { carve, gatewayOf, subnetCapacity } from '../engine/carve.ts';
-import { spanText } from '../engine/locate.ts';
+import { spanText } from '../book/range-text.ts';
 import { checkInsidePool, choosePool, takenSpace } from '../engine/pool-space.ts';
 import { checkClearOfRanges, subnetInPool } from '../engine/place-span.ts';
 import type { Action } from './action.ts';
@@ -94,8 +94,8 @@ export const registerAddressRange: Action = (book, { ar }, { config, requestId, 
   const next: Book = { ...book, nextRangeId: book.nextRangeId + 1, ranges: [...book.ranges, range] };
   return {
     book: next,
-    reply: formatVector('AR', reply),
-    audit: { range: id, addresses: spanText(range, { first: 0n, last: size - 1n }) },
+    result: formatVector('AR', reply),
+    audit: [{ range: id, addresses: spanText(range, { first: 0n, last: size - 1n }) }],
   };
 };
 

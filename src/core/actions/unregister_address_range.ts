@@ -8,25 +8,29 @@
  */
 import { removeRange } from '../book/book.ts';
 import { keepOperatorLeases } from '../engine/keep-operator-leases.ts';
-import { locateRange, spanText } from '../engine/locate.ts';
+import { locateRange } from '../engine/locate.ts';
+import { spanText } from '../book/range-text.ts';
 import type { Action } from './action.ts';
 
 export const unregisterAddressRange: Action = (book, { ar }, { now }) => {
   const located = locateRange(book, ar);
-  if (located.kind === 'absent') return {};
+  if (located.kind === 'absent') return { result: undefined };
   const { range } = located;
   if (located.kind === 'mismatch') {
     return {
-      audit: {
-        range: range.id,
-        detail: `kept the range: the AR is not the range registered under that id (${located.why})`,
-      },
+      result: undefined,
+      audit: [
+        {
+          range: range.id,
+          detail: `kept the range: the AR is not the range registered under that id (${located.why})`,
+        },
+      ],
     };
   }
   const kept = keepOperatorLeases(removeRange(book, range.id), range, now);
   return {
     book: kept.book,
-    audit: { range: range.id, addresses: spanText(range, { first: 0n, last: range.size - 1n }) },
-    ...(kept.audit.length ? { alsoAudit: kept.audit } : {}),
+    result: undefined,
+    audit: [{ range: range.id, addresses: spanText(range, { first: 0n, last: range.size - 1n }) }, ...kept.audit],
   };
 };

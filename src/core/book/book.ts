@@ -4,6 +4,7 @@
  * them into JSON text.
  */
 import type { Interval } from '../intervals/interval.ts';
+import type { Hold } from './holds.ts';
 
 export const AR_TYPES = ['IP4', 'IP4_6', 'IP4_6_STATIC', 'IP6', 'IP6_STATIC', 'ETHER'] as const;
 export type ArType = (typeof AR_TYPES)[number];
@@ -106,6 +107,11 @@ export interface Book {
    * book is read, never rewritten; absent for books of this release's format or older.
    */
   readonly newerFormat?: number;
+  /**
+   * Addresses seen in use outside the book (`holds.ts`): never handed out, never freed because of
+   * them; absent when there are none.
+   */
+  readonly holds?: readonly Hold[];
   /** Top-level fields a newer release wrote that this one does not know, written back as read. */
   readonly unknownFields?: Readonly<Record<string, unknown>>;
 }

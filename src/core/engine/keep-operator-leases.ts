@@ -5,10 +5,10 @@
  * becomes an unmanaged range of exactly its addresses, held by the same lease: its space stays
  * taken, so no later carve or register takes it, and `release` / `range remove` give it back.
  */
-import type { AuditFacts } from '../../audit/audit-record.ts';
+import type { AuditFacts } from '../change.ts';
 import type { ArType, Book, Lease, RangeRecord } from '../book/book.ts';
 import { hasIPv4, isStatic6 } from '../../oned/ar-fields.ts';
-import { spanText } from './locate.ts';
+import { spanText } from '../book/range-text.ts';
 
 export interface Kept {
   readonly book: Book;

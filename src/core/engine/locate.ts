@@ -4,8 +4,9 @@
  */
 import { FAMILIES } from '../address/family.ts';
 import { formatMac } from '../address/mac.ts';
-import type { Book, Lease, RangeRecord } from '../book/book.ts';
+import type { Book, RangeRecord } from '../book/book.ts';
 import { findRange } from '../book/book.ts';
+import { describeRange } from '../book/range-text.ts';
 import { IpamError, shown } from '../errors.ts';
 import type { Interval } from '../intervals/interval.ts';
 import type { Attributes } from '../../oned/request.ts';
@@ -188,38 +189,6 @@ function need<T>(value: T | undefined, field: string, range: RangeRecord): T {
   return value;
 }
 
-/** e.g. `r3 IP4 10.0.0.10+10` */
-export function describeRange(range: RangeRecord): string {
-  const start =
-    range.ip !== undefined
-      ? FAMILIES.ipv4.format(range.ip)
-      : range.ip6 !== undefined
-        ? FAMILIES.ipv6.format(range.ip6)
-        : range.mac !== undefined
-          ? formatMac(range.mac)
-          : '?';
-  return `${range.id} ${range.type} ${start}+${range.size}`;
-}
-
 export function rangeIdShown(ar: Attributes): string {
   return shown(text(ar, RANGE_ID_ATTRIBUTE) ?? text(ar, 'IP') ?? text(ar, 'AR_ID') ?? '?');
-}
-
-/** The first address of index `index` in the range, as text: IP, else static IP6, else MAC. */
-export function addressText(range: RangeRecord, index: bigint): string {
-  if (range.ip !== undefined) return FAMILIES.ipv4.format(range.ip + index);
-  if (range.ip6 !== undefined) return FAMILIES.ipv6.format(range.ip6 + index);
-  return range.mac !== undefined ? formatMac(range.mac + index) : `index ${index}`;
-}
-
-/** `10.0.0.12`, or `10.0.0.12-10.0.0.15` for a block. */
-export function spanText(range: RangeRecord, span: Interval): string {
-  const first = addressText(range, span.first);
-  return span.first === span.last ? first : `${first}-${addressText(range, span.last)}`;
-}
-
-/** `OpenNebula (request 12)` or the operator's owner text. */
-export function holderText(lease: Lease): string {
-  if (lease.holder === 'operator') return `operator lease ${JSON.stringify(lease.owner ?? '?')}`;
-  return lease.requestId === undefined ? 'OpenNebula' : `OpenNebula (request ${lease.requestId})`;
 }

@@ -23,15 +23,15 @@ import { cutOut, union } from '../intervals/sorted.ts';
 import type { Attributes } from '../../oned/request.ts';
 import { text } from '../../oned/ar-fields.ts';
 import { cutLeases } from './cut-leases.ts';
-import { spanText } from './locate.ts';
-import type { AuditFacts } from '../../audit/audit-record.ts';
+import { spanText } from '../book/range-text.ts';
+import type { AuditFacts } from '../change.ts';
 
 /**
  * USED_LEASES as oned writes it (a plain number after the computed elements), or undefined when
  * the request has none (a hand-made request, the `onevnet delete` shape). Never a failure: a free
  * must not fail over a field it does not need.
  */
-export function usedLeases(ar: Attributes): bigint | undefined {
+function usedLeases(ar: Attributes): bigint | undefined {
   const value = text(ar, 'USED_LEASES');
   return value !== undefined && /^[0-9]{1,12}$/.test(value) ? BigInt(value) : undefined;
 }
@@ -41,8 +41,8 @@ export interface Settled {
   readonly range: RangeRecord;
   /** False when the book need not be written for the count alone (it is as recorded, or no record yet and the counts agree). */
   readonly changed: boolean;
-  /** An audit record for a block oned did not take, dropped from the book. */
-  readonly dropped?: AuditFacts;
+  /** Audit facts of a block oned did not take, dropped from the book (none, or one). */
+  readonly dropped: readonly AuditFacts[];
 }
 
 /**
@@ -52,11 +52,11 @@ export interface Settled {
  */
 export function settleWithOned(range: RangeRecord, ar: Attributes, now: string): Settled {
   const used = usedLeases(ar);
-  if (used === undefined) return { range, changed: false };
+  if (used === undefined) return { range, changed: false, dropped: [] };
   const before = range.oned;
   let leases = range.leases;
   let heldBack = before?.heldBack ?? [];
-  let dropped: AuditFacts | undefined;
+  let dropped: AuditFacts[] = [];
   const offered = before?.offered;
   // Only when the block is all that stands between the two counts: oned's count is what it was
   // when the block was offered, and the book's is exactly that plus the block.
@@ -66,11 +66,13 @@ export function settleWithOned(range: RangeRecord, ar: Attributes, now: string):
     if (cut !== leases) {
       leases = cut;
       heldBack = union([...heldBack, { first: offered.first, last: offered.last }]);
-      dropped = {
-        range: range.id,
-        addresses: spanText(range, offered),
-        detail: `dropped: oned did not take what get_address offered (USED_LEASES still ${used}), and held back since oned may hold it`,
-      };
+      dropped = [
+        {
+          range: range.id,
+          addresses: spanText(range, offered),
+          detail: `dropped: oned did not take what get_address offered (USED_LEASES still ${used}), and held back since oned may hold it`,
+        },
+      ];
     }
   }
   const held = heldOf(leases);
@@ -91,8 +93,8 @@ export function settleWithOned(range: RangeRecord, ar: Attributes, now: string):
     : excess(count) === 0n;
   return {
     range: { ...range, leases, oned: count },
-    changed: dropped !== undefined || !same,
-    ...(dropped ? { dropped } : {}),
+    changed: dropped.length > 0 || !same,
+    dropped,
   };
 }
 

@@ -4,11 +4,10 @@
  * address to two machines (each range thinks it is free), so it is refused until the book is fixed.
  */
 import type { Book, RangeRecord } from '../book/book.ts';
-import { quickFootprint } from '../../store/encoding/codec.ts';
 import { footprint } from '../book/footprint.ts';
 import { IpamError } from '../errors.ts';
 import { overlaps } from '../intervals/interval.ts';
-import { describeRange } from './locate.ts';
+import { describeRange } from '../book/range-text.ts';
 
 export function refuseOverlapping(book: Book, range: RangeRecord, verb: string): void {
   for (const family of ['ipv4', 'ipv6'] as const) {
@@ -16,8 +15,7 @@ export function refuseOverlapping(book: Book, range: RangeRecord, verb: string):
     if (!mine) continue;
     for (const other of book.ranges) {
       if (other.id === range.id) continue;
-      // Read from each line's bytes where it can: decoding every header would cost a big book dearly.
-      const space = quickFootprint(other, family);
+      const space = footprint(other, family);
       if (space && overlaps(space, mine)) {
         throw new IpamError(
           'conflict',

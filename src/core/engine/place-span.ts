@@ -10,7 +10,7 @@ import type { Pool } from '../../config/config.ts';
 import { IpamError, shown } from '../errors.ts';
 import { overlaps, type Interval } from '../intervals/interval.ts';
 import { reservedIn } from './carve.ts';
-import { describeRange } from './locate.ts';
+import { describeRange } from '../book/range-text.ts';
 import { checkInsidePool } from './pool-space.ts';
 import { subnetAround } from './subnet-around.ts';
 

@@ -5,7 +5,7 @@ import { prefixInterval } from '../address/prefix.ts';
 import type { Book } from '../book/book.ts';
 import { footprints } from '../book/footprint.ts';
 import type { Config, Pool } from '../../config/config.ts';
-import { poolNamed } from '../../config/config.ts';
+import { requirePool } from '../../config/config.ts';
 import { IpamError, shown } from '../errors.ts';
 import { covers, overlaps, type Interval } from '../intervals/interval.ts';
 import { union } from '../intervals/sorted.ts';
@@ -30,14 +30,7 @@ export function choosePool(
   attribute: string,
 ): Pool | undefined {
   if (named !== undefined) {
-    const pool = poolNamed(config, named);
-    if (!pool) {
-      const known = config.pools.map((p) => p.name).join(', ') || 'none';
-      throw new IpamError(
-        'bad-request',
-        `Cannot register the range: ${attribute} ${shown(named)} is not a pool of ${config.source} (pools: ${known})`,
-      );
-    }
+    const pool = requirePool(config, named, 'Cannot register the range', 'bad-request', `${attribute} ${shown(named)}`);
     if (pool.family !== family) {
       throw new IpamError(
         'bad-request',

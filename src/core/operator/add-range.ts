@@ -1,12 +1,12 @@
 /** `range add`: an unmanaged range for hosts OpenNebula does not manage, carved or placed like register does. */
 import type { Book } from '../book/book.ts';
-import { poolNamed, type Config } from '../../config/config.ts';
-import { spanText } from '../engine/locate.ts';
+import { requirePool, type Config } from '../../config/config.ts';
+import { spanText } from '../book/range-text.ts';
 import { IpamError, shown } from '../errors.ts';
 import { parseAddress } from './locate-address.ts';
 import { carveUnmanaged, placeUnmanaged } from './new-range.ts';
-import type { Outcome } from './operation.ts';
-import { hostSettings, type LeaseResult } from './lease-addresses.ts';
+import type { Change } from '../change.ts';
+import { hostSettings, type HostSettings } from './lease-addresses.ts';
 
 export interface AddRangeRequest {
   readonly pool: string;
@@ -16,7 +16,7 @@ export interface AddRangeRequest {
   readonly owner?: string;
 }
 
-export interface AddedRange extends Pick<LeaseResult, 'network' | 'netmask' | 'gateway' | 'dns'> {
+export interface AddedRange extends HostSettings {
   readonly range: string;
   readonly pool: string;
   readonly addresses: string;
@@ -24,15 +24,8 @@ export interface AddedRange extends Pick<LeaseResult, 'network' | 'netmask' | 'g
   readonly owner?: string;
 }
 
-export function addRange(book: Book, config: Config, request: AddRangeRequest, now: string): Outcome<AddedRange> {
-  const pool = poolNamed(config, request.pool);
-  if (!pool) {
-    const known = config.pools.map((p) => p.name).join(', ') || 'none';
-    throw new IpamError(
-      'not-found',
-      `Cannot add a range to pool ${shown(request.pool)}: it is not a pool of ${config.source} (pools: ${known})`,
-    );
-  }
+export function addRange(book: Book, config: Config, request: AddRangeRequest, now: string): Change<AddedRange> {
+  const pool = requirePool(config, request.pool, `Cannot add a range to pool ${shown(request.pool)}`);
   let placed;
   if (request.ip !== undefined) {
     const address = parseAddress(request.ip);

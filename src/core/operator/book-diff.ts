@@ -3,7 +3,7 @@
  * shows before it brings back the previous generation.
  */
 import type { Book, Lease, RangeRecord } from '../book/book.ts';
-import { describeRange, holderText, spanText } from '../engine/locate.ts';
+import { describeRange, holderText, spanText } from '../book/range-text.ts';
 
 export interface BookDifference {
   readonly change: 'range-added' | 'range-removed' | 'lease-added' | 'lease-removed';

@@ -7,10 +7,10 @@
 import type { Family } from '../address/family.ts';
 import type { Book, RangeRecord } from '../book/book.ts';
 import { footprint } from '../book/footprint.ts';
-import { describeRange, spanText } from '../engine/locate.ts';
+import { describeRange, spanText } from '../book/range-text.ts';
 import { IpamError } from '../errors.ts';
 import { overlaps } from '../intervals/interval.ts';
-import type { Outcome } from './operation.ts';
+import type { Change } from '../change.ts';
 
 export interface Imported {
   readonly ranges: number;
@@ -19,7 +19,7 @@ export interface Imported {
   readonly renumbered: readonly (readonly [string, string])[];
 }
 
-export function importBook(book: Book, incoming: Book, source: string): Outcome<Imported> {
+export function importBook(book: Book, incoming: Book, source: string): Change<Imported> {
   let nextRangeId = Math.max(book.nextRangeId, incoming.nextRangeId);
   const ids = new Set(book.ranges.map((r) => r.id));
   const accepted: RangeRecord[] = [];

@@ -8,9 +8,9 @@
 import { FAMILIES } from '../address/family.ts';
 import { formatPrefix, ipv4Netmask, prefixInterval, type Prefix } from '../address/prefix.ts';
 import { replaceRange, type Book, type Lease, type RangeRecord } from '../book/book.ts';
-import { poolNamed, type Config, type Pool } from '../../config/config.ts';
+import { requirePool, type Config, type Pool } from '../../config/config.ts';
 import { gatewayOf } from '../engine/carve.ts';
-import { addressText, spanText } from '../engine/locate.ts';
+import { addressText, spanText } from '../book/range-text.ts';
 import { refuseOverlapping } from '../engine/overlap.ts';
 import { holderPhrase } from './holder-phrase.ts';
 import { takenIndices } from '../engine/taken-indices.ts';
@@ -20,7 +20,7 @@ import { covers, type Interval } from '../intervals/interval.ts';
 import { insertDisjoint } from '../intervals/sorted.ts';
 import { locateAddress, parseAddress } from './locate-address.ts';
 import { carveUnmanaged, placeUnmanaged } from './new-range.ts';
-import type { Outcome } from './operation.ts';
+import type { Change } from '../change.ts';
 import { rangeSubnet } from '../engine/range-subnet.ts';
 import { MAX_SIZE } from '../../oned/ar-fields.ts';
 import { subnetAround } from '../engine/subnet-around.ts';
@@ -35,7 +35,7 @@ export interface LeaseRequest {
 }
 
 /** What a host needs to configure its interface, with the lease's place in the books. */
-export interface LeaseResult {
+export interface LeaseResult extends HostSettings {
   readonly range: string;
   readonly pool: string;
   /** `10.20.1.2`, or `10.20.1.2-10.20.1.5` for a block. */
@@ -44,21 +44,24 @@ export interface LeaseResult {
   readonly count: bigint;
   /** True when a new unmanaged range was made for this lease. */
   readonly newRange: boolean;
+}
+
+/**
+ * What a host needs to configure its interface besides its addresses: from the range's subnet
+ * and its pool in the config (MTU and search domain are what register gives oned as GUEST_MTU
+ * and SEARCH_DOMAIN).
+ */
+export interface HostSettings {
   readonly network?: string;
   readonly netmask?: string;
   readonly gateway?: string;
   readonly dns: readonly string[];
+  readonly mtu?: number;
+  readonly searchDomain?: string;
 }
 
-export function leaseAddresses(book: Book, config: Config, request: LeaseRequest, now: string): Outcome<LeaseResult> {
-  const pool = poolNamed(config, request.pool);
-  if (!pool) {
-    const known = config.pools.map((p) => p.name).join(', ') || 'none';
-    throw new IpamError(
-      'not-found',
-      `Cannot lease from pool ${shown(request.pool)}: it is not a pool of ${config.source} (pools: ${known})`,
-    );
-  }
+export function leaseAddresses(book: Book, config: Config, request: LeaseRequest, now: string): Change<LeaseResult> {
+  const pool = requirePool(config, request.pool, `Cannot lease from pool ${shown(request.pool)}`);
   if (request.ip !== undefined && request.count !== undefined)
     throw new IpamError('usage', 'Cannot lease: give --count or --ip, not both');
   const placed =
@@ -228,12 +231,8 @@ function blockOf(pool: Pool, span: Interval): Pick<RangeRecord, 'block' | 'block
   return pool.family === 'ipv4' ? { block: span } : { block6: span };
 }
 
-/** Network, mask, gateway and DNS from the range's subnet and pool, where they are known. */
-export function hostSettings(
-  range: RangeRecord,
-  config: Config,
-  pool: Pool,
-): Pick<LeaseResult, 'network' | 'netmask' | 'gateway' | 'dns'> {
+/** The settings the range's subnet and pool give, where they are known. */
+export function hostSettings(range: RangeRecord, config: Config, pool: Pool): HostSettings {
   const placed = rangeSubnet(range, config, pool.family);
   const subnet: Prefix | undefined = placed?.subnet;
   const gateway = subnet && gatewayOf(pool, subnet);
@@ -242,5 +241,7 @@ export function hostSettings(
     ...(subnet && pool.family === 'ipv4' ? { netmask: ipv4Netmask(subnet.length) } : {}),
     ...(gateway === undefined ? {} : { gateway: FAMILIES[pool.family].format(gateway) }),
     dns: pool.dns,
+    ...(pool.mtu === undefined ? {} : { mtu: pool.mtu }),
+    ...(pool.searchDomain === undefined ? {} : { searchDomain: pool.searchDomain }),
   };
 }

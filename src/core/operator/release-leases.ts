@@ -5,13 +5,13 @@
  */
 import { replaceRange, type Book, type Lease, type RangeRecord } from '../book/book.ts';
 import type { Config } from '../../config/config.ts';
-import { spanText } from '../engine/locate.ts';
+import { spanText } from '../book/range-text.ts';
 import { holderPhrase } from './holder-phrase.ts';
 import { IpamError, shown } from '../errors.ts';
 import type { Interval } from '../intervals/interval.ts';
 import { cutLeases } from '../engine/cut-leases.ts';
 import { locateAddress, parseAddress } from './locate-address.ts';
-import type { Outcome } from './operation.ts';
+import type { Change } from '../change.ts';
 
 export type ReleaseRequest =
   | { readonly ip: string; readonly force?: boolean }
@@ -28,7 +28,7 @@ export function releaseLeases(
   book: Book,
   config: Config,
   request: ReleaseRequest,
-): Outcome<{ released: readonly Released[] }> {
+): Change<{ released: readonly Released[] }> {
   return 'ip' in request
     ? releaseAddress(book, config, request.ip, request.force === true)
     : releaseOwner(book, request.owner);
@@ -40,7 +40,7 @@ function releaseAddress(
   config: Config,
   text: string,
   force: boolean,
-): Outcome<{ released: readonly Released[] }> {
+): Change<{ released: readonly Released[] }> {
   const address = parseAddress(text);
   const where = locateAddress(book, config, address);
   if (where.kind !== 'leased') {
@@ -59,7 +59,7 @@ function releaseAddress(
 }
 
 /** Every operator lease of that owner, in every range. */
-function releaseOwner(book: Book, owner: string): Outcome<{ released: readonly Released[] }> {
+function releaseOwner(book: Book, owner: string): Change<{ released: readonly Released[] }> {
   const found: [RangeRecord, { span: Interval; lease: Lease }[]][] = [];
   for (const range of book.ranges) {
     const leases = range.leases
@@ -78,7 +78,7 @@ function releaseOwner(book: Book, owner: string): Outcome<{ released: readonly R
 function cut(
   book: Book,
   found: readonly (readonly [RangeRecord, readonly { span: Interval; lease: Lease }[]])[],
-): Outcome<{ released: readonly Released[] }> {
+): Change<{ released: readonly Released[] }> {
   let next = book;
   const released: Released[] = [];
   for (const [range, leases] of found) {

@@ -4,9 +4,9 @@
  * handing out addresses nebula-ipam no longer guards.
  */
 import { findRange, removeRange as withoutRange, type Book } from '../book/book.ts';
-import { describeRange, spanText } from '../engine/locate.ts';
+import { describeRange, spanText } from '../book/range-text.ts';
 import { IpamError, shown } from '../errors.ts';
-import type { Outcome } from './operation.ts';
+import type { Change } from '../change.ts';
 
 export interface RemoveRangeRequest {
   readonly id: string;
@@ -21,7 +21,7 @@ export interface RemovedRange {
   readonly leases: number;
 }
 
-export function removeRange(book: Book, request: RemoveRangeRequest): Outcome<RemovedRange> {
+export function removeRange(book: Book, request: RemoveRangeRequest): Change<RemovedRange> {
   const range = findRange(book, request.id);
   if (!range)
     throw new IpamError(

@@ -4,7 +4,7 @@
  * back listed too (a returning range comes with its leases), and a one-line summary. Pure.
  */
 import { EMPTY_BOOK, type Book } from '../book/book.ts';
-import { holderText, spanText } from '../engine/locate.ts';
+import { holderText, spanText } from '../book/range-text.ts';
 import { diffBooks, type BookDifference } from './book-diff.ts';
 
 /** `current` undefined: the book does not decode, so everything of `previous` comes back. */

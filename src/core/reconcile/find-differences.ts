@@ -13,7 +13,7 @@ import type { Book, Lease, RangeRecord } from '../book/book.ts';
 import { findRange } from '../book/book.ts';
 import type { Config } from '../../config/config.ts';
 import { hasIPv4, isStatic6, text } from '../../oned/ar-fields.ts';
-import { describeRange, spanText } from '../engine/locate.ts';
+import { describeRange, spanText } from '../book/range-text.ts';
 import type { Interval } from '../intervals/interval.ts';
 import { cutOut, overlapping, union } from '../intervals/sorted.ts';
 import { readArFields, type ArFields } from './ar-view-fields.ts';

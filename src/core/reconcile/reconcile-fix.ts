@@ -4,9 +4,9 @@
  * are never the subject of one.
  */
 import { formatMac } from '../address/mac.ts';
-import type { AuditFacts } from '../../audit/audit-record.ts';
+import type { AuditFacts } from '../change.ts';
 import { findRange, removeRange, replaceRange, type Book, type Lease, type RangeRecord } from '../book/book.ts';
-import { spanText } from '../engine/locate.ts';
+import { spanText } from '../book/range-text.ts';
 import { IpamError } from '../errors.ts';
 import type { Interval } from '../intervals/interval.ts';
 import { cutLeases } from '../engine/cut-leases.ts';
@@ -125,7 +125,7 @@ export function applyFixes(book: Book, fixes: readonly ReconcileFix[]): { book: 
   return { book: next, changes };
 }
 
-function leaseFacts(lease: Lease): AuditFacts {
+function leaseFacts(lease: Lease): Pick<AuditFacts, 'mac' | 'owner'> {
   return {
     ...(lease.mac === undefined ? {} : { mac: formatMac(lease.mac) }),
     ...(lease.owner === undefined ? {} : { owner: lease.owner }),

@@ -11,7 +11,7 @@ import { footprint, span4, span6 } from '../book/footprint.ts';
 import { poolNamed, type Config } from '../../config/config.ts';
 import { hasIPv4, isStatic6, MAX_SIZE } from '../../oned/ar-fields.ts';
 import { reservedIn } from '../engine/carve.ts';
-import { spanText } from '../engine/locate.ts';
+import { spanText } from '../book/range-text.ts';
 import { heldBackCount } from '../engine/oned-count.ts';
 import { rangeSubnet } from '../engine/range-subnet.ts';
 import { covers, overlaps, type Interval } from '../intervals/interval.ts';

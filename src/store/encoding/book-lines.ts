@@ -9,8 +9,8 @@
  *
  * (`format` is absent in books of format 1; the unknown fields are those a newer release wrote,
  * book-format.ts.) One range per line, `id` always its first key and `leases` its last. Splitting finds the lines
- * and reads each id, nothing more: a driver action then decodes the one range it acts on, and
- * writes every other line back byte for byte. Works on the file's bytes as read (a Buffer), so a
+ * and reads each id (which the decoded header must repeat: JSON lets a key repeat), nothing more;
+ * the codec decodes each line's header and writes every line nobody replaced back byte for byte. Works on the file's bytes as read (a Buffer), so a
  * big book is never turned into one big string. Anything else (a book reformatted by hand, a
  * truncated one) returns undefined and is left to the full JSON parser and its precise errors.
  */
@@ -38,10 +38,6 @@ export interface BookLines {
   readonly ids: readonly (string | undefined)[];
 }
 
-export function lineOf(lines: BookLines, index: number): RangeLine {
-  return { start: lines.starts[index]!, end: lines.ends[index]!, id: lines.ids[index] };
-}
-
 export const LEASES_KEY = ',"leases":';
 const LEASES_KEY_BYTES = Buffer.from(LEASES_KEY);
 const ID_KEY = '{"id":"';
@@ -54,9 +50,6 @@ const NEWLINE = 10;
 const QUOTE = 34;
 const COMMA = 44;
 const BACKSLASH = 92;
-const LETTER_R = 114;
-const DIGIT_0 = 48;
-const DIGIT_9 = 57;
 const OPEN_BRACE = 123;
 const CLOSE_BRACE = 125;
 /** Longer ids are read by decoding the header, like ids with escapes. */
@@ -125,26 +118,10 @@ export function sliceOf(source: BookSource, start: number, end: number): string 
   return typeof source === 'string' ? source.slice(start, end) : source.subarray(start, end);
 }
 
-/** `r12` from a line starting `{"id":"r12",`; undefined when it is written any other way. */
+/** `r12` from a line starting `{"id":"r12",`; undefined when it is written any other way (escapes, a long id). */
 function plainId(source: BookSource, start: number, end: number): string | undefined {
   for (let i = 0; i < ID_KEY.length; i++) if (codeAt(source, start + i) !== ID_KEY.charCodeAt(i)) return undefined;
   const from = start + ID_KEY.length;
-  // The ids nebula-ipam hands out, r1, r2, ...: read as a number, no text decoding per line.
-  if (codeAt(source, from) === LETTER_R) {
-    let n = 0;
-    let i = from + 1;
-    for (let c = codeAt(source, i)!; c >= DIGIT_0 && c <= DIGIT_9 && i - from <= 15; c = codeAt(source, ++i)!)
-      n = n * 10 + c - DIGIT_0;
-    const digits = i - from - 1;
-    if (
-      digits > 0 &&
-      digits <= 15 &&
-      codeAt(source, from + 1) !== DIGIT_0 &&
-      codeAt(source, i) === QUOTE &&
-      codeAt(source, i + 1) === COMMA
-    )
-      return `r${n}`;
-  }
   const quote = indexOfCode(source, QUOTE, from);
   if (quote < 0 || quote >= end || quote - from > PLAIN_ID_MAX || codeAt(source, quote + 1) !== COMMA) return undefined;
   for (let i = from; i < quote; i++) if (codeAt(source, i) === BACKSLASH) return undefined;

@@ -27,25 +27,17 @@
  * COMPACT_EVERY-th write compacts it to the last RETAINED_REVISIONS revisions, so that a book
  * written for years stays at the size of its data, well inside etcd's quota.
  */
-import type { AuditRecord } from '../../audit/audit-record.ts';
+import type { AuditRecord, Change } from '../../core/change.ts';
 import { EMPTY_BOOK, type Book, type Lease, type RangeRecord } from '../../core/book/book.ts';
 import { checkWritable } from '../encoding/book-format.ts';
-import { encodeRangeHeader } from '../encoding/codec.ts';
+import { encodeRangeHeader } from '../encoding/range-line.ts';
 import { packLeases } from '../encoding/lease-packing.ts';
 import { IpamError } from '../../core/errors.ts';
 import { missingBook } from '../missing-book.ts';
-import { randomHex } from '../file/random-hex.ts';
+import { randomHex } from '../../random-hex.ts';
 import { letSignalsIn, stopIfAborted } from '../stop-before-commit.ts';
 import type { StoreCopy, StoreHealth } from '../store-health.ts';
-import type {
-  AuditLog,
-  Change,
-  Generations,
-  LeaseStore,
-  StoreDescription,
-  StoreSpace,
-  UpdateOptions,
-} from '../store.ts';
+import type { AuditLog, Generations, LeaseStore, StoreDescription, StoreSpace, UpdateOptions } from '../store.ts';
 import { AnswerLost, prefixEnd, type Compare, type EtcdClient, type MemberStatus, type Op } from './etcd-client.ts';
 import { etcdHealth, oneCopy } from './etcd-health.ts';
 import {
@@ -66,6 +58,7 @@ import {
   windowFor,
   type Head,
   type Layout,
+  type Pointer,
   type Snapshot,
   type StoredForms,
   type StoredRange,
@@ -169,7 +162,7 @@ export class EtcdStore implements LeaseStore {
     return answer.count > 0;
   }
 
-  async update<R>(change: (book: Book) => Change<R>, options: UpdateOptions = {}): Promise<R> {
+  async update<R>(change: (book: Book) => Change<R, AuditRecord>, options: UpdateOptions = {}): Promise<R> {
     const deadline = Date.now() + this.options.lockTimeoutMs;
     for (let attempt = 0; ; attempt++) {
       // Stop point (issue 15 item 3): before reading, which after a conflict is after the backoff.
@@ -192,6 +185,7 @@ export class EtcdStore implements LeaseStore {
       const plan = this.plan(snapshot, { book, head }, { ...next, generation: book.generation + 1 }, records);
       // Past the commit point a signal is ignored: commit() finds out what landed whatever happens.
       if ((await this.write(plan, deadline, options.signal)) === 'landed') {
+        if (attempt > 0) options.onWait?.({ for: 'nothing' });
         this.options.onUpdated?.(attempt);
         await this.compactHistory(plan.generation, snapshot.revision);
         return result;
@@ -203,6 +197,7 @@ export class EtcdStore implements LeaseStore {
           `Cannot update the lease book ${this.location}: other writers changed it ${attempt + 1} times in a row within ${this.options.lockTimeoutMs} ms (lockTimeoutMs); nothing was written, try again`,
         );
       }
+      options.onWait?.({ for: 'conflict', retries: attempt + 1 });
       await backoff(attempt, deadline);
     }
   }
@@ -385,10 +380,11 @@ export class EtcdStore implements LeaseStore {
     snapshot: Snapshot,
     base: { book: Book; head: Head | undefined } | undefined,
     next: Book,
-    records: readonly AuditRecord[],
+    given: readonly AuditRecord[],
   ): Plan {
     // A newer release's book is never rewritten (book-format.ts).
     checkWritable(next, this.location);
+    const records = inCommitOrder(given, snapshot.pointer?.value);
     const number = this.writes++;
     const version = versionOf(next.generation, `${this.token}${number.toString(36)}`);
     const staged: Op[] = [];
@@ -418,6 +414,10 @@ export class EtcdStore implements LeaseStore {
       book: version,
       ...(previous ? { previous } : {}),
       writer: `${this.token}.${number}`,
+      audited: records
+        .map((r) => r.time)
+        .sort((a, b) => Date.parse(a) - Date.parse(b))
+        .at(-1),
     });
     const receipt = this.auditKey(number);
     const metaRevision = snapshot.pointer?.kv.modRevision;
@@ -699,6 +699,19 @@ export class EtcdStore implements LeaseStore {
       await backoff(attempt, deadline);
     }
   }
+}
+
+/**
+ * A write's records, never dated before those of the write it follows (the one `pointer` names,
+ * which the commit's compare keeps the latest): each record's time is taken before the update,
+ * and a writer that met a conflict commits after writers that started later, or a front-end's
+ * clock lags another's. So `log`, which lists in commit order, shows times that never go back.
+ */
+function inCommitOrder(records: readonly AuditRecord[], pointer: Pointer | undefined): AuditRecord[] {
+  const after = pointer?.schema === 2 && pointer.audited !== undefined ? Date.parse(pointer.audited) : Number.NaN;
+  return records.map((record) =>
+    Date.parse(record.time) < after ? { ...record, time: new Date(after).toISOString() } : record,
+  );
 }
 
 /** What an operation weighs in a transaction: its key and value, and a little framing. */

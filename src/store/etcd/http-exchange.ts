@@ -177,7 +177,7 @@ function isIpLiteral(host: string): boolean {
 
 /**
  * Built-ins loaded on first use, so the file backend's actions never load them. The bundle runs
- * each half in a CommonJS wrapper compiled through vm (boot/start.ts), where `import()` has no
+ * each part in a CommonJS wrapper compiled through vm (boot/entry.ts), where `import()` has no
  * loader and fails; the tests run the source as ESM, where `require` does not exist.
  */
 async function loadNet(): Promise<typeof net> {

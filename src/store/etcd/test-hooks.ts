@@ -17,14 +17,14 @@
  * bundle, and the hooks below are dropped from it.
  */
 import * as fs from 'node:fs';
-import type { Env } from '../../config/paths.ts';
+import type { Env } from '../../env.ts';
 import { IpamError, shown } from '../../core/errors.ts';
 
 /** Set by build.mjs: true only in the test bundle. */
 declare const NEBULA_IPAM_TEST_HOOKS: boolean;
 
-export const KILL_AFTER_SEND = 'NEBULA_IPAM_TEST_ETCD_KILL_AFTER_SEND';
-export const RETRIES_TO = 'NEBULA_IPAM_TEST_ETCD_RETRIES_TO';
+const KILL_AFTER_SEND = 'NEBULA_IPAM_TEST_ETCD_KILL_AFTER_SEND';
+const RETRIES_TO = 'NEBULA_IPAM_TEST_ETCD_RETRIES_TO';
 
 /** The EtcdClient's `onTxnSent`, or undefined when the hook is not set (always in production). */
 export function txnSentHook(env: Env): (() => void) | undefined {

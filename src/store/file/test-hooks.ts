@@ -25,7 +25,7 @@
  * bundle the crash tests and the torture suite run, dist/test/nebula-ipam.cjs, with them in.
  * Every hook is gated the same way: `NEBULA_IPAM_TEST_HOOKS ? hook(...) : undefined`.
  */
-import type { Env } from '../../config/paths.ts';
+import type { Env } from '../../env.ts';
 import { IpamError, shown } from '../../core/errors.ts';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -35,10 +35,10 @@ import { STORE_STAGES, type StoreStage } from './file-store.ts';
 /** Set by build.mjs: true only in the test bundle. */
 declare const NEBULA_IPAM_TEST_HOOKS: boolean;
 
-export const CRASH_AT = 'NEBULA_IPAM_TEST_CRASH_AT';
-export const FAIL_AT = 'NEBULA_IPAM_TEST_FAIL_AT';
-export const HOLD_AT = 'NEBULA_IPAM_TEST_HOLD_AT';
-export const HOLD_DIR = 'NEBULA_IPAM_TEST_HOLD_DIR';
+const CRASH_AT = 'NEBULA_IPAM_TEST_CRASH_AT';
+const FAIL_AT = 'NEBULA_IPAM_TEST_FAIL_AT';
+const HOLD_AT = 'NEBULA_IPAM_TEST_HOLD_AT';
+const HOLD_DIR = 'NEBULA_IPAM_TEST_HOLD_DIR';
 
 /**
  * The hook to pass as the FileStore's `onWriteStep`, or undefined when no test hook is set (and

@@ -1,11 +1,11 @@
 /** A LeaseStore in memory: the fake the engine's tests run against. */
-import type { AuditRecord } from '../../audit/audit-record.ts';
+import type { AuditRecord, Change } from '../../core/change.ts';
 import { EMPTY_BOOK, type Book } from '../../core/book/book.ts';
 import { checkWritable } from '../encoding/book-format.ts';
 import { IpamError } from '../../core/errors.ts';
 import { missingBook } from '../missing-book.ts';
 import { stopIfAborted } from '../stop-before-commit.ts';
-import type { AuditLog, Change, Generations, LeaseStore, StoreDescription, UpdateOptions } from '../store.ts';
+import type { AuditLog, Generations, LeaseStore, StoreDescription, UpdateOptions } from '../store.ts';
 
 export class MemoryStore implements LeaseStore {
   readonly description: StoreDescription = { backend: 'memory', location: '(memory)' };
@@ -38,7 +38,7 @@ export class MemoryStore implements LeaseStore {
     return true;
   }
 
-  async update<R>(change: (book: Book) => Change<R>, options: UpdateOptions = {}): Promise<R> {
+  async update<R>(change: (book: Book) => Change<R, AuditRecord>, options: UpdateOptions = {}): Promise<R> {
     if (!this.made) throw missingBook(this.description);
     stopIfAborted(options.signal, this.description.location, 'before the change ran');
     const { book, result, audit = [] } = change(this.book);

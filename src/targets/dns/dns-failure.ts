@@ -32,11 +32,13 @@ export function tsigFailure(action: DnsAction, server: DnsServer, problem: TsigP
       return failure('config', action, server, `the server refused ${key} (${problem.error}); ${advice}`);
     }
     case 'refused-unsigned':
+      // An unsigned refusal does not say whether the key or the zone was the trouble (PowerDNS
+      // answers both so), so the advice names both.
       return failure(
         'config',
         action,
         server,
-        `the server refused ${key} (${problem.rcode}, unsigned); check the key's name, algorithm and secret`,
+        `the server refused ${key} (${problem.rcode}, unsigned); check the key's name, algorithm and secret, and that it serves the zone`,
       );
     case 'unsigned':
       return failure(

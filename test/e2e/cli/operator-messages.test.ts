@@ -91,3 +91,29 @@ test('a damaged file book: the advice is restore (its .prev named), never "copy 
     sandbox.cleanup();
   }
 });
+
+test('an unknown pool gets the same line from lease, range add, range list and register, with the nearest name (issue 17 item 6)', () => {
+  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS } });
+  try {
+    const seen = `is not a pool of ${sandbox.configPath}; did you mean "private"? (pools: private, public6)`;
+    for (const [args, cannot] of [
+      [['lease', '--pool', 'privat', '--owner', 'h1'], 'Cannot lease from pool "privat": it '],
+      [['range', 'add', '--pool', 'privat', '--size', '4'], 'Cannot add a range to pool "privat": it '],
+      [['range', 'list', '--pool', 'privat'], 'Cannot list the ranges of pool "privat": it '],
+    ] as const) {
+      const result = sandbox.runRaw('nebula-ipam', { args });
+      assert.equal(result.code, 5, result.stderr);
+      assert.equal(result.stderr, `${cannot}${seen}\n`);
+    }
+    const before = fs.readFileSync(sandbox.bookPath, 'utf8');
+    const register = sandbox.run(
+      'register_address_range',
+      registerXml({ IPAM_MAD: 'mydrv', IPAM_POOL: 'privat', SIZE: '4' }),
+    );
+    assert.notEqual(register.code, 0);
+    assert.ok(register.stderr.includes(`Cannot register the range: IPAM_POOL "privat" ${seen}`), register.stderr);
+    assert.equal(fs.readFileSync(sandbox.bookPath, 'utf8'), before, 'nothing written');
+  } finally {
+    sandbox.cleanup();
+  }
+});

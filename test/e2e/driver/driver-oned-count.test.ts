@@ -115,6 +115,22 @@ test('an answer oned refused is not left in the book: the next request, whose US
   });
 });
 
+test('a refused offer dropped by a free that frees nothing is in the audit log', () => {
+  withSandbox((sandbox) => {
+    const ar = sandbox.register({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '4' });
+    get(sandbox, ar);
+    assert.equal(get(sandbox, ar, true), '10.0.0.11');
+    // `onevnet release` of an address the book has free, with USED_LEASES 1, as before the offer.
+    expectQuietSuccess(sandbox.run('free_address', ar.freeXml(3n)));
+    assert.deepEqual(leased(sandbox), ['10.0.0.10'], 'the refused offer is gone from the book');
+    const audit = sandbox.cli(['log', '--ip', '10.0.0.11']);
+    assert.match(
+      audit.stdout,
+      /free_address.*dropped: oned did not take what get_address offered \(USED_LEASES still 1\)/,
+    );
+  });
+});
+
 test('a free through an AR whose NEBULA_IPAM_RANGE was edited to another range frees in the range it is, leaving no stale lease', () => {
   withSandbox((sandbox) => {
     const first = sandbox.register({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '4' });

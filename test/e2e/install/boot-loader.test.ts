@@ -1,5 +1,5 @@
 /**
- * The bundle's start-up part (src/boot/start.ts) reads the half of the program it needs from its
+ * The bundle's entry (src/boot/entry.ts) reads the part of the program it needs from its
  * own file and may run it from a V8 code cache. Bytecode is run as found, so the cache must only
  * ever meet the text it was made from: these tests pin the guards that keep it so.
  */

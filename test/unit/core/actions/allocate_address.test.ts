@@ -17,7 +17,7 @@ function sampleRange() {
 test('the allocate sample: 10.0.0.15 is leased, with its MAC, and cannot be leased twice', () => {
   const { oned, ar } = sampleRange();
   const decision = oned.allocate(ar, 5n);
-  assert.equal(decision.reply, undefined, 'only the exit status counts');
+  assert.equal(decision.result, undefined, 'only the exit status counts');
   const [lease] = oned.rangeOf(ar).leases;
   assert.deepEqual(
     [lease!.first, lease!.last, formatMac(lease!.mac!), lease!.holder],

@@ -15,24 +15,26 @@ test('the free sample: 10.0.0.12 is freed, and freeing it again is a quiet succe
   const { oned, ar } = sampleRange();
   oned.get(ar, 3);
   const decision = oned.free(ar, 2n);
-  assert.equal(decision.reply, undefined);
+  assert.equal(decision.result, undefined);
   assert.deepEqual(leasedIndices(oned.rangeOf(ar)), [0n, 1n]);
   const before = oned.rangeOf(ar);
   const again = oned.free(ar, 2n);
-  assert.equal(again.audit, undefined, 'nothing freed, nothing audited');
+  assert.deepEqual(again.audit, [], 'nothing freed, nothing audited');
   assert.deepEqual(oned.rangeOf(ar).leases, before.leases, 'no lease changes');
 });
 
 test('freeing what was never leased, outside the range or in an unknown range succeeds and changes nothing', () => {
   const { oned, ar } = sampleRange();
   // The first request records oned's count (0, as the book's); after that nothing is written.
-  assert.equal(oned.free(ar, 4n).audit, undefined);
-  assert.deepEqual(oned.free(ar, 10n), {});
-  assert.deepEqual(oned.free(ar, -3n), {});
-  assert.deepEqual(oned.free(new OnedAr({ ...ar.attrs, NEBULA_IPAM_RANGE: 'r9' }), 0n), {});
+  assert.deepEqual(oned.free(ar, 4n).audit, []);
+  // No book written, no audit record, no reply.
+  const nothing = { result: undefined, audit: [] };
+  assert.deepEqual(oned.free(ar, 10n), nothing);
+  assert.deepEqual(oned.free(ar, -3n), nothing);
+  assert.deepEqual(oned.free(new OnedAr({ ...ar.attrs, NEBULA_IPAM_RANGE: 'r9' }), 0n), nothing);
   assert.deepEqual(
     oned.free(new OnedAr({ ...ar.attrs, IP: '10.9.0.10', NEBULA_IPAM_RANGE: 'r9' }), 0n),
-    {},
+    nothing,
     'no range has those addresses either',
   );
   assert.deepEqual(oned.rangeOf(ar).leases, []);
@@ -65,7 +67,7 @@ test("operator leases are untouched by oned's frees", () => {
     ...oned.book,
     ranges: [{ ...range, leases: [{ first: 4n, last: 6n, holder: 'operator', owner: 'lb', at: 'then' }] }],
   };
-  assert.equal(oned.free(ar, 5n).audit, undefined);
+  assert.deepEqual(oned.free(ar, 5n).audit, []);
   assert.deepEqual(leasedIndices(oned.rangeOf(ar)), [4n, 5n, 6n]);
 });
 

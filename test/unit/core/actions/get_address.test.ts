@@ -32,7 +32,7 @@ test('the verbatim sample request works against a range registered without the i
   const { oned } = sampleRange();
   const xml = fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'oned', 'get-address-ip4.xml'), 'utf8');
   const decision = oned.run('get_address', xml);
-  assert.equal(decision.reply, 'ADDRESS = [\n  IP = "10.0.0.10",\n  SIZE = "1"\n]\n');
+  assert.equal(decision.result, 'ADDRESS = [\n  IP = "10.0.0.10",\n  SIZE = "1"\n]\n');
 });
 
 test('the lease records the MAC of its first address, the request id and the time', () => {

@@ -17,7 +17,7 @@ test('both AR shapes (rmar with computed elements, delete with ALLOCATED) drop t
     const { ar } = oned.register({ ...MAD, TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10' });
     oned.get(ar, 3);
     const decision = oned.unregister(ar, shape);
-    assert.equal(decision.reply, undefined);
+    assert.equal(decision.result, undefined);
     assert.deepEqual(oned.book.ranges, [], shape);
   }
 });
@@ -83,7 +83,7 @@ test('operator leases survive rmar and delete: each becomes an unmanaged range o
     );
     assert.equal(oned.book.nextRangeId, 4, 'the kept ranges take ids from the counter');
     assert.deepEqual(
-      decision.alsoAudit?.map((a) => [a.range, a.addresses, a.owner, a.detail]),
+      decision.audit?.slice(1).map((a) => [a.range, a.addresses, a.owner, a.detail]),
       [
         ['r2', '10.20.0.8', 'bm-01', 'operator lease kept as unmanaged range r2 when range r1 was unregistered'],
         [
@@ -127,9 +127,11 @@ test('unregister is idempotent, and an unknown range is a quiet success', () => 
   const oned = new InProcessOned();
   const { ar } = oned.register({ ...MAD, TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10' });
   oned.unregister(ar);
-  assert.deepEqual(oned.unregister(ar), {});
-  assert.deepEqual(oned.unregister(ar, 'delete'), {});
-  assert.deepEqual(new InProcessOned().unregister(new OnedAr({ ...ar.attrs, NEBULA_IPAM_RANGE: 'r77' })), {});
+  assert.deepEqual(oned.unregister(ar), { result: undefined });
+  assert.deepEqual(oned.unregister(ar, 'delete'), { result: undefined });
+  assert.deepEqual(new InProcessOned().unregister(new OnedAr({ ...ar.attrs, NEBULA_IPAM_RANGE: 'r77' })), {
+    result: undefined,
+  });
 });
 
 test('the verbatim rmar and delete samples find a range registered by IP', () => {
@@ -165,6 +167,6 @@ test('an AR whose addresses do not match the range its id names drops nothing, s
   const decision = oned.unregister(new OnedAr({ ...ar.attrs, IP: '10.9.9.9' }));
   assert.equal(decision.book, undefined, 'nothing is written');
   assert.equal(oned.book, before);
-  assert.equal(decision.audit?.range, 'r1');
-  assert.match(decision.audit?.detail ?? '', /kept the range.*IP is 10\.9\.9\.9, the range's is 10\.0\.0\.10/);
+  assert.equal(decision.audit?.[0]?.range, 'r1');
+  assert.match(decision.audit?.[0]?.detail ?? '', /kept the range.*IP is 10\.9\.9\.9, the range's is 10\.0\.0\.10/);
 });

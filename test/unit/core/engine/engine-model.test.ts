@@ -258,9 +258,9 @@ function refusedAs(resolved: Resolved): 'not-found' | 'conflict' | undefined {
 }
 
 /** The IP of a get_address reply, read as oned reads it. */
-function ipOfReply(decision: { reply?: string }): string {
-  if (decision.reply === undefined) throw new Error('get_address succeeded without a reply');
-  return parseTemplateReply(decision.reply, 'ADDRESS').attrs.get('IP')!;
+function ipOfReply(decision: { result: string | undefined }): string {
+  if (decision.result === undefined) throw new Error('get_address succeeded without a reply');
+  return parseTemplateReply(decision.result, 'ADDRESS').attrs.get('IP')!;
 }
 
 /** The index an Offset names in a range, or undefined when that address does not exist in the family. */
@@ -442,13 +442,18 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
       op.kept ? world.oned.run('free_address', range.ar.freeXml(index)) : world.oned.free(range.ar, index),
     );
     expectSame(got, { ok: true, value: null }, `free ${index} in ${range.id}`);
+    // Settling oned's count may add a `dropped:` record of its own; the others are free's.
+    const freed = got.value.audit?.filter((facts) => !facts.detail?.startsWith('dropped:')) ?? [];
     if (wasLeased)
       assert.ok(
-        got.value.book !== undefined && got.value.audit?.addresses !== undefined,
+        got.value.book !== undefined && freed[0]?.addresses !== undefined,
         'free writes and audits what it frees',
       );
     else
-      assert.equal(got.value.audit?.addresses, undefined, 'free audits only what it frees (or that it freed nothing)');
+      assert.ok(
+        freed.every((facts) => facts.addresses === undefined),
+        'free audits only what it frees (or that it freed nothing)',
+      );
     LeaseModel.commit(range, settle);
     if (wasLeased) {
       range.leases.delete(index);
@@ -475,13 +480,13 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
       'unregister writes exactly when the AR stands for a range',
     );
     assert.equal(
-      got.value.audit !== undefined && got.value.book === undefined,
+      got.value.audit?.length === 1 && got.value.book === undefined,
       resolved.kind === 'mismatch',
       'a mismatch is audited as unchanged',
     );
     if (resolved.kind !== 'found') return;
     const kept = [...resolved.target.leases.values()].filter((h) => h === 'operator').length;
-    assert.equal(got.value.alsoAudit?.length ?? 0, kept, 'one audit record per operator lease kept');
+    assert.equal(got.value.audit?.slice(1).length, kept, 'one audit record per operator lease kept');
     model.remove(resolved.target);
   },
 

@@ -7,7 +7,7 @@ import { FAMILIES } from '../../../../src/core/address/family.ts';
 import { findRange, type Book } from '../../../../src/core/book/book.ts';
 import { decodeBook } from '../../../../src/store/encoding/codec.ts';
 import { parseConfig } from '../../../../src/config/parse-config.ts';
-import { spanText } from '../../../../src/core/engine/locate.ts';
+import { spanText } from '../../../../src/core/book/range-text.ts';
 import { findDifferences, type ReconcileOptions } from '../../../../src/core/reconcile/find-differences.ts';
 import { readOnevnetXml } from '../../../../src/core/reconcile/read-onevnet.ts';
 import { applyFixes } from '../../../../src/core/reconcile/reconcile-fix.ts';

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { inspect } from 'node:util';
 import type { Book, RangeRecord } from '../../../../src/core/book/book.ts';
 import { replaceRange } from '../../../../src/core/book/book.ts';
 import { decodeBook, decodeBookLazily, encodeBook, encodeBookChunks } from '../../../../src/store/encoding/codec.ts';
@@ -80,7 +81,7 @@ test('leases are checked when read: a corrupt range fails the action that reads 
   expectIpamError(() => decodeBookLazily(notJson, WHERE).ranges[1]!.leases, 'store-corrupt', ['ranges[1].leases']);
 });
 
-test('ids are checked at once; a header when its range is first used, and only then', () => {
+test('ids and headers are checked at once, leases when first read', () => {
   expectIpamError(() => decodeBookLazily(encodeBook(BOOK).replace('"id":"r4"', '"id":"r2"'), WHERE), 'store-corrupt', [
     'ranges[3].id',
   ]);
@@ -89,31 +90,39 @@ test('ids are checked at once; a header when its range is first used, and only t
     'store-corrupt',
     ['nextRangeId'],
   );
-  const broken = decodeBookLazily(Buffer.from(encodeBook(BOOK).replace('"ip":"10.0.3.0"', '"ip":"10.0.3"')), WHERE);
-  assert.equal(broken.ranges[2]!.id, 'r3');
-  assert.deepEqual(broken.ranges[1], BOOK.ranges[1]);
-  expectIpamError(() => broken.ranges[2]!.ip, 'store-corrupt', ['ranges[2].ip', 'nebula-ipam restore']);
-  expectIpamError(() => ({ ...broken.ranges[2]! }), 'store-corrupt', ['ranges[2].ip']);
-  assert.ok(encodeBook(replaceRange(broken, range(1))).includes('"ip":"10.0.3"'), 'carried as it was');
-  // A repeated key: JSON keeps the last, so the id the line starts with must be the one decoded.
-  const twice = decodeBookLazily(encodeBook(BOOK).replace('"id":"r3","type"', '"id":"r3","id":"r9","type"'), WHERE);
-  expectIpamError(() => twice.ranges[2]!.type, 'store-corrupt', ['ranges[2].id', 'r9']);
-  const notJson = decodeBookLazily(
-    encodeBook(BOOK).replace('"type":"IP4","size":256,"ip":"10.0.2.0"', '"type":IP4'),
-    WHERE,
+  expectIpamError(
+    () => decodeBookLazily(Buffer.from(encodeBook(BOOK).replace('"ip":"10.0.3.0"', '"ip":"10.0.3"')), WHERE),
+    'store-corrupt',
+    ['ranges[2].ip', 'nebula-ipam restore'],
   );
-  expectIpamError(() => notJson.ranges[1]!.size, 'store-corrupt', ['ranges[1]']);
+  // A repeated key: JSON keeps the last, so the id the line starts with must be the one decoded.
+  expectIpamError(
+    () => decodeBookLazily(encodeBook(BOOK).replace('"id":"r3","type"', '"id":"r3","id":"r9","type"'), WHERE),
+    'store-corrupt',
+    ['ranges[2].id', 'r9'],
+  );
+  expectIpamError(
+    () => decodeBookLazily(encodeBook(BOOK).replace('"type":"IP4","size":256,"ip":"10.0.2.0"', '"type":IP4'), WHERE),
+    'store-corrupt',
+    ['ranges[1]'],
+  );
 });
 
-test('a decoded range reads like a plain record: keys, spread, equality, immutability', () => {
+test('a decoded range is a plain object: printed, cloned, compared and assigned like the record written', () => {
   const read = decodeBookLazily(Buffer.from(encodeBook(BOOK)), WHERE);
   const r3 = read.ranges[2]!;
   assert.deepEqual(Object.keys(r3), Object.keys(BOOK.ranges[2]!));
   assert.ok('mac' in r3 && !('pool' in r3));
+  assert.match(inspect(r3), /^\{\n? *id: 'r3',/);
+  assert.match(inspect(r3), /size: 256n/);
+  assert.deepEqual(structuredClone(read), BOOK);
   assert.deepEqual({ ...r3 }, BOOK.ranges[2]);
-  assert.throws(() => {
-    (r3 as { size: bigint }).size = 1n;
-  }, TypeError);
+  assert.deepEqual(read, BOOK);
+  assert.match(inspect(r3), /leases: \[\n? *\{/, 'once read, the leases print too');
+  const r1 = decodeBookLazily(Buffer.from(encodeBook(BOOK)), WHERE).ranges[0]!;
+  (r1 as { size: bigint }).size = 300n;
+  (r1 as { leases: RangeRecord['leases'] }).leases = [];
+  assert.deepEqual([r1.size, r1.leases], [300n, []]);
 });
 
 test('a book in another layout is read whole; a truncated one is refused', () => {

@@ -204,3 +204,23 @@ test("nsupdate's compressed UPDATE reads as zone, prerequisites and updates with
   );
   assert.equal(decoded.additional[0]?.type, TYPE.TSIG);
 });
+
+test('names are compressed: 1500 PTR records in a nibble zone take less than half the bytes, past 16 KiB too, and read back the same', () => {
+  const zone = '0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa';
+  const answers = Array.from({ length: 1500 }, (_, i) => ({
+    name: `${i.toString(16).padStart(16, '0').split('').reverse().join('.')}.${zone}`,
+    type: TYPE.PTR,
+    class: CLASS.IN,
+    ttl: 300,
+    data: { kind: 'text' as const, text: `VM-${i}.Cloud.example.com` },
+  }));
+  const message: DnsMessage = { ...sample, questions: [{ name: zone, type: TYPE.SOA, class: CLASS.IN }], answers };
+  const bytes = encodeMessage(message);
+  const plain = answers.reduce((sum, r) => sum + encodeName(r.name).length + 10 + encodeName(r.data.text).length, 0);
+  assert.ok(bytes.length < plain / 2, `${bytes.length} bytes compressed, ${plain} plain`);
+  assert.ok(bytes.length > 0x4000, 'pointers stop at 16 KiB; names after are still read right');
+  assert.deepEqual(
+    decodeMessage(bytes).answers.map((r) => [r.name, r.data]),
+    answers.map((r) => [r.name, { kind: 'text', text: r.data.text.toLowerCase() }]),
+  );
+});

@@ -5,13 +5,13 @@
  * ranges (MACs only) are a group of their own, and an IP6 range with no prefix is an IPv6 row
  * all the same (link-local only): every range is seen somewhere.
  */
-import { FAMILIES, type Family } from '../../core/address/family.ts';
-import { formatMac } from '../../core/address/mac.ts';
-import { formatPrefix } from '../../core/address/prefix.ts';
-import type { Book, RangeRecord } from '../../core/book/book.ts';
+import { FAMILIES, type Family } from '../address/family.ts';
+import { formatMac } from '../address/mac.ts';
+import { formatPrefix } from '../address/prefix.ts';
+import type { Book, RangeRecord } from '../book/book.ts';
 import type { Config } from '../../config/config.ts';
-import { rangeSubnet } from '../../core/engine/range-subnet.ts';
-import { poolOf, rangeUsage, type RangeUsage } from '../../core/operator/usage.ts';
+import { rangeSubnet } from '../engine/range-subnet.ts';
+import { poolOf, rangeUsage, type RangeUsage } from '../operator/usage.ts';
 
 /** A view's groups: the two IP families, and ETHER ranges, which have MACs only. */
 export type ViewFamily = Family | 'ether';
@@ -32,7 +32,7 @@ export interface FamilyRangeRow extends RangeUsage {
   readonly first: string;
 }
 
-export interface FamilyTotals {
+export interface Totals {
   readonly ranges: number;
   readonly size: bigint;
   readonly used: bigint;
@@ -84,7 +84,7 @@ function firstText(range: RangeRecord, family: ViewFamily): string {
   return range.mac !== undefined ? formatMac(range.mac) : 'MAC from oned';
 }
 
-export function familyTotals(rows: readonly FamilyRangeRow[]): FamilyTotals {
+export function totalsOf(rows: readonly RangeUsage[]): Totals {
   return {
     ranges: rows.length,
     size: rows.reduce((n, r) => n + r.size, 0n),

@@ -1,12 +1,12 @@
-/** One range as the CLI shows it, in table rows and JSON alike. */
-import { formatPrefix } from '../../core/address/prefix.ts';
-import { FAMILIES } from '../../core/address/family.ts';
-import type { RangeRecord } from '../../core/book/book.ts';
+/** One range as the operator sees it, in table rows and JSON alike. */
+import { formatPrefix } from '../address/prefix.ts';
+import { FAMILIES } from '../address/family.ts';
+import type { RangeRecord } from '../book/book.ts';
 import type { Config } from '../../config/config.ts';
-import { addressText } from '../../core/engine/locate.ts';
-import { heldBackCount } from '../../core/engine/oned-count.ts';
-import { rangeSubnet } from '../../core/engine/range-subnet.ts';
-import { poolOf, rangeUsage, type RangeUsage } from '../../core/operator/usage.ts';
+import { addressText } from '../book/range-text.ts';
+import { heldBackCount } from '../engine/oned-count.ts';
+import { rangeSubnet } from '../engine/range-subnet.ts';
+import { poolOf, rangeUsage, type RangeUsage } from '../operator/usage.ts';
 
 export interface RangeRow extends RangeUsage {
   readonly id: string;

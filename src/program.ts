@@ -1,19 +1,19 @@
 /**
- * The program: what the bundle runs once src/boot/start.ts has chosen it. oned runs the bundle
- * through five symlinks; the name it was invoked by (the symlink's, not the target's) picks the
- * action. Any other name is the operator CLI.
+ * The program: what the bundle runs once its entry (src/boot/entry.ts) has read it. oned runs
+ * the bundle through five symlinks; the name it was invoked by (the symlink's, not the target's)
+ * picks the action. Any other name is the operator CLI.
  *
- * build.mjs builds this file twice, as the two halves of the bundle: once for the driver actions
- * and once for the CLI (NEBULA_IPAM_PART). The half not taken is dropped at build time, so a
- * driver action never compiles or evaluates the CLI (nor loads `node:tty`, `node:os`,
- * `node:util`), and oned, which runs actions one at a time for the whole cloud, waits less.
+ * build.mjs builds this file once per part of the bundle: for the driver actions and for the CLI
+ * (NEBULA_IPAM_PART). The part not taken is dropped at build time, so a driver action never
+ * compiles or evaluates the CLI (nor loads `node:tty`, `node:os`, `node:util`), and oned, which
+ * runs actions one at a time for the whole cloud, waits less.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ACTION_NAMES, type ActionName } from './core/actions/action.ts';
 import { installInterruptGuard } from './interrupts/interrupt-guard.ts';
 
-/** Which half this build is; start.ts runs the driver half for the five action names only. */
+/** Which part this build is; entry.ts runs the driver part for the five action names only. */
 declare const NEBULA_IPAM_PART: 'driver' | 'cli';
 
 const invokedPath = process.argv[1] ?? '';

@@ -1,15 +1,14 @@
 /**
- * The first code the bundle runs. The rest of the file is two comments, each holding one half of
- * the program (src/main.ts built for the driver actions, and for the CLI): this part
- * reads the half it needs, compiles it with V8's code cache, and runs it. Node's own compile of
- * the file skips the comments almost for free.
+ * The bundle's entry: the first code Node runs. The rest of the file is two comments, each holding
+ * one part of the program (src/program.ts built for the driver actions, and for the CLI; build.mjs
+ * shows the layout): this part reads the one its role needs, compiles it with V8's code cache, and
+ * runs it. Node's own compile of the file skips the comments almost for free.
  *
  * oned runs actions one at a time for the whole cloud, one process each, so start-up caps how
  * fast it hands out leases. Compiling the program from source costs more per start than
  * anything an action then does with a small book; from the cache it costs a fraction of that.
  * Node's own compile cache (module.enableCompileCache, Node >= 22.1) caches only what is
- * compiled before the program runs, which for this bundle is almost nothing:
- * docs/performance.md measures both (NEBULA_IPAM_CODE_CACHE_KIND=node tries Node's).
+ * compiled before the program runs, which for this bundle is almost nothing (docs/performance.md).
  *
  * The cache is bytecode that V8 runs as it finds it, so it is read only from a directory and a
  * file that belong to this user and that nobody else may write, and its name carries a hash of
@@ -19,11 +18,11 @@
  * anything unexpected (no such directory, a foreign owner, a read or write error, a damaged
  * file, a cache V8 rejects) means compiling from source as usual, never a failure.
  *
- * Node read this part of the file before the half is read here. A file replaced in between (an
+ * Node read this part of the file before the program is read here. A file replaced in between (an
  * upgrade copied over it while oned runs an action) would pair this part's build hash and
  * offsets with other text of the same length, which V8 would accept for the old cache and run
  * (seen: SIGSEGV). So the cache is used only while the file's ctime, which no one can set back,
- * is older than this process; and a half that is not framed exactly as built is refused.
+ * is older than this process; and a part that is not framed exactly as built is refused.
  *
  *   NEBULA_IPAM_CODE_CACHE=off    never read or write a cache
  *   NEBULA_IPAM_CODE_CACHE=<dir>  keep it there instead of $TMPDIR/nebula-ipam-code-cache-<uid>
@@ -50,20 +49,16 @@ import { ACTION_NAMES } from '../core/actions/action.ts';
 import { seal, unseal } from './cache-check.ts';
 import { programFrom, WRAPPER_END, WRAPPER_START } from './program-comment.ts';
 
-/** A hash of both halves, set by build.mjs. */
+/** A hash of the program's parts, set by build.mjs. */
 declare const NEBULA_IPAM_BUILD: string;
 /**
- * Where the halves' comment bodies are in this file, set by build.mjs once the file is laid out:
+ * Where the parts' comment bodies are in this file, set by build.mjs once the file is laid out:
  * `driverStart:driverEnd:driverLine:cliStart:cliEnd:cliLine` (byte offsets; 0-based line).
  */
 declare const NEBULA_IPAM_LAYOUT: string;
-/** Whether the CLI half is stored deflated (only in a build variant made for measuring). */
-declare const NEBULA_IPAM_CLI_DEFLATED: boolean;
 
 const invokedAs = basename(process.argv[1] ?? '');
 const role = (ACTION_NAMES as readonly string[]).includes(invokedAs) ? invokedAs : 'cli';
-// Read by the one-program build variant only (build.mjs --variant=single).
-(globalThis as { NEBULA_IPAM_PART?: string }).NEBULA_IPAM_PART = role === 'cli' ? 'cli' : 'driver';
 const [start, end, line] = NEBULA_IPAM_LAYOUT.split(':')
   .map(Number)
   .slice(role === 'cli' ? 3 : 0) as [number, number, number];
@@ -71,73 +66,32 @@ const [start, end, line] = NEBULA_IPAM_LAYOUT.split(':')
 const { text: stored, changedMs } = readPart(__filename, start, end);
 // Margin for filesystems whose timestamps are coarser than the process's clock.
 const unchanged = changedMs < Date.now() - process.uptime() * 1000 - 2000;
-const nodeModule = require('node:module') as NodeModule;
-// NEBULA_IPAM_CODE_CACHE_KIND=node: Node's own compile cache (Node >= 22.1), which Node checks
-// itself, instead of this file's; docs/performance.md compares the two.
-const nodeCache =
-  process.env.NEBULA_IPAM_CODE_CACHE_KIND === 'node' && typeof nodeModule.enableCompileCache === 'function';
-const dir = unchanged && !nodeCache ? cacheDirectory(process.env) : undefined;
+const dir = unchanged ? cacheDirectory(process.env) : undefined;
 const file = dir && `${dir}/${NEBULA_IPAM_BUILD}-${role}-${process.version}-${process.arch}.cache`;
 const sealed = file ? readTrusted(dir, file) : undefined;
 // A damaged file is never given to V8 (cache-check.ts).
 const cachedData = sealed && unseal(sealed);
 
-const source = decodeHalf(stored);
+const source = programFrom(stored);
 if (!source.startsWith(WRAPPER_START) || !source.endsWith(WRAPPER_END)) {
   process.stderr.write(
     `Cannot start nebula-ipam: ${__filename} changed while it was starting (an upgrade in progress?); run it again\n`,
   );
   process.exit(1);
 }
-if (nodeCache) {
-  const dirForNode = unchanged ? cacheDirectory(process.env) : undefined;
-  if (dirForNode) nodeModule.enableCompileCache?.(`${dirForNode}/node`);
-  const program = new nodeModule.Module(__filename, module);
-  program.filename = __filename;
-  program.paths = module.paths;
-  program._compile(source.slice(WRAPPER_START.length, -WRAPPER_END.length), __filename);
-} else {
-  runWithOwnCache();
+const script = new Script(source, { filename: __filename, lineOffset: line, ...(cachedData ? { cachedData } : {}) });
+if (file && (!cachedData || script.cachedDataRejected)) {
+  // After the run, so the cache also holds the functions this role compiled lazily; and only
+  // after a success, whose path is the one worth caching (a refusal compiles far less).
+  process.once('exit', (code) => {
+    if (code === 0) writeTrusted(dir, file, () => seal(script.createCachedData()));
+  });
 }
-
-/** Compiles the half with this file's code cache, runs it, and keeps the cache for next time. */
-function runWithOwnCache(): void {
-  const script = new Script(source, { filename: __filename, lineOffset: line, ...(cachedData ? { cachedData } : {}) });
-  if (file && (!cachedData || script.cachedDataRejected)) {
-    // After the run, so the cache also holds the functions this role compiled lazily; and only
-    // after a success, whose path is the one worth caching (a refusal compiles far less).
-    process.once('exit', (code) => {
-      if (code === 0) writeTrusted(dir, file, () => seal(script.createCachedData()));
-    });
-  }
-  // This file only ever runs as the bundle's CommonJS wrapper, which provides these five.
-  script.runInThisContext()(exports, require, module, __filename, __dirname);
-}
-
-/** What start.ts uses of node:module, typed here: @types/node 18 lacks enableCompileCache. */
-interface NodeModule {
-  enableCompileCache?: (directory: string) => unknown;
-  Module: new (
-    id: string,
-    parent: unknown,
-  ) => { filename: string; paths: string[]; _compile(code: string, filename: string): unknown };
-}
-
-/** The half's program text, or '' when the stored text does not decode (other text at those offsets). */
-function decodeHalf(text: string): string {
-  if (role !== 'cli' || !NEBULA_IPAM_CLI_DEFLATED) return programFrom(text);
-  try {
-    // The deflated-cli variant of build.mjs: zlib is loaded for the CLI only.
-    return (require('node:zlib') as typeof import('node:zlib'))
-      .inflateRawSync(Buffer.from(text, 'base64'))
-      .toString('latin1');
-  } catch {
-    return '';
-  }
-}
+// This file only ever runs as the bundle's CommonJS wrapper, which provides these five.
+script.runInThisContext()(exports, require, module, __filename, __dirname);
 
 /**
- * Bytes [from, to) of the file as text (the halves are ASCII, build.mjs checks, so latin1 is
+ * Bytes [from, to) of the file as text (the parts are ASCII, build.mjs checks, so latin1 is
  * exact), and when the file last changed.
  */
 function readPart(path: string, from: number, to: number): { text: string; changedMs: number } {
