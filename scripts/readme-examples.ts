@@ -236,7 +236,9 @@ export function withOutputs(text: string, transcript: Transcript): string {
         return `$ ${command}\n${run[1]}`;
       })
       .join('\n');
-    out += text.slice(at, block.start) + body;
+    const was = text.slice(block.start, block.end);
+    // Only times changed: the block stays as it is, so a rerun rewrites nothing (and merges nothing).
+    out += text.slice(at, block.start) + (masked(was) === masked(body) ? was : body);
     at = block.end;
   }
   return out + text.slice(at);
