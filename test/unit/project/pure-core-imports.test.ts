@@ -67,6 +67,18 @@ test('src/core imports no Node built-in and no edge, even indirectly', () => {
   assert.deepEqual(violations(roots), []);
 });
 
+test('the sync core (src/core/sync) names no Buffer: its text is strings, its addresses bigint', () => {
+  const files = filesUnder(path.join(SRC, 'core', 'sync'));
+  assert.ok(files.length > 5, `only ${files.length} files under src/core/sync`);
+  const found = files.filter((file) =>
+    /\bBuffer\b/.test(fs.readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '')),
+  );
+  assert.deepEqual(
+    found.map((file) => path.relative(REPO_ROOT, file)),
+    [],
+  );
+});
+
 test('the check sees every form of import it must refuse', () => {
   const source = [
     "import * as fs from 'node:fs';",
