@@ -4,6 +4,7 @@
  * src/cli, src/targets, src/boot, src/install), directly or through any module it imports.
  * And the storage stays behind one door (issue 17 item 2): nothing outside src/store/ imports a
  * backend's folder (file, etcd, memory, encoding), only store/'s own top-level modules.
+ * The core also names no host global (Buffer, process, timers, the clock): see HOST_GLOBALS.
  * Checked on the source text, so it holds for type-only imports too.
  */
 import assert from 'node:assert/strict';
@@ -67,16 +68,63 @@ test('src/core imports no Node built-in and no edge, even indirectly', () => {
   assert.deepEqual(violations(roots), []);
 });
 
-test('the sync core (src/core/sync) names no Buffer: its text is strings, its addresses bigint', () => {
-  const files = filesUnder(path.join(SRC, 'core', 'sync'));
-  assert.ok(files.length > 5, `only ${files.length} files under src/core/sync`);
-  const found = files.filter((file) =>
-    /\bBuffer\b/.test(fs.readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '')),
-  );
-  assert.deepEqual(
-    found.map((file) => path.relative(REPO_ROOT, file)),
-    [],
-  );
+/** Code without its comments, so a comment may still explain why a global is not used. */
+function code(source: string): string {
+  return source.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+}
+
+/**
+ * The globals that would let the core reach the host without an import: bytes (`Buffer`), the
+ * process, timers, and the clock (`Date.now()`, `new Date()` without an argument). The core takes
+ * the time it needs as an argument (`now`, `documentTime`); `new Date(given)` and `Date.parse` only
+ * convert it, so they stay allowed.
+ */
+const HOST_GLOBALS: readonly [string, RegExp][] = [
+  ['Buffer', /\bBuffer\b/],
+  ['process', /(?<![.\w])process\b/],
+  ['a timer', /\b(?:setTimeout|setInterval|setImmediate|queueMicrotask)\b/],
+  ['Date.now()', /\bDate\.now\b/],
+  ['new Date() without an argument', /\bnew\s+Date\s*\(\s*\)/],
+  ['performance', /\bperformance\b/],
+];
+
+function hostGlobals(files: readonly string[]): string[] {
+  return files.flatMap((file) => {
+    const text = code(fs.readFileSync(file, 'utf8'));
+    return HOST_GLOBALS.filter(([, pattern]) => pattern.test(text)).map(
+      ([name]) => `${path.relative(REPO_ROOT, file)} uses ${name}`,
+    );
+  });
+}
+
+test('src/core names no host global: no Buffer, process, timer or clock reading (its text is strings, its time passed in)', () => {
+  const files = PURE.flatMap((dir) => filesUnder(path.join(SRC, dir)));
+  assert.ok(files.length > 20, `only ${files.length} files found under ${PURE.join(', ')}`);
+  assert.deepEqual(hostGlobals(files), []);
+  const dir = fs.mkdtempSync(path.join(SRC, 'core', '.globals-check-'));
+  try {
+    const planted = path.join(dir, 'planted.ts');
+    const uses = [
+      'const b = Buffer.from("x");',
+      'const e = process.env;',
+      'setTimeout(() => {}, 1);',
+      'const t = Date.now();',
+      'const d = new Date();',
+      'const p = performance.now();',
+    ];
+    const allowed = [
+      '// Buffer, process.env and Date.now() are named in a comment only',
+      'new Date(now); Date.parse(s);',
+    ];
+    fs.writeFileSync(planted, [...allowed, ...uses].join('\n'));
+    assert.deepEqual(hostGlobals([planted]), [
+      ...HOST_GLOBALS.map(([name]) => `${path.relative(REPO_ROOT, planted)} uses ${name}`),
+    ]);
+    fs.writeFileSync(planted, allowed.join('\n'));
+    assert.deepEqual(hostGlobals([planted]), []);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the check sees every form of import it must refuse', () => {
