@@ -4,7 +4,8 @@ import type { Prefix } from '../core/address/prefix.ts';
 import { didYouMean } from '../core/did-you-mean.ts';
 import { type ErrorKind, IpamError } from '../core/errors.ts';
 import type { OnedVersion } from './oned-version.ts';
-import type { BackendConfig } from './parse-backend.ts';
+import type { NamePattern } from '../core/sync/name-pattern.ts';
+import type { ReverseZone } from '../core/sync/reverse-zone.ts';
 
 /**
  * Where a subnet's gateway is: network + 1, broadcast - 1 (IPv4) or the last address (IPv6),
@@ -25,14 +26,71 @@ export interface Pool {
   readonly searchDomain?: string;
   readonly exclude: readonly Prefix[];
   readonly isDefault: boolean;
+  /** DNS names for the pool's leases (`dnsNames`): absent, sync writes no DNS records for it. */
+  readonly dnsNames?: PoolDnsNames;
+  /** DHCP entries for the pool's leases that have a MAC (`dhcp`): absent, none. */
+  readonly dhcp?: PoolDhcp;
 }
 
-export interface Config {
+/**
+ * `pools[].dnsNames`. (`dns` was taken: it is the pool's list of DNS servers.) Names are normal:
+ * lower case, without the final dot.
+ */
+export interface PoolDnsNames {
+  readonly forwardZone: string;
+  /** The zones the PTR records go to: the one `reverseZone` names, or those derived from the network. */
+  readonly reverseZones: readonly ReverseZone[];
+  /** The text as written, for messages; the name is it filled in, then `.forwardZone`. */
+  readonly name: string;
+  readonly pattern: NamePattern;
+  readonly ttl: number;
+  /** The name of an rfc2136 target. */
+  readonly server: string;
+}
+
+/** `pools[].dhcp`. */
+export interface PoolDhcp {
+  /** The name of a kea target. */
+  readonly server: string;
+  /** The lifetime of the leases sync adds; it puts each again when less than half is left. */
+  readonly lifetimeSeconds: number;
+}
+
+export const TSIG_ALGORITHMS = ['hmac-sha256', 'hmac-sha384', 'hmac-sha512', 'hmac-sha224', 'hmac-sha1'] as const;
+export type TsigAlgorithm = (typeof TSIG_ALGORITHMS)[number];
+
+/** A DNS server taking RFC 2136 dynamic updates (BIND, PowerDNS, Knot). */
+export interface Rfc2136Target {
+  readonly name: string;
+  readonly type: 'rfc2136';
+  readonly host: string;
+  readonly port: number;
+  /** TSIG: all three, or (a server that allows updates by address) none. */
+  readonly tsig?: { readonly keyName: string; readonly algorithm: TsigAlgorithm; readonly secretFile: string };
+  readonly timeoutMs: number;
+}
+
+/** A Kea control agent (with the lease_cmds hook, or host_cmds). */
+export interface KeaTarget {
+  readonly name: string;
+  readonly type: 'kea';
+  /** As written, e.g. "http://127.0.0.1:8000/". */
+  readonly url: string;
+  readonly timeoutMs: number;
+}
+
+export type SyncTarget = Rfc2136Target | KeaTarget;
+
+/**
+ * `Backend`: what the store made of the `backend` key (store/backend-config.ts: each backend
+ * parses its own part); `LoadedConfig` names it. The core never looks at it.
+ */
+export interface Config<Backend = unknown> {
   /** Where the configuration came from, for messages: a path, or "(no config file)". */
   readonly source: string;
   readonly store?: string;
-  /** Where the book lives; absent means the file backend (parse-backend.ts). */
-  readonly backend?: BackendConfig;
+  /** Where the book lives; absent means the file backend. */
+  readonly backend?: Backend;
   readonly lockTimeoutMs: number;
   /**
    * Sites that want every address managed: register refuses an explicit range (or IPv6 prefix)
@@ -47,7 +105,22 @@ export interface Config {
    */
   readonly reconcileMarginMs: number;
   readonly pools: readonly Pool[];
+  /** `targets`, in the order written: the DNS and DHCP servers sync keeps in step. */
+  readonly targets: readonly SyncTarget[];
+  /**
+   * `registryPrefix`: the first label of the TXT name that records which DNS names are
+   * nebula-ipam's (`<registryPrefix>.<name>`, as external-dns's TXT registry).
+   */
+  readonly registryPrefix: string;
+  /**
+   * `registryOwner`: who this book is in those TXT records. Two books writing one zone need two
+   * owners; two front-ends sharing one book share one.
+   */
+  readonly registryOwner: string;
 }
+
+export const DEFAULT_REGISTRY_PREFIX = '_nebula-ipam';
+export const DEFAULT_REGISTRY_OWNER = 'default';
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 20_000;
 
@@ -59,6 +132,9 @@ export const NO_CONFIG: Config = {
   lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS,
   reconcileMarginMs: DEFAULT_RECONCILE_MARGIN_MS,
   pools: [],
+  targets: [],
+  registryPrefix: DEFAULT_REGISTRY_PREFIX,
+  registryOwner: DEFAULT_REGISTRY_OWNER,
 };
 
 export function poolNamed(config: Config, name: string): Pool | undefined {
@@ -84,4 +160,8 @@ export function requirePool(
     kind,
     `${cannot}: ${subject} is not a pool of ${config.source}${didYouMean(name, names)} (pools: ${names.join(', ') || 'none'})`,
   );
+}
+
+export function targetNamed(config: Config, name: string): SyncTarget | undefined {
+  return config.targets.find((target) => target.name === name);
 }

@@ -6,16 +6,21 @@ import { FAMILIES, familyOf } from '../core/address/family.ts';
 import { formatPrefix, parsePrefix, prefixInterval, type Prefix } from '../core/address/prefix.ts';
 import { covers, overlaps } from '../core/intervals/interval.ts';
 import { IpamError, shown } from '../core/errors.ts';
-import { parseBackend, type BackendConfig } from './parse-backend.ts';
+import { parseBackend, type BackendConfig } from '../store/backend-config.ts';
 import {
   DEFAULT_LOCK_TIMEOUT_MS,
   DEFAULT_RECONCILE_MARGIN_MS,
+  DEFAULT_REGISTRY_OWNER,
+  DEFAULT_REGISTRY_PREFIX,
   type Config,
   type GatewayRule,
   type Pool,
+  type SyncTarget,
 } from './config.ts';
+import { parseDhcp, parseDnsNames } from './parse-pool-sync.ts';
+import { parseTargets } from './parse-targets.ts';
 import { parseOnedVersion, type OnedVersion } from './oned-version.ts';
-import { unknownKey } from './unknown-key.ts';
+import { unknownKey } from '../core/unknown-key.ts';
 import { jsonErrorPlace } from './json-error-place.ts';
 
 const TOP_KEYS = new Set([
@@ -26,6 +31,9 @@ const TOP_KEYS = new Set([
   'onedVersion',
   'reconcileMarginSeconds',
   'pools',
+  'targets',
+  'registryPrefix',
+  'registryOwner',
 ]);
 const POOL_KEYS = new Set([
   'name',
@@ -37,6 +45,8 @@ const POOL_KEYS = new Set([
   'searchDomain',
   'exclude',
   'default',
+  'dnsNames',
+  'dhcp',
 ]);
 const POOL_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 // Values end up inside oned's template text; keep them to what survives it unchanged.
@@ -46,7 +56,10 @@ const MAX_LOCK_TIMEOUT_MS = 60_000;
 /** A day: a margin beyond that means the clocks are not synchronised at all. */
 const MAX_RECONCILE_MARGIN_SECONDS = 86_400;
 
-export function parseConfig(text: string, source: string): Config {
+/** The config as loaded: with its backend's part as the store parsed it. */
+export type LoadedConfig = Config<BackendConfig>;
+
+export function parseConfig(text: string, source: string): LoadedConfig {
   const fail = (key: string, why: string): never => {
     throw new IpamError('config', `Cannot load config ${source}: ${key} ${why}`);
   };
@@ -90,9 +103,28 @@ export function parseConfig(text: string, source: string): Config {
     lockTimeoutMs = value as number;
   }
 
+  // Before the pools: a pool's dnsNames and dhcp name targets.
+  const targets = raw.targets === undefined ? [] : parseTargets(raw.targets, fail);
+  const registryPrefix = registryLabel(
+    raw,
+    'registryPrefix',
+    DEFAULT_REGISTRY_PREFIX,
+    REGISTRY_PREFIX,
+    "1-63 letters, digits, '_' or '-' (one DNS label)",
+    fail,
+  );
+  const registryOwner = registryLabel(
+    raw,
+    'registryOwner',
+    DEFAULT_REGISTRY_OWNER,
+    REGISTRY_OWNER,
+    "1-64 letters, digits, '_', '.' or '-'",
+    fail,
+  );
+
   const rawPools = raw.pools ?? [];
   if (!Array.isArray(rawPools)) return fail('pools', 'must be a list');
-  const pools = rawPools.map((entry: unknown, i: number) => parsePool(entry, `pools[${i}]`, fail));
+  const pools = rawPools.map((entry: unknown, i: number) => parsePool(entry, `pools[${i}]`, targets, fail));
 
   const seen = new Set<string>();
   for (const [i, pool] of pools.entries()) {
@@ -145,10 +177,35 @@ export function parseConfig(text: string, source: string): Config {
     ...(onedVersion === undefined ? {} : { onedVersion }),
     reconcileMarginMs,
     pools,
+    targets,
+    registryPrefix,
+    registryOwner,
   };
 }
 
-function parsePool(entry: unknown, at: string, fail: (key: string, why: string) => never): Pool {
+const REGISTRY_PREFIX = /^[A-Za-z0-9_-]{1,63}$/;
+// The owner goes inside a TXT record's `key=value,...` text: no ',' or '='.
+const REGISTRY_OWNER = /^[A-Za-z0-9_.-]{1,64}$/;
+
+function registryLabel(
+  raw: Record<string, unknown>,
+  key: string,
+  fallback: string,
+  pattern: RegExp,
+  what: string,
+  fail: (key: string, why: string) => never,
+): string {
+  const value = raw[key] ?? fallback;
+  if (typeof value !== 'string' || !pattern.test(value)) fail(key, `must be ${what}, not ${JSON.stringify(value)}`);
+  return key === 'registryPrefix' ? (value as string).toLowerCase() : (value as string);
+}
+
+function parsePool(
+  entry: unknown,
+  at: string,
+  targets: readonly SyncTarget[],
+  fail: (key: string, why: string) => never,
+): Pool {
   if (!isObject(entry)) return fail(at, 'must be an object');
   for (const key of Object.keys(entry)) if (!POOL_KEYS.has(key)) fail(`${at}.${key}`, unknownKey(key, POOL_KEYS));
 
@@ -175,6 +232,9 @@ function parsePool(entry: unknown, at: string, fail: (key: string, why: string) 
   const gateway = parseGateway(entry.gateway ?? 'first', network, `${at}.gateway`, fail);
 
   const dns = entry.dns ?? [];
+  if (typeof dns === 'object' && dns !== null && !Array.isArray(dns)) {
+    fail(`${at}.dns`, 'is the list of DNS servers the pool gives its hosts; DNS names for its leases go in dnsNames');
+  }
   if (!Array.isArray(dns) || dns.some((d) => typeof d !== 'string' || familyOf(d) === undefined)) {
     fail(`${at}.dns`, `must be a list of IP addresses, not ${JSON.stringify(dns)}`);
   }
@@ -222,6 +282,10 @@ function parsePool(entry: unknown, at: string, fail: (key: string, why: string) 
     ...(searchDomain === undefined ? {} : { searchDomain }),
     exclude,
     isDefault: entry.default === true,
+    ...(entry.dnsNames === undefined
+      ? {}
+      : { dnsNames: parseDnsNames(entry.dnsNames, `${at}.dnsNames`, network, targets, fail) }),
+    ...(entry.dhcp === undefined ? {} : { dhcp: parseDhcp(entry.dhcp, `${at}.dhcp`, targets, fail) }),
   };
 }
 

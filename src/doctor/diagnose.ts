@@ -8,7 +8,7 @@ import type { Config } from '../config/config.ts';
 import { defaultPaths, type Env } from '../config/paths.ts';
 import { versionOfFile } from '../install/bundle-version.ts';
 import type { LeaseStore } from '../store/store.ts';
-import { driverUser } from '../cli/driver-user.ts';
+import { driverUser } from './pick-driver-user.ts';
 import { withGroups } from './driver-user.ts';
 import type { Finding } from './finding.ts';
 import { onedConfFindings } from './oned-conf-checks.ts';
@@ -63,8 +63,7 @@ export async function diagnose(input: DoctorInput): Promise<Finding[]> {
     findings.push({ check: 'book', level: 'fail', subject: 'the lease book', message: (error as Error).message });
     return findings;
   }
-  const file = store.description.backend === 'file' ? store.description.location : undefined;
-  if (file !== undefined && account === undefined) {
+  if (store.checkAccess && account === undefined) {
     findings.push({
       check: 'book.access',
       level: 'warn',
@@ -73,7 +72,7 @@ export async function diagnose(input: DoctorInput): Promise<Finding[]> {
         "cannot tell whom oned runs as (the driver directory is root's and there is no oneadmin), so its access to the book was not checked",
     });
   }
-  findings.push(...(await bookFindings(store, file, account)));
+  findings.push(...(await bookFindings(store, account)));
   findings.push(...(await etcdFindings(store)));
   return findings;
 }

@@ -64,6 +64,8 @@ export interface DhcpHost {
   readonly dnsServers: readonly string[];
   readonly mtu?: number;
   readonly searchDomain?: string;
+  /** The pool's `dhcp.lifetimeSeconds`: the lifetime a lease-mode edge gives it (sync renews at half). */
+  readonly lifetimeSeconds?: number;
 }
 
 /** A lease or reservation the DHCP server reports. `ours`: it carries nebula-ipam's mark. */

@@ -35,7 +35,7 @@ import { packLeases } from '../encoding/lease-packing.ts';
 import { encodeHolds } from '../encoding/hold-entries.ts';
 import { IpamError } from '../../core/errors.ts';
 import { missingBook } from '../missing-book.ts';
-import { randomHex } from '../file/random-hex.ts';
+import { randomHex } from '../../random-hex.ts';
 import { letSignalsIn, stopIfAborted } from '../stop-before-commit.ts';
 import type { StoreCopy, StoreHealth } from '../store-health.ts';
 import type { AuditLog, Generations, LeaseStore, StoreDescription, StoreSpace, UpdateOptions } from '../store.ts';
@@ -60,6 +60,7 @@ import {
   windowFor,
   type Head,
   type Layout,
+  type Pointer,
   type Snapshot,
   type StoredForms,
   type StoredRange,
@@ -186,6 +187,7 @@ export class EtcdStore implements LeaseStore {
       const plan = this.plan(snapshot, { book, head }, { ...next, generation: book.generation + 1 }, records);
       // Past the commit point a signal is ignored: commit() finds out what landed whatever happens.
       if ((await this.write(plan, deadline, options.signal)) === 'landed') {
+        if (attempt > 0) options.onWait?.({ for: 'nothing' });
         this.options.onUpdated?.(attempt);
         await this.compactHistory(plan.generation, snapshot.revision);
         return result;
@@ -197,6 +199,7 @@ export class EtcdStore implements LeaseStore {
           `Cannot update the lease book ${this.location}: other writers changed it ${attempt + 1} times in a row within ${this.options.lockTimeoutMs} ms (lockTimeoutMs); nothing was written, try again`,
         );
       }
+      options.onWait?.({ for: 'conflict', retries: attempt + 1 });
       await backoff(attempt, deadline);
     }
   }
@@ -399,10 +402,11 @@ export class EtcdStore implements LeaseStore {
     snapshot: Snapshot,
     base: { book: Book; head: Head | undefined } | undefined,
     next: Book,
-    records: readonly AuditRecord[],
+    given: readonly AuditRecord[],
   ): Plan {
     // A newer release's book is never rewritten (book-format.ts).
     checkWritable(next, this.location);
+    const records = inCommitOrder(given, snapshot.pointer?.value);
     const number = this.writes++;
     const version = versionOf(next.generation, `${this.token}${number.toString(36)}`);
     const staged: Op[] = [];
@@ -435,6 +439,10 @@ export class EtcdStore implements LeaseStore {
       book: version,
       ...(previous ? { previous } : {}),
       writer: `${this.token}.${number}`,
+      audited: records
+        .map((r) => r.time)
+        .sort((a, b) => Date.parse(a) - Date.parse(b))
+        .at(-1),
     });
     const receipt = this.auditKey(number);
     const metaRevision = snapshot.pointer?.kv.modRevision;
@@ -736,6 +744,19 @@ export class EtcdStore implements LeaseStore {
       await backoff(attempt, deadline);
     }
   }
+}
+
+/**
+ * A write's records, never dated before those of the write it follows (the one `pointer` names,
+ * which the commit's compare keeps the latest): each record's time is taken before the update,
+ * and a writer that met a conflict commits after writers that started later, or a front-end's
+ * clock lags another's. So `log`, which lists in commit order, shows times that never go back.
+ */
+function inCommitOrder(records: readonly AuditRecord[], pointer: Pointer | undefined): AuditRecord[] {
+  const after = pointer?.schema === 2 && pointer.audited !== undefined ? Date.parse(pointer.audited) : Number.NaN;
+  return records.map((record) =>
+    Date.parse(record.time) < after ? { ...record, time: new Date(after).toISOString() } : record,
+  );
 }
 
 /** What an operation weighs in a transaction: its key and value, and a little framing. */

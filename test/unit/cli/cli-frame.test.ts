@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseSince, matchesAudit, parseAuditLine } from '../../../src/audit/audit-query.ts';
+import { parseSince, matchesAudit } from '../../../src/audit/audit-query.ts';
+import { parseAuditLine } from '../../../src/store/file/audit-log.ts';
 import { runCli, splitGlobalOptions } from '../../../src/cli/run-cli.ts';
 import { useColor } from '../../../src/cli/context.ts';
 import { failureOf } from '../../../src/core/failure.ts';
@@ -39,12 +40,14 @@ describe('global options', () => {
     assert.deepEqual(split.globals, {
       driver: 'd1',
       driverGiven: true,
+      verbose: false,
       json: true,
       config: 'c.json',
       store: '/tmp/b.json',
     });
     assert.equal(splitGlobalOptions(['status', '--wide']).globals.wide, true);
     assert.equal(splitGlobalOptions(['status']).globals.driverGiven, false);
+    assert.equal(splitGlobalOptions(['status', '--verbose']).globals.verbose, true);
   });
 
   it('refuse a missing value and a bad driver name as usage errors', () => {
