@@ -23,6 +23,7 @@ export const KNOWN_BOOK_KEYS: ReadonlySet<string> = new Set([
   'generation',
   'nextRangeId',
   'holds',
+  'vms',
   'ranges',
 ]);
 

@@ -31,8 +31,9 @@ export interface BookLines {
   readonly format: number | undefined;
   /** The head's other keys, as JSON.parse read them; undefined when there are none. */
   readonly unknownFields: Readonly<Record<string, unknown>> | undefined;
-  /** The head's `holds`, as JSON.parse read it (the codec checks it); undefined when absent. */
+  /** The head's `holds` and `vms`, as JSON.parse read them (the codec checks them); undefined when absent. */
   readonly holds: unknown;
+  readonly vms: unknown;
   readonly generation: number;
   readonly nextRangeId: number;
   readonly starts: readonly number[];
@@ -68,7 +69,7 @@ export function splitBookLines(source: BookSource): BookLines | undefined {
   if (!Number.isSafeInteger(generation) || !Number.isSafeInteger(nextRangeId)) return undefined;
   const fields = head[4] ? headFields(head[4]) : undefined;
   if (fields === null) return undefined;
-  const { holds, ...others } = fields ?? {};
+  const { holds, vms, ...others } = fields ?? {};
   const unknownFields = Object.keys(others).length > 0 ? others : undefined;
 
   const starts: number[] = [];
@@ -89,7 +90,7 @@ export function splitBookLines(source: BookSource): BookLines | undefined {
     if (!more) break;
   }
   if (source.length !== start + TAIL.length || textOf(source, start, source.length) !== TAIL) return undefined;
-  return { format, unknownFields, holds, generation, nextRangeId, starts, ends, ids };
+  return { format, unknownFields, holds, vms, generation, nextRangeId, starts, ends, ids };
 }
 
 /** `"a":1,"b":[2],` as an object; null when it is not plain members or names a known key other than `holds`. */
@@ -102,7 +103,9 @@ function headFields(text: string): Record<string, unknown> | null {
     return null;
   }
   const object = fields as Record<string, unknown>;
-  return Object.keys(object).some((key) => key !== 'holds' && KNOWN_BOOK_KEYS.has(key)) ? null : object;
+  return Object.keys(object).some((key) => key !== 'holds' && key !== 'vms' && KNOWN_BOOK_KEYS.has(key))
+    ? null
+    : object;
 }
 
 /** Where `,"leases":` is in a range's line, or -1: the header is everything before it. */

@@ -11,11 +11,12 @@
  */
 import type { Book, RangeRecord } from '../../core/book/book.ts';
 import type { Hold } from '../../core/book/holds.ts';
+import type { VmAddress } from '../../core/book/vms.ts';
 import { BOOK_FORMAT, checkWritable, KNOWN_BOOK_KEYS, readFormat, unknownFieldsOf } from './book-format.ts';
 import { sliceOf, splitBookLines, textOf, type BookLines, type BookSource } from './book-lines.ts';
 import { originOf } from './deferred-leases.ts';
 import { corrupt, RESTORE_ADVICE, Reader } from './field-reader.ts';
-import { decodeHolds, encodeHolds } from './hold-entries.ts';
+import { decodeHolds, decodeVms, encodeHolds, encodeVms } from './hold-entries.ts';
 import { idAtOrAboveCounter } from './range-id-floor.ts';
 import { decodeLeases, decodeRangeHeader, decodeRangeLine, encodeRangeLine, LineOrigin } from './range-line.ts';
 
@@ -34,7 +35,7 @@ export function encodeBook(book: Book, location = 'the lease book'): string {
 export function encodeBookChunks(book: Book, location = 'the lease book'): (string | Buffer)[] {
   // A newer release's book is never rewritten: what it holds beyond this release's fields may matter.
   checkWritable(book, location);
-  const head = `{"schema":1,"format":${BOOK_FORMAT},"generation":${book.generation},"nextRangeId":${book.nextRangeId},${membersOf(book.unknownFields)}${holdsMember(book.holds)}"ranges":[`;
+  const head = `{"schema":1,"format":${BOOK_FORMAT},"generation":${book.generation},"nextRangeId":${book.nextRangeId},${membersOf(book.unknownFields)}${holdsMember(book.holds)}${book.vms?.length ? `"vms":${encodeVms(book.vms)},` : ''}"ranges":[`;
   // One range per line: a person can read and diff the file; the head stays small.
   if (book.ranges.length === 0) return [`${head}]}\n`];
   const chunks: (string | Buffer)[] = [`${head}\n`];
@@ -137,6 +138,7 @@ function decodeWhole(r: Reader, text: string): Book {
     nextRangeId,
     ranges,
     holdsIn(r, doc.holds),
+    vmsIn(r, doc.vms),
   );
 }
 
@@ -151,7 +153,15 @@ function decodeLines(r: Reader, source: BookSource, lines: BookLines): Book {
     lines.nextRangeId,
     ranges,
     holdsIn(r, lines.holds),
+    vmsIn(r, lines.vms),
   );
+}
+
+/** The head's `vms`, checked; undefined when absent or empty. */
+export function vmsIn(r: Reader, value: unknown): readonly VmAddress[] | undefined {
+  if (value === undefined) return undefined;
+  const vms = decodeVms(r, value, 'vms');
+  return vms.length > 0 ? vms : undefined;
 }
 
 /** The head's `holds`, checked; undefined when absent or empty (the book then has no `holds` key). */
@@ -168,6 +178,7 @@ function bookOf(
   nextRangeId: number,
   ranges: readonly RangeRecord[],
   holds: readonly Hold[] | undefined,
+  vms: readonly VmAddress[] | undefined,
 ): Book {
   return {
     schema: 1,
@@ -176,6 +187,7 @@ function bookOf(
     ranges,
     ...(format > BOOK_FORMAT ? { newerFormat: format } : {}),
     ...(holds ? { holds } : {}),
+    ...(vms ? { vms } : {}),
     ...(unknownFields ? { unknownFields } : {}),
   };
 }

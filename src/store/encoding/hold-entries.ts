@@ -6,6 +6,7 @@
  */
 import { familyOf, FAMILIES } from '../../core/address/family.ts';
 import type { Hold, HoldSource } from '../../core/book/holds.ts';
+import type { VmAddress } from '../../core/book/vms.ts';
 import type { Reader } from './field-reader.ts';
 
 const SOURCES: ReadonlySet<string> = new Set<HoldSource>(['dns', 'dhcp', 'vm', 'probe', 'operator']);
@@ -60,4 +61,29 @@ export function decodeHolds(r: Reader, value: unknown, at: string): Hold[] {
     holds.push(hold);
   });
   return holds;
+}
+
+/** The book's VM entries (core/book/vms.ts): `[{"ip":"10.0.0.7","id":42,"name":"web-1"},...]`. */
+export function encodeVms(vms: readonly VmAddress[]): string {
+  return JSON.stringify(vms.map((vm) => ({ ip: FAMILIES[vm.family].format(vm.address), id: vm.id, name: vm.name })));
+}
+
+const VM_KEYS: ReadonlySet<string> = new Set(['ip', 'id', 'name']);
+
+export function decodeVms(r: Reader, value: unknown, at: string): VmAddress[] {
+  const vms: VmAddress[] = [];
+  r.list(value, at).forEach((entry, i) => {
+    const here = `${at}[${i}]`;
+    const o = r.object(entry, here);
+    for (const key in o) if (!VM_KEYS.has(key)) throw r.fail(here, o[key], key);
+    const text = r.text(o.ip, here, 'ip');
+    const family = familyOf(text);
+    if (family === undefined) throw r.fail(here, o.ip, 'ip');
+    const address = FAMILIES[family].parse(text)!;
+    const before = vms[vms.length - 1];
+    if (before && (before.family > family || (before.family === family && before.address >= address)))
+      throw r.fail(here, o.ip, 'ip');
+    vms.push({ family, address, id: r.count(o.id, here, 'id'), name: r.text(o.name, here, 'name') });
+  });
+  return vms;
 }

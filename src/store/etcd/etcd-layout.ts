@@ -41,7 +41,7 @@ import { IpamError } from '../../core/errors.ts';
 import { BOOK_FORMAT, readFormat, unknownFieldsOf } from '../encoding/book-format.ts';
 import { decodedRange } from '../encoding/deferred-leases.ts';
 import { Reader } from '../encoding/field-reader.ts';
-import { decodeHolds } from '../encoding/hold-entries.ts';
+import { decodeHolds, decodeVms, encodeVms } from '../encoding/hold-entries.ts';
 import { unpackLeases } from '../encoding/lease-packing.ts';
 import { idAtOrAboveCounter, rangeIdFloor } from '../encoding/range-id-floor.ts';
 import { decodeRangeHeader, decodeRangeLine, type RangeHeader } from '../encoding/range-line.ts';
@@ -151,6 +151,8 @@ export interface Head {
   readonly ranges: readonly { readonly id: string; readonly version?: string }[];
   /** The version of the book's holds (`P/holds@<v>`); absent when it has none. */
   readonly holds?: string;
+  /** The head's `vms` as parsed (decoded with the book); absent when none. */
+  readonly vms?: unknown;
   /** The key the head is stored under; none for a schema 1 book's own meta. */
   readonly key?: string;
   /** The text it was decoded from, for the range-id floor. */
@@ -230,6 +232,7 @@ function parseHead(raw: Record<string, unknown>, text: string, key: string | und
   return {
     format,
     ...(raw.holds === undefined ? {} : { holds: raw.holds as string }),
+    ...(raw.vms === undefined ? {} : { vms: raw.vms }),
     generation: raw.generation,
     nextRangeId: raw.nextRangeId,
     ranges,
@@ -247,6 +250,7 @@ const HEAD_KEYS: ReadonlySet<string> = new Set([
   'generation',
   'nextRangeId',
   'holds',
+  'vms',
   'ranges',
 ]);
 
@@ -263,6 +267,8 @@ export function headValue(
     nextRangeId: book.nextRangeId,
     ...unknown,
     ...(holds === undefined ? {} : { holds }),
+    // VM names are few (one per NIC address) and change with VMs, not leases: inline in the head.
+    ...(book.vms?.length ? { vms: JSON.parse(encodeVms(book.vms)) as unknown } : {}),
     ranges,
   });
 }
@@ -379,6 +385,7 @@ export function bookOf(
   if (!lazily) for (const range of ranges) void range.leases;
   const holds = holdsOfHead(layout, snapshot, head, reader, location);
   if (holds) stored.holds.set(holds, head.holds!);
+  const vms = head.vms === undefined ? undefined : decodeVms(reader, head.vms, `${head.key ?? layout.meta} vms`);
   return {
     schema: 1,
     generation: head.generation,
@@ -386,6 +393,7 @@ export function bookOf(
     ranges,
     ...(head.format > BOOK_FORMAT ? { newerFormat: head.format } : {}),
     ...(holds ? { holds } : {}),
+    ...(vms?.length ? { vms } : {}),
     ...(head.unknownFields ? { unknownFields: head.unknownFields } : {}),
   };
 }

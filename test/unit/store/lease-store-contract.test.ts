@@ -14,6 +14,7 @@ import { after, test } from 'node:test';
 import type { AuditRecord } from '../../../src/core/change.ts';
 import type { Book } from '../../../src/core/book/book.ts';
 import { recordHolds, releaseHold, type SeenInUse } from '../../../src/core/book/holds.ts';
+import { vmFacts } from '../../../src/core/book/vms.ts';
 import { IpamError } from '../../../src/core/errors.ts';
 import { EtcdClient } from '../../../src/store/etcd/etcd-client.ts';
 import { EtcdStore } from '../../../src/store/etcd/etcd-store.ts';
@@ -374,6 +375,43 @@ for (const [name, make] of stores) {
         [0x0a00000cn],
         'restore brings it back',
       );
+    } finally {
+      done();
+    }
+  });
+}
+
+for (const [name, make] of stores) {
+  test(`${name}: VM names (issue 18 item 6) round-trip and survive lease changes; vmFacts reads them by address text`, async () => {
+    const { store, done } = await made(make);
+    try {
+      await store.update((book) => ({
+        book: {
+          ...withRange(book),
+          vms: [
+            { family: 'ipv4', address: 0x0a00000bn, id: 42, name: 'web-1' },
+            { family: 'ipv6', address: 0x20010db8n << 96n, id: 42, name: 'web-1' },
+          ],
+        },
+        result: undefined,
+      }));
+      await store.update((book) => ({
+        book: {
+          ...book,
+          ranges: book.ranges.map((r) => ({ ...r, leases: [{ first: 1n, last: 1n, holder: 'opennebula', at: 'x' }] })),
+        },
+        result: undefined,
+      }));
+      const book = await store.read();
+      assert.deepEqual(
+        [...vmFacts(book)],
+        [
+          ['10.0.0.11', { id: 42, name: 'web-1' }],
+          ['2001:db8::', { id: 42, name: 'web-1' }],
+        ],
+      );
+      await store.update((b) => ({ book: { ...b, vms: [] }, result: undefined }));
+      assert.equal((await store.read()).vms?.length ?? 0, 0);
     } finally {
       done();
     }
