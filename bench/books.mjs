@@ -1,6 +1,6 @@
 /**
  * Lease books for the scenarios, written with the project's own codec (bundled on the fly from
- * src/book/codec.ts), so the benchmark always reads and writes the format the driver uses.
+ * src/store/encoding/codec.ts), so the benchmark always reads and writes the format the driver uses.
  * Contents are deterministic (seeded), shaped like a cloud that has run for a while: leases taken
  * round-robin over the ranges by increasing request ids and times.
  */
@@ -12,17 +12,29 @@ import { pathToFileURL } from 'node:url';
 
 const START = Date.UTC(2025, 0, 1);
 
-/** The codec's `encodeBook`, compiled from the sources under `root` (packages from `modules`). */
+/** The codec (`encodeBook`, `decodeBookLazily`, ...), compiled from the sources under `root` (packages from `modules`). */
 export async function loadCodec(root, modules = join(root, 'node_modules')) {
-  const out = await build({ entryPoints: [join(root, 'src/book/codec.ts')], bundle: true, platform: 'node', format: 'esm', write: false, logLevel: 'warning', nodePaths: [modules] });
   const dir = mkdtempSync(join(tmpdir(), 'nebula-ipam-codec-'));
-  const file = join(dir, 'codec.mjs');
-  writeFileSync(file, out.outputFiles[0].text);
   try {
-    return await import(pathToFileURL(file).href);
+    return await import(pathToFileURL(await bundleCodec(root, modules, join(dir, 'codec.mjs'))).href);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The codec of the sources under `root` as one ES module at `file`, for a child process to import. */
+export async function bundleCodec(root, modules, file) {
+  const out = await build({
+    entryPoints: [join(root, 'src/store/encoding/codec.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    write: false,
+    logLevel: 'warning',
+    nodePaths: [modules],
+  });
+  writeFileSync(file, out.outputFiles[0].text);
+  return file;
 }
 
 /** A small deterministic PRNG (mulberry32), so every run benchmarks the same books. */
@@ -49,7 +61,7 @@ export function book(ranges, nextRangeId = ranges.length + 1) {
 }
 
 /**
- * A range as the codec takes it (src/book/model.ts); the benchmark fills what it needs.
+ * A range as the codec takes it (src/core/book/book.ts: plain records); the benchmark fills what it needs.
  * @typedef {{ id: string, type: string, size: bigint, ip?: bigint, ip6?: bigint, prefixLength?: number, mac: bigint, createdAt: string, requestId?: string, leases: object[], pool?: string, block?: object }} BenchRange
  */
 
@@ -58,7 +70,17 @@ export function book(ranges, nextRangeId = ranges.length + 1) {
  * @returns {BenchRange & { ip: bigint }}
  */
 export function ip4Range(n, ip, size, extra = {}) {
-  return { id: `r${n}`, type: 'IP4', size: BigInt(size), ip, mac: macOf(ip), createdAt: new Date(START).toISOString(), requestId: String(n), leases: [], ...extra };
+  return {
+    id: `r${n}`,
+    type: 'IP4',
+    size: BigInt(size),
+    ip,
+    mac: macOf(ip),
+    createdAt: new Date(START).toISOString(),
+    requestId: String(n),
+    leases: [],
+    ...extra,
+  };
 }
 
 /**
@@ -67,7 +89,9 @@ export function ip4Range(n, ip, size, extra = {}) {
  */
 export function leasedBook(total, perRange) {
   const count = Math.max(1, Math.ceil(total / perRange));
-  const ranges = Array.from({ length: count }, (_, i) => ip4Range(i + 1, 0x0a000000n + BigInt(i) * 256n, 256, { leases: [] }));
+  const ranges = Array.from({ length: count }, (_, i) =>
+    ip4Range(i + 1, 0x0a000000n + BigInt(i) * 256n, 256, { leases: [] }),
+  );
   const next = random(total);
   let requestId = 1000;
   let time = START;
@@ -78,7 +102,14 @@ export function leasedBook(total, perRange) {
       if (range.leases.length >= perRange) continue;
       requestId += 1 + next(4);
       time += 200 + next(3000);
-      range.leases.push({ first: BigInt(index), last: BigInt(index), holder: 'opennebula', mac: range.mac + BigInt(index), requestId: String(requestId), at: new Date(time).toISOString() });
+      range.leases.push({
+        first: BigInt(index),
+        last: BigInt(index),
+        holder: 'opennebula',
+        mac: range.mac + BigInt(index),
+        requestId: String(requestId),
+        at: new Date(time).toISOString(),
+      });
       left--;
     }
   }
@@ -128,12 +159,31 @@ export function delegatedPoolBook(pool, base, count) {
 /** @returns {{ schema: number, generation: number, nextRangeId: number, ranges: any[] }} an IPv4 or an IPv6 range, by `kind` */
 export function hugeRangeBook(kind, leases, size) {
   const time = (i) => new Date(START + i * 1000).toISOString();
-  const leased = (mac) => Array.from({ length: leases }, (_, i) => ({ first: BigInt(i), last: BigInt(i), holder: 'opennebula', mac: mac + BigInt(i), requestId: String(i), at: time(i) }));
+  const leased = (mac) =>
+    Array.from({ length: leases }, (_, i) => ({
+      first: BigInt(i),
+      last: BigInt(i),
+      holder: 'opennebula',
+      mac: mac + BigInt(i),
+      requestId: String(i),
+      at: time(i),
+    }));
   if (kind === 'ip4') {
     const range = ip4Range(1, 0x0b000000n, size);
     return book([{ ...range, leases: leased(range.mac) }]);
   }
   const ip6 = 0x20010db8020000000000000000000000n;
   const mac = 0x02bb00000000n;
-  return book([{ id: 'r1', type: 'IP6_STATIC', size: BigInt(size), ip6, prefixLength: 64, mac, createdAt: time(0), leases: leased(mac) }]);
+  return book([
+    {
+      id: 'r1',
+      type: 'IP6_STATIC',
+      size: BigInt(size),
+      ip6,
+      prefixLength: 64,
+      mac,
+      createdAt: time(0),
+      leases: leased(mac),
+    },
+  ]);
 }

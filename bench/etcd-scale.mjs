@@ -21,7 +21,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodeBook } from '../src/book/codec.ts';
+import { encodeBook } from '../src/store/encoding/codec.ts';
 import { EtcdClient } from '../src/store/etcd/etcd-client.ts';
 import { EtcdStore } from '../src/store/etcd/etcd-store.ts';
 import { expectReply } from '../test/support/driver-assert.ts';
@@ -47,21 +47,48 @@ let prefixes = 0;
 function frontEnd() {
   const dir = mkdtempSync(join(os.tmpdir(), 'nebula-scale-'));
   const prefix = `/nebula-ipam/scale-${++prefixes}`;
-  for (const name of ['nebula-ipam', 'register_address_range', 'unregister_address_range']) symlinkSync(BUNDLE, join(dir, name));
+  for (const name of ['nebula-ipam', 'register_address_range', 'unregister_address_range'])
+    symlinkSync(BUNDLE, join(dir, name));
   const config = join(dir, 'config.json');
-  writeFileSync(config, JSON.stringify({ backend: { type: 'etcd', endpoints: cluster.endpoints, prefix, timeoutMs: 30_000 }, lockTimeoutMs: 60_000, pools: [] }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      backend: { type: 'etcd', endpoints: cluster.endpoints, prefix, timeoutMs: 30_000 },
+      lockTimeoutMs: 60_000,
+      pools: [],
+    }),
+  );
   const env = { PATH: process.env.PATH, NEBULA_IPAM_CONFIG: config };
   const run = (name, args, input = '') => {
     const started = process.hrtime.bigint();
     const child = spawnSync(join(dir, name), args, { env, input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-    return { code: child.status ?? 128, seconds: Number(process.hrtime.bigint() - started) / 1e9, stderr: child.stderr, stdout: child.stdout };
+    return {
+      code: child.status ?? 128,
+      seconds: Number(process.hrtime.bigint() - started) / 1e9,
+      stderr: child.stderr,
+      stdout: child.stdout,
+    };
   };
   const store = new EtcdStore({ client, prefix, lockTimeoutMs: 600_000 });
   return { dir, prefix, run, store, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-const operatorLease = (i, note) => ({ first: BigInt(i), last: BigInt(i), holder: /** @type {const} */ ('operator'), owner: `host-${i}`, note, at: '2026-11-01T00:00:00.000Z' });
-const onedLease = (i) => ({ first: BigInt(i), last: BigInt(i), holder: /** @type {const} */ ('opennebula'), mac: 0x02000a000000n + BigInt(i), requestId: String(i), at: '2026-11-01T00:00:00.000Z' });
+const operatorLease = (i, note) => ({
+  first: BigInt(i),
+  last: BigInt(i),
+  holder: /** @type {const} */ ('operator'),
+  owner: `host-${i}`,
+  note,
+  at: '2026-11-01T00:00:00.000Z',
+});
+const onedLease = (i) => ({
+  first: BigInt(i),
+  last: BigInt(i),
+  holder: /** @type {const} */ ('opennebula'),
+  mac: 0x02000a000000n + BigInt(i),
+  requestId: String(i),
+  at: '2026-11-01T00:00:00.000Z',
+});
 const range = (n, size, leases, extra = {}) => ({
   id: `r${n}`,
   type: /** @type {const} */ ('IP4'),
@@ -76,7 +103,12 @@ const range = (n, size, leases, extra = {}) => ({
 /** An export of `count` operator ranges (restore takes them away again) of `size` addresses. */
 function exportOf(dir, count, size, leases) {
   const file = join(dir, 'export.json');
-  const text = encodeBook({ schema: 1, generation: 1, nextRangeId: count + 2, ranges: Array.from({ length: count }, (_, i) => range(i + 2, size, leases(i + 2), { unmanaged: true })) });
+  const text = encodeBook({
+    schema: 1,
+    generation: 1,
+    nextRangeId: count + 2,
+    ranges: Array.from({ length: count }, (_, i) => range(i + 2, size, leases(i + 2), { unmanaged: true })),
+  });
   writeFileSync(file, text);
   return { file, mb: Buffer.byteLength(text) / 1e6 };
 }
@@ -84,7 +116,10 @@ function exportOf(dir, count, size, leases) {
 async function importAndRestore(label, count, size, leases) {
   const fe = frontEnd();
   try {
-    await fe.store.update((book) => ({ book: { ...book, nextRangeId: 2, ranges: [range(1, 16n, [])] }, result: undefined }));
+    await fe.store.update((book) => ({
+      book: { ...book, nextRangeId: 2, ranges: [range(1, 16n, [])] },
+      result: undefined,
+    }));
     const { file, mb } = exportOf(fe.dir, count, size, leases);
     const imported = fe.run('nebula-ipam', ['import', file]);
     report({
@@ -114,11 +149,21 @@ async function unregister(count) {
   const fe = frontEnd();
   try {
     const size = Math.max(256, count * 2);
-    const registered = fe.run('register_address_range', ['0'], encodeRequest(registerXml({ TYPE: 'IP4', IP: '10.200.0.0', SIZE: String(size), IPAM_MAD: 'nebula' })));
+    const registered = fe.run(
+      'register_address_range',
+      ['0'],
+      encodeRequest(registerXml({ TYPE: 'IP4', IP: '10.200.0.0', SIZE: String(size), IPAM_MAD: 'nebula' })),
+    );
     if (registered.code !== 0) throw new Error(`register_address_range: ${registered.stderr}`);
     const ar = new OnedAr(expectReply(registered, 'AR'));
     await fe.store.update((book) => ({
-      book: { ...book, ranges: book.ranges.map((r) => ({ ...r, leases: Array.from({ length: count }, (_, i) => operatorLease(i * 2, 'bmc')) })) },
+      book: {
+        ...book,
+        ranges: book.ranges.map((r) => ({
+          ...r,
+          leases: Array.from({ length: count }, (_, i) => operatorLease(i * 2, 'bmc')),
+        })),
+      },
       result: undefined,
     }));
     const done = fe.run('unregister_address_range', ['0'], encodeRequest(ar.unregisterXml('rmar')));
@@ -164,10 +209,19 @@ async function history() {
       const index = (w * 37) % 100_000;
       const at = new Date(Date.UTC(2026, 11, 1) + w * 1000).toISOString();
       await fe.store.update((book) => ({
-        book: { ...book, ranges: [{ ...book.ranges[0], leases: book.ranges[0].leases.map((l) => (Number(l.first) === index ? { ...onedLease(index), at } : l)) }] },
+        book: {
+          ...book,
+          ranges: [
+            {
+              ...book.ranges[0],
+              leases: book.ranges[0].leases.map((l) => (Number(l.first) === index ? { ...onedLease(index), at } : l)),
+            },
+          ],
+        },
         result: undefined,
       }));
-      if (w % 250 === 0 || w === WRITES) report({ what: 'history', writes: w, seconds: Math.round((Date.now() - started) / 1000), ...(await dbSize()) });
+      if (w % 250 === 0 || w === WRITES)
+        report({ what: 'history', writes: w, seconds: Math.round((Date.now() - started) / 1000), ...(await dbSize()) });
     }
   } finally {
     fe.cleanup();
@@ -176,16 +230,24 @@ async function history() {
 
 try {
   if (PHASES.includes('limits')) {
-    for (const count of list('BENCH_SCALE_RANGES', '1000,4000,10000')) await importAndRestore(`${count} ranges`, count, 256n, () => Array.from({ length: 10 }, (_, i) => onedLease(i * 7)));
+    for (const count of list('BENCH_SCALE_RANGES', '1000,4000,10000'))
+      await importAndRestore(`${count} ranges`, count, 256n, () =>
+        Array.from({ length: 10 }, (_, i) => onedLease(i * 7)),
+      );
     for (const mb of list('BENCH_SCALE_MB', '20,50,100')) {
       const count = Math.ceil(mb / 2.7);
-      await importAndRestore(`a ${mb} MB book`, count, 65_536n, () => Array.from({ length: 16_384 }, (_, i) => operatorLease(i * 4, `cabinet ${'x'.repeat(140)}`)));
+      await importAndRestore(`a ${mb} MB book`, count, 65_536n, () =>
+        Array.from({ length: 16_384 }, (_, i) => operatorLease(i * 4, `cabinet ${'x'.repeat(140)}`)),
+      );
     }
     for (const count of list('BENCH_SCALE_LEASES', '200,1000,4000')) await unregister(count);
   }
   if (PHASES.includes('history')) await history();
 } finally {
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench', 'results', `etcd-scale-${PHASES.join('-')}-latest.json`), `${JSON.stringify({ node: process.version, when: new Date().toISOString(), results }, null, 2)}\n`);
+  writeFileSync(
+    join(ROOT, 'bench', 'results', `etcd-scale-${PHASES.join('-')}-latest.json`),
+    `${JSON.stringify({ node: process.version, when: new Date().toISOString(), results }, null, 2)}\n`,
+  );
   await cluster.stop();
 }

@@ -37,9 +37,20 @@ const cluster = await startEtcdCluster();
 const frontEnd = makeFrontEnd(join(ROOT, 'dist', 'test', 'nebula-ipam.cjs'));
 const stdinFd = canUsePipes ? pipeSlot(frontEnd.root, 'etcd') : undefined;
 const config = join(frontEnd.root, 'etcd.json');
-writeFileSync(config, JSON.stringify({ backend: { type: 'etcd', endpoints: cluster.endpoints, prefix: '/nebula-ipam/bench' }, lockTimeoutMs: 60_000, pools: [] }));
+writeFileSync(
+  config,
+  JSON.stringify({
+    backend: { type: 'etcd', endpoints: cluster.endpoints, prefix: '/nebula-ipam/bench' },
+    lockTimeoutMs: 60_000,
+    pools: [],
+  }),
+);
 const retriesFile = join(frontEnd.root, 'retries');
-const env = childEnv({ NEBULA_IPAM_CONFIG: config, NEBULA_IPAM_CODE_CACHE: join(frontEnd.root, 'code-cache'), NEBULA_IPAM_STORE: undefined });
+const env = childEnv({
+  NEBULA_IPAM_CONFIG: config,
+  NEBULA_IPAM_CODE_CACHE: join(frontEnd.root, 'code-cache'),
+  NEBULA_IPAM_STORE: undefined,
+});
 delete env.NEBULA_IPAM_STORE;
 let requestId = 1;
 
@@ -65,7 +76,10 @@ try {
   const store = new EtcdStore({ client, prefix: '/nebula-ipam/bench', lockTimeoutMs: 30_000 });
   // A book is made on purpose (as `nebula-ipam init` does), then filled.
   await store.create({ time: new Date().toISOString(), actor: 'bench', action: 'init', result: 'ok' });
-  await store.update((b) => ({ book: { .../** @type {any} */ (book(ranges)), generation: b.generation }, result: undefined }));
+  await store.update((b) => ({
+    book: { .../** @type {any} */ (book(ranges)), generation: b.generation },
+    result: undefined,
+  }));
   client.close();
 
   // The same books as a file, for reference: what the 10 000 leases cost without etcd.
@@ -75,7 +89,11 @@ try {
   writeFileSync(fileBook, codec.encodeBook(book(ranges)));
   const fileConfig = join(frontEnd.root, 'file.json');
   writeFileSync(fileConfig, JSON.stringify({ lockTimeoutMs: 60_000, pools: [] }));
-  const fileEnv = childEnv({ NEBULA_IPAM_CONFIG: fileConfig, NEBULA_IPAM_STORE: fileBook, NEBULA_IPAM_CODE_CACHE: join(frontEnd.root, 'code-cache') });
+  const fileEnv = childEnv({
+    NEBULA_IPAM_CONFIG: fileConfig,
+    NEBULA_IPAM_STORE: fileBook,
+    NEBULA_IPAM_CODE_CACHE: join(frontEnd.root, 'code-cache'),
+  });
 
   const rows = [];
   for (const [label, range, backend] of /** @type {[string, (typeof ranges)[number], string][]} */ ([
@@ -95,7 +113,11 @@ try {
       const got = action('get_address', getRequest(ar), runEnv);
       const ip = parseIPv4(replyValue(got.stdout, 'IP'));
       const b2 = bare();
-      const freed = action('free_address', addressRequest(ar, { mac: formatMac(range.mac + ip - range.ip), ip: formatIPv4(ip) }), runEnv);
+      const freed = action(
+        'free_address',
+        addressRequest(ar, { mac: formatMac(range.mac + ip - range.ip), ip: formatIPv4(ip) }),
+        runEnv,
+      );
       if (i < 0) continue; // warm-up: the code cache
       get.baseline.push(b1);
       get.samples.push(got.ms);
@@ -113,15 +135,19 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     rmSync(retriesFile, { force: true });
     const start = performance.now();
-    const results = await Promise.all(slots.map((slot) => spawnAsync(frontEnd.links.get_address, [String(requestId++)], getRequest(ar3), slot)));
+    const results = await Promise.all(
+      slots.map((slot) => spawnAsync(frontEnd.links.get_address, [String(requestId++)], getRequest(ar3), slot)),
+    );
     makespans.push(performance.now() - start);
     const ips = results.map((r) => {
       if (r.status !== 0) throw new Error(`get_address failed under contention: ${r.stderr}`);
       latencies.push(r.ms);
       return replyValue(r.stdout, 'IP');
     });
-    if (new Set(ips).size !== WAY) throw new Error(`${WAY} concurrent get_address got ${new Set(ips).size} distinct addresses`);
-    for (const ip of ips) action('free_address', addressRequest(ar3, { mac: formatMac(ranges[2].mac + parseIPv4(ip) - ranges[2].ip), ip }));
+    if (new Set(ips).size !== WAY)
+      throw new Error(`${WAY} concurrent get_address got ${new Set(ips).size} distinct addresses`);
+    for (const ip of ips)
+      action('free_address', addressRequest(ar3, { mac: formatMac(ranges[2].mac + parseIPv4(ip) - ranges[2].ip), ip }));
   }
   const retries = readFileSync(retriesFile, 'utf8').trim().split('\n').map(Number);
   const base = median(Array.from({ length: 15 }, bare));
@@ -153,7 +179,10 @@ try {
   const lines = [
     '| scenario (3-member etcd on 127.0.0.1) | n | median ms | p95 ms | bare node ms | ratio |',
     '|---|---:|---:|---:|---:|---:|',
-    ...table.map((t) => `| ${t.scenario} | ${t.n} | ${fmt(t.medianMs)} | ${fmt(t.p95Ms)} | ${fmt(t.baselineMs)} | ${fmt(t.ratio, 2)}x |`),
+    ...table.map(
+      (t) =>
+        `| ${t.scenario} | ${t.n} | ${fmt(t.medianMs)} | ${fmt(t.p95Ms)} | ${fmt(t.baselineMs)} | ${fmt(t.ratio, 2)}x |`,
+    ),
     '',
     `${contention.scenario}: every address distinct; latency p50 ${fmt(contention.p50Ms)} ms, p99 ${fmt(contention.p99Ms)} ms; all ${WAY} done in ${fmt(contention.makespanMedianMs)} ms (median; bare node ${fmt(base)} ms); conflicts per action (last round): mean ${fmt(contention.retries.mean, 2)}, p50 ${contention.retries.p50}, p99 ${contention.retries.p99}, max ${contention.retries.max}.`,
     `Machine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores, Node ${process.version}; etcd data in ${os.tmpdir()} (${cluster.dir}).`,
@@ -161,7 +190,10 @@ try {
   const text = lines.join('\n');
   process.stdout.write(`${text}\n`);
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench', 'results', 'etcd-latest.json'), `${JSON.stringify({ date: new Date().toISOString(), rows: table, contention, markdown: text }, null, 2)}\n`);
+  writeFileSync(
+    join(ROOT, 'bench', 'results', 'etcd-latest.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), rows: table, contention, markdown: text }, null, 2)}\n`,
+  );
 } finally {
   await cleanup();
 }
@@ -171,7 +203,12 @@ function bare() {
 }
 
 function action(name, input, runEnv = env) {
-  const result = runTimed(frontEnd.links[name], [String(requestId++)], { input, env: runEnv, cwd: frontEnd.root, stdinFd });
+  const result = runTimed(frontEnd.links[name], [String(requestId++)], {
+    input,
+    env: runEnv,
+    cwd: frontEnd.root,
+    stdinFd,
+  });
   if (result.status !== 0) throw new Error(`${name} failed (exit ${result.status}): ${result.stderr.trim()}`);
   return result;
 }
@@ -180,7 +217,10 @@ function spawnAsync(file, args, input, slot) {
   return new Promise((resolvePromise, reject) => {
     const fd = slot?.(input);
     const start = performance.now();
-    const child = spawn(file, args, { env: { ...env, NEBULA_IPAM_TEST_ETCD_RETRIES_TO: retriesFile }, stdio: [fd ?? 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, {
+      env: { ...env, NEBULA_IPAM_TEST_ETCD_RETRIES_TO: retriesFile },
+      stdio: [fd ?? 'pipe', 'pipe', 'pipe'],
+    });
     if (fd !== undefined) closeSync(fd);
     let stdout = '';
     let stderr = '';

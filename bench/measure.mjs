@@ -35,7 +35,13 @@ export function runTimed(file, args, { input, env, cwd, stdinFd }) {
   const fd = stdinFd?.(input);
   try {
     const start = process.hrtime.bigint();
-    const child = spawnSync(file, args, { ...(fd === undefined ? { input: input ?? '' } : { stdio: [fd, 'pipe', 'pipe'] }), env, cwd, timeout: CHILD_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 });
+    const child = spawnSync(file, args, {
+      ...(fd === undefined ? { input: input ?? '' } : { stdio: [fd, 'pipe', 'pipe'] }),
+      env,
+      cwd,
+      timeout: CHILD_TIMEOUT_MS,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     if (child.error) throw child.error;
     return { ms, status: child.status, stdout: child.stdout.toString(), stderr: child.stderr.toString() };

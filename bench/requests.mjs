@@ -7,7 +7,10 @@ export const DRIVER_NAME = 'bench';
 const PLACEHOLDER = '<ADDRESS><MAC/><IP/><IP6_GLOBAL/><IP6_ULA/><IP6/><SIZE/></ADDRESS>';
 
 function payload(arXml, addressXml) {
-  return Buffer.from(`<IPAM_DRIVER_ACTION_DATA><AR>${arXml}</AR>${addressXml}</IPAM_DRIVER_ACTION_DATA>`, 'utf8').toString('base64');
+  return Buffer.from(
+    `<IPAM_DRIVER_ACTION_DATA><AR>${arXml}</AR>${addressXml}</IPAM_DRIVER_ACTION_DATA>`,
+    'utf8',
+  ).toString('base64');
 }
 
 /** AR attributes in byte-wise order of their names, then the computed elements, as oned writes them. */
@@ -17,7 +20,11 @@ function arXml(attributes, computed = {}, usedLeases) {
   const tail = Object.entries(computed)
     .map(([k, v]) => cdata(k, v))
     .join('');
-  return names.map((n) => cdata(n, attributes[n])).join('') + tail + (usedLeases === undefined ? '' : `<USED_LEASES>${usedLeases}</USED_LEASES>`);
+  return (
+    names.map((n) => cdata(n, attributes[n])).join('') +
+    tail +
+    (usedLeases === undefined ? '' : `<USED_LEASES>${usedLeases}</USED_LEASES>`)
+  );
 }
 
 export function registerRequest(attributes) {
@@ -38,7 +45,12 @@ export function getRequest(storedAr, size = 1) {
  * @param {{ mac: string, ip?: string, ip6?: string }} address
  */
 export function addressRequest(storedAr, { mac, ip, ip6 }, size = 1) {
-  const parts = [`<MAC>${mac}</MAC>`, ip ? `<IP>${ip}</IP>` : '', ip6 ? `<IP6>${ip6}</IP6>` : '', `<SIZE>${size}</SIZE>`];
+  const parts = [
+    `<MAC>${mac}</MAC>`,
+    ip ? `<IP>${ip}</IP>` : '',
+    ip6 ? `<IP6>${ip6}</IP6>` : '',
+    `<SIZE>${size}</SIZE>`,
+  ];
   return payload(arXml(storedAr), `<ADDRESS>${parts.join('')}</ADDRESS>`);
 }
 

@@ -4,7 +4,7 @@
  * both documents hold between `<!-- bench-results -->` and `<!-- /bench-results -->`.
  *
  *   node bench/results-table.mjs --write   rewrite both blocks from bench/results.json
- *   node bench/results-table.mjs --check   exit 1 if either block differs (test/unit/bench-results.test.ts)
+ *   node bench/results-table.mjs --check   exit 1 if either block differs (test/unit/project/bench-results.test.ts)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -38,7 +38,10 @@ export function resultsMarkdown(results) {
     '',
     '| scenario | n | median ms | p95 ms | bare node ms | ratio | peak RSS MiB |',
     '|---|---:|---:|---:|---:|---:|---:|',
-    ...results.rows.map((r) => `| ${r.scenario} | ${r.n} | ${fmt(r.medianMs)} | ${fmt(r.p95Ms)} | ${fmt(r.baselineMs)} | ${fmt(r.ratio, 2)}x | ${fmt(r.peakRssMiB)} |`),
+    ...results.rows.map(
+      (r) =>
+        `| ${r.scenario} | ${r.n} | ${fmt(r.medianMs)} | ${fmt(r.p95Ms)} | ${fmt(r.baselineMs)} | ${fmt(r.ratio, 2)}x | ${fmt(r.peakRssMiB)} |`,
+    ),
   ];
   const s = results.stream;
   const c = results.concurrent;
@@ -62,7 +65,8 @@ export function resultsMarkdown(results) {
 export function withBlock(text, block, name) {
   const from = text.indexOf(START);
   const to = text.indexOf(END);
-  if (from < 0 || to < from || text.indexOf(START, from + 1) >= 0) throw new Error(`${name} must hold ${START} ... ${END} exactly once`);
+  if (from < 0 || to < from || text.indexOf(START, from + 1) >= 0)
+    throw new Error(`${name} must hold ${START} ... ${END} exactly once`);
   return `${text.slice(0, from + START.length)}\n${block}\n${text.slice(to)}`;
 }
 
@@ -85,7 +89,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   else if (process.argv.includes('--check')) {
     const stale = staleDocuments();
     if (stale.length) {
-      process.stderr.write(`Not taken from bench/results.json: ${stale.join(', ')} (run node bench/results-table.mjs --write)\n`);
+      process.stderr.write(
+        `Not taken from bench/results.json: ${stale.join(', ')} (run node bench/results-table.mjs --write)\n`,
+      );
       process.exit(1);
     }
   } else {

@@ -20,10 +20,28 @@ import { closeSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { book, delegatedPoolBook, hugeRangeBook, ip4Range, leasedBook, loadCodec, nearlyFullPoolBook } from './books.mjs';
+import {
+  book,
+  delegatedPoolBook,
+  hugeRangeBook,
+  ip4Range,
+  leasedBook,
+  loadCodec,
+  nearlyFullPoolBook,
+} from './books.mjs';
 import { canMeasureRss, childEnv, median, quantile, runTimed, runWithRss } from './measure.mjs';
 import { canUsePipes, pipeSlot } from './stdin-pipe.mjs';
-import { addressRequest, formatIPv4, formatMac, getRequest, parseIPv4, registerRequest, replyValue, storedAr, unregisterRequest } from './requests.mjs';
+import {
+  addressRequest,
+  formatIPv4,
+  formatMac,
+  getRequest,
+  parseIPv4,
+  registerRequest,
+  replyValue,
+  storedAr,
+  unregisterRequest,
+} from './requests.mjs';
 import { makeFrontEnd, scenarioDir, SIX48_BASE } from './setup.mjs';
 import { RESULTS, writeDocuments } from './results-table.mjs';
 
@@ -68,7 +86,11 @@ function scenario(name, note = '') {
 
 function envFor(book) {
   // A code cache of the bench's own (each scenario's warm-up writes it), as a front-end has one.
-  return childEnv({ NEBULA_IPAM_CONFIG: frontEnd.config, NEBULA_IPAM_STORE: book, NEBULA_IPAM_CODE_CACHE: join(frontEnd.root, 'code-cache') });
+  return childEnv({
+    NEBULA_IPAM_CONFIG: frontEnd.config,
+    NEBULA_IPAM_STORE: book,
+    NEBULA_IPAM_CODE_CACHE: join(frontEnd.root, 'code-cache'),
+  });
 }
 
 function baseline() {
@@ -84,8 +106,11 @@ function act(row, action, input, bookFile, { measureRss = false, reps = REPS } =
   const args = [String(requestId++)];
   const timed = row && !measureRss;
   const before = timed ? Array.from({ length: Math.ceil(MIN_BASELINES / reps) }, baseline) : [];
-  const result = measureRss ? runWithRss(frontEnd.links[action], args, options, dirname(bookFile)) : runTimed(frontEnd.links[action], args, options);
-  if (result.status !== 0) throw new Error(`${action} failed (exit ${result.status}) in ${row?.name ?? 'setup'}: ${result.stderr.trim()}`);
+  const result = measureRss
+    ? runWithRss(frontEnd.links[action], args, options, dirname(bookFile))
+    : runTimed(frontEnd.links[action], args, options);
+  if (result.status !== 0)
+    throw new Error(`${action} failed (exit ${result.status}) in ${row?.name ?? 'setup'}: ${result.stderr.trim()}`);
   if (row && measureRss) row.rssKiB = Math.max(row.rssKiB ?? 0, result.rssKiB ?? 0);
   else if (row) {
     row.baseline.push(...before);
@@ -130,7 +155,15 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exi
     const reply = step(reg, mode, 'register_address_range', registerRequest({ TYPE: 'IP4', IPAM_POOL: 'small' }), file);
     const id = replyValue(reply, 'NEBULA_IPAM_RANGE');
     const ip = parseIPv4(replyValue(reply, 'IP'));
-    step(unreg, mode, 'unregister_address_range', unregisterRequest(storedAr({ id, type: 'IP4', ip, mac: 0x020000000000n + ip, size: Number(replyValue(reply, 'SIZE')) })), file);
+    step(
+      unreg,
+      mode,
+      'unregister_address_range',
+      unregisterRequest(
+        storedAr({ id, type: 'IP4', ip, mac: 0x020000000000n + ip, size: Number(replyValue(reply, 'SIZE')) }),
+      ),
+      file,
+    );
   });
 }
 {
@@ -142,10 +175,28 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exi
   const alloc = scenario('allocate_address, empty store', 'by IP');
   repeat('empty store: get/allocate/free', REPS, (mode) => {
     const ip = parseIPv4(replyValue(step(get, mode, 'get_address', getRequest(ar), file), 'IP'));
-    step(free, mode, 'free_address', addressRequest(ar, { mac: formatMac(range.mac + ip - range.ip), ip: formatIPv4(ip) }), file);
+    step(
+      free,
+      mode,
+      'free_address',
+      addressRequest(ar, { mac: formatMac(range.mac + ip - range.ip), ip: formatIPv4(ip) }),
+      file,
+    );
     const chosen = range.ip + 7n;
-    step(alloc, mode, 'allocate_address', addressRequest(ar, { mac: formatMac(range.mac + 7n), ip: formatIPv4(chosen) }), file);
-    step(free, mode, 'free_address', addressRequest(ar, { mac: formatMac(range.mac + 7n), ip: formatIPv4(chosen) }), file);
+    step(
+      alloc,
+      mode,
+      'allocate_address',
+      addressRequest(ar, { mac: formatMac(range.mac + 7n), ip: formatIPv4(chosen) }),
+      file,
+    );
+    step(
+      free,
+      mode,
+      'free_address',
+      addressRequest(ar, { mac: formatMac(range.mac + 7n), ip: formatIPv4(chosen) }),
+      file,
+    );
   });
 }
 
@@ -161,7 +212,13 @@ for (const total of SIZES) {
   const free = scenario(`free_address, ${label}`);
   repeat(`get/free, ${label}`, total >= 1_000_000 ? BIG_REPS : REPS, (mode) => {
     const ip = parseIPv4(replyValue(step(get, mode, 'get_address', getRequest(ar), file), 'IP'));
-    step(free, mode, 'free_address', addressRequest(ar, { mac: formatMac(target.mac + ip - target.ip), ip: formatIPv4(ip) }), file);
+    step(
+      free,
+      mode,
+      'free_address',
+      addressRequest(ar, { mac: formatMac(target.mac + ip - target.ip), ip: formatIPv4(ip) }),
+      file,
+    );
   });
 }
 
@@ -175,7 +232,15 @@ for (const total of SIZES) {
     act(
       undefined,
       'unregister_address_range',
-      unregisterRequest(storedAr({ id: replyValue(reply, 'NEBULA_IPAM_RANGE'), type: 'IP4', ip, mac: 0x020000000000n + ip, size: Number(replyValue(reply, 'SIZE')) })),
+      unregisterRequest(
+        storedAr({
+          id: replyValue(reply, 'NEBULA_IPAM_RANGE'),
+          type: 'IP4',
+          ip,
+          mac: 0x020000000000n + ip,
+          size: Number(replyValue(reply, 'SIZE')),
+        }),
+      ),
       file,
     );
   });
@@ -184,11 +249,20 @@ for (const total of SIZES) {
   const file = writeBook('carve-48', delegatedPoolBook('six48', SIX48_BASE, 1000));
   const reg = scenario('register_address_range, /48 IPv6 pool', 'SLAAC /64 delegated; 1 000 /64s already out');
   repeat('carve from a /48', REPS, (mode) => {
-    const reply = step(reg, mode, 'register_address_range', registerRequest({ TYPE: 'IP6', IPAM_POOL6: 'six48', SIZE: '256', MAC: '02:cc:00:00:00:00' }), file);
+    const reply = step(
+      reg,
+      mode,
+      'register_address_range',
+      registerRequest({ TYPE: 'IP6', IPAM_POOL6: 'six48', SIZE: '256', MAC: '02:cc:00:00:00:00' }),
+      file,
+    );
     act(
       undefined,
       'unregister_address_range',
-      unregisterRequest({ ...storedAr({ id: replyValue(reply, 'NEBULA_IPAM_RANGE'), type: 'IP6', mac: 0x02cc00000000n, size: 256 }), GLOBAL_PREFIX: replyValue(reply, 'GLOBAL_PREFIX') }),
+      unregisterRequest({
+        ...storedAr({ id: replyValue(reply, 'NEBULA_IPAM_RANGE'), type: 'IP6', mac: 0x02cc00000000n, size: 256 }),
+        GLOBAL_PREFIX: replyValue(reply, 'GLOBAL_PREFIX'),
+      }),
       file,
     );
   });
@@ -206,7 +280,12 @@ for (const [label, size] of /** @type {[string, number][]} */ ([
   const get = scenario(`get_address, ${label}`, '1 000 leases');
   repeat(`get/free on a ${label}`, REPS, (mode) => {
     const ip = parseIPv4(replyValue(step(get, mode, 'get_address', getRequest(ar), file), 'IP'));
-    act(undefined, 'free_address', addressRequest(ar, { mac: formatMac(range.mac + ip - range.ip), ip: formatIPv4(ip) }), file);
+    act(
+      undefined,
+      'free_address',
+      addressRequest(ar, { mac: formatMac(range.mac + ip - range.ip), ip: formatIPv4(ip) }),
+      file,
+    );
   });
 }
 for (const [label, size] of /** @type {[string, number][]} */ ([
@@ -220,7 +299,10 @@ for (const [label, size] of /** @type {[string, number][]} */ ([
   const index = BigInt(Math.floor(size * 0.7));
   // oned names the address by its MAC; the IP6 field it sends is the literal 0 (docs/oned-contract.md 2.1).
   const address = { mac: formatMac(range.mac + index), ip6: '0' };
-  const alloc = scenario(`allocate_address by MAC, ${label}`, '1 000 leases; oned takes only IPv4 from get_address, so an IPv6 lease is allocate with an explicit IP6, sent as its MAC');
+  const alloc = scenario(
+    `allocate_address by MAC, ${label}`,
+    '1 000 leases; oned takes only IPv4 from get_address, so an IPv6 lease is allocate with an explicit IP6, sent as its MAC',
+  );
   repeat(`allocate/free on a ${label}`, REPS, (mode) => {
     step(alloc, mode, 'allocate_address', addressRequest(ar, address), file);
     act(undefined, 'free_address', addressRequest(ar, address), file);
@@ -235,7 +317,15 @@ for (const [label, size] of /** @type {[string, number][]} */ ([
     act(
       undefined,
       'unregister_address_range',
-      unregisterRequest(storedAr({ id: replyValue(reply, 'NEBULA_IPAM_RANGE'), type: 'IP4', ip, mac: 0x020000000000n + ip, size: Number(replyValue(reply, 'SIZE')) })),
+      unregisterRequest(
+        storedAr({
+          id: replyValue(reply, 'NEBULA_IPAM_RANGE'),
+          type: 'IP4',
+          ip,
+          mac: 0x020000000000n + ip,
+          size: Number(replyValue(reply, 'SIZE')),
+        }),
+      ),
       file,
     );
   });
@@ -264,8 +354,15 @@ function runStream() {
   for (let i = 0; i < STREAM; i++) {
     const range = value.ranges[(i >> 1) % value.ranges.length];
     const ar = storedAr({ ...range, size: 256 });
-    if (i % 2 === 0) pending = { range, ip: parseIPv4(replyValue(act(undefined, 'get_address', getRequest(ar), file), 'IP')) };
-    else act(undefined, 'free_address', addressRequest(ar, { mac: formatMac(range.mac + pending.ip - range.ip), ip: formatIPv4(pending.ip) }), file);
+    if (i % 2 === 0)
+      pending = { range, ip: parseIPv4(replyValue(act(undefined, 'get_address', getRequest(ar), file), 'IP')) };
+    else
+      act(
+        undefined,
+        'free_address',
+        addressRequest(ar, { mac: formatMac(range.mac + pending.ip - range.ip), ip: formatIPv4(pending.ip) }),
+        file,
+      );
     row.actions++;
   }
   row.seconds = Number(process.hrtime.bigint() - start) / 1e9;
@@ -289,18 +386,23 @@ async function runConcurrent() {
   const file = writeBook('concurrent', leasedBook(10_000, PER_RANGE));
   /** @type {{ name: string, makespan: number[], lease: number[], status: number[], baseline: number[] }} */
   const row = { name, makespan: [], lease: [], status: [], baseline: [] };
-  const slots = Array.from({ length: CONCURRENT }, (_, i) => (canUsePipes ? pipeSlot(frontEnd.root, `concurrent-${i}`) : undefined));
+  const slots = Array.from({ length: CONCURRENT }, (_, i) =>
+    canUsePipes ? pipeSlot(frontEnd.root, `concurrent-${i}`) : undefined,
+  );
   const cli = (args, slot) => spawnAsync(frontEnd.links['nebula-ipam'], args, '', envFor(file), slot);
   for (let round = -1; round < ROUNDS; round++) {
     const owners = Array.from({ length: CONCURRENT }, (_, i) => `bench-${round}-${i}`);
-    const commands = owners.map((owner, i) => (i % 2 === 0 ? ['lease', '--pool', 'small', '--owner', owner, '--json'] : ['status', '--json']));
+    const commands = owners.map((owner, i) =>
+      i % 2 === 0 ? ['lease', '--pool', 'small', '--owner', owner, '--json'] : ['status', '--json'],
+    );
     if (round >= 0) row.baseline.push(baseline());
     const start = performance.now();
     const results = await Promise.all(commands.map((args, i) => cli(args, slots[i])));
     const makespan = performance.now() - start;
     const leased = new Set();
     results.forEach((r, i) => {
-      if (r.status !== 0) throw new Error(`nebula-ipam ${commands[i].join(' ')} failed (exit ${r.status}): ${r.stderr}`);
+      if (r.status !== 0)
+        throw new Error(`nebula-ipam ${commands[i].join(' ')} failed (exit ${r.status}): ${r.stderr}`);
       if (commands[i][0] === 'lease') leased.add(JSON.parse(r.stdout).addresses);
       if (round >= 0) row[commands[i][0]].push(r.ms);
     });
@@ -357,7 +459,10 @@ function report() {
   const lines = [
     '| scenario | n | median ms | p95 ms | bare node ms | ratio | peak RSS MiB |',
     '|---|---:|---:|---:|---:|---:|---:|',
-    ...table.map((t) => `| ${t.scenario} | ${t.n} | ${fmt(t.medianMs)} | ${fmt(t.p95Ms)} | ${fmt(t.baselineMs)} | ${fmt(t.ratio, 2)}x | ${fmt(t.peakRssMiB)} |`),
+    ...table.map(
+      (t) =>
+        `| ${t.scenario} | ${t.n} | ${fmt(t.medianMs)} | ${fmt(t.p95Ms)} | ${fmt(t.baselineMs)} | ${fmt(t.ratio, 2)}x | ${fmt(t.peakRssMiB)} |`,
+    ),
   ];
   let stream;
   if (streamRow) {
@@ -372,7 +477,10 @@ function report() {
       baselineMs: base,
       ratio: perAction / base,
     };
-    lines.push('', `${stream.scenario}: ${fmt(stream.actionsPerSecond)} actions/s (${fmt(perAction)} ms each; bare node ${fmt(base)} ms = ${fmt(1000 / base)}/s; ratio ${fmt(stream.ratio, 2)}x)`);
+    lines.push(
+      '',
+      `${stream.scenario}: ${fmt(stream.actionsPerSecond)} actions/s (${fmt(perAction)} ms each; bare node ${fmt(base)} ms = ${fmt(1000 / base)}/s; ratio ${fmt(stream.ratio, 2)}x)`,
+    );
   }
   let concurrent;
   if (concurrentRow) {
@@ -392,17 +500,25 @@ function report() {
       `${concurrent.scenario}: every lease got its own address in every round; ${concurrent.rounds} rounds, all ${CONCURRENT} done in ${fmt(concurrent.makespanMedianMs)} ms (median); lease ${fmt(concurrent.leaseMedianMs)} ms median / ${fmt(concurrent.leaseP95Ms)} p95, status ${fmt(concurrent.statusMedianMs)} / ${fmt(concurrent.statusP95Ms)} (bare node ${fmt(base)} ms; 2 cores).`,
     );
   }
-  const machine = { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), kernel: os.release(), node: process.version };
+  const machine = {
+    cpu: os.cpus()[0]?.model,
+    cores: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    kernel: os.release(),
+    node: process.version,
+  };
   lines.push(
     '',
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, Node ${machine.node}.`,
     'Each sample execs the action symlink (shebang `#!/usr/bin/env node`, as oned does) right after a bare `node -e 0` (several for rows of few samples, at least 15 a row); ratio = median / median of those paired bare runs.',
-    "The bundle's V8 code cache (src/boot/start.ts) is in a directory of the run's own, written by each scenario's untimed warm-up run.",
+    "The bundle's V8 code cache (src/boot/entry.ts) is in a directory of the run's own, written by each scenario's untimed warm-up run.",
     "NODE_EXTRA_CA_CERTS is removed from every child's environment (it costs each Node start ~40 ms here, which a production front-end does not pay).",
     canUsePipes
       ? 'stdin is a pipe holding the request, its writer closed, as oned (Ruby popen3) gives it.'
       : "stdin: Node's socket pair (mkfifo is missing), which the driver reads more slowly than the pipe oned gives it.",
-    canMeasureRss ? "Peak RSS: the child's ru_maxrss from GNU time (`/usr/bin/time -f %M`), in a separate untimed run." : 'Peak RSS: not measured (/usr/bin/time is missing).',
+    canMeasureRss
+      ? "Peak RSS: the child's ru_maxrss from GNU time (`/usr/bin/time -f %M`), in a separate untimed run."
+      : 'Peak RSS: not measured (/usr/bin/time is missing).',
   );
   if (skipped.length) lines.push(`Skipped (over the ${BUDGET_MS / 1000} s budget): ${skipped.join('; ')}.`);
   const text = lines.join('\n');
@@ -427,7 +543,7 @@ function report() {
   writeFileSync(join(resultsDir, `bench-${doc.date.replace(/[:.]/g, '-')}.json`), json);
   // A run of the whole benchmark on the project's own bundle is what the documents show: it goes
   // to the committed bench/results.json, and README.md and docs/performance.md take their table
-  // from it (bench/results-table.mjs; test/unit/bench-results.test.ts checks they agree).
+  // from it (bench/results-table.mjs; test/unit/project/bench-results.test.ts checks they agree).
   const whole = !ONLY && !process.env.BENCH_BUNDLE && skipped.length === 0 && !process.env.BENCH_NO_RESULTS;
   if (whole) {
     const { raw: _raw, markdown: _markdown, bundle: _bundle, ...kept } = doc;
@@ -435,6 +551,8 @@ function report() {
     writeDocuments();
     process.stderr.write('results: bench/results.json; README.md and docs/performance.md updated from it\n');
   } else {
-    process.stderr.write(`results: bench/results/bench-${doc.date.replace(/[:.]/g, '-')}.json (a partial run or another bundle: bench/results.json unchanged)\n`);
+    process.stderr.write(
+      `results: bench/results/bench-${doc.date.replace(/[:.]/g, '-')}.json (a partial run or another bundle: bench/results.json unchanged)\n`,
+    );
   }
 }

@@ -8,7 +8,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DRIVER_NAME } from './requests.mjs';
 
-export const ACTIONS = ['register_address_range', 'unregister_address_range', 'allocate_address', 'get_address', 'free_address'];
+export const ACTIONS = [
+  'register_address_range',
+  'unregister_address_range',
+  'allocate_address',
+  'get_address',
+  'free_address',
+];
 
 export const POOLS = [
   { name: 'small', network: '192.168.0.0/16', subnetPrefix: 24 },

@@ -1,6 +1,8 @@
 // `npm start`: the driver's main job, shown on a built-in pool and a temporary lease book.
 // It runs dist/nebula-ipam.cjs exactly as oned does: through the five action symlinks in a
-// remotes/ipam/<driver>/ tree, argv[2] = request id, stdin = one line of base64 XML. Each step
+// remotes/ipam/nebula/ tree (IPAM_MAD "nebula", the name the README installs it as), exec'd
+// with argv[0] = the link's path and argv[1] = oned's request id (process.argv[2] in Node, whose
+// process.argv[1] is the script), stdin = one line of base64 XML. Each step
 // prints what oned asked, what the driver answered and the exit code; the demo exits non-zero
 // as soon as a step does not behave as expected.
 import { spawnSync } from 'node:child_process';
@@ -11,9 +13,25 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BUNDLE = path.join(ROOT, 'dist', 'nebula-ipam.cjs');
-const DRIVER = 'nebula-ipam';
-const ACTIONS = ['register_address_range', 'unregister_address_range', 'allocate_address', 'get_address', 'free_address'];
-const POOL = { name: 'demo', network: '10.10.0.0/16', subnetPrefix: 24, gateway: 'first', dns: ['10.10.0.53'], mtu: 1500, searchDomain: 'demo.example', default: true };
+// The IPAM_MAD: the driver directory's name, as the README's install (and oned.conf's -i list) has it.
+const DRIVER = 'nebula';
+const ACTIONS = [
+  'register_address_range',
+  'unregister_address_range',
+  'allocate_address',
+  'get_address',
+  'free_address',
+];
+const POOL = {
+  name: 'demo',
+  network: '10.10.0.0/16',
+  subnetPrefix: 24,
+  gateway: 'first',
+  dns: ['10.10.0.53'],
+  mtu: 1500,
+  searchDomain: 'demo.example',
+  default: true,
+};
 
 const tty = process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 const dim = (t) => (tty ? `\x1b[2m${t}\x1b[0m` : t);
@@ -32,7 +50,7 @@ function expect(ok, what) {
 // --- the sandbox: config, book, symlinks -------------------------------------------------------
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-ipam-demo-'));
 const driverDir = path.join(dir, 'remotes', 'ipam', DRIVER);
-const configFile = path.join(dir, 'nebula-ipam.json');
+const configFile = path.join(dir, `${DRIVER}.json`);
 const bookFile = path.join(dir, 'book', 'leases.json');
 
 function setUp() {
@@ -95,7 +113,8 @@ function storedAr(reply, used) {
   const computed = `<MAC_END>${cdata(macOf(ipToNumber(reply.IP) + last))}</MAC_END><IP_END>${cdata(numberToIp(ipToNumber(reply.IP) + last))}</IP_END>`;
   return `${elements(attrs)}${computed}<USED_LEASES>${used}</USED_LEASES>`;
 }
-const addressOf = (ip, size) => `<ADDRESS><MAC>${macOf(ipToNumber(ip))}</MAC><IP>${ip}</IP><SIZE>${size}</SIZE></ADDRESS>`;
+const addressOf = (ip, size) =>
+  `<ADDRESS><MAC>${macOf(ipToNumber(ip))}</MAC><IP>${ip}</IP><SIZE>${size}</SIZE></ADDRESS>`;
 
 /** `NAME = [ K = "v", ... ]` into an object; undefined if stdout is anything else. */
 function parseReply(text, name) {
@@ -123,7 +142,9 @@ function show(action, shortRequest, result) {
   // The AR vector is printed as oned receives it; everything else fits on the request's line.
   const vector = out.startsWith('AR');
   const answer = vector ? 'stdout:' : out ? out.replace(/\s*\n\s*/g, ' ') : err ? `stderr: ${err}` : '';
-  console.log(`   ${action} ${result.id} ${dim('<-')} ${shortRequest} ${dim('->')} exit ${result.code} ${dim(`(${result.ms.toFixed(0)} ms)`)}${answer ? `  ${answer}` : ''}`);
+  console.log(
+    `   ${action} ${result.id} ${dim('<-')} ${shortRequest} ${dim('->')} exit ${result.code} ${dim(`(${result.ms.toFixed(0)} ms)`)}${answer ? `  ${answer}` : ''}`,
+  );
   if (vector) console.log(`      ${out.split('\n').join('\n      ')}`);
 }
 
@@ -132,8 +153,15 @@ function show(action, shortRequest, result) {
  * (`nebula-ipam leases`), so the demo never depends on the book's file format.
  */
 function operator(...args) {
-  const child = spawnSync(path.join(dir, 'nebula-ipam'), args, { cwd: dir, env, encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
-  if (child.status !== 0) throw new DemoFailure(`nebula-ipam ${args.join(' ')} exited ${child.status}: ${child.stderr.trim()}`);
+  const child = spawnSync(path.join(dir, 'nebula-ipam'), args, {
+    cwd: dir,
+    env,
+    encoding: 'utf8',
+    timeout: 30_000,
+    killSignal: 'SIGKILL',
+  });
+  if (child.status !== 0)
+    throw new DemoFailure(`nebula-ipam ${args.join(' ')} exited ${child.status}: ${child.stderr.trim()}`);
   return child.stdout;
 }
 
@@ -142,13 +170,32 @@ function showBook() {
   console.log(`   ${operator('leases').trimEnd().split('\n').join('\n   ')}`);
 }
 
+/**
+ * The request id the driver read from argv[1] is the one the book recorded for each lease
+ * (it is what matches a lease to oned.log's lines): proof the demo passes it where oned does.
+ */
+function showRequestIds(takenBy) {
+  const { leases } = JSON.parse(operator('--json', 'leases', '--holder', 'opennebula'));
+  const recorded = leases.map((l) => `${l.addresses.split('-')[0]}:${l.requestId}`);
+  const sent = [...takenBy].map(([ip, id]) => `${ip}:${id}`);
+  expect(
+    JSON.stringify([...recorded].sort()) === JSON.stringify([...sent].sort()),
+    `the book's request ids ${recorded.join(' ')} are not the argv[1] of the requests ${sent.join(' ')}`,
+  );
+  console.log(`   request ids the book recorded (argv[1] of each get_address/allocate_address): ${sent.join(' ')}`);
+}
+
 // --- the life-cycle ----------------------------------------------------------------------------
 function main() {
   setUp();
   console.log(bold('nebula-ipam demo: the driver run exactly as oned runs it'));
   console.log(`   actions  ${driverDir}/<action> -> dist/nebula-ipam.cjs (five symlinks)`);
-  console.log(`   request  argv[2] = request id, stdin = base64 of the XML oned writes, no newline`);
-  console.log(`   pool     "${POOL.name}" ${POOL.network}, carves /${POOL.subnetPrefix} subnets, gateway first, DNS ${POOL.dns.join(' ')}`);
+  console.log(
+    `   request  argv[1] = oned's request id (argv[0] the link's path), stdin = base64 of the XML oned writes, no newline`,
+  );
+  console.log(
+    `   pool     "${POOL.name}" ${POOL.network}, carves /${POOL.subnetPrefix} subnets, gateway first, DNS ${POOL.dns.join(' ')}`,
+  );
   console.log(`   book     ${bookFile} (temporary)`);
 
   section('Create the empty lease book on purpose, as install does (no action ever makes one)');
@@ -157,21 +204,29 @@ function main() {
 
   section('Create a network from the pool: onevnet create with AR = [ SIZE = 16 ], no TYPE, no IP');
   let r = runAction('register_address_range', request(elements({ IPAM_MAD: DRIVER, SIZE: '16' }), PLACEHOLDER));
-  show('register_address_range', 'AR: IPAM_MAD=nebula-ipam SIZE=16', r);
+  show('register_address_range', `AR: IPAM_MAD=${DRIVER} SIZE=16`, r);
   const reply = parseReply(r.stdout, 'AR');
   expect(r.code === 0 && reply, 'register did not answer with an AR vector');
-  expect(reply.IPAM_MAD === DRIVER && reply.TYPE === 'IP4' && reply.SIZE === '16' && reply.IP, 'the AR lacks IPAM_MAD, TYPE, SIZE or IP');
+  expect(
+    reply.IPAM_MAD === DRIVER && reply.TYPE === 'IP4' && reply.SIZE === '16' && reply.IP,
+    'the AR lacks IPAM_MAD, TYPE, SIZE or IP',
+  );
   const first = ipToNumber(reply.IP);
   const inRange = (ip) => ipToNumber(ip) >= first && ipToNumber(ip) < first + 16;
   const arShown = `AR ${reply.NEBULA_IPAM_RANGE} ${reply.IP}+16`;
 
   const leased = new Set();
   const given = new Set();
+  /** First address of each block get_address or allocate_address took -> the request id it was sent with. */
+  const takenBy = new Map();
   const lease = (size) => {
     r = runAction('get_address', request(storedAr(reply, leased.size), `<ADDRESS><SIZE>${size}</SIZE></ADDRESS>`));
     show('get_address', `${arShown}, SIZE=${size}`, r);
     const address = parseReply(r.stdout, 'ADDRESS');
-    expect(r.code === 0 && address?.IP && address.SIZE === String(size), 'get_address did not answer with an ADDRESS vector');
+    expect(
+      r.code === 0 && address?.IP && address.SIZE === String(size),
+      'get_address did not answer with an ADDRESS vector',
+    );
     for (let i = 0; i < size; i++) {
       const ip = numberToIp(ipToNumber(address.IP) + i);
       expect(inRange(ip), `${ip} is outside the range`);
@@ -179,6 +234,7 @@ function main() {
       leased.add(ip);
       given.add(ip);
     }
+    takenBy.set(address.IP, r.id);
     return address.IP;
   };
   const allocate = (ip) => {
@@ -204,9 +260,14 @@ function main() {
   r = allocate(held);
   expect(r.code === 0 && r.stdout === '', 'allocate_address failed');
   leased.add(held);
+  takenBy.set(held, r.id);
   r = allocate(vms[0]);
-  expect(r.code !== 0 && r.stdout === '' && r.stderr.split('\n').length === 2, 'a leased address was given out twice, or the failure was not one line');
+  expect(
+    r.code !== 0 && r.stdout === '' && r.stderr.split('\n').length === 2,
+    'a leased address was given out twice, or the failure was not one line',
+  );
   showBook();
+  showRequestIds(takenBy);
 
   section('Free: VM 2 ends; the reservation and the hold go one address per call, as oned does');
   free(vms[1]);
@@ -214,7 +275,9 @@ function main() {
   free(held);
   showBook();
 
-  section('A fourth VM gets the next never-used address, not one just freed (onevnet release may free an address a VM still uses)');
+  section(
+    'A fourth VM gets the next never-used address, not one just freed (onevnet release may free an address a VM still uses)',
+  );
   const next = lease(1);
   expect(next === numberToIp(ipToNumber(block) + 4), `VM 4 got ${next}, not the address after the reservation`);
 
@@ -230,7 +293,9 @@ function main() {
   console.log(`   ${operator('status').trimEnd().split('\n').join('\n   ')}`);
   expect(status.ranges.length === 0, 'the book still holds ranges');
   expect(mode === '600', `the book is mode ${mode}, not 600`);
-  console.log(`\n${bold('OK')}: ${calls} requests, ${given.size} distinct addresses handed out, none to two holders at once; the book is empty again.`);
+  console.log(
+    `\n${bold('OK')}: ${calls} requests, ${given.size} distinct addresses handed out, none to two holders at once; the book is empty again.`,
+  );
 }
 
 let status = 0;
@@ -238,7 +303,9 @@ try {
   main();
 } catch (error) {
   status = 1;
-  console.error(`\ndemo FAILED: ${error instanceof DemoFailure ? error.message : error instanceof Error ? error.stack : String(error)}`);
+  console.error(
+    `\ndemo FAILED: ${error instanceof DemoFailure ? error.message : error instanceof Error ? error.stack : String(error)}`,
+  );
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -23,7 +23,15 @@ fs.writeFileSync(
       // The guide's book is made minutes before its onevnet document: judge all of it (README: Reconcile and clocks).
       reconcileMarginSeconds: 0,
       pools: [
-        { name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, gateway: 'first', dns: ['10.20.0.2'], exclude: ['10.20.255.0/24'], default: true },
+        {
+          name: 'private',
+          network: '10.20.0.0/16',
+          subnetPrefix: 24,
+          gateway: 'first',
+          dns: ['10.20.0.2'],
+          exclude: ['10.20.255.0/24'],
+          default: true,
+        },
         { name: 'public6', network: '2001:db8:100::/48', subnetPrefix: 64 },
       ],
     },
@@ -35,7 +43,12 @@ const bin = path.join(ROOT, 'bin');
 fs.mkdirSync(bin);
 fs.copyFileSync(BUNDLE, path.join(bin, 'nebula-ipam'));
 fs.chmodSync(path.join(bin, 'nebula-ipam'), 0o755);
-const env = childEnv('default', { NEBULA_IPAM_CONFIG: config, NEBULA_IPAM_STORE: path.join(ROOT, 'store', 'leases.json'), PATH: `${bin}:${process.env.PATH}`, COLUMNS: undefined });
+const env = childEnv('default', {
+  NEBULA_IPAM_CONFIG: config,
+  NEBULA_IPAM_STORE: path.join(ROOT, 'store', 'leases.json'),
+  PATH: `${bin}:${process.env.PATH}`,
+  COLUMNS: undefined,
+});
 const driverDir = path.join(ROOT, 'remotes', 'ipam', 'nebula');
 
 /** Runs a command line as the operator types it and prints it with its output. */
@@ -47,18 +60,28 @@ function $(line: string, show = true): string {
 }
 
 function oned(action: string, xml: string, requestId: number) {
-  const child = spawnSync(path.join(driverDir, action), [String(requestId)], { input: encodeRequest(xml), env, encoding: 'utf8' });
+  const child = spawnSync(path.join(driverDir, action), [String(requestId)], {
+    input: encodeRequest(xml),
+    env,
+    encoding: 'utf8',
+  });
   return { code: child.status ?? 1, stdout: child.stdout, stderr: child.stderr };
 }
 
 $(`nebula-ipam install ${driverDir} --bin ${bin}-linked`);
 // oned registers an AR and leases two addresses to VMs.
-const ar = new OnedAr(expectReply(oned('register_address_range', registerXml({ IPAM_MAD: 'nebula', SIZE: '50' }), 12), 'AR'));
+const ar = new OnedAr(
+  expectReply(oned('register_address_range', registerXml({ IPAM_MAD: 'nebula', SIZE: '50' }), 12), 'AR'),
+);
 for (const request of [13, 14]) {
   const reply = expectReply(oned('get_address', ar.getXml(1), request), 'ADDRESS');
   ar.noteLeased(ar.indexOf(reply.get('IP')!));
 }
-oned('register_address_range', registerXml({ IPAM_MAD: 'nebula', TYPE: 'IP4_6', IPAM_POOL: 'private', IPAM_POOL6: 'public6', SIZE: '8' }), 15);
+oned(
+  'register_address_range',
+  registerXml({ IPAM_MAD: 'nebula', TYPE: 'IP4_6', IPAM_POOL: 'private', IPAM_POOL6: 'public6', SIZE: '8' }),
+  15,
+);
 $('nebula-ipam lease --pool private --count 2 --owner bm-web-01 --note "rack 4, U12, the blue cable by the door"');
 $('nebula-ipam lease --pool private --ip 10.20.0.40 --owner bm-db-01');
 $('nebula-ipam lease --pool private --ip 10.20.0.3 --owner bm-db-02');
@@ -81,7 +104,9 @@ $('nebula-ipam export > /tmp/guide/export.json', false);
 $('nebula-ipam --store /tmp/guide/other.json import /tmp/guide/export.json --dry-run');
 $('nebula-ipam --store /tmp/guide/other.json init');
 $('nebula-ipam --store /tmp/guide/other.json import /tmp/guide/export.json --dry-run');
-$('nebula-ipam --driver nebula metrics | grep -E "^# (HELP|TYPE) nebula_ipam_pool_utilisation|^nebula_ipam_pool_utilisation|nebula_ipam_range_used_addresses.*range=\\"r1\\""');
+$(
+  'nebula-ipam --driver nebula metrics | grep -E "^# (HELP|TYPE) nebula_ipam_pool_utilisation|^nebula_ipam_pool_utilisation|nebula_ipam_range_used_addresses.*range=\\"r1\\""',
+);
 $('nebula-ipam version --json');
 $('nebula-ipam release --ip 10.20.0.4');
 $('nebula-ipam release --owner bm-web-01');

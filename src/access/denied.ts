@@ -16,7 +16,7 @@ export function ioReason(error: unknown, file: string): string {
 }
 
 /** " (this process runs as uid 0 (root); FILE belongs to uid 9869 (oneadmin), mode 0600)", or "". */
-export function deniedDetail(error: unknown, file: string): string {
+function deniedDetail(error: unknown, file: string): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code !== 'EACCES' && code !== 'EPERM') return '';
   const runs = `this process runs as ${account('uid', process.geteuid?.() ?? -1)}`;

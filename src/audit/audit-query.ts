@@ -2,9 +2,9 @@
  * Reading the audit log back (`nebula-ipam log`): a line is a record when it parses as one;
  * filters by time and by address. Pure; the file is read by the command.
  */
-import { FAMILIES } from '../address/family.ts';
-import { parseMac } from '../address/mac.ts';
-import type { AuditRecord } from './audit-record.ts';
+import { FAMILIES } from '../core/address/family.ts';
+import { parseMac } from '../core/address/mac.ts';
+import type { AuditRecord } from '../core/change.ts';
 
 export interface AuditFilter {
   /** Only records at or after this time. */
@@ -31,7 +31,13 @@ export function parseAuditLine(line: string): AuditRecord | undefined {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const record = value as Record<string, unknown>;
-  if (typeof record.time !== 'string' || typeof record.actor !== 'string' || typeof record.action !== 'string' || typeof record.result !== 'string') return undefined;
+  if (
+    typeof record.time !== 'string' ||
+    typeof record.actor !== 'string' ||
+    typeof record.action !== 'string' ||
+    typeof record.result !== 'string'
+  )
+    return undefined;
   return record as unknown as AuditRecord;
 }
 
@@ -43,7 +49,12 @@ export function matchesAudit(record: AuditRecord, filter: AuditFilter): boolean 
   if (filter.range !== undefined && record.range !== filter.range) return false;
   if (filter.owner !== undefined && record.owner !== filter.owner) return false;
   if (filter.action !== undefined && record.action !== filter.action) return false;
-  if (filter.actor !== undefined && record.actor !== filter.actor && !(!filter.actor.includes(':') && record.actor.startsWith(`${filter.actor}:`))) return false;
+  if (
+    filter.actor !== undefined &&
+    record.actor !== filter.actor &&
+    !(!filter.actor.includes(':') && record.actor.startsWith(`${filter.actor}:`))
+  )
+    return false;
   if (filter.address) {
     const span = record.addresses === undefined ? undefined : parseSpan(record.addresses, filter.address.space);
     if (!span || filter.address.value < span.first || filter.address.value > span.last) return false;

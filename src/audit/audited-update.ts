@@ -1,11 +1,11 @@
 /**
  * "Update the store, then audit", the one way the driver, the CLI and reconcile change the
- * book: the pure decision runs inside one store update, its audit records (one per span
- * touched) are stored with the change, and a failure is recorded on its own.
+ * book: the pure change runs inside one store update, its audit facts (one per span touched)
+ * are stamped into records and stored with the book, and a failure is recorded on its own.
  */
-import type { Book } from '../book/book.ts';
+import type { Book } from '../core/book/book.ts';
+import type { AuditFacts, AuditRecord, Change } from '../core/change.ts';
 import type { LeaseStore, UpdateOptions } from '../store/store.ts';
-import type { AuditFacts, AuditRecord } from './audit-record.ts';
 import { auditOrigin } from './audit-origin.ts';
 
 /** What the caller knows before deciding: who acts, when, and under which action name. */
@@ -15,35 +15,29 @@ export interface AuditSubject {
   readonly action: string;
 }
 
-export interface AuditedDecision<R> {
-  /** The new book, or undefined when nothing changes. */
-  readonly book?: Book;
-  readonly result: R;
-  /**
-   * One entry per span touched (an entry may name its own action, as reconcile's fixes do).
-   * Without a book they are recorded as `unchanged`: a request the book deliberately ignored.
-   */
-  readonly audit?: readonly (AuditFacts & { readonly action?: string })[];
-}
-
 /**
  * `attempt`: what was asked for, recorded with a failure (so `log --ip` finds refusals too);
  * `options`: the store's (store.ts).
  */
-export async function auditedUpdate<R>(store: LeaseStore, subject: AuditSubject, decide: (book: Book) => AuditedDecision<R>, attempt: AuditFacts = {}, options: UpdateOptions = {}): Promise<R> {
+export async function auditedUpdate<R>(
+  store: LeaseStore,
+  subject: AuditSubject,
+  decide: (book: Book) => Change<R>,
+  attempt: AuditFacts = {},
+  options: UpdateOptions = {},
+): Promise<R> {
   let unchanged: AuditRecord[] = [];
   let result: R;
   const origin = auditOrigin();
+  const stamp = (facts: readonly AuditFacts[], outcome: AuditRecord['result']) =>
+    facts.map((fact): AuditRecord => ({ ...subject, ...origin, ...fact, result: outcome }));
   try {
     result = await store.update((book) => {
-      const decided = decide(book);
-      if (decided.book) {
-        const audit = (decided.audit ?? [{}]).map((facts): AuditRecord => ({ ...subject, ...origin, ...facts, result: 'ok' }));
-        unchanged = [];
-        return { book: decided.book, result: decided.result, audit };
-      }
-      unchanged = (decided.audit ?? []).map((facts): AuditRecord => ({ ...subject, ...origin, ...facts, result: 'unchanged' }));
-      return { result: decided.result };
+      const change = decide(book);
+      unchanged = change.book ? [] : stamp(change.audit ?? [], 'unchanged');
+      return change.book
+        ? { ...change, audit: stamp(change.audit?.length ? change.audit : [{}], 'ok') }
+        : { result: change.result };
     }, options);
   } catch (error) {
     await store.audit({ ...subject, ...origin, ...attempt, result: 'error', error: (error as Error).message });

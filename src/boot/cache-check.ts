@@ -11,7 +11,7 @@
  * node:crypto more, node:v8 to turn V8's own checksum back on more still), which is most of what
  * the cache saves; reading the file twice as long costs ~0.1 ms. Deliberate edits are another
  * matter: the cache is read only from a directory and a file of this user that nobody else may
- * write (start.ts), and whoever can write there can run code as this user anyway.
+ * write (entry.ts), and whoever can write there can run code as this user anyway.
  *
  * Anything refused means compiling from source, as without a cache, and a new cache.
  */

@@ -1,10 +1,10 @@
 /**
- * Carrying a program in a block comment of the bundle (see start.ts). Inside the comment every
+ * Carrying a program in a block comment of the bundle (see entry.ts). Inside the comment every
  * `*`, n backslashes, `/` is written with one backslash more, so no `*` `/` can end the comment
  * early; reading takes one backslash off again. Exact for any text.
  */
 
-/** How build.mjs wraps each half: Node's CommonJS wrapper, which start.ts calls itself. */
+/** How build.mjs wraps each part: Node's CommonJS wrapper, which entry.ts calls itself. */
 export const WRAPPER_START = '(function (exports, require, module, __filename, __dirname) {';
 export const WRAPPER_END = '\n})';
 

@@ -3,20 +3,32 @@
  * store update, with one audit record per span it touched (or one saying it failed).
  */
 import { auditedUpdate } from '../audit/audited-update.ts';
-import type { AuditFacts } from '../audit/audit-record.ts';
-import type { Book } from '../book/book.ts';
+import type { AuditFacts, Change } from '../core/change.ts';
+import type { Book } from '../core/book/book.ts';
 import type { Config } from '../config/config.ts';
-import type { Outcome } from '../operator/operation.ts';
 import type { CliContext } from './context.ts';
 import { noticeLockWait } from './lock-notice.ts';
 
 /** `attempt`: what the command was asked to touch, recorded when it fails (so `log --ip` finds refusals too). */
-export async function applyChange<R>(context: CliContext, action: string, decide: (book: Book, config: Config, now: string) => Outcome<R>, attempt: AuditFacts = {}): Promise<R> {
+export async function applyChange<R>(
+  context: CliContext,
+  action: string,
+  decide: (book: Book, config: Config, now: string) => Change<R>,
+  attempt: AuditFacts = {},
+): Promise<R> {
   const config = context.config();
   const now = context.now().toISOString();
   const where = context.store().description.location;
   const waited = noticeLockWait(where, context.stderr, config.lockTimeoutMs);
   return context.interrupts
-    .write(where, (options) => auditedUpdate(context.store(), { time: now, actor: context.actor, action }, (book) => decide(book, config, now), attempt, options))
+    .write(where, (options) =>
+      auditedUpdate(
+        context.store(),
+        { time: now, actor: context.actor, action },
+        (book) => decide(book, config, now),
+        attempt,
+        options,
+      ),
+    )
     .finally(waited);
 }

@@ -1,9 +1,9 @@
 /**
  * `verify` and `status` on what oned will meet (issue 15 item 5): the store's files opened as
- * the driver's user (driver-user.ts, store/access-check.ts), as verify findings.
+ * the driver's user (driver-user.ts, store/file/access-check.ts), as verify findings.
  */
-import type { AccessCheck } from '../store/access-check.ts';
-import type { AccessFinding } from '../verify/access-finding.ts';
+import type { AccessCheck } from '../store/file/access-check.ts';
+import type { AccessFinding } from '../core/verify/access-finding.ts';
 import type { CliContext } from './context.ts';
 import { driverUser, runningUser } from './driver-user.ts';
 
@@ -20,7 +20,11 @@ export function bookAccess(context: CliContext, asUser?: string): BookAccess {
   if (!store.checkAccess) return { findings: [], asDriver: false };
   const user = driverUser(context.env, context.driver, asUser);
   const check = store.checkAccess(user ?? runningUser());
-  return { check, asDriver: user !== undefined, findings: check.problems.map((problem) => ({ kind: 'book-access', ...problem })) };
+  return {
+    check,
+    asDriver: user !== undefined,
+    findings: check.problems.map((problem) => ({ kind: 'book-access', ...problem })),
+  };
 }
 
 /** "oned's user uid 9869 (oneadmin)", or "uid 0 (root), the user running verify" when none is known. */
@@ -30,5 +34,7 @@ export function checkedUser(access: BookAccess): string {
 
 /** The line saying the check could not be made, or undefined when it was. */
 export function uncheckedNote(access: BookAccess): string | undefined {
-  return access.check && !access.check.checked ? `Not checked whether oned's user ${access.check.user} can use the lease book: run verify as root or as that user.` : undefined;
+  return access.check && !access.check.checked
+    ? `Not checked whether oned's user ${access.check.user} can use the lease book: run verify as root or as that user.`
+    : undefined;
 }

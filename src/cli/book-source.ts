@@ -16,7 +16,11 @@ export interface BookSource {
 export async function bookSource(command: string, context: CliContext, serializable: boolean): Promise<BookSource> {
   const store = context.store();
   if (!serializable) return { store };
-  if (!store.oneCopy) throw usageError(command, `--serializable reads one etcd member's copy, and the lease book ${store.description.location} is a file`);
+  if (!store.oneCopy)
+    throw usageError(
+      command,
+      `--serializable reads one etcd member's copy, and the lease book ${store.description.location} is a file`,
+    );
   const copy = await store.oneCopy();
   return { store: copy.store, copy };
 }

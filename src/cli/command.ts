@@ -1,13 +1,13 @@
 /**
  * What a CLI command is: a name, a one-line summary for `nebula-ipam help`, its full `--help`
  * text, and `run`, which gets the arguments after the command name (global options already
- * taken out) and returns an exit code from `exit-codes.ts`. Failures are thrown as `IpamError`;
+ * taken out) and returns an exit code from `core/exit-codes.ts`. Failures are thrown as `IpamError`;
  * `run-cli.ts` turns them into one stderr line and the table's exit code.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { IpamError, shown } from '../errors.ts';
+import { IpamError, shown } from '../core/errors.ts';
 import type { CliContext } from './context.ts';
-import { didYouMean } from '../did-you-mean.ts';
+import { didYouMean } from '../core/did-you-mean.ts';
 
 /** The global options (run-cli.ts), offered too when a command's option is mistyped. */
 export const GLOBAL_OPTION_NAMES = ['--config', '--store', '--driver', '--json', '--help', '--wide', '--version'];
@@ -32,7 +32,12 @@ type Options = NonNullable<ParseArgsConfig['options']>;
  * The command's own options and positionals, strictly: an unknown option or a missing value is
  * a usage error naming the command, not a silent default.
  */
-export function parseCommandArgs<O extends Options>(command: string, args: readonly string[], options: O, positionals: { min: number; max: number; names: string }) {
+export function parseCommandArgs<O extends Options>(
+  command: string,
+  args: readonly string[],
+  options: O,
+  positionals: { min: number; max: number; names: string },
+) {
   checkOptions(command, args, options);
   let parsed;
   try {
@@ -43,7 +48,8 @@ export function parseCommandArgs<O extends Options>(command: string, args: reado
   }
   const count = parsed.positionals.length;
   if (count < positionals.min) throw usageError(command, `missing ${positionals.names}`);
-  if (count > positionals.max) throw usageError(command, `unexpected argument ${JSON.stringify(parsed.positionals[positionals.max])}`);
+  if (count > positionals.max)
+    throw usageError(command, `unexpected argument ${JSON.stringify(parsed.positionals[positionals.max])}`);
   return parsed;
 }
 
@@ -58,10 +64,15 @@ function checkOptions(command: string, args: readonly string[], options: Options
     if (token.kind !== 'option') continue;
     const spec = options[token.name];
     if (spec === undefined) {
-      throw usageError(command, `unknown option ${shown(token.rawName)}${didYouMean(token.rawName, [...known, ...GLOBAL_OPTION_NAMES], (s) => s)}`);
+      throw usageError(
+        command,
+        `unknown option ${shown(token.rawName)}${didYouMean(token.rawName, [...known, ...GLOBAL_OPTION_NAMES], (s) => s)}`,
+      );
     }
-    if (spec.type === 'string' && (token.value === undefined || (!token.inlineValue && token.value.startsWith('--')))) throw usageError(command, `${token.rawName} needs a value`);
-    if (spec.type === 'boolean' && token.value !== undefined) throw usageError(command, `${token.rawName} takes no value (got ${shown(token.value)})`);
+    if (spec.type === 'string' && (token.value === undefined || (!token.inlineValue && token.value.startsWith('--'))))
+      throw usageError(command, `${token.rawName} needs a value`);
+    if (spec.type === 'boolean' && token.value !== undefined)
+      throw usageError(command, `${token.rawName} takes no value (got ${shown(token.value)})`);
   }
 }
 

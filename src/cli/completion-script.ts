@@ -11,7 +11,7 @@ export interface CompletionCommand {
 }
 
 /** The options a --help offers: those on its Usage lines and those that start a line of the option list. */
-export function optionsIn(usage: string): string[] {
+function optionsIn(usage: string): string[] {
   const lines = usage.split('\n');
   const synopsis = lines.slice(0, lines.indexOf('')).join(' ');
   const listed = lines.filter((line) => /^ {2,}--[a-z]/.test(line)).map((line) => line.trim().split(/[\s,]/)[0]!);

@@ -24,7 +24,7 @@ export interface CliIo {
   readonly now?: () => Date;
   /** The resolved path of this program, which `install` links to. Defaults to argv[1]'s real path. */
   readonly selfPath?: string;
-  /** What every write runs through (main.ts installs the process's); none in-process. */
+  /** What every write runs through (program.ts installs the process's); none in-process. */
   readonly interrupts?: InterruptGuard;
 }
 
@@ -95,8 +95,13 @@ export function createContext(options: GlobalOptions, io: Required<CliIo>, user:
         env: io.env,
         ipamrc: options.ipamrc ?? ipamrcOf(io.env),
         cwd: process.cwd(),
-        flags: { ...(options.config === undefined ? {} : { config: options.config }), ...(options.store === undefined ? {} : { store: options.store }) },
-        ...(options.driverFoundIn === undefined ? {} : { driverFound: `picked as the one installed in ${options.driverFoundIn} (--driver picks another)` }),
+        flags: {
+          ...(options.config === undefined ? {} : { config: options.config }),
+          ...(options.store === undefined ? {} : { store: options.store }),
+        },
+        ...(options.driverFoundIn === undefined
+          ? {}
+          : { driverFound: `picked as the one installed in ${options.driverFoundIn} (--driver picks another)` }),
       };
       return sources;
     },

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { accountNamed, accountOf, type Account } from '../access/accounts.ts';
 import { defaultPaths, type Env } from '../config/paths.ts';
-import { IpamError, shown } from '../errors.ts';
+import { IpamError, shown } from '../core/errors.ts';
 
 /** Undefined when there is neither a driver directory owned by a user nor oneadmin. */
 export function driverUser(env: Env, driver: string, named?: string): Account | undefined {

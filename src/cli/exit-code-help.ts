@@ -10,7 +10,10 @@ export const READS_BOOK: readonly ExitCodeLine[] = [
   [5, 'no config file, or no lease book at the place used (is --driver right? `nebula-ipam init` makes one)'],
   [7, 'the lease book is corrupt'],
   [8, 'the lease book cannot be read'],
-  [130, 'SIGINT (Ctrl-C): stopped with nothing written, or, once a write had begun to commit, after finishing and reporting it'],
+  [
+    130,
+    'SIGINT (Ctrl-C): stopped with nothing written, or, once a write had begun to commit, after finishing and reporting it',
+  ],
   [143, 'SIGTERM: the same as 130'],
 ];
 

@@ -6,13 +6,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isatty } from 'node:tty';
-import { lockPath } from '../store/lock.ts';
-import { describeOwner, OWNER_FILE, readOwner } from '../store/lock-owner.ts';
+import { lockPath } from '../store/file/lock.ts';
+import { describeOwner, OWNER_FILE, readOwner } from '../store/file/lock-owner.ts';
 
-export const LOCK_NOTICE_AFTER_MS = 1_000;
+const LOCK_NOTICE_AFTER_MS = 1_000;
 
 /** Starts watching; call the returned function once the store call has returned. */
-export function noticeLockWait(bookPath: string, stderr: (text: string) => void, lockTimeoutMs: number, onTerminal: boolean = isatty(2)): () => void {
+export function noticeLockWait(
+  bookPath: string,
+  stderr: (text: string) => void,
+  lockTimeoutMs: number,
+  onTerminal: boolean = isatty(2),
+): () => void {
   if (!onTerminal) return () => {};
   const timer = setTimeout(() => {
     const dir = lockPath(bookPath);
@@ -24,7 +29,9 @@ export function noticeLockWait(bookPath: string, stderr: (text: string) => void,
     } catch {
       // No record yet: the holder is between taking the lock and writing it.
     }
-    stderr(`Waiting for the lease book's lock, held by ${owner ? describeOwner(owner) : 'another process'}${since} (${dir}); giving up after ${lockTimeoutMs / 1000} s...\n`);
+    stderr(
+      `Waiting for the lease book's lock, held by ${owner ? describeOwner(owner) : 'another process'}${since} (${dir}); giving up after ${lockTimeoutMs / 1000} s...\n`,
+    );
   }, LOCK_NOTICE_AFTER_MS);
   return () => clearTimeout(timer);
 }

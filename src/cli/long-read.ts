@@ -7,10 +7,15 @@
 import * as fs from 'node:fs';
 import { isatty } from 'node:tty';
 
-export const LONG_READ_BYTES = 4 * 1024 * 1024;
+const LONG_READ_BYTES = 4 * 1024 * 1024;
 
 /** `what`: e.g. "the file to import". Quiet for small files, missing files and off a terminal. */
-export function announceLongRead(file: string, what: string, stderr: (text: string) => void, onTerminal: boolean = isatty(2)): void {
+export function announceLongRead(
+  file: string,
+  what: string,
+  stderr: (text: string) => void,
+  onTerminal: boolean = isatty(2),
+): void {
   if (!onTerminal) return;
   let size: number;
   try {

@@ -14,7 +14,9 @@ function roff(text: string): string {
 }
 
 export function manPage(commands: readonly Command[], version: string, globalHelp: string): string {
-  const sections = commands.map((c) => `.SS ${c.name}\n${roff(c.summary)}\n.PP\n.nf\n${roff(c.usage.trimEnd())}\n.fi\n`);
+  const sections = commands.map(
+    (c) => `.SS ${c.name}\n${roff(c.summary)}\n.PP\n.nf\n${roff(c.usage.trimEnd())}\n.fi\n`,
+  );
   return `.TH NEBULA-IPAM 1 "" "nebula-ipam ${version}" "User Commands"
 .SH NAME
 nebula-ipam \\- OpenNebula IPAM driver and its operator command

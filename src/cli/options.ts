@@ -1,10 +1,11 @@
 /** Reading typed values out of command options, each failure a usage error naming the option. */
-import { MAX_SIZE } from '../engine/ar-fields.ts';
+import { MAX_SIZE } from '../oned/ar-fields.ts';
 import { usageError } from './command.ts';
 
 /** A whole number from 1 to 2^32 (the most addresses a range holds). */
 export function countOption(command: string, option: string, value: string): bigint {
-  if (!/^[1-9][0-9]{0,9}$/.test(value) || BigInt(value) > MAX_SIZE) throw usageError(command, `--${option} must be a whole number from 1 to ${MAX_SIZE}, not ${JSON.stringify(value)}`);
+  if (!/^[1-9][0-9]{0,9}$/.test(value) || BigInt(value) > MAX_SIZE)
+    throw usageError(command, `--${option} must be a whole number from 1 to ${MAX_SIZE}, not ${JSON.stringify(value)}`);
   return BigInt(value);
 }
 

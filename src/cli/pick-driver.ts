@@ -3,7 +3,7 @@
  * driver installed on this front-end, if there is exactly one. Pure: `find-drivers.ts` looks.
  */
 import { DEFAULT_DRIVER_NAME } from '../config/paths.ts';
-import { IpamError } from '../errors.ts';
+import { IpamError } from '../core/errors.ts';
 
 export type DriverChoice =
   | { readonly how: 'given'; readonly name: string }

@@ -13,5 +13,6 @@ import { announceLongRead } from './long-read.ts';
 /** `store`: the one the command reads (status --serializable: one member's copy). */
 export async function requireBook(context: CliContext, store: LeaseStore = context.store()): Promise<void> {
   if (!(await store.exists())) throw missingBook(store.description);
-  if (store.description.backend === 'file') announceLongRead(store.description.location, 'the lease book', context.stderr);
+  if (store.description.backend === 'file')
+    announceLongRead(store.description.location, 'the lease book', context.stderr);
 }

@@ -6,18 +6,18 @@
 import * as fs from 'node:fs';
 import { isatty } from 'node:tty';
 import { parseArgs } from 'node:util';
-import { ACTION_NAMES } from '../actions/action.ts';
+import { ACTION_NAMES } from '../core/actions/action.ts';
 import type { Ipamrc } from '../config/ipamrc.ts';
-import { DEFAULT_DRIVER_NAME, defaultPaths, type Env } from '../config/paths.ts';
+import { DEFAULT_DRIVER_NAME, DRIVER_NAME, defaultPaths, type Env } from '../config/paths.ts';
 import { ipamrcOf } from '../config/book-sources.ts';
-import { EXIT_CODES } from '../exit-codes.ts';
-import { IpamError } from '../errors.ts';
+import { EXIT_CODES } from '../core/exit-codes.ts';
+import { IpamError } from '../core/errors.ts';
 import { findInstalledDrivers } from '../install/find-drivers.ts';
 import { COMMANDS, commandNamed } from './commands/index.ts';
 import { registerCommandTable } from './command-table.ts';
 import { createContext, currentUser, type CliIo, type GlobalOptions } from './context.ts';
-import { didYouMean } from '../did-you-mean.ts';
-import { failureOf } from '../failure.ts';
+import { didYouMean } from '../core/did-you-mean.ts';
+import { failureOf } from '../core/failure.ts';
 import { NO_GUARD } from '../interrupts/interrupt-guard.ts';
 import { pickDriver } from './pick-driver.ts';
 import { tableWidth } from './render/terminal-width.ts';
@@ -39,13 +39,13 @@ const GLOBAL_OPTIONS = {
   version: { type: 'boolean' },
 } as const;
 
-const DRIVER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
-
 export function usage(): string {
   const width = Math.max(7, ...COMMANDS.map((c) => c.name.length));
-  const lines = [...COMMANDS, { name: 'help', summary: 'this text, or `help <command>` for one command' }, { name: 'version', summary: 'print the version' }].map(
-    (c) => `  ${c.name.padEnd(width)}  ${c.summary}`,
-  );
+  const lines = [
+    ...COMMANDS,
+    { name: 'help', summary: 'this text, or `help <command>` for one command' },
+    { name: 'version', summary: 'print the version' },
+  ].map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return `Usage: nebula-ipam [global options] <command> [options]
 
 nebula-ipam is an IPAM driver for OpenNebula. Installed as the five action scripts
@@ -84,15 +84,27 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     const { globals, rest, help, version } = splitGlobalOptions(args);
     const [name, ...commandArgs] = rest;
     if (version || name === 'version') {
-      if (name === 'version' && commandArgs.length) throw new IpamError('usage', `Cannot run version: unexpected argument ${JSON.stringify(commandArgs[0])} (see nebula-ipam help)`);
-      io.stdout(globals.json ? `${JSON.stringify({ name: 'nebula-ipam', version: VERSION, node: process.versions.node })}\n` : `nebula-ipam ${VERSION}\n`);
+      if (name === 'version' && commandArgs.length)
+        throw new IpamError(
+          'usage',
+          `Cannot run version: unexpected argument ${JSON.stringify(commandArgs[0])} (see nebula-ipam help)`,
+        );
+      io.stdout(
+        globals.json
+          ? `${JSON.stringify({ name: 'nebula-ipam', version: VERSION, node: process.versions.node })}\n`
+          : `nebula-ipam ${VERSION}\n`,
+      );
       return EXIT_CODES.ok;
     }
     if (name === undefined || name === 'help') {
       const topic = name === 'help' ? commandArgs[0] : undefined;
       if (topic !== undefined) {
         const command = commandNamed(topic);
-        if (!command) throw new IpamError('usage', `Cannot show help for ${JSON.stringify(topic)}: not a nebula-ipam command${didYouMean(topic, COMMAND_NAMES)} (see nebula-ipam help)`);
+        if (!command)
+          throw new IpamError(
+            'usage',
+            `Cannot show help for ${JSON.stringify(topic)}: not a nebula-ipam command${didYouMean(topic, COMMAND_NAMES)} (see nebula-ipam help)`,
+          );
         io.stdout(command.usage);
         return EXIT_CODES.ok;
       }
@@ -110,7 +122,11 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
         )} (see nebula-ipam help)`,
       );
     const command = commandNamed(name);
-    if (!command) throw new IpamError('usage', `Cannot run ${JSON.stringify(name)}: not a nebula-ipam command${didYouMean(name, COMMAND_NAMES)} (see nebula-ipam help)`);
+    if (!command)
+      throw new IpamError(
+        'usage',
+        `Cannot run ${JSON.stringify(name)}: not a nebula-ipam command${didYouMean(name, COMMAND_NAMES)} (see nebula-ipam help)`,
+      );
     if (help) {
       io.stdout(command.usage);
       return EXIT_CODES.ok;
@@ -119,8 +135,15 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     const stdoutIsTty = io.stdoutIsTty ?? isatty(1);
     const width = tableWidth({ wide: globals.wide === true, stdoutIsTty, ttyColumns: process.stdout.columns, env });
     const readRc = ipamrcOf(env);
-    const options = { ...(BOOKLESS.has(command.name) ? globals : withDriver(globals, env, readRc)), ...(width === undefined ? {} : { width }), ipamrc: readRc };
-    if (options.driverFoundIn !== undefined && !options.json) io.stderr(`Using driver "${options.driver}", the one installed in ${options.driverFoundIn} (--driver picks another)\n`);
+    const options = {
+      ...(BOOKLESS.has(command.name) ? globals : withDriver(globals, env, readRc)),
+      ...(width === undefined ? {} : { width }),
+      ipamrc: readRc,
+    };
+    if (options.driverFoundIn !== undefined && !options.json)
+      io.stderr(
+        `Using driver "${options.driver}", the one installed in ${options.driverFoundIn} (--driver picks another)\n`,
+      );
     const context = createContext(
       options,
       {
@@ -137,7 +160,8 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     const code = await command.run(commandArgs, context);
     // One line naming the book the command used, so a person never wonders which book that was.
     const used = context.bookUsed();
-    if (used && !context.json && command.namesBookOnStderr !== false) io.stderr(`Lease book ${used.location} (${used.setting})\n`);
+    if (used && !context.json && command.namesBookOnStderr !== false)
+      io.stderr(`Lease book ${used.location} (${used.setting})\n`);
     return code;
   } catch (error) {
     const failure = failureOf(error);
@@ -155,7 +179,8 @@ const COMMAND_NAMES = [...COMMANDS.map((c) => c.name), 'help', 'version'];
 function withDriver(globals: GlobalOptions & { driverGiven?: boolean }, env: Env, ipamrc: () => Ipamrc): GlobalOptions {
   if (globals.driverGiven) return globals;
   const set = (value: string | undefined) => value !== undefined && value !== '';
-  const explicit = (flag: string | undefined, variable: string) => flag !== undefined || set(env[variable]) || set(ipamrc().vars[variable]);
+  const explicit = (flag: string | undefined, variable: string) =>
+    flag !== undefined || set(env[variable]) || set(ipamrc().vars[variable]);
   if (explicit(globals.store, 'NEBULA_IPAM_STORE') && explicit(globals.config, 'NEBULA_IPAM_CONFIG')) return globals;
   const remotes = defaultPaths(env).remotesIpam;
   const choice = pickDriver(undefined, findInstalledDrivers(remotes), remotes);
@@ -166,8 +191,19 @@ function withDriver(globals: GlobalOptions & { driverGiven?: boolean }, env: Env
  * Takes the global options out of `args` wherever they stand, leaving the command and its own
  * arguments in order. Unknown options are left for the command to judge.
  */
-export function splitGlobalOptions(args: readonly string[]): { globals: GlobalOptions & { driverGiven: boolean }; rest: string[]; help: boolean; version: boolean } {
-  const { tokens } = parseArgs({ args: [...args], options: GLOBAL_OPTIONS, strict: false, allowPositionals: true, tokens: true });
+export function splitGlobalOptions(args: readonly string[]): {
+  globals: GlobalOptions & { driverGiven: boolean };
+  rest: string[];
+  help: boolean;
+  version: boolean;
+} {
+  const { tokens } = parseArgs({
+    args: [...args],
+    options: GLOBAL_OPTIONS,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const taken = new Set<number>();
   const values: Record<string, string | boolean> = {};
   for (const token of tokens) {
@@ -175,16 +211,22 @@ export function splitGlobalOptions(args: readonly string[]): { globals: GlobalOp
     const spec = GLOBAL_OPTIONS[token.name as keyof typeof GLOBAL_OPTIONS];
     taken.add(token.index);
     if (spec.type === 'string') {
-      if (token.value === undefined) throw new IpamError('usage', `Cannot run nebula-ipam: ${token.rawName} needs a value`);
+      if (token.value === undefined)
+        throw new IpamError('usage', `Cannot run nebula-ipam: ${token.rawName} needs a value`);
       if (!token.inlineValue) taken.add(token.index + 1);
       values[token.name] = token.value;
     } else {
-      if (token.value !== undefined) throw new IpamError('usage', `Cannot run nebula-ipam: ${token.rawName} takes no value`);
+      if (token.value !== undefined)
+        throw new IpamError('usage', `Cannot run nebula-ipam: ${token.rawName} takes no value`);
       values[token.name] = true;
     }
   }
   const driver = typeof values.driver === 'string' ? values.driver : DEFAULT_DRIVER_NAME;
-  if (!DRIVER_NAME.test(driver)) throw new IpamError('usage', `Cannot use --driver ${JSON.stringify(driver)}: a driver name is 1-64 letters, digits, '_', '.' or '-'`);
+  if (!DRIVER_NAME.test(driver))
+    throw new IpamError(
+      'usage',
+      `Cannot use --driver ${JSON.stringify(driver)}: a driver name is 1-64 letters, digits, '_', '.' or '-'`,
+    );
   const globals: GlobalOptions & { driverGiven: boolean } = {
     driver,
     driverGiven: typeof values.driver === 'string',
@@ -193,7 +235,12 @@ export function splitGlobalOptions(args: readonly string[]): { globals: GlobalOp
     ...(typeof values.config === 'string' ? { config: values.config } : {}),
     ...(typeof values.store === 'string' ? { store: values.store } : {}),
   };
-  return { globals, rest: args.filter((_, i) => !taken.has(i)), help: values.help === true, version: values.version === true };
+  return {
+    globals,
+    rest: args.filter((_, i) => !taken.has(i)),
+    help: values.help === true,
+    version: values.version === true,
+  };
 }
 
 function selfPath(): string {

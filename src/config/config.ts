@@ -1,6 +1,8 @@
 /** The operator's configuration: where the book lives and which pools ranges are carved from. */
-import type { Family } from '../address/family.ts';
-import type { Prefix } from '../address/prefix.ts';
+import type { Family } from '../core/address/family.ts';
+import type { Prefix } from '../core/address/prefix.ts';
+import { didYouMean } from '../core/did-you-mean.ts';
+import { type ErrorKind, IpamError } from '../core/errors.ts';
 import type { OnedVersion } from './oned-version.ts';
 import type { BackendConfig } from './parse-backend.ts';
 import type { NamePattern } from '../core/sync/name-pattern.ts';
@@ -123,7 +125,9 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 20_000;
 export const DEFAULT_RECONCILE_MARGIN_MS = 300_000;
 
 export const NO_CONFIG: Config = {
-  source: '(no config file)', lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS, reconcileMarginMs: DEFAULT_RECONCILE_MARGIN_MS,
+  source: '(no config file)',
+  lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS,
+  reconcileMarginMs: DEFAULT_RECONCILE_MARGIN_MS,
   pools: [],
   targets: [],
   registryPrefix: DEFAULT_REGISTRY_PREFIX,
@@ -132,6 +136,27 @@ export const NO_CONFIG: Config = {
 
 export function poolNamed(config: Config, name: string): Pool | undefined {
   return config.pools.find((pool) => pool.name === name);
+}
+
+/**
+ * The pool named `name`, else the one failure line for a name the config does not define, with
+ * the nearest real name: `cannot` says what failed (`Cannot lease from pool "x"`), `subject`
+ * what is named (`POOL_NAME "x"` where the line does not say it already).
+ */
+export function requirePool(
+  config: Config,
+  name: string,
+  cannot: string,
+  kind: ErrorKind = 'not-found',
+  subject = 'it',
+): Pool {
+  const pool = poolNamed(config, name);
+  if (pool) return pool;
+  const names = config.pools.map((p) => p.name);
+  throw new IpamError(
+    kind,
+    `${cannot}: ${subject} is not a pool of ${config.source}${didYouMean(name, names)} (pools: ${names.join(', ') || 'none'})`,
+  );
 }
 
 export function targetNamed(config: Config, name: string): SyncTarget | undefined {

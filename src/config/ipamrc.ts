@@ -6,7 +6,7 @@
  * '...' or "..." without `$`, backticks or backslashes. A value the shell would expand is refused
  * (the CLI would guess a different book than oned's). Pure: `read-ipamrc.ts` reads the file.
  */
-import { IpamError, shown } from '../errors.ts';
+import { IpamError, shown } from '../core/errors.ts';
 import type { Env } from './paths.ts';
 
 export interface Ipamrc {

@@ -7,8 +7,8 @@
  * hang every action in open(2), and oned with it. A symlink is fine here (the config is root's,
  * in /etc).
  */
-import { IpamError } from '../errors.ts';
-import { noSuchFile } from '../no-such-file.ts';
+import { IpamError } from '../core/errors.ts';
+import { noSuchFile } from '../core/no-such-file.ts';
 import type { Config } from './config.ts';
 import { readRegularFile } from '../regular-file.ts';
 import { parseConfig } from './parse-config.ts';

@@ -29,7 +29,7 @@ export interface EtcdBackendConfig {
 
 export type BackendConfig = { readonly type: 'file' } | EtcdBackendConfig;
 
-export const DEFAULT_ETCD_TIMEOUT_MS = 2_000;
+const DEFAULT_ETCD_TIMEOUT_MS = 2_000;
 const MAX_ETCD_TIMEOUT_MS = 30_000;
 const KEYS = new Set(['type', 'endpoints', 'prefix', 'timeoutMs', 'tls', 'user', 'password']);
 const TLS_KEYS = ['ca', 'cert', 'key'] as const;
@@ -37,10 +37,13 @@ const TLS_KEYS = ['ca', 'cert', 'key'] as const;
 const PREFIX = /^\/[\x21-\x7e]{0,199}$/;
 
 export function parseBackend(raw: unknown, fail: (key: string, why: string) => never): BackendConfig {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('backend', 'must be an object such as {"type": "etcd", "endpoints": [...]}');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return fail('backend', 'must be an object such as {"type": "etcd", "endpoints": [...]}');
   const o = raw as Record<string, unknown>;
   if (o.type === 'file') {
-    for (const key of Object.keys(o)) if (key !== 'type') fail(`backend.${key}`, 'is not a key of the file backend (its path is the top-level "store")');
+    for (const key of Object.keys(o))
+      if (key !== 'type')
+        fail(`backend.${key}`, 'is not a key of the file backend (its path is the top-level "store")');
     return { type: 'file' };
   }
   if (o.type !== 'etcd') return fail('backend.type', `must be "file" or "etcd", not ${JSON.stringify(o.type)}`);
@@ -48,7 +51,10 @@ export function parseBackend(raw: unknown, fail: (key: string, why: string) => n
 
   const endpoints = o.endpoints;
   if (!Array.isArray(endpoints) || endpoints.length === 0 || endpoints.length > 9)
-    fail('backend.endpoints', `must be a list of 1 to 9 URLs such as "http://127.0.0.1:2379", not ${JSON.stringify(endpoints)}`);
+    fail(
+      'backend.endpoints',
+      `must be a list of 1 to 9 URLs such as "http://127.0.0.1:2379", not ${JSON.stringify(endpoints)}`,
+    );
   (endpoints as unknown[]).forEach((e, i) => {
     let url: URL | undefined;
     try {
@@ -56,35 +62,61 @@ export function parseBackend(raw: unknown, fail: (key: string, why: string) => n
     } catch {
       url = undefined;
     }
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/' || url.search || url.username) {
-      fail(`backend.endpoints[${i}]`, `must be an http:// or https:// URL of an etcd member with no path, not ${JSON.stringify(e)}`);
+    if (
+      !url ||
+      (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+      url.pathname !== '/' ||
+      url.search ||
+      url.username
+    ) {
+      fail(
+        `backend.endpoints[${i}]`,
+        `must be an http:// or https:// URL of an etcd member with no path, not ${JSON.stringify(e)}`,
+      );
     }
   });
 
   if (o.prefix !== undefined && (typeof o.prefix !== 'string' || !PREFIX.test(o.prefix) || o.prefix.endsWith('/'))) {
-    fail('backend.prefix', `must be a key prefix such as "/nebula-ipam/one" (ASCII, no spaces, not ending in "/"), not ${JSON.stringify(o.prefix)}`);
+    fail(
+      'backend.prefix',
+      `must be a key prefix such as "/nebula-ipam/one" (ASCII, no spaces, not ending in "/"), not ${JSON.stringify(o.prefix)}`,
+    );
   }
   let timeoutMs = DEFAULT_ETCD_TIMEOUT_MS;
   if (o.timeoutMs !== undefined) {
-    if (typeof o.timeoutMs !== 'number' || !Number.isInteger(o.timeoutMs) || o.timeoutMs < 50 || o.timeoutMs > MAX_ETCD_TIMEOUT_MS) {
-      fail('backend.timeoutMs', `must be a whole number of milliseconds from 50 to ${MAX_ETCD_TIMEOUT_MS}, not ${JSON.stringify(o.timeoutMs)}`);
+    if (
+      typeof o.timeoutMs !== 'number' ||
+      !Number.isInteger(o.timeoutMs) ||
+      o.timeoutMs < 50 ||
+      o.timeoutMs > MAX_ETCD_TIMEOUT_MS
+    ) {
+      fail(
+        'backend.timeoutMs',
+        `must be a whole number of milliseconds from 50 to ${MAX_ETCD_TIMEOUT_MS}, not ${JSON.stringify(o.timeoutMs)}`,
+      );
     }
     timeoutMs = o.timeoutMs as number;
   }
   let tls: EtcdBackendConfig['tls'];
   if (o.tls !== undefined) {
-    if (typeof o.tls !== 'object' || o.tls === null || Array.isArray(o.tls)) return fail('backend.tls', 'must be an object with "ca", "cert" and "key" paths');
+    if (typeof o.tls !== 'object' || o.tls === null || Array.isArray(o.tls))
+      return fail('backend.tls', 'must be an object with "ca", "cert" and "key" paths');
     const t = o.tls as Record<string, unknown>;
-    for (const key of Object.keys(t)) if (!(TLS_KEYS as readonly string[]).includes(key)) fail(`backend.tls.${key}`, unknownKey(key, TLS_KEYS));
+    for (const key of Object.keys(t))
+      if (!(TLS_KEYS as readonly string[]).includes(key)) fail(`backend.tls.${key}`, unknownKey(key, TLS_KEYS));
     for (const key of TLS_KEYS) {
-      if (t[key] !== undefined && (typeof t[key] !== 'string' || !(t[key] as string).startsWith('/'))) fail(`backend.tls.${key}`, `must be an absolute path, not ${JSON.stringify(t[key])}`);
+      if (t[key] !== undefined && (typeof t[key] !== 'string' || !(t[key] as string).startsWith('/')))
+        fail(`backend.tls.${key}`, `must be an absolute path, not ${JSON.stringify(t[key])}`);
     }
-    if ((t.cert === undefined) !== (t.key === undefined)) fail('backend.tls', 'needs both "cert" and "key", or neither');
+    if ((t.cert === undefined) !== (t.key === undefined))
+      fail('backend.tls', 'needs both "cert" and "key", or neither');
     tls = t as EtcdBackendConfig['tls'];
   }
-  if (o.user !== undefined && (typeof o.user !== 'string' || o.user === '')) fail('backend.user', `must be a user name, not ${JSON.stringify(o.user)}`);
+  if (o.user !== undefined && (typeof o.user !== 'string' || o.user === ''))
+    fail('backend.user', `must be a user name, not ${JSON.stringify(o.user)}`);
   if (o.password !== undefined && typeof o.password !== 'string') fail('backend.password', 'must be text');
-  if ((o.user === undefined) !== (o.password === undefined)) fail(o.user === undefined ? 'backend.password' : 'backend.user', 'needs "user" and "password" together');
+  if ((o.user === undefined) !== (o.password === undefined))
+    fail(o.user === undefined ? 'backend.password' : 'backend.user', 'needs "user" and "password" together');
   return {
     type: 'etcd',
     endpoints: endpoints as string[],

@@ -2,20 +2,52 @@
  * Turns the text of a config file into a validated `Config`, or one error naming the file, the
  * key and the value. Pure: the file is read in `load-config.ts`.
  */
-import { FAMILIES, familyOf } from '../address/family.ts';
-import { formatPrefix, parsePrefix, prefixInterval, type Prefix } from '../address/prefix.ts';
-import { covers, overlaps } from '../intervals/interval.ts';
-import { IpamError, shown } from '../errors.ts';
+import { FAMILIES, familyOf } from '../core/address/family.ts';
+import { formatPrefix, parsePrefix, prefixInterval, type Prefix } from '../core/address/prefix.ts';
+import { covers, overlaps } from '../core/intervals/interval.ts';
+import { IpamError, shown } from '../core/errors.ts';
 import { parseBackend, type BackendConfig } from './parse-backend.ts';
-import { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_RECONCILE_MARGIN_MS, DEFAULT_REGISTRY_OWNER, DEFAULT_REGISTRY_PREFIX, type Config, type GatewayRule, type Pool, type SyncTarget } from './config.ts';
+import {
+  DEFAULT_LOCK_TIMEOUT_MS,
+  DEFAULT_RECONCILE_MARGIN_MS,
+  DEFAULT_REGISTRY_OWNER,
+  DEFAULT_REGISTRY_PREFIX,
+  type Config,
+  type GatewayRule,
+  type Pool,
+  type SyncTarget,
+} from './config.ts';
 import { parseDhcp, parseDnsNames } from './parse-pool-sync.ts';
 import { parseTargets } from './parse-targets.ts';
 import { parseOnedVersion, type OnedVersion } from './oned-version.ts';
 import { unknownKey } from './unknown-key.ts';
 import { jsonErrorPlace } from './json-error-place.ts';
 
-const TOP_KEYS = new Set(['store', 'backend', 'lockTimeoutMs', 'refuseOutsidePools', 'onedVersion', 'reconcileMarginSeconds', 'pools', 'targets', 'registryPrefix', 'registryOwner']);
-const POOL_KEYS = new Set(['name', 'network', 'subnetPrefix', 'gateway', 'dns', 'mtu', 'searchDomain', 'exclude', 'default', 'dnsNames', 'dhcp']);
+const TOP_KEYS = new Set([
+  'store',
+  'backend',
+  'lockTimeoutMs',
+  'refuseOutsidePools',
+  'onedVersion',
+  'reconcileMarginSeconds',
+  'pools',
+  'targets',
+  'registryPrefix',
+  'registryOwner',
+]);
+const POOL_KEYS = new Set([
+  'name',
+  'network',
+  'subnetPrefix',
+  'gateway',
+  'dns',
+  'mtu',
+  'searchDomain',
+  'exclude',
+  'default',
+  'dnsNames',
+  'dhcp',
+]);
 const POOL_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 // Values end up inside oned's template text; keep them to what survives it unchanged.
 const SAFE_TEXT = /^[^\u0000-\u001f\u007f"\\]{1,253}$/;
@@ -34,7 +66,12 @@ export function parseConfig(text: string, source: string): Config {
   } catch (error) {
     const place = jsonErrorPlace(text);
     // The engine's own words only when the walk finds nothing (it agrees with JSON.parse).
-    return fail('(file)', place ? `is not valid JSON at line ${place.line}, column ${place.column}: expected ${place.expected}` : `is not valid JSON (${(error as Error).message})`);
+    return fail(
+      '(file)',
+      place
+        ? `is not valid JSON at line ${place.line}, column ${place.column}: expected ${place.expected}`
+        : `is not valid JSON (${(error as Error).message})`,
+    );
   }
   if (!isObject(raw)) return fail('(file)', 'must hold a JSON object');
   for (const key of Object.keys(raw)) if (!TOP_KEYS.has(key)) fail(key, unknownKey(key, TOP_KEYS));
@@ -48,21 +85,39 @@ export function parseConfig(text: string, source: string): Config {
   }
 
   const backend: BackendConfig | undefined = raw.backend === undefined ? undefined : parseBackend(raw.backend, fail);
-  if (backend?.type === 'etcd' && store !== undefined) fail('store', 'is a file path, but backend.type is "etcd"; remove one of them');
+  if (backend?.type === 'etcd' && store !== undefined)
+    fail('store', 'is a file path, but backend.type is "etcd"; remove one of them');
 
   let lockTimeoutMs = DEFAULT_LOCK_TIMEOUT_MS;
   if (raw.lockTimeoutMs !== undefined) {
     const value = raw.lockTimeoutMs;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_LOCK_TIMEOUT_MS) {
-      fail('lockTimeoutMs', `must be a whole number of milliseconds from 1 to ${MAX_LOCK_TIMEOUT_MS} (oned gives up after 90 s), not ${JSON.stringify(value)}`);
+      fail(
+        'lockTimeoutMs',
+        `must be a whole number of milliseconds from 1 to ${MAX_LOCK_TIMEOUT_MS} (oned gives up after 90 s), not ${JSON.stringify(value)}`,
+      );
     }
     lockTimeoutMs = value as number;
   }
 
   // Before the pools: a pool's dnsNames and dhcp name targets.
   const targets = raw.targets === undefined ? [] : parseTargets(raw.targets, fail);
-  const registryPrefix = registryLabel(raw, 'registryPrefix', DEFAULT_REGISTRY_PREFIX, REGISTRY_PREFIX, "1-63 letters, digits, '_' or '-' (one DNS label)", fail);
-  const registryOwner = registryLabel(raw, 'registryOwner', DEFAULT_REGISTRY_OWNER, REGISTRY_OWNER, "1-64 letters, digits, '_', '.' or '-'", fail);
+  const registryPrefix = registryLabel(
+    raw,
+    'registryPrefix',
+    DEFAULT_REGISTRY_PREFIX,
+    REGISTRY_PREFIX,
+    "1-63 letters, digits, '_' or '-' (one DNS label)",
+    fail,
+  );
+  const registryOwner = registryLabel(
+    raw,
+    'registryOwner',
+    DEFAULT_REGISTRY_OWNER,
+    REGISTRY_OWNER,
+    "1-64 letters, digits, '_', '.' or '-'",
+    fail,
+  );
 
   const rawPools = raw.pools ?? [];
   if (!Array.isArray(rawPools)) return fail('pools', 'must be a list');
@@ -77,7 +132,10 @@ export function parseConfig(text: string, source: string): Config {
         fail(`pools[${i}].network`, `overlaps pool ${shown(other.name)}`);
       }
       if (other.family === pool.family && other.isDefault && pool.isDefault) {
-        fail(`pools[${i}].default`, `is set on two ${pool.family} pools (${shown(other.name)} and ${shown(pool.name)})`);
+        fail(
+          `pools[${i}].default`,
+          `is set on two ${pool.family} pools (${shown(other.name)} and ${shown(pool.name)})`,
+        );
       }
     }
   }
@@ -89,14 +147,21 @@ export function parseConfig(text: string, source: string): Config {
   let onedVersion: OnedVersion | undefined;
   if (raw.onedVersion !== undefined) {
     onedVersion = typeof raw.onedVersion === 'string' ? parseOnedVersion(raw.onedVersion) : undefined;
-    if (!onedVersion) fail('onedVersion', `must be OpenNebula's release as "MAJOR.MINOR" from "5.2" on (e.g. "6.6", "7.0", "7.4"), not ${JSON.stringify(raw.onedVersion)}`);
+    if (!onedVersion)
+      fail(
+        'onedVersion',
+        `must be OpenNebula's release as "MAJOR.MINOR" from "5.2" on (e.g. "6.6", "7.0", "7.4"), not ${JSON.stringify(raw.onedVersion)}`,
+      );
   }
 
   let reconcileMarginMs = DEFAULT_RECONCILE_MARGIN_MS;
   if (raw.reconcileMarginSeconds !== undefined) {
     const value = raw.reconcileMarginSeconds;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_RECONCILE_MARGIN_SECONDS) {
-      fail('reconcileMarginSeconds', `must be a whole number of seconds from 0 to ${MAX_RECONCILE_MARGIN_SECONDS}, not ${JSON.stringify(value)}`);
+      fail(
+        'reconcileMarginSeconds',
+        `must be a whole number of seconds from 0 to ${MAX_RECONCILE_MARGIN_SECONDS}, not ${JSON.stringify(value)}`,
+      );
     }
     reconcileMarginMs = (value as number) * 1000;
   }
@@ -119,13 +184,25 @@ const REGISTRY_PREFIX = /^[A-Za-z0-9_-]{1,63}$/;
 // The owner goes inside a TXT record's `key=value,...` text: no ',' or '='.
 const REGISTRY_OWNER = /^[A-Za-z0-9_.-]{1,64}$/;
 
-function registryLabel(raw: Record<string, unknown>, key: string, fallback: string, pattern: RegExp, what: string, fail: (key: string, why: string) => never): string {
+function registryLabel(
+  raw: Record<string, unknown>,
+  key: string,
+  fallback: string,
+  pattern: RegExp,
+  what: string,
+  fail: (key: string, why: string) => never,
+): string {
   const value = raw[key] ?? fallback;
   if (typeof value !== 'string' || !pattern.test(value)) fail(key, `must be ${what}, not ${JSON.stringify(value)}`);
   return key === 'registryPrefix' ? (value as string).toLowerCase() : (value as string);
 }
 
-function parsePool(entry: unknown, at: string, targets: readonly SyncTarget[], fail: (key: string, why: string) => never): Pool {
+function parsePool(
+  entry: unknown,
+  at: string,
+  targets: readonly SyncTarget[],
+  fail: (key: string, why: string) => never,
+): Pool {
   if (!isObject(entry)) return fail(at, 'must be an object');
   for (const key of Object.keys(entry)) if (!POOL_KEYS.has(key)) fail(`${at}.${key}`, unknownKey(key, POOL_KEYS));
 
@@ -141,7 +218,10 @@ function parsePool(entry: unknown, at: string, targets: readonly SyncTarget[], f
   if (entry.subnetPrefix !== undefined) {
     const value = entry.subnetPrefix;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < network.length || value > longest) {
-      fail(`${at}.subnetPrefix`, `must be a whole number from ${network.length} to ${longest}, not ${JSON.stringify(value)}`);
+      fail(
+        `${at}.subnetPrefix`,
+        `must be a whole number from ${network.length} to ${longest}, not ${JSON.stringify(value)}`,
+      );
     }
     subnetPrefix = value as number;
   }
@@ -167,7 +247,10 @@ function parsePool(entry: unknown, at: string, targets: readonly SyncTarget[], f
   let searchDomain: string | undefined;
   if (entry.searchDomain !== undefined) {
     if (typeof entry.searchDomain !== 'string' || !SAFE_TEXT.test(entry.searchDomain)) {
-      fail(`${at}.searchDomain`, `must be text without quotes, backslashes or control characters, not ${JSON.stringify(entry.searchDomain)}`);
+      fail(
+        `${at}.searchDomain`,
+        `must be text without quotes, backslashes or control characters, not ${JSON.stringify(entry.searchDomain)}`,
+      );
     }
     searchDomain = entry.searchDomain as string;
   }
@@ -196,16 +279,27 @@ function parsePool(entry: unknown, at: string, targets: readonly SyncTarget[], f
     ...(searchDomain === undefined ? {} : { searchDomain }),
     exclude,
     isDefault: entry.default === true,
-    ...(entry.dnsNames === undefined ? {} : { dnsNames: parseDnsNames(entry.dnsNames, `${at}.dnsNames`, network, targets, fail) }),
+    ...(entry.dnsNames === undefined
+      ? {}
+      : { dnsNames: parseDnsNames(entry.dnsNames, `${at}.dnsNames`, network, targets, fail) }),
     ...(entry.dhcp === undefined ? {} : { dhcp: parseDhcp(entry.dhcp, `${at}.dhcp`, targets, fail) }),
   };
 }
 
 /** A rule, or an address of the pool's network that is neither its network nor (IPv4) its broadcast address. */
-function parseGateway(value: unknown, network: Prefix, key: string, fail: (key: string, why: string) => never): GatewayRule {
+function parseGateway(
+  value: unknown,
+  network: Prefix,
+  key: string,
+  fail: (key: string, why: string) => never,
+): GatewayRule {
   if (value === 'first' || value === 'last' || value === 'none') return value;
   const address = typeof value === 'string' ? FAMILIES[network.family].parse(value) : undefined;
-  if (address === undefined) return fail(key, `must be "first", "last", "none" or an ${network.family} address of the pool, not ${JSON.stringify(value)}`);
+  if (address === undefined)
+    return fail(
+      key,
+      `must be "first", "last", "none" or an ${network.family} address of the pool, not ${JSON.stringify(value)}`,
+    );
   const span = prefixInterval(network);
   if (address <= span.first || address > span.last || (network.family === 'ipv4' && address === span.last)) {
     return fail(key, `${JSON.stringify(value)} is not a host address of the pool's network ${formatPrefix(network)}`);
@@ -214,7 +308,8 @@ function parseGateway(value: unknown, network: Prefix, key: string, fail: (key: 
 }
 
 function asPrefix(value: unknown, key: string, fail: (key: string, why: string) => never): Prefix {
-  if (typeof value !== 'string') return fail(key, `must be a prefix such as "10.20.0.0/16", not ${JSON.stringify(value)}`);
+  if (typeof value !== 'string')
+    return fail(key, `must be a prefix such as "10.20.0.0/16", not ${JSON.stringify(value)}`);
   const parsed = parsePrefix(value);
   return parsed.ok ? parsed.prefix : fail(key, `${JSON.stringify(value)} ${parsed.why}`);
 }

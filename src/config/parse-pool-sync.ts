@@ -3,12 +3,12 @@
  * in step with. Checked here, once, so that sync never meets a pattern that cannot make a host
  * name or a target that does not exist.
  */
-import { formatPrefix, prefixInterval, type Prefix } from '../address/prefix.ts';
+import { formatPrefix, prefixInterval, type Prefix } from '../core/address/prefix.ts';
 import { normalName, zoneNameProblem } from '../core/sync/dns-name.ts';
 import { parseNamePattern, patternProblem } from '../core/sync/name-pattern.ts';
 import { parseReverseZone, reverseZoneFor } from '../core/sync/reverse-zone.ts';
-import { didYouMean } from '../did-you-mean.ts';
-import { covers } from '../intervals/interval.ts';
+import { didYouMean } from '../core/did-you-mean.ts';
+import { covers } from '../core/intervals/interval.ts';
 import type { PoolDhcp, PoolDnsNames, SyncTarget } from './config.ts';
 import { unknownKey } from './unknown-key.ts';
 
@@ -16,21 +16,32 @@ type Fail = (key: string, why: string) => never;
 
 const DNS_KEYS = new Set(['forwardZone', 'reverseZone', 'name', 'ttl', 'server']);
 const DHCP_KEYS = new Set(['server', 'lifetimeSeconds']);
-export const DEFAULT_NAME_PATTERN = 'vm-{ip}';
-export const DEFAULT_TTL = 300;
-export const DEFAULT_DHCP_LIFETIME_SECONDS = 3600;
+const DEFAULT_NAME_PATTERN = 'vm-{ip}';
+const DEFAULT_TTL = 300;
+const DEFAULT_DHCP_LIFETIME_SECONDS = 3600;
 /** RFC 2181 section 8. */
 const MAX_TTL = 2_147_483_647;
 /** A minute (sync renews at half of it) to a year; Kea keeps lifetimes in 32 bits. */
 const MIN_LIFETIME = 60;
 const MAX_LIFETIME = 31_536_000;
 
-export function parseDnsNames(raw: unknown, at: string, network: Prefix, targets: readonly SyncTarget[], fail: Fail): PoolDnsNames {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail(at, 'must be an object such as { "forwardZone": "cloud.example.com", "server": "bind" }');
+export function parseDnsNames(
+  raw: unknown,
+  at: string,
+  network: Prefix,
+  targets: readonly SyncTarget[],
+  fail: Fail,
+): PoolDnsNames {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return fail(at, 'must be an object such as { "forwardZone": "cloud.example.com", "server": "bind" }');
   const entry = raw as Record<string, unknown>;
   for (const key of Object.keys(entry)) if (!DNS_KEYS.has(key)) fail(`${at}.${key}`, unknownKey(key, DNS_KEYS));
 
-  if (typeof entry.forwardZone !== 'string') return fail(`${at}.forwardZone`, `must be the zone the names go in, e.g. "cloud.example.com", not ${JSON.stringify(entry.forwardZone)}`);
+  if (typeof entry.forwardZone !== 'string')
+    return fail(
+      `${at}.forwardZone`,
+      `must be the zone the names go in, e.g. "cloud.example.com", not ${JSON.stringify(entry.forwardZone)}`,
+    );
   const forwardZone = normalName(entry.forwardZone);
   const zoneProblem = zoneNameProblem(forwardZone);
   if (zoneProblem !== undefined) fail(`${at}.forwardZone`, `${JSON.stringify(entry.forwardZone)} ${zoneProblem}`);
@@ -44,18 +55,28 @@ export function parseDnsNames(raw: unknown, at: string, network: Prefix, targets
       .slice(0, 2)
       .join('", "');
     if (!zone || zone.prefix.family !== network.family) {
-      fail(`${at}.reverseZone`, `must be an ${network.family === 'ipv4' ? 'in-addr.arpa' : 'ip6.arpa'} zone (classless: BASE/LENGTH.c.b.a.in-addr.arpa, RFC 2317), e.g. "${suggestion}", not ${JSON.stringify(text)}`);
+      fail(
+        `${at}.reverseZone`,
+        `must be an ${network.family === 'ipv4' ? 'in-addr.arpa' : 'ip6.arpa'} zone (classless: BASE/LENGTH.c.b.a.in-addr.arpa, RFC 2317), e.g. "${suggestion}", not ${JSON.stringify(text)}`,
+      );
     }
     if (!covers(prefixInterval(zone!.prefix), prefixInterval(network))) {
-      fail(`${at}.reverseZone`, `${JSON.stringify(text)} does not hold the PTR names of the whole network ${formatPrefix(network)}; leave it out to use "${suggestion}"${reverseZoneFor(network).length > 2 ? ', ...' : ''}`);
+      fail(
+        `${at}.reverseZone`,
+        `${JSON.stringify(text)} does not hold the PTR names of the whole network ${formatPrefix(network)}; leave it out to use "${suggestion}"${reverseZoneFor(network).length > 2 ? ', ...' : ''}`,
+      );
     }
     reverseZones = [zone!];
   }
 
   const name = entry.name ?? DEFAULT_NAME_PATTERN;
-  if (typeof name !== 'string') return fail(`${at}.name`, `must be a name pattern such as "vm-{ip}", not ${JSON.stringify(name)}`);
+  if (typeof name !== 'string')
+    return fail(`${at}.name`, `must be a name pattern such as "vm-{ip}", not ${JSON.stringify(name)}`);
   if (normalName(name).endsWith(`.${forwardZone}`) || name.endsWith('.')) {
-    fail(`${at}.name`, `${JSON.stringify(name)} is relative to forwardZone ${JSON.stringify(forwardZone)}: write it without the zone and the final dot`);
+    fail(
+      `${at}.name`,
+      `${JSON.stringify(name)} is relative to forwardZone ${JSON.stringify(forwardZone)}: write it without the zone and the final dot`,
+    );
   }
   const parsed = parseNamePattern(name);
   if (!parsed.ok) return fail(`${at}.name`, `${JSON.stringify(name)} ${parsed.why}`);
@@ -63,30 +84,48 @@ export function parseDnsNames(raw: unknown, at: string, network: Prefix, targets
   if (problem !== undefined) fail(`${at}.name`, `${JSON.stringify(name)} ${problem}`);
 
   const ttl = entry.ttl ?? DEFAULT_TTL;
-  if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TTL) fail(`${at}.ttl`, `must be a whole number of seconds from 1 to ${MAX_TTL}, not ${JSON.stringify(ttl)}`);
+  if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TTL)
+    fail(`${at}.ttl`, `must be a whole number of seconds from 1 to ${MAX_TTL}, not ${JSON.stringify(ttl)}`);
 
   const server = targetOf(entry.server, 'rfc2136', `${at}.server`, targets, fail);
   return { forwardZone, reverseZones, name, pattern: parsed.pattern, ttl: ttl as number, server };
 }
 
 export function parseDhcp(raw: unknown, at: string, targets: readonly SyncTarget[], fail: Fail): PoolDhcp {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail(at, 'must be an object such as { "server": "kea", "lifetimeSeconds": 3600 }');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return fail(at, 'must be an object such as { "server": "kea", "lifetimeSeconds": 3600 }');
   const entry = raw as Record<string, unknown>;
   for (const key of Object.keys(entry)) if (!DHCP_KEYS.has(key)) fail(`${at}.${key}`, unknownKey(key, DHCP_KEYS));
   const lifetime = entry.lifetimeSeconds ?? DEFAULT_DHCP_LIFETIME_SECONDS;
-  if (typeof lifetime !== 'number' || !Number.isInteger(lifetime) || lifetime < MIN_LIFETIME || lifetime > MAX_LIFETIME) {
-    fail(`${at}.lifetimeSeconds`, `must be a whole number of seconds from ${MIN_LIFETIME} to ${MAX_LIFETIME}, not ${JSON.stringify(lifetime)}`);
+  if (
+    typeof lifetime !== 'number' ||
+    !Number.isInteger(lifetime) ||
+    lifetime < MIN_LIFETIME ||
+    lifetime > MAX_LIFETIME
+  ) {
+    fail(
+      `${at}.lifetimeSeconds`,
+      `must be a whole number of seconds from ${MIN_LIFETIME} to ${MAX_LIFETIME}, not ${JSON.stringify(lifetime)}`,
+    );
   }
   return { server: targetOf(entry.server, 'kea', `${at}.server`, targets, fail), lifetimeSeconds: lifetime as number };
 }
 
 /** The name of a target of `type` in `targets`, or one error naming the key, the value and the targets there are. */
-function targetOf(value: unknown, type: SyncTarget['type'], key: string, targets: readonly SyncTarget[], fail: Fail): string {
+function targetOf(
+  value: unknown,
+  type: SyncTarget['type'],
+  key: string,
+  targets: readonly SyncTarget[],
+  fail: Fail,
+): string {
   const fitting = targets.filter((t) => t.type === type).map((t) => t.name);
   const known = fitting.length ? `${type} targets: ${fitting.join(', ')}` : `there is no ${type} target in targets`;
-  if (typeof value !== 'string') return fail(key, `must name a ${type} target (${known}), not ${JSON.stringify(value)}`);
+  if (typeof value !== 'string')
+    return fail(key, `must name a ${type} target (${known}), not ${JSON.stringify(value)}`);
   const target = targets.find((t) => t.name === value);
   if (!target) return fail(key, `${JSON.stringify(value)} is not a target (${known})${didYouMean(value, fitting)}`);
-  if (target.type !== type) return fail(key, `${JSON.stringify(value)} is a ${target.type} target; this needs a ${type} target (${known})`);
+  if (target.type !== type)
+    return fail(key, `${JSON.stringify(value)} is a ${target.type} target; this needs a ${type} target (${known})`);
   return value;
 }

@@ -2,7 +2,7 @@
  * `targets`: the DNS and DHCP servers `sync` keeps in step, by name. Pure, in parse-config's
  * style: one error naming the key and the value.
  */
-import { familyOf } from '../address/family.ts';
+import { familyOf } from '../core/address/family.ts';
 import { hostNameProblem, normalName, zoneNameProblem } from '../core/sync/dns-name.ts';
 import { TSIG_ALGORITHMS, type KeaTarget, type Rfc2136Target, type SyncTarget, type TsigAlgorithm } from './config.ts';
 import { unknownKey } from './unknown-key.ts';
@@ -13,12 +13,13 @@ const TARGET_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const TYPES = ['rfc2136', 'kea'] as const;
 const RFC2136_KEYS = new Set(['type', 'host', 'port', 'tsigKeyName', 'tsigAlgorithm', 'tsigSecretFile', 'timeoutMs']);
 const KEA_KEYS = new Set(['type', 'url', 'timeoutMs']);
-export const DEFAULT_TARGET_TIMEOUT_MS = 2000;
+const DEFAULT_TARGET_TIMEOUT_MS = 2000;
 /** A pass that waits longer than a minute on one server is stuck, not slow. */
 const MAX_TARGET_TIMEOUT_MS = 60_000;
 
 export function parseTargets(raw: unknown, fail: Fail): SyncTarget[] {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('targets', 'must be an object of targets by name, e.g. { "bind": { "type": "rfc2136", ... } }');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return fail('targets', 'must be an object of targets by name, e.g. { "bind": { "type": "rfc2136", ... } }');
   return Object.entries(raw as Record<string, unknown>).map(([name, entry]) => {
     const at = `targets.${name}`;
     if (!TARGET_NAME.test(name)) fail(at, `is not a target name: use 1-64 letters, digits, '_', '.' or '-'`);
@@ -26,7 +27,10 @@ export function parseTargets(raw: unknown, fail: Fail): SyncTarget[] {
     const target = entry as Record<string, unknown>;
     if (target.type === 'rfc2136') return parseRfc2136(name, target, at, fail);
     if (target.type === 'kea') return parseKea(name, target, at, fail);
-    return fail(`${at}.type`, `must be ${TYPES.map((t) => JSON.stringify(t)).join(' or ')}, not ${JSON.stringify(target.type)}`);
+    return fail(
+      `${at}.type`,
+      `must be ${TYPES.map((t) => JSON.stringify(t)).join(' or ')}, not ${JSON.stringify(target.type)}`,
+    );
   });
 }
 
@@ -37,16 +41,23 @@ function parseRfc2136(name: string, entry: Record<string, unknown>, at: string, 
     fail(`${at}.host`, `must be the DNS server's IP address or host name, not ${JSON.stringify(host)}`);
   }
   const port = entry.port ?? 53;
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) fail(`${at}.port`, `must be a port number from 1 to 65535, not ${JSON.stringify(port)}`);
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)
+    fail(`${at}.port`, `must be a port number from 1 to 65535, not ${JSON.stringify(port)}`);
   const given = (['tsigKeyName', 'tsigSecretFile'] as const).filter((key) => entry[key] !== undefined);
   if (given.length === 1 || (given.length === 0 && entry.tsigAlgorithm !== undefined)) {
-    fail(`${at}.${given[0] ?? 'tsigAlgorithm'}`, 'is given without the rest of the key: give tsigKeyName and tsigSecretFile together (or neither, for a server that allows updates by address)');
+    fail(
+      `${at}.${given[0] ?? 'tsigAlgorithm'}`,
+      'is given without the rest of the key: give tsigKeyName and tsigSecretFile together (or neither, for a server that allows updates by address)',
+    );
   }
   let tsig: Rfc2136Target['tsig'];
   if (given.length === 2) {
     const keyName = entry.tsigKeyName;
     if (typeof keyName !== 'string' || zoneNameProblem(normalName(keyName)) !== undefined) {
-      fail(`${at}.tsigKeyName`, `must be the key's name as the server knows it (a DNS name, e.g. "nebula-ipam"), not ${JSON.stringify(keyName)}`);
+      fail(
+        `${at}.tsigKeyName`,
+        `must be the key's name as the server knows it (a DNS name, e.g. "nebula-ipam"), not ${JSON.stringify(keyName)}`,
+      );
     }
     const algorithm = entry.tsigAlgorithm ?? 'hmac-sha256';
     if (typeof algorithm !== 'string' || !(TSIG_ALGORITHMS as readonly string[]).includes(algorithm)) {
@@ -54,11 +65,25 @@ function parseRfc2136(name: string, entry: Record<string, unknown>, at: string, 
     }
     const secretFile = entry.tsigSecretFile;
     if (typeof secretFile !== 'string' || !secretFile.startsWith('/') || secretFile.includes('\0')) {
-      fail(`${at}.tsigSecretFile`, `must be the absolute path of the file holding the key (as tsig-keygen writes it), not ${JSON.stringify(secretFile)}`);
+      fail(
+        `${at}.tsigSecretFile`,
+        `must be the absolute path of the file holding the key (as tsig-keygen writes it), not ${JSON.stringify(secretFile)}`,
+      );
     }
-    tsig = { keyName: normalName(keyName as string), algorithm: algorithm as TsigAlgorithm, secretFile: secretFile as string };
+    tsig = {
+      keyName: normalName(keyName as string),
+      algorithm: algorithm as TsigAlgorithm,
+      secretFile: secretFile as string,
+    };
   }
-  return { name, type: 'rfc2136', host: host as string, port: port as number, ...(tsig === undefined ? {} : { tsig }), timeoutMs: timeoutOf(entry, at, fail) };
+  return {
+    name,
+    type: 'rfc2136',
+    host: host as string,
+    port: port as number,
+    ...(tsig === undefined ? {} : { tsig }),
+    timeoutMs: timeoutOf(entry, at, fail),
+  };
 }
 
 function parseKea(name: string, entry: Record<string, unknown>, at: string, fail: Fail): KeaTarget {
@@ -70,8 +95,16 @@ function parseKea(name: string, entry: Record<string, unknown>, at: string, fail
   } catch {
     parsed = undefined;
   }
-  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.username !== '' || parsed.password !== '') {
-    fail(`${at}.url`, `must be the Kea control agent's http:// or https:// URL without credentials, e.g. "http://127.0.0.1:8000/", not ${JSON.stringify(url)}`);
+  if (
+    !parsed ||
+    (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') ||
+    parsed.username !== '' ||
+    parsed.password !== ''
+  ) {
+    fail(
+      `${at}.url`,
+      `must be the Kea control agent's http:// or https:// URL without credentials, e.g. "http://127.0.0.1:8000/", not ${JSON.stringify(url)}`,
+    );
   }
   return { name, type: 'kea', url: url as string, timeoutMs: timeoutOf(entry, at, fail) };
 }
@@ -79,7 +112,10 @@ function parseKea(name: string, entry: Record<string, unknown>, at: string, fail
 function timeoutOf(entry: Record<string, unknown>, at: string, fail: Fail): number {
   const value = entry.timeoutMs ?? DEFAULT_TARGET_TIMEOUT_MS;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_TARGET_TIMEOUT_MS) {
-    fail(`${at}.timeoutMs`, `must be a whole number of milliseconds from 1 to ${MAX_TARGET_TIMEOUT_MS}, not ${JSON.stringify(value)}`);
+    fail(
+      `${at}.timeoutMs`,
+      `must be a whole number of milliseconds from 1 to ${MAX_TARGET_TIMEOUT_MS}, not ${JSON.stringify(value)}`,
+    );
   }
   return value as number;
 }

@@ -13,7 +13,8 @@ import * as path from 'node:path';
 
 export const DEFAULT_DRIVER_NAME = 'nebula-ipam';
 
-const DRIVER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
+/** A name oned can take as an IPAM_MAD and the paths can be keyed on: 1-64 letters, digits, '_', '.' or '-'. */
+export const DRIVER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -43,7 +44,13 @@ export function defaultPaths(env: Env): DefaultPaths {
       onedConf: path.join(root, 'etc', 'oned.conf'),
     };
   }
-  return { configDir: '/etc/one/nebula-ipam', storeDir: '/var/lib/one/nebula-ipam', ipamrc: '/etc/one/ipam/ipamrc', remotesIpam: '/var/lib/one/remotes/ipam', onedConf: '/etc/one/oned.conf' };
+  return {
+    configDir: '/etc/one/nebula-ipam',
+    storeDir: '/var/lib/one/nebula-ipam',
+    ipamrc: '/etc/one/ipam/ipamrc',
+    remotesIpam: '/var/lib/one/remotes/ipam',
+    onedConf: '/etc/one/oned.conf',
+  };
 }
 
 /** The driver name from the path an action was invoked by: its directory's name. */

@@ -14,7 +14,7 @@
  * Pure: the caller reads ipamrc and loads the config.
  */
 import * as path from 'node:path';
-import { IpamError, shown } from '../errors.ts';
+import { IpamError, shown } from '../core/errors.ts';
 import type { Config } from './config.ts';
 import type { Ipamrc } from './ipamrc.ts';
 import type { EtcdBackendConfig } from './parse-backend.ts';
@@ -51,18 +51,25 @@ export function defaultsOf(sources: BookSources): DefaultPaths {
 
 export function chooseConfig(sources: BookSources): ConfigChoice {
   const flag = sources.flags?.config;
-  if (flag !== undefined && flag !== '') return { file: path.resolve(sources.cwd, flag), explicit: true, setting: '--config' };
+  if (flag !== undefined && flag !== '')
+    return { file: path.resolve(sources.cwd, flag), explicit: true, setting: '--config' };
   const given = variable(sources, 'NEBULA_IPAM_CONFIG');
   if (given) return { file: path.resolve(sources.cwd, given.value), explicit: true, setting: given.setting };
-  return { file: defaultConfigFile(defaultsOf(sources), sources.driverName), explicit: false, setting: defaultSetting(sources) };
+  return {
+    file: defaultConfigFile(defaultsOf(sources), sources.driverName),
+    explicit: false,
+    setting: defaultSetting(sources),
+  };
 }
 
 export function chooseBook(config: Config, sources: BookSources): BookChoice {
   const flag = sources.flags?.store;
-  if (flag !== undefined && flag !== '') return { backend: 'file', file: path.resolve(sources.cwd, flag), setting: '--store' };
+  if (flag !== undefined && flag !== '')
+    return { backend: 'file', file: path.resolve(sources.cwd, flag), setting: '--store' };
   const given = variable(sources, 'NEBULA_IPAM_STORE');
   if (given) {
-    if (!path.isAbsolute(given.value)) throw new IpamError('config', `Cannot use ${given.setting} ${shown(given.value)}: it must be an absolute path`);
+    if (!path.isAbsolute(given.value))
+      throw new IpamError('config', `Cannot use ${given.setting} ${shown(given.value)}: it must be an absolute path`);
     if (config.backend?.type === 'etcd') {
       // Which of the two the operator meant cannot be told; guessing would split the books.
       throw new IpamError(
@@ -78,11 +85,19 @@ export function chooseBook(config: Config, sources: BookSources): BookChoice {
       backend: 'etcd',
       etcd: config.backend,
       prefix,
-      setting: config.backend.prefix === undefined ? `backend in ${config.source}, ${defaultSetting(sources, 'the default prefix')}` : `backend.prefix in ${config.source}`,
+      setting:
+        config.backend.prefix === undefined
+          ? `backend in ${config.source}, ${defaultSetting(sources, 'the default prefix')}`
+          : `backend.prefix in ${config.source}`,
     };
   }
-  if (config.store !== undefined) return { backend: 'file', file: config.store, setting: `"store" in ${config.source}` };
-  return { backend: 'file', file: defaultBookFile(defaultsOf(sources), sources.driverName), setting: defaultSetting(sources) };
+  if (config.store !== undefined)
+    return { backend: 'file', file: config.store, setting: `"store" in ${config.source}` };
+  return {
+    backend: 'file',
+    file: defaultBookFile(defaultsOf(sources), sources.driverName),
+    setting: defaultSetting(sources),
+  };
 }
 
 function defaultSetting(sources: BookSources, what = 'the default'): string {

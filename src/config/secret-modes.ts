@@ -6,7 +6,7 @@
  * read or write), with the chmod that fixes it. The mode is the one of the descriptor the file
  * was read from, never a second look by name.
  */
-import { IpamError } from '../errors.ts';
+import { IpamError } from '../core/errors.ts';
 import type { Config } from './config.ts';
 
 /** Group or others may read or write. */
@@ -16,8 +16,14 @@ const OPEN_TO_OTHERS = 0o066;
 export function refuseOpenConfigSecrets(file: string, mode: number, config: Config): void {
   const backend = config.backend;
   if (backend?.type !== 'etcd') return;
-  const secret = backend.password !== undefined ? 'backend.password' : backend.tls?.key !== undefined ? 'backend.tls.key' : undefined;
-  if (secret !== undefined && (mode & OPEN_TO_OTHERS) !== 0) throw openSecret('Cannot load config', file, `it holds ${secret}`, mode);
+  const secret =
+    backend.password !== undefined
+      ? 'backend.password'
+      : backend.tls?.key !== undefined
+        ? 'backend.tls.key'
+        : undefined;
+  if (secret !== undefined && (mode & OPEN_TO_OTHERS) !== 0)
+    throw openSecret('Cannot load config', file, `it holds ${secret}`, mode);
 }
 
 /** Throws when the secret file `file` (of `mode`, `what` names it) is open to group or others. */
@@ -29,5 +35,8 @@ function openSecret(head: string, file: string, holds: string, mode: number): Ip
   const octal = (mode & 0o7777).toString(8).padStart(4, '0');
   const can = [(mode & 0o044) !== 0 ? 'read' : '', (mode & 0o022) !== 0 ? 'write' : ''].filter(Boolean).join(' and ');
   const reason = `${holds} but its mode is ${octal}, so group or others can ${can} it`;
-  return new IpamError('config', `${head} ${file}: ${reason}; nothing was changed, run: chmod 600 ${file}`, { subject: file, reason });
+  return new IpamError('config', `${head} ${file}: ${reason}; nothing was changed, run: chmod 600 ${file}`, {
+    subject: file,
+    reason,
+  });
 }

@@ -6,15 +6,19 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { IpamError } from '../errors.ts';
+import { IpamError } from '../core/errors.ts';
 
-export const STARTER_CONFIG = `${JSON.stringify({ pools: [] }, null, 2)}\n`;
+const STARTER_CONFIG = `${JSON.stringify({ pools: [] }, null, 2)}\n`;
 
 /** True when it wrote the file, false when one was there. Readable by all (oned runs as oneadmin); it holds no secret. */
 export function writeStarterConfig(file: string): boolean {
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
-    const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o644);
+    const fd = fs.openSync(
+      file,
+      fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
+      0o644,
+    );
     try {
       fs.fchmodSync(fd, 0o644);
       fs.writeSync(fd, STARTER_CONFIG);
@@ -25,6 +29,8 @@ export function writeStarterConfig(file: string): boolean {
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new IpamError('store-io', `Cannot write the starter config ${file}: ${(error as Error).message}`, { subject: file });
+    throw new IpamError('store-io', `Cannot write the starter config ${file}: ${(error as Error).message}`, {
+      subject: file,
+    });
   }
 }

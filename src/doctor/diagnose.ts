@@ -38,7 +38,13 @@ export async function diagnose(input: DoctorInput): Promise<Finding[]> {
 
   const links = linkFindings(dir, user, versionOfFile(input.selfPath));
   findings.push(...links.findings);
-  findings.push(...pathFindings(input.env.PATH ?? '', links.bundle === undefined ? undefined : versionOfFile(links.bundle), links.bundle !== undefined));
+  findings.push(
+    ...pathFindings(
+      input.env.PATH ?? '',
+      links.bundle === undefined ? undefined : versionOfFile(links.bundle),
+      links.bundle !== undefined,
+    ),
+  );
 
   const configFile = input.configFile;
   let loaded: { config: Config } | { error: Error };
@@ -63,7 +69,8 @@ export async function diagnose(input: DoctorInput): Promise<Finding[]> {
       check: 'book.access',
       level: 'warn',
       subject: dir,
-      message: "cannot tell whom oned runs as (the driver directory is root's and there is no oneadmin), so its access to the book was not checked",
+      message:
+        "cannot tell whom oned runs as (the driver directory is root's and there is no oneadmin), so its access to the book was not checked",
     });
   }
   findings.push(...(await bookFindings(store, file, account)));

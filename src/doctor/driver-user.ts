@@ -1,6 +1,6 @@
 /**
  * Whether the mode bits let oned's user at a file that is not the book's (the config, the
- * bundle): the book's files are probed as that user (store/access-check.ts). Root passes every
+ * bundle): the book's files are probed as that user (store/file/access-check.ts). Root passes every
  * read and write check, as the kernel lets it.
  */
 import type * as fs from 'node:fs';
@@ -21,6 +21,7 @@ export function withGroups(user: Account): DriverUser {
 /** Whether `user` may `want` (r, w, x bits as 4, 2, 1) the file of `stat`, by its mode bits. */
 export function mayAccess(user: DriverUser, stat: fs.Stats, want: number): boolean {
   if (user.uid === 0) return (want & 1) === 0 || (stat.mode & 0o111) !== 0;
-  const bits = stat.uid === user.uid ? (stat.mode >> 6) & 7 : user.gids.includes(stat.gid) ? (stat.mode >> 3) & 7 : stat.mode & 7;
+  const bits =
+    stat.uid === user.uid ? (stat.mode >> 6) & 7 : user.gids.includes(stat.gid) ? (stat.mode >> 3) & 7 : stat.mode & 7;
   return (bits & want) === want;
 }

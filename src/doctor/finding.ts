@@ -3,7 +3,7 @@
  * looked at (a file, a link, an endpoint), what it saw, and the fix when there is one. Findings
  * are data: the table, the JSON and install's next steps are all made from them.
  */
-import { EXIT_CODES } from '../exit-codes.ts';
+import { EXIT_CODES } from '../core/exit-codes.ts';
 
 export type FindingLevel = 'ok' | 'warn' | 'fail';
 
@@ -19,9 +19,26 @@ export interface Finding {
   readonly fix?: string;
 }
 
-export const ok = (check: string, subject: string, message: string): Finding => ({ check, level: 'ok', subject, message });
-export const warn = (check: string, subject: string, message: string, fix?: string): Finding => ({ check, level: 'warn', subject, message, ...(fix ? { fix } : {}) });
-export const fail = (check: string, subject: string, message: string, fix?: string): Finding => ({ check, level: 'fail', subject, message, ...(fix ? { fix } : {}) });
+export const ok = (check: string, subject: string, message: string): Finding => ({
+  check,
+  level: 'ok',
+  subject,
+  message,
+});
+export const warn = (check: string, subject: string, message: string, fix?: string): Finding => ({
+  check,
+  level: 'warn',
+  subject,
+  message,
+  ...(fix ? { fix } : {}),
+});
+export const fail = (check: string, subject: string, message: string, fix?: string): Finding => ({
+  check,
+  level: 'fail',
+  subject,
+  message,
+  ...(fix ? { fix } : {}),
+});
 
 /** 0 when nothing failed (warnings are advice), 1 (findings) when something did. */
 export function doctorExitCode(findings: readonly Finding[]): number {

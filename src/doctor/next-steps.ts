@@ -32,10 +32,15 @@ export function nextSteps(facts: StepFacts): string {
   } else if (mad) {
     steps.push(`In ${facts.onedConf}, enable the driver: ${mad.message}; ${mad.fix ?? ''}`);
   } else {
-    steps.push(`In ${facts.onedConf}, enable the driver (no space after the comma; keep any other\n     names already in the -i list):\n       ${facts.enableLine}`);
+    steps.push(
+      `In ${facts.onedConf}, enable the driver (no space after the comma; keep any other\n     names already in the -i list):\n       ${facts.enableLine}`,
+    );
   }
-  if (restricted?.level !== 'ok') steps.push(`Protect the range id in ${facts.onedConf}:\n       VNET_RESTRICTED_ATTR = "AR/NEBULA_IPAM_RANGE"`);
-  const book = facts.bookCreated ? `${facts.book}\n     (created now, empty; readable by oneadmin only)` : `${facts.book} (kept as it was)`;
+  if (restricted?.level !== 'ok')
+    steps.push(`Protect the range id in ${facts.onedConf}:\n       VNET_RESTRICTED_ATTR = "AR/NEBULA_IPAM_RANGE"`);
+  const book = facts.bookCreated
+    ? `${facts.book}\n     (created now, empty; readable by oneadmin only)`
+    : `${facts.book} (kept as it was)`;
   steps.push(
     facts.configWritten
       ? `Describe the pools in ${facts.config}\n     (written now as a starter with no pools; without pools only explicit ranges work).\n     The lease book is ${book}.`

@@ -21,7 +21,8 @@ export function onedConfFindings(file: string, conf: OnedConf, name: string): Fi
 function ipamMadFinding(file: string, conf: OnedConf, name: string): Finding {
   const check = 'oned.ipam-mad';
   const args = conf.ipamMadArguments.at(-1);
-  if (args === undefined) return fail(check, file, 'has no IPAM_MAD block, so oned runs no IPAM driver', `add: ${ipamMadLine([], name)}`);
+  if (args === undefined)
+    return fail(check, file, 'has no IPAM_MAD block, so oned runs no IPAM driver', `add: ${ipamMadLine([], name)}`);
   const { drivers, stray, list } = ipamDriverList(args);
   if (drivers.includes(name)) return ok(check, file, `IPAM_MAD -i ${list} enables "${name}"`);
   const fixed = ipamMadLine([...drivers, ...stray.filter((s) => s !== name)], name);
@@ -33,12 +34,18 @@ function ipamMadFinding(file: string, conf: OnedConf, name: string): Finding {
       `change it to: ${fixed}`,
     );
   }
-  return fail(check, file, `IPAM_MAD -i ${list ?? '(none)'} does not enable "${name}": every action fails with an empty message`, `change it to: ${fixed}`);
+  return fail(
+    check,
+    file,
+    `IPAM_MAD -i ${list ?? '(none)'} does not enable "${name}": every action fails with an empty message`,
+    `change it to: ${fixed}`,
+  );
 }
 
 function restrictedFinding(file: string, conf: OnedConf): Finding {
   const check = 'oned.restricted-attr';
-  if (conf.vnetRestricted.some((v) => v.trim().toUpperCase() === RESTRICTED_ATTR)) return ok(check, file, `VNET_RESTRICTED_ATTR lists ${RESTRICTED_ATTR}`);
+  if (conf.vnetRestricted.some((v) => v.trim().toUpperCase() === RESTRICTED_ATTR))
+    return ok(check, file, `VNET_RESTRICTED_ATTR lists ${RESTRICTED_ATTR}`);
   return warn(
     check,
     file,

@@ -19,9 +19,23 @@ export function readOnedConf(file: string): { conf: OnedConf } | { finding: Find
   try {
     const read = readRegularFile(file, { what: 'oned.conf', kind: 'config', maxBytes: MAX_ONED_CONF_BYTES });
     if (read === undefined)
-      return { finding: fail('oned.conf', file, 'there is no oned.conf here, so the IPAM_MAD line cannot be checked', 'on a self-contained OpenNebula set ONE_LOCATION, or give --oned-conf FILE') };
+      return {
+        finding: fail(
+          'oned.conf',
+          file,
+          'there is no oned.conf here, so the IPAM_MAD line cannot be checked',
+          'on a self-contained OpenNebula set ONE_LOCATION, or give --oned-conf FILE',
+        ),
+      };
     return { conf: parseOnedConf(read.bytes.toString('utf8')) };
   } catch (error) {
-    return { finding: fail('oned.conf', file, (error as Error).message, "run doctor as root, or as a member of oned.conf's group") };
+    return {
+      finding: fail(
+        'oned.conf',
+        file,
+        (error as Error).message,
+        "run doctor as root, or as a member of oned.conf's group",
+      ),
+    };
   }
 }

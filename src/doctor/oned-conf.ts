@@ -25,7 +25,8 @@ export function parseOnedConf(text: string): OnedConf {
     if (name.kind !== 'word' || tokens[i + 1]!.kind !== '=') continue;
     const key = name.text.toUpperCase();
     const value = tokens[i + 2]!;
-    if (key === 'VNET_RESTRICTED_ATTR' && (value.kind === 'string' || value.kind === 'word')) vnetRestricted.push(value.text);
+    if (key === 'VNET_RESTRICTED_ATTR' && (value.kind === 'string' || value.kind === 'word'))
+      vnetRestricted.push(value.text);
     if (key === 'IPAM_MAD' && value.kind === '[') {
       const end = findClose(tokens, i + 3);
       const args = vectorValue(tokens.slice(i + 3, end), 'ARGUMENTS');
@@ -41,7 +42,11 @@ export function parseOnedConf(text: string): OnedConf {
  * splits them: `-i dummy, nebula` hands `-i` the word `dummy,` (so only dummy) and leaves
  * `nebula` as a stray word, which is why a space after the comma disables the driver silently.
  */
-export function ipamDriverList(args: string): { readonly drivers: readonly string[]; readonly stray: readonly string[]; readonly list?: string } {
+export function ipamDriverList(args: string): {
+  readonly drivers: readonly string[];
+  readonly stray: readonly string[];
+  readonly list?: string;
+} {
   const words = args.trim().split(/\s+/).filter(Boolean);
   for (let i = 0; i < words.length; i++) {
     const word = words[i]!;
@@ -102,7 +107,14 @@ function vectorValue(tokens: readonly Token[], key: string): string | undefined 
   for (let j = 0; j < tokens.length; j++) {
     const name = tokens[j]!;
     const value = tokens[j + 2];
-    if (name.kind === 'word' && name.text.toUpperCase() === key && tokens[j + 1]?.kind === '=' && value && (value.kind === 'string' || value.kind === 'word')) found = value.text;
+    if (
+      name.kind === 'word' &&
+      name.text.toUpperCase() === key &&
+      tokens[j + 1]?.kind === '=' &&
+      value &&
+      (value.kind === 'string' || value.kind === 'word')
+    )
+      found = value.text;
   }
   return found;
 }

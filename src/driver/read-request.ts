@@ -6,7 +6,7 @@
  * action of the cloud (one_ipam runs them one at a time).
  */
 import * as fs from 'node:fs';
-import { IpamError } from '../errors.ts';
+import { IpamError } from '../core/errors.ts';
 import { MAX_REQUEST_BYTES } from '../oned/request.ts';
 
 export interface RawRequest {
@@ -23,13 +23,19 @@ export function isRequestInArgv(args: readonly string[]): boolean {
 }
 
 /** Standard input, or `input` when given (tests). */
-export async function readRawRequest(args: readonly string[], input?: NodeJS.ReadableStream, timeoutMs = READ_TIMEOUT_MS): Promise<RawRequest> {
+export async function readRawRequest(
+  args: readonly string[],
+  input?: NodeJS.ReadableStream,
+  timeoutMs = READ_TIMEOUT_MS,
+): Promise<RawRequest> {
   const first = args[0];
   if (first !== undefined && isRequestInArgv(args)) {
     if (first.length > MAX_REQUEST_BYTES) throw tooBig();
     return { payload: first };
   }
-  const payload = input ? await readCapped(input, timeoutMs) : (readPipe(timeoutMs) ?? (await readCapped(process.stdin, timeoutMs)));
+  const payload = input
+    ? await readCapped(input, timeoutMs)
+    : (readPipe(timeoutMs) ?? (await readCapped(process.stdin, timeoutMs)));
   return { payload, ...(first === undefined ? {} : { requestId: first }) };
 }
 
@@ -60,7 +66,11 @@ function readPipe(timeoutMs: number): string | undefined {
       try {
         n = fs.readSync(fd, chunk, 0, chunk.length, null);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw new IpamError('bad-request', `Cannot read the request from standard input: ${(error as Error).message}`);
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN')
+          throw new IpamError(
+            'bad-request',
+            `Cannot read the request from standard input: ${(error as Error).message}`,
+          );
         if (Date.now() >= deadline) throw notClosed(timeoutMs, total);
         sleep(pause);
         pause = Math.min(pause * 2, 25);
@@ -102,7 +112,8 @@ function readCapped(input: NodeJS.ReadableStream, timeoutMs: number): Promise<st
       chunks.push(bytes);
     };
     const onEnd = () => finish(undefined);
-    const onError = (error: Error) => finish(new IpamError('bad-request', `Cannot read the request from standard input: ${error.message}`));
+    const onError = (error: Error) =>
+      finish(new IpamError('bad-request', `Cannot read the request from standard input: ${error.message}`));
     const timer = setTimeout(() => finish(notClosed(timeoutMs, total)), timeoutMs);
     input.on('data', onData);
     input.on('end', onEnd);
@@ -111,9 +122,15 @@ function readCapped(input: NodeJS.ReadableStream, timeoutMs: number): Promise<st
 }
 
 function notClosed(timeoutMs: number, total: number): IpamError {
-  return new IpamError('bad-request', `Cannot read the request: standard input was not closed within ${timeoutMs / 1000} s (oned writes the request at once and closes it; ${total} bytes arrived)`);
+  return new IpamError(
+    'bad-request',
+    `Cannot read the request: standard input was not closed within ${timeoutMs / 1000} s (oned writes the request at once and closes it; ${total} bytes arrived)`,
+  );
 }
 
 function tooBig(): IpamError {
-  return new IpamError('bad-request', `Cannot read the request: it is larger than ${MAX_REQUEST_BYTES} bytes, far more than oned ever sends`);
+  return new IpamError(
+    'bad-request',
+    `Cannot read the request: it is larger than ${MAX_REQUEST_BYTES} bytes, far more than oned ever sends`,
+  );
 }

@@ -2,19 +2,19 @@
  * A driver action as a process: read the request, load config, run the pure action inside one
  * store update, print the reply. Every failure becomes one line on stderr and an exit code.
  */
-import { ACTIONS, PRECHECKS } from '../actions/index.ts';
-import type { ActionName } from '../actions/action.ts';
+import { ACTIONS, PRECHECKS } from '../core/actions/index.ts';
+import type { ActionName } from '../core/actions/action.ts';
 import { auditedUpdate } from '../audit/audited-update.ts';
-import type { Book } from '../book/book.ts';
+import type { Book } from '../core/book/book.ts';
 import { bookSources } from '../config/book-sources.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { driverNameOf, type Env } from '../config/paths.ts';
 import { chooseBook, chooseConfig } from '../config/resolve-book.ts';
-import { IpamError } from '../errors.ts';
-import { EXIT_CODES } from '../exit-codes.ts';
+import { IpamError } from '../core/errors.ts';
+import { EXIT_CODES } from '../core/exit-codes.ts';
 import type { Config } from '../config/config.ts';
 import { readsErrorMarkers } from '../config/oned-version.ts';
-import { failureOf, stderrText } from '../failure.ts';
+import { failureOf, stderrText } from '../core/failure.ts';
 import { NO_GUARD, type InterruptGuard } from '../interrupts/interrupt-guard.ts';
 import { decodeRequest } from '../oned/request.ts';
 import { openStore } from '../store/open-store.ts';
@@ -27,7 +27,7 @@ export interface ProcessIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly now: () => Date;
-  /** What the action's write runs through (main.ts installs the process's); none in-process. */
+  /** What the action's write runs through (program.ts installs the process's); none in-process. */
   readonly interrupts?: InterruptGuard;
 }
 
@@ -45,15 +45,20 @@ export async function runAction(name: ActionName, io: ProcessIo): Promise<number
     config = loadConfig(file, explicit, setting);
     PRECHECKS[name]?.(request, config);
     const store = openStore(config, chooseBook(config, sources), driverName, io.env);
-    const context = { config, driverName, now: io.now().toISOString(), ...(raw.requestId === undefined ? {} : { requestId: raw.requestId }) };
-    const subject = { time: context.now, actor: `oned:${raw.requestId ?? '-'}`, action: name };
-    const decide = (book: Book) => {
-      const decided = ACTIONS[name](book, request, context);
-      return { ...(decided.book ? { book: decided.book } : {}), result: decided, ...(decided.audit ? { audit: [decided.audit, ...(decided.alsoAudit ?? [])] } : {}) };
+    const context = {
+      config,
+      driverName,
+      now: io.now().toISOString(),
+      ...(raw.requestId === undefined ? {} : { requestId: raw.requestId }),
     };
-    const decision = await (io.interrupts ?? NO_GUARD).write(store.description.location, (options) => auditedUpdate(store, subject, decide, {}, options));
-    if (NEEDS_REPLY.has(name) && !decision.reply) throw new IpamError('internal', `Cannot ${name}: the action produced no reply`);
-    if (decision.reply) io.stdout(decision.reply);
+    const subject = { time: context.now, actor: `oned:${raw.requestId ?? '-'}`, action: name };
+    const decide = (book: Book) => ACTIONS[name](book, request, context);
+    const reply = await (io.interrupts ?? NO_GUARD).write(store.description.location, (options) =>
+      auditedUpdate(store, subject, decide, {}, options),
+    );
+    if (NEEDS_REPLY.has(name) && !reply)
+      throw new IpamError('internal', `Cannot ${name}: the action produced no reply`);
+    if (reply) io.stdout(reply);
     return EXIT_CODES.ok;
   } catch (error) {
     const failure = failureOf(error, 'the action');

@@ -6,7 +6,7 @@
  * /usr/local/bin). Everything is judged before anything changes.
  */
 import * as path from 'node:path';
-import { IpamError } from '../errors.ts';
+import { IpamError } from '../core/errors.ts';
 import { readInstalled, realOrSelf } from './bundle-source.ts';
 import { inspectEntry } from './inspect.ts';
 import { foreignWriter, trustedUids, type ForeignWriter } from './trusted-path.ts';
@@ -31,7 +31,10 @@ export function planBin(binDir: string, bundle: string, bundleBytes: Buffer, dri
   const trusted = trustedUids();
   const entry = inspectEntry(link);
   if (entry.kind !== 'missing' && !((entry.kind === 'link' || entry.kind === 'file') && entry.ours)) {
-    throw new IpamError('conflict', `Cannot link ${link}: it is not nebula-ipam's; nothing was changed. Move it away or pick another --bin`);
+    throw new IpamError(
+      'conflict',
+      `Cannot link ${link}: it is not nebula-ipam's; nothing was changed. Move it away or pick another --bin`,
+    );
   }
   const linkDirWriter = foreignWriter(binDir, trusted);
   if (linkDirWriter) throw unsafe(link, linkDirWriter, 'its directory');

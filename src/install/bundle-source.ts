@@ -1,7 +1,7 @@
 /** The bundle an install puts in place: the program running it, or the one `--from` names. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { IpamError } from '../errors.ts';
+import { IpamError } from '../core/errors.ts';
 import { FileTooBig, readRegularFile, type FileRead } from '../regular-file.ts';
 import { bundleVersion } from './bundle-version.ts';
 import { isBundleText } from './inspect.ts';
@@ -20,7 +20,9 @@ export function readBundle(file: string, named: boolean): Bundle {
   const notBundle = () =>
     new IpamError(
       named ? 'not-found' : 'internal',
-      named ? `Cannot install from ${file}: it is not a nebula-ipam bundle; nothing was changed` : `Cannot install: ${file} is not the nebula-ipam bundle (run install from dist/nebula-ipam.cjs)`,
+      named
+        ? `Cannot install from ${file}: it is not a nebula-ipam bundle; nothing was changed`
+        : `Cannot install: ${file} is not the nebula-ipam bundle (run install from dist/nebula-ipam.cjs)`,
       { subject: file },
     );
   let read: FileRead | undefined;
@@ -56,9 +58,17 @@ export function realOrSelf(file: string): string {
 /** The bytes of an installed copy (in a directory someone else may own): read from a checked descriptor, never blocking. */
 export function readInstalled(file: string): Buffer | undefined {
   try {
-    return readRegularFile(file, { what: 'the installed copy', kind: 'store-io', follow: false, maxBytes: BUNDLE_LIMIT })?.bytes;
+    return readRegularFile(file, {
+      what: 'the installed copy',
+      kind: 'store-io',
+      follow: false,
+      maxBytes: BUNDLE_LIMIT,
+    })?.bytes;
   } catch (error) {
     if (!(error instanceof FileTooBig)) throw error;
-    throw new IpamError('conflict', `Cannot replace ${file}: it is ${error.bytes} bytes, too big to be a nebula-ipam bundle; nothing was changed`);
+    throw new IpamError(
+      'conflict',
+      `Cannot replace ${file}: it is ${error.bytes} bytes, too big to be a nebula-ipam bundle; nothing was changed`,
+    );
   }
 }

@@ -22,7 +22,11 @@ export function versionText(version: string | undefined): string {
 /** The release of the bundle at `file`, from its first bytes (read without blocking or following a symlink); undefined when unknown. */
 export function versionOfFile(file: string): string | undefined {
   try {
-    const { fd } = openRegularFile(file, fs.constants.O_RDONLY, { what: 'a nebula-ipam bundle', kind: 'internal', follow: false });
+    const { fd } = openRegularFile(file, fs.constants.O_RDONLY, {
+      what: 'a nebula-ipam bundle',
+      kind: 'internal',
+      follow: false,
+    });
     try {
       const head = Buffer.alloc(HEAD_BYTES);
       const n = fs.readSync(fd, head, 0, HEAD_BYTES, 0);

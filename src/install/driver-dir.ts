@@ -3,8 +3,9 @@
  * what to create, keep or replace, and what is someone else's and must not be touched.
  * `inspect.ts` observes the directory; the commands carry the plan out.
  */
-import { ACTION_NAMES } from '../actions/action.ts';
-import { IpamError, shown } from '../errors.ts';
+import { ACTION_NAMES } from '../core/actions/action.ts';
+import { IpamError, shown } from '../core/errors.ts';
+import { DRIVER_NAME } from '../config/paths.ts';
 
 /** What is at a path of the driver directory. */
 export type Entry =
@@ -24,12 +25,18 @@ export interface Planned {
 /** The copy `install --copy` puts beside the links, which then point at it by a relative name. */
 export const COPY_NAME = 'nebula-ipam.cjs';
 
-const DRIVER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
-
 /** The IPAM_MAD the directory's name makes; oned's `-i` list is comma-separated, `internal` means no IPAM. */
 export function checkDriverName(name: string): void {
-  if (name === 'internal') throw new IpamError('usage', 'Cannot install as "internal": OpenNebula reserves that IPAM_MAD name for "no IPAM driver"; pick another directory name');
-  if (!DRIVER_NAME.test(name)) throw new IpamError('usage', `Cannot install as ${shown(name)}: the directory name becomes the IPAM_MAD and must be 1-64 letters, digits, '_', '.' or '-'`);
+  if (name === 'internal')
+    throw new IpamError(
+      'usage',
+      'Cannot install as "internal": OpenNebula reserves that IPAM_MAD name for "no IPAM driver"; pick another directory name',
+    );
+  if (!DRIVER_NAME.test(name))
+    throw new IpamError(
+      'usage',
+      `Cannot install as ${shown(name)}: the directory name becomes the IPAM_MAD and must be 1-64 letters, digits, '_', '.' or '-'`,
+    );
 }
 
 /** For each action: make it a link to `target`; never touch what is not ours. */

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ACTION_NAMES } from '../actions/action.ts';
+import { ACTION_NAMES } from '../core/actions/action.ts';
 import { isNebulaIpamBundle } from './inspect.ts';
 
 /** Driver names (directory names) in `remotes`, sorted; none when it cannot be read. */

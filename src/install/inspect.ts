@@ -39,7 +39,9 @@ export function inspectEntry(file: string): Entry {
   if (stat.isSymbolicLink()) {
     const target = fs.readlinkSync(file);
     const resolved = path.resolve(path.dirname(file), target);
-    const ours = fs.existsSync(resolved) ? isNebulaIpamBundle(resolved) : /nebula-ipam/.test(path.basename(target)) || path.basename(target) === COPY_NAME;
+    const ours = fs.existsSync(resolved)
+      ? isNebulaIpamBundle(resolved)
+      : /nebula-ipam/.test(path.basename(target)) || path.basename(target) === COPY_NAME;
     return { kind: 'link', target, ours };
   }
   if (stat.isFile()) return { kind: 'file', ours: isNebulaIpamBundle(file) };

@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ACTION_NAMES } from '../actions/action.ts';
+import { ACTION_NAMES } from '../core/actions/action.ts';
 import { isOlderRelease, versionOfFile } from './bundle-version.ts';
 import { isNebulaIpamBundle } from './inspect.ts';
 import { foreignWriter, trustedUids, type ForeignWriter } from './trusted-path.ts';
@@ -35,7 +35,9 @@ export function bundleBehind(link: string): string | undefined {
 
 /** The bundles the actions of `driverDir` lead to. */
 export function bundlesBehindActions(driverDir: string): string[] {
-  return ACTION_NAMES.map((action) => bundleBehind(path.join(driverDir, action))).filter((b): b is string => b !== undefined);
+  return ACTION_NAMES.map((action) => bundleBehind(path.join(driverDir, action))).filter(
+    (b): b is string => b !== undefined,
+  );
 }
 
 /** Which of `before` no path of `after` is; pure. */
@@ -48,7 +50,12 @@ export function leftBehind(before: readonly string[], after: readonly string[]):
  * removed when `remove` says so (never a file npm manages: `npm uninstall -g` does that), else
  * named as unused.
  */
-export function settleOldBundles(files: readonly string[], driverDir: string, installed: string | undefined, remove: boolean): OldBundle[] {
+export function settleOldBundles(
+  files: readonly string[],
+  driverDir: string,
+  installed: string | undefined,
+  remove: boolean,
+): OldBundle[] {
   const remotes = path.dirname(driverDir);
   let siblings: string[] = [];
   try {
@@ -60,7 +67,9 @@ export function settleOldBundles(files: readonly string[], driverDir: string, in
     // No siblings to ask.
   }
   // Only older releases: another copy of this release (a build tree, say) is not left over.
-  const older = files.map((file) => ({ file, version: versionOfFile(file) })).filter(({ version }) => isOlderRelease(version, installed));
+  const older = files
+    .map((file) => ({ file, version: versionOfFile(file) }))
+    .filter(({ version }) => isOlderRelease(version, installed));
   return older.map(({ file, version }) => {
     const usedBy = siblings.find((dir) => bundlesBehindActions(dir).includes(file));
     if (usedBy) return { path: file, version, usedBy, state: 'kept' };

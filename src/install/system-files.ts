@@ -17,7 +17,8 @@ declare const NEBULA_IPAM_PACKAGING: Readonly<Record<string, string>> | undefine
 
 /** packaging/NAME: embedded in the bundle; read from the repository when run from source. */
 function packagingFile(name: string): string {
-  if (typeof NEBULA_IPAM_PACKAGING === 'object' && NEBULA_IPAM_PACKAGING[name] !== undefined) return NEBULA_IPAM_PACKAGING[name]!;
+  if (typeof NEBULA_IPAM_PACKAGING === 'object' && NEBULA_IPAM_PACKAGING[name] !== undefined)
+    return NEBULA_IPAM_PACKAGING[name]!;
   return fs.readFileSync(path.join(process.cwd(), 'packaging', name), 'utf8');
 }
 
@@ -32,10 +33,16 @@ export function systemFiles(root: string, command: string): SystemFile[] {
   const at = (...parts: string[]) => path.join(root, ...parts);
   const unit = (name: string) => packagingFile(name).replaceAll('/usr/local/bin/nebula-ipam', command);
   return [
-    { path: at('etc', 'systemd', 'system', 'nebula-ipam-metrics@.service'), content: unit('nebula-ipam-metrics@.service') },
+    {
+      path: at('etc', 'systemd', 'system', 'nebula-ipam-metrics@.service'),
+      content: unit('nebula-ipam-metrics@.service'),
+    },
     { path: at('etc', 'systemd', 'system', 'nebula-ipam-metrics@.timer'), content: unit('nebula-ipam-metrics@.timer') },
     { path: at('etc', 'logrotate.d', 'nebula-ipam'), content: packagingFile('nebula-ipam.logrotate') },
-    { path: at('usr', 'share', 'bash-completion', 'completions', 'nebula-ipam'), content: bashCompletion(commands, GLOBAL_OPTION_NAMES) },
+    {
+      path: at('usr', 'share', 'bash-completion', 'completions', 'nebula-ipam'),
+      content: bashCompletion(commands, GLOBAL_OPTION_NAMES),
+    },
     { path: at('usr', 'share', 'zsh', 'vendor-completions', '_nebula-ipam'), content: packagingFile('_nebula-ipam') },
     { path: at('usr', 'share', 'man', 'man1', 'nebula-ipam.1'), content: manPage(commands, version, help) },
   ];

@@ -44,7 +44,8 @@ export function foreignWriter(file: string, trusted: readonly number[]): Foreign
     if (!trusted.includes(stat.uid)) return { path: at, who: `${account('uid', stat.uid)}, its owner` };
     const sticky = stat.isDirectory() && (stat.mode & 0o1000) !== 0;
     if (!sticky && (stat.mode & 0o002) !== 0) return { path: at, who: 'every user' };
-    if (!sticky && (stat.mode & 0o020) !== 0 && !(stat.gid === 0 && trusted.length === 1)) return { path: at, who: account('group', stat.gid) };
+    if (!sticky && (stat.mode & 0o020) !== 0 && !(stat.gid === 0 && trusted.length === 1))
+      return { path: at, who: account('group', stat.gid) };
     const up = path.dirname(at);
     if (up === at) return undefined;
     at = up;

@@ -20,7 +20,8 @@ export function oldBundleLine(b: OldBundle): string {
   if (b.state === 'removed') return `${what} was used by these links before: removed (--remove-old)`;
   if (b.writer)
     return `${what} was used by these links before and no longer is, but ${b.writer.path} can be written by ${b.writer.who}, so it is not removed (a name there may lead elsewhere by the time it is removed): remove it as that user`;
-  if (b.path.split('/').includes('node_modules')) return `${what} was used by these links before and is npm's: \`npm uninstall -g nebula-ipam\` removes it`;
+  if (b.path.split('/').includes('node_modules'))
+    return `${what} was used by these links before and is npm's: \`npm uninstall -g nebula-ipam\` removes it`;
   return `${what} was used by these links before and no longer is: remove it, or run install again with --remove-old`;
 }
 
@@ -34,6 +35,8 @@ export function untrustedRunWarning(self: string): string[] {
   if (process.geteuid?.() !== 0) return [];
   const writer = foreignWriter(self, [0]);
   return writer
-    ? [`Warning: root ran this install from ${self}, and ${writer.path} can be written by ${writer.who}: whatever is written there runs as root; run install from a bundle only root can write`]
+    ? [
+        `Warning: root ran this install from ${self}, and ${writer.path} can be written by ${writer.who}: whatever is written there runs as root; run install from a bundle only root can write`,
+      ]
     : [];
 }

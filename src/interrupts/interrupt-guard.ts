@@ -4,7 +4,7 @@
  * or, once a write has passed its commit point, finishes it, reports what landed as usual, and
  * then exits with the signal's code and one line saying the write was finished.
  *
- * The CLI and the driver install this guard once, at process start (main.ts), and run every
+ * The CLI and the driver install this guard once, at process start (program.ts), and run every
  * write through `write`. Outside a write a signal ends the process at once: nothing can be half
  * written then. During a write it aborts the write's signal, and the store decides
  * (stop-before-commit.ts): it stops at its next stop point, releasing its lock, or, past the commit
@@ -12,8 +12,8 @@
  * exit handler (signal-exit) re-raises the signal after the write it did not stop, leaving the
  * lock directory behind; with a listener of ours present it does neither.
  */
-import { IpamError } from '../errors.ts';
-import { failureOf } from '../failure.ts';
+import { IpamError } from '../core/errors.ts';
+import { failureOf } from '../core/failure.ts';
 import type { UpdateOptions } from '../store/store.ts';
 
 export type Interruption = 'SIGINT' | 'SIGTERM';
@@ -54,7 +54,12 @@ export function installInterruptGuard(io: GuardIo): InterruptGuard {
     }
     // A write has landed: the command is reporting it; finish() adds the line and the code.
     if (landed !== undefined) return;
-    const { line, code } = failureOf(interruption(signal, `Interrupted by ${signal} before any change to the lease book had begun; nothing was written`));
+    const { line, code } = failureOf(
+      interruption(
+        signal,
+        `Interrupted by ${signal} before any change to the lease book had begun; nothing was written`,
+      ),
+    );
     io.stderr(`${line}\n`);
     io.exit(code);
   };
@@ -75,7 +80,10 @@ export function installInterruptGuard(io: GuardIo): InterruptGuard {
       for (const signal of SIGNALS) process.off(signal, onSignal);
       if (received === undefined || landed === undefined) return code;
       const { line, code: signalCode } = failureOf(
-        interruption(received, `Interrupted by ${received} once the write to the lease book ${landed} had begun: it was finished and is in the book, as reported above`),
+        interruption(
+          received,
+          `Interrupted by ${received} once the write to the lease book ${landed} had begun: it was finished and is in the book, as reported above`,
+        ),
       );
       io.stderr(`${line}\n`);
       return signalCode;

@@ -4,17 +4,17 @@
  * and the book's generation. Pure: the command gathers, this renders. The same numbers are in
  * `status --json`.
  */
-import { formatPrefix } from '../address/prefix.ts';
-import type { PoolUsage } from '../operator/usage.ts';
-import type { FamilyRangeRow } from '../cli/render/family-rows.ts';
+import { formatPrefix } from '../core/address/prefix.ts';
+import type { PoolUsage } from '../core/operator/usage.ts';
+import type { BookView } from '../core/view/book-view.ts';
+import { VIEW_FAMILIES, type FamilyRangeRow } from '../core/view/family-rows.ts';
 import type { StoreSpace } from '../store/store.ts';
 
 export interface MetricsInput {
   readonly driver: string;
   readonly generation: number;
-  readonly pools: readonly PoolUsage[];
-  /** Per family: an IP4_6 range appears once for IPv4 and once for IPv6. */
-  readonly ranges: readonly FamilyRangeRow[];
+  /** Ranges per view family: an IP4_6 range appears once for IPv4 and once for IPv6. */
+  readonly view: BookView;
   /** etcd: its database against the quota. */
   readonly space?: StoreSpace;
   /** Unix seconds of this run, written as the last success. */
@@ -32,32 +32,83 @@ interface Family {
 }
 
 export function metricsText(input: MetricsInput): string {
+  const { pools } = input.view;
+  const ranges = VIEW_FAMILIES.flatMap((family) => input.view.families[family].ranges);
   const base = { driver: input.driver };
-  const poolLabels = (p: PoolUsage): Labels => ({ ...base, pool: p.pool.name, family: p.pool.family, network: formatPrefix(p.pool.network) });
-  const rangeLabels = (r: FamilyRangeRow): Labels => ({ ...base, range: r.id, family: r.family, pool: r.pool ?? '', type: r.type, managed_by: r.managedBy, network: r.network ?? '' });
+  const poolLabels = (p: PoolUsage): Labels => ({
+    ...base,
+    pool: p.pool.name,
+    family: p.pool.family,
+    network: formatPrefix(p.pool.network),
+  });
+  const rangeLabels = (r: FamilyRangeRow): Labels => ({
+    ...base,
+    range: r.id,
+    family: r.family,
+    pool: r.pool ?? '',
+    type: r.type,
+    managed_by: r.managedBy,
+    network: r.network ?? '',
+  });
   const families: Family[] = [
-    { name: 'nebula_ipam_book_generation', help: 'Generation of the lease book (bumped by every change).', samples: [{ labels: base, value: input.generation }] },
-    { name: 'nebula_ipam_pool_size_addresses', help: "Addresses in the pool's network.", samples: input.pools.map((p) => ({ labels: poolLabels(p), value: p.size })) },
-    { name: 'nebula_ipam_pool_excluded_addresses', help: 'Addresses of the pool excluded by the config.', samples: input.pools.map((p) => ({ labels: poolLabels(p), value: p.excluded })) },
-    { name: 'nebula_ipam_pool_carved_addresses', help: 'Addresses of the pool taken by ranges.', samples: input.pools.map((p) => ({ labels: poolLabels(p), value: p.carved })) },
-    { name: 'nebula_ipam_pool_free_addresses', help: 'Addresses of the pool neither excluded nor carved.', samples: input.pools.map((p) => ({ labels: poolLabels(p), value: p.free })) },
+    {
+      name: 'nebula_ipam_book_generation',
+      help: 'Generation of the lease book (bumped by every change).',
+      samples: [{ labels: base, value: input.generation }],
+    },
+    {
+      name: 'nebula_ipam_pool_size_addresses',
+      help: "Addresses in the pool's network.",
+      samples: pools.map((p) => ({ labels: poolLabels(p), value: p.size })),
+    },
+    {
+      name: 'nebula_ipam_pool_excluded_addresses',
+      help: 'Addresses of the pool excluded by the config.',
+      samples: pools.map((p) => ({ labels: poolLabels(p), value: p.excluded })),
+    },
+    {
+      name: 'nebula_ipam_pool_carved_addresses',
+      help: 'Addresses of the pool taken by ranges.',
+      samples: pools.map((p) => ({ labels: poolLabels(p), value: p.carved })),
+    },
+    {
+      name: 'nebula_ipam_pool_free_addresses',
+      help: 'Addresses of the pool neither excluded nor carved.',
+      samples: pools.map((p) => ({ labels: poolLabels(p), value: p.free })),
+    },
     {
       name: 'nebula_ipam_pool_utilisation_ratio',
       help: "Carved share of the pool's usable (not excluded) addresses, 0 to 1.",
-      samples: input.pools.map((p) => ({ labels: poolLabels(p), value: ratio(p.carved, p.size - p.excluded) })),
+      samples: pools.map((p) => ({ labels: poolLabels(p), value: ratio(p.carved, p.size - p.excluded) })),
     },
-    { name: 'nebula_ipam_pool_ranges', help: 'Ranges in the pool.', samples: input.pools.map((p) => ({ labels: poolLabels(p), value: p.ranges })) },
-    { name: 'nebula_ipam_range_size_addresses', help: 'Addresses in the range.', samples: input.ranges.map((r) => ({ labels: rangeLabels(r), value: r.size })) },
+    {
+      name: 'nebula_ipam_pool_ranges',
+      help: 'Ranges in the pool.',
+      samples: pools.map((p) => ({ labels: poolLabels(p), value: p.ranges })),
+    },
+    {
+      name: 'nebula_ipam_range_size_addresses',
+      help: 'Addresses in the range.',
+      samples: ranges.map((r) => ({ labels: rangeLabels(r), value: r.size })),
+    },
     {
       name: 'nebula_ipam_range_used_addresses',
       help: 'Leased addresses of the range, by holder (opennebula or operator).',
-      samples: input.ranges.flatMap((r) => [
+      samples: ranges.flatMap((r) => [
         { labels: { ...rangeLabels(r), holder: 'opennebula' }, value: r.byOpenNebula },
         { labels: { ...rangeLabels(r), holder: 'operator' }, value: r.byOperators },
       ]),
     },
-    { name: 'nebula_ipam_range_free_addresses', help: 'Addresses of the range that can still be leased.', samples: input.ranges.map((r) => ({ labels: rangeLabels(r), value: r.free })) },
-    { name: 'nebula_ipam_range_utilisation_ratio', help: 'Leased share of the range, 0 to 1.', samples: input.ranges.map((r) => ({ labels: rangeLabels(r), value: ratio(r.used, r.size) })) },
+    {
+      name: 'nebula_ipam_range_free_addresses',
+      help: 'Addresses of the range that can still be leased.',
+      samples: ranges.map((r) => ({ labels: rangeLabels(r), value: r.free })),
+    },
+    {
+      name: 'nebula_ipam_range_utilisation_ratio',
+      help: 'Leased share of the range, 0 to 1.',
+      samples: ranges.map((r) => ({ labels: rangeLabels(r), value: ratio(r.used, r.size) })),
+    },
     ...spaceFamilies(base, input.space),
   ];
   return `${upText(input.driver, true, input.now)}${render(families)}`;
@@ -70,8 +121,20 @@ export function metricsText(input: MetricsInput): string {
 export function upText(driver: string, up: boolean, lastSuccess: number | undefined): string {
   const base = { driver };
   return render([
-    { name: 'nebula_ipam_up', help: 'Whether the last metrics run read the lease book (1) or failed (0).', samples: [{ labels: base, value: up ? 1 : 0 }] },
-    ...(lastSuccess === undefined ? [] : [{ name: LAST_SUCCESS, help: 'Unix time of the last metrics run that read the lease book.', samples: [{ labels: base, value: lastSuccess }] }]),
+    {
+      name: 'nebula_ipam_up',
+      help: 'Whether the last metrics run read the lease book (1) or failed (0).',
+      samples: [{ labels: base, value: up ? 1 : 0 }],
+    },
+    ...(lastSuccess === undefined
+      ? []
+      : [
+          {
+            name: LAST_SUCCESS,
+            help: 'Unix time of the last metrics run that read the lease book.',
+            samples: [{ labels: base, value: lastSuccess }],
+          },
+        ]),
   ]);
 }
 
@@ -81,11 +144,20 @@ function render(families: readonly Family[]): string {
 
 function spaceFamilies(base: Labels, space: StoreSpace | undefined): Family[] {
   if (!space) return [];
-  const family = (name: string, help: string, value: number | undefined): Family[] => (value === undefined ? [] : [{ name, help, samples: [{ labels: base, value }] }]);
+  const family = (name: string, help: string, value: number | undefined): Family[] =>
+    value === undefined ? [] : [{ name, help, samples: [{ labels: base, value }] }];
   return [
     ...family('nebula_ipam_store_used_bytes', "Size of etcd's database on disk.", space.usedBytes),
-    ...family('nebula_ipam_store_in_use_bytes', "Part of etcd's database in use (the rest is reused, or given back by a defrag).", space.inUseBytes),
-    ...family('nebula_ipam_store_quota_bytes', "etcd's --quota-backend-bytes: past it etcd refuses every write.", space.quotaBytes),
+    ...family(
+      'nebula_ipam_store_in_use_bytes',
+      "Part of etcd's database in use (the rest is reused, or given back by a defrag).",
+      space.inUseBytes,
+    ),
+    ...family(
+      'nebula_ipam_store_quota_bytes',
+      "etcd's --quota-backend-bytes: past it etcd refuses every write.",
+      space.quotaBytes,
+    ),
   ];
 }
 

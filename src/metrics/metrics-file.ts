@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { IpamError } from '../errors.ts';
+import { IpamError } from '../core/errors.ts';
 import { LAST_SUCCESS, upText } from './exposition.ts';
 
 export function writeMetricsFile(file: string, text: string): void {
@@ -19,7 +19,10 @@ export function writeMetricsFile(file: string, text: string): void {
     fs.rmSync(temp, { force: true });
     // Whatever is there now would be served as current: better no file than a stale one.
     fs.rmSync(file, { force: true });
-    throw new IpamError('store-io', `Cannot write the metrics to ${file}: ${(error as Error).message}`, { subject: file, reason: (error as Error).message });
+    throw new IpamError('store-io', `Cannot write the metrics to ${file}: ${(error as Error).message}`, {
+      subject: file,
+      reason: (error as Error).message,
+    });
   }
 }
 

@@ -23,7 +23,7 @@
  *   wraps inside oned: for static IPv6 the addresses VMs get would not be the ones the book
  *   holds (it counts in 128 bits); for a MAC oned's own checks (`is_valid_mac`, `free_addr`)
  *   would refuse the wrapped ones. A MAC oned picks itself (IP6, ETHER without MAC) cannot be
- *   checked here; engine/locate.ts counts MACs modulo 2^32 as oned does, so it works there;
+ *   checked here; core/engine/locate.ts counts MACs modulo 2^32 as oned does, so it works there;
  * - without IPAM_MAD oned makes the AR internal and never calls the driver again.
  *
  * Not judged: 7.4's MAC_GLOBAL_SPACE (oned.conf). With it, oned derives the MAC of a non-IP
@@ -31,10 +31,10 @@
  * request says nothing about that setting nor about other networks' MACs, so nothing here can
  * know it. Operators using it give such ranges an explicit MAC or keep SIZE within 2^20.
  */
-import { formatMac } from '../address/mac.ts';
-import { FAMILIES } from '../address/family.ts';
-import { IpamError, shown } from '../errors.ts';
-import * as field from '../engine/ar-fields.ts';
+import { formatMac } from '../core/address/mac.ts';
+import { FAMILIES } from '../core/address/family.ts';
+import { IpamError, shown } from '../core/errors.ts';
+import * as field from './ar-fields.ts';
 import { formatOnedVersion, refusesSharedAr, type OnedVersion } from '../config/oned-version.ts';
 import type { Attributes } from './request.ts';
 
@@ -49,7 +49,10 @@ const LOW_WORD = 1n << 32n;
 export function refuseSharedAr(ar: Attributes, version: OnedVersion | undefined): void {
   const shared = field.text(ar, 'SHARED');
   if (shared !== undefined && shared.toUpperCase() === 'YES' && refusesSharedAr(version)) {
-    const release = version === undefined ? 'onedVersion is not set, so 7.2 or later is assumed' : `onedVersion is ${formatOnedVersion(version)}`;
+    const release =
+      version === undefined
+        ? 'onedVersion is not set, so 7.2 or later is assumed'
+        : `onedVersion is ${formatOnedVersion(version)}`;
     throw bad(
       `SHARED is ${shown(shared)}; OpenNebula 7.2 and later refuse a shared AR with an external IPAM ("Shared ARs cannot use an external IPAM") after the driver has answered, and never tell the driver (${release}); remove SHARED=YES, or set onedVersion if oned is 7.0 or older`,
     );
@@ -63,7 +66,8 @@ export function checkArReply(reply: Attributes, version: OnedVersion | undefined
   if (type === undefined) throw bad('the reply has no TYPE, which oned requires');
   const size = field.size(reply);
   if (size === undefined) throw bad('the reply has no SIZE, which oned requires');
-  if (field.text(reply, 'IPAM_MAD') === undefined) throw bad('the reply has no IPAM_MAD: oned would make the AR internal and never call the driver for it again');
+  if (field.text(reply, 'IPAM_MAD') === undefined)
+    throw bad('the reply has no IPAM_MAD: oned would make the AR internal and never call the driver for it again');
 
   if (field.hasIPv4(type)) {
     const ip = field.ipv4(reply, 'IP');
@@ -77,7 +81,8 @@ export function checkArReply(reply: Attributes, version: OnedVersion | undefined
   if (field.isStatic6(type)) {
     const ip6 = field.ipv6(reply, 'IP6');
     if (ip6 === undefined) throw bad(`a ${type} range needs IP6, and the reply has none`);
-    if (field.prefixLength(reply) === undefined) throw bad(`a ${type} range needs PREFIX_LENGTH, and the reply has none`);
+    if (field.prefixLength(reply) === undefined)
+      throw bad(`a ${type} range needs PREFIX_LENGTH, and the reply has none`);
     if ((ip6 % LOW_WORD) + size > LOW_WORD) {
       throw bad(
         `IP6 ${FAMILIES.ipv6.format(ip6)} + SIZE ${size} carries past its last 32 bits, where oned counts the addresses of a range (it would wrap to ${FAMILIES.ipv6.format(ip6 - (ip6 % LOW_WORD))}); start the range lower`,

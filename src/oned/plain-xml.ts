@@ -10,7 +10,8 @@ import { XMLValidator } from 'fast-xml-parser';
 export function plainXmlProblem(xml: string): string | undefined {
   if (/<!(?!--)/.test(outsideCdata(xml))) return 'it holds a DOCTYPE or other declaration, which oned never writes';
   const valid = XMLValidator.validate(xml);
-  if (valid !== true) return `it is not well-formed XML (line ${valid.err.line}: ${valid.err.msg.replace(/\s+/g, ' ')})`;
+  if (valid !== true)
+    return `it is not well-formed XML (line ${valid.err.line}: ${valid.err.msg.replace(/\s+/g, ' ')})`;
   return undefined;
 }
 

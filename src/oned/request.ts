@@ -2,7 +2,7 @@
  * oned's request: one line of base64 holding `<IPAM_DRIVER_ACTION_DATA><AR>..</AR><ADDRESS>..</ADDRESS>`
  * (docs/oned-contract.md 1 and 2). Decoded strictly; anything else is a bad request, never a guess.
  */
-import { IpamError, shown } from '../errors.ts';
+import { IpamError, shown } from '../core/errors.ts';
 import { outsideCdata, plainXmlProblem } from './plain-xml.ts';
 import { xmlElements } from './xml-elements.ts';
 
@@ -23,7 +23,8 @@ export function decodeRequest(payload: string): OnedRequest {
   // oned sends one line; a request piped in by hand through `base64` comes wrapped at 76 columns.
   const text = payload.trim().replace(/\r?\n/g, '');
   if (text === '') throw bad('the request is empty (oned sends it base64-encoded on standard input)');
-  if (text.length % 4 !== 0 || !BASE64.test(text)) throw bad(`the request is not base64 (starts ${shown(text.slice(0, 24))})`);
+  if (text.length % 4 !== 0 || !BASE64.test(text))
+    throw bad(`the request is not base64 (starts ${shown(text.slice(0, 24))})`);
 
   let xml: string;
   try {
@@ -55,7 +56,8 @@ export function decodeRequest(payload: string): OnedRequest {
 function attributes(element: Record<string, unknown>, where: string): Attributes {
   const found = new Map<string, string>();
   for (const [name, value] of Object.entries(element)) {
-    if (!ATTRIBUTE_NAME.test(name)) throw bad(`${where} has an element named ${shown(name)}; attribute names are upper-case letters, digits and '_'`);
+    if (!ATTRIBUTE_NAME.test(name))
+      throw bad(`${where} has an element named ${shown(name)}; attribute names are upper-case letters, digits and '_'`);
     if (Array.isArray(value)) throw bad(`${where} has ${name} more than once`);
     if (typeof value !== 'string') throw bad(`${where} attribute ${name} holds elements instead of a value`);
     found.set(name, value.trim());

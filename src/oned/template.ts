@@ -2,7 +2,7 @@
  * oned's template text, the only reply format (docs/oned-contract.md 3.1): `NAME = [ KEY = "value", ... ]`.
  * Values that oned's lexer would misread are refused here, so a reply is valid by construction.
  */
-import { IpamError, shown } from '../errors.ts';
+import { IpamError, shown } from '../core/errors.ts';
 
 export type Pairs = readonly (readonly [string, string])[];
 
@@ -25,7 +25,8 @@ export function formatVector(name: 'AR' | 'ADDRESS', pairs: Pairs): string {
     }
     seen.add(key.toUpperCase());
     const unsafe = templateUnsafe(value);
-    if (unsafe) throw new IpamError('bad-request', `Cannot write the ${name} reply: ${key} value ${shown(value)} ${unsafe}`);
+    if (unsafe)
+      throw new IpamError('bad-request', `Cannot write the ${name} reply: ${key} value ${shown(value)} ${unsafe}`);
     return `  ${key} = "${value.replaceAll('"', '\\"')}"`;
   });
   return `${name} = [\n${lines.join(',\n')}\n]\n`;

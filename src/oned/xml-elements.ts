@@ -4,7 +4,7 @@
  * holding elements is an object of them (a name met twice holds an array), text beside elements
  * is kept under `#text`, attributes, the declaration and processing instructions are left out.
  * That is what fast-xml-parser's XMLParser gives for decodeRequest's options
- * (test/unit/xml-elements.test.ts compares the two), for a fraction of the cost: its parser and
+ * (test/unit/oned/xml-elements.test.ts compares the two), for a fraction of the cost: its parser and
  * the modules it loads (entity tables, sanitisers, path matchers) made up a fifth of every driver
  * action's time, and oned runs actions one at a time for the whole cloud.
  *
@@ -101,7 +101,10 @@ function decodeText(text: string): string {
   if (!text.includes('&')) return text;
   return text.replace(/&([^;&\s]*);?/g, (reference, name: string) => {
     const value = reference.endsWith(';') ? ENTITIES[name] : undefined;
-    if (value === undefined) throw new Error(`it holds the reference ${JSON.stringify(reference.slice(0, 12))}; oned writes only &lt; &gt; &amp; &quot; &apos;`);
+    if (value === undefined)
+      throw new Error(
+        `it holds the reference ${JSON.stringify(reference.slice(0, 12))}; oned writes only &lt; &gt; &amp; &quot; &apos;`,
+      );
     return value;
   });
 }

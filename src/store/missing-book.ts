@@ -4,7 +4,7 @@
  * and hand out addresses the real one has leased. Every backend refuses a missing book with this
  * one line, naming where it looked and what chose that place.
  */
-import { IpamError } from '../errors.ts';
+import { IpamError } from '../core/errors.ts';
 import type { StoreDescription } from './store.ts';
 
 export function missingBook(description: StoreDescription): IpamError {

@@ -7,20 +7,26 @@
 import type { Config } from '../config/config.ts';
 import type { Env } from '../config/paths.ts';
 import type { BookChoice } from '../config/resolve-book.ts';
-import { stageHook, writeStepHook } from '../driver/test-hooks.ts';
+import { stageHook, writeStepHook } from './file/test-hooks.ts';
 import { openEtcdStore } from './etcd/open-etcd-store.ts';
-import { FileStore } from './file-store.ts';
+import { FileStore } from './file/file-store.ts';
 import type { LeaseStore } from './store.ts';
 
 export function openStore(config: Config, choice: BookChoice, driverName: string, env: Env): LeaseStore {
   const origin = originOf(config, choice);
-  if (choice.backend === 'etcd') return openEtcdStore({ ...choice.etcd, prefix: choice.prefix }, driverName, config.lockTimeoutMs, env, origin);
+  if (choice.backend === 'etcd')
+    return openEtcdStore({ ...choice.etcd, prefix: choice.prefix }, driverName, config.lockTimeoutMs, env, origin);
   const onWriteStep = writeStepHook(env);
   const onStage = stageHook(env);
-  return new FileStore(choice.file, { lockTimeoutMs: config.lockTimeoutMs, origin, ...(onWriteStep ? { onWriteStep } : {}), ...(onStage ? { onStage } : {}) });
+  return new FileStore(choice.file, {
+    lockTimeoutMs: config.lockTimeoutMs,
+    origin,
+    ...(onWriteStep ? { onWriteStep } : {}),
+    ...(onStage ? { onStage } : {}),
+  });
 }
 
 /** "chosen by NEBULA_IPAM_STORE; config /etc/one/nebula-ipam/nebula.json": for messages. */
-export function originOf(config: Config, choice: BookChoice): string {
+function originOf(config: Config, choice: BookChoice): string {
   return `chosen by ${choice.setting}; config ${config.source}`;
 }

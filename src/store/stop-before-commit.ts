@@ -5,10 +5,10 @@
  * `letSignalsIn`: Node runs a signal's handlers only between turns of the event loop, so a
  * signal that arrived during that work is not yet seen as an abort until one turn has passed.
  */
-import { IpamError } from '../errors.ts';
+import { IpamError } from '../core/errors.ts';
 
 /** The signal an abort's reason names (the CLI and the driver abort with the signal's name). */
-export function abortReasonSignal(signal: AbortSignal): 'SIGINT' | 'SIGTERM' | undefined {
+function abortReasonSignal(signal: AbortSignal): 'SIGINT' | 'SIGTERM' | undefined {
   const reason: unknown = signal.reason;
   return reason === 'SIGINT' || reason === 'SIGTERM' ? reason : undefined;
 }
@@ -21,7 +21,11 @@ export function stopIfAborted(signal: AbortSignal | undefined, where: string, wh
   if (!signal?.aborted) return;
   const by = abortReasonSignal(signal);
   const reason = `interrupted by ${by ?? 'the caller'} ${when}`;
-  throw new IpamError(by === 'SIGTERM' ? 'terminated' : 'interrupted', `Cannot update the lease book ${where}: ${reason}; nothing was written`, { subject: where, reason });
+  throw new IpamError(
+    by === 'SIGTERM' ? 'terminated' : 'interrupted',
+    `Cannot update the lease book ${where}: ${reason}; nothing was written`,
+    { subject: where, reason },
+  );
 }
 
 /** One turn of the event loop, so that a signal delivered meanwhile has aborted `signal`. */

@@ -9,22 +9,11 @@
  * than once (a compare-and-swap backend runs it again after a conflict), so it reads no clock,
  * does no I/O and keeps no state between runs; the caller takes the time once, before.
  */
-import type { AuditRecord } from '../audit/audit-record.ts';
-import type { Book } from '../book/book.ts';
+import type { AuditRecord, Change } from '../core/change.ts';
+import type { Book } from '../core/book/book.ts';
 import type { Account } from '../access/accounts.ts';
-import type { AccessCheck } from './access-check.ts';
+import type { AccessCheck } from './file/access-check.ts';
 import type { StoreCopy, StoreHealth } from './store-health.ts';
-
-export interface Change<R> {
-  /** The new book, or undefined to leave the stored one as it is. */
-  readonly book?: Book;
-  readonly result: R;
-  /**
-   * What the change did, for the audit log; stored with the change itself (etcd: in the same
-   * transaction), and only when `book` is set.
-   */
-  readonly audit?: readonly AuditRecord[];
-}
 
 /** How a caller steers one `update`. */
 export interface UpdateOptions {
@@ -88,10 +77,10 @@ export interface LeaseStore {
    */
   create(audit: AuditRecord): Promise<boolean>;
   /**
-   * Runs `change` on the current book and stores its book and audit records; bumps the
-   * generation. Refuses a missing book, changing nothing.
+   * Runs `change` on the current book and stores its book and audit records (none without a
+   * book); bumps the generation. Refuses a missing book, changing nothing.
    */
-  update<R>(change: (book: Book) => Change<R>, options?: UpdateOptions): Promise<R>;
+  update<R>(change: (book: Book) => Change<R, AuditRecord>, options?: UpdateOptions): Promise<R>;
   /**
    * Records what changed no book: a refusal or a failure. Never throws and never delays an
    * action by more than one write: a lost log line is better than a lost lease.

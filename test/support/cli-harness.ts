@@ -8,7 +8,16 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expectReply } from './driver-assert.ts';
-import { BUNDLE, createSandbox, OnedAr, registerXml, type DriverSandbox, type NodeVersion, type RunResult, type SandboxOptions } from './driver-harness.ts';
+import {
+  BUNDLE,
+  createSandbox,
+  OnedAr,
+  registerXml,
+  type DriverSandbox,
+  type NodeVersion,
+  type RunResult,
+  type SandboxOptions,
+} from './driver-harness.ts';
 
 export interface CliRun {
   readonly node?: NodeVersion;
@@ -31,7 +40,12 @@ export function createCliSandbox(options: SandboxOptions = {}): CliSandbox {
   const program = path.join(sandbox.driverDir, 'nebula-ipam');
   if (!fs.existsSync(program)) fs.symlinkSync(BUNDLE, program);
   // The sandbox's own ONE_LOCATION unless a test gives one: the CLI never reads the host's oned.conf or remotes.
-  const cli = (args: readonly string[], run: CliRun = {}) => sandbox.runRaw('nebula-ipam', { args, ...(run.node ? { node: run.node } : {}), env: { ONE_LOCATION: sandbox.oneLocation, ...run.env } });
+  const cli = (args: readonly string[], run: CliRun = {}) =>
+    sandbox.runRaw('nebula-ipam', {
+      args,
+      ...(run.node ? { node: run.node } : {}),
+      env: { ONE_LOCATION: sandbox.oneLocation, ...run.env },
+    });
   return {
     ...sandbox,
     program,
@@ -42,7 +56,10 @@ export function createCliSandbox(options: SandboxOptions = {}): CliSandbox {
       return JSON.parse(result.stdout) as T;
     },
     register(attrs, requestId = '0') {
-      const reply = expectReply(sandbox.run('register_address_range', registerXml({ IPAM_MAD: sandbox.driver, ...attrs }), { requestId }), 'AR');
+      const reply = expectReply(
+        sandbox.run('register_address_range', registerXml({ IPAM_MAD: sandbox.driver, ...attrs }), { requestId }),
+        'AR',
+      );
       return new OnedAr(reply);
     },
   };
@@ -50,10 +67,15 @@ export function createCliSandbox(options: SandboxOptions = {}): CliSandbox {
 
 /** A failed command: the exit code, nothing on stdout, one stderr line naming every `mention`. */
 export function expectCliFailure(result: RunResult, code: number, mentions: readonly string[]): string {
-  assert.equal(result.code, code, `expected exit ${code}, got ${result.code}; stdout: ${result.stdout} stderr: ${result.stderr}`);
+  assert.equal(
+    result.code,
+    code,
+    `expected exit ${code}, got ${result.code}; stdout: ${result.stdout} stderr: ${result.stderr}`,
+  );
   assert.equal(result.stdout, '', 'a failure prints nothing on stdout');
   assert.match(result.stderr, /^[^\n]+\n$/, `exactly one stderr line: ${JSON.stringify(result.stderr)}`);
-  for (const mention of mentions) assert.ok(result.stderr.includes(mention), `stderr names ${JSON.stringify(mention)}: ${result.stderr}`);
+  for (const mention of mentions)
+    assert.ok(result.stderr.includes(mention), `stderr names ${JSON.stringify(mention)}: ${result.stderr}`);
   return result.stderr.trimEnd();
 }
 

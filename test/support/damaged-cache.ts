@@ -2,7 +2,7 @@
  * A code cache damaged on disk never breaks an action (issue 8 item 12): one flipped byte at
  * eleven places of the get_address cache, and each time get_address still answers with an
  * address of the range, free_address takes it back, and the damaged file is replaced. Run under the Node running the tests
- * (test/e2e/boot-loader.test.ts) and under each Node of test/runtimes.
+ * (test/e2e/install/boot-loader.test.ts) and under each Node of test/runtimes.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -23,7 +23,16 @@ export async function damagedCacheIsRejected(node: NodeVersion): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     const sandbox = createSandbox({ config: {}, bundle: copy, node });
     try {
-      const ar = new OnedAr(expectReply(sandbox.run('register_address_range', registerXml({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', IPAM_MAD: 'mydrv' }), { env }), 'AR'));
+      const ar = new OnedAr(
+        expectReply(
+          sandbox.run(
+            'register_address_range',
+            registerXml({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', IPAM_MAD: 'mydrv' }),
+            { env },
+          ),
+          'AR',
+        ),
+      );
       /** get_address answers with an address of the range (freed ones come back last), then frees it. */
       const leaseAndFree = (what: string) => {
         const ip = expectReply(sandbox.run('get_address', ar.getXml(1), { env }), 'ADDRESS').get('IP') ?? '';

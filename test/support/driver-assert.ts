@@ -26,7 +26,11 @@ export function expectQuietSuccess(result: RunResult): void {
  * `mentions`. Returns the line.
  */
 export function expectFailure(result: RunResult, code: number, mentions: readonly string[] = []): string {
-  assert.equal(result.code, code, `expected exit ${code}, got ${result.code}; stdout: ${result.stdout} stderr: ${result.stderr}`);
+  assert.equal(
+    result.code,
+    code,
+    `expected exit ${code}, got ${result.code}; stdout: ${result.stdout} stderr: ${result.stderr}`,
+  );
   assert.equal(result.stdout, '', 'a failure prints nothing on stdout');
   const lines = result.stderr.split('\n');
   assert.equal(lines.at(-1), '', 'stderr ends with a newline');

@@ -32,10 +32,16 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BUNDLE = path.join(REPO_ROOT, 'dist', 'nebula-ipam.cjs');
-/** The same program with the test hooks (src/driver/test-hooks.ts) in: `node build.mjs --test-hooks`. */
+/** The same program with the test hooks (src/store/file/test-hooks.ts) in: `node build.mjs --test-hooks`. */
 export const TEST_BUNDLE = path.join(REPO_ROOT, 'dist', 'test', 'nebula-ipam.cjs');
 
-export const ACTIONS = ['register_address_range', 'unregister_address_range', 'allocate_address', 'get_address', 'free_address'] as const;
+export const ACTIONS = [
+  'register_address_range',
+  'unregister_address_range',
+  'allocate_address',
+  'get_address',
+  'free_address',
+] as const;
 export type Action = (typeof ACTIONS)[number];
 
 // ---------------------------------------------------------------------------------------------
@@ -50,7 +56,8 @@ export type NodeVersion = 'default' | `${number}`;
 export function nodeBinary(version: NodeVersion): string {
   if (version === 'default') return process.execPath;
   const binary = path.join(REPO_ROOT, 'test', 'runtimes', 'node_modules', `node${version}`, 'bin', 'node');
-  if (!fs.existsSync(binary)) throw new Error(`Node ${version} is not installed at ${binary} (npm run test:runtimes installs it)`);
+  if (!fs.existsSync(binary))
+    throw new Error(`Node ${version} is not installed at ${binary} (npm run test:runtimes installs it)`);
   return binary;
 }
 
@@ -59,10 +66,19 @@ export function nodeBinary(version: NodeVersion): string {
  * child (NODE_EXTRA_CA_CERTS costs ~40 ms per start; node --test and NODE_OPTIONS hooks), with
  * the chosen node first on PATH and `extra` on top (a value of undefined removes the variable).
  */
-export function childEnv(version: NodeVersion, extra: Readonly<Record<string, string | undefined>> = {}): NodeJS.ProcessEnv {
+export function childEnv(
+  version: NodeVersion,
+  extra: Readonly<Record<string, string | undefined>> = {},
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(env)) {
-    if (name === 'NODE_EXTRA_CA_CERTS' || name === 'NODE_OPTIONS' || name.startsWith('NODE_TEST') || name.startsWith('NEBULA_IPAM_')) delete env[name];
+    if (
+      name === 'NODE_EXTRA_CA_CERTS' ||
+      name === 'NODE_OPTIONS' ||
+      name.startsWith('NODE_TEST') ||
+      name.startsWith('NEBULA_IPAM_')
+    )
+      delete env[name];
   }
   env.PATH = `${path.dirname(nodeBinary(version))}${path.delimiter}${process.env.PATH ?? ''}`;
   // Never the host's /etc/one or /var/lib/one, nor the ONE_LOCATION of the shell running the tests.
@@ -164,14 +180,21 @@ export interface BookJson {
   readonly schema: number;
   readonly generation: number;
   readonly nextRangeId: number;
-  readonly ranges: readonly { id: string; type: string; size: number; ip?: string; leases: readonly { from: number; to: number; holder: string }[] }[];
+  readonly ranges: readonly {
+    id: string;
+    type: string;
+    size: number;
+    ip?: string;
+    leases: readonly { from: number; to: number; holder: string }[];
+  }[];
 }
 
 const RUN_TIMEOUT_MS = 30_000;
 
 export function createSandbox(options: SandboxOptions = {}): DriverSandbox {
   const bundle = options.bundle ?? BUNDLE;
-  if (!fs.existsSync(bundle)) throw new Error(`${bundle} is missing: run node build.mjs${bundle === TEST_BUNDLE ? ' --test-hooks' : ''} first`);
+  if (!fs.existsSync(bundle))
+    throw new Error(`${bundle} is missing: run node build.mjs${bundle === TEST_BUNDLE ? ' --test-hooks' : ''} first`);
   const driver = options.driver ?? 'mydrv';
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-ipam-e2e-'));
   const driverDir = path.join(dir, 'remotes', 'ipam', driver);
@@ -220,7 +243,7 @@ export function createSandbox(options: SandboxOptions = {}): DriverSandbox {
     return spawnResult(child);
   };
 
-  // The bundle under its own file name is the CLI (src/main.ts); no link is added to driverDir.
+  // The bundle under its own file name is the CLI (src/program.ts); no link is added to driverDir.
   const init = (env: Readonly<Record<string, string | undefined>> = {}): RunResult => {
     const child = spawnSync(nodeBinary(defaultNode), [bundle, '--driver', driver, 'init'], {
       cwd: dir,
@@ -244,7 +267,13 @@ export function createSandbox(options: SandboxOptions = {}): DriverSandbox {
     oneLocation,
     env: (extra = {}, node = defaultNode) => sandboxEnv(node, extra),
     init,
-    run: (action, xml, opts = {}) => runRaw(action, { args: [opts.requestId ?? '0'], stdin: encodeRequest(xml), ...(opts.node ? { node: opts.node } : {}), ...(opts.env ? { env: opts.env } : {}) }),
+    run: (action, xml, opts = {}) =>
+      runRaw(action, {
+        args: [opts.requestId ?? '0'],
+        stdin: encodeRequest(xml),
+        ...(opts.node ? { node: opts.node } : {}),
+        ...(opts.env ? { env: opts.env } : {}),
+      }),
     runRaw,
     bookBytes: () => (fs.existsSync(bookPath) ? fs.readFileSync(bookPath) : undefined),
     book: () => (fs.existsSync(bookPath) ? (JSON.parse(fs.readFileSync(bookPath, 'utf8')) as BookJson) : undefined),
@@ -297,7 +326,9 @@ export interface AddressFields {
 }
 
 export function addressXml(fields: AddressFields): string {
-  const parts = (['MAC', 'IP', 'IP6_ULA', 'IP6_GLOBAL', 'IP6'] as const).filter((name) => fields[name] !== undefined).map((name) => `<${name}>${escapeText(fields[name]!)}</${name}>`);
+  const parts = (['MAC', 'IP', 'IP6_ULA', 'IP6_GLOBAL', 'IP6'] as const)
+    .filter((name) => fields[name] !== undefined)
+    .map((name) => `<${name}>${escapeText(fields[name]!)}</${name}>`);
   return `<ADDRESS>${parts.join('')}<SIZE>${fields.SIZE}</SIZE></ADDRESS>`;
 }
 
@@ -313,7 +344,7 @@ export interface StoredArOptions {
   /**
    * Send USED_LEASES (default true). oned runs one action at a time, so its count is exact; the
    * torture tests run many callers on one AR at once, where no count could be oned's: they send
-   * none, and the driver keeps to its own book (engine/oned-count.ts reads nothing).
+   * none, and the driver keeps to its own book (core/engine/oned-count.ts reads nothing).
    */
   readonly sendsCount?: boolean;
 }
@@ -339,7 +370,8 @@ export class OnedAr {
     const reply = replyAttrs instanceof Map ? Object.fromEntries(replyAttrs) : { ...(replyAttrs as Attrs) };
     const type = reply.TYPE;
     const size = reply.SIZE;
-    if (type === undefined || size === undefined) throw new Error(`OnedAr: the reply has no TYPE or SIZE: ${JSON.stringify(reply)}`);
+    if (type === undefined || size === undefined)
+      throw new Error(`OnedAr: the reply has no TYPE or SIZE: ${JSON.stringify(reply)}`);
     this.type = type;
     this.size = BigInt(size);
     const stored: Record<string, string> = { ...reply, AR_ID: String(options.arId ?? 0) };
@@ -372,7 +404,10 @@ export class OnedAr {
    * so the copy counts the same USED_LEASES.
    */
   edited(changes: Attrs): OnedAr {
-    const copy = new OnedAr({ ...this.attrs, ...changes }, { arId: Number(this.attrs.AR_ID ?? 0), modern: false, sendsCount: this.sendsCount });
+    const copy = new OnedAr(
+      { ...this.attrs, ...changes },
+      { arId: Number(this.attrs.AR_ID ?? 0), modern: false, sendsCount: this.sendsCount },
+    );
     for (const index of this.leased) copy.leased.add(index);
     copy.bulk = [...this.bulk];
     copy.bulkFreed = new Set(this.bulkFreed);
@@ -397,10 +432,13 @@ export class OnedAr {
       ] as const) {
         const prefix = this.attrs[prefixName];
         if (prefix === undefined) continue;
-        out += element(name, slaacAddress(prefix, this.firstMac)) + element(`${name}_END`, slaacAddress(prefix, this.firstMac + last));
+        out +=
+          element(name, slaacAddress(prefix, this.firstMac)) +
+          element(`${name}_END`, slaacAddress(prefix, this.firstMac + last));
       }
     }
-    if (this.type === 'IP6_STATIC' || this.type === 'IP4_6_STATIC') out += element('IP6_END', formatIpv6(parseIpv6(this.attrs.IP6!) + last));
+    if (this.type === 'IP6_STATIC' || this.type === 'IP4_6_STATIC')
+      out += element('IP6_END', formatIpv6(parseIpv6(this.attrs.IP6!) + last));
     return out;
   }
 
@@ -424,7 +462,8 @@ export class OnedAr {
 
   /** The IPv6 address of index `i` that oned gives the VM (never sent to the driver): static, or SLAAC global. */
   ip6Of(index: bigint): string | undefined {
-    if (this.type === 'IP6_STATIC' || this.type === 'IP4_6_STATIC') return formatIpv6(parseIpv6(this.attrs.IP6!) + index);
+    if (this.type === 'IP6_STATIC' || this.type === 'IP4_6_STATIC')
+      return formatIpv6(parseIpv6(this.attrs.IP6!) + index);
     if (this.attrs.GLOBAL_PREFIX !== undefined) return slaacAddress(this.attrs.GLOBAL_PREFIX, this.firstMac + index);
     return undefined;
   }
@@ -584,7 +623,8 @@ export function onedShownMessage(stderr: string, reader: MessageReader): string 
 
 export function ipv4ToNumber(ip: string): number {
   const parts = ip.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^(0|[1-9][0-9]{0,2})$/.test(p) || Number(p) > 255)) throw new Error(`not a dotted quad: ${ip}`);
+  if (parts.length !== 4 || parts.some((p) => !/^(0|[1-9][0-9]{0,2})$/.test(p) || Number(p) > 255))
+    throw new Error(`not a dotted quad: ${ip}`);
   return parts.reduce((n, p) => n * 256 + Number(p), 0);
 }
 
@@ -606,7 +646,8 @@ export function parseIpv6(text: string): bigint {
   const l = left ? left.split(':') : [];
   const r = right ? right.split(':') : [];
   const groups = right === undefined ? l : [...l, ...Array<string>(8 - l.length - r.length).fill('0'), ...r];
-  if (groups.length !== 8 || groups.some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) throw new Error(`not an IPv6 address: ${text}`);
+  if (groups.length !== 8 || groups.some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g)))
+    throw new Error(`not an IPv6 address: ${text}`);
   return groups.reduce((n, g) => (n << 16n) | BigInt(`0x${g}`), 0n);
 }
 

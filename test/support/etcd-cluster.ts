@@ -59,7 +59,9 @@ export function etcdBinary(): string {
       // Not in this directory.
     }
   }
-  throw new Error(`etcd is not installed (not on PATH ${process.env.PATH}): the etcd backend tests need a real etcd; install Debian's etcd-server (apt-get install etcd-server), as .ci/run does`);
+  throw new Error(
+    `etcd is not installed (not on PATH ${process.env.PATH}): the etcd backend tests need a real etcd; install Debian's etcd-server (apt-get install etcd-server), as .ci/run does`,
+  );
 }
 
 export interface EtcdClusterOptions {
@@ -135,7 +137,9 @@ export async function startEtcdCluster(size = 3, options: EtcdClusterOptions = {
       while (Date.now() < deadline) {
         for (const [i, m] of members.entries()) {
           if (!m.process) continue;
-          const status = (await post(m.clientUrl, '/v3/maintenance/status', {}).catch(() => undefined)) as { leader?: string; header?: { member_id?: string } } | undefined;
+          const status = (await post(m.clientUrl, '/v3/maintenance/status', {}).catch(() => undefined)) as
+            | { leader?: string; header?: { member_id?: string } }
+            | undefined;
           if (status?.leader && status.leader !== '0' && status.leader === status.header?.member_id) return i;
         }
         await sleep(50);
@@ -176,7 +180,9 @@ async function waitHealthy(member: EtcdMember, dir: string): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     if (!member.process || member.process.exitCode !== null) {
-      throw new Error(`etcd member ${member.name} exited at start; its log: ${member.logFile} (${tail(member.logFile)})`);
+      throw new Error(
+        `etcd member ${member.name} exited at start; its log: ${member.logFile} (${tail(member.logFile)})`,
+      );
     }
     const ok = await post(member.clientUrl, '/v3/kv/range', { key: Buffer.from('health').toString('base64') }).then(
       () => true,
@@ -200,19 +206,23 @@ function tail(file: string): string {
 export async function post(url: string, pathName: string, body: unknown, timeoutMs = 1_000): Promise<unknown> {
   const http = await import('node:http');
   return new Promise((resolve, reject) => {
-    const request = http.request(new URL(pathName, url), { method: 'POST', headers: { 'content-type': 'application/json' }, timeout: timeoutMs }, (response) => {
-      const parts: Buffer[] = [];
-      response.on('data', (p: Buffer) => parts.push(p));
-      response.on('end', () => {
-        const text = Buffer.concat(parts).toString('utf8');
-        if (response.statusCode !== 200) return reject(new Error(`${pathName}: HTTP ${response.statusCode} ${text}`));
-        try {
-          resolve(JSON.parse(text));
-        } catch (error) {
-          reject(error);
-        }
-      });
-    });
+    const request = http.request(
+      new URL(pathName, url),
+      { method: 'POST', headers: { 'content-type': 'application/json' }, timeout: timeoutMs },
+      (response) => {
+        const parts: Buffer[] = [];
+        response.on('data', (p: Buffer) => parts.push(p));
+        response.on('end', () => {
+          const text = Buffer.concat(parts).toString('utf8');
+          if (response.statusCode !== 200) return reject(new Error(`${pathName}: HTTP ${response.statusCode} ${text}`));
+          try {
+            resolve(JSON.parse(text));
+          } catch (error) {
+            reject(error);
+          }
+        });
+      },
+    );
     request.on('timeout', () => request.destroy(new Error('timeout')));
     request.on('error', reject);
     request.end(JSON.stringify(body));

@@ -35,7 +35,11 @@ export interface GatewayTls {
 }
 
 /** `target` undefined: nothing behind it, every request answered `{}` (for recording what is sent). */
-export async function startFakeGateway(target: string | undefined, mode: GatewayMode = 'pass', tls?: GatewayTls): Promise<FakeGateway> {
+export async function startFakeGateway(
+  target: string | undefined,
+  mode: GatewayMode = 'pass',
+  tls?: GatewayTls,
+): Promise<FakeGateway> {
   const received: { path: string; body: string }[] = [];
   const gateway: FakeGateway = {
     url: '',
@@ -56,7 +60,8 @@ export async function startFakeGateway(target: string | undefined, mode: Gateway
       const path = request.url ?? '/';
       received.push({ path, body: body.toString('utf8') });
       const current = gateway.mode;
-      if (target === undefined || (current === 'empty-range' && path === '/v3/kv/range')) return respond(response, 200, '{}');
+      if (target === undefined || (current === 'empty-range' && path === '/v3/kv/range'))
+        return respond(response, 200, '{}');
       let answer: { status: number; body: string };
       try {
         answer = await forward(target, path, body, request.headers.authorization);
@@ -71,7 +76,16 @@ export async function startFakeGateway(target: string | undefined, mode: Gateway
       respond(response, answer.status, answer.body);
     });
   };
-  const server = tls ? https.createServer({ key: tls.key, cert: tls.cert, ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}) }, handler) : http.createServer(handler);
+  const server = tls
+    ? https.createServer(
+        {
+          key: tls.key,
+          cert: tls.cert,
+          ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
+        },
+        handler,
+      )
+    : http.createServer(handler);
   server.keepAliveTimeout = 100;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   (gateway as { url: string }).url = `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -83,15 +97,30 @@ function respond(response: http.ServerResponse, status: number, body: string): v
   response.end(body);
 }
 
-function forward(target: string, path: string, body: Buffer, authorization: string | undefined): Promise<{ status: number; body: string }> {
+function forward(
+  target: string,
+  path: string,
+  body: Buffer,
+  authorization: string | undefined,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const request = http.request(
       new URL(path, target),
-      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length, ...(authorization ? { authorization } : {}) }, timeout: 5_000 },
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': body.length,
+          ...(authorization ? { authorization } : {}),
+        },
+        timeout: 5_000,
+      },
       (response) => {
         const parts: Buffer[] = [];
         response.on('data', (part: Buffer) => parts.push(part));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8') }));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8') }),
+        );
       },
     );
     request.on('timeout', () => request.destroy(new Error('timeout')));

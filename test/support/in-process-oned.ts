@@ -4,13 +4,21 @@
  * book carried from one call to the next as the store would carry it. For unit tests of the
  * actions and for the model check; no disk, no child process.
  */
-import type { ActionName, Decision } from '../../src/actions/action.ts';
-import { ACTIONS } from '../../src/actions/index.ts';
-import { EMPTY_BOOK, findRange, type Book, type RangeRecord } from '../../src/book/book.ts';
+import type { ActionName, Reply } from '../../src/core/actions/action.ts';
+import type { Change } from '../../src/core/change.ts';
+import { ACTIONS } from '../../src/core/actions/index.ts';
+import { EMPTY_BOOK, findRange, type Book, type RangeRecord } from '../../src/core/book/book.ts';
 import { NO_CONFIG, type Config } from '../../src/config/config.ts';
-import { RANGE_ID_ATTRIBUTE } from '../../src/engine/ar-fields.ts';
+import { RANGE_ID_ATTRIBUTE } from '../../src/oned/ar-fields.ts';
 import { decodeRequest } from '../../src/oned/request.ts';
-import { encodeRequest, OnedAr, parseTemplateReply, registerXml, type Attrs, type TemplateVector } from './driver-harness.ts';
+import {
+  encodeRequest,
+  OnedAr,
+  parseTemplateReply,
+  registerXml,
+  type Attrs,
+  type TemplateVector,
+} from './driver-harness.ts';
 import { NOW } from './sample-config.ts';
 
 export interface Registered {
@@ -32,17 +40,21 @@ export class InProcessOned {
   }
 
   /** Runs one action on raw request XML; a decision with a book replaces the current one. */
-  run(action: ActionName, xml: string): Decision {
+  run(action: ActionName, xml: string): Change<Reply> {
     const request = decodeRequest(encodeRequest(xml));
-    const decision = ACTIONS[action](this.book, request, { config: this.config, requestId: String(this.requestId++), now: NOW });
+    const decision = ACTIONS[action](this.book, request, {
+      config: this.config,
+      requestId: String(this.requestId++),
+      now: NOW,
+    });
     if (decision.book) this.book = { ...decision.book, generation: this.book.generation + 1 };
     return decision;
   }
 
   register(ar: Attrs): Registered {
     const decision = this.run('register_address_range', registerXml(ar));
-    if (decision.reply === undefined) throw new Error('register_address_range succeeded without a reply');
-    const reply = parseTemplateReply(decision.reply, 'AR');
+    if (decision.result === undefined) throw new Error('register_address_range succeeded without a reply');
+    const reply = parseTemplateReply(decision.result, 'AR');
     const stored = new OnedAr(reply.attrs);
     return { reply, ar: stored, range: this.rangeOf(stored) };
   }
@@ -50,27 +62,27 @@ export class InProcessOned {
   /** get_address; returns the IP and the index oned would see. */
   get(ar: OnedAr, size: number | bigint = 1): { ip: string; index: bigint; reply: TemplateVector } {
     const decision = this.run('get_address', ar.getXml(size));
-    if (decision.reply === undefined) throw new Error('get_address succeeded without a reply');
-    const reply = parseTemplateReply(decision.reply, 'ADDRESS');
+    if (decision.result === undefined) throw new Error('get_address succeeded without a reply');
+    const reply = parseTemplateReply(decision.result, 'ADDRESS');
     const ip = reply.attrs.get('IP')!;
     const index = ar.indexOf(ip);
     noteLeased(ar, index, size);
     return { ip, index, reply };
   }
 
-  allocate(ar: OnedAr, index: bigint, size: number | bigint = 1): Decision {
+  allocate(ar: OnedAr, index: bigint, size: number | bigint = 1): Change<Reply> {
     const decision = this.run('allocate_address', ar.allocateXml(index, size));
     noteLeased(ar, index, size);
     return decision;
   }
 
-  free(ar: OnedAr, index: bigint): Decision {
+  free(ar: OnedAr, index: bigint): Change<Reply> {
     const decision = this.run('free_address', ar.freeXml(index));
     ar.noteFreed(index);
     return decision;
   }
 
-  unregister(ar: OnedAr, shape: 'rmar' | 'delete' = 'rmar'): Decision {
+  unregister(ar: OnedAr, shape: 'rmar' | 'delete' = 'rmar'): Change<Reply> {
     return this.run('unregister_address_range', ar.unregisterXml(shape));
   }
 

@@ -31,7 +31,16 @@ export function writeBundle(file: string, bytes: Buffer): string {
 }
 
 /** `program args...` run directly (its shebang picks node), as an operator types it. */
-export function runProgram(program: string, args: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): RunResult {
-  const run = spawnSync(program, args, { env: childEnv('default', env), encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
+export function runProgram(
+  program: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): RunResult {
+  const run = spawnSync(program, args, {
+    env: childEnv('default', env),
+    encoding: 'utf8',
+    timeout: 60_000,
+    killSignal: 'SIGKILL',
+  });
   return { code: run.status ?? 128, stdout: run.stdout, stderr: run.stderr };
 }

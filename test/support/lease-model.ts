@@ -1,5 +1,5 @@
 /**
- * A deliberately naive reference model of the engine, for `test/unit/engine-model.test.ts`.
+ * A deliberately naive reference model of the engine, for `test/unit/core/engine/engine-model.test.ts`.
  * It shares no logic with `src/`: it reads the parsed pools as plain data and redoes, as simply
  * as it can, what each action must do. Leases are a map of leased index -> holder (never a list
  * of every address of a range: a range may hold 2^32 of them).
@@ -13,10 +13,10 @@
  * round-robin from a per-range cursor; unregister keeps each operator lease as an unmanaged
  * range of its one address.
  */
-import type { Family } from '../../src/address/family.ts';
-import type { Holder } from '../../src/book/book.ts';
+import type { Family } from '../../src/core/address/family.ts';
+import type { Holder } from '../../src/core/book/book.ts';
 import type { Config, Pool } from '../../src/config/config.ts';
-import type { ErrorKind } from '../../src/errors.ts';
+import type { ErrorKind } from '../../src/core/errors.ts';
 import type { OnedAr } from './driver-harness.ts';
 
 export interface Span {
@@ -88,7 +88,8 @@ export function poolSpan(pool: Pool): Span {
 export function reservedOf(pool: Pool, subnet: Span, withDns = true): bigint[] {
   const found = [subnet.first];
   if (pool.family === 'ipv4') found.push(subnet.last);
-  if (typeof pool.gateway === 'bigint' && pool.gateway > subnet.first && pool.gateway <= subnet.last) found.push(pool.gateway);
+  if (typeof pool.gateway === 'bigint' && pool.gateway > subnet.first && pool.gateway <= subnet.last)
+    found.push(pool.gateway);
   if (pool.gateway === 'first') found.push(subnet.first + 1n);
   if (pool.gateway === 'last') found.push(pool.family === 'ipv4' ? subnet.last - 1n : subnet.last);
   if (withDns) {
@@ -152,7 +153,8 @@ export class LeaseModel {
       const pool = side && this.config.pools.find((p) => p.name === side.pool);
       if (!side || !pool || start === undefined) continue;
       const subnet = side.subnet ?? around(pool, { first: start, last: start + range.size - 1n });
-      for (const address of reservedOf(pool, subnet)) if (address >= start && address < start + range.size) found.add(address - start);
+      for (const address of reservedOf(pool, subnet))
+        if (address >= start && address < start + range.size) found.add(address - start);
     }
     return found;
   }
@@ -199,7 +201,11 @@ export class LeaseModel {
   /** After the request's own change of `delta` leases for oned: oned's count follows the book's. */
   static follow(range: ModelRange, delta: bigint): void {
     // oned's count is never below 0.
-    if (range.counts) range.counts = { used: range.counts.used + delta < 0n ? 0n : range.counts.used + delta, held: range.counts.held + delta };
+    if (range.counts)
+      range.counts = {
+        used: range.counts.used + delta < 0n ? 0n : range.counts.used + delta,
+        held: range.counts.held + delta,
+      };
   }
 
   /** The range as the request sees it once its count settled. */
@@ -228,7 +234,10 @@ export class LeaseModel {
     let subnet = poolSpan(pool);
     if (pool.subnetPrefix !== undefined) {
       const blockSize = 1n << (BITS[family] - BigInt(pool.subnetPrefix));
-      const candidate = { first: (span.first / blockSize) * blockSize, last: (span.first / blockSize) * blockSize + blockSize - 1n };
+      const candidate = {
+        first: (span.first / blockSize) * blockSize,
+        last: (span.first / blockSize) * blockSize + blockSize - 1n,
+      };
       if (!coversSpan(candidate, span)) return 'conflict';
       subnet = candidate;
     }
@@ -248,10 +257,10 @@ export class LeaseModel {
     const length = pool.subnetPrefix;
     if (length === undefined) throw new Error('the model carves only from pools with subnetPrefix');
     const blockSize = 1n << (BITS[pool.family] - BigInt(length));
-    const cleanCapacity = gaps({ first: 0n, last: blockSize - 1n }, reservedOf(pool, { first: 0n, last: blockSize - 1n }, false)).reduce(
-      (m, g) => (g.last - g.first + 1n > m ? g.last - g.first + 1n : m),
-      0n,
-    );
+    const cleanCapacity = gaps(
+      { first: 0n, last: blockSize - 1n },
+      reservedOf(pool, { first: 0n, last: blockSize - 1n }, false),
+    ).reduce((m, g) => (g.last - g.first + 1n > m ? g.last - g.first + 1n : m), 0n);
     if (size !== undefined && size > cleanCapacity) return fail('bad-request');
     const whole = poolSpan(pool);
     for (let base = whole.first; base + blockSize - 1n <= whole.last; base += blockSize) {
@@ -267,7 +276,14 @@ export class LeaseModel {
   }
 
   add(range: Omit<ModelRange, 'id' | 'leases' | 'sentSize' | 'next' | 'heldBack'>): ModelRange {
-    const added: ModelRange = { ...range, id: `r${this.nextId++}`, sentSize: range.size, leases: new Map(), next: 0n, heldBack: new Set() };
+    const added: ModelRange = {
+      ...range,
+      id: `r${this.nextId++}`,
+      sentSize: range.size,
+      leases: new Map(),
+      next: 0n,
+      heldBack: new Set(),
+    };
     this.ranges.push(added);
     return added;
   }
@@ -295,7 +311,10 @@ export class LeaseModel {
         size: 1n,
         ...(ip === undefined ? {} : { ip }),
         ...(ip6 === undefined ? {} : { ip6 }),
-        footprint: { ...(ip === undefined ? {} : { ipv4: { first: ip, last: ip } }), ...(ip6 === undefined ? {} : { ipv6: { first: ip6, last: ip6 } }) },
+        footprint: {
+          ...(ip === undefined ? {} : { ipv4: { first: ip, last: ip } }),
+          ...(ip6 === undefined ? {} : { ipv6: { first: ip6, last: ip6 } }),
+        },
         sides,
         unmanaged: true,
       });
@@ -305,7 +324,12 @@ export class LeaseModel {
 
   /** The ranges and leases as they are now, to come back by `restore`. */
   snapshot(): ModelRange[] {
-    return this.ranges.map((r) => ({ ...r, leases: new Map(r.leases), heldBack: new Set(r.heldBack), ...(r.offered ? { offered: { ...r.offered } } : {}) }));
+    return this.ranges.map((r) => ({
+      ...r,
+      leases: new Map(r.leases),
+      heldBack: new Set(r.heldBack),
+      ...(r.offered ? { offered: { ...r.offered } } : {}),
+    }));
   }
 
   /**
@@ -319,17 +343,31 @@ export class LeaseModel {
     const back = previous.map((old) => {
       const now = this.ranges.find((r) => r.id === old.id);
       const leases = new Map(old.leases);
-      if (now) for (const [index, holder] of now.leases) if (holder === 'opennebula' && !leases.has(index)) leases.set(index, holder);
+      if (now)
+        for (const [index, holder] of now.leases)
+          if (holder === 'opennebula' && !leases.has(index)) leases.set(index, holder);
       const gone = now ?? this.gone.find((r) => r.id === old.id);
       // What oned told about its count is not undone either.
-      const counted = now ? { next: now.next, heldBack: new Set(now.heldBack), ...(now.counts ? { counts: now.counts } : {}), ...(now.offered ? { offered: now.offered } : {}) } : {};
+      const counted = now
+        ? {
+            next: now.next,
+            heldBack: new Set(now.heldBack),
+            ...(now.counts ? { counts: now.counts } : {}),
+            ...(now.offered ? { offered: now.offered } : {}),
+          }
+        : {};
       const { counts: _oldCounts, offered: _oldOffer, ...kept } = old;
       return { ...(now ? kept : old), leases, ...(gone ? { ar: gone.ar, sentSize: gone.sentSize } : {}), ...counted };
     });
     const ids = new Set(back.map((r) => r.id));
     // Registered since: an id the previous counter had not handed out, clear of every range that comes back.
     const since = (r: ModelRange) => !r.unmanaged && Number(r.id.slice(1)) >= previousNextRangeId;
-    const clear = (r: ModelRange) => back.every((b) => (['ipv4', 'ipv6'] as const).every((f) => !r.footprint[f] || !b.footprint[f] || !overlapsSpan(r.footprint[f], b.footprint[f])));
+    const clear = (r: ModelRange) =>
+      back.every((b) =>
+        (['ipv4', 'ipv6'] as const).every(
+          (f) => !r.footprint[f] || !b.footprint[f] || !overlapsSpan(r.footprint[f], b.footprint[f]),
+        ),
+      );
     const kept = this.ranges.filter((r) => !ids.has(r.id) && since(r) && clear(r));
     const lost = this.ranges.filter((r) => !ids.has(r.id) && !kept.includes(r));
     const stillGone = this.gone.filter((r) => !ids.has(r.id));
@@ -352,7 +390,9 @@ export class LeaseModel {
     const cursor = this.mutantFirstFree || range.next >= limit ? 0n : range.next;
     const taken = [...range.leases.keys(), ...this.blocked(range), ...(this.mutantHeldBack ? [] : range.heldBack)];
     const distance = (s: bigint) => (s >= cursor ? s - cursor : s + limit);
-    const starts = [cursor, 0n, ...taken.map((i) => i + 1n)].sort((a, b) => (distance(a) < distance(b) ? -1 : distance(a) > distance(b) ? 1 : 0));
+    const starts = [cursor, 0n, ...taken.map((i) => i + 1n)].sort((a, b) =>
+      distance(a) < distance(b) ? -1 : distance(a) > distance(b) ? 1 : 0,
+    );
     for (const s of starts) {
       if (s + count > limit) continue;
       if (!taken.some((t) => t >= s && t < s + count)) return s;

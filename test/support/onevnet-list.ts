@@ -2,7 +2,9 @@
 import { attributeElements, cdata, type OnedAr } from './driver-harness.ts';
 
 /** `onevnet list -x` as oned would print it for the given ARs, holders by index (`VM 3`, `VNET 12`). */
-export function onevnetList(vnets: { id: number; name: string; ars: { ar: OnedAr; holders: Map<bigint, string> }[] }[]): string {
+export function onevnetList(
+  vnets: { id: number; name: string; ars: { ar: OnedAr; holders: Map<bigint, string> }[] }[],
+): string {
   const lease = (ar: OnedAr, index: bigint, holder: string) => {
     const address = ar.address(index);
     // A LEASE carries the real static IPv6 address (set_ip6_static); ADDRESS carries only 0.

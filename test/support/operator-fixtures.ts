@@ -2,9 +2,9 @@
  * Books and configs for the operator functions' unit tests, built through the real config
  * parser and the real driver actions, so the tests see the shapes the product makes.
  */
-import { ACTIONS } from '../../src/actions/index.ts';
-import { formatIPv6 } from '../../src/address/ipv6.ts';
-import { EMPTY_BOOK, findRange, type Book, type RangeRecord } from '../../src/book/book.ts';
+import { ACTIONS } from '../../src/core/actions/index.ts';
+import { formatIPv6 } from '../../src/core/address/ipv6.ts';
+import { EMPTY_BOOK, findRange, type Book, type RangeRecord } from '../../src/core/book/book.ts';
 import type { Config } from '../../src/config/config.ts';
 import { parseConfig } from '../../src/config/parse-config.ts';
 import { decodeRequest } from '../../src/oned/request.ts';
@@ -12,7 +12,15 @@ import { decodeRequest } from '../../src/oned/request.ts';
 export const NOW = '2025-06-01T12:00:00.000Z';
 
 export const POOLS = [
-  { name: 'private', network: '10.20.0.0/16', subnetPrefix: 24, gateway: 'first', dns: ['10.20.0.2'], exclude: ['10.20.255.0/24'], default: true },
+  {
+    name: 'private',
+    network: '10.20.0.0/16',
+    subnetPrefix: 24,
+    gateway: 'first',
+    dns: ['10.20.0.2'],
+    exclude: ['10.20.255.0/24'],
+    default: true,
+  },
   { name: 'public6', network: '2001:db8:100::/48', subnetPrefix: 64 },
   { name: 'small', network: '192.168.7.0/29', subnetPrefix: 29 },
 ];
@@ -28,12 +36,22 @@ function request(ar: Readonly<Record<string, string>>, address = PLACEHOLDER) {
     .sort()
     .map((k) => `<${k}><![CDATA[${ar[k]}]]></${k}>`)
     .join('');
-  return decodeRequest(Buffer.from(`<IPAM_DRIVER_ACTION_DATA><AR>${inner}</AR>${address}</IPAM_DRIVER_ACTION_DATA>`).toString('base64'));
+  return decodeRequest(
+    Buffer.from(`<IPAM_DRIVER_ACTION_DATA><AR>${inner}</AR>${address}</IPAM_DRIVER_ACTION_DATA>`).toString('base64'),
+  );
 }
 
 /** The book after oned registered an AR with these attributes, and the new range. */
-export function registered(book: Book, config: Config, ar: Readonly<Record<string, string>>): { book: Book; range: RangeRecord } {
-  const decided = ACTIONS.register_address_range(book, request({ IPAM_MAD: 'mydrv', ...ar }), { config, now: NOW, requestId: '1' });
+export function registered(
+  book: Book,
+  config: Config,
+  ar: Readonly<Record<string, string>>,
+): { book: Book; range: RangeRecord } {
+  const decided = ACTIONS.register_address_range(book, request({ IPAM_MAD: 'mydrv', ...ar }), {
+    config,
+    now: NOW,
+    requestId: '1',
+  });
   const next = decided.book!;
   return { book: next, range: next.ranges[next.ranges.length - 1]! };
 }
@@ -48,10 +66,13 @@ export function onedLeases(book: Book, config: Config, rangeId: string, size = 1
   const prefixes = range.globalPrefix === undefined ? {} : { GLOBAL_PREFIX: formatIPv6(range.globalPrefix) };
   const decided = ACTIONS.get_address(
     book,
-    request({ NEBULA_IPAM_RANGE: range.id, TYPE: range.type, IP: ip, MAC: mac, SIZE: String(range.size), ...prefixes }, `<ADDRESS><SIZE>${size}</SIZE></ADDRESS>`),
+    request(
+      { NEBULA_IPAM_RANGE: range.id, TYPE: range.type, IP: ip, MAC: mac, SIZE: String(range.size), ...prefixes },
+      `<ADDRESS><SIZE>${size}</SIZE></ADDRESS>`,
+    ),
     { config, now: NOW, requestId: '2' },
   );
-  return { book: decided.book!, ip: /IP = "([^"]+)"/.exec(decided.reply!)![1]! };
+  return { book: decided.book!, ip: /IP = "([^"]+)"/.exec(decided.result!)![1]! };
 }
 
 /** oned's free_address of one IPv4 address of a range. */
@@ -60,7 +81,10 @@ export function onedFrees(book: Book, config: Config, rangeId: string, ip: strin
   const first = [24n, 16n, 8n, 0n].map((s) => String((range.ip! >> s) & 0xffn)).join('.');
   const decided = ACTIONS.free_address(
     book,
-    request({ NEBULA_IPAM_RANGE: range.id, TYPE: range.type, IP: first, SIZE: String(range.size) }, `<ADDRESS><MAC>02:00:00:00:00:01</MAC><IP>${ip}</IP><SIZE>1</SIZE></ADDRESS>`),
+    request(
+      { NEBULA_IPAM_RANGE: range.id, TYPE: range.type, IP: first, SIZE: String(range.size) },
+      `<ADDRESS><MAC>02:00:00:00:00:01</MAC><IP>${ip}</IP><SIZE>1</SIZE></ADDRESS>`,
+    ),
     { config, now: NOW },
   );
   return decided.book ?? book;

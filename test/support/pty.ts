@@ -14,7 +14,11 @@ export interface PtyRun {
 
 const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
 
-export function runInPty(program: string, args: readonly string[], options: { env?: Readonly<Record<string, string | undefined>>; columns?: number; timeoutMs?: number } = {}): PtyRun {
+export function runInPty(
+  program: string,
+  args: readonly string[],
+  options: { env?: Readonly<Record<string, string | undefined>>; columns?: number; timeoutMs?: number } = {},
+): PtyRun {
   const command = `${options.columns === undefined ? '' : `stty cols ${options.columns} rows 50; `}exec ${[program, ...args].map(quote).join(' ')}`;
   const child = spawnSync('script', ['-qefc', command, '/dev/null'], {
     encoding: 'utf8',
@@ -38,7 +42,11 @@ export interface PtySession {
 }
 
 /** Like runInPty, but running on while the test watches and types (Ctrl-C at a chosen moment). */
-export function startInPty(program: string, args: readonly string[], options: { env?: Readonly<Record<string, string | undefined>>; timeoutMs?: number } = {}): PtySession {
+export function startInPty(
+  program: string,
+  args: readonly string[],
+  options: { env?: Readonly<Record<string, string | undefined>>; timeoutMs?: number } = {},
+): PtySession {
   const child = spawn('script', ['-qefc', `exec ${[program, ...args].map(quote).join(' ')}`, '/dev/null'], {
     env: childEnv('default', { TERM: 'xterm', ...options.env }),
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -67,7 +75,8 @@ export function startInPty(program: string, args: readonly string[], options: { 
     async shown(wanted, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       while (!text.replace(/\r\n/g, '\n').includes(wanted)) {
-        if (closed || Date.now() > deadline) throw new Error(`the terminal never showed ${JSON.stringify(wanted)}; it showed ${JSON.stringify(text)}`);
+        if (closed || Date.now() > deadline)
+          throw new Error(`the terminal never showed ${JSON.stringify(wanted)}; it showed ${JSON.stringify(text)}`);
         await new Promise<void>((resolve) => {
           waiters.push(resolve);
           setTimeout(resolve, 100);

@@ -15,7 +15,8 @@ export const SEED_VARIABLE = 'NEBULA_IPAM_SEED';
 export function seedFrom(value: string | undefined, fresh: () => number): number {
   if (value === undefined || value === '') return fresh();
   const seed = Number(value);
-  if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0x7fffffff) throw new Error(`${SEED_VARIABLE} must be a whole number from 0 to 2147483647, not ${JSON.stringify(value)}`);
+  if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0x7fffffff)
+    throw new Error(`${SEED_VARIABLE} must be a whole number from 0 to 2147483647, not ${JSON.stringify(value)}`);
   return seed;
 }
 
@@ -23,4 +24,6 @@ export const SEED = seedFrom(process.env[SEED_VARIABLE], () => Math.floor(Math.r
 
 fc.configureGlobal({ seed: SEED });
 // The test runner shows a test file's own output as a comment line ("# NEBULA_IPAM_SEED=...").
-process.stdout.write(`${SEED_VARIABLE}=${SEED} (${process.argv[1] ? process.argv[1].split('/').slice(-2).join('/') : 'tests'})\n`);
+process.stdout.write(
+  `${SEED_VARIABLE}=${SEED} (${process.argv[1] ? process.argv[1].split('/').slice(-2).join('/') : 'tests'})\n`,
+);

@@ -7,7 +7,16 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { expectFailure, expectQuietSuccess, expectReply } from './driver-assert.ts';
-import { OnedAr, childEnv, createSandbox, ipv4ToNumber, numberToIpv4, registerXml, type DriverSandbox, type NodeVersion } from './driver-harness.ts';
+import {
+  OnedAr,
+  childEnv,
+  createSandbox,
+  ipv4ToNumber,
+  numberToIpv4,
+  registerXml,
+  type DriverSandbox,
+  type NodeVersion,
+} from './driver-harness.ts';
 
 const CONFIG = {
   pools: [
@@ -26,11 +35,18 @@ function getAddress(sandbox: DriverSandbox, ar: OnedAr, size: number): string {
 
 export function shortLifeCycle(node: NodeVersion): void {
   const picked = spawnSync('/usr/bin/env', ['node', '--version'], { env: childEnv(node), encoding: 'utf8' });
-  assert.equal(picked.stdout.trim().split('.')[0], node === 'default' ? process.version.split('.')[0] : `v${node}`, 'the shebang picks the chosen node');
+  assert.equal(
+    picked.stdout.trim().split('.')[0],
+    node === 'default' ? process.version.split('.')[0] : `v${node}`,
+    'the shebang picks the chosen node',
+  );
 
   const sandbox = createSandbox({ config: CONFIG, node });
   try {
-    const reply = expectReply(sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', SIZE: '8', TYPE: 'IP4_6' })), 'AR');
+    const reply = expectReply(
+      sandbox.run('register_address_range', registerXml({ IPAM_MAD: 'mydrv', SIZE: '8', TYPE: 'IP4_6' })),
+      'AR',
+    );
     assert.equal(reply.get('GLOBAL_PREFIX'), '2001:db8:30::');
     const ar = new OnedAr(reply);
     const first = getAddress(sandbox, ar, 1);

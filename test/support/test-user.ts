@@ -20,9 +20,14 @@ export interface TestUser {
 
 export function ensureTestUser(): TestUser {
   if (spawnSync('id', ['-u', TEST_USER]).status !== 0) {
-    const made = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', TEST_USER], { encoding: 'utf8' });
+    const made = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', TEST_USER], {
+      encoding: 'utf8',
+    });
     // Another test file may have made it meanwhile.
-    assert.ok(made.status === 0 || spawnSync('id', ['-u', TEST_USER]).status === 0, `useradd ${TEST_USER}: ${made.stderr}`);
+    assert.ok(
+      made.status === 0 || spawnSync('id', ['-u', TEST_USER]).status === 0,
+      `useradd ${TEST_USER}: ${made.stderr}`,
+    );
   }
   const id = (flag: string) => Number(spawnSync('id', [flag, TEST_USER], { encoding: 'utf8' }).stdout.trim());
   return { name: TEST_USER, uid: id('-u'), gid: id('-g') };

@@ -36,7 +36,13 @@ export function diffViews(before: BookView, after: BookView): ViewDiff {
 }
 
 export function isUnchanged(diff: ViewDiff): boolean {
-  return diff.added.size === 0 && diff.removed.size === 0 && diff.newRanges.length === 0 && diff.goneRanges.length === 0 && diff.reshaped.length === 0;
+  return (
+    diff.added.size === 0 &&
+    diff.removed.size === 0 &&
+    diff.newRanges.length === 0 &&
+    diff.goneRanges.length === 0 &&
+    diff.reshaped.length === 0
+  );
 }
 
 export function describeDiff(diff: ViewDiff): string {

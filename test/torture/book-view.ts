@@ -4,8 +4,8 @@
  * leased addresses per range that tests can diff against what the driver acknowledged.
  */
 import * as fs from 'node:fs';
-import { decodeBook } from '../../src/book/codec.ts';
-import type { Book } from '../../src/book/book.ts';
+import { decodeBook } from '../../src/store/encoding/codec.ts';
+import type { Book } from '../../src/core/book/book.ts';
 
 export interface RangeView {
   readonly id: string;
@@ -39,8 +39,14 @@ export function viewOf(book: Book): BookView {
   const ranges = new Map<string, RangeView>();
   for (const range of book.ranges) {
     const leased = new Map<number, 'opennebula' | 'operator'>();
-    for (const lease of range.leases) for (let i = lease.first; i <= lease.last; i++) leased.set(Number(i), lease.holder);
-    ranges.set(range.id, { id: range.id, ...(range.ip === undefined ? {} : { ip: Number(range.ip) }), size: Number(range.size), leased });
+    for (const lease of range.leases)
+      for (let i = lease.first; i <= lease.last; i++) leased.set(Number(i), lease.holder);
+    ranges.set(range.id, {
+      id: range.id,
+      ...(range.ip === undefined ? {} : { ip: Number(range.ip) }),
+      size: Number(range.size),
+      leased,
+    });
   }
   return { generation: book.generation, ranges };
 }

@@ -98,7 +98,8 @@ export class ClaimLedger {
 
   heldBy(holder: string): number[] {
     const mine: number[] = [];
-    for (const [address, list] of this.claims) if (list.some((c) => c.holder === holder && !c.uncertain)) mine.push(address);
+    for (const [address, list] of this.claims)
+      if (list.some((c) => c.holder === holder && !c.uncertain)) mine.push(address);
     return mine;
   }
 

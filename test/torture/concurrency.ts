@@ -54,7 +54,10 @@ const DEADLINE_SLACK_MS = 8_000;
 /** Addresses a worker keeps before it frees some: keeps the shared ranges contended, not full. */
 const HOLD_CAP = 4;
 
-const CONFIG = { lockTimeoutMs: PATIENT_MS, pools: [{ name: 'lan', network: '10.64.0.0/22', subnetPrefix: 28, gateway: 'none', default: true }] };
+const CONFIG = {
+  lockTimeoutMs: PATIENT_MS,
+  pools: [{ name: 'lan', network: '10.64.0.0/22', subnetPrefix: 28, gateway: 'none', default: true }],
+};
 
 /** An address a worker holds: through oned's actions (in an AR) or as an operator lease. */
 type Holding = { readonly ar: OnedAr; readonly index: bigint } | { readonly operator: string };
@@ -97,7 +100,10 @@ export async function tortureConcurrency(options: ConcurrencyOptions): Promise<C
 
   try {
     const shared = [0, 1, 2].map((k) => {
-      const r = sandbox.run('register_address_range', registerXml({ TYPE: 'IP4', IP: `10.0.${k + 1}.0`, SIZE: '24', IPAM_MAD: DRIVER }));
+      const r = sandbox.run(
+        'register_address_range',
+        registerXml({ TYPE: 'IP4', IP: `10.0.${k + 1}.0`, SIZE: '24', IPAM_MAD: DRIVER }),
+      );
       if (r.code !== 0) throw new Error(`setup: register failed: ${r.stderr}`);
       const ar = new OnedAr(parseTemplateReply(r.stdout, 'AR').attrs, { arId: k, sendsCount: false });
       return { ar, first: ipv4ToNumber(ar.attrs.IP!), size: Number(ar.size) };
@@ -105,14 +111,22 @@ export async function tortureConcurrency(options: ConcurrencyOptions): Promise<C
 
     /** One process, with the bookkeeping every run gets: exit tally, failure shape, deadlines. */
     /** A driver action (xml) or an operator command (cli args). */
-    const exec = async (worker: Worker, action: Program, xml: string, cli: readonly string[] = []): Promise<ActionRun> => {
+    const exec = async (
+      worker: Worker,
+      action: Program,
+      xml: string,
+      cli: readonly string[] = [],
+    ): Promise<ActionRun> => {
       const patient = !rng.chance(0.15);
       const kill = rng.chance(options.killChance);
       const spawnOptions = {
         env: patient ? {} : { NEBULA_IPAM_CONFIG: impatient },
         ...(kill ? { killAfterMs: rng.below(400) } : {}),
       };
-      const run = action === 'nebula-ipam' ? await spawnCli(sandbox, cli, spawnOptions) : await spawnAction(sandbox, action, xml, { ...spawnOptions, requestId: String(nextRequest++) });
+      const run =
+        action === 'nebula-ipam'
+          ? await spawnCli(sandbox, cli, spawnOptions)
+          : await spawnAction(sandbox, action, xml, { ...spawnOptions, requestId: String(nextRequest++) });
       const name = action === 'nebula-ipam' ? `nebula-ipam ${cli[0]}` : action;
       const outcome = run.signal ?? String(run.code);
       exits[`${name} ${outcome}`] = (exits[`${name} ${outcome}`] ?? 0) + 1;
@@ -123,13 +137,15 @@ export async function tortureConcurrency(options: ConcurrencyOptions): Promise<C
         return run;
       }
       const deadline = patient ? PATIENT_MS : IMPATIENT_MS;
-      if (took > deadline + DEADLINE_SLACK_MS) problem(`${worker.name} ${name} ran ${Math.round(took)} ms, past its ${deadline} ms lock deadline`);
+      if (took > deadline + DEADLINE_SLACK_MS)
+        problem(`${worker.name} ${name} ran ${Math.round(took)} ms, past its ${deadline} ms lock deadline`);
       if (run.code === 0) {
         acknowledged++;
         if (run.stderr !== '') problem(`${worker.name} ${name} succeeded with stderr ${JSON.stringify(run.stderr)}`);
         return run;
       }
-      if (run.stdout !== '' || !/^[^\n]+\n$/.test(run.stderr)) problem(`${worker.name} ${name} exit ${outcome}: not one stderr line and empty stdout: ${JSON.stringify(run)}`);
+      if (run.stdout !== '' || !/^[^\n]+\n$/.test(run.stderr))
+        problem(`${worker.name} ${name} exit ${outcome}: not one stderr line and empty stdout: ${JSON.stringify(run)}`);
       if (run.code === 6) {
         lockedRefusals++;
         lockedOverrunMs = Math.max(lockedOverrunMs, took - deadline);
@@ -140,7 +156,8 @@ export async function tortureConcurrency(options: ConcurrencyOptions): Promise<C
 
     const expectExit = (worker: Worker, run: ActionRun, allowed: readonly number[]) => {
       if (run.killedByUs || run.code === 0 || run.code === 6) return;
-      if (run.code === undefined || !allowed.includes(run.code)) problem(`${worker.name} ${run.action}: unexpected exit ${run.signal ?? run.code}: ${run.stderr.trim()}`);
+      if (run.code === undefined || !allowed.includes(run.code))
+        problem(`${worker.name} ${run.action}: unexpected exit ${run.signal ?? run.code}: ${run.stderr.trim()}`);
     };
 
     const grantFromReply = (worker: Worker, run: ActionRun, ar: OnedAr, size: number) => {
@@ -157,7 +174,8 @@ export async function tortureConcurrency(options: ConcurrencyOptions): Promise<C
     const grant = (worker: Worker, ar: OnedAr, index: bigint, size: number, run: ActionRun) => {
       const first = ipv4ToNumber(ar.attrs.IP!) + Number(index);
       const block = Array.from({ length: size }, (_, i) => first + i);
-      for (const d of addresses.grant(worker.name, block, run)) problem(`DUPLICATE: ${d.address} given to ${d.claimant} while ${d.holder} held it`);
+      for (const d of addresses.grant(worker.name, block, run))
+        problem(`DUPLICATE: ${d.address} given to ${d.claimant} while ${d.holder} held it`);
       block.forEach((address, i) => worker.holdings.set(address, { ar, index: index + BigInt(i) }));
     };
 
@@ -182,7 +200,9 @@ export async function tortureConcurrency(options: ConcurrencyOptions): Promise<C
       const holding = worker.holdings.get(address)!;
       addresses.releasing(worker.name, [address], performance.now());
       const run =
-        'operator' in holding ? await exec(worker, 'nebula-ipam', '', ['release', '--ip', holding.operator, '--json']) : await exec(worker, 'free_address', holding.ar.freeXml(holding.index));
+        'operator' in holding
+          ? await exec(worker, 'nebula-ipam', '', ['release', '--ip', holding.operator, '--json'])
+          : await exec(worker, 'free_address', holding.ar.freeXml(holding.index));
       if (run.killedByUs) addresses.unsure(worker.name, [address]);
       else if (run.code === 0) addresses.released(worker.name, [address]);
       else addresses.kept(worker.name, [address]);
@@ -192,7 +212,16 @@ export async function tortureConcurrency(options: ConcurrencyOptions): Promise<C
 
     const operatorLease = async (worker: Worker) => {
       const count = rng.chance(0.2) ? 2 : 1;
-      const run = await exec(worker, 'nebula-ipam', '', ['lease', '--pool', 'lan', '--count', String(count), '--owner', worker.name, '--json']);
+      const run = await exec(worker, 'nebula-ipam', '', [
+        'lease',
+        '--pool',
+        'lan',
+        '--count',
+        String(count),
+        '--owner',
+        worker.name,
+        '--json',
+      ]);
       if (run.killedByUs) {
         killedGrantSize += count;
         killedLeases++;
@@ -202,7 +231,8 @@ export async function tortureConcurrency(options: ConcurrencyOptions): Promise<C
         const first = ipv4ToNumber(reply.first);
         const block = Array.from({ length: reply.count }, (_, i) => first + i);
         if (reply.count !== count) problem(`${worker.name} lease --count ${count} leased ${reply.count}`);
-        for (const d of addresses.grant(worker.name, block, run)) problem(`DUPLICATE: ${d.address} leased to operator ${d.claimant} while ${d.holder} held it`);
+        for (const d of addresses.grant(worker.name, block, run))
+          problem(`DUPLICATE: ${d.address} leased to operator ${d.claimant} while ${d.holder} held it`);
         for (const address of block) worker.holdings.set(address, { operator: numberToIpv4(address) });
       }
       expectExit(worker, run, [255]);
@@ -210,18 +240,27 @@ export async function tortureConcurrency(options: ConcurrencyOptions): Promise<C
 
     const verify = async (worker: Worker) => {
       const run = await exec(worker, 'nebula-ipam', '', ['verify', '--json']);
-      if (!run.killedByUs && run.code !== 0 && run.code !== 6) problem(`${worker.name} verify found problems (exit ${run.code}): ${run.stdout.slice(0, 400)} ${run.stderr}`);
+      if (!run.killedByUs && run.code !== 0 && run.code !== 6)
+        problem(`${worker.name} verify found problems (exit ${run.code}): ${run.stdout.slice(0, 400)} ${run.stderr}`);
     };
 
     const register = async (worker: Worker) => {
-      const run = await exec(worker, 'register_address_range', registerXml({ TYPE: 'IP4', SIZE: '8', IPAM_MAD: DRIVER }));
+      const run = await exec(
+        worker,
+        'register_address_range',
+        registerXml({ TYPE: 'IP4', SIZE: '8', IPAM_MAD: DRIVER }),
+      );
       if (run.killedByUs) killedRegisters++;
       else if (run.code === 0) {
-        const ar = new OnedAr(parseTemplateReply(run.stdout, 'AR').attrs, { arId: 100 + Number(worker.name.slice(1)), sendsCount: false });
+        const ar = new OnedAr(parseTemplateReply(run.stdout, 'AR').attrs, {
+          arId: 100 + Number(worker.name.slice(1)),
+          sendsCount: false,
+        });
         const first = ipv4ToNumber(ar.attrs.IP!);
         const size = Number(ar.size);
         const span = Array.from({ length: size }, (_, i) => first + i);
-        for (const d of ranges.grant(worker.name, span, run)) problem(`OVERLAPPING RANGES: ${d.address} carved for ${d.claimant} while ${d.holder} had it`);
+        for (const d of ranges.grant(worker.name, span, run))
+          problem(`OVERLAPPING RANGES: ${d.address} carved for ${d.claimant} while ${d.holder} had it`);
         worker.own = { ar, first, size };
       }
       expectExit(worker, run, [255]);
@@ -258,7 +297,10 @@ export async function tortureConcurrency(options: ConcurrencyOptions): Promise<C
         begun++;
         const own = worker.own;
         if (worker.operator) {
-          const op = worker.holdings.size >= HOLD_CAP ? 'release' : rng.weighted({ lease: 45, release: worker.holdings.size ? 40 : 0, verify: 15 });
+          const op =
+            worker.holdings.size >= HOLD_CAP
+              ? 'release'
+              : rng.weighted({ lease: 45, release: worker.holdings.size ? 40 : 0, verify: 15 });
           if (op === 'lease') await operatorLease(worker);
           else if (op === 'release') await free(worker);
           else await verify(worker);
@@ -287,7 +329,11 @@ export async function tortureConcurrency(options: ConcurrencyOptions): Promise<C
     };
 
     // Every fourth worker is an operator at the CLI, the others are oned.
-    const workers: Worker[] = Array.from({ length: options.processes }, (_, k) => ({ name: `w${k}`, operator: k % 4 === 3, holdings: new Map() }));
+    const workers: Worker[] = Array.from({ length: options.processes }, (_, k) => ({
+      name: `w${k}`,
+      operator: k % 4 === 3,
+      holdings: new Map(),
+    }));
     await Promise.all(workers.map(work));
 
     // The final book: it loads, and holds exactly what was acknowledged.
@@ -304,7 +350,8 @@ export async function tortureConcurrency(options: ConcurrencyOptions): Promise<C
       }
       spans.sort((a, b) => a.first - b.first);
       for (let i = 1; i < spans.length; i++) {
-        if (spans[i]!.first <= spans[i - 1]!.last) problem(`OVERLAPPING RANGES in the final book: ${spans[i - 1]!.id} and ${spans[i]!.id}`);
+        if (spans[i]!.first <= spans[i - 1]!.last)
+          problem(`OVERLAPPING RANGES in the final book: ${spans[i - 1]!.id} and ${spans[i]!.id}`);
       }
       for (const [address, holders] of addresses.certain()) {
         if (holders > 1) problem(`DUPLICATE at the end: ${address} held by ${holders} workers`);
@@ -315,16 +362,27 @@ export async function tortureConcurrency(options: ConcurrencyOptions): Promise<C
       }
       let extra = 0;
       for (const address of leased.keys()) {
-        if (!addresses.certain().has(address) && !addresses.isUncertain(address) && !mayHaveLeased.has(address)) extra++;
+        if (!addresses.certain().has(address) && !addresses.isUncertain(address) && !mayHaveLeased.has(address))
+          extra++;
       }
       phantom = Math.max(0, extra - killedGrantSize);
-      if (phantom > 0) problem(`PHANTOM: ${phantom} leases in the final book that no acknowledged or killed operation explains`);
+      if (phantom > 0)
+        problem(`PHANTOM: ${phantom} leases in the final book that no acknowledged or killed operation explains`);
       const known = new Set(shared.map((s) => s.ar.attrs.NEBULA_IPAM_RANGE!));
       for (const w of workers) if (w.own) known.add(w.own.ar.attrs.NEBULA_IPAM_RANGE!);
       const live = spans.filter((s) => known.has(s.id)).length;
-      if (live !== known.size) problem(`LOST RANGE: ${known.size - live} acknowledged ranges are not in the final book`);
-      const unexplained = spans.filter((s) => !operatorRanges.has(s.id)).length - live - killedRegisters - killedUnregisters - killedLeases;
-      if (unexplained > 0) problem(`PHANTOM RANGE: ${unexplained} ranges in the final book that no acknowledged or killed operation explains`);
+      if (live !== known.size)
+        problem(`LOST RANGE: ${known.size - live} acknowledged ranges are not in the final book`);
+      const unexplained =
+        spans.filter((s) => !operatorRanges.has(s.id)).length -
+        live -
+        killedRegisters -
+        killedUnregisters -
+        killedLeases;
+      if (unexplained > 0)
+        problem(
+          `PHANTOM RANGE: ${unexplained} ranges in the final book that no acknowledged or killed operation explains`,
+        );
     } catch (error) {
       problem(`the final book does not load: ${(error as Error).message}`);
     }

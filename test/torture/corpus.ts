@@ -6,7 +6,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { OnedAr, ONED_LOG_LINE, parseTemplateReply, REPO_ROOT, registerXml, type Action, type DriverSandbox } from '../support/driver-harness.ts';
+import {
+  OnedAr,
+  ONED_LOG_LINE,
+  parseTemplateReply,
+  REPO_ROOT,
+  registerXml,
+  type Action,
+  type DriverSandbox,
+} from '../support/driver-harness.ts';
 import { tortureSandbox } from './sandbox.ts';
 import { spawnAction } from './spawn-action.ts';
 
@@ -38,7 +46,8 @@ export function loadCorpus(dir = CORPUS_DIR): CorpusCase[] {
     const groupDir = path.join(dir, group);
     if (!fs.statSync(groupDir).isDirectory() || group === 'configs') continue;
     for (const file of fs.readdirSync(groupDir).sort()) {
-      if (file.endsWith('.case')) found.push(parseCase(`${group}/${file}`, fs.readFileSync(path.join(groupDir, file), 'utf8')));
+      if (file.endsWith('.case'))
+        found.push(parseCase(`${group}/${file}`, fs.readFileSync(path.join(groupDir, file), 'utf8')));
     }
   }
   return found;
@@ -110,7 +119,9 @@ export function parseCase(name: string, text: string): CorpusCase {
 
 /** `{{repeat N TEXT}}`: keeps 10 MB inputs out of the repository. */
 export function expandMacros(text: string): string {
-  return text.replace(/\{\{repeat ([0-9]+) ([^}]*)\}\}/g, (_, count: string, unit: string) => unit.repeat(Number(count)));
+  return text.replace(/\{\{repeat ([0-9]+) ([^}]*)\}\}/g, (_, count: string, unit: string) =>
+    unit.repeat(Number(count)),
+  );
 }
 
 export function configFile(name: string): string {
@@ -129,9 +140,18 @@ export function buildSeedBook(): Buffer {
       if (run.code !== 0) throw new Error(`seed: ${action} failed: ${run.stderr}`);
       return run;
     };
-    const r1 = new OnedAr(parseTemplateReply(must('register_address_range', registerXml({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', IPAM_MAD: DRIVER })).stdout, 'AR').attrs);
+    const r1 = new OnedAr(
+      parseTemplateReply(
+        must('register_address_range', registerXml({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '10', IPAM_MAD: DRIVER }))
+          .stdout,
+        'AR',
+      ).attrs,
+    );
     must('allocate_address', r1.allocateXml(2n));
-    must('register_address_range', registerXml({ TYPE: 'IP6_STATIC', IP6: '2001:db8:200::10', PREFIX_LENGTH: '64', SIZE: '16', IPAM_MAD: DRIVER }));
+    must(
+      'register_address_range',
+      registerXml({ TYPE: 'IP6_STATIC', IP6: '2001:db8:200::10', PREFIX_LENGTH: '64', SIZE: '16', IPAM_MAD: DRIVER }),
+    );
     return sandbox.bookBytes()!;
   } finally {
     sandbox.cleanup();
@@ -141,13 +161,23 @@ export function buildSeedBook(): Buffer {
 /** Runs one case; returns what is wrong with how the driver refused it (empty: all good). */
 export async function runCase(seed: Buffer, c: CorpusCase): Promise<string[]> {
   // The seed book is written below: no init (a broken inline config could not make one anyway).
-  const sandbox = tortureSandbox({ driver: DRIVER, config: c.config.kind === 'inline' ? c.config.text : fs.readFileSync(configFile('seed'), 'utf8'), book: 'none' });
+  const sandbox = tortureSandbox({
+    driver: DRIVER,
+    config: c.config.kind === 'inline' ? c.config.text : fs.readFileSync(configFile('seed'), 'utf8'),
+    book: 'none',
+  });
   try {
     fs.mkdirSync(path.dirname(sandbox.bookPath), { mode: 0o700 });
     fs.writeFileSync(sandbox.bookPath, seed, { mode: 0o600 });
     const before = listTree(sandbox.dir);
     const configEnv =
-      c.config.kind === 'named' ? configFile(c.config.name) : c.config.kind === 'directory' ? sandbox.dir : c.config.kind === 'missing' ? path.join(sandbox.dir, 'etc', 'absent.json') : undefined;
+      c.config.kind === 'named'
+        ? configFile(c.config.name)
+        : c.config.kind === 'directory'
+          ? sandbox.dir
+          : c.config.kind === 'missing'
+            ? path.join(sandbox.dir, 'etc', 'absent.json')
+            : undefined;
     const run = await spawnAction(sandbox, c.action, '', {
       requestId: '1',
       args: c.args,
@@ -158,12 +188,17 @@ export async function runCase(seed: Buffer, c: CorpusCase): Promise<string[]> {
     // OpenNebula 5 (the request in argv) reads the message between markers: the one line is inside them.
     const legacy = c.args[0] !== undefined && !/^[0-9]{1,20}$/.test(c.args[0]);
     const marked = /^ERROR MESSAGE --8<------\n([^\n]*\n)ERROR MESSAGE ------>8--\n$/.exec(run.stderr);
-    if (legacy && !marked) problems.push(`stderr is not one line between OpenNebula 5's markers: ${JSON.stringify(run.stderr.slice(0, 300))}`);
+    if (legacy && !marked)
+      problems.push(
+        `stderr is not one line between OpenNebula 5's markers: ${JSON.stringify(run.stderr.slice(0, 300))}`,
+      );
     const lines = (legacy && marked ? marked[1]! : run.stderr).split('\n');
     if (run.code !== c.exit) problems.push(`exit ${run.signal ?? run.code}, expected ${c.exit}`);
     if (run.stdout !== '') problems.push(`stdout is not empty: ${JSON.stringify(run.stdout.slice(0, 200))}`);
-    if (lines.length !== 2 || lines[1] !== '' || lines[0]!.trim() === '') problems.push(`stderr is not exactly one line: ${JSON.stringify(run.stderr.slice(0, 300))}`);
-    else if (ONED_LOG_LINE.test(lines[0]!.trim())) problems.push(`stderr would be filed by oned as a log line: ${lines[0]}`);
+    if (lines.length !== 2 || lines[1] !== '' || lines[0]!.trim() === '')
+      problems.push(`stderr is not exactly one line: ${JSON.stringify(run.stderr.slice(0, 300))}`);
+    else if (ONED_LOG_LINE.test(lines[0]!.trim()))
+      problems.push(`stderr would be filed by oned as a log line: ${lines[0]}`);
     if (!seed.equals(sandbox.bookBytes() ?? Buffer.alloc(0))) problems.push('the book changed');
     const created = listTree(sandbox.dir).filter((entry) => !before.includes(entry) && entry !== auditEntry(sandbox));
     if (created.length) problems.push(`files appeared: ${created.join(', ')}`);
@@ -189,7 +224,11 @@ export function listTree(dir: string, prefix = ''): string[] {
 }
 
 /** Runs `tasks` with at most `width` at a time, results in order. */
-export async function inParallel<T, R>(items: readonly T[], width: number, task: (item: T) => Promise<R>): Promise<R[]> {
+export async function inParallel<T, R>(
+  items: readonly T[],
+  width: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const lane = async () => {

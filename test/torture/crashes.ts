@@ -11,9 +11,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ipv4ToNumber, numberToIpv4, OnedAr, parseTemplateReply, registerXml, type Action, type DriverSandbox } from '../support/driver-harness.ts';
-import { WRITE_STEPS, type WriteStep } from '../../src/store/atomic-write.ts';
-import { decodeBook } from '../../src/book/codec.ts';
+import {
+  ipv4ToNumber,
+  numberToIpv4,
+  OnedAr,
+  parseTemplateReply,
+  registerXml,
+  type Action,
+  type DriverSandbox,
+} from '../support/driver-harness.ts';
+import { WRITE_STEPS, type WriteStep } from '../../src/store/file/atomic-write.ts';
+import { decodeBook } from '../../src/store/encoding/codec.ts';
 import { readBookView, type BookView } from './book-view.ts';
 import { describeDiff, diffViews, isUnchanged, type ViewDiff } from './book-diff.ts';
 import { Random } from './random.ts';
@@ -57,11 +65,23 @@ type Op =
   | { readonly kind: 'register' }
   | { readonly kind: 'unregister'; readonly range: string };
 
-type Kill = { readonly how: 'none' } | { readonly how: 'hook'; readonly step: WriteStep } | { readonly how: 'timer'; readonly afterMs: number };
+type Kill =
+  | { readonly how: 'none' }
+  | { readonly how: 'hook'; readonly step: WriteStep }
+  | { readonly how: 'timer'; readonly afterMs: number };
 
 export async function tortureCrashes(options: CrashOptions): Promise<CrashReport> {
   const started = performance.now();
-  const totals = { operations: 0, hookKills: 0, timerKills: 0, deadHolders: 0, unloadable: 0, torn: 0, lost: 0, leftoverTempFiles: 0 };
+  const totals = {
+    operations: 0,
+    hookKills: 0,
+    timerKills: 0,
+    deadHolders: 0,
+    unloadable: 0,
+    torn: 0,
+    lost: 0,
+    leftoverTempFiles: 0,
+  };
   const recoveries: number[] = [];
   const problems: string[] = [];
   const problem = (text: string) => {
@@ -92,7 +112,10 @@ export async function tortureCrashes(options: CrashOptions): Promise<CrashReport
     const ars = new Map<string, OnedAr>();
     let request = 1;
     try {
-      const first = sandbox.run('register_address_range', registerXml({ TYPE: 'IP4', IP: `10.1.${lane}.0`, SIZE: '32', IPAM_MAD: DRIVER }));
+      const first = sandbox.run(
+        'register_address_range',
+        registerXml({ TYPE: 'IP4', IP: `10.1.${lane}.0`, SIZE: '32', IPAM_MAD: DRIVER }),
+      );
       if (first.code !== 0) throw new Error(`lane ${lane}: setup register failed: ${first.stderr}`);
       const firstAr = new OnedAr(parseTemplateReply(first.stdout, 'AR').attrs, { sendsCount: false });
       ars.set(firstAr.attrs.NEBULA_IPAM_RANGE!, firstAr);
@@ -139,11 +162,18 @@ export async function tortureCrashes(options: CrashOptions): Promise<CrashReport
         const diff = diffViews(before, after);
         const landed = landedAs(op, diff, before);
         if (killed) {
-          const mustBe = kill.how === 'hook' ? (WRITE_STEPS.indexOf(kill.step) >= WRITE_STEPS.indexOf('renamed') ? 'after' : 'before') : 'either';
+          const mustBe =
+            kill.how === 'hook'
+              ? WRITE_STEPS.indexOf(kill.step) >= WRITE_STEPS.indexOf('renamed')
+                ? 'after'
+                : 'before'
+              : 'either';
           const ok = isUnchanged(diff) ? mustBe !== 'after' || !writes(op, before) : landed && mustBe !== 'before';
           if (!ok) {
             totals.torn++;
-            problem(`${where}: after the kill the book is neither the state before nor after (expected ${mustBe}): ${describeDiff(diff)}`);
+            problem(
+              `${where}: after the kill the book is neither the state before nor after (expected ${mustBe}): ${describeDiff(diff)}`,
+            );
           }
           if (fs.existsSync(`${sandbox.bookPath}.lock`)) {
             totals.deadHolders++;
@@ -162,9 +192,12 @@ export async function tortureCrashes(options: CrashOptions): Promise<CrashReport
         } else {
           if (!isUnchanged(diff) || !sameBytes(bytesBefore, sandbox.bookBytes())) {
             totals.torn++;
-            problem(`${where}: failed with exit ${run.code} (${run.stderr.trim()}) but changed the book: ${describeDiff(diff)}`);
+            problem(
+              `${where}: failed with exit ${run.code} (${run.stderr.trim()}) but changed the book: ${describeDiff(diff)}`,
+            );
           }
-          if (![5, 6, 255].includes(run.code ?? -1)) problem(`${where}: unexpected exit ${run.code}: ${run.stderr.trim()}`);
+          if (![5, 6, 255].includes(run.code ?? -1))
+            problem(`${where}: unexpected exit ${run.code}: ${run.stderr.trim()}`);
         }
         // A killed register may have landed: adopt the range as oned would never know it, by its id.
         for (const id of diff.newRanges) if (!ars.has(id)) ars.set(id, arFromView(after, id));
@@ -172,7 +205,9 @@ export async function tortureCrashes(options: CrashOptions): Promise<CrashReport
       }
       // Let a last dead holder be recovered from, so the lane ends on a usable book.
       if (deadSince !== undefined) {
-        const run = await spawnAction(sandbox, 'free_address', ars.get(firstAr.attrs.NEBULA_IPAM_RANGE!)!.freeXml(0n), { requestId: String(request++) });
+        const run = await spawnAction(sandbox, 'free_address', ars.get(firstAr.attrs.NEBULA_IPAM_RANGE!)!.freeXml(0n), {
+          requestId: String(request++),
+        });
         if (run.code === 6) problem(`lane ${lane}: the action after the last dead holder failed with "locked"`);
         else recoveries.push(run.end - deadSince);
       }
@@ -227,7 +262,8 @@ function chooseKill(rng: Random): Kill {
 }
 
 function requestFor(op: Op, view: BookView, ars: ReadonlyMap<string, OnedAr>): { action: Action; xml: string } {
-  if (op.kind === 'register') return { action: 'register_address_range', xml: registerXml({ TYPE: 'IP4', SIZE: '8', IPAM_MAD: DRIVER }) };
+  if (op.kind === 'register')
+    return { action: 'register_address_range', xml: registerXml({ TYPE: 'IP4', SIZE: '8', IPAM_MAD: DRIVER }) };
   const ar = ars.get(op.range);
   if (!ar) throw new Error(`no AR known for ${op.range} in ${[...view.ranges.keys()].join(',')}`);
   if (op.kind === 'get') return { action: 'get_address', xml: ar.getXml(op.size) };
@@ -260,9 +296,15 @@ function landedAs(op: Op, diff: ViewDiff, before: BookView): boolean {
       return block.length === op.size && block.every((i, k) => i === block[0]! + k && !taken.has(i));
     }
     case 'allocate':
-      return only(diff.added, op.range) && nothingElse('added') && diff.added.get(op.range)!.join() === String(op.index);
+      return (
+        only(diff.added, op.range) && nothingElse('added') && diff.added.get(op.range)!.join() === String(op.index)
+      );
     case 'free':
-      return only(diff.removed, op.range) && nothingElse('removed') && diff.removed.get(op.range)!.join() === String(op.index);
+      return (
+        only(diff.removed, op.range) &&
+        nothingElse('removed') &&
+        diff.removed.get(op.range)!.join() === String(op.index)
+      );
     case 'register':
       return diff.newRanges.length === 1 && nothingElse('new');
     case 'unregister':
@@ -278,11 +320,16 @@ function replyMatches(run: ActionRun, op: Op & { kind: 'get' }, diff: ViewDiff, 
 
 function arFromView(view: BookView, id: string): OnedAr {
   const range = view.ranges.get(id)!;
-  return new OnedAr({ TYPE: 'IP4', IP: numberToIpv4(range.ip!), SIZE: String(range.size), IPAM_MAD: DRIVER, NEBULA_IPAM_RANGE: id }, { sendsCount: false });
+  return new OnedAr(
+    { TYPE: 'IP4', IP: numberToIpv4(range.ip!), SIZE: String(range.size), IPAM_MAD: DRIVER, NEBULA_IPAM_RANGE: id },
+    { sendsCount: false },
+  );
 }
 
 function describeOp(op: Op): string {
-  return op.kind === 'register' ? 'register' : `${op.kind} ${op.range}${'index' in op ? `[${op.index}]` : ''}${'size' in op ? ` x${op.size}` : ''}`;
+  return op.kind === 'register'
+    ? 'register'
+    : `${op.kind} ${op.range}${'index' in op ? `[${op.index}]` : ''}${'size' in op ? ` x${op.size}` : ''}`;
 }
 
 function sameBytes(a: Buffer | undefined, b: Buffer | undefined): boolean {

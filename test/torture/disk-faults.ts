@@ -17,7 +17,8 @@ const isRoot = () => typeof process.getuid === 'function' && process.getuid() ==
 export function mountTinyDisk(dir: string, kib: number): { unmount: () => void } | { skip: string } {
   if (!isRoot()) return { skip: 'mounting a small tmpfs needs root' };
   fs.mkdirSync(dir, { recursive: true });
-  if (!run('mount', ['-t', 'tmpfs', '-o', `size=${kib}k,mode=0700`, 'tmpfs', dir])) return { skip: 'mount -t tmpfs failed (no CAP_SYS_ADMIN here?)' };
+  if (!run('mount', ['-t', 'tmpfs', '-o', `size=${kib}k,mode=0700`, 'tmpfs', dir]))
+    return { skip: 'mount -t tmpfs failed (no CAP_SYS_ADMIN here?)' };
   return { unmount: () => void run('umount', ['-l', dir]) };
 }
 

@@ -40,7 +40,10 @@ export function figuresTable(f: Figures): string {
     ['books torn or unloadable after a kill', String(f.tornOrUnloadable)],
     ['leases nobody was told about (failed operations that wrote)', String(f.phantomLeases)],
     ['"locked" refusals (exit 6), latest past its deadline', `${f.lockedRefusals}, +${f.lockedOverrunMs} ms`],
-    ['stale-lock recovery, holder killed on this machine', `median ${f.recoveryDeadHolderMedianMs} ms, max ${f.recoveryDeadHolderMaxMs} ms (one action alone: ${f.plainActionMs} ms)`],
+    [
+      'stale-lock recovery, holder killed on this machine',
+      `median ${f.recoveryDeadHolderMedianMs} ms, max ${f.recoveryDeadHolderMaxMs} ms (one action alone: ${f.plainActionMs} ms)`,
+    ],
     ['stale-lock recovery, holder on another machine (lock age)', `${f.recoveryHolderElsewhereMs} ms`],
     ['temp files left behind', String(f.leftoverTempFiles)],
     ['wall time', `${f.elapsedSeconds} s`],

@@ -25,19 +25,35 @@ const { values } = parseArgs({
   },
 });
 
-const SIZES = values.quick ? { processes: 6, operations: 150, killOperations: 80, lanes: 3, killsPerLane: 8 } : { processes: 16, operations: 1500, killOperations: 600, lanes: 8, killsPerLane: 30 };
+const SIZES = values.quick
+  ? { processes: 6, operations: 150, killOperations: 80, lanes: 3, killsPerLane: 8 }
+  : { processes: 16, operations: 1500, killOperations: 600, lanes: 8, killsPerLane: 30 };
 const seed = values.seed === undefined ? Math.floor(Math.random() * 1e9) : Number(values.seed);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const started = performance.now();
 // A rebuild of dist/ while this runs must not mix two driver versions on one book.
 const pinned = pinBundle();
 
-log(`torture: seed ${seed} (replay with --seed ${seed}), test bundle dist/test/nebula-ipam.cjs (the production one with its test hooks)`);
+log(
+  `torture: seed ${seed} (replay with --seed ${seed}), test bundle dist/test/nebula-ipam.cjs (the production one with its test hooks)`,
+);
 log(`concurrency: ${SIZES.processes} processes, ${SIZES.operations} operations on one book...`);
-const calm = await tortureConcurrency({ processes: SIZES.processes, operations: SIZES.operations, killChance: 0, seed });
+const calm = await tortureConcurrency({
+  processes: SIZES.processes,
+  operations: SIZES.operations,
+  killChance: 0,
+  seed,
+});
 log(summary(calm));
-log(`concurrency with kills: ${SIZES.processes} processes, ${SIZES.killOperations} operations, 20% of them SIGKILLed...`);
-const violent = await tortureConcurrency({ processes: SIZES.processes, operations: SIZES.killOperations, killChance: 0.2, seed: seed + 1 });
+log(
+  `concurrency with kills: ${SIZES.processes} processes, ${SIZES.killOperations} operations, 20% of them SIGKILLed...`,
+);
+const violent = await tortureConcurrency({
+  processes: SIZES.processes,
+  operations: SIZES.killOperations,
+  killChance: 0.2,
+  seed: seed + 1,
+});
 log(summary(violent));
 log(`crashes: ${SIZES.lanes} books, ${SIZES.killsPerLane} kills each, inside and around the write path...`);
 const crashes = await tortureCrashes({ lanes: SIZES.lanes, killsPerLane: SIZES.killsPerLane, seed });

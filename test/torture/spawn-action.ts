@@ -40,12 +40,21 @@ export interface SpawnOptions {
 /** No action may take this long; a hung child is killed and reported as such. */
 const HARD_LIMIT_MS = 90_000;
 
-export function spawnAction(sandbox: DriverSandbox, action: Program, xml: string, options: SpawnOptions): Promise<ActionRun> {
+export function spawnAction(
+  sandbox: DriverSandbox,
+  action: Program,
+  xml: string,
+  options: SpawnOptions,
+): Promise<ActionRun> {
   const env = sandbox.env(options.env);
   const start = performance.now();
   // The CLI is the bundle under any other name; run it by its own path.
   const program = action === 'nebula-ipam' ? bundlePath() : path.join(sandbox.driverDir, action);
-  const child = spawn(program, [...(options.args ?? [options.requestId])], { env, cwd: sandbox.dir, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(program, [...(options.args ?? [options.requestId])], {
+    env,
+    cwd: sandbox.dir,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   let killedByUs = false;
@@ -67,12 +76,25 @@ export function spawnAction(sandbox: DriverSandbox, action: Program, xml: string
     child.on('close', (code, signal) => {
       clearTimeout(killTimer);
       clearTimeout(hardTimer);
-      resolve({ action, code: code ?? undefined, signal: signal ?? undefined, stdout, stderr, start, end: performance.now(), killedByUs });
+      resolve({
+        action,
+        code: code ?? undefined,
+        signal: signal ?? undefined,
+        stdout,
+        stderr,
+        start,
+        end: performance.now(),
+        killedByUs,
+      });
     });
   });
 }
 
 /** The operator CLI (`nebula-ipam <args>`) against the sandbox's config and book. */
-export function spawnCli(sandbox: DriverSandbox, args: readonly string[], options: Omit<SpawnOptions, 'requestId' | 'args' | 'stdin'> = {}): Promise<ActionRun> {
+export function spawnCli(
+  sandbox: DriverSandbox,
+  args: readonly string[],
+  options: Omit<SpawnOptions, 'requestId' | 'args' | 'stdin'> = {},
+): Promise<ActionRun> {
   return spawnAction(sandbox, 'nebula-ipam', '', { ...options, requestId: '', args, stdin: '' });
 }

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import type { ErrorKind } from '../../src/errors.ts';
+import type { ErrorKind } from '../../src/core/errors.ts';
 import { FileTooBig, NotRegularFile, readRegularFile } from '../../src/regular-file.ts';
 import { expectIpamError } from '../support/expect-ipam-error.ts';
 
@@ -42,7 +42,10 @@ test(
     assert.equal(readRegularFile(file, RULES)?.bytes.toString(), 'sixteen bytes ok');
     assert.equal(readRegularFile(path.join(dir, 'link'), RULES)?.stat.size, 16);
     assert.equal(readRegularFile(path.join(dir, 'missing'), RULES), undefined);
-    const refused = thrown(() => readRegularFile(path.join(dir, 'link'), { ...RULES, follow: false }), 'config', [path.join(dir, 'link'), 'a symlink']);
+    const refused = thrown(() => readRegularFile(path.join(dir, 'link'), { ...RULES, follow: false }), 'config', [
+      path.join(dir, 'link'),
+      'a symlink',
+    ]);
     assert.ok(refused instanceof NotRegularFile);
   }),
 );

@@ -1,5 +1,5 @@
 /** `nebula-ipam completion bash`: shell completion made from the command table. */
-import { EXIT_CODES } from '../../exit-codes.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { GLOBAL_OPTION_NAMES, parseCommandArgs, usageError, type Command } from '../command.ts';
 import { bashCompletion } from '../completion-script.ts';
 import { exitCodeHelp } from '../exit-code-help.ts';
@@ -34,7 +34,12 @@ ${exitCodeHelp([
   [4, '(pools) the config is missing (when named), unreadable or invalid'],
 ])}`,
   async run(args, context) {
-    const { positionals } = parseCommandArgs('completion', args, {}, { min: 1, max: 1, names: 'the shell (bash), pools or ranges' });
+    const { positionals } = parseCommandArgs(
+      'completion',
+      args,
+      {},
+      { min: 1, max: 1, names: 'the shell (bash), pools or ranges' },
+    );
     const what = positionals[0]!;
     if (what === 'bash') context.stdout(bashCompletion(table, GLOBAL_OPTION_NAMES));
     else if (what === 'pools')
@@ -47,7 +52,8 @@ ${exitCodeHelp([
     else if (what === 'ranges') {
       const book = await context.store().read();
       context.stdout(book.ranges.map((r) => `${r.id}\n`).join(''));
-    } else throw usageError('completion', `${JSON.stringify(what)} is not a supported shell (bash), nor pools or ranges`);
+    } else
+      throw usageError('completion', `${JSON.stringify(what)} is not a supported shell (bash), nor pools or ranges`);
     return EXIT_CODES.ok;
   },
 };

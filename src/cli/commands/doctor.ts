@@ -38,7 +38,12 @@ ${exitCodeHelp([
   [2, 'bad option'],
 ])}`,
   async run(args, context) {
-    const { values } = parseCommandArgs('doctor', args, { 'oned-conf': { type: 'string' } }, { min: 0, max: 0, names: '' });
+    const { values } = parseCommandArgs(
+      'doctor',
+      args,
+      { 'oned-conf': { type: 'string' } },
+      { min: 0, max: 0, names: '' },
+    );
     const onedConf = values['oned-conf'] === undefined ? onedConfFile(context.env) : path.resolve(values['oned-conf']);
     const driver = doctorDriver(context.driver, context.env);
     // The driver doctor picked may not be the context's default one: its config and book, not those.
@@ -65,9 +70,12 @@ ${exitCodeHelp([
 const LABEL = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' } as const;
 
 /** One line per check, the fix indented under it; a count at the end. */
-export function renderFindings(driver: string, findings: readonly Finding[]): string {
+function renderFindings(driver: string, findings: readonly Finding[]): string {
   const width = Math.max(...findings.map((f) => f.check.length));
-  const lines = findings.flatMap((f) => [`${LABEL[f.level]}  ${f.check.padEnd(width)}  ${f.subject}: ${f.message}`, ...(f.fix ? [`${' '.repeat(width + 8)}fix: ${f.fix}`] : [])]);
+  const lines = findings.flatMap((f) => [
+    `${LABEL[f.level]}  ${f.check.padEnd(width)}  ${f.subject}: ${f.message}`,
+    ...(f.fix ? [`${' '.repeat(width + 8)}fix: ${f.fix}`] : []),
+  ]);
   const count = (level: Finding['level']) => findings.filter((f) => f.level === level).length;
   const failed = count('fail');
   const warned = count('warn');

@@ -1,13 +1,13 @@
 /** `nebula-ipam export`: the lease book as JSON (which `import` reads) or CSV (one row per lease). */
 import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
-import type { Book } from '../../book/book.ts';
-import { encodeBook } from '../../book/codec.ts';
-import { EXIT_CODES } from '../../exit-codes.ts';
+import type { Book } from '../../core/book/book.ts';
+import { encodeBook } from '../../store/encoding/codec.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { bookSource } from '../book-source.ts';
 import { requireBook } from '../require-book.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
-import { leaseRow } from '../render/lease-row.ts';
-import { rangeRow } from '../render/range-row.ts';
+import { leaseRow } from '../../core/view/lease-row.ts';
+import { rangeRow } from '../../core/view/range-row.ts';
 import type { Config } from '../../config/config.ts';
 
 export const exportCommand: Command = {
@@ -28,9 +28,15 @@ Reads a consistent snapshot without taking the lock, so oned is never held up.
 
 ${exitCodeHelp([[0, 'written'], [2, 'bad option'], ...READS_BOOK])}`,
   async run(args, context) {
-    const { values } = parseCommandArgs('export', args, { format: { type: 'string' }, serializable: { type: 'boolean' } }, { min: 0, max: 0, names: '' });
+    const { values } = parseCommandArgs(
+      'export',
+      args,
+      { format: { type: 'string' }, serializable: { type: 'boolean' } },
+      { min: 0, max: 0, names: '' },
+    );
     const format = values.format ?? 'json';
-    if (format !== 'json' && format !== 'csv') throw usageError('export', `--format must be json or csv, not ${JSON.stringify(format)}`);
+    if (format !== 'json' && format !== 'csv')
+      throw usageError('export', `--format must be json or csv, not ${JSON.stringify(format)}`);
     if (format === 'csv' && context.json) throw usageError('export', '--json and --format csv contradict each other');
     const { store, copy } = await bookSource('export', context, values.serializable === true);
     await requireBook(context, store);
@@ -41,16 +47,46 @@ ${exitCodeHelp([[0, 'written'], [2, 'bad option'], ...READS_BOOK])}`,
   },
 };
 
-const CSV_HEADER = ['range', 'pool', 'type', 'managed_by', 'range_first', 'range_last', 'addresses', 'count', 'holder', 'owner', 'note', 'mac', 'request_id', 'since'];
+const CSV_HEADER = [
+  'range',
+  'pool',
+  'type',
+  'managed_by',
+  'range_first',
+  'range_last',
+  'addresses',
+  'count',
+  'holder',
+  'owner',
+  'note',
+  'mac',
+  'request_id',
+  'since',
+];
 
-export function leasesCsv(book: Book, config: Config): string {
+function leasesCsv(book: Book, config: Config): string {
   const lines = [CSV_HEADER.join(',')];
   for (const range of book.ranges) {
     const r = rangeRow(range, config);
     for (const lease of range.leases) {
       const l = leaseRow(range, lease);
       lines.push(
-        [r.id, r.pool ?? '', r.type, r.managedBy, r.first, r.last, l.addresses, String(l.count), l.holder, l.owner ?? '', l.note ?? '', l.mac ?? '', l.requestId ?? '', l.since]
+        [
+          r.id,
+          r.pool ?? '',
+          r.type,
+          r.managedBy,
+          r.first,
+          r.last,
+          l.addresses,
+          String(l.count),
+          l.holder,
+          l.owner ?? '',
+          l.note ?? '',
+          l.mac ?? '',
+          l.requestId ?? '',
+          l.since,
+        ]
           .map(csvField)
           .join(','),
       );

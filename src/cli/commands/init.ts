@@ -3,8 +3,8 @@
  * Nothing else makes a book (store/missing-book.ts), so a config moved away or a typo in a path
  * fails loudly instead of starting a second book beside the real one.
  */
-import { IpamError } from '../../errors.ts';
-import { EXIT_CODES } from '../../exit-codes.ts';
+import { IpamError } from '../../core/errors.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { exitCodeHelp } from '../exit-code-help.ts';
@@ -41,7 +41,11 @@ ${exitCodeHelp([
       context.stdout(renderJson({ book: location, config: context.config().source, created }));
       return EXIT_CODES.ok;
     }
-    context.stdout(created ? `Created the empty lease book ${location} (${origin}).\n` : `Kept the lease book ${location}: it is already there (${origin}).\n`);
+    context.stdout(
+      created
+        ? `Created the empty lease book ${location} (${origin}).\n`
+        : `Kept the lease book ${location}: it is already there (${origin}).\n`,
+    );
     return EXIT_CODES.ok;
   },
 };

@@ -8,18 +8,24 @@ import { writeStarterConfig } from '../../config/starter-config.ts';
 import { nextSteps } from '../../doctor/next-steps.ts';
 import { onedConfFindings } from '../../doctor/oned-conf-checks.ts';
 import { onedConfFile, readOnedConf } from '../../doctor/oned-conf-file.ts';
-import { IpamError } from '../../errors.ts';
-import { EXIT_CODES } from '../../exit-codes.ts';
+import { IpamError } from '../../core/errors.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { checkDriverName, COPY_NAME, onedConfLine, planInstall, type Entry } from '../../install/driver-dir.ts';
 import { inspectEntry } from '../../install/inspect.ts';
 import { planBin, type BinPlan } from '../../install/bin-link.ts';
 import { readBundle, readInstalled, realOrSelf, sameFile, type Bundle } from '../../install/bundle-source.ts';
 import { bundleVersion, versionOfFile, versionText } from '../../install/bundle-version.ts';
 import { bundleBehind, bundlesBehindActions, leftBehind, settleOldBundles } from '../../install/old-bundles.ts';
-import { oldBundleLine, replacementLine, runningCopyWarning, untrustedRunWarning, type Replacement } from '../../install/upgrade-lines.ts';
+import {
+  oldBundleLine,
+  replacementLine,
+  runningCopyWarning,
+  untrustedRunWarning,
+  type Replacement,
+} from '../../install/upgrade-lines.ts';
 import { makeDirectory, writeProgram } from '../../install/write-program.ts';
 import { systemFiles } from '../../install/system-files.ts';
-import { ACTION_NAMES } from '../../actions/action.ts';
+import { ACTION_NAMES } from '../../core/actions/action.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
 import { renderTable } from '../render/table.ts';
@@ -78,7 +84,10 @@ ${exitCodeHelp([
   [1, 'this program is not the nebula-ipam bundle'],
   [2, 'bad option, or a bad driver name ("internal" is refused)'],
   [4, 'the config there is unreadable or invalid'],
-  [5, "a file that is not nebula-ipam's is in the way; --from FILE is not a bundle; someone else could change what --bin leads to"],
+  [
+    5,
+    "a file that is not nebula-ipam's is in the way; --from FILE is not a bundle; someone else could change what --bin leads to",
+  ],
   [7, 'a damaged lease book is there (left as it is)'],
   [8, 'cannot write DIR, BINDIR, the starter config or the lease book'],
 ])}`,
@@ -98,7 +107,8 @@ ${exitCodeHelp([
       { min: 1, max: 1, names: 'the directory to install into' },
     );
     if (values.copy && values.link) throw usageError('install', 'give --copy or --link, not both');
-    if (values['system-root'] !== undefined && !values['system-files']) throw usageError('install', '--system-root is where --system-files go; give --system-files too');
+    if (values['system-root'] !== undefined && !values['system-files'])
+      throw usageError('install', '--system-root is where --system-files go; give --system-files too');
     const copying = !values.link;
     const dir = path.resolve(positionals[0]!);
     const name = path.basename(dir);
@@ -107,14 +117,18 @@ ${exitCodeHelp([
     const source = values.from === undefined ? self : path.resolve(values.from);
     const copy = path.join(dir, COPY_NAME);
     const target = copying ? COPY_NAME : source;
-    const onDisk = (what: string, error: unknown) => new IpamError('store-io', `Cannot install into ${dir}: ${what}: ${(error as Error).message}`);
+    const onDisk = (what: string, error: unknown) =>
+      new IpamError('store-io', `Cannot install into ${dir}: ${what}: ${(error as Error).message}`);
 
     const bundle = readBundle(source, values.from !== undefined);
-    const entries = new Map<string, Entry>(ACTION_NAMES.map((action) => [action, inspectEntry(path.join(dir, action))]));
+    const entries = new Map<string, Entry>(
+      ACTION_NAMES.map((action) => [action, inspectEntry(path.join(dir, action))]),
+    );
     const plan = planInstall(entries, target);
     const foreign = plan.filter((p) => p.step === 'foreign').map((p) => p.name);
     const copyEntry = inspectEntry(copy);
-    if (copying && copyEntry.kind !== 'missing' && !(copyEntry.kind === 'file' && copyEntry.ours)) foreign.push(COPY_NAME);
+    if (copying && copyEntry.kind !== 'missing' && !(copyEntry.kind === 'file' && copyEntry.ours))
+      foreign.push(COPY_NAME);
     if (foreign.length) {
       throw new IpamError(
         'conflict',
@@ -125,7 +139,9 @@ ${exitCodeHelp([
     // The installed copy running this very install has nothing newer to put in its own place.
     const running = copying && values.from === undefined && copyEntry.kind === 'file' && sameFile(self, copy);
     const binPlan = values.bin === undefined ? undefined : planBin(path.resolve(values.bin), source, bundle.bytes, dir);
-    const before = [...bundlesBehindActions(dir), ...(binPlan ? [bundleBehind(binPlan.link)] : [])].filter((b): b is string => b !== undefined);
+    const before = [...bundlesBehindActions(dir), ...(binPlan ? [bundleBehind(binPlan.link)] : [])].filter(
+      (b): b is string => b !== undefined,
+    );
     // Everything judged: from here on, changes.
     try {
       fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
@@ -156,7 +172,9 @@ ${exitCodeHelp([
       throw onDisk('writing failed', error);
     }
     if (binPlan) replaced.push(...linkOnPath(binPlan, bundle));
-    const placed = values['system-files'] ? placeSystemFiles(path.resolve(values['system-root'] ?? '/'), binPlan?.link ?? '/usr/local/bin/nebula-ipam') : [];
+    const placed = values['system-files']
+      ? placeSystemFiles(path.resolve(values['system-root'] ?? '/'), binPlan?.link ?? '/usr/local/bin/nebula-ipam')
+      : [];
     const oldBundles = settleOldBundles(
       leftBehind(
         before,
@@ -178,7 +196,11 @@ ${exitCodeHelp([
     const configState = writeStarterConfig(config) ? 'written' : 'kept';
     const made = await createBook(driver).catch((error: unknown) => {
       if (!(error instanceof IpamError)) throw error;
-      throw new IpamError(error.kind, `${error.message}; the driver's links are installed in ${dir}, run \`nebula-ipam --driver ${name} init\` once that is fixed`, error.facts);
+      throw new IpamError(
+        error.kind,
+        `${error.message}; the driver's links are installed in ${dir}, run \`nebula-ipam --driver ${name} init\` once that is fixed`,
+        error.facts,
+      );
     });
     const book = made.location;
     const bookState = made.created ? 'created' : 'kept';
@@ -200,7 +222,11 @@ ${exitCodeHelp([
     };
     if (context.json) {
       // The JSON carries what changed; what needs a person's attention goes to stderr as well.
-      for (const warning of [...untrustedRunWarning(self), ...(running ? [runningCopyWarning(copy, bundle.version)] : [])]) context.stderr(`${warning}\n`);
+      for (const warning of [
+        ...untrustedRunWarning(self),
+        ...(running ? [runningCopyWarning(copy, bundle.version)] : []),
+      ])
+        context.stderr(`${warning}\n`);
       context.stdout(
         renderJson({
           dir,
@@ -210,7 +236,12 @@ ${exitCodeHelp([
           ...(copied ? { copy: { path: copy, state: copied } } : {}),
           ...(binPlan ? { bin: { path: binPlan.link, state: binPlan.state, program: binPlan.program } } : {}),
           replaced: replaced.map((r) => ({ path: r.path, from: r.from ?? null, to: r.to ?? null })),
-          oldBundles: oldBundles.map((b) => ({ path: b.path, version: b.version ?? null, state: b.state, ...(b.usedBy ? { usedBy: b.usedBy } : {}) })),
+          oldBundles: oldBundles.map((b) => ({
+            path: b.path,
+            version: b.version ?? null,
+            state: b.state,
+            ...(b.usedBy ? { usedBy: b.usedBy } : {}),
+          })),
           cli: cliInvocation(name),
           links: plan.map((p) => ({ name: p.name, state: stateText(p.step) })),
           systemFiles: placed,
@@ -251,7 +282,10 @@ function placeSystemFiles(root: string, command: string): { path: string; state:
       makeDirectory(path.dirname(file.path), 0o755);
       writeProgram(file.path, bytes, 0o644);
     } catch (error) {
-      throw new IpamError('store-io', `Cannot write ${file.path}: ${(error as Error).message}; the driver was installed, this and the later system files were not`);
+      throw new IpamError(
+        'store-io',
+        `Cannot write ${file.path}: ${(error as Error).message}; the driver was installed, this and the later system files were not`,
+      );
     }
     return { path: file.path, state: was === undefined ? 'created' : 'replaced' };
   });
@@ -279,7 +313,10 @@ function linkOnPath(plan: BinPlan, bundle: Bundle): Replacement[] {
       replaceLink(plan.link, plan.program);
     }
   } catch (error) {
-    throw new IpamError('store-io', `Cannot link ${plan.link}: ${(error as Error).message}; the driver was installed, the command was not linked`);
+    throw new IpamError(
+      'store-io',
+      `Cannot link ${plan.link}: ${(error as Error).message}; the driver was installed, the command was not linked`,
+    );
   }
   return replaced;
 }

@@ -1,10 +1,11 @@
 /** `nebula-ipam lease`: addresses for a host OpenNebula does not manage. */
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
-import { EXIT_CODES } from '../../exit-codes.ts';
-import { leaseAddresses } from '../../operator/lease-addresses.ts';
-import { operatorText } from '../../operator/operator-text.ts';
-import { checkPoolName } from '../known-names.ts';
-import { hostSettingLines, hostSettings } from '../render/host-settings.ts';
+import { requirePool } from '../../config/config.ts';
+import { shown } from '../../core/errors.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
+import { leaseAddresses } from '../../core/operator/lease-addresses.ts';
+import { operatorText } from '../../core/operator/operator-text.ts';
+import { hostSettingLines } from '../render/host-settings.ts';
 import { applyChange } from '../apply-change.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { countOption } from '../options.ts';
@@ -53,8 +54,10 @@ ${exitCodeHelp([[0, 'leased'], [2, 'bad option'], [5, 'unknown pool, address out
     );
     if (values.pool === undefined) throw usageError('lease', '--pool is required');
     if (values.owner === undefined) throw usageError('lease', '--owner is required (who holds the addresses)');
-    if (values.count !== undefined && values.ip !== undefined) throw usageError('lease', 'give --count or --ip, not both');
-    checkPoolName('lease from', values.pool, context.config());
+    if (values.count !== undefined && values.ip !== undefined)
+      throw usageError('lease', 'give --count or --ip, not both');
+    // Before the lock: a typo never waits for oned.
+    requirePool(context.config(), values.pool, `Cannot lease from pool ${shown(values.pool)}`);
     const request = {
       pool: values.pool,
       owner: operatorText(values.owner, 'owner'),
@@ -62,21 +65,22 @@ ${exitCodeHelp([[0, 'leased'], [2, 'bad option'], [5, 'unknown pool, address out
       ...(values.count === undefined ? {} : { count: countOption('lease', 'count', values.count) }),
       ...(values.ip === undefined ? {} : { ip: values.ip }),
     };
-    const result = await applyChange(context, 'lease', (book, config, now) => leaseAddresses(book, config, request, now), {
-      ...(request.ip === undefined ? {} : { addresses: request.ip }),
-      owner: request.owner,
-    });
-    const settings = hostSettings(context.config(), result.pool);
+    const result = await applyChange(
+      context,
+      'lease',
+      (book, config, now) => leaseAddresses(book, config, request, now),
+      {
+        ...(request.ip === undefined ? {} : { addresses: request.ip }),
+        owner: request.owner,
+      },
+    );
     if (context.json) {
-      context.stdout(renderJson({ ...result, ...settings }));
+      context.stdout(renderJson(result));
       return EXIT_CODES.ok;
     }
     const lines = [
       `Leased ${result.addresses} to ${JSON.stringify(request.owner)} (range ${result.range}${result.newRange ? ', new' : ''}, pool ${result.pool})`,
-      ...(result.network ? [`  network  ${result.network}${result.netmask ? ` (netmask ${result.netmask})` : ''}`] : []),
-      ...(result.gateway ? [`  gateway  ${result.gateway}`] : []),
-      ...(result.dns.length ? [`  dns      ${result.dns.join(' ')}`] : []),
-      ...hostSettingLines(settings),
+      ...hostSettingLines(result),
     ];
     context.stdout(`${lines.join('\n')}\n`);
     return EXIT_CODES.ok;

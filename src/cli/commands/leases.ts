@@ -1,12 +1,13 @@
 /** `nebula-ipam leases`: the lease list, optionally of one range, owner or holder. */
 import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
-import { findRange } from '../../book/book.ts';
-import { IpamError, shown } from '../../errors.ts';
-import { EXIT_CODES } from '../../exit-codes.ts';
+import { findRange } from '../../core/book/book.ts';
+import { IpamError, shown } from '../../core/errors.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { requireBook } from '../require-book.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
-import { LEASE_COLUMNS, leaseCells, leaseRow } from '../render/lease-row.ts';
+import { leaseRow } from '../../core/view/lease-row.ts';
+import { LEASE_COLUMNS, leaseCells } from '../render/lease-cells.ts';
 import { renderTable } from '../render/table.ts';
 
 export const leasesCommand: Command = {
@@ -39,14 +40,24 @@ ${exitCodeHelp([[0, 'listed (also when nothing matches)'], [2, 'bad option'], [5
     await requireBook(context);
     const book = await context.store().read();
     if (values.range !== undefined && !findRange(book, values.range)) {
-      throw new IpamError('not-found', `Cannot list the leases of range ${shown(values.range)}: there is no such range (see nebula-ipam status)`);
+      throw new IpamError(
+        'not-found',
+        `Cannot list the leases of range ${shown(values.range)}: there is no such range (see nebula-ipam status)`,
+      );
     }
     const rows = book.ranges
       .filter((range) => values.range === undefined || range.id === values.range)
       .flatMap((range) => range.leases.map((lease) => leaseRow(range, lease)))
-      .filter((row) => (values.owner === undefined || row.owner === values.owner) && (values.holder === undefined || row.holder === values.holder));
+      .filter(
+        (row) =>
+          (values.owner === undefined || row.owner === values.owner) &&
+          (values.holder === undefined || row.holder === values.holder),
+      );
     if (context.json) context.stdout(renderJson({ leases: rows }));
-    else context.stdout(rows.length ? renderTable(LEASE_COLUMNS, rows.map(leaseCells), context.options.width) : 'No leases match.\n');
+    else
+      context.stdout(
+        rows.length ? renderTable(LEASE_COLUMNS, rows.map(leaseCells), context.options.width) : 'No leases match.\n',
+      );
     return EXIT_CODES.ok;
   },
 };

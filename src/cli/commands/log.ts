@@ -1,10 +1,10 @@
 /** `nebula-ipam log`: the audit log of every change to the lease book, by oned and by operators. */
 import { exitCodeHelp } from '../exit-code-help.ts';
 import { matchesAudit, parseSince, type AuditFilter } from '../../audit/audit-query.ts';
-import type { AuditRecord } from '../../audit/audit-record.ts';
-import { EXIT_CODES } from '../../exit-codes.ts';
-import { didYouMean } from '../../did-you-mean.ts';
-import { parseAddress } from '../../operator/locate-address.ts';
+import type { AuditRecord } from '../../core/change.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
+import { didYouMean } from '../../core/did-you-mean.ts';
+import { parseAddress } from '../../core/operator/locate-address.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { requireBook } from '../require-book.ts';
 import { renderJson } from '../render/json.ts';
@@ -62,22 +62,36 @@ ${exitCodeHelp([
       },
       { min: 0, max: 0, names: '' },
     );
-    if (values.last !== undefined && values.limit !== undefined) throw usageError('log', 'give --limit or --last, not both');
+    if (values.last !== undefined && values.limit !== undefined)
+      throw usageError('log', 'give --limit or --last, not both');
     const limitText = values.limit ?? values.last;
-    if (limitText !== undefined && values.all) throw usageError('log', `give --${values.limit !== undefined ? 'limit' : 'last'} or --all, not both`);
+    if (limitText !== undefined && values.all)
+      throw usageError('log', `give --${values.limit !== undefined ? 'limit' : 'last'} or --all, not both`);
     let since: Date | undefined;
     if (values.since !== undefined) {
       since = parseSince(values.since, context.now());
-      if (!since) throw usageError('log', `--since must be an ISO date or time, or a duration like 30m, 12h, 7d, not ${JSON.stringify(values.since)}`);
+      if (!since)
+        throw usageError(
+          'log',
+          `--since must be an ISO date or time, or a duration like 30m, 12h, 7d, not ${JSON.stringify(values.since)}`,
+        );
     }
     let last: number | undefined = values.all ? undefined : DEFAULT_LIMIT;
     if (limitText !== undefined) {
-      if (!/^[1-9][0-9]{0,8}$/.test(limitText)) throw usageError('log', `--${values.limit !== undefined ? 'limit' : 'last'} must be a whole number from 1, not ${JSON.stringify(limitText)}`);
+      if (!/^[1-9][0-9]{0,8}$/.test(limitText))
+        throw usageError(
+          'log',
+          `--${values.limit !== undefined ? 'limit' : 'last'} must be a whole number from 1, not ${JSON.stringify(limitText)}`,
+        );
       last = Number(limitText);
     }
     const address = values.ip === undefined ? undefined : parseAddress(values.ip);
     const exact = { range: values.range, owner: values.owner, actor: values.actor, action: values.action };
-    const filter: AuditFilter = { ...(since ? { since } : {}), ...(address ? { address } : {}), ...Object.fromEntries(Object.entries(exact).filter(([, v]) => v !== undefined)) };
+    const filter: AuditFilter = {
+      ...(since ? { since } : {}),
+      ...(address ? { address } : {}),
+      ...Object.fromEntries(Object.entries(exact).filter(([, v]) => v !== undefined)),
+    };
     await requireBook(context);
     const store = context.store();
     // Read whole, then cut: how many matched is worth saying when only the last few are shown.
@@ -101,15 +115,29 @@ ${exitCodeHelp([
       context.stdout(renderJson({ log: location, records, skipped, matched }));
       return EXIT_CODES.ok;
     }
-    if (skipped) context.stderr(`Skipped ${skipped} line${skipped === 1 ? '' : 's'} of ${location} that ${skipped === 1 ? 'is' : 'are'} not audit records\n`);
+    if (skipped)
+      context.stderr(
+        `Skipped ${skipped} line${skipped === 1 ? '' : 's'} of ${location} that ${skipped === 1 ? 'is' : 'are'} not audit records\n`,
+      );
     if (!records.length) {
       context.stdout('No audit records match.\n');
       return EXIT_CODES.ok;
     }
-    if (matched > records.length) context.stderr(`Showing the last ${records.length} of ${matched} records (--all, --limit N or --since T for more)\n`);
+    if (matched > records.length)
+      context.stderr(
+        `Showing the last ${records.length} of ${matched} records (--all, --limit N or --since T for more)\n`,
+      );
     context.stdout(
       renderTable(
-        [{ header: 'TIME' }, { header: 'ACTOR' }, { header: 'ACTION' }, { header: 'RANGE' }, { header: 'ADDRESSES' }, { header: 'RESULT' }, { header: 'DETAIL', shrink: true }],
+        [
+          { header: 'TIME' },
+          { header: 'ACTOR' },
+          { header: 'ACTION' },
+          { header: 'RANGE' },
+          { header: 'ADDRESSES' },
+          { header: 'RESULT' },
+          { header: 'DETAIL', shrink: true },
+        ],
         records.map((r) => [r.time, r.actor, r.action, r.range ?? '-', r.addresses ?? '-', r.result, detail(r)]),
         context.options.width,
       ),
@@ -119,5 +147,12 @@ ${exitCodeHelp([
 };
 
 function detail(record: AuditRecord): string {
-  return [record.owner && `owner ${JSON.stringify(record.owner)}`, record.mac && `MAC ${record.mac}`, record.detail, record.error].filter(Boolean).join('; ');
+  return [
+    record.owner && `owner ${JSON.stringify(record.owner)}`,
+    record.mac && `MAC ${record.mac}`,
+    record.detail,
+    record.error,
+  ]
+    .filter(Boolean)
+    .join('; ');
 }

@@ -3,7 +3,7 @@ import { commandTable } from '../command-table.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 import { exitCodeHelp } from '../exit-code-help.ts';
 import { manPage } from '../man-page.ts';
-import { EXIT_CODES } from '../../exit-codes.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
 
 export const manCommand: Command = {
   name: 'man',

@@ -1,12 +1,11 @@
 /** `nebula-ipam metrics`: the book's utilisation for Prometheus (node_exporter's textfile collector). */
 import * as path from 'node:path';
-import { EXIT_CODES } from '../../exit-codes.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { metricsText } from '../../metrics/exposition.ts';
 import { markMetricsFileDown, writeMetricsFile } from '../../metrics/metrics-file.ts';
-import { poolUsage } from '../../operator/usage.ts';
+import { bookView } from '../../core/view/book-view.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
-import { familyRows, VIEW_FAMILIES } from '../render/family-rows.ts';
 import { requireBook } from '../require-book.ts';
 
 export const metricsCommand: Command = {
@@ -46,8 +45,7 @@ ${exitCodeHelp([[0, 'printed or written'], [2, 'bad option'], [8, 'FILE cannot b
         ...(space ? { space } : {}),
         driver: context.driver,
         generation: book.generation,
-        pools: poolUsage(book, config),
-        ranges: VIEW_FAMILIES.flatMap((family) => familyRows(book, config, family)),
+        view: bookView(book, config),
         now: Math.floor(Date.now() / 1000),
       });
     } catch (error) {

@@ -1,16 +1,17 @@
 /** `nebula-ipam range add|remove`: blocks of a pool for hosts OpenNebula does not manage. */
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
-import { EXIT_CODES } from '../../exit-codes.ts';
-import { addRange } from '../../operator/add-range.ts';
-import { operatorText } from '../../operator/operator-text.ts';
-import { removeRange } from '../../operator/remove-range.ts';
-import { checkPoolName } from '../known-names.ts';
+import { requirePool } from '../../config/config.ts';
+import { shown } from '../../core/errors.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
+import { addRange } from '../../core/operator/add-range.ts';
+import { operatorText } from '../../core/operator/operator-text.ts';
+import { removeRange } from '../../core/operator/remove-range.ts';
 import { requireBook } from '../require-book.ts';
-import { didYouMean } from '../../did-you-mean.ts';
-import { rangeRow } from '../render/range-row.ts';
+import { didYouMean } from '../../core/did-you-mean.ts';
+import { rangeRow } from '../../core/view/range-row.ts';
 import { renderTable } from '../render/table.ts';
 import { formatCount } from '../render/count.ts';
-import { hostSettingLines, hostSettings } from '../render/host-settings.ts';
+import { hostSettingLines } from '../render/host-settings.ts';
 import { applyChange } from '../apply-change.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import type { CliContext } from '../context.ts';
@@ -50,17 +51,30 @@ ${exitCodeHelp([[0, 'done'], [2, 'bad option'], [3, "the size can never fit the 
     if (sub === 'list') return list(rest, context);
     if (sub === 'add') return add(rest, context);
     if (sub === 'remove') return remove(rest, context);
-    throw usageError('range', sub === undefined ? 'missing list, add or remove' : `unknown subcommand ${JSON.stringify(sub)} (list, add or remove)${didYouMean(sub, ['list', 'add', 'remove'])}`);
+    throw usageError(
+      'range',
+      sub === undefined
+        ? 'missing list, add or remove'
+        : `unknown subcommand ${JSON.stringify(sub)} (list, add or remove)${didYouMean(sub, ['list', 'add', 'remove'])}`,
+    );
   },
 };
 
 async function list(args: readonly string[], context: CliContext): Promise<number> {
   const { values } = parseCommandArgs('range', args, { pool: { type: 'string' } }, { min: 0, max: 0, names: '' });
   const config = context.config();
-  if (values.pool !== undefined) checkPoolName('list the ranges of', values.pool, config);
+  if (values.pool !== undefined)
+    requirePool(config, values.pool, `Cannot list the ranges of pool ${shown(values.pool)}`);
   await requireBook(context);
   const book = await context.store().read();
-  const rows = book.ranges.map((r) => rangeRow(r, config)).filter((r) => values.pool === undefined || r.pool === values.pool || book.ranges.find((b) => b.id === r.id)?.pool6 === values.pool);
+  const rows = book.ranges
+    .map((r) => rangeRow(r, config))
+    .filter(
+      (r) =>
+        values.pool === undefined ||
+        r.pool === values.pool ||
+        book.ranges.find((b) => b.id === r.id)?.pool6 === values.pool,
+    );
   if (context.json) {
     context.stdout(renderJson({ ranges: rows }));
     return EXIT_CODES.ok;
@@ -111,7 +125,7 @@ async function add(args: readonly string[], context: CliContext): Promise<number
   );
   if (values.pool === undefined) throw usageError('range', 'range add needs --pool');
   if (values.size === undefined) throw usageError('range', 'range add needs --size');
-  checkPoolName('add a range to', values.pool, context.config());
+  requirePool(context.config(), values.pool, `Cannot add a range to pool ${shown(values.pool)}`);
   const request = {
     pool: values.pool,
     size: countOption('range', 'size', values.size),
@@ -119,30 +133,33 @@ async function add(args: readonly string[], context: CliContext): Promise<number
     ...(values.owner === undefined ? {} : { owner: operatorText(values.owner, 'owner') }),
   };
   const result = await applyChange(context, 'range add', (book, config, now) => addRange(book, config, request, now));
-  const settings = hostSettings(context.config(), result.pool);
   if (context.json) {
-    context.stdout(renderJson({ ...result, ...settings }));
+    context.stdout(renderJson(result));
     return EXIT_CODES.ok;
   }
   const lines = [
     `Added range ${result.range}: ${result.addresses} (${result.size} address${result.size === 1n ? '' : 'es'}, pool ${result.pool}${result.owner === undefined ? '' : `, owner ${JSON.stringify(result.owner)}`})`,
-    ...(result.network ? [`  network  ${result.network}${result.netmask ? ` (netmask ${result.netmask})` : ''}`] : []),
-    ...(result.gateway ? [`  gateway  ${result.gateway}`] : []),
-    ...(result.dns.length ? [`  dns      ${result.dns.join(' ')}`] : []),
-    ...hostSettingLines(settings),
+    ...hostSettingLines(result),
   ];
   context.stdout(`${lines.join('\n')}\n`);
   return EXIT_CODES.ok;
 }
 
 async function remove(args: readonly string[], context: CliContext): Promise<number> {
-  const { values, positionals } = parseCommandArgs('range', args, { force: { type: 'boolean' } }, { min: 1, max: 1, names: 'the range id' });
+  const { values, positionals } = parseCommandArgs(
+    'range',
+    args,
+    { force: { type: 'boolean' } },
+    { min: 1, max: 1, names: 'the range id' },
+  );
   const request = { id: positionals[0]!, force: values.force === true };
   const result = await applyChange(context, 'range remove', (book) => removeRange(book, request));
   if (context.json) {
     context.stdout(renderJson(result));
     return EXIT_CODES.ok;
   }
-  context.stdout(`Removed range ${result.range} (${result.addresses})${result.leases ? ` with ${result.leases} lease${result.leases === 1 ? '' : 's'}` : ''}\n`);
+  context.stdout(
+    `Removed range ${result.range} (${result.addresses})${result.leases ? ` with ${result.leases} lease${result.leases === 1 ? '' : 's'}` : ''}\n`,
+  );
   return EXIT_CODES.ok;
 }

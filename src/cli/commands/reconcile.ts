@@ -4,18 +4,19 @@
  * lock; `--apply` decides again on the locked book and writes once. `--apply` judges the book as
  * of a time surely before oned's snapshot, never as of a file's modification time.
  */
-import { auditedUpdate, type AuditedDecision } from '../../audit/audited-update.ts';
-import type { Book } from '../../book/book.ts';
+import { auditedUpdate } from '../../audit/audited-update.ts';
+import type { Book } from '../../core/book/book.ts';
+import type { Change } from '../../core/change.ts';
 import { DEFAULT_DRIVER_NAME } from '../../config/paths.ts';
-import { shown } from '../../errors.ts';
-import { describeReconcileFinding, describeReconcileNote, leased } from '../../reconcile/describe-reconcile.ts';
-import { findDifferences, type ReconcilePlan } from '../../reconcile/find-differences.ts';
-import { loadOnevnetText, standardInputIsFile } from '../../reconcile/load-onevnet-text.ts';
-import { readOnevnetXml } from '../../reconcile/read-onevnet.ts';
-import { selectionText } from '../../reconcile/select-ars.ts';
-import { reconcileExitCode } from '../../reconcile/reconcile-finding.ts';
-import { applyFixes, type AppliedChange, type ReconcileFix } from '../../reconcile/reconcile-fix.ts';
-import { EXIT_CODES } from '../../exit-codes.ts';
+import { shown } from '../../core/errors.ts';
+import { describeReconcileFinding, describeReconcileNote, leased } from '../../core/reconcile/describe-reconcile.ts';
+import { findDifferences, type ReconcilePlan } from '../../core/reconcile/find-differences.ts';
+import { loadOnevnetText, standardInputIsFile } from '../load-onevnet-text.ts';
+import { readOnevnetXml } from '../../core/reconcile/read-onevnet.ts';
+import { selectionText } from '../../core/reconcile/select-ars.ts';
+import { reconcileExitCode } from '../../core/reconcile/reconcile-finding.ts';
+import { applyFixes, type AppliedChange, type ReconcileFix } from '../../core/reconcile/reconcile-fix.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import type { CliContext } from '../context.ts';
 import { noticeLockWait } from '../lock-notice.ts';
@@ -84,11 +85,16 @@ ${exitCodeHelp([[0, 'both agree (or, with --apply, everything found was settled)
       { min: 0, max: 0, names: '' },
     );
     const from = values.from;
-    if (from === undefined) throw usageError('reconcile', '--from FILE is required (the XML of onevnet list -x or onevnet show -x)');
+    if (from === undefined)
+      throw usageError('reconcile', '--from FILE is required (the XML of onevnet list -x or onevnet show -x)');
     let asOf: string | undefined;
     if (values['as-of'] !== undefined) {
       const time = Date.parse(values['as-of']);
-      if (Number.isNaN(time)) throw usageError('reconcile', `--as-of ${shown(values['as-of'])} is not a time (use ISO 8601, e.g. 2025-01-31T12:00:00Z)`);
+      if (Number.isNaN(time))
+        throw usageError(
+          'reconcile',
+          `--as-of ${shown(values['as-of'])} is not a time (use ISO 8601, e.g. 2025-01-31T12:00:00Z)`,
+        );
       asOf = new Date(time).toISOString();
     }
     const apply = values.apply === true;
@@ -98,7 +104,11 @@ ${exitCodeHelp([[0, 'both agree (or, with --apply, everything found was settled)
       // finished writing (a lease oned made in between is missing from it, and would be dropped
       // as stale), and the start of reconcile is just as late for a saved file piped in
       // (`cat vnets.xml | ...`), which a pipe cannot tell from onevnet itself.
-      const what = isFile ? `--from ${shown(from)}` : standardInputIsFile() ? '--from - reading a saved file' : '--from - (a pipe cannot tell onevnet from a saved file)';
+      const what = isFile
+        ? `--from ${shown(from)}`
+        : standardInputIsFile()
+          ? '--from - reading a saved file'
+          : '--from - (a pipe cannot tell onevnet from a saved file)';
       throw usageError(
         'reconcile',
         `--apply with ${what} needs --as-of TIME, a time surely before onevnet printed the document: when you started it, or for a pipe --as-of "$(date -u +%FT%TZ)" on the same command line`,
@@ -117,9 +127,14 @@ ${exitCodeHelp([[0, 'both agree (or, with --apply, everything found was settled)
       marginMs: config.reconcileMarginMs,
       now: context.now().toISOString(),
     };
-    const outcome = apply ? await applyPlan(context, (book) => findDifferences(book, doc, options)) : await dryRun(context, (book) => findDifferences(book, doc, options));
+    const outcome = apply
+      ? await applyPlan(context, (book) => findDifferences(book, doc, options))
+      : await dryRun(context, (book) => findDifferences(book, doc, options));
     // "Agree" is said only of something compared: nothing compared is no all-clear.
-    const code = outcome.plan.nothingCompared === undefined ? reconcileExitCode(outcome.plan.findings, apply) : EXIT_CODES.findings;
+    const code =
+      outcome.plan.nothingCompared === undefined
+        ? reconcileExitCode(outcome.plan.findings, apply)
+        : EXIT_CODES.findings;
     // Say where "as of" came from, and where judging stopped: a dry run may have guessed it.
     const judgedUntil = new Date(Date.parse(options.documentTime) - options.marginMs).toISOString();
     const dated = asOf !== undefined ? '--as-of' : isFile ? "the file's modification time" : 'the start of reconcile';
@@ -172,16 +187,33 @@ async function applyPlan(context: CliContext, decide: (book: Book) => ReconcileP
   const subject = { time: context.now().toISOString(), actor: context.actor, action: 'reconcile' };
   const where = context.store().description.location;
   const waited = noticeLockWait(where, context.stderr, context.config().lockTimeoutMs);
-  const change = (book: Book): AuditedDecision<Outcome> => {
+  const change = (book: Book): Change<Outcome> => {
     const plan = decide(book);
     if (plan.fixes.length === 0) return { result: { plan, changes: [], generation: { compared: book.generation } } };
     const applied = applyFixes(book, plan.fixes);
-    return { book: applied.book, result: { plan, changes: applied.changes, generation: { compared: book.generation, written: book.generation + 1 } }, audit: applied.changes };
+    return {
+      book: applied.book,
+      result: {
+        plan,
+        changes: applied.changes,
+        generation: { compared: book.generation, written: book.generation + 1 },
+      },
+      audit: applied.changes,
+    };
   };
-  return context.interrupts.write(where, (options) => auditedUpdate(context.store(), subject, change, {}, options)).finally(waited);
+  return context.interrupts
+    .write(where, (options) => auditedUpdate(context.store(), subject, change, {}, options))
+    .finally(waited);
 }
 
-function renderReport(source: string, asOf: string, selection: string, context: CliContext, outcome: Outcome, applied: boolean): string {
+function renderReport(
+  source: string,
+  asOf: string,
+  selection: string,
+  context: CliContext,
+  outcome: Outcome,
+  applied: boolean,
+): string {
   const { plan, changes, generation } = outcome;
   const { scope } = plan;
   const command = scope.document === 'VNET' ? 'onevnet show -x' : 'onevnet list -x';
@@ -193,12 +225,22 @@ function renderReport(source: string, asOf: string, selection: string, context: 
     out += 'OpenNebula and the lease book agree.\n';
   } else {
     out += renderTable(
-      [{ header: 'PROBLEM' }, { header: 'RANGE' }, { header: 'AR' }, { header: 'ADDRESSES' }, { header: 'DETAIL', shrink: true }, { header: applied ? 'DONE' : 'WITH --apply' }],
-      plan.findings.map((f) => describeReconcileFinding(f, applied)).map((r) => [r.problem, r.range, r.ar, r.addresses, r.detail, r.action]),
+      [
+        { header: 'PROBLEM' },
+        { header: 'RANGE' },
+        { header: 'AR' },
+        { header: 'ADDRESSES' },
+        { header: 'DETAIL', shrink: true },
+        { header: applied ? 'DONE' : 'WITH --apply' },
+      ],
+      plan.findings
+        .map((f) => describeReconcileFinding(f, applied))
+        .map((r) => [r.problem, r.range, r.ar, r.addresses, r.detail, r.action]),
       context.options.width,
     );
   }
-  if (plan.notes.length > 0) out += `\nNot compared:\n${plan.notes.map((n) => `  ${describeReconcileNote(n)}\n`).join('')}`;
+  if (plan.notes.length > 0)
+    out += `\nNot compared:\n${plan.notes.map((n) => `  ${describeReconcileNote(n)}\n`).join('')}`;
   const settled = plan.findings.filter((f) => f.adoptable).length;
   const open = plan.findings.length - settled;
   if (plan.findings.length > 0) {

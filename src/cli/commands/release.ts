@@ -1,8 +1,8 @@
 /** `nebula-ipam release`: gives operator leases back. */
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
-import { EXIT_CODES } from '../../exit-codes.ts';
-import { operatorText } from '../../operator/operator-text.ts';
-import { releaseLeases } from '../../operator/release-leases.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
+import { operatorText } from '../../core/operator/operator-text.ts';
+import { releaseLeases } from '../../core/operator/release-leases.ts';
 import { withOwnerHint } from '../known-names.ts';
 import { applyChange } from '../apply-change.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
@@ -40,10 +40,16 @@ ${exitCodeHelp([[0, 'released'], [2, 'bad option'], [5, "nothing leased there / 
     );
     oneOf('release', { ip: values.ip, owner: values.owner });
     const force = values.force === true;
-    const request = values.ip !== undefined ? { ip: values.ip, force } : { owner: operatorText(values.owner!, 'owner'), force };
+    const request =
+      values.ip !== undefined ? { ip: values.ip, force } : { owner: operatorText(values.owner!, 'owner'), force };
     let released;
     try {
-      ({ released } = await applyChange(context, 'release', (book, config) => releaseLeases(book, config, request), 'ip' in request ? { addresses: request.ip } : { owner: request.owner }));
+      ({ released } = await applyChange(
+        context,
+        'release',
+        (book, config) => releaseLeases(book, config, request),
+        'ip' in request ? { addresses: request.ip } : { owner: request.owner },
+      ));
     } catch (error) {
       throw 'owner' in request ? withOwnerHint(error, request.owner, await context.store().read()) : error;
     }
@@ -54,7 +60,12 @@ ${exitCodeHelp([[0, 'released'], [2, 'bad option'], [5, "nothing leased there / 
     context.stdout(
       `Released ${released.length} lease${released.length === 1 ? '' : 's'}:\n${renderTable(
         [{ header: 'RANGE' }, { header: 'ADDRESSES' }, { header: 'HOLDER' }, { header: 'OWNER' }],
-        released.map((r) => [r.range, r.addresses, r.holder === 'opennebula' ? 'OpenNebula' : 'operator', r.owner ?? '-']),
+        released.map((r) => [
+          r.range,
+          r.addresses,
+          r.holder === 'opennebula' ? 'OpenNebula' : 'operator',
+          r.owner ?? '-',
+        ]),
         context.options.width,
       )}`,
     );

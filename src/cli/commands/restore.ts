@@ -1,8 +1,8 @@
 /** `nebula-ipam restore`: brings back the previous generation of the lease book, after showing what changes. */
 import { auditOrigin } from '../../audit/audit-origin.ts';
-import { restoredBook } from '../../operator/restored-book.ts';
-import { EXIT_CODES } from '../../exit-codes.ts';
-import { restoreChanges, summariseChanges } from '../../operator/restore-listing.ts';
+import { restoredBook } from '../../core/operator/restored-book.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
+import { restoreChanges, summariseChanges } from '../../core/operator/restore-listing.ts';
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import { noticeLockWait } from '../lock-notice.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
@@ -52,7 +52,9 @@ ${exitCodeHelp([[0, 'shown or restored'], [2, 'bad option'], [5, 'no previous ge
       try {
         const waited = noticeLockWait(store.description.location, context.stderr, context.config().lockTimeoutMs);
         // Restore takes no signal: one that comes meanwhile lets it finish, then says so.
-        restored = await context.interrupts.write(location, () => store.restore(generations, book, { ...subject, result: 'ok' })).finally(waited);
+        restored = await context.interrupts
+          .write(location, () => store.restore(generations, book, { ...subject, result: 'ok' }))
+          .finally(waited);
       } catch (error) {
         await store.audit({ ...subject, result: 'error', error: (error as Error).message });
         throw error;

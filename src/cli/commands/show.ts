@@ -1,24 +1,31 @@
 /** `nebula-ipam show`: one range with its leases, or who holds one address. */
 import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
-import { formatPrefix, ipv4Netmask } from '../../address/prefix.ts';
-import { FAMILIES } from '../../address/family.ts';
-import { EMPTY_BOOK, findRange, type Book, type RangeRecord } from '../../book/book.ts';
-import { familyRows, hasFamily } from '../render/family-rows.ts';
+import { formatPrefix } from '../../core/address/prefix.ts';
+import { FAMILIES } from '../../core/address/family.ts';
+import { EMPTY_BOOK, findRange, type Book, type RangeRecord } from '../../core/book/book.ts';
+import { familyRows, hasFamily } from '../../core/view/family-rows.ts';
 import type { Config } from '../../config/config.ts';
-import { gatewayOf } from '../../engine/carve.ts';
-import { IpamError, shown } from '../../errors.ts';
-import { EXIT_CODES } from '../../exit-codes.ts';
-import { holderPhrase } from '../../operator/holder-phrase.ts';
-import { ipv6At, locateAddress, parseAddress, type Address, type Whereabouts } from '../../operator/locate-address.ts';
-import { rangeSubnet } from '../../engine/range-subnet.ts';
+import { IpamError, shown } from '../../core/errors.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
+import { holderPhrase } from '../../core/operator/holder-phrase.ts';
+import { hostSettings } from '../../core/operator/lease-addresses.ts';
+import {
+  ipv6At,
+  locateAddress,
+  parseAddress,
+  type Address,
+  type Whereabouts,
+} from '../../core/operator/locate-address.ts';
+import { rangeSubnet } from '../../core/engine/range-subnet.ts';
 import { requireBook } from '../require-book.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { barWidthFor, utilisationBar } from '../render/bar.ts';
 import { formatCount } from '../render/count.ts';
 import { renderJson } from '../render/json.ts';
-import { LEASE_COLUMNS, leaseCells, leaseRow } from '../render/lease-row.ts';
-import { rangeRow } from '../render/range-row.ts';
+import { leaseRow } from '../../core/view/lease-row.ts';
+import { LEASE_COLUMNS, leaseCells } from '../render/lease-cells.ts';
+import { rangeRow } from '../../core/view/range-row.ts';
 import { renderTable } from '../render/table.ts';
 
 export const showCommand: Command = {
@@ -42,7 +49,11 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad argument'], [5, 'no such range, or an add
     const config = context.config();
     const range = findRange(book, what);
     if (range) return showRange(range, config, context);
-    if (/^r[0-9]+$/.test(what)) throw new IpamError('not-found', `Cannot show range ${shown(what)}: there is no such range (see nebula-ipam status)`);
+    if (/^r[0-9]+$/.test(what))
+      throw new IpamError(
+        'not-found',
+        `Cannot show range ${shown(what)}: there is no such range (see nebula-ipam status)`,
+      );
     return showAddress(book, config, parseAddress(what), context);
   },
 };
@@ -51,17 +62,21 @@ function showRange(range: RangeRecord, config: Config, context: CliContext): num
   const row = rangeRow(range, config);
   const family = range.ip !== undefined ? 'ipv4' : 'ipv6';
   const placed = rangeSubnet(range, config, family);
-  const gateway = placed && gatewayOf(placed.pool, placed.subnet);
-  const settings = {
-    ...(placed && family === 'ipv4' ? { netmask: ipv4Netmask(placed.subnet.length) } : {}),
-    ...(gateway === undefined ? {} : { gateway: FAMILIES[family].format(gateway) }),
-    dns: placed?.pool.dns ?? [],
-  };
+  const settings = placed ? hostSettings(range, config, placed.pool) : { dns: [] };
   const leases = range.leases.map((lease) => leaseRow(range, lease));
   const v6 = family === 'ipv4' && hasFamily(range, 'ipv6') ? ipv6Side(range, config) : undefined;
   if (context.json) {
     context.stdout(
-      renderJson({ range: { ...row, ...settings, ...(v6 ? { ipv6: v6 } : {}), createdAt: range.createdAt, ...(range.requestId === undefined ? {} : { requestId: range.requestId }) }, leases }),
+      renderJson({
+        range: {
+          ...row,
+          ...settings,
+          ...(v6 ? { ipv6: v6 } : {}),
+          createdAt: range.createdAt,
+          ...(range.requestId === undefined ? {} : { requestId: range.requestId }),
+        },
+        leases,
+      }),
     );
     return EXIT_CODES.ok;
   }
@@ -87,7 +102,9 @@ function showRange(range: RangeRecord, config: Config, context: CliContext): num
     `  free       ${formatCount(row.free)}  ${utilisationBar(row.used, row.size, context.color, barWidthFor(context.options.width))}`,
     '',
   ];
-  context.stdout(`${lines.join('\n')}\n${leases.length ? renderTable(LEASE_COLUMNS, leases.map(leaseCells), context.options.width) : 'No leases.\n'}`);
+  context.stdout(
+    `${lines.join('\n')}\n${leases.length ? renderTable(LEASE_COLUMNS, leases.map(leaseCells), context.options.width) : 'No leases.\n'}`,
+  );
   return EXIT_CODES.ok;
 }
 
@@ -100,14 +117,17 @@ function addressesText(range: RangeRecord, first: string, last: string, size: bi
 }
 
 /** The IPv6 side of an IP4_6 range: its /64, IPv6 pool and the gateway that pool gives (GATEWAY6). */
-function ipv6Side(range: RangeRecord, config: Config): { pool?: string; network?: string; gateway?: string; first: string } {
+function ipv6Side(
+  range: RangeRecord,
+  config: Config,
+): { pool?: string; network?: string; gateway?: string; first: string } {
   const [row] = familyRows({ ...EMPTY_BOOK, ranges: [range] }, config, 'ipv6');
   const placed = rangeSubnet(range, config, 'ipv6');
-  const gateway = placed && gatewayOf(placed.pool, placed.subnet);
+  const gateway = placed && hostSettings(range, config, placed.pool).gateway;
   return {
     ...(row?.pool === undefined ? {} : { pool: row.pool }),
     ...(row?.network === undefined ? {} : { network: row.network }),
-    ...(gateway === undefined ? {} : { gateway: FAMILIES.ipv6.format(gateway) }),
+    ...(gateway === undefined ? {} : { gateway }),
     first: row?.first ?? 'SLAAC',
   };
 }
@@ -149,11 +169,15 @@ function whereaboutsText(where: Exclude<Whereabouts, { kind: 'nowhere' }>, addre
       const row = leaseRow(where.range, where.lease);
       // A block is named in the address's own family: IPv6 addresses of a SLAAC block are not consecutive.
       const block = row.count > 1n && address.space !== 'ipv6' ? ` as part of ${row.addresses}` : '';
-      const extra = [row.mac && `MAC ${row.mac}`, row.note && `note ${JSON.stringify(row.note)}`].filter(Boolean).join(', ');
+      const extra = [row.mac && `MAC ${row.mac}`, row.note && `note ${JSON.stringify(row.note)}`]
+        .filter(Boolean)
+        .join(', ');
       return `is leased to ${holderPhrase(where.lease)}${block} since ${row.since} (${rangeNote(where.range, address, where.index)}${extra ? `; ${extra}` : ''})`;
     }
     case 'free':
-      return where.excluded ? `is free but excluded by its pool (${rangeNote(where.range, address, where.index)})` : `is free (${rangeNote(where.range, address, where.index)})`;
+      return where.excluded
+        ? `is free but excluded by its pool (${rangeNote(where.range, address, where.index)})`
+        : `is free (${rangeNote(where.range, address, where.index)})`;
     case 'reserved':
       return `is the ${where.role} of ${formatPrefix(where.subnet)} (pool ${where.pool.name}${where.range ? `, range ${where.range.id}` : ''}); it is never leased`;
     case 'carved':
@@ -172,7 +196,13 @@ function whereaboutsJson(where: Exclude<Whereabouts, { kind: 'nowhere' }>): Reco
     case 'free':
       return { status: where.excluded ? 'excluded' : 'free', range: where.range.id };
     case 'reserved':
-      return { status: 'reserved', role: where.role, subnet: formatPrefix(where.subnet), pool: where.pool.name, ...(where.range ? { range: where.range.id } : {}) };
+      return {
+        status: 'reserved',
+        role: where.role,
+        subnet: formatPrefix(where.subnet),
+        pool: where.pool.name,
+        ...(where.range ? { range: where.range.id } : {}),
+      };
     case 'carved':
       return { status: 'carved', range: where.range.id };
     case 'excluded':

@@ -2,9 +2,9 @@
 import { exitCodeHelp } from '../exit-code-help.ts';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ACTION_NAMES } from '../../actions/action.ts';
-import { IpamError } from '../../errors.ts';
-import { EXIT_CODES } from '../../exit-codes.ts';
+import { ACTION_NAMES } from '../../core/actions/action.ts';
+import { IpamError } from '../../core/errors.ts';
+import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { COPY_NAME, planUninstall, type Entry } from '../../install/driver-dir.ts';
 import { inspectEntry } from '../../install/inspect.ts';
 import { binLinksInto } from '../../install/bin-links-into.ts';
@@ -31,17 +31,32 @@ ${exitCodeHelp([
   [8, 'cannot change DIR'],
 ])}`,
   async run(args, context) {
-    const { values, positionals } = parseCommandArgs('uninstall', args, { bin: { type: 'string' } }, { min: 1, max: 1, names: 'the directory to uninstall from' });
+    const { values, positionals } = parseCommandArgs(
+      'uninstall',
+      args,
+      { bin: { type: 'string' } },
+      { min: 1, max: 1, names: 'the directory to uninstall from' },
+    );
     const dir = path.resolve(positionals[0]!);
-    const binDirs = [...(values.bin === undefined ? [] : [values.bin]), ...(context.env.PATH ?? '').split(path.delimiter)];
+    const binDirs = [
+      ...(values.bin === undefined ? [] : [values.bin]),
+      ...(context.env.PATH ?? '').split(path.delimiter),
+    ];
     const binLinks = fs.existsSync(dir) ? binLinksInto(dir, binDirs) : [];
-    const entries = new Map<string, Entry>(ACTION_NAMES.map((action) => [action, inspectEntry(path.join(dir, action))]));
+    const entries = new Map<string, Entry>(
+      ACTION_NAMES.map((action) => [action, inspectEntry(path.join(dir, action))]),
+    );
     const plan = planUninstall(entries);
     const copy = inspectEntry(path.join(dir, COPY_NAME));
     if (copy.kind === 'file' && copy.ours) plan.push({ name: COPY_NAME, step: 'remove' });
     if (!plan.some((p) => p.step === 'remove')) {
-      const what = fs.existsSync(dir) ? 'no action links or copy of nebula-ipam are there' : 'there is no such directory';
-      throw new IpamError('not-found', `Cannot uninstall from ${dir}: nebula-ipam is not installed here (${what}); nothing was changed`);
+      const what = fs.existsSync(dir)
+        ? 'no action links or copy of nebula-ipam are there'
+        : 'there is no such directory';
+      throw new IpamError(
+        'not-found',
+        `Cannot uninstall from ${dir}: nebula-ipam is not installed here (${what}); nothing was changed`,
+      );
     }
     try {
       for (const { name, step } of plan) if (step === 'remove') fs.rmSync(path.join(dir, name));
@@ -49,17 +64,28 @@ ${exitCodeHelp([
     } catch (error) {
       throw new IpamError('store-io', `Cannot uninstall from ${dir}: ${(error as Error).message}`);
     }
-    const state = (step: string) => (step === 'remove' ? 'removed' : step === 'foreign' ? "left (not nebula-ipam's)" : 'absent');
+    const state = (step: string) =>
+      step === 'remove' ? 'removed' : step === 'foreign' ? "left (not nebula-ipam's)" : 'absent';
     if (context.json) {
-      context.stdout(renderJson({ dir, files: plan.map((p) => ({ name: p.name, state: state(p.step) })), binLinks: binLinks.map((link) => ({ path: link, state: 'removed' })) }));
+      context.stdout(
+        renderJson({
+          dir,
+          files: plan.map((p) => ({ name: p.name, state: state(p.step) })),
+          binLinks: binLinks.map((link) => ({ path: link, state: 'removed' })),
+        }),
+      );
       return EXIT_CODES.ok;
     }
     context.stdout(
       `Uninstalled nebula-ipam from ${dir}:\n${renderTable(
         [{ header: 'FILE' }, { header: 'STATE' }],
-        [...plan.map((p) => [p.name, state(p.step)]), ...binLinks.map((link) => [link, 'removed (it led into this directory)'])],
+        [
+          ...plan.map((p) => [p.name, state(p.step)]),
+          ...binLinks.map((link) => [link, 'removed (it led into this directory)']),
+        ],
         context.options.width,
-      )}` + `Remove "${path.basename(dir)}" from the -i list of IPAM_MAD in /etc/one/oned.conf and restart oned.\nThe lease book, config and audit log were kept.\n`,
+      )}` +
+        `Remove "${path.basename(dir)}" from the -i list of IPAM_MAD in /etc/one/oned.conf and restart oned.\nThe lease book, config and audit log were kept.\n`,
     );
     return EXIT_CODES.ok;
   },

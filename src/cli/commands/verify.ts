@@ -1,12 +1,12 @@
 /** `nebula-ipam verify`: the lease book's invariants, checked against the config, as findings. */
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
-import type { Book } from '../../book/book.ts';
+import type { Book } from '../../core/book/book.ts';
 import { defaultBookFile, defaultPaths } from '../../config/paths.ts';
-import { IpamError } from '../../errors.ts';
-import { findStrayBooks } from '../../store/stray-books.ts';
-import { describeVerifyFinding } from '../../verify/describe-verify-finding.ts';
-import { verifyBook } from '../../verify/verify-book.ts';
-import { verifyExitCode, type VerifyFinding } from '../../verify/verify-finding.ts';
+import { IpamError } from '../../core/errors.ts';
+import { findStrayBooks } from '../../store/file/stray-books.ts';
+import { describeVerifyFinding } from '../../core/verify/describe-verify-finding.ts';
+import { verifyBook } from '../../core/verify/verify-book.ts';
+import { verifyExitCode, type VerifyFinding } from '../../core/verify/verify-finding.ts';
 import { bookAccess, checkedUser, uncheckedNote } from '../book-access.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
@@ -50,8 +50,10 @@ ${exitCodeHelp([[0, 'no problem'], [1, 'problems found (listed)'], [2, 'bad opti
       book = await context.store().read();
       findings = [...access.findings, ...strayBooks(context), ...verifyBook(book, config)];
     } catch (error) {
-      if (error instanceof IpamError && error.kind === 'store-io' && access.findings.length > 0) findings = [...access.findings];
-      else if (error instanceof IpamError && error.kind === 'store-corrupt') findings = [...access.findings, { kind: 'book-unreadable', message: error.message }];
+      if (error instanceof IpamError && error.kind === 'store-io' && access.findings.length > 0)
+        findings = [...access.findings];
+      else if (error instanceof IpamError && error.kind === 'store-corrupt')
+        findings = [...access.findings, { kind: 'book-unreadable', message: error.message }];
       else throw error;
     }
     const code = verifyExitCode(findings);
@@ -62,7 +64,9 @@ ${exitCodeHelp([[0, 'no problem'], [1, 'problems found (listed)'], [2, 'bad opti
           generation: book?.generation ?? null,
           config: config.source,
           ok: findings.length === 0,
-          ...(access.check ? { access: { user: access.check.user, checked: access.check.checked, asDriverUser: access.asDriver } } : {}),
+          ...(access.check
+            ? { access: { user: access.check.user, checked: access.check.checked, asDriverUser: access.asDriver } }
+            : {}),
           findings,
         }),
       );
@@ -75,7 +79,9 @@ ${exitCodeHelp([[0, 'no problem'], [1, 'problems found (listed)'], [2, 'bad opti
     const unchecked = uncheckedNote(access);
     if (unchecked) out += `${unchecked}\n\n`;
     if (findings.length === 0) {
-      out += access.check?.checked ? `OK: every invariant holds, and ${checkedUser(access)} can use the lease book.\n` : 'OK: every invariant holds.\n';
+      out += access.check?.checked
+        ? `OK: every invariant holds, and ${checkedUser(access)} can use the lease book.\n`
+        : 'OK: every invariant holds.\n';
     } else {
       out += renderTable(
         [{ header: 'PROBLEM' }, { header: 'RANGE' }, { header: 'DETAIL', shrink: true }],
@@ -93,5 +99,9 @@ ${exitCodeHelp([[0, 'no problem'], [1, 'problems found (listed)'], [2, 'bad opti
 function strayBooks(context: Parameters<Command['run']>[1]): VerifyFinding[] {
   const { backend, location } = context.store().description;
   if (backend !== 'file') return [];
-  return findStrayBooks(location, defaultBookFile(defaultPaths(context.env), context.driver)).map((path) => ({ kind: 'stray-book', path, book: location }));
+  return findStrayBooks(location, defaultBookFile(defaultPaths(context.env), context.driver)).map((path) => ({
+    kind: 'stray-book',
+    path,
+    book: location,
+  }));
 }

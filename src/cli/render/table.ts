@@ -30,7 +30,12 @@ export function cut(text: string, width: number): string {
 }
 
 /** The width of each column: natural, or shrunk so the whole line fits `maxWidth`. Pure. */
-export function fitWidths(columns: readonly Column[], natural: readonly number[], rows: readonly (readonly string[])[], maxWidth: number | undefined): number[] {
+export function fitWidths(
+  columns: readonly Column[],
+  natural: readonly number[],
+  rows: readonly (readonly string[])[],
+  maxWidth: number | undefined,
+): number[] {
   const widths = [...natural];
   if (maxWidth === undefined) return widths;
   const total = () => widths.reduce((a, b) => a + b, 0) + GAP * (widths.length - 1);
@@ -42,7 +47,8 @@ export function fitWidths(columns: readonly Column[], natural: readonly number[]
       // The widest column this phase may cut, one character at a time.
       let widest = -1;
       columns.forEach((c, i) => {
-        if (phase(c) && !coloured[i] && widths[i]! > floor[i]! && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
+        if (phase(c) && !coloured[i] && widths[i]! > floor[i]! && (widest < 0 || widths[i]! > widths[widest]!))
+          widest = i;
       });
       if (widest < 0) break;
       widths[widest]!--;
@@ -52,8 +58,14 @@ export function fitWidths(columns: readonly Column[], natural: readonly number[]
 }
 
 /** Header, then rows; two spaces between columns; trailing spaces trimmed. */
-export function renderTable(columns: readonly Column[], rows: readonly (readonly string[])[], maxWidth?: number): string {
-  const natural = columns.map((c, i) => Math.max(visibleLength(c.header), ...rows.map((row) => visibleLength(row[i] ?? ''))));
+export function renderTable(
+  columns: readonly Column[],
+  rows: readonly (readonly string[])[],
+  maxWidth?: number,
+): string {
+  const natural = columns.map((c, i) =>
+    Math.max(visibleLength(c.header), ...rows.map((row) => visibleLength(row[i] ?? ''))),
+  );
   const widths = fitWidths(columns, natural, rows, maxWidth);
   const line = (cells: readonly string[]) =>
     columns

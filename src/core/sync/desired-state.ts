@@ -6,13 +6,13 @@
  * address with a MAC in a pool with `dhcp`, a DHCP host with the pool's gateway, DNS servers, MTU
  * and search domain. Deterministic: zones, records and hosts are sorted.
  */
-import { formatPrefix } from '../../address/prefix.ts';
-import { formatMac } from '../../address/mac.ts';
-import type { Book } from '../../book/book.ts';
+import { formatPrefix } from '../address/prefix.ts';
+import { formatMac } from '../address/mac.ts';
+import type { Book } from '../book/book.ts';
 import type { Config, Pool } from '../../config/config.ts';
-import { gatewayOf } from '../../engine/carve.ts';
-import { rangeSubnet } from '../../engine/range-subnet.ts';
-import { FAMILIES } from '../../address/family.ts';
+import { gatewayOf } from '../engine/carve.ts';
+import { rangeSubnet } from '../engine/range-subnet.ts';
+import { FAMILIES } from '../address/family.ts';
 import { hostNameProblem, MAX_NAME_LENGTH } from './dns-name.ts';
 import { addressLabel, fillNamePattern, labelText, type NameValues, type Placeholder } from './name-pattern.ts';
 import { ownerText, registryName } from './ownership.ts';
@@ -43,8 +43,21 @@ export interface DesiredDhcp {
 
 /** An address that gets no name, and why: the operator can fix the pattern, the lease or the VM. */
 export type DesiredFinding =
-  | { readonly kind: 'no-name'; readonly range: string; readonly address: string; readonly pool: string; readonly missing: Placeholder }
-  | { readonly kind: 'bad-name'; readonly range: string; readonly address: string; readonly pool: string; readonly name: string; readonly why: string }
+  | {
+      readonly kind: 'no-name';
+      readonly range: string;
+      readonly address: string;
+      readonly pool: string;
+      readonly missing: Placeholder;
+    }
+  | {
+      readonly kind: 'bad-name';
+      readonly range: string;
+      readonly address: string;
+      readonly pool: string;
+      readonly name: string;
+      readonly why: string;
+    }
   | { readonly kind: 'too-many-addresses'; readonly limit: number };
 
 export interface DesiredState {
@@ -66,7 +79,10 @@ export function desiredState(book: Book, config: Config, facts: SyncFacts = {}):
   const zoneOf = (target: string, zone: string, kind: 'forward' | 'reverse') => {
     const key = `${target}\u0000${zone}`;
     let entry = zones.get(key);
-    if (!entry) zones.set(key, (entry = { target, zone, kind, records: [] }));
+    if (!entry) {
+      entry = { target, zone, kind, records: [] };
+      zones.set(key, entry);
+    }
     return entry.records;
   };
   for (const pool of config.pools) {
@@ -91,7 +107,10 @@ export function desiredState(book: Book, config: Config, facts: SyncFacts = {}):
         ttl,
         data: ownerText({ owner: config.registryOwner, range: at.range.id, address: at.text }),
       });
-      zoneOf(server, pool.dnsNames.forwardZone, 'forward').push({ name, type: at.family === 'ipv4' ? 'A' : 'AAAA', ttl, data: at.text }, mark(name));
+      zoneOf(server, pool.dnsNames.forwardZone, 'forward').push(
+        { name, type: at.family === 'ipv4' ? 'A' : 'AAAA', ttl, data: at.text },
+        mark(name),
+      );
       for (const zone of pool.dnsNames.reverseZones) {
         const ptr = ptrName(at.address, zone);
         if (ptr === undefined) continue;
@@ -106,8 +125,12 @@ export function desiredState(book: Book, config: Config, facts: SyncFacts = {}):
   return {
     owner: config.registryOwner,
     registryPrefix: config.registryPrefix,
-    zones: [...zones.values()].sort((a, b) => compareText(a.target, b.target) || compareText(a.zone, b.zone)).map((z) => ({ ...z, records: z.records.sort(compareRecords) })),
-    dhcp: [...dhcp.entries()].sort(([a], [b]) => compareText(a, b)).map(([target, hosts]) => ({ target, hosts: hosts.sort(compareHosts) })),
+    zones: [...zones.values()]
+      .sort((a, b) => compareText(a.target, b.target) || compareText(a.zone, b.zone))
+      .map((z) => ({ ...z, records: z.records.sort(compareRecords) })),
+    dhcp: [...dhcp.entries()]
+      .sort(([a], [b]) => compareText(a, b))
+      .map(([target, hosts]) => ({ target, hosts: hosts.sort(compareHosts) })),
     findings,
     book,
     config,
@@ -132,7 +155,11 @@ function nameOf(at: SyncAddress, pool: Pool, facts: SyncFacts, findings: Desired
     return undefined;
   }
   const full = `${filled.name}.${names.forwardZone}`;
-  const why = hostNameProblem(filled.name) ?? (full.length > MAX_NAME_LENGTH ? `is ${full.length} characters long with the zone, more than DNS allows (${MAX_NAME_LENGTH})` : undefined);
+  const why =
+    hostNameProblem(filled.name) ??
+    (full.length > MAX_NAME_LENGTH
+      ? `is ${full.length} characters long with the zone, more than DNS allows (${MAX_NAME_LENGTH})`
+      : undefined);
   if (why !== undefined) {
     findings.push({ kind: 'bad-name', ...where, name: full, why });
     return undefined;

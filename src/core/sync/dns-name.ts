@@ -27,16 +27,12 @@ export function zoneNameProblem(name: string): string | undefined {
 
 function nameProblem(name: string, label: RegExp, allowed: string): string | undefined {
   if (name === '') return 'is empty';
-  if (name.length > MAX_NAME_LENGTH) return `is ${name.length} characters long, more than DNS allows (${MAX_NAME_LENGTH})`;
+  if (name.length > MAX_NAME_LENGTH)
+    return `is ${name.length} characters long, more than DNS allows (${MAX_NAME_LENGTH})`;
   for (const part of name.split('.')) {
     if (part === '') return 'has an empty label (two dots in a row, or a leading dot)';
     if (part.length > 63) return `has a label of ${part.length} characters, more than DNS allows (63)`;
     if (!label.test(part)) return `has the label ${JSON.stringify(part)}, which is not ${allowed} only`;
   }
   return undefined;
-}
-
-/** True when `name` is `zone` or below it. */
-export function inZone(name: string, zone: string): boolean {
-  return zone === '' || name === zone || name.endsWith(`.${zone}`);
 }

@@ -5,13 +5,16 @@
  * excluded space or an address outside every pool, nothing (it is expected to be in use, or not
  * the book's business).
  */
-import type { Family } from '../../address/family.ts';
-import { FAMILIES } from '../../address/family.ts';
-import type { Book } from '../../book/book.ts';
+import type { Family } from '../address/family.ts';
+import { FAMILIES } from '../address/family.ts';
+import type { Book } from '../book/book.ts';
 import type { Config } from '../../config/config.ts';
-import { locateAddress } from '../../operator/locate-address.ts';
+import { locateAddress } from '../operator/locate-address.ts';
 
-export type ForeignUse = { readonly kind: 'on-lease'; readonly range: string } | { readonly kind: 'hold'; readonly pool: string } | { readonly kind: 'none' };
+export type ForeignUse =
+  | { readonly kind: 'on-lease'; readonly range: string }
+  | { readonly kind: 'hold'; readonly pool: string }
+  | { readonly kind: 'none' };
 
 export function foreignUse(book: Book, config: Config, family: Family, value: bigint): ForeignUse {
   const where = locateAddress(book, config, { space: family, value, text: FAMILIES[family].format(value) });

@@ -4,7 +4,7 @@
  * a host name, is refused there) and filled per address, where a value that is not known (no VM
  * recorded, no owner, no MAC) leaves the address without a name rather than with a wrong one.
  */
-import { didYouMean } from '../../did-you-mean.ts';
+import { didYouMean } from '../did-you-mean.ts';
 import { hostNameProblem } from './dns-name.ts';
 
 export const PLACEHOLDERS = ['ip', 'mac', 'range', 'vm', 'owner'] as const;
@@ -26,7 +26,10 @@ export function parseNamePattern(text: string): { ok: true; pattern: NamePattern
     if (match.index > at) parts.push(text.slice(at, match.index));
     const name = match[1]!;
     if (!(PLACEHOLDERS as readonly string[]).includes(name)) {
-      return { ok: false, why: `has the placeholder {${name}}, which is not one of ${PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}${didYouMean(name, PLACEHOLDERS, (s) => `{${s}}`)}` };
+      return {
+        ok: false,
+        why: `has the placeholder {${name}}, which is not one of ${PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}${didYouMean(name, PLACEHOLDERS, (s) => `{${s}}`)}`,
+      };
     }
     parts.push({ placeholder: name as Placeholder });
     at = match.index + match[0].length;
@@ -34,7 +37,8 @@ export function parseNamePattern(text: string): { ok: true; pattern: NamePattern
   if (at < text.length) parts.push(text.slice(at));
   const literal = parts.filter((p) => typeof p === 'string').join('');
   if (/[{}]/.test(literal)) return { ok: false, why: "has a '{' or '}' that does not enclose a placeholder" };
-  if (!parts.some((p) => typeof p !== 'string')) return { ok: false, why: 'has no placeholder, so every address would get the same name' };
+  if (!parts.some((p) => typeof p !== 'string'))
+    return { ok: false, why: 'has no placeholder, so every address would get the same name' };
   return { ok: true, pattern: parts };
 }
 
@@ -59,7 +63,10 @@ export function placeholdersOf(pattern: NamePattern): Placeholder[] {
 }
 
 /** The relative name for these values, or which placeholder had no value. */
-export function fillNamePattern(pattern: NamePattern, values: NameValues): { ok: true; name: string } | { ok: false; missing: Placeholder } {
+export function fillNamePattern(
+  pattern: NamePattern,
+  values: NameValues,
+): { ok: true; name: string } | { ok: false; missing: Placeholder } {
   let name = '';
   for (const part of pattern) {
     if (typeof part === 'string') {
@@ -88,10 +95,13 @@ export function patternProblem(pattern: NamePattern, family: 'ipv4' | 'ipv6', zo
   };
   const filled = fillNamePattern(pattern, widest);
   if (!filled.ok) return undefined;
-  const shown = filled.name.replaceAll('255-255-255-255', '{ip}').replaceAll('ffff-ffff-ffff-ffff-ffff-ffff-ffff-ffff', '{ip}');
+  const shown = filled.name
+    .replaceAll('255-255-255-255', '{ip}')
+    .replaceAll('ffff-ffff-ffff-ffff-ffff-ffff-ffff-ffff', '{ip}');
   const problem = hostNameProblem(filled.name);
   if (problem !== undefined) return `makes names that are not host names: ${JSON.stringify(shown)} ${problem}`;
   const full = `${filled.name}.${zone}`;
-  if (full.length > 253) return `makes names of up to ${full.length} characters with the zone, more than DNS allows (253)`;
+  if (full.length > 253)
+    return `makes names of up to ${full.length} characters with the zone, more than DNS allows (253)`;
   return undefined;
 }

@@ -11,9 +11,9 @@
  */
 import type { DnsRecord } from './target-records.ts';
 import { addressOfPtrName } from './reverse-zone.ts';
-import { FAMILIES } from '../../address/family.ts';
+import { FAMILIES } from '../address/family.ts';
 
-export const HERITAGE = 'nebula-ipam';
+const HERITAGE = 'nebula-ipam';
 
 /** What one registry TXT record says. */
 export interface OwnerMark {
@@ -40,7 +40,9 @@ export function ownerText(mark: OwnerMark): string {
  * heritage nebula-ipam and an unreadable rest is kept as a mark without a lease (its owner is
  * still known), so that a newer release's records are never taken for foreign ones or ours.
  */
-export function readOwnerText(text: string): { readonly owner: string; readonly lease?: { range: string; address: string } } | undefined {
+export function readOwnerText(
+  text: string,
+): { readonly owner: string; readonly lease?: { range: string; address: string } } | undefined {
   const fields = new Map<string, string>();
   for (const part of text.split(',')) {
     const eq = part.indexOf('=');

@@ -10,8 +10,8 @@
  *           rrset-equals(<prefix>.N, TXT as read); removes ours that are not wanted, adds the rest
  *   delete  rrset-equals(N, T as read) per type, rrset-equals(<prefix>.N, TXT as read); removes ours
  */
-import { FAMILIES } from '../../address/family.ts';
-import type { Book } from '../../book/book.ts';
+import { FAMILIES } from '../address/family.ts';
+import type { Book } from '../book/book.ts';
 import type { Config } from '../../config/config.ts';
 import type { DesiredZone } from './desired-state.ts';
 import { compareRecords } from './desired-state.ts';
@@ -53,7 +53,8 @@ export function planZone(want: DesiredZone, records: readonly DnsRecord[], conte
   for (const name of wanted.keys()) if (registeredName(prefix, name) === undefined) names.add(name);
   for (const [name, at] of byName) {
     const base = registeredName(prefix, name);
-    if (base !== undefined && at.some((r) => r.type === 'TXT' && readOwnerText(r.data)?.owner === owner)) names.add(base);
+    if (base !== undefined && at.some((r) => r.type === 'TXT' && readOwnerText(r.data)?.owner === owner))
+      names.add(base);
   }
   const taken = new Set<string>();
   const ours = new Set<DnsRecord>();
@@ -61,7 +62,9 @@ export function planZone(want: DesiredZone, records: readonly DnsRecord[], conte
     const at = byName.get(name) ?? [];
     const txt = (byName.get(registryName(prefix, name)) ?? []).filter((r) => r.type === 'TXT');
     const marks = txt.filter((r) => readOwnerText(r.data)?.owner === owner);
-    const others = [...new Set(txt.flatMap((r) => readOwnerText(r.data)?.owner ?? []).filter((o) => o !== owner))].sort();
+    const others = [
+      ...new Set(txt.flatMap((r) => readOwnerText(r.data)?.owner ?? []).filter((o) => o !== owner)),
+    ].sort();
     const claimed = claimedAddresses(marks, owner);
     const mine = at.filter((r) => isAddressRecord(r) && claimedRecord(r, claimed));
     for (const r of [...mine, ...marks]) ours.add(r);
@@ -75,7 +78,13 @@ export function planZone(want: DesiredZone, records: readonly DnsRecord[], conte
       if (at.length > 0 || txt.length > 0) {
         if (wantedRecords.length > 0) {
           taken.add(name);
-          result.conflicts.push({ kind: 'name-taken', target: want.target, zone: want.zone, name, otherOwners: others });
+          result.conflicts.push({
+            kind: 'name-taken',
+            target: want.target,
+            zone: want.zone,
+            name,
+            otherOwners: others,
+          });
           result.conflicting += wantedRecords.length;
         }
         continue;
@@ -93,6 +102,14 @@ export function planZone(want: DesiredZone, records: readonly DnsRecord[], conte
       continue;
     }
 
+    // A reverse name stands for one address: a PTR of somebody else's there (beside a mark of
+    // ours that names another address) would become ours once ours is added. Theirs decides.
+    if (wantedRecords.some((r) => r.type === 'PTR') && at.some((r) => r.type === 'PTR' && !mine.includes(r))) {
+      taken.add(name);
+      result.conflicts.push({ kind: 'name-taken', target: want.target, zone: want.zone, name, otherOwners: others });
+      result.conflicting += wantedRecords.length;
+      continue;
+    }
     const have = new Set([...mine, ...marks].map(keyOf));
     const wantKeys = new Set([...wantedRecords, ...wantedMarks].map(keyOf));
     const remove = [...mine, ...marks].filter((r) => !wantKeys.has(keyOf(r))).sort(compareRecords);
@@ -102,7 +119,9 @@ export function planZone(want: DesiredZone, records: readonly DnsRecord[], conte
     const prerequisites: DnsPrerequisite[] = [];
     for (const type of [...new Set([...remove, ...add].filter(isAddressRecord).map((r) => r.type))].sort()) {
       const rrset = at.filter((r) => r.type === type).sort(compareRecords);
-      prerequisites.push(rrset.length ? { kind: 'rrset-equals', records: rrset } : { kind: 'rrset-absent', name, type });
+      prerequisites.push(
+        rrset.length ? { kind: 'rrset-equals', records: rrset } : { kind: 'rrset-absent', name, type },
+      );
     }
     prerequisites.push({ kind: 'rrset-equals', records: [...txt].sort(compareRecords) });
     result.updates.push({ zone: want.zone, prerequisites, remove, add });
@@ -116,9 +135,22 @@ export function planZone(want: DesiredZone, records: readonly DnsRecord[], conte
     const use = foreignUse(context.book, context.config, at.family, at.address);
     const address = FAMILIES[at.family].format(at.address);
     if (use.kind === 'on-lease' && !taken.has(record.name)) {
-      result.conflicts.push({ kind: 'record-on-lease', target: want.target, zone: want.zone, record, address, range: use.range });
+      result.conflicts.push({
+        kind: 'record-on-lease',
+        target: want.target,
+        zone: want.zone,
+        record,
+        address,
+        range: use.range,
+      });
     } else if (use.kind === 'hold') {
-      result.holds.push({ address, pool: use.pool, reason: `${record.type} record ${record.name} on DNS target ${want.target}` });
+      result.holds.push({
+        family: at.family,
+        address: at.address,
+        pool: use.pool,
+        source: 'dns',
+        reason: `${record.type} record ${record.name} on target ${want.target}`,
+      });
     }
   }
   return result;

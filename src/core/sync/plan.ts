@@ -8,7 +8,15 @@
 import type { DesiredState } from './desired-state.ts';
 import { planDhcp } from './plan-dhcp.ts';
 import { planZone } from './plan-dns.ts';
-import type { DhcpTargetPlan, DnsTargetPlan, Observed, SyncConflict, SyncHold, SyncPlan, TargetTally } from './sync-plan.ts';
+import type {
+  DhcpTargetPlan,
+  DnsTargetPlan,
+  Observed,
+  SyncConflict,
+  SyncHold,
+  SyncPlan,
+  TargetTally,
+} from './sync-plan.ts';
 import type { DnsUpdate } from './target-records.ts';
 
 /** `now`: milliseconds since the epoch (holds are stamped with it; DHCP expiry is compared with it). */
@@ -18,11 +26,17 @@ export function plan(desired: DesiredState, observed: Observed, now: number): Sy
   const conflicts: SyncConflict[] = [];
   const holds: Omit<SyncHold, 'seenAt'>[] = [];
   const unread: { target: string; zone?: string }[] = [];
-  const tallies = new Map<string, { target: string; kind: 'dns' | 'dhcp'; desired: number; inPlace: number; conflicting: number; read: boolean }>();
+  const tallies = new Map<
+    string,
+    { target: string; kind: 'dns' | 'dhcp'; desired: number; inPlace: number; conflicting: number; read: boolean }
+  >();
   const tallyOf = (target: string, kind: 'dns' | 'dhcp') => {
     const key = `${kind}\u0000${target}`;
     let tally = tallies.get(key);
-    if (!tally) tallies.set(key, (tally = { target, kind, desired: 0, inPlace: 0, conflicting: 0, read: true }));
+    if (!tally) {
+      tally = { target, kind, desired: 0, inPlace: 0, conflicting: 0, read: true };
+      tallies.set(key, tally);
+    }
     return tally;
   };
 
@@ -83,5 +97,10 @@ export function plan(desired: DesiredState, observed: Observed, now: number): Sy
 /** One hold per address: the first reason seen (DNS zones in order, then DHCP targets). */
 function onePerAddress(holds: readonly Omit<SyncHold, 'seenAt'>[]): Omit<SyncHold, 'seenAt'>[] {
   const seen = new Set<string>();
-  return holds.filter((h) => !seen.has(h.address) && seen.add(h.address) !== undefined);
+  return holds.filter((h) => {
+    const key = `${h.family}/${h.address}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -9,8 +9,8 @@
  * the parent /24's operator makes reachable with CNAMEs (RFC 2317 section 4). IPv6: nibble
  * zones (`ip6.arpa`), rounded to the next nibble boundary the same way (a /50 is four /52s).
  */
-import { FAMILIES, type Family } from '../../address/family.ts';
-import { prefixInterval, type Prefix } from '../../address/prefix.ts';
+import { FAMILIES, type Family } from '../address/family.ts';
+import { prefixInterval, type Prefix } from '../address/prefix.ts';
 
 export interface ReverseZone {
   /** The zone's name, lower case, without the final dot. */
@@ -27,7 +27,12 @@ const NIBBLE = /^[0-9a-f]$/;
 /** The zones that hold the PTR names of every address of `prefix`, in address order. */
 export function reverseZoneFor(prefix: Prefix): ReverseZone[] {
   if (prefix.family === 'ipv4' && prefix.length > 24) {
-    return [{ name: `${Number(prefix.base & 255n)}/${prefix.length}.${octetLabels(prefix.base >> 8n, 3)}.${V4_SUFFIX}`, prefix }];
+    return [
+      {
+        name: `${Number(prefix.base & 255n)}/${prefix.length}.${octetLabels(prefix.base >> 8n, 3)}.${V4_SUFFIX}`,
+        prefix,
+      },
+    ];
   }
   const step = prefix.family === 'ipv4' ? 8 : 4;
   const length = Math.ceil(prefix.length / step) * step;
@@ -67,19 +72,26 @@ export function parseReverseZone(name: string): ReverseZone | undefined {
       const octets = octetsOf(labels.slice(1));
       const low = Number(classless[1]);
       const length = Number(classless[2]);
-      if (octets === undefined || low > 255 || length < 25 || length > 32 || low % (1 << (32 - length)) !== 0) return undefined;
+      if (octets === undefined || low > 255 || length < 25 || length > 32 || low % (1 << (32 - length)) !== 0)
+        return undefined;
       return { name, prefix: { family: 'ipv4', base: (octets << 8n) | BigInt(low), length } };
     }
     const octets = labels.length <= 4 ? octetsOf(labels) : undefined;
     if (octets === undefined) return undefined;
-    return { name, prefix: { family: 'ipv4', base: octets << BigInt(32 - 8 * labels.length), length: 8 * labels.length } };
+    return {
+      name,
+      prefix: { family: 'ipv4', base: octets << BigInt(32 - 8 * labels.length), length: 8 * labels.length },
+    };
   }
   if (name === V6_SUFFIX || name.endsWith(`.${V6_SUFFIX}`)) {
     const labels = name === V6_SUFFIX ? [] : name.slice(0, -V6_SUFFIX.length - 1).split('.');
     if (labels.length > 32 || !labels.every((l) => NIBBLE.test(l))) return undefined;
     let value = 0n;
     for (const label of [...labels].reverse()) value = (value << 4n) | BigInt(`0x${label}`);
-    return { name, prefix: { family: 'ipv6', base: value << BigInt(128 - 4 * labels.length), length: 4 * labels.length } };
+    return {
+      name,
+      prefix: { family: 'ipv6', base: value << BigInt(128 - 4 * labels.length), length: 4 * labels.length },
+    };
   }
   return undefined;
 }
@@ -100,14 +112,19 @@ export function addressOfPtrName(name: string): { family: Family; address: bigin
   }
   const whole = parseReverseZone(name);
   if (!whole) return undefined;
-  return whole.prefix.length === FAMILIES[whole.prefix.family].bits ? { family: whole.prefix.family, address: whole.prefix.base } : undefined;
+  return whole.prefix.length === FAMILIES[whole.prefix.family].bits
+    ? { family: whole.prefix.family, address: whole.prefix.base }
+    : undefined;
 }
 
 function zoneNameOf(prefix: Prefix): string {
   const suffix = prefix.family === 'ipv4' ? V4_SUFFIX : V6_SUFFIX;
   const count = prefix.length / (prefix.family === 'ipv4' ? 8 : 4);
   if (count === 0) return suffix;
-  const labels = prefix.family === 'ipv4' ? octetLabels(prefix.base >> BigInt(32 - prefix.length), count) : nibbleLabels(prefix.base >> BigInt(128 - prefix.length), count);
+  const labels =
+    prefix.family === 'ipv4'
+      ? octetLabels(prefix.base >> BigInt(32 - prefix.length), count)
+      : nibbleLabels(prefix.base >> BigInt(128 - prefix.length), count);
   return `${labels}.${suffix}`;
 }
 

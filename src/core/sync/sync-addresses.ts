@@ -2,10 +2,10 @@
  * Every leased address of the book, one by one, with what names and DHCP need of it: family,
  * text, MAC, pool. An IP4_6 range's index gives an IPv4 and an IPv6 address.
  */
-import { FAMILIES, type Family } from '../../address/family.ts';
-import type { Book, Lease, RangeRecord } from '../../book/book.ts';
+import { FAMILIES, type Family } from '../address/family.ts';
+import type { Book, Lease, RangeRecord } from '../book/book.ts';
 import { poolNamed, type Config, type Pool } from '../../config/config.ts';
-import { ipv6At } from '../../operator/locate-address.ts';
+import { ipv6At } from '../operator/locate-address.ts';
 
 export interface SyncAddress {
   readonly range: RangeRecord;
@@ -27,7 +27,11 @@ export interface SyncAddress {
 export const MAX_SYNCED_ADDRESSES = 1_000_000;
 
 /** The leased addresses, in book order, at most `limit` of them, and whether any were left out. */
-export function syncAddresses(book: Book, config: Config, limit = MAX_SYNCED_ADDRESSES): { addresses: SyncAddress[]; leftOut: boolean } {
+export function syncAddresses(
+  book: Book,
+  config: Config,
+  limit = MAX_SYNCED_ADDRESSES,
+): { addresses: SyncAddress[]; leftOut: boolean } {
   const addresses: SyncAddress[] = [];
   for (const range of book.ranges) {
     const pool4 = poolOf(config, range.pool, 'ipv4');
@@ -39,10 +43,23 @@ export function syncAddresses(book: Book, config: Config, limit = MAX_SYNCED_ADD
         const common = { range, lease, index, ...(mac === undefined ? {} : { mac }) };
         if (range.ip !== undefined) {
           const address = range.ip + index;
-          addresses.push({ ...common, family: 'ipv4', address, text: FAMILIES.ipv4.format(address), ...(pool4 ? { pool: pool4 } : {}) });
+          addresses.push({
+            ...common,
+            family: 'ipv4',
+            address,
+            text: FAMILIES.ipv4.format(address),
+            ...(pool4 ? { pool: pool4 } : {}),
+          });
         }
         const address6 = ipv6At(range, index);
-        if (address6 !== undefined) addresses.push({ ...common, family: 'ipv6', address: address6, text: FAMILIES.ipv6.format(address6), ...(pool6 ? { pool: pool6 } : {}) });
+        if (address6 !== undefined)
+          addresses.push({
+            ...common,
+            family: 'ipv6',
+            address: address6,
+            text: FAMILIES.ipv6.format(address6),
+            ...(pool6 ? { pool: pool6 } : {}),
+          });
       }
     }
   }

@@ -1,4 +1,5 @@
 /** The plan between desired and observed state (`plan.ts`), and what targets report it from. */
+import type { SeenInUse } from '../book/holds.ts';
 import type { DesiredFinding } from './desired-state.ts';
 import type { DhcpHost, DnsRecord, DnsUpdate, ObservedDhcpEntry } from './target-records.ts';
 
@@ -31,20 +32,35 @@ export interface DhcpTargetPlan {
 /** Something of somebody else's in the way of the book, which sync reports and never touches. */
 export type SyncConflict =
   /** A name the book wants is held: by records nebula-ipam did not write, or by another book's. */
-  | { readonly kind: 'name-taken'; readonly target: string; readonly zone: string; readonly name: string; readonly otherOwners: readonly string[] }
+  | {
+      readonly kind: 'name-taken';
+      readonly target: string;
+      readonly zone: string;
+      readonly name: string;
+      readonly otherOwners: readonly string[];
+    }
   /** A record sync did not write names an address the book leases. */
-  | { readonly kind: 'record-on-lease'; readonly target: string; readonly zone: string; readonly record: DnsRecord; readonly address: string; readonly range: string }
+  | {
+      readonly kind: 'record-on-lease';
+      readonly target: string;
+      readonly zone: string;
+      readonly record: DnsRecord;
+      readonly address: string;
+      readonly range: string;
+    }
   /** A DHCP entry sync did not make is on an address the book leases. */
-  | { readonly kind: 'dhcp-on-lease'; readonly target: string; readonly entry: ObservedDhcpEntry; readonly range: string };
+  | {
+      readonly kind: 'dhcp-on-lease';
+      readonly target: string;
+      readonly entry: ObservedDhcpEntry;
+      readonly range: string;
+    };
 
-/** An address of a pool seen in use outside the book: the book will hold it, so nothing hands it out. */
-export interface SyncHold {
-  readonly address: string;
-  readonly pool: string;
-  readonly reason: string;
-  /** ISO time of the observation (the `now` given to `plan`). */
-  readonly seenAt: string;
-}
+/**
+ * An address of a pool seen in use outside the book, as `recordHolds` (src/core/book/holds.ts)
+ * takes it: the book holds it, so nothing hands it out. `seenAt` is the `now` given to `plan`.
+ */
+export type SyncHold = SeenInUse;
 
 /** Per target, for `status` and `metrics` (issue 18 item 7): A, AAAA and PTR records, or DHCP hosts. */
 export interface TargetTally {

@@ -35,7 +35,21 @@ export interface DnsUpdate {
 /** What the server said to one UPDATE. A failed prerequisite is a conflict to report, not retry. */
 export type DnsUpdateOutcome =
   | { readonly applied: true }
-  | { readonly applied: false; readonly rcode: 'YXDOMAIN' | 'YXRRSET' | 'NXDOMAIN' | 'NXRRSET' | 'NOTAUTH' | 'NOTZONE' | 'REFUSED' | 'SERVFAIL' | 'FORMERR' | 'NOTIMP' | string };
+  | {
+      readonly applied: false;
+      readonly rcode:
+        | 'YXDOMAIN'
+        | 'YXRRSET'
+        | 'NXDOMAIN'
+        | 'NXRRSET'
+        | 'NOTAUTH'
+        | 'NOTZONE'
+        | 'REFUSED'
+        | 'SERVFAIL'
+        | 'FORMERR'
+        | 'NOTIMP'
+        | string;
+    };
 
 /** A DHCP host entry: the book's lease, as the DHCP server should hand it out. */
 export interface DhcpHost {

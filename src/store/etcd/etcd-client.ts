@@ -25,7 +25,7 @@
  * within the timeout) so that the failure says what is wrong: members up without a leader are
  * "no quorum", not "no answer within 2000 ms".
  */
-import { IpamError } from '../../errors.ts';
+import { IpamError } from '../../core/errors.ts';
 import { refusalOf } from './etcd-errors.ts';
 import { ExchangeFailed, postOnce, type Answer } from './http-exchange.ts';
 
@@ -87,7 +87,9 @@ export type Compare =
   /** The key does not exist (create_revision 0). */
   | { readonly key: string; readonly absent: true };
 
-export type Op = { readonly put: string; readonly value: string | Buffer } | { readonly delete: string; readonly rangeEnd?: string };
+export type Op =
+  | { readonly put: string; readonly value: string | Buffer }
+  | { readonly delete: string; readonly rangeEnd?: string };
 
 export interface TxnResult {
   readonly succeeded: boolean;
@@ -117,7 +119,9 @@ export interface MemberStatusJson {
 }
 
 /** One member's status, or why it gave none. */
-export type MemberStatus = { readonly endpoint: string; readonly status: MemberStatusJson } | { readonly endpoint: string; readonly error: string };
+export type MemberStatus =
+  | { readonly endpoint: string; readonly status: MemberStatusJson }
+  | { readonly endpoint: string; readonly error: string };
 
 export class EtcdClient {
   private token: string | undefined;
@@ -179,18 +183,37 @@ export class EtcdClient {
 
   /** Compares all hold: do `success`; else nothing. Throws AnswerLost when the outcome is unknown. */
   async txn(compare: readonly Compare[], success: readonly Op[]): Promise<TxnResult> {
-    if (this.options.serializable) throw new IpamError('internal', `Cannot write to etcd at ${this.where}: this client reads one member's copy only`);
+    if (this.options.serializable)
+      throw new IpamError(
+        'internal',
+        `Cannot write to etcd at ${this.where}: this client reads one member's copy only`,
+      );
     const body = {
       compare: compare.map((c) =>
-        'absent' in c ? { key: b64(c.key), target: 'CREATE', result: 'EQUAL', create_revision: '0' } : { key: b64(c.key), target: 'MOD', result: 'EQUAL', mod_revision: c.modRevision },
+        'absent' in c
+          ? { key: b64(c.key), target: 'CREATE', result: 'EQUAL', create_revision: '0' }
+          : { key: b64(c.key), target: 'MOD', result: 'EQUAL', mod_revision: c.modRevision },
       ),
       success: success.map((op) =>
         'put' in op
-          ? { request_put: { key: b64(op.put), value: (typeof op.value === 'string' ? Buffer.from(op.value, 'utf8') : op.value).toString('base64') } }
-          : { request_delete_range: { key: b64(op.delete), ...(op.rangeEnd === undefined ? {} : { range_end: b64(op.rangeEnd) }) } },
+          ? {
+              request_put: {
+                key: b64(op.put),
+                value: (typeof op.value === 'string' ? Buffer.from(op.value, 'utf8') : op.value).toString('base64'),
+              },
+            }
+          : {
+              request_delete_range: {
+                key: b64(op.delete),
+                ...(op.rangeEnd === undefined ? {} : { range_end: b64(op.rangeEnd) }),
+              },
+            },
       ),
     };
-    const answer = (await this.call('/v3/kv/txn', body, true)) as { header?: { revision?: string }; succeeded?: boolean };
+    const answer = (await this.call('/v3/kv/txn', body, true)) as {
+      header?: { revision?: string };
+      succeeded?: boolean;
+    };
     // `succeeded` is left out when false (a zero value); the header is always there (isEtcdAnswer).
     return { succeeded: answer.succeeded === true, revision: answer.header!.revision! };
   }
@@ -213,7 +236,13 @@ export class EtcdClient {
       const endpoint = endpoints[(this.preferred + attempt) % endpoints.length]!;
       try {
         const url = new URL('/metrics', endpoint);
-        const answer = await postOnce({ url, headers: {}, body: Buffer.alloc(0), timeoutMs, ...(tls && url.protocol === 'https:' ? { tls: tls() } : {}) });
+        const answer = await postOnce({
+          url,
+          headers: {},
+          body: Buffer.alloc(0),
+          timeoutMs,
+          ...(tls && url.protocol === 'https:' ? { tls: tls() } : {}),
+        });
         if (answer.status === 200) return answer.body.toString('utf8');
       } catch (error) {
         if (!(error instanceof ExchangeFailed)) throw error;
@@ -258,14 +287,25 @@ export class EtcdClient {
    * operator's next step differs (bring members back; read one copy with --serializable).
    */
   private async whyUnreachable(failures: readonly string[]): Promise<string> {
-    const leaderless = (await this.statuses()).filter((s) => 'status' in s && !hasLeader(s.status)).map((s) => s.endpoint);
+    const leaderless = (await this.statuses())
+      .filter((s) => 'status' in s && !hasLeader(s.status))
+      .map((s) => s.endpoint);
     if (leaderless.length === 0) return `no endpoint answered (${failures.join('; ')})`;
     return `no quorum: ${leaderless.join(', ')} ${leaderless.length === 1 ? 'is' : 'are'} up but without a leader and ${this.options.endpoints.length - leaderless.length} of ${this.options.endpoints.length} endpoints do not answer (tried: ${failures.join('; ')}); bring members back, or read one member's copy with \`nebula-ipam status --serializable\` or \`export --serializable\``;
   }
 
   private async authenticate(endpoint: string): Promise<void> {
-    const answer = (await this.post(endpoint, '/v3/auth/authenticate', { name: this.options.user, password: this.options.password }, false)) as { token?: string };
-    if (!answer.token) throw new IpamError('config', `Cannot log in to etcd at ${endpoint} as ${JSON.stringify(this.options.user)}: no token in the answer`);
+    const answer = (await this.post(
+      endpoint,
+      '/v3/auth/authenticate',
+      { name: this.options.user, password: this.options.password },
+      false,
+    )) as { token?: string };
+    if (!answer.token)
+      throw new IpamError(
+        'config',
+        `Cannot log in to etcd at ${endpoint} as ${JSON.stringify(this.options.user)}: no token in the answer`,
+      );
     this.token = answer.token;
   }
 
@@ -304,10 +344,14 @@ export class EtcdClient {
     const code = Number(json.code);
     // gRPC codes: 14 unavailable (no leader, stopping), 4 deadline exceeded (no quorum). Either
     // may come after the member took the write into its log: a write's outcome is then unknown.
-    if (code === 14 || code === 4 || answer.status === 503) throw isWrite ? new AnswerLost(`${endpoint}: etcd says ${message}`) : new EndpointDown(`etcd says ${message}`);
+    if (code === 14 || code === 4 || answer.status === 503)
+      throw isWrite ? new AnswerLost(`${endpoint}: etcd says ${message}`) : new EndpointDown(`etcd says ${message}`);
     if (code === 16) this.token = undefined;
     const { kind, advice } = refusalOf(code, message, path);
-    throw new IpamError(kind, `Cannot use etcd at ${endpoint}: ${path} was refused with ${message}${advice ? ` (${advice})` : ''}${isWrite ? '; nothing was written' : ''}`);
+    throw new IpamError(
+      kind,
+      `Cannot use etcd at ${endpoint}: ${path} was refused with ${message}${advice ? ` (${advice})` : ''}${isWrite ? '; nothing was written' : ''}`,
+    );
   }
 }
 
@@ -324,7 +368,11 @@ interface RangeJson {
 function isEtcdAnswer(json: unknown): boolean {
   if (typeof json !== 'object' || json === null) return false;
   const { header, succeeded } = json as { header?: { revision?: unknown }; succeeded?: unknown };
-  return typeof header?.revision === 'string' && /^\d+$/.test(header.revision) && (succeeded === undefined || typeof succeeded === 'boolean');
+  return (
+    typeof header?.revision === 'string' &&
+    /^\d+$/.test(header.revision) &&
+    (succeeded === undefined || typeof succeeded === 'boolean')
+  );
 }
 
 /** A member knows its leader (etcd leaves `leader` out, as 0, while it has none). */

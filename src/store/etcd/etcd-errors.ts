@@ -5,16 +5,28 @@
  * request" (the request is). etcd's own client tells them apart by these very descriptions
  * (clientv3's rpctypes.ErrorDesc), which are part of etcd's API; so does this table.
  */
-import type { ErrorKind } from '../../errors.ts';
+import type { ErrorKind } from '../../core/errors.ts';
 
 /** etcd's descriptions of refusals that the config's user, password or grants explain. */
 const AUTH_REFUSALS = new Map<string, string>([
-  ['etcdserver: user name is empty', 'authentication is enabled in etcd and the config names no user: set backend.user and backend.password'],
-  ['etcdserver: authentication failed, invalid user ID or password', 'the user or password is wrong: check backend.user and backend.password'],
+  [
+    'etcdserver: user name is empty',
+    'authentication is enabled in etcd and the config names no user: set backend.user and backend.password',
+  ],
+  [
+    'etcdserver: authentication failed, invalid user ID or password',
+    'the user or password is wrong: check backend.user and backend.password',
+  ],
   ['etcdserver: user name not found', 'no such user in etcd: check backend.user'],
-  ['etcdserver: permission denied', "the user lacks a grant on the book's prefix: grant its role readwrite on the prefix"],
+  [
+    'etcdserver: permission denied',
+    "the user lacks a grant on the book's prefix: grant its role readwrite on the prefix",
+  ],
   ['etcdserver: invalid auth token', 'the login token was refused (expired or etcd restarted): try again'],
-  ['etcdserver: authentication is not enabled', 'backend.user is set but authentication is off in etcd: remove backend.user and backend.password, or enable auth'],
+  [
+    'etcdserver: authentication is not enabled',
+    'backend.user is set but authentication is off in etcd: remove backend.user and backend.password, or enable auth',
+  ],
 ]);
 
 /** gRPC codes: 7 permission denied, 16 unauthenticated. */

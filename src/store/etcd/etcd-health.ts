@@ -9,7 +9,7 @@
  * member reports, and that writes acknowledged after it lost its leader may be missing. The
  * member with the highest raft index is read: the most up to date of those that answer.
  */
-import { IpamError } from '../../errors.ts';
+import { IpamError } from '../../core/errors.ts';
 import type { LeaseStore } from '../store.ts';
 import type { MemberHealth, StoreCopy, StoreHealth } from '../store-health.ts';
 import { hasLeader, type MemberStatus } from './etcd-client.ts';
@@ -19,11 +19,17 @@ export function etcdHealth(statuses: readonly MemberStatus[]): StoreHealth {
   return { members: statuses.map(memberHealth) };
 }
 
-export async function oneCopy(options: EtcdStoreOptions, makeStore: (options: EtcdStoreOptions) => LeaseStore): Promise<StoreCopy> {
+export async function oneCopy(
+  options: EtcdStoreOptions,
+  makeStore: (options: EtcdStoreOptions) => LeaseStore,
+): Promise<StoreCopy> {
   const members = (await options.client.statuses()).map(memberHealth);
   const answering = members.filter((m) => m.raftIndex !== undefined);
   if (answering.length === 0) {
-    throw new IpamError('store-io', `Cannot read any etcd member's copy: no endpoint answered (${members.map((m) => `${m.endpoint}: ${m.problem}`).join('; ')})`);
+    throw new IpamError(
+      'store-io',
+      `Cannot read any etcd member's copy: no endpoint answered (${members.map((m) => `${m.endpoint}: ${m.problem}`).join('; ')})`,
+    );
   }
   const best = answering.reduce((a, b) => (BigInt(b.raftIndex!) > BigInt(a.raftIndex!) ? b : a));
   const newestRevision = answering.reduce((n, m) => (BigInt(m.revision ?? '0') > BigInt(n) ? m.revision! : n), '0');
@@ -69,7 +75,11 @@ function memberHealth(answer: MemberStatus): MemberHealth {
   return {
     endpoint: answer.endpoint,
     health,
-    ...(health === 'no quorum' ? { problem: errors.length > 0 ? errors.join(', ') : 'no leader' } : alarms.length > 0 ? { problem: alarms.join(', ') } : {}),
+    ...(health === 'no quorum'
+      ? { problem: errors.length > 0 ? errors.join(', ') : 'no leader' }
+      : alarms.length > 0
+        ? { problem: alarms.join(', ') }
+        : {}),
     ...(member === undefined ? {} : { member }),
     ...(leader === undefined ? {} : { leader, isLeader: leader === member }),
     ...(s.header?.revision === undefined ? {} : { revision: s.header.revision }),

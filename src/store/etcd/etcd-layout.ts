@@ -30,11 +30,14 @@
  * Reading the book is one range request [P/meta, P/range0): every head and range value at one
  * revision.
  */
-import { EMPTY_BOOK, type Book, type Lease, type RangeRecord } from '../../book/book.ts';
-import { BOOK_FORMAT, readFormat, unknownFieldsOf } from '../../book/book-format.ts';
-import { decodeBook, decodeBookLazily, decodeHeaderValue, decodePackedLeases } from '../../book/codec.ts';
-import { lazyRange, type LazyBook, type RangeHeader } from '../../book/lazy-range.ts';
-import { IpamError } from '../../errors.ts';
+import { EMPTY_BOOK, type Book, type Lease, type RangeRecord } from '../../core/book/book.ts';
+import { IpamError } from '../../core/errors.ts';
+import { BOOK_FORMAT, readFormat, unknownFieldsOf } from '../encoding/book-format.ts';
+import { decodedRange } from '../encoding/deferred-leases.ts';
+import { Reader } from '../encoding/field-reader.ts';
+import { unpackLeases } from '../encoding/lease-packing.ts';
+import { idAtOrAboveCounter, rangeIdFloor } from '../encoding/range-id-floor.ts';
+import { decodeRangeHeader, decodeRangeLine, type RangeHeader } from '../encoding/range-line.ts';
 import type { KeyValue } from './etcd-client.ts';
 import { prefixEnd } from './etcd-client.ts';
 
@@ -67,8 +70,10 @@ export function versionOf(generation: number, tag: string): string {
 }
 
 export const headKey = (layout: Layout, version: string): string => `${layout.meta}@${version}`;
-export const rangeKey = (layout: Layout, id: string, version: string): string => `${layout.rangePrefix}${encodeURIComponent(id)}@${version}`;
-export const chunkKey = (layout: Layout, id: string, chunk: number, version: string): string => `${layout.rangePrefix}${encodeURIComponent(id)}#${chunk}@${version}`;
+export const rangeKey = (layout: Layout, id: string, version: string): string =>
+  `${layout.rangePrefix}${encodeURIComponent(id)}@${version}`;
+export const chunkKey = (layout: Layout, id: string, chunk: number, version: string): string =>
+  `${layout.rangePrefix}${encodeURIComponent(id)}#${chunk}@${version}`;
 export const legacyKey = (layout: Layout, id: string): string => `${layout.rangePrefix}${encodeURIComponent(id)}`;
 
 const VERSION = '([0-9a-z]{1,11})\\.([0-9a-z]{1,24})';
@@ -77,7 +82,10 @@ const RANGE_NAME = new RegExp(`^([^/@#]+)(?:#(0|[1-9][0-9]{0,9}))?@${VERSION}$`)
 const LEGACY_NAME = /^[^/@#]+$/;
 
 /** What a key of the book's span is; `generation` is the one its version was written for. */
-export type KeyKind = { readonly kind: 'versioned'; readonly generation: number } | { readonly kind: 'legacy' } | { readonly kind: 'foreign' };
+export type KeyKind =
+  | { readonly kind: 'versioned'; readonly generation: number }
+  | { readonly kind: 'legacy' }
+  | { readonly kind: 'foreign' };
 
 export function kindOf(layout: Layout, key: string): KeyKind {
   if (key.startsWith(`${layout.meta}@`)) {
@@ -101,7 +109,13 @@ function decodes(encoded: string): boolean {
 
 /** `P/meta`: which head is the book and which the previous generation. Schema 1 is its own head. */
 export type Pointer =
-  | { readonly schema: 2; readonly generation: number; readonly book: string; readonly previous?: string; readonly writer: string }
+  | {
+      readonly schema: 2;
+      readonly generation: number;
+      readonly book: string;
+      readonly previous?: string;
+      readonly writer: string;
+    }
   | { readonly schema: 1; readonly head: Head; readonly writer: string };
 
 /** One generation: its counter and its ranges, each a version (or, schema 1, the range's one key). */
@@ -157,11 +171,19 @@ const version = (v: unknown): v is string => typeof v === 'string' && HEAD_NAME.
 function parsePointer(text: string): Pointer {
   const raw = JSON.parse(text) as Record<string, unknown>;
   if (raw.schema === 1) return { schema: 1, head: parseHead(raw, text, undefined), writer: String(raw.writer ?? '') };
-  if (raw.schema !== 2) throw new Error(`schema is ${JSON.stringify(raw.schema)}; this nebula-ipam reads schemas 1 and 2`);
+  if (raw.schema !== 2)
+    throw new Error(`schema is ${JSON.stringify(raw.schema)}; this nebula-ipam reads schemas 1 and 2`);
   if (!count(raw.generation)) throw new Error(`generation is ${JSON.stringify(raw.generation)}`);
   if (!version(raw.book)) throw new Error(`book is ${JSON.stringify(raw.book)}`);
-  if (raw.previous !== undefined && !version(raw.previous)) throw new Error(`previous is ${JSON.stringify(raw.previous)}`);
-  return { schema: 2, generation: raw.generation, book: raw.book, ...(raw.previous === undefined ? {} : { previous: raw.previous as string }), writer: String(raw.writer ?? '') };
+  if (raw.previous !== undefined && !version(raw.previous))
+    throw new Error(`previous is ${JSON.stringify(raw.previous)}`);
+  return {
+    schema: 2,
+    generation: raw.generation,
+    book: raw.book,
+    ...(raw.previous === undefined ? {} : { previous: raw.previous as string }),
+    writer: String(raw.writer ?? ''),
+  };
 }
 
 function parseHead(raw: Record<string, unknown>, text: string, key: string | undefined): Head {
@@ -172,13 +194,22 @@ function parseHead(raw: Record<string, unknown>, text: string, key: string | und
   const ranges = list.map((entry: unknown) => {
     // Schema 1 lists ids; schema 2 [id, version].
     if (typeof entry === 'string') return { id: entry };
-    if (Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string' && version(entry[1])) return { id: entry[0], version: entry[1] };
+    if (Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string' && version(entry[1]))
+      return { id: entry[0], version: entry[1] };
     throw new Error(`ranges holds ${JSON.stringify(entry)?.slice(0, 60)}`);
   });
   const format = readFormat(raw.format);
   if (format === undefined) throw new Error(`format is ${JSON.stringify(raw.format)}`);
   const unknownFields = unknownFieldsOf(raw, HEAD_KEYS);
-  return { format, generation: raw.generation, nextRangeId: raw.nextRangeId, ranges, text, ...(key === undefined ? {} : { key }), ...(unknownFields ? { unknownFields } : {}) };
+  return {
+    format,
+    generation: raw.generation,
+    nextRangeId: raw.nextRangeId,
+    ranges,
+    text,
+    ...(key === undefined ? {} : { key }),
+    ...(unknownFields ? { unknownFields } : {}),
+  };
 }
 
 /** A head's own fields (schema 1's meta adds `schema` and `writer`); any other is a newer release's. */
@@ -187,11 +218,22 @@ const HEAD_KEYS: ReadonlySet<string> = new Set(['schema', 'writer', 'format', 'g
 /** A head's value: the fields of the book's own head (book-format.ts), then its ranges. */
 export function headValue(book: Book, ranges: readonly (readonly [string, string])[] | readonly string[]): string {
   const unknown = unknownFieldsOf(book.unknownFields ?? {}, HEAD_KEYS);
-  return JSON.stringify({ format: BOOK_FORMAT, generation: book.generation, nextRangeId: book.nextRangeId, ...unknown, ranges });
+  return JSON.stringify({
+    format: BOOK_FORMAT,
+    generation: book.generation,
+    nextRangeId: book.nextRangeId,
+    ...unknown,
+    ranges,
+  });
 }
 
 /** The head the pointer names (`book`, or `previous`); undefined when there is none (an empty prefix, or no previous yet). */
-export function headOf(layout: Layout, snapshot: Snapshot, which: 'book' | 'previous', location: string): Head | undefined {
+export function headOf(
+  layout: Layout,
+  snapshot: Snapshot,
+  which: 'book' | 'previous',
+  location: string,
+): Head | undefined {
   const { pointer } = snapshot;
   if (!pointer) return undefined;
   if (!pointer.value) throw corrupt(location, `${layout.meta} does not decode (${pointer.error})`);
@@ -224,19 +266,32 @@ export interface StoredRange {
 export type StoredForms = WeakMap<RangeRecord, StoredRange>;
 
 /**
- * The book of `head`. `lazily`: for a change (a range decoded as it is used, codec.ts); otherwise
- * every field checked. `stored` learns how each range is stored.
+ * The book of `head`, decoded from its values: every range's header now, its leases from their
+ * windows when first read (deferred-leases.ts), or at once unless `lazily` (for a change).
+ * `stored` learns how each range is stored.
  */
-export function bookOf(layout: Layout, snapshot: Snapshot, head: Head | undefined, location: string, lazily: boolean, stored: StoredForms): Book {
+export function bookOf(
+  layout: Layout,
+  snapshot: Snapshot,
+  head: Head | undefined,
+  location: string,
+  lazily: boolean,
+  stored: StoredForms,
+): Book {
   // No book yet: versioned keys are a first write's, interrupted or in flight (refuseForeignKeys took any other).
   if (!head) return EMPTY_BOOK;
-  if (head.ranges.every((r) => r.version === undefined) && head.ranges.length > 0) return legacyBook(layout, snapshot, head, location, lazily);
-  const parts: RangeParts[] = [];
+  const legacy = head.ranges.length > 0 && head.ranges.every((r) => r.version === undefined);
+  const reader = new Reader(location);
   const seen = new Set<string>();
-  for (const [index, entry] of head.ranges.entries()) {
-    if (entry.version === undefined) throw corrupt(location, `${head.key ?? layout.meta} mixes ranges of both schemas (${entry.id})`);
-    if (seen.has(entry.id)) throw corrupt(location, `${head.key ?? layout.meta} lists range ${JSON.stringify(entry.id)} twice`);
+  const ranges = head.ranges.map((entry): RangeRecord => {
+    if (seen.has(entry.id))
+      throw corrupt(location, `${head.key ?? layout.meta} lists range ${JSON.stringify(entry.id)} twice`);
     seen.add(entry.id);
+    if (idAtOrAboveCounter(entry.id, head.nextRangeId))
+      throw corrupt(location, `range ${entry.id} is at or above nextRangeId ${head.nextRangeId}`);
+    if (legacy) return legacyRange(layout, snapshot, head, entry.id, reader);
+    if (entry.version === undefined)
+      throw corrupt(location, `${head.key ?? layout.meta} mixes ranges of both schemas (${entry.id})`);
     const key = rangeKey(layout, entry.id, entry.version);
     const value = rangeValue(snapshot, key, location);
     const chunks = value.chunks.map(([k, v]) => {
@@ -245,21 +300,22 @@ export function bookOf(layout: Layout, snapshot: Snapshot, head: Head | undefine
       if (!kv) throw corrupt(location, `${key} names ${at}, which does not exist`);
       return { index: k, key: at, packed: kv.value.toString('utf8') };
     });
-    parts.push({ id: entry.id, key, value, chunks, index });
-  }
-  const lazy = new ChunkedBook(parts, location);
-  const ranges = parts.map((part, i) => {
-    const range = lazyRange(lazy, i, part.id);
+    const header = decodeRangeHeader(reader, value.range, key);
+    if (header.id !== entry.id) throw corrupt(location, `${key} holds range ${JSON.stringify(header.id)}`);
+    // A range without leases has no windows: nothing to defer.
+    const origin = { leasesOf: () => windowLeases(reader, chunks, value.window, header, location) };
+    const range = decodedRange(header, origin, chunks.length > 0);
     stored.set(range, {
-      id: part.id,
-      version: head.ranges[i]!.version!,
-      window: part.value.window,
-      chunks: new Map(part.value.chunks),
-      header: JSON.stringify(part.value.range),
+      id: entry.id,
+      version: entry.version,
+      window: value.window,
+      chunks: new Map(value.chunks),
+      header: JSON.stringify(value.range),
     });
     return range;
   });
-  const book: Book = {
+  if (!lazily) for (const range of ranges) void range.leases;
+  return {
     schema: 1,
     generation: head.generation,
     nextRangeId: head.nextRangeId,
@@ -267,13 +323,43 @@ export function bookOf(layout: Layout, snapshot: Snapshot, head: Head | undefine
     ...(head.format > BOOK_FORMAT ? { newerFormat: head.format } : {}),
     ...(head.unknownFields ? { unknownFields: head.unknownFields } : {}),
   };
-  checkIds(book, location);
-  if (!lazily)
-    for (const range of ranges) {
-      void range.type;
-      void range.leases;
-    }
-  return book;
+}
+
+/** A schema 1 range: its key holds the range's line of the file book, decoded as the file's codec decodes a line. */
+function legacyRange(layout: Layout, snapshot: Snapshot, head: Head, id: string, reader: Reader): RangeRecord {
+  const key = legacyKey(layout, id);
+  const kv = snapshot.keys.get(key);
+  if (!kv)
+    throw reader.corrupt(`${head.key ?? layout.meta} lists range ${JSON.stringify(id)} but ${key} does not exist`);
+  const line = { source: kv.value, reader, starts: [0], ends: [kv.value.length], ids: [id], at: () => key };
+  return decodeRangeLine(line, 0);
+}
+
+/** A range's leases from its windows, each holding leases that start in it, in order, after the window before. */
+function windowLeases(
+  reader: Reader,
+  chunks: readonly { readonly index: number; readonly key: string; readonly packed: string }[],
+  window: number,
+  header: RangeHeader,
+  location: string,
+): readonly Lease[] {
+  const leases: Lease[] = [];
+  let after = -1n;
+  for (const chunk of chunks) {
+    const these = unpackLeases(chunk.packed, header.size, header.mac, (path, bad) => reader.fail(chunk.key, bad, path));
+    const from = BigInt(chunk.index) * BigInt(window);
+    const to = from + BigInt(window);
+    const stray = these.find((lease) => lease.first < from || lease.first >= to || lease.first <= after);
+    if (stray || these.length === 0)
+      throw corrupt(
+        location,
+        `${chunk.key} holds ${stray ? `a lease at ${stray.first}, outside its window ${from}-${to - 1n}` : 'no lease'}`,
+      );
+    if (chunks.length === 1) return these;
+    for (const lease of these) leases.push(lease);
+    after = these[these.length - 1]!.last;
+  }
+  return leases;
 }
 
 function rangeValue(snapshot: Snapshot, key: string, location: string): RangeValue {
@@ -289,7 +375,15 @@ function rangeValue(snapshot: Snapshot, key: string, location: string): RangeVal
   const chunks = raw.chunks;
   if (!count(window) || window < 1) throw corrupt(location, `${key}: window is ${JSON.stringify(window)}`);
   const valid =
-    Array.isArray(chunks) && chunks.every((c: unknown, i) => Array.isArray(c) && c.length === 2 && count(c[0]) && version(c[1]) && (i === 0 || (c[0] as number) > (chunks[i - 1] as [number])[0]));
+    Array.isArray(chunks) &&
+    chunks.every(
+      (c: unknown, i) =>
+        Array.isArray(c) &&
+        c.length === 2 &&
+        count(c[0]) &&
+        version(c[1]) &&
+        (i === 0 || (c[0] as number) > (chunks[i - 1] as [number])[0]),
+    );
   if (!valid) throw corrupt(location, `${key}: chunks is ${JSON.stringify(chunks)?.slice(0, 60)}`);
   return { window, chunks: chunks as [number, string][], range: raw.range };
 }
@@ -315,7 +409,9 @@ export function keysOf(layout: Layout, snapshot: Snapshot, head: Head): Set<stri
     try {
       const kv = snapshot.keys.get(key);
       const raw = (kv ? parsedValue(kv) : {}) as { chunks?: unknown };
-      if (Array.isArray(raw.chunks)) for (const c of raw.chunks as unknown[]) if (Array.isArray(c) && count(c[0]) && version(c[1])) keys.add(chunkKey(layout, entry.id, c[0], c[1]));
+      if (Array.isArray(raw.chunks))
+        for (const c of raw.chunks as unknown[])
+          if (Array.isArray(c) && count(c[0]) && version(c[1])) keys.add(chunkKey(layout, entry.id, c[0], c[1]));
     } catch {
       // A value that does not decode names no chunks; the book's read says what is wrong with it.
     }
@@ -328,7 +424,12 @@ export function keysOf(layout: Layout, snapshot: Snapshot, head: Head): Set<stri
  * overlaps this one, and using either would read (and clean up) the other's keys. `listed`:
  * the schema 1 keys the heads name (a bare `P/range/meta` is another book's pointer).
  */
-export function refuseForeignKeys(layout: Layout, snapshot: Snapshot, listed: ReadonlySet<string>, location: string): void {
+export function refuseForeignKeys(
+  layout: Layout,
+  snapshot: Snapshot,
+  listed: ReadonlySet<string>,
+  location: string,
+): void {
   for (const key of snapshot.keys.keys()) {
     const kind = kindOf(layout, key).kind;
     if (kind === 'versioned' || (kind === 'legacy' && listed.has(key))) continue;
@@ -342,90 +443,15 @@ export function refuseForeignKeys(layout: Layout, snapshot: Snapshot, listed: Re
 
 /** The lowest counter above every range id the stored keys and heads mention, decodable or not. */
 export function rangeIdFloorOf(layout: Layout, snapshot: Snapshot): number {
-  let floor = 0;
-  const raise = (n: number) => {
-    if (Number.isSafeInteger(n)) floor = Math.max(floor, n);
-  };
-  const texts = [snapshot.pointer?.kv.value.toString('utf8') ?? ''];
+  // Heads list ids as plain strings, not under an `"id"` key.
+  const ids = /"r([1-9][0-9]{0,14})"/g;
+  let floor = rangeIdFloor(snapshot.pointer?.kv.value.toString('utf8') ?? '', ids);
   for (const [key, kv] of snapshot.keys) {
-    if (key.startsWith(`${layout.meta}@`)) texts.push(kv.value.toString('utf8'));
+    if (key.startsWith(`${layout.meta}@`)) floor = Math.max(floor, rangeIdFloor(kv.value.toString('utf8'), ids));
     const id = /^r([1-9][0-9]{0,14})(?:[@#]|$)/.exec(key.slice(layout.rangePrefix.length));
-    if (key.startsWith(layout.rangePrefix) && id) raise(Number(id[1]) + 1);
-  }
-  for (const text of texts) {
-    for (const m of text.matchAll(/"nextRangeId"\s*:\s*([0-9]{1,15})/g)) raise(Number(m[1]));
-    for (const m of text.matchAll(/"r([1-9][0-9]{0,14})"/g)) raise(Number(m[1]) + 1);
+    if (key.startsWith(layout.rangePrefix) && id) floor = Math.max(floor, Number(id[1]) + 1);
   }
   return floor;
-}
-
-interface RangeParts {
-  readonly id: string;
-  readonly key: string;
-  readonly value: RangeValue;
-  readonly chunks: readonly { readonly index: number; readonly key: string; readonly packed: string }[];
-  readonly index: number;
-}
-
-/** The decoders of a chunked book's ranges (lazy-range.ts): a header from its value, leases from its chunks. */
-class ChunkedBook implements LazyBook {
-  constructor(
-    private readonly parts: readonly RangeParts[],
-    private readonly location: string,
-  ) {}
-
-  decodeHeader(index: number): RangeHeader {
-    const part = this.parts[index]!;
-    const header = decodeHeaderValue(part.value.range, part.key, this.location);
-    if (header.id !== part.id) throw corrupt(this.location, `${part.key} holds range ${JSON.stringify(header.id)}`);
-    return header;
-  }
-
-  decodeLeases(index: number, header: RangeHeader): readonly Lease[] {
-    const { window, chunks } = { window: this.parts[index]!.value.window, chunks: this.parts[index]!.chunks };
-    if (chunks.length === 1) return this.chunk(chunks[0]!, window, header, -1n);
-    const leases: Lease[] = [];
-    let last = -1n;
-    for (const chunk of chunks) {
-      const these = this.chunk(chunk, window, header, last);
-      for (const lease of these) leases.push(lease);
-      if (these.length) last = these[these.length - 1]!.last;
-    }
-    return leases;
-  }
-
-  /** One chunk's leases, each starting in the chunk's window and after `after`. */
-  private chunk(chunk: RangeParts['chunks'][number], window: number, header: RangeHeader, after: bigint): readonly Lease[] {
-    const leases = decodePackedLeases(chunk.packed, chunk.key, this.location, header);
-    const from = BigInt(chunk.index) * BigInt(window);
-    const to = from + BigInt(window);
-    const stray = leases.find((lease) => lease.first < from || lease.first >= to || lease.first <= after);
-    if (stray || leases.length === 0) throw corrupt(this.location, `${chunk.key} holds ${stray ? `a lease at ${stray.first}, outside its window ${from}-${to - 1n}` : 'no lease'}`);
-    return leases;
-  }
-}
-
-/** The checks decodeBookLazily makes on ids (codec.ts), for a book not read from one text. */
-function checkIds(book: Book, location: string): void {
-  for (const range of book.ranges) {
-    const m = /^r([1-9][0-9]*)$/.exec(range.id);
-    if (m && Number(m[1]) >= book.nextRangeId) throw corrupt(location, `range ${range.id} is at or above nextRangeId ${book.nextRangeId}`);
-  }
-}
-
-/** A schema 1 book: its ranges' lines joined into the file book's layout and decoded by its codec. */
-function legacyBook(layout: Layout, snapshot: Snapshot, head: Head, location: string, lazily: boolean): Book {
-  const parts: Buffer[] = [Buffer.from(`{"schema":1,"generation":${head.generation},"nextRangeId":${head.nextRangeId},"ranges":[\n`)];
-  head.ranges.forEach(({ id }, i) => {
-    const key = legacyKey(layout, id);
-    const kv = snapshot.keys.get(key);
-    if (!kv) throw corrupt(location, `${head.key ?? layout.meta} lists range ${JSON.stringify(id)} but ${key} does not exist`);
-    if (i > 0) parts.push(Buffer.from(',\n'));
-    parts.push(kv.value);
-  });
-  parts.push(Buffer.from('\n]}\n'));
-  const source = Buffer.concat(parts);
-  return lazily ? decodeBookLazily(source, location) : decodeBook(source, location);
 }
 
 /** Addresses per chunk of leases: 4096, doubled until a range has at most 256 chunks. */

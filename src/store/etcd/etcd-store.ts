@@ -27,17 +27,17 @@
  * COMPACT_EVERY-th write compacts it to the last RETAINED_REVISIONS revisions, so that a book
  * written for years stays at the size of its data, well inside etcd's quota.
  */
-import type { AuditRecord } from '../../audit/audit-record.ts';
-import { EMPTY_BOOK, type Book, type Lease, type RangeRecord } from '../../book/book.ts';
-import { checkWritable } from '../../book/book-format.ts';
-import { encodeRangeHeader } from '../../book/codec.ts';
-import { packLeases } from '../../book/lease-packing.ts';
-import { IpamError } from '../../errors.ts';
+import type { AuditRecord, Change } from '../../core/change.ts';
+import { EMPTY_BOOK, type Book, type Lease, type RangeRecord } from '../../core/book/book.ts';
+import { checkWritable } from '../encoding/book-format.ts';
+import { encodeRangeHeader } from '../encoding/range-line.ts';
+import { packLeases } from '../encoding/lease-packing.ts';
+import { IpamError } from '../../core/errors.ts';
 import { missingBook } from '../missing-book.ts';
-import { randomHex } from '../random-hex.ts';
+import { randomHex } from '../file/random-hex.ts';
 import { letSignalsIn, stopIfAborted } from '../stop-before-commit.ts';
 import type { StoreCopy, StoreHealth } from '../store-health.ts';
-import type { AuditLog, Change, Generations, LeaseStore, StoreDescription, StoreSpace, UpdateOptions } from '../store.ts';
+import type { AuditLog, Generations, LeaseStore, StoreDescription, StoreSpace, UpdateOptions } from '../store.ts';
 import { AnswerLost, prefixEnd, type Compare, type EtcdClient, type MemberStatus, type Op } from './etcd-client.ts';
 import { etcdHealth, oneCopy } from './etcd-health.ts';
 import {
@@ -113,7 +113,11 @@ export class EtcdStore implements LeaseStore {
   constructor(private readonly options: EtcdStoreOptions) {
     this.client = options.client;
     this.layout = layoutOf(options.prefix);
-    this.description = { backend: 'etcd', location: `etcd ${options.client.where} ${options.prefix}`, ...(options.origin === undefined ? {} : { origin: options.origin }) };
+    this.description = {
+      backend: 'etcd',
+      location: `etcd ${options.client.where} ${options.prefix}`,
+      ...(options.origin === undefined ? {} : { origin: options.origin }),
+    };
   }
 
   private get location(): string {
@@ -123,14 +127,28 @@ export class EtcdStore implements LeaseStore {
   async read(): Promise<Book> {
     const snapshot = await this.snapshot();
     if (!snapshot.pointer) throw missingBook(this.description);
-    return bookOf(this.layout, snapshot, headOf(this.layout, snapshot, 'book', this.location), this.location, false, this.stored);
+    return bookOf(
+      this.layout,
+      snapshot,
+      headOf(this.layout, snapshot, 'book', this.location),
+      this.location,
+      false,
+      this.stored,
+    );
   }
 
   async create(audit: AuditRecord): Promise<boolean> {
     const snapshot = await this.snapshot();
     if (snapshot.pointer) {
       // A book is there; one that does not decode is said so, never replaced by a new one.
-      bookOf(this.layout, snapshot, headOf(this.layout, snapshot, 'book', this.location), this.location, false, this.stored);
+      bookOf(
+        this.layout,
+        snapshot,
+        headOf(this.layout, snapshot, 'book', this.location),
+        this.location,
+        false,
+        this.stored,
+      );
       return false;
     }
     // Compares the pointer absent: when another front-end made it meanwhile there is one book either way.
@@ -143,11 +161,15 @@ export class EtcdStore implements LeaseStore {
     return answer.count > 0;
   }
 
-  async update<R>(change: (book: Book) => Change<R>, options: UpdateOptions = {}): Promise<R> {
+  async update<R>(change: (book: Book) => Change<R, AuditRecord>, options: UpdateOptions = {}): Promise<R> {
     const deadline = Date.now() + this.options.lockTimeoutMs;
     for (let attempt = 0; ; attempt++) {
       // Stop point (issue 15 item 3): before reading, which after a conflict is after the backoff.
-      stopIfAborted(options.signal, this.location, attempt === 0 ? 'before it began' : 'while retrying after a conflict');
+      stopIfAborted(
+        options.signal,
+        this.location,
+        attempt === 0 ? 'before it began' : 'while retrying after a conflict',
+      );
       const snapshot = await this.snapshot();
       if (!snapshot.pointer) throw missingBook(this.description);
       const head = headOf(this.layout, snapshot, 'book', this.location);
@@ -188,11 +210,18 @@ export class EtcdStore implements LeaseStore {
   }
 
   async readAudit(keep: (record: AuditRecord) => boolean, last?: number): Promise<AuditLog> {
-    const answer = await this.client.range({ key: this.layout.auditPrefix, rangeEnd: prefixEnd(this.layout.auditPrefix), sort: { target: 'CREATE', order: 'ASCEND' } });
+    const answer = await this.client.range({
+      key: this.layout.auditPrefix,
+      rangeEnd: prefixEnd(this.layout.auditPrefix),
+      sort: { target: 'CREATE', order: 'ASCEND' },
+    });
     const records: AuditRecord[] = [];
     let skipped = 0;
     // etcd orders by create revision; the records of one transaction share one, so the key decides.
-    const kvs = [...answer.kvs].sort((a, b) => Number(BigInt(a.createRevision) - BigInt(b.createRevision)) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const kvs = [...answer.kvs].sort(
+      (a, b) =>
+        Number(BigInt(a.createRevision) - BigInt(b.createRevision)) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+    );
     for (const kv of kvs) {
       let value: unknown;
       try {
@@ -203,36 +232,63 @@ export class EtcdStore implements LeaseStore {
       }
       // One key holds one record, or (since one key per write) the list of a write's records.
       for (const record of Array.isArray(value) ? value : [value]) {
-        if (typeof record !== 'object' || record === null || typeof (record as AuditRecord).action !== 'string') skipped++;
+        if (typeof record !== 'object' || record === null || typeof (record as AuditRecord).action !== 'string')
+          skipped++;
         else if (keep(record as AuditRecord)) records.push(record as AuditRecord);
       }
     }
-    return { location: `${this.location} ${this.layout.auditPrefix}`, records: last === undefined ? records : records.slice(-last), skipped };
+    return {
+      location: `${this.location} ${this.layout.auditPrefix}`,
+      records: last === undefined ? records : records.slice(-last),
+      skipped,
+    };
   }
 
   async generations(): Promise<Generations> {
     const snapshot = await this.snapshot();
     const pointer = snapshot.pointer;
-    const none = new IpamError('not-found', `Cannot restore ${this.location}: there is no previous generation; one is kept from the second write on`);
+    const none = new IpamError(
+      'not-found',
+      `Cannot restore ${this.location}: there is no previous generation; one is kept from the second write on`,
+    );
     if (!pointer) throw none;
     if (pointer.value?.schema === 1) return this.legacyGenerations(snapshot);
     const previousHead = headOf(this.layout, snapshot, 'previous', this.location);
     if (!previousHead) throw none;
     let current: Generations['current'];
     try {
-      current = { book: bookOf(this.layout, snapshot, headOf(this.layout, snapshot, 'book', this.location), this.location, false, this.stored) };
+      current = {
+        book: bookOf(
+          this.layout,
+          snapshot,
+          headOf(this.layout, snapshot, 'book', this.location),
+          this.location,
+          false,
+          this.stored,
+        ),
+      };
     } catch (error) {
       if (!(error instanceof IpamError && error.kind === 'store-corrupt')) throw error;
       current = { error: error.facts.reason ?? error.message };
     }
-    const previous = bookOf(this.layout, snapshot, previousHead, `${this.location} (previous generation ${previousHead.key})`, false, this.stored);
+    const previous = bookOf(
+      this.layout,
+      snapshot,
+      previousHead,
+      `${this.location} (previous generation ${previousHead.key})`,
+      false,
+      this.stored,
+    );
     return { current, previous, token: pointer.kv.modRevision };
   }
 
   async restore(shown: Generations, book: Book, audit: AuditRecord): Promise<Book> {
     const snapshot = await this.snapshot();
     const pointer = snapshot.pointer;
-    const changed = new IpamError('store-locked', `Cannot restore ${this.location}: the book changed since it was shown; nothing was written, run restore again`);
+    const changed = new IpamError(
+      'store-locked',
+      `Cannot restore ${this.location}: the book changed since it was shown; nothing was written, run restore again`,
+    );
     if (!pointer || pointer.kv.modRevision !== shown.token) throw changed;
     let base: { book: Book; head: Head | undefined } | undefined;
     try {
@@ -241,7 +297,12 @@ export class EtcdStore implements LeaseStore {
     } catch (error) {
       if (!(error instanceof IpamError && error.kind === 'store-corrupt')) throw error;
     }
-    const generation = Math.max(pointer.value?.schema === 2 ? pointer.value.generation : 0, base?.book.generation ?? 0, book.generation) + 1;
+    const generation =
+      Math.max(
+        pointer.value?.schema === 2 ? pointer.value.generation : 0,
+        base?.book.generation ?? 0,
+        book.generation,
+      ) + 1;
     // Never a range id handed out before, whatever of the book still decodes (restored-book.ts).
     const nextRangeId = Math.max(book.nextRangeId, base?.book.nextRangeId ?? 0, rangeIdFloorOf(this.layout, snapshot));
     const written: Book = { ...book, generation, nextRangeId };
@@ -252,11 +313,17 @@ export class EtcdStore implements LeaseStore {
 
   /** The largest member's database (the quota holds per member) against etcd's quota, which only its /metrics tells. */
   async space(): Promise<StoreSpace | undefined> {
-    const sizes = (await this.memberStatuses()).flatMap((m) => ('status' in m && m.status.dbSize !== undefined ? [m.status] : []));
+    const sizes = (await this.memberStatuses()).flatMap((m) =>
+      'status' in m && m.status.dbSize !== undefined ? [m.status] : [],
+    );
     if (sizes.length === 0) return undefined;
     const largest = sizes.reduce((a, b) => (Number(b.dbSize) > Number(a.dbSize) ? b : a));
     const quota = /^etcd_server_quota_backend_bytes ([0-9.e+]+)$/m.exec((await this.client.metricsText()) ?? '');
-    return { usedBytes: Number(largest.dbSize), ...(largest.dbSizeInUse === undefined ? {} : { inUseBytes: Number(largest.dbSizeInUse) }), ...(quota ? { quotaBytes: Number(quota[1]) } : {}) };
+    return {
+      usedBytes: Number(largest.dbSize),
+      ...(largest.dbSizeInUse === undefined ? {} : { inUseBytes: Number(largest.dbSizeInUse) }),
+      ...(quota ? { quotaBytes: Number(quota[1]) } : {}),
+    };
   }
 
   /** `status`: each member's health (etcd-health.ts). */
@@ -280,7 +347,10 @@ export class EtcdStore implements LeaseStore {
 
   /** The book's keys at one revision (the newest, or `revision` for history); refuses an overlapping book's keys. */
   private async snapshot(revision?: string): Promise<Snapshot> {
-    const answer = await this.client.range({ ...bookSpan(this.layout), ...(revision === undefined ? {} : { revision }) });
+    const answer = await this.client.range({
+      ...bookSpan(this.layout),
+      ...(revision === undefined ? {} : { revision }),
+    });
     const snapshot = snapshotOf(this.layout, answer.revision, answer.kvs);
     if (!snapshot.pointer || snapshot.pointer.value) {
       const listed = new Set<string>();
@@ -303,7 +373,12 @@ export class EtcdStore implements LeaseStore {
    * key neither `next` nor the book it replaces (`base`, which becomes the previous generation)
    * needs. Without a `base` that decodes, nothing is deleted.
    */
-  private plan(snapshot: Snapshot, base: { book: Book; head: Head | undefined } | undefined, next: Book, records: readonly AuditRecord[]): Plan {
+  private plan(
+    snapshot: Snapshot,
+    base: { book: Book; head: Head | undefined } | undefined,
+    next: Book,
+    records: readonly AuditRecord[],
+  ): Plan {
     // A newer release's book is never rewritten (book-format.ts).
     checkWritable(next, this.location);
     const number = this.writes++;
@@ -329,11 +404,21 @@ export class EtcdStore implements LeaseStore {
     live.add(headName);
     staged.push({ put: headName, value: headValue(next, entries) });
     const previous = this.previousVersion(snapshot, base, staged, number);
-    const pointer = JSON.stringify({ schema: 2, generation: next.generation, book: version, ...(previous ? { previous } : {}), writer: `${this.token}.${number}` });
+    const pointer = JSON.stringify({
+      schema: 2,
+      generation: next.generation,
+      book: version,
+      ...(previous ? { previous } : {}),
+      writer: `${this.token}.${number}`,
+    });
     const receipt = this.auditKey(number);
     const metaRevision = snapshot.pointer?.kv.modRevision;
     return {
-      compare: [metaRevision === undefined ? { key: this.layout.meta, absent: true } : { key: this.layout.meta, modRevision: metaRevision }],
+      compare: [
+        metaRevision === undefined
+          ? { key: this.layout.meta, absent: true }
+          : { key: this.layout.meta, modRevision: metaRevision },
+      ],
       staged,
       commit: [
         { put: this.layout.meta, value: pointer },
@@ -347,7 +432,13 @@ export class EtcdStore implements LeaseStore {
   }
 
   /** Puts what changed of `range` against how its id is stored now; returns the version naming it. */
-  private putRange(range: RangeRecord, base: { range: RangeRecord; stored: StoredRange } | undefined, version: string, staged: Op[], live: Set<string>): string {
+  private putRange(
+    range: RangeRecord,
+    base: { range: RangeRecord; stored: StoredRange } | undefined,
+    version: string,
+    staged: Op[],
+    live: Set<string>,
+  ): string {
     const window = windowFor(range.size);
     const header = encodeRangeHeader(range);
     const groups = groupByWindow(range.leases, window);
@@ -357,7 +448,11 @@ export class EtcdStore implements LeaseStore {
     } catch {
       // The stored range does not decode: every chunk is written anew.
     }
-    let same = base !== undefined && before !== undefined && header === base.stored.header && groups.size === base.stored.chunks.size;
+    let same =
+      base !== undefined &&
+      before !== undefined &&
+      header === base.stored.header &&
+      groups.size === base.stored.chunks.size;
     const chunks: [number, string][] = [];
     for (const [index, leases] of [...groups].sort((a, b) => a[0] - b[0])) {
       const old = base?.stored.chunks.get(index);
@@ -383,7 +478,12 @@ export class EtcdStore implements LeaseStore {
    * The head the new pointer names as previous: the book being replaced. A schema 1 book's head
    * is its pointer, which the write replaces: it is kept as a head of its own.
    */
-  private previousVersion(snapshot: Snapshot, base: { head: Head | undefined } | undefined, staged: Op[], number: number): string | undefined {
+  private previousVersion(
+    snapshot: Snapshot,
+    base: { head: Head | undefined } | undefined,
+    staged: Op[],
+    number: number,
+  ): string | undefined {
     const pointer = snapshot.pointer?.value;
     if (!pointer) return undefined;
     if (pointer.schema === 2) return pointer.book;
@@ -391,7 +491,12 @@ export class EtcdStore implements LeaseStore {
     const version = versionOf(head.generation, `${this.token}${number.toString(36)}p`);
     staged.push({
       put: headKey(this.layout, version),
-      value: JSON.stringify({ format: head.format, generation: head.generation, nextRangeId: head.nextRangeId, ranges: head.ranges.map((r) => r.id) }),
+      value: JSON.stringify({
+        format: head.format,
+        generation: head.generation,
+        nextRangeId: head.nextRangeId,
+        ranges: head.ranges.map((r) => r.id),
+      }),
     });
     return version;
   }
@@ -416,7 +521,8 @@ export class EtcdStore implements LeaseStore {
     for (const key of snapshot.keys.keys()) {
       if (live.has(key)) continue;
       const kind = kindOf(this.layout, key);
-      if ((kind.kind === 'versioned' && kind.generation <= generation) || (kind.kind === 'legacy' && listed.has(key))) deletes.push({ delete: key });
+      if ((kind.kind === 'versioned' && kind.generation <= generation) || (kind.kind === 'legacy' && listed.has(key)))
+        deletes.push({ delete: key });
     }
     return deletes;
   }
@@ -427,7 +533,8 @@ export class EtcdStore implements LeaseStore {
     let commit: Op[];
     if (fits(whole)) commit = whole;
     else {
-      for (const batch of batches(plan.staged)) if ((await this.stage(plan, batch, deadline)) === 'conflict') return 'conflict';
+      for (const batch of batches(plan.staged))
+        if ((await this.stage(plan, batch, deadline)) === 'conflict') return 'conflict';
       // Stop point (issue 15 item 3): the last, right before the commit point. What was staged is
       // read by nobody; the next writers delete it.
       await letSignalsIn(signal);
@@ -455,7 +562,8 @@ export class EtcdStore implements LeaseStore {
       try {
         return (await this.send(plan.compare, batch)).succeeded ? 'staged' : 'conflict';
       } catch (error) {
-        if (!(error instanceof AnswerLost) || Date.now() >= deadline) throw error instanceof AnswerLost ? this.unknownOutcome(error) : error;
+        if (!(error instanceof AnswerLost) || Date.now() >= deadline)
+          throw error instanceof AnswerLost ? this.unknownOutcome(error) : error;
       }
       await backoff(attempt, deadline);
     }
@@ -479,7 +587,13 @@ export class EtcdStore implements LeaseStore {
 
   /** A write whose change gave no audit record still leaves one: it is the write's receipt. */
   private receiptRecord(generation: number): AuditRecord {
-    return { time: (this.options.now?.() ?? new Date()).toISOString(), actor: 'nebula-ipam', action: 'write', result: 'ok', detail: `generation ${generation}` };
+    return {
+      time: (this.options.now?.() ?? new Date()).toISOString(),
+      actor: 'nebula-ipam',
+      action: 'write',
+      result: 'ok',
+      detail: `generation ${generation}`,
+    };
   }
 
   private auditKey(number: number): string {
@@ -501,10 +615,23 @@ export class EtcdStore implements LeaseStore {
   /** A schema 1 book's previous generation: etcd's history, as that layout kept it. */
   private async legacyGenerations(snapshot: Snapshot): Promise<Generations> {
     const pointer = snapshot.pointer!;
-    if (pointer.kv.version === '1') throw new IpamError('not-found', `Cannot restore ${this.location}: there is no previous generation; one is kept from the second write on`);
+    if (pointer.kv.version === '1')
+      throw new IpamError(
+        'not-found',
+        `Cannot restore ${this.location}: there is no previous generation; one is kept from the second write on`,
+      );
     let current: Generations['current'];
     try {
-      current = { book: bookOf(this.layout, snapshot, headOf(this.layout, snapshot, 'book', this.location), this.location, false, this.stored) };
+      current = {
+        book: bookOf(
+          this.layout,
+          snapshot,
+          headOf(this.layout, snapshot, 'book', this.location),
+          this.location,
+          false,
+          this.stored,
+        ),
+      };
     } catch (error) {
       current = { error: (error as Error).message };
     }
@@ -516,7 +643,10 @@ export class EtcdStore implements LeaseStore {
       previous = bookOf(this.layout, old, headOf(this.layout, old, 'book', location), location, false, this.stored);
     } catch (error) {
       if (!(error instanceof IpamError && error.kind === 'not-found')) throw error;
-      throw new IpamError('not-found', `Cannot restore ${this.location}: the previous generation (revision ${before}) is no longer in etcd's history (${(error as Error).message})`);
+      throw new IpamError(
+        'not-found',
+        `Cannot restore ${this.location}: the previous generation (revision ${before}) is no longer in etcd's history (${(error as Error).message})`,
+      );
     }
     return { current, previous, token: pointer.kv.modRevision };
   }
@@ -529,7 +659,10 @@ export class EtcdStore implements LeaseStore {
   }
 
   /** Sends the commit point; when its answer is lost, finds out what happened (module comment). */
-  private async commit(write: { compare: readonly Compare[]; commit: readonly Op[]; receipt: string; metaRevision: string | undefined }, deadline: number): Promise<'landed' | 'conflict'> {
+  private async commit(
+    write: { compare: readonly Compare[]; commit: readonly Op[]; receipt: string; metaRevision: string | undefined },
+    deadline: number,
+  ): Promise<'landed' | 'conflict'> {
     let lost: AnswerLost | undefined;
     try {
       return (await this.send(write.compare, write.commit)).succeeded ? 'landed' : 'conflict';
@@ -563,7 +696,13 @@ export class EtcdStore implements LeaseStore {
 /** What an operation weighs in a transaction: its key and value, and a little framing. */
 function sizeOf(ops: readonly Op[]): number {
   let bytes = 0;
-  for (const op of ops) bytes += 'put' in op ? Buffer.byteLength(op.put) + (typeof op.value === 'string' ? Buffer.byteLength(op.value) : op.value.length) + 16 : Buffer.byteLength(op.delete) + 16;
+  for (const op of ops)
+    bytes +=
+      'put' in op
+        ? Buffer.byteLength(op.put) +
+          (typeof op.value === 'string' ? Buffer.byteLength(op.value) : op.value.length) +
+          16
+        : Buffer.byteLength(op.delete) + 16;
   return bytes;
 }
 

@@ -39,8 +39,16 @@ export async function postOnce(exchange: Exchange): Promise<Answer> {
   const secure = url.protocol === 'https:';
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = Number(url.port || (secure ? 443 : 80));
-  const socket: net.Socket = secure ? (await loadTls()).connect({ host, port, ...(isIpLiteral(host) ? {} : { servername: host }), ...exchange.tls }) : (await loadNet()).connect({ host, port });
-  const head = [`POST ${url.pathname} HTTP/1.1`, `Host: ${url.host}`, 'Content-Type: application/json', `Content-Length: ${body.length}`, 'Connection: close'];
+  const socket: net.Socket = secure
+    ? (await loadTls()).connect({ host, port, ...(isIpLiteral(host) ? {} : { servername: host }), ...exchange.tls })
+    : (await loadNet()).connect({ host, port });
+  const head = [
+    `POST ${url.pathname} HTTP/1.1`,
+    `Host: ${url.host}`,
+    'Content-Type: application/json',
+    `Content-Length: ${body.length}`,
+    'Connection: close',
+  ];
   for (const [name, value] of Object.entries(exchange.headers)) head.push(`${name}: ${value}`);
   return new Promise((resolve, reject) => {
     let sent = false;
@@ -68,7 +76,17 @@ export async function postOnce(exchange: Exchange): Promise<Answer> {
     });
     socket.on('end', () => {
       const answer = parseAnswer(Buffer.concat(parts), true);
-      finish(answer ? undefined : new ExchangeFailed(parts.length ? 'the connection closed in the middle of the answer' : 'the connection closed without an answer', sent), answer);
+      finish(
+        answer
+          ? undefined
+          : new ExchangeFailed(
+              parts.length
+                ? 'the connection closed in the middle of the answer'
+                : 'the connection closed without an answer',
+              sent,
+            ),
+        answer,
+      );
     });
     socket.write(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'), body]), (error) => {
       if (error || settled) return;
@@ -143,7 +161,8 @@ function unchunk(bytes: Buffer, start: number): Buffer | undefined {
     const lineEnd = bytes.indexOf(CRLF, at);
     if (lineEnd < 0) return undefined;
     const size = parseInt(bytes.toString('latin1', at, lineEnd).split(';')[0]!.trim(), 16);
-    if (!Number.isSafeInteger(size) || size < 0) throw new ExchangeFailed('a chunked answer with a bad chunk size', true);
+    if (!Number.isSafeInteger(size) || size < 0)
+      throw new ExchangeFailed('a chunked answer with a bad chunk size', true);
     if (size === 0) return Buffer.concat(chunks);
     const dataStart = lineEnd + CRLF.length;
     if (bytes.length < dataStart + size + CRLF.length) return undefined;
@@ -158,13 +177,17 @@ function isIpLiteral(host: string): boolean {
 
 /**
  * Built-ins loaded on first use, so the file backend's actions never load them. The bundle runs
- * each half in a CommonJS wrapper compiled through vm (boot/start.ts), where `import()` has no
+ * each part in a CommonJS wrapper compiled through vm (boot/entry.ts), where `import()` has no
  * loader and fails; the tests run the source as ESM, where `require` does not exist.
  */
 async function loadNet(): Promise<typeof net> {
-  return typeof require === 'function' ? (require('node:net') as typeof net) : ((await import('node:net')) as unknown as typeof net);
+  return typeof require === 'function'
+    ? (require('node:net') as typeof net)
+    : ((await import('node:net')) as unknown as typeof net);
 }
 
 async function loadTls(): Promise<typeof tlsModule> {
-  return typeof require === 'function' ? (require('node:tls') as typeof tlsModule) : ((await import('node:tls')) as unknown as typeof tlsModule);
+  return typeof require === 'function'
+    ? (require('node:tls') as typeof tlsModule)
+    : ((await import('node:tls')) as unknown as typeof tlsModule);
 }

@@ -12,7 +12,13 @@ import { retriesHook, txnSentHook } from './test-hooks.ts';
 import { tlsLoader } from './tls-files.ts';
 
 /** `origin`: what chose this book, for the message when it is missing (store.ts). */
-export function openEtcdStore(backend: EtcdBackendConfig, driverName: string, lockTimeoutMs: number, env: Env, origin?: string): EtcdStore {
+export function openEtcdStore(
+  backend: EtcdBackendConfig,
+  driverName: string,
+  lockTimeoutMs: number,
+  env: Env,
+  origin?: string,
+): EtcdStore {
   const onTxnSent = txnSentHook(env);
   const client = new EtcdClient({
     endpoints: backend.endpoints,
@@ -22,5 +28,11 @@ export function openEtcdStore(backend: EtcdBackendConfig, driverName: string, lo
     ...(onTxnSent ? { onTxnSent } : {}),
   });
   const onUpdated = retriesHook(env);
-  return new EtcdStore({ client, prefix: backend.prefix ?? `/nebula-ipam/${driverName}`, lockTimeoutMs, ...(origin === undefined ? {} : { origin }), ...(onUpdated ? { onUpdated } : {}) });
+  return new EtcdStore({
+    client,
+    prefix: backend.prefix ?? `/nebula-ipam/${driverName}`,
+    lockTimeoutMs,
+    ...(origin === undefined ? {} : { origin }),
+    ...(onUpdated ? { onUpdated } : {}),
+  });
 }

@@ -10,7 +10,7 @@
  *                                             made: how many times it met a conflict and ran the
  *                                             change again (for the contention figures).
  *
- * Same pattern as src/driver/test-hooks.ts: read from the environment because the tests drive
+ * Same pattern as src/store/file/test-hooks.ts: read from the environment because the tests drive
  * the built bundle as oned does; a value other than 1 is refused loudly so a misspelt hook
  * cannot make a crash test pass without crashing anything. Like those, they exist only in the
  * test bundle (`node build.mjs --test-hooks`): NEBULA_IPAM_TEST_HOOKS is false in the production
@@ -18,13 +18,13 @@
  */
 import * as fs from 'node:fs';
 import type { Env } from '../../config/paths.ts';
-import { IpamError, shown } from '../../errors.ts';
+import { IpamError, shown } from '../../core/errors.ts';
 
 /** Set by build.mjs: true only in the test bundle. */
 declare const NEBULA_IPAM_TEST_HOOKS: boolean;
 
-export const KILL_AFTER_SEND = 'NEBULA_IPAM_TEST_ETCD_KILL_AFTER_SEND';
-export const RETRIES_TO = 'NEBULA_IPAM_TEST_ETCD_RETRIES_TO';
+const KILL_AFTER_SEND = 'NEBULA_IPAM_TEST_ETCD_KILL_AFTER_SEND';
+const RETRIES_TO = 'NEBULA_IPAM_TEST_ETCD_RETRIES_TO';
 
 /** The EtcdClient's `onTxnSent`, or undefined when the hook is not set (always in production). */
 export function txnSentHook(env: Env): (() => void) | undefined {
@@ -34,7 +34,8 @@ export function txnSentHook(env: Env): (() => void) | undefined {
 function txnSentHookFrom(env: Env): (() => void) | undefined {
   const value = env[KILL_AFTER_SEND];
   if (value === undefined || value === '') return undefined;
-  if (value !== '1') throw new IpamError('config', `Cannot use the test hook ${KILL_AFTER_SEND}=${shown(value)}: the only value is 1`);
+  if (value !== '1')
+    throw new IpamError('config', `Cannot use the test hook ${KILL_AFTER_SEND}=${shown(value)}: the only value is 1`);
   return () => process.kill(process.pid, 'SIGKILL');
 }
 

@@ -9,7 +9,7 @@
  */
 import type { EtcdBackendConfig } from '../../config/parse-backend.ts';
 import { refuseOpenSecret } from '../../config/secret-modes.ts';
-import { IpamError } from '../../errors.ts';
+import { IpamError } from '../../core/errors.ts';
 import { readRegularFile } from '../../regular-file.ts';
 import type { EtcdTls } from './etcd-client.ts';
 
@@ -38,7 +38,11 @@ function readTlsFiles(paths: TlsPaths): EtcdTls {
 
 function readPem(what: string, file: string, secret: boolean): string {
   const read = readRegularFile(file, { what, kind: 'config', maxBytes: MAX_TLS_BYTES });
-  if (read === undefined) throw new IpamError('config', `Cannot read ${what} ${file}: no such file`, { subject: file, reason: 'no such file' });
+  if (read === undefined)
+    throw new IpamError('config', `Cannot read ${what} ${file}: no such file`, {
+      subject: file,
+      reason: 'no such file',
+    });
   if (secret) refuseOpenSecret(file, what, read.stat.mode);
   return read.bytes.toString('utf8');
 }

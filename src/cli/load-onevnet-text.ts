@@ -1,0 +1,76 @@
+/**
+ * The text of an `onevnet -x` document: a file (`-` for standard input), capped in size, UTF-8
+ * or refused, with the file's modification time. That time is when `onevnet` finished writing,
+ * not when oned took its snapshot: `--apply` never uses it as the document's time.
+ */
+import * as fs from 'node:fs';
+import { IpamError } from '../core/errors.ts';
+import { noSuchFile } from '../core/no-such-file.ts';
+import { FileTooBig, readRegularFile, type FileRead } from '../regular-file.ts';
+
+/** `onevnet list -x` of a large cloud is tens of MB; far more is not oned's output. */
+const MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
+
+/** `modifiedAt` is undefined for standard input. */
+export function loadOnevnetText(from: string): { text: string; modifiedAt?: string } {
+  if (from === '-') return { text: readCapped(0, '(standard input)') };
+  let read: FileRead | undefined;
+  try {
+    // A FIFO given as --from is refused, not waited on: `--from -` is the way to pipe.
+    read = readRegularFile(from, { what: '--from', kind: 'bad-request', maxBytes: MAX_DOCUMENT_BYTES });
+  } catch (error) {
+    if (error instanceof FileTooBig) throw tooBig(from);
+    throw error;
+  }
+  if (read === undefined) throw noSuchFile('--from', from);
+  return { text: decodeDocument(read.bytes, from), modifiedAt: read.stat.mtime.toISOString() };
+}
+
+/**
+ * Whether standard input is a saved file (`--from - < FILE`) rather than a pipe: then, as for
+ * `--from FILE`, the start of reconcile is no time before oned's snapshot.
+ */
+export function standardInputIsFile(): boolean {
+  try {
+    return fs.fstatSync(0).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function readCapped(fd: number, source: string): string {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const chunk = Buffer.allocUnsafe(1024 * 1024);
+  for (;;) {
+    let n: number;
+    try {
+      n = fs.readSync(fd, chunk, 0, chunk.length, null);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') continue;
+      if (code === 'EOF') break;
+      throw new IpamError('bad-request', `Cannot read ${source}: ${(error as Error).message}; nothing was changed`);
+    }
+    if (n === 0) break;
+    total += n;
+    if (total > MAX_DOCUMENT_BYTES) throw tooBig(source);
+    chunks.push(Buffer.from(chunk.subarray(0, n)));
+  }
+  return decodeDocument(Buffer.concat(chunks), source);
+}
+
+function decodeDocument(bytes: Buffer, source: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new IpamError('bad-request', `Cannot read ${source}: it is not UTF-8 text; nothing was changed`);
+  }
+}
+
+function tooBig(source: string): IpamError {
+  return new IpamError(
+    'bad-request',
+    `Cannot read ${source}: it is larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB, more than onevnet prints; nothing was changed`,
+  );
+}

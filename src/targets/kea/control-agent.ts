@@ -1,0 +1,146 @@
+/**
+ * One command to Kea's control agent: a JSON POST over `node:http`, one connection per command
+ * (`Connection: close`: a kept-alive socket the agent closes while idle would fail the next
+ * command half-sent), bounded as a whole by `timeoutMs` (connect, send and the whole answer), so
+ * an agent that accepts and never answers fails as surely as one that is down. `node:http` is
+ * loaded on first use: the bundle's driver actions never talk to Kea and must not pay for it.
+ *
+ * Kea answers a command forwarded to a server (`service`) with a list of one answer per server;
+ * `result` is 0 success, 1 error, 2 command not supported, 3 empty (nothing found).
+ */
+import type * as httpModule from 'node:http';
+import { IpamError, type ErrorKind } from '../../core/errors.ts';
+
+export interface ControlAgent {
+  /** The agent's URL, e.g. `http://127.0.0.1:8000/`. */
+  readonly url: string;
+  readonly timeoutMs: number;
+}
+
+export type KeaService = 'dhcp4' | 'dhcp6';
+
+export interface KeaAnswer {
+  readonly result: number;
+  readonly text: string;
+  readonly arguments?: unknown;
+}
+
+export const KEA_SUCCESS = 0;
+// 1 is Kea's plain error; 2 (the command is not there: no hook library for it) is told apart.
+const KEA_UNSUPPORTED = 2;
+export const KEA_EMPTY = 3;
+
+/** Sends `command` to `service` behind the agent; the server's answer, whatever its result. */
+export async function sendCommand(
+  agent: ControlAgent,
+  service: KeaService,
+  command: string,
+  args?: unknown,
+): Promise<KeaAnswer> {
+  const body = Buffer.from(
+    JSON.stringify({ command, service: [service], ...(args === undefined ? {} : { arguments: args }) }),
+  );
+  let text: string;
+  try {
+    text = await postJson(agent, body);
+  } catch (error) {
+    throw keaFailure('store-io', agent, service, command, (error as Error).message);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw keaFailure('store-io', agent, service, command, `the answer is not JSON: ${oneLine(text).slice(0, 80)}`);
+  }
+  const answer = toAnswer(Array.isArray(parsed) ? parsed[0] : parsed);
+  if (!answer)
+    throw keaFailure('store-io', agent, service, command, `the answer has no result: ${oneLine(text).slice(0, 80)}`);
+  return answer;
+}
+
+/**
+ * Like sendCommand, but only `accepted` results come back (success, and empty where the caller
+ * says so); anything else is the one-line failure: command not supported is `unsupported`, any
+ * other refusal `refusal` (a read that fails is I/O; a change Kea refuses is a conflict).
+ */
+export async function runCommand(
+  agent: ControlAgent,
+  service: KeaService,
+  command: string,
+  args: unknown,
+  options: { readonly emptyIsFine?: boolean; readonly refusal: ErrorKind },
+): Promise<KeaAnswer> {
+  const answer = await sendCommand(agent, service, command, args);
+  if (answer.result === KEA_SUCCESS || (answer.result === KEA_EMPTY && options.emptyIsFine)) return answer;
+  const kind = answer.result === KEA_UNSUPPORTED ? 'unsupported' : options.refusal;
+  throw keaFailure(kind, agent, service, command, `Kea says (result ${answer.result}): ${oneLine(answer.text)}`);
+}
+
+/** "Cannot run lease4-add on Kea's control agent at URL (dhcp4): reason", one line. */
+export function keaFailure(
+  kind: ErrorKind,
+  agent: ControlAgent,
+  service: KeaService,
+  command: string,
+  reason: string,
+): IpamError {
+  const where = `Kea's control agent at ${agent.url} (${service})`;
+  return new IpamError(kind, `Cannot run ${command} on ${where}: ${reason}`, { subject: agent.url, reason });
+}
+
+function toAnswer(value: unknown): KeaAnswer | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { result, text, arguments: args } = value as { result?: unknown; text?: unknown; arguments?: unknown };
+  if (typeof result !== 'number') return undefined;
+  return { result, text: typeof text === 'string' ? text : '', ...(args === undefined ? {} : { arguments: args }) };
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+async function postJson(agent: ControlAgent, body: Buffer): Promise<string> {
+  const http = await loadHttp();
+  const url = new URL(agent.url);
+  if (url.protocol !== 'http:') throw new Error(`only http:// is supported, not ${url.protocol}//`);
+  return new Promise<string>((resolve, reject) => {
+    let settled = false;
+    const finish = (error: Error | undefined, text?: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      request.destroy();
+      if (error) reject(error);
+      else resolve(text!);
+    };
+    const request = http.request(
+      url,
+      {
+        method: 'POST',
+        agent: false,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': body.length, Connection: 'close' },
+      },
+      (response) => {
+        const parts: Buffer[] = [];
+        response.on('data', (part: Buffer) => parts.push(part));
+        response.on('error', (error) => finish(error));
+        response.on('end', () => {
+          const text = Buffer.concat(parts).toString('utf8');
+          if (response.statusCode !== 200)
+            finish(new Error(`HTTP ${response.statusCode}: ${oneLine(text).slice(0, 80)}`));
+          else finish(undefined, text);
+        });
+      },
+    );
+    const timer = setTimeout(() => finish(new Error(`no answer within ${agent.timeoutMs} ms`)), agent.timeoutMs);
+    request.on('error', (error: NodeJS.ErrnoException) => finish(new Error(error.code ?? error.message)));
+    request.end(body);
+  });
+}
+
+/** See the header: loaded on first use, as a CommonJS require in the bundle, an import in tests. */
+async function loadHttp(): Promise<typeof httpModule> {
+  return typeof require === 'function'
+    ? (require('node:http') as typeof httpModule)
+    : ((await import('node:http')) as unknown as typeof httpModule);
+}

@@ -1,0 +1,98 @@
+/**
+ * A real BIND 9 for the DNS edge's tests: `named -g` on 127.0.0.1 and a free port above 24000,
+ * in a temp dir of its own, with a TSIG key made by `tsig-keygen` and the zones of ZONES, each
+ * allowing updates and transfers only with that key. Started and waited for (bounded: 15 s),
+ * stopped by its PID.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { freeDnsPort, requireBinary, run, startProcess, waitFor } from './dns-server-process.ts';
+import { clientTools, type DnsTestServer, HOST, ZONES } from './dns-test-server.ts';
+import { tsigSecret } from '../../src/targets/dns/tsig-key-file.ts';
+
+const NAMED = '/usr/sbin/named';
+const TSIG_KEYGEN = '/usr/sbin/tsig-keygen';
+export const KEY_NAME = 'nebula';
+
+function zoneFile(zone: string): string {
+  const forward = zone === ZONES.forward;
+  return [
+    '$TTL 300',
+    `@ IN SOA ns1.${ZONES.forward}. hostmaster.${ZONES.forward}. 1 3600 600 86400 300`,
+    `@ IN NS ns1.${ZONES.forward}.`,
+    ...(forward ? ['ns1 IN A 192.0.2.53'] : []),
+    '',
+  ].join('\n');
+}
+
+export async function startBind(): Promise<DnsTestServer> {
+  const named = requireBinary(NAMED, 'bind9');
+  requireBinary(TSIG_KEYGEN, 'bind9');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-bind-'));
+  const keygen = await run(TSIG_KEYGEN, ['-a', 'hmac-sha256', KEY_NAME]);
+  if (keygen.code !== 0) throw new Error(`tsig-keygen failed: ${keygen.stderr}`);
+  fs.writeFileSync(path.join(dir, 'nebula.key'), keygen.stdout, { mode: 0o600 });
+  const key = {
+    name: KEY_NAME,
+    algorithm: 'hmac-sha256',
+    secret: tsigSecret(keygen.stdout, 'nebula.key', KEY_NAME, 'hmac-sha256'),
+  } as const;
+  const port = await freeDnsPort();
+  const zones = Object.values(ZONES).map((zone, i) => {
+    const file = `zone-${i}.db`;
+    fs.writeFileSync(path.join(dir, file), zoneFile(zone));
+    return `zone "${zone}" { type primary; file "${file}"; allow-update { key ${KEY_NAME}; }; allow-transfer { key ${KEY_NAME}; }; };`;
+  });
+  fs.writeFileSync(
+    path.join(dir, 'named.conf'),
+    [
+      'options {',
+      `  directory "${dir}";`,
+      `  pid-file "${dir}/named.pid";`,
+      `  session-keyfile "${dir}/session.key";`,
+      `  managed-keys-directory "${dir}";`,
+      `  listen-on port ${port} { ${HOST}; };`,
+      '  listen-on-v6 { none; };',
+      '  recursion no;',
+      '  dnssec-validation no;',
+      '  notify no;',
+      '};',
+      'controls { };',
+      `include "${dir}/nebula.key";`,
+      ...zones,
+      '',
+    ].join('\n'),
+  );
+  const process = startProcess(named, ['-g', '-n', '1', '-c', path.join(dir, 'named.conf')], dir);
+  const tools = clientTools(port, key);
+  const stop = async () => {
+    await process.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor(
+      `BIND in ${dir} did not answer on ${HOST}:${port}`,
+      15_000,
+      async () => {
+        if (process.child.exitCode !== null)
+          throw new Error(`named exited ${process.child.exitCode} at start: ${process.output().slice(-2000)}`);
+        return (await tools.lookup(ZONES.forward, 'SOA').catch(() => [])).length === 1;
+      },
+      () => `its output: ${process.output().slice(-2000)}`,
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    kind: 'BIND',
+    port,
+    key,
+    dir,
+    process,
+    server: (timeoutMs = 2_000, other = key) => ({ host: HOST, port, timeoutMs, tsig: other }),
+    ...tools,
+    stop,
+  };
+}

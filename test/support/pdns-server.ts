@@ -1,0 +1,118 @@
+/**
+ * A real PowerDNS Authoritative for the DNS edge's tests: `pdns_server` with the gsqlite3
+ * backend in a temp dir of its own (schema from Debian's pdns-backend-sqlite3), on 127.0.0.1
+ * and a free port above 24000, no guardian, no daemon, no security poll. The zones of ZONES,
+ * a TSIG key in `tsigkeys`, and per zone TSIG-ALLOW-DNSUPDATE and TSIG-ALLOW-AXFR naming it;
+ * updates allowed from 127.0.0.0/8 only when signed with that key. Stopped by its PID.
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { freeDnsPort, requireBinary, run, startProcess, waitFor } from './dns-server-process.ts';
+import { clientTools, type DnsTestServer, HOST, ZONES } from './dns-test-server.ts';
+
+const PDNS = '/usr/sbin/pdns_server';
+const SQLITE3 = '/usr/bin/sqlite3';
+const SCHEMA = '/usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql';
+export const KEY_NAME = 'nebula';
+
+const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+function seedSql(secret: string): string {
+  const lines = [
+    `INSERT INTO tsigkeys (name, algorithm, secret) VALUES ('${KEY_NAME}', 'hmac-sha256', ${quote(secret)});`,
+  ];
+  Object.values(ZONES).forEach((zone, i) => {
+    const id = i + 1;
+    const soa = `ns1.${ZONES.forward} hostmaster.${ZONES.forward} 1 3600 600 86400 300`;
+    lines.push(
+      `INSERT INTO domains (id, name, type) VALUES (${id}, ${quote(zone)}, 'NATIVE');`,
+      `INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth) VALUES (${id}, ${quote(zone)}, 'SOA', ${quote(soa)}, 300, 0, 0, 1);`,
+      `INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth) VALUES (${id}, ${quote(zone)}, 'NS', 'ns1.${ZONES.forward}', 300, 0, 0, 1);`,
+      `INSERT INTO domainmetadata (domain_id, kind, content) VALUES (${id}, 'TSIG-ALLOW-DNSUPDATE', '${KEY_NAME}');`,
+      `INSERT INTO domainmetadata (domain_id, kind, content) VALUES (${id}, 'TSIG-ALLOW-AXFR', '${KEY_NAME}');`,
+    );
+    if (zone === ZONES.forward)
+      lines.push(
+        `INSERT INTO records (domain_id, name, type, content, ttl, prio, disabled, auth) VALUES (${id}, 'ns1.${zone}', 'A', '192.0.2.53', 300, 0, 0, 1);`,
+      );
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+export async function startPdns(): Promise<DnsTestServer> {
+  const pdns = requireBinary(PDNS, 'pdns-server');
+  const sqlite3 = requireBinary(SQLITE3, 'sqlite3');
+  requireBinary(SCHEMA, 'pdns-backend-sqlite3', fs.constants.R_OK);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-pdns-'));
+  const secret = randomBytes(32);
+  const key = { name: KEY_NAME, algorithm: 'hmac-sha256', secret } as const;
+  const database = path.join(dir, 'pdns.sqlite3');
+  const created = await run(
+    sqlite3,
+    [database],
+    `${fs.readFileSync(SCHEMA, 'utf8')}\n${seedSql(secret.toString('base64'))}`,
+  );
+  if (created.code !== 0) throw new Error(`sqlite3 could not create ${database}: ${created.stderr}`);
+  const port = await freeDnsPort();
+  fs.writeFileSync(
+    path.join(dir, 'pdns.conf'),
+    [
+      'launch=gsqlite3',
+      `gsqlite3-database=${database}`,
+      `local-address=${HOST}`,
+      `local-port=${port}`,
+      `socket-dir=${dir}`,
+      'daemon=no',
+      'guardian=no',
+      'security-poll-suffix=',
+      'dnsupdate=yes',
+      'allow-dnsupdate-from=127.0.0.0/8',
+      'allow-axfr-ips=127.0.0.0/8',
+      'disable-axfr=no',
+      'disable-syslog=yes',
+      'loglevel=4',
+      'webserver=no',
+      'api=no',
+      'distributor-threads=1',
+      'receiver-threads=1',
+      'cache-ttl=0',
+      'query-cache-ttl=0',
+      'negquery-cache-ttl=0',
+      'zone-cache-refresh-interval=0',
+      '',
+    ].join('\n'),
+  );
+  const process = startProcess(pdns, [`--config-dir=${dir}`], dir);
+  const tools = clientTools(port, key);
+  const stop = async () => {
+    await process.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor(
+      `PowerDNS in ${dir} did not answer on ${HOST}:${port}`,
+      15_000,
+      async () => {
+        if (process.child.exitCode !== null)
+          throw new Error(`pdns_server exited ${process.child.exitCode} at start: ${process.output().slice(-2000)}`);
+        return (await tools.lookup(ZONES.forward, 'SOA').catch(() => [])).length === 1;
+      },
+      () => `its output: ${process.output().slice(-2000)}`,
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    kind: 'PowerDNS',
+    port,
+    key,
+    dir,
+    process,
+    server: (timeoutMs = 2_000, other = key) => ({ host: HOST, port, timeoutMs, tsig: other }),
+    ...tools,
+    stop,
+  };
+}

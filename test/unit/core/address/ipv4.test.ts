@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { formatIPv4, IPV4_MAX, parseIPv4 } from '../../../../src/core/address/ipv4.ts';
+import '../../../support/seed.ts';
+
+test('a dotted quad is read as the number a person means', () => {
+  assert.equal(parseIPv4('10.0.0.1'), 0x0a000001n);
+  assert.equal(parseIPv4('0.0.0.0'), 0n);
+  assert.equal(parseIPv4('255.255.255.255'), IPV4_MAX);
+  assert.equal(parseIPv4('192.168.100.200'), 0xc0a864c8n);
+});
+
+test('forms that inet_aton reads differently from a person are refused', () => {
+  for (const text of [
+    '010.0.0.1', // octal to inet_aton: 8.0.0.1
+    '10.0.0.01',
+    '0x0a.0.0.1', // hex
+    '0x0a000001',
+    '10.1', // short form: 10.0.0.1 to inet_aton
+    '10.0.1',
+    '167772161', // one number
+    '::ffff:10.0.0.1', // IPv4-mapped IPv6
+    '256.0.0.1',
+    '10.0.0.256',
+    '10.0.0.1.5',
+    '10..0.1',
+    ' 10.0.0.1',
+    '10.0.0.1 ',
+    '10.0.0.1\n',
+    '+10.0.0.1',
+    '-1.0.0.0',
+    '1e1.0.0.1',
+    '١٠.0.0.1', // non-ASCII digits
+    '',
+  ]) {
+    assert.equal(parseIPv4(text), undefined, JSON.stringify(text));
+  }
+});
+
+test('formatting writes the strict form, edges included', () => {
+  assert.equal(formatIPv4(0n), '0.0.0.0');
+  assert.equal(formatIPv4(IPV4_MAX), '255.255.255.255');
+  assert.equal(formatIPv4(0x0a140003n), '10.20.0.3');
+});
+
+test('format and parse are inverse over the whole space', () => {
+  fc.assert(
+    fc.property(fc.bigInt({ min: 0n, max: IPV4_MAX }), (value) => parseIPv4(formatIPv4(value)) === value),
+    { numRuns: 2000 },
+  );
+});
