@@ -1,6 +1,6 @@
 /**
- * Reading the audit log back (`nebula-ipam log`): a line is a record when it parses as one;
- * filters by time and by address. Pure; the file is read by the command.
+ * Reading the audit log back (`nebula-ipam log`): filters by time, address, range, owner, actor
+ * and action. Pure; the store reads the records (a file book's: store/file/audit-log.ts).
  */
 import { FAMILIES } from '../core/address/family.ts';
 import { parseMac } from '../core/address/mac.ts';
@@ -19,26 +19,6 @@ export interface AuditFilter {
   readonly actor?: string;
   /** The action, exactly (`lease`, `get_address`, `reconcile-add-lease`). */
   readonly action?: string;
-}
-
-/** The record on one line, or undefined for a line that is not one (a torn write, an edit). */
-export function parseAuditLine(line: string): AuditRecord | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const record = value as Record<string, unknown>;
-  if (
-    typeof record.time !== 'string' ||
-    typeof record.actor !== 'string' ||
-    typeof record.action !== 'string' ||
-    typeof record.result !== 'string'
-  )
-    return undefined;
-  return record as unknown as AuditRecord;
 }
 
 export function matchesAudit(record: AuditRecord, filter: AuditFilter): boolean {

@@ -7,7 +7,7 @@ import type { AuditFacts, Change } from '../core/change.ts';
 import type { Book } from '../core/book/book.ts';
 import type { Config } from '../config/config.ts';
 import type { CliContext } from './context.ts';
-import { noticeLockWait } from './lock-notice.ts';
+import { noticeWaits } from './lock-notice.ts';
 
 /** `attempt`: what the command was asked to touch, recorded when it fails (so `log --ip` finds refusals too). */
 export async function applyChange<R>(
@@ -19,7 +19,7 @@ export async function applyChange<R>(
   const config = context.config();
   const now = context.now().toISOString();
   const where = context.store().description.location;
-  const waited = noticeLockWait(where, context.stderr, config.lockTimeoutMs);
+  const notice = noticeWaits(context.stderr, config.lockTimeoutMs);
   return context.interrupts
     .write(where, (options) =>
       auditedUpdate(
@@ -27,8 +27,8 @@ export async function applyChange<R>(
         { time: now, actor: context.actor, action },
         (book) => decide(book, config, now),
         attempt,
-        options,
+        { ...options, ...notice.options },
       ),
     )
-    .finally(waited);
+    .finally(notice.done);
 }

@@ -1,8 +1,8 @@
 /**
  * `verify` and `status` on what oned will meet (issue 15 item 5): the store's files opened as
- * the driver's user (driver-user.ts, store/file/access-check.ts), as verify findings.
+ * the driver's user (driver-user.ts, the store's checkAccess), as verify findings.
  */
-import type { AccessCheck } from '../store/file/access-check.ts';
+import type { AccessCheck } from '../store/store.ts';
 import type { AccessFinding } from '../core/verify/access-finding.ts';
 import type { CliContext } from './context.ts';
 import { driverUser, runningUser } from './driver-user.ts';

@@ -4,7 +4,7 @@
  * are loaded on first use, so `install` or `--help` work without a readable config.
  */
 import * as os from 'node:os';
-import type { Config } from '../config/config.ts';
+import type { LoadedConfig } from '../config/parse-config.ts';
 import type { Ipamrc } from '../config/ipamrc.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { ipamrcOf } from '../config/book-sources.ts';
@@ -61,7 +61,7 @@ export interface CliContext {
   now(): Date;
   /** What config and book are found from (resolve-book.ts), as the driver's actions find them. */
   sources(): BookSources;
-  config(): Config;
+  config(): LoadedConfig;
   /** Where the book is and which setting chose it. */
   book(): BookChoice;
   /** The lease book, wherever the config keeps it; `store().description` says where. */
@@ -74,7 +74,7 @@ export interface CliContext {
 
 export function createContext(options: GlobalOptions, io: Required<CliIo>, user: string): CliContext {
   let sources: BookSources | undefined;
-  let config: Config | undefined;
+  let config: LoadedConfig | undefined;
   let book: BookChoice | undefined;
   let store: LeaseStore | undefined;
   const context: CliContext = {

@@ -1,37 +1,43 @@
 /**
- * A command waiting for the book's lock (oned or another operator holds it) used to look hung
- * for the whole lock timeout. On a terminal it now says, after about a second, who holds the
- * lock and since when. Only on a terminal: scripts and oned's log get no chatter.
+ * A command waiting for the book (oned or another operator holds its lock, other front-ends keep
+ * changing it) used to look hung for the whole lock timeout. On a terminal it now says, after
+ * about a second of waiting, what the store reports it waits for (store/store-wait.ts): the
+ * lock's holder and since when, or etcd's conflicts. Only on a terminal: scripts and oned's log
+ * get no chatter.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { isatty } from 'node:tty';
-import { lockPath } from '../store/file/lock.ts';
-import { describeOwner, OWNER_FILE, readOwner } from '../store/file/lock-owner.ts';
+import { describeWait, type StoreWait } from '../store/store-wait.ts';
 
 const LOCK_NOTICE_AFTER_MS = 1_000;
 
-/** Starts watching; call the returned function once the store call has returned. */
-export function noticeLockWait(
-  bookPath: string,
+interface WaitNotice {
+  /** For the store's `UpdateOptions`: none off a terminal. */
+  readonly options: { readonly onWait?: (wait: StoreWait) => void };
+  /** Call once the store call has returned. */
+  readonly done: () => void;
+}
+
+/** Says once what the store waits for, when it still waits a second after it began to. */
+export function noticeWaits(
   stderr: (text: string) => void,
   lockTimeoutMs: number,
   onTerminal: boolean = isatty(2),
-): () => void {
-  if (!onTerminal) return () => {};
-  const timer = setTimeout(() => {
-    const dir = lockPath(bookPath);
-    const owner = readOwner(dir);
-    if (!fs.existsSync(dir) || owner?.pid === process.pid) return;
-    let since = '';
-    try {
-      since = ` since ${fs.statSync(path.join(dir, OWNER_FILE)).mtime.toISOString()}`;
-    } catch {
-      // No record yet: the holder is between taking the lock and writing it.
+): WaitNotice {
+  if (!onTerminal) return { options: {}, done: () => {} };
+  let current: StoreWait | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let said = false;
+  const onWait = (wait: StoreWait) => {
+    current = wait.for === 'nothing' ? undefined : wait;
+    if (!current) {
+      clearTimeout(timer);
+      timer = undefined;
+    } else if (!said) {
+      timer ??= setTimeout(() => {
+        said = true;
+        if (current) stderr(`${describeWait(current, lockTimeoutMs)}\n`);
+      }, LOCK_NOTICE_AFTER_MS);
     }
-    stderr(
-      `Waiting for the lease book's lock, held by ${owner ? describeOwner(owner) : 'another process'}${since} (${dir}); giving up after ${lockTimeoutMs / 1000} s...\n`,
-    );
-  }, LOCK_NOTICE_AFTER_MS);
-  return () => clearTimeout(timer);
+  };
+  return { options: { onWait }, done: () => clearTimeout(timer) };
 }

@@ -16,13 +16,23 @@ export function announceLongRead(
   stderr: (text: string) => void,
   onTerminal: boolean = isatty(2),
 ): void {
-  if (!onTerminal) return;
-  let size: number;
+  let size: number | undefined;
   try {
     size = fs.statSync(file).size;
   } catch {
     return;
   }
-  if (size < LONG_READ_BYTES) return;
-  stderr(`Reading ${what} ${file} (${(size / 1024 / 1024).toFixed(1)} MiB)...\n`);
+  announceBigRead(file, size, what, stderr, onTerminal);
+}
+
+/** The same for what a store knows the size of (its `sizeOnDisk`), named by `where`. */
+export function announceBigRead(
+  where: string,
+  size: number | undefined,
+  what: string,
+  stderr: (text: string) => void,
+  onTerminal: boolean = isatty(2),
+): void {
+  if (!onTerminal || size === undefined || size < LONG_READ_BYTES) return;
+  stderr(`Reading ${what} ${where} (${(size / 1024 / 1024).toFixed(1)} MiB)...\n`);
 }

@@ -8,11 +8,10 @@
 import { missingBook } from '../store/missing-book.ts';
 import type { LeaseStore } from '../store/store.ts';
 import type { CliContext } from './context.ts';
-import { announceLongRead } from './long-read.ts';
+import { announceBigRead } from './long-read.ts';
 
 /** `store`: the one the command reads (status --serializable: one member's copy). */
 export async function requireBook(context: CliContext, store: LeaseStore = context.store()): Promise<void> {
   if (!(await store.exists())) throw missingBook(store.description);
-  if (store.description.backend === 'file')
-    announceLongRead(store.description.location, 'the lease book', context.stderr);
+  announceBigRead(store.description.location, store.sizeOnDisk?.(), 'the lease book', context.stderr);
 }

@@ -4,7 +4,6 @@ import type { Prefix } from '../core/address/prefix.ts';
 import { didYouMean } from '../core/did-you-mean.ts';
 import { type ErrorKind, IpamError } from '../core/errors.ts';
 import type { OnedVersion } from './oned-version.ts';
-import type { BackendConfig } from './parse-backend.ts';
 import type { NamePattern } from '../core/sync/name-pattern.ts';
 import type { ReverseZone } from '../core/sync/reverse-zone.ts';
 
@@ -82,12 +81,16 @@ export interface KeaTarget {
 
 export type SyncTarget = Rfc2136Target | KeaTarget;
 
-export interface Config {
+/**
+ * `Backend`: what the store made of the `backend` key (store/backend-config.ts: each backend
+ * parses its own part); `LoadedConfig` names it. The core never looks at it.
+ */
+export interface Config<Backend = unknown> {
   /** Where the configuration came from, for messages: a path, or "(no config file)". */
   readonly source: string;
   readonly store?: string;
-  /** Where the book lives; absent means the file backend (parse-backend.ts). */
-  readonly backend?: BackendConfig;
+  /** Where the book lives; absent means the file backend. */
+  readonly backend?: Backend;
   readonly lockTimeoutMs: number;
   /**
    * Sites that want every address managed: register refuses an explicit range (or IPv6 prefix)

@@ -9,23 +9,23 @@
  */
 import { IpamError } from '../core/errors.ts';
 import { noSuchFile } from '../core/no-such-file.ts';
-import type { Config } from './config.ts';
 import { readRegularFile } from '../regular-file.ts';
-import { parseConfig } from './parse-config.ts';
-import { refuseOpenConfigSecrets } from './secret-modes.ts';
+import { parseConfig, type LoadedConfig } from './parse-config.ts';
+import { refuseOpenConfigSecrets } from '../access/secret-modes.ts';
+import { backendSecret } from '../store/backend-config.ts';
 
 /** Far above any real config; a bigger file is not one. */
 const MAX_CONFIG_BYTES = 1 << 20;
 
 /** `setting`: what chose the file (resolve-book.ts), for the message when it is missing. */
-export function loadConfig(file: string, explicit: boolean, setting?: string): Config {
+export function loadConfig(file: string, explicit: boolean, setting?: string): LoadedConfig {
   const read = readRegularFile(file, { what: 'the config', kind: 'config', maxBytes: MAX_CONFIG_BYTES });
   if (read === undefined) {
     if (!explicit) throw missingDefault(file, setting);
     throw noSuchFile(setting === undefined ? 'the config' : `the config (${setting})`, file);
   }
   const config = parseConfig(read.bytes.toString('utf8'), file);
-  refuseOpenConfigSecrets(file, read.stat.mode, config);
+  refuseOpenConfigSecrets(file, read.stat.mode, backendSecret(config.backend));
   return config;
 }
 

@@ -6,7 +6,7 @@ import { FAMILIES, familyOf } from '../core/address/family.ts';
 import { formatPrefix, parsePrefix, prefixInterval, type Prefix } from '../core/address/prefix.ts';
 import { covers, overlaps } from '../core/intervals/interval.ts';
 import { IpamError, shown } from '../core/errors.ts';
-import { parseBackend, type BackendConfig } from './parse-backend.ts';
+import { parseBackend, type BackendConfig } from '../store/backend-config.ts';
 import {
   DEFAULT_LOCK_TIMEOUT_MS,
   DEFAULT_RECONCILE_MARGIN_MS,
@@ -20,7 +20,7 @@ import {
 import { parseDhcp, parseDnsNames } from './parse-pool-sync.ts';
 import { parseTargets } from './parse-targets.ts';
 import { parseOnedVersion, type OnedVersion } from './oned-version.ts';
-import { unknownKey } from './unknown-key.ts';
+import { unknownKey } from '../core/unknown-key.ts';
 import { jsonErrorPlace } from './json-error-place.ts';
 
 const TOP_KEYS = new Set([
@@ -56,7 +56,10 @@ const MAX_LOCK_TIMEOUT_MS = 60_000;
 /** A day: a margin beyond that means the clocks are not synchronised at all. */
 const MAX_RECONCILE_MARGIN_SECONDS = 86_400;
 
-export function parseConfig(text: string, source: string): Config {
+/** The config as loaded: with its backend's part as the store parsed it. */
+export type LoadedConfig = Config<BackendConfig>;
+
+export function parseConfig(text: string, source: string): LoadedConfig {
   const fail = (key: string, why: string): never => {
     throw new IpamError('config', `Cannot load config ${source}: ${key} ${why}`);
   };

@@ -10,13 +10,14 @@
  * every default into a temp dir (`defaultPaths` is the only place the real paths are named).
  */
 import * as path from 'node:path';
+import type { Env } from '../env.ts';
 
 export const DEFAULT_DRIVER_NAME = 'nebula-ipam';
 
 /** A name oned can take as an IPAM_MAD and the paths can be keyed on: 1-64 letters, digits, '_', '.' or '-'. */
 export const DRIVER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env } from '../env.ts';
 
 export interface DefaultPaths {
   /** Where `<driver>.json` configs live. */

@@ -15,9 +15,9 @@
  */
 import * as path from 'node:path';
 import { IpamError, shown } from '../core/errors.ts';
-import type { Config } from './config.ts';
+import type { LoadedConfig } from './parse-config.ts';
 import type { Ipamrc } from './ipamrc.ts';
-import type { EtcdBackendConfig } from './parse-backend.ts';
+import type { BookChoice } from '../store/backend-config.ts';
 import { defaultBookFile, defaultConfigFile, defaultPaths, type DefaultPaths, type Env } from './paths.ts';
 
 export interface BookSources {
@@ -41,9 +41,7 @@ export interface ConfigChoice {
   readonly setting: string;
 }
 
-export type BookChoice =
-  | { readonly backend: 'file'; readonly file: string; readonly setting: string }
-  | { readonly backend: 'etcd'; readonly etcd: EtcdBackendConfig; readonly prefix: string; readonly setting: string };
+export type { BookChoice } from '../store/backend-config.ts';
 
 export function defaultsOf(sources: BookSources): DefaultPaths {
   return defaultPaths(sources.env);
@@ -62,7 +60,7 @@ export function chooseConfig(sources: BookSources): ConfigChoice {
   };
 }
 
-export function chooseBook(config: Config, sources: BookSources): BookChoice {
+export function chooseBook(config: LoadedConfig, sources: BookSources): BookChoice {
   const flag = sources.flags?.store;
   if (flag !== undefined && flag !== '')
     return { backend: 'file', file: path.resolve(sources.cwd, flag), setting: '--store' };

@@ -63,8 +63,7 @@ export async function diagnose(input: DoctorInput): Promise<Finding[]> {
     findings.push({ check: 'book', level: 'fail', subject: 'the lease book', message: (error as Error).message });
     return findings;
   }
-  const file = store.description.backend === 'file' ? store.description.location : undefined;
-  if (file !== undefined && account === undefined) {
+  if (store.checkAccess && account === undefined) {
     findings.push({
       check: 'book.access',
       level: 'warn',
@@ -73,7 +72,7 @@ export async function diagnose(input: DoctorInput): Promise<Finding[]> {
         "cannot tell whom oned runs as (the driver directory is root's and there is no oneadmin), so its access to the book was not checked",
     });
   }
-  findings.push(...(await bookFindings(store, file, account)));
+  findings.push(...(await bookFindings(store, account)));
   findings.push(...(await etcdFindings(store)));
   return findings;
 }

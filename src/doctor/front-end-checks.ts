@@ -10,10 +10,9 @@ import type { Config } from '../config/config.ts';
 import { foreignWriter } from '../install/trusted-path.ts';
 import { inspectEntry } from '../install/inspect.ts';
 import { versionOfFile, versionText } from '../install/bundle-version.ts';
-import { BOOK_FORMAT } from '../store/encoding/book-format.ts';
+import { BOOK_FORMAT } from '../store/book-text.ts';
 import type { LeaseStore } from '../store/store.ts';
 import { account, type Account } from '../access/accounts.ts';
-import { checkFileAccess } from '../store/file/access-check.ts';
 import { mayAccess, type DriverUser } from './driver-user.ts';
 import { fail, ok, warn, type Finding } from './finding.ts';
 
@@ -170,18 +169,14 @@ export function configFindings(
 }
 
 /** The file book: there, decodes, of a format this release writes, and oned's user can use it. */
-export async function bookFindings(
-  store: LeaseStore,
-  file: string | undefined,
-  user: Account | undefined,
-): Promise<Finding[]> {
+export async function bookFindings(store: LeaseStore, user: Account | undefined): Promise<Finding[]> {
   const where = store.description.location;
   const findings: Finding[] = [];
-  if (file !== undefined && !fs.existsSync(file))
+  if (store.description.backend === 'file' && !(await store.exists()))
     return [
       warn(
         'book',
-        file,
+        where,
         'there is no lease book yet',
         "oned writes it when it registers its first range; is --driver (or the config's store) right?",
       ),
@@ -208,12 +203,12 @@ export async function bookFindings(
   } catch (error) {
     findings.push(fail('book', where, (error as Error).message, 'see README: The lease book'));
   }
-  if (file !== undefined && user) {
-    // Opened as oned's user would open them (verify's probe), not judged from the modes.
-    const access = checkFileAccess(fs.realpathSync(file), user);
+  // Opened as oned's user would open them (verify's probe), not judged from the modes.
+  const access = user && store.checkAccess?.(user);
+  if (access) {
     if (!access.checked)
       findings.push(
-        warn('book.access', file, `cannot tell whether ${access.user} can use it: run doctor as root or as that user`),
+        warn('book.access', where, `cannot tell whether ${access.user} can use it: run doctor as root or as that user`),
       );
     for (const p of access.problems)
       findings.push(
@@ -226,11 +221,7 @@ export async function bookFindings(
       );
     if (access.checked && access.problems.length === 0)
       findings.push(
-        ok(
-          'book.access',
-          path.dirname(file),
-          `${access.user} can read and write the book, its directory, lock and audit log`,
-        ),
+        ok('book.access', where, `${access.user} can read and write the book, its directory, lock and audit log`),
       );
   }
   return findings;

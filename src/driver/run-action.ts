@@ -12,7 +12,7 @@ import { driverNameOf, type Env } from '../config/paths.ts';
 import { chooseBook, chooseConfig } from '../config/resolve-book.ts';
 import { IpamError } from '../core/errors.ts';
 import { EXIT_CODES } from '../core/exit-codes.ts';
-import type { Config } from '../config/config.ts';
+import type { LoadedConfig } from '../config/parse-config.ts';
 import { readsErrorMarkers } from '../config/oned-version.ts';
 import { failureOf, stderrText } from '../core/failure.ts';
 import { NO_GUARD, type InterruptGuard } from '../interrupts/interrupt-guard.ts';
@@ -35,7 +35,7 @@ export interface ProcessIo {
 const NEEDS_REPLY: ReadonlySet<ActionName> = new Set(['register_address_range', 'get_address']);
 
 export async function runAction(name: ActionName, io: ProcessIo): Promise<number> {
-  let config: Config | undefined;
+  let config: LoadedConfig | undefined;
   try {
     const raw = await readRawRequest(io.args);
     const request = decodeRequest(raw.payload);

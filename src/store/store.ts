@@ -12,8 +12,9 @@
 import type { AuditRecord, Change } from '../core/change.ts';
 import type { Book } from '../core/book/book.ts';
 import type { Account } from '../access/accounts.ts';
-import type { AccessCheck } from './file/access-check.ts';
+import type { AccessProblem } from '../core/verify/access-finding.ts';
 import type { StoreCopy, StoreHealth } from './store-health.ts';
+import type { StoreWait } from './store-wait.ts';
 
 /** How a caller steers one `update`. */
 export interface UpdateOptions {
@@ -26,6 +27,12 @@ export interface UpdateOptions {
    * afterwards knows the change landed.
    */
   readonly signal?: AbortSignal;
+  /**
+   * Told what the update waits for when it starts waiting, again when that changes (another
+   * holder of the lock, another conflict), and `{ for: 'nothing' }` once the wait is over. A
+   * store that never waits (memory) never calls it.
+   */
+  readonly onWait?: (wait: StoreWait) => void;
 }
 
 export type Backend = 'file' | 'etcd' | 'memory';
@@ -94,7 +101,7 @@ export interface LeaseStore {
    * Writes `book` (made from `shown.previous`) as the newest generation, provided the store is
    * still as `shown`; records `audit` with it. Returns the book as written.
    */
-  restore(shown: Generations, book: Book, audit: AuditRecord): Promise<Book>;
+  restore(shown: Generations, book: Book, audit: AuditRecord, options?: Pick<UpdateOptions, 'onWait'>): Promise<Book>;
   /** How full the storage is, where it has a limit of its own (etcd); undefined when it cannot tell. */
   space?(): Promise<StoreSpace | undefined>;
   /** The backend's own health (etcd: each member), when it has more to say than the book. */
@@ -107,4 +114,19 @@ export interface LeaseStore {
    * that keep nothing here.
    */
   checkAccess?(user: Account): AccessCheck;
+  /**
+   * Other lease books near this one that would hand out the same addresses (file: `*.json` books
+   * beside it or beside `defaultBook`), for verify and doctor; absent for backends without any.
+   */
+  strayBooks?(defaultBook: string): string[];
+  /** The stored book's size in bytes, when reading it is a local read worth announcing (long-read.ts). */
+  sizeOnDisk?(): number | undefined;
+}
+
+/** What `checkAccess` found: the user checked for, "uid 9869 (oneadmin)", and what they cannot do. */
+export interface AccessCheck {
+  readonly user: string;
+  /** False when this process could not act as that user (neither root nor that user). */
+  readonly checked: boolean;
+  readonly problems: readonly AccessProblem[];
 }

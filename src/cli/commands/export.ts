@@ -1,7 +1,7 @@
 /** `nebula-ipam export`: the lease book as JSON (which `import` reads) or CSV (one row per lease). */
 import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
 import type { Book } from '../../core/book/book.ts';
-import { encodeBook } from '../../store/encoding/codec.ts';
+import { encodeBook } from '../../store/book-text.ts';
 import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { bookSource } from '../book-source.ts';
 import { requireBook } from '../require-book.ts';

@@ -1,11 +1,11 @@
 /** `nebula-ipam import FILE`: adds the ranges of an exported lease book to this one. */
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
-import { decodeBook } from '../../store/encoding/codec.ts';
+import { decodeBook } from '../../store/book-text.ts';
 import { IpamError } from '../../core/errors.ts';
 import { announceLongRead } from '../long-read.ts';
 import { noSuchFile } from '../../core/no-such-file.ts';
 import { readRegularFile } from '../../regular-file.ts';
-import { MAX_BOOK_BYTES } from '../../store/file/read-book.ts';
+import { MAX_BOOK_BYTES } from '../../store/book-text.ts';
 import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { importBook } from '../../core/operator/import-book.ts';
 import { applyChange } from '../apply-change.ts';

@@ -19,7 +19,7 @@ import { applyFixes, type AppliedChange, type ReconcileFix } from '../../core/re
 import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import type { CliContext } from '../context.ts';
-import { noticeLockWait } from '../lock-notice.ts';
+import { noticeWaits } from '../lock-notice.ts';
 import { announceLongRead } from '../long-read.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
@@ -186,7 +186,7 @@ async function dryRun(context: CliContext, decide: (book: Book) => ReconcilePlan
 async function applyPlan(context: CliContext, decide: (book: Book) => ReconcilePlan): Promise<Outcome> {
   const subject = { time: context.now().toISOString(), actor: context.actor, action: 'reconcile' };
   const where = context.store().description.location;
-  const waited = noticeLockWait(where, context.stderr, context.config().lockTimeoutMs);
+  const notice = noticeWaits(context.stderr, context.config().lockTimeoutMs);
   const change = (book: Book): Change<Outcome> => {
     const plan = decide(book);
     if (plan.fixes.length === 0) return { result: { plan, changes: [], generation: { compared: book.generation } } };
@@ -202,8 +202,8 @@ async function applyPlan(context: CliContext, decide: (book: Book) => ReconcileP
     };
   };
   return context.interrupts
-    .write(where, (options) => auditedUpdate(context.store(), subject, change, {}, options))
-    .finally(waited);
+    .write(where, (options) => auditedUpdate(context.store(), subject, change, {}, { ...options, ...notice.options }))
+    .finally(notice.done);
 }
 
 function renderReport(

@@ -4,7 +4,7 @@ import { restoredBook } from '../../core/operator/restored-book.ts';
 import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { restoreChanges, summariseChanges } from '../../core/operator/restore-listing.ts';
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
-import { noticeLockWait } from '../lock-notice.ts';
+import { noticeWaits } from '../lock-notice.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 import { requireBook } from '../require-book.ts';
 import { renderJson } from '../render/json.ts';
@@ -50,11 +50,11 @@ ${exitCodeHelp([[0, 'shown or restored'], [2, 'bad option'], [5, 'no previous ge
         detail: `generation ${previous.generation} brought back: ${summariseChanges(changes)}`,
       };
       try {
-        const waited = noticeLockWait(store.description.location, context.stderr, context.config().lockTimeoutMs);
+        const notice = noticeWaits(context.stderr, context.config().lockTimeoutMs);
         // Restore takes no signal: one that comes meanwhile lets it finish, then says so.
         restored = await context.interrupts
-          .write(location, () => store.restore(generations, book, { ...subject, result: 'ok' }))
-          .finally(waited);
+          .write(location, () => store.restore(generations, book, { ...subject, result: 'ok' }, notice.options))
+          .finally(notice.done);
       } catch (error) {
         await store.audit({ ...subject, result: 'error', error: (error as Error).message });
         throw error;

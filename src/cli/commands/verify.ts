@@ -3,7 +3,6 @@ import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import type { Book } from '../../core/book/book.ts';
 import { defaultBookFile, defaultPaths } from '../../config/paths.ts';
 import { IpamError } from '../../core/errors.ts';
-import { findStrayBooks } from '../../store/file/stray-books.ts';
 import { describeVerifyFinding } from '../../core/verify/describe-verify-finding.ts';
 import { verifyBook } from '../../core/verify/verify-book.ts';
 import { verifyExitCode, type VerifyFinding } from '../../core/verify/verify-finding.ts';
@@ -97,9 +96,9 @@ ${exitCodeHelp([[0, 'no problem'], [1, 'problems found (listed)'], [2, 'bad opti
 
 /** Other books a file book's neighbours hold (none for etcd, whose prefixes are refused when they nest). */
 function strayBooks(context: Parameters<Command['run']>[1]): VerifyFinding[] {
-  const { backend, location } = context.store().description;
-  if (backend !== 'file') return [];
-  return findStrayBooks(location, defaultBookFile(defaultPaths(context.env), context.driver)).map((path) => ({
+  const store = context.store();
+  const location = store.description.location;
+  return (store.strayBooks?.(defaultBookFile(defaultPaths(context.env), context.driver)) ?? []).map((path) => ({
     kind: 'stray-book',
     path,
     book: location,

@@ -387,7 +387,7 @@ function b64(text: string): string {
 /** The smallest key after every key that starts with `prefix`: the range_end of a prefix read. */
 export function prefixEnd(prefix: string): string {
   const bytes = Buffer.from(prefix, 'utf8');
-  // Prefixes are ASCII (parse-backend.ts), so the last byte is below 0x7f and one more stays ASCII.
+  // Prefixes are ASCII (etcd-config.ts), so the last byte is below 0x7f and one more stays ASCII.
   const end = Buffer.from(bytes.subarray(0, bytes.length));
   end[end.length - 1] = bytes[bytes.length - 1]! + 1;
   return end.toString('latin1');

@@ -34,7 +34,7 @@ import { encodeRangeHeader } from '../encoding/range-line.ts';
 import { packLeases } from '../encoding/lease-packing.ts';
 import { IpamError } from '../../core/errors.ts';
 import { missingBook } from '../missing-book.ts';
-import { randomHex } from '../file/random-hex.ts';
+import { randomHex } from '../../random-hex.ts';
 import { letSignalsIn, stopIfAborted } from '../stop-before-commit.ts';
 import type { StoreCopy, StoreHealth } from '../store-health.ts';
 import type { AuditLog, Generations, LeaseStore, StoreDescription, StoreSpace, UpdateOptions } from '../store.ts';
@@ -184,6 +184,7 @@ export class EtcdStore implements LeaseStore {
       const plan = this.plan(snapshot, { book, head }, { ...next, generation: book.generation + 1 }, records);
       // Past the commit point a signal is ignored: commit() finds out what landed whatever happens.
       if ((await this.write(plan, deadline, options.signal)) === 'landed') {
+        if (attempt > 0) options.onWait?.({ for: 'nothing' });
         this.options.onUpdated?.(attempt);
         await this.compactHistory(plan.generation, snapshot.revision);
         return result;
@@ -195,6 +196,7 @@ export class EtcdStore implements LeaseStore {
           `Cannot update the lease book ${this.location}: other writers changed it ${attempt + 1} times in a row within ${this.options.lockTimeoutMs} ms (lockTimeoutMs); nothing was written, try again`,
         );
       }
+      options.onWait?.({ for: 'conflict', retries: attempt + 1 });
       await backoff(attempt, deadline);
     }
   }

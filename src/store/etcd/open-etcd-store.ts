@@ -4,8 +4,8 @@
  * Loaded only when the config names etcd (open-store.ts imports it on demand), so the file
  * backend's actions never pay for it.
  */
-import type { EtcdBackendConfig } from '../../config/parse-backend.ts';
-import type { Env } from '../../config/paths.ts';
+import type { EtcdBackendConfig } from './etcd-config.ts';
+import type { Env } from '../../env.ts';
 import { EtcdClient } from './etcd-client.ts';
 import { EtcdStore } from './etcd-store.ts';
 import { retriesHook, txnSentHook } from './test-hooks.ts';

@@ -17,7 +17,7 @@
  * bundle, and the hooks below are dropped from it.
  */
 import * as fs from 'node:fs';
-import type { Env } from '../../config/paths.ts';
+import type { Env } from '../../env.ts';
 import { IpamError, shown } from '../../core/errors.ts';
 
 /** Set by build.mjs: true only in the test bundle. */

@@ -4,11 +4,11 @@
  * hold up its actions. Each is read as every file is (regular-file.ts: opened non-blocking, so a
  * FIFO cannot hang every action past SIGTERM; checked on the descriptor to be a regular file;
  * capped in size; read from that descriptor). The key is a secret: like a config holding a
- * password, it is refused when group or others can read or write it (secret-modes.ts). Symlinks are followed: certbot
+ * password, it is refused when group or others can read or write it (access/secret-modes.ts). Symlinks are followed: certbot
  * and most PKI tools keep live certificates behind them, and the paths are root's config.
  */
-import type { EtcdBackendConfig } from '../../config/parse-backend.ts';
-import { refuseOpenSecret } from '../../config/secret-modes.ts';
+import type { EtcdBackendConfig } from './etcd-config.ts';
+import { refuseOpenSecret } from '../../access/secret-modes.ts';
 import { IpamError } from '../../core/errors.ts';
 import { readRegularFile } from '../../regular-file.ts';
 import type { EtcdTls } from './etcd-client.ts';

@@ -16,18 +16,11 @@ import { modeText } from '../../access/denied.ts';
 import { auditPath } from './audit-log.ts';
 import { lockPath } from './lock.ts';
 import { OWNER_FILE } from './lock-owner.ts';
-import { randomHex } from './random-hex.ts';
+import { randomHex } from '../../random-hex.ts';
 import type { AccessProblem } from '../../core/verify/access-finding.ts';
+import type { AccessCheck } from '../store.ts';
 
 const { O_RDONLY, O_WRONLY, O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY } = fs.constants;
-
-export interface AccessCheck {
-  /** The user checked for, "uid 9869 (oneadmin)". */
-  readonly user: string;
-  /** False when this process could not act as that user (neither root nor that user). */
-  readonly checked: boolean;
-  readonly problems: readonly AccessProblem[];
-}
 
 /** `book`: the book's real path. */
 export function checkFileAccess(book: string, user: Account): AccessCheck {

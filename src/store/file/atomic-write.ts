@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { giveFd, storeOwner } from './ownership.ts';
-import { randomHex } from './random-hex.ts';
+import { randomHex } from '../../random-hex.ts';
 
 /** The steps of a write, in order, named so crash tests can stop a writer between them. */
 export const WRITE_STEPS = ['temp-written', 'temp-synced', 'previous-kept', 'renamed', 'directory-synced'] as const;

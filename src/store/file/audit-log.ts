@@ -18,7 +18,6 @@ import { IpamError } from '../../core/errors.ts';
 import { openRegularFile } from '../../regular-file.ts';
 import { giveFd, storeOwner } from './ownership.ts';
 import type { AuditLog } from '../store.ts';
-import { parseAuditLine } from '../../audit/audit-query.ts';
 import type { AuditRecord } from '../../core/change.ts';
 
 /** `book`: the book's real path (`store/file/book-path.ts`); the log lives beside the real file. */
@@ -117,4 +116,24 @@ export async function readAuditFile(
     if (last !== undefined && records.length > last) records.shift();
   }
   return { location: file, records, skipped };
+}
+
+/** The record on one line, or undefined for a line that is not one (a torn write, an edit). */
+export function parseAuditLine(line: string): AuditRecord | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const record = value as Record<string, unknown>;
+  if (
+    typeof record.time !== 'string' ||
+    typeof record.actor !== 'string' ||
+    typeof record.action !== 'string' ||
+    typeof record.result !== 'string'
+  )
+    return undefined;
+  return record as unknown as AuditRecord;
 }

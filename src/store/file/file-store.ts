@@ -15,17 +15,18 @@ import { decodeBook, decodeBookLazily, encodeBookChunks } from '../encoding/code
 import { IpamError } from '../../core/errors.ts';
 import { landedBefore, prepareWrite, sweepLeftovers, type WriteStep } from './atomic-write.ts';
 import { realBookPath } from './book-path.ts';
-import { acquireLock } from './lock.ts';
+import { acquireLock, type LockWait } from './lock.ts';
 import { checkDirectory, directoryOf, stillThere, type DirectoryIdentity } from './book-directory.ts';
 import { giveDirectory, storeOwner } from './ownership.ts';
 import { readGenerations, restorePrevious } from './previous-generation.ts';
 import { missingBook } from '../missing-book.ts';
 import { readBook } from './read-book.ts';
 import { letSignalsIn, stopIfAborted } from '../stop-before-commit.ts';
-import type { AuditLog, Generations, LeaseStore, StoreDescription, UpdateOptions } from '../store.ts';
+import type { AccessCheck, AuditLog, Generations, LeaseStore, StoreDescription, UpdateOptions } from '../store.ts';
 import { ioReason } from '../../access/denied.ts';
 import type { Account } from '../../access/accounts.ts';
-import { checkFileAccess, type AccessCheck } from './access-check.ts';
+import { checkFileAccess } from './access-check.ts';
+import { findStrayBooks } from './stray-books.ts';
 
 export interface FileStoreOptions {
   readonly lockTimeoutMs: number;
@@ -109,11 +110,13 @@ export class FileStore implements LeaseStore {
     if (!fs.existsSync(file)) throw missingBook(this.description);
     const directory = this.foundDirectory(file);
     this.options.onStage?.('book-found');
+    const waits = this.reportingWaits(options.onWait);
     const lock = await acquireLock(file, this.options.lockTimeoutMs, {
       signal,
-      onWait: () => this.options.onStage?.('lock-wait'),
+      onWait: waits.onWait,
       whenTaken: () => {
         checkDirectory(directory, file);
+        waits.whenTaken();
         this.options.onStage?.('lock-taken');
       },
     });
@@ -168,6 +171,18 @@ export class FileStore implements LeaseStore {
     return checkFileAccess(this.file, user);
   }
 
+  strayBooks(defaultBook: string): string[] {
+    return findStrayBooks(this.location, defaultBook);
+  }
+
+  sizeOnDisk(): number | undefined {
+    try {
+      return fs.statSync(this.location).size;
+    } catch {
+      return undefined;
+    }
+  }
+
   async audit(record: AuditRecord): Promise<void> {
     // A refusal because the directory was swapped says so itself: no second line for its record.
     if (this.directory && !stillThere(this.directory)) return;
@@ -186,13 +201,37 @@ export class FileStore implements LeaseStore {
     return readGenerations(this.file);
   }
 
-  async restore(shown: Generations, book: Book, audit: AuditRecord): Promise<Book> {
+  async restore(
+    shown: Generations,
+    book: Book,
+    audit: AuditRecord,
+    options: Pick<UpdateOptions, 'onWait'> = {},
+  ): Promise<Book> {
     const file = this.file;
     const directory = this.foundDirectory(file);
     const check = () => checkDirectory(directory, file);
-    const restored = await restorePrevious(file, this.options.lockTimeoutMs, shown, book, check);
+    const wait = this.reportingWaits(options.onWait);
+    const restored = await restorePrevious(file, this.options.lockTimeoutMs, shown, book, check, wait);
     appendAudit(file, audit, check);
     return restored;
+  }
+
+  /**
+   * The lock wait's side of `onWait`: each holder as found, then (from `whenTaken`, which the
+   * caller chains) the end of the wait; and the test bundle's `lock-wait` stage.
+   */
+  private reportingWaits(onWait: UpdateOptions['onWait']): Required<Pick<LockWait, 'onWait' | 'whenTaken'>> {
+    let waited = false;
+    return {
+      onWait: (wait) => {
+        if (!waited) this.options.onStage?.('lock-wait');
+        waited = true;
+        onWait?.(wait);
+      },
+      whenTaken: () => {
+        if (waited) onWait?.({ for: 'nothing' });
+      },
+    };
   }
 
   private load(decode: (bytes: Buffer, location: string, advice: string) => Book): { book: Book; identity: string } {

@@ -1,7 +1,7 @@
 /**
  * Who holds the store's lock: a small record inside the lock directory naming the holder's
- * process, host, boot and pid namespace, plus a random token that tells one holding of the lock
- * from the next. It lets a waiter see at once that a holder on this machine has died (a SIGKILLed
+ * process, host, boot and pid namespace, command and uid (for the waiter's message), plus a
+ * random token that tells one holding of the lock from the next. It lets a waiter see at once that a holder on this machine has died (a SIGKILLed
  * action, a crashed operator command) instead of waiting for the lock to go stale, and lets a
  * holder check, right before it commits, that the lock is still its own.
  *
@@ -13,8 +13,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { giveFd, type FileOwner } from './ownership.ts';
-import { randomHex } from './random-hex.ts';
+import { randomHex } from '../../random-hex.ts';
 import { NotRegularFile, readRegularFile } from '../../regular-file.ts';
+import { accountOf } from '../../access/accounts.ts';
+import type { LockHolder } from '../store-wait.ts';
 
 export interface LockOwner {
   readonly token: string;
@@ -26,6 +28,10 @@ export interface LockOwner {
   readonly pidns?: string;
   /** The holder's start time in clock ticks since boot (/proc/<pid>/stat), to tell a reused pid. */
   readonly started?: string;
+  /** `get_address 17`, `nebula-ipam lease --pool private`: for messages only. */
+  readonly command?: string;
+  /** The holder's effective uid; its name is looked up by the waiter that shows it. */
+  readonly uid?: number;
 }
 
 export const OWNER_FILE = 'owner';
@@ -44,8 +50,18 @@ export function newOwner(): LockOwner {
     ...(here.boot === undefined ? {} : { boot: here.boot }),
     ...(here.pidns === undefined ? {} : { pidns: here.pidns }),
     ...optional('started', processStart(process.pid)),
+    command: commandLine(),
+    ...optional('uid', process.geteuid?.()),
   };
 }
+
+/** The program by the name it was run as (an action's link, `nebula-ipam`) and its arguments, cut short. */
+function commandLine(): string {
+  const [program = '', ...args] = process.argv.slice(1);
+  const line = [path.basename(program), ...args].join(' ');
+  return line.length > MAX_COMMAND ? `${line.slice(0, MAX_COMMAND - 3)}...` : line;
+}
+const MAX_COMMAND = 80;
 
 /** A real record is ~250 bytes; a bigger file is not one, and is not read. */
 const MAX_RECORD_BYTES = 64 * 1024;
@@ -113,6 +129,9 @@ export function readOwner(lockDir: string): LockOwner | undefined {
       ...optional('boot', typeof o.boot === 'string' ? o.boot : undefined),
       ...optional('pidns', typeof o.pidns === 'string' ? o.pidns : undefined),
       ...optional('started', typeof o.started === 'string' ? o.started : undefined),
+      // Older releases wrote neither.
+      ...optional('command', typeof o.command === 'string' ? o.command.slice(0, MAX_COMMAND) : undefined),
+      ...optional('uid', Number.isSafeInteger(o.uid) && (o.uid as number) >= 0 ? (o.uid as number) : undefined),
     };
   } catch {
     return undefined;
@@ -139,9 +158,14 @@ export function holderState(owner: LockOwner): 'dead' | 'alive' | 'unknown' {
   return started === undefined ? 'unknown' : started === owner.started ? 'alive' : 'dead';
 }
 
-/** For messages: `process 1234 on host-a`. */
-export function describeOwner(owner: LockOwner): string {
-  return `process ${owner.pid} on ${owner.host}`;
+/** The holder as a waiter shows it (store-wait.ts), its uid by name. */
+export function holderOf(owner: LockOwner): LockHolder {
+  return {
+    pid: owner.pid,
+    host: owner.host,
+    ...optional('command', owner.command),
+    ...optional('user', owner.uid === undefined ? undefined : accountOf(owner.uid, 0).name),
+  };
 }
 
 let cachedMachine: { boot?: string; pidns?: string } | undefined;

@@ -30,7 +30,7 @@ import * as path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { IpamError } from '../../core/errors.ts';
 import {
-  describeOwner,
+  holderOf,
   holderState,
   isRecordName,
   newOwner,
@@ -42,6 +42,7 @@ import {
 import { giveDirectory, storeOwner } from './ownership.ts';
 import { pause as sleep, stopIfAborted } from '../stop-before-commit.ts';
 import { ioReason } from '../../access/denied.ts';
+import { describeHolder, type StoreWait } from '../store-wait.ts';
 
 /** Age after which a lock whose holder cannot be checked directly is taken over. */
 export const STALE_MS = 5_000;
@@ -68,8 +69,8 @@ export function lockPath(file: string): string {
 export interface LockWait {
   /** Stops the wait (stop-before-commit.ts): nothing is held then. */
   readonly signal?: AbortSignal | undefined;
-  /** Called once, when the lock is first found held by someone else. */
-  readonly onWait?: () => void;
+  /** Told who holds the lock when it is first found held, and again whenever its holder changes. */
+  readonly onWait?: (wait: StoreWait & { readonly for: 'lock' }) => void;
   /**
    * Runs right after the lock is taken, before anything is put in it; a throw releases the lock
    * and is thrown from acquireLock (the book's directory was swapped while this process waited).
@@ -82,24 +83,39 @@ export async function acquireLock(file: string, timeoutMs: number, wait: LockWai
   const deadline = Date.now() + timeoutMs;
   const owner = newOwner();
   let pause = 1;
-  for (let round = 0; ; round++) {
+  let reported: string | undefined;
+  for (;;) {
     stopIfAborted(wait.signal, file, 'while waiting for its lock');
     const made = await tryLock(file, dir, owner, wait);
     if (made) return made;
-    if (round === 0) wait.onWait?.();
+    const holder = readOwner(dir);
+    // Reported again when the record appears or another holder takes over.
+    if (wait.onWait && (reported === undefined || reported !== (holder?.token ?? ''))) {
+      reported = holder?.token ?? '';
+      wait.onWait({ for: 'lock', lock: dir, ...(holder ? { holder: holderOf(holder) } : {}), ...heldSince(dir) });
+    }
     const tookOver = takeOverIfDead(dir, file);
     // The whole wait, not less: a last attempt is made at the deadline itself.
     const left = deadline - Date.now();
     if (left <= 0) {
-      const holder = readOwner(dir);
       throw new IpamError(
         'store-locked',
-        `Cannot use the lease book ${file}: it stayed locked by ${holder ? describeOwner(holder) : 'another process'} for ${timeoutMs} ms (lock: ${dir}; a dead holder on this machine is taken over at once, one elsewhere after ${STALE_MS} ms)`,
+        `Cannot use the lease book ${file}: it stayed locked by ${holder ? describeHolder(holderOf(holder)) : 'another process'} for ${timeoutMs} ms (lock: ${dir}; a dead holder on this machine is taken over at once, one elsewhere after ${STALE_MS} ms)`,
       );
     }
     if (tookOver) continue;
     await sleep(Math.min(pause, left), wait.signal);
     pause = Math.min(pause * 2, MAX_PAUSE_MS);
+  }
+}
+
+/** When the holder wrote its record: when it took the lock. */
+function heldSince(dir: string): { since?: string } {
+  try {
+    return { since: fs.statSync(path.join(dir, OWNER_FILE)).mtime.toISOString() };
+  } catch {
+    // No record yet: the holder is between taking the lock and writing it.
+    return {};
   }
 }
 
@@ -154,7 +170,11 @@ async function tryLock(file: string, dir: string, owner: LockOwner, checks: Lock
     // Read now, holding the lock: whose the book is as this holder will write it.
     const fileOwner = storeOwner(file);
     giveDirectory(dir, fileOwner);
+    const dated = fs.statSync(dir).mtime;
     writeOwner(dir, owner, fileOwner);
+    // Putting the record in changed the directory's mtime, which proper-lockfile's next refresh
+    // (after REFRESH_MS) would take for another process's: a lock held longer was lost.
+    fs.utimesSync(dir, dated, dated);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // Not a directory any more (ENOTDIR, or ELOOP for a symlink): someone who can write the

@@ -12,7 +12,7 @@ import { decodeBook, encodeBook } from '../encoding/codec.ts';
 import { rangeIdFloor } from '../encoding/range-id-floor.ts';
 import { IpamError } from '../../core/errors.ts';
 import { landedBefore, writeAtomically } from './atomic-write.ts';
-import { acquireLock } from './lock.ts';
+import { acquireLock, type LockWait } from './lock.ts';
 import { readBook } from './read-book.ts';
 import type { Generations } from '../store.ts';
 import { ioReason } from '../../access/denied.ts';
@@ -71,8 +71,15 @@ export async function restorePrevious(
   shown: Generations,
   book: Book,
   checkDirectory: () => void,
+  waits: Required<Pick<LockWait, 'onWait' | 'whenTaken'>>,
 ): Promise<Book> {
-  const lock = await acquireLock(location, lockTimeoutMs, { whenTaken: checkDirectory });
+  const lock = await acquireLock(location, lockTimeoutMs, {
+    onWait: waits.onWait,
+    whenTaken: () => {
+      checkDirectory();
+      waits.whenTaken();
+    },
+  });
   try {
     const now = readGenerations(location);
     if (now.token !== shown.token) {

@@ -25,7 +25,7 @@
  * bundle the crash tests and the torture suite run, dist/test/nebula-ipam.cjs, with them in.
  * Every hook is gated the same way: `NEBULA_IPAM_TEST_HOOKS ? hook(...) : undefined`.
  */
-import type { Env } from '../../config/paths.ts';
+import type { Env } from '../../env.ts';
 import { IpamError, shown } from '../../core/errors.ts';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -9,7 +9,7 @@
  * the etcd key); `tsig-key-file.ts` reads its text, `dnsServer` puts the two together.
  */
 import { isIP } from 'node:net';
-import { unknownKey } from '../../config/unknown-key.ts';
+import { unknownKey } from '../../core/unknown-key.ts';
 import { DEFAULT_DNS_PORT, DEFAULT_DNS_TIMEOUT_MS, type DnsServer } from './dns-server.ts';
 import { isTsigAlgorithm, TSIG_ALGORITHMS, type TsigAlgorithm } from './tsig-algorithm.ts';
 import { nameLabels } from './wire-name.ts';

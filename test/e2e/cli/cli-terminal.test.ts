@@ -1,6 +1,7 @@
 /**
  * The CLI on a terminal (issue 11 items 3 and 5), run on a pseudo-terminal through `script`:
- * it says what it waits for, and its tables fit the terminal's width.
+ * it says what it waits for (also through a symlinked book, naming the holder's command and user:
+ * issue 17 item 3, issue 19 item 7), and its tables fit the terminal's width.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,7 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createCliSandbox, expectCliFailure, expectOk, type CliSandbox } from '../../support/cli-harness.ts';
-import { runInPty } from '../../support/pty.ts';
+import { childEnv, TEST_BUNDLE } from '../../support/driver-harness.ts';
+import { runInPty, startInPty, type PtySession } from '../../support/pty.ts';
 
 const CONFIG = {
   lockTimeoutMs: 2500,
@@ -75,6 +77,63 @@ describe('a command waiting for the lock says so on a terminal (issue 11 item 3)
     assert.equal(run.code, 0, run.output);
     assert.doesNotMatch(run.output, /Waiting/);
     expectOk(s.cli(['release', '--owner', 'bm-01']));
+  });
+});
+
+describe('through a symlinked book, a waiting command names the holder, its command and its user (issue 17 item 3)', () => {
+  let s: CliSandbox;
+  let link: string;
+  before(() => {
+    s = createCliSandbox({ config: { ...CONFIG, lockTimeoutMs: 10_000 } });
+    s.register({ SIZE: '8' }, '1');
+    // The README's shared book: the store path is a symlink to the real file elsewhere.
+    link = path.join(s.dir, 'front-end', 'leases.json');
+    fs.mkdirSync(path.dirname(link), { mode: 0o700 });
+    fs.symlinkSync(s.bookPath, link);
+  });
+  after(() => s.cleanup());
+
+  it('a second lease waiting for the first one says who holds the lock, then takes it', async () => {
+    const holds = fs.mkdtempSync(path.join(s.dir, 'holds-'));
+    const env = { NEBULA_IPAM_STORE: link, NEBULA_IPAM_CONFIG: s.configPath! };
+    // The holder: an operator's lease, held by the test bundle's hook once its change has run (lock taken).
+    const bin = fs.mkdtempSync(path.join(s.dir, 'bin-'));
+    fs.symlinkSync(TEST_BUNDLE, path.join(bin, 'nebula-ipam'));
+    const holder = spawn(path.join(bin, 'nebula-ipam'), ['lease', '--pool', 'private', '--owner', 'bm-01'], {
+      env: childEnv('default', { ...env, NEBULA_IPAM_TEST_HOLD_AT: 'changed', NEBULA_IPAM_TEST_HOLD_DIR: holds }),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let holderErr = '';
+    holder.stderr?.on('data', (chunk: Buffer) => {
+      holderErr += chunk.toString('utf8');
+    });
+    const holderDone = new Promise<number | null>((resolve) => holder.on('close', resolve));
+    let waiter: PtySession | undefined;
+    try {
+      for (let i = 0; i < 1000 && !fs.existsSync(path.join(holds, 'changed.held')); i++)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.ok(fs.existsSync(path.join(holds, 'changed.held')), 'the first lease holds the lock');
+      waiter = startInPty(s.program, ['lease', '--pool', 'private', '--owner', 'bm-02'], { env, timeoutMs: 30_000 });
+      await waiter.shown("Waiting for the lease book's lock", 8_000);
+      const notice = waiter.output().split('\n')[0]!;
+      assert.match(
+        notice,
+        new RegExp(
+          `^Waiting for the lease book's lock, held by process ${holder.pid} on ${os.hostname()} \\(nebula-ipam lease --pool private --owner bm-01, user ${os.userInfo().username}\\) since \\d{4}-`,
+        ),
+      );
+      // The lock named is the real book's, not one beside the symlink.
+      assert.ok(notice.includes(`(${fs.realpathSync(s.bookPath)}.lock)`), notice);
+    } finally {
+      fs.writeFileSync(path.join(holds, 'changed.go'), '');
+    }
+    assert.equal(await holderDone, 0, holderErr);
+    const run = await waiter.done;
+    assert.equal(run.code, 0, run.output);
+    assert.equal(
+      s.json<{ leases: unknown[] }>(['leases', '--owner', 'bm-02'], { env: { NEBULA_IPAM_STORE: link } }).leases.length,
+      1,
+    );
   });
 });
 

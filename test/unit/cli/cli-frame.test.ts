@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseSince, matchesAudit, parseAuditLine } from '../../../src/audit/audit-query.ts';
+import { parseSince, matchesAudit } from '../../../src/audit/audit-query.ts';
+import { parseAuditLine } from '../../../src/store/file/audit-log.ts';
 import { runCli, splitGlobalOptions } from '../../../src/cli/run-cli.ts';
 import { useColor } from '../../../src/cli/context.ts';
 import { failureOf } from '../../../src/core/failure.ts';

@@ -2,6 +2,8 @@
  * The pure core stays pure (STYLE: no I/O, no clock anywhere under src/core/): no file there
  * imports a Node built-in (`node:*` or a bare built-in name) or an edge (src/store, src/driver,
  * src/cli, src/targets, src/boot, src/install), directly or through any module it imports.
+ * And the storage stays behind one door (issue 17 item 2): nothing outside src/store/ imports a
+ * backend's folder (file, etcd, memory, encoding), only store/'s own top-level modules.
  * Checked on the source text, so it holds for type-only imports too.
  */
 import assert from 'node:assert/strict';
@@ -97,6 +99,45 @@ test('the check sees every form of import it must refuse', () => {
     fs.writeFileSync(file, source);
     const found = violations([file]);
     assert.equal(found.length, 7, found.join('\n'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const BACKENDS = ['file', 'etcd', 'memory', 'encoding'].map((dir) => path.join(SRC, 'store', dir) + path.sep);
+
+/** Each import of a backend folder by a file outside src/store/ (tests may import backends directly). */
+function backendImports(files: readonly string[]): string[] {
+  return files
+    .filter((file) => !file.startsWith(path.join(SRC, 'store') + path.sep))
+    .flatMap((file) =>
+      specifiers(fs.readFileSync(file, 'utf8'))
+        .filter((spec) => spec.startsWith('.'))
+        .map((spec) => path.resolve(path.dirname(file), spec))
+        .filter((target) => BACKENDS.some((backend) => target.startsWith(backend)))
+        .map((target) => `${path.relative(REPO_ROOT, file)} imports ${path.relative(REPO_ROOT, target)}`),
+    );
+}
+
+test('nothing outside src/store imports a backend folder: only store/ top-level modules', () => {
+  const files = filesUnder(SRC);
+  assert.ok(files.length > 100, `only ${files.length} files found under src/`);
+  // The engine reading the file encoding's bytes goes with issue 17 item 1 (as above).
+  const known = ['src/core/engine/overlap.ts imports src/store/encoding/codec.ts'];
+  assert.deepEqual(
+    backendImports(files).filter((found) => !known.includes(found)),
+    [],
+  );
+  const dir = fs.mkdtempSync(path.join(SRC, 'cli', '.door-check-'));
+  try {
+    const planted = path.join(dir, 'planted.ts');
+    fs.writeFileSync(
+      planted,
+      "import { lockPath } from '../../store/file/lock.ts';\nimport type { Book } from '../../store/store.ts';\n",
+    );
+    assert.deepEqual(backendImports([planted]), [
+      `${path.relative(REPO_ROOT, planted)} imports src/store/file/lock.ts`,
+    ]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -3,7 +3,8 @@
  * real 3-member cluster) alike, so that code tested against the fake behaves the same against
  * the disk and etcd: a change's result comes back, a
  * change that returns no book writes nothing, every write bumps the generation by one, audit
- * records go with the change that made them, and the previous generation comes back whole.
+ * records go with the change that made them, the previous generation comes back whole, and
+ * an update says what it waits for (onWait).
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -16,8 +17,10 @@ import { IpamError } from '../../../src/core/errors.ts';
 import { EtcdClient } from '../../../src/store/etcd/etcd-client.ts';
 import { EtcdStore } from '../../../src/store/etcd/etcd-store.ts';
 import { FileStore } from '../../../src/store/file/file-store.ts';
+import { acquireLock } from '../../../src/store/file/lock.ts';
 import { MemoryStore } from '../../../src/store/memory/memory-store.ts';
 import type { LeaseStore } from '../../../src/store/store.ts';
+import type { StoreWait } from '../../../src/store/store-wait.ts';
 import { startEtcdCluster, type EtcdCluster } from '../../support/etcd-cluster.ts';
 
 // Started when the first etcd test needs it: without etcd those fail (never skip), the others still run.
@@ -43,18 +46,28 @@ const withRange = (book: Book): Book => ({
   ],
 });
 
-const stores: [
-  string,
-  () => Promise<{ store: LeaseStore; done: () => void }> | { store: LeaseStore; done: () => void },
-][] = [
+/** `contend`: makes the store's next update wait once (absent: the store never waits). */
+interface Made {
+  store: LeaseStore;
+  done: () => void;
+  contend?: () => Promise<void>;
+}
+
+const stores: [string, () => Promise<Made> | Made][] = [
   ['MemoryStore', () => ({ store: new MemoryStore(), done: () => undefined })],
   [
     'FileStore',
     () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-store-'));
+      const book = path.join(dir, 'book', 'leases.json');
       return {
-        store: new FileStore(path.join(dir, 'book', 'leases.json'), { lockTimeoutMs: 1_000 }),
+        store: new FileStore(book, { lockTimeoutMs: 1_000 }),
         done: () => fs.rmSync(dir, { recursive: true, force: true }),
+        // Another holder of the lock (this very process, alive), for a moment.
+        contend: async () => {
+          const lock = await acquireLock(book, 1_000);
+          setTimeout(() => void lock.release(), 200);
+        },
       };
     },
   ],
@@ -63,9 +76,29 @@ const stores: [
     async () => {
       cluster ??= startEtcdCluster();
       const client = new EtcdClient({ endpoints: (await cluster).endpoints, timeoutMs: 2_000 });
+      const prefix = `/nebula-ipam/contract-${++prefixes}`;
+      // Before the store's next transaction, another writer's change lands: a conflict.
+      let before: (() => Promise<void>) | undefined;
+      const interposed = Object.create(client, {
+        txn: {
+          value: async (...args: Parameters<EtcdClient['txn']>) => {
+            await before?.();
+            return client.txn(...args);
+          },
+        },
+      }) as EtcdClient;
       return {
-        store: new EtcdStore({ client, prefix: `/nebula-ipam/contract-${++prefixes}`, lockTimeoutMs: 5_000 }),
+        store: new EtcdStore({ client: interposed, prefix, lockTimeoutMs: 5_000 }),
         done: () => client.close(),
+        contend: async () => {
+          before = async () => {
+            before = undefined;
+            await new EtcdStore({ client, prefix, lockTimeoutMs: 5_000 }).update((book) => ({
+              book: withRange(book),
+              result: undefined,
+            }));
+          };
+        },
       };
     },
   ],
@@ -79,7 +112,7 @@ const record = (action: string, result: AuditRecord['result'] = 'ok'): AuditReco
 });
 
 /** A store whose empty book was made on purpose, as init makes it (a missing book is refused). */
-async function made(make: (typeof stores)[number][1]): Promise<{ store: LeaseStore; done: () => void }> {
+async function made(make: (typeof stores)[number][1]): Promise<Made> {
   const made = await make();
   await made.store.create(record('init'));
   return made;
@@ -211,6 +244,33 @@ for (const [name, make] of stores) {
         [4, 4, ['r1', 'r2'], 99],
       );
       assert.deepEqual((await store.readAudit((r) => r.action === 'restore')).records.length, 1);
+    } finally {
+      done();
+    }
+  });
+}
+
+for (const [name, make] of stores) {
+  test(`${name}: onWait says what an update waits for and when the wait is over; nothing when it need not wait (issue 17 item 3)`, async () => {
+    const { store, done, contend } = await made(make);
+    try {
+      const waits: StoreWait[] = [];
+      const onWait = (wait: StoreWait) => waits.push(wait);
+      await store.update((book) => ({ book: withRange(book), result: undefined }), { onWait });
+      assert.equal(waits.length, 0, 'nobody in the way: nothing reported');
+      if (!contend) return; // The memory store never waits, so never reports.
+      await contend();
+      await store.update((book) => ({ book: withRange(book), result: undefined }), { onWait });
+      assert.deepEqual(waits.at(-1), { for: 'nothing' }, 'the end of the wait');
+      const first = waits[0]!;
+      if (first.for === 'lock') {
+        assert.equal(first.holder?.pid, process.pid);
+        assert.equal(first.holder?.user, os.userInfo().username);
+        assert.ok(first.holder?.command?.startsWith(path.basename(process.argv[1]!)), first.holder?.command);
+        assert.match(first.since ?? '', /^\d{4}-\d\d-\d\dT/);
+        assert.ok(first.lock.endsWith('leases.json.lock'), first.lock);
+      } else assert.deepEqual(first, { for: 'conflict', retries: 1 });
+      assert.equal((await store.read()).generation, name === 'EtcdStore' ? 3 : 2, "the waiter's change landed too");
     } finally {
       done();
     }

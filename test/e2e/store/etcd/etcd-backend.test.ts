@@ -14,6 +14,7 @@ import { createCliSandbox, expectCliFailure, expectOk, type CliSandbox } from '.
 import { expectFailure, expectQuietSuccess, expectReply } from '../../../support/driver-assert.ts';
 import { OnedAr, TEST_BUNDLE, ipv4ToNumber, numberToIpv4, registerXml } from '../../../support/driver-harness.ts';
 import { startEtcdCluster, type EtcdCluster } from '../../../support/etcd-cluster.ts';
+import { EtcdClient } from '../../../../src/store/etcd/etcd-client.ts';
 import { spawnAction, spawnCli, type ActionRun } from '../../../torture/spawn-action.ts';
 
 let cluster: EtcdCluster;
@@ -119,6 +120,49 @@ test('a prefix with no book is refused by every action and command, naming it; i
     assert.equal(s.bookBytes(), undefined, 'no file book was made');
   } finally {
     s.cleanup();
+  }
+});
+
+test('a damaged etcd range value: actions and commands advise `nebula-ipam restore`, never a .prev copy (issue 17 item 2)', async () => {
+  const client = new EtcdClient({ endpoints: cluster.endpoints, timeoutMs: 2_000 });
+  const valueOf = async (key: string) => JSON.parse((await client.range({ key })).kvs[0]!.value.toString('utf8'));
+  // Not JSON at all; and JSON whose range the book's decoder refuses.
+  const damages = [
+    () => 'not json',
+    (value: { range: object }) => ({ ...value, range: { ...value.range, size: 'x' } }),
+  ];
+  try {
+    for (const damage of damages) {
+      const s = etcdSandbox();
+      try {
+        const prefix = `/nebula-ipam/e2e-${s.driver}`;
+        const ar = new OnedAr(
+          expectReply(s.run('register_address_range', registerXml({ IPAM_MAD: s.driver, SIZE: '16' })), 'AR'),
+        );
+        expectReply(s.run('get_address', ar.getXml(1), { requestId: '11' }), 'ADDRESS');
+        // The current generation's value of r1: meta names the head, the head names r1's version.
+        const head = await valueOf(`${prefix}/meta@${(await valueOf(`${prefix}/meta`)).book}`);
+        const key = `${prefix}/range/r1@${(head.ranges as [string, string][]).find(([id]) => id === 'r1')![1]}`;
+        const damaged = damage(await valueOf(key));
+        await client.txn([], [{ put: key, value: typeof damaged === 'string' ? damaged : JSON.stringify(damaged) }]);
+        const lines = [
+          expectFailure(s.run('get_address', ar.getXml(1), { requestId: '12' }), 7),
+          expectCliFailure(s.cli(['status']), 7, [prefix]),
+          expectCliFailure(s.cli(['leases']), 7, [prefix]),
+        ];
+        for (const line of lines) {
+          assert.ok(line.includes(key) && line.includes('`nebula-ipam restore`'), line);
+          assert.doesNotMatch(line, /\.prev|copy/, line);
+        }
+        // The advice holds: restore brings the generation before back.
+        expectOk(s.cli(['restore', '--yes']));
+        assert.equal(s.json<StatusJson>(['status']).ranges[0]?.id, 'r1');
+      } finally {
+        s.cleanup();
+      }
+    }
+  } finally {
+    client.close();
   }
 });
 

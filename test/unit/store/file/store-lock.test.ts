@@ -134,3 +134,18 @@ test(
     await lock.release();
   }),
 );
+
+test(
+  "a lock held past its refresh period stays its holder's (the owner record does not count as a stranger's touch)",
+  withBookPath(async (book) => {
+    const lock = await acquireLock(book, 1_000);
+    try {
+      // proper-lockfile refreshes every REFRESH_MS (1 s): two refreshes, with the event loop free.
+      await new Promise((resolve) => setTimeout(resolve, 2_300));
+      assert.equal(lock.compromised()?.message, undefined);
+    } finally {
+      await lock.release();
+    }
+    assert.equal(fs.existsSync(lockPath(book)), false, 'released');
+  }),
+);

@@ -1,5 +1,5 @@
 /** A config key that is not one: the near one when it looks like a typo, else the known ones. */
-import { didYouMean } from '../core/did-you-mean.ts';
+import { didYouMean } from './did-you-mean.ts';
 
 /** `is not a known key; did you mean "lockTimeoutMs"?`, or the list of known keys when nothing is near. */
 export function unknownKey(key: string, known: Iterable<string>): string {

@@ -7,21 +7,15 @@
  * was read from, never a second look by name.
  */
 import { IpamError } from '../core/errors.ts';
-import type { Config } from './config.ts';
 
 /** Group or others may read or write. */
 const OPEN_TO_OTHERS = 0o066;
 
-/** Throws when `config` (read from `file`, of `mode`) holds a secret others can reach. */
-export function refuseOpenConfigSecrets(file: string, mode: number, config: Config): void {
-  const backend = config.backend;
-  if (backend?.type !== 'etcd') return;
-  const secret =
-    backend.password !== undefined
-      ? 'backend.password'
-      : backend.tls?.key !== undefined
-        ? 'backend.tls.key'
-        : undefined;
+/**
+ * Throws when the config read from `file` (of `mode`) holds a secret others can reach; `secret`
+ * names the key that holds it (the backend's to say: store/backend-config.ts).
+ */
+export function refuseOpenConfigSecrets(file: string, mode: number, secret: string | undefined): void {
   if (secret !== undefined && (mode & OPEN_TO_OTHERS) !== 0)
     throw openSecret('Cannot load config', file, `it holds ${secret}`, mode);
 }

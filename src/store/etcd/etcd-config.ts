@@ -1,17 +1,16 @@
 /**
- * The `backend` key of the config: where the lease book lives. Absent or `{"type":"file"}`: a
- * JSON file (the `store` key, or the default path). `{"type":"etcd", ...}`: etcd v3, for HA
- * front-ends that must share one set of books (README, "High availability"):
+ * The etcd backend's part of the config (`backend` with `"type": "etcd"`), for HA front-ends that
+ * must share one set of books (README, "High availability"):
  *
  *   "backend": { "type": "etcd", "endpoints": ["http://127.0.0.1:2379", ...],
  *                "prefix": "/nebula-ipam/<driver>", "timeoutMs": 2000,
  *                "tls": { "ca": "/path", "cert": "/path", "key": "/path" },
  *                "user": "nebula", "password": "..." }
  *
- * Pure; TLS files are read on the first https connection (store/etcd/tls-files.ts), and a
- * config holding a password or naming a key must be its owner's alone (secret-modes.ts).
+ * Pure; TLS files are read on the first https connection (tls-files.ts), and a config holding a
+ * password or naming a key must be its owner's alone (`etcdSecret`, access/secret-modes.ts).
  */
-import { unknownKey } from './unknown-key.ts';
+import { unknownKey } from '../../core/unknown-key.ts';
 
 export interface EtcdBackendConfig {
   readonly type: 'etcd';
@@ -27,8 +26,6 @@ export interface EtcdBackendConfig {
   readonly password?: string;
 }
 
-export type BackendConfig = { readonly type: 'file' } | EtcdBackendConfig;
-
 const DEFAULT_ETCD_TIMEOUT_MS = 2_000;
 const MAX_ETCD_TIMEOUT_MS = 30_000;
 const KEYS = new Set(['type', 'endpoints', 'prefix', 'timeoutMs', 'tls', 'user', 'password']);
@@ -36,17 +33,11 @@ const TLS_KEYS = ['ca', 'cert', 'key'] as const;
 /** ASCII without spaces or control characters, starting with `/`, not ending with one. */
 const PREFIX = /^\/[\x21-\x7e]{0,199}$/;
 
-export function parseBackend(raw: unknown, fail: (key: string, why: string) => never): BackendConfig {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    return fail('backend', 'must be an object such as {"type": "etcd", "endpoints": [...]}');
-  const o = raw as Record<string, unknown>;
-  if (o.type === 'file') {
-    for (const key of Object.keys(o))
-      if (key !== 'type')
-        fail(`backend.${key}`, 'is not a key of the file backend (its path is the top-level "store")');
-    return { type: 'file' };
-  }
-  if (o.type !== 'etcd') return fail('backend.type', `must be "file" or "etcd", not ${JSON.stringify(o.type)}`);
+/** `o`: the `backend` object, whose type is "etcd" (store/backend-config.ts). */
+export function parseEtcdBackend(
+  o: Record<string, unknown>,
+  fail: (key: string, why: string) => never,
+): EtcdBackendConfig {
   for (const key of Object.keys(o)) if (!KEYS.has(key)) fail(`backend.${key}`, unknownKey(key, KEYS));
 
   const endpoints = o.endpoints;
@@ -125,4 +116,13 @@ export function parseBackend(raw: unknown, fail: (key: string, why: string) => n
     ...(tls ? { tls } : {}),
     ...(o.user === undefined ? {} : { user: o.user as string, password: o.password as string }),
   };
+}
+
+/** The key of `backend` that holds a secret (the config must then be its owner's alone), if any. */
+export function etcdSecret(backend: EtcdBackendConfig): string | undefined {
+  return backend.password !== undefined
+    ? 'backend.password'
+    : backend.tls?.key !== undefined
+      ? 'backend.tls.key'
+      : undefined;
 }
