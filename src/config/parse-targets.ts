@@ -5,7 +5,7 @@
 import { familyOf } from '../core/address/family.ts';
 import { hostNameProblem, normalName, zoneNameProblem } from '../core/sync/dns-name.ts';
 import { TSIG_ALGORITHMS, type KeaTarget, type Rfc2136Target, type SyncTarget, type TsigAlgorithm } from './config.ts';
-import { unknownKey } from './unknown-key.ts';
+import { unknownKey } from '../core/unknown-key.ts';
 
 type Fail = (key: string, why: string) => never;
 

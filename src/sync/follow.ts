@@ -33,7 +33,9 @@ export async function follow(store: LeaseStore, pass: () => Promise<PassReport>,
     if (generation !== undefined && (generation !== seenGeneration || options.now() >= due)) {
       try {
         const report = await pass();
-        seenGeneration = generation;
+        // The book the pass planned from; when it wrote holds, the book after them (a change
+        // made meanwhile by a driver action then waits for the periodic pass, rare enough).
+        seenGeneration = report.held > 0 ? (await store.read()).generation : report.generation;
         due = options.now() + (report.failures.length > 0 ? Math.min(options.retryMs, options.intervalMs) : options.intervalMs);
       } catch (error) {
         options.onError(error);

@@ -6,17 +6,13 @@
  * runs on a driver action's path.
  */
 import type { Config } from '../config/config.ts';
-import { FAMILIES } from '../core/address/family.ts';
+import { DEFAULT_DHCP_LIFETIME_SECONDS } from '../config/parse-pool-sync.ts';
 import type { SeenInUse } from '../core/book/holds.ts';
-import { vmFacts } from '../core/book/vms.ts';
 import { type ErrorKind, IpamError } from '../core/errors.ts';
 import { desiredState } from '../core/sync/desired-state.ts';
 import { plan } from '../core/sync/plan.ts';
 import type { Observed, SyncPlan } from '../core/sync/sync-plan.ts';
-import type { DhcpHost, DnsUpdateOutcome } from '../core/sync/target-records.ts';
-import { prefixInterval } from '../core/address/prefix.ts';
-import { covers } from '../core/intervals/interval.ts';
-import { DEFAULT_DHCP_LIFETIME_SECONDS } from '../config/parse-pool-sync.ts';
+import type { DnsUpdateOutcome } from '../core/sync/target-records.ts';
 import type { LeaseStore } from '../store/store.ts';
 import { applyUpdates, readZone } from '../targets/dns/index.ts';
 import type { TargetClients } from './target-clients.ts';
@@ -39,6 +35,8 @@ export interface TargetFailure {
 }
 
 export interface PassReport {
+  /** The generation of the book planned from. */
+  readonly generation: number;
   readonly plan: SyncPlan;
   readonly dryRun: boolean;
   /** Per DNS target, one outcome per planned update (only targets whose updates were sent). */
@@ -55,7 +53,8 @@ export interface PassReport {
 export async function syncPass(store: LeaseStore, config: Config, clients: TargetClients, options: PassOptions): Promise<PassReport> {
   const startedAt = options.now();
   const book = await store.read();
-  const desired = desiredState(book, config, { vms: vmFacts(book) });
+  // No VM facts yet: `{vm}` names come with the hook (issue 18 item 6), which records them in the book.
+  const desired = desiredState(book, config);
   const failures: TargetFailure[] = [];
   const failed = (target: string, zone: string | undefined, error: unknown) =>
     failures.push({
@@ -88,7 +87,7 @@ export async function syncPass(store: LeaseStore, config: Config, clients: Targe
   );
   const observed: Observed = { zones: zones.filter((z) => z !== undefined), dhcp: dhcp.filter((d) => d !== undefined) };
   const planned = plan(desired, observed, options.now());
-  const report = { plan: planned, dryRun: options.dryRun, failures, startedAt };
+  const report = { generation: book.generation, plan: planned, dryRun: options.dryRun, failures, startedAt };
   if (options.dryRun) return { ...report, dnsOutcomes: {}, dhcpDone: {}, held: 0, finishedAt: options.now() };
 
   const dnsOutcomes: Record<string, readonly DnsUpdateOutcome[]> = {};
@@ -106,11 +105,10 @@ export async function syncPass(store: LeaseStore, config: Config, clients: Targe
     ...planned.dhcp.map(async ({ target, put, remove }) => {
       const done = (dhcpDone[target] = { put: 0, removed: 0 });
       const kea = clients.kea(target);
-      const lifetime = (host: DhcpHost) => lifetimeOf(config, target, host);
       // One by one: Kea's control agent serves one command at a time anyway (about 2 ms each).
       for (const { host } of put) {
         try {
-          await kea.put(host, lifetime(host));
+          await kea.put(host, host.lifetimeSeconds ?? DEFAULT_DHCP_LIFETIME_SECONDS);
           done.put++;
         } catch (error) {
           failed(target, undefined, error);
@@ -129,22 +127,6 @@ export async function syncPass(store: LeaseStore, config: Config, clients: Targe
     }),
   ]);
 
-  const seen = planned.holds.flatMap((hold): SeenInUse[] => {
-    const family = hold.address.includes(':') ? 'ipv6' : 'ipv4';
-    const address = FAMILIES[family].parse(hold.address);
-    return address === undefined
-      ? []
-      : [{ family, address, pool: hold.pool, source: hold.source, reason: hold.reason, seenAt: hold.seenAt }];
-  });
-  const held = seen.length > 0 ? await options.hold(seen) : 0;
+  const held = planned.holds.length > 0 ? await options.hold(planned.holds) : 0;
   return { ...report, dnsOutcomes, dhcpDone, held, finishedAt: options.now() };
-}
-
-/** The lease lifetime of the pool of `host` that names `target` (pools of one family do not overlap). */
-function lifetimeOf(config: Config, target: string, host: DhcpHost): number {
-  const address = FAMILIES[host.family].parse(host.address);
-  const pool = config.pools.find(
-    (p) => p.dhcp?.server === target && p.family === host.family && address !== undefined && covers(prefixInterval(p.network), { first: address, last: address }),
-  );
-  return pool?.dhcp?.lifetimeSeconds ?? DEFAULT_DHCP_LIFETIME_SECONDS;
 }

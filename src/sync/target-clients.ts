@@ -3,7 +3,7 @@
  * file (refused when others may read it, as the etcd key is), a Kea control agent.
  */
 import type { Config, KeaTarget, Rfc2136Target } from '../config/config.ts';
-import { refuseOpenSecret } from '../config/secret-modes.ts';
+import { refuseOpenSecret } from '../access/secret-modes.ts';
 import { readRegularFile } from '../regular-file.ts';
 import { IpamError } from '../core/errors.ts';
 import type { DnsServer } from '../targets/dns/index.ts';
@@ -37,7 +37,9 @@ export function targetClients(config: Config): TargetClients {
       let client = kea.get(name);
       if (!client) {
         const { url, timeoutMs } = target(name, 'kea');
-        kea.set(name, (client = openKea({ url, timeoutMs, owner: config.registryOwner })));
+        // Only the servers (dhcp4, dhcp6) some pool sends leases to are asked.
+        const families = [...new Set(config.pools.filter((p) => p.dhcp?.server === name).map((p) => p.family))];
+        kea.set(name, (client = openKea({ url, timeoutMs, families, owner: config.registryOwner })));
       }
       return client;
     },

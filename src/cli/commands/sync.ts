@@ -4,7 +4,7 @@
  * down delays its records, never a VM.
  */
 import { FAMILIES } from '../../core/address/family.ts';
-import { recordHolds, type SeenInUse } from '../../core/book/holds.ts';
+import { holdAt, recordHolds, type SeenInUse } from '../../core/book/holds.ts';
 import { type ErrorKind, IpamError } from '../../core/errors.ts';
 import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { describeSync } from '../../core/sync/describe-sync.ts';
@@ -90,6 +90,8 @@ ${exitCodeHelp([
       context.stdout(context.json ? renderJson(report) : reportText(report));
       return exitCodeOf(report);
     }
+    // SIGTERM ends the process between passes (the interrupt guard, program.ts); during the
+    // write of holds, once the write is done. Nothing else stops the loop.
     const stop = new AbortController();
     await follow(
       context.store(),
@@ -112,22 +114,37 @@ ${exitCodeHelp([
   },
 };
 
-/** The holds a pass saw, as one audited change: an operator's `log --action hold` finds them. */
+/** A hold seen again has its lastSeen refreshed at most this often: a pass does not write the book for nothing. */
+const HOLD_REFRESH_MS = 3_600_000;
+
+/**
+ * The holds a pass saw, as one audited change (an operator's `log --action hold` finds them):
+ * new ones, ones whose reason changed, and ones last seen over an hour ago. Returns how many of
+ * them are new or changed.
+ */
 function holdSeen(context: CliContext, seen: readonly SeenInUse[]): Promise<number> {
   return applyChange(context, 'hold', (book) => {
-    const next = recordHolds(book, seen);
+    const news = seen.filter((use) => {
+      const held = holdAt(book, use.family, use.address);
+      return !held || held.reason !== use.reason;
+    });
+    const due = seen.filter((use) => {
+      const held = holdAt(book, use.family, use.address);
+      return held && held.reason === use.reason && Date.parse(use.seenAt) - Date.parse(held.lastSeen) >= HOLD_REFRESH_MS;
+    });
+    const next = recordHolds(book, [...news, ...due]);
     if (next === book) return { result: 0 };
     return {
       book: next,
-      result: seen.length,
-      audit: seen.map((use) => ({ addresses: FAMILIES[use.family].format(use.address), detail: use.reason })),
+      result: news.length,
+      audit: news.map((use) => ({ addresses: FAMILIES[use.family].format(use.address), detail: use.reason })),
     };
   });
 }
 
 /** `quiet`: under --follow, a pass with nothing to say prints nothing. */
 function reportText(report: PassReport, quiet = false): string {
-  const lines = [describeSync(report.plan, { applied: !report.dryRun, dnsOutcomes: report.dnsOutcomes })];
+  const lines = [describeSync(report.plan, { applied: !report.dryRun, dnsOutcomes: report.dnsOutcomes }).trimEnd()];
   for (const failure of report.failures) lines.push(`Target ${failure.target}${failure.zone ? ` (zone ${failure.zone})` : ''}: ${failure.message}`);
   if (report.held > 0) lines.push(`Held ${report.held === 1 ? '1 address' : `${report.held} addresses`} seen in use outside the book (nebula-ipam hold list)`);
   const text = lines.filter((line) => line !== '').join('\n');
