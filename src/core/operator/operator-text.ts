@@ -8,11 +8,16 @@ const MAX_LENGTH = 200;
  * matched exactly by `release --owner`, so invisible differences would be traps.
  */
 export function operatorText(value: string, what: 'owner' | 'note'): string {
+  const problem = operatorTextProblem(value);
+  if (problem) throw new IpamError('usage', `Cannot use --${what} ${shown(value)}: it ${problem}`);
+  return value.trim();
+}
+
+/** Why `value` cannot be an owner or note ("is empty", ...), or undefined when it can. */
+export function operatorTextProblem(value: string): string | undefined {
   const text = value.trim();
-  if (text === '') throw new IpamError('usage', `Cannot use --${what} ${shown(value)}: it is empty`);
-  if (/[\u0000-\u001f\u007f]/.test(text))
-    throw new IpamError('usage', `Cannot use --${what} ${shown(value)}: it contains a line break or control character`);
-  if (text.length > MAX_LENGTH)
-    throw new IpamError('usage', `Cannot use --${what} ${shown(value)}: it is longer than ${MAX_LENGTH} characters`);
-  return text;
+  if (text === '') return 'is empty';
+  if (/[\u0000-\u001f\u007f]/.test(text)) return 'contains a line break or control character';
+  if (text.length > MAX_LENGTH) return `is longer than ${MAX_LENGTH} characters`;
+  return undefined;
 }

@@ -115,6 +115,8 @@ export type Pointer =
       readonly book: string;
       readonly previous?: string;
       readonly writer: string;
+      /** The time of the newest audit record the write that made it committed (etcd-store.ts); absent before. */
+      readonly audited?: string;
     }
   | { readonly schema: 1; readonly head: Head; readonly writer: string };
 
@@ -183,6 +185,7 @@ function parsePointer(text: string): Pointer {
     book: raw.book,
     ...(raw.previous === undefined ? {} : { previous: raw.previous as string }),
     writer: String(raw.writer ?? ''),
+    ...(typeof raw.audited === 'string' ? { audited: raw.audited } : {}),
   };
 }
 

@@ -58,6 +58,7 @@ import {
   windowFor,
   type Head,
   type Layout,
+  type Pointer,
   type Snapshot,
   type StoredForms,
   type StoredRange,
@@ -379,10 +380,11 @@ export class EtcdStore implements LeaseStore {
     snapshot: Snapshot,
     base: { book: Book; head: Head | undefined } | undefined,
     next: Book,
-    records: readonly AuditRecord[],
+    given: readonly AuditRecord[],
   ): Plan {
     // A newer release's book is never rewritten (book-format.ts).
     checkWritable(next, this.location);
+    const records = inCommitOrder(given, snapshot.pointer?.value);
     const number = this.writes++;
     const version = versionOf(next.generation, `${this.token}${number.toString(36)}`);
     const staged: Op[] = [];
@@ -412,6 +414,10 @@ export class EtcdStore implements LeaseStore {
       book: version,
       ...(previous ? { previous } : {}),
       writer: `${this.token}.${number}`,
+      audited: records
+        .map((r) => r.time)
+        .sort((a, b) => Date.parse(a) - Date.parse(b))
+        .at(-1),
     });
     const receipt = this.auditKey(number);
     const metaRevision = snapshot.pointer?.kv.modRevision;
@@ -693,6 +699,19 @@ export class EtcdStore implements LeaseStore {
       await backoff(attempt, deadline);
     }
   }
+}
+
+/**
+ * A write's records, never dated before those of the write it follows (the one `pointer` names,
+ * which the commit's compare keeps the latest): each record's time is taken before the update,
+ * and a writer that met a conflict commits after writers that started later, or a front-end's
+ * clock lags another's. So `log`, which lists in commit order, shows times that never go back.
+ */
+function inCommitOrder(records: readonly AuditRecord[], pointer: Pointer | undefined): AuditRecord[] {
+  const after = pointer?.schema === 2 && pointer.audited !== undefined ? Date.parse(pointer.audited) : Number.NaN;
+  return records.map((record) =>
+    Date.parse(record.time) < after ? { ...record, time: new Date(after).toISOString() } : record,
+  );
 }
 
 /** What an operation weighs in a transaction: its key and value, and a little framing. */

@@ -286,6 +286,42 @@ test('16 drivers and operator commands on one range at once: every lease acknowl
   }
 });
 
+test('concurrent writers on etcd: `log` lists their records in commit order, with times that never go back (issue 19 item 6)', async () => {
+  const s = etcdSandbox();
+  try {
+    // Each takes its time before it writes; the ones that meet a conflict commit later than writers that started after them.
+    const runs = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => spawnCli(s, ['lease', '--pool', 'lab', '--owner', `w-${i}`])),
+    );
+    assert.deepEqual(
+      runs.filter((r) => r.code !== 0).map((r) => r.stderr),
+      [],
+    );
+    const { records } = s.json<{ records: { time: string; addresses: string; owner: string }[] }>([
+      'log',
+      '--all',
+      '--action',
+      'lease',
+    ]);
+    assert.equal(records.length, 12);
+    // Each lease took the lowest free address, so the addresses rise in the order the writes committed.
+    const addresses = records.map((r) => ipv4ToNumber(r.addresses.split('-')[0]!));
+    assert.deepEqual(
+      addresses,
+      [...addresses].sort((a, b) => a - b),
+      'listed in commit order',
+    );
+    const times = records.map((r) => Date.parse(r.time));
+    for (let i = 1; i < times.length; i++)
+      assert.ok(
+        times[i]! >= times[i - 1]!,
+        `record ${i} (${records[i]!.time}) is older than the one committed before it (${records[i - 1]!.time})`,
+      );
+  } finally {
+    s.cleanup();
+  }
+});
+
 test('the etcd leader SIGKILLed mid-run: no duplicates, no acknowledged lease lost, writes resume', async () => {
   const s = etcdSandbox();
   let killed: number | undefined;
