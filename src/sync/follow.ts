@@ -19,7 +19,11 @@ export interface FollowOptions {
   readonly onError: (error: unknown) => void;
 }
 
-export async function follow(store: LeaseStore, pass: () => Promise<PassReport>, options: FollowOptions): Promise<void> {
+export async function follow(
+  store: LeaseStore,
+  pass: () => Promise<PassReport>,
+  options: FollowOptions,
+): Promise<void> {
   let seenGeneration: number | undefined;
   let due = 0;
   while (!options.signal.aborted) {
@@ -36,7 +40,9 @@ export async function follow(store: LeaseStore, pass: () => Promise<PassReport>,
         // The book the pass planned from; when it wrote holds, the book after them (a change
         // made meanwhile by a driver action then waits for the periodic pass, rare enough).
         seenGeneration = report.held > 0 ? (await store.read()).generation : report.generation;
-        due = options.now() + (report.failures.length > 0 ? Math.min(options.retryMs, options.intervalMs) : options.intervalMs);
+        due =
+          options.now() +
+          (report.failures.length > 0 ? Math.min(options.retryMs, options.intervalMs) : options.intervalMs);
       } catch (error) {
         options.onError(error);
         due = options.now() + options.retryMs;

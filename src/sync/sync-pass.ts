@@ -50,7 +50,12 @@ export interface PassReport {
   readonly finishedAt: number;
 }
 
-export async function syncPass(store: LeaseStore, config: Config, clients: TargetClients, options: PassOptions): Promise<PassReport> {
+export async function syncPass(
+  store: LeaseStore,
+  config: Config,
+  clients: TargetClients,
+  options: PassOptions,
+): Promise<PassReport> {
   const startedAt = options.now();
   const book = await store.read();
   // No VM facts yet: `{vm}` names come with the hook (issue 18 item 6), which records them in the book.
@@ -103,7 +108,8 @@ export async function syncPass(store: LeaseStore, config: Config, clients: Targe
         }
       }),
     ...planned.dhcp.map(async ({ target, put, remove }) => {
-      const done = (dhcpDone[target] = { put: 0, removed: 0 });
+      const done = { put: 0, removed: 0 };
+      dhcpDone[target] = done;
       const kea = clients.kea(target);
       // One by one: Kea's control agent serves one command at a time anyway (about 2 ms each).
       for (const { host } of put) {

@@ -24,13 +24,20 @@ export function targetClients(config: Config): TargetClients {
   const kea = new Map<string, Kea>();
   const target = <T extends 'rfc2136' | 'kea'>(name: string, type: T) => {
     const found = config.targets.find((t) => t.name === name);
-    if (found?.type !== type) throw new IpamError('config', `Cannot sync with target ${JSON.stringify(name)}: the config ${config.source} has no ${type} target of that name`);
+    if (found?.type !== type)
+      throw new IpamError(
+        'config',
+        `Cannot sync with target ${JSON.stringify(name)}: the config ${config.source} has no ${type} target of that name`,
+      );
     return found as T extends 'rfc2136' ? Rfc2136Target : KeaTarget;
   };
   return {
     dns(name) {
       let server = dns.get(name);
-      if (!server) dns.set(name, (server = dnsServerOf(target(name, 'rfc2136'))));
+      if (!server) {
+        server = dnsServerOf(target(name, 'rfc2136'));
+        dns.set(name, server);
+      }
       return server;
     },
     kea(name) {
@@ -39,7 +46,8 @@ export function targetClients(config: Config): TargetClients {
         const { url, timeoutMs } = target(name, 'kea');
         // Only the servers (dhcp4, dhcp6) some pool sends leases to are asked.
         const families = [...new Set(config.pools.filter((p) => p.dhcp?.server === name).map((p) => p.family))];
-        kea.set(name, (client = openKea({ url, timeoutMs, families, owner: config.registryOwner })));
+        client = openKea({ url, timeoutMs, families, owner: config.registryOwner });
+        kea.set(name, client);
       }
       return client;
     },
@@ -52,7 +60,14 @@ function dnsServerOf(target: Rfc2136Target): DnsServer {
   const { keyName, algorithm, secretFile } = target.tsig;
   const what = `targets.${target.name}.tsigSecretFile`;
   const read = readRegularFile(secretFile, { what, kind: 'config', maxBytes: MAX_KEY_FILE_BYTES });
-  if (!read) throw new IpamError('config', `Cannot read ${what} ${secretFile}: there is no such file`, { subject: secretFile, reason: 'there is no such file' });
+  if (!read)
+    throw new IpamError('config', `Cannot read ${what} ${secretFile}: there is no such file`, {
+      subject: secretFile,
+      reason: 'there is no such file',
+    });
   refuseOpenSecret(secretFile, what, read.stat.mode);
-  return { ...base, tsig: { name: keyName, algorithm, secret: tsigSecret(read.bytes.toString('utf8'), secretFile, keyName, algorithm) } };
+  return {
+    ...base,
+    tsig: { name: keyName, algorithm, secret: tsigSecret(read.bytes.toString('utf8'), secretFile, keyName, algorithm) },
+  };
 }

@@ -67,11 +67,17 @@ ${exitCodeHelp([
     if (values.interval !== undefined && !values.follow) throw usageError('sync', '--interval goes with --follow');
     const intervalSeconds = values.interval === undefined ? DEFAULT_INTERVAL_SECONDS : Number(values.interval);
     if (!Number.isInteger(intervalSeconds) || intervalSeconds < 1 || intervalSeconds > 86_400)
-      throw usageError('sync', `--interval must be a whole number of seconds from 1 to 86400, not ${JSON.stringify(values.interval)}`);
+      throw usageError(
+        'sync',
+        `--interval must be a whole number of seconds from 1 to 86400, not ${JSON.stringify(values.interval)}`,
+      );
 
     const config = context.config();
     if (config.targets.length === 0)
-      throw new IpamError('config', `Cannot sync: the config ${config.source} names no targets; see "DNS and DHCP" in the README`);
+      throw new IpamError(
+        'config',
+        `Cannot sync: the config ${config.source} names no targets; see "DNS and DHCP" in the README`,
+      );
     await requireBook(context);
     const clients = targetClients(config);
     const stateFile = syncStateFile(context.env, context.driver);
@@ -88,6 +94,7 @@ ${exitCodeHelp([
     if (!values.follow) {
       const report = await pass(values['dry-run'] === true);
       context.stdout(context.json ? renderJson(report) : reportText(report));
+      context.stderr(failureLines(report));
       return exitCodeOf(report);
     }
     // SIGTERM ends the process between passes (the interrupt guard, program.ts); during the
@@ -99,6 +106,9 @@ ${exitCodeHelp([
         const report = await pass(false);
         const text = reportText(report, true);
         if (text) context.stdout(`${context.now().toISOString()} ${text.replace(/\n(?!$)/g, `\n  `)}`);
+        const failed = failureLines(report);
+        const at = context.now().toISOString();
+        for (const line of failed.split('\n').filter(Boolean)) context.stderr(`${at} ${line}\n`);
         return report;
       },
       {
@@ -130,7 +140,9 @@ function holdSeen(context: CliContext, seen: readonly SeenInUse[]): Promise<numb
     });
     const due = seen.filter((use) => {
       const held = holdAt(book, use.family, use.address);
-      return held && held.reason === use.reason && Date.parse(use.seenAt) - Date.parse(held.lastSeen) >= HOLD_REFRESH_MS;
+      return (
+        held && held.reason === use.reason && Date.parse(use.seenAt) - Date.parse(held.lastSeen) >= HOLD_REFRESH_MS
+      );
     });
     const next = recordHolds(book, [...news, ...due]);
     if (next === book) return { result: 0 };
@@ -142,11 +154,29 @@ function holdSeen(context: CliContext, seen: readonly SeenInUse[]): Promise<numb
   });
 }
 
+/**
+ * One stderr line per target that failed: its first failure (the message names the server,
+ * the zone and the key), and how many more zones failed alike, so a refused key is one line.
+ */
+export function failureLines(report: PassReport): string {
+  const byTarget = new Map<string, PassReport['failures'][number][]>();
+  for (const failure of report.failures)
+    byTarget.set(failure.target, [...(byTarget.get(failure.target) ?? []), failure]);
+  return [...byTarget.entries()]
+    .map(([target, [first, ...rest]]) => {
+      const more = rest.length ? ` (and ${rest.length === 1 ? '1 more zone' : `${rest.length} more zones`} of it)` : '';
+      return `Cannot sync target ${target}: ${first!.message}${more}\n`;
+    })
+    .join('');
+}
+
 /** `quiet`: under --follow, a pass with nothing to say prints nothing. */
 function reportText(report: PassReport, quiet = false): string {
   const lines = [describeSync(report.plan, { applied: !report.dryRun, dnsOutcomes: report.dnsOutcomes }).trimEnd()];
-  for (const failure of report.failures) lines.push(`Target ${failure.target}${failure.zone ? ` (zone ${failure.zone})` : ''}: ${failure.message}`);
-  if (report.held > 0) lines.push(`Held ${report.held === 1 ? '1 address' : `${report.held} addresses`} seen in use outside the book (nebula-ipam hold list)`);
+  if (report.held > 0)
+    lines.push(
+      `Held ${report.held === 1 ? '1 address' : `${report.held} addresses`} seen in use outside the book (nebula-ipam hold list)`,
+    );
   const text = lines.filter((line) => line !== '').join('\n');
   if (quiet && !somethingHappened(report)) return '';
   return text === '' ? '' : `${text}\n`;
@@ -165,7 +195,9 @@ function exitCodeOf(report: PassReport): number {
   const kinds = new Set<ErrorKind>(report.failures.map((f) => f.kind));
   if (kinds.has('config')) return EXIT_CODES.config;
   if (report.failures.length > 0) return EXIT_CODES['store-io'];
-  const changes = report.plan.dns.some((t) => t.updates.length > 0) || report.plan.dhcp.some((t) => t.put.length > 0 || t.remove.length > 0);
+  const changes =
+    report.plan.dns.some((t) => t.updates.length > 0) ||
+    report.plan.dhcp.some((t) => t.put.length > 0 || t.remove.length > 0);
   if (report.plan.conflicts.length > 0 || (report.dryRun && changes)) return EXIT_CODES.findings;
   return EXIT_CODES.ok;
 }
