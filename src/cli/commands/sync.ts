@@ -158,7 +158,7 @@ function holdSeen(context: CliContext, seen: readonly SeenInUse[]): Promise<numb
  * One stderr line per target that failed: its first failure (the message names the server,
  * the zone and the key), and how many more zones failed alike, so a refused key is one line.
  */
-export function failureLines(report: PassReport): string {
+function failureLines(report: PassReport): string {
   const byTarget = new Map<string, PassReport['failures'][number][]>();
   for (const failure of report.failures)
     byTarget.set(failure.target, [...(byTarget.get(failure.target) ?? []), failure]);
