@@ -163,7 +163,9 @@ function play(): Transcript {
   const transcript: [string, string][] = [];
   const shell = (line: string) => {
     const child = spawnSync('sh', ['-c', line], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
-    return `${child.stdout}${child.stderr}${child.status === 0 ? '' : `(exit ${child.status})\n`}`;
+    // CSV ends its lines with CRLF; a Markdown file keeps one kind of line end.
+    const printed = `${child.stdout}${child.stderr}`.replaceAll('\r\n', '\n');
+    return `${printed}${child.status === 0 ? '' : `(exit ${child.status})\n`}`;
   };
   const oned = (action: string, xml: string, request: number) => {
     const child = spawnSync(path.join(DRIVER_DIR, action), [String(request)], {
@@ -236,7 +238,9 @@ export function withOutputs(text: string, transcript: Transcript): string {
         return `$ ${command}\n${run[1]}`;
       })
       .join('\n');
-    out += text.slice(at, block.start) + body;
+    const was = text.slice(block.start, block.end);
+    // Only times changed: the block stays as it is, so a rerun rewrites nothing (and merges nothing).
+    out += text.slice(at, block.start) + (masked(was) === masked(body) ? was : body);
     at = block.end;
   }
   return out + text.slice(at);

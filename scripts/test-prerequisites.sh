@@ -2,7 +2,8 @@
 # Run first by `npm test` (and .ci/run): what the tests need from the machine, installed when it
 # can be, else one line saying what to install. The tests start real servers of their own
 # (etcd clusters in test/support/etcd-cluster.ts; BIND and PowerDNS in test/support/bind-server.ts
-# and pdns-server.ts) on 127.0.0.1 and high ports, and fail, not skip, without them.
+# and pdns-server.ts; Kea in kea-server.ts) on 127.0.0.1 and high ports, and fail, not skip,
+# without them.
 set -uo pipefail
 
 # A file each test needs, and the Debian package that ships it.
@@ -16,6 +17,8 @@ needs=(
   "/usr/sbin/pdns_server pdns-server"
   "/usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql pdns-backend-sqlite3"
   "/usr/bin/sqlite3 sqlite3"
+  "/usr/sbin/kea-dhcp4 kea-dhcp4-server"
+  "/usr/sbin/kea-ctrl-agent kea-ctrl-agent"
 )
 
 missing=()
@@ -29,9 +32,9 @@ done
 
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "test-prerequisites: installing Debian's ${missing[*]} (about a minute)"
-  # The packages would start their own etcd on 2379, named and pdns on 53; the tests start
-  # theirs. Keep services down while they install (policy-rc.d, honoured by Debian's service
-  # start-up), then restore.
+  # The packages would start their own etcd on 2379, named and pdns on 53, Kea on 67 and 8000;
+  # the tests start theirs. Keep services down while they install (policy-rc.d, honoured by
+  # Debian's service start-up), then restore.
   policy=/usr/sbin/policy-rc.d
   saved=""
   if [ -e "$policy" ]; then saved=$(mktemp) && cp -p "$policy" "$saved"; fi

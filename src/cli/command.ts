@@ -10,7 +10,16 @@ import type { CliContext } from './context.ts';
 import { didYouMean } from '../core/did-you-mean.ts';
 
 /** The global options (run-cli.ts), offered too when a command's option is mistyped. */
-export const GLOBAL_OPTION_NAMES = ['--config', '--store', '--driver', '--json', '--help', '--wide', '--version'];
+export const GLOBAL_OPTION_NAMES = [
+  '--config',
+  '--store',
+  '--driver',
+  '--json',
+  '--help',
+  '--wide',
+  '--verbose',
+  '--version',
+];
 
 export interface Command {
   readonly name: string;
@@ -23,6 +32,8 @@ export interface Command {
    * one "Lease book ..." line (issue 15 item 2). Default: the runner names the book once.
    */
   readonly namesBookOnStderr?: false;
+  /** True when the command takes --all-drivers (all-drivers.ts): then no driver is picked for it. */
+  readonly allDrivers?: true;
   run(args: readonly string[], context: CliContext): Promise<number>;
 }
 

@@ -22,8 +22,11 @@ import { NO_GUARD } from '../interrupts/interrupt-guard.ts';
 import { pickDriver } from './pick-driver.ts';
 import { tableWidth } from './render/terminal-width.ts';
 
-/** Commands that never touch a book, so need no driver picked. */
-const BOOKLESS = new Set(['install', 'uninstall', 'completion']);
+/** Commands (with these arguments) that never touch a book, so need no driver picked. */
+function bookless(command: string, args: readonly string[]): boolean {
+  const completing = command === 'completion' && args[0] !== 'pools' && args[0] !== 'ranges';
+  return command === 'install' || command === 'uninstall' || completing;
+}
 
 declare const NEBULA_IPAM_VERSION: string | undefined;
 /** Set by build.mjs from package.json; running from source (tests) says so. */
@@ -35,6 +38,7 @@ const GLOBAL_OPTIONS = {
   driver: { type: 'string' },
   json: { type: 'boolean' },
   wide: { type: 'boolean' },
+  verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -67,6 +71,7 @@ Global options (anywhere on the line):
   --json          print one JSON document instead of text (commands that print data)
   --wide          tables at full width (on a terminal they are fitted to its width,
                   long text cut with an ellipsis; piped output is never cut)
+  --verbose       say on stderr which driver was picked when --driver is not given
   --version       print the version (\`nebula-ipam version --json\` for a document)
   -h, --help      help for nebula-ipam, or for the command given
 
@@ -135,12 +140,19 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     const stdoutIsTty = io.stdoutIsTty ?? isatty(1);
     const width = tableWidth({ wide: globals.wide === true, stdoutIsTty, ttyColumns: process.stdout.columns, env });
     const readRc = ipamrcOf(env);
+    // --all-drivers: the command reads each installed driver's books, so none is picked here.
+    const allDrivers = command.allDrivers === true && commandArgs.includes('--all-drivers');
+    if (allDrivers && globals.driverGiven)
+      throw new IpamError('usage', `Cannot run ${command.name}: give --driver or --all-drivers, not both`);
+    const picks = !bookless(command.name, commandArgs) && !allDrivers;
     const options = {
-      ...(BOOKLESS.has(command.name) ? globals : withDriver(globals, env, readRc)),
+      ...(picks ? withDriver(globals, env, readRc, command.allDrivers === true) : globals),
       ...(width === undefined ? {} : { width }),
       ipamrc: readRc,
     };
-    if (options.driverFoundIn !== undefined && !options.json)
+    // With one driver installed there is nothing to choose: the books are oned's, and a failure
+    // about their default place says "picked as the one installed in" already (README: Global options, --verbose).
+    if (options.driverFoundIn !== undefined && globals.verbose && !options.json)
       io.stderr(
         `Using driver "${options.driver}", the one installed in ${options.driverFoundIn} (--driver picks another)\n`,
       );
@@ -176,14 +188,19 @@ const COMMAND_NAMES = [...COMMANDS.map((c) => c.name), 'help', 'version'];
  * Without --driver, the driver installed on this front-end, when there is exactly one; none at
  * all, or books named outright (store and config both given), keep the default.
  */
-function withDriver(globals: GlobalOptions & { driverGiven?: boolean }, env: Env, ipamrc: () => Ipamrc): GlobalOptions {
+function withDriver(
+  globals: GlobalOptions & { driverGiven?: boolean },
+  env: Env,
+  ipamrc: () => Ipamrc,
+  allDrivers: boolean,
+): GlobalOptions {
   if (globals.driverGiven) return globals;
   const set = (value: string | undefined) => value !== undefined && value !== '';
   const explicit = (flag: string | undefined, variable: string) =>
     flag !== undefined || set(env[variable]) || set(ipamrc().vars[variable]);
   if (explicit(globals.store, 'NEBULA_IPAM_STORE') && explicit(globals.config, 'NEBULA_IPAM_CONFIG')) return globals;
   const remotes = defaultPaths(env).remotesIpam;
-  const choice = pickDriver(undefined, findInstalledDrivers(remotes), remotes);
+  const choice = pickDriver(undefined, findInstalledDrivers(remotes), remotes, allDrivers);
   return choice.how === 'found' ? { ...globals, driver: choice.name, driverFoundIn: choice.remotes } : globals;
 }
 
@@ -192,7 +209,7 @@ function withDriver(globals: GlobalOptions & { driverGiven?: boolean }, env: Env
  * arguments in order. Unknown options are left for the command to judge.
  */
 export function splitGlobalOptions(args: readonly string[]): {
-  globals: GlobalOptions & { driverGiven: boolean };
+  globals: GlobalOptions & { driverGiven: boolean; verbose: boolean };
   rest: string[];
   help: boolean;
   version: boolean;
@@ -227,9 +244,10 @@ export function splitGlobalOptions(args: readonly string[]): {
       'usage',
       `Cannot use --driver ${JSON.stringify(driver)}: a driver name is 1-64 letters, digits, '_', '.' or '-'`,
     );
-  const globals: GlobalOptions & { driverGiven: boolean } = {
+  const globals = {
     driver,
     driverGiven: typeof values.driver === 'string',
+    verbose: values.verbose === true,
     json: values.json === true,
     ...(values.wide === true ? { wide: true } : {}),
     ...(typeof values.config === 'string' ? { config: values.config } : {}),

@@ -21,6 +21,13 @@ export interface MetricsInput {
   readonly now: number;
 }
 
+/** A driver whose book could not be read this run: `up 0`, and the last success its file kept. */
+export interface DownDriver {
+  readonly driver: string;
+  readonly down: true;
+  readonly lastSuccess?: number;
+}
+
 export const LAST_SUCCESS = 'nebula_ipam_last_success_timestamp_seconds';
 
 type Labels = Readonly<Record<string, string>>;
@@ -31,7 +38,24 @@ interface Family {
   readonly samples: { labels: Labels; value: bigint | number }[];
 }
 
-export function metricsText(input: MetricsInput): string {
+/**
+ * One exposition for one or several drivers' books (`metrics --all-drivers`): each metric
+ * family once, with every driver's samples (the format allows a family only once).
+ */
+export function metricsText(books: readonly (MetricsInput | DownDriver)[]): string {
+  const merged = new Map<string, Family>();
+  for (const book of books) {
+    const families = 'down' in book ? upFamilies(book.driver, false, book.lastSuccess) : bookFamilies(book);
+    for (const family of families) {
+      const seen = merged.get(family.name);
+      if (seen) seen.samples.push(...family.samples);
+      else merged.set(family.name, { ...family, samples: [...family.samples] });
+    }
+  }
+  return render([...merged.values()].filter((family) => family.samples.length));
+}
+
+function bookFamilies(input: MetricsInput): Family[] {
   const { pools } = input.view;
   const ranges = VIEW_FAMILIES.flatMap((family) => input.view.families[family].ranges);
   const base = { driver: input.driver };
@@ -111,16 +135,16 @@ export function metricsText(input: MetricsInput): string {
     },
     ...spaceFamilies(base, input.space),
   ];
-  return `${upText(input.driver, true, input.now)}${render(families)}`;
+  return [...upFamilies(input.driver, true, input.now), ...families];
 }
 
 /**
  * `nebula_ipam_up` (1: these numbers are of this run; 0: the last run failed) and the time of
  * the last success, which an alert on staleness compares with `time()`.
  */
-export function upText(driver: string, up: boolean, lastSuccess: number | undefined): string {
+function upFamilies(driver: string, up: boolean, lastSuccess: number | undefined): Family[] {
   const base = { driver };
-  return render([
+  return [
     {
       name: 'nebula_ipam_up',
       help: 'Whether the last metrics run read the lease book (1) or failed (0).',
@@ -135,7 +159,7 @@ export function upText(driver: string, up: boolean, lastSuccess: number | undefi
             samples: [{ labels: base, value: lastSuccess }],
           },
         ]),
-  ]);
+  ];
 }
 
 function render(families: readonly Family[]): string {

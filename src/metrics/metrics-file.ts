@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { IpamError } from '../core/errors.ts';
-import { LAST_SUCCESS, upText } from './exposition.ts';
+import { LAST_SUCCESS } from './exposition.ts';
 
 export function writeMetricsFile(file: string, text: string): void {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
@@ -26,19 +26,15 @@ export function writeMetricsFile(file: string, text: string): void {
   }
 }
 
-/** Marks the file as down, keeping the last success time the file carried (if any). */
-export function markMetricsFileDown(file: string, driver: string): void {
-  writeMetricsFile(file, upText(driver, false, previousSuccess(file)));
-}
-
-/** The success time our own earlier run wrote in the file, if it did. */
-function previousSuccess(file: string): number | undefined {
+/** The success time our own earlier run wrote in the file for `driver`, if it did. */
+export function previousSuccess(file: string, driver: string): number | undefined {
   let old: string;
   try {
     old = fs.readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }
-  const match = new RegExp(`^${LAST_SUCCESS}\\{[^}]*\\} (\\d+)$`, 'm').exec(old);
+  // Driver names are letters, digits, '_', '.' and '-' (config/paths.ts): only '.' needs escaping.
+  const match = new RegExp(`^${LAST_SUCCESS}\\{driver="${driver.replaceAll('.', '\\.')}"\\} (\\d+)$`, 'm').exec(old);
   return match ? Number(match[1]) : undefined;
 }

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defaultPaths, type Env } from '../config/paths.ts';
 import type { TargetTally } from '../core/sync/sync-plan.ts';
-import { readRegularFile } from '../regular-file.ts';
+import { readRegularFile } from '../access/regular-file.ts';
 import type { PassReport } from './sync-pass.ts';
 
 export interface TargetState extends TargetTally {

@@ -4,7 +4,7 @@
  */
 import type { Config, KeaTarget, Rfc2136Target } from '../config/config.ts';
 import { refuseOpenSecret } from '../access/secret-modes.ts';
-import { readRegularFile } from '../regular-file.ts';
+import { readRegularFile } from '../access/regular-file.ts';
 import { IpamError } from '../core/errors.ts';
 import type { DnsServer } from '../targets/dns/index.ts';
 import { tsigSecret } from '../targets/dns/index.ts';

@@ -28,7 +28,7 @@ export function requireBinary(file: string, debianPackage: string, mode = fs.con
     return file;
   } catch {
     throw new Error(
-      `${file} is missing: the DNS tests need Debian's ${debianPackage}; run scripts/test-prerequisites.sh (as root) to install it`,
+      `${file} is missing: the tests need Debian's ${debianPackage}; run scripts/test-prerequisites.sh (as root) to install it`,
     );
   }
 }

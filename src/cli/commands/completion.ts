@@ -1,5 +1,7 @@
 /** `nebula-ipam completion bash`: shell completion made from the command table. */
+import { defaultPaths } from '../../config/paths.ts';
 import { EXIT_CODES } from '../../core/exit-codes.ts';
+import { findInstalledDrivers } from '../../install/find-drivers.ts';
 import { GLOBAL_OPTION_NAMES, parseCommandArgs, usageError, type Command } from '../command.ts';
 import { bashCompletion } from '../completion-script.ts';
 import { exitCodeHelp } from '../exit-code-help.ts';
@@ -17,16 +19,19 @@ export const completionCommand: Command = {
   usage: `Usage: nebula-ipam completion bash
        nebula-ipam completion pools
        nebula-ipam completion ranges
+       nebula-ipam completion drivers
 
 completion bash prints a bash completion script: commands, their options, pool names
 after --pool and range ids after --range and show (asked of \`nebula-ipam completion
 pools|ranges\` as you type, with the line's --driver/--config/--store, so they follow the
-config and book), opennebula/operator after --holder. Install it with
+config and book, of the driver the CLI picks), opennebula/operator after --holder, the
+installed drivers after --driver, and the values an option's Usage line lists (export
+--format json|csv). Install it with
   nebula-ipam completion bash > /etc/bash_completion.d/nebula-ipam
 or add \`source <(nebula-ipam completion bash)\` to ~/.bashrc.
 
 completion pools prints the config's pool names, one a line; completion ranges the book's
-range ids.
+range ids; completion drivers the nebula-ipam drivers installed here.
 
 ${exitCodeHelp([
   [0, 'printed'],
@@ -38,7 +43,7 @@ ${exitCodeHelp([
       'completion',
       args,
       {},
-      { min: 1, max: 1, names: 'the shell (bash), pools or ranges' },
+      { min: 1, max: 1, names: 'the shell (bash), pools, ranges or drivers' },
     );
     const what = positionals[0]!;
     if (what === 'bash') context.stdout(bashCompletion(table, GLOBAL_OPTION_NAMES));
@@ -52,8 +57,17 @@ ${exitCodeHelp([
     else if (what === 'ranges') {
       const book = await context.store().read();
       context.stdout(book.ranges.map((r) => `${r.id}\n`).join(''));
-    } else
-      throw usageError('completion', `${JSON.stringify(what)} is not a supported shell (bash), nor pools or ranges`);
+    } else if (what === 'drivers')
+      context.stdout(
+        findInstalledDrivers(defaultPaths(context.env).remotesIpam)
+          .map((name) => `${name}\n`)
+          .join(''),
+      );
+    else
+      throw usageError(
+        'completion',
+        `${JSON.stringify(what)} is not a supported shell (bash), nor pools, ranges or drivers`,
+      );
     return EXIT_CODES.ok;
   },
 };

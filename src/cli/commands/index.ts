@@ -16,6 +16,7 @@ import { manCommand } from './man.ts';
 import { metricsCommand } from './metrics.ts';
 import { rangeCommand } from './range.ts';
 import { reconcileCommand } from './reconcile.ts';
+import { holdCommand } from './hold.ts';
 import { releaseCommand } from './release.ts';
 import { restoreCommand } from './restore.ts';
 import { showCommand } from './show.ts';
@@ -33,6 +34,7 @@ export const COMMANDS: readonly Command[] = [
   leasesCommand,
   leaseCommand,
   releaseCommand,
+  holdCommand,
   rangeCommand,
   verifyCommand,
   doctorCommand,

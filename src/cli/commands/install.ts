@@ -24,7 +24,7 @@ import {
   type Replacement,
 } from '../../install/upgrade-lines.ts';
 import { makeDirectory, writeProgram } from '../../install/write-program.ts';
-import { systemFiles } from '../../install/system-files.ts';
+import { systemFiles } from '../system-files.ts';
 import { ACTION_NAMES } from '../../core/actions/action.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';

@@ -1,9 +1,9 @@
 /** `nebula-ipam status`: every pool and range, how full it is, and totals. */
 import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
 import { formatPrefix } from '../../core/address/prefix.ts';
-import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { bookView } from '../../core/view/book-view.ts';
 import type { StoreCopy } from '../../store/store-health.ts';
+import { gatherDrivers, reportFailures } from '../all-drivers.ts';
 import { bookSource } from '../book-source.ts';
 import { requireBook } from '../require-book.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
@@ -17,7 +17,8 @@ export const statusCommand: Command = {
   name: 'status',
   summary: 'pools and ranges: size, carved, used, free',
   namesBookOnStderr: false,
-  usage: `Usage: nebula-ipam status [--json] [--serializable]
+  allDrivers: true,
+  usage: `Usage: nebula-ipam status [--json] [--serializable] [--all-drivers]
 
 Shows the lease book: each pool of the config (size, excluded, carved into ranges, free)
 and each range (who manages it, pool, network, type, first address, size, used, free),
@@ -38,6 +39,9 @@ made with \`range add\` or \`lease\` for hosts OpenNebula does not manage.
            both families' addresses, \`families\` keeps them apart); on etcd also
            etcd: { members[], copy? } and storage: { usedBytes, inUseBytes, quotaBytes }
            (the largest member's database against etcd's quota)
+  --all-drivers   each nebula-ipam driver installed here (its own config and book), one
+           after the other, each headed "Driver NAME"; --json: { drivers: [ ... ] }, one
+           document each as above. A driver that fails is one stderr line, after the others
   --serializable   etcd only: read one member's own copy, even with quorum lost (the
            disaster copy), and say whose it is and how old it may be
 
@@ -46,14 +50,19 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad option'], ...READS_BOOK])}`,
     const { values } = parseCommandArgs(
       'status',
       args,
-      { serializable: { type: 'boolean' } },
+      { serializable: { type: 'boolean' }, 'all-drivers': { type: 'boolean' } },
       { min: 0, max: 0, names: '' },
     );
-    const report = await gatherStatus(context, values.serializable === true);
-    context.stdout(
-      context.json ? renderJson(statusJson(report)) : statusText(report, context.color, context.options.width),
-    );
-    return EXIT_CODES.ok;
+    const all = values['all-drivers'] === true;
+    const gathered = await gatherDrivers('status', context, all, (c) => gatherStatus(c, values.serializable === true));
+    const reports = gathered.flatMap((entry) => ('value' in entry ? [entry.value] : []));
+    if (context.json) {
+      context.stdout(renderJson(all ? { drivers: reports.map(statusJson) } : statusJson(reports[0]!)));
+    } else {
+      const text = (r: StatusReport) => statusText(r, context.color, context.options.width);
+      context.stdout(all ? reports.map((r) => `Driver ${r.driver}\n${text(r)}`).join('\n') : text(reports[0]!));
+    }
+    return reportFailures(context, gathered);
   },
 };
 

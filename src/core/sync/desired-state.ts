@@ -75,7 +75,8 @@ export interface DesiredState {
 
 export function desiredState(book: Book, config: Config, facts: SyncFacts = {}): DesiredState {
   const zones = new Map<string, { target: string; zone: string; kind: 'forward' | 'reverse'; records: DnsRecord[] }>();
-  const dhcp = new Map<string, DhcpHost[]>();
+  const dhcp = new Map<string, { host: DhcpHost; family: string; address: bigint }[]>();
+  const placedOf = placements(config);
   const zoneOf = (target: string, zone: string, kind: 'forward' | 'reverse') => {
     const key = `${target}\u0000${zone}`;
     let entry = zones.get(key);
@@ -118,7 +119,10 @@ export function desiredState(book: Book, config: Config, facts: SyncFacts = {}):
         break;
       }
     }
-    if (pool.dhcp && at.mac !== undefined) dhcp.get(pool.dhcp.server)!.push(dhcpHost(at, pool, config, name));
+    if (pool.dhcp && at.mac !== undefined)
+      dhcp
+        .get(pool.dhcp.server)!
+        .push({ host: dhcpHost(at, pool, placedOf(at), name), family: at.family, address: at.address });
   }
   if (leftOut) findings.push({ kind: 'too-many-addresses', limit: MAX_SYNCED_ADDRESSES });
 
@@ -130,7 +134,7 @@ export function desiredState(book: Book, config: Config, facts: SyncFacts = {}):
       .map((z) => ({ ...z, records: z.records.sort(compareRecords) })),
     dhcp: [...dhcp.entries()]
       .sort(([a], [b]) => compareText(a, b))
-      .map(([target, hosts]) => ({ target, hosts: hosts.sort(compareHosts) })),
+      .map(([target, hosts]) => ({ target, hosts: hosts.sort(compareHosts).map((h) => h.host) })),
     findings,
     book,
     config,
@@ -167,17 +171,39 @@ function nameOf(at: SyncAddress, pool: Pool, facts: SyncFacts, findings: Desired
   return full;
 }
 
-/** The host as the DHCP server should hand it out: the gateway as `show` and `lease` compute it. */
-function dhcpHost(at: SyncAddress, pool: Pool, config: Config, hostname: string | undefined): DhcpHost {
-  const placed = rangeSubnet(at.range, config, at.family);
-  const gateway = placed && gatewayOf(placed.pool, placed.subnet);
+/** Each range's subnet and gateway per family, as `show` and `lease` compute them, once per range. */
+function placements(config: Config): (at: SyncAddress) => { subnet?: string; gateway?: string } {
+  const known = new Map<string, { subnet?: string; gateway?: string }>();
+  return (at) => {
+    const key = `${at.family}/${at.range.id}`;
+    let found = known.get(key);
+    if (!found) {
+      const placed = rangeSubnet(at.range, config, at.family);
+      const gateway = placed && gatewayOf(placed.pool, placed.subnet);
+      found = {
+        ...(placed ? { subnet: formatPrefix(placed.subnet) } : {}),
+        ...(gateway === undefined ? {} : { gateway: FAMILIES[at.family].format(gateway) }),
+      };
+      known.set(key, found);
+    }
+    return found;
+  };
+}
+
+/** The host as the DHCP server should hand it out. */
+function dhcpHost(
+  at: SyncAddress,
+  pool: Pool,
+  placed: { subnet?: string; gateway?: string },
+  hostname: string | undefined,
+): DhcpHost {
   return {
     family: at.family,
     mac: formatMac(at.mac!),
     address: at.text,
     ...(hostname === undefined ? {} : { hostname }),
-    subnet: formatPrefix(placed?.subnet ?? pool.network),
-    ...(gateway === undefined ? {} : { gateway: FAMILIES[at.family].format(gateway) }),
+    subnet: placed.subnet ?? formatPrefix(pool.network),
+    ...(placed.gateway === undefined ? {} : { gateway: placed.gateway }),
     dnsServers: pool.dns,
     ...(pool.mtu === undefined ? {} : { mtu: pool.mtu }),
     ...(pool.searchDomain === undefined ? {} : { searchDomain: pool.searchDomain }),
@@ -193,9 +219,7 @@ export function compareRecords(a: DnsRecord, b: DnsRecord): number {
   return compareText(a.name, b.name) || compareText(a.type, b.type) || compareText(a.data, b.data) || a.ttl - b.ttl;
 }
 
-function compareHosts(a: DhcpHost, b: DhcpHost): number {
+function compareHosts(a: { family: string; address: bigint }, b: { family: string; address: bigint }): number {
   if (a.family !== b.family) return a.family === 'ipv4' ? -1 : 1;
-  const x = FAMILIES[a.family].parse(a.address)!;
-  const y = FAMILIES[b.family].parse(b.address)!;
-  return x < y ? -1 : x > y ? 1 : 0;
+  return a.address < b.address ? -1 : a.address > b.address ? 1 : 0;
 }

@@ -56,12 +56,15 @@ export function readOwnerText(
   return { owner, lease: { range: lease.slice(0, slash), address: lease.slice(slash + 1) } };
 }
 
-/** The addresses our TXT records at a name's registry name claim, in canonical text. */
-export function claimedAddresses(txt: readonly DnsRecord[], owner: string): Set<string> {
+/** The addresses our TXT records (`marks`, already ours) claim, in canonical text; `markOf` reads one. */
+export function claimedAddresses(
+  marks: readonly DnsRecord[],
+  markOf: (record: DnsRecord) => ReturnType<typeof readOwnerText>,
+): Set<string> {
   const claimed = new Set<string>();
-  for (const record of txt) {
-    const mark = record.type === 'TXT' ? readOwnerText(record.data) : undefined;
-    if (mark?.owner === owner && mark.lease) claimed.add(canonicalAddress(mark.lease.address));
+  for (const record of marks) {
+    const lease = markOf(record)?.lease;
+    if (lease) claimed.add(canonicalAddress(lease.address));
   }
   return claimed;
 }

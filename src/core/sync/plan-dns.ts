@@ -48,24 +48,27 @@ export function planZone(want: DesiredZone, records: readonly DnsRecord[], conte
   const wanted = groupByName(want.records);
   const result: ZonePlan = { updates: [], conflicts: [], holds: [], desired: 0, inPlace: 0, conflicting: 0 };
 
+  // Each TXT record's text is read once: a zone of 10 000 names is read in every pass.
+  const marksRead = new Map<DnsRecord, ReturnType<typeof readOwnerText>>();
+  const markOf = (record: DnsRecord) => {
+    if (!marksRead.has(record)) marksRead.set(record, readOwnerText(record.data));
+    return marksRead.get(record);
+  };
   // The names to decide: those wanted, and those our marks claim.
   const names = new Set<string>();
   for (const name of wanted.keys()) if (registeredName(prefix, name) === undefined) names.add(name);
   for (const [name, at] of byName) {
     const base = registeredName(prefix, name);
-    if (base !== undefined && at.some((r) => r.type === 'TXT' && readOwnerText(r.data)?.owner === owner))
-      names.add(base);
+    if (base !== undefined && at.some((r) => r.type === 'TXT' && markOf(r)?.owner === owner)) names.add(base);
   }
   const taken = new Set<string>();
   const ours = new Set<DnsRecord>();
   for (const name of [...names].sort()) {
     const at = byName.get(name) ?? [];
     const txt = (byName.get(registryName(prefix, name)) ?? []).filter((r) => r.type === 'TXT');
-    const marks = txt.filter((r) => readOwnerText(r.data)?.owner === owner);
-    const others = [
-      ...new Set(txt.flatMap((r) => readOwnerText(r.data)?.owner ?? []).filter((o) => o !== owner)),
-    ].sort();
-    const claimed = claimedAddresses(marks, owner);
+    const marks = txt.filter((r) => markOf(r)?.owner === owner);
+    const others = [...new Set(txt.flatMap((r) => markOf(r)?.owner ?? []).filter((o) => o !== owner))].sort();
+    const claimed = claimedAddresses(marks, markOf);
     const mine = at.filter((r) => isAddressRecord(r) && claimedRecord(r, claimed));
     for (const r of [...mine, ...marks]) ours.add(r);
     const wantedHere = wanted.get(name) ?? [];

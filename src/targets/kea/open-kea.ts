@@ -51,8 +51,10 @@ export interface Kea {
    * Makes Kea hand `host.address` to `host.mac`: adds it, or renews our entry already there
    * (`lifetimeSeconds` is the lease's; a reservation does not expire). `config` if Kea has no
    * subnet `host.subnet`; `conflict` if the address is held by an entry that is not ours.
+   * `current`: what the caller's read() found at the address ('absent': nothing), which saves
+   * asking Kea again (a lease put meanwhile makes Kea refuse the add: a `conflict`, not a loss).
    */
-  put(host: DhcpHost, lifetimeSeconds: number): Promise<void>;
+  put(host: DhcpHost, lifetimeSeconds: number, current?: ObservedDhcpEntry | 'absent'): Promise<void>;
   /**
    * Removes our entry at `entry.address`, if Kea still holds it as ours for the same MAC; an entry
    * that is not ours is refused (`conflict`) and left as it is; one already gone is fine.
@@ -117,18 +119,25 @@ export function openKea(options: KeaOptions): Kea {
       });
       return leasesOf(answer.arguments).map((lease) => observedLease(family, lease, owner));
     },
-    async put(host: DhcpHost, lifetimeSeconds: number) {
+    async put(host: DhcpHost, lifetimeSeconds: number, current?: ObservedDhcpEntry | 'absent') {
       const service = SERVICE[host.family];
       const add = `lease${DIGIT[host.family]}-add`;
       const subnet = await subnetOf(host, add);
-      const held = await heldLease(host.family, host.address);
-      if (held && !isOurs(held['user-context'], owner)) {
+      const held =
+        current === 'absent'
+          ? undefined
+          : current
+            ? { ours: current.ours, mac: current.mac }
+            : await heldLease(host.family, host.address).then(
+                (lease) => lease && { ours: isOurs(lease['user-context'], owner), mac: lease['hw-address'] },
+              );
+      if (held && !held.ours) {
         throw keaFailure(
           'conflict',
           agent,
           service,
           add,
-          `${host.address} is held by a lease nebula-ipam did not make (MAC ${held['hw-address'] ?? 'none'}); left as it is`,
+          `${host.address} is held by a lease nebula-ipam did not make (MAC ${held.mac ?? 'none'}); left as it is`,
         );
       }
       const command = held ? `lease${DIGIT[host.family]}-update` : add;
@@ -262,14 +271,15 @@ export function openKea(options: KeaOptions): Kea {
       for (const family of families) all.push(...(await use.read(family)));
       return all;
     },
-    async put(host, lifetimeSeconds) {
+    async put(host, lifetimeSeconds, current) {
       if (!families.includes(host.family))
         throw new IpamError(
           'config',
           `Cannot put the DHCP entry of ${host.mac} (${host.address}) on Kea at ${options.url}: it is not configured for ${host.family}`,
           { subject: options.url },
         );
-      await (await edge()).put(host, lifetimeSeconds);
+      const use = await edge();
+      await (use === leases ? leases.put(host, lifetimeSeconds, current) : reservations.put(host));
     },
     async remove(entry) {
       await (await edge()).remove(entry);

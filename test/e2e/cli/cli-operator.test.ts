@@ -70,20 +70,20 @@ describe('nebula-ipam finds the right books, or says it cannot (issue 11 item 1)
     assert.match(out, /nebula-ipam --driver nebula status/);
   });
 
-  it('with one driver installed and no --driver, uses it and says which; a missing book is said so', () => {
-    // The default config of "nebula" is not there: not an empty cloud, a clear word.
-    const noConfig = operator(['status']);
-    expectCliFailure({ ...noConfig, stderr: noConfig.stderr.split('\n').slice(1).join('\n') }, 5, [
+  it('with one driver installed and no --driver, uses it (said with --verbose); a missing book is said so', () => {
+    // The default config of "nebula" is not there: not an empty cloud, a clear word, naming the pick.
+    expectCliFailure(operator(['status']), 5, [
       `Cannot load config ${path.join(one, 'etc', 'nebula-ipam', 'nebula.json')}: there is no such file`,
       'the default for driver "nebula", picked as the one installed in',
       'nebula-ipam install',
     ]);
-    assert.match(noConfig.stderr, /^Using driver "nebula", the one installed in .*one-location\/var\/remotes\/ipam/);
+    const verbose = operator(['--verbose', 'status']);
+    assert.match(verbose.stderr, /^Using driver "nebula", the one installed in .*one-location\/var\/remotes\/ipam/);
+    assert.equal(verbose.stderr.split('\n').length, 3, verbose.stderr);
     // With a config there, its default book is not: said so, with what chose that place.
     fs.mkdirSync(path.join(one, 'etc', 'nebula-ipam'), { recursive: true });
     fs.writeFileSync(path.join(one, 'etc', 'nebula-ipam', 'nebula.json'), JSON.stringify(CONFIG));
-    const missing = operator(['status']);
-    expectCliFailure({ ...missing, stderr: missing.stderr.split('\n').slice(1).join('\n') }, 5, [
+    expectCliFailure(operator(['status']), 5, [
       `Cannot use the lease book ${path.join(one, 'var', 'nebula-ipam', 'nebula', 'leases.json')}: there is no lease book there`,
       'the default for driver "nebula", picked as the one installed in',
       'nebula-ipam init',
@@ -95,7 +95,7 @@ describe('nebula-ipam finds the right books, or says it cannot (issue 11 item 1)
     });
     const status = operator(['status', '--config', config]);
     assert.equal(status.code, 0, status.stderr);
-    assert.match(status.stderr, /^Using driver "nebula"/);
+    assert.equal(status.stderr, '', 'one driver installed: nothing to announce (issue 19 item 7)');
     assert.ok(status.stdout.startsWith(`Lease book ${book} `), status.stdout);
     assert.match(status.stdout, /10\.20\.0\.2/);
     // --json prints no word on stderr.
@@ -109,10 +109,66 @@ describe('nebula-ipam finds the right books, or says it cannot (issue 11 item 1)
     // Another driver's directory is not counted.
     fs.mkdirSync(path.join(remotes, 'dummy'), { recursive: true });
     fs.writeFileSync(path.join(remotes, 'dummy', 'get_address'), '#!/bin/sh\n', { mode: 0o755 });
-    expectCliFailure(operator(['status']), 2, ['"lab", "nebula"', '--driver']);
+    expectCliFailure(operator(['status']), 2, ['"lab", "nebula"', '--driver', 'or --all-drivers for every one']);
+    const lease = expectCliFailure(operator(['lease', '--pool', 'private', '--owner', 'x']), 2, ['--driver']);
+    assert.doesNotMatch(lease, /all-drivers/, 'lease has no --all-drivers to offer');
     const picked = operator(['--driver', 'nebula', 'status', '--config', config]);
     assert.equal(picked.code, 0, picked.stderr);
     assert.equal(picked.stderr, '', 'a driver given is not announced');
+  });
+
+  it("status --all-drivers and metrics --all-drivers: each installed driver's book, named (issue 19 item 2, Why 13)", () => {
+    const labBook = path.join(s.dir, 'lab-book', 'leases.json');
+    const configs = path.join(one, 'etc', 'nebula-ipam');
+    fs.writeFileSync(path.join(configs, 'nebula.json'), JSON.stringify({ ...CONFIG, store: book }));
+    fs.writeFileSync(path.join(configs, 'lab.json'), JSON.stringify({ ...CONFIG, store: labBook }));
+    expectOk(operator(['--driver', 'lab', 'init']));
+    const status = operator(['status', '--all-drivers']);
+    assert.equal(status.code, 0, status.stderr);
+    assert.equal(status.stderr, '');
+    assert.match(
+      status.stdout,
+      new RegExp(
+        `^Driver lab\nLease book ${labBook} [^]*No ranges yet[^]*\nDriver nebula\nLease book ${book} [^]*10\\.20\\.0\\.2`,
+      ),
+    );
+    const json = JSON.parse(expectOk(operator(['--json', 'status', '--all-drivers']))) as {
+      drivers: { driver: string; book: string; totals: { ranges: number } }[];
+    };
+    assert.deepEqual(
+      json.drivers.map((d) => [d.driver, d.book, d.totals.ranges]),
+      [
+        ['lab', labBook, 0],
+        ['nebula', book, 1],
+      ],
+    );
+    const metrics = expectOk(operator(['metrics', '--all-drivers']));
+    assert.equal(metrics.match(/^# HELP nebula_ipam_up /gm)?.length, 1, 'each family once');
+    assert.match(metrics, /^nebula_ipam_up\{driver="lab"\} 1$/m);
+    assert.match(metrics, /^nebula_ipam_up\{driver="nebula"\} 1$/m);
+    assert.match(metrics, /^nebula_ipam_range_size_addresses\{driver="nebula",range="r1",/m);
+    const prom = path.join(s.dir, 'all.prom');
+    assert.equal(expectOk(operator(['metrics', '--all-drivers', '--output', prom])), '');
+    expectCliFailure(operator(['--driver', 'lab', 'status', '--all-drivers']), 2, [
+      '--driver or --all-drivers, not both',
+    ]);
+    expectCliFailure(operator(['status', '--all-drivers', '--config', config]), 2, ['give no --config or --store']);
+    // One driver's book unreadable: the others still shown, its one line on stderr, its exit code.
+    fs.rmSync(path.join(configs, 'lab.json'));
+    const partial = operator(['status', '--all-drivers']);
+    assert.equal(partial.code, 5, partial.stderr);
+    assert.match(partial.stdout, /^Driver nebula\n/);
+    assert.match(partial.stderr, /^Driver lab: Cannot load config \S+lab\.json: there is no such file[^\n]*\n$/);
+    const down = operator(['metrics', '--all-drivers', '--output', prom]);
+    assert.equal(down.code, 5, down.stderr);
+    const written = fs.readFileSync(prom, 'utf8');
+    assert.match(written, /^nebula_ipam_up\{driver="lab"\} 0$/m);
+    assert.match(written, /^nebula_ipam_up\{driver="nebula"\} 1$/m);
+    assert.match(
+      written,
+      /^nebula_ipam_last_success_timestamp_seconds\{driver="lab"\} \d+$/m,
+      "lab's last success kept",
+    );
   });
 
   it('with none installed, keeps the default driver name', () => {
@@ -555,7 +611,7 @@ describe('shell completion (issue 11 item 9)', () => {
   after(() => s.cleanup());
 
   /** What bash offers for the words typed so far (the last one being completed). */
-  function complete(words: readonly string[]): string[] {
+  function complete(words: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): string[] {
     const script = expectOk(s.cli(['completion', 'bash']));
     const file = path.join(s.dir, 'completion.bash');
     fs.writeFileSync(file, script);
@@ -568,6 +624,7 @@ describe('shell completion (issue 11 item 9)', () => {
         PATH: `${s.driverDir}:${process.env.PATH}`,
         NEBULA_IPAM_CONFIG: s.configPath!,
         NEBULA_IPAM_STORE: s.bookPath,
+        ...env,
       }),
     });
     assert.equal(child.status, 0, child.stderr);
@@ -602,6 +659,30 @@ describe('shell completion (issue 11 item 9)', () => {
       JSON.stringify({ pools: [{ name: 'elsewhere', network: '10.99.0.0/16', subnetPrefix: 24 }] }),
     );
     assert.deepEqual(complete(['--config', other, 'lease', '--pool', '']), ['elsewhere']);
+  });
+
+  it('on a front-end (one driver installed, nothing in the environment) completes its pools, the installed drivers after --driver, and --format values (issue 19 item 2)', () => {
+    const one = path.join(s.dir, 'front-end');
+    const remotes = path.join(one, 'var', 'remotes', 'ipam');
+    expectOk(s.cli(['install', path.join(remotes, 'nebula')]));
+    fs.mkdirSync(path.join(one, 'etc', 'nebula-ipam'), { recursive: true });
+    const pools = [{ name: 'frontend-pool', network: '10.77.0.0/16', subnetPrefix: 24 }];
+    fs.writeFileSync(path.join(one, 'etc', 'nebula-ipam', 'nebula.json'), JSON.stringify({ pools }));
+    const frontEnd = { ONE_LOCATION: one, NEBULA_IPAM_CONFIG: undefined, NEBULA_IPAM_STORE: undefined };
+    // Without ONE_LOCATION's driver picked, `completion pools` read nebula-ipam.json: nothing.
+    assert.deepEqual(complete(['lease', '--pool', ''], frontEnd), ['frontend-pool']);
+    assert.deepEqual(complete(['--driver', ''], frontEnd), ['nebula']);
+    expectOk(s.cli(['install', path.join(remotes, 'lab')]));
+    assert.deepEqual(complete(['status', '--driver', ''], frontEnd), ['lab', 'nebula']);
+    // The values export's Usage line lists, whichever they are.
+    const formats = /--format ([a-z|]+)/.exec(expectOk(s.cli(['export', '--help'])))![1]!.split('|');
+    assert.ok(formats.includes('csv') && formats.includes('json'), formats.join());
+    assert.deepEqual(complete(['export', '--format', ''], frontEnd), formats.sort());
+    assert.deepEqual(complete(['export', '--format', 'c'], frontEnd), ['csv']);
+    assert.deepEqual(
+      complete(['completion', ''], frontEnd).filter((w) => !w.startsWith('-')),
+      ['bash', 'drivers', 'pools', 'ranges'],
+    );
   });
 
   it('refuses a shell it does not know', () => {

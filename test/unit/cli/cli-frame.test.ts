@@ -40,12 +40,14 @@ describe('global options', () => {
     assert.deepEqual(split.globals, {
       driver: 'd1',
       driverGiven: true,
+      verbose: false,
       json: true,
       config: 'c.json',
       store: '/tmp/b.json',
     });
     assert.equal(splitGlobalOptions(['status', '--wide']).globals.wide, true);
     assert.equal(splitGlobalOptions(['status']).globals.driverGiven, false);
+    assert.equal(splitGlobalOptions(['status', '--verbose']).globals.verbose, true);
   });
 
   it('refuse a missing value and a bad driver name as usage errors', () => {

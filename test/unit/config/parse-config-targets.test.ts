@@ -57,7 +57,7 @@ test('the example of the brief is read: targets, dnsNames with a derived reverse
 test('defaults: port 53, hmac-sha256, 2 s, pattern vm-{ip}, TTL 300, lifetime 3600, registry _nebula-ipam owned by "default"', () => {
   const config = parse({
     targets: {
-      bind: { type: 'rfc2136', host: 'ns1.example.com', tsigKeyName: 'k', tsigSecretFile: '/k' },
+      bind: { type: 'rfc2136', host: '::1', tsigKeyName: 'k', tsigSecretFile: '/k' },
       kea: { type: 'kea', url: 'https://kea.example.com/' },
     },
     pools: [pool({ dnsNames: { forwardZone: 'Cloud.Example.COM.', server: 'bind' }, dhcp: { server: 'kea' } })],
@@ -99,13 +99,14 @@ test('every refusal of a target names the key and the value', () => {
   refused({ targets: { bind: { type: 'nsupdate' } } }, ['targets.bind.type', '"rfc2136" or "kea"', '"nsupdate"']);
   refused(bind({ hostt: '127.0.0.1' }), ['targets.bind.hostt', 'did you mean "host"?']);
   refused(bind({ host: 'not a host!' }), ['targets.bind.host', '"not a host!"']);
+  refused(bind({ host: 'ns1.example.com' }), ['targets.bind.host', 'IP address', '"ns1.example.com"']);
   refused(bind({ port: 0 }), ['targets.bind.port', '1 to 65535', '0']);
   refused(bind({ port: '53' }), ['targets.bind.port', '"53"']);
   refused(bind({ tsigKeyName: 'two words' }), ['targets.bind.tsigKeyName', '"two words"']);
   refused(bind({ tsigAlgorithm: 'hmac-md5' }), ['targets.bind.tsigAlgorithm', 'hmac-sha256', '"hmac-md5"']);
   refused(bind({ tsigSecretFile: 'tsig.key' }), ['targets.bind.tsigSecretFile', 'absolute path', '"tsig.key"']);
-  refused(bind({ timeoutMs: 0 }), ['targets.bind.timeoutMs', '1 to 60000', '0']);
-  refused(bind({ timeoutMs: 60001 }), ['targets.bind.timeoutMs', '60001']);
+  refused(bind({ timeoutMs: 0 }), ['targets.bind.timeoutMs', '1 to 30000', '0']);
+  refused(bind({ timeoutMs: 30001 }), ['targets.bind.timeoutMs', '30001']);
   const kea = (extra: object) => ({ targets: { kea: { ...KEA, ...extra } } });
   refused(kea({ urll: 'x' }), ['targets.kea.urll', 'did you mean "url"?']);
   refused(kea({ url: 'ftp://127.0.0.1/' }), ['targets.kea.url', '"ftp://127.0.0.1/"']);

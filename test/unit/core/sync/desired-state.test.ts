@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { desiredState } from '../../../../src/core/sync/desired-state.ts';
-import { book, ip, lease, range, syncBook, syncConfig, SYNC_POOLS } from '../../../support/sync-fixtures.ts';
+import { book, ip, ip6, lease, range, syncBook, syncConfig, SYNC_POOLS } from '../../../support/sync-fixtures.ts';
 
 const V6_ZONE = '0.0.0.0.7.7.0.0.8.b.d.0.1.0.0.2.ip6.arpa';
 const zone = (d: ReturnType<typeof desiredState>, name: string) => d.zones.find((z) => z.zone === name)!.records;
@@ -182,4 +182,34 @@ test('the same book and config give the same state, whatever the order of ranges
   const reversed = { ...b, ranges: [...b.ranges].reverse() };
   const strip = (d: ReturnType<typeof desiredState>) => ({ zones: d.zones, dhcp: d.dhcp });
   assert.deepEqual(strip(desiredState(b, syncConfig())), strip(desiredState(reversed, syncConfig())));
+});
+
+test("a SLAAC range's addresses are named from the /64 and each index's MAC, as show finds them", () => {
+  const pools = [
+    { ...SYNC_POOLS[1]!, dnsNames: { forwardZone: 'cloud.example.com', name: 'vm-{ip}', server: 'bind' } },
+  ];
+  const slaac = book([
+    range('r1', {
+      type: 'IP6',
+      size: 4n,
+      mac: 0x02000a4d0010n,
+      globalPrefix: ip6('2001:db8:77::'),
+      pool6: 'lan6',
+      leases: [lease(1, 1)],
+    }),
+  ]);
+  const desired = desiredState(slaac, syncConfig(pools));
+  const aaaa = zone(desired, 'cloud.example.com').filter((r) => r.type === 'AAAA');
+  assert.deepEqual(aaaa, [
+    {
+      name: 'vm-2001-db8-77--aff-fe4d-11.cloud.example.com',
+      type: 'AAAA',
+      ttl: 300,
+      data: '2001:db8:77::aff:fe4d:11',
+    },
+  ]);
+  assert.deepEqual(
+    desired.dhcp[0]!.hosts.map((h) => `${h.address} ${h.mac}`),
+    ['2001:db8:77::aff:fe4d:11 02:00:0a:4d:00:11'],
+  );
 });

@@ -113,6 +113,30 @@ test('putting our lease again renews it with lease4-update (Kea refuses to add o
   }
 });
 
+test('given what read() found at the address, put asks Kea nothing more: absent is an add, ours an update, foreign a conflict', async () => {
+  const agent = await startFakeKeaAgent(leaseServer(new Map()));
+  try {
+    const kea = openKea({ url: agent.url, timeoutMs: 2_000 });
+    await kea.subnets();
+    const before = agent.sent.length;
+    await kea.put(HOST, 600, 'absent');
+    const [ours] = await kea.read();
+    await kea.put(HOST, 600, ours);
+    await expectIpamRejection(kea.put(HOST, 600, { ...ours!, ours: false, mac: '52:54:00:12:34:56' }), 'conflict', [
+      '10.77.0.50',
+      '52:54:00:12:34:56',
+    ]);
+    assert.deepEqual(commands(agent.sent.slice(before)), [
+      'list-commands',
+      'lease4-add',
+      'lease4-get-all',
+      'lease4-update',
+    ]);
+  } finally {
+    await agent.close();
+  }
+});
+
 test('an address Kea holds for a lease without our mark is a conflict: nothing is added, updated or deleted', async () => {
   const leases = new Map([
     ['10.77.0.50', { 'ip-address': '10.77.0.50', 'hw-address': '52:54:00:12:34:56', cltt: 1, 'valid-lft': 600 }],

@@ -8,10 +8,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { bashCompletion } from '../cli/completion-script.ts';
-import { GLOBAL_OPTION_NAMES } from '../cli/command.ts';
-import { commandTable } from '../cli/command-table.ts';
-import { manPage } from '../cli/man-page.ts';
+import { bashCompletion } from './completion-script.ts';
+import { GLOBAL_OPTION_NAMES } from './command.ts';
+import { commandTable } from './command-table.ts';
+import { manPage } from './man-page.ts';
 
 declare const NEBULA_IPAM_PACKAGING: Readonly<Record<string, string>> | undefined;
 
