@@ -1,7 +1,7 @@
 /**
  * `install --system-files`: the files a front-end's system needs around the driver, under
  * `--system-root` (default /, a staging tree for packagers and tests): the metrics service and
- * timer, the audit log's logrotate file, bash and zsh completion, and the man page. The static
+ * timer, the sync service, the audit log's logrotate file, bash and zsh completion, and the man page. The static
  * ones live in packaging/ and ride inside the bundle (build.mjs), so the single file an
  * air-gapped front-end receives carries them; the bash completion and the man page are made from
  * this release's command table, as `completion bash` and `man` print them.
@@ -38,6 +38,7 @@ export function systemFiles(root: string, command: string): SystemFile[] {
       content: unit('nebula-ipam-metrics@.service'),
     },
     { path: at('etc', 'systemd', 'system', 'nebula-ipam-metrics@.timer'), content: unit('nebula-ipam-metrics@.timer') },
+    { path: at('etc', 'systemd', 'system', 'nebula-ipam-sync@.service'), content: unit('nebula-ipam-sync@.service') },
     { path: at('etc', 'logrotate.d', 'nebula-ipam'), content: packagingFile('nebula-ipam.logrotate') },
     {
       path: at('usr', 'share', 'bash-completion', 'completions', 'nebula-ipam'),

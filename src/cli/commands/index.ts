@@ -22,6 +22,7 @@ import { releaseCommand } from './release.ts';
 import { restoreCommand } from './restore.ts';
 import { showCommand } from './show.ts';
 import { statusCommand } from './status.ts';
+import { syncCommand } from './sync.ts';
 import { uninstallCommand } from './uninstall.ts';
 import { verifyCommand } from './verify.ts';
 
@@ -40,6 +41,7 @@ export const COMMANDS: readonly Command[] = [
   verifyCommand,
   doctorCommand,
   reconcileCommand,
+  syncCommand,
   exportCommand,
   importCommand,
   restoreCommand,
