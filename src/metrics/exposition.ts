@@ -111,6 +111,11 @@ function bookFamilies(input: MetricsInput): Family[] {
       samples: pools.map((p) => ({ labels: poolLabels(p), value: p.ranges })),
     },
     {
+      name: 'nebula_ipam_held_addresses',
+      help: 'Addresses of the pool held: seen in use outside the book, never handed out (nebula-ipam hold list).',
+      samples: pools.map((p) => ({ labels: poolLabels(p), value: p.held })),
+    },
+    {
       name: 'nebula_ipam_range_size_addresses',
       help: 'Addresses in the range.',
       samples: ranges.map((r) => ({ labels: rangeLabels(r), value: r.size })),

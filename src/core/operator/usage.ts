@@ -5,6 +5,7 @@ import type { Book, RangeRecord } from '../book/book.ts';
 import { footprint, footprints } from '../book/footprint.ts';
 import type { Config, Pool } from '../../config/config.ts';
 import { takenIndices } from '../engine/taken-indices.ts';
+import { holdsOf } from '../book/holds.ts';
 import { covers, intervalSize, overlaps, type Interval } from '../intervals/interval.ts';
 import { union } from '../intervals/sorted.ts';
 
@@ -46,6 +47,8 @@ export interface PoolUsage {
   /** Neither excluded nor carved: what new ranges can still come from. */
   readonly free: bigint;
   readonly ranges: number;
+  /** Holds recorded in the pool (core/book/holds.ts): addresses seen in use outside the book. */
+  readonly held: number;
 }
 
 export function poolUsage(book: Book, config: Config): PoolUsage[] {
@@ -56,7 +59,8 @@ export function poolUsage(book: Book, config: Config): PoolUsage[] {
     const carved = total(inPool.map((f) => clip(f.space, span)));
     const unavailable = total([...pool.exclude.map(prefixInterval), ...inPool.map((f) => clip(f.space, span))]);
     const size = prefixSize(pool.network);
-    return { pool, size, excluded, carved, free: size - unavailable, ranges: inPool.length };
+    const held = holdsOf(book).filter((hold) => hold.pool === pool.name).length;
+    return { pool, size, excluded, carved, free: size - unavailable, ranges: inPool.length, held };
   });
 }
 

@@ -18,6 +18,7 @@ test('hold add keeps an address from get_address; hold list shows it; hold relea
     );
     assert.match(sandbox.cli(['hold', 'list']).stdout, /10\.2\.0\.10 +lan +operator .*printer on the shelf/);
     expectFailure(sandbox.run('get_address', ar.getXml(1)), 255, ['no free block of 1 left']);
+    assert.match(sandbox.cli(['metrics']).stdout, /^nebula_ipam_held_addresses\{[^}]*pool="lan"[^}]*\} 1$/m);
 
     const released = sandbox.cli(['hold', 'release', '10.2.0.10']);
     assert.equal(released.code, 0, released.stderr);
