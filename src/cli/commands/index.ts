@@ -17,6 +17,7 @@ import { metricsCommand } from './metrics.ts';
 import { rangeCommand } from './range.ts';
 import { reconcileCommand } from './reconcile.ts';
 import { holdCommand } from './hold.ts';
+import { hookCommand } from './hook.ts';
 import { releaseCommand } from './release.ts';
 import { restoreCommand } from './restore.ts';
 import { showCommand } from './show.ts';
@@ -35,6 +36,7 @@ export const COMMANDS: readonly Command[] = [
   leaseCommand,
   releaseCommand,
   holdCommand,
+  hookCommand,
   rangeCommand,
   verifyCommand,
   doctorCommand,
