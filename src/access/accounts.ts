@@ -3,7 +3,7 @@
  * regular-file.ts), for messages ("uid 9869 (oneadmin)") and for acting as oned's user (verify).
  * Without the files, numbers alone.
  */
-import { readRegularFile } from '../regular-file.ts';
+import { readRegularFile } from './regular-file.ts';
 
 export interface Account {
   readonly name: string;

@@ -1,11 +1,11 @@
 /**
  * `verify` and `status` on what oned will meet (issue 15 item 5): the store's files opened as
- * the driver's user (driver-user.ts, the store's checkAccess), as verify findings.
+ * the driver's user (doctor/pick-driver-user.ts, the store's checkAccess), as verify findings.
  */
 import type { AccessCheck } from '../store/store.ts';
 import type { AccessFinding } from '../core/verify/access-finding.ts';
 import type { CliContext } from './context.ts';
-import { driverUser, runningUser } from './driver-user.ts';
+import { driverUser, runningUser } from '../doctor/pick-driver-user.ts';
 
 export interface BookAccess {
   /** Undefined for a backend with nothing on this machine's disk (etcd). */

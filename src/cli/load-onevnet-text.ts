@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import { IpamError } from '../core/errors.ts';
 import { noSuchFile } from '../core/no-such-file.ts';
-import { FileTooBig, readRegularFile, type FileRead } from '../regular-file.ts';
+import { FileTooBig, readRegularFile, type FileRead } from '../access/regular-file.ts';
 
 /** `onevnet list -x` of a large cloud is tens of MB; far more is not oned's output. */
 const MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;

@@ -56,6 +56,10 @@ export interface PoolDhcp {
   readonly lifetimeSeconds: number;
 }
 
+/**
+ * The TSIG algorithms (RFC 8945 6) a target's key may use: HMAC-SHA256 is the one to use, the rest
+ * for keys an operator already has. MD5 is refused: RFC 8945 deprecates it and FIPS builds lack it.
+ */
 export const TSIG_ALGORITHMS = ['hmac-sha256', 'hmac-sha384', 'hmac-sha512', 'hmac-sha224', 'hmac-sha1'] as const;
 export type TsigAlgorithm = (typeof TSIG_ALGORITHMS)[number];
 

@@ -9,7 +9,7 @@
  */
 import { IpamError } from '../core/errors.ts';
 import { noSuchFile } from '../core/no-such-file.ts';
-import { readRegularFile } from '../regular-file.ts';
+import { readRegularFile } from '../access/regular-file.ts';
 import { parseConfig, type LoadedConfig } from './parse-config.ts';
 import { refuseOpenConfigSecrets } from '../access/secret-modes.ts';
 import { backendSecret } from '../store/backend-config.ts';

@@ -18,7 +18,7 @@ const DNS_KEYS = new Set(['forwardZone', 'reverseZone', 'name', 'ttl', 'server']
 const DHCP_KEYS = new Set(['server', 'lifetimeSeconds']);
 const DEFAULT_NAME_PATTERN = 'vm-{ip}';
 const DEFAULT_TTL = 300;
-const DEFAULT_DHCP_LIFETIME_SECONDS = 3600;
+export const DEFAULT_DHCP_LIFETIME_SECONDS = 3600;
 /** RFC 2181 section 8. */
 const MAX_TTL = 2_147_483_647;
 /** A minute (sync renews at half of it) to a year; Kea keeps lifetimes in 32 bits. */

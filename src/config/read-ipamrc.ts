@@ -3,7 +3,7 @@
  * It is root's file in /etc, like the config, so a symlink to it is followed; it is read as every
  * file is (`regular-file.ts`): without blocking, a regular file, capped.
  */
-import { readRegularFile } from '../regular-file.ts';
+import { readRegularFile } from '../access/regular-file.ts';
 import { type Ipamrc, parseIpamrc } from './ipamrc.ts';
 
 /** Far above any real ipamrc. */

@@ -8,7 +8,7 @@ import type { Config } from '../config/config.ts';
 import { defaultPaths, type Env } from '../config/paths.ts';
 import { versionOfFile } from '../install/bundle-version.ts';
 import type { LeaseStore } from '../store/store.ts';
-import { driverUser } from '../cli/driver-user.ts';
+import { driverUser } from './pick-driver-user.ts';
 import { withGroups } from './driver-user.ts';
 import type { Finding } from './finding.ts';
 import { onedConfFindings } from './oned-conf-checks.ts';

@@ -13,7 +13,7 @@ export interface DriverUser {
   readonly name: string;
 }
 
-/** `user` (cli/driver-user.ts picks it) with its groups, for judging a file by its mode. */
+/** `user` (pick-driver-user.ts picks it) with its groups, for judging a file by its mode. */
 export function withGroups(user: Account): DriverUser {
   return { uid: user.uid, gids: memberGids(user), name: `${user.name} (uid ${user.uid})` };
 }

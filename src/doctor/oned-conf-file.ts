@@ -4,7 +4,7 @@
  * root:oneadmin 0640, in a directory root owns; it is read as every file is (regular-file.ts).
  */
 import { defaultPaths, type Env } from '../config/paths.ts';
-import { readRegularFile } from '../regular-file.ts';
+import { readRegularFile } from '../access/regular-file.ts';
 import { fail, type Finding } from './finding.ts';
 import { parseOnedConf, type OnedConf } from './oned-conf.ts';
 

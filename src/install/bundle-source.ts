@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { IpamError } from '../core/errors.ts';
-import { FileTooBig, readRegularFile, type FileRead } from '../regular-file.ts';
+import { FileTooBig, readRegularFile, type FileRead } from '../access/regular-file.ts';
 import { bundleVersion } from './bundle-version.ts';
 import { isBundleText } from './inspect.ts';
 

@@ -4,7 +4,7 @@
  * writes the release on the bundle's second line; bundles before 0.2.0 carry none.
  */
 import * as fs from 'node:fs';
-import { openRegularFile } from '../regular-file.ts';
+import { openRegularFile } from '../access/regular-file.ts';
 
 const HEAD_BYTES = 200;
 const VERSION_LINE = /^#![^\n]*\n\/\/ nebula-ipam ([0-9A-Za-z.+-]{1,40})\n/;

@@ -1,7 +1,7 @@
 /** Looking at a driver directory's entries, to tell our links and copies from anyone else's files. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readRegularFile } from '../regular-file.ts';
+import { readRegularFile } from '../access/regular-file.ts';
 import { COPY_NAME, type Entry } from './driver-dir.ts';
 
 /** A string only a nebula-ipam bundle carries: the AR attribute its register reply adds. */

@@ -7,7 +7,7 @@ import { decodeBook } from '../../store/book-text.ts';
 import { IpamError } from '../../core/errors.ts';
 import { announceLongRead } from '../long-read.ts';
 import { noSuchFile } from '../../core/no-such-file.ts';
-import { readRegularFile } from '../../regular-file.ts';
+import { readRegularFile } from '../../access/regular-file.ts';
 import { MAX_BOOK_BYTES } from '../../store/book-text.ts';
 import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { importBook } from '../../core/operator/import-book.ts';

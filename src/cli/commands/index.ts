@@ -16,10 +16,13 @@ import { manCommand } from './man.ts';
 import { metricsCommand } from './metrics.ts';
 import { rangeCommand } from './range.ts';
 import { reconcileCommand } from './reconcile.ts';
+import { holdCommand } from './hold.ts';
+import { hookCommand } from './hook.ts';
 import { releaseCommand } from './release.ts';
 import { restoreCommand } from './restore.ts';
 import { showCommand } from './show.ts';
 import { statusCommand } from './status.ts';
+import { syncCommand } from './sync.ts';
 import { uninstallCommand } from './uninstall.ts';
 import { verifyCommand } from './verify.ts';
 
@@ -32,10 +35,13 @@ export const COMMANDS: readonly Command[] = [
   leasesCommand,
   leaseCommand,
   releaseCommand,
+  holdCommand,
+  hookCommand,
   rangeCommand,
   verifyCommand,
   doctorCommand,
   reconcileCommand,
+  syncCommand,
   exportCommand,
   importCommand,
   restoreCommand,

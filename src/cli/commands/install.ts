@@ -24,7 +24,7 @@ import {
   type Replacement,
 } from '../../install/upgrade-lines.ts';
 import { makeDirectory, writeProgram } from '../../install/write-program.ts';
-import { systemFiles } from '../../install/system-files.ts';
+import { systemFiles } from '../system-files.ts';
 import { ACTION_NAMES } from '../../core/actions/action.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
@@ -66,7 +66,8 @@ and backups of /var/lib/one/remotes carry a working driver to every front-end.
   --remove-old   remove the older bundles the links led to before (named otherwise)
   --system-files also put in place, under / (or --system-root DIR, a staging tree): the
                  metrics service and timer (etc/systemd/system/nebula-ipam-metrics@.service
-                 and .timer, run with the --bin command), the audit log's logrotate file
+                 and .timer), the DNS and DHCP sync service (nebula-ipam-sync@.service; the
+                 units run the --bin command), the audit log's logrotate file
                  (etc/logrotate.d/nebula-ipam), bash and zsh completion
                  (usr/share/bash-completion/completions/nebula-ipam,
                  usr/share/zsh/vendor-completions/_nebula-ipam) and the man page

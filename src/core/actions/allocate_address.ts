@@ -16,6 +16,7 @@ import { describeRange, holderText, spanText } from '../book/range-text.ts';
 import { formatMac } from '../address/mac.ts';
 import { followBook, releaseHeldBack, settleWithOned } from '../engine/oned-count.ts';
 import { blockedIndices, takenIndices } from '../engine/taken-indices.ts';
+import { holdsOf } from '../book/holds.ts';
 import type { Action } from './action.ts';
 
 export const allocateAddress: Action = (book, { ar, address }, { config, requestId, now }) => {
@@ -37,13 +38,20 @@ export const allocateAddress: Action = (book, { ar, address }, { config, request
       `Cannot allocate ${shown} (SIZE ${count}): it is outside range ${describeRange(range)}`,
     );
   }
-  const clash = overlapping(takenIndices(range, config), block)[0];
+  const clash = overlapping(takenIndices(range, config, holdsOf(book)), block)[0];
   if (clash) {
     // The clash may be leases and reserved addresses merged: name what lies in the block itself.
     const lease = overlapping(range.leases, block)[0];
-    const blocked = blockedIndices(range, config).find((b) => b.first <= block.last && block.first <= b.last);
+    const blocked = blockedIndices(range, config, holdsOf(book)).find(
+      (b) => b.first <= block.last && block.first <= b.last,
+    );
     const by = lease ? `leased to ${holderText(lease)} since ${lease.at}` : (blocked?.why ?? 'kept out by its pool');
-    throw new IpamError('conflict', `Cannot allocate ${shown} (SIZE ${count}) in range ${range.id}: it is ${by}`);
+    // oned picked a held address by name (onevm nic-attach --ip): conflict (exit 5), as any taken one.
+    const release = blocked?.hold ? `; if it is free, \`nebula-ipam hold release ${shown}\`` : '';
+    throw new IpamError(
+      'conflict',
+      `Cannot allocate ${shown} (SIZE ${count}) in range ${range.id}: it is ${by}${release}`,
+    );
   }
   const addressMac = field.mac(address, 'MAC', 'ADDRESS');
   const lease = {

@@ -16,6 +16,7 @@ import { describeRange, spanText } from '../book/range-text.ts';
 import { heldBackCount, heldBackOf, noteOffered, settleWithOned } from '../engine/oned-count.ts';
 import { refuseOverlapping } from '../engine/overlap.ts';
 import { takenIndices } from '../engine/taken-indices.ts';
+import { holdsOf } from '../book/holds.ts';
 import type { OnedRequest } from '../../oned/request.ts';
 import type { Action } from './action.ts';
 
@@ -53,7 +54,9 @@ export const getAddress: Action = (book, request, { config, requestId, now }) =>
   // never one freed since oned's count and the book's last agreed (core/engine/oned-count.ts).
   const heldBack = heldBackOf(range);
   const taken =
-    heldBack.length === 0 ? takenIndices(range, config) : union([...takenIndices(range, config), ...heldBack]);
+    heldBack.length === 0
+      ? takenIndices(range, config, holdsOf(book))
+      : union([...takenIndices(range, config, holdsOf(book)), ...heldBack]);
   const first = nextFreeBlock(taken, allowedIndices(range, ar), count, range.nextIndex ?? 0n);
   if (first === undefined) {
     const held = heldBackCount(range);

@@ -5,6 +5,7 @@
  */
 import type { Interval } from '../intervals/interval.ts';
 import type { Hold } from './holds.ts';
+import type { VmAddress } from './vms.ts';
 
 export const AR_TYPES = ['IP4', 'IP4_6', 'IP4_6_STATIC', 'IP6', 'IP6_STATIC', 'ETHER'] as const;
 export type ArType = (typeof AR_TYPES)[number];
@@ -112,6 +113,8 @@ export interface Book {
    * them; absent when there are none.
    */
   readonly holds?: readonly Hold[];
+  /** Which VM holds an address, as the state hook saw it (`vms.ts`); absent when none is known. */
+  readonly vms?: readonly VmAddress[];
   /** Top-level fields a newer release wrote that this one does not know, written back as read. */
   readonly unknownFields?: Readonly<Record<string, unknown>>;
 }

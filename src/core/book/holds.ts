@@ -7,8 +7,8 @@
 import type { Family } from '../address/family.ts';
 import type { Book } from './book.ts';
 
-/** Where the use was seen. */
-export type HoldSource = 'dns' | 'dhcp' | 'vm' | 'probe';
+/** Where the use was seen; `operator`: held by hand (`nebula-ipam hold add`). */
+export type HoldSource = 'dns' | 'dhcp' | 'vm' | 'probe' | 'operator';
 
 export interface Hold {
   readonly family: Family;

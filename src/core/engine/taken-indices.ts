@@ -1,12 +1,16 @@
 /**
- * The indices of a range that cannot be leased: its leases, and whatever its pool now keeps out
- * of it. A pool's config can change after a range was carved (an exclude, a DNS server, another
- * gateway rule, a smaller subnetPrefix); the range's records stay, but the addresses that the
- * pool now reserves are never handed out, by get_address, allocate_address and `lease` alike.
+ * The indices of a range that cannot be leased: its leases, whatever its pool now keeps out of
+ * it, and the book's holds in it. A pool's config can change after a range was carved (an
+ * exclude, a DNS server, another gateway rule, a smaller subnetPrefix); the range's records
+ * stay, but the addresses that the pool now reserves are never handed out, by get_address,
+ * allocate_address and `lease` alike. A hold (core/book/holds.ts: an address seen in use outside
+ * the book) is kept out the same way, and only here: carving and register ignore holds (a range
+ * may contain held addresses; they are just never offered).
  */
 import type { Family } from '../address/family.ts';
 import { formatPrefix, prefixInterval } from '../address/prefix.ts';
 import type { RangeRecord } from '../book/book.ts';
+import type { Hold } from '../book/holds.ts';
 import { poolNamed, type Config } from '../../config/config.ts';
 import { shown } from '../errors.ts';
 import type { Interval } from '../intervals/interval.ts';
@@ -19,6 +23,8 @@ export interface Blocked extends Interval {
   readonly why: string;
   /** For a reserved address (network, broadcast, gateway, DNS): which, where. */
   readonly role?: ReservedRole;
+  /** For a held address: the hold. */
+  readonly hold?: Hold;
 }
 
 const SIDES = [
@@ -26,11 +32,18 @@ const SIDES = [
   ['ipv6', 'pool6', 'ip6'],
 ] as const;
 
-export function blockedIndices(range: RangeRecord, config: Config): Blocked[] {
+/** `holds`: the book's (holdsOf), or none where the caller records what exists (import). */
+export function blockedIndices(range: RangeRecord, config: Config, holds: readonly Hold[]): Blocked[] {
   const blocked: Blocked[] = [];
   for (const [family, poolKey, startKey] of SIDES) {
     const poolName = range[poolKey];
     const start = range[startKey];
+    if (start !== undefined)
+      for (const hold of holds) {
+        const part = hold.family === family && clip({ first: hold.address, last: hold.address }, start, range.size);
+        if (part)
+          blocked.push({ ...part, hold, why: `held: ${hold.reason} (${hold.source}, seen since ${hold.firstSeen})` });
+      }
     const pool = poolName === undefined ? undefined : poolNamed(config, poolName);
     if (!pool || pool.family !== family || start === undefined) continue;
     // On the IPv4 side (IP + index) and the static IPv6 side (IP6 + index) alike.
@@ -53,8 +66,8 @@ export function blockedIndices(range: RangeRecord, config: Config): Blocked[] {
   return blocked;
 }
 
-export function takenIndices(range: RangeRecord, config: Config): readonly Interval[] {
-  const blocked = blockedIndices(range, config);
+export function takenIndices(range: RangeRecord, config: Config, holds: readonly Hold[]): readonly Interval[] {
+  const blocked = blockedIndices(range, config, holds);
   return blocked.length === 0 ? range.leases : union([...range.leases, ...blocked]);
 }
 

@@ -265,8 +265,9 @@ function refuseTaken(
   refuse: (why: string) => IpamError,
 ): void {
   const last = first + size - 1n;
+  // An imported lease records what exists, as register does: a hold does not refuse it (verify reports the pair).
   if (last >= range.size)
     throw refuse(`runs past the end of range ${range.id} (${spanText(range, { first: 0n, last: range.size - 1n })})`);
-  const taken = overlapping(takenIndices(range, config), { first, last })[0];
+  const taken = overlapping(takenIndices(range, config, []), { first, last })[0];
   if (taken) throw refuse(`is taken: range ${range.id} already holds ${spanText(range, taken)}`);
 }

@@ -14,6 +14,7 @@ import { addressText, spanText } from '../book/range-text.ts';
 import { refuseOverlapping } from '../engine/overlap.ts';
 import { holderPhrase } from './holder-phrase.ts';
 import { takenIndices } from '../engine/taken-indices.ts';
+import { holdAt, holdsOf } from '../book/holds.ts';
 import { IpamError, shown } from '../errors.ts';
 import { nextFreeBlock } from '../intervals/free-block.ts';
 import { covers, type Interval } from '../intervals/interval.ts';
@@ -111,7 +112,7 @@ function inBlock(book: Book, config: Config, pool: Pool, count: bigint, owner: s
   for (const range of candidates) {
     // Round-robin from the range's cursor, as get_address: a released address is the last reused.
     const first = nextFreeBlock(
-      takenIndices(range, config),
+      takenIndices(range, config, holdsOf(book)),
       { first: 0n, last: range.size - 1n },
       count,
       range.nextIndex ?? 0n,
@@ -153,10 +154,17 @@ function atAddress(book: Book, config: Config, pool: Pool, text: string, owner: 
         'conflict',
         `${cannot}: it is leased to ${holderPhrase(where.lease)} since ${where.lease.at} (range ${where.range.id})`,
       );
-    case 'free':
+    case 'free': {
+      const hold = holdAt(book, pool.family, address.value);
+      if (hold)
+        throw new IpamError(
+          'conflict',
+          `${cannot}: it is held: ${hold.reason} (${hold.source}, seen since ${hold.firstSeen}); if it is free, \`nebula-ipam hold release ${address.text}\``,
+        );
       if (where.excluded) throw new IpamError('conflict', `${cannot}: pool ${shown(pool.name)} excludes it`);
       refuseOverlapping(book, where.range, `lease ${address.text}`);
       return { book, range: where.range, indices: { first: where.index, last: where.index }, newRange: false };
+    }
     case 'reserved':
       throw new IpamError(
         'conflict',

@@ -67,7 +67,8 @@ export function locateAddress(book: Book, config: Config, address: Address): Whe
     const placed = address.space === 'mac' ? undefined : rangeSubnet(range, config, address.space);
     const role = placed && roleOf(placed.pool, placed.subnet, address.value);
     if (placed && role) return { kind: 'reserved', pool: placed.pool, subnet: placed.subnet, role, range };
-    const excluded = overlapping(takenIndices(range, config), { first: index, last: index }).length > 0;
+    // Holds are not exclusions: whoever asks reads holdAt (lease --ip refuses, show shows it).
+    const excluded = overlapping(takenIndices(range, config, []), { first: index, last: index }).length > 0;
     return { kind: 'free', range, index, excluded };
   }
   if (address.space === 'mac') return { kind: 'nowhere' };

@@ -7,7 +7,7 @@ const MAX_LENGTH = 200;
  * A trimmed, single-line, bounded text: it is printed in tables, logged as one JSON line, and
  * matched exactly by `release --owner`, so invisible differences would be traps.
  */
-export function operatorText(value: string, what: 'owner' | 'note'): string {
+export function operatorText(value: string, what: 'owner' | 'note' | 'reason'): string {
   const problem = operatorTextProblem(value);
   if (problem) throw new IpamError('usage', `Cannot use --${what} ${shown(value)}: it ${problem}`);
   return value.trim();

@@ -25,7 +25,8 @@ export function rangeUsage(range: RangeRecord, config: Config): RangeUsage {
     if (lease.holder === 'opennebula') byOpenNebula += intervalSize(lease);
     else byOperators += intervalSize(lease);
   }
-  const unavailable = takenIndices(range, config).reduce((n, span) => n + intervalSize(span), 0n);
+  // Held addresses still count as free here (the range's own view; holds are the book's).
+  const unavailable = takenIndices(range, config, []).reduce((n, span) => n + intervalSize(span), 0n);
   return {
     size: range.size,
     used: byOpenNebula + byOperators,

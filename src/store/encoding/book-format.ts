@@ -7,7 +7,9 @@
  * "a freed address is reused last" and reconcile's attribution).
  *
  * Format 1: what 0.1.0 wrote (no `format` key). Format 2 (0.2.0): `format` recorded; unknown
- * fields of the book and of its ranges kept on write.
+ * fields of the book and of its ranges kept on write. `holds` (hold-entries.ts) came after 0.2.0
+ * within format 2: 0.2.0 keeps them as an unknown field, and hands held addresses out (README:
+ * Upgrading), which is why the format did not change (a new format would stop 0.2.0's writes).
  */
 import { IpamError } from '../../core/errors.ts';
 import type { Book } from '../../core/book/book.ts';
@@ -20,6 +22,8 @@ export const KNOWN_BOOK_KEYS: ReadonlySet<string> = new Set([
   'format',
   'generation',
   'nextRangeId',
+  'holds',
+  'vms',
   'ranges',
 ]);
 

@@ -1,14 +1,14 @@
 /**
  * The layout `encodeBook` writes, found again without parsing the whole file:
  *
- *   {"schema":1,"format":F,"generation":G,"nextRangeId":N,...unknown fields...,"ranges":[
+ *   {"schema":1,"format":F,"generation":G,"nextRangeId":N,...unknown fields...,"holds":[...],"ranges":[
  *   {"id":"r1",...header...,"leases":...},
  *   ...
  *   {"id":"r9",...header...,"leases":...}
  *   ]}
  *
  * (`format` is absent in books of format 1; the unknown fields are those a newer release wrote,
- * book-format.ts.) One range per line, `id` always its first key and `leases` its last. Splitting finds the lines
+ * book-format.ts; `holds` only when there are some, hold-entries.ts.) One range per line, `id` always its first key and `leases` its last. Splitting finds the lines
  * and reads each id (which the decoded header must repeat: JSON lets a key repeat), nothing more;
  * the codec decodes each line's header and writes every line nobody replaced back byte for byte. Works on the file's bytes as read (a Buffer), so a
  * big book is never turned into one big string. Anything else (a book reformatted by hand, a
@@ -31,6 +31,9 @@ export interface BookLines {
   readonly format: number | undefined;
   /** The head's other keys, as JSON.parse read them; undefined when there are none. */
   readonly unknownFields: Readonly<Record<string, unknown>> | undefined;
+  /** The head's `holds` and `vms`, as JSON.parse read them (the codec checks them); undefined when absent. */
+  readonly holds: unknown;
+  readonly vms: unknown;
   readonly generation: number;
   readonly nextRangeId: number;
   readonly starts: readonly number[];
@@ -43,8 +46,8 @@ const LEASES_KEY_BYTES = Buffer.from(LEASES_KEY);
 const ID_KEY = '{"id":"';
 const HEAD =
   /^\{"schema":1,(?:"format":([1-9][0-9]{0,8}),)?"generation":(0|[1-9][0-9]{0,15}),"nextRangeId":(0|[1-9][0-9]{0,15}),(.*)"ranges":\[$/;
-/** A head with unknown fields may be long; a longer one is left to the full parser. */
-const HEAD_MAX = 64 * 1024;
+/** A head with unknown fields or many holds may be long; a longer one is left to the full parser. */
+const HEAD_MAX = 8 * 1024 * 1024;
 const TAIL = ']}\n';
 const NEWLINE = 10;
 const QUOTE = 34;
@@ -64,8 +67,10 @@ export function splitBookLines(source: BookSource): BookLines | undefined {
   const generation = Number(head[2]);
   const nextRangeId = Number(head[3]);
   if (!Number.isSafeInteger(generation) || !Number.isSafeInteger(nextRangeId)) return undefined;
-  const unknownFields = head[4] ? headFields(head[4]) : undefined;
-  if (unknownFields === null) return undefined;
+  const fields = head[4] ? headFields(head[4]) : undefined;
+  if (fields === null) return undefined;
+  const { holds, vms, ...others } = fields ?? {};
+  const unknownFields = Object.keys(others).length > 0 ? others : undefined;
 
   const starts: number[] = [];
   const ends: number[] = [];
@@ -85,10 +90,10 @@ export function splitBookLines(source: BookSource): BookLines | undefined {
     if (!more) break;
   }
   if (source.length !== start + TAIL.length || textOf(source, start, source.length) !== TAIL) return undefined;
-  return { format, unknownFields, generation, nextRangeId, starts, ends, ids };
+  return { format, unknownFields, holds, vms, generation, nextRangeId, starts, ends, ids };
 }
 
-/** `"a":1,"b":[2],` as an object; null when it is not plain members or names a known key. */
+/** `"a":1,"b":[2],` as an object; null when it is not plain members or names a known key other than `holds`. */
 function headFields(text: string): Record<string, unknown> | null {
   if (!text.endsWith(',')) return null;
   let fields: unknown;
@@ -98,7 +103,9 @@ function headFields(text: string): Record<string, unknown> | null {
     return null;
   }
   const object = fields as Record<string, unknown>;
-  return Object.keys(object).some((key) => KNOWN_BOOK_KEYS.has(key)) ? null : object;
+  return Object.keys(object).some((key) => key !== 'holds' && key !== 'vms' && KNOWN_BOOK_KEYS.has(key))
+    ? null
+    : object;
 }
 
 /** Where `,"leases":` is in a range's line, or -1: the header is everything before it. */

@@ -10,10 +10,13 @@
  * its origin (deferred-leases.ts: a WeakMap from record to line, which the decoder fills).
  */
 import type { Book, RangeRecord } from '../../core/book/book.ts';
+import type { Hold } from '../../core/book/holds.ts';
+import type { VmAddress } from '../../core/book/vms.ts';
 import { BOOK_FORMAT, checkWritable, KNOWN_BOOK_KEYS, readFormat, unknownFieldsOf } from './book-format.ts';
 import { sliceOf, splitBookLines, textOf, type BookLines, type BookSource } from './book-lines.ts';
 import { originOf } from './deferred-leases.ts';
 import { corrupt, RESTORE_ADVICE, Reader } from './field-reader.ts';
+import { decodeHolds, decodeVms, encodeHolds, encodeVms } from './hold-entries.ts';
 import { idAtOrAboveCounter } from './range-id-floor.ts';
 import { decodeLeases, decodeRangeHeader, decodeRangeLine, encodeRangeLine, LineOrigin } from './range-line.ts';
 
@@ -32,7 +35,7 @@ export function encodeBook(book: Book, location = 'the lease book'): string {
 export function encodeBookChunks(book: Book, location = 'the lease book'): (string | Buffer)[] {
   // A newer release's book is never rewritten: what it holds beyond this release's fields may matter.
   checkWritable(book, location);
-  const head = `{"schema":1,"format":${BOOK_FORMAT},"generation":${book.generation},"nextRangeId":${book.nextRangeId},${membersOf(book.unknownFields)}"ranges":[`;
+  const head = `{"schema":1,"format":${BOOK_FORMAT},"generation":${book.generation},"nextRangeId":${book.nextRangeId},${membersOf(book.unknownFields)}${holdsMember(book.holds)}${book.vms?.length ? `"vms":${encodeVms(book.vms)},` : ''}"ranges":[`;
   // One range per line: a person can read and diff the file; the head stays small.
   if (book.ranges.length === 0) return [`${head}]}\n`];
   const chunks: (string | Buffer)[] = [`${head}\n`];
@@ -61,6 +64,11 @@ export function encodeBookChunks(book: Book, location = 'the lease book'): (stri
   flush();
   chunks.push('\n]}\n');
   return chunks;
+}
+
+/** `"holds":[...],`, or nothing: a book without holds is written as before they existed. */
+function holdsMember(holds: readonly Hold[] | undefined): string {
+  return holds?.length ? `"holds":${encodeHolds(holds)},` : '';
 }
 
 /** `"a":1,"b":2,`: fields kept from a newer release, in the order they were read. */
@@ -129,6 +137,8 @@ function decodeWhole(r: Reader, text: string): Book {
     r.count(doc.generation, 'generation'),
     nextRangeId,
     ranges,
+    holdsIn(r, doc.holds),
+    vmsIn(r, doc.vms),
   );
 }
 
@@ -136,7 +146,29 @@ function decodeWhole(r: Reader, text: string): Book {
 function decodeLines(r: Reader, source: BookSource, lines: BookLines): Book {
   const rangeLines = { ...lines, source, reader: r, at: (index: number) => `ranges[${index}]` };
   const ranges = lines.ids.map((_, index) => decodeRangeLine(rangeLines, index));
-  return bookOf(lines.format ?? 1, lines.unknownFields, lines.generation, lines.nextRangeId, ranges);
+  return bookOf(
+    lines.format ?? 1,
+    lines.unknownFields,
+    lines.generation,
+    lines.nextRangeId,
+    ranges,
+    holdsIn(r, lines.holds),
+    vmsIn(r, lines.vms),
+  );
+}
+
+/** The head's `vms`, checked; undefined when absent or empty. */
+export function vmsIn(r: Reader, value: unknown): readonly VmAddress[] | undefined {
+  if (value === undefined) return undefined;
+  const vms = decodeVms(r, value, 'vms');
+  return vms.length > 0 ? vms : undefined;
+}
+
+/** The head's `holds`, checked; undefined when absent or empty (the book then has no `holds` key). */
+export function holdsIn(r: Reader, value: unknown): readonly Hold[] | undefined {
+  if (value === undefined) return undefined;
+  const holds = decodeHolds(r, value, 'holds');
+  return holds.length > 0 ? holds : undefined;
 }
 
 function bookOf(
@@ -145,6 +177,8 @@ function bookOf(
   generation: number,
   nextRangeId: number,
   ranges: readonly RangeRecord[],
+  holds: readonly Hold[] | undefined,
+  vms: readonly VmAddress[] | undefined,
 ): Book {
   return {
     schema: 1,
@@ -152,6 +186,8 @@ function bookOf(
     nextRangeId,
     ranges,
     ...(format > BOOK_FORMAT ? { newerFormat: format } : {}),
+    ...(holds ? { holds } : {}),
+    ...(vms ? { vms } : {}),
     ...(unknownFields ? { unknownFields } : {}),
   };
 }

@@ -6,6 +6,9 @@
  *   P/range/<id>@<v>          a range without its leases: {"window":W,"chunks":[[k,"<v>"],...],"range":{...}}
  *   P/range/<id>#<k>@<v>      the leases whose first index is in [k*W, (k+1)*W), packed (lease-packing.ts)
  *   P/audit/<token>.<seq>.0000   the audit records of one write (one record, or a list of them)
+ *   P/holds@<v>               the book's holds (hold-entries.ts), when it has some: the head names
+ *                             the version as `"holds":"<v>"`; a write that changes no hold names
+ *                             the same one again, so a lease costs no holds bytes
  *
  * Values are never changed in place: a write puts new values under new version names
  * `<v>` = `<generation, base 36>.<writer tag>` (keys nobody reads yet), then `P/meta`, the one
@@ -28,13 +31,17 @@
  * rewritten in this layout by its next write, which keeps it as the previous generation.
  *
  * Reading the book is one range request [P/meta, P/range0): every head and range value at one
- * revision.
+ * revision; a second one, [P/holds@, P/holds@~), at that revision only when a head names holds.
+ * The holds key lies outside the first span on purpose: 0.2.0 reads only that span, so it never
+ * sees the key (it would refuse or delete a key it does not know), and it keeps the head's
+ * `holds` field as an unknown field on its writes.
  */
 import { EMPTY_BOOK, type Book, type Lease, type RangeRecord } from '../../core/book/book.ts';
 import { IpamError } from '../../core/errors.ts';
 import { BOOK_FORMAT, readFormat, unknownFieldsOf } from '../encoding/book-format.ts';
 import { decodedRange } from '../encoding/deferred-leases.ts';
 import { Reader } from '../encoding/field-reader.ts';
+import { decodeHolds, decodeVms, encodeVms } from '../encoding/hold-entries.ts';
 import { unpackLeases } from '../encoding/lease-packing.ts';
 import { idAtOrAboveCounter, rangeIdFloor } from '../encoding/range-id-floor.ts';
 import { decodeRangeHeader, decodeRangeLine, type RangeHeader } from '../encoding/range-line.ts';
@@ -54,10 +61,17 @@ export interface Layout {
   readonly meta: string;
   readonly rangePrefix: string;
   readonly auditPrefix: string;
+  readonly holdsPrefix: string;
 }
 
 export function layoutOf(prefix: string): Layout {
-  return { prefix, meta: `${prefix}/meta`, rangePrefix: `${prefix}/range/`, auditPrefix: `${prefix}/audit/` };
+  return {
+    prefix,
+    meta: `${prefix}/meta`,
+    rangePrefix: `${prefix}/range/`,
+    auditPrefix: `${prefix}/audit/`,
+    holdsPrefix: `${prefix}/holds@`,
+  };
 }
 
 /** The one request that reads the book: the pointer, every head and every range value. */
@@ -74,6 +88,7 @@ export const rangeKey = (layout: Layout, id: string, version: string): string =>
   `${layout.rangePrefix}${encodeURIComponent(id)}@${version}`;
 export const chunkKey = (layout: Layout, id: string, chunk: number, version: string): string =>
   `${layout.rangePrefix}${encodeURIComponent(id)}#${chunk}@${version}`;
+export const holdsKey = (layout: Layout, version: string): string => `${layout.holdsPrefix}${version}`;
 export const legacyKey = (layout: Layout, id: string): string => `${layout.rangePrefix}${encodeURIComponent(id)}`;
 
 const VERSION = '([0-9a-z]{1,11})\\.([0-9a-z]{1,24})';
@@ -88,8 +103,13 @@ export type KeyKind =
   | { readonly kind: 'foreign' };
 
 export function kindOf(layout: Layout, key: string): KeyKind {
-  if (key.startsWith(`${layout.meta}@`)) {
-    const m = HEAD_NAME.exec(key.slice(layout.meta.length + 1));
+  const versioned = key.startsWith(`${layout.meta}@`)
+    ? layout.meta.length + 1
+    : key.startsWith(layout.holdsPrefix)
+      ? layout.holdsPrefix.length
+      : 0;
+  if (versioned > 0) {
+    const m = HEAD_NAME.exec(key.slice(versioned));
     return m ? { kind: 'versioned', generation: parseInt(m[1]!, 36) } : { kind: 'foreign' };
   }
   if (!key.startsWith(layout.rangePrefix)) return { kind: 'foreign' };
@@ -129,6 +149,10 @@ export interface Head {
   readonly generation: number;
   readonly nextRangeId: number;
   readonly ranges: readonly { readonly id: string; readonly version?: string }[];
+  /** The version of the book's holds (`P/holds@<v>`); absent when it has none. */
+  readonly holds?: string;
+  /** The head's `vms` as parsed (decoded with the book); absent when none. */
+  readonly vms?: unknown;
   /** The key the head is stored under; none for a schema 1 book's own meta. */
   readonly key?: string;
   /** The text it was decoded from, for the range-id floor. */
@@ -204,8 +228,11 @@ function parseHead(raw: Record<string, unknown>, text: string, key: string | und
   const format = readFormat(raw.format);
   if (format === undefined) throw new Error(`format is ${JSON.stringify(raw.format)}`);
   const unknownFields = unknownFieldsOf(raw, HEAD_KEYS);
+  if (raw.holds !== undefined && !version(raw.holds)) throw new Error(`holds is ${JSON.stringify(raw.holds)}`);
   return {
     format,
+    ...(raw.holds === undefined ? {} : { holds: raw.holds as string }),
+    ...(raw.vms === undefined ? {} : { vms: raw.vms }),
     generation: raw.generation,
     nextRangeId: raw.nextRangeId,
     ranges,
@@ -216,18 +243,50 @@ function parseHead(raw: Record<string, unknown>, text: string, key: string | und
 }
 
 /** A head's own fields (schema 1's meta adds `schema` and `writer`); any other is a newer release's. */
-const HEAD_KEYS: ReadonlySet<string> = new Set(['schema', 'writer', 'format', 'generation', 'nextRangeId', 'ranges']);
+const HEAD_KEYS: ReadonlySet<string> = new Set([
+  'schema',
+  'writer',
+  'format',
+  'generation',
+  'nextRangeId',
+  'holds',
+  'vms',
+  'ranges',
+]);
 
-/** A head's value: the fields of the book's own head (book-format.ts), then its ranges. */
-export function headValue(book: Book, ranges: readonly (readonly [string, string])[] | readonly string[]): string {
+/** A head's value: the fields of the book's own head (book-format.ts), its holds' version, then its ranges. */
+export function headValue(
+  book: Book,
+  ranges: readonly (readonly [string, string])[] | readonly string[],
+  holds?: string,
+): string {
   const unknown = unknownFieldsOf(book.unknownFields ?? {}, HEAD_KEYS);
   return JSON.stringify({
     format: BOOK_FORMAT,
     generation: book.generation,
     nextRangeId: book.nextRangeId,
     ...unknown,
+    ...(holds === undefined ? {} : { holds }),
+    // VM names are few (one per NIC address) and change with VMs, not leases: inline in the head.
+    ...(book.vms?.length ? { vms: JSON.parse(encodeVms(book.vms)) as unknown } : {}),
     ranges,
   });
+}
+
+/** The holds the head names, checked; undefined when it names none. */
+function holdsOfHead(layout: Layout, snapshot: Snapshot, head: Head, reader: Reader, location: string) {
+  if (head.holds === undefined) return undefined;
+  const key = holdsKey(layout, head.holds);
+  const kv = snapshot.keys.get(key);
+  if (!kv) throw corrupt(location, `${head.key ?? layout.meta} names ${key}, which does not exist`);
+  let value: unknown;
+  try {
+    value = parsedValue(kv);
+  } catch (error) {
+    throw corrupt(location, `${key} does not decode (${(error as Error).message})`);
+  }
+  const holds = decodeHolds(reader, value, key);
+  return holds.length > 0 ? holds : undefined;
 }
 
 /** The head the pointer names (`book`, or `previous`); undefined when there is none (an empty prefix, or no previous yet). */
@@ -265,8 +324,14 @@ export interface StoredRange {
   readonly header: string;
 }
 
-/** The ranges' stored forms, by record: a record the change handed back is written back as the same keys. */
-export type StoredForms = WeakMap<RangeRecord, StoredRange>;
+/**
+ * The ranges' stored forms, by record: a record the change handed back is written back as the
+ * same keys; and the version each holds list was read from, so an unchanged one is named again.
+ */
+export interface StoredForms {
+  readonly ranges: WeakMap<RangeRecord, StoredRange>;
+  readonly holds: WeakMap<object, string>;
+}
 
 /**
  * The book of `head`, decoded from its values: every range's header now, its leases from their
@@ -308,7 +373,7 @@ export function bookOf(
     // A range without leases has no windows: nothing to defer.
     const origin = { leasesOf: () => windowLeases(reader, chunks, value.window, header, location) };
     const range = decodedRange(header, origin, chunks.length > 0);
-    stored.set(range, {
+    stored.ranges.set(range, {
       id: entry.id,
       version: entry.version,
       window: value.window,
@@ -318,12 +383,17 @@ export function bookOf(
     return range;
   });
   if (!lazily) for (const range of ranges) void range.leases;
+  const holds = holdsOfHead(layout, snapshot, head, reader, location);
+  if (holds) stored.holds.set(holds, head.holds!);
+  const vms = head.vms === undefined ? undefined : decodeVms(reader, head.vms, `${head.key ?? layout.meta} vms`);
   return {
     schema: 1,
     generation: head.generation,
     nextRangeId: head.nextRangeId,
     ranges,
     ...(head.format > BOOK_FORMAT ? { newerFormat: head.format } : {}),
+    ...(holds ? { holds } : {}),
+    ...(vms?.length ? { vms } : {}),
     ...(head.unknownFields ? { unknownFields: head.unknownFields } : {}),
   };
 }
@@ -402,6 +472,7 @@ function parsedValue(kv: KeyValue): unknown {
 export function keysOf(layout: Layout, snapshot: Snapshot, head: Head): Set<string> {
   const keys = new Set<string>();
   if (head.key) keys.add(head.key);
+  if (head.holds !== undefined) keys.add(holdsKey(layout, head.holds));
   for (const entry of head.ranges) {
     if (entry.version === undefined) {
       keys.add(legacyKey(layout, entry.id));

@@ -32,6 +32,7 @@ import { EMPTY_BOOK, type Book, type Lease, type RangeRecord } from '../../core/
 import { checkWritable } from '../encoding/book-format.ts';
 import { encodeRangeHeader } from '../encoding/range-line.ts';
 import { packLeases } from '../encoding/lease-packing.ts';
+import { encodeHolds } from '../encoding/hold-entries.ts';
 import { IpamError } from '../../core/errors.ts';
 import { missingBook } from '../missing-book.ts';
 import { randomHex } from '../../random-hex.ts';
@@ -45,6 +46,7 @@ import {
   bookSpan,
   chunkKey,
   headKey,
+  holdsKey,
   headOf,
   headValue,
   keysOf,
@@ -107,7 +109,7 @@ export class EtcdStore implements LeaseStore {
   private readonly token = randomHex(4);
   private writes = 0;
   private statuses: Promise<MemberStatus[]> | undefined;
-  private readonly stored: StoredForms = new WeakMap();
+  private readonly stored: StoredForms = { ranges: new WeakMap(), holds: new WeakMap() };
   /** Conflicts met by this store's updates, for the contention figures. */
   retries = 0;
 
@@ -354,7 +356,15 @@ export class EtcdStore implements LeaseStore {
       ...bookSpan(this.layout),
       ...(revision === undefined ? {} : { revision }),
     });
-    const snapshot = snapshotOf(this.layout, answer.revision, answer.kvs);
+    let snapshot = snapshotOf(this.layout, answer.revision, answer.kvs);
+    if (this.namesHolds(snapshot)) {
+      const holds = await this.client.range({
+        key: this.layout.holdsPrefix,
+        rangeEnd: prefixEnd(this.layout.holdsPrefix),
+        revision: answer.revision,
+      });
+      snapshot = snapshotOf(this.layout, answer.revision, [...answer.kvs, ...holds.kvs]);
+    }
     if (!snapshot.pointer || snapshot.pointer.value) {
       const listed = new Set<string>();
       for (const which of ['book', 'previous'] as const) {
@@ -368,6 +378,18 @@ export class EtcdStore implements LeaseStore {
       refuseForeignKeys(this.layout, snapshot, listed, this.location);
     }
     return snapshot;
+  }
+
+  /** True when the book's head or the previous one names holds: only then are they read (a second request). */
+  private namesHolds(snapshot: Snapshot): boolean {
+    for (const which of ['book', 'previous'] as const) {
+      try {
+        if (headOf(this.layout, snapshot, which, this.location)?.holds !== undefined) return true;
+      } catch {
+        // A head that does not decode names nothing; reading the book says what is wrong.
+      }
+    }
+    return false;
   }
 
   /**
@@ -391,11 +413,11 @@ export class EtcdStore implements LeaseStore {
     const live = new Set<string>();
     const baseById = new Map<string, { range: RangeRecord; stored: StoredRange }>();
     for (const range of base?.book.ranges ?? []) {
-      const stored = this.stored.get(range);
+      const stored = this.stored.ranges.get(range);
       if (stored) baseById.set(stored.id, { range, stored });
     }
     const entries = next.ranges.map((range) => {
-      const kept = this.stored.get(range);
+      const kept = this.stored.ranges.get(range);
       const key = kept && rangeKey(this.layout, kept.id, kept.version);
       if (kept && key && kept.id === range.id && snapshot.keys.has(key)) {
         for (const chunk of kept.chunks) live.add(chunkKey(this.layout, kept.id, chunk[0], chunk[1]));
@@ -406,7 +428,10 @@ export class EtcdStore implements LeaseStore {
     });
     const headName = headKey(this.layout, version);
     live.add(headName);
-    staged.push({ put: headName, value: headValue(next, entries) });
+    staged.push({
+      put: headName,
+      value: headValue(next, entries, this.putHolds(snapshot, next, version, staged, live)),
+    });
     const previous = this.previousVersion(snapshot, base, staged, number);
     const pointer = JSON.stringify({
       schema: 2,
@@ -437,6 +462,26 @@ export class EtcdStore implements LeaseStore {
       metaRevision,
       generation: next.generation,
     };
+  }
+
+  /** The version naming `next`'s holds: the one they were read from when unchanged, else a new value put. */
+  private putHolds(
+    snapshot: Snapshot,
+    next: Book,
+    version: string,
+    staged: Op[],
+    live: Set<string>,
+  ): string | undefined {
+    if (!next.holds?.length) return undefined;
+    const kept = this.stored.holds.get(next.holds);
+    if (kept !== undefined && snapshot.keys.has(holdsKey(this.layout, kept))) {
+      live.add(holdsKey(this.layout, kept));
+      return kept;
+    }
+    const key = holdsKey(this.layout, version);
+    live.add(key);
+    staged.push({ put: key, value: encodeHolds(next.holds) });
+    return version;
   }
 
   /** Puts what changed of `range` against how its id is stored now; returns the version naming it. */

@@ -10,7 +10,7 @@
 import type { EtcdBackendConfig } from './etcd-config.ts';
 import { refuseOpenSecret } from '../../access/secret-modes.ts';
 import { IpamError } from '../../core/errors.ts';
-import { readRegularFile } from '../../regular-file.ts';
+import { readRegularFile } from '../../access/regular-file.ts';
 import type { EtcdTls } from './etcd-client.ts';
 
 /** Far above a CA bundle (Debian's holds ~220 KiB); a bigger file is not a PEM file. */

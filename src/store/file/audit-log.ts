@@ -15,7 +15,7 @@
 import * as fs from 'node:fs';
 import * as readline from 'node:readline';
 import { IpamError } from '../../core/errors.ts';
-import { openRegularFile } from '../../regular-file.ts';
+import { openRegularFile } from '../../access/regular-file.ts';
 import { giveFd, storeOwner } from './ownership.ts';
 import type { AuditLog } from '../store.ts';
 import type { AuditRecord } from '../../core/change.ts';

@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { giveFd, type FileOwner } from './ownership.ts';
 import { randomHex } from '../../random-hex.ts';
-import { NotRegularFile, readRegularFile } from '../../regular-file.ts';
+import { NotRegularFile, readRegularFile } from '../../access/regular-file.ts';
 import { accountOf } from '../../access/accounts.ts';
 import type { LockHolder } from '../store-wait.ts';
 

@@ -16,7 +16,7 @@
 import * as fs from 'node:fs';
 import { corrupt } from '../encoding/codec.ts';
 import { IpamError } from '../../core/errors.ts';
-import { FileTooBig, readRegularFile, sizeOf, type FileRead } from '../../regular-file.ts';
+import { FileTooBig, readRegularFile, sizeOf, type FileRead } from '../../access/regular-file.ts';
 
 export const MAX_BOOK_BYTES = 256 * 1024 * 1024;
 

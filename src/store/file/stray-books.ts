@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { openRegularFile } from '../../regular-file.ts';
+import { openRegularFile } from '../../access/regular-file.ts';
 
 /** How every book the codec writes begins. */
 const BOOK_HEADER = Buffer.from('{"schema":');

@@ -1,7 +1,7 @@
 /**
  * The DNS edge, for the sync code: everything it needs, nothing of the wire.
  *
- *   const server = dnsServer(parseDnsServer(raw, 'dns.servers[0]', fail), secret);
+ *   const server = { host, port, timeoutMs, tsig: { name, algorithm, secret: tsigSecret(text, file, name, algorithm) } };
  *   const records = await readZone(server, 'cloud.example.com');      // AXFR: A, AAAA, PTR, TXT
  *   const outcomes = await applyUpdates(server, updates);              // one outcome per update, in order
  *
@@ -12,7 +12,6 @@
  */
 export { applyUpdates } from './apply-updates.ts';
 export { DEFAULT_DNS_PORT, DEFAULT_DNS_TIMEOUT_MS, type DnsServer, serverLabel } from './dns-server.ts';
-export { type DnsServerConfig, dnsServer, parseDnsServer } from './parse-dns-server.ts';
 export { readZone, transferZone, type ZoneContents } from './read-zone.ts';
-export { TSIG_ALGORITHMS, type TsigAlgorithm, type TsigKey } from './tsig-algorithm.ts';
+export type { TsigKey } from './tsig-algorithm.ts';
 export { tsigSecret } from './tsig-key-file.ts';

@@ -3,8 +3,9 @@
  * other SHA-2 sizes, as cheap) for keys an operator already has. MD5 is refused: RFC 8945 marks
  * it deprecated and node:crypto may lack it under FIPS.
  */
-export const TSIG_ALGORITHMS = ['hmac-sha256', 'hmac-sha512', 'hmac-sha384', 'hmac-sha224', 'hmac-sha1'] as const;
-export type TsigAlgorithm = (typeof TSIG_ALGORITHMS)[number];
+import { TSIG_ALGORITHMS, type TsigAlgorithm } from '../../config/config.ts';
+
+export type { TsigAlgorithm };
 
 export interface TsigKey {
   /** The key's name as the server knows it (a domain name, e.g. "nebula"). */

@@ -70,6 +70,7 @@ describe('packaging: install --system-files, man', () => {
     const expected = [
       'etc/systemd/system/nebula-ipam-metrics@.service',
       'etc/systemd/system/nebula-ipam-metrics@.timer',
+      'etc/systemd/system/nebula-ipam-sync@.service',
       'etc/logrotate.d/nebula-ipam',
       'usr/share/bash-completion/completions/nebula-ipam',
       'usr/share/zsh/vendor-completions/_nebula-ipam',
@@ -89,7 +90,11 @@ describe('packaging: install --system-files, man', () => {
       ),
     );
     assert.match(read(expected[1]!), /^\[Timer\]$/m);
-    const rotate = read(expected[2]!)
+    assert.match(
+      read(expected[2]!),
+      new RegExp(`^ExecStart=${path.join(bin, 'nebula-ipam').replace(/[.]/g, '\\.')} --driver %i sync --follow$`, 'm'),
+    );
+    const rotate = read(expected[3]!)
       .split('\n')
       .filter((l) => !l.trimStart().startsWith('#'));
     assert.ok(
@@ -99,12 +104,12 @@ describe('packaging: install --system-files, man', () => {
     assert.ok(rotate.some((l) => l.trim() === 'nocreate'));
     assert.ok(rotate.some((l) => /\.audit\.jsonl \{$/.test(l)));
     assert.equal(
-      read(expected[3]!),
+      read(expected[4]!),
       run(['completion', 'bash']).stdout,
       'the bash completion is what `completion bash` prints',
     );
-    assert.match(read(expected[4]!), /^#compdef nebula-ipam\n/);
-    assert.equal(read(expected[5]!), run(['man']).stdout);
+    assert.match(read(expected[5]!), /^#compdef nebula-ipam\n/);
+    assert.equal(read(expected[6]!), run(['man']).stdout);
     const again = run(['--json', 'install', dir, '--bin', bin, '--system-files', '--system-root', root]);
     assert.deepEqual(
       (JSON.parse(again.stdout) as { systemFiles: { state: string }[] }).systemFiles.map((f) => f.state),

@@ -13,6 +13,8 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import type { AuditRecord } from '../../../src/core/change.ts';
 import type { Book } from '../../../src/core/book/book.ts';
+import { recordHolds, releaseHold, type SeenInUse } from '../../../src/core/book/holds.ts';
+import { vmFacts } from '../../../src/core/book/vms.ts';
 import { IpamError } from '../../../src/core/errors.ts';
 import { EtcdClient } from '../../../src/store/etcd/etcd-client.ts';
 import { EtcdStore } from '../../../src/store/etcd/etcd-store.ts';
@@ -308,6 +310,108 @@ for (const [name, make] of stores) {
           error instanceof IpamError && error.kind === 'store-corrupt' && /format 99/.test(error.message),
       );
       assert.equal((await store.read()).generation, before.generation, 'nothing was written');
+    } finally {
+      done();
+    }
+  });
+}
+
+const seen = (address: bigint, reason: string, seenAt: string): SeenInUse => ({
+  family: 'ipv4',
+  address,
+  pool: 'lan',
+  source: 'dhcp',
+  reason,
+  seenAt,
+});
+
+for (const [name, make] of stores) {
+  test(`${name}: holds (issue 18 item 5) round-trip, survive lease changes and restore, and go when released`, async () => {
+    const { store, done } = await made(make);
+    try {
+      await store.update((book) => ({ book: withRange(book), result: undefined }));
+      await store.update((book) => ({
+        book: recordHolds(book, [
+          seen(0x0a00000cn, 'Kea lease 10.0.0.12 for 02:00:00:00:00:01', '2026-12-07T10:00:00.000Z'),
+          seen(0x0a00000bn, 'A record web.cloud.example.com', '2026-12-07T10:00:01.000Z'),
+        ]),
+        result: undefined,
+      }));
+      const held = await store.read();
+      assert.deepEqual(
+        held.holds?.map((h) => [h.address, h.reason, h.firstSeen, h.lastSeen]),
+        [
+          [0x0a00000bn, 'A record web.cloud.example.com', '2026-12-07T10:00:01.000Z', '2026-12-07T10:00:01.000Z'],
+          [
+            0x0a00000cn,
+            'Kea lease 10.0.0.12 for 02:00:00:00:00:01',
+            '2026-12-07T10:00:00.000Z',
+            '2026-12-07T10:00:00.000Z',
+          ],
+        ],
+      );
+      // A lease taken: the holds stay as they were.
+      await store.update((book) => ({
+        book: {
+          ...book,
+          ranges: book.ranges.map((r) => ({ ...r, leases: [{ first: 1n, last: 1n, holder: 'opennebula', at: 'x' }] })),
+        },
+        result: undefined,
+      }));
+      assert.deepEqual((await store.read()).holds, held.holds, 'a lease change keeps the holds');
+      await store.update((book) => ({ book: releaseHold(book, 'ipv4', 0x0a00000bn).book, result: undefined }));
+      await store.update((book) => ({ book: releaseHold(book, 'ipv4', 0x0a00000cn).book, result: undefined }));
+      const released = await store.read();
+      assert.equal(released.holds, undefined, 'no holds left: the book has none');
+      const shown = await store.generations();
+      assert.deepEqual(
+        shown.previous.holds?.map((h) => h.address),
+        [0x0a00000cn],
+        'the previous generation keeps its hold',
+      );
+      await store.restore(shown, shown.previous, record('restore'));
+      assert.deepEqual(
+        (await store.read()).holds?.map((h) => h.address),
+        [0x0a00000cn],
+        'restore brings it back',
+      );
+    } finally {
+      done();
+    }
+  });
+}
+
+for (const [name, make] of stores) {
+  test(`${name}: VM names (issue 18 item 6) round-trip and survive lease changes; vmFacts reads them by address text`, async () => {
+    const { store, done } = await made(make);
+    try {
+      await store.update((book) => ({
+        book: {
+          ...withRange(book),
+          vms: [
+            { family: 'ipv4', address: 0x0a00000bn, id: 42, name: 'web-1' },
+            { family: 'ipv6', address: 0x20010db8n << 96n, id: 42, name: 'web-1' },
+          ],
+        },
+        result: undefined,
+      }));
+      await store.update((book) => ({
+        book: {
+          ...book,
+          ranges: book.ranges.map((r) => ({ ...r, leases: [{ first: 1n, last: 1n, holder: 'opennebula', at: 'x' }] })),
+        },
+        result: undefined,
+      }));
+      const book = await store.read();
+      assert.deepEqual(
+        [...vmFacts(book)],
+        [
+          ['10.0.0.11', { id: 42, name: 'web-1' }],
+          ['2001:db8::', { id: 42, name: 'web-1' }],
+        ],
+      );
+      await store.update((b) => ({ book: { ...b, vms: [] }, result: undefined }));
+      assert.equal((await store.read()).vms?.length ?? 0, 0);
     } finally {
       done();
     }

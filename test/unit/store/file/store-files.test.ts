@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { realBookPath } from '../../../../src/store/file/book-path.ts';
 import { storeOwner } from '../../../../src/store/file/ownership.ts';
 import { MAX_BOOK_BYTES, readBook } from '../../../../src/store/file/read-book.ts';
-import { openRegularFile } from '../../../../src/regular-file.ts';
+import { openRegularFile } from '../../../../src/access/regular-file.ts';
 import { expectIpamError } from '../../../support/expect-ipam-error.ts';
 
 const RULES = { what: 'the test file', kind: 'store-io', follow: false } as const;

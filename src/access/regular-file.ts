@@ -15,8 +15,8 @@
  *   byte is read, and one that grows past it while read is refused too.
  */
 import * as fs from 'node:fs';
-import { IpamError, type ErrorKind } from './core/errors.ts';
-import { ioReason } from './access/denied.ts';
+import { IpamError, type ErrorKind } from '../core/errors.ts';
+import { ioReason } from './denied.ts';
 
 const { O_NONBLOCK, O_NOFOLLOW, O_NOCTTY, O_RDONLY } = fs.constants;
 

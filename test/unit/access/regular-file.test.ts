@@ -5,9 +5,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import type { ErrorKind } from '../../src/core/errors.ts';
-import { FileTooBig, NotRegularFile, readRegularFile } from '../../src/regular-file.ts';
-import { expectIpamError } from '../support/expect-ipam-error.ts';
+import type { ErrorKind } from '../../../src/core/errors.ts';
+import { FileTooBig, NotRegularFile, readRegularFile } from '../../../src/access/regular-file.ts';
+import { expectIpamError } from '../../support/expect-ipam-error.ts';
 
 function withDir(body: (dir: string) => void): () => void {
   return () => {

@@ -1,17 +1,17 @@
 /**
  * `install --system-files`: the files a front-end's system needs around the driver, under
  * `--system-root` (default /, a staging tree for packagers and tests): the metrics service and
- * timer, the audit log's logrotate file, bash and zsh completion, and the man page. The static
+ * timer, the sync service, the audit log's logrotate file, bash and zsh completion, and the man page. The static
  * ones live in packaging/ and ride inside the bundle (build.mjs), so the single file an
  * air-gapped front-end receives carries them; the bash completion and the man page are made from
  * this release's command table, as `completion bash` and `man` print them.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { bashCompletion } from '../cli/completion-script.ts';
-import { GLOBAL_OPTION_NAMES } from '../cli/command.ts';
-import { commandTable } from '../cli/command-table.ts';
-import { manPage } from '../cli/man-page.ts';
+import { bashCompletion } from './completion-script.ts';
+import { GLOBAL_OPTION_NAMES } from './command.ts';
+import { commandTable } from './command-table.ts';
+import { manPage } from './man-page.ts';
 
 declare const NEBULA_IPAM_PACKAGING: Readonly<Record<string, string>> | undefined;
 
@@ -38,6 +38,7 @@ export function systemFiles(root: string, command: string): SystemFile[] {
       content: unit('nebula-ipam-metrics@.service'),
     },
     { path: at('etc', 'systemd', 'system', 'nebula-ipam-metrics@.timer'), content: unit('nebula-ipam-metrics@.timer') },
+    { path: at('etc', 'systemd', 'system', 'nebula-ipam-sync@.service'), content: unit('nebula-ipam-sync@.service') },
     { path: at('etc', 'logrotate.d', 'nebula-ipam'), content: packagingFile('nebula-ipam.logrotate') },
     {
       path: at('usr', 'share', 'bash-completion', 'completions', 'nebula-ipam'),

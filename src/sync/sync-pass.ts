@@ -1,0 +1,138 @@
+/**
+ * One level-triggered sync pass: read the book, read what every target really holds, plan
+ * purely (`core/sync/plan.ts`), apply only what is nebula-ipam's, and hold the addresses seen in
+ * use outside the book. A target that cannot be read or written is a failure of this pass for
+ * that target only: its records wait for the next pass, every other target goes on. Nothing here
+ * runs on a driver action's path.
+ */
+import type { Config } from '../config/config.ts';
+import { DEFAULT_DHCP_LIFETIME_SECONDS } from '../config/parse-pool-sync.ts';
+import type { SeenInUse } from '../core/book/holds.ts';
+import { type ErrorKind, IpamError } from '../core/errors.ts';
+import { desiredState } from '../core/sync/desired-state.ts';
+import { plan } from '../core/sync/plan.ts';
+import type { Observed, SyncPlan } from '../core/sync/sync-plan.ts';
+import type { DnsUpdateOutcome } from '../core/sync/target-records.ts';
+import type { LeaseStore } from '../store/store.ts';
+import { applyUpdates, readZone } from '../targets/dns/index.ts';
+import type { TargetClients } from './target-clients.ts';
+
+export interface PassOptions {
+  /** Plan only: nothing is sent, nothing is held. */
+  readonly dryRun: boolean;
+  readonly now: () => number;
+  /** Writes the holds (an audited change of the caller's); returns how many changed the book. */
+  readonly hold: (seen: readonly SeenInUse[]) => Promise<number>;
+}
+
+/** A target (or one zone of it) this pass could not read or change, in one line. */
+export interface TargetFailure {
+  readonly target: string;
+  readonly zone?: string;
+  /** The error's kind (exit-codes.ts): `config` for a refused key, `store-io` for a server down. */
+  readonly kind: ErrorKind;
+  readonly message: string;
+}
+
+export interface PassReport {
+  /** The generation of the book planned from. */
+  readonly generation: number;
+  readonly plan: SyncPlan;
+  readonly dryRun: boolean;
+  /** Per DNS target, one outcome per planned update (only targets whose updates were sent). */
+  readonly dnsOutcomes: Readonly<Record<string, readonly DnsUpdateOutcome[]>>;
+  /** DHCP entries put and removed, per target. */
+  readonly dhcpDone: Readonly<Record<string, { readonly put: number; readonly removed: number }>>;
+  readonly failures: readonly TargetFailure[];
+  /** Addresses newly held or seen again (0 on a dry run). */
+  readonly held: number;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+}
+
+export async function syncPass(
+  store: LeaseStore,
+  config: Config,
+  clients: TargetClients,
+  options: PassOptions,
+): Promise<PassReport> {
+  const startedAt = options.now();
+  const book = await store.read();
+  // No VM facts yet: `{vm}` names come with the hook (issue 18 item 6), which records them in the book.
+  const desired = desiredState(book, config);
+  const failures: TargetFailure[] = [];
+  const failed = (target: string, zone: string | undefined, error: unknown) =>
+    failures.push({
+      target,
+      ...(zone === undefined ? {} : { zone }),
+      kind: error instanceof IpamError ? error.kind : 'internal',
+      message: error instanceof Error ? error.message : String(error),
+    });
+
+  // Every target is read at once: one slow server delays the pass by its own timeout only.
+  const zones = await Promise.all(
+    desired.zones.map(async ({ target, zone }) => {
+      try {
+        return { target, zone, records: await readZone(clients.dns(target), zone) };
+      } catch (error) {
+        failed(target, zone, error);
+        return undefined;
+      }
+    }),
+  );
+  const dhcp = await Promise.all(
+    desired.dhcp.map(async ({ target }) => {
+      try {
+        return { target, entries: await clients.kea(target).read() };
+      } catch (error) {
+        failed(target, undefined, error);
+        return undefined;
+      }
+    }),
+  );
+  const observed: Observed = { zones: zones.filter((z) => z !== undefined), dhcp: dhcp.filter((d) => d !== undefined) };
+  const planned = plan(desired, observed, options.now());
+  const report = { generation: book.generation, plan: planned, dryRun: options.dryRun, failures, startedAt };
+  if (options.dryRun) return { ...report, dnsOutcomes: {}, dhcpDone: {}, held: 0, finishedAt: options.now() };
+
+  const dnsOutcomes: Record<string, readonly DnsUpdateOutcome[]> = {};
+  const dhcpDone: Record<string, { put: number; removed: number }> = {};
+  await Promise.all([
+    ...planned.dns
+      .filter(({ updates }) => updates.length > 0)
+      .map(async ({ target, updates }) => {
+        try {
+          dnsOutcomes[target] = await applyUpdates(clients.dns(target), updates);
+        } catch (error) {
+          failed(target, undefined, error);
+        }
+      }),
+    ...planned.dhcp.map(async ({ target, put, remove }) => {
+      const done = { put: 0, removed: 0 };
+      dhcpDone[target] = done;
+      const kea = clients.kea(target);
+      // One by one: Kea's control agent serves one command at a time anyway (about 2 ms each).
+      for (const { host } of put) {
+        try {
+          await kea.put(host, host.lifetimeSeconds ?? DEFAULT_DHCP_LIFETIME_SECONDS);
+          done.put++;
+        } catch (error) {
+          failed(target, undefined, error);
+          if (!(error instanceof IpamError) || error.kind !== 'conflict') break;
+        }
+      }
+      for (const entry of remove) {
+        try {
+          await kea.remove(entry);
+          done.removed++;
+        } catch (error) {
+          failed(target, undefined, error);
+          if (!(error instanceof IpamError) || error.kind !== 'conflict') break;
+        }
+      }
+    }),
+  ]);
+
+  const held = planned.holds.length > 0 ? await options.hold(planned.holds) : 0;
+  return { ...report, dnsOutcomes, dhcpDone, held, finishedAt: options.now() };
+}

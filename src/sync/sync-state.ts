@@ -1,0 +1,74 @@
+/**
+ * What the last sync passes of this front-end found, per target, for `status`, `metrics` and
+ * `verify --targets`: a small JSON file beside the default book directory, replaced whole after
+ * every pass (a reader sees one pass or the next). It is this front-end's view: another front-end
+ * running `sync --follow` on the same book keeps its own.
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { defaultPaths, type Env } from '../config/paths.ts';
+import type { TargetTally } from '../core/sync/sync-plan.ts';
+import { readRegularFile } from '../access/regular-file.ts';
+import type { PassReport } from './sync-pass.ts';
+
+export interface TargetState extends TargetTally {
+  /** Whether this pass read (and, with work to do, changed) the target without a failure. */
+  readonly answered: boolean;
+  /** ISO time of the last pass that found the target answering and wrote all it had to. */
+  readonly lastSuccess?: string;
+  /** The failure of this pass, in one line. */
+  readonly lastError?: string;
+}
+
+export interface SyncState {
+  /** ISO time this pass finished. */
+  readonly passAt: string;
+  readonly targets: readonly TargetState[];
+  readonly conflicts: number;
+  readonly holds: number;
+}
+
+export function syncStateFile(env: Env, driver: string): string {
+  return path.join(defaultPaths(env).storeDir, driver, 'sync-state.json');
+}
+
+/** The state after `report`, carrying each target's last success over from `previous`. */
+export function nextSyncState(previous: SyncState | undefined, report: PassReport): SyncState {
+  const passAt = new Date(report.finishedAt).toISOString();
+  const targets = report.plan.tallies.map((tally): TargetState => {
+    const failure = report.failures.find((f) => f.target === tally.target);
+    const answered = failure === undefined && tally.read;
+    const before = previous?.targets.find((t) => t.target === tally.target && t.kind === tally.kind)?.lastSuccess;
+    const lastSuccess = answered ? passAt : before;
+    return {
+      ...tally,
+      answered,
+      ...(lastSuccess === undefined ? {} : { lastSuccess }),
+      ...(failure === undefined ? {} : { lastError: failure.message }),
+    };
+  });
+  return { passAt, targets, conflicts: report.plan.conflicts.length, holds: report.plan.holds.length };
+}
+
+export function readSyncState(file: string): SyncState | undefined {
+  try {
+    const read = readRegularFile(file, { what: 'the sync state', kind: 'store-io', maxBytes: 4 * 1024 * 1024 });
+    return read ? (JSON.parse(read.bytes.toString('utf8')) as SyncState) : undefined;
+  } catch {
+    // A state file that cannot be read says nothing about the targets: as if no pass had run.
+    return undefined;
+  }
+}
+
+export function writeSyncState(file: string, state: SyncState): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o750 });
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    fs.writeFileSync(temp, `${JSON.stringify(state, null, 1)}\n`, { mode: 0o640, flag: 'wx' });
+    fs.renameSync(temp, file);
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The config's targets as the edges talk to them: a DNS server with its TSIG secret read from its
+ * file (refused when others may read it, as the etcd key is), a Kea control agent.
+ */
+import type { Config, KeaTarget, Rfc2136Target } from '../config/config.ts';
+import { refuseOpenSecret } from '../access/secret-modes.ts';
+import { readRegularFile } from '../access/regular-file.ts';
+import { IpamError } from '../core/errors.ts';
+import type { DnsServer } from '../targets/dns/index.ts';
+import { tsigSecret } from '../targets/dns/index.ts';
+import { type Kea, openKea } from '../targets/kea/open-kea.ts';
+
+/** A key file is a few lines; anything bigger is not one. */
+const MAX_KEY_FILE_BYTES = 16 * 1024;
+
+export interface TargetClients {
+  dns(name: string): DnsServer;
+  kea(name: string): Kea;
+}
+
+/** Opened on first use, so a pass touches (and a broken key fails) only targets it has work for. */
+export function targetClients(config: Config): TargetClients {
+  const dns = new Map<string, DnsServer>();
+  const kea = new Map<string, Kea>();
+  const target = <T extends 'rfc2136' | 'kea'>(name: string, type: T) => {
+    const found = config.targets.find((t) => t.name === name);
+    if (found?.type !== type)
+      throw new IpamError(
+        'config',
+        `Cannot sync with target ${JSON.stringify(name)}: the config ${config.source} has no ${type} target of that name`,
+      );
+    return found as T extends 'rfc2136' ? Rfc2136Target : KeaTarget;
+  };
+  return {
+    dns(name) {
+      let server = dns.get(name);
+      if (!server) {
+        server = dnsServerOf(target(name, 'rfc2136'));
+        dns.set(name, server);
+      }
+      return server;
+    },
+    kea(name) {
+      let client = kea.get(name);
+      if (!client) {
+        const { url, timeoutMs } = target(name, 'kea');
+        // Only the servers (dhcp4, dhcp6) some pool sends leases to are asked.
+        const families = [...new Set(config.pools.filter((p) => p.dhcp?.server === name).map((p) => p.family))];
+        client = openKea({ url, timeoutMs, families, owner: config.registryOwner });
+        kea.set(name, client);
+      }
+      return client;
+    },
+  };
+}
+
+function dnsServerOf(target: Rfc2136Target): DnsServer {
+  const base = { host: target.host, port: target.port, timeoutMs: target.timeoutMs };
+  if (!target.tsig) return base;
+  const { keyName, algorithm, secretFile } = target.tsig;
+  const what = `targets.${target.name}.tsigSecretFile`;
+  const read = readRegularFile(secretFile, { what, kind: 'config', maxBytes: MAX_KEY_FILE_BYTES });
+  if (!read)
+    throw new IpamError('config', `Cannot read ${what} ${secretFile}: there is no such file`, {
+      subject: secretFile,
+      reason: 'there is no such file',
+    });
+  refuseOpenSecret(secretFile, what, read.stat.mode);
+  return {
+    ...base,
+    tsig: { name: keyName, algorithm, secret: tsigSecret(read.bytes.toString('utf8'), secretFile, keyName, algorithm) },
+  };
+}

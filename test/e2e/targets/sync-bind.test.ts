@@ -1,0 +1,5 @@
+/** `nebula-ipam sync` end to end against a real BIND 9 (test/support/sync-dns-scenarios.ts). */
+import { startBind } from '../../support/bind-server.ts';
+import { syncDnsScenarios } from '../../support/sync-dns-scenarios.ts';
+
+syncDnsScenarios('BIND 9', startBind);
