@@ -98,6 +98,12 @@ export function describeVerifyFinding(f: VerifyFinding): FindingRow {
         range: f.range,
         detail: `${f.addresses} (${f.holder}) is in ${f.exclude}, excluded from pool "${f.pool}"`,
       };
+    case 'held-address-leased':
+      return {
+        problem: 'held address leased',
+        range: f.range,
+        detail: `${f.address} is held (${f.source}: ${f.reason}) and leased in the book: two users may share it; find which is real, then \`nebula-ipam release --ip ${f.address}\` (or free it in OpenNebula) or \`nebula-ipam hold release ${f.address}\``,
+      };
     case 'oned-count-differs':
       return {
         problem: 'oned holds more than the book',

@@ -17,6 +17,8 @@ import { rangeSubnet } from '../engine/range-subnet.ts';
 import { covers, overlaps, type Interval } from '../intervals/interval.ts';
 import { overlapping } from '../intervals/sorted.ts';
 import type { VerifyFinding } from './verify-finding.ts';
+import { holdsOf } from '../book/holds.ts';
+import { locateAddress } from '../operator/locate-address.ts';
 
 const RANGE_ID = /^r([1-9][0-9]*)$/;
 
@@ -34,7 +36,26 @@ export function verifyBook(book: Book, config: Config): VerifyFinding[] {
     for (const family of ['ipv4', 'ipv6'] as const) findings.push(...checkPool(range, family, config));
   }
   for (const family of ['ipv4', 'ipv6'] as const) findings.push(...checkOverlaps(book, family));
+  findings.push(...checkHolds(book, config));
   return findings;
+}
+
+/** A hold on an address the book has leased: the hold says something else uses it. */
+function checkHolds(book: Book, config: Config): VerifyFinding[] {
+  const found: VerifyFinding[] = [];
+  for (const hold of holdsOf(book)) {
+    const text = FAMILIES[hold.family].format(hold.address);
+    const where = locateAddress(book, config, { space: hold.family, value: hold.address, text });
+    if (where.kind === 'leased')
+      found.push({
+        kind: 'held-address-leased',
+        range: where.range.id,
+        address: text,
+        reason: hold.reason,
+        source: hold.source,
+      });
+  }
+  return found;
 }
 
 /** What the last recorded request of oned said it holds, against what the book held then (core/engine/oned-count.ts). */

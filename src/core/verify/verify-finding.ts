@@ -127,6 +127,14 @@ export type VerifyFinding =
       readonly book: number;
       readonly since: string;
       readonly heldBack: number;
+    }
+  | {
+      /** A held address (core/book/holds.ts) that is leased anyway: by an older release, import, or before the hold. */
+      readonly kind: 'held-address-leased';
+      readonly range: string;
+      readonly address: string;
+      readonly reason: string;
+      readonly source: string;
     };
 
 export type VerifyFindingKind = VerifyFinding['kind'];

@@ -76,3 +76,17 @@ test('lease --count skips a held address and lease --ip refuses it with one line
     sandbox.cleanup();
   }
 });
+
+test('verify reports a held address that is leased anyway, with its fix', () => {
+  withSandbox((sandbox) => {
+    const ar = sandbox.register({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '2' });
+    const ip = expectReply(sandbox.run('get_address', ar.getXml(1)), 'ADDRESS').get('IP')!;
+    assert.equal(sandbox.cli(['verify']).code, 0);
+    // As after an older release (or an import) leased an address sync had seen in use.
+    plantHolds(sandbox, [ip]);
+    const verify = sandbox.cli(['verify']);
+    assert.equal(verify.code, 1, verify.stdout + verify.stderr);
+    assert.match(verify.stdout, /held address leased +r1 +10\.0\.0\.10 is held \(dhcp: Kea lease/);
+    assert.match(verify.stdout, /nebula-ipam hold release 10\.0\.0\.10/);
+  });
+});
