@@ -41,9 +41,7 @@ describe('BIND hung, then stopped, during 50 leases', () => {
     assert.match(down.stderr, /Cannot sync target dns: /);
   });
 
-  it('started again on the same port, the next pass puts every record', {
-    todo: 'the DNS edge (applyUpdates) gets no answer from BIND over TCP for a batch of ~50 updates, even one in flight at a time: found by this test, not fixed here',
-  }, async () => {
+  it('started again on the same port, the next pass puts every record', async () => {
     again = startProcess('/usr/sbin/named', ['-g', '-n', '1', '-c', path.join(bind.dir, 'named.conf')], bind.dir);
     await waitFor(
       'BIND answering again',
