@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expectReply } from '../test/support/driver-assert.ts';
 import { BUNDLE, childEnv, encodeRequest, OnedAr, registerXml } from '../test/support/driver-harness.ts';
+import { onevnetList } from '../test/support/onevnet-list.ts';
 
 export const README = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'README.md');
 const ROOT = '/tmp/guide';
@@ -26,6 +27,72 @@ const BIN = path.join(ROOT, 'bin');
 const DRIVER_DIR = path.join(ONE, 'var', 'remotes', 'ipam', 'nebula');
 const ONED_CONF = path.join(ONE, 'etc', 'oned.conf');
 const MARKER = '<!-- example -->';
+const CONFIG_FILE = path.join(ONE, 'etc', 'nebula-ipam', 'nebula.json');
+const BOOK = path.join(ONE, 'var', 'nebula-ipam', 'nebula', 'leases.json');
+// The operator excludes 10.20.0.8/29 after reconcile adopted a VM's lease there.
+const EXCLUDE_MORE = `sed -i 's|"10.20.255.0/24"|"10.20.255.0/24", "10.20.0.8/29"|' ${CONFIG_FILE}`;
+
+/**
+ * OpenNebula's view for the reconcile examples, printed by a stand-in `onevnet` on PATH. Against
+ * the book: r1 lacks the book's first lease and has a VM's lease and a hold the book lacks (the
+ * hold on an operator's lease), r2 was resized with `onevnet updatear`, a range oned refused
+ * after register has no AR, VNET 11's r9 is unknown to the book, VNET 8's AR is another driver's.
+ */
+function writeOnevnetList(
+  run: { oned: (action: string, xml: string, request: number) => string },
+  r1: OnedAr,
+  r2: OnedAr,
+): void {
+  run.oned('register_address_range', registerXml({ IPAM_MAD: 'nebula', IPAM_POOL: 'private', SIZE: '16' }), 40);
+  const held = [...r1.leased].sort((a, b) => (a < b ? -1 : 1));
+  const r1Holders = new Map<bigint, string>([
+    ...held.slice(1).map((i, n) => [i, `VM ${13 + n}`] as [bigint, string]),
+    [r1.indexOf('10.20.0.10'), 'VM 30'],
+    [r1.indexOf('10.20.0.40'), 'VM -1'],
+  ]);
+  const r9 = new OnedAr(
+    {
+      TYPE: 'IP4',
+      IP: '10.20.9.3',
+      SIZE: '5',
+      IPAM_MAD: 'nebula',
+      NEBULA_IPAM_RANGE: 'r9',
+      NETWORK_ADDRESS: '10.20.9.0',
+      NETWORK_MASK: '255.255.255.0',
+      GATEWAY: '10.20.9.1',
+    },
+    { modern: false },
+  );
+  const other = new OnedAr({ TYPE: 'IP4', IP: '192.168.50.10', SIZE: '10', IPAM_MAD: 'dummy' }, { modern: false });
+  const xml = onevnetList([
+    {
+      id: 3,
+      name: 'private',
+      ars: [
+        { ar: r1, holders: r1Holders },
+        { ar: new OnedAr({ ...r2.attrs, SIZE: '12' }, { arId: 1, modern: false }), holders: new Map() },
+      ],
+    },
+    { id: 8, name: 'lab', ars: [{ ar: other, holders: new Map([[0n, 'VM 20']]) }] },
+    {
+      id: 11,
+      name: 'web',
+      ars: [
+        {
+          ar: r9,
+          holders: new Map([
+            [0n, 'VM 31'],
+            [1n, 'VROUTER 2'],
+          ]),
+        },
+      ],
+    },
+  ]);
+  fs.writeFileSync(path.join(ROOT, 'onevnet-list.xml'), `${xml}\n`);
+  fs.writeFileSync(path.join(BIN, 'onevnet'), `#!/bin/sh\ncat ${path.join(ROOT, 'onevnet-list.xml')}\n`, {
+    mode: 0o755,
+  });
+}
 
 const CONFIG = {
   // The session's book is made minutes before its onevnet document: judge all of it (README: Reconcile and clocks).
@@ -49,6 +116,8 @@ type Step = string | { readonly oned: () => void } | { readonly quiet: string };
 
 function session(run: { oned: (action: string, xml: string, request: number) => string }): Step[] {
   let ar: OnedAr | undefined;
+  let ar6: OnedAr | undefined;
+  const reply = (stdout: string) => new OnedAr(expectReply({ code: 0, stdout, stderr: '' }, 'AR'));
   return [
     `nebula-ipam install ${DRIVER_DIR} --bin ${BIN}-linked`,
     'nebula-ipam doctor',
@@ -70,10 +139,12 @@ function session(run: { oned: (action: string, xml: string, request: number) => 
           const reply = expectReply({ code: 0, stdout, stderr: '' }, 'ADDRESS');
           ar.noteLeased(ar.indexOf(reply.get('IP')!));
         }
-        run.oned(
-          'register_address_range',
-          registerXml({ IPAM_MAD: 'nebula', TYPE: 'IP4_6', IPAM_POOL: 'private', IPAM_POOL6: 'public6', SIZE: '8' }),
-          15,
+        ar6 = reply(
+          run.oned(
+            'register_address_range',
+            registerXml({ IPAM_MAD: 'nebula', TYPE: 'IP4_6', IPAM_POOL: 'private', IPAM_POOL6: 'public6', SIZE: '8' }),
+            15,
+          ),
         );
       },
     },
@@ -116,6 +187,29 @@ function session(run: { oned: (action: string, xml: string, request: number) => 
     'nebula-ipam restore',
     'nebula-ipam restore --yes',
     'nebula-ipam log --limit 3',
+    // Reconcile: oned registers one more AR that it then refuses (no AR stands for it), and
+    // `onevnet list -x` (a stand-in on PATH) prints OpenNebula's view, which differs from the book.
+    { oned: () => writeOnevnetList(run, ar!, ar6!) },
+    { quiet: 'sleep 1; date -u +%FT%TZ > vnets.as-of; onevnet list -x > vnets.xml' },
+    // A second driver on this front-end, nebula-lab, with a book of its own and no AR in the document.
+    {
+      quiet: `cp ${CONFIG_FILE} ${path.join(ONE, 'etc', 'nebula-ipam', 'nebula-lab.json')}; nebula-ipam --driver nebula-lab init`,
+    },
+    'nebula-ipam reconcile --from vnets.xml --driver nebula-lab',
+    'nebula-ipam reconcile --from vnets.xml',
+    'nebula-ipam reconcile --from vnets.xml --as-of "$(cat vnets.as-of)" --apply',
+    'nebula-ipam log | tail -5',
+    'nebula-ipam reconcile --from vnets.xml --json',
+    { quiet: `cp ${CONFIG_FILE} ${ROOT}/config.json; ${EXCLUDE_MORE}` },
+    'nebula-ipam verify      # after adding "10.20.0.8/29" to the pool\'s exclude',
+    'nebula-ipam verify --json',
+    { quiet: `cp ${ROOT}/config.json ${CONFIG_FILE}; sed -i 's/"type": *"IP4"/"type": "IP5"/' ${BOOK}` },
+    'nebula-ipam verify      # a damaged book',
+    `rm ${BOOK} ${BOOK}.prev; nebula-ipam init >/dev/null; nebula-ipam reconcile --from vnets.xml --as-of "$(cat vnets.as-of)" --apply`,
+    'nebula-ipam verify',
+    'nebula-ipam status',
+    { quiet: "printf '<VNET_POOL><VNET><ID>3</ID>' > broken.xml" },
+    'nebula-ipam reconcile --from broken.xml --as-of "$(cat vnets.as-of)" --apply',
     `nebula-ipam uninstall ${DRIVER_DIR}`,
     `nebula-ipam uninstall ${DRIVER_DIR}`,
   ];

@@ -9,6 +9,7 @@ import type { PoolUsage } from '../core/operator/usage.ts';
 import type { BookView } from '../core/view/book-view.ts';
 import { VIEW_FAMILIES, type FamilyRangeRow } from '../core/view/family-rows.ts';
 import type { StoreSpace } from '../store/store.ts';
+import type { TargetHealth } from '../core/sync/target-health.ts';
 
 export interface MetricsInput {
   readonly driver: string;
@@ -19,6 +20,8 @@ export interface MetricsInput {
   readonly space?: StoreSpace;
   /** Unix seconds of this run, written as the last success. */
   readonly now: number;
+  /** The config's sync targets as the last pass of this front-end left them (none: no targets). */
+  readonly targets?: readonly TargetHealth[];
 }
 
 /** A driver whose book could not be read this run: `up 0`, and the last success its file kept. */
@@ -139,6 +142,7 @@ function bookFamilies(input: MetricsInput): Family[] {
       samples: ranges.map((r) => ({ labels: rangeLabels(r), value: ratio(r.used, r.size) })),
     },
     ...spaceFamilies(base, input.space),
+    ...targetFamilies(base, input.targets ?? []),
   ];
   return [...upFamilies(input.driver, true, input.now), ...families];
 }
@@ -169,6 +173,35 @@ function upFamilies(driver: string, up: boolean, lastSuccess: number | undefined
 
 function render(families: readonly Family[]): string {
   return `${families.map((f) => [`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} gauge`, ...f.samples.map((s) => `${f.name}{${labelText(s.labels)}} ${valueText(s.value)}`)].join('\n')).join('\n')}\n`;
+}
+
+/** Per sync target (issue 18 item 7): records by state, whether it answered, its last success. */
+function targetFamilies(base: Labels, targets: readonly TargetHealth[]): Family[] {
+  const seen = targets.filter((t) => t.state !== undefined);
+  const labels = (t: TargetHealth): Labels => ({ ...base, target: t.target, kind: t.kind });
+  const states = ['desired', 'inPlace', 'pending', 'conflicting'] as const;
+  const stateLabel = { desired: 'desired', inPlace: 'in_place', pending: 'pending', conflicting: 'conflicting' };
+  return [
+    {
+      name: 'nebula_ipam_sync_records',
+      help: 'Records (DNS) or hosts (DHCP) of a sync target by state, as the last sync pass of this front-end found them.',
+      samples: seen.flatMap((t) =>
+        states.map((state) => ({ labels: { ...labels(t), state: stateLabel[state] }, value: t.state![state] })),
+      ),
+    },
+    {
+      name: 'nebula_ipam_sync_target_up',
+      help: 'Whether the last sync pass read and changed the target without a failure (1) or not (0).',
+      samples: targets.map((t) => ({ labels: labels(t), value: t.state?.answered ? 1 : 0 })),
+    },
+    {
+      name: 'nebula_ipam_sync_last_success_timestamp_seconds',
+      help: 'Unix time of the last sync pass that found the target answering and wrote all it had to.',
+      samples: seen
+        .filter((t) => t.state!.lastSuccess !== undefined)
+        .map((t) => ({ labels: labels(t), value: Math.floor(Date.parse(t.state!.lastSuccess!) / 1000) })),
+    },
+  ];
 }
 
 function spaceFamilies(base: Labels, space: StoreSpace | undefined): Family[] {

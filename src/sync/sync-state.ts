@@ -8,26 +8,9 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defaultPaths, type Env } from '../config/paths.ts';
-import type { TargetTally } from '../core/sync/sync-plan.ts';
+import type { SyncState, TargetState } from '../core/sync/target-health.ts';
 import { readRegularFile } from '../access/regular-file.ts';
 import type { PassReport } from './sync-pass.ts';
-
-export interface TargetState extends TargetTally {
-  /** Whether this pass read (and, with work to do, changed) the target without a failure. */
-  readonly answered: boolean;
-  /** ISO time of the last pass that found the target answering and wrote all it had to. */
-  readonly lastSuccess?: string;
-  /** The failure of this pass, in one line. */
-  readonly lastError?: string;
-}
-
-export interface SyncState {
-  /** ISO time this pass finished. */
-  readonly passAt: string;
-  readonly targets: readonly TargetState[];
-  readonly conflicts: number;
-  readonly holds: number;
-}
 
 export function syncStateFile(env: Env, driver: string): string {
   return path.join(defaultPaths(env).storeDir, driver, 'sync-state.json');
@@ -41,14 +24,32 @@ export function nextSyncState(previous: SyncState | undefined, report: PassRepor
     const answered = failure === undefined && tally.read;
     const before = previous?.targets.find((t) => t.target === tally.target && t.kind === tally.kind)?.lastSuccess;
     const lastSuccess = answered ? passAt : before;
+    // The plan's tally is before this pass wrote; what it wrote is in place now.
+    const pending = answered ? stillPending(report, tally) : tally.pending;
     return {
       ...tally,
+      inPlace: answered ? tally.desired - tally.conflicting - pending : tally.inPlace,
+      pending,
       answered,
       ...(lastSuccess === undefined ? {} : { lastSuccess }),
       ...(failure === undefined ? {} : { lastError: failure.message }),
     };
   });
   return { passAt, targets, conflicts: report.plan.conflicts.length, holds: report.plan.holds.length };
+}
+
+/** Desired records (or hosts) of `tally`'s target that this pass planned but did not get in place. */
+function stillPending(report: PassReport, tally: TargetState | PassReport['plan']['tallies'][number]): number {
+  if (tally.kind === 'dhcp') {
+    const planned = report.plan.dhcp.find((t) => t.target === tally.target)?.put.length ?? 0;
+    return planned - (report.dhcpDone[tally.target]?.put ?? 0);
+  }
+  const updates = report.plan.dns.find((t) => t.target === tally.target)?.updates ?? [];
+  const outcomes = report.dnsOutcomes[tally.target];
+  return updates.reduce(
+    (n, update, i) => n + (outcomes?.[i]?.applied ? 0 : update.add.filter((r) => r.type !== 'TXT').length),
+    0,
+  );
 }
 
 export function readSyncState(file: string): SyncState | undefined {

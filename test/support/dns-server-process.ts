@@ -7,6 +7,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as net from 'node:net';
 
 const living = new Set<ChildProcess>();
@@ -71,14 +72,24 @@ export interface ServerProcess {
 
 export function startProcess(binary: string, args: readonly string[], cwd: string): ServerProcess {
   const { NODE_EXTRA_CA_CERTS: _drop, ...env } = process.env;
-  const child = spawn(binary, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its output goes to a file, never a pipe: a test blocked in spawnSync (the CLI run as oned
+  // or an operator runs it) drains no pipe, and a server whose log pipe is full stops answering.
+  const log = path.join(cwd, `${path.basename(binary)}.${process.pid}.${Date.now()}.log`);
+  const fd = fs.openSync(log, 'a', 0o600);
+  let child: ChildProcess;
+  try {
+    child = spawn(binary, args, { cwd, env, stdio: ['ignore', fd, fd] });
+  } finally {
+    fs.closeSync(fd);
+  }
   living.add(child);
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    output = (output + chunk.toString('utf8')).slice(-8_000);
+  const output = () => {
+    try {
+      return fs.readFileSync(log, 'utf8').slice(-8_000);
+    } catch {
+      return '';
+    }
   };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   exited.then(() => living.delete(child));
   const signal = (name: NodeJS.Signals) => {
@@ -86,7 +97,7 @@ export function startProcess(binary: string, args: readonly string[], cwd: strin
   };
   return {
     child,
-    output: () => output,
+    output,
     pause: () => signal('SIGSTOP'),
     resume: () => signal('SIGCONT'),
     async stop() {

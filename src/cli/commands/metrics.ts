@@ -8,6 +8,7 @@ import { bookView } from '../../core/view/book-view.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
 import { requireBook } from '../require-book.ts';
+import { syncTargets } from '../sync-targets.ts';
 
 export const metricsCommand: Command = {
   name: 'metrics',
@@ -72,6 +73,7 @@ async function gatherMetrics(context: CliContext): Promise<MetricsInput> {
     generation: book.generation,
     view: bookView(book, config),
     now: Math.floor(Date.now() / 1000),
+    ...(config.targets.length ? { targets: syncTargets(context, config) } : {}),
   };
 }
 

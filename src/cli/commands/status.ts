@@ -6,6 +6,7 @@ import type { StoreCopy } from '../../store/store-health.ts';
 import { gatherDrivers, reportFailures } from '../all-drivers.ts';
 import { bookSource } from '../book-source.ts';
 import { requireBook } from '../require-book.ts';
+import { syncTargets } from '../sync-targets.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { renderJson } from '../render/json.ts';
@@ -89,10 +90,21 @@ async function gatherStatus(context: CliContext, serializable: boolean): Promise
     ...(health ? { health } : {}),
     ...(copy ? { copy } : {}),
     ...(space ? { space } : {}),
+    ...(config.targets.length ? { targets: syncTargets(context, config) } : {}),
   };
 }
 
-function statusJson({ location, driver, generation, config, view, health, copy, space }: StatusReport): object {
+function statusJson({
+  location,
+  driver,
+  generation,
+  config,
+  view,
+  health,
+  copy,
+  space,
+  targets,
+}: StatusReport): object {
   return {
     book: location,
     driver,
@@ -107,6 +119,7 @@ function statusJson({ location, driver, generation, config, view, health, copy, 
     families: view.families,
     ...(health ? { etcd: { members: health.members, ...(copy ? { copy: copyJson(copy) } : {}) } } : {}),
     ...(space ? { storage: space } : {}),
+    ...(targets ? { targets } : {}),
   };
 }
 

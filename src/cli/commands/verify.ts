@@ -7,7 +7,9 @@ import { describeVerifyFinding } from '../../core/verify/describe-verify-finding
 import { verifyBook } from '../../core/verify/verify-book.ts';
 import { verifyExitCode, type VerifyFinding } from '../../core/verify/verify-finding.ts';
 import { bookAccess, checkedUser, uncheckedNote } from '../book-access.ts';
-import { parseCommandArgs, type Command } from '../command.ts';
+import { parseCommandArgs, type Command, usageError } from '../command.ts';
+import { DEFAULT_MAX_AGE_SECONDS, targetHealthLine } from '../../core/sync/target-health.ts';
+import { syncTargets } from '../sync-targets.ts';
 import { renderJson } from '../render/json.ts';
 import { renderTable } from '../render/table.ts';
 
@@ -15,7 +17,7 @@ export const verifyCommand: Command = {
   name: 'verify',
   summary: "check the lease book's invariants; exit 1 with the list of problems",
   namesBookOnStderr: false,
-  usage: `Usage: nebula-ipam verify [--as USER] [--json]
+  usage: `Usage: nebula-ipam verify [--as USER] [--targets [--max-age SECONDS]] [--json]
 
 Reads the lease book (without locking it or changing it) and checks what the driver relies on:
   - schema and generation sane; range ids unique and below nextRangeId
@@ -33,21 +35,43 @@ it cannot write, a read-only mount) is a finding with the command that fixes it.
 that user) can check: run as anyone else, verify says it did not.
 
   --as USER  check access as USER instead
+  --targets  also check the DNS and DHCP targets of the config: a target behind (records
+             pending, or not answering) for more than --max-age SECONDS (default ${DEFAULT_MAX_AGE_SECONDS}) since its
+             last successful sync pass on this front-end, or never synced, is a finding
 
   --json   one JSON document: { book, generation, config, ok, findings[] }; each finding has a
            "kind" and the values involved
 
 ${exitCodeHelp([[0, 'no problem'], [1, 'problems found (listed)'], [2, 'bad option'], [7, "the book does not even decode (the decoder's message is the one finding)"], ...WRITES_BOOK])}`,
   async run(args, context) {
-    const { values } = parseCommandArgs('verify', args, { as: { type: 'string' } }, { min: 0, max: 0, names: '' });
+    const { values } = parseCommandArgs(
+      'verify',
+      args,
+      { as: { type: 'string' }, targets: { type: 'boolean' }, 'max-age': { type: 'string' } },
+      { min: 0, max: 0, names: '' },
+    );
+    if (values['max-age'] !== undefined && !values.targets) throw usageError('verify', '--max-age goes with --targets');
+    const maxAge = values['max-age'] === undefined ? DEFAULT_MAX_AGE_SECONDS : Number(values['max-age']);
+    if (!Number.isInteger(maxAge) || maxAge < 1)
+      throw usageError(
+        'verify',
+        `--max-age must be a whole number of seconds, not ${JSON.stringify(values['max-age'])}`,
+      );
     const config = context.config();
+    if (values.targets && config.targets.length === 0)
+      throw new IpamError('config', `Cannot verify the targets: the config ${config.source} names no targets`);
+    const drift: VerifyFinding[] = values.targets
+      ? syncTargets(context, config, maxAge)
+          .filter((t) => t.drifting)
+          .map((t) => ({ kind: 'target-drift', target: t.target, maxAgeSeconds: maxAge, state: targetHealthLine(t) }))
+      : [];
     // First: a book this process cannot read is then explained by what oned's user meets too.
     const access = bookAccess(context, values.as);
     let book: Book | undefined;
     let findings: VerifyFinding[];
     try {
       book = await context.store().read();
-      findings = [...access.findings, ...strayBooks(context), ...verifyBook(book, config)];
+      findings = [...access.findings, ...strayBooks(context), ...verifyBook(book, config), ...drift];
     } catch (error) {
       if (error instanceof IpamError && error.kind === 'store-io' && access.findings.length > 0)
         findings = [...access.findings];

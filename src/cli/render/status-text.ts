@@ -5,6 +5,7 @@ import type { BookView } from '../../core/view/book-view.ts';
 import { VIEW_FAMILIES, type ViewFamily } from '../../core/view/family-rows.ts';
 import type { StoreCopy, StoreHealth } from '../../store/store-health.ts';
 import type { StoreSpace } from '../../store/store.ts';
+import { type TargetHealth, targetHealthLine } from '../../core/sync/target-health.ts';
 import { barWidthFor, utilisationBar } from './bar.ts';
 import { formatCounts } from './count.ts';
 import { memberTable } from './member-table.ts';
@@ -21,6 +22,8 @@ export interface StatusReport {
   readonly health?: StoreHealth;
   readonly copy?: StoreCopy;
   readonly space?: StoreSpace;
+  /** The config's sync targets, as the last pass of this front-end left them. */
+  readonly targets?: readonly TargetHealth[];
 }
 
 const FAMILY_NAMES: readonly Family[] = ['ipv4', 'ipv6'];
@@ -100,5 +103,7 @@ export function statusText(report: StatusReport, color: boolean, width: number |
   for (const { id, onedCount: c } of differing) {
     out += `Range ${id}: oned counted ${c!.oned} leases at its last request, the book ${c!.book} (since ${c!.since}); ${c!.heldBack} address${c!.heldBack === 1n ? '' : 'es'} held back from get_address. Run nebula-ipam reconcile.\n`;
   }
+  if (report.targets)
+    out += `\nDNS and DHCP targets (sync)\n${report.targets.map((t) => `  ${targetHealthLine(t)}\n`).join('')}`;
   return out;
 }

@@ -12,7 +12,7 @@ import { formatMac } from '../address/mac.ts';
 import type { Book, Lease, RangeRecord } from '../book/book.ts';
 import { findRange } from '../book/book.ts';
 import type { Config } from '../../config/config.ts';
-import { hasIPv4, isStatic6, text } from '../../oned/ar-fields.ts';
+import { hasIPv4, isStatic6, RANGE_ID_ATTRIBUTE, text } from '../../oned/ar-fields.ts';
 import { describeRange, spanText } from '../book/range-text.ts';
 import type { Interval } from '../intervals/interval.ts';
 import { cutOut, overlapping, union } from '../intervals/sorted.ts';
@@ -198,9 +198,26 @@ function nothingComparedWhy(others: readonly ArView[], driver: DriverChoice): st
   const mads = [...new Set(others.map((ar) => text(ar.attributes, 'IPAM_MAD') ?? '(none)'))].sort();
   const has = `the document has no AR with ${selectionText(driver)}`;
   if (mads.length === 0) return `${has} (it has no AR at all), and the book no range of it to judge`;
-  const named = mads.filter((m) => m !== '(none)');
-  const hint = named.length > 0 ? `; to compare those, add --driver ${named[0]}` : '';
+  const hinted = likelyDriver(others);
+  const hint = hinted === undefined ? '' : `; to compare those, add --driver ${hinted}`;
   return `${has}; its ${others.length === 1 ? 'AR has' : `${others.length} ARs have`} IPAM_MAD ${mads.join(', ')}${hint}`;
+}
+
+/**
+ * The IPAM_MAD to suggest: a nebula-ipam driver's (its ARs carry the range id our register reply
+ * adds), else the one with the most ARs; ties by name. The first name alone could be `dummy`.
+ */
+function likelyDriver(others: readonly ArView[]): string | undefined {
+  const score = new Map<string, { ours: number; ars: number }>();
+  for (const ar of others) {
+    const mad = text(ar.attributes, 'IPAM_MAD');
+    if (mad === undefined) continue;
+    const s = score.get(mad) ?? { ours: 0, ars: 0 };
+    score.set(mad, { ours: s.ours + (text(ar.attributes, RANGE_ID_ATTRIBUTE) === undefined ? 0 : 1), ars: s.ars + 1 });
+  }
+  return [...score]
+    .sort(([a, x], [b, y]) => y.ours - x.ours || y.ars - x.ars || (a < b ? -1 : a > b ? 1 : 0))
+    .map(([mad]) => mad)[0];
 }
 
 /** With --driver NAME: a range another driver registered (by its record). */

@@ -18,6 +18,12 @@ export function describeVerifyFinding(f: VerifyFinding): FindingRow {
         range: '-',
         detail: `${f.path} is a lease book too, not the one in use (${f.book}); if oned never used it, remove it; to see what it holds: nebula-ipam --store ${f.path} leases`,
       };
+    case 'target-drift':
+      return {
+        problem: 'target behind',
+        range: '-',
+        detail: `${f.state}; behind for more than ${f.maxAgeSeconds} s: see why with nebula-ipam sync --dry-run`,
+      };
     case 'book-unreadable':
       return { problem: 'book unreadable', range: '-', detail: f.message };
     case 'bad-header':

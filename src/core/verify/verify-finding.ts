@@ -14,6 +14,8 @@ export type VerifyFinding =
   | { readonly kind: 'book-unreadable'; readonly message: string }
   /** Another lease book beside the one in use (store/file/stray-books.ts): it would hand out the same addresses. */
   | { readonly kind: 'stray-book'; readonly path: string; readonly book: string }
+  /** `verify --targets`: a sync target behind for longer than allowed (core/sync/target-health.ts). */
+  | { readonly kind: 'target-drift'; readonly target: string; readonly maxAgeSeconds: number; readonly state: string }
   | { readonly kind: 'bad-header'; readonly field: 'schema' | 'generation' | 'nextRangeId'; readonly value: string }
   | { readonly kind: 'duplicate-range-id'; readonly range: string; readonly count: number }
   /** Ids are handed out from nextRangeId; an id at or above it would be handed out again. */

@@ -22,7 +22,7 @@ test('every marked example block of README.md shows what its commands print now'
   assert.deepEqual(staleBlocks(readme, transcript), [], 'run `npm run readme` and commit README.md');
 });
 
-test('the marked blocks cover status, leases, show, verify, doctor and export --format json', () => {
+test('the marked blocks cover status, leases, show, verify, doctor, export --format json and reconcile', () => {
   const commands = markedBlocks(readme).flatMap((b) => b.commands);
   for (const wanted of [
     /^nebula-ipam status$/,
@@ -31,6 +31,9 @@ test('the marked blocks cover status, leases, show, verify, doctor and export --
     /^nebula-ipam verify$/,
     /^nebula-ipam doctor$/,
     /^nebula-ipam export --format json/,
+    /^nebula-ipam reconcile --from vnets\.xml$/,
+    /^nebula-ipam reconcile .*--apply$/,
+    /^nebula-ipam reconcile .*--driver /,
   ])
     assert.ok(
       commands.some((c) => wanted.test(c)),

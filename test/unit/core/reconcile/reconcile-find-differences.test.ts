@@ -13,6 +13,8 @@ import { readOnevnetXml } from '../../../../src/core/reconcile/read-onevnet.ts';
 import { applyFixes } from '../../../../src/core/reconcile/reconcile-fix.ts';
 import { reconcileExitCode, type ReconcileFinding } from '../../../../src/core/reconcile/reconcile-finding.ts';
 import { verifyBook } from '../../../../src/core/verify/verify-book.ts';
+import { OnedAr } from '../../../support/driver-harness.ts';
+import { onevnetList } from '../../../support/onevnet-list.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures', 'onevnet');
 const fixture = (name: string) => readOnevnetXml(fs.readFileSync(path.join(FIXTURES, name), 'utf8'), name);
@@ -593,4 +595,29 @@ test('a range of the book OpenNebula lacks is not removed while an OpenNebula le
   assert.ok(finding && finding.kind === 'range-missing-in-opennebula' && !finding.adoptable);
   assert.match(finding.why!, /newer than the document/);
   assert.deepEqual(plan.fixes, []);
+});
+
+test("nothing compared: the hint names the nebula-ipam driver whose ARs carry a range id, not another IPAM's", () => {
+  const ours = new OnedAr(
+    { TYPE: 'IP4', IP: '10.20.0.3', SIZE: '20', IPAM_MAD: 'nebula', NEBULA_IPAM_RANGE: 'r1' },
+    { modern: false },
+  );
+  const theirs = (ip: string, arId: number) =>
+    new OnedAr({ TYPE: 'IP4', IP: ip, SIZE: '10', IPAM_MAD: 'dummy' }, { arId, modern: false });
+  const doc = readOnevnetXml(
+    onevnetList([
+      { id: 3, name: 'private', ars: [{ ar: ours, holders: new Map() }] },
+      {
+        id: 8,
+        name: 'lab',
+        ars: [
+          { ar: theirs('192.168.50.10', 0), holders: new Map() },
+          { ar: theirs('192.168.60.10', 1), holders: new Map() },
+        ],
+      },
+    ]),
+    'vnets.xml',
+  );
+  const plan = findDifferences(book([], 1), doc, { ...options, driver: { name: 'nebula-lab', explicit: true } });
+  assert.match(plan.nothingCompared ?? '', /IPAM_MAD dummy, nebula; to compare those, add --driver nebula$/);
 });
