@@ -75,6 +75,7 @@ describe('nebula-ipam status, show, leases', () => {
       carved: 512,
       free: 64768,
       ranges: 2,
+      held: 0,
     } as unknown);
     assert.equal(six!.size, '1208925819614629174706176');
     assert.deepEqual(
