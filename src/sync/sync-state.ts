@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defaultPaths, type Env } from '../config/paths.ts';
+import type { TargetTally } from '../core/sync/sync-plan.ts';
 import type { SyncState, TargetState } from '../core/sync/target-health.ts';
 import { readRegularFile } from '../access/regular-file.ts';
 import type { PassReport } from './sync-pass.ts';
@@ -39,7 +40,7 @@ export function nextSyncState(previous: SyncState | undefined, report: PassRepor
 }
 
 /** Desired records (or hosts) of `tally`'s target that this pass planned but did not get in place. */
-function stillPending(report: PassReport, tally: TargetState | PassReport['plan']['tallies'][number]): number {
+function stillPending(report: PassReport, tally: TargetTally): number {
   if (tally.kind === 'dhcp') {
     const planned = report.plan.dhcp.find((t) => t.target === tally.target)?.put.length ?? 0;
     return planned - (report.dhcpDone[tally.target]?.put ?? 0);
