@@ -26,7 +26,8 @@ function zoneFile(zone: string): string {
   ].join('\n');
 }
 
-export async function startBind(): Promise<DnsTestServer> {
+/** `zones`: the zones it serves (default those of ZONES; the benchmark's are bigger). */
+export async function startBind(zones: readonly string[] = Object.values(ZONES)): Promise<DnsTestServer> {
   const named = requireBinary(NAMED, 'bind9');
   requireBinary(TSIG_KEYGEN, 'bind9');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-bind-'));
@@ -39,7 +40,7 @@ export async function startBind(): Promise<DnsTestServer> {
     secret: tsigSecret(keygen.stdout, 'nebula.key', KEY_NAME, 'hmac-sha256'),
   } as const;
   const port = await freeDnsPort();
-  const zones = Object.values(ZONES).map((zone, i) => {
+  const zoneLines = zones.map((zone, i) => {
     const file = `zone-${i}.db`;
     fs.writeFileSync(path.join(dir, file), zoneFile(zone));
     return `zone "${zone}" { type primary; file "${file}"; allow-update { key ${KEY_NAME}; }; allow-transfer { key ${KEY_NAME}; }; };`;
@@ -60,7 +61,7 @@ export async function startBind(): Promise<DnsTestServer> {
       '};',
       'controls { };',
       `include "${dir}/nebula.key";`,
-      ...zones,
+      ...zoneLines,
       '',
     ].join('\n'),
   );
@@ -77,7 +78,7 @@ export async function startBind(): Promise<DnsTestServer> {
       async () => {
         if (process.child.exitCode !== null)
           throw new Error(`named exited ${process.child.exitCode} at start: ${process.output().slice(-2000)}`);
-        return (await tools.lookup(ZONES.forward, 'SOA').catch(() => [])).length === 1;
+        return (await tools.lookup(zones[0]!, 'SOA').catch(() => [])).length === 1;
       },
       () => `its output: ${process.output().slice(-2000)}`,
     );

@@ -19,11 +19,11 @@ export const KEY_NAME = 'nebula';
 
 const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
-function seedSql(secret: string): string {
+function seedSql(secret: string, zones: readonly string[]): string {
   const lines = [
     `INSERT INTO tsigkeys (name, algorithm, secret) VALUES ('${KEY_NAME}', 'hmac-sha256', ${quote(secret)});`,
   ];
-  Object.values(ZONES).forEach((zone, i) => {
+  zones.forEach((zone, i) => {
     const id = i + 1;
     const soa = `ns1.${ZONES.forward} hostmaster.${ZONES.forward} 1 3600 600 86400 300`;
     lines.push(
@@ -41,7 +41,8 @@ function seedSql(secret: string): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function startPdns(): Promise<DnsTestServer> {
+/** `zones`: the zones it serves (default those of ZONES; the benchmark's are bigger). */
+export async function startPdns(zones: readonly string[] = Object.values(ZONES)): Promise<DnsTestServer> {
   const pdns = requireBinary(PDNS, 'pdns-server');
   const sqlite3 = requireBinary(SQLITE3, 'sqlite3');
   requireBinary(SCHEMA, 'pdns-backend-sqlite3', fs.constants.R_OK);
@@ -52,7 +53,7 @@ export async function startPdns(): Promise<DnsTestServer> {
   const created = await run(
     sqlite3,
     [database],
-    `${fs.readFileSync(SCHEMA, 'utf8')}\n${seedSql(secret.toString('base64'))}`,
+    `${fs.readFileSync(SCHEMA, 'utf8')}\n${seedSql(secret.toString('base64'), zones)}`,
   );
   if (created.code !== 0) throw new Error(`sqlite3 could not create ${database}: ${created.stderr}`);
   const port = await freeDnsPort();
@@ -97,7 +98,7 @@ export async function startPdns(): Promise<DnsTestServer> {
       async () => {
         if (process.child.exitCode !== null)
           throw new Error(`pdns_server exited ${process.child.exitCode} at start: ${process.output().slice(-2000)}`);
-        return (await tools.lookup(ZONES.forward, 'SOA').catch(() => [])).length === 1;
+        return (await tools.lookup(zones[0]!, 'SOA').catch(() => [])).length === 1;
       },
       () => `its output: ${process.output().slice(-2000)}`,
     );
