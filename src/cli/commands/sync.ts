@@ -172,7 +172,12 @@ function failureLines(report: PassReport): string {
 
 /** `quiet`: under --follow, a pass with nothing to say prints nothing. */
 function reportText(report: PassReport, quiet = false): string {
-  const lines = [describeSync(report.plan, { applied: !report.dryRun, dnsOutcomes: report.dnsOutcomes }).trimEnd()];
+  const lines = [
+    describeSync(
+      report.plan,
+      report.dryRun ? { applied: false } : { applied: true, outcomes: report.outcomes },
+    ).trimEnd(),
+  ];
   if (report.held > 0)
     lines.push(
       `Held ${report.held === 1 ? '1 address' : `${report.held} addresses`} seen in use outside the book (nebula-ipam hold list)`,
