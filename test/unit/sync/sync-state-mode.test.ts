@@ -11,41 +11,12 @@ import { MemoryStore } from '../../../src/store/memory/memory-store.ts';
 import { syncPass } from '../../../src/sync/sync-pass.ts';
 import { nextSyncState } from '../../../src/sync/sync-state.ts';
 import { targetClients } from '../../../src/sync/target-clients.ts';
-import { answer, recorded, startFakeKeaAgent } from '../../support/fake-kea-agent.ts';
+import { reservationScript, startFakeKeaAgent } from '../../support/fake-kea-agent.ts';
 import { book, ip, lease, mac, range, syncConfig } from '../../support/sync-fixtures.ts';
-
-const HOST_CMDS = [
-  ...(recorded('list-commands') as [{ arguments: string[] }])[0].arguments,
-  'reservation-add',
-  'reservation-del',
-  'reservation-get',
-  'reservation-get-all',
-];
 
 test('a pass against a Kea with host_cmds records reservation mode, which the status line says, also once the agent is gone', async () => {
   const reservations = new Map<string, Record<string, unknown>>();
-  const agent = await startFakeKeaAgent((sent) => {
-    const args = sent.arguments ?? {};
-    switch (sent.command) {
-      case 'list-commands':
-        return answer(0, '', HOST_CMDS);
-      case 'config-get':
-        return recorded('config-get');
-      case 'reservation-get': {
-        const host = reservations.get(args['ip-address'] as string);
-        return host ? answer(0, 'Host found.', host) : answer(3, 'Host not found.');
-      }
-      case 'reservation-get-all':
-        return answer(0, `${reservations.size} IPv4 host(s) found.`, { hosts: [...reservations.values()] });
-      case 'reservation-add': {
-        const reservation = args.reservation as Record<string, unknown>;
-        reservations.set(reservation['ip-address'] as string, reservation);
-        return answer(0, 'Host added.');
-      }
-      default:
-        return answer(2, 'not supported');
-    }
-  });
+  const agent = await startFakeKeaAgent(reservationScript(reservations));
   const config = syncConfig(
     [{ name: 'lan', network: '10.77.0.0/24', gateway: 'first', dns: ['10.77.0.2'], dhcp: { server: 'kea' } }],
     { targets: { kea: { type: 'kea', url: agent.url, timeoutMs: 1000 } } },
