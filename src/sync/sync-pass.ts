@@ -13,6 +13,7 @@ import { desiredState } from '../core/sync/desired-state.ts';
 import { plan } from '../core/sync/plan.ts';
 import type { Observed, SyncPlan } from '../core/sync/sync-plan.ts';
 import type { PassOutcomes } from '../core/sync/tally-after.ts';
+import type { DhcpMode } from '../core/sync/target-health.ts';
 import type { DnsUpdateOutcome } from '../core/sync/target-records.ts';
 import type { LeaseStore } from '../store/store.ts';
 import { applyUpdates, readZone } from '../targets/dns/index.ts';
@@ -40,6 +41,8 @@ export interface PassReport {
   readonly generation: number;
   readonly plan: SyncPlan;
   readonly dryRun: boolean;
+  /** Per DHCP target read: the mode its server allows (leases or reservations). */
+  readonly dhcpModes: Readonly<Record<string, DhcpMode>>;
   /** What each target said to each planned change (nothing on a dry run): what tallyAfter counts from. */
   readonly outcomes: PassOutcomes;
   readonly failures: readonly TargetFailure[];
@@ -79,10 +82,14 @@ export async function syncPass(
       }
     }),
   );
+  const dhcpModes: Record<string, DhcpMode> = {};
   const dhcp = await Promise.all(
     desired.dhcp.map(async ({ target }) => {
       try {
-        return { target, entries: await clients.kea(target).read() };
+        const entries = await clients.kea(target).read();
+        // Asked once per client, by read() already: this is its answer again.
+        dhcpModes[target] = await clients.kea(target).mode();
+        return { target, entries };
       } catch (error) {
         failed(target, undefined, error);
         return undefined;
@@ -91,7 +98,14 @@ export async function syncPass(
   );
   const observed: Observed = { zones: zones.filter((z) => z !== undefined), dhcp: dhcp.filter((d) => d !== undefined) };
   const planned = plan(desired, observed, options.now());
-  const report = { generation: book.generation, plan: planned, dryRun: options.dryRun, failures, startedAt };
+  const report = {
+    generation: book.generation,
+    plan: planned,
+    dryRun: options.dryRun,
+    dhcpModes,
+    failures,
+    startedAt,
+  };
   if (options.dryRun) return { ...report, outcomes: { dns: {}, dhcp: {} }, held: 0, finishedAt: options.now() };
 
   const dnsOutcomes: Record<string, readonly DnsUpdateOutcome[]> = {};

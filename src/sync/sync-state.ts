@@ -25,10 +25,13 @@ export function nextSyncState(previous: SyncState | undefined, report: PassRepor
     const { done: _, notApplied: _n, unconfirmed: _u, ...tally } = after;
     const failure = report.failures.find((f) => f.target === tally.target);
     const answered = failure === undefined && tally.read;
-    const before = previous?.targets.find((t) => t.target === tally.target && t.kind === tally.kind)?.lastSuccess;
-    const lastSuccess = answered ? passAt : before;
+    const seen = previous?.targets.find((t) => t.target === tally.target && t.kind === tally.kind);
+    const lastSuccess = answered ? passAt : seen?.lastSuccess;
+    // A DHCP target not reached this time keeps the mode it was last seen in.
+    const dhcpMode = tally.kind === 'dhcp' ? (report.dhcpModes[tally.target] ?? seen?.dhcpMode) : undefined;
     return {
       ...tally,
+      ...(dhcpMode === undefined ? {} : { dhcpMode }),
       answered,
       ...(lastSuccess === undefined ? {} : { lastSuccess }),
       ...(failure === undefined ? {} : { lastError: failure.message }),

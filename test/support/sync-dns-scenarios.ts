@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { expectCliFailure } from './cli-harness.ts';
-import { expectFailure, expectReply } from './driver-assert.ts';
 import { type DnsTestServer, ZONES } from './dns-test-server.ts';
 import { createSyncSandbox, type SyncSandbox } from './sync-sandbox.ts';
+import { expectHold, heldUntilReleased } from './sync-holds.ts';
 
 export function syncDnsScenarios(kind: string, start: () => Promise<DnsTestServer>): void {
   describe(`sync against ${kind}`, () => {
@@ -90,32 +90,6 @@ export function syncDnsScenarios(kind: string, start: () => Promise<DnsTestServe
   });
 }
 
-/** What `hold list --json` shows of one hold. */
-export interface HoldJson {
-  readonly address: string;
-  readonly pool: string;
-  readonly source: string;
-  readonly reason: string;
-  readonly firstSeen: string;
-  readonly lastSeen: string;
-}
-
-/** The hold on `address` that `hold list` shows, checked to be seen by a pass between `since` and now. */
-export function expectHold(s: SyncSandbox, address: string, source: string, reason: string, since: number): HoldJson {
-  const { holds } = s.json<{ holds: HoldJson[] }>(['hold', 'list']);
-  const hold = holds.find((h) => h.address === address);
-  assert.ok(hold, `${address} is held: ${JSON.stringify(holds)}`);
-  assert.deepEqual([hold.pool, hold.source, hold.reason], ['p', source, reason]);
-  const seen = Date.parse(hold.firstSeen);
-  assert.ok(seen >= since - 1000 && seen <= Date.now(), `seen at the pass: ${hold.firstSeen}`);
-  const text = s.cli(['hold', 'list', '--wide']).stdout;
-  assert.match(
-    text,
-    new RegExp(`^${address.replaceAll('.', '\\.')} +p +${source} +${hold.firstSeen} .*${reason}`, 'm'),
-  );
-  return hold;
-}
-
 /**
  * A planted record (somebody else's, by nsupdate) on a free address of the pool: the pass holds
  * it and leaves it; get_address never hands it out, allocate_address of it fails in one line;
@@ -145,25 +119,12 @@ export function syncDnsHoldScenario(kind: string, start: () => Promise<DnsTestSe
       assert.match(sync.stdout, /^Held 1 address seen in use outside the book \(nebula-ipam hold list\)$/m);
       expectHold(s, planted, 'dns', `A record ${printer} on target dns`, since);
 
-      expectFailure(s.allocate(planted), 5, [planted, 'it is held', printer]);
-      const handed = s.exhaust();
-      assert.equal(handed.length, 3, `the range's other addresses: ${handed}`);
-      assert.ok(!handed.includes(planted), `${planted} was never handed out: ${handed}`);
-      const again = s.cli(['sync']);
-      assert.equal(again.code, 0, again.stdout + again.stderr);
-      assert.match(again.stdout, /DNS target dns: added 6 names/);
+      const { filled, conflict } = heldUntilReleased(s, planted, printer);
+      assert.match(filled, /DNS target dns: added 6 names/);
       assert.deepEqual(await server.lookup(printer, 'A'), [planted], 'the planted record is left as it is');
-      assert.equal(s.json<{ holds: HoldJson[] }>(['hold', 'list']).holds.length, 1, 'still held');
-
-      const released = s.cli(['hold', 'release', planted]);
-      assert.equal(released.code, 0, released.stderr);
-      assert.equal(expectReply(s.run('get_address', s.ar.getXml(1)), 'ADDRESS').get('IP'), planted);
-      s.ar.noteLeased(s.ar.indexOf(planted));
       // Now the book leases it: the foreign record is a conflict, reported and still left alone.
-      const conflict = s.cli(['sync']);
-      assert.equal(conflict.code, 1, conflict.stdout + conflict.stderr);
       assert.match(
-        conflict.stdout,
+        conflict,
         new RegExp(
           `${printer.replaceAll('.', '\\.')} A ${planted.replaceAll('.', '\\.')} .*names ${planted.replaceAll('.', '\\.')}, leased`,
         ),

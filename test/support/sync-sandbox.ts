@@ -42,6 +42,8 @@ export interface SyncSandboxOptions {
   readonly keaUrl?: string;
   /** The pool's dhcp.lifetimeSeconds (with keaUrl). */
   readonly lifetimeSeconds?: number;
+  /** More pools of the config, after pool p. */
+  readonly morePools?: readonly object[];
 }
 
 /** The pool's gateway (`gateway: first`) and DNS server, as DHCP hands them out. */
@@ -74,6 +76,8 @@ export function createSyncSandbox(server: DnsTestServer | undefined, options: Sy
       {
         name: 'p',
         network: POOL,
+        // One subnet: the AR's, whatever its SIZE (the Kea tests' subnet is the pool).
+        subnetPrefix: 26,
         gateway: 'first',
         dns: [DNS_SERVER],
         default: true,
@@ -87,6 +91,7 @@ export function createSyncSandbox(server: DnsTestServer | undefined, options: Sy
             }
           : {}),
       },
+      ...(options.morePools ?? []),
     ],
   };
   fs.writeFileSync(s0.configPath!, JSON.stringify(config));

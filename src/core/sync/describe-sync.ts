@@ -17,26 +17,19 @@ export type DescribeOptions =
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** Per kind of target: the verbs of each change, present and past, and the words for what was not done. */
+/** Each change's verb, present and past; a DHCP target's "delete" is said "remove". */
+const VERBS: Readonly<Record<ChangeKind, readonly [string, string]>> = {
+  add: ['add', 'added'],
+  change: ['change', 'changed'],
+  renew: ['renew', 'renewed'],
+  delete: ['delete', 'deleted'],
+};
+/** Per kind of target: what a change is to, its word for delete, and the words for what was not done. */
 const WORDS = {
-  dns: {
-    thing: 'name',
-    verbs: {
-      add: ['add', 'added'],
-      change: ['change', 'changed'],
-      renew: ['renew', 'renewed'],
-      delete: ['delete', 'deleted'],
-    },
-    missed: (n: number) => `${plural(n, 'update')} not applied`,
-  },
+  dns: { thing: 'name', delete: VERBS.delete, missed: (n: number) => `${plural(n, 'update')} not applied` },
   dhcp: {
     thing: 'lease',
-    verbs: {
-      add: ['add', 'added'],
-      change: ['change', 'changed'],
-      renew: ['renew', 'renewed'],
-      delete: ['remove', 'removed'],
-    },
+    delete: ['remove', 'removed'] as const,
     missed: (n: number) => `${plural(n, 'lease change')} not done`,
   },
 } as const;
@@ -47,7 +40,7 @@ function header(kind: TargetTally['kind'], planned: Readonly<Record<ChangeKind, 
   const words = WORDS[kind];
   const counts = after?.done ?? planned;
   const parts = KINDS.filter((k) => counts[k] > 0).map(
-    (k) => `${words.verbs[k][after ? 1 : 0]} ${plural(counts[k], words.thing)}`,
+    (k) => `${(k === 'delete' ? words.delete : VERBS[k])[after ? 1 : 0]} ${plural(counts[k], words.thing)}`,
   );
   if (!after) return `would ${parts.join(', ')}`;
   const missed = [
