@@ -5,8 +5,8 @@
  * `pdnsutil` commands; Kea its kea-dhcp4.conf and kea-ctrl-agent.conf; the built bundle the
  * README's nebula-ipam config. Only what is the test machine's is replaced (SUBSTITUTED below):
  * the servers' addresses and ports (all 127.0.0.1 here), paths (a temp dir per server),
- * the user (oneadmin is the test's user), Kea's interface (loopback, UDP sockets) and the
- * hook's path; each replaced value must be in the README as the table says, so a README edit
+ * the user (oneadmin is the test's user), Kea's interface (loopback, UDP sockets, reached
+ * through a relay on 127.0.0.2) and the hook's path; each replaced value must be in the README as the table says, so a README edit
  * cannot silently escape the test. Then the README's migration runs: a zone with somebody
  * else's records, `sync --dry-run`, `sync` (conflict and hold, nothing foreign touched), the
  * adopt block, `sync` again; records are checked with dig, Kea's lease with lease4-get; then
@@ -19,10 +19,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { tsigSecret } from '../../../src/targets/dns/tsig-key-file.ts';
+import { dropTest } from '../../../src/targets/kea/subnet-options.ts';
 import { launchNamed, namedOptions } from '../../support/bind-server.ts';
 import { type CliSandbox, createCliSandbox } from '../../support/cli-harness.ts';
 import { freeDnsPort, requireBinary, run } from '../../support/dns-server-process.ts';
 import { clientTools, HOST } from '../../support/dns-test-server.ts';
+import { openRelayedClient } from '../../support/dhcp-client.ts';
 import { expectReply } from '../../support/driver-assert.ts';
 import { type OnedAr, REPO_ROOT } from '../../support/driver-harness.ts';
 import {
@@ -47,6 +49,7 @@ const NAMES = [
   'kea-ctrl-agent',
   'sync-unit',
   'adopt',
+  'status',
 ] as const;
 type Name = (typeof NAMES)[number];
 
@@ -180,6 +183,8 @@ before(async () => {
     ]),
   );
   replaceValue('kea-dhcp4', dhcp4, ['Dhcp4', 'interfaces-config'], { interfaces: ['eth1'] }, LOOPBACK_INTERFACES);
+  // Loopback has no VMs' segment: DHCP reaches this Kea through a relay on 127.0.0.2 (the README's `relay`).
+  replaceValue('kea-dhcp4', dhcp4, ['Dhcp4', 'subnet4', '0', 'relay'], undefined, { 'ip-addresses': ['127.0.0.2'] });
   const agent = JSON.parse(substitute('kea-ctrl-agent', blocks['kea-ctrl-agent'], [socketDir]));
   const keaPorts = await freeKeaPorts();
   replaceValue('kea-ctrl-agent', agent, ['Control-agent', 'http-port'], 8000, keaPorts.agentPort);
@@ -205,6 +210,14 @@ after(async () => {
 });
 
 const sync = (...args: string[]) => sandbox.cli(['sync', ...args]);
+
+/** A status line with what differs from run to run masked: counts, times, the server's address. */
+function maskedStatus(line: string): string {
+  return line
+    .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z \(\d+ \w+ ago\)/g, '<time>')
+    .replace(/\d+ (desired|in place|pending|conflicting)/g, 'N $1')
+    .replace(/\d+\.\d+\.\d+\.\d+:\d+/g, '<server>');
+}
 
 test("the README's servers take the README's config: a zone with somebody else's records moves under nebula-ipam as the README says", async () => {
   assert.equal(lan.attrs.IP, '10.77.0.3', 'the lan range starts after the gateway and the DNS server');
@@ -252,6 +265,21 @@ test("the README's servers take the README's config: a zone with somebody else's
   const got = keaLease.arguments as Record<string, unknown>;
   assert.equal(got['hw-address'], mac.toLowerCase());
   assert.equal(got['valid-lft'], 3600, "the pool's lifetimeSeconds");
+  const client = await openRelayedClient(kea!.dhcp, 1_500);
+  try {
+    // Kea answers in order: once the VM's OFFER is in, the stranger's would have come.
+    const stranger = client.discover('52:54:00:aa:bb:cc');
+    const { answer } = await client.obtain(mac);
+    assert.equal(answer?.type, 'ack', 'Kea acknowledges the VM');
+    assert.equal(answer.yiaddr, first);
+    assert.deepEqual(
+      [answer.routers, answer.dnsServers, answer.domainName],
+      [['10.77.0.1'], ['10.77.0.2'], 'cloud.example.com'],
+    );
+    assert.equal(await stranger, undefined, "the DROP class: no OFFER to a MAC that is not OpenNebula's");
+  } finally {
+    await client.close();
+  }
 
   // Adopting the older tool's name: the README's nsupdate block, as the README says to run it.
   assert.equal(lan.attrs.NEBULA_IPAM_RANGE, 'r1', "the README's adopt block names range r1");
@@ -285,6 +313,17 @@ test('with PowerDNS stopped, leases go on, its records wait (exit 8, one line), 
   assert.deepEqual(await bindTools.lookup(name, 'A'), [next], 'BIND goes on');
   assert.equal((await kea!.command('lease4-get', { 'ip-address': next })).result, 0, 'Kea goes on');
   const status = sandbox.cli(['status']);
+  const shown = blocks.status.split('\n').slice(1);
+  const real = status.stdout.split('\n');
+  for (const line of shown) {
+    const target = /^ {2}([\w.-]+) \(/.exec(line)?.[1];
+    assert.ok(target, `README.md's status block shows a target line: ${line}`);
+    assert.equal(
+      maskedStatus(real.find((l) => l.startsWith(`  ${target} (`)) ?? '(no line)'),
+      maskedStatus(line),
+      `README.md's status line of ${target} is what status prints`,
+    );
+  }
   assert.match(status.stdout, /^ {2}pdns \(dns\): [^\n]* [1-9]\d* pending[^\n]*; not answering: /m, status.stdout);
   assert.match(status.stdout, /^ {2}bind \(dns\): [^\n]* 0 pending[^\n]*; answering$/m, status.stdout);
   assert.equal(dmz.leased.size, 2, 'the dmz lease was made while PowerDNS was down');
@@ -298,4 +337,9 @@ test('the systemd unit the README shows is the one `install --system-files` inst
     .join('\n')
     .trim();
   assert.equal(blocks['sync-unit'].trim(), withoutComments);
+});
+
+test("the README's DROP class is the guard Kea 2.2 honours, for oned's MAC prefix", () => {
+  const classes = JSON.parse(blocks['kea-dhcp4']).Dhcp4['client-classes'];
+  assert.deepEqual(classes, [{ name: 'DROP', test: dropTest({ macPrefix: '02:00' }) }]);
 });
