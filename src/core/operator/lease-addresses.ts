@@ -104,7 +104,14 @@ export function leaseAddresses(book: Book, config: Config, request: LeaseRequest
       ...(request.mac === undefined ? {} : { mac: formatMac(request.mac) }),
       ...hostSettings(range, config, pool),
     },
-    audit: [{ range: range.id, addresses, owner: request.owner }],
+    audit: [
+      {
+        range: range.id,
+        addresses,
+        owner: request.owner,
+        ...(request.mac === undefined ? {} : { mac: formatMac(request.mac) }),
+      },
+    ],
   };
 }
 

@@ -174,6 +174,7 @@ describe('sync with Kea, end to end', () => {
         'm',
       ),
     );
+    assert.match(s.cli(['log']).stdout, /lease .*MAC 52:54:00:00:00:08/, 'the audit log has the MAC');
     assert.match(synced(s), /^DHCP target kea: added 1 lease\n {2}add {2}\S+ 52:54:00:00:00:08$/m);
     assert.equal((await leaseAt(host))?.['hw-address'], '52:54:00:00:00:08');
     const client = await openRelayedClient(kea.dhcp);
