@@ -9,6 +9,7 @@ import { FAMILIES, type Family } from '../address/family.ts';
 import { formatMac } from '../address/mac.ts';
 import { formatPrefix } from '../address/prefix.ts';
 import type { Book, RangeRecord } from '../book/book.ts';
+import { holdsOf } from '../book/holds.ts';
 import type { Config } from '../../config/config.ts';
 import { rangeSubnet } from '../engine/range-subnet.ts';
 import { poolOf, rangeUsage, type RangeUsage } from '../operator/usage.ts';
@@ -36,6 +37,7 @@ export interface Totals {
   readonly ranges: number;
   readonly size: bigint;
   readonly used: bigint;
+  readonly held: bigint;
   readonly free: bigint;
 }
 
@@ -73,7 +75,7 @@ export function familyRows(book: Book, config: Config, family: ViewFamily): Fami
         ...(pool === undefined ? {} : { pool }),
         ...(network === undefined ? {} : { network }),
         first,
-        ...rangeUsage(range, config),
+        ...rangeUsage(range, config, holdsOf(book)),
       };
     });
 }
@@ -89,6 +91,7 @@ export function totalsOf(rows: readonly RangeUsage[]): Totals {
     ranges: rows.length,
     size: rows.reduce((n, r) => n + r.size, 0n),
     used: rows.reduce((n, r) => n + r.used, 0n),
+    held: rows.reduce((n, r) => n + r.held, 0n),
     free: rows.reduce((n, r) => n + r.free, 0n),
   };
 }

@@ -2,6 +2,7 @@
 import { formatPrefix } from '../address/prefix.ts';
 import { FAMILIES } from '../address/family.ts';
 import type { RangeRecord } from '../book/book.ts';
+import type { Hold } from '../book/holds.ts';
 import type { Config } from '../../config/config.ts';
 import { addressText } from '../book/range-text.ts';
 import { heldBackCount } from '../engine/oned-count.ts';
@@ -27,7 +28,8 @@ export interface RangeRow extends RangeUsage {
   };
 }
 
-export function rangeRow(range: RangeRecord, config: Config): RangeRow {
+/** `holds`: the book's (holdsOf): held addresses are counted apart from free ones. */
+export function rangeRow(range: RangeRecord, config: Config, holds: readonly Hold[]): RangeRow {
   const family = range.ip !== undefined ? 'ipv4' : 'ipv6';
   const placed = rangeSubnet(range, config, family);
   const network = placed
@@ -45,7 +47,7 @@ export function rangeRow(range: RangeRecord, config: Config): RangeRow {
     ...(network === undefined ? {} : { network }),
     first: addressText(range, 0n),
     last: addressText(range, range.size - 1n),
-    ...rangeUsage(range, config),
+    ...rangeUsage(range, config, holds),
     ...(range.oned && range.oned.used > range.oned.held
       ? {
           onedCount: {
