@@ -10,7 +10,7 @@ import { FAMILIES } from '../address/family.ts';
 import { prefixInterval } from '../address/prefix.ts';
 import type { Book, RangeRecord } from '../book/book.ts';
 import { footprints } from '../book/footprint.ts';
-import { poolNamed, type Config } from '../../config/config.ts';
+import { poolNamed, type Config } from '../config/config.ts';
 import { reservedIn } from '../engine/carve.ts';
 import { rangeSubnet } from '../engine/range-subnet.ts';
 import { covers, overlaps, type Interval } from '../intervals/interval.ts';

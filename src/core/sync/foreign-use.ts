@@ -8,7 +8,7 @@
 import type { Family } from '../address/family.ts';
 import { FAMILIES } from '../address/family.ts';
 import type { Book } from '../book/book.ts';
-import type { Config } from '../../config/config.ts';
+import type { Config } from '../config/config.ts';
 import { locateAddress } from '../operator/locate-address.ts';
 
 export type ForeignUse =

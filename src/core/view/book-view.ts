@@ -3,7 +3,7 @@
  * ranges per view family (core/view/family-rows.ts). Pure: the commands gather, this derives.
  */
 import type { Book } from '../book/book.ts';
-import type { Config } from '../../config/config.ts';
+import type { Config } from '../config/config.ts';
 import { poolUsage, type PoolUsage } from '../operator/usage.ts';
 import {
   familyRows,

@@ -9,7 +9,7 @@ import { FAMILIES, type Family } from '../address/family.ts';
 import { formatMac } from '../address/mac.ts';
 import { formatPrefix } from '../address/prefix.ts';
 import type { Book, RangeRecord } from '../book/book.ts';
-import type { Config } from '../../config/config.ts';
+import type { Config } from '../config/config.ts';
 import { rangeSubnet } from '../engine/range-subnet.ts';
 import { poolOf, rangeUsage, type RangeUsage } from '../operator/usage.ts';
 

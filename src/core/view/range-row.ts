@@ -2,7 +2,7 @@
 import { formatPrefix } from '../address/prefix.ts';
 import { FAMILIES } from '../address/family.ts';
 import type { RangeRecord } from '../book/book.ts';
-import type { Config } from '../../config/config.ts';
+import type { Config } from '../config/config.ts';
 import { addressText } from '../book/range-text.ts';
 import { heldBackCount } from '../engine/oned-count.ts';
 import { rangeSubnet } from '../engine/range-subnet.ts';
