@@ -12,6 +12,8 @@ import { type ErrorKind, IpamError } from '../core/errors.ts';
 import { desiredState } from '../core/sync/desired-state.ts';
 import { plan } from '../core/sync/plan.ts';
 import type { Observed, SyncPlan } from '../core/sync/sync-plan.ts';
+import type { PassOutcomes } from '../core/sync/tally-after.ts';
+import type { DhcpMode } from '../core/sync/target-health.ts';
 import type { DnsUpdateOutcome } from '../core/sync/target-records.ts';
 import type { LeaseStore } from '../store/store.ts';
 import { applyUpdates, readZone } from '../targets/dns/index.ts';
@@ -39,10 +41,10 @@ export interface PassReport {
   readonly generation: number;
   readonly plan: SyncPlan;
   readonly dryRun: boolean;
-  /** Per DNS target, one outcome per planned update (only targets whose updates were sent). */
-  readonly dnsOutcomes: Readonly<Record<string, readonly DnsUpdateOutcome[]>>;
-  /** DHCP entries put and removed, per target. */
-  readonly dhcpDone: Readonly<Record<string, { readonly put: number; readonly removed: number }>>;
+  /** Per DHCP target read: the mode its server allows (leases or reservations). */
+  readonly dhcpModes: Readonly<Record<string, DhcpMode>>;
+  /** What each target said to each planned change (nothing on a dry run): what tallyAfter counts from. */
+  readonly outcomes: PassOutcomes;
   readonly failures: readonly TargetFailure[];
   /** Addresses newly held or seen again (0 on a dry run). */
   readonly held: number;
@@ -80,10 +82,14 @@ export async function syncPass(
       }
     }),
   );
+  const dhcpModes: Record<string, DhcpMode> = {};
   const dhcp = await Promise.all(
     desired.dhcp.map(async ({ target }) => {
       try {
-        return { target, entries: await clients.kea(target).read() };
+        const entries = await clients.kea(target).read();
+        // Asked once per client, by read() already: this is its answer again.
+        dhcpModes[target] = await clients.kea(target).mode();
+        return { target, entries };
       } catch (error) {
         failed(target, undefined, error);
         return undefined;
@@ -92,11 +98,18 @@ export async function syncPass(
   );
   const observed: Observed = { zones: zones.filter((z) => z !== undefined), dhcp: dhcp.filter((d) => d !== undefined) };
   const planned = plan(desired, observed, options.now());
-  const report = { generation: book.generation, plan: planned, dryRun: options.dryRun, failures, startedAt };
-  if (options.dryRun) return { ...report, dnsOutcomes: {}, dhcpDone: {}, held: 0, finishedAt: options.now() };
+  const report = {
+    generation: book.generation,
+    plan: planned,
+    dryRun: options.dryRun,
+    dhcpModes,
+    failures,
+    startedAt,
+  };
+  if (options.dryRun) return { ...report, outcomes: { dns: {}, dhcp: {} }, held: 0, finishedAt: options.now() };
 
   const dnsOutcomes: Record<string, readonly DnsUpdateOutcome[]> = {};
-  const dhcpDone: Record<string, { put: number; removed: number }> = {};
+  const dhcpOutcomes: Record<string, { put: boolean[]; remove: boolean[] }> = {};
   await Promise.all([
     ...planned.dns
       .filter(({ updates }) => updates.length > 0)
@@ -108,23 +121,23 @@ export async function syncPass(
         }
       }),
     ...planned.dhcp.map(async ({ target, put, remove }) => {
-      const done = { put: 0, removed: 0 };
-      dhcpDone[target] = done;
+      const done = { put: put.map(() => false), remove: remove.map(() => false) };
+      dhcpOutcomes[target] = done;
       const kea = clients.kea(target);
       // One by one: Kea's control agent serves one command at a time anyway (about 2 ms each).
-      for (const { host } of put) {
+      for (const [i, { host }] of put.entries()) {
         try {
           await kea.put(host, host.lifetimeSeconds ?? DEFAULT_DHCP_LIFETIME_SECONDS);
-          done.put++;
+          done.put[i] = true;
         } catch (error) {
           failed(target, undefined, error);
           if (!(error instanceof IpamError) || error.kind !== 'conflict') break;
         }
       }
-      for (const entry of remove) {
+      for (const [i, entry] of remove.entries()) {
         try {
           await kea.remove(entry);
-          done.removed++;
+          done.remove[i] = true;
         } catch (error) {
           failed(target, undefined, error);
           if (!(error instanceof IpamError) || error.kind !== 'conflict') break;
@@ -134,5 +147,5 @@ export async function syncPass(
   ]);
 
   const held = planned.holds.length > 0 ? await options.hold(planned.holds) : 0;
-  return { ...report, dnsOutcomes, dhcpDone, held, finishedAt: options.now() };
+  return { ...report, outcomes: { dns: dnsOutcomes, dhcp: dhcpOutcomes }, held, finishedAt: options.now() };
 }

@@ -6,6 +6,7 @@ import type { Config, KeaTarget, Rfc2136Target } from '../core/config/config.ts'
 import { refuseOpenSecret } from '../access/secret-modes.ts';
 import { readRegularFile } from '../access/regular-file.ts';
 import { IpamError } from '../core/errors.ts';
+import { noSuchFile } from '../core/no-such-file.ts';
 import type { DnsServer } from '../targets/dns/index.ts';
 import { tsigSecret } from '../targets/dns/index.ts';
 import { type Kea, openKea } from '../targets/kea/open-kea.ts';
@@ -60,11 +61,7 @@ function dnsServerOf(target: Rfc2136Target): DnsServer {
   const { keyName, algorithm, secretFile } = target.tsig;
   const what = `targets.${target.name}.tsigSecretFile`;
   const read = readRegularFile(secretFile, { what, kind: 'config', maxBytes: MAX_KEY_FILE_BYTES });
-  if (!read)
-    throw new IpamError('config', `Cannot read ${what} ${secretFile}: there is no such file`, {
-      subject: secretFile,
-      reason: 'there is no such file',
-    });
+  if (!read) throw noSuchFile(what, secretFile, 'config');
   refuseOpenSecret(secretFile, what, read.stat.mode);
   return {
     ...base,

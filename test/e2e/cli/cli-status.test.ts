@@ -42,7 +42,7 @@ interface StatusJson {
     used: number;
     free: number;
   }[];
-  totals: { ranges: number; size: number; used: number; free: number };
+  totals: { ranges: number; size: number; used: number; held: number; free: number };
 }
 
 describe('nebula-ipam status, show, leases', () => {
@@ -85,7 +85,7 @@ describe('nebula-ipam status, show, leases', () => {
         ['r2', 'operator', 'private', '10.20.1.0/24', 'IP4', '10.20.1.2', 253, 2, 251],
       ],
     );
-    assert.deepEqual(status.totals, { ranges: 2, size: 273, used: 7, free: 266 });
+    assert.deepEqual(status.totals, { ranges: 2, size: 273, used: 7, held: 0, free: 266 });
   });
 
   it('status prints aligned tables with bars and no colour off a terminal', () => {
