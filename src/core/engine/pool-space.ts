@@ -1,6 +1,5 @@
 /** What of a pool is still free, and which pool a range belongs to. */
-import type { Family } from '../address/family.ts';
-import { FAMILIES, formatSpan } from '../address/family.ts';
+import { FAMILIES, formatSpan, type Family } from '../address/family.ts';
 import { prefixInterval } from '../address/prefix.ts';
 import type { Book } from '../book/book.ts';
 import { footprints } from '../book/footprint.ts';

@@ -5,8 +5,7 @@
  * (no other range, no excluded prefix, no network, broadcast, gateway or DNS address, and, for
  * a carved range, inside its own subnet). Otherwise it says why not. Pure.
  */
-import type { Family } from '../address/family.ts';
-import { FAMILIES } from '../address/family.ts';
+import { FAMILIES, type Family } from '../address/family.ts';
 import { prefixInterval } from '../address/prefix.ts';
 import type { Book, RangeRecord } from '../book/book.ts';
 import { footprints } from '../book/footprint.ts';
