@@ -2,7 +2,7 @@
  * The config's targets as the edges talk to them: a DNS server with its TSIG secret read from its
  * file (refused when others may read it, as the etcd key is), a Kea control agent.
  */
-import type { Config, KeaTarget, Rfc2136Target } from '../config/config.ts';
+import type { Config, KeaTarget, Rfc2136Target } from '../core/config/config.ts';
 import { refuseOpenSecret } from '../access/secret-modes.ts';
 import { readRegularFile } from '../access/regular-file.ts';
 import { IpamError } from '../core/errors.ts';

@@ -5,7 +5,7 @@
 import { ACTIONS } from '../../src/core/actions/index.ts';
 import { formatIPv6 } from '../../src/core/address/ipv6.ts';
 import { EMPTY_BOOK, findRange, type Book, type RangeRecord } from '../../src/core/book/book.ts';
-import type { Config } from '../../src/config/config.ts';
+import type { Config } from '../../src/core/config/config.ts';
 import { parseConfig } from '../../src/config/parse-config.ts';
 import { decodeRequest } from '../../src/oned/request.ts';
 import { SAMPLE_POOLS } from './sample-config.ts';

@@ -1,5 +1,5 @@
 /** The configuration of issue 2's example, and the fixed clock of the in-process actions. */
-import type { Config } from '../../src/config/config.ts';
+import type { Config } from '../../src/core/config/config.ts';
 import { parseConfig } from '../../src/config/parse-config.ts';
 
 /** Issue 2's private pool as the operator's examples and tests write it: no MTU or search domain. */

@@ -9,7 +9,7 @@ import { FAMILIES, type Family } from '../address/family.ts';
 import { formatMac } from '../address/mac.ts';
 import type { Book, RangeRecord } from '../book/book.ts';
 import { holdsOf } from '../book/holds.ts';
-import type { Config } from '../../config/config.ts';
+import type { Config } from '../config/config.ts';
 import { poolOf, rangeUsage, type RangeUsage } from '../operator/usage.ts';
 import { type RangeKind, rangeKind, slaacPrefixText, subnetText } from './range-columns.ts';
 

@@ -5,7 +5,7 @@
 import { FAMILIES, type Family } from '../address/family.ts';
 import { formatPrefix } from '../address/prefix.ts';
 import type { RangeRecord } from '../book/book.ts';
-import type { Config } from '../../config/config.ts';
+import type { Config } from '../config/config.ts';
 import { rangeSubnet } from '../engine/range-subnet.ts';
 
 export interface RangeKind {

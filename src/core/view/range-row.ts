@@ -1,7 +1,7 @@
 /** One range as the operator sees it, in table rows and JSON alike. */
 import type { RangeRecord } from '../book/book.ts';
 import type { Hold } from '../book/holds.ts';
-import type { Config } from '../../config/config.ts';
+import type { Config } from '../config/config.ts';
 import { addressText } from '../book/range-text.ts';
 import { heldBackCount } from '../engine/oned-count.ts';
 import { poolOf, rangeUsage, type RangeUsage } from '../operator/usage.ts';

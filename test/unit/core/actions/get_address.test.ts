@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { formatMac } from '../../../../src/core/address/mac.ts';
-import { NO_CONFIG } from '../../../../src/config/config.ts';
+import { NO_CONFIG } from '../../../../src/core/config/config.ts';
 import { OnedAr, REPO_ROOT } from '../../../support/driver-harness.ts';
 import { expectIpamError } from '../../../support/expect-ipam-error.ts';
 import { InProcessOned, leasedIndices } from '../../../support/in-process-oned.ts';
