@@ -16,10 +16,10 @@ import {
   type GatewayRule,
   type Pool,
   type SyncTarget,
-} from './config.ts';
+} from '../core/config/config.ts';
 import { parseDhcp, parseDnsNames } from './parse-pool-sync.ts';
 import { parseTargets } from './parse-targets.ts';
-import { parseOnedVersion, type OnedVersion } from './oned-version.ts';
+import { parseOnedVersion, type OnedVersion } from '../core/oned/oned-version.ts';
 import { unknownKey } from '../core/unknown-key.ts';
 import { jsonErrorPlace } from './json-error-place.ts';
 

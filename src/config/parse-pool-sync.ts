@@ -4,12 +4,12 @@
  * name or a target that does not exist.
  */
 import { formatPrefix, prefixInterval, type Prefix } from '../core/address/prefix.ts';
-import { normalName, zoneNameProblem } from '../core/sync/dns-name.ts';
-import { parseNamePattern, patternProblem } from '../core/sync/name-pattern.ts';
-import { parseReverseZone, reverseZoneFor } from '../core/sync/reverse-zone.ts';
+import { normalName, zoneNameProblem } from '../core/dns/dns-name.ts';
+import { parseNamePattern, patternProblem } from '../core/dns/name-pattern.ts';
+import { parseReverseZone, reverseZoneFor } from '../core/dns/reverse-zone.ts';
 import { didYouMean } from '../core/did-you-mean.ts';
 import { covers } from '../core/intervals/interval.ts';
-import type { PoolDhcp, PoolDnsNames, SyncTarget } from './config.ts';
+import type { PoolDhcp, PoolDnsNames, SyncTarget } from '../core/config/config.ts';
 import { unknownKey } from '../core/unknown-key.ts';
 
 type Fail = (key: string, why: string) => never;

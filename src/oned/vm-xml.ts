@@ -5,7 +5,7 @@
  */
 import { familyOf, FAMILIES, type Family } from '../core/address/family.ts';
 import { IpamError, shown } from '../core/errors.ts';
-import { plainXmlProblem } from './plain-xml.ts';
+import { plainXmlProblem } from '../core/oned/plain-xml.ts';
 import { xmlElements, type XmlValue } from './xml-elements.ts';
 
 export interface HookVm {

@@ -5,7 +5,7 @@
  * that target only: its records wait for the next pass, every other target goes on. Nothing here
  * runs on a driver action's path.
  */
-import type { Config } from '../config/config.ts';
+import type { Config } from '../core/config/config.ts';
 import { DEFAULT_DHCP_LIFETIME_SECONDS } from '../config/parse-pool-sync.ts';
 import type { SeenInUse } from '../core/book/holds.ts';
 import { type ErrorKind, IpamError } from '../core/errors.ts';

@@ -2,10 +2,11 @@
  * The config's targets as the edges talk to them: a DNS server with its TSIG secret read from its
  * file (refused when others may read it, as the etcd key is), a Kea control agent.
  */
-import type { Config, KeaTarget, Rfc2136Target } from '../config/config.ts';
+import type { Config, KeaTarget, Rfc2136Target } from '../core/config/config.ts';
 import { refuseOpenSecret } from '../access/secret-modes.ts';
 import { readRegularFile } from '../access/regular-file.ts';
 import { IpamError } from '../core/errors.ts';
+import { noSuchFile } from '../core/no-such-file.ts';
 import type { DnsServer } from '../targets/dns/index.ts';
 import { tsigSecret } from '../targets/dns/index.ts';
 import { type Kea, openKea } from '../targets/kea/open-kea.ts';
@@ -60,11 +61,7 @@ function dnsServerOf(target: Rfc2136Target): DnsServer {
   const { keyName, algorithm, secretFile } = target.tsig;
   const what = `targets.${target.name}.tsigSecretFile`;
   const read = readRegularFile(secretFile, { what, kind: 'config', maxBytes: MAX_KEY_FILE_BYTES });
-  if (!read)
-    throw new IpamError('config', `Cannot read ${what} ${secretFile}: there is no such file`, {
-      subject: secretFile,
-      reason: 'there is no such file',
-    });
+  if (!read) throw noSuchFile(what, secretFile, 'config');
   refuseOpenSecret(secretFile, what, read.stat.mode);
   return {
     ...base,

@@ -13,7 +13,7 @@ import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
 import { leaseRow } from '../../core/view/lease-row.ts';
 import { rangeRow } from '../../core/view/range-row.ts';
-import type { Config } from '../../config/config.ts';
+import type { Config } from '../../core/config/config.ts';
 import { addressText } from '../../core/book/range-text.ts';
 import { csvLine } from '../../core/operator/csv.ts';
 import { LEASE_CSV_COLUMNS } from '../../core/operator/import-leases.ts';

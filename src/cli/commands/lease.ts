@@ -1,6 +1,6 @@
 /** `nebula-ipam lease`: addresses for a host OpenNebula does not manage. */
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
-import { requirePool } from '../../config/config.ts';
+import { requirePool } from '../../core/config/config.ts';
 import { shown } from '../../core/errors.ts';
 import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { leaseAddresses } from '../../core/operator/lease-addresses.ts';

@@ -1,7 +1,7 @@
 /** `nebula-ipam range add|remove`: blocks of a pool for hosts OpenNebula does not manage. */
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 import { holdsOf } from '../../core/book/holds.ts';
-import { requirePool } from '../../config/config.ts';
+import { requirePool } from '../../core/config/config.ts';
 import { shown } from '../../core/errors.ts';
 import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { addRange } from '../../core/operator/add-range.ts';

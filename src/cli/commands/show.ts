@@ -5,7 +5,7 @@ import { FAMILIES } from '../../core/address/family.ts';
 import { EMPTY_BOOK, findRange, type Book, type RangeRecord } from '../../core/book/book.ts';
 import { type Hold, holdsOf } from '../../core/book/holds.ts';
 import { familyRows, hasFamily } from '../../core/view/family-rows.ts';
-import type { Config } from '../../config/config.ts';
+import type { Config } from '../../core/config/config.ts';
 import { IpamError, shown } from '../../core/errors.ts';
 import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { holderPhrase } from '../../core/operator/holder-phrase.ts';

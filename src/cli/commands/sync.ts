@@ -8,6 +8,7 @@ import { holdAt, recordHolds, type SeenInUse } from '../../core/book/holds.ts';
 import { type ErrorKind, IpamError } from '../../core/errors.ts';
 import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { describeSync } from '../../core/sync/describe-sync.ts';
+import { tallyAfter } from '../../core/sync/tally-after.ts';
 import { follow } from '../../sync/follow.ts';
 import { nextSyncState, readSyncState, syncStateFile, writeSyncState } from '../../sync/sync-state.ts';
 import { type PassReport, syncPass } from '../../sync/sync-pass.ts';
@@ -44,7 +45,8 @@ in one line; every other target goes on.
   --follow             run as a service: a pass within a second of every change to the book
                        and a full pass every --interval seconds (default ${DEFAULT_INTERVAL_SECONDS}); stop it with
                        SIGTERM (the shipped unit nebula-ipam-sync.service does)
-  --json               the plan and what happened, as JSON
+  --json               the plan and what happened, as JSON (after a pass, \`after\`: per target
+                       what it applied and what is in place and pending now)
 
 After each pass the targets' state is kept for status, metrics and verify --targets.
 
@@ -93,7 +95,9 @@ ${exitCodeHelp([
 
     if (!values.follow) {
       const report = await pass(values['dry-run'] === true);
-      context.stdout(context.json ? renderJson(report) : reportText(report));
+      // --json also says per target what the pass left (`after`: only what was applied counts).
+      const json = report.dryRun ? report : { ...report, after: tallyAfter(report.plan, report.outcomes) };
+      context.stdout(context.json ? renderJson(json) : reportText(report));
       context.stderr(failureLines(report));
       return exitCodeOf(report);
     }

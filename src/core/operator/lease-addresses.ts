@@ -9,7 +9,7 @@ import { FAMILIES } from '../address/family.ts';
 import { formatMac } from '../address/mac.ts';
 import { formatPrefix, ipv4Netmask, prefixInterval, type Prefix } from '../address/prefix.ts';
 import { replaceRange, type Book, type Lease, type RangeRecord } from '../book/book.ts';
-import { requirePool, type Config, type Pool } from '../../config/config.ts';
+import { requirePool, type Config, type Pool } from '../config/config.ts';
 import { gatewayOf } from '../engine/carve.ts';
 import { addressText, spanText } from '../book/range-text.ts';
 import { refuseOverlapping } from '../engine/overlap.ts';
@@ -25,7 +25,7 @@ import { locateAddress, parseAddress } from './locate-address.ts';
 import { carveUnmanaged, placeUnmanaged } from './new-range.ts';
 import type { Change } from '../change.ts';
 import { rangeSubnet } from '../engine/range-subnet.ts';
-import { MAX_SIZE } from '../../oned/ar-fields.ts';
+import { MAX_SIZE } from '../oned/ar-fields.ts';
 import { subnetAround } from '../engine/subnet-around.ts';
 
 export interface LeaseRequest {
@@ -104,7 +104,14 @@ export function leaseAddresses(book: Book, config: Config, request: LeaseRequest
       ...(request.mac === undefined ? {} : { mac: formatMac(request.mac) }),
       ...hostSettings(range, config, pool),
     },
-    audit: [{ range: range.id, addresses, owner: request.owner }],
+    audit: [
+      {
+        range: range.id,
+        addresses,
+        owner: request.owner,
+        ...(request.mac === undefined ? {} : { mac: formatMac(request.mac) }),
+      },
+    ],
   };
 }
 

@@ -3,7 +3,7 @@ import type { Family } from '../address/family.ts';
 import { prefixInterval, prefixSize } from '../address/prefix.ts';
 import type { Book, RangeRecord } from '../book/book.ts';
 import { footprint, footprints } from '../book/footprint.ts';
-import type { Config, Pool } from '../../config/config.ts';
+import type { Config, Pool } from '../config/config.ts';
 import { takenIndices } from '../engine/taken-indices.ts';
 import { type Hold, holdsOf } from '../book/holds.ts';
 import { covers, intervalSize, overlaps, type Interval } from '../intervals/interval.ts';

@@ -4,7 +4,7 @@
  */
 import type { Book } from '../book/book.ts';
 import { holdsOf } from '../book/holds.ts';
-import type { Config } from '../../config/config.ts';
+import type { Config } from '../config/config.ts';
 import { poolUsage, type PoolUsage } from '../operator/usage.ts';
 import {
   familyRows,

@@ -5,21 +5,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { expectReply } from '../../support/driver-assert.ts';
 import { createCliSandbox, expectCliFailure, expectOk, type CliSandbox } from '../../support/cli-harness.ts';
-
-const CONFIG = {
-  pools: [
-    {
-      name: 'private',
-      network: '10.20.0.0/16',
-      subnetPrefix: 24,
-      gateway: 'first',
-      dns: ['10.20.0.2'],
-      exclude: ['10.20.255.0/24'],
-      default: true,
-    },
-    { name: 'public6', network: '2001:db8:100::/48', subnetPrefix: 64 },
-  ],
-};
+import { SAMPLE_CONFIG } from '../../support/sample-config.ts';
 
 interface StatusJson {
   generation: number;
@@ -48,7 +34,7 @@ interface StatusJson {
 describe('nebula-ipam status, show, leases', () => {
   let s: CliSandbox;
   before(() => {
-    s = createCliSandbox({ config: CONFIG });
+    s = createCliSandbox({ config: SAMPLE_CONFIG });
     const ar = s.register({ SIZE: '20' }, '1');
     // oned takes each answer: its count (USED_LEASES) grows by the block.
     ar.noteLeased(

@@ -108,6 +108,9 @@ describe('sync with Kea, end to end', () => {
       assert.ok((lease!['user-context'] as Record<string, unknown>)['nebula-ipam'], 'carries our mark');
     }
 
+    // The book's own word on the host: its lease's MAC, its range's gateway and DNS servers.
+    const book = s.json<{ range: { gateway: string; dns: string[] } }>(['show', 'r1']).range;
+    assert.equal(s.json<{ lease: { mac: string } }>(['show', ip1]).lease.mac, mac1);
     const client = await openRelayedClient(kea.dhcp);
     try {
       const { offer, answer } = await client.obtain(mac1);
@@ -115,8 +118,8 @@ describe('sync with Kea, end to end', () => {
       assert.equal(offer.yiaddr, ip1);
       assert.equal(answer?.type, 'ack', 'Kea acknowledged the REQUEST');
       assert.equal(answer.yiaddr, ip1);
-      assert.deepEqual(answer.routers, [GATEWAY]);
-      assert.deepEqual(answer.dnsServers, [DNS_SERVER]);
+      assert.deepEqual(answer.routers, [book.gateway]);
+      assert.deepEqual(answer.dnsServers, book.dns);
     } finally {
       await client.close();
     }
@@ -171,6 +174,7 @@ describe('sync with Kea, end to end', () => {
         'm',
       ),
     );
+    assert.match(s.cli(['log']).stdout, /lease .*MAC 52:54:00:00:00:08/, 'the audit log has the MAC');
     assert.match(synced(s), /^DHCP target kea: added 1 lease\n {2}add {2}\S+ 52:54:00:00:00:08$/m);
     assert.equal((await leaseAt(host))?.['hw-address'], '52:54:00:00:00:08');
     const client = await openRelayedClient(kea.dhcp);
@@ -284,6 +288,14 @@ describe('sync with Kea: a pass that fails partway', () => {
     assert.match(
       s.cli(['status']).stdout,
       /kea \(dhcp, Kea leases \(lease_cmds\)\): 3 desired, 1 in place, 2 pending, 0 conflicting; never in step; not answering: /,
+    );
+    // The next pass, as JSON: the lease in place stays, the two still wait.
+    const json = s.cli(['--json', 'sync']);
+    assert.equal(json.code, 4, json.stderr);
+    const [after] = (JSON.parse(json.stdout) as { after: Record<string, unknown>[] }).after;
+    assert.deepEqual(
+      [after!.target, after!.inPlace, after!.pending, after!.notApplied, after!.done],
+      ['kea', 1, 2, 2, { add: 0, change: 0, renew: 0, delete: 0 }],
     );
   });
 });

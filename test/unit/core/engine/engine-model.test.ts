@@ -22,7 +22,7 @@ import type { Book } from '../../../../src/core/book/book.ts';
 import { decodeBook, encodeBook } from '../../../../src/store/encoding/codec.ts';
 import { restoredBook } from '../../../../src/core/operator/restored-book.ts';
 import { footprints } from '../../../../src/core/book/footprint.ts';
-import { NO_CONFIG, poolNamed, type Config } from '../../../../src/config/config.ts';
+import { NO_CONFIG, poolNamed, type Config } from '../../../../src/core/config/config.ts';
 import { IpamError } from '../../../../src/core/errors.ts';
 import { leaseAddresses } from '../../../../src/core/operator/lease-addresses.ts';
 import { releaseLeases } from '../../../../src/core/operator/release-leases.ts';

@@ -1,11 +1,11 @@
 /** The operator's configuration: where the book lives and which pools ranges are carved from. */
-import type { Family } from '../core/address/family.ts';
-import type { Prefix } from '../core/address/prefix.ts';
-import { didYouMean } from '../core/did-you-mean.ts';
-import { type ErrorKind, IpamError } from '../core/errors.ts';
-import type { OnedVersion } from './oned-version.ts';
-import type { NamePattern } from '../core/sync/name-pattern.ts';
-import type { ReverseZone } from '../core/sync/reverse-zone.ts';
+import type { Family } from '../address/family.ts';
+import type { Prefix } from '../address/prefix.ts';
+import { didYouMean } from '../did-you-mean.ts';
+import { type ErrorKind, IpamError } from '../errors.ts';
+import type { OnedVersion } from '../oned/oned-version.ts';
+import type { NamePattern } from '../dns/name-pattern.ts';
+import type { ReverseZone } from '../dns/reverse-zone.ts';
 
 /**
  * Where a subnet's gateway is: network + 1, broadcast - 1 (IPv4) or the last address (IPv6),
