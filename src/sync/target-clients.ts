@@ -10,6 +10,8 @@ import { noSuchFile } from '../core/no-such-file.ts';
 import type { DnsServer } from '../targets/dns/index.ts';
 import { tsigSecret } from '../targets/dns/index.ts';
 import { type Kea, openKea } from '../targets/kea/open-kea.ts';
+import type { GuestReport } from '../core/sync/guest-holds.ts';
+import { readOnevm } from '../observe/onevm.ts';
 
 /** A key file is a few lines; anything bigger is not one. */
 const MAX_KEY_FILE_BYTES = 16 * 1024;
@@ -17,6 +19,8 @@ const MAX_KEY_FILE_BYTES = 16 * 1024;
 export interface TargetClients {
   dns(name: string): DnsServer;
   kea(name: string): Kea;
+  /** What the VMs' guest agents report (`observe.onevm`); absent when the config does not ask. */
+  readonly guests?: () => Promise<readonly GuestReport[]>;
 }
 
 /** Opened on first use, so a pass touches (and a broken key fails) only targets it has work for. */
@@ -32,7 +36,9 @@ export function targetClients(config: Config): TargetClients {
       );
     return found as T extends 'rfc2136' ? Rfc2136Target : KeaTarget;
   };
+  const onevm = config.observe?.onevm;
   return {
+    ...(onevm ? { guests: () => readOnevm(onevm.timeoutMs) } : {}),
     dns(name) {
       let server = dns.get(name);
       if (!server) {
