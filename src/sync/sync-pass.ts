@@ -11,6 +11,7 @@ import type { SeenInUse } from '../core/book/holds.ts';
 import { type ErrorKind, IpamError } from '../core/errors.ts';
 import { desiredState } from '../core/sync/desired-state.ts';
 import { plan } from '../core/sync/plan.ts';
+import { probeCandidates } from '../core/sync/probe-candidates.ts';
 import type { Observed, SyncPlan } from '../core/sync/sync-plan.ts';
 import type { PassOutcomes } from '../core/sync/tally-after.ts';
 import type { DhcpMode } from '../core/sync/target-health.ts';
@@ -74,6 +75,15 @@ export async function syncPass(
     failures.push({ ...failureOf('(onevm)', undefined, error), observer: true });
     return undefined;
   });
+  // A dry run sends nothing, pings included.
+  const candidates = options.dryRun || !clients.probe ? [] : probeCandidates(book, config);
+  const probesRead =
+    candidates.length === 0
+      ? undefined
+      : clients.probe?.(candidates).catch((error: unknown) => {
+          failures.push({ ...failureOf('(probe)', undefined, error), observer: true });
+          return undefined;
+        });
   const zones = await Promise.all(
     desired.zones.map(async ({ target, zone }) => {
       try {
@@ -99,10 +109,12 @@ export async function syncPass(
     }),
   );
   const guests = await guestsRead;
+  const probes = await probesRead;
   const observed: Observed = {
     zones: zones.filter((z) => z !== undefined),
     dhcp: dhcp.filter((d) => d !== undefined),
     ...(guests === undefined ? {} : { guests }),
+    ...(probes === undefined ? {} : { probes }),
   };
   const planned = plan(desired, observed, options.now());
   const report = {

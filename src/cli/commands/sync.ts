@@ -38,8 +38,9 @@ what is nebula-ipam's, each DNS change one UPDATE with prerequisites:
   - DHCP leases (or reservations) of leases with a MAC put, renewed and removed
 A name somebody else holds is reported as a conflict and left alone; an address of a pool seen
 in use outside the book (a foreign record, a Kea lease nebula-ipam did not make, with
-"observe": { "onevm": true } an address a VM's guest agent reports) is held in the book, so
-nothing hands it out (nebula-ipam hold list). A target that cannot be reached is said
+"observe": { "onevm": true } an address a VM's guest agent reports, with a pool's "probe" one
+of the next free addresses that answers ping) is held in the book, so nothing hands it out
+(nebula-ipam hold list). A target that cannot be reached is said
 in one line; every other target goes on.
 
   --dry-run            show the plan; nothing is sent and nothing is held
@@ -76,13 +77,13 @@ ${exitCodeHelp([
       );
 
     const config = context.config();
-    if (config.targets.length === 0 && !config.observe?.onevm)
+    if (config.targets.length === 0 && !config.observe?.onevm && !config.pools.some((p) => p.probe))
       throw new IpamError(
         'config',
         `Cannot sync: the config ${config.source} names no targets and nothing to observe; see "DNS and DHCP" in the README`,
       );
     await requireBook(context);
-    const clients = targetClients(config);
+    const clients = targetClients(config, () => context.now().getTime());
     const stateFile = syncStateFile(context.env, context.driver);
     const pass = async (dryRun: boolean): Promise<PassReport> => {
       const report = await syncPass(context.store(), config, clients, {

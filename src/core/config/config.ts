@@ -30,6 +30,8 @@ export interface Pool {
   readonly dnsNames?: PoolDnsNames;
   /** DHCP entries for the pool's leases that have a MAC (`dhcp`): absent, none. */
   readonly dhcp?: PoolDhcp;
+  /** `probe`: sync pings the next `next` free addresses of each range (core/sync/probe-candidates.ts). */
+  readonly probe?: { readonly next: number };
 }
 
 /**
