@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { expectReply } from '../test/support/driver-assert.ts';
 import { BUNDLE, childEnv, encodeRequest, OnedAr, registerXml } from '../test/support/driver-harness.ts';
 import { onevnetList } from '../test/support/onevnet-list.ts';
+import { SAMPLE_CONFIG } from '../test/support/sample-config.ts';
 
 export const README = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'README.md');
 const ROOT = '/tmp/guide';
@@ -93,23 +94,6 @@ function writeOnevnetList(
     mode: 0o755,
   });
 }
-
-const CONFIG = {
-  // The session's book is made minutes before its onevnet document: judge all of it (README: Reconcile and clocks).
-  reconcileMarginSeconds: 0,
-  pools: [
-    {
-      name: 'private',
-      network: '10.20.0.0/16',
-      subnetPrefix: 24,
-      gateway: 'first',
-      dns: ['10.20.0.2'],
-      exclude: ['10.20.255.0/24'],
-      default: true,
-    },
-    { name: 'public6', network: '2001:db8:100::/48', subnetPrefix: 64 },
-  ],
-};
 
 /** The operator's commands, in the order they are typed; `oned` steps stand for what oned does meanwhile. */
 type Step = string | { readonly oned: () => void } | { readonly quiet: string };
@@ -246,7 +230,7 @@ function play(): Transcript {
   fs.rmSync(ROOT, { recursive: true, force: true });
   const configFile = path.join(ONE, 'etc', 'nebula-ipam', 'nebula.json');
   fs.mkdirSync(path.dirname(configFile), { recursive: true });
-  fs.writeFileSync(configFile, `${JSON.stringify(CONFIG, null, 2)}\n`);
+  fs.writeFileSync(configFile, `${JSON.stringify(SAMPLE_CONFIG, null, 2)}\n`);
   // The documentation's own trap: a space after the comma (doctor's first FAIL).
   fs.writeFileSync(ONED_CONF, 'IPAM_MAD = [\n  EXECUTABLE = "one_ipam",\n  ARGUMENTS  = "-t 1 -i dummy, nebula"\n]\n');
   fs.mkdirSync(BIN);

@@ -5,7 +5,7 @@
 import { auditedUpdate } from '../audit/audited-update.ts';
 import type { AuditFacts, Change } from '../core/change.ts';
 import type { Book } from '../core/book/book.ts';
-import type { Config } from '../config/config.ts';
+import type { Config } from '../core/config/config.ts';
 import type { CliContext } from './context.ts';
 import { noticeWaits } from './lock-notice.ts';
 

@@ -1,6 +1,6 @@
 /**
  * Owners the book knows: a mistyped `--owner` gets the nearest real one (a mistyped pool gets
- * the same from `requirePool`, config/config.ts).
+ * the same from `requirePool`, core/config/config.ts).
  */
 import type { Book } from '../core/book/book.ts';
 import { IpamError } from '../core/errors.ts';

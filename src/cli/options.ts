@@ -1,5 +1,5 @@
 /** Reading typed values out of command options, each failure a usage error naming the option. */
-import { MAX_SIZE } from '../oned/ar-fields.ts';
+import { MAX_SIZE } from '../core/oned/ar-fields.ts';
 import { usageError } from './command.ts';
 
 /** A whole number from 1 to 2^32 (the most addresses a range holds). */

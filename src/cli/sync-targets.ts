@@ -1,5 +1,5 @@
 /** The config's sync targets as this front-end's last `sync` pass left them, for status and metrics. */
-import type { Config } from '../config/config.ts';
+import type { Config } from '../core/config/config.ts';
 import { DEFAULT_MAX_AGE_SECONDS, type TargetHealth, targetHealth } from '../core/sync/target-health.ts';
 import { readSyncState, syncStateFile } from '../sync/sync-state.ts';
 import type { CliContext } from './context.ts';

@@ -3,8 +3,9 @@
  * style: one error naming the key and the value.
  */
 import { familyOf } from '../core/address/family.ts';
-import { normalName, zoneNameProblem } from '../core/sync/dns-name.ts';
-import { TSIG_ALGORITHMS, type KeaTarget, type Rfc2136Target, type SyncTarget, type TsigAlgorithm } from './config.ts';
+import { normalName, zoneNameProblem } from '../core/dns/dns-name.ts';
+import { TSIG_ALGORITHMS, type TsigAlgorithm } from '../core/config/config.ts';
+import type { KeaTarget, Rfc2136Target, SyncTarget } from '../core/config/config.ts';
 import { unknownKey } from '../core/unknown-key.ts';
 
 type Fail = (key: string, why: string) => never;

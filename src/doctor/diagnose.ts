@@ -4,7 +4,7 @@
  * writes; a check that cannot run says so as a finding, and the others still run.
  */
 import * as path from 'node:path';
-import type { Config } from '../config/config.ts';
+import type { Config } from '../core/config/config.ts';
 import { defaultPaths, type Env } from '../config/paths.ts';
 import { versionOfFile } from '../install/bundle-version.ts';
 import type { LeaseStore } from '../store/store.ts';

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ACTION_NAMES } from '../core/actions/action.ts';
-import type { Config } from '../config/config.ts';
+import type { Config } from '../core/config/config.ts';
 import { foreignWriter } from '../install/trusted-path.ts';
 import { inspectEntry } from '../install/inspect.ts';
 import { versionOfFile, versionText } from '../install/bundle-version.ts';

@@ -13,7 +13,7 @@ import { chooseBook, chooseConfig } from '../config/resolve-book.ts';
 import { IpamError } from '../core/errors.ts';
 import { EXIT_CODES } from '../core/exit-codes.ts';
 import type { LoadedConfig } from '../config/parse-config.ts';
-import { readsErrorMarkers } from '../config/oned-version.ts';
+import { readsErrorMarkers } from '../core/oned/oned-version.ts';
 import { failureOf, stderrText } from '../core/failure.ts';
 import { NO_GUARD, type InterruptGuard } from '../interrupts/interrupt-guard.ts';
 import { decodeRequest } from '../oned/request.ts';

@@ -132,8 +132,13 @@ function bookFamilies(input: MetricsInput): Family[] {
       ]),
     },
     {
+      name: 'nebula_ipam_range_held_addresses',
+      help: 'Addresses of the range held (seen in use outside the book), not leased: never handed out, not free.',
+      samples: ranges.map((r) => ({ labels: rangeLabels(r), value: r.held })),
+    },
+    {
       name: 'nebula_ipam_range_free_addresses',
-      help: 'Addresses of the range that can still be leased.',
+      help: 'Addresses of the range that can still be leased (neither leased, kept out by the pool nor held).',
       samples: ranges.map((r) => ({ labels: rangeLabels(r), value: r.free })),
     },
     {

@@ -3,16 +3,9 @@
  * (docs/oned-contract.md 1 and 2). Decoded strictly; anything else is a bad request, never a guess.
  */
 import { IpamError, shown } from '../core/errors.ts';
-import { outsideCdata, plainXmlProblem } from './plain-xml.ts';
+import { outsideCdata, plainXmlProblem } from '../core/oned/plain-xml.ts';
 import { xmlElements } from './xml-elements.ts';
-
-/** Attribute name to trimmed text value, in the order oned sent them. */
-export type Attributes = ReadonlyMap<string, string>;
-
-export interface OnedRequest {
-  readonly ar: Attributes;
-  readonly address: Attributes;
-}
+import type { Attributes, OnedRequest } from '../core/oned/attributes.ts';
 
 export const MAX_REQUEST_BYTES = 1024 * 1024;
 

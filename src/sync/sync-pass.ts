@@ -5,13 +5,16 @@
  * that target only: its records wait for the next pass, every other target goes on. Nothing here
  * runs on a driver action's path.
  */
-import type { Config } from '../config/config.ts';
+import type { Config } from '../core/config/config.ts';
 import { DEFAULT_DHCP_LIFETIME_SECONDS } from '../config/parse-pool-sync.ts';
 import type { SeenInUse } from '../core/book/holds.ts';
 import { type ErrorKind, IpamError } from '../core/errors.ts';
 import { desiredState } from '../core/sync/desired-state.ts';
 import { plan } from '../core/sync/plan.ts';
+import { probeCandidates } from '../core/sync/probe-candidates.ts';
 import type { Observed, SyncPlan } from '../core/sync/sync-plan.ts';
+import type { PassOutcomes } from '../core/sync/tally-after.ts';
+import type { DhcpMode } from '../core/sync/target-health.ts';
 import type { DnsUpdateOutcome } from '../core/sync/target-records.ts';
 import type { LeaseStore } from '../store/store.ts';
 import { applyUpdates, readZone } from '../targets/dns/index.ts';
@@ -27,7 +30,10 @@ export interface PassOptions {
 
 /** A target (or one zone of it) this pass could not read or change, in one line. */
 export interface TargetFailure {
+  /** A target's name, or (`observer`) a source of `observe`, in parentheses so that no target has its name. */
   readonly target: string;
+  /** A source of `observe` (onevm): its message is the whole line. */
+  readonly observer?: true;
   readonly zone?: string;
   /** The error's kind (exit-codes.ts): `config` for a refused key, `store-io` for a server down. */
   readonly kind: ErrorKind;
@@ -39,10 +45,10 @@ export interface PassReport {
   readonly generation: number;
   readonly plan: SyncPlan;
   readonly dryRun: boolean;
-  /** Per DNS target, one outcome per planned update (only targets whose updates were sent). */
-  readonly dnsOutcomes: Readonly<Record<string, readonly DnsUpdateOutcome[]>>;
-  /** DHCP entries put and removed, per target. */
-  readonly dhcpDone: Readonly<Record<string, { readonly put: number; readonly removed: number }>>;
+  /** Per DHCP target read: the mode its server allows (leases or reservations). */
+  readonly dhcpModes: Readonly<Record<string, DhcpMode>>;
+  /** What each target said to each planned change (nothing on a dry run): what tallyAfter counts from. */
+  readonly outcomes: PassOutcomes;
   readonly failures: readonly TargetFailure[];
   /** Addresses newly held or seen again (0 on a dry run). */
   readonly held: number;
@@ -62,14 +68,22 @@ export async function syncPass(
   const desired = desiredState(book, config);
   const failures: TargetFailure[] = [];
   const failed = (target: string, zone: string | undefined, error: unknown) =>
-    failures.push({
-      target,
-      ...(zone === undefined ? {} : { zone }),
-      kind: error instanceof IpamError ? error.kind : 'internal',
-      message: error instanceof Error ? error.message : String(error),
-    });
+    failures.push(failureOf(target, zone, error));
 
   // Every target is read at once: one slow server delays the pass by its own timeout only.
+  const guestsRead = clients.guests?.().catch((error: unknown) => {
+    failures.push({ ...failureOf('(onevm)', undefined, error), observer: true });
+    return undefined;
+  });
+  // A dry run sends nothing, pings included.
+  const candidates = options.dryRun || !clients.probe ? [] : probeCandidates(book, config);
+  const probesRead =
+    candidates.length === 0
+      ? undefined
+      : clients.probe?.(candidates).catch((error: unknown) => {
+          failures.push({ ...failureOf('(probe)', undefined, error), observer: true });
+          return undefined;
+        });
   const zones = await Promise.all(
     desired.zones.map(async ({ target, zone }) => {
       try {
@@ -80,23 +94,41 @@ export async function syncPass(
       }
     }),
   );
+  const dhcpModes: Record<string, DhcpMode> = {};
   const dhcp = await Promise.all(
     desired.dhcp.map(async ({ target }) => {
       try {
-        return { target, entries: await clients.kea(target).read() };
+        const entries = await clients.kea(target).read();
+        // Asked once per client, by read() already: this is its answer again.
+        dhcpModes[target] = await clients.kea(target).mode();
+        return { target, entries };
       } catch (error) {
         failed(target, undefined, error);
         return undefined;
       }
     }),
   );
-  const observed: Observed = { zones: zones.filter((z) => z !== undefined), dhcp: dhcp.filter((d) => d !== undefined) };
+  const guests = await guestsRead;
+  const probes = await probesRead;
+  const observed: Observed = {
+    zones: zones.filter((z) => z !== undefined),
+    dhcp: dhcp.filter((d) => d !== undefined),
+    ...(guests === undefined ? {} : { guests }),
+    ...(probes === undefined ? {} : { probes }),
+  };
   const planned = plan(desired, observed, options.now());
-  const report = { generation: book.generation, plan: planned, dryRun: options.dryRun, failures, startedAt };
-  if (options.dryRun) return { ...report, dnsOutcomes: {}, dhcpDone: {}, held: 0, finishedAt: options.now() };
+  const report = {
+    generation: book.generation,
+    plan: planned,
+    dryRun: options.dryRun,
+    dhcpModes,
+    failures,
+    startedAt,
+  };
+  if (options.dryRun) return { ...report, outcomes: { dns: {}, dhcp: {} }, held: 0, finishedAt: options.now() };
 
   const dnsOutcomes: Record<string, readonly DnsUpdateOutcome[]> = {};
-  const dhcpDone: Record<string, { put: number; removed: number }> = {};
+  const dhcpOutcomes: Record<string, { put: boolean[]; remove: boolean[] }> = {};
   await Promise.all([
     ...planned.dns
       .filter(({ updates }) => updates.length > 0)
@@ -108,23 +140,23 @@ export async function syncPass(
         }
       }),
     ...planned.dhcp.map(async ({ target, put, remove }) => {
-      const done = { put: 0, removed: 0 };
-      dhcpDone[target] = done;
+      const done = { put: put.map(() => false), remove: remove.map(() => false) };
+      dhcpOutcomes[target] = done;
       const kea = clients.kea(target);
       // One by one: Kea's control agent serves one command at a time anyway (about 2 ms each).
-      for (const { host } of put) {
+      for (const [i, { host }] of put.entries()) {
         try {
           await kea.put(host, host.lifetimeSeconds ?? DEFAULT_DHCP_LIFETIME_SECONDS);
-          done.put++;
+          done.put[i] = true;
         } catch (error) {
           failed(target, undefined, error);
           if (!(error instanceof IpamError) || error.kind !== 'conflict') break;
         }
       }
-      for (const entry of remove) {
+      for (const [i, entry] of remove.entries()) {
         try {
           await kea.remove(entry);
-          done.removed++;
+          done.remove[i] = true;
         } catch (error) {
           failed(target, undefined, error);
           if (!(error instanceof IpamError) || error.kind !== 'conflict') break;
@@ -134,5 +166,14 @@ export async function syncPass(
   ]);
 
   const held = planned.holds.length > 0 ? await options.hold(planned.holds) : 0;
-  return { ...report, dnsOutcomes, dhcpDone, held, finishedAt: options.now() };
+  return { ...report, outcomes: { dns: dnsOutcomes, dhcp: dhcpOutcomes }, held, finishedAt: options.now() };
+}
+
+function failureOf(target: string, zone: string | undefined, error: unknown): TargetFailure {
+  return {
+    target,
+    ...(zone === undefined ? {} : { zone }),
+    kind: error instanceof IpamError ? error.kind : 'internal',
+    message: error instanceof Error ? error.message : String(error),
+  };
 }

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defaultPaths, type Env } from '../config/paths.ts';
-import type { TargetTally } from '../core/sync/sync-plan.ts';
+import { tallyAfter } from '../core/sync/tally-after.ts';
 import type { SyncState, TargetState } from '../core/sync/target-health.ts';
 import { readRegularFile } from '../access/regular-file.ts';
 import type { PassReport } from './sync-pass.ts';
@@ -20,37 +20,24 @@ export function syncStateFile(env: Env, driver: string): string {
 /** The state after `report`, carrying each target's last success over from `previous`. */
 export function nextSyncState(previous: SyncState | undefined, report: PassReport): SyncState {
   const passAt = new Date(report.finishedAt).toISOString();
-  const targets = report.plan.tallies.map((tally): TargetState => {
+  // Counted from what the targets said: a target that failed partway has what it applied in place.
+  const targets = tallyAfter(report.plan, report.outcomes).map((after): TargetState => {
+    const { done: _, notApplied: _n, unconfirmed: _u, ...tally } = after;
     const failure = report.failures.find((f) => f.target === tally.target);
     const answered = failure === undefined && tally.read;
-    const before = previous?.targets.find((t) => t.target === tally.target && t.kind === tally.kind)?.lastSuccess;
-    const lastSuccess = answered ? passAt : before;
-    // The plan's tally is before this pass wrote; what it wrote is in place now.
-    const pending = answered ? stillPending(report, tally) : tally.pending;
+    const seen = previous?.targets.find((t) => t.target === tally.target && t.kind === tally.kind);
+    const lastSuccess = answered ? passAt : seen?.lastSuccess;
+    // A DHCP target not reached this time keeps the mode it was last seen in.
+    const dhcpMode = tally.kind === 'dhcp' ? (report.dhcpModes[tally.target] ?? seen?.dhcpMode) : undefined;
     return {
       ...tally,
-      inPlace: answered ? tally.desired - tally.conflicting - pending : tally.inPlace,
-      pending,
+      ...(dhcpMode === undefined ? {} : { dhcpMode }),
       answered,
       ...(lastSuccess === undefined ? {} : { lastSuccess }),
       ...(failure === undefined ? {} : { lastError: failure.message }),
     };
   });
   return { passAt, targets, conflicts: report.plan.conflicts.length, holds: report.plan.holds.length };
-}
-
-/** Desired records (or hosts) of `tally`'s target that this pass planned but did not get in place. */
-function stillPending(report: PassReport, tally: TargetTally): number {
-  if (tally.kind === 'dhcp') {
-    const planned = report.plan.dhcp.find((t) => t.target === tally.target)?.put.length ?? 0;
-    return planned - (report.dhcpDone[tally.target]?.put ?? 0);
-  }
-  const updates = report.plan.dns.find((t) => t.target === tally.target)?.updates ?? [];
-  const outcomes = report.dnsOutcomes[tally.target];
-  return updates.reduce(
-    (n, update, i) => n + (outcomes?.[i]?.applied ? 0 : update.add.filter((r) => r.type !== 'TXT').length),
-    0,
-  );
 }
 
 export function readSyncState(file: string): SyncState | undefined {

@@ -59,3 +59,42 @@ export function recorded(name: string): unknown {
 export function answer(result: number, text: string, args?: unknown): unknown {
   return [{ result, text, ...(args === undefined ? {} : { arguments: args }) }];
 }
+
+/** Kea 2.2's recorded commands plus host_cmds' (Debian's Kea 2.2 has no host_cmds to record). */
+export const HOST_CMDS: readonly string[] = [
+  ...(recorded('list-commands') as [{ arguments: string[] }])[0].arguments,
+  'reservation-add',
+  'reservation-del',
+  'reservation-get',
+  'reservation-get-all',
+];
+
+/** A Kea with host_cmds, after Kea's reference manual: `reservations` by address, the recorded config. */
+export function reservationScript(reservations: Map<string, Record<string, unknown>>): Script {
+  return (sent) => {
+    const args = sent.arguments ?? {};
+    switch (sent.command) {
+      case 'list-commands':
+        return answer(0, '', HOST_CMDS);
+      case 'config-get':
+        return recorded('config-get');
+      case 'reservation-get': {
+        const host = reservations.get(args['ip-address'] as string);
+        return host ? answer(0, 'Host found.', host) : answer(3, 'Host not found.');
+      }
+      case 'reservation-get-all':
+        return answer(0, `${reservations.size} IPv4 host(s) found.`, { hosts: [...reservations.values()] });
+      case 'reservation-add': {
+        const reservation = args.reservation as Record<string, unknown>;
+        reservations.set(reservation['ip-address'] as string, reservation);
+        return answer(0, 'Host added.');
+      }
+      case 'reservation-del':
+        return reservations.delete(args['ip-address'] as string)
+          ? answer(0, 'Host deleted.')
+          : answer(3, 'Host not deleted (not found).');
+      default:
+        return answer(2, 'not supported');
+    }
+  };
+}

@@ -8,8 +8,8 @@ import type { ActionName, Reply } from '../../src/core/actions/action.ts';
 import type { Change } from '../../src/core/change.ts';
 import { ACTIONS } from '../../src/core/actions/index.ts';
 import { EMPTY_BOOK, findRange, type Book, type RangeRecord } from '../../src/core/book/book.ts';
-import { NO_CONFIG, type Config } from '../../src/config/config.ts';
-import { RANGE_ID_ATTRIBUTE } from '../../src/oned/ar-fields.ts';
+import { NO_CONFIG, type Config } from '../../src/core/config/config.ts';
+import { RANGE_ID_ATTRIBUTE } from '../../src/core/oned/ar-fields.ts';
 import { decodeRequest } from '../../src/oned/request.ts';
 import {
   encodeRequest,

@@ -15,7 +15,7 @@
  */
 import type { Family } from '../../src/core/address/family.ts';
 import type { Holder } from '../../src/core/book/book.ts';
-import type { Config, Pool } from '../../src/config/config.ts';
+import type { Config, Pool } from '../../src/core/config/config.ts';
 import type { ErrorKind } from '../../src/core/errors.ts';
 import type { OnedAr } from './driver-harness.ts';
 

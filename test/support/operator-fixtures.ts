@@ -5,25 +5,14 @@
 import { ACTIONS } from '../../src/core/actions/index.ts';
 import { formatIPv6 } from '../../src/core/address/ipv6.ts';
 import { EMPTY_BOOK, findRange, type Book, type RangeRecord } from '../../src/core/book/book.ts';
-import type { Config } from '../../src/config/config.ts';
+import type { Config } from '../../src/core/config/config.ts';
 import { parseConfig } from '../../src/config/parse-config.ts';
 import { decodeRequest } from '../../src/oned/request.ts';
+import { SAMPLE_POOLS } from './sample-config.ts';
 
 export const NOW = '2025-06-01T12:00:00.000Z';
 
-export const POOLS = [
-  {
-    name: 'private',
-    network: '10.20.0.0/16',
-    subnetPrefix: 24,
-    gateway: 'first',
-    dns: ['10.20.0.2'],
-    exclude: ['10.20.255.0/24'],
-    default: true,
-  },
-  { name: 'public6', network: '2001:db8:100::/48', subnetPrefix: 64 },
-  { name: 'small', network: '192.168.7.0/29', subnetPrefix: 29 },
-];
+export const POOLS = [...SAMPLE_POOLS, { name: 'small', network: '192.168.7.0/29', subnetPrefix: 29 }];
 
 export function testConfig(pools: readonly object[] = POOLS): Config {
   return parseConfig(JSON.stringify({ pools }), 'test.json');

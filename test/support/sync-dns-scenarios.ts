@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { expectCliFailure } from './cli-harness.ts';
 import { type DnsTestServer, ZONES } from './dns-test-server.ts';
 import { createSyncSandbox, type SyncSandbox } from './sync-sandbox.ts';
+import { expectHold, heldUntilReleased } from './sync-holds.ts';
 
 export function syncDnsScenarios(kind: string, start: () => Promise<DnsTestServer>): void {
   describe(`sync against ${kind}`, () => {
@@ -37,6 +38,8 @@ export function syncDnsScenarios(kind: string, start: () => Promise<DnsTestServe
       const again = s.cli(['sync']);
       assert.equal(again.code, 0, again.stderr);
       assert.match(again.stdout, /^Nothing to change: 4 DNS records on dns in place\./);
+      // The zones' own records (ns1) lie outside the pool: nothing of the server's is held.
+      assert.equal(s.cli(['hold', 'list']).stdout, 'No holds.\n');
     });
 
     it('--dry-run shows the change and makes none (exit 1); the free removes the records on the next pass', async () => {
@@ -83,6 +86,50 @@ export function syncDnsScenarios(kind: string, start: () => Promise<DnsTestServe
       } finally {
         wrong.cleanup();
       }
+    });
+  });
+}
+
+/**
+ * A planted record (somebody else's, by nsupdate) on a free address of the pool: the pass holds
+ * it and leaves it; get_address never hands it out, allocate_address of it fails in one line;
+ * `hold release` makes it available again, and then it is a conflict, still left alone.
+ */
+export function syncDnsHoldScenario(kind: string, start: () => Promise<DnsTestServer>): void {
+  describe(`sync against ${kind}: a planted record inside the pool becomes a hold`, () => {
+    let server: DnsTestServer;
+    let s: SyncSandbox;
+    before(async () => {
+      server = await start();
+      s = createSyncSandbox(server, { size: 4 });
+    });
+    after(async () => {
+      s?.cleanup();
+      await server?.stop();
+    });
+
+    it('held with reason and time, never handed out until released, and the record never touched', async () => {
+      const first = s.ar.attrs.IP!;
+      const planted = first.replace(/\d+$/, (last) => String(Number(last) + 2));
+      const printer = `printer.${ZONES.forward}`;
+      assert.equal((await server.nsupdate(ZONES.forward, [`update add ${printer} 600 A ${planted}`])).code, 0);
+      const since = Date.now();
+      const sync = s.cli(['sync']);
+      assert.equal(sync.code, 0, sync.stdout + sync.stderr);
+      assert.match(sync.stdout, /^Held 1 address seen in use outside the book \(nebula-ipam hold list\)$/m);
+      expectHold(s, planted, 'dns', `A record ${printer} on target dns`, since);
+
+      const { filled, conflict } = heldUntilReleased(s, planted, printer);
+      assert.match(filled, /DNS target dns: added 6 names/);
+      assert.deepEqual(await server.lookup(printer, 'A'), [planted], 'the planted record is left as it is');
+      // Now the book leases it: the foreign record is a conflict, reported and still left alone.
+      assert.match(
+        conflict,
+        new RegExp(
+          `${printer.replaceAll('.', '\\.')} A ${planted.replaceAll('.', '\\.')} .*names ${planted.replaceAll('.', '\\.')}, leased`,
+        ),
+      );
+      assert.deepEqual(await server.lookup(printer, 'A'), [planted]);
     });
   });
 }

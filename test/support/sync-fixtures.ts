@@ -3,7 +3,7 @@ import { parseIPv4 } from '../../src/core/address/ipv4.ts';
 import { parseIPv6 } from '../../src/core/address/ipv6.ts';
 import { parseMac } from '../../src/core/address/mac.ts';
 import type { Book, Lease, RangeRecord } from '../../src/core/book/book.ts';
-import type { Config } from '../../src/config/config.ts';
+import type { Config } from '../../src/core/config/config.ts';
 import { configWith, NOW } from './sample-config.ts';
 
 export const TARGETS = {

@@ -4,6 +4,7 @@
  */
 import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
 import type { Book, RangeRecord } from '../../core/book/book.ts';
+import { holdsOf } from '../../core/book/holds.ts';
 import { encodeBook } from '../../store/book-text.ts';
 import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { bookSource } from '../book-source.ts';
@@ -12,7 +13,7 @@ import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
 import { leaseRow } from '../../core/view/lease-row.ts';
 import { rangeRow } from '../../core/view/range-row.ts';
-import type { Config } from '../../config/config.ts';
+import type { Config } from '../../core/config/config.ts';
 import { addressText } from '../../core/book/range-text.ts';
 import { csvLine } from '../../core/operator/csv.ts';
 import { LEASE_CSV_COLUMNS } from '../../core/operator/import-leases.ts';
@@ -70,7 +71,7 @@ ${exitCodeHelp([[0, 'written'], [2, 'bad option'], ...READS_BOOK])}`,
 /** One object per lease, every key always present, so `jq '.leases[] | .first'` needs no guards. */
 function leasesJson(book: Book, config: Config): string {
   const leases = book.ranges.flatMap((range) => {
-    const r = rangeRow(range, config);
+    const r = rangeRow(range, config, holdsOf(book));
     return range.leases.map((lease) => {
       const l = leaseRow(range, lease);
       return {
@@ -104,7 +105,7 @@ function familyOf(range: RangeRecord): 'ipv4' | 'ipv6' | 'mac' | 'index' {
 function leasesCsv(book: Book, config: Config): string {
   const lines = [csvLine(LEASE_CSV_COLUMNS)];
   for (const range of book.ranges) {
-    const r = rangeRow(range, config);
+    const r = rangeRow(range, config, holdsOf(book));
     for (const lease of range.leases) lines.push(csvLine(csvFields(r, leaseRow(range, lease))));
   }
   return `${lines.join('\r\n')}\r\n`;

@@ -1,6 +1,7 @@
 /** `nebula-ipam range add|remove`: blocks of a pool for hosts OpenNebula does not manage. */
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
-import { requirePool } from '../../config/config.ts';
+import { holdsOf } from '../../core/book/holds.ts';
+import { requirePool } from '../../core/config/config.ts';
 import { shown } from '../../core/errors.ts';
 import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { addRange } from '../../core/operator/add-range.ts';
@@ -68,7 +69,7 @@ async function list(args: readonly string[], context: CliContext): Promise<numbe
   await requireBook(context);
   const book = await context.store().read();
   const rows = book.ranges
-    .map((r) => rangeRow(r, config))
+    .map((r) => rangeRow(r, config, holdsOf(book)))
     .filter(
       (r) =>
         values.pool === undefined ||

@@ -3,8 +3,9 @@ import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
 import { formatPrefix } from '../../core/address/prefix.ts';
 import { FAMILIES } from '../../core/address/family.ts';
 import { EMPTY_BOOK, findRange, type Book, type RangeRecord } from '../../core/book/book.ts';
+import { type Hold, holdsOf } from '../../core/book/holds.ts';
 import { familyRows, hasFamily } from '../../core/view/family-rows.ts';
-import type { Config } from '../../config/config.ts';
+import type { Config } from '../../core/config/config.ts';
 import { IpamError, shown } from '../../core/errors.ts';
 import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { holderPhrase } from '../../core/operator/holder-phrase.ts';
@@ -48,7 +49,7 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad argument'], [5, 'no such range, or an add
     const book = await context.store().read();
     const config = context.config();
     const range = findRange(book, what);
-    if (range) return showRange(range, config, context);
+    if (range) return showRange(range, config, holdsOf(book), context);
     if (/^r[0-9]+$/.test(what))
       throw new IpamError(
         'not-found',
@@ -58,8 +59,8 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad argument'], [5, 'no such range, or an add
   },
 };
 
-function showRange(range: RangeRecord, config: Config, context: CliContext): number {
-  const row = rangeRow(range, config);
+function showRange(range: RangeRecord, config: Config, holds: readonly Hold[], context: CliContext): number {
+  const row = rangeRow(range, config, holds);
   const family = range.ip !== undefined ? 'ipv4' : 'ipv6';
   const placed = rangeSubnet(range, config, family);
   const settings = placed ? hostSettings(range, config, placed.pool) : { dns: [] };
@@ -99,6 +100,11 @@ function showRange(range: RangeRecord, config: Config, context: CliContext): num
       : []),
     `  addresses  ${addressesText(range, row.first, row.last, row.size)}`,
     `  used       ${formatCount(row.used)} (OpenNebula ${formatCount(row.byOpenNebula)}, operators ${formatCount(row.byOperators)})`,
+    ...(row.held > 0n
+      ? [
+          `  held       ${formatCount(row.held)} (seen in use outside the book, never handed out: nebula-ipam hold list)`,
+        ]
+      : []),
     `  free       ${formatCount(row.free)}  ${utilisationBar(row.used, row.size, context.color, barWidthFor(context.options.width))}`,
     '',
   ];

@@ -22,8 +22,8 @@ export const statusCommand: Command = {
   usage: `Usage: nebula-ipam status [--json] [--serializable] [--all-drivers]
 
 Shows the lease book: each pool of the config (size, excluded, carved into ranges, free)
-and each range (who manages it, pool, network, type, first address, size, used, free),
-with a utilisation bar, then totals; IPv4 and IPv6 apart (an IP4_6 range is listed in
+and each range (who manages it, pool, network, type, first address, size, used, held, free;
+HELD only while some range holds an address seen in use outside the book), with a utilisation bar, then totals; IPv4 and IPv6 apart (an IP4_6 range is listed in
 both, with its IPv4 subnet and with its IPv6 /64; an IP6 range with no prefix is
 "link-local only"; ETHER ranges, MACs only, have their own table). Tables fit the
 terminal (see --wide).

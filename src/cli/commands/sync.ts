@@ -8,6 +8,7 @@ import { holdAt, recordHolds, type SeenInUse } from '../../core/book/holds.ts';
 import { type ErrorKind, IpamError } from '../../core/errors.ts';
 import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { describeSync } from '../../core/sync/describe-sync.ts';
+import { tallyAfter } from '../../core/sync/tally-after.ts';
 import { follow } from '../../sync/follow.ts';
 import { nextSyncState, readSyncState, syncStateFile, writeSyncState } from '../../sync/sync-state.ts';
 import { type PassReport, syncPass } from '../../sync/sync-pass.ts';
@@ -36,15 +37,18 @@ what is nebula-ipam's, each DNS change one UPDATE with prerequisites:
     each name says it is nebula-ipam's (registryPrefix, registryOwner of the config)
   - DHCP leases (or reservations) of leases with a MAC put, renewed and removed
 A name somebody else holds is reported as a conflict and left alone; an address of a pool seen
-in use outside the book (a foreign record, a Kea lease nebula-ipam did not make) is held in the
-book, so nothing hands it out (nebula-ipam hold list). A target that cannot be reached is said
+in use outside the book (a foreign record, a Kea lease nebula-ipam did not make, with
+"observe": { "onevm": true } an address a VM's guest agent reports, with a pool's "probe" one
+of the next free addresses that answers ping) is held in the book, so nothing hands it out
+(nebula-ipam hold list). A target that cannot be reached is said
 in one line; every other target goes on.
 
   --dry-run            show the plan; nothing is sent and nothing is held
   --follow             run as a service: a pass within a second of every change to the book
                        and a full pass every --interval seconds (default ${DEFAULT_INTERVAL_SECONDS}); stop it with
                        SIGTERM (the shipped unit nebula-ipam-sync.service does)
-  --json               the plan and what happened, as JSON
+  --json               the plan and what happened, as JSON (after a pass, \`after\`: per target
+                       what it applied and what is in place and pending now)
 
 After each pass the targets' state is kept for status, metrics and verify --targets.
 
@@ -73,13 +77,13 @@ ${exitCodeHelp([
       );
 
     const config = context.config();
-    if (config.targets.length === 0)
+    if (config.targets.length === 0 && !config.observe?.onevm && !config.pools.some((p) => p.probe))
       throw new IpamError(
         'config',
-        `Cannot sync: the config ${config.source} names no targets; see "DNS and DHCP" in the README`,
+        `Cannot sync: the config ${config.source} names no targets and nothing to observe; see "DNS and DHCP" in the README`,
       );
     await requireBook(context);
-    const clients = targetClients(config);
+    const clients = targetClients(config, () => context.now().getTime());
     const stateFile = syncStateFile(context.env, context.driver);
     const pass = async (dryRun: boolean): Promise<PassReport> => {
       const report = await syncPass(context.store(), config, clients, {
@@ -93,7 +97,9 @@ ${exitCodeHelp([
 
     if (!values.follow) {
       const report = await pass(values['dry-run'] === true);
-      context.stdout(context.json ? renderJson(report) : reportText(report));
+      // --json also says per target what the pass left (`after`: only what was applied counts).
+      const json = report.dryRun ? report : { ...report, after: tallyAfter(report.plan, report.outcomes) };
+      context.stdout(context.json ? renderJson(json) : reportText(report));
       context.stderr(failureLines(report));
       return exitCodeOf(report);
     }
@@ -164,6 +170,7 @@ function failureLines(report: PassReport): string {
     byTarget.set(failure.target, [...(byTarget.get(failure.target) ?? []), failure]);
   return [...byTarget.entries()]
     .map(([target, [first, ...rest]]) => {
+      if (first!.observer) return `${first!.message}\n`;
       const more = rest.length ? ` (and ${rest.length === 1 ? '1 more zone' : `${rest.length} more zones`} of it)` : '';
       return `Cannot sync target ${target}: ${first!.message}${more}\n`;
     })
@@ -172,7 +179,12 @@ function failureLines(report: PassReport): string {
 
 /** `quiet`: under --follow, a pass with nothing to say prints nothing. */
 function reportText(report: PassReport, quiet = false): string {
-  const lines = [describeSync(report.plan, { applied: !report.dryRun, dnsOutcomes: report.dnsOutcomes }).trimEnd()];
+  const lines = [
+    describeSync(
+      report.plan,
+      report.dryRun ? { applied: false } : { applied: true, outcomes: report.outcomes },
+    ).trimEnd(),
+  ];
   if (report.held > 0)
     lines.push(
       `Held ${report.held === 1 ? '1 address' : `${report.held} addresses`} seen in use outside the book (nebula-ipam hold list)`,

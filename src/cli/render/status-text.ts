@@ -38,14 +38,10 @@ const POOL_COLUMNS = [
   ...['SIZE', 'EXCLUDED', 'CARVED', 'FREE', 'RANGES'].map(right),
   BAR,
 ];
-const RANGE_COLUMNS = [
-  plain('RANGE'),
-  shrink('BY'),
-  shrink('POOL'),
-  plain('NETWORK'),
-  shrink('TYPE'),
-  plain('FIRST'),
-].concat(['SIZE', 'USED', 'FREE'].map(right), BAR);
+const RANGE_HEAD = [plain('RANGE'), shrink('BY'), shrink('POOL'), plain('NETWORK'), shrink('TYPE'), plain('FIRST')];
+/** HELD only where some range of the table holds an address: most books have none. */
+const rangeColumns = (held: boolean) =>
+  RANGE_HEAD.concat((held ? ['SIZE', 'USED', 'HELD', 'FREE'] : ['SIZE', 'USED', 'FREE']).map(right), BAR);
 
 export function statusText(report: StatusReport, color: boolean, width: number | undefined): string {
   const { pools, ranges, families } = report.view;
@@ -75,12 +71,13 @@ export function statusText(report: StatusReport, color: boolean, width: number |
   for (const family of VIEW_FAMILIES) {
     const { ranges: rows, totals: sum } = families[family];
     if (!rows.length) continue;
-    const counts = (['size', 'used', 'free'] as const).map((key) =>
-      formatCounts([...rows.map((r) => r[key]), sum[key]]),
+    const held = sum.held > 0n;
+    const counts = (held ? (['size', 'used', 'held', 'free'] as const) : (['size', 'used', 'free'] as const)).map(
+      (key) => formatCounts([...rows.map((r) => r[key]), sum[key]]),
     );
     const cells = (i: number) => counts.map((column) => column[i]!);
     out += `\n${LABEL[family]} ranges\n${renderTable(
-      RANGE_COLUMNS,
+      rangeColumns(held),
       [
         ...rows.map((r, i) => [
           r.id,

@@ -1,8 +1,8 @@
 /** The shape every driver action has: a pure change of the book for oned's request. */
 import type { Change } from '../change.ts';
 import type { Book } from '../book/book.ts';
-import type { Config } from '../../config/config.ts';
-import type { OnedRequest } from '../../oned/request.ts';
+import type { Config } from '../config/config.ts';
+import type { OnedRequest } from '../oned/attributes.ts';
 
 export interface ActionContext {
   readonly config: Config;

@@ -3,7 +3,7 @@ import { replaceRange } from '../book/book.ts';
 import { IpamError } from '../errors.ts';
 import { covers } from '../intervals/interval.ts';
 import { insertDisjoint, overlapping } from '../intervals/sorted.ts';
-import * as field from '../../oned/ar-fields.ts';
+import * as field from '../oned/ar-fields.ts';
 import {
   allowedIndices,
   indexOfAddress,

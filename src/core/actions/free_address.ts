@@ -8,7 +8,7 @@
  * from get_address until oned's count and the book's agree again (`core/engine/oned-count.ts`).
  */
 import { replaceRange } from '../book/book.ts';
-import * as field from '../../oned/ar-fields.ts';
+import * as field from '../oned/ar-fields.ts';
 import { cutLeases } from '../engine/cut-leases.ts';
 import { indexOfAddress, locateByFacts, locateRange, withPinnedMac } from '../engine/locate.ts';
 import { spanText } from '../book/range-text.ts';

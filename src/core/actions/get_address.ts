@@ -9,15 +9,15 @@ import { replaceRange } from '../book/book.ts';
 import { IpamError } from '../errors.ts';
 import { nextFreeBlock } from '../intervals/free-block.ts';
 import { insertDisjoint, union } from '../intervals/sorted.ts';
-import { formatVector } from '../../oned/template.ts';
-import * as field from '../../oned/ar-fields.ts';
+import { formatVector } from '../oned/template.ts';
+import * as field from '../oned/ar-fields.ts';
 import { allowedIndices, locateRange, mismatchError, rangeIdShown, withPinnedMac } from '../engine/locate.ts';
 import { describeRange, spanText } from '../book/range-text.ts';
 import { heldBackCount, heldBackOf, noteOffered, settleWithOned } from '../engine/oned-count.ts';
 import { refuseOverlapping } from '../engine/overlap.ts';
 import { takenIndices } from '../engine/taken-indices.ts';
 import { holdsOf } from '../book/holds.ts';
-import type { OnedRequest } from '../../oned/request.ts';
+import type { OnedRequest } from '../oned/attributes.ts';
 import type { Action } from './action.ts';
 
 /**

@@ -1,8 +1,8 @@
 /** The five driver actions, by the name oned runs them under. */
 import type { Action, ActionName } from './action.ts';
-import type { Config } from '../../config/config.ts';
-import type { OnedRequest } from '../../oned/request.ts';
-import { refuseSharedAr } from '../../oned/ar-checks.ts';
+import type { Config } from '../config/config.ts';
+import type { OnedRequest } from '../oned/attributes.ts';
+import { refuseSharedAr } from '../oned/ar-checks.ts';
 import { allocateAddress } from './allocate_address.ts';
 import { freeAddress } from './free_address.ts';
 import { getAddress, refuseWithoutIPv4 } from './get_address.ts';

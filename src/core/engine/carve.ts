@@ -5,11 +5,11 @@
  */
 import { FAMILIES } from '../address/family.ts';
 import { prefixInterval, prefixSize, type Prefix } from '../address/prefix.ts';
-import type { Pool } from '../../config/config.ts';
+import type { Pool } from '../config/config.ts';
 import { firstFreeBlock } from '../intervals/free-block.ts';
 import type { Interval } from '../intervals/interval.ts';
 import { union } from '../intervals/sorted.ts';
-import { MAX_SIZE } from '../../oned/ar-fields.ts';
+import { MAX_SIZE } from '../oned/ar-fields.ts';
 
 export interface Carved {
   readonly subnet: Prefix;

@@ -7,7 +7,7 @@
  */
 import type { AuditFacts } from '../change.ts';
 import type { ArType, Book, Lease, RangeRecord } from '../book/book.ts';
-import { hasIPv4, isStatic6 } from '../../oned/ar-fields.ts';
+import { hasIPv4, isStatic6 } from '../oned/ar-fields.ts';
 import { spanText } from '../book/range-text.ts';
 
 export interface Kept {

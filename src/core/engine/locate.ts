@@ -9,7 +9,7 @@ import { findRange } from '../book/book.ts';
 import { describeRange } from '../book/range-text.ts';
 import { IpamError, shown } from '../errors.ts';
 import type { Interval } from '../intervals/interval.ts';
-import type { Attributes } from '../../oned/request.ts';
+import type { Attributes } from '../oned/attributes.ts';
 import {
   arType,
   hasIPv4,
@@ -22,7 +22,7 @@ import {
   size,
   slaacPrefix,
   text,
-} from '../../oned/ar-fields.ts';
+} from '../oned/ar-fields.ts';
 
 /** What an AR that oned sends back stands for in the book. */
 export type Located =

@@ -20,8 +20,8 @@
 import type { Lease, OnedCount, RangeRecord } from '../book/book.ts';
 import type { Interval } from '../intervals/interval.ts';
 import { cutOut, union } from '../intervals/sorted.ts';
-import type { Attributes } from '../../oned/request.ts';
-import { text } from '../../oned/ar-fields.ts';
+import type { Attributes } from '../oned/attributes.ts';
+import { text } from '../oned/ar-fields.ts';
 import { cutLeases } from './cut-leases.ts';
 import { spanText } from '../book/range-text.ts';
 import type { AuditFacts } from '../change.ts';

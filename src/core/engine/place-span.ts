@@ -6,7 +6,7 @@ import { FAMILIES, formatSpan, type Family } from '../address/family.ts';
 import { formatPrefix, type Prefix } from '../address/prefix.ts';
 import type { Book } from '../book/book.ts';
 import { footprints } from '../book/footprint.ts';
-import type { Pool } from '../../config/config.ts';
+import type { Pool } from '../config/config.ts';
 import { IpamError, shown } from '../errors.ts';
 import { overlaps, type Interval } from '../intervals/interval.ts';
 import { reservedIn } from './carve.ts';

@@ -1,11 +1,9 @@
 /** What of a pool is still free, and which pool a range belongs to. */
-import type { Family } from '../address/family.ts';
-import { FAMILIES, formatSpan } from '../address/family.ts';
+import { FAMILIES, formatSpan, type Family } from '../address/family.ts';
 import { prefixInterval } from '../address/prefix.ts';
 import type { Book } from '../book/book.ts';
 import { footprints } from '../book/footprint.ts';
-import type { Config, Pool } from '../../config/config.ts';
-import { requirePool } from '../../config/config.ts';
+import { requirePool, type Config, type Pool } from '../config/config.ts';
 import { IpamError, shown } from '../errors.ts';
 import { covers, overlaps, type Interval } from '../intervals/interval.ts';
 import { union } from '../intervals/sorted.ts';

@@ -3,7 +3,7 @@ import type { Family } from '../address/family.ts';
 import { enclosingPrefix, prefixInterval, type Prefix } from '../address/prefix.ts';
 import type { RangeRecord } from '../book/book.ts';
 import { span4, span6 } from '../book/footprint.ts';
-import { poolNamed, type Config, type Pool } from '../../config/config.ts';
+import { poolNamed, type Config, type Pool } from '../config/config.ts';
 import { subnetAround } from './subnet-around.ts';
 
 export interface RangeSubnet {

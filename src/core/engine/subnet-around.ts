@@ -1,7 +1,7 @@
 /** The subnet an explicit span of addresses lives in, which decides its network, gateway and broadcast. */
 import { FAMILIES } from '../address/family.ts';
 import { prefixInterval, type Prefix } from '../address/prefix.ts';
-import type { Pool } from '../../config/config.ts';
+import type { Pool } from '../config/config.ts';
 import { covers, type Interval } from '../intervals/interval.ts';
 
 /** The pool's subnet of `subnetPrefix` bits that holds the whole span, else the pool's network. */

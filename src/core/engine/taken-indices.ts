@@ -11,7 +11,7 @@ import type { Family } from '../address/family.ts';
 import { formatPrefix, prefixInterval } from '../address/prefix.ts';
 import type { RangeRecord } from '../book/book.ts';
 import type { Hold } from '../book/holds.ts';
-import { poolNamed, type Config } from '../../config/config.ts';
+import { poolNamed, type Config } from '../config/config.ts';
 import { shown } from '../errors.ts';
 import type { Interval } from '../intervals/interval.ts';
 import { union } from '../intervals/sorted.ts';

@@ -1,6 +1,6 @@
 /** `range add`: an unmanaged range for hosts OpenNebula does not manage, carved or placed like register does. */
 import type { Book } from '../book/book.ts';
-import { requirePool, type Config } from '../../config/config.ts';
+import { requirePool, type Config } from '../config/config.ts';
 import { spanText } from '../book/range-text.ts';
 import { IpamError, shown } from '../errors.ts';
 import { parseAddress } from './locate-address.ts';

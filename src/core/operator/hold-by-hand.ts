@@ -6,7 +6,7 @@ import { prefixInterval } from '../address/prefix.ts';
 import type { Book } from '../book/book.ts';
 import { holdAt, recordHolds, releaseHold, type Hold } from '../book/holds.ts';
 import type { Change } from '../change.ts';
-import type { Config } from '../../config/config.ts';
+import type { Config } from '../config/config.ts';
 import { IpamError, shown } from '../errors.ts';
 import { covers } from '../intervals/interval.ts';
 import { parseAddress } from './locate-address.ts';

@@ -8,14 +8,14 @@
  * refuses the whole file, with its line, column and value, and nothing is imported.
  */
 import { FAMILIES, type Family } from '../address/family.ts';
-import { poolNamed, type Config, type Pool } from '../../config/config.ts';
+import { poolNamed, type Config, type Pool } from '../config/config.ts';
 import { replaceRange, type Book, type Lease, type RangeRecord } from '../book/book.ts';
 import { spanText } from '../book/range-text.ts';
 import { checkClearOfRanges, subnetInPool } from '../engine/place-span.ts';
 import { takenIndices } from '../engine/taken-indices.ts';
 import { IpamError, shown } from '../errors.ts';
 import { insertDisjoint, overlapping } from '../intervals/sorted.ts';
-import { MAX_SIZE } from '../../oned/ar-fields.ts';
+import { MAX_SIZE } from '../oned/ar-fields.ts';
 import { parseCsv, type CsvRecord } from './csv.ts';
 import { holderPhrase } from './holder-phrase.ts';
 import { operatorTextProblem } from './operator-text.ts';

@@ -6,9 +6,10 @@
  * in the pool (in free pool space, growing the operator range next to it).
  */
 import { FAMILIES } from '../address/family.ts';
+import { formatMac } from '../address/mac.ts';
 import { formatPrefix, ipv4Netmask, prefixInterval, type Prefix } from '../address/prefix.ts';
 import { replaceRange, type Book, type Lease, type RangeRecord } from '../book/book.ts';
-import { requirePool, type Config, type Pool } from '../../config/config.ts';
+import { requirePool, type Config, type Pool } from '../config/config.ts';
 import { gatewayOf } from '../engine/carve.ts';
 import { addressText, spanText } from '../book/range-text.ts';
 import { refuseOverlapping } from '../engine/overlap.ts';
@@ -19,11 +20,12 @@ import { IpamError, shown } from '../errors.ts';
 import { nextFreeBlock } from '../intervals/free-block.ts';
 import { covers, type Interval } from '../intervals/interval.ts';
 import { insertDisjoint } from '../intervals/sorted.ts';
+import { refuseLeasedMac } from './lease-mac.ts';
 import { locateAddress, parseAddress } from './locate-address.ts';
 import { carveUnmanaged, placeUnmanaged } from './new-range.ts';
 import type { Change } from '../change.ts';
 import { rangeSubnet } from '../engine/range-subnet.ts';
-import { MAX_SIZE } from '../../oned/ar-fields.ts';
+import { MAX_SIZE } from '../oned/ar-fields.ts';
 import { subnetAround } from '../engine/subnet-around.ts';
 
 export interface LeaseRequest {
@@ -33,6 +35,8 @@ export interface LeaseRequest {
   readonly ip?: string;
   readonly owner: string;
   readonly note?: string;
+  /** The host's MAC (`--mac`, parsed by parseLeaseMac): one address only; sync gives it a DHCP entry. */
+  readonly mac?: bigint;
 }
 
 /** What a host needs to configure its interface, with the lease's place in the books. */
@@ -45,6 +49,8 @@ export interface LeaseResult extends HostSettings {
   readonly count: bigint;
   /** True when a new unmanaged range was made for this lease. */
   readonly newRange: boolean;
+  /** The host's MAC, when the lease has one. */
+  readonly mac?: string;
 }
 
 /**
@@ -65,15 +71,23 @@ export function leaseAddresses(book: Book, config: Config, request: LeaseRequest
   const pool = requirePool(config, request.pool, `Cannot lease from pool ${shown(request.pool)}`);
   if (request.ip !== undefined && request.count !== undefined)
     throw new IpamError('usage', 'Cannot lease: give --count or --ip, not both');
+  if (request.mac !== undefined && (request.count ?? 1n) !== 1n)
+    throw new IpamError(
+      'usage',
+      `Cannot lease ${request.count} addresses with --mac ${formatMac(request.mac)}: a MAC is one host's one address (--ip, or --count 1)`,
+    );
   const placed =
     request.ip !== undefined
       ? atAddress(book, config, pool, request.ip, request.owner, now)
       : inBlock(book, config, pool, request.count ?? 1n, request.owner, now);
+  if (request.mac !== undefined)
+    refuseLeasedMac(placed.range, request.mac, `lease ${spanText(placed.range, placed.indices)}`);
   const lease: Lease = {
     ...placed.indices,
     holder: 'operator',
     owner: request.owner,
     ...(request.note === undefined ? {} : { note: request.note }),
+    ...(request.mac === undefined ? {} : { mac: request.mac }),
     at: now,
   };
   const range = { ...placed.range, leases: insertDisjoint(placed.range.leases, lease) };
@@ -87,9 +101,17 @@ export function leaseAddresses(book: Book, config: Config, request: LeaseRequest
       first: addressText(range, placed.indices.first),
       count: placed.indices.last - placed.indices.first + 1n,
       newRange: placed.newRange,
+      ...(request.mac === undefined ? {} : { mac: formatMac(request.mac) }),
       ...hostSettings(range, config, pool),
     },
-    audit: [{ range: range.id, addresses, owner: request.owner }],
+    audit: [
+      {
+        range: range.id,
+        addresses,
+        owner: request.owner,
+        ...(request.mac === undefined ? {} : { mac: formatMac(request.mac) }),
+      },
+    ],
   };
 }
 

@@ -8,7 +8,7 @@ import { formatMac, parseMac } from '../address/mac.ts';
 import { prefixInterval, type Prefix } from '../address/prefix.ts';
 import type { Book, Lease, RangeRecord } from '../book/book.ts';
 import { footprint, span4, span6 } from '../book/footprint.ts';
-import type { Config, Pool } from '../../config/config.ts';
+import type { Config, Pool } from '../config/config.ts';
 import { reservedIn, type ReservedRole } from '../engine/carve.ts';
 import { subnetAround } from '../engine/subnet-around.ts';
 import { takenIndices } from '../engine/taken-indices.ts';

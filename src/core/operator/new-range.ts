@@ -6,8 +6,8 @@
 import { FAMILIES } from '../address/family.ts';
 import { formatPrefix, prefixInterval, type Prefix } from '../address/prefix.ts';
 import type { Book, RangeRecord } from '../book/book.ts';
-import type { Config, Pool } from '../../config/config.ts';
-import { MAX_SIZE } from '../../oned/ar-fields.ts';
+import type { Config, Pool } from '../config/config.ts';
+import { MAX_SIZE } from '../oned/ar-fields.ts';
 import { carve, reservedIn, subnetCapacity } from '../engine/carve.ts';
 import { takenSpace } from '../engine/pool-space.ts';
 import { checkClearOfRanges, subnetInPool } from '../engine/place-span.ts';

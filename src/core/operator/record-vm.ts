@@ -7,7 +7,7 @@ import { FAMILIES, type Family } from '../address/family.ts';
 import type { Book } from '../book/book.ts';
 import { vmsOf, type VmAddress } from '../book/vms.ts';
 import type { Change } from '../change.ts';
-import type { Config } from '../../config/config.ts';
+import type { Config } from '../config/config.ts';
 import { locateAddress } from './locate-address.ts';
 
 export interface SeenVm {

@@ -4,7 +4,7 @@
  * `--force` (for a lease oned will never free, e.g. after a lost free_address).
  */
 import { replaceRange, type Book, type Lease, type RangeRecord } from '../book/book.ts';
-import type { Config } from '../../config/config.ts';
+import type { Config } from '../config/config.ts';
 import { spanText } from '../book/range-text.ts';
 import { holderPhrase } from './holder-phrase.ts';
 import { IpamError, shown } from '../errors.ts';

@@ -3,9 +3,9 @@ import type { Family } from '../address/family.ts';
 import { prefixInterval, prefixSize } from '../address/prefix.ts';
 import type { Book, RangeRecord } from '../book/book.ts';
 import { footprint, footprints } from '../book/footprint.ts';
-import type { Config, Pool } from '../../config/config.ts';
+import type { Config, Pool } from '../config/config.ts';
 import { takenIndices } from '../engine/taken-indices.ts';
-import { holdsOf } from '../book/holds.ts';
+import { type Hold, holdsOf } from '../book/holds.ts';
 import { covers, intervalSize, overlaps, type Interval } from '../intervals/interval.ts';
 import { union } from '../intervals/sorted.ts';
 
@@ -15,24 +15,29 @@ export interface RangeUsage {
   readonly used: bigint;
   readonly byOpenNebula: bigint;
   readonly byOperators: bigint;
-  /** Neither leased nor excluded by the pool: what can still be leased. */
+  /** Held (seen in use outside the book) and neither leased nor kept out by the pool: never handed out. */
+  readonly held: bigint;
+  /** Neither leased, kept out by the pool nor held: what can still be leased. */
   readonly free: bigint;
 }
 
-export function rangeUsage(range: RangeRecord, config: Config): RangeUsage {
+/** `holds`: the book's (holdsOf); a held index is held, not free, as get_address sees it. */
+export function rangeUsage(range: RangeRecord, config: Config, holds: readonly Hold[]): RangeUsage {
   let byOpenNebula = 0n;
   let byOperators = 0n;
   for (const lease of range.leases) {
     if (lease.holder === 'opennebula') byOpenNebula += intervalSize(lease);
     else byOperators += intervalSize(lease);
   }
-  // Held addresses still count as free here (the range's own view; holds are the book's).
-  const unavailable = takenIndices(range, config, []).reduce((n, span) => n + intervalSize(span), 0n);
+  const count = (spans: readonly Interval[]) => spans.reduce((n, span) => n + intervalSize(span), 0n);
+  const withoutHolds = count(takenIndices(range, config, []));
+  const unavailable = holds.length === 0 ? withoutHolds : count(takenIndices(range, config, holds));
   return {
     size: range.size,
     used: byOpenNebula + byOperators,
     byOpenNebula,
     byOperators,
+    held: unavailable - withoutHolds,
     free: range.size - unavailable,
   };
 }

@@ -5,12 +5,11 @@
  * (no other range, no excluded prefix, no network, broadcast, gateway or DNS address, and, for
  * a carved range, inside its own subnet). Otherwise it says why not. Pure.
  */
-import type { Family } from '../address/family.ts';
-import { FAMILIES } from '../address/family.ts';
+import { FAMILIES, type Family } from '../address/family.ts';
 import { prefixInterval } from '../address/prefix.ts';
 import type { Book, RangeRecord } from '../book/book.ts';
 import { footprints } from '../book/footprint.ts';
-import { poolNamed, type Config } from '../../config/config.ts';
+import { poolNamed, type Config } from '../config/config.ts';
 import { reservedIn } from '../engine/carve.ts';
 import { rangeSubnet } from '../engine/range-subnet.ts';
 import { covers, overlaps, type Interval } from '../intervals/interval.ts';

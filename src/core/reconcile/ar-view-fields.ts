@@ -5,7 +5,7 @@
 import { parseIPv4 } from '../address/ipv4.ts';
 import type { Prefix } from '../address/prefix.ts';
 import type { ArType } from '../book/book.ts';
-import * as field from '../../oned/ar-fields.ts';
+import * as field from '../oned/ar-fields.ts';
 import { IpamError } from '../errors.ts';
 import type { ArView } from './onevnet-document.ts';
 import { arText } from './onevnet-document.ts';

@@ -11,8 +11,8 @@ import { FAMILIES } from '../address/family.ts';
 import { formatMac } from '../address/mac.ts';
 import type { Book, Lease, RangeRecord } from '../book/book.ts';
 import { findRange } from '../book/book.ts';
-import type { Config } from '../../config/config.ts';
-import { hasIPv4, isStatic6, RANGE_ID_ATTRIBUTE, text } from '../../oned/ar-fields.ts';
+import type { Config } from '../config/config.ts';
+import { hasIPv4, isStatic6, RANGE_ID_ATTRIBUTE, text } from '../oned/ar-fields.ts';
 import { describeRange, spanText } from '../book/range-text.ts';
 import type { Interval } from '../intervals/interval.ts';
 import { cutOut, overlapping, union } from '../intervals/sorted.ts';
@@ -20,7 +20,7 @@ import { readArFields, type ArFields } from './ar-view-fields.ts';
 import type { ArView, OnevnetDocument } from './onevnet-document.ts';
 import { arText } from './onevnet-document.ts';
 import { judgeResize } from './adopt-resize.ts';
-import { placeLeases, runsOf, type PlacedLease } from './place-leases.ts';
+import { placeLeases, runsOf, type PlacedLease, type Run } from './place-leases.ts';
 import { OccupiedSpace } from './occupied-space.ts';
 import { narrowed, rebuildRange } from './rebuild-range.ts';
 import type { ReconcileFinding, ReconcileNote } from './reconcile-finding.ts';
@@ -59,6 +59,13 @@ export interface ReconcilePlan {
   readonly nothingCompared?: string;
 }
 
+/** What the plan gathers as ranges are compared; every step adds to it. */
+interface Gathered {
+  readonly findings: ReconcileFinding[];
+  readonly notes: ReconcileNote[];
+  readonly fixes: ReconcileFix[];
+}
+
 const RANGE_NUMBER = /^r([1-9][0-9]*)$/;
 const NOT_RANGES = 'reconcile adopts leases and missing ranges, not changed range definitions';
 
@@ -73,9 +80,9 @@ export function findDifferences(book: Book, doc: OnevnetDocument, given: Reconci
     documentTime: judgedUntil,
     now: given.documentTime < given.now ? given.documentTime : given.now,
   };
-  const findings: ReconcileFinding[] = [];
-  const fixes: ReconcileFix[] = [];
   const { selected, others, notes } = selectArs(doc, options.driver);
+  const gathered: Gathered = { findings: [], notes, fixes: [] };
+  const { findings, fixes } = gathered;
   const read = selected.map((ar) => ({ ar, fields: readArFields(ar) }));
   // Other drivers' ARs are never judged, but they say which space is taken and which range of a
   // shared book is theirs; one that does not read is simply not used.
@@ -132,10 +139,10 @@ export function findDifferences(book: Book, doc: OnevnetDocument, given: Reconci
       });
       continue;
     }
-    compareRange(book, range, ar, fields, options, findings, notes, fixes);
+    compareRange(book, range, ar, fields, options, gathered);
   }
 
-  addMissingRanges(book, unmatched, read, otherRead, options, findings, notes, fixes);
+  addMissingRanges(book, unmatched, read, otherRead, options, gathered);
 
   if (doc.root === 'VNET') {
     notes.push({ kind: 'single-vnet', vnet: doc.vnets[0]?.id ?? '?' });
@@ -245,10 +252,9 @@ function compareRange(
   ar: ArView,
   fields: ArFields,
   options: ReconcileOptions,
-  findings: ReconcileFinding[],
-  notes: ReconcileNote[],
-  fixes: ReconcileFix[],
+  gathered: Gathered,
 ): void {
+  const { findings, notes, fixes } = gathered;
   const where = { range: range.id, ar: arText(ar) };
   const differs: ('TYPE' | 'IP' | 'IP6' | 'SIZE' | 'MAC')[] = [];
   const differ = (field: 'TYPE' | 'IP' | 'IP6' | 'SIZE' | 'MAC', book: string, opennebula: string) => {
@@ -309,7 +315,7 @@ function compareRange(
     ...optional(range.ip6, 'ip6'),
     ...optional(range.mac ?? fields.mac, 'mac'),
   });
-  compareLeases(resized, ar, placed, options, findings, notes, fixes);
+  compareLeases(resized, ar, placed, options, gathered);
 }
 
 function compareLeases(
@@ -317,11 +323,17 @@ function compareLeases(
   ar: ArView,
   placed: readonly PlacedLease[],
   options: ReconcileOptions,
-  findings: ReconcileFinding[],
-  notes: ReconcileNote[],
-  fixes: ReconcileFix[],
+  gathered: Gathered,
 ): void {
+  const { findings, notes, fixes } = gathered;
   const where = { range: range.id, ar: arText(ar) };
+  // A run of the AR's leases: where, which addresses, how many, whose.
+  const leased = (run: Run<PlacedLease>, addresses = spanText(range, run)) => ({
+    ...where,
+    addresses,
+    count: run.members.length,
+    holder: run.members[0]!.holder,
+  });
   const outside: PlacedLease[] = [];
   const missing: PlacedLease[] = [];
   const onOperator: (PlacedLease & { operator: string })[] = [];
@@ -335,43 +347,25 @@ function compareLeases(
     else if (held.holder === 'operator') onOperator.push({ ...lease, operator: held.owner ?? '?' });
   }
 
-  for (const run of runsOf(outside, (l) => l.holder)) {
-    const first = run.members[0]!;
+  for (const run of runsOf(outside, (l) => l.holder))
     findings.push({
       kind: 'lease-outside-book-range',
-      ...where,
-      addresses: outsideText(range, run),
-      count: run.members.length,
-      holder: first.holder,
+      ...leased(run, outsideText(range, run)),
       adoptable: false,
       why: `the book's range has ${range.size} address${range.size === 1n ? '' : 'es'}; ${NOT_RANGES}`,
     });
-  }
   for (const run of runsOf(missing, (l) => l.holder)) {
-    const first = run.members[0]!;
-    findings.push({
-      kind: 'lease-missing-in-book',
-      ...where,
-      addresses: spanText(range, run),
-      count: run.members.length,
-      holder: first.holder,
-      adoptable: true,
-    });
-    fixes.push({ kind: 'add-lease', range: range.id, lease: adoptedLease(range, run, first, options.now) });
+    findings.push({ kind: 'lease-missing-in-book', ...leased(run), adoptable: true });
+    fixes.push({ kind: 'add-lease', range: range.id, lease: adoptedLease(range, run, run.members[0]!, options.now) });
   }
-  for (const run of runsOf(onOperator, (l) => `${l.holder}\u0000${l.operator}`)) {
-    const first = run.members[0]!;
+  for (const run of runsOf(onOperator, (l) => `${l.holder}\u0000${l.operator}`))
     findings.push({
       kind: 'lease-held-by-operator',
-      ...where,
-      addresses: spanText(range, run),
-      count: run.members.length,
-      holder: first.holder,
-      operator: first.operator,
+      ...leased(run),
+      operator: run.members[0]!.operator,
       adoptable: false,
       why: 'operator leases are never changed by reconcile; one side must give the address up',
     });
-  }
 
   // Held for OpenNebula in the book but not leased there, unless taken after the document.
   const leasedThere = union(placed.map((l) => ({ first: l.index, last: l.index })));
@@ -406,10 +400,9 @@ function addMissingRanges(
   all: readonly { fields: ArFields }[],
   others: readonly { ar: ArView; fields: ArFields }[],
   options: ReconcileOptions,
-  findings: ReconcileFinding[],
-  notes: ReconcileNote[],
-  fixes: ReconcileFix[],
+  gathered: Gathered,
 ): void {
+  const { findings, notes, fixes } = gathered;
   // New ids never reuse one the book handed out or one an AR of the document carries.
   let nextId = book.nextRangeId;
   for (const { fields } of all) {
@@ -441,15 +434,16 @@ function addMissingRanges(
       size: fields.size === undefined ? 0 : Number(fields.size),
       leases: leasedInOpenNebula(ar),
     };
-    if (!rebuilt.ok) {
+    const missing = (addresses: string, refused?: string) =>
       findings.push({
         kind: 'range-missing-in-book',
         ...where,
         ...shape,
-        addresses: '?',
-        adoptable: false,
-        why: `it cannot be rebuilt: ${rebuilt.why}`,
+        addresses,
+        ...(refused === undefined ? { adoptable: true } : { adoptable: false, why: refused }),
       });
+    if (!rebuilt.ok) {
+      missing('?', `it cannot be rebuilt: ${rebuilt.why}`);
       continue;
     }
     const placed = ar.leases ? placeLeases(ar, rebuilt.range) : [];
@@ -459,14 +453,7 @@ function addMissingRanges(
     );
     const addresses = spanText(rebuilt.range, { first: 0n, last: rebuilt.range.size - 1n });
     if (outside.length > 0) {
-      findings.push({
-        kind: 'range-missing-in-book',
-        ...where,
-        ...shape,
-        addresses,
-        adoptable: false,
-        why: `${outside.length} of its leases lie outside its own SIZE`,
-      });
+      missing(addresses, `${outside.length} of its leases lie outside its own SIZE`);
       continue;
     }
     // The driver the AR names is the one that registered it (register replies IPAM_MAD).
@@ -475,18 +462,11 @@ function addMissingRanges(
     if (occupied.blocker(range) && !occupied.blocker(narrowed(range))) range = narrowed(range);
     const blocker = occupied.blocker(range);
     if (blocker) {
-      findings.push({
-        kind: 'range-missing-in-book',
-        ...where,
-        ...shape,
-        addresses,
-        adoptable: false,
-        why: `it overlaps range ${describeRange(blocker)} in the book`,
-      });
+      missing(addresses, `it overlaps range ${describeRange(blocker)} in the book`);
       continue;
     }
     occupied.add(range);
-    findings.push({ kind: 'range-missing-in-book', ...where, ...shape, addresses, adoptable: true });
+    missing(addresses);
     fixes.push({ kind: 'add-range', range });
     if (!ar.leases) notes.push({ kind: 'leases-not-listed', ...where });
   }

@@ -3,7 +3,7 @@
  * reconciling needs (docs/oned-contract.md 6): each VNET's ARs with their attributes and, when printed,
  * their leases.
  */
-import type { Attributes } from '../../oned/request.ts';
+import type { Attributes } from '../oned/attributes.ts';
 
 export interface OnevnetDocument {
   /** `VNET` for `onevnet show -x`, `VNET_POOL` for `onevnet list -x`. */

@@ -7,7 +7,7 @@ import { parseIPv4 } from '../address/ipv4.ts';
 import { parseIPv6 } from '../address/ipv6.ts';
 import { parseMac } from '../address/mac.ts';
 import type { ArType } from '../book/book.ts';
-import { hasIPv4, isStatic6 } from '../../oned/ar-fields.ts';
+import { hasIPv4, isStatic6 } from '../oned/ar-fields.ts';
 import { IpamError, shown } from '../errors.ts';
 import type { Interval } from '../intervals/interval.ts';
 import type { ArView } from './onevnet-document.ts';

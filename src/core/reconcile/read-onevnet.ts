@@ -5,7 +5,7 @@
  * half-used. Pure: the file is read by the command.
  */
 import { XMLParser } from 'fast-xml-parser';
-import { plainXmlProblem } from '../../oned/plain-xml.ts';
+import { plainXmlProblem } from '../oned/plain-xml.ts';
 import { IpamError, shown } from '../errors.ts';
 import type { ArView, LeaseOwner, LeaseView, OnevnetDocument, VnetView } from './onevnet-document.ts';
 

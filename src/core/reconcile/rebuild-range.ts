@@ -8,9 +8,8 @@
 import { FAMILIES, type Family } from '../address/family.ts';
 import { prefixInterval, type Prefix } from '../address/prefix.ts';
 import type { Lease, RangeRecord } from '../book/book.ts';
-import type { Config, Pool } from '../../config/config.ts';
-import { poolNamed } from '../../config/config.ts';
-import { hasIPv4, isSlaac, isStatic6 } from '../../oned/ar-fields.ts';
+import { poolNamed, type Config, type Pool } from '../config/config.ts';
+import { hasIPv4, isSlaac, isStatic6 } from '../oned/ar-fields.ts';
 import { covers, overlaps, type Interval } from '../intervals/interval.ts';
 import type { ArFields } from './ar-view-fields.ts';
 

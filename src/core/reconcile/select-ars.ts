@@ -4,7 +4,7 @@
  * IPAM_MAD is the default driver name. ARs of a reservation are left out: their addresses are
  * leases of the parent AR, listed there with VNET = the reservation (docs/oned-contract.md 6).
  */
-import { RANGE_ID_ATTRIBUTE, text } from '../../oned/ar-fields.ts';
+import { RANGE_ID_ATTRIBUTE, text } from '../oned/ar-fields.ts';
 import type { ArView, OnevnetDocument } from './onevnet-document.ts';
 import { arText } from './onevnet-document.ts';
 import type { ReconcileNote } from './reconcile-finding.ts';

@@ -6,19 +6,49 @@
  */
 import { FAMILIES } from '../address/family.ts';
 import type { DesiredFinding } from './desired-state.ts';
-import type { DhcpPut, SyncConflict, SyncPlan } from './sync-plan.ts';
+import type { DhcpPut, SyncConflict, SyncPlan, TargetTally } from './sync-plan.ts';
 import type { DnsRecord, DnsUpdate, DnsUpdateOutcome } from './target-records.ts';
+import { type ChangeKind, dnsChangeKind, type PassOutcomes, type TargetAfter, tallyAfter } from './tally-after.ts';
 
-export interface DescribeOptions {
-  /** False: a dry run ("would"); true: the plan was applied. */
-  readonly applied: boolean;
-  /** After applying: each DNS target's outcomes, in the order of its updates; a failed one is said so. */
-  readonly dnsOutcomes?: Readonly<Record<string, readonly DnsUpdateOutcome[]>>;
-  /** Lines per list before "... and N more"; default 20. */
-  readonly limit?: number;
-}
+/** A dry run ("would"), or the plan applied: what each target said, of which only what it applied counts as done. */
+export type DescribeOptions =
+  | { readonly applied: false; readonly limit?: number }
+  | { readonly applied: true; readonly outcomes: PassOutcomes; readonly limit?: number };
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** Each change's verb, present and past; a DHCP target's "delete" is said "remove". */
+const VERBS: Readonly<Record<ChangeKind, readonly [string, string]>> = {
+  add: ['add', 'added'],
+  change: ['change', 'changed'],
+  renew: ['renew', 'renewed'],
+  delete: ['delete', 'deleted'],
+};
+/** Per kind of target: what a change is to, its word for delete, and the words for what was not done. */
+const WORDS = {
+  dns: { thing: 'name', delete: VERBS.delete, missed: (n: number) => `${plural(n, 'update')} not applied` },
+  dhcp: {
+    thing: 'lease',
+    delete: ['remove', 'removed'] as const,
+    missed: (n: number) => `${plural(n, 'lease change')} not done`,
+  },
+} as const;
+const KINDS: readonly ChangeKind[] = ['add', 'change', 'renew', 'delete'];
+
+/** "would add 3 names" (a dry run: what was planned), or "added 2 names; 1 update not applied" (only what was applied). */
+function header(kind: TargetTally['kind'], planned: Readonly<Record<ChangeKind, number>>, after?: TargetAfter): string {
+  const words = WORDS[kind];
+  const counts = after?.done ?? planned;
+  const parts = KINDS.filter((k) => counts[k] > 0).map(
+    (k) => `${(k === 'delete' ? words.delete : VERBS[k])[after ? 1 : 0]} ${plural(counts[k], words.thing)}`,
+  );
+  if (!after) return `would ${parts.join(', ')}`;
+  const missed = [
+    ...(after.notApplied ? [words.missed(after.notApplied)] : []),
+    ...(after.unconfirmed ? [`${after.unconfirmed} not confirmed (the target failed first)`] : []),
+  ];
+  return `${parts.length ? parts.join(', ') : 'nothing applied'}${missed.length ? `; ${missed.join(', ')}` : ''}`;
+}
 
 export function describeSync(plan: SyncPlan, options: DescribeOptions): string {
   const limit = options.limit ?? 20;
@@ -27,44 +57,37 @@ export function describeSync(plan: SyncPlan, options: DescribeOptions): string {
     lines.push(...items.slice(0, limit).map((item) => `  ${item}`));
     if (items.length > limit) lines.push(`  ... and ${items.length - limit} more`);
   };
-
+  const after = options.applied ? tallyAfter(plan, options.outcomes) : undefined;
+  const afterOf = (target: string, kind: TargetTally['kind']) =>
+    after?.find((t) => t.target === target && t.kind === kind);
   for (const target of plan.dns) {
     if (target.updates.length === 0) continue;
-    const outcomes = options.dnsOutcomes?.[target.target];
-    const kinds = target.updates.map(kindOf);
-    const count = (k: string) => kinds.filter((x) => x === k).length;
-    const parts = [
-      ['add', 'added'],
-      ['change', 'changed'],
-      ['delete', 'deleted'],
-    ]
-      .filter(([k]) => count(k!) > 0)
-      .map(([would, did]) => `${options.applied ? did : would} ${plural(count(would!), 'name')}`);
-    const failed = outcomes ? outcomes.filter((o) => !o.applied).length : 0;
-    lines.push(
-      `DNS target ${target.target}: ${options.applied ? '' : 'would '}${parts.join(', ')}${failed ? `; ${plural(failed, 'update')} not applied` : ''}`,
-    );
-    list(target.updates.map((u, i) => updateLine(u, kinds[i]!, outcomes?.[i])));
+    const kinds = target.updates.map(dnsChangeKind);
+    const planned = { add: 0, change: 0, renew: 0, delete: 0 };
+    for (const kind of kinds) planned[kind]++;
+    const outcomes = options.applied ? (options.outcomes.dns[target.target] ?? []) : undefined;
+    lines.push(`DNS target ${target.target}: ${header('dns', planned, afterOf(target.target, 'dns'))}`);
+    list(target.updates.map((u, i) => updateLine(u, kinds[i]!, outcomes && (outcomes[i] ?? 'unanswered'))));
   }
 
   for (const target of plan.dhcp) {
     if (target.put.length === 0 && target.remove.length === 0) continue;
     const count = (why: DhcpPut['why']) => target.put.filter((p) => p.why === why).length;
-    const parts = [
-      [count('new'), 'add', 'added'],
-      [count('changed'), 'change', 'changed'],
-      [count('renew'), 'renew', 'renewed'],
-      [target.remove.length, 'remove', 'removed'],
-    ]
-      .filter(([n]) => (n as number) > 0)
-      .map(([n, would, did]) => `${options.applied ? did : would} ${plural(n as number, 'lease')}`);
-    lines.push(`DHCP target ${target.target}: ${options.applied ? '' : 'would '}${parts.join(', ')}`);
+    const planned = {
+      add: count('new'),
+      change: count('changed'),
+      renew: count('renew'),
+      delete: target.remove.length,
+    };
+    const said = options.applied ? options.outcomes.dhcp[target.target] : undefined;
+    const notDone = (done: boolean | undefined) => (options.applied && done !== true ? ' (not done)' : '');
+    lines.push(`DHCP target ${target.target}: ${header('dhcp', planned, afterOf(target.target, 'dhcp'))}`);
     list([
       ...target.put.map(
-        (p) =>
-          `${p.why === 'new' ? 'add' : p.why === 'changed' ? 'change' : 'renew'}  ${p.host.address} ${p.host.mac}${p.host.hostname ? ` ${p.host.hostname}` : ''}`,
+        (p, i) =>
+          `${p.why === 'new' ? 'add' : p.why === 'changed' ? 'change' : 'renew'}  ${p.host.address} ${p.host.mac}${p.host.hostname ? ` ${p.host.hostname}` : ''}${notDone(said?.put[i])}`,
       ),
-      ...target.remove.map((e) => `remove  ${e.address}${e.mac ? ` ${e.mac}` : ''}`),
+      ...target.remove.map((e, i) => `remove  ${e.address}${e.mac ? ` ${e.mac}` : ''}${notDone(said?.remove[i])}`),
     ]);
   }
 
@@ -95,7 +118,7 @@ export function describeSync(plan: SyncPlan, options: DescribeOptions): string {
     if (f.kind === 'too-many-addresses')
       lines.push(`Only the first ${f.limit} leased addresses were synced; the rest wait until the book holds fewer.`);
 
-  const inPlace = plan.tallies
+  const inPlace = (after ?? plan.tallies)
     .filter((t) => t.inPlace > 0)
     .map((t) => `${plural(t.inPlace, t.kind === 'dns' ? 'DNS record' : 'DHCP lease')} on ${t.target}`);
   const nothing =
@@ -106,21 +129,17 @@ export function describeSync(plan: SyncPlan, options: DescribeOptions): string {
   return `${lines.join('\n')}\n`;
 }
 
-function kindOf(update: DnsUpdate): 'add' | 'change' | 'delete' {
-  if (update.remove.length === 0) return 'add';
-  return update.add.length === 0 ? 'delete' : 'change';
-}
-
 const recordText = (records: readonly DnsRecord[]) =>
   records
     .filter((r) => r.type !== 'TXT')
     .map((r) => `${r.type} ${r.data}`)
     .join(', ') || 'ownership mark';
 
+/** `outcome`: after applying, the server's answer, or `unanswered` when the target failed first. */
 function updateLine(
   update: DnsUpdate,
   kind: 'add' | 'change' | 'delete',
-  outcome: DnsUpdateOutcome | undefined,
+  outcome: DnsUpdateOutcome | 'unanswered' | undefined,
 ): string {
   const name =
     [...update.add, ...update.remove].find((r) => r.type !== 'TXT')?.name ?? [...update.add, ...update.remove][0]!.name;
@@ -131,9 +150,11 @@ function updateLine(
         ? recordText(update.remove)
         : `${recordText(update.remove)} -> ${recordText(update.add)}`;
   const failed =
-    outcome && !outcome.applied
-      ? ` (not applied: ${outcome.rcode}${outcome.rcode === 'YXDOMAIN' || outcome.rcode === 'YXRRSET' || outcome.rcode === 'NXRRSET' ? ', it changed since it was read; the next pass decides' : ''})`
-      : '';
+    outcome === 'unanswered'
+      ? ' (not confirmed: the target failed first; the next pass reads what is there)'
+      : outcome && !outcome.applied
+        ? ` (not applied: ${outcome.rcode}${outcome.rcode === 'YXDOMAIN' || outcome.rcode === 'YXRRSET' || outcome.rcode === 'NXRRSET' ? ', it changed since it was read; the next pass decides' : ''})`
+        : '';
   return `${kind.padEnd(6)}  ${name} ${what}${failed}`;
 }
 

@@ -9,14 +9,14 @@
 import { formatPrefix } from '../address/prefix.ts';
 import { formatMac } from '../address/mac.ts';
 import type { Book } from '../book/book.ts';
-import type { Config, Pool } from '../../config/config.ts';
+import type { Config, Pool } from '../config/config.ts';
 import { gatewayOf } from '../engine/carve.ts';
 import { rangeSubnet } from '../engine/range-subnet.ts';
 import { FAMILIES } from '../address/family.ts';
-import { hostNameProblem, MAX_NAME_LENGTH } from './dns-name.ts';
-import { addressLabel, fillNamePattern, labelText, type NameValues, type Placeholder } from './name-pattern.ts';
+import { hostNameProblem, MAX_NAME_LENGTH } from '../dns/dns-name.ts';
+import { addressLabel, fillNamePattern, labelText, type NameValues, type Placeholder } from '../dns/name-pattern.ts';
 import { ownerText, registryName } from './ownership.ts';
-import { ptrName } from './reverse-zone.ts';
+import { ptrName } from '../dns/reverse-zone.ts';
 import { MAX_SYNCED_ADDRESSES, syncAddresses, type SyncAddress } from './sync-addresses.ts';
 import type { DhcpHost, DnsRecord } from './target-records.ts';
 

@@ -5,10 +5,9 @@
  * excluded space or an address outside every pool, nothing (it is expected to be in use, or not
  * the book's business).
  */
-import type { Family } from '../address/family.ts';
-import { FAMILIES } from '../address/family.ts';
+import { FAMILIES, type Family } from '../address/family.ts';
 import type { Book } from '../book/book.ts';
-import type { Config } from '../../config/config.ts';
+import type { Config } from '../config/config.ts';
 import { locateAddress } from '../operator/locate-address.ts';
 
 export type ForeignUse =

@@ -10,7 +10,7 @@
  * tells two books apart (two clouds writing one zone), and a restored book keeps its owner.
  */
 import type { DnsRecord } from './target-records.ts';
-import { addressOfPtrName } from './reverse-zone.ts';
+import { addressOfPtrName } from '../dns/reverse-zone.ts';
 import { FAMILIES } from '../address/family.ts';
 
 const HERITAGE = 'nebula-ipam';

@@ -6,7 +6,7 @@
  * elsewhere in a pool, a hold.
  */
 import type { Book } from '../book/book.ts';
-import type { Config } from '../../config/config.ts';
+import type { Config } from '../config/config.ts';
 import type { DesiredDhcp } from './desired-state.ts';
 import { addressValue, foreignUse } from './foreign-use.ts';
 import { canonicalAddress } from './ownership.ts';

@@ -12,12 +12,12 @@
  */
 import { FAMILIES } from '../address/family.ts';
 import type { Book } from '../book/book.ts';
-import type { Config } from '../../config/config.ts';
+import type { Config } from '../config/config.ts';
 import type { DesiredZone } from './desired-state.ts';
 import { compareRecords } from './desired-state.ts';
 import { addressValue, foreignUse } from './foreign-use.ts';
 import { claimedAddresses, claimedRecord, readOwnerText, registeredName, registryName } from './ownership.ts';
-import { addressOfPtrName } from './reverse-zone.ts';
+import { addressOfPtrName } from '../dns/reverse-zone.ts';
 import type { SyncConflict, SyncHold } from './sync-plan.ts';
 import type { DnsPrerequisite, DnsRecord, DnsUpdate } from './target-records.ts';
 

@@ -4,7 +4,7 @@
  */
 import { FAMILIES, type Family } from '../address/family.ts';
 import type { Book, Lease, RangeRecord } from '../book/book.ts';
-import { poolNamed, type Config, type Pool } from '../../config/config.ts';
+import { poolNamed, type Config, type Pool } from '../config/config.ts';
 import { ipv6At } from '../operator/locate-address.ts';
 
 export interface SyncAddress {

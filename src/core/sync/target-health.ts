@@ -5,8 +5,21 @@
  */
 import type { TargetTally } from './sync-plan.ts';
 
+/**
+ * How a DHCP target is kept: Kea leases (the lease_cmds hook: added with a lifetime, renewed by
+ * each pass) or host reservations (host_cmds: no expiry, per-host options), as the server allows.
+ */
+export type DhcpMode = 'leases' | 'reservations';
+
+const DHCP_MODE_TEXT: Readonly<Record<DhcpMode, string>> = {
+  leases: 'Kea leases (lease_cmds)',
+  reservations: 'Kea reservations (host_cmds)',
+};
+
 /** One target as the last pass left it. */
 export interface TargetState extends TargetTally {
+  /** A DHCP target: the mode the last pass that reached it found. */
+  readonly dhcpMode?: DhcpMode;
   /** Whether that pass read (and, with work to do, changed) the target without a failure. */
   readonly answered: boolean;
   /** ISO time of the last pass that found the target answering and wrote all it had to. */
@@ -77,7 +90,8 @@ export function targetHealthLine(health: TargetHealth): string {
       ? 'never in step'
       : `last success ${state.lastSuccess} (${ageText(health.ageSeconds)} ago)`;
   const answer = state.answered ? 'answering' : `not answering: ${state.lastError ?? 'not read'}`;
-  return `${health.target} (${state.kind}): ${counts}; ${last}; ${answer}`;
+  const mode = state.dhcpMode === undefined ? '' : `, ${DHCP_MODE_TEXT[state.dhcpMode]}`;
+  return `${health.target} (${state.kind}${mode}): ${counts}; ${last}; ${answer}`;
 }
 
 function ageText(seconds: number): string {

@@ -3,7 +3,8 @@
  * ranges per view family (core/view/family-rows.ts). Pure: the commands gather, this derives.
  */
 import type { Book } from '../book/book.ts';
-import type { Config } from '../../config/config.ts';
+import { holdsOf } from '../book/holds.ts';
+import type { Config } from '../config/config.ts';
 import { poolUsage, type PoolUsage } from '../operator/usage.ts';
 import {
   familyRows,
@@ -24,7 +25,7 @@ export interface BookView {
 }
 
 export function bookView(book: Book, config: Config): BookView {
-  const ranges = book.ranges.map((r) => rangeRow(r, config));
+  const ranges = book.ranges.map((r) => rangeRow(r, config, holdsOf(book)));
   const families = Object.fromEntries(
     VIEW_FAMILIES.map((family) => {
       const rows = familyRows(book, config, family);

@@ -7,22 +7,19 @@
  */
 import { FAMILIES, type Family } from '../address/family.ts';
 import { formatMac } from '../address/mac.ts';
-import { formatPrefix } from '../address/prefix.ts';
 import type { Book, RangeRecord } from '../book/book.ts';
-import type { Config } from '../../config/config.ts';
-import { rangeSubnet } from '../engine/range-subnet.ts';
+import { holdsOf } from '../book/holds.ts';
+import type { Config } from '../config/config.ts';
 import { poolOf, rangeUsage, type RangeUsage } from '../operator/usage.ts';
+import { type RangeKind, rangeKind, slaacPrefixText, subnetText } from './range-columns.ts';
 
 /** A view's groups: the two IP families, and ETHER ranges, which have MACs only. */
 export type ViewFamily = Family | 'ether';
 export const VIEW_FAMILIES: readonly ViewFamily[] = ['ipv4', 'ipv6', 'ether'];
 
-export interface FamilyRangeRow extends RangeUsage {
+export interface FamilyRangeRow extends RangeUsage, RangeKind {
   readonly id: string;
   readonly family: ViewFamily;
-  readonly managedBy: 'opennebula' | 'operator';
-  readonly owner?: string;
-  readonly type: string;
   readonly pool?: string;
   readonly network?: string;
   /**
@@ -36,6 +33,7 @@ export interface Totals {
   readonly ranges: number;
   readonly size: bigint;
   readonly used: bigint;
+  readonly held: bigint;
   readonly free: bigint;
 }
 
@@ -56,24 +54,17 @@ export function familyRows(book: Book, config: Config, family: ViewFamily): Fami
     .filter((range) => hasFamily(range, family))
     .map((range) => {
       const ip = family === 'ether' ? undefined : family;
-      const placed = ip && rangeSubnet(range, config, ip);
-      const network = placed
-        ? formatPrefix(placed.subnet)
-        : family === 'ipv6' && range.globalPrefix !== undefined
-          ? `${FAMILIES.ipv6.format(range.globalPrefix)}/64`
-          : undefined;
+      const network = ip && (subnetText(range, config, ip) ?? (ip === 'ipv6' ? slaacPrefixText(range) : undefined));
       const pool = ip && (poolOf(range, config, ip)?.name ?? (ip === 'ipv4' ? range.pool : range.pool6));
       const first = firstText(range, family);
       return {
         id: range.id,
         family,
-        managedBy: range.unmanaged ? 'operator' : 'opennebula',
-        ...(range.owner === undefined ? {} : { owner: range.owner }),
-        type: range.type,
+        ...rangeKind(range),
         ...(pool === undefined ? {} : { pool }),
         ...(network === undefined ? {} : { network }),
         first,
-        ...rangeUsage(range, config),
+        ...rangeUsage(range, config, holdsOf(book)),
       };
     });
 }
@@ -89,6 +80,7 @@ export function totalsOf(rows: readonly RangeUsage[]): Totals {
     ranges: rows.length,
     size: rows.reduce((n, r) => n + r.size, 0n),
     used: rows.reduce((n, r) => n + r.used, 0n),
+    held: rows.reduce((n, r) => n + r.held, 0n),
     free: rows.reduce((n, r) => n + r.free, 0n),
   };
 }

@@ -1,19 +1,14 @@
 /** One range as the operator sees it, in table rows and JSON alike. */
-import { formatPrefix } from '../address/prefix.ts';
-import { FAMILIES } from '../address/family.ts';
 import type { RangeRecord } from '../book/book.ts';
-import type { Config } from '../../config/config.ts';
+import type { Hold } from '../book/holds.ts';
+import type { Config } from '../config/config.ts';
 import { addressText } from '../book/range-text.ts';
 import { heldBackCount } from '../engine/oned-count.ts';
-import { rangeSubnet } from '../engine/range-subnet.ts';
 import { poolOf, rangeUsage, type RangeUsage } from '../operator/usage.ts';
+import { type RangeKind, rangeKind, slaacPrefixText, subnetText } from './range-columns.ts';
 
-export interface RangeRow extends RangeUsage {
+export interface RangeRow extends RangeUsage, RangeKind {
   readonly id: string;
-  /** `opennebula` for ranges oned registered, `operator` for `range add` / `lease` ones. */
-  readonly managedBy: 'opennebula' | 'operator';
-  readonly owner?: string;
-  readonly type: string;
   readonly pool?: string;
   readonly network?: string;
   readonly first: string;
@@ -27,25 +22,20 @@ export interface RangeRow extends RangeUsage {
   };
 }
 
-export function rangeRow(range: RangeRecord, config: Config): RangeRow {
+/** `holds`: the book's (holdsOf): held addresses are counted apart from free ones. */
+export function rangeRow(range: RangeRecord, config: Config, holds: readonly Hold[]): RangeRow {
   const family = range.ip !== undefined ? 'ipv4' : 'ipv6';
-  const placed = rangeSubnet(range, config, family);
-  const network = placed
-    ? formatPrefix(placed.subnet)
-    : range.globalPrefix !== undefined
-      ? `${FAMILIES.ipv6.format(range.globalPrefix)}/64`
-      : undefined;
+  // An IP4_6 range outside every configured IPv4 subnet still shows where it is: its /64.
+  const network = subnetText(range, config, family) ?? slaacPrefixText(range);
   const pool = poolOf(range, config, family) ?? (family === 'ipv4' ? poolOf(range, config, 'ipv6') : undefined);
   return {
     id: range.id,
-    managedBy: range.unmanaged ? 'operator' : 'opennebula',
-    ...(range.owner === undefined ? {} : { owner: range.owner }),
-    type: range.type,
+    ...rangeKind(range),
     ...(pool ? { pool: pool.name } : range.pool !== undefined ? { pool: range.pool } : {}),
     ...(network === undefined ? {} : { network }),
     first: addressText(range, 0n),
     last: addressText(range, range.size - 1n),
-    ...rangeUsage(range, config),
+    ...rangeUsage(range, config, holds),
     ...(range.oned && range.oned.used > range.oned.held
       ? {
           onedCount: {

@@ -39,7 +39,15 @@ import { randomHex } from '../../random-hex.ts';
 import { letSignalsIn, stopIfAborted } from '../stop-before-commit.ts';
 import type { StoreCopy, StoreHealth } from '../store-health.ts';
 import type { AuditLog, Generations, LeaseStore, StoreDescription, StoreSpace, UpdateOptions } from '../store.ts';
-import { AnswerLost, prefixEnd, type Compare, type EtcdClient, type MemberStatus, type Op } from './etcd-client.ts';
+import {
+  AnswerLost,
+  prefixEnd,
+  type Compare,
+  type EtcdClient,
+  type KeyValue,
+  type MemberStatus,
+  type Op,
+} from './etcd-client.ts';
 import { etcdHealth, oneCopy } from './etcd-health.ts';
 import {
   bookOf,
@@ -252,39 +260,14 @@ export class EtcdStore implements LeaseStore {
   async generations(): Promise<Generations> {
     const snapshot = await this.snapshot();
     const pointer = snapshot.pointer;
-    const none = new IpamError(
-      'not-found',
-      `Cannot restore ${this.location}: there is no previous generation; one is kept from the second write on`,
-    );
-    if (!pointer) throw none;
-    if (pointer.value?.schema === 1) return this.legacyGenerations(snapshot);
-    const previousHead = headOf(this.layout, snapshot, 'previous', this.location);
-    if (!previousHead) throw none;
-    let current: Generations['current'];
-    try {
-      current = {
-        book: bookOf(
-          this.layout,
-          snapshot,
-          headOf(this.layout, snapshot, 'book', this.location),
-          this.location,
-          false,
-          this.stored,
-        ),
-      };
-    } catch (error) {
-      if (!(error instanceof IpamError && error.kind === 'store-corrupt')) throw error;
-      current = { error: error.facts.reason ?? error.message };
-    }
-    const previous = bookOf(
-      this.layout,
-      snapshot,
-      previousHead,
-      `${this.location} (previous generation ${previousHead.key})`,
-      false,
-      this.stored,
-    );
-    return { current, previous, token: pointer.kv.modRevision };
+    const previous =
+      pointer && (pointer.value?.schema === 1 ? await this.legacyPrevious(pointer.kv) : this.previousOf(snapshot));
+    if (!previous)
+      throw new IpamError(
+        'not-found',
+        `Cannot restore ${this.location}: there is no previous generation; one is kept from the second write on`,
+      );
+    return { current: this.currentOf(snapshot), previous, token: pointer.kv.modRevision };
   }
 
   async restore(shown: Generations, book: Book, audit: AuditRecord): Promise<Book> {
@@ -665,35 +648,39 @@ export class EtcdStore implements LeaseStore {
     }
   }
 
-  /** A schema 1 book's previous generation: etcd's history, as that layout kept it. */
-  private async legacyGenerations(snapshot: Snapshot): Promise<Generations> {
-    const pointer = snapshot.pointer!;
-    if (pointer.kv.version === '1')
-      throw new IpamError(
-        'not-found',
-        `Cannot restore ${this.location}: there is no previous generation; one is kept from the second write on`,
-      );
-    let current: Generations['current'];
+  /** The book now, or why it does not decode: restore offers the previous generation either way. */
+  private currentOf(snapshot: Snapshot): Generations['current'] {
     try {
-      current = {
-        book: bookOf(
-          this.layout,
-          snapshot,
-          headOf(this.layout, snapshot, 'book', this.location),
-          this.location,
-          false,
-          this.stored,
-        ),
-      };
+      const head = headOf(this.layout, snapshot, 'book', this.location);
+      return { book: bookOf(this.layout, snapshot, head, this.location, false, this.stored) };
     } catch (error) {
-      current = { error: (error as Error).message };
+      if (!(error instanceof IpamError && error.kind === 'store-corrupt')) throw error;
+      return { error: error.facts.reason ?? error.message };
     }
-    const before = String(BigInt(pointer.kv.modRevision) - 1n);
+  }
+
+  /** The head `P/meta` names as `previous`; undefined before the second write. */
+  private previousOf(snapshot: Snapshot): Book | undefined {
+    const head = headOf(this.layout, snapshot, 'previous', this.location);
+    if (!head) return undefined;
+    return bookOf(
+      this.layout,
+      snapshot,
+      head,
+      `${this.location} (previous generation ${head.key})`,
+      false,
+      this.stored,
+    );
+  }
+
+  /** A schema 1 book's previous generation: etcd's history, as that layout kept it; undefined before its second write. */
+  private async legacyPrevious(meta: KeyValue): Promise<Book | undefined> {
+    if (meta.version === '1') return undefined;
+    const before = String(BigInt(meta.modRevision) - 1n);
     const location = `${this.location} (revision ${before})`;
-    let previous: Book;
     try {
       const old = await this.snapshot(before);
-      previous = bookOf(this.layout, old, headOf(this.layout, old, 'book', location), location, false, this.stored);
+      return bookOf(this.layout, old, headOf(this.layout, old, 'book', location), location, false, this.stored);
     } catch (error) {
       if (!(error instanceof IpamError && error.kind === 'not-found')) throw error;
       throw new IpamError(
@@ -701,7 +688,6 @@ export class EtcdStore implements LeaseStore {
         `Cannot restore ${this.location}: the previous generation (revision ${before}) is no longer in etcd's history (${(error as Error).message})`,
       );
     }
-    return { current, previous, token: pointer.kv.modRevision };
   }
 
   private unknownOutcome(lost: AnswerLost): IpamError {

@@ -9,7 +9,7 @@
  */
 import type { EtcdBackendConfig } from './etcd-config.ts';
 import { refuseOpenSecret } from '../../access/secret-modes.ts';
-import { IpamError } from '../../core/errors.ts';
+import { noSuchFile } from '../../core/no-such-file.ts';
 import { readRegularFile } from '../../access/regular-file.ts';
 import type { EtcdTls } from './etcd-client.ts';
 
@@ -38,11 +38,7 @@ function readTlsFiles(paths: TlsPaths): EtcdTls {
 
 function readPem(what: string, file: string, secret: boolean): string {
   const read = readRegularFile(file, { what, kind: 'config', maxBytes: MAX_TLS_BYTES });
-  if (read === undefined)
-    throw new IpamError('config', `Cannot read ${what} ${file}: no such file`, {
-      subject: file,
-      reason: 'no such file',
-    });
+  if (read === undefined) throw noSuchFile(what, file, 'config');
   if (secret) refuseOpenSecret(file, what, read.stat.mode);
   return read.bytes.toString('utf8');
 }

@@ -3,7 +3,7 @@
  * other SHA-2 sizes, as cheap) for keys an operator already has. MD5 is refused: RFC 8945 marks
  * it deprecated and node:crypto may lack it under FIPS.
  */
-import { TSIG_ALGORITHMS, type TsigAlgorithm } from '../../config/config.ts';
+import { TSIG_ALGORITHMS, type TsigAlgorithm } from '../../core/config/config.ts';
 
 export type { TsigAlgorithm };
 

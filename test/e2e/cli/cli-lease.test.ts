@@ -7,21 +7,7 @@ import * as fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { expectFailure, expectQuietSuccess, expectReply } from '../../support/driver-assert.ts';
 import { createCliSandbox, expectCliFailure, expectOk, type CliSandbox } from '../../support/cli-harness.ts';
-
-const CONFIG = {
-  pools: [
-    {
-      name: 'private',
-      network: '10.20.0.0/16',
-      subnetPrefix: 24,
-      gateway: 'first',
-      dns: ['10.20.0.2'],
-      exclude: ['10.20.255.0/24'],
-      default: true,
-    },
-    { name: 'public6', network: '2001:db8:100::/48', subnetPrefix: 64 },
-  ],
-};
+import { SAMPLE_CONFIG } from '../../support/sample-config.ts';
 
 interface LeaseJson {
   range: string;
@@ -35,7 +21,7 @@ interface LeaseJson {
 describe('nebula-ipam lease and release, beside oned', () => {
   let s: CliSandbox;
   before(() => {
-    s = createCliSandbox({ config: CONFIG });
+    s = createCliSandbox({ config: SAMPLE_CONFIG });
   });
   after(() => s.cleanup());
 
@@ -186,7 +172,7 @@ describe('nebula-ipam lease and release, beside oned', () => {
 describe('lease --ip in free pool space grows the operator range next to it (issue 19 Why 11, build item 4)', () => {
   let s: CliSandbox;
   before(() => {
-    s = createCliSandbox({ config: CONFIG });
+    s = createCliSandbox({ config: SAMPLE_CONFIG });
   });
   after(() => s.cleanup());
 

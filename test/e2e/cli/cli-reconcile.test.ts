@@ -20,7 +20,7 @@ import {
   type RunResult,
 } from '../../support/driver-harness.ts';
 import { onevnetList } from '../../support/onevnet-list.ts';
-import { ISSUE2_POOLS } from '../../support/sample-config.ts';
+import { SAMPLE_CONFIG, SAMPLE_POOLS } from '../../support/sample-config.ts';
 import type { Book } from '../../../src/core/book/book.ts';
 import { decodeBook } from '../../../src/store/encoding/codec.ts';
 
@@ -95,7 +95,7 @@ const summary = (report: JsonReport) =>
   report.findings.map((f) => `${f.kind} ${f.range} ${f.addresses ?? f.field ?? ''}`.trim()).sort();
 
 test("a hand-made onevnet list -x that disagrees with the driver's book: reconcile tells the truth both ways, and changes nothing", () => {
-  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: 0 } });
+  const sandbox = createSandbox({ config: SAMPLE_CONFIG });
   try {
     buildDisagreeingBook(sandbox);
     const file = saveDocument(
@@ -144,7 +144,7 @@ test("a hand-made onevnet list -x that disagrees with the driver's book: reconci
 });
 
 test("--apply adopts OpenNebula's side in one write, keeps the operator lease, logs each change; verify then passes", () => {
-  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: 0 } });
+  const sandbox = createSandbox({ config: SAMPLE_CONFIG });
   try {
     buildDisagreeingBook(sandbox);
     const file = saveDocument(
@@ -209,7 +209,7 @@ test("--apply adopts OpenNebula's side in one write, keeps the operator lease, l
 });
 
 test('a deleted book is rebuilt from onevnet list -x with --apply, and oned carries on with it', () => {
-  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: 0 } });
+  const sandbox = createSandbox({ config: SAMPLE_CONFIG });
   try {
     const web = register(sandbox, { IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '20' });
     const db = register(sandbox, { TYPE: 'IP4', IP: '192.168.50.10', SIZE: '10', IPAM_MAD: 'mydrv' }, 1);
@@ -274,7 +274,7 @@ test('a deleted book is rebuilt from onevnet list -x with --apply, and oned carr
 });
 
 test('malformed XML: one clear line, exit 3, the book byte-identical, with or without --apply', () => {
-  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: 0 } });
+  const sandbox = createSandbox({ config: SAMPLE_CONFIG });
   try {
     buildDisagreeingBook(sandbox);
     const before = sandbox.bookBytes();
@@ -311,7 +311,7 @@ test('malformed XML: one clear line, exit 3, the book byte-identical, with or wi
 });
 
 test('leases taken after the document was printed are not judged stale, and onevnet show -x of one VNET removes no range', () => {
-  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: 0 } });
+  const sandbox = createSandbox({ config: SAMPLE_CONFIG });
   try {
     const ar = register(sandbox, { IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '20' });
     register(sandbox, { TYPE: 'IP4', IP: '192.168.50.10', SIZE: '10', IPAM_MAD: 'mydrv' }, 1);
@@ -358,7 +358,7 @@ test('leases taken after the document was printed are not judged stale, and onev
 });
 
 test('--from - reads the document from standard input', () => {
-  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: 0 } });
+  const sandbox = createSandbox({ config: SAMPLE_CONFIG });
   try {
     const result = sandbox.runRaw('nebula-ipam', {
       args: ['reconcile', '--from', '-', '--json'],
@@ -374,8 +374,8 @@ test('--from - reads the document from standard input', () => {
 });
 
 test("two drivers sharing one book: reconcile --driver alpha --apply judges only alpha's ranges and leaves beta's (issue 8 item 7)", () => {
-  const alpha = createSandbox({ driver: 'alpha', config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: 0 } });
-  const beta = createSandbox({ driver: 'beta', config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: 0 } });
+  const alpha = createSandbox({ driver: 'alpha', config: SAMPLE_CONFIG });
+  const beta = createSandbox({ driver: 'beta', config: SAMPLE_CONFIG });
   try {
     // beta's actions run from its own driver directory, on alpha's book (one shared store).
     const shared = { env: { NEBULA_IPAM_STORE: alpha.bookPath } };
@@ -465,7 +465,7 @@ function fakeOnevnet(sandbox: DriverSandbox, ar: OnedAr, xml: string, pause = '0
 const withPath = (bin: string) => ({ PATH: `${bin}${path.delimiter}${childEnv('default').PATH}` });
 
 test('--apply on a saved file never takes its modification time as "as of": --as-of is required, and a lease younger than it is kept', () => {
-  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: 0 } });
+  const sandbox = createSandbox({ config: SAMPLE_CONFIG });
   try {
     const { ar, xml } = snapshotThenLease(sandbox);
     const snapshot = new Date(Date.now() - 1).toISOString();
@@ -515,7 +515,7 @@ test('--apply on a saved file never takes its modification time as "as of": --as
 });
 
 test('onevnet list -x | reconcile --from - --apply: stamped before reading, a lease oned makes while onevnet runs is kept', () => {
-  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: 0 } });
+  const sandbox = createSandbox({ config: SAMPLE_CONFIG });
   try {
     const { ar, xml } = snapshotThenLease(sandbox);
     const bin = fakeOnevnet(sandbox, ar, xml, '1');
@@ -548,7 +548,7 @@ test('onevnet list -x | reconcile --from - --apply: stamped before reading, a le
 });
 
 test("a free oned did not honour (onevnet release of a VM's address): reconcile reports the address held in OpenNebula and free in the book, --apply adopts it (issue 8 item 13)", () => {
-  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: 0 } });
+  const sandbox = createSandbox({ config: SAMPLE_CONFIG });
   try {
     const ar = register(sandbox, { IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '20' });
     const ip = getAddress(sandbox, ar);
@@ -576,7 +576,7 @@ test("a free oned did not honour (onevnet release of a VM's address): reconcile 
 });
 
 test('cat vnets.xml | reconcile --from - --apply: a pipe cannot tell a saved file from onevnet, so --apply needs --as-of (issue 15 item 7)', () => {
-  const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: 0 } });
+  const sandbox = createSandbox({ config: SAMPLE_CONFIG });
   try {
     const { ar, xml } = snapshotThenLease(sandbox);
     getAddress(sandbox, ar); // oned leased 10.20.0.4 after the saved document was printed
@@ -617,7 +617,7 @@ test('cat vnets.xml | reconcile --from - --apply: a pipe cannot tell a saved fil
 test('HA front-ends 3 s apart: a lease made one second after the document, stamped by a clock behind, is not judged (reconcileMarginSeconds, default 300) (issue 15 item 7)', () => {
   for (const margin of [undefined, 0]) {
     const sandbox = createSandbox({
-      config: { pools: ISSUE2_POOLS, ...(margin === undefined ? {} : { reconcileMarginSeconds: margin }) },
+      config: { pools: SAMPLE_POOLS, ...(margin === undefined ? {} : { reconcileMarginSeconds: margin }) },
     });
     try {
       const ar = register(sandbox, { IPAM_MAD: 'mydrv', IPAM_POOL: 'private', SIZE: '20' });
@@ -649,7 +649,7 @@ test('HA front-ends 3 s apart: a lease made one second after the document, stamp
 
 test('reconcileMarginSeconds must be a whole number of seconds from 0 to 86400: anything else is refused in one line naming it (exit 4)', () => {
   for (const value of [-1, 1.5, '300', 86_401]) {
-    const sandbox = createSandbox({ config: { pools: ISSUE2_POOLS, reconcileMarginSeconds: value }, book: 'none' });
+    const sandbox = createSandbox({ config: { pools: SAMPLE_POOLS, reconcileMarginSeconds: value }, book: 'none' });
     try {
       expectFailure(cli(sandbox, 'reconcile', '--from', path.join(FIXTURES, 'show-ip4-with-leases.xml')), 4, [
         'reconcileMarginSeconds',

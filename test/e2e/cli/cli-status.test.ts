@@ -5,21 +5,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { expectReply } from '../../support/driver-assert.ts';
 import { createCliSandbox, expectCliFailure, expectOk, type CliSandbox } from '../../support/cli-harness.ts';
-
-const CONFIG = {
-  pools: [
-    {
-      name: 'private',
-      network: '10.20.0.0/16',
-      subnetPrefix: 24,
-      gateway: 'first',
-      dns: ['10.20.0.2'],
-      exclude: ['10.20.255.0/24'],
-      default: true,
-    },
-    { name: 'public6', network: '2001:db8:100::/48', subnetPrefix: 64 },
-  ],
-};
+import { SAMPLE_CONFIG } from '../../support/sample-config.ts';
 
 interface StatusJson {
   generation: number;
@@ -42,13 +28,13 @@ interface StatusJson {
     used: number;
     free: number;
   }[];
-  totals: { ranges: number; size: number; used: number; free: number };
+  totals: { ranges: number; size: number; used: number; held: number; free: number };
 }
 
 describe('nebula-ipam status, show, leases', () => {
   let s: CliSandbox;
   before(() => {
-    s = createCliSandbox({ config: CONFIG });
+    s = createCliSandbox({ config: SAMPLE_CONFIG });
     const ar = s.register({ SIZE: '20' }, '1');
     // oned takes each answer: its count (USED_LEASES) grows by the block.
     ar.noteLeased(
@@ -85,7 +71,7 @@ describe('nebula-ipam status, show, leases', () => {
         ['r2', 'operator', 'private', '10.20.1.0/24', 'IP4', '10.20.1.2', 253, 2, 251],
       ],
     );
-    assert.deepEqual(status.totals, { ranges: 2, size: 273, used: 7, free: 266 });
+    assert.deepEqual(status.totals, { ranges: 2, size: 273, used: 7, held: 0, free: 266 });
   });
 
   it('status prints aligned tables with bars and no colour off a terminal', () => {

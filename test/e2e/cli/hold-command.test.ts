@@ -35,3 +35,38 @@ test('hold add keeps an address from get_address; hold list shows it; hold relea
     sandbox.cleanup();
   }
 });
+
+test('a held address is counted held, not free, by status, show and metrics; released, it is free again', () => {
+  const sandbox = createCliSandbox({ config: { pools: [{ name: 'lan', network: '10.2.0.0/24' }] } });
+  try {
+    sandbox.register({ TYPE: 'IP4', IP: '10.2.0.10', SIZE: '4' });
+    const usage = () => {
+      const status = sandbox.json<{
+        ranges: { id: string; held: string | number; free: string | number }[];
+        totals: { held: string | number; free: string | number };
+      }>(['status']);
+      const range = status.ranges[0]!;
+      return [Number(range.held), Number(range.free), Number(status.totals.held), Number(status.totals.free)];
+    };
+    assert.deepEqual(usage(), [0, 4, 0, 4]);
+    assert.doesNotMatch(sandbox.cli(['status']).stdout, /HELD/, 'no HELD column while nothing is held');
+    assert.equal(sandbox.cli(['hold', 'add', '10.2.0.12', '--reason', 'a printer']).code, 0);
+
+    assert.deepEqual(usage(), [1, 3, 1, 3]);
+    const text = sandbox.cli(['status', '--wide']).stdout;
+    assert.match(text, /SIZE +USED +HELD +FREE/);
+    assert.match(text, /^r\d+ .* 4 +0 +1 +3 /m);
+    const id = sandbox.json<{ ranges: { id: string }[] }>(['status']).ranges[0]!.id;
+    const show = sandbox.cli(['show', id]).stdout;
+    assert.match(show, /^ {2}held {7}1 \(seen in use outside the book/m);
+    assert.match(show, /^ {2}free {7}3 /m);
+    const metrics = sandbox.cli(['metrics']).stdout;
+    assert.match(metrics, new RegExp(`^nebula_ipam_range_held_addresses{[^}]*range="${id}"[^}]*} 1$`, 'm'));
+    assert.match(metrics, new RegExp(`^nebula_ipam_range_free_addresses{[^}]*range="${id}"[^}]*} 3$`, 'm'));
+
+    assert.equal(sandbox.cli(['hold', 'release', '10.2.0.12']).code, 0);
+    assert.deepEqual(usage(), [0, 4, 0, 4]);
+  } finally {
+    sandbox.cleanup();
+  }
+});

@@ -9,16 +9,7 @@ import { describe, it } from 'node:test';
 import { expectFailure, expectQuietSuccess, expectReply } from '../../support/driver-assert.ts';
 import { createCliSandbox, expectCliFailure, expectOk, type CliSandbox } from '../../support/cli-harness.ts';
 import { createSandbox, registerXml, type OnedAr } from '../../support/driver-harness.ts';
-
-const PRIVATE = {
-  name: 'private',
-  network: '10.20.0.0/16',
-  subnetPrefix: 24,
-  gateway: 'first',
-  dns: ['10.20.0.2'],
-  exclude: ['10.20.255.0/24'],
-  default: true,
-};
+import { PRIVATE_POOL } from '../../support/sample-config.ts';
 
 function withSandbox(config: object, body: (s: CliSandbox) => void): void {
   const s = createCliSandbox({ config });
@@ -49,13 +40,13 @@ function auditLines(s: CliSandbox): Record<string, string>[] {
 
 describe('pool edits hold for ranges carved before them (issue 8 item 5)', () => {
   it('a DNS server added inside a carved range: get_address never returns it, lease --ip refuses it, verify reports the lease that had it', () => {
-    withSandbox({ pools: [PRIVATE] }, (s) => {
+    withSandbox({ pools: [PRIVATE_POOL] }, (s) => {
       const ar = s.register({ SIZE: '6' }); // 10.20.0.3-8
       assert.equal(get(s, ar), '10.20.0.3');
       expectOk(s.cli(['lease', '--pool', 'private', '--ip', '10.20.0.7', '--owner', 'bm-01']));
       expectOk(s.cli(['verify']));
       // The operator adds DNS servers on addresses already leased (.3 by oned, .7 by bm-01) and a free one (.4).
-      writeConfig(s, { pools: [{ ...PRIVATE, dns: ['10.20.0.2', '10.20.0.3', '10.20.0.4', '10.20.0.7'] }] });
+      writeConfig(s, { pools: [{ ...PRIVATE_POOL, dns: ['10.20.0.2', '10.20.0.3', '10.20.0.4', '10.20.0.7'] }] });
       const handed = [get(s, ar), get(s, ar), get(s, ar)];
       assert.deepEqual(handed, ['10.20.0.5', '10.20.0.6', '10.20.0.8']);
       expectFailure(s.run('get_address', ar.getXml(1)), 255, ['no free block']);
@@ -86,9 +77,9 @@ describe('pool edits hold for ranges carved before them (issue 8 item 5)', () =>
   });
 
   it('a gateway rule that now puts the gateway inside a range: never handed out', () => {
-    withSandbox({ pools: [{ ...PRIVATE, gateway: 'none' }] }, (s) => {
+    withSandbox({ pools: [{ ...PRIVATE_POOL, gateway: 'none' }] }, (s) => {
       const ar = s.register({ TYPE: 'IP4', IP: '10.20.7.1', SIZE: '3' });
-      writeConfig(s, { pools: [{ ...PRIVATE, gateway: 'first' }] });
+      writeConfig(s, { pools: [{ ...PRIVATE_POOL, gateway: 'first' }] });
       assert.deepEqual([get(s, ar), get(s, ar)], ['10.20.7.2', '10.20.7.3']);
       expectFailure(s.run('get_address', ar.getXml(1)), 255, ['no free block']);
       expectCliFailure(s.cli(['lease', '--pool', 'private', '--ip', '10.20.7.1', '--owner', 'bm']), 5, [
@@ -101,7 +92,7 @@ describe('pool edits hold for ranges carved before them (issue 8 item 5)', () =>
 
 describe('onevnet rmar never drops an operator lease (issue 8 item 6)', () => {
   it('unregister succeeds, the operator lease stays as its own range, audited, and no later carve takes it', () => {
-    withSandbox({ pools: [PRIVATE] }, (s) => {
+    withSandbox({ pools: [PRIVATE_POOL] }, (s) => {
       const ar = s.register({ SIZE: '10' }, '1'); // 10.20.0.3-12
       get(s, ar, 1, '2');
       expectOk(s.cli(['lease', '--pool', 'private', '--ip', '10.20.0.8', '--owner', 'bm-01']));
@@ -176,7 +167,7 @@ describe('a free is not always final: round-robin (issue 8 item 13)', () => {
   });
 
   it('lease --count follows the same rule', () => {
-    withSandbox({ pools: [PRIVATE] }, (s) => {
+    withSandbox({ pools: [PRIVATE_POOL] }, (s) => {
       const first = s.json<{ addresses: string }>([
         'lease',
         '--pool',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseIPv4 } from '../../../src/core/address/ipv4.ts';
-import { DEFAULT_LOCK_TIMEOUT_MS } from '../../../src/config/config.ts';
+import { DEFAULT_LOCK_TIMEOUT_MS } from '../../../src/core/config/config.ts';
 import { parseConfig } from '../../../src/config/parse-config.ts';
 import { expectIpamError } from '../../support/expect-ipam-error.ts';
 import { CONFIG_FILE, ISSUE2_POOLS } from '../../support/sample-config.ts';

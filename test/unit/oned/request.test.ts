@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { decodeRequest, type OnedRequest } from '../../../src/oned/request.ts';
+import { decodeRequest } from '../../../src/oned/request.ts';
+import type { OnedRequest } from '../../../src/core/oned/attributes.ts';
 import { REPO_ROOT } from '../../support/driver-harness.ts';
 import { expectIpamError } from '../../support/expect-ipam-error.ts';
 

@@ -306,6 +306,29 @@ test('a schema 1 book is read as it is, rewritten in steps by its next write, an
   assert.equal((await store.read()).ranges.length, 201);
 });
 
+test("a schema 1 book that does not decode says why once (not the whole error), and its previous generation is etcd's history", async () => {
+  const client = plainClient();
+  const prefix = nextPrefix();
+  const line = encodeBookChunks({ schema: 1, generation: 0, nextRangeId: 0, ranges: [range(1, [lease(5)])] })[1]!;
+  const meta = (generation: number) => ({
+    put: `${prefix}/meta`,
+    value: JSON.stringify({ schema: 1, generation, nextRangeId: 2, ranges: ['r1'], writer: 'x.1' }),
+  });
+  await client.txn([], [{ put: `${prefix}/range/r1`, value: line }]);
+  await client.txn([], [meta(1)]);
+  await client.txn([], [meta(2)]);
+  await client.txn([], [{ put: `${prefix}/range/r1`, value: 'not a range line' }]);
+  const store = new EtcdStore({ client, prefix, lockTimeoutMs: 5_000 });
+  await assert.rejects(store.read(), (error) => error instanceof IpamError && error.kind === 'store-corrupt');
+  const shown = await store.generations();
+  assert.ok('error' in shown.current, 'the current book does not decode');
+  assert.match(shown.current.error, /r1/);
+  // restore prints "The book X does not decode (<this>)": the reason, not a second "Cannot read the lease book X: …".
+  assert.doesNotMatch(shown.current.error, /Cannot read the lease book/);
+  assert.equal(shown.previous.generation, 1);
+  assert.deepEqual(shown.previous.ranges[0]!.leases, [lease(5)]);
+});
+
 test('a signal during a staged write stops it right before its commit point: nothing changes', async () => {
   const controller = new AbortController();
   class AbortingClient extends EtcdClient {

@@ -3,11 +3,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { formatMac } from '../../../../src/core/address/mac.ts';
-import { NO_CONFIG } from '../../../../src/config/config.ts';
+import { NO_CONFIG } from '../../../../src/core/config/config.ts';
 import { OnedAr, REPO_ROOT } from '../../../support/driver-harness.ts';
 import { expectIpamError } from '../../../support/expect-ipam-error.ts';
 import { InProcessOned, leasedIndices } from '../../../support/in-process-oned.ts';
-import { configWith, ISSUE2_CONFIG, NOW } from '../../../support/sample-config.ts';
+import { configWith, ISSUE2_CONFIG, NOW, PRIVATE_POOL } from '../../../support/sample-config.ts';
 
 const MAD = { IPAM_MAD: 'mydrv' };
 /** The AR of docs/oned-contract.md 2.3, registered. */
@@ -97,18 +97,9 @@ test('the cursor is kept per range and survives a SIZE shrunk under it', () => {
 });
 
 test('a DNS server or gateway added to the pool after the carve is never handed out', () => {
-  const pool = {
-    name: 'private',
-    network: '10.20.0.0/16',
-    subnetPrefix: 24,
-    gateway: 'first',
-    dns: ['10.20.0.2'],
-    exclude: ['10.20.255.0/24'],
-    default: true,
-  };
-  const oned = new InProcessOned(configWith([pool]));
+  const oned = new InProcessOned(configWith([PRIVATE_POOL]));
   const { ar } = oned.register({ ...MAD, SIZE: '10' }); // 10.20.0.3-12
-  oned.config = configWith([{ ...pool, dns: ['10.20.0.2', '10.20.0.3', '10.20.0.5'] }]);
+  oned.config = configWith([{ ...PRIVATE_POOL, dns: ['10.20.0.2', '10.20.0.3', '10.20.0.5'] }]);
   assert.deepEqual([oned.get(ar).ip, oned.get(ar).ip], ['10.20.0.4', '10.20.0.6']);
   expectIpamError(() => oned.allocate(ar, 2n), 'conflict', [
     '10.20.0.5',
@@ -116,9 +107,9 @@ test('a DNS server or gateway added to the pool after the carve is never handed 
     '"private"',
   ]);
   // A gateway rule that now puts the gateway inside an explicit range (it had none).
-  const explicit = new InProcessOned(configWith([{ ...pool, gateway: 'none' }]));
+  const explicit = new InProcessOned(configWith([{ ...PRIVATE_POOL, gateway: 'none' }]));
   const first = explicit.register({ ...MAD, TYPE: 'IP4', IP: '10.20.7.1', SIZE: '5' }).ar;
-  explicit.config = configWith([{ ...pool, gateway: 'first' }]);
+  explicit.config = configWith([{ ...PRIVATE_POOL, gateway: 'first' }]);
   assert.equal(explicit.get(first).ip, '10.20.7.2');
   expectIpamError(() => explicit.allocate(first, 0n), 'conflict', ['10.20.7.1', 'the gateway of 10.20.7.0/24']);
 });

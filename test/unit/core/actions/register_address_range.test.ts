@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { parseIPv4 } from '../../../../src/core/address/ipv4.ts';
 import { parseIPv6 } from '../../../../src/core/address/ipv6.ts';
 import { decodeBook, encodeBook } from '../../../../src/store/encoding/codec.ts';
-import { NO_CONFIG, type Config } from '../../../../src/config/config.ts';
+import { NO_CONFIG, type Config } from '../../../../src/core/config/config.ts';
 import { cdata, PLACEHOLDER_ADDRESS, requestXml } from '../../../support/driver-harness.ts';
 import { expectIpamError } from '../../../support/expect-ipam-error.ts';
 import { InProcessOned } from '../../../support/in-process-oned.ts';

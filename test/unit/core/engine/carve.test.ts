@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { formatIPv4, parseIPv4 } from '../../../../src/core/address/ipv4.ts';
 import { formatIPv6, parseIPv6 } from '../../../../src/core/address/ipv6.ts';
 import { formatPrefix, prefixInterval } from '../../../../src/core/address/prefix.ts';
-import type { Pool } from '../../../../src/config/config.ts';
+import type { Pool } from '../../../../src/core/config/config.ts';
 import { carve, gatewayOf, reservedIn, subnetCapacity, type Carved } from '../../../../src/core/engine/carve.ts';
 import type { Interval } from '../../../../src/core/intervals/interval.ts';
 import { configWith, ISSUE2_CONFIG } from '../../../support/sample-config.ts';

@@ -22,7 +22,7 @@ import type { Book } from '../../../../src/core/book/book.ts';
 import { decodeBook, encodeBook } from '../../../../src/store/encoding/codec.ts';
 import { restoredBook } from '../../../../src/core/operator/restored-book.ts';
 import { footprints } from '../../../../src/core/book/footprint.ts';
-import { NO_CONFIG, poolNamed, type Config } from '../../../../src/config/config.ts';
+import { NO_CONFIG, poolNamed, type Config } from '../../../../src/core/config/config.ts';
 import { IpamError } from '../../../../src/core/errors.ts';
 import { leaseAddresses } from '../../../../src/core/operator/lease-addresses.ts';
 import { releaseLeases } from '../../../../src/core/operator/release-leases.ts';
@@ -466,7 +466,10 @@ const HANDLERS: { [K in Op['kind']]: (world: World, op: Extract<Op, { kind: K }>
   unregister(world, op) {
     const { model } = world;
     const live = model.ranges.filter((r) => !r.unmanaged);
-    const pool = op.gone && model.gone.length ? model.gone : live;
+    // An operator lease kept by an unregister never had an AR of its own (it carries its old
+    // range's): oned can send only the ARs of ranges it registered.
+    const sendable = model.gone.filter((r) => !r.unmanaged);
+    const pool = op.gone && sendable.length ? sendable : live;
     const range = pool.length ? pool[op.pick % pool.length] : undefined;
     if (!range) return;
     // A gone range's AR may now carry a live range's id: that range is dropped only if the AR's
@@ -771,6 +774,17 @@ test('fixed sequences at the edges: both ends of both spaces, SIZE 1 and 2^32, c
     { kind: 'restore' },
     { kind: 'restore' },
     { kind: 'registerCarved4', size: 10n },
+  ]);
+  // Seed 906065: rmar keeps an operator lease as its own range, restore brings the old range
+  // back, then oned's stale unregister of that AR drops the range it stands for (the kept lease
+  // has no AR of its own to send).
+  runSequence(ISSUE2_CONFIG, [
+    { kind: 'registerCarved4', size: 252n },
+    { kind: 'operatorLease', pick: 0, at: { near: 'random', r: 1n } },
+    { kind: 'unregister', pick: 0, shape: 'rmar', gone: false },
+    { kind: 'restore' },
+    { kind: 'unregister', pick: 0, shape: 'rmar', gone: true },
+    { kind: 'get', pick: 0, count: 1n },
   ]);
 });
 

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { findRange } from '../../../../src/core/book/book.ts';
 import { IpamError } from '../../../../src/core/errors.ts';
 import { leaseAddresses } from '../../../../src/core/operator/lease-addresses.ts';
+import { parseLeaseMac } from '../../../../src/core/operator/lease-mac.ts';
 import { addRange } from '../../../../src/core/operator/add-range.ts';
 import { emptyBook, NOW, onedFrees, onedLeases, registered, testConfig } from '../../../support/operator-fixtures.ts';
 
@@ -211,5 +212,77 @@ describe('lease --ip', () => {
       'conflict',
       /excludes it/,
     );
+  });
+});
+
+describe('lease --mac', () => {
+  const mac = (text: string) => parseLeaseMac(text);
+
+  it('parses strictly: six colon-separated hex pairs of a unicast MAC, one usage line naming the value otherwise', () => {
+    assert.equal(mac('52:54:00:AB:cd:01'), 0x525400abcd01n);
+    for (const [text, why] of [
+      ['52-54-00-ab-cd-01', /"52-54-00-ab-cd-01": it is not a MAC address like 52:54:00:12:34:56/],
+      ['52:54:00:ab:cd', /not a MAC address/],
+      ['52:54:00:ab:cd:0g', /not a MAC address/],
+      ['', /not a MAC address/],
+      ['00:00:00:00:00:00', /the all-zero MAC is no host's/],
+      ['01:00:5e:00:00:01', /"01:00:5e:00:00:01": it is a multicast MAC/],
+    ] as const)
+      fails(() => mac(text), 'usage', why);
+  });
+
+  it('keeps the MAC on the lease and says it; one address only', () => {
+    const { book, result } = leaseAddresses(
+      emptyBook(),
+      config,
+      { pool: 'private', ip: '10.20.0.40', owner: 'bm', mac: mac('52:54:00:00:00:40') },
+      NOW,
+    );
+    assert.equal(result.mac, '52:54:00:00:00:40');
+    assert.equal(findRange(book!, result.range)!.leases[0]!.mac, 0x525400000040n);
+    fails(
+      () => leaseAddresses(emptyBook(), config, { pool: 'private', count: 2n, owner: 'bm', mac: 1n << 41n }, NOW),
+      'usage',
+      /^Cannot lease 2 addresses with --mac 02:00:00:00:00:00: a MAC is one host's one address/,
+    );
+  });
+
+  it("refuses a MAC the same range leases already: an operator's, or oned's (the range MAC + index); another range may", () => {
+    let { book, range } = registered(emptyBook(), config, { SIZE: '10' });
+    book = onedLeases(book, config, range.id).book;
+    const onedMac = findRange(book, range.id)!.mac!;
+    const second = (range.ip! + 1n) & 0xffn;
+    fails(
+      () => leaseAddresses(book, config, { pool: 'private', ip: `10.20.0.${second}`, owner: 'bm', mac: onedMac }, NOW),
+      'conflict',
+      new RegExp(
+        `^Cannot lease 10\\.20\\.0\\.${second} with MAC [0-9a-f:]+: range ${range.id} already leases it \\(to OpenNebula`,
+      ),
+    );
+    const taken = leaseAddresses(
+      book,
+      config,
+      { pool: 'private', ip: `10.20.0.${second}`, owner: 'a', mac: 0x525400000001n },
+      NOW,
+    );
+    fails(
+      () =>
+        leaseAddresses(
+          taken.book!,
+          config,
+          { pool: 'private', ip: `10.20.0.${second + 1n}`, owner: 'b', mac: 0x525400000001n },
+          NOW,
+        ),
+      'conflict',
+      /with MAC 52:54:00:00:00:01: range r\d+ already leases it \(to "a" \(operator lease\)/,
+    );
+    // Outside that range (free pool space: a new operator range), the MAC is another range's business.
+    const elsewhere = leaseAddresses(
+      taken.book!,
+      config,
+      { pool: 'private', ip: '10.20.5.9', owner: 'b', mac: 0x525400000001n },
+      NOW,
+    );
+    assert.notEqual(elsewhere.result.range, range.id);
   });
 });

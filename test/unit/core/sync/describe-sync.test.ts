@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { describeSync } from '../../../../src/core/sync/describe-sync.ts';
 import { desiredState } from '../../../../src/core/sync/desired-state.ts';
 import { plan } from '../../../../src/core/sync/plan.ts';
+import { tallyAfter } from '../../../../src/core/sync/tally-after.ts';
 import type { Observed, SyncPlan } from '../../../../src/core/sync/sync-plan.ts';
 import { book, ip, lease, range, syncBook, syncConfig } from '../../../support/sync-fixtures.ts';
 
@@ -69,18 +70,21 @@ test('after applying: past tense, one of each in the singular, a failed update s
   const p: SyncPlan = plan(desiredState(one, config), observed, NOW);
   const text = describeSync(p, {
     applied: true,
-    dnsOutcomes: { bind: [{ applied: true }, { applied: false, rcode: 'YXRRSET' }] },
+    outcomes: { dns: { bind: [{ applied: true }, { applied: false, rcode: 'YXRRSET' }] }, dhcp: {} },
   });
   assert.equal(
     text,
     [
-      'DNS target bind: added 1 name, deleted 1 name; 1 update not applied',
+      // The refused delete is not counted as deleted: only what was applied.
+      'DNS target bind: added 1 name; 1 update not applied',
       '  add     vm-10-77-0-10.cloud.example.com A 10.77.0.10',
       '  delete  vm-10-77-0-12.cloud.example.com A 10.77.0.12 (not applied: YXRRSET, it changed since it was read; the next pass decides)',
       '1 address of pools in use outside the book, to hold:',
       '  10.77.0.50 (pool lan): A record laptop.cloud.example.com on target bind',
       'Not read, so not synced (their records wait for the next pass):',
       '  zone 0.77.10.in-addr.arpa on DNS target bind',
+      // What the pass put there: the record added.
+      'In place: 1 DNS record on bind.',
       '',
     ].join('\n'),
   );
@@ -128,4 +132,45 @@ test('nothing to change says what is in place; conflicts are counted in the plur
     conflicts,
     /\n2 conflicts, left as they are:\n {2}vm-10-77-0-10\.cloud\.example\.com \(zone cloud\.example\.com on bind\) is held by records nebula-ipam did not write\n/,
   );
+});
+
+test('a pass that failed partway says only what was applied: a refused update in a batch, a target that stopped answering, a Kea put not done', () => {
+  const first = plan(desiredState(syncBook(), syncConfig()), empty, NOW);
+  const updates = first.dns[0]!.updates;
+  // 12 adds to bind: the first 3 answered (the third refused), then the server stopped answering.
+  const said = [{ applied: true }, { applied: true }, { applied: false, rcode: 'YXDOMAIN' }] as const;
+  const outcomes = {
+    dns: { bind: said },
+    dhcp: { kea: { put: first.dhcp[0]!.put.map((_, i) => i < 2), remove: [] } },
+  };
+  const text = describeSync(first, { applied: true, outcomes, limit: 4 });
+  assert.match(
+    text,
+    /^DNS target bind: added 2 names; 1 update not applied, 9 not confirmed \(the target failed first\)\n/,
+  );
+  assert.match(
+    text,
+    /\n {2}add {5}\S+ PTR \S+ \(not applied: YXDOMAIN, it changed since it was read; the next pass decides\)\n/,
+  );
+  assert.match(
+    text,
+    /\n {2}add {5}\S+ PTR \S+ \(not confirmed: the target failed first; the next pass reads what is there\)\n/,
+  );
+  assert.match(text, /\nDHCP target kea: added 2 leases; 4 lease changes not done\n/);
+  assert.match(text, /\n {2}add {2}10\.77\.0\.12 \S+ \S+ \(not done\)\n/);
+  const placed = updates.slice(0, 2).flatMap((u) => u.add.filter((r) => r.type !== 'TXT')).length;
+  assert.match(text, new RegExp(`\\nIn place: ${placed} DNS records on bind, 2 DHCP leases on kea\\.\\n$`));
+
+  const after = tallyAfter(first, outcomes);
+  const bind = after.find((t) => t.kind === 'dns')!;
+  const kea = after.find((t) => t.kind === 'dhcp')!;
+  assert.deepEqual([bind.desired, bind.inPlace, bind.pending], [12, placed, 12 - placed]);
+  assert.deepEqual([kea.desired, kea.inPlace, kea.pending], [6, 2, 4]);
+  assert.deepEqual(kea.done, { add: 2, change: 0, renew: 0, delete: 0 });
+
+  // The whole batch unanswered (applyUpdates threw): nothing is said to be added.
+  const none = describeSync(first, { applied: true, outcomes: { dns: {}, dhcp: {} } });
+  assert.match(none, /^DNS target bind: nothing applied; 12 not confirmed \(the target failed first\)\n/);
+  assert.match(none, /\nDHCP target kea: nothing applied; 6 lease changes not done\n/);
+  assert.doesNotMatch(none, /In place/);
 });

@@ -10,7 +10,14 @@ import { test } from 'node:test';
 import type { DhcpHost, ObservedDhcpEntry } from '../../../../src/core/sync/target-records.ts';
 import { openKea } from '../../../../src/targets/kea/open-kea.ts';
 import { expectIpamRejection } from '../../../support/expect-ipam-error.ts';
-import { answer, recorded, type Script, type SentCommand, startFakeKeaAgent } from '../../../support/fake-kea-agent.ts';
+import {
+  answer,
+  recorded,
+  reservationScript,
+  type Script,
+  type SentCommand,
+  startFakeKeaAgent,
+} from '../../../support/fake-kea-agent.ts';
 
 const HOST: DhcpHost = {
   family: 'ipv4',
@@ -21,14 +28,6 @@ const HOST: DhcpHost = {
   gateway: '10.77.0.1',
   dnsServers: ['10.77.0.2'],
 };
-
-const HOST_CMDS = [
-  ...(recorded('list-commands') as [{ arguments: string[] }])[0].arguments,
-  'reservation-add',
-  'reservation-del',
-  'reservation-get',
-  'reservation-get-all',
-];
 
 /** A Kea 2.2 with lease_cmds: recorded answers for the look-ups, `leases` the leases it holds. */
 function leaseServer(leases: Map<string, Record<string, unknown>>): Script {
@@ -322,32 +321,7 @@ test('IPv6 uses the lease6 commands on the dhcp6 server, keyed by a DUID-LL and 
 
 test("with host_cmds the edge uses reservations: per subnet, with the host's options, replaced rather than renewed", async () => {
   const reservations = new Map<string, Record<string, unknown>>();
-  const agent = await startFakeKeaAgent((sent) => {
-    const args = sent.arguments ?? {};
-    switch (sent.command) {
-      case 'list-commands':
-        return answer(0, '', HOST_CMDS);
-      case 'config-get':
-        return recorded('config-get');
-      case 'reservation-get': {
-        const host = reservations.get(args['ip-address'] as string);
-        return host ? answer(0, 'Host found.', host) : answer(3, 'Host not found.');
-      }
-      case 'reservation-get-all':
-        return answer(0, `${reservations.size} IPv4 host(s) found.`, { hosts: [...reservations.values()] });
-      case 'reservation-add': {
-        const reservation = args.reservation as Record<string, unknown>;
-        reservations.set(reservation['ip-address'] as string, reservation);
-        return answer(0, 'Host added.');
-      }
-      case 'reservation-del':
-        return reservations.delete(args['ip-address'] as string)
-          ? answer(0, 'Host deleted.')
-          : answer(3, 'Host not deleted (not found).');
-      default:
-        return answer(2, 'not supported');
-    }
-  });
+  const agent = await startFakeKeaAgent(reservationScript(reservations));
   try {
     const kea = openKea({ url: agent.url, timeoutMs: 2_000 });
     assert.equal(await kea.mode(), 'reservations');

@@ -7,7 +7,7 @@ import {
   labelText,
   parseNamePattern,
   patternProblem,
-} from '../../../../src/core/sync/name-pattern.ts';
+} from '../../../../src/core/dns/name-pattern.ts';
 
 const pattern = (text: string) => {
   const parsed = parseNamePattern(text);

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { FAMILIES } from '../../../../src/core/address/family.ts';
 import { parsePrefix, prefixInterval, type Prefix } from '../../../../src/core/address/prefix.ts';
-import { addressOfPtrName, parseReverseZone, ptrName, reverseZoneFor } from '../../../../src/core/sync/reverse-zone.ts';
+import { addressOfPtrName, parseReverseZone, ptrName, reverseZoneFor } from '../../../../src/core/dns/reverse-zone.ts';
 
 const prefix = (text: string): Prefix => {
   const parsed = parsePrefix(text);

@@ -1,12 +1,12 @@
 /**
- * The register reply judged as oned's AddressRange::from_attr judges it (src/oned/ar-checks.ts):
+ * The register reply judged as oned's AddressRange::from_attr judges it (src/core/oned/ar-checks.ts):
  * every refusal names the value, and what oned accepts passes.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseOnedVersion } from '../../../src/config/oned-version.ts';
-import { checkArReply, refuseSharedAr } from '../../../src/oned/ar-checks.ts';
-import { expectIpamError } from '../../support/expect-ipam-error.ts';
+import { parseOnedVersion } from '../../../../src/core/oned/oned-version.ts';
+import { checkArReply, refuseSharedAr } from '../../../../src/core/oned/ar-checks.ts';
+import { expectIpamError } from '../../../support/expect-ipam-error.ts';
 
 const reply = (attrs: Record<string, string>) => new Map(Object.entries({ IPAM_MAD: 'mydrv', ...attrs }));
 const ok = (attrs: Record<string, string>) =>

@@ -1,10 +1,10 @@
 /** Reading typed values out of an AR's attributes, each failure naming the attribute and value. */
-import { parseIPv4 } from '../core/address/ipv4.ts';
-import { parseIPv6 } from '../core/address/ipv6.ts';
-import { parseMac } from '../core/address/mac.ts';
-import { AR_TYPES, type ArType } from '../core/book/book.ts';
-import { IpamError, shown } from '../core/errors.ts';
-import type { Attributes } from './request.ts';
+import { parseIPv4 } from '../address/ipv4.ts';
+import { parseIPv6 } from '../address/ipv6.ts';
+import { parseMac } from '../address/mac.ts';
+import { AR_TYPES, type ArType } from '../book/book.ts';
+import { IpamError, shown } from '../errors.ts';
+import type { Attributes } from './attributes.ts';
 
 /** OpenNebula stores SIZE as a 32-bit count; a whole IPv4 space is 2^32. */
 export const MAX_SIZE = 1n << 32n;

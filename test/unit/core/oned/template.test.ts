@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { formatVector, templateUnsafe } from '../../../src/oned/template.ts';
-import { parseTemplateReply } from '../../support/driver-harness.ts';
-import { expectIpamError } from '../../support/expect-ipam-error.ts';
-import '../../support/seed.ts';
+import { formatVector, templateUnsafe } from '../../../../src/core/oned/template.ts';
+import { parseTemplateReply } from '../../../support/driver-harness.ts';
+import { expectIpamError } from '../../../support/expect-ipam-error.ts';
+import '../../../support/seed.ts';
 
 test('a vector is NAME = [ on one line, quoted values, no trailing comma', () => {
   const text = formatVector('ADDRESS', [

@@ -31,12 +31,12 @@
  * request says nothing about that setting nor about other networks' MACs, so nothing here can
  * know it. Operators using it give such ranges an explicit MAC or keep SIZE within 2^20.
  */
-import { formatMac } from '../core/address/mac.ts';
-import { FAMILIES } from '../core/address/family.ts';
-import { IpamError, shown } from '../core/errors.ts';
+import { formatMac } from '../address/mac.ts';
+import { FAMILIES } from '../address/family.ts';
+import { IpamError, shown } from '../errors.ts';
 import * as field from './ar-fields.ts';
-import { formatOnedVersion, refusesSharedAr, type OnedVersion } from '../config/oned-version.ts';
-import type { Attributes } from './request.ts';
+import { formatOnedVersion, refusesSharedAr, type OnedVersion } from './oned-version.ts';
+import type { Attributes } from './attributes.ts';
 
 /** oned adds an index to the last 32 bits of a MAC, and of a static IPv6 address. */
 const LOW_WORD = 1n << 32n;

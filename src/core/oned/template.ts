@@ -2,7 +2,7 @@
  * oned's template text, the only reply format (docs/oned-contract.md 3.1): `NAME = [ KEY = "value", ... ]`.
  * Values that oned's lexer would misread are refused here, so a reply is valid by construction.
  */
-import { IpamError, shown } from '../core/errors.ts';
+import { IpamError, shown } from '../errors.ts';
 
 export type Pairs = readonly (readonly [string, string])[];
 
