@@ -83,7 +83,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (process.argv.includes('--write')) writeSyncDocument();
   else if (process.argv.includes('--check')) {
     if (syncDocumentStale()) {
-      process.stderr.write('Not taken from bench/results.json: docs/performance.md (run node bench/sync-table.mjs --write)\n');
+      process.stderr.write(
+        'Not taken from bench/results.json: docs/performance.md (run node bench/sync-table.mjs --write)\n',
+      );
       process.exit(1);
     }
   } else {

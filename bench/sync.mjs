@@ -239,7 +239,13 @@ let requestId = 1;
 /** One get_address through its symlink on range `i`; its address. */
 function getAddress(setup, i, samples, baselines) {
   const base = rangeBase(i);
-  const ar = storedAr({ id: `r${i + 1}`, type: 'IP4', ip: base + 2n, mac: 0x020000000000n + base + 2n, size: RANGE_SIZE });
+  const ar = storedAr({
+    id: `r${i + 1}`,
+    type: 'IP4',
+    ip: base + 2n,
+    mac: 0x020000000000n + base + 2n,
+    size: RANGE_SIZE,
+  });
   if (baselines) baselines.push(baseline());
   const result = runTimed(frontEnd.links.get_address, [String(requestId++)], {
     input: getRequest(ar),
@@ -254,7 +260,9 @@ function getAddress(setup, i, samples, baselines) {
 
 function freeAddress(setup, ar, ip, samples, baselines) {
   if (baselines) baselines.push(baseline());
-  const offset = BigInt(ip.split('.').reduce((n, o) => n * 256 + Number(o), 0)) - BigInt(ar.IP.split('.').reduce((n, o) => n * 256 + Number(o), 0));
+  const offset =
+    BigInt(ip.split('.').reduce((n, o) => n * 256 + Number(o), 0)) -
+    BigInt(ar.IP.split('.').reduce((n, o) => n * 256 + Number(o), 0));
   const mac = formatMac(BigInt(`0x${ar.MAC.replaceAll(':', '')}`) + offset);
   const result = runTimed(frontEnd.links.free_address, [String(requestId++)], {
     input: addressRequest(ar, { mac, ip }),
@@ -266,7 +274,8 @@ function freeAddress(setup, ar, ip, samples, baselines) {
   if (samples) samples.push(result.ms);
 }
 
-const results = { leases: LEASES, dns: [], follow: undefined, actions: undefined };
+/** @type {{ leases: number, dns: object[], follow?: object, actions?: object[] }} */
+const results = { leases: LEASES, dns: [] };
 try {
   process.stderr.write(`  sync: starting Kea (${RANGES} subnets) ...\n`);
   const kea = await startKeaServer({ subnets: keaSubnets() });
@@ -285,7 +294,9 @@ try {
     const setup = writeConfig(`sync-${kind}`, dns, kea.agentUrl);
     const initial = await sync(setup, 'first pass');
     await checkInPlace(dns, kea);
-    process.stderr.write(`  sync: ${kind}: first pass ${(initial.ms / 1000).toFixed(1)} s; passes with nothing to change ...\n`);
+    process.stderr.write(
+      `  sync: ${kind}: first pass ${(initial.ms / 1000).toFixed(1)} s; passes with nothing to change ...\n`,
+    );
     const idle = [];
     for (let i = 0; i < 5; i++) {
       const pass = await sync(setup, 'a pass with nothing to change');
@@ -320,9 +331,15 @@ try {
         for (let n = 0; n < FOLLOW; n++) {
           const { ip } = getAddress(setup, n % RANGES);
           const leased = performance.now();
-          await until(`the A record of ${ip} (sync said: ${said.slice(-400)})`, async () => (await dns.lookup(nameOf(ip), 'A'))[0] === ip);
+          await until(
+            `the A record of ${ip} (sync said: ${said.slice(-400)})`,
+            async () => (await dns.lookup(nameOf(ip), 'A'))[0] === ip,
+          );
           await until(`the PTR record of ${ip}`, async () => (await dns.lookup(ptrOf(ip), 'PTR'))[0] === nameOf(ip));
-          await until(`the Kea lease of ${ip}`, async () => (await kea.command('lease4-get', { 'ip-address': ip })).result === 0);
+          await until(
+            `the Kea lease of ${ip}`,
+            async () => (await kea.command('lease4-get', { 'ip-address': ip })).result === 0,
+          );
           waits.push(performance.now() - leased);
         }
         results.follow = { server: dns.kind, leases: waits.length, medianMs: median(waits), maxMs: Math.max(...waits) };
@@ -344,12 +361,7 @@ try {
       process.stderr.write('  sync: driver actions with targets and without ...\n');
       const bare = writeConfig('actions-without', undefined, undefined);
       const rows = {};
-      for (const [label, config] of [
-        ['with targets', setup],
-        ['without targets', bare],
-      ]) {
-        rows[label] = { get: [], free: [], baseline: [] };
-      }
+      for (const label of ['with targets', 'without targets']) rows[label] = { get: [], free: [], baseline: [] };
       for (let rep = -1; rep < REPS; rep++) {
         for (const [label, config] of [
           ['with targets', setup],
@@ -389,7 +401,10 @@ const machine = {
 const doc = { date: new Date().toISOString(), machine, settings: { LEASES, REPS, FOLLOW, DNS_KINDS }, ...results };
 process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-writeFileSync(join(ROOT, 'bench', 'results', `sync-${doc.date.replace(/[:.]/g, '-')}.json`), `${JSON.stringify(doc, null, 2)}\n`);
+writeFileSync(
+  join(ROOT, 'bench', 'results', `sync-${doc.date.replace(/[:.]/g, '-')}.json`),
+  `${JSON.stringify(doc, null, 2)}\n`,
+);
 if (LEASES === FULL_SIZE && !process.env.BENCH_NO_RESULTS) {
   const all = JSON.parse(readFileSync(RESULTS, 'utf8'));
   writeFileSync(RESULTS, `${JSON.stringify({ ...all, sync: doc }, null, 2)}\n`);
