@@ -58,6 +58,9 @@ async function tcpServer(
 
 const framed = (message: Buffer) => Buffer.concat([Buffer.from([message.length >> 8, message.length & 255]), message]);
 
+/** Pipelining is seen with one update per message (batching would merge them into one). */
+const ONE_PER_MESSAGE = { batchUpdates: 1 };
+
 async function rejection(promise: Promise<unknown>): Promise<IpamError> {
   const error = await promise.then(
     () => undefined,
@@ -92,6 +95,7 @@ test('pipelined answers out of order land on their own updates, one connection f
   const outcomes = await applyUpdates(
     { host: '127.0.0.1', port: tcp.port, timeoutMs: 2_000 },
     rcodes.map((_, i) => update(`vm-${i}`)),
+    ONE_PER_MESSAGE,
   );
   assert.deepEqual(outcomes, [
     { applied: true },
@@ -110,14 +114,14 @@ test('a connection closed with updates unanswered, and a port nobody listens on,
   });
   t.after(() => tcp.close());
   const server = { host: '127.0.0.1', port: tcp.port, timeoutMs: 2_000 };
-  const closed = await rejection(applyUpdates(server, [update('a'), update('b'), update('c')]));
+  const closed = await rejection(applyUpdates(server, [update('a'), update('b'), update('c')], ONE_PER_MESSAGE));
   assert.equal(closed.kind, 'store-io');
   assert.equal(
     closed.message,
     `Cannot update zone cloud.example.com on 127.0.0.1:${tcp.port}: the server closed the connection with 2 request(s) unanswered`,
   );
   await tcp.close();
-  const refused = await rejection(applyUpdates(server, [update('a'), update('b')]));
+  const refused = await rejection(applyUpdates(server, [update('a'), update('b')], ONE_PER_MESSAGE));
   assert.equal(refused.kind, 'store-io');
   assert.match(
     refused.message,
@@ -125,4 +129,35 @@ test('a connection closed with updates unanswered, and a port nobody listens on,
       `^Cannot update zone cloud\\.example\\.com on 127\\.0\\.0\\.1:${tcp.port}: the connection was refused.*\\(ECONNREFUSED\\)$`,
     ),
   );
+});
+
+test('a batch refused for one of its names is split until that name is alone: the rest apply, it keeps its answer', async (t) => {
+  // The scripted server refuses (YXDOMAIN) any message whose prerequisites name vm-5, as a real one would.
+  const seen: number[] = [];
+  const server = net.createServer((socket) => {
+    let buffered = Buffer.alloc(0);
+    socket.on('data', (chunk) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
+        const request = decodeMessage(buffered.subarray(2, 2 + buffered.readUInt16BE(0)));
+        buffered = buffered.subarray(2 + buffered.readUInt16BE(0));
+        seen.push(request.answers.length);
+        const held = request.answers.some((record) => record.name.startsWith('vm-5.'));
+        socket.write(framed(answer(request, held ? 6 : 0)));
+      }
+    });
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const port = (server.address() as net.AddressInfo).port;
+  const names = Array.from({ length: 12 }, (_, i) => update(`vm-${i}`));
+  const outcomes = await applyUpdates({ host: '127.0.0.1', port, timeoutMs: 2_000 }, names);
+  assert.deepEqual(
+    outcomes,
+    names.map((_, i) => (i === 5 ? { applied: false, rcode: 'YXDOMAIN' } : { applied: true })),
+  );
+  assert.equal(seen[0], 12, 'the first message carries all twelve prerequisites');
+  assert.ok(seen.length < 12, `fewer messages than names: ${seen.join(',')}`);
+  assert.equal(seen.at(-1), 1, 'the refused name ends alone');
 });
