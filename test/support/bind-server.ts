@@ -7,8 +7,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { freeDnsPort, requireBinary, run, startProcess, waitFor } from './dns-server-process.ts';
-import { clientTools, type DnsTestServer, HOST, ZONES } from './dns-test-server.ts';
+import { freeDnsPort, requireBinary, run, type ServerProcess, startProcess } from './dns-server-process.ts';
+import { awaitDnsServer, clientTools, type DnsTestServer, HOST, ZONES } from './dns-test-server.ts';
+import type { TsigKey } from '../../src/targets/dns/tsig-algorithm.ts';
 import { tsigSecret } from '../../src/targets/dns/tsig-key-file.ts';
 
 const NAMED = '/usr/sbin/named';
@@ -28,7 +29,7 @@ function zoneFile(zone: string): string {
 }
 
 export async function startBind(): Promise<DnsTestServer> {
-  const named = requireBinary(NAMED, 'bind9');
+  requireBinary(NAMED, 'bind9');
   requireBinary(TSIG_KEYGEN, 'bind9');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-bind-'));
   const keygen = await run(TSIG_KEYGEN, ['-a', 'hmac-sha256', KEY_NAME]);
@@ -47,45 +48,10 @@ export async function startBind(): Promise<DnsTestServer> {
   });
   fs.writeFileSync(
     path.join(dir, 'named.conf'),
-    [
-      'options {',
-      `  directory "${dir}";`,
-      `  pid-file "${dir}/named.pid";`,
-      `  session-keyfile "${dir}/session.key";`,
-      `  managed-keys-directory "${dir}";`,
-      `  listen-on port ${port} { ${HOST}; };`,
-      '  listen-on-v6 { none; };',
-      '  recursion no;',
-      '  dnssec-validation no;',
-      '  notify no;',
-      '};',
-      'controls { };',
-      `include "${dir}/nebula.key";`,
-      ...zones,
-      '',
-    ].join('\n'),
+    [...namedOptions(dir, port), `include "${dir}/nebula.key";`, ...zones, ''].join('\n'),
   );
-  const process = startProcess(named, ['-g', '-n', '1', '-c', path.join(dir, 'named.conf')], dir);
+  const { process, stop } = await launchNamed(dir, path.join(dir, 'named.conf'), port, ZONES.forward, key);
   const tools = clientTools(port, key);
-  const stop = async () => {
-    await process.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await waitFor(
-      `BIND in ${dir} did not answer on ${HOST}:${port}`,
-      15_000,
-      async () => {
-        if (process.child.exitCode !== null)
-          throw new Error(`named exited ${process.child.exitCode} at start: ${process.output().slice(-2000)}`);
-        return (await tools.lookup(ZONES.forward, 'SOA').catch(() => [])).length === 1;
-      },
-      () => `its output: ${process.output().slice(-2000)}`,
-    );
-  } catch (error) {
-    await stop();
-    throw error;
-  }
   return {
     kind: 'BIND',
     port,
@@ -96,4 +62,37 @@ export async function startBind(): Promise<DnsTestServer> {
     ...tools,
     stop,
   };
+}
+
+/** named.conf's test-only part: everything in `dir`, listening on 127.0.0.1:`port` only, no rndc. */
+export function namedOptions(dir: string, port: number): string[] {
+  return [
+    'options {',
+    `  directory "${dir}";`,
+    `  pid-file "${dir}/named.pid";`,
+    `  session-keyfile "${dir}/session.key";`,
+    `  managed-keys-directory "${dir}";`,
+    `  listen-on port ${port} { ${HOST}; };`,
+    '  listen-on-v6 { none; };',
+    '  recursion no;',
+    '  dnssec-validation no;',
+    '  notify no;',
+    '};',
+    'controls { };',
+  ];
+}
+
+/**
+ * `named -g` with `conf` (which listens on 127.0.0.1:`port`), waited for until `zone`'s SOA
+ * answers a query signed with `key` (bounded: 15 s); stop() ends it by PID and removes `dir`.
+ */
+export async function launchNamed(
+  dir: string,
+  conf: string,
+  port: number,
+  zone: string,
+  key: TsigKey,
+): Promise<{ process: ServerProcess; stop(): Promise<void> }> {
+  const process = startProcess(requireBinary(NAMED, 'bind9'), ['-g', '-n', '1', '-c', conf], dir);
+  return awaitDnsServer('named', dir, process, port, zone, key);
 }

@@ -6,7 +6,8 @@
  */
 import type { DnsServer } from '../../src/targets/dns/dns-server.ts';
 import type { TsigKey } from '../../src/targets/dns/tsig-algorithm.ts';
-import { type RunResult, requireBinary, run, type ServerProcess } from './dns-server-process.ts';
+import * as fs from 'node:fs';
+import { type RunResult, requireBinary, run, type ServerProcess, waitFor } from './dns-server-process.ts';
 
 /** The zones every test server serves: forward, RFC 2317 classless IPv4 reverse (192.0.2.0/26), nibble IPv6 reverse (2001:db8::/64). */
 export const ZONES = {
@@ -92,4 +93,40 @@ export function clientTools(port: number, key: TsigKey): Pick<DnsTestServer, 'di
       return run(NSUPDATE, ['-y', keyArg, '-t', '5'], script);
     },
   };
+}
+
+/**
+ * A started DNS server `process` (its files in `dir`), waited for until `zone`'s SOA answers a
+ * query signed with `key` on 127.0.0.1:`port` (bounded: 15 s); stop() ends it by PID and
+ * removes `dir`. A server that exits or never answers is stopped and the error carries its output.
+ */
+export async function awaitDnsServer(
+  what: string,
+  dir: string,
+  process: ServerProcess,
+  port: number,
+  zone: string,
+  key: TsigKey,
+): Promise<{ process: ServerProcess; stop(): Promise<void> }> {
+  const tools = clientTools(port, key);
+  const stop = async () => {
+    await process.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor(
+      `${what} in ${dir} did not answer on ${HOST}:${port}`,
+      15_000,
+      async () => {
+        if (process.child.exitCode !== null)
+          throw new Error(`${what} exited ${process.child.exitCode} at start: ${process.output().slice(-2000)}`);
+        return (await tools.lookup(zone, 'SOA').catch(() => [])).length === 1;
+      },
+      () => `its output: ${process.output().slice(-2000)}`,
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { process, stop };
 }

@@ -41,7 +41,7 @@ const KEA_DHCP4 = '/usr/sbin/kea-dhcp4';
 const KEA_AGENT = '/usr/sbin/kea-ctrl-agent';
 
 /** The lease_cmds hook of the installed Kea (its directory depends on the architecture). */
-function leaseCommandsHook(): string {
+export function leaseCommandsHook(): string {
   const candidates = [
     '/usr/lib/kea/hooks',
     ...fs.readdirSync('/usr/lib').map((d) => path.join('/usr/lib', d, 'kea', 'hooks')),
@@ -56,15 +56,8 @@ function leaseCommandsHook(): string {
 }
 
 export async function startKeaServer(options: KeaServerOptions): Promise<KeaServer> {
-  const dhcpBinary = requireBinary(KEA_DHCP4, 'kea-dhcp4-server');
-  const agentBinary = requireBinary(KEA_AGENT, 'kea-ctrl-agent');
-  const hook = leaseCommandsHook();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-kea-'));
-  const port = await freeDnsPort();
-  let clientPort = await freeDnsPort();
-  while (clientPort === port) clientPort = await freeDnsPort();
-  let agentPort = await freeDnsPort();
-  while (agentPort === port || agentPort === clientPort) agentPort = await freeDnsPort();
+  const ports = await freeKeaPorts();
   const socket = path.join(dir, 'dhcp4.sock');
   const logger = (name: string, file: string) => ({
     name,
@@ -73,10 +66,10 @@ export async function startKeaServer(options: KeaServerOptions): Promise<KeaServ
   });
   const dhcp4Config = {
     Dhcp4: {
-      'interfaces-config': { interfaces: ['lo/127.0.0.1'], 'dhcp-socket-type': 'udp' },
+      'interfaces-config': LOOPBACK_INTERFACES,
       'control-socket': { 'socket-type': 'unix', 'socket-name': socket },
       'lease-database': { type: 'memfile', persist: true, name: path.join(dir, 'leases4.csv'), 'lfc-interval': 0 },
-      'hooks-libraries': [{ library: hook }],
+      'hooks-libraries': [{ library: leaseCommandsHook() }],
       'valid-lifetime': options.validLifetime ?? 600,
       ...(options.clientClasses ? { 'client-classes': options.clientClasses } : {}),
       subnet4: options.subnets,
@@ -86,18 +79,66 @@ export async function startKeaServer(options: KeaServerOptions): Promise<KeaServ
   const agentConfig = {
     'Control-agent': {
       'http-host': '127.0.0.1',
-      'http-port': agentPort,
+      'http-port': ports.agentPort,
       'control-sockets': { dhcp4: { 'socket-type': 'unix', 'socket-name': socket } },
       loggers: [logger('kea-ctrl-agent', 'agent.log')],
     },
   };
+  return launchKea(dir, dhcp4Config, agentConfig, ports);
+}
+
+/** Where Kea listens on loopback: UDP sockets (loopback cannot take raw ones). */
+export const LOOPBACK_INTERFACES = { interfaces: ['lo/127.0.0.1'], 'dhcp-socket-type': 'udp' } as const;
+
+export interface KeaPorts {
+  /** Kea's DHCP port (`-p`). */
+  readonly port: number;
+  /** Where it sends answers to a relay (`-P`): the relayed test client binds it. */
+  readonly clientPort: number;
+  /** The control agent's http-port. */
+  readonly agentPort: number;
+}
+
+/** Three distinct free ports above 24000. */
+export async function freeKeaPorts(): Promise<KeaPorts> {
+  const taken: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    let port = await freeDnsPort();
+    for (let retry = 0; retry < 20 && taken.includes(port); retry++) port = await freeDnsPort();
+    taken.push(port);
+  }
+  return { port: taken[0]!, clientPort: taken[1]!, agentPort: taken[2]! };
+}
+
+/**
+ * kea-dhcp4 and kea-ctrl-agent with these configs (written to `dir` as kea-dhcp4.conf and
+ * kea-ctrl-agent.conf; the agent's `http-port` is `ports.agentPort`), their PID and lock files
+ * in `dir`; ready when the server says it started and the agent forwards status-get to it.
+ */
+export async function launchKea(
+  dir: string,
+  dhcp4Config: object,
+  agentConfig: object,
+  ports: KeaPorts,
+): Promise<KeaServer> {
+  const dhcpBinary = requireBinary(KEA_DHCP4, 'kea-dhcp4-server');
+  const agentBinary = requireBinary(KEA_AGENT, 'kea-ctrl-agent');
   fs.writeFileSync(path.join(dir, 'kea-dhcp4.conf'), JSON.stringify(dhcp4Config, null, 2));
   fs.writeFileSync(path.join(dir, 'kea-ctrl-agent.conf'), JSON.stringify(agentConfig, null, 2));
   // `env` execs Kea in place (same PID), with the PID and lock files kept in the temp dir.
   const keaEnv = [`KEA_PIDFILE_DIR=${dir}`, `KEA_LOCKFILE_DIR=${dir}`];
   const dhcp4 = startProcess(
     '/usr/bin/env',
-    [...keaEnv, dhcpBinary, '-c', path.join(dir, 'kea-dhcp4.conf'), '-p', String(port), '-P', String(clientPort)],
+    [
+      ...keaEnv,
+      dhcpBinary,
+      '-c',
+      path.join(dir, 'kea-dhcp4.conf'),
+      '-p',
+      String(ports.port),
+      '-P',
+      String(ports.clientPort),
+    ],
     dir,
   );
   const agent = startProcess(
@@ -105,11 +146,11 @@ export async function startKeaServer(options: KeaServerOptions): Promise<KeaServ
     [...keaEnv, agentBinary, '-c', path.join(dir, 'kea-ctrl-agent.conf')],
     dir,
   );
-  const agentUrl = `http://127.0.0.1:${agentPort}/`;
+  const agentUrl = `http://127.0.0.1:${ports.agentPort}/`;
   const server: KeaServer = {
     dir,
     agentUrl,
-    dhcp: { address: '127.0.0.1', port, clientPort },
+    dhcp: { address: '127.0.0.1', port: ports.port, clientPort: ports.clientPort },
     command: (command, args) => forward(agentUrl, command, args),
     agent,
     dhcp4,
@@ -141,7 +182,10 @@ async function waitReady(server: KeaServer): Promise<void> {
           `${name} exited at start (${process.child.exitCode}): ${process.output().slice(-600)} ${tail(log)}`,
         );
     }
-    const started = fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes('DHCP4_STARTED');
+    // Its log file when the config names one, else its stdout (Kea's default output).
+    const started = (fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : server.dhcp4.output()).includes(
+      'DHCP4_STARTED',
+    );
     const answered =
       started &&
       (await server.command('status-get').then(
@@ -152,7 +196,7 @@ async function waitReady(server: KeaServer): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, round < 20 ? 25 : 100));
   }
   throw new Error(
-    `Kea in ${server.dir} not ready within 15 s: ${tail(log)} ${tail(path.join(server.dir, 'agent.log'))}`,
+    `Kea in ${server.dir} not ready within 15 s: ${tail(log)} ${tail(path.join(server.dir, 'agent.log'))} ${server.dhcp4.output().slice(-600)} ${server.agent.output().slice(-600)}`,
   );
 }
 

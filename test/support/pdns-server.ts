@@ -9,8 +9,9 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { freeDnsPort, requireBinary, run, startProcess, waitFor } from './dns-server-process.ts';
-import { clientTools, type DnsTestServer, HOST, ZONES } from './dns-test-server.ts';
+import { freeDnsPort, requireBinary, run, type ServerProcess, startProcess } from './dns-server-process.ts';
+import type { TsigKey } from '../../src/targets/dns/tsig-algorithm.ts';
+import { awaitDnsServer, clientTools, type DnsTestServer, HOST, ZONES } from './dns-test-server.ts';
 
 const PDNS = '/usr/sbin/pdns_server';
 const SQLITE3 = '/usr/bin/sqlite3';
@@ -43,7 +44,7 @@ function seedSql(secret: string): string {
 }
 
 export async function startPdns(): Promise<DnsTestServer> {
-  const pdns = requireBinary(PDNS, 'pdns-server');
+  requireBinary(PDNS, 'pdns-server');
   const sqlite3 = requireBinary(SQLITE3, 'sqlite3');
   requireBinary(SCHEMA, 'pdns-backend-sqlite3', fs.constants.R_OK);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nebula-pdns-'));
@@ -57,6 +58,32 @@ export async function startPdns(): Promise<DnsTestServer> {
   );
   if (created.code !== 0) throw new Error(`sqlite3 could not create ${database}: ${created.stderr}`);
   const port = await freeDnsPort();
+  const settings = [
+    'dnsupdate=yes',
+    'allow-dnsupdate-from=127.0.0.0/8',
+    'allow-axfr-ips=127.0.0.0/8',
+    'disable-axfr=no',
+  ];
+  const { process, stop } = await launchPdns(dir, database, port, settings, ZONES.forward, key);
+  const tools = clientTools(port, key);
+  return {
+    kind: 'PowerDNS',
+    port,
+    key,
+    dir,
+    process,
+    server: (timeoutMs = 2_000, other = key) => ({ host: HOST, port, timeoutMs, tsig: other }),
+    ...tools,
+    stop,
+  };
+}
+
+/**
+ * pdns.conf in `dir` for the gsqlite3 `database`, listening on 127.0.0.1:`port`: the test-only
+ * settings (no daemon, guardian, security poll, caches), then `settings` (what DNS updates and
+ * transfers need). pdnsutil reads it too (`pdnsutil --config-dir=DIR`).
+ */
+export function writePdnsConf(dir: string, database: string, port: number, settings: readonly string[]): void {
   fs.writeFileSync(
     path.join(dir, 'pdns.conf'),
     [
@@ -68,10 +95,6 @@ export async function startPdns(): Promise<DnsTestServer> {
       'daemon=no',
       'guardian=no',
       'security-poll-suffix=',
-      'dnsupdate=yes',
-      'allow-dnsupdate-from=127.0.0.0/8',
-      'allow-axfr-ips=127.0.0.0/8',
-      'disable-axfr=no',
       'disable-syslog=yes',
       'loglevel=4',
       'webserver=no',
@@ -82,38 +105,25 @@ export async function startPdns(): Promise<DnsTestServer> {
       'query-cache-ttl=0',
       'negquery-cache-ttl=0',
       'zone-cache-refresh-interval=0',
+      ...settings,
       '',
     ].join('\n'),
   );
-  const process = startProcess(pdns, [`--config-dir=${dir}`], dir);
-  const tools = clientTools(port, key);
-  const stop = async () => {
-    await process.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await waitFor(
-      `PowerDNS in ${dir} did not answer on ${HOST}:${port}`,
-      15_000,
-      async () => {
-        if (process.child.exitCode !== null)
-          throw new Error(`pdns_server exited ${process.child.exitCode} at start: ${process.output().slice(-2000)}`);
-        return (await tools.lookup(ZONES.forward, 'SOA').catch(() => [])).length === 1;
-      },
-      () => `its output: ${process.output().slice(-2000)}`,
-    );
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return {
-    kind: 'PowerDNS',
-    port,
-    key,
-    dir,
-    process,
-    server: (timeoutMs = 2_000, other = key) => ({ host: HOST, port, timeoutMs, tsig: other }),
-    ...tools,
-    stop,
-  };
+}
+
+/**
+ * `pdns_server` with writePdnsConf's file, waited for until `zone`'s SOA answers a query signed
+ * with `key` (bounded: 15 s); stop() ends it by PID and removes `dir`.
+ */
+export async function launchPdns(
+  dir: string,
+  database: string,
+  port: number,
+  settings: readonly string[],
+  zone: string,
+  key: TsigKey,
+): Promise<{ process: ServerProcess; stop(): Promise<void> }> {
+  writePdnsConf(dir, database, port, settings);
+  const process = startProcess(requireBinary(PDNS, 'pdns-server'), [`--config-dir=${dir}`], dir);
+  return awaitDnsServer('pdns_server', dir, process, port, zone, key);
 }
