@@ -38,7 +38,7 @@
  */
 import { EMPTY_BOOK, type Book, type Lease, type RangeRecord } from '../../core/book/book.ts';
 import { IpamError } from '../../core/errors.ts';
-import { BOOK_FORMAT, readFormat, unknownFieldsOf } from '../encoding/book-format.ts';
+import { BOOK_FORMAT, KNOWN_BOOK_KEYS, readFormat, unknownFieldsOf } from '../encoding/book-format.ts';
 import { decodedRange } from '../encoding/deferred-leases.ts';
 import { Reader } from '../encoding/field-reader.ts';
 import { decodeHolds, decodeVms, encodeVms } from '../encoding/hold-entries.ts';
@@ -242,17 +242,8 @@ function parseHead(raw: Record<string, unknown>, text: string, key: string | und
   };
 }
 
-/** A head's own fields (schema 1's meta adds `schema` and `writer`); any other is a newer release's. */
-const HEAD_KEYS: ReadonlySet<string> = new Set([
-  'schema',
-  'writer',
-  'format',
-  'generation',
-  'nextRangeId',
-  'holds',
-  'vms',
-  'ranges',
-]);
+/** A head's own fields: the book's (schema 1's meta adds `writer`); any other is a newer release's. */
+const HEAD_KEYS: ReadonlySet<string> = new Set([...KNOWN_BOOK_KEYS, 'writer']);
 
 /** A head's value: the fields of the book's own head (book-format.ts), its holds' version, then its ranges. */
 export function headValue(

@@ -138,28 +138,14 @@ export class EtcdStore implements LeaseStore {
   async read(): Promise<Book> {
     const snapshot = await this.snapshot();
     if (!snapshot.pointer) throw missingBook(this.description);
-    return bookOf(
-      this.layout,
-      snapshot,
-      headOf(this.layout, snapshot, 'book', this.location),
-      this.location,
-      false,
-      this.stored,
-    );
+    return this.bookNow(snapshot);
   }
 
   async create(audit: AuditRecord): Promise<boolean> {
     const snapshot = await this.snapshot();
     if (snapshot.pointer) {
       // A book is there; one that does not decode is said so, never replaced by a new one.
-      bookOf(
-        this.layout,
-        snapshot,
-        headOf(this.layout, snapshot, 'book', this.location),
-        this.location,
-        false,
-        this.stored,
-      );
+      this.bookNow(snapshot);
       return false;
     }
     // Compares the pointer absent: when another front-end made it meanwhile there is one book either way.
@@ -648,11 +634,22 @@ export class EtcdStore implements LeaseStore {
     }
   }
 
+  /** The book the pointer names, decoded whole (not lazily: that is for a change). */
+  private bookNow(snapshot: Snapshot): Book {
+    return bookOf(
+      this.layout,
+      snapshot,
+      headOf(this.layout, snapshot, 'book', this.location),
+      this.location,
+      false,
+      this.stored,
+    );
+  }
+
   /** The book now, or why it does not decode: restore offers the previous generation either way. */
   private currentOf(snapshot: Snapshot): Generations['current'] {
     try {
-      const head = headOf(this.layout, snapshot, 'book', this.location);
-      return { book: bookOf(this.layout, snapshot, head, this.location, false, this.stored) };
+      return { book: this.bookNow(snapshot) };
     } catch (error) {
       if (!(error instanceof IpamError && error.kind === 'store-corrupt')) throw error;
       return { error: error.facts.reason ?? error.message };

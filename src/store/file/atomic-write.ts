@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { giveFd, storeOwner } from './ownership.ts';
+import { type FileOwner, giveFd, storeOwner } from './ownership.ts';
 import { randomHex } from '../../random-hex.ts';
 
 /** The steps of a write, in order, named so crash tests can stop a writer between them. */
@@ -44,26 +44,13 @@ export function prepareWrite(file: string, content: Content, options: WriteOptio
   const step = options.onStep ?? (() => undefined);
   // Looked up before the temp file exists: the book's owner, or its directory's for a new book.
   const owner = storeOwner(file);
-  try {
-    const fd = fs.openSync(
-      temp,
-      fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
-      0o600,
-    );
-    try {
-      giveFd(fd, owner);
-      for (const piece of typeof content === 'string' ? [content] : content)
-        writeAll(fd, typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece);
-      step('temp-written');
-      fs.fsyncSync(fd);
-      step('temp-synced');
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch (error) {
-    fs.rmSync(temp, { force: true });
-    throw error;
-  }
+  writeTemp(temp, owner, (fd) => {
+    for (const piece of typeof content === 'string' ? [content] : content)
+      writeAll(fd, typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece);
+    step('temp-written');
+    fs.fsyncSync(fd);
+    step('temp-synced');
+  });
   const discard = () => fs.rmSync(temp, { force: true });
   return {
     discard,
@@ -86,6 +73,29 @@ export function prepareWrite(file: string, content: Content, options: WriteOptio
       }
     },
   };
+}
+
+/**
+ * Creates `temp` (exclusive, never through a symlink, owner-only), gives it to `owner` and lets
+ * `fill` write it; on any failure nothing is left of it.
+ */
+export function writeTemp(temp: string, owner: FileOwner | undefined, fill: (fd: number) => void): void {
+  try {
+    const fd = fs.openSync(
+      temp,
+      fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
+      0o600,
+    );
+    try {
+      giveFd(fd, owner);
+      fill(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
 }
 
 /** True for an error thrown after the new content replaced the file (e.g. the directory fsync failed). */

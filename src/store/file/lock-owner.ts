@@ -12,7 +12,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { giveFd, type FileOwner } from './ownership.ts';
+import type { FileOwner } from './ownership.ts';
+import { writeTemp } from './atomic-write.ts';
 import { randomHex } from '../../random-hex.ts';
 import { NotRegularFile, readRegularFile } from '../../access/regular-file.ts';
 import { accountOf } from '../../access/accounts.ts';
@@ -72,18 +73,8 @@ const MAX_RECORD_BYTES = 64 * 1024;
  */
 export function writeOwner(lockDir: string, owner: LockOwner, fileOwner?: FileOwner): void {
   const temp = path.join(lockDir, `${OWNER_FILE}.${randomHex(6)}.tmp`);
+  writeTemp(temp, fileOwner, (fd) => fs.writeFileSync(fd, JSON.stringify(owner)));
   try {
-    const fd = fs.openSync(
-      temp,
-      fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
-      0o600,
-    );
-    try {
-      giveFd(fd, fileOwner);
-      fs.writeFileSync(fd, JSON.stringify(owner));
-    } finally {
-      fs.closeSync(fd);
-    }
     fs.renameSync(temp, path.join(lockDir, OWNER_FILE));
   } catch (error) {
     fs.rmSync(temp, { force: true });
