@@ -10,7 +10,7 @@ type Fail = (key: string, why: string) => never;
 const KEYS = new Set(['onevm']);
 const ONEVM_KEYS = new Set(['timeoutMs']);
 /** `onevm list -x --extended` of a large cloud takes seconds: oned builds every VM's full body. */
-export const DEFAULT_ONEVM_TIMEOUT_MS = 30_000;
+const DEFAULT_ONEVM_TIMEOUT_MS = 30_000;
 const MAX_ONEVM_TIMEOUT_MS = 300_000;
 
 export function parseObserve(raw: unknown, fail: Fail): ObserveConfig {

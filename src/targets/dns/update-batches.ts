@@ -67,7 +67,7 @@ export function mergedUpdate(updates: readonly DnsUpdate[], batch: Batch): DnsUp
 }
 
 /** The two halves of a batch (the first one longer by one at most). */
-export function halves(batch: Batch): [Batch, Batch] {
+function halves(batch: Batch): [Batch, Batch] {
   const middle = Math.ceil(batch.length / 2);
   return [batch.slice(0, middle), batch.slice(middle)];
 }
@@ -76,7 +76,7 @@ export function halves(batch: Batch): [Batch, Batch] {
  * What one answer to `batch` settles: the rcode of each of its updates, or, when the answer may
  * be about one of them only, its halves to send again.
  */
-export function settle(
+function settle(
   batch: Batch,
   rcode: number,
 ): { readonly settled: readonly (readonly [number, number])[]; readonly again: readonly Batch[] } {
