@@ -62,6 +62,17 @@ export function runWithRss(file, args, options, scratchDir) {
   return { ...result, rssKiB };
 }
 
+/**
+ * A positive whole number from the environment variable `name`, else `fallback`; anything else
+ * stops the bench.
+ * @param {string} name @param {number} fallback @returns {number}
+ */
+export function positiveInteger(name, fallback) {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number`);
+  return value;
+}
+
 /** @param {readonly number[]} values @returns {number} */
 export function median(values) {
   return quantile(values, 0.5);

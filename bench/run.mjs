@@ -29,7 +29,7 @@ import {
   loadCodec,
   nearlyFullPoolBook,
 } from './books.mjs';
-import { canMeasureRss, childEnv, median, quantile, runTimed, runWithRss } from './measure.mjs';
+import { canMeasureRss, childEnv, median, positiveInteger as int, quantile, runTimed, runWithRss } from './measure.mjs';
 import { canUsePipes, pipeSlot } from './stdin-pipe.mjs';
 import {
   addressRequest,
@@ -47,11 +47,6 @@ import { RESULTS, writeDocuments } from './results-table.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUNDLE = process.env.BENCH_BUNDLE ?? join(ROOT, 'dist', 'nebula-ipam.cjs');
-const int = (name, fallback) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number`);
-  return value;
-};
 const REPS = int('BENCH_REPS', 15);
 const BIG_REPS = int('BENCH_BIG_REPS', 5);
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000,100000,1000000').split(',').filter(Boolean).map(Number);

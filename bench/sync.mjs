@@ -28,7 +28,7 @@ import { startBind } from '../test/support/bind-server.ts';
 import { startKeaServer } from '../test/support/kea-server.ts';
 import { startPdns } from '../test/support/pdns-server.ts';
 import { book, loadCodec } from './books.mjs';
-import { childEnv, median, quantile, runTimed } from './measure.mjs';
+import { childEnv, median, positiveInteger as int, quantile, runTimed } from './measure.mjs';
 import { addressRequest, formatIPv4, formatMac, getRequest, replyValue, storedAr } from './requests.mjs';
 import { RESULTS } from './results-table.mjs';
 import { makeFrontEnd, scenarioDir } from './setup.mjs';
@@ -36,11 +36,6 @@ import { canUsePipes, pipeSlot } from './stdin-pipe.mjs';
 import { writeSyncDocument } from './sync-table.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const int = (name, fallback) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number`);
-  return value;
-};
 const LEASES = int('BENCH_SYNC_LEASES', 10_000);
 const REPS = int('BENCH_REPS', 15);
 const FOLLOW = int('BENCH_SYNC_FOLLOW', 5);

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { freeDnsPort, requireBinary, run, type ServerProcess, startProcess } from './dns-server-process.ts';
-import { awaitDnsServer, clientTools, type DnsTestServer, HOST, ZONES } from './dns-test-server.ts';
+import { awaitDnsServer, type DnsTestServer, dnsTestServer, HOST, ZONES } from './dns-test-server.ts';
 import type { TsigKey } from '../../src/targets/dns/tsig-algorithm.ts';
 import { tsigSecret } from '../../src/targets/dns/tsig-key-file.ts';
 
@@ -51,18 +51,13 @@ export async function startBind(zones: readonly string[] = Object.values(ZONES))
     path.join(dir, 'named.conf'),
     [...namedOptions(dir, port), `include "${dir}/nebula.key";`, ...stanzas, ''].join('\n'),
   );
-  const { process, stop } = await launchNamed(dir, path.join(dir, 'named.conf'), port, zones[0]!, key);
-  const tools = clientTools(port, key);
-  return {
-    kind: 'BIND',
+  return dnsTestServer(
+    'BIND',
+    dir,
     port,
     key,
-    dir,
-    process,
-    server: (timeoutMs = 2_000, other = key) => ({ host: HOST, port, timeoutMs, tsig: other }),
-    ...tools,
-    stop,
-  };
+    await launchNamed(dir, path.join(dir, 'named.conf'), port, zones[0]!, key),
+  );
 }
 
 /** named.conf's test-only part: everything in `dir`, listening on 127.0.0.1:`port` only, no rndc. */

@@ -37,6 +37,26 @@ export interface DnsTestServer {
   stop(): Promise<void>;
 }
 
+/** The started server as the tests see it: its process, the edge's view of it and the client tools. */
+export function dnsTestServer(
+  kind: DnsTestServer['kind'],
+  dir: string,
+  port: number,
+  key: TsigKey,
+  started: { process: ServerProcess; stop(): Promise<void> },
+): DnsTestServer {
+  return {
+    kind,
+    port,
+    key,
+    dir,
+    process: started.process,
+    server: (timeoutMs = 2_000, other = key) => ({ host: HOST, port, timeoutMs, tsig: other }),
+    ...clientTools(port, key),
+    stop: started.stop,
+  };
+}
+
 const DIG = '/usr/bin/dig';
 const NSUPDATE = '/usr/bin/nsupdate';
 

@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { freeDnsPort, requireBinary, run, type ServerProcess, startProcess } from './dns-server-process.ts';
 import type { TsigKey } from '../../src/targets/dns/tsig-algorithm.ts';
-import { awaitDnsServer, clientTools, type DnsTestServer, HOST, ZONES } from './dns-test-server.ts';
+import { awaitDnsServer, type DnsTestServer, dnsTestServer, HOST, ZONES } from './dns-test-server.ts';
 
 const PDNS = '/usr/sbin/pdns_server';
 const SQLITE3 = '/usr/bin/sqlite3';
@@ -65,18 +65,7 @@ export async function startPdns(zones: readonly string[] = Object.values(ZONES))
     'allow-axfr-ips=127.0.0.0/8',
     'disable-axfr=no',
   ];
-  const { process, stop } = await launchPdns(dir, database, port, settings, zones[0]!, key);
-  const tools = clientTools(port, key);
-  return {
-    kind: 'PowerDNS',
-    port,
-    key,
-    dir,
-    process,
-    server: (timeoutMs = 2_000, other = key) => ({ host: HOST, port, timeoutMs, tsig: other }),
-    ...tools,
-    stop,
-  };
+  return dnsTestServer('PowerDNS', dir, port, key, await launchPdns(dir, database, port, settings, zones[0]!, key));
 }
 
 /**
