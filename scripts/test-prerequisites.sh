@@ -19,7 +19,6 @@ needs=(
   "/usr/bin/sqlite3 sqlite3"
   "/usr/sbin/kea-dhcp4 kea-dhcp4-server"
   "/usr/sbin/kea-ctrl-agent kea-ctrl-agent"
-  "/usr/bin/ping iputils-ping"
 )
 
 missing=()

@@ -17,9 +17,8 @@ import {
   type Pool,
   type SyncTarget,
 } from '../core/config/config.ts';
-import { parseDhcp, parseDnsNames, parseProbe } from './parse-pool-sync.ts';
+import { parseDhcp, parseDnsNames } from './parse-pool-sync.ts';
 import { parseTargets } from './parse-targets.ts';
-import { parseObserve } from './parse-observe.ts';
 import { parseOnedVersion, type OnedVersion } from '../core/oned/oned-version.ts';
 import { unknownKey } from '../core/unknown-key.ts';
 import { jsonErrorPlace } from './json-error-place.ts';
@@ -33,7 +32,6 @@ const TOP_KEYS = new Set([
   'reconcileMarginSeconds',
   'pools',
   'targets',
-  'observe',
   'registryPrefix',
   'registryOwner',
 ]);
@@ -49,7 +47,6 @@ const POOL_KEYS = new Set([
   'default',
   'dnsNames',
   'dhcp',
-  'probe',
 ]);
 const POOL_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 // Values end up inside oned's template text; keep them to what survives it unchanged.
@@ -108,7 +105,6 @@ export function parseConfig(text: string, source: string): LoadedConfig {
 
   // Before the pools: a pool's dnsNames and dhcp name targets.
   const targets = raw.targets === undefined ? [] : parseTargets(raw.targets, fail);
-  const observe = raw.observe === undefined ? undefined : parseObserve(raw.observe, fail);
   const registryPrefix = registryLabel(
     raw,
     'registryPrefix',
@@ -182,7 +178,6 @@ export function parseConfig(text: string, source: string): LoadedConfig {
     reconcileMarginMs,
     pools,
     targets,
-    ...(observe === undefined ? {} : { observe }),
     registryPrefix,
     registryOwner,
   };
@@ -291,7 +286,6 @@ function parsePool(
       ? {}
       : { dnsNames: parseDnsNames(entry.dnsNames, `${at}.dnsNames`, network, targets, fail) }),
     ...(entry.dhcp === undefined ? {} : { dhcp: parseDhcp(entry.dhcp, `${at}.dhcp`, targets, fail) }),
-    ...(entry.probe === undefined ? {} : { probe: parseProbe(entry.probe, `${at}.probe`, fail) }),
   };
 }
 

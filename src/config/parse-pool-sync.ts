@@ -111,25 +111,6 @@ export function parseDhcp(raw: unknown, at: string, targets: readonly SyncTarget
   return { server: targetOf(entry.server, 'kea', `${at}.server`, targets, fail), lifetimeSeconds: lifetime as number };
 }
 
-const PROBE_KEYS = new Set(['icmp', 'next']);
-const DEFAULT_PROBE_NEXT = 8;
-/** At most this many addresses per range per pass: a probe must not flood a segment. */
-const MAX_PROBE_NEXT = 64;
-
-/** `pools[].probe`: `{ "icmp": true, "next": 8 }`; ICMP echo is the one probe there is. */
-export function parseProbe(raw: unknown, at: string, fail: Fail): { next: number } {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    return fail(at, `must be an object such as { "icmp": true, "next": 8 }, not ${JSON.stringify(raw)}`);
-  const entry = raw as Record<string, unknown>;
-  for (const key of Object.keys(entry)) if (!PROBE_KEYS.has(key)) fail(`${at}.${key}`, unknownKey(key, PROBE_KEYS));
-  if (entry.icmp !== true)
-    fail(`${at}.icmp`, `must be true (ICMP echo is the probe), not ${JSON.stringify(entry.icmp)}`);
-  const next = entry.next ?? DEFAULT_PROBE_NEXT;
-  if (typeof next !== 'number' || !Number.isInteger(next) || next < 1 || next > MAX_PROBE_NEXT)
-    fail(`${at}.next`, `must be a whole number from 1 to ${MAX_PROBE_NEXT}, not ${JSON.stringify(next)}`);
-  return { next: next as number };
-}
-
 /** The name of a target of `type` in `targets`, or one error naming the key, the value and the targets there are. */
 function targetOf(
   value: unknown,

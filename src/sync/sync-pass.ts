@@ -11,7 +11,6 @@ import type { SeenInUse } from '../core/book/holds.ts';
 import { type ErrorKind, IpamError } from '../core/errors.ts';
 import { desiredState } from '../core/sync/desired-state.ts';
 import { plan } from '../core/sync/plan.ts';
-import { probeCandidates } from '../core/sync/probe-candidates.ts';
 import type { Observed, SyncPlan } from '../core/sync/sync-plan.ts';
 import type { PassOutcomes } from '../core/sync/tally-after.ts';
 import type { DhcpMode } from '../core/sync/target-health.ts';
@@ -30,10 +29,7 @@ export interface PassOptions {
 
 /** A target (or one zone of it) this pass could not read or change, in one line. */
 export interface TargetFailure {
-  /** A target's name, or (`observer`) a source of `observe`, in parentheses so that no target has its name. */
   readonly target: string;
-  /** A source of `observe` (onevm): its message is the whole line. */
-  readonly observer?: true;
   readonly zone?: string;
   /** The error's kind (exit-codes.ts): `config` for a refused key, `store-io` for a server down. */
   readonly kind: ErrorKind;
@@ -68,22 +64,14 @@ export async function syncPass(
   const desired = desiredState(book, config);
   const failures: TargetFailure[] = [];
   const failed = (target: string, zone: string | undefined, error: unknown) =>
-    failures.push(failureOf(target, zone, error));
+    failures.push({
+      target,
+      ...(zone === undefined ? {} : { zone }),
+      kind: error instanceof IpamError ? error.kind : 'internal',
+      message: error instanceof Error ? error.message : String(error),
+    });
 
   // Every target is read at once: one slow server delays the pass by its own timeout only.
-  const guestsRead = clients.guests?.().catch((error: unknown) => {
-    failures.push({ ...failureOf('(onevm)', undefined, error), observer: true });
-    return undefined;
-  });
-  // A dry run sends nothing, pings included.
-  const candidates = options.dryRun || !clients.probe ? [] : probeCandidates(book, config);
-  const probesRead =
-    candidates.length === 0
-      ? undefined
-      : clients.probe?.(candidates).catch((error: unknown) => {
-          failures.push({ ...failureOf('(probe)', undefined, error), observer: true });
-          return undefined;
-        });
   const zones = await Promise.all(
     desired.zones.map(async ({ target, zone }) => {
       try {
@@ -108,14 +96,7 @@ export async function syncPass(
       }
     }),
   );
-  const guests = await guestsRead;
-  const probes = await probesRead;
-  const observed: Observed = {
-    zones: zones.filter((z) => z !== undefined),
-    dhcp: dhcp.filter((d) => d !== undefined),
-    ...(guests === undefined ? {} : { guests }),
-    ...(probes === undefined ? {} : { probes }),
-  };
+  const observed: Observed = { zones: zones.filter((z) => z !== undefined), dhcp: dhcp.filter((d) => d !== undefined) };
   const planned = plan(desired, observed, options.now());
   const report = {
     generation: book.generation,
@@ -167,13 +148,4 @@ export async function syncPass(
 
   const held = planned.holds.length > 0 ? await options.hold(planned.holds) : 0;
   return { ...report, outcomes: { dns: dnsOutcomes, dhcp: dhcpOutcomes }, held, finishedAt: options.now() };
-}
-
-function failureOf(target: string, zone: string | undefined, error: unknown): TargetFailure {
-  return {
-    target,
-    ...(zone === undefined ? {} : { zone }),
-    kind: error instanceof IpamError ? error.kind : 'internal',
-    message: error instanceof Error ? error.message : String(error),
-  };
 }

@@ -10,10 +10,6 @@ import { noSuchFile } from '../core/no-such-file.ts';
 import type { DnsServer } from '../targets/dns/index.ts';
 import { tsigSecret } from '../targets/dns/index.ts';
 import { type Kea, openKea } from '../targets/kea/open-kea.ts';
-import type { GuestReport } from '../core/sync/guest-holds.ts';
-import { readOnevm } from '../observe/onevm.ts';
-import { probeIcmp } from '../observe/ping.ts';
-import type { ProbeAnswer, ProbeCandidate } from '../core/sync/probe-candidates.ts';
 
 /** A key file is a few lines; anything bigger is not one. */
 const MAX_KEY_FILE_BYTES = 16 * 1024;
@@ -21,14 +17,10 @@ const MAX_KEY_FILE_BYTES = 16 * 1024;
 export interface TargetClients {
   dns(name: string): DnsServer;
   kea(name: string): Kea;
-  /** What the VMs' guest agents report (`observe.onevm`); absent when the config does not ask. */
-  readonly guests?: () => Promise<readonly GuestReport[]>;
-  /** Pings the probe's candidates (pools' `probe`): the ones that answered. */
-  readonly probe?: (candidates: readonly ProbeCandidate[]) => Promise<readonly ProbeAnswer[]>;
 }
 
 /** Opened on first use, so a pass touches (and a broken key fails) only targets it has work for. */
-export function targetClients(config: Config, now: () => number = Date.now): TargetClients {
+export function targetClients(config: Config): TargetClients {
   const dns = new Map<string, DnsServer>();
   const kea = new Map<string, Kea>();
   const target = <T extends 'rfc2136' | 'kea'>(name: string, type: T) => {
@@ -40,10 +32,7 @@ export function targetClients(config: Config, now: () => number = Date.now): Tar
       );
     return found as T extends 'rfc2136' ? Rfc2136Target : KeaTarget;
   };
-  const onevm = config.observe?.onevm;
   return {
-    ...(onevm ? { guests: () => readOnevm(onevm.timeoutMs) } : {}),
-    ...(config.pools.some((p) => p.probe) ? { probe: (candidates) => probeIcmp(candidates, now) } : {}),
     dns(name) {
       let server = dns.get(name);
       if (!server) {

@@ -37,10 +37,8 @@ what is nebula-ipam's, each DNS change one UPDATE with prerequisites:
     each name says it is nebula-ipam's (registryPrefix, registryOwner of the config)
   - DHCP leases (or reservations) of leases with a MAC put, renewed and removed
 A name somebody else holds is reported as a conflict and left alone; an address of a pool seen
-in use outside the book (a foreign record, a Kea lease nebula-ipam did not make, with
-"observe": { "onevm": true } an address a VM's guest agent reports, with a pool's "probe" one
-of the next free addresses that answers ping) is held in the book, so nothing hands it out
-(nebula-ipam hold list). A target that cannot be reached is said
+in use outside the book (a foreign record, a Kea lease nebula-ipam did not make) is held in the
+book, so nothing hands it out (nebula-ipam hold list). A target that cannot be reached is said
 in one line; every other target goes on.
 
   --dry-run            show the plan; nothing is sent and nothing is held
@@ -77,13 +75,13 @@ ${exitCodeHelp([
       );
 
     const config = context.config();
-    if (config.targets.length === 0 && !config.observe?.onevm && !config.pools.some((p) => p.probe))
+    if (config.targets.length === 0)
       throw new IpamError(
         'config',
-        `Cannot sync: the config ${config.source} names no targets and nothing to observe; see "DNS and DHCP" in the README`,
+        `Cannot sync: the config ${config.source} names no targets; see "DNS and DHCP" in the README`,
       );
     await requireBook(context);
-    const clients = targetClients(config, () => context.now().getTime());
+    const clients = targetClients(config);
     const stateFile = syncStateFile(context.env, context.driver);
     const pass = async (dryRun: boolean): Promise<PassReport> => {
       const report = await syncPass(context.store(), config, clients, {
@@ -170,7 +168,6 @@ function failureLines(report: PassReport): string {
     byTarget.set(failure.target, [...(byTarget.get(failure.target) ?? []), failure]);
   return [...byTarget.entries()]
     .map(([target, [first, ...rest]]) => {
-      if (first!.observer) return `${first!.message}\n`;
       const more = rest.length ? ` (and ${rest.length === 1 ? '1 more zone' : `${rest.length} more zones`} of it)` : '';
       return `Cannot sync target ${target}: ${first!.message}${more}\n`;
     })

@@ -30,8 +30,6 @@ export interface Pool {
   readonly dnsNames?: PoolDnsNames;
   /** DHCP entries for the pool's leases that have a MAC (`dhcp`): absent, none. */
   readonly dhcp?: PoolDhcp;
-  /** `probe`: sync pings the next `next` free addresses of each range (core/sync/probe-candidates.ts). */
-  readonly probe?: { readonly next: number };
 }
 
 /**
@@ -88,15 +86,6 @@ export interface KeaTarget {
 export type SyncTarget = Rfc2136Target | KeaTarget;
 
 /**
- * `observe`: where sync looks for addresses in use outside the book, besides its targets (issue
- * 18 item 5). `onevm`: the addresses each VM's guest agent reports (`GUEST_IP_ADDRESSES` in
- * `onevm list -x --extended`), read with this timeout.
- */
-export interface ObserveConfig {
-  readonly onevm?: { readonly timeoutMs: number };
-}
-
-/**
  * `Backend`: what the store made of the `backend` key (store/backend-config.ts: each backend
  * parses its own part); `LoadedConfig` names it. The core never looks at it.
  */
@@ -122,8 +111,6 @@ export interface Config<Backend = unknown> {
   readonly pools: readonly Pool[];
   /** `targets`, in the order written: the DNS and DHCP servers sync keeps in step. */
   readonly targets: readonly SyncTarget[];
-  /** `observe`: absent, sync reads only its targets. */
-  readonly observe?: ObserveConfig;
   /**
    * `registryPrefix`: the first label of the TXT name that records which DNS names are
    * nebula-ipam's (`<registryPrefix>.<name>`, as external-dns's TXT registry).
