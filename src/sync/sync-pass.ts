@@ -17,6 +17,7 @@ import type { DhcpMode } from '../core/sync/target-health.ts';
 import type { DnsUpdateOutcome } from '../core/sync/target-records.ts';
 import type { LeaseStore } from '../store/store.ts';
 import { applyUpdates, readZone } from '../targets/dns/index.ts';
+import { probeFreeAddresses } from './probe.ts';
 import type { TargetClients } from './target-clients.ts';
 
 export interface PassOptions {
@@ -71,6 +72,8 @@ export async function syncPass(
       message: error instanceof Error ? error.message : String(error),
     });
 
+  // A dry run sends nothing, probes included; the probe runs while the targets are read.
+  const probing = options.dryRun ? undefined : probeFreeAddresses(book, config, options.now);
   // Every target is read at once: one slow server delays the pass by its own timeout only.
   const zones = await Promise.all(
     desired.zones.map(async ({ target, zone }) => {
@@ -96,7 +99,12 @@ export async function syncPass(
       }
     }),
   );
-  const observed: Observed = { zones: zones.filter((z) => z !== undefined), dhcp: dhcp.filter((d) => d !== undefined) };
+  const probes = await probing;
+  const observed: Observed = {
+    zones: zones.filter((z) => z !== undefined),
+    dhcp: dhcp.filter((d) => d !== undefined),
+    ...(probes === undefined ? {} : { probes }),
+  };
   const planned = plan(desired, observed, options.now());
   const report = {
     generation: book.generation,
