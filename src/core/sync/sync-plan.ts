@@ -81,9 +81,14 @@ export interface TargetTally {
   readonly kind: 'dns' | 'dhcp';
   readonly desired: number;
   readonly inPlace: number;
-  /** Desired, not in place, not in conflict: what the plan puts (or, unread, would). */
+  /** Desired, read, not in place, not in conflict: what the plan puts. */
   readonly pending: number;
   readonly conflicting: number;
+  /**
+   * Desired, in a zone (or DHCP target) that was not read: whether they are there is not known,
+   * so they are neither in place nor pending. desired = inPlace + pending + conflicting + unverified.
+   */
+  readonly unverified: number;
   /** False when some zone of it, or it, was not in `observed`. */
   readonly read: boolean;
 }
