@@ -171,7 +171,11 @@ function runAsync(file, args, env) {
   });
 }
 
-/** `nebula-ipam args` as a command line: under `node --cpu-prof` with BENCH_SYNC_CPU_PROF. */
+/**
+ * `nebula-ipam args` as a command line: under `node --cpu-prof` with BENCH_SYNC_CPU_PROF.
+ * @param {string[]} args
+ * @returns {[string, string[]]}
+ */
 function cli(args) {
   const link = frontEnd.links['nebula-ipam'];
   if (!CPU_PROF) return [link, args];
