@@ -8,7 +8,6 @@
 import type { DesiredState } from './desired-state.ts';
 import { planDhcp } from './plan-dhcp.ts';
 import { planZone } from './plan-dns.ts';
-import { probeHolds } from './probe-answers.ts';
 import type {
   CarvedSpaceRecord,
   DhcpTargetPlan,
@@ -97,8 +96,6 @@ export function plan(desired: DesiredState, observed: Observed, now: number): Sy
     tally.conflicting += planned.conflicting;
   }
 
-  holds.push(...probeHolds(observed.probes ?? []));
-
   const dns: DnsTargetPlan[] = [...updates.entries()].map(([target, list]) => ({ target, updates: list }));
   return {
     dns,
@@ -114,7 +111,7 @@ export function plan(desired: DesiredState, observed: Observed, now: number): Sy
   };
 }
 
-/** One hold per address: the first reason seen (DNS zones in order, then DHCP targets, then the probe). */
+/** One hold per address: the first reason seen (DNS zones in order, then DHCP targets). */
 function onePerAddress(holds: readonly Omit<SyncHold, 'seenAt'>[]): Omit<SyncHold, 'seenAt'>[] {
   const seen = new Set<string>();
   return holds.filter((h) => {

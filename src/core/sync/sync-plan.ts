@@ -1,7 +1,6 @@
 /** The plan between desired and observed state (`plan.ts`), and what targets report it from. */
 import type { SeenInUse } from '../book/holds.ts';
 import type { DesiredFinding } from './desired-state.ts';
-import type { ProbeAnswer } from './probe-answers.ts';
 import type { DhcpHost, DnsRecord, DnsUpdate, ObservedDhcpEntry } from './target-records.ts';
 
 /** What the edges read: each zone's records (AXFR), each Kea target's leases or reservations. */
@@ -9,8 +8,6 @@ export interface Observed {
   /** A zone missing here was not read (its target down): nothing is planned for it. */
   readonly zones: readonly { readonly target: string; readonly zone: string; readonly records: readonly DnsRecord[] }[];
   readonly dhcp: readonly { readonly target: string; readonly entries: readonly ObservedDhcpEntry[] }[];
-  /** The probe's candidates that answered (pools' `probe`); absent when nothing was probed. */
-  readonly probes?: readonly ProbeAnswer[];
 }
 
 /** What to send one DNS target: one UPDATE per name. */
