@@ -118,8 +118,11 @@ export async function syncPass(
     ...planned.dns
       .filter(({ updates }) => updates.length > 0)
       .map(async ({ target, updates }) => {
+        // Kept as the server answers: when it fails partway, what it answered stays known.
+        const said: DnsUpdateOutcome[] = [];
+        dnsOutcomes[target] = said;
         try {
-          dnsOutcomes[target] = await applyUpdates(clients.dns(target), updates);
+          await applyUpdates(clients.dns(target), updates, { onOutcome: (index, outcome) => (said[index] = outcome) });
         } catch (error) {
           failed(target, undefined, error);
         }
