@@ -21,7 +21,7 @@
  * NODE_EXTRA_CA_CERTS is removed from every child's environment (bench/measure.mjs).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +31,7 @@ import { startPdns } from '../test/support/pdns-server.ts';
 import { book, loadCodec } from './books.mjs';
 import { childEnv, median, positiveInteger as int, quantile, runTimed } from './measure.mjs';
 import { addressRequest, formatIPv4, formatMac, getRequest, replyValue, storedAr } from './requests.mjs';
-import { RESULTS } from './results-table.mjs';
+import { mergedResults, RESULTS, readResults } from './results-table.mjs';
 import { makeFrontEnd, scenarioDir } from './setup.mjs';
 import { canUsePipes, pipeSlot } from './stdin-pipe.mjs';
 import { writeSyncDocument } from './sync-table.mjs';
@@ -420,6 +420,8 @@ const machine = {
   memoryGiB: Math.round(os.totalmem() / 2 ** 30),
   kernel: os.release(),
   node: process.version,
+  // The machine may be shared: the load while this ran says how much the figures are worth.
+  loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
 };
 const doc = { date: new Date().toISOString(), machine, settings: { LEASES, REPS, FOLLOW, DNS_KINDS }, ...results };
 process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
@@ -429,8 +431,7 @@ writeFileSync(
   `${JSON.stringify(doc, null, 2)}\n`,
 );
 if (LEASES === FULL_SIZE && !process.env.BENCH_NO_RESULTS) {
-  const all = JSON.parse(readFileSync(RESULTS, 'utf8'));
-  writeFileSync(RESULTS, `${JSON.stringify({ ...all, sync: doc }, null, 2)}\n`);
+  writeFileSync(RESULTS, `${JSON.stringify(mergedResults(readResults(), { sync: doc }), null, 2)}\n`);
   writeSyncDocument();
   process.stderr.write('results: the sync part of bench/results.json; docs/performance.md updated from it\n');
 } else process.stderr.write('results: bench/results/ only (not the full size, or BENCH_NO_RESULTS)\n');
