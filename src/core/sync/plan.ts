@@ -10,6 +10,7 @@ import { guestHolds } from './guest-holds.ts';
 import { planDhcp } from './plan-dhcp.ts';
 import { planZone } from './plan-dns.ts';
 import type {
+  CarvedSpaceRecord,
   DhcpTargetPlan,
   DnsTargetPlan,
   Observed,
@@ -26,6 +27,7 @@ export function plan(desired: DesiredState, observed: Observed, now: number): Sy
   const context = { owner: desired.owner, prefix: desired.registryPrefix, book: desired.book, config: desired.config };
   const conflicts: SyncConflict[] = [];
   const holds: Omit<SyncHold, 'seenAt'>[] = [];
+  const carvedSpace: CarvedSpaceRecord[] = [];
   const unread: { target: string; zone?: string }[] = [];
   const tallies = new Map<
     string,
@@ -57,6 +59,7 @@ export function plan(desired: DesiredState, observed: Observed, now: number): Sy
     updates.get(zone.target)!.push(...planned.updates);
     conflicts.push(...planned.conflicts);
     holds.push(...planned.holds);
+    carvedSpace.push(...planned.carvedSpace);
     tally.desired += planned.desired;
     tally.inPlace += planned.inPlace;
     tally.conflicting += planned.conflicting;
@@ -91,6 +94,7 @@ export function plan(desired: DesiredState, observed: Observed, now: number): Sy
     dhcp,
     conflicts,
     holds: onePerAddress(holds).map((h) => ({ ...h, seenAt })),
+    carvedSpace,
     tallies: [...tallies.values()].map((t): TargetTally => ({ ...t, pending: t.desired - t.inPlace - t.conflicting })),
     unread,
     findings: desired.findings,

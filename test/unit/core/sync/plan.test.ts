@@ -242,3 +242,29 @@ test('a zone or DHCP target that was not read gets nothing planned and is listed
   assert.equal(p.tallies[1]!.read, false);
   assert.equal(p.tallies[1]!.pending, 6);
 });
+
+test("a foreign record in a range's carved subnet, outside its addresses, is held and reported; nothing is deleted", () => {
+  // r1 carved the whole /24 (its block) but has only 10.77.0.10-19: 10.77.0.200 is in no range.
+  const carved = syncBook();
+  const r1 = { ...carved.ranges[0]!, block: { first: ip('10.77.0.0'), last: ip('10.77.0.255') } };
+  const book = { ...carved, ranges: [r1, ...carved.ranges.slice(1)] };
+  const d = desiredState(book, syncConfig(), { vms: new Map([['2001:db8:77::100', { id: 7, name: 'web1' }]]) });
+  const theirs = A('nas', '10.77.0.200');
+  const ptr: DnsRecord = { name: '201.0.77.10.in-addr.arpa', type: 'PTR', ttl: 60, data: `nas2.${FWD}` };
+  const p = plan(d, observed({ [FWD]: [theirs], [REV]: [ptr] }), NOW);
+  assert.deepEqual(
+    p.holds.map((h) => `${FAMILIES[h.family].format(h.address)} ${h.pool} ${h.source} ${h.reason}`),
+    [
+      `10.77.0.201 lan dns PTR record ${ptr.name} on target bind`,
+      `10.77.0.200 lan dns A record ${theirs.name} on target bind`,
+    ],
+    'held as a record in free pool space is (the reverse zone first)',
+  );
+  assert.deepEqual(p.carvedSpace, [
+    { target: 'bind', zone: REV, record: ptr, address: '10.77.0.201', range: 'r1', pool: 'lan' },
+    { target: 'bind', zone: FWD, record: theirs, address: '10.77.0.200', range: 'r1', pool: 'lan' },
+  ]);
+  assert.deepEqual(p.conflicts, []);
+  for (const r of [theirs, ptr]) assert.ok(!updatesOf(p).some((u) => u.remove.some((x) => x.name === r.name)));
+  assert.deepEqual(plan(desired(), observed(), NOW).carvedSpace, [], 'none without such a record');
+});
