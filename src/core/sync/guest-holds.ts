@@ -31,7 +31,8 @@ export function guestHolds(book: Book, config: Config, reports: readonly GuestRe
     const own = new Set(vm.nics.map((a) => `${a.family}/${a.address}`));
     for (const { family, address } of vm.guest) {
       const use = foreignUse(book, config, family, address);
-      if (use.kind !== 'hold') continue;
+      // As for a foreign record: free in a range or a pool, or in a range's carved subnet.
+      if (use.kind !== 'hold' && use.kind !== 'carved') continue;
       const nic = own.has(`${family}/${address}`) ? " (its NIC's address, which the book does not lease)" : '';
       holds.push({
         family,
