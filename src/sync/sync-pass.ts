@@ -17,6 +17,7 @@ import type { DhcpMode } from '../core/sync/target-health.ts';
 import type { DnsUpdateOutcome } from '../core/sync/target-records.ts';
 import type { LeaseStore } from '../store/store.ts';
 import { applyUpdates, readZone } from '../targets/dns/index.ts';
+import { probeFreeAddresses } from './probe.ts';
 import type { TargetClients } from './target-clients.ts';
 
 export interface PassOptions {
@@ -75,6 +76,8 @@ export async function syncPass(
       message: error instanceof Error ? error.message : String(error),
     });
 
+  // A dry run sends nothing, probes included; the probe runs while the targets are read.
+  const probing = options.dryRun ? undefined : probeFreeAddresses(book, config, options.now);
   // Every target is read at once: one slow server delays the pass by its own timeout only.
   const guestsRead = clients.guests?.().catch((error: unknown) => {
     failed('(oned)', undefined, error, true);
@@ -105,10 +108,12 @@ export async function syncPass(
     }),
   );
   const guests = await guestsRead;
+  const probes = await probing;
   const observed: Observed = {
     zones: zones.filter((z) => z !== undefined),
     dhcp: dhcp.filter((d) => d !== undefined),
     ...(guests === undefined ? {} : { guests }),
+    ...(probes === undefined ? {} : { probes }),
   };
   const planned = plan(desired, observed, options.now());
   const report = {

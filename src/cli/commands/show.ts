@@ -3,7 +3,7 @@ import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
 import { formatPrefix } from '../../core/address/prefix.ts';
 import { FAMILIES } from '../../core/address/family.ts';
 import { EMPTY_BOOK, findRange, type Book, type RangeRecord } from '../../core/book/book.ts';
-import { type Hold, holdsOf } from '../../core/book/holds.ts';
+import { type Hold, holdAt, holdsOf } from '../../core/book/holds.ts';
 import { familyRows, hasFamily } from '../../core/view/family-rows.ts';
 import type { Config } from '../../core/config/config.ts';
 import { IpamError, shown } from '../../core/errors.ts';
@@ -143,12 +143,18 @@ function showAddress(book: Book, config: Config, address: Address, context: CliC
   if (where.kind === 'nowhere') {
     throw new IpamError('not-found', `Cannot show ${address.text}: it is in no range and no pool of ${config.source}`);
   }
+  // A hold (core/book/holds.ts) keeps a free address from being handed out: say so, and why.
+  const hold = address.space === 'mac' ? undefined : holdAt(book, address.space, address.value);
   if (context.json) {
     const sides = where.kind === 'leased' || where.kind === 'free' ? sidesOf(where.range, address, where.index) : {};
-    context.stdout(renderJson({ address: address.text, ...whereaboutsJson(where), ...sides }));
+    const held = hold ? { hold: { source: hold.source, reason: hold.reason, firstSeen: hold.firstSeen } } : {};
+    context.stdout(renderJson({ address: address.text, ...whereaboutsJson(where), ...sides, ...held }));
     return EXIT_CODES.ok;
   }
-  context.stdout(`${address.text} ${whereaboutsText(where, address)}\n`);
+  const held = hold
+    ? `; held, never handed out: ${hold.reason} (${hold.source}, seen since ${hold.firstSeen}; nebula-ipam hold release ${address.text})`
+    : '';
+  context.stdout(`${address.text} ${whereaboutsText(where, address)}${held}\n`);
   return EXIT_CODES.ok;
 }
 

@@ -38,10 +38,11 @@ what is nebula-ipam's, each DNS change one UPDATE with prerequisites:
     each name says it is nebula-ipam's (registryPrefix, registryOwner of the config)
   - DHCP leases (or reservations) of leases with a MAC put, renewed and removed
 A name somebody else holds is reported as a conflict and left alone; an address of a pool seen
-in use outside the book (a foreign record, a Kea lease nebula-ipam did not make, with
-"observe": { "oned": true } an address a VM's guest agent reports in oned's VM pool) is held in
-the book, so nothing hands it out (nebula-ipam hold list). A target that cannot be reached is
-said in one line; every other target goes on.
+in use outside the book (a foreign record, a Kea lease nebula-ipam did not make; with
+"observe": { "oned": true } an address a VM's guest agent reports in oned's VM pool; with a
+pool's "probe", one of its next free addresses that answers TCP or ARP) is held in the book, so
+nothing hands it out (nebula-ipam hold list). A target that cannot be reached is said in one
+line; every other target goes on.
 
   --dry-run            show the plan; nothing is sent and nothing is held
   --follow             run as a service: a pass within a second of every change to the book
@@ -89,10 +90,16 @@ ${exitCodeHelp([
     if (values.vms === '') throw usageError('sync', '--vms needs a file (or - for standard input)');
 
     const config = context.config();
-    if (config.targets.length === 0 && !config.observe?.oned && values.vms === undefined)
+    // Observing (oned's VM pool, a pool's probe) is work of its own: with it and no targets, sync runs for the holds alone.
+    if (
+      config.targets.length === 0 &&
+      !config.observe?.oned &&
+      values.vms === undefined &&
+      !config.pools.some((pool) => pool.probe)
+    )
       throw new IpamError(
         'config',
-        `Cannot sync: the config ${config.source} names no targets and nothing to observe; see "DNS and DHCP" in the README`,
+        `Cannot sync: the config ${config.source} names no targets and no pool probes, and observes nothing (observe.oned); see "DNS and DHCP" in the README`,
       );
     await requireBook(context);
     const clients = targetClients(config, guestSource(config, values.vms));

@@ -73,6 +73,7 @@ export function tallyAfter(plan: SyncPlan, outcomes: PassOutcomes): TargetAfter[
       });
     }
     const pending = Math.max(0, tally.pending - placed);
-    return { ...tally, inPlace: tally.desired - tally.conflicting - pending, pending, done, notApplied, unconfirmed };
+    const inPlace = tally.desired - tally.conflicting - tally.unverified - pending;
+    return { ...tally, inPlace, pending, done, notApplied, unconfirmed };
   });
 }
