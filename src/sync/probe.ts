@@ -13,6 +13,7 @@
  */
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { formatIPv4 } from '../core/address/ipv4.ts';
 import type { Book } from '../core/book/book.ts';
 import type { Config } from '../core/config/config.ts';
@@ -33,10 +34,11 @@ export async function probeFreeAddresses(
   if (candidates.length === 0) return undefined;
   const answers: ProbeAnswer[] = [];
   const unanswered: ProbeCandidate[] = [];
-  const stopAt = now() + BUDGET_MS;
+  // The budget runs on the monotonic clock; `now` (the CLI's, which tests may set) only stamps answers.
+  const stopAt = performance.now() + BUDGET_MS;
   let next = 0;
   const worker = async () => {
-    while (next < candidates.length && now() < stopAt) {
+    while (next < candidates.length && performance.now() < stopAt) {
       const candidate = candidates[next++]!;
       if (answeredTcp(await connect(candidate)))
         answers.push({

@@ -9,7 +9,6 @@ import type { DesiredState } from './desired-state.ts';
 import { guestHolds } from './guest-holds.ts';
 import { planDhcp } from './plan-dhcp.ts';
 import { planZone } from './plan-dns.ts';
-import { probeHolds } from './probe-answers.ts';
 import type {
   CarvedSpaceRecord,
   DhcpTargetPlan,
@@ -99,7 +98,6 @@ export function plan(desired: DesiredState, observed: Observed, now: number): Sy
   }
 
   holds.push(...guestHolds(desired.book, desired.config, observed.guests ?? []));
-  holds.push(...probeHolds(observed.probes ?? []));
 
   const dns: DnsTargetPlan[] = [...updates.entries()].map(([target, list]) => ({ target, updates: list }));
   return {
@@ -116,7 +114,7 @@ export function plan(desired: DesiredState, observed: Observed, now: number): Sy
   };
 }
 
-/** One hold per address: the first reason seen (DNS zones in order, then DHCP targets, then guest agents, then the probe). */
+/** One hold per address: the first reason seen (DNS zones in order, then DHCP targets, then guest agents). */
 function onePerAddress(holds: readonly Omit<SyncHold, 'seenAt'>[]): Omit<SyncHold, 'seenAt'>[] {
   const seen = new Set<string>();
   return holds.filter((h) => {

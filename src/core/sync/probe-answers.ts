@@ -8,7 +8,7 @@
  * answer becomes a hold; nothing is ever freed for want of one. Pure.
  */
 import { parseIPv4 } from '../address/ipv4.ts';
-import type { SyncHold } from './sync-plan.ts';
+import type { SyncHold, SyncPlan } from './sync-plan.ts';
 
 /** How one connect ended: connected, timed out, or the socket error's code. */
 export type ConnectOutcome =
@@ -53,12 +53,24 @@ export interface ProbeAnswer {
   readonly at: string;
 }
 
-export function probeHolds(answers: readonly ProbeAnswer[]): Omit<SyncHold, 'seenAt'>[] {
+export function probeHolds(answers: readonly ProbeAnswer[], seenAt: string): SyncHold[] {
   return answers.map(({ address, pool, by, at }) => ({
     family: 'ipv4',
     address,
     pool,
     source: 'probe',
     reason: by.kind === 'tcp' ? `answered TCP on port ${by.port} at ${at}` : `answered ARP at ${at}`,
+    seenAt,
   }));
+}
+
+/**
+ * The plan with the probe's answers held too, after its own holds (a DNS record or a Kea lease
+ * seen on the same address is the better reason). The probe answers after the pass applied its
+ * records, so that candidates that stay silent never delay one; `now` stamps them as `plan` does.
+ */
+export function withProbeHolds(planned: SyncPlan, answers: readonly ProbeAnswer[], now: number): SyncPlan {
+  const seen = new Set(planned.holds.map((h) => `${h.family}/${h.address}`));
+  const more = probeHolds(answers, new Date(now).toISOString()).filter((h) => !seen.has(`ipv4/${h.address}`));
+  return more.length === 0 ? planned : { ...planned, holds: [...planned.holds, ...more] };
 }

@@ -2,7 +2,6 @@
 import type { SeenInUse } from '../book/holds.ts';
 import type { DesiredFinding } from './desired-state.ts';
 import type { GuestReport } from './guest-holds.ts';
-import type { ProbeAnswer } from './probe-answers.ts';
 import type { DhcpHost, DnsRecord, DnsUpdate, ObservedDhcpEntry } from './target-records.ts';
 
 /** What the edges read: each zone's records (AXFR), each Kea target's leases or reservations. */
@@ -12,8 +11,6 @@ export interface Observed {
   readonly dhcp: readonly { readonly target: string; readonly entries: readonly ObservedDhcpEntry[] }[];
   /** What the VMs' guest agents report (`observe.oned`, `sync --vms`); absent when not read. */
   readonly guests?: readonly GuestReport[];
-  /** The probe's candidates that answered (pools' `probe`); absent when nothing was probed. */
-  readonly probes?: readonly ProbeAnswer[];
 }
 
 /** What to send one DNS target: one UPDATE per name. */

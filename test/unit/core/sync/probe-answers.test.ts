@@ -2,9 +2,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatIPv4 } from '../../../../src/core/address/ipv4.ts';
-import { answeredTcp, completeNeighbours, probeHolds } from '../../../../src/core/sync/probe-answers.ts';
+import { desiredState } from '../../../../src/core/sync/desired-state.ts';
+import { plan } from '../../../../src/core/sync/plan.ts';
+import {
+  answeredTcp,
+  completeNeighbours,
+  probeHolds,
+  withProbeHolds,
+} from '../../../../src/core/sync/probe-answers.ts';
 import { NOW } from '../../../support/sample-config.ts';
-import { ip } from '../../../support/sync-fixtures.ts';
+import { ip, syncBook, syncConfig } from '../../../support/sync-fixtures.ts';
 
 test('a TCP connect accepted, refused (RST) or reset is an answer; silence, no route and local errors are not', () => {
   assert.equal(answeredTcp({ kind: 'connected' }), true);
@@ -37,19 +44,45 @@ test('/proc/net/arp: complete entries (flag 0x2, also when permanent) with a lin
   );
 });
 
+const answers = [
+  { address: ip('127.77.0.5'), pool: 'loop', by: { kind: 'tcp', port: 22 }, at: NOW },
+  { address: ip('127.77.0.9'), pool: 'loop', by: { kind: 'arp' }, at: NOW },
+] as const;
+
 test('an answer is a hold from the probe whose reason says how and when', () => {
-  const holds = probeHolds([
-    { address: ip('127.77.0.5'), pool: 'loop', by: { kind: 'tcp', port: 22 }, at: NOW },
-    { address: ip('127.77.0.9'), pool: 'loop', by: { kind: 'arp' }, at: NOW },
-  ]);
-  assert.deepEqual(holds, [
+  assert.deepEqual(probeHolds(answers, NOW), [
     {
       family: 'ipv4',
       address: ip('127.77.0.5'),
       pool: 'loop',
       source: 'probe',
       reason: `answered TCP on port 22 at ${NOW}`,
+      seenAt: NOW,
     },
-    { family: 'ipv4', address: ip('127.77.0.9'), pool: 'loop', source: 'probe', reason: `answered ARP at ${NOW}` },
+    {
+      family: 'ipv4',
+      address: ip('127.77.0.9'),
+      pool: 'loop',
+      source: 'probe',
+      reason: `answered ARP at ${NOW}`,
+      seenAt: NOW,
+    },
   ]);
+});
+
+test("the pass's plan gets the answers' holds after its own; an address it holds already keeps the plan's reason", () => {
+  const planned = plan(desiredState(syncBook(), syncConfig()), { zones: [], dhcp: [] }, Date.parse(NOW));
+  assert.equal(withProbeHolds(planned, [], Date.parse(NOW)), planned, 'no answer: the same plan');
+  const dnsHold = { ...probeHolds([answers[1]], NOW)[0]!, source: 'dns' as const, reason: 'A record x on target bind' };
+  const holding = { ...planned, holds: [dnsHold] };
+  const later = '2024-05-01T12:00:05.000Z';
+  const result = withProbeHolds(holding, answers, Date.parse(later));
+  assert.deepEqual(
+    result.holds.map((h) => [formatIPv4(h.address), h.source, h.seenAt]),
+    [
+      ['127.77.0.9', 'dns', NOW],
+      ['127.77.0.5', 'probe', later],
+    ],
+  );
+  assert.deepEqual(result.tallies, planned.tallies, 'nothing else of the plan changes');
 });
