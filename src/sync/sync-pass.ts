@@ -6,7 +6,6 @@
  * runs on a driver action's path.
  */
 import type { Config } from '../core/config/config.ts';
-import { DEFAULT_DHCP_LIFETIME_SECONDS } from '../config/parse-pool-sync.ts';
 import type { SeenInUse } from '../core/book/holds.ts';
 import { type ErrorKind, IpamError } from '../core/errors.ts';
 import { desiredState } from '../core/sync/desired-state.ts';
@@ -18,6 +17,7 @@ import type { DhcpMode } from '../core/sync/target-health.ts';
 import type { DnsUpdateOutcome } from '../core/sync/target-records.ts';
 import type { LeaseStore } from '../store/store.ts';
 import { applyUpdates, readZone } from '../targets/dns/index.ts';
+import { applyDhcp, type DhcpApplied } from './apply-dhcp.ts';
 import { probeFreeAddresses } from './probe.ts';
 import type { TargetClients } from './target-clients.ts';
 
@@ -126,7 +126,7 @@ export async function syncPass(
   if (options.dryRun) return { ...report, outcomes: { dns: {}, dhcp: {} }, held: 0, finishedAt: options.now() };
 
   const dnsOutcomes: Record<string, readonly DnsUpdateOutcome[]> = {};
-  const dhcpOutcomes: Record<string, { put: boolean[]; remove: boolean[] }> = {};
+  const dhcpOutcomes: Record<string, DhcpApplied> = {};
   await Promise.all([
     ...planned.dns
       .filter(({ updates }) => updates.length > 0)
@@ -140,29 +140,11 @@ export async function syncPass(
           failed(target, undefined, error);
         }
       }),
-    ...planned.dhcp.map(async ({ target, put, remove }) => {
-      const done = { put: put.map(() => false), remove: remove.map(() => false) };
-      dhcpOutcomes[target] = done;
-      const kea = clients.kea(target);
-      // One by one: Kea's control agent serves one command at a time anyway (about 2 ms each).
-      for (const [i, { host }] of put.entries()) {
-        try {
-          await kea.put(host, host.lifetimeSeconds ?? DEFAULT_DHCP_LIFETIME_SECONDS);
-          done.put[i] = true;
-        } catch (error) {
-          failed(target, undefined, error);
-          if (!(error instanceof IpamError) || error.kind !== 'conflict') break;
-        }
-      }
-      for (const [i, entry] of remove.entries()) {
-        try {
-          await kea.remove(entry);
-          done.remove[i] = true;
-        } catch (error) {
-          failed(target, undefined, error);
-          if (!(error instanceof IpamError) || error.kind !== 'conflict') break;
-        }
-      }
+    ...planned.dhcp.map(async (target) => {
+      const read = observed.dhcp.find((d) => d.target === target.target)?.entries ?? [];
+      dhcpOutcomes[target.target] = await applyDhcp(clients.kea(target.target), target, read, (error) =>
+        failed(target.target, undefined, error),
+      );
     }),
   ]);
 
