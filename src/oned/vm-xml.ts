@@ -46,15 +46,15 @@ export function decodeHookVm(argument: string): HookVm {
   return { id: Number(id), name, done: textOf(vm.STATE) === DONE, addresses };
 }
 
-function record(value: XmlValue | undefined): Record<string, XmlValue> | undefined {
+export function record(value: XmlValue | undefined): Record<string, XmlValue> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
 }
 
-function listOf(value: XmlValue | undefined): XmlValue[] {
+export function listOf(value: XmlValue | undefined): XmlValue[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
-function textOf(value: XmlValue | undefined): string | undefined {
+export function textOf(value: XmlValue | undefined): string | undefined {
   return typeof value === 'string' ? value.trim() : undefined;
 }
 

@@ -31,7 +31,10 @@ export interface PassOptions {
 
 /** A target (or one zone of it) this pass could not read or change, in one line. */
 export interface TargetFailure {
+  /** A target's name, or (`observer`) a source of `observe`, in parentheses so that no target has its name. */
   readonly target: string;
+  /** A source of `observe` (oned's VM pool): its message is the whole line. */
+  readonly observer?: true;
   readonly zone?: string;
   /** The error's kind (exit-codes.ts): `config` for a refused key, `store-io` for a server down. */
   readonly kind: ErrorKind;
@@ -65,9 +68,10 @@ export async function syncPass(
   // No VM facts yet: `{vm}` names come with the hook (issue 18 item 6), which records them in the book.
   const desired = desiredState(book, config);
   const failures: TargetFailure[] = [];
-  const failed = (target: string, zone: string | undefined, error: unknown) =>
+  const failed = (target: string, zone: string | undefined, error: unknown, observer?: true) =>
     failures.push({
       target,
+      ...(observer ? { observer } : {}),
       ...(zone === undefined ? {} : { zone }),
       kind: error instanceof IpamError ? error.kind : 'internal',
       message: error instanceof Error ? error.message : String(error),
@@ -76,6 +80,10 @@ export async function syncPass(
   // A dry run sends nothing, probes included; the probe runs while the targets are read and changed.
   const probing = options.dryRun ? undefined : probeFreeAddresses(book, config, options.now);
   // Every target is read at once: one slow server delays the pass by its own timeout only.
+  const guestsRead = clients.guests?.().catch((error: unknown) => {
+    failed('(oned)', undefined, error, true);
+    return undefined;
+  });
   const zones = await Promise.all(
     desired.zones.map(async ({ target, zone }) => {
       try {
@@ -100,7 +108,12 @@ export async function syncPass(
       }
     }),
   );
-  const observed: Observed = { zones: zones.filter((z) => z !== undefined), dhcp: dhcp.filter((d) => d !== undefined) };
+  const guests = await guestsRead;
+  const observed: Observed = {
+    zones: zones.filter((z) => z !== undefined),
+    dhcp: dhcp.filter((d) => d !== undefined),
+    ...(guests === undefined ? {} : { guests }),
+  };
   const planned = plan(desired, observed, options.now());
   const report = {
     generation: book.generation,
