@@ -10,6 +10,7 @@ import { DEFAULT_DHCP_LIFETIME_SECONDS } from '../config/parse-pool-sync.ts';
 import type { SeenInUse } from '../core/book/holds.ts';
 import { type ErrorKind, IpamError } from '../core/errors.ts';
 import { desiredState } from '../core/sync/desired-state.ts';
+import { vmFacts } from '../core/book/vms.ts';
 import { plan } from '../core/sync/plan.ts';
 import type { Observed, SyncPlan } from '../core/sync/sync-plan.ts';
 import type { PassOutcomes } from '../core/sync/tally-after.ts';
@@ -61,7 +62,8 @@ export async function syncPass(
   const startedAt = options.now();
   const book = await store.read();
   // No VM facts yet: `{vm}` names come with the hook (issue 18 item 6), which records them in the book.
-  const desired = desiredState(book, config);
+  // {vm} in name patterns: the VMs the hooks recorded (nebula-ipam hook).
+  const desired = desiredState(book, config, { vms: vmFacts(book) });
   const failures: TargetFailure[] = [];
   const failed = (target: string, zone: string | undefined, error: unknown) =>
     failures.push({

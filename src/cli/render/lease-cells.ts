@@ -9,6 +9,7 @@ export const LEASE_COLUMNS: readonly Column[] = [
   { header: 'HOLDER' },
   { header: 'OWNER', shrink: true },
   { header: 'MAC' },
+  { header: 'VM', shrink: true },
   { header: 'SINCE' },
   { header: 'NOTE', shrink: true },
 ];
@@ -25,6 +26,7 @@ export function leaseCells(row: LeaseRow): string[] {
     holder,
     row.owner ?? '-',
     row.mac ?? '-',
+    row.vmId === undefined ? '-' : `${row.vmId} ${row.vmName}`,
     row.since.replace(/\.\d+Z$/, 'Z'),
     row.note ?? '',
   ];
