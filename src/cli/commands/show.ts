@@ -116,7 +116,12 @@ function showRange(book: Book, range: RangeRecord, config: Config, context: CliC
   const holdsText = held.length
     ? `\nHeld (seen in use outside the book, never handed out; nebula-ipam hold release ADDRESS):\n${renderTable(
         HOLD_COLUMNS,
-        held.map((h) => [FAMILIES[h.family].format(h.address), h.source, h.firstSeen, h.reason]),
+        held.map((h) => [
+          FAMILIES[h.family].format(h.address),
+          h.source,
+          h.firstSeen.replace(/\.\d+Z$/, 'Z'),
+          h.reason,
+        ]),
         context.options.width,
       )}`
     : '';
