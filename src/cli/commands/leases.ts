@@ -8,8 +8,7 @@ import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
 import { leaseRow } from '../../core/view/lease-row.ts';
 import { leaseVms } from '../../core/view/lease-vms.ts';
-import { LEASE_COLUMNS, leaseCells } from '../render/lease-cells.ts';
-import { renderTable } from '../render/table.ts';
+import { leaseTable } from '../render/lease-cells.ts';
 
 export const leasesCommand: Command = {
   name: 'leases',
@@ -57,10 +56,7 @@ ${exitCodeHelp([[0, 'listed (also when nothing matches)'], [2, 'bad option'], [5
           (values.holder === undefined || row.holder === values.holder),
       );
     if (context.json) context.stdout(renderJson({ leases: rows }));
-    else
-      context.stdout(
-        rows.length ? renderTable(LEASE_COLUMNS, rows.map(leaseCells), context.options.width) : 'No leases match.\n',
-      );
+    else context.stdout(rows.length ? leaseTable(rows, context.options.width) : 'No leases match.\n');
     return EXIT_CODES.ok;
   },
 };

@@ -26,7 +26,7 @@ import { formatCount } from '../render/count.ts';
 import { renderJson } from '../render/json.ts';
 import { leaseRow } from '../../core/view/lease-row.ts';
 import { type LeaseVm, leaseVms } from '../../core/view/lease-vms.ts';
-import { LEASE_COLUMNS, leaseCells } from '../render/lease-cells.ts';
+import { leaseTable } from '../render/lease-cells.ts';
 import { rangeRow } from '../../core/view/range-row.ts';
 import { renderTable } from '../render/table.ts';
 
@@ -126,7 +126,7 @@ function showRange(book: Book, range: RangeRecord, config: Config, context: CliC
       )}`
     : '';
   context.stdout(
-    `${lines.join('\n')}\n${leases.length ? renderTable(LEASE_COLUMNS, leases.map(leaseCells), context.options.width) : 'No leases.\n'}${holdsText}`,
+    `${lines.join('\n')}\n${leases.length ? leaseTable(leases, context.options.width) : 'No leases.\n'}${holdsText}`,
   );
   return EXIT_CODES.ok;
 }

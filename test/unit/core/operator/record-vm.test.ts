@@ -89,8 +89,8 @@ const vm = (nics: readonly Attrs[], extra: { aliases?: Attrs[]; pcis?: Attrs[]; 
         name: extra.name ?? 'web-1',
         state: extra.state ?? 3,
         nics,
-        aliases: extra.aliases,
-        pcis: extra.pcis,
+        ...(extra.aliases ? { aliases: extra.aliases } : {}),
+        ...(extra.pcis ? { pcis: extra.pcis } : {}),
       }),
     ),
   );
