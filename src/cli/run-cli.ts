@@ -170,9 +170,12 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       currentUser(env),
     );
     const code = await command.run(commandArgs, context);
-    // One line naming the book the command used, so a person never wonders which book that was.
+    // One line naming the book the command used, so a person never wonders which book that was;
+    // only after the command did its work (0, or 1 for findings it reported): a failure's one
+    // stderr line is the failure (a failed sync pass said "Cannot sync target ...").
     const used = context.bookUsed();
-    if (used && !context.json && command.namesBookOnStderr !== false)
+    const didItsWork = code === EXIT_CODES.ok || code === EXIT_CODES.findings;
+    if (used && didItsWork && !context.json && command.namesBookOnStderr !== false)
       io.stderr(`Lease book ${used.location} (${used.setting})\n`);
     return code;
   } catch (error) {

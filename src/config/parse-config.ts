@@ -17,7 +17,7 @@ import {
   type Pool,
   type SyncTarget,
 } from '../core/config/config.ts';
-import { parseDhcp, parseDnsNames } from './parse-pool-sync.ts';
+import { parseDhcp, parseDnsNames, parseProbe } from './parse-pool-sync.ts';
 import { parseTargets } from './parse-targets.ts';
 import { parseOnedVersion, type OnedVersion } from '../core/oned/oned-version.ts';
 import { unknownKey } from '../core/unknown-key.ts';
@@ -47,6 +47,7 @@ const POOL_KEYS = new Set([
   'default',
   'dnsNames',
   'dhcp',
+  'probe',
 ]);
 const POOL_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 // Values end up inside oned's template text; keep them to what survives it unchanged.
@@ -286,6 +287,7 @@ function parsePool(
       ? {}
       : { dnsNames: parseDnsNames(entry.dnsNames, `${at}.dnsNames`, network, targets, fail) }),
     ...(entry.dhcp === undefined ? {} : { dhcp: parseDhcp(entry.dhcp, `${at}.dhcp`, targets, fail) }),
+    ...(entry.probe === undefined ? {} : { probe: parseProbe(entry.probe, `${at}.probe`, network, fail) }),
   };
 }
 

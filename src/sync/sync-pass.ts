@@ -12,12 +12,14 @@ import { type ErrorKind, IpamError } from '../core/errors.ts';
 import { desiredState } from '../core/sync/desired-state.ts';
 import { vmFacts } from '../core/book/vms.ts';
 import { plan } from '../core/sync/plan.ts';
+import { withProbeHolds } from '../core/sync/probe-answers.ts';
 import type { Observed, SyncPlan } from '../core/sync/sync-plan.ts';
 import type { PassOutcomes } from '../core/sync/tally-after.ts';
 import type { DhcpMode } from '../core/sync/target-health.ts';
 import type { DnsUpdateOutcome } from '../core/sync/target-records.ts';
 import type { LeaseStore } from '../store/store.ts';
 import { applyUpdates, readZone } from '../targets/dns/index.ts';
+import { probeFreeAddresses } from './probe.ts';
 import type { TargetClients } from './target-clients.ts';
 
 export interface PassOptions {
@@ -73,6 +75,8 @@ export async function syncPass(
       message: error instanceof Error ? error.message : String(error),
     });
 
+  // A dry run sends nothing, probes included; the probe runs while the targets are read and changed.
+  const probing = options.dryRun ? undefined : probeFreeAddresses(book, config, options.now);
   // Every target is read at once: one slow server delays the pass by its own timeout only.
   const zones = await Promise.all(
     desired.zones.map(async ({ target, zone }) => {
@@ -116,8 +120,11 @@ export async function syncPass(
     ...planned.dns
       .filter(({ updates }) => updates.length > 0)
       .map(async ({ target, updates }) => {
+        // Kept as the server answers: when it fails partway, what it answered stays known.
+        const said: DnsUpdateOutcome[] = [];
+        dnsOutcomes[target] = said;
         try {
-          dnsOutcomes[target] = await applyUpdates(clients.dns(target), updates);
+          await applyUpdates(clients.dns(target), updates, { onOutcome: (index, outcome) => (said[index] = outcome) });
         } catch (error) {
           failed(target, undefined, error);
         }
@@ -148,6 +155,14 @@ export async function syncPass(
     }),
   ]);
 
-  const held = planned.holds.length > 0 ? await options.hold(planned.holds) : 0;
-  return { ...report, outcomes: { dns: dnsOutcomes, dhcp: dhcpOutcomes }, held, finishedAt: options.now() };
+  // Awaited only now: candidates that stay silent (most) never delay a record.
+  const withProbes = withProbeHolds(planned, (await probing) ?? [], options.now());
+  const held = withProbes.holds.length > 0 ? await options.hold(withProbes.holds) : 0;
+  return {
+    ...report,
+    plan: withProbes,
+    outcomes: { dns: dnsOutcomes, dhcp: dhcpOutcomes },
+    held,
+    finishedAt: options.now(),
+  };
 }

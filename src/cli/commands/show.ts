@@ -147,12 +147,13 @@ function holdsIn(book: Book, config: Config, range: RangeRecord): readonly Hold[
   });
 }
 
+/** A hold as `hold list --json` gives it, less the pool (the range's). */
 function holdJson(hold: Hold) {
   return {
     address: FAMILIES[hold.family].format(hold.address),
     source: hold.source,
     reason: hold.reason,
-    since: hold.firstSeen,
+    firstSeen: hold.firstSeen,
     lastSeen: hold.lastSeen,
   };
 }
@@ -184,24 +185,19 @@ function ipv6Side(
 function showAddress(book: Book, config: Config, address: Address, context: CliContext): number {
   const where = locateAddress(book, config, address);
   const vm = where.kind === 'leased' ? leaseVms(book, config)(where.range, where.lease) : undefined;
-  const hold = address.space === 'mac' ? undefined : holdAt(book, address.space, address.value);
   if (where.kind === 'nowhere') {
     throw new IpamError('not-found', `Cannot show ${address.text}: it is in no range and no pool of ${config.source}`);
   }
+  // A hold (core/book/holds.ts) keeps a free address from being handed out: say so, and why.
+  const hold = address.space === 'mac' ? undefined : holdAt(book, address.space, address.value);
   if (context.json) {
     const sides = where.kind === 'leased' || where.kind === 'free' ? sidesOf(where.range, address, where.index) : {};
-    context.stdout(
-      renderJson({
-        address: address.text,
-        ...whereaboutsJson(where, vm),
-        ...sides,
-        ...(hold ? { hold: holdJson(hold) } : {}),
-      }),
-    );
+    const held = hold ? { hold: { source: hold.source, reason: hold.reason, firstSeen: hold.firstSeen } } : {};
+    context.stdout(renderJson({ address: address.text, ...whereaboutsJson(where, vm), ...sides, ...held }));
     return EXIT_CODES.ok;
   }
   const held = hold
-    ? `; held since ${hold.firstSeen} (${hold.source}: ${hold.reason}), never handed out: nebula-ipam hold release ${address.text}`
+    ? `; held, never handed out: ${hold.reason} (${hold.source}, seen since ${hold.firstSeen}; nebula-ipam hold release ${address.text})`
     : '';
   context.stdout(`${address.text} ${whereaboutsText(where, address, vm)}${held}\n`);
   return EXIT_CODES.ok;

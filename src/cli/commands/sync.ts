@@ -37,8 +37,9 @@ what is nebula-ipam's, each DNS change one UPDATE with prerequisites:
     each name says it is nebula-ipam's (registryPrefix, registryOwner of the config)
   - DHCP leases (or reservations) of leases with a MAC put, renewed and removed
 A name somebody else holds is reported as a conflict and left alone; an address of a pool seen
-in use outside the book (a foreign record, a Kea lease nebula-ipam did not make) is held in the
-book, so nothing hands it out (nebula-ipam hold list). A target that cannot be reached is said
+in use outside the book (a foreign record, a Kea lease nebula-ipam did not make; with a pool's
+"probe", one of its next free addresses that answers TCP or ARP) is held in the book, so nothing
+hands it out (nebula-ipam hold list). A target that cannot be reached is said
 in one line; every other target goes on.
 
   --dry-run            show the plan; nothing is sent and nothing is held
@@ -75,10 +76,11 @@ ${exitCodeHelp([
       );
 
     const config = context.config();
-    if (config.targets.length === 0)
+    // A pool's probe is work of its own: with it and no targets, sync runs for the holds alone.
+    if (config.targets.length === 0 && !config.pools.some((pool) => pool.probe))
       throw new IpamError(
         'config',
-        `Cannot sync: the config ${config.source} names no targets; see "DNS and DHCP" in the README`,
+        `Cannot sync: the config ${config.source} names no targets and no pool probes; see "DNS and DHCP" in the README`,
       );
     await requireBook(context);
     const clients = targetClients(config);

@@ -30,6 +30,16 @@ export interface Pool {
   readonly dnsNames?: PoolDnsNames;
   /** DHCP entries for the pool's leases that have a MAC (`dhcp`): absent, none. */
   readonly dhcp?: PoolDhcp;
+  /** `probe`: sync asks the next free addresses before they are handed out (src/sync/probe.ts); absent, never. */
+  readonly probe?: PoolProbe;
+}
+
+/** `pools[].probe`: a TCP connect to `port` of each of the next `next` free addresses of each range. */
+export interface PoolProbe {
+  readonly port: number;
+  readonly next: number;
+  /** How long one connect may wait for an answer. */
+  readonly timeoutMs: number;
 }
 
 /**

@@ -101,6 +101,17 @@ export function describeSync(plan: SyncPlan, options: DescribeOptions): string {
     lines.push(`${plural(plan.holds.length, 'address', 'addresses')} of pools in use outside the book, to hold:`);
     list(plan.holds.map((h) => `${FAMILIES[h.family].format(h.address)} (pool ${h.pool}): ${h.reason}`));
   }
+  if (plan.carvedSpace.length) {
+    lines.push(
+      `${plural(plan.carvedSpace.length, 'record')} on addresses of carved subnets outside their range (among the holds above; never deleted):`,
+    );
+    list(
+      plan.carvedSpace.map(
+        (c) =>
+          `${c.record.name} ${c.record.type} ${c.record.data} (zone ${c.zone} on ${c.target}) names ${c.address}, in the subnet of range ${c.range} (pool ${c.pool}) but outside its addresses`,
+      ),
+    );
+  }
   if (plan.unread.length) {
     lines.push(`Not read, so not synced (their records wait for the next pass):`);
     list(

@@ -74,7 +74,7 @@ export function planDhcp(
     const use = foreignUse(book, config, at.family, at.address);
     if (use.kind === 'on-lease')
       plan.conflicts.push({ kind: 'dhcp-on-lease', target: want.target, entry, range: use.range });
-    else if (use.kind === 'hold') {
+    else if (use.kind === 'hold' || use.kind === 'carved') {
       plan.holds.push({
         family: at.family,
         address: at.address,

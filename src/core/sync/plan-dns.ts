@@ -18,7 +18,7 @@ import { compareRecords } from './desired-state.ts';
 import { addressValue, foreignUse } from './foreign-use.ts';
 import { claimedAddresses, claimedRecord, readOwnerText, registeredName, registryName } from './ownership.ts';
 import { addressOfPtrName } from '../dns/reverse-zone.ts';
-import type { SyncConflict, SyncHold } from './sync-plan.ts';
+import type { CarvedSpaceRecord, SyncConflict, SyncHold } from './sync-plan.ts';
 import type { DnsPrerequisite, DnsRecord, DnsUpdate } from './target-records.ts';
 
 export interface ZonePlan {
@@ -26,6 +26,7 @@ export interface ZonePlan {
   readonly conflicts: SyncConflict[];
   /** Holds without their time (the caller adds it). */
   readonly holds: Omit<SyncHold, 'seenAt'>[];
+  readonly carvedSpace: CarvedSpaceRecord[];
   /** Desired A, AAAA and PTR records: in place, and at names held by somebody else. */
   desired: number;
   inPlace: number;
@@ -46,7 +47,15 @@ export function planZone(want: DesiredZone, records: readonly DnsRecord[], conte
   const { owner, prefix } = context;
   const byName = groupByName(records);
   const wanted = groupByName(want.records);
-  const result: ZonePlan = { updates: [], conflicts: [], holds: [], desired: 0, inPlace: 0, conflicting: 0 };
+  const result: ZonePlan = {
+    updates: [],
+    conflicts: [],
+    holds: [],
+    carvedSpace: [],
+    desired: 0,
+    inPlace: 0,
+    conflicting: 0,
+  };
 
   // Each TXT record's text is read once: a zone of 10 000 names is read in every pass.
   const marksRead = new Map<DnsRecord, ReturnType<typeof readOwnerText>>();
@@ -146,7 +155,16 @@ export function planZone(want: DesiredZone, records: readonly DnsRecord[], conte
         address,
         range: use.range,
       });
-    } else if (use.kind === 'hold') {
+    } else if (use.kind === 'hold' || use.kind === 'carved') {
+      if (use.kind === 'carved')
+        result.carvedSpace.push({
+          target: want.target,
+          zone: want.zone,
+          record,
+          address,
+          range: use.range,
+          pool: use.pool,
+        });
       result.holds.push({
         family: at.family,
         address: at.address,

@@ -9,6 +9,7 @@ import type { DesiredState } from './desired-state.ts';
 import { planDhcp } from './plan-dhcp.ts';
 import { planZone } from './plan-dns.ts';
 import type {
+  CarvedSpaceRecord,
   DhcpTargetPlan,
   DnsTargetPlan,
   Observed,
@@ -25,16 +26,25 @@ export function plan(desired: DesiredState, observed: Observed, now: number): Sy
   const context = { owner: desired.owner, prefix: desired.registryPrefix, book: desired.book, config: desired.config };
   const conflicts: SyncConflict[] = [];
   const holds: Omit<SyncHold, 'seenAt'>[] = [];
+  const carvedSpace: CarvedSpaceRecord[] = [];
   const unread: { target: string; zone?: string }[] = [];
   const tallies = new Map<
     string,
-    { target: string; kind: 'dns' | 'dhcp'; desired: number; inPlace: number; conflicting: number; read: boolean }
+    {
+      target: string;
+      kind: 'dns' | 'dhcp';
+      desired: number;
+      inPlace: number;
+      conflicting: number;
+      unverified: number;
+      read: boolean;
+    }
   >();
   const tallyOf = (target: string, kind: 'dns' | 'dhcp') => {
     const key = `${kind}\u0000${target}`;
     let tally = tallies.get(key);
     if (!tally) {
-      tally = { target, kind, desired: 0, inPlace: 0, conflicting: 0, read: true };
+      tally = { target, kind, desired: 0, inPlace: 0, conflicting: 0, unverified: 0, read: true };
       tallies.set(key, tally);
     }
     return tally;
@@ -45,17 +55,20 @@ export function plan(desired: DesiredState, observed: Observed, now: number): Sy
   for (const zone of desired.zones) {
     const tally = tallyOf(zone.target, 'dns');
     if (!updates.has(zone.target)) updates.set(zone.target, []);
-    const records = zonesRead.get(`${zone.target}\u0000${zone.zone}`);
-    if (records === undefined) {
+    const read = zonesRead.get(`${zone.target}\u0000${zone.zone}`);
+    if (read === undefined) {
       unread.push({ target: zone.target, zone: zone.zone });
       tally.read = false;
-      tally.desired += zone.records.filter((r) => r.type !== 'TXT').length;
+      const records = zone.records.filter((r) => r.type !== 'TXT').length;
+      tally.desired += records;
+      tally.unverified += records;
       continue;
     }
-    const planned = planZone(zone, records, context);
+    const planned = planZone(zone, read, context);
     updates.get(zone.target)!.push(...planned.updates);
     conflicts.push(...planned.conflicts);
     holds.push(...planned.holds);
+    carvedSpace.push(...planned.carvedSpace);
     tally.desired += planned.desired;
     tally.inPlace += planned.inPlace;
     tally.conflicting += planned.conflicting;
@@ -71,6 +84,7 @@ export function plan(desired: DesiredState, observed: Observed, now: number): Sy
       unread.push({ target: want.target });
       tally.read = false;
       tally.desired += want.hosts.length;
+      tally.unverified += want.hosts.length;
       continue;
     }
     const planned = planDhcp(want, entries, desired.book, desired.config, nowSeconds);
@@ -88,7 +102,10 @@ export function plan(desired: DesiredState, observed: Observed, now: number): Sy
     dhcp,
     conflicts,
     holds: onePerAddress(holds).map((h) => ({ ...h, seenAt })),
-    tallies: [...tallies.values()].map((t): TargetTally => ({ ...t, pending: t.desired - t.inPlace - t.conflicting })),
+    carvedSpace,
+    tallies: [...tallies.values()].map(
+      (t): TargetTally => ({ ...t, pending: t.desired - t.inPlace - t.conflicting - t.unverified }),
+    ),
     unread,
     findings: desired.findings,
   };

@@ -57,6 +57,19 @@ export type SyncConflict =
     };
 
 /**
+ * A record sync did not write on an address of a subnet carved for a range, outside the range's
+ * addresses: held like any foreign use of a pool's address, and reported, since no range shows it.
+ */
+export interface CarvedSpaceRecord {
+  readonly target: string;
+  readonly zone: string;
+  readonly record: DnsRecord;
+  readonly address: string;
+  readonly range: string;
+  readonly pool: string;
+}
+
+/**
  * An address of a pool seen in use outside the book, as `recordHolds` (src/core/book/holds.ts)
  * takes it: the book holds it, so nothing hands it out. `seenAt` is the `now` given to `plan`.
  */
@@ -68,9 +81,14 @@ export interface TargetTally {
   readonly kind: 'dns' | 'dhcp';
   readonly desired: number;
   readonly inPlace: number;
-  /** Desired, not in place, not in conflict: what the plan puts (or, unread, would). */
+  /** Desired, read, not in place, not in conflict: what the plan puts. */
   readonly pending: number;
   readonly conflicting: number;
+  /**
+   * Desired, in a zone (or DHCP target) that was not read: whether they are there is not known,
+   * so they are neither in place nor pending. desired = inPlace + pending + conflicting + unverified.
+   */
+  readonly unverified: number;
   /** False when some zone of it, or it, was not in `observed`. */
   readonly read: boolean;
 }
@@ -80,6 +98,8 @@ export interface SyncPlan {
   readonly dhcp: readonly DhcpTargetPlan[];
   readonly conflicts: readonly SyncConflict[];
   readonly holds: readonly SyncHold[];
+  /** Foreign records in carved subnets outside their range (also in `holds`). */
+  readonly carvedSpace: readonly CarvedSpaceRecord[];
   readonly tallies: readonly TargetTally[];
   /** Zones and DHCP targets that were not read, so nothing was planned for them. */
   readonly unread: readonly { readonly target: string; readonly zone?: string }[];

@@ -86,26 +86,37 @@ function settle(
 }
 
 /**
- * Every update's rcode, sending rounds of batches with `send` (one rcode per batch, in order)
- * until every update is settled: at most 1 + log2(largest batch) rounds.
+ * Every update's rcode, sending rounds of batches with `send` until every update is settled: at
+ * most 1 + log2(largest batch) rounds. `send` hands each batch's answer to `answer` (by its
+ * place in the round) as it arrives, and `onSettled` hears each update's rcode as soon as it is
+ * known, so a connection that drops partway loses no answer already given; then `send` throws,
+ * and so does this.
  */
 export async function sendInBatches(
   first: readonly Batch[],
-  send: (round: readonly Batch[]) => Promise<readonly number[]>,
+  send: (round: readonly Batch[], answer: (place: number, rcode: number) => void) => Promise<void>,
+  onSettled: (index: number, rcode: number) => void = () => {},
 ): Promise<Map<number, number>> {
   const rcodes = new Map<number, number>();
   let round = first.filter((batch) => batch.length > 0);
   // Each round halves every batch still open: a bound far above what 65 535 bytes can hold.
   for (let depth = 0; round.length > 0; depth++) {
     if (depth > 32) throw new Error('the batches of an update did not settle in 32 rounds');
-    const answers = await send(round);
-    const next: Batch[] = [];
-    round.forEach((batch, i) => {
-      const { settled, again } = settle(batch, answers[i]!);
-      for (const [index, rcode] of settled) rcodes.set(index, rcode);
-      next.push(...again.filter((half) => half.length > 0));
+    const current = round;
+    const again: (readonly Batch[] | undefined)[] = current.map(() => undefined);
+    await send(current, (place, rcode) => {
+      if (again[place] !== undefined) throw new Error(`batch ${place} of the round was answered twice`);
+      const settling = settle(current[place]!, rcode);
+      again[place] = settling.again;
+      for (const [index, code] of settling.settled) {
+        rcodes.set(index, code);
+        onSettled(index, code);
+      }
     });
-    round = next;
+    const unanswered = again.indexOf(undefined);
+    if (unanswered !== -1) throw new Error(`batch ${unanswered} of the round got no answer`);
+    // The halves in the round's order, whatever order the answers came in.
+    round = again.flatMap((halves) => (halves ?? []).filter((half) => half.length > 0));
   }
   return rcodes;
 }

@@ -150,7 +150,7 @@ test('show RANGE lists the holds on its addresses (address, source, since, reaso
     const text = expectOk(sandbox.cli(['show', 'r1']));
     assert.match(text, /^Held \(seen in use outside the book/m);
     assert.match(text, /^10\.20\.0\.7 +operator +\d{4}-\d\d-\d\dT\S+ +answers ping, owner unknown$/m);
-    const json = sandbox.json<{ holds: { address: string; source: string; reason: string; since: string }[] }>([
+    const json = sandbox.json<{ holds: { address: string; source: string; reason: string; firstSeen: string }[] }>([
       'show',
       'r1',
     ]);
@@ -160,7 +160,7 @@ test('show RANGE lists the holds on its addresses (address, source, since, reaso
     );
     assert.match(
       expectOk(sandbox.cli(['show', '10.20.0.7'])),
-      /is free .*; held since \S+ \(operator: answers ping, owner unknown\)/,
+      /is free .*; held, never handed out: answers ping, owner unknown \(operator/,
     );
     assert.equal(
       sandbox.json<{ hold: { reason: string } }>(['show', '10.20.0.7']).hold.reason,

@@ -50,3 +50,31 @@ test('format and parse are inverse over the whole space', () => {
     { numRuns: 2000 },
   );
 });
+
+test('the digit-by-digit reader accepts exactly the strict dotted quads', () => {
+  const octet = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+  const strict = new RegExp(`^${octet}\\.${octet}\\.${octet}\\.${octet}$`);
+  const written = fc.bigInt({ min: 0n, max: IPV4_MAX }).map(formatIPv4);
+  // Near misses: a written address with one character put in, taken out or changed (a leading
+  // zero, 256, a fifth part, a stray space), and free strings of the same alphabet.
+  const unit = fc.constantFrom('0', '1', '2', '5', '6', '9', '.', ' ', 'a', 'x');
+  const edited = fc
+    .tuple(written, fc.nat(), fc.constantFrom('insert', 'delete', 'replace'), unit)
+    .map(([text, at, edit, char]) => {
+      const i = at % (text.length + 1);
+      if (edit === 'insert') return text.slice(0, i) + char + text.slice(i);
+      return text.slice(0, i) + (edit === 'replace' ? char : '') + text.slice(i + 1);
+    });
+  const free = fc.string({ unit, maxLength: 17 });
+  let accepted = 0;
+  fc.assert(
+    fc.property(fc.oneof(written, edited, free), (text) => {
+      const parsed = parseIPv4(text);
+      if (parsed !== undefined) accepted++;
+      return (parsed !== undefined) === strict.test(text) && (parsed === undefined || formatIPv4(parsed) === text);
+    }),
+    { numRuns: 6000 },
+  );
+  // The property says nothing if nearly every case is refused.
+  assert.ok(accepted > 1000, `only ${accepted} of 6000 cases were dotted quads`);
+});

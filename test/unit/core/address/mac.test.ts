@@ -33,3 +33,33 @@ test('formatting pads every byte and round-trips', () => {
     { numRuns: 1000 },
   );
 });
+
+test('the digit-by-digit reader accepts exactly xx:xx:xx:xx:xx:xx', () => {
+  const strict = /^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/;
+  const written = fc
+    .tuple(fc.bigInt({ min: 0n, max: MAC_MAX }), fc.boolean())
+    .map(([value, upper]) => (upper ? formatMac(value).toUpperCase() : formatMac(value)));
+  // Near misses: one character put in, taken out or changed, from the hex digits and their
+  // neighbours in ASCII ('/', ':', '@', 'G', '`', 'g'), and free strings of them.
+  const unit = fc.constantFrom('0', '9', 'a', 'f', 'A', 'F', '/', ':', '@', 'G', '`', 'g', '-');
+  const edited = fc
+    .tuple(written, fc.nat(), fc.constantFrom('insert', 'delete', 'replace'), unit)
+    .map(([text, at, edit, char]) => {
+      const i = at % (text.length + 1);
+      if (edit === 'insert') return text.slice(0, i) + char + text.slice(i);
+      return text.slice(0, i) + (edit === 'replace' ? char : '') + text.slice(i + 1);
+    });
+  const free = fc.string({ unit, minLength: 15, maxLength: 18 });
+  let accepted = 0;
+  fc.assert(
+    fc.property(fc.oneof(written, edited, free), (text) => {
+      const parsed = parseMac(text);
+      if (parsed !== undefined) accepted++;
+      const same = parsed === undefined || formatMac(parsed) === text.toLowerCase();
+      return (parsed !== undefined) === strict.test(text) && same;
+    }),
+    { numRuns: 6000 },
+  );
+  // The property says nothing if nearly every case is refused.
+  assert.ok(accepted > 1000, `only ${accepted} of 6000 cases were MACs`);
+});

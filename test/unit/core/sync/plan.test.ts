@@ -83,8 +83,8 @@ test('a first pass over empty zones adds every name with name-not-in-use and no 
     ['10.77.0.10 new', '10.77.0.11 new', '10.77.0.12 new', '10.77.0.13 new', '10.77.0.100 new', '2001:db8:77::100 new'],
   );
   assert.deepEqual(first.tallies, [
-    { target: 'bind', kind: 'dns', desired: 14, inPlace: 0, pending: 14, conflicting: 0, read: true },
-    { target: 'kea', kind: 'dhcp', desired: 6, inPlace: 0, pending: 6, conflicting: 0, read: true },
+    { target: 'bind', kind: 'dns', desired: 14, inPlace: 0, pending: 14, conflicting: 0, unverified: 0, read: true },
+    { target: 'kea', kind: 'dhcp', desired: 6, inPlace: 0, pending: 6, conflicting: 0, unverified: 0, read: true },
   ]);
 
   const second = plan(d, applied(d, obs, first), NOW);
@@ -229,6 +229,7 @@ test('DHCP: ours in place stays, half expired is renewed, another MAC is changed
     inPlace: 1,
     pending: 4,
     conflicting: 1,
+    unverified: 0,
     read: true,
   });
 });
@@ -240,5 +241,32 @@ test('a zone or DHCP target that was not read gets nothing planned and is listed
   assert.deepEqual(p.dhcp, []);
   assert.equal(p.tallies[0]!.read, false);
   assert.equal(p.tallies[1]!.read, false);
-  assert.equal(p.tallies[1]!.pending, 6);
+  assert.equal(p.tallies[1]!.pending, 0, 'not read: unverified, not pending');
+  assert.equal(p.tallies[1]!.unverified, 6);
+});
+
+test("a foreign record in a range's carved subnet, outside its addresses, is held and reported; nothing is deleted", () => {
+  // r1 carved the whole /24 (its block) but has only 10.77.0.10-19: 10.77.0.200 is in no range.
+  const carved = syncBook();
+  const r1 = { ...carved.ranges[0]!, block: { first: ip('10.77.0.0'), last: ip('10.77.0.255') } };
+  const book = { ...carved, ranges: [r1, ...carved.ranges.slice(1)] };
+  const d = desiredState(book, syncConfig(), { vms: new Map([['2001:db8:77::100', { id: 7, name: 'web1' }]]) });
+  const theirs = A('nas', '10.77.0.200');
+  const ptr: DnsRecord = { name: '201.0.77.10.in-addr.arpa', type: 'PTR', ttl: 60, data: `nas2.${FWD}` };
+  const p = plan(d, observed({ [FWD]: [theirs], [REV]: [ptr] }), NOW);
+  assert.deepEqual(
+    p.holds.map((h) => `${FAMILIES[h.family].format(h.address)} ${h.pool} ${h.source} ${h.reason}`),
+    [
+      `10.77.0.201 lan dns PTR record ${ptr.name} on target bind`,
+      `10.77.0.200 lan dns A record ${theirs.name} on target bind`,
+    ],
+    'held as a record in free pool space is (the reverse zone first)',
+  );
+  assert.deepEqual(p.carvedSpace, [
+    { target: 'bind', zone: REV, record: ptr, address: '10.77.0.201', range: 'r1', pool: 'lan' },
+    { target: 'bind', zone: FWD, record: theirs, address: '10.77.0.200', range: 'r1', pool: 'lan' },
+  ]);
+  assert.deepEqual(p.conflicts, []);
+  for (const r of [theirs, ptr]) assert.ok(!updatesOf(p).some((u) => u.remove.some((x) => x.name === r.name)));
+  assert.deepEqual(plan(desired(), observed(), NOW).carvedSpace, [], 'none without such a record');
 });
