@@ -63,7 +63,6 @@ export async function syncPass(
 ): Promise<PassReport> {
   const startedAt = options.now();
   const book = await store.read();
-  // No VM facts yet: `{vm}` names come with the hook (issue 18 item 6), which records them in the book.
   // {vm} in name patterns: the VMs the hooks recorded (nebula-ipam hook).
   const desired = desiredState(book, config, { vms: vmFacts(book) });
   const failures: TargetFailure[] = [];
