@@ -15,7 +15,8 @@
  * is outside CALL_INFO), so the hook's ARGUMENTS name it.
  */
 import { shown } from '../core/errors.ts';
-import { hookError, hookXml, listOf, record, textOf } from './hook-argument.ts';
+import { hookError, hookXml } from './hook-argument.ts';
+import { listOf, record, textOf } from './xml-values.ts';
 
 export interface HookApiCall {
   readonly success: boolean;

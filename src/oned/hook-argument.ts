@@ -6,7 +6,7 @@
  */
 import { IpamError, shown } from '../core/errors.ts';
 import { plainXmlProblem } from '../core/oned/plain-xml.ts';
-import { type XmlElements, type XmlValue, xmlElements } from './xml-elements.ts';
+import { type XmlElements, xmlElements } from './xml-elements.ts';
 
 /** The argument's XML elements; `what` names it in the one line a failure prints. */
 export function hookXml(argument: string, what: string, passes: string): XmlElements {
@@ -25,16 +25,4 @@ export function hookXml(argument: string, what: string, passes: string): XmlElem
 
 export function hookError(what: string, why: string): IpamError {
   return new IpamError('bad-request', `Cannot read ${what}: ${why}`);
-}
-
-export function record(value: XmlValue | undefined): Record<string, XmlValue> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
-}
-
-export function listOf(value: XmlValue | undefined): XmlValue[] {
-  return value === undefined ? [] : Array.isArray(value) ? value : [value];
-}
-
-export function textOf(value: XmlValue | undefined): string | undefined {
-  return typeof value === 'string' ? value.trim() : undefined;
 }

@@ -10,7 +10,8 @@ import { familyOf, FAMILIES } from '../core/address/family.ts';
 import { parseMac } from '../core/address/mac.ts';
 import { shown } from '../core/errors.ts';
 import type { SeenNic, SeenVm } from '../core/operator/record-vm.ts';
-import { hookError, hookXml, listOf, record, textOf } from './hook-argument.ts';
+import { hookError, hookXml } from './hook-argument.ts';
+import { listOf, record, textOf } from './xml-values.ts';
 import type { XmlValue } from './xml-elements.ts';
 
 /** VirtualMachine::VmState DONE: the VM is gone, and so are its names. */
