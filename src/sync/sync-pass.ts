@@ -9,6 +9,7 @@ import type { Config } from '../core/config/config.ts';
 import type { SeenInUse } from '../core/book/holds.ts';
 import { type ErrorKind, IpamError } from '../core/errors.ts';
 import { desiredState } from '../core/sync/desired-state.ts';
+import { vmFacts } from '../core/book/vms.ts';
 import { plan } from '../core/sync/plan.ts';
 import { withProbeHolds } from '../core/sync/probe-answers.ts';
 import type { Observed, SyncPlan } from '../core/sync/sync-plan.ts';
@@ -65,8 +66,8 @@ export async function syncPass(
 ): Promise<PassReport> {
   const startedAt = options.now();
   const book = await store.read();
-  // No VM facts yet: `{vm}` names come with the hook (issue 18 item 6), which records them in the book.
-  const desired = desiredState(book, config);
+  // {vm} in name patterns: the VMs the hooks recorded (nebula-ipam hook).
+  const desired = desiredState(book, config, { vms: vmFacts(book) });
   const failures: TargetFailure[] = [];
   const failed = (target: string, zone: string | undefined, error: unknown, observer?: true) =>
     failures.push({

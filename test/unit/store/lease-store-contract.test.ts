@@ -429,8 +429,9 @@ for (const [name, make] of stores) {
         book: {
           ...withRange(book),
           vms: [
-            { family: 'ipv4', address: 0x0a00000bn, id: 42, name: 'web-1' },
-            { family: 'ipv6', address: 0x20010db8n << 96n, id: 42, name: 'web-1' },
+            { space: 'ipv4', address: 0x0a00000bn, id: 42, name: 'web-1' },
+            { space: 'ipv6', address: 0x20010db8n << 96n, id: 42, name: 'web-1' },
+            { space: 'mac', address: 0x02000a00000cn, id: 43, name: 'ether-1' },
           ],
         },
         result: undefined,
@@ -443,6 +444,11 @@ for (const [name, make] of stores) {
         result: undefined,
       }));
       const book = await store.read();
+      assert.deepEqual(
+        book.vms?.map((vm) => `${vm.space} ${vm.id} ${vm.name}`),
+        ['ipv4 42 web-1', 'ipv6 42 web-1', 'mac 43 ether-1'],
+        'an entry found by MAC only round-trips as well',
+      );
       assert.deepEqual(
         [...vmFacts(book)],
         [
