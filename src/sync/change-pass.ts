@@ -7,6 +7,7 @@
  * targets hold is still read in full by the periodic pass: a change pass never replaces it, and
  * a name somebody changed meanwhile fails its update's prerequisites (reported) until that pass.
  */
+import { vmFacts } from '../core/book/vms.ts';
 import type { Config } from '../core/config/config.ts';
 import { desiredState } from '../core/sync/desired-state.ts';
 import { narrowed, observedAfter } from '../core/sync/narrow.ts';
@@ -25,7 +26,7 @@ export async function changePass(
 ): Promise<PassReport> {
   const startedAt = options.now();
   const book = await store.read();
-  const desired = desiredState(book, config);
+  const desired = desiredState(book, config, { vms: vmFacts(book) });
   const seen = observedAfter(since.observed, since.planned, since.outcomes, Math.floor(startedAt / 1000));
   const cut = narrowed(since.desired, desired, seen);
   const planned = plan(cut.desired, cut.observed, startedAt);

@@ -9,6 +9,7 @@ import type { Config } from '../core/config/config.ts';
 import type { SeenInUse } from '../core/book/holds.ts';
 import { type ErrorKind, IpamError } from '../core/errors.ts';
 import { type DesiredState, desiredState } from '../core/sync/desired-state.ts';
+import { vmFacts } from '../core/book/vms.ts';
 import { plan } from '../core/sync/plan.ts';
 import { withProbeHolds } from '../core/sync/probe-answers.ts';
 import type { Observed, SyncPlan } from '../core/sync/sync-plan.ts';
@@ -40,7 +41,10 @@ export interface PassMemory {
 
 /** A target (or one zone of it) this pass could not read or change, in one line. */
 export interface TargetFailure {
+  /** A target's name, or (`observer`) a source of `observe`, in parentheses so that no target has its name. */
   readonly target: string;
+  /** A source of `observe` (oned's VM pool): its message is the whole line. */
+  readonly observer?: true;
   readonly zone?: string;
   /** The error's kind (exit-codes.ts): `config` for a refused key, `store-io` for a server down. */
   readonly kind: ErrorKind;
@@ -64,9 +68,15 @@ export interface PassReport {
 }
 
 /** A failure in the report's words: its kind (exit-codes.ts) and its one line. */
-export function targetFailure(target: string, zone: string | undefined, error: unknown): TargetFailure {
+export function targetFailure(
+  target: string,
+  zone: string | undefined,
+  error: unknown,
+  observer?: true,
+): TargetFailure {
   return {
     target,
+    ...(observer ? { observer } : {}),
     ...(zone === undefined ? {} : { zone }),
     kind: error instanceof IpamError ? error.kind : 'internal',
     message: error instanceof Error ? error.message : String(error),
@@ -81,16 +91,20 @@ export async function syncPass(
 ): Promise<PassReport> {
   const startedAt = options.now();
   const book = await store.read();
-  // No VM facts yet: `{vm}` names come with the hook (issue 18 item 6), which records them in the book.
-  const desired = desiredState(book, config);
+  // {vm} in name patterns: the VMs the hooks recorded (nebula-ipam hook).
+  const desired = desiredState(book, config, { vms: vmFacts(book) });
   const failures: TargetFailure[] = [];
-  const failed = (target: string, zone: string | undefined, error: unknown) =>
-    failures.push(targetFailure(target, zone, error));
+  const failed = (target: string, zone: string | undefined, error: unknown, observer?: true) =>
+    failures.push(targetFailure(target, zone, error, observer));
 
   // A dry run sends nothing, probes included; the probe runs while the targets are read and changed.
   const probing = options.dryRun ? undefined : probeFreeAddresses(book, config, options.now);
   // Every target is read at once: one slow server delays the pass by its own timeout only.
-  const zones = await Promise.all(
+  const guestsRead = clients.guests?.().catch((error: unknown) => {
+    failed('(oned)', undefined, error, true);
+    return undefined;
+  });
+  const zonesRead = Promise.all(
     desired.zones.map(async ({ target, zone }) => {
       try {
         return { target, zone, records: await readZone(clients.dns(target), zone) };
@@ -101,7 +115,7 @@ export async function syncPass(
     }),
   );
   const dhcpModes: Record<string, DhcpMode> = {};
-  const dhcp = await Promise.all(
+  const dhcpRead = Promise.all(
     desired.dhcp.map(async ({ target }) => {
       try {
         const entries = await clients.kea(target).read();
@@ -114,7 +128,12 @@ export async function syncPass(
       }
     }),
   );
-  const observed: Observed = { zones: zones.filter((z) => z !== undefined), dhcp: dhcp.filter((d) => d !== undefined) };
+  const [zones, dhcp, guests] = await Promise.all([zonesRead, dhcpRead, guestsRead]);
+  const observed: Observed = {
+    zones: zones.filter((z) => z !== undefined),
+    dhcp: dhcp.filter((d) => d !== undefined),
+    ...(guests === undefined ? {} : { guests }),
+  };
   const planned = plan(desired, observed, options.now());
   const report = {
     generation: book.generation,

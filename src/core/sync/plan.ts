@@ -6,6 +6,7 @@
  * already in use, or in a DHCP removal (test/unit/core/sync/plan-safety.test.ts).
  */
 import type { DesiredState } from './desired-state.ts';
+import { guestHolds } from './guest-holds.ts';
 import { planDhcp } from './plan-dhcp.ts';
 import { planZone } from './plan-dns.ts';
 import type {
@@ -96,6 +97,8 @@ export function plan(desired: DesiredState, observed: Observed, now: number): Sy
     tally.conflicting += planned.conflicting;
   }
 
+  holds.push(...guestHolds(desired.book, desired.config, observed.guests ?? []));
+
   const dns: DnsTargetPlan[] = [...updates.entries()].map(([target, list]) => ({ target, updates: list }));
   return {
     dns,
@@ -111,7 +114,7 @@ export function plan(desired: DesiredState, observed: Observed, now: number): Sy
   };
 }
 
-/** One hold per address: the first reason seen (DNS zones in order, then DHCP targets). */
+/** One hold per address: the first reason seen (DNS zones in order, then DHCP targets, then guest agents). */
 function onePerAddress(holds: readonly Omit<SyncHold, 'seenAt'>[]): Omit<SyncHold, 'seenAt'>[] {
   const seen = new Set<string>();
   return holds.filter((h) => {
