@@ -15,7 +15,8 @@
  *
  * BENCH_SYNC_LEASES (10000), BENCH_REPS (15), BENCH_SYNC_FOLLOW (5 leases under --follow),
  * BENCH_SYNC_DNS (bind; `bind,pdns` also measures (a) and (b) against PowerDNS),
- * BENCH_NO_RESULTS. A run at the full size writes the `sync` part of bench/results.json and
+ * BENCH_SYNC_CPU_PROF (a directory: every `sync` child runs under `node --cpu-prof` writing there;
+ * Node refuses --cpu-prof in NODE_OPTIONS), BENCH_NO_RESULTS. A run at the full size writes the `sync` part of bench/results.json and
  * the "DNS and DHCP sync" block of docs/performance.md from it (bench/sync-table.mjs).
  * NODE_EXTRA_CA_CERTS is removed from every child's environment (bench/measure.mjs).
  */
@@ -40,6 +41,7 @@ const LEASES = int('BENCH_SYNC_LEASES', 10_000);
 const REPS = int('BENCH_REPS', 15);
 const FOLLOW = int('BENCH_SYNC_FOLLOW', 5);
 const DNS_KINDS = (process.env.BENCH_SYNC_DNS ?? 'bind').split(',').filter(Boolean);
+const CPU_PROF = process.env.BENCH_SYNC_CPU_PROF;
 const PER_RANGE = 250;
 /** Each range is a /24's .2-.253 (the gateway is .1): 250 leased, 2 free for the --follow leases. */
 const RANGE_SIZE = 252;
@@ -169,8 +171,19 @@ function runAsync(file, args, env) {
   });
 }
 
+/**
+ * `nebula-ipam args` as a command line: under `node --cpu-prof` with BENCH_SYNC_CPU_PROF.
+ * @param {string[]} args
+ * @returns {[string, string[]]}
+ */
+function cli(args) {
+  const link = frontEnd.links['nebula-ipam'];
+  if (!CPU_PROF) return [link, args];
+  return [process.execPath, ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`, link, ...args]];
+}
+
 async function sync(setup, what) {
-  const result = await runAsync(frontEnd.links['nebula-ipam'], ['sync', '--json'], setup.env);
+  const result = await runAsync(...cli(['sync', '--json']), setup.env);
   if (result.status !== 0)
     throw new Error(`${what}: sync exited ${result.status}: ${result.stderr.trim()} ${result.stdout.slice(0, 400)}`);
   return { ms: result.ms, report: JSON.parse(result.stdout) };
@@ -311,7 +324,7 @@ try {
     if (first) {
       // (c): sync --follow, a lease through the action link, its records polled.
       process.stderr.write(`  sync: ${kind}: ${FOLLOW} leases under sync --follow ...\n`);
-      const follower = spawn(frontEnd.links['nebula-ipam'], ['sync', '--follow'], {
+      const follower = spawn(...cli(['sync', '--follow']), {
         env: setup.env,
         stdio: ['ignore', 'pipe', 'pipe'],
       });

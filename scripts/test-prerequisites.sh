@@ -19,6 +19,8 @@ needs=(
   "/usr/bin/sqlite3 sqlite3"
   "/usr/sbin/kea-dhcp4 kea-dhcp4-server"
   "/usr/sbin/kea-ctrl-agent kea-ctrl-agent"
+  # ip netns: the probe's black-box test (test/e2e/sync/probe.test.ts) makes network namespaces.
+  "ip iproute2"
 )
 
 missing=()

@@ -20,9 +20,12 @@ export function refuseOpenConfigSecrets(file: string, mode: number, secret: stri
     throw openSecret('Cannot load config', file, `it holds ${secret}`, mode);
 }
 
-/** Throws when the secret file `file` (of `mode`, `what` names it) is open to group or others. */
-export function refuseOpenSecret(file: string, what: string, mode: number): void {
-  if ((mode & OPEN_TO_OTHERS) !== 0) throw openSecret(`Cannot read ${what}`, file, 'it is a private key', mode);
+/**
+ * Throws when the secret file `file` (of `mode`, `what` names it) is open to group or others;
+ * `holds` says what the secret is.
+ */
+export function refuseOpenSecret(file: string, what: string, mode: number, holds = 'it is a private key'): void {
+  if ((mode & OPEN_TO_OTHERS) !== 0) throw openSecret(`Cannot read ${what}`, file, holds, mode);
 }
 
 function openSecret(head: string, file: string, holds: string, mode: number): IpamError {

@@ -11,18 +11,21 @@ import { FileTooBig, readRegularFile, type FileRead } from '../access/regular-fi
 /** `onevnet list -x` of a large cloud is tens of MB; far more is not oned's output. */
 const MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
 
-/** `modifiedAt` is undefined for standard input. */
-export function loadOnevnetText(from: string): { text: string; modifiedAt?: string } {
+/**
+ * `modifiedAt` is undefined for standard input. `role` names the option or setting that named
+ * the file (`--from`, `--vms`, `observe.oned.fromFile`): oned's VM pool is read the same way.
+ */
+export function loadOnevnetText(from: string, role = '--from'): { text: string; modifiedAt?: string } {
   if (from === '-') return { text: readCapped(0, '(standard input)') };
   let read: FileRead | undefined;
   try {
     // A FIFO given as --from is refused, not waited on: `--from -` is the way to pipe.
-    read = readRegularFile(from, { what: '--from', kind: 'bad-request', maxBytes: MAX_DOCUMENT_BYTES });
+    read = readRegularFile(from, { what: role, kind: 'bad-request', maxBytes: MAX_DOCUMENT_BYTES });
   } catch (error) {
     if (error instanceof FileTooBig) throw tooBig(from);
     throw error;
   }
-  if (read === undefined) throw noSuchFile('--from', from);
+  if (read === undefined) throw noSuchFile(role, from);
   return { text: decodeDocument(read.bytes, from), modifiedAt: read.stat.mtime.toISOString() };
 }
 
@@ -71,6 +74,6 @@ function decodeDocument(bytes: Buffer, source: string): string {
 function tooBig(source: string): IpamError {
   return new IpamError(
     'bad-request',
-    `Cannot read ${source}: it is larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB, more than onevnet prints; nothing was changed`,
+    `Cannot read ${source}: it is larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB, more than onevnet or onevm prints; nothing was changed`,
   );
 }

@@ -17,8 +17,9 @@ import {
   type Pool,
   type SyncTarget,
 } from '../core/config/config.ts';
-import { parseDhcp, parseDnsNames } from './parse-pool-sync.ts';
+import { parseDhcp, parseDnsNames, parseProbe } from './parse-pool-sync.ts';
 import { parseTargets } from './parse-targets.ts';
+import { parseObserve, parseOned } from './parse-observe.ts';
 import { parseOnedVersion, type OnedVersion } from '../core/oned/oned-version.ts';
 import { unknownKey } from '../core/unknown-key.ts';
 import { jsonErrorPlace } from './json-error-place.ts';
@@ -32,6 +33,8 @@ const TOP_KEYS = new Set([
   'reconcileMarginSeconds',
   'pools',
   'targets',
+  'oned',
+  'observe',
   'registryPrefix',
   'registryOwner',
 ]);
@@ -47,6 +50,7 @@ const POOL_KEYS = new Set([
   'default',
   'dnsNames',
   'dhcp',
+  'probe',
 ]);
 const POOL_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 // Values end up inside oned's template text; keep them to what survives it unchanged.
@@ -105,6 +109,8 @@ export function parseConfig(text: string, source: string): LoadedConfig {
 
   // Before the pools: a pool's dnsNames and dhcp name targets.
   const targets = raw.targets === undefined ? [] : parseTargets(raw.targets, fail);
+  const oned = raw.oned === undefined ? undefined : parseOned(raw.oned, fail);
+  const observe = raw.observe === undefined ? undefined : parseObserve(raw.observe, oned, fail);
   const registryPrefix = registryLabel(
     raw,
     'registryPrefix',
@@ -178,6 +184,8 @@ export function parseConfig(text: string, source: string): LoadedConfig {
     reconcileMarginMs,
     pools,
     targets,
+    ...(oned === undefined ? {} : { oned }),
+    ...(observe === undefined ? {} : { observe }),
     registryPrefix,
     registryOwner,
   };
@@ -286,6 +294,7 @@ function parsePool(
       ? {}
       : { dnsNames: parseDnsNames(entry.dnsNames, `${at}.dnsNames`, network, targets, fail) }),
     ...(entry.dhcp === undefined ? {} : { dhcp: parseDhcp(entry.dhcp, `${at}.dhcp`, targets, fail) }),
+    ...(entry.probe === undefined ? {} : { probe: parseProbe(entry.probe, `${at}.probe`, network, fail) }),
   };
 }
 

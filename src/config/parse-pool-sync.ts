@@ -9,7 +9,7 @@ import { parseNamePattern, patternProblem } from '../core/dns/name-pattern.ts';
 import { parseReverseZone, reverseZoneFor } from '../core/dns/reverse-zone.ts';
 import { didYouMean } from '../core/did-you-mean.ts';
 import { covers } from '../core/intervals/interval.ts';
-import type { PoolDhcp, PoolDnsNames, SyncTarget } from '../core/config/config.ts';
+import type { PoolDhcp, PoolDnsNames, PoolProbe, SyncTarget } from '../core/config/config.ts';
 import { unknownKey } from '../core/unknown-key.ts';
 
 type Fail = (key: string, why: string) => never;
@@ -109,6 +109,43 @@ export function parseDhcp(raw: unknown, at: string, targets: readonly SyncTarget
     );
   }
   return { server: targetOf(entry.server, 'kea', `${at}.server`, targets, fail), lifetimeSeconds: lifetime as number };
+}
+
+const PROBE_KEYS = new Set(['port', 'next', 'timeoutMs']);
+/** ssh: what a front-end's hosts most often listen on; a refused connect is an answer too. */
+const DEFAULT_PROBE_PORT = 22;
+const DEFAULT_PROBE_NEXT = 8;
+/** Per range per pass: a probe must not sweep a segment. */
+const MAX_PROBE_NEXT = 64;
+const DEFAULT_PROBE_TIMEOUT_MS = 1000;
+/** A pass waits for its probes (src/sync/probe.ts bounds the whole of it too). */
+const MIN_PROBE_TIMEOUT_MS = 50;
+const MAX_PROBE_TIMEOUT_MS = 10_000;
+
+/** `pools[].probe`: `{ "port": 22, "next": 8, "timeoutMs": 1000 }`, each optional; IPv4 pools only. */
+export function parseProbe(raw: unknown, at: string, network: Prefix, fail: Fail): PoolProbe {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return fail(at, `must be an object such as { "port": 22, "next": 8 }, not ${JSON.stringify(raw)}`);
+  if (network.family !== 'ipv4')
+    fail(at, `is for IPv4 pools (their next free addresses are probed); ${formatPrefix(network)} is IPv6`);
+  const entry = raw as Record<string, unknown>;
+  for (const key of Object.keys(entry)) if (!PROBE_KEYS.has(key)) fail(`${at}.${key}`, unknownKey(key, PROBE_KEYS));
+  const whole = (key: string, value: unknown, min: number, max: number, what: string): number => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+      fail(`${at}.${key}`, `must be a whole number${what} from ${min} to ${max}, not ${JSON.stringify(value)}`);
+    return value as number;
+  };
+  return {
+    port: whole('port', entry.port ?? DEFAULT_PROBE_PORT, 1, 65_535, ' (a TCP port)'),
+    next: whole('next', entry.next ?? DEFAULT_PROBE_NEXT, 1, MAX_PROBE_NEXT, ' of addresses per range'),
+    timeoutMs: whole(
+      'timeoutMs',
+      entry.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
+      MIN_PROBE_TIMEOUT_MS,
+      MAX_PROBE_TIMEOUT_MS,
+      ' of milliseconds',
+    ),
+  };
 }
 
 /** The name of a target of `type` in `targets`, or one error naming the key, the value and the targets there are. */

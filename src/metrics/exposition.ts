@@ -184,12 +184,18 @@ function render(families: readonly Family[]): string {
 function targetFamilies(base: Labels, targets: readonly TargetHealth[]): Family[] {
   const seen = targets.filter((t) => t.state !== undefined);
   const labels = (t: TargetHealth): Labels => ({ ...base, target: t.target, kind: t.kind });
-  const states = ['desired', 'inPlace', 'pending', 'conflicting'] as const;
-  const stateLabel = { desired: 'desired', inPlace: 'in_place', pending: 'pending', conflicting: 'conflicting' };
+  const states = ['desired', 'inPlace', 'pending', 'conflicting', 'unverified'] as const;
+  const stateLabel = {
+    desired: 'desired',
+    inPlace: 'in_place',
+    pending: 'pending',
+    conflicting: 'conflicting',
+    unverified: 'unverified',
+  };
   return [
     {
       name: 'nebula_ipam_sync_records',
-      help: 'Records (DNS) or hosts (DHCP) of a sync target by state, as the last sync pass of this front-end found them.',
+      help: 'Records (DNS) or hosts (DHCP) of a sync target by state, as the last sync pass of this front-end found them (unverified: on a zone or target not read; desired is the sum of the others).',
       samples: seen.flatMap((t) =>
         states.map((state) => ({ labels: { ...labels(t), state: stateLabel[state] }, value: t.state![state] })),
       ),
@@ -198,6 +204,13 @@ function targetFamilies(base: Labels, targets: readonly TargetHealth[]): Family[
       name: 'nebula_ipam_sync_target_up',
       help: 'Whether the last sync pass read and changed the target without a failure (1) or not (0).',
       samples: targets.map((t) => ({ labels: labels(t), value: t.state?.answered ? 1 : 0 })),
+    },
+    {
+      name: 'nebula_ipam_sync_target_down_since_timestamp_seconds',
+      help: 'Unix time of the first of the sync passes in a row that found the target not answering.',
+      samples: seen
+        .filter((t) => !t.state!.answered && t.state!.downSince !== undefined)
+        .map((t) => ({ labels: labels(t), value: Math.floor(Date.parse(t.state!.downSince!) / 1000) })),
     },
     {
       name: 'nebula_ipam_sync_last_success_timestamp_seconds',

@@ -6,17 +6,20 @@
  * runs on a driver action's path.
  */
 import type { Config } from '../core/config/config.ts';
-import { DEFAULT_DHCP_LIFETIME_SECONDS } from '../config/parse-pool-sync.ts';
 import type { SeenInUse } from '../core/book/holds.ts';
 import { type ErrorKind, IpamError } from '../core/errors.ts';
 import { desiredState } from '../core/sync/desired-state.ts';
+import { vmFacts } from '../core/book/vms.ts';
 import { plan } from '../core/sync/plan.ts';
+import { withProbeHolds } from '../core/sync/probe-answers.ts';
 import type { Observed, SyncPlan } from '../core/sync/sync-plan.ts';
 import type { PassOutcomes } from '../core/sync/tally-after.ts';
 import type { DhcpMode } from '../core/sync/target-health.ts';
 import type { DnsUpdateOutcome } from '../core/sync/target-records.ts';
 import type { LeaseStore } from '../store/store.ts';
 import { applyUpdates, readZone } from '../targets/dns/index.ts';
+import { applyDhcp, type DhcpApplied } from './apply-dhcp.ts';
+import { probeFreeAddresses } from './probe.ts';
 import type { TargetClients } from './target-clients.ts';
 
 export interface PassOptions {
@@ -29,7 +32,10 @@ export interface PassOptions {
 
 /** A target (or one zone of it) this pass could not read or change, in one line. */
 export interface TargetFailure {
+  /** A target's name, or (`observer`) a source of `observe`, in parentheses so that no target has its name. */
   readonly target: string;
+  /** A source of `observe` (oned's VM pool): its message is the whole line. */
+  readonly observer?: true;
   readonly zone?: string;
   /** The error's kind (exit-codes.ts): `config` for a refused key, `store-io` for a server down. */
   readonly kind: ErrorKind;
@@ -60,18 +66,25 @@ export async function syncPass(
 ): Promise<PassReport> {
   const startedAt = options.now();
   const book = await store.read();
-  // No VM facts yet: `{vm}` names come with the hook (issue 18 item 6), which records them in the book.
-  const desired = desiredState(book, config);
+  // {vm} in name patterns: the VMs the hooks recorded (nebula-ipam hook).
+  const desired = desiredState(book, config, { vms: vmFacts(book) });
   const failures: TargetFailure[] = [];
-  const failed = (target: string, zone: string | undefined, error: unknown) =>
+  const failed = (target: string, zone: string | undefined, error: unknown, observer?: true) =>
     failures.push({
       target,
+      ...(observer ? { observer } : {}),
       ...(zone === undefined ? {} : { zone }),
       kind: error instanceof IpamError ? error.kind : 'internal',
       message: error instanceof Error ? error.message : String(error),
     });
 
+  // A dry run sends nothing, probes included; the probe runs while the targets are read and changed.
+  const probing = options.dryRun ? undefined : probeFreeAddresses(book, config, options.now);
   // Every target is read at once: one slow server delays the pass by its own timeout only.
+  const guestsRead = clients.guests?.().catch((error: unknown) => {
+    failed('(oned)', undefined, error, true);
+    return undefined;
+  });
   const zones = await Promise.all(
     desired.zones.map(async ({ target, zone }) => {
       try {
@@ -96,7 +109,12 @@ export async function syncPass(
       }
     }),
   );
-  const observed: Observed = { zones: zones.filter((z) => z !== undefined), dhcp: dhcp.filter((d) => d !== undefined) };
+  const guests = await guestsRead;
+  const observed: Observed = {
+    zones: zones.filter((z) => z !== undefined),
+    dhcp: dhcp.filter((d) => d !== undefined),
+    ...(guests === undefined ? {} : { guests }),
+  };
   const planned = plan(desired, observed, options.now());
   const report = {
     generation: book.generation,
@@ -109,43 +127,36 @@ export async function syncPass(
   if (options.dryRun) return { ...report, outcomes: { dns: {}, dhcp: {} }, held: 0, finishedAt: options.now() };
 
   const dnsOutcomes: Record<string, readonly DnsUpdateOutcome[]> = {};
-  const dhcpOutcomes: Record<string, { put: boolean[]; remove: boolean[] }> = {};
+  const dhcpOutcomes: Record<string, DhcpApplied> = {};
   await Promise.all([
     ...planned.dns
       .filter(({ updates }) => updates.length > 0)
       .map(async ({ target, updates }) => {
+        // Kept as the server answers: when it fails partway, what it answered stays known.
+        const said: DnsUpdateOutcome[] = [];
+        dnsOutcomes[target] = said;
         try {
-          dnsOutcomes[target] = await applyUpdates(clients.dns(target), updates);
+          await applyUpdates(clients.dns(target), updates, { onOutcome: (index, outcome) => (said[index] = outcome) });
         } catch (error) {
           failed(target, undefined, error);
         }
       }),
-    ...planned.dhcp.map(async ({ target, put, remove }) => {
-      const done = { put: put.map(() => false), remove: remove.map(() => false) };
-      dhcpOutcomes[target] = done;
-      const kea = clients.kea(target);
-      // One by one: Kea's control agent serves one command at a time anyway (about 2 ms each).
-      for (const [i, { host }] of put.entries()) {
-        try {
-          await kea.put(host, host.lifetimeSeconds ?? DEFAULT_DHCP_LIFETIME_SECONDS);
-          done.put[i] = true;
-        } catch (error) {
-          failed(target, undefined, error);
-          if (!(error instanceof IpamError) || error.kind !== 'conflict') break;
-        }
-      }
-      for (const [i, entry] of remove.entries()) {
-        try {
-          await kea.remove(entry);
-          done.remove[i] = true;
-        } catch (error) {
-          failed(target, undefined, error);
-          if (!(error instanceof IpamError) || error.kind !== 'conflict') break;
-        }
-      }
+    ...planned.dhcp.map(async (target) => {
+      const read = observed.dhcp.find((d) => d.target === target.target)?.entries ?? [];
+      dhcpOutcomes[target.target] = await applyDhcp(clients.kea(target.target), target, read, (error) =>
+        failed(target.target, undefined, error),
+      );
     }),
   ]);
 
-  const held = planned.holds.length > 0 ? await options.hold(planned.holds) : 0;
-  return { ...report, outcomes: { dns: dnsOutcomes, dhcp: dhcpOutcomes }, held, finishedAt: options.now() };
+  // Awaited only now: candidates that stay silent (most) never delay a record.
+  const withProbes = withProbeHolds(planned, (await probing) ?? [], options.now());
+  const held = withProbes.holds.length > 0 ? await options.hold(withProbes.holds) : 0;
+  return {
+    ...report,
+    plan: withProbes,
+    outcomes: { dns: dnsOutcomes, dhcp: dhcpOutcomes },
+    held,
+    finishedAt: options.now(),
+  };
 }

@@ -27,6 +27,8 @@ export function nextSyncState(previous: SyncState | undefined, report: PassRepor
     const answered = failure === undefined && tally.read;
     const seen = previous?.targets.find((t) => t.target === tally.target && t.kind === tally.kind);
     const lastSuccess = answered ? passAt : seen?.lastSuccess;
+    // Down since the first of the passes in a row that found it not answering.
+    const downSince = answered ? undefined : seen && !seen.answered && seen.downSince ? seen.downSince : passAt;
     // A DHCP target not reached this time keeps the mode it was last seen in.
     const dhcpMode = tally.kind === 'dhcp' ? (report.dhcpModes[tally.target] ?? seen?.dhcpMode) : undefined;
     return {
@@ -35,6 +37,7 @@ export function nextSyncState(previous: SyncState | undefined, report: PassRepor
       answered,
       ...(lastSuccess === undefined ? {} : { lastSuccess }),
       ...(failure === undefined ? {} : { lastError: failure.message }),
+      ...(downSince === undefined ? {} : { downSince }),
     };
   });
   return { passAt, targets, conflicts: report.plan.conflicts.length, holds: report.plan.holds.length };
@@ -43,7 +46,10 @@ export function nextSyncState(previous: SyncState | undefined, report: PassRepor
 export function readSyncState(file: string): SyncState | undefined {
   try {
     const read = readRegularFile(file, { what: 'the sync state', kind: 'store-io', maxBytes: 4 * 1024 * 1024 });
-    return read ? (JSON.parse(read.bytes.toString('utf8')) as SyncState) : undefined;
+    if (!read) return undefined;
+    const state = JSON.parse(read.bytes.toString('utf8')) as SyncState;
+    // A state written before `unverified` was counted: none known.
+    return { ...state, targets: state.targets.map((t) => ({ ...t, unverified: t.unverified ?? 0 })) };
   } catch {
     // A state file that cannot be read says nothing about the targets: as if no pass had run.
     return undefined;

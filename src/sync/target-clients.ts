@@ -10,6 +10,7 @@ import { noSuchFile } from '../core/no-such-file.ts';
 import type { DnsServer } from '../targets/dns/index.ts';
 import { tsigSecret } from '../targets/dns/index.ts';
 import { type Kea, openKea } from '../targets/kea/open-kea.ts';
+import type { GuestReport } from '../core/sync/guest-holds.ts';
 
 /** A key file is a few lines; anything bigger is not one. */
 const MAX_KEY_FILE_BYTES = 16 * 1024;
@@ -17,10 +18,12 @@ const MAX_KEY_FILE_BYTES = 16 * 1024;
 export interface TargetClients {
   dns(name: string): DnsServer;
   kea(name: string): Kea;
+  /** What the VMs' guest agents report (oned's VM pool, `observe.oned` or `sync --vms`); absent when nothing asks. */
+  readonly guests?: () => Promise<readonly GuestReport[]>;
 }
 
 /** Opened on first use, so a pass touches (and a broken key fails) only targets it has work for. */
-export function targetClients(config: Config): TargetClients {
+export function targetClients(config: Config, guests?: () => Promise<readonly GuestReport[]>): TargetClients {
   const dns = new Map<string, DnsServer>();
   const kea = new Map<string, Kea>();
   const target = <T extends 'rfc2136' | 'kea'>(name: string, type: T) => {
@@ -33,6 +36,7 @@ export function targetClients(config: Config): TargetClients {
     return found as T extends 'rfc2136' ? Rfc2136Target : KeaTarget;
   };
   return {
+    ...(guests ? { guests } : {}),
     dns(name) {
       let server = dns.get(name);
       if (!server) {

@@ -30,6 +30,8 @@ import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import { renderJson } from '../render/json.ts';
 import { renderTable } from '../render/table.ts';
 import { createBook } from './init.ts';
+import { installHooks } from '../install-hooks.ts';
+import { DEFAULT_HOOK_COMMAND } from '../../core/oned/hook-templates.ts';
 
 export const installCommand: Command = {
   name: 'install',
@@ -37,6 +39,7 @@ export const installCommand: Command = {
   namesBookOnStderr: false,
   usage: `Usage: nebula-ipam install DIR [--link] [--bin BINDIR] [--from FILE] [--remove-old]
                            [--system-files [--system-root DIR]] [--json]
+       nebula-ipam install --hook [--hook-command PATH] [--dry-run] [--json]
 
 Creates in DIR (made if missing), usually /var/lib/one/remotes/ipam/<name>, the five
 action scripts oned runs: ${ACTION_NAMES.join(', ')}.
@@ -74,6 +77,15 @@ and backups of /var/lib/one/remotes carry a working driver to every front-end.
                  (usr/share/man/man1/nebula-ipam.1). Off unless asked: a driver install
                  writes nothing outside DIR and BINDIR on its own
 
+--hook instead makes the OpenNebula hooks that record VM names in the book (the README's
+"VM names: hook" shows them), through oned's XML-RPC API with the config's "oned" (endpoint
+and the user:password file): one.hookpool.info finds ours by NAME, one.hook.allocate makes a
+missing one, one.hook.update brings back one that was edited; one in step is kept. Nothing
+is spawned (no onehook).
+  --hook-command PATH  what the hooks run (default ${DEFAULT_HOOK_COMMAND}, what --bin
+                 /usr/local/bin links); an absolute path
+  --dry-run      print the templates and what would be done; nothing is changed
+
 Safe to run again: links already right are kept, links to another nebula-ipam are
 re-pointed, and anything else (another driver's scripts) is refused before anything
 changes. Over an older install it says which release replaces which, and names the
@@ -84,15 +96,30 @@ ${exitCodeHelp([
   [0, 'installed'],
   [1, 'this program is not the nebula-ipam bundle'],
   [2, 'bad option, or a bad driver name ("internal" is refused)'],
-  [4, 'the config there is unreadable or invalid'],
+  [4, 'the config there is unreadable or invalid; --hook: no "oned" in it, or oned refused the login'],
   [
     5,
-    "a file that is not nebula-ipam's is in the way; --from FILE is not a bundle; someone else could change what --bin leads to",
+    "a file that is not nebula-ipam's is in the way; --from FILE is not a bundle; someone else could change what --bin leads to; --hook: oned refused a hook, or one of our name is of another type",
   ],
   [7, 'a damaged lease book is there (left as it is)'],
-  [8, 'cannot write DIR, BINDIR, the starter config or the lease book'],
+  [8, 'cannot write DIR, BINDIR, the starter config or the lease book; --hook: oned cannot be reached'],
 ])}`,
   async run(args, context) {
+    if (args.includes('--hook')) {
+      const { values } = parseCommandArgs(
+        'install',
+        args,
+        { hook: { type: 'boolean' }, 'hook-command': { type: 'string' }, 'dry-run': { type: 'boolean' } },
+        { min: 0, max: 0, names: '' },
+      );
+      const command = values['hook-command'];
+      if (command !== undefined && (!path.isAbsolute(command) || command.includes('\0')))
+        throw usageError('install', `--hook-command must be an absolute path, not ${JSON.stringify(command)}`);
+      return installHooks(context, {
+        ...(command === undefined ? {} : { command }),
+        dryRun: values['dry-run'] === true,
+      });
+    }
     const { values, positionals } = parseCommandArgs(
       'install',
       args,

@@ -19,6 +19,7 @@ import type { CliContext } from '../context.ts';
 import { exitCodeHelp, READS_BOOK } from '../exit-code-help.ts';
 import { renderJson } from '../render/json.ts';
 import { requireBook } from '../require-book.ts';
+import { guestSource } from '../vm-pool-source.ts';
 
 const DEFAULT_INTERVAL_SECONDS = 60;
 const POLL_MS = 500;
@@ -27,7 +28,7 @@ const RETRY_MS = 5_000;
 export const syncCommand: Command = {
   name: 'sync',
   summary: 'keep the DNS and DHCP targets in step with the book (--follow: as a service)',
-  usage: `Usage: nebula-ipam sync [--dry-run] [--follow [--interval SECONDS]] [--json]
+  usage: `Usage: nebula-ipam sync [--dry-run] [--follow [--interval SECONDS]] [--vms FILE|-] [--json]
 
 One level-triggered pass over the targets of the config (DNS servers by RFC 2136 dynamic
 update with TSIG, Kea DHCP servers through their control agent): reads the book, reads what
@@ -37,14 +38,19 @@ what is nebula-ipam's, each DNS change one UPDATE with prerequisites:
     each name says it is nebula-ipam's (registryPrefix, registryOwner of the config)
   - DHCP leases (or reservations) of leases with a MAC put, renewed and removed
 A name somebody else holds is reported as a conflict and left alone; an address of a pool seen
-in use outside the book (a foreign record, a Kea lease nebula-ipam did not make) is held in the
-book, so nothing hands it out (nebula-ipam hold list). A target that cannot be reached is said
-in one line; every other target goes on.
+in use outside the book (a foreign record, a Kea lease nebula-ipam did not make; with
+"observe": { "oned": true } an address a VM's guest agent reports in oned's VM pool; with a
+pool's "probe", one of its next free addresses that answers TCP or ARP) is held in the book, so
+nothing hands it out (nebula-ipam hold list). A target that cannot be reached is said in one
+line; every other target goes on.
 
   --dry-run            show the plan; nothing is sent and nothing is held
   --follow             run as a service: a pass within a second of every change to the book
                        and a full pass every --interval seconds (default ${DEFAULT_INTERVAL_SECONDS}); stop it with
                        SIGTERM (the shipped unit nebula-ipam-sync.service does)
+  --vms FILE|-         read oned's VM pool from FILE (\`onevm list -x --extended\` written on
+                       another host; - for standard input, not with --follow) instead of what
+                       the config's observe.oned says
   --json               the plan and what happened, as JSON (after a pass, \`after\`: per target
                        what it applied and what is in place and pending now)
 
@@ -54,15 +60,20 @@ ${exitCodeHelp([
   [0, 'every target is in step (dry run: nothing to change)'],
   [1, 'conflicts were found and left alone (dry run: changes are planned)'],
   [2, 'bad option'],
-  [4, 'a target refused the TSIG key, or the config is bad'],
-  [8, 'a target could not be reached or answered nonsense'],
+  [4, 'a target refused the TSIG key, oned refused the login, or the config is bad'],
+  [8, 'a target or oned could not be reached or answered nonsense'],
   ...READS_BOOK,
 ])}`,
   async run(args, context) {
     const { values } = parseCommandArgs(
       'sync',
       args,
-      { 'dry-run': { type: 'boolean' }, follow: { type: 'boolean' }, interval: { type: 'string' } },
+      {
+        'dry-run': { type: 'boolean' },
+        follow: { type: 'boolean' },
+        interval: { type: 'string' },
+        vms: { type: 'string' },
+      },
       { min: 0, max: 0, names: '' },
     );
     if (values['dry-run'] && values.follow) throw usageError('sync', '--dry-run and --follow do not go together');
@@ -74,14 +85,24 @@ ${exitCodeHelp([
         `--interval must be a whole number of seconds from 1 to 86400, not ${JSON.stringify(values.interval)}`,
       );
 
+    if (values.vms === '-' && values.follow)
+      throw usageError('sync', '--vms - is read once; under --follow give a file, which each pass reads again');
+    if (values.vms === '') throw usageError('sync', '--vms needs a file (or - for standard input)');
+
     const config = context.config();
-    if (config.targets.length === 0)
+    // Observing (oned's VM pool, a pool's probe) is work of its own: with it and no targets, sync runs for the holds alone.
+    if (
+      config.targets.length === 0 &&
+      !config.observe?.oned &&
+      values.vms === undefined &&
+      !config.pools.some((pool) => pool.probe)
+    )
       throw new IpamError(
         'config',
-        `Cannot sync: the config ${config.source} names no targets; see "DNS and DHCP" in the README`,
+        `Cannot sync: the config ${config.source} names no targets and no pool probes, and observes nothing (observe.oned); see "DNS and DHCP" in the README`,
       );
     await requireBook(context);
-    const clients = targetClients(config);
+    const clients = targetClients(config, guestSource(config, values.vms));
     const stateFile = syncStateFile(context.env, context.driver);
     const pass = async (dryRun: boolean): Promise<PassReport> => {
       const report = await syncPass(context.store(), config, clients, {
@@ -168,6 +189,7 @@ function failureLines(report: PassReport): string {
     byTarget.set(failure.target, [...(byTarget.get(failure.target) ?? []), failure]);
   return [...byTarget.entries()]
     .map(([target, [first, ...rest]]) => {
+      if (first!.observer) return `${first!.message}\n`;
       const more = rest.length ? ` (and ${rest.length === 1 ? '1 more zone' : `${rest.length} more zones`} of it)` : '';
       return `Cannot sync target ${target}: ${first!.message}${more}\n`;
     })

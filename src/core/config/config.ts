@@ -30,6 +30,16 @@ export interface Pool {
   readonly dnsNames?: PoolDnsNames;
   /** DHCP entries for the pool's leases that have a MAC (`dhcp`): absent, none. */
   readonly dhcp?: PoolDhcp;
+  /** `probe`: sync asks the next free addresses before they are handed out (src/sync/probe.ts); absent, never. */
+  readonly probe?: PoolProbe;
+}
+
+/** `pools[].probe`: a TCP connect to `port` of each of the next `next` free addresses of each range. */
+export interface PoolProbe {
+  readonly port: number;
+  readonly next: number;
+  /** How long one connect may wait for an answer. */
+  readonly timeoutMs: number;
 }
 
 /**
@@ -86,6 +96,27 @@ export interface KeaTarget {
 export type SyncTarget = Rfc2136Target | KeaTarget;
 
 /**
+ * `oned`: how nebula-ipam reaches oned's XML-RPC API (sync's guest-agent addresses, `install
+ * --hook`): the endpoint (as ONE_XMLRPC) and the file holding `user:password` (as ONE_AUTH).
+ */
+export interface OnedConnection {
+  readonly endpoint: string;
+  readonly authFile: string;
+  /** Bounds one call as a whole: connect, send and the whole answer. */
+  readonly timeoutMs: number;
+}
+
+/**
+ * `observe`: where sync looks for addresses in use outside the book besides its targets (issue
+ * 18 item 5). `oned`: the VM pool (`one.vmpool.infoextended`), whose guest agents report
+ * addresses (`GUEST_IP_ADDRESSES`), read through the `oned` connection or, `fromFile`, from a
+ * file another host writes.
+ */
+export interface ObserveConfig {
+  readonly oned?: { readonly fromFile?: string };
+}
+
+/**
  * `Backend`: what the store made of the `backend` key (store/backend-config.ts: each backend
  * parses its own part); `LoadedConfig` names it. The core never looks at it.
  */
@@ -111,6 +142,10 @@ export interface Config<Backend = unknown> {
   readonly pools: readonly Pool[];
   /** `targets`, in the order written: the DNS and DHCP servers sync keeps in step. */
   readonly targets: readonly SyncTarget[];
+  /** `oned`: absent, nothing talks to oned's API. */
+  readonly oned?: OnedConnection;
+  /** `observe`: absent, sync reads only its targets. */
+  readonly observe?: ObserveConfig;
   /**
    * `registryPrefix`: the first label of the TXT name that records which DNS names are
    * nebula-ipam's (`<registryPrefix>.<name>`, as external-dns's TXT registry).

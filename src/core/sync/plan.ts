@@ -6,6 +6,7 @@
  * already in use, or in a DHCP removal (test/unit/core/sync/plan-safety.test.ts).
  */
 import type { DesiredState } from './desired-state.ts';
+import { guestHolds } from './guest-holds.ts';
 import { planDhcp } from './plan-dhcp.ts';
 import { planZone } from './plan-dns.ts';
 import type {
@@ -30,13 +31,21 @@ export function plan(desired: DesiredState, observed: Observed, now: number): Sy
   const unread: { target: string; zone?: string }[] = [];
   const tallies = new Map<
     string,
-    { target: string; kind: 'dns' | 'dhcp'; desired: number; inPlace: number; conflicting: number; read: boolean }
+    {
+      target: string;
+      kind: 'dns' | 'dhcp';
+      desired: number;
+      inPlace: number;
+      conflicting: number;
+      unverified: number;
+      read: boolean;
+    }
   >();
   const tallyOf = (target: string, kind: 'dns' | 'dhcp') => {
     const key = `${kind}\u0000${target}`;
     let tally = tallies.get(key);
     if (!tally) {
-      tally = { target, kind, desired: 0, inPlace: 0, conflicting: 0, read: true };
+      tally = { target, kind, desired: 0, inPlace: 0, conflicting: 0, unverified: 0, read: true };
       tallies.set(key, tally);
     }
     return tally;
@@ -47,14 +56,16 @@ export function plan(desired: DesiredState, observed: Observed, now: number): Sy
   for (const zone of desired.zones) {
     const tally = tallyOf(zone.target, 'dns');
     if (!updates.has(zone.target)) updates.set(zone.target, []);
-    const records = zonesRead.get(`${zone.target}\u0000${zone.zone}`);
-    if (records === undefined) {
+    const read = zonesRead.get(`${zone.target}\u0000${zone.zone}`);
+    if (read === undefined) {
       unread.push({ target: zone.target, zone: zone.zone });
       tally.read = false;
-      tally.desired += zone.records.filter((r) => r.type !== 'TXT').length;
+      const records = zone.records.filter((r) => r.type !== 'TXT').length;
+      tally.desired += records;
+      tally.unverified += records;
       continue;
     }
-    const planned = planZone(zone, records, context);
+    const planned = planZone(zone, read, context);
     updates.get(zone.target)!.push(...planned.updates);
     conflicts.push(...planned.conflicts);
     holds.push(...planned.holds);
@@ -74,6 +85,7 @@ export function plan(desired: DesiredState, observed: Observed, now: number): Sy
       unread.push({ target: want.target });
       tally.read = false;
       tally.desired += want.hosts.length;
+      tally.unverified += want.hosts.length;
       continue;
     }
     const planned = planDhcp(want, entries, desired.book, desired.config, nowSeconds);
@@ -85,6 +97,8 @@ export function plan(desired: DesiredState, observed: Observed, now: number): Sy
     tally.conflicting += planned.conflicting;
   }
 
+  holds.push(...guestHolds(desired.book, desired.config, observed.guests ?? []));
+
   const dns: DnsTargetPlan[] = [...updates.entries()].map(([target, list]) => ({ target, updates: list }));
   return {
     dns,
@@ -92,13 +106,15 @@ export function plan(desired: DesiredState, observed: Observed, now: number): Sy
     conflicts,
     holds: onePerAddress(holds).map((h) => ({ ...h, seenAt })),
     carvedSpace,
-    tallies: [...tallies.values()].map((t): TargetTally => ({ ...t, pending: t.desired - t.inPlace - t.conflicting })),
+    tallies: [...tallies.values()].map(
+      (t): TargetTally => ({ ...t, pending: t.desired - t.inPlace - t.conflicting - t.unverified }),
+    ),
     unread,
     findings: desired.findings,
   };
 }
 
-/** One hold per address: the first reason seen (DNS zones in order, then DHCP targets). */
+/** One hold per address: the first reason seen (DNS zones in order, then DHCP targets, then guest agents). */
 function onePerAddress(holds: readonly Omit<SyncHold, 'seenAt'>[]): Omit<SyncHold, 'seenAt'>[] {
   const seen = new Set<string>();
   return holds.filter((h) => {

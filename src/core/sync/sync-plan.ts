@@ -1,6 +1,7 @@
 /** The plan between desired and observed state (`plan.ts`), and what targets report it from. */
 import type { SeenInUse } from '../book/holds.ts';
 import type { DesiredFinding } from './desired-state.ts';
+import type { GuestReport } from './guest-holds.ts';
 import type { DhcpHost, DnsRecord, DnsUpdate, ObservedDhcpEntry } from './target-records.ts';
 
 /** What the edges read: each zone's records (AXFR), each Kea target's leases or reservations. */
@@ -8,6 +9,8 @@ export interface Observed {
   /** A zone missing here was not read (its target down): nothing is planned for it. */
   readonly zones: readonly { readonly target: string; readonly zone: string; readonly records: readonly DnsRecord[] }[];
   readonly dhcp: readonly { readonly target: string; readonly entries: readonly ObservedDhcpEntry[] }[];
+  /** What the VMs' guest agents report (`observe.oned`, `sync --vms`); absent when not read. */
+  readonly guests?: readonly GuestReport[];
 }
 
 /** What to send one DNS target: one UPDATE per name. */
@@ -81,9 +84,14 @@ export interface TargetTally {
   readonly kind: 'dns' | 'dhcp';
   readonly desired: number;
   readonly inPlace: number;
-  /** Desired, not in place, not in conflict: what the plan puts (or, unread, would). */
+  /** Desired, read, not in place, not in conflict: what the plan puts. */
   readonly pending: number;
   readonly conflicting: number;
+  /**
+   * Desired, in a zone (or DHCP target) that was not read: whether they are there is not known,
+   * so they are neither in place nor pending. desired = inPlace + pending + conflicting + unverified.
+   */
+  readonly unverified: number;
   /** False when some zone of it, or it, was not in `observed`. */
   readonly read: boolean;
 }

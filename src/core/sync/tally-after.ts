@@ -12,8 +12,9 @@ import type { DnsUpdate, DnsUpdateOutcome } from './target-records.ts';
 /** What each target said to the plan's changes, in the plan's order. */
 export interface PassOutcomes {
   /**
-   * Per DNS target, the server's answer to each planned update; missing (the whole list, or from
-   * some index on): no answer, the target failed before (the change may or may not be there).
+   * Per DNS target, the server's answer to each planned update; missing (the whole list, or any
+   * entry: answers come back out of order): no answer, the target failed first (the change may
+   * or may not be there).
    */
   readonly dns: Readonly<Record<string, readonly DnsUpdateOutcome[]>>;
   /** Per DHCP target, whether each planned put, and each removal, was done; missing: not done. */
@@ -73,6 +74,7 @@ export function tallyAfter(plan: SyncPlan, outcomes: PassOutcomes): TargetAfter[
       });
     }
     const pending = Math.max(0, tally.pending - placed);
-    return { ...tally, inPlace: tally.desired - tally.conflicting - pending, pending, done, notApplied, unconfirmed };
+    const inPlace = tally.desired - tally.conflicting - tally.unverified - pending;
+    return { ...tally, inPlace, pending, done, notApplied, unconfirmed };
   });
 }

@@ -26,6 +26,8 @@ export interface TargetState extends TargetTally {
   readonly lastSuccess?: string;
   /** That pass's failure, in one line. */
   readonly lastError?: string;
+  /** Not answering (down, or failing): ISO time of the first of the passes in a row that found it so. */
+  readonly downSince?: string;
 }
 
 /** What the last pass left. */
@@ -84,12 +86,18 @@ export function targetHealth(
 export function targetHealthLine(health: TargetHealth): string {
   const { state } = health;
   if (!state) return `${health.target}: no sync pass has reached it yet (run nebula-ipam sync)`;
-  const counts = `${state.desired} desired, ${state.inPlace} in place, ${state.pending} pending, ${state.conflicting} conflicting`;
+  // Records of a zone not read are unverified, not pending: nobody knows whether they are there.
+  const unverified = state.unverified > 0 ? `, ${state.unverified} unverified` : '';
+  const counts = `${state.desired} desired, ${state.inPlace} in place, ${state.pending} pending, ${state.conflicting} conflicting${unverified}`;
   const last =
     health.ageSeconds === undefined
       ? 'never in step'
       : `last success ${state.lastSuccess} (${ageText(health.ageSeconds)} ago)`;
-  const answer = state.answered ? 'answering' : `not answering: ${state.lastError ?? 'not read'}`;
+  // Down: not read at all; failing: read, but a change failed (a refused lease, a dropped connection).
+  const since = state.downSince === undefined ? '' : ` since ${state.downSince}`;
+  const answer = state.answered
+    ? 'answering'
+    : `${state.read ? 'failing' : 'down'}${since}: ${state.lastError ?? 'not read'}`;
   const mode = state.dhcpMode === undefined ? '' : `, ${DHCP_MODE_TEXT[state.dhcpMode]}`;
   return `${health.target} (${state.kind}${mode}): ${counts}; ${last}; ${answer}`;
 }

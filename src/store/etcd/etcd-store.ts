@@ -27,6 +27,7 @@
  * COMPACT_EVERY-th write compacts it to the last RETAINED_REVISIONS revisions, so that a book
  * written for years stays at the size of its data, well inside etcd's quota.
  */
+import { latestTime, notBefore } from '../audit-order.ts';
 import type { AuditRecord, Change } from '../../core/change.ts';
 import { EMPTY_BOOK, type Book, type Lease, type RangeRecord } from '../../core/book/book.ts';
 import { checkWritable } from '../encoding/book-format.ts';
@@ -408,10 +409,7 @@ export class EtcdStore implements LeaseStore {
       book: version,
       ...(previous ? { previous } : {}),
       writer: `${this.token}.${number}`,
-      audited: records
-        .map((r) => r.time)
-        .sort((a, b) => Date.parse(a) - Date.parse(b))
-        .at(-1),
+      audited: latestTime(records),
     });
     const receipt = this.auditKey(number);
     const metaRevision = snapshot.pointer?.kv.modRevision;
@@ -730,16 +728,11 @@ export class EtcdStore implements LeaseStore {
 }
 
 /**
- * A write's records, never dated before those of the write it follows (the one `pointer` names,
- * which the commit's compare keeps the latest): each record's time is taken before the update,
- * and a writer that met a conflict commits after writers that started later, or a front-end's
- * clock lags another's. So `log`, which lists in commit order, shows times that never go back.
+ * A write's records, never dated before those of the write it follows (store/audit-order.ts):
+ * the one `pointer` names, which the commit's compare keeps the latest.
  */
 function inCommitOrder(records: readonly AuditRecord[], pointer: Pointer | undefined): AuditRecord[] {
-  const after = pointer?.schema === 2 && pointer.audited !== undefined ? Date.parse(pointer.audited) : Number.NaN;
-  return records.map((record) =>
-    Date.parse(record.time) < after ? { ...record, time: new Date(after).toISOString() } : record,
-  );
+  return notBefore(records, pointer?.schema === 2 ? pointer.audited : undefined);
 }
 
 /** What an operation weighs in a transaction: its key and value, and a little framing. */

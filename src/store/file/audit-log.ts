@@ -19,6 +19,7 @@ import { openRegularFile } from '../../access/regular-file.ts';
 import { giveFd, storeOwner } from './ownership.ts';
 import type { AuditLog } from '../store.ts';
 import type { AuditRecord } from '../../core/change.ts';
+import { latestTime } from '../audit-order.ts';
 
 /** `book`: the book's real path (`store/file/book-path.ts`); the log lives beside the real file. */
 export function auditPath(book: string): string {
@@ -78,6 +79,46 @@ function warn(line: string): void {
     fs.writeSync(2, `WARN: ${line}\n`);
   } catch {
     // stderr closed: nowhere left to say it.
+  }
+}
+
+/** The tail read for the latest time: dozens of records, at the cost of one small read. */
+const TAIL_BYTES = 16 * 1024;
+
+/**
+ * The latest time among the last records of the book's log (store/audit-order.ts), or undefined
+ * when there is none or it cannot be read (then nothing is clamped: a log problem never fails a
+ * change). Records appended outside the lock (refusals) may stand after the last commit, so the
+ * latest of the tail, not the last line, is taken.
+ */
+export function latestLogged(book: string): string | undefined {
+  try {
+    const { fd, stat } = openRegularFile(auditPath(book), fs.constants.O_RDONLY, {
+      what: 'the audit log',
+      kind: 'store-io',
+      follow: false,
+    });
+    try {
+      const length = Math.min(stat.size, TAIL_BYTES);
+      const tail = Buffer.alloc(length);
+      let read = 0;
+      while (read < length) {
+        const n = fs.readSync(fd, tail, read, length - read, stat.size - length + read);
+        if (n === 0) break;
+        read += n;
+      }
+      // The first line of the tail may be cut: it does not parse, and is skipped.
+      const records = tail
+        .subarray(0, read)
+        .toString('utf8')
+        .split('\n')
+        .flatMap((line) => parseAuditLine(line) ?? []);
+      return latestTime(records);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return undefined;
   }
 }
 

@@ -5,8 +5,9 @@
  * when one of them fails, so each update's outcome is what it would be alone), the messages of a
  * round pipelined, a bounded number in flight, answers matched by id. A failed prerequisite
  * (YXDOMAIN, NXRRSET, ...) is an outcome; a server that is down, refuses our key or answers
- * garbage throws, naming the server (updates answered before that stay applied; the next pass
- * reads the zone again).
+ * garbage throws, naming the server. Updates answered before that are applied (or refused) all
+ * the same: `onOutcome` hears each outcome as the server gives it, so the caller keeps them
+ * when the rest throws (the next pass reads the zone again for the rest).
  */
 import type { DnsUpdate, DnsUpdateOutcome } from '../../core/sync/target-records.ts';
 import { type DnsAction, malformedAnswer, unencodable } from './dns-failure.ts';
@@ -38,6 +39,8 @@ const nowSeconds = () => Date.now() / 1000;
 export interface ApplyOptions {
   /** Updates per message at most (tests make it small to see batches split). */
   readonly batchUpdates?: number;
+  /** Each update's outcome (by its index in `updates`) as soon as the server has given it. */
+  readonly onOutcome?: (index: number, outcome: DnsUpdateOutcome) => void;
 }
 
 export async function applyUpdates(
@@ -51,7 +54,10 @@ export async function applyUpdates(
   const firstId = Math.floor(Math.random() * 0x10000);
   if (updates.length === 1) {
     const outcome = await overUdp(server, updates[0]!, messages[0]!, firstId);
-    if (outcome !== undefined) return [outcome];
+    if (outcome !== undefined) {
+      options.onOutcome?.(0, outcome);
+      return [outcome];
+    }
   }
   const batches = batchUpdates(
     updates,
@@ -62,20 +68,27 @@ export async function applyUpdates(
   const stream = await TcpStream.open(server, actionOf(updates[0]!));
   let nextId = firstId;
   try {
-    const rcodes = await sendInBatches(batches, async (round) => {
-      const sending = round.map((batch) => ({ batch, ...message(updates, messages, batch) }));
-      const sent = sending.filter((s) => s.message.length <= LARGEST_UPDATE);
-      const answers = await overTcp(
-        server,
-        stream,
-        sent.map((s) => s.update),
-        sent.map((s) => s.message),
-        nextId,
-      );
-      nextId = (nextId + sent.length) & 0xffff;
-      const byBatch = new Map(sent.map((s, i) => [s.batch, answers[i]!]));
-      return round.map((batch) => byBatch.get(batch) ?? TOO_BIG);
-    });
+    const settled = (index: number, rcode: number) => options.onOutcome?.(index, outcomeOf(rcode));
+    const rcodes = await sendInBatches(
+      batches,
+      async (round, answer) => {
+        const sending = round.map((batch, place) => ({ place, ...message(updates, messages, batch) }));
+        // A merged message bigger than a message may be is not sent: its batch is split.
+        for (const s of sending) if (s.message.length > LARGEST_UPDATE) answer(s.place, TOO_BIG);
+        const sent = sending.filter((s) => s.message.length <= LARGEST_UPDATE);
+        const first = nextId;
+        nextId = (nextId + sent.length) & 0xffff;
+        await overTcp(
+          server,
+          stream,
+          sent.map((s) => s.update),
+          sent.map((s) => s.message),
+          first,
+          (i, rcode) => answer(sent[i]!.place, rcode),
+        );
+      },
+      settled,
+    );
     return updates.map((_, index) => outcomeOf(rcodes.get(index)!));
   } finally {
     stream.close();
@@ -131,20 +144,20 @@ async function overUdp(
   return outcomeOf(decoded.header.rcode);
 }
 
-/** Each message's answer's RCODE, in order, pipelined over `stream`. */
+/** Each message's answer's RCODE, handed to `answered` (by the message's place) as it arrives, pipelined over `stream`. */
 async function overTcp(
   server: DnsServer,
   stream: TcpStream,
   updates: readonly DnsUpdate[],
   messages: readonly Buffer[],
   firstId: number,
-): Promise<number[]> {
-  const rcodes: number[] = new Array(updates.length);
+  answered: (place: number, rcode: number) => void,
+): Promise<void> {
   const inFlight = new Map<number, { index: number; request: SentRequest }>();
   let sent = 0;
-  let answered = 0;
+  let answers = 0;
   let strays = 0;
-  while (answered < updates.length) {
+  while (answers < updates.length) {
     while (sent < updates.length && inFlight.size < WINDOW) {
       const request = outgoing(server, messages[sent]!, (firstId + sent) & 0xffff, nowSeconds());
       inFlight.set(request.id, { index: sent, request });
@@ -162,10 +175,9 @@ async function overTcp(
     }
     const decoded = incoming(server, actionOf(updates[waiting.index]!), waiting.request, bytes, nowSeconds());
     inFlight.delete(waiting.request.id);
-    rcodes[waiting.index] = decoded.header.rcode;
-    answered++;
+    answers++;
+    answered(waiting.index, decoded.header.rcode);
   }
-  return rcodes;
 }
 
 function strayAnswers(server: DnsServer, update: DnsUpdate) {

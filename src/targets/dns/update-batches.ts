@@ -2,7 +2,12 @@
  * Many DnsUpdates of one zone sent as one RFC 2136 UPDATE (one message costs BIND about as much
  * as one name: 20 000 names one by one take 20 s, in batches well under one), pure. A batch
  * applies whole or not at all, and its prerequisites are checked all before any change (RFC 2136
- * 3.2), so its updates, each about names of its own, are independent of each other. When a
+ * 3.2), so its updates are independent of each other only when each is about names of its own:
+ * the prerequisites of a second update of one name would be checked against the zone before the
+ * first one's change, not after it as when sent alone; and in separate batches the second could
+ * overtake the first while the first's batch is being split. So the updates must be about names
+ * of their own, one update per name, as the plan makes them (plan-dns.ts): batchUpdates refuses
+ * a list that is not, with an internal error, before anything is sent. When a
  * batch is refused for one of its updates (a prerequisite that failed: YXDOMAIN, YXRRSET,
  * NXDOMAIN, NXRRSET; or any answer that may be about one update), it is split in halves and each
  * sent again, down to the single update that fails, which gets that answer as its outcome,
@@ -10,6 +15,7 @@
  * (NOTAUTH, NOTZONE, REFUSED, NOTIMP) would be the same for every update: it is the outcome of
  * all of them without splitting.
  */
+import { IpamError } from '../../core/errors.ts';
 import type { DnsUpdate } from '../../core/sync/target-records.ts';
 
 /** Indices into the caller's list of updates, all of one zone, in order. */
@@ -24,10 +30,20 @@ const WHOLE_ZONE_RCODES = new Set([4 /* NOTIMP */, 5 /* REFUSED */, 9 /* NOTAUTH
  */
 export const TOO_BIG = -1;
 
+/** Every name an update is about: in its prerequisites, its removals and its additions (lower-case). */
+function namesOf(update: DnsUpdate): Set<string> {
+  const names = new Set<string>();
+  for (const pre of update.prerequisites)
+    if (pre.kind === 'rrset-equals') for (const record of pre.records) names.add(record.name.toLowerCase());
+    else names.add(pre.name.toLowerCase());
+  for (const record of [...update.remove, ...update.add]) names.add(record.name.toLowerCase());
+  return names;
+}
+
 /**
  * The updates in batches: consecutive updates of one zone whose messages (`sizes`, each
  * encoded alone) add up to at most `limit` bytes and `most` updates. An update bigger than
- * `limit` alone is a batch of its own.
+ * `limit` alone is a batch of its own. Two updates about one name are refused (above).
  */
 export function batchUpdates(
   updates: readonly DnsUpdate[],
@@ -37,7 +53,17 @@ export function batchUpdates(
 ): Batch[] {
   const batches: number[][] = [];
   const open = new Map<string, { indices: number[]; bytes: number }>();
+  const updateOf = new Map<string, number>();
   updates.forEach((update, index) => {
+    for (const name of namesOf(update)) {
+      const other = updateOf.get(name);
+      if (other !== undefined && other !== index)
+        throw new IpamError(
+          'internal',
+          `Cannot send DNS updates: updates ${other} and ${index} are both about ${name} (one update per name)`,
+        );
+      updateOf.set(name, index);
+    }
     const size = sizes[index]!;
     let current = open.get(update.zone);
     if (current && (current.bytes + size > limit || current.indices.length >= most)) {
@@ -86,26 +112,39 @@ function settle(
 }
 
 /**
- * Every update's rcode, sending rounds of batches with `send` (one rcode per batch, in order)
- * until every update is settled: at most 1 + log2(largest batch) rounds.
+ * Every update's rcode, sending rounds of batches with `send` until every update is settled: at
+ * most 1 + log2(largest batch) rounds. `send` hands each batch's answer to `answer` (by its
+ * place in the round) as it arrives, and `onSettled` hears each update's rcode as soon as it is
+ * known, so a connection that drops partway loses no answer already given; then `send` throws,
+ * and so does this.
  */
 export async function sendInBatches(
   first: readonly Batch[],
-  send: (round: readonly Batch[]) => Promise<readonly number[]>,
+  send: (round: readonly Batch[], answer: (place: number, rcode: number) => void) => Promise<void>,
+  onSettled: (index: number, rcode: number) => void = () => {},
 ): Promise<Map<number, number>> {
   const rcodes = new Map<number, number>();
   let round = first.filter((batch) => batch.length > 0);
   // Each round halves every batch still open: a bound far above what 65 535 bytes can hold.
   for (let depth = 0; round.length > 0; depth++) {
-    if (depth > 32) throw new Error('the batches of an update did not settle in 32 rounds');
-    const answers = await send(round);
-    const next: Batch[] = [];
-    round.forEach((batch, i) => {
-      const { settled, again } = settle(batch, answers[i]!);
-      for (const [index, rcode] of settled) rcodes.set(index, rcode);
-      next.push(...again.filter((half) => half.length > 0));
+    if (depth > 32) throw new IpamError('internal', 'Cannot send DNS updates: the batches did not settle in 32 rounds');
+    const current = round;
+    const again: (readonly Batch[] | undefined)[] = current.map(() => undefined);
+    await send(current, (place, rcode) => {
+      if (again[place] !== undefined)
+        throw new IpamError('internal', `Cannot send DNS updates: batch ${place} of the round was answered twice`);
+      const settling = settle(current[place]!, rcode);
+      again[place] = settling.again;
+      for (const [index, code] of settling.settled) {
+        rcodes.set(index, code);
+        onSettled(index, code);
+      }
     });
-    round = next;
+    const unanswered = again.indexOf(undefined);
+    if (unanswered !== -1)
+      throw new IpamError('internal', `Cannot send DNS updates: batch ${unanswered} of the round got no answer`);
+    // The halves in the round's order, whatever order the answers came in.
+    round = again.flatMap((halves) => (halves ?? []).filter((half) => half.length > 0));
   }
   return rcodes;
 }

@@ -1,8 +1,11 @@
 /**
- * One command to Kea's control agent: a JSON POST over `node:http`, one connection per command
- * (`Connection: close`: a kept-alive socket the agent closes while idle would fail the next
- * command half-sent), bounded as a whole by `timeoutMs` (connect, send and the whole answer), so
- * an agent that accepts and never answers fails as surely as one that is down. `node:http` is
+ * One command to Kea's control agent: a JSON POST over `node:http`, bounded as a whole by
+ * `timeoutMs` (connect, send and the whole answer), so an agent that accepts and never answers
+ * fails as surely as one that is down. Connections are kept alive and reused (a pass sends one
+ * command per lease: a new connection each costs about half of one), at most `MAX_CONNECTIONS`
+ * per agent, each closed by us after `IDLE_MS` unused, before the agent's own idle timeout
+ * closes it. A kept-alive connection the agent closed meanwhile fails the next command
+ * before the agent read it: that command is sent once more, on a new connection. `node:http` is
  * loaded on first use: the bundle's driver actions never talk to Kea and must not pay for it.
  *
  * Kea answers a command forwarded to a server (`service`) with a list of one answer per server;
@@ -99,28 +102,66 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
+/** Commands in flight to one agent at most (callers bound theirs to it, see open-kea.ts). */
+export const MAX_CONNECTIONS = 8;
+const IDLE_MS = 5_000;
+/** One pool of kept-alive connections per agent URL, for the life of the process. */
+const pools = new Map<string, httpModule.Agent>();
+
 async function postJson(agent: ControlAgent, body: Buffer): Promise<string> {
   const http = await loadHttp();
   const url = new URL(agent.url);
   if (url.protocol !== 'http:') throw new Error(`only http:// is supported, not ${url.protocol}//`);
+  let pool = pools.get(url.origin);
+  if (!pool) {
+    pool = new http.Agent({ keepAlive: true, maxSockets: MAX_CONNECTIONS, timeout: IDLE_MS });
+    pools.set(url.origin, pool);
+  }
+  const deadline = Date.now() + agent.timeoutMs;
+  try {
+    return await postOnce(http, pool, url, body, agent.timeoutMs);
+  } catch (error) {
+    const left = deadline - Date.now();
+    if (!(error instanceof StaleConnection) || left <= 0) throw error;
+    return await postOnce(http, false, url, body, left);
+  }
+}
+
+/** A kept-alive connection that was closed under the request, before any answer: the agent did not run it. */
+class StaleConnection extends Error {}
+
+function postOnce(
+  http: typeof httpModule,
+  pool: httpModule.Agent | false,
+  url: URL,
+  body: Buffer,
+  timeoutMs: number,
+): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     let settled = false;
+    let answered = false;
     const finish = (error: Error | undefined, text?: string) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      request.destroy();
-      if (error) reject(error);
-      else resolve(text!);
+      if (error) {
+        request.destroy();
+        reject(error);
+      } else resolve(text!);
     };
     const request = http.request(
       url,
       {
         method: 'POST',
-        agent: false,
-        headers: { 'Content-Type': 'application/json', 'Content-Length': body.length, Connection: 'close' },
+        agent: pool,
+        headers: {
+          'Content-Type': 'application/json',
+          'Content-Length': body.length,
+          ...(pool ? {} : { Connection: 'close' }),
+        },
       },
       (response) => {
+        answered = true;
         const parts: Buffer[] = [];
         response.on('data', (part: Buffer) => parts.push(part));
         response.on('error', (error) => finish(error));
@@ -132,8 +173,11 @@ async function postJson(agent: ControlAgent, body: Buffer): Promise<string> {
         });
       },
     );
-    const timer = setTimeout(() => finish(new Error(`no answer within ${agent.timeoutMs} ms`)), agent.timeoutMs);
-    request.on('error', (error: NodeJS.ErrnoException) => finish(new Error(error.code ?? error.message)));
+    const timer = setTimeout(() => finish(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      const stale = request.reusedSocket && !answered && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+      finish(stale ? new StaleConnection(error.code) : new Error(error.code ?? error.message));
+    });
     request.end(body);
   });
 }

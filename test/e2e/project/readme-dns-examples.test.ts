@@ -215,7 +215,8 @@ const sync = (...args: string[]) => sandbox.cli(['sync', ...args]);
 function maskedStatus(line: string): string {
   return line
     .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z \(\d+ \w+ ago\)/g, '<time>')
-    .replace(/\d+ (desired|in place|pending|conflicting)/g, 'N $1')
+    .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, '<time>')
+    .replace(/\d+ (desired|in place|pending|conflicting|unverified)/g, 'N $1')
     .replace(/\d+\.\d+\.\d+\.\d+:\d+/g, '<server>');
 }
 
@@ -324,7 +325,11 @@ test('with PowerDNS stopped, leases go on, its records wait (exit 8, one line), 
       `README.md's status line of ${target} is what status prints`,
     );
   }
-  assert.match(status.stdout, /^ {2}pdns \(dns\): [^\n]* [1-9]\d* pending[^\n]*; not answering: /m, status.stdout);
+  assert.match(
+    status.stdout,
+    /^ {2}pdns \(dns\): [^\n]* 0 pending[^\n]* [1-9]\d* unverified; [^\n]*; down since [^\n]*: /m,
+    status.stdout,
+  );
   assert.match(status.stdout, /^ {2}bind \(dns\): [^\n]* 0 pending[^\n]*; answering$/m, status.stdout);
   assert.equal(dmz.leased.size, 2, 'the dmz lease was made while PowerDNS was down');
 });

@@ -102,6 +102,30 @@ test('a put host is what a relayed DISCOVER/REQUEST from its MAC gets: the addre
   assert.deepEqual([renewed?.hostname, renewed?.['valid-lft']], ['vm-50.cloud.example.com', 3_600]);
 });
 
+test("read() pages through more leases than one page of Kea 2.2's lease4-get-page: each once, in address order", async () => {
+  const hosts = Array.from({ length: 7 }, (_, i) => ({
+    ...HOST,
+    mac: `02:00:0a:4d:00:${(0x70 + i).toString(16)}`,
+    address: `10.77.0.${170 + i}`,
+    hostname: `vm-${170 + i}`,
+  }));
+  const edge = openKea({ url: kea.agentUrl, timeoutMs: 2_000, leasePage: 3 });
+  // Put at once through the kept-alive connections, as a pass does.
+  await Promise.all(hosts.map((h) => edge.put(h, 600, 'absent')));
+  try {
+    const paged = (await edge.read()).map((e) => e.address);
+    const whole = (await kea.command('lease4-get-all')).arguments as { leases: { 'ip-address': string }[] };
+    assert.deepEqual(
+      paged,
+      whole.leases.map((l) => l['ip-address']).sort((a, b) => Number(a.split('.')[3]) - Number(b.split('.')[3])),
+    );
+    assert.ok(paged.length >= 7, `${paged.length} leases`);
+    for (const h of hosts) assert.equal(paged.filter((a) => a === h.address).length, 1, h.address);
+  } finally {
+    for (const h of hosts) await kea.command('lease4-del', { 'ip-address': h.address });
+  }
+});
+
 test('a lease planted without our mark is reported not ours, never removed, and its address is not taken by a put', async () => {
   const edge = openKea({ url: kea.agentUrl, timeoutMs: 2_000 });
   const planted = await kea.command('lease4-add', {

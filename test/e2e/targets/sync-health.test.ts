@@ -30,7 +30,7 @@ describe('sync target health in status, metrics and verify --targets', () => {
     assert.match(verify.stdout, /target behind/);
   });
 
-  it('after a pass: in step everywhere; then the server down: pending, not answering, and drift past --max-age', async () => {
+  it('after a pass: in step everywhere; then the server down: unverified, down since, and drift past --max-age', async () => {
     s.lease();
     s.lease();
     const sync = s.cli(['sync']);
@@ -60,9 +60,16 @@ describe('sync target health in status, metrics and verify --targets', () => {
     const down = s.cli(['status']).stdout;
     assert.match(
       down,
-      /dns \(dns\): 6 desired, 0 in place, 6 pending, 0 conflicting; last success \S+ \(\d+ s ago\); not answering: /,
+      /dns \(dns\): 6 desired, 0 in place, 0 pending, 0 conflicting, 6 unverified; last success \S+ \(\d+ s ago\); down since \S+: /,
     );
-    assert.match(s.cli(['metrics']).stdout, /nebula_ipam_sync_target_up\{driver="[^"]+",target="dns",kind="dns"\} 0/);
+    const downMetrics = s.cli(['metrics']).stdout;
+    assert.match(downMetrics, /nebula_ipam_sync_target_up\{driver="[^"]+",target="dns",kind="dns"\} 0/);
+    assert.match(downMetrics, /nebula_ipam_sync_records\{[^}]*target="dns",kind="dns",state="pending"\} 0/);
+    assert.match(downMetrics, /nebula_ipam_sync_records\{[^}]*target="dns",kind="dns",state="unverified"\} 6/);
+    assert.match(
+      downMetrics,
+      /nebula_ipam_sync_target_down_since_timestamp_seconds\{[^}]*target="dns",kind="dns"\} \d+/,
+    );
     // Within the default 300 s it is not drift yet; past a 1 s bound it is.
     assert.equal(s.cli(['verify', '--targets']).code, 0);
     await sleep(2_100);

@@ -287,7 +287,7 @@ describe('sync with Kea: a pass that fails partway', () => {
     expectCliFailureLine(result, 4, ['kea', 'has no subnet 192.0.2.64/26']);
     assert.match(
       s.cli(['status']).stdout,
-      /kea \(dhcp, Kea leases \(lease_cmds\)\): 3 desired, 1 in place, 2 pending, 0 conflicting; never in step; not answering: /,
+      /kea \(dhcp, Kea leases \(lease_cmds\)\): 3 desired, 1 in place, 2 pending, 0 conflicting; never in step; failing since \S+: /,
     );
     // The next pass, as JSON: the lease in place stays, the two still wait.
     const json = s.cli(['--json', 'sync']);

@@ -83,8 +83,8 @@ test('a first pass over empty zones adds every name with name-not-in-use and no 
     ['10.77.0.10 new', '10.77.0.11 new', '10.77.0.12 new', '10.77.0.13 new', '10.77.0.100 new', '2001:db8:77::100 new'],
   );
   assert.deepEqual(first.tallies, [
-    { target: 'bind', kind: 'dns', desired: 14, inPlace: 0, pending: 14, conflicting: 0, read: true },
-    { target: 'kea', kind: 'dhcp', desired: 6, inPlace: 0, pending: 6, conflicting: 0, read: true },
+    { target: 'bind', kind: 'dns', desired: 14, inPlace: 0, pending: 14, conflicting: 0, unverified: 0, read: true },
+    { target: 'kea', kind: 'dhcp', desired: 6, inPlace: 0, pending: 6, conflicting: 0, unverified: 0, read: true },
   ]);
 
   const second = plan(d, applied(d, obs, first), NOW);
@@ -229,6 +229,7 @@ test('DHCP: ours in place stays, half expired is renewed, another MAC is changed
     inPlace: 1,
     pending: 4,
     conflicting: 1,
+    unverified: 0,
     read: true,
   });
 });
@@ -240,7 +241,8 @@ test('a zone or DHCP target that was not read gets nothing planned and is listed
   assert.deepEqual(p.dhcp, []);
   assert.equal(p.tallies[0]!.read, false);
   assert.equal(p.tallies[1]!.read, false);
-  assert.equal(p.tallies[1]!.pending, 6);
+  assert.equal(p.tallies[1]!.pending, 0, 'not read: unverified, not pending');
+  assert.equal(p.tallies[1]!.unverified, 6);
 });
 
 test("a foreign record in a range's carved subnet, outside its addresses, is held and reported; nothing is deleted", () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { test } from 'node:test';
-import type { DnsUpdate } from '../../../../src/core/sync/target-records.ts';
+import type { DnsUpdate, DnsUpdateOutcome } from '../../../../src/core/sync/target-records.ts';
 import { IpamError } from '../../../../src/core/errors.ts';
 import { applyUpdates } from '../../../../src/targets/dns/apply-updates.ts';
 import { type DecodedMessage, decodeMessage, encodeMessage } from '../../../../src/targets/dns/wire-message.ts';
@@ -160,4 +160,63 @@ test('a batch refused for one of its names is split until that name is alone: th
   assert.equal(seen[0], 12, 'the first message carries all twelve prerequisites');
   assert.ok(seen.length < 12, `fewer messages than names: ${seen.join(',')}`);
   assert.equal(seen.at(-1), 1, 'the refused name ends alone');
+});
+
+/** applyUpdates against `port`, collecting each outcome it reports before it fails. */
+async function partly(port: number, updates: readonly DnsUpdate[], batchUpdates?: number) {
+  const said = new Map<number, DnsUpdateOutcome>();
+  const error = await rejection(
+    applyUpdates({ host: '127.0.0.1', port, timeoutMs: 2_000 }, updates, {
+      ...(batchUpdates === undefined ? {} : { batchUpdates }),
+      onOutcome: (index, outcome) => said.set(index, outcome),
+    }),
+  );
+  return { error, said: [...said.entries()].sort(([a], [b]) => a - b) };
+}
+
+test('a connection dropped midway: what the server answered is reported, applied or refused; the rest is not', async (t) => {
+  // Pipelined, one update per message: answers to the third (NOERROR) and the first (YXDOMAIN), then a drop.
+  const tcp = await tcpServer(4, (requests, socket) => {
+    socket.write(framed(answer(requests[2]!, 0)));
+    socket.write(framed(answer(requests[0]!, 6)));
+    setImmediate(() => socket.destroy());
+  });
+  t.after(() => tcp.close());
+  const names = ['a', 'b', 'c', 'd'].map(update);
+  const pipelined = await partly(tcp.port, names, 1);
+  assert.equal(pipelined.error.kind, 'store-io');
+  assert.deepEqual(pipelined.said, [
+    [0, { applied: false, rcode: 'YXDOMAIN' }],
+    [2, { applied: true }],
+  ]);
+});
+
+test('a batch split after a refusal, the connection dropped before the second half is answered: the first half stays applied', async (t) => {
+  // Message 1 (all four) refused for one name: split; message 2 (a, b) applied; message 3 (c, d) never answered.
+  let messages = 0;
+  const server = net.createServer((socket) => {
+    let buffered = Buffer.alloc(0);
+    socket.on('data', (chunk) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
+        const request = decodeMessage(buffered.subarray(2, 2 + buffered.readUInt16BE(0)));
+        buffered = buffered.subarray(2 + buffered.readUInt16BE(0));
+        messages++;
+        if (messages === 1) socket.write(framed(answer(request, 6)));
+        else if (messages === 2) socket.write(framed(answer(request, 0)));
+        else socket.destroy();
+      }
+    });
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const { port } = server.address() as net.AddressInfo;
+  const batched = await partly(port, ['a', 'b', 'c', 'd'].map(update));
+  assert.equal(batched.error.kind, 'store-io');
+  assert.deepEqual(batched.said, [
+    [0, { applied: true }],
+    [1, { applied: true }],
+  ]);
+  assert.ok(messages >= 3, `the second half was sent: ${messages} messages`);
 });

@@ -5,6 +5,7 @@
  * written after Kea's reference manual (Kea 2.2 on Debian has no host_cmds to record them from).
  */
 import assert from 'node:assert/strict';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import { test } from 'node:test';
 import type { DhcpHost, ObservedDhcpEntry } from '../../../../src/core/sync/target-records.ts';
@@ -42,6 +43,15 @@ function leaseServer(leases: Map<string, Record<string, unknown>>): Script {
         const held = leases.get(args['ip-address'] as string);
         return held ? answer(0, 'IPv4 lease found.', held) : recorded('lease4-get-empty');
       }
+      case 'lease4-get-page': {
+        // Kea's paging: the leases above `from` ('start': all) in address order, `limit` of them.
+        const from = args.from === 'start' ? -1 : ipValue(args.from as string);
+        const page = [...leases.values()]
+          .filter((l) => ipValue(l['ip-address'] as string) > from)
+          .sort((a, b) => ipValue(a['ip-address'] as string) - ipValue(b['ip-address'] as string))
+          .slice(0, args.limit as number);
+        return answer(page.length ? 0 : 3, `${page.length} IPv4 lease(s) found.`, { leases: page, count: page.length });
+      }
       case 'lease4-get-all':
         return leases.size
           ? answer(0, `${leases.size} IPv4 lease(s) found.`, { leases: [...leases.values()] })
@@ -64,6 +74,7 @@ function leaseServer(leases: Map<string, Record<string, unknown>>): Script {
 }
 
 const commands = (sent: readonly SentCommand[]) => sent.map((s) => s.command);
+const ipValue = (text: string) => text.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
 
 test('a Kea 2.2 with lease_cmds and no host_cmds is used in lease mode; lease4-add carries the lifetime, the hostname, the subnet id and our mark', async () => {
   const agent = await startFakeKeaAgent(leaseServer(new Map()));
@@ -128,9 +139,52 @@ test('given what read() found at the address, put asks Kea nothing more: absent 
     assert.deepEqual(commands(agent.sent.slice(before)), [
       'list-commands',
       'lease4-add',
-      'lease4-get-all',
+      'lease4-get-page',
       'lease4-update',
     ]);
+  } finally {
+    await agent.close();
+  }
+});
+
+test('read() pages through every lease with lease4-get-page, each page from the last address of the one before', async () => {
+  const leases = new Map<string, Record<string, unknown>>();
+  for (const n of [9, 30, 31, 200, 7])
+    leases.set(`10.77.0.${n}`, { 'ip-address': `10.77.0.${n}`, 'hw-address': `52:54:00:00:00:${n}`, 'subnet-id': 7 });
+  const agent = await startFakeKeaAgent(leaseServer(leases));
+  try {
+    const kea = openKea({ url: agent.url, timeoutMs: 2_000, leasePage: 2 });
+    const read = await kea.read();
+    assert.deepEqual(
+      read.map((e) => e.address),
+      ['10.77.0.7', '10.77.0.9', '10.77.0.30', '10.77.0.31', '10.77.0.200'],
+    );
+    assert.deepEqual(
+      agent.sent.filter((s) => s.command === 'lease4-get-page').map((s) => s.arguments),
+      [
+        { from: 'start', limit: 2 },
+        { from: '10.77.0.9', limit: 2 },
+        { from: '10.77.0.31', limit: 2 },
+      ],
+    );
+  } finally {
+    await agent.close();
+  }
+});
+
+test('a server without lease4-get-page is read with lease4-get-all', async () => {
+  const leases = new Map([['10.77.0.9', { 'ip-address': '10.77.0.9', 'hw-address': '52:54:00:00:00:09' }]]);
+  const paged = leaseServer(leases);
+  const agent = await startFakeKeaAgent((sent) =>
+    sent.command === 'lease4-get-page' ? answer(2, "'lease4-get-page' command not supported.") : paged(sent),
+  );
+  try {
+    const read = await openKea({ url: agent.url, timeoutMs: 2_000 }).read();
+    assert.deepEqual(
+      read.map((e) => e.address),
+      ['10.77.0.9'],
+    );
+    assert.deepEqual(commands(agent.sent), ['list-commands', 'lease4-get-page', 'lease4-get-all']);
   } finally {
     await agent.close();
   }
@@ -243,18 +297,52 @@ test('a server without lease_cmds or host_cmds is unsupported, in one line sayin
 
 test("a Kea refusal is one line with the agent URL, the command and Kea's text", async () => {
   const agent = await startFakeKeaAgent((sent) =>
-    sent.command === 'lease4-get-all'
+    sent.command === 'lease4-get-page'
       ? answer(1, 'Unable to communicate with\nthe lease backend')
       : leaseServer(new Map())(sent),
   );
   try {
     await expectIpamRejection(openKea({ url: agent.url, timeoutMs: 2_000 }).read(), 'store-io', [
       agent.url,
-      'lease4-get-all',
+      'lease4-get-page',
       'Unable to communicate with the lease backend',
     ]);
   } finally {
     await agent.close();
+  }
+});
+
+test('commands reuse kept-alive connections; one the agent closes under the next command is sent again on a new one', async () => {
+  // An agent that serves the first command of each connection and drops the connection at the second.
+  const sent: string[] = [];
+  const served = new WeakMap<net.Socket, number>();
+  const server = http.createServer((request, response) => {
+    const parts: Buffer[] = [];
+    request.on('data', (part: Buffer) => parts.push(part));
+    request.on('end', () => {
+      const { command } = JSON.parse(Buffer.concat(parts).toString('utf8')) as { command: string };
+      sent.push(command);
+      const count = (served.get(request.socket) ?? 0) + 1;
+      served.set(request.socket, count);
+      if (count > 1) {
+        request.socket.destroy();
+        return;
+      }
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.end(JSON.stringify(recorded(command === 'list-commands' ? 'list-commands' : 'config-get')));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  try {
+    const kea = openKea({ url: `http://127.0.0.1:${port}/`, timeoutMs: 2_000 });
+    assert.equal(await kea.mode(), 'leases');
+    assert.equal((await kea.subnets()).length > 0, true);
+    // The second command went out on the kept-alive connection, was dropped, and went again.
+    assert.deepEqual(sent, ['list-commands', 'config-get', 'config-get']);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
   }
 });
 

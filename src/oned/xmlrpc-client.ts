@@ -1,0 +1,142 @@
+/**
+ * Calls to oned's XML-RPC API (the config's `oned`: endpoint and the `user:password` file, as
+ * ONE_XMLRPC and ONE_AUTH), over `node:http`: nothing is spawned, no `onevm` or `onehook` on
+ * PATH is run (README: the bundle spawns no process at all). One connection per call, bounded as
+ * a whole by `timeoutMs` (connect, send and the whole answer), so an oned that accepts and never
+ * answers fails as surely as one that is down. `node:http` is loaded on first use: driver actions
+ * never talk to oned. The body is core/oned/xmlrpc.ts's.
+ */
+import type * as httpModule from 'node:http';
+import { readRegularFile } from '../access/regular-file.ts';
+import { refuseOpenSecret } from '../access/secret-modes.ts';
+import type { OnedConnection } from '../core/config/config.ts';
+import { IpamError } from '../core/errors.ts';
+import { noSuchFile } from '../core/no-such-file.ts';
+import { decodeAnswer, encodeCall, type OnedAnswer, type XmlRpcParam, type XmlRpcValue } from '../core/oned/xmlrpc.ts';
+
+/** A one_auth file is one line. */
+const MAX_AUTH_FILE_BYTES = 4096;
+/** `one.vmpool.infoextended` of ten thousand VMs is some hundred MiB; more is not an answer. */
+const MAX_ANSWER_BYTES = 512 * 1024 * 1024;
+/** oned's error codes (include/Request.h ErrorCode): a login or a right refused is the config's to fix. */
+const AUTHENTICATION = 0x0100;
+const AUTHORIZATION = 0x0200;
+
+/** What every call of one run sends: the endpoint and the session (`user:password`). */
+export interface OnedClient {
+  readonly connection: OnedConnection;
+  readonly session: string;
+}
+
+/**
+ * The session from `connection.authFile` (OpenNebula's one_auth: `user:password` on its first
+ * line), refused in one line when the file is missing, empty, not of that form, or readable or
+ * writable by group or others (as a TSIG key file is). `what` names the setting in messages.
+ */
+export function onedClient(connection: OnedConnection, what = 'oned.authFile'): OnedClient {
+  const file = connection.authFile;
+  const read = readRegularFile(file, { what, kind: 'config', maxBytes: MAX_AUTH_FILE_BYTES });
+  if (!read) throw noSuchFile(what, file, 'config');
+  refuseOpenSecret(file, what, read.stat.mode, "it holds oned's password");
+  const line = read.bytes.toString('utf8').split('\n')[0]!.replace(/\r$/, '');
+  const colon = line.indexOf(':');
+  if (line.trim() === '' || colon < 1 || colon === line.length - 1)
+    throw new IpamError(
+      'config',
+      `Cannot read ${what} ${file}: ${line.trim() === '' ? 'it is empty' : 'its first line is not user:password'} (OpenNebula's one_auth format); nothing was changed`,
+      { subject: file, reason: 'not user:password' },
+    );
+  return { connection, session: line };
+}
+
+/**
+ * `method(session, ...params)`: its result, or one IpamError line naming oned's endpoint and the
+ * method: `store-io` when oned cannot be reached, times out or answers nonsense; `config` when
+ * it refuses the login or the right (the auth file is what to fix); `conflict` for any other
+ * refusal (oned's own words).
+ */
+export async function callOned(
+  client: OnedClient,
+  method: string,
+  params: readonly XmlRpcParam[],
+): Promise<XmlRpcValue> {
+  const { endpoint, timeoutMs } = client.connection;
+  const where = `Cannot call ${method} on oned at ${endpoint}`;
+  let text: string;
+  try {
+    text = await post(endpoint, Buffer.from(encodeCall(method, [client.session, ...params]), 'utf8'), timeoutMs);
+  } catch (error) {
+    throw new IpamError('store-io', `${where}: ${(error as Error).message}`, { subject: endpoint });
+  }
+  let answer: OnedAnswer;
+  try {
+    answer = decodeAnswer(method, text);
+  } catch (error) {
+    const why = error instanceof IpamError ? error.facts.reason : undefined;
+    if (why === undefined) throw error;
+    throw new IpamError('store-io', `${where}: its answer is not oned's XML-RPC: ${why}`, { subject: endpoint });
+  }
+  if (answer.ok) return answer.result;
+  const login = answer.code === AUTHENTICATION || answer.code === AUTHORIZATION;
+  throw new IpamError(
+    login ? 'config' : 'conflict',
+    `${where}: oned refused it (${answer.fault ? `XML-RPC fault ${answer.code}` : `code 0x${answer.code.toString(16).padStart(4, '0')}`}): ${oneLine(answer.message)}${
+      login ? `; check the user:password in ${client.connection.authFile}` : ''
+    }`,
+    { subject: endpoint, reason: oneLine(answer.message) },
+  );
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+async function post(endpoint: string, body: Buffer, timeoutMs: number): Promise<string> {
+  const http = await loadHttp();
+  const url = new URL(endpoint);
+  return new Promise<string>((resolve, reject) => {
+    let settled = false;
+    const finish = (error: Error | undefined, text?: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      request.destroy();
+      if (error) reject(error);
+      else resolve(text!);
+    };
+    const request = http.request(
+      url,
+      {
+        method: 'POST',
+        agent: false,
+        headers: { 'Content-Type': 'text/xml', 'Content-Length': body.length, Connection: 'close' },
+      },
+      (response) => {
+        const parts: Buffer[] = [];
+        let size = 0;
+        response.on('data', (part: Buffer) => {
+          size += part.length;
+          if (size > MAX_ANSWER_BYTES) finish(new Error(`its answer is over ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`));
+          else parts.push(part);
+        });
+        response.on('error', (error) => finish(error));
+        response.on('end', () => {
+          const text = Buffer.concat(parts).toString('utf8');
+          if (response.statusCode !== 200)
+            finish(new Error(`HTTP ${response.statusCode}: ${oneLine(text).slice(0, 80)}`));
+          else finish(undefined, text);
+        });
+      },
+    );
+    const timer = setTimeout(() => finish(new Error(`no answer within ${timeoutMs} ms (oned.timeoutMs)`)), timeoutMs);
+    request.on('error', (error: NodeJS.ErrnoException) => finish(new Error(error.code ?? error.message)));
+    request.end(body);
+  });
+}
+
+/** Loaded on first use, as a CommonJS require in the bundle, an import in tests. */
+async function loadHttp(): Promise<typeof httpModule> {
+  return typeof require === 'function'
+    ? (require('node:http') as typeof httpModule)
+    : ((await import('node:http')) as unknown as typeof httpModule);
+}
