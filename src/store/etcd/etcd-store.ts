@@ -96,6 +96,13 @@ const TXN_BYTES = 1_400_000;
 /** Every COMPACT_EVERY-th generation compacts etcd's history to the last RETAINED_REVISIONS revisions. */
 export const COMPACT_EVERY = 10;
 export const RETAINED_REVISIONS = 10;
+/**
+ * Audit keys are kept as long as the file book's log is (packaging/nebula-ipam.logrotate:
+ * weekly, rotate 26): 26 weeks. Every COMPACT_EVERY-th write deletes up to AUDIT_PRUNE_KEYS of
+ * the oldest keys past that, more than the writes in between add, so the keys stay bounded.
+ */
+export const AUDIT_RETENTION_MS = 26 * 7 * 86_400_000;
+const AUDIT_PRUNE_KEYS = 64;
 
 /** A planned write: its new values, its commit point and receipt, and what it no longer needs. */
 interface Plan {
@@ -185,6 +192,7 @@ export class EtcdStore implements LeaseStore {
         if (attempt > 0) options.onWait?.({ for: 'nothing' });
         this.options.onUpdated?.(attempt);
         await this.compactHistory(plan.generation, snapshot.revision);
+        await this.pruneAudit(plan.generation);
         return result;
       }
       this.retries++;
@@ -644,6 +652,38 @@ export class EtcdStore implements LeaseStore {
     );
   }
 
+  /**
+   * The oldest audit keys (by create revision: commit order) whose records are all older than
+   * AUDIT_RETENTION_MS, deleted; the first one still young ends the batch. Never a failure of
+   * the write that just landed: a prune etcd refuses is left for the next one.
+   */
+  private async pruneAudit(generation: number): Promise<void> {
+    if (generation % COMPACT_EVERY !== 0) return;
+    const cutoff = (this.options.now?.() ?? new Date()).getTime() - AUDIT_RETENTION_MS;
+    try {
+      const oldest = await this.client.range({
+        key: this.layout.auditPrefix,
+        rangeEnd: prefixEnd(this.layout.auditPrefix),
+        sort: { target: 'CREATE', order: 'ASCEND' },
+        limit: AUDIT_PRUNE_KEYS,
+      });
+      const expired: string[] = [];
+      for (const kv of oldest.kvs) {
+        const latest = latestTime(auditRecordsOf(kv.value));
+        // A key whose time cannot be read is kept: nothing is deleted on a guess.
+        if (latest === undefined || Date.parse(latest) >= cutoff) break;
+        expired.push(kv.key);
+      }
+      if (expired.length > 0)
+        await this.client.txn(
+          [],
+          expired.map((key) => ({ delete: key })),
+        );
+    } catch {
+      // etcd busy or unreachable right after our write: the next prune does it.
+    }
+  }
+
   /** The book now, or why it does not decode: restore offers the previous generation either way. */
   private currentOf(snapshot: Snapshot): Generations['current'] {
     try {
@@ -733,6 +773,19 @@ export class EtcdStore implements LeaseStore {
  */
 function inCommitOrder(records: readonly AuditRecord[], pointer: Pointer | undefined): AuditRecord[] {
   return notBefore(records, pointer?.schema === 2 ? pointer.audited : undefined);
+}
+
+/** The records one audit key holds (one, or a write's list); none when it does not parse. */
+function auditRecordsOf(value: Buffer): AuditRecord[] {
+  try {
+    const parsed: unknown = JSON.parse(value.toString('utf8'));
+    const all = Array.isArray(parsed) ? parsed : [parsed];
+    return all.filter(
+      (r): r is AuditRecord => typeof r === 'object' && r !== null && typeof (r as AuditRecord).time === 'string',
+    );
+  } catch {
+    return [];
+  }
 }
 
 /** What an operation weighs in a transaction: its key and value, and a little framing. */
