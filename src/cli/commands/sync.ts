@@ -102,7 +102,8 @@ ${exitCodeHelp([
         `Cannot sync: the config ${config.source} names no targets and no pool probes, and observes nothing (observe.oned); see "DNS and DHCP" in the README`,
       );
     await requireBook(context);
-    const clients = targetClients(config, guestSource(config, values.vms));
+    const reuse = values.follow ? { ms: intervalSeconds * 1000, now: () => context.now().getTime() } : undefined;
+    const clients = targetClients(config, guestSource(config, values.vms, reuse));
     const stateFile = syncStateFile(context.env, context.driver);
     const pass = async (dryRun: boolean): Promise<PassReport> => {
       const report = await syncPass(context.store(), config, clients, {
@@ -128,13 +129,18 @@ ${exitCodeHelp([
     await follow(
       context.store(),
       async () => {
-        const report = await pass(false);
-        const text = reportText(report, true);
-        if (text) context.stdout(`${context.now().toISOString()} ${text.replace(/\n(?!$)/g, `\n  `)}`);
-        const failed = failureLines(report);
-        const at = context.now().toISOString();
-        for (const line of failed.split('\n').filter(Boolean)) context.stderr(`${at} ${line}\n`);
-        return report;
+        try {
+          const report = await pass(false);
+          const text = reportText(report, true);
+          if (text) context.stdout(`${context.now().toISOString()} ${text.replace(/\n(?!$)/g, `\n  `)}`);
+          const failed = failureLines(report);
+          const at = context.now().toISOString();
+          for (const line of failed.split('\n').filter(Boolean)) context.stderr(`${at} ${line}\n`);
+          return report;
+        } finally {
+          // The pass's holds are written and reported: SIGTERM ends the service again (or now, if it came meanwhile).
+          context.interrupts.settled();
+        }
       },
       {
         intervalMs: intervalSeconds * 1000,
