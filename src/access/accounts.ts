@@ -11,6 +11,9 @@ export interface Account {
   readonly gid: number;
 }
 
+/** Whom a file is given to (fchown): the store's files, a program install writes. */
+export type FileOwner = Pick<Account, 'uid' | 'gid'>;
+
 function entries(file: '/etc/passwd' | '/etc/group'): string[][] {
   let text = '';
   try {

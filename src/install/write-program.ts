@@ -8,14 +8,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { FileOwner } from '../access/accounts.ts';
 import { randomHex } from '../random-hex.ts';
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
-
-export interface FileOwner {
-  readonly uid: number;
-  readonly gid: number;
-}
 
 /** Replaces `file` with `content`, mode `mode` exactly (whatever the umask), owned by `owner` when given. */
 export function writeProgram(file: string, content: Buffer, mode: number, owner?: FileOwner): void {

@@ -6,7 +6,7 @@
 import { IpamError, shown } from '../core/errors.ts';
 import type { HeldHook } from '../core/oned/hook-plan.ts';
 import { plainXmlProblem } from '../core/oned/plain-xml.ts';
-import { listOf, record, textOf } from './vm-xml.ts';
+import { listOf, record, textOf } from './xml-values.ts';
 import { xmlElements } from './xml-elements.ts';
 
 /** `source` names where the XML came from in the one failure line. */

@@ -9,7 +9,7 @@ import { familyOf, FAMILIES } from '../core/address/family.ts';
 import { IpamError, shown } from '../core/errors.ts';
 import { plainXmlProblem } from '../core/oned/plain-xml.ts';
 import { type GuestAddress, guestAddresses, type GuestReport } from '../core/sync/guest-holds.ts';
-import { listOf, record, textOf } from './vm-xml.ts';
+import { listOf, record, textOf } from './xml-values.ts';
 import { xmlElements } from './xml-elements.ts';
 
 const NIC_ADDRESSES = ['IP', 'IP6', 'IP6_GLOBAL', 'IP6_ULA'] as const;

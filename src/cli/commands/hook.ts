@@ -1,28 +1,96 @@
-/** `nebula-ipam hook`: an OpenNebula state hook recording VM names in the book (issue 18 item 6). */
-import { FAMILIES } from '../../core/address/family.ts';
+/**
+ * `nebula-ipam hook`: OpenNebula hooks recording VM names in the book (issue 18 item 6). A state
+ * hook passes the VM ($TEMPLATE); state hooks do not fire on a rename, so an API hook on
+ * one.vm.rename passes the call ($API), which does not name the call: `--call` does.
+ */
 import { EXIT_CODES } from '../../core/exit-codes.ts';
-import { recordVm } from '../../core/operator/record-vm.ts';
+import { shown } from '../../core/errors.ts';
+import { vmAddressText } from '../../core/book/vms.ts';
+import { recordVm, renameVm } from '../../core/operator/record-vm.ts';
+import { decodeHookApiCall } from '../../oned/api-call-xml.ts';
+import { hookError } from '../../oned/hook-argument.ts';
 import { decodeHookVm } from '../../oned/vm-xml.ts';
 import { applyChange } from '../apply-change.ts';
-import { parseCommandArgs, type Command } from '../command.ts';
+import { loadOnevnetText } from '../load-onevnet-text.ts';
+import { parseCommandArgs, usageError, type Command } from '../command.ts';
+import type { CliContext } from '../context.ts';
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
+
+/** The API calls the hook follows. one.vm.rename(session, id, name): IN 2 is the VM, IN 3 its new name. */
+const RENAME = 'one.vm.rename';
 
 export const hookCommand: Command = {
   name: 'hook',
-  summary: 'OpenNebula state hook: record the VM id and name of each leased NIC address',
-  usage: `Usage: nebula-ipam hook BASE64_VM_XML
+  summary: 'OpenNebula hooks: record the VM id and name of each leased NIC address, follow renames',
+  usage: `Usage: nebula-ipam hook BASE64_VM_XML | -
+       nebula-ipam hook --call one.vm.rename BASE64_CALL_INFO | -
 
-Run by OpenNebula's hook manager with the VM's XML ($TEMPLATE, base64). Each NIC address
-(IP, IP6, IP6_GLOBAL, IP6_ULA) the book has leased gets the VM's id and name; a VM in DONE
-state loses them. Install it with the two \`onehook create\` templates in the README (VM names).
+Run by OpenNebula's hook manager. A state hook passes the VM ($TEMPLATE): each address of its
+NIC, NIC_ALIAS and PCI (TYPE NIC) interfaces (IP, IP6, IP6_GLOBAL, IP6_ULA; the MAC when there
+is no IP) that the book leased for that interface gets the VM's id and name; addresses of
+interfaces it no longer has lose theirs, and a VM in DONE state loses them all. An API hook on
+one.vm.rename passes the call ($API): a rename that succeeded renames the VM's entries. The
+\`onehook create\` templates are in the README (VM names). \`-\` reads the argument from
+standard input (the hook's ARGUMENTS_STDIN = yes).
 
-${exitCodeHelp([[0, 'recorded'], [2, 'bad option'], [3, 'the argument is not a VM template'], [6, 'the lease book stayed locked'], ...WRITES_BOOK])}`,
+  --call CALL   the API call the hook is for (its CALL): only one.vm.rename
+
+${exitCodeHelp([[0, 'recorded, or nothing to record'], [2, 'bad option or unknown call'], [3, 'the argument is not a VM template or call of OpenNebula'], [6, 'the lease book stayed locked'], ...WRITES_BOOK])}`,
   async run(args, context) {
-    const { positionals } = parseCommandArgs('hook', args, {}, { min: 1, max: 1, names: 'BASE64_VM_XML' });
-    const vm = decodeHookVm(positionals[0]!);
-    const recorded = await applyChange(context, 'vm', (book, config) => recordVm(book, config, vm));
-    const addresses = recorded.map((a) => FAMILIES[a.family].format(a.address)).join(' ') || 'no leased address';
-    context.stdout(`VM ${vm.id} ${vm.name}${vm.done ? ' (DONE)' : ''}: ${addresses}\n`);
-    return EXIT_CODES.ok;
+    const { values, positionals } = parseCommandArgs(
+      'hook',
+      args,
+      { call: { type: 'string' } },
+      { min: 1, max: 1, names: argumentName(args) },
+    );
+    if (values.call !== undefined && values.call !== RENAME)
+      throw usageError('hook', `--call ${shown(values.call)} is not followed; nebula-ipam follows ${RENAME} only`);
+    // `-`: the hook manager passes it on standard input (ARGUMENTS_STDIN = yes), for a VM whose
+    // XML is more than one argument may hold (Linux: 128 KiB).
+    const argument = positionals[0] === '-' ? loadOnevnetText('-', 'hook').text : positionals[0]!;
+    return values.call === undefined ? stateHook(argument, context) : renameHook(argument, context);
   },
 };
+
+/** What the missing positional is called, by the form in use. */
+function argumentName(args: readonly string[]): string {
+  return args.includes('--call') || args.some((a) => a.startsWith('--call='))
+    ? 'BASE64_CALL_INFO ($API)'
+    : 'BASE64_VM_XML ($TEMPLATE)';
+}
+
+async function stateHook(argument: string, context: CliContext): Promise<number> {
+  const vm = decodeHookVm(argument);
+  const match = await applyChange(context, 'vm', (book, config) => recordVm(book, config, vm));
+  if (vm.done) {
+    context.stdout(`VM ${vm.id} ${vm.name} is DONE: its addresses are forgotten\n`);
+    return EXIT_CODES.ok;
+  }
+  const recorded = match.entries.map(vmAddressText).join(' ') || 'no leased address';
+  const skipped = match.skipped.length
+    ? ` (not recorded: ${match.skipped.map((s) => `${s.address} ${s.why}`).join('; ')})`
+    : '';
+  context.stdout(`VM ${vm.id} ${vm.name}: ${recorded}${skipped}\n`);
+  return EXIT_CODES.ok;
+}
+
+async function renameHook(argument: string, context: CliContext): Promise<number> {
+  const call = decodeHookApiCall(argument);
+  const what = `the ${RENAME} call the hook passed`;
+  if (call.params.size !== 3 || !call.params.has(2) || !call.params.has(3))
+    throw hookError(
+      what,
+      `it has ${call.params.size} IN parameter(s), not ${RENAME}'s 3 (is the hook's CALL ${RENAME}?)`,
+    );
+  const id = call.params.get(2)!;
+  const name = call.params.get(3)!;
+  if (!/^(0|[1-9][0-9]{0,9})$/.test(id)) throw hookError(what, `its VM id (IN 2) is ${shown(id)}`);
+  if (name === '') throw hookError(what, `its new name (IN 3) for VM ${id} is empty`);
+  if (!call.success) {
+    context.stdout(`${RENAME} of VM ${id} to ${name} failed in OpenNebula: nothing changed\n`);
+    return EXIT_CODES.ok;
+  }
+  const renamed = await applyChange(context, 'vm-rename', (book) => renameVm(book, Number(id), name));
+  context.stdout(`VM ${id} renamed ${name}: ${renamed} address(es)\n`);
+  return EXIT_CODES.ok;
+}

@@ -25,7 +25,8 @@ import { barWidthFor, utilisationBar } from '../render/bar.ts';
 import { formatCount } from '../render/count.ts';
 import { renderJson } from '../render/json.ts';
 import { leaseRow } from '../../core/view/lease-row.ts';
-import { LEASE_COLUMNS, leaseCells } from '../render/lease-cells.ts';
+import { type LeaseVm, leaseVms } from '../../core/view/lease-vms.ts';
+import { leaseTable } from '../render/lease-cells.ts';
 import { rangeRow } from '../../core/view/range-row.ts';
 import { renderTable } from '../render/table.ts';
 
@@ -35,8 +36,9 @@ export const showCommand: Command = {
   usage: `Usage: nebula-ipam show (RANGE | ADDRESS) [--json]
 
   RANGE     a range id (see status), e.g. r3: its addresses, subnet, gateway, DNS,
-            utilisation and every lease in it; for an IP4_6 range also its IPv6 pool,
-            /64 and IPv6 gateway (GATEWAY6)
+            utilisation, every lease in it (with the VM holding it, as the hooks recorded it)
+            and the holds on its addresses; for an IP4_6 range also its IPv6 pool, /64 and
+            IPv6 gateway (GATEWAY6)
   ADDRESS   an IPv4 or IPv6 address or a MAC: who holds it (OpenNebula, with oned's request
             id, or an operator's lease with its owner), or that it is free, or what it is
             (a subnet's network, broadcast, gateway or DNS address, excluded, free pool space)
@@ -49,7 +51,7 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad argument'], [5, 'no such range, or an add
     const book = await context.store().read();
     const config = context.config();
     const range = findRange(book, what);
-    if (range) return showRange(range, config, holdsOf(book), context);
+    if (range) return showRange(book, range, config, context);
     if (/^r[0-9]+$/.test(what))
       throw new IpamError(
         'not-found',
@@ -59,12 +61,14 @@ ${exitCodeHelp([[0, 'shown'], [2, 'bad argument'], [5, 'no such range, or an add
   },
 };
 
-function showRange(range: RangeRecord, config: Config, holds: readonly Hold[], context: CliContext): number {
-  const row = rangeRow(range, config, holds);
+function showRange(book: Book, range: RangeRecord, config: Config, context: CliContext): number {
+  const row = rangeRow(range, config, holdsOf(book));
+  const held = holdsIn(book, config, range);
+  const vmOf = leaseVms(book, config);
   const family = range.ip !== undefined ? 'ipv4' : 'ipv6';
   const placed = rangeSubnet(range, config, family);
   const settings = placed ? hostSettings(range, config, placed.pool) : { dns: [] };
-  const leases = range.leases.map((lease) => leaseRow(range, lease));
+  const leases = range.leases.map((lease) => leaseRow(range, lease, vmOf(range, lease)));
   const v6 = family === 'ipv4' && hasFamily(range, 'ipv6') ? ipv6Side(range, config) : undefined;
   if (context.json) {
     context.stdout(
@@ -77,6 +81,7 @@ function showRange(range: RangeRecord, config: Config, holds: readonly Hold[], c
           ...(range.requestId === undefined ? {} : { requestId: range.requestId }),
         },
         leases,
+        holds: held.map(holdJson),
       }),
     );
     return EXIT_CODES.ok;
@@ -108,10 +113,49 @@ function showRange(range: RangeRecord, config: Config, holds: readonly Hold[], c
     `  free       ${formatCount(row.free)}  ${utilisationBar(row.used, row.size, context.color, barWidthFor(context.options.width))}`,
     '',
   ];
+  const holdsText = held.length
+    ? `\nHeld (seen in use outside the book, never handed out; nebula-ipam hold release ADDRESS):\n${renderTable(
+        HOLD_COLUMNS,
+        held.map((h) => [
+          FAMILIES[h.family].format(h.address),
+          h.source,
+          h.firstSeen.replace(/\.\d+Z$/, 'Z'),
+          h.reason,
+        ]),
+        context.options.width,
+      )}`
+    : '';
   context.stdout(
-    `${lines.join('\n')}\n${leases.length ? renderTable(LEASE_COLUMNS, leases.map(leaseCells), context.options.width) : 'No leases.\n'}`,
+    `${lines.join('\n')}\n${leases.length ? leaseTable(leases, context.options.width) : 'No leases.\n'}${holdsText}`,
   );
   return EXIT_CODES.ok;
+}
+
+const HOLD_COLUMNS = [
+  { header: 'ADDRESS' },
+  { header: 'SOURCE' },
+  { header: 'SINCE' },
+  { header: 'REASON', shrink: true },
+];
+
+/** The holds on addresses of `range` (any family), in book order. */
+function holdsIn(book: Book, config: Config, range: RangeRecord): readonly Hold[] {
+  return holdsOf(book).filter((hold) => {
+    const text = FAMILIES[hold.family].format(hold.address);
+    const where = locateAddress(book, config, { space: hold.family, value: hold.address, text });
+    return (where.kind === 'free' || where.kind === 'leased') && where.range.id === range.id;
+  });
+}
+
+/** A hold as `hold list --json` gives it, less the pool (the range's). */
+function holdJson(hold: Hold) {
+  return {
+    address: FAMILIES[hold.family].format(hold.address),
+    source: hold.source,
+    reason: hold.reason,
+    firstSeen: hold.firstSeen,
+    lastSeen: hold.lastSeen,
+  };
 }
 
 /** `first - last (n)`; a range with no IP and no MAC yet (oned derives the MAC) says just that. */
@@ -140,6 +184,7 @@ function ipv6Side(
 
 function showAddress(book: Book, config: Config, address: Address, context: CliContext): number {
   const where = locateAddress(book, config, address);
+  const vm = where.kind === 'leased' ? leaseVms(book, config)(where.range, where.lease) : undefined;
   if (where.kind === 'nowhere') {
     throw new IpamError('not-found', `Cannot show ${address.text}: it is in no range and no pool of ${config.source}`);
   }
@@ -148,13 +193,13 @@ function showAddress(book: Book, config: Config, address: Address, context: CliC
   if (context.json) {
     const sides = where.kind === 'leased' || where.kind === 'free' ? sidesOf(where.range, address, where.index) : {};
     const held = hold ? { hold: { source: hold.source, reason: hold.reason, firstSeen: hold.firstSeen } } : {};
-    context.stdout(renderJson({ address: address.text, ...whereaboutsJson(where), ...sides, ...held }));
+    context.stdout(renderJson({ address: address.text, ...whereaboutsJson(where, vm), ...sides, ...held }));
     return EXIT_CODES.ok;
   }
   const held = hold
     ? `; held, never handed out: ${hold.reason} (${hold.source}, seen since ${hold.firstSeen}; nebula-ipam hold release ${address.text})`
     : '';
-  context.stdout(`${address.text} ${whereaboutsText(where, address)}${held}\n`);
+  context.stdout(`${address.text} ${whereaboutsText(where, address, vm)}${held}\n`);
   return EXIT_CODES.ok;
 }
 
@@ -175,13 +220,21 @@ function rangeNote(range: RangeRecord, address: Address, index: bigint): string 
   return `range ${range.id}${sides.pool ? `, pool ${sides.pool}` : ''}${partner}`;
 }
 
-function whereaboutsText(where: Exclude<Whereabouts, { kind: 'nowhere' }>, address: Address): string {
+function whereaboutsText(
+  where: Exclude<Whereabouts, { kind: 'nowhere' }>,
+  address: Address,
+  vm: LeaseVm | undefined,
+): string {
   switch (where.kind) {
     case 'leased': {
-      const row = leaseRow(where.range, where.lease);
+      const row = leaseRow(where.range, where.lease, vm);
       // A block is named in the address's own family: IPv6 addresses of a SLAAC block are not consecutive.
       const block = row.count > 1n && address.space !== 'ipv6' ? ` as part of ${row.addresses}` : '';
-      const extra = [row.mac && `MAC ${row.mac}`, row.note && `note ${JSON.stringify(row.note)}`]
+      const extra = [
+        row.mac && `MAC ${row.mac}`,
+        vm && `VM ${vm.id} ${vm.name}`,
+        row.note && `note ${JSON.stringify(row.note)}`,
+      ]
         .filter(Boolean)
         .join(', ');
       return `is leased to ${holderPhrase(where.lease)}${block} since ${row.since} (${rangeNote(where.range, address, where.index)}${extra ? `; ${extra}` : ''})`;
@@ -201,10 +254,13 @@ function whereaboutsText(where: Exclude<Whereabouts, { kind: 'nowhere' }>, addre
   }
 }
 
-function whereaboutsJson(where: Exclude<Whereabouts, { kind: 'nowhere' }>): Record<string, unknown> {
+function whereaboutsJson(
+  where: Exclude<Whereabouts, { kind: 'nowhere' }>,
+  vm: LeaseVm | undefined,
+): Record<string, unknown> {
   switch (where.kind) {
     case 'leased':
-      return { status: 'leased', range: where.range.id, lease: leaseRow(where.range, where.lease) };
+      return { status: 'leased', range: where.range.id, lease: leaseRow(where.range, where.lease, vm) };
     case 'free':
       return { status: where.excluded ? 'excluded' : 'free', range: where.range.id };
     case 'reserved':

@@ -9,7 +9,8 @@
  * out of the template (they become HOOK/NAME and HOOK/TYPE) and adds REMOTE; a state hook on a VM
  * has its ON turned into STATE and LCM_STATE (RUNNING is ACTIVE/RUNNING, DONE is DONE/LCM_INIT);
  * `one.hook.update` never reads ON, it requires STATE and LCM_STATE (and an API hook's CALL). So
- * a hook is compared with, and updated to, `storedAttributes`: what oned keeps. Pure.
+ * a hook is compared with, and updated to, `storedAttributes`: what oned keeps. An API hook keeps
+ * its CALL (HookAPI::parse_template erases and adds it back). Pure.
  */
 
 /** One attribute of a hook template, `KEY = value`. */
@@ -33,7 +34,8 @@ export const DEFAULT_HOOK_COMMAND = '/usr/local/bin/nebula-ipam';
  * front-end with more than one nebula-ipam driver.
  */
 export function nebulaIpamHooks(command: string = DEFAULT_HOOK_COMMAND, driver?: string): HookTemplate[] {
-  const run = `${driver === undefined ? '' : `--driver ${driver} `}hook $TEMPLATE`;
+  const hook = `${driver === undefined ? '' : `--driver ${driver} `}hook`;
+  const run = `${hook} $TEMPLATE`;
   const vmState = (on: string): HookTemplate => ({
     name: `nebula-ipam-vm-${on.toLowerCase()}`,
     type: 'state',
@@ -44,7 +46,18 @@ export function nebulaIpamHooks(command: string = DEFAULT_HOOK_COMMAND, driver?:
       ['ON', on],
     ],
   });
-  return [vmState('RUNNING'), vmState('DONE')];
+  // State hooks do not fire on a rename: an API hook on the call does. Its $API does not name
+  // the call (src/hem/onehem-server.rb passes CALL_INFO only), so ARGUMENTS names it.
+  const rename: HookTemplate = {
+    name: 'nebula-ipam-vm-rename',
+    type: 'api',
+    attributes: [
+      ['COMMAND', command],
+      ['ARGUMENTS', `${hook} --call one.vm.rename $API`],
+      ['CALL', 'one.vm.rename'],
+    ],
+  };
+  return [vmState('RUNNING'), vmState('DONE'), rename];
 }
 
 /** ON of a VM state hook as oned stores it (HookStateVM::parse_template): [STATE, LCM_STATE]. */

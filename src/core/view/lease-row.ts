@@ -2,6 +2,7 @@
 import { formatMac } from '../address/mac.ts';
 import type { Lease, RangeRecord } from '../book/book.ts';
 import { spanText } from '../book/range-text.ts';
+import type { LeaseVm } from './lease-vms.ts';
 
 export interface LeaseRow {
   readonly range: string;
@@ -13,9 +14,12 @@ export interface LeaseRow {
   readonly mac?: string;
   readonly requestId?: string;
   readonly since: string;
+  /** The VM holding it, as OpenNebula's hooks recorded it (lease-vms.ts). */
+  readonly vmId?: number;
+  readonly vmName?: string;
 }
 
-export function leaseRow(range: RangeRecord, lease: Lease): LeaseRow {
+export function leaseRow(range: RangeRecord, lease: Lease, vm?: LeaseVm): LeaseRow {
   return {
     range: range.id,
     addresses: spanText(range, lease),
@@ -26,5 +30,6 @@ export function leaseRow(range: RangeRecord, lease: Lease): LeaseRow {
     ...(lease.mac === undefined ? {} : { mac: formatMac(lease.mac) }),
     ...(lease.requestId === undefined ? {} : { requestId: lease.requestId }),
     since: lease.at,
+    ...(vm === undefined ? {} : { vmId: vm.id, vmName: vm.name }),
   };
 }

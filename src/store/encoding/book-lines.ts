@@ -8,24 +8,24 @@
  *   ]}
  *
  * (`format` is absent in books of format 1; the unknown fields are those a newer release wrote,
- * book-format.ts; `holds` only when there are some, hold-entries.ts.) One range per line, `id` always its first key and `leases` its last. Splitting finds the lines
- * and reads each id (which the decoded header must repeat: JSON lets a key repeat), nothing more;
- * the codec decodes each line's header and writes every line nobody replaced back byte for byte. Works on the file's bytes as read (a Buffer), so a
- * big book is never turned into one big string. Anything else (a book reformatted by hand, a
+ * book-format.ts; `holds` only when there are some, hold-entries.ts.) One range per line, `id`
+ * always its first key and `leases` its last. Splitting finds the lines, nothing more; the codec
+ * decodes each line's header (range-line.ts) and writes every line nobody replaced back byte for
+ * byte. Works on the file's bytes as read (a Buffer), so a big book is never turned into one big
+ * string. Anything else (a book reformatted by hand, a
  * truncated one) returns undefined and is left to the full JSON parser and its precise errors.
  */
 import { KNOWN_BOOK_KEYS } from './book-format.ts';
 
 export type BookSource = string | Buffer;
 
-/** Where one range's JSON object lies in the source, [start, end), and its id when plainly written. */
+/** Where one range's JSON object lies in the source, [start, end). */
 export interface RangeLine {
   readonly start: number;
   readonly end: number;
-  readonly id: string | undefined;
 }
 
-/** Range i's line is [starts[i], ends[i]), id ids[i]: flat arrays, not an object per range. */
+/** Range i's line is [starts[i], ends[i]): flat arrays, not an object per range. */
 export interface BookLines {
   /** The `format` key; undefined when the head has none (format 1). */
   readonly format: number | undefined;
@@ -38,25 +38,19 @@ export interface BookLines {
   readonly nextRangeId: number;
   readonly starts: readonly number[];
   readonly ends: readonly number[];
-  readonly ids: readonly (string | undefined)[];
 }
 
 export const LEASES_KEY = ',"leases":';
 const LEASES_KEY_BYTES = Buffer.from(LEASES_KEY);
-const ID_KEY = '{"id":"';
 const HEAD =
   /^\{"schema":1,(?:"format":([1-9][0-9]{0,8}),)?"generation":(0|[1-9][0-9]{0,15}),"nextRangeId":(0|[1-9][0-9]{0,15}),(.*)"ranges":\[$/;
 /** A head with unknown fields or many holds may be long; a longer one is left to the full parser. */
 const HEAD_MAX = 8 * 1024 * 1024;
 const TAIL = ']}\n';
 const NEWLINE = 10;
-const QUOTE = 34;
 const COMMA = 44;
-const BACKSLASH = 92;
 const OPEN_BRACE = 123;
 const CLOSE_BRACE = 125;
-/** Longer ids are read by decoding the header, like ids with escapes. */
-const PLAIN_ID_MAX = 64;
 
 export function splitBookLines(source: BookSource): BookLines | undefined {
   const headEnd = indexOfCode(source, NEWLINE, 0);
@@ -74,7 +68,6 @@ export function splitBookLines(source: BookSource): BookLines | undefined {
 
   const starts: number[] = [];
   const ends: number[] = [];
-  const ids: (string | undefined)[] = [];
   let start = headEnd + 1;
   for (;;) {
     const newline = indexOfCode(source, NEWLINE, start);
@@ -85,12 +78,11 @@ export function splitBookLines(source: BookSource): BookLines | undefined {
     if (codeAt(source, start) !== OPEN_BRACE || codeAt(source, end - 1) !== CLOSE_BRACE) return undefined;
     starts.push(start);
     ends.push(end);
-    ids.push(plainId(source, start, end));
     start = newline + 1;
     if (!more) break;
   }
   if (source.length !== start + TAIL.length || textOf(source, start, source.length) !== TAIL) return undefined;
-  return { format, unknownFields, holds, vms, generation, nextRangeId, starts, ends, ids };
+  return { format, unknownFields, holds, vms, generation, nextRangeId, starts, ends };
 }
 
 /** `"a":1,"b":[2],` as an object; null when it is not plain members or names a known key other than `holds`. */
@@ -123,16 +115,6 @@ export function textOf(source: BookSource, start: number, end: number): string {
 /** [start, end) of the source as it is, without copying bytes: for writing back unchanged. */
 export function sliceOf(source: BookSource, start: number, end: number): string | Buffer {
   return typeof source === 'string' ? source.slice(start, end) : source.subarray(start, end);
-}
-
-/** `r12` from a line starting `{"id":"r12",`; undefined when it is written any other way (escapes, a long id). */
-function plainId(source: BookSource, start: number, end: number): string | undefined {
-  for (let i = 0; i < ID_KEY.length; i++) if (codeAt(source, start + i) !== ID_KEY.charCodeAt(i)) return undefined;
-  const from = start + ID_KEY.length;
-  const quote = indexOfCode(source, QUOTE, from);
-  if (quote < 0 || quote >= end || quote - from > PLAIN_ID_MAX || codeAt(source, quote + 1) !== COMMA) return undefined;
-  for (let i = from; i < quote; i++) if (codeAt(source, i) === BACKSLASH) return undefined;
-  return textOf(source, from, quote);
 }
 
 function indexOfCode(source: BookSource, code: number, from: number): number {

@@ -145,7 +145,7 @@ function decodeWhole(r: Reader, text: string): Book {
 /** The layout encodeBook writes: each line's header decoded now, its leases when first read. */
 function decodeLines(r: Reader, source: BookSource, lines: BookLines): Book {
   const rangeLines = { ...lines, source, reader: r, at: (index: number) => `ranges[${index}]` };
-  const ranges = lines.ids.map((_, index) => decodeRangeLine(rangeLines, index));
+  const ranges = lines.starts.map((_, index) => decodeRangeLine(rangeLines, index));
   return bookOf(
     lines.format ?? 1,
     lines.unknownFields,

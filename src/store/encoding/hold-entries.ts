@@ -6,7 +6,8 @@
  */
 import { familyOf, FAMILIES } from '../../core/address/family.ts';
 import type { Hold, HoldSource } from '../../core/book/holds.ts';
-import type { VmAddress } from '../../core/book/vms.ts';
+import { parseMac } from '../../core/address/mac.ts';
+import { compareVmAddresses, vmAddressText, type VmAddress } from '../../core/book/vms.ts';
 import type { Reader } from './field-reader.ts';
 
 const SOURCES: ReadonlySet<string> = new Set<HoldSource>(['dns', 'dhcp', 'vm', 'probe', 'operator']);
@@ -63,12 +64,21 @@ export function decodeHolds(r: Reader, value: unknown, at: string): Hold[] {
   return holds;
 }
 
-/** The book's VM entries (core/book/vms.ts): `[{"ip":"10.0.0.7","id":42,"name":"web-1"},...]`. */
+/**
+ * The book's VM entries (core/book/vms.ts): `[{"ip":"10.0.0.7","id":42,"name":"web-1"},...]`; an
+ * entry found by MAC only (a NIC with no IP) has `"mac"` in place of `"ip"`.
+ */
 export function encodeVms(vms: readonly VmAddress[]): string {
-  return JSON.stringify(vms.map((vm) => ({ ip: FAMILIES[vm.family].format(vm.address), id: vm.id, name: vm.name })));
+  return JSON.stringify(
+    vms.map((vm) =>
+      vm.space === 'mac'
+        ? { mac: vmAddressText(vm), id: vm.id, name: vm.name }
+        : { ip: vmAddressText(vm), id: vm.id, name: vm.name },
+    ),
+  );
 }
 
-const VM_KEYS: ReadonlySet<string> = new Set(['ip', 'id', 'name']);
+const VM_KEYS: ReadonlySet<string> = new Set(['ip', 'mac', 'id', 'name']);
 
 export function decodeVms(r: Reader, value: unknown, at: string): VmAddress[] {
   const vms: VmAddress[] = [];
@@ -76,14 +86,16 @@ export function decodeVms(r: Reader, value: unknown, at: string): VmAddress[] {
     const here = `${at}[${i}]`;
     const o = r.object(entry, here);
     for (const key in o) if (!VM_KEYS.has(key)) throw r.fail(here, o[key], key);
-    const text = r.text(o.ip, here, 'ip');
-    const family = familyOf(text);
-    if (family === undefined) throw r.fail(here, o.ip, 'ip');
-    const address = FAMILIES[family].parse(text)!;
+    // One address per entry: an IP, or (a NIC with no IP) a MAC.
+    if (o.mac !== undefined && o.ip !== undefined) throw r.fail(here, o.mac, 'mac');
+    const key = o.mac === undefined ? 'ip' : 'mac';
+    const text = r.text(o[key], here, key);
+    const space = key === 'mac' ? (parseMac(text) === undefined ? undefined : 'mac') : familyOf(text);
+    if (space === undefined) throw r.fail(here, o[key], key);
+    const address = space === 'mac' ? parseMac(text)! : FAMILIES[space].parse(text)!;
     const before = vms[vms.length - 1];
-    if (before && (before.family > family || (before.family === family && before.address >= address)))
-      throw r.fail(here, o.ip, 'ip');
-    vms.push({ family, address, id: r.count(o.id, here, 'id'), name: r.text(o.name, here, 'name') });
+    if (before && compareVmAddresses(before, { space, address }) >= 0) throw r.fail(here, o[key], key);
+    vms.push({ space, address, id: r.count(o.id, here, 'id'), name: r.text(o.name, here, 'name') });
   });
   return vms;
 }

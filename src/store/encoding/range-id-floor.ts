@@ -5,9 +5,11 @@
  * (core/operator/restored-book.ts). For every backend (the file's text, etcd's heads).
  */
 
+const COUNTER_ID = /^r[1-9][0-9]*$/;
+
 /** True for an id of the counter's (r1, r2, ...) that it has not handed out yet: it would hand it out twice. */
 export function idAtOrAboveCounter(id: string, nextRangeId: number): boolean {
-  return /^r[1-9][0-9]*$/.test(id) && Number(id.slice(1)) >= nextRangeId;
+  return COUNTER_ID.test(id) && Number(id.slice(1)) >= nextRangeId;
 }
 
 /** A range id in a book file: `"id":"rN"`. */

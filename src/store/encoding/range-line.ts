@@ -78,33 +78,64 @@ export interface RangeLines {
   readonly reader: Reader;
   readonly starts: readonly number[];
   readonly ends: readonly number[];
-  /** The id each line starts with, when plainly written (book-lines.ts). */
-  readonly ids: readonly (string | undefined)[];
+  /** The id line i must have (an etcd value's, from its key); without, the one the line starts with. */
+  readonly ids?: readonly string[];
   /** How errors name line i: `ranges[3]`, an etcd key. */
   at(index: number): string;
 }
 
 /**
  * Range `index` of `lines` (a line encodeRangeLine wrote): its header decoded and checked now,
- * its leases when first read (deferred-leases.ts).
+ * its leases when first read (deferred-leases.ts). The header is everything before `,"leases":`:
+ * looked for in the first `window` bytes of the line read as text (one string search; no search
+ * of the bytes, which costs more per line), and in the bytes of the whole line when it is not
+ * there. Tests pass a window of 0 for the search of the bytes alone: both find the same header.
  */
-export function decodeRangeLine(lines: RangeLines, index: number): RangeRecord {
+export function decodeRangeLine(lines: RangeLines, index: number, window = HEADER_WINDOW): RangeRecord {
   const { source, reader: r } = lines;
-  const line = { start: lines.starts[index]!, end: lines.ends[index]!, id: lines.ids[index] };
-  const at = lines.at(index);
-  const key = leasesKeyAt(source, line);
+  const start = lines.starts[index]!;
+  const end = lines.ends[index]!;
+  const stop = Math.min(end, start + window);
+  const opening = textOf(source, start, stop);
+  // With characters beyond ASCII in the header, `key` counts characters, fewer than the bytes:
+  // the leases then look longer than they are, and wait for their first read (harmless).
+  let key = opening.indexOf(LEASES_KEY);
+  let header = key < 0 ? undefined : opening.slice(0, key);
+  if (header === undefined) {
+    const at = leasesKeyAt(source, { start, end });
+    if (at >= 0) {
+      header = textOf(source, start, at);
+      key = at - start;
+    }
+  }
   let raw: unknown;
   try {
-    if (key < 0) throw new Error('no leases');
-    raw = JSON.parse(`${textOf(source, line.start, key)}}`);
+    if (header === undefined) throw new Error('no leases');
+    raw = JSON.parse(`${header}}`);
   } catch {
-    throw r.fail(at, textOf(source, line.start, line.end));
+    throw r.fail(lines.at(index), textOf(source, start, end));
   }
-  const header = decodeRangeHeader(r, raw, at);
-  // JSON lets a key repeat (the last one counts): the id read from the line must be the one decoded.
-  if (line.id !== undefined && header.id !== line.id) throw r.fail(at, header.id, 'id');
+  const decoded = decodeRangeHeader(r, raw, lines.at(index));
+  // JSON lets a key repeat (the last one counts): the id the line starts with must be the one decoded.
+  const id = lines.ids?.[index] ?? plainIdOf(header as string);
+  if (id !== undefined && decoded.id !== id) throw r.fail(lines.at(index), decoded.id, 'id');
   // No leases (`""`, a range nobody leased from yet) costs nothing to unpack now.
-  return decodedRange(header, new LineOrigin(lines, index), line.end - 1 - (key + LEASES_KEY.length) > 2);
+  return decodedRange(decoded, new LineOrigin(lines, index), end - 1 - (start + key + LEASES_KEY.length) > 2);
+}
+
+/** Bytes of a line read as text to find its header in: a header as the encoder writes it is ~150-300. */
+const HEADER_WINDOW = 320;
+const ID_KEY = '{"id":"';
+/** Longer ids are read by decoding the header, like ids with escapes. */
+const PLAIN_ID_MAX = 64;
+
+/** `r12` from a header starting `{"id":"r12",`; undefined when it is written any other way (escapes, a long id). */
+function plainIdOf(header: string): string | undefined {
+  if (!header.startsWith(ID_KEY)) return undefined;
+  const quote = header.indexOf('"', ID_KEY.length);
+  if (quote < 0 || quote - ID_KEY.length > PLAIN_ID_MAX || header.charCodeAt(quote + 1) !== 44) return undefined;
+  const id = header.slice(ID_KEY.length, quote);
+  return id.includes('\\') ? undefined : id;
 }
 
 /**
@@ -120,7 +151,7 @@ export class LineOrigin implements Origin {
   leasesOf(header: RangeHeader): readonly Lease[] {
     const { source, reader } = this.lines;
     const at = this.lines.at(this.index);
-    const line = { start: this.lines.starts[this.index]!, end: this.lines.ends[this.index]!, id: undefined };
+    const line = { start: this.lines.starts[this.index]!, end: this.lines.ends[this.index]! };
     const text = textOf(source, leasesKeyAt(source, line) + LEASES_KEY.length, line.end - 1);
     let value: unknown;
     try {
@@ -142,44 +173,89 @@ export function decodeRangeHeader(r: Reader, raw: unknown, at: string): RangeHea
   if (count < 1 || count > MAX_RANGE_SIZE) throw r.fail(at, o.size, 'size');
   const size = BigInt(count);
   const h = { id, type, size } as Writable<RangeHeader>;
+  // How many of the object's keys were read (id, type, size, createdAt so far): an object with
+  // more holds fields of a newer release, looked for only then (the look costs more than the rest).
+  let read = 4;
   if (o.ip !== undefined) {
+    read++;
     h.ip = r.address(o.ip, ipv4.parse, at, 'ip');
     if (h.ip + size - 1n > ipv4.max) throw r.fail(at, o.size, 'size');
   }
   if (o.ip6 !== undefined) {
+    read++;
     h.ip6 = r.address(o.ip6, ipv6.parse, at, 'ip6');
     if (h.ip6 + size - 1n > ipv6.max) throw r.fail(at, o.size, 'size');
   }
   if (o.prefixLength !== undefined) {
+    read++;
     h.prefixLength = r.count(o.prefixLength, at, 'prefixLength');
     if (h.prefixLength > 128) throw r.fail(at, o.prefixLength, 'prefixLength');
   }
-  if (o.mac !== undefined) h.mac = r.address(o.mac, parseMac, at, 'mac');
-  if (o.globalPrefix !== undefined) h.globalPrefix = r.address(o.globalPrefix, ipv6.parse, at, 'globalPrefix');
-  if (o.ulaPrefix !== undefined) h.ulaPrefix = r.address(o.ulaPrefix, ipv6.parse, at, 'ulaPrefix');
-  if (o.pool !== undefined) h.pool = r.text(o.pool, at, 'pool');
-  if (o.pool6 !== undefined) h.pool6 = r.text(o.pool6, at, 'pool6');
-  if (o.block !== undefined) h.block = r.interval(o.block, ipv4.parse, at, 'block');
-  if (o.block6 !== undefined) h.block6 = r.interval(o.block6, ipv6.parse, at, 'block6');
+  if (o.mac !== undefined) {
+    read++;
+    h.mac = r.address(o.mac, parseMac, at, 'mac');
+  }
+  if (o.globalPrefix !== undefined) {
+    read++;
+    h.globalPrefix = r.address(o.globalPrefix, ipv6.parse, at, 'globalPrefix');
+  }
+  if (o.ulaPrefix !== undefined) {
+    read++;
+    h.ulaPrefix = r.address(o.ulaPrefix, ipv6.parse, at, 'ulaPrefix');
+  }
+  if (o.pool !== undefined) {
+    read++;
+    h.pool = r.text(o.pool, at, 'pool');
+  }
+  if (o.pool6 !== undefined) {
+    read++;
+    h.pool6 = r.text(o.pool6, at, 'pool6');
+  }
+  if (o.block !== undefined) {
+    read++;
+    h.block = r.interval(o.block, ipv4.parse, at, 'block');
+  }
+  if (o.block6 !== undefined) {
+    read++;
+    h.block6 = r.interval(o.block6, ipv6.parse, at, 'block6');
+  }
   if (o.unmanaged !== undefined) {
+    read++;
     if (typeof o.unmanaged !== 'boolean') throw r.fail(at, o.unmanaged, 'unmanaged');
     h.unmanaged = o.unmanaged;
   }
-  if (o.owner !== undefined) h.owner = r.text(o.owner, at, 'owner');
+  if (o.owner !== undefined) {
+    read++;
+    h.owner = r.text(o.owner, at, 'owner');
+  }
   // Books written before the driver was recorded have none: unknown, not an error.
-  if (o.driver !== undefined) h.driver = r.text(o.driver, at, 'driver');
+  if (o.driver !== undefined) {
+    read++;
+    h.driver = r.text(o.driver, at, 'driver');
+  }
   // The round-robin cursor; books written before it existed have none and start at 0.
   if (o.next !== undefined) {
+    read++;
     const next = r.count(o.next, at, 'next');
     if (next > count) throw r.fail(at, o.next, 'next');
     if (next > 0) h.nextIndex = BigInt(next);
   }
   // Books written before the driver read USED_LEASES have none: nothing seen yet.
-  if (o.oned !== undefined) h.oned = decodeOnedCount(r, o.oned, `${at}.oned`, size);
+  if (o.oned !== undefined) {
+    read++;
+    h.oned = decodeOnedCount(r, o.oned, `${at}.oned`, size);
+  }
   h.createdAt = r.text(o.createdAt, at, 'createdAt');
-  if (o.requestId !== undefined) h.requestId = r.text(o.requestId, at, 'requestId');
-  const unknownFields = unknownFieldsOf(o, KNOWN_RANGE_KEYS);
-  if (unknownFields) h.unknownFields = unknownFields;
+  if (o.requestId !== undefined) {
+    read++;
+    h.requestId = r.text(o.requestId, at, 'requestId');
+  }
+  // A whole book's range objects hold their leases too (codec.ts decodeWhole).
+  if (o.leases !== undefined) read++;
+  if (Object.keys(o).length > read) {
+    const unknownFields = unknownFieldsOf(o, KNOWN_RANGE_KEYS);
+    if (unknownFields) h.unknownFields = unknownFields;
+  }
   return h;
 }
 

@@ -27,6 +27,7 @@
  * COMPACT_EVERY-th write compacts it to the last RETAINED_REVISIONS revisions, so that a book
  * written for years stays at the size of its data, well inside etcd's quota.
  */
+import { latestTime, notBefore } from '../audit-order.ts';
 import type { AuditRecord, Change } from '../../core/change.ts';
 import { EMPTY_BOOK, type Book, type Lease, type RangeRecord } from '../../core/book/book.ts';
 import { checkWritable } from '../encoding/book-format.ts';
@@ -95,6 +96,13 @@ const TXN_BYTES = 1_400_000;
 /** Every COMPACT_EVERY-th generation compacts etcd's history to the last RETAINED_REVISIONS revisions. */
 export const COMPACT_EVERY = 10;
 export const RETAINED_REVISIONS = 10;
+/**
+ * Audit keys are kept as long as the file book's log is (packaging/nebula-ipam.logrotate:
+ * weekly, rotate 26): 26 weeks. Every COMPACT_EVERY-th write deletes up to AUDIT_PRUNE_KEYS of
+ * the oldest keys past that, more than the writes in between add, so the keys stay bounded.
+ */
+export const AUDIT_RETENTION_MS = 26 * 7 * 86_400_000;
+const AUDIT_PRUNE_KEYS = 64;
 
 /** A planned write: its new values, its commit point and receipt, and what it no longer needs. */
 interface Plan {
@@ -184,6 +192,7 @@ export class EtcdStore implements LeaseStore {
         if (attempt > 0) options.onWait?.({ for: 'nothing' });
         this.options.onUpdated?.(attempt);
         await this.compactHistory(plan.generation, snapshot.revision);
+        await this.pruneAudit(plan.generation);
         return result;
       }
       this.retries++;
@@ -408,10 +417,7 @@ export class EtcdStore implements LeaseStore {
       book: version,
       ...(previous ? { previous } : {}),
       writer: `${this.token}.${number}`,
-      audited: records
-        .map((r) => r.time)
-        .sort((a, b) => Date.parse(a) - Date.parse(b))
-        .at(-1),
+      audited: latestTime(records),
     });
     const receipt = this.auditKey(number);
     const metaRevision = snapshot.pointer?.kv.modRevision;
@@ -646,6 +652,38 @@ export class EtcdStore implements LeaseStore {
     );
   }
 
+  /**
+   * The oldest audit keys (by create revision: commit order) whose records are all older than
+   * AUDIT_RETENTION_MS, deleted; the first one still young ends the batch. Never a failure of
+   * the write that just landed: a prune etcd refuses is left for the next one.
+   */
+  private async pruneAudit(generation: number): Promise<void> {
+    if (generation % COMPACT_EVERY !== 0) return;
+    const cutoff = (this.options.now?.() ?? new Date()).getTime() - AUDIT_RETENTION_MS;
+    try {
+      const oldest = await this.client.range({
+        key: this.layout.auditPrefix,
+        rangeEnd: prefixEnd(this.layout.auditPrefix),
+        sort: { target: 'CREATE', order: 'ASCEND' },
+        limit: AUDIT_PRUNE_KEYS,
+      });
+      const expired: string[] = [];
+      for (const kv of oldest.kvs) {
+        const latest = latestTime(auditRecordsOf(kv.value));
+        // A key whose time cannot be read is kept: nothing is deleted on a guess.
+        if (latest === undefined || Date.parse(latest) >= cutoff) break;
+        expired.push(kv.key);
+      }
+      if (expired.length > 0)
+        await this.client.txn(
+          [],
+          expired.map((key) => ({ delete: key })),
+        );
+    } catch {
+      // etcd busy or unreachable right after our write: the next prune does it.
+    }
+  }
+
   /** The book now, or why it does not decode: restore offers the previous generation either way. */
   private currentOf(snapshot: Snapshot): Generations['current'] {
     try {
@@ -730,16 +768,24 @@ export class EtcdStore implements LeaseStore {
 }
 
 /**
- * A write's records, never dated before those of the write it follows (the one `pointer` names,
- * which the commit's compare keeps the latest): each record's time is taken before the update,
- * and a writer that met a conflict commits after writers that started later, or a front-end's
- * clock lags another's. So `log`, which lists in commit order, shows times that never go back.
+ * A write's records, never dated before those of the write it follows (store/audit-order.ts):
+ * the one `pointer` names, which the commit's compare keeps the latest.
  */
 function inCommitOrder(records: readonly AuditRecord[], pointer: Pointer | undefined): AuditRecord[] {
-  const after = pointer?.schema === 2 && pointer.audited !== undefined ? Date.parse(pointer.audited) : Number.NaN;
-  return records.map((record) =>
-    Date.parse(record.time) < after ? { ...record, time: new Date(after).toISOString() } : record,
-  );
+  return notBefore(records, pointer?.schema === 2 ? pointer.audited : undefined);
+}
+
+/** The records one audit key holds (one, or a write's list); none when it does not parse. */
+function auditRecordsOf(value: Buffer): AuditRecord[] {
+  try {
+    const parsed: unknown = JSON.parse(value.toString('utf8'));
+    const all = Array.isArray(parsed) ? parsed : [parsed];
+    return all.filter(
+      (r): r is AuditRecord => typeof r === 'object' && r !== null && typeof (r as AuditRecord).time === 'string',
+    );
+  } catch {
+    return [];
+  }
 }
 
 /** What an operation weighs in a transaction: its key and value, and a little framing. */

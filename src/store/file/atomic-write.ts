@@ -6,7 +6,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type FileOwner, giveFd, storeOwner } from './ownership.ts';
+import type { FileOwner } from '../../access/accounts.ts';
+import { giveFd, storeOwner } from './ownership.ts';
 import { randomHex } from '../../random-hex.ts';
 
 /** The steps of a write, in order, named so crash tests can stop a writer between them. */

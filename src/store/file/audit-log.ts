@@ -81,6 +81,50 @@ function warn(line: string): void {
   }
 }
 
+/** The tail read for the latest time: a score of records, at the cost of one small read. */
+const TAIL_BYTES = 4096;
+/**
+ * A record's time as this release writes it (toISOString: fixed width, so text order is time
+ * order), found without parsing each line: a quote inside a string value is escaped, so
+ * `"time":"` after `{` or `,` is a record's own field.
+ */
+const RECORD_TIME = /[{,]"time":"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)"/g;
+
+/**
+ * The latest time among the last records of the book's log (store/audit-order.ts), or undefined
+ * when there is none or it cannot be read (then nothing is clamped: a log problem never fails a
+ * change). Records appended outside the lock (refusals) may stand after the last commit, so the
+ * latest of the tail, not the last line, is taken.
+ */
+export function latestLogged(book: string): string | undefined {
+  try {
+    const { fd, stat } = openRegularFile(auditPath(book), fs.constants.O_RDONLY, {
+      what: 'the audit log',
+      kind: 'store-io',
+      follow: false,
+    });
+    try {
+      const length = Math.min(stat.size, TAIL_BYTES);
+      const tail = Buffer.alloc(length);
+      let read = 0;
+      while (read < length) {
+        const n = fs.readSync(fd, tail, read, length - read, stat.size - length + read);
+        if (n === 0) break;
+        read += n;
+      }
+      // A record cut at the tail's start gives its time whole or not at all.
+      let latest: string | undefined;
+      for (const [, time] of tail.subarray(0, read).toString('utf8').matchAll(RECORD_TIME))
+        if (latest === undefined || time! > latest) latest = time;
+      return latest;
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+}
+
 /** Streams the log (it only grows), keeping only what `keep` accepts, and at most `last` of that. */
 export async function readAuditFile(
   file: string,

@@ -8,7 +8,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { appendAudit, auditPath, readAuditFile } from './audit-log.ts';
+import { notBefore } from '../audit-order.ts';
+import { appendAudit, auditPath, latestLogged, readAuditFile } from './audit-log.ts';
 import type { AuditRecord, Change } from '../../core/change.ts';
 import { EMPTY_BOOK, type Book } from '../../core/book/book.ts';
 import { decodeBook, decodeBookLazily, encodeBookChunks } from '../encoding/codec.ts';
@@ -160,7 +161,9 @@ export class FileStore implements LeaseStore {
           : 'the book is unchanged';
         throw new IpamError('store-io', `Cannot write the lease book ${file}: ${ioReason(error, file)}; ${outcome}`);
       }
-      for (const record of audit) appendAudit(file, record, () => checkDirectory(directory, file));
+      // Never dated before what the log holds (a writer that waited for the lock commits later).
+      for (const record of notBefore(audit, latestLogged(file)))
+        appendAudit(file, record, () => checkDirectory(directory, file));
       return result;
     } finally {
       await lock.release();

@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { FileOwner } from './ownership.ts';
+import type { FileOwner } from '../../access/accounts.ts';
 import { writeTemp } from './atomic-write.ts';
 import { randomHex } from '../../random-hex.ts';
 import { NotRegularFile, readRegularFile } from '../../access/regular-file.ts';

@@ -15,11 +15,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-
-export interface FileOwner {
-  readonly uid: number;
-  readonly gid: number;
-}
+import type { FileOwner } from '../../access/accounts.ts';
 
 /** The owner to give new files beside `realBook`, or undefined when not root or when it is root's. */
 export function storeOwner(realBook: string): FileOwner | undefined {

@@ -1,4 +1,5 @@
 /** A LeaseStore in memory: the fake the engine's tests run against. */
+import { latestTime, notBefore } from '../audit-order.ts';
 import type { AuditRecord, Change } from '../../core/change.ts';
 import { EMPTY_BOOK, type Book } from '../../core/book/book.ts';
 import { checkWritable } from '../encoding/book-format.ts';
@@ -47,7 +48,7 @@ export class MemoryStore implements LeaseStore {
     // Nothing can happen between the change and the write in memory but the change itself.
     stopIfAborted(options.signal, this.description.location, 'while the change was decided');
     if (book) this.write(book, this.book.generation + 1);
-    if (book) this.log.push(...audit);
+    if (book) this.log.push(...notBefore(audit, latestTime(this.log)));
     return result;
   }
 

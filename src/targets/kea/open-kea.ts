@@ -8,7 +8,7 @@
  * conflict, never overwritten. A host whose network Kea has no subnet for is refused with a
  * `config` error naming the subnet (nothing is sent). Every command is bounded by `timeoutMs`.
  */
-import { FAMILIES } from '../../core/address/family.ts';
+import { FAMILIES, type Family } from '../../core/address/family.ts';
 import { parsePrefix, prefixInterval } from '../../core/address/prefix.ts';
 import { IpamError } from '../../core/errors.ts';
 import type { DhcpHost, ObservedDhcpEntry } from '../../core/sync/target-records.ts';
@@ -26,7 +26,6 @@ import { isOurs, type KeaLease, leaseArguments, leasesOf, observedLease } from '
 import { observedReservations, reservationArguments, reservationsOf } from './kea-reservations.ts';
 import { type KeaSubnet, subnetFor, subnetsOfConfig } from './kea-subnets.ts';
 
-export type Family = DhcpHost['family'];
 export type KeaMode = 'leases' | 'reservations';
 
 export interface KeaOptions {

@@ -45,6 +45,7 @@ test("first run creates the README's hooks, a second changes nothing, an edited 
     assert.deepEqual(stateRows(first.stdout), [
       ['nebula-ipam-vm-running', '0', 'created'],
       ['nebula-ipam-vm-done', '1', 'created'],
+      ['nebula-ipam-vm-rename', '2', 'created'],
     ]);
     assert.deepEqual(
       oned.calls.map((c) => [c.method, ...c.params]),
@@ -67,6 +68,16 @@ test("first run creates the README's hooks, a second changes nothing, an edited 
         ['REMOTE', 'NO'],
       ],
     });
+    // The rename hook is an API hook: oned keys it by its CALL (src/hem/onehem-server.rb).
+    assert.equal(oned.hooks[2]!.type, 'api');
+    assert.deepEqual(
+      oned.hooks[2]!.template.filter(([k]) => k !== 'REMOTE'),
+      [
+        ['COMMAND', '/usr/local/bin/nebula-ipam'],
+        ['ARGUMENTS', 'hook --call one.vm.rename $API'],
+        ['CALL', 'one.vm.rename'],
+      ],
+    );
 
     oned.calls.length = 0;
     const again = await runCli(sandbox, ['install', '--hook']);
@@ -74,6 +85,7 @@ test("first run creates the README's hooks, a second changes nothing, an edited 
     assert.deepEqual(stateRows(again.stdout), [
       ['nebula-ipam-vm-running', '0', 'kept'],
       ['nebula-ipam-vm-done', '1', 'kept'],
+      ['nebula-ipam-vm-rename', '2', 'kept'],
     ]);
     assert.deepEqual(
       oned.calls.map((c) => c.method),
@@ -89,6 +101,7 @@ test("first run creates the README's hooks, a second changes nothing, an edited 
     assert.deepEqual(stateRows(edited.stdout), [
       ['nebula-ipam-vm-running', '0', 'updated (ARGUMENTS differed)'],
       ['nebula-ipam-vm-done', '1', 'kept'],
+      ['nebula-ipam-vm-rename', '2', 'kept'],
     ]);
     assert.deepEqual(
       oned.calls.map((c) => [c.method, ...c.params]),
@@ -113,7 +126,7 @@ test("first run creates the README's hooks, a second changes nothing, an edited 
     const settled = await runCli(sandbox, ['--json', 'install', '--hook']);
     assert.deepEqual(
       JSON.parse(settled.stdout).hooks.map((h: { state: string }) => h.state),
-      ['kept', 'kept'],
+      ['kept', 'kept', 'kept'],
     );
   });
 });

@@ -213,6 +213,46 @@ for (const [name, make] of stores) {
     }
   });
 
+  test(`${name}: a commit's records are never dated before what the log holds (a writer that waited for the lock)`, async () => {
+    const { store, done } = await made(make);
+    try {
+      // A fake clock: each writer took its time before the update; the second one waited and commits later.
+      const at = (action: string, time: string): AuditRecord => ({ ...record(action), time });
+      await store.update((book) => ({
+        book: withRange(book),
+        result: undefined,
+        audit: [at('started-later', '2026-11-29T10:00:05.000Z')],
+      }));
+      await store.audit({ ...at('refused', '2026-11-29T10:00:07.000Z'), result: 'error' });
+      await store.update((book) => ({
+        book: withRange(book),
+        result: undefined,
+        audit: [at('waited', '2026-11-29T10:00:01.000Z'), at('after', '2026-11-29T10:00:09.000Z')],
+      }));
+      const { records } = await store.readAudit(() => true);
+      assert.deepEqual(
+        records.map((r) => `${r.action} ${r.time}`),
+        [
+          'init 2026-11-29T10:00:00.000Z',
+          'started-later 2026-11-29T10:00:05.000Z',
+          'refused 2026-11-29T10:00:07.000Z',
+          // etcd clamps to the commit before (its pointer); the file and memory logs, read in the
+          // order appended, to the latest record before, a refusal included.
+          `waited ${name === 'EtcdStore' ? '2026-11-29T10:00:05.000Z' : '2026-11-29T10:00:07.000Z'}`,
+          'after 2026-11-29T10:00:09.000Z',
+        ],
+      );
+      const times = records.filter((r) => r.result === 'ok').map((r) => Date.parse(r.time));
+      assert.deepEqual(
+        times,
+        [...times].sort((a, b) => a - b),
+        "the commits' times never go back",
+      );
+    } finally {
+      done();
+    }
+  });
+
   test(`${name}: restore brings the previous generation back as a new one, only if nothing moved`, async () => {
     const { store, done } = await made(make);
     try {
@@ -389,8 +429,9 @@ for (const [name, make] of stores) {
         book: {
           ...withRange(book),
           vms: [
-            { family: 'ipv4', address: 0x0a00000bn, id: 42, name: 'web-1' },
-            { family: 'ipv6', address: 0x20010db8n << 96n, id: 42, name: 'web-1' },
+            { space: 'ipv4', address: 0x0a00000bn, id: 42, name: 'web-1' },
+            { space: 'ipv6', address: 0x20010db8n << 96n, id: 42, name: 'web-1' },
+            { space: 'mac', address: 0x02000a00000cn, id: 43, name: 'ether-1' },
           ],
         },
         result: undefined,
@@ -403,6 +444,11 @@ for (const [name, make] of stores) {
         result: undefined,
       }));
       const book = await store.read();
+      assert.deepEqual(
+        book.vms?.map((vm) => `${vm.space} ${vm.id} ${vm.name}`),
+        ['ipv4 42 web-1', 'ipv6 42 web-1', 'mac 43 ether-1'],
+        'an entry found by MAC only round-trips as well',
+      );
       assert.deepEqual(
         [...vmFacts(book)],
         [

@@ -56,3 +56,18 @@ test('drift: only our keys count (oned adds REMOTE), a changed value or type is 
   edited.delete('LCM_STATE');
   assert.deepEqual(hookDrift(running!, { type: 'api', template: edited }), ['TYPE', 'ARGUMENTS', 'LCM_STATE']);
 });
+
+test('the rename hook is an API hook on one.vm.rename: ARGUMENTS names the call ($API does not), oned keeps CALL', () => {
+  const rename = nebulaIpamHooks('/usr/local/bin/nebula-ipam', 'lab').find((h) => h.type === 'api')!;
+  assert.equal(
+    hookTemplateText(rename),
+    [
+      'NAME      = nebula-ipam-vm-rename',
+      'TYPE      = api',
+      'COMMAND   = /usr/local/bin/nebula-ipam',
+      'ARGUMENTS = "--driver lab hook --call one.vm.rename $API"',
+      'CALL      = one.vm.rename',
+    ].join('\n'),
+  );
+  assert.deepEqual(hookDrift(rename, { type: 'api', template: new Map(storedAttributes(rename)) }), []);
+});
