@@ -14,7 +14,7 @@ import { xmlElements } from './xml-elements.ts';
 
 const NIC_ADDRESSES = ['IP', 'IP6', 'IP6_GLOBAL', 'IP6_ULA'] as const;
 
-/** The VMs that report guest addresses; `source` names where the XML came from in the one failure line. */
+/** Every VM with its NICs' and its guest agent's addresses; `source` names where the XML came from in the one failure line. */
 export function readGuestReports(xml: string, source: string): GuestReport[] {
   const problem = plainXmlProblem(xml);
   if (problem) throw bad(source, problem);
@@ -34,7 +34,6 @@ export function readGuestReports(xml: string, source: string): GuestReport[] {
     if (!vm || id === undefined || !/^(0|[1-9][0-9]{0,9})$/.test(id))
       throw bad(source, `a VM has ID ${shown(String(id))}`);
     const guest = guestAddresses(textOf(record(vm.MONITORING)?.GUEST_IP_ADDRESSES) ?? '');
-    if (guest.length === 0) continue;
     const template = record(vm.TEMPLATE);
     const nics: GuestAddress[] = [];
     for (const nic of [...listOf(template?.NIC), ...listOf(template?.NIC_ALIAS)]) {

@@ -103,7 +103,8 @@ ${exitCodeHelp([
         `Cannot sync: the config ${config.source} names no targets and no pool probes, and observes nothing (observe.oned); see "DNS and DHCP" in the README`,
       );
     await requireBook(context);
-    const clients = targetClients(config, guestSource(config, values.vms));
+    const reuse = values.follow ? { ms: intervalSeconds * 1000, now: () => context.now().getTime() } : undefined;
+    const clients = targetClients(config, guestSource(config, values.vms, reuse));
     const stateFile = syncStateFile(context.env, context.driver);
     // What the last pass of --follow read and did: its change passes plan from it.
     let memory: PassMemory | undefined;
@@ -137,13 +138,18 @@ ${exitCodeHelp([
     await follow(
       context.store(),
       async (kind) => {
-        const report = await followPass(kind);
-        const text = reportText(report, true);
-        if (text) context.stdout(`${context.now().toISOString()} ${text.replace(/\n(?!$)/g, `\n  `)}`);
-        const failed = failureLines(report);
-        const at = context.now().toISOString();
-        for (const line of failed.split('\n').filter(Boolean)) context.stderr(`${at} ${line}\n`);
-        return report;
+        try {
+          const report = await followPass(kind);
+          const text = reportText(report, true);
+          if (text) context.stdout(`${context.now().toISOString()} ${text.replace(/\n(?!$)/g, `\n  `)}`);
+          const failed = failureLines(report);
+          const at = context.now().toISOString();
+          for (const line of failed.split('\n').filter(Boolean)) context.stderr(`${at} ${line}\n`);
+          return report;
+        } finally {
+          // The pass's holds are written and reported: SIGTERM ends the service again (or now, if it came meanwhile).
+          context.interrupts.settled();
+        }
       },
       {
         intervalMs: intervalSeconds * 1000,
