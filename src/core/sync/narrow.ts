@@ -8,7 +8,7 @@
  * the same prerequisites (a name somebody took meanwhile fails its update, reported, and the next
  * full pass reads it). Pure.
  */
-import type { DesiredDhcp, DesiredState, DesiredZone } from './desired-state.ts';
+import { compareRecords, type DesiredDhcp, type DesiredState, type DesiredZone } from './desired-state.ts';
 import { canonicalAddress, registeredName } from './ownership.ts';
 import type { Observed, SyncPlan } from './sync-plan.ts';
 import type { PassOutcomes } from './tally-after.ts';
@@ -73,7 +73,7 @@ export function narrowed(
   const touchedNames = new Map<string, Set<string>>();
   const zones = next.zones.map((zone): DesiredZone => {
     const before = previous.zones.find((z) => z.target === zone.target && z.zone === zone.zone);
-    const touched = differingKeys(before?.records ?? [], zone.records, (r) => baseOf(r.name), recordText);
+    const touched = differingNames(before?.records ?? [], zone.records, baseOf);
     touchedNames.set(zoneKey(zone.target, zone.zone), touched);
     return { ...zone, records: zone.records.filter((r) => touched.has(baseOf(r.name))) };
   });
@@ -97,6 +97,29 @@ export function narrowed(
       }),
     },
   };
+}
+
+/**
+ * The names (by `baseOf`: a registry name counts as the name it stands for) with a record in
+ * one list and not the other, both sorted as desiredState sorts them: one walk, no copies.
+ */
+function differingNames(
+  before: readonly DnsRecord[],
+  after: readonly DnsRecord[],
+  baseOf: (name: string) => string,
+): Set<string> {
+  const touched = new Set<string>();
+  let i = 0;
+  let j = 0;
+  while (i < before.length || j < after.length) {
+    const order = i >= before.length ? 1 : j >= after.length ? -1 : compareRecords(before[i]!, after[j]!);
+    if (order === 0) {
+      i++;
+      j++;
+    } else if (order < 0) touched.add(baseOf(before[i++]!.name));
+    else touched.add(baseOf(after[j++]!.name));
+  }
+  return touched;
 }
 
 /** The keys (by `keyOf`) whose items, as `textOf` writes them, are not the same in `before` and `after`. */
@@ -126,7 +149,6 @@ function differingKeys<T>(
 
 const zoneKey = (target: string, zone: string) => `${target}\u0000${zone}`;
 const recordKey = (r: DnsRecord) => `${r.name}\u0000${r.type}\u0000${r.data}`;
-const recordText = (r: DnsRecord) => `${recordKey(r)}\u0000${r.ttl}`;
 const hostKey = (h: { readonly family: string; readonly address: string }) =>
   `${h.family}/${canonicalAddress(h.address)}`;
 
