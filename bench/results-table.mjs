@@ -6,7 +6,7 @@
  *   node bench/results-table.mjs --write   rewrite both blocks from bench/results.json
  *   node bench/results-table.mjs --check   exit 1 if either block differs (test/unit/project/bench-results.test.ts)
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -59,15 +59,33 @@ export function resultsMarkdown(results) {
 }
 
 /**
- * `text` with its block replaced by `block`; throws when the markers are not there exactly once.
- * @param {string} text @param {string} block @param {string} name
+ * `text` with its block (between `start` and `end`) replaced by `block`; throws when the markers
+ * are not there exactly once.
+ * @param {string} text @param {string} block @param {string} name @param {string} [start] @param {string} [end]
  */
-export function withBlock(text, block, name) {
-  const from = text.indexOf(START);
-  const to = text.indexOf(END);
-  if (from < 0 || to < from || text.indexOf(START, from + 1) >= 0)
-    throw new Error(`${name} must hold ${START} ... ${END} exactly once`);
-  return `${text.slice(0, from + START.length)}\n${block}\n${text.slice(to)}`;
+export function withBlock(text, block, name, start = START, end = END) {
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from || text.indexOf(start, from + 1) >= 0)
+    throw new Error(`${name} must hold ${start} ... ${end} exactly once`);
+  return `${text.slice(0, from + start.length)}\n${block}\n${text.slice(to)}`;
+}
+
+/**
+ * bench/results.json after one part of `npm run bench` wrote its figures: bench/run.mjs's part
+ * is everything but `sync`, bench/sync.mjs's is `{ sync }`; each keeps the other's.
+ * @param {Record<string, unknown> | undefined} previous the file as it was (undefined: none)
+ * @param {Record<string, unknown>} part
+ */
+export function mergedResults(previous, part) {
+  if (Object.keys(part).length === 1 && 'sync' in part) return { ...previous, sync: part.sync };
+  const { sync: _ignored, ...rest } = part;
+  return previous?.sync === undefined ? rest : { ...rest, sync: previous.sync };
+}
+
+/** bench/results.json as it is, or undefined when there is none yet. */
+export function readResults() {
+  return existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')) : undefined;
 }
 
 /** @returns {string[]} the documents whose block differs from bench/results.json */

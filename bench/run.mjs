@@ -43,7 +43,7 @@ import {
   unregisterRequest,
 } from './requests.mjs';
 import { makeFrontEnd, scenarioDir, SIX48_BASE } from './setup.mjs';
-import { RESULTS, writeDocuments } from './results-table.mjs';
+import { mergedResults, RESULTS, readResults, writeDocuments } from './results-table.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUNDLE = process.env.BENCH_BUNDLE ?? join(ROOT, 'dist', 'nebula-ipam.cjs');
@@ -542,7 +542,8 @@ function report() {
   const whole = !ONLY && !process.env.BENCH_BUNDLE && skipped.length === 0 && !process.env.BENCH_NO_RESULTS;
   if (whole) {
     const { raw: _raw, markdown: _markdown, bundle: _bundle, ...kept } = doc;
-    writeFileSync(RESULTS, `${JSON.stringify(kept, null, 2)}\n`);
+    // The `sync` part is bench/sync.mjs's, which runs after this: kept as it is.
+    writeFileSync(RESULTS, `${JSON.stringify(mergedResults(readResults(), kept), null, 2)}\n`);
     writeDocuments();
     process.stderr.write('results: bench/results.json; README.md and docs/performance.md updated from it\n');
   } else {

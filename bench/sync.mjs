@@ -21,7 +21,7 @@
  * NODE_EXTRA_CA_CERTS is removed from every child's environment (bench/measure.mjs).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +31,7 @@ import { startPdns } from '../test/support/pdns-server.ts';
 import { book, loadCodec } from './books.mjs';
 import { childEnv, median, positiveInteger as int, quantile, runTimed } from './measure.mjs';
 import { addressRequest, formatIPv4, formatMac, getRequest, replyValue, storedAr } from './requests.mjs';
-import { RESULTS } from './results-table.mjs';
+import { mergedResults, RESULTS, readResults } from './results-table.mjs';
 import { makeFrontEnd, scenarioDir } from './setup.mjs';
 import { canUsePipes, pipeSlot } from './stdin-pipe.mjs';
 import { writeSyncDocument } from './sync-table.mjs';
@@ -193,14 +193,25 @@ const changes = (report) =>
   report.plan.dns.reduce((n, t) => n + t.updates.length, 0) +
   report.plan.dhcp.reduce((n, t) => n + t.put.length + t.remove.length, 0);
 
-/** Retries `probe` (every 20 ms, at most RECORD_WAIT_MS) until it is true. */
-async function until(what, probe) {
-  const deadline = Date.now() + RECORD_WAIT_MS;
-  for (let attempt = 0; attempt < 2000 && Date.now() < deadline; attempt++) {
+/** When a pass last wrote the sync state (`status` reads it), in ms; 0 before any. */
+function stateWritten() {
+  const dir = join(oneLocation, 'var', 'nebula-ipam');
+  let latest = 0;
+  for (const driver of existsSync(dir) ? readdirSync(dir) : []) {
+    const file = join(dir, driver, 'sync-state.json');
+    if (existsSync(file)) latest = Math.max(latest, statSync(file).mtimeMs);
+  }
+  return latest;
+}
+
+/** Retries `probe` (every 20 ms, at most `waitMs`) until it is true. */
+async function until(what, probe, waitMs = RECORD_WAIT_MS) {
+  const deadline = Date.now() + waitMs;
+  for (let attempt = 0; attempt < 10_000 && Date.now() < deadline; attempt++) {
     if (await probe()) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  throw new Error(`${what} not in place within ${RECORD_WAIT_MS} ms`);
+  throw new Error(`${what} not in place within ${waitMs} ms`);
 }
 
 const nameOf = (ip) => `vm-${ip.replaceAll('.', '-')}.${FORWARD}`;
@@ -332,9 +343,13 @@ try {
       follower.stdout.on('data', (d) => (said += d));
       follower.stderr.on('data', (d) => (said += d));
       try {
-        // Its first pass (nothing to change) is over when the state file is rewritten; simpler:
-        // wait for one pass's worth of time, bounded.
-        await new Promise((resolve) => setTimeout(resolve, 3000));
+        // Its first pass (a full one, nothing to change) is over when it rewrites the state file.
+        const written = stateWritten();
+        await until(
+          `the first pass of sync --follow (it said: ${said.slice(-400)})`,
+          async () => stateWritten() > written,
+          120_000,
+        );
         const waits = [];
         for (let n = 0; n < FOLLOW; n++) {
           const { ip } = getAddress(setup, n % RANGES);
@@ -405,6 +420,8 @@ const machine = {
   memoryGiB: Math.round(os.totalmem() / 2 ** 30),
   kernel: os.release(),
   node: process.version,
+  // The machine may be shared: the load while this ran says how much the figures are worth.
+  loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
 };
 const doc = { date: new Date().toISOString(), machine, settings: { LEASES, REPS, FOLLOW, DNS_KINDS }, ...results };
 process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
@@ -414,8 +431,7 @@ writeFileSync(
   `${JSON.stringify(doc, null, 2)}\n`,
 );
 if (LEASES === FULL_SIZE && !process.env.BENCH_NO_RESULTS) {
-  const all = JSON.parse(readFileSync(RESULTS, 'utf8'));
-  writeFileSync(RESULTS, `${JSON.stringify({ ...all, sync: doc }, null, 2)}\n`);
+  writeFileSync(RESULTS, `${JSON.stringify(mergedResults(readResults(), { sync: doc }), null, 2)}\n`);
   writeSyncDocument();
   process.stderr.write('results: the sync part of bench/results.json; docs/performance.md updated from it\n');
 } else process.stderr.write('results: bench/results/ only (not the full size, or BENCH_NO_RESULTS)\n');

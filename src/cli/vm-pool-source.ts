@@ -20,8 +20,17 @@ export type GuestSource = () => Promise<readonly GuestReport[]>;
  */
 const VMPOOL_INFO_EXTENDED = ['one.vmpool.infoextended', [-2, -1, -1, -1]] as const;
 
-/** `vms`: `sync --vms`'s value, over the config's `observe.oned`; undefined when neither asks. */
-export function guestSource(config: Config, vms: string | undefined): GuestSource | undefined {
+/**
+ * `vms`: `sync --vms`'s value, over the config's `observe.oned`; undefined when neither asks.
+ * `reuse` (sync --follow): oned's pool is asked at most once per `ms` and the last answer used
+ * meanwhile, since a follow pass runs within a second of every change to the book and
+ * `one.vmpool.infoextended` makes oned build every VM's full body.
+ */
+export function guestSource(
+  config: Config,
+  vms: string | undefined,
+  reuse?: { readonly ms: number; readonly now: () => number },
+): GuestSource | undefined {
   if (vms === '-') {
     const { text } = loadOnevnetText('-', '--vms');
     return async () => readGuestReports(text, '--vms - (standard input)');
@@ -33,12 +42,13 @@ export function guestSource(config: Config, vms: string | undefined): GuestSourc
   if (file !== undefined)
     return async () => readGuestReports(loadOnevnetText(file, 'observe.oned.fromFile').text, file);
   const connection = config.oned!;
+  let last: { readonly at: number; readonly reports: readonly GuestReport[] } | undefined;
   return async () => {
+    if (reuse && last && reuse.now() - last.at < reuse.ms) return last.reports;
     const [method, params] = VMPOOL_INFO_EXTENDED;
     const pool = await callOned(onedClient(connection), method, params);
-    return readGuestReports(
-      typeof pool === 'string' ? pool : String(pool),
-      `${method} of oned at ${connection.endpoint}`,
-    );
+    const reports = readGuestReports(String(pool), `${method} of oned at ${connection.endpoint}`);
+    last = { at: reuse?.now() ?? 0, reports };
+    return reports;
   };
 }

@@ -30,10 +30,21 @@ export interface InterruptGuard {
    * passed its commit point (then said in one line). Puts the default handling back.
    */
   finish(code: number): number;
+  /**
+   * A command that goes on after reporting its writes (sync --follow, after each pass): from now
+   * a signal ends the process at once again, and one that came meanwhile (ignored while the
+   * report was due, or one that stopped a write) ends it here. Without this, a follow pass that
+   * wrote holds would leave SIGTERM ignored for good.
+   */
+  settled(): void;
 }
 
 /** For code run in-process (tests): writes get no signal, and nothing is installed. */
-export const NO_GUARD: InterruptGuard = { write: (_where, run) => run({}), finish: (code) => code };
+export const NO_GUARD: InterruptGuard = {
+  write: (_where, run) => run({}),
+  finish: (code) => code,
+  settled: () => {},
+};
 
 export interface GuardIo {
   readonly stderr: (text: string) => void;
@@ -46,14 +57,7 @@ export function installInterruptGuard(io: GuardIo): InterruptGuard {
   let writing = 0;
   let landed: string | undefined;
 
-  const onSignal = (signal: Interruption) => {
-    received ??= signal;
-    if (writing > 0) {
-      controller.abort(signal);
-      return;
-    }
-    // A write has landed: the command is reporting it; finish() adds the line and the code.
-    if (landed !== undefined) return;
+  const stopBeforeWrite = (signal: Interruption) => {
     const { line, code } = failureOf(
       interruption(
         signal,
@@ -62,6 +66,23 @@ export function installInterruptGuard(io: GuardIo): InterruptGuard {
     );
     io.stderr(`${line}\n`);
     io.exit(code);
+  };
+  const finishedLine = (signal: Interruption, where: string) =>
+    failureOf(
+      interruption(
+        signal,
+        `Interrupted by ${signal} once the write to the lease book ${where} had begun: it was finished and is in the book, as reported above`,
+      ),
+    );
+  const onSignal = (signal: Interruption) => {
+    received ??= signal;
+    if (writing > 0) {
+      controller.abort(signal);
+      return;
+    }
+    // A write has landed: the command is reporting it; finish() adds the line and the code.
+    if (landed !== undefined) return;
+    stopBeforeWrite(signal);
   };
   for (const signal of SIGNALS) process.on(signal, onSignal);
 
@@ -79,14 +100,17 @@ export function installInterruptGuard(io: GuardIo): InterruptGuard {
     finish(code) {
       for (const signal of SIGNALS) process.off(signal, onSignal);
       if (received === undefined || landed === undefined) return code;
-      const { line, code: signalCode } = failureOf(
-        interruption(
-          received,
-          `Interrupted by ${received} once the write to the lease book ${landed} had begun: it was finished and is in the book, as reported above`,
-        ),
-      );
+      const { line, code: signalCode } = finishedLine(received, landed);
       io.stderr(`${line}\n`);
       return signalCode;
+    },
+    settled() {
+      if (received !== undefined && landed !== undefined) {
+        const { line, code } = finishedLine(received, landed);
+        io.stderr(`${line}\n`);
+        io.exit(code);
+      } else if (received !== undefined) stopBeforeWrite(received);
+      landed = undefined;
     },
   };
 }

@@ -1,11 +1,17 @@
 /**
- * `sync --follow`: a pass whenever the book changes (its generation, polled twice a second: a
- * read is cheap, leases are decoded only when used), and a full pass every `intervalMs` whatever
+ * `sync --follow`: a pass whenever the book changes (its generation, polled four times a second:
+ * a read is cheap, leases are decoded only when used), and a full pass every `intervalMs` whatever
  * happens, which is what catches a record somebody deleted on the server or a server that came
- * back. A pass that could not reach a target is retried sooner. Runs until `signal` aborts.
+ * back. The pass after a change is a `change` pass (the caller may make it one that applies only
+ * what the change needs, change-pass.ts), the first one and the periodic ones are `full`. A pass
+ * that could not reach a target, or a change pass a target refused a change of (it planned from
+ * what the last pass read: somebody changed it since), brings the next full pass to `retryMs`.
+ * Runs until `signal` aborts.
  */
 import type { LeaseStore } from '../store/store.ts';
 import type { PassReport } from './sync-pass.ts';
+
+export type PassKind = 'full' | 'change';
 
 export interface FollowOptions {
   readonly intervalMs: number;
@@ -21,7 +27,7 @@ export interface FollowOptions {
 
 export async function follow(
   store: LeaseStore,
-  pass: () => Promise<PassReport>,
+  pass: (kind: PassKind) => Promise<PassReport>,
   options: FollowOptions,
 ): Promise<void> {
   let seenGeneration: number | undefined;
@@ -34,15 +40,19 @@ export async function follow(
       options.onError(error);
       due = options.now() + options.retryMs;
     }
-    if (generation !== undefined && (generation !== seenGeneration || options.now() >= due)) {
+    const dueNow = options.now() >= due;
+    if (generation !== undefined && (generation !== seenGeneration || dueNow)) {
+      const kind: PassKind = dueNow || seenGeneration === undefined ? 'full' : 'change';
       try {
-        const report = await pass();
+        const report = await pass(kind);
         // The book the pass planned from; when it wrote holds, the book after them (a change
         // made meanwhile by a driver action then waits for the periodic pass, rare enough).
         seenGeneration = report.held > 0 ? (await store.read()).generation : report.generation;
-        due =
-          options.now() +
-          (report.failures.length > 0 ? Math.min(options.retryMs, options.intervalMs) : options.intervalMs);
+        // A change the targets refused in a change pass: what it planned from is out of date.
+        const soon = report.failures.length > 0 || (kind === 'change' && somethingRefused(report));
+        const next = soon ? Math.min(options.retryMs, options.intervalMs) : options.intervalMs;
+        // A change pass leaves the periodic one where it was, or brings it closer after a failure.
+        due = kind === 'full' ? options.now() + next : Math.min(due, options.now() + next);
       } catch (error) {
         options.onError(error);
         due = options.now() + options.retryMs;
@@ -50,6 +60,14 @@ export async function follow(
     }
     await pause(options.pollMs, options.signal);
   }
+}
+
+function somethingRefused(report: PassReport): boolean {
+  const { dns, dhcp } = report.outcomes;
+  return (
+    Object.values(dns).some((said) => said.some((outcome) => outcome !== undefined && !outcome.applied)) ||
+    Object.values(dhcp).some((done) => done.put.includes(false) || done.remove.includes(false))
+  );
 }
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {

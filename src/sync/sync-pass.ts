@@ -8,17 +8,16 @@
 import type { Config } from '../core/config/config.ts';
 import type { SeenInUse } from '../core/book/holds.ts';
 import { type ErrorKind, IpamError } from '../core/errors.ts';
-import { desiredState } from '../core/sync/desired-state.ts';
+import { type DesiredState, desiredState } from '../core/sync/desired-state.ts';
 import { vmFacts } from '../core/book/vms.ts';
 import { plan } from '../core/sync/plan.ts';
 import { withProbeHolds } from '../core/sync/probe-answers.ts';
 import type { Observed, SyncPlan } from '../core/sync/sync-plan.ts';
 import type { PassOutcomes } from '../core/sync/tally-after.ts';
 import type { DhcpMode } from '../core/sync/target-health.ts';
-import type { DnsUpdateOutcome } from '../core/sync/target-records.ts';
 import type { LeaseStore } from '../store/store.ts';
-import { applyUpdates, readZone } from '../targets/dns/index.ts';
-import { applyDhcp, type DhcpApplied } from './apply-dhcp.ts';
+import { readZone } from '../targets/dns/index.ts';
+import { applyPlan } from './apply-plan.ts';
 import { probeFreeAddresses } from './probe.ts';
 import type { TargetClients } from './target-clients.ts';
 
@@ -28,6 +27,16 @@ export interface PassOptions {
   readonly now: () => number;
   /** Writes the holds (an audited change of the caller's); returns how many changed the book. */
   readonly hold: (seen: readonly SeenInUse[]) => Promise<number>;
+  /** Told what the pass read, planned and applied (sync --follow's next change pass starts from it). */
+  readonly remember?: (pass: PassMemory) => void;
+}
+
+export interface PassMemory {
+  readonly generation: number;
+  readonly desired: DesiredState;
+  readonly observed: Observed;
+  readonly planned: SyncPlan;
+  readonly outcomes: PassOutcomes;
 }
 
 /** A target (or one zone of it) this pass could not read or change, in one line. */
@@ -58,6 +67,22 @@ export interface PassReport {
   readonly finishedAt: number;
 }
 
+/** A failure in the report's words: its kind (exit-codes.ts) and its one line. */
+export function targetFailure(
+  target: string,
+  zone: string | undefined,
+  error: unknown,
+  observer?: true,
+): TargetFailure {
+  return {
+    target,
+    ...(observer ? { observer } : {}),
+    ...(zone === undefined ? {} : { zone }),
+    kind: error instanceof IpamError ? error.kind : 'internal',
+    message: error instanceof Error ? error.message : String(error),
+  };
+}
+
 export async function syncPass(
   store: LeaseStore,
   config: Config,
@@ -70,13 +95,7 @@ export async function syncPass(
   const desired = desiredState(book, config, { vms: vmFacts(book) });
   const failures: TargetFailure[] = [];
   const failed = (target: string, zone: string | undefined, error: unknown, observer?: true) =>
-    failures.push({
-      target,
-      ...(observer ? { observer } : {}),
-      ...(zone === undefined ? {} : { zone }),
-      kind: error instanceof IpamError ? error.kind : 'internal',
-      message: error instanceof Error ? error.message : String(error),
-    });
+    failures.push(targetFailure(target, zone, error, observer));
 
   // A dry run sends nothing, probes included; the probe runs while the targets are read and changed.
   const probing = options.dryRun ? undefined : probeFreeAddresses(book, config, options.now);
@@ -85,7 +104,7 @@ export async function syncPass(
     failed('(oned)', undefined, error, true);
     return undefined;
   });
-  const zones = await Promise.all(
+  const zonesRead = Promise.all(
     desired.zones.map(async ({ target, zone }) => {
       try {
         return { target, zone, records: await readZone(clients.dns(target), zone) };
@@ -96,7 +115,7 @@ export async function syncPass(
     }),
   );
   const dhcpModes: Record<string, DhcpMode> = {};
-  const dhcp = await Promise.all(
+  const dhcpRead = Promise.all(
     desired.dhcp.map(async ({ target }) => {
       try {
         const entries = await clients.kea(target).read();
@@ -109,7 +128,7 @@ export async function syncPass(
       }
     }),
   );
-  const guests = await guestsRead;
+  const [zones, dhcp, guests] = await Promise.all([zonesRead, dhcpRead, guestsRead]);
   const observed: Observed = {
     zones: zones.filter((z) => z !== undefined),
     dhcp: dhcp.filter((d) => d !== undefined),
@@ -126,28 +145,8 @@ export async function syncPass(
   };
   if (options.dryRun) return { ...report, outcomes: { dns: {}, dhcp: {} }, held: 0, finishedAt: options.now() };
 
-  const dnsOutcomes: Record<string, readonly DnsUpdateOutcome[]> = {};
-  const dhcpOutcomes: Record<string, DhcpApplied> = {};
-  await Promise.all([
-    ...planned.dns
-      .filter(({ updates }) => updates.length > 0)
-      .map(async ({ target, updates }) => {
-        // Kept as the server answers: when it fails partway, what it answered stays known.
-        const said: DnsUpdateOutcome[] = [];
-        dnsOutcomes[target] = said;
-        try {
-          await applyUpdates(clients.dns(target), updates, { onOutcome: (index, outcome) => (said[index] = outcome) });
-        } catch (error) {
-          failed(target, undefined, error);
-        }
-      }),
-    ...planned.dhcp.map(async (target) => {
-      const read = observed.dhcp.find((d) => d.target === target.target)?.entries ?? [];
-      dhcpOutcomes[target.target] = await applyDhcp(clients.kea(target.target), target, read, (error) =>
-        failed(target.target, undefined, error),
-      );
-    }),
-  ]);
+  const outcomes = await applyPlan(planned, observed, clients, (target, error) => failed(target, undefined, error));
+  options.remember?.({ generation: book.generation, desired, observed, planned, outcomes });
 
   // Awaited only now: candidates that stay silent (most) never delay a record.
   const withProbes = withProbeHolds(planned, (await probing) ?? [], options.now());
@@ -155,7 +154,7 @@ export async function syncPass(
   return {
     ...report,
     plan: withProbes,
-    outcomes: { dns: dnsOutcomes, dhcp: dhcpOutcomes },
+    outcomes,
     held,
     finishedAt: options.now(),
   };

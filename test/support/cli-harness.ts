@@ -22,6 +22,8 @@ import {
 export interface CliRun {
   readonly node?: NodeVersion;
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Exact stdin bytes; empty by default. */
+  readonly stdin?: string;
 }
 
 export interface CliSandbox extends DriverSandbox {
@@ -44,6 +46,7 @@ export function createCliSandbox(options: SandboxOptions = {}): CliSandbox {
     sandbox.runRaw('nebula-ipam', {
       args,
       ...(run.node ? { node: run.node } : {}),
+      ...(run.stdin === undefined ? {} : { stdin: run.stdin }),
       env: { ONE_LOCATION: sandbox.oneLocation, ...run.env },
     });
   return {

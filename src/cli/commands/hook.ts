@@ -11,6 +11,7 @@ import { decodeHookApiCall } from '../../oned/api-call-xml.ts';
 import { hookError } from '../../oned/hook-argument.ts';
 import { decodeHookVm } from '../../oned/vm-xml.ts';
 import { applyChange } from '../apply-change.ts';
+import { loadOnevnetText } from '../load-onevnet-text.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
@@ -21,15 +22,16 @@ const RENAME = 'one.vm.rename';
 export const hookCommand: Command = {
   name: 'hook',
   summary: 'OpenNebula hooks: record the VM id and name of each leased NIC address, follow renames',
-  usage: `Usage: nebula-ipam hook BASE64_VM_XML
-       nebula-ipam hook --call one.vm.rename BASE64_CALL_INFO
+  usage: `Usage: nebula-ipam hook BASE64_VM_XML | -
+       nebula-ipam hook --call one.vm.rename BASE64_CALL_INFO | -
 
 Run by OpenNebula's hook manager. A state hook passes the VM ($TEMPLATE): each address of its
 NIC, NIC_ALIAS and PCI (TYPE NIC) interfaces (IP, IP6, IP6_GLOBAL, IP6_ULA; the MAC when there
 is no IP) that the book leased for that interface gets the VM's id and name; addresses of
 interfaces it no longer has lose theirs, and a VM in DONE state loses them all. An API hook on
 one.vm.rename passes the call ($API): a rename that succeeded renames the VM's entries. The
-\`onehook create\` templates are in the README (VM names).
+\`onehook create\` templates are in the README (VM names). \`-\` reads the argument from
+standard input (the hook's ARGUMENTS_STDIN = yes).
 
   --call CALL   the API call the hook is for (its CALL): only one.vm.rename
 
@@ -41,10 +43,12 @@ ${exitCodeHelp([[0, 'recorded, or nothing to record'], [2, 'bad option or unknow
       { call: { type: 'string' } },
       { min: 1, max: 1, names: argumentName(args) },
     );
-    if (values.call === undefined) return stateHook(positionals[0]!, context);
-    if (values.call !== RENAME)
+    if (values.call !== undefined && values.call !== RENAME)
       throw usageError('hook', `--call ${shown(values.call)} is not followed; nebula-ipam follows ${RENAME} only`);
-    return renameHook(positionals[0]!, context);
+    // `-`: the hook manager passes it on standard input (ARGUMENTS_STDIN = yes), for a VM whose
+    // XML is more than one argument may hold (Linux: 128 KiB).
+    const argument = positionals[0] === '-' ? loadOnevnetText('-', 'hook').text : positionals[0]!;
+    return values.call === undefined ? stateHook(argument, context) : renameHook(argument, context);
   },
 };
 

@@ -9,9 +9,10 @@ import { type ErrorKind, IpamError } from '../../core/errors.ts';
 import { EXIT_CODES } from '../../core/exit-codes.ts';
 import { describeSync } from '../../core/sync/describe-sync.ts';
 import { tallyAfter } from '../../core/sync/tally-after.ts';
-import { follow } from '../../sync/follow.ts';
+import { changePass } from '../../sync/change-pass.ts';
+import { follow, type PassKind } from '../../sync/follow.ts';
 import { nextSyncState, readSyncState, syncStateFile, writeSyncState } from '../../sync/sync-state.ts';
-import { type PassReport, syncPass } from '../../sync/sync-pass.ts';
+import { type PassMemory, type PassReport, syncPass } from '../../sync/sync-pass.ts';
 import { targetClients } from '../../sync/target-clients.ts';
 import { applyChange } from '../apply-change.ts';
 import { parseCommandArgs, type Command, usageError } from '../command.ts';
@@ -22,7 +23,7 @@ import { requireBook } from '../require-book.ts';
 import { guestSource } from '../vm-pool-source.ts';
 
 const DEFAULT_INTERVAL_SECONDS = 60;
-const POLL_MS = 500;
+const POLL_MS = 250;
 const RETRY_MS = 5_000;
 
 export const syncCommand: Command = {
@@ -102,17 +103,26 @@ ${exitCodeHelp([
         `Cannot sync: the config ${config.source} names no targets and no pool probes, and observes nothing (observe.oned); see "DNS and DHCP" in the README`,
       );
     await requireBook(context);
-    const clients = targetClients(config, guestSource(config, values.vms));
+    const reuse = values.follow ? { ms: intervalSeconds * 1000, now: () => context.now().getTime() } : undefined;
+    const clients = targetClients(config, guestSource(config, values.vms, reuse));
     const stateFile = syncStateFile(context.env, context.driver);
+    // What the last pass of --follow read and did: its change passes plan from it.
+    let memory: PassMemory | undefined;
+    const passOptions = {
+      now: () => context.now().getTime(),
+      hold: (seen: readonly SeenInUse[]) => holdSeen(context, seen),
+      remember: (m: PassMemory) => {
+        memory = m;
+      },
+    };
     const pass = async (dryRun: boolean): Promise<PassReport> => {
-      const report = await syncPass(context.store(), config, clients, {
-        dryRun,
-        now: () => context.now().getTime(),
-        hold: (seen) => holdSeen(context, seen),
-      });
+      const report = await syncPass(context.store(), config, clients, { ...passOptions, dryRun });
       if (!dryRun) writeSyncState(stateFile, nextSyncState(readSyncState(stateFile), report));
       return report;
     };
+    // A change pass counts only what it touched: the state status shows stays the full pass's.
+    const followPass = (kind: PassKind) =>
+      kind === 'change' && memory ? changePass(context.store(), config, clients, memory, passOptions) : pass(false);
 
     if (!values.follow) {
       const report = await pass(values['dry-run'] === true);
@@ -127,14 +137,19 @@ ${exitCodeHelp([
     const stop = new AbortController();
     await follow(
       context.store(),
-      async () => {
-        const report = await pass(false);
-        const text = reportText(report, true);
-        if (text) context.stdout(`${context.now().toISOString()} ${text.replace(/\n(?!$)/g, `\n  `)}`);
-        const failed = failureLines(report);
-        const at = context.now().toISOString();
-        for (const line of failed.split('\n').filter(Boolean)) context.stderr(`${at} ${line}\n`);
-        return report;
+      async (kind) => {
+        try {
+          const report = await followPass(kind);
+          const text = reportText(report, true);
+          if (text) context.stdout(`${context.now().toISOString()} ${text.replace(/\n(?!$)/g, `\n  `)}`);
+          const failed = failureLines(report);
+          const at = context.now().toISOString();
+          for (const line of failed.split('\n').filter(Boolean)) context.stderr(`${at} ${line}\n`);
+          return report;
+        } finally {
+          // The pass's holds are written and reported: SIGTERM ends the service again (or now, if it came meanwhile).
+          context.interrupts.settled();
+        }
       },
       {
         intervalMs: intervalSeconds * 1000,

@@ -42,7 +42,7 @@ that user) can check: run as anyone else, verify says it did not.
   --json   one JSON document: { book, generation, config, ok, findings[] }; each finding has a
            "kind" and the values involved
 
-${exitCodeHelp([[0, 'no problem'], [1, 'problems found (listed)'], [2, 'bad option'], [7, "the book does not even decode (the decoder's message is the one finding)"], ...WRITES_BOOK])}`,
+${exitCodeHelp([[0, 'no problem'], [1, 'problems found (listed)'], [2, 'bad option'], [7, "the book does not even decode (the decoder's message is the one finding, and the one stderr line)"], ...WRITES_BOOK])}`,
   async run(args, context) {
     const { values } = parseCommandArgs(
       'verify',
@@ -69,15 +69,19 @@ ${exitCodeHelp([[0, 'no problem'], [1, 'problems found (listed)'], [2, 'bad opti
     const access = bookAccess(context, values.as);
     let book: Book | undefined;
     let findings: VerifyFinding[];
+    // The decoder's message, also the failure's one stderr line: a script or cron job that
+    // keeps only stderr learns why verify exited 7 (the table alone told only stdout).
+    let unreadable: string | undefined;
     try {
       book = await context.store().read();
       findings = [...access.findings, ...strayBooks(context), ...verifyBook(book, config), ...drift];
     } catch (error) {
       if (error instanceof IpamError && error.kind === 'store-io' && access.findings.length > 0)
         findings = [...access.findings];
-      else if (error instanceof IpamError && error.kind === 'store-corrupt')
+      else if (error instanceof IpamError && error.kind === 'store-corrupt') {
+        unreadable = error.message;
         findings = [...access.findings, { kind: 'book-unreadable', message: error.message }];
-      else throw error;
+      } else throw error;
     }
     const code = verifyExitCode(findings);
     if (context.json) {
@@ -93,6 +97,7 @@ ${exitCodeHelp([[0, 'no problem'], [1, 'problems found (listed)'], [2, 'bad opti
           findings,
         }),
       );
+      if (unreadable !== undefined) context.stderr(`${unreadable}\n`);
       return code;
     }
     const leases = book ? book.ranges.reduce((n, r) => n + r.leases.length, 0) : 0;
@@ -114,6 +119,7 @@ ${exitCodeHelp([[0, 'no problem'], [1, 'problems found (listed)'], [2, 'bad opti
       out += `\n${findings.length} problem${findings.length === 1 ? '' : 's'} found.\n`;
     }
     context.stdout(out);
+    if (unreadable !== undefined) context.stderr(`${unreadable}\n`);
     return code;
   },
 };

@@ -122,7 +122,7 @@ export function ipv6At(range: RangeRecord, index: bigint): bigint | undefined {
 }
 
 /** The MAC an EUI-64 interface id was made from (ff:fe in the middle, universal/local bit flipped). */
-function macOfEui64(iid: bigint): bigint | undefined {
+export function macOfEui64(iid: bigint): bigint | undefined {
   if (((iid >> 24n) & 0xffffn) !== 0xfffen) return undefined;
   const high = (iid >> 40n) ^ 0x020000n;
   return (high << 24n) | (iid & 0xffffffn);

@@ -11,7 +11,7 @@ import type { Book } from '../book/book.ts';
 import { compareVmAddresses, vmAddressText, vmsOf, type VmAddress } from '../book/vms.ts';
 import type { Change } from '../change.ts';
 import type { Config } from '../config/config.ts';
-import { locateAddress } from './locate-address.ts';
+import { locateAddress, macOfEui64, type Whereabouts } from './locate-address.ts';
 
 /** One network interface of the VM: a NIC, a NIC_ALIAS or a PCI device of TYPE NIC. */
 export interface SeenNic {
@@ -55,7 +55,10 @@ export function matchNics(book: Book, config: Config, vm: SeenVm): NicMatch {
           : [{ space: 'mac' as const, address: nic.mac }];
     for (const { space, address } of wanted) {
       const text = vmAddressText({ space, address });
-      const where = locateAddress(book, config, { space, value: address, text });
+      const where =
+        space === 'ipv6'
+          ? locateIPv6(book, config, address, text)
+          : locateAddress(book, config, { space, value: address, text });
       if (where.kind !== 'leased') {
         skipped.push({ address: text, why: 'not leased in the book' });
         continue;
@@ -72,6 +75,22 @@ export function matchNics(book: Book, config: Config, vm: SeenVm): NicMatch {
     }
   }
   return { entries: entries.sort(compareVmAddresses), skipped };
+}
+
+/**
+ * An IPv6 address of a NIC where the book leases it: a static or SLAAC global address as
+ * locateAddress finds it, or a SLAAC ULA address (IP6_ULA), which is the ULA /64 of a range
+ * with ULA_PREFIX plus the EUI-64 of the lease's MAC (oned's AddressRange: both SLAAC addresses
+ * come from the one MAC).
+ */
+function locateIPv6(book: Book, config: Config, address: bigint, text: string): Whereabouts {
+  const where = locateAddress(book, config, { space: 'ipv6', value: address, text });
+  if (where.kind === 'leased') return where;
+  const mac = macOfEui64(address & ((1n << 64n) - 1n));
+  if (mac === undefined) return where;
+  const byMac = locateAddress(book, config, { space: 'mac', value: mac, text: formatMac(mac) });
+  const ula = byMac.kind === 'leased' ? byMac.range.ulaPrefix : undefined;
+  return ula !== undefined && ula >> 64n === address >> 64n ? byMac : where;
 }
 
 export function recordVm(book: Book, config: Config, vm: SeenVm): Change<NicMatch> {

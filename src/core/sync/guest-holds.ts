@@ -1,8 +1,8 @@
 /**
- * What the guest agents' reports (`GUEST_IP_ADDRESSES` of `onevm list -x --extended`) mean for
- * the book: an address a VM's guest uses that is free in a range or a pool is held, so nothing
- * hands it out, whether or not it is one of the VM's own NICs (a NIC address the book does not
- * lease is a lease the book lost). An address the book leases, and one outside every pool, the
+ * What oned's VM pool (`one.vmpool.infoextended`) means for the book: an address a VM's guest
+ * agent reports (`GUEST_IP_ADDRESSES`) that is free in a range or a pool is held, so nothing
+ * hands it out, whether or not it is one of the VM's own NICs; so is a NIC's address the book
+ * does not lease (a lease the book lost, or another driver's), reported or not. An address the book leases, and one outside every pool, the
  * gateway and the like, give nothing (`foreign-use.ts`). Nothing is ever freed because of a
  * report. Pure.
  */
@@ -27,21 +27,24 @@ export interface GuestReport {
 
 export function guestHolds(book: Book, config: Config, reports: readonly GuestReport[]): Omit<SyncHold, 'seenAt'>[] {
   const holds: Omit<SyncHold, 'seenAt'>[] = [];
+  const hold = (family: Family, address: bigint, reason: string) => {
+    const use = foreignUse(book, config, family, address);
+    // As for a foreign record: free in a range or a pool, or in a range's carved subnet.
+    if (use.kind === 'hold' || use.kind === 'carved')
+      holds.push({ family, address, pool: use.pool, source: 'vm', reason });
+  };
   for (const vm of reports) {
-    const own = new Set(vm.nics.map((a) => `${a.family}/${a.address}`));
-    for (const { family, address } of vm.guest) {
-      const use = foreignUse(book, config, family, address);
-      // As for a foreign record: free in a range or a pool, or in a range's carved subnet.
-      if (use.kind !== 'hold' && use.kind !== 'carved') continue;
-      const nic = own.has(`${family}/${address}`) ? " (its NIC's address, which the book does not lease)" : '';
-      holds.push({
-        family,
-        address,
-        pool: use.pool,
-        source: 'vm',
-        reason: `guest agent of VM ${vm.id} (${vm.name}) reports it${nic}`,
-      });
+    const key = (a: GuestAddress) => `${a.family}/${a.address}`;
+    const own = new Set(vm.nics.map(key));
+    const reported = new Set(vm.guest.map(key));
+    for (const a of vm.guest) {
+      const nic = own.has(key(a)) ? " (its NIC's address, which the book does not lease)" : '';
+      hold(a.family, a.address, `guest agent of VM ${vm.id} (${vm.name}) reports it${nic}`);
     }
+    // oned's own record that the VM has it: a lease the book lost, or another driver's.
+    for (const a of vm.nics)
+      if (!reported.has(key(a)))
+        hold(a.family, a.address, `VM ${vm.id} (${vm.name}) has it on a NIC, which the book does not lease`);
   }
   return holds;
 }

@@ -79,6 +79,8 @@ export function claimedRecord(record: DnsRecord, claimed: ReadonlySet<string>): 
 
 /** RFC 5952 text for an IPv6 address, the dotted quad for IPv4; other text as it is. */
 export function canonicalAddress(text: string): string {
+  // The parser takes only the canonical dotted quad (no leading zeros): it is its own text.
+  if (FAMILIES.ipv4.parse(text) !== undefined) return text;
   for (const family of ['ipv4', 'ipv6'] as const) {
     const value = FAMILIES[family].parse(text);
     if (value !== undefined) return FAMILIES[family].format(value);

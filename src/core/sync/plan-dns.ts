@@ -68,21 +68,33 @@ export function planZone(want: DesiredZone, records: readonly DnsRecord[], conte
   for (const name of wanted.keys()) if (registeredName(prefix, name) === undefined) names.add(name);
   for (const [name, at] of byName) {
     const base = registeredName(prefix, name);
-    if (base !== undefined && at.some((r) => r.type === 'TXT' && markOf(r)?.owner === owner)) names.add(base);
+    if (base !== undefined && !names.has(base) && at.some((r) => r.type === 'TXT' && markOf(r)?.owner === owner))
+      names.add(base);
   }
   const taken = new Set<string>();
   const ours = new Set<DnsRecord>();
   for (const name of [...names].sort()) {
     const at = byName.get(name) ?? [];
-    const txt = (byName.get(registryName(prefix, name)) ?? []).filter((r) => r.type === 'TXT');
+    const registry = byName.get(registryName(prefix, name)) ?? [];
+    const wantedHere = wanted.get(name) ?? [];
+    const wantedAtRegistry = wanted.get(registryName(prefix, name)) ?? [];
+    // The name exactly as the book wants it (each pass over a zone in step finds most so): its
+    // records and marks are ours and in place, which the full look below would conclude too.
+    if (at.length > 0 && sameRecords(at, wantedHere) && sameRecords(registry, wantedAtRegistry)) {
+      for (const r of at) ours.add(r);
+      for (const r of registry) ours.add(r);
+      result.desired += at.length;
+      result.inPlace += at.length;
+      continue;
+    }
+    const txt = registry.filter((r) => r.type === 'TXT');
     const marks = txt.filter((r) => markOf(r)?.owner === owner);
     const others = [...new Set(txt.flatMap((r) => markOf(r)?.owner ?? []).filter((o) => o !== owner))].sort();
     const claimed = claimedAddresses(marks, markOf);
     const mine = at.filter((r) => isAddressRecord(r) && claimedRecord(r, claimed));
     for (const r of [...mine, ...marks]) ours.add(r);
-    const wantedHere = wanted.get(name) ?? [];
     const wantedRecords = wantedHere.filter(isAddressRecord);
-    const wantedMarks = (wanted.get(registryName(prefix, name)) ?? []).filter((r) => r.type === 'TXT');
+    const wantedMarks = wantedAtRegistry.filter((r) => r.type === 'TXT');
     result.desired += wantedRecords.length;
 
     if (marks.length === 0 || others.length > 0) {
@@ -175,6 +187,20 @@ export function planZone(want: DesiredZone, records: readonly DnsRecord[], conte
     }
   }
   return result;
+}
+
+/**
+ * The same records, in any order (name, type, data and TTL). Only address records are wanted at
+ * a name and only our marks at its registry name, so `have` equal to `want` is a name in step.
+ */
+function sameRecords(have: readonly DnsRecord[], want: readonly DnsRecord[]): boolean {
+  if (have.length !== want.length) return false;
+  if (have.length === 1) return keyOf(have[0]!) === keyOf(want[0]!);
+  const wanted = want.map(keyOf).sort();
+  return have
+    .map(keyOf)
+    .sort()
+    .every((key, i) => key === wanted[i]);
 }
 
 function groupByName(records: readonly DnsRecord[]): Map<string, DnsRecord[]> {

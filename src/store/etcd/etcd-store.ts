@@ -86,6 +86,8 @@ export interface EtcdStoreOptions {
   readonly now?: () => Date;
   /** Test hook (test-hooks.ts): told after each update how many conflicts it met. */
   readonly onUpdated?: (retries: number) => void;
+  /** The audit keys kept at most (default AUDIT_MAX_KEYS); tests give a small one. */
+  readonly auditMaxKeys?: number;
 }
 
 /** etcd's defaults: --max-txn-ops 128, --max-request-bytes 1.5 MiB (a transaction's encoded size). */
@@ -98,11 +100,21 @@ export const COMPACT_EVERY = 10;
 export const RETAINED_REVISIONS = 10;
 /**
  * Audit keys are kept as long as the file book's log is (packaging/nebula-ipam.logrotate:
- * weekly, rotate 26): 26 weeks. Every COMPACT_EVERY-th write deletes up to AUDIT_PRUNE_KEYS of
- * the oldest keys past that, more than the writes in between add, so the keys stay bounded.
+ * weekly, rotate 26): 26 weeks, and, as that log is also capped in size (maxsize 100M), no more
+ * than AUDIT_MAX_KEYS of them however young. Every COMPACT_EVERY-th write deletes up to
+ * AUDIT_PRUNE_KEYS of the oldest keys past either bound, more than the writes in between add,
+ * so the keys stay bounded.
  */
 export const AUDIT_RETENTION_MS = 26 * 7 * 86_400_000;
-const AUDIT_PRUNE_KEYS = 64;
+export const AUDIT_PRUNE_KEYS = 64;
+/**
+ * A key is one write's records: a driver action's one record, and the database grows by about
+ * 0.5 KB a write for it (README, etcd backend, measured). 100 000 keys are then ~50 MB, under 3 % of
+ * etcd's default 2 GiB --quota-backend-bytes, so a busy front-end's audit never crowds out the
+ * book (a write touching many spans, like an import, keeps more in its one key, and is rare).
+ * At one write a minute, 100 000 keys are ten weeks; fewer writes reach 26 weeks first.
+ */
+export const AUDIT_MAX_KEYS = 100_000;
 
 /** A planned write: its new values, its commit point and receipt, and what it no longer needs. */
 interface Plan {
@@ -654,8 +666,10 @@ export class EtcdStore implements LeaseStore {
 
   /**
    * The oldest audit keys (by create revision: commit order) whose records are all older than
-   * AUDIT_RETENTION_MS, deleted; the first one still young ends the batch. Never a failure of
-   * the write that just landed: a prune etcd refuses is left for the next one.
+   * AUDIT_RETENTION_MS, deleted; the first one still young ends the batch. And the oldest beyond
+   * the count bound, young or not (the range's count is every audit key, not only those it
+   * returns). Never a failure of the write that just landed: a prune etcd refuses is left for
+   * the next one.
    */
   private async pruneAudit(generation: number): Promise<void> {
     if (generation % COMPACT_EVERY !== 0) return;
@@ -667,11 +681,13 @@ export class EtcdStore implements LeaseStore {
         sort: { target: 'CREATE', order: 'ASCEND' },
         limit: AUDIT_PRUNE_KEYS,
       });
+      const beyondBound = oldest.count - (this.options.auditMaxKeys ?? AUDIT_MAX_KEYS);
       const expired: string[] = [];
       for (const kv of oldest.kvs) {
         const latest = latestTime(auditRecordsOf(kv.value));
-        // A key whose time cannot be read is kept: nothing is deleted on a guess.
-        if (latest === undefined || Date.parse(latest) >= cutoff) break;
+        // A key whose time cannot be read is kept by age: nothing is deleted on a guess.
+        const old = latest !== undefined && Date.parse(latest) < cutoff;
+        if (!old && expired.length >= beyondBound) break;
         expired.push(kv.key);
       }
       if (expired.length > 0)

@@ -19,7 +19,6 @@ import { openRegularFile } from '../../access/regular-file.ts';
 import { giveFd, storeOwner } from './ownership.ts';
 import type { AuditLog } from '../store.ts';
 import type { AuditRecord } from '../../core/change.ts';
-import { latestTime } from '../audit-order.ts';
 
 /** `book`: the book's real path (`store/file/book-path.ts`); the log lives beside the real file. */
 export function auditPath(book: string): string {
@@ -82,8 +81,14 @@ function warn(line: string): void {
   }
 }
 
-/** The tail read for the latest time: dozens of records, at the cost of one small read. */
-const TAIL_BYTES = 16 * 1024;
+/** The tail read for the latest time: a score of records, at the cost of one small read. */
+const TAIL_BYTES = 4096;
+/**
+ * A record's time as this release writes it (toISOString: fixed width, so text order is time
+ * order), found without parsing each line: a quote inside a string value is escaped, so
+ * `"time":"` after `{` or `,` is a record's own field.
+ */
+const RECORD_TIME = /[{,]"time":"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)"/g;
 
 /**
  * The latest time among the last records of the book's log (store/audit-order.ts), or undefined
@@ -107,13 +112,11 @@ export function latestLogged(book: string): string | undefined {
         if (n === 0) break;
         read += n;
       }
-      // The first line of the tail may be cut: it does not parse, and is skipped.
-      const records = tail
-        .subarray(0, read)
-        .toString('utf8')
-        .split('\n')
-        .flatMap((line) => parseAuditLine(line) ?? []);
-      return latestTime(records);
+      // A record cut at the tail's start gives its time whole or not at all.
+      let latest: string | undefined;
+      for (const [, time] of tail.subarray(0, read).toString('utf8').matchAll(RECORD_TIME))
+        if (latest === undefined || time! > latest) latest = time;
+      return latest;
     } finally {
       fs.closeSync(fd);
     }

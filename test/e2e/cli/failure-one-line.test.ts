@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { createCliSandbox, expectCliFailure } from '../../support/cli-harness.ts';
 import { freeDnsPort } from '../../support/dns-server-process.ts';
 import type { DnsTestServer } from '../../support/dns-test-server.ts';
+import { expectCliFailureLine } from '../../support/sync-dns-scenarios.ts';
 import { createSyncSandbox } from '../../support/sync-sandbox.ts';
 
 const POOLS = [{ name: 'p', network: '10.9.0.0/16', subnetPrefix: 24 }];
@@ -31,6 +32,25 @@ test('failing commands print exactly one stderr line, naming the value', () => {
     expectCliFailure(s.cli(['leases']), 5, [s.bookPath, 'no lease book there']);
     fs.rmSync(s.configPath!);
     expectCliFailure(s.cli(['status']), 5, [s.configPath!, 'no such file']);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('verify on a book that does not decode: its table on stdout, and one stderr line naming the book, exit 7', () => {
+  const s = createCliSandbox({ config: { pools: POOLS } });
+  try {
+    s.register({ IPAM_POOL: 'p', SIZE: '10' });
+    fs.writeFileSync(s.bookPath, '{"garbage');
+    const table = s.cli(['verify']);
+    expectCliFailureLine(table, 7, [s.bookPath, 'not valid JSON']);
+    assert.match(table.stdout, /^book unreadable\s+-\s+Cannot read the lease book /m);
+    const json = s.cli(['verify', '--json']);
+    expectCliFailureLine(json, 7, [s.bookPath, 'not valid JSON']);
+    assert.deepEqual(
+      (JSON.parse(json.stdout) as { findings: { kind: string }[] }).findings.map((f) => f.kind),
+      ['book-unreadable'],
+    );
   } finally {
     s.cleanup();
   }

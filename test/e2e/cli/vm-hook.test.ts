@@ -170,3 +170,27 @@ test('show RANGE lists the holds on its addresses (address, source, since, reaso
     sandbox.cleanup();
   }
 });
+
+test('`hook -` reads the argument on standard input (ARGUMENTS_STDIN = yes): a VM too big for one argument', () => {
+  const { sandbox, ip, mac } = sandboxWithLeases();
+  try {
+    // A long-lived VM: its XML carries every history record; past 128 KiB (Linux's MAX_ARG_STRLEN) it is no argument.
+    const history = '<HISTORY><OID>7</OID><SEQ>1</SEQ><HOSTNAME>kvm2</HOSTNAME></HISTORY>'.repeat(3000);
+    const xml = vmXml({ id: 7, name: 'old-timer', state: 3, nics: [nicAttrs(0, { IP: ip, MAC: mac })] }).replace(
+      '</HISTORY_RECORDS>',
+      `${history}</HISTORY_RECORDS>`,
+    );
+    const argument = hookArgument(xml);
+    assert.ok(argument.length > 128 * 1024, `${argument.length} bytes`);
+    assert.equal(expectOk(sandbox.cli(['hook', '-'], { stdin: argument })), `VM 7 old-timer: ${ip}\n`);
+    assert.equal(
+      expectOk(
+        sandbox.cli(['hook', '--call', 'one.vm.rename', '-'], { stdin: hookArgument(renameCallInfoXml(7, 'veteran')) }),
+      ),
+      'VM 7 renamed veteran: 1 address(es)\n',
+    );
+    expectCliFailure(sandbox.cli(['hook', '-'], { stdin: '' }), 3, ['not base64']);
+  } finally {
+    sandbox.cleanup();
+  }
+});

@@ -54,6 +54,9 @@ test('get_address never returns a held address, also when it is the only free on
     // conflict (exit 5), as for any address that is taken.
     expectFailure(allocate, 5, ['Cannot allocate 10.0.0.11', 'held', REASON, 'nebula-ipam hold release 10.0.0.11']);
     assert.equal(allocate.stderr.trim().split('\n').length, 1, allocate.stderr);
+    // The very code and shape of an address in use (exit-codes.ts: conflict; oned reads only the status).
+    const inUse = sandbox.run('allocate_address', ar.allocateXml(0n));
+    expectFailure(inUse, allocate.code, ['Cannot allocate 10.0.0.10', 'leased to OpenNebula']);
     // The hold survived the actions' writes.
     assert.match(fs.readFileSync(sandbox.bookPath, 'utf8').split('\n')[0]!, /"holds":\[\{"ip":"10\.0\.0\.11"/);
   });

@@ -7,8 +7,8 @@
  * `sync --vms FILE|-`). Through the built bundle, as a separate process.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startBind } from '../../support/bind-server.ts';
@@ -17,12 +17,15 @@ import { expectReply } from '../../support/driver-assert.ts';
 import { REPO_ROOT } from '../../support/driver-harness.ts';
 import { type FakeOned, runCli, startFakeOned } from '../../support/fake-oned.ts';
 import { createSyncSandbox } from '../../support/sync-sandbox.ts';
+import { closedPort } from '../../support/closed-port.ts';
 
 const FIXTURE = path.join(REPO_ROOT, 'test/fixtures/onevm/list-extended.xml');
 const POOL_XML = fs.readFileSync(FIXTURE, 'utf8');
 /** A password with every character XML-RPC must escape: it reaches oned as written only if escaped. */
 const SESSION = 'oneadmin:pa&ss<w>rd';
 const HELD = [
+  ['10.0.0.11', 'lan', 'vm', 'VM 44 (no-agent) has it on a NIC, which the book does not lease'],
+  ['10.0.0.12', 'lan', 'vm', 'VM 45 (router) has it on a NIC, which the book does not lease'],
   ['10.0.0.13', 'lan', 'vm', 'guest agent of VM 42 (web-1) reports it'],
   [
     '10.0.0.15',
@@ -85,7 +88,7 @@ test("guest-agent addresses in oned's VM pool become holds; get_address skips th
     const pass = await runCli(sandbox, ['sync']);
     assert.equal(pass.code, 0, pass.stdout + pass.stderr);
     assert.deepEqual(failureLines(pass.stderr), []);
-    assert.match(pass.stdout, /Held 2 addresses seen in use outside the book/);
+    assert.match(pass.stdout, /Held 4 addresses seen in use outside the book/);
     // What oned was asked: every VM not DONE, with the session exactly as the auth file holds it.
     assert.deepEqual(
       oned.calls.map((c) => [c.method, ...c.params]),
@@ -98,7 +101,7 @@ test("guest-agent addresses in oned's VM pool become holds; get_address skips th
     assert.deepEqual(
       holdsOf(sandbox),
       HELD,
-      "VM 42's own lease, link-local and outside addresses, VM 45's gateway are not held",
+      "VM 42's own lease, link-local and outside addresses, the gateway VM 45 reports are not held",
     );
 
     const handed: string[] = [];
@@ -109,25 +112,16 @@ test("guest-agent addresses in oned's VM pool become holds; get_address skips th
       handed.push(ip);
       ar.noteLeased(ar.indexOf(ip));
     }
-    assert.deepEqual(handed, ['10.0.0.11', '10.0.0.12', '10.0.0.14', '10.0.0.16', '10.0.0.17']);
+    assert.deepEqual(handed, ['10.0.0.14', '10.0.0.16', '10.0.0.17']);
 
     oned.answer('one.vmpool.infoextended', { ok: '<VM_POOL></VM_POOL>' });
     const again = await runCli(sandbox, ['sync']);
     assert.equal(again.code, 0, again.stdout + again.stderr);
-    assert.equal(holdsOf(sandbox).length, 2, 'holds stay until the operator releases them');
+    assert.equal(holdsOf(sandbox).length, 4, 'holds stay until the operator releases them');
   } finally {
     sandbox.cleanup();
   }
 });
-
-/** A port nothing listens on: one the kernel handed out and that was closed again. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 test('oned down, a refused login, a fault, a hang, nonsense, or a bad auth file: one stderr line, the right exit code, the book untouched', async () => {
   const { sandbox, authFile } = sandboxWith({ oned: true }, { timeoutMs: 500 });
@@ -240,21 +234,21 @@ test('the VM pool from a file: observe.oned.fromFile each pass, sync --vms FILE 
     oned.calls.length = 0;
     const fromFile = await runCli(sandbox, ['sync']);
     assert.equal(fromFile.code, 0, fromFile.stdout + fromFile.stderr);
-    // The NIC of VM 42 is not leased here: held too, as its NIC's address.
-    assert.equal(holdsOf(sandbox).length, 3);
+    // Nothing is leased here: VM 42's NIC is held too, beside the other VMs' NICs and guest reports.
+    assert.equal(holdsOf(sandbox).length, 5);
     assert.deepEqual(oned.calls, [], 'fromFile never calls oned');
-    for (const address of ['10.0.0.10', '10.0.0.13', '10.0.0.15'])
+    for (const address of ['10.0.0.10', '10.0.0.11', '10.0.0.12', '10.0.0.13', '10.0.0.15'])
       assert.equal(sandbox.cli(['hold', 'release', address]).code, 0);
 
     const viaOption = await runCli(sandbox, ['sync', '--vms', FIXTURE]);
     assert.equal(viaOption.code, 0, viaOption.stdout + viaOption.stderr);
-    assert.equal(holdsOf(sandbox).length, 3);
-    for (const address of ['10.0.0.10', '10.0.0.13', '10.0.0.15'])
+    assert.equal(holdsOf(sandbox).length, 5);
+    for (const address of ['10.0.0.10', '10.0.0.11', '10.0.0.12', '10.0.0.13', '10.0.0.15'])
       assert.equal(sandbox.cli(['hold', 'release', address]).code, 0);
 
     const viaStdin = await runCli(sandbox, ['sync', '--vms', '-'], { stdin: POOL_XML });
     assert.equal(viaStdin.code, 0, viaStdin.stdout + viaStdin.stderr);
-    assert.equal(holdsOf(sandbox).length, 3);
+    assert.equal(holdsOf(sandbox).length, 5);
 
     const bad = await runCli(sandbox, ['sync', '--vms', '-'], { stdin: 'not xml' });
     assert.equal(bad.code, 8, bad.stdout + bad.stderr);
@@ -299,3 +293,40 @@ test('oned down blocks no target: the DNS records are put in the same pass (real
     await server.stop();
   }
 });
+
+test('sync --follow still ends on SIGTERM after a pass held what oned reports (exit 143)', async () => {
+  const { sandbox } = sandboxWith({ oned: true });
+  sandbox.register({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '8' });
+  oned.answer('one.vmpool.infoextended', { ok: POOL_XML });
+  const child = spawn(sandbox.program, ['sync', '--follow', '--interval', '3600'], {
+    cwd: sandbox.dir,
+    env: sandbox.env(),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (part: Buffer) => (stderr += part.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? (signal === 'SIGTERM' ? 143 : null))),
+  );
+  try {
+    await until(() => holdsOf(sandbox).some(([a]) => a === '10.0.0.13'), 'the first pass holds what VM 42 reports');
+    // Before the fix, a pass that wrote holds left SIGTERM ignored for good (the unit's stop hung).
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const code = await exited;
+    clearTimeout(killer);
+    assert.equal(code, 143, stderr);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    sandbox.cleanup();
+  }
+});
+
+/** Waits for `done`, at most 100 checks 200 ms apart; fails naming `what`. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (done()) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  assert.fail(`timed out waiting until ${what}`);
+}

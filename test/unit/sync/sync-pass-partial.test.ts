@@ -6,18 +6,16 @@
  * connection on the second.
  */
 import assert from 'node:assert/strict';
-import * as net from 'node:net';
 import { test } from 'node:test';
 import { describeSync } from '../../../src/core/sync/describe-sync.ts';
 import { tallyAfter } from '../../../src/core/sync/tally-after.ts';
 import { MemoryStore } from '../../../src/store/memory/memory-store.ts';
 import { syncPass } from '../../../src/sync/sync-pass.ts';
 import { OPCODE } from '../../../src/targets/dns/wire-header.ts';
-import { type DecodedMessage, decodeMessage, encodeMessage } from '../../../src/targets/dns/wire-message.ts';
+import { type DecodedMessage, encodeMessage } from '../../../src/targets/dns/wire-message.ts';
 import { CLASS, TYPE } from '../../../src/targets/dns/wire-rdata.ts';
+import { framed, scriptedDnsServer } from '../../support/scripted-dns-server.ts';
 import { book, ip, lease, range, syncConfig } from '../../support/sync-fixtures.ts';
-
-const framed = (message: Buffer) => Buffer.concat([Buffer.from([message.length >> 8, message.length & 255]), message]);
 
 function reply(request: DecodedMessage, rcode: number, answers: DecodedMessage['answers'] = []): Buffer {
   return encodeMessage({
@@ -32,42 +30,31 @@ function reply(request: DecodedMessage, rcode: number, answers: DecodedMessage['
 /** AXFR of any zone: its SOA twice (an empty zone); UPDATE: NOERROR to the first message, a drop on the next. */
 async function scriptedServer(): Promise<{ port: number; updates: () => number; close: () => Promise<void> }> {
   let updates = 0;
-  const server = net.createServer((socket) => {
-    let buffered = Buffer.alloc(0);
-    socket.on('data', (chunk) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
-        const request = decodeMessage(buffered.subarray(2, 2 + buffered.readUInt16BE(0)));
-        buffered = buffered.subarray(2 + buffered.readUInt16BE(0));
-        const question = request.questions[0]!;
-        if (request.header.opcode !== OPCODE.update && question.type === TYPE.AXFR) {
-          const soa = {
-            name: question.name,
-            type: TYPE.SOA,
-            class: CLASS.IN,
-            ttl: 60,
-            data: {
-              kind: 'soa' as const,
-              mname: `ns1.${question.name}`,
-              rname: `admin.${question.name}`,
-              serial: 1,
-              refresh: 60,
-              retry: 60,
-              expire: 600,
-              minimum: 60,
-            },
-            offset: 0,
-          };
-          socket.write(framed(reply(request, 0, [soa, soa])));
-        } else if (++updates === 1) socket.write(framed(reply(request, 0)));
-        else socket.destroy();
-      }
-    });
-    socket.on('error', () => {});
+  const server = await scriptedDnsServer((request, socket) => {
+    const question = request.questions[0]!;
+    if (request.header.opcode !== OPCODE.update && question.type === TYPE.AXFR) {
+      const soa = {
+        name: question.name,
+        type: TYPE.SOA,
+        class: CLASS.IN,
+        ttl: 60,
+        data: {
+          kind: 'soa' as const,
+          mname: `ns1.${question.name}`,
+          rname: `admin.${question.name}`,
+          serial: 1,
+          refresh: 60,
+          retry: 60,
+          expire: 600,
+          minimum: 60,
+        },
+        offset: 0,
+      };
+      socket.write(framed(reply(request, 0, [soa, soa])));
+    } else if (++updates === 1) socket.write(framed(reply(request, 0)));
+    else socket.destroy();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  return { port, updates: () => updates, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return { ...server, updates: () => updates };
 }
 
 test('a connection dropped midway through a pass: the answered zone counts as applied, the rest not confirmed', async (t) => {

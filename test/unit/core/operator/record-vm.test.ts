@@ -33,10 +33,12 @@ function allocate(book: Book, range: RangeRecord, index: bigint): Book {
   if (range.ip6 !== undefined) ar.IP6 = FAMILIES.ipv6.format(range.ip6);
   if (range.mac !== undefined) ar.MAC = formatMac(range.mac);
   if (range.globalPrefix !== undefined) ar.GLOBAL_PREFIX = FAMILIES.ipv6.format(range.globalPrefix);
+  if (range.ulaPrefix !== undefined) ar.ULA_PREFIX = FAMILIES.ipv6.format(range.ulaPrefix);
   const fields = [
     range.mac === undefined ? '' : `<MAC>${formatMac(range.mac + index)}</MAC>`,
     range.ip === undefined ? '' : `<IP>${FAMILIES.ipv4.format(range.ip + index)}</IP>`,
     range.globalPrefix === undefined ? '' : '<IP6_GLOBAL>0</IP6_GLOBAL>',
+    range.ulaPrefix === undefined ? '' : '<IP6_ULA>0</IP6_ULA>',
     range.type === 'IP6_STATIC' ? '<IP6>0</IP6>' : '',
   ].join('');
   const inner = Object.keys(ar)
@@ -58,7 +60,7 @@ function fourRanges() {
     { TYPE: 'IP4', SIZE: '10', MAC: '02:00:0a:14:00:03' },
     { TYPE: 'ETHER', SIZE: '4', MAC: '02:00:c0:ff:ee:05' },
     { TYPE: 'IP6_STATIC', SIZE: '4', MAC: '02:00:0e:50:4c:f0', IPAM_POOL6: 'public6' },
-    { TYPE: 'IP4_6', SIZE: '4', MAC: '02:00:0a:14:01:05', IPAM_POOL6: 'public6' },
+    { TYPE: 'IP4_6', SIZE: '4', MAC: '02:00:0a:14:01:05', IPAM_POOL6: 'public6', ULA_PREFIX: 'fd00:1234:5678:9abc::' },
   ].map((ar) => {
     const r = registered(book, config, ar);
     book = r.book;
@@ -70,6 +72,10 @@ function fourRanges() {
     ip: range.ip === undefined ? undefined : FAMILIES.ipv4.format(range.ip + i),
     ip6: ipv6At(range, i) === undefined ? undefined : FAMILIES.ipv6.format(ipv6At(range, i)!),
     mac: formatMac(range.mac! + i),
+    ula:
+      range.ulaPrefix === undefined
+        ? undefined
+        : FAMILIES.ipv6.format(ipv6At({ ...range, globalPrefix: range.ulaPrefix }, i)!),
   });
   return {
     book,
@@ -99,16 +105,16 @@ const texts = (entries: readonly { space: string; address: bigint }[]) =>
   entries.map((e) => vmAddressText(e as Parameters<typeof vmAddressText>[0]));
 
 describe('matchNics', () => {
-  it('matches NIC, NIC_ALIAS and PCI interfaces by address, IPv4 and IPv6 (static and SLAAC), and an ETHER NIC by its MAC', () => {
+  it('matches NIC, NIC_ALIAS and PCI interfaces by address, IPv4 and IPv6 (static, SLAAC global and ULA), and an ETHER NIC by its MAC', () => {
     const { book, ip4, ether, static6, dual } = fourRanges();
     const seen = vm([nicAttrs(0, { IP: ip4.ip!, MAC: ip4.mac }), nicAttrs(1, { MAC: ether.mac })], {
       aliases: [aliasAttrs(3, 0, 0, { IP6: static6.ip6!, MAC: static6.mac })],
-      pcis: [pciAttrs(4, { IP: dual.ip!, IP6_GLOBAL: dual.ip6!, MAC: dual.mac }), pciAttrs(5)],
+      pcis: [pciAttrs(4, { IP: dual.ip!, IP6_GLOBAL: dual.ip6!, IP6_ULA: dual.ula!, MAC: dual.mac }), pciAttrs(5)],
     });
     const match = matchNics(book, config, seen);
     assert.deepEqual(
       texts(match.entries),
-      [ip4.ip, dual.ip, static6.ip6, dual.ip6, ether.mac],
+      [ip4.ip, dual.ip, static6.ip6, dual.ip6, dual.ula, ether.mac],
       'in book order: IPv4, IPv6, MAC',
     );
     assert.deepEqual(match.skipped, []);

@@ -18,7 +18,7 @@ test('GUEST_IP_ADDRESSES: comma-separated IPv4 and IPv6, spaces and junk skipped
   assert.deepEqual(guestAddresses(''), []);
 });
 
-test('a free address of a pool is held with the VM as reason; leased, gateway or outside addresses are not', () => {
+test('a free address of a pool a guest reports, or on a NIC, is held with the VM as reason; leased, gateway or outside addresses are not', () => {
   const book = syncBook();
   const config = syncConfig();
   const leased = book.ranges.flatMap((r) => (r.ip === undefined ? [] : r.leases.map((l) => r.ip! + l.first)));
@@ -31,6 +31,8 @@ test('a free address of a pool is held with the VM as reason; leased, gateway or
       guest: [{ family: 'ipv4', address: leased[0]! }, at('10.77.0.1'), at('192.0.2.7'), at('10.77.0.250')],
     },
     { id: 43, name: 'db', nics: [at('10.77.0.251')], guest: [at('10.77.0.251')] },
+    // No guest agent: its NIC's address, free in the book, is oned's word that it is in use.
+    { id: 44, name: 'quiet', nics: [at('10.77.0.252'), { family: 'ipv4', address: leased[0]! }], guest: [] },
   ];
   const holds = guestHolds(book, config, reports);
   assert.deepEqual(
@@ -43,6 +45,7 @@ test('a free address of a pool is held with the VM as reason; leased, gateway or
         'vm',
         "guest agent of VM 43 (db) reports it (its NIC's address, which the book does not lease)",
       ],
+      ['10.77.0.252', 'lan', 'vm', 'VM 44 (quiet) has it on a NIC, which the book does not lease'],
     ],
   );
   // Through plan, stamped with the pass's time; recorded, a report seen again changes nothing.
@@ -53,6 +56,7 @@ test('a free address of a pool is held with the VM as reason; leased, gateway or
     [
       ['10.77.0.250', '2026-12-07T20:00:00.000Z'],
       ['10.77.0.251', '2026-12-07T20:00:00.000Z'],
+      ['10.77.0.252', '2026-12-07T20:00:00.000Z'],
     ],
   );
   const held = recordHolds(book, planned.holds);

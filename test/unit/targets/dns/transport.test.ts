@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import type { DnsUpdate, DnsUpdateOutcome } from '../../../../src/core/sync/target-records.ts';
 import { IpamError } from '../../../../src/core/errors.ts';
 import { applyUpdates } from '../../../../src/targets/dns/apply-updates.ts';
+import { framed, scriptedDnsServer } from '../../../support/scripted-dns-server.ts';
 import { type DecodedMessage, decodeMessage, encodeMessage } from '../../../../src/targets/dns/wire-message.ts';
 
 const update = (name: string): DnsUpdate => ({
@@ -55,8 +56,6 @@ async function tcpServer(
   const port = (server.address() as net.AddressInfo).port;
   return { port, connections: () => connections, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
-
-const framed = (message: Buffer) => Buffer.concat([Buffer.from([message.length >> 8, message.length & 255]), message]);
 
 /** Pipelining is seen with one update per message (batching would merge them into one). */
 const ONE_PER_MESSAGE = { batchUpdates: 1 };
@@ -134,23 +133,13 @@ test('a connection closed with updates unanswered, and a port nobody listens on,
 test('a batch refused for one of its names is split until that name is alone: the rest apply, it keeps its answer', async (t) => {
   // The scripted server refuses (YXDOMAIN) any message whose prerequisites name vm-5, as a real one would.
   const seen: number[] = [];
-  const server = net.createServer((socket) => {
-    let buffered = Buffer.alloc(0);
-    socket.on('data', (chunk) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
-        const request = decodeMessage(buffered.subarray(2, 2 + buffered.readUInt16BE(0)));
-        buffered = buffered.subarray(2 + buffered.readUInt16BE(0));
-        seen.push(request.answers.length);
-        const held = request.answers.some((record) => record.name.startsWith('vm-5.'));
-        socket.write(framed(answer(request, held ? 6 : 0)));
-      }
-    });
-    socket.on('error', () => {});
+  const server = await scriptedDnsServer((request, socket) => {
+    seen.push(request.answers.length);
+    const held = request.answers.some((record) => record.name.startsWith('vm-5.'));
+    socket.write(framed(answer(request, held ? 6 : 0)));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const port = (server.address() as net.AddressInfo).port;
+  t.after(() => server.close());
+  const { port } = server;
   const names = Array.from({ length: 12 }, (_, i) => update(`vm-${i}`));
   const outcomes = await applyUpdates({ host: '127.0.0.1', port, timeoutMs: 2_000 }, names);
   assert.deepEqual(
@@ -194,25 +183,14 @@ test('a connection dropped midway: what the server answered is reported, applied
 test('a batch split after a refusal, the connection dropped before the second half is answered: the first half stays applied', async (t) => {
   // Message 1 (all four) refused for one name: split; message 2 (a, b) applied; message 3 (c, d) never answered.
   let messages = 0;
-  const server = net.createServer((socket) => {
-    let buffered = Buffer.alloc(0);
-    socket.on('data', (chunk) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
-        const request = decodeMessage(buffered.subarray(2, 2 + buffered.readUInt16BE(0)));
-        buffered = buffered.subarray(2 + buffered.readUInt16BE(0));
-        messages++;
-        if (messages === 1) socket.write(framed(answer(request, 6)));
-        else if (messages === 2) socket.write(framed(answer(request, 0)));
-        else socket.destroy();
-      }
-    });
-    socket.on('error', () => {});
+  const server = await scriptedDnsServer((request, socket) => {
+    messages++;
+    if (messages === 1) socket.write(framed(answer(request, 6)));
+    else if (messages === 2) socket.write(framed(answer(request, 0)));
+    else socket.destroy();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const { port } = server.address() as net.AddressInfo;
-  const batched = await partly(port, ['a', 'b', 'c', 'd'].map(update));
+  t.after(() => server.close());
+  const batched = await partly(server.port, ['a', 'b', 'c', 'd'].map(update));
   assert.equal(batched.error.kind, 'store-io');
   assert.deepEqual(batched.said, [
     [0, { applied: true }],
