@@ -6,9 +6,11 @@
  * is judged (`one.hookpool.info`) before anything changes. `--dry-run` prints the templates and
  * what it would do.
  *
- * Signatures read in OpenNebula's source (6.x: src/rm/RequestManagerPoolInfoFilter.cc
- * HookPoolInfo "A:siii"; include/RequestManagerAllocate.h HookAllocate "A:ss";
- * RequestManagerUpdateTemplate "A:sisi", update type 0 replaces the template).
+ * Signatures read in OpenNebula's source: one.hookpool.info "A:siii" (HookPoolInfo,
+ * src/rm/RequestManagerPoolInfoFilter.cc, 6.x "Copyright 2002-2023"), one.hook.allocate "A:ss"
+ * (HookAllocate, RequestManagerAllocate), one.hook.update "A:sisi" (HookUpdateXRPC of the
+ * current tree's XML-RPC layer; 6.x's HookUpdateTemplate is the common update: id, template,
+ * type 0 replace or 1 merge).
  */
 import { DEFAULT_DRIVER_NAME } from '../config/paths.ts';
 import { IpamError } from '../core/errors.ts';

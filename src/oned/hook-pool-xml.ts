@@ -5,20 +5,11 @@
  */
 import { IpamError, shown } from '../core/errors.ts';
 import type { HeldHook } from '../core/oned/hook-plan.ts';
-import { plainXmlProblem } from '../core/oned/plain-xml.ts';
-import { listOf, record, textOf } from './xml-values.ts';
-import { xmlElements } from './xml-elements.ts';
+import { listOf, onedDocument, record, textOf } from './xml-values.ts';
 
 /** `source` names where the XML came from in the one failure line. */
 export function readHookPool(xml: string, source: string): HeldHook[] {
-  const problem = plainXmlProblem(xml);
-  if (problem) throw bad(source, problem);
-  let top: ReturnType<typeof xmlElements>;
-  try {
-    top = xmlElements(xml);
-  } catch (error) {
-    throw bad(source, (error as Error).message);
-  }
+  const top = onedDocument(xml, (why) => bad(source, why));
   if (top.HOOK_POOL === undefined) throw bad(source, 'it has no HOOK_POOL element');
   return listOf(record(top.HOOK_POOL)?.HOOK).map((entry) => {
     const hook = record(entry);

@@ -7,23 +7,14 @@
  */
 import { familyOf, FAMILIES } from '../core/address/family.ts';
 import { IpamError, shown } from '../core/errors.ts';
-import { plainXmlProblem } from '../core/oned/plain-xml.ts';
 import { type GuestAddress, guestAddresses, type GuestReport } from '../core/sync/guest-holds.ts';
-import { listOf, record, textOf } from './xml-values.ts';
-import { xmlElements } from './xml-elements.ts';
+import { listOf, onedDocument, record, textOf } from './xml-values.ts';
 
 const NIC_ADDRESSES = ['IP', 'IP6', 'IP6_GLOBAL', 'IP6_ULA'] as const;
 
 /** Every VM with its NICs' and its guest agent's addresses; `source` names where the XML came from in the one failure line. */
 export function readGuestReports(xml: string, source: string): GuestReport[] {
-  const problem = plainXmlProblem(xml);
-  if (problem) throw bad(source, problem);
-  let top: ReturnType<typeof xmlElements>;
-  try {
-    top = xmlElements(xml);
-  } catch (error) {
-    throw bad(source, (error as Error).message);
-  }
+  const top = onedDocument(xml, (why) => bad(source, why));
   // An empty pool is `<VM_POOL/>`: text, not an element holding VMs.
   if (top.VM_POOL === undefined) throw bad(source, 'it has no VM_POOL element');
   const pool = record(top.VM_POOL);

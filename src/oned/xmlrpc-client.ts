@@ -6,7 +6,7 @@
  * answers fails as surely as one that is down. `node:http` is loaded on first use: driver actions
  * never talk to oned. The body is core/oned/xmlrpc.ts's.
  */
-import type * as httpModule from 'node:http';
+import { loadHttp } from '../lazy-http.ts';
 import { readRegularFile } from '../access/regular-file.ts';
 import { refuseOpenSecret } from '../access/secret-modes.ts';
 import type { OnedConnection } from '../core/config/config.ts';
@@ -132,11 +132,4 @@ async function post(endpoint: string, body: Buffer, timeoutMs: number): Promise<
     request.on('error', (error: NodeJS.ErrnoException) => finish(new Error(error.code ?? error.message)));
     request.end(body);
   });
-}
-
-/** Loaded on first use, as a CommonJS require in the bundle, an import in tests. */
-async function loadHttp(): Promise<typeof httpModule> {
-  return typeof require === 'function'
-    ? (require('node:http') as typeof httpModule)
-    : ((await import('node:http')) as unknown as typeof httpModule);
 }

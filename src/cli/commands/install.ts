@@ -113,8 +113,12 @@ ${exitCodeHelp([
         { min: 0, max: 0, names: '' },
       );
       const command = values['hook-command'];
-      if (command !== undefined && (!path.isAbsolute(command) || command.includes('\0')))
-        throw usageError('install', `--hook-command must be an absolute path, not ${JSON.stringify(command)}`);
+      // It goes into oned's template text as a value: no quote, backslash or control character to escape there.
+      if (command !== undefined && (!path.isAbsolute(command) || /[\u0000-\u001f\u007f"\\]/.test(command)))
+        throw usageError(
+          'install',
+          `--hook-command must be an absolute path without quotes, backslashes or control characters, not ${JSON.stringify(command)}`,
+        );
       return installHooks(context, {
         ...(command === undefined ? {} : { command }),
         dryRun: values['dry-run'] === true,

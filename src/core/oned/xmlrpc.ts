@@ -2,11 +2,11 @@
  * oned's XML-RPC API as nebula-ipam speaks it (issue 18 items 5 and 6): a call's body, and the
  * answer read back. Pure text in, text out; the HTTP is oned/xmlrpc-client.ts's.
  *
- * Every oned method answers the same shape (OpenNebula's XML-RPC reference, docs
- * integration_and_development/system_interfaces/api.rst, and Request::success_response /
- * failure_response in src/rm/Request.cc of 6.x): one param, an array of [success boolean, the
- * result (a string: the XML body, or the error message; an int for an allocate), an int error
- * code (0x0100 authentication, 0x0200 authorization, 0x0400 no such object, ...)]. An XML-RPC
+ * Every oned method answers the same shape (OpenNebula's XML-RPC reference, OpenNebula/docs
+ * source/integration_and_development/system_interfaces/api.rst, read for 6.x): one param, an
+ * array of [success boolean, the result (a string: the XML body, or the error message; an int
+ * for an allocate), an int error code (0x0100 authentication, 0x0200 authorization, 0x0400 no
+ * such object, ...)]. An XML-RPC
  * `<fault>` (an unknown method, wrong parameter types) is a refusal too. oned's server
  * (xmlrpc-c) writes strings as `<string>` with `&lt; &gt; &amp;` and `&#x0d;` for a CR; an
  * untyped `<value>text</value>` is a string as the XML-RPC spec says.

@@ -12,6 +12,7 @@
  * `result` is 0 success, 1 error, 2 command not supported, 3 empty (nothing found).
  */
 import type * as httpModule from 'node:http';
+import { loadHttp } from '../../lazy-http.ts';
 import { IpamError, type ErrorKind } from '../../core/errors.ts';
 
 export interface ControlAgent {
@@ -180,11 +181,4 @@ function postOnce(
     });
     request.end(body);
   });
-}
-
-/** See the header: loaded on first use, as a CommonJS require in the bundle, an import in tests. */
-async function loadHttp(): Promise<typeof httpModule> {
-  return typeof require === 'function'
-    ? (require('node:http') as typeof httpModule)
-    : ((await import('node:http')) as unknown as typeof httpModule);
 }

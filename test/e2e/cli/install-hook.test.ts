@@ -191,8 +191,11 @@ test('a refusal is one line: a fault on allocate, a refused login, a hook of our
       'judged before anything changes',
     );
 
-    const bad = sandbox.cli(['install', '--hook', '--hook-command', 'nebula-ipam']);
-    assert.equal(bad.code, 2, bad.stderr);
+    for (const command of ['nebula-ipam', '/opt/"x"/nebula-ipam', '/opt/x\nNAME = y']) {
+      const bad = sandbox.cli(['install', '--hook', '--hook-command', command]);
+      assert.equal(bad.code, 2, bad.stderr);
+      assert.match(bad.stderr, /--hook-command must be an absolute path without quotes/);
+    }
 
     fs.writeFileSync(sandbox.configPath!, JSON.stringify({ pools: [] }));
     const none = sandbox.cli(['install', '--hook']);

@@ -9,7 +9,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startBind } from '../../support/bind-server.ts';
@@ -18,6 +17,7 @@ import { expectReply } from '../../support/driver-assert.ts';
 import { REPO_ROOT } from '../../support/driver-harness.ts';
 import { type FakeOned, runCli, startFakeOned } from '../../support/fake-oned.ts';
 import { createSyncSandbox } from '../../support/sync-sandbox.ts';
+import { closedPort } from '../../support/closed-port.ts';
 
 const FIXTURE = path.join(REPO_ROOT, 'test/fixtures/onevm/list-extended.xml');
 const POOL_XML = fs.readFileSync(FIXTURE, 'utf8');
@@ -122,15 +122,6 @@ test("guest-agent addresses in oned's VM pool become holds; get_address skips th
     sandbox.cleanup();
   }
 });
-
-/** A port nothing listens on: one the kernel handed out and that was closed again. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 test('oned down, a refused login, a fault, a hang, nonsense, or a bad auth file: one stderr line, the right exit code, the book untouched', async () => {
   const { sandbox, authFile } = sandboxWith({ oned: true }, { timeoutMs: 500 });

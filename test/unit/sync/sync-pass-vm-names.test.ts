@@ -4,20 +4,11 @@
  * DNS target on a 127.0.0.1 port nothing listens on (only the names are looked at).
  */
 import assert from 'node:assert/strict';
-import * as net from 'node:net';
 import { test } from 'node:test';
 import { MemoryStore } from '../../../src/store/memory/memory-store.ts';
 import { syncPass } from '../../../src/sync/sync-pass.ts';
 import { book, ip, lease, range, syncConfig } from '../../support/sync-fixtures.ts';
-
-/** A port on 127.0.0.1 that was free a moment ago: connections to it are refused. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { closedPort } from '../../support/closed-port.ts';
 
 test('{vm} names come from the VMs the hooks recorded; an address with no VM is a no-name finding', async () => {
   const port = await closedPort();

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
-import * as net from 'node:net';
+import type * as net from 'node:net';
 import { test } from 'node:test';
 import type { DhcpHost, ObservedDhcpEntry } from '../../../../src/core/sync/target-records.ts';
 import { openKea } from '../../../../src/targets/kea/open-kea.ts';
@@ -19,6 +19,7 @@ import {
   type SentCommand,
   startFakeKeaAgent,
 } from '../../../support/fake-kea-agent.ts';
+import { closedPort } from '../../../support/closed-port.ts';
 
 const HOST: DhcpHost = {
   family: 'ipv4',
@@ -447,13 +448,3 @@ test("with host_cmds the edge uses reservations: per subnet, with the host's opt
     await agent.close();
   }
 });
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
