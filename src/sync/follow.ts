@@ -4,7 +4,9 @@
  * happens, which is what catches a record somebody deleted on the server or a server that came
  * back. The pass after a change is a `change` pass (the caller may make it one that applies only
  * what the change needs, change-pass.ts), the first one and the periodic ones are `full`. A pass
- * that could not reach a target brings the next full pass sooner. Runs until `signal` aborts.
+ * that could not reach a target, or a change pass a target refused a change of (it planned from
+ * what the last pass read: somebody changed it since), brings the next full pass to `retryMs`.
+ * Runs until `signal` aborts.
  */
 import type { LeaseStore } from '../store/store.ts';
 import type { PassReport } from './sync-pass.ts';
@@ -46,7 +48,9 @@ export async function follow(
         // The book the pass planned from; when it wrote holds, the book after them (a change
         // made meanwhile by a driver action then waits for the periodic pass, rare enough).
         seenGeneration = report.held > 0 ? (await store.read()).generation : report.generation;
-        const next = report.failures.length > 0 ? Math.min(options.retryMs, options.intervalMs) : options.intervalMs;
+        // A change the targets refused in a change pass: what it planned from is out of date.
+        const soon = report.failures.length > 0 || (kind === 'change' && somethingRefused(report));
+        const next = soon ? Math.min(options.retryMs, options.intervalMs) : options.intervalMs;
         // A change pass leaves the periodic one where it was, or brings it closer after a failure.
         due = kind === 'full' ? options.now() + next : Math.min(due, options.now() + next);
       } catch (error) {
@@ -56,6 +60,14 @@ export async function follow(
     }
     await pause(options.pollMs, options.signal);
   }
+}
+
+function somethingRefused(report: PassReport): boolean {
+  const { dns, dhcp } = report.outcomes;
+  return (
+    Object.values(dns).some((said) => said.some((outcome) => outcome !== undefined && !outcome.applied)) ||
+    Object.values(dhcp).some((done) => done.put.includes(false) || done.remove.includes(false))
+  );
 }
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {

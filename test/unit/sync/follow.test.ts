@@ -10,14 +10,14 @@ import { follow, type PassKind } from '../../../src/sync/follow.ts';
 import type { PassReport } from '../../../src/sync/sync-pass.ts';
 import type { LeaseStore } from '../../../src/store/store.ts';
 
-test('full first, a change pass on each book change, full again when the interval is up or soon after a failure', async () => {
+test('full first, a change pass on each book change, full again when the interval is up, or soon after a failure or a refused change', async () => {
   let generation = 1;
   let now = 1_000_000;
   const store = { read: async () => ({ generation }) } as unknown as LeaseStore;
   const kinds: PassKind[] = [];
   const stop = new AbortController();
   // Each pass plans from the book as it is, then says what happens next: the book changes, or time goes by.
-  const script: { failures?: PassReport['failures']; after: () => void }[] = [
+  const script: { failures?: PassReport['failures']; refused?: true; after: () => void }[] = [
     {
       after: () => {
         generation = 2;
@@ -46,6 +46,21 @@ test('full first, a change pass on each book change, full again when the interva
         now += 5_000;
       },
     },
+    {
+      after: () => {
+        generation = 5;
+      },
+    },
+    // A change the server refused (the name was taken since the last full pass): a full pass soon.
+    {
+      refused: true,
+      // Time goes by between passes this once (the clock moves while the loop polls).
+      after: () => {
+        setTimeout(() => {
+          now += 5_000;
+        }, 20);
+      },
+    },
     { after: () => stop.abort() },
   ];
   const bound = setTimeout(() => stop.abort(), 10_000);
@@ -55,7 +70,11 @@ test('full first, a change pass on each book change, full again when the interva
       async (kind) => {
         kinds.push(kind);
         const step = script[kinds.length - 1]!;
-        const planned = { generation, held: 0, failures: step.failures ?? [] } as unknown as PassReport;
+        const outcomes = {
+          dns: { bind: [step.refused ? { applied: false, rcode: 'YXDOMAIN' } : { applied: true }] },
+          dhcp: {},
+        };
+        const planned = { generation, held: 0, failures: step.failures ?? [], outcomes } as unknown as PassReport;
         step.after();
         return planned;
       },
@@ -71,5 +90,5 @@ test('full first, a change pass on each book change, full again when the interva
   } finally {
     clearTimeout(bound);
   }
-  assert.deepEqual(kinds, ['full', 'change', 'change', 'full', 'change', 'full']);
+  assert.deepEqual(kinds, ['full', 'change', 'change', 'full', 'change', 'full', 'change', 'full']);
 });
