@@ -6,7 +6,7 @@
  * answers fails as surely as one that is down. `node:http` is loaded on first use: driver actions
  * never talk to oned. The body is core/oned/xmlrpc.ts's.
  */
-import { loadHttp } from '../lazy-http.ts';
+import { collectBody, loadHttp } from '../lazy-http.ts';
 import { readRegularFile } from '../access/regular-file.ts';
 import { refuseOpenSecret } from '../access/secret-modes.ts';
 import type { OnedConnection } from '../core/config/config.ts';
@@ -111,22 +111,7 @@ async function post(endpoint: string, body: Buffer, timeoutMs: number): Promise<
         agent: false,
         headers: { 'Content-Type': 'text/xml', 'Content-Length': body.length, Connection: 'close' },
       },
-      (response) => {
-        const parts: Buffer[] = [];
-        let size = 0;
-        response.on('data', (part: Buffer) => {
-          size += part.length;
-          if (size > MAX_ANSWER_BYTES) finish(new Error(`its answer is over ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`));
-          else parts.push(part);
-        });
-        response.on('error', (error) => finish(error));
-        response.on('end', () => {
-          const text = Buffer.concat(parts).toString('utf8');
-          if (response.statusCode !== 200)
-            finish(new Error(`HTTP ${response.statusCode}: ${oneLine(text).slice(0, 80)}`));
-          else finish(undefined, text);
-        });
-      },
+      (response) => collectBody(response, finish, MAX_ANSWER_BYTES),
     );
     const timer = setTimeout(() => finish(new Error(`no answer within ${timeoutMs} ms (oned.timeoutMs)`)), timeoutMs);
     request.on('error', (error: NodeJS.ErrnoException) => finish(new Error(error.code ?? error.message)));

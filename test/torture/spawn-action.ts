@@ -23,6 +23,8 @@ export interface ActionRun {
   readonly end: number;
   /** True when this runner sent the SIGKILL (not the test hook). */
   readonly killedByUs: boolean;
+  /** True when the SIGKILL was for running past HARD_LIMIT_MS: a hung process, not a chosen kill. */
+  readonly hung: boolean;
 }
 
 export interface SpawnOptions {
@@ -58,6 +60,7 @@ export function spawnAction(
   let stdout = '';
   let stderr = '';
   let killedByUs = false;
+  let hung = false;
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   // A child killed before it read stdin closes the pipe under us; that is expected here.
@@ -70,7 +73,10 @@ export function spawnAction(
     }
   };
   const killTimer = options.killAfterMs === undefined ? undefined : setTimeout(kill, options.killAfterMs);
-  const hardTimer = setTimeout(kill, HARD_LIMIT_MS);
+  const hardTimer = setTimeout(() => {
+    hung = child.exitCode === null && child.signalCode === null;
+    kill();
+  }, HARD_LIMIT_MS);
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => {
@@ -85,6 +91,7 @@ export function spawnAction(
         start,
         end: performance.now(),
         killedByUs,
+        hung,
       });
     });
   });

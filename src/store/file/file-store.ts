@@ -40,6 +40,15 @@ export interface FileStoreOptions {
    * when the lock is found held, right after it is taken, and once the change has run.
    */
   readonly onStage?: (stage: StoreStage) => void;
+  /** For the torture suite: told how long each wait for the lock took, and how it ended. */
+  readonly onLockWait?: (wait: LockWaitReport) => void;
+}
+
+/** One wait for the lock, measured on the clock its deadline is on. */
+export interface LockWaitReport {
+  readonly waitedMs: number;
+  readonly timeoutMs: number;
+  readonly taken: boolean;
 }
 
 /** The moments of an update outside the write itself, named for the test bundle's hooks. */
@@ -112,14 +121,21 @@ export class FileStore implements LeaseStore {
     const directory = this.foundDirectory(file);
     this.options.onStage?.('book-found');
     const waits = this.reportingWaits(options.onWait);
+    const asked = Date.now();
+    const waited = (taken: boolean) =>
+      this.options.onLockWait?.({ waitedMs: Date.now() - asked, timeoutMs: this.options.lockTimeoutMs, taken });
     const lock = await acquireLock(file, this.options.lockTimeoutMs, {
       signal,
       onWait: waits.onWait,
       whenTaken: () => {
+        waited(true);
         checkDirectory(directory, file);
         waits.whenTaken();
         this.options.onStage?.('lock-taken');
       },
+    }).catch((error: unknown) => {
+      if (error instanceof IpamError && error.kind === 'store-locked') waited(false);
+      throw error;
     });
     try {
       // Still the directory found, before anything in it is read or swept: a swapped one is refused as such.

@@ -13,6 +13,11 @@
  *                                     run), or a write step; or book-found (the book's directory is
  *                                     recorded) or lock-taken (just after), where the root tests
  *                                     swap that directory in between.
+ *   NEBULA_IPAM_TEST_LOCK_WAITS_TO=<file>  append to <file> one line per wait for the book's
+ *                                     lock: `<waited ms> <lockTimeoutMs> taken|refused`, as the
+ *                                     process measured it (the torture checks the lock deadline
+ *                                     on that, not on a process's whole life, which a loaded
+ *                                     machine stretches at start-up, fsync and exit).
  *
  * <step> is one of the write steps of `store/file/atomic-write.ts`: temp-written, temp-synced,
  * previous-kept, renamed, directory-synced. They live in the environment because the suite drives
@@ -30,7 +35,7 @@ import { IpamError, shown } from '../../core/errors.ts';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WRITE_STEPS, type WriteStep } from './atomic-write.ts';
-import { STORE_STAGES, type StoreStage } from './file-store.ts';
+import { STORE_STAGES, type LockWaitReport, type StoreStage } from './file-store.ts';
 
 /** Set by build.mjs: true only in the test bundle. */
 declare const NEBULA_IPAM_TEST_HOOKS: boolean;
@@ -39,6 +44,7 @@ const CRASH_AT = 'NEBULA_IPAM_TEST_CRASH_AT';
 const FAIL_AT = 'NEBULA_IPAM_TEST_FAIL_AT';
 const HOLD_AT = 'NEBULA_IPAM_TEST_HOLD_AT';
 const HOLD_DIR = 'NEBULA_IPAM_TEST_HOLD_DIR';
+const LOCK_WAITS_TO = 'NEBULA_IPAM_TEST_LOCK_WAITS_TO';
 
 /**
  * The hook to pass as the FileStore's `onWriteStep`, or undefined when no test hook is set (and
@@ -51,6 +57,17 @@ export function writeStepHook(env: Env): ((step: WriteStep) => void) | undefined
 /** The FileStore's `onStage`, or undefined when NEBULA_IPAM_TEST_HOLD_AT names no such stage. */
 export function stageHook(env: Env): ((stage: StoreStage) => void) | undefined {
   return NEBULA_IPAM_TEST_HOOKS ? holdHookFrom(env) : undefined;
+}
+
+/** The FileStore's `onLockWait`, or undefined when NEBULA_IPAM_TEST_LOCK_WAITS_TO is not set. */
+export function lockWaitHook(env: Env): ((wait: LockWaitReport) => void) | undefined {
+  return NEBULA_IPAM_TEST_HOOKS ? lockWaitHookFrom(env) : undefined;
+}
+
+function lockWaitHookFrom(env: Env): ((wait: LockWaitReport) => void) | undefined {
+  const file = env[LOCK_WAITS_TO];
+  if (file === undefined || file === '') return undefined;
+  return (wait) => fs.appendFileSync(file, `${wait.waitedMs} ${wait.timeoutMs} ${wait.taken ? 'taken' : 'refused'}\n`);
 }
 
 function stepHookFrom(env: Env): ((step: WriteStep) => void) | undefined {

@@ -12,7 +12,7 @@
  * `result` is 0 success, 1 error, 2 command not supported, 3 empty (nothing found).
  */
 import type * as httpModule from 'node:http';
-import { loadHttp } from '../../lazy-http.ts';
+import { collectBody, loadHttp } from '../../lazy-http.ts';
 import { IpamError, type ErrorKind } from '../../core/errors.ts';
 
 export interface ControlAgent {
@@ -163,15 +163,7 @@ function postOnce(
       },
       (response) => {
         answered = true;
-        const parts: Buffer[] = [];
-        response.on('data', (part: Buffer) => parts.push(part));
-        response.on('error', (error) => finish(error));
-        response.on('end', () => {
-          const text = Buffer.concat(parts).toString('utf8');
-          if (response.statusCode !== 200)
-            finish(new Error(`HTTP ${response.statusCode}: ${oneLine(text).slice(0, 80)}`));
-          else finish(undefined, text);
-        });
+        collectBody(response, finish);
       },
     );
     const timer = setTimeout(() => finish(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);

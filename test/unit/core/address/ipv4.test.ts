@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { formatIPv4, IPV4_MAX, parseIPv4 } from '../../../../src/core/address/ipv4.ts';
+import { oneEdit } from '../../../support/one-edit.ts';
 import '../../../support/seed.ts';
 
 test('a dotted quad is read as the number a person means', () => {
@@ -58,13 +59,7 @@ test('the digit-by-digit reader accepts exactly the strict dotted quads', () => 
   // Near misses: a written address with one character put in, taken out or changed (a leading
   // zero, 256, a fifth part, a stray space), and free strings of the same alphabet.
   const unit = fc.constantFrom('0', '1', '2', '5', '6', '9', '.', ' ', 'a', 'x');
-  const edited = fc
-    .tuple(written, fc.nat(), fc.constantFrom('insert', 'delete', 'replace'), unit)
-    .map(([text, at, edit, char]) => {
-      const i = at % (text.length + 1);
-      if (edit === 'insert') return text.slice(0, i) + char + text.slice(i);
-      return text.slice(0, i) + (edit === 'replace' ? char : '') + text.slice(i + 1);
-    });
+  const edited = oneEdit(written, unit);
   const free = fc.string({ unit, maxLength: 17 });
   let accepted = 0;
   fc.assert(

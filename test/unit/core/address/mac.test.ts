@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { formatMac, MAC_MAX, parseMac } from '../../../../src/core/address/mac.ts';
+import { oneEdit } from '../../../support/one-edit.ts';
 import '../../../support/seed.ts';
 
 test("a MAC in OpenNebula's form is read as a 48-bit number", () => {
@@ -42,13 +43,7 @@ test('the digit-by-digit reader accepts exactly xx:xx:xx:xx:xx:xx', () => {
   // Near misses: one character put in, taken out or changed, from the hex digits and their
   // neighbours in ASCII ('/', ':', '@', 'G', '`', 'g'), and free strings of them.
   const unit = fc.constantFrom('0', '9', 'a', 'f', 'A', 'F', '/', ':', '@', 'G', '`', 'g', '-');
-  const edited = fc
-    .tuple(written, fc.nat(), fc.constantFrom('insert', 'delete', 'replace'), unit)
-    .map(([text, at, edit, char]) => {
-      const i = at % (text.length + 1);
-      if (edit === 'insert') return text.slice(0, i) + char + text.slice(i);
-      return text.slice(0, i) + (edit === 'replace' ? char : '') + text.slice(i + 1);
-    });
+  const edited = oneEdit(written, unit);
   const free = fc.string({ unit, minLength: 15, maxLength: 18 });
   let accepted = 0;
   fc.assert(

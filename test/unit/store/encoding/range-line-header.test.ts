@@ -13,6 +13,7 @@ import { splitBookLines } from '../../../../src/store/encoding/book-lines.ts';
 import { decodeBook, encodeBook } from '../../../../src/store/encoding/codec.ts';
 import { Reader } from '../../../../src/store/encoding/field-reader.ts';
 import { decodeRangeLine, type RangeLines } from '../../../../src/store/encoding/range-line.ts';
+import { applyEdit, edits } from '../../../support/one-edit.ts';
 import '../../../support/seed.ts';
 
 const IPV4_MAX = (1n << 32n) - 1n;
@@ -138,27 +139,17 @@ test('a book the encoder wrote reads the same line by line, by either way of fin
 });
 
 test('an edited line reads the same by either way of finding its header: the same range, or the same error', () => {
-  const edit = fc.record({
-    at: fc.nat(),
-    kind: fc.constantFrom('insert', 'delete', 'replace'),
-    char: fc.constantFrom(' ', ',', '"', ':', '\\', 'é', '😀', '{', '}', '[', 'l', '0', '-', 'e', '\n'),
-  });
+  const edit = edits(fc.constantFrom(' ', ',', '"', ':', '\\', 'é', '😀', '{', '}', '[', 'l', '0', '-', 'e', '\n'));
   let read = 0;
   fc.assert(
-    fc.property(book, fc.nat(), fc.array(edit, { minLength: 1, maxLength: 3 }), (written, lineAt, edits) => {
+    fc.property(book, fc.nat(), fc.array(edit, { minLength: 1, maxLength: 3 }), (written, lineAt, changes) => {
       // The head, the ranges' lines, the tail and the empty text after the last newline.
       const [head, ...rest] = encodeBook(written).split('\n');
       const line = lineAt % (rest.length - 2);
       let target = rest[line]!;
       // Edits within the header and the first bytes of the leases, where the two ways differ.
       const reach = target.indexOf(',"leases":') + 14;
-      for (const { at, kind, char } of edits) {
-        const i = at % reach;
-        target =
-          kind === 'insert'
-            ? target.slice(0, i) + char + target.slice(i)
-            : target.slice(0, i) + (kind === 'replace' ? char : '') + target.slice(i + 1);
-      }
+      for (const change of changes) target = applyEdit(target, change, reach);
       rest[line] = target;
       read += assertBothWaysAgree(Buffer.from([head, ...rest].join('\n')));
     }),
