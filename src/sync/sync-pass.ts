@@ -16,6 +16,7 @@ import type { Observed, SyncPlan } from '../core/sync/sync-plan.ts';
 import type { PassOutcomes } from '../core/sync/tally-after.ts';
 import type { DhcpMode } from '../core/sync/target-health.ts';
 import type { LeaseStore } from '../store/store.ts';
+import { syncTargets } from '../core/sync/sync-targets.ts';
 import { readZone } from '../targets/dns/index.ts';
 import { applyPlan } from './apply-plan.ts';
 import { probeFreeAddresses } from './probe.ts';
@@ -91,21 +92,22 @@ export async function syncPass(
 ): Promise<PassReport> {
   const startedAt = options.now();
   const book = await store.read();
-  // {vm} in name patterns: the VMs the hooks recorded (nebula-ipam hook).
-  const desired = desiredState(book, config, { vms: vmFacts(book) });
   const failures: TargetFailure[] = [];
   const failed = (target: string, zone: string | undefined, error: unknown, observer?: true) =>
     failures.push(targetFailure(target, zone, error, observer));
 
   // A dry run sends nothing, probes included; the probe runs while the targets are read and changed.
   const probing = options.dryRun ? undefined : probeFreeAddresses(book, config, options.now);
-  // Every target is read at once: one slow server delays the pass by its own timeout only.
+  // Every target is read at once: one slow server delays the pass by its own timeout only. The
+  // reads start before the desired state is worked out (the config alone names what to read), so
+  // the servers answer while this process computes it (over 10 000 leases, ~0.4 s of the pass).
+  const targets = syncTargets(config);
   const guestsRead = clients.guests?.().catch((error: unknown) => {
     failed('(oned)', undefined, error, true);
     return undefined;
   });
   const zonesRead = Promise.all(
-    desired.zones.map(async ({ target, zone }) => {
+    targets.zones.map(async ({ target, zone }) => {
       try {
         return { target, zone, records: await readZone(clients.dns(target), zone) };
       } catch (error) {
@@ -116,7 +118,7 @@ export async function syncPass(
   );
   const dhcpModes: Record<string, DhcpMode> = {};
   const dhcpRead = Promise.all(
-    desired.dhcp.map(async ({ target }) => {
+    targets.dhcp.map(async (target) => {
       try {
         const entries = await clients.kea(target).read();
         // Asked once per client, by read() already: this is its answer again.
@@ -128,7 +130,12 @@ export async function syncPass(
       }
     }),
   );
-  const [zones, dhcp, guests] = await Promise.all([zonesRead, dhcpRead, guestsRead]);
+  // Worked out once the zones are in: until then Kea's pages, each sent when the last is answered,
+  // go out between the transfer's chunks; this synchronous work would hold them back.
+  const zones = await zonesRead;
+  // {vm} in name patterns: the VMs the hooks recorded (nebula-ipam hook).
+  const desired = desiredState(book, config, { vms: vmFacts(book) });
+  const [dhcp, guests] = await Promise.all([dhcpRead, guestsRead]);
   const observed: Observed = {
     zones: zones.filter((z) => z !== undefined),
     dhcp: dhcp.filter((d) => d !== undefined),

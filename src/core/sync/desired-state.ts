@@ -18,6 +18,7 @@ import { addressLabel, fillNamePattern, labelText, type NameValues, type Placeho
 import { ownerText, registryName } from './ownership.ts';
 import { ptrName } from '../dns/reverse-zone.ts';
 import { MAX_SYNCED_ADDRESSES, syncAddresses, type SyncAddress } from './sync-addresses.ts';
+import { compareText, syncTargets } from './sync-targets.ts';
 import type { DhcpHost, DnsRecord } from './target-records.ts';
 
 /** What the book does not hold but names need: the VM behind an address (the hook of issue 18 item 6). */
@@ -86,13 +87,10 @@ export function desiredState(book: Book, config: Config, facts: SyncFacts = {}):
     }
     return entry.records;
   };
-  for (const pool of config.pools) {
-    if (pool.dnsNames) {
-      zoneOf(pool.dnsNames.server, pool.dnsNames.forwardZone, 'forward');
-      for (const zone of pool.dnsNames.reverseZones) zoneOf(pool.dnsNames.server, zone.name, 'reverse');
-    }
-    if (pool.dhcp && !dhcp.has(pool.dhcp.server)) dhcp.set(pool.dhcp.server, []);
-  }
+  // Every zone and DHCP target the pass reads, also those with nothing to hold.
+  const targets = syncTargets(config);
+  for (const { target, zone, kind } of targets.zones) zoneOf(target, zone, kind);
+  for (const target of targets.dhcp) dhcp.set(target, []);
 
   const findings: DesiredFinding[] = [];
   const { addresses, leftOut } = syncAddresses(book, config);
@@ -218,10 +216,6 @@ function dhcpHost(
     ...(pool.searchDomain === undefined ? {} : { searchDomain: pool.searchDomain }),
     lifetimeSeconds: pool.dhcp!.lifetimeSeconds,
   };
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export function compareRecords(a: DnsRecord, b: DnsRecord): number {
