@@ -99,7 +99,9 @@ export function desiredState(book: Book, config: Config, facts: SyncFacts = {}):
   for (const at of addresses) {
     const pool = at.pool;
     if (!pool) continue;
-    const name = pool.dnsNames ? nameOf(at, pool, facts, findings) : undefined;
+    // Formatted once: the DHCP host and a {mac} in the name both use it.
+    const macText = at.mac === undefined ? undefined : formatMac(at.mac);
+    const name = pool.dnsNames ? nameOf(at, macText, pool, facts, findings) : undefined;
     if (name !== undefined && pool.dnsNames) {
       const { ttl, server } = pool.dnsNames;
       const mark = (owned: string): DnsRecord => ({
@@ -122,7 +124,7 @@ export function desiredState(book: Book, config: Config, facts: SyncFacts = {}):
     if (pool.dhcp && at.mac !== undefined)
       dhcp
         .get(pool.dhcp.server)!
-        .push({ host: dhcpHost(at, pool, placedOf(at), name), family: at.family, address: at.address });
+        .push({ host: dhcpHost(at, macText!, pool, placedOf(at), name), family: at.family, address: at.address });
   }
   if (leftOut) findings.push({ kind: 'too-many-addresses', limit: MAX_SYNCED_ADDRESSES });
 
@@ -142,13 +144,19 @@ export function desiredState(book: Book, config: Config, facts: SyncFacts = {}):
 }
 
 /** The address's fully qualified name, or undefined with a finding that says why it has none. */
-function nameOf(at: SyncAddress, pool: Pool, facts: SyncFacts, findings: DesiredFinding[]): string | undefined {
+function nameOf(
+  at: SyncAddress,
+  macText: string | undefined,
+  pool: Pool,
+  facts: SyncFacts,
+  findings: DesiredFinding[],
+): string | undefined {
   const names = pool.dnsNames!;
   const vm = facts.vms?.get(at.text);
   const values: NameValues = {
     ip: addressLabel(at.text),
     range: at.range.id,
-    ...(at.mac === undefined ? {} : { mac: formatMac(at.mac).replaceAll(':', '-') }),
+    ...(macText === undefined ? {} : { mac: macText.replaceAll(':', '-') }),
     ...(vm === undefined ? {} : { vm: labelText(vm.name) }),
     ...(at.lease.owner === undefined ? {} : { owner: labelText(at.lease.owner) }),
   };
@@ -193,13 +201,14 @@ function placements(config: Config): (at: SyncAddress) => { subnet?: string; gat
 /** The host as the DHCP server should hand it out. */
 function dhcpHost(
   at: SyncAddress,
+  mac: string,
   pool: Pool,
   placed: { subnet?: string; gateway?: string },
   hostname: string | undefined,
 ): DhcpHost {
   return {
     family: at.family,
-    mac: formatMac(at.mac!),
+    mac,
     address: at.text,
     ...(hostname === undefined ? {} : { hostname }),
     subnet: placed.subnet ?? formatPrefix(pool.network),
