@@ -47,7 +47,7 @@ export async function installHooks(context: CliContext, options: HookOptions): P
       'config',
       `Cannot install the hooks: the config ${config.source} has no "oned": { "authFile": ... } to reach oned's XML-RPC API with; see "VM names" in the README (or make them with onehook create)`,
     );
-  // The driver's book: said in the hooks' arguments only when the hook could not find it alone.
+  // The driver's book: said in the hooks' COMMAND only when the hook could not find it alone.
   const driver =
     context.options.driverFoundIn === undefined && context.driver !== DEFAULT_DRIVER_NAME ? context.driver : undefined;
   const ours = nebulaIpamHooks(command, driver);

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import { IpamError } from '../core/errors.ts';
 import { noSuchFile } from '../core/no-such-file.ts';
 import { FileTooBig, readRegularFile, type FileRead } from '../access/regular-file.ts';
+import { readStandardInput, STANDARD_INPUT, utf8Text } from './read-standard-input.ts';
 
 /** `onevnet list -x` of a large cloud is tens of MB; far more is not oned's output. */
 const MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
@@ -16,7 +17,7 @@ const MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
  * the file (`--from`, `--vms`, `observe.oned.fromFile`): oned's VM pool is read the same way.
  */
 export function loadOnevnetText(from: string, role = '--from'): { text: string; modifiedAt?: string } {
-  if (from === '-') return { text: readCapped(0, '(standard input)') };
+  if (from === '-') return { text: readStandardInput(MAX_DOCUMENT_BYTES, () => tooBig(STANDARD_INPUT)) };
   let read: FileRead | undefined;
   try {
     // A FIFO given as --from is refused, not waited on: `--from -` is the way to pipe.
@@ -26,7 +27,7 @@ export function loadOnevnetText(from: string, role = '--from'): { text: string; 
     throw error;
   }
   if (read === undefined) throw noSuchFile(role, from);
-  return { text: decodeDocument(read.bytes, from), modifiedAt: read.stat.mtime.toISOString() };
+  return { text: utf8Text(read.bytes, from), modifiedAt: read.stat.mtime.toISOString() };
 }
 
 /**
@@ -38,36 +39,6 @@ export function standardInputIsFile(): boolean {
     return fs.fstatSync(0).isFile();
   } catch {
     return false;
-  }
-}
-
-function readCapped(fd: number, source: string): string {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  const chunk = Buffer.allocUnsafe(1024 * 1024);
-  for (;;) {
-    let n: number;
-    try {
-      n = fs.readSync(fd, chunk, 0, chunk.length, null);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') continue;
-      if (code === 'EOF') break;
-      throw new IpamError('bad-request', `Cannot read ${source}: ${(error as Error).message}; nothing was changed`);
-    }
-    if (n === 0) break;
-    total += n;
-    if (total > MAX_DOCUMENT_BYTES) throw tooBig(source);
-    chunks.push(Buffer.from(chunk.subarray(0, n)));
-  }
-  return decodeDocument(Buffer.concat(chunks), source);
-}
-
-function decodeDocument(bytes: Buffer, source: string): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new IpamError('bad-request', `Cannot read ${source}: it is not UTF-8 text; nothing was changed`);
   }
 }
 

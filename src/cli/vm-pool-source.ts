@@ -35,7 +35,16 @@ export function guestSource(
     const { text } = loadOnevnetText('-', '--vms');
     return async () => readGuestReports(text, '--vms - (standard input)');
   }
-  if (vms !== undefined) return async () => readGuestReports(loadOnevnetText(vms, '--vms').text, vms);
+  if (vms !== undefined) {
+    // Read now, before any pass: a file the operator named that is not there is the command's
+    // one line (exit 5), not a pass's "oned could not be read". Later passes (--follow) read it anew.
+    let first: string | undefined = loadOnevnetText(vms, '--vms').text;
+    return async () => {
+      const text = first ?? loadOnevnetText(vms, '--vms').text;
+      first = undefined;
+      return readGuestReports(text, vms);
+    };
+  }
   const observe = config.observe?.oned;
   if (!observe) return undefined;
   const file = observe.fromFile;

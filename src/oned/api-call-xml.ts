@@ -1,5 +1,5 @@
 /**
- * The call an API hook passes (`ARGUMENTS = "... $API"`): the `<CALL_INFO>` element of the hook
+ * The call an API hook passes (`ARGUMENTS = "$API"`): the `<CALL_INFO>` element of the hook
  * message oned publishes after each call (src/hm/HookAPI.cc, format_message, OpenNebula 5.10 to
  * 7.x), base64:
  *
@@ -12,7 +12,7 @@
  * RESULT is the request's success flag written by `ostream <<` (1 or 0); OUT 1 is the XML-RPC
  * answer's first value (true or false, Request.cc make_parameter). IN positions count from 1:
  * position N is the call's (N-1)-th XML-RPC parameter. The message does not name the call (CALL
- * is outside CALL_INFO), so the hook's ARGUMENTS name it.
+ * is outside CALL_INFO), so the hook's COMMAND names it (`hook --call`).
  */
 import { shown } from '../core/errors.ts';
 import { hookError, hookXml } from './hook-argument.ts';
@@ -28,7 +28,7 @@ const WHAT = 'the API call the hook passed';
 
 export function decodeHookApiCall(argument: string): HookApiCall {
   const info = record(hookXml(argument, WHAT, '$API').CALL_INFO);
-  if (!info) throw hookError(WHAT, 'it has no CALL_INFO element (is the hook TYPE = api, its ARGUMENTS "... $API"?)');
+  if (!info) throw hookError(WHAT, 'it has no CALL_INFO element (is the hook TYPE = api, its ARGUMENTS "$API"?)');
   const result = textOf(info.RESULT);
   if (result !== '1' && result !== '0') throw hookError(WHAT, `its RESULT is ${shown(String(result))}, not 1 or 0`);
   const params = new Map<number, string>();

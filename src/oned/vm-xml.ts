@@ -1,5 +1,5 @@
 /**
- * The VM a state hook passes (`ARGUMENTS = "hook $TEMPLATE"`: the `<VM>` element of
+ * The VM a state hook passes (`ARGUMENTS = "$TEMPLATE"`: the `<VM>` element of
  * `VirtualMachine::to_xml_extended`, base64): its id, name, whether it is DONE (STATE 6), and
  * each network interface's MAC and addresses. Interfaces are the template's NIC, NIC_ALIAS (an
  * alias has its own lease) and PCI elements with TYPE NIC (a passed-through NIC that oned leases
@@ -21,7 +21,7 @@ const WHAT = 'the VM the hook passed';
 
 export function decodeHookVm(argument: string): SeenVm {
   const vm = record(hookXml(argument, WHAT, '$TEMPLATE').VM);
-  if (!vm) throw hookError(WHAT, 'it has no VM element (is the hook RESOURCE = VM, its ARGUMENTS "hook $TEMPLATE"?)');
+  if (!vm) throw hookError(WHAT, 'it has no VM element (is the hook RESOURCE = VM, its ARGUMENTS "$TEMPLATE"?)');
   const id = textOf(vm.ID);
   const name = textOf(vm.NAME);
   const state = textOf(vm.STATE);

@@ -146,7 +146,10 @@ export async function startFakeOned(): Promise<FakeOned> {
       const hook = hooks.find((h) => h.id === call.params[1]);
       if (!hook) return onedResponse(false, `[one.hook.update] Error getting HOOK [${call.params[1]}].`, 0x0400);
       const template = parseTemplate(String(call.params[2]));
-      if (!template.some(([k]) => k === 'STATE') || !template.some(([k]) => k === 'LCM_STATE'))
+      // As oned's parse_template: a state hook needs STATE and LCM_STATE (not ON), an API hook its CALL.
+      if (hook.type === 'api' && !template.some(([k]) => k === 'CALL'))
+        return onedResponse(false, "[one.hook.update] The CALL attribute is not defined or it's invalid.", 0x0800);
+      if (hook.type !== 'api' && (!template.some(([k]) => k === 'STATE') || !template.some(([k]) => k === 'LCM_STATE')))
         return onedResponse(false, "[one.hook.update] The STATE attribute is not defined or it's invalid.", 0x0800);
       hook.template = [...template, ['REMOTE', 'NO']];
       return onedResponse(true, hook.id);

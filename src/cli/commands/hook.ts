@@ -4,20 +4,33 @@
  * one.vm.rename passes the call ($API), which does not name the call: `--call` does.
  */
 import { EXIT_CODES } from '../../core/exit-codes.ts';
-import { shown } from '../../core/errors.ts';
+import { type IpamError, shown } from '../../core/errors.ts';
 import { vmAddressText } from '../../core/book/vms.ts';
 import { recordVm, renameVm } from '../../core/operator/record-vm.ts';
 import { decodeHookApiCall } from '../../oned/api-call-xml.ts';
 import { hookError } from '../../oned/hook-argument.ts';
 import { decodeHookVm } from '../../oned/vm-xml.ts';
 import { applyChange } from '../apply-change.ts';
-import { loadOnevnetText } from '../load-onevnet-text.ts';
+import { readStandardInput, STANDARD_INPUT } from '../read-standard-input.ts';
 import { parseCommandArgs, usageError, type Command } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { exitCodeHelp, WRITES_BOOK } from '../exit-code-help.ts';
 
 /** The API calls the hook follows. one.vm.rename(session, id, name): IN 2 is the VM, IN 3 its new name. */
 const RENAME = 'one.vm.rename';
+
+/**
+ * A VM's base64 XML with ten thousand history records is well under 10 MiB; far more is not what the
+ * hook manager passes, and is refused before it fills the memory.
+ */
+const MAX_ARGUMENT_BYTES = 64 * 1024 * 1024;
+
+function argumentTooBig(): IpamError {
+  return hookError(
+    `the hook's argument on ${STANDARD_INPUT}`,
+    `it is larger than ${MAX_ARGUMENT_BYTES / 1024 / 1024} MiB, more than a VM's or a call's base64 XML ($TEMPLATE, $API); nothing was changed`,
+  );
+}
 
 export const hookCommand: Command = {
   name: 'hook',
@@ -31,7 +44,8 @@ is no IP) that the book leased for that interface gets the VM's id and name; add
 interfaces it no longer has lose theirs, and a VM in DONE state loses them all. An API hook on
 one.vm.rename passes the call ($API): a rename that succeeded renames the VM's entries. The
 \`onehook create\` templates are in the README (VM names). \`-\` reads the argument from
-standard input (the hook's ARGUMENTS_STDIN = yes).
+standard input, as the hooks install --hook makes pass it (ARGUMENTS_STDIN = yes; a VM's XML
+can be more than the 128 KiB one argument holds), up to ${MAX_ARGUMENT_BYTES / 1024 / 1024} MiB.
 
   --call CALL   the API call the hook is for (its CALL): only one.vm.rename
 
@@ -45,9 +59,10 @@ ${exitCodeHelp([[0, 'recorded, or nothing to record'], [2, 'bad option or unknow
     );
     if (values.call !== undefined && values.call !== RENAME)
       throw usageError('hook', `--call ${shown(values.call)} is not followed; nebula-ipam follows ${RENAME} only`);
-    // `-`: the hook manager passes it on standard input (ARGUMENTS_STDIN = yes), for a VM whose
-    // XML is more than one argument may hold (Linux: 128 KiB).
-    const argument = positionals[0] === '-' ? loadOnevnetText('-', 'hook').text : positionals[0]!;
+    // `-`: the hook manager writes the expanded ARGUMENTS on standard input (ARGUMENTS_STDIN =
+    // yes; the hooks install --hook makes), for a VM whose XML is more than one argument may
+    // hold (Linux: 128 KiB). It is the base64 alone, with no newline after it.
+    const argument = positionals[0] === '-' ? readStandardInput(MAX_ARGUMENT_BYTES, argumentTooBig) : positionals[0]!;
     return values.call === undefined ? stateHook(argument, context) : renameHook(argument, context);
   },
 };

@@ -33,6 +33,9 @@ import { createBook } from './init.ts';
 import { installHooks } from '../install-hooks.ts';
 import { DEFAULT_HOOK_COMMAND } from '../../core/oned/hook-templates.ts';
 
+/** What `--hook-command` may be: an absolute path a shell reads as one word, unchanged. */
+const HOOK_COMMAND_PATH = /^\/[A-Za-z0-9_./+,:@%-]+$/;
+
 export const installCommand: Command = {
   name: 'install',
   summary: 'link the five driver actions into a remotes directory',
@@ -80,10 +83,12 @@ and backups of /var/lib/one/remotes carry a working driver to every front-end.
 --hook instead makes the OpenNebula hooks that record VM names in the book (the README's
 "VM names: hook" shows them), through oned's XML-RPC API with the config's "oned" (endpoint
 and the user:password file): one.hookpool.info finds ours by NAME, one.hook.allocate makes a
-missing one, one.hook.update brings back one that was edited; one in step is kept. Nothing
-is spawned (no onehook).
-  --hook-command PATH  what the hooks run (default ${DEFAULT_HOOK_COMMAND}, what --bin
-                 /usr/local/bin links); an absolute path
+missing one, one.hook.update brings back one that was edited or made by an older release;
+one in step is kept. The hooks pass the VM on standard input (ARGUMENTS_STDIN = yes: a VM's
+XML can be more than one argument holds). Nothing is spawned (no onehook).
+  --hook-command PATH  what the hooks' COMMAND runs (default ${DEFAULT_HOOK_COMMAND}, what
+                 --bin /usr/local/bin links); an absolute path of letters, digits and
+                 _ . / + , : @ % - (the hook manager runs COMMAND as a shell would)
   --dry-run      print the templates and what would be done; nothing is changed
 
 Safe to run again: links already right are kept, links to another nebula-ipam are
@@ -113,11 +118,12 @@ ${exitCodeHelp([
         { min: 0, max: 0, names: '' },
       );
       const command = values['hook-command'];
-      // It goes into oned's template text as a value: no quote, backslash or control character to escape there.
-      if (command !== undefined && (!path.isAbsolute(command) || /[\u0000-\u001f\u007f"\\]/.test(command)))
+      // It goes into COMMAND, which the hook manager runs as a shell would (split into words,
+      // through /bin/sh when it holds a shell character): only characters no shell reads.
+      if (command !== undefined && !HOOK_COMMAND_PATH.test(command))
         throw usageError(
           'install',
-          `--hook-command must be an absolute path without quotes, backslashes or control characters, not ${JSON.stringify(command)}`,
+          `--hook-command must be an absolute path of letters, digits and _ . / + , : @ % - (the hook manager runs it as a shell would), not ${JSON.stringify(command)}`,
         );
       return installHooks(context, {
         ...(command === undefined ? {} : { command }),

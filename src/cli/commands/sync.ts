@@ -62,6 +62,7 @@ ${exitCodeHelp([
   [1, 'conflicts were found and left alone (dry run: changes are planned)'],
   [2, 'bad option'],
   [4, 'a target refused the TSIG key, oned refused the login, or the config is bad'],
+  [5, 'no such --vms file (nothing is done)'],
   [8, 'a target or oned could not be reached or answered nonsense'],
   ...READS_BOOK,
 ])}`,

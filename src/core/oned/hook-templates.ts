@@ -32,28 +32,38 @@ export const DEFAULT_HOOK_COMMAND = '/usr/local/bin/nebula-ipam';
  * The hooks, running `command` (an absolute path: oned's hook manager runs it as oneadmin with
  * no PATH of ours). `driver`, when given, picks the driver's book (`--driver NAME`), for a
  * front-end with more than one nebula-ipam driver.
+ *
+ * The argument goes on standard input, never on the command line: one argument holds at most
+ * 128 KiB on Linux (MAX_ARG_STRLEN), and a long-lived VM's base64 XML (every history record, a
+ * large CONTEXT) is more, so its run would fail with E2BIG and the VM go unrecorded. What the
+ * hook manager does (src/hem/onehem-server.rb, `execute`, read in the 6.10 tree, "Copyright
+ * 2002-2024"): with ARGUMENTS_STDIN it runs COMMAND as it stands (as a shell would: the words
+ * are ours, `hook -` among them) and writes the expanded ARGUMENTS to its standard input; else
+ * it appends them to COMMAND. Its test is `casecmp('yes')`: `yes` in any case, and, though the
+ * code names `true` too, its `||` never reaches it, so `yes` it is.
  */
 export function nebulaIpamHooks(command: string = DEFAULT_HOOK_COMMAND, driver?: string): HookTemplate[] {
-  const hook = `${driver === undefined ? '' : `--driver ${driver} `}hook`;
-  const run = `${hook} $TEMPLATE`;
+  const hook = `${command} ${driver === undefined ? '' : `--driver ${driver} `}hook`;
   const vmState = (on: string): HookTemplate => ({
     name: `nebula-ipam-vm-${on.toLowerCase()}`,
     type: 'state',
     attributes: [
-      ['COMMAND', command],
-      ['ARGUMENTS', run],
+      ['COMMAND', `${hook} -`],
+      ['ARGUMENTS', '$TEMPLATE'],
+      ['ARGUMENTS_STDIN', 'yes'],
       ['RESOURCE', 'VM'],
       ['ON', on],
     ],
   });
   // State hooks do not fire on a rename: an API hook on the call does. Its $API does not name
-  // the call (src/hem/onehem-server.rb passes CALL_INFO only), so ARGUMENTS names it.
+  // the call (src/hem/onehem-server.rb passes CALL_INFO only), so COMMAND names it.
   const rename: HookTemplate = {
     name: 'nebula-ipam-vm-rename',
     type: 'api',
     attributes: [
-      ['COMMAND', command],
-      ['ARGUMENTS', `${hook} --call one.vm.rename $API`],
+      ['COMMAND', `${hook} --call one.vm.rename -`],
+      ['ARGUMENTS', '$API'],
+      ['ARGUMENTS_STDIN', 'yes'],
       ['CALL', 'one.vm.rename'],
     ],
   };

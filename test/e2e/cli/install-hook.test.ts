@@ -60,8 +60,9 @@ test("first run creates the README's hooks, a second changes nothing, an edited 
       name: 'nebula-ipam-vm-done',
       type: 'state',
       template: [
-        ['COMMAND', '/usr/local/bin/nebula-ipam'],
-        ['ARGUMENTS', 'hook $TEMPLATE'],
+        ['COMMAND', '/usr/local/bin/nebula-ipam hook -'],
+        ['ARGUMENTS', '$TEMPLATE'],
+        ['ARGUMENTS_STDIN', 'yes'],
         ['RESOURCE', 'VM'],
         ['STATE', 'DONE'],
         ['LCM_STATE', 'LCM_INIT'],
@@ -73,8 +74,9 @@ test("first run creates the README's hooks, a second changes nothing, an edited 
     assert.deepEqual(
       oned.hooks[2]!.template.filter(([k]) => k !== 'REMOTE'),
       [
-        ['COMMAND', '/usr/local/bin/nebula-ipam'],
-        ['ARGUMENTS', 'hook --call one.vm.rename $API'],
+        ['COMMAND', '/usr/local/bin/nebula-ipam hook --call one.vm.rename -'],
+        ['ARGUMENTS', '$API'],
+        ['ARGUMENTS_STDIN', 'yes'],
         ['CALL', 'one.vm.rename'],
       ],
     );
@@ -94,7 +96,7 @@ test("first run creates the README's hooks, a second changes nothing, an edited 
     );
 
     // An operator edits the running hook's arguments (onehook update): install --hook puts ours back.
-    oned.hooks[0]!.template = oned.hooks[0]!.template.map(([k, v]) => [k, k === 'ARGUMENTS' ? 'hook' : v]);
+    oned.hooks[0]!.template = oned.hooks[0]!.template.map(([k, v]) => [k, k === 'ARGUMENTS' ? '$TEMPLATE extra' : v]);
     oned.calls.length = 0;
     const edited = await runCli(sandbox, ['install', '--hook']);
     assert.equal(edited.code, 0, edited.stdout + edited.stderr);
@@ -112,22 +114,93 @@ test("first run creates the README's hooks, a second changes nothing, an edited 
           SESSION,
           0,
           [
-            'COMMAND   = /usr/local/bin/nebula-ipam',
-            'ARGUMENTS = "hook $TEMPLATE"',
-            'RESOURCE  = VM',
-            'STATE     = ACTIVE',
-            'LCM_STATE = RUNNING',
+            'COMMAND         = "/usr/local/bin/nebula-ipam hook -"',
+            'ARGUMENTS       = "$TEMPLATE"',
+            'ARGUMENTS_STDIN = yes',
+            'RESOURCE        = VM',
+            'STATE           = ACTIVE',
+            'LCM_STATE       = RUNNING',
           ].join('\n'),
           0,
         ],
       ],
     );
-    assert.equal(oned.hooks[0]!.template.find(([k]) => k === 'ARGUMENTS')![1], 'hook $TEMPLATE');
+    assert.equal(oned.hooks[0]!.template.find(([k]) => k === 'ARGUMENTS')![1], '$TEMPLATE');
     const settled = await runCli(sandbox, ['--json', 'install', '--hook']);
     assert.deepEqual(
       JSON.parse(settled.stdout).hooks.map((h: { state: string }) => h.state),
       ['kept', 'kept', 'kept'],
     );
+  });
+});
+
+test('hooks an older release made (the VM as an argument) are updated to the stdin form; a second run changes nothing', async () => {
+  await withOned(async (oned, sandbox) => {
+    // What install --hook made before the hooks read standard input: HOOK/TEMPLATE as oned keeps it.
+    const older: [string, string][][] = [
+      [
+        ['COMMAND', '/usr/local/bin/nebula-ipam'],
+        ['ARGUMENTS', 'hook $TEMPLATE'],
+        ['RESOURCE', 'VM'],
+        ['STATE', 'ACTIVE'],
+        ['LCM_STATE', 'RUNNING'],
+        ['REMOTE', 'NO'],
+      ],
+      [
+        ['COMMAND', '/usr/local/bin/nebula-ipam'],
+        ['ARGUMENTS', 'hook $TEMPLATE'],
+        ['RESOURCE', 'VM'],
+        ['STATE', 'DONE'],
+        ['LCM_STATE', 'LCM_INIT'],
+        ['REMOTE', 'NO'],
+      ],
+      [
+        ['COMMAND', '/usr/local/bin/nebula-ipam'],
+        ['ARGUMENTS', 'hook --call one.vm.rename $API'],
+        ['CALL', 'one.vm.rename'],
+        ['REMOTE', 'NO'],
+      ],
+    ];
+    const names = ['nebula-ipam-vm-running', 'nebula-ipam-vm-done', 'nebula-ipam-vm-rename'];
+    older.forEach((template, id) =>
+      oned.hooks.push({ id, name: names[id]!, type: id === 2 ? 'api' : 'state', template }),
+    );
+    const updated = await runCli(sandbox, ['install', '--hook']);
+    assert.equal(updated.code, 0, updated.stdout + updated.stderr);
+    assert.deepEqual(stateRows(updated.stdout), [
+      ['nebula-ipam-vm-running', '0', 'updated (COMMAND, ARGUMENTS, ARGUMENTS_STDIN differed)'],
+      ['nebula-ipam-vm-done', '1', 'updated (COMMAND, ARGUMENTS, ARGUMENTS_STDIN differed)'],
+      ['nebula-ipam-vm-rename', '2', 'updated (COMMAND, ARGUMENTS, ARGUMENTS_STDIN differed)'],
+    ]);
+    const attribute = (id: number, key: string) => oned.hooks[id]!.template.find(([k]) => k === key)?.[1];
+    assert.deepEqual(
+      [0, 1, 2].map((id) => [attribute(id, 'COMMAND'), attribute(id, 'ARGUMENTS'), attribute(id, 'ARGUMENTS_STDIN')]),
+      [
+        ['/usr/local/bin/nebula-ipam hook -', '$TEMPLATE', 'yes'],
+        ['/usr/local/bin/nebula-ipam hook -', '$TEMPLATE', 'yes'],
+        ['/usr/local/bin/nebula-ipam hook --call one.vm.rename -', '$API', 'yes'],
+      ],
+    );
+    assert.equal(attribute(2, 'CALL'), 'one.vm.rename', 'the API hook keeps its CALL');
+
+    oned.calls.length = 0;
+    const again = await runCli(sandbox, ['install', '--hook']);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.deepEqual(
+      stateRows(again.stdout).map((row) => row[2]),
+      ['kept', 'kept', 'kept'],
+    );
+    assert.deepEqual(
+      oned.calls.map((c) => c.method),
+      ['one.hookpool.info'],
+      'nothing sent but the read',
+    );
+
+    // ARGUMENTS_STDIN alone turned off: the hook manager would put the VM on the command line again.
+    oned.hooks[0]!.template = oned.hooks[0]!.template.map(([k, v]) => [k, k === 'ARGUMENTS_STDIN' ? 'no' : v]);
+    const off = await runCli(sandbox, ['install', '--hook']);
+    assert.equal(stateRows(off.stdout)[0]![2], 'updated (ARGUMENTS_STDIN differed)', off.stdout + off.stderr);
+    assert.equal(attribute(0, 'ARGUMENTS_STDIN'), 'yes');
   });
 });
 
@@ -191,10 +264,18 @@ test('a refusal is one line: a fault on allocate, a refused login, a hook of our
       'judged before anything changes',
     );
 
-    for (const command of ['nebula-ipam', '/opt/"x"/nebula-ipam', '/opt/x\nNAME = y']) {
+    // COMMAND runs as a shell reads it: a space, quote, `;` or `$` would change what runs.
+    for (const command of [
+      'nebula-ipam',
+      '/opt/"x"/nebula-ipam',
+      '/opt/x\nNAME = y',
+      '/opt/my bin/nebula-ipam',
+      '/opt/x;rm',
+      '/opt/$HOME',
+    ]) {
       const bad = sandbox.cli(['install', '--hook', '--hook-command', command]);
       assert.equal(bad.code, 2, bad.stderr);
-      assert.match(bad.stderr, /--hook-command must be an absolute path without quotes/);
+      assert.match(bad.stderr, /--hook-command must be an absolute path of letters, digits and _ \. \/ \+ , : @ % -/);
     }
 
     fs.writeFileSync(sandbox.configPath!, JSON.stringify({ pools: [] }));

@@ -190,6 +190,15 @@ test('`hook -` reads the argument on standard input (ARGUMENTS_STDIN = yes): a V
       'VM 7 renamed veteran: 1 address(es)\n',
     );
     expectCliFailure(sandbox.cli(['hook', '-'], { stdin: '' }), 3, ['not base64']);
+    // By hand (`echo ... | nebula-ipam hook -`) it ends with a newline; the hook manager's has none.
+    assert.equal(expectOk(sandbox.cli(['hook', '-'], { stdin: `${argument}\n` })), `VM 7 old-timer: ${ip}\n`);
+    // Bounded: past 64 MiB nothing more is read, and the book is untouched.
+    const before = sandbox.bookBytes()!.toString();
+    expectCliFailure(sandbox.cli(['hook', '-'], { stdin: 'A'.repeat(64 * 1024 * 1024 + 1) }), 3, [
+      "Cannot read the hook's argument on (standard input): it is larger than 64 MiB",
+      'nothing was changed',
+    ]);
+    assert.equal(sandbox.bookBytes()!.toString(), before);
   } finally {
     sandbox.cleanup();
   }

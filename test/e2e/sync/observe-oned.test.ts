@@ -263,6 +263,33 @@ test('the VM pool from a file: observe.oned.fromFile each pass, sync --vms FILE 
   }
 });
 
+test('sync --vms naming a missing file: exit 5 and one line before any pass, --follow too; the book untouched', async () => {
+  const { sandbox } = sandboxWith({ oned: true });
+  try {
+    sandbox.register({ TYPE: 'IP4', IP: '10.0.0.10', SIZE: '8' });
+    const before = sandbox.bookBytes()!.toString();
+    const missing = path.join(sandbox.dir, 'no-such-pool.xml');
+    oned.calls.length = 0;
+    for (const args of [
+      ['sync', '--vms', missing],
+      ['sync', '--dry-run', '--vms', missing],
+      ['sync', '--follow', '--vms', missing],
+    ]) {
+      const run = await runCli(sandbox, args);
+      assert.equal(run.code, 5, `${args.join(' ')}: ${run.stdout}${run.stderr}`);
+      assert.equal(run.stdout, '', 'no pass ran');
+      assert.equal(
+        run.stderr,
+        `Cannot read --vms ${JSON.stringify(missing)}: there is no such file; nothing was changed\n`,
+      );
+    }
+    assert.equal(sandbox.bookBytes()!.toString(), before);
+    assert.deepEqual(oned.calls, [], '--vms stands in for oned: never called');
+  } finally {
+    sandbox.cleanup();
+  }
+});
+
 test('oned down blocks no target: the DNS records are put in the same pass (real BIND), the oned line is the only failure', async () => {
   const server = await startBind();
   const port = await closedPort();

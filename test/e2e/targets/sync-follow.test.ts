@@ -9,9 +9,8 @@ import { startBind } from '../../support/bind-server.ts';
 import { nodeBinary } from '../../support/driver-harness.ts';
 import { createSyncSandbox } from '../../support/sync-sandbox.ts';
 
-it("sync --follow puts a new lease's records, and stops on SIGTERM with exit 143", async () => {
-  const bind = await startBind();
-  const s = createSyncSandbox(bind);
+/** `sync --follow` started as the unit starts it; `output()` is all it printed so far. */
+function startFollower(s: ReturnType<typeof createSyncSandbox>) {
   const child = spawn(nodeBinary('default'), [s.program, 'sync', '--follow'], {
     env: s.env({ ONE_LOCATION: s.oneLocation }),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -22,6 +21,14 @@ it("sync --follow puts a new lease's records, and stops on SIGTERM with exit 143
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? (signal === 'SIGTERM' ? 143 : null))),
   );
+  return { child, exited, output: () => output };
+}
+
+it("sync --follow puts a new lease's records, and stops on SIGTERM with exit 143", async () => {
+  const bind = await startBind();
+  const s = createSyncSandbox(bind);
+  const follower = startFollower(s);
+  const { child, exited } = follower;
   try {
     const ip = s.lease();
     let found: string[] = [];
@@ -29,9 +36,9 @@ it("sync --follow puts a new lease's records, and stops on SIGTERM with exit 143
       await new Promise((resolve) => setTimeout(resolve, 100));
       found = await bind.lookup(s.nameOf(ip), 'A');
     }
-    assert.deepEqual(found, [ip], `the record came; sync said: ${output}`);
+    assert.deepEqual(found, [ip], `the record came; sync said: ${follower.output()}`);
     child.kill('SIGTERM');
-    assert.equal(await exited, 143, output);
+    assert.equal(await exited, 143, follower.output());
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     s.cleanup();
@@ -43,16 +50,8 @@ it('after its first pass, --follow puts a lease and takes a freed one away by a 
   const bind = await startBind();
   const s = createSyncSandbox(bind);
   const first = s.lease();
-  const child = spawn(nodeBinary('default'), [s.program, 'sync', '--follow'], {
-    env: s.env({ ONE_LOCATION: s.oneLocation }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code, signal) => resolve(code ?? (signal === 'SIGTERM' ? 143 : null))),
-  );
+  const follower = startFollower(s);
+  const { child, exited } = follower;
   /** Polls `lookup` (every 100 ms, 150 times at most) until `done` says so; the last answer. */
   const until = async (name: string, done: (found: string[]) => boolean) => {
     let found = await bind.lookup(name, 'A');
@@ -64,9 +63,13 @@ it('after its first pass, --follow puts a lease and takes a freed one away by a 
   };
   try {
     // The lease made before it started: its first (full) pass puts it.
-    assert.deepEqual(await until(s.nameOf(first), (f) => f.length > 0), [first], output);
+    assert.deepEqual(await until(s.nameOf(first), (f) => f.length > 0), [first], follower.output());
     const second = s.lease();
-    assert.deepEqual(await until(s.nameOf(second), (f) => f.length > 0), [second], `a change pass put it: ${output}`);
+    assert.deepEqual(
+      await until(s.nameOf(second), (f) => f.length > 0),
+      [second],
+      `a change pass put it: ${follower.output()}`,
+    );
     // The next address's name, taken by somebody after the last full pass: the change pass's
     // update finds it in use and leaves it; the full pass it brings forward reports the conflict.
     const parts = second.split('.');
@@ -80,17 +83,21 @@ it('after its first pass, --follow puts a lease and takes a freed one away by a 
       await new Promise((resolve) => setTimeout(resolve, 100));
       status = s.cli(['status']).stdout;
     }
-    assert.match(status, /dns \(dns\): .*, 1 conflicting/, `the full pass came soon after: ${output}`);
+    assert.match(status, /dns \(dns\): .*, 1 conflicting/, `the full pass came soon after: ${follower.output()}`);
     assert.match(
-      output,
+      follower.output(),
       /vm-192-0-2-\d+\.cloud\.example\.com A [\d.]+ \(not applied: YXDOMAIN/,
       'the change pass said it',
     );
     assert.deepEqual(await bind.lookup(s.nameOf(third), 'A'), ['203.0.113.9'], 'left alone');
     s.free(first);
-    assert.deepEqual(await until(s.nameOf(first), (f) => f.length === 0), [], `a change pass deleted it: ${output}`);
+    assert.deepEqual(
+      await until(s.nameOf(first), (f) => f.length === 0),
+      [],
+      `a change pass deleted it: ${follower.output()}`,
+    );
     child.kill('SIGTERM');
-    assert.equal(await exited, 143, output);
+    assert.equal(await exited, 143, follower.output());
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     s.cleanup();

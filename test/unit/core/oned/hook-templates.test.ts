@@ -20,17 +20,18 @@ test('the README\'s "VM names" hook files are the templates install --hook makes
   assert.deepEqual(shown, nebulaIpamHooks().map(hookTemplateText));
 });
 
-test('a template in onehook syntax: = aligned, a value with a space or $ quoted; --driver goes into ARGUMENTS', () => {
-  const [running] = nebulaIpamHooks('/opt/nebula ipam/bin/nebula-ipam', 'lab');
+test('a template in onehook syntax: = aligned, a value with a space or $ quoted; the VM on stdin, --driver in COMMAND', () => {
+  const [running] = nebulaIpamHooks('/opt/nebula-ipam/bin/nebula-ipam', 'lab');
   assert.equal(
     hookTemplateText(running!),
     [
-      'NAME      = nebula-ipam-vm-running',
-      'TYPE      = state',
-      'COMMAND   = "/opt/nebula ipam/bin/nebula-ipam"',
-      'ARGUMENTS = "--driver lab hook $TEMPLATE"',
-      'RESOURCE  = VM',
-      'ON        = RUNNING',
+      'NAME            = nebula-ipam-vm-running',
+      'TYPE            = state',
+      'COMMAND         = "/opt/nebula-ipam/bin/nebula-ipam --driver lab hook -"',
+      'ARGUMENTS       = "$TEMPLATE"',
+      'ARGUMENTS_STDIN = yes',
+      'RESOURCE        = VM',
+      'ON              = RUNNING',
     ].join('\n'),
   );
 });
@@ -38,13 +39,14 @@ test('a template in onehook syntax: = aligned, a value with a space or $ quoted;
 test('as oned keeps it: no NAME or TYPE, ON as STATE and LCM_STATE (what one.hook.update needs)', () => {
   const [running, done] = nebulaIpamHooks();
   assert.deepEqual(storedAttributes(done!), [
-    ['COMMAND', '/usr/local/bin/nebula-ipam'],
-    ['ARGUMENTS', 'hook $TEMPLATE'],
+    ['COMMAND', '/usr/local/bin/nebula-ipam hook -'],
+    ['ARGUMENTS', '$TEMPLATE'],
+    ['ARGUMENTS_STDIN', 'yes'],
     ['RESOURCE', 'VM'],
     ['STATE', 'DONE'],
     ['LCM_STATE', 'LCM_INIT'],
   ]);
-  assert.match(hookUpdateText(running!), /^STATE {5}= ACTIVE\nLCM_STATE = RUNNING$/m);
+  assert.match(hookUpdateText(running!), /^STATE {11}= ACTIVE\nLCM_STATE {7}= RUNNING$/m);
   assert.doesNotMatch(hookUpdateText(running!), /NAME|TYPE|\bON\b/);
 });
 
@@ -57,16 +59,37 @@ test('drift: only our keys count (oned adds REMOTE), a changed value or type is 
   assert.deepEqual(hookDrift(running!, { type: 'api', template: edited }), ['TYPE', 'ARGUMENTS', 'LCM_STATE']);
 });
 
-test('the rename hook is an API hook on one.vm.rename: ARGUMENTS names the call ($API does not), oned keeps CALL', () => {
+test('drift: a hook an older release made (the VM as an argument, no ARGUMENTS_STDIN) is named for update', () => {
+  const [running] = nebulaIpamHooks();
+  const older = new Map([
+    ['COMMAND', '/usr/local/bin/nebula-ipam'],
+    ['ARGUMENTS', 'hook $TEMPLATE'],
+    ['RESOURCE', 'VM'],
+    ['STATE', 'ACTIVE'],
+    ['LCM_STATE', 'RUNNING'],
+    ['REMOTE', 'NO'],
+  ]);
+  assert.deepEqual(hookDrift(running!, { type: 'state', template: older }), [
+    'COMMAND',
+    'ARGUMENTS',
+    'ARGUMENTS_STDIN',
+  ]);
+  // The argument on stdin but ARGUMENTS_STDIN turned off: the hook manager would append it to COMMAND.
+  const off = new Map(storedAttributes(running!)).set('ARGUMENTS_STDIN', 'no');
+  assert.deepEqual(hookDrift(running!, { type: 'state', template: off }), ['ARGUMENTS_STDIN']);
+});
+
+test('the rename hook is an API hook on one.vm.rename: COMMAND names the call ($API does not), oned keeps CALL', () => {
   const rename = nebulaIpamHooks('/usr/local/bin/nebula-ipam', 'lab').find((h) => h.type === 'api')!;
   assert.equal(
     hookTemplateText(rename),
     [
-      'NAME      = nebula-ipam-vm-rename',
-      'TYPE      = api',
-      'COMMAND   = /usr/local/bin/nebula-ipam',
-      'ARGUMENTS = "--driver lab hook --call one.vm.rename $API"',
-      'CALL      = one.vm.rename',
+      'NAME            = nebula-ipam-vm-rename',
+      'TYPE            = api',
+      'COMMAND         = "/usr/local/bin/nebula-ipam --driver lab hook --call one.vm.rename -"',
+      'ARGUMENTS       = "$API"',
+      'ARGUMENTS_STDIN = yes',
+      'CALL            = one.vm.rename',
     ].join('\n'),
   );
   assert.deepEqual(hookDrift(rename, { type: 'api', template: new Map(storedAttributes(rename)) }), []);
