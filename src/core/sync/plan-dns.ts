@@ -75,9 +75,10 @@ export function planZone(want: DesiredZone, records: readonly DnsRecord[], conte
   const ours = new Set<DnsRecord>();
   for (const name of [...names].sort()) {
     const at = byName.get(name) ?? [];
-    const registry = byName.get(registryName(prefix, name)) ?? [];
+    const registered = registryName(prefix, name);
+    const registry = byName.get(registered) ?? [];
     const wantedHere = wanted.get(name) ?? [];
-    const wantedAtRegistry = wanted.get(registryName(prefix, name)) ?? [];
+    const wantedAtRegistry = wanted.get(registered) ?? [];
     // The name exactly as the book wants it (each pass over a zone in step finds most so): its
     // records and marks are ours and in place, which the full look below would conclude too.
     if (at.length > 0 && sameRecords(at, wantedHere) && sameRecords(registry, wantedAtRegistry)) {
@@ -193,15 +194,17 @@ export function planZone(want: DesiredZone, records: readonly DnsRecord[], conte
  * The same records, in any order (name, type, data and TTL). Only address records are wanted at
  * a name and only our marks at its registry name, so `have` equal to `want` is a name in step.
  */
-function sameRecords(have: readonly DnsRecord[], want: readonly DnsRecord[]): boolean {
+export function sameRecords(have: readonly DnsRecord[], want: readonly DnsRecord[]): boolean {
   if (have.length !== want.length) return false;
-  if (have.length === 1) return keyOf(have[0]!) === keyOf(want[0]!);
-  const wanted = want.map(keyOf).sort();
-  return have
-    .map(keyOf)
-    .sort()
-    .every((key, i) => key === wanted[i]);
+  // Field by field, no key strings built: the no-change pass asks this twice for every name.
+  if (have.length === 1) return sameRecord(have[0]!, want[0]!);
+  const a = [...have].sort(compareRecords);
+  const b = [...want].sort(compareRecords);
+  return a.every((record, i) => sameRecord(record, b[i]!));
 }
+
+const sameRecord = (a: DnsRecord, b: DnsRecord) =>
+  a.name === b.name && a.type === b.type && a.data === b.data && a.ttl === b.ttl;
 
 function groupByName(records: readonly DnsRecord[]): Map<string, DnsRecord[]> {
   const map = new Map<string, DnsRecord[]>();
