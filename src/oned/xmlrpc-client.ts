@@ -6,7 +6,7 @@
  * answers fails as surely as one that is down. `node:http` is loaded on first use: driver actions
  * never talk to oned. The body is core/oned/xmlrpc.ts's.
  */
-import { collectBody, loadHttp } from '../lazy-http.ts';
+import { httpPost } from '../lazy-http.ts';
 import { readRegularFile } from '../access/regular-file.ts';
 import { refuseOpenSecret } from '../access/secret-modes.ts';
 import type { OnedConnection } from '../core/config/config.ts';
@@ -64,7 +64,13 @@ export async function callOned(
   const where = `Cannot call ${method} on oned at ${endpoint}`;
   let text: string;
   try {
-    text = await post(endpoint, Buffer.from(encodeCall(method, [client.session, ...params]), 'utf8'), timeoutMs);
+    text = await httpPost(new URL(endpoint), Buffer.from(encodeCall(method, [client.session, ...params]), 'utf8'), {
+      contentType: 'text/xml',
+      agent: false,
+      timeoutMs,
+      timeoutNote: 'oned.timeoutMs',
+      maxBytes: MAX_ANSWER_BYTES,
+    });
   } catch (error) {
     throw new IpamError('store-io', `${where}: ${(error as Error).message}`, { subject: endpoint });
   }
@@ -89,32 +95,4 @@ export async function callOned(
 
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
-}
-
-async function post(endpoint: string, body: Buffer, timeoutMs: number): Promise<string> {
-  const http = await loadHttp();
-  const url = new URL(endpoint);
-  return new Promise<string>((resolve, reject) => {
-    let settled = false;
-    const finish = (error: Error | undefined, text?: string) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      request.destroy();
-      if (error) reject(error);
-      else resolve(text!);
-    };
-    const request = http.request(
-      url,
-      {
-        method: 'POST',
-        agent: false,
-        headers: { 'Content-Type': 'text/xml', 'Content-Length': body.length, Connection: 'close' },
-      },
-      (response) => collectBody(response, finish, MAX_ANSWER_BYTES),
-    );
-    const timer = setTimeout(() => finish(new Error(`no answer within ${timeoutMs} ms (oned.timeoutMs)`)), timeoutMs);
-    request.on('error', (error: NodeJS.ErrnoException) => finish(new Error(error.code ?? error.message)));
-    request.end(body);
-  });
 }

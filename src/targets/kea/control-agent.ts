@@ -12,7 +12,7 @@
  * `result` is 0 success, 1 error, 2 command not supported, 3 empty (nothing found).
  */
 import type * as httpModule from 'node:http';
-import { collectBody, loadHttp } from '../../lazy-http.ts';
+import { httpPost, loadHttp, StaleConnection } from '../../lazy-http.ts';
 import { IpamError, type ErrorKind } from '../../core/errors.ts';
 
 export interface ControlAgent {
@@ -119,58 +119,12 @@ async function postJson(agent: ControlAgent, body: Buffer): Promise<string> {
     pools.set(url.origin, pool);
   }
   const deadline = Date.now() + agent.timeoutMs;
+  const post = { contentType: 'application/json', timeoutMs: agent.timeoutMs };
   try {
-    return await postOnce(http, pool, url, body, agent.timeoutMs);
+    return await httpPost(url, body, { ...post, agent: pool });
   } catch (error) {
     const left = deadline - Date.now();
     if (!(error instanceof StaleConnection) || left <= 0) throw error;
-    return await postOnce(http, false, url, body, left);
+    return await httpPost(url, body, { ...post, agent: false, timeoutMs: left });
   }
-}
-
-/** A kept-alive connection that was closed under the request, before any answer: the agent did not run it. */
-class StaleConnection extends Error {}
-
-function postOnce(
-  http: typeof httpModule,
-  pool: httpModule.Agent | false,
-  url: URL,
-  body: Buffer,
-  timeoutMs: number,
-): Promise<string> {
-  return new Promise<string>((resolve, reject) => {
-    let settled = false;
-    let answered = false;
-    const finish = (error: Error | undefined, text?: string) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (error) {
-        request.destroy();
-        reject(error);
-      } else resolve(text!);
-    };
-    const request = http.request(
-      url,
-      {
-        method: 'POST',
-        agent: pool,
-        headers: {
-          'Content-Type': 'application/json',
-          'Content-Length': body.length,
-          ...(pool ? {} : { Connection: 'close' }),
-        },
-      },
-      (response) => {
-        answered = true;
-        collectBody(response, finish);
-      },
-    );
-    const timer = setTimeout(() => finish(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    request.on('error', (error: NodeJS.ErrnoException) => {
-      const stale = request.reusedSocket && !answered && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
-      finish(stale ? new StaleConnection(error.code) : new Error(error.code ?? error.message));
-    });
-    request.end(body);
-  });
 }
