@@ -14,6 +14,7 @@ import type { DhcpTargetPlan } from '../core/sync/sync-plan.ts';
 import type { ObservedDhcpEntry } from '../core/sync/target-records.ts';
 import { MAX_CONNECTIONS } from '../targets/kea/control-agent.ts';
 import type { Kea } from '../targets/kea/open-kea.ts';
+import { eachBounded } from './each-bounded.ts';
 
 export interface DhcpApplied {
   readonly put: boolean[];
@@ -69,17 +70,3 @@ export async function applyDhcp(
 }
 
 const keyOf = (family: string, address: string) => `${family}/${canonicalAddress(address)}`;
-
-/** `run(0)` .. `run(count - 1)`, at most `limit` at once, none started once `stop()` says so. */
-async function eachBounded(
-  count: number,
-  limit: number,
-  stop: () => boolean,
-  run: (index: number) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < count && !stop()) await run(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
-}

@@ -19,6 +19,7 @@ import type { Book } from '../core/book/book.ts';
 import type { Config } from '../core/config/config.ts';
 import { answeredTcp, completeNeighbours, type ConnectOutcome, type ProbeAnswer } from '../core/sync/probe-answers.ts';
 import { type ProbeCandidate, probeCandidates } from '../core/sync/probe-candidates.ts';
+import { eachBounded } from './each-bounded.ts';
 
 const CONCURRENCY = 16;
 const BUDGET_MS = 15_000;
@@ -36,10 +37,12 @@ export async function probeFreeAddresses(
   const unanswered: ProbeCandidate[] = [];
   // The budget runs on the monotonic clock; `now` (the CLI's, which tests may set) only stamps answers.
   const stopAt = performance.now() + BUDGET_MS;
-  let next = 0;
-  const worker = async () => {
-    while (next < candidates.length && performance.now() < stopAt) {
-      const candidate = candidates[next++]!;
+  await eachBounded(
+    candidates.length,
+    CONCURRENCY,
+    () => performance.now() >= stopAt,
+    async (i) => {
+      const candidate = candidates[i]!;
       if (answeredTcp(await connect(candidate)))
         answers.push({
           address: candidate.address,
@@ -48,9 +51,8 @@ export async function probeFreeAddresses(
           at: new Date(now()).toISOString(),
         });
       else unanswered.push(candidate);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, candidates.length) }, worker));
+    },
+  );
 
   if (unanswered.length > 0) {
     const neighbours = completeNeighbours(readNeighbourTable());
